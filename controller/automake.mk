@@ -1,0 +1,10 @@
+# controller/: ovs-vnetd.
+noinst_LIBRARIES += controller/libvnetd.a
+controller_libvnetd_a_SOURCES = \
+	controller/status.c controller/status.h \
+	controller/switch-session.c controller/switch-session.h
+
+sbin_PROGRAMS += controller/ovs-vnetd
+controller_ovs_vnetd_SOURCES = controller/ovs-vnetd.c
+controller_ovs_vnetd_LDADD = controller/libvnetd.a flows/libvnetflows.a \
+	ovsdb/libvnet.a $(OVS_LDADD)

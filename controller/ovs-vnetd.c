@@ -1,0 +1,429 @@
+/* ovs-vnetd: the ovs-vnet controller.
+ *
+ * One OVS poll loop.  Each iteration reads the NB database (ovsdb/vnet.ovsschema),
+ * brings one switch session per Switch row in line with it (controller/
+ * switch-session), runs the sessions, and writes their status back to the NB rows:
+ * connected, datapath id, OpenFlow state, last error, and applied_cfg, the NB
+ * generation (VNet_Global nb_cfg) the switch is known to match.  A Switch row that
+ * goes away releases its switch.
+ *
+ * All desired state lives in the NB database: killing ovs-vnetd at any moment and
+ * starting it again finds the same state, and the switches keep what they had. */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "command-line.h"
+#include "controller/switch-session.h"
+#include "daemon.h"
+#include "dirs.h"
+#include "fatal-signal.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "ovsdb/names.h"
+#include "ovsdb/remote.h"
+#include "ovsdb/validate.h"
+#include "ovsdb/vnet-idl.h"
+#include "stream-ssl.h"
+#include "stream.h"
+#include "unixctl.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(vnetd);
+
+static char *nb_remote;
+static char *unixctl_path;
+
+struct vnetd {
+    struct ovsdb_idl_loop nb;
+    struct shash sessions;      /* Name -> struct switch_session, live rows. */
+    struct shash releasing;     /* Name -> struct switch_session, released. */
+    bool have_kernel_module;
+    bool exiting;
+};
+
+static void parse_options(int argc, char *argv[]);
+static void usage(void) OVS_NO_RETURN;
+
+static unixctl_cb_func vnetd_exit;
+static unixctl_cb_func vnetd_switch_list;
+
+static void
+nb_register(struct ovsdb_idl *idl)
+{
+    /* What we write ourselves need not wake us up. */
+    ovsdb_idl_omit_alert(idl, &vnetrec_vnet_global_col_controller_cfg);
+    ovsdb_idl_omit_alert(idl, &vnetrec_switch_col_connected);
+    ovsdb_idl_omit_alert(idl, &vnetrec_switch_col_datapath_id);
+    ovsdb_idl_omit_alert(idl, &vnetrec_switch_col_of_state);
+    ovsdb_idl_omit_alert(idl, &vnetrec_switch_col_last_error);
+    ovsdb_idl_omit_alert(idl, &vnetrec_switch_col_applied_cfg);
+    ovsdb_idl_omit_alert(idl, &vnetrec_switch_col_status);
+}
+
+/* Turns an NB Switch row into session configuration.  Caller frees '*rundirp'
+ * and '*errorp'. */
+static void
+switch_row_to_config(const struct vnetd *d, const struct vnetrec_switch *row,
+                     struct switch_session_config *cfg, char **rundirp,
+                     char **errorp)
+{
+    memset(cfg, 0, sizeof *cfg);
+    *rundirp = NULL;
+    *errorp = vnet_switch_check(row->name, row->remote, row->bridge);
+    if (!*errorp) {
+        struct vnet_remote r;
+        char *error = vnet_remote_parse(row->remote, &r);
+        ovs_assert(!error);
+
+        const char *rundir = smap_get(&row->options, "rundir");
+        if (!rundir && !vnet_remote_is_local(&r)) {
+            *errorp = xasprintf("%s is not on this machine; run ovs-vnetd on "
+                                "the switch's host (or set options:rundir if "
+                                "it is local)", row->remote);
+        }
+        *rundirp = rundir ? xstrdup(rundir) : vnet_remote_rundir(&r, ovs_rundir());
+        vnet_remote_destroy(&r);
+    }
+
+    cfg->remote = row->remote;
+    cfg->bridge = row->bridge;
+    cfg->datapath_type = vnet_datapath_resolve(row->datapath_type,
+                                               d->have_kernel_module);
+    cfg->rundir = *rundirp;
+    cfg->error = *errorp;
+}
+
+/* Brings the sessions in line with the NB Switch rows. */
+static void
+sync_sessions(struct vnetd *d)
+{
+    struct shash_node *node;
+    struct shash seen = SHASH_INITIALIZER(&seen);
+
+    const struct vnetrec_switch *row;
+    VNETREC_SWITCH_FOR_EACH (row, d->nb.idl) {
+        if (shash_find(&d->releasing, row->name)) {
+            /* Same name coming back before its release finished: wait. */
+            continue;
+        }
+        struct switch_session *ss = shash_find_data(&d->sessions, row->name);
+        if (!ss) {
+            ss = switch_session_create(row->name);
+            shash_add(&d->sessions, row->name, ss);
+        }
+        shash_add_once(&seen, row->name, ss);
+
+        struct switch_session_config cfg;
+        char *rundir, *error;
+        switch_row_to_config(d, row, &cfg, &rundir, &error);
+        switch_session_set_config(ss, &cfg);
+        free(rundir);
+        free(error);
+    }
+
+    SHASH_FOR_EACH_SAFE (node, &d->sessions) {
+        if (!shash_find(&seen, node->name)) {
+            struct switch_session *ss = node->data;
+            switch_session_release(ss);
+            shash_add(&d->releasing, node->name, ss);
+            shash_delete(&d->sessions, node);
+        }
+    }
+    shash_destroy(&seen);
+}
+
+static void
+run_sessions(struct vnetd *d)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &d->sessions) {
+        switch_session_run(node->data);
+    }
+    SHASH_FOR_EACH_SAFE (node, &d->releasing) {
+        struct switch_session *ss = node->data;
+        switch_session_run(ss);
+        if (switch_session_is_released(ss)) {
+            switch_session_destroy(ss);
+            shash_delete(&d->releasing, node);
+        }
+    }
+}
+
+static void
+wait_sessions(struct vnetd *d)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &d->sessions) {
+        switch_session_wait(node->data);
+    }
+    SHASH_FOR_EACH (node, &d->releasing) {
+        switch_session_wait(node->data);
+    }
+}
+
+static bool
+optional_string_equals(const char *column, const char *value)
+{
+    return nullable_string_is_equal(column, value);
+}
+
+/* Writes the status of every session into its NB row, where it changed. */
+static void
+write_status(struct vnetd *d, int64_t nb_cfg)
+{
+    const struct vnetrec_switch *row;
+    VNETREC_SWITCH_FOR_EACH (row, d->nb.idl) {
+        struct switch_session *ss = shash_find_data(&d->sessions, row->name);
+        if (!ss) {
+            continue;
+        }
+
+        struct switch_session_status st;
+        switch_session_get_status(ss, &st);
+        if (row->connected != st.connected) {
+            VLOG_INFO("switch %s: %s", row->name,
+                      st.connected ? "connected" : "disconnected");
+            vnetrec_switch_set_connected(row, st.connected);
+        }
+        if (!optional_string_equals(row->datapath_id, st.datapath_id)) {
+            vnetrec_switch_set_datapath_id(row, st.datapath_id);
+        }
+        if (strcmp(row->of_state, st.of_state)) {
+            vnetrec_switch_set_of_state(row, st.of_state);
+        }
+        if (!optional_string_equals(row->last_error, st.last_error)) {
+            vnetrec_switch_set_last_error(row, st.last_error);
+        }
+        if (!smap_equal(&row->status, &st.details)) {
+            vnetrec_switch_set_status(row, &st.details);
+        }
+        if (st.in_sync && row->applied_cfg != nb_cfg) {
+            vnetrec_switch_set_applied_cfg(row, nb_cfg);
+        }
+        switch_session_status_destroy(&st);
+    }
+}
+
+int
+main(int argc, char *argv[])
+{
+    struct unixctl_server *unixctl;
+    struct vnetd d;
+    int retval;
+
+    ovs_cmdl_proctitle_init(argc, argv);
+    set_program_name(argv[0]);
+    fatal_ignore_sigpipe();
+    parse_options(argc, argv);
+
+    daemonize_start(false);
+    retval = unixctl_server_create(unixctl_path, &unixctl);
+    if (retval) {
+        exit(EXIT_FAILURE);
+    }
+
+    memset(&d, 0, sizeof d);
+    shash_init(&d.sessions);
+    shash_init(&d.releasing);
+    d.have_kernel_module = !access("/sys/module/openvswitch", F_OK);
+    unixctl_command_register("exit", "", 0, 0, vnetd_exit, &d);
+    unixctl_command_register("switch/list", "", 0, 0, vnetd_switch_list, &d);
+
+    struct ovsdb_idl *idl = ovsdb_idl_create(nb_remote, &vnetrec_idl_class,
+                                             true, true);
+    nb_register(idl);
+    d.nb = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(idl);
+
+    daemonize_complete();
+    VLOG_INFO("ovs-vnetd %s (Open vSwitch %s), NB database %s",
+              VNET_VERSION, PACKAGE_VERSION, nb_remote);
+
+    while (!d.exiting) {
+        struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&d.nb);
+        unixctl_server_run(unixctl);
+
+        bool nb_ready = ovsdb_idl_has_ever_connected(d.nb.idl);
+        if (nb_ready) {
+            sync_sessions(&d);
+        }
+        run_sessions(&d);
+
+        if (txn && nb_ready) {
+            const struct vnetrec_vnet_global *global
+                = vnetrec_vnet_global_first(d.nb.idl);
+            int64_t nb_cfg = global ? global->nb_cfg : 0;
+            write_status(&d, nb_cfg);
+            if (global && shash_is_empty(&d.releasing)
+                && global->controller_cfg != nb_cfg) {
+                vnetrec_vnet_global_set_controller_cfg(global, nb_cfg);
+            }
+        }
+        ovsdb_idl_loop_commit_and_wait(&d.nb);
+
+        unixctl_server_wait(unixctl);
+        wait_sessions(&d);
+        if (d.exiting) {
+            poll_immediate_wake();
+        }
+        poll_block();
+    }
+
+    struct shash_node *node;
+    SHASH_FOR_EACH_SAFE (node, &d.sessions) {
+        switch_session_destroy(node->data);
+        shash_delete(&d.sessions, node);
+    }
+    SHASH_FOR_EACH_SAFE (node, &d.releasing) {
+        switch_session_destroy(node->data);
+        shash_delete(&d.releasing, node);
+    }
+    shash_destroy(&d.sessions);
+    shash_destroy(&d.releasing);
+    ovsdb_idl_loop_destroy(&d.nb);
+    unixctl_server_destroy(unixctl);
+    free(nb_remote);
+    return 0;
+}
+
+static void
+vnetd_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
+           const char *argv[] OVS_UNUSED, void *d_)
+{
+    struct vnetd *d = d_;
+    d->exiting = true;
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+vnetd_switch_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                  const char *argv[] OVS_UNUSED, void *d_)
+{
+    struct vnetd *d = d_;
+    struct ds s = DS_EMPTY_INITIALIZER;
+    const struct shash_node **nodes = shash_sort(&d->sessions);
+
+    for (size_t i = 0; i < shash_count(&d->sessions); i++) {
+        struct switch_session_status st;
+        switch_session_get_status(nodes[i]->data, &st);
+        ds_put_format(&s, "%s: %s, openflow %s%s%s\n", nodes[i]->name,
+                      st.connected ? "connected" : "not connected",
+                      st.of_state, st.last_error ? ": " : "",
+                      st.last_error ? st.last_error : "");
+        switch_session_status_destroy(&st);
+    }
+    free(nodes);
+
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &d->releasing) {
+        ds_put_format(&s, "%s: releasing\n", node->name);
+    }
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+static void
+parse_options(int argc, char *argv[])
+{
+    enum {
+        OPT_NB = UCHAR_MAX + 1,
+        OPT_UNIXCTL,
+        OPT_BOOTSTRAP_CA_CERT,
+        VLOG_OPTION_ENUMS,
+        DAEMON_OPTION_ENUMS,
+        SSL_OPTION_ENUMS,
+    };
+    static const struct option long_options[] = {
+        {"nb", required_argument, NULL, OPT_NB},
+        {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        VLOG_LONG_OPTIONS,
+        DAEMON_LONG_OPTIONS,
+        STREAM_SSL_LONG_OPTIONS,
+        {"bootstrap-ca-cert", required_argument, NULL, OPT_BOOTSTRAP_CA_CERT},
+        {NULL, 0, NULL, 0},
+    };
+    char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
+
+    for (;;) {
+        int c = getopt_long(argc, argv, short_options, long_options, NULL);
+        if (c == -1) {
+            break;
+        }
+
+        switch (c) {
+        case OPT_NB:
+            free(nb_remote);
+            nb_remote = xstrdup(optarg);
+            break;
+
+        case OPT_UNIXCTL:
+            unixctl_path = optarg;
+            break;
+
+        case 'h':
+            usage();
+
+        case 'V':
+            printf("%s (ovs-vnet) %s, Open vSwitch %s\n", program_name,
+                   VNET_VERSION, PACKAGE_VERSION);
+            exit(EXIT_SUCCESS);
+
+        VLOG_OPTION_HANDLERS
+        DAEMON_OPTION_HANDLERS
+        STREAM_SSL_OPTION_HANDLERS
+
+        case OPT_BOOTSTRAP_CA_CERT:
+            stream_ssl_set_ca_cert_file(optarg, true);
+            break;
+
+        case '?':
+            exit(EXIT_FAILURE);
+
+        default:
+            abort();
+        }
+    }
+    free(short_options);
+
+    if (optind < argc) {
+        ovs_fatal(0, "unexpected argument \"%s\" (use --help for usage)",
+                  argv[optind]);
+    }
+    if (!nb_remote) {
+        const char *env = getenv("OVS_VNET_DB");
+        nb_remote = env && *env
+                    ? xstrdup(env)
+                    : xasprintf("unix:%s/%s", ovs_rundir(), VNET_NB_SOCKET);
+    }
+}
+
+static void
+usage(void)
+{
+    printf("%s: ovs-vnet controller\n"
+           "usage: %s [OPTIONS]\n"
+           "\nDrives the Open vSwitch switches registered in the ovs-vnet NB "
+           "database.\n"
+           "\nOptions:\n"
+           "  --nb=REMOTE             NB database (default: $OVS_VNET_DB, "
+           "else unix:%s/%s)\n"
+           "  --unixctl=SOCKET        override default control socket name\n"
+           "  -h, --help              display this help message\n"
+           "  -V, --version           display version information\n",
+           program_name, program_name, ovs_rundir(), VNET_NB_SOCKET);
+    daemon_usage();
+    vlog_usage();
+    stream_usage("NB or switch database", true, false, true);
+    exit(EXIT_SUCCESS);
+}

@@ -1,0 +1,58 @@
+/* One switch, as ovs-vnetd drives it.
+ *
+ * A session owns an OVSDB session to the switch's Open_vSwitch database (with
+ * reconnect and backoff, from the OVS IDL) and the OpenFlow channel the switch's
+ * bridge connects to.  Each run it reconciles the switch database (ovsdb/switch-db)
+ * and gathers the facts the NB status is made from.
+ *
+ * When its NB row goes away the session is released: it deletes our bridges from
+ * the switch (nothing else), closes the channel, and then reports itself done. */
+#ifndef VNET_SWITCH_SESSION_H
+#define VNET_SWITCH_SESSION_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "smap.h"
+
+struct switch_session_config {
+    const char *remote;         /* OVSDB remote of the switch. */
+    const char *bridge;         /* Integration bridge name. */
+    const char *datapath_type;  /* Resolved: "system" or "netdev". */
+    const char *rundir;         /* The switch's run directory. */
+    const char *error;          /* The NB row is invalid (then nothing else
+                                 * is used), or NULL. */
+};
+
+struct switch_session_status {
+    bool connected;
+    bool in_sync;               /* Connected, and nothing left to change. */
+    char *last_error;           /* NULL when connected. */
+    char *of_state;
+    char *datapath_id;          /* 16 hex digits, or NULL. */
+    struct smap details;        /* For the NB "status" column. */
+};
+
+struct switch_session *switch_session_create(const char *name);
+void switch_session_destroy(struct switch_session *);
+
+const char *switch_session_get_name(const struct switch_session *);
+
+/* Applies 'cfg' (copied).  A new remote restarts the OVSDB session. */
+void switch_session_set_config(struct switch_session *,
+                               const struct switch_session_config *cfg);
+
+/* Starts releasing the switch; switch_session_is_released() says when done. */
+void switch_session_release(struct switch_session *);
+bool switch_session_is_releasing(const struct switch_session *);
+bool switch_session_is_released(const struct switch_session *);
+
+void switch_session_run(struct switch_session *);
+void switch_session_wait(struct switch_session *);
+
+/* Fills 'st'; free it with switch_session_status_destroy(). */
+void switch_session_get_status(const struct switch_session *,
+                               struct switch_session_status *st);
+void switch_session_status_destroy(struct switch_session_status *);
+
+#endif /* controller/switch-session.h */

@@ -1,0 +1,49 @@
+/* Names in ovs-vnet: which names the NB database accepts, and the names ovs-vnet
+ * derives for what it creates on a switch.
+ *
+ * Everything here is pure (no I/O), shared by ovs-vnet-ctl and ovs-vnetd. */
+#ifndef VNET_NAMES_H
+#define VNET_NAMES_H 1
+
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Longest object name (switches, later networks and endpoints). */
+#define VNET_NAME_MAX 63
+
+/* Default integration bridge. */
+#define VNET_DEFAULT_BRIDGE "br-vnet"
+
+/* Marks on rows ovs-vnet creates in a switch's Open_vSwitch database. */
+#define VNET_EXTID_OWNER "ovs-vnet-switch"   /* value: the NB switch name. */
+
+/* Returns NULL if 'name' is a valid object name (1 to 63 of [A-Za-z0-9_.-],
+ * starting with a letter or digit), otherwise a malloc'd message naming 'kind'
+ * ("switch", ...) (caller frees). */
+char *vnet_name_check(const char *kind, const char *name);
+
+/* Returns NULL if 'name' can be a Linux network interface name (as the kernel's
+ * dev_valid_name() decides: 1 to 15 bytes, not "." or "..", no '/', ':' or
+ * white space), otherwise a malloc'd message (caller frees). */
+char *vnet_ifname_check(const char *name);
+
+/* Derives a switch name from what the switch's Open_vSwitch table says of itself:
+ * its system-id unless that is a random UUID, else its host name (up to the first
+ * dot), else "sw-" and the first 8 digits of a UUID system-id.  Invalid characters
+ * become '-'.  Either argument may be NULL or empty.  Returns a malloc'd name
+ * (caller frees), or NULL if nothing usable was given. */
+char *vnet_switch_default_name(const char *system_id, const char *hostname);
+
+/* Returns the unix socket, in the switch's run directory 'rundir', on which
+ * ovs-vnetd accepts the OpenFlow connection of 'bridge' (malloc'd; caller frees).
+ * ovs-vswitchd only connects to unix sockets inside its own run directory. */
+char *vnet_of_socket_path(const char *rundir, const char *bridge);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ovsdb/names.h */

@@ -1,0 +1,247 @@
+#include <config.h>
+#include "ovsdb/switch-db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/vswitch-idl.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb/names.h"
+#include "ovsdb-idl.h"
+#include "smap.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(switch_db);
+
+/* OpenFlow versions on our bridges: 1.0 so that a plain "ovs-ofctl dump-flows"
+ * works, 1.3 to 1.5 for ovs-vnetd (bundles need 1.4). */
+static const char *bridge_protocols[] = {
+    "OpenFlow10", "OpenFlow13", "OpenFlow14", "OpenFlow15",
+};
+
+/* How fast the switch retries connecting to ovs-vnetd (ms).  A restarted
+ * controller is found again within a second. */
+#define CONTROLLER_MAX_BACKOFF 1000
+
+void
+switch_db_register(struct ovsdb_idl *idl)
+{
+    ovsdb_idl_add_table(idl, &ovsrec_table_open_vswitch);
+    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_bridges);
+    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_external_ids);
+    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_ovs_version);
+
+    ovsdb_idl_add_table(idl, &ovsrec_table_bridge);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_name);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_ports);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_controller);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_fail_mode);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_datapath_type);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_protocols);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_external_ids);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_datapath_id);
+
+    ovsdb_idl_add_table(idl, &ovsrec_table_port);
+    ovsdb_idl_add_column(idl, &ovsrec_port_col_name);
+    ovsdb_idl_add_column(idl, &ovsrec_port_col_interfaces);
+    ovsdb_idl_add_column(idl, &ovsrec_port_col_external_ids);
+
+    ovsdb_idl_add_table(idl, &ovsrec_table_interface);
+    ovsdb_idl_add_column(idl, &ovsrec_interface_col_name);
+    ovsdb_idl_add_column(idl, &ovsrec_interface_col_type);
+
+    ovsdb_idl_add_table(idl, &ovsrec_table_controller);
+    ovsdb_idl_add_column(idl, &ovsrec_controller_col_target);
+    ovsdb_idl_add_column(idl, &ovsrec_controller_col_max_backoff);
+    ovsdb_idl_add_column(idl, &ovsrec_controller_col_external_ids);
+    ovsdb_idl_add_column(idl, &ovsrec_controller_col_is_connected);
+}
+
+static bool
+bridge_is_ours(const struct ovsrec_bridge *br, const char *owner)
+{
+    const char *value = smap_get(&br->external_ids, VNET_EXTID_OWNER);
+    return value && !strcmp(value, owner);
+}
+
+static bool
+protocols_match(const struct ovsrec_bridge *br)
+{
+    if (br->n_protocols != ARRAY_SIZE(bridge_protocols)) {
+        return false;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(bridge_protocols); i++) {
+        bool found = false;
+        for (size_t j = 0; j < br->n_protocols; j++) {
+            found = found || !strcmp(br->protocols[j], bridge_protocols[i]);
+        }
+        if (!found) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+delete_bridge(const struct ovsrec_open_vswitch *ovs,
+              const struct ovsrec_bridge *br)
+{
+    VLOG_INFO("deleting bridge %s", br->name);
+    ovsrec_open_vswitch_update_bridges_delvalue(ovs, br);
+    ovsrec_bridge_delete(br);
+}
+
+static const struct ovsrec_controller *
+create_controller(struct ovsdb_idl_txn *txn, const struct switch_db_config *cfg)
+{
+    struct ovsrec_controller *c = ovsrec_controller_insert(txn);
+    int64_t backoff = CONTROLLER_MAX_BACKOFF;
+
+    ovsrec_controller_set_target(c, cfg->controller_target);
+    ovsrec_controller_set_max_backoff(c, &backoff, 1);
+    ovsrec_controller_update_external_ids_setkey(c, VNET_EXTID_OWNER,
+                                                  cfg->owner);
+    return c;
+}
+
+static void
+create_bridge(struct ovsdb_idl_txn *txn, const struct ovsrec_open_vswitch *ovs,
+              const struct switch_db_config *cfg)
+{
+    VLOG_INFO("creating bridge %s (datapath %s)", cfg->bridge,
+              cfg->datapath_type);
+
+    struct ovsrec_interface *iface = ovsrec_interface_insert(txn);
+    ovsrec_interface_set_name(iface, cfg->bridge);
+    ovsrec_interface_set_type(iface, "internal");
+
+    struct ovsrec_port *port = ovsrec_port_insert(txn);
+    ovsrec_port_set_name(port, cfg->bridge);
+    ovsrec_port_set_interfaces(port, &iface, 1);
+    ovsrec_port_update_external_ids_setkey(port, VNET_EXTID_OWNER, cfg->owner);
+
+    struct ovsrec_bridge *br = ovsrec_bridge_insert(txn);
+    ovsrec_bridge_set_name(br, cfg->bridge);
+    ovsrec_bridge_set_ports(br, &port, 1);
+    ovsrec_bridge_set_fail_mode(br, "secure");
+    ovsrec_bridge_set_datapath_type(br, cfg->datapath_type);
+    ovsrec_bridge_set_protocols(br, bridge_protocols,
+                                ARRAY_SIZE(bridge_protocols));
+    ovsrec_bridge_update_external_ids_setkey(br, VNET_EXTID_OWNER, cfg->owner);
+
+    struct ovsrec_controller *c
+        = CONST_CAST(struct ovsrec_controller *, create_controller(txn, cfg));
+    ovsrec_bridge_set_controller(br, &c, 1);
+
+    ovsrec_open_vswitch_update_bridges_addvalue(ovs, br);
+}
+
+/* Brings our existing bridge 'br' to 'cfg'.  Returns true if it changed
+ * anything. */
+static bool
+update_bridge(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
+              const struct switch_db_config *cfg, bool *controller_connected)
+{
+    bool changed = false;
+
+    if (!br->fail_mode || strcmp(br->fail_mode, "secure")) {
+        ovsrec_bridge_set_fail_mode(br, "secure");
+        changed = true;
+    }
+    if (strcmp(br->datapath_type, cfg->datapath_type)) {
+        VLOG_INFO("bridge %s: datapath type %s -> %s", br->name,
+                  br->datapath_type[0] ? br->datapath_type : "system",
+                  cfg->datapath_type);
+        ovsrec_bridge_set_datapath_type(br, cfg->datapath_type);
+        changed = true;
+    }
+    if (!protocols_match(br)) {
+        ovsrec_bridge_set_protocols(br, bridge_protocols,
+                                    ARRAY_SIZE(bridge_protocols));
+        changed = true;
+    }
+
+    /* Exactly one controller: ours. */
+    const struct ovsrec_controller *c = br->n_controller == 1
+                                        ? br->controller[0] : NULL;
+    if (!c || strcmp(c->target, cfg->controller_target)
+        || c->n_max_backoff != 1
+        || c->max_backoff[0] != CONTROLLER_MAX_BACKOFF) {
+        struct ovsrec_controller *nc
+            = CONST_CAST(struct ovsrec_controller *,
+                         create_controller(txn, cfg));
+        ovsrec_bridge_set_controller(br, &nc, 1);
+        changed = true;
+        *controller_connected = false;
+    } else {
+        *controller_connected = c->is_connected;
+    }
+    return changed;
+}
+
+void
+switch_db_reconcile(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
+                    const struct switch_db_config *cfg,
+                    struct switch_db_result *r)
+{
+    memset(r, 0, sizeof *r);
+
+    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(idl);
+    if (!ovs) {
+        return;
+    }
+    r->db_ready = true;
+    r->ovs_version = nullable_xstrdup(ovs->ovs_version);
+    r->system_id = nullable_xstrdup(smap_get(&ovs->external_ids, "system-id"));
+
+    bool changed = false;
+    const struct ovsrec_bridge *wanted = NULL;
+    const struct ovsrec_bridge *br;
+    OVSREC_BRIDGE_FOR_EACH (br, idl) {
+        if (cfg->bridge && !strcmp(br->name, cfg->bridge)) {
+            wanted = br;
+        } else if (bridge_is_ours(br, cfg->owner)) {
+            /* Ours, but not (any more) wanted. */
+            if (txn) {
+                delete_bridge(ovs, br);
+            }
+            changed = true;
+        }
+    }
+
+    if (!cfg->bridge) {
+        r->ready = !changed;
+        return;
+    }
+
+    if (!wanted) {
+        if (txn) {
+            create_bridge(txn, ovs, cfg);
+        }
+        changed = true;
+    } else if (!bridge_is_ours(wanted, cfg->owner)) {
+        const char *other = smap_get(&wanted->external_ids, VNET_EXTID_OWNER);
+        r->error = other
+            ? xasprintf("bridge %s belongs to ovs-vnet switch \"%s\"",
+                        cfg->bridge, other)
+            : xasprintf("bridge %s exists and is not managed by ovs-vnet "
+                        "(choose another bridge name)", cfg->bridge);
+        return;
+    } else if (txn) {
+        changed |= update_bridge(txn, wanted, cfg, &r->controller_connected);
+    } else {
+        changed = true;
+    }
+
+    r->ready = !changed;
+}
+
+void
+switch_db_result_destroy(struct switch_db_result *r)
+{
+    if (r) {
+        free(r->error);
+        free(r->ovs_version);
+        free(r->system_id);
+    }
+}

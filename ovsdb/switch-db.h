@@ -1,0 +1,48 @@
+/* Reconciling a switch's Open_vSwitch database with what ovs-vnet wants there.
+ *
+ * ovs-vnet owns exactly the bridges whose external_ids:ovs-vnet-switch names the NB
+ * switch; everything else in the switch's database is left alone.  For an NB switch
+ * it wants one bridge: datapath type as configured, fail_mode=secure, OpenFlow 1.0
+ * (for ovs-ofctl) and 1.3 to 1.5 (for us), and one Controller row pointing at
+ * ovs-vnetd.  switch_db_reconcile() compares that with the database and puts any
+ * difference into a transaction; with no bridge wanted (the switch was released)
+ * it deletes our bridges, and OVSDB garbage-collects their ports and controller.
+ *
+ * A bridge of the wanted name that ovs-vnet does not own is never adopted or
+ * changed: that is reported as an error. */
+#ifndef VNET_SWITCH_DB_H
+#define VNET_SWITCH_DB_H 1
+
+#include <stdbool.h>
+
+struct ovsdb_idl;
+struct ovsdb_idl_txn;
+
+struct switch_db_config {
+    const char *owner;             /* NB switch name, for external_ids. */
+    const char *bridge;            /* Bridge wanted, or NULL to release. */
+    const char *datapath_type;     /* "system" or "netdev". */
+    const char *controller_target; /* "unix:PATH". */
+};
+
+struct switch_db_result {
+    bool db_ready;              /* The Open_vSwitch row exists. */
+    bool ready;                 /* Everything as wanted; nothing changed. */
+    bool controller_connected;  /* Our Controller row says is_connected. */
+    char *error;                /* Why not ready, or NULL (caller frees). */
+    char *ovs_version;          /* Open_vSwitch ovs_version, or NULL. */
+    char *system_id;            /* external_ids:system-id, or NULL. */
+};
+
+/* Registers in 'idl' the tables and columns reconciliation reads and writes. */
+void switch_db_register(struct ovsdb_idl *idl);
+
+/* Compares 'idl' with 'cfg' and adds the needed changes to 'txn'.  Fills 'r';
+ * the caller frees r->error, r->ovs_version and r->system_id with
+ * switch_db_result_destroy(). */
+void switch_db_reconcile(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
+                         const struct switch_db_config *cfg,
+                         struct switch_db_result *r);
+void switch_db_result_destroy(struct switch_db_result *r);
+
+#endif /* ovsdb/switch-db.h */

@@ -1,0 +1,27 @@
+/* Validation of NB rows, shared by ovs-vnet-ctl (before it writes) and ovs-vnetd
+ * (against rows written by any other client).  Pure: no I/O. */
+#ifndef VNET_VALIDATE_H
+#define VNET_VALIDATE_H 1
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Default NB database socket, inside the OVS run directory. */
+#define VNET_NB_SOCKET "vnet_nb.sock"
+
+/* Checks a Switch row's name, OVSDB remote and bridge name.  Returns NULL if they
+ * are valid, otherwise a malloc'd message (caller frees). */
+char *vnet_switch_check(const char *name, const char *remote, const char *bridge);
+
+/* Resolves a Switch row's datapath_type: "system" or "netdev" stay, and "auto"
+ * (or empty) becomes "system" when the Open vSwitch kernel module is loaded
+ * ('have_kernel_module'), else "netdev". */
+const char *vnet_datapath_resolve(const char *datapath_type,
+                                  int have_kernel_module);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ovsdb/validate.h */

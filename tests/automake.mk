@@ -1,0 +1,12 @@
+# tests/: googletest unit tests (pure logic) and integration tests on sandboxed
+# switches (tests/integration/*.sh, run by tests/run.sh).
+if HAVE_GTEST
+check_PROGRAMS += tests/unit-tests
+tests_unit_tests_SOURCES = \
+	tests/test-remote.cc \
+	tests/test-names.cc \
+	tests/test-status.cc
+tests_unit_tests_CXXFLAGS = $(AM_CXXFLAGS) $(GTEST_CFLAGS)
+tests_unit_tests_LDADD = controller/libvnetd.a ovsdb/libvnet.a $(OVS_LDADD) \
+	$(GTEST_LIBS)
+endif

@@ -1,0 +1,266 @@
+# Sandboxed Open vSwitch switches and an ovs-vnet NB database, for tests and tools.
+#
+# Source this file, then:
+#   sandbox_init [PREFIX]        per-run prefix and folder; tears everything down on
+#                                exit, also on failure (trap)
+#   sandbox_nb_start             NB ovsdb-server on a unix socket; exports OVS_VNET_DB
+#   sandbox_switch_start NAME [--tcp=PORT]
+#                                an isolated switch: its own network namespace
+#                                "$SANDBOX_PREFIX-NAME", ovsdb-server and ovs-vswitchd
+#                                (netdev datapath) with their own run/db/log folder;
+#                                OVSDB on unix:$(sandbox_switch_dir NAME)/db.sock and,
+#                                with --tcp, on tcp:127.0.0.1:PORT inside the namespace
+#   sandbox_switch_remote NAME   prints the switch's unix OVSDB remote
+#   sandbox_switch_dir NAME      prints the switch's run/db/log folder
+#   sandbox_vsctl NAME ARGS...   ovs-vsctl on that switch
+#   sandbox_ofctl NAME ARGS...   ovs-ofctl on that switch (bridges by name)
+#   sandbox_appctl NAME TARGET ARGS...  ovs-appctl to a daemon of that switch
+#   sandbox_netns_exec NAME CMD...      run CMD in the switch's namespace
+#   sandbox_switch_stop NAME, sandbox_switch_db_restart NAME,
+#   sandbox_switch_vswitchd_restart NAME
+#   sandbox_vnetd_start [ARGS...], sandbox_vnetd_stop, sandbox_vnetd_kill
+#   sandbox_check_logs [EXTRA-ALLOWED-REGEX]  fails on unexpected WARN/ERR lines
+#   sandbox_cleanup              what the trap runs
+#
+# It never touches the default namespace's interfaces, nor an Open vSwitch that the
+# machine itself runs: every daemon has its own folder (OVS_RUNDIR and friends) and
+# every switch its own network namespace.
+
+: "${VNET_TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${VNET_BUILD:=$VNET_TOP}"
+VNET_SCHEMA=${VNET_SCHEMA:-$VNET_TOP/ovsdb/vnet.ovsschema}
+OVS_SCHEMA=${OVS_SCHEMA:-/usr/share/openvswitch/vswitch.ovsschema}
+OVS_VNETD=${OVS_VNETD:-$VNET_BUILD/controller/ovs-vnetd}
+OVS_VNET_CTL=${OVS_VNET_CTL:-$VNET_BUILD/tools/ovs-vnet-ctl}
+
+sandbox_log() { echo "sandbox: $*" >&2; }
+
+sandbox_init() {
+    SANDBOX_PREFIX=${1:-vn$$}
+    SANDBOX_DIR=$(mktemp -d "/tmp/ovs-vnet.$SANDBOX_PREFIX.XXXXXX")
+    export SANDBOX_PREFIX SANDBOX_DIR
+    # Nothing of ours may talk to the machine's own OVS by accident.
+    export OVS_RUNDIR=$SANDBOX_DIR OVS_LOGDIR=$SANDBOX_DIR OVS_DBDIR=$SANDBOX_DIR
+    export OVS_SYSCONFDIR=$SANDBOX_DIR OVS_PKGDATADIR=${OVS_PKGDATADIR:-/usr/share/openvswitch}
+    trap sandbox_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+sandbox_switch_dir() { echo "$SANDBOX_DIR/sw-$1"; }
+sandbox_switch_remote() { echo "unix:$SANDBOX_DIR/sw-$1/db.sock"; }
+sandbox_netns() { echo "$SANDBOX_PREFIX-$1"; }
+
+# Runs "$@" with the OVS folders of switch $1.
+sandbox_switch_env() {
+    local dir; dir=$(sandbox_switch_dir "$1"); shift
+    env OVS_RUNDIR="$dir" OVS_LOGDIR="$dir" OVS_DBDIR="$dir" OVS_SYSCONFDIR="$dir" "$@"
+}
+
+sandbox_netns_exec() {
+    local name=$1; shift
+    ip netns exec "$(sandbox_netns "$name")" "$@"
+}
+
+sandbox_vsctl() {
+    local name=$1; shift
+    ovs-vsctl --timeout=10 --db="$(sandbox_switch_remote "$name")" "$@"
+}
+
+sandbox_ofctl() {
+    local name=$1; shift
+    sandbox_switch_env "$name" ovs-ofctl "$@"
+}
+
+sandbox_appctl() {
+    local name=$1; shift
+    sandbox_switch_env "$name" ovs-appctl --timeout=10 "$@"
+}
+
+# Waits up to $1 seconds for the pidfile $2 to name a live process.
+sandbox_wait_pidfile() {
+    local secs=$1 pidfile=$2 i
+    for ((i = 0; i < secs * 10; i++)); do
+        if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    sandbox_log "no process behind $pidfile"
+    return 1
+}
+
+sandbox_nb_start() {
+    local dir=$SANDBOX_DIR/nb
+    mkdir -p "$dir"
+    if [ ! -f "$dir/vnet_nb.db" ]; then
+        ovsdb-tool create "$dir/vnet_nb.db" "$VNET_SCHEMA" || return 1
+    fi
+    ovsdb-server "$dir/vnet_nb.db" --remote="punix:$dir/vnet_nb.sock" \
+        --pidfile="$dir/ovsdb-server.pid" --log-file="$dir/ovsdb-server.log" \
+        --unixctl="$dir/ovsdb-server.ctl" -vconsole:off --detach --no-chdir \
+        || return 1
+    export OVS_VNET_DB=unix:$dir/vnet_nb.sock
+    "$OVS_VNET_CTL" --db="$OVS_VNET_DB" -t 10 init
+}
+
+sandbox_nb_stop() {
+    sandbox_kill_pidfile "$SANDBOX_DIR/nb/ovsdb-server.pid"
+}
+
+# sandbox_switch_start NAME [--tcp=PORT]
+sandbox_switch_start() {
+    local name=$1; shift
+    local tcp= arg
+    for arg; do
+        case $arg in
+            --tcp=*) tcp=${arg#--tcp=} ;;
+            *) sandbox_log "sandbox_switch_start: unknown option $arg"; return 1 ;;
+        esac
+    done
+    local dir ns
+    dir=$(sandbox_switch_dir "$name")
+    ns=$(sandbox_netns "$name")
+    mkdir -p "$dir"
+    echo "$tcp" > "$dir/tcp-port"
+
+    if ! ip netns list | grep -qx "$ns\( .*\)\?"; then
+        ip netns add "$ns" || return 1
+        ip -n "$ns" link set lo up
+    fi
+    if [ ! -f "$dir/conf.db" ]; then
+        ovsdb-tool create "$dir/conf.db" "$OVS_SCHEMA" || return 1
+    fi
+    sandbox_switch_db_start "$name" || return 1
+    sandbox_vsctl "$name" --no-wait -- init \
+        -- set Open_vSwitch . external_ids:system-id="$name" \
+           external_ids:hostname="$name" || return 1
+    sandbox_switch_vswitchd_start "$name"
+}
+
+sandbox_switch_db_start() {
+    local name=$1 dir tcp remotes
+    dir=$(sandbox_switch_dir "$name")
+    tcp=$(cat "$dir/tcp-port" 2>/dev/null)
+    remotes=(--remote="punix:$dir/db.sock"
+             --remote=db:Open_vSwitch,Open_vSwitch,manager_options)
+    [ -n "$tcp" ] && remotes+=(--remote="ptcp:$tcp:127.0.0.1")
+    sandbox_netns_exec "$name" env OVS_RUNDIR="$dir" OVS_LOGDIR="$dir" \
+        OVS_DBDIR="$dir" ovsdb-server "$dir/conf.db" "${remotes[@]}" \
+        --pidfile="$dir/ovsdb-server.pid" --log-file="$dir/ovsdb-server.log" \
+        -vconsole:off --detach --no-chdir || return 1
+    sandbox_wait_pidfile 10 "$dir/ovsdb-server.pid"
+}
+
+sandbox_switch_vswitchd_start() {
+    local name=$1 dir
+    dir=$(sandbox_switch_dir "$name")
+    # --disable-system: a sandbox never touches a kernel datapath.
+    sandbox_netns_exec "$name" env OVS_RUNDIR="$dir" OVS_LOGDIR="$dir" \
+        OVS_DBDIR="$dir" ovs-vswitchd "unix:$dir/db.sock" --disable-system \
+        --pidfile="$dir/ovs-vswitchd.pid" --log-file="$dir/ovs-vswitchd.log" \
+        -vconsole:off --detach --no-chdir || return 1
+    sandbox_wait_pidfile 10 "$dir/ovs-vswitchd.pid"
+}
+
+# Sends TERM to the process in pidfile $1 and waits for it; KILL after 5 s.
+sandbox_kill_pidfile() {
+    local pidfile=$1 sig=${2:-TERM} pid i
+    [ -s "$pidfile" ] || return 0
+    pid=$(cat "$pidfile")
+    kill -"$sig" "$pid" 2>/dev/null || { rm -f "$pidfile"; return 0; }
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null
+    rm -f "$pidfile"
+}
+
+sandbox_switch_db_restart() {
+    local dir; dir=$(sandbox_switch_dir "$1")
+    sandbox_kill_pidfile "$dir/ovsdb-server.pid"
+    sandbox_switch_db_start "$1"
+}
+
+sandbox_switch_vswitchd_restart() {
+    local dir; dir=$(sandbox_switch_dir "$1")
+    sandbox_kill_pidfile "$dir/ovs-vswitchd.pid"
+    sandbox_switch_vswitchd_start "$1"
+}
+
+sandbox_switch_stop() {
+    local name=$1 dir
+    dir=$(sandbox_switch_dir "$name")
+    sandbox_kill_pidfile "$dir/ovs-vswitchd.pid"
+    sandbox_kill_pidfile "$dir/ovsdb-server.pid"
+    ip netns delete "$(sandbox_netns "$name")" 2>/dev/null
+    return 0
+}
+
+# Starts ovs-vnetd on the sandbox NB database; extra arguments are passed on.
+sandbox_vnetd_start() {
+    local dir=$SANDBOX_DIR/vnetd
+    mkdir -p "$dir"
+    "$OVS_VNETD" --nb="$OVS_VNET_DB" --pidfile="$dir/ovs-vnetd.pid" \
+        --log-file="$dir/ovs-vnetd.log" --unixctl="$dir/ovs-vnetd.ctl" \
+        -vconsole:off --detach --no-chdir "$@" || return 1
+    sandbox_wait_pidfile 10 "$dir/ovs-vnetd.pid"
+}
+
+sandbox_vnetd_appctl() {
+    ovs-appctl --timeout=10 -t "$SANDBOX_DIR/vnetd/ovs-vnetd.ctl" "$@"
+}
+
+sandbox_vnetd_stop() {
+    sandbox_kill_pidfile "$SANDBOX_DIR/vnetd/ovs-vnetd.pid"
+}
+
+sandbox_vnetd_kill() {
+    sandbox_kill_pidfile "$SANDBOX_DIR/vnetd/ovs-vnetd.pid" KILL
+}
+
+# Fails (and prints them) if any daemon log has WARN/ERR/EMER lines that do not
+# match the allowed patterns: the ones every sandbox produces, plus $1.
+sandbox_check_logs() {
+    local extra=${1:-} allowed bad
+    # Expected in every sandbox: no kernel module, netdev datapath, switches that
+    # are stopped or restarted on purpose by the tests.
+    allowed='(Kernel module|module not loaded|disabled via command line|'
+    allowed+='connection dropped|Connection reset|connection closed by peer|'
+    allowed+='Broken pipe|End of file|terminating with signal|receive error|'
+    allowed+='send error|No such file or directory.*(db\.sock|\.vnetd)|'
+    allowed+='Connection refused|unix:.*: connection attempt failed|'
+    allowed+='unix:.*: connecting\.\.\.|ovs-vnetd.*exiting'
+    [ -n "$extra" ] && allowed+="|$extra"
+    allowed+=')'
+    bad=$(grep -HE '\|(WARN|ERR|EMER)\|' "$SANDBOX_DIR"/*/*.log 2>/dev/null \
+          | grep -vE "$allowed")
+    if [ -n "$bad" ]; then
+        echo "unexpected warnings or errors in daemon logs:" >&2
+        echo "$bad" >&2
+        return 1
+    fi
+}
+
+sandbox_cleanup() {
+    local rc=$? pidfile ns
+    trap - EXIT INT TERM
+    [ -n "${SANDBOX_DIR:-}" ] && [ -d "$SANDBOX_DIR" ] || return $rc
+    # Daemons first (the controller before the switches it drives).
+    for pidfile in "$SANDBOX_DIR"/vnetd/*.pid "$SANDBOX_DIR"/*/*.pid; do
+        [ -e "$pidfile" ] && sandbox_kill_pidfile "$pidfile"
+    done
+    # Then the namespaces, which takes every device inside with them.
+    for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+        case $ns in
+            "$SANDBOX_PREFIX"-*) ip netns delete "$ns" 2>/dev/null ;;
+        esac
+    done
+    if [ -n "${SANDBOX_KEEP:-}" ]; then
+        sandbox_log "kept $SANDBOX_DIR"
+    else
+        rm -rf "$SANDBOX_DIR"
+    fi
+    return $rc
+}

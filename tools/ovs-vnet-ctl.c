@@ -1,0 +1,893 @@
+/* ovs-vnet-ctl: the ovs-vnet command line.
+ *
+ * In the ovs-vsctl/ovn-nbctl tradition: one command per invocation, read and
+ * written in one transaction on the NB database, pretty output for people and
+ * -f json for scripts, errors on stderr with exit status 1 and the database left
+ * unchanged.  --wait makes a command return only once ovs-vnetd reports every
+ * switch in line with it (VNet_Global nb_cfg against each Switch applied_cfg). */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "command-line.h"
+#include "dirs.h"
+#include "fatal-signal.h"
+#include "lib/vswitch-idl.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "ovsdb/names.h"
+#include "ovsdb/remote.h"
+#include "ovsdb/validate.h"
+#include "ovsdb/vnet-idl.h"
+#include "smap.h"
+#include "stream-ssl.h"
+#include "stream.h"
+#include "table.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(vnet_ctl);
+
+/* Global options. */
+static char *db;
+static int timeout_secs;
+static bool wait_for_switches;
+static bool dry_run;
+static struct table_style table_style = TABLE_STYLE_DEFAULT;
+static bool format_given;
+
+/* Deadline for the whole command (LLONG_MAX: none). */
+static long long int deadline = LLONG_MAX;
+
+struct ctl_context {
+    struct ovsdb_idl *idl;
+    struct ovsdb_idl_txn *txn;  /* NULL for read-only commands. */
+    int argc;
+    char **argv;                /* Positional arguments (argv[0]: command). */
+    struct smap options;        /* Command options: "--name" -> "value". */
+    struct ds output;
+    char *error;                /* Set by a command that fails. */
+    void *aux;                  /* From the command's prepare step. */
+};
+
+typedef void ctl_run_func(struct ctl_context *);
+typedef void ctl_prepare_func(struct ctl_context *);
+
+struct ctl_command {
+    const char *name;
+    int min_args, max_args;     /* Positional, not counting the name. */
+    const char *options;        /* Accepted options: "--a=,--b" ('=' takes a
+                                 * value). */
+    bool writes;
+    ctl_prepare_func *prepare;  /* Before connecting to the NB database. */
+    ctl_run_func *run;
+    const char *usage;
+    const char *help;
+};
+
+static const struct ctl_command *find_command(const char *name);
+static void usage(void) OVS_NO_RETURN;
+
+static void OVS_PRINTF_FORMAT(1, 2) OVS_NO_RETURN
+ctl_fatal(const char *format, ...)
+{
+    va_list args;
+
+    va_start(args, format);
+    char *msg = xvasprintf(format, args);
+    va_end(args);
+    fprintf(stderr, "%s: %s\n", program_name, msg);
+    free(msg);
+    exit(EXIT_FAILURE);
+}
+
+static void OVS_PRINTF_FORMAT(2, 3)
+ctl_error(struct ctl_context *ctx, const char *format, ...)
+{
+    va_list args;
+
+    if (ctx->error) {
+        return;
+    }
+    va_start(args, format);
+    ctx->error = xvasprintf(format, args);
+    va_end(args);
+}
+
+static void
+check_deadline(const char *doing)
+{
+    if (time_msec() >= deadline) {
+        ctl_fatal("timeout after %d seconds %s", timeout_secs, doing);
+    }
+}
+
+static void
+wait_deadline(void)
+{
+    if (deadline != LLONG_MAX) {
+        poll_timer_wait_until(deadline);
+    }
+}
+
+/* Connects 'idl' and waits for its first full contents.  Fails with a one-line
+ * message if the database cannot be reached. */
+static void
+idl_wait_connected(struct ovsdb_idl *idl, const char *what, const char *remote)
+{
+    for (;;) {
+        ovsdb_idl_run(idl);
+        if (ovsdb_idl_has_ever_connected(idl)) {
+            return;
+        }
+        if (!ovsdb_idl_is_alive(idl)) {
+            int error = ovsdb_idl_get_last_error(idl);
+            ctl_fatal("%s: %s connection failed (%s)", remote, what,
+                      error ? ovs_retval_to_string(error) : "closed");
+        }
+        char *doing = xasprintf("connecting to %s %s", what, remote);
+        check_deadline(doing);
+        free(doing);
+        ovsdb_idl_wait(idl);
+        wait_deadline();
+        poll_block();
+    }
+}
+
+/* Output helpers. */
+
+static void
+table_add_text(struct table *t, const char *text)
+{
+    table_add_cell(t)->text = xstrdup(text ? text : "");
+}
+
+static const struct vnetrec_switch *
+switch_by_name(struct ovsdb_idl *idl, const char *name)
+{
+    const struct vnetrec_switch *sw;
+    VNETREC_SWITCH_FOR_EACH (sw, idl) {
+        if (!strcmp(sw->name, name)) {
+            return sw;
+        }
+    }
+    return NULL;
+}
+
+static const struct vnetrec_switch **
+switches_sorted(struct ovsdb_idl *idl, size_t *n)
+{
+    struct shash by_name = SHASH_INITIALIZER(&by_name);
+    const struct vnetrec_switch *sw;
+
+    VNETREC_SWITCH_FOR_EACH (sw, idl) {
+        shash_add(&by_name, sw->name, sw);
+    }
+    const struct shash_node **nodes = shash_sort(&by_name);
+    *n = shash_count(&by_name);
+    const struct vnetrec_switch **list = xmalloc((*n + 1) * sizeof *list);
+    for (size_t i = 0; i < *n; i++) {
+        list[i] = nodes[i]->data;
+    }
+    free(nodes);
+    shash_destroy(&by_name);
+    return list;
+}
+
+static const struct vnetrec_vnet_global *
+get_or_create_global(struct ctl_context *ctx)
+{
+    const struct vnetrec_vnet_global *g = vnetrec_vnet_global_first(ctx->idl);
+    if (!g && ctx->txn) {
+        g = vnetrec_vnet_global_insert(ctx->txn);
+    }
+    return g;
+}
+
+/* "init". */
+
+static void
+cmd_init(struct ctl_context *ctx)
+{
+    get_or_create_global(ctx);
+}
+
+/* "connect REMOTE". */
+
+/* Asks the switch at 'remote' for its system-id and host name, to name it. */
+static void
+connect_prepare(struct ctl_context *ctx)
+{
+    const char *remote = ctx->argv[1];
+    const char *name = smap_get(&ctx->options, "--name");
+    struct vnet_remote r;
+
+    char *error = vnet_remote_parse(remote, &r);
+    if (error) {
+        ctl_fatal("%s", error);
+    }
+    vnet_remote_destroy(&r);
+
+    if (name) {
+        ctx->aux = xstrdup(name);
+        return;
+    }
+
+    /* Give the switch 5 seconds unless -t says otherwise. */
+    long long int saved = deadline;
+    if (deadline == LLONG_MAX) {
+        deadline = time_msec() + 5000;
+    }
+    struct ovsdb_idl *idl = ovsdb_idl_create(remote, &ovsrec_idl_class,
+                                             false, false);
+    ovsdb_idl_add_table(idl, &ovsrec_table_open_vswitch);
+    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_external_ids);
+    for (;;) {
+        ovsdb_idl_run(idl);
+        if (ovsdb_idl_has_ever_connected(idl)) {
+            break;
+        }
+        if (!ovsdb_idl_is_alive(idl) || time_msec() >= deadline) {
+            int err = ovsdb_idl_get_last_error(idl);
+            ctl_fatal("%s: cannot reach the switch to name it (%s); "
+                      "give --name=NAME", remote,
+                      err ? ovs_retval_to_string(err) : "timeout");
+        }
+        ovsdb_idl_wait(idl);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+    deadline = saved;
+
+    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(idl);
+    char *derived = ovs
+        ? vnet_switch_default_name(smap_get(&ovs->external_ids, "system-id"),
+                                   smap_get(&ovs->external_ids, "hostname"))
+        : NULL;
+    if (!derived && !strncmp(remote, "unix:", 5)) {
+        /* A switch on this machine that does not say: this host's name. */
+        char host[256];
+        if (!gethostname(host, sizeof host)) {
+            host[sizeof host - 1] = '\0';
+            derived = vnet_switch_default_name(NULL, host);
+        }
+    }
+    ovsdb_idl_destroy(idl);
+    if (!derived) {
+        ctl_fatal("%s: the switch has no system-id or hostname to name it "
+                  "by; give --name=NAME", remote);
+    }
+    ctx->aux = derived;
+}
+
+static void
+cmd_connect(struct ctl_context *ctx)
+{
+    const char *remote = ctx->argv[1];
+    const char *name = ctx->aux;
+    const char *bridge = smap_get_def(&ctx->options, "--bridge",
+                                      VNET_DEFAULT_BRIDGE);
+    const char *datapath = smap_get_def(&ctx->options, "--datapath", "auto");
+    const char *encap_ip = smap_get(&ctx->options, "--encap-ip");
+    const char *encap_type = smap_get_def(&ctx->options, "--encap-type",
+                                          "vxlan");
+    const char *rundir = smap_get(&ctx->options, "--rundir");
+
+    char *error = vnet_switch_check(name, remote, bridge);
+    if (error) {
+        ctl_error(ctx, "%s", error);
+        free(error);
+        return;
+    }
+    if (strcmp(datapath, "auto") && strcmp(datapath, "system")
+        && strcmp(datapath, "netdev")) {
+        ctl_error(ctx, "--datapath=%s: expected auto, system or netdev",
+                  datapath);
+        return;
+    }
+    if (strcmp(encap_type, "vxlan") && strcmp(encap_type, "geneve")
+        && strcmp(encap_type, "udp")) {
+        ctl_error(ctx, "--encap-type=%s: expected vxlan, geneve or udp",
+                  encap_type);
+        return;
+    }
+    if (encap_ip) {
+        struct vnet_remote r;
+        char *tcp = xasprintf("tcp:%s", encap_ip);
+        error = vnet_remote_parse(tcp, &r);
+        free(tcp);
+        if (error || strchr(encap_ip, ':')) {
+            free(error);
+            ctl_error(ctx, "--encap-ip=%s: not an IPv4 address", encap_ip);
+            return;
+        }
+        vnet_remote_destroy(&r);
+    }
+
+    struct vnet_remote r;
+    error = vnet_remote_parse(remote, &r);
+    ovs_assert(!error);
+    char *canonical = vnet_remote_to_string(&r);
+    vnet_remote_destroy(&r);
+
+    const struct vnetrec_switch *sw;
+    VNETREC_SWITCH_FOR_EACH (sw, ctx->idl) {
+        if (!strcmp(sw->name, name)) {
+            ctl_error(ctx, "switch %s already exists (remote %s)", name,
+                      sw->remote);
+        } else if (!strcmp(sw->remote, canonical)) {
+            ctl_error(ctx, "%s is already connected as switch %s",
+                      canonical, sw->name);
+        }
+    }
+    if (ctx->error) {
+        free(canonical);
+        return;
+    }
+
+    get_or_create_global(ctx);
+    struct vnetrec_switch *row = vnetrec_switch_insert(ctx->txn);
+    vnetrec_switch_set_name(row, name);
+    vnetrec_switch_set_remote(row, canonical);
+    vnetrec_switch_set_bridge(row, bridge);
+    vnetrec_switch_set_datapath_type(row, datapath);
+    vnetrec_switch_set_encap_type(row, encap_type);
+    vnetrec_switch_set_of_state(row, "closed");
+    if (encap_ip) {
+        vnetrec_switch_set_encap_ip(row, encap_ip);
+    }
+    if (rundir) {
+        vnetrec_switch_update_options_setkey(row, "rundir", rundir);
+    }
+    ds_put_format(&ctx->output, "%s\n", name);
+    free(canonical);
+}
+
+/* "disconnect NAME". */
+
+static void
+cmd_disconnect(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    const struct vnetrec_switch *sw = switch_by_name(ctx->idl, name);
+
+    if (!sw) {
+        if (!smap_get(&ctx->options, "--if-exists")) {
+            ctl_error(ctx, "no switch named %s", name);
+        }
+        return;
+    }
+    get_or_create_global(ctx);
+    vnetrec_switch_delete(sw);
+}
+
+/* "switch-list". */
+
+static void
+cmd_switch_list(struct ctl_context *ctx)
+{
+    struct table t;
+    size_t n;
+    const struct vnetrec_switch **list = switches_sorted(ctx->idl, &n);
+
+    table_init(&t);
+    table_add_column(&t, "name");
+    table_add_column(&t, "remote");
+    table_add_column(&t, "bridge");
+    table_add_column(&t, "datapath");
+    table_add_column(&t, "connected");
+    table_add_column(&t, "openflow");
+    table_add_column(&t, "datapath_id");
+    table_add_column(&t, "last_error");
+    for (size_t i = 0; i < n; i++) {
+        const struct vnetrec_switch *sw = list[i];
+        const char *dp = smap_get(&sw->status, "datapath_type");
+        table_add_row(&t);
+        table_add_text(&t, sw->name);
+        table_add_text(&t, sw->remote);
+        table_add_text(&t, sw->bridge);
+        table_add_text(&t, dp ? dp : sw->datapath_type);
+        table_add_text(&t, sw->connected ? "true" : "false");
+        table_add_text(&t, sw->of_state);
+        table_add_text(&t, sw->datapath_id);
+        table_add_text(&t, sw->last_error);
+    }
+    free(list);
+
+    struct table_style style = table_style;
+    if (!format_given) {
+        style.format = TF_TABLE;
+    }
+    table_format(&t, &style, &ctx->output);
+    table_destroy(&t);
+}
+
+/* "show". */
+
+static struct json *
+json_optional_string(const char *s)
+{
+    return s ? json_string_create(s) : json_null_create();
+}
+
+static struct json *
+json_from_smap(const struct smap *smap)
+{
+    struct json *j = json_object_create();
+    struct smap_node *node;
+    SMAP_FOR_EACH (node, smap) {
+        json_object_put_string(j, node->key, node->value);
+    }
+    return j;
+}
+
+static void
+cmd_show(struct ctl_context *ctx)
+{
+    const struct vnetrec_vnet_global *g = vnetrec_vnet_global_first(ctx->idl);
+    int64_t nb_cfg = g ? g->nb_cfg : 0;
+    size_t n;
+    const struct vnetrec_switch **list = switches_sorted(ctx->idl, &n);
+
+    if (table_style.format == TF_JSON) {
+        struct json *top = json_object_create();
+        struct json *switches = json_array_create_empty();
+        json_object_put(top, "nb_cfg", json_integer_create(nb_cfg));
+        json_object_put(top, "controller_cfg",
+                        json_integer_create(g ? g->controller_cfg : 0));
+        for (size_t i = 0; i < n; i++) {
+            const struct vnetrec_switch *sw = list[i];
+            struct json *j = json_object_create();
+            json_object_put_string(j, "name", sw->name);
+            json_object_put_string(j, "remote", sw->remote);
+            json_object_put_string(j, "bridge", sw->bridge);
+            json_object_put_string(j, "datapath_type", sw->datapath_type);
+            json_object_put(j, "encap_ip", json_optional_string(
+                                sw->encap_ip));
+            json_object_put_string(j, "encap_type", sw->encap_type);
+            json_object_put(j, "connected", json_boolean_create(sw->connected));
+            json_object_put_string(j, "of_state", sw->of_state);
+            json_object_put(j, "datapath_id", json_optional_string(
+                                sw->datapath_id));
+            json_object_put(j, "last_error", json_optional_string(
+                                sw->last_error));
+            json_object_put(j, "applied_cfg",
+                            json_integer_create(sw->applied_cfg));
+            json_object_put(j, "status", json_from_smap(&sw->status));
+            json_array_add(switches, j);
+        }
+        json_object_put(top, "switches", switches);
+        char *s = json_to_string(top, table_style.json_flags | JSSF_SORT);
+        ds_put_format(&ctx->output, "%s\n", s);
+        free(s);
+        json_destroy(top);
+        free(list);
+        return;
+    }
+
+    for (size_t i = 0; i < n; i++) {
+        const struct vnetrec_switch *sw = list[i];
+        const char *dp = smap_get(&sw->status, "datapath_type");
+        const char *of_version = smap_get(&sw->status, "openflow_version");
+        const char *error = sw->last_error;
+        const char *dpid = sw->datapath_id;
+        const char *encap_ip = sw->encap_ip;
+
+        ds_put_format(&ctx->output, "switch %s (%s)\n", sw->name, sw->remote);
+        ds_put_format(&ctx->output, "    bridge: %s, datapath %s\n", sw->bridge,
+                      dp ? dp : sw->datapath_type);
+        ds_put_format(&ctx->output, "    connected: %s\n",
+                      sw->connected ? "true" : "false");
+        ds_put_format(&ctx->output, "    openflow: %s%s%s%s\n", sw->of_state,
+                      of_version ? " (" : "", of_version ? of_version : "",
+                      of_version ? ")" : "");
+        if (dpid) {
+            ds_put_format(&ctx->output, "    datapath_id: %s\n", dpid);
+        }
+        ds_put_format(&ctx->output, "    encap: %s%s%s\n", sw->encap_type,
+                      encap_ip ? " " : "", encap_ip ? encap_ip : "");
+        ds_put_format(&ctx->output, "    applied_cfg: %"PRId64"%s\n",
+                      sw->applied_cfg,
+                      sw->applied_cfg >= nb_cfg ? "" : " (behind)");
+        if (error) {
+            ds_put_format(&ctx->output, "    last_error: %s\n", error);
+        }
+    }
+    free(list);
+}
+
+static const struct ctl_command commands[] = {
+    {"init", 0, 0, "", true, NULL, cmd_init, "",
+     "initialize the database (create its global row)"},
+    {"connect", 1, 1,
+     "--name=,--bridge=,--datapath=,--encap-ip=,--encap-type=,--rundir=",
+     true, connect_prepare, cmd_connect,
+     "REMOTE [--name=NAME] [--bridge=BR] [--datapath=auto|system|netdev] "
+     "[--encap-ip=IP] [--encap-type=vxlan|geneve|udp] [--rundir=DIR]",
+     "register the switch whose OVSDB is at REMOTE"},
+    {"disconnect", 1, 1, "--if-exists", true, NULL, cmd_disconnect,
+     "NAME [--if-exists]", "release switch NAME (its bridge is removed)"},
+    {"switch-list", 0, 0, "", false, NULL, cmd_switch_list, "",
+     "list switches and their status"},
+    {"show", 0, 0, "", false, NULL, cmd_show, "", "print an overview"},
+    {"sync", 0, 0, "", true, NULL, cmd_init, "",
+     "do nothing; with --wait, wait until every switch is up to date"},
+};
+
+static const struct ctl_command *
+find_command(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+        if (!strcmp(commands[i].name, name)) {
+            return &commands[i];
+        }
+    }
+    return NULL;
+}
+
+/* Splits the command's arguments into positional ones and options, checking
+ * both against 'cmd'. */
+static void
+parse_command_args(const struct ctl_command *cmd, int argc, char *argv[],
+                   struct ctl_context *ctx)
+{
+    ctx->argv = xmalloc((argc + 1) * sizeof *ctx->argv);
+    ctx->argc = 0;
+    smap_init(&ctx->options);
+
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (i == 0 || strncmp(arg, "--", 2) || !arg[2]) {
+            ctx->argv[ctx->argc++] = argv[i];
+            continue;
+        }
+
+        const char *eq = strchr(arg, '=');
+        size_t key_len = eq ? eq - arg : strlen(arg);
+        char *key = xmemdup0(arg, key_len);
+        char *pattern = xasprintf(",%s,", cmd->options);
+        char *with_value = xasprintf(",%s=,", key);
+        char *without_value = xasprintf(",%s,", key);
+        bool takes_value = strstr(pattern, with_value) != NULL;
+        bool known = takes_value || strstr(pattern, without_value);
+        free(pattern);
+        free(with_value);
+        free(without_value);
+
+        if (!known) {
+            ctl_fatal("%s: unknown option %s (usage: %s %s)", cmd->name, key,
+                      cmd->name, cmd->usage);
+        }
+        if (takes_value && !eq) {
+            ctl_fatal("%s: option %s requires a value (%s=VALUE)", cmd->name,
+                      key, key);
+        }
+        if (!takes_value && eq) {
+            ctl_fatal("%s: option %s takes no value", cmd->name, key);
+        }
+        smap_replace(&ctx->options, key, eq ? eq + 1 : "");
+        free(key);
+    }
+    ctx->argv[ctx->argc] = NULL;
+
+    int n = ctx->argc - 1;
+    if (n < cmd->min_args || n > cmd->max_args) {
+        ctl_fatal("%s: %s (usage: %s %s)", cmd->name,
+                  n < cmd->min_args ? "missing argument" : "too many arguments",
+                  cmd->name, cmd->usage);
+    }
+}
+
+/* Waits until ovs-vnetd reports 'cfg' applied: VNet_Global controller_cfg and
+ * every Switch applied_cfg at least 'cfg'. */
+static void
+wait_for_cfg(struct ovsdb_idl *idl, int64_t cfg)
+{
+    for (;;) {
+        ovsdb_idl_run(idl);
+        const struct vnetrec_vnet_global *g = vnetrec_vnet_global_first(idl);
+        bool done = g && g->controller_cfg >= cfg;
+        const struct vnetrec_switch *sw;
+        const char *behind = NULL;
+        VNETREC_SWITCH_FOR_EACH (sw, idl) {
+            if (sw->applied_cfg < cfg) {
+                done = false;
+                behind = sw->name;
+            }
+        }
+        if (done) {
+            return;
+        }
+        if (!ovsdb_idl_is_alive(idl)) {
+            ctl_fatal("NB database connection lost while waiting");
+        }
+        char *doing = behind
+            ? xasprintf("waiting for switch %s to apply the change", behind)
+            : xstrdup("waiting for ovs-vnetd to apply the change");
+        check_deadline(doing);
+        free(doing);
+        ovsdb_idl_wait(idl);
+        wait_deadline();
+        poll_block();
+    }
+}
+
+static void
+run_command(const struct ctl_command *cmd, struct ctl_context *ctx)
+{
+    struct ovsdb_idl *idl = ovsdb_idl_create(db, &vnetrec_idl_class, true,
+                                             false);
+    ovsdb_idl_set_leader_only(idl, false);
+    idl_wait_connected(idl, "NB database", db);
+    ctx->idl = idl;
+
+    for (;;) {
+        ds_init(&ctx->output);
+        ctx->txn = NULL;
+        if (cmd->writes) {
+            ctx->txn = ovsdb_idl_txn_create(idl);
+            ovsdb_idl_txn_add_comment(ctx->txn, "ovs-vnet-ctl: %s",
+                                      cmd->name);
+            if (dry_run) {
+                ovsdb_idl_txn_set_dry_run(ctx->txn);
+            }
+        }
+
+        cmd->run(ctx);
+        if (ctx->error) {
+            if (ctx->txn) {
+                ovsdb_idl_txn_abort(ctx->txn);
+                ovsdb_idl_txn_destroy(ctx->txn);
+            }
+            ctl_fatal("%s", ctx->error);
+        }
+        if (!ctx->txn) {
+            break;
+        }
+
+        const struct vnetrec_vnet_global *g = vnetrec_vnet_global_first(idl);
+        if (wait_for_switches && g) {
+            ovsdb_idl_txn_increment(ctx->txn, &g->header_,
+                                    &vnetrec_vnet_global_col_nb_cfg, true);
+        }
+
+        enum ovsdb_idl_txn_status status;
+        for (;;) {
+            status = ovsdb_idl_txn_commit(ctx->txn);
+            if (status != TXN_INCOMPLETE) {
+                break;
+            }
+            check_deadline("committing to the NB database");
+            ovsdb_idl_run(idl);
+            ovsdb_idl_wait(idl);
+            ovsdb_idl_txn_wait(ctx->txn);
+            wait_deadline();
+            poll_block();
+        }
+
+        int64_t next_cfg = 0;
+        if (status == TXN_SUCCESS && wait_for_switches && g) {
+            next_cfg = ovsdb_idl_txn_get_increment_new_value(ctx->txn);
+        }
+        char *txn_error = status == TXN_ERROR
+            ? xstrdup(ovsdb_idl_txn_get_error(ctx->txn)) : NULL;
+        ovsdb_idl_txn_destroy(ctx->txn);
+        ctx->txn = NULL;
+
+        switch (status) {
+        case TXN_UNCOMMITTED:
+        case TXN_INCOMPLETE:
+            OVS_NOT_REACHED();
+        case TXN_ABORTED:
+            ctl_fatal("transaction aborted");
+        case TXN_UNCHANGED:
+        case TXN_SUCCESS:
+            break;
+        case TXN_TRY_AGAIN:
+            /* Someone else changed what we read: read again and redo. */
+            ds_destroy(&ctx->output);
+            check_deadline("retrying the NB transaction");
+            ovsdb_idl_run(idl);
+            continue;
+        case TXN_ERROR:
+            ctl_fatal("transaction error: %s", txn_error);
+        case TXN_NOT_LOCKED:
+            ctl_fatal("database not locked");
+        }
+        free(txn_error);
+
+        if (next_cfg) {
+            wait_for_cfg(idl, next_cfg);
+        }
+        break;
+    }
+
+    fputs(ds_cstr(&ctx->output), stdout);
+    ds_destroy(&ctx->output);
+    ovsdb_idl_destroy(idl);
+}
+
+static void
+parse_options(int argc, char *argv[])
+{
+    enum {
+        OPT_DB = UCHAR_MAX + 1,
+        OPT_WAIT,
+        OPT_DRY_RUN,
+        TABLE_OPTION_ENUMS,
+        VLOG_OPTION_ENUMS,
+        SSL_OPTION_ENUMS,
+    };
+    static const struct option long_options[] = {
+        {"db", required_argument, NULL, OPT_DB},
+        {"timeout", required_argument, NULL, 't'},
+        {"wait", no_argument, NULL, OPT_WAIT},
+        {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        TABLE_LONG_OPTIONS,
+        VLOG_LONG_OPTIONS,
+        STREAM_SSL_LONG_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
+    char *plus = xasprintf("+%s", short_options);
+
+    for (;;) {
+        int c = getopt_long(argc, argv, plus, long_options, NULL);
+        if (c == -1) {
+            break;
+        }
+
+        switch (c) {
+        case OPT_DB:
+            free(db);
+            db = xstrdup(optarg);
+            break;
+
+        case 't':
+            if (!str_to_int(optarg, 10, &timeout_secs) || timeout_secs < 0) {
+                ctl_fatal("-t/--timeout: \"%s\" is not a number of seconds",
+                          optarg);
+            }
+            break;
+
+        case OPT_WAIT:
+            wait_for_switches = true;
+            break;
+
+        case OPT_DRY_RUN:
+            dry_run = true;
+            break;
+
+        case 'h':
+            usage();
+
+        case 'V':
+            printf("%s (ovs-vnet) %s, Open vSwitch %s\n", program_name,
+                   VNET_VERSION, PACKAGE_VERSION);
+            exit(EXIT_SUCCESS);
+
+        case 'f':
+            if (strcmp(optarg, "table") && strcmp(optarg, "json")
+                && strcmp(optarg, "csv") && strcmp(optarg, "list")
+                && strcmp(optarg, "html")) {
+                ctl_fatal("-f/--format: \"%s\" is not table, json, csv, list "
+                          "or html", optarg);
+            }
+            table_parse_format(&table_style, optarg);
+            format_given = true;
+            break;
+
+        case 'd':
+            table_parse_cell_format(&table_style, optarg);
+            break;
+
+        case OPT_NO_HEADINGS:
+            table_style.headings = false;
+            break;
+
+        case OPT_PRETTY:
+            table_style.json_flags |= JSSF_PRETTY;
+            break;
+
+        case OPT_BARE:
+            table_style.format = TF_LIST;
+            table_style.cell_format = CF_BARE;
+            table_style.headings = false;
+            format_given = true;
+            break;
+
+        case OPT_MAX_COLUMN_WIDTH:
+            table_style.max_column_width = atoi(optarg);
+            break;
+
+        VLOG_OPTION_HANDLERS
+        STREAM_SSL_OPTION_HANDLERS
+
+        case '?':
+            exit(EXIT_FAILURE);
+
+        default:
+            abort();
+        }
+    }
+    free(plus);
+    free(short_options);
+
+    if (!db) {
+        const char *env = getenv("OVS_VNET_DB");
+        db = env && *env ? xstrdup(env)
+                         : xasprintf("unix:%s/%s", ovs_rundir(), VNET_NB_SOCKET);
+    }
+    if (timeout_secs) {
+        deadline = time_msec() + timeout_secs * 1000LL;
+    }
+}
+
+static void
+usage(void)
+{
+    printf("%s: ovs-vnet command line\n"
+           "usage: %s [OPTIONS] COMMAND [ARG...]\n"
+           "\nCommands:\n", program_name, program_name);
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+        char *left = xasprintf("%s %s", commands[i].name, commands[i].usage);
+        printf("  %s\n      %s\n", left, commands[i].help);
+        free(left);
+    }
+    printf("\nOptions:\n"
+           "  --db=REMOTE             NB database (default: $OVS_VNET_DB, "
+           "else unix:%s/%s)\n"
+           "  -t, --timeout=SECS      give up after SECS seconds\n"
+           "  --wait                  return once ovs-vnetd has applied the "
+           "change\n"
+           "                          on every switch\n"
+           "  --dry-run               check the command, change nothing\n"
+           "  -f, --format=FORMAT     table, json, csv or list output\n"
+           "  --pretty                pretty-print JSON\n"
+           "  -v, --verbose           log to the console\n"
+           "  -h, --help              display this help message\n"
+           "  -V, --version           display version information\n",
+           ovs_rundir(), VNET_NB_SOCKET);
+    exit(EXIT_SUCCESS);
+}
+
+int
+main(int argc, char *argv[])
+{
+    set_program_name(argv[0]);
+    fatal_ignore_sigpipe();
+    vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
+    parse_options(argc, argv);
+
+    if (optind >= argc) {
+        ctl_fatal("missing command name (use --help for help)");
+    }
+    const struct ctl_command *cmd = find_command(argv[optind]);
+    if (!cmd) {
+        ctl_fatal("unknown command '%s'; use --help for help", argv[optind]);
+    }
+
+    struct ctl_context ctx;
+    memset(&ctx, 0, sizeof ctx);
+    parse_command_args(cmd, argc - optind, argv + optind, &ctx);
+    if (cmd->prepare) {
+        cmd->prepare(&ctx);
+    }
+    run_command(cmd, &ctx);
+
+    smap_destroy(&ctx.options);
+    free(ctx.argv);
+    free(ctx.aux);
+    free(db);
+    return 0;
+}

@@ -29,10 +29,10 @@ vnet_status_compute(const struct vnet_status_facts *f, struct vnet_status *st)
         error = xasprintf("OpenFlow: %s", f->of_error);
     } else if (!f->of_active) {
         error = xasprintf("OpenFlow: %s", of_state);
-    } else if (!f->controller_connected) {
-        error = xstrdup("OpenFlow: the switch does not report its controller "
-                        "connected yet");
     }
+    /* 'controller_connected' is not required: ovs-vswitchd refreshes it only
+     * every few seconds, and a complete OpenFlow handshake on our own socket
+     * already proves the bridge is connected to us. */
 
     st->connected = !error;
     st->last_error = error;

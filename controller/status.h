@@ -24,7 +24,8 @@ struct vnet_status_facts {
     const char *of_state;       /* of_channel_state_to_string(). */
     const char *of_error;       /* OpenFlow channel error, or NULL. */
     bool of_active;             /* OpenFlow handshake complete. */
-    bool controller_connected;  /* The switch's Controller row: is_connected. */
+    bool controller_connected;  /* The switch's Controller row: is_connected
+                                 * (informational: refreshed late). */
 };
 
 struct vnet_status {

@@ -272,6 +272,10 @@ switch_session_get_status(const struct switch_session *ss,
     if (ss->db.ovs_version) {
         smap_add(&st->details, "ovs_version", ss->db.ovs_version);
     }
+    if (ss->db.db_ready && ss->db.ready) {
+        smap_add(&st->details, "controller_is_connected",
+                 ss->db.controller_connected ? "true" : "false");
+    }
     if (ss->db.system_id) {
         smap_add(&st->details, "system_id", ss->db.system_id);
     }

@@ -654,7 +654,7 @@ run_command(const struct ctl_command *cmd, struct ctl_context *ctx)
         }
 
         const struct vnetrec_vnet_global *g = vnetrec_vnet_global_first(idl);
-        if (wait_for_switches && g) {
+        if (wait_for_switches && g && !dry_run) {
             ovsdb_idl_txn_increment(ctx->txn, &g->header_,
                                     &vnetrec_vnet_global_col_nb_cfg, true);
         }
@@ -674,7 +674,7 @@ run_command(const struct ctl_command *cmd, struct ctl_context *ctx)
         }
 
         int64_t next_cfg = 0;
-        if (status == TXN_SUCCESS && wait_for_switches && g) {
+        if (status == TXN_SUCCESS && wait_for_switches && g && !dry_run) {
             next_cfg = ovsdb_idl_txn_get_increment_new_value(ctx->txn);
         }
         char *txn_error = status == TXN_ERROR

@@ -1,0 +1,264 @@
+# Integration tests: switches, the controller and the CLI (connect, status,
+# reconnects, restarts, release, bad input).  Each test_* runs in a fresh sandbox.
+
+# Starts the NB database, the controller and the named switches.
+start_world() {
+    sandbox_nb_start
+    sandbox_vnetd_start
+    local sw
+    for sw; do
+        sandbox_switch_start "$sw"
+    done
+}
+
+# Columns of a switch's bridge, as ovs-vsctl prints them.
+br_get() {  # SWITCH BRIDGE COLUMN
+    sandbox_vsctl "$1" get Bridge "$2" "$3"
+}
+
+count_bridges() {  # SWITCH NAME
+    sandbox_vsctl "$1" --bare --columns=name find Bridge name="$2" | grep -c . || true
+}
+
+nb_connected() {  # SWITCH
+    [ "$(nb_get connected "$1")" = true ]
+}
+
+controller_connected() {  # SWITCH BRIDGE
+    [ "$(sandbox_vsctl "$1" get Controller \
+            "$(sandbox_vsctl "$1" get Bridge "$2" controller | tr -d '[]')" \
+            is_connected)" = true ]
+}
+
+# The switch as ovs-vnet should leave it after "connect": checked with the real
+# tools, in the switch's own database and over OpenFlow.
+check_switch_configured() {  # SWITCH [BRIDGE]
+    local sw=$1 br=${2:-br-vnet}
+    assert_eq "$(count_bridges "$sw" "$br")" 1 "bridges named $br on $sw"
+    assert_eq "$(br_get "$sw" "$br" datapath_type)" netdev "datapath type"
+    assert_eq "$(br_get "$sw" "$br" fail_mode)" secure "fail_mode"
+    assert_eq "$(br_get "$sw" "$br" external_ids:ovs-vnet-switch)" "$sw" \
+        "ownership mark"
+    wait_until 15 controller_connected "$sw" "$br"
+    wait_until 15 nb_connected "$sw"
+    assert_eq "$(nb_get of_state "$sw")" '"active"' "NB of_state"
+    local dpid
+    dpid=$(br_get "$sw" "$br" datapath_id | tr -d '"')
+    assert_eq "$(nb_get datapath_id "$sw")" "\"$dpid\"" "NB datapath_id"
+    assert_eq "$(nb_get last_error "$sw")" '["set", []]' "NB last_error"
+    # Plain ovs-ofctl works on our bridge (OpenFlow 1.0 is enabled for it).
+    sandbox_ofctl "$sw" dump-flows "$br" >/dev/null || fail "ovs-ofctl dump-flows"
+}
+
+test_connect_creates_bridge() {
+    start_world sw1
+    local out
+    out=$(vnet_ctl --wait connect "$(sandbox_switch_remote sw1)")
+    assert_eq "$out" sw1 "connect prints the switch name (from its system-id)"
+    check_switch_configured sw1
+    assert_eq "$(nb_get applied_cfg sw1)" "$(ovsdb-client -f csv --no-headings \
+        query "$OVS_VNET_DB" '["OVS_VNET_Northbound",{"op":"select",
+        "table":"VNet_Global","where":[],"columns":["nb_cfg"]}]' \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rows"][0]["nb_cfg"])')" \
+        "applied_cfg reaches nb_cfg"
+
+    # show and switch-list, for people and for scripts.
+    out=$(vnet_ctl show)
+    assert_contains "$out" "switch sw1 ("
+    assert_contains "$out" "connected: true"
+    assert_contains "$out" "openflow: active (OpenFlow15)"
+    out=$(vnet_ctl -f json show)
+    assert_eq "$(echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin);
+s=d["switches"][0]; print(s["name"], s["connected"], s["status"]["datapath_type"])')" \
+        "sw1 True netdev" "show -f json"
+    out=$(vnet_ctl switch-list)
+    assert_contains "$out" "sw1"
+    assert_contains "$out" "active"
+    out=$(vnet_ctl -f json switch-list)
+    echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin);
+assert d["headings"][0] == "name" and d["data"][0][0] == "sw1", d' \
+        || fail "switch-list -f json"
+}
+
+test_connect_plain_tcp_remote() {
+    # A switch that listens on tcp:127.0.0.1:6640, with the controller and the CLI
+    # on the same host (here: inside the switch's namespace, sharing its run
+    # directory as they would share /var/run/openvswitch on a real machine).
+    sandbox_nb_start
+    sandbox_switch_start sw1 --tcp=6640
+    local dir; dir=$(sandbox_switch_dir sw1)
+    sandbox_netns_exec sw1 env OVS_RUNDIR="$dir" OVS_LOGDIR="$dir" "$OVS_VNETD" \
+        -vconsole:off --nb="$OVS_VNET_DB" --pidfile --log-file --detach --no-chdir
+    local out
+    out=$(sandbox_netns_exec sw1 env OVS_RUNDIR="$dir" "$OVS_VNET_CTL" -t 30 \
+          --wait connect tcp:127.0.0.1:6640)
+    assert_eq "$out" sw1 "default name from the switch's system-id"
+    assert_eq "$(nb_get remote sw1)" '"tcp:127.0.0.1:6640"' "NB remote"
+    check_switch_configured sw1
+    # ovs-appctl finds the daemon in the run directory, as with any OVS daemon.
+    sandbox_netns_exec sw1 env OVS_RUNDIR="$dir" ovs-appctl -t ovs-vnetd version \
+        | grep -q ovs-vnetd || fail "ovs-appctl -t ovs-vnetd version"
+}
+
+test_two_switches() {
+    start_world sw1 sw2
+    vnet_ctl connect "$(sandbox_switch_remote sw1)" >/dev/null
+    vnet_ctl connect "$(sandbox_switch_remote sw2)" --name=second \
+        --bridge=br-int >/dev/null
+    vnet_ctl --wait sync
+    check_switch_configured sw1
+    wait_until 15 nb_connected second
+    assert_eq "$(br_get sw2 br-int fail_mode)" secure "second switch bridge"
+    assert_eq "$(count_bridges sw2 br-vnet)" 0 "no default bridge on sw2"
+    assert_eq "$(vnet_ctl -f csv --no-headings switch-list | cut -d, -f1 | tr '\n' ' ')" \
+        "second sw1 " "both listed, sorted"
+}
+
+test_switch_ovsdb_restart() {
+    start_world sw1
+    vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" >/dev/null
+    check_switch_configured sw1
+    local uuid; uuid=$(sandbox_vsctl sw1 get Bridge br-vnet _uuid)
+
+    sandbox_switch_db_restart sw1
+    wait_until 20 nb_connected sw1
+    vnet_ctl --wait sync
+    check_switch_configured sw1
+    assert_eq "$(sandbox_vsctl sw1 get Bridge br-vnet _uuid)" "$uuid" \
+        "bridge kept, not recreated"
+    assert_eq "$(sandbox_vsctl sw1 --bare --columns=_uuid list Controller | grep -c .)" 1 \
+        "one controller row"
+}
+
+test_switch_vswitchd_restart() {
+    start_world sw1
+    vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" >/dev/null
+    local dpid; dpid=$(nb_get datapath_id sw1)
+    sandbox_switch_vswitchd_restart sw1
+    wait_until 20 nb_connected sw1
+    check_switch_configured sw1
+    assert_eq "$(nb_get datapath_id sw1)" "$dpid" "same datapath id"
+}
+
+test_controller_kill9_restart() {
+    start_world sw1 sw2
+    vnet_ctl connect "$(sandbox_switch_remote sw1)" >/dev/null
+    vnet_ctl connect "$(sandbox_switch_remote sw2)" >/dev/null
+    vnet_ctl --wait sync
+    local before1 before2 nb_before
+    before1=$(sandbox_vsctl sw1 --columns=_uuid,name,controller list Bridge)
+    before2=$(sandbox_vsctl sw2 --columns=_uuid,name,controller list Bridge)
+
+    sandbox_vnetd_kill
+    # The NB still says connected (nobody is left to say otherwise); the
+    # restarted controller must find everything in place.
+    sandbox_vnetd_start
+    vnet_ctl --wait sync
+    check_switch_configured sw1
+    check_switch_configured sw2
+    assert_eq "$(sandbox_vsctl sw1 --columns=_uuid,name,controller list Bridge)" \
+        "$before1" "sw1 unchanged: same bridge and controller rows"
+    assert_eq "$(sandbox_vsctl sw2 --columns=_uuid,name,controller list Bridge)" \
+        "$before2" "sw2 unchanged"
+    assert_eq "$(vnet_ctl -f csv --no-headings switch-list | wc -l)" 2 \
+        "no duplicate NB rows"
+}
+
+test_disconnect_removes_only_ours() {
+    start_world sw1
+    sandbox_vsctl sw1 add-br br-mine -- set Bridge br-mine datapath_type=netdev
+    vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" >/dev/null
+    check_switch_configured sw1
+    local sock; sock=$(sandbox_switch_dir sw1)/br-vnet.vnetd
+    [ -S "$sock" ] || fail "controller socket $sock missing"
+
+    vnet_ctl --wait disconnect sw1
+    assert_eq "$(count_bridges sw1 br-vnet)" 0 "our bridge removed"
+    assert_eq "$(count_bridges sw1 br-mine)" 1 "other bridge untouched"
+    assert_eq "$(sandbox_vsctl sw1 --bare --columns=_uuid list Controller | grep -c . || true)" 0 \
+        "controller row gone"
+    [ ! -e "$sock" ] || fail "controller socket left behind"
+    assert_eq "$(vnet_ctl -f csv --no-headings switch-list)" "" "NB row gone"
+
+    # Connect again: everything comes back.
+    vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" >/dev/null
+    check_switch_configured sw1
+}
+
+test_foreign_bridge_not_adopted() {
+    start_world sw1
+    sandbox_vsctl sw1 add-br br-vnet -- set Bridge br-vnet datapath_type=netdev
+    local before; before=$(sandbox_vsctl sw1 --columns=_uuid,name,controller,fail_mode,external_ids,ports,protocols,datapath_type list Bridge br-vnet)
+    vnet_ctl connect "$(sandbox_switch_remote sw1)" >/dev/null
+    wait_until 15 bash -c "$(declare -f nb_get); OVS_VNET_DB=$OVS_VNET_DB \
+        nb_get last_error sw1 | grep -q 'not managed by ovs-vnet'"
+    assert_eq "$(nb_get connected sw1)" false "not connected"
+    vnet_ctl disconnect sw1
+    vnet_ctl --wait sync
+    assert_eq "$(sandbox_vsctl sw1 --columns=_uuid,name,controller,fail_mode,external_ids,ports,protocols,datapath_type list Bridge br-vnet)" "$before" \
+        "foreign bridge untouched, also after disconnect"
+}
+
+test_bad_input() {
+    start_world sw1
+    vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" >/dev/null
+    wait_until 15 nb_connected sw1
+    local before; before=$(nb_dump)
+    local sw1; sw1=$(sandbox_switch_remote sw1)
+
+    expect_error 'unknown OVSDB remote' vnet_ctl connect foo:bar
+    expect_error 'invalid port' vnet_ctl connect tcp:127.0.0.1:99999
+    expect_error 'not an IPv4 address' vnet_ctl connect tcp:not-an-ip
+    expect_error 'passive remote' vnet_ctl connect ptcp:6640
+    expect_error 'already exists' vnet_ctl connect unix:/nonexistent.sock --name=sw1
+    expect_error 'already connected as switch sw1' vnet_ctl connect "$sw1" --name=other
+    expect_error 'cannot reach the switch' vnet_ctl connect unix:/nonexistent.sock
+    expect_error 'switch name' vnet_ctl connect "$sw1" --name='bad name'
+    expect_error 'bridge name' vnet_ctl connect "$sw1" --name=x --bridge=a-very-long-bridge
+    expect_error 'expected auto, system or netdev' vnet_ctl connect "$sw1" --name=x --datapath=fast
+    expect_error 'not an IPv4 address' vnet_ctl connect "$sw1" --name=x --encap-ip=1.2.3
+    expect_error 'unknown option --colour' vnet_ctl connect "$sw1" --colour=red
+    expect_error 'missing argument' vnet_ctl connect
+    expect_error 'no switch named nosuch' vnet_ctl disconnect nosuch
+    expect_error "unknown command 'frobnicate'" vnet_ctl frobnicate
+    expect_error 'is not table, json' vnet_ctl -f yaml show
+    expect_error 'connection failed' "$OVS_VNET_CTL" --db=unix:/nonexistent/nb.sock show
+    expect_error 'connection failed' "$OVS_VNET_CTL" --db=tcp:127.0.0.1:1 connect "$sw1" --name=x
+    vnet_ctl disconnect nosuch --if-exists
+    vnet_ctl --dry-run connect unix:/nonexistent.sock --name=dry --bridge=br-dry >/dev/null
+    assert_eq "$(nb_dump)" "$before" "NB unchanged by bad input and --dry-run"
+}
+
+test_invalid_row_from_other_client() {
+    start_world sw1
+    # Another OVSDB client writes a row ovs-vnet-ctl would have refused.
+    ovsdb-client --timeout=10 transact "$OVS_VNET_DB" '["OVS_VNET_Northbound",
+        {"op":"insert","table":"Switch","row":{"name":"bogus",
+         "remote":"tcp:not-an-address","bridge":"br-vnet",
+         "datapath_type":"auto","encap_type":"vxlan"}}]' >/dev/null
+    vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" >/dev/null &
+    local waiter=$!
+    wait_until 15 bash -c "$(declare -f nb_get); OVS_VNET_DB=$OVS_VNET_DB \
+        nb_get last_error bogus | grep -q 'not an IPv4 address'"
+    wait_until 15 nb_connected sw1
+    kill "$waiter" 2>/dev/null || true
+    wait "$waiter" 2>/dev/null || true
+    sandbox_vnetd_appctl version >/dev/null || fail "controller died"
+    ALLOWED_LOG_ERRORS='switch bogus: .*not an IPv4 address'
+}
+
+test_unixctl() {
+    start_world sw1
+    vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" >/dev/null
+    sandbox_vnetd_appctl version | grep -q 'ovs-vnetd' || fail "version"
+    sandbox_vnetd_appctl switch/list | grep -q '^sw1: connected' \
+        || fail "switch/list"
+    sandbox_vnetd_appctl vlog/set switch_session:dbg
+    sandbox_vnetd_appctl vlog/list | grep -E '^switch_session +[A-Z]+ +[A-Z]+ +DBG' \
+        >/dev/null || fail "vlog/set did not take"
+    local pid; pid=$(cat "$SANDBOX_DIR/vnetd/ovs-vnetd.pid")
+    sandbox_vnetd_appctl exit
+    wait_until 10 bash -c "$(declare -f sandbox_pid_alive); ! sandbox_pid_alive $pid"
+    # The switch keeps its bridge; the controller is simply gone.
+    assert_eq "$(count_bridges sw1 br-vnet)" 1 "bridge stays after exit"
+}

@@ -1,0 +1,58 @@
+# Assertions for integration tests.  Every failing check prints why and exits the
+# test (its sandbox is torn down by the trap).
+
+fail() {
+    echo "FAILED: $*" >&2
+    exit 1
+}
+
+# wait_until SECS CMD...: runs CMD every 0.1 s until it succeeds; fails after SECS.
+wait_until() {
+    local secs=$1 i; shift
+    for ((i = 0; i < secs * 10; i++)); do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    fail "timed out after ${secs}s waiting for: $*"
+}
+
+assert_eq() {
+    [ "$1" = "$2" ] || fail "${3:-values differ}: expected '$2', got '$1'"
+}
+
+assert_contains() {
+    case $1 in
+        *"$2"*) ;;
+        *) fail "${3:-missing text}: '$2' not in: $1" ;;
+    esac
+}
+
+# expect_error PATTERN CMD...: CMD must exit 1 with exactly one line on stderr that
+# matches PATTERN (grep -E) and nothing on stdout.
+expect_error() {
+    local pattern=$1 rc out err; shift
+    out=$("$@" 2>/tmp/vnet-err.$$) && rc=0 || rc=$?
+    err=$(cat /tmp/vnet-err.$$); rm -f /tmp/vnet-err.$$
+    [ "$rc" = 1 ] || fail "expected exit status 1 from '$*', got $rc (stderr: $err)"
+    [ -z "$out" ] || fail "expected no output from '$*', got: $out"
+    [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] \
+        || fail "expected a one-line error from '$*', got: $err"
+    printf '%s\n' "$err" | grep -qE "$pattern" \
+        || fail "error from '$*' does not match /$pattern/: $err"
+}
+
+# nb_get COLUMN SWITCH: a column of an NB Switch row, in ovsdb-client's format.
+nb_get() {
+    ovsdb-client --timeout=10 -f csv --no-headings query "$OVS_VNET_DB" \
+        '["OVS_VNET_Northbound",{"op":"select","table":"Switch",
+          "where":[["name","==","'"$2"'"]],"columns":["'"$1"'"]}]' \
+        | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]["rows"]; print(json.dumps(r[0]["'"$1"'"]) if r else "")'
+}
+
+nb_dump() {
+    ovsdb-client --timeout=10 dump "$OVS_VNET_DB" | sort
+}
+
+vnet_ctl() {
+    "$OVS_VNET_CTL" -t 30 "$@"
+}

@@ -8,3 +8,5 @@ sbin_PROGRAMS += controller/ovs-vnetd
 controller_ovs_vnetd_SOURCES = controller/ovs-vnetd.c
 controller_ovs_vnetd_LDADD = controller/libvnetd.a flows/libvnetflows.a \
 	ovsdb/libvnet.a $(OVS_LDADD)
+
+dist_man_MANS += controller/ovs-vnetd.8

@@ -1,8 +1,10 @@
 # Sandboxed Open vSwitch switches and an ovs-vnet NB database, for tests and tools.
 #
 # Source this file, then:
-#   sandbox_init [PREFIX]        per-run prefix and folder; tears everything down on
-#                                exit, also on failure (trap)
+#   sandbox_init [PREFIX [DIR]]  per-run prefix and folder (DIR: a fixed one); tears
+#                                everything down on exit, also on failure (trap),
+#                                unless SANDBOX_PERSIST=1 (a lab that outlives its
+#                                command; sandbox_cleanup then removes it)
 #   sandbox_nb_start             NB ovsdb-server on a unix socket; exports OVS_VNET_DB
 #   sandbox_switch_start NAME [--tcp=PORT]
 #                                an isolated switch: its own network namespace
@@ -37,11 +39,19 @@ sandbox_log() { echo "sandbox: $*" >&2; }
 
 sandbox_init() {
     SANDBOX_PREFIX=${1:-vn$$}
-    SANDBOX_DIR=$(mktemp -d "/tmp/ovs-vnet.$SANDBOX_PREFIX.XXXXXX")
+    if [ -n "${2:-}" ]; then
+        SANDBOX_DIR=$2
+        mkdir -p "$SANDBOX_DIR"
+    else
+        SANDBOX_DIR=$(mktemp -d "/tmp/ovs-vnet.$SANDBOX_PREFIX.XXXXXX")
+    fi
     export SANDBOX_PREFIX SANDBOX_DIR
     # Nothing of ours may talk to the machine's own OVS by accident.
     export OVS_RUNDIR=$SANDBOX_DIR OVS_LOGDIR=$SANDBOX_DIR OVS_DBDIR=$SANDBOX_DIR
     export OVS_SYSCONFDIR=$SANDBOX_DIR OVS_PKGDATADIR=${OVS_PKGDATADIR:-/usr/share/openvswitch}
+    if [ "${SANDBOX_PERSIST:-0}" = 1 ]; then
+        return 0
+    fi
     trap sandbox_cleanup EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM

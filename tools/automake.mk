@@ -1,7 +1,11 @@
-# tools/: ovs-vnet-ctl and the setup script.
+# tools/: ovs-vnet-ctl, ovs-vnet-lab and the setup script.
+noinst_LIBRARIES += tools/libvnetctl.a
+tools_libvnetctl_a_SOURCES = tools/ctl-args.c tools/ctl-args.h
+
 bin_PROGRAMS += tools/ovs-vnet-ctl
 tools_ovs_vnet_ctl_SOURCES = tools/ovs-vnet-ctl.c
-tools_ovs_vnet_ctl_LDADD = ovsdb/libvnet.a $(OVS_LDADD)
+tools_ovs_vnet_ctl_LDADD = tools/libvnetctl.a ovsdb/libvnet.a $(OVS_LDADD)
 
-EXTRA_DIST += tools/setup.sh
+dist_bin_SCRIPTS = tools/ovs-vnet-lab
 dist_man_MANS += tools/ovs-vnet-ctl.8
+EXTRA_DIST += tools/setup.sh

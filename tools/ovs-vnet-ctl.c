@@ -31,6 +31,7 @@
 #include "stream-ssl.h"
 #include "stream.h"
 #include "table.h"
+#include "tools/ctl-args.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -52,7 +53,7 @@ struct ctl_context {
     struct ovsdb_idl_txn *txn;  /* NULL for read-only commands. */
     int argc;
     char **argv;                /* Positional arguments (argv[0]: command). */
-    struct smap options;        /* Command options: "--name" -> "value". */
+    struct ctl_args args;       /* Command options: ctl_args_get(). */
     struct ds output;
     char *error;                /* Set by a command that fails. */
     void *aux;                  /* From the command's prepare step. */
@@ -192,6 +193,13 @@ get_or_create_global(struct ctl_context *ctx)
     return g;
 }
 
+static const char *
+opt_def(const struct ctl_context *ctx, const char *key, const char *def)
+{
+    const char *value = ctl_args_get(&ctx->args, key);
+    return value ? value : def;
+}
+
 /* "init". */
 
 static void
@@ -207,7 +215,7 @@ static void
 connect_prepare(struct ctl_context *ctx)
 {
     const char *remote = ctx->argv[1];
-    const char *name = smap_get(&ctx->options, "--name");
+    const char *name = ctl_args_get(&ctx->args, "--name");
     struct vnet_remote r;
 
     char *error = vnet_remote_parse(remote, &r);
@@ -273,13 +281,11 @@ cmd_connect(struct ctl_context *ctx)
 {
     const char *remote = ctx->argv[1];
     const char *name = ctx->aux;
-    const char *bridge = smap_get_def(&ctx->options, "--bridge",
-                                      VNET_DEFAULT_BRIDGE);
-    const char *datapath = smap_get_def(&ctx->options, "--datapath", "auto");
-    const char *encap_ip = smap_get(&ctx->options, "--encap-ip");
-    const char *encap_type = smap_get_def(&ctx->options, "--encap-type",
-                                          "vxlan");
-    const char *rundir = smap_get(&ctx->options, "--rundir");
+    const char *bridge = opt_def(ctx, "--bridge", VNET_DEFAULT_BRIDGE);
+    const char *datapath = opt_def(ctx, "--datapath", "auto");
+    const char *encap_ip = ctl_args_get(&ctx->args, "--encap-ip");
+    const char *encap_type = opt_def(ctx, "--encap-type", "vxlan");
+    const char *rundir = ctl_args_get(&ctx->args, "--rundir");
 
     char *error = vnet_switch_check(name, remote, bridge);
     if (error) {
@@ -360,7 +366,7 @@ cmd_disconnect(struct ctl_context *ctx)
     const struct vnetrec_switch *sw = switch_by_name(ctx->idl, name);
 
     if (!sw) {
-        if (!smap_get(&ctx->options, "--if-exists")) {
+        if (!ctl_args_get(&ctx->args, "--if-exists")) {
             ctl_error(ctx, "no switch named %s", name);
         }
         return;
@@ -539,51 +545,23 @@ static void
 parse_command_args(const struct ctl_command *cmd, int argc, char *argv[],
                    struct ctl_context *ctx)
 {
-    ctx->argv = xmalloc((argc + 1) * sizeof *ctx->argv);
-    ctx->argc = 0;
-    smap_init(&ctx->options);
-
-    for (int i = 0; i < argc; i++) {
-        const char *arg = argv[i];
-        if (i == 0 || strncmp(arg, "--", 2) || !arg[2]) {
-            ctx->argv[ctx->argc++] = argv[i];
-            continue;
-        }
-
-        const char *eq = strchr(arg, '=');
-        size_t key_len = eq ? eq - arg : strlen(arg);
-        char *key = xmemdup0(arg, key_len);
-        char *pattern = xasprintf(",%s,", cmd->options);
-        char *with_value = xasprintf(",%s=,", key);
-        char *without_value = xasprintf(",%s,", key);
-        bool takes_value = strstr(pattern, with_value) != NULL;
-        bool known = takes_value || strstr(pattern, without_value);
-        free(pattern);
-        free(with_value);
-        free(without_value);
-
-        if (!known) {
-            ctl_fatal("%s: unknown option %s (usage: %s %s)", cmd->name, key,
-                      cmd->name, cmd->usage);
-        }
-        if (takes_value && !eq) {
-            ctl_fatal("%s: option %s requires a value (%s=VALUE)", cmd->name,
-                      key, key);
-        }
-        if (!takes_value && eq) {
-            ctl_fatal("%s: option %s takes no value", cmd->name, key);
-        }
-        smap_replace(&ctx->options, key, eq ? eq + 1 : "");
-        free(key);
+    char *error = ctl_args_parse(cmd->name, cmd->options, argc - 1, argv + 1,
+                                 &ctx->args);
+    if (error) {
+        ctl_fatal("%s (usage: %s %s)", error, cmd->name, cmd->usage);
     }
-    ctx->argv[ctx->argc] = NULL;
 
-    int n = ctx->argc - 1;
+    int n = ctx->args.n_pos;
     if (n < cmd->min_args || n > cmd->max_args) {
         ctl_fatal("%s: %s (usage: %s %s)", cmd->name,
                   n < cmd->min_args ? "missing argument" : "too many arguments",
                   cmd->name, cmd->usage);
     }
+    /* argv[0] is the command, as commands expect. */
+    ctx->argc = n + 1;
+    ctx->argv = xmalloc((n + 2) * sizeof *ctx->argv);
+    ctx->argv[0] = argv[0];
+    memcpy(&ctx->argv[1], ctx->args.pos, (n + 1) * sizeof *ctx->argv);
 }
 
 /* Waits until ovs-vnetd reports 'cfg' applied: VNet_Global controller_cfg and
@@ -754,7 +732,7 @@ parse_options(int argc, char *argv[])
             break;
 
         case 't':
-            if (!str_to_int(optarg, 10, &timeout_secs) || timeout_secs < 0) {
+            if (!ctl_parse_timeout(optarg, &timeout_secs)) {
                 ctl_fatal("-t/--timeout: \"%s\" is not a number of seconds",
                           optarg);
             }
@@ -885,7 +863,7 @@ main(int argc, char *argv[])
     }
     run_command(cmd, &ctx);
 
-    smap_destroy(&ctx.options);
+    ctl_args_destroy(&ctx.args);
     free(ctx.argv);
     free(ctx.aux);
     free(db);

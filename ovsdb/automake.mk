@@ -2,6 +2,7 @@
 # the controller.
 noinst_LIBRARIES += ovsdb/libvnet.a
 ovsdb_libvnet_a_SOURCES = \
+	ovsdb/addr.c ovsdb/addr.h \
 	ovsdb/names.c ovsdb/names.h \
 	ovsdb/remote.c ovsdb/remote.h \
 	ovsdb/switch-db.c ovsdb/switch-db.h \

@@ -14,6 +14,20 @@ extern "C" {
  * are valid, otherwise a malloc'd message (caller frees). */
 char *vnet_switch_check(const char *name, const char *remote, const char *bridge);
 
+/* Checks a Network row: its name, CIDR and gateway (NULL or empty: the first
+ * host address).  On success returns NULL and stores the parsed CIDR and
+ * gateway (host byte order); otherwise returns a malloc'd message. */
+struct vnet_cidr;
+char *vnet_network_check(const char *name, const char *cidr, const char *gateway,
+                         struct vnet_cidr *cidrp, unsigned int *gatewayp);
+
+/* Checks an Endpoint row's name, namespace name, IP and MAC (each of 'netns',
+ * 'ip', 'mac' may be NULL) against its network's 'cidr' and 'gateway'.
+ * Returns NULL or a malloc'd message. */
+char *vnet_endpoint_check(const char *name, const char *netns, const char *ip,
+                          const char *mac, const struct vnet_cidr *cidr,
+                          unsigned int gateway);
+
 /* Resolves a Switch row's datapath_type: "system" or "netdev" stay, and "auto"
  * (or empty) becomes "system" when the Open vSwitch kernel module is loaded
  * ('have_kernel_module'), else "netdev". */

@@ -23,6 +23,7 @@
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
+#include "ovsdb/addr.h"
 #include "ovsdb/names.h"
 #include "ovsdb/remote.h"
 #include "ovsdb/validate.h"
@@ -161,6 +162,44 @@ switch_by_name(struct ovsdb_idl *idl, const char *name)
         }
     }
     return NULL;
+}
+
+
+static const struct vnetrec_network *
+network_by_name(struct ovsdb_idl *idl, const char *name)
+{
+    const struct vnetrec_network *net;
+    VNETREC_NETWORK_FOR_EACH (net, idl) {
+        if (!strcmp(net->name, name)) {
+            return net;
+        }
+    }
+    return NULL;
+}
+
+static const struct vnetrec_endpoint *
+endpoint_by_name(struct ovsdb_idl *idl, const char *name)
+{
+    const struct vnetrec_endpoint *ep;
+    VNETREC_ENDPOINT_FOR_EACH (ep, idl) {
+        if (!strcmp(ep->name, name)) {
+            return ep;
+        }
+    }
+    return NULL;
+}
+
+/* Parses a whole number from 'min' to 'max' given as option 'opt'. */
+static bool
+parse_number_option(struct ctl_context *ctx, const char *opt, const char *s,
+                    int min, int max, int *value)
+{
+    if (!str_to_int(s, 10, value) || *value < min || *value > max) {
+        ctl_error(ctx, "%s=%s: expected a number from %d to %d", opt, s, min,
+                  max);
+        return false;
+    }
+    return true;
 }
 
 static const struct vnetrec_switch **
@@ -371,8 +410,435 @@ cmd_disconnect(struct ctl_context *ctx)
         }
         return;
     }
+    const struct vnetrec_endpoint *ep;
+    size_t n = 0;
+    bool force = ctl_args_get(&ctx->args, "--force") != NULL;
+    VNETREC_ENDPOINT_FOR_EACH (ep, ctx->idl) {
+        if (ep->switch_ == sw) {
+            n++;
+            if (force) {
+                vnetrec_endpoint_delete(ep);
+            }
+        }
+    }
+    if (n && !force) {
+        ctl_error(ctx, "switch %s has %"PRIuSIZE" endpoint%s attached; detach "
+                  "them or use --force", name, n, n > 1 ? "s" : "");
+        return;
+    }
     get_or_create_global(ctx);
     vnetrec_switch_delete(sw);
+}
+
+
+/* "net-add NAME CIDR". */
+
+static void
+cmd_net_add(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    const char *cidr_s = ctx->argv[2];
+    const char *gateway_s = ctl_args_get(&ctx->args, "--gateway");
+    const char *mtu_s = ctl_args_get(&ctx->args, "--mtu");
+    const char *limit_s = ctl_args_get(&ctx->args, "--mac-limit");
+    struct vnet_cidr cidr;
+    unsigned int gateway;
+    int mtu = 0, mac_limit = 1024;
+
+    char *error = vnet_network_check(name, cidr_s, gateway_s, &cidr, &gateway);
+    if (error) {
+        ctl_error(ctx, "%s", error);
+        free(error);
+        return;
+    }
+    if ((mtu_s && !parse_number_option(ctx, "--mtu", mtu_s, 576, 9000, &mtu))
+        || (limit_s && !parse_number_option(ctx, "--mac-limit", limit_s, 0,
+                                            1048576, &mac_limit))) {
+        return;
+    }
+    if (network_by_name(ctx->idl, name)) {
+        ctl_error(ctx, "network %s already exists", name);
+        return;
+    }
+
+    /* The lowest free segment id. */
+    int64_t segment = 1;
+    for (bool clash = true; clash; ) {
+        clash = false;
+        const struct vnetrec_network *net;
+        VNETREC_NETWORK_FOR_EACH (net, ctx->idl) {
+            if (net->segment_id == segment) {
+                segment++;
+                clash = true;
+            }
+        }
+    }
+
+    char gw_s[16], mac_s[18];
+    uint8_t mac[6];
+    vnet_mac_for_gateway(segment, mac);
+
+    get_or_create_global(ctx);
+    struct vnetrec_network *net = vnetrec_network_insert(ctx->txn);
+    vnetrec_network_set_name(net, name);
+    vnetrec_network_set_cidr(net, cidr_s);
+    vnetrec_network_set_gateway(net, vnet_ip_format(gateway, gw_s));
+    vnetrec_network_set_gateway_mac(net, vnet_mac_format(mac, mac_s));
+    vnetrec_network_set_segment_id(net, segment);
+    vnetrec_network_set_mtu(net, mtu);
+    vnetrec_network_set_mac_limit(net, mac_limit);
+}
+
+/* "net-del NAME". */
+
+static void
+cmd_net_del(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    const struct vnetrec_network *net = network_by_name(ctx->idl, name);
+    if (!net) {
+        if (!ctl_args_get(&ctx->args, "--if-exists")) {
+            ctl_error(ctx, "no network named %s", name);
+        }
+        return;
+    }
+
+    bool force = ctl_args_get(&ctx->args, "--force") != NULL;
+    size_t n = 0;
+    const struct vnetrec_endpoint *ep, *first = NULL;
+    VNETREC_ENDPOINT_FOR_EACH (ep, ctx->idl) {
+        if (ep->network == net) {
+            first = first ? first : ep;
+            n++;
+            if (force) {
+                vnetrec_endpoint_delete(ep);
+            }
+        }
+    }
+    if (n && !force) {
+        ctl_error(ctx, "network %s has %"PRIuSIZE" endpoint%s (%s%s); detach "
+                  "them or use --force", name, n, n > 1 ? "s" : "",
+                  first->name, n > 1 ? ", ..." : "");
+        return;
+    }
+    get_or_create_global(ctx);
+    vnetrec_network_delete(net);
+}
+
+/* Endpoints: "attach NET EP --switch=S" and "port-add NET EP". */
+
+static void
+endpoint_add(struct ctl_context *ctx, bool in_netns)
+{
+    const char *net_name = ctx->argv[1];
+    const char *name = ctx->argv[2];
+    const char *ip_s = ctl_args_get(&ctx->args, "--ip");
+    const char *mac_s = ctl_args_get(&ctx->args, "--mac");
+    const char *switch_name = ctl_args_get(&ctx->args, "--switch");
+    const char *netns = in_netns ? opt_def(ctx, "--netns", name) : NULL;
+
+    const struct vnetrec_network *net = network_by_name(ctx->idl, net_name);
+    if (!net) {
+        ctl_error(ctx, "no network named %s", net_name);
+        return;
+    }
+    struct vnet_cidr cidr;
+    unsigned int gateway;
+    char *error = vnet_network_check(net->name, net->cidr, net->gateway, &cidr,
+                                     &gateway);
+    if (!error) {
+        error = vnet_endpoint_check(name, netns, ip_s, mac_s, &cidr, gateway);
+    }
+    if (error) {
+        ctl_error(ctx, "%s", error);
+        free(error);
+        return;
+    }
+
+    const struct vnetrec_switch *sw = NULL;
+    if (in_netns) {
+        if (!switch_name) {
+            ctl_error(ctx, "attach: --switch=SWITCH is required");
+            return;
+        }
+        sw = switch_by_name(ctx->idl, switch_name);
+        if (!sw) {
+            ctl_error(ctx, "no switch named %s", switch_name);
+            return;
+        }
+    } else if (switch_name && !switch_by_name(ctx->idl, switch_name)) {
+        ctl_error(ctx, "no switch named %s", switch_name);
+        return;
+    }
+
+    /* Names, namespaces, and the network's IPs and MACs are unique. */
+    size_t n_used = 0;
+    size_t cap = 16;
+    uint32_t *used = xmalloc(cap * sizeof *used);
+    used[n_used++] = gateway;
+    uint32_t ip = 0;
+    uint8_t mac[6];
+    if (ip_s) {
+        vnet_ip_parse(ip_s, &ip);
+    }
+    if (mac_s) {
+        vnet_mac_parse(mac_s, mac);
+    }
+
+    const struct vnetrec_endpoint *ep;
+    VNETREC_ENDPOINT_FOR_EACH (ep, ctx->idl) {
+        if (!strcmp(ep->name, name)) {
+            ctl_error(ctx, "endpoint %s already exists", name);
+        }
+        if (netns && ep->netns && !strcmp(ep->netns, netns)) {
+            ctl_error(ctx, "namespace %s is already used by endpoint %s",
+                      netns, ep->name);
+        }
+        if (ep->network != net) {
+            continue;
+        }
+        uint32_t other;
+        if (ep->ip && !vnet_ip_parse(ep->ip, &other)) {
+            if (ip_s && other == ip) {
+                ctl_error(ctx, "IP %s is already used by endpoint %s in "
+                          "network %s", ip_s, ep->name, net->name);
+            }
+            if (n_used == cap) {
+                cap *= 2;
+                used = xrealloc(used, cap * sizeof *used);
+            }
+            used[n_used++] = other;
+        }
+        uint8_t other_mac[6];
+        if (mac_s && ep->mac && !vnet_mac_parse(ep->mac, other_mac)
+            && !memcmp(other_mac, mac, 6)) {
+            ctl_error(ctx, "MAC %s is already used by endpoint %s in network "
+                      "%s", mac_s, ep->name, net->name);
+        }
+    }
+    if (ctx->error) {
+        free(used);
+        return;
+    }
+
+    char ip_buf[16], mac_buf[18];
+    if (in_netns && !ip_s) {
+        if (!vnet_ip_alloc(&cidr, used, n_used, &ip)) {
+            ctl_error(ctx, "network %s has no free IP address", net->name);
+            free(used);
+            return;
+        }
+        ip_s = vnet_ip_format(ip, ip_buf);
+    }
+    free(used);
+    if (in_netns && !mac_s) {
+        for (unsigned int attempt = 0; ; attempt++) {
+            vnet_mac_for_endpoint(net->name, name, attempt, mac);
+            bool clash = false;
+            VNETREC_ENDPOINT_FOR_EACH (ep, ctx->idl) {
+                uint8_t other_mac[6];
+                clash |= ep->mac && !vnet_mac_parse(ep->mac, other_mac)
+                         && !memcmp(other_mac, mac, 6);
+            }
+            if (!clash) {
+                break;
+            }
+        }
+        mac_s = vnet_mac_format(mac, mac_buf);
+    }
+
+    get_or_create_global(ctx);
+    struct vnetrec_endpoint *row = vnetrec_endpoint_insert(ctx->txn);
+    vnetrec_endpoint_set_name(row, name);
+    vnetrec_endpoint_set_network(row, net);
+    vnetrec_endpoint_set_type(row, in_netns ? "netns" : "external");
+    if (sw) {
+        vnetrec_endpoint_set_switch_(row, sw);
+    }
+    if (ip_s) {
+        vnetrec_endpoint_set_ip(row, ip_s);
+    }
+    if (mac_s) {
+        vnetrec_endpoint_set_mac(row, mac_s);
+    }
+    if (netns) {
+        vnetrec_endpoint_set_netns(row, netns);
+    }
+    if (ip_s || mac_s) {
+        ds_put_format(&ctx->output, "%s%s%s\n", ip_s ? ip_s : "",
+                      ip_s && mac_s ? " " : "", mac_s ? mac_s : "");
+    }
+}
+
+static void
+cmd_attach(struct ctl_context *ctx)
+{
+    endpoint_add(ctx, true);
+}
+
+static void
+cmd_port_add(struct ctl_context *ctx)
+{
+    endpoint_add(ctx, false);
+}
+
+static void
+cmd_detach(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    const struct vnetrec_endpoint *ep = endpoint_by_name(ctx->idl, name);
+    if (!ep) {
+        if (!ctl_args_get(&ctx->args, "--if-exists")) {
+            ctl_error(ctx, "no endpoint named %s", name);
+        }
+        return;
+    }
+    get_or_create_global(ctx);
+    vnetrec_endpoint_delete(ep);
+}
+
+static int
+compare_network_names(const void *a_, const void *b_)
+{
+    const struct vnetrec_network *const *a = a_;
+    const struct vnetrec_network *const *b = b_;
+    return strcmp((*a)->name, (*b)->name);
+}
+
+static int
+compare_endpoint_names(const void *a_, const void *b_)
+{
+    const struct vnetrec_endpoint *const *a = a_;
+    const struct vnetrec_endpoint *const *b = b_;
+    return strcmp((*a)->name, (*b)->name);
+}
+
+static const struct vnetrec_network **
+networks_sorted(struct ovsdb_idl *idl, size_t *n)
+{
+    const struct vnetrec_network **list = NULL;
+    const struct vnetrec_network *net;
+    size_t allocated = 0;
+
+    *n = 0;
+    VNETREC_NETWORK_FOR_EACH (net, idl) {
+        if (*n >= allocated) {
+            list = x2nrealloc(list, &allocated, sizeof *list);
+        }
+        list[(*n)++] = net;
+    }
+    if (*n) {
+        qsort(list, *n, sizeof *list, compare_network_names);
+    }
+    return list;
+}
+
+/* Endpoints sorted by name; of network 'net' only, unless NULL. */
+static const struct vnetrec_endpoint **
+endpoints_sorted(struct ovsdb_idl *idl, const struct vnetrec_network *net,
+                 size_t *n)
+{
+    const struct vnetrec_endpoint **list = NULL;
+    const struct vnetrec_endpoint *ep;
+    size_t allocated = 0;
+
+    *n = 0;
+    VNETREC_ENDPOINT_FOR_EACH (ep, idl) {
+        if (net && ep->network != net) {
+            continue;
+        }
+        if (*n >= allocated) {
+            list = x2nrealloc(list, &allocated, sizeof *list);
+        }
+        list[(*n)++] = ep;
+    }
+    if (*n) {
+        qsort(list, *n, sizeof *list, compare_endpoint_names);
+    }
+    return list;
+}
+
+static int
+network_mtu(const struct vnetrec_network *net)
+{
+    return net->mtu ? net->mtu : 1500;
+}
+
+static void
+print_table(struct ctl_context *ctx, struct table *t)
+{
+    struct table_style style = table_style;
+    if (!format_given) {
+        style.format = TF_TABLE;
+    }
+    table_format(t, &style, &ctx->output);
+    table_destroy(t);
+}
+
+static void
+cmd_net_list(struct ctl_context *ctx)
+{
+    struct table t;
+    size_t n;
+    const struct vnetrec_network **list = networks_sorted(ctx->idl, &n);
+
+    table_init(&t);
+    table_add_column(&t, "name");
+    table_add_column(&t, "cidr");
+    table_add_column(&t, "gateway");
+    table_add_column(&t, "segment");
+    table_add_column(&t, "mtu");
+    table_add_column(&t, "endpoints");
+    for (size_t i = 0; i < n; i++) {
+        size_t n_eps;
+        free(endpoints_sorted(ctx->idl, list[i], &n_eps));
+        table_add_row(&t);
+        table_add_text(&t, list[i]->name);
+        table_add_text(&t, list[i]->cidr);
+        table_add_text(&t, list[i]->gateway);
+        table_add_cell(&t)->text = xasprintf("%"PRId64, list[i]->segment_id);
+        table_add_cell(&t)->text = xasprintf("%d", network_mtu(list[i]));
+        table_add_cell(&t)->text = xasprintf("%"PRIuSIZE, n_eps);
+    }
+    free(list);
+    print_table(ctx, &t);
+}
+
+static void
+cmd_ep_list(struct ctl_context *ctx)
+{
+    struct table t;
+    size_t n;
+    const struct vnetrec_endpoint **list = endpoints_sorted(ctx->idl, NULL, &n);
+
+    table_init(&t);
+    table_add_column(&t, "name");
+    table_add_column(&t, "network");
+    table_add_column(&t, "type");
+    table_add_column(&t, "switch");
+    table_add_column(&t, "ip");
+    table_add_column(&t, "mac");
+    table_add_column(&t, "ofport");
+    table_add_column(&t, "up");
+    table_add_column(&t, "last_error");
+    for (size_t i = 0; i < n; i++) {
+        const struct vnetrec_endpoint *ep = list[i];
+        table_add_row(&t);
+        table_add_text(&t, ep->name);
+        table_add_text(&t, ep->network->name);
+        table_add_text(&t, ep->type);
+        table_add_text(&t, ep->location ? ep->location
+                           : ep->switch_ ? ep->switch_->name : NULL);
+        table_add_text(&t, ep->ip);
+        table_add_text(&t, ep->mac);
+        table_add_cell(&t)->text = ep->ofport
+                                   ? xasprintf("%"PRId64, *ep->ofport)
+                                   : xstrdup("");
+        table_add_text(&t, ep->up ? "true" : "false");
+        table_add_text(&t, ep->last_error);
+    }
+    free(list);
+    print_table(ctx, &t);
 }
 
 /* "switch-list". */
@@ -471,6 +937,54 @@ cmd_show(struct ctl_context *ctx)
             json_array_add(switches, j);
         }
         json_object_put(top, "switches", switches);
+
+        size_t n_nets;
+        const struct vnetrec_network **nets = networks_sorted(ctx->idl,
+                                                              &n_nets);
+        struct json *networks = json_array_create_empty();
+        for (size_t i = 0; i < n_nets; i++) {
+            const struct vnetrec_network *net = nets[i];
+            struct json *j = json_object_create();
+            json_object_put_string(j, "name", net->name);
+            json_object_put_string(j, "cidr", net->cidr);
+            json_object_put_string(j, "gateway", net->gateway);
+            json_object_put_string(j, "gateway_mac", net->gateway_mac);
+            json_object_put(j, "segment_id",
+                            json_integer_create(net->segment_id));
+            json_object_put(j, "mtu", json_integer_create(network_mtu(net)));
+            json_object_put(j, "mac_limit", json_integer_create(net->mac_limit));
+
+            size_t n_eps;
+            const struct vnetrec_endpoint **eps
+                = endpoints_sorted(ctx->idl, net, &n_eps);
+            struct json *jeps = json_array_create_empty();
+            for (size_t k = 0; k < n_eps; k++) {
+                const struct vnetrec_endpoint *ep = eps[k];
+                struct json *e = json_object_create();
+                json_object_put_string(e, "name", ep->name);
+                json_object_put_string(e, "type", ep->type);
+                json_object_put(e, "switch", json_optional_string(
+                                    ep->switch_ ? ep->switch_->name : NULL));
+                json_object_put(e, "location", json_optional_string(
+                                    ep->location));
+                json_object_put(e, "ip", json_optional_string(ep->ip));
+                json_object_put(e, "mac", json_optional_string(ep->mac));
+                json_object_put(e, "netns", json_optional_string(ep->netns));
+                json_object_put(e, "ofport", ep->ofport
+                                ? json_integer_create(*ep->ofport)
+                                : json_null_create());
+                json_object_put(e, "up", json_boolean_create(ep->up));
+                json_object_put(e, "last_error", json_optional_string(
+                                    ep->last_error));
+                json_object_put(e, "status", json_from_smap(&ep->status));
+                json_array_add(jeps, e);
+            }
+            free(eps);
+            json_object_put(j, "endpoints", jeps);
+            json_array_add(networks, j);
+        }
+        free(nets);
+        json_object_put(top, "networks", networks);
         char *s = json_to_string(top, table_style.json_flags | JSSF_SORT);
         ds_put_format(&ctx->output, "%s\n", s);
         free(s);
@@ -508,6 +1022,40 @@ cmd_show(struct ctl_context *ctx)
         }
     }
     free(list);
+
+    size_t n_nets;
+    const struct vnetrec_network **nets = networks_sorted(ctx->idl, &n_nets);
+    for (size_t i = 0; i < n_nets; i++) {
+        const struct vnetrec_network *net = nets[i];
+        ds_put_format(&ctx->output, "network %s %s (gateway %s, segment %"
+                      PRId64", mtu %d)\n", net->name, net->cidr, net->gateway,
+                      net->segment_id, network_mtu(net));
+
+        size_t n_eps;
+        const struct vnetrec_endpoint **eps = endpoints_sorted(ctx->idl, net,
+                                                               &n_eps);
+        for (size_t k = 0; k < n_eps; k++) {
+            const struct vnetrec_endpoint *ep = eps[k];
+            const char *where = ep->location ? ep->location
+                                : ep->switch_ ? ep->switch_->name : NULL;
+            ds_put_format(&ctx->output, "    %s %s %s %s", ep->type, ep->name,
+                          ep->ip ? ep->ip : "(any IP)",
+                          ep->mac ? ep->mac : "(any MAC)");
+            if (where) {
+                ds_put_format(&ctx->output, " on %s", where);
+            }
+            if (ep->ofport) {
+                ds_put_format(&ctx->output, " port %"PRId64, *ep->ofport);
+            }
+            ds_put_format(&ctx->output, " %s", ep->up ? "up" : "down");
+            if (ep->last_error) {
+                ds_put_format(&ctx->output, " (%s)", ep->last_error);
+            }
+            ds_put_char(&ctx->output, '\n');
+        }
+        free(eps);
+    }
+    free(nets);
 }
 
 static const struct ctl_command commands[] = {
@@ -519,8 +1067,26 @@ static const struct ctl_command commands[] = {
      "REMOTE [--name=NAME] [--bridge=BR] [--datapath=auto|system|netdev] "
      "[--encap-ip=IP] [--encap-type=vxlan|geneve|udp] [--rundir=DIR]",
      "register the switch whose OVSDB is at REMOTE"},
-    {"disconnect", 1, 1, "--if-exists", true, NULL, cmd_disconnect,
-     "NAME [--if-exists]", "release switch NAME (its bridge is removed)"},
+    {"disconnect", 1, 1, "--if-exists,--force", true, NULL, cmd_disconnect,
+     "NAME [--if-exists] [--force]",
+     "release switch NAME (its bridge is removed; --force: and its endpoints)"},
+    {"net-add", 2, 2, "--gateway=,--mtu=,--mac-limit=", true, NULL, cmd_net_add,
+     "NAME CIDR [--gateway=IP] [--mtu=N] [--mac-limit=N]",
+     "create a network (gateway: first host address by default)"},
+    {"net-del", 1, 1, "--force,--if-exists", true, NULL, cmd_net_del,
+     "NAME [--force] [--if-exists]",
+     "delete a network (--force: and its endpoints)"},
+    {"net-list", 0, 0, "", false, NULL, cmd_net_list, "", "list networks"},
+    {"attach", 2, 2, "--switch=,--ip=,--mac=,--netns=", true, NULL, cmd_attach,
+     "NET EP --switch=SWITCH [--ip=IP] [--mac=MAC] [--netns=NS]",
+     "create endpoint EP: a namespace with an interface in NET"},
+    {"port-add", 2, 2, "--ip=,--mac=,--switch=", true, NULL, cmd_port_add,
+     "NET EP [--ip=IP] [--mac=MAC]",
+     "create logical port EP in NET, for an interface plugged by others "
+     "(external_ids:iface-id=EP)"},
+    {"detach", 1, 1, "--if-exists", true, NULL, cmd_detach,
+     "EP [--if-exists]", "delete endpoint or logical port EP"},
+    {"ep-list", 0, 0, "", false, NULL, cmd_ep_list, "", "list endpoints"},
     {"switch-list", 0, 0, "", false, NULL, cmd_switch_list, "",
      "list switches and their status"},
     {"show", 0, 0, "", false, NULL, cmd_show, "", "print an overview"},

@@ -1,5 +1,9 @@
-# flows/: the OpenFlow side: the channel to each bridge, later the pipeline and
-# the flow installer.
+# flows/: the OpenFlow side: the channel to each bridge, the pipeline and its
+# generators, desired/installed flow tables and the installer.
 noinst_LIBRARIES += flows/libvnetflows.a
 flows_libvnetflows_a_SOURCES = \
-	flows/of-channel.c flows/of-channel.h
+	flows/flow-table.c flows/flow-table.h \
+	flows/installer.c flows/installer.h \
+	flows/lan.c flows/lan.h \
+	flows/of-channel.c flows/of-channel.h \
+	flows/pipeline.c flows/pipeline.h

@@ -35,6 +35,8 @@ struct of_channel {
     char *error;
     unsigned int seqno;
     long long int next_listen;  /* When to retry a failed listen. */
+    of_channel_msg_func *handler;
+    void *handler_aux;
 };
 
 static void
@@ -150,7 +152,7 @@ accept_connections(struct of_channel *ch)
 }
 
 static void
-process_message(struct of_channel *ch, struct ofpbuf *msg)
+process_message(struct of_channel *ch, const struct ofpbuf *msg)
 {
     const struct ofp_header *oh = msg->data;
     enum ofptype type;
@@ -180,17 +182,30 @@ process_message(struct of_channel *ch, struct ofpbuf *msg)
         break;
     }
 
-    case OFPTYPE_ERROR: {
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-        enum ofperr err = ofperr_decode_msg(oh, NULL);
-        VLOG_WARN_RL(&rl, "%s: switch reported error %s", ch->name,
-                     ofperr_get_name(err));
-        break;
-    }
-
     default:
+        if (ch->handler) {
+            ch->handler(msg, ch->handler_aux);
+        }
         break;
     }
+}
+
+void
+of_channel_set_handler(struct of_channel *ch, of_channel_msg_func *handler,
+                       void *aux)
+{
+    ch->handler = handler;
+    ch->handler_aux = aux;
+}
+
+int
+of_channel_send(struct of_channel *ch, struct ofpbuf *msg)
+{
+    if (!ch->rconn || !rconn_is_connected(ch->rconn)) {
+        ofpbuf_delete(msg);
+        return ENOTCONN;
+    }
+    return rconn_send(ch->rconn, msg, NULL);
 }
 
 void

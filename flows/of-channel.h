@@ -24,6 +24,11 @@ extern "C" {
 #endif
 
 struct of_channel;
+struct ofpbuf;
+
+/* Called for each message from the switch that the channel does not handle
+ * itself (everything but echo and features).  Must not keep 'msg'. */
+typedef void of_channel_msg_func(const struct ofpbuf *msg, void *aux);
 
 enum of_channel_state {
     OF_CHANNEL_CLOSED,          /* Not listening (no path, or listen failed). */
@@ -42,6 +47,14 @@ void of_channel_destroy(struct of_channel *);
 
 /* Makes the channel listen on the unix socket 'path' (NULL: stop listening). */
 void of_channel_set_path(struct of_channel *, const char *path);
+
+/* Sets the handler for messages the channel does not handle itself. */
+void of_channel_set_handler(struct of_channel *, of_channel_msg_func *,
+                            void *aux);
+
+/* Sends 'msg' to the switch (takes ownership).  Returns 0 or a positive errno
+ * (ENOTCONN when the channel is not active). */
+int of_channel_send(struct of_channel *, struct ofpbuf *msg);
 
 void of_channel_run(struct of_channel *);
 void of_channel_wait(struct of_channel *);

@@ -1,0 +1,173 @@
+#include <config.h>
+#include "flows/flow-table.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "hash.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-print.h"
+#include "sset.h"
+#include "openvswitch/vlog.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(flow_table);
+
+void
+flow_table_init(struct flow_table *t)
+{
+    hmap_init(&t->flows);
+}
+
+static void
+flow_destroy(struct vnet_flow *f)
+{
+    minimatch_destroy(&f->match);
+    free(f->ofpacts);
+    free(f);
+}
+
+void
+flow_table_clear(struct flow_table *t)
+{
+    struct vnet_flow *f;
+    HMAP_FOR_EACH_POP (f, node, &t->flows) {
+        flow_destroy(f);
+    }
+}
+
+void
+flow_table_destroy(struct flow_table *t)
+{
+    if (t) {
+        flow_table_clear(t);
+        hmap_destroy(&t->flows);
+    }
+}
+
+void
+flow_table_swap(struct flow_table *a, struct flow_table *b)
+{
+    hmap_swap(&a->flows, &b->flows);
+}
+
+size_t
+flow_table_count(const struct flow_table *t)
+{
+    return hmap_count(&t->flows);
+}
+
+static uint32_t
+flow_hash(const struct vnet_flow *f)
+{
+    return minimatch_hash(&f->match, hash_2words(f->table_id, f->priority));
+}
+
+struct vnet_flow *
+flow_table_find(const struct flow_table *t, const struct vnet_flow *like)
+{
+    struct vnet_flow *f;
+    HMAP_FOR_EACH_WITH_HASH (f, node, flow_hash(like), &t->flows) {
+        if (f->table_id == like->table_id && f->priority == like->priority
+            && minimatch_equal(&f->match, &like->match)) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+static void
+insert(struct flow_table *t, struct vnet_flow *f)
+{
+    struct vnet_flow *old = flow_table_find(t, f);
+    if (old) {
+        hmap_remove(&t->flows, &old->node);
+        flow_destroy(old);
+    }
+    hmap_insert(&t->flows, &f->node, flow_hash(f));
+}
+
+char *
+flow_table_add(struct flow_table *t, uint64_t cookie, const char *format, ...)
+{
+    struct ofputil_flow_mod fm;
+    enum ofputil_protocol usable;
+    va_list args;
+
+    va_start(args, format);
+    char *s = xvasprintf(format, args);
+    va_end(args);
+
+    char *error = parse_ofp_flow_mod_str(&fm, s, NULL, NULL, OFPFC_ADD,
+                                         &usable);
+    if (error) {
+        char *msg = xasprintf("%s: %s", s, error);
+        free(error);
+        free(s);
+        return msg;
+    }
+    free(s);
+
+    struct vnet_flow *f = xzalloc(sizeof *f);
+    f->table_id = fm.table_id == 0xff ? 0 : fm.table_id;
+    f->priority = fm.priority;
+    f->match = fm.match;                /* Takes ownership. */
+    f->cookie = cookie;
+    f->ofpacts = fm.ofpacts;            /* Takes ownership. */
+    f->ofpacts_len = fm.ofpacts_len;
+    insert(t, f);
+    return NULL;
+}
+
+void
+flow_table_add_parts(struct flow_table *t, uint8_t table_id, uint16_t priority,
+                     const struct match *match, uint64_t cookie,
+                     const struct ofpact *ofpacts, size_t ofpacts_len)
+{
+    struct vnet_flow *f = xzalloc(sizeof *f);
+    f->table_id = table_id;
+    f->priority = priority;
+    minimatch_init(&f->match, match);
+    f->cookie = cookie;
+    f->ofpacts = xmemdup(ofpacts, ofpacts_len);
+    f->ofpacts_len = ofpacts_len;
+    insert(t, f);
+}
+
+bool
+vnet_flow_same_result(const struct vnet_flow *a, const struct vnet_flow *b)
+{
+    return a->cookie == b->cookie
+           && ofpacts_equal(a->ofpacts, a->ofpacts_len,
+                            b->ofpacts, b->ofpacts_len);
+}
+
+char *
+flow_table_format(const struct flow_table *t)
+{
+    struct sset lines = SSET_INITIALIZER(&lines);
+    const struct vnet_flow *f;
+
+    FLOW_TABLE_FOR_EACH (f, t) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        ds_put_format(&s, "table=%d priority=%d ", f->table_id, f->priority);
+        minimatch_format(&f->match, NULL, NULL, &s, OFP_DEFAULT_PRIORITY);
+        ds_put_cstr(&s, " actions=");
+        struct ofpact_format_params fp = { .s = &s };
+        ofpacts_format(f->ofpacts, f->ofpacts_len, &fp);
+        ds_put_format(&s, " cookie=0x%"PRIx64, f->cookie);
+        sset_add(&lines, ds_cstr(&s));
+        ds_destroy(&s);
+    }
+
+    struct ds out = DS_EMPTY_INITIALIZER;
+    const char **sorted = sset_sort(&lines);
+    for (size_t i = 0; i < sset_count(&lines); i++) {
+        ds_put_format(&out, "%s\n", sorted[i]);
+    }
+    free(sorted);
+    sset_destroy(&lines);
+    return ds_steal_cstr(&out);
+}

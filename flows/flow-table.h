@@ -1,0 +1,66 @@
+/* A set of OpenFlow flows: what ovs-vnet wants on a bridge (desired) or what the
+ * bridge has (installed, read back with a flow dump).
+ *
+ * A flow is identified by table, priority and match, as OpenFlow identifies it;
+ * its cookie and actions are what may differ between desired and installed.
+ * Generators add flows as text in ovs-ofctl syntax, parsed by the OVS library,
+ * so what a generator writes reads like what `ovs-ofctl dump-flows` prints. */
+#ifndef VNET_FLOW_TABLE_H
+#define VNET_FLOW_TABLE_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "openvswitch/hmap.h"
+#include "openvswitch/match.h"
+
+struct ofpact;
+
+struct vnet_flow {
+    struct hmap_node node;      /* In struct flow_table. */
+    uint8_t table_id;
+    uint16_t priority;
+    struct minimatch match;
+    uint64_t cookie;
+    struct ofpact *ofpacts;
+    size_t ofpacts_len;
+};
+
+struct flow_table {
+    struct hmap flows;
+};
+
+void flow_table_init(struct flow_table *);
+void flow_table_destroy(struct flow_table *);
+void flow_table_clear(struct flow_table *);
+void flow_table_swap(struct flow_table *, struct flow_table *);
+size_t flow_table_count(const struct flow_table *);
+
+/* Adds a flow parsed from 'format' (ovs-ofctl add-flow syntax, with table and
+ * priority; without cookie) with 'cookie'.  A flow with the same table,
+ * priority and match replaces the older one.  Returns NULL, or a malloc'd
+ * parse error (caller frees). */
+char *flow_table_add(struct flow_table *, uint64_t cookie,
+                     const char *format, ...) OVS_PRINTF_FORMAT(3, 4);
+
+/* Adds a copy of a flow given in parts (as decoded from a flow dump). */
+void flow_table_add_parts(struct flow_table *, uint8_t table_id,
+                          uint16_t priority, const struct match *,
+                          uint64_t cookie, const struct ofpact *ofpacts,
+                          size_t ofpacts_len);
+
+struct vnet_flow *flow_table_find(const struct flow_table *,
+                                  const struct vnet_flow *like);
+
+/* True if 'a' and 'b' have the same cookie and actions. */
+bool vnet_flow_same_result(const struct vnet_flow *a,
+                           const struct vnet_flow *b);
+
+/* Formats the flows one per line, sorted, as "cookie=0x.. table=N priority=P
+ * MATCH actions=ACTIONS" (malloc'd; caller frees). */
+char *flow_table_format(const struct flow_table *);
+
+#define FLOW_TABLE_FOR_EACH(FLOW, TABLE) \
+    HMAP_FOR_EACH (FLOW, node, &(TABLE)->flows)
+
+#endif /* flows/flow-table.h */

@@ -1,0 +1,236 @@
+#include <config.h>
+#include "flows/lan.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "flows/flow-table.h"
+#include "flows/pipeline.h"
+#include "openvswitch/dynamic-string.h"
+#include "ovsdb/addr.h"
+#include "util.h"
+
+#define ETH_FMT "%02x:%02x:%02x:%02x:%02x:%02x"
+#define ETH_ARGS(M) (M)[0], (M)[1], (M)[2], (M)[3], (M)[4], (M)[5]
+#define IP_FMT "%"PRIu32".%"PRIu32".%"PRIu32".%"PRIu32
+#define IP_ARGS(IP) (IP) >> 24, ((IP) >> 16) & 0xff, ((IP) >> 8) & 0xff, \
+                    (IP) & 0xff
+
+/* The first error is kept; later ones are dropped. */
+static void
+add(struct flow_table *out, char **error, uint64_t cookie, const char *format,
+    ...) OVS_PRINTF_FORMAT(4, 5);
+
+static void
+add(struct flow_table *out, char **error, uint64_t cookie, const char *format,
+    ...)
+{
+    va_list args;
+
+    va_start(args, format);
+    char *s = xvasprintf(format, args);
+    va_end(args);
+
+    char *e = flow_table_add(out, cookie, "%s", s);
+    if (e && !*error) {
+        *error = e;
+    } else {
+        free(e);
+    }
+    free(s);
+}
+
+static void
+add_defaults(struct flow_table *out, char **error)
+{
+    uint64_t c = vnet_cookie(VNET_F_PIPELINE, 0);
+
+    add(out, error, c, "table=%d,priority=0,actions=drop", VNET_T_INGRESS);
+    add(out, error, c, "table=%d,priority=0,actions=goto_table:%d",
+        VNET_T_ARP, VNET_T_LEARN);
+    add(out, error, c, "table=%d,priority=0,actions=goto_table:%d",
+        VNET_T_LEARN, VNET_T_L2);
+    add(out, error, c, "table=%d,priority=0,actions=drop", VNET_T_L2);
+}
+
+/* Table 0: which network, and port security. */
+static void
+add_ingress(const struct lan_network *net, const struct lan_port *p,
+            struct flow_table *out, char **error)
+{
+    uint64_t c = vnet_cookie(VNET_F_PORT_SECURITY, p->object);
+    char *to_net = xasprintf("set_field:%"PRIu32"->metadata,%sgoto_table:%d",
+                             net->segment_id,
+                             p->has_mac ? "" : "set_field:1->"VNET_REG_UNSECURED",",
+                             VNET_T_ARP);
+    struct ds mac = DS_EMPTY_INITIALIZER;
+    struct ds arp_mac = DS_EMPTY_INITIALIZER;
+    if (p->has_mac) {
+        ds_put_format(&mac, ",dl_src="ETH_FMT, ETH_ARGS(p->mac));
+        ds_put_format(&arp_mac, ",arp_sha="ETH_FMT, ETH_ARGS(p->mac));
+    }
+
+    if (p->has_ip) {
+        add(out, error, c, "table=%d,priority=100,in_port=%"PRId64"%s,ip,"
+            "nw_src="IP_FMT",actions=%s", VNET_T_INGRESS, p->ofport,
+            ds_cstr(&mac), IP_ARGS(p->ip), to_net);
+        add(out, error, c, "table=%d,priority=100,in_port=%"PRId64"%s,arp,"
+            "arp_spa="IP_FMT"%s,actions=%s", VNET_T_INGRESS, p->ofport,
+            ds_cstr(&mac), IP_ARGS(p->ip), ds_cstr(&arp_mac), to_net);
+    } else if (p->has_mac) {
+        add(out, error, c, "table=%d,priority=100,in_port=%"PRId64"%s,ip,"
+            "actions=%s", VNET_T_INGRESS, p->ofport, ds_cstr(&mac), to_net);
+        add(out, error, c, "table=%d,priority=100,in_port=%"PRId64"%s,arp%s,"
+            "actions=%s", VNET_T_INGRESS, p->ofport, ds_cstr(&mac),
+            ds_cstr(&arp_mac), to_net);
+    } else {
+        add(out, error, c, "table=%d,priority=100,in_port=%"PRId64","
+            "actions=%s", VNET_T_INGRESS, p->ofport, to_net);
+    }
+    /* Anything else from this port (spoofed, or not IPv4) is dropped; its
+     * own flow makes the drops visible per port. */
+    add(out, error, c, "table=%d,priority=90,in_port=%"PRId64",actions=drop",
+        VNET_T_INGRESS, p->ofport);
+
+    ds_destroy(&mac);
+    ds_destroy(&arp_mac);
+    free(to_net);
+}
+
+/* ARP reply built in place: the request's sender becomes the target. */
+static void
+add_arp_reply(const struct lan_network *net, uint64_t cookie, uint32_t ip,
+              const uint8_t mac[6], struct flow_table *out, char **error)
+{
+    add(out, error, cookie, "table=%d,priority=100,metadata=%"PRIu32",arp,"
+        "arp_op=1,arp_tpa="IP_FMT",actions="
+        "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+        "set_field:"ETH_FMT"->eth_src,"
+        "set_field:2->arp_op,"
+        "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],"
+        "set_field:"ETH_FMT"->arp_sha,"
+        "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
+        "set_field:"IP_FMT"->arp_spa,"
+        "IN_PORT",
+        VNET_T_ARP, net->segment_id, IP_ARGS(ip), ETH_ARGS(mac),
+        ETH_ARGS(mac), IP_ARGS(ip));
+}
+
+static void
+add_arp_and_gateway(const struct lan_network *net, struct flow_table *out,
+                    char **error)
+{
+    uint64_t c = vnet_cookie(VNET_F_GATEWAY, net->object);
+
+    add_arp_reply(net, c, net->gateway, net->gateway_mac, out, error);
+
+    /* The gateway answers ping. */
+    add(out, error, c, "table=%d,priority=100,metadata=%"PRIu32",icmp,"
+        "dl_dst="ETH_FMT",nw_dst="IP_FMT",icmp_type=8,icmp_code=0,actions="
+        "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+        "set_field:"ETH_FMT"->eth_src,"
+        "move:NXM_OF_IP_SRC[]->NXM_OF_IP_DST[],"
+        "set_field:"IP_FMT"->ip_src,"
+        "set_field:64->nw_ttl,"
+        "set_field:0->icmp_type,"
+        "IN_PORT",
+        VNET_T_ARP, net->segment_id, ETH_ARGS(net->gateway_mac),
+        IP_ARGS(net->gateway), ETH_ARGS(net->gateway_mac),
+        IP_ARGS(net->gateway));
+    /* Nothing else is routed (yet): don't flood what is sent to the
+     * gateway. */
+    add(out, error, c, "table=%d,priority=50,metadata=%"PRIu32","
+        "dl_dst="ETH_FMT",actions=drop", VNET_T_ARP, net->segment_id,
+        ETH_ARGS(net->gateway_mac));
+
+    for (size_t i = 0; i < net->n_neighbors; i++) {
+        const struct lan_neighbor *n = &net->neighbors[i];
+        uint64_t nc = vnet_cookie(VNET_F_ARP, n->object);
+        add_arp_reply(net, nc, n->ip, n->mac, out, error);
+        /* An endpoint announcing itself (gratuitous ARP) is not answered. */
+        add(out, error, nc, "table=%d,priority=110,metadata=%"PRIu32",arp,"
+            "arp_op=1,arp_spa="IP_FMT",arp_tpa="IP_FMT","
+            "actions=goto_table:%d", VNET_T_ARP, net->segment_id,
+            IP_ARGS(n->ip), IP_ARGS(n->ip), VNET_T_LEARN);
+    }
+}
+
+static void
+add_l2(const struct lan_network *net, struct flow_table *out, char **error)
+{
+    bool learns = false;
+    struct ds flood = DS_EMPTY_INITIALIZER;
+
+    for (size_t i = 0; i < net->n_ports; i++) {
+        const struct lan_port *p = &net->ports[i];
+        if (p->has_mac) {
+            add(out, error, vnet_cookie(VNET_F_L2, p->object),
+                "table=%d,priority=100,metadata=%"PRIu32",dl_dst="ETH_FMT","
+                "actions=output:%"PRId64, VNET_T_L2, net->segment_id,
+                ETH_ARGS(p->mac), p->ofport);
+        } else {
+            learns = true;
+        }
+        ds_put_format(&flood, "%soutput:%"PRId64, i ? "," : "", p->ofport);
+    }
+
+    if (learns) {
+        struct ds limit = DS_EMPTY_INITIALIZER;
+        if (net->mac_limit > 0) {
+            ds_put_format(&limit, "limit=%d,", net->mac_limit);
+        }
+        add(out, error, vnet_cookie(VNET_F_LEARN, net->object),
+            "table=%d,priority=100,metadata=%"PRIu32","VNET_REG_UNSECURED"=1,"
+            "actions=learn(table=%d,idle_timeout=%d,priority=50,%s"
+            "cookie=0x%"PRIx64",OXM_OF_METADATA[],"
+            "NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],output:NXM_OF_IN_PORT[]),"
+            "goto_table:%d",
+            VNET_T_LEARN, net->segment_id, VNET_T_L2, LAN_LEARN_IDLE_TIMEOUT,
+            ds_cstr(&limit), vnet_cookie(VNET_F_LEARNED, net->object),
+            VNET_T_L2);
+        ds_destroy(&limit);
+    }
+
+    /* Broadcast, multicast and unknown unicast: every port of the network
+     * (OpenFlow never sends a packet back out of its in_port). */
+    if (net->n_ports) {
+        add(out, error, vnet_cookie(VNET_F_FLOOD, net->object),
+            "table=%d,priority=10,metadata=%"PRIu32",actions=%s",
+            VNET_T_L2, net->segment_id, ds_cstr(&flood));
+    }
+    ds_destroy(&flood);
+}
+
+char *
+lan_flows_generate(const struct lan_network *networks, size_t n_networks,
+                   struct flow_table *out)
+{
+    char *error = NULL;
+
+    add_defaults(out, &error);
+    for (size_t i = 0; i < n_networks; i++) {
+        const struct lan_network *net = &networks[i];
+        if (!net->n_ports) {
+            continue;
+        }
+        for (size_t j = 0; j < net->n_ports; j++) {
+            add_ingress(net, &net->ports[j], out, &error);
+        }
+        add_arp_and_gateway(net, out, &error);
+        add_l2(net, out, &error);
+    }
+    return error;
+}
+
+char *
+lan_flows_to_text(const struct lan_network *networks, size_t n_networks,
+                  char **error)
+{
+    struct flow_table t;
+
+    flow_table_init(&t);
+    *error = lan_flows_generate(networks, n_networks, &t);
+    char *text = *error ? NULL : flow_table_format(&t);
+    flow_table_destroy(&t);
+    return text;
+}

@@ -1,0 +1,70 @@
+/* Flows for virtual LANs on one bridge: port security, ARP responder, gateway
+ * ICMP echo, MAC learning and L2 forwarding (see flows/pipeline.h).
+ *
+ * Input is plain data (networks, the ports bound on this bridge, the endpoints
+ * known anywhere); output is a desired flow table.  No I/O. */
+#ifndef VNET_LAN_H
+#define VNET_LAN_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct flow_table;
+
+/* A port on this bridge that belongs to a network. */
+struct lan_port {
+    const char *name;           /* For comments and logs. */
+    uint32_t object;            /* Cookie object: the endpoint's NB row. */
+    int64_t ofport;
+    bool has_mac;               /* Port security on the source MAC... */
+    uint8_t mac[6];
+    bool has_ip;                /* ...and on the source IPv4 address. */
+    uint32_t ip;                /* Host byte order. */
+};
+
+/* An endpoint with a known MAC and IP, on any switch: answered by the ARP
+ * responder. */
+struct lan_neighbor {
+    uint32_t object;
+    uint8_t mac[6];
+    uint32_t ip;
+};
+
+struct lan_network {
+    const char *name;
+    uint32_t object;            /* Cookie object: the network's NB row. */
+    uint32_t segment_id;        /* Goes into metadata. */
+    uint32_t gateway;           /* Host byte order. */
+    uint8_t gateway_mac[6];
+    int mac_limit;              /* Cap on learned MACs (0: none). */
+
+    const struct lan_port *ports;
+    size_t n_ports;
+    const struct lan_neighbor *neighbors;
+    size_t n_neighbors;
+};
+
+/* Idle time after which a learned MAC is forgotten (seconds). */
+#define LAN_LEARN_IDLE_TIMEOUT 300
+
+/* Adds the pipeline's table defaults and the flows of 'networks' to 'out'.
+ * Returns NULL, or a malloc'd message if a flow could not be built (a bug). */
+char *lan_flows_generate(const struct lan_network *networks, size_t n_networks,
+                         struct flow_table *out);
+
+/* Generates the flows of 'networks' and returns them formatted by
+ * flow_table_format() (malloc'd; caller frees).  On error returns NULL and a
+ * message in '*error'. */
+char *lan_flows_to_text(const struct lan_network *networks, size_t n_networks,
+                        char **error);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* flows/lan.h */

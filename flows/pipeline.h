@@ -1,0 +1,97 @@
+/* The OpenFlow pipeline of ovs-vnet: table layout, registers and cookies.
+ *
+ * Every bridge ovs-vnet drives runs the same small pipeline (no NORMAL action):
+ *
+ *   table 0  ingress    Which network a packet belongs to, from its in_port;
+ *                       port security: from an endpoint with a known MAC and IP
+ *                       only frames with that source MAC, IPv4 source and ARP
+ *                       sender pass.  Everything else is dropped.
+ *   table 10 arp        ARP responder for the gateway and for known endpoints;
+ *                       the gateway answers ICMP echo.  The rest goes on.
+ *   table 20 learn      learn() of source MACs from ports without a fixed MAC,
+ *                       capped per network.
+ *   table 30 l2         Static forwarding to known endpoint MACs, learned MACs,
+ *                       then flooding to the network's ports (broadcast,
+ *                       multicast, unknown unicast).
+ *
+ * metadata carries the network's segment id from table 0 on, so networks stay
+ * apart even when their CIDRs overlap.  reg6 = 1 marks packets from a port
+ * without a fixed MAC (those are learned).
+ *
+ * Cookies name the owner of every flow: 0x76 ("v") in bits 63-56 marks ovs-vnet's
+ * flows, bits 55-48 the feature that made it, bits 31-0 the first 32 bits of the
+ * UUID of the NB row behind it (network or endpoint), so `ovs-ofctl dump-flows`
+ * and `ovs-vnet-ctl flows` can say which object caused a flow. */
+#ifndef VNET_PIPELINE_H
+#define VNET_PIPELINE_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum vnet_table {
+    VNET_T_INGRESS = 0,
+    VNET_T_ARP = 10,
+    VNET_T_LEARN = 20,
+    VNET_T_L2 = 30,
+};
+
+/* Tables must stay in order and within OpenFlow's 0-254. */
+_Static_assert(VNET_T_INGRESS < VNET_T_ARP && VNET_T_ARP < VNET_T_LEARN
+               && VNET_T_LEARN < VNET_T_L2 && VNET_T_L2 < 255,
+               "pipeline tables out of order");
+
+#define VNET_REG_UNSECURED "reg6"
+
+enum vnet_feature {
+    VNET_F_PIPELINE = 1,        /* Table defaults. */
+    VNET_F_PORT_SECURITY = 2,   /* Table 0, per endpoint. */
+    VNET_F_ARP = 3,             /* ARP responder. */
+    VNET_F_GATEWAY = 4,         /* Gateway ARP and ICMP echo. */
+    VNET_F_LEARN = 5,           /* The learn() flow of a network. */
+    VNET_F_LEARNED = 6,         /* Flows learn() made: the switch's own. */
+    VNET_F_L2 = 7,              /* Static L2 forwarding. */
+    VNET_F_FLOOD = 8,           /* Flooding within a network. */
+    VNET_F_MAX
+};
+
+#define VNET_COOKIE_MAGIC 0x76u
+
+static inline uint64_t
+vnet_cookie(enum vnet_feature feature, uint32_t object)
+{
+    return ((uint64_t) VNET_COOKIE_MAGIC << 56)
+           | ((uint64_t) feature << 48) | object;
+}
+
+#define VNET_COOKIE_MASK_OURS (UINT64_C(0xff) << 56)
+
+static inline bool
+vnet_cookie_is_ours(uint64_t cookie)
+{
+    return (cookie >> 56) == VNET_COOKIE_MAGIC;
+}
+
+static inline enum vnet_feature
+vnet_cookie_feature(uint64_t cookie)
+{
+    return (enum vnet_feature) ((cookie >> 48) & 0xff);
+}
+
+static inline uint32_t
+vnet_cookie_object(uint64_t cookie)
+{
+    return (uint32_t) cookie;
+}
+
+/* "port-security", "arp", ... or "unknown". */
+const char *vnet_feature_name(enum vnet_feature);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* flows/pipeline.h */

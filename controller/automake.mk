@@ -1,12 +1,14 @@
 # controller/: ovs-vnetd.
 noinst_LIBRARIES += controller/libvnetd.a
 controller_libvnetd_a_SOURCES = \
+	controller/attach.c controller/attach.h \
 	controller/status.c controller/status.h \
-	controller/switch-session.c controller/switch-session.h
+	controller/switch-session.c controller/switch-session.h \
+	controller/vif.c controller/vif.h
 
 sbin_PROGRAMS += controller/ovs-vnetd
 controller_ovs_vnetd_SOURCES = controller/ovs-vnetd.c
 controller_ovs_vnetd_LDADD = controller/libvnetd.a flows/libvnetflows.a \
-	ovsdb/libvnet.a $(OVS_LDADD)
+	ovsdb/libvnet.a $(OVS_LDADD) $(LIBNL_LIBS)
 
 dist_man_MANS += controller/ovs-vnetd.8

@@ -54,6 +54,7 @@ static void usage(void) OVS_NO_RETURN;
 
 static unixctl_cb_func vnetd_exit;
 static unixctl_cb_func vnetd_switch_list;
+static unixctl_cb_func vnetd_flows_show;
 
 static void
 nb_register(struct ovsdb_idl *idl)
@@ -66,6 +67,11 @@ nb_register(struct ovsdb_idl *idl)
     ovsdb_idl_omit_alert(idl, &vnetrec_switch_col_last_error);
     ovsdb_idl_omit_alert(idl, &vnetrec_switch_col_applied_cfg);
     ovsdb_idl_omit_alert(idl, &vnetrec_switch_col_status);
+    ovsdb_idl_omit_alert(idl, &vnetrec_endpoint_col_location);
+    ovsdb_idl_omit_alert(idl, &vnetrec_endpoint_col_ofport);
+    ovsdb_idl_omit_alert(idl, &vnetrec_endpoint_col_up);
+    ovsdb_idl_omit_alert(idl, &vnetrec_endpoint_col_last_error);
+    ovsdb_idl_omit_alert(idl, &vnetrec_endpoint_col_status);
 }
 
 /* Turns an NB Switch row into session configuration.  Caller frees '*rundirp'
@@ -146,11 +152,11 @@ run_sessions(struct vnetd *d)
     struct shash_node *node;
 
     SHASH_FOR_EACH (node, &d->sessions) {
-        switch_session_run(node->data);
+        switch_session_run(node->data, d->nb.idl);
     }
     SHASH_FOR_EACH_SAFE (node, &d->releasing) {
         struct switch_session *ss = node->data;
-        switch_session_run(ss);
+        switch_session_run(ss, d->nb.idl);
         if (switch_session_is_released(ss)) {
             switch_session_destroy(ss);
             shash_delete(&d->releasing, node);
@@ -175,6 +181,54 @@ static bool
 optional_string_equals(const char *column, const char *value)
 {
     return nullable_string_is_equal(column, value);
+}
+
+/* Writes what the sessions say of each endpoint into its NB row. */
+static void
+write_endpoint_status(struct vnetd *d)
+{
+    const struct vnetrec_endpoint *ep;
+    VNETREC_ENDPOINT_FOR_EACH (ep, d->nb.idl) {
+        const struct switch_endpoint_status *st = NULL;
+        const char *where = NULL;
+        if (ep->switch_) {
+            struct switch_session *ss = shash_find_data(&d->sessions,
+                                                        ep->switch_->name);
+            st = ss ? switch_session_get_endpoint(ss, ep->name) : NULL;
+            where = ep->switch_->name;
+        }
+        if (!st) {
+            /* A logical port: wherever it is plugged in. */
+            struct shash_node *node;
+            SHASH_FOR_EACH (node, &d->sessions) {
+                const struct switch_endpoint_status *s
+                    = switch_session_get_endpoint(node->data, ep->name);
+                if (s && (!st || (s->ofport && !st->ofport))) {
+                    st = s;
+                    where = node->name;
+                }
+            }
+        }
+
+        int64_t ofport = st ? st->ofport : 0;
+        bool up = st && st->up;
+        const char *error = st ? st->error : NULL;
+        if (ofport > 0 ? !ep->ofport || *ep->ofport != ofport : !!ep->ofport) {
+            vnetrec_endpoint_set_ofport(ep, ofport > 0 ? &ofport : NULL,
+                                        ofport > 0);
+        }
+        if (ep->up != up) {
+            VLOG_INFO("endpoint %s: %s", ep->name, up ? "up" : "down");
+            vnetrec_endpoint_set_up(ep, up);
+        }
+        const char *location = st && (ofport > 0 || error) ? where : NULL;
+        if (!nullable_string_is_equal(ep->location, location)) {
+            vnetrec_endpoint_set_location(ep, location);
+        }
+        if (!nullable_string_is_equal(ep->last_error, error)) {
+            vnetrec_endpoint_set_last_error(ep, error);
+        }
+    }
 }
 
 /* Writes the status of every session into its NB row, where it changed. */
@@ -238,6 +292,8 @@ main(int argc, char *argv[])
     d.have_kernel_module = !access("/sys/module/openvswitch", F_OK);
     unixctl_command_register("exit", "", 0, 0, vnetd_exit, &d);
     unixctl_command_register("switch/list", "", 0, 0, vnetd_switch_list, &d);
+    unixctl_command_register("flows/show", "SWITCH", 1, 1, vnetd_flows_show,
+                             &d);
 
     struct ovsdb_idl *idl = ovsdb_idl_create(nb_remote, &vnetrec_idl_class,
                                              true, true);
@@ -263,6 +319,7 @@ main(int argc, char *argv[])
                 = vnetrec_vnet_global_first(d.nb.idl);
             int64_t nb_cfg = global ? global->nb_cfg : 0;
             write_status(&d, nb_cfg);
+            write_endpoint_status(&d);
             if (global && shash_is_empty(&d.releasing)
                 && global->controller_cfg != nb_cfg) {
                 vnetrec_vnet_global_set_controller_cfg(global, nb_cfg);
@@ -329,6 +386,21 @@ vnetd_switch_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
     }
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
+}
+
+static void
+vnetd_flows_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                 const char *argv[], void *d_)
+{
+    struct vnetd *d = d_;
+    struct switch_session *ss = shash_find_data(&d->sessions, argv[1]);
+    if (!ss) {
+        unixctl_command_reply_error(conn, "no such switch");
+        return;
+    }
+    char *flows = switch_session_format_flows(ss);
+    unixctl_command_reply(conn, flows);
+    free(flows);
 }
 
 static void

@@ -6,15 +6,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controller/attach.h"
 #include "controller/status.h"
+#include "flows/flow-table.h"
+#include "flows/installer.h"
+#include "flows/lan.h"
 #include "flows/of-channel.h"
 #include "lib/vswitch-idl.h"
 #include "openvswitch/ofp-util.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
+#include "openvswitch/shash.h"
+#include "ovsdb/addr.h"
 #include "ovsdb/names.h"
 #include "ovsdb/switch-db.h"
+#include "ovsdb/validate.h"
+#include "ovsdb/vnet-idl.h"
+#include "sset.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -47,7 +56,58 @@ struct switch_session {
     /* Result of the last reconciliation. */
     struct switch_db_result db;
     bool txn_pending;
+
+    /* Endpoints. */
+    struct attacher *attacher;
+    struct switch_db_stale *stale;      /* From the last reconcile: what was
+                                         * created for them goes next. */
+    size_t n_stale;
+    struct shash endpoints;     /* Name -> struct endpoint_state. */
+    bool endpoints_ready;       /* Every endpoint here attached and bound. */
+
+    /* Flows. */
+    struct flow_installer *installer;
+    uint64_t flow_gen;
+    char *flows_text;           /* Desired flows, formatted. */
+    char *flows_error;
 };
+
+struct endpoint_state {
+    struct switch_endpoint_status status;
+    char *error;
+};
+
+static void
+handle_of_msg(const struct ofpbuf *msg, void *ss_)
+{
+    struct switch_session *ss = ss_;
+    flow_installer_handle_msg(ss->installer, msg);
+}
+
+static void
+clear_stale(struct switch_session *ss)
+{
+    for (size_t i = 0; i < ss->n_stale; i++) {
+        free(ss->stale[i].iface_id);
+        free(ss->stale[i].ifname);
+        free(ss->stale[i].netns);
+    }
+    free(ss->stale);
+    ss->stale = NULL;
+    ss->n_stale = 0;
+}
+
+static void
+clear_endpoints(struct switch_session *ss)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH_SAFE (node, &ss->endpoints) {
+        struct endpoint_state *es = node->data;
+        free(es->error);
+        free(es);
+        shash_delete(&ss->endpoints, node);
+    }
+}
 
 struct switch_session *
 switch_session_create(const char *name)
@@ -55,6 +115,10 @@ switch_session_create(const char *name)
     struct switch_session *ss = xzalloc(sizeof *ss);
     ss->name = xstrdup(name);
     ss->of = of_channel_create(name);
+    ss->attacher = attacher_create(name);
+    ss->installer = flow_installer_create(name, ss->of);
+    of_channel_set_handler(ss->of, handle_of_msg, ss);
+    shash_init(&ss->endpoints);
     return ss;
 }
 
@@ -72,7 +136,14 @@ switch_session_destroy(struct switch_session *ss)
 {
     if (ss) {
         close_ovsdb(ss);
+        flow_installer_destroy(ss->installer);
         of_channel_destroy(ss->of);
+        attacher_destroy(ss->attacher);
+        clear_stale(ss);
+        clear_endpoints(ss);
+        shash_destroy(&ss->endpoints);
+        free(ss->flows_text);
+        free(ss->flows_error);
         switch_db_result_destroy(&ss->db);
         free(ss->remote);
         free(ss->bridge);
@@ -131,6 +202,7 @@ switch_session_set_config(struct switch_session *ss,
     replace(&ss->bridge, cfg->bridge);
     replace(&ss->datapath_type, cfg->datapath_type);
     replace(&ss->rundir, cfg->rundir);
+    attacher_set_rundir(ss->attacher, ss->rundir);
 
     char *path = ss->rundir && ss->bridge
                  ? vnet_of_socket_path(ss->rundir, ss->bridge) : NULL;
@@ -165,12 +237,375 @@ switch_session_is_released(const struct switch_session *ss)
     return ss->released;
 }
 
+/* Endpoints and flows. */
+
+/* An NB network as the flows need it, or NULL if its row is invalid. */
+struct net_info {
+    const struct vnetrec_network *row;
+    struct vnet_cidr cidr;
+    unsigned int gateway;
+    uint8_t gateway_mac[6];
+    struct lan_port *ports;
+    size_t n_ports, allocated_ports;
+    struct lan_neighbor *neighbors;
+    size_t n_neighbors, allocated_neighbors;
+};
+
+static char *
+host_ifname_of(const struct vnetrec_endpoint *ep)
+{
+    return xasprintf("vnet%08"PRIx32, ep->header_.uuid.parts[0]);
+}
+
+static int
+network_mtu(const struct vnetrec_network *net)
+{
+    return net->mtu ? net->mtu : 1500;
+}
+
+static struct endpoint_state *
+endpoint_state(struct switch_session *ss, const char *name)
+{
+    struct endpoint_state *es = shash_find_data(&ss->endpoints, name);
+    if (!es) {
+        es = xzalloc(sizeof *es);
+        shash_add(&ss->endpoints, name, es);
+    }
+    return es;
+}
+
+static void
+endpoint_set_error(struct endpoint_state *es, const char *error)
+{
+    if (!nullable_string_is_equal(es->error, error)) {
+        free(es->error);
+        es->error = nullable_xstrdup(error);
+    }
+    es->status.error = es->error;
+}
+
+/* Validates the networks once per run; 'nets' is indexed like the NB rows are
+ * found by network_info(). */
+static struct net_info *
+network_info(struct shash *nets, const struct vnetrec_network *row)
+{
+    struct net_info *ni = shash_find_data(nets, row->name);
+    if (ni) {
+        return ni->row ? ni : NULL;
+    }
+    ni = xzalloc(sizeof *ni);
+    shash_add(nets, row->name, ni);
+    char *error = vnet_network_check(row->name, row->cidr, row->gateway,
+                                     &ni->cidr, &ni->gateway);
+    if (!error) {
+        error = vnet_mac_parse(row->gateway_mac, ni->gateway_mac);
+    }
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        VLOG_WARN_RL(&rl, "network %s: %s", row->name, error);
+        free(error);
+        return NULL;
+    }
+    ni->row = row;
+    return ni;
+}
+
+static void
+free_networks(struct shash *nets)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH_SAFE (node, nets) {
+        struct net_info *ni = node->data;
+        free(ni->ports);
+        free(ni->neighbors);
+        free(ni);
+        shash_delete(nets, node);
+    }
+    shash_destroy(nets);
+}
+
+/* Parses an endpoint's IP and MAC (validated against its network).  Returns
+ * an error message (caller frees) or NULL. */
+static char *
+endpoint_addresses(const struct vnetrec_endpoint *ep, const struct net_info *ni,
+                   bool *has_ip, uint32_t *ip, bool *has_mac, uint8_t mac[6])
+{
+    char *error = vnet_endpoint_check(ep->name, ep->netns, ep->ip, ep->mac,
+                                      &ni->cidr, ni->gateway);
+    if (error) {
+        return error;
+    }
+    *has_ip = ep->ip && !vnet_ip_parse(ep->ip, ip);
+    *has_mac = ep->mac && !vnet_mac_parse(ep->mac, mac);
+    return NULL;
+}
+
+/* Collects what this switch must attach, and what the flows need about
+ * every network, from the NB database.  Fills 'wants'/'ports' (parallel
+ * arrays, caller frees their strings with free_wants()). */
+static void
+collect_endpoints(struct switch_session *ss, struct ovsdb_idl *nb,
+                  struct shash *nets, struct attach_want **wantsp,
+                  struct switch_db_port **portsp, size_t *n_wantsp)
+{
+    struct attach_want *wants = NULL;
+    struct switch_db_port *ports = NULL;
+    size_t n = 0, allocated = 0;
+
+    const struct vnetrec_endpoint *ep;
+    VNETREC_ENDPOINT_FOR_EACH (ep, nb) {
+        struct net_info *ni = network_info(nets, ep->network);
+        bool has_ip = false, has_mac = false;
+        uint32_t ip = 0;
+        uint8_t mac[6];
+        char *error = ni ? endpoint_addresses(ep, ni, &has_ip, &ip, &has_mac,
+                                              mac)
+                         : xasprintf("network %s is invalid",
+                                     ep->network->name);
+        bool here = !strcmp(ep->type, "netns") && ep->switch_
+                    && !strcmp(ep->switch_->name, ss->name);
+        if (error) {
+            if (here) {
+                endpoint_set_error(endpoint_state(ss, ep->name), error);
+            }
+            free(error);
+            continue;
+        }
+
+        if (has_ip && has_mac) {
+            if (ni->n_neighbors >= ni->allocated_neighbors) {
+                ni->neighbors = x2nrealloc(ni->neighbors,
+                                           &ni->allocated_neighbors,
+                                           sizeof *ni->neighbors);
+            }
+            struct lan_neighbor *nb_ = &ni->neighbors[ni->n_neighbors++];
+            nb_->object = ep->header_.uuid.parts[0];
+            memcpy(nb_->mac, mac, 6);
+            nb_->ip = ip;
+        }
+
+        if (!here || ss->releasing) {
+            continue;
+        }
+        if (!has_ip || !has_mac || !ep->netns) {
+            endpoint_set_error(endpoint_state(ss, ep->name),
+                               "a namespace endpoint needs an IP, a MAC and "
+                               "a namespace");
+            continue;
+        }
+        if (n >= allocated) {
+            size_t a2 = allocated;
+            wants = x2nrealloc(wants, &allocated, sizeof *wants);
+            ports = xrealloc(ports, allocated * sizeof *ports);
+            (void) a2;
+        }
+        struct attach_want *w = &wants[n];
+        memset(w, 0, sizeof *w);
+        w->endpoint = xstrdup(ep->name);
+        w->netns = xstrdup(ep->netns);
+        w->host_ifname = host_ifname_of(ep);
+        memcpy(w->mac, mac, 6);
+        w->ip = ip;
+        w->plen = ni->cidr.plen;
+        w->gateway = ni->gateway;
+        w->mtu = network_mtu(ni->row);
+
+        struct switch_db_port *p = &ports[n];
+        p->name = w->host_ifname;
+        p->iface_id = w->endpoint;
+        p->mac = xstrdup(ep->mac);
+        p->netns = w->netns;
+        n++;
+    }
+    *wantsp = wants;
+    *portsp = ports;
+    *n_wantsp = n;
+}
+
+static void
+free_wants(struct attach_want *wants, struct switch_db_port *ports, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(CONST_CAST(char *, wants[i].endpoint));
+        free(CONST_CAST(char *, wants[i].netns));
+        free(CONST_CAST(char *, wants[i].host_ifname));
+        free(CONST_CAST(char *, ports[i].mac));
+    }
+    free(wants);
+    free(ports);
+}
+
+/* Builds the desired flows from the bindings of the last reconcile, and
+ * hands them to the installer when they changed. */
+static void
+compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
+              struct shash *nets)
+{
+    /* Bound interfaces -> endpoints -> ports of networks. */
+    for (size_t i = 0; i < ss->db.n_bindings; i++) {
+        const struct switch_db_binding *b = &ss->db.bindings[i];
+        const struct vnetrec_endpoint *ep = NULL, *cand;
+        VNETREC_ENDPOINT_FOR_EACH (cand, nb) {
+            if (!strcmp(cand->name, b->iface_id)) {
+                ep = cand;
+                break;
+            }
+        }
+        if (!ep) {
+            continue;           /* Not (or no longer) ours to serve. */
+        }
+        bool netns = !strcmp(ep->type, "netns");
+        if (netns != b->ours
+            || (netns && (!ep->switch_ || strcmp(ep->switch_->name, ss->name)))) {
+            continue;
+        }
+        struct endpoint_state *es = endpoint_state(ss, ep->name);
+        if (b->ofport <= 0) {
+            endpoint_set_error(es, b->error ? b->error
+                                            : "interface has no OpenFlow port");
+            continue;
+        }
+        struct net_info *ni = network_info(nets, ep->network);
+        bool has_ip = false, has_mac = false;
+        uint32_t ip = 0;
+        uint8_t mac[6];
+        char *error = ni ? endpoint_addresses(ep, ni, &has_ip, &ip, &has_mac,
+                                              mac) : NULL;
+        if (!ni || error) {
+            free(error);
+            continue;
+        }
+
+        es->status.ofport = b->ofport;
+        if (ni->n_ports >= ni->allocated_ports) {
+            ni->ports = x2nrealloc(ni->ports, &ni->allocated_ports,
+                                   sizeof *ni->ports);
+        }
+        struct lan_port *p = &ni->ports[ni->n_ports++];
+        memset(p, 0, sizeof *p);
+        p->name = ep->name;
+        p->object = ep->header_.uuid.parts[0];
+        p->ofport = b->ofport;
+        p->has_mac = has_mac;
+        memcpy(p->mac, mac, 6);
+        p->has_ip = has_ip;
+        p->ip = ip;
+    }
+
+    /* Networks in name order, for a stable result. */
+    size_t n = shash_count(nets), n_nets = 0;
+    struct lan_network *lans = xcalloc(n ? n : 1, sizeof *lans);
+    const struct shash_node **sorted = shash_sort(nets);
+    for (size_t i = 0; i < n; i++) {
+        const struct net_info *ni = sorted[i]->data;
+        if (!ni->row || !ni->n_ports) {
+            continue;
+        }
+        struct lan_network *lan = &lans[n_nets++];
+        lan->name = ni->row->name;
+        lan->object = ni->row->header_.uuid.parts[0];
+        lan->segment_id = ni->row->segment_id;
+        lan->gateway = ni->gateway;
+        memcpy(lan->gateway_mac, ni->gateway_mac, 6);
+        lan->mac_limit = ni->row->mac_limit;
+        lan->ports = ni->ports;
+        lan->n_ports = ni->n_ports;
+        lan->neighbors = ni->neighbors;
+        lan->n_neighbors = ni->n_neighbors;
+    }
+    free(sorted);
+
+    struct flow_table desired;
+    flow_table_init(&desired);
+    char *error = lan_flows_generate(lans, n_nets, &desired);
+    free(lans);
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        VLOG_WARN_RL(&rl, "switch %s: %s", ss->name, error);
+    }
+    free(ss->flows_error);
+    ss->flows_error = error;
+
+    char *text = flow_table_format(&desired);
+    if (!ss->flows_text || strcmp(text, ss->flows_text)) {
+        free(ss->flows_text);
+        ss->flows_text = text;
+        flow_installer_set_desired(ss->installer, &desired, ++ss->flow_gen);
+    } else {
+        free(text);
+    }
+    flow_table_destroy(&desired);
+}
+
 void
-switch_session_run(struct switch_session *ss)
+switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
 {
     of_channel_run(ss->of);
     if (!ss->ovs.idl || ss->released) {
         return;
+    }
+
+    /* What this switch must have. */
+    struct shash nets = SHASH_INITIALIZER(&nets);
+    struct attach_want *wants = NULL;
+    struct switch_db_port *ports = NULL;
+    size_t n_wants = 0;
+    if (nb && !ss->config_error) {
+        /* Endpoint errors are found afresh every run. */
+        struct shash_node *node;
+        SHASH_FOR_EACH (node, &ss->endpoints) {
+            struct endpoint_state *es = node->data;
+            endpoint_set_error(es, NULL);
+            es->status.ofport = 0;
+            es->status.up = false;
+        }
+        collect_endpoints(ss, nb, &nets, &wants, &ports, &n_wants);
+    }
+
+    /* Namespaces and veths; what the last reconcile found stale goes too. */
+    struct attach_record *records = xcalloc(ss->n_stale + 1, sizeof *records);
+    size_t n_records = 0;
+    for (size_t i = 0; i < ss->n_stale; i++) {
+        if (ss->stale[i].netns && ss->stale[i].iface_id) {
+            records[n_records].endpoint = ss->stale[i].iface_id;
+            records[n_records].netns = ss->stale[i].netns;
+            records[n_records].host_ifname = ss->stale[i].ifname;
+            n_records++;
+        }
+    }
+    attacher_run(ss->attacher, wants, n_wants, records, n_records);
+    free(records);
+    clear_stale(ss);
+
+    /* Only endpoints whose veth exists become ports. */
+    size_t n_ready = 0;
+    bool all_ready = true;
+    for (size_t i = 0; i < n_wants; i++) {
+        struct endpoint_state *es = endpoint_state(ss, wants[i].endpoint);
+        if (attacher_is_ready(ss->attacher, wants[i].endpoint)) {
+            struct attach_want w = wants[i];
+            struct switch_db_port p = ports[i];
+            wants[i] = wants[n_ready];
+            ports[i] = ports[n_ready];
+            wants[n_ready] = w;
+            ports[n_ready] = p;
+            n_ready++;
+        } else {
+            endpoint_set_error(es, attacher_get_error(ss->attacher,
+                                                      wants[i].endpoint));
+            all_ready = false;
+        }
+    }
+
+    /* Interfaces whose flows are in: those bound at the last check, if the
+     * installer has what was computed then. */
+    struct sset installed = SSET_INITIALIZER(&installed);
+    if (flow_installer_is_synced(ss->installer)) {
+        for (size_t i = 0; i < ss->db.n_bindings; i++) {
+            if (ss->db.bindings[i].ofport > 0) {
+                sset_add(&installed, ss->db.bindings[i].iface_id);
+            }
+        }
     }
 
     struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&ss->ovs);
@@ -187,16 +622,61 @@ switch_session_run(struct switch_session *ss)
             .bridge = ss->releasing ? NULL : ss->bridge,
             .datapath_type = ss->datapath_type,
             .controller_target = target,
+            .ports = ports,
+            .n_ports = n_ready,
+            .installed = &installed,
         };
         switch_db_result_destroy(&ss->db);
         switch_db_reconcile(ss->ovs.idl, txn, &cfg, &ss->db);
         free(target);
+
+        /* Remember what became stale, to remove its devices next. */
+        ss->stale = ss->db.stale;
+        ss->n_stale = ss->db.n_stale;
+        ss->db.stale = NULL;
+        ss->db.n_stale = 0;
     }
     ovsdb_idl_loop_commit_and_wait(&ss->ovs);
     ss->txn_pending = ss->ovs.committing_txn != NULL;
+    sset_destroy(&installed);
+
+    if (nb && !ss->releasing && !ss->config_error) {
+        compute_flows(ss, nb, &nets);
+    }
+    flow_installer_run(ss->installer);
+
+    /* Endpoint status; every endpoint here must be attached and bound. */
+    bool synced = flow_installer_is_synced(ss->installer);
+    for (size_t i = 0; i < n_wants; i++) {
+        struct endpoint_state *es = endpoint_state(ss, wants[i].endpoint);
+        if (es->status.ofport <= 0) {
+            all_ready = false;
+        }
+    }
+    struct shash_node *node;
+    SHASH_FOR_EACH_SAFE (node, &ss->endpoints) {
+        struct endpoint_state *es = node->data;
+        es->status.up = es->status.ofport > 0 && synced && !es->error;
+        if (!es->status.ofport && !es->error) {
+            /* Neither bound here nor failing here: not ours to report. */
+            bool wanted = false;
+            for (size_t i = 0; i < n_wants && !wanted; i++) {
+                wanted = !strcmp(wants[i].endpoint, node->name);
+            }
+            if (!wanted) {
+                free(es->error);
+                free(es);
+                shash_delete(&ss->endpoints, node);
+            }
+        }
+    }
+    ss->endpoints_ready = all_ready;
+
+    free_wants(wants, ports, n_wants);
+    free_networks(&nets);
 
     if (ss->releasing) {
-        if (ss->db.ready && !ss->txn_pending) {
+        if (ss->db.ready && !ss->txn_pending && !ss->n_stale) {
             VLOG_INFO("switch %s: released", ss->name);
             ss->released = true;
         } else if (time_msec() >= ss->release_deadline) {
@@ -212,6 +692,8 @@ void
 switch_session_wait(struct switch_session *ss)
 {
     of_channel_wait(ss->of);
+    flow_installer_wait(ss->installer);
+    poll_timer_wait_until(attacher_next_run(ss->attacher));
     if (ss->ovs.idl && !ss->released) {
         ovsdb_idl_wait(ss->ovs.idl);
     }
@@ -248,7 +730,8 @@ switch_session_get_status(const struct switch_session *ss,
 
     memset(st, 0, sizeof *st);
     st->connected = status.connected;
-    st->in_sync = status.connected && !ss->releasing;
+    st->in_sync = status.connected && !ss->releasing && ss->endpoints_ready
+                  && flow_installer_is_synced(ss->installer);
     st->last_error = status.last_error;
     st->of_state = xstrdup(facts.of_state);
     if (of_state == OF_CHANNEL_ACTIVE) {
@@ -279,6 +762,28 @@ switch_session_get_status(const struct switch_session *ss,
     if (ss->db.system_id) {
         smap_add(&st->details, "system_id", ss->db.system_id);
     }
+    struct flow_installer_stats fs;
+    flow_installer_get_stats(ss->installer, &fs);
+    smap_add_format(&st->details, "flows", "%u", fs.n_installed);
+    smap_add(&st->details, "flows_synced",
+             flow_installer_is_synced(ss->installer) ? "true" : "false");
+    const char *flow_error = flow_installer_get_error(ss->installer);
+    if (flow_error) {
+        smap_add(&st->details, "flows_error", flow_error);
+    }
+}
+
+const struct switch_endpoint_status *
+switch_session_get_endpoint(const struct switch_session *ss, const char *name)
+{
+    const struct endpoint_state *es = shash_find_data(&ss->endpoints, name);
+    return es ? &es->status : NULL;
+}
+
+char *
+switch_session_format_flows(const struct switch_session *ss)
+{
+    return xstrdup(ss->flows_text ? ss->flows_text : "");
 }
 
 void

@@ -33,6 +33,15 @@ struct switch_session_status {
     struct smap details;        /* For the NB "status" column. */
 };
 
+/* What a session reports of one endpoint it serves. */
+struct switch_endpoint_status {
+    int64_t ofport;             /* 0: not bound. */
+    bool up;                    /* Bound and its flows installed. */
+    const char *error;          /* Or NULL. */
+};
+
+struct ovsdb_idl;
+
 struct switch_session *switch_session_create(const char *name);
 void switch_session_destroy(struct switch_session *);
 
@@ -47,8 +56,18 @@ void switch_session_release(struct switch_session *);
 bool switch_session_is_releasing(const struct switch_session *);
 bool switch_session_is_released(const struct switch_session *);
 
-void switch_session_run(struct switch_session *);
+/* Makes progress; 'nb' is the NB database (networks and endpoints are read
+ * from it). */
+void switch_session_run(struct switch_session *, struct ovsdb_idl *nb);
 void switch_session_wait(struct switch_session *);
+
+/* The status of endpoint 'name' if this session serves it (an endpoint created
+ * on this switch, or a logical port bound on it), else NULL. */
+const struct switch_endpoint_status *switch_session_get_endpoint(
+    const struct switch_session *, const char *name);
+
+/* Formats the session's desired flows (for unixctl), malloc'd. */
+char *switch_session_format_flows(const struct switch_session *);
 
 /* Fills 'st'; free it with switch_session_status_destroy(). */
 void switch_session_get_status(const struct switch_session *,

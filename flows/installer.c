@@ -95,6 +95,9 @@ flow_installer_set_desired(struct flow_installer *fi,
     flow_table_clear(&fi->desired);
     flow_table_swap(&fi->desired, desired);
     fi->desired_gen = generation;
+    if (fi->state == S_IDLE) {
+        fi->next_check = 0;
+    }
 }
 
 static void
@@ -167,6 +170,8 @@ static void
 bundle_add(struct flow_installer *fi, uint32_t bundle_id, uint16_t flags,
            struct ofpbuf *msg, int version)
 {
+    /* The message inside must carry the same xid as the BUNDLE_ADD. */
+    ((struct ofp_header *) msg->data)->xid = fi->xid;
     ofpmsg_update_length(msg);
     struct ofputil_bundle_add_msg bam = {
         .bundle_id = bundle_id,
@@ -218,7 +223,8 @@ reconcile(struct flow_installer *fi)
     if (!n_del && !n_add) {
         fi->installed_gen = fi->pending_gen;
         set_error(fi, NULL);
-        start_over(fi, time_msec() + RECHECK_MS);
+        start_over(fi, fi->installed_gen == fi->desired_gen
+                       ? time_msec() + RECHECK_MS : 0);
         return;
     }
 
@@ -315,7 +321,8 @@ flow_installer_handle_msg(struct flow_installer *fi, const struct ofpbuf *msg)
         if (!fi->commit_failed) {
             fi->installed_gen = fi->pending_gen;
             set_error(fi, NULL);
-            start_over(fi, time_msec() + RECHECK_MS);
+            start_over(fi, fi->installed_gen == fi->desired_gen
+                           ? time_msec() + RECHECK_MS : 0);
         } else {
             start_over(fi, time_msec() + 1000);
         }
@@ -345,8 +352,7 @@ flow_installer_run(struct flow_installer *fi)
                      fi->name);
         start_over(fi, 0);
     }
-    if (fi->state == S_IDLE
-        && (fi->desired_gen != fi->installed_gen || now >= fi->next_check)) {
+    if (fi->state == S_IDLE && now >= fi->next_check) {
         int version = of_channel_get_version(fi->ch);
         send_dump(fi, ofputil_protocol_from_ofp_version(version));
     }
@@ -356,8 +362,7 @@ void
 flow_installer_wait(struct flow_installer *fi)
 {
     if (fi->state == S_IDLE) {
-        poll_timer_wait_until(fi->desired_gen != fi->installed_gen
-                              ? 0 : fi->next_check);
+        poll_timer_wait_until(fi->next_check);
     } else {
         poll_timer_wait_until(fi->deadline);
     }

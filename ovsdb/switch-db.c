@@ -9,6 +9,7 @@
 #include "ovsdb/names.h"
 #include "ovsdb-idl.h"
 #include "smap.h"
+#include "sset.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(switch_db);
@@ -49,6 +50,9 @@ switch_db_register(struct ovsdb_idl *idl)
     ovsdb_idl_add_table(idl, &ovsrec_table_interface);
     ovsdb_idl_add_column(idl, &ovsrec_interface_col_name);
     ovsdb_idl_add_column(idl, &ovsrec_interface_col_type);
+    ovsdb_idl_add_column(idl, &ovsrec_interface_col_ofport);
+    ovsdb_idl_add_column(idl, &ovsrec_interface_col_external_ids);
+    ovsdb_idl_add_column(idl, &ovsrec_interface_col_error);
 
     ovsdb_idl_add_table(idl, &ovsrec_table_controller);
     ovsdb_idl_add_column(idl, &ovsrec_controller_col_target);
@@ -179,6 +183,149 @@ update_bridge(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
     return changed;
 }
 
+static const struct switch_db_port *
+find_wanted_port(const struct switch_db_config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->n_ports; i++) {
+        if (!strcmp(cfg->ports[i].name, name)) {
+            return &cfg->ports[i];
+        }
+    }
+    return NULL;
+}
+
+/* Makes 'iface' carry the external_ids of 'want' (and vnet-installed as
+ * 'installed' says).  Returns true if it changed anything. */
+static bool
+sync_iface_ids(const struct ovsrec_interface *iface,
+               const struct switch_db_port *want, const char *owner,
+               bool installed)
+{
+    struct smap ids;
+    smap_clone(&ids, &iface->external_ids);
+    if (want) {
+        smap_replace(&ids, "iface-id", want->iface_id);
+        smap_replace(&ids, "attached-mac", want->mac);
+        smap_replace(&ids, "iface-status", "active");
+        smap_replace(&ids, VNET_EXTID_OWNER, owner);
+        if (want->netns) {
+            smap_replace(&ids, "vnet-netns", want->netns);
+        }
+    }
+    if (installed) {
+        smap_replace(&ids, "vnet-installed", "true");
+    } else {
+        smap_remove(&ids, "vnet-installed");
+    }
+
+    bool changed = !smap_equal(&ids, &iface->external_ids);
+    if (changed) {
+        ovsrec_interface_set_external_ids(iface, &ids);
+    }
+    smap_destroy(&ids);
+    return changed;
+}
+
+static bool
+iface_is_installed(const struct switch_db_config *cfg, const char *iface_id)
+{
+    return iface_id && cfg->installed && sset_contains(cfg->installed, iface_id);
+}
+
+/* Brings the ports of our bridge 'br' to 'cfg': adds missing endpoint ports,
+ * removes ours that are not wanted (reporting them in 'r->stale'), and
+ * reports every interface with an iface-id in 'r->bindings'.  Returns true if
+ * it changed anything. */
+static bool
+sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
+           const struct switch_db_config *cfg, struct switch_db_result *r)
+{
+    bool changed = false;
+    struct sset present = SSET_INITIALIZER(&present);
+    size_t n_alloc = 0, n_stale_alloc = 0;
+
+    for (size_t i = 0; i < br->n_ports; i++) {
+        const struct ovsrec_port *port = br->ports[i];
+        if (!strcmp(port->name, br->name)) {
+            continue;           /* The bridge's own internal port. */
+        }
+        const char *owner = smap_get(&port->external_ids, VNET_EXTID_OWNER);
+        bool ours = owner && !strcmp(owner, cfg->owner);
+        const struct switch_db_port *want = find_wanted_port(cfg, port->name);
+
+        if (ours && !want) {
+            /* Created by us for an endpoint that is gone. */
+            const struct ovsrec_interface *iface = port->n_interfaces
+                                                   ? port->interfaces[0] : NULL;
+            if (r->n_stale >= n_stale_alloc) {
+                r->stale = x2nrealloc(r->stale, &n_stale_alloc,
+                                      sizeof *r->stale);
+            }
+            struct switch_db_stale *st = &r->stale[r->n_stale++];
+            st->ifname = xstrdup(port->name);
+            st->iface_id = nullable_xstrdup(
+                iface ? smap_get(&iface->external_ids, "iface-id") : NULL);
+            st->netns = nullable_xstrdup(
+                iface ? smap_get(&iface->external_ids, "vnet-netns") : NULL);
+            if (txn) {
+                VLOG_INFO("bridge %s: removing port %s", br->name, port->name);
+                ovsrec_bridge_update_ports_delvalue(br, port);
+            }
+            changed = true;
+            continue;
+        }
+        sset_add(&present, port->name);
+
+        for (size_t j = 0; j < port->n_interfaces; j++) {
+            const struct ovsrec_interface *iface = port->interfaces[j];
+            const char *iface_id = want ? want->iface_id
+                                   : smap_get(&iface->external_ids, "iface-id");
+            if (txn && (want || iface_id)) {
+                changed |= sync_iface_ids(iface, want, cfg->owner,
+                                          iface_is_installed(cfg, iface_id));
+            }
+            if (!iface_id) {
+                continue;
+            }
+            if (r->n_bindings >= n_alloc) {
+                r->bindings = x2nrealloc(r->bindings, &n_alloc,
+                                         sizeof *r->bindings);
+            }
+            struct switch_db_binding *b = &r->bindings[r->n_bindings++];
+            b->iface_id = xstrdup(iface_id);
+            b->ifname = xstrdup(iface->name);
+            b->ofport = iface->n_ofport ? iface->ofport[0] : 0;
+            b->error = nullable_xstrdup(iface->error);
+            b->ours = ours;
+        }
+    }
+
+    for (size_t i = 0; i < cfg->n_ports; i++) {
+        const struct switch_db_port *want = &cfg->ports[i];
+        if (sset_contains(&present, want->name)) {
+            continue;
+        }
+        changed = true;
+        if (!txn) {
+            continue;
+        }
+        VLOG_INFO("bridge %s: adding port %s for %s", br->name, want->name,
+                  want->iface_id);
+        struct ovsrec_interface *iface = ovsrec_interface_insert(txn);
+        ovsrec_interface_set_name(iface, want->name);
+        sync_iface_ids(iface, want, cfg->owner, false);
+
+        struct ovsrec_port *port = ovsrec_port_insert(txn);
+        ovsrec_port_set_name(port, want->name);
+        ovsrec_port_set_interfaces(port, &iface, 1);
+        ovsrec_port_update_external_ids_setkey(port, VNET_EXTID_OWNER,
+                                               cfg->owner);
+        ovsrec_bridge_update_ports_addvalue(br, port);
+    }
+    sset_destroy(&present);
+    return changed;
+}
+
 void
 switch_db_reconcile(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
                     const struct switch_db_config *cfg,
@@ -201,7 +348,9 @@ switch_db_reconcile(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
         if (cfg->bridge && !strcmp(br->name, cfg->bridge)) {
             wanted = br;
         } else if (bridge_is_ours(br, cfg->owner)) {
-            /* Ours, but not (any more) wanted. */
+            /* Ours, but not (any more) wanted: so are its endpoint ports. */
+            struct switch_db_config none = { .owner = cfg->owner };
+            sync_ports(NULL, br, &none, r);
             if (txn) {
                 delete_bridge(ovs, br);
             }
@@ -227,10 +376,14 @@ switch_db_reconcile(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
             : xasprintf("bridge %s exists and is not managed by ovs-vnet "
                         "(choose another bridge name)", cfg->bridge);
         return;
-    } else if (txn) {
-        changed |= update_bridge(txn, wanted, cfg, &r->controller_connected);
     } else {
-        changed = true;
+        if (txn) {
+            changed |= update_bridge(txn, wanted, cfg,
+                                     &r->controller_connected);
+        } else {
+            changed = true;
+        }
+        changed |= sync_ports(txn, wanted, cfg, r);
     }
 
     r->ready = !changed;
@@ -240,6 +393,18 @@ void
 switch_db_result_destroy(struct switch_db_result *r)
 {
     if (r) {
+        for (size_t i = 0; i < r->n_bindings; i++) {
+            free(r->bindings[i].iface_id);
+            free(r->bindings[i].ifname);
+            free(r->bindings[i].error);
+        }
+        free(r->bindings);
+        for (size_t i = 0; i < r->n_stale; i++) {
+            free(r->stale[i].iface_id);
+            free(r->stale[i].ifname);
+            free(r->stale[i].netns);
+        }
+        free(r->stale);
         free(r->error);
         free(r->ovs_version);
         free(r->system_id);

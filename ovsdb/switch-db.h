@@ -15,14 +15,48 @@
 
 #include <stdbool.h>
 
+#include <stddef.h>
+#include <stdint.h>
+
 struct ovsdb_idl;
 struct ovsdb_idl_txn;
+struct sset;
+
+/* A port ovs-vnet adds to its bridge for an endpoint it created. */
+struct switch_db_port {
+    const char *name;           /* Device: the host end of the veth. */
+    const char *iface_id;       /* external_ids:iface-id: the endpoint. */
+    const char *mac;            /* external_ids:attached-mac. */
+    const char *netns;          /* external_ids:vnet-netns: for cleanup. */
+};
 
 struct switch_db_config {
     const char *owner;             /* NB switch name, for external_ids. */
     const char *bridge;            /* Bridge wanted, or NULL to release. */
     const char *datapath_type;     /* "system" or "netdev". */
     const char *controller_target; /* "unix:PATH". */
+    const struct switch_db_port *ports;   /* Our endpoint ports. */
+    size_t n_ports;
+    /* iface-ids whose flows are installed: their interfaces get
+     * external_ids:vnet-installed=true, the others lose it. */
+    const struct sset *installed;
+};
+
+/* An interface on our bridge with external_ids:iface-id. */
+struct switch_db_binding {
+    char *iface_id;
+    char *ifname;
+    int64_t ofport;             /* 0 or less: not (yet) usable. */
+    char *error;                /* Interface error column, or NULL. */
+    bool ours;                  /* A port ovs-vnet added. */
+};
+
+/* One of our ports that is no longer wanted (deleted by this reconcile): what
+ * was created for it must go too. */
+struct switch_db_stale {
+    char *iface_id;
+    char *ifname;
+    char *netns;                /* NULL if none was recorded. */
 };
 
 struct switch_db_result {
@@ -32,6 +66,10 @@ struct switch_db_result {
     char *error;                /* Why not ready, or NULL (caller frees). */
     char *ovs_version;          /* Open_vSwitch ovs_version, or NULL. */
     char *system_id;            /* external_ids:system-id, or NULL. */
+    struct switch_db_binding *bindings;
+    size_t n_bindings;
+    struct switch_db_stale *stale;
+    size_t n_stale;
 };
 
 /* Registers in 'idl' the tables and columns reconciliation reads and writes. */

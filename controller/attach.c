@@ -1,0 +1,318 @@
+#include <config.h>
+#include "controller/attach.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "controller/vif.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(attach);
+
+/* How often attached endpoints are checked and repaired. */
+#define VERIFY_MS 5000
+
+struct attached {
+    struct attach_want want;    /* Strings owned. */
+    bool ready;
+    char *error;
+    long long int next_verify;
+};
+
+struct attacher {
+    char *switch_name;
+    char *rundir;
+    struct shash endpoints;     /* Endpoint name -> struct attached. */
+    pid_t switch_pid;           /* ovs-vswitchd, or 0 if unknown. */
+    int switch_netns_fd;        /* Its namespace, or -1: ours. */
+};
+
+struct attacher *
+attacher_create(const char *switch_name)
+{
+    struct attacher *a = xzalloc(sizeof *a);
+    a->switch_name = xstrdup(switch_name);
+    shash_init(&a->endpoints);
+    a->switch_netns_fd = -1;
+    return a;
+}
+
+static void
+attached_destroy(struct attached *at)
+{
+    if (at) {
+        free(CONST_CAST(char *, at->want.endpoint));
+        free(CONST_CAST(char *, at->want.netns));
+        free(CONST_CAST(char *, at->want.host_ifname));
+        free(at->error);
+        free(at);
+    }
+}
+
+void
+attacher_destroy(struct attacher *a)
+{
+    if (a) {
+        struct shash_node *node;
+        SHASH_FOR_EACH_SAFE (node, &a->endpoints) {
+            attached_destroy(node->data);
+            shash_delete(&a->endpoints, node);
+        }
+        shash_destroy(&a->endpoints);
+        if (a->switch_netns_fd >= 0) {
+            close(a->switch_netns_fd);
+        }
+        free(a->rundir);
+        free(a->switch_name);
+        free(a);
+    }
+}
+
+void
+attacher_set_rundir(struct attacher *a, const char *rundir)
+{
+    if (!nullable_string_is_equal(a->rundir, rundir)) {
+        free(a->rundir);
+        a->rundir = nullable_xstrdup(rundir);
+        a->switch_pid = 0;
+    }
+}
+
+/* Finds the namespace of the switch's ovs-vswitchd.  Host ends of veths go
+ * there; without a pidfile (a switch we only know by its database) they stay
+ * in ours. */
+static void
+refresh_switch_netns(struct attacher *a)
+{
+    pid_t pid = 0;
+
+    if (a->rundir) {
+        char *path = xasprintf("%s/ovs-vswitchd.pid", a->rundir);
+        FILE *f = fopen(path, "r");
+        if (f) {
+            long value;
+            if (fscanf(f, "%ld", &value) == 1 && value > 0) {
+                pid = value;
+            }
+            fclose(f);
+        }
+        free(path);
+    }
+    if (pid == a->switch_pid && (a->switch_netns_fd >= 0 || !pid)) {
+        return;
+    }
+
+    if (a->switch_netns_fd >= 0) {
+        close(a->switch_netns_fd);
+        a->switch_netns_fd = -1;
+    }
+    a->switch_pid = pid;
+    if (pid) {
+        int error = vif_open_netns_of_pid(pid, &a->switch_netns_fd);
+        if (error) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+            VLOG_WARN_RL(&rl, "switch %s: cannot open the namespace of "
+                         "ovs-vswitchd (pid %ld): %s", a->switch_name,
+                         (long) pid, ovs_strerror(error));
+            a->switch_netns_fd = -1;
+            a->switch_pid = 0;
+        } else {
+            VLOG_INFO("switch %s: ovs-vswitchd is pid %ld", a->switch_name,
+                      (long) pid);
+        }
+    }
+}
+
+static bool
+same_want(const struct attach_want *a, const struct attach_want *b)
+{
+    return !strcmp(a->netns, b->netns)
+           && !strcmp(a->host_ifname, b->host_ifname)
+           && !memcmp(a->mac, b->mac, 6) && a->ip == b->ip
+           && a->plen == b->plen && a->gateway == b->gateway
+           && a->mtu == b->mtu;
+}
+
+static void
+to_vif_config(const struct attach_want *w, struct vif_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->netns = w->netns;
+    cfg->host_ifname = w->host_ifname;
+    cfg->ns_ifname = "eth0";
+    memcpy(cfg->mac, w->mac, 6);
+    cfg->ip = htonl(w->ip);
+    cfg->plen = w->plen;
+    cfg->gateway = htonl(w->gateway);
+    cfg->mtu = w->mtu;
+}
+
+static void
+set_error(struct attached *at, char *error)
+{
+    free(at->error);
+    at->error = error;
+    at->ready = !error;
+}
+
+/* Creates or repairs 'at'. */
+static void
+attach_one(struct attacher *a, struct attached *at)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    struct vif_config cfg;
+    int error;
+
+    to_vif_config(&at->want, &cfg);
+    error = vif_netns_add(at->want.netns);
+    if (error) {
+        VLOG_WARN_RL(&rl, "endpoint %s: cannot create namespace %s: %s",
+                     at->want.endpoint, at->want.netns, ovs_strerror(error));
+        set_error(at, xasprintf("cannot create namespace %s: %s",
+                                at->want.netns, ovs_strerror(error)));
+        return;
+    }
+    error = vif_create(&cfg, a->switch_netns_fd);
+    if (error) {
+        VLOG_WARN_RL(&rl, "endpoint %s: cannot create its veth %s: %s",
+                     at->want.endpoint, at->want.host_ifname,
+                     ovs_strerror(error));
+        set_error(at, xasprintf("cannot create veth %s: %s",
+                                at->want.host_ifname, ovs_strerror(error)));
+        return;
+    }
+    set_error(at, NULL);
+}
+
+static void
+detach_one(struct attacher *a, const char *endpoint, const char *netns,
+           const char *host_ifname)
+{
+    int error = vif_delete(host_ifname, a->switch_netns_fd);
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        VLOG_WARN_RL(&rl, "endpoint %s: cannot delete veth %s: %s", endpoint,
+                     host_ifname, ovs_strerror(error));
+    }
+    error = vif_netns_del(netns);
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        VLOG_WARN_RL(&rl, "endpoint %s: cannot delete namespace %s: %s",
+                     endpoint, netns, ovs_strerror(error));
+    }
+    VLOG_INFO("endpoint %s: removed namespace %s and veth %s", endpoint, netns,
+              host_ifname);
+}
+
+bool
+attacher_run(struct attacher *a, const struct attach_want *wants,
+             size_t n_wants, const struct attach_record *records,
+             size_t n_records)
+{
+    long long int now = time_msec();
+    bool changed = false;
+    struct shash wanted = SHASH_INITIALIZER(&wanted);
+
+    refresh_switch_netns(a);
+    for (size_t i = 0; i < n_wants; i++) {
+        const struct attach_want *w = &wants[i];
+        shash_add_once(&wanted, w->endpoint, w);
+
+        struct attached *at = shash_find_data(&a->endpoints, w->endpoint);
+        if (at && !same_want(&at->want, w)) {
+            /* Moved to another namespace or device: start afresh. */
+            if (strcmp(at->want.netns, w->netns)
+                || strcmp(at->want.host_ifname, w->host_ifname)) {
+                detach_one(a, at->want.endpoint, at->want.netns,
+                           at->want.host_ifname);
+            }
+            shash_find_and_delete(&a->endpoints, w->endpoint);
+            attached_destroy(at);
+            at = NULL;
+        }
+        if (!at) {
+            at = xzalloc(sizeof *at);
+            at->want = *w;
+            at->want.endpoint = xstrdup(w->endpoint);
+            at->want.netns = xstrdup(w->netns);
+            at->want.host_ifname = xstrdup(w->host_ifname);
+            shash_add(&a->endpoints, w->endpoint, at);
+            attach_one(a, at);
+            at->next_verify = now + VERIFY_MS;
+            changed = true;
+        } else if (now >= at->next_verify || !at->ready) {
+            struct vif_config cfg;
+            to_vif_config(&at->want, &cfg);
+            if (!at->ready || !vif_is_configured(&cfg, a->switch_netns_fd)) {
+                VLOG_INFO("endpoint %s: repairing namespace %s",
+                          at->want.endpoint, at->want.netns);
+                attach_one(a, at);
+                changed = true;
+            }
+            at->next_verify = now + (at->ready ? VERIFY_MS : 1000);
+        }
+    }
+
+    struct shash_node *node;
+    SHASH_FOR_EACH_SAFE (node, &a->endpoints) {
+        if (!shash_find(&wanted, node->name)) {
+            struct attached *at = node->data;
+            detach_one(a, at->want.endpoint, at->want.netns,
+                       at->want.host_ifname);
+            attached_destroy(at);
+            shash_delete(&a->endpoints, node);
+            changed = true;
+        }
+    }
+    for (size_t i = 0; i < n_records; i++) {
+        const struct attach_record *r = &records[i];
+        if (!shash_find(&wanted, r->endpoint)) {
+            detach_one(a, r->endpoint, r->netns, r->host_ifname);
+            changed = true;
+        }
+    }
+    shash_destroy(&wanted);
+    return changed;
+}
+
+void
+attacher_remove_all(struct attacher *a, const struct attach_record *records,
+                    size_t n_records)
+{
+    refresh_switch_netns(a);
+    attacher_run(a, NULL, 0, records, n_records);
+}
+
+bool
+attacher_is_ready(const struct attacher *a, const char *endpoint)
+{
+    const struct attached *at = shash_find_data(&a->endpoints, endpoint);
+    return at && at->ready;
+}
+
+const char *
+attacher_get_error(const struct attacher *a, const char *endpoint)
+{
+    const struct attached *at = shash_find_data(&a->endpoints, endpoint);
+    return at ? at->error : NULL;
+}
+
+long long int
+attacher_next_run(const struct attacher *a)
+{
+    long long int next = LLONG_MAX;
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &a->endpoints) {
+        const struct attached *at = node->data;
+        next = MIN(next, at->next_verify);
+    }
+    return next;
+}

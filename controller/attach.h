@@ -1,0 +1,62 @@
+/* The namespaces and veth pairs ovs-vnetd creates for one switch's endpoints.
+ *
+ * For each endpoint of type "netns" on a switch, the attacher makes sure the
+ * namespace exists (as "ip netns add" makes it) with eth0 configured, and that
+ * the host end of its veth pair sits in the namespace where that switch's
+ * ovs-vswitchd runs (found from its pidfile in the switch's run directory), so the
+ * switch can take it as a port.  Creation is idempotent: after a controller
+ * restart, existing endpoints are adopted, not recreated.  What is no longer
+ * wanted is removed: exactly the veth and namespace that were created for it.
+ * Attached endpoints are re-verified every few seconds and repaired.
+ *
+ * The netlink work itself is in controller/vif. */
+#ifndef VNET_ATTACH_H
+#define VNET_ATTACH_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct attach_want {
+    const char *endpoint;       /* Endpoint name (the key). */
+    const char *netns;          /* Its namespace. */
+    const char *host_ifname;    /* Host end of the veth. */
+    uint8_t mac[6];
+    uint32_t ip;                /* Host byte order. */
+    int plen;
+    uint32_t gateway;           /* Host byte order. */
+    int mtu;
+};
+
+/* Something created earlier (recorded in the switch's database) that may have
+ * to go. */
+struct attach_record {
+    const char *endpoint;
+    const char *netns;
+    const char *host_ifname;
+};
+
+struct attacher *attacher_create(const char *switch_name);
+void attacher_destroy(struct attacher *);
+
+/* Where the switch keeps its pidfiles. */
+void attacher_set_rundir(struct attacher *, const char *rundir);
+
+/* Brings the endpoints to 'wants'; removes what 'records' list and 'wants'
+ * does not.  Returns true if anything changed. */
+bool attacher_run(struct attacher *, const struct attach_want *wants,
+                  size_t n_wants, const struct attach_record *records,
+                  size_t n_records);
+
+/* Removes everything this attacher created or 'records' lists. */
+void attacher_remove_all(struct attacher *, const struct attach_record *records,
+                         size_t n_records);
+
+/* After attacher_run(): true if 'endpoint' is in place; else its error. */
+bool attacher_is_ready(const struct attacher *, const char *endpoint);
+const char *attacher_get_error(const struct attacher *, const char *endpoint);
+
+/* When attacher_run() wants to be called again (re-verification). */
+long long int attacher_next_run(const struct attacher *);
+
+#endif /* controller/attach.h */

@@ -1,0 +1,101 @@
+/* Endpoint interfaces: a network namespace with one veth pair into it.
+ *
+ * An endpoint lives in a network namespace of its own, named the way iproute2
+ * names them (a bind mount under /run/netns, so "ip netns exec NAME" works).
+ * Its interface is one end of a veth pair, created directly in the endpoint's
+ * namespace under its final name (usually "eth0") and given a MAC, an IPv4
+ * address, an MTU and a default route; TX checksum offload is turned off on it
+ * because OVS's userspace datapath does not complete partial checksums.  The
+ * other end, the "host end", stays up without an address (not even an IPv6
+ * link-local one, so that it sends nothing of its own into the switch) in the
+ * namespace where the switch's ovs-vswitchd runs, which need not be ours;
+ * adding it to a bridge is up to the caller.
+ *
+ * Ownership: the caller owns the namespace names and the host-end names.  This
+ * module owns everything inside an endpoint namespace that it configures: when
+ * it repairs an endpoint it removes other IPv4 addresses from the namespace
+ * end and replaces a stale interface of the same name.  Deleting the host end
+ * deletes the whole pair; deleting the namespace deletes everything in it.
+ *
+ * Every function here runs in the calling thread and may switch that thread's
+ * network namespace with setns() while it works, but always returns it to the
+ * namespace it was in before returning (if even that fails, the process
+ * aborts rather than go on in the wrong namespace).  They need CAP_SYS_ADMIN
+ * (setns, unshare, mount) and CAP_NET_ADMIN in the namespaces involved.
+ * Namespace mounts are made in the caller's mount namespace; "ip netns" in
+ * another mount namespace sees them only if that one shares /run/netns.
+ *
+ * Errors are reported as 0 or a positive errno value. */
+#ifndef VNET_VIF_H
+#define VNET_VIF_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct vif_config {
+    const char *netns;          /* Endpoint namespace, under /run/netns. */
+    const char *host_ifname;    /* Host-side veth name (1..15 chars). */
+    const char *ns_ifname;      /* Name inside the namespace, e.g. "eth0". */
+    uint8_t mac[6];             /* MAC of the namespace end. */
+    uint32_t ip;                /* IPv4 address of the namespace end, network
+                                 * byte order; 0: no address. */
+    int plen;                   /* Prefix length, 0..32. */
+    uint32_t gateway;           /* Default route via this (network order);
+                                 * 0: no default route is added (an existing
+                                 * one is left alone). */
+    int mtu;                    /* MTU of both ends; 0: leave the default. */
+};
+
+/* Opens the network namespace of process 'pid' (pid 0: the calling thread's
+ * own) and returns an fd in *fdp (-1 on error).  Caller closes it. */
+int vif_open_netns_of_pid(pid_t pid, int *fdp);
+
+/* Creates network namespace 'name' as "ip netns add" does: /run/netns (made a
+ * shared mount point first, bind-mounting it onto itself if needed), an empty
+ * file /run/netns/NAME, a new namespace bind-mounted on it.  Brings its "lo"
+ * up.  Returns 0 if it already exists (and still brings lo up); a leftover
+ * file with no namespace mounted on it is reused. */
+int vif_netns_add(const char *name);
+
+/* Removes namespace 'name' as "ip netns delete" does (lazy unmount, then
+ * unlink).  Returns 0 if it does not exist.  The namespace itself, and the
+ * interfaces in it, go away once no process or fd uses it any more. */
+int vif_netns_del(const char *name);
+
+/* True if /run/netns/NAME exists with a network namespace mounted on it. */
+bool vif_netns_exists(const char *name);
+
+/* Creates the veth pair for 'cfg': host end 'host_ifname' in the namespace
+ * 'host_netns_fd' (-1: the caller's own namespace), set up with no address
+ * (IPv6 address generation off); the peer is created directly in namespace
+ * cfg->netns (which must exist: ENOENT otherwise) as cfg->ns_ifname, with MAC,
+ * IP/plen, MTU, up, TX checksum offload off, default route via the gateway;
+ * "lo" there is brought up too.
+ *
+ * Idempotent and self-repairing: if the host end exists with its peer in
+ * place, only the configuration of both ends is (re)applied, adding what is
+ * missing.  If the host end exists but its peer is gone or elsewhere, it is
+ * deleted and the pair recreated; a stale cfg->ns_ifname in the endpoint
+ * namespace is deleted as well.  A host-side link with that name that is not a
+ * veth is never touched: EEXIST. */
+int vif_create(const struct vif_config *cfg, int host_netns_fd);
+
+/* Deletes host end 'host_ifname' in namespace 'host_netns_fd' (-1: own); the
+ * kernel removes its peer.  Returns 0 if it does not exist (or is not a veth,
+ * which is left alone). */
+int vif_delete(const char *host_ifname, int host_netns_fd);
+
+/* True if the host end exists (a veth, up) in 'host_netns_fd' and its peer is
+ * 'cfg->ns_ifname', up, with cfg->ip/plen, in namespace cfg->netns. */
+bool vif_is_configured(const struct vif_config *cfg, int host_netns_fd);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* controller/vif.h */

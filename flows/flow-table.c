@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hash.h"
 #include "openvswitch/ofp-actions.h"
@@ -21,10 +22,20 @@ flow_table_init(struct flow_table *t)
     hmap_init(&t->flows);
 }
 
+static char *
+format_actions(const struct ofpact *ofpacts, size_t ofpacts_len)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct ofpact_format_params fp = { .s = &s };
+    ofpacts_format(ofpacts, ofpacts_len, &fp);
+    return ds_steal_cstr(&s);
+}
+
 static void
 flow_destroy(struct vnet_flow *f)
 {
     minimatch_destroy(&f->match);
+    free(f->actions);
     free(f->ofpacts);
     free(f);
 }
@@ -117,6 +128,7 @@ flow_table_add(struct flow_table *t, uint64_t cookie, const char *format, ...)
     f->cookie = cookie;
     f->ofpacts = fm.ofpacts;            /* Takes ownership. */
     f->ofpacts_len = fm.ofpacts_len;
+    f->actions = format_actions(f->ofpacts, f->ofpacts_len);
     insert(t, f);
     return NULL;
 }
@@ -133,15 +145,14 @@ flow_table_add_parts(struct flow_table *t, uint8_t table_id, uint16_t priority,
     f->cookie = cookie;
     f->ofpacts = xmemdup(ofpacts, ofpacts_len);
     f->ofpacts_len = ofpacts_len;
+    f->actions = format_actions(f->ofpacts, f->ofpacts_len);
     insert(t, f);
 }
 
 bool
 vnet_flow_same_result(const struct vnet_flow *a, const struct vnet_flow *b)
 {
-    return a->cookie == b->cookie
-           && ofpacts_equal(a->ofpacts, a->ofpacts_len,
-                            b->ofpacts, b->ofpacts_len);
+    return a->cookie == b->cookie && !strcmp(a->actions, b->actions);
 }
 
 char *
@@ -154,9 +165,7 @@ flow_table_format(const struct flow_table *t)
         struct ds s = DS_EMPTY_INITIALIZER;
         ds_put_format(&s, "table=%d priority=%d ", f->table_id, f->priority);
         minimatch_format(&f->match, NULL, NULL, &s, OFP_DEFAULT_PRIORITY);
-        ds_put_cstr(&s, " actions=");
-        struct ofpact_format_params fp = { .s = &s };
-        ofpacts_format(f->ofpacts, f->ofpacts_len, &fp);
+        ds_put_format(&s, " actions=%s", f->actions);
         ds_put_format(&s, " cookie=0x%"PRIx64, f->cookie);
         sset_add(&lines, ds_cstr(&s));
         ds_destroy(&s);

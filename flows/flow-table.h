@@ -24,6 +24,9 @@ struct vnet_flow {
     uint64_t cookie;
     struct ofpact *ofpacts;
     size_t ofpacts_len;
+    char *actions;              /* 'ofpacts' formatted: actions parsed here and
+                                 * decoded from a switch differ in padding, so
+                                 * this is what is compared. */
 };
 
 struct flow_table {

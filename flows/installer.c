@@ -250,6 +250,28 @@ reconcile(struct flow_installer *fi)
     FLOW_TABLE_FOR_EACH (f, &fi->desired) {
         struct vnet_flow *have = flow_table_find(&fi->dumped, f);
         if (!have || !vnet_flow_same_result(have, f)) {
+            if (VLOG_IS_DBG_ENABLED()) {
+                struct flow_table one;
+                flow_table_init(&one);
+                flow_table_add_parts(&one, f->table_id, f->priority,
+                                     &(struct match) MATCH_CATCHALL_INITIALIZER,
+                                     f->cookie, f->ofpacts, f->ofpacts_len);
+                char *want = flow_table_format(&one);
+                VLOG_DBG("%s: %s flow: %s", fi->name,
+                         have ? "changed" : "missing", want);
+                if (have) {
+                    flow_table_clear(&one);
+                    flow_table_add_parts(&one, have->table_id, have->priority,
+                                         &(struct match) MATCH_CATCHALL_INITIALIZER,
+                                         have->cookie, have->ofpacts,
+                                         have->ofpacts_len);
+                    char *had = flow_table_format(&one);
+                    VLOG_DBG("%s: switch had: %s", fi->name, had);
+                    free(had);
+                }
+                free(want);
+                flow_table_destroy(&one);
+            }
             bundle_add(fi, bundle_id, flags,
                        encode_flow_mod(f, OFPFC_ADD, protocol), version);
             COVERAGE_INC(installer_flow_add);

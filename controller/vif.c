@@ -110,6 +110,9 @@ nl_error_to_errno(int nle)
     case NLE_MSGSIZE:
         return EMSGSIZE;
     default:
+        /* E.g. NLE_FAILURE, which stands for any errno libnl does not know:
+         * ENETUNREACH for a gateway outside the prefix, for one. */
+        VLOG_DBG_RL(&rl, "libnl error: %s", nl_geterror(nle));
         return EIO;
     }
 }
@@ -150,6 +153,7 @@ config_check(const struct vif_config *cfg)
         || !ifname_is_valid(cfg->ns_ifname)
         || !mac_is_valid(cfg->mac)
         || cfg->plen < 0 || cfg->plen > 32
+        || (cfg->gateway && !cfg->ip)
         || cfg->mtu < 0) {
         return EINVAL;
     }
@@ -451,7 +455,8 @@ parse_nsid_reply(struct nl_msg *msg, void *nsid_)
     int32_t *nsid = nsid_;
 
     if (nlh->nlmsg_type == RTM_NEWNSID
-        && !nlmsg_parse(nlh, sizeof(struct rtgenmsg), tb, NETNSA_MAX, NULL)
+        && !nl_error_to_errno(nlmsg_parse(nlh, sizeof(struct rtgenmsg), tb,
+                                          NETNSA_MAX, NULL))
         && tb[NETNSA_NSID]) {
         *nsid = nla_get_s32(tb[NETNSA_NSID]);
     }

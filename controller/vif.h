@@ -45,9 +45,10 @@ struct vif_config {
     uint32_t ip;                /* IPv4 address of the namespace end, network
                                  * byte order; 0: no address. */
     int plen;                   /* Prefix length, 0..32. */
-    uint32_t gateway;           /* Default route via this (network order);
-                                 * 0: no default route is added (an existing
-                                 * one is left alone). */
+    uint32_t gateway;           /* Default route via this (network order),
+                                 * which must be inside ip/plen; 0: no default
+                                 * route is added (an existing one is left
+                                 * alone). */
     int mtu;                    /* MTU of both ends; 0: leave the default. */
 };
 

@@ -12,6 +12,7 @@
 #include "controller/vif.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
+#include "sset.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -215,7 +216,7 @@ detach_one(struct attacher *a, const char *endpoint, const char *netns,
 bool
 attacher_run(struct attacher *a, const struct attach_want *wants,
              size_t n_wants, const struct attach_record *records,
-             size_t n_records)
+             size_t n_records, const struct sset *in_use)
 {
     long long int now = time_msec();
     bool changed = false;
@@ -261,21 +262,23 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
         }
     }
 
-    struct shash_node *node;
-    SHASH_FOR_EACH_SAFE (node, &a->endpoints) {
-        if (!shash_find(&wanted, node->name)) {
-            struct attached *at = node->data;
-            detach_one(a, at->want.endpoint, at->want.netns,
-                       at->want.host_ifname);
-            attached_destroy(at);
-            shash_delete(&a->endpoints, node);
-            changed = true;
-        }
-    }
     for (size_t i = 0; i < n_records; i++) {
         const struct attach_record *r = &records[i];
         if (!shash_find(&wanted, r->endpoint)) {
             detach_one(a, r->endpoint, r->netns, r->host_ifname);
+            attached_destroy(shash_find_and_delete(&a->endpoints, r->endpoint));
+            changed = true;
+        }
+    }
+    struct shash_node *node;
+    SHASH_FOR_EACH_SAFE (node, &a->endpoints) {
+        struct attached *at = node->data;
+        if (!shash_find(&wanted, node->name)
+            && !(in_use && sset_contains(in_use, at->want.host_ifname))) {
+            detach_one(a, at->want.endpoint, at->want.netns,
+                       at->want.host_ifname);
+            attached_destroy(at);
+            shash_delete(&a->endpoints, node);
             changed = true;
         }
     }
@@ -288,7 +291,7 @@ attacher_remove_all(struct attacher *a, const struct attach_record *records,
                     size_t n_records)
 {
     refresh_switch_netns(a);
-    attacher_run(a, NULL, 0, records, n_records);
+    attacher_run(a, NULL, 0, records, n_records, NULL);
 }
 
 bool

@@ -43,10 +43,14 @@ void attacher_destroy(struct attacher *);
 void attacher_set_rundir(struct attacher *, const char *rundir);
 
 /* Brings the endpoints to 'wants'; removes what 'records' list and 'wants'
- * does not.  Returns true if anything changed. */
+ * does not.  An endpoint no longer wanted whose host end is still a port of
+ * the switch ('in_use', host interface names) is kept until the port is gone
+ * and it comes back in 'records': ovs-vswitchd must let go of a device before
+ * it disappears.  Returns true if anything changed. */
+struct sset;
 bool attacher_run(struct attacher *, const struct attach_want *wants,
                   size_t n_wants, const struct attach_record *records,
-                  size_t n_records);
+                  size_t n_records, const struct sset *in_use);
 
 /* Removes everything this attacher created or 'records' lists. */
 void attacher_remove_all(struct attacher *, const struct attach_record *records,

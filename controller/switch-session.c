@@ -59,8 +59,9 @@ struct switch_session {
 
     /* Endpoints. */
     struct attacher *attacher;
-    struct switch_db_stale *stale;      /* From the last reconcile: what was
-                                         * created for them goes next. */
+    struct switch_db_stale *stale;      /* Ports removed by a reconcile: what
+                                         * was created for them goes... */
+    long long int *stale_after;         /* ...once ovs-vswitchd let go. */
     size_t n_stale;
     struct shash endpoints;     /* Name -> struct endpoint_state. */
     bool endpoints_ready;       /* Every endpoint here attached and bound. */
@@ -84,17 +85,54 @@ handle_of_msg(const struct ofpbuf *msg, void *ss_)
     flow_installer_handle_msg(ss->installer, msg);
 }
 
+/* How long after its port leaves the database a device may be deleted: time
+ * for the commit and for ovs-vswitchd to reconfigure. */
+#define STALE_DELAY_MS 1500
+
+static void
+stale_free(struct switch_db_stale *st)
+{
+    free(st->iface_id);
+    free(st->ifname);
+    free(st->netns);
+}
+
 static void
 clear_stale(struct switch_session *ss)
 {
     for (size_t i = 0; i < ss->n_stale; i++) {
-        free(ss->stale[i].iface_id);
-        free(ss->stale[i].ifname);
-        free(ss->stale[i].netns);
+        stale_free(&ss->stale[i]);
     }
     free(ss->stale);
+    free(ss->stale_after);
     ss->stale = NULL;
+    ss->stale_after = NULL;
     ss->n_stale = 0;
+}
+
+/* Takes the ports a reconcile removed; their devices go after a delay.  A port
+ * already waiting keeps its time. */
+static void
+add_stale(struct switch_session *ss, struct switch_db_stale *list, size_t n)
+{
+    long long int when = time_msec() + STALE_DELAY_MS;
+    for (size_t i = 0; i < n; i++) {
+        bool known = false;
+        for (size_t j = 0; j < ss->n_stale && !known; j++) {
+            known = !strcmp(ss->stale[j].ifname, list[i].ifname);
+        }
+        if (known) {
+            stale_free(&list[i]);
+            continue;
+        }
+        ss->stale = xrealloc(ss->stale, (ss->n_stale + 1) * sizeof *ss->stale);
+        ss->stale_after = xrealloc(ss->stale_after,
+                                   (ss->n_stale + 1) * sizeof *ss->stale_after);
+        ss->stale[ss->n_stale] = list[i];
+        ss->stale_after[ss->n_stale] = when;
+        ss->n_stale++;
+    }
+    free(list);
 }
 
 static void
@@ -557,25 +595,53 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
             struct endpoint_state *es = node->data;
             endpoint_set_error(es, NULL);
             es->status.ofport = 0;
-            es->status.up = false;
         }
         collect_endpoints(ss, nb, &nets, &wants, &ports, &n_wants);
     }
 
-    /* Namespaces and veths; what the last reconcile found stale goes too. */
+    /* Namespaces and veths; ports removed a while ago take theirs along. */
+    long long int now = time_msec();
     struct attach_record *records = xcalloc(ss->n_stale + 1, sizeof *records);
     size_t n_records = 0;
     for (size_t i = 0; i < ss->n_stale; i++) {
-        if (ss->stale[i].netns && ss->stale[i].iface_id) {
+        if (ss->stale[i].netns && ss->stale[i].iface_id
+            && now >= ss->stale_after[i]) {
             records[n_records].endpoint = ss->stale[i].iface_id;
             records[n_records].netns = ss->stale[i].netns;
             records[n_records].host_ifname = ss->stale[i].ifname;
             n_records++;
         }
     }
-    attacher_run(ss->attacher, wants, n_wants, records, n_records);
+    /* Devices that are ports, or whose port was just removed, stay until
+     * their record comes due. */
+    struct sset in_use = SSET_INITIALIZER(&in_use);
+    for (size_t i = 0; i < ss->db.n_bindings; i++) {
+        if (ss->db.bindings[i].ours) {
+            sset_add(&in_use, ss->db.bindings[i].ifname);
+        }
+    }
+    for (size_t i = 0; i < ss->n_stale; i++) {
+        if (now < ss->stale_after[i]) {
+            sset_add(&in_use, ss->stale[i].ifname);
+        }
+    }
+    attacher_run(ss->attacher, wants, n_wants, records, n_records, &in_use);
+    sset_destroy(&in_use);
     free(records);
-    clear_stale(ss);
+    /* Forget what is done (or carries nothing to delete). */
+    size_t kept = 0;
+    for (size_t i = 0; i < ss->n_stale; i++) {
+        bool done = !ss->stale[i].netns || !ss->stale[i].iface_id
+                    || now >= ss->stale_after[i];
+        if (done) {
+            stale_free(&ss->stale[i]);
+        } else {
+            ss->stale[kept] = ss->stale[i];
+            ss->stale_after[kept] = ss->stale_after[i];
+            kept++;
+        }
+    }
+    ss->n_stale = kept;
 
     /* Only endpoints whose veth exists become ports. */
     size_t n_ready = 0;
@@ -597,14 +663,14 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
         }
     }
 
-    /* Interfaces whose flows are in: those bound at the last check, if the
-     * installer has what was computed then. */
+    /* Interfaces whose flows are in: the endpoints served here that were up
+     * at the end of the last run. */
     struct sset installed = SSET_INITIALIZER(&installed);
-    if (flow_installer_is_synced(ss->installer)) {
-        for (size_t i = 0; i < ss->db.n_bindings; i++) {
-            if (ss->db.bindings[i].ofport > 0) {
-                sset_add(&installed, ss->db.bindings[i].iface_id);
-            }
+    struct shash_node *es_node;
+    SHASH_FOR_EACH (es_node, &ss->endpoints) {
+        const struct endpoint_state *es = es_node->data;
+        if (es->status.up) {
+            sset_add(&installed, es_node->name);
         }
     }
 
@@ -630,9 +696,8 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
         switch_db_reconcile(ss->ovs.idl, txn, &cfg, &ss->db);
         free(target);
 
-        /* Remember what became stale, to remove its devices next. */
-        ss->stale = ss->db.stale;
-        ss->n_stale = ss->db.n_stale;
+        /* Remember what became stale, to remove its devices later. */
+        add_stale(ss, ss->db.stale, ss->db.n_stale);
         ss->db.stale = NULL;
         ss->db.n_stale = 0;
     }
@@ -694,6 +759,9 @@ switch_session_wait(struct switch_session *ss)
     of_channel_wait(ss->of);
     flow_installer_wait(ss->installer);
     poll_timer_wait_until(attacher_next_run(ss->attacher));
+    for (size_t i = 0; i < ss->n_stale; i++) {
+        poll_timer_wait_until(ss->stale_after[i]);
+    }
     if (ss->ovs.idl && !ss->released) {
         ovsdb_idl_wait(ss->ovs.idl);
     }

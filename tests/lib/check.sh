@@ -37,7 +37,7 @@ expect_error() {
     [ -z "$out" ] || fail "expected no output from '$*', got: $out"
     [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] \
         || fail "expected a one-line error from '$*', got: $err"
-    printf '%s\n' "$err" | grep -qE "$pattern" \
+    printf '%s\n' "$err" | grep -E -- "$pattern" >/dev/null \
         || fail "error from '$*' does not match /$pattern/: $err"
 }
 
@@ -55,4 +55,12 @@ nb_dump() {
 
 vnet_ctl() {
     "$OVS_VNET_CTL" -t 30 "$@"
+}
+
+# output_has PATTERN CMD...: CMD's output matches PATTERN (grep -E).  Unlike
+# "CMD | grep -q", never fails because grep stopped reading early.
+output_has() {
+    local pattern=$1 out; shift
+    out=$("$@" 2>&1) || return 1
+    printf '%s\n' "$out" | grep -E -- "$pattern" >/dev/null
 }

@@ -1,0 +1,303 @@
+# Integration tests: virtual LANs on one switch (networks, endpoints in
+# namespaces, port security, ARP responder, gateway, learning, flow
+# installation).
+
+# Starts the NB database, the controller and switch sw1, connected.
+lan_world() {
+    sandbox_nb_start
+    sandbox_vnetd_start "$@"
+    sandbox_switch_start sw1
+    vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" >/dev/null
+}
+
+# attach NET EP IP: an endpoint in namespace "$SANDBOX_PREFIX-EP" on sw1.
+attach() {
+    vnet_ctl --wait attach "$1" "$2" --switch=sw1 --ip="$3" \
+        --netns="$SANDBOX_PREFIX-$2" >/dev/null
+}
+
+in_ep() {  # EP CMD...
+    local ep=$1; shift
+    ip netns exec "$SANDBOX_PREFIX-$ep" "$@"
+}
+
+pings() {  # EP IP
+    in_ep "$1" ping -c 1 -W 2 "$2" >/dev/null 2>&1
+}
+
+rx_packets() {  # EP
+    in_ep "$1" cat /sys/class/net/eth0/statistics/rx_packets
+}
+
+ep_mac() {  # EP
+    in_ep "$1" cat /sys/class/net/eth0/address
+}
+
+# Our flows on sw1 (all tables), without counters.
+our_flows() {
+    sandbox_ofctl sw1 -O OpenFlow15 --no-stats dump-flows br-vnet \
+        | grep -v 'reply' || true
+}
+
+test_three_endpoints_reach_each_other() {
+    lan_world
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach net1 ep1 10.5.0.11
+    attach net1 ep2 10.5.0.21
+    attach net1 ep3 10.5.0.31
+
+    # The namespace, as the recipe builds it by hand.
+    output_has 'inet 10.5.0.11/16' in_ep ep1 ip -o addr show dev eth0 \
+        || fail "ep1 address"
+    output_has 'default via 10.5.0.1 dev eth0' in_ep ep1 ip route \
+        || fail "ep1 default route"
+    output_has 'tx-checksumming: off' in_ep ep1 ethtool -k eth0 \
+        || fail "TX checksum offload must be off"
+    assert_eq "$(in_ep ep1 cat /sys/class/net/eth0/mtu)" 1500 "MTU"
+
+    local a b
+    for a in ep1 ep2 ep3; do
+        for b in 10.5.0.11 10.5.0.21 10.5.0.31 10.5.0.1; do
+            pings "$a" "$b" || fail "$a cannot ping $b"
+        done
+    done
+
+    # TCP: nc, and iperf3 for a few seconds.
+    in_ep ep2 timeout 10 nc -l 5000 > "$SANDBOX_DIR/nc.out" &
+    local nc_pid=$!
+    sleep 0.5
+    echo "hello over ovs-vnet" | in_ep ep1 timeout 5 nc -N 10.5.0.21 5000
+    wait "$nc_pid" || true
+    assert_eq "$(cat "$SANDBOX_DIR/nc.out")" "hello over ovs-vnet" "nc"
+
+    mkdir -p "$SANDBOX_DIR/iperf"
+    in_ep ep3 iperf3 -s -1 -D -I "$SANDBOX_DIR/iperf/iperf3.pid" >/dev/null
+    sleep 0.5
+    local out
+    out=$(in_ep ep1 timeout 20 iperf3 -c 10.5.0.31 -t 3 -f m) \
+        || fail "iperf3 failed: $out"
+    echo "$out" | grep -E 'receiver' | tail -1
+
+    # Status in the NB and in the switch database.
+    assert_eq "$(vnet_ctl -f csv --no-headings ep-list | cut -d, -f1,8 | tr '\n' ' ')" \
+        "ep1,true ep2,true ep3,true " "endpoints up"
+    local ifname
+    ifname=$(sandbox_vsctl sw1 --bare --columns=name find Interface \
+             external_ids:iface-id=ep1)
+    assert_eq "$(sandbox_vsctl sw1 get Interface "$ifname" external_ids:vnet-installed)" \
+        '"true"' "vnet-installed"
+    assert_eq "$(sandbox_vsctl sw1 get Interface "$ifname" external_ids:attached-mac)" \
+        "\"$(ep_mac ep1)\"" "attached-mac"
+    # No NORMAL anywhere.
+    ! output_has NORMAL our_flows || fail "NORMAL action used"
+}
+
+test_same_cidr_networks_isolated() {
+    lan_world
+    vnet_ctl net-add red 10.5.0.0/16 >/dev/null
+    vnet_ctl net-add blue 10.5.0.0/16 >/dev/null
+    attach red r1 10.5.0.11
+    attach red r2 10.5.0.12
+    attach blue b1 10.5.0.13
+    attach blue b2 10.5.0.11        # Same IP as r1, other network.
+
+    pings r1 10.5.0.12 || fail "red inside"
+    pings b1 10.5.0.11 || fail "blue inside (to b2)"
+    # b1 reaching 10.5.0.11 must have reached b2, not r1.
+    assert_eq "$(in_ep b1 ip neigh show 10.5.0.11 | awk '{print $5}')" \
+        "$(ep_mac b2)" "b1 resolved 10.5.0.11 to b2"
+
+    local before after
+    before=$(rx_packets r1)
+    ! pings b1 10.5.0.12 || fail "blue reached red's 10.5.0.12"
+    in_ep b1 ping -c 2 -W 1 -b 10.5.255.255 >/dev/null 2>&1 || true
+    python3 "$VNET_TOP/tests/lib/rawframe.py" "$SANDBOX_PREFIX-b1" arp \
+        "$(ep_mac b1)" "$(ep_mac b1)" 10.5.0.13 10.5.0.12 3 2>/dev/null \
+        || in_ep b1 python3 "$VNET_TOP/tests/lib/rawframe.py" eth0 arp \
+        "$(ep_mac b1)" "$(ep_mac b1)" 10.5.0.13 10.5.0.12 3
+    after=$(rx_packets r1)
+    assert_eq "$after" "$before" "packets reaching red from blue"
+}
+
+test_spoofing_dropped() {
+    lan_world
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach net1 victim 10.5.0.11
+    attach net1 bad 10.5.0.66
+    pings bad 10.5.0.11 || fail "bad should reach victim honestly first"
+
+    local vmac bmac before
+    vmac=$(ep_mac victim)
+    bmac=$(ep_mac bad)
+    sleep 1
+    before=$(rx_packets victim)
+
+    # Foreign source MAC, foreign source IP, ARP claiming a foreign IP, and
+    # ARP with a foreign sender MAC.
+    in_ep bad python3 "$VNET_TOP/tests/lib/rawframe.py" eth0 ipv4 \
+        0a:66:66:66:66:66 "$vmac" 10.5.0.66 10.5.0.11 5
+    in_ep bad python3 "$VNET_TOP/tests/lib/rawframe.py" eth0 ipv4 \
+        "$bmac" "$vmac" 10.5.0.99 10.5.0.11 5
+    in_ep bad python3 "$VNET_TOP/tests/lib/rawframe.py" eth0 arp \
+        "$bmac" "$bmac" 10.5.0.12 10.5.0.11 5
+    in_ep bad python3 "$VNET_TOP/tests/lib/rawframe.py" eth0 arp \
+        "$bmac" 0a:66:66:66:66:66 10.5.0.66 10.5.0.11 5
+    sleep 0.5
+    assert_eq "$(rx_packets victim)" "$before" "spoofed frames reaching victim"
+
+    # The drops are visible per port in the switch.
+    local port
+    port=$(vnet_ctl -f csv --no-headings ep-list | awk -F, '$1=="bad" {print $7}')
+    local drops
+    drops=$(sandbox_ofctl sw1 -O OpenFlow15 dump-flows br-vnet \
+            "table=0,in_port=$port" | grep 'priority=90')
+    [[ $drops != *"n_packets=0,"* ]] || fail "no drops counted on the bad port"
+
+    # The honest frame still passes (same tool, real addresses).
+    in_ep bad python3 "$VNET_TOP/tests/lib/rawframe.py" eth0 ipv4 \
+        "$bmac" "$vmac" 10.5.0.66 10.5.0.11 1
+    sleep 0.5
+    [ "$(rx_packets victim)" -gt "$before" ] || fail "honest frame was dropped"
+}
+
+test_externally_plugged_port() {
+    lan_world
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach net1 ep1 10.5.0.11
+    vnet_ctl port-add net1 vm1 --ip=10.5.0.100 >/dev/null
+
+    # Plugged by someone else, as Nova/os-vif would: a veth whose one end is
+    # in "the VM" (a namespace we make), the other added to the bridge.
+    local vm=$SANDBOX_PREFIX-vm1 swns
+    swns=$(sandbox_netns sw1)
+    ip netns add "$vm"
+    ip -n "$swns" link add tapvm1 type veth peer name eth0 netns "$vm"
+    ip -n "$swns" link set tapvm1 up
+    ip -n "$vm" addr add 10.5.0.100/16 dev eth0
+    ip -n "$vm" link set eth0 up
+    ip -n "$vm" link set lo up
+    ip netns exec "$vm" ethtool -K eth0 tx off >/dev/null
+    sandbox_vsctl sw1 add-port br-vnet tapvm1 \
+        -- set Interface tapvm1 external_ids:iface-id=vm1
+
+    vnet_ctl --wait sync
+    wait_until 10 bash -c "[ \"\$(OVS_VNET_DB=$OVS_VNET_DB $OVS_VNET_CTL -f csv \
+        --no-headings ep-list | awk -F, '\$1==\"vm1\" {print \$8}')\" = true ]"
+    assert_eq "$(sandbox_vsctl sw1 get Interface tapvm1 external_ids:vnet-installed)" \
+        '"true"' "external port marked installed"
+    ip netns exec "$vm" ping -c 1 -W 2 10.5.0.11 >/dev/null || fail "vm1 -> ep1"
+    pings ep1 10.5.0.100 || fail "ep1 -> vm1"
+    # vm1's MAC was learned (it has no fixed MAC).
+    output_has "dl_dst=$(ip netns exec "$vm" cat /sys/class/net/eth0/address)" \
+        sandbox_ofctl sw1 -O OpenFlow15 dump-flows br-vnet table=30 \
+        || fail "vm1's MAC not learned"
+    # Its IP is still enforced.
+    ! ip netns exec "$vm" bash -c 'ip addr add 10.5.0.101/16 dev eth0 &&
+        ping -c 1 -W 1 -I 10.5.0.101 10.5.0.11' >/dev/null 2>&1 \
+        || fail "vm1 spoofed another IP"
+
+    # We never touch its device or namespace: detach leaves them.
+    vnet_ctl --wait detach vm1
+    ip -n "$swns" link show tapvm1 >/dev/null || fail "external device removed"
+    assert_eq "$(sandbox_vsctl sw1 get Interface tapvm1 external_ids:iface-id)" \
+        'vm1' "external interface left as plugged"
+    ! output_has vnet-installed sandbox_vsctl sw1 get Interface tapvm1 external_ids \
+        || fail "vnet-installed left on an unbound interface"
+    # Unplugged as a plugger does it: the port first, then the device.
+    sandbox_vsctl sw1 del-port br-vnet tapvm1
+    ip netns delete "$vm"
+}
+
+test_detach_and_net_del_leave_nothing() {
+    lan_world
+    local swns; swns=$(sandbox_netns sw1)
+    local flows_before; flows_before=$(our_flows | wc -l)
+    local links_before; links_before=$(ip -n "$swns" -o link | wc -l)
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach net1 ep1 10.5.0.11
+    attach net1 ep2 10.5.0.21
+    output_has "^$SANDBOX_PREFIX-ep1" ip netns list || fail "namespace created"
+    local mac1; mac1=$(ep_mac ep1)
+
+    vnet_ctl --wait detach ep1
+    wait_until 10 bash -c "! ip netns list | grep -q '^$SANDBOX_PREFIX-ep1'"
+    ! output_has "$mac1" our_flows || fail "ep1's flows left"
+    expect_error 'has 1 endpoint' vnet_ctl net-del net1
+    vnet_ctl --wait net-del net1 --force
+    wait_until 10 bash -c "! ip netns list | grep -q '^$SANDBOX_PREFIX-ep'"
+    assert_eq "$(sandbox_vsctl sw1 list-ports br-vnet | wc -l)" 0 "ports left"
+    assert_eq "$(ip -n "$swns" -o link | wc -l)" "$links_before" "devices left"
+    assert_eq "$(our_flows | wc -l)" "$flows_before" "flows left"
+    ! output_has 'priority=[1-9]' our_flows || fail "non-default flows left"
+}
+
+test_flows_repaired_and_reconciled() {
+    lan_world
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach net1 ep1 10.5.0.11
+    attach net1 ep2 10.5.0.21
+    local flows; flows=$(our_flows | sed 's/duration=[^,]*, //' | sort)
+
+    # Deleted behind our back: back within a few seconds.
+    sandbox_ofctl sw1 del-flows br-vnet
+    wait_until 10 pings ep1 10.5.0.21
+
+    # Controller restart: nothing re-added, nothing lost, traffic unaffected.
+    sandbox_vnetd_stop
+    pings ep1 10.5.0.21 || fail "traffic stops without the controller"
+    sandbox_vnetd_start
+    vnet_ctl --wait sync
+    sleep 3
+    assert_eq "$(sandbox_vnetd_appctl coverage/show | awk '/installer_flow_add/ {print $NF}')" \
+        "" "flows re-added after a controller restart"
+    assert_eq "$(our_flows | sed 's/duration=[^,]*, //' | sort)" "$flows" \
+        "same flows after restart"
+
+    # ovs-vswitchd restart: everything is installed again.
+    sandbox_switch_vswitchd_restart sw1
+    wait_until 20 pings ep1 10.5.0.21
+}
+
+test_bad_endpoint_input() {
+    lan_world
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach net1 ep1 10.5.0.11
+    local before; before=$(nb_dump)
+    expect_error 'not a CIDR' vnet_ctl net-add n2 10.5.0.0
+    expect_error 'has host bits set' vnet_ctl net-add n2 10.5.0.1/16
+    expect_error 'already exists' vnet_ctl net-add net1 10.6.0.0/16
+    expect_error 'gateway 10.7.0.1 is outside' vnet_ctl net-add n2 10.6.0.0/16 --gateway=10.7.0.1
+    expect_error 'outside 10.5.0.0/16' vnet_ctl attach net1 ep2 --switch=sw1 --ip=10.6.0.1
+    expect_error "network's gateway" vnet_ctl attach net1 ep2 --switch=sw1 --ip=10.5.0.1
+    expect_error 'broadcast address' vnet_ctl attach net1 ep2 --switch=sw1 --ip=10.5.255.255
+    expect_error 'already used by endpoint ep1' vnet_ctl attach net1 ep2 --switch=sw1 --ip=10.5.0.11
+    expect_error 'not a MAC address' vnet_ctl attach net1 ep2 --switch=sw1 --mac=zz:00:00:00:00:01
+    expect_error 'multicast' vnet_ctl attach net1 ep2 --switch=sw1 --mac=01:00:5e:00:00:01
+    expect_error 'no network named nonet' vnet_ctl attach nonet ep2 --switch=sw1
+    expect_error 'no switch named nosw' vnet_ctl attach net1 ep2 --switch=nosw
+    expect_error '--switch=SWITCH is required' vnet_ctl attach net1 ep2
+    expect_error 'endpoint name' vnet_ctl attach net1 'ep/2' --switch=sw1
+    expect_error 'namespace name' vnet_ctl attach net1 ep2 --switch=sw1 --netns='a b'
+    expect_error 'already exists' vnet_ctl attach net1 ep1 --switch=sw1
+    expect_error 'has 1 endpoint attached' vnet_ctl disconnect sw1
+    expect_error 'no endpoint named nope' vnet_ctl detach nope
+    assert_eq "$(nb_dump)" "$before" "NB unchanged by bad input"
+
+    # A bad row written by another client is reported, not fatal.
+    local net_uuid
+    net_uuid=$(ovsdb-client --timeout=10 -f csv --no-headings query "$OVS_VNET_DB" \
+        '["OVS_VNET_Northbound",{"op":"select","table":"Network","where":[],"columns":["_uuid"]}]' \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rows"][0]["_uuid"][1])')
+    local sw_uuid
+    sw_uuid=$(ovsdb-client --timeout=10 -f csv --no-headings query "$OVS_VNET_DB" \
+        '["OVS_VNET_Northbound",{"op":"select","table":"Switch","where":[],"columns":["_uuid"]}]' \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rows"][0]["_uuid"][1])')
+    ovsdb-client --timeout=10 transact "$OVS_VNET_DB" '["OVS_VNET_Northbound",
+        {"op":"insert","table":"Endpoint","row":{"name":"rogue","type":"netns",
+         "network":["uuid","'"$net_uuid"'"],"switch":["uuid","'"$sw_uuid"'"],
+         "ip":"10.9.9.9","mac":"0a:00:00:00:00:01","netns":"'"$SANDBOX_PREFIX"'-rogue"}}]' \
+        >/dev/null
+    wait_until 10 bash -c "OVS_VNET_DB=$OVS_VNET_DB $OVS_VNET_CTL ep-list | grep rogue | grep -q outside"
+    pings ep1 10.5.0.1 || fail "controller still working"
+    ! output_has "$SANDBOX_PREFIX-rogue" ip netns list || fail "bad row acted on"
+}

@@ -4,7 +4,7 @@ tools_libvnetctl_a_SOURCES = tools/ctl-args.c tools/ctl-args.h
 
 bin_PROGRAMS += tools/ovs-vnet-ctl
 tools_ovs_vnet_ctl_SOURCES = tools/ovs-vnet-ctl.c
-tools_ovs_vnet_ctl_LDADD = tools/libvnetctl.a ovsdb/libvnet.a $(OVS_LDADD)
+tools_ovs_vnet_ctl_LDADD = tools/libvnetctl.a flows/libvnetflows.a ovsdb/libvnet.a $(OVS_LDADD)
 
 dist_bin_SCRIPTS = tools/ovs-vnet-lab
 dist_man_MANS += tools/ovs-vnet-ctl.8

@@ -13,8 +13,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "byte-order.h"
 #include "command-line.h"
 #include "dirs.h"
+#include "flows/pipeline.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/vconn.h"
 #include "fatal-signal.h"
 #include "lib/vswitch-idl.h"
 #include "openvswitch/dynamic-string.h"
@@ -841,6 +848,166 @@ cmd_ep_list(struct ctl_context *ctx)
     print_table(ctx, &t);
 }
 
+
+/* "flows [SWITCH]". */
+
+/* Names the NB object behind 'cookie' ("endpoint ep1", "network net1"). */
+static char *
+cookie_owner(struct ovsdb_idl *idl, uint64_t cookie)
+{
+    uint32_t object = vnet_cookie_object(cookie);
+    if (!object) {
+        return xstrdup("");
+    }
+    const struct vnetrec_endpoint *ep;
+    VNETREC_ENDPOINT_FOR_EACH (ep, idl) {
+        if (ep->header_.uuid.parts[0] == object) {
+            return xasprintf("endpoint %s", ep->name);
+        }
+    }
+    const struct vnetrec_network *net;
+    VNETREC_NETWORK_FOR_EACH (net, idl) {
+        if (net->header_.uuid.parts[0] == object) {
+            return xasprintf("network %s", net->name);
+        }
+    }
+    return xasprintf("object %08"PRIx32" (gone)", object);
+}
+
+/* Dumps the flows of 'sw' into 't', one row per flow. */
+static void
+dump_switch_flows(struct ctl_context *ctx, const struct vnetrec_switch *sw,
+                  struct table *t, struct ds *text)
+{
+    struct vnet_remote r;
+    char *error = vnet_remote_parse(sw->remote, &r);
+    if (error) {
+        ctl_error(ctx, "switch %s: %s", sw->name, error);
+        free(error);
+        return;
+    }
+    const char *opt_rundir = smap_get(&sw->options, "rundir");
+    char *rundir = opt_rundir ? xstrdup(opt_rundir)
+                              : vnet_remote_rundir(&r, ovs_rundir());
+    vnet_remote_destroy(&r);
+    char *target = xasprintf("unix:%s/%s.mgmt", rundir, sw->bridge);
+    free(rundir);
+
+    struct vconn *vconn;
+    int retval = vconn_open_block(target, (1u << OFP13_VERSION)
+                                  | (1u << OFP14_VERSION)
+                                  | (1u << OFP15_VERSION), 0, -1, &vconn);
+    if (retval) {
+        ctl_error(ctx, "switch %s: cannot connect to %s (%s)", sw->name,
+                  target, ovs_strerror(retval));
+        free(target);
+        return;
+    }
+    free(target);
+
+    struct ofputil_flow_stats_request fsr = {
+        .cookie_mask = htonll(0),
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+        .table_id = 0xff,
+    };
+    match_init_catchall(&fsr.match);
+    enum ofputil_protocol protocol
+        = ofputil_protocol_from_ofp_version(vconn_get_version(vconn));
+    struct ofputil_flow_stats *fses;
+    size_t n_fses;
+    retval = vconn_dump_flows(vconn, &fsr, protocol, &fses, &n_fses);
+    vconn_close(vconn);
+    if (retval) {
+        ctl_error(ctx, "switch %s: flow dump failed (%s)", sw->name,
+                  ovs_strerror(retval));
+        return;
+    }
+
+    if (text) {
+        ds_put_format(text, "switch %s, bridge %s: %"PRIuSIZE" flows\n",
+                      sw->name, sw->bridge, n_fses);
+    }
+    for (size_t i = 0; i < n_fses; i++) {
+        const struct ofputil_flow_stats *fs = &fses[i];
+        uint64_t cookie = ntohll(fs->cookie);
+        bool ours = vnet_cookie_is_ours(cookie);
+        const char *feature = ours ? vnet_feature_name(vnet_cookie_feature(cookie))
+                                   : "foreign";
+        char *owner = ours ? cookie_owner(ctx->idl, cookie) : xstrdup("");
+
+        struct ds match = DS_EMPTY_INITIALIZER;
+        match_format(&fs->match, NULL, &match, OFP_DEFAULT_PRIORITY);
+        struct ds actions = DS_EMPTY_INITIALIZER;
+        struct ofpact_format_params fp = { .s = &actions };
+        ofpacts_format(fs->ofpacts, fs->ofpacts_len, &fp);
+
+        if (text) {
+            ds_put_format(text, "  table=%d, priority=%d, n_packets=%"PRIu64
+                          ", %s%sactions=%s\n      [%s%s%s]\n",
+                          fs->table_id, fs->priority, fs->packet_count,
+                          ds_cstr(&match), match.length ? " " : "",
+                          ds_cstr(&actions), feature, *owner ? ": " : "",
+                          owner);
+        } else {
+            table_add_row(t);
+            table_add_text(t, sw->name);
+            table_add_cell(t)->text = xasprintf("%d", fs->table_id);
+            table_add_cell(t)->text = xasprintf("%d", fs->priority);
+            table_add_text(t, ds_cstr(&match));
+            table_add_text(t, ds_cstr(&actions));
+            table_add_cell(t)->text = xasprintf("0x%016"PRIx64, cookie);
+            table_add_text(t, feature);
+            table_add_text(t, owner);
+            table_add_cell(t)->text = xasprintf("%"PRIu64, fs->packet_count);
+        }
+        ds_destroy(&match);
+        ds_destroy(&actions);
+        free(owner);
+        free(CONST_CAST(struct ofpact *, fs->ofpacts));
+    }
+    free(fses);
+}
+
+static void
+cmd_flows(struct ctl_context *ctx)
+{
+    const char *name = ctx->argc > 1 ? ctx->argv[1] : NULL;
+    size_t n;
+    const struct vnetrec_switch **list = switches_sorted(ctx->idl, &n);
+    struct table t;
+    bool as_text = !format_given;
+
+    table_init(&t);
+    table_add_column(&t, "switch");
+    table_add_column(&t, "table");
+    table_add_column(&t, "priority");
+    table_add_column(&t, "match");
+    table_add_column(&t, "actions");
+    table_add_column(&t, "cookie");
+    table_add_column(&t, "feature");
+    table_add_column(&t, "owner");
+    table_add_column(&t, "n_packets");
+
+    bool found = false;
+    for (size_t i = 0; i < n && !ctx->error; i++) {
+        if (name && strcmp(list[i]->name, name)) {
+            continue;
+        }
+        found = true;
+        dump_switch_flows(ctx, list[i], &t, as_text ? &ctx->output : NULL);
+    }
+    free(list);
+    if (name && !found) {
+        ctl_error(ctx, "no switch named %s", name);
+    }
+    if (as_text || ctx->error) {
+        table_destroy(&t);
+    } else {
+        print_table(ctx, &t);
+    }
+}
+
 /* "switch-list". */
 
 static void
@@ -1087,6 +1254,8 @@ static const struct ctl_command commands[] = {
     {"detach", 1, 1, "--if-exists", true, NULL, cmd_detach,
      "EP [--if-exists]", "delete endpoint or logical port EP"},
     {"ep-list", 0, 0, "", false, NULL, cmd_ep_list, "", "list endpoints"},
+    {"flows", 0, 1, "", false, NULL, cmd_flows, "[SWITCH]",
+     "print each switch's flows with the feature and NB object behind them"},
     {"switch-list", 0, 0, "", false, NULL, cmd_switch_list, "",
      "list switches and their status"},
     {"show", 0, 0, "", false, NULL, cmd_show, "", "print an overview"},

@@ -88,8 +88,20 @@ test_three_endpoints_reach_each_other() {
         '"true"' "vnet-installed"
     assert_eq "$(sandbox_vsctl sw1 get Interface "$ifname" external_ids:attached-mac)" \
         "\"$(ep_mac ep1)\"" "attached-mac"
-    # No NORMAL anywhere.
-    ! output_has NORMAL our_flows || fail "NORMAL action used"
+    # No NORMAL anywhere, and nothing goes to the controller.
+    ! output_has 'NORMAL|CONTROLLER' our_flows || fail "NORMAL or packet-in used"
+
+    # Each flow names the NB object behind it.
+    local flows; flows=$(vnet_ctl flows sw1)
+    assert_contains "$flows" "[port-security: endpoint ep1]"
+    assert_contains "$flows" "[gateway: network net1]"
+    assert_contains "$flows" "[l2: endpoint ep3]"
+    assert_contains "$flows" "[pipeline]"
+    assert_eq "$(vnet_ctl -f json flows sw1 | python3 -c 'import json,sys
+d=json.load(sys.stdin); h=d["headings"]
+print(sorted({r[h.index("feature")] for r in d["data"]}))')" \
+        "['arp', 'flood', 'gateway', 'l2', 'pipeline', 'port-security']" \
+        "flows -f json names every feature"
 }
 
 test_same_cidr_networks_isolated() {
@@ -242,7 +254,9 @@ test_flows_repaired_and_reconciled() {
     sandbox_ofctl sw1 del-flows br-vnet
     wait_until 10 pings ep1 10.5.0.21
 
-    # Controller restart: nothing re-added, nothing lost, traffic unaffected.
+    # Controller restart: nothing re-added, nothing lost, traffic unaffected,
+    # endpoints adopted (the same devices), not recreated.
+    local ifindex; ifindex=$(in_ep ep1 cat /sys/class/net/eth0/ifindex)
     sandbox_vnetd_stop
     pings ep1 10.5.0.21 || fail "traffic stops without the controller"
     sandbox_vnetd_start
@@ -252,6 +266,8 @@ test_flows_repaired_and_reconciled() {
         "" "flows re-added after a controller restart"
     assert_eq "$(our_flows | sed 's/duration=[^,]*, //' | sort)" "$flows" \
         "same flows after restart"
+    assert_eq "$(in_ep ep1 cat /sys/class/net/eth0/ifindex)" "$ifindex" \
+        "ep1's eth0 kept across the restart"
 
     # ovs-vswitchd restart: everything is installed again.
     sandbox_switch_vswitchd_restart sw1

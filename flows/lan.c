@@ -155,6 +155,74 @@ add_arp_and_gateway(const struct lan_network *net, struct flow_table *out,
     }
 }
 
+/* Table 0 for traffic from other switches: the tunnel key (or the relay's
+ * VLAN) says which network.  No port security: the sending switch did it.
+ * It skips the ARP responder (the sender's own answered already) and is
+ * marked so it is never flooded back into a tunnel. */
+static void
+add_tunnel_ingress(const struct lan_network *net,
+                   const struct lan_tunnel_port *tunnels, size_t n_tunnels,
+                   struct flow_table *out, char **error)
+{
+    uint64_t c = vnet_cookie(VNET_F_TUNNEL, net->object);
+
+    for (size_t i = 0; i < n_tunnels; i++) {
+        const struct lan_tunnel_port *t = &tunnels[i];
+        if (t->relay) {
+            if (net->segment_id > 4094) {
+                continue;       /* Does not fit a VID: not over a relay. */
+            }
+            add(out, error, c, "table=%d,priority=100,in_port=%"PRId64","
+                "dl_vlan=%"PRIu32",actions=strip_vlan,"
+                "set_field:%"PRIu32"->metadata,set_field:1->"VNET_REG_TUNNEL","
+                "goto_table:%d", VNET_T_INGRESS, t->ofport, net->segment_id,
+                net->segment_id, VNET_T_LEARN);
+        } else {
+            add(out, error, c, "table=%d,priority=100,in_port=%"PRId64","
+                "tun_id=%"PRIu32",actions=set_field:%"PRIu32"->metadata,"
+                "set_field:1->"VNET_REG_TUNNEL",goto_table:%d",
+                VNET_T_INGRESS, t->ofport, net->segment_id, net->segment_id,
+                VNET_T_LEARN);
+            /* MACs behind another switch that the NB does not know (ports
+             * without a fixed MAC there) are learned with the way back. */
+            struct ds limit = DS_EMPTY_INITIALIZER;
+            if (net->mac_limit > 0) {
+                ds_put_format(&limit, "limit=%d,", net->mac_limit);
+            }
+            add(out, error, vnet_cookie(VNET_F_LEARN, net->object),
+                "table=%d,priority=100,metadata=%"PRIu32",in_port=%"PRId64","
+                VNET_REG_TUNNEL"=1,actions=learn(table=%d,idle_timeout=%d,"
+                "priority=50,%scookie=0x%"PRIx64",OXM_OF_METADATA[],"
+                "NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],"
+                "load:NXM_NX_TUN_ID[]->NXM_NX_TUN_ID[],"
+                "load:NXM_NX_TUN_IPV4_SRC[]->NXM_NX_TUN_IPV4_DST[],"
+                "output:NXM_OF_IN_PORT[]),goto_table:%d",
+                VNET_T_LEARN, net->segment_id, t->ofport, VNET_T_L2,
+                LAN_LEARN_IDLE_TIMEOUT, ds_cstr(&limit),
+                vnet_cookie(VNET_F_LEARNED, net->object), VNET_T_L2);
+            ds_destroy(&limit);
+        }
+    }
+}
+
+/* Appends to 's' the actions that send a packet of 'net' to 'remote'. */
+static void
+put_remote_output(struct ds *s, const struct lan_network *net,
+                  const struct lan_remote *remote)
+{
+    if (s->length) {
+        ds_put_char(s, ',');
+    }
+    if (remote->relay) {
+        ds_put_format(s, "mod_vlan_vid:%"PRIu32",output:%"PRId64,
+                      net->segment_id, remote->ofport);
+    } else {
+        ds_put_format(s, "set_field:%"PRIu32"->tun_id,"
+                      "set_field:"IP_FMT"->tun_dst,output:%"PRId64,
+                      net->segment_id, IP_ARGS(remote->ip), remote->ofport);
+    }
+}
+
 static void
 add_l2(const struct lan_network *net, struct flow_table *out, char **error)
 {
@@ -191,18 +259,57 @@ add_l2(const struct lan_network *net, struct flow_table *out, char **error)
         ds_destroy(&limit);
     }
 
+    /* Endpoints on other switches. */
+    for (size_t i = 0; i < net->n_remote_ports; i++) {
+        const struct lan_remote_port *rp = &net->remote_ports[i];
+        if (rp->remote >= net->n_remotes) {
+            continue;
+        }
+        const struct lan_remote *remote = &net->remotes[rp->remote];
+        if (remote->relay && net->segment_id > 4094) {
+            continue;
+        }
+        struct ds actions = DS_EMPTY_INITIALIZER;
+        put_remote_output(&actions, net, remote);
+        add(out, error, vnet_cookie(VNET_F_L2, rp->object),
+            "table=%d,priority=100,metadata=%"PRIu32",dl_dst="ETH_FMT","
+            "actions=%s", VNET_T_L2, net->segment_id, ETH_ARGS(rp->mac),
+            ds_cstr(&actions));
+        ds_destroy(&actions);
+    }
+
     /* Broadcast, multicast and unknown unicast: every port of the network
-     * (OpenFlow never sends a packet back out of its in_port). */
+     * here (OpenFlow never sends a packet back out of its in_port) and, for
+     * what did not come from another switch, every switch that hosts it.
+     * Relay outputs go last: their VLAN tag must not reach local ports. */
+    uint64_t c = vnet_cookie(VNET_F_FLOOD, net->object);
     if (net->n_ports) {
-        add(out, error, vnet_cookie(VNET_F_FLOOD, net->object),
-            "table=%d,priority=10,metadata=%"PRIu32",actions=%s",
-            VNET_T_L2, net->segment_id, ds_cstr(&flood));
+        add(out, error, c, "table=%d,priority=11,metadata=%"PRIu32","
+            VNET_REG_TUNNEL"=1,actions=%s", VNET_T_L2, net->segment_id,
+            ds_cstr(&flood));
+    } else {
+        add(out, error, c, "table=%d,priority=11,metadata=%"PRIu32","
+            VNET_REG_TUNNEL"=1,actions=drop", VNET_T_L2, net->segment_id);
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < net->n_remotes; i++) {
+            const struct lan_remote *remote = &net->remotes[i];
+            if (remote->relay == (pass == 1)
+                && !(remote->relay && net->segment_id > 4094)) {
+                put_remote_output(&flood, net, remote);
+            }
+        }
+    }
+    if (flood.length) {
+        add(out, error, c, "table=%d,priority=10,metadata=%"PRIu32","
+            "actions=%s", VNET_T_L2, net->segment_id, ds_cstr(&flood));
     }
     ds_destroy(&flood);
 }
 
 char *
 lan_flows_generate(const struct lan_network *networks, size_t n_networks,
+                   const struct lan_tunnel_port *tunnels, size_t n_tunnels,
                    struct flow_table *out)
 {
     char *error = NULL;
@@ -211,10 +318,15 @@ lan_flows_generate(const struct lan_network *networks, size_t n_networks,
     for (size_t i = 0; i < n_networks; i++) {
         const struct lan_network *net = &networks[i];
         if (!net->n_ports) {
+            /* A network with no port here needs nothing here: the switches
+             * that host it do not send it this way. */
             continue;
         }
         for (size_t j = 0; j < net->n_ports; j++) {
             add_ingress(net, &net->ports[j], out, &error);
+        }
+        if (net->n_remotes) {
+            add_tunnel_ingress(net, tunnels, n_tunnels, out, &error);
         }
         add_arp_and_gateway(net, out, &error);
         add_l2(net, out, &error);
@@ -224,12 +336,13 @@ lan_flows_generate(const struct lan_network *networks, size_t n_networks,
 
 char *
 lan_flows_to_text(const struct lan_network *networks, size_t n_networks,
+                  const struct lan_tunnel_port *tunnels, size_t n_tunnels,
                   char **error)
 {
     struct flow_table t;
 
     flow_table_init(&t);
-    *error = lan_flows_generate(networks, n_networks, &t);
+    *error = lan_flows_generate(networks, n_networks, tunnels, n_tunnels, &t);
     char *text = *error ? NULL : flow_table_format(&t);
     flow_table_destroy(&t);
     return text;

@@ -35,6 +35,29 @@ struct lan_neighbor {
     uint32_t ip;
 };
 
+/* Another switch that hosts ports of the network, reached through a tunnel. */
+struct lan_remote {
+    uint32_t object;            /* Cookie object: the switch's NB row. */
+    uint32_t ip;                /* Its tunnel IP (host byte order). */
+    int64_t ofport;             /* Our port towards it: the flow-based VXLAN
+                                 * or Geneve port, or its relay tap. */
+    bool relay;                 /* Through a relay tap: the segment travels
+                                 * as an 802.1Q VID, not as a tunnel key. */
+};
+
+/* An endpoint on another switch: traffic to its MAC goes to 'remote'. */
+struct lan_remote_port {
+    uint32_t object;
+    uint8_t mac[6];
+    size_t remote;              /* Index in lan_network's 'remotes'. */
+};
+
+/* A port on which tunnel traffic arrives (for every network). */
+struct lan_tunnel_port {
+    int64_t ofport;
+    bool relay;                 /* A relay tap (VLAN-tagged), else a tunnel. */
+};
+
 struct lan_network {
     const char *name;
     uint32_t object;            /* Cookie object: the network's NB row. */
@@ -47,6 +70,10 @@ struct lan_network {
     size_t n_ports;
     const struct lan_neighbor *neighbors;
     size_t n_neighbors;
+    const struct lan_remote *remotes;
+    size_t n_remotes;
+    const struct lan_remote_port *remote_ports;
+    size_t n_remote_ports;
 };
 
 /* Idle time after which a learned MAC is forgotten (seconds). */
@@ -55,12 +82,14 @@ struct lan_network {
 /* Adds the pipeline's table defaults and the flows of 'networks' to 'out'.
  * Returns NULL, or a malloc'd message if a flow could not be built (a bug). */
 char *lan_flows_generate(const struct lan_network *networks, size_t n_networks,
-                         struct flow_table *out);
+                         const struct lan_tunnel_port *tunnels,
+                         size_t n_tunnels, struct flow_table *out);
 
 /* Generates the flows of 'networks' and returns them formatted by
  * flow_table_format() (malloc'd; caller frees).  On error returns NULL and a
  * message in '*error'. */
 char *lan_flows_to_text(const struct lan_network *networks, size_t n_networks,
+                        const struct lan_tunnel_port *tunnels, size_t n_tunnels,
                         char **error);
 
 #ifdef __cplusplus

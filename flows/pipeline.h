@@ -16,7 +16,12 @@
  *
  * metadata carries the network's segment id from table 0 on, so networks stay
  * apart even when their CIDRs overlap.  reg6 = 1 marks packets from a port
- * without a fixed MAC (those are learned).
+ * without a fixed MAC (those are learned).  reg5 = 1 marks packets that came
+ * from another switch (through a tunnel or a relay tap): they skip the ARP
+ * responder and are never flooded back to other switches (split horizon).
+ *
+ * Between switches, the segment id is the tunnel key (VXLAN VNI, Geneve VNI);
+ * through a UDP relay tap it travels as the 802.1Q VID (1-4094).
  *
  * Cookies name the owner of every flow: 0x76 ("v") in bits 63-56 marks ovs-vnet's
  * flows, bits 55-48 the feature that made it, bits 31-0 the first 32 bits of the
@@ -45,6 +50,7 @@ _Static_assert(VNET_T_INGRESS < VNET_T_ARP && VNET_T_ARP < VNET_T_LEARN
                "pipeline tables out of order");
 
 #define VNET_REG_UNSECURED "reg6"
+#define VNET_REG_TUNNEL "reg5"
 
 enum vnet_feature {
     VNET_F_PIPELINE = 1,        /* Table defaults. */
@@ -55,6 +61,7 @@ enum vnet_feature {
     VNET_F_LEARNED = 6,         /* Flows learn() made: the switch's own. */
     VNET_F_L2 = 7,              /* Static L2 forwarding. */
     VNET_F_FLOOD = 8,           /* Flooding within a network. */
+    VNET_F_TUNNEL = 9,          /* Traffic from other switches. */
     VNET_F_MAX
 };
 

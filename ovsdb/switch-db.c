@@ -53,6 +53,7 @@ switch_db_register(struct ovsdb_idl *idl)
     ovsdb_idl_add_column(idl, &ovsrec_interface_col_ofport);
     ovsdb_idl_add_column(idl, &ovsrec_interface_col_external_ids);
     ovsdb_idl_add_column(idl, &ovsrec_interface_col_error);
+    ovsdb_idl_add_column(idl, &ovsrec_interface_col_options);
 
     ovsdb_idl_add_table(idl, &ovsrec_table_controller);
     ovsdb_idl_add_column(idl, &ovsrec_controller_col_target);
@@ -204,10 +205,14 @@ sync_iface_ids(const struct ovsrec_interface *iface,
     struct smap ids;
     smap_clone(&ids, &iface->external_ids);
     if (want) {
-        smap_replace(&ids, "iface-id", want->iface_id);
-        smap_replace(&ids, "attached-mac", want->mac);
-        smap_replace(&ids, "iface-status", "active");
         smap_replace(&ids, VNET_EXTID_OWNER, owner);
+        if (want->iface_id) {
+            smap_replace(&ids, "iface-id", want->iface_id);
+            smap_replace(&ids, "iface-status", "active");
+        }
+        if (want->mac) {
+            smap_replace(&ids, "attached-mac", want->mac);
+        }
         if (want->netns) {
             smap_replace(&ids, "vnet-netns", want->netns);
         }
@@ -284,7 +289,21 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
                 changed |= sync_iface_ids(iface, want, cfg->owner,
                                           iface_is_installed(cfg, iface_id));
             }
-            if (!iface_id) {
+            if (want && txn) {
+                const char *type = want->type ? want->type : "";
+                if (strcmp(iface->type, type)) {
+                    ovsrec_interface_set_type(iface, type);
+                    changed = true;
+                }
+                const struct smap empty = SMAP_INITIALIZER(&empty);
+                const struct smap *options = want->options ? want->options
+                                                           : &empty;
+                if (!smap_equal(&iface->options, options)) {
+                    ovsrec_interface_set_options(iface, options);
+                    changed = true;
+                }
+            }
+            if (!iface_id && !(ours && want)) {
                 continue;
             }
             if (r->n_bindings >= n_alloc) {
@@ -292,7 +311,7 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
                                          sizeof *r->bindings);
             }
             struct switch_db_binding *b = &r->bindings[r->n_bindings++];
-            b->iface_id = xstrdup(iface_id);
+            b->iface_id = nullable_xstrdup(iface_id);
             b->ifname = xstrdup(iface->name);
             b->ofport = iface->n_ofport ? iface->ofport[0] : 0;
             b->error = nullable_xstrdup(iface->error);
@@ -309,10 +328,17 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
         if (!txn) {
             continue;
         }
-        VLOG_INFO("bridge %s: adding port %s for %s", br->name, want->name,
-                  want->iface_id);
+        VLOG_INFO("bridge %s: adding port %s%s%s", br->name, want->name,
+                  want->iface_id ? " for " : "",
+                  want->iface_id ? want->iface_id : "");
         struct ovsrec_interface *iface = ovsrec_interface_insert(txn);
         ovsrec_interface_set_name(iface, want->name);
+        if (want->type) {
+            ovsrec_interface_set_type(iface, want->type);
+        }
+        if (want->options) {
+            ovsrec_interface_set_options(iface, want->options);
+        }
         sync_iface_ids(iface, want, cfg->owner, false);
 
         struct ovsrec_port *port = ovsrec_port_insert(txn);
@@ -323,6 +349,81 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
         ovsrec_bridge_update_ports_addvalue(br, port);
     }
     sset_destroy(&present);
+    return changed;
+}
+
+static struct ovsrec_port *
+insert_port(struct ovsdb_idl_txn *txn, const char *name, const char *type,
+            const char *owner)
+{
+    struct ovsrec_interface *iface = ovsrec_interface_insert(txn);
+    ovsrec_interface_set_name(iface, name);
+    if (type) {
+        ovsrec_interface_set_type(iface, type);
+    }
+    struct ovsrec_port *port = ovsrec_port_insert(txn);
+    ovsrec_port_set_name(port, name);
+    ovsrec_port_set_interfaces(port, &iface, 1);
+    ovsrec_port_update_external_ids_setkey(port, VNET_EXTID_OWNER, owner);
+    return port;
+}
+
+/* The underlay bridge: netdev, standalone (it is a plain L2 switch for the
+ * underlay), owning the underlay interface.  Returns true if it changed
+ * anything. */
+static bool
+sync_phy_bridge(struct ovsdb_idl_txn *txn,
+                const struct ovsrec_open_vswitch *ovs,
+                const struct ovsrec_bridge *phy,
+                const struct switch_db_config *cfg, char **error)
+{
+    if (phy && !bridge_is_ours(phy, cfg->owner)) {
+        *error = xasprintf("bridge %s exists and is not managed by ovs-vnet",
+                           cfg->phy_bridge);
+        return false;
+    }
+    if (!phy) {
+        if (txn) {
+            VLOG_INFO("creating underlay bridge %s for %s", cfg->phy_bridge,
+                      cfg->underlay);
+            struct ovsrec_port *ports[2];
+            ports[0] = insert_port(txn, cfg->phy_bridge, "internal",
+                                   cfg->owner);
+            ports[1] = insert_port(txn, cfg->underlay, NULL, cfg->owner);
+            struct ovsrec_bridge *br = ovsrec_bridge_insert(txn);
+            ovsrec_bridge_set_name(br, cfg->phy_bridge);
+            ovsrec_bridge_set_ports(br, ports, 2);
+            ovsrec_bridge_set_datapath_type(br, "netdev");
+            ovsrec_bridge_update_external_ids_setkey(br, VNET_EXTID_OWNER,
+                                                     cfg->owner);
+            ovsrec_bridge_update_external_ids_setkey(br, "ovs-vnet-role",
+                                                     "underlay");
+            ovsrec_open_vswitch_update_bridges_addvalue(ovs, br);
+        }
+        return true;
+    }
+
+    bool changed = false;
+    bool has_underlay = false;
+    for (size_t i = 0; i < phy->n_ports; i++) {
+        const struct ovsrec_port *port = phy->ports[i];
+        if (!strcmp(port->name, cfg->underlay)) {
+            has_underlay = true;
+        } else if (strcmp(port->name, phy->name)) {
+            /* Another interface than the one configured: let it go. */
+            if (txn) {
+                ovsrec_bridge_update_ports_delvalue(phy, port);
+            }
+            changed = true;
+        }
+    }
+    if (!has_underlay) {
+        if (txn) {
+            ovsrec_bridge_update_ports_addvalue(
+                phy, insert_port(txn, cfg->underlay, NULL, cfg->owner));
+        }
+        changed = true;
+    }
     return changed;
 }
 
@@ -343,10 +444,14 @@ switch_db_reconcile(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
 
     bool changed = false;
     const struct ovsrec_bridge *wanted = NULL;
+    const struct ovsrec_bridge *phy = NULL;
     const struct ovsrec_bridge *br;
     OVSREC_BRIDGE_FOR_EACH (br, idl) {
         if (cfg->bridge && !strcmp(br->name, cfg->bridge)) {
             wanted = br;
+        } else if (cfg->bridge && cfg->phy_bridge
+                   && !strcmp(br->name, cfg->phy_bridge)) {
+            phy = br;
         } else if (bridge_is_ours(br, cfg->owner)) {
             /* Ours, but not (any more) wanted: so are its endpoint ports. */
             struct switch_db_config none = { .owner = cfg->owner };
@@ -361,6 +466,14 @@ switch_db_reconcile(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
     if (!cfg->bridge) {
         r->ready = !changed;
         return;
+    }
+    if (cfg->phy_bridge) {
+        char *error = NULL;
+        changed |= sync_phy_bridge(txn, ovs, phy, cfg, &error);
+        if (error) {
+            r->error = error;
+            return;
+        }
     }
 
     if (!wanted) {

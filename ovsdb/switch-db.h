@@ -22,12 +22,15 @@ struct ovsdb_idl;
 struct ovsdb_idl_txn;
 struct sset;
 
-/* A port ovs-vnet adds to its bridge for an endpoint it created. */
+/* A port ovs-vnet adds to its bridge: for an endpoint it created (with an
+ * iface-id), or for tunnels (with a type and options). */
 struct switch_db_port {
     const char *name;           /* Device: the host end of the veth. */
     const char *iface_id;       /* external_ids:iface-id: the endpoint. */
     const char *mac;            /* external_ids:attached-mac. */
     const char *netns;          /* external_ids:vnet-netns: for cleanup. */
+    const char *type;           /* Interface type, NULL: "" (a device). */
+    const struct smap *options; /* Interface options, or NULL. */
 };
 
 struct switch_db_config {
@@ -40,9 +43,14 @@ struct switch_db_config {
     /* iface-ids whose flows are installed: their interfaces get
      * external_ids:vnet-installed=true, the others lose it. */
     const struct sset *installed;
+    /* Underlay bridge (netdev tunnels): owns 'underlay' and carries the
+     * tunnel IP on its internal port.  NULL: none. */
+    const char *phy_bridge;
+    const char *underlay;
 };
 
-/* An interface on our bridge with external_ids:iface-id. */
+/* An interface on our bridge with external_ids:iface-id, or one of our own
+ * ports (tunnels) with iface_id NULL. */
 struct switch_db_binding {
     char *iface_id;
     char *ifname;

@@ -43,6 +43,9 @@ count_matching(const std::vector<std::string> &lines,
 struct Lan {
     std::vector<lan_port> ports;
     std::vector<lan_neighbor> neighbors;
+    std::vector<lan_remote> remotes;
+    std::vector<lan_remote_port> remote_ports;
+    std::vector<lan_tunnel_port> tunnels;
     lan_network net{};
 
     Lan()
@@ -86,8 +89,13 @@ struct Lan {
         net.n_ports = ports.size();
         net.neighbors = neighbors.data();
         net.n_neighbors = neighbors.size();
+        net.remotes = remotes.data();
+        net.n_remotes = remotes.size();
+        net.remote_ports = remote_ports.data();
+        net.n_remote_ports = remote_ports.size();
         char *error = nullptr;
-        char *text = lan_flows_to_text(&net, 1, &error);
+        char *text = lan_flows_to_text(&net, 1, tunnels.data(), tunnels.size(),
+                                       &error);
         EXPECT_EQ(error, nullptr) << error;
         std::string s = text ? text : "";
         free(text);
@@ -165,6 +173,90 @@ TEST(LanFlows, NetworkWithoutPortsHasOnlyDefaults)
     auto lines = lan.generate();
     EXPECT_EQ(lines.size(), 4u);
     EXPECT_EQ(count_matching(lines, {"priority=0"}), 4u);
+}
+
+// Two other switches host the network: 192.0.2.2 over VXLAN (port 9) and
+// 192.0.2.3 through a relay tap (port 10).
+Lan
+with_remotes()
+{
+    Lan lan;
+    lan_remote vx{};
+    vx.object = 0x33333333;
+    vx.ip = (192u << 24) | (2u << 8) | 2;
+    vx.ofport = 9;
+    lan.remotes.push_back(vx);
+    lan_remote relay{};
+    relay.object = 0x44444444;
+    relay.ip = (192u << 24) | (2u << 8) | 3;
+    relay.ofport = 10;
+    relay.relay = true;
+    lan.remotes.push_back(relay);
+
+    lan_remote_port rp{};
+    rp.object = 0x55555555;
+    const uint8_t mac[6] = {0x0a, 0, 0, 0, 0, 0x31};
+    memcpy(rp.mac, mac, 6);
+    rp.remote = 0;
+    lan.remote_ports.push_back(rp);
+    rp.object = 0x66666666;
+    rp.mac[5] = 0x41;
+    rp.remote = 1;
+    lan.remote_ports.push_back(rp);
+
+    lan.tunnels.push_back({9, false});
+    lan.tunnels.push_back({10, true});
+    return lan;
+}
+
+TEST(LanTunnels, RemoteEndpointsGoToTheirSwitch)
+{
+    auto lines = with_remotes().generate();
+    EXPECT_EQ(count_matching(lines, {"table=30 priority=100",
+                                     "dl_dst=0a:00:00:00:00:31",
+                                     "0x7->tun_id", "192.0.2.2->tun_dst",
+                                     "output:9"}), 1u);
+    EXPECT_EQ(count_matching(lines, {"table=30 priority=100",
+                                     "dl_dst=0a:00:00:00:00:41",
+                                     "mod_vlan_vid:7", "output:10"}), 1u);
+}
+
+TEST(LanTunnels, IngressByKeyOrVlanSkipsArpAndIsMarked)
+{
+    auto lines = with_remotes().generate();
+    EXPECT_EQ(count_matching(lines, {"table=0 priority=100", "in_port=9",
+                                     "tun_id=0x7", "0x7->metadata",
+                                     "0x1->reg5", "goto_table:20"}), 1u);
+    EXPECT_EQ(count_matching(lines, {"table=0 priority=100", "in_port=10",
+                                     "dl_vlan=7", "strip_vlan",
+                                     "0x7->metadata", "goto_table:20"}), 1u);
+    // Learning over VXLAN keeps the way back; none over the relay.
+    EXPECT_EQ(count_matching(lines, {"table=20", "in_port=9", "learn(",
+                                     "NXM_NX_TUN_IPV4_SRC[]->NXM_NX_TUN_IPV4_DST[]"}),
+              1u);
+    EXPECT_EQ(count_matching(lines, {"table=20", "in_port=10", "learn("}), 0u);
+}
+
+TEST(LanTunnels, FloodSplitHorizonAndRelayLast)
+{
+    auto lines = with_remotes().generate();
+    // From another switch: local ports only.
+    EXPECT_EQ(count_matching(lines, {"table=30 priority=11", "reg5=0x1",
+                                     "actions=output:3,output:4"}), 1u);
+    // From here: local ports, the VXLAN switch, then the relay (tagged).
+    EXPECT_EQ(count_matching(lines, {"table=30 priority=10",
+                                     "output:3,output:4,set_field:0x7->tun_id,"
+                                     "set_field:192.0.2.2->tun_dst,output:9,"
+                                     "mod_vlan_vid:7,output:10"}), 1u);
+}
+
+TEST(LanTunnels, SegmentsBeyondVlanRangeSkipTheRelay)
+{
+    Lan lan = with_remotes();
+    lan.net.segment_id = 5000;
+    auto lines = lan.generate();
+    EXPECT_EQ(count_matching(lines, {"mod_vlan_vid"}), 0u);
+    EXPECT_EQ(count_matching(lines, {"output:9"}), 2u);
 }
 
 }  // namespace

@@ -246,6 +246,9 @@ opt_def(const struct ctl_context *ctx, const char *key, const char *def)
     return value ? value : def;
 }
 
+static bool check_encap_options(struct ctl_context *, const char *encap_ip,
+                                const char *encap_type, const char *underlay);
+
 /* "init". */
 
 static void
@@ -332,6 +335,7 @@ cmd_connect(struct ctl_context *ctx)
     const char *encap_ip = ctl_args_get(&ctx->args, "--encap-ip");
     const char *encap_type = opt_def(ctx, "--encap-type", "vxlan");
     const char *rundir = ctl_args_get(&ctx->args, "--rundir");
+    const char *underlay = ctl_args_get(&ctx->args, "--underlay");
 
     char *error = vnet_switch_check(name, remote, bridge);
     if (error) {
@@ -345,23 +349,8 @@ cmd_connect(struct ctl_context *ctx)
                   datapath);
         return;
     }
-    if (strcmp(encap_type, "vxlan") && strcmp(encap_type, "geneve")
-        && strcmp(encap_type, "udp")) {
-        ctl_error(ctx, "--encap-type=%s: expected vxlan, geneve or udp",
-                  encap_type);
+    if (!check_encap_options(ctx, encap_ip, encap_type, underlay)) {
         return;
-    }
-    if (encap_ip) {
-        struct vnet_remote r;
-        char *tcp = xasprintf("tcp:%s", encap_ip);
-        error = vnet_remote_parse(tcp, &r);
-        free(tcp);
-        if (error || strchr(encap_ip, ':')) {
-            free(error);
-            ctl_error(ctx, "--encap-ip=%s: not an IPv4 address", encap_ip);
-            return;
-        }
-        vnet_remote_destroy(&r);
     }
 
     struct vnet_remote r;
@@ -399,8 +388,74 @@ cmd_connect(struct ctl_context *ctx)
     if (rundir) {
         vnetrec_switch_update_options_setkey(row, "rundir", rundir);
     }
+    if (underlay) {
+        vnetrec_switch_set_underlay(row, underlay);
+    }
     ds_put_format(&ctx->output, "%s\n", name);
     free(canonical);
+}
+
+/* Checks --encap-ip, --encap-type and --underlay (each may be NULL). */
+static bool
+check_encap_options(struct ctl_context *ctx, const char *encap_ip,
+                    const char *encap_type, const char *underlay)
+{
+    if (encap_type && strcmp(encap_type, "vxlan")
+        && strcmp(encap_type, "geneve") && strcmp(encap_type, "udp")) {
+        ctl_error(ctx, "--encap-type=%s: expected vxlan, geneve or udp",
+                  encap_type);
+        return false;
+    }
+    if (encap_ip) {
+        uint32_t ip;
+        char *error = vnet_ip_parse(encap_ip, &ip);
+        if (error) {
+            ctl_error(ctx, "--encap-ip=%s: not an IPv4 address", encap_ip);
+            free(error);
+            return false;
+        }
+    }
+    if (underlay) {
+        char *error = vnet_ifname_check(underlay);
+        if (error) {
+            ctl_error(ctx, "--underlay: %s", error);
+            free(error);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* "switch-set NAME". */
+
+static void
+cmd_switch_set(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    const struct vnetrec_switch *sw = switch_by_name(ctx->idl, name);
+    const char *encap_ip = ctl_args_get(&ctx->args, "--encap-ip");
+    const char *encap_type = ctl_args_get(&ctx->args, "--encap-type");
+    const char *underlay = ctl_args_get(&ctx->args, "--underlay");
+
+    if (!sw) {
+        ctl_error(ctx, "no switch named %s", name);
+        return;
+    }
+    if (!check_encap_options(ctx, encap_ip && *encap_ip ? encap_ip : NULL,
+                             encap_type,
+                             underlay && *underlay ? underlay : NULL)) {
+        return;
+    }
+    get_or_create_global(ctx);
+    if (encap_ip) {
+        vnetrec_switch_set_encap_ip(sw, *encap_ip ? encap_ip : NULL);
+    }
+    if (encap_type) {
+        vnetrec_switch_set_encap_type(sw, encap_type);
+    }
+    if (underlay) {
+        vnetrec_switch_set_underlay(sw, *underlay ? underlay : NULL);
+    }
 }
 
 /* "disconnect NAME". */
@@ -1092,6 +1147,7 @@ cmd_show(struct ctl_context *ctx)
             json_object_put(j, "encap_ip", json_optional_string(
                                 sw->encap_ip));
             json_object_put_string(j, "encap_type", sw->encap_type);
+            json_object_put(j, "underlay", json_optional_string(sw->underlay));
             json_object_put(j, "connected", json_boolean_create(sw->connected));
             json_object_put_string(j, "of_state", sw->of_state);
             json_object_put(j, "datapath_id", json_optional_string(
@@ -1179,8 +1235,10 @@ cmd_show(struct ctl_context *ctx)
         if (dpid) {
             ds_put_format(&ctx->output, "    datapath_id: %s\n", dpid);
         }
-        ds_put_format(&ctx->output, "    encap: %s%s%s\n", sw->encap_type,
-                      encap_ip ? " " : "", encap_ip ? encap_ip : "");
+        ds_put_format(&ctx->output, "    encap: %s%s%s%s%s\n", sw->encap_type,
+                      encap_ip ? " " : "", encap_ip ? encap_ip : "",
+                      sw->underlay ? " via " : "",
+                      sw->underlay ? sw->underlay : "");
         ds_put_format(&ctx->output, "    applied_cfg: %"PRId64"%s\n",
                       sw->applied_cfg,
                       sw->applied_cfg >= nb_cfg ? "" : " (behind)");
@@ -1229,11 +1287,17 @@ static const struct ctl_command commands[] = {
     {"init", 0, 0, "", true, NULL, cmd_init, "",
      "initialize the database (create its global row)"},
     {"connect", 1, 1,
-     "--name=,--bridge=,--datapath=,--encap-ip=,--encap-type=,--rundir=",
+     "--name=,--bridge=,--datapath=,--encap-ip=,--encap-type=,--underlay=,"
+     "--rundir=",
      true, connect_prepare, cmd_connect,
      "REMOTE [--name=NAME] [--bridge=BR] [--datapath=auto|system|netdev] "
-     "[--encap-ip=IP] [--encap-type=vxlan|geneve|udp] [--rundir=DIR]",
+     "[--encap-ip=IP] [--encap-type=vxlan|geneve|udp] [--underlay=IFACE] "
+     "[--rundir=DIR]",
      "register the switch whose OVSDB is at REMOTE"},
+    {"switch-set", 1, 1, "--encap-ip=,--encap-type=,--underlay=", true, NULL,
+     cmd_switch_set,
+     "NAME [--encap-ip=IP] [--encap-type=vxlan|geneve|udp] [--underlay=IFACE]",
+     "change a switch's tunnel endpoint (an empty value clears it)"},
     {"disconnect", 1, 1, "--if-exists,--force", true, NULL, cmd_disconnect,
      "NAME [--if-exists] [--force]",
      "release switch NAME (its bridge is removed; --force: and its endpoints)"},

@@ -319,3 +319,17 @@ attacher_next_run(const struct attacher *a)
     }
     return next;
 }
+
+int
+attacher_get_netns_fd(struct attacher *a)
+{
+    refresh_switch_netns(a);
+    return a->switch_netns_fd;
+}
+
+pid_t
+attacher_get_switch_pid(struct attacher *a)
+{
+    refresh_switch_netns(a);
+    return a->switch_pid;
+}

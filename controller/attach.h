@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct attach_want {
     const char *endpoint;       /* Endpoint name (the key). */
@@ -59,6 +60,11 @@ void attacher_remove_all(struct attacher *, const struct attach_record *records,
 /* After attacher_run(): true if 'endpoint' is in place; else its error. */
 bool attacher_is_ready(const struct attacher *, const char *endpoint);
 const char *attacher_get_error(const struct attacher *, const char *endpoint);
+
+/* The namespace of the switch's ovs-vswitchd (-1: ours) and its pid (0:
+ * unknown), as last found. */
+int attacher_get_netns_fd(struct attacher *);
+pid_t attacher_get_switch_pid(struct attacher *);
 
 /* When attacher_run() wants to be called again (re-verification). */
 long long int attacher_next_run(const struct attacher *);

@@ -4,6 +4,7 @@ controller_libvnetd_a_SOURCES = \
 	controller/attach.c controller/attach.h \
 	controller/status.c controller/status.h \
 	controller/switch-session.c controller/switch-session.h \
+	controller/tunnels.c controller/tunnels.h \
 	controller/vif.c controller/vif.h
 
 sbin_PROGRAMS += controller/ovs-vnetd

@@ -27,6 +27,7 @@
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
+#include "process.h"
 #include "ovsdb/names.h"
 #include "ovsdb/remote.h"
 #include "ovsdb/validate.h"
@@ -281,6 +282,7 @@ main(int argc, char *argv[])
     parse_options(argc, argv);
 
     daemonize_start(false);
+    process_init();
     retval = unixctl_server_create(unixctl_path, &unixctl);
     if (retval) {
         exit(EXIT_FAILURE);

@@ -8,6 +8,8 @@
 
 #include "controller/attach.h"
 #include "controller/status.h"
+#include "controller/tunnels.h"
+#include "controller/vif.h"
 #include "flows/flow-table.h"
 #include "flows/installer.h"
 #include "flows/lan.h"
@@ -66,6 +68,13 @@ struct switch_session {
     struct shash endpoints;     /* Name -> struct endpoint_state. */
     bool endpoints_ready;       /* Every endpoint here attached and bound. */
 
+    /* Tunnels. */
+    struct tunnel_plan plan;
+    struct relay *relay;
+    char *underlay;             /* Whose IP we moved to the underlay bridge, */
+    uint32_t underlay_ip;       /* which IP (network byte order), */
+    int underlay_plen;          /* and its prefix; underlay NULL: none. */
+
     /* Flows. */
     struct flow_installer *installer;
     uint64_t flow_gen;
@@ -88,6 +97,9 @@ handle_of_msg(const struct ofpbuf *msg, void *ss_)
 /* How long after its port leaves the database a device may be deleted: time
  * for the commit and for ovs-vswitchd to reconfigure. */
 #define STALE_DELAY_MS 1500
+
+/* The bridge that owns the underlay interface on netdev switches. */
+#define VNET_PHY_BRIDGE "br-phy"
 
 static void
 stale_free(struct switch_db_stale *st)
@@ -155,6 +167,8 @@ switch_session_create(const char *name)
     ss->of = of_channel_create(name);
     ss->attacher = attacher_create(name);
     ss->installer = flow_installer_create(name, ss->of);
+    ss->relay = relay_create(name);
+    smap_init(&ss->plan.tunnel_options);
     of_channel_set_handler(ss->of, handle_of_msg, ss);
     shash_init(&ss->endpoints);
     return ss;
@@ -175,6 +189,9 @@ switch_session_destroy(struct switch_session *ss)
     if (ss) {
         close_ovsdb(ss);
         flow_installer_destroy(ss->installer);
+        relay_destroy(ss->relay);
+        tunnel_plan_destroy(&ss->plan);
+        free(ss->underlay);
         of_channel_destroy(ss->of);
         attacher_destroy(ss->attacher);
         clear_stale(ss);
@@ -287,6 +304,10 @@ struct net_info {
     size_t n_ports, allocated_ports;
     struct lan_neighbor *neighbors;
     size_t n_neighbors, allocated_neighbors;
+    struct lan_remote *remotes;
+    size_t n_remotes, allocated_remotes;
+    struct lan_remote_port *remote_ports;
+    size_t n_remote_ports, allocated_remote_ports;
 };
 
 static char *
@@ -295,10 +316,16 @@ host_ifname_of(const struct vnetrec_endpoint *ep)
     return xasprintf("vnet%08"PRIx32, ep->header_.uuid.parts[0]);
 }
 
+/* Without an MTU of its own, a network gets 1500 less the largest
+ * encapsulation overhead (50: VXLAN and Geneve over IPv4, and the relay's
+ * header and VID), so that it fits any underlay of 1500 whether or not it
+ * spans switches now. */
+#define VNET_AUTO_MTU 1450
+
 static int
 network_mtu(const struct vnetrec_network *net)
 {
-    return net->mtu ? net->mtu : 1500;
+    return net->mtu ? net->mtu : VNET_AUTO_MTU;
 }
 
 static struct endpoint_state *
@@ -356,6 +383,8 @@ free_networks(struct shash *nets)
         struct net_info *ni = node->data;
         free(ni->ports);
         free(ni->neighbors);
+        free(ni->remotes);
+        free(ni->remote_ports);
         free(ni);
         shash_delete(nets, node);
     }
@@ -449,6 +478,7 @@ collect_endpoints(struct switch_session *ss, struct ovsdb_idl *nb,
         w->mtu = network_mtu(ni->row);
 
         struct switch_db_port *p = &ports[n];
+        memset(p, 0, sizeof *p);
         p->name = w->host_ifname;
         p->iface_id = w->endpoint;
         p->mac = xstrdup(ep->mac);
@@ -471,6 +501,74 @@ free_wants(struct attach_want *wants, struct switch_db_port *ports, size_t n)
     }
     free(wants);
     free(ports);
+}
+
+/* The OpenFlow port of our port 'name' (a tunnel or relay tap), or 0. */
+static int64_t
+tunnel_ofport(const struct switch_session *ss, const char *name)
+{
+    for (size_t i = 0; i < ss->db.n_bindings; i++) {
+        const struct switch_db_binding *b = &ss->db.bindings[i];
+        if (b->ours && !b->iface_id && !strcmp(b->ifname, name)) {
+            return b->ofport;
+        }
+    }
+    return 0;
+}
+
+/* Netdev tunnels: the encap IP must sit on the underlay bridge's internal
+ * port, not on the underlay interface.  Moves it there once the bridge's
+ * device exists; 'back' moves it back (before the bridge goes). */
+static void
+sync_underlay_ip(struct switch_session *ss, const char *underlay, bool back)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    int fd = attacher_get_netns_fd(ss->attacher);
+
+    if (back) {
+        if (ss->underlay) {
+            int error = vif_addr_move(fd, VNET_PHY_BRIDGE, ss->underlay,
+                                      ss->underlay_ip, ss->underlay_plen);
+            if (error) {
+                VLOG_WARN_RL(&rl, "switch %s: cannot give the tunnel IP back "
+                             "to %s: %s", ss->name, ss->underlay,
+                             ovs_strerror(error));
+            } else {
+                VLOG_INFO("switch %s: tunnel IP back on %s", ss->name,
+                          ss->underlay);
+            }
+            free(ss->underlay);
+            ss->underlay = NULL;
+        }
+        return;
+    }
+
+    if (!vif_link_exists(fd, VNET_PHY_BRIDGE)) {
+        return;                 /* ovs-vswitchd has not made it yet. */
+    }
+    uint32_t ip;
+    int plen;
+    if (!vif_addr_get(fd, underlay, &ip, &plen)) {
+        int error = vif_addr_move(fd, underlay, VNET_PHY_BRIDGE, ip, plen);
+        if (error) {
+            VLOG_WARN_RL(&rl, "switch %s: cannot move the tunnel IP from %s "
+                         "to %s: %s", ss->name, underlay, VNET_PHY_BRIDGE,
+                         ovs_strerror(error));
+            return;
+        }
+        VLOG_INFO("switch %s: tunnel IP moved from %s to %s", ss->name,
+                  underlay, VNET_PHY_BRIDGE);
+    } else if (vif_addr_get(fd, VNET_PHY_BRIDGE, &ip, &plen)) {
+        return;                 /* Nowhere: nothing to do yet. */
+    } else {
+        vif_link_up(fd, VNET_PHY_BRIDGE, 0);
+    }
+    if (!nullable_string_is_equal(ss->underlay, underlay)) {
+        free(ss->underlay);
+        ss->underlay = xstrdup(underlay);
+    }
+    ss->underlay_ip = ip;
+    ss->underlay_plen = plen;
 }
 
 /* Builds the desired flows from the bindings of the last reconcile, and
@@ -530,6 +628,76 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
         p->ip = ip;
     }
 
+    /* Endpoints on other switches, for the networks that have ports here. */
+    if (ss->plan.enabled) {
+        const struct vnetrec_endpoint *rep;
+        VNETREC_ENDPOINT_FOR_EACH (rep, nb) {
+            const char *host = !strcmp(rep->type, "netns")
+                               ? (rep->switch_ ? rep->switch_->name : NULL)
+                               : rep->location;
+            const struct tunnel_peer *peer
+                = host ? tunnel_plan_find(&ss->plan, host) : NULL;
+            struct net_info *ni = peer ? network_info(nets, rep->network)
+                                       : NULL;
+            int64_t ofport = peer ? tunnel_ofport(ss, peer->port) : 0;
+            if (!ni || !ni->n_ports || ofport <= 0) {
+                continue;
+            }
+            size_t idx;
+            for (idx = 0; idx < ni->n_remotes; idx++) {
+                if (ni->remotes[idx].object == peer->object) {
+                    break;
+                }
+            }
+            if (idx == ni->n_remotes) {
+                if (ni->n_remotes >= ni->allocated_remotes) {
+                    ni->remotes = x2nrealloc(ni->remotes,
+                                             &ni->allocated_remotes,
+                                             sizeof *ni->remotes);
+                }
+                ni->remotes[ni->n_remotes++] = (struct lan_remote) {
+                    .object = peer->object, .ip = peer->ip,
+                    .ofport = ofport, .relay = peer->relay,
+                };
+            }
+            uint8_t mac[6];
+            if (rep->mac && !vnet_mac_parse(rep->mac, mac)) {
+                if (ni->n_remote_ports >= ni->allocated_remote_ports) {
+                    ni->remote_ports = x2nrealloc(ni->remote_ports,
+                                                  &ni->allocated_remote_ports,
+                                                  sizeof *ni->remote_ports);
+                }
+                struct lan_remote_port *rp
+                    = &ni->remote_ports[ni->n_remote_ports++];
+                rp->object = rep->header_.uuid.parts[0];
+                memcpy(rp->mac, mac, 6);
+                rp->remote = idx;
+            }
+        }
+    }
+
+    /* Ports where tunnel traffic comes in. */
+    struct lan_tunnel_port tunnels[2 + 256];
+    size_t n_tunnels = 0;
+    if (ss->plan.enabled) {
+        int64_t ofport;
+        if (ss->plan.vxlan
+            && (ofport = tunnel_ofport(ss, TUNNEL_VXLAN_PORT)) > 0) {
+            tunnels[n_tunnels++] = (struct lan_tunnel_port) { ofport, false };
+        }
+        if (ss->plan.geneve
+            && (ofport = tunnel_ofport(ss, TUNNEL_GENEVE_PORT)) > 0) {
+            tunnels[n_tunnels++] = (struct lan_tunnel_port) { ofport, false };
+        }
+        for (size_t i = 0; i < ss->plan.n_peers && n_tunnels < 258; i++) {
+            const struct tunnel_peer *p = &ss->plan.peers[i];
+            if (p->relay && (ofport = tunnel_ofport(ss, p->tap)) > 0) {
+                tunnels[n_tunnels++] = (struct lan_tunnel_port) { ofport,
+                                                                  true };
+            }
+        }
+    }
+
     /* Networks in name order, for a stable result. */
     size_t n = shash_count(nets), n_nets = 0;
     struct lan_network *lans = xcalloc(n ? n : 1, sizeof *lans);
@@ -550,12 +718,17 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
         lan->n_ports = ni->n_ports;
         lan->neighbors = ni->neighbors;
         lan->n_neighbors = ni->n_neighbors;
+        lan->remotes = ni->remotes;
+        lan->n_remotes = ni->n_remotes;
+        lan->remote_ports = ni->remote_ports;
+        lan->n_remote_ports = ni->n_remote_ports;
     }
     free(sorted);
 
     struct flow_table desired;
     flow_table_init(&desired);
-    char *error = lan_flows_generate(lans, n_nets, &desired);
+    char *error = lan_flows_generate(lans, n_nets, tunnels, n_tunnels,
+                                     &desired);
     free(lans);
     if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
@@ -597,6 +770,26 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
             es->status.ofport = 0;
         }
         collect_endpoints(ss, nb, &nets, &wants, &ports, &n_wants);
+    }
+    tunnel_plan_destroy(&ss->plan);
+    if (nb && !ss->config_error && !ss->releasing) {
+        tunnel_plan_build(&ss->plan, nb, ss->name);
+    } else {
+        memset(&ss->plan, 0, sizeof ss->plan);
+        smap_init(&ss->plan.tunnel_options);
+    }
+    const char *underlay = NULL;
+    if (ss->plan.enabled && !strcmp(ss->datapath_type, "netdev") && nb) {
+        const struct vnetrec_switch *me;
+        VNETREC_SWITCH_FOR_EACH (me, nb) {
+            if (!strcmp(me->name, ss->name)) {
+                underlay = me->underlay;
+            }
+        }
+    }
+    if (ss->underlay && !nullable_string_is_equal(ss->underlay, underlay)) {
+        /* Released, or the underlay changed: give the IP back first. */
+        sync_underlay_ip(ss, NULL, true);
     }
 
     /* Namespaces and veths; ports removed a while ago take theirs along. */
@@ -663,6 +856,21 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
         }
     }
 
+    /* Tunnel ports, and relay taps once the relay has made them. */
+    struct switch_db_port *all_ports = xmalloc((n_ready + 2 + ss->plan.n_peers)
+                                               * sizeof *all_ports);
+    memcpy(all_ports, ports, n_ready * sizeof *ports);
+    size_t n_ports = n_ready;
+    tunnel_plan_add_ports(&ss->plan, all_ports, &n_ports);
+    int switch_fd = attacher_get_netns_fd(ss->attacher);
+    for (size_t i = 0; i < ss->plan.n_peers; i++) {
+        const struct tunnel_peer *p = &ss->plan.peers[i];
+        if (p->relay && relay_is_running(ss->relay)
+            && vif_link_exists(switch_fd, p->tap)) {
+            all_ports[n_ports++] = (struct switch_db_port) { .name = p->tap };
+        }
+    }
+
     /* Interfaces whose flows are in: the endpoints served here that were up
      * at the end of the last run. */
     struct sset installed = SSET_INITIALIZER(&installed);
@@ -688,9 +896,11 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
             .bridge = ss->releasing ? NULL : ss->bridge,
             .datapath_type = ss->datapath_type,
             .controller_target = target,
-            .ports = ports,
-            .n_ports = n_ready,
+            .ports = all_ports,
+            .n_ports = n_ports,
             .installed = &installed,
+            .phy_bridge = underlay ? VNET_PHY_BRIDGE : NULL,
+            .underlay = underlay,
         };
         switch_db_result_destroy(&ss->db);
         switch_db_reconcile(ss->ovs.idl, txn, &cfg, &ss->db);
@@ -704,6 +914,13 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     ovsdb_idl_loop_commit_and_wait(&ss->ovs);
     ss->txn_pending = ss->ovs.committing_txn != NULL;
     sset_destroy(&installed);
+    free(all_ports);
+
+    if (underlay && ss->db.ready) {
+        sync_underlay_ip(ss, underlay, false);
+    }
+    relay_run(ss->relay, &ss->plan, attacher_get_switch_pid(ss->attacher),
+              ss->rundir);
 
     if (nb && !ss->releasing && !ss->config_error) {
         compute_flows(ss, nb, &nets);
@@ -758,6 +975,7 @@ switch_session_wait(struct switch_session *ss)
 {
     of_channel_wait(ss->of);
     flow_installer_wait(ss->installer);
+    relay_wait(ss->relay);
     poll_timer_wait_until(attacher_next_run(ss->attacher));
     for (size_t i = 0; i < ss->n_stale; i++) {
         poll_timer_wait_until(ss->stale_after[i]);
@@ -799,7 +1017,8 @@ switch_session_get_status(const struct switch_session *ss,
     memset(st, 0, sizeof *st);
     st->connected = status.connected;
     st->in_sync = status.connected && !ss->releasing && ss->endpoints_ready
-                  && flow_installer_is_synced(ss->installer);
+                  && flow_installer_is_synced(ss->installer)
+                  && !ss->plan.error;
     st->last_error = status.last_error;
     st->of_state = xstrdup(facts.of_state);
     if (of_state == OF_CHANNEL_ACTIVE) {

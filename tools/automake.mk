@@ -9,3 +9,9 @@ tools_ovs_vnet_ctl_LDADD = tools/libvnetctl.a flows/libvnetflows.a ovsdb/libvnet
 dist_bin_SCRIPTS = tools/ovs-vnet-lab
 dist_man_MANS += tools/ovs-vnet-ctl.8
 EXTRA_DIST += tools/setup.sh
+
+bin_PROGRAMS += tools/ovs-vnet-udptun
+tools_ovs_vnet_udptun_SOURCES = tools/ovs-vnet-udptun.c
+tools_ovs_vnet_udptun_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
+tools_ovs_vnet_udptun_LDADD = $(OVS_LDADD) $(LIBEVENT_LIBS)
+dist_man_MANS += tools/ovs-vnet-udptun.8

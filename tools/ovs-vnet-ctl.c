@@ -823,7 +823,7 @@ endpoints_sorted(struct ovsdb_idl *idl, const struct vnetrec_network *net,
 static int
 network_mtu(const struct vnetrec_network *net)
 {
-    return net->mtu ? net->mtu : 1500;
+    return net->mtu ? net->mtu : 1450;
 }
 
 static void
@@ -1311,7 +1311,7 @@ static const struct ctl_command commands[] = {
     {"attach", 2, 2, "--switch=,--ip=,--mac=,--netns=", true, NULL, cmd_attach,
      "NET EP --switch=SWITCH [--ip=IP] [--mac=MAC] [--netns=NS]",
      "create endpoint EP: a namespace with an interface in NET"},
-    {"port-add", 2, 2, "--ip=,--mac=,--switch=", true, NULL, cmd_port_add,
+    {"port-add", 2, 2, "--ip=,--mac=", true, NULL, cmd_port_add,
      "NET EP [--ip=IP] [--mac=MAC]",
      "create logical port EP in NET, for an interface plugged by others "
      "(external_ids:iface-id=EP)"},

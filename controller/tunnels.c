@@ -1,0 +1,319 @@
+#include <config.h>
+#include "controller/tunnels.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb/addr.h"
+#include "ovsdb/switch-db.h"
+#include "ovsdb/vnet-idl.h"
+#include "process.h"
+#include "svec.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(tunnels);
+
+void
+tunnel_plan_build(struct tunnel_plan *plan, struct ovsdb_idl *nb,
+                  const char *self)
+{
+    memset(plan, 0, sizeof *plan);
+    smap_init(&plan->tunnel_options);
+
+    const struct vnetrec_switch *me = NULL, *sw;
+    VNETREC_SWITCH_FOR_EACH (sw, nb) {
+        if (!strcmp(sw->name, self)) {
+            me = sw;
+        }
+    }
+    if (!me || !me->encap_ip) {
+        return;
+    }
+    char *error = vnet_ip_parse(me->encap_ip, &plan->local_ip);
+    if (error) {
+        plan->error = xasprintf("encap IP: %s", error);
+        free(error);
+        return;
+    }
+    plan->enabled = true;
+    smap_add(&plan->tunnel_options, "remote_ip", "flow");
+    smap_add(&plan->tunnel_options, "key", "flow");
+
+    size_t allocated = 0;
+    VNETREC_SWITCH_FOR_EACH (sw, nb) {
+        uint32_t ip;
+        if (sw == me || !sw->encap_ip) {
+            continue;
+        }
+        error = vnet_ip_parse(sw->encap_ip, &ip);
+        if (error) {
+            free(error);
+            continue;
+        }
+        if (ip == plan->local_ip) {
+            continue;
+        }
+        if (plan->n_peers >= allocated) {
+            plan->peers = x2nrealloc(plan->peers, &allocated,
+                                     sizeof *plan->peers);
+        }
+        struct tunnel_peer *p = &plan->peers[plan->n_peers++];
+        memset(p, 0, sizeof *p);
+        p->name = xstrdup(sw->name);
+        p->object = sw->header_.uuid.parts[0];
+        p->ip = ip;
+        p->relay = !strcmp(me->encap_type, "udp")
+                   || !strcmp(sw->encap_type, "udp");
+        if (p->relay) {
+            p->tap = xasprintf("vnu%08"PRIx32, p->object);
+            p->port = p->tap;
+        } else if (!strcmp(sw->encap_type, "geneve")) {
+            p->port = TUNNEL_GENEVE_PORT;
+            plan->geneve = true;
+        } else {
+            p->port = TUNNEL_VXLAN_PORT;
+            plan->vxlan = true;
+        }
+    }
+}
+
+void
+tunnel_plan_destroy(struct tunnel_plan *plan)
+{
+    if (plan) {
+        for (size_t i = 0; i < plan->n_peers; i++) {
+            free(plan->peers[i].name);
+            free(plan->peers[i].tap);
+        }
+        free(plan->peers);
+        free(plan->error);
+        smap_destroy(&plan->tunnel_options);
+    }
+}
+
+const struct tunnel_peer *
+tunnel_plan_find(const struct tunnel_plan *plan, const char *name)
+{
+    for (size_t i = 0; i < plan->n_peers; i++) {
+        if (!strcmp(plan->peers[i].name, name)) {
+            return &plan->peers[i];
+        }
+    }
+    return NULL;
+}
+
+void
+tunnel_plan_add_ports(const struct tunnel_plan *plan,
+                      struct switch_db_port *ports, size_t *n)
+{
+    if (plan->vxlan) {
+        ports[*n] = (struct switch_db_port) {
+            .name = TUNNEL_VXLAN_PORT, .type = "vxlan",
+            .options = &plan->tunnel_options,
+        };
+        (*n)++;
+    }
+    if (plan->geneve) {
+        ports[*n] = (struct switch_db_port) {
+            .name = TUNNEL_GENEVE_PORT, .type = "geneve",
+            .options = &plan->tunnel_options,
+        };
+        (*n)++;
+    }
+}
+
+/* The relay process. */
+
+struct relay {
+    char *switch_name;
+    struct process *process;
+    char *args;                 /* What it runs with (to see changes). */
+    char *pidfile;
+    long long int restart_at;
+};
+
+struct relay *
+relay_create(const char *switch_name)
+{
+    struct relay *r = xzalloc(sizeof *r);
+    r->switch_name = xstrdup(switch_name);
+    return r;
+}
+
+static void
+stop(struct relay *r)
+{
+    if (r->process) {
+        if (!process_exited(r->process)) {
+            VLOG_INFO("switch %s: stopping UDP relay (pid %ld)",
+                      r->switch_name, (long) process_pid(r->process));
+            process_kill(r->process, SIGTERM);
+        }
+        process_destroy(r->process);
+        r->process = NULL;
+    }
+    free(r->args);
+    r->args = NULL;
+}
+
+void
+relay_destroy(struct relay *r)
+{
+    if (r) {
+        stop(r);
+        free(r->pidfile);
+        free(r->switch_name);
+        free(r);
+    }
+}
+
+/* The relay program: $OVS_VNET_UDPTUN, else next to this program (installed
+ * or in the build tree), else from $PATH. */
+static char *
+relay_program(void)
+{
+    const char *env = getenv("OVS_VNET_UDPTUN");
+    if (env && *env) {
+        return xstrdup(env);
+    }
+
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            const char *candidates[] = { "%s/ovs-vnet-udptun",
+                                         "%s/../tools/ovs-vnet-udptun",
+                                         "%s/../bin/ovs-vnet-udptun" };
+            for (size_t i = 0; i < ARRAY_SIZE(candidates); i++) {
+                char *path = xasprintf(candidates[i], exe);
+                if (!access(path, X_OK)) {
+                    return path;
+                }
+                free(path);
+            }
+        }
+    }
+    return xstrdup("ovs-vnet-udptun");
+}
+
+/* Kills a relay left behind by an earlier ovs-vnetd (its pidfile). */
+static void
+kill_stale(const char *pidfile)
+{
+    FILE *f = fopen(pidfile, "r");
+    long pid;
+    if (f) {
+        if (fscanf(f, "%ld", &pid) == 1 && pid > 1 && !kill(pid, SIGTERM)) {
+            VLOG_INFO("stopped UDP relay left running (pid %ld)", pid);
+            for (int i = 0; i < 50 && !kill(pid, 0); i++) {
+                xnanosleep(20 * 1000 * 1000);
+            }
+        }
+        fclose(f);
+    }
+}
+
+void
+relay_run(struct relay *r, const struct tunnel_plan *plan, pid_t switch_pid,
+          const char *rundir)
+{
+    struct ds args = DS_EMPTY_INITIALIZER;
+    char ip[16];
+
+    process_run();
+    if (plan->enabled) {
+        for (size_t i = 0; i < plan->n_peers; i++) {
+            const struct tunnel_peer *p = &plan->peers[i];
+            if (p->relay) {
+                ds_put_format(&args, " --peer=%s,%s:%d", p->tap,
+                              vnet_ip_format(p->ip, ip),
+                              TUNNEL_RELAY_UDP_PORT);
+            }
+        }
+    }
+    if (!args.length || !rundir) {
+        stop(r);
+        r->restart_at = 0;
+        ds_destroy(&args);
+        return;
+    }
+    ds_put_format(&args, " --local=%s:%d", vnet_ip_format(plan->local_ip, ip),
+                  TUNNEL_RELAY_UDP_PORT);
+    if (switch_pid) {
+        ds_put_format(&args, " --netns=/proc/%ld/ns/net", (long) switch_pid);
+    }
+
+    if (r->process && (!r->args || strcmp(r->args, ds_cstr(&args)))) {
+        stop(r);
+    }
+    if (r->process && process_exited(r->process)) {
+        char *status = process_status_msg(process_status(r->process));
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        VLOG_WARN_RL(&rl, "switch %s: UDP relay %s; restarting it",
+                     r->switch_name, status);
+        free(status);
+        stop(r);
+        r->restart_at = time_msec() + 1000;
+    }
+    if (!r->process && time_msec() >= r->restart_at) {
+        free(r->pidfile);
+        r->pidfile = xasprintf("%s/ovs-vnet-udptun.%s.pid", rundir,
+                               r->switch_name);
+        kill_stale(r->pidfile);
+
+        char *program = relay_program();
+        char *line = xasprintf("%s%s --pidfile=%s --log-file=%s/"
+                               "ovs-vnet-udptun.%s.log -vconsole:off",
+                               program, ds_cstr(&args), r->pidfile, rundir,
+                               r->switch_name);
+        struct svec argv;
+        svec_init(&argv);
+        svec_parse_words(&argv, line);
+        svec_terminate(&argv);
+        int error = process_start(argv.names, &r->process);
+        if (error) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+            VLOG_WARN_RL(&rl, "switch %s: cannot start %s: %s",
+                         r->switch_name, program, ovs_strerror(error));
+            r->process = NULL;
+            r->restart_at = time_msec() + 1000;
+        } else {
+            VLOG_INFO("switch %s: started UDP relay (pid %ld)%s",
+                      r->switch_name, (long) process_pid(r->process),
+                      ds_cstr(&args));
+            r->args = ds_steal_cstr(&args);
+        }
+        svec_destroy(&argv);
+        free(line);
+        free(program);
+    }
+    ds_destroy(&args);
+}
+
+void
+relay_wait(struct relay *r)
+{
+    if (r->process) {
+        process_wait(r->process);
+    } else if (r->restart_at) {
+        poll_timer_wait_until(r->restart_at);
+    }
+}
+
+bool
+relay_is_running(const struct relay *r)
+{
+    return r->process && !process_exited(r->process);
+}

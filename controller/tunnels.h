@@ -1,0 +1,76 @@
+/* Tunnels between the switches ovs-vnetd drives.
+ *
+ * A switch with an encapsulation IP talks to every other such switch.  A pair
+ * uses the relay (encap "udp") if either side asks for it, otherwise the
+ * receiving side's type: each switch has one flow-based port per tunnel type
+ * it sends with (vnet_vxlan, vnet_geneve: remote_ip=flow, key=flow), so
+ * switches come and go without any port changing.  Through the relay, each
+ * peer has a tap of its own on the bridge (vnu + 8 hex digits of the peer's
+ * NB row), created by one ovs-vnet-udptun process per switch, which this module
+ * starts, restarts when it dies or when the peers change, and stops.
+ *
+ * tunnel_plan_build() reads the NB database; the switch session adds the
+ * plan's ports to the bridge and builds flows from it. */
+#ifndef VNET_TUNNELS_H
+#define VNET_TUNNELS_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "smap.h"
+
+struct ovsdb_idl;
+struct switch_db_port;
+
+#define TUNNEL_VXLAN_PORT "vnet_vxlan"
+#define TUNNEL_GENEVE_PORT "vnet_geneve"
+#define TUNNEL_RELAY_UDP_PORT 7789
+
+struct tunnel_peer {
+    char *name;                 /* NB switch name. */
+    uint32_t object;            /* First 32 bits of its NB row UUID. */
+    uint32_t ip;                /* Its encap IP, host byte order. */
+    bool relay;                 /* Through the UDP relay. */
+    const char *port;           /* Our port towards it: TUNNEL_*_PORT or
+                                 * 'tap'. */
+    char *tap;                  /* Relay tap name, if 'relay'. */
+};
+
+struct tunnel_plan {
+    bool enabled;               /* This switch has a valid encap IP. */
+    uint32_t local_ip;          /* Host byte order. */
+    char *error;                /* Why not enabled, if it should be. */
+    struct tunnel_peer *peers;
+    size_t n_peers;
+    bool vxlan, geneve;         /* Tunnel ports needed. */
+    struct smap tunnel_options; /* Options of the flow-based ports. */
+};
+
+/* Builds the plan of switch 'self' from the NB database. */
+void tunnel_plan_build(struct tunnel_plan *, struct ovsdb_idl *nb,
+                       const char *self);
+void tunnel_plan_destroy(struct tunnel_plan *);
+
+/* The peer named 'name', or NULL. */
+const struct tunnel_peer *tunnel_plan_find(const struct tunnel_plan *,
+                                           const char *name);
+
+/* Appends the plan's flow-based tunnel ports to 'ports' ('*n' entries, room
+ * for two more). */
+void tunnel_plan_add_ports(const struct tunnel_plan *,
+                           struct switch_db_port *ports, size_t *n);
+
+/* The relay process of one switch. */
+struct relay *relay_create(const char *switch_name);
+void relay_destroy(struct relay *);    /* Also stops the process. */
+
+/* Makes the relay run for the relay peers of 'plan' (none: stopped), inside
+ * the network namespace of process 'switch_pid' (0: ours).  Files go into
+ * 'rundir'.  Restarts it if it died. */
+void relay_run(struct relay *, const struct tunnel_plan *, pid_t switch_pid,
+               const char *rundir);
+void relay_wait(struct relay *);
+bool relay_is_running(const struct relay *);
+
+#endif /* controller/tunnels.h */

@@ -1,0 +1,904 @@
+/* ovs-vnet-udptun: carries Ethernet frames between tap devices and UDP peers.
+ *
+ * For hosts where VXLAN or Geneve cannot be used.  There is one tap device per
+ * peer; ovs-vswitchd has each tap as a port on its bridge, so OpenFlow picks
+ * the peer by picking the output port.  A frame that the switch writes into
+ * tap T is sent in one UDP datagram to T's peer; a datagram from peer P is
+ * written, as a frame, into P's tap, where OpenFlow sees it arrive as if on a
+ * tunnel port.  Frames are never looked into.
+ *
+ * Wire format (UDP payload): 'V' 'N' 0x01 0x00, then the whole Ethernet frame.
+ *
+ * One thread, one libevent loop, one UDP socket for all peers. */
+#include <config.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "command-line.h"
+#include "daemon.h"
+#include "fatal-signal.h"
+#include "hash.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/vlog.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(udptun);
+
+#ifndef VNET_VERSION
+#define VNET_VERSION "0.1.0"
+#endif
+
+/* Header in front of every frame on the wire. */
+#define UDPTUN_HDR_LEN 4
+#define UDPTUN_MAGIC0 0x56      /* 'V' */
+#define UDPTUN_MAGIC1 0x4e      /* 'N' */
+#define UDPTUN_VERSION 0x01
+
+#define ETH_HDR_LEN 14
+#define VLAN_HDR_LEN 4
+
+/* Largest UDP payload that IPv4 can carry: 65535 - 20 (IP) - 8 (UDP). */
+#define MAX_UDP_PAYLOAD 65507
+
+/* Largest frame that fits in one datagram. */
+#define MAX_FRAME (MAX_UDP_PAYLOAD - UDPTUN_HDR_LEN)
+
+/* Room for a frame read from a tap.  A tap accepts MTUs up to 65521, so a
+ * frame, with an 802.1Q tag, can exceed 64 kB; it must never be truncated
+ * silently, so the buffer is larger than anything a tap can return and larger
+ * than any datagram. */
+#define FRAME_BUF_SIZE (65536 + 64)
+#define SLOT_SIZE (UDPTUN_HDR_LEN + FRAME_BUF_SIZE)
+
+/* Tap MTU range: an MTU-sized frame with Ethernet and 802.1Q headers must fit
+ * in one datagram. */
+#define MIN_MTU 68
+#define MAX_MTU (MAX_FRAME - ETH_HDR_LEN - VLAN_HDR_LEN)
+#define DEFAULT_MTU 1500
+
+#define MAX_PEERS 256
+
+/* Frames or datagrams handled per readiness event, for fairness. */
+#define BATCH 64
+
+/* Requested socket buffer sizes. */
+#define SOCK_BUF_SIZE (4 * 1024 * 1024)
+
+struct peer {
+    struct hmap_node hmap_node; /* In 'peers_by_addr', by address and port. */
+    char tap_name[IFNAMSIZ];
+    struct sockaddr_in addr;    /* The peer relay's UDP address. */
+    int tap_fd;
+    struct event *tap_event;
+    bool tap_failed;            /* Tap unusable (device gone): ignored. */
+
+    /* Tap to peer. */
+    uint64_t tx_frames;
+    uint64_t tx_bytes;          /* Frame bytes, without the header. */
+    uint64_t tx_dropped;        /* Socket buffer full, frame too large. */
+    uint64_t tx_errors;         /* Other send errors (unreachable...). */
+
+    /* Peer to tap. */
+    uint64_t rx_frames;
+    uint64_t rx_bytes;
+    uint64_t rx_dropped;        /* Tap write failed. */
+};
+
+/* Command line. */
+static struct sockaddr_in local_addr;
+static bool local_given;
+static char *netns_path;
+static int tap_mtu = DEFAULT_MTU;
+static struct peer *peers;
+static size_t n_peers;
+
+/* State of the relay. */
+static struct hmap peers_by_addr = HMAP_INITIALIZER(&peers_by_addr);
+static struct event_base *base;
+static int udp_fd = -1;
+static struct event *udp_event;
+
+/* Signals handled through libevent. */
+static const int relay_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+static struct event *signal_events[ARRAY_SIZE(relay_signals)];
+
+/* Batches.  A send slot starts with the header, written once at startup, and
+ * a tap frame is read in right behind it; a receive slot takes a datagram. */
+static uint8_t *tx_slots;
+static struct iovec tx_iovs[BATCH];
+static struct mmsghdr tx_msgs[BATCH];
+static uint8_t *rx_slots;
+static struct iovec rx_iovs[BATCH];
+static struct mmsghdr rx_msgs[BATCH];
+static struct sockaddr_in rx_addrs[BATCH];
+
+/* Datagrams dropped before they could be tied to a tap. */
+static uint64_t rx_short;
+static uint64_t rx_bad_magic;
+static uint64_t rx_bad_version;
+static uint64_t rx_truncated;
+static uint64_t rx_unknown_source;
+static uint64_t rx_errors;
+
+static void parse_options(int argc, char *argv[]);
+static void usage(void) OVS_NO_RETURN;
+
+/* "IP:PORT" for 'sin', in 'buf'. */
+#define ADDR_BUFSIZE (INET_ADDRSTRLEN + sizeof ":65535")
+static const char *
+addr_to_string(const struct sockaddr_in *sin, char buf[ADDR_BUFSIZE])
+{
+    char ip[INET_ADDRSTRLEN];
+
+    if (!inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof ip)) {
+        ovs_strlcpy(ip, "?", sizeof ip);
+    }
+    snprintf(buf, ADDR_BUFSIZE, "%s:%u", ip, ntohs(sin->sin_port));
+    return buf;
+}
+
+static uint32_t
+hash_addr(const struct sockaddr_in *sin)
+{
+    return hash_2words(sin->sin_addr.s_addr, sin->sin_port);
+}
+
+static struct peer *
+peer_by_addr(const struct sockaddr_in *sin)
+{
+    struct peer *p;
+
+    HMAP_FOR_EACH_WITH_HASH (p, hmap_node, hash_addr(sin), &peers_by_addr) {
+        if (p->addr.sin_addr.s_addr == sin->sin_addr.s_addr
+            && p->addr.sin_port == sin->sin_port) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+static void
+log_counters(const char *why)
+{
+    VLOG_INFO("counters (%s): datagrams dropped: %"PRIu64" too short, "
+              "%"PRIu64" bad magic, %"PRIu64" bad version, %"PRIu64
+              " truncated, %"PRIu64" from unknown sources; %"PRIu64
+              " receive errors", why, rx_short, rx_bad_magic, rx_bad_version,
+              rx_truncated, rx_unknown_source, rx_errors);
+    for (size_t i = 0; i < n_peers; i++) {
+        const struct peer *p = &peers[i];
+        char buf[ADDR_BUFSIZE];
+
+        VLOG_INFO("counters (%s): %s <-> %s: to peer %"PRIu64" frames %"PRIu64
+                  " bytes, %"PRIu64" dropped, %"PRIu64" send errors; "
+                  "from peer %"PRIu64" frames %"PRIu64" bytes, %"PRIu64
+                  " dropped%s", why, p->tap_name,
+                  addr_to_string(&p->addr, buf),
+                  p->tx_frames, p->tx_bytes, p->tx_dropped, p->tx_errors,
+                  p->rx_frames, p->rx_bytes, p->rx_dropped,
+                  p->tap_failed ? " (tap failed)" : "");
+    }
+}
+
+/* Tap to peer. */
+
+/* Sends the first 'n' entries of 'tx_msgs' to 'p'. */
+static void
+send_batch(struct peer *p, unsigned int n)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    unsigned int i = 0;
+
+    while (i < n) {
+        int retval = sendmmsg(udp_fd, &tx_msgs[i], n - i, MSG_DONTWAIT);
+        if (retval > 0) {
+            for (unsigned int j = i; j < i + retval; j++) {
+                p->tx_frames++;
+                p->tx_bytes += tx_msgs[j].msg_len - UDPTUN_HDR_LEN;
+            }
+            i += retval;
+            continue;
+        }
+
+        /* The message at 'i' failed: drop it and go on with the rest. */
+        int error = retval < 0 ? errno : EAGAIN;
+        char buf[ADDR_BUFSIZE];
+        if (error == EINTR) {
+            continue;
+        } else if (error == EAGAIN || error == EWOULDBLOCK
+                   || error == ENOBUFS || error == ENOMEM) {
+            p->tx_dropped++;
+            VLOG_WARN_RL(&rl, "%s: sending to %s: %s (frame dropped)",
+                         p->tap_name, addr_to_string(&p->addr, buf),
+                         ovs_strerror(error));
+        } else if (error == EMSGSIZE) {
+            p->tx_dropped++;
+            VLOG_WARN_RL(&rl, "%s: %zu-byte frame too large for a datagram "
+                         "to %s (dropped)", p->tap_name,
+                         tx_iovs[i].iov_len - UDPTUN_HDR_LEN,
+                         addr_to_string(&p->addr, buf));
+        } else {
+            /* ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, EPERM...: the peer or
+             * the path to it is down, maybe for a moment. */
+            p->tx_errors++;
+            VLOG_WARN_RL(&rl, "%s: sending to %s: %s", p->tap_name,
+                         addr_to_string(&p->addr, buf), ovs_strerror(error));
+        }
+        i++;
+    }
+}
+
+static void
+tap_readable(evutil_socket_t fd, short what OVS_UNUSED, void *p_)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    struct peer *p = p_;
+    unsigned int n = 0;
+
+    for (int i = 0; i < BATCH; i++) {
+        uint8_t *frame = tx_slots + (size_t) n * SLOT_SIZE + UDPTUN_HDR_LEN;
+        ssize_t len = read(fd, frame, FRAME_BUF_SIZE);
+        if (len < 0) {
+            if (errno == EINTR) {
+                continue;
+            } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                break;
+            } else if (errno == EBADFD || errno == EBADF) {
+                /* The device is gone.  Without this, the fd would stay
+                 * readable and the loop would spin. */
+                VLOG_ERR("%s: tap device is gone (%s), no longer relaying "
+                         "it", p->tap_name, ovs_strerror(errno));
+                event_del(p->tap_event);
+                p->tap_failed = true;
+                break;
+            }
+            VLOG_WARN_RL(&rl, "%s: read failed (%s)", p->tap_name,
+                         ovs_strerror(errno));
+            break;
+        } else if (!len) {
+            break;
+        } else if (len > MAX_FRAME) {
+            p->tx_dropped++;
+            VLOG_WARN_RL(&rl, "%s: %zd-byte frame exceeds the %d bytes that "
+                         "fit in a datagram (dropped)", p->tap_name, len,
+                         MAX_FRAME);
+            continue;
+        }
+
+        tx_iovs[n].iov_len = UDPTUN_HDR_LEN + len;
+        tx_msgs[n].msg_hdr.msg_name = &p->addr;
+        tx_msgs[n].msg_hdr.msg_namelen = sizeof p->addr;
+        n++;
+    }
+
+    if (n) {
+        send_batch(p, n);
+    }
+}
+
+/* Peer to tap. */
+
+static void
+handle_datagram(const struct sockaddr_in *src, socklen_t src_len,
+                const uint8_t *data, size_t len, int flags)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    char buf[ADDR_BUFSIZE];
+
+    if (src_len < sizeof *src || src->sin_family != AF_INET) {
+        rx_unknown_source++;
+        VLOG_WARN_RL(&rl, "datagram from a non-IPv4 source (dropped)");
+        return;
+    }
+
+    struct peer *p = peer_by_addr(src);
+    if (!p) {
+        rx_unknown_source++;
+        VLOG_WARN_RL(&rl, "%zu-byte datagram from %s, which is not a "
+                     "configured peer (dropped)", len,
+                     addr_to_string(src, buf));
+        return;
+    }
+    if (flags & MSG_TRUNC) {
+        rx_truncated++;
+        VLOG_WARN_RL(&rl, "truncated datagram from %s (dropped)",
+                     addr_to_string(src, buf));
+        return;
+    }
+    if (len < UDPTUN_HDR_LEN + ETH_HDR_LEN) {
+        rx_short++;
+        VLOG_WARN_RL(&rl, "%zu-byte datagram from %s is too short (dropped)",
+                     len, addr_to_string(src, buf));
+        return;
+    }
+    if (data[0] != UDPTUN_MAGIC0 || data[1] != UDPTUN_MAGIC1) {
+        rx_bad_magic++;
+        VLOG_WARN_RL(&rl, "datagram from %s has bad magic 0x%02x%02x "
+                     "(dropped)", addr_to_string(src, buf), data[0], data[1]);
+        return;
+    }
+    if (data[2] != UDPTUN_VERSION) {
+        rx_bad_version++;
+        VLOG_WARN_RL(&rl, "datagram from %s has unsupported version %u "
+                     "(dropped)", addr_to_string(src, buf), data[2]);
+        return;
+    }
+    /* data[3] is reserved: sent as 0, ignored. */
+
+    if (p->tap_failed) {
+        p->rx_dropped++;
+        return;
+    }
+
+    size_t frame_len = len - UDPTUN_HDR_LEN;
+    ssize_t retval;
+    do {
+        retval = write(p->tap_fd, data + UDPTUN_HDR_LEN, frame_len);
+    } while (retval < 0 && errno == EINTR);
+    if (retval < 0) {
+        /* EIO: the tap is down.  EAGAIN, ENOBUFS, ENOMEM: no room. */
+        p->rx_dropped++;
+        VLOG_WARN_RL(&rl, "%s: writing %zu-byte frame from %s failed (%s)",
+                     p->tap_name, frame_len, addr_to_string(src, buf),
+                     ovs_strerror(errno));
+        return;
+    }
+    p->rx_frames++;
+    p->rx_bytes += frame_len;
+}
+
+static void
+udp_readable(evutil_socket_t fd, short what OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    int n;
+
+    for (int i = 0; i < BATCH; i++) {
+        rx_msgs[i].msg_hdr.msg_namelen = sizeof rx_addrs[i];
+        rx_msgs[i].msg_hdr.msg_flags = 0;
+    }
+    do {
+        n = recvmmsg(fd, rx_msgs, BATCH, MSG_DONTWAIT, NULL);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            /* A pending error on the socket (e.g. from ICMP), reported once
+             * and then cleared: not a reason to stop. */
+            rx_errors++;
+            VLOG_WARN_RL(&rl, "receive failed (%s)", ovs_strerror(errno));
+        }
+        return;
+    }
+
+    for (int i = 0; i < n; i++) {
+        handle_datagram(&rx_addrs[i], rx_msgs[i].msg_hdr.msg_namelen,
+                        rx_slots + (size_t) i * SLOT_SIZE, rx_msgs[i].msg_len,
+                        rx_msgs[i].msg_hdr.msg_flags);
+    }
+}
+
+/* Signals. */
+
+static void
+signal_received(evutil_socket_t sig, short what OVS_UNUSED,
+                void *aux OVS_UNUSED)
+{
+    switch (sig) {
+    case SIGUSR1:
+        log_counters("SIGUSR1");
+        break;
+
+    case SIGHUP:
+        vlog_reopen_log_file();
+        break;
+
+    default:
+        VLOG_INFO("received signal %d (%s), exiting", (int) sig,
+                  sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        event_base_loopbreak(base);
+        break;
+    }
+}
+
+/* Setup. */
+
+static void
+enter_netns(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        ovs_fatal(errno, "--netns: %s: open failed", path);
+    }
+    if (setns(fd, CLONE_NEWNET) < 0) {
+        ovs_fatal(errno, "--netns: %s: could not enter network namespace",
+                  path);
+    }
+    close(fd);
+}
+
+static void
+open_udp_socket(void)
+{
+    char buf[ADDR_BUFSIZE];
+    int fd;
+
+    fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        VLOG_FATAL("UDP socket: %s", ovs_strerror(errno));
+    }
+
+    /* Never set DF: a datagram larger than the path MTU is fragmented by IP
+     * rather than dropped. */
+    int pmtudisc = IP_PMTUDISC_DONT;
+    if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtudisc,
+                   sizeof pmtudisc) < 0) {
+        VLOG_FATAL("setsockopt(IP_MTU_DISCOVER): %s", ovs_strerror(errno));
+    }
+
+    /* Large buffers absorb bursts from many peers.  The FORCE variants go
+     * beyond net.core.[rw]mem_max but need CAP_NET_ADMIN. */
+    int size = SOCK_BUF_SIZE;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0) {
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    }
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) < 0) {
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+    }
+
+    if (bind(fd, (struct sockaddr *) &local_addr, sizeof local_addr) < 0) {
+        VLOG_FATAL("--local=%s: bind failed (%s)",
+                   addr_to_string(&local_addr, buf), ovs_strerror(errno));
+    }
+    udp_fd = fd;
+}
+
+/* Keeps the kernel from giving tap 'name' an IPv6 link-local address and
+ * sending neighbor discovery and MLD frames through it to the peer: a tap is
+ * a switch port, not an interface of this host. */
+static void
+disable_ipv6(const char *name)
+{
+    char *path = xasprintf("/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+    if (fd >= 0) {
+        if (write(fd, "1", 1) != 1) {
+            VLOG_WARN("%s: could not disable IPv6 (%s)", name,
+                      ovs_strerror(errno));
+        }
+        close(fd);
+    } else if (errno != ENOENT) {
+        /* ENOENT: no IPv6 in this kernel. */
+        VLOG_WARN("%s: %s", path, ovs_strerror(errno));
+    }
+    free(path);
+}
+
+/* Creates tap 'p->tap_name' (not persistent: it goes away with its fd), sets
+ * its MTU, disables IPv6 on it and brings it up. */
+static void
+open_tap(struct peer *p, int ctl_fd)
+{
+    struct ifreq ifr;
+    int fd;
+
+    if (if_nametoindex(p->tap_name)) {
+        VLOG_FATAL("%s: a network device with this name already exists "
+                   "(delete it, or choose another name)", p->tap_name);
+    }
+
+    fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        VLOG_FATAL("/dev/net/tun: open failed (%s)", ovs_strerror(errno));
+    }
+
+    memset(&ifr, 0, sizeof ifr);
+    ovs_strlcpy(ifr.ifr_name, p->tap_name, sizeof ifr.ifr_name);
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL;
+    if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+        if (errno == EBUSY) {
+            VLOG_FATAL("%s: a network device with this name already exists "
+                       "(delete it, or choose another name)", p->tap_name);
+        }
+        VLOG_FATAL("%s: could not create tap device (%s)", p->tap_name,
+                   ovs_strerror(errno));
+    }
+
+    memset(&ifr, 0, sizeof ifr);
+    ovs_strlcpy(ifr.ifr_name, p->tap_name, sizeof ifr.ifr_name);
+    ifr.ifr_mtu = tap_mtu;
+    if (ioctl(ctl_fd, SIOCSIFMTU, &ifr) < 0) {
+        VLOG_FATAL("%s: could not set MTU %d (%s)", p->tap_name, tap_mtu,
+                   ovs_strerror(errno));
+    }
+
+    disable_ipv6(p->tap_name);
+
+    memset(&ifr, 0, sizeof ifr);
+    ovs_strlcpy(ifr.ifr_name, p->tap_name, sizeof ifr.ifr_name);
+    if (ioctl(ctl_fd, SIOCGIFFLAGS, &ifr) < 0) {
+        VLOG_FATAL("%s: could not get flags (%s)", p->tap_name,
+                   ovs_strerror(errno));
+    }
+    ifr.ifr_flags |= IFF_UP;
+    if (ioctl(ctl_fd, SIOCSIFFLAGS, &ifr) < 0) {
+        VLOG_FATAL("%s: could not bring up (%s)", p->tap_name,
+                   ovs_strerror(errno));
+    }
+
+    p->tap_fd = fd;
+}
+
+static void
+init_batches(void)
+{
+    tx_slots = xmalloc((size_t) BATCH * SLOT_SIZE);
+    rx_slots = xmalloc((size_t) BATCH * SLOT_SIZE);
+    memset(tx_msgs, 0, sizeof tx_msgs);
+    memset(rx_msgs, 0, sizeof rx_msgs);
+    for (size_t i = 0; i < BATCH; i++) {
+        uint8_t *tx = tx_slots + i * SLOT_SIZE;
+        tx[0] = UDPTUN_MAGIC0;
+        tx[1] = UDPTUN_MAGIC1;
+        tx[2] = UDPTUN_VERSION;
+        tx[3] = 0;
+        tx_iovs[i].iov_base = tx;
+        tx_msgs[i].msg_hdr.msg_iov = &tx_iovs[i];
+        tx_msgs[i].msg_hdr.msg_iovlen = 1;
+
+        rx_iovs[i].iov_base = rx_slots + i * SLOT_SIZE;
+        rx_iovs[i].iov_len = SLOT_SIZE;
+        rx_msgs[i].msg_hdr.msg_iov = &rx_iovs[i];
+        rx_msgs[i].msg_hdr.msg_iovlen = 1;
+        rx_msgs[i].msg_hdr.msg_name = &rx_addrs[i];
+    }
+}
+
+static struct event *
+xevent_new(evutil_socket_t fd, short what, event_callback_fn cb, void *aux)
+{
+    struct event *ev = event_new(base, fd, what, cb, aux);
+    if (!ev || event_add(ev, NULL)) {
+        VLOG_FATAL("could not register event with libevent");
+    }
+    return ev;
+}
+
+static void
+relay_destroy(void)
+{
+    for (size_t i = 0; i < n_peers; i++) {
+        struct peer *p = &peers[i];
+        if (p->tap_event) {
+            event_free(p->tap_event);
+        }
+        if (p->tap_fd >= 0) {
+            close(p->tap_fd);
+        }
+    }
+    if (udp_event) {
+        event_free(udp_event);
+    }
+    if (udp_fd >= 0) {
+        close(udp_fd);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(signal_events); i++) {
+        if (signal_events[i]) {
+            event_free(signal_events[i]);
+        }
+    }
+    event_base_free(base);
+    libevent_global_shutdown();
+
+    hmap_destroy(&peers_by_addr);
+    free(peers);
+    free(tx_slots);
+    free(rx_slots);
+    free(netns_path);
+}
+
+int
+main(int argc, char *argv[])
+{
+    char buf[ADDR_BUFSIZE];
+    sigset_t sigs, old_sigs;
+
+    ovs_cmdl_proctitle_init(argc, argv);
+    set_program_name(argv[0]);
+    fatal_ignore_sigpipe();
+    parse_options(argc, argv);
+
+    /* First of all, so that the socket and the taps are created there. */
+    if (netns_path) {
+        enter_netns(netns_path);
+    }
+
+    /* With --user, keep CAP_NET_ADMIN: creating taps needs it. */
+    daemonize_start(true);
+
+    /* Hold the signals until libevent handles them. */
+    sigemptyset(&sigs);
+    for (size_t i = 0; i < ARRAY_SIZE(relay_signals); i++) {
+        sigaddset(&sigs, relay_signals[i]);
+    }
+    sigprocmask(SIG_BLOCK, &sigs, &old_sigs);
+
+    /* After the fork in daemonize_start(). */
+    base = event_base_new();
+    if (!base) {
+        VLOG_FATAL("could not create libevent base");
+    }
+
+    init_batches();
+    open_udp_socket();
+
+    int ctl_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (ctl_fd < 0) {
+        VLOG_FATAL("socket: %s", ovs_strerror(errno));
+    }
+    for (size_t i = 0; i < n_peers; i++) {
+        open_tap(&peers[i], ctl_fd);
+    }
+    close(ctl_fd);
+
+    udp_event = xevent_new(udp_fd, EV_READ | EV_PERSIST, udp_readable, NULL);
+    for (size_t i = 0; i < n_peers; i++) {
+        struct peer *p = &peers[i];
+        p->tap_event = xevent_new(p->tap_fd, EV_READ | EV_PERSIST,
+                                  tap_readable, p);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(relay_signals); i++) {
+        signal_events[i] = xevent_new(relay_signals[i],
+                                      EV_SIGNAL | EV_PERSIST,
+                                      signal_received, NULL);
+    }
+    sigprocmask(SIG_SETMASK, &old_sigs, NULL);
+    /* A fatal signal caught by the handlers that daemonize_start() set up
+     * before libevent took over. */
+    fatal_signal_run();
+
+    daemonize_complete();
+    VLOG_INFO("%s (ovs-vnet) %s: UDP %s, %zu peer%s, tap MTU %d%s%s",
+              program_name, VNET_VERSION, addr_to_string(&local_addr, buf),
+              n_peers, n_peers == 1 ? "" : "s", tap_mtu,
+              netns_path ? ", network namespace " : "",
+              netns_path ? netns_path : "");
+    for (size_t i = 0; i < n_peers; i++) {
+        VLOG_INFO("tap %s <-> %s", peers[i].tap_name,
+                  addr_to_string(&peers[i].addr, buf));
+    }
+
+    int retval = event_base_dispatch(base);
+    if (retval < 0) {
+        VLOG_ERR("event loop failed");
+    }
+
+    log_counters("exiting");
+    relay_destroy();
+    return retval < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* Command line. */
+
+/* Parses "IP:PORT" (IPv4, port 1..65535) into 'sin'. */
+static bool
+parse_ip_port(const char *s, struct sockaddr_in *sin)
+{
+    const char *colon = strrchr(s, ':');
+    char ip[INET_ADDRSTRLEN];
+    int port;
+
+    if (!colon || colon - s >= (ptrdiff_t) sizeof ip
+        || !str_to_int(colon + 1, 10, &port) || port < 1 || port > 65535) {
+        return false;
+    }
+    memcpy(ip, s, colon - s);
+    ip[colon - s] = '\0';
+
+    memset(sin, 0, sizeof *sin);
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons(port);
+    return inet_pton(AF_INET, ip, &sin->sin_addr) == 1;
+}
+
+/* Same rules as the kernel's dev_valid_name(). */
+static bool
+valid_tap_name(const char *name, size_t len)
+{
+    if (!len || len >= IFNAMSIZ
+        || (len == 1 && name[0] == '.')
+        || (len == 2 && name[0] == '.' && name[1] == '.')) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = name[i];
+        if (c == '/' || c == ':' || c <= ' ' || c >= 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+add_peer(const char *arg)
+{
+    const char *comma = strchr(arg, ',');
+    struct peer *p;
+    char buf[ADDR_BUFSIZE];
+
+    if (n_peers >= MAX_PEERS) {
+        ovs_fatal(0, "--peer: at most %d peers", MAX_PEERS);
+    }
+    if (!comma) {
+        ovs_fatal(0, "--peer=%s: expected TAP,IP:PORT", arg);
+    }
+    if (!valid_tap_name(arg, comma - arg)) {
+        ovs_fatal(0, "--peer=%s: \"%.*s\" is not a valid device name "
+                  "(1 to %d characters, no '/', ':' or spaces)", arg,
+                  (int) (comma - arg), arg, IFNAMSIZ - 1);
+    }
+
+    p = &peers[n_peers];
+    memset(p, 0, sizeof *p);
+    memcpy(p->tap_name, arg, comma - arg);
+    p->tap_name[comma - arg] = '\0';
+    p->tap_fd = -1;
+
+    if (!parse_ip_port(comma + 1, &p->addr)) {
+        ovs_fatal(0, "--peer=%s: \"%s\" is not IPv4-ADDRESS:PORT", arg,
+                  comma + 1);
+    }
+    uint32_t ip = ntohl(p->addr.sin_addr.s_addr);
+    if (ip == INADDR_ANY || ip == INADDR_BROADCAST || IN_MULTICAST(ip)) {
+        ovs_fatal(0, "--peer=%s: the peer address must be unicast", arg);
+    }
+
+    for (size_t i = 0; i < n_peers; i++) {
+        if (!strcmp(peers[i].tap_name, p->tap_name)) {
+            ovs_fatal(0, "--peer: tap %s given twice", p->tap_name);
+        }
+    }
+    if (peer_by_addr(&p->addr)) {
+        ovs_fatal(0, "--peer: address %s given twice",
+                  addr_to_string(&p->addr, buf));
+    }
+    hmap_insert(&peers_by_addr, &p->hmap_node, hash_addr(&p->addr));
+    n_peers++;
+}
+
+static void
+parse_options(int argc, char *argv[])
+{
+    enum {
+        OPT_LOCAL = UCHAR_MAX + 1,
+        OPT_PEER,
+        OPT_NETNS,
+        OPT_MTU,
+        VLOG_OPTION_ENUMS,
+        DAEMON_OPTION_ENUMS,
+    };
+    static const struct option long_options[] = {
+        {"local", required_argument, NULL, OPT_LOCAL},
+        {"peer", required_argument, NULL, OPT_PEER},
+        {"netns", required_argument, NULL, OPT_NETNS},
+        {"mtu", required_argument, NULL, OPT_MTU},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        VLOG_LONG_OPTIONS,
+        DAEMON_LONG_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
+
+    peers = xcalloc(MAX_PEERS, sizeof *peers);
+    for (;;) {
+        int c = getopt_long(argc, argv, short_options, long_options, NULL);
+        if (c == -1) {
+            break;
+        }
+
+        switch (c) {
+        case OPT_LOCAL:
+            if (local_given) {
+                ovs_fatal(0, "--local may be given only once");
+            }
+            if (!parse_ip_port(optarg, &local_addr)) {
+                ovs_fatal(0, "--local=%s: expected IPv4-ADDRESS:PORT", optarg);
+            }
+            local_given = true;
+            break;
+
+        case OPT_PEER:
+            add_peer(optarg);
+            break;
+
+        case OPT_NETNS:
+            if (netns_path) {
+                ovs_fatal(0, "--netns may be given only once");
+            }
+            netns_path = xstrdup(optarg);
+            break;
+
+        case OPT_MTU:
+            if (!str_to_int(optarg, 10, &tap_mtu)
+                || tap_mtu < MIN_MTU || tap_mtu > MAX_MTU) {
+                ovs_fatal(0, "--mtu=%s: expected a number from %d to %d",
+                          optarg, MIN_MTU, MAX_MTU);
+            }
+            break;
+
+        case 'h':
+            usage();
+
+        case 'V':
+            printf("%s (ovs-vnet) %s\n", program_name, VNET_VERSION);
+            exit(EXIT_SUCCESS);
+
+        VLOG_OPTION_HANDLERS
+        DAEMON_OPTION_HANDLERS
+
+        case '?':
+            exit(EXIT_FAILURE);
+
+        default:
+            abort();
+        }
+    }
+    free(short_options);
+
+    if (optind < argc) {
+        ovs_fatal(0, "unexpected argument \"%s\" (use --help for help)",
+                  argv[optind]);
+    }
+    if (!local_given) {
+        ovs_fatal(0, "missing --local=IP:PORT (use --help for help)");
+    }
+    if (!n_peers) {
+        ovs_fatal(0, "missing --peer=TAP,IP:PORT (use --help for help)");
+    }
+}
+
+static void
+usage(void)
+{
+    printf("%s: relays Ethernet frames between tap devices and UDP peers\n"
+           "usage: %s --local=IP:PORT [--netns=PATH] [--mtu=N] "
+           "--peer=TAP,IP:PORT\n"
+           "           [--peer=TAP,IP:PORT ...] [OPTIONS]\n"
+           "\nRelay options:\n"
+           "  --local=IP:PORT         IPv4 address and UDP port to bind\n"
+           "  --peer=TAP,IP:PORT      create tap TAP, relayed to the peer at "
+           "IP:PORT\n"
+           "                          (once per peer, up to %d peers)\n"
+           "  --netns=PATH            enter this network namespace first\n"
+           "                          (e.g. /run/netns/NAME)\n"
+           "  --mtu=N                 MTU of the taps (default: %d)\n"
+           "  -h, --help              display this help message\n"
+           "  -V, --version           display version information\n",
+           program_name, program_name, MAX_PEERS, DEFAULT_MTU);
+    daemon_usage();
+    vlog_usage();
+    exit(EXIT_SUCCESS);
+}

@@ -87,9 +87,8 @@ attacher_set_rundir(struct attacher *a, const char *rundir)
     }
 }
 
-/* Finds the namespace of the switch's ovs-vswitchd.  Host ends of veths go
- * there; without a pidfile (a switch we only know by its database) they stay
- * in ours. */
+/* Finds the namespace of the switch's ovs-vswitchd, where host ends of veths
+ * go.  Without its pidfile nothing is done for the switch. */
 static void
 refresh_switch_netns(struct attacher *a)
 {
@@ -223,6 +222,11 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
     struct shash wanted = SHASH_INITIALIZER(&wanted);
 
     refresh_switch_netns(a);
+    if (!a->switch_pid) {
+        /* Where ovs-vswitchd runs is unknown (not started, or restarting):
+         * touch nothing, and never fall back to our own namespace. */
+        return false;
+    }
     for (size_t i = 0; i < n_wants; i++) {
         const struct attach_want *w = &wants[i];
         shash_add_once(&wanted, w->endpoint, w);

@@ -4,7 +4,8 @@
  * namespace exists (as "ip netns add" makes it) with eth0 configured, and that
  * the host end of its veth pair sits in the namespace where that switch's
  * ovs-vswitchd runs (found from its pidfile in the switch's run directory), so the
- * switch can take it as a port.  Creation is idempotent: after a controller
+ * switch can take it as a port.  While that pidfile is missing (ovs-vswitchd
+ * not running) the attacher does nothing at all.  Creation is idempotent: after a controller
  * restart, existing endpoints are adopted, not recreated.  What is no longer
  * wanted is removed: exactly the veth and namespace that were created for it.
  * Attached endpoints are re-verified every few seconds and repaired.

@@ -71,6 +71,7 @@ struct switch_session {
     /* Tunnels. */
     struct tunnel_plan plan;
     struct relay *relay;
+    long long int relay_drained_at;     /* When its taps' ports were gone. */
     char *underlay;             /* Whose IP we moved to the underlay bridge, */
     uint32_t underlay_ip;       /* which IP (network byte order), */
     int underlay_plen;          /* and its prefix; underlay NULL: none. */
@@ -523,6 +524,9 @@ static void
 sync_underlay_ip(struct switch_session *ss, const char *underlay, bool back)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    if (!attacher_get_switch_pid(ss->attacher)) {
+        return;                 /* ovs-vswitchd's namespace is unknown. */
+    }
     int fd = attacher_get_netns_fd(ss->attacher);
 
     if (back) {
@@ -581,6 +585,9 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
     for (size_t i = 0; i < ss->db.n_bindings; i++) {
         const struct switch_db_binding *b = &ss->db.bindings[i];
         const struct vnetrec_endpoint *ep = NULL, *cand;
+        if (!b->iface_id) {
+            continue;           /* A tunnel port of ours. */
+        }
         VNETREC_ENDPOINT_FOR_EACH (cand, nb) {
             if (!strcmp(cand->name, b->iface_id)) {
                 ep = cand;
@@ -771,13 +778,24 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
         }
         collect_endpoints(ss, nb, &nets, &wants, &ports, &n_wants);
     }
-    tunnel_plan_destroy(&ss->plan);
+    struct tunnel_plan fresh;
     if (nb && !ss->config_error && !ss->releasing) {
-        tunnel_plan_build(&ss->plan, nb, ss->name);
+        tunnel_plan_build(&fresh, nb, ss->name);
     } else {
-        memset(&ss->plan, 0, sizeof ss->plan);
-        smap_init(&ss->plan.tunnel_options);
+        memset(&fresh, 0, sizeof fresh);
+        smap_init(&fresh.tunnel_options);
     }
+    /* A peer that left (or moved) may be behind learned MACs: forget them. */
+    for (size_t i = 0; i < ss->plan.n_peers; i++) {
+        const struct tunnel_peer *was = &ss->plan.peers[i];
+        const struct tunnel_peer *now = tunnel_plan_find(&fresh, was->name);
+        if (!now || now->ip != was->ip || now->relay != was->relay) {
+            flow_installer_flush_learned(ss->installer);
+            break;
+        }
+    }
+    tunnel_plan_destroy(&ss->plan);
+    tunnel_plan_move(&ss->plan, &fresh);
     const char *underlay = NULL;
     if (ss->plan.enabled && !strcmp(ss->datapath_type, "netdev") && nb) {
         const struct vnetrec_switch *me;
@@ -863,10 +881,13 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     size_t n_ports = n_ready;
     tunnel_plan_add_ports(&ss->plan, all_ports, &n_ports);
     int switch_fd = attacher_get_netns_fd(ss->attacher);
-    for (size_t i = 0; i < ss->plan.n_peers; i++) {
+    char *relay_wanted = relay_args(&ss->plan,
+                                    attacher_get_switch_pid(ss->attacher));
+    bool relay_ok = relay_runs_with(ss->relay, relay_wanted);
+    for (size_t i = 0; relay_ok && switch_fd >= 0 && i < ss->plan.n_peers;
+         i++) {
         const struct tunnel_peer *p = &ss->plan.peers[i];
-        if (p->relay && relay_is_running(ss->relay)
-            && vif_link_exists(switch_fd, p->tap)) {
+        if (p->relay && vif_link_exists(switch_fd, p->tap)) {
             all_ports[n_ports++] = (struct switch_db_port) { .name = p->tap };
         }
     }
@@ -881,6 +902,12 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
             sset_add(&installed, es_node->name);
         }
     }
+
+    /* The underlay bridge's MAC, from the tunnel IP: 0e:76:a.b.c.d. */
+    char phy_hwaddr[18];
+    uint32_t lip = ss->plan.local_ip;
+    snprintf(phy_hwaddr, sizeof phy_hwaddr, "0e:76:%02x:%02x:%02x:%02x",
+             lip >> 24, (lip >> 16) & 0xff, (lip >> 8) & 0xff, lip & 0xff);
 
     struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&ss->ovs);
     if (ovsdb_idl_is_connected(ss->ovs.idl)
@@ -901,6 +928,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
             .installed = &installed,
             .phy_bridge = underlay ? VNET_PHY_BRIDGE : NULL,
             .underlay = underlay,
+            .phy_hwaddr = underlay ? phy_hwaddr : NULL,
         };
         switch_db_result_destroy(&ss->db);
         switch_db_reconcile(ss->ovs.idl, txn, &cfg, &ss->db);
@@ -919,8 +947,31 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     if (underlay && ss->db.ready) {
         sync_underlay_ip(ss, underlay, false);
     }
-    relay_run(ss->relay, &ss->plan, attacher_get_switch_pid(ss->attacher),
-              ss->rundir);
+    /* The relay's taps are ports only while it runs as wanted.  To change
+     * its peers, or after it died, the tap ports go first; it is stopped and
+     * started once ovs-vswitchd let go of them. */
+    if (!relay_ok) {
+        bool taps_bound = false;
+        for (size_t i = 0; i < ss->db.n_bindings; i++) {
+            const struct switch_db_binding *b = &ss->db.bindings[i];
+            taps_bound |= b->ours && !b->iface_id
+                          && !strncmp(b->ifname, "vnu", 3);
+        }
+        if (taps_bound || ss->txn_pending) {
+            ss->relay_drained_at = 0;
+        } else if (!ss->relay_drained_at) {
+            ss->relay_drained_at = time_msec();
+        } else if (time_msec() >= ss->relay_drained_at + STALE_DELAY_MS) {
+            if (relay_is_running(ss->relay)) {
+                relay_stop(ss->relay);
+            }
+            relay_run(ss->relay, relay_wanted, ss->rundir);
+        }
+    } else {
+        ss->relay_drained_at = 0;
+        relay_run(ss->relay, relay_wanted, ss->rundir);
+    }
+    free(relay_wanted);
 
     if (nb && !ss->releasing && !ss->config_error) {
         compute_flows(ss, nb, &nets);
@@ -976,6 +1027,9 @@ switch_session_wait(struct switch_session *ss)
     of_channel_wait(ss->of);
     flow_installer_wait(ss->installer);
     relay_wait(ss->relay);
+    if (ss->relay_drained_at) {
+        poll_timer_wait_until(ss->relay_drained_at + STALE_DELAY_MS);
+    }
     poll_timer_wait_until(attacher_next_run(ss->attacher));
     for (size_t i = 0; i < ss->n_stale; i++) {
         poll_timer_wait_until(ss->stale_after[i]);
@@ -1016,9 +1070,12 @@ switch_session_get_status(const struct switch_session *ss,
 
     memset(st, 0, sizeof *st);
     st->connected = status.connected;
+    bool tunnels_ready = !ss->plan.error;
+    for (size_t i = 0; i < ss->plan.n_peers && tunnels_ready; i++) {
+        tunnels_ready = tunnel_ofport(ss, ss->plan.peers[i].port) > 0;
+    }
     st->in_sync = status.connected && !ss->releasing && ss->endpoints_ready
-                  && flow_installer_is_synced(ss->installer)
-                  && !ss->plan.error;
+                  && flow_installer_is_synced(ss->installer) && tunnels_ready;
     st->last_error = status.last_error;
     st->of_state = xstrdup(facts.of_state);
     if (of_state == OF_CHANNEL_ACTIVE) {

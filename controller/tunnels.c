@@ -83,6 +83,14 @@ tunnel_plan_build(struct tunnel_plan *plan, struct ovsdb_idl *nb,
             p->port = TUNNEL_VXLAN_PORT;
             plan->vxlan = true;
         }
+        if (!p->relay) {
+            /* Peers send to us with our own type: receive on it. */
+            if (!strcmp(me->encap_type, "geneve")) {
+                plan->geneve = true;
+            } else {
+                plan->vxlan = true;
+            }
+        }
     }
 }
 
@@ -98,6 +106,15 @@ tunnel_plan_destroy(struct tunnel_plan *plan)
         free(plan->error);
         smap_destroy(&plan->tunnel_options);
     }
+}
+
+void
+tunnel_plan_move(struct tunnel_plan *dst, struct tunnel_plan *src)
+{
+    *dst = *src;
+    hmap_moved(&dst->tunnel_options.map);
+    memset(src, 0, sizeof *src);
+    smap_init(&src->tunnel_options);
 }
 
 const struct tunnel_peer *
@@ -149,8 +166,8 @@ relay_create(const char *switch_name)
     return r;
 }
 
-static void
-stop(struct relay *r)
+void
+relay_stop(struct relay *r)
 {
     if (r->process) {
         if (!process_exited(r->process)) {
@@ -160,6 +177,7 @@ stop(struct relay *r)
         }
         process_destroy(r->process);
         r->process = NULL;
+        r->restart_at = time_msec() + 500;
     }
     free(r->args);
     r->args = NULL;
@@ -169,7 +187,7 @@ void
 relay_destroy(struct relay *r)
 {
     if (r) {
-        stop(r);
+        relay_stop(r);
         free(r->pidfile);
         free(r->switch_name);
         free(r);
@@ -208,32 +226,32 @@ relay_program(void)
     return xstrdup("ovs-vnet-udptun");
 }
 
-/* Kills a relay left behind by an earlier ovs-vnetd (its pidfile). */
-static void
-kill_stale(const char *pidfile)
+/* Stops a relay left behind by an earlier ovs-vnetd (from its pidfile).
+ * Returns true if none is left. */
+static bool
+stale_gone(const char *pidfile)
 {
     FILE *f = fopen(pidfile, "r");
     long pid;
+    bool gone = true;
     if (f) {
-        if (fscanf(f, "%ld", &pid) == 1 && pid > 1 && !kill(pid, SIGTERM)) {
-            VLOG_INFO("stopped UDP relay left running (pid %ld)", pid);
-            for (int i = 0; i < 50 && !kill(pid, 0); i++) {
-                xnanosleep(20 * 1000 * 1000);
-            }
+        if (fscanf(f, "%ld", &pid) == 1 && pid > 1 && !kill(pid, 0)) {
+            VLOG_INFO("stopping UDP relay left running (pid %ld)", pid);
+            kill(pid, SIGTERM);
+            gone = false;
         }
         fclose(f);
     }
+    return gone;
 }
 
-void
-relay_run(struct relay *r, const struct tunnel_plan *plan, pid_t switch_pid,
-          const char *rundir)
+char *
+relay_args(const struct tunnel_plan *plan, pid_t switch_pid)
 {
     struct ds args = DS_EMPTY_INITIALIZER;
     char ip[16];
 
-    process_run();
-    if (plan->enabled) {
+    if (plan->enabled && switch_pid > 0) {
         for (size_t i = 0; i < plan->n_peers; i++) {
             const struct tunnel_peer *p = &plan->peers[i];
             if (p->relay) {
@@ -243,63 +261,69 @@ relay_run(struct relay *r, const struct tunnel_plan *plan, pid_t switch_pid,
             }
         }
     }
-    if (!args.length || !rundir) {
-        stop(r);
-        r->restart_at = 0;
+    if (!args.length) {
         ds_destroy(&args);
-        return;
+        return NULL;
     }
     ds_put_format(&args, " --local=%s:%d", vnet_ip_format(plan->local_ip, ip),
                   TUNNEL_RELAY_UDP_PORT);
-    if (switch_pid) {
-        ds_put_format(&args, " --netns=/proc/%ld/ns/net", (long) switch_pid);
-    }
+    ds_put_format(&args, " --netns=/proc/%ld/ns/net", (long) switch_pid);
+    return ds_steal_cstr(&args);
+}
 
-    if (r->process && (!r->args || strcmp(r->args, ds_cstr(&args)))) {
-        stop(r);
-    }
+bool
+relay_runs_with(const struct relay *r, const char *args)
+{
+    return relay_is_running(r) && args && r->args && !strcmp(r->args, args);
+}
+
+void
+relay_run(struct relay *r, const char *args, const char *rundir)
+{
+    process_run();
     if (r->process && process_exited(r->process)) {
         char *status = process_status_msg(process_status(r->process));
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
         VLOG_WARN_RL(&rl, "switch %s: UDP relay %s; restarting it",
                      r->switch_name, status);
         free(status);
-        stop(r);
-        r->restart_at = time_msec() + 1000;
+        relay_stop(r);
     }
-    if (!r->process && time_msec() >= r->restart_at) {
-        free(r->pidfile);
-        r->pidfile = xasprintf("%s/ovs-vnet-udptun.%s.pid", rundir,
-                               r->switch_name);
-        kill_stale(r->pidfile);
+    if (r->process || !args || !rundir || time_msec() < r->restart_at) {
+        return;
+    }
 
-        char *program = relay_program();
-        char *line = xasprintf("%s%s --pidfile=%s --log-file=%s/"
-                               "ovs-vnet-udptun.%s.log -vconsole:off",
-                               program, ds_cstr(&args), r->pidfile, rundir,
-                               r->switch_name);
-        struct svec argv;
-        svec_init(&argv);
-        svec_parse_words(&argv, line);
-        svec_terminate(&argv);
-        int error = process_start(argv.names, &r->process);
-        if (error) {
-            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-            VLOG_WARN_RL(&rl, "switch %s: cannot start %s: %s",
-                         r->switch_name, program, ovs_strerror(error));
-            r->process = NULL;
-            r->restart_at = time_msec() + 1000;
-        } else {
-            VLOG_INFO("switch %s: started UDP relay (pid %ld)%s",
-                      r->switch_name, (long) process_pid(r->process),
-                      ds_cstr(&args));
-            r->args = ds_steal_cstr(&args);
-        }
-        svec_destroy(&argv);
-        free(line);
-        free(program);
+    free(r->pidfile);
+    r->pidfile = xasprintf("%s/ovs-vnet-udptun.%s.pid", rundir,
+                           r->switch_name);
+    if (!stale_gone(r->pidfile)) {
+        r->restart_at = time_msec() + 200;
+        return;
     }
-    ds_destroy(&args);
+
+    char *program = relay_program();
+    char *line = xasprintf("%s%s --pidfile=%s --log-file=%s/"
+                           "ovs-vnet-udptun.%s.log -vconsole:off",
+                           program, args, r->pidfile, rundir, r->switch_name);
+    struct svec argv;
+    svec_init(&argv);
+    svec_parse_words(&argv, line);
+    svec_terminate(&argv);
+    int error = process_start(argv.names, &r->process);
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        VLOG_WARN_RL(&rl, "switch %s: cannot start %s: %s", r->switch_name,
+                     program, ovs_strerror(error));
+        r->process = NULL;
+        r->restart_at = time_msec() + 1000;
+    } else {
+        VLOG_INFO("switch %s: started UDP relay (pid %ld)%s", r->switch_name,
+                  (long) process_pid(r->process), args);
+        r->args = xstrdup(args);
+    }
+    svec_destroy(&argv);
+    free(line);
+    free(program);
 }
 
 void
@@ -307,7 +331,7 @@ relay_wait(struct relay *r)
 {
     if (r->process) {
         process_wait(r->process);
-    } else if (r->restart_at) {
+    } else if (r->restart_at > time_msec()) {
         poll_timer_wait_until(r->restart_at);
     }
 }

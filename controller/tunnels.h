@@ -52,6 +52,10 @@ void tunnel_plan_build(struct tunnel_plan *, struct ovsdb_idl *nb,
                        const char *self);
 void tunnel_plan_destroy(struct tunnel_plan *);
 
+/* Moves 'src' into 'dst' (whose old contents must be destroyed first);
+ * 'src' is left empty. */
+void tunnel_plan_move(struct tunnel_plan *dst, struct tunnel_plan *src);
+
 /* The peer named 'name', or NULL. */
 const struct tunnel_peer *tunnel_plan_find(const struct tunnel_plan *,
                                            const char *name);
@@ -65,12 +69,22 @@ void tunnel_plan_add_ports(const struct tunnel_plan *,
 struct relay *relay_create(const char *switch_name);
 void relay_destroy(struct relay *);    /* Also stops the process. */
 
-/* Makes the relay run for the relay peers of 'plan' (none: stopped), inside
- * the network namespace of process 'switch_pid' (0: ours).  Files go into
- * 'rundir'.  Restarts it if it died. */
-void relay_run(struct relay *, const struct tunnel_plan *, pid_t switch_pid,
-               const char *rundir);
-void relay_wait(struct relay *);
+/* The arguments the relay must run with for 'plan' (peers, local address,
+ * the namespace of process 'switch_pid'), or NULL if no relay is needed or
+ * 'switch_pid' is unknown (0) (caller frees). */
+char *relay_args(const struct tunnel_plan *, pid_t switch_pid);
+
+/* True if the relay runs, with 'args'. */
+bool relay_runs_with(const struct relay *, const char *args);
 bool relay_is_running(const struct relay *);
+
+/* Stops the relay.  Its taps disappear: remove their ports first. */
+void relay_stop(struct relay *);
+
+/* Starts the relay with 'args' (files in 'rundir') unless it runs or was
+ * just stopped; a relay left by an earlier ovs-vnetd is stopped first.
+ * Logs and reaps one that died. */
+void relay_run(struct relay *, const char *args, const char *rundir);
+void relay_wait(struct relay *);
 
 #endif /* controller/tunnels.h */

@@ -55,6 +55,8 @@ struct flow_installer {
     uint64_t pending_gen;       /* Generation of the dump or commit. */
     struct flow_table dumped;   /* Our flows found on the switch. */
     bool commit_failed;
+    bool flush_learned;         /* Delete learned flows in the next bundle. */
+    bool flushing;              /* ...and this commit does. */
     uint32_t next_bundle_id;
     long long int next_check;
     long long int deadline;     /* For the outstanding request. */
@@ -220,7 +222,7 @@ reconcile(struct flow_installer *fi)
         }
     }
 
-    if (!n_del && !n_add) {
+    if (!n_del && !n_add && !fi->flush_learned) {
         fi->installed_gen = fi->pending_gen;
         set_error(fi, NULL);
         start_over(fi, fi->installed_gen == fi->desired_gen
@@ -239,6 +241,27 @@ reconcile(struct flow_installer *fi)
              fi->name, bundle_id, n_del, n_add);
 
     send_bundle_ctrl(fi, bundle_id, OFPBCT_OPEN_REQUEST, flags, version);
+    fi->flushing = fi->flush_learned;
+    if (fi->flushing) {
+        struct ofputil_flow_mod fm = {
+            .priority = 0,
+            .table_id = OFPTT_ALL,
+            .command = OFPFC_DELETE,
+            .cookie = htonll(vnet_cookie(VNET_F_LEARNED, 0)),
+            .cookie_mask = htonll(UINT64_C(0xffff) << 48),
+            .new_cookie = OVS_BE64_MAX,
+            .buffer_id = UINT32_MAX,
+            .out_port = OFPP_ANY,
+            .out_group = OFPG_ANY,
+        };
+        struct match catchall;
+        match_init_catchall(&catchall);
+        minimatch_init(&fm.match, &catchall);
+        bundle_add(fi, bundle_id, flags, ofputil_encode_flow_mod(&fm, protocol),
+                   version);
+        minimatch_destroy(&fm.match);
+        VLOG_INFO("%s: forgetting learned MACs", fi->name);
+    }
     FLOW_TABLE_FOR_EACH (f, &fi->dumped) {
         if (!flow_table_find(&fi->desired, f)) {
             bundle_add(fi, bundle_id, flags,
@@ -341,6 +364,9 @@ flow_installer_handle_msg(struct flow_installer *fi, const struct ofpbuf *msg)
         }
     } else if (type == OFPTYPE_BARRIER_REPLY && fi->state == S_COMMITTING) {
         if (!fi->commit_failed) {
+            if (fi->flushing) {
+                fi->flush_learned = fi->flushing = false;
+            }
             fi->installed_gen = fi->pending_gen;
             set_error(fi, NULL);
             start_over(fi, fi->installed_gen == fi->desired_gen
@@ -348,6 +374,15 @@ flow_installer_handle_msg(struct flow_installer *fi, const struct ofpbuf *msg)
         } else {
             start_over(fi, time_msec() + 1000);
         }
+    }
+}
+
+void
+flow_installer_flush_learned(struct flow_installer *fi)
+{
+    fi->flush_learned = true;
+    if (fi->state == S_IDLE) {
+        fi->next_check = 0;
     }
 }
 

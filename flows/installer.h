@@ -42,6 +42,10 @@ void flow_installer_set_desired(struct flow_installer *,
                                 struct flow_table *desired,
                                 uint64_t generation);
 
+/* Makes the next bundle also delete every flow learn() made (they may point
+ * at a switch that is gone); they are learned again as traffic flows. */
+void flow_installer_flush_learned(struct flow_installer *);
+
 void flow_installer_run(struct flow_installer *);
 void flow_installer_wait(struct flow_installer *);
 void flow_installer_handle_msg(struct flow_installer *, const struct ofpbuf *);

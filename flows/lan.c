@@ -166,6 +166,15 @@ add_tunnel_ingress(const struct lan_network *net,
 {
     uint64_t c = vnet_cookie(VNET_F_TUNNEL, net->object);
 
+    /* Endpoints the NB knows are forwarded statically: never learned. */
+    for (size_t i = 0; i < net->n_remote_ports; i++) {
+        const struct lan_remote_port *rp = &net->remote_ports[i];
+        add(out, error, vnet_cookie(VNET_F_L2, rp->object),
+            "table=%d,priority=110,metadata=%"PRIu32","VNET_REG_TUNNEL"=1,"
+            "dl_src="ETH_FMT",actions=goto_table:%d", VNET_T_LEARN,
+            net->segment_id, ETH_ARGS(rp->mac), VNET_T_L2);
+    }
+
     for (size_t i = 0; i < n_tunnels; i++) {
         const struct lan_tunnel_port *t = &tunnels[i];
         if (t->relay) {
@@ -178,11 +187,20 @@ add_tunnel_ingress(const struct lan_network *net,
                 "goto_table:%d", VNET_T_INGRESS, t->ofport, net->segment_id,
                 net->segment_id, VNET_T_LEARN);
         } else {
-            add(out, error, c, "table=%d,priority=100,in_port=%"PRId64","
-                "tun_id=%"PRIu32",actions=set_field:%"PRIu32"->metadata,"
-                "set_field:1->"VNET_REG_TUNNEL",goto_table:%d",
-                VNET_T_INGRESS, t->ofport, net->segment_id, net->segment_id,
-                VNET_T_LEARN);
+            /* Only from the switches that host the network: not from one
+             * that left (or anyone else on the underlay). */
+            for (size_t j = 0; j < net->n_remotes; j++) {
+                const struct lan_remote *r = &net->remotes[j];
+                if (r->relay) {
+                    continue;
+                }
+                add(out, error, c, "table=%d,priority=100,in_port=%"PRId64","
+                    "tun_id=%"PRIu32",tun_src="IP_FMT","
+                    "actions=set_field:%"PRIu32"->metadata,"
+                    "set_field:1->"VNET_REG_TUNNEL",goto_table:%d",
+                    VNET_T_INGRESS, t->ofport, net->segment_id,
+                    IP_ARGS(r->ip), net->segment_id, VNET_T_LEARN);
+            }
             /* MACs behind another switch that the NB does not know (ports
              * without a fixed MAC there) are learned with the way back. */
             struct ds limit = DS_EMPTY_INITIALIZER;

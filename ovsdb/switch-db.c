@@ -41,6 +41,7 @@ switch_db_register(struct ovsdb_idl *idl)
     ovsdb_idl_add_column(idl, &ovsrec_bridge_col_protocols);
     ovsdb_idl_add_column(idl, &ovsrec_bridge_col_external_ids);
     ovsdb_idl_add_column(idl, &ovsrec_bridge_col_datapath_id);
+    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_other_config);
 
     ovsdb_idl_add_table(idl, &ovsrec_table_port);
     ovsdb_idl_add_column(idl, &ovsrec_port_col_name);
@@ -247,7 +248,6 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
 {
     bool changed = false;
     struct sset present = SSET_INITIALIZER(&present);
-    size_t n_alloc = 0, n_stale_alloc = 0;
 
     for (size_t i = 0; i < br->n_ports; i++) {
         const struct ovsrec_port *port = br->ports[i];
@@ -262,10 +262,9 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
             /* Created by us for an endpoint that is gone. */
             const struct ovsrec_interface *iface = port->n_interfaces
                                                    ? port->interfaces[0] : NULL;
-            if (r->n_stale >= n_stale_alloc) {
-                r->stale = x2nrealloc(r->stale, &n_stale_alloc,
-                                      sizeof *r->stale);
-            }
+            /* Called once per bridge: grow by count, not by a local
+             * capacity. */
+            r->stale = xrealloc(r->stale, (r->n_stale + 1) * sizeof *r->stale);
             struct switch_db_stale *st = &r->stale[r->n_stale++];
             st->ifname = xstrdup(port->name);
             st->iface_id = nullable_xstrdup(
@@ -306,10 +305,8 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
             if (!iface_id && !(ours && want)) {
                 continue;
             }
-            if (r->n_bindings >= n_alloc) {
-                r->bindings = x2nrealloc(r->bindings, &n_alloc,
-                                         sizeof *r->bindings);
-            }
+            r->bindings = xrealloc(r->bindings,
+                                   (r->n_bindings + 1) * sizeof *r->bindings);
             struct switch_db_binding *b = &r->bindings[r->n_bindings++];
             b->iface_id = nullable_xstrdup(iface_id);
             b->ifname = xstrdup(iface->name);
@@ -398,6 +395,10 @@ sync_phy_bridge(struct ovsdb_idl_txn *txn,
                                                      cfg->owner);
             ovsrec_bridge_update_external_ids_setkey(br, "ovs-vnet-role",
                                                      "underlay");
+            if (cfg->phy_hwaddr) {
+                ovsrec_bridge_update_other_config_setkey(br, "hwaddr",
+                                                         cfg->phy_hwaddr);
+            }
             ovsrec_open_vswitch_update_bridges_addvalue(ovs, br);
         }
         return true;
@@ -405,6 +406,14 @@ sync_phy_bridge(struct ovsdb_idl_txn *txn,
 
     bool changed = false;
     bool has_underlay = false;
+    const char *hwaddr = smap_get(&phy->other_config, "hwaddr");
+    if (cfg->phy_hwaddr && !nullable_string_is_equal(hwaddr, cfg->phy_hwaddr)) {
+        if (txn) {
+            ovsrec_bridge_update_other_config_setkey(phy, "hwaddr",
+                                                     cfg->phy_hwaddr);
+        }
+        changed = true;
+    }
     for (size_t i = 0; i < phy->n_ports; i++) {
         const struct ovsrec_port *port = phy->ports[i];
         if (!strcmp(port->name, cfg->underlay)) {

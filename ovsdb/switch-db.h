@@ -47,6 +47,9 @@ struct switch_db_config {
      * tunnel IP on its internal port.  NULL: none. */
     const char *phy_bridge;
     const char *underlay;
+    const char *phy_hwaddr;     /* Its MAC: stable, so that other switches'
+                                 * tunnel neighbor caches stay right when it is
+                                 * recreated. */
 };
 
 /* An interface on our bridge with external_ids:iface-id, or one of our own

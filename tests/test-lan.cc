@@ -224,9 +224,16 @@ TEST(LanTunnels, RemoteEndpointsGoToTheirSwitch)
 TEST(LanTunnels, IngressByKeyOrVlanSkipsArpAndIsMarked)
 {
     auto lines = with_remotes().generate();
+    // Only from the switch that hosts the network, by its tunnel IP.
     EXPECT_EQ(count_matching(lines, {"table=0 priority=100", "in_port=9",
-                                     "tun_id=0x7", "0x7->metadata",
-                                     "0x1->reg5", "goto_table:20"}), 1u);
+                                     "tun_src=192.0.2.2", "tun_id=0x7",
+                                     "0x7->metadata", "0x1->reg5",
+                                     "goto_table:20"}), 1u);
+    EXPECT_EQ(count_matching(lines, {"in_port=9", "tun_src=192.0.2.3"}), 0u);
+    // Known remote endpoints are never learned.
+    EXPECT_EQ(count_matching(lines, {"table=20 priority=110", "reg5=0x1",
+                                     "dl_src=0a:00:00:00:00:31",
+                                     "goto_table:30"}), 1u);
     EXPECT_EQ(count_matching(lines, {"table=0 priority=100", "in_port=10",
                                      "dl_vlan=7", "strip_vlan",
                                      "0x7->metadata", "goto_table:20"}), 1u);

@@ -20,6 +20,10 @@
 #   sandbox_netns_exec NAME CMD...      run CMD in the switch's namespace
 #   sandbox_switch_stop NAME, sandbox_switch_db_restart NAME,
 #   sandbox_switch_vswitchd_restart NAME
+#   sandbox_underlay_start       an underlay network: a bridge "ul" in namespace
+#                                "$SANDBOX_PREFIX-ul" (never the default one)
+#   sandbox_switch_underlay NAME IP/PLEN
+#                                joins switch NAME to it with interface "ul0"
 #   sandbox_vnetd_start [ARGS...], sandbox_vnetd_stop, sandbox_vnetd_kill
 #   sandbox_check_logs [EXTRA-ALLOWED-REGEX]  fails on unexpected WARN/ERR lines
 #   sandbox_cleanup              what the trap runs
@@ -201,8 +205,15 @@ sandbox_switch_db_restart() {
 }
 
 sandbox_switch_vswitchd_restart() {
-    local dir; dir=$(sandbox_switch_dir "$1")
+    local dir i; dir=$(sandbox_switch_dir "$1")
     sandbox_kill_pidfile "$dir/ovs-vswitchd.pid"
+    # ovsdb-server must see the old process's connection (and its lock) go
+    # before the new one asks for it, or the new one waits with an error.
+    for ((i = 0; i < 50; i++)); do
+        ls "$dir"/ovs-vswitchd.*.ctl >/dev/null 2>&1 || break
+        sleep 0.1
+    done
+    sleep 0.5
     sandbox_switch_vswitchd_start "$1"
 }
 
@@ -213,6 +224,25 @@ sandbox_switch_stop() {
     sandbox_kill_pidfile "$dir/ovsdb-server.pid"
     ip netns delete "$(sandbox_netns "$name")" 2>/dev/null
     return 0
+}
+
+sandbox_underlay_start() {
+    local ns=$SANDBOX_PREFIX-ul
+    ip netns add "$ns" || return 1
+    ip -n "$ns" link set lo up
+    ip -n "$ns" link add ul type bridge
+    ip -n "$ns" link set ul up
+}
+
+# sandbox_switch_underlay NAME IP/PLEN
+sandbox_switch_underlay() {
+    local name=$1 addr=$2 ns=$SANDBOX_PREFIX-ul swns
+    swns=$(sandbox_netns "$name")
+    ip -n "$ns" link add "u-$name" type veth peer name ul0 netns "$swns" \
+        || return 1
+    ip -n "$ns" link set "u-$name" master ul up
+    ip -n "$swns" addr add "$addr" dev ul0
+    ip -n "$swns" link set ul0 up
 }
 
 # Starts ovs-vnetd on the sandbox NB database; extra arguments are passed on.

@@ -1,0 +1,167 @@
+# Integration tests: one virtual LAN across hosts.  Every host is a sandboxed
+# switch in its own namespace, joined to the others by an underlay network (a
+# bridge in a namespace of its own, 192.168.50.0/24); ovs-vnetd keeps the
+# tunnels between them.
+
+# mh_world TYPE HOST...: NB, controller, underlay, and the hosts connected
+# with encapsulation TYPE (host hN gets underlay address 192.168.50.N).
+mh_world() {
+    local type=$1 h n; shift
+    sandbox_nb_start
+    sandbox_vnetd_start
+    sandbox_underlay_start
+    for h; do
+        n=${h#h}
+        sandbox_switch_start "$h"
+        sandbox_switch_underlay "$h" "192.168.50.$n/24"
+        mh_connect "$h" "$type"
+    done
+}
+
+mh_connect() {  # HOST TYPE
+    vnet_ctl connect "$(sandbox_switch_remote "$1")" --name="$1" \
+        --encap-ip="192.168.50.${1#h}" --encap-type="$2" --underlay=ul0 >/dev/null
+}
+
+mh_attach() {  # NET EP HOST IP
+    vnet_ctl attach "$1" "$2" --switch="$3" --ip="$4" \
+        --netns="$SANDBOX_PREFIX-$2" >/dev/null
+}
+
+in_ep() {  # EP CMD...
+    local ep=$1; shift
+    ip netns exec "$SANDBOX_PREFIX-$ep" "$@"
+}
+
+# The first packet to a new tunnel destination is lost while OVS resolves
+# the peer's MAC on the underlay: allow for it.
+reaches() {  # EP IP
+    in_ep "$1" ping -c 3 -i 0.2 -W 1 "$2" >/dev/null 2>&1
+}
+
+# ping_matrix EP:IP...: every endpoint reaches every other one.
+ping_matrix() {
+    local a b
+    for a; do
+        for b; do
+            [ "$a" = "$b" ] && continue
+            reaches "${a%%:*}" "${b#*:}" || fail "${a%%:*} cannot reach ${b#*:}"
+        done
+    done
+}
+
+three_hosts_one_lan() {  # TYPE
+    mh_world "$1" h1 h2 h3
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    mh_attach net1 ep1 h1 10.5.0.11
+    mh_attach net1 ep2 h2 10.5.0.21
+    mh_attach net1 ep3 h3 10.5.0.31
+    vnet_ctl --wait sync
+    ping_matrix ep1:10.5.0.11 ep2:10.5.0.21 ep3:10.5.0.31
+    reaches ep3 10.5.0.1 || fail "gateway from ep3"
+
+    # TCP across hosts.
+    mkdir -p "$SANDBOX_DIR/iperf"
+    in_ep ep3 iperf3 -s -1 -D -I "$SANDBOX_DIR/iperf/iperf3.pid" >/dev/null
+    sleep 0.5
+    local out
+    out=$(in_ep ep1 timeout 30 iperf3 -c 10.5.0.31 -t 3 -f m) \
+        || fail "iperf3 across hosts ($1): $out"
+    echo "$out" | grep receiver
+}
+
+test_vxlan_three_hosts() {
+    three_hosts_one_lan vxlan
+    # One flow-based port per switch; the tunnel IP sits on br-phy.
+    assert_eq "$(sandbox_vsctl h1 get Interface vnet_vxlan type)" vxlan "port type"
+    output_has 'inet 192.168.50.1/24' ip -n "$(sandbox_netns h1)" addr show br-phy \
+        || fail "tunnel IP not on br-phy"
+    ! output_has 'inet ' ip -n "$(sandbox_netns h1)" addr show ul0 \
+        || fail "tunnel IP still on ul0"
+}
+
+test_geneve_three_hosts() {
+    three_hosts_one_lan geneve
+    assert_eq "$(sandbox_vsctl h2 get Interface vnet_geneve type)" geneve "port type"
+}
+
+test_udp_relay_three_hosts() {
+    three_hosts_one_lan udp
+    # One relay per switch, one tap per peer.
+    assert_eq "$(sandbox_vsctl h1 list-ports br-vnet | grep -c '^vnu')" 2 "relay taps"
+
+    # Kill the relay: the controller restarts it and traffic resumes.  The
+    # switch complains about the taps that vanished with it; nothing else.
+    ALLOWED_LOG_ERRORS='vnu[0-9a-f]+.*(Network is down|No such device)'
+    ALLOWED_LOG_ERRORS+='|UDP relay .*restarting it'
+    local pidfile pid
+    pidfile=$(ls "$(sandbox_switch_dir h1)"/ovs-vnet-udptun.*.pid)
+    pid=$(cat "$pidfile")
+    kill -9 "$pid"
+    wait_until 20 bash -c "[ -s $pidfile ] && [ \"\$(cat $pidfile)\" != $pid ]"
+    wait_until 20 reaches ep1 10.5.0.21
+    reaches ep2 10.5.0.11 || fail "back from ep2 after the relay restart"
+}
+
+test_mixed_encapsulations() {
+    mh_world vxlan h1
+    sandbox_switch_start h2
+    sandbox_switch_underlay h2 192.168.50.2/24
+    mh_connect h2 geneve
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    mh_attach net1 ep1 h1 10.5.0.11
+    mh_attach net1 ep2 h2 10.5.0.21
+    vnet_ctl --wait sync
+    ping_matrix ep1:10.5.0.11 ep2:10.5.0.21
+}
+
+test_networks_isolated_across_hosts() {
+    mh_world vxlan h1 h2
+    vnet_ctl net-add red 10.5.0.0/16 >/dev/null
+    vnet_ctl net-add blue 10.5.0.0/16 >/dev/null
+    mh_attach red r1 h1 10.5.0.11
+    mh_attach red r2 h2 10.5.0.12
+    mh_attach blue b1 h1 10.5.0.13
+    mh_attach blue b2 h2 10.5.0.11
+    vnet_ctl --wait sync
+    reaches r1 10.5.0.12 || fail "red across hosts"
+    reaches b1 10.5.0.11 || fail "blue across hosts"
+    assert_eq "$(in_ep b1 ip neigh show 10.5.0.11 | awk '{print $5}')" \
+        "$(in_ep b2 cat /sys/class/net/eth0/address)" "blue's 10.5.0.11 is b2"
+    local before; before=$(in_ep r2 cat /sys/class/net/eth0/statistics/rx_packets)
+    ! reaches b1 10.5.0.12 || fail "blue reached red"
+    in_ep b1 ping -c 2 -W 1 -b 10.5.255.255 >/dev/null 2>&1 || true
+    assert_eq "$(in_ep r2 cat /sys/class/net/eth0/statistics/rx_packets)" "$before" \
+        "packets from blue reaching red across hosts"
+}
+
+test_switch_leaves_and_returns() {
+    mh_world vxlan h1 h2 h3
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    mh_attach net1 ep1 h1 10.5.0.11
+    mh_attach net1 ep2 h2 10.5.0.21
+    mh_attach net1 ep3 h3 10.5.0.31
+    vnet_ctl --wait sync
+    ping_matrix ep1:10.5.0.11 ep2:10.5.0.21 ep3:10.5.0.31
+
+    # h3 goes: the others stop sending to it; traffic among them goes on.
+    in_ep ep1 ping -i 0.1 -c 60 10.5.0.21 > "$SANDBOX_DIR/ping.out" 2>&1 &
+    local pinger=$!
+    vnet_ctl --wait disconnect h3 --force
+    wait "$pinger" || true
+    output_has ' 0% packet loss' cat "$SANDBOX_DIR/ping.out" \
+        || fail "traffic h1-h2 disturbed: $(tail -2 "$SANDBOX_DIR/ping.out")"
+    ! output_has '192.168.50.3' sandbox_ofctl h1 -O OpenFlow15 dump-flows br-vnet \
+        || fail "h1 still sends to h3"
+    ! output_has '192.168.50.3' sandbox_ofctl h2 -O OpenFlow15 dump-flows br-vnet \
+        || fail "h2 still sends to h3"
+    # Its tunnel IP went back to its underlay interface with the bridge.
+    output_has 'inet 192.168.50.3/24' ip -n "$(sandbox_netns h3)" addr show ul0 \
+        || fail "h3's tunnel IP not given back to ul0"
+
+    # And comes back without manual steps beyond registering it.
+    mh_connect h3 vxlan
+    mh_attach net1 ep3 h3 10.5.0.31
+    vnet_ctl --wait sync
+    ping_matrix ep1:10.5.0.11 ep2:10.5.0.21 ep3:10.5.0.31
+}

@@ -1,27 +1,71 @@
 # Integration tests: the ovs-vnet-lab tool (README command 1).
 
-test_lab_demo_and_down() {
+lab() {
+    "$VNET_TOP/tools/ovs-vnet-lab" "$@"
+}
+
+lab_env_for_test() {
     export OVS_VNET_LAB_DIR=$SANDBOX_DIR/lab OVS_VNET_LAB_PREFIX=${SANDBOX_PREFIX}lab
+}
+
+# Nothing of the lab is left: folder, namespaces, processes.
+lab_gone() {  # PIDS...
+    [ ! -e "$OVS_VNET_LAB_DIR" ] || fail "lab folder left behind"
+    ! output_has "^${OVS_VNET_LAB_PREFIX}-" ip netns list || fail "namespace left behind"
+    local pid
+    for pid; do
+        ! sandbox_pid_alive "$pid" || fail "process $pid left behind"
+    done
+    ! output_has "$OVS_VNET_LAB_DIR" ps -eo args || fail "process of the lab left"
+}
+
+test_lab_demo_and_down() {
+    lab_env_for_test
     local out
-    out=$("$VNET_TOP/tools/ovs-vnet-lab" demo)
+    out=$(lab demo) || fail "demo failed: $out"
     assert_contains "$out" "switch host1 ("
-    assert_contains "$out" "connected: true"
-    assert_contains "$out" "openflow: active"
-    ip netns list | grep -q "^${OVS_VNET_LAB_PREFIX}-host1" || fail "host namespace"
-    "$VNET_TOP/tools/ovs-vnet-lab" status | grep -q "connected: true" || fail "status"
+    assert_contains "$out" "encap: vxlan 192.168.50.6 via ul0"
+    assert_contains "$out" "6 of 6 pairs reach each other"
+    output_has "^${OVS_VNET_LAB_PREFIX}-host2" ip netns list || fail "host namespace"
+    output_has "connected: true" lab status || fail "status"
+    assert_contains "$(lab exec ep11 ping -c 2 -i 0.2 10.5.0.31)" " 0% packet loss"
+    expect_error 'no endpoint nope' lab exec nope true
 
     # Running demo again replaces the lab instead of stacking a second one.
-    "$VNET_TOP/tools/ovs-vnet-lab" demo >/dev/null
-    assert_eq "$(ip netns list | grep -c "^${OVS_VNET_LAB_PREFIX}-")" 1 "one lab"
+    lab demo >/dev/null
+    assert_eq "$(ip netns list | grep -c "^${OVS_VNET_LAB_PREFIX}-host")" 2 "two hosts"
 
     local pids
     pids=$(cat "$OVS_VNET_LAB_DIR"/*/*.pid)
-    "$VNET_TOP/tools/ovs-vnet-lab" down >/dev/null
-    [ ! -e "$OVS_VNET_LAB_DIR" ] || fail "lab folder left behind"
-    ! ip netns list | grep -q "^${OVS_VNET_LAB_PREFIX}-" || fail "namespace left behind"
-    local pid
-    for pid in $pids; do
-        ! sandbox_pid_alive "$pid" || fail "process $pid left behind"
-    done
-    expect_error 'no lab is running' "$VNET_TOP/tools/ovs-vnet-lab" status
+    lab down >/dev/null
+    lab_gone $pids
+    expect_error 'no lab is running' lab status
+}
+
+test_lab_file_with_relay() {
+    lab_env_for_test
+    cat > "$SANDBOX_DIR/relay.lab" <<'LAB'
+# Three hosts, the third reached through the UDP relay.
+host a 192.0.2.1/24
+host b 192.0.2.2/24
+host c 192.0.2.3/24 encap=udp
+network red 10.7.0.0/24
+network blue 10.7.0.0/24
+endpoint r1 red a 10.7.0.11
+endpoint r3 red c 10.7.0.13
+endpoint b2 blue b 10.7.0.12
+LAB
+    lab up "$SANDBOX_DIR/relay.lab" >/dev/null
+    out=$(lab matrix) || true
+    # red reaches itself across the relay; blue is another network.
+    assert_eq "$(lab exec r1 ping -c 3 -i 0.2 -W 1 10.7.0.13 >/dev/null && echo ok)" ok "r1 -> r3"
+    ! lab exec r1 ping -c 2 -W 1 10.7.0.12 >/dev/null 2>&1 || fail "red reached blue"
+    local pids; pids=$(cat "$OVS_VNET_LAB_DIR"/*/*.pid)
+    lab down >/dev/null
+    lab_gone $pids
+
+    printf 'host a\n' > "$SANDBOX_DIR/bad.lab"
+    expect_error 'bad.lab:1: expected: host NAME' lab up "$SANDBOX_DIR/bad.lab"
+    printf 'router r1\n' > "$SANDBOX_DIR/bad.lab"
+    expect_error 'unknown line "router"' lab up "$SANDBOX_DIR/bad.lab"
 }

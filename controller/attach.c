@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "controller/vif.h"
+#include "dirs.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "sset.h"
@@ -155,6 +156,14 @@ to_vif_config(const struct attach_want *w, struct vif_config *cfg)
     cfg->mtu = w->mtu;
 }
 
+/* Namespaces ovs-vnetd created are marked by a file in its run directory, so
+ * that only those are deleted, also after a restart. */
+static char *
+netns_marker(const char *netns)
+{
+    return xasprintf("%s/vnet-netns.%s", ovs_rundir(), netns);
+}
+
 static void
 set_error(struct attached *at, char *error)
 {
@@ -172,6 +181,16 @@ attach_one(struct attacher *a, struct attached *at)
     int error;
 
     to_vif_config(&at->want, &cfg);
+    if (!vif_netns_exists(at->want.netns)) {
+        char *marker = netns_marker(at->want.netns);
+        FILE *f = fopen(marker, "w");
+        if (f) {
+            fprintf(f, "created by ovs-vnetd for endpoint %s\n",
+                    at->want.endpoint);
+            fclose(f);
+        }
+        free(marker);
+    }
     error = vif_netns_add(at->want.netns);
     if (error) {
         VLOG_WARN_RL(&rl, "endpoint %s: cannot create namespace %s: %s",
@@ -202,12 +221,22 @@ detach_one(struct attacher *a, const char *endpoint, const char *netns,
         VLOG_WARN_RL(&rl, "endpoint %s: cannot delete veth %s: %s", endpoint,
                      host_ifname, ovs_strerror(error));
     }
+    char *marker = netns_marker(netns);
+    if (access(marker, F_OK)) {
+        VLOG_INFO("endpoint %s: removed veth %s; namespace %s stays (ovs-vnet "
+                  "did not create it)", endpoint, host_ifname, netns);
+        free(marker);
+        return;
+    }
     error = vif_netns_del(netns);
     if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
         VLOG_WARN_RL(&rl, "endpoint %s: cannot delete namespace %s: %s",
                      endpoint, netns, ovs_strerror(error));
+    } else {
+        unlink(marker);
     }
+    free(marker);
     VLOG_INFO("endpoint %s: removed namespace %s and veth %s", endpoint, netns,
               host_ifname);
 }

@@ -243,6 +243,26 @@ test_detach_and_net_del_leave_nothing() {
     ! output_has 'priority=[1-9]' our_flows || fail "non-default flows left"
 }
 
+test_existing_namespace_is_not_deleted() {
+    lan_world
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    # Someone made this namespace (and uses it) before ovs-vnet came along.
+    ip netns add "$SANDBOX_PREFIX-mine"
+    ip netns exec "$SANDBOX_PREFIX-mine" sleep 0 || fail "namespace usable"
+    attach net1 mine 10.5.0.11
+    attach net1 ep2 10.5.0.21
+    pings mine 10.5.0.21 || fail "endpoint in an existing namespace"
+
+    vnet_ctl --wait detach mine
+    vnet_ctl --wait detach ep2
+    wait_until 10 bash -c "! ip netns list | grep -q '^$SANDBOX_PREFIX-ep2'"
+    sleep 2
+    output_has "^$SANDBOX_PREFIX-mine" ip netns list \
+        || fail "a namespace ovs-vnet did not create was deleted"
+    ! output_has eth0 ip -n "$SANDBOX_PREFIX-mine" link \
+        || fail "its veth was left"
+}
+
 test_flows_repaired_and_reconciled() {
     lan_world
     vnet_ctl net-add net1 10.5.0.0/16 >/dev/null

@@ -83,6 +83,13 @@ if [ -n "$leftover" ]; then
     echo "FAIL cleanup: namespaces left behind: $leftover"
 fi
 
+leftover=$(pgrep -af '/tmp/ovs-vnet\.vt[0-9a-f]{4}\.' || true)
+if [ -n "$leftover" ]; then
+    failed=$((failed + 1))
+    failures+=("cleanup: processes left behind: $leftover")
+    echo "FAIL cleanup: processes left behind: $leftover"
+fi
+
 rm -rf "$logdir"
 for f in "${failures[@]}"; do echo "failed: $f"; done
 echo "$passed passed, $failed failed"

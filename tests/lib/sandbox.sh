@@ -300,6 +300,11 @@ sandbox_cleanup() {
     for pidfile in "$SANDBOX_DIR"/vnetd/*.pid "$SANDBOX_DIR"/*/*.pid; do
         [ -e "$pidfile" ] && sandbox_kill_pidfile "$pidfile"
     done
+    # Anything else started for this sandbox (whatever its pidfile).
+    if pkill -TERM -f -- "$SANDBOX_DIR/" 2>/dev/null; then
+        sleep 0.5
+        pkill -KILL -f -- "$SANDBOX_DIR/" 2>/dev/null
+    fi
     # Then the namespaces, which takes every device inside with them.
     for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
         case $ns in

@@ -309,6 +309,12 @@ struct net_info {
     size_t n_remotes, allocated_remotes;
     struct lan_remote_port *remote_ports;
     size_t n_remote_ports, allocated_remote_ports;
+    const struct vnetrec_router *router;        /* Or NULL. */
+    struct lan_route *routes;
+    size_t n_routes;
+    bool relevant;              /* Ports here, or routed into from here. */
+    uint32_t *sources;
+    size_t n_sources;
 };
 
 static char *
@@ -386,6 +392,8 @@ free_networks(struct shash *nets)
         free(ni->neighbors);
         free(ni->remotes);
         free(ni->remote_ports);
+        free(ni->routes);
+        free(ni->sources);
         free(ni);
         shash_delete(nets, node);
     }
@@ -635,7 +643,46 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
         p->ip = ip;
     }
 
-    /* Endpoints on other switches, for the networks that have ports here. */
+    /* Routers: each network on one routes to the router's other networks;
+     * those matter here if any network of the router has ports here. */
+    const struct vnetrec_router *rt;
+    VNETREC_ROUTER_FOR_EACH (rt, nb) {
+        bool here = false;
+        for (size_t i = 0; i < rt->n_networks; i++) {
+            struct net_info *ni = network_info(nets, rt->networks[i]);
+            here |= ni && ni->n_ports;
+        }
+        for (size_t i = 0; i < rt->n_networks; i++) {
+            struct net_info *ni = network_info(nets, rt->networks[i]);
+            if (!ni || ni->router) {
+                continue;
+            }
+            ni->router = rt;
+            ni->relevant |= here;
+            ni->routes = xcalloc(rt->n_networks, sizeof *ni->routes);
+            for (size_t j = 0; j < rt->n_networks; j++) {
+                struct net_info *nj = network_info(nets, rt->networks[j]);
+                if (!nj || nj == ni) {
+                    continue;
+                }
+                struct lan_route *r = &ni->routes[ni->n_routes++];
+                r->object = rt->header_.uuid.parts[0];
+                r->segment_id = nj->row->segment_id;
+                r->net = nj->cidr.net;
+                r->plen = nj->cidr.plen;
+                memcpy(r->gateway_mac, nj->gateway_mac, 6);
+            }
+        }
+    }
+    struct shash_node *net_node;
+    SHASH_FOR_EACH (net_node, nets) {
+        struct net_info *ni = net_node->data;
+        if (ni->row && ni->n_ports) {
+            ni->relevant = true;
+        }
+    }
+
+    /* Endpoints on other switches, for the networks that matter here. */
     if (ss->plan.enabled) {
         const struct vnetrec_endpoint *rep;
         VNETREC_ENDPOINT_FOR_EACH (rep, nb) {
@@ -647,7 +694,31 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
             struct net_info *ni = peer ? network_info(nets, rep->network)
                                        : NULL;
             int64_t ofport = peer ? tunnel_ofport(ss, peer->port) : 0;
-            if (!ni || !ni->n_ports || ofport <= 0) {
+            if (!ni || ofport <= 0) {
+                continue;
+            }
+            /* Routed traffic may come from the switches of any network of
+             * the router: accept theirs. */
+            if (ni->router && !peer->relay) {
+                for (size_t k = 0; k < ni->router->n_networks; k++) {
+                    struct net_info *nk = network_info(nets,
+                                                       ni->router->networks[k]);
+                    if (!nk || !nk->relevant) {
+                        continue;
+                    }
+                    bool known = false;
+                    for (size_t m = 0; m < nk->n_sources && !known; m++) {
+                        known = nk->sources[m] == peer->ip;
+                    }
+                    if (!known) {
+                        nk->sources = xrealloc(nk->sources,
+                                               (nk->n_sources + 1)
+                                               * sizeof *nk->sources);
+                        nk->sources[nk->n_sources++] = peer->ip;
+                    }
+                }
+            }
+            if (!ni->relevant) {
                 continue;
             }
             size_t idx;
@@ -711,7 +782,7 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
     const struct shash_node **sorted = shash_sort(nets);
     for (size_t i = 0; i < n; i++) {
         const struct net_info *ni = sorted[i]->data;
-        if (!ni->row || !ni->n_ports) {
+        if (!ni->row || !ni->relevant) {
             continue;
         }
         struct lan_network *lan = &lans[n_nets++];
@@ -729,6 +800,14 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
         lan->n_remotes = ni->n_remotes;
         lan->remote_ports = ni->remote_ports;
         lan->n_remote_ports = ni->n_remote_ports;
+        lan->routes = ni->routes;
+        lan->n_routes = ni->n_routes;
+        lan->routed = ni->router != NULL;
+        if (ni->router) {
+            lan->use_sources = true;
+            lan->sources = ni->sources;
+            lan->n_sources = ni->n_sources;
+        }
     }
     free(sorted);
 

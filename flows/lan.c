@@ -50,6 +50,8 @@ add_defaults(struct flow_table *out, char **error)
         VNET_T_ARP, VNET_T_LEARN);
     add(out, error, c, "table=%d,priority=0,actions=goto_table:%d",
         VNET_T_LEARN, VNET_T_L2);
+    add(out, error, c, "table=%d,priority=0,actions=drop", VNET_T_ROUTE);
+    add(out, error, c, "table=%d,priority=0,actions=drop", VNET_T_NEIGHBOR);
     add(out, error, c, "table=%d,priority=0,actions=drop", VNET_T_L2);
 }
 
@@ -189,9 +191,14 @@ add_tunnel_ingress(const struct lan_network *net,
         } else {
             /* Only from the switches that host the network: not from one
              * that left (or anyone else on the underlay). */
-            for (size_t j = 0; j < net->n_remotes; j++) {
-                const struct lan_remote *r = &net->remotes[j];
-                if (r->relay) {
+            size_t n = net->use_sources ? net->n_sources : net->n_remotes;
+            for (size_t j = 0; j < n; j++) {
+                uint32_t ip;
+                if (net->use_sources) {
+                    ip = net->sources[j];
+                } else if (!net->remotes[j].relay) {
+                    ip = net->remotes[j].ip;
+                } else {
                     continue;
                 }
                 add(out, error, c, "table=%d,priority=100,in_port=%"PRId64","
@@ -199,7 +206,7 @@ add_tunnel_ingress(const struct lan_network *net,
                     "actions=set_field:%"PRIu32"->metadata,"
                     "set_field:1->"VNET_REG_TUNNEL",goto_table:%d",
                     VNET_T_INGRESS, t->ofport, net->segment_id,
-                    IP_ARGS(r->ip), net->segment_id, VNET_T_LEARN);
+                    IP_ARGS(ip), net->segment_id, VNET_T_LEARN);
             }
             /* MACs behind another switch that the NB does not know (ports
              * without a fixed MAC there) are learned with the way back. */
@@ -241,6 +248,64 @@ put_remote_output(struct ds *s, const struct lan_network *net,
     }
 }
 
+/* Routing out of 'net' to its router's other networks, and the neighbor
+ * entries that deliver routed packets into 'net'. */
+static void
+add_routing(const struct lan_network *net, struct flow_table *out,
+            char **error)
+{
+    if (net->n_ports && net->n_routes) {
+        uint64_t c = vnet_cookie(VNET_F_ROUTE, net->routes[0].object);
+        add(out, error, c, "table=%d,priority=60,metadata=%"PRIu32",ip,"
+            "dl_dst="ETH_FMT",actions=goto_table:%d", VNET_T_ARP,
+            net->segment_id, ETH_ARGS(net->gateway_mac), VNET_T_ROUTE);
+        for (size_t i = 0; i < net->n_routes; i++) {
+            const struct lan_route *r = &net->routes[i];
+            add(out, error, vnet_cookie(VNET_F_ROUTE, r->object),
+                "table=%d,priority=%d,metadata=%"PRIu32",ip,"
+                "nw_dst="IP_FMT"/%d,actions=dec_ttl,"
+                "set_field:"ETH_FMT"->eth_src,set_field:%"PRIu32"->metadata,"
+                "goto_table:%d", VNET_T_ROUTE, 100 + r->plen, net->segment_id,
+                IP_ARGS(r->net), r->plen, ETH_ARGS(r->gateway_mac),
+                r->segment_id, VNET_T_NEIGHBOR);
+        }
+    }
+    if (net->routed) {
+        for (size_t i = 0; i < net->n_neighbors; i++) {
+            const struct lan_neighbor *n = &net->neighbors[i];
+            add(out, error, vnet_cookie(VNET_F_NEIGHBOR, n->object),
+                "table=%d,priority=100,metadata=%"PRIu32",ip,"
+                "nw_dst="IP_FMT",actions=set_field:"ETH_FMT"->eth_dst,"
+                "goto_table:%d", VNET_T_NEIGHBOR, net->segment_id,
+                IP_ARGS(n->ip), ETH_ARGS(n->mac), VNET_T_L2);
+        }
+    }
+}
+
+/* Static L2 forwarding to endpoints on other switches. */
+static void
+add_remote_l2(const struct lan_network *net, struct flow_table *out,
+              char **error)
+{
+    for (size_t i = 0; i < net->n_remote_ports; i++) {
+        const struct lan_remote_port *rp = &net->remote_ports[i];
+        if (rp->remote >= net->n_remotes) {
+            continue;
+        }
+        const struct lan_remote *remote = &net->remotes[rp->remote];
+        if (remote->relay && net->segment_id > 4094) {
+            continue;
+        }
+        struct ds actions = DS_EMPTY_INITIALIZER;
+        put_remote_output(&actions, net, remote);
+        add(out, error, vnet_cookie(VNET_F_L2, rp->object),
+            "table=%d,priority=100,metadata=%"PRIu32",dl_dst="ETH_FMT","
+            "actions=%s", VNET_T_L2, net->segment_id, ETH_ARGS(rp->mac),
+            ds_cstr(&actions));
+        ds_destroy(&actions);
+    }
+}
+
 static void
 add_l2(const struct lan_network *net, struct flow_table *out, char **error)
 {
@@ -277,24 +342,7 @@ add_l2(const struct lan_network *net, struct flow_table *out, char **error)
         ds_destroy(&limit);
     }
 
-    /* Endpoints on other switches. */
-    for (size_t i = 0; i < net->n_remote_ports; i++) {
-        const struct lan_remote_port *rp = &net->remote_ports[i];
-        if (rp->remote >= net->n_remotes) {
-            continue;
-        }
-        const struct lan_remote *remote = &net->remotes[rp->remote];
-        if (remote->relay && net->segment_id > 4094) {
-            continue;
-        }
-        struct ds actions = DS_EMPTY_INITIALIZER;
-        put_remote_output(&actions, net, remote);
-        add(out, error, vnet_cookie(VNET_F_L2, rp->object),
-            "table=%d,priority=100,metadata=%"PRIu32",dl_dst="ETH_FMT","
-            "actions=%s", VNET_T_L2, net->segment_id, ETH_ARGS(rp->mac),
-            ds_cstr(&actions));
-        ds_destroy(&actions);
-    }
+    add_remote_l2(net, out, error);
 
     /* Broadcast, multicast and unknown unicast: every port of the network
      * here (OpenFlow never sends a packet back out of its in_port) and, for
@@ -336,8 +384,12 @@ lan_flows_generate(const struct lan_network *networks, size_t n_networks,
     for (size_t i = 0; i < n_networks; i++) {
         const struct lan_network *net = &networks[i];
         if (!net->n_ports) {
-            /* A network with no port here needs nothing here: the switches
-             * that host it do not send it this way. */
+            /* No port here: only what delivers packets routed into it from
+             * a network that has ports here. */
+            if (net->routed) {
+                add_routing(net, out, &error);
+                add_remote_l2(net, out, &error);
+            }
             continue;
         }
         for (size_t j = 0; j < net->n_ports; j++) {
@@ -347,6 +399,7 @@ lan_flows_generate(const struct lan_network *networks, size_t n_networks,
             add_tunnel_ingress(net, tunnels, n_tunnels, out, &error);
         }
         add_arp_and_gateway(net, out, &error);
+        add_routing(net, out, &error);
         add_l2(net, out, &error);
     }
     return error;

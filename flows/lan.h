@@ -58,6 +58,15 @@ struct lan_tunnel_port {
     bool relay;                 /* A relay tap (VLAN-tagged), else a tunnel. */
 };
 
+/* Another network on the same router, reached by routing. */
+struct lan_route {
+    uint32_t object;            /* Cookie object: the router's NB row. */
+    uint32_t segment_id;
+    uint32_t net;               /* Its CIDR (host byte order). */
+    int plen;
+    uint8_t gateway_mac[6];
+};
+
 struct lan_network {
     const char *name;
     uint32_t object;            /* Cookie object: the network's NB row. */
@@ -74,6 +83,20 @@ struct lan_network {
     size_t n_remotes;
     const struct lan_remote_port *remote_ports;
     size_t n_remote_ports;
+
+    /* Routing.  'routes': the other networks of this network's router.
+     * 'routed': the network is on a router, so its neighbors' MACs are
+     * looked up for routed packets.  A network without ports here that is
+     * 'routed' gets just what delivers routed packets (static L2, neighbors). */
+    const struct lan_route *routes;
+    size_t n_routes;
+    bool routed;
+    /* If 'use_sources', the tunnel IPs traffic of this network may come from
+     * (the switches of every network on its router); else those of
+     * 'remotes'. */
+    bool use_sources;
+    const uint32_t *sources;
+    size_t n_sources;
 };
 
 /* Idle time after which a learned MAC is forgotten (seconds). */

@@ -14,6 +14,8 @@ vnet_feature_name(enum vnet_feature feature)
     case VNET_F_L2: return "l2";
     case VNET_F_FLOOD: return "flood";
     case VNET_F_TUNNEL: return "tunnel";
+    case VNET_F_ROUTE: return "route";
+    case VNET_F_NEIGHBOR: return "neighbor";
     case VNET_F_MAX: break;
     }
     return "unknown";

@@ -10,6 +10,11 @@
  *                       the gateway answers ICMP echo.  The rest goes on.
  *   table 20 learn      learn() of source MACs from ports without a fixed MAC,
  *                       capped per network.
+ *   table 22 route      IPv4 sent to the gateway of a network on a router, for
+ *                       another network of that router: TTL decremented,
+ *                       source MAC the other network's gateway, metadata its
+ *                       segment.  Routing happens on the sending switch.
+ *   table 24 neighbor   The routed packet's destination MAC, from the NB.
  *   table 30 l2         Static forwarding to known endpoint MACs, learned MACs,
  *                       then flooding to the network's ports (broadcast,
  *                       multicast, unknown unicast).
@@ -41,13 +46,17 @@ enum vnet_table {
     VNET_T_INGRESS = 0,
     VNET_T_ARP = 10,
     VNET_T_LEARN = 20,
+    VNET_T_ROUTE = 22,
+    VNET_T_NEIGHBOR = 24,
     VNET_T_L2 = 30,
 };
 
 /* Tables must stay in order and within OpenFlow's 0-254. */
 _Static_assert(VNET_T_INGRESS < VNET_T_ARP && VNET_T_ARP < VNET_T_LEARN
-               && VNET_T_LEARN < VNET_T_L2 && VNET_T_L2 < 255,
-               "pipeline tables out of order");
+               && VNET_T_LEARN < VNET_T_ROUTE
+               && VNET_T_ROUTE < VNET_T_NEIGHBOR
+               && VNET_T_NEIGHBOR < VNET_T_L2 && VNET_T_L2 < 255,
+               "pipeline tables out of order (goto_table only goes forward)");
 
 #define VNET_REG_UNSECURED "reg6"
 #define VNET_REG_TUNNEL "reg5"
@@ -62,6 +71,8 @@ enum vnet_feature {
     VNET_F_L2 = 7,              /* Static L2 forwarding. */
     VNET_F_FLOOD = 8,           /* Flooding within a network. */
     VNET_F_TUNNEL = 9,          /* Traffic from other switches. */
+    VNET_F_ROUTE = 10,          /* Routing between a router's networks. */
+    VNET_F_NEIGHBOR = 11,       /* Destination MACs of routed packets. */
     VNET_F_MAX
 };
 

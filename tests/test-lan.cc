@@ -171,8 +171,8 @@ TEST(LanFlows, NetworkWithoutPortsHasOnlyDefaults)
     Lan lan;
     lan.ports.clear();
     auto lines = lan.generate();
-    EXPECT_EQ(lines.size(), 4u);
-    EXPECT_EQ(count_matching(lines, {"priority=0"}), 4u);
+    EXPECT_EQ(lines.size(), 6u);   // One default per table.
+    EXPECT_EQ(count_matching(lines, {"priority=0"}), 6u);
 }
 
 // Two other switches host the network: 192.0.2.2 over VXLAN (port 9) and
@@ -264,6 +264,54 @@ TEST(LanTunnels, SegmentsBeyondVlanRangeSkipTheRelay)
     auto lines = lan.generate();
     EXPECT_EQ(count_matching(lines, {"mod_vlan_vid"}), 0u);
     EXPECT_EQ(count_matching(lines, {"output:9"}), 2u);
+}
+
+// net1 (segment 7) is on a router with net2 (10.6.0.0/16, segment 8).
+TEST(LanRouting, RoutesToTheRoutersOtherNetworks)
+{
+    Lan lan;
+    lan_route r{};
+    r.object = 0x77777777;
+    r.segment_id = 8;
+    r.net = (10u << 24) | (6u << 16);
+    r.plen = 16;
+    const uint8_t gw2[6] = {0x02, 0x76, 0x6e, 0, 0, 8};
+    memcpy(r.gateway_mac, gw2, 6);
+    std::vector<lan_route> routes{r};
+    lan.net.routes = routes.data();
+    lan.net.n_routes = routes.size();
+    lan.net.routed = true;
+    auto lines = lan.generate();
+
+    // IPv4 to our gateway's MAC is routed, not dropped.
+    EXPECT_EQ(count_matching(lines, {"table=10 priority=60", "metadata=0x7",
+                                     "dl_dst=02:76:6e:00:00:07",
+                                     "goto_table:22"}), 1u);
+    EXPECT_EQ(count_matching(lines, {"table=22 priority=116", "metadata=0x7",
+                                     "nw_dst=10.6.0.0/16", "dec_ttl",
+                                     "02:76:6e:00:00:08->eth_src",
+                                     "0x8->metadata", "goto_table:24"}), 1u);
+    // Packets routed into net1 find their endpoint's MAC.
+    EXPECT_EQ(count_matching(lines, {"table=24", "metadata=0x7",
+                                     "nw_dst=10.5.0.11",
+                                     "0a:00:00:00:00:11->eth_dst",
+                                     "goto_table:30"}), 1u);
+}
+
+TEST(LanRouting, RoutedOnlyNetworkGetsDeliveryOnly)
+{
+    // A network with no port here but on a router with one that has: only
+    // neighbor entries and L2 towards its switches.
+    Lan lan = with_remotes();
+    lan.ports.clear();
+    lan.net.routed = true;
+    auto lines = lan.generate();
+    EXPECT_EQ(count_matching(lines, {"table=24", "nw_dst=10.5.0.11"}), 1u);
+    EXPECT_EQ(count_matching(lines, {"table=30 priority=100",
+                                     "dl_dst=0a:00:00:00:00:31",
+                                     "output:9"}), 1u);
+    EXPECT_EQ(count_matching(lines, {"table=0 "}), 1u);   // Default only.
+    EXPECT_EQ(count_matching(lines, {"table=30 priority=10 "}), 0u);
 }
 
 }  // namespace

@@ -38,6 +38,7 @@
 #include "smap.h"
 #include "stream-ssl.h"
 #include "stream.h"
+#include "sset.h"
 #include "table.h"
 #include "tools/ctl-args.h"
 #include "timeval.h"
@@ -1063,6 +1064,177 @@ cmd_flows(struct ctl_context *ctx)
     }
 }
 
+
+/* Routers. */
+
+static const struct vnetrec_router *
+router_by_name(struct ovsdb_idl *idl, const char *name)
+{
+    const struct vnetrec_router *r;
+    VNETREC_ROUTER_FOR_EACH (r, idl) {
+        if (!strcmp(r->name, name)) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+static void
+cmd_router_add(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    char *error = vnet_name_check("router", name);
+    if (error) {
+        ctl_error(ctx, "%s", error);
+        free(error);
+        return;
+    }
+    if (router_by_name(ctx->idl, name)) {
+        if (!ctl_args_get(&ctx->args, "--may-exist")) {
+            ctl_error(ctx, "router %s already exists", name);
+        }
+        return;
+    }
+    get_or_create_global(ctx);
+    struct vnetrec_router *r = vnetrec_router_insert(ctx->txn);
+    vnetrec_router_set_name(r, name);
+}
+
+static void
+cmd_router_del(struct ctl_context *ctx)
+{
+    const struct vnetrec_router *r = router_by_name(ctx->idl, ctx->argv[1]);
+    if (!r) {
+        if (!ctl_args_get(&ctx->args, "--if-exists")) {
+            ctl_error(ctx, "no router named %s", ctx->argv[1]);
+        }
+        return;
+    }
+    get_or_create_global(ctx);
+    vnetrec_router_delete(r);
+}
+
+/* Checks that 'net' may join 'r': its CIDR must not overlap those of the
+ * router's other networks (a router could not tell them apart). */
+static bool
+router_net_fits(struct ctl_context *ctx, const struct vnetrec_router *r,
+                const struct vnetrec_network *net)
+{
+    struct vnet_cidr a;
+    char *error = vnet_cidr_parse(net->cidr, &a);
+    if (error) {
+        ctl_error(ctx, "network %s: %s", net->name, error);
+        free(error);
+        return false;
+    }
+    for (size_t i = 0; i < r->n_networks; i++) {
+        struct vnet_cidr b;
+        if (r->networks[i] == net || !r->networks[i]->cidr
+            || (error = vnet_cidr_parse(r->networks[i]->cidr, &b))) {
+            free(error);
+            continue;
+        }
+        uint32_t mask = vnet_cidr_mask(a.plen < b.plen ? &a : &b);
+        if ((a.net & mask) == (b.net & mask)) {
+            ctl_error(ctx, "network %s (%s) overlaps network %s (%s) on "
+                      "router %s", net->name, net->cidr, r->networks[i]->name,
+                      r->networks[i]->cidr, r->name);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+cmd_router_attach(struct ctl_context *ctx)
+{
+    const struct vnetrec_router *r = router_by_name(ctx->idl, ctx->argv[1]);
+    const struct vnetrec_network *net = network_by_name(ctx->idl,
+                                                        ctx->argv[2]);
+    if (!r) {
+        ctl_error(ctx, "no router named %s", ctx->argv[1]);
+        return;
+    }
+    if (!net) {
+        ctl_error(ctx, "no network named %s", ctx->argv[2]);
+        return;
+    }
+    for (size_t i = 0; i < r->n_networks; i++) {
+        if (r->networks[i] == net) {
+            return;             /* Already there. */
+        }
+    }
+    const struct vnetrec_router *other;
+    VNETREC_ROUTER_FOR_EACH (other, ctx->idl) {
+        for (size_t i = 0; other != r && i < other->n_networks; i++) {
+            if (other->networks[i] == net) {
+                ctl_error(ctx, "network %s is already on router %s",
+                          net->name, other->name);
+                return;
+            }
+        }
+    }
+    if (!router_net_fits(ctx, r, net)) {
+        return;
+    }
+    get_or_create_global(ctx);
+    vnetrec_router_update_networks_addvalue(r, net);
+}
+
+static void
+cmd_router_detach(struct ctl_context *ctx)
+{
+    const struct vnetrec_router *r = router_by_name(ctx->idl, ctx->argv[1]);
+    const struct vnetrec_network *net = network_by_name(ctx->idl,
+                                                        ctx->argv[2]);
+    if (!r) {
+        ctl_error(ctx, "no router named %s", ctx->argv[1]);
+        return;
+    }
+    if (!net) {
+        ctl_error(ctx, "no network named %s", ctx->argv[2]);
+        return;
+    }
+    get_or_create_global(ctx);
+    vnetrec_router_update_networks_delvalue(r, net);
+}
+
+static void
+cmd_router_list(struct ctl_context *ctx)
+{
+    struct table t;
+    struct shash by_name = SHASH_INITIALIZER(&by_name);
+    const struct vnetrec_router *r;
+    VNETREC_ROUTER_FOR_EACH (r, ctx->idl) {
+        shash_add(&by_name, r->name, r);
+    }
+    const struct shash_node **nodes = shash_sort(&by_name);
+
+    table_init(&t);
+    table_add_column(&t, "name");
+    table_add_column(&t, "networks");
+    for (size_t i = 0; i < shash_count(&by_name); i++) {
+        r = nodes[i]->data;
+        struct sset names = SSET_INITIALIZER(&names);
+        for (size_t j = 0; j < r->n_networks; j++) {
+            sset_add(&names, r->networks[j]->name);
+        }
+        struct ds s = DS_EMPTY_INITIALIZER;
+        const char **sorted = sset_sort(&names);
+        for (size_t j = 0; j < sset_count(&names); j++) {
+            ds_put_format(&s, "%s%s", j ? " " : "", sorted[j]);
+        }
+        free(sorted);
+        sset_destroy(&names);
+        table_add_row(&t);
+        table_add_text(&t, r->name);
+        table_add_cell(&t)->text = ds_steal_cstr(&s);
+    }
+    free(nodes);
+    shash_destroy(&by_name);
+    print_table(ctx, &t);
+}
+
 /* "switch-list". */
 
 static void
@@ -1208,6 +1380,21 @@ cmd_show(struct ctl_context *ctx)
         }
         free(nets);
         json_object_put(top, "networks", networks);
+
+        struct json *routers = json_array_create_empty();
+        const struct vnetrec_router *rt;
+        VNETREC_ROUTER_FOR_EACH (rt, ctx->idl) {
+            struct json *j = json_object_create();
+            struct json *names = json_array_create_empty();
+            json_object_put_string(j, "name", rt->name);
+            for (size_t k = 0; k < rt->n_networks; k++) {
+                json_array_add(names, json_string_create(
+                                   rt->networks[k]->name));
+            }
+            json_object_put(j, "networks", names);
+            json_array_add(routers, j);
+        }
+        json_object_put(top, "routers", routers);
         char *s = json_to_string(top, table_style.json_flags | JSSF_SORT);
         ds_put_format(&ctx->output, "%s\n", s);
         free(s);
@@ -1281,6 +1468,22 @@ cmd_show(struct ctl_context *ctx)
         free(eps);
     }
     free(nets);
+
+    const struct vnetrec_router *rt;
+    VNETREC_ROUTER_FOR_EACH (rt, ctx->idl) {
+        struct sset names = SSET_INITIALIZER(&names);
+        for (size_t j = 0; j < rt->n_networks; j++) {
+            sset_add(&names, rt->networks[j]->name);
+        }
+        const char **sorted = sset_sort(&names);
+        ds_put_format(&ctx->output, "router %s:", rt->name);
+        for (size_t j = 0; j < sset_count(&names); j++) {
+            ds_put_format(&ctx->output, " %s", sorted[j]);
+        }
+        ds_put_char(&ctx->output, '\n');
+        free(sorted);
+        sset_destroy(&names);
+    }
 }
 
 static const struct ctl_command commands[] = {
@@ -1318,6 +1521,16 @@ static const struct ctl_command commands[] = {
     {"detach", 1, 1, "--if-exists", true, NULL, cmd_detach,
      "EP [--if-exists]", "delete endpoint or logical port EP"},
     {"ep-list", 0, 0, "", false, NULL, cmd_ep_list, "", "list endpoints"},
+    {"router-add", 1, 1, "--may-exist", true, NULL, cmd_router_add,
+     "ROUTER [--may-exist]", "create a router"},
+    {"router-del", 1, 1, "--if-exists", true, NULL, cmd_router_del,
+     "ROUTER [--if-exists]", "delete a router"},
+    {"router-attach", 2, 2, "", true, NULL, cmd_router_attach,
+     "ROUTER NET", "route between NET and the router's other networks"},
+    {"router-detach", 2, 2, "", true, NULL, cmd_router_detach,
+     "ROUTER NET", "take NET off the router"},
+    {"router-list", 0, 0, "", false, NULL, cmd_router_list, "",
+     "list routers and their networks"},
     {"flows", 0, 1, "", false, NULL, cmd_flows, "[SWITCH]",
      "print each switch's flows with the feature and NB object behind them"},
     {"switch-list", 0, 0, "", false, NULL, cmd_switch_list, "",

@@ -1,0 +1,69 @@
+# Integration tests: routers between networks, on one host and across hosts.
+
+rt_world() {
+    local h n
+    sandbox_nb_start
+    sandbox_vnetd_start
+    sandbox_underlay_start
+    for h; do
+        n=${h#h}
+        sandbox_switch_start "$h"
+        sandbox_switch_underlay "$h" "192.168.50.$n/24"
+        vnet_ctl connect "$(sandbox_switch_remote "$h")" --name="$h" \
+            --encap-ip="192.168.50.$n" --underlay=ul0 >/dev/null
+    done
+}
+
+rt_attach() {  # NET EP HOST IP
+    vnet_ctl attach "$1" "$2" --switch="$3" --ip="$4" \
+        --netns="$SANDBOX_PREFIX-$2" >/dev/null
+}
+
+in_ep() {
+    local ep=$1; shift
+    ip netns exec "$SANDBOX_PREFIX-$ep" "$@"
+}
+
+reaches() {  # EP IP
+    in_ep "$1" ping -c 3 -i 0.2 -W 1 "$2" >/dev/null 2>&1
+}
+
+test_router_joins_networks() {
+    rt_world h1 h2
+    vnet_ctl net-add red 10.5.0.0/16 >/dev/null
+    vnet_ctl net-add blue 10.6.0.0/16 >/dev/null
+    vnet_ctl net-add green 10.7.0.0/16 >/dev/null
+    rt_attach red r1 h1 10.5.0.11
+    rt_attach red r2 h2 10.5.0.12
+    rt_attach blue b1 h1 10.6.0.11
+    rt_attach blue b2 h2 10.6.0.12
+    rt_attach green g1 h1 10.7.0.11
+    vnet_ctl router-add rt1
+    vnet_ctl router-attach rt1 red
+    vnet_ctl router-attach rt1 blue
+    vnet_ctl --wait sync
+    assert_eq "$(vnet_ctl -f csv --no-headings router-list)" "rt1,blue red" "router-list"
+
+    # Same host and across hosts, both ways.
+    reaches r1 10.6.0.11 || fail "red -> blue, same host"
+    reaches r1 10.6.0.12 || fail "red -> blue, across hosts"
+    reaches b2 10.5.0.11 || fail "blue -> red, across hosts"
+    reaches b2 10.5.0.12 || fail "blue -> red, same host"
+    # The router decrements TTL (one hop) and rewrites MACs.
+    output_has 'ttl=63' in_ep r1 ping -c 1 -W 2 10.6.0.12 || fail "TTL not decremented"
+    assert_eq "$(in_ep r1 ip neigh show 10.5.0.1 | awk '{print $5}')" \
+        "$(vnet_ctl -f json show | python3 -c 'import json,sys
+print([n["gateway_mac"] for n in json.load(sys.stdin)["networks"] if n["name"]=="red"][0])')" \
+        "red's gateway MAC"
+
+    # A network on no common router stays unreachable, both ways.
+    ! reaches r1 10.7.0.11 || fail "red reached green"
+    ! reaches g1 10.5.0.11 || fail "green reached red"
+
+    # Detached: no more routing.
+    vnet_ctl --wait router-detach rt1 blue
+    ! reaches r1 10.6.0.12 || fail "still routed after router-detach"
+    expect_error 'overlaps network red' bash -c \
+        "$OVS_VNET_CTL net-add red2 10.5.128.0/17 >/dev/null &&
+         $OVS_VNET_CTL router-attach rt1 red2"
+}

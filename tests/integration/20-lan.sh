@@ -16,10 +16,6 @@ attach() {
         --netns="$SANDBOX_PREFIX-$2" >/dev/null
 }
 
-in_ep() {  # EP CMD...
-    local ep=$1; shift
-    ip netns exec "$SANDBOX_PREFIX-$ep" "$@"
-}
 
 pings() {  # EP IP
     in_ep "$1" ping -c 1 -W 2 "$2" >/dev/null 2>&1

@@ -28,16 +28,7 @@ mh_attach() {  # NET EP HOST IP
         --netns="$SANDBOX_PREFIX-$2" >/dev/null
 }
 
-in_ep() {  # EP CMD...
-    local ep=$1; shift
-    ip netns exec "$SANDBOX_PREFIX-$ep" "$@"
-}
 
-# The first packet to a new tunnel destination is lost while OVS resolves
-# the peer's MAC on the underlay: allow for it.
-reaches() {  # EP IP
-    in_ep "$1" ping -c 3 -i 0.2 -W 1 "$2" >/dev/null 2>&1
-}
 
 # ping_matrix EP:IP...: every endpoint reaches every other one.
 ping_matrix() {

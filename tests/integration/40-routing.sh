@@ -19,14 +19,7 @@ rt_attach() {  # NET EP HOST IP
         --netns="$SANDBOX_PREFIX-$2" >/dev/null
 }
 
-in_ep() {
-    local ep=$1; shift
-    ip netns exec "$SANDBOX_PREFIX-$ep" "$@"
-}
 
-reaches() {  # EP IP
-    in_ep "$1" ping -c 3 -i 0.2 -W 1 "$2" >/dev/null 2>&1
-}
 
 test_router_joins_networks() {
     rt_world h1 h2

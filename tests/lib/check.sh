@@ -64,3 +64,15 @@ output_has() {
     out=$("$@" 2>&1) || return 1
     printf '%s\n' "$out" | grep -E -- "$pattern" >/dev/null
 }
+
+# in_ep EP CMD...: runs CMD in endpoint EP's namespace ("$SANDBOX_PREFIX-EP").
+in_ep() {
+    local ep=$1; shift
+    ip netns exec "$SANDBOX_PREFIX-$ep" "$@"
+}
+
+# reaches EP IP: EP pings IP.  Three tries: the first packet to a new tunnel
+# destination is lost while OVS resolves the peer's MAC on the underlay.
+reaches() {
+    in_ep "$1" ping -c 3 -i 0.2 -W 1 "$2" >/dev/null 2>&1
+}

@@ -104,6 +104,8 @@ switch_row_to_config(const struct vnetd *d, const struct vnetrec_switch *row,
     cfg->bridge = row->bridge;
     cfg->datapath_type = vnet_datapath_resolve(row->datapath_type,
                                                d->have_kernel_module);
+    cfg->datapath_auto = !row->datapath_type[0]
+                         || !strcmp(row->datapath_type, "auto");
     cfg->rundir = *rundirp;
     cfg->error = *errorp;
 }

@@ -41,6 +41,7 @@ struct switch_session {
     char *remote;
     char *bridge;
     char *datapath_type;
+    bool datapath_auto;
     char *rundir;
     char *config_error;
 
@@ -67,6 +68,7 @@ struct switch_session {
     size_t n_stale;
     struct shash endpoints;     /* Name -> struct endpoint_state. */
     bool endpoints_ready;       /* Every endpoint here attached and bound. */
+    bool markers_ready;         /* ...and marked vnet-installed if up. */
 
     /* Tunnels. */
     struct tunnel_plan plan;
@@ -257,6 +259,7 @@ switch_session_set_config(struct switch_session *ss,
     }
     replace(&ss->bridge, cfg->bridge);
     replace(&ss->datapath_type, cfg->datapath_type);
+    ss->datapath_auto = cfg->datapath_auto;
     replace(&ss->rundir, cfg->rundir);
     attacher_set_rundir(ss->attacher, ss->rundir);
 
@@ -997,6 +1000,12 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
             target = xasprintf("unix:%s", path);
             free(path);
         }
+        /* "auto" picks the kernel datapath only where the switch offers
+         * it (a switch started with --disable-system does not). */
+        if (ss->datapath_auto && !strcmp(ss->datapath_type, "system")
+            && !switch_db_supports_datapath(ss->ovs.idl, "system")) {
+            replace(&ss->datapath_type, "netdev");
+        }
         struct switch_db_config cfg = {
             .owner = ss->name,
             .bridge = ss->releasing ? NULL : ss->bridge,
@@ -1020,7 +1029,6 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     }
     ovsdb_idl_loop_commit_and_wait(&ss->ovs);
     ss->txn_pending = ss->ovs.committing_txn != NULL;
-    sset_destroy(&installed);
     free(all_ports);
 
     if (underlay && ss->db.ready) {
@@ -1083,6 +1091,16 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
         }
     }
     ss->endpoints_ready = all_ready;
+    /* vnet-installed goes out in the reconcile after an endpoint comes up:
+     * until then the switch is not in sync. */
+    ss->markers_ready = true;
+    SHASH_FOR_EACH (node, &ss->endpoints) {
+        const struct endpoint_state *es = node->data;
+        if (es->status.up && !sset_contains(&installed, node->name)) {
+            ss->markers_ready = false;
+        }
+    }
+    sset_destroy(&installed);
 
     free_wants(wants, ports, n_wants);
     free_networks(&nets);
@@ -1154,6 +1172,7 @@ switch_session_get_status(const struct switch_session *ss,
         tunnels_ready = tunnel_ofport(ss, ss->plan.peers[i].port) > 0;
     }
     st->in_sync = status.connected && !ss->releasing && ss->endpoints_ready
+                  && ss->markers_ready
                   && flow_installer_is_synced(ss->installer) && tunnels_ready;
     st->last_error = status.last_error;
     st->of_state = xstrdup(facts.of_state);

@@ -19,6 +19,8 @@ struct switch_session_config {
     const char *remote;         /* OVSDB remote of the switch. */
     const char *bridge;         /* Integration bridge name. */
     const char *datapath_type;  /* Resolved: "system" or "netdev". */
+    bool datapath_auto;         /* Chosen, not configured: give way to what
+                                 * the switch supports. */
     const char *rundir;         /* The switch's run directory. */
     const char *error;          /* The NB row is invalid (then nothing else
                                  * is used), or NULL. */

@@ -395,7 +395,8 @@ lan_flows_generate(const struct lan_network *networks, size_t n_networks,
         for (size_t j = 0; j < net->n_ports; j++) {
             add_ingress(net, &net->ports[j], out, &error);
         }
-        if (net->n_remotes) {
+        if (net->n_remotes || (net->use_sources && net->n_sources)) {
+            /* Also for traffic routed in from other switches. */
             add_tunnel_ingress(net, tunnels, n_tunnels, out, &error);
         }
         add_arp_and_gateway(net, out, &error);

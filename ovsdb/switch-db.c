@@ -31,6 +31,7 @@ switch_db_register(struct ovsdb_idl *idl)
     ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_bridges);
     ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_external_ids);
     ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_ovs_version);
+    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_datapath_types);
 
     ovsdb_idl_add_table(idl, &ovsrec_table_bridge);
     ovsdb_idl_add_column(idl, &ovsrec_bridge_col_name);
@@ -531,4 +532,19 @@ switch_db_result_destroy(struct switch_db_result *r)
         free(r->ovs_version);
         free(r->system_id);
     }
+}
+
+bool
+switch_db_supports_datapath(struct ovsdb_idl *idl, const char *type)
+{
+    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(idl);
+    if (!ovs || !ovs->n_datapath_types) {
+        return true;            /* Not known yet: assume so. */
+    }
+    for (size_t i = 0; i < ovs->n_datapath_types; i++) {
+        if (!strcmp(ovs->datapath_types[i], type)) {
+            return true;
+        }
+    }
+    return false;
 }

@@ -94,4 +94,8 @@ void switch_db_reconcile(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
                          struct switch_db_result *r);
 void switch_db_result_destroy(struct switch_db_result *r);
 
+/* True if the switch lists datapath 'type' in its Open_vSwitch datapath_types
+ * (or has not said yet). */
+bool switch_db_supports_datapath(struct ovsdb_idl *idl, const char *type);
+
 #endif /* ovsdb/switch-db.h */

@@ -14,4 +14,4 @@ bin_PROGRAMS += tools/ovs-vnet-udptun
 tools_ovs_vnet_udptun_SOURCES = tools/ovs-vnet-udptun.c
 tools_ovs_vnet_udptun_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 tools_ovs_vnet_udptun_LDADD = $(OVS_LDADD) $(LIBEVENT_LIBS)
-dist_man_MANS += tools/ovs-vnet-udptun.8
+dist_man_MANS += tools/ovs-vnet-udptun.8 tools/ovs-vnet-lab.1

@@ -927,6 +927,12 @@ cookie_owner(struct ovsdb_idl *idl, uint64_t cookie)
             return xasprintf("network %s", net->name);
         }
     }
+    const struct vnetrec_router *rt;
+    VNETREC_ROUTER_FOR_EACH (rt, idl) {
+        if (rt->header_.uuid.parts[0] == object) {
+            return xasprintf("router %s", rt->name);
+        }
+    }
     return xasprintf("object %08"PRIx32" (gone)", object);
 }
 

@@ -191,8 +191,9 @@ test_externally_plugged_port() {
     vnet_ctl --wait sync
     wait_until 10 bash -c "[ \"\$(OVS_VNET_DB=$OVS_VNET_DB $OVS_VNET_CTL -f csv \
         --no-headings ep-list | awk -F, '\$1==\"vm1\" {print \$8}')\" = true ]"
-    assert_eq "$(sandbox_vsctl sw1 get Interface tapvm1 external_ids:vnet-installed)" \
-        '"true"' "external port marked installed"
+    # Marked once its flows are in (the switch transaction after the status).
+    wait_until 5 bash -c "[ \"\$(ovs-vsctl --db=$(sandbox_switch_remote sw1) \
+        get Interface tapvm1 external_ids:vnet-installed)\" = '\"true\"' ]"
     ip netns exec "$vm" ping -c 1 -W 2 10.5.0.11 >/dev/null || fail "vm1 -> ep1"
     pings ep1 10.5.0.100 || fail "ep1 -> vm1"
     # vm1's MAC was learned (it has no fixed MAC).

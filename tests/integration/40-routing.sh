@@ -49,6 +49,14 @@ test_router_joins_networks() {
 print([n["gateway_mac"] for n in json.load(sys.stdin)["networks"] if n["name"]=="red"][0])')" \
         "red's gateway MAC"
 
+    # A network that lives on one switch only, reached from the other one.
+    vnet_ctl net-add violet 10.8.0.0/16 >/dev/null
+    rt_attach violet v2 h2 10.8.0.12
+    vnet_ctl --wait router-attach rt1 violet
+    reaches r1 10.8.0.12 || fail "red on h1 -> violet, only on h2"
+    reaches v2 10.5.0.11 || fail "violet -> red on h1"
+    output_has '\[route: router rt1\]' vnet_ctl flows h1 || fail "route flows' owner"
+
     # A network on no common router stays unreachable, both ways.
     ! reaches r1 10.7.0.11 || fail "red reached green"
     ! reaches g1 10.5.0.11 || fail "green reached red"

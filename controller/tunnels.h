@@ -26,6 +26,7 @@ struct switch_db_port;
 #define TUNNEL_VXLAN_PORT "vnet_vxlan"
 #define TUNNEL_GENEVE_PORT "vnet_geneve"
 #define TUNNEL_RELAY_UDP_PORT 7789
+#define TUNNEL_RELAY_TAP_MTU 9216
 
 struct tunnel_peer {
     char *name;                 /* NB switch name. */

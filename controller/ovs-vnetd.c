@@ -32,6 +32,7 @@
 #include "ovsdb/remote.h"
 #include "ovsdb/validate.h"
 #include "ovsdb/vnet-idl.h"
+#include "sset.h"
 #include "stream-ssl.h"
 #include "stream.h"
 #include "unixctl.h"
@@ -41,6 +42,16 @@ VLOG_DEFINE_THIS_MODULE(vnetd);
 
 static char *nb_remote;
 static char *unixctl_path;
+
+/* Switches this ovs-vnetd drives (--switch); empty: all.  With one ovs-vnetd
+ * per host sharing one NB, each drives its own. */
+static struct sset my_switches = SSET_INITIALIZER(&my_switches);
+
+static bool
+switch_is_mine(const char *name)
+{
+    return sset_is_empty(&my_switches) || sset_contains(&my_switches, name);
+}
 
 struct vnetd {
     struct ovsdb_idl_loop nb;
@@ -119,6 +130,9 @@ sync_sessions(struct vnetd *d)
 
     const struct vnetrec_switch *row;
     VNETREC_SWITCH_FOR_EACH (row, d->nb.idl) {
+        if (!switch_is_mine(row->name)) {
+            continue;           /* Another ovs-vnetd's. */
+        }
         if (shash_find(&d->releasing, row->name)) {
             /* Same name coming back before its release finished: wait. */
             continue;
@@ -194,6 +208,9 @@ write_endpoint_status(struct vnetd *d)
     VNETREC_ENDPOINT_FOR_EACH (ep, d->nb.idl) {
         const struct switch_endpoint_status *st = NULL;
         const char *where = NULL;
+        if (ep->switch_ && !switch_is_mine(ep->switch_->name)) {
+            continue;           /* Another ovs-vnetd reports it. */
+        }
         if (ep->switch_) {
             struct switch_session *ss = shash_find_data(&d->sessions,
                                                         ep->switch_->name);
@@ -213,6 +230,10 @@ write_endpoint_status(struct vnetd *d)
             }
         }
 
+        if (!st && !ep->switch_ && ep->location
+            && !switch_is_mine(ep->location)) {
+            continue;           /* Bound where another ovs-vnetd looks. */
+        }
         int64_t ofport = st ? st->ofport : 0;
         bool up = st && st->up;
         const char *error = st ? st->error : NULL;
@@ -412,6 +433,7 @@ parse_options(int argc, char *argv[])
 {
     enum {
         OPT_NB = UCHAR_MAX + 1,
+        OPT_SWITCH,
         OPT_UNIXCTL,
         OPT_BOOTSTRAP_CA_CERT,
         VLOG_OPTION_ENUMS,
@@ -420,6 +442,7 @@ parse_options(int argc, char *argv[])
     };
     static const struct option long_options[] = {
         {"nb", required_argument, NULL, OPT_NB},
+        {"switch", required_argument, NULL, OPT_SWITCH},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -445,6 +468,10 @@ parse_options(int argc, char *argv[])
 
         case OPT_UNIXCTL:
             unixctl_path = optarg;
+            break;
+
+        case OPT_SWITCH:
+            sset_add(&my_switches, optarg);
             break;
 
         case 'h':
@@ -494,6 +521,8 @@ usage(void)
            "\nOptions:\n"
            "  --nb=REMOTE             NB database (default: $OVS_VNET_DB, "
            "else unix:%s/%s)\n"
+           "  --switch=NAME           drive only switch NAME (repeatable; "
+           "default: all)\n"
            "  --unixctl=SOCKET        override default control socket name\n"
            "  -h, --help              display this help message\n"
            "  -V, --version           display version information\n",

@@ -156,3 +156,36 @@ test_switch_leaves_and_returns() {
     vnet_ctl --wait sync
     ping_matrix ep1:10.5.0.11 ep2:10.5.0.21 ep3:10.5.0.31
 }
+
+test_one_controller_per_host() {
+    # As on real machines: one ovs-vnetd per host, all sharing one NB.
+    sandbox_nb_start
+    sandbox_underlay_start
+    local h
+    for h in h1 h2; do
+        sandbox_switch_start "$h"
+        sandbox_switch_underlay "$h" "192.168.50.${h#h}/24"
+        mkdir -p "$SANDBOX_DIR/vnetd-$h"
+        "$OVS_VNETD" -vconsole:off --nb="$OVS_VNET_DB" --switch="$h" \
+            --pidfile="$SANDBOX_DIR/vnetd-$h/ovs-vnetd.pid" \
+            --log-file="$SANDBOX_DIR/vnetd-$h/ovs-vnetd.log" \
+            --unixctl="$SANDBOX_DIR/vnetd-$h/ovs-vnetd.ctl" --detach --no-chdir
+        mh_connect "$h" vxlan
+    done
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    mh_attach net1 ep1 h1 10.5.0.11
+    mh_attach net1 ep2 h2 10.5.0.21
+    vnet_ctl --wait sync
+    ping_matrix ep1:10.5.0.11 ep2:10.5.0.21
+
+    # Each drives its own switch only, and reports only what is its own.
+    output_has '^h1: connected' ovs-appctl -t "$SANDBOX_DIR/vnetd-h1/ovs-vnetd.ctl" switch/list \
+        || fail "h1's controller"
+    ! output_has '^h2' ovs-appctl -t "$SANDBOX_DIR/vnetd-h1/ovs-vnetd.ctl" switch/list \
+        || fail "h1's controller drives h2"
+    sleep 3    # Both have had time to overwrite each other, were they to.
+    assert_eq "$(vnet_ctl -f csv --no-headings ep-list | cut -d, -f1,4,8 | tr '\n' ' ')" \
+        "ep1,h1,true ep2,h2,true " "endpoint status from both controllers"
+    assert_eq "$(vnet_ctl -f csv --no-headings switch-list | cut -d, -f1,5 | tr '\n' ' ')" \
+        "h1,true h2,true " "switch status from both controllers"
+}

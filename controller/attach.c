@@ -354,15 +354,13 @@ attacher_next_run(const struct attacher *a)
 }
 
 int
-attacher_get_netns_fd(struct attacher *a)
+attacher_get_netns_fd(const struct attacher *a)
 {
-    refresh_switch_netns(a);
     return a->switch_netns_fd;
 }
 
 pid_t
-attacher_get_switch_pid(struct attacher *a)
+attacher_get_switch_pid(const struct attacher *a)
 {
-    refresh_switch_netns(a);
     return a->switch_pid;
 }

@@ -62,10 +62,10 @@ void attacher_remove_all(struct attacher *, const struct attach_record *records,
 bool attacher_is_ready(const struct attacher *, const char *endpoint);
 const char *attacher_get_error(const struct attacher *, const char *endpoint);
 
-/* The namespace of the switch's ovs-vswitchd (-1: ours) and its pid (0:
- * unknown), as last found. */
-int attacher_get_netns_fd(struct attacher *);
-pid_t attacher_get_switch_pid(struct attacher *);
+/* The namespace of the switch's ovs-vswitchd (-1: unknown) and its pid (0:
+ * unknown), as attacher_run() last found them. */
+int attacher_get_netns_fd(const struct attacher *);
+pid_t attacher_get_switch_pid(const struct attacher *);
 
 /* When attacher_run() wants to be called again (re-verification). */
 long long int attacher_next_run(const struct attacher *);

@@ -77,11 +77,14 @@ struct switch_session {
     char *underlay;             /* Whose IP we moved to the underlay bridge, */
     uint32_t underlay_ip;       /* which IP (network byte order), */
     int underlay_plen;          /* and its prefix; underlay NULL: none. */
+    pid_t underlay_pid;         /* ovs-vswitchd when it was moved. */
 
     /* Flows. */
     struct flow_installer *installer;
     uint64_t flow_gen;
     char *flows_text;           /* Desired flows, formatted. */
+    unsigned int flows_nb_seqno;        /* Database contents the desired */
+    unsigned int flows_ovs_seqno;       /* flows were computed from. */
     char *flows_error;
 };
 
@@ -558,6 +561,11 @@ sync_underlay_ip(struct switch_session *ss, const char *underlay, bool back)
         return;
     }
 
+    pid_t pid = attacher_get_switch_pid(ss->attacher);
+    if (nullable_string_is_equal(ss->underlay, underlay)
+        && ss->underlay_pid == pid) {
+        return;                 /* Moved, and ovs-vswitchd is the same. */
+    }
     if (!vif_link_exists(fd, VNET_PHY_BRIDGE)) {
         return;                 /* ovs-vswitchd has not made it yet. */
     }
@@ -584,6 +592,7 @@ sync_underlay_ip(struct switch_session *ss, const char *underlay, bool back)
     }
     ss->underlay_ip = ip;
     ss->underlay_plen = plen;
+    ss->underlay_pid = pid;
 }
 
 /* Builds the desired flows from the bindings of the last reconcile, and
@@ -814,6 +823,18 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
     }
     free(sorted);
 
+    /* Flows follow the NB and the switch database only: without a change
+     * there, the desired flows are the same. */
+    unsigned int nb_seqno = ovsdb_idl_get_seqno(nb);
+    unsigned int ovs_seqno = ovsdb_idl_get_seqno(ss->ovs.idl);
+    if (ss->flows_text && nb_seqno == ss->flows_nb_seqno
+        && ovs_seqno == ss->flows_ovs_seqno) {
+        free(lans);
+        return;
+    }
+    ss->flows_nb_seqno = nb_seqno;
+    ss->flows_ovs_seqno = ovs_seqno;
+
     struct flow_table desired;
     flow_table_init(&desired);
     char *error = lan_flows_generate(lans, n_nets, tunnels, n_tunnels,
@@ -969,7 +990,8 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     for (size_t i = 0; relay_ok && switch_fd >= 0 && i < ss->plan.n_peers;
          i++) {
         const struct tunnel_peer *p = &ss->plan.peers[i];
-        if (p->relay && vif_link_exists(switch_fd, p->tap)) {
+        if (p->relay && (tunnel_ofport(ss, p->tap) > 0
+                         || vif_link_exists(switch_fd, p->tap))) {
             all_ports[n_ports++] = (struct switch_db_port) { .name = p->tap };
         }
     }

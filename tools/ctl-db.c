@@ -1,0 +1,164 @@
+/* ovs-vnet-ctl: helpers shared by the commands. */
+#include <config.h>
+#include "tools/ctl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "byte-order.h"
+#include "dirs.h"
+#include "flows/pipeline.h"
+#include "lib/vswitch-idl.h"
+#include "openvswitch/json.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vconn.h"
+#include "ovsdb-idl.h"
+#include "ovsdb/addr.h"
+#include "ovsdb/names.h"
+#include "ovsdb/remote.h"
+#include "ovsdb/validate.h"
+#include "smap.h"
+#include "sset.h"
+#include "timeval.h"
+#include "util.h"
+
+/* Lookups by name and sorted lists, the same for every table. */
+#define CTL_TABLE_HELPERS(TABLE, PLURAL)                                    \
+    const struct vnetrec_##TABLE *                                          \
+    TABLE##_by_name(struct ovsdb_idl *idl, const char *name)                \
+    {                                                                       \
+        const struct vnetrec_##TABLE *row;                                  \
+        for (row = vnetrec_##TABLE##_first(idl); row;                       \
+             row = vnetrec_##TABLE##_next(row)) {                           \
+            if (!strcmp(row->name, name)) {                                 \
+                return row;                                                 \
+            }                                                               \
+        }                                                                   \
+        return NULL;                                                        \
+    }                                                                       \
+                                                                            \
+    static int                                                              \
+    compare_##TABLE(const void *a_, const void *b_)                         \
+    {                                                                       \
+        const struct vnetrec_##TABLE *const *a = a_;                        \
+        const struct vnetrec_##TABLE *const *b = b_;                        \
+        return strcmp((*a)->name, (*b)->name);                              \
+    }                                                                       \
+                                                                            \
+    const struct vnetrec_##TABLE **                                         \
+    PLURAL##_sorted(struct ovsdb_idl *idl, size_t *n)                       \
+    {                                                                       \
+        const struct vnetrec_##TABLE **list = NULL;                         \
+        const struct vnetrec_##TABLE *row;                                  \
+        size_t allocated = 0;                                               \
+                                                                            \
+        *n = 0;                                                             \
+        for (row = vnetrec_##TABLE##_first(idl); row;                       \
+             row = vnetrec_##TABLE##_next(row)) {                           \
+            if (*n >= allocated) {                                          \
+                list = x2nrealloc(list, &allocated, sizeof *list);          \
+            }                                                               \
+            list[(*n)++] = row;                                             \
+        }                                                                   \
+        if (*n) {                                                           \
+            qsort(list, *n, sizeof *list, compare_##TABLE);                 \
+        }                                                                   \
+        return list;                                                        \
+    }
+
+CTL_TABLE_HELPERS(switch, switches)
+CTL_TABLE_HELPERS(network, networks)
+CTL_TABLE_HELPERS(endpoint, all_endpoints)
+CTL_TABLE_HELPERS(router, routers)
+
+const struct vnetrec_endpoint **
+endpoints_sorted(struct ovsdb_idl *idl, const struct vnetrec_network *net,
+                 size_t *n)
+{
+    const struct vnetrec_endpoint **list = all_endpoints_sorted(idl, n);
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (!net || list[i]->network == net) {
+            list[kept++] = list[i];
+        }
+    }
+    *n = kept;
+    return list;
+}
+
+void
+table_add_text(struct table *t, const char *text)
+{
+    table_add_cell(t)->text = xstrdup(text ? text : "");
+}
+
+/* Parses a whole number from 'min' to 'max' given as option 'opt'. */
+bool
+parse_number_option(struct ctl_context *ctx, const char *opt, const char *s,
+                    int min, int max, int *value)
+{
+    if (!str_to_int(s, 10, value) || *value < min || *value > max) {
+        ctl_error(ctx, "%s=%s: expected a number from %d to %d", opt, s, min,
+                  max);
+        return false;
+    }
+    return true;
+}
+
+const struct vnetrec_vnet_global *
+get_or_create_global(struct ctl_context *ctx)
+{
+    const struct vnetrec_vnet_global *g = vnetrec_vnet_global_first(ctx->idl);
+    if (!g && ctx->txn) {
+        g = vnetrec_vnet_global_insert(ctx->txn);
+    }
+    return g;
+}
+
+const char *
+opt_def(const struct ctl_context *ctx, const char *key, const char *def)
+{
+    const char *value = ctl_args_get(&ctx->args, key);
+    return value ? value : def;
+}
+
+int
+network_mtu(const struct vnetrec_network *net)
+{
+    return net->mtu ? net->mtu : 1450;
+}
+
+void
+print_table(struct ctl_context *ctx, struct table *t)
+{
+    struct table_style style = table_style;
+    if (!format_given) {
+        style.format = TF_TABLE;
+    }
+    table_format(t, &style, &ctx->output);
+    table_destroy(t);
+}
+
+struct json *
+json_optional_string(const char *s)
+{
+    return s ? json_string_create(s) : json_null_create();
+}
+
+struct json *
+json_from_smap(const struct smap *smap)
+{
+    struct json *j = json_object_create();
+    struct smap_node *node;
+    SMAP_FOR_EACH (node, smap) {
+        json_object_put_string(j, node->key, node->value);
+    }
+    return j;
+}

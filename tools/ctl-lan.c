@@ -1,0 +1,507 @@
+/* ovs-vnet-ctl: network, endpoint and router commands. */
+#include <config.h>
+#include "tools/ctl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "byte-order.h"
+#include "dirs.h"
+#include "flows/pipeline.h"
+#include "lib/vswitch-idl.h"
+#include "openvswitch/json.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vconn.h"
+#include "ovsdb-idl.h"
+#include "ovsdb/addr.h"
+#include "ovsdb/names.h"
+#include "ovsdb/remote.h"
+#include "ovsdb/validate.h"
+#include "smap.h"
+#include "sset.h"
+#include "timeval.h"
+#include "util.h"
+
+void
+cmd_net_add(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    const char *cidr_s = ctx->argv[2];
+    const char *gateway_s = ctl_args_get(&ctx->args, "--gateway");
+    const char *mtu_s = ctl_args_get(&ctx->args, "--mtu");
+    const char *limit_s = ctl_args_get(&ctx->args, "--mac-limit");
+    struct vnet_cidr cidr;
+    unsigned int gateway;
+    int mtu = 0, mac_limit = 1024;
+
+    char *error = vnet_network_check(name, cidr_s, gateway_s, &cidr, &gateway);
+    if (error) {
+        ctl_error(ctx, "%s", error);
+        free(error);
+        return;
+    }
+    if ((mtu_s && !parse_number_option(ctx, "--mtu", mtu_s, 576, 9000, &mtu))
+        || (limit_s && !parse_number_option(ctx, "--mac-limit", limit_s, 0,
+                                            1048576, &mac_limit))) {
+        return;
+    }
+    if (network_by_name(ctx->idl, name)) {
+        ctl_error(ctx, "network %s already exists", name);
+        return;
+    }
+
+    /* The lowest free segment id. */
+    int64_t segment = 1;
+    for (bool clash = true; clash; ) {
+        clash = false;
+        const struct vnetrec_network *net;
+        VNETREC_NETWORK_FOR_EACH (net, ctx->idl) {
+            if (net->segment_id == segment) {
+                segment++;
+                clash = true;
+            }
+        }
+    }
+
+    char gw_s[16], mac_s[18];
+    uint8_t mac[6];
+    vnet_mac_for_gateway(segment, mac);
+
+    get_or_create_global(ctx);
+    struct vnetrec_network *net = vnetrec_network_insert(ctx->txn);
+    vnetrec_network_set_name(net, name);
+    vnetrec_network_set_cidr(net, cidr_s);
+    vnetrec_network_set_gateway(net, vnet_ip_format(gateway, gw_s));
+    vnetrec_network_set_gateway_mac(net, vnet_mac_format(mac, mac_s));
+    vnetrec_network_set_segment_id(net, segment);
+    vnetrec_network_set_mtu(net, mtu);
+    vnetrec_network_set_mac_limit(net, mac_limit);
+}
+
+void
+cmd_net_del(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    const struct vnetrec_network *net = network_by_name(ctx->idl, name);
+    if (!net) {
+        if (!ctl_args_get(&ctx->args, "--if-exists")) {
+            ctl_error(ctx, "no network named %s", name);
+        }
+        return;
+    }
+
+    bool force = ctl_args_get(&ctx->args, "--force") != NULL;
+    size_t n = 0;
+    const struct vnetrec_endpoint *ep, *first = NULL;
+    VNETREC_ENDPOINT_FOR_EACH (ep, ctx->idl) {
+        if (ep->network == net) {
+            first = first ? first : ep;
+            n++;
+            if (force) {
+                vnetrec_endpoint_delete(ep);
+            }
+        }
+    }
+    if (n && !force) {
+        ctl_error(ctx, "network %s has %"PRIuSIZE" endpoint%s (%s%s); detach "
+                  "them or use --force", name, n, n > 1 ? "s" : "",
+                  first->name, n > 1 ? ", ..." : "");
+        return;
+    }
+    get_or_create_global(ctx);
+    vnetrec_network_delete(net);
+}
+
+static void
+endpoint_add(struct ctl_context *ctx, bool in_netns)
+{
+    const char *net_name = ctx->argv[1];
+    const char *name = ctx->argv[2];
+    const char *ip_s = ctl_args_get(&ctx->args, "--ip");
+    const char *mac_s = ctl_args_get(&ctx->args, "--mac");
+    const char *switch_name = ctl_args_get(&ctx->args, "--switch");
+    const char *netns = in_netns ? opt_def(ctx, "--netns", name) : NULL;
+
+    const struct vnetrec_network *net = network_by_name(ctx->idl, net_name);
+    if (!net) {
+        ctl_error(ctx, "no network named %s", net_name);
+        return;
+    }
+    struct vnet_cidr cidr;
+    unsigned int gateway;
+    char *error = vnet_network_check(net->name, net->cidr, net->gateway, &cidr,
+                                     &gateway);
+    if (!error) {
+        error = vnet_endpoint_check(name, netns, ip_s, mac_s, &cidr, gateway);
+    }
+    if (error) {
+        ctl_error(ctx, "%s", error);
+        free(error);
+        return;
+    }
+
+    const struct vnetrec_switch *sw = NULL;
+    if (in_netns) {
+        if (!switch_name) {
+            ctl_error(ctx, "attach: --switch=SWITCH is required");
+            return;
+        }
+        sw = switch_by_name(ctx->idl, switch_name);
+        if (!sw) {
+            ctl_error(ctx, "no switch named %s", switch_name);
+            return;
+        }
+    } else if (switch_name && !switch_by_name(ctx->idl, switch_name)) {
+        ctl_error(ctx, "no switch named %s", switch_name);
+        return;
+    }
+
+    /* Names, namespaces, and the network's IPs and MACs are unique. */
+    size_t n_used = 0;
+    size_t cap = 16;
+    uint32_t *used = xmalloc(cap * sizeof *used);
+    used[n_used++] = gateway;
+    uint32_t ip = 0;
+    uint8_t mac[6];
+    if (ip_s) {
+        vnet_ip_parse(ip_s, &ip);
+    }
+    if (mac_s) {
+        vnet_mac_parse(mac_s, mac);
+    }
+
+    const struct vnetrec_endpoint *ep;
+    VNETREC_ENDPOINT_FOR_EACH (ep, ctx->idl) {
+        if (!strcmp(ep->name, name)) {
+            ctl_error(ctx, "endpoint %s already exists", name);
+        }
+        if (netns && ep->netns && !strcmp(ep->netns, netns)) {
+            ctl_error(ctx, "namespace %s is already used by endpoint %s",
+                      netns, ep->name);
+        }
+        if (ep->network != net) {
+            continue;
+        }
+        uint32_t other;
+        if (ep->ip && !vnet_ip_parse(ep->ip, &other)) {
+            if (ip_s && other == ip) {
+                ctl_error(ctx, "IP %s is already used by endpoint %s in "
+                          "network %s", ip_s, ep->name, net->name);
+            }
+            if (n_used == cap) {
+                cap *= 2;
+                used = xrealloc(used, cap * sizeof *used);
+            }
+            used[n_used++] = other;
+        }
+        uint8_t other_mac[6];
+        if (mac_s && ep->mac && !vnet_mac_parse(ep->mac, other_mac)
+            && !memcmp(other_mac, mac, 6)) {
+            ctl_error(ctx, "MAC %s is already used by endpoint %s in network "
+                      "%s", mac_s, ep->name, net->name);
+        }
+    }
+    if (ctx->error) {
+        free(used);
+        return;
+    }
+
+    char ip_buf[16], mac_buf[18];
+    if (in_netns && !ip_s) {
+        if (!vnet_ip_alloc(&cidr, used, n_used, &ip)) {
+            ctl_error(ctx, "network %s has no free IP address", net->name);
+            free(used);
+            return;
+        }
+        ip_s = vnet_ip_format(ip, ip_buf);
+    }
+    free(used);
+    if (in_netns && !mac_s) {
+        for (unsigned int attempt = 0; ; attempt++) {
+            vnet_mac_for_endpoint(net->name, name, attempt, mac);
+            bool clash = false;
+            VNETREC_ENDPOINT_FOR_EACH (ep, ctx->idl) {
+                uint8_t other_mac[6];
+                clash |= ep->mac && !vnet_mac_parse(ep->mac, other_mac)
+                         && !memcmp(other_mac, mac, 6);
+            }
+            if (!clash) {
+                break;
+            }
+        }
+        mac_s = vnet_mac_format(mac, mac_buf);
+    }
+
+    get_or_create_global(ctx);
+    struct vnetrec_endpoint *row = vnetrec_endpoint_insert(ctx->txn);
+    vnetrec_endpoint_set_name(row, name);
+    vnetrec_endpoint_set_network(row, net);
+    vnetrec_endpoint_set_type(row, in_netns ? "netns" : "external");
+    if (sw) {
+        vnetrec_endpoint_set_switch_(row, sw);
+    }
+    if (ip_s) {
+        vnetrec_endpoint_set_ip(row, ip_s);
+    }
+    if (mac_s) {
+        vnetrec_endpoint_set_mac(row, mac_s);
+    }
+    if (netns) {
+        vnetrec_endpoint_set_netns(row, netns);
+    }
+    if (ip_s || mac_s) {
+        ds_put_format(&ctx->output, "%s%s%s\n", ip_s ? ip_s : "",
+                      ip_s && mac_s ? " " : "", mac_s ? mac_s : "");
+    }
+}
+
+void
+cmd_attach(struct ctl_context *ctx)
+{
+    endpoint_add(ctx, true);
+}
+
+void
+cmd_port_add(struct ctl_context *ctx)
+{
+    endpoint_add(ctx, false);
+}
+
+void
+cmd_detach(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    const struct vnetrec_endpoint *ep = endpoint_by_name(ctx->idl, name);
+    if (!ep) {
+        if (!ctl_args_get(&ctx->args, "--if-exists")) {
+            ctl_error(ctx, "no endpoint named %s", name);
+        }
+        return;
+    }
+    get_or_create_global(ctx);
+    vnetrec_endpoint_delete(ep);
+}
+
+void
+cmd_net_list(struct ctl_context *ctx)
+{
+    struct table t;
+    size_t n;
+    const struct vnetrec_network **list = networks_sorted(ctx->idl, &n);
+
+    table_init(&t);
+    table_add_column(&t, "name");
+    table_add_column(&t, "cidr");
+    table_add_column(&t, "gateway");
+    table_add_column(&t, "segment");
+    table_add_column(&t, "mtu");
+    table_add_column(&t, "endpoints");
+    for (size_t i = 0; i < n; i++) {
+        size_t n_eps;
+        free(endpoints_sorted(ctx->idl, list[i], &n_eps));
+        table_add_row(&t);
+        table_add_text(&t, list[i]->name);
+        table_add_text(&t, list[i]->cidr);
+        table_add_text(&t, list[i]->gateway);
+        table_add_cell(&t)->text = xasprintf("%"PRId64, list[i]->segment_id);
+        table_add_cell(&t)->text = xasprintf("%d", network_mtu(list[i]));
+        table_add_cell(&t)->text = xasprintf("%"PRIuSIZE, n_eps);
+    }
+    free(list);
+    print_table(ctx, &t);
+}
+
+void
+cmd_ep_list(struct ctl_context *ctx)
+{
+    struct table t;
+    size_t n;
+    const struct vnetrec_endpoint **list = endpoints_sorted(ctx->idl, NULL, &n);
+
+    table_init(&t);
+    table_add_column(&t, "name");
+    table_add_column(&t, "network");
+    table_add_column(&t, "type");
+    table_add_column(&t, "switch");
+    table_add_column(&t, "ip");
+    table_add_column(&t, "mac");
+    table_add_column(&t, "ofport");
+    table_add_column(&t, "up");
+    table_add_column(&t, "last_error");
+    for (size_t i = 0; i < n; i++) {
+        const struct vnetrec_endpoint *ep = list[i];
+        table_add_row(&t);
+        table_add_text(&t, ep->name);
+        table_add_text(&t, ep->network->name);
+        table_add_text(&t, ep->type);
+        table_add_text(&t, ep->location ? ep->location
+                           : ep->switch_ ? ep->switch_->name : NULL);
+        table_add_text(&t, ep->ip);
+        table_add_text(&t, ep->mac);
+        table_add_cell(&t)->text = ep->ofport
+                                   ? xasprintf("%"PRId64, *ep->ofport)
+                                   : xstrdup("");
+        table_add_text(&t, ep->up ? "true" : "false");
+        table_add_text(&t, ep->last_error);
+    }
+    free(list);
+    print_table(ctx, &t);
+}
+
+/* Checks that 'net' may join 'r': its CIDR must not overlap those of the
+ * router's other networks (a router could not tell them apart). */
+static bool
+router_net_fits(struct ctl_context *ctx, const struct vnetrec_router *r,
+                const struct vnetrec_network *net)
+{
+    struct vnet_cidr a;
+    char *error = vnet_cidr_parse(net->cidr, &a);
+    if (error) {
+        ctl_error(ctx, "network %s: %s", net->name, error);
+        free(error);
+        return false;
+    }
+    for (size_t i = 0; i < r->n_networks; i++) {
+        struct vnet_cidr b;
+        if (r->networks[i] == net || !r->networks[i]->cidr
+            || (error = vnet_cidr_parse(r->networks[i]->cidr, &b))) {
+            free(error);
+            continue;
+        }
+        uint32_t mask = vnet_cidr_mask(a.plen < b.plen ? &a : &b);
+        if ((a.net & mask) == (b.net & mask)) {
+            ctl_error(ctx, "network %s (%s) overlaps network %s (%s) on "
+                      "router %s", net->name, net->cidr, r->networks[i]->name,
+                      r->networks[i]->cidr, r->name);
+            return false;
+        }
+    }
+    return true;
+}
+
+void
+cmd_router_add(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    char *error = vnet_name_check("router", name);
+    if (error) {
+        ctl_error(ctx, "%s", error);
+        free(error);
+        return;
+    }
+    if (router_by_name(ctx->idl, name)) {
+        if (!ctl_args_get(&ctx->args, "--may-exist")) {
+            ctl_error(ctx, "router %s already exists", name);
+        }
+        return;
+    }
+    get_or_create_global(ctx);
+    struct vnetrec_router *r = vnetrec_router_insert(ctx->txn);
+    vnetrec_router_set_name(r, name);
+}
+
+void
+cmd_router_del(struct ctl_context *ctx)
+{
+    const struct vnetrec_router *r = router_by_name(ctx->idl, ctx->argv[1]);
+    if (!r) {
+        if (!ctl_args_get(&ctx->args, "--if-exists")) {
+            ctl_error(ctx, "no router named %s", ctx->argv[1]);
+        }
+        return;
+    }
+    get_or_create_global(ctx);
+    vnetrec_router_delete(r);
+}
+
+void
+cmd_router_attach(struct ctl_context *ctx)
+{
+    const struct vnetrec_router *r = router_by_name(ctx->idl, ctx->argv[1]);
+    const struct vnetrec_network *net = network_by_name(ctx->idl,
+                                                        ctx->argv[2]);
+    if (!r) {
+        ctl_error(ctx, "no router named %s", ctx->argv[1]);
+        return;
+    }
+    if (!net) {
+        ctl_error(ctx, "no network named %s", ctx->argv[2]);
+        return;
+    }
+    for (size_t i = 0; i < r->n_networks; i++) {
+        if (r->networks[i] == net) {
+            return;             /* Already there. */
+        }
+    }
+    const struct vnetrec_router *other;
+    VNETREC_ROUTER_FOR_EACH (other, ctx->idl) {
+        for (size_t i = 0; other != r && i < other->n_networks; i++) {
+            if (other->networks[i] == net) {
+                ctl_error(ctx, "network %s is already on router %s",
+                          net->name, other->name);
+                return;
+            }
+        }
+    }
+    if (!router_net_fits(ctx, r, net)) {
+        return;
+    }
+    get_or_create_global(ctx);
+    vnetrec_router_update_networks_addvalue(r, net);
+}
+
+void
+cmd_router_detach(struct ctl_context *ctx)
+{
+    const struct vnetrec_router *r = router_by_name(ctx->idl, ctx->argv[1]);
+    const struct vnetrec_network *net = network_by_name(ctx->idl,
+                                                        ctx->argv[2]);
+    if (!r) {
+        ctl_error(ctx, "no router named %s", ctx->argv[1]);
+        return;
+    }
+    if (!net) {
+        ctl_error(ctx, "no network named %s", ctx->argv[2]);
+        return;
+    }
+    get_or_create_global(ctx);
+    vnetrec_router_update_networks_delvalue(r, net);
+}
+
+void
+cmd_router_list(struct ctl_context *ctx)
+{
+    struct table t;
+    size_t n;
+    const struct vnetrec_router **list = routers_sorted(ctx->idl, &n);
+
+    table_init(&t);
+    table_add_column(&t, "name");
+    table_add_column(&t, "networks");
+    for (size_t i = 0; i < n; i++) {
+        const struct vnetrec_router *r = list[i];
+        struct sset names = SSET_INITIALIZER(&names);
+        for (size_t j = 0; j < r->n_networks; j++) {
+            sset_add(&names, r->networks[j]->name);
+        }
+        struct ds s = DS_EMPTY_INITIALIZER;
+        const char **sorted = sset_sort(&names);
+        for (size_t j = 0; j < sset_count(&names); j++) {
+            ds_put_format(&s, "%s%s", j ? " " : "", sorted[j]);
+        }
+        free(sorted);
+        sset_destroy(&names);
+        table_add_row(&t);
+        table_add_text(&t, r->name);
+        table_add_cell(&t)->text = ds_steal_cstr(&s);
+    }
+    free(list);
+    print_table(ctx, &t);
+}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "controller/attach.h"
+#include "controller/lan-view.h"
 #include "controller/status.h"
 #include "controller/tunnels.h"
 #include "controller/vif.h"
@@ -300,45 +301,10 @@ switch_session_is_released(const struct switch_session *ss)
 }
 
 /* Endpoints and flows. */
-
-/* An NB network as the flows need it, or NULL if its row is invalid. */
-struct net_info {
-    const struct vnetrec_network *row;
-    struct vnet_cidr cidr;
-    unsigned int gateway;
-    uint8_t gateway_mac[6];
-    struct lan_port *ports;
-    size_t n_ports, allocated_ports;
-    struct lan_neighbor *neighbors;
-    size_t n_neighbors, allocated_neighbors;
-    struct lan_remote *remotes;
-    size_t n_remotes, allocated_remotes;
-    struct lan_remote_port *remote_ports;
-    size_t n_remote_ports, allocated_remote_ports;
-    const struct vnetrec_router *router;        /* Or NULL. */
-    struct lan_route *routes;
-    size_t n_routes;
-    bool relevant;              /* Ports here, or routed into from here. */
-    uint32_t *sources;
-    size_t n_sources;
-};
-
 static char *
 host_ifname_of(const struct vnetrec_endpoint *ep)
 {
     return xasprintf("vnet%08"PRIx32, ep->header_.uuid.parts[0]);
-}
-
-/* Without an MTU of its own, a network gets 1500 less the largest
- * encapsulation overhead (50: VXLAN and Geneve over IPv4, and the relay's
- * header and VID), so that it fits any underlay of 1500 whether or not it
- * spans switches now. */
-#define VNET_AUTO_MTU 1450
-
-static int
-network_mtu(const struct vnetrec_network *net)
-{
-    return net->mtu ? net->mtu : VNET_AUTO_MTU;
 }
 
 static struct endpoint_state *
@@ -362,72 +328,12 @@ endpoint_set_error(struct endpoint_state *es, const char *error)
     es->status.error = es->error;
 }
 
-/* Validates the networks once per run; 'nets' is indexed like the NB rows are
- * found by network_info(). */
-static struct net_info *
-network_info(struct shash *nets, const struct vnetrec_network *row)
-{
-    struct net_info *ni = shash_find_data(nets, row->name);
-    if (ni) {
-        return ni->row ? ni : NULL;
-    }
-    ni = xzalloc(sizeof *ni);
-    shash_add(nets, row->name, ni);
-    char *error = vnet_network_check(row->name, row->cidr, row->gateway,
-                                     &ni->cidr, &ni->gateway);
-    if (!error) {
-        error = vnet_mac_parse(row->gateway_mac, ni->gateway_mac);
-    }
-    if (error) {
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-        VLOG_WARN_RL(&rl, "network %s: %s", row->name, error);
-        free(error);
-        return NULL;
-    }
-    ni->row = row;
-    return ni;
-}
-
-static void
-free_networks(struct shash *nets)
-{
-    struct shash_node *node;
-    SHASH_FOR_EACH_SAFE (node, nets) {
-        struct net_info *ni = node->data;
-        free(ni->ports);
-        free(ni->neighbors);
-        free(ni->remotes);
-        free(ni->remote_ports);
-        free(ni->routes);
-        free(ni->sources);
-        free(ni);
-        shash_delete(nets, node);
-    }
-    shash_destroy(nets);
-}
-
-/* Parses an endpoint's IP and MAC (validated against its network).  Returns
- * an error message (caller frees) or NULL. */
-static char *
-endpoint_addresses(const struct vnetrec_endpoint *ep, const struct net_info *ni,
-                   bool *has_ip, uint32_t *ip, bool *has_mac, uint8_t mac[6])
-{
-    char *error = vnet_endpoint_check(ep->name, ep->netns, ep->ip, ep->mac,
-                                      &ni->cidr, ni->gateway);
-    if (error) {
-        return error;
-    }
-    *has_ip = ep->ip && !vnet_ip_parse(ep->ip, ip);
-    *has_mac = ep->mac && !vnet_mac_parse(ep->mac, mac);
-    return NULL;
-}
-
 /* Collects what this switch must attach, and what the flows need about
  * every network, from the NB database.  Fills 'wants'/'ports' (parallel
  * arrays, caller frees their strings with free_wants()). */
 static void
 collect_endpoints(struct switch_session *ss, struct ovsdb_idl *nb,
-                  struct shash *nets, struct attach_want **wantsp,
+                  struct lan_view *view, struct attach_want **wantsp,
                   struct switch_db_port **portsp, size_t *n_wantsp)
 {
     struct attach_want *wants = NULL;
@@ -436,11 +342,11 @@ collect_endpoints(struct switch_session *ss, struct ovsdb_idl *nb,
 
     const struct vnetrec_endpoint *ep;
     VNETREC_ENDPOINT_FOR_EACH (ep, nb) {
-        struct net_info *ni = network_info(nets, ep->network);
+        struct net_info *ni = lan_view_network(view, ep->network);
         bool has_ip = false, has_mac = false;
         uint32_t ip = 0;
         uint8_t mac[6];
-        char *error = ni ? endpoint_addresses(ep, ni, &has_ip, &ip, &has_mac,
+        char *error = ni ? lan_view_endpoint_addresses(ep, ni, &has_ip, &ip, &has_mac,
                                               mac)
                          : xasprintf("network %s is invalid",
                                      ep->network->name);
@@ -490,7 +396,7 @@ collect_endpoints(struct switch_session *ss, struct ovsdb_idl *nb,
         w->ip = ip;
         w->plen = ni->cidr.plen;
         w->gateway = ni->gateway;
-        w->mtu = network_mtu(ni->row);
+        w->mtu = lan_view_mtu(ni->row);
 
         struct switch_db_port *p = &ports[n];
         memset(p, 0, sizeof *p);
@@ -529,6 +435,12 @@ tunnel_ofport(const struct switch_session *ss, const char *name)
         }
     }
     return 0;
+}
+
+static int64_t
+session_tunnel_ofport(const char *port, const void *ss)
+{
+    return tunnel_ofport(ss, port);
 }
 
 /* Netdev tunnels: the encap IP must sit on the underlay bridge's internal
@@ -599,7 +511,7 @@ sync_underlay_ip(struct switch_session *ss, const char *underlay, bool back)
  * hands them to the installer when they changed. */
 static void
 compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
-              struct shash *nets)
+              struct lan_view *view)
 {
     /* Bound interfaces -> endpoints -> ports of networks. */
     for (size_t i = 0; i < ss->db.n_bindings; i++) {
@@ -628,11 +540,11 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
                                             : "interface has no OpenFlow port");
             continue;
         }
-        struct net_info *ni = network_info(nets, ep->network);
+        struct net_info *ni = lan_view_network(view, ep->network);
         bool has_ip = false, has_mac = false;
         uint32_t ip = 0;
         uint8_t mac[6];
-        char *error = ni ? endpoint_addresses(ep, ni, &has_ip, &ip, &has_mac,
+        char *error = ni ? lan_view_endpoint_addresses(ep, ni, &has_ip, &ip, &has_mac,
                                               mac) : NULL;
         if (!ni || error) {
             free(error);
@@ -655,116 +567,8 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
         p->ip = ip;
     }
 
-    /* Routers: each network on one routes to the router's other networks;
-     * those matter here if any network of the router has ports here. */
-    const struct vnetrec_router *rt;
-    VNETREC_ROUTER_FOR_EACH (rt, nb) {
-        bool here = false;
-        for (size_t i = 0; i < rt->n_networks; i++) {
-            struct net_info *ni = network_info(nets, rt->networks[i]);
-            here |= ni && ni->n_ports;
-        }
-        for (size_t i = 0; i < rt->n_networks; i++) {
-            struct net_info *ni = network_info(nets, rt->networks[i]);
-            if (!ni || ni->router) {
-                continue;
-            }
-            ni->router = rt;
-            ni->relevant |= here;
-            ni->routes = xcalloc(rt->n_networks, sizeof *ni->routes);
-            for (size_t j = 0; j < rt->n_networks; j++) {
-                struct net_info *nj = network_info(nets, rt->networks[j]);
-                if (!nj || nj == ni) {
-                    continue;
-                }
-                struct lan_route *r = &ni->routes[ni->n_routes++];
-                r->object = rt->header_.uuid.parts[0];
-                r->segment_id = nj->row->segment_id;
-                r->net = nj->cidr.net;
-                r->plen = nj->cidr.plen;
-                memcpy(r->gateway_mac, nj->gateway_mac, 6);
-            }
-        }
-    }
-    struct shash_node *net_node;
-    SHASH_FOR_EACH (net_node, nets) {
-        struct net_info *ni = net_node->data;
-        if (ni->row && ni->n_ports) {
-            ni->relevant = true;
-        }
-    }
-
-    /* Endpoints on other switches, for the networks that matter here. */
-    if (ss->plan.enabled) {
-        const struct vnetrec_endpoint *rep;
-        VNETREC_ENDPOINT_FOR_EACH (rep, nb) {
-            const char *host = !strcmp(rep->type, "netns")
-                               ? (rep->switch_ ? rep->switch_->name : NULL)
-                               : rep->location;
-            const struct tunnel_peer *peer
-                = host ? tunnel_plan_find(&ss->plan, host) : NULL;
-            struct net_info *ni = peer ? network_info(nets, rep->network)
-                                       : NULL;
-            int64_t ofport = peer ? tunnel_ofport(ss, peer->port) : 0;
-            if (!ni || ofport <= 0) {
-                continue;
-            }
-            /* Routed traffic may come from the switches of any network of
-             * the router: accept theirs. */
-            if (ni->router && !peer->relay) {
-                for (size_t k = 0; k < ni->router->n_networks; k++) {
-                    struct net_info *nk = network_info(nets,
-                                                       ni->router->networks[k]);
-                    if (!nk || !nk->relevant) {
-                        continue;
-                    }
-                    bool known = false;
-                    for (size_t m = 0; m < nk->n_sources && !known; m++) {
-                        known = nk->sources[m] == peer->ip;
-                    }
-                    if (!known) {
-                        nk->sources = xrealloc(nk->sources,
-                                               (nk->n_sources + 1)
-                                               * sizeof *nk->sources);
-                        nk->sources[nk->n_sources++] = peer->ip;
-                    }
-                }
-            }
-            if (!ni->relevant) {
-                continue;
-            }
-            size_t idx;
-            for (idx = 0; idx < ni->n_remotes; idx++) {
-                if (ni->remotes[idx].object == peer->object) {
-                    break;
-                }
-            }
-            if (idx == ni->n_remotes) {
-                if (ni->n_remotes >= ni->allocated_remotes) {
-                    ni->remotes = x2nrealloc(ni->remotes,
-                                             &ni->allocated_remotes,
-                                             sizeof *ni->remotes);
-                }
-                ni->remotes[ni->n_remotes++] = (struct lan_remote) {
-                    .object = peer->object, .ip = peer->ip,
-                    .ofport = ofport, .relay = peer->relay,
-                };
-            }
-            uint8_t mac[6];
-            if (rep->mac && !vnet_mac_parse(rep->mac, mac)) {
-                if (ni->n_remote_ports >= ni->allocated_remote_ports) {
-                    ni->remote_ports = x2nrealloc(ni->remote_ports,
-                                                  &ni->allocated_remote_ports,
-                                                  sizeof *ni->remote_ports);
-                }
-                struct lan_remote_port *rp
-                    = &ni->remote_ports[ni->n_remote_ports++];
-                rp->object = rep->header_.uuid.parts[0];
-                memcpy(rp->mac, mac, 6);
-                rp->remote = idx;
-            }
-        }
-    }
+    lan_view_add_routers(view, nb);
+    lan_view_add_remotes(view, nb, &ss->plan, session_tunnel_ofport, ss);
 
     /* Ports where tunnel traffic comes in. */
     struct lan_tunnel_port tunnels[2 + 256];
@@ -788,40 +592,8 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
         }
     }
 
-    /* Networks in name order, for a stable result. */
-    size_t n = shash_count(nets), n_nets = 0;
-    struct lan_network *lans = xcalloc(n ? n : 1, sizeof *lans);
-    const struct shash_node **sorted = shash_sort(nets);
-    for (size_t i = 0; i < n; i++) {
-        const struct net_info *ni = sorted[i]->data;
-        if (!ni->row || !ni->relevant) {
-            continue;
-        }
-        struct lan_network *lan = &lans[n_nets++];
-        lan->name = ni->row->name;
-        lan->object = ni->row->header_.uuid.parts[0];
-        lan->segment_id = ni->row->segment_id;
-        lan->gateway = ni->gateway;
-        memcpy(lan->gateway_mac, ni->gateway_mac, 6);
-        lan->mac_limit = ni->row->mac_limit;
-        lan->ports = ni->ports;
-        lan->n_ports = ni->n_ports;
-        lan->neighbors = ni->neighbors;
-        lan->n_neighbors = ni->n_neighbors;
-        lan->remotes = ni->remotes;
-        lan->n_remotes = ni->n_remotes;
-        lan->remote_ports = ni->remote_ports;
-        lan->n_remote_ports = ni->n_remote_ports;
-        lan->routes = ni->routes;
-        lan->n_routes = ni->n_routes;
-        lan->routed = ni->router != NULL;
-        if (ni->router) {
-            lan->use_sources = true;
-            lan->sources = ni->sources;
-            lan->n_sources = ni->n_sources;
-        }
-    }
-    free(sorted);
+    size_t n_nets;
+    struct lan_network *lans = lan_view_networks(view, &n_nets);
 
     /* Flows follow the NB and the switch database only: without a change
      * there, the desired flows are the same. */
@@ -867,7 +639,8 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     }
 
     /* What this switch must have. */
-    struct shash nets = SHASH_INITIALIZER(&nets);
+    struct lan_view view;
+    lan_view_init(&view);
     struct attach_want *wants = NULL;
     struct switch_db_port *ports = NULL;
     size_t n_wants = 0;
@@ -879,7 +652,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
             endpoint_set_error(es, NULL);
             es->status.ofport = 0;
         }
-        collect_endpoints(ss, nb, &nets, &wants, &ports, &n_wants);
+        collect_endpoints(ss, nb, &view, &wants, &ports, &n_wants);
     }
     struct tunnel_plan fresh;
     if (nb && !ss->config_error && !ss->releasing) {
@@ -1083,7 +856,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     free(relay_wanted);
 
     if (nb && !ss->releasing && !ss->config_error) {
-        compute_flows(ss, nb, &nets);
+        compute_flows(ss, nb, &view);
     }
     flow_installer_run(ss->installer);
 
@@ -1125,7 +898,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     sset_destroy(&installed);
 
     free_wants(wants, ports, n_wants);
-    free_networks(&nets);
+    lan_view_destroy(&view);
 
     if (ss->releasing) {
         if (ss->db.ready && !ss->txn_pending && !ss->n_stale) {

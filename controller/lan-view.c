@@ -1,0 +1,249 @@
+#include <config.h>
+#include "controller/lan-view.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/tunnels.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb/validate.h"
+#include "ovsdb/vnet-idl.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(lan_view);
+
+/* Without an MTU of its own, a network gets 1500 less the largest
+ * encapsulation overhead (50: VXLAN and Geneve over IPv4, and the relay's
+ * header and VID), so that it fits any underlay of 1500 whether or not it
+ * spans switches now. */
+#define VNET_AUTO_MTU 1450
+
+int
+lan_view_mtu(const struct vnetrec_network *net)
+{
+    return net->mtu ? net->mtu : VNET_AUTO_MTU;
+}
+
+struct net_info *
+lan_view_network(struct lan_view *view, const struct vnetrec_network *row)
+{
+    struct shash *nets = &view->nets;
+    struct net_info *ni = shash_find_data(nets, row->name);
+    if (ni) {
+        return ni->row ? ni : NULL;
+    }
+    ni = xzalloc(sizeof *ni);
+    shash_add(nets, row->name, ni);
+    char *error = vnet_network_check(row->name, row->cidr, row->gateway,
+                                     &ni->cidr, &ni->gateway);
+    if (!error) {
+        error = vnet_mac_parse(row->gateway_mac, ni->gateway_mac);
+    }
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        VLOG_WARN_RL(&rl, "network %s: %s", row->name, error);
+        free(error);
+        return NULL;
+    }
+    ni->row = row;
+    return ni;
+}
+
+void
+lan_view_init(struct lan_view *view)
+{
+    shash_init(&view->nets);
+}
+
+void
+lan_view_destroy(struct lan_view *view)
+{
+    struct shash *nets = &view->nets;
+    struct shash_node *node;
+    SHASH_FOR_EACH_SAFE (node, nets) {
+        struct net_info *ni = node->data;
+        free(ni->ports);
+        free(ni->neighbors);
+        free(ni->remotes);
+        free(ni->remote_ports);
+        free(ni->routes);
+        free(ni->sources);
+        free(ni);
+        shash_delete(nets, node);
+    }
+    shash_destroy(nets);
+}
+
+char *
+lan_view_endpoint_addresses(const struct vnetrec_endpoint *ep,
+                            const struct net_info *ni, bool *has_ip, uint32_t *ip, bool *has_mac, uint8_t mac[6])
+{
+    char *error = vnet_endpoint_check(ep->name, ep->netns, ep->ip, ep->mac,
+                                      &ni->cidr, ni->gateway);
+    if (error) {
+        return error;
+    }
+    *has_ip = ep->ip && !vnet_ip_parse(ep->ip, ip);
+    *has_mac = ep->mac && !vnet_mac_parse(ep->mac, mac);
+    return NULL;
+}
+
+void
+lan_view_add_routers(struct lan_view *view, struct ovsdb_idl *nb)
+{
+    /* Routers: each network on one routes to the router's other networks;
+     * those matter here if any network of the router has ports here. */
+    const struct vnetrec_router *rt;
+    VNETREC_ROUTER_FOR_EACH (rt, nb) {
+        bool here = false;
+        for (size_t i = 0; i < rt->n_networks; i++) {
+            struct net_info *ni = lan_view_network(view, rt->networks[i]);
+            here |= ni && ni->n_ports;
+        }
+        for (size_t i = 0; i < rt->n_networks; i++) {
+            struct net_info *ni = lan_view_network(view, rt->networks[i]);
+            if (!ni || ni->router) {
+                continue;
+            }
+            ni->router = rt;
+            ni->relevant |= here;
+            ni->routes = xcalloc(rt->n_networks, sizeof *ni->routes);
+            for (size_t j = 0; j < rt->n_networks; j++) {
+                struct net_info *nj = lan_view_network(view, rt->networks[j]);
+                if (!nj || nj == ni) {
+                    continue;
+                }
+                struct lan_route *r = &ni->routes[ni->n_routes++];
+                r->object = rt->header_.uuid.parts[0];
+                r->segment_id = nj->row->segment_id;
+                r->net = nj->cidr.net;
+                r->plen = nj->cidr.plen;
+                memcpy(r->gateway_mac, nj->gateway_mac, 6);
+            }
+        }
+    }
+    struct shash_node *net_node;
+    SHASH_FOR_EACH (net_node, &view->nets) {
+        struct net_info *ni = net_node->data;
+        if (ni->row && ni->n_ports) {
+            ni->relevant = true;
+        }
+    }
+}
+
+void
+lan_view_add_remotes(struct lan_view *view, struct ovsdb_idl *nb,
+                     const struct tunnel_plan *plan,
+                     lan_view_ofport_func *ofport_of, const void *aux)
+{
+    if (plan->enabled) {
+        const struct vnetrec_endpoint *rep;
+        VNETREC_ENDPOINT_FOR_EACH (rep, nb) {
+            const char *host = !strcmp(rep->type, "netns")
+                               ? (rep->switch_ ? rep->switch_->name : NULL)
+                               : rep->location;
+            const struct tunnel_peer *peer
+                = host ? tunnel_plan_find(plan, host) : NULL;
+            struct net_info *ni = peer ? lan_view_network(view, rep->network)
+                                       : NULL;
+            int64_t ofport = peer ? ofport_of(peer->port, aux) : 0;
+            if (!ni || ofport <= 0) {
+                continue;
+            }
+            /* Routed traffic may come from the switches of any network of
+             * the router: accept theirs. */
+            if (ni->router && !peer->relay) {
+                for (size_t k = 0; k < ni->router->n_networks; k++) {
+                    struct net_info *nk = lan_view_network(
+                        view, ni->router->networks[k]);
+                    if (!nk || !nk->relevant) {
+                        continue;
+                    }
+                    bool known = false;
+                    for (size_t m = 0; m < nk->n_sources && !known; m++) {
+                        known = nk->sources[m] == peer->ip;
+                    }
+                    if (!known) {
+                        nk->sources = xrealloc(nk->sources,
+                                               (nk->n_sources + 1)
+                                               * sizeof *nk->sources);
+                        nk->sources[nk->n_sources++] = peer->ip;
+                    }
+                }
+            }
+            if (!ni->relevant) {
+                continue;
+            }
+            size_t idx;
+            for (idx = 0; idx < ni->n_remotes; idx++) {
+                if (ni->remotes[idx].object == peer->object) {
+                    break;
+                }
+            }
+            if (idx == ni->n_remotes) {
+                if (ni->n_remotes >= ni->allocated_remotes) {
+                    ni->remotes = x2nrealloc(ni->remotes,
+                                             &ni->allocated_remotes,
+                                             sizeof *ni->remotes);
+                }
+                ni->remotes[ni->n_remotes++] = (struct lan_remote) {
+                    .object = peer->object, .ip = peer->ip,
+                    .ofport = ofport, .relay = peer->relay,
+                };
+            }
+            uint8_t mac[6];
+            if (rep->mac && !vnet_mac_parse(rep->mac, mac)) {
+                if (ni->n_remote_ports >= ni->allocated_remote_ports) {
+                    ni->remote_ports = x2nrealloc(ni->remote_ports,
+                                                  &ni->allocated_remote_ports,
+                                                  sizeof *ni->remote_ports);
+                }
+                struct lan_remote_port *rp
+                    = &ni->remote_ports[ni->n_remote_ports++];
+                rp->object = rep->header_.uuid.parts[0];
+                memcpy(rp->mac, mac, 6);
+                rp->remote = idx;
+            }
+        }
+    }
+}
+
+struct lan_network *
+lan_view_networks(const struct lan_view *view, size_t *n_netsp)
+{
+    size_t n = shash_count(&view->nets), n_nets = 0;
+    struct lan_network *lans = xcalloc(n ? n : 1, sizeof *lans);
+    const struct shash_node **sorted = shash_sort(&view->nets);
+    for (size_t i = 0; i < n; i++) {
+        const struct net_info *ni = sorted[i]->data;
+        if (!ni->row || !ni->relevant) {
+            continue;
+        }
+        struct lan_network *lan = &lans[n_nets++];
+        lan->name = ni->row->name;
+        lan->object = ni->row->header_.uuid.parts[0];
+        lan->segment_id = ni->row->segment_id;
+        lan->gateway = ni->gateway;
+        memcpy(lan->gateway_mac, ni->gateway_mac, 6);
+        lan->mac_limit = ni->row->mac_limit;
+        lan->ports = ni->ports;
+        lan->n_ports = ni->n_ports;
+        lan->neighbors = ni->neighbors;
+        lan->n_neighbors = ni->n_neighbors;
+        lan->remotes = ni->remotes;
+        lan->n_remotes = ni->n_remotes;
+        lan->remote_ports = ni->remote_ports;
+        lan->n_remote_ports = ni->n_remote_ports;
+        lan->routes = ni->routes;
+        lan->n_routes = ni->n_routes;
+        lan->routed = ni->router != NULL;
+        if (ni->router) {
+            lan->use_sources = true;
+            lan->sources = ni->sources;
+            lan->n_sources = ni->n_sources;
+        }
+    }
+    free(sorted);
+    *n_netsp = n_nets;
+    return lans;
+}

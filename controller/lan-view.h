@@ -1,0 +1,87 @@
+/* The LAN view of one switch: what the flows of its networks are made from.
+ *
+ * Built from the NB database each time the flows are computed: every network
+ * as the flows need it (parsed CIDR, gateway, its ports on this switch, its
+ * endpoints' addresses), the routers between networks, the endpoints on other
+ * switches and the switches tunnel traffic may come from.  The switch session
+ * adds the ports bound here; lan_view_networks() hands the result to the flow
+ * generator (flows/lan.h). */
+#ifndef VNET_LAN_VIEW_H
+#define VNET_LAN_VIEW_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flows/lan.h"
+#include "openvswitch/shash.h"
+#include "ovsdb/addr.h"
+
+struct ovsdb_idl;
+struct tunnel_plan;
+struct vnetrec_endpoint;
+struct vnetrec_network;
+struct vnetrec_router;
+
+/* An NB network as the flows need it. */
+struct net_info {
+    const struct vnetrec_network *row;
+    struct vnet_cidr cidr;
+    unsigned int gateway;
+    uint8_t gateway_mac[6];
+    struct lan_port *ports;
+    size_t n_ports, allocated_ports;
+    struct lan_neighbor *neighbors;
+    size_t n_neighbors, allocated_neighbors;
+    struct lan_remote *remotes;
+    size_t n_remotes, allocated_remotes;
+    struct lan_remote_port *remote_ports;
+    size_t n_remote_ports, allocated_remote_ports;
+    const struct vnetrec_router *router;        /* Or NULL. */
+    struct lan_route *routes;
+    size_t n_routes;
+    bool relevant;              /* Ports here, or routed into from here. */
+    uint32_t *sources;
+    size_t n_sources;
+};
+
+struct lan_view {
+    struct shash nets;          /* Network name -> struct net_info. */
+};
+
+void lan_view_init(struct lan_view *);
+void lan_view_destroy(struct lan_view *);
+
+/* The view of network 'row' (validated once), or NULL if its row is
+ * invalid. */
+struct net_info *lan_view_network(struct lan_view *,
+                                  const struct vnetrec_network *row);
+
+/* Parses an endpoint's IP and MAC (validated against its network).  Returns
+ * an error message (caller frees) or NULL. */
+char *lan_view_endpoint_addresses(const struct vnetrec_endpoint *,
+                                  const struct net_info *, bool *has_ip,
+                                  uint32_t *ip, bool *has_mac, uint8_t mac[6]);
+
+/* The MTU of a network: its own, or the default. */
+int lan_view_mtu(const struct vnetrec_network *);
+
+/* Routers: each network on one routes to the router's other networks; those
+ * matter here if any network of the router has ports here.  Call after the
+ * ports bound here were added. */
+void lan_view_add_routers(struct lan_view *, struct ovsdb_idl *nb);
+
+/* Our OpenFlow port named 'port' (a tunnel port or relay tap), or 0. */
+typedef int64_t lan_view_ofport_func(const char *port, const void *aux);
+
+/* Endpoints on other switches, for the networks that matter here, and the
+ * switches routed traffic may come from. */
+void lan_view_add_remotes(struct lan_view *, struct ovsdb_idl *nb,
+                          const struct tunnel_plan *,
+                          lan_view_ofport_func *, const void *aux);
+
+/* The networks that matter here, in name order, for the flow generator
+ * (caller frees the array; it points into the view). */
+struct lan_network *lan_view_networks(const struct lan_view *, size_t *n);
+
+#endif /* controller/lan-view.h */

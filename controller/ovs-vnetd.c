@@ -194,12 +194,6 @@ wait_sessions(struct vnetd *d)
     }
 }
 
-static bool
-optional_string_equals(const char *column, const char *value)
-{
-    return nullable_string_is_equal(column, value);
-}
-
 /* Writes what the sessions say of each endpoint into its NB row. */
 static void
 write_endpoint_status(struct vnetd *d)
@@ -273,13 +267,13 @@ write_status(struct vnetd *d, int64_t nb_cfg)
                       st.connected ? "connected" : "disconnected");
             vnetrec_switch_set_connected(row, st.connected);
         }
-        if (!optional_string_equals(row->datapath_id, st.datapath_id)) {
+        if (!nullable_string_is_equal(row->datapath_id, st.datapath_id)) {
             vnetrec_switch_set_datapath_id(row, st.datapath_id);
         }
         if (strcmp(row->of_state, st.of_state)) {
             vnetrec_switch_set_of_state(row, st.of_state);
         }
-        if (!optional_string_equals(row->last_error, st.last_error)) {
+        if (!nullable_string_is_equal(row->last_error, st.last_error)) {
             vnetrec_switch_set_last_error(row, st.last_error);
         }
         if (!smap_equal(&row->status, &st.details)) {

@@ -8,13 +8,11 @@
 #include "flows/pipeline.h"
 #include "openvswitch/dynamic-string.h"
 #include "ovsdb/addr.h"
+#include "packets.h"
 #include "util.h"
 
-#define ETH_FMT "%02x:%02x:%02x:%02x:%02x:%02x"
-#define ETH_ARGS(M) (M)[0], (M)[1], (M)[2], (M)[3], (M)[4], (M)[5]
-#define IP_FMT "%"PRIu32".%"PRIu32".%"PRIu32".%"PRIu32
-#define IP_ARGS(IP) (IP) >> 24, ((IP) >> 16) & 0xff, ((IP) >> 8) & 0xff, \
-                    (IP) & 0xff
+/* Addresses here are in host byte order, as flows/lan.h has them. */
+#define HOST_IP_ARGS(IP) IP_ARGS(htonl(IP))
 
 /* The first error is kept; later ones are dropped. */
 static void
@@ -68,17 +66,17 @@ add_ingress(const struct lan_network *net, const struct lan_port *p,
     struct ds mac = DS_EMPTY_INITIALIZER;
     struct ds arp_mac = DS_EMPTY_INITIALIZER;
     if (p->has_mac) {
-        ds_put_format(&mac, ",dl_src="ETH_FMT, ETH_ARGS(p->mac));
-        ds_put_format(&arp_mac, ",arp_sha="ETH_FMT, ETH_ARGS(p->mac));
+        ds_put_format(&mac, ",dl_src="ETH_ADDR_FMT, ETH_ADDR_BYTES_ARGS(p->mac));
+        ds_put_format(&arp_mac, ",arp_sha="ETH_ADDR_FMT, ETH_ADDR_BYTES_ARGS(p->mac));
     }
 
     if (p->has_ip) {
         add(out, error, c, "table=%d,priority=100,in_port=%"PRId64"%s,ip,"
             "nw_src="IP_FMT",actions=%s", VNET_T_INGRESS, p->ofport,
-            ds_cstr(&mac), IP_ARGS(p->ip), to_net);
+            ds_cstr(&mac), HOST_IP_ARGS(p->ip), to_net);
         add(out, error, c, "table=%d,priority=100,in_port=%"PRId64"%s,arp,"
             "arp_spa="IP_FMT"%s,actions=%s", VNET_T_INGRESS, p->ofport,
-            ds_cstr(&mac), IP_ARGS(p->ip), ds_cstr(&arp_mac), to_net);
+            ds_cstr(&mac), HOST_IP_ARGS(p->ip), ds_cstr(&arp_mac), to_net);
     } else if (p->has_mac) {
         add(out, error, c, "table=%d,priority=100,in_port=%"PRId64"%s,ip,"
             "actions=%s", VNET_T_INGRESS, p->ofport, ds_cstr(&mac), to_net);
@@ -107,15 +105,15 @@ add_arp_reply(const struct lan_network *net, uint64_t cookie, uint32_t ip,
     add(out, error, cookie, "table=%d,priority=100,metadata=%"PRIu32",arp,"
         "arp_op=1,arp_tpa="IP_FMT",actions="
         "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
-        "set_field:"ETH_FMT"->eth_src,"
+        "set_field:"ETH_ADDR_FMT"->eth_src,"
         "set_field:2->arp_op,"
         "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],"
-        "set_field:"ETH_FMT"->arp_sha,"
+        "set_field:"ETH_ADDR_FMT"->arp_sha,"
         "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
         "set_field:"IP_FMT"->arp_spa,"
         "IN_PORT",
-        VNET_T_ARP, net->segment_id, IP_ARGS(ip), ETH_ARGS(mac),
-        ETH_ARGS(mac), IP_ARGS(ip));
+        VNET_T_ARP, net->segment_id, HOST_IP_ARGS(ip), ETH_ADDR_BYTES_ARGS(mac),
+        ETH_ADDR_BYTES_ARGS(mac), HOST_IP_ARGS(ip));
 }
 
 static void
@@ -128,22 +126,22 @@ add_arp_and_gateway(const struct lan_network *net, struct flow_table *out,
 
     /* The gateway answers ping. */
     add(out, error, c, "table=%d,priority=100,metadata=%"PRIu32",icmp,"
-        "dl_dst="ETH_FMT",nw_dst="IP_FMT",icmp_type=8,icmp_code=0,actions="
+        "dl_dst="ETH_ADDR_FMT",nw_dst="IP_FMT",icmp_type=8,icmp_code=0,actions="
         "move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
-        "set_field:"ETH_FMT"->eth_src,"
+        "set_field:"ETH_ADDR_FMT"->eth_src,"
         "move:NXM_OF_IP_SRC[]->NXM_OF_IP_DST[],"
         "set_field:"IP_FMT"->ip_src,"
         "set_field:64->nw_ttl,"
         "set_field:0->icmp_type,"
         "IN_PORT",
-        VNET_T_ARP, net->segment_id, ETH_ARGS(net->gateway_mac),
-        IP_ARGS(net->gateway), ETH_ARGS(net->gateway_mac),
-        IP_ARGS(net->gateway));
+        VNET_T_ARP, net->segment_id, ETH_ADDR_BYTES_ARGS(net->gateway_mac),
+        HOST_IP_ARGS(net->gateway), ETH_ADDR_BYTES_ARGS(net->gateway_mac),
+        HOST_IP_ARGS(net->gateway));
     /* Nothing else is routed (yet): don't flood what is sent to the
      * gateway. */
     add(out, error, c, "table=%d,priority=50,metadata=%"PRIu32","
-        "dl_dst="ETH_FMT",actions=drop", VNET_T_ARP, net->segment_id,
-        ETH_ARGS(net->gateway_mac));
+        "dl_dst="ETH_ADDR_FMT",actions=drop", VNET_T_ARP, net->segment_id,
+        ETH_ADDR_BYTES_ARGS(net->gateway_mac));
 
     for (size_t i = 0; i < net->n_neighbors; i++) {
         const struct lan_neighbor *n = &net->neighbors[i];
@@ -153,7 +151,7 @@ add_arp_and_gateway(const struct lan_network *net, struct flow_table *out,
         add(out, error, nc, "table=%d,priority=110,metadata=%"PRIu32",arp,"
             "arp_op=1,arp_spa="IP_FMT",arp_tpa="IP_FMT","
             "actions=goto_table:%d", VNET_T_ARP, net->segment_id,
-            IP_ARGS(n->ip), IP_ARGS(n->ip), VNET_T_LEARN);
+            HOST_IP_ARGS(n->ip), HOST_IP_ARGS(n->ip), VNET_T_LEARN);
     }
 }
 
@@ -173,8 +171,8 @@ add_tunnel_ingress(const struct lan_network *net,
         const struct lan_remote_port *rp = &net->remote_ports[i];
         add(out, error, vnet_cookie(VNET_F_L2, rp->object),
             "table=%d,priority=110,metadata=%"PRIu32","VNET_REG_TUNNEL"=1,"
-            "dl_src="ETH_FMT",actions=goto_table:%d", VNET_T_LEARN,
-            net->segment_id, ETH_ARGS(rp->mac), VNET_T_L2);
+            "dl_src="ETH_ADDR_FMT",actions=goto_table:%d", VNET_T_LEARN,
+            net->segment_id, ETH_ADDR_BYTES_ARGS(rp->mac), VNET_T_L2);
     }
 
     for (size_t i = 0; i < n_tunnels; i++) {
@@ -206,7 +204,7 @@ add_tunnel_ingress(const struct lan_network *net,
                     "actions=set_field:%"PRIu32"->metadata,"
                     "set_field:1->"VNET_REG_TUNNEL",goto_table:%d",
                     VNET_T_INGRESS, t->ofport, net->segment_id,
-                    IP_ARGS(ip), net->segment_id, VNET_T_LEARN);
+                    HOST_IP_ARGS(ip), net->segment_id, VNET_T_LEARN);
             }
             /* MACs behind another switch that the NB does not know (ports
              * without a fixed MAC there) are learned with the way back. */
@@ -244,7 +242,7 @@ put_remote_output(struct ds *s, const struct lan_network *net,
     } else {
         ds_put_format(s, "set_field:%"PRIu32"->tun_id,"
                       "set_field:"IP_FMT"->tun_dst,output:%"PRId64,
-                      net->segment_id, IP_ARGS(remote->ip), remote->ofport);
+                      net->segment_id, HOST_IP_ARGS(remote->ip), remote->ofport);
     }
 }
 
@@ -257,16 +255,16 @@ add_routing(const struct lan_network *net, struct flow_table *out,
     if (net->n_ports && net->n_routes) {
         uint64_t c = vnet_cookie(VNET_F_ROUTE, net->routes[0].object);
         add(out, error, c, "table=%d,priority=60,metadata=%"PRIu32",ip,"
-            "dl_dst="ETH_FMT",actions=goto_table:%d", VNET_T_ARP,
-            net->segment_id, ETH_ARGS(net->gateway_mac), VNET_T_ROUTE);
+            "dl_dst="ETH_ADDR_FMT",actions=goto_table:%d", VNET_T_ARP,
+            net->segment_id, ETH_ADDR_BYTES_ARGS(net->gateway_mac), VNET_T_ROUTE);
         for (size_t i = 0; i < net->n_routes; i++) {
             const struct lan_route *r = &net->routes[i];
             add(out, error, vnet_cookie(VNET_F_ROUTE, r->object),
                 "table=%d,priority=%d,metadata=%"PRIu32",ip,"
                 "nw_dst="IP_FMT"/%d,actions=dec_ttl,"
-                "set_field:"ETH_FMT"->eth_src,set_field:%"PRIu32"->metadata,"
+                "set_field:"ETH_ADDR_FMT"->eth_src,set_field:%"PRIu32"->metadata,"
                 "goto_table:%d", VNET_T_ROUTE, 100 + r->plen, net->segment_id,
-                IP_ARGS(r->net), r->plen, ETH_ARGS(r->gateway_mac),
+                HOST_IP_ARGS(r->net), r->plen, ETH_ADDR_BYTES_ARGS(r->gateway_mac),
                 r->segment_id, VNET_T_NEIGHBOR);
         }
     }
@@ -275,9 +273,9 @@ add_routing(const struct lan_network *net, struct flow_table *out,
             const struct lan_neighbor *n = &net->neighbors[i];
             add(out, error, vnet_cookie(VNET_F_NEIGHBOR, n->object),
                 "table=%d,priority=100,metadata=%"PRIu32",ip,"
-                "nw_dst="IP_FMT",actions=set_field:"ETH_FMT"->eth_dst,"
+                "nw_dst="IP_FMT",actions=set_field:"ETH_ADDR_FMT"->eth_dst,"
                 "goto_table:%d", VNET_T_NEIGHBOR, net->segment_id,
-                IP_ARGS(n->ip), ETH_ARGS(n->mac), VNET_T_L2);
+                HOST_IP_ARGS(n->ip), ETH_ADDR_BYTES_ARGS(n->mac), VNET_T_L2);
         }
     }
 }
@@ -299,8 +297,8 @@ add_remote_l2(const struct lan_network *net, struct flow_table *out,
         struct ds actions = DS_EMPTY_INITIALIZER;
         put_remote_output(&actions, net, remote);
         add(out, error, vnet_cookie(VNET_F_L2, rp->object),
-            "table=%d,priority=100,metadata=%"PRIu32",dl_dst="ETH_FMT","
-            "actions=%s", VNET_T_L2, net->segment_id, ETH_ARGS(rp->mac),
+            "table=%d,priority=100,metadata=%"PRIu32",dl_dst="ETH_ADDR_FMT","
+            "actions=%s", VNET_T_L2, net->segment_id, ETH_ADDR_BYTES_ARGS(rp->mac),
             ds_cstr(&actions));
         ds_destroy(&actions);
     }
@@ -316,9 +314,9 @@ add_l2(const struct lan_network *net, struct flow_table *out, char **error)
         const struct lan_port *p = &net->ports[i];
         if (p->has_mac) {
             add(out, error, vnet_cookie(VNET_F_L2, p->object),
-                "table=%d,priority=100,metadata=%"PRIu32",dl_dst="ETH_FMT","
+                "table=%d,priority=100,metadata=%"PRIu32",dl_dst="ETH_ADDR_FMT","
                 "actions=output:%"PRId64, VNET_T_L2, net->segment_id,
-                ETH_ARGS(p->mac), p->ofport);
+                ETH_ADDR_BYTES_ARGS(p->mac), p->ofport);
         } else {
             learns = true;
         }

@@ -3,33 +3,6 @@
 # bridge in a namespace of its own, 192.168.50.0/24); ovs-vnetd keeps the
 # tunnels between them.
 
-# mh_world TYPE HOST...: NB, controller, underlay, and the hosts connected
-# with encapsulation TYPE (host hN gets underlay address 192.168.50.N).
-mh_world() {
-    local type=$1 h n; shift
-    sandbox_nb_start
-    sandbox_vnetd_start
-    sandbox_underlay_start
-    for h; do
-        n=${h#h}
-        sandbox_switch_start "$h"
-        sandbox_switch_underlay "$h" "192.168.50.$n/24"
-        mh_connect "$h" "$type"
-    done
-}
-
-mh_connect() {  # HOST TYPE
-    vnet_ctl connect "$(sandbox_switch_remote "$1")" --name="$1" \
-        --encap-ip="192.168.50.${1#h}" --encap-type="$2" --underlay=ul0 >/dev/null
-}
-
-mh_attach() {  # NET EP HOST IP
-    vnet_ctl attach "$1" "$2" --switch="$3" --ip="$4" \
-        --netns="$SANDBOX_PREFIX-$2" >/dev/null
-}
-
-
-
 # ping_matrix EP:IP...: every endpoint reaches every other one.
 ping_matrix() {
     local a b
@@ -42,11 +15,11 @@ ping_matrix() {
 }
 
 three_hosts_one_lan() {  # TYPE
-    mh_world "$1" h1 h2 h3
+    hosts_world "$1" h1 h2 h3
     vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
-    mh_attach net1 ep1 h1 10.5.0.11
-    mh_attach net1 ep2 h2 10.5.0.21
-    mh_attach net1 ep3 h3 10.5.0.31
+    attach_ep net1 ep1 h1 10.5.0.11
+    attach_ep net1 ep2 h2 10.5.0.21
+    attach_ep net1 ep3 h3 10.5.0.31
     vnet_ctl --wait sync
     ping_matrix ep1:10.5.0.11 ep2:10.5.0.21 ep3:10.5.0.31
     reaches ep3 10.5.0.1 || fail "gateway from ep3"
@@ -95,25 +68,25 @@ test_udp_relay_three_hosts() {
 }
 
 test_mixed_encapsulations() {
-    mh_world vxlan h1
+    hosts_world vxlan h1
     sandbox_switch_start h2
     sandbox_switch_underlay h2 192.168.50.2/24
-    mh_connect h2 geneve
+    connect_host h2 geneve
     vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
-    mh_attach net1 ep1 h1 10.5.0.11
-    mh_attach net1 ep2 h2 10.5.0.21
+    attach_ep net1 ep1 h1 10.5.0.11
+    attach_ep net1 ep2 h2 10.5.0.21
     vnet_ctl --wait sync
     ping_matrix ep1:10.5.0.11 ep2:10.5.0.21
 }
 
 test_networks_isolated_across_hosts() {
-    mh_world vxlan h1 h2
+    hosts_world vxlan h1 h2
     vnet_ctl net-add red 10.5.0.0/16 >/dev/null
     vnet_ctl net-add blue 10.5.0.0/16 >/dev/null
-    mh_attach red r1 h1 10.5.0.11
-    mh_attach red r2 h2 10.5.0.12
-    mh_attach blue b1 h1 10.5.0.13
-    mh_attach blue b2 h2 10.5.0.11
+    attach_ep red r1 h1 10.5.0.11
+    attach_ep red r2 h2 10.5.0.12
+    attach_ep blue b1 h1 10.5.0.13
+    attach_ep blue b2 h2 10.5.0.11
     vnet_ctl --wait sync
     reaches r1 10.5.0.12 || fail "red across hosts"
     reaches b1 10.5.0.11 || fail "blue across hosts"
@@ -127,11 +100,11 @@ test_networks_isolated_across_hosts() {
 }
 
 test_switch_leaves_and_returns() {
-    mh_world vxlan h1 h2 h3
+    hosts_world vxlan h1 h2 h3
     vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
-    mh_attach net1 ep1 h1 10.5.0.11
-    mh_attach net1 ep2 h2 10.5.0.21
-    mh_attach net1 ep3 h3 10.5.0.31
+    attach_ep net1 ep1 h1 10.5.0.11
+    attach_ep net1 ep2 h2 10.5.0.21
+    attach_ep net1 ep3 h3 10.5.0.31
     vnet_ctl --wait sync
     ping_matrix ep1:10.5.0.11 ep2:10.5.0.21 ep3:10.5.0.31
 
@@ -151,8 +124,8 @@ test_switch_leaves_and_returns() {
         || fail "h3's tunnel IP not given back to ul0"
 
     # And comes back without manual steps beyond registering it.
-    mh_connect h3 vxlan
-    mh_attach net1 ep3 h3 10.5.0.31
+    connect_host h3 vxlan
+    attach_ep net1 ep3 h3 10.5.0.31
     vnet_ctl --wait sync
     ping_matrix ep1:10.5.0.11 ep2:10.5.0.21 ep3:10.5.0.31
 }
@@ -170,11 +143,11 @@ test_one_controller_per_host() {
             --pidfile="$SANDBOX_DIR/vnetd-$h/ovs-vnetd.pid" \
             --log-file="$SANDBOX_DIR/vnetd-$h/ovs-vnetd.log" \
             --unixctl="$SANDBOX_DIR/vnetd-$h/ovs-vnetd.ctl" --detach --no-chdir
-        mh_connect "$h" vxlan
+        connect_host "$h" vxlan
     done
     vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
-    mh_attach net1 ep1 h1 10.5.0.11
-    mh_attach net1 ep2 h2 10.5.0.21
+    attach_ep net1 ep1 h1 10.5.0.11
+    attach_ep net1 ep2 h2 10.5.0.21
     vnet_ctl --wait sync
     ping_matrix ep1:10.5.0.11 ep2:10.5.0.21
 

@@ -1,36 +1,15 @@
 # Integration tests: routers between networks, on one host and across hosts.
 
-rt_world() {
-    local h n
-    sandbox_nb_start
-    sandbox_vnetd_start
-    sandbox_underlay_start
-    for h; do
-        n=${h#h}
-        sandbox_switch_start "$h"
-        sandbox_switch_underlay "$h" "192.168.50.$n/24"
-        vnet_ctl connect "$(sandbox_switch_remote "$h")" --name="$h" \
-            --encap-ip="192.168.50.$n" --underlay=ul0 >/dev/null
-    done
-}
-
-rt_attach() {  # NET EP HOST IP
-    vnet_ctl attach "$1" "$2" --switch="$3" --ip="$4" \
-        --netns="$SANDBOX_PREFIX-$2" >/dev/null
-}
-
-
-
 test_router_joins_networks() {
-    rt_world h1 h2
+    hosts_world vxlan h1 h2
     vnet_ctl net-add red 10.5.0.0/16 >/dev/null
     vnet_ctl net-add blue 10.6.0.0/16 >/dev/null
     vnet_ctl net-add green 10.7.0.0/16 >/dev/null
-    rt_attach red r1 h1 10.5.0.11
-    rt_attach red r2 h2 10.5.0.12
-    rt_attach blue b1 h1 10.6.0.11
-    rt_attach blue b2 h2 10.6.0.12
-    rt_attach green g1 h1 10.7.0.11
+    attach_ep red r1 h1 10.5.0.11
+    attach_ep red r2 h2 10.5.0.12
+    attach_ep blue b1 h1 10.6.0.11
+    attach_ep blue b2 h2 10.6.0.12
+    attach_ep green g1 h1 10.7.0.11
     vnet_ctl router-add rt1
     vnet_ctl router-attach rt1 red
     vnet_ctl router-attach rt1 blue
@@ -51,7 +30,7 @@ print([n["gateway_mac"] for n in json.load(sys.stdin)["networks"] if n["name"]==
 
     # A network that lives on one switch only, reached from the other one.
     vnet_ctl net-add violet 10.8.0.0/16 >/dev/null
-    rt_attach violet v2 h2 10.8.0.12
+    attach_ep violet v2 h2 10.8.0.12
     vnet_ctl --wait router-attach rt1 violet
     reaches r1 10.8.0.12 || fail "red on h1 -> violet, only on h2"
     reaches v2 10.5.0.11 || fail "violet -> red on h1"

@@ -76,3 +76,27 @@ in_ep() {
 reaches() {
     in_ep "$1" ping -c 3 -i 0.2 -W 1 "$2" >/dev/null 2>&1
 }
+
+# hosts_world TYPE HOST...: NB, controller, underlay, and hosts hN (underlay
+# address 192.168.50.N) connected with encapsulation TYPE.
+hosts_world() {
+    local type=$1 h; shift
+    sandbox_nb_start
+    sandbox_vnetd_start
+    sandbox_underlay_start
+    for h; do
+        sandbox_switch_start "$h"
+        sandbox_switch_underlay "$h" "192.168.50.${h#h}/24"
+        connect_host "$h" "$type"
+    done
+}
+
+connect_host() {  # HOST TYPE
+    vnet_ctl connect "$(sandbox_switch_remote "$1")" --name="$1" \
+        --encap-ip="192.168.50.${1#h}" --encap-type="$2" --underlay=ul0 >/dev/null
+}
+
+attach_ep() {  # NET EP HOST IP: an endpoint in namespace "$SANDBOX_PREFIX-EP"
+    vnet_ctl attach "$1" "$2" --switch="$3" --ip="$4" \
+        --netns="$SANDBOX_PREFIX-$2" >/dev/null
+}

@@ -578,15 +578,9 @@ addr_add(struct nl_sock *sk, int ifindex, uint32_t ip, int plen,
     }
 
 out:
-    if (brd) {
-        nl_addr_put(brd);
-    }
-    if (local) {
-        nl_addr_put(local);
-    }
-    if (addr) {
-        rtnl_addr_put(addr);
-    }
+    nl_addr_put(brd);
+    nl_addr_put(local);
+    rtnl_addr_put(addr);
     return error;
 }
 
@@ -743,15 +737,9 @@ out:
     if (nh) {
         rtnl_route_nh_free(nh);
     }
-    if (route) {
-        rtnl_route_put(route);
-    }
-    if (dst) {
-        nl_addr_put(dst);
-    }
-    if (gw) {
-        nl_addr_put(gw);
-    }
+    rtnl_route_put(route);
+    nl_addr_put(dst);
+    nl_addr_put(gw);
     return error;
 }
 
@@ -974,12 +962,8 @@ pair_add(const struct vif_config *cfg, struct nl_sock *host_sk, int ns_fd)
                                             NLM_F_CREATE | NLM_F_EXCL));
 
 out:
-    if (mac) {
-        nl_addr_put(mac);
-    }
-    if (peer) {
-        rtnl_link_put(peer);
-    }
+    nl_addr_put(mac);
+    rtnl_link_put(peer);
     rtnl_link_put(link);
     return error;
 }
@@ -1038,12 +1022,8 @@ pair_ensure(const struct vif_config *cfg, struct vif_socks *host,
     }
 
 out:
-    if (host_link) {
-        rtnl_link_put(host_link);
-    }
-    if (ns_link) {
-        rtnl_link_put(ns_link);
-    }
+    rtnl_link_put(host_link);
+    rtnl_link_put(ns_link);
     return error;
 }
 
@@ -1188,9 +1168,7 @@ vif_delete(const char *host_ifname, int host_netns_fd)
         }
     }
 
-    if (link) {
-        rtnl_link_put(link);
-    }
+    rtnl_link_put(link);
     socks_close(&host);
     if (error) {
         VLOG_WARN_RL(&rl, "%s: deleting failed (%s)",
@@ -1225,12 +1203,8 @@ vif_is_configured(const struct vif_config *cfg, int host_netns_fd)
                                        cfg->ip, cfg->plen)));
 
 out:
-    if (host_link) {
-        rtnl_link_put(host_link);
-    }
-    if (ns_link) {
-        rtnl_link_put(ns_link);
-    }
+    rtnl_link_put(host_link);
+    rtnl_link_put(ns_link);
     socks_close(&host);
     socks_close(&ns);
     if (ns_fd >= 0) {
@@ -1549,9 +1523,7 @@ vif_addr_get(int netns_fd, const char *ifname, uint32_t *ip, int *plen)
                                ip, plen);
     }
 
-    if (link) {
-        rtnl_link_put(link);
-    }
+    rtnl_link_put(link);
     socks_close(&socks);
     return error;
 }
@@ -1636,12 +1608,8 @@ vif_addr_move(int netns_fd, const char *from, const char *to,
     }
 
 out:
-    if (to_link) {
-        rtnl_link_put(to_link);
-    }
-    if (from_link) {
-        rtnl_link_put(from_link);
-    }
+    rtnl_link_put(to_link);
+    rtnl_link_put(from_link);
     socks_close(&socks);
     if (error) {
         VLOG_WARN_RL(&rl, "moving "IP_FMT"/%d from %s to %s: %s failed (%s)",
@@ -1687,9 +1655,7 @@ vif_link_exists(int netns_fd, const char *ifname)
 
     if (ifname_is_valid(ifname) && !socks_open(netns_fd, false, &socks)) {
         exists = !link_get(socks.nl, ifname, &link);
-        if (link) {
-            rtnl_link_put(link);
-        }
+        rtnl_link_put(link);
         socks_close(&socks);
     }
     return exists;

@@ -421,18 +421,27 @@ cmd_router_del(struct ctl_context *ctx)
     vnetrec_router_delete(r);
 }
 
+/* Finds the router argv[1] and the network argv[2] of a router command. */
+static bool
+router_and_network(struct ctl_context *ctx, const struct vnetrec_router **r,
+                   const struct vnetrec_network **net)
+{
+    *r = router_by_name(ctx->idl, ctx->argv[1]);
+    *net = network_by_name(ctx->idl, ctx->argv[2]);
+    if (!*r) {
+        ctl_error(ctx, "no router named %s", ctx->argv[1]);
+    } else if (!*net) {
+        ctl_error(ctx, "no network named %s", ctx->argv[2]);
+    }
+    return *r && *net;
+}
+
 void
 cmd_router_attach(struct ctl_context *ctx)
 {
-    const struct vnetrec_router *r = router_by_name(ctx->idl, ctx->argv[1]);
-    const struct vnetrec_network *net = network_by_name(ctx->idl,
-                                                        ctx->argv[2]);
-    if (!r) {
-        ctl_error(ctx, "no router named %s", ctx->argv[1]);
-        return;
-    }
-    if (!net) {
-        ctl_error(ctx, "no network named %s", ctx->argv[2]);
+    const struct vnetrec_router *r;
+    const struct vnetrec_network *net;
+    if (!router_and_network(ctx, &r, &net)) {
         return;
     }
     for (size_t i = 0; i < r->n_networks; i++) {
@@ -460,15 +469,9 @@ cmd_router_attach(struct ctl_context *ctx)
 void
 cmd_router_detach(struct ctl_context *ctx)
 {
-    const struct vnetrec_router *r = router_by_name(ctx->idl, ctx->argv[1]);
-    const struct vnetrec_network *net = network_by_name(ctx->idl,
-                                                        ctx->argv[2]);
-    if (!r) {
-        ctl_error(ctx, "no router named %s", ctx->argv[1]);
-        return;
-    }
-    if (!net) {
-        ctl_error(ctx, "no network named %s", ctx->argv[2]);
+    const struct vnetrec_router *r;
+    const struct vnetrec_network *net;
+    if (!router_and_network(ctx, &r, &net)) {
         return;
     }
     get_or_create_global(ctx);

@@ -759,7 +759,9 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     int switch_fd = attacher_get_netns_fd(ss->attacher);
     char *relay_wanted = relay_args(&ss->plan,
                                     attacher_get_switch_pid(ss->attacher));
-    bool relay_ok = relay_runs_with(ss->relay, relay_wanted);
+    /* Without a relay wanted, none must run. */
+    bool relay_ok = relay_wanted ? relay_runs_with(ss->relay, relay_wanted)
+                                 : !relay_is_running(ss->relay);
     for (size_t i = 0; relay_ok && switch_fd >= 0 && i < ss->plan.n_peers;
          i++) {
         const struct tunnel_peer *p = &ss->plan.peers[i];

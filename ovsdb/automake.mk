@@ -4,6 +4,7 @@ noinst_LIBRARIES += ovsdb/libvnet.a
 ovsdb_libvnet_a_SOURCES = \
 	ovsdb/addr.c ovsdb/addr.h \
 	ovsdb/names.c ovsdb/names.h \
+	ovsdb/nat.c ovsdb/nat.h \
 	ovsdb/remote.c ovsdb/remote.h \
 	ovsdb/switch-db.c ovsdb/switch-db.h \
 	ovsdb/validate.c ovsdb/validate.h \

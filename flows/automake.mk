@@ -5,5 +5,6 @@ flows_libvnetflows_a_SOURCES = \
 	flows/flow-table.c flows/flow-table.h \
 	flows/installer.c flows/installer.h \
 	flows/lan.c flows/lan.h \
+	flows/router.c flows/router.h \
 	flows/of-channel.c flows/of-channel.h \
 	flows/pipeline.c flows/pipeline.h

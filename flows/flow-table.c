@@ -134,6 +134,25 @@ flow_table_add(struct flow_table *t, uint64_t cookie, const char *format, ...)
 }
 
 void
+flow_table_addf(struct flow_table *t, char **error, uint64_t cookie,
+                const char *format, ...)
+{
+    va_list args;
+
+    va_start(args, format);
+    char *s = xvasprintf(format, args);
+    va_end(args);
+
+    char *e = flow_table_add(t, cookie, "%s", s);
+    if (e && !*error) {
+        *error = e;
+    } else {
+        free(e);
+    }
+    free(s);
+}
+
+void
 flow_table_add_parts(struct flow_table *t, uint8_t table_id, uint16_t priority,
                      const struct match *match, uint64_t cookie,
                      const struct ofpact *ofpacts, size_t ofpacts_len)

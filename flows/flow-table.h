@@ -14,6 +14,10 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/match.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct ofpact;
 
 struct vnet_flow {
@@ -46,6 +50,11 @@ size_t flow_table_count(const struct flow_table *);
 char *flow_table_add(struct flow_table *, uint64_t cookie,
                      const char *format, ...) OVS_PRINTF_FORMAT(3, 4);
 
+/* Like flow_table_add(), for generators that add many flows: the first parse
+ * error goes into '*error' (if it is NULL), later ones are dropped. */
+void flow_table_addf(struct flow_table *, char **error, uint64_t cookie,
+                     const char *format, ...) OVS_PRINTF_FORMAT(4, 5);
+
 /* Adds a copy of a flow given in parts (as decoded from a flow dump). */
 void flow_table_add_parts(struct flow_table *, uint8_t table_id,
                           uint16_t priority, const struct match *,
@@ -65,5 +74,9 @@ char *flow_table_format(const struct flow_table *);
 
 #define FLOW_TABLE_FOR_EACH(FLOW, TABLE) \
     HMAP_FOR_EACH (FLOW, node, &(TABLE)->flows)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* flows/flow-table.h */

@@ -14,29 +14,8 @@
 /* Addresses here are in host byte order, as flows/lan.h has them. */
 #define HOST_IP_ARGS(IP) IP_ARGS(htonl(IP))
 
-/* The first error is kept; later ones are dropped. */
-static void
-add(struct flow_table *out, char **error, uint64_t cookie, const char *format,
-    ...) OVS_PRINTF_FORMAT(4, 5);
-
-static void
-add(struct flow_table *out, char **error, uint64_t cookie, const char *format,
-    ...)
-{
-    va_list args;
-
-    va_start(args, format);
-    char *s = xvasprintf(format, args);
-    va_end(args);
-
-    char *e = flow_table_add(out, cookie, "%s", s);
-    if (e && !*error) {
-        *error = e;
-    } else {
-        free(e);
-    }
-    free(s);
-}
+/* Every generator here adds many flows and keeps the first error. */
+#define add flow_table_addf
 
 static void
 add_defaults(struct flow_table *out, char **error)
@@ -51,6 +30,13 @@ add_defaults(struct flow_table *out, char **error)
     add(out, error, c, "table=%d,priority=0,actions=drop", VNET_T_ROUTE);
     add(out, error, c, "table=%d,priority=0,actions=drop", VNET_T_NEIGHBOR);
     add(out, error, c, "table=%d,priority=0,actions=drop", VNET_T_L2);
+    add(out, error, c, "table=%d,priority=0,actions=drop", VNET_T_ROUTER);
+    add(out, error, c, "table=%d,priority=0,actions=drop", VNET_T_UNHAIRPIN);
+    add(out, error, c, "table=%d,priority=0,actions=drop", VNET_T_NAT);
+    add(out, error, c, "table=%d,priority=0,actions=drop", VNET_T_LR_ROUTE);
+    add(out, error, c, "table=%d,priority=0,actions=drop",
+        VNET_T_UPLINK_NEIGHBOR);
+    add(out, error, c, "table=%d,priority=0,actions=drop", VNET_T_UPLINK_ARP);
 }
 
 /* Table 0: which network, and port security. */
@@ -228,21 +214,20 @@ add_tunnel_ingress(const struct lan_network *net,
     }
 }
 
-/* Appends to 's' the actions that send a packet of 'net' to 'remote'. */
-static void
-put_remote_output(struct ds *s, const struct lan_network *net,
-                  const struct lan_remote *remote)
+void
+lan_put_remote_output(struct ds *s, uint32_t segment_id,
+                      const struct lan_remote *remote)
 {
     if (s->length) {
         ds_put_char(s, ',');
     }
     if (remote->relay) {
         ds_put_format(s, "mod_vlan_vid:%"PRIu32",output:%"PRId64,
-                      net->segment_id, remote->ofport);
+                      segment_id, remote->ofport);
     } else {
         ds_put_format(s, "set_field:%"PRIu32"->tun_id,"
                       "set_field:"IP_FMT"->tun_dst,output:%"PRId64,
-                      net->segment_id, HOST_IP_ARGS(remote->ip), remote->ofport);
+                      segment_id, HOST_IP_ARGS(remote->ip), remote->ofport);
     }
 }
 
@@ -252,8 +237,8 @@ static void
 add_routing(const struct lan_network *net, struct flow_table *out,
             char **error)
 {
-    if (net->n_ports && net->n_routes) {
-        uint64_t c = vnet_cookie(VNET_F_ROUTE, net->routes[0].object);
+    if (net->n_ports && (net->n_routes || net->uplink_segment)) {
+        uint64_t c = vnet_cookie(VNET_F_ROUTE, net->router);
         add(out, error, c, "table=%d,priority=60,metadata=%"PRIu32",ip,"
             "dl_dst="ETH_ADDR_FMT",actions=goto_table:%d", VNET_T_ARP,
             net->segment_id, ETH_ADDR_BYTES_ARGS(net->gateway_mac), VNET_T_ROUTE);
@@ -266,6 +251,13 @@ add_routing(const struct lan_network *net, struct flow_table *out,
                 "goto_table:%d", VNET_T_ROUTE, 100 + r->plen, net->segment_id,
                 HOST_IP_ARGS(r->net), r->plen, ETH_ADDR_BYTES_ARGS(r->gateway_mac),
                 r->segment_id, VNET_T_NEIGHBOR);
+        }
+        if (net->uplink_segment) {
+            /* The default route: out through the router's uplink. */
+            add(out, error, c, "table=%d,priority=100,metadata=%"PRIu32",ip,"
+                "actions=dec_ttl,set_field:%"PRIu32"->metadata,goto_table:%d",
+                VNET_T_ROUTE, net->segment_id, net->uplink_segment,
+                VNET_T_ROUTER);
         }
     }
     if (net->routed) {
@@ -295,7 +287,7 @@ add_remote_l2(const struct lan_network *net, struct flow_table *out,
             continue;
         }
         struct ds actions = DS_EMPTY_INITIALIZER;
-        put_remote_output(&actions, net, remote);
+        lan_put_remote_output(&actions, net->segment_id, remote);
         add(out, error, vnet_cookie(VNET_F_L2, rp->object),
             "table=%d,priority=100,metadata=%"PRIu32",dl_dst="ETH_ADDR_FMT","
             "actions=%s", VNET_T_L2, net->segment_id, ETH_ADDR_BYTES_ARGS(rp->mac),
@@ -360,7 +352,7 @@ add_l2(const struct lan_network *net, struct flow_table *out, char **error)
             const struct lan_remote *remote = &net->remotes[i];
             if (remote->relay == (pass == 1)
                 && !(remote->relay && net->segment_id > 4094)) {
-                put_remote_output(&flood, net, remote);
+                lan_put_remote_output(&flood, net->segment_id, remote);
             }
         }
     }

@@ -91,6 +91,10 @@ struct lan_network {
     const struct lan_route *routes;
     size_t n_routes;
     bool routed;
+    uint32_t router;            /* Cookie object: the router's NB row. */
+    /* The segment of the router, if it has an uplink (else 0): the default
+     * route goes there. */
+    uint32_t uplink_segment;
     /* If 'use_sources', the tunnel IPs traffic of this network may come from
      * (the switches of every network on its router); else those of
      * 'remotes'. */
@@ -98,6 +102,12 @@ struct lan_network {
     const uint32_t *sources;
     size_t n_sources;
 };
+
+/* Appends to 's' (after a comma, unless empty) the actions that send a packet
+ * of segment 'segment_id' to 'remote'. */
+struct ds;
+void lan_put_remote_output(struct ds *s, uint32_t segment_id,
+                           const struct lan_remote *remote);
 
 /* Idle time after which a learned MAC is forgotten (seconds). */
 #define LAN_LEARN_IDLE_TIMEOUT 300

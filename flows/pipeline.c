@@ -16,6 +16,9 @@ vnet_feature_name(enum vnet_feature feature)
     case VNET_F_TUNNEL: return "tunnel";
     case VNET_F_ROUTE: return "route";
     case VNET_F_NEIGHBOR: return "neighbor";
+    case VNET_F_UPLINK: return "uplink";
+    case VNET_F_NAT: return "nat";
+    case VNET_F_ROUTER: return "router";
     case VNET_F_MAX: break;
     }
     return "unknown";

@@ -19,11 +19,33 @@
  *                       then flooding to the network's ports (broadcast,
  *                       multicast, unknown unicast).
  *
+ * A router with an uplink has a segment of its own: its networks' default
+ * route (table 22) sets metadata to it and goes to table 40.  All of its NAT
+ * happens on the switch of its uplink; other switches send such packets there
+ * through a tunnel, with the router's segment as the key.
+ *
+ *   table 40 router     On another switch: to the uplink's switch.  Here:
+ *                       packets to a NAT address from inside (hairpin) go
+ *                       through the hairpin zone first, then everything
+ *                       through the router's NAT zone, ct(nat).
+ *   table 41 unhairpin  After the hairpin zone: into the NAT zone.
+ *   table 42 nat        New connections: dnat and fip commit ct(nat(dst)),
+ *                       snat and fip from inside commit ct(nat(src)); the
+ *                       outside opens nothing else; the uplink address
+ *                       answers ping.
+ *   table 43 lr-route   To a network of the router (hairpin gets ct(nat(src))
+ *                       in the hairpin zone first), or out of the uplink.
+ *   table 44 uplink-nb  The next hop's (or an on-link host's) MAC, learned
+ *                       from ARP on the uplink.
+ *   table 45 uplink-arp ARP on the uplink: answered for the router's external
+ *                       addresses, learned into table 44.
+ *
  * metadata carries the network's segment id from table 0 on, so networks stay
  * apart even when their CIDRs overlap.  reg6 = 1 marks packets from a port
  * without a fixed MAC (those are learned).  reg5 = 1 marks packets that came
  * from another switch (through a tunnel or a relay tap): they skip the ARP
  * responder and are never flooded back to other switches (split horizon).
+ * reg4 = 1 marks packets that came in from a router's uplink.
  *
  * Between switches, the segment id is the tunnel key (VXLAN VNI, Geneve VNI);
  * through a UDP relay tap it travels as the 802.1Q VID (1-4094).
@@ -49,17 +71,28 @@ enum vnet_table {
     VNET_T_ROUTE = 22,
     VNET_T_NEIGHBOR = 24,
     VNET_T_L2 = 30,
+    VNET_T_ROUTER = 40,
+    VNET_T_UNHAIRPIN = 41,
+    VNET_T_NAT = 42,
+    VNET_T_LR_ROUTE = 43,
+    VNET_T_UPLINK_NEIGHBOR = 44,
+    VNET_T_UPLINK_ARP = 45,
 };
 
 /* Tables must stay in order and within OpenFlow's 0-254. */
 _Static_assert(VNET_T_INGRESS < VNET_T_ARP && VNET_T_ARP < VNET_T_LEARN
                && VNET_T_LEARN < VNET_T_ROUTE
                && VNET_T_ROUTE < VNET_T_NEIGHBOR
-               && VNET_T_NEIGHBOR < VNET_T_L2 && VNET_T_L2 < 255,
+               && VNET_T_NEIGHBOR < VNET_T_L2 && VNET_T_L2 < VNET_T_ROUTER
+               && VNET_T_ROUTER < VNET_T_UNHAIRPIN
+               && VNET_T_UNHAIRPIN < VNET_T_NAT && VNET_T_NAT < VNET_T_LR_ROUTE
+               && VNET_T_LR_ROUTE < VNET_T_UPLINK_NEIGHBOR
+               && VNET_T_UPLINK_NEIGHBOR < 255 && VNET_T_UPLINK_ARP < 255,
                "pipeline tables out of order (goto_table only goes forward)");
 
 #define VNET_REG_UNSECURED "reg6"
 #define VNET_REG_TUNNEL "reg5"
+#define VNET_REG_OUTSIDE "reg4"
 
 enum vnet_feature {
     VNET_F_PIPELINE = 1,        /* Table defaults. */
@@ -73,6 +106,9 @@ enum vnet_feature {
     VNET_F_TUNNEL = 9,          /* Traffic from other switches. */
     VNET_F_ROUTE = 10,          /* Routing between a router's networks. */
     VNET_F_NEIGHBOR = 11,       /* Destination MACs of routed packets. */
+    VNET_F_UPLINK = 12,         /* A router's uplink: ARP, next hop. */
+    VNET_F_NAT = 13,            /* A NAT rule (object: the NAT row). */
+    VNET_F_ROUTER = 14,         /* A router's pipeline (tables 40-43). */
     VNET_F_MAX
 };
 

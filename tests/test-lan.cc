@@ -7,38 +7,12 @@
 #include <vector>
 
 #include "flows/lan.h"
+#include "tests/flow-lines.h"
 
 namespace {
 
 const uint32_t kGw = (10u << 24) | (5u << 16) | 1;     // 10.5.0.1
 const uint32_t kIp11 = (10u << 24) | (5u << 16) | 11;  // 10.5.0.11
-
-std::vector<std::string>
-lines_of(const std::string &text)
-{
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line); ) {
-        lines.push_back(line);
-    }
-    return lines;
-}
-
-// Flows whose text contains every one of 'parts'.
-size_t
-count_matching(const std::vector<std::string> &lines,
-               const std::vector<std::string> &parts)
-{
-    size_t n = 0;
-    for (const auto &l : lines) {
-        bool all = true;
-        for (const auto &p : parts) {
-            all = all && l.find(p) != std::string::npos;
-        }
-        n += all;
-    }
-    return n;
-}
 
 struct Lan {
     std::vector<lan_port> ports;
@@ -171,8 +145,8 @@ TEST(LanFlows, NetworkWithoutPortsHasOnlyDefaults)
     Lan lan;
     lan.ports.clear();
     auto lines = lan.generate();
-    EXPECT_EQ(lines.size(), 6u);   // One default per table.
-    EXPECT_EQ(count_matching(lines, {"priority=0"}), 6u);
+    EXPECT_EQ(lines.size(), 12u);  // One default per table.
+    EXPECT_EQ(count_matching(lines, {"priority=0"}), 12u);
 }
 
 // Two other switches host the network: 192.0.2.2 over VXLAN (port 9) and

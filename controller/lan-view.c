@@ -53,6 +53,8 @@ void
 lan_view_init(struct lan_view *view)
 {
     shash_init(&view->nets);
+    view->routers = NULL;
+    view->n_routers = 0;
 }
 
 void
@@ -60,6 +62,12 @@ lan_view_destroy(struct lan_view *view)
 {
     struct shash *nets = &view->nets;
     struct shash_node *node;
+    for (size_t i = 0; i < view->n_routers; i++) {
+        free(CONST_CAST(struct lan_router_net *, view->routers[i].nets));
+        free(CONST_CAST(struct lan_nat *, view->routers[i].nats));
+        free(CONST_CAST(uint32_t *, view->routers[i].sources));
+    }
+    free(view->routers);
     SHASH_FOR_EACH_SAFE (node, nets) {
         struct net_info *ni = node->data;
         free(ni->ports);
@@ -88,14 +96,34 @@ lan_view_endpoint_addresses(const struct vnetrec_endpoint *ep,
     return NULL;
 }
 
+bool
+lan_view_router_uplink(const struct vnetrec_router *rt,
+                       struct vnet_uplink *up)
+{
+    if (!rt->uplink_switch || !rt->uplink_iface || !rt->segment_id) {
+        return false;
+    }
+    char *error = vnet_uplink_parse(rt->uplink_ip, rt->uplink_nexthop, up);
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        VLOG_WARN_RL(&rl, "router %s: %s", rt->name, error);
+        free(error);
+        return false;
+    }
+    return true;
+}
+
 void
-lan_view_add_routers(struct lan_view *view, struct ovsdb_idl *nb)
+lan_view_add_routers(struct lan_view *view, struct ovsdb_idl *nb,
+                     const char *self)
 {
     /* Routers: each network on one routes to the router's other networks;
      * those matter here if any network of the router has ports here. */
     const struct vnetrec_router *rt;
     VNETREC_ROUTER_FOR_EACH (rt, nb) {
-        bool here = false;
+        struct vnet_uplink up;
+        bool uplink = lan_view_router_uplink(rt, &up);
+        bool here = uplink && !strcmp(rt->uplink_switch->name, self);
         for (size_t i = 0; i < rt->n_networks; i++) {
             struct net_info *ni = lan_view_network(view, rt->networks[i]);
             here |= ni && ni->n_ports;
@@ -106,6 +134,7 @@ lan_view_add_routers(struct lan_view *view, struct ovsdb_idl *nb)
                 continue;
             }
             ni->router = rt;
+            ni->uplink = uplink;
             ni->relevant |= here;
             ni->routes = xcalloc(rt->n_networks, sizeof *ni->routes);
             for (size_t j = 0; j < rt->n_networks; j++) {
@@ -208,6 +237,127 @@ lan_view_add_remotes(struct lan_view *view, struct ovsdb_idl *nb,
     }
 }
 
+/* Adds 'ip' to the tunnel sources of 'ni', once. */
+static void
+add_source(struct net_info *ni, uint32_t ip)
+{
+    for (size_t m = 0; m < ni->n_sources; m++) {
+        if (ni->sources[m] == ip) {
+            return;
+        }
+    }
+    ni->sources = xrealloc(ni->sources,
+                           (ni->n_sources + 1) * sizeof *ni->sources);
+    ni->sources[ni->n_sources++] = ip;
+}
+
+void
+lan_view_add_uplinks(struct lan_view *view, struct ovsdb_idl *nb,
+                     const char *self, const struct tunnel_plan *plan,
+                     lan_view_ofport_func *ofport_of, const void *aux)
+{
+    const struct vnetrec_router *rt;
+    size_t allocated = 0;
+    VNETREC_ROUTER_FOR_EACH (rt, nb) {
+        struct vnet_uplink up;
+        if (!lan_view_router_uplink(rt, &up)) {
+            continue;
+        }
+        struct lan_router r = {
+            .name = rt->name,
+            .object = rt->header_.uuid.parts[0],
+            .segment_id = rt->segment_id,
+            .zone = rt->ct_zone,
+            .uplink = up,
+            .here = !strcmp(rt->uplink_switch->name, self),
+        };
+        vnet_mac_for_gateway(rt->segment_id, r.mac);
+        if (r.here) {
+            r.ofport = ofport_of(rt->uplink_iface, aux);
+            if (r.ofport <= 0) {
+                continue;       /* Not a port (yet). */
+            }
+            uint32_t *sources = xcalloc(plan->n_peers + 1, sizeof *sources);
+            for (size_t i = 0; i < plan->n_peers; i++) {
+                if (!plan->peers[i].relay) {
+                    sources[r.n_sources++] = plan->peers[i].ip;
+                }
+            }
+            r.sources = sources;
+        } else {
+            const struct tunnel_peer *peer
+                = plan->enabled ? tunnel_plan_find(plan,
+                                                   rt->uplink_switch->name)
+                                : NULL;
+            int64_t ofport = peer ? ofport_of(peer->port, aux) : 0;
+            if (ofport <= 0) {
+                continue;       /* No way there (yet). */
+            }
+            r.remote = (struct lan_remote) {
+                .object = peer->object, .ip = peer->ip, .ofport = ofport,
+                .relay = peer->relay,
+            };
+        }
+
+        struct lan_router_net *nets = xcalloc(rt->n_networks + 1,
+                                              sizeof *nets);
+        bool relevant = r.here;
+        for (size_t i = 0; i < rt->n_networks; i++) {
+            struct net_info *ni = lan_view_network(view, rt->networks[i]);
+            if (!ni) {
+                continue;
+            }
+            relevant |= ni->relevant;
+            if (!r.here && !r.remote.relay) {
+                /* Traffic routed in from the uplink comes from its
+                 * switch. */
+                add_source(ni, r.remote.ip);
+            }
+            struct lan_router_net *n = &nets[r.n_nets++];
+            n->segment_id = ni->row->segment_id;
+            n->net = ni->cidr.net;
+            n->plen = ni->cidr.plen;
+            memcpy(n->gateway_mac, ni->gateway_mac, 6);
+        }
+        r.nets = nets;
+
+        struct lan_nat *nats = xcalloc(rt->n_nat + 1, sizeof *nats);
+        for (size_t i = 0; i < rt->n_nat; i++) {
+            const struct vnetrec_nat *row = rt->nat[i];
+            struct lan_nat *ln = &nats[r.n_nats];
+            char *error = vnet_nat_parse(row->type, row->external_ip,
+                                         row->logical_ip, row->protocol,
+                                         row->external_port,
+                                         row->logical_port, &ln->nat);
+            if (error) {
+                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+                VLOG_WARN_RL(&rl, "router %s: NAT rule: %s", rt->name, error);
+                free(error);
+                continue;
+            }
+            if (!ln->nat.has_external) {
+                ln->nat.has_external = true;
+                ln->nat.external = up.ip;
+            }
+            ln->object = row->header_.uuid.parts[0];
+            r.n_nats++;
+        }
+        r.nats = nats;
+
+        if (!relevant) {
+            free(nets);
+            free(nats);
+            free(CONST_CAST(uint32_t *, r.sources));
+            continue;
+        }
+        if (view->n_routers >= allocated) {
+            view->routers = x2nrealloc(view->routers, &allocated,
+                                       sizeof *view->routers);
+        }
+        view->routers[view->n_routers++] = r;
+    }
+}
+
 struct lan_network *
 lan_view_networks(const struct lan_view *view, size_t *n_netsp)
 {
@@ -237,6 +387,10 @@ lan_view_networks(const struct lan_view *view, size_t *n_netsp)
         lan->routes = ni->routes;
         lan->n_routes = ni->n_routes;
         lan->routed = ni->router != NULL;
+        if (ni->router) {
+            lan->router = ni->router->header_.uuid.parts[0];
+            lan->uplink_segment = ni->uplink ? ni->router->segment_id : 0;
+        }
         if (ni->router) {
             lan->use_sources = true;
             lan->sources = ni->sources;

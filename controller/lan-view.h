@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "flows/lan.h"
+#include "flows/router.h"
 #include "openvswitch/shash.h"
 #include "ovsdb/addr.h"
 
@@ -38,6 +39,7 @@ struct net_info {
     struct lan_remote_port *remote_ports;
     size_t n_remote_ports, allocated_remote_ports;
     const struct vnetrec_router *router;        /* Or NULL. */
+    bool uplink;                /* The router has a valid uplink. */
     struct lan_route *routes;
     size_t n_routes;
     bool relevant;              /* Ports here, or routed into from here. */
@@ -47,6 +49,8 @@ struct net_info {
 
 struct lan_view {
     struct shash nets;          /* Network name -> struct net_info. */
+    struct lan_router *routers; /* Routers with an uplink that matter here. */
+    size_t n_routers;
 };
 
 void lan_view_init(struct lan_view *);
@@ -67,9 +71,10 @@ char *lan_view_endpoint_addresses(const struct vnetrec_endpoint *,
 int lan_view_mtu(const struct vnetrec_network *);
 
 /* Routers: each network on one routes to the router's other networks; those
- * matter here if any network of the router has ports here.  Call after the
- * ports bound here were added. */
-void lan_view_add_routers(struct lan_view *, struct ovsdb_idl *nb);
+ * matter here if any network of the router has ports here, or its uplink is
+ * on switch 'self'.  Call after the ports bound here were added. */
+void lan_view_add_routers(struct lan_view *, struct ovsdb_idl *nb,
+                          const char *self);
 
 /* Our OpenFlow port named 'port' (a tunnel port or relay tap), or 0. */
 typedef int64_t lan_view_ofport_func(const char *port, const void *aux);
@@ -79,6 +84,17 @@ typedef int64_t lan_view_ofport_func(const char *port, const void *aux);
 void lan_view_add_remotes(struct lan_view *, struct ovsdb_idl *nb,
                           const struct tunnel_plan *,
                           lan_view_ofport_func *, const void *aux);
+
+/* Routers with a valid uplink whose networks matter here, into
+ * view->routers: their uplink here (its port found with 'ofport_of'), or on
+ * another switch of 'plan'.  Call after lan_view_add_remotes(). */
+void lan_view_add_uplinks(struct lan_view *, struct ovsdb_idl *nb,
+                          const char *self, const struct tunnel_plan *,
+                          lan_view_ofport_func *, const void *aux);
+
+/* Whether 'router' has a valid uplink; if so, its parsed address. */
+bool lan_view_router_uplink(const struct vnetrec_router *,
+                            struct vnet_uplink *);
 
 /* The networks that matter here, in name order, for the flow generator
  * (caller frees the array; it points into the view). */

@@ -10,11 +10,13 @@
 #include "controller/lan-view.h"
 #include "controller/status.h"
 #include "controller/tunnels.h"
+#include "controller/uplink.h"
 #include "controller/vif.h"
 #include "flows/flow-table.h"
 #include "flows/installer.h"
 #include "flows/lan.h"
 #include "flows/of-channel.h"
+#include "flows/router.h"
 #include "lib/vswitch-idl.h"
 #include "openvswitch/ofp-util.h"
 #include "openvswitch/poll-loop.h"
@@ -87,6 +89,7 @@ struct switch_session {
     unsigned int flows_nb_seqno;        /* Database contents the desired */
     unsigned int flows_ovs_seqno;       /* flows were computed from. */
     char *flows_error;
+    struct uplink_prober *prober;       /* ARP for uplinks' next hops. */
 };
 
 struct endpoint_state {
@@ -174,6 +177,7 @@ switch_session_create(const char *name)
     ss->of = of_channel_create(name);
     ss->attacher = attacher_create(name);
     ss->installer = flow_installer_create(name, ss->of);
+    ss->prober = uplink_prober_create();
     ss->relay = relay_create(name);
     smap_init(&ss->plan.tunnel_options);
     of_channel_set_handler(ss->of, handle_of_msg, ss);
@@ -196,6 +200,7 @@ switch_session_destroy(struct switch_session *ss)
     if (ss) {
         close_ovsdb(ss);
         flow_installer_destroy(ss->installer);
+        uplink_prober_destroy(ss->prober);
         relay_destroy(ss->relay);
         tunnel_plan_destroy(&ss->plan);
         free(ss->underlay);
@@ -567,8 +572,10 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
         p->ip = ip;
     }
 
-    lan_view_add_routers(view, nb);
+    lan_view_add_routers(view, nb, ss->name);
     lan_view_add_remotes(view, nb, &ss->plan, session_tunnel_ofport, ss);
+    lan_view_add_uplinks(view, nb, ss->name, &ss->plan, session_tunnel_ofport,
+                         ss);
 
     /* Ports where tunnel traffic comes in. */
     struct lan_tunnel_port tunnels[2 + 256];
@@ -612,6 +619,13 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
     char *error = lan_flows_generate(lans, n_nets, tunnels, n_tunnels,
                                      &desired);
     free(lans);
+    char *router_error = router_flows_generate(view->routers, view->n_routers,
+                                               tunnels, n_tunnels, &desired);
+    if (!error) {
+        error = router_error;
+    } else {
+        free(router_error);
+    }
     if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
         VLOG_WARN_RL(&rl, "switch %s: %s", ss->name, error);
@@ -751,10 +765,30 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     }
 
     /* Tunnel ports, and relay taps once the relay has made them. */
-    struct switch_db_port *all_ports = xmalloc((n_ready + 2 + ss->plan.n_peers)
+    size_t n_uplinks = 0;
+    const struct vnetrec_router *rt;
+    if (nb && !ss->config_error && !ss->releasing) {
+        VNETREC_ROUTER_FOR_EACH (rt, nb) {
+            n_uplinks++;
+        }
+    }
+    struct switch_db_port *all_ports = xmalloc((n_ready + 2 + ss->plan.n_peers
+                                                + n_uplinks)
                                                * sizeof *all_ports);
     memcpy(all_ports, ports, n_ready * sizeof *ports);
     size_t n_ports = n_ready;
+    /* Router uplinks here: the interface as it is, a port of ours. */
+    if (n_uplinks) {
+        VNETREC_ROUTER_FOR_EACH (rt, nb) {
+            struct vnet_uplink up;
+            if (lan_view_router_uplink(rt, &up)
+                && !strcmp(rt->uplink_switch->name, ss->name)) {
+                all_ports[n_ports++] = (struct switch_db_port) {
+                    .name = rt->uplink_iface,
+                };
+            }
+        }
+    }
     tunnel_plan_add_ports(&ss->plan, all_ports, &n_ports);
     int switch_fd = attacher_get_netns_fd(ss->attacher);
     char *relay_wanted = relay_args(&ss->plan,
@@ -861,6 +895,8 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
         compute_flows(ss, nb, &view);
     }
     flow_installer_run(ss->installer);
+    uplink_prober_run(ss->prober, view.routers, view.n_routers, ss->of,
+                      flow_installer_is_synced(ss->installer));
 
     /* Endpoint status; every endpoint here must be attached and bound. */
     bool synced = flow_installer_is_synced(ss->installer);
@@ -920,6 +956,7 @@ switch_session_wait(struct switch_session *ss)
 {
     of_channel_wait(ss->of);
     flow_installer_wait(ss->installer);
+    uplink_prober_wait(ss->prober);
     relay_wait(ss->relay);
     if (ss->relay_drained_at) {
         poll_timer_wait_until(ss->relay_drained_at + STALE_DELAY_MS);

@@ -10,6 +10,7 @@
 #include "byte-order.h"
 #include "dirs.h"
 #include "flows/pipeline.h"
+#include "hmapx.h"
 #include "lib/vswitch-idl.h"
 #include "openvswitch/json.h"
 #include "openvswitch/ofp-actions.h"
@@ -161,4 +162,50 @@ json_from_smap(const struct smap *smap)
         json_object_put_string(j, node->key, node->value);
     }
     return j;
+}
+
+static int
+compare_nat(const void *a_, const void *b_)
+{
+    const struct vnetrec_nat *const *a = a_;
+    const struct vnetrec_nat *const *b = b_;
+    int c = strcmp((*a)->type, (*b)->type);
+    if (!c) {
+        c = strcmp((*a)->external_ip ? (*a)->external_ip : "",
+                   (*b)->external_ip ? (*b)->external_ip : "");
+    }
+    if (!c) {
+        c = ((*a)->external_port > (*b)->external_port)
+            - ((*a)->external_port < (*b)->external_port);
+    }
+    return c ? c : strcmp((*a)->logical_ip, (*b)->logical_ip);
+}
+
+const struct vnetrec_nat **
+nat_sorted(const struct vnetrec_router *r)
+{
+    const struct vnetrec_nat **list = xcalloc(r->n_nat + 1, sizeof *list);
+    memcpy(list, r->nat, r->n_nat * sizeof *list);
+    qsort(list, r->n_nat, sizeof *list, compare_nat);
+    return list;
+}
+
+int64_t
+free_segment_id(struct ovsdb_idl *idl)
+{
+    struct hmapx used = HMAPX_INITIALIZER(&used);
+    const struct vnetrec_network *net;
+    VNETREC_NETWORK_FOR_EACH (net, idl) {
+        hmapx_add(&used, (void *) (uintptr_t) net->segment_id);
+    }
+    const struct vnetrec_router *r;
+    VNETREC_ROUTER_FOR_EACH (r, idl) {
+        hmapx_add(&used, (void *) (uintptr_t) r->segment_id);
+    }
+    int64_t segment = 1;
+    while (hmapx_find(&used, (void *) (uintptr_t) segment)) {
+        segment++;
+    }
+    hmapx_destroy(&used);
+    return segment;
 }

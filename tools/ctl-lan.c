@@ -57,18 +57,7 @@ cmd_net_add(struct ctl_context *ctx)
         return;
     }
 
-    /* The lowest free segment id. */
-    int64_t segment = 1;
-    for (bool clash = true; clash; ) {
-        clash = false;
-        const struct vnetrec_network *net;
-        VNETREC_NETWORK_FOR_EACH (net, ctx->idl) {
-            if (net->segment_id == segment) {
-                segment++;
-                clash = true;
-            }
-        }
-    }
+    int64_t segment = free_segment_id(ctx->idl);
 
     char gw_s[16], mac_s[18];
     uint8_t mac[6];
@@ -403,8 +392,27 @@ cmd_router_add(struct ctl_context *ctx)
         return;
     }
     get_or_create_global(ctx);
+    /* Its own segment (for traffic to its uplink's switch) and an even
+     * conntrack zone: 'ct_zone' for NAT, the next one for hairpin. */
+    int64_t zone = 2;
+    for (bool clash = true; clash; ) {
+        clash = false;
+        const struct vnetrec_router *other;
+        VNETREC_ROUTER_FOR_EACH (other, ctx->idl) {
+            if (other->ct_zone == zone) {
+                zone += 2;
+                clash = true;
+            }
+        }
+    }
+    if (zone > 65534) {
+        ctl_error(ctx, "no conntrack zone left for router %s", name);
+        return;
+    }
     struct vnetrec_router *r = vnetrec_router_insert(ctx->txn);
     vnetrec_router_set_name(r, name);
+    vnetrec_router_set_segment_id(r, free_segment_id(ctx->idl));
+    vnetrec_router_set_ct_zone(r, zone);
 }
 
 void

@@ -54,6 +54,18 @@ cookie_owner(struct ovsdb_idl *idl, uint64_t cookie)
         if (rt->header_.uuid.parts[0] == object) {
             return xasprintf("router %s", rt->name);
         }
+        for (size_t i = 0; i < rt->n_nat; i++) {
+            const struct vnetrec_nat *nat = rt->nat[i];
+            if (nat->header_.uuid.parts[0] == object) {
+                char *ext = nat_format_external(rt, nat);
+                char *in = nat_format_internal(nat);
+                char *s = xasprintf("router %s %s %s -> %s", rt->name,
+                                    nat->type, ext, in);
+                free(ext);
+                free(in);
+                return s;
+            }
+        }
     }
     return xasprintf("object %08"PRIx32" (gone)", object);
 }
@@ -289,6 +301,29 @@ cmd_show(struct ctl_context *ctx)
                                    rt->networks[k]->name));
             }
             json_object_put(j, "networks", names);
+            if (rt->uplink_switch) {
+                struct json *up = json_object_create();
+                json_object_put_string(up, "switch", rt->uplink_switch->name);
+                json_object_put(up, "iface", json_optional_string(
+                                    rt->uplink_iface));
+                json_object_put(up, "ip", json_optional_string(rt->uplink_ip));
+                json_object_put(up, "nexthop", json_optional_string(
+                                    rt->uplink_nexthop));
+                json_object_put(j, "uplink", up);
+            }
+            struct json *nats = json_array_create_empty();
+            const struct vnetrec_nat **rules = nat_sorted(rt);
+            for (size_t k = 0; k < rt->n_nat; k++) {
+                struct json *nj = json_object_create();
+                json_object_put_string(nj, "type", rules[k]->type);
+                json_object_put(nj, "external", json_string_create_nocopy(
+                                    nat_format_external(rt, rules[k])));
+                json_object_put(nj, "internal", json_string_create_nocopy(
+                                    nat_format_internal(rules[k])));
+                json_array_add(nats, nj);
+            }
+            free(rules);
+            json_object_put(j, "nat", nats);
             json_array_add(routers, j);
         }
         json_object_put(top, "routers", routers);
@@ -380,5 +415,25 @@ cmd_show(struct ctl_context *ctx)
         ds_put_char(&ctx->output, '\n');
         free(sorted);
         sset_destroy(&names);
+        if (rt->uplink_switch) {
+            ds_put_format(&ctx->output, "    uplink %s on %s, next hop %s\n",
+                          rt->uplink_ip ? rt->uplink_ip : "",
+                          rt->uplink_iface ? rt->uplink_iface : "",
+                          rt->uplink_nexthop ? rt->uplink_nexthop : "");
+            ds_put_format(&ctx->output, "        switch %s, conntrack zones "
+                          "%"PRId64" and %"PRId64" (hairpin)\n",
+                          rt->uplink_switch->name, rt->ct_zone,
+                          rt->ct_zone + 1);
+        }
+        const struct vnetrec_nat **rules = nat_sorted(rt);
+        for (size_t k = 0; k < rt->n_nat; k++) {
+            char *ext = nat_format_external(rt, rules[k]);
+            char *in = nat_format_internal(rules[k]);
+            ds_put_format(&ctx->output, "    nat %s %s -> %s\n",
+                          rules[k]->type, ext, in);
+            free(ext);
+            free(in);
+        }
+        free(rules);
     }
 }

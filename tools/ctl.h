@@ -69,6 +69,14 @@ const struct vnetrec_router *router_by_name(struct ovsdb_idl *, const char *);
 const struct vnetrec_switch **switches_sorted(struct ovsdb_idl *, size_t *n);
 const struct vnetrec_network **networks_sorted(struct ovsdb_idl *, size_t *n);
 const struct vnetrec_router **routers_sorted(struct ovsdb_idl *, size_t *n);
+/* The NAT rules of 'r', sorted (caller frees). */
+const struct vnetrec_nat **nat_sorted(const struct vnetrec_router *r);
+/* The lowest segment id no network or router has. */
+int64_t free_segment_id(struct ovsdb_idl *);
+/* A NAT rule's two sides as nat-list and show print them (caller frees). */
+char *nat_format_external(const struct vnetrec_router *,
+                          const struct vnetrec_nat *);
+char *nat_format_internal(const struct vnetrec_nat *);
 /* Endpoints sorted by name; of network 'net' only, unless NULL. */
 const struct vnetrec_endpoint **endpoints_sorted(
     struct ovsdb_idl *, const struct vnetrec_network *net, size_t *n);
@@ -110,6 +118,11 @@ ctl_run_func cmd_router_del;
 ctl_run_func cmd_router_attach;
 ctl_run_func cmd_router_detach;
 ctl_run_func cmd_router_list;
+ctl_run_func cmd_router_uplink;
+ctl_run_func cmd_router_uplink_del;
+ctl_run_func cmd_nat_add;
+ctl_run_func cmd_nat_del;
+ctl_run_func cmd_nat_list;
 ctl_run_func cmd_flows;
 ctl_run_func cmd_show;
 

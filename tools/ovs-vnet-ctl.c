@@ -172,6 +172,23 @@ static const struct ctl_command commands[] = {
      "ROUTER NET", "take NET off the router"},
     {"router-list", 0, 0, "", false, NULL, cmd_router_list, "",
      "list routers and their networks"},
+    {"router-uplink", 3, 3, "--ip=,--nexthop=", true, NULL, cmd_router_uplink,
+     "ROUTER SWITCH IFACE --ip=A.B.C.D/P --nexthop=IP",
+     "give the router a way out through IFACE of SWITCH"},
+    {"router-uplink-del", 1, 1, "", true, NULL, cmd_router_uplink_del,
+     "ROUTER", "remove the router's uplink"},
+    {"nat-add", 3, 5, "--external-ip=,--may-exist", true, NULL, cmd_nat_add,
+     "ROUTER snat|dnat|fip ARG...",
+     "add a NAT rule; the external IP is the uplink's unless given:\n"
+     "        snat NET|CIDR [--external-ip=IP]\n"
+     "        dnat tcp|udp PORT ENDPOINT|IP[:PORT] [--external-ip=IP]\n"
+     "        fip FLOATING-IP ENDPOINT|IP"},
+    {"nat-del", 3, 4, "--external-ip=,--if-exists", true, NULL, cmd_nat_del,
+     "ROUTER snat|dnat|fip ARG...",
+     "remove a NAT rule, named as nat-add names it without the target:\n"
+     "        snat NET|CIDR | dnat tcp|udp PORT | fip FLOATING-IP"},
+    {"nat-list", 0, 1, "", false, NULL, cmd_nat_list, "[ROUTER]",
+     "list NAT rules"},
     {"flows", 0, 1, "", false, NULL, cmd_flows, "[SWITCH]",
      "print each switch's flows with the feature and NB object behind them"},
     {"switch-list", 0, 0, "", false, NULL, cmd_switch_list, "",

@@ -100,3 +100,46 @@ attach_ep() {  # NET EP HOST IP: an endpoint in namespace "$SANDBOX_PREFIX-EP"
     vnet_ctl attach "$1" "$2" --switch="$3" --ip="$4" \
         --netns="$SANDBOX_PREFIX-$2" >/dev/null
 }
+
+# outside_world HOST: the "outside", namespace "$SANDBOX_PREFIX-out": the next
+# hop 203.0.113.1/24 and a server 198.51.100.10 behind it, joined to HOST by a
+# veth whose end in HOST's switch namespace is up0 (the uplink to give a
+# router).  Its end of the veth sends full checksums, as netdev needs.
+outside_world() {
+    local ns=$SANDBOX_PREFIX-out swns
+    swns=$(sandbox_netns "$1")
+    ip netns add "$ns" || return 1
+    ip -n "$ns" link set lo up
+    ip -n "$ns" link add out0 type veth peer name up0 netns "$swns" || return 1
+    ip -n "$ns" addr add 203.0.113.1/24 dev out0
+    ip -n "$ns" addr add 198.51.100.10/32 dev lo
+    ip -n "$ns" link set out0 up
+    ip netns exec "$ns" ethtool -K out0 tx off >/dev/null
+    ip -n "$swns" link set up0 up
+}
+
+# echo_serve NS PORT...: echo.py's server in namespace NS (the sandbox's
+# cleanup stops it).
+echo_serve() {
+    local ns=$1 pidfile; shift
+    pidfile=$SANDBOX_DIR/echo-$ns.pid
+    ip netns exec "$ns" python3 "$VNET_TOP/tests/lib/echo.py" serve "$pidfile" "$@" \
+        >/dev/null 2>&1 &
+    sandbox_wait_pidfile 10 "$pidfile"
+}
+
+# echo_ask NS tcp|udp HOST PORT: prints the address the server saw.
+echo_ask() {
+    local ns=$1; shift
+    ip netns exec "$ns" python3 "$VNET_TOP/tests/lib/echo.py" ask "$@" 2>/dev/null
+}
+
+# firewall_rules NS...: every namespace's iptables and nftables rules.
+firewall_rules() {
+    local ns
+    for ns in "$@"; do
+        echo "== $ns"
+        ip netns exec "$ns" iptables-save 2>&1 | grep -v '^#'
+        ip netns exec "$ns" nft list ruleset 2>&1
+    done
+}

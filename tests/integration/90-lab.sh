@@ -26,6 +26,10 @@ test_lab_demo_and_down() {
     assert_contains "$out" "switch host1 ("
     assert_contains "$out" "encap: vxlan 192.168.50.6 via ul0"
     assert_contains "$out" "6 of 6 pairs reach each other"
+    assert_contains "$out" "ep31: ok" "the way out from host2"
+    assert_contains "$out" "outside got: hello from ep11" "the port forward"
+    assert_contains "$(lab exec outside ping -c 2 -i 0.2 203.0.113.2)" \
+        " 0% packet loss"
     output_has "^${OVS_VNET_LAB_PREFIX}-host2" ip netns list || fail "host namespace"
     output_has "connected: true" lab status || fail "status"
     assert_contains "$(lab exec ep11 ping -c 2 -i 0.2 10.5.0.31)" " 0% packet loss"
@@ -67,5 +71,7 @@ LAB
     printf 'host a\n' > "$SANDBOX_DIR/bad.lab"
     expect_error 'bad.lab:1: expected: host NAME' lab up "$SANDBOX_DIR/bad.lab"
     printf 'router r1\n' > "$SANDBOX_DIR/bad.lab"
-    expect_error 'unknown line "router"' lab up "$SANDBOX_DIR/bad.lab"
+    expect_error 'expected: router NAME NETWORK' lab up "$SANDBOX_DIR/bad.lab"
+    printf 'switch s1\n' > "$SANDBOX_DIR/bad.lab"
+    expect_error 'unknown line "switch"' lab up "$SANDBOX_DIR/bad.lab"
 }

@@ -147,3 +147,34 @@ test_nat_cli_errors() {
         '["OVS_VNET_Northbound",{"op":"select","table":"NAT","where":[]}]')" \
         '[{"rows":[]}]' "NAT rows outlive their router"
 }
+
+# Two routers whose networks have the same CIDR, both with their uplinks on
+# h1 (one connection tracker): the same source address and port go out as
+# two connections, each through its own router's zone and address.
+test_nat_zones_keep_overlapping_networks_apart() {
+    hosts_world vxlan h1 h2
+    outside_world h1
+    outside_link h1 up1 out1 192.0.2.1/24
+    vnet_ctl net-add red 10.5.0.0/16 >/dev/null
+    vnet_ctl net-add red2 10.5.0.0/16 >/dev/null
+    attach_ep red a h1 10.5.0.11
+    attach_ep red2 b h2 10.5.0.11
+    vnet_ctl router-add rt1
+    vnet_ctl router-add rt2
+    vnet_ctl router-attach rt1 red
+    vnet_ctl router-attach rt2 red2
+    vnet_ctl router-uplink rt1 h1 up0 --ip=203.0.113.2/24 --nexthop=203.0.113.1
+    vnet_ctl router-uplink rt2 h1 up1 --ip=192.0.2.2/24 --nexthop=192.0.2.1
+    vnet_ctl nat-add rt1 snat red
+    vnet_ctl --wait nat-add rt2 snat red2
+    echo_serve "$SANDBOX_PREFIX-out" 7000
+    # b's first packet to h1's tunnel would be lost while OVS resolves h1.
+    reaches b 192.0.2.1 || fail "b: ping through rt2"
+    reaches a 203.0.113.1 || fail "a: ping through rt1"
+    assert_eq "$(echo_ask "$SANDBOX_PREFIX-a" udp 198.51.100.10 7000 40000)" \
+        "203.0.113.2:40000" "a through rt1"
+    assert_eq "$(echo_ask "$SANDBOX_PREFIX-b" udp 198.51.100.10 7000 40000)" \
+        "192.0.2.2:40000" "b, the same address and port, through rt2"
+    output_has 'zone=2' sandbox_appctl h1 dpctl/dump-conntrack || fail "rt1's zone"
+    output_has 'zone=4' sandbox_appctl h1 dpctl/dump-conntrack || fail "rt2's zone"
+}

@@ -104,18 +104,26 @@ attach_ep() {  # NET EP HOST IP: an endpoint in namespace "$SANDBOX_PREFIX-EP"
 # outside_world HOST: the "outside", namespace "$SANDBOX_PREFIX-out": the next
 # hop 203.0.113.1/24 and a server 198.51.100.10 behind it, joined to HOST by a
 # veth whose end in HOST's switch namespace is up0 (the uplink to give a
-# router).  Its end of the veth sends full checksums, as netdev needs.
+# router).
 outside_world() {
-    local ns=$SANDBOX_PREFIX-out swns
-    swns=$(sandbox_netns "$1")
+    local ns=$SANDBOX_PREFIX-out
     ip netns add "$ns" || return 1
     ip -n "$ns" link set lo up
-    ip -n "$ns" link add out0 type veth peer name up0 netns "$swns" || return 1
-    ip -n "$ns" addr add 203.0.113.1/24 dev out0
     ip -n "$ns" addr add 198.51.100.10/32 dev lo
-    ip -n "$ns" link set out0 up
-    ip netns exec "$ns" ethtool -K out0 tx off >/dev/null
-    ip -n "$swns" link set up0 up
+    outside_link "$1" up0 out0 203.0.113.1/24
+}
+
+# outside_link HOST UPLINK OUT ADDR/PLEN: one more link from the outside to
+# HOST: UPLINK in HOST's switch namespace, OUT with ADDR/PLEN outside.  The
+# outside's end sends full checksums, as netdev needs.
+outside_link() {
+    local ns=$SANDBOX_PREFIX-out swns
+    swns=$(sandbox_netns "$1")
+    ip -n "$ns" link add "$3" type veth peer name "$2" netns "$swns" || return 1
+    ip -n "$ns" addr add "$4" dev "$3"
+    ip -n "$ns" link set "$3" up
+    ip netns exec "$ns" ethtool -K "$3" tx off >/dev/null
+    ip -n "$swns" link set "$2" up
 }
 
 # echo_serve NS PORT...: echo.py's server in namespace NS (the sandbox's
@@ -128,7 +136,7 @@ echo_serve() {
     sandbox_wait_pidfile 10 "$pidfile"
 }
 
-# echo_ask NS tcp|udp HOST PORT: prints the address the server saw.
+# echo_ask NS tcp|udp HOST PORT [SPORT]: prints the address the server saw.
 echo_ask() {
     local ns=$1; shift
     ip netns exec "$ns" python3 "$VNET_TOP/tests/lib/echo.py" ask "$@" 2>/dev/null

@@ -2,8 +2,9 @@
 """Tells each TCP or UDP peer its own address, to see what NAT did.
 
   echo.py serve PIDFILE PORT...    TCP and UDP on every PORT; stops after 900 s
-  echo.py ask tcp|udp HOST PORT    prints the server's answer ("IP:PORT"), or
-                                   fails after 2 s
+  echo.py ask tcp|udp HOST PORT [SPORT]
+                                   prints the server's answer ("IP:PORT"), or
+                                   fails after 2 s; from source port SPORT
   echo.py connects HOST PORT N     N short TCP connections, each given 2 s;
                                    prints how many per second, and how many
                                    failed
@@ -64,12 +65,14 @@ def serve(pidfile, ports):
                 s.sendto(("%s:%d\n" % peer).encode(), peer)
 
 
-def ask(proto, host, port):
+def ask(proto, host, port, sport=0):
     if proto == "tcp":
-        s = socket.create_connection((host, port), timeout=2)
+        s = socket.create_connection((host, port), timeout=2,
+                                     source_address=("0.0.0.0", sport))
         print(s.makefile().readline().strip())
     else:
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("0.0.0.0", sport))
         s.settimeout(2)
         s.sendto(b"?", (host, port))
         print(s.recv(2048).decode().strip())
@@ -94,7 +97,8 @@ def main():
         if cmd == "serve":
             serve(sys.argv[2], [int(p) for p in sys.argv[3:]])
         elif cmd == "ask":
-            ask(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+            ask(sys.argv[2], sys.argv[3], int(sys.argv[4]),
+                int(sys.argv[5]) if len(sys.argv) > 5 else 0)
         elif cmd == "connects":
             connects(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
         else:

@@ -16,11 +16,60 @@
 #include "ovsdb/switch-db.h"
 #include "ovsdb/vnet-idl.h"
 #include "process.h"
+#include "sset.h"
 #include "svec.h"
 #include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(tunnels);
+
+/* The switch an endpoint is on (by name), or NULL. */
+static const char *
+endpoint_host(const struct vnetrec_endpoint *ep)
+{
+    return !strcmp(ep->type, "netns")
+           ? (ep->switch_ ? ep->switch_->name : NULL) : ep->location;
+}
+
+/* Adds to 'peers' the switches that switch 'self' exchanges traffic with:
+ * those with endpoints of the networks it has endpoints of, of the other
+ * networks of their routers, and the uplinks' switches of those routers;
+ * and, where 'self' has a router's uplink, those with endpoints of its
+ * networks. */
+static void
+related_switches(struct ovsdb_idl *nb, const char *self, struct sset *peers)
+{
+    struct sset nets = SSET_INITIALIZER(&nets);     /* By name. */
+    const struct vnetrec_endpoint *ep;
+    VNETREC_ENDPOINT_FOR_EACH (ep, nb) {
+        const char *host = endpoint_host(ep);
+        if (host && !strcmp(host, self)) {
+            sset_add(&nets, ep->network->name);
+        }
+    }
+    const struct vnetrec_router *r;
+    VNETREC_ROUTER_FOR_EACH (r, nb) {
+        bool in = r->uplink_switch && !strcmp(r->uplink_switch->name, self);
+        for (size_t i = 0; i < r->n_networks && !in; i++) {
+            in = sset_contains(&nets, r->networks[i]->name);
+        }
+        if (in) {
+            for (size_t i = 0; i < r->n_networks; i++) {
+                sset_add(&nets, r->networks[i]->name);
+            }
+            if (r->uplink_switch) {
+                sset_add(peers, r->uplink_switch->name);
+            }
+        }
+    }
+    VNETREC_ENDPOINT_FOR_EACH (ep, nb) {
+        const char *host = endpoint_host(ep);
+        if (host && sset_contains(&nets, ep->network->name)) {
+            sset_add(peers, host);
+        }
+    }
+    sset_destroy(&nets);
+}
 
 void
 tunnel_plan_build(struct tunnel_plan *plan, struct ovsdb_idl *nb,
@@ -48,10 +97,20 @@ tunnel_plan_build(struct tunnel_plan *plan, struct ovsdb_idl *nb,
     smap_add(&plan->tunnel_options, "remote_ip", "flow");
     smap_add(&plan->tunnel_options, "key", "flow");
 
+    /* A relay tap is a port that ovs-vswitchd polls: only towards the
+     * switches this one has traffic with. */
+    struct sset related = SSET_INITIALIZER(&related);
+    related_switches(nb, self, &related);
+
     size_t allocated = 0;
     VNETREC_SWITCH_FOR_EACH (sw, nb) {
         uint32_t ip;
         if (sw == me || !sw->encap_ip) {
+            continue;
+        }
+        bool relay = !strcmp(me->encap_type, "udp")
+                     || !strcmp(sw->encap_type, "udp");
+        if (relay && !sset_contains(&related, sw->name)) {
             continue;
         }
         error = vnet_ip_parse(sw->encap_ip, &ip);
@@ -71,8 +130,7 @@ tunnel_plan_build(struct tunnel_plan *plan, struct ovsdb_idl *nb,
         p->name = xstrdup(sw->name);
         p->object = sw->header_.uuid.parts[0];
         p->ip = ip;
-        p->relay = !strcmp(me->encap_type, "udp")
-                   || !strcmp(sw->encap_type, "udp");
+        p->relay = relay;
         if (p->relay) {
             p->tap = xasprintf("vnu%08"PRIx32, p->object);
             p->port = p->tap;
@@ -92,6 +150,7 @@ tunnel_plan_build(struct tunnel_plan *plan, struct ovsdb_idl *nb,
             }
         }
     }
+    sset_destroy(&related);
 }
 
 void

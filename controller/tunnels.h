@@ -7,7 +7,10 @@
  * switches come and go without any port changing.  Through the relay, each
  * peer has a tap of its own on the bridge (vnu + 8 hex digits of the peer's
  * NB row), created by one ovs-vnet-udptun process per switch, which this module
- * starts, restarts when it dies or when the peers change, and stops.
+ * starts, restarts when it dies or when the peers change, and stops.  Since
+ * ovs-vswitchd polls every tap, relay peers are only the switches this one has
+ * traffic with: endpoints of the same networks, of networks on the same
+ * routers, or those routers' uplinks.
  *
  * tunnel_plan_build() reads the NB database; the switch session adds the
  * plan's ports to the bridge and builds flows from it. */

@@ -53,6 +53,7 @@ struct flow_installer {
     enum installer_state state;
     ovs_be32 xid;
     uint64_t pending_gen;       /* Generation of the dump or commit. */
+    unsigned int repairs;       /* Installed flows found changed, in a row. */
     struct flow_table dumped;   /* Our flows found on the switch. */
     bool commit_failed;
     bool flush_learned;         /* Delete learned flows in the next bundle. */
@@ -223,11 +224,23 @@ reconcile(struct flow_installer *fi)
     }
 
     if (!n_del && !n_add && !fi->flush_learned) {
+        fi->repairs = 0;
         fi->installed_gen = fi->pending_gen;
         set_error(fi, NULL);
         start_over(fi, fi->installed_gen == fi->desired_gen
                        ? time_msec() + RECHECK_MS : 0);
         return;
+    }
+
+    /* The flows of this generation were installed and confirmed, yet differ
+     * again: someone changed them, or (if it goes on) the switch gives them
+     * back in another form than the one they are compared in. */
+    if (fi->pending_gen == fi->installed_gen && (n_del || n_add)
+        && ++fi->repairs >= 3) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
+        VLOG_WARN_RL(&rl, "%s: %"PRIuSIZE" installed flows differ from the "
+                     "desired ones at every check (%u in a row)", fi->name,
+                     n_del + n_add, fi->repairs);
     }
 
     uint32_t bundle_id = fi->next_bundle_id++;

@@ -168,7 +168,7 @@ add_tunnel_ingress(const struct lan_network *net,
                 continue;       /* Does not fit a VID: not over a relay. */
             }
             add(out, error, c, "table=%d,priority=100,in_port=%"PRId64","
-                "dl_vlan=%"PRIu32",actions=strip_vlan,"
+                "dl_vlan=%"PRIu32",actions=pop_vlan,"
                 "set_field:%"PRIu32"->metadata,set_field:1->"VNET_REG_TUNNEL","
                 "goto_table:%d", VNET_T_INGRESS, t->ofport, net->segment_id,
                 net->segment_id, VNET_T_LEARN);
@@ -222,8 +222,10 @@ lan_put_remote_output(struct ds *s, uint32_t segment_id,
         ds_put_char(s, ',');
     }
     if (remote->relay) {
-        ds_put_format(s, "mod_vlan_vid:%"PRIu32",output:%"PRId64,
-                      segment_id, remote->ofport);
+        /* As OpenFlow 1.3 has it (not mod_vlan_vid), so that it reads the
+         * same when the switch gives it back. */
+        ds_put_format(s, "push_vlan:0x8100,set_field:%"PRIu32"->vlan_vid,"
+                      "output:%"PRId64, segment_id | 0x1000, remote->ofport);
     } else {
         ds_put_format(s, "set_field:%"PRIu32"->tun_id,"
                       "set_field:"IP_FMT"->tun_dst,output:%"PRId64,

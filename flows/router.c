@@ -188,7 +188,7 @@ add_gateway(const struct lan_router *r, const struct lan_tunnel_port *tunnels,
         const struct lan_tunnel_port *t = &tunnels[i];
         if (t->relay && r->segment_id <= 4094) {
             add(out, error, c, "table=%d,priority=100,in_port=%"PRId64","
-                "dl_vlan=%"PRIu32",actions=strip_vlan,"
+                "dl_vlan=%"PRIu32",actions=pop_vlan,"
                 "set_field:%"PRIu32"->metadata,set_field:0->in_port,"
                 "goto_table:%d",
                 VNET_T_INGRESS, t->ofport, r->segment_id, r->segment_id,

@@ -192,7 +192,7 @@ TEST(LanTunnels, RemoteEndpointsGoToTheirSwitch)
                                      "output:9"}), 1u);
     EXPECT_EQ(count_matching(lines, {"table=30 priority=100",
                                      "dl_dst=0a:00:00:00:00:41",
-                                     "mod_vlan_vid:7", "output:10"}), 1u);
+                                     "push_vlan:0x8100,set_field:4103->vlan_vid", "output:10"}), 1u);
 }
 
 TEST(LanTunnels, IngressByKeyOrVlanSkipsArpAndIsMarked)
@@ -209,7 +209,7 @@ TEST(LanTunnels, IngressByKeyOrVlanSkipsArpAndIsMarked)
                                      "dl_src=0a:00:00:00:00:31",
                                      "goto_table:30"}), 1u);
     EXPECT_EQ(count_matching(lines, {"table=0 priority=100", "in_port=10",
-                                     "dl_vlan=7", "strip_vlan",
+                                     "dl_vlan=7", "pop_vlan",
                                      "0x7->metadata", "goto_table:20"}), 1u);
     // Learning over VXLAN keeps the way back; none over the relay.
     EXPECT_EQ(count_matching(lines, {"table=20", "in_port=9", "learn(",
@@ -228,7 +228,7 @@ TEST(LanTunnels, FloodSplitHorizonAndRelayLast)
     EXPECT_EQ(count_matching(lines, {"table=30 priority=10",
                                      "output:3,output:4,set_field:0x7->tun_id,"
                                      "set_field:192.0.2.2->tun_dst,output:9,"
-                                     "mod_vlan_vid:7,output:10"}), 1u);
+                                     "push_vlan:0x8100,set_field:4103->vlan_vid,output:10"}), 1u);
 }
 
 TEST(LanTunnels, SegmentsBeyondVlanRangeSkipTheRelay)
@@ -236,7 +236,7 @@ TEST(LanTunnels, SegmentsBeyondVlanRangeSkipTheRelay)
     Lan lan = with_remotes();
     lan.net.segment_id = 5000;
     auto lines = lan.generate();
-    EXPECT_EQ(count_matching(lines, {"mod_vlan_vid"}), 0u);
+    EXPECT_EQ(count_matching(lines, {"push_vlan"}), 0u);
     EXPECT_EQ(count_matching(lines, {"output:9"}), 2u);
 }
 

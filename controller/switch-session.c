@@ -76,7 +76,6 @@ struct switch_session {
     /* Tunnels. */
     struct tunnel_plan plan;
     struct relay *relay;
-    long long int relay_drained_at;     /* When its taps' ports were gone. */
     char *underlay;             /* Whose IP we moved to the underlay bridge, */
     uint32_t underlay_ip;       /* which IP (network byte order), */
     int underlay_plen;          /* and its prefix; underlay NULL: none. */
@@ -764,7 +763,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
         }
     }
 
-    /* Tunnel ports, and relay taps once the relay has made them. */
+    /* Tunnel ports and relay taps. */
     size_t n_uplinks = 0;
     const struct vnetrec_router *rt;
     if (nb && !ss->config_error && !ss->releasing) {
@@ -793,15 +792,16 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     int switch_fd = attacher_get_netns_fd(ss->attacher);
     char *relay_wanted = relay_args(&ss->plan,
                                     attacher_get_switch_pid(ss->attacher));
-    /* Without a relay wanted, none must run. */
-    bool relay_ok = relay_wanted ? relay_runs_with(ss->relay, relay_wanted)
-                                 : !relay_is_running(ss->relay);
-    for (size_t i = 0; relay_ok && switch_fd >= 0 && i < ss->plan.n_peers;
-         i++) {
+    /* The relay's taps are ports of type "tap": ovs-vswitchd makes them and
+     * holds their queues; the relay attaches to them once they all exist. */
+    bool taps_exist = switch_fd >= 0;
+    for (size_t i = 0; i < ss->plan.n_peers; i++) {
         const struct tunnel_peer *p = &ss->plan.peers[i];
-        if (p->relay && (tunnel_ofport(ss, p->tap) > 0
-                         || vif_link_exists(switch_fd, p->tap))) {
-            all_ports[n_ports++] = (struct switch_db_port) { .name = p->tap };
+        if (p->relay) {
+            all_ports[n_ports++] = (struct switch_db_port) {
+                .name = p->tap, .type = "tap",
+            };
+            taps_exist = taps_exist && vif_link_exists(switch_fd, p->tap);
         }
     }
 
@@ -865,30 +865,13 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     if (underlay && ss->db.ready) {
         sync_underlay_ip(ss, underlay, false);
     }
-    /* The relay's taps are ports only while it runs as wanted.  To change
-     * its peers, or after it died, the tap ports go first; it is stopped and
-     * started once ovs-vswitchd let go of them. */
-    if (!relay_ok) {
-        bool taps_bound = false;
-        for (size_t i = 0; i < ss->db.n_bindings; i++) {
-            const struct switch_db_binding *b = &ss->db.bindings[i];
-            taps_bound |= b->ours && !b->iface_id
-                          && !strncmp(b->ifname, "vnu", 3);
-        }
-        if (taps_bound || ss->txn_pending) {
-            ss->relay_drained_at = 0;
-        } else if (!ss->relay_drained_at) {
-            ss->relay_drained_at = time_msec();
-        } else if (time_msec() >= ss->relay_drained_at + STALE_DELAY_MS) {
-            if (relay_is_running(ss->relay)) {
-                relay_stop(ss->relay);
-            }
-            relay_run(ss->relay, relay_wanted, ss->rundir);
-        }
-    } else {
-        ss->relay_drained_at = 0;
-        relay_run(ss->relay, relay_wanted, ss->rundir);
+    /* A relay with other peers, or none wanted: stopped; the one wanted is
+     * started (and restarted if it dies) once its taps exist. */
+    if (relay_is_running(ss->relay)
+        && !(relay_wanted && relay_runs_with(ss->relay, relay_wanted))) {
+        relay_stop(ss->relay);
     }
+    relay_run(ss->relay, taps_exist ? relay_wanted : NULL, ss->rundir);
     free(relay_wanted);
 
     if (nb && !ss->releasing && !ss->config_error) {
@@ -958,9 +941,6 @@ switch_session_wait(struct switch_session *ss)
     flow_installer_wait(ss->installer);
     uplink_prober_wait(ss->prober);
     relay_wait(ss->relay);
-    if (ss->relay_drained_at) {
-        poll_timer_wait_until(ss->relay_drained_at + STALE_DELAY_MS);
-    }
     poll_timer_wait_until(attacher_next_run(ss->attacher));
     for (size_t i = 0; i < ss->n_stale; i++) {
         poll_timer_wait_until(ss->stale_after[i]);

@@ -326,7 +326,7 @@ relay_args(const struct tunnel_plan *plan, pid_t switch_pid)
     }
     /* Taps take any network MTU up to jumbo size plus the VID tag; larger
      * datagrams are fragmented on the underlay. */
-    ds_put_format(&args, " --local=%s:%d --mtu=%d",
+    ds_put_format(&args, " --attach --local=%s:%d --mtu=%d",
                   vnet_ip_format(plan->local_ip, ip), TUNNEL_RELAY_UDP_PORT,
                   TUNNEL_RELAY_TAP_MTU);
     ds_put_format(&args, " --netns=/proc/%ld/ns/net", (long) switch_pid);

@@ -5,7 +5,8 @@
  * the peer by picking the output port.  A frame that the switch writes into
  * tap T is sent in one UDP datagram to T's peer; a datagram from peer P is
  * written, as a frame, into P's tap, where OpenFlow sees it arrive as if on a
- * tunnel port.  Frames are never looked into.
+ * tunnel port.  Frames are never looked into.  With --attach, the taps are
+ * ovs-vswitchd's own (ports of type "tap"), used through packet sockets.
  *
  * Wire format (UDP payload): 'V' 'N' 0x01 0x00, then the whole Ethernet frame.
  *
@@ -18,6 +19,8 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -111,6 +114,10 @@ static struct sockaddr_in local_addr;
 static bool local_given;
 static char *netns_path;
 static int tap_mtu = DEFAULT_MTU;
+static bool attach_taps;        /* --attach: the taps exist already. */
+
+#define VLAN_TAG_LEN 4
+#define ETH_ADDRS_LEN 12            /* Destination and source MACs. */
 static struct peer *peers;
 static size_t n_peers;
 
@@ -250,6 +257,56 @@ send_batch(struct peer *p, unsigned int n)
     }
 }
 
+/* Reads a frame from a packet socket (--attach).  The kernel takes the
+ * 802.1Q tag off frames as they arrive and reports it aside; it is put back,
+ * since the VID is the segment.  Returns the length, or -1 with errno. */
+static ssize_t
+read_packet(int fd, uint8_t *frame)
+{
+    union {
+        struct cmsghdr cmsg;
+        char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+    } control;
+    struct iovec iov = {
+        .iov_base = frame + VLAN_TAG_LEN,
+        .iov_len = FRAME_BUF_SIZE - VLAN_TAG_LEN,
+    };
+    struct msghdr msg = {
+        .msg_iov = &iov,
+        .msg_iovlen = 1,
+        .msg_control = &control,
+        .msg_controllen = sizeof control,
+    };
+    ssize_t len = recvmsg(fd, &msg, MSG_DONTWAIT);
+    if (len < ETH_ADDRS_LEN) {
+        if (len >= 0) {
+            memmove(frame, frame + VLAN_TAG_LEN, len);
+        }
+        return len;
+    }
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        const struct tpacket_auxdata *aux;
+        if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA
+            || c->cmsg_len < CMSG_LEN(sizeof *aux)) {
+            continue;
+        }
+        aux = (const struct tpacket_auxdata *) CMSG_DATA(c);
+        if (aux->tp_status & TP_STATUS_VLAN_VALID) {
+            uint16_t tpid = aux->tp_status & TP_STATUS_VLAN_TPID_VALID
+                            ? aux->tp_vlan_tpid : ETH_P_8021Q;
+            memmove(frame, frame + VLAN_TAG_LEN, ETH_ADDRS_LEN);
+            uint8_t *tag = frame + ETH_ADDRS_LEN;
+            tag[0] = tpid >> 8;
+            tag[1] = tpid;
+            tag[2] = aux->tp_vlan_tci >> 8;
+            tag[3] = aux->tp_vlan_tci;
+            return len + VLAN_TAG_LEN;
+        }
+    }
+    memmove(frame, frame + VLAN_TAG_LEN, len);
+    return len;
+}
+
 static void
 tap_readable(evutil_socket_t fd, short what OVS_UNUSED, void *p_)
 {
@@ -259,11 +316,17 @@ tap_readable(evutil_socket_t fd, short what OVS_UNUSED, void *p_)
 
     for (int i = 0; i < BATCH; i++) {
         uint8_t *frame = tx_slots + (size_t) n * SLOT_SIZE + UDPTUN_HDR_LEN;
-        ssize_t len = read(fd, frame, FRAME_BUF_SIZE);
+        ssize_t len = attach_taps ? read_packet(fd, frame)
+                                  : read(fd, frame, FRAME_BUF_SIZE);
         if (len < 0) {
             if (errno == EINTR) {
                 continue;
             } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                break;
+            } else if (errno == ENETDOWN && attach_taps) {
+                /* The switch took its tap down for a moment (a packet
+                 * socket says so once); frames come again when it is up. */
+                VLOG_DBG("%s: went down", p->tap_name);
                 break;
             } else if (errno == EBADFD || errno == EBADF) {
                 /* The device is gone.  Without this, the fd would stay
@@ -496,6 +559,35 @@ disable_ipv6(const char *name)
     free(path);
 }
 
+/* Sets the MTU of 'p->tap_name', disables IPv6 on it and brings it up. */
+static void
+configure_tap(const struct peer *p, int ctl_fd)
+{
+    struct ifreq ifr;
+
+    memset(&ifr, 0, sizeof ifr);
+    ovs_strlcpy(ifr.ifr_name, p->tap_name, sizeof ifr.ifr_name);
+    ifr.ifr_mtu = tap_mtu;
+    if (ioctl(ctl_fd, SIOCSIFMTU, &ifr) < 0) {
+        VLOG_FATAL("%s: could not set MTU %d (%s)", p->tap_name, tap_mtu,
+                   ovs_strerror(errno));
+    }
+
+    disable_ipv6(p->tap_name);
+
+    memset(&ifr, 0, sizeof ifr);
+    ovs_strlcpy(ifr.ifr_name, p->tap_name, sizeof ifr.ifr_name);
+    if (ioctl(ctl_fd, SIOCGIFFLAGS, &ifr) < 0) {
+        VLOG_FATAL("%s: could not get flags (%s)", p->tap_name,
+                   ovs_strerror(errno));
+    }
+    ifr.ifr_flags |= IFF_UP;
+    if (ioctl(ctl_fd, SIOCSIFFLAGS, &ifr) < 0) {
+        VLOG_FATAL("%s: could not bring up (%s)", p->tap_name,
+                   ovs_strerror(errno));
+    }
+}
+
 /* Creates tap 'p->tap_name' (not persistent: it goes away with its fd), sets
  * its MTU, disables IPv6 on it and brings it up. */
 static void
@@ -526,28 +618,56 @@ open_tap(struct peer *p, int ctl_fd)
                    ovs_strerror(errno));
     }
 
+    configure_tap(p, ctl_fd);
+    p->tap_fd = fd;
+}
+
+/* Room in the queues between the relay and the switch, in frames and bytes:
+ * bursts from the network must wait there, not be dropped. */
+#define ATTACH_TXQUEUELEN 10000
+#define ATTACH_RCVBUF (8 << 20)
+
+/* --attach: tap 'p->tap_name' was made by ovs-vswitchd (a port of type
+ * "tap"), which holds its queue.  A packet socket bound to it receives what
+ * the switch sends through it; what is sent on the socket goes, through the
+ * tap's transmit queue, to the switch, which reads it at its own pace. */
+static void
+attach_tap(struct peer *p, int ctl_fd)
+{
+    unsigned int ifindex = if_nametoindex(p->tap_name);
+    if (!ifindex) {
+        VLOG_FATAL("%s: no such device (the switch makes it)", p->tap_name);
+    }
+    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        VLOG_FATAL("%s: packet socket failed (%s)", p->tap_name,
+                   ovs_strerror(errno));
+    }
+    int one = 1, size = ATTACH_RCVBUF;
+    if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one)
+        || setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one)
+        || setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size)) {
+        VLOG_FATAL("%s: setsockopt failed (%s)", p->tap_name,
+                   ovs_strerror(errno));
+    }
+    configure_tap(p, ctl_fd);
+    struct sockaddr_ll sll = {
+        .sll_family = AF_PACKET,
+        .sll_protocol = htons(ETH_P_ALL),
+        .sll_ifindex = ifindex,
+    };
+    if (bind(fd, (struct sockaddr *) &sll, sizeof sll) < 0) {
+        VLOG_FATAL("%s: bind failed (%s)", p->tap_name, ovs_strerror(errno));
+    }
+
+    struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
     ovs_strlcpy(ifr.ifr_name, p->tap_name, sizeof ifr.ifr_name);
-    ifr.ifr_mtu = tap_mtu;
-    if (ioctl(ctl_fd, SIOCSIFMTU, &ifr) < 0) {
-        VLOG_FATAL("%s: could not set MTU %d (%s)", p->tap_name, tap_mtu,
-                   ovs_strerror(errno));
+    ifr.ifr_qlen = ATTACH_TXQUEUELEN;
+    if (ioctl(ctl_fd, SIOCSIFTXQLEN, &ifr) < 0) {
+        VLOG_WARN("%s: could not set the queue length (%s)", p->tap_name,
+                  ovs_strerror(errno));
     }
-
-    disable_ipv6(p->tap_name);
-
-    memset(&ifr, 0, sizeof ifr);
-    ovs_strlcpy(ifr.ifr_name, p->tap_name, sizeof ifr.ifr_name);
-    if (ioctl(ctl_fd, SIOCGIFFLAGS, &ifr) < 0) {
-        VLOG_FATAL("%s: could not get flags (%s)", p->tap_name,
-                   ovs_strerror(errno));
-    }
-    ifr.ifr_flags |= IFF_UP;
-    if (ioctl(ctl_fd, SIOCSIFFLAGS, &ifr) < 0) {
-        VLOG_FATAL("%s: could not bring up (%s)", p->tap_name,
-                   ovs_strerror(errno));
-    }
-
     p->tap_fd = fd;
 }
 
@@ -659,7 +779,11 @@ main(int argc, char *argv[])
         VLOG_FATAL("socket: %s", ovs_strerror(errno));
     }
     for (size_t i = 0; i < n_peers; i++) {
-        open_tap(&peers[i], ctl_fd);
+        if (attach_taps) {
+            attach_tap(&peers[i], ctl_fd);
+        } else {
+            open_tap(&peers[i], ctl_fd);
+        }
     }
     close(ctl_fd);
 
@@ -796,6 +920,7 @@ parse_options(int argc, char *argv[])
         OPT_PEER,
         OPT_NETNS,
         OPT_MTU,
+        OPT_ATTACH,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
     };
@@ -804,6 +929,7 @@ parse_options(int argc, char *argv[])
         {"peer", required_argument, NULL, OPT_PEER},
         {"netns", required_argument, NULL, OPT_NETNS},
         {"mtu", required_argument, NULL, OPT_MTU},
+        {"attach", no_argument, NULL, OPT_ATTACH},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
@@ -839,6 +965,10 @@ parse_options(int argc, char *argv[])
                 ovs_fatal(0, "--netns may be given only once");
             }
             netns_path = xstrdup(optarg);
+            break;
+
+        case OPT_ATTACH:
+            attach_taps = true;
             break;
 
         case OPT_MTU:
@@ -895,6 +1025,9 @@ usage(void)
            "  --netns=PATH            enter this network namespace first\n"
            "                          (e.g. /run/netns/NAME)\n"
            "  --mtu=N                 MTU of the taps (default: %d)\n"
+           "  --attach                the taps exist (ports of type tap that\n"
+           "                          ovs-vswitchd made): use them, through\n"
+           "                          packet sockets, instead of creating them\n"
            "  -h, --help              display this help message\n"
            "  -V, --version           display version information\n",
            program_name, program_name, MAX_PEERS, DEFAULT_MTU);

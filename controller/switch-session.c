@@ -80,6 +80,8 @@ struct switch_session {
     uint32_t underlay_ip;       /* which IP (network byte order), */
     int underlay_plen;          /* and its prefix; underlay NULL: none. */
     pid_t underlay_pid;         /* ovs-vswitchd when it was moved. */
+    bool underlay_pending;      /* Wanted on the underlay bridge, not yet
+                                 * there: tunnels do not work yet. */
 
     /* Flows. */
     struct flow_installer *installer;
@@ -865,6 +867,9 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     if (underlay && ss->db.ready) {
         sync_underlay_ip(ss, underlay, false);
     }
+    ss->underlay_pending = underlay
+                           && !nullable_string_is_equal(ss->underlay,
+                                                        underlay);
     /* A relay with other peers, or none wanted: stopped; the one wanted is
      * started (and restarted if it dies) once its taps exist. */
     if (relay_is_running(ss->relay)
@@ -981,7 +986,7 @@ switch_session_get_status(const struct switch_session *ss,
 
     memset(st, 0, sizeof *st);
     st->connected = status.connected;
-    bool tunnels_ready = !ss->plan.error;
+    bool tunnels_ready = !ss->plan.error && !ss->underlay_pending;
     for (size_t i = 0; i < ss->plan.n_peers && tunnels_ready; i++) {
         tunnels_ready = tunnel_ofport(ss, ss->plan.peers[i].port) > 0;
     }

@@ -5,7 +5,7 @@ lab() {
 }
 
 lab_env_for_test() {
-    export OVS_VNET_LAB_DIR=$SANDBOX_DIR/lab OVS_VNET_LAB_PREFIX=${SANDBOX_PREFIX}lab
+    export OVS_VNET_LAB_DIR=$SANDBOX_DIR/lab OVS_VNET_LAB_PREFIX=${SANDBOX_PREFIX}-lab
 }
 
 # Nothing of the lab is left: folder, namespaces, processes.
@@ -36,7 +36,7 @@ test_lab_demo_and_down() {
     expect_error 'no endpoint nope' lab exec nope true
 
     # Running demo again replaces the lab instead of stacking a second one.
-    lab demo >/dev/null
+    out=$(lab demo) || fail "demo failed the second time: $out"
     assert_eq "$(ip netns list | grep -c "^${OVS_VNET_LAB_PREFIX}-host")" 2 "two hosts"
 
     local pids

@@ -1032,6 +1032,16 @@ switch_session_get_status(const struct switch_session *ss,
     if (flow_error) {
         smap_add(&st->details, "flows_error", flow_error);
     }
+    /* Our own ports that ovs-vswitchd could not open (a router's uplink
+     * interface that does not exist, ...): "port_error:NAME". */
+    for (size_t i = 0; i < ss->db.n_bindings; i++) {
+        const struct switch_db_binding *b = &ss->db.bindings[i];
+        if (b->ours && !b->iface_id && b->error) {
+            char *key = xasprintf("port_error:%s", b->ifname);
+            smap_replace(&st->details, key, b->error);
+            free(key);
+        }
+    }
 }
 
 const struct switch_endpoint_status *

@@ -424,6 +424,13 @@ cmd_show(struct ctl_context *ctx)
                           "%"PRId64" and %"PRId64" (hairpin)\n",
                           rt->uplink_switch->name, rt->ct_zone,
                           rt->ct_zone + 1);
+            char *key = xasprintf("port_error:%s", rt->uplink_iface
+                                                   ? rt->uplink_iface : "");
+            const char *error = smap_get(&rt->uplink_switch->status, key);
+            if (error) {
+                ds_put_format(&ctx->output, "        error: %s\n", error);
+            }
+            free(key);
         }
         const struct vnetrec_nat **rules = nat_sorted(rt);
         for (size_t k = 0; k < rt->n_nat; k++) {

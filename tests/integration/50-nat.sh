@@ -177,4 +177,11 @@ test_nat_zones_keep_overlapping_networks_apart() {
         "192.0.2.2:40000" "b, the same address and port, through rt2"
     output_has 'zone=2' sandbox_appctl h1 dpctl/dump-conntrack || fail "rt1's zone"
     output_has 'zone=4' sandbox_appctl h1 dpctl/dump-conntrack || fail "rt2's zone"
+
+    # An uplink that does not exist is shown with the switch's error.
+    ALLOWED_LOG_ERRORS='could not open network device nope0'
+    vnet_ctl router-add rt3
+    vnet_ctl router-uplink rt3 h1 nope0 --ip=198.18.0.2/24 --nexthop=198.18.0.1
+    wait_until 10 output_has '^        error: .*nope0' vnet_ctl show \
+        || fail "no error shown for a missing uplink: $(vnet_ctl show | grep -A3 'router rt3')"
 }

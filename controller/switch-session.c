@@ -18,6 +18,7 @@
 #include "flows/of-channel.h"
 #include "flows/router.h"
 #include "lib/vswitch-idl.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-util.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
@@ -82,6 +83,9 @@ struct switch_session {
     pid_t underlay_pid;         /* ovs-vswitchd when it was moved. */
     bool underlay_pending;      /* Wanted on the underlay bridge, not yet
                                  * there: tunnels do not work yet. */
+    char *seeded;               /* Peers' MACs told to ovs-vswitchd, as a
+                                 * key (its pid and the peers), */
+    long long int seed_next;    /* and when to tell it again. */
 
     /* Flows. */
     struct flow_installer *installer;
@@ -205,6 +209,7 @@ switch_session_destroy(struct switch_session *ss)
         relay_destroy(ss->relay);
         tunnel_plan_destroy(&ss->plan);
         free(ss->underlay);
+        free(ss->seeded);
         of_channel_destroy(ss->of);
         attacher_destroy(ss->attacher);
         clear_stale(ss);
@@ -511,6 +516,47 @@ sync_underlay_ip(struct switch_session *ss, const char *underlay, bool back)
     ss->underlay_ip = ip;
     ss->underlay_plen = plen;
     ss->underlay_pid = pid;
+}
+
+/* OVS resolves a tunnel peer's MAC with ARP and drops the packets that
+ * wait for it.  The peers' underlay bridges have MACs we know: tell
+ * ovs-vswitchd, whenever it or the peers change, and refresh them (they age
+ * out when unused) every minute. */
+static void
+seed_neighbors(struct switch_session *ss)
+{
+    pid_t pid = attacher_get_switch_pid(ss->attacher);
+    if (!pid || !ss->rundir) {
+        return;
+    }
+    struct ds key = DS_EMPTY_INITIALIZER;
+    ds_put_format(&key, "%ld", (long) pid);
+    for (size_t i = 0; i < ss->plan.n_peers; i++) {
+        const struct tunnel_peer *p = &ss->plan.peers[i];
+        if (p->has_phy_mac) {
+            ds_put_format(&key, " %08"PRIx32, p->ip);
+        }
+    }
+    if (ss->seeded && !strcmp(ss->seeded, ds_cstr(&key))
+        && time_msec() < ss->seed_next) {
+        ds_destroy(&key);
+        return;
+    }
+    char *ctl = xasprintf("%s/ovs-vswitchd.%ld.ctl", ss->rundir, (long) pid);
+    int error = tunnel_seed_neighbors(&ss->plan, ctl, VNET_PHY_BRIDGE);
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "switch %s: cannot tell ovs-vswitchd the tunnel "
+                     "peers' MACs through %s: %s", ss->name, ctl,
+                     ovs_strerror(error));
+        ss->seed_next = time_msec() + 1000;
+    } else {
+        free(ss->seeded);
+        ss->seeded = ds_steal_cstr(&key);
+        ss->seed_next = time_msec() + 60 * 1000;
+    }
+    ds_destroy(&key);
+    free(ctl);
 }
 
 /* Builds the desired flows from the bindings of the last reconcile, and
@@ -820,9 +866,9 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
 
     /* The underlay bridge's MAC, from the tunnel IP: 0e:76:a.b.c.d. */
     char phy_hwaddr[18];
-    uint32_t lip = ss->plan.local_ip;
-    snprintf(phy_hwaddr, sizeof phy_hwaddr, "0e:76:%02x:%02x:%02x:%02x",
-             lip >> 24, (lip >> 16) & 0xff, (lip >> 8) & 0xff, lip & 0xff);
+    uint8_t phy_mac[6];
+    tunnel_phy_mac(ss->plan.local_ip, phy_mac);
+    vnet_mac_format(phy_mac, phy_hwaddr);
 
     struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&ss->ovs);
     if (ovsdb_idl_is_connected(ss->ovs.idl)
@@ -870,6 +916,9 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     ss->underlay_pending = underlay
                            && !nullable_string_is_equal(ss->underlay,
                                                         underlay);
+    if (underlay && !ss->underlay_pending) {
+        seed_neighbors(ss);
+    }
     /* A relay with other peers, or none wanted: stopped; the one wanted is
      * started (and restarted if it dies) once its taps exist. */
     if (relay_is_running(ss->relay)
@@ -946,6 +995,9 @@ switch_session_wait(struct switch_session *ss)
     flow_installer_wait(ss->installer);
     uplink_prober_wait(ss->prober);
     relay_wait(ss->relay);
+    if (ss->seed_next) {
+        poll_timer_wait_until(ss->seed_next);
+    }
     poll_timer_wait_until(attacher_next_run(ss->attacher));
     for (size_t i = 0; i < ss->n_stale; i++) {
         poll_timer_wait_until(ss->stale_after[i]);

@@ -18,6 +18,8 @@
 #include "process.h"
 #include "sset.h"
 #include "svec.h"
+#include "unixctl.h"
+#include "jsonrpc.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -131,6 +133,13 @@ tunnel_plan_build(struct tunnel_plan *plan, struct ovsdb_idl *nb,
         p->object = sw->header_.uuid.parts[0];
         p->ip = ip;
         p->relay = relay;
+        /* A netdev switch with an underlay has our underlay bridge there;
+         * whether it is netdev, its own status says. */
+        const char *dp = smap_get(&sw->status, "datapath_type");
+        if (!relay && sw->underlay && dp && !strcmp(dp, "netdev")) {
+            p->has_phy_mac = true;
+            tunnel_phy_mac(ip, p->phy_mac);
+        }
         if (p->relay) {
             p->tap = xasprintf("vnu%08"PRIx32, p->object);
             p->port = p->tap;
@@ -151,6 +160,51 @@ tunnel_plan_build(struct tunnel_plan *plan, struct ovsdb_idl *nb,
         }
     }
     sset_destroy(&related);
+}
+
+void
+tunnel_phy_mac(uint32_t ip, uint8_t mac[6])
+{
+    mac[0] = 0x0e;
+    mac[1] = 0x76;
+    mac[2] = ip >> 24;
+    mac[3] = ip >> 16;
+    mac[4] = ip >> 8;
+    mac[5] = ip;
+}
+
+int
+tunnel_seed_neighbors(const struct tunnel_plan *plan, const char *ctl_path,
+                      const char *phy_bridge)
+{
+    struct jsonrpc *client;
+    int error = unixctl_client_create(ctl_path, &client);
+    if (error) {
+        return error;
+    }
+    for (size_t i = 0; i < plan->n_peers && !error; i++) {
+        const struct tunnel_peer *p = &plan->peers[i];
+        if (!p->has_phy_mac) {
+            continue;
+        }
+        char ip[16], mac[18];
+        char *argv[] = { CONST_CAST(char *, phy_bridge),
+                         vnet_ip_format(p->ip, ip), mac };
+        snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x",
+                 p->phy_mac[0], p->phy_mac[1], p->phy_mac[2], p->phy_mac[3],
+                 p->phy_mac[4], p->phy_mac[5]);
+        char *result = NULL, *err = NULL;
+        error = unixctl_client_transact(client, "tnl/neigh/set", 3, argv,
+                                        &result, &err);
+        if (!error && err) {
+            VLOG_WARN("tnl/neigh/set %s %s %s: %s", phy_bridge, ip, mac, err);
+            error = EINVAL;
+        }
+        free(result);
+        free(err);
+    }
+    jsonrpc_close(client);
+    return error;
 }
 
 void

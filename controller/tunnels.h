@@ -39,6 +39,9 @@ struct tunnel_peer {
     const char *port;           /* Our port towards it: TUNNEL_*_PORT or
                                  * 'tap'. */
     char *tap;                  /* Relay tap name, if 'relay'. */
+    bool has_phy_mac;           /* Its tunnel IP is on an underlay bridge of
+                                 * ours (netdev), whose MAC is 'phy_mac'. */
+    uint8_t phy_mac[6];
 };
 
 struct tunnel_plan {
@@ -50,6 +53,17 @@ struct tunnel_plan {
     bool vxlan, geneve;         /* Tunnel ports needed. */
     struct smap tunnel_options; /* Options of the flow-based ports. */
 };
+
+/* The MAC of the underlay bridge that carries tunnel IP 'ip' (host byte
+ * order): 0e:76 and the IP, stable, so that other switches' neighbor entries
+ * stay right when the bridge is recreated. */
+void tunnel_phy_mac(uint32_t ip, uint8_t mac[6]);
+
+/* Tells ovs-vswitchd (its unixctl socket 'ctl_path') the MACs of the peers'
+ * underlay bridges, on bridge 'phy_bridge', so that the first packet to a
+ * peer is not dropped while OVS asks for it.  Returns 0 or an errno. */
+int tunnel_seed_neighbors(const struct tunnel_plan *, const char *ctl_path,
+                          const char *phy_bridge);
 
 /* Builds the plan of switch 'self' from the NB database. */
 void tunnel_plan_build(struct tunnel_plan *, struct ovsdb_idl *nb,

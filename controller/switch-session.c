@@ -77,6 +77,7 @@ struct switch_session {
     /* Tunnels. */
     struct tunnel_plan plan;
     struct relay *relay;
+    bool relay_ready;           /* Runs as wanted (or none is wanted). */
     char *underlay;             /* Whose IP we moved to the underlay bridge, */
     uint32_t underlay_ip;       /* which IP (network byte order), */
     int underlay_plen;          /* and its prefix; underlay NULL: none. */
@@ -926,6 +927,8 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
         relay_stop(ss->relay);
     }
     relay_run(ss->relay, taps_exist ? relay_wanted : NULL, ss->rundir);
+    ss->relay_ready = !relay_wanted
+                      || relay_runs_with(ss->relay, relay_wanted);
     free(relay_wanted);
 
     if (nb && !ss->releasing && !ss->config_error) {
@@ -1038,7 +1041,8 @@ switch_session_get_status(const struct switch_session *ss,
 
     memset(st, 0, sizeof *st);
     st->connected = status.connected;
-    bool tunnels_ready = !ss->plan.error && !ss->underlay_pending;
+    bool tunnels_ready = !ss->plan.error && !ss->underlay_pending
+                         && ss->relay_ready;
     for (size_t i = 0; i < ss->plan.n_peers && tunnels_ready; i++) {
         tunnels_ready = tunnel_ofport(ss, ss->plan.peers[i].port) > 0;
     }

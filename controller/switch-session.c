@@ -923,12 +923,11 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     /* A relay with other peers, or none wanted: stopped; the one wanted is
      * started (and restarted if it dies) once its taps exist. */
     if (relay_is_running(ss->relay)
-        && !(relay_wanted && relay_runs_with(ss->relay, relay_wanted))) {
+        && !relay_runs_with(ss->relay, relay_wanted)) {
         relay_stop(ss->relay);
     }
     relay_run(ss->relay, taps_exist ? relay_wanted : NULL, ss->rundir);
-    ss->relay_ready = !relay_wanted
-                      || relay_runs_with(ss->relay, relay_wanted);
+    ss->relay_ready = relay_runs_with(ss->relay, relay_wanted);
     free(relay_wanted);
 
     if (nb && !ss->releasing && !ss->config_error) {

@@ -390,7 +390,8 @@ relay_args(const struct tunnel_plan *plan, pid_t switch_pid)
 bool
 relay_runs_with(const struct relay *r, const char *args)
 {
-    return relay_is_running(r) && args && r->args && !strcmp(r->args, args);
+    return !args ? !relay_is_running(r)
+                 : relay_is_running(r) && r->args && !strcmp(r->args, args);
 }
 
 void

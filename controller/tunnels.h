@@ -92,7 +92,8 @@ void relay_destroy(struct relay *);    /* Also stops the process. */
  * 'switch_pid' is unknown (0) (caller frees). */
 char *relay_args(const struct tunnel_plan *, pid_t switch_pid);
 
-/* True if the relay runs, with 'args'. */
+/* True if the relay runs, with 'args'; for 'args' NULL (no relay wanted),
+ * true if it does not run. */
 bool relay_runs_with(const struct relay *, const char *args);
 bool relay_is_running(const struct relay *);
 

@@ -620,10 +620,22 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
         p->ip = ip;
     }
 
+    /* The rest follows the NB and the switch database only: without a
+     * change there, the desired flows are the same. */
+    unsigned int nb_seqno = ovsdb_idl_get_seqno(nb);
+    unsigned int ovs_seqno = ovsdb_idl_get_seqno(ss->ovs.idl);
+    if (ss->flows_text && nb_seqno == ss->flows_nb_seqno
+        && ovs_seqno == ss->flows_ovs_seqno) {
+        return;
+    }
+    ss->flows_nb_seqno = nb_seqno;
+    ss->flows_ovs_seqno = ovs_seqno;
+
     lan_view_add_routers(view, nb, ss->name);
     lan_view_add_remotes(view, nb, &ss->plan, session_tunnel_ofport, ss);
     lan_view_add_uplinks(view, nb, ss->name, &ss->plan, session_tunnel_ofport,
                          ss);
+    uplink_prober_set_routers(ss->prober, view->routers, view->n_routers);
 
     /* Ports where tunnel traffic comes in. */
     struct lan_tunnel_port tunnels[2 + 256];
@@ -649,18 +661,6 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
 
     size_t n_nets;
     struct lan_network *lans = lan_view_networks(view, &n_nets);
-
-    /* Flows follow the NB and the switch database only: without a change
-     * there, the desired flows are the same. */
-    unsigned int nb_seqno = ovsdb_idl_get_seqno(nb);
-    unsigned int ovs_seqno = ovsdb_idl_get_seqno(ss->ovs.idl);
-    if (ss->flows_text && nb_seqno == ss->flows_nb_seqno
-        && ovs_seqno == ss->flows_ovs_seqno) {
-        free(lans);
-        return;
-    }
-    ss->flows_nb_seqno = nb_seqno;
-    ss->flows_ovs_seqno = ovs_seqno;
 
     struct flow_table desired;
     flow_table_init(&desired);
@@ -932,9 +932,11 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
 
     if (nb && !ss->releasing && !ss->config_error) {
         compute_flows(ss, nb, &view);
+    } else {
+        uplink_prober_set_routers(ss->prober, NULL, 0);
     }
     flow_installer_run(ss->installer);
-    uplink_prober_run(ss->prober, view.routers, view.n_routers, ss->of,
+    uplink_prober_run(ss->prober, ss->of,
                       flow_installer_is_synced(ss->installer));
 
     /* Endpoint status; every endpoint here must be attached and bound. */

@@ -95,8 +95,8 @@ send_request(const struct probe *pr, struct of_channel *of)
 }
 
 void
-uplink_prober_run(struct uplink_prober *p, const struct lan_router *routers,
-                  size_t n_routers, struct of_channel *of, bool ready)
+uplink_prober_set_routers(struct uplink_prober *p,
+                          const struct lan_router *routers, size_t n_routers)
 {
     struct probe *probes = xcalloc(n_routers + 1, sizeof *probes);
     size_t n = 0;
@@ -120,8 +120,12 @@ uplink_prober_run(struct uplink_prober *p, const struct lan_router *routers,
     free(p->probes);
     p->probes = probes;
     p->n = n;
-    p->ready = ready;
+}
 
+void
+uplink_prober_run(struct uplink_prober *p, struct of_channel *of, bool ready)
+{
+    p->ready = ready;
     long long int now = time_msec();
     for (size_t i = 0; ready && i < p->n; i++) {
         struct probe *pr = &p->probes[i];

@@ -18,10 +18,16 @@ struct of_channel;
 struct uplink_prober *uplink_prober_create(void);
 void uplink_prober_destroy(struct uplink_prober *);
 
-/* Sends the ARP requests that are due for the uplinks among 'routers' that
- * are on this switch, through 'of', if 'ready' (their flows are installed). */
-void uplink_prober_run(struct uplink_prober *, const struct lan_router *routers,
-                       size_t n_routers, struct of_channel *of, bool ready);
+/* The routers whose uplinks to ARP for: those among 'routers' that are on
+ * this switch.  An uplink that did not change keeps its schedule. */
+void uplink_prober_set_routers(struct uplink_prober *,
+                               const struct lan_router *routers,
+                               size_t n_routers);
+
+/* Sends the ARP requests that are due through 'of', if 'ready' (the uplinks'
+ * flows are installed). */
+void uplink_prober_run(struct uplink_prober *, struct of_channel *of,
+                       bool ready);
 void uplink_prober_wait(const struct uplink_prober *);
 
 #endif /* controller/uplink.h */

@@ -113,17 +113,9 @@ outside_world() {
     outside_link "$1" up0 out0 203.0.113.1/24
 }
 
-# outside_link HOST UPLINK OUT ADDR/PLEN: one more link from the outside to
-# HOST: UPLINK in HOST's switch namespace, OUT with ADDR/PLEN outside.  The
-# outside's end sends full checksums, as netdev needs.
+# outside_link HOST UPLINK OUT ADDR/PLEN: one more link from the outside.
 outside_link() {
-    local ns=$SANDBOX_PREFIX-out swns
-    swns=$(sandbox_netns "$1")
-    ip -n "$ns" link add "$3" type veth peer name "$2" netns "$swns" || return 1
-    ip -n "$ns" addr add "$4" dev "$3"
-    ip -n "$ns" link set "$3" up
-    ip netns exec "$ns" ethtool -K "$3" tx off >/dev/null
-    ip -n "$swns" link set "$2" up
+    sandbox_outside_link "$SANDBOX_PREFIX-out" "$@"
 }
 
 # echo_serve NS PORT...: echo.py's server in namespace NS (the sandbox's

@@ -245,6 +245,20 @@ sandbox_switch_underlay() {
     ip -n "$swns" link set ul0 up
 }
 
+# sandbox_outside_link NS HOST UPLINK OUT ADDR/PLEN: a veth from namespace NS
+# (an "outside" network) to switch HOST: UPLINK in HOST's namespace (to give a
+# router as its uplink), OUT with ADDR/PLEN in NS.  OUT sends full checksums,
+# as netdev switches need.
+sandbox_outside_link() {
+    local ns=$1 swns uplink=$3 out=$4 addr=$5
+    swns=$(sandbox_netns "$2")
+    ip -n "$ns" link add "$out" type veth peer name "$uplink" netns "$swns" || return 1
+    ip -n "$ns" addr add "$addr" dev "$out"
+    ip -n "$ns" link set "$out" up
+    ip netns exec "$ns" ethtool -K "$out" tx off >/dev/null
+    ip -n "$swns" link set "$uplink" up
+}
+
 # Starts ovs-vnetd on the sandbox NB database; extra arguments are passed on.
 sandbox_vnetd_start() {
     local dir=$SANDBOX_DIR/vnetd

@@ -850,7 +850,9 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
             all_ports[n_ports++] = (struct switch_db_port) {
                 .name = p->tap, .type = "tap",
             };
-            taps_exist = taps_exist && vif_link_exists(switch_fd, p->tap);
+            /* A tap bound as a port exists: no netlink query for it. */
+            taps_exist = taps_exist && (tunnel_ofport(ss, p->tap) > 0
+                                        || vif_link_exists(switch_fd, p->tap));
         }
     }
 

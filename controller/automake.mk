@@ -3,6 +3,7 @@ noinst_LIBRARIES += controller/libvnetd.a
 controller_libvnetd_a_SOURCES = \
 	controller/attach.c controller/attach.h \
 	controller/lan-view.c controller/lan-view.h \
+	controller/underlay.c controller/underlay.h \
 	controller/uplink.c controller/uplink.h \
 	controller/status.c controller/status.h \
 	controller/switch-session.c controller/switch-session.h \

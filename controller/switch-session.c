@@ -10,6 +10,7 @@
 #include "controller/lan-view.h"
 #include "controller/status.h"
 #include "controller/tunnels.h"
+#include "controller/underlay.h"
 #include "controller/uplink.h"
 #include "controller/vif.h"
 #include "flows/flow-table.h"
@@ -18,7 +19,6 @@
 #include "flows/of-channel.h"
 #include "flows/router.h"
 #include "lib/vswitch-idl.h"
-#include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-util.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
@@ -78,15 +78,9 @@ struct switch_session {
     struct tunnel_plan plan;
     struct relay *relay;
     bool relay_ready;           /* Runs as wanted (or none is wanted). */
-    char *underlay;             /* Whose IP we moved to the underlay bridge, */
-    uint32_t underlay_ip;       /* which IP (network byte order), */
-    int underlay_plen;          /* and its prefix; underlay NULL: none. */
-    pid_t underlay_pid;         /* ovs-vswitchd when it was moved. */
+    struct underlay *underlay;  /* The tunnel IP on br-phy (netdev). */
     bool underlay_pending;      /* Wanted on the underlay bridge, not yet
                                  * there: tunnels do not work yet. */
-    char *seeded;               /* Peers' MACs told to ovs-vswitchd, as a
-                                 * key (its pid and the peers), */
-    long long int seed_next;    /* and when to tell it again. */
 
     /* Flows. */
     struct flow_installer *installer;
@@ -113,9 +107,6 @@ handle_of_msg(const struct ofpbuf *msg, void *ss_)
 /* How long after its port leaves the database a device may be deleted: time
  * for the commit and for ovs-vswitchd to reconfigure. */
 #define STALE_DELAY_MS 1500
-
-/* The bridge that owns the underlay interface on netdev switches. */
-#define VNET_PHY_BRIDGE "br-phy"
 
 static void
 stale_free(struct switch_db_stale *st)
@@ -184,6 +175,7 @@ switch_session_create(const char *name)
     ss->attacher = attacher_create(name);
     ss->installer = flow_installer_create(name, ss->of);
     ss->prober = uplink_prober_create();
+    ss->underlay = underlay_create(name);
     ss->relay = relay_create(name);
     smap_init(&ss->plan.tunnel_options);
     of_channel_set_handler(ss->of, handle_of_msg, ss);
@@ -209,8 +201,7 @@ switch_session_destroy(struct switch_session *ss)
         uplink_prober_destroy(ss->prober);
         relay_destroy(ss->relay);
         tunnel_plan_destroy(&ss->plan);
-        free(ss->underlay);
-        free(ss->seeded);
+        underlay_destroy(ss->underlay);
         of_channel_destroy(ss->of);
         attacher_destroy(ss->attacher);
         clear_stale(ss);
@@ -455,111 +446,6 @@ session_tunnel_ofport(const char *port, const void *ss)
     return tunnel_ofport(ss, port);
 }
 
-/* Netdev tunnels: the encap IP must sit on the underlay bridge's internal
- * port, not on the underlay interface.  Moves it there once the bridge's
- * device exists; 'back' moves it back (before the bridge goes). */
-static void
-sync_underlay_ip(struct switch_session *ss, const char *underlay, bool back)
-{
-    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-    if (!attacher_get_switch_pid(ss->attacher)) {
-        return;                 /* ovs-vswitchd's namespace is unknown. */
-    }
-    int fd = attacher_get_netns_fd(ss->attacher);
-
-    if (back) {
-        if (ss->underlay) {
-            int error = vif_addr_move(fd, VNET_PHY_BRIDGE, ss->underlay,
-                                      ss->underlay_ip, ss->underlay_plen);
-            if (error) {
-                VLOG_WARN_RL(&rl, "switch %s: cannot give the tunnel IP back "
-                             "to %s: %s", ss->name, ss->underlay,
-                             ovs_strerror(error));
-            } else {
-                VLOG_INFO("switch %s: tunnel IP back on %s", ss->name,
-                          ss->underlay);
-            }
-            free(ss->underlay);
-            ss->underlay = NULL;
-        }
-        return;
-    }
-
-    pid_t pid = attacher_get_switch_pid(ss->attacher);
-    if (nullable_string_is_equal(ss->underlay, underlay)
-        && ss->underlay_pid == pid) {
-        return;                 /* Moved, and ovs-vswitchd is the same. */
-    }
-    if (!vif_link_exists(fd, VNET_PHY_BRIDGE)) {
-        return;                 /* ovs-vswitchd has not made it yet. */
-    }
-    uint32_t ip;
-    int plen;
-    if (!vif_addr_get(fd, underlay, &ip, &plen)) {
-        int error = vif_addr_move(fd, underlay, VNET_PHY_BRIDGE, ip, plen);
-        if (error) {
-            VLOG_WARN_RL(&rl, "switch %s: cannot move the tunnel IP from %s "
-                         "to %s: %s", ss->name, underlay, VNET_PHY_BRIDGE,
-                         ovs_strerror(error));
-            return;
-        }
-        VLOG_INFO("switch %s: tunnel IP moved from %s to %s", ss->name,
-                  underlay, VNET_PHY_BRIDGE);
-    } else if (vif_addr_get(fd, VNET_PHY_BRIDGE, &ip, &plen)) {
-        return;                 /* Nowhere: nothing to do yet. */
-    } else {
-        vif_link_up(fd, VNET_PHY_BRIDGE, 0);
-    }
-    if (!nullable_string_is_equal(ss->underlay, underlay)) {
-        free(ss->underlay);
-        ss->underlay = xstrdup(underlay);
-    }
-    ss->underlay_ip = ip;
-    ss->underlay_plen = plen;
-    ss->underlay_pid = pid;
-}
-
-/* OVS resolves a tunnel peer's MAC with ARP and drops the packets that
- * wait for it.  The peers' underlay bridges have MACs we know: tell
- * ovs-vswitchd, whenever it or the peers change, and refresh them (they age
- * out when unused) every minute. */
-static void
-seed_neighbors(struct switch_session *ss)
-{
-    pid_t pid = attacher_get_switch_pid(ss->attacher);
-    if (!pid || !ss->rundir) {
-        return;
-    }
-    struct ds key = DS_EMPTY_INITIALIZER;
-    ds_put_format(&key, "%ld", (long) pid);
-    for (size_t i = 0; i < ss->plan.n_peers; i++) {
-        const struct tunnel_peer *p = &ss->plan.peers[i];
-        if (p->has_phy_mac) {
-            ds_put_format(&key, " %08"PRIx32, p->ip);
-        }
-    }
-    if (ss->seeded && !strcmp(ss->seeded, ds_cstr(&key))
-        && time_msec() < ss->seed_next) {
-        ds_destroy(&key);
-        return;
-    }
-    char *ctl = xasprintf("%s/ovs-vswitchd.%ld.ctl", ss->rundir, (long) pid);
-    int error = tunnel_seed_neighbors(&ss->plan, ctl, VNET_PHY_BRIDGE);
-    if (error) {
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-        VLOG_WARN_RL(&rl, "switch %s: cannot tell ovs-vswitchd the tunnel "
-                     "peers' MACs through %s: %s", ss->name, ctl,
-                     ovs_strerror(error));
-        ss->seed_next = time_msec() + 1000;
-    } else {
-        free(ss->seeded);
-        ss->seeded = ds_steal_cstr(&key);
-        ss->seed_next = time_msec() + 60 * 1000;
-    }
-    ds_destroy(&key);
-    free(ctl);
-}
-
 /* Builds the desired flows from the bindings of the last reconcile, and
  * hands them to the installer when they changed. */
 static void
@@ -743,9 +629,11 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
             }
         }
     }
-    if (ss->underlay && !nullable_string_is_equal(ss->underlay, underlay)) {
+    const char *moved = underlay_get_iface(ss->underlay);
+    if (moved && !nullable_string_is_equal(moved, underlay)) {
         /* Released, or the underlay changed: give the IP back first. */
-        sync_underlay_ip(ss, NULL, true);
+        underlay_give_back(ss->underlay, attacher_get_switch_pid(ss->attacher),
+                           attacher_get_netns_fd(ss->attacher));
     }
 
     /* Namespaces and veths; ports removed a while ago take theirs along. */
@@ -914,14 +802,14 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     free(all_ports);
 
     if (underlay && ss->db.ready) {
-        sync_underlay_ip(ss, underlay, false);
+        underlay_run(ss->underlay, underlay,
+                     attacher_get_switch_pid(ss->attacher),
+                     attacher_get_netns_fd(ss->attacher), ss->rundir,
+                     &ss->plan);
     }
     ss->underlay_pending = underlay
-                           && !nullable_string_is_equal(ss->underlay,
-                                                        underlay);
-    if (underlay && !ss->underlay_pending) {
-        seed_neighbors(ss);
-    }
+                           && !nullable_string_is_equal(
+                               underlay_get_iface(ss->underlay), underlay);
     /* A relay with other peers, or none wanted: stopped; the one wanted is
      * started (and restarted if it dies) once its taps exist. */
     if (relay_is_running(ss->relay)
@@ -1001,9 +889,7 @@ switch_session_wait(struct switch_session *ss)
     flow_installer_wait(ss->installer);
     uplink_prober_wait(ss->prober);
     relay_wait(ss->relay);
-    if (ss->seed_next) {
-        poll_timer_wait_until(ss->seed_next);
-    }
+    underlay_wait(ss->underlay);
     poll_timer_wait_until(attacher_next_run(ss->attacher));
     for (size_t i = 0; i < ss->n_stale; i++) {
         poll_timer_wait_until(ss->stale_after[i]);

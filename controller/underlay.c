@@ -1,0 +1,166 @@
+#include <config.h>
+#include "controller/underlay.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/tunnels.h"
+#include "controller/vif.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(underlay);
+
+/* How often the peers' MACs are told again (they age out when unused). */
+#define SEED_REFRESH_MS (60 * 1000)
+
+struct underlay {
+    char *name;                 /* The switch, for logs. */
+    char *iface;                /* Whose IP we moved to the bridge, */
+    uint32_t ip;                /* which IP, */
+    int plen;                   /* and its prefix; iface NULL: none. */
+    pid_t pid;                  /* ovs-vswitchd when it was moved. */
+    char *seeded;               /* Peers' MACs told to ovs-vswitchd, as a
+                                 * key (its pid and the peers), */
+    long long int seed_next;    /* and when to tell it again. */
+};
+
+struct underlay *
+underlay_create(const char *switch_name)
+{
+    struct underlay *u = xzalloc(sizeof *u);
+    u->name = xstrdup(switch_name);
+    return u;
+}
+
+void
+underlay_destroy(struct underlay *u)
+{
+    if (u) {
+        free(u->name);
+        free(u->iface);
+        free(u->seeded);
+        free(u);
+    }
+}
+
+const char *
+underlay_get_iface(const struct underlay *u)
+{
+    return u->iface;
+}
+
+void
+underlay_give_back(struct underlay *u, pid_t pid, int netns_fd)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    if (!pid || !u->iface) {
+        return;                 /* ovs-vswitchd's namespace is unknown. */
+    }
+    int error = vif_addr_move(netns_fd, VNET_PHY_BRIDGE, u->iface, u->ip,
+                              u->plen);
+    if (error) {
+        VLOG_WARN_RL(&rl, "switch %s: cannot give the tunnel IP back to %s: "
+                     "%s", u->name, u->iface, ovs_strerror(error));
+    } else {
+        VLOG_INFO("switch %s: tunnel IP back on %s", u->name, u->iface);
+    }
+    free(u->iface);
+    u->iface = NULL;
+}
+
+/* Moves the IP once the bridge's device exists. */
+static void
+move_ip(struct underlay *u, const char *iface, pid_t pid, int fd)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    if (nullable_string_is_equal(u->iface, iface) && u->pid == pid) {
+        return;                 /* Moved, and ovs-vswitchd is the same. */
+    }
+    if (!vif_link_exists(fd, VNET_PHY_BRIDGE)) {
+        return;                 /* ovs-vswitchd has not made it yet. */
+    }
+    uint32_t ip;
+    int plen;
+    if (!vif_addr_get(fd, iface, &ip, &plen)) {
+        int error = vif_addr_move(fd, iface, VNET_PHY_BRIDGE, ip, plen);
+        if (error) {
+            VLOG_WARN_RL(&rl, "switch %s: cannot move the tunnel IP from %s "
+                         "to %s: %s", u->name, iface, VNET_PHY_BRIDGE,
+                         ovs_strerror(error));
+            return;
+        }
+        VLOG_INFO("switch %s: tunnel IP moved from %s to %s", u->name, iface,
+                  VNET_PHY_BRIDGE);
+    } else if (vif_addr_get(fd, VNET_PHY_BRIDGE, &ip, &plen)) {
+        return;                 /* Nowhere: nothing to do yet. */
+    } else {
+        vif_link_up(fd, VNET_PHY_BRIDGE, 0);
+    }
+    if (!nullable_string_is_equal(u->iface, iface)) {
+        free(u->iface);
+        u->iface = xstrdup(iface);
+    }
+    u->ip = ip;
+    u->plen = plen;
+    u->pid = pid;
+}
+
+static void
+seed_neighbors(struct underlay *u, pid_t pid, const char *rundir,
+               const struct tunnel_plan *plan)
+{
+    struct ds key = DS_EMPTY_INITIALIZER;
+    ds_put_format(&key, "%ld", (long) pid);
+    for (size_t i = 0; i < plan->n_peers; i++) {
+        const struct tunnel_peer *p = &plan->peers[i];
+        if (p->has_phy_mac) {
+            ds_put_format(&key, " %08"PRIx32, p->ip);
+        }
+    }
+    if (u->seeded && !strcmp(u->seeded, ds_cstr(&key))
+        && time_msec() < u->seed_next) {
+        ds_destroy(&key);
+        return;
+    }
+    char *ctl = xasprintf("%s/ovs-vswitchd.%ld.ctl", rundir, (long) pid);
+    int error = tunnel_seed_neighbors(plan, ctl, VNET_PHY_BRIDGE);
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "switch %s: cannot tell ovs-vswitchd the tunnel "
+                     "peers' MACs through %s: %s", u->name, ctl,
+                     ovs_strerror(error));
+        u->seed_next = time_msec() + 1000;
+    } else {
+        free(u->seeded);
+        u->seeded = ds_steal_cstr(&key);
+        u->seed_next = time_msec() + SEED_REFRESH_MS;
+    }
+    ds_destroy(&key);
+    free(ctl);
+}
+
+void
+underlay_run(struct underlay *u, const char *iface, pid_t pid, int netns_fd,
+             const char *rundir, const struct tunnel_plan *plan)
+{
+    if (!pid) {
+        return;                 /* ovs-vswitchd's namespace is unknown. */
+    }
+    move_ip(u, iface, pid, netns_fd);
+    if (nullable_string_is_equal(u->iface, iface) && rundir) {
+        seed_neighbors(u, pid, rundir, plan);
+    }
+}
+
+void
+underlay_wait(const struct underlay *u)
+{
+    if (u->seed_next) {
+        poll_timer_wait_until(u->seed_next);
+    }
+}

@@ -1,0 +1,39 @@
+/* The tunnel IP of a netdev switch, on its underlay bridge.
+ *
+ * OVS's userspace tunnels need the tunnel IP on an OVS bridge that owns the
+ * underlay interface (br-phy).  This moves the IP from the interface onto
+ * br-phy once ovs-vswitchd made it (again when ovs-vswitchd restarts), gives
+ * it back before the bridge goes, and tells ovs-vswitchd the MACs of the
+ * peers' underlay bridges so that it need not ARP for them (and drop what
+ * waits for the answer): whenever it or the peers change, and every minute,
+ * since unused entries age out. */
+#ifndef VNET_UNDERLAY_H
+#define VNET_UNDERLAY_H 1
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct tunnel_plan;
+
+/* The bridge that owns the underlay interface on netdev switches. */
+#define VNET_PHY_BRIDGE "br-phy"
+
+struct underlay *underlay_create(const char *switch_name);
+void underlay_destroy(struct underlay *);
+
+/* The interface whose IP is on the underlay bridge now, or NULL. */
+const char *underlay_get_iface(const struct underlay *);
+
+/* Moves the IP of 'iface' onto the underlay bridge in the namespace
+ * 'netns_fd' of ovs-vswitchd 'pid', and tells that ovs-vswitchd (through its
+ * unixctl socket in 'rundir') the MACs of the peers of 'plan'. */
+void underlay_run(struct underlay *, const char *iface, pid_t pid,
+                  int netns_fd, const char *rundir,
+                  const struct tunnel_plan *plan);
+
+/* Gives the IP back to its interface (before the bridge goes). */
+void underlay_give_back(struct underlay *, pid_t pid, int netns_fd);
+
+void underlay_wait(const struct underlay *);
+
+#endif /* controller/underlay.h */

@@ -333,6 +333,22 @@ link_get(struct nl_sock *sk, const char *name, struct rtnl_link **linkp)
     return nl_error_to_errno(rtnl_link_get_kernel(sk, 0, name, linkp));
 }
 
+/* Checks 'ifname', opens 's' in namespace 'netns_fd' and looks up link
+ * 'ifname' there, as the functions on one link of a namespace all begin.
+ * Returns 0, or an errno value (ENODEV: no such link); on success the
+ * caller puts '*linkp' and closes 's', on failure only closes 's'. */
+static int
+socks_open_link(int netns_fd, const char *ifname, struct vif_socks *s,
+                struct rtnl_link **linkp)
+{
+    *linkp = NULL;
+    if (!ifname_is_valid(ifname)) {
+        return EINVAL;
+    }
+    int error = socks_open(netns_fd, false, s);
+    return error ? error : link_get(s->nl, ifname, linkp);
+}
+
 static bool
 link_is_veth(struct rtnl_link *link)
 {
@@ -1147,14 +1163,7 @@ vif_delete(const char *host_ifname, int host_netns_fd)
     struct rtnl_link *link = NULL;
     int error;
 
-    if (!ifname_is_valid(host_ifname)) {
-        return EINVAL;
-    }
-
-    error = socks_open(host_netns_fd, false, &host);
-    if (!error) {
-        error = link_get(host.nl, host_ifname, &link);
-    }
+    error = socks_open_link(host_netns_fd, host_ifname, &host, &link);
     if (error == ENODEV) {
         error = 0;
     } else if (!error) {
@@ -1510,14 +1519,7 @@ vif_addr_get(int netns_fd, const char *ifname, uint32_t *ip, int *plen)
 
     *ip = 0;
     *plen = 0;
-    if (!ifname_is_valid(ifname)) {
-        return EINVAL;
-    }
-
-    error = socks_open(netns_fd, false, &socks);
-    if (!error) {
-        error = link_get(socks.nl, ifname, &link);
-    }
+    error = socks_open_link(netns_fd, ifname, &socks, &link);
     if (!error) {
         error = addr_get_first(socks.nl, rtnl_link_get_ifindex(link),
                                ip, plen);
@@ -1626,14 +1628,10 @@ vif_link_up(int netns_fd, const char *ifname, int mtu)
     struct rtnl_link *link = NULL;
     int error;
 
-    if (!ifname_is_valid(ifname) || mtu < 0) {
+    if (mtu < 0) {
         return EINVAL;
     }
-
-    error = socks_open(netns_fd, false, &socks);
-    if (!error) {
-        error = link_get(socks.nl, ifname, &link);
-    }
+    error = socks_open_link(netns_fd, ifname, &socks, &link);
     if (!error) {
         error = link_configure(socks.nl, link, NULL, mtu);
         rtnl_link_put(link);
@@ -1653,10 +1651,8 @@ vif_link_exists(int netns_fd, const char *ifname)
     struct rtnl_link *link = NULL;
     bool exists = false;
 
-    if (ifname_is_valid(ifname) && !socks_open(netns_fd, false, &socks)) {
-        exists = !link_get(socks.nl, ifname, &link);
-        rtnl_link_put(link);
-        socks_close(&socks);
-    }
+    exists = !socks_open_link(netns_fd, ifname, &socks, &link);
+    rtnl_link_put(link);
+    socks_close(&socks);
     return exists;
 }

@@ -48,7 +48,7 @@ add_uplink(const struct lan_router *r, const uint32_t *ext, size_t n_ext,
            struct flow_table *out, char **error)
 {
     uint64_t c = vnet_cookie(VNET_F_UPLINK, r->object);
-    uint32_t mask = r->uplink.plen ? UINT32_MAX << (32 - r->uplink.plen) : 0;
+    uint32_t mask = ntohl(be32_prefix_mask(r->uplink.plen));
 
     add(out, error, c, "table=%d,priority=100,in_port=%"PRId64",arp,"
         "actions=set_field:%"PRIu32"->metadata,goto_table:%d",

@@ -41,6 +41,23 @@ vnet_cidr_contains(const struct vnet_cidr *cidr, uint32_t ip)
     return (ip & vnet_cidr_mask(cidr)) == cidr->net;
 }
 
+bool
+vnet_plen_parse(const char *p, int *plen)
+{
+    if (!*p || strlen(p) > 2) {
+        return false;
+    }
+    int n = 0;
+    for (; *p; p++) {
+        if (!isdigit((unsigned char) *p)) {
+            return false;
+        }
+        n = n * 10 + (*p - '0');
+    }
+    *plen = n;
+    return true;
+}
+
 char *
 vnet_cidr_parse(const char *s, struct vnet_cidr *cidr)
 {
@@ -59,16 +76,9 @@ vnet_cidr_parse(const char *s, struct vnet_cidr *cidr)
         return xasprintf("\"%s\" is not a CIDR (expected e.g. 10.5.0.0/16)", s);
     }
 
-    const char *p = slash + 1;
-    int plen = 0;
-    if (!*p || strlen(p) > 2) {
+    int plen;
+    if (!vnet_plen_parse(slash + 1, &plen)) {
         return xasprintf("\"%s\": invalid prefix length", s);
-    }
-    for (; *p; p++) {
-        if (!isdigit((unsigned char) *p)) {
-            return xasprintf("\"%s\": invalid prefix length", s);
-        }
-        plen = plen * 10 + (*p - '0');
     }
     if (plen < 8 || plen > 30) {
         return xasprintf("\"%s\": prefix length must be 8 to 30", s);

@@ -21,6 +21,10 @@ struct vnet_cidr {
     int plen;                   /* Prefix length. */
 };
 
+/* Parses a prefix length of one or two digits (not checked against any
+ * range) into '*plen'.  Returns false if 'p' is not one. */
+bool vnet_plen_parse(const char *p, int *plen);
+
 /* Parses "A.B.C.D/N" with N from 8 to 30 and no host bits set.  Returns NULL
  * or a malloc'd message (caller frees). */
 char *vnet_cidr_parse(const char *s, struct vnet_cidr *cidr);

@@ -1,36 +1,15 @@
 #include <config.h>
 #include "ovsdb/nat.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ovsdb/addr.h"
+#include "packets.h"
 #include "util.h"
 
-/* Parses a prefix length of 1 or 2 digits after the '/' of 's'. */
-static bool
-parse_plen(const char *p, int *plen)
-{
-    if (!*p || strlen(p) > 2) {
-        return false;
-    }
-    int n = 0;
-    for (; *p; p++) {
-        if (!isdigit((unsigned char) *p)) {
-            return false;
-        }
-        n = n * 10 + (*p - '0');
-    }
-    *plen = n;
-    return n <= 32;
-}
-
-static uint32_t
-plen_mask(int plen)
-{
-    return plen ? UINT32_MAX << (32 - plen) : 0;
-}
+/* The netmask of prefix length 0 to 32, host byte order. */
+#define prefix_mask(PLEN) ntohl(be32_prefix_mask(PLEN))
 
 /* Splits "A.B.C.D[/P]" into an address and a prefix length (32 without
  * one). */
@@ -46,7 +25,7 @@ parse_address(const char *s, uint32_t *ip, int *plen)
         return xasprintf("\"%s\" is not an IPv4 address or prefix", s ? s : "");
     }
     *plen = 32;
-    if (slash && !parse_plen(slash + 1, plen)) {
+    if (slash && (!vnet_plen_parse(slash + 1, plen) || *plen > 32)) {
         return xasprintf("\"%s\": invalid prefix length", s);
     }
     return NULL;
@@ -56,7 +35,7 @@ char *
 vnet_prefix_parse(const char *s, uint32_t *ip, int *plen)
 {
     char *error = parse_address(s, ip, plen);
-    if (!error && (*ip & ~plen_mask(*plen))) {
+    if (!error && (*ip & ~prefix_mask(*plen))) {
         error = xasprintf("\"%s\" has host bits set", s);
     }
     return error;
@@ -84,7 +63,7 @@ vnet_uplink_parse(const char *ip_s, const char *nexthop_s,
         free(error);
         return msg;
     }
-    uint32_t mask = plen_mask(up->plen);
+    uint32_t mask = prefix_mask(up->plen);
     if (up->plen < 32 && (up->nexthop & mask) != (up->ip & mask)) {
         return xasprintf("next hop %s is not on the uplink's network %s",
                          nexthop_s, ip_s);

@@ -3,7 +3,7 @@
 #
 # Everything runs in one sandbox (tests/lib/sandbox.sh): an NB database,
 # ovs-vnetd, sandboxed switches (netdev datapath, each in its own network
-# namespace) and an underlay network between them.  Five cases, iperf3 TCP:
+# namespace) and an underlay network between them.  Six cases, iperf3 TCP:
 #
 #   same-host, ovs-vnet    two endpoints of one network on one switch (our
 #                          pipeline; MTU 1450 as ovs-vnet sets it)
@@ -11,6 +11,8 @@
 #                          only the NORMAL flow (fail_mode standalone), their
 #                          veths configured like ovs-vnet's endpoints: the
 #                          datapath's own limit
+#   same-host, vxlan host  two endpoints on the first switch of the vxlan
+#                          case, which also has an underlay bridge and a tunnel
 #   cross-host vxlan       two endpoints on two switches, --encap-type=vxlan
 #   cross-host geneve      the same with geneve
 #   cross-host udp         the same with the UDP relay (ovs-vnet-udptun)
@@ -22,6 +24,9 @@
 #   vxlan / ovs-vnet same-host       >= 0.90
 #   udp relay / vxlan                >= 0.50
 #   geneve / ovs-vnet same-host      (for information)
+#   vxlan / same-host on its host    (for information: only the path differs)
+#   same-host on the vxlan host / ovs-vnet same-host
+#                                    (for information: the underlay's cost)
 #
 # Exits 0 when every measurement ran, even if a target is missed; non-zero if
 # any measurement could not be made.  Needs root, iperf3, ethtool, python3
@@ -97,12 +102,12 @@ in_ns() {  # NAME CMD...: run CMD in namespace "$SANDBOX_PREFIX-NAME"
 # Cases.  Each has a name, the switches it uses, a client and a server
 # namespace and the server's address.
 
-CASES=(vnet normal vxlan geneve udp)
+CASES=(vnet normal vxlocal vxlan geneve udp)
 declare -A C_SWITCHES C_CLIENT C_SERVER C_IP C_READY C_ERROR
-C_SWITCHES=([vnet]="s1" [normal]="nm" [vxlan]="v1 v2" [geneve]="g1 g2" [udp]="u1 u2")
-C_CLIENT=([vnet]=la [normal]=n1 [vxlan]=va [geneve]=ga [udp]=ua)
-C_SERVER=([vnet]=lb [normal]=n2 [vxlan]=vb [geneve]=gb [udp]=ub)
-C_IP=([vnet]=10.5.1.12 [normal]=10.6.0.12 [vxlan]=10.5.2.12 [geneve]=10.5.3.12 [udp]=10.5.4.12)
+C_SWITCHES=([vnet]="s1" [normal]="nm" [vxlocal]="v1" [vxlan]="v1 v2" [geneve]="g1 g2" [udp]="u1 u2")
+C_CLIENT=([vnet]=la [normal]=n1 [vxlocal]=va [vxlan]=va [geneve]=ga [udp]=ua)
+C_SERVER=([vnet]=lb [normal]=n2 [vxlocal]=vc [vxlan]=vb [geneve]=gb [udp]=ub)
+C_IP=([vnet]=10.5.1.12 [normal]=10.6.0.12 [vxlocal]=10.5.2.13 [vxlan]=10.5.2.12 [geneve]=10.5.3.12 [udp]=10.5.4.12)
 
 fail_case() {  # CASE MESSAGE
     C_READY[$1]=no
@@ -312,8 +317,12 @@ sandbox_nb_start >/dev/null && sandbox_vnetd_start && sandbox_underlay_start \
 for c in "${CASES[@]}"; do C_READY[$c]=yes; C_ERROR[$c]=; done
 setup_vnet || fail_case vnet "setup failed"
 setup_normal || fail_case normal "setup failed"
-setup_cross v1 v2 1 2 vxlan vx 10.5.2.0/24 va vb 10.5.2.11 10.5.2.12 \
-    || fail_case vxlan "setup failed"
+if setup_cross v1 v2 1 2 vxlan vx 10.5.2.0/24 va vb 10.5.2.11 10.5.2.12; then
+    attach_ep vx vc v1 10.5.2.13 || fail_case vxlocal "setup failed"
+else
+    fail_case vxlan "setup failed"
+    fail_case vxlocal "setup failed"
+fi
 setup_cross g1 g2 3 4 geneve gn 10.5.3.0/24 ga gb 10.5.3.11 10.5.3.12 \
     || fail_case geneve "setup failed"
 setup_cross u1 u2 5 6 udp ud 10.5.4.0/24 ua ub 10.5.4.11 10.5.4.12 \
@@ -345,12 +354,13 @@ import json, os, platform, statistics, subprocess, sys
 
 names = {
     "vnet":   "same-host, ovs-vnet pipeline",
+    "vxlocal": "same-host, on the vxlan host",
     "normal": "same-host, NORMAL bridge",
     "vxlan":  "cross-host vxlan",
     "geneve": "cross-host geneve",
     "udp":    "cross-host udp relay",
 }
-order = ["vnet", "normal", "vxlan", "geneve", "udp"]
+order = ["vnet", "normal", "vxlocal", "vxlan", "geneve", "udp"]
 repeat = int(os.environ["BENCH_REPEAT"])
 
 runs = {c: [] for c in order}
@@ -385,6 +395,8 @@ ratio_defs = [
     ("vxlan/vnet", "vxlan / ovs-vnet same-host", "vxlan", "vnet", 0.90),
     ("udp/vxlan", "udp relay / vxlan", "udp", "vxlan", 0.50),
     ("geneve/vnet", "geneve / ovs-vnet same-host", "geneve", "vnet", None),
+    ("vxlan/vxlocal", "vxlan / same-host on its host", "vxlan", "vxlocal", None),
+    ("vxlocal/vnet", "vxlan host / plain, same-host", "vxlocal", "vnet", None),
 ]
 ratios = []
 for key, label, num, den, target in ratio_defs:

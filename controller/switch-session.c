@@ -578,64 +578,26 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
     flow_table_destroy(&desired);
 }
 
-void
-switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
+/* The interface whose IP this switch's tunnels use, if it must move to the
+ * underlay bridge: tunnels on the netdev datapath only. */
+static const char *
+underlay_wanted(const struct switch_session *ss, struct ovsdb_idl *nb)
 {
-    of_channel_run(ss->of);
-    if (!ss->ovs.idl || ss->released) {
-        return;
-    }
-
-    /* What this switch must have. */
-    struct lan_view view;
-    lan_view_init(&view);
-    struct attach_want *wants = NULL;
-    struct switch_db_port *ports = NULL;
-    size_t n_wants = 0;
-    if (nb && !ss->config_error) {
-        /* Endpoint errors are found afresh every run. */
-        struct shash_node *node;
-        SHASH_FOR_EACH (node, &ss->endpoints) {
-            struct endpoint_state *es = node->data;
-            endpoint_set_error(es, NULL);
-            es->status.ofport = 0;
-        }
-        collect_endpoints(ss, nb, &view, &wants, &ports, &n_wants);
-    }
-    struct tunnel_plan fresh;
-    if (nb && !ss->config_error && !ss->releasing) {
-        tunnel_plan_build(&fresh, nb, ss->name);
-    } else {
-        memset(&fresh, 0, sizeof fresh);
-        smap_init(&fresh.tunnel_options);
-    }
-    /* A peer that left (or moved) may be behind learned MACs: forget them. */
-    for (size_t i = 0; i < ss->plan.n_peers; i++) {
-        const struct tunnel_peer *was = &ss->plan.peers[i];
-        const struct tunnel_peer *now = tunnel_plan_find(&fresh, was->name);
-        if (!now || now->ip != was->ip || now->relay != was->relay) {
-            flow_installer_flush_learned(ss->installer);
-            break;
-        }
-    }
-    tunnel_plan_destroy(&ss->plan);
-    tunnel_plan_move(&ss->plan, &fresh);
-    const char *underlay = NULL;
-    if (ss->plan.enabled && !strcmp(ss->datapath_type, "netdev") && nb) {
+    if (nb && ss->plan.enabled && !strcmp(ss->datapath_type, "netdev")) {
         const struct vnetrec_switch *me;
         VNETREC_SWITCH_FOR_EACH (me, nb) {
             if (!strcmp(me->name, ss->name)) {
-                underlay = me->underlay;
+                return me->underlay;
             }
         }
     }
-    const char *moved = underlay_get_iface(ss->underlay);
-    if (moved && !nullable_string_is_equal(moved, underlay)) {
-        /* Released, or the underlay changed: give the IP back first. */
-        underlay_give_back(ss->underlay, attacher_get_switch_pid(ss->attacher),
-                           attacher_get_netns_fd(ss->attacher));
-    }
+    return NULL;
+}
 
+static void
+run_attacher(struct switch_session *ss, const struct attach_want *wants,
+             size_t n_wants)
+{
     /* Namespaces and veths; ports removed a while ago take theirs along. */
     long long int now = time_msec();
     struct attach_record *records = xcalloc(ss->n_stale + 1, sizeof *records);
@@ -679,10 +641,17 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
         }
     }
     ss->n_stale = kept;
+}
 
-    /* Only endpoints whose veth exists become ports. */
+/* Moves the wanted endpoints whose veth exists (and their ports) to the front
+ * of 'wants' and 'ports' and returns how many there are; the others get the
+ * attacher's error.  '*all_ready' tells whether that was all of them. */
+static size_t
+partition_ready(struct switch_session *ss, struct attach_want *wants,
+                struct switch_db_port *ports, size_t n_wants, bool *all_ready)
+{
     size_t n_ready = 0;
-    bool all_ready = true;
+    *all_ready = true;
     for (size_t i = 0; i < n_wants; i++) {
         struct endpoint_state *es = endpoint_state(ss, wants[i].endpoint);
         if (attacher_is_ready(ss->attacher, wants[i].endpoint)) {
@@ -696,11 +665,63 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
         } else {
             endpoint_set_error(es, attacher_get_error(ss->attacher,
                                                       wants[i].endpoint));
+            *all_ready = false;
+        }
+    }
+    return n_ready;
+}
+
+/* Endpoint status; every endpoint here must be attached and bound.
+ * 'installed' holds the endpoints that were up at the end of the last run. */
+static void
+update_endpoints(struct switch_session *ss, const struct attach_want *wants,
+                 size_t n_wants, const struct sset *installed, bool all_ready)
+{
+    bool synced = flow_installer_is_synced(ss->installer);
+    for (size_t i = 0; i < n_wants; i++) {
+        struct endpoint_state *es = endpoint_state(ss, wants[i].endpoint);
+        if (es->status.ofport <= 0) {
             all_ready = false;
         }
     }
+    struct shash_node *node;
+    SHASH_FOR_EACH_SAFE (node, &ss->endpoints) {
+        struct endpoint_state *es = node->data;
+        es->status.up = es->status.ofport > 0 && synced && !es->error;
+        if (!es->status.ofport && !es->error) {
+            /* Neither bound here nor failing here: not ours to report. */
+            bool wanted = false;
+            for (size_t i = 0; i < n_wants && !wanted; i++) {
+                wanted = !strcmp(wants[i].endpoint, node->name);
+            }
+            if (!wanted) {
+                free(es->error);
+                free(es);
+                shash_delete(&ss->endpoints, node);
+            }
+        }
+    }
+    ss->endpoints_ready = all_ready;
+    /* vnet-installed goes out in the reconcile after an endpoint comes up:
+     * until then the switch is not in sync. */
+    ss->markers_ready = true;
+    SHASH_FOR_EACH (node, &ss->endpoints) {
+        const struct endpoint_state *es = node->data;
+        if (es->status.up && !sset_contains(installed, node->name)) {
+            ss->markers_ready = false;
+        }
+    }
+}
 
-    /* Tunnel ports and relay taps. */
+/* The ports this switch must have: the 'n_ready' endpoint ports in 'ready',
+ * router uplinks here, tunnel ports and relay taps.  Returns them (the caller
+ * frees) and their number in '*n_portsp'; '*taps_exist' tells whether every
+ * relay tap exists. */
+static struct switch_db_port *
+build_ports(struct switch_session *ss, struct ovsdb_idl *nb,
+            const struct switch_db_port *ready, size_t n_ready,
+            size_t *n_portsp, bool *taps_exist)
+{
     size_t n_uplinks = 0;
     const struct vnetrec_router *rt;
     if (nb && !ss->config_error && !ss->releasing) {
@@ -711,7 +732,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     struct switch_db_port *all_ports = xmalloc((n_ready + 2 + ss->plan.n_peers
                                                 + n_uplinks)
                                                * sizeof *all_ports);
-    memcpy(all_ports, ports, n_ready * sizeof *ports);
+    memcpy(all_ports, ready, n_ready * sizeof *ready);
     size_t n_ports = n_ready;
     /* Router uplinks here: the interface as it is, a port of ours. */
     if (n_uplinks) {
@@ -726,12 +747,10 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
         }
     }
     tunnel_plan_add_ports(&ss->plan, all_ports, &n_ports);
-    int switch_fd = attacher_get_netns_fd(ss->attacher);
-    char *relay_wanted = relay_args(&ss->plan,
-                                    attacher_get_switch_pid(ss->attacher));
     /* The relay's taps are ports of type "tap": ovs-vswitchd makes them and
      * holds their queues; the relay attaches to them once they all exist. */
-    bool taps_exist = switch_fd >= 0;
+    int switch_fd = attacher_get_netns_fd(ss->attacher);
+    *taps_exist = switch_fd >= 0;
     for (size_t i = 0; i < ss->plan.n_peers; i++) {
         const struct tunnel_peer *p = &ss->plan.peers[i];
         if (p->relay) {
@@ -739,10 +758,78 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
                 .name = p->tap, .type = "tap",
             };
             /* A tap bound as a port exists: no netlink query for it. */
-            taps_exist = taps_exist && (tunnel_ofport(ss, p->tap) > 0
-                                        || vif_link_exists(switch_fd, p->tap));
+            *taps_exist = *taps_exist
+                          && (tunnel_ofport(ss, p->tap) > 0
+                              || vif_link_exists(switch_fd, p->tap));
         }
     }
+    *n_portsp = n_ports;
+    return all_ports;
+}
+
+void
+switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
+{
+    of_channel_run(ss->of);
+    if (!ss->ovs.idl || ss->released) {
+        return;
+    }
+
+    /* What this switch must have. */
+    struct lan_view view;
+    lan_view_init(&view);
+    struct attach_want *wants = NULL;
+    struct switch_db_port *ports = NULL;
+    size_t n_wants = 0;
+    if (nb && !ss->config_error) {
+        /* Endpoint errors are found afresh every run. */
+        struct shash_node *node;
+        SHASH_FOR_EACH (node, &ss->endpoints) {
+            struct endpoint_state *es = node->data;
+            endpoint_set_error(es, NULL);
+            es->status.ofport = 0;
+        }
+        collect_endpoints(ss, nb, &view, &wants, &ports, &n_wants);
+    }
+    struct tunnel_plan fresh;
+    if (nb && !ss->config_error && !ss->releasing) {
+        tunnel_plan_build(&fresh, nb, ss->name);
+    } else {
+        memset(&fresh, 0, sizeof fresh);
+        smap_init(&fresh.tunnel_options);
+    }
+    /* A peer that left (or moved) may be behind learned MACs: forget them. */
+    for (size_t i = 0; i < ss->plan.n_peers; i++) {
+        const struct tunnel_peer *was = &ss->plan.peers[i];
+        const struct tunnel_peer *now = tunnel_plan_find(&fresh, was->name);
+        if (!now || now->ip != was->ip || now->relay != was->relay) {
+            flow_installer_flush_learned(ss->installer);
+            break;
+        }
+    }
+    tunnel_plan_destroy(&ss->plan);
+    tunnel_plan_move(&ss->plan, &fresh);
+    const char *underlay = underlay_wanted(ss, nb);
+    const char *moved = underlay_get_iface(ss->underlay);
+    if (moved && !nullable_string_is_equal(moved, underlay)) {
+        /* Released, or the underlay changed: give the IP back first. */
+        underlay_give_back(ss->underlay, attacher_get_switch_pid(ss->attacher),
+                           attacher_get_netns_fd(ss->attacher));
+    }
+
+    run_attacher(ss, wants, n_wants);
+
+    /* Only endpoints whose veth exists become ports. */
+    bool all_ready;
+    size_t n_ready = partition_ready(ss, wants, ports, n_wants, &all_ready);
+
+    /* Its ports: those endpoints, uplinks, tunnels and relay taps. */
+    size_t n_ports;
+    bool taps_exist;
+    struct switch_db_port *all_ports = build_ports(ss, nb, ports, n_ready,
+                                                   &n_ports, &taps_exist);
+    char *relay_wanted = relay_args(&ss->plan,
+                                    attacher_get_switch_pid(ss->attacher));
 
     /* Interfaces whose flows are in: the endpoints served here that were up
      * at the end of the last run. */
@@ -829,41 +916,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     uplink_prober_run(ss->prober, ss->of,
                       flow_installer_is_synced(ss->installer));
 
-    /* Endpoint status; every endpoint here must be attached and bound. */
-    bool synced = flow_installer_is_synced(ss->installer);
-    for (size_t i = 0; i < n_wants; i++) {
-        struct endpoint_state *es = endpoint_state(ss, wants[i].endpoint);
-        if (es->status.ofport <= 0) {
-            all_ready = false;
-        }
-    }
-    struct shash_node *node;
-    SHASH_FOR_EACH_SAFE (node, &ss->endpoints) {
-        struct endpoint_state *es = node->data;
-        es->status.up = es->status.ofport > 0 && synced && !es->error;
-        if (!es->status.ofport && !es->error) {
-            /* Neither bound here nor failing here: not ours to report. */
-            bool wanted = false;
-            for (size_t i = 0; i < n_wants && !wanted; i++) {
-                wanted = !strcmp(wants[i].endpoint, node->name);
-            }
-            if (!wanted) {
-                free(es->error);
-                free(es);
-                shash_delete(&ss->endpoints, node);
-            }
-        }
-    }
-    ss->endpoints_ready = all_ready;
-    /* vnet-installed goes out in the reconcile after an endpoint comes up:
-     * until then the switch is not in sync. */
-    ss->markers_ready = true;
-    SHASH_FOR_EACH (node, &ss->endpoints) {
-        const struct endpoint_state *es = node->data;
-        if (es->status.up && !sset_contains(&installed, node->name)) {
-            ss->markers_ready = false;
-        }
-    }
+    update_endpoints(ss, wants, n_wants, &installed, all_ready);
     sset_destroy(&installed);
 
     free_wants(wants, ports, n_wants);

@@ -53,6 +53,7 @@ struct flow_installer {
     enum installer_state state;
     ovs_be32 xid;
     uint64_t pending_gen;       /* Generation of the dump or commit. */
+    size_t pending_count;       /* Flows of that generation. */
     unsigned int repairs;       /* Installed flows found changed, in a row. */
     struct flow_table dumped;   /* Our flows found on the switch. */
     bool commit_failed;
@@ -317,6 +318,7 @@ reconcile(struct flow_installer *fi)
 
     of_channel_send(fi->ch, barrier);
 
+    fi->pending_count = flow_table_count(&fi->desired);
     fi->stats.n_bundles++;
     fi->stats.n_adds += n_add;
     fi->stats.n_deletes += n_del;
@@ -381,6 +383,7 @@ flow_installer_handle_msg(struct flow_installer *fi, const struct ofpbuf *msg)
                 fi->flush_learned = fi->flushing = false;
             }
             fi->installed_gen = fi->pending_gen;
+            fi->stats.n_installed = fi->pending_count;
             set_error(fi, NULL);
             start_over(fi, fi->installed_gen == fi->desired_gen
                            ? time_msec() + RECHECK_MS : 0);

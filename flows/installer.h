@@ -29,7 +29,8 @@ struct flow_installer_stats {
     uint64_t n_adds;            /* Flows added or replaced. */
     uint64_t n_deletes;         /* Flows deleted. */
     uint64_t n_errors;          /* Errors the switch reported. */
-    unsigned int n_installed;   /* Our flows on the switch at the last check. */
+    unsigned int n_installed;   /* Our flows on the switch at the last check
+                                 * or commit. */
 };
 
 struct flow_installer *flow_installer_create(const char *name,

@@ -6,14 +6,15 @@ fail() {
     exit 1
 }
 
-# wait_until SECS CMD...: runs CMD every 0.1 s until it succeeds; fails after SECS.
+# wait_until SECS CMD...: runs CMD every 0.1 s until it succeeds; fails after SECS
+# (of real time, however long CMD itself takes).
 wait_until() {
-    local secs=$1 i; shift
-    for ((i = 0; i < secs * 10; i++)); do
-        "$@" >/dev/null 2>&1 && return 0
+    local secs=$1 end; shift
+    end=$((${EPOCHREALTIME/./} + secs * 1000000))
+    until "$@" >/dev/null 2>&1; do
+        ((${EPOCHREALTIME/./} < end)) || fail "timed out after ${secs}s waiting for: $*"
         sleep 0.1
     done
-    fail "timed out after ${secs}s waiting for: $*"
 }
 
 assert_eq() {
@@ -49,8 +50,26 @@ nb_get() {
         | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]["rows"]; print(json.dumps(r[0]["'"$1"'"]) if r else "")'
 }
 
+# nb_dump: every NB row, sorted, without the columns ovs-vnetd writes (status
+# goes on changing after --wait returns: counters, the switch's own view).
 nb_dump() {
-    ovsdb-client --timeout=10 dump "$OVS_VNET_DB" | sort
+    local ops
+    ops=$(python3 -c '
+import json, sys
+status = {"Switch": {"connected", "datapath_id", "of_state", "last_error",
+                     "applied_cfg", "status"},
+          "Endpoint": {"location", "ofport", "up", "last_error", "status"}}
+schema = json.load(open(sys.argv[1]))
+ops = [schema["name"]]
+for t, v in sorted(schema["tables"].items()):
+    cols = ["_uuid"] + sorted(set(v["columns"]) - status.get(t, set()))
+    ops.append({"op": "select", "table": t, "where": [], "columns": cols})
+print(json.dumps(ops))' "$VNET_SCHEMA") || return 1
+    ovsdb-client --timeout=10 query "$OVS_VNET_DB" "$ops" | python3 -c '
+import json, sys
+for i, r in enumerate(json.load(sys.stdin)):
+    for row in sorted(json.dumps(x, sort_keys=True) for x in r["rows"]):
+        print(i, row)'
 }
 
 vnet_ctl() {

@@ -1,36 +1,72 @@
 #!/bin/bash
 # Runs the whole ovs-vnet test suite: installs and builds what it needs
-# (tools/setup.sh, idempotent), then the googletest unit tests and the integration
-# tests on sandboxed switches.  Ends with "N passed, M failed"; exits non-zero on
-# any failure.
+# (tools/setup.sh, idempotent), then the googletest unit tests, the integration
+# tests on sandboxed switches on the userspace (netdev) datapath, and the
+# integration tests on the kernel (system) datapath in a guest booted from
+# Debian's kernel (tests/vm/).  Ends with "N passed, M failed"; exits non-zero
+# on any failure.
 #
-# Usage: tests/run.sh [--no-setup] [PATTERN]   (PATTERN filters test names)
+# Usage: tests/run.sh [--no-setup] [--vm | --no-vm] [--datapath=netdev|system]
+#                     [PATTERN...]
+#   PATTERN       only the tests whose names contain one of them ("unit": the
+#                 unit tests)
+#   --vm          only the integration tests in the guest, on the kernel datapath
+#                 (all of them, or those matching a PATTERN)
+#   --no-vm       no guest
+#   --datapath=D  the datapath of the integration tests run here (system needs
+#                 the openvswitch module: this is how the guest runs them)
+# Without --vm or a PATTERN, the guest runs the tests that tests/vm/ci-tests
+# lists (all of them would not fit the suite's time limit on 2 cores); "--vm"
+# runs them all.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 setup=yes
-filter=
+filters=()
+vm=default
+datapath=netdev
 for arg; do
     case $arg in
         --no-setup) setup= ;;
-        *) filter=$arg ;;
+        --vm) vm=only ;;
+        --no-vm) vm=no ;;
+        --datapath=*) datapath=${arg#--datapath=} ;;
+        -*) echo "unknown option $arg"; echo "0 passed, 1 failed"; exit 1 ;;
+        *) filters+=("$arg") ;;
     esac
 done
+
+# selected NAME: NAME matches a pattern (or there are none).
+selected() {
+    local p
+    [ ${#filters[@]} = 0 ] && return 0
+    for p in "${filters[@]}"; do
+        [[ $1 == *"$p"* ]] && return 0
+    done
+    return 1
+}
+# The kernel datapath here (in the guest, or on a host with the module): only
+# the integration tests, nothing is built.
+[ "$datapath" = netdev ] || vm=no
+[ ${#filters[@]} != 0 ] && [ "$vm" = default ] && vm=no
 
 if [ -n "$setup" ]; then
     bash tools/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
-make -s -j"$(nproc)" tests/unit-tests >/dev/null || {
-    echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+if [ "$datapath" = netdev ]; then
+    make -s -j"$(nproc)" tests/unit-tests >/dev/null || {
+        echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
 
 passed=0
 failed=0
 failures=()
 logdir=$(mktemp -d /tmp/ovs-vnet-tests.XXXXXX)
+suite_start=$(date +%s)
 
 # Unit tests: one googletest binary; its per-test results are counted.
-if [ -z "$filter" ] || [ "$filter" = unit ]; then
+if [ "$vm" != only ] && [ "$datapath" = netdev ] && selected unit; then
     tests/unit-tests --gtest_brief=1 > "$logdir/unit.log" 2>&1
     n_ok=$(grep -oE '^\[  PASSED  \] [0-9]+' "$logdir/unit.log" | grep -oE '[0-9]+$')
     n_bad=$(grep -cE '^\[  FAILED  \] [A-Za-z]' "$logdir/unit.log")
@@ -45,35 +81,79 @@ if [ -z "$filter" ] || [ "$filter" = unit ]; then
 fi
 
 # Integration tests: every function test_* in tests/integration/*.sh, each in
-# its own shell with its own sandbox and a time limit.
-for file in tests/integration/*.sh; do
-    for t in $(bash -c ". '$file'; declare -F" | awk '$3 ~ /^test_/ {print $3}'); do
-        name="$(basename "$file" .sh):$t"
-        [ -n "$filter" ] && [ "$filter" != unit ] && [[ $name != *$filter* ]] && continue
-        prefix=vt$(printf '%04x' $((RANDOM % 65536)))
-        start=$(date +%s)
-        timeout -s TERM 240 bash -c "
-            set -euo pipefail
-            . tests/lib/sandbox.sh
-            . tests/lib/check.sh
-            . '$file'
-            sandbox_init $prefix
-            $t
-            sandbox_check_logs \"\${ALLOWED_LOG_ERRORS:-}\"
-        " > "$logdir/$t.log" 2>&1
-        rc=$?
-        secs=$(( $(date +%s) - start ))
-        if [ $rc = 0 ]; then
-            passed=$((passed + 1))
-            echo "PASS $name (${secs}s)"
-        else
-            failed=$((failed + 1))
-            failures+=("$name")
-            echo "FAIL $name (${secs}s, exit $rc)"
-            sed 's/^/    | /' "$logdir/$t.log" | tail -40
-        fi
+# its own shell with its own sandbox and a time limit (longer on the kernel
+# datapath, which runs in an emulated guest).
+test_timeout=240
+[ "$datapath" = system ] && test_timeout=600
+if [ "$vm" != only ]; then
+    for file in tests/integration/*.sh; do
+        for t in $(bash -c ". '$file'; declare -F" | awk '$3 ~ /^test_/ {print $3}'); do
+            name="$(basename "$file" .sh):$t"
+            selected "$name" || continue
+            prefix=vt$(printf '%04x' $((RANDOM % 65536)))
+            start=$(date +%s)
+            SANDBOX_DATAPATH=$datapath timeout -s TERM $test_timeout bash -c "
+                set -euo pipefail
+                . tests/lib/sandbox.sh
+                . tests/lib/check.sh
+                . '$file'
+                sandbox_init $prefix
+                $t
+                sandbox_check_logs \"\${ALLOWED_LOG_ERRORS:-}\"
+            " > "$logdir/$t.log" 2>&1
+            rc=$?
+            secs=$(( $(date +%s) - start ))
+            if [ $rc = 0 ]; then
+                passed=$((passed + 1))
+                echo "PASS $name (${secs}s)"
+            else
+                failed=$((failed + 1))
+                failures+=("$name")
+                echo "FAIL $name (${secs}s, exit $rc)"
+                sed 's/^/    | /' "$logdir/$t.log" | tail -40
+            fi
+        done
     done
-done
+fi
+
+# The kernel datapath, in the guest: the guest runs this script with
+# --datapath=system; its PASS/FAIL lines count here, named "system:...".
+if [ "$vm" != no ]; then
+    if [ "$vm" = only ]; then
+        patterns=("${filters[@]}")
+    else
+        mapfile -t patterns < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' tests/vm/ci-tests)
+    fi
+    printf 'exec bash tests/run.sh --no-setup --datapath=system' > "$logdir/vm-job"
+    ((${#patterns[@]})) && printf ' %q' "${patterns[@]}" >> "$logdir/vm-job"
+    echo >> "$logdir/vm-job"
+    vm_start=$(date +%s)
+    tests/vm/vm.sh run "$logdir/vm-job" > "$logdir/vm.log" 2>&1 &
+    vm_pid=$!
+    # Results as they come.
+    tail -n +1 -F --pid=$vm_pid "$logdir/vm.log" 2>/dev/null \
+        | grep --line-buffered -E '^(PASS|FAIL) |^    \| |^guest: ' \
+        | sed -u -E 's/^(PASS|FAIL) /\1 system:/'
+    wait $vm_pid
+    vm_rc=$?
+    n_ok=$(grep -cE '^PASS ' "$logdir/vm.log")
+    n_bad=$(grep -cE '^FAIL ' "$logdir/vm.log")
+    passed=$((passed + n_ok))
+    failed=$((failed + n_bad))
+    while read -r name; do
+        failures+=("system:$name")
+    done < <(grep -E '^FAIL ' "$logdir/vm.log" | awk '{print $2}')
+    # The guest's run ends with its own summary line; without it, the guest
+    # did not finish.
+    if ! grep -qE '^[0-9]+ passed, [0-9]+ failed$' "$logdir/vm.log" \
+       || { [ $vm_rc != 0 ] && [ "$n_bad" = 0 ]; }; then
+        failed=$((failed + 1))
+        failures+=("system: the guest did not complete (exit $vm_rc)")
+        echo "FAIL system: the guest did not complete (exit $vm_rc)"
+        tail -30 "$logdir/vm.log" | sed 's/^/    | /'
+    fi
+    echo "system: $n_ok passed, $n_bad failed in the guest ($(( $(date +%s) - vm_start ))s)"
+fi
 
 # Nothing may be left behind.
 leftover=$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^vt[0-9a-f]{4}-' || true)

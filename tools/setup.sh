@@ -16,6 +16,7 @@ packages=(
     build-essential autoconf automake libtool pkg-config libssl-dev
     python3 iproute2 ethtool iputils-ping iperf3 netcat-openbsd procps
     iptables nftables
+    qemu-system-x86 busybox-static cpio kmod
 )
 
 missing=()

@@ -35,7 +35,7 @@ controller_connected() {  # SWITCH BRIDGE
 check_switch_configured() {  # SWITCH [BRIDGE]
     local sw=$1 br=${2:-br-vnet}
     assert_eq "$(count_bridges "$sw" "$br")" 1 "bridges named $br on $sw"
-    assert_eq "$(br_get "$sw" "$br" datapath_type)" netdev "datapath type"
+    assert_eq "$(br_get "$sw" "$br" datapath_type)" "$SANDBOX_DATAPATH" "datapath type"
     assert_eq "$(br_get "$sw" "$br" fail_mode)" secure "fail_mode"
     assert_eq "$(br_get "$sw" "$br" external_ids:ovs-vnet-switch)" "$sw" \
         "ownership mark"
@@ -70,7 +70,7 @@ test_connect_creates_bridge() {
     out=$(vnet_ctl -f json show)
     assert_eq "$(echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin);
 s=d["switches"][0]; print(s["name"], s["connected"], s["status"]["datapath_type"])')" \
-        "sw1 True netdev" "show -f json"
+        "sw1 True $SANDBOX_DATAPATH" "show -f json"
     out=$(vnet_ctl switch-list)
     assert_contains "$out" "sw1"
     assert_contains "$out" "active"
@@ -166,7 +166,7 @@ test_controller_kill9_restart() {
 
 test_disconnect_removes_only_ours() {
     start_world sw1
-    sandbox_vsctl sw1 add-br br-mine -- set Bridge br-mine datapath_type=netdev
+    sandbox_vsctl sw1 add-br br-mine -- set Bridge br-mine datapath_type="$SANDBOX_DATAPATH"
     vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" >/dev/null
     check_switch_configured sw1
     local sock; sock=$(sandbox_switch_dir sw1)/br-vnet.vnetd
@@ -187,7 +187,7 @@ test_disconnect_removes_only_ours() {
 
 test_foreign_bridge_not_adopted() {
     start_world sw1
-    sandbox_vsctl sw1 add-br br-vnet -- set Bridge br-vnet datapath_type=netdev
+    sandbox_vsctl sw1 add-br br-vnet -- set Bridge br-vnet datapath_type="$SANDBOX_DATAPATH"
     local before; before=$(sandbox_vsctl sw1 --columns=_uuid,name,controller,fail_mode,external_ids,ports,protocols,datapath_type list Bridge br-vnet)
     vnet_ctl connect "$(sandbox_switch_remote sw1)" >/dev/null
     wait_until 15 bash -c "$(declare -f nb_get); OVS_VNET_DB=$OVS_VNET_DB \

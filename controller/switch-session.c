@@ -625,13 +625,30 @@ run_attacher(struct switch_session *ss, const struct attach_want *wants,
         }
     }
     attacher_run(ss->attacher, wants, n_wants, records, n_records, &in_use);
-    sset_destroy(&in_use);
     free(records);
+
+    /* Relay taps whose port was removed a while ago: the relay's persistent
+     * ones (kernel datapath) stay until deleted; ovs-vswitchd's own are gone
+     * already.  One that is a port again stays. */
+    int switch_fd = attacher_get_netns_fd(ss->attacher);
+    for (size_t i = 0; i < ss->n_stale; i++) {
+        const struct switch_db_stale *st = &ss->stale[i];
+        if (!st->iface_id && tunnel_is_relay_tap(st->ifname)
+            && now >= ss->stale_after[i] && switch_fd >= 0
+            && !sset_contains(&in_use, st->ifname)) {
+            vif_tap_delete(switch_fd, st->ifname);
+        }
+    }
+    sset_destroy(&in_use);
+
     /* Forget what is done (or carries nothing to delete). */
     size_t kept = 0;
     for (size_t i = 0; i < ss->n_stale; i++) {
-        bool done = !ss->stale[i].netns || !ss->stale[i].iface_id
-                    || now >= ss->stale_after[i];
+        const struct switch_db_stale *st = &ss->stale[i];
+        bool tap = !st->iface_id && tunnel_is_relay_tap(st->ifname);
+        bool done = now >= ss->stale_after[i]
+                    ? !tap || switch_fd >= 0
+                    : !tap && (!st->netns || !st->iface_id);
         if (done) {
             stale_free(&ss->stale[i]);
         } else {
@@ -713,6 +730,13 @@ update_endpoints(struct switch_session *ss, const struct attach_want *wants,
     }
 }
 
+/* True if the relay makes its taps itself: on the kernel datapath. */
+static bool
+relay_owns_taps(const struct switch_session *ss)
+{
+    return ss->datapath_type && !strcmp(ss->datapath_type, "system");
+}
+
 /* The ports this switch must have: the 'n_ready' endpoint ports in 'ready',
  * router uplinks here, tunnel ports and relay taps.  Returns them (the caller
  * frees) and their number in '*n_portsp'; '*taps_exist' tells whether every
@@ -747,20 +771,30 @@ build_ports(struct switch_session *ss, struct ovsdb_idl *nb,
         }
     }
     tunnel_plan_add_ports(&ss->plan, all_ports, &n_ports);
-    /* The relay's taps are ports of type "tap": ovs-vswitchd makes them and
-     * holds their queues; the relay attaches to them once they all exist. */
+    /* On the userspace datapath, the relay's taps are ports of type "tap":
+     * ovs-vswitchd makes them and holds their queues; the relay attaches to
+     * them once they all exist.  On the kernel datapath, the relay makes
+     * them, and each becomes a port once it exists. */
+    bool own_taps = relay_owns_taps(ss);
     int switch_fd = attacher_get_netns_fd(ss->attacher);
     *taps_exist = switch_fd >= 0;
     for (size_t i = 0; i < ss->plan.n_peers; i++) {
         const struct tunnel_peer *p = &ss->plan.peers[i];
         if (p->relay) {
-            all_ports[n_ports++] = (struct switch_db_port) {
-                .name = p->tap, .type = "tap",
-            };
             /* A tap bound as a port exists: no netlink query for it. */
-            *taps_exist = *taps_exist
+            bool exists = switch_fd >= 0
                           && (tunnel_ofport(ss, p->tap) > 0
                               || vif_link_exists(switch_fd, p->tap));
+            if (!own_taps) {
+                all_ports[n_ports++] = (struct switch_db_port) {
+                    .name = p->tap, .type = "tap",
+                };
+            } else if (exists) {
+                all_ports[n_ports++] = (struct switch_db_port) {
+                    .name = p->tap,
+                };
+            }
+            *taps_exist = *taps_exist && exists;
         }
     }
     *n_portsp = n_ports;
@@ -829,7 +863,8 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     struct switch_db_port *all_ports = build_ports(ss, nb, ports, n_ready,
                                                    &n_ports, &taps_exist);
     char *relay_wanted = relay_args(&ss->plan,
-                                    attacher_get_switch_pid(ss->attacher));
+                                    attacher_get_switch_pid(ss->attacher),
+                                    relay_owns_taps(ss));
 
     /* Interfaces whose flows are in: the endpoints served here that were up
      * at the end of the last run. */
@@ -903,7 +938,8 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
         && !relay_runs_with(ss->relay, relay_wanted)) {
         relay_stop(ss->relay);
     }
-    relay_run(ss->relay, taps_exist ? relay_wanted : NULL, ss->rundir);
+    relay_run(ss->relay, taps_exist || relay_owns_taps(ss) ? relay_wanted : NULL,
+              ss->rundir);
     ss->relay_ready = relay_runs_with(ss->relay, relay_wanted);
     free(relay_wanted);
 

@@ -25,6 +25,16 @@
 
 VLOG_DEFINE_THIS_MODULE(tunnels);
 
+#define RELAY_TAP_PREFIX "vnu"
+
+bool
+tunnel_is_relay_tap(const char *name)
+{
+    size_t n = strlen(RELAY_TAP_PREFIX);
+    return !strncmp(name, RELAY_TAP_PREFIX, n) && strlen(name) == n + 8
+           && strspn(name + n, "0123456789abcdef") == 8;
+}
+
 /* The switch an endpoint is on (by name), or NULL. */
 static const char *
 endpoint_host(const struct vnetrec_endpoint *ep)
@@ -141,7 +151,7 @@ tunnel_plan_build(struct tunnel_plan *plan, struct ovsdb_idl *nb,
             tunnel_phy_mac(ip, p->phy_mac);
         }
         if (p->relay) {
-            p->tap = xasprintf("vnu%08"PRIx32, p->object);
+            p->tap = xasprintf(RELAY_TAP_PREFIX"%08"PRIx32, p->object);
             p->port = p->tap;
         } else if (!strcmp(sw->encap_type, "geneve")) {
             p->port = TUNNEL_GENEVE_PORT;
@@ -359,7 +369,7 @@ stale_gone(const char *pidfile)
 }
 
 char *
-relay_args(const struct tunnel_plan *plan, pid_t switch_pid)
+relay_args(const struct tunnel_plan *plan, pid_t switch_pid, bool own_taps)
 {
     struct ds args = DS_EMPTY_INITIALIZER;
     char ip[16];
@@ -380,7 +390,8 @@ relay_args(const struct tunnel_plan *plan, pid_t switch_pid)
     }
     /* Taps take any network MTU up to jumbo size plus the VID tag; larger
      * datagrams are fragmented on the underlay. */
-    ds_put_format(&args, " --attach --local=%s:%d --mtu=%d",
+    ds_put_format(&args, " %s --local=%s:%d --mtu=%d",
+                  own_taps ? "--persist" : "--attach",
                   vnet_ip_format(plan->local_ip, ip), TUNNEL_RELAY_UDP_PORT,
                   TUNNEL_RELAY_TAP_MTU);
     ds_put_format(&args, " --netns=/proc/%ld/ns/net", (long) switch_pid);

@@ -10,7 +10,12 @@
  * starts, restarts when it dies or when the peers change, and stops.  Since
  * ovs-vswitchd polls every tap, relay peers are only the switches this one has
  * traffic with: endpoints of the same networks, of networks on the same
- * routers, or those routers' uplinks.
+ * routers, or those routers' uplinks.  On the userspace (netdev) datapath the
+ * taps are ports of type "tap" that ovs-vswitchd makes and reads itself, and
+ * the relay attaches to them; on the kernel (system) datapath, which only
+ * takes in frames written into a tap by whoever holds it, the relay makes
+ * them, persistent so that the ports stay while it restarts, and the switch
+ * session deletes a tap once its port is gone.
  *
  * tunnel_plan_build() reads the NB database; the switch session adds the
  * plan's ports to the bridge and builds flows from it. */
@@ -87,10 +92,14 @@ void tunnel_plan_add_ports(const struct tunnel_plan *,
 struct relay *relay_create(const char *switch_name);
 void relay_destroy(struct relay *);    /* Also stops the process. */
 
+/* True if 'name' is a relay tap's name (vnu + 8 hex digits). */
+bool tunnel_is_relay_tap(const char *name);
+
 /* The arguments the relay must run with for 'plan' (peers, local address,
- * the namespace of process 'switch_pid'), or NULL if no relay is needed or
+ * the namespace of process 'switch_pid'; its own persistent taps if
+ * 'own_taps', else the switch's), or NULL if no relay is needed or
  * 'switch_pid' is unknown (0) (caller frees). */
-char *relay_args(const struct tunnel_plan *, pid_t switch_pid);
+char *relay_args(const struct tunnel_plan *, pid_t switch_pid, bool own_taps);
 
 /* True if the relay runs, with 'args'; for 'args' NULL (no relay wanted),
  * true if it does not run. */

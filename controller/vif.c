@@ -1186,6 +1186,37 @@ vif_delete(const char *host_ifname, int host_netns_fd)
     return error;
 }
 
+int
+vif_tap_delete(int netns_fd, const char *ifname)
+{
+    struct vif_socks socks = VIF_SOCKS_INITIALIZER;
+    struct rtnl_link *link = NULL;
+    int error;
+
+    error = socks_open_link(netns_fd, ifname, &socks, &link);
+    if (error == ENODEV) {
+        error = 0;
+    } else if (!error) {
+        const char *type = rtnl_link_get_type(link);
+        if (!type || strcmp(type, "tun")) {
+            VLOG_WARN_RL(&rl, "%s: not a tap, not deleting it", ifname);
+        } else {
+            error = link_delete(socks.nl, link);
+            if (!error) {
+                VLOG_INFO("%s: deleted tap", ifname);
+            }
+        }
+    }
+
+    rtnl_link_put(link);
+    socks_close(&socks);
+    if (error) {
+        VLOG_WARN_RL(&rl, "%s: deleting failed (%s)", ifname,
+                     ovs_strerror(error));
+    }
+    return error;
+}
+
 bool
 vif_is_configured(const struct vif_config *cfg, int host_netns_fd)
 {

@@ -91,6 +91,11 @@ int vif_create(const struct vif_config *cfg, int host_netns_fd);
  * which is left alone). */
 int vif_delete(const char *host_ifname, int host_netns_fd);
 
+/* Deletes tap device 'ifname' in namespace 'netns_fd' (-1: own), a persistent
+ * one whose owner let go of it.  Returns 0 if it does not exist (or is not a
+ * tap, which is left alone). */
+int vif_tap_delete(int netns_fd, const char *ifname);
+
 /* True if the host end exists (a veth, up) in 'host_netns_fd' and its peer is
  * 'cfg->ns_ifname', up, with cfg->ip/plen, in namespace cfg->netns. */
 bool vif_is_configured(const struct vif_config *cfg, int host_netns_fd);

@@ -6,7 +6,12 @@
  * tap T is sent in one UDP datagram to T's peer; a datagram from peer P is
  * written, as a frame, into P's tap, where OpenFlow sees it arrive as if on a
  * tunnel port.  Frames are never looked into.  With --attach, the taps are
- * ovs-vswitchd's own (ports of type "tap"), used through packet sockets.
+ * ovs-vswitchd's own (ports of type "tap"), used through packet sockets: on
+ * the userspace datapath, where ovs-vswitchd reads the taps itself.  With
+ * --persist, the relay makes the taps (or takes over those an earlier relay
+ * left) and they outlive it, so that the switch keeps its ports while a relay
+ * restarts: on the kernel datapath, which receives what the relay writes into
+ * a tap and sends the relay what it transmits through one.
  *
  * Wire format (UDP payload): 'V' 'N' 0x01 0x00, then the whole Ethernet frame.
  *
@@ -115,6 +120,7 @@ static bool local_given;
 static char *netns_path;
 static int tap_mtu = DEFAULT_MTU;
 static bool attach_taps;        /* --attach: the taps exist already. */
+static bool persist_taps;       /* --persist: taps outlive the relay. */
 
 #define VLAN_TAG_LEN 4
 #define ETH_ADDRS_LEN 12            /* Destination and source MACs. */
@@ -588,7 +594,8 @@ configure_tap(const struct peer *p, int ctl_fd)
     }
 }
 
-/* Creates tap 'p->tap_name' (not persistent: it goes away with its fd), sets
+/* Creates tap 'p->tap_name' (not persistent: it goes away with its fd; with
+ * --persist, persistent, and one that exists already is taken over), sets
  * its MTU, disables IPv6 on it and brings it up. */
 static void
 open_tap(struct peer *p, int ctl_fd)
@@ -596,7 +603,7 @@ open_tap(struct peer *p, int ctl_fd)
     struct ifreq ifr;
     int fd;
 
-    if (if_nametoindex(p->tap_name)) {
+    if (!persist_taps && if_nametoindex(p->tap_name)) {
         VLOG_FATAL("%s: a network device with this name already exists "
                    "(delete it, or choose another name)", p->tap_name);
     }
@@ -608,13 +615,21 @@ open_tap(struct peer *p, int ctl_fd)
 
     memset(&ifr, 0, sizeof ifr);
     ovs_strlcpy(ifr.ifr_name, p->tap_name, sizeof ifr.ifr_name);
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL;
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (persist_taps ? 0 : IFF_TUN_EXCL);
     if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-        if (errno == EBUSY) {
+        if (errno == EBUSY && !persist_taps) {
             VLOG_FATAL("%s: a network device with this name already exists "
                        "(delete it, or choose another name)", p->tap_name);
+        } else if (persist_taps && (errno == EINVAL || errno == EBUSY)) {
+            VLOG_FATAL("%s: a network device with this name exists that is "
+                       "not a tap, or is in use (%s)", p->tap_name,
+                       ovs_strerror(errno));
         }
         VLOG_FATAL("%s: could not create tap device (%s)", p->tap_name,
+                   ovs_strerror(errno));
+    }
+    if (persist_taps && ioctl(fd, TUNSETPERSIST, 1) < 0) {
+        VLOG_FATAL("%s: could not make the tap persistent (%s)", p->tap_name,
                    ovs_strerror(errno));
     }
 
@@ -921,6 +936,7 @@ parse_options(int argc, char *argv[])
         OPT_NETNS,
         OPT_MTU,
         OPT_ATTACH,
+        OPT_PERSIST,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
     };
@@ -930,6 +946,7 @@ parse_options(int argc, char *argv[])
         {"netns", required_argument, NULL, OPT_NETNS},
         {"mtu", required_argument, NULL, OPT_MTU},
         {"attach", no_argument, NULL, OPT_ATTACH},
+        {"persist", no_argument, NULL, OPT_PERSIST},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
@@ -971,6 +988,10 @@ parse_options(int argc, char *argv[])
             attach_taps = true;
             break;
 
+        case OPT_PERSIST:
+            persist_taps = true;
+            break;
+
         case OPT_MTU:
             if (!str_to_int(optarg, 10, &tap_mtu)
                 || tap_mtu < MIN_MTU || tap_mtu > MAX_MTU) {
@@ -1008,6 +1029,9 @@ parse_options(int argc, char *argv[])
     if (!n_peers) {
         ovs_fatal(0, "missing --peer=TAP,IP:PORT (use --help for help)");
     }
+    if (attach_taps && persist_taps) {
+        ovs_fatal(0, "--attach and --persist exclude each other");
+    }
 }
 
 static void
@@ -1028,6 +1052,8 @@ usage(void)
            "  --attach                the taps exist (ports of type tap that\n"
            "                          ovs-vswitchd made): use them, through\n"
            "                          packet sockets, instead of creating them\n"
+           "  --persist               make the taps persistent (they outlive\n"
+           "                          the relay), taking over existing ones\n"
            "  -h, --help              display this help message\n"
            "  -V, --version           display version information\n",
            program_name, program_name, MAX_PEERS, DEFAULT_MTU);

@@ -77,6 +77,22 @@ test_udp_relay_three_hosts() {
     wait_until 20 bash -c "[ -s $pidfile ] && [ \"\$(cat $pidfile)\" != $pid ]"
     wait_until 20 reaches ep1 10.5.0.21
     reaches ep2 10.5.0.11 || fail "back from ep2 after the relay restart"
+
+    # h3 goes: its taps go, and so do the others' taps towards it.
+    vnet_ctl --wait disconnect h3 --force
+    assert_eq "$(relay_taps h3)" 0 "relay taps left on h3"
+    wait_until 10 relay_taps_are h1 1
+    assert_eq "$(sandbox_vsctl h1 list-ports br-vnet | grep -c '^vnu')" 1 "relay ports on h1"
+    reaches ep1 10.5.0.21 || fail "h1 -> h2 after h3 left"
+}
+
+# relay_taps HOST: how many relay taps HOST's namespace has.
+relay_taps() {
+    ip -n "$(sandbox_netns "$1")" -o link show | grep -c ' vnu[0-9a-f]\{8\}:' || true
+}
+
+relay_taps_are() {  # HOST N
+    [ "$(relay_taps "$1")" = "$2" ]
 }
 
 test_mixed_encapsulations() {

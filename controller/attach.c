@@ -139,7 +139,7 @@ same_want(const struct attach_want *a, const struct attach_want *b)
            && !strcmp(a->host_ifname, b->host_ifname)
            && !memcmp(a->mac, b->mac, 6) && a->ip == b->ip
            && a->plen == b->plen && a->gateway == b->gateway
-           && a->mtu == b->mtu;
+           && a->mtu == b->mtu && a->tx_csum == b->tx_csum;
 }
 
 static void
@@ -154,6 +154,7 @@ to_vif_config(const struct attach_want *w, struct vif_config *cfg)
     cfg->plen = w->plen;
     cfg->gateway = htonl(w->gateway);
     cfg->mtu = w->mtu;
+    cfg->tx_csum = w->tx_csum;
 }
 
 /* Namespaces ovs-vnetd created are marked by a file in its run directory, so

@@ -28,6 +28,8 @@ struct attach_want {
     int plen;
     uint32_t gateway;           /* Host byte order. */
     int mtu;
+    bool tx_csum;               /* TX checksum offload in the namespace (see
+                                 * struct vif_config). */
 };
 
 /* Something created earlier (recorded in the switch's database) that may have

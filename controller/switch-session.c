@@ -400,6 +400,9 @@ collect_endpoints(struct switch_session *ss, struct ovsdb_idl *nb,
         w->plen = ni->cidr.plen;
         w->gateway = ni->gateway;
         w->mtu = lan_view_mtu(ni->row);
+        /* Offloads stay on where the kernel datapath takes the packets. */
+        w->tx_csum = ss->datapath_type
+                     && !strcmp(ss->datapath_type, "system");
 
         struct switch_db_port *p = &ports[n];
         memset(p, 0, sizeof *p);

@@ -759,10 +759,10 @@ out:
     return error;
 }
 
-/* Turns TX checksum offload off on 'ifname', through 'fd', an AF_INET socket
- * in the namespace of 'ifname'. */
+/* Turns TX checksum offload of 'ifname' on or off, through 'fd', an AF_INET
+ * socket in the namespace of 'ifname'. */
 static int
-tx_csum_disable(int fd, const char *ifname)
+tx_csum_set(int fd, const char *ifname, bool on)
 {
     struct ethtool_value ev;
     struct ifreq ifr;
@@ -776,12 +776,12 @@ tx_csum_disable(int fd, const char *ifname)
     if (ioctl(fd, SIOCETHTOOL, &ifr)) {
         return errno;
     }
-    if (!ev.data) {
+    if (!ev.data == !on) {
         return 0;
     }
 
     ev.cmd = ETHTOOL_STXCSUM;
-    ev.data = 0;
+    ev.data = on;
     return ioctl(fd, SIOCETHTOOL, &ifr) ? errno : 0;
 }
 
@@ -1070,8 +1070,8 @@ ns_end_configure(const struct vif_config *cfg, struct vif_socks *ns,
         return error;
     }
 
-    *what = "disabling TX checksum offload";
-    error = tx_csum_disable(ns->inet_fd, cfg->ns_ifname);
+    *what = "setting TX checksum offload";
+    error = tx_csum_set(ns->inet_fd, cfg->ns_ifname, cfg->tx_csum);
     if (error) {
         return error;
     }

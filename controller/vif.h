@@ -5,7 +5,8 @@
  * Its interface is one end of a veth pair, created directly in the endpoint's
  * namespace under its final name (usually "eth0") and given a MAC, an IPv4
  * address, an MTU and a default route; TX checksum offload is turned off on it
- * because OVS's userspace datapath does not complete partial checksums.  The
+ * where OVS's userspace datapath takes its packets, because that does not
+ * complete partial checksums, and left on for the kernel datapath.  The
  * other end, the "host end", stays up without an address (not even an IPv6
  * link-local one, so that it sends nothing of its own into the switch) in the
  * namespace where the switch's ovs-vswitchd runs, which need not be ours;
@@ -50,6 +51,10 @@ struct vif_config {
                                  * route is added (an existing one is left
                                  * alone). */
     int mtu;                    /* MTU of both ends; 0: leave the default. */
+    bool tx_csum;               /* TX checksum offload (and with it TSO) of
+                                 * the namespace end: on for the kernel
+                                 * datapath; off for the userspace one, which
+                                 * does not complete partial checksums. */
 };
 
 /* Opens the network namespace of process 'pid' (pid 0: the calling thread's
@@ -75,7 +80,8 @@ bool vif_netns_exists(const char *name);
  * 'host_netns_fd' (-1: the caller's own namespace), set up with no address
  * (IPv6 address generation off); the peer is created directly in namespace
  * cfg->netns (which must exist: ENOENT otherwise) as cfg->ns_ifname, with MAC,
- * IP/plen, MTU, up, TX checksum offload off, default route via the gateway;
+ * IP/plen, MTU, up, TX checksum offload as cfg->tx_csum, default route via
+ * the gateway;
  * "lo" there is brought up too.
  *
  * Idempotent and self-repairing: if the host end exists with its peer in

@@ -12,8 +12,15 @@ export SANDBOX_EMULATED=1
 out=/mnt/vnet-out
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
+# The guest's /run and /tmp are its own; a tree under either stays visible.
+mkdir -p /mnt/vnet-top
+mount --bind "$top" /mnt/vnet-top
 mount -t tmpfs -o mode=755 tmpfs /run
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+if [ ! -d "$top" ]; then
+    mkdir -p "$top"
+    mount --bind /mnt/vnet-top "$top"
+fi
 mkdir -p /dev/pts /dev/shm /run/lock
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm

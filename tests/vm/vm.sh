@@ -47,15 +47,16 @@ build_kernel() {
     log "fetching $pkg"
     (cd "$dir/pkg" && apt-get download -q "$pkg" >/dev/null 2>&1) \
         || { log "apt-get download $pkg failed"; return 1; }
-    deb=$(ls "$dir"/pkg/*.deb)
+    deb=$(ls "$dir"/pkg/*.deb) || return 1
     # Unpacked only: no maintainer scripts, no initramfs-tools.
-    dpkg-deb -x "$deb" "$dir/pkg/root"
-    kver=$(ls "$dir/pkg/root/lib/modules")
-    mv "$dir/pkg/root/boot/vmlinuz-$kver" "$dir/vmlinuz"
+    dpkg-deb -x "$deb" "$dir/pkg/root" || return 1
+    kver=$(ls "$dir/pkg/root/lib/modules") || return 1
+    mv "$dir/pkg/root/boot/vmlinuz-$kver" "$dir/vmlinuz" || return 1
     mkdir -p "$dir/lib/modules"
-    mv "$dir/pkg/root/lib/modules/$kver" "$dir/lib/modules/$kver"
+    mv "$dir/pkg/root/lib/modules/$kver" "$dir/lib/modules/$kver" || return 1
     rm -rf "$dir/pkg"
-    depmod -b "$dir" "$kver"
+    depmod -b "$dir" "$kver" || return 1
+    # Last: its presence says the folder is complete.
     echo "$kver" > "$dir/kernel-version"
 }
 
@@ -99,8 +100,15 @@ cmd_build() {
     else
         key=${want/ /_}
         dir=$cache/$key
-        if [ ! -f "$dir/kernel-version" ]; then
-            build_kernel "$dir" "${want% *}"
+        if [ ! -f "$dir/kernel-version" ] && ! build_kernel "$dir" "${want% *}"; then
+            # The package lists may name a version the mirror no longer has.
+            apt-get update -q >/dev/null 2>&1 || true
+            want=$(kernel_package)
+            key=${want/ /_}
+            dir=$cache/$key
+            build_kernel "$dir" "${want% *}" || return 1
+        fi
+        if [ -f "$dir/kernel-version" ]; then
             # Only the current kernel is kept.
             for old in "$cache"/linux-image-*; do
                 [ "$old" = "$dir" ] || rm -rf "$old"

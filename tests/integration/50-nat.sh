@@ -55,6 +55,11 @@ test_nat_snat_dnat_fip() {
     done
     output_has 'zone=2' sandbox_appctl h1 dpctl/dump-conntrack \
         || fail "no conntrack entries in zone 2 on h1"
+    if [ "$SANDBOX_DATAPATH" = system ]; then
+        # The kernel's own connection tracker, in the switch's namespace.
+        output_has 'zone=2' sandbox_netns_exec h1 cat /proc/net/nf_conntrack \
+            || fail "no zone 2 entries in h1's kernel conntrack table"
+    fi
     # Not on rt1: green stays inside.
     ! reaches g3 198.51.100.10 || fail "green reached the outside"
     # blue has no snat rule: routed out, but nothing comes back.

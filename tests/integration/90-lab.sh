@@ -25,6 +25,8 @@ test_lab_demo_and_down() {
     out=$(lab demo) || fail "demo failed: $out"
     assert_contains "$out" "switch host1 ("
     assert_contains "$out" "encap: vxlan 192.168.50.6 via ul0"
+    # On the datapath of the run: the kernel's in the guest of tests/vm/.
+    assert_contains "$out" "bridge: br-vnet, datapath $SANDBOX_DATAPATH"
     assert_contains "$out" "6 of 6 pairs reach each other"
     assert_contains "$out" "ep31: ok" "the way out from host2"
     assert_contains "$out" "outside got: hello from ep11" "the port forward"

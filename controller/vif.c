@@ -1156,38 +1156,12 @@ out:
     return error;
 }
 
-int
-vif_delete(const char *host_ifname, int host_netns_fd)
-{
-    struct vif_socks host = VIF_SOCKS_INITIALIZER;
-    struct rtnl_link *link = NULL;
-    int error;
-
-    error = socks_open_link(host_netns_fd, host_ifname, &host, &link);
-    if (error == ENODEV) {
-        error = 0;
-    } else if (!error) {
-        if (!link_is_veth(link)) {
-            VLOG_WARN_RL(&rl, "%s: not a veth, not deleting it", host_ifname);
-        } else {
-            error = link_delete(host.nl, link);
-            if (!error) {
-                VLOG_INFO("%s: deleted veth pair", host_ifname);
-            }
-        }
-    }
-
-    rtnl_link_put(link);
-    socks_close(&host);
-    if (error) {
-        VLOG_WARN_RL(&rl, "%s: deleting failed (%s)",
-                     host_ifname, ovs_strerror(error));
-    }
-    return error;
-}
-
-int
-vif_tap_delete(int netns_fd, const char *ifname)
+/* Deletes link 'ifname' in namespace 'netns_fd' if its kind is 'kind' ("veth",
+ * "tun"); 'what' names it in the log.  0 if it does not exist; another kind
+ * is left alone. */
+static int
+delete_link_of_kind(int netns_fd, const char *ifname, const char *kind,
+                    const char *what)
 {
     struct vif_socks socks = VIF_SOCKS_INITIALIZER;
     struct rtnl_link *link = NULL;
@@ -1198,12 +1172,12 @@ vif_tap_delete(int netns_fd, const char *ifname)
         error = 0;
     } else if (!error) {
         const char *type = rtnl_link_get_type(link);
-        if (!type || strcmp(type, "tun")) {
-            VLOG_WARN_RL(&rl, "%s: not a tap, not deleting it", ifname);
+        if (!type || strcmp(type, kind)) {
+            VLOG_WARN_RL(&rl, "%s: not a %s, not deleting it", ifname, kind);
         } else {
             error = link_delete(socks.nl, link);
             if (!error) {
-                VLOG_INFO("%s: deleted tap", ifname);
+                VLOG_INFO("%s: deleted %s", ifname, what);
             }
         }
     }
@@ -1215,6 +1189,19 @@ vif_tap_delete(int netns_fd, const char *ifname)
                      ovs_strerror(error));
     }
     return error;
+}
+
+int
+vif_delete(const char *host_ifname, int host_netns_fd)
+{
+    return delete_link_of_kind(host_netns_fd, host_ifname, "veth",
+                               "veth pair");
+}
+
+int
+vif_tap_delete(int netns_fd, const char *ifname)
+{
+    return delete_link_of_kind(netns_fd, ifname, "tun", "tap");
 }
 
 bool

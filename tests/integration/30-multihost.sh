@@ -216,7 +216,7 @@ test_controller_kill9_under_ping() {
 
     # A ping every 10 ms across hosts, from before the kill until after the
     # restarted controller has checked every flow.
-    in_ep ep1 ping -i 0.01 -c 2500 -W 2 10.5.0.21 > "$SANDBOX_DIR/ping.out" 2>&1 &
+    in_ep ep1 ping -i 0.01 -c 1500 -W 2 10.5.0.21 > "$SANDBOX_DIR/ping.out" 2>&1 &
     local pinger=$! killed
     sleep 1
     sandbox_vnetd_kill

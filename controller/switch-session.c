@@ -44,8 +44,10 @@ struct switch_session {
     /* Configuration. */
     char *remote;
     char *bridge;
-    char *datapath_type;
+    char *datapath_config;      /* As configured (resolved "auto"). */
     bool datapath_auto;
+    char *datapath_type;        /* What the switch runs: see
+                                 * resolve_datapath(). */
     char *rundir;
     char *config_error;
 
@@ -78,6 +80,9 @@ struct switch_session {
     struct tunnel_plan plan;
     struct relay *relay;
     bool relay_ready;           /* Runs as wanted (or none is wanted). */
+    long long int tap_sweep_at; /* Next look for relay taps to delete. */
+    struct shash unwanted_taps; /* Relay tap name -> since when unwanted. */
+    bool taps_swept;            /* The last sweep left none to delete. */
     struct underlay *underlay;  /* The tunnel IP on br-phy (netdev). */
     bool underlay_pending;      /* Wanted on the underlay bridge, not yet
                                  * there: tunnels do not work yet. */
@@ -147,11 +152,94 @@ add_stale(struct switch_session *ss, struct switch_db_stale *list, size_t n)
         ss->stale = xrealloc(ss->stale, (ss->n_stale + 1) * sizeof *ss->stale);
         ss->stale_after = xrealloc(ss->stale_after,
                                    (ss->n_stale + 1) * sizeof *ss->stale_after);
+        if (!list[i].iface_id && tunnel_is_relay_tap(list[i].ifname)) {
+            ss->tap_sweep_at = 0;       /* A relay tap's port went. */
+        }
         ss->stale[ss->n_stale] = list[i];
         ss->stale_after[ss->n_stale] = when;
         ss->n_stale++;
     }
     free(list);
+}
+
+/* The relay's taps on the kernel datapath are persistent: the relay makes
+ * them and they outlive it.  Those no longer wanted are deleted here: a tap
+ * that is neither a relay peer's in the plan nor a port of ours, for
+ * STALE_DELAY_MS (time for ovs-vswitchd to let go of a port removed).  A sweep
+ * lists the taps of the switch's namespace; it runs when a relay tap's port is
+ * removed, when a tap comes due, and every TAP_SWEEP_MS (for taps that an
+ * ovs-vnetd killed half-way left behind).  It needs the ports of the last
+ * reconcile to be what the switch has. */
+#define TAP_SWEEP_MS (30 * 1000)
+
+static bool
+relay_tap_wanted(const struct switch_session *ss, const char *name)
+{
+    for (size_t i = 0; i < ss->plan.n_peers; i++) {
+        const struct tunnel_peer *p = &ss->plan.peers[i];
+        if (p->relay && !strcmp(p->tap, name)) {
+            return true;
+        }
+    }
+    for (size_t i = 0; i < ss->db.n_bindings; i++) {
+        const struct switch_db_binding *b = &ss->db.bindings[i];
+        if (b->ours && !strcmp(b->ifname, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* True if a sweep can see what it needs. */
+static bool
+tap_sweep_possible(const struct switch_session *ss)
+{
+    return attacher_get_netns_fd(ss->attacher) >= 0 && ss->db.ready
+           && !ss->txn_pending;
+}
+
+static void
+sweep_relay_taps(struct switch_session *ss)
+{
+    long long int now = time_msec();
+    int fd = attacher_get_netns_fd(ss->attacher);
+    if (now < ss->tap_sweep_at || !tap_sweep_possible(ss)) {
+        return;
+    }
+    struct sset taps = SSET_INITIALIZER(&taps);
+    if (vif_list_links(fd, "tun", &taps)) {
+        ss->tap_sweep_at = now + 1000;
+        sset_destroy(&taps);
+        return;
+    }
+
+    long long int next = now + TAP_SWEEP_MS;
+    struct shash unwanted = SHASH_INITIALIZER(&unwanted);
+    const char *name;
+    SSET_FOR_EACH (name, &taps) {
+        if (!tunnel_is_relay_tap(name) || relay_tap_wanted(ss, name)) {
+            continue;
+        }
+        long long int *since = shash_find_and_delete(&ss->unwanted_taps,
+                                                      name);
+        if (!since) {
+            since = xmalloc(sizeof *since);
+            *since = now;
+        }
+        if (now >= *since + STALE_DELAY_MS) {
+            vif_tap_delete(fd, name);
+            free(since);
+        } else {
+            shash_add(&unwanted, name, since);
+            next = MIN(next, *since + STALE_DELAY_MS);
+        }
+    }
+    /* Taps wanted again, or gone, are forgotten. */
+    shash_swap(&ss->unwanted_taps, &unwanted);
+    shash_destroy_free_data(&unwanted);
+    sset_destroy(&taps);
+    ss->tap_sweep_at = next;
+    ss->taps_swept = shash_is_empty(&ss->unwanted_taps);
 }
 
 static void
@@ -180,6 +268,7 @@ switch_session_create(const char *name)
     smap_init(&ss->plan.tunnel_options);
     of_channel_set_handler(ss->of, handle_of_msg, ss);
     shash_init(&ss->endpoints);
+    shash_init(&ss->unwanted_taps);
     return ss;
 }
 
@@ -207,11 +296,13 @@ switch_session_destroy(struct switch_session *ss)
         clear_stale(ss);
         clear_endpoints(ss);
         shash_destroy(&ss->endpoints);
+        shash_destroy_free_data(&ss->unwanted_taps);
         free(ss->flows_text);
         free(ss->flows_error);
         switch_db_result_destroy(&ss->db);
         free(ss->remote);
         free(ss->bridge);
+        free(ss->datapath_config);
         free(ss->datapath_type);
         free(ss->rundir);
         free(ss->config_error);
@@ -265,7 +356,7 @@ switch_session_set_config(struct switch_session *ss,
         }
     }
     replace(&ss->bridge, cfg->bridge);
-    replace(&ss->datapath_type, cfg->datapath_type);
+    replace(&ss->datapath_config, cfg->datapath_type);
     ss->datapath_auto = cfg->datapath_auto;
     replace(&ss->rundir, cfg->rundir);
     attacher_set_rundir(ss->attacher, ss->rundir);
@@ -283,6 +374,8 @@ switch_session_release(struct switch_session *ss)
         VLOG_INFO("switch %s: releasing", ss->name);
         ss->releasing = true;
         ss->release_deadline = time_msec() + RELEASE_TIMEOUT_MS;
+        ss->tap_sweep_at = 0;
+        ss->taps_swept = false;
         of_channel_set_path(ss->of, NULL);
         if (!ss->ovs.idl || ss->config_error) {
             /* Never configured anything there. */
@@ -301,6 +394,13 @@ bool
 switch_session_is_released(const struct switch_session *ss)
 {
     return ss->released;
+}
+
+/* True if the switch runs datapath 'type' (see resolve_datapath()). */
+static bool
+datapath_is(const struct switch_session *ss, const char *type)
+{
+    return ss->datapath_type && !strcmp(ss->datapath_type, type);
 }
 
 /* Endpoints and flows. */
@@ -401,8 +501,7 @@ collect_endpoints(struct switch_session *ss, struct ovsdb_idl *nb,
         w->gateway = ni->gateway;
         w->mtu = lan_view_mtu(ni->row);
         /* Offloads stay on where the kernel datapath takes the packets. */
-        w->tx_csum = ss->datapath_type
-                     && !strcmp(ss->datapath_type, "system");
+        w->tx_csum = datapath_is(ss, "system");
 
         struct switch_db_port *p = &ports[n];
         memset(p, 0, sizeof *p);
@@ -586,7 +685,7 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
 static const char *
 underlay_wanted(const struct switch_session *ss, struct ovsdb_idl *nb)
 {
-    if (nb && ss->plan.enabled && !strcmp(ss->datapath_type, "netdev")) {
+    if (nb && ss->plan.enabled && datapath_is(ss, "netdev")) {
         const struct vnetrec_switch *me;
         VNETREC_SWITCH_FOR_EACH (me, nb) {
             if (!strcmp(me->name, ss->name)) {
@@ -628,30 +727,13 @@ run_attacher(struct switch_session *ss, const struct attach_want *wants,
         }
     }
     attacher_run(ss->attacher, wants, n_wants, records, n_records, &in_use);
-    free(records);
-
-    /* Relay taps whose port was removed a while ago: the relay's persistent
-     * ones (kernel datapath) stay until deleted; ovs-vswitchd's own are gone
-     * already.  One that is a port again stays. */
-    int switch_fd = attacher_get_netns_fd(ss->attacher);
-    for (size_t i = 0; i < ss->n_stale; i++) {
-        const struct switch_db_stale *st = &ss->stale[i];
-        if (!st->iface_id && tunnel_is_relay_tap(st->ifname)
-            && now >= ss->stale_after[i] && switch_fd >= 0
-            && !sset_contains(&in_use, st->ifname)) {
-            vif_tap_delete(switch_fd, st->ifname);
-        }
-    }
     sset_destroy(&in_use);
-
+    free(records);
     /* Forget what is done (or carries nothing to delete). */
     size_t kept = 0;
     for (size_t i = 0; i < ss->n_stale; i++) {
-        const struct switch_db_stale *st = &ss->stale[i];
-        bool tap = !st->iface_id && tunnel_is_relay_tap(st->ifname);
-        bool done = now >= ss->stale_after[i]
-                    ? !tap || switch_fd >= 0
-                    : !tap && (!st->netns || !st->iface_id);
+        bool done = !ss->stale[i].netns || !ss->stale[i].iface_id
+                    || now >= ss->stale_after[i];
         if (done) {
             stale_free(&ss->stale[i]);
         } else {
@@ -737,7 +819,7 @@ update_endpoints(struct switch_session *ss, const struct attach_want *wants,
 static bool
 relay_owns_taps(const struct switch_session *ss)
 {
-    return ss->datapath_type && !strcmp(ss->datapath_type, "system");
+    return datapath_is(ss, "system");
 }
 
 /* The ports this switch must have: the 'n_ready' endpoint ports in 'ready',
@@ -804,6 +886,23 @@ build_ports(struct switch_session *ss, struct ovsdb_idl *nb,
     return all_ports;
 }
 
+/* The datapath the switch runs, which endpoints, tunnels and the relay
+ * follow: as configured, except that "auto" picks the kernel's only where the
+ * switch offers it (an ovs-vswitchd started with --disable-system does not;
+ * until its database says, it is assumed to). */
+static void
+resolve_datapath(struct switch_session *ss)
+{
+    const char *dp = ss->datapath_config;
+    if (ss->datapath_auto && dp && !strcmp(dp, "system")
+        && !switch_db_supports_datapath(ss->ovs.idl, "system")) {
+        dp = "netdev";
+    }
+    if (replace(&ss->datapath_type, dp) && dp) {
+        VLOG_INFO("switch %s: datapath %s", ss->name, dp);
+    }
+}
+
 void
 switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
 {
@@ -811,6 +910,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     if (!ss->ovs.idl || ss->released) {
         return;
     }
+    resolve_datapath(ss);
 
     /* What this switch must have. */
     struct lan_view view;
@@ -895,12 +995,6 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
             target = xasprintf("unix:%s", path);
             free(path);
         }
-        /* "auto" picks the kernel datapath only where the switch offers
-         * it (a switch started with --disable-system does not). */
-        if (ss->datapath_auto && !strcmp(ss->datapath_type, "system")
-            && !switch_db_supports_datapath(ss->ovs.idl, "system")) {
-            replace(&ss->datapath_type, "netdev");
-        }
         struct switch_db_config cfg = {
             .owner = ss->name,
             .bridge = ss->releasing ? NULL : ss->bridge,
@@ -943,6 +1037,9 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     }
     relay_run(ss->relay, taps_exist || relay_owns_taps(ss) ? relay_wanted : NULL,
               ss->rundir);
+    if (relay_owns_taps(ss)) {
+        sweep_relay_taps(ss);
+    }
     ss->relay_ready = relay_runs_with(ss->relay, relay_wanted);
     free(relay_wanted);
 
@@ -962,7 +1059,11 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     lan_view_destroy(&view);
 
     if (ss->releasing) {
-        if (ss->db.ready && !ss->txn_pending && !ss->n_stale) {
+        /* Relay taps go too, unless ovs-vswitchd is not there to say
+         * where they are. */
+        bool taps_gone = !relay_owns_taps(ss) || ss->taps_swept
+                         || attacher_get_netns_fd(ss->attacher) < 0;
+        if (ss->db.ready && !ss->txn_pending && !ss->n_stale && taps_gone) {
             VLOG_INFO("switch %s: released", ss->name);
             ss->released = true;
         } else if (time_msec() >= ss->release_deadline) {
@@ -981,6 +1082,9 @@ switch_session_wait(struct switch_session *ss)
     flow_installer_wait(ss->installer);
     uplink_prober_wait(ss->prober);
     relay_wait(ss->relay);
+    if (relay_owns_taps(ss) && tap_sweep_possible(ss)) {
+        poll_timer_wait_until(ss->tap_sweep_at);
+    }
     underlay_wait(ss->underlay);
     poll_timer_wait_until(attacher_next_run(ss->attacher));
     for (size_t i = 0; i < ss->n_stale; i++) {

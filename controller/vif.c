@@ -37,6 +37,7 @@
 
 #include "openvswitch/vlog.h"
 #include "packets.h"
+#include "sset.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(vif);
@@ -1188,6 +1189,34 @@ delete_link_of_kind(int netns_fd, const char *ifname, const char *kind,
         VLOG_WARN_RL(&rl, "%s: deleting failed (%s)", ifname,
                      ovs_strerror(error));
     }
+    return error;
+}
+
+int
+vif_list_links(int netns_fd, const char *kind, struct sset *names)
+{
+    struct vif_socks socks = VIF_SOCKS_INITIALIZER;
+    struct nl_cache *cache = NULL;
+    int error = socks_open(netns_fd, false, &socks);
+
+    if (!error) {
+        error = nl_error_to_errno(rtnl_link_alloc_cache(socks.nl, AF_UNSPEC,
+                                                         &cache));
+    }
+    if (!error) {
+        struct nl_object *obj;
+        for (obj = nl_cache_get_first(cache); obj;
+             obj = nl_cache_get_next(obj)) {
+            struct rtnl_link *link = (struct rtnl_link *) obj;
+            const char *type = rtnl_link_get_type(link);
+            const char *name = rtnl_link_get_name(link);
+            if (name && type && !strcmp(type, kind)) {
+                sset_add(names, name);
+            }
+        }
+        nl_cache_free(cache);
+    }
+    socks_close(&socks);
     return error;
 }
 

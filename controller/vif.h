@@ -97,6 +97,11 @@ int vif_create(const struct vif_config *cfg, int host_netns_fd);
  * which is left alone). */
 int vif_delete(const char *host_ifname, int host_netns_fd);
 
+/* Adds to 'names' the names of the links of kind 'kind' ("veth", "tun", ...)
+ * in namespace 'netns_fd' (-1: own).  Returns 0 or an errno value. */
+struct sset;
+int vif_list_links(int netns_fd, const char *kind, struct sset *names);
+
 /* Deletes tap device 'ifname' in namespace 'netns_fd' (-1: own), a persistent
  * one whose owner let go of it.  Returns 0 if it does not exist (or is not a
  * tap, which is left alone). */

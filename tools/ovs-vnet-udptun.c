@@ -336,7 +336,12 @@ tap_readable(evutil_socket_t fd, short what OVS_UNUSED, void *p_)
                 break;
             } else if (errno == EBADFD || errno == EBADF) {
                 /* The device is gone.  Without this, the fd would stay
-                 * readable and the loop would spin. */
+                 * readable and the loop would spin.  With --persist, whoever
+                 * restarts the relay gets the tap made again. */
+                if (persist_taps) {
+                    VLOG_FATAL("%s: tap device is gone (%s)", p->tap_name,
+                               ovs_strerror(errno));
+                }
                 VLOG_ERR("%s: tap device is gone (%s), no longer relaying "
                          "it", p->tap_name, ovs_strerror(errno));
                 event_del(p->tap_event);

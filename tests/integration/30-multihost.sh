@@ -78,6 +78,16 @@ test_udp_relay_three_hosts() {
     wait_until 20 reaches ep1 10.5.0.21
     reaches ep2 10.5.0.11 || fail "back from ep2 after the relay restart"
 
+    if [ "$SANDBOX_DATAPATH" = system ]; then
+        # The relay's taps are persistent there: one that a controller killed
+        # half-way left behind is found and deleted; the wanted ones stay.
+        ip -n "$(sandbox_netns h1)" tuntap add dev vnudeadbeef mode tap
+        sandbox_vnetd_kill
+        sandbox_vnetd_start
+        wait_until 10 relay_taps_are h1 2
+        reaches ep1 10.5.0.21 || fail "h1 -> h2 after the controller's restart"
+    fi
+
     # h3 goes: its taps go, and so do the others' taps towards it.
     vnet_ctl --wait disconnect h3 --force
     assert_eq "$(relay_taps h3)" 0 "relay taps left on h3"

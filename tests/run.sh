@@ -130,12 +130,16 @@ if [ "$vm" != no ]; then
     vm_start=$(date +%s)
     tests/vm/vm.sh run "$logdir/vm-job" > "$logdir/vm.log" 2>&1 &
     vm_pid=$!
+    # Stopped early, the guest stops too.
+    trap 'kill $vm_pid 2>/dev/null; exit 143' TERM
+    trap 'kill $vm_pid 2>/dev/null; exit 130' INT
     # Results as they come.
     tail -n +1 -F --pid=$vm_pid "$logdir/vm.log" 2>/dev/null \
         | grep --line-buffered -E '^(PASS|FAIL) |^    \| |^guest: ' \
         | sed -u -E 's/^(PASS|FAIL) /\1 system:/'
     wait $vm_pid
     vm_rc=$?
+    trap - TERM INT
     n_ok=$(grep -cE '^PASS ' "$logdir/vm.log")
     n_bad=$(grep -cE '^FAIL ' "$logdir/vm.log")
     passed=$((passed + n_ok))

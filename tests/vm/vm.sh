@@ -87,7 +87,12 @@ cmd_build() {
     for tool in qemu-system-x86_64 cpio depmod; do
         command -v "$tool" >/dev/null || { log "$tool is missing (tools/setup.sh installs it)"; return 1; }
     done
-    [ -x /bin/busybox ] || { log "busybox is missing (busybox-static)"; return 1; }
+    # The initrd's busybox must run without any library.
+    [ -x /bin/busybox ] && { LC_ALL=C ldd /bin/busybox 2>&1 || true; } | grep -q 'not a dynamic' \
+        || { log "a static /bin/busybox is missing (busybox-static)"; return 1; }
+    case $top in
+        *[[:space:]]*) log "the tree's path has a space: $top"; return 1 ;;
+    esac
     want=$(kernel_package)
     if [ -z "$want" ]; then
         apt-get update -q >/dev/null 2>&1 || true
@@ -98,21 +103,27 @@ cmd_build() {
         dir=$(ls -d "$cache"/linux-image-* 2>/dev/null | tail -1)
         [ -n "$dir" ] || { log "no kernel package known to apt"; return 1; }
     else
-        key=${want/ /_}
-        dir=$cache/$key
+        dir=$cache/${want/ /_}
         if [ ! -f "$dir/kernel-version" ] && ! build_kernel "$dir" "${want% *}"; then
             # The package lists may name a version the mirror no longer has.
             apt-get update -q >/dev/null 2>&1 || true
             want=$(kernel_package)
-            key=${want/ /_}
-            dir=$cache/$key
-            build_kernel "$dir" "${want% *}" || return 1
+            if [ -n "$want" ] && [ ! -f "$cache/${want/ /_}/kernel-version" ]; then
+                dir=$cache/${want/ /_}
+                build_kernel "$dir" "${want% *}" || rm -rf "$dir"
+            fi
         fi
         if [ -f "$dir/kernel-version" ]; then
             # Only the current kernel is kept.
             for old in "$cache"/linux-image-*; do
                 [ "$old" = "$dir" ] || rm -rf "$old"
             done
+        else
+            # Offline: the kernel built before, if any, will do.
+            dir=$(ls -d "$cache"/linux-image-*/kernel-version 2>/dev/null | tail -1)
+            [ -n "$dir" ] || { log "cannot fetch a kernel package"; return 1; }
+            dir=${dir%/kernel-version}
+            log "using the kernel built before, in $dir"
         fi
     fi
     if [ ! -f "$dir/initrd.img" ] || [ "$top/tests/vm/init" -nt "$dir/initrd.img" ] \
@@ -151,6 +162,8 @@ cmd_run() {
     # The guest's output as it comes; tail stops when qemu exits.
     tail -n +1 -F --pid="$qpid" "$outdir/output" 2>/dev/null &
     local tailpid=$!
+    # Stopped early, the guest stops too.
+    trap 'kill $qpid $tailpid 2>/dev/null; rm -rf "$outdir"; exit 130' INT TERM
     local deadline=$((SECONDS + timeout))
     while kill -0 "$qpid" 2>/dev/null; do
         if ((SECONDS >= deadline)); then
@@ -162,6 +175,7 @@ cmd_run() {
     done
     wait "$qpid" 2>/dev/null || true
     wait "$tailpid" 2>/dev/null || true
+    trap - INT TERM
     if [ -s "$outdir/status" ]; then
         rc=$(cat "$outdir/status")
     elif ((SECONDS >= deadline)); then

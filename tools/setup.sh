@@ -15,7 +15,7 @@ packages=(
     googletest libgtest-dev
     build-essential autoconf automake libtool pkg-config libssl-dev
     python3 iproute2 ethtool iputils-ping iperf3 netcat-openbsd procps
-    iptables nftables
+    iptables nftables conntrack
     qemu-system-x86 busybox-static cpio kmod
 )
 

@@ -7,6 +7,7 @@
 #include "lib/vswitch-idl.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb/names.h"
+#include "openvswitch/shash.h"
 #include "ovsdb-idl.h"
 #include "smap.h"
 #include "sset.h"
@@ -186,16 +187,6 @@ update_bridge(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
     return changed;
 }
 
-static const struct switch_db_port *
-find_wanted_port(const struct switch_db_config *cfg, const char *name)
-{
-    for (size_t i = 0; i < cfg->n_ports; i++) {
-        if (!strcmp(cfg->ports[i].name, name)) {
-            return &cfg->ports[i];
-        }
-    }
-    return NULL;
-}
 
 /* Makes 'iface' carry the external_ids of 'want' (and vnet-installed as
  * 'installed' says).  Returns true if it changed anything. */
@@ -204,6 +195,31 @@ sync_iface_ids(const struct ovsrec_interface *iface,
                const struct switch_db_port *want, const char *owner,
                bool installed)
 {
+    /* Mostly all is in place already: look before copying. */
+    const struct smap *have = &iface->external_ids;
+    bool same = installed
+                ? nullable_string_is_equal(smap_get(have, "vnet-installed"),
+                                           "true")
+                : !smap_get(have, "vnet-installed");
+    if (same && want) {
+        same = nullable_string_is_equal(smap_get(have, VNET_EXTID_OWNER),
+                                        owner)
+               && (!want->iface_id
+                   || (nullable_string_is_equal(smap_get(have, "iface-id"),
+                                                want->iface_id)
+                       && nullable_string_is_equal(
+                           smap_get(have, "iface-status"), "active")))
+               && (!want->mac
+                   || nullable_string_is_equal(smap_get(have, "attached-mac"),
+                                               want->mac))
+               && (!want->netns
+                   || nullable_string_is_equal(smap_get(have, "vnet-netns"),
+                                               want->netns));
+    }
+    if (same) {
+        return false;
+    }
+
     struct smap ids;
     smap_clone(&ids, &iface->external_ids);
     if (want) {
@@ -249,6 +265,11 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
 {
     bool changed = false;
     struct sset present = SSET_INITIALIZER(&present);
+    struct shash wanted = SHASH_INITIALIZER(&wanted);  /* Name -> port. */
+    for (size_t i = 0; i < cfg->n_ports; i++) {
+        shash_add_once(&wanted, cfg->ports[i].name, &cfg->ports[i]);
+    }
+    size_t allocated = r->n_bindings;
 
     for (size_t i = 0; i < br->n_ports; i++) {
         const struct ovsrec_port *port = br->ports[i];
@@ -257,7 +278,8 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
         }
         const char *owner = smap_get(&port->external_ids, VNET_EXTID_OWNER);
         bool ours = owner && !strcmp(owner, cfg->owner);
-        const struct switch_db_port *want = find_wanted_port(cfg, port->name);
+        const struct switch_db_port *want = shash_find_data(&wanted,
+                                                            port->name);
 
         if (ours && !want) {
             /* Created by us for an endpoint that is gone. */
@@ -306,8 +328,10 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
             if (!iface_id && !(ours && want)) {
                 continue;
             }
-            r->bindings = xrealloc(r->bindings,
-                                   (r->n_bindings + 1) * sizeof *r->bindings);
+            if (r->n_bindings >= allocated) {
+                r->bindings = x2nrealloc(r->bindings, &allocated,
+                                         sizeof *r->bindings);
+            }
             struct switch_db_binding *b = &r->bindings[r->n_bindings++];
             b->iface_id = nullable_xstrdup(iface_id);
             b->ifname = xstrdup(iface->name);
@@ -347,6 +371,7 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
         ovsrec_bridge_update_ports_addvalue(br, port);
     }
     sset_destroy(&present);
+    shash_destroy(&wanted);
     return changed;
 }
 

@@ -3,6 +3,7 @@
 noinst_LIBRARIES += flows/libvnetflows.a
 flows_libvnetflows_a_SOURCES = \
 	flows/flow-table.c flows/flow-table.h \
+	flows/flow-units.c flows/flow-units.h \
 	flows/installer.c flows/installer.h \
 	flows/lan.c flows/lan.h \
 	flows/router.c flows/router.h \

@@ -31,8 +31,8 @@ format_actions(const struct ofpact *ofpacts, size_t ofpacts_len)
     return ds_steal_cstr(&s);
 }
 
-static void
-flow_destroy(struct vnet_flow *f)
+void
+vnet_flow_destroy(struct vnet_flow *f)
 {
     minimatch_destroy(&f->match);
     free(f->actions);
@@ -45,7 +45,7 @@ flow_table_clear(struct flow_table *t)
 {
     struct vnet_flow *f;
     HMAP_FOR_EACH_POP (f, node, &t->flows) {
-        flow_destroy(f);
+        vnet_flow_destroy(f);
     }
 }
 
@@ -70,46 +70,80 @@ flow_table_count(const struct flow_table *t)
     return hmap_count(&t->flows);
 }
 
-static uint32_t
-flow_hash(const struct vnet_flow *f)
+uint32_t
+vnet_flow_hash(const struct vnet_flow *f)
 {
     return minimatch_hash(&f->match, hash_2words(f->table_id, f->priority));
+}
+
+bool
+vnet_flow_same_key(const struct vnet_flow *a, const struct vnet_flow *b)
+{
+    return a->table_id == b->table_id && a->priority == b->priority
+           && minimatch_equal(&a->match, &b->match);
+}
+
+struct vnet_flow *
+vnet_flow_clone(const struct vnet_flow *f)
+{
+    struct vnet_flow *c = xzalloc(sizeof *c);
+    c->table_id = f->table_id;
+    c->priority = f->priority;
+    minimatch_clone(&c->match, &f->match);
+    c->cookie = f->cookie;
+    c->ofpacts = xmemdup(f->ofpacts, f->ofpacts_len);
+    c->ofpacts_len = f->ofpacts_len;
+    c->actions = xstrdup(f->actions);
+    return c;
 }
 
 struct vnet_flow *
 flow_table_find(const struct flow_table *t, const struct vnet_flow *like)
 {
     struct vnet_flow *f;
-    HMAP_FOR_EACH_WITH_HASH (f, node, flow_hash(like), &t->flows) {
-        if (f->table_id == like->table_id && f->priority == like->priority
-            && minimatch_equal(&f->match, &like->match)) {
+    HMAP_FOR_EACH_WITH_HASH (f, node, vnet_flow_hash(like), &t->flows) {
+        if (vnet_flow_same_key(f, like)) {
             return f;
         }
     }
     return NULL;
 }
 
-static void
-insert(struct flow_table *t, struct vnet_flow *f)
+void
+flow_table_insert(struct flow_table *t, struct vnet_flow *f)
 {
     struct vnet_flow *old = flow_table_find(t, f);
     if (old) {
         hmap_remove(&t->flows, &old->node);
-        flow_destroy(old);
+        vnet_flow_destroy(old);
     }
-    hmap_insert(&t->flows, &f->node, flow_hash(f));
+    hmap_insert(&t->flows, &f->node, vnet_flow_hash(f));
+}
+
+void
+flow_table_remove(struct flow_table *t, struct vnet_flow *f)
+{
+    hmap_remove(&t->flows, &f->node);
 }
 
 char *
 flow_table_add(struct flow_table *t, uint64_t cookie, const char *format, ...)
 {
-    struct ofputil_flow_mod fm;
-    enum ofputil_protocol usable;
     va_list args;
 
     va_start(args, format);
-    char *s = xvasprintf(format, args);
+    char *error = flow_table_addv(t, cookie, format, args);
     va_end(args);
+    return error;
+}
+
+char *
+flow_table_addv(struct flow_table *t, uint64_t cookie, const char *format,
+                va_list args)
+{
+    struct ofputil_flow_mod fm;
+    enum ofputil_protocol usable;
+    char *s = xvasprintf(format, args);
 
     char *error = parse_ofp_flow_mod_str(&fm, s, NULL, NULL, OFPFC_ADD,
                                          &usable);
@@ -129,7 +163,7 @@ flow_table_add(struct flow_table *t, uint64_t cookie, const char *format, ...)
     f->ofpacts = fm.ofpacts;            /* Takes ownership. */
     f->ofpacts_len = fm.ofpacts_len;
     f->actions = format_actions(f->ofpacts, f->ofpacts_len);
-    insert(t, f);
+    flow_table_insert(t, f);
     return NULL;
 }
 
@@ -140,16 +174,14 @@ flow_table_addf(struct flow_table *t, char **error, uint64_t cookie,
     va_list args;
 
     va_start(args, format);
-    char *s = xvasprintf(format, args);
+    char *e = flow_table_addv(t, cookie, format, args);
     va_end(args);
 
-    char *e = flow_table_add(t, cookie, "%s", s);
     if (e && !*error) {
         *error = e;
     } else {
         free(e);
     }
-    free(s);
 }
 
 void
@@ -165,7 +197,7 @@ flow_table_add_parts(struct flow_table *t, uint8_t table_id, uint16_t priority,
     f->ofpacts = xmemdup(ofpacts, ofpacts_len);
     f->ofpacts_len = ofpacts_len;
     f->actions = format_actions(f->ofpacts, f->ofpacts_len);
-    insert(t, f);
+    flow_table_insert(t, f);
 }
 
 bool

@@ -8,6 +8,7 @@
 #ifndef VNET_FLOW_TABLE_H
 #define VNET_FLOW_TABLE_H 1
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -50,6 +51,9 @@ size_t flow_table_count(const struct flow_table *);
 char *flow_table_add(struct flow_table *, uint64_t cookie,
                      const char *format, ...) OVS_PRINTF_FORMAT(3, 4);
 
+char *flow_table_addv(struct flow_table *, uint64_t cookie, const char *format,
+                      va_list) OVS_PRINTF_FORMAT(3, 0);
+
 /* Like flow_table_add(), for generators that add many flows: the first parse
  * error goes into '*error' (if it is NULL), later ones are dropped. */
 void flow_table_addf(struct flow_table *, char **error, uint64_t cookie,
@@ -63,6 +67,17 @@ void flow_table_add_parts(struct flow_table *, uint8_t table_id,
 
 struct vnet_flow *flow_table_find(const struct flow_table *,
                                   const struct vnet_flow *like);
+
+/* Inserts 'f' (taking ownership), replacing a flow with the same key. */
+void flow_table_insert(struct flow_table *, struct vnet_flow *f);
+/* Takes 'f' out of the table (the caller owns it then). */
+void flow_table_remove(struct flow_table *, struct vnet_flow *f);
+
+/* A flow's key is its table, priority and match. */
+uint32_t vnet_flow_hash(const struct vnet_flow *);
+bool vnet_flow_same_key(const struct vnet_flow *, const struct vnet_flow *);
+struct vnet_flow *vnet_flow_clone(const struct vnet_flow *);
+void vnet_flow_destroy(struct vnet_flow *);
 
 /* True if 'a' and 'b' have the same cookie and actions. */
 bool vnet_flow_same_result(const struct vnet_flow *a,

@@ -1,0 +1,170 @@
+// Unit tests: desired flows in units (flows/flow-units.h).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "flows/flow-table.h"
+#include "flows/flow-units.h"
+#include "tests/flow-lines.h"
+
+namespace {
+
+flow_unit_key
+key(uint32_t kind, uint32_t a = 0)
+{
+    flow_unit_key k{};
+    k.kind = kind;
+    k.a = a;
+    return k;
+}
+
+// Fills unit 'k' with one flow per entry of 'flows' ("table=..,actions=.."),
+// unless it is unchanged; returns whether it was filled.
+bool
+fill(flow_units *u, flow_unit_key k, const std::string &fp,
+     const std::vector<std::string> &flows, uint64_t cookie = 0x7601000000000000)
+{
+    flow_table *t = flow_units_open(u, &k, fp.data(), fp.size());
+    if (!t) {
+        return false;
+    }
+    for (const auto &f : flows) {
+        char *error = flow_table_add(t, cookie, "%s", f.c_str());
+        EXPECT_EQ(error, nullptr) << error;
+        free(error);
+    }
+    return true;
+}
+
+std::vector<std::string>
+union_lines(const flow_units *u)
+{
+    flow_table t;
+    flow_table_init(&t);
+    flow_units_to_table(u, &t);
+    char *text = flow_table_format(&t);
+    std::vector<std::string> lines = lines_of(text);
+    free(text);
+    flow_table_destroy(&t);
+    return lines;
+}
+
+void
+collect(const vnet_flow *f, void *out)
+{
+    static_cast<std::vector<int> *>(out)->push_back(f->priority);
+}
+
+std::vector<int>
+dirty_priorities(flow_units *u)
+{
+    std::vector<int> p;
+    flow_units_take_dirty(u, collect, &p);
+    std::sort(p.begin(), p.end());
+    return p;
+}
+
+const std::string kA = "table=0,priority=10,in_port=1,actions=drop";
+const std::string kB = "table=0,priority=20,in_port=2,actions=drop";
+const std::string kC = "table=0,priority=30,in_port=3,actions=drop";
+
+TEST(FlowUnits, UnchangedUnitsAreNotFilledAgain)
+{
+    flow_units *u = flow_units_create();
+    flow_units_begin(u);
+    EXPECT_TRUE(fill(u, key(1), "fp1", {kA}));
+    EXPECT_TRUE(fill(u, key(2), "fp2", {kB}));
+    EXPECT_TRUE(flow_units_end(u));
+    EXPECT_EQ(flow_units_count(u), 2u);
+    EXPECT_EQ(dirty_priorities(u), (std::vector<int>{10, 20}));
+
+    // Same fingerprints: nothing to fill, nothing dirty.
+    flow_units_begin(u);
+    EXPECT_FALSE(fill(u, key(1), "fp1", {kA}));
+    EXPECT_FALSE(fill(u, key(2), "fp2", {kB}));
+    EXPECT_FALSE(flow_units_end(u));
+    EXPECT_EQ(flow_units_count(u), 2u);
+    EXPECT_EQ(flow_units_n_dirty(u), 0u);
+    flow_units_stats st;
+    flow_units_get_stats(u, &st);
+    EXPECT_EQ(st.n_generated, 0u);
+    EXPECT_EQ(st.n_units, 2u);
+    flow_units_destroy(u);
+}
+
+TEST(FlowUnits, ChangedAndGoneUnitsAreDirty)
+{
+    flow_units *u = flow_units_create();
+    flow_units_begin(u);
+    fill(u, key(1), "fp1", {kA});
+    fill(u, key(2), "fp2", {kB});
+    flow_units_end(u);
+    dirty_priorities(u);
+
+    // Unit 1 now makes C instead of A; unit 2 is gone.
+    flow_units_begin(u);
+    EXPECT_TRUE(fill(u, key(1), "fp1-changed", {kC}));
+    EXPECT_TRUE(flow_units_end(u));
+    EXPECT_EQ(dirty_priorities(u), (std::vector<int>{10, 20, 30}));
+    std::vector<std::string> lines = union_lines(u);
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_NE(lines[0].find("priority=30"), std::string::npos);
+
+    // A unit filled again the same way changes nothing.
+    flow_units_begin(u);
+    EXPECT_TRUE(fill(u, key(1), "fp1-again", {kC}));
+    flow_units_end(u);
+    EXPECT_EQ(union_lines(u), lines);
+    flow_units_destroy(u);
+}
+
+TEST(FlowUnits, GreaterKeyWinsWhateverTheOrder)
+{
+    const std::string a1 = "table=0,priority=10,in_port=1,actions=output:1";
+    const std::string a2 = "table=0,priority=10,in_port=1,actions=output:2";
+    for (int order = 0; order < 2; order++) {
+        flow_units *u = flow_units_create();
+        flow_units_begin(u);
+        if (order) {
+            fill(u, key(1, 5), "x", {a1});
+            fill(u, key(1, 9), "y", {a2});
+        } else {
+            fill(u, key(1, 9), "y", {a2});
+            fill(u, key(1, 5), "x", {a1});
+        }
+        flow_units_end(u);
+        std::vector<std::string> lines = union_lines(u);
+        ASSERT_EQ(lines.size(), 1u);
+        EXPECT_NE(lines[0].find("actions=output:2"), std::string::npos);
+
+        // The winner goes: the other one's flow takes its place.
+        flow_units_begin(u);
+        fill(u, key(1, 5), "x", {a1});
+        flow_units_end(u);
+        EXPECT_EQ(dirty_priorities(u), (std::vector<int>{10}));
+        lines = union_lines(u);
+        ASSERT_EQ(lines.size(), 1u);
+        EXPECT_NE(lines[0].find("actions=output:1"), std::string::npos);
+        flow_units_destroy(u);
+    }
+}
+
+TEST(FlowUnits, ForgetFillsEverythingAgain)
+{
+    flow_units *u = flow_units_create();
+    flow_units_begin(u);
+    fill(u, key(1), "fp1", {kA});
+    flow_units_end(u);
+    dirty_priorities(u);
+    flow_units_forget(u);
+    flow_units_begin(u);
+    EXPECT_TRUE(fill(u, key(1), "fp1", {kA}));
+    flow_units_end(u);
+    EXPECT_EQ(flow_units_count(u), 1u);
+    flow_units_destroy(u);
+}
+
+}  // namespace

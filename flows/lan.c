@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "flows/flow-table.h"
+#include "flows/flow-units.h"
 #include "flows/pipeline.h"
 #include "openvswitch/dynamic-string.h"
 #include "ovsdb/addr.h"
@@ -16,6 +17,43 @@
 
 /* Every generator here adds many flows and keeps the first error. */
 #define add flow_table_addf
+
+/* The units of a network's flows (see flows/flow-units.h); 'a' of the key is
+ * always the network's object. */
+enum lan_unit {
+    LAN_U_DEFAULTS = 1,
+    LAN_U_PORT,                 /* b: the port's object. */
+    LAN_U_GATEWAY,
+    LAN_U_NEIGHBOR,             /* b: the neighbor's object. */
+    LAN_U_REMOTE_PORT,          /* b: the remote port's object. */
+    LAN_U_TUNNEL_IN,
+    LAN_U_ROUTING,
+    LAN_U_LEARN,
+    LAN_U_FLOOD,
+};
+
+/* A fingerprint is built in 'fp' (cleared first by fp_start()). */
+static void
+fp_start(struct ds *fp)
+{
+    ds_clear(fp);
+}
+
+static void
+fp_put(struct ds *fp, const void *p, size_t n)
+{
+    ds_put_buffer(fp, p, n);
+}
+
+#define FP_PUT FLOW_FP_PUT
+
+static struct flow_table *
+open_unit(struct flow_units *units, enum lan_unit kind, uint32_t a,
+          uint32_t b, const struct ds *fp)
+{
+    struct flow_unit_key key = { .kind = kind, .a = a, .b = b };
+    return flow_units_open(units, &key, fp->string, fp->length);
+}
 
 static void
 add_defaults(struct flow_table *out, char **error)
@@ -103,8 +141,8 @@ add_arp_reply(const struct lan_network *net, uint64_t cookie, uint32_t ip,
 }
 
 static void
-add_arp_and_gateway(const struct lan_network *net, struct flow_table *out,
-                    char **error)
+add_gateway(const struct lan_network *net, struct flow_table *out,
+            char **error)
 {
     uint64_t c = vnet_cookie(VNET_F_GATEWAY, net->object);
 
@@ -128,17 +166,32 @@ add_arp_and_gateway(const struct lan_network *net, struct flow_table *out,
     add(out, error, c, "table=%d,priority=50,metadata=%"PRIu32","
         "dl_dst="ETH_ADDR_FMT",actions=drop", VNET_T_ARP, net->segment_id,
         ETH_ADDR_BYTES_ARGS(net->gateway_mac));
+}
 
-    for (size_t i = 0; i < net->n_neighbors; i++) {
-        const struct lan_neighbor *n = &net->neighbors[i];
-        uint64_t nc = vnet_cookie(VNET_F_ARP, n->object);
-        add_arp_reply(net, nc, n->ip, n->mac, out, error);
-        /* An endpoint announcing itself (gratuitous ARP) is not answered. */
-        add(out, error, nc, "table=%d,priority=110,metadata=%"PRIu32",arp,"
-            "arp_op=1,arp_spa="IP_FMT",arp_tpa="IP_FMT","
-            "actions=goto_table:%d", VNET_T_ARP, net->segment_id,
-            HOST_IP_ARGS(n->ip), HOST_IP_ARGS(n->ip), VNET_T_LEARN);
-    }
+/* The ARP responder's answer for neighbor 'n'. */
+static void
+add_neighbor_arp(const struct lan_network *net, const struct lan_neighbor *n,
+                 struct flow_table *out, char **error)
+{
+    uint64_t nc = vnet_cookie(VNET_F_ARP, n->object);
+    add_arp_reply(net, nc, n->ip, n->mac, out, error);
+    /* An endpoint announcing itself (gratuitous ARP) is not answered. */
+    add(out, error, nc, "table=%d,priority=110,metadata=%"PRIu32",arp,"
+        "arp_op=1,arp_spa="IP_FMT",arp_tpa="IP_FMT","
+        "actions=goto_table:%d", VNET_T_ARP, net->segment_id,
+        HOST_IP_ARGS(n->ip), HOST_IP_ARGS(n->ip), VNET_T_LEARN);
+}
+
+/* Routed packets for neighbor 'n' get its MAC. */
+static void
+add_neighbor_route(const struct lan_network *net, const struct lan_neighbor *n,
+                   struct flow_table *out, char **error)
+{
+    add(out, error, vnet_cookie(VNET_F_NEIGHBOR, n->object),
+        "table=%d,priority=100,metadata=%"PRIu32",ip,"
+        "nw_dst="IP_FMT",actions=set_field:"ETH_ADDR_FMT"->eth_dst,"
+        "goto_table:%d", VNET_T_NEIGHBOR, net->segment_id,
+        HOST_IP_ARGS(n->ip), ETH_ADDR_BYTES_ARGS(n->mac), VNET_T_L2);
 }
 
 /* Table 0 for traffic from other switches: the tunnel key (or the relay's
@@ -151,15 +204,6 @@ add_tunnel_ingress(const struct lan_network *net,
                    struct flow_table *out, char **error)
 {
     uint64_t c = vnet_cookie(VNET_F_TUNNEL, net->object);
-
-    /* Endpoints the NB knows are forwarded statically: never learned. */
-    for (size_t i = 0; i < net->n_remote_ports; i++) {
-        const struct lan_remote_port *rp = &net->remote_ports[i];
-        add(out, error, vnet_cookie(VNET_F_L2, rp->object),
-            "table=%d,priority=110,metadata=%"PRIu32","VNET_REG_TUNNEL"=1,"
-            "dl_src="ETH_ADDR_FMT",actions=goto_table:%d", VNET_T_LEARN,
-            net->segment_id, ETH_ADDR_BYTES_ARGS(rp->mac), VNET_T_L2);
-    }
 
     for (size_t i = 0; i < n_tunnels; i++) {
         const struct lan_tunnel_port *t = &tunnels[i];
@@ -233,113 +277,108 @@ lan_put_remote_output(struct ds *s, uint32_t segment_id,
     }
 }
 
-/* Routing out of 'net' to its router's other networks, and the neighbor
- * entries that deliver routed packets into 'net'. */
+/* Routing out of 'net' (which has ports here) to its router's other
+ * networks, and out of its uplink. */
 static void
 add_routing(const struct lan_network *net, struct flow_table *out,
             char **error)
 {
-    if (net->n_ports && (net->n_routes || net->uplink_segment)) {
-        uint64_t c = vnet_cookie(VNET_F_ROUTE, net->router);
-        add(out, error, c, "table=%d,priority=60,metadata=%"PRIu32",ip,"
-            "dl_dst="ETH_ADDR_FMT",actions=goto_table:%d", VNET_T_ARP,
-            net->segment_id, ETH_ADDR_BYTES_ARGS(net->gateway_mac), VNET_T_ROUTE);
-        for (size_t i = 0; i < net->n_routes; i++) {
-            const struct lan_route *r = &net->routes[i];
-            add(out, error, vnet_cookie(VNET_F_ROUTE, r->object),
-                "table=%d,priority=%d,metadata=%"PRIu32",ip,"
-                "nw_dst="IP_FMT"/%d,actions=dec_ttl,"
-                "set_field:"ETH_ADDR_FMT"->eth_src,set_field:%"PRIu32"->metadata,"
-                "goto_table:%d", VNET_T_ROUTE, 100 + r->plen, net->segment_id,
-                HOST_IP_ARGS(r->net), r->plen, ETH_ADDR_BYTES_ARGS(r->gateway_mac),
-                r->segment_id, VNET_T_NEIGHBOR);
-        }
-        if (net->uplink_segment) {
-            /* The default route: out through the router's uplink. */
-            add(out, error, c, "table=%d,priority=100,metadata=%"PRIu32",ip,"
-                "actions=dec_ttl,set_field:%"PRIu32"->metadata,goto_table:%d",
-                VNET_T_ROUTE, net->segment_id, net->uplink_segment,
-                VNET_T_ROUTER);
-        }
+    uint64_t c = vnet_cookie(VNET_F_ROUTE, net->router);
+    add(out, error, c, "table=%d,priority=60,metadata=%"PRIu32",ip,"
+        "dl_dst="ETH_ADDR_FMT",actions=goto_table:%d", VNET_T_ARP,
+        net->segment_id, ETH_ADDR_BYTES_ARGS(net->gateway_mac), VNET_T_ROUTE);
+    for (size_t i = 0; i < net->n_routes; i++) {
+        const struct lan_route *r = &net->routes[i];
+        add(out, error, vnet_cookie(VNET_F_ROUTE, r->object),
+            "table=%d,priority=%d,metadata=%"PRIu32",ip,"
+            "nw_dst="IP_FMT"/%d,actions=dec_ttl,"
+            "set_field:"ETH_ADDR_FMT"->eth_src,set_field:%"PRIu32"->metadata,"
+            "goto_table:%d", VNET_T_ROUTE, 100 + r->plen, net->segment_id,
+            HOST_IP_ARGS(r->net), r->plen, ETH_ADDR_BYTES_ARGS(r->gateway_mac),
+            r->segment_id, VNET_T_NEIGHBOR);
     }
-    if (net->routed) {
-        for (size_t i = 0; i < net->n_neighbors; i++) {
-            const struct lan_neighbor *n = &net->neighbors[i];
-            add(out, error, vnet_cookie(VNET_F_NEIGHBOR, n->object),
-                "table=%d,priority=100,metadata=%"PRIu32",ip,"
-                "nw_dst="IP_FMT",actions=set_field:"ETH_ADDR_FMT"->eth_dst,"
-                "goto_table:%d", VNET_T_NEIGHBOR, net->segment_id,
-                HOST_IP_ARGS(n->ip), ETH_ADDR_BYTES_ARGS(n->mac), VNET_T_L2);
-        }
+    if (net->uplink_segment) {
+        /* The default route: out through the router's uplink. */
+        add(out, error, c, "table=%d,priority=100,metadata=%"PRIu32",ip,"
+            "actions=dec_ttl,set_field:%"PRIu32"->metadata,goto_table:%d",
+            VNET_T_ROUTE, net->segment_id, net->uplink_segment,
+            VNET_T_ROUTER);
     }
 }
 
-/* Static L2 forwarding to endpoints on other switches. */
+/* Endpoint 'rp' on another switch: what comes from it through a tunnel is
+ * not learned ('tunnel_in'), and what goes to its MAC goes to its switch. */
 static void
-add_remote_l2(const struct lan_network *net, struct flow_table *out,
-              char **error)
+add_remote_port(const struct lan_network *net,
+                const struct lan_remote_port *rp, bool tunnel_in,
+                struct flow_table *out, char **error)
 {
-    for (size_t i = 0; i < net->n_remote_ports; i++) {
-        const struct lan_remote_port *rp = &net->remote_ports[i];
-        if (rp->remote >= net->n_remotes) {
-            continue;
-        }
-        const struct lan_remote *remote = &net->remotes[rp->remote];
-        if (remote->relay && net->segment_id > 4094) {
-            continue;
-        }
-        struct ds actions = DS_EMPTY_INITIALIZER;
-        lan_put_remote_output(&actions, net->segment_id, remote);
+    if (tunnel_in) {
         add(out, error, vnet_cookie(VNET_F_L2, rp->object),
-            "table=%d,priority=100,metadata=%"PRIu32",dl_dst="ETH_ADDR_FMT","
-            "actions=%s", VNET_T_L2, net->segment_id, ETH_ADDR_BYTES_ARGS(rp->mac),
-            ds_cstr(&actions));
-        ds_destroy(&actions);
+            "table=%d,priority=110,metadata=%"PRIu32","VNET_REG_TUNNEL"=1,"
+            "dl_src="ETH_ADDR_FMT",actions=goto_table:%d", VNET_T_LEARN,
+            net->segment_id, ETH_ADDR_BYTES_ARGS(rp->mac), VNET_T_L2);
     }
+    if (rp->remote >= net->n_remotes) {
+        return;
+    }
+    const struct lan_remote *remote = &net->remotes[rp->remote];
+    if (remote->relay && net->segment_id > 4094) {
+        return;
+    }
+    struct ds actions = DS_EMPTY_INITIALIZER;
+    lan_put_remote_output(&actions, net->segment_id, remote);
+    add(out, error, vnet_cookie(VNET_F_L2, rp->object),
+        "table=%d,priority=100,metadata=%"PRIu32",dl_dst="ETH_ADDR_FMT","
+        "actions=%s", VNET_T_L2, net->segment_id, ETH_ADDR_BYTES_ARGS(rp->mac),
+        ds_cstr(&actions));
+    ds_destroy(&actions);
 }
 
+/* Static L2 forwarding to a port with a fixed MAC. */
 static void
-add_l2(const struct lan_network *net, struct flow_table *out, char **error)
+add_port_l2(const struct lan_network *net, const struct lan_port *p,
+            struct flow_table *out, char **error)
 {
-    bool learns = false;
+    add(out, error, vnet_cookie(VNET_F_L2, p->object),
+        "table=%d,priority=100,metadata=%"PRIu32",dl_dst="ETH_ADDR_FMT","
+        "actions=output:%"PRId64, VNET_T_L2, net->segment_id,
+        ETH_ADDR_BYTES_ARGS(p->mac), p->ofport);
+}
+
+/* Learning, for ports without a fixed MAC. */
+static void
+add_learn(const struct lan_network *net, struct flow_table *out, char **error)
+{
+    struct ds limit = DS_EMPTY_INITIALIZER;
+    if (net->mac_limit > 0) {
+        ds_put_format(&limit, "limit=%d,", net->mac_limit);
+    }
+    add(out, error, vnet_cookie(VNET_F_LEARN, net->object),
+        "table=%d,priority=100,metadata=%"PRIu32","VNET_REG_UNSECURED"=1,"
+        "actions=learn(table=%d,idle_timeout=%d,priority=50,%s"
+        "cookie=0x%"PRIx64",OXM_OF_METADATA[],"
+        "NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],output:NXM_OF_IN_PORT[]),"
+        "goto_table:%d",
+        VNET_T_LEARN, net->segment_id, VNET_T_L2, LAN_LEARN_IDLE_TIMEOUT,
+        ds_cstr(&limit), vnet_cookie(VNET_F_LEARNED, net->object),
+        VNET_T_L2);
+    ds_destroy(&limit);
+}
+
+/* Broadcast, multicast and unknown unicast: every port of the network here
+ * (OpenFlow never sends a packet back out of its in_port) and, for what did
+ * not come from another switch, every switch that hosts it.  Relay outputs
+ * go last: their VLAN tag must not reach local ports. */
+static void
+add_flood(const struct lan_network *net, struct flow_table *out, char **error)
+{
     struct ds flood = DS_EMPTY_INITIALIZER;
-
     for (size_t i = 0; i < net->n_ports; i++) {
-        const struct lan_port *p = &net->ports[i];
-        if (p->has_mac) {
-            add(out, error, vnet_cookie(VNET_F_L2, p->object),
-                "table=%d,priority=100,metadata=%"PRIu32",dl_dst="ETH_ADDR_FMT","
-                "actions=output:%"PRId64, VNET_T_L2, net->segment_id,
-                ETH_ADDR_BYTES_ARGS(p->mac), p->ofport);
-        } else {
-            learns = true;
-        }
-        ds_put_format(&flood, "%soutput:%"PRId64, i ? "," : "", p->ofport);
+        ds_put_format(&flood, "%soutput:%"PRId64, i ? "," : "",
+                      net->ports[i].ofport);
     }
 
-    if (learns) {
-        struct ds limit = DS_EMPTY_INITIALIZER;
-        if (net->mac_limit > 0) {
-            ds_put_format(&limit, "limit=%d,", net->mac_limit);
-        }
-        add(out, error, vnet_cookie(VNET_F_LEARN, net->object),
-            "table=%d,priority=100,metadata=%"PRIu32","VNET_REG_UNSECURED"=1,"
-            "actions=learn(table=%d,idle_timeout=%d,priority=50,%s"
-            "cookie=0x%"PRIx64",OXM_OF_METADATA[],"
-            "NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],output:NXM_OF_IN_PORT[]),"
-            "goto_table:%d",
-            VNET_T_LEARN, net->segment_id, VNET_T_L2, LAN_LEARN_IDLE_TIMEOUT,
-            ds_cstr(&limit), vnet_cookie(VNET_F_LEARNED, net->object),
-            VNET_T_L2);
-        ds_destroy(&limit);
-    }
-
-    add_remote_l2(net, out, error);
-
-    /* Broadcast, multicast and unknown unicast: every port of the network
-     * here (OpenFlow never sends a packet back out of its in_port) and, for
-     * what did not come from another switch, every switch that hosts it.
-     * Relay outputs go last: their VLAN tag must not reach local ports. */
     uint64_t c = vnet_cookie(VNET_F_FLOOD, net->object);
     if (net->n_ports) {
         add(out, error, c, "table=%d,priority=11,metadata=%"PRIu32","
@@ -365,36 +404,191 @@ add_l2(const struct lan_network *net, struct flow_table *out, char **error)
     ds_destroy(&flood);
 }
 
+static void
+fp_put_remote(struct ds *fp, const struct lan_remote *r)
+{
+    FP_PUT(fp, r->ip);
+    FP_PUT(fp, r->ofport);
+    FP_PUT(fp, r->relay);
+}
+
+/* Fills the units of network 'net'. */
+static void
+network_units(const struct lan_network *net,
+              const struct lan_tunnel_port *tunnels, size_t n_tunnels,
+              struct flow_units *units, struct ds *fp, char **error)
+{
+    uint32_t o = net->object;
+    bool ports = net->n_ports > 0;
+    bool tunnel_in = ports && (net->n_remotes
+                               || (net->use_sources && net->n_sources));
+    struct flow_table *t;
+
+    if (!ports && !net->routed) {
+        return;
+    }
+
+    /* Each port here. */
+    bool learns = false;
+    for (size_t i = 0; i < net->n_ports; i++) {
+        const struct lan_port *p = &net->ports[i];
+        fp_start(fp);
+        FP_PUT(fp, net->segment_id);
+        FP_PUT(fp, p->ofport);
+        FP_PUT(fp, p->has_mac);
+        fp_put(fp, p->mac, 6);
+        FP_PUT(fp, p->has_ip);
+        FP_PUT(fp, p->ip);
+        if ((t = open_unit(units, LAN_U_PORT, o, p->object, fp))) {
+            add_ingress(net, p, t, error);
+            if (p->has_mac) {
+                add_port_l2(net, p, t, error);
+            }
+        }
+        learns |= !p->has_mac;
+    }
+
+    /* Endpoints with known addresses, anywhere: ARP answers (where the
+     * network has ports) and MACs for routed packets (where routed). */
+    for (size_t i = 0; i < net->n_neighbors; i++) {
+        const struct lan_neighbor *n = &net->neighbors[i];
+        fp_start(fp);
+        FP_PUT(fp, net->segment_id);
+        FP_PUT(fp, n->ip);
+        fp_put(fp, n->mac, 6);
+        FP_PUT(fp, ports);
+        FP_PUT(fp, net->routed);
+        if ((t = open_unit(units, LAN_U_NEIGHBOR, o, n->object, fp))) {
+            if (ports) {
+                add_neighbor_arp(net, n, t, error);
+            }
+            if (net->routed) {
+                add_neighbor_route(net, n, t, error);
+            }
+        }
+    }
+
+    /* Endpoints on other switches. */
+    for (size_t i = 0; i < net->n_remote_ports; i++) {
+        const struct lan_remote_port *rp = &net->remote_ports[i];
+        fp_start(fp);
+        FP_PUT(fp, net->segment_id);
+        fp_put(fp, rp->mac, 6);
+        FP_PUT(fp, tunnel_in);
+        if (rp->remote < net->n_remotes) {
+            fp_put_remote(fp, &net->remotes[rp->remote]);
+        }
+        if ((t = open_unit(units, LAN_U_REMOTE_PORT, o, rp->object, fp))) {
+            add_remote_port(net, rp, tunnel_in, t, error);
+        }
+    }
+
+    if (!ports) {
+        return;                 /* Only what delivers routed packets. */
+    }
+
+    if (tunnel_in) {
+        /* Also for traffic routed in from other switches. */
+        fp_start(fp);
+        FP_PUT(fp, net->segment_id);
+        FP_PUT(fp, net->mac_limit);
+        for (size_t i = 0; i < n_tunnels; i++) {
+            FP_PUT(fp, tunnels[i].ofport);
+            FP_PUT(fp, tunnels[i].relay);
+        }
+        FP_PUT(fp, net->use_sources);
+        if (net->use_sources) {
+            fp_put(fp, net->sources, net->n_sources * sizeof *net->sources);
+        } else {
+            for (size_t i = 0; i < net->n_remotes; i++) {
+                fp_put_remote(fp, &net->remotes[i]);
+            }
+        }
+        if ((t = open_unit(units, LAN_U_TUNNEL_IN, o, 0, fp))) {
+            add_tunnel_ingress(net, tunnels, n_tunnels, t, error);
+        }
+    }
+
+    fp_start(fp);
+    FP_PUT(fp, net->segment_id);
+    FP_PUT(fp, net->gateway);
+    fp_put(fp, net->gateway_mac, 6);
+    if ((t = open_unit(units, LAN_U_GATEWAY, o, 0, fp))) {
+        add_gateway(net, t, error);
+    }
+
+    if (net->n_routes || net->uplink_segment) {
+        fp_start(fp);
+        FP_PUT(fp, net->segment_id);
+        fp_put(fp, net->gateway_mac, 6);
+        FP_PUT(fp, net->router);
+        FP_PUT(fp, net->uplink_segment);
+        for (size_t i = 0; i < net->n_routes; i++) {
+            const struct lan_route *r = &net->routes[i];
+            FP_PUT(fp, r->object);
+            FP_PUT(fp, r->segment_id);
+            FP_PUT(fp, r->net);
+            FP_PUT(fp, r->plen);
+            fp_put(fp, r->gateway_mac, 6);
+        }
+        if ((t = open_unit(units, LAN_U_ROUTING, o, 0, fp))) {
+            add_routing(net, t, error);
+        }
+    }
+
+    if (learns) {
+        fp_start(fp);
+        FP_PUT(fp, net->segment_id);
+        FP_PUT(fp, net->mac_limit);
+        if ((t = open_unit(units, LAN_U_LEARN, o, 0, fp))) {
+            add_learn(net, t, error);
+        }
+    }
+
+    fp_start(fp);
+    FP_PUT(fp, net->segment_id);
+    for (size_t i = 0; i < net->n_ports; i++) {
+        FP_PUT(fp, net->ports[i].ofport);
+    }
+    FP_PUT(fp, SIZE_MAX);
+    for (size_t i = 0; i < net->n_remotes; i++) {
+        fp_put_remote(fp, &net->remotes[i]);
+    }
+    if ((t = open_unit(units, LAN_U_FLOOD, o, 0, fp))) {
+        add_flood(net, t, error);
+    }
+}
+
+char *
+lan_flows_generate_units(const struct lan_network *networks,
+                         size_t n_networks,
+                         const struct lan_tunnel_port *tunnels,
+                         size_t n_tunnels, struct flow_units *units)
+{
+    struct ds fp = DS_EMPTY_INITIALIZER;
+    char *error = NULL;
+
+    struct flow_table *t = open_unit(units, LAN_U_DEFAULTS, 0, 0, &fp);
+    if (t) {
+        add_defaults(t, &error);
+    }
+    for (size_t i = 0; i < n_networks; i++) {
+        network_units(&networks[i], tunnels, n_tunnels, units, &fp, &error);
+    }
+    ds_destroy(&fp);
+    return error;
+}
+
 char *
 lan_flows_generate(const struct lan_network *networks, size_t n_networks,
                    const struct lan_tunnel_port *tunnels, size_t n_tunnels,
                    struct flow_table *out)
 {
-    char *error = NULL;
-
-    add_defaults(out, &error);
-    for (size_t i = 0; i < n_networks; i++) {
-        const struct lan_network *net = &networks[i];
-        if (!net->n_ports) {
-            /* No port here: only what delivers packets routed into it from
-             * a network that has ports here. */
-            if (net->routed) {
-                add_routing(net, out, &error);
-                add_remote_l2(net, out, &error);
-            }
-            continue;
-        }
-        for (size_t j = 0; j < net->n_ports; j++) {
-            add_ingress(net, &net->ports[j], out, &error);
-        }
-        if (net->n_remotes || (net->use_sources && net->n_sources)) {
-            /* Also for traffic routed in from other switches. */
-            add_tunnel_ingress(net, tunnels, n_tunnels, out, &error);
-        }
-        add_arp_and_gateway(net, out, &error);
-        add_routing(net, out, &error);
-        add_l2(net, out, &error);
-    }
+    struct flow_units *units = flow_units_create();
+    flow_units_begin(units);
+    char *error = lan_flows_generate_units(networks, n_networks, tunnels,
+                                           n_tunnels, units);
+    flow_units_finish_into(units, out);
     return error;
 }
 

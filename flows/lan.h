@@ -112,8 +112,16 @@ void lan_put_remote_output(struct ds *s, uint32_t segment_id,
 /* Idle time after which a learned MAC is forgotten (seconds). */
 #define LAN_LEARN_IDLE_TIMEOUT 300
 
-/* Adds the pipeline's table defaults and the flows of 'networks' to 'out'.
- * Returns NULL, or a malloc'd message if a flow could not be built (a bug). */
+/* Opens the units (flows/flow-units.h) of the pipeline's table defaults and
+ * of 'networks' in 'units', filling those whose input changed.  Returns
+ * NULL, or a malloc'd message if a flow could not be built (a bug). */
+struct flow_units;
+char *lan_flows_generate_units(const struct lan_network *networks,
+                               size_t n_networks,
+                               const struct lan_tunnel_port *tunnels,
+                               size_t n_tunnels, struct flow_units *units);
+
+/* The same flows, all of them, added to 'out'. */
 char *lan_flows_generate(const struct lan_network *networks, size_t n_networks,
                          const struct lan_tunnel_port *tunnels,
                          size_t n_tunnels, struct flow_table *out);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "flows/flow-table.h"
+#include "flows/flow-units.h"
 #include "flows/pipeline.h"
 #include "openvswitch/dynamic-string.h"
 #include "packets.h"
@@ -268,19 +269,90 @@ add_gateway(const struct lan_router *r, const struct lan_tunnel_port *tunnels,
         VNET_T_UPLINK_NEIGHBOR);
 }
 
-char *
-router_flows_generate(const struct lan_router *routers, size_t n_routers,
-                      const struct lan_tunnel_port *tunnels, size_t n_tunnels,
-                      struct flow_table *out)
+/* A router's flows are one unit (flows/flow-units.h). */
+#define ROUTER_UNIT 100
+
+static void
+fp_put(struct ds *fp, const void *p, size_t n)
 {
+    ds_put_buffer(fp, p, n);
+}
+
+#define FP_PUT FLOW_FP_PUT
+
+/* Everything the flows of 'r' are made from. */
+static void
+router_fingerprint(const struct lan_router *r,
+                   const struct lan_tunnel_port *tunnels, size_t n_tunnels,
+                   struct ds *fp)
+{
+    ds_clear(fp);
+    FP_PUT(fp, r->segment_id);
+    FP_PUT(fp, r->zone);
+    fp_put(fp, r->mac, 6);
+    FP_PUT(fp, r->uplink.ip);
+    FP_PUT(fp, r->uplink.plen);
+    FP_PUT(fp, r->uplink.nexthop);
+    FP_PUT(fp, r->here);
+    FP_PUT(fp, r->ofport);
+    FP_PUT(fp, r->remote.ip);
+    FP_PUT(fp, r->remote.ofport);
+    FP_PUT(fp, r->remote.relay);
+    FP_PUT(fp, r->n_sources);
+    fp_put(fp, r->sources, r->n_sources * sizeof *r->sources);
+    FP_PUT(fp, r->n_nets);
+    for (size_t i = 0; i < r->n_nets; i++) {
+        const struct lan_router_net *n = &r->nets[i];
+        FP_PUT(fp, n->segment_id);
+        FP_PUT(fp, n->net);
+        FP_PUT(fp, n->plen);
+        fp_put(fp, n->gateway_mac, 6);
+    }
+    FP_PUT(fp, r->n_nats);
+    for (size_t i = 0; i < r->n_nats; i++) {
+        const struct lan_nat *n = &r->nats[i];
+        FP_PUT(fp, n->object);
+        FP_PUT(fp, n->nat.type);
+        FP_PUT(fp, n->nat.has_external);
+        FP_PUT(fp, n->nat.external);
+        FP_PUT(fp, n->nat.logical);
+        FP_PUT(fp, n->nat.logical_plen);
+        FP_PUT(fp, n->nat.protocol);
+        FP_PUT(fp, n->nat.external_port);
+        FP_PUT(fp, n->nat.logical_port);
+    }
+    FP_PUT(fp, n_tunnels);
+    for (size_t i = 0; i < n_tunnels; i++) {
+        FP_PUT(fp, tunnels[i].ofport);
+        FP_PUT(fp, tunnels[i].relay);
+    }
+}
+
+char *
+router_flows_generate_units(const struct lan_router *routers,
+                            size_t n_routers,
+                            const struct lan_tunnel_port *tunnels,
+                            size_t n_tunnels, struct flow_units *units)
+{
+    struct ds fp = DS_EMPTY_INITIALIZER;
     char *error = NULL;
 
     for (size_t i = 0; i < n_routers; i++) {
         const struct lan_router *r = &routers[i];
+        if (!r->here && !(r->remote.ofport > 0
+                          && !(r->remote.relay && r->segment_id > 4094))) {
+            continue;
+        }
+        router_fingerprint(r, tunnels, n_tunnels, &fp);
+        struct flow_unit_key key = { .kind = ROUTER_UNIT, .a = r->object };
+        struct flow_table *out = flow_units_open(units, &key, fp.string,
+                                                 fp.length);
+        if (!out) {
+            continue;
+        }
         if (r->here) {
             add_gateway(r, tunnels, n_tunnels, out, &error);
-        } else if (r->remote.ofport > 0
-                   && !(r->remote.relay && r->segment_id > 4094)) {
+        } else {
             /* The uplink is on another switch: send it there. */
             struct ds actions = DS_EMPTY_INITIALIZER;
             lan_put_remote_output(&actions, r->segment_id, &r->remote);
@@ -290,5 +362,19 @@ router_flows_generate(const struct lan_router *routers, size_t n_routers,
             ds_destroy(&actions);
         }
     }
+    ds_destroy(&fp);
+    return error;
+}
+
+char *
+router_flows_generate(const struct lan_router *routers, size_t n_routers,
+                      const struct lan_tunnel_port *tunnels, size_t n_tunnels,
+                      struct flow_table *out)
+{
+    struct flow_units *units = flow_units_create();
+    flow_units_begin(units);
+    char *error = router_flows_generate_units(routers, n_routers, tunnels,
+                                              n_tunnels, units);
+    flow_units_finish_into(units, out);
     return error;
 }

@@ -62,9 +62,17 @@ struct lan_router {
 #define ROUTER_NEIGHBOR_IDLE_TIMEOUT 300
 #define ROUTER_NEXTHOP_IDLE_TIMEOUT 600
 
-/* Adds the flows of 'routers' to 'out' ('tunnels': the ports tunnel traffic
- * comes in on).  Returns NULL, or a malloc'd message if a flow could not be
- * built (a bug). */
+/* Opens the units (flows/flow-units.h) of 'routers' in 'units', one a
+ * router, filling those whose input changed ('tunnels': the ports tunnel
+ * traffic comes in on).  Returns NULL, or a malloc'd message if a flow could
+ * not be built (a bug). */
+struct flow_units;
+char *router_flows_generate_units(const struct lan_router *routers,
+                                  size_t n_routers,
+                                  const struct lan_tunnel_port *tunnels,
+                                  size_t n_tunnels, struct flow_units *units);
+
+/* The same flows, all of them, added to 'out'. */
 char *router_flows_generate(const struct lan_router *routers,
                             size_t n_routers,
                             const struct lan_tunnel_port *tunnels,

@@ -71,7 +71,9 @@ static unixctl_cb_func vnetd_flows_show;
 static void
 nb_register(struct ovsdb_idl *idl)
 {
-    /* What we write ourselves need not wake us up. */
+    /* What we write ourselves need not wake us up; but an endpoint's
+     * location, which ovs-vnetd (this one or another host's) writes, says
+     * where the other switches send its traffic. */
     ovsdb_idl_omit_alert(idl, &vnetrec_vnet_global_col_controller_cfg);
     ovsdb_idl_omit_alert(idl, &vnetrec_switch_col_connected);
     ovsdb_idl_omit_alert(idl, &vnetrec_switch_col_datapath_id);
@@ -79,7 +81,6 @@ nb_register(struct ovsdb_idl *idl)
     ovsdb_idl_omit_alert(idl, &vnetrec_switch_col_last_error);
     ovsdb_idl_omit_alert(idl, &vnetrec_switch_col_applied_cfg);
     ovsdb_idl_omit_alert(idl, &vnetrec_switch_col_status);
-    ovsdb_idl_omit_alert(idl, &vnetrec_endpoint_col_location);
     ovsdb_idl_omit_alert(idl, &vnetrec_endpoint_col_ofport);
     ovsdb_idl_omit_alert(idl, &vnetrec_endpoint_col_up);
     ovsdb_idl_omit_alert(idl, &vnetrec_endpoint_col_last_error);
@@ -430,6 +431,7 @@ parse_options(int argc, char *argv[])
         OPT_SWITCH,
         OPT_UNIXCTL,
         OPT_BOOTSTRAP_CA_CERT,
+        OPT_CHECK_INCREMENTAL,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
         SSL_OPTION_ENUMS,
@@ -438,6 +440,7 @@ parse_options(int argc, char *argv[])
         {"nb", required_argument, NULL, OPT_NB},
         {"switch", required_argument, NULL, OPT_SWITCH},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        {"check-incremental", no_argument, NULL, OPT_CHECK_INCREMENTAL},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
@@ -466,6 +469,10 @@ parse_options(int argc, char *argv[])
 
         case OPT_SWITCH:
             sset_add(&my_switches, optarg);
+            break;
+
+        case OPT_CHECK_INCREMENTAL:
+            switch_session_check_incremental(true);
             break;
 
         case 'h':
@@ -518,6 +525,9 @@ usage(void)
            "  --switch=NAME           drive only switch NAME (repeatable; "
            "default: all)\n"
            "  --unixctl=SOCKET        override default control socket name\n"
+           "  --check-incremental     check every change of the flows against "
+           "a full\n"
+           "                          recomputation (for tests)\n"
            "  -h, --help              display this help message\n"
            "  -V, --version           display version information\n",
            program_name, program_name, ovs_rundir(), VNET_NB_SOCKET);

@@ -13,7 +13,9 @@
 #include "controller/underlay.h"
 #include "controller/uplink.h"
 #include "controller/vif.h"
+#include "coverage.h"
 #include "flows/flow-table.h"
+#include "flows/flow-units.h"
 #include "flows/installer.h"
 #include "flows/lan.h"
 #include "flows/of-channel.h"
@@ -34,6 +36,8 @@
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(switch_session);
+
+COVERAGE_DEFINE(switch_session_checked);
 
 /* How long a release may wait for an unreachable switch before giving up. */
 #define RELEASE_TIMEOUT_MS (15 * 1000)
@@ -89,8 +93,9 @@ struct switch_session {
 
     /* Flows. */
     struct flow_installer *installer;
+    struct flow_units *units;   /* The desired flows. */
     uint64_t flow_gen;
-    char *flows_text;           /* Desired flows, formatted. */
+    bool flows_computed;
     unsigned int flows_nb_seqno;        /* Database contents the desired */
     unsigned int flows_ovs_seqno;       /* flows were computed from. */
     char *flows_error;
@@ -261,7 +266,8 @@ switch_session_create(const char *name)
     ss->name = xstrdup(name);
     ss->of = of_channel_create(name);
     ss->attacher = attacher_create(name);
-    ss->installer = flow_installer_create(name, ss->of);
+    ss->units = flow_units_create();
+    ss->installer = flow_installer_create(name, ss->of, ss->units);
     ss->prober = uplink_prober_create();
     ss->underlay = underlay_create(name);
     ss->relay = relay_create(name);
@@ -297,7 +303,7 @@ switch_session_destroy(struct switch_session *ss)
         clear_endpoints(ss);
         shash_destroy(&ss->endpoints);
         shash_destroy_free_data(&ss->unwanted_taps);
-        free(ss->flows_text);
+        flow_units_destroy(ss->units);
         free(ss->flows_error);
         switch_db_result_destroy(&ss->db);
         free(ss->remote);
@@ -548,6 +554,68 @@ session_tunnel_ofport(const char *port, const void *ss)
     return tunnel_ofport(ss, port);
 }
 
+/* Opens every unit of the desired flows in 'units'.  Returns an error
+ * message (a bug) or NULL. */
+static char *
+generate_flows(const struct lan_network *lans, size_t n_nets,
+               const struct lan_view *view,
+               const struct lan_tunnel_port *tunnels, size_t n_tunnels,
+               struct flow_units *units)
+{
+    char *error = lan_flows_generate_units(lans, n_nets, tunnels, n_tunnels,
+                                           units);
+    char *router_error = router_flows_generate_units(view->routers,
+                                                     view->n_routers, tunnels,
+                                                     n_tunnels, units);
+    if (!error) {
+        error = router_error;
+    } else {
+        free(router_error);
+    }
+    return error;
+}
+
+/* The test mode: the units as this pass left them must hold the same flows
+ * as a pass that generates everything afresh. */
+static bool check_incremental;
+
+void
+switch_session_check_incremental(bool check)
+{
+    check_incremental = check;
+}
+
+static void
+check_units(struct switch_session *ss, const struct lan_network *lans,
+            size_t n_nets, const struct lan_view *view,
+            const struct lan_tunnel_port *tunnels, size_t n_tunnels)
+{
+    struct flow_units *full = flow_units_create();
+    flow_units_begin(full);
+    free(generate_flows(lans, n_nets, view, tunnels, n_tunnels, full));
+    flow_units_end(full);
+
+    struct flow_table a, b;
+    flow_table_init(&a);
+    flow_table_init(&b);
+    flow_units_to_table(ss->units, &a);
+    flow_units_to_table(full, &b);
+    char *incremental = flow_table_format(&a);
+    char *recomputed = flow_table_format(&b);
+    if (strcmp(incremental, recomputed)) {
+        VLOG_ERR("switch %s: incremental flows differ from a full "
+                 "recomputation:\nincremental:\n%sfull:\n%s", ss->name,
+                 incremental, recomputed);
+    } else {
+        COVERAGE_INC(switch_session_checked);
+    }
+    free(incremental);
+    free(recomputed);
+    flow_table_destroy(&a);
+    flow_table_destroy(&b);
+    flow_units_destroy(full);
+}
+
 /* Builds the desired flows from the bindings of the last reconcile, and
  * hands them to the installer when they changed. */
 static void
@@ -555,18 +623,20 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
               struct lan_view *view)
 {
     /* Bound interfaces -> endpoints -> ports of networks. */
+    struct shash by_name = SHASH_INITIALIZER(&by_name);
+    if (ss->db.n_bindings) {
+        const struct vnetrec_endpoint *row;
+        VNETREC_ENDPOINT_FOR_EACH (row, nb) {
+            shash_add(&by_name, row->name, row);
+        }
+    }
     for (size_t i = 0; i < ss->db.n_bindings; i++) {
         const struct switch_db_binding *b = &ss->db.bindings[i];
-        const struct vnetrec_endpoint *ep = NULL, *cand;
         if (!b->iface_id) {
             continue;           /* A tunnel port of ours. */
         }
-        VNETREC_ENDPOINT_FOR_EACH (cand, nb) {
-            if (!strcmp(cand->name, b->iface_id)) {
-                ep = cand;
-                break;
-            }
-        }
+        const struct vnetrec_endpoint *ep = shash_find_data(&by_name,
+                                                             b->iface_id);
         if (!ep) {
             continue;           /* Not (or no longer) ours to serve. */
         }
@@ -607,12 +677,13 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
         p->has_ip = has_ip;
         p->ip = ip;
     }
+    shash_destroy(&by_name);
 
     /* The rest follows the NB and the switch database only: without a
      * change there, the desired flows are the same. */
     unsigned int nb_seqno = ovsdb_idl_get_seqno(nb);
     unsigned int ovs_seqno = ovsdb_idl_get_seqno(ss->ovs.idl);
-    if (ss->flows_text && nb_seqno == ss->flows_nb_seqno
+    if (ss->flows_computed && nb_seqno == ss->flows_nb_seqno
         && ovs_seqno == ss->flows_ovs_seqno) {
         return;
     }
@@ -650,34 +721,23 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
     size_t n_nets;
     struct lan_network *lans = lan_view_networks(view, &n_nets);
 
-    struct flow_table desired;
-    flow_table_init(&desired);
-    char *error = lan_flows_generate(lans, n_nets, tunnels, n_tunnels,
-                                     &desired);
-    free(lans);
-    char *router_error = router_flows_generate(view->routers, view->n_routers,
-                                               tunnels, n_tunnels, &desired);
-    if (!error) {
-        error = router_error;
-    } else {
-        free(router_error);
-    }
+    flow_units_begin(ss->units);
+    char *error = generate_flows(lans, n_nets, view, tunnels, n_tunnels,
+                                 ss->units);
     if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
         VLOG_WARN_RL(&rl, "switch %s: %s", ss->name, error);
     }
     free(ss->flows_error);
     ss->flows_error = error;
-
-    char *text = flow_table_format(&desired);
-    if (!ss->flows_text || strcmp(text, ss->flows_text)) {
-        free(ss->flows_text);
-        ss->flows_text = text;
-        flow_installer_set_desired(ss->installer, &desired, ++ss->flow_gen);
-    } else {
-        free(text);
+    ss->flows_computed = true;
+    if (flow_units_end(ss->units)) {
+        flow_installer_desired_changed(ss->installer, ++ss->flow_gen);
     }
-    flow_table_destroy(&desired);
+    if (check_incremental) {
+        check_units(ss, lans, n_nets, view, tunnels, n_tunnels);
+    }
+    free(lans);
 }
 
 /* The interface whose IP this switch's tunnels use, if it must move to the
@@ -1195,7 +1255,12 @@ switch_session_get_endpoint(const struct switch_session *ss, const char *name)
 char *
 switch_session_format_flows(const struct switch_session *ss)
 {
-    return xstrdup(ss->flows_text ? ss->flows_text : "");
+    struct flow_table t;
+    flow_table_init(&t);
+    flow_units_to_table(ss->units, &t);
+    char *text = flow_table_format(&t);
+    flow_table_destroy(&t);
+    return text;
 }
 
 void

@@ -58,6 +58,11 @@ void switch_session_release(struct switch_session *);
 bool switch_session_is_releasing(const struct switch_session *);
 bool switch_session_is_released(const struct switch_session *);
 
+/* With 'check' true, every session compares its desired flows after each
+ * change with a full recomputation and logs an error where they differ (a
+ * test mode: it costs a full recomputation a change). */
+void switch_session_check_incremental(bool check);
+
 /* Makes progress; 'nb' is the NB database (networks and endpoints are read
  * from it). */
 void switch_session_run(struct switch_session *, struct ovsdb_idl *nb);

@@ -8,11 +8,14 @@
 #include "byte-order.h"
 #include "coverage.h"
 #include "flows/flow-table.h"
+#include "flows/flow-units.h"
 #include "flows/of-channel.h"
 #include "flows/pipeline.h"
+#include "openvswitch/list.h"
 #include "openvswitch/ofp-bundle.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-print.h"
 #include "openvswitch/ofp-protocol.h"
@@ -29,11 +32,19 @@ COVERAGE_DEFINE(installer_check);
 COVERAGE_DEFINE(installer_bundle);
 COVERAGE_DEFINE(installer_flow_add);
 COVERAGE_DEFINE(installer_flow_del);
+COVERAGE_DEFINE(installer_foreign);
 
-/* How often the flows on the switch are checked against the desired ones. */
-#define RECHECK_MS 2000
+/* How often the mirror is checked against the switch anyway. */
+#define AUDIT_MS (5 * 60 * 1000)
 /* How long to wait for the switch before starting over. */
 #define REPLY_TIMEOUT_MS 10000
+/* After a refused bundle, before trying again. */
+#define RETRY_MS 1000
+/* After a change by others, before the audit (changes come in bursts). */
+#define FOREIGN_DELAY_MS 50
+
+/* The id of our flow monitor on the connection. */
+#define MONITOR_ID 1
 
 enum installer_state {
     S_IDLE,                     /* Nothing outstanding. */
@@ -41,50 +52,83 @@ enum installer_state {
     S_COMMITTING,               /* Bundle and barrier sent ('xid'). */
 };
 
+/* A change sent in a bundle: the mirror takes it once the barrier is
+ * answered. */
+struct pending {
+    struct ovs_list node;
+    struct vnet_flow *key;      /* The flow's key. */
+    struct vnet_flow *flow;     /* What it is now, or NULL: deleted. */
+};
+
 struct flow_installer {
     char *name;
     struct of_channel *ch;
     unsigned int ch_seqno;
 
-    struct flow_table desired;
+    struct flow_units *desired;
     uint64_t desired_gen;
-    uint64_t installed_gen;     /* Confirmed by a barrier or a clean check. */
+    uint64_t installed_gen;
+
+    struct flow_table mirror;   /* Our flows on the switch, as we know it. */
+    bool mirror_valid;          /* Else an audit is due. */
+    struct flow_table todo;     /* Keys to compare with the mirror. */
+    long long int next_audit;   /* When to audit anyway. */
+    long long int not_before;   /* No audit or bundle before then. */
 
     enum installer_state state;
     ovs_be32 xid;
     uint64_t pending_gen;       /* Generation of the dump or commit. */
-    size_t pending_count;       /* Flows of that generation. */
-    unsigned int repairs;       /* Installed flows found changed, in a row. */
+    struct ovs_list pending;    /* struct pending, of the commit. */
+    size_t pending_count;       /* Our flows once the commit is in. */
     struct flow_table dumped;   /* Our flows found on the switch. */
     bool commit_failed;
     bool flush_learned;         /* Delete learned flows in the next bundle. */
     bool flushing;              /* ...and this commit does. */
     uint32_t next_bundle_id;
-    long long int next_check;
     long long int deadline;     /* For the outstanding request. */
 
     char *error;
+    uint64_t error_gen;
     struct flow_installer_stats stats;
 };
 
 struct flow_installer *
-flow_installer_create(const char *name, struct of_channel *ch)
+flow_installer_create(const char *name, struct of_channel *ch,
+                      struct flow_units *desired)
 {
     struct flow_installer *fi = xzalloc(sizeof *fi);
     fi->name = xstrdup(name);
     fi->ch = ch;
     fi->ch_seqno = of_channel_get_seqno(ch) - 1;
-    flow_table_init(&fi->desired);
+    fi->desired = desired;
+    flow_table_init(&fi->mirror);
+    flow_table_init(&fi->todo);
     flow_table_init(&fi->dumped);
+    ovs_list_init(&fi->pending);
     fi->next_bundle_id = 1;
     return fi;
+}
+
+static void
+clear_pending(struct flow_installer *fi)
+{
+    struct pending *p;
+    LIST_FOR_EACH_POP (p, node, &fi->pending) {
+        vnet_flow_destroy(p->key);
+        if (p->flow) {
+            vnet_flow_destroy(p->flow);
+        }
+        free(p);
+    }
 }
 
 void
 flow_installer_destroy(struct flow_installer *fi)
 {
     if (fi) {
-        flow_table_destroy(&fi->desired);
+        clear_pending(fi);
+        flow_table_destroy(&fi->mirror);
+        flow_table_destroy(&fi->todo);
         flow_table_destroy(&fi->dumped);
         free(fi->error);
         free(fi->name);
@@ -93,15 +137,9 @@ flow_installer_destroy(struct flow_installer *fi)
 }
 
 void
-flow_installer_set_desired(struct flow_installer *fi,
-                           struct flow_table *desired, uint64_t generation)
+flow_installer_desired_changed(struct flow_installer *fi, uint64_t generation)
 {
-    flow_table_clear(&fi->desired);
-    flow_table_swap(&fi->desired, desired);
     fi->desired_gen = generation;
-    if (fi->state == S_IDLE) {
-        fi->next_check = 0;
-    }
 }
 
 static void
@@ -109,14 +147,33 @@ set_error(struct flow_installer *fi, char *error)
 {
     free(fi->error);
     fi->error = error;
+    fi->error_gen = error ? fi->pending_gen : 0;
+}
+
+/* Forgets what the switch has: the next step is an audit, not before
+ * 'delay' ms from now. */
+static void
+invalidate(struct flow_installer *fi, long long int delay)
+{
+    fi->mirror_valid = false;
+    fi->not_before = MAX(fi->not_before, time_msec() + delay);
 }
 
 static void
-start_over(struct flow_installer *fi, long long int when)
+start_over(struct flow_installer *fi)
 {
     fi->state = S_IDLE;
-    fi->next_check = when;
+    clear_pending(fi);
     flow_table_clear(&fi->dumped);
+}
+
+static void
+add_todo(const struct vnet_flow *key, void *fi_)
+{
+    struct flow_installer *fi = fi_;
+    if (!flow_table_find(&fi->todo, key)) {
+        flow_table_insert(&fi->todo, vnet_flow_clone(key));
+    }
 }
 
 static void
@@ -141,8 +198,28 @@ send_dump(struct flow_installer *fi, enum ofputil_protocol protocol)
     fi->stats.n_checks++;
     COVERAGE_INC(installer_check);
     if (of_channel_send(fi->ch, msg)) {
-        start_over(fi, time_msec() + 1000);
+        start_over(fi);
+        invalidate(fi, RETRY_MS);
     }
+}
+
+/* Asks the switch to report changes that others make to its flows. */
+static void
+send_monitor(struct flow_installer *fi, enum ofputil_protocol protocol)
+{
+    struct ofputil_flow_monitor_request rq = {
+        .id = MONITOR_ID,
+        .command = OFPFMC_ADD,
+        .flags = OFPFMF_ADD | OFPFMF_REMOVED | OFPFMF_MODIFY,
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+        .table_id = 0xff,
+    };
+    match_init_catchall(&rq.match);
+
+    struct ofpbuf *msg = ofpbuf_new(0);
+    ofputil_append_flow_monitor_request(&rq, msg, protocol);
+    of_channel_send(fi->ch, msg);
 }
 
 static struct ofpbuf *
@@ -202,61 +279,96 @@ send_bundle_ctrl(struct flow_installer *fi, uint32_t bundle_id, uint16_t type,
     of_channel_send(fi->ch, msg);
 }
 
-/* Compares the dump with the desired flows and sends the difference. */
 static void
-reconcile(struct flow_installer *fi)
+log_change(const struct flow_installer *fi, const struct vnet_flow *want,
+           const struct vnet_flow *have)
+{
+    struct flow_table one;
+    flow_table_init(&one);
+    if (want) {
+        flow_table_insert(&one, vnet_flow_clone(want));
+        char *s = flow_table_format(&one);
+        VLOG_DBG("%s: %s flow: %s", fi->name, have ? "changed" : "missing", s);
+        free(s);
+        flow_table_clear(&one);
+    }
+    if (have) {
+        flow_table_insert(&one, vnet_flow_clone(have));
+        char *s = flow_table_format(&one);
+        VLOG_DBG("%s: switch had: %s", fi->name, s);
+        free(s);
+    }
+    flow_table_destroy(&one);
+}
+
+/* Opens a bundle; returns the barrier that is to follow its commit.  Every
+ * message of the bundle carries the barrier's (fresh) xid, so errors and the
+ * final reply are easy to recognize. */
+static struct ofpbuf *
+open_bundle(struct flow_installer *fi, uint16_t flags, int version,
+            uint32_t *bundle_id)
+{
+    struct ofpbuf *barrier = ofputil_encode_barrier_request(version);
+    fi->xid = ((struct ofp_header *) barrier->data)->xid;
+    *bundle_id = fi->next_bundle_id++;
+    send_bundle_ctrl(fi, *bundle_id, OFPBCT_OPEN_REQUEST, flags, version);
+    return barrier;
+}
+
+/* Compares the flows in 'todo' with the mirror and sends the difference as a
+ * bundle.  Returns true if it sent one. */
+static bool
+commit(struct flow_installer *fi)
 {
     int version = of_channel_get_version(fi->ch);
     enum ofputil_protocol protocol = ofputil_protocol_from_ofp_version(version);
-    struct vnet_flow *f;
-    size_t n_del = 0, n_add = 0;
-
-    fi->stats.n_installed = flow_table_count(&fi->dumped);
-    FLOW_TABLE_FOR_EACH (f, &fi->dumped) {
-        if (!flow_table_find(&fi->desired, f)) {
-            n_del++;
-        }
-    }
-    FLOW_TABLE_FOR_EACH (f, &fi->desired) {
-        struct vnet_flow *have = flow_table_find(&fi->dumped, f);
-        if (!have || !vnet_flow_same_result(have, f)) {
-            n_add++;
-        }
-    }
-
-    if (!n_del && !n_add && !fi->flush_learned) {
-        fi->repairs = 0;
-        fi->installed_gen = fi->pending_gen;
-        set_error(fi, NULL);
-        start_over(fi, fi->installed_gen == fi->desired_gen
-                       ? time_msec() + RECHECK_MS : 0);
-        return;
-    }
-
-    /* The flows of this generation were installed and confirmed, yet differ
-     * again: someone changed them, or (if it goes on) the switch gives them
-     * back in another form than the one they are compared in. */
-    if (fi->pending_gen == fi->installed_gen && (n_del || n_add)
-        && ++fi->repairs >= 3) {
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
-        VLOG_WARN_RL(&rl, "%s: %"PRIuSIZE" installed flows differ from the "
-                     "desired ones at every check (%u in a row)", fi->name,
-                     n_del + n_add, fi->repairs);
-    }
-
-    uint32_t bundle_id = fi->next_bundle_id++;
+    uint32_t bundle_id = 0;
     uint16_t flags = OFPBF_ATOMIC | OFPBF_ORDERED;
-    /* Every message of the bundle carries the barrier's (fresh) xid, so errors
-     * and the final reply are easy to recognize. */
-    struct ofpbuf *barrier = ofputil_encode_barrier_request(version);
-    fi->xid = ((struct ofp_header *) barrier->data)->xid;
-    fi->commit_failed = false;
-    VLOG_DBG("%s: bundle %"PRIu32": %"PRIuSIZE" deletes, %"PRIuSIZE" adds",
-             fi->name, bundle_id, n_del, n_add);
+    size_t n_del = 0, n_add = 0;
+    long long int count = flow_table_count(&fi->mirror);
+    struct ofpbuf *barrier = NULL;
 
-    send_bundle_ctrl(fi, bundle_id, OFPBCT_OPEN_REQUEST, flags, version);
-    fi->flushing = fi->flush_learned;
-    if (fi->flushing) {
+    fi->pending_gen = fi->desired_gen;
+    struct vnet_flow *key;
+    FLOW_TABLE_FOR_EACH (key, &fi->todo) {
+        const struct vnet_flow *want = flow_units_find(fi->desired, key);
+        const struct vnet_flow *have = flow_table_find(&fi->mirror, key);
+        if (want ? have && vnet_flow_same_result(want, have) : !have) {
+            continue;
+        }
+        if (!barrier) {
+            barrier = open_bundle(fi, flags, version, &bundle_id);
+        }
+        if (VLOG_IS_DBG_ENABLED()) {
+            log_change(fi, want, have);
+        }
+        struct pending *p = xmalloc(sizeof *p);
+        p->key = vnet_flow_clone(key);
+        if (want) {
+            /* An add replaces a flow with the same key. */
+            bundle_add(fi, bundle_id, flags,
+                       encode_flow_mod(want, OFPFC_ADD, protocol), version);
+            p->flow = vnet_flow_clone(want);
+            n_add++;
+            count += !have;
+            COVERAGE_INC(installer_flow_add);
+        } else {
+            bundle_add(fi, bundle_id, flags,
+                       encode_flow_mod(have, OFPFC_DELETE_STRICT, protocol),
+                       version);
+            p->flow = NULL;
+            n_del++;
+            count--;
+            COVERAGE_INC(installer_flow_del);
+        }
+        ovs_list_push_back(&fi->pending, &p->node);
+    }
+    flow_table_clear(&fi->todo);
+
+    if (fi->flush_learned) {
+        if (!barrier) {
+            barrier = open_bundle(fi, flags, version, &bundle_id);
+        }
         struct ofputil_flow_mod fm = {
             .priority = 0,
             .table_id = OFPTT_ALL,
@@ -276,56 +388,112 @@ reconcile(struct flow_installer *fi)
         minimatch_destroy(&fm.match);
         VLOG_INFO("%s: forgetting learned MACs", fi->name);
     }
-    FLOW_TABLE_FOR_EACH (f, &fi->dumped) {
-        if (!flow_table_find(&fi->desired, f)) {
-            bundle_add(fi, bundle_id, flags,
-                       encode_flow_mod(f, OFPFC_DELETE_STRICT, protocol),
-                       version);
-            COVERAGE_INC(installer_flow_del);
-        }
-    }
-    FLOW_TABLE_FOR_EACH (f, &fi->desired) {
-        struct vnet_flow *have = flow_table_find(&fi->dumped, f);
-        if (!have || !vnet_flow_same_result(have, f)) {
-            if (VLOG_IS_DBG_ENABLED()) {
-                struct flow_table one;
-                flow_table_init(&one);
-                flow_table_add_parts(&one, f->table_id, f->priority,
-                                     &(struct match) MATCH_CATCHALL_INITIALIZER,
-                                     f->cookie, f->ofpacts, f->ofpacts_len);
-                char *want = flow_table_format(&one);
-                VLOG_DBG("%s: %s flow: %s", fi->name,
-                         have ? "changed" : "missing", want);
-                if (have) {
-                    flow_table_clear(&one);
-                    flow_table_add_parts(&one, have->table_id, have->priority,
-                                         &(struct match) MATCH_CATCHALL_INITIALIZER,
-                                         have->cookie, have->ofpacts,
-                                         have->ofpacts_len);
-                    char *had = flow_table_format(&one);
-                    VLOG_DBG("%s: switch had: %s", fi->name, had);
-                    free(had);
-                }
-                free(want);
-                flow_table_destroy(&one);
-            }
-            bundle_add(fi, bundle_id, flags,
-                       encode_flow_mod(f, OFPFC_ADD, protocol), version);
-            COVERAGE_INC(installer_flow_add);
-        }
-    }
-    send_bundle_ctrl(fi, bundle_id, OFPBCT_COMMIT_REQUEST, flags, version);
+    fi->flushing = fi->flush_learned;
 
+    if (!barrier) {
+        return false;
+    }
+    VLOG_DBG("%s: bundle %"PRIu32": %"PRIuSIZE" deletes, %"PRIuSIZE" adds",
+             fi->name, bundle_id, n_del, n_add);
+    send_bundle_ctrl(fi, bundle_id, OFPBCT_COMMIT_REQUEST, flags, version);
     of_channel_send(fi->ch, barrier);
 
-    fi->pending_count = flow_table_count(&fi->desired);
+    fi->commit_failed = false;
+    fi->pending_count = count;
     fi->stats.n_bundles++;
     fi->stats.n_adds += n_add;
     fi->stats.n_deletes += n_del;
     COVERAGE_INC(installer_bundle);
-    flow_table_clear(&fi->dumped);
     fi->state = S_COMMITTING;
     fi->deadline = time_msec() + REPLY_TIMEOUT_MS;
+    return true;
+}
+
+static void
+add_desired_todo(const struct vnet_flow *f, void *fi)
+{
+    add_todo(f, fi);
+}
+
+/* The dump is in: it becomes the mirror, and everything is compared. */
+static void
+audit_done(struct flow_installer *fi)
+{
+    flow_table_swap(&fi->mirror, &fi->dumped);
+    flow_table_clear(&fi->dumped);
+    fi->mirror_valid = true;
+    fi->stats.n_installed = flow_table_count(&fi->mirror);
+    fi->state = S_IDLE;
+    fi->next_audit = time_msec() + AUDIT_MS;
+
+    /* Every flow of either side; the dirty marks are covered by that. */
+    flow_table_clear(&fi->todo);
+    flow_units_take_dirty(fi->desired, NULL, NULL);
+    flow_units_for_each(fi->desired, add_desired_todo, fi);
+    struct vnet_flow *f;
+    FLOW_TABLE_FOR_EACH (f, &fi->mirror) {
+        add_todo(f, fi);
+    }
+    uint64_t gen = fi->pending_gen;
+    if (!commit(fi)) {
+        fi->installed_gen = gen;
+        set_error(fi, NULL);
+    }
+}
+
+/* A flow monitor update: a change to one of our flows by someone else means
+ * the mirror is wrong. */
+static void
+handle_updates(struct flow_installer *fi, const struct ofp_header *oh)
+{
+    struct ofpbuf b = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    struct ofpbuf ofpacts;
+    ofpbuf_init(&ofpacts, 64);
+    for (;;) {
+        struct ofputil_flow_update update;
+        int retval = ofputil_decode_flow_update(&update, &b, &ofpacts);
+        if (retval) {
+            if (retval != EOF) {
+                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+                VLOG_WARN_RL(&rl, "%s: bad flow monitor update", fi->name);
+                invalidate(fi, FOREIGN_DELAY_MS);
+            }
+            break;
+        }
+        if (update.event == OFPFME_PAUSED) {
+            invalidate(fi, FOREIGN_DELAY_MS);
+            continue;
+        }
+        if (update.event != OFPFME_ADDED && update.event != OFPFME_REMOVED
+            && update.event != OFPFME_MODIFIED) {
+            continue;
+        }
+        /* Ours by cookie, or in the place of one of ours (a change may have
+         * given it another cookie). */
+        uint64_t cookie = ntohll(update.cookie);
+        bool ours = vnet_cookie_is_ours(cookie)
+                    && vnet_cookie_feature(cookie) != VNET_F_LEARNED;
+        if (!ours) {
+            struct vnet_flow key = {
+                .table_id = update.table_id,
+                .priority = update.priority,
+            };
+            minimatch_init(&key.match, &update.match);
+            ours = flow_table_find(&fi->mirror, &key) != NULL;
+            minimatch_destroy(&key.match);
+        }
+        if (!ours) {
+            continue;
+        }
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        VLOG_INFO_RL(&rl, "%s: one of our flows was %s by someone else",
+                     fi->name, update.event == OFPFME_ADDED ? "added"
+                     : update.event == OFPFME_REMOVED ? "deleted" : "changed");
+        fi->stats.n_foreign++;
+        COVERAGE_INC(installer_foreign);
+        invalidate(fi, FOREIGN_DELAY_MS);
+    }
+    ofpbuf_uninit(&ofpacts);
 }
 
 void
@@ -334,7 +502,18 @@ flow_installer_handle_msg(struct flow_installer *fi, const struct ofpbuf *msg)
     const struct ofp_header *oh = msg->data;
     enum ofptype type;
 
-    if (fi->state == S_IDLE || oh->xid != fi->xid || ofptype_decode(&type, oh)) {
+    if (ofptype_decode(&type, oh)) {
+        return;
+    }
+    if (type == OFPTYPE_FLOW_MONITOR_STATS_REPLY) {
+        handle_updates(fi, oh);
+        return;
+    } else if (type == OFPTYPE_FLOW_MONITOR_PAUSED) {
+        /* Updates were lost. */
+        invalidate(fi, FOREIGN_DELAY_MS);
+        return;
+    }
+    if (fi->state == S_IDLE || oh->xid != fi->xid) {
         return;
     }
 
@@ -363,7 +542,7 @@ flow_installer_handle_msg(struct flow_installer *fi, const struct ofpbuf *msg)
         }
         ofpbuf_uninit(&ofpacts);
         if (!(ofpmp_flags(oh) & OFPSF_REPLY_MORE)) {
-            reconcile(fi);
+            audit_done(fi);
         }
     } else if (type == OFPTYPE_ERROR) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
@@ -375,20 +554,36 @@ flow_installer_handle_msg(struct flow_installer *fi, const struct ofpbuf *msg)
         fi->stats.n_errors++;
         fi->commit_failed = true;
         if (fi->state == S_DUMPING) {
-            start_over(fi, time_msec() + 1000);
+            start_over(fi);
+            invalidate(fi, RETRY_MS);
         }
     } else if (type == OFPTYPE_BARRIER_REPLY && fi->state == S_COMMITTING) {
         if (!fi->commit_failed) {
+            struct pending *p;
+            LIST_FOR_EACH_POP (p, node, &fi->pending) {
+                struct vnet_flow *old = flow_table_find(&fi->mirror, p->key);
+                if (old) {
+                    flow_table_remove(&fi->mirror, old);
+                    vnet_flow_destroy(old);
+                }
+                if (p->flow) {
+                    flow_table_insert(&fi->mirror, p->flow);
+                }
+                vnet_flow_destroy(p->key);
+                free(p);
+            }
             if (fi->flushing) {
                 fi->flush_learned = fi->flushing = false;
             }
             fi->installed_gen = fi->pending_gen;
-            fi->stats.n_installed = fi->pending_count;
+            fi->stats.n_installed = flow_table_count(&fi->mirror);
             set_error(fi, NULL);
-            start_over(fi, fi->installed_gen == fi->desired_gen
-                           ? time_msec() + RECHECK_MS : 0);
+            start_over(fi);
         } else {
-            start_over(fi, time_msec() + 1000);
+            /* Nothing of the bundle is in: what the switch has is what the
+             * mirror says, but an audit also finds out whether that is so. */
+            start_over(fi);
+            invalidate(fi, RETRY_MS);
         }
     }
 }
@@ -397,9 +592,6 @@ void
 flow_installer_flush_learned(struct flow_installer *fi)
 {
     fi->flush_learned = true;
-    if (fi->state == S_IDLE) {
-        fi->next_check = 0;
-    }
 }
 
 void
@@ -407,15 +599,21 @@ flow_installer_run(struct flow_installer *fi)
 {
     if (of_channel_get_state(fi->ch) != OF_CHANNEL_ACTIVE) {
         if (fi->state != S_IDLE) {
-            start_over(fi, 0);
+            start_over(fi);
         }
+        fi->mirror_valid = false;
         return;
     }
+    int version = of_channel_get_version(fi->ch);
+    enum ofputil_protocol protocol = ofputil_protocol_from_ofp_version(version);
     unsigned int seqno = of_channel_get_seqno(fi->ch);
     if (seqno != fi->ch_seqno) {
-        /* New connection: the switch may have lost everything. */
+        /* New connection: the switch may have lost everything, and the
+         * monitor is the connection's. */
         fi->ch_seqno = seqno;
-        start_over(fi, 0);
+        start_over(fi);
+        fi->mirror_valid = false;
+        send_monitor(fi, protocol);
     }
 
     long long int now = time_msec();
@@ -423,21 +621,40 @@ flow_installer_run(struct flow_installer *fi)
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
         VLOG_WARN_RL(&rl, "%s: no reply from the switch; starting over",
                      fi->name);
-        start_over(fi, 0);
+        start_over(fi);
+        invalidate(fi, 0);
     }
-    if (fi->state == S_IDLE && now >= fi->next_check) {
-        int version = of_channel_get_version(fi->ch);
-        send_dump(fi, ofputil_protocol_from_ofp_version(version));
+    if (fi->state != S_IDLE || now < fi->not_before) {
+        return;
+    }
+    if (!fi->mirror_valid || now >= fi->next_audit) {
+        send_dump(fi, protocol);
+        return;
+    }
+    uint64_t gen = fi->desired_gen;
+    flow_units_take_dirty(fi->desired, add_todo, fi);
+    if (!commit(fi) && fi->installed_gen != gen) {
+        /* Nothing differs from what the switch has. */
+        fi->installed_gen = gen;
+        set_error(fi, NULL);
     }
 }
 
 void
 flow_installer_wait(struct flow_installer *fi)
 {
-    if (fi->state == S_IDLE) {
-        poll_timer_wait_until(fi->next_check);
-    } else {
+    if (of_channel_get_state(fi->ch) != OF_CHANNEL_ACTIVE) {
+        return;
+    }
+    if (fi->state != S_IDLE) {
         poll_timer_wait_until(fi->deadline);
+    } else if (!fi->mirror_valid) {
+        poll_timer_wait_until(fi->not_before);
+    } else if (flow_units_n_dirty(fi->desired) || fi->flush_learned
+               || fi->installed_gen != fi->desired_gen) {
+        poll_timer_wait_until(fi->not_before);
+    } else {
+        poll_timer_wait_until(fi->next_audit);
     }
 }
 
@@ -450,7 +667,8 @@ flow_installer_get_installed(const struct flow_installer *fi)
 bool
 flow_installer_is_synced(const struct flow_installer *fi)
 {
-    return fi->installed_gen == fi->desired_gen
+    return fi->installed_gen == fi->desired_gen && fi->mirror_valid
+           && !fi->flush_learned
            && of_channel_get_state(fi->ch) == OF_CHANNEL_ACTIVE;
 }
 
@@ -458,6 +676,12 @@ const char *
 flow_installer_get_error(const struct flow_installer *fi)
 {
     return fi->error;
+}
+
+uint64_t
+flow_installer_get_error_gen(const struct flow_installer *fi)
+{
+    return fi->error_gen;
 }
 
 void

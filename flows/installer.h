@@ -1,47 +1,57 @@
-/* Keeps the flows on one bridge equal to a desired flow table.
+/* Keeps the flows on one bridge equal to the desired flows of a struct
+ * flow_units.
  *
  * The installer owns nothing on the switch but the flows with ovs-vnet's cookie
  * (flows/pipeline.h); others' flows and the flows learn() makes are left alone.
- * Its cycle: dump our flows (flow stats filtered by cookie), diff them with the
- * desired table, send only the difference as one atomic, ordered OpenFlow bundle
- * (deletes, then adds), then a barrier; once the barrier is answered, the
- * desired generation counts as installed.  The dump is repeated every few
- * seconds and after every reconnect, so flows deleted behind our back come back,
- * a restarted ovs-vswitchd gets everything again, and a restarted controller
- * changes nothing that is already right.
+ * It keeps a mirror of what the switch has of ours.  When the desired flows
+ * change, it compares only the flows that changed (the dirty marks of the
+ * units) with the mirror and sends the difference as one atomic, ordered
+ * OpenFlow bundle, then a barrier; once the barrier is answered, the mirror
+ * takes the changes and the desired generation counts as installed.
  *
- * Life cycle: flow_installer_create(); flow_installer_set_desired() whenever
- * the wanted flows change; flow_installer_run()/wait() from the main loop;
- * flow_installer_handle_msg() with every message of the channel. */
+ * The mirror is made from a dump of the switch's flows (an audit) on every new
+ * connection, so that a restarted ovs-vswitchd gets everything again and a
+ * restarted controller changes nothing that is already right; after a bundle
+ * the switch refused; and every few minutes.  In between, a flow monitor on
+ * the connection reports changes that others make (not our own): a change to
+ * one of our flows starts an audit at once, so flows deleted or changed behind
+ * our back come back within a moment, without polling the switch.
+ *
+ * Life cycle: flow_installer_create() with the units it installs;
+ * flow_installer_desired_changed() after a pass of the units changed them;
+ * flow_installer_run()/wait() from the main loop; flow_installer_handle_msg()
+ * with every message of the channel. */
 #ifndef VNET_INSTALLER_H
 #define VNET_INSTALLER_H 1
 
 #include <stdbool.h>
 #include <stdint.h>
 
-struct flow_table;
+struct flow_units;
 struct of_channel;
 struct ofpbuf;
 
 struct flow_installer_stats {
-    uint64_t n_checks;          /* Dumps compared with the desired table. */
+    uint64_t n_checks;          /* Audits: dumps compared with the desired
+                                 * flows. */
     uint64_t n_bundles;         /* Bundles committed. */
     uint64_t n_adds;            /* Flows added or replaced. */
     uint64_t n_deletes;         /* Flows deleted. */
     uint64_t n_errors;          /* Errors the switch reported. */
-    unsigned int n_installed;   /* Our flows on the switch at the last check
-                                 * or commit. */
+    uint64_t n_foreign;         /* Changes to our flows by others. */
+    unsigned int n_installed;   /* Our flows on the switch, as last known. */
 };
 
+/* 'desired' is not owned; it must outlive the installer. */
 struct flow_installer *flow_installer_create(const char *name,
-                                             struct of_channel *);
+                                             struct of_channel *,
+                                             struct flow_units *desired);
 void flow_installer_destroy(struct flow_installer *);
 
-/* Replaces the desired flows by those in 'desired' (which is left empty) for
- * generation 'generation'. */
-void flow_installer_set_desired(struct flow_installer *,
-                                struct flow_table *desired,
-                                uint64_t generation);
+/* The desired flows changed (a pass of the units): they become generation
+ * 'generation'. */
+void flow_installer_desired_changed(struct flow_installer *,
+                                    uint64_t generation);
 
 /* Makes the next bundle also delete every flow learn() made (they may point
  * at a switch that is gone); they are learned again as traffic flows. */
@@ -56,7 +66,11 @@ void flow_installer_handle_msg(struct flow_installer *, const struct ofpbuf *);
 uint64_t flow_installer_get_installed(const struct flow_installer *);
 bool flow_installer_is_synced(const struct flow_installer *);
 
+/* Why the last bundle or audit failed (NULL: it did not), and the generation
+ * it was for. */
 const char *flow_installer_get_error(const struct flow_installer *);
+uint64_t flow_installer_get_error_gen(const struct flow_installer *);
+
 void flow_installer_get_stats(const struct flow_installer *,
                               struct flow_installer_stats *);
 

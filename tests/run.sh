@@ -92,7 +92,8 @@ if [ "$vm" != only ]; then
             selected "$name" || continue
             prefix=vt$(printf '%04x' $((RANDOM % 65536)))
             start=$(date +%s)
-            SANDBOX_DATAPATH=$datapath timeout -s TERM $test_timeout bash -c "
+            SANDBOX_DATAPATH=$datapath SANDBOX_CHECK_INCREMENTAL=1 \
+            timeout -s TERM $test_timeout bash -c "
                 set -euo pipefail
                 . tests/lib/sandbox.sh
                 . tests/lib/check.sh

@@ -35,6 +35,16 @@ our_flows() {
         | grep -v 'reply' || true
 }
 
+# The flows on sw1 that ovs-vnetd put there (not learned ones), sorted.
+flows_now() {
+    our_flows | grep 'cookie=0x76' | grep -v 'cookie=0x7606' \
+        | sed 's/duration=[^,]*, //' | sort
+}
+
+flows_are() {  # EXPECTED
+    [ "$(flows_now)" = "$1" ]
+}
+
 test_three_endpoints_reach_each_other() {
     lan_world
     vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
@@ -269,11 +279,23 @@ test_flows_repaired_and_reconciled() {
     vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
     attach net1 ep1 10.5.0.11
     attach net1 ep2 10.5.0.21
-    local flows; flows=$(our_flows | sed 's/duration=[^,]*, //' | sort)
+    local flows; flows=$(flows_now)
 
-    # Deleted behind our back: back within a few seconds.
+    # Deleted, changed or added behind our back (with our cookie): put right
+    # within 2 s (a flow monitor says so; nothing polls).
     sandbox_ofctl sw1 del-flows br-vnet
-    wait_until 10 pings ep1 10.5.0.21
+    wait_until 2 flows_are "$flows"
+    pings ep1 10.5.0.21 || fail "ep1 -> ep2 after the flows came back"
+    sandbox_ofctl sw1 --strict mod-flows br-vnet "table=0,priority=0,actions=normal"
+    wait_until 2 flows_are "$flows"
+    sandbox_ofctl sw1 -O OpenFlow15 add-flow br-vnet \
+        "cookie=0x7607000000000099,table=30,priority=100,dl_dst=0a:00:00:00:00:99,actions=drop"
+    wait_until 2 flows_are "$flows"
+    # Someone else's flows are theirs.
+    sandbox_ofctl sw1 add-flow br-vnet "cookie=0x1234,table=99,priority=1,actions=drop"
+    sleep 1
+    output_has 'cookie=0x1234' our_flows || fail "someone else's flow deleted"
+    sandbox_ofctl sw1 del-flows br-vnet "cookie=0x1234/-1"
 
     # Controller restart: nothing re-added, nothing lost, traffic unaffected,
     # endpoints adopted (the same devices), not recreated.
@@ -285,8 +307,7 @@ test_flows_repaired_and_reconciled() {
     sleep 3
     assert_eq "$(sandbox_vnetd_appctl coverage/show | awk '/installer_flow_add/ {print $NF}')" \
         "" "flows re-added after a controller restart"
-    assert_eq "$(our_flows | sed 's/duration=[^,]*, //' | sort)" "$flows" \
-        "same flows after restart"
+    assert_eq "$(flows_now)" "$flows" "same flows after restart"
     assert_eq "$(in_ep ep1 cat /sys/class/net/eth0/ifindex)" "$ifindex" \
         "ep1's eth0 kept across the restart"
 

@@ -296,12 +296,15 @@ sandbox_outside_link() {
 }
 
 # Starts ovs-vnetd on the sandbox NB database; extra arguments are passed on.
+# With SANDBOX_CHECK_INCREMENTAL=1 (as the test suite runs), it checks every
+# change of its flows against a full recomputation.
 sandbox_vnetd_start() {
-    local dir=$SANDBOX_DIR/vnetd
+    local dir=$SANDBOX_DIR/vnetd check=
     mkdir -p "$dir"
+    [ "${SANDBOX_CHECK_INCREMENTAL:-0}" = 1 ] && check=--check-incremental
     "$OVS_VNETD" -vconsole:off --nb="$OVS_VNET_DB" --pidfile="$dir/ovs-vnetd.pid" \
         --log-file="$dir/ovs-vnetd.log" --unixctl="$dir/ovs-vnetd.ctl" \
-        --detach --no-chdir "$@" || return 1
+        --detach --no-chdir $check "$@" || return 1
     sandbox_wait_pidfile 10 "$dir/ovs-vnetd.pid"
 }
 

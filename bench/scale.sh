@@ -1,0 +1,343 @@
+#!/bin/bash
+# How the cost of adding an endpoint grows with the network, side by side:
+#
+#   attach   ovs-vnet: "ovs-vnet-ctl --wait attach" (ovs-vnetd makes the
+#            namespace and the veth)
+#   plug     ovs-vnet, the way OpenStack-style integrations plug ports:
+#            "ovs-vnet-ctl port-add", then a namespace and veth made with ip(8)
+#            and "ovs-vsctl add-port ... external_ids:iface-id="
+#   ovn      OVN 23.03 (ovn-northd, ovn-controller) on the same kind of switch:
+#            "ovn-nbctl lsp-add" + lsp-set-addresses, then the same plug
+#   bridge   the hand-made recipe: a Linux bridge, a namespace and a veth per
+#            endpoint, all with ip(8)
+#
+# Every system gets a fresh sandbox (tests/lib/sandbox.sh): one switch on the
+# userspace (netdev) datapath in its own namespace (for "bridge", a namespace
+# with the bridge), one network 10.5.0.0/16.  Endpoint 0 is made first; then
+# for each of endpoints 1..N-1 the time from the first command that creates
+# it until it gets its first echo reply from endpoint 0 (ping every 20 ms).
+#
+# Prints the command that reproduces the run, and per system: the median, p99,
+# the mean of the first and the last 50 (10 if N < 200), endpoints per second,
+# OpenFlow flows per endpoint, the RSS of its daemons, ovs-vnetd's CPU time;
+# then the targets of the scale issue as ratios.  With --json FILE, the
+# figures as JSON; with --plot FILE.png, latency against the endpoint count
+# for every system (gnuplot).  Exits 0 when every system ran, even if a
+# target is missed.
+#
+# Usage: [N=100] [SYSTEMS="attach plug ovn bridge"] bench/scale.sh
+#            [--json FILE] [--plot FILE.png]
+set -u -o pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+N=${N:-100}
+SYSTEMS=${SYSTEMS:-attach plug ovn bridge}
+json_out=
+plot_out=
+while [ $# -gt 0 ]; do
+    case $1 in
+        --json) json_out=$2; shift 2 ;;
+        --plot) plot_out=$2; shift 2 ;;
+        *) echo "usage: [N=100] [SYSTEMS=...] $0 [--json FILE] [--plot FILE.png]" >&2
+           exit 2 ;;
+    esac
+done
+[[ $N =~ ^[0-9]+$ ]] && [ "$N" -ge 2 ] && [ "$N" -le 60000 ] \
+    || { echo "$0: N must be from 2 to 60000" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "$0: needs root" >&2; exit 2; }
+for s in $SYSTEMS; do
+    case $s in
+        attach|plug|ovn|bridge) ;;
+        *) echo "$0: unknown system $s" >&2; exit 2 ;;
+    esac
+done
+need=(ip ping python3 ovs-vswitchd ovsdb-server ovs-vsctl ovs-ofctl ethtool)
+[[ " $SYSTEMS " == *" ovn "* ]] && need+=(ovn-northd ovn-controller ovn-nbctl)
+[ -n "$plot_out" ] && need+=(gnuplot)
+for prog in "${need[@]}"; do
+    command -v "$prog" >/dev/null || { echo "$0: $prog not found (tools/setup.sh)" >&2; exit 2; }
+done
+[ -n "$json_out" ] && json_out=$(realpath -m "$json_out")
+[ -n "$plot_out" ] && plot_out=$(realpath -m "$plot_out")
+
+cd "$top"
+. tests/lib/sandbox.sh
+. tests/lib/check.sh
+fail() { echo "bench: $*" >&2; exit 1; }
+log() { echo "bench: $*" >&2; }
+
+workdir=$(mktemp -d /tmp/ovs-vnet-scale.XXXXXX)
+trap 'rm -rf "$workdir"' EXIT
+results=$workdir/results         # SYSTEM INDEX MILLISECONDS
+facts=$workdir/facts             # SYSTEM KEY VALUE
+: > "$results"
+: > "$facts"
+
+echo "command: N=$N SYSTEMS=\"$SYSTEMS\" bench/scale.sh"
+
+ep_ip() { echo "10.5.$(( $1 / 250 )).$(( $1 % 250 + 2 ))"; }
+ep_mac() { printf '0a:00:00:%02x:%02x:%02x\n' $(( $1 >> 16 & 255 )) $(( $1 >> 8 & 255 )) $(( $1 & 255 )); }
+now_us() { echo "${EPOCHREALTIME/./}"; }
+
+# reach NS IP: NS gets an echo reply from IP (asking every 20 ms, 60 s at most).
+reach() {
+    ip netns exec "$1" ping -q -n -c 1 -i 0.02 -w 60 "$2" >/dev/null 2>&1
+}
+
+# plug_ns NS I PEER PEER-NS: namespace NS with eth0 (MAC and IP of endpoint
+# I, TX checksum offload off as the userspace datapath needs), whose veth
+# peer PEER is up in namespace PEER-NS.
+plug_ns() {
+    local ns=$1 i=$2 peer=$3 peerns=$4
+    ip netns add "$ns"
+    ip -n "$ns" link set lo up
+    ip -n "$peerns" link add "$peer" type veth peer name eth0 netns "$ns"
+    ip -n "$ns" link set eth0 address "$(ep_mac "$i")" mtu 1450
+    ip -n "$ns" addr add "$(ep_ip "$i")/16" dev eth0
+    ip -n "$ns" link set eth0 up
+    ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null
+    ip -n "$peerns" link set "$peer" mtu 1450 up
+}
+
+# pids_rss PID...: their resident memory, in MiB.
+pids_rss() {
+    local kb=0 pid v
+    for pid; do
+        v=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null) || v=0
+        kb=$((kb + ${v:-0}))
+    done
+    echo $((kb / 1024))
+}
+
+pid_cpu_secs() {
+    awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"
+}
+
+fact() { echo "$1 $2 $3" >> "$facts"; }
+
+# measure SYSTEM CREATE-FUNCTION: endpoint 0, then 1..N-1 timed.
+measure() {
+    local sys=$1 create=$2 i t0 t1
+    "$create" 0 || fail "$sys: endpoint 0"
+    local start; start=$(now_us)
+    for ((i = 1; i < N; i++)); do
+        t0=$(now_us)
+        "$create" "$i" || fail "$sys: endpoint $i"
+        reach "$SANDBOX_PREFIX-e$i" "$(ep_ip 0)" || fail "$sys: endpoint $i never reached endpoint 0"
+        t1=$(now_us)
+        echo "$sys $i $(( (t1 - t0) / 1000 ))" >> "$results"
+        if (( i % 100 == 0 )); then
+            log "$sys: $i endpoints ($(( ($(now_us) - start) / 1000000 )) s)"
+        fi
+    done
+    fact "$sys" seconds "$(awk -v us=$(( $(now_us) - start )) 'BEGIN { print us / 1e6 }')"
+}
+
+# ovs-vnet: NB, controller, switch sw1, network net1.
+vnet_world() {
+    sandbox_nb_start >/dev/null || fail "NB"
+    sandbox_vnetd_start || fail "ovs-vnetd"
+    sandbox_switch_start sw1 || fail "switch"
+    vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" --name=sw1 >/dev/null
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+}
+
+vnet_facts() {
+    local sys=$1 vnetd nb flows
+    vnetd=$(cat "$SANDBOX_DIR/vnetd/ovs-vnetd.pid")
+    nb=$(cat "$SANDBOX_DIR/nb/ovsdb-server.pid")
+    flows=$(sandbox_ofctl sw1 -O OpenFlow15 dump-flows br-vnet | grep -c 'cookie=0x76')
+    fact "$sys" flows "$flows"
+    fact "$sys" rss_mib "$(pids_rss "$vnetd")"
+    fact "$sys" rss_detail "ovs-vnetd=$(pids_rss "$vnetd") NB-ovsdb-server=$(pids_rss "$nb")"
+    fact "$sys" vnetd_cpu_s "$(pid_cpu_secs "$vnetd")"
+}
+
+create_attach() {
+    vnet_ctl --wait attach net1 "e$1" --switch=sw1 --ip="$(ep_ip "$1")" \
+        --netns="$SANDBOX_PREFIX-e$1" >/dev/null
+}
+
+create_plug() {
+    local swns; swns=$(sandbox_netns sw1)
+    vnet_ctl port-add net1 "e$1" --ip="$(ep_ip "$1")" --mac="$(ep_mac "$1")" >/dev/null
+    plug_ns "$SANDBOX_PREFIX-e$1" "$1" "v$1" "$swns"
+    sandbox_vsctl sw1 add-port br-vnet "v$1" \
+        -- set Interface "v$1" external_ids:iface-id="e$1"
+}
+
+ovn_nbctl() {
+    ovn-nbctl --db="unix:$SANDBOX_DIR/ovn/nb.sock" --timeout=30 "$@"
+}
+
+ovn_world() {
+    local d=$SANDBOX_DIR/ovn db
+    mkdir -p "$d"
+    for db in nb sb; do
+        ovsdb-tool create "$d/$db.db" "/usr/share/ovn/ovn-$db.ovsschema" || fail "OVN $db"
+        ovsdb-server -vconsole:off "$d/$db.db" --remote="punix:$d/$db.sock" \
+            --pidfile="$d/ovsdb-$db.pid" --log-file="$d/ovsdb-$db.log" \
+            --unixctl="$d/ovsdb-$db.ctl" --detach --no-chdir || fail "OVN $db server"
+    done
+    OVN_RUNDIR=$d ovn-northd -vconsole:off --ovnnb-db="unix:$d/nb.sock" \
+        --ovnsb-db="unix:$d/sb.sock" --pidfile="$d/ovn-northd.pid" \
+        --log-file="$d/ovn-northd.log" --detach --no-chdir || fail "ovn-northd"
+    sandbox_switch_start sw1 || fail "switch"
+    sandbox_vsctl sw1 set Open_vSwitch . external_ids:ovn-remote="unix:$d/sb.sock" \
+        external_ids:ovn-encap-type=geneve external_ids:ovn-encap-ip=127.0.0.1 \
+        external_ids:ovn-bridge-datapath-type=netdev
+    local sw; sw=$(sandbox_switch_dir sw1)
+    sandbox_netns_exec sw1 env OVS_RUNDIR="$sw" OVN_RUNDIR="$d" ovn-controller \
+        -vconsole:off "unix:$sw/db.sock" --pidfile="$d/ovn-controller.pid" \
+        --log-file="$d/ovn-controller.log" --detach --no-chdir || fail "ovn-controller"
+    ovn_nbctl ls-add ls1
+    wait_until 30 sandbox_vsctl sw1 br-exists br-int
+}
+
+ovn_facts() {
+    local d=$SANDBOX_DIR/ovn c n nb sb flows
+    c=$(cat "$d/ovn-controller.pid"); n=$(cat "$d/ovn-northd.pid")
+    nb=$(cat "$d/ovsdb-nb.pid"); sb=$(cat "$d/ovsdb-sb.pid")
+    flows=$(sandbox_ofctl sw1 -O OpenFlow15 dump-flows br-int | grep -c 'cookie=')
+    fact ovn flows "$flows"
+    fact ovn rss_mib "$(pids_rss "$c" "$n")"
+    fact ovn rss_detail "ovn-controller=$(pids_rss "$c") ovn-northd=$(pids_rss "$n") NB-ovsdb-server=$(pids_rss "$nb") SB-ovsdb-server=$(pids_rss "$sb")"
+}
+
+create_ovn() {
+    local swns; swns=$(sandbox_netns sw1)
+    ovn_nbctl lsp-add ls1 "e$1" -- lsp-set-addresses "e$1" "$(ep_mac "$1") $(ep_ip "$1")"
+    plug_ns "$SANDBOX_PREFIX-e$1" "$1" "v$1" "$swns"
+    sandbox_vsctl sw1 add-port br-int "v$1" \
+        -- set Interface "v$1" external_ids:iface-id="e$1"
+}
+
+bridge_world() {
+    local ns=$SANDBOX_PREFIX-lb
+    ip netns add "$ns"
+    ip -n "$ns" link set lo up
+    ip -n "$ns" link add br0 type bridge
+    ip -n "$ns" addr add 10.5.0.1/16 dev br0
+    ip -n "$ns" link set br0 up
+}
+
+create_bridge() {
+    local ns=$SANDBOX_PREFIX-lb
+    plug_ns "$SANDBOX_PREFIX-e$1" "$1" "v$1" "$ns"
+    ip -n "$ns" link set "v$1" master br0
+}
+
+for sys in $SYSTEMS; do
+    (
+        sandbox_init "vb$(printf '%04x' $((RANDOM % 65536)))" || exit 1
+        log "$sys: setting up"
+        case $sys in
+            attach|plug) vnet_world ;;
+            ovn) ovn_world ;;
+            bridge) bridge_world ;;
+        esac
+        log "$sys: $N endpoints"
+        measure "$sys" "create_$sys"
+        case $sys in
+            attach|plug) vnet_facts "$sys" ;;
+            ovn) ovn_facts ;;
+        esac
+        sandbox_check_logs 'ovn|Dropped [0-9]+ log messages' >&2 || log "$sys: warnings in the daemons' logs (above)"
+    ) || exit 1
+done
+
+python3 - "$results" "$facts" "$N" "$SYSTEMS" "$json_out" <<'EOF'
+import json, statistics, sys
+results, facts, n, systems, json_out = sys.argv[1:6]
+n = int(n)
+lat = {}
+for line in open(results):
+    s, i, ms = line.split()
+    lat.setdefault(s, []).append(int(ms))
+fx = {}
+for line in open(facts):
+    s, k, v = line.rstrip("\n").split(" ", 2)
+    fx.setdefault(s, {})[k] = v
+k = 50 if n >= 200 else 10
+out = {"N": n, "systems": {}}
+def p99(v):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(round(0.99 * (len(v) - 1))))]
+for s in systems.split():
+    v = lat.get(s, [])
+    if not v:
+        continue
+    f = fx.get(s, {})
+    r = {"median_ms": statistics.median(v), "p99_ms": p99(v),
+         "first_mean_ms": statistics.mean(v[:k]), "last_mean_ms": statistics.mean(v[-k:]),
+         "endpoints_per_s": len(v) / max(float(f.get("seconds", 1)), 1e-9),
+         "latencies_ms": v}
+    if "flows" in f:
+        r["flows_per_endpoint"] = int(f["flows"]) / n
+    for key in ("rss_mib", "vnetd_cpu_s"):
+        if key in f:
+            r[key] = float(f[key])
+    if "rss_detail" in f:
+        r["rss_detail"] = f["rss_detail"]
+    out["systems"][s] = r
+print()
+print("N=%d: time from the first command for an endpoint to its first echo reply" % n)
+print("%-8s %9s %9s %11s %11s %8s %10s %8s %10s" % (
+    "system", "median", "p99", "first %d" % k, "last %d" % k, "ep/s",
+    "flows/ep", "RSS MiB", "CPU s"))
+for s, r in out["systems"].items():
+    print("%-8s %7.0fms %7.0fms %9.0fms %9.0fms %8.1f %10s %8s %10s" % (
+        s, r["median_ms"], r["p99_ms"], r["first_mean_ms"], r["last_mean_ms"],
+        r["endpoints_per_s"],
+        "%.1f" % r["flows_per_endpoint"] if "flows_per_endpoint" in r else "-",
+        "%.0f" % r["rss_mib"] if "rss_mib" in r else "-",
+        "%.1f" % r["vnetd_cpu_s"] if "vnetd_cpu_s" in r else "-"))
+for s, r in out["systems"].items():
+    if "rss_detail" in r:
+        print("  RSS %s: %s" % (s, r["rss_detail"]))
+S = out["systems"]
+def ratio(label, a, b, target, le=True):
+    if a is None or b is None:
+        return
+    v = a / b if b else float("inf")
+    ok = v <= target if le else v >= target
+    print("  %-52s %6.2f  (target %s %.2f: %s)" % (label, v, "<=" if le else ">=",
+          target, "met" if ok else "MISSED"))
+print()
+print("targets (ratios):")
+g = lambda s, key: S[s][key] if s in S else None
+ratio("attach median / OVN median", g("attach", "median_ms"), g("ovn", "median_ms"), 0.5)
+ratio("attach median / bridge median", g("attach", "median_ms"), g("bridge", "median_ms"), 1.0)
+ratio("attach p99 / attach median", g("attach", "p99_ms"), g("attach", "median_ms"), 2.0)
+ratio("attach last %d / first %d" % (k, k), g("attach", "last_mean_ms"), g("attach", "first_mean_ms"), 1.3)
+ratio("plug median / attach median", g("plug", "median_ms"), g("attach", "median_ms"), 1.2)
+ratio("plug median / OVN median", g("plug", "median_ms"), g("ovn", "median_ms"), 0.5)
+ratio("plug last %d / first %d" % (k, k), g("plug", "last_mean_ms"), g("plug", "first_mean_ms"), 1.3)
+ratio("ovs-vnetd RSS / (ovn-controller + ovn-northd) RSS", g("attach", "rss_mib"), g("ovn", "rss_mib"), 1.0)
+if json_out:
+    with open(json_out, "w") as f:
+        json.dump(out, f, indent=1)
+EOF
+
+if [ -n "$plot_out" ]; then
+    for sys in $SYSTEMS; do
+        awk -v s="$sys" '$1 == s {print $2, $3}' "$results" > "$workdir/$sys.dat"
+    done
+    {
+        echo "set terminal pngcairo size 900,540 noenhanced"
+        echo "set output '$plot_out'"
+        echo "set title 'Adding one endpoint to a network of n (N=$N, one run)'"
+        echo "set xlabel 'endpoints already in the network'"
+        echo "set ylabel 'ms until the new endpoint reaches endpoint 0'"
+        echo "set logscale y"
+        echo "set key top left"
+        printf "plot "
+        sep=
+        for sys in $SYSTEMS; do
+            printf "%s'%s' using 1:2 with points pt 7 ps 0.5 title '%s'" "$sep" "$workdir/$sys.dat" "$sys"
+            sep=", "
+        done
+        echo
+    } > "$workdir/plot.gp"
+    gnuplot "$workdir/plot.gp" && echo "plot: $plot_out"
+fi

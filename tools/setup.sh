@@ -17,6 +17,7 @@ packages=(
     python3 iproute2 ethtool iputils-ping iperf3 netcat-openbsd procps
     iptables nftables conntrack
     qemu-system-x86 busybox-static cpio kmod
+    ovn-central ovn-host gnuplot-nox
 )
 
 missing=()

@@ -23,7 +23,7 @@ vnet_status_compute(const struct vnet_status_facts *f, struct vnet_status *st)
                         "(is ovs-vswitchd initialized?)");
     } else if (f->bridge_error) {
         error = xstrdup(f->bridge_error);
-    } else if (!f->bridge_ready || f->txn_pending) {
+    } else if ((!f->bridge_ready || f->txn_pending) && !f->bridge_configured) {
         error = xstrdup("OVSDB: configuring the bridge");
     } else if (f->of_error) {
         error = xasprintf("OpenFlow: %s", f->of_error);

@@ -21,6 +21,9 @@ struct vnet_status_facts {
     const char *bridge_error;   /* Our bridge cannot be set up, or NULL. */
     bool bridge_ready;          /* Our bridge is in place as desired. */
     bool txn_pending;           /* A change to the switch is in flight. */
+    bool bridge_configured;     /* The bridge has been in place since the
+                                 * OVSDB session began: a change in flight
+                                 * (adding a port) leaves it connected. */
     const char *of_state;       /* of_channel_state_to_string(). */
     const char *of_error;       /* OpenFlow channel error, or NULL. */
     bool of_active;             /* OpenFlow handshake complete. */

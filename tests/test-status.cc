@@ -42,6 +42,17 @@ TEST(Status, AllUpIsConnected)
     EXPECT_TRUE(connected);
 }
 
+TEST(Status, ChangesToAConfiguredBridgeLeaveItConnected)
+{
+    struct vnet_status_facts f = all_up();
+    f.bridge_configured = true;
+    f.bridge_ready = false;
+    f.txn_pending = true;
+    bool connected = false;
+    EXPECT_EQ(error_of(f, &connected), "");
+    EXPECT_TRUE(connected);
+}
+
 TEST(Status, EachMissingPieceNamed)
 {
     struct {

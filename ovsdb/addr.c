@@ -150,17 +150,17 @@ vnet_ip_format(uint32_t ip, char *buf)
 char *
 vnet_mac_parse(const char *s, uint8_t mac[6])
 {
-    unsigned int b[6];
-    char extra;
-
-    if (!s || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
-                     &b[3], &b[4], &b[5], &extra) != 6
-        || strlen(s) != 17) {
+    /* Exactly "xx:xx:xx:xx:xx:xx" (parsed by hand: it is on a hot path). */
+    bool ok = s && strlen(s) == 17;
+    for (int i = 0; ok && i < 6; i++) {
+        int hi = hexit_value(s[3 * i]);
+        int lo = hexit_value(s[3 * i + 1]);
+        ok = hi >= 0 && lo >= 0 && (i == 5 || s[3 * i + 2] == ':');
+        mac[i] = (hi << 4) | lo;
+    }
+    if (!ok) {
         return xasprintf("\"%s\" is not a MAC address (expected e.g. "
                          "0a:00:00:00:00:01)", s ? s : "");
-    }
-    for (int i = 0; i < 6; i++) {
-        mac[i] = b[i];
     }
     if (mac[0] & 1) {
         return xasprintf("%s is a multicast MAC address", s);

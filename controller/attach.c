@@ -11,6 +11,7 @@
 
 #include "controller/vif.h"
 #include "dirs.h"
+#include "openvswitch/list.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "sset.h"
@@ -19,23 +20,46 @@
 
 VLOG_DEFINE_THIS_MODULE(attach);
 
-/* How often attached endpoints are checked and repaired. */
+/* Attached endpoints are checked and repaired in rounds, one every
+ * VERIFY_TICK_MS, each checking at most VERIFY_BATCH of them, oldest check
+ * first, and none more often than every VERIFY_MS: a few switches' worth of
+ * endpoints are each checked every few seconds, thousands every minute or
+ * so, at a bounded cost.  One that could not be attached is tried again
+ * every RETRY_MS. */
 #define VERIFY_MS 5000
+#define VERIFY_TICK_MS 1000
+#define VERIFY_BATCH 64
+#define RETRY_MS 1000
 
 struct attached {
     struct attach_want want;    /* Strings owned. */
     bool ready;
     char *error;
-    long long int next_verify;
+    long long int verified;     /* Last checked. */
+    struct ovs_list node;       /* In 'by_age': least recently checked
+                                 * first. */
 };
 
 struct attacher {
     char *switch_name;
     char *rundir;
     struct shash endpoints;     /* Endpoint name -> struct attached. */
+    struct ovs_list by_age;     /* struct attached, by 'verified'. */
+    size_t n_not_ready;
+    long long int next_retry;   /* For those, if any. */
+    long long int next_round;   /* The next verification round. */
     pid_t switch_pid;           /* ovs-vswitchd, or 0 if unknown. */
     int switch_netns_fd;        /* Its namespace, or -1: ours. */
 };
+
+/* 'at' was checked (or attached again) at 'now'. */
+static void
+checked(struct attacher *a, struct attached *at, long long int now)
+{
+    at->verified = now;
+    ovs_list_remove(&at->node);
+    ovs_list_push_back(&a->by_age, &at->node);
+}
 
 struct attacher *
 attacher_create(const char *switch_name)
@@ -43,7 +67,9 @@ attacher_create(const char *switch_name)
     struct attacher *a = xzalloc(sizeof *a);
     a->switch_name = xstrdup(switch_name);
     shash_init(&a->endpoints);
+    ovs_list_init(&a->by_age);
     a->switch_netns_fd = -1;
+    a->next_round = time_msec() + VERIFY_TICK_MS;
     return a;
 }
 
@@ -51,6 +77,7 @@ static void
 attached_destroy(struct attached *at)
 {
     if (at) {
+        ovs_list_remove(&at->node);
         free(CONST_CAST(char *, at->want.endpoint));
         free(CONST_CAST(char *, at->want.netns));
         free(CONST_CAST(char *, at->want.host_ifname));
@@ -249,6 +276,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
 {
     long long int now = time_msec();
     bool changed = false;
+    size_t n_not_ready = 0;
     struct shash wanted = SHASH_INITIALIZER(&wanted);
 
     refresh_switch_netns(a);
@@ -280,21 +308,19 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             at->want.netns = xstrdup(w->netns);
             at->want.host_ifname = xstrdup(w->host_ifname);
             shash_add(&a->endpoints, w->endpoint, at);
+            ovs_list_push_back(&a->by_age, &at->node);
             attach_one(a, at);
-            at->next_verify = now + VERIFY_MS;
+            at->verified = now;
             changed = true;
-        } else if (now >= at->next_verify || !at->ready) {
-            struct vif_config cfg;
-            to_vif_config(&at->want, &cfg);
-            if (!at->ready || !vif_is_configured(&cfg, a->switch_netns_fd)) {
-                VLOG_INFO("endpoint %s: repairing namespace %s",
-                          at->want.endpoint, at->want.netns);
-                attach_one(a, at);
-                changed = true;
-            }
-            at->next_verify = now + (at->ready ? VERIFY_MS : 1000);
+        } else if (!at->ready && now >= at->verified + RETRY_MS) {
+            attach_one(a, at);
+            checked(a, at, now);
+            changed = true;
         }
+        n_not_ready += !at->ready;
     }
+    a->n_not_ready = n_not_ready;
+    a->next_retry = now + RETRY_MS;
 
     for (size_t i = 0; i < n_records; i++) {
         const struct attach_record *r = &records[i];
@@ -343,15 +369,48 @@ attacher_get_error(const struct attacher *a, const char *endpoint)
 }
 
 long long int
-attacher_next_run(const struct attacher *a)
+attacher_next_retry(const struct attacher *a)
 {
-    long long int next = LLONG_MAX;
-    struct shash_node *node;
-    SHASH_FOR_EACH (node, &a->endpoints) {
-        const struct attached *at = node->data;
-        next = MIN(next, at->next_verify);
+    return a->n_not_ready ? a->next_retry : LLONG_MAX;
+}
+
+bool
+attacher_verify(struct attacher *a)
+{
+    long long int now = time_msec();
+    bool changed = false;
+
+    if (now < a->next_round) {
+        return false;
     }
-    return next;
+    a->next_round = now + VERIFY_TICK_MS;
+    refresh_switch_netns(a);
+    if (!a->switch_pid) {
+        return false;
+    }
+    for (int i = 0; i < VERIFY_BATCH && !ovs_list_is_empty(&a->by_age); i++) {
+        struct attached *at = CONTAINER_OF(ovs_list_front(&a->by_age),
+                                           struct attached, node);
+        if (now < at->verified + VERIFY_MS) {
+            break;              /* The rest were checked later still. */
+        }
+        struct vif_config cfg;
+        to_vif_config(&at->want, &cfg);
+        if (at->ready && !vif_is_configured(&cfg, a->switch_netns_fd)) {
+            VLOG_INFO("endpoint %s: repairing namespace %s",
+                      at->want.endpoint, at->want.netns);
+            attach_one(a, at);
+            changed = true;
+        }
+        checked(a, at, now);
+    }
+    return changed;
+}
+
+long long int
+attacher_next_verify(const struct attacher *a)
+{
+    return a->next_round;
 }
 
 int

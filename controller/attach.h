@@ -8,7 +8,8 @@
  * not running) the attacher does nothing at all.  Creation is idempotent: after a controller
  * restart, existing endpoints are adopted, not recreated.  What is no longer
  * wanted is removed: exactly the veth and namespace that were created for it.
- * Attached endpoints are re-verified every few seconds and repaired.
+ * Attached endpoints are re-verified in bounded rounds (attacher_verify())
+ * and repaired.
  *
  * The netlink work itself is in controller/vif. */
 #ifndef VNET_ATTACH_H
@@ -69,7 +70,14 @@ const char *attacher_get_error(const struct attacher *, const char *endpoint);
 int attacher_get_netns_fd(const struct attacher *);
 pid_t attacher_get_switch_pid(const struct attacher *);
 
-/* When attacher_run() wants to be called again (re-verification). */
-long long int attacher_next_run(const struct attacher *);
+/* When attacher_run() wants to be called again, to try again endpoints it
+ * could not attach (LLONG_MAX: none). */
+long long int attacher_next_retry(const struct attacher *);
+
+/* Checks some attached endpoints, if a round of checks is due, and repairs
+ * them.  Returns true if it repaired any. */
+bool attacher_verify(struct attacher *);
+/* When the next round is due. */
+long long int attacher_next_verify(const struct attacher *);
 
 #endif /* controller/attach.h */

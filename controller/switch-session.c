@@ -38,6 +38,8 @@
 VLOG_DEFINE_THIS_MODULE(switch_session);
 
 COVERAGE_DEFINE(switch_session_checked);
+COVERAGE_DEFINE(switch_session_run);
+COVERAGE_DEFINE(switch_session_idle_run);
 
 /* How long a release may wait for an unreachable switch before giving up. */
 #define RELEASE_TIMEOUT_MS (15 * 1000)
@@ -66,9 +68,34 @@ struct switch_session {
     long long int release_deadline;
     bool released;
 
+    /* What the last full run saw (see run_key_changed()). */
+    struct run_key {
+        unsigned int nb_seqno;
+        unsigned int ovs_seqno;
+        bool ovs_connected;
+        bool txn_pending;
+        unsigned int of_seqno;
+        int of_state;
+        uint64_t installed_gen;
+        bool synced;
+        bool relay_running;
+        bool underlay_done;
+        const char *datapath_type;
+        unsigned int config_seqno;
+        bool releasing;
+    } last_key;
+    bool ran_once;
+    bool rerun;                 /* The last full run left work for the
+                                 * next one. */
+    unsigned int config_seqno;  /* Changes with the configuration. */
+    char *relay_wanted;         /* The relay's arguments, as the last full */
+    char *underlay_wanted;      /* run found them (NULL: none). */
+
     /* Result of the last reconciliation. */
     struct switch_db_result db;
     bool txn_pending;
+    bool bridge_configured;     /* db.ready once since the OVSDB session
+                                 * (re)connected. */
 
     /* Endpoints. */
     struct attacher *attacher;
@@ -310,6 +337,8 @@ switch_session_destroy(struct switch_session *ss)
         free(ss->bridge);
         free(ss->datapath_config);
         free(ss->datapath_type);
+        free(ss->relay_wanted);
+        free(ss->underlay_wanted);
         free(ss->rundir);
         free(ss->config_error);
         free(ss->name);
@@ -341,9 +370,12 @@ switch_session_set_config(struct switch_session *ss,
     if (ss->releasing) {
         return;
     }
-    if (replace(&ss->config_error, cfg->error) && cfg->error) {
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-        VLOG_WARN_RL(&rl, "switch %s: %s", ss->name, cfg->error);
+    if (replace(&ss->config_error, cfg->error)) {
+        ss->config_seqno++;
+        if (cfg->error) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+            VLOG_WARN_RL(&rl, "switch %s: %s", ss->name, cfg->error);
+        }
     }
     if (cfg->error) {
         /* An invalid row changes nothing on the switch. */
@@ -351,6 +383,7 @@ switch_session_set_config(struct switch_session *ss,
     }
 
     if (replace(&ss->remote, cfg->remote)) {
+        ss->config_seqno++;
         close_ovsdb(ss);
         if (ss->remote) {
             VLOG_INFO("switch %s: OVSDB %s", ss->name, ss->remote);
@@ -361,10 +394,13 @@ switch_session_set_config(struct switch_session *ss,
             ss->ovs = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(idl);
         }
     }
-    replace(&ss->bridge, cfg->bridge);
-    replace(&ss->datapath_config, cfg->datapath_type);
+    if (replace(&ss->bridge, cfg->bridge)
+        | replace(&ss->datapath_config, cfg->datapath_type)
+        | replace(&ss->rundir, cfg->rundir)
+        | (ss->datapath_auto != cfg->datapath_auto)) {
+        ss->config_seqno++;
+    }
     ss->datapath_auto = cfg->datapath_auto;
-    replace(&ss->rundir, cfg->rundir);
     attacher_set_rundir(ss->attacher, ss->rundir);
 
     char *path = ss->rundir && ss->bridge
@@ -379,6 +415,7 @@ switch_session_release(struct switch_session *ss)
     if (!ss->releasing) {
         VLOG_INFO("switch %s: releasing", ss->name);
         ss->releasing = true;
+        ss->config_seqno++;
         ss->release_deadline = time_msec() + RELEASE_TIMEOUT_MS;
         ss->tap_sweep_at = 0;
         ss->taps_swept = false;
@@ -867,12 +904,18 @@ update_endpoints(struct switch_session *ss, const struct attach_want *wants,
     /* vnet-installed goes out in the reconcile after an endpoint comes up:
      * until then the switch is not in sync. */
     ss->markers_ready = true;
+    size_t n_up = 0;
     SHASH_FOR_EACH (node, &ss->endpoints) {
         const struct endpoint_state *es = node->data;
-        if (es->status.up && !sset_contains(installed, node->name)) {
-            ss->markers_ready = false;
+        if (es->status.up) {
+            n_up++;
+            if (!sset_contains(installed, node->name)) {
+                ss->markers_ready = false;
+            }
         }
     }
+    /* The markers follow in the next full run, at once. */
+    ss->rerun = !ss->markers_ready || n_up != sset_count(installed);
 }
 
 /* True if the relay makes its taps itself: on the kernel datapath. */
@@ -963,6 +1006,51 @@ resolve_datapath(struct switch_session *ss)
     }
 }
 
+static void full_run(struct switch_session *, struct ovsdb_idl *nb,
+                     struct ovsdb_idl_txn *);
+
+/* A full run recomputes what the switch must have, at a cost that grows
+ * with the network; most wake-ups (replies, our own status coming back,
+ * timers of other modules) change none of its inputs.  They are what the
+ * key holds, and the timers of the full run. */
+static struct run_key
+run_key_now(const struct switch_session *ss, struct ovsdb_idl *nb)
+{
+    struct run_key key;
+    memset(&key, 0, sizeof key);
+    key.nb_seqno = nb ? ovsdb_idl_get_seqno(nb) : 0;
+    key.ovs_seqno = ovsdb_idl_get_seqno(ss->ovs.idl);
+    key.ovs_connected = ovsdb_idl_is_connected(ss->ovs.idl);
+    key.txn_pending = ss->ovs.committing_txn != NULL;
+    key.of_seqno = of_channel_get_seqno(ss->of);
+    key.of_state = of_channel_get_state(ss->of);
+    key.installed_gen = flow_installer_get_installed(ss->installer);
+    key.synced = flow_installer_is_synced(ss->installer);
+    key.relay_running = relay_is_running(ss->relay);
+    key.underlay_done = nullable_string_is_equal(
+        underlay_get_iface(ss->underlay), ss->underlay_wanted);
+    key.datapath_type = ss->datapath_type;
+    key.config_seqno = ss->config_seqno;
+    key.releasing = ss->releasing;
+    return key;
+}
+
+static bool
+full_run_needed(struct switch_session *ss, const struct run_key *key)
+{
+    long long int now = time_msec();
+    if (!ss->ran_once || ss->rerun || memcmp(key, &ss->last_key, sizeof *key)
+        || now >= attacher_next_retry(ss->attacher)) {
+        return true;
+    }
+    for (size_t i = 0; i < ss->n_stale; i++) {
+        if (now >= ss->stale_after[i]) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void
 switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
 {
@@ -970,8 +1058,58 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     if (!ss->ovs.idl || ss->released) {
         return;
     }
+    struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&ss->ovs);
     resolve_datapath(ss);
 
+    /* A repaired endpoint may have a new host end: a full run follows. */
+    bool repaired = attacher_verify(ss->attacher);
+    struct run_key key = run_key_now(ss, nb);
+    if (repaired || full_run_needed(ss, &key)) {
+        COVERAGE_INC(switch_session_run);
+        ss->last_key = key;
+        ss->ran_once = true;
+        full_run(ss, nb, txn);
+    } else {
+        /* Only what keeps going on its own. */
+        COVERAGE_INC(switch_session_idle_run);
+        if (ss->underlay_wanted && ss->db.ready) {
+            underlay_run(ss->underlay, ss->underlay_wanted,
+                         attacher_get_switch_pid(ss->attacher),
+                         attacher_get_netns_fd(ss->attacher), ss->rundir,
+                         &ss->plan);
+        }
+        relay_run(ss->relay, ss->relay_wanted, ss->rundir);
+        if (relay_owns_taps(ss)) {
+            sweep_relay_taps(ss);
+        }
+        ovsdb_idl_loop_commit_and_wait(&ss->ovs);
+        ss->txn_pending = ss->ovs.committing_txn != NULL;
+        flow_installer_run(ss->installer);
+        uplink_prober_run(ss->prober, ss->of,
+                          flow_installer_is_synced(ss->installer));
+    }
+
+    if (ss->releasing) {
+        /* Relay taps go too, unless ovs-vswitchd is not there to say
+         * where they are. */
+        bool taps_gone = !relay_owns_taps(ss) || ss->taps_swept
+                         || attacher_get_netns_fd(ss->attacher) < 0;
+        if (ss->db.ready && !ss->txn_pending && !ss->n_stale && taps_gone) {
+            VLOG_INFO("switch %s: released", ss->name);
+            ss->released = true;
+        } else if (time_msec() >= ss->release_deadline) {
+            VLOG_WARN("switch %s: giving up releasing; the switch is not "
+                      "reachable (its bridge %s may remain)",
+                      ss->name, ss->bridge ? ss->bridge : "");
+            ss->released = true;
+        }
+    }
+}
+
+static void
+full_run(struct switch_session *ss, struct ovsdb_idl *nb,
+         struct ovsdb_idl_txn *txn)
+{
     /* What this switch must have. */
     struct lan_view view;
     lan_view_init(&view);
@@ -1046,7 +1184,6 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     tunnel_phy_mac(ss->plan.local_ip, phy_mac);
     vnet_mac_format(phy_mac, phy_hwaddr);
 
-    struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&ss->ovs);
     if (ovsdb_idl_is_connected(ss->ovs.idl)
         && ovsdb_idl_has_ever_connected(ss->ovs.idl)) {
         char *target = NULL;
@@ -1078,6 +1215,11 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     }
     ovsdb_idl_loop_commit_and_wait(&ss->ovs);
     ss->txn_pending = ss->ovs.committing_txn != NULL;
+    if (!ovsdb_idl_is_connected(ss->ovs.idl)) {
+        ss->bridge_configured = false;
+    } else if (ss->db.ready && !ss->txn_pending && !ss->releasing) {
+        ss->bridge_configured = true;
+    }
     free(all_ports);
 
     if (underlay && ss->db.ready) {
@@ -1095,8 +1237,12 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
         && !relay_runs_with(ss->relay, relay_wanted)) {
         relay_stop(ss->relay);
     }
-    relay_run(ss->relay, taps_exist || relay_owns_taps(ss) ? relay_wanted : NULL,
-              ss->rundir);
+    free(ss->relay_wanted);
+    ss->relay_wanted = taps_exist || relay_owns_taps(ss)
+                       ? nullable_xstrdup(relay_wanted) : NULL;
+    free(ss->underlay_wanted);
+    ss->underlay_wanted = nullable_xstrdup(underlay);
+    relay_run(ss->relay, ss->relay_wanted, ss->rundir);
     if (relay_owns_taps(ss)) {
         sweep_relay_taps(ss);
     }
@@ -1117,27 +1263,14 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
 
     free_wants(wants, ports, n_wants);
     lan_view_destroy(&view);
-
-    if (ss->releasing) {
-        /* Relay taps go too, unless ovs-vswitchd is not there to say
-         * where they are. */
-        bool taps_gone = !relay_owns_taps(ss) || ss->taps_swept
-                         || attacher_get_netns_fd(ss->attacher) < 0;
-        if (ss->db.ready && !ss->txn_pending && !ss->n_stale && taps_gone) {
-            VLOG_INFO("switch %s: released", ss->name);
-            ss->released = true;
-        } else if (time_msec() >= ss->release_deadline) {
-            VLOG_WARN("switch %s: giving up releasing; the switch is not "
-                      "reachable (its bridge %s may remain)",
-                      ss->name, ss->bridge ? ss->bridge : "");
-            ss->released = true;
-        }
-    }
 }
 
 void
 switch_session_wait(struct switch_session *ss)
 {
+    if (ss->rerun && !ss->released) {
+        poll_immediate_wake();
+    }
     of_channel_wait(ss->of);
     flow_installer_wait(ss->installer);
     uplink_prober_wait(ss->prober);
@@ -1146,7 +1279,8 @@ switch_session_wait(struct switch_session *ss)
         poll_timer_wait_until(ss->tap_sweep_at);
     }
     underlay_wait(ss->underlay);
-    poll_timer_wait_until(attacher_next_run(ss->attacher));
+    poll_timer_wait_until(attacher_next_retry(ss->attacher));
+    poll_timer_wait_until(attacher_next_verify(ss->attacher));
     for (size_t i = 0; i < ss->n_stale; i++) {
         poll_timer_wait_until(ss->stale_after[i]);
     }
@@ -1180,6 +1314,7 @@ switch_session_get_status(const struct switch_session *ss,
         .of_error = of_channel_get_error(ss->of),
         .of_active = of_state == OF_CHANNEL_ACTIVE,
         .controller_connected = ss->db.controller_connected,
+        .bridge_configured = ss->bridge_configured,
     };
     struct vnet_status status;
     vnet_status_compute(&facts, &status);
@@ -1191,7 +1326,8 @@ switch_session_get_status(const struct switch_session *ss,
     for (size_t i = 0; i < ss->plan.n_peers && tunnels_ready; i++) {
         tunnels_ready = tunnel_ofport(ss, ss->plan.peers[i].port) > 0;
     }
-    st->in_sync = status.connected && !ss->releasing && ss->endpoints_ready
+    st->in_sync = status.connected && !ss->releasing && ss->db.ready
+                  && !ss->txn_pending && ss->endpoints_ready
                   && ss->markers_ready
                   && flow_installer_is_synced(ss->installer) && tunnels_ready;
     st->last_error = status.last_error;

@@ -302,7 +302,8 @@ sandbox_vnetd_start() {
     local dir=$SANDBOX_DIR/vnetd check=
     mkdir -p "$dir"
     [ "${SANDBOX_CHECK_INCREMENTAL:-0}" = 1 ] && check=--check-incremental
-    "$OVS_VNETD" -vconsole:off --nb="$OVS_VNET_DB" --pidfile="$dir/ovs-vnetd.pid" \
+    "$OVS_VNETD" -vconsole:off -vsyslog:off --nb="$OVS_VNET_DB" \
+        --pidfile="$dir/ovs-vnetd.pid" \
         --log-file="$dir/ovs-vnetd.log" --unixctl="$dir/ovs-vnetd.ctl" \
         --detach --no-chdir $check "$@" || return 1
     sandbox_wait_pidfile 10 "$dir/ovs-vnetd.pid"

@@ -87,6 +87,8 @@ struct switch_session {
     bool ran_once;
     bool rerun;                 /* The last full run left work for the
                                  * next one. */
+    long long int poll_at;      /* A full run then, to look for what gives
+                                 * no notice (taps the relay makes). */
     unsigned int config_seqno;  /* Changes with the configuration. */
     char *relay_wanted;         /* The relay's arguments, as the last full */
     char *underlay_wanted;      /* run found them (NULL: none). */
@@ -296,6 +298,7 @@ switch_session_create(const char *name)
     ss->units = flow_units_create();
     ss->installer = flow_installer_create(name, ss->of, ss->units);
     ss->prober = uplink_prober_create();
+    ss->poll_at = LLONG_MAX;
     ss->underlay = underlay_create(name);
     ss->relay = relay_create(name);
     smap_init(&ss->plan.tunnel_options);
@@ -491,7 +494,7 @@ collect_endpoints(struct switch_session *ss, struct ovsdb_idl *nb,
         struct net_info *ni = lan_view_network(view, ep->network);
         bool has_ip = false, has_mac = false;
         uint32_t ip = 0;
-        uint8_t mac[6];
+        uint8_t mac[6] = { 0 };
         char *error = ni ? lan_view_endpoint_addresses(ep, ni, &has_ip, &ip, &has_mac,
                                               mac)
                          : xasprintf("network %s is invalid",
@@ -674,12 +677,17 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
         }
         const struct vnetrec_endpoint *ep = shash_find_data(&by_name,
                                                              b->iface_id);
+        VLOG_DBG("switch %s: binding %s on %s, ofport %"PRId64"%s%s",
+                 ss->name, b->iface_id, b->ifname, b->ofport,
+                 b->ours ? ", ours" : "", ep ? "" : ", no endpoint");
         if (!ep) {
             continue;           /* Not (or no longer) ours to serve. */
         }
         bool netns = !strcmp(ep->type, "netns");
         if (netns != b->ours
             || (netns && (!ep->switch_ || strcmp(ep->switch_->name, ss->name)))) {
+            VLOG_DBG("switch %s: %s on %s is not served here", ss->name,
+                     b->iface_id, b->ifname);
             continue;
         }
         struct endpoint_state *es = endpoint_state(ss, ep->name);
@@ -691,10 +699,12 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
         struct net_info *ni = lan_view_network(view, ep->network);
         bool has_ip = false, has_mac = false;
         uint32_t ip = 0;
-        uint8_t mac[6];
+        uint8_t mac[6] = { 0 };
         char *error = ni ? lan_view_endpoint_addresses(ep, ni, &has_ip, &ip, &has_mac,
                                               mac) : NULL;
         if (!ni || error) {
+            VLOG_DBG("switch %s: %s on %s: %s", ss->name, b->iface_id,
+                     b->ifname, error ? error : "no network");
             free(error);
             continue;
         }
@@ -887,6 +897,9 @@ update_endpoints(struct switch_session *ss, const struct attach_want *wants,
     SHASH_FOR_EACH_SAFE (node, &ss->endpoints) {
         struct endpoint_state *es = node->data;
         es->status.up = es->status.ofport > 0 && synced && !es->error;
+        VLOG_DBG("switch %s: endpoint %s: ofport %"PRId64"%s%s%s", ss->name,
+                 node->name, es->status.ofport, synced ? "" : ", not in sync",
+                 es->error ? ", " : "", es->error ? es->error : "");
         if (!es->status.ofport && !es->error) {
             /* Neither bound here nor failing here: not ours to report. */
             bool wanted = false;
@@ -1040,7 +1053,7 @@ full_run_needed(struct switch_session *ss, const struct run_key *key)
 {
     long long int now = time_msec();
     if (!ss->ran_once || ss->rerun || memcmp(key, &ss->last_key, sizeof *key)
-        || now >= attacher_next_retry(ss->attacher)) {
+        || now >= attacher_next_retry(ss->attacher) || now >= ss->poll_at) {
         return true;
     }
     for (size_t i = 0; i < ss->n_stale; i++) {
@@ -1240,6 +1253,9 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     free(ss->relay_wanted);
     ss->relay_wanted = taps_exist || relay_owns_taps(ss)
                        ? nullable_xstrdup(relay_wanted) : NULL;
+    /* Taps the relay is making become ports once they exist. */
+    ss->poll_at = relay_wanted && !taps_exist && relay_owns_taps(ss)
+                  ? time_msec() + 100 : LLONG_MAX;
     free(ss->underlay_wanted);
     ss->underlay_wanted = nullable_xstrdup(underlay);
     relay_run(ss->relay, ss->relay_wanted, ss->rundir);
@@ -1280,6 +1296,7 @@ switch_session_wait(struct switch_session *ss)
     }
     underlay_wait(ss->underlay);
     poll_timer_wait_until(attacher_next_retry(ss->attacher));
+    poll_timer_wait_until(ss->poll_at);
     poll_timer_wait_until(attacher_next_verify(ss->attacher));
     for (size_t i = 0; i < ss->n_stale; i++) {
         poll_timer_wait_until(ss->stale_after[i]);

@@ -436,9 +436,13 @@ network_units(const struct lan_network *net,
         FP_PUT(fp, net->segment_id);
         FP_PUT(fp, p->ofport);
         FP_PUT(fp, p->has_mac);
-        fp_put(fp, p->mac, 6);
+        if (p->has_mac) {
+            fp_put(fp, p->mac, 6);
+        }
         FP_PUT(fp, p->has_ip);
-        FP_PUT(fp, p->ip);
+        if (p->has_ip) {
+            FP_PUT(fp, p->ip);
+        }
         if ((t = open_unit(units, LAN_U_PORT, o, p->object, fp))) {
             add_ingress(net, p, t, error);
             if (p->has_mac) {

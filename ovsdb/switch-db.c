@@ -310,6 +310,9 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
             if (txn && (want || iface_id)) {
                 changed |= sync_iface_ids(iface, want, cfg->owner,
                                           iface_is_installed(cfg, iface_id));
+                /* A write replaces the row's external_ids: look again. */
+                iface_id = want ? want->iface_id
+                           : smap_get(&iface->external_ids, "iface-id");
             }
             if (want && txn) {
                 const char *type = want->type ? want->type : "";

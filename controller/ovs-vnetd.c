@@ -277,6 +277,11 @@ write_status(struct vnetd *d, int64_t nb_cfg)
         if (!nullable_string_is_equal(row->last_error, st.last_error)) {
             vnetrec_switch_set_last_error(row, st.last_error);
         }
+        /* What --wait looks for: the change up to nb_cfg cannot be
+         * applied, since the switch refuses its flows. */
+        if (st.flows_refused) {
+            smap_add_format(&st.details, "failed_cfg", "%"PRId64, nb_cfg);
+        }
         if (!smap_equal(&row->status, &st.details)) {
             vnetrec_switch_set_status(row, &st.details);
         }

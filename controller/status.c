@@ -35,5 +35,9 @@ vnet_status_compute(const struct vnet_status_facts *f, struct vnet_status *st)
      * already proves the bridge is connected to us. */
 
     st->connected = !error;
+    /* Connected, but the switch refuses what we send it. */
+    if (!error && f->flows_error) {
+        error = xasprintf("OpenFlow: %s", f->flows_error);
+    }
     st->last_error = error;
 }

@@ -29,11 +29,14 @@ struct vnet_status_facts {
     bool of_active;             /* OpenFlow handshake complete. */
     bool controller_connected;  /* The switch's Controller row: is_connected
                                  * (informational: refreshed late). */
+    const char *flows_error;    /* The switch refused our flows, or NULL. */
 };
 
 struct vnet_status {
     bool connected;             /* Everything up: the NB "connected" column. */
-    char *last_error;           /* Why not, or NULL when connected (malloc'd). */
+    char *last_error;           /* Why not, or, connected, why the switch
+                                 * does not hold our flows; else NULL
+                                 * (malloc'd). */
 };
 
 /* Fills 'st' from 'f'.  The caller frees st->last_error. */

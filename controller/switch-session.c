@@ -124,6 +124,8 @@ struct switch_session {
     struct flow_installer *installer;
     struct flow_units *units;   /* The desired flows. */
     uint64_t flow_gen;
+    uint64_t errors_before;     /* Installer errors before the databases
+                                 * last changed. */
     bool flows_computed;
     unsigned int flows_nb_seqno;        /* Database contents the desired */
     unsigned int flows_ovs_seqno;       /* flows were computed from. */
@@ -736,6 +738,10 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
     }
     ss->flows_nb_seqno = nb_seqno;
     ss->flows_ovs_seqno = ovs_seqno;
+    /* An error the switch reported before now was about other flows. */
+    struct flow_installer_stats fs;
+    flow_installer_get_stats(ss->installer, &fs);
+    ss->errors_before = fs.n_errors;
 
     lan_view_add_routers(view, nb, ss->name);
     lan_view_add_remotes(view, nb, &ss->plan, session_tunnel_ofport, ss);
@@ -1332,6 +1338,7 @@ switch_session_get_status(const struct switch_session *ss,
         .of_active = of_state == OF_CHANNEL_ACTIVE,
         .controller_connected = ss->db.controller_connected,
         .bridge_configured = ss->bridge_configured,
+        .flows_error = flow_installer_get_error(ss->installer),
     };
     struct vnet_status status;
     vnet_status_compute(&facts, &status);
@@ -1348,6 +1355,14 @@ switch_session_get_status(const struct switch_session *ss,
                   && ss->markers_ready
                   && flow_installer_is_synced(ss->installer) && tunnels_ready;
     st->last_error = status.last_error;
+    /* The installer's error stands for the flows wanted now: those of the
+     * database as this run saw it. */
+    struct flow_installer_stats fs;
+    flow_installer_get_stats(ss->installer, &fs);
+    st->flows_refused = facts.flows_error
+                        && flow_installer_get_error_gen(ss->installer)
+                           == ss->flow_gen
+                        && fs.n_errors > ss->errors_before;
     st->of_state = xstrdup(facts.of_state);
     if (of_state == OF_CHANNEL_ACTIVE) {
         st->datapath_id = xasprintf("%016"PRIx64, of_channel_get_dpid(ss->of));
@@ -1377,8 +1392,6 @@ switch_session_get_status(const struct switch_session *ss,
     if (ss->db.system_id) {
         smap_add(&st->details, "system_id", ss->db.system_id);
     }
-    struct flow_installer_stats fs;
-    flow_installer_get_stats(ss->installer, &fs);
     smap_add_format(&st->details, "flows", "%u", fs.n_installed);
     smap_add(&st->details, "flows_synced",
              flow_installer_is_synced(ss->installer) ? "true" : "false");

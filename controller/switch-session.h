@@ -32,6 +32,8 @@ struct switch_session_status {
     char *last_error;           /* NULL when connected. */
     char *of_state;
     char *datapath_id;          /* 16 hex digits, or NULL. */
+    bool flows_refused;         /* The switch refused the flows of the
+                                 * database as it is now. */
     struct smap details;        /* For the NB "status" column. */
 };
 

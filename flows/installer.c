@@ -548,8 +548,13 @@ flow_installer_handle_msg(struct flow_installer *fi, const struct ofpbuf *msg)
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
         char *s = ofp_to_string(oh, ntohs(oh->length), NULL, NULL, 1);
         VLOG_WARN_RL(&rl, "%s: switch refused flows: %s", fi->name, s);
-        set_error(fi, xasprintf("switch refused flows: %s",
-                                ofperr_get_name(ofperr_decode_msg(oh, NULL))));
+        /* A refused bundle brings the error of the flow that failed, then
+         * the bundle's own: the first one says why. */
+        if (!fi->commit_failed) {
+            set_error(fi, xasprintf("switch refused flows: %s",
+                                    ofperr_get_name(ofperr_decode_msg(oh,
+                                                                      NULL))));
+        }
         free(s);
         fi->stats.n_errors++;
         fi->commit_failed = true;

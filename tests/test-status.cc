@@ -27,7 +27,9 @@ error_of(const struct vnet_status_facts &f, bool *connected = nullptr)
     struct vnet_status st;
     vnet_status_compute(&f, &st);
     std::string e = st.last_error ? st.last_error : "";
-    EXPECT_EQ(st.connected, st.last_error == nullptr);
+    if (!f.flows_error) {
+        EXPECT_EQ(st.connected, st.last_error == nullptr);
+    }
     if (connected) {
         *connected = st.connected;
     }
@@ -51,6 +53,22 @@ TEST(Status, ChangesToAConfiguredBridgeLeaveItConnected)
     bool connected = false;
     EXPECT_EQ(error_of(f, &connected), "");
     EXPECT_TRUE(connected);
+}
+
+TEST(Status, RefusedFlowsLeaveItConnectedWithAnError)
+{
+    struct vnet_status_facts f = all_up();
+    f.flows_error = "switch refused flows: OFPFMFC_TABLE_FULL";
+    bool connected = false;
+    EXPECT_EQ(error_of(f, &connected),
+              "OpenFlow: switch refused flows: OFPFMFC_TABLE_FULL");
+    EXPECT_TRUE(connected);
+
+    /* A missing piece comes first. */
+    f.of_active = false;
+    f.of_state = "connecting";
+    EXPECT_EQ(error_of(f, &connected), "OpenFlow: connecting");
+    EXPECT_FALSE(connected);
 }
 
 TEST(Status, EachMissingPieceNamed)

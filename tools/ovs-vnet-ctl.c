@@ -249,6 +249,14 @@ wait_for_cfg(struct ovsdb_idl *idl, int64_t cfg)
             if (sw->applied_cfg < cfg) {
                 done = false;
                 behind = sw->name;
+                /* The switch refuses the flows of this change (or of a
+                 * later one that includes it). */
+                if (smap_get_int(&sw->status, "failed_cfg", 0) >= cfg) {
+                    ctl_fatal("switch %s cannot apply the change: %s",
+                              sw->name, sw->last_error ? sw->last_error
+                              : smap_get_def(&sw->status, "flows_error",
+                                             "flows refused"));
+                }
             }
         }
         if (done) {

@@ -316,6 +316,39 @@ test_flows_repaired_and_reconciled() {
     wait_until 20 pings ep1 10.5.0.21
 }
 
+test_refused_flows_fail_wait() {
+    ALLOWED_LOG_ERRORS='switch refused flows'
+    lan_world
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach net1 ep1 10.5.0.11
+
+    # Table 0 is full: the switch refuses the flows of another endpoint.
+    local n
+    n=$(sandbox_ofctl sw1 dump-flows br-vnet table=0 | grep -c 'table=0')
+    sandbox_vsctl sw1 -- --id=@ft create Flow_Table flow_limit="$n" \
+        overflow_policy=refuse -- set Bridge br-vnet flow_tables:0=@ft
+    local out
+    if out=$(vnet_ctl -t 30 --wait attach net1 ep2 --switch=sw1 \
+                 --ip=10.5.0.21 --netns="$SANDBOX_PREFIX-ep2" 2>&1); then
+        fail "--wait succeeded although the switch refused the flows"
+    fi
+    output_has 'switch sw1 cannot apply the change: .*OFPFMFC_TABLE_FULL' \
+        echo "$out" || fail "--wait: $out"
+    local show; show=$(vnet_ctl show)
+    output_has 'last_error: OpenFlow: switch refused flows: OFPFMFC_TABLE_FULL' \
+        echo "$show" || fail "show: $show"
+    output_has 'connected: true' echo "$show" || fail "show: $show"
+    # What is installed stays: ep1 keeps its flows.
+    output_has "dl_src=$(ep_mac ep1)" flows_now || fail "ep1 lost its flows"
+
+    # Room again: the flows go in, and --wait is satisfied.
+    sandbox_vsctl sw1 clear Bridge br-vnet flow_tables
+    vnet_ctl -t 30 --wait sync || fail "--wait after the limit is gone"
+    pings ep1 10.5.0.21 || fail "ep1 -> ep2"
+    output_has 'last_error' vnet_ctl show && fail "error left in show"
+    true
+}
+
 test_bad_endpoint_input() {
     lan_world
     vnet_ctl net-add net1 10.5.0.0/16 >/dev/null

@@ -1338,7 +1338,11 @@ switch_session_get_status(const struct switch_session *ss,
         .of_active = of_state == OF_CHANNEL_ACTIVE,
         .controller_connected = ss->db.controller_connected,
         .bridge_configured = ss->bridge_configured,
-        .flows_error = flow_installer_get_error(ss->installer),
+        /* The switch refuses our flows, or (a bug) some could not be
+         * made: either way it does not hold what the database calls for. */
+        .flows_error = flow_installer_get_error(ss->installer)
+                       ? flow_installer_get_error(ss->installer)
+                       : ss->flows_error,
     };
     struct vnet_status status;
     vnet_status_compute(&facts, &status);
@@ -1359,10 +1363,11 @@ switch_session_get_status(const struct switch_session *ss,
      * database as this run saw it. */
     struct flow_installer_stats fs;
     flow_installer_get_stats(ss->installer, &fs);
-    st->flows_refused = facts.flows_error
-                        && flow_installer_get_error_gen(ss->installer)
-                           == ss->flow_gen
-                        && fs.n_errors > ss->errors_before;
+    st->flows_refused = ss->flows_error
+                        || (flow_installer_get_error(ss->installer)
+                            && flow_installer_get_error_gen(ss->installer)
+                               == ss->flow_gen
+                            && fs.n_errors > ss->errors_before);
     st->of_state = xstrdup(facts.of_state);
     if (of_state == OF_CHANNEL_ACTIVE) {
         st->datapath_id = xasprintf("%016"PRIx64, of_channel_get_dpid(ss->of));

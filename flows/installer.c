@@ -37,7 +37,7 @@ COVERAGE_DEFINE(installer_foreign);
 /* How often the mirror is checked against the switch anyway. */
 #define AUDIT_MS (5 * 60 * 1000)
 /* How long to wait for the switch before starting over. */
-#define REPLY_TIMEOUT_MS 10000
+#define REPLY_TIMEOUT_MS 60000
 /* After a refused bundle, before trying again. */
 #define RETRY_MS 1000
 /* After a change by others, before the audit (changes come in bursts). */

@@ -373,13 +373,35 @@ add_learn(const struct lan_network *net, struct flow_table *out, char **error)
 static void
 add_flood(const struct lan_network *net, struct flow_table *out, char **error)
 {
-    struct ds flood = DS_EMPTY_INITIALIZER;
-    for (size_t i = 0; i < net->n_ports; i++) {
-        ds_put_format(&flood, "%soutput:%"PRId64, i ? "," : "",
-                      net->ports[i].ofport);
-    }
-
     uint64_t c = vnet_cookie(VNET_F_FLOOD, net->object);
+    struct ds flood = DS_EMPTY_INITIALIZER;
+    if (net->n_ports <= VNET_FLOOD_PART_PORTS) {
+        for (size_t i = 0; i < net->n_ports; i++) {
+            ds_put_format(&flood, "%soutput:%"PRId64, i ? "," : "",
+                          net->ports[i].ofport);
+        }
+    } else {
+        /* Too many for one flow: a flow per part in the flood table, and
+         * here a resubmit to each. */
+        struct ds part = DS_EMPTY_INITIALIZER;
+        size_t n_parts = 0;
+        for (size_t i = 0; i < net->n_ports; i += VNET_FLOOD_PART_PORTS) {
+            size_t end = MIN(net->n_ports, i + VNET_FLOOD_PART_PORTS);
+            ds_clear(&part);
+            for (size_t j = i; j < end; j++) {
+                ds_put_format(&part, "%soutput:%"PRId64, j > i ? "," : "",
+                              net->ports[j].ofport);
+            }
+            n_parts++;
+            add(out, error, c, "table=%d,priority=10,metadata=%"PRIu32","
+                VNET_REG_FLOOD_PART"=%"PRIuSIZE",actions=%s", VNET_T_FLOOD,
+                net->segment_id, n_parts, ds_cstr(&part));
+            ds_put_format(&flood, "%sset_field:%"PRIuSIZE"->"
+                          VNET_REG_FLOOD_PART",resubmit(,%d)",
+                          n_parts > 1 ? "," : "", n_parts, VNET_T_FLOOD);
+        }
+        ds_destroy(&part);
+    }
     if (net->n_ports) {
         add(out, error, c, "table=%d,priority=11,metadata=%"PRIu32","
             VNET_REG_TUNNEL"=1,actions=%s", VNET_T_L2, net->segment_id,

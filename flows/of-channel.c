@@ -143,7 +143,10 @@ accept_connections(struct of_channel *ch)
          * connection it had. */
         COVERAGE_INC(of_channel_accept);
         close_connection(ch);
-        ch->rconn = rconn_create(5, 0, 0, OF_CHANNEL_VERSIONS);
+        /* No inactivity probes: the switch is at the other end of a Unix
+         * socket, which closes when it dies, and a switch busy for seconds
+         * (adding thousands of ports) is not a dead one. */
+        ch->rconn = rconn_create(0, 0, 0, OF_CHANNEL_VERSIONS);
         rconn_connect_unreliably(ch->rconn, vconn, NULL);
         ch->rconn_seqno = rconn_get_connection_seqno(ch->rconn);
         ch->seqno++;

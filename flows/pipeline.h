@@ -18,6 +18,10 @@
  *   table 30 l2         Static forwarding to known endpoint MACs, learned MACs,
  *                       then flooding to the network's ports (broadcast,
  *                       multicast, unknown unicast).
+ *   table 31 flood      A network with many ports on one switch floods in
+ *                       parts, each a flow of its own (OpenFlow messages stop
+ *                       at 64 KiB): table 30 resubmits here once per part,
+ *                       with reg7 = the part's number.
  *
  * A router with an uplink has a segment of its own: its networks' default
  * route (table 22) sets metadata to it and goes to table 40.  All of its NAT
@@ -71,6 +75,7 @@ enum vnet_table {
     VNET_T_ROUTE = 22,
     VNET_T_NEIGHBOR = 24,
     VNET_T_L2 = 30,
+    VNET_T_FLOOD = 31,
     VNET_T_ROUTER = 40,
     VNET_T_UNHAIRPIN = 41,
     VNET_T_NAT = 42,
@@ -83,7 +88,8 @@ enum vnet_table {
 _Static_assert(VNET_T_INGRESS < VNET_T_ARP && VNET_T_ARP < VNET_T_LEARN
                && VNET_T_LEARN < VNET_T_ROUTE
                && VNET_T_ROUTE < VNET_T_NEIGHBOR
-               && VNET_T_NEIGHBOR < VNET_T_L2 && VNET_T_L2 < VNET_T_ROUTER
+               && VNET_T_NEIGHBOR < VNET_T_L2 && VNET_T_L2 < VNET_T_FLOOD
+               && VNET_T_FLOOD < VNET_T_ROUTER
                && VNET_T_ROUTER < VNET_T_UNHAIRPIN
                && VNET_T_UNHAIRPIN < VNET_T_NAT && VNET_T_NAT < VNET_T_LR_ROUTE
                && VNET_T_LR_ROUTE < VNET_T_UPLINK_NEIGHBOR
@@ -93,6 +99,11 @@ _Static_assert(VNET_T_INGRESS < VNET_T_ARP && VNET_T_ARP < VNET_T_LEARN
 #define VNET_REG_UNSECURED "reg6"
 #define VNET_REG_TUNNEL "reg5"
 #define VNET_REG_OUTSIDE "reg4"
+#define VNET_REG_FLOOD_PART "reg7"
+
+/* Ports per flood flow: a flow of this many outputs stays far below
+ * OpenFlow's 64 KiB per message (16 bytes an output). */
+#define VNET_FLOOD_PART_PORTS 1000
 
 enum vnet_feature {
     VNET_F_PIPELINE = 1,        /* Table defaults. */

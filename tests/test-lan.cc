@@ -7,6 +7,11 @@
 #include <vector>
 
 #include "flows/lan.h"
+#include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/ofp-protocol.h"
+#include "util.h"
 #include "tests/flow-lines.h"
 
 namespace {
@@ -229,6 +234,89 @@ TEST(LanTunnels, FloodSplitHorizonAndRelayLast)
                                      "output:3,output:4,set_field:0x7->tun_id,"
                                      "set_field:192.0.2.2->tun_dst,output:9,"
                                      "push_vlan:0x8100,set_field:4103->vlan_vid,output:10"}), 1u);
+}
+
+// The OpenFlow 1.5 flow_mod of a flow as flow_table_format() prints it.
+size_t
+flow_mod_size(const std::string &line)
+{
+    // The cookie, printed last, goes first (after "actions=" all is
+    // actions).
+    std::string text = line;
+    size_t c = text.rfind(" cookie=");
+    if (c != std::string::npos) {
+        text = text.substr(c + 1) + " " + text.substr(0, c);
+    }
+    struct ofputil_flow_mod fm;
+    enum ofputil_protocol usable;
+    char *error = parse_ofp_flow_mod_str(&fm, text.c_str(), nullptr, nullptr,
+                                         OFPFC_ADD, &usable);
+    EXPECT_EQ(error, nullptr) << error << ": " << line.substr(0, 200);
+    if (error) {
+        free(error);
+        return SIZE_MAX;
+    }
+    struct ofpbuf *msg = ofputil_encode_flow_mod(&fm, OFPUTIL_P_OF15_OXM);
+    size_t size = msg->size;
+    ofpbuf_delete(msg);
+    minimatch_destroy(&fm.match);
+    free(CONST_CAST(struct ofpact *, fm.ofpacts));
+    return size;
+}
+
+TEST(LanTunnels, FloodOfThousandsOfPortsIsSplit)
+{
+    Lan lan = with_remotes();
+    lan.ports.clear();
+    lan.neighbors.clear();
+    const size_t n = 5000;
+    for (size_t i = 0; i < n; i++) {
+        lan_port p{};
+        p.name = "p";
+        p.object = 0x70000000 + i;
+        p.ofport = 100 + i;
+        lan.ports.push_back(p);
+    }
+    auto lines = lan.generate();
+
+    // Every flow fits in an OpenFlow message, with room for a bundle.
+    for (const auto &l : lines) {
+        EXPECT_LT(flow_mod_size(l), 65535u - 64) << l.substr(0, 200);
+    }
+    // Parts in the flood table, together every port once.
+    std::vector<int> seen(n, 0);
+    size_t n_parts = 0;
+    for (const auto &l : lines) {
+        if (l.find("table=31 ") != 0) {
+            continue;
+        }
+        n_parts++;
+        EXPECT_NE(l.find("metadata=0x7"), std::string::npos) << l;
+        EXPECT_NE(l.find("reg7=0x" + std::to_string(n_parts)),
+                  std::string::npos) << l.substr(0, 100);
+        for (size_t pos = 0; (pos = l.find("output:", pos)) != std::string::npos;
+             pos++) {
+            long port = strtol(l.c_str() + pos + 7, nullptr, 10);
+            ASSERT_GE(port, 100);
+            ASSERT_LT(port, 100 + (long) n);
+            seen[port - 100]++;
+        }
+    }
+    EXPECT_EQ(n_parts, 5u);
+    for (size_t i = 0; i < n; i++) {
+        ASSERT_EQ(seen[i], 1) << "port " << 100 + i;
+    }
+    // Table 30 resubmits to each part, then (from here) the other switches.
+    std::string parts;
+    for (size_t i = 1; i <= n_parts; i++) {
+        parts += (i > 1 ? "," : "") + std::string("set_field:0x")
+                 + std::to_string(i) + "->reg7,resubmit(,31)";
+    }
+    EXPECT_EQ(count_matching(lines, {"table=30 priority=11", "reg5=0x1",
+                                     "actions=" + parts + " "}), 1u);
+    EXPECT_EQ(count_matching(lines, {"table=30 priority=10",
+                                     "actions=" + parts
+                                     + ",set_field:0x7->tun_id"}), 1u);
 }
 
 TEST(LanTunnels, SegmentsBeyondVlanRangeSkipTheRelay)

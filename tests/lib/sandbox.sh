@@ -38,6 +38,9 @@
 # is ever touched) or "system" (the kernel module's; kernel datapaths belong to
 # a network namespace, so each switch still has its own).  "system" needs the
 # openvswitch module loaded: tests/vm/ boots a guest that has it.
+#
+# SANDBOX_VSWITCHD_ARGS: more options for ovs-vswitchd (e.g. --enable-dummy,
+# for ports of type "dummy" that need no device: many of them are cheap).
 
 : "${VNET_TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${VNET_BUILD:=$VNET_TOP}"
@@ -203,6 +206,7 @@ sandbox_switch_vswitchd_start() {
     [ "$(cat "$dir/datapath" 2>/dev/null)" = system ] && system=
     sandbox_netns_exec "$name" env OVS_RUNDIR="$dir" OVS_LOGDIR="$dir" \
         OVS_DBDIR="$dir" ovs-vswitchd -vconsole:off "unix:$dir/db.sock" $system \
+        ${SANDBOX_VSWITCHD_ARGS:-} \
         --pidfile="$dir/ovs-vswitchd.pid" --log-file="$dir/ovs-vswitchd.log" \
         --detach --no-chdir || return 1
     sandbox_wait_pidfile 10 "$dir/ovs-vswitchd.pid"

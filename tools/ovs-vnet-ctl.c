@@ -276,67 +276,86 @@ wait_for_cfg(struct ovsdb_idl *idl, int64_t cfg)
     }
 }
 
+/* One command of the command line, with its context. */
+struct ctl_invocation {
+    const struct ctl_command *cmd;
+    struct ctl_context ctx;
+};
+
+/* Runs every command in 'invs' against the NB database, those that change
+ * it in one transaction, and prints their output in order. */
 static void
-run_command(const struct ctl_command *cmd, struct ctl_context *ctx)
+run_commands(struct ctl_invocation *invs, size_t n)
 {
     struct ovsdb_idl *idl = ovsdb_idl_create(db, &vnetrec_idl_class, true,
                                              false);
     ovsdb_idl_set_leader_only(idl, false);
     idl_wait_connected(idl, "NB database", db);
-    ctx->idl = idl;
+
+    bool writes = false;
+    for (size_t i = 0; i < n; i++) {
+        writes |= invs[i].cmd->writes;
+    }
 
     for (;;) {
-        ds_init(&ctx->output);
-        ctx->txn = NULL;
-        if (cmd->writes) {
-            ctx->txn = ovsdb_idl_txn_create(idl);
-            ovsdb_idl_txn_add_comment(ctx->txn, "ovs-vnet-ctl: %s",
-                                      cmd->name);
+        struct ovsdb_idl_txn *txn = NULL;
+        if (writes) {
+            txn = ovsdb_idl_txn_create(idl);
+            ovsdb_idl_txn_add_comment(txn, "ovs-vnet-ctl: %s%s",
+                                      invs[0].cmd->name,
+                                      n > 1 ? " and more" : "");
             if (dry_run) {
-                ovsdb_idl_txn_set_dry_run(ctx->txn);
+                ovsdb_idl_txn_set_dry_run(txn);
             }
         }
-
-        cmd->run(ctx);
-        if (ctx->error) {
-            if (ctx->txn) {
-                ovsdb_idl_txn_abort(ctx->txn);
-                ovsdb_idl_txn_destroy(ctx->txn);
+        for (size_t i = 0; i < n; i++) {
+            struct ctl_context *ctx = &invs[i].ctx;
+            ctx->idl = idl;
+            ctx->txn = invs[i].cmd->writes ? txn : NULL;
+            ds_init(&ctx->output);
+            invs[i].cmd->run(ctx);
+            if (ctx->error) {
+                if (txn) {
+                    ovsdb_idl_txn_abort(txn);
+                    ovsdb_idl_txn_destroy(txn);
+                }
+                ctl_fatal("%s", ctx->error);
             }
-            ctl_fatal("%s", ctx->error);
         }
-        if (!ctx->txn) {
+        if (!txn) {
             break;
         }
 
         const struct vnetrec_vnet_global *g = vnetrec_vnet_global_first(idl);
         if (wait_for_switches && g && !dry_run) {
-            ovsdb_idl_txn_increment(ctx->txn, &g->header_,
+            ovsdb_idl_txn_increment(txn, &g->header_,
                                     &vnetrec_vnet_global_col_nb_cfg, true);
         }
 
         enum ovsdb_idl_txn_status status;
         for (;;) {
-            status = ovsdb_idl_txn_commit(ctx->txn);
+            status = ovsdb_idl_txn_commit(txn);
             if (status != TXN_INCOMPLETE) {
                 break;
             }
             check_deadline("committing to the NB database");
             ovsdb_idl_run(idl);
             ovsdb_idl_wait(idl);
-            ovsdb_idl_txn_wait(ctx->txn);
+            ovsdb_idl_txn_wait(txn);
             wait_deadline();
             poll_block();
         }
 
         int64_t next_cfg = 0;
         if (status == TXN_SUCCESS && wait_for_switches && g && !dry_run) {
-            next_cfg = ovsdb_idl_txn_get_increment_new_value(ctx->txn);
+            next_cfg = ovsdb_idl_txn_get_increment_new_value(txn);
         }
         char *txn_error = status == TXN_ERROR
-            ? xstrdup(ovsdb_idl_txn_get_error(ctx->txn)) : NULL;
-        ovsdb_idl_txn_destroy(ctx->txn);
-        ctx->txn = NULL;
+            ? xstrdup(ovsdb_idl_txn_get_error(txn)) : NULL;
+        ovsdb_idl_txn_destroy(txn);
+        for (size_t i = 0; i < n; i++) {
+            invs[i].ctx.txn = NULL;
+        }
 
         switch (status) {
         case TXN_UNCOMMITTED:
@@ -349,7 +368,9 @@ run_command(const struct ctl_command *cmd, struct ctl_context *ctx)
             break;
         case TXN_TRY_AGAIN:
             /* Someone else changed what we read: read again and redo. */
-            ds_destroy(&ctx->output);
+            for (size_t i = 0; i < n; i++) {
+                ds_destroy(&invs[i].ctx.output);
+            }
             check_deadline("retrying the NB transaction");
             ovsdb_idl_run(idl);
             continue;
@@ -366,8 +387,10 @@ run_command(const struct ctl_command *cmd, struct ctl_context *ctx)
         break;
     }
 
-    fputs(ds_cstr(&ctx->output), stdout);
-    ds_destroy(&ctx->output);
+    for (size_t i = 0; i < n; i++) {
+        fputs(ds_cstr(&invs[i].ctx.output), stdout);
+        ds_destroy(&invs[i].ctx.output);
+    }
     ovsdb_idl_destroy(idl);
 }
 
@@ -493,7 +516,8 @@ static void
 usage(void)
 {
     printf("%s: ovs-vnet command line\n"
-           "usage: %s [OPTIONS] COMMAND [ARG...]\n"
+           "usage: %s [OPTIONS] COMMAND [ARG...] [-- COMMAND [ARG...]]...\n"
+           "(commands joined by \"--\" run in one transaction)\n"
            "\nCommands:\n", program_name, program_name);
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
         char *left = xasprintf("%s %s", commands[i].name, commands[i].usage);
@@ -528,22 +552,48 @@ main(int argc, char *argv[])
     if (optind >= argc) {
         ctl_fatal("missing command name (use --help for help)");
     }
-    const struct ctl_command *cmd = find_command(argv[optind]);
-    if (!cmd) {
-        ctl_fatal("unknown command '%s'; use --help for help", argv[optind]);
-    }
 
-    struct ctl_context ctx;
-    memset(&ctx, 0, sizeof ctx);
-    parse_command_args(cmd, argc - optind, argv + optind, &ctx);
-    if (cmd->prepare) {
-        cmd->prepare(&ctx);
+    /* Commands separated by "--", as ovs-vsctl takes them. */
+    struct ctl_invocation *invs = NULL;
+    size_t n = 0;
+    for (int i = optind; i <= argc; ) {
+        int end = i;
+        while (end < argc && strcmp(argv[end], "--")) {
+            end++;
+        }
+        if (end == i) {
+            ctl_fatal("missing command name before or after \"--\"");
+        }
+        const struct ctl_command *cmd = find_command(argv[i]);
+        if (!cmd) {
+            ctl_fatal("unknown command '%s'; use --help for help", argv[i]);
+        }
+        invs = xrealloc(invs, (n + 1) * sizeof *invs);
+        struct ctl_invocation *inv = &invs[n++];
+        memset(inv, 0, sizeof *inv);
+        inv->cmd = cmd;
+        /* Parsing stops at "--": the next command begins after it. */
+        char *saved = end < argc ? argv[end] : NULL;
+        argv[end] = NULL;
+        parse_command_args(cmd, end - i, argv + i, &inv->ctx);
+        if (end < argc) {
+            argv[end] = saved;
+        }
+        i = end + 1;
     }
-    run_command(cmd, &ctx);
+    for (size_t i = 0; i < n; i++) {
+        if (invs[i].cmd->prepare) {
+            invs[i].cmd->prepare(&invs[i].ctx);
+        }
+    }
+    run_commands(invs, n);
 
-    ctl_args_destroy(&ctx.args);
-    free(ctx.argv);
-    free(ctx.aux);
+    for (size_t i = 0; i < n; i++) {
+        ctl_args_destroy(&invs[i].ctx.args);
+        free(invs[i].ctx.argv);
+        free(invs[i].ctx.aux);
+    }
+    free(invs);
     free(db);
     return 0;
 }

@@ -457,3 +457,43 @@ test_flood_reaches_5000_ports() {
                   END {print n + 0}')
     assert_eq "$sent" "$n" "ports the broadcast went out of"
 }
+
+# Commands joined by "--" go in one transaction, as with ovs-vsctl.
+test_commands_chained_in_one_transaction() {
+    lan_world
+    vnet_ctl --wait net-add net1 10.5.0.0/16 \
+        -- attach net1 ep1 --switch=sw1 --ip=10.5.0.11 --netns="$SANDBOX_PREFIX-ep1" \
+        -- attach net1 ep2 --switch=sw1 --ip=10.5.0.21 --netns="$SANDBOX_PREFIX-ep2" \
+        -- attach net1 ep3 --switch=sw1 --netns="$SANDBOX_PREFIX-ep3" \
+        -- attach net1 ep4 --switch=sw1 --netns="$SANDBOX_PREFIX-ep4" \
+        >/dev/null || fail "chained attach"
+    pings ep1 10.5.0.21 || fail "ep1 -> ep2"
+    # Addresses chosen for ep3 and ep4 in the same transaction differ.
+    local ip3 ip4
+    ip3=$(in_ep ep3 ip -4 -o addr show dev eth0 | awk '{print $4}')
+    ip4=$(in_ep ep4 ip -4 -o addr show dev eth0 | awk '{print $4}')
+    [ -n "$ip3" ] && [ "$ip3" != "$ip4" ] || fail "ep3 $ip3, ep4 $ip4"
+    pings ep3 "${ip4%/*}" || fail "ep3 -> ep4"
+
+    # One command fails: nothing of the others is done.
+    local out
+    if out=$(vnet_ctl net-add net2 10.6.0.0/16 -- attach nosuch ep3 \
+                 --switch=sw1 --ip=10.6.0.13 2>&1); then
+        fail "a chain with a failing command succeeded"
+    fi
+    output_has 'nosuch' echo "$out" || fail "error: $out"
+    output_has 'net2' vnet_ctl net-list && fail "net2 made by a failed chain"
+
+    # Outputs in order; read-only and writing commands mixed.
+    out=$(vnet_ctl net-list -- port-add net1 lp1 -- ep-list)
+    output_has 'net1' echo "$out" || fail "net-list output: $out"
+    output_has 'lp1' echo "$out" || fail "ep-list output: $out"
+    [ "$(printf '%s\n' "$out" | grep -n 'net1' | head -1 | cut -d: -f1)" -lt \
+      "$(printf '%s\n' "$out" | grep -n 'lp1' | head -1 | cut -d: -f1)" ] \
+        || fail "outputs out of order: $out"
+
+    # "--" with no command after it.
+    vnet_ctl net-list -- 2>/dev/null && fail "trailing --"
+    vnet_ctl net-list -- -- show 2>/dev/null && fail "empty command"
+    true
+}

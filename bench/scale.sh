@@ -11,6 +11,16 @@
 #   bridge   the hand-made recipe: a Linux bridge, a namespace and a veth per
 #            endpoint, all with ip(8)
 #
+# and the bulk case, all N endpoints at once, timed from the first command
+# until each of endpoints 1..N-1 got an echo reply from endpoint 0:
+#
+#   bulk-attach  one "ovs-vnet-ctl --wait attach ... -- attach ..." (ovs-vnetd
+#                makes the namespaces and veths)
+#   bulk-plug    one "ovs-vnet-ctl port-add ... -- port-add ..." and one
+#                ovs-vsctl that adds every port (namespaces made beforehand)
+#   bulk-ovn     one ovn-nbctl (lsp-add, lsp-set-addresses for each) and the
+#                same ovs-vsctl (namespaces made beforehand)
+#
 # Every system gets a fresh sandbox (tests/lib/sandbox.sh): one switch on the
 # userspace (netdev) datapath in its own namespace (for "bridge", a namespace
 # with the bridge), one network 10.5.0.0/16.  Endpoint 0 is made first; then
@@ -25,13 +35,14 @@
 # for every system (gnuplot).  Exits 0 when every system ran, even if a
 # target is missed.
 #
-# Usage: [N=100] [SYSTEMS="attach plug ovn bridge"] bench/scale.sh
+# Usage: [N=100] [SYSTEMS="attach plug ovn bridge bulk-attach bulk-plug bulk-ovn"]
+#        bench/scale.sh
 #            [--json FILE] [--plot FILE.png]
 set -u -o pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 N=${N:-100}
-SYSTEMS=${SYSTEMS:-attach plug ovn bridge}
+SYSTEMS=${SYSTEMS:-attach plug ovn bridge bulk-attach bulk-plug bulk-ovn}
 json_out=
 plot_out=
 while [ $# -gt 0 ]; do
@@ -47,7 +58,7 @@ done
 [ "$(id -u)" = 0 ] || { echo "$0: needs root" >&2; exit 2; }
 for s in $SYSTEMS; do
     case $s in
-        attach|plug|ovn|bridge) ;;
+        attach|plug|ovn|bridge|bulk-attach|bulk-plug|bulk-ovn) ;;
         *) echo "$0: unknown system $s" >&2; exit 2 ;;
     esac
 done
@@ -114,6 +125,70 @@ pid_cpu_secs() {
 }
 
 fact() { echo "$1 $2 $3" >> "$facts"; }
+
+# all_reach: each of endpoints 1..N-1 gets an echo reply from endpoint 0.
+all_reach() {
+    local i
+    for ((i = 1; i < N; i++)); do
+        reach "$SANDBOX_PREFIX-e$i" "$(ep_ip 0)" || fail "endpoint $i never reached endpoint 0"
+        ip -n "$SANDBOX_PREFIX-e$i" neigh flush all 2>/dev/null
+        ip -n "$SANDBOX_PREFIX-e0" neigh flush to "$(ep_ip "$i")" 2>/dev/null
+    done
+}
+
+# plug_all BRIDGE: namespaces and veths for endpoints 0..N-1 with their peers
+# in the switch's namespace (not yet ports), as others make them.
+plug_all() {
+    local swns i; swns=$(sandbox_netns sw1)
+    for ((i = 0; i < N; i++)); do
+        plug_ns "$SANDBOX_PREFIX-e$i" "$i" "v$i" "$swns"
+    done
+}
+
+# vsctl_add_all BRIDGE: one ovs-vsctl that adds every endpoint's port.
+vsctl_add_all() {
+    local args=() i
+    for ((i = 0; i < N; i++)); do
+        args+=(-- add-port "$1" "v$i" -- set Interface "v$i" "external_ids:iface-id=e$i")
+    done
+    sandbox_switch_env sw1 ovs-vsctl --timeout=600 "${args[@]}"
+}
+
+bulk_attach() {
+    local args=() i
+    for ((i = 0; i < N; i++)); do
+        args+=(-- attach net1 "e$i" --switch=sw1 --ip="$(ep_ip "$i")"
+               --netns="$SANDBOX_PREFIX-e$i")
+    done
+    "$OVS_VNET_CTL" -t 600 --wait "${args[@]:1}" >/dev/null
+}
+
+bulk_plug() {
+    local args=() i
+    for ((i = 0; i < N; i++)); do
+        args+=(-- port-add net1 "e$i" --ip="$(ep_ip "$i")" --mac="$(ep_mac "$i")")
+    done
+    "$OVS_VNET_CTL" -t 600 "${args[@]:1}" >/dev/null && vsctl_add_all br-vnet
+}
+
+bulk_ovn() {
+    local args=() i
+    for ((i = 0; i < N; i++)); do
+        args+=(-- lsp-add ls1 "e$i" -- lsp-set-addresses "e$i" "$(ep_mac "$i") $(ep_ip "$i")")
+    done
+    ovn-nbctl --db="unix:$SANDBOX_DIR/ovn/nb.sock" --timeout=600 "${args[@]:1}" \
+        && vsctl_add_all br-int
+}
+
+# measure_bulk SYSTEM FUNCTION: all N endpoints by FUNCTION, until reachable.
+measure_bulk() {
+    local sys=$1 start
+    start=$(now_us)
+    "$2" || fail "$sys: creating the endpoints"
+    log "$sys: created in $(( ($(now_us) - start) / 1000 )) ms; pinging"
+    all_reach || fail "$sys: not all reachable"
+    fact "$sys" bulk_seconds "$(awk -v us=$(( $(now_us) - start )) 'BEGIN { print us / 1e6 }')"
+}
 
 # measure SYSTEM CREATE-FUNCTION: endpoint 0, then 1..N-1 timed.
 measure() {
@@ -238,12 +313,19 @@ for sys in $SYSTEMS; do
         sandbox_init "vb$(printf '%04x' $((RANDOM % 65536)))" || exit 1
         log "$sys: setting up"
         case $sys in
-            attach|plug) vnet_world ;;
-            ovn) ovn_world ;;
+            attach|plug|bulk-attach|bulk-plug) vnet_world ;;
+            ovn|bulk-ovn) ovn_world ;;
             bridge) bridge_world ;;
+            *) fail "$sys: no such system" ;;
+        esac
+        case $sys in
+            bulk-plug|bulk-ovn) log "$sys: making $N namespaces"; plug_all ;;
         esac
         log "$sys: $N endpoints"
-        measure "$sys" "create_$sys"
+        case $sys in
+            bulk-*) measure_bulk "$sys" "bulk_${sys#bulk-}" ;;
+            *) measure "$sys" "create_$sys" ;;
+        esac
         case $sys in
             attach|plug) vnet_facts "$sys" ;;
             ovn) ovn_facts ;;
@@ -270,6 +352,8 @@ out = {"N": n, "systems": {}}
 def p99(v):
     v = sorted(v)
     return v[min(len(v) - 1, int(round(0.99 * (len(v) - 1))))]
+bulk = {s: float(f["bulk_seconds"]) for s, f in fx.items() if "bulk_seconds" in f}
+out["bulk_seconds"] = bulk
 for s in systems.split():
     v = lat.get(s, [])
     if not v:
@@ -308,6 +392,11 @@ for s, r in out["systems"].items():
 for s, r in out["systems"].items():
     if "rss_detail" in r:
         print("  RSS %s: %s" % (s, r["rss_detail"]))
+if bulk:
+    print()
+    print("bulk, %d endpoints at once: until all reachable" % n)
+    for s, secs in bulk.items():
+        print("  %-12s %8.1f s" % (s, secs))
 S = out["systems"]
 def ratio(label, a, b, target, le=True):
     if a is None or b is None:
@@ -326,6 +415,8 @@ ratio("attach last %d / first %d" % (k, k), g("attach", "last_mean_ms"), g("atta
 ratio("plug median / attach median", g("plug", "median_ms"), g("attach", "median_ms"), 1.2)
 ratio("plug median / OVN median", g("plug", "median_ms"), g("ovn", "median_ms"), 0.5)
 ratio("plug last %d / first %d" % (k, k), g("plug", "last_mean_ms"), g("plug", "first_mean_ms"), 1.3)
+ratio("bulk-plug / bulk-ovn", bulk.get("bulk-plug"), bulk.get("bulk-ovn"), 0.5)
+ratio("bulk-attach / bulk-ovn", bulk.get("bulk-attach"), bulk.get("bulk-ovn"), 0.5)
 ratio("ovs-vnetd RSS / (ovn-controller + ovn-northd) RSS", g("attach", "rss_mib"), g("ovn", "rss_mib"), 1.0)
 if json_out:
     with open(json_out, "w") as f:
@@ -347,6 +438,7 @@ if [ -n "$plot_out" ]; then
         printf "plot "
         sep=
         for sys in $SYSTEMS; do
+            [ -s "$workdir/$sys.dat" ] || continue   # bulk: no curve
             printf "%s'%s' using 1:2 with points pt 7 ps 0.5 title '%s'" "$sep" "$workdir/$sys.dat" "$sys"
             sep=", "
         done

@@ -90,9 +90,16 @@ ep_ip() { echo "10.5.$(( $1 / 250 )).$(( $1 % 250 + 2 ))"; }
 ep_mac() { printf '0a:00:00:%02x:%02x:%02x\n' $(( $1 >> 16 & 255 )) $(( $1 >> 8 & 255 )) $(( $1 & 255 )); }
 now_us() { echo "${EPOCHREALTIME/./}"; }
 
-# reach NS IP: NS gets an echo reply from IP (asking every 20 ms, 60 s at most).
+# reach NS IP [SECS]: NS gets an echo reply from IP (asking every 20 ms, 60 s
+# at most).  ping gives up early when the kernel reports an error (ARP got
+# no answer): it is asked again until the time is up.
 reach() {
-    ip netns exec "$1" ping -q -n -c 1 -i 0.02 -w 60 "$2" >/dev/null 2>&1
+    local end=$((SECONDS + ${3:-60}))
+    while ((SECONDS < end)); do
+        ip netns exec "$1" ping -q -n -c 1 -i 0.02 -w $((end - SECONDS)) "$2" \
+            >/dev/null 2>&1 && return 0
+    done
+    return 1
 }
 
 # plug_ns NS I PEER PEER-NS: namespace NS with eth0 (MAC and IP of endpoint
@@ -130,14 +137,14 @@ fact() { echo "$1 $2 $3" >> "$facts"; }
 # (16 at a time, each asking every 20 ms for up to 10 minutes; endpoints
 # forget their neighbours once they got through, as in measure()).
 reach_one() {
-    ip netns exec "$SANDBOX_PREFIX-e$1" ping -q -n -c 1 -i 0.02 -w 600 "$(ep_ip 0)" \
-        >/dev/null 2>&1 || { echo "endpoint $1 never reached endpoint 0" >&2; return 255; }
+    reach "$SANDBOX_PREFIX-e$1" "$(ep_ip 0)" 600 \
+        || { echo "endpoint $1 never reached endpoint 0" >&2; return 255; }
     ip -n "$SANDBOX_PREFIX-e$1" neigh flush all 2>/dev/null
     ip -n "$SANDBOX_PREFIX-e0" neigh flush to "$(ep_ip "$1")" 2>/dev/null
     return 0
 }
 all_reach() {
-    export -f reach_one ep_ip
+    export -f reach reach_one ep_ip
     export SANDBOX_PREFIX
     seq 1 $((N - 1)) | xargs -P 16 -I{} bash -c 'reach_one {}'
 }

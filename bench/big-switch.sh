@@ -1,0 +1,167 @@
+#!/bin/bash
+# One switch with many flows: what ovs-vnetd costs when nothing changes, when
+# it restarts, and when it installs everything at once.
+#
+# One sandboxed switch on the userspace (netdev) datapath, network
+# 10.5.0.0/16 with two endpoints in namespaces (ep1, ep2) and N logical
+# ports with fixed MAC and IP, plugged as ovs-vswitchd "dummy" ports (no
+# device) by an API client: the NB rows and the switch's ports are written
+# with ovsdb-client, in batches.  Then:
+#
+#   idle      ovs-vnetd's CPU time over IDLE seconds with nothing changing
+#   restart   kill -9 of ovs-vnetd under a ping from ep1 to ep2 every 10 ms,
+#             then start it again: how long until it reports the switch in
+#             sync, how many flows it added or deleted (coverage counters of
+#             the new process), and how many pings were lost
+#   install   every flow deleted from the bridge with ovs-vnetd stopped, then
+#             started: the time until the switch is in sync, against
+#             "ovs-ofctl --bundle add-flows" of the same flows from a file
+#             (after deleting them again), in the same run
+#
+# Usage: [N=2000] [IDLE=60] bench/big-switch.sh
+# Needs root, and tools/setup.sh to have been run.
+set -u -o pipefail
+
+N=${N:-2000}
+IDLE=${IDLE:-60}
+[[ $N =~ ^[0-9]+$ ]] && [ "$N" -ge 1 ] && [ "$N" -le 60000 ] \
+    || { echo "$0: N must be from 1 to 60000" >&2; exit 2; }
+[[ $IDLE =~ ^[0-9]+$ ]] || { echo "$0: IDLE must be seconds" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "$0: needs root" >&2; exit 2; }
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 2
+. tests/lib/sandbox.sh
+. tests/lib/check.sh
+
+log() { echo "bench: $*" >&2; }
+fail() { echo "bench: $*" >&2; exit 1; }
+now_ms() { echo $(( ${EPOCHREALTIME/./} / 1000 )); }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+vnetd_pid() { cat "$SANDBOX_DIR/vnetd/ovs-vnetd.pid"; }
+our_flows() {
+    sandbox_ofctl sw1 -O OpenFlow15 dump-flows br-vnet | grep -c 'cookie=0x76'
+}
+counter() {
+    sandbox_vnetd_appctl coverage/read-counter "$1"
+}
+
+echo "command: N=$N IDLE=$IDLE bench/big-switch.sh"
+sandbox_init "vg$(printf '%04x' $((RANDOM % 65536)))" || exit 1
+export SANDBOX_VSWITCHD_ARGS=--enable-dummy
+
+log "setting up"
+sandbox_nb_start >/dev/null || fail "NB"
+sandbox_vnetd_start || fail "ovs-vnetd"
+sandbox_switch_start sw1 || fail "switch"
+vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" --name=sw1 >/dev/null \
+    || fail "connect"
+vnet_ctl net-add net1 10.5.0.0/16 >/dev/null || fail "net-add"
+for ep in ep1 ep2; do
+    vnet_ctl --wait attach net1 "$ep" --switch=sw1 \
+        --netns="$SANDBOX_PREFIX-$ep" >/dev/null || fail "attach $ep"
+done
+ep2_ip=$(ip -n "$SANDBOX_PREFIX-ep2" -4 -o addr show dev eth0 \
+         | awk '{print $4}' | cut -d/ -f1)
+
+log "$N logical ports"
+start=$(now_ms)
+net=$(ovsdb-client query "$OVS_VNET_DB" '["OVS_VNET_Northbound",
+        {"op":"select","table":"Network","where":[["name","==","net1"]],
+         "columns":["_uuid"]}]' \
+      | grep -o '[0-9a-f]\{8\}-[0-9a-f-]\{27\}' | head -1)
+[ -n "$net" ] || fail "net1's UUID"
+ops=
+for ((i = 1; i <= N; i++)); do
+    ip="10.5.$(( (i + 10) / 250 )).$(( (i + 10) % 250 + 2 ))"
+    mac=$(printf '0a:01:00:%02x:%02x:%02x' $((i >> 16 & 255)) $((i >> 8 & 255)) $((i & 255)))
+    ops+=",{\"op\":\"insert\",\"table\":\"Endpoint\",\"row\":{\"name\":\"lp$i\","
+    ops+="\"network\":[\"uuid\",\"$net\"],\"type\":\"external\","
+    ops+="\"ip\":\"$ip\",\"mac\":\"$mac\"}}"
+    if ((i % 400 == 0 || i == N)); then
+        ovsdb-client transact "$OVS_VNET_DB" "[\"OVS_VNET_Northbound\"$ops]" \
+            >/dev/null || fail "NB rows"
+        ops=
+    fi
+done
+ports=
+for ((i = 1; i <= N; i++)); do
+    ops+=",{\"op\":\"insert\",\"table\":\"Interface\",\"uuid-name\":\"i$i\","
+    ops+="\"row\":{\"name\":\"lp$i\",\"type\":\"dummy\","
+    ops+="\"external_ids\":[\"map\",[[\"iface-id\",\"lp$i\"]]]}}"
+    ops+=",{\"op\":\"insert\",\"table\":\"Port\",\"uuid-name\":\"p$i\","
+    ops+="\"row\":{\"name\":\"lp$i\",\"interfaces\":[\"named-uuid\",\"i$i\"]}}"
+    ports+="${ports:+,}[\"named-uuid\",\"p$i\"]"
+    if ((i % 250 == 0 || i == N)); then
+        ops+=",{\"op\":\"mutate\",\"table\":\"Bridge\","
+        ops+="\"where\":[[\"name\",\"==\",\"br-vnet\"]],\"mutations\":"
+        ops+="[[\"ports\",\"insert\",[\"set\",[$ports]]]]}"
+        ovsdb-client transact "$(sandbox_switch_remote sw1)" \
+            "[\"Open_vSwitch\"$ops]" >/dev/null || fail "switch ports"
+        ops= ports=
+    fi
+done
+vnet_ctl -t 600 --wait sync || fail "sync"
+flows=$(our_flows)
+log "in sync after $(( $(now_ms) - start )) ms: $flows flows"
+
+# Idle.
+pid=$(vnetd_pid)
+hz=$(getconf CLK_TCK)
+sleep 2
+t0=$(cpu_ticks "$pid")
+sleep "$IDLE"
+t1=$(cpu_ticks "$pid")
+idle_pct=$(awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$IDLE" 'BEGIN { printf "%.2f", 100 * d / hz / s }')
+log "idle: $((t1 - t0)) ticks in $IDLE s"
+
+# Restart under a 10 ms ping.
+pings=1500
+ip netns exec "$SANDBOX_PREFIX-ep1" ping -i 0.01 -c "$pings" -W 1 "$ep2_ip" \
+    > "$SANDBOX_DIR/ping.txt" 2>&1 &
+ping_pid=$!
+sleep 2
+sandbox_vnetd_kill
+sleep 1
+start=$(now_ms)
+sandbox_vnetd_start || fail "ovs-vnetd again"
+vnet_ctl -t 600 --wait sync || fail "sync after restart"
+restart_ms=$(( $(now_ms) - start ))
+added=$(counter installer_flow_add)
+deleted=$(counter installer_flow_del)
+wait "$ping_pid"
+lost=$(awk '/packets transmitted/ {print $1 - $4}' "$SANDBOX_DIR/ping.txt")
+log "restart: in sync after $restart_ms ms, $added added, $deleted deleted, $lost lost"
+
+# Installing everything: ovs-vnetd against ovs-ofctl --bundle.
+sandbox_vnetd_stop
+sandbox_ofctl sw1 -O OpenFlow15 --no-stats dump-flows br-vnet \
+    | grep 'cookie=0x76' | grep -v 'cookie=0x7606' \
+    | sed -e 's/^ *//' -e 's/, */,/g' -e 's/ actions=/,actions=/' \
+    > "$SANDBOX_DIR/flows.txt"
+n_file=$(wc -l < "$SANDBOX_DIR/flows.txt")
+sandbox_ofctl sw1 del-flows br-vnet
+start=$(now_ms)
+sandbox_ofctl sw1 -O OpenFlow15 --bundle add-flows br-vnet "$SANDBOX_DIR/flows.txt" \
+    || fail "ovs-ofctl add-flows"
+ofctl_ms=$(( $(now_ms) - start ))
+sandbox_ofctl sw1 del-flows br-vnet
+start=$(now_ms)
+sandbox_vnetd_start || fail "ovs-vnetd for the install"
+vnet_ctl -t 600 --wait sync || fail "sync after the install"
+vnetd_ms=$(( $(now_ms) - start ))
+log "install: ovs-vnetd $vnetd_ms ms, ovs-ofctl $ofctl_ms ms ($n_file flows)"
+
+sandbox_check_logs 'timeval\|WARN\|(Unreasonably long|faults:|context switches:)|ovs_rcu.*\|WARN\|blocked' >&2 \
+    || log "warnings in the daemons' logs (above)"
+
+echo
+echo "N=$N logical ports, $flows flows of ovs-vnet on one switch"
+printf '  %-44s %s\n' "idle ovs-vnetd, $IDLE s:" "$idle_pct% of a core (target <= 1%)"
+printf '  %-44s %s\n' "restart (kill -9), until in sync:" "$restart_ms ms from its start"
+printf '  %-44s %s\n' "  flows added / deleted after the restart:" "$added / $deleted (target 0)"
+printf '  %-44s %s\n' "  pings lost at 10 ms:" "$lost of $pings (target 0)"
+printf '  %-44s %s\n' "install all flows, ovs-vnetd (start to sync):" "$vnetd_ms ms"
+printf '  %-44s %s\n' "install all flows, ovs-ofctl --bundle:" "$ofctl_ms ms"
+awk -v a="$vnetd_ms" -v b="$ofctl_ms" 'BEGIN {
+    printf "  %-44s %.2f (target <= 1.20)\n", "ovs-vnetd / ovs-ofctl:", a / (b ? b : 1) }'

@@ -211,6 +211,19 @@ of_channel_send(struct of_channel *ch, struct ofpbuf *msg)
     return rconn_send(ch->rconn, msg, NULL);
 }
 
+/* Once the version is negotiated, asks the switch for its features (its
+ * datapath ID). */
+static void
+request_features(struct of_channel *ch)
+{
+    int version = rconn_get_version(ch->rconn);
+    if (version > 0 && !ch->features_requested) {
+        rconn_send(ch->rconn,
+                   ofpraw_alloc(OFPRAW_OFPT_FEATURES_REQUEST, version, 0), NULL);
+        ch->features_requested = true;
+    }
+}
+
 void
 of_channel_run(struct of_channel *ch)
 {
@@ -234,13 +247,7 @@ of_channel_run(struct of_channel *ch)
         ch->seqno++;
     }
 
-    int version = rconn_get_version(ch->rconn);
-    if (version > 0 && !ch->features_requested) {
-        rconn_send(ch->rconn,
-                   ofpraw_alloc(OFPRAW_OFPT_FEATURES_REQUEST, version, 0), NULL);
-        ch->features_requested = true;
-    }
-
+    request_features(ch);
     for (int i = 0; i < 50 && ch->rconn; i++) {
         struct ofpbuf *msg = rconn_recv(ch->rconn);
         if (!msg) {
@@ -248,6 +255,12 @@ of_channel_run(struct of_channel *ch)
         }
         process_message(ch, msg);
         ofpbuf_delete(msg);
+    }
+    /* Receiving the switch's hello completes the version negotiation
+     * without a message to return: ask for the features now, not on the
+     * next wake-up, which may be far. */
+    if (ch->rconn) {
+        request_features(ch);
     }
 }
 

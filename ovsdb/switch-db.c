@@ -61,6 +61,7 @@ switch_db_register(struct ovsdb_idl *idl)
     ovsdb_idl_add_table(idl, &ovsrec_table_controller);
     ovsdb_idl_add_column(idl, &ovsrec_controller_col_target);
     ovsdb_idl_add_column(idl, &ovsrec_controller_col_max_backoff);
+    ovsdb_idl_add_column(idl, &ovsrec_controller_col_inactivity_probe);
     ovsdb_idl_add_column(idl, &ovsrec_controller_col_external_ids);
     ovsdb_idl_add_column(idl, &ovsrec_controller_col_is_connected);
 }
@@ -107,6 +108,10 @@ create_controller(struct ovsdb_idl_txn *txn, const struct switch_db_config *cfg)
 
     ovsrec_controller_set_target(c, cfg->controller_target);
     ovsrec_controller_set_max_backoff(c, &backoff, 1);
+    /* No inactivity probes over the Unix socket, either way: it closes when
+     * ovs-vnetd dies, and a controller busy for seconds is not dead. */
+    int64_t no_probe = 0;
+    ovsrec_controller_set_inactivity_probe(c, &no_probe, 1);
     ovsrec_controller_update_external_ids_setkey(c, VNET_EXTID_OWNER,
                                                   cfg->owner);
     return c;
@@ -174,7 +179,8 @@ update_bridge(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
                                         ? br->controller[0] : NULL;
     if (!c || strcmp(c->target, cfg->controller_target)
         || c->n_max_backoff != 1
-        || c->max_backoff[0] != CONTROLLER_MAX_BACKOFF) {
+        || c->max_backoff[0] != CONTROLLER_MAX_BACKOFF
+        || c->n_inactivity_probe != 1 || c->inactivity_probe[0] != 0) {
         struct ovsrec_controller *nc
             = CONST_CAST(struct ovsrec_controller *,
                          create_controller(txn, cfg));

@@ -56,6 +56,9 @@ test_connect_creates_bridge() {
     out=$(vnet_ctl --wait connect "$(sandbox_switch_remote sw1)")
     assert_eq "$out" sw1 "connect prints the switch name (from its system-id)"
     check_switch_configured sw1
+    # The switch retries within a second and sends no inactivity probes.
+    assert_eq "$(sandbox_vsctl sw1 get Controller . max_backoff inactivity_probe \
+                 | tr '\n' ' ')" "1000 0 " "the Controller row"
     assert_eq "$(nb_get applied_cfg sw1)" "$(ovsdb-client -f csv --no-headings \
         query "$OVS_VNET_DB" '["OVS_VNET_Northbound",{"op":"select",
         "table":"VNet_Global","where":[],"columns":["nb_cfg"]}]' \

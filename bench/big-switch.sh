@@ -73,41 +73,8 @@ ep2_ip=$(ip -n "$SANDBOX_PREFIX-ep2" -4 -o addr show dev eth0 \
 
 log "$N logical ports"
 start=$(now_ms)
-net=$(ovsdb-client query "$OVS_VNET_DB" '["OVS_VNET_Northbound",
-        {"op":"select","table":"Network","where":[["name","==","net1"]],
-         "columns":["_uuid"]}]' \
-      | grep -o '[0-9a-f]\{8\}-[0-9a-f-]\{27\}' | head -1)
-[ -n "$net" ] || fail "net1's UUID"
-ops=
-for ((i = 1; i <= N; i++)); do
-    ip="10.5.$(( (i + 10) / 250 )).$(( (i + 10) % 250 + 2 ))"
-    mac=$(printf '0a:01:00:%02x:%02x:%02x' $((i >> 16 & 255)) $((i >> 8 & 255)) $((i & 255)))
-    ops+=",{\"op\":\"insert\",\"table\":\"Endpoint\",\"row\":{\"name\":\"lp$i\","
-    ops+="\"network\":[\"uuid\",\"$net\"],\"type\":\"external\","
-    ops+="\"ip\":\"$ip\",\"mac\":\"$mac\"}}"
-    if ((i % 400 == 0 || i == N)); then
-        ovsdb-client transact "$OVS_VNET_DB" "[\"OVS_VNET_Northbound\"$ops]" \
-            >/dev/null || fail "NB rows"
-        ops=
-    fi
-done
-ports=
-for ((i = 1; i <= N; i++)); do
-    ops+=",{\"op\":\"insert\",\"table\":\"Interface\",\"uuid-name\":\"i$i\","
-    ops+="\"row\":{\"name\":\"lp$i\",\"type\":\"dummy\","
-    ops+="\"external_ids\":[\"map\",[[\"iface-id\",\"lp$i\"]]]}}"
-    ops+=",{\"op\":\"insert\",\"table\":\"Port\",\"uuid-name\":\"p$i\","
-    ops+="\"row\":{\"name\":\"lp$i\",\"interfaces\":[\"named-uuid\",\"i$i\"]}}"
-    ports+="${ports:+,}[\"named-uuid\",\"p$i\"]"
-    if ((i % 250 == 0 || i == N)); then
-        ops+=",{\"op\":\"mutate\",\"table\":\"Bridge\","
-        ops+="\"where\":[[\"name\",\"==\",\"br-vnet\"]],\"mutations\":"
-        ops+="[[\"ports\",\"insert\",[\"set\",[$ports]]]]}"
-        ovsdb-client transact "$(sandbox_switch_remote sw1)" \
-            "[\"Open_vSwitch\"$ops]" >/dev/null || fail "switch ports"
-        ops= ports=
-    fi
-done
+sandbox_logical_ports net1 "$N" addressed || fail "NB rows"
+sandbox_dummy_ports sw1 br-vnet "$N" || fail "switch ports"
 vnet_ctl -t 600 --wait sync || fail "sync"
 flows=$(our_flows)
 log "in sync after $(( $(now_ms) - start )) ms: $flows flows"
@@ -163,7 +130,7 @@ vnetd_ms=$(( synced - start ))
 vnetd_conn_ms=$(( synced - $(connected_at) ))
 log "install: ovs-vnetd $vnetd_ms ms, ovs-ofctl $ofctl_ms ms ($n_file flows)"
 
-sandbox_check_logs 'timeval\|WARN\|(Unreasonably long|faults:|context switches:)|ovs_rcu.*\|WARN\|blocked' >&2 \
+sandbox_check_logs "$SANDBOX_BUSY_WARNINGS" >&2 \
     || log "warnings in the daemons' logs (above)"
 
 echo

@@ -1324,6 +1324,7 @@ switch_session_get_status(const struct switch_session *ss,
                         && ovsdb_idl_has_ever_connected(ss->ovs.idl);
     int db_errno = ss->ovs.idl ? ovsdb_idl_get_last_error(ss->ovs.idl) : 0;
 
+    const char *installer_error = flow_installer_get_error(ss->installer);
     struct vnet_status_facts facts = {
         .config_error = ss->config_error,
         .db_connected = db_connected,
@@ -1340,9 +1341,7 @@ switch_session_get_status(const struct switch_session *ss,
         .bridge_configured = ss->bridge_configured,
         /* The switch refuses our flows, or (a bug) some could not be
          * made: either way it does not hold what the database calls for. */
-        .flows_error = flow_installer_get_error(ss->installer)
-                       ? flow_installer_get_error(ss->installer)
-                       : ss->flows_error,
+        .flows_error = installer_error ? installer_error : ss->flows_error,
     };
     struct vnet_status status;
     vnet_status_compute(&facts, &status);
@@ -1364,7 +1363,7 @@ switch_session_get_status(const struct switch_session *ss,
     struct flow_installer_stats fs;
     flow_installer_get_stats(ss->installer, &fs);
     st->flows_refused = ss->flows_error
-                        || (flow_installer_get_error(ss->installer)
+                        || (installer_error
                             && flow_installer_get_error_gen(ss->installer)
                                == ss->flow_gen
                             && fs.n_errors > ss->errors_before);

@@ -2,10 +2,14 @@
 noinst_LIBRARIES += controller/libvnetd.a
 controller_libvnetd_a_SOURCES = \
 	controller/attach.c controller/attach.h \
+	controller/binding.c controller/binding.h \
+	controller/desired-flows.c controller/desired-flows.h \
 	controller/lan-view.c controller/lan-view.h \
+	controller/port-list.c controller/port-list.h \
 	controller/underlay.c controller/underlay.h \
 	controller/uplink.c controller/uplink.h \
 	controller/status.c controller/status.h \
+	controller/switch-db.c controller/switch-db.h \
 	controller/switch-session.c controller/switch-session.h \
 	controller/tunnels.c controller/tunnels.h \
 	controller/vif.c controller/vif.h

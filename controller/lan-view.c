@@ -8,21 +8,10 @@
 #include "openvswitch/vlog.h"
 #include "ovsdb/validate.h"
 #include "ovsdb/vnet-idl.h"
+#include "simap.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(lan_view);
-
-/* Without an MTU of its own, a network gets 1500 less the largest
- * encapsulation overhead (50: VXLAN and Geneve over IPv4, and the relay's
- * header and VID), so that it fits any underlay of 1500 whether or not it
- * spans switches now. */
-#define VNET_AUTO_MTU 1450
-
-int
-lan_view_mtu(const struct vnetrec_network *net)
-{
-    return net->mtu ? net->mtu : VNET_AUTO_MTU;
-}
 
 struct net_info *
 lan_view_network(struct lan_view *view, const struct vnetrec_network *row)
@@ -163,7 +152,7 @@ lan_view_add_routers(struct lan_view *view, struct ovsdb_idl *nb,
 void
 lan_view_add_remotes(struct lan_view *view, struct ovsdb_idl *nb,
                      const struct tunnel_plan *plan,
-                     lan_view_ofport_func *ofport_of, const void *aux)
+                     const struct simap *ofports)
 {
     if (plan->enabled) {
         const struct vnetrec_endpoint *rep;
@@ -175,7 +164,7 @@ lan_view_add_remotes(struct lan_view *view, struct ovsdb_idl *nb,
                 = host ? tunnel_plan_find(plan, host) : NULL;
             struct net_info *ni = peer ? lan_view_network(view, rep->network)
                                        : NULL;
-            int64_t ofport = peer ? ofport_of(peer->port, aux) : 0;
+            int64_t ofport = peer ? simap_get(ofports, peer->port) : 0;
             if (!ni || ofport <= 0) {
                 continue;
             }
@@ -254,7 +243,7 @@ add_source(struct net_info *ni, uint32_t ip)
 void
 lan_view_add_uplinks(struct lan_view *view, struct ovsdb_idl *nb,
                      const char *self, const struct tunnel_plan *plan,
-                     lan_view_ofport_func *ofport_of, const void *aux)
+                     const struct simap *ofports)
 {
     const struct vnetrec_router *rt;
     size_t allocated = 0;
@@ -273,7 +262,7 @@ lan_view_add_uplinks(struct lan_view *view, struct ovsdb_idl *nb,
         };
         vnet_mac_for_gateway(rt->segment_id, r.mac);
         if (r.here) {
-            r.ofport = ofport_of(rt->uplink_iface, aux);
+            r.ofport = simap_get(ofports, rt->uplink_iface);
             if (r.ofport <= 0) {
                 continue;       /* Not a port (yet). */
             }
@@ -289,7 +278,7 @@ lan_view_add_uplinks(struct lan_view *view, struct ovsdb_idl *nb,
                 = plan->enabled ? tunnel_plan_find(plan,
                                                    rt->uplink_switch->name)
                                 : NULL;
-            int64_t ofport = peer ? ofport_of(peer->port, aux) : 0;
+            int64_t ofport = peer ? simap_get(ofports, peer->port) : 0;
             if (ofport <= 0) {
                 continue;       /* No way there (yet). */
             }

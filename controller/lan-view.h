@@ -47,6 +47,8 @@ struct net_info {
     size_t n_sources;
 };
 
+struct simap;
+
 struct lan_view {
     struct shash nets;          /* Network name -> struct net_info. */
     struct lan_router *routers; /* Routers with an uplink that matter here. */
@@ -67,30 +69,26 @@ char *lan_view_endpoint_addresses(const struct vnetrec_endpoint *,
                                   const struct net_info *, bool *has_ip,
                                   uint32_t *ip, bool *has_mac, uint8_t mac[6]);
 
-/* The MTU of a network: its own, or the default. */
-int lan_view_mtu(const struct vnetrec_network *);
-
 /* Routers: each network on one routes to the router's other networks; those
  * matter here if any network of the router has ports here, or its uplink is
  * on switch 'self'.  Call after the ports bound here were added. */
 void lan_view_add_routers(struct lan_view *, struct ovsdb_idl *nb,
                           const char *self);
 
-/* Our OpenFlow port named 'port' (a tunnel port or relay tap), or 0. */
-typedef int64_t lan_view_ofport_func(const char *port, const void *aux);
-
 /* Endpoints on other switches, for the networks that matter here, and the
- * switches routed traffic may come from. */
+ * switches routed traffic may come from.  'ofports' maps the names of our
+ * ports that carry no endpoint (tunnel ports, relay taps, uplinks) to their
+ * OpenFlow ports. */
 void lan_view_add_remotes(struct lan_view *, struct ovsdb_idl *nb,
                           const struct tunnel_plan *,
-                          lan_view_ofport_func *, const void *aux);
+                          const struct simap *ofports);
 
 /* Routers with a valid uplink whose networks matter here, into
- * view->routers: their uplink here (its port found with 'ofport_of'), or on
+ * view->routers: their uplink here (its port found in 'ofports'), or on
  * another switch of 'plan'.  Call after lan_view_add_remotes(). */
 void lan_view_add_uplinks(struct lan_view *, struct ovsdb_idl *nb,
                           const char *self, const struct tunnel_plan *,
-                          lan_view_ofport_func *, const void *aux);
+                          const struct simap *ofports);
 
 /* Whether 'router' has a valid uplink; if so, its parsed address. */
 bool lan_view_router_uplink(const struct vnetrec_router *,

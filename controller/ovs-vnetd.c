@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "command-line.h"
+#include "controller/desired-flows.h"
 #include "controller/switch-session.h"
 #include "daemon.h"
 #include "dirs.h"
@@ -30,6 +31,7 @@
 #include "process.h"
 #include "ovsdb/names.h"
 #include "ovsdb/remote.h"
+#include "ovsdb/status-keys.h"
 #include "ovsdb/validate.h"
 #include "ovsdb/vnet-idl.h"
 #include "sset.h"
@@ -108,7 +110,7 @@ switch_row_to_config(const struct vnetd *d, const struct vnetrec_switch *row,
                                 "the switch's host (or set options:rundir if "
                                 "it is local)", row->remote);
         }
-        *rundirp = rundir ? xstrdup(rundir) : vnet_remote_rundir(&r, ovs_rundir());
+        *rundirp = vnet_switch_rundir(rundir, &r);
         vnet_remote_destroy(&r);
     }
 
@@ -280,7 +282,7 @@ write_status(struct vnetd *d, int64_t nb_cfg)
         /* What --wait looks for: the change up to nb_cfg cannot be
          * applied, since the switch refuses its flows. */
         if (st.flows_refused) {
-            smap_add_format(&st.details, "failed_cfg", "%"PRId64, nb_cfg);
+            smap_add_format(&st.details, VNET_STATUS_FAILED_CFG, "%"PRId64, nb_cfg);
         }
         if (!smap_equal(&row->status, &st.details)) {
             vnetrec_switch_set_status(row, &st.details);
@@ -477,7 +479,7 @@ parse_options(int argc, char *argv[])
             break;
 
         case OPT_CHECK_INCREMENTAL:
-            switch_session_check_incremental(true);
+            desired_flows_check_incremental(true);
             break;
 
         case 'h':
@@ -510,10 +512,7 @@ parse_options(int argc, char *argv[])
                   argv[optind]);
     }
     if (!nb_remote) {
-        const char *env = getenv("OVS_VNET_DB");
-        nb_remote = env && *env
-                    ? xstrdup(env)
-                    : xasprintf("unix:%s/%s", ovs_rundir(), VNET_NB_SOCKET);
+        nb_remote = vnet_nb_default_remote();
     }
 }
 

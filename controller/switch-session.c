@@ -7,8 +7,12 @@
 #include <string.h>
 
 #include "controller/attach.h"
+#include "controller/binding.h"
+#include "controller/desired-flows.h"
 #include "controller/lan-view.h"
+#include "controller/port-list.h"
 #include "controller/status.h"
+#include "controller/switch-db.h"
 #include "controller/tunnels.h"
 #include "controller/underlay.h"
 #include "controller/uplink.h"
@@ -17,9 +21,7 @@
 #include "flows/flow-table.h"
 #include "flows/flow-units.h"
 #include "flows/installer.h"
-#include "flows/lan.h"
 #include "flows/of-channel.h"
-#include "flows/router.h"
 #include "lib/vswitch-idl.h"
 #include "openvswitch/ofp-util.h"
 #include "openvswitch/poll-loop.h"
@@ -28,16 +30,16 @@
 #include "openvswitch/shash.h"
 #include "ovsdb/addr.h"
 #include "ovsdb/names.h"
-#include "ovsdb/switch-db.h"
+#include "ovsdb/status-keys.h"
 #include "ovsdb/validate.h"
 #include "ovsdb/vnet-idl.h"
+#include "simap.h"
 #include "sset.h"
 #include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(switch_session);
 
-COVERAGE_DEFINE(switch_session_checked);
 COVERAGE_DEFINE(switch_session_run);
 COVERAGE_DEFINE(switch_session_idle_run);
 
@@ -95,6 +97,8 @@ struct switch_session {
 
     /* Result of the last reconciliation. */
     struct switch_db_result db;
+    struct simap ofports;       /* Our ports without an endpoint (tunnels,
+                                 * relay taps, uplinks) -> OpenFlow port. */
     bool txn_pending;
     bool bridge_configured;     /* db.ready once since the OVSDB session
                                  * (re)connected. */
@@ -105,7 +109,7 @@ struct switch_session {
                                          * was created for them goes... */
     long long int *stale_after;         /* ...once ovs-vswitchd let go. */
     size_t n_stale;
-    struct shash endpoints;     /* Name -> struct endpoint_state. */
+    struct shash endpoints;     /* Name -> struct binding_endpoint. */
     bool endpoints_ready;       /* Every endpoint here attached and bound. */
     bool markers_ready;         /* ...and marked vnet-installed if up. */
 
@@ -131,11 +135,6 @@ struct switch_session {
     unsigned int flows_ovs_seqno;       /* flows were computed from. */
     char *flows_error;
     struct uplink_prober *prober;       /* ARP for uplinks' next hops. */
-};
-
-struct endpoint_state {
-    struct switch_endpoint_status status;
-    char *error;
 };
 
 static void
@@ -278,18 +277,6 @@ sweep_relay_taps(struct switch_session *ss)
     ss->taps_swept = shash_is_empty(&ss->unwanted_taps);
 }
 
-static void
-clear_endpoints(struct switch_session *ss)
-{
-    struct shash_node *node;
-    SHASH_FOR_EACH_SAFE (node, &ss->endpoints) {
-        struct endpoint_state *es = node->data;
-        free(es->error);
-        free(es);
-        shash_delete(&ss->endpoints, node);
-    }
-}
-
 struct switch_session *
 switch_session_create(const char *name)
 {
@@ -306,6 +293,7 @@ switch_session_create(const char *name)
     smap_init(&ss->plan.tunnel_options);
     of_channel_set_handler(ss->of, handle_of_msg, ss);
     shash_init(&ss->endpoints);
+    simap_init(&ss->ofports);
     shash_init(&ss->unwanted_taps);
     return ss;
 }
@@ -332,7 +320,8 @@ switch_session_destroy(struct switch_session *ss)
         of_channel_destroy(ss->of);
         attacher_destroy(ss->attacher);
         clear_stale(ss);
-        clear_endpoints(ss);
+        binding_endpoints_clear(&ss->endpoints);
+        simap_destroy(&ss->ofports);
         shash_destroy(&ss->endpoints);
         shash_destroy_free_data(&ss->unwanted_taps);
         flow_units_destroy(ss->units);
@@ -451,282 +440,29 @@ datapath_is(const struct switch_session *ss, const char *type)
     return ss->datapath_type && !strcmp(ss->datapath_type, type);
 }
 
-/* Endpoints and flows. */
-static char *
-host_ifname_of(const struct vnetrec_endpoint *ep)
+/* What binding reads, as things are now. */
+static struct binding_ctx_in
+binding_in(const struct switch_session *ss, struct ovsdb_idl *nb)
 {
-    return xasprintf("vnet%08"PRIx32, ep->header_.uuid.parts[0]);
-}
-
-static struct endpoint_state *
-endpoint_state(struct switch_session *ss, const char *name)
-{
-    struct endpoint_state *es = shash_find_data(&ss->endpoints, name);
-    if (!es) {
-        es = xzalloc(sizeof *es);
-        shash_add(&ss->endpoints, name, es);
-    }
-    return es;
-}
-
-static void
-endpoint_set_error(struct endpoint_state *es, const char *error)
-{
-    if (!nullable_string_is_equal(es->error, error)) {
-        free(es->error);
-        es->error = nullable_xstrdup(error);
-    }
-    es->status.error = es->error;
-}
-
-/* Collects what this switch must attach, and what the flows need about
- * every network, from the NB database.  Fills 'wants'/'ports' (parallel
- * arrays, caller frees their strings with free_wants()). */
-static void
-collect_endpoints(struct switch_session *ss, struct ovsdb_idl *nb,
-                  struct lan_view *view, struct attach_want **wantsp,
-                  struct switch_db_port **portsp, size_t *n_wantsp)
-{
-    struct attach_want *wants = NULL;
-    struct switch_db_port *ports = NULL;
-    size_t n = 0, allocated = 0;
-
-    const struct vnetrec_endpoint *ep;
-    VNETREC_ENDPOINT_FOR_EACH (ep, nb) {
-        struct net_info *ni = lan_view_network(view, ep->network);
-        bool has_ip = false, has_mac = false;
-        uint32_t ip = 0;
-        uint8_t mac[6] = { 0 };
-        char *error = ni ? lan_view_endpoint_addresses(ep, ni, &has_ip, &ip, &has_mac,
-                                              mac)
-                         : xasprintf("network %s is invalid",
-                                     ep->network->name);
-        bool here = !strcmp(ep->type, "netns") && ep->switch_
-                    && !strcmp(ep->switch_->name, ss->name);
-        if (error) {
-            if (here) {
-                endpoint_set_error(endpoint_state(ss, ep->name), error);
-            }
-            free(error);
-            continue;
-        }
-
-        if (has_ip && has_mac) {
-            if (ni->n_neighbors >= ni->allocated_neighbors) {
-                ni->neighbors = x2nrealloc(ni->neighbors,
-                                           &ni->allocated_neighbors,
-                                           sizeof *ni->neighbors);
-            }
-            struct lan_neighbor *nb_ = &ni->neighbors[ni->n_neighbors++];
-            nb_->object = ep->header_.uuid.parts[0];
-            memcpy(nb_->mac, mac, 6);
-            nb_->ip = ip;
-        }
-
-        if (!here || ss->releasing) {
-            continue;
-        }
-        if (!has_ip || !has_mac || !ep->netns) {
-            endpoint_set_error(endpoint_state(ss, ep->name),
-                               "a namespace endpoint needs an IP, a MAC and "
-                               "a namespace");
-            continue;
-        }
-        if (n >= allocated) {
-            size_t a2 = allocated;
-            wants = x2nrealloc(wants, &allocated, sizeof *wants);
-            ports = xrealloc(ports, allocated * sizeof *ports);
-            (void) a2;
-        }
-        struct attach_want *w = &wants[n];
-        memset(w, 0, sizeof *w);
-        w->endpoint = xstrdup(ep->name);
-        w->netns = xstrdup(ep->netns);
-        w->host_ifname = host_ifname_of(ep);
-        memcpy(w->mac, mac, 6);
-        w->ip = ip;
-        w->plen = ni->cidr.plen;
-        w->gateway = ni->gateway;
-        w->mtu = lan_view_mtu(ni->row);
+    return (struct binding_ctx_in) {
+        .nb = nb,
+        .switch_name = ss->name,
+        .releasing = ss->releasing,
         /* Offloads stay on where the kernel datapath takes the packets. */
-        w->tx_csum = datapath_is(ss, "system");
-
-        struct switch_db_port *p = &ports[n];
-        memset(p, 0, sizeof *p);
-        p->name = w->host_ifname;
-        p->iface_id = w->endpoint;
-        p->mac = xstrdup(ep->mac);
-        p->netns = w->netns;
-        n++;
-    }
-    *wantsp = wants;
-    *portsp = ports;
-    *n_wantsp = n;
+        .tx_csum = datapath_is(ss, "system"),
+        .bindings = ss->db.bindings,
+        .n_bindings = ss->db.n_bindings,
+    };
 }
 
-static void
-free_wants(struct attach_want *wants, struct switch_db_port *ports, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(CONST_CAST(char *, wants[i].endpoint));
-        free(CONST_CAST(char *, wants[i].netns));
-        free(CONST_CAST(char *, wants[i].host_ifname));
-        free(CONST_CAST(char *, ports[i].mac));
-    }
-    free(wants);
-    free(ports);
-}
-
-/* The OpenFlow port of our port 'name' (a tunnel or relay tap), or 0. */
-static int64_t
-tunnel_ofport(const struct switch_session *ss, const char *name)
-{
-    for (size_t i = 0; i < ss->db.n_bindings; i++) {
-        const struct switch_db_binding *b = &ss->db.bindings[i];
-        if (b->ours && !b->iface_id && !strcmp(b->ifname, name)) {
-            return b->ofport;
-        }
-    }
-    return 0;
-}
-
-static int64_t
-session_tunnel_ofport(const char *port, const void *ss)
-{
-    return tunnel_ofport(ss, port);
-}
-
-/* Opens every unit of the desired flows in 'units'.  Returns an error
- * message (a bug) or NULL. */
-static char *
-generate_flows(const struct lan_network *lans, size_t n_nets,
-               const struct lan_view *view,
-               const struct lan_tunnel_port *tunnels, size_t n_tunnels,
-               struct flow_units *units)
-{
-    char *error = lan_flows_generate_units(lans, n_nets, tunnels, n_tunnels,
-                                           units);
-    char *router_error = router_flows_generate_units(view->routers,
-                                                     view->n_routers, tunnels,
-                                                     n_tunnels, units);
-    if (!error) {
-        error = router_error;
-    } else {
-        free(router_error);
-    }
-    return error;
-}
-
-/* The test mode: the units as this pass left them must hold the same flows
- * as a pass that generates everything afresh. */
-static bool check_incremental;
-
-void
-switch_session_check_incremental(bool check)
-{
-    check_incremental = check;
-}
-
-static void
-check_units(struct switch_session *ss, const struct lan_network *lans,
-            size_t n_nets, const struct lan_view *view,
-            const struct lan_tunnel_port *tunnels, size_t n_tunnels)
-{
-    struct flow_units *full = flow_units_create();
-    flow_units_begin(full);
-    free(generate_flows(lans, n_nets, view, tunnels, n_tunnels, full));
-    flow_units_end(full);
-
-    struct flow_table a, b;
-    flow_table_init(&a);
-    flow_table_init(&b);
-    flow_units_to_table(ss->units, &a);
-    flow_units_to_table(full, &b);
-    char *incremental = flow_table_format(&a);
-    char *recomputed = flow_table_format(&b);
-    if (strcmp(incremental, recomputed)) {
-        VLOG_ERR("switch %s: incremental flows differ from a full "
-                 "recomputation:\nincremental:\n%sfull:\n%s", ss->name,
-                 incremental, recomputed);
-    } else {
-        COVERAGE_INC(switch_session_checked);
-    }
-    free(incremental);
-    free(recomputed);
-    flow_table_destroy(&a);
-    flow_table_destroy(&b);
-    flow_units_destroy(full);
-}
-
-/* Builds the desired flows from the bindings of the last reconcile, and
- * hands them to the installer when they changed. */
+/* Binds the switch's interfaces to endpoints (as the last reconcile found
+ * them), and brings the desired flows up to date when an input changed. */
 static void
 compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
               struct lan_view *view)
 {
-    /* Bound interfaces -> endpoints -> ports of networks. */
-    struct shash by_name = SHASH_INITIALIZER(&by_name);
-    if (ss->db.n_bindings) {
-        const struct vnetrec_endpoint *row;
-        VNETREC_ENDPOINT_FOR_EACH (row, nb) {
-            shash_add(&by_name, row->name, row);
-        }
-    }
-    for (size_t i = 0; i < ss->db.n_bindings; i++) {
-        const struct switch_db_binding *b = &ss->db.bindings[i];
-        if (!b->iface_id) {
-            continue;           /* A tunnel port of ours. */
-        }
-        const struct vnetrec_endpoint *ep = shash_find_data(&by_name,
-                                                             b->iface_id);
-        VLOG_DBG("switch %s: binding %s on %s, ofport %"PRId64"%s%s",
-                 ss->name, b->iface_id, b->ifname, b->ofport,
-                 b->ours ? ", ours" : "", ep ? "" : ", no endpoint");
-        if (!ep) {
-            continue;           /* Not (or no longer) ours to serve. */
-        }
-        bool netns = !strcmp(ep->type, "netns");
-        if (netns != b->ours
-            || (netns && (!ep->switch_ || strcmp(ep->switch_->name, ss->name)))) {
-            VLOG_DBG("switch %s: %s on %s is not served here", ss->name,
-                     b->iface_id, b->ifname);
-            continue;
-        }
-        struct endpoint_state *es = endpoint_state(ss, ep->name);
-        if (b->ofport <= 0) {
-            endpoint_set_error(es, b->error ? b->error
-                                            : "interface has no OpenFlow port");
-            continue;
-        }
-        struct net_info *ni = lan_view_network(view, ep->network);
-        bool has_ip = false, has_mac = false;
-        uint32_t ip = 0;
-        uint8_t mac[6] = { 0 };
-        char *error = ni ? lan_view_endpoint_addresses(ep, ni, &has_ip, &ip, &has_mac,
-                                              mac) : NULL;
-        if (!ni || error) {
-            VLOG_DBG("switch %s: %s on %s: %s", ss->name, b->iface_id,
-                     b->ifname, error ? error : "no network");
-            free(error);
-            continue;
-        }
-
-        es->status.ofport = b->ofport;
-        if (ni->n_ports >= ni->allocated_ports) {
-            ni->ports = x2nrealloc(ni->ports, &ni->allocated_ports,
-                                   sizeof *ni->ports);
-        }
-        struct lan_port *p = &ni->ports[ni->n_ports++];
-        memset(p, 0, sizeof *p);
-        p->name = ep->name;
-        p->object = ep->header_.uuid.parts[0];
-        p->ofport = b->ofport;
-        p->has_mac = has_mac;
-        memcpy(p->mac, mac, 6);
-        p->has_ip = has_ip;
-        p->ip = ip;
-    }
-    shash_destroy(&by_name);
+    struct binding_ctx_in b_in = binding_in(ss, nb);
+    binding_bind(&b_in, view, &ss->endpoints);
 
     /* The rest follows the NB and the switch database only: without a
      * change there, the desired flows are the same. */
@@ -743,54 +479,25 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
     flow_installer_get_stats(ss->installer, &fs);
     ss->errors_before = fs.n_errors;
 
-    lan_view_add_routers(view, nb, ss->name);
-    lan_view_add_remotes(view, nb, &ss->plan, session_tunnel_ofport, ss);
-    lan_view_add_uplinks(view, nb, ss->name, &ss->plan, session_tunnel_ofport,
-                         ss);
+    struct desired_flows_ctx_in in = {
+        .nb = nb,
+        .switch_name = ss->name,
+        .plan = &ss->plan,
+        .ofports = &ss->ofports,
+    };
+    struct desired_flows_ctx_out out = { .units = ss->units };
+    desired_flows_run(&in, view, &out);
     uplink_prober_set_routers(ss->prober, view->routers, view->n_routers);
-
-    /* Ports where tunnel traffic comes in. */
-    struct lan_tunnel_port tunnels[2 + 256];
-    size_t n_tunnels = 0;
-    if (ss->plan.enabled) {
-        int64_t ofport;
-        if (ss->plan.vxlan
-            && (ofport = tunnel_ofport(ss, TUNNEL_VXLAN_PORT)) > 0) {
-            tunnels[n_tunnels++] = (struct lan_tunnel_port) { ofport, false };
-        }
-        if (ss->plan.geneve
-            && (ofport = tunnel_ofport(ss, TUNNEL_GENEVE_PORT)) > 0) {
-            tunnels[n_tunnels++] = (struct lan_tunnel_port) { ofport, false };
-        }
-        for (size_t i = 0; i < ss->plan.n_peers && n_tunnels < 258; i++) {
-            const struct tunnel_peer *p = &ss->plan.peers[i];
-            if (p->relay && (ofport = tunnel_ofport(ss, p->tap)) > 0) {
-                tunnels[n_tunnels++] = (struct lan_tunnel_port) { ofport,
-                                                                  true };
-            }
-        }
-    }
-
-    size_t n_nets;
-    struct lan_network *lans = lan_view_networks(view, &n_nets);
-
-    flow_units_begin(ss->units);
-    char *error = generate_flows(lans, n_nets, view, tunnels, n_tunnels,
-                                 ss->units);
-    if (error) {
+    if (out.error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-        VLOG_WARN_RL(&rl, "switch %s: %s", ss->name, error);
+        VLOG_WARN_RL(&rl, "switch %s: %s", ss->name, out.error);
     }
     free(ss->flows_error);
-    ss->flows_error = error;
+    ss->flows_error = out.error;
     ss->flows_computed = true;
-    if (flow_units_end(ss->units)) {
+    if (out.changed) {
         flow_installer_desired_changed(ss->installer, ++ss->flow_gen);
     }
-    if (check_incremental) {
-        check_units(ss, lans, n_nets, view, tunnels, n_tunnels);
-    }
-    free(lans);
 }
 
 /* The interface whose IP this switch's tunnels use, if it must move to the
@@ -858,154 +565,11 @@ run_attacher(struct switch_session *ss, const struct attach_want *wants,
     ss->n_stale = kept;
 }
 
-/* Moves the wanted endpoints whose veth exists (and their ports) to the front
- * of 'wants' and 'ports' and returns how many there are; the others get the
- * attacher's error.  '*all_ready' tells whether that was all of them. */
-static size_t
-partition_ready(struct switch_session *ss, struct attach_want *wants,
-                struct switch_db_port *ports, size_t n_wants, bool *all_ready)
-{
-    size_t n_ready = 0;
-    *all_ready = true;
-    for (size_t i = 0; i < n_wants; i++) {
-        struct endpoint_state *es = endpoint_state(ss, wants[i].endpoint);
-        if (attacher_is_ready(ss->attacher, wants[i].endpoint)) {
-            struct attach_want w = wants[i];
-            struct switch_db_port p = ports[i];
-            wants[i] = wants[n_ready];
-            ports[i] = ports[n_ready];
-            wants[n_ready] = w;
-            ports[n_ready] = p;
-            n_ready++;
-        } else {
-            endpoint_set_error(es, attacher_get_error(ss->attacher,
-                                                      wants[i].endpoint));
-            *all_ready = false;
-        }
-    }
-    return n_ready;
-}
-
-/* Endpoint status; every endpoint here must be attached and bound.
- * 'installed' holds the endpoints that were up at the end of the last run. */
-static void
-update_endpoints(struct switch_session *ss, const struct attach_want *wants,
-                 size_t n_wants, const struct sset *installed, bool all_ready)
-{
-    bool synced = flow_installer_is_synced(ss->installer);
-    for (size_t i = 0; i < n_wants; i++) {
-        struct endpoint_state *es = endpoint_state(ss, wants[i].endpoint);
-        if (es->status.ofport <= 0) {
-            all_ready = false;
-        }
-    }
-    struct shash_node *node;
-    SHASH_FOR_EACH_SAFE (node, &ss->endpoints) {
-        struct endpoint_state *es = node->data;
-        es->status.up = es->status.ofport > 0 && synced && !es->error;
-        VLOG_DBG("switch %s: endpoint %s: ofport %"PRId64"%s%s%s", ss->name,
-                 node->name, es->status.ofport, synced ? "" : ", not in sync",
-                 es->error ? ", " : "", es->error ? es->error : "");
-        if (!es->status.ofport && !es->error) {
-            /* Neither bound here nor failing here: not ours to report. */
-            bool wanted = false;
-            for (size_t i = 0; i < n_wants && !wanted; i++) {
-                wanted = !strcmp(wants[i].endpoint, node->name);
-            }
-            if (!wanted) {
-                free(es->error);
-                free(es);
-                shash_delete(&ss->endpoints, node);
-            }
-        }
-    }
-    ss->endpoints_ready = all_ready;
-    /* vnet-installed goes out in the reconcile after an endpoint comes up:
-     * until then the switch is not in sync. */
-    ss->markers_ready = true;
-    size_t n_up = 0;
-    SHASH_FOR_EACH (node, &ss->endpoints) {
-        const struct endpoint_state *es = node->data;
-        if (es->status.up) {
-            n_up++;
-            if (!sset_contains(installed, node->name)) {
-                ss->markers_ready = false;
-            }
-        }
-    }
-    /* The markers follow in the next full run, at once. */
-    ss->rerun = !ss->markers_ready || n_up != sset_count(installed);
-}
-
 /* True if the relay makes its taps itself: on the kernel datapath. */
 static bool
 relay_owns_taps(const struct switch_session *ss)
 {
     return datapath_is(ss, "system");
-}
-
-/* The ports this switch must have: the 'n_ready' endpoint ports in 'ready',
- * router uplinks here, tunnel ports and relay taps.  Returns them (the caller
- * frees) and their number in '*n_portsp'; '*taps_exist' tells whether every
- * relay tap exists. */
-static struct switch_db_port *
-build_ports(struct switch_session *ss, struct ovsdb_idl *nb,
-            const struct switch_db_port *ready, size_t n_ready,
-            size_t *n_portsp, bool *taps_exist)
-{
-    size_t n_uplinks = 0;
-    const struct vnetrec_router *rt;
-    if (nb && !ss->config_error && !ss->releasing) {
-        VNETREC_ROUTER_FOR_EACH (rt, nb) {
-            n_uplinks++;
-        }
-    }
-    struct switch_db_port *all_ports = xmalloc((n_ready + 2 + ss->plan.n_peers
-                                                + n_uplinks)
-                                               * sizeof *all_ports);
-    memcpy(all_ports, ready, n_ready * sizeof *ready);
-    size_t n_ports = n_ready;
-    /* Router uplinks here: the interface as it is, a port of ours. */
-    if (n_uplinks) {
-        VNETREC_ROUTER_FOR_EACH (rt, nb) {
-            struct vnet_uplink up;
-            if (lan_view_router_uplink(rt, &up)
-                && !strcmp(rt->uplink_switch->name, ss->name)) {
-                all_ports[n_ports++] = (struct switch_db_port) {
-                    .name = rt->uplink_iface,
-                };
-            }
-        }
-    }
-    tunnel_plan_add_ports(&ss->plan, all_ports, &n_ports);
-    /* On the userspace datapath, the relay's taps are ports of type "tap":
-     * ovs-vswitchd makes them and holds their queues; the relay attaches to
-     * them once they all exist.  On the kernel datapath, the relay makes
-     * them, and each becomes a port once it exists. */
-    bool own_taps = relay_owns_taps(ss);
-    int switch_fd = attacher_get_netns_fd(ss->attacher);
-    *taps_exist = switch_fd >= 0;
-    for (size_t i = 0; i < ss->plan.n_peers; i++) {
-        const struct tunnel_peer *p = &ss->plan.peers[i];
-        if (p->relay) {
-            /* A tap bound as a port exists: no netlink query for it. */
-            bool exists = switch_fd >= 0
-                          && (tunnel_ofport(ss, p->tap) > 0
-                              || vif_link_exists(switch_fd, p->tap));
-            if (!own_taps) {
-                all_ports[n_ports++] = (struct switch_db_port) {
-                    .name = p->tap, .type = "tap",
-                };
-            } else if (exists) {
-                all_ports[n_ports++] = (struct switch_db_port) {
-                    .name = p->tap,
-                };
-            }
-            *taps_exist = *taps_exist && exists;
-        }
-    }
-    *n_portsp = n_ports;
-    return all_ports;
 }
 
 /* The datapath the switch runs, which endpoints, tunnels and the relay
@@ -1132,18 +696,12 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     /* What this switch must have. */
     struct lan_view view;
     lan_view_init(&view);
-    struct attach_want *wants = NULL;
-    struct switch_db_port *ports = NULL;
-    size_t n_wants = 0;
+    struct binding_wants wants = { .n = 0 };
     if (nb && !ss->config_error) {
         /* Endpoint errors are found afresh every run. */
-        struct shash_node *node;
-        SHASH_FOR_EACH (node, &ss->endpoints) {
-            struct endpoint_state *es = node->data;
-            endpoint_set_error(es, NULL);
-            es->status.ofport = 0;
-        }
-        collect_endpoints(ss, nb, &view, &wants, &ports, &n_wants);
+        binding_endpoints_reset(&ss->endpoints);
+        struct binding_ctx_in b_in = binding_in(ss, nb);
+        binding_collect(&b_in, &view, &ss->endpoints, &wants);
     }
     struct tunnel_plan fresh;
     if (nb && !ss->config_error && !ss->releasing) {
@@ -1171,17 +729,28 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
                            attacher_get_netns_fd(ss->attacher));
     }
 
-    run_attacher(ss, wants, n_wants);
+    run_attacher(ss, wants.wants, wants.n);
 
     /* Only endpoints whose veth exists become ports. */
     bool all_ready;
-    size_t n_ready = partition_ready(ss, wants, ports, n_wants, &all_ready);
+    size_t n_ready = binding_partition_ready(&wants, ss->attacher,
+                                             &ss->endpoints, &all_ready);
 
     /* Its ports: those endpoints, uplinks, tunnels and relay taps. */
-    size_t n_ports;
-    bool taps_exist;
-    struct switch_db_port *all_ports = build_ports(ss, nb, ports, n_ready,
-                                                   &n_ports, &taps_exist);
+    bool usable = nb && !ss->config_error && !ss->releasing;
+    struct port_list_ctx_in pl_in = {
+        .nb = usable ? nb : NULL,
+        .switch_name = ss->name,
+        .plan = &ss->plan,
+        .ofports = &ss->ofports,
+        .switch_netns_fd = attacher_get_netns_fd(ss->attacher),
+        .relay_owns_taps = relay_owns_taps(ss),
+        .ready = wants.ports,
+        .n_ready = n_ready,
+    };
+    struct port_list_ctx_out pl;
+    port_list_build(&pl_in, &pl);
+    bool taps_exist = pl.taps_exist;
     char *relay_wanted = relay_args(&ss->plan,
                                     attacher_get_switch_pid(ss->attacher),
                                     relay_owns_taps(ss));
@@ -1191,8 +760,8 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     struct sset installed = SSET_INITIALIZER(&installed);
     struct shash_node *es_node;
     SHASH_FOR_EACH (es_node, &ss->endpoints) {
-        const struct endpoint_state *es = es_node->data;
-        if (es->status.up) {
+        const struct binding_endpoint *be = es_node->data;
+        if (be->status.up) {
             sset_add(&installed, es_node->name);
         }
     }
@@ -1216,8 +785,8 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
             .bridge = ss->releasing ? NULL : ss->bridge,
             .datapath_type = ss->datapath_type,
             .controller_target = target,
-            .ports = all_ports,
-            .n_ports = n_ports,
+            .ports = pl.ports,
+            .n_ports = pl.n_ports,
             .installed = &installed,
             .phy_bridge = underlay ? VNET_PHY_BRIDGE : NULL,
             .underlay = underlay,
@@ -1226,6 +795,8 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
         switch_db_result_destroy(&ss->db);
         switch_db_reconcile(ss->ovs.idl, txn, &cfg, &ss->db);
         free(target);
+        simap_clear(&ss->ofports);
+        switch_db_own_ofports(&ss->db, &ss->ofports);
 
         /* Remember what became stale, to remove its devices later. */
         add_stale(ss, ss->db.stale, ss->db.n_stale);
@@ -1239,7 +810,7 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     } else if (ss->db.ready && !ss->txn_pending && !ss->releasing) {
         ss->bridge_configured = true;
     }
-    free(all_ports);
+    free(pl.ports);
 
     if (underlay && ss->db.ready) {
         underlay_run(ss->underlay, underlay,
@@ -1280,10 +851,17 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     uplink_prober_run(ss->prober, ss->of,
                       flow_installer_is_synced(ss->installer));
 
-    update_endpoints(ss, wants, n_wants, &installed, all_ready);
+    struct binding_report report;
+    binding_report(&ss->endpoints, &wants, &installed,
+                   flow_installer_is_synced(ss->installer), all_ready,
+                   &report);
+    ss->endpoints_ready = report.endpoints_ready;
+    ss->markers_ready = report.markers_ready;
+    /* The markers follow in the next full run, at once. */
+    ss->rerun = report.rerun;
     sset_destroy(&installed);
 
-    free_wants(wants, ports, n_wants);
+    binding_wants_destroy(&wants);
     lan_view_destroy(&view);
 }
 
@@ -1351,7 +929,8 @@ switch_session_get_status(const struct switch_session *ss,
     bool tunnels_ready = !ss->plan.error && !ss->underlay_pending
                          && ss->relay_ready;
     for (size_t i = 0; i < ss->plan.n_peers && tunnels_ready; i++) {
-        tunnels_ready = tunnel_ofport(ss, ss->plan.peers[i].port) > 0;
+        tunnels_ready = simap_contains(&ss->ofports,
+                                       ss->plan.peers[i].port);
     }
     st->in_sync = status.connected && !ss->releasing && ss->db.ready
                   && !ss->txn_pending && ss->endpoints_ready
@@ -1374,41 +953,41 @@ switch_session_get_status(const struct switch_session *ss,
 
     smap_init(&st->details);
     if (ss->datapath_type) {
-        smap_add(&st->details, "datapath_type", ss->datapath_type);
+        smap_add(&st->details, VNET_STATUS_DATAPATH_TYPE, ss->datapath_type);
     }
     int version = of_channel_get_version(ss->of);
     if (version) {
-        smap_add(&st->details, "openflow_version",
+        smap_add(&st->details, VNET_STATUS_OPENFLOW_VERSION,
                  ofputil_version_to_string(version));
     }
     if (ss->rundir && ss->bridge) {
         char *path = vnet_of_socket_path(ss->rundir, ss->bridge);
-        smap_add(&st->details, "openflow_socket", path);
+        smap_add(&st->details, VNET_STATUS_OPENFLOW_SOCKET, path);
         free(path);
     }
     if (ss->db.ovs_version) {
-        smap_add(&st->details, "ovs_version", ss->db.ovs_version);
+        smap_add(&st->details, VNET_STATUS_OVS_VERSION, ss->db.ovs_version);
     }
     if (ss->db.db_ready && ss->db.ready) {
-        smap_add(&st->details, "controller_is_connected",
+        smap_add(&st->details, VNET_STATUS_CONTROLLER_IS_CONNECTED,
                  ss->db.controller_connected ? "true" : "false");
     }
     if (ss->db.system_id) {
-        smap_add(&st->details, "system_id", ss->db.system_id);
+        smap_add(&st->details, VNET_STATUS_SYSTEM_ID, ss->db.system_id);
     }
-    smap_add_format(&st->details, "flows", "%u", fs.n_installed);
-    smap_add(&st->details, "flows_synced",
+    smap_add_format(&st->details, VNET_STATUS_FLOWS, "%u", fs.n_installed);
+    smap_add(&st->details, VNET_STATUS_FLOWS_SYNCED,
              flow_installer_is_synced(ss->installer) ? "true" : "false");
     const char *flow_error = flow_installer_get_error(ss->installer);
     if (flow_error) {
-        smap_add(&st->details, "flows_error", flow_error);
+        smap_add(&st->details, VNET_STATUS_FLOWS_ERROR, flow_error);
     }
     /* Our own ports that ovs-vswitchd could not open (a router's uplink
      * interface that does not exist, ...): "port_error:NAME". */
     for (size_t i = 0; i < ss->db.n_bindings; i++) {
         const struct switch_db_binding *b = &ss->db.bindings[i];
         if (b->ours && !b->iface_id && b->error) {
-            char *key = xasprintf("port_error:%s", b->ifname);
+            char *key = xasprintf(VNET_STATUS_PORT_ERROR_PREFIX "%s", b->ifname);
             smap_replace(&st->details, key, b->error);
             free(key);
         }
@@ -1418,8 +997,8 @@ switch_session_get_status(const struct switch_session *ss,
 const struct switch_endpoint_status *
 switch_session_get_endpoint(const struct switch_session *ss, const char *name)
 {
-    const struct endpoint_state *es = shash_find_data(&ss->endpoints, name);
-    return es ? &es->status : NULL;
+    const struct binding_endpoint *be = shash_find_data(&ss->endpoints, name);
+    return be ? &be->status : NULL;
 }
 
 char *

@@ -2,7 +2,7 @@
  *
  * A session owns an OVSDB session to the switch's Open_vSwitch database (with
  * reconnect and backoff, from the OVS IDL) and the OpenFlow channel the switch's
- * bridge connects to.  Each run it reconciles the switch database (ovsdb/switch-db)
+ * bridge connects to.  Each run it reconciles the switch database (controller/switch-db)
  * and gathers the facts the NB status is made from.
  *
  * When its NB row goes away the session is released: it deletes our bridges from
@@ -59,11 +59,6 @@ void switch_session_set_config(struct switch_session *,
 void switch_session_release(struct switch_session *);
 bool switch_session_is_releasing(const struct switch_session *);
 bool switch_session_is_released(const struct switch_session *);
-
-/* With 'check' true, every session compares its desired flows after each
- * change with a full recomputation and logs an error where they differ (a
- * test mode: it costs a full recomputation a change). */
-void switch_session_check_incremental(bool check);
 
 /* Makes progress; 'nb' is the NB database (networks and endpoints are read
  * from it). */

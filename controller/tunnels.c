@@ -13,7 +13,8 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb/addr.h"
-#include "ovsdb/switch-db.h"
+#include "controller/switch-db.h"
+#include "ovsdb/status-keys.h"
 #include "ovsdb/vnet-idl.h"
 #include "process.h"
 #include "sset.h"
@@ -145,7 +146,7 @@ tunnel_plan_build(struct tunnel_plan *plan, struct ovsdb_idl *nb,
         p->relay = relay;
         /* A netdev switch with an underlay has our underlay bridge there;
          * whether it is netdev, its own status says. */
-        const char *dp = smap_get(&sw->status, "datapath_type");
+        const char *dp = smap_get(&sw->status, VNET_STATUS_DATAPATH_TYPE);
         if (!relay && sw->underlay && dp && !strcmp(dp, "netdev")) {
             p->has_phy_mac = true;
             tunnel_phy_mac(ip, p->phy_mac);

@@ -6,7 +6,7 @@ ovsdb_libvnet_a_SOURCES = \
 	ovsdb/names.c ovsdb/names.h \
 	ovsdb/nat.c ovsdb/nat.h \
 	ovsdb/remote.c ovsdb/remote.h \
-	ovsdb/switch-db.c ovsdb/switch-db.h \
+	ovsdb/status-keys.h \
 	ovsdb/validate.c ovsdb/validate.h \
 	ovsdb/vnet-idl.c ovsdb/vnet-idl.h
 

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dirs.h"
+#include "ovsdb/validate.h"
 #include "util.h"
 
 static char * OVS_PRINTF_FORMAT(1, 2)
@@ -188,4 +190,19 @@ vnet_remote_rundir(const struct vnet_remote *r, const char *default_rundir)
                                 : xmemdup0(r->path, slash - r->path);
     }
     return xstrdup(default_rundir);
+}
+
+char *
+vnet_switch_rundir(const char *option, const struct vnet_remote *r)
+{
+    return option ? xstrdup(option) : vnet_remote_rundir(r, ovs_rundir());
+}
+
+char *
+vnet_nb_default_remote(void)
+{
+    const char *env = getenv("OVS_VNET_DB");
+    return (env && *env
+            ? xstrdup(env)
+            : xasprintf("unix:%s/%s", ovs_rundir(), VNET_NB_SOCKET));
 }

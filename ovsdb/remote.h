@@ -51,6 +51,17 @@ bool vnet_remote_is_local(const struct vnet_remote *r);
  * folder of the socket for "unix:" remotes, otherwise 'default_rundir'. */
 char *vnet_remote_rundir(const struct vnet_remote *r, const char *default_rundir);
 
+/* The run directory of a switch (where its pidfiles and its bridges' OpenFlow
+ * sockets are), malloc'd: 'option' (its row's options:rundir) if not NULL,
+ * else vnet_remote_rundir() of its remote 'r' with Open vSwitch's own run
+ * directory as the default. */
+char *vnet_switch_rundir(const char *option, const struct vnet_remote *r);
+
+/* The NB database that ovs-vnet-ctl and ovs-vnetd use without --db,
+ * malloc'd: $OVS_VNET_DB if set, else "unix:" VNET_NB_SOCKET in Open
+ * vSwitch's run directory. */
+char *vnet_nb_default_remote(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,6 +10,19 @@ extern "C" {
 /* Default NB database socket, inside the OVS run directory. */
 #define VNET_NB_SOCKET "vnet_nb.sock"
 
+/* The MTU of a network's endpoints when its row sets none: 1500 less the
+ * encapsulation overhead (50: VXLAN and Geneve over IPv4, and the relay's
+ * header and VID), so that it fits any underlay of 1500 whether or not the
+ * network spans switches now. */
+#define VNET_DEFAULT_MTU 1450
+
+/* The MTU of a network whose "mtu" column holds 'mtu' (0: not set). */
+static inline int
+vnet_network_mtu(long long int mtu)
+{
+    return mtu ? (int) mtu : VNET_DEFAULT_MTU;
+}
+
 /* Checks a Switch row's name, OVSDB remote and bridge name.  Returns NULL if they
  * are valid, otherwise a malloc'd message (caller frees). */
 char *vnet_switch_check(const char *name, const char *remote, const char *bridge);

@@ -130,12 +130,6 @@ opt_def(const struct ctl_context *ctx, const char *key, const char *def)
     return value ? value : def;
 }
 
-int
-network_mtu(const struct vnetrec_network *net)
-{
-    return net->mtu ? net->mtu : 1450;
-}
-
 void
 print_table(struct ctl_context *ctx, struct table *t)
 {

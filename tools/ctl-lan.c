@@ -300,7 +300,8 @@ cmd_net_list(struct ctl_context *ctx)
         table_add_text(&t, list[i]->cidr);
         table_add_text(&t, list[i]->gateway);
         table_add_cell(&t)->text = xasprintf("%"PRId64, list[i]->segment_id);
-        table_add_cell(&t)->text = xasprintf("%d", network_mtu(list[i]));
+        table_add_cell(&t)->text = xasprintf("%d",
+                                             vnet_network_mtu(list[i]->mtu));
         table_add_cell(&t)->text = xasprintf("%"PRIuSIZE, n_eps);
     }
     free(list);

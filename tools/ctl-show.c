@@ -23,6 +23,7 @@
 #include "ovsdb/addr.h"
 #include "ovsdb/names.h"
 #include "ovsdb/remote.h"
+#include "ovsdb/status-keys.h"
 #include "ovsdb/validate.h"
 #include "smap.h"
 #include "sset.h"
@@ -83,8 +84,7 @@ dump_switch_flows(struct ctl_context *ctx, const struct vnetrec_switch *sw,
         return;
     }
     const char *opt_rundir = smap_get(&sw->options, "rundir");
-    char *rundir = opt_rundir ? xstrdup(opt_rundir)
-                              : vnet_remote_rundir(&r, ovs_rundir());
+    char *rundir = vnet_switch_rundir(opt_rundir, &r);
     vnet_remote_destroy(&r);
     char *target = xasprintf("unix:%s/%s.mgmt", rundir, sw->bridge);
     free(rundir);
@@ -255,7 +255,8 @@ cmd_show(struct ctl_context *ctx)
             json_object_put_string(j, "gateway_mac", net->gateway_mac);
             json_object_put(j, "segment_id",
                             json_integer_create(net->segment_id));
-            json_object_put(j, "mtu", json_integer_create(network_mtu(net)));
+            json_object_put(j, "mtu",
+                            json_integer_create(vnet_network_mtu(net->mtu)));
             json_object_put(j, "mac_limit", json_integer_create(net->mac_limit));
 
             size_t n_eps;
@@ -337,8 +338,8 @@ cmd_show(struct ctl_context *ctx)
 
     for (size_t i = 0; i < n; i++) {
         const struct vnetrec_switch *sw = list[i];
-        const char *dp = smap_get(&sw->status, "datapath_type");
-        const char *of_version = smap_get(&sw->status, "openflow_version");
+        const char *dp = smap_get(&sw->status, VNET_STATUS_DATAPATH_TYPE);
+        const char *of_version = smap_get(&sw->status, VNET_STATUS_OPENFLOW_VERSION);
         const char *error = sw->last_error;
         const char *dpid = sw->datapath_id;
         const char *encap_ip = sw->encap_ip;
@@ -373,7 +374,7 @@ cmd_show(struct ctl_context *ctx)
         const struct vnetrec_network *net = nets[i];
         ds_put_format(&ctx->output, "network %s %s (gateway %s, segment %"
                       PRId64", mtu %d)\n", net->name, net->cidr, net->gateway,
-                      net->segment_id, network_mtu(net));
+                      net->segment_id, vnet_network_mtu(net->mtu));
 
         size_t n_eps;
         const struct vnetrec_endpoint **eps = endpoints_sorted(ctx->idl, net,
@@ -424,7 +425,7 @@ cmd_show(struct ctl_context *ctx)
                           "%"PRId64" and %"PRId64" (hairpin)\n",
                           rt->uplink_switch->name, rt->ct_zone,
                           rt->ct_zone + 1);
-            char *key = xasprintf("port_error:%s", rt->uplink_iface
+            char *key = xasprintf(VNET_STATUS_PORT_ERROR_PREFIX "%s", rt->uplink_iface
                                                    ? rt->uplink_iface : "");
             const char *error = smap_get(&rt->uplink_switch->status, key);
             if (error) {

@@ -24,6 +24,7 @@
 #include "ovsdb/addr.h"
 #include "ovsdb/names.h"
 #include "ovsdb/remote.h"
+#include "ovsdb/status-keys.h"
 #include "ovsdb/validate.h"
 #include "smap.h"
 #include "sset.h"
@@ -283,7 +284,7 @@ cmd_switch_list(struct ctl_context *ctx)
     table_add_column(&t, "last_error");
     for (size_t i = 0; i < n; i++) {
         const struct vnetrec_switch *sw = list[i];
-        const char *dp = smap_get(&sw->status, "datapath_type");
+        const char *dp = smap_get(&sw->status, VNET_STATUS_DATAPATH_TYPE);
         table_add_row(&t);
         table_add_text(&t, sw->name);
         table_add_text(&t, sw->remote);

@@ -90,8 +90,6 @@ const struct vnetrec_vnet_global *
 get_or_create_global(struct ctl_context *ctx);
 const char *
 opt_def(const struct ctl_context *ctx, const char *key, const char *def);
-int
-network_mtu(const struct vnetrec_network *net);
 void
 print_table(struct ctl_context *ctx, struct table *t);
 struct json *

@@ -34,6 +34,7 @@
 #include "ovsdb/addr.h"
 #include "ovsdb/names.h"
 #include "ovsdb/remote.h"
+#include "ovsdb/status-keys.h"
 #include "ovsdb/validate.h"
 #include "ovsdb/vnet-idl.h"
 #include "smap.h"
@@ -251,10 +252,10 @@ wait_for_cfg(struct ovsdb_idl *idl, int64_t cfg)
                 behind = sw->name;
                 /* The switch refuses the flows of this change (or of a
                  * later one that includes it). */
-                if (smap_get_int(&sw->status, "failed_cfg", 0) >= cfg) {
+                if (smap_get_int(&sw->status, VNET_STATUS_FAILED_CFG, 0) >= cfg) {
                     ctl_fatal("switch %s cannot apply the change: %s",
                               sw->name, sw->last_error ? sw->last_error
-                              : smap_get_def(&sw->status, "flows_error",
+                              : smap_get_def(&sw->status, VNET_STATUS_FLOWS_ERROR,
                                              "flows refused"));
                 }
             }
@@ -503,9 +504,7 @@ parse_options(int argc, char *argv[])
     free(short_options);
 
     if (!db) {
-        const char *env = getenv("OVS_VNET_DB");
-        db = env && *env ? xstrdup(env)
-                         : xasprintf("unix:%s/%s", ovs_rundir(), VNET_NB_SOCKET);
+        db = vnet_nb_default_remote();
     }
     if (timeout_secs) {
         deadline = time_msec() + timeout_secs * 1000LL;

@@ -6,7 +6,7 @@
 
 # checks: how many passes ovs-vnetd has checked so far.
 checks() {
-    sandbox_vnetd_appctl coverage/read-counter switch_session_checked
+    sandbox_vnetd_appctl coverage/read-counter desired_flows_checked
 }
 
 # step DESCRIPTION CMD...: runs CMD, waits until every switch applied it,

@@ -94,8 +94,15 @@ void switch_db_reconcile(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
                          struct switch_db_result *r);
 void switch_db_result_destroy(struct switch_db_result *r);
 
+/* Adds to 'ofports' (name -> OpenFlow port) every port of ours in 'r' that
+ * carries no endpoint (tunnel ports, relay taps, router uplinks) and has an
+ * OpenFlow port. */
+struct simap;
+void switch_db_own_ofports(const struct switch_db_result *r,
+                           struct simap *ofports);
+
 /* True if the switch lists datapath 'type' in its Open_vSwitch datapath_types
  * (or has not said yet). */
 bool switch_db_supports_datapath(struct ovsdb_idl *idl, const char *type);
 
-#endif /* ovsdb/switch-db.h */
+#endif /* controller/switch-db.h */

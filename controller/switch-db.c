@@ -1,5 +1,5 @@
 #include <config.h>
-#include "ovsdb/switch-db.h"
+#include "controller/switch-db.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 #include "ovsdb/names.h"
 #include "openvswitch/shash.h"
 #include "ovsdb-idl.h"
+#include "simap.h"
 #include "smap.h"
 #include "sset.h"
 #include "util.h"
@@ -565,6 +566,17 @@ switch_db_result_destroy(struct switch_db_result *r)
         free(r->error);
         free(r->ovs_version);
         free(r->system_id);
+    }
+}
+
+void
+switch_db_own_ofports(const struct switch_db_result *r, struct simap *ofports)
+{
+    for (size_t i = 0; i < r->n_bindings; i++) {
+        const struct switch_db_binding *b = &r->bindings[i];
+        if (b->ours && !b->iface_id && b->ofport > 0) {
+            simap_put(ofports, b->ifname, b->ofport);
+        }
     }
 }
 

@@ -1,0 +1,345 @@
+#include <config.h>
+#include "controller/binding.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/attach.h"
+#include "controller/lan-view.h"
+#include "controller/switch-db.h"
+#include "flows/lan.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb/validate.h"
+#include "ovsdb/vnet-idl.h"
+#include "sset.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(binding);
+
+struct binding_endpoint *
+binding_endpoint(struct shash *endpoints, const char *name)
+{
+    struct binding_endpoint *be = shash_find_data(endpoints, name);
+    if (!be) {
+        be = xzalloc(sizeof *be);
+        shash_add(endpoints, name, be);
+    }
+    return be;
+}
+
+void
+binding_endpoint_set_error(struct binding_endpoint *be, const char *error)
+{
+    if (!nullable_string_is_equal(be->error, error)) {
+        free(be->error);
+        be->error = nullable_xstrdup(error);
+    }
+    be->status.error = be->error;
+}
+
+void
+binding_endpoints_reset(struct shash *endpoints)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, endpoints) {
+        struct binding_endpoint *be = node->data;
+        binding_endpoint_set_error(be, NULL);
+        be->status.ofport = 0;
+    }
+}
+
+static void
+binding_endpoint_free(struct binding_endpoint *be)
+{
+    free(be->error);
+    free(be);
+}
+
+void
+binding_endpoints_clear(struct shash *endpoints)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH_SAFE (node, endpoints) {
+        binding_endpoint_free(node->data);
+        shash_delete(endpoints, node);
+    }
+}
+
+/* The host end of a namespace endpoint's veth: named after its row, so that
+ * a renamed namespace or endpoint keeps its device. */
+static char *
+host_ifname_of(const struct vnetrec_endpoint *ep)
+{
+    return xasprintf("vnet%08"PRIx32, ep->header_.uuid.parts[0]);
+}
+
+static bool
+is_here(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep)
+{
+    return !strcmp(ep->type, "netns") && ep->switch_
+           && !strcmp(ep->switch_->name, in->switch_name);
+}
+
+/* An endpoint's network (in the view) and parsed addresses. */
+struct endpoint_addresses {
+    struct net_info *ni;
+    bool has_ip, has_mac;
+    uint32_t ip;
+    uint8_t mac[6];
+};
+
+/* Finds the network of 'ep' in 'view' and parses its addresses into 'a'.
+ * Returns an error message (caller frees) or NULL. */
+static char *
+endpoint_addresses(struct lan_view *view, const struct vnetrec_endpoint *ep,
+                   struct endpoint_addresses *a)
+{
+    memset(a, 0, sizeof *a);
+    a->ni = lan_view_network(view, ep->network);
+    return (a->ni
+            ? lan_view_endpoint_addresses(ep, a->ni, &a->has_ip, &a->ip,
+                                          &a->has_mac, a->mac)
+            : xasprintf("network %s is invalid", ep->network->name));
+}
+
+static void
+add_neighbor(struct net_info *ni, const struct vnetrec_endpoint *ep,
+             const uint8_t mac[6], uint32_t ip)
+{
+    if (ni->n_neighbors >= ni->allocated_neighbors) {
+        ni->neighbors = x2nrealloc(ni->neighbors, &ni->allocated_neighbors,
+                                   sizeof *ni->neighbors);
+    }
+    struct lan_neighbor *n = &ni->neighbors[ni->n_neighbors++];
+    n->object = ep->header_.uuid.parts[0];
+    memcpy(n->mac, mac, 6);
+    n->ip = ip;
+}
+
+static void
+add_want(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep,
+         const struct net_info *ni, const uint8_t mac[6], uint32_t ip,
+         struct binding_wants *out, size_t *allocated)
+{
+    if (out->n >= *allocated) {
+        out->wants = x2nrealloc(out->wants, allocated, sizeof *out->wants);
+        out->ports = xrealloc(out->ports, *allocated * sizeof *out->ports);
+    }
+    struct attach_want *w = &out->wants[out->n];
+    memset(w, 0, sizeof *w);
+    w->endpoint = xstrdup(ep->name);
+    w->netns = xstrdup(ep->netns);
+    w->host_ifname = host_ifname_of(ep);
+    memcpy(w->mac, mac, 6);
+    w->ip = ip;
+    w->plen = ni->cidr.plen;
+    w->gateway = ni->gateway;
+    w->mtu = vnet_network_mtu(ni->row->mtu);
+    w->tx_csum = in->tx_csum;
+
+    struct switch_db_port *p = &out->ports[out->n];
+    memset(p, 0, sizeof *p);
+    p->name = w->host_ifname;
+    p->iface_id = w->endpoint;
+    p->mac = xstrdup(ep->mac);
+    p->netns = w->netns;
+    out->n++;
+}
+
+void
+binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
+                struct shash *endpoints, struct binding_wants *out)
+{
+    size_t allocated = 0;
+    memset(out, 0, sizeof *out);
+
+    const struct vnetrec_endpoint *ep;
+    VNETREC_ENDPOINT_FOR_EACH (ep, in->nb) {
+        struct endpoint_addresses a;
+        char *error = endpoint_addresses(view, ep, &a);
+        bool here = is_here(in, ep);
+        if (error) {
+            if (here) {
+                binding_endpoint_set_error(binding_endpoint(endpoints,
+                                                            ep->name),
+                                           error);
+            }
+            free(error);
+            continue;
+        }
+
+        if (a.has_ip && a.has_mac) {
+            add_neighbor(a.ni, ep, a.mac, a.ip);
+        }
+        if (!here || in->releasing) {
+            continue;
+        }
+        if (!a.has_ip || !a.has_mac || !ep->netns) {
+            binding_endpoint_set_error(
+                binding_endpoint(endpoints, ep->name),
+                "a namespace endpoint needs an IP, a MAC and a namespace");
+            continue;
+        }
+        add_want(in, ep, a.ni, a.mac, a.ip, out, &allocated);
+    }
+}
+
+void
+binding_wants_destroy(struct binding_wants *w)
+{
+    for (size_t i = 0; i < w->n; i++) {
+        free(CONST_CAST(char *, w->wants[i].endpoint));
+        free(CONST_CAST(char *, w->wants[i].netns));
+        free(CONST_CAST(char *, w->wants[i].host_ifname));
+        free(CONST_CAST(char *, w->ports[i].mac));
+    }
+    free(w->wants);
+    free(w->ports);
+    memset(w, 0, sizeof *w);
+}
+
+size_t
+binding_partition_ready(struct binding_wants *w,
+                        const struct attacher *attacher,
+                        struct shash *endpoints, bool *all_ready)
+{
+    size_t n_ready = 0;
+    *all_ready = true;
+    for (size_t i = 0; i < w->n; i++) {
+        const char *name = w->wants[i].endpoint;
+        if (attacher_is_ready(attacher, name)) {
+            struct attach_want want = w->wants[i];
+            struct switch_db_port port = w->ports[i];
+            w->wants[i] = w->wants[n_ready];
+            w->ports[i] = w->ports[n_ready];
+            w->wants[n_ready] = want;
+            w->ports[n_ready] = port;
+            n_ready++;
+        } else {
+            binding_endpoint_set_error(binding_endpoint(endpoints, name),
+                                       attacher_get_error(attacher, name));
+            *all_ready = false;
+        }
+    }
+    return n_ready;
+}
+
+/* Adds bound endpoint 'ep' on OpenFlow port 'ofport' to its network. */
+static void
+add_port(struct net_info *ni, const struct vnetrec_endpoint *ep,
+         int64_t ofport, const struct endpoint_addresses *a)
+{
+    if (ni->n_ports >= ni->allocated_ports) {
+        ni->ports = x2nrealloc(ni->ports, &ni->allocated_ports,
+                               sizeof *ni->ports);
+    }
+    struct lan_port *p = &ni->ports[ni->n_ports++];
+    memset(p, 0, sizeof *p);
+    p->name = ep->name;
+    p->object = ep->header_.uuid.parts[0];
+    p->ofport = ofport;
+    p->has_mac = a->has_mac;
+    memcpy(p->mac, a->mac, 6);
+    p->has_ip = a->has_ip;
+    p->ip = a->ip;
+}
+
+void
+binding_bind(const struct binding_ctx_in *in, struct lan_view *view,
+             struct shash *endpoints)
+{
+    struct shash by_name = SHASH_INITIALIZER(&by_name);
+    if (in->n_bindings) {
+        const struct vnetrec_endpoint *row;
+        VNETREC_ENDPOINT_FOR_EACH (row, in->nb) {
+            shash_add(&by_name, row->name, row);
+        }
+    }
+    for (size_t i = 0; i < in->n_bindings; i++) {
+        const struct switch_db_binding *b = &in->bindings[i];
+        if (!b->iface_id) {
+            continue;           /* A tunnel port of ours. */
+        }
+        const struct vnetrec_endpoint *ep = shash_find_data(&by_name,
+                                                             b->iface_id);
+        VLOG_DBG("switch %s: binding %s on %s, ofport %"PRId64"%s%s",
+                 in->switch_name, b->iface_id, b->ifname, b->ofport,
+                 b->ours ? ", ours" : "", ep ? "" : ", no endpoint");
+        if (!ep) {
+            continue;           /* Not (or no longer) ours to serve. */
+        }
+        /* A namespace endpoint is served only by its own port here; a
+         * logical port only by an interface someone else plugged. */
+        bool netns = !strcmp(ep->type, "netns");
+        if (netns != b->ours || (netns && !is_here(in, ep))) {
+            VLOG_DBG("switch %s: %s on %s is not served here",
+                     in->switch_name, b->iface_id, b->ifname);
+            continue;
+        }
+        struct binding_endpoint *be = binding_endpoint(endpoints, ep->name);
+        if (b->ofport <= 0) {
+            binding_endpoint_set_error(be, (b->error ? b->error
+                                            : "interface has no OpenFlow "
+                                              "port"));
+            continue;
+        }
+        struct endpoint_addresses a;
+        char *error = endpoint_addresses(view, ep, &a);
+        if (error) {
+            VLOG_DBG("switch %s: %s on %s: %s", in->switch_name,
+                     b->iface_id, b->ifname, error);
+            free(error);
+            continue;
+        }
+        be->status.ofport = b->ofport;
+        add_port(a.ni, ep, b->ofport, &a);
+    }
+    shash_destroy(&by_name);
+}
+
+void
+binding_report(struct shash *endpoints, const struct binding_wants *w,
+               const struct sset *installed, bool synced, bool all_ready,
+               struct binding_report *r)
+{
+    struct sset wanted = SSET_INITIALIZER(&wanted);
+    for (size_t i = 0; i < w->n; i++) {
+        const struct binding_endpoint *be = binding_endpoint(
+            endpoints, w->wants[i].endpoint);
+        if (be->status.ofport <= 0) {
+            all_ready = false;
+        }
+        sset_add(&wanted, w->wants[i].endpoint);
+    }
+
+    struct shash_node *node;
+    SHASH_FOR_EACH_SAFE (node, endpoints) {
+        struct binding_endpoint *be = node->data;
+        be->status.up = be->status.ofport > 0 && synced && !be->error;
+        if (!be->status.ofport && !be->error
+            && !sset_contains(&wanted, node->name)) {
+            /* Neither bound here nor failing here: not ours to report. */
+            binding_endpoint_free(be);
+            shash_delete(endpoints, node);
+        }
+    }
+    sset_destroy(&wanted);
+
+    /* vnet-installed goes out in the reconcile after an endpoint comes up:
+     * until then the switch is not in sync. */
+    r->endpoints_ready = all_ready;
+    r->markers_ready = true;
+    size_t n_up = 0;
+    SHASH_FOR_EACH (node, endpoints) {
+        const struct binding_endpoint *be = node->data;
+        if (be->status.up) {
+            n_up++;
+            if (!sset_contains(installed, node->name)) {
+                r->markers_ready = false;
+            }
+        }
+    }
+    r->rerun = !r->markers_ready || n_up != sset_count(installed);
+}

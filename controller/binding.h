@@ -1,0 +1,119 @@
+/* Binding: which endpoints a switch serves, and which of its interfaces
+ * carry them.
+ *
+ * Two kinds of endpoint live on a switch.  A namespace endpoint ("netns") is
+ * ours end to end: its Endpoint row names the switch, ovs-vnetd makes its
+ * namespace and veth (controller/attach) and adds the host end as a port of
+ * ours.  A logical port is plugged by someone else: any interface of the
+ * switch whose external_ids:iface-id names it.
+ *
+ * binding_collect() reads the NB and says what must be attached here (and
+ * what every network's flows need to know of its endpoints: their MACs and
+ * IPs, for ARP).  binding_bind() takes the switch's interfaces as the last
+ * reconcile found them and puts each bound endpoint, with its OpenFlow port,
+ * into its network's view.  binding_report() turns what the run found into
+ * each endpoint's status.
+ *
+ * Endpoint state ('struct shash' of endpoint name -> struct binding_endpoint)
+ * belongs to the caller and outlives a run: an endpoint is reported up only
+ * once its flows are in, and its interface is then marked vnet-installed. */
+#ifndef VNET_BINDING_H
+#define VNET_BINDING_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "controller/switch-session.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct attach_want;
+struct attacher;
+struct lan_view;
+struct ovsdb_idl;
+struct shash;
+struct sset;
+struct switch_db_binding;
+struct switch_db_port;
+
+/* What ovs-vnetd reports of one endpoint. */
+struct binding_endpoint {
+    struct switch_endpoint_status status;
+    char *error;                /* status.error points here. */
+};
+
+/* The state of endpoint 'name' in 'endpoints', created if it is not there. */
+struct binding_endpoint *binding_endpoint(struct shash *endpoints,
+                                          const char *name);
+void binding_endpoint_set_error(struct binding_endpoint *, const char *error);
+
+/* Forgets the errors and OpenFlow ports of every endpoint: a run finds them
+ * afresh. */
+void binding_endpoints_reset(struct shash *endpoints);
+
+/* Frees every endpoint state in 'endpoints' (left empty). */
+void binding_endpoints_clear(struct shash *endpoints);
+
+/* What a step of binding reads. */
+struct binding_ctx_in {
+    struct ovsdb_idl *nb;       /* The NB database. */
+    const char *switch_name;    /* The switch served. */
+    bool releasing;             /* Attach nothing (networks are still read). */
+    bool tx_csum;               /* Endpoints keep TX checksum offload (the
+                                 * kernel datapath takes their packets). */
+    /* The switch's interfaces, as the last reconcile found them. */
+    const struct switch_db_binding *bindings;
+    size_t n_bindings;
+};
+
+/* The namespace endpoints to attach here, and for each the port it becomes:
+ * parallel arrays. */
+struct binding_wants {
+    struct attach_want *wants;
+    struct switch_db_port *ports;
+    size_t n;
+};
+
+/* Fills 'out' with the namespace endpoints of this switch, adds every valid
+ * endpoint with a MAC and an IP to its network's neighbours in 'view', and
+ * sets the error of each endpoint here that cannot be attached.  Free 'out'
+ * with binding_wants_destroy(). */
+void binding_collect(const struct binding_ctx_in *, struct lan_view *view,
+                     struct shash *endpoints, struct binding_wants *out);
+void binding_wants_destroy(struct binding_wants *);
+
+/* Moves the wanted endpoints whose veth 'attacher' has made (and their
+ * ports) to the front of 'w' and returns how many there are; the others get
+ * the attacher's error.  '*all_ready' tells whether that was all of them. */
+size_t binding_partition_ready(struct binding_wants *w,
+                               const struct attacher *attacher,
+                               struct shash *endpoints, bool *all_ready);
+
+/* Puts every endpoint served here whose interface has an OpenFlow port into
+ * its network in 'view' and records the port in its state; an endpoint whose
+ * interface failed gets the interface's error. */
+void binding_bind(const struct binding_ctx_in *, struct lan_view *view,
+                  struct shash *endpoints);
+
+/* What binding_report() found. */
+struct binding_report {
+    bool endpoints_ready;       /* Every endpoint wanted here is bound. */
+    bool markers_ready;         /* Every endpoint up is in 'installed'. */
+    bool rerun;                 /* The markers need another reconcile. */
+};
+
+/* Sets each endpoint's "up" (bound, no error, and the flows 'synced'), and
+ * forgets endpoints that are neither bound nor wanted here.  'installed'
+ * holds the endpoints marked vnet-installed in the switch database;
+ * 'all_ready' tells whether every wanted endpoint was attached. */
+void binding_report(struct shash *endpoints, const struct binding_wants *w,
+                    const struct sset *installed, bool synced,
+                    bool all_ready, struct binding_report *);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* controller/binding.h */

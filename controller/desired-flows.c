@@ -1,0 +1,136 @@
+#include <config.h>
+#include "controller/desired-flows.h"
+
+#include <string.h>
+
+#include "controller/lan-view.h"
+#include "controller/tunnels.h"
+#include "coverage.h"
+#include "flows/flow-table.h"
+#include "flows/flow-units.h"
+#include "flows/lan.h"
+#include "flows/router.h"
+#include "openvswitch/vlog.h"
+#include "simap.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(desired_flows);
+
+COVERAGE_DEFINE(desired_flows_checked);
+
+/* Relay taps, at most: one per peer switch. */
+#define MAX_TUNNEL_PORTS (2 + 256)
+
+/* Opens every unit of the desired flows in 'units'.  Returns an error
+ * message (a bug) or NULL. */
+static char *
+generate(const struct lan_network *lans, size_t n_nets,
+         const struct lan_view *view,
+         const struct lan_tunnel_port *tunnels, size_t n_tunnels,
+         struct flow_units *units)
+{
+    char *error = lan_flows_generate_units(lans, n_nets, tunnels, n_tunnels,
+                                           units);
+    char *router_error = router_flows_generate_units(view->routers,
+                                                     view->n_routers, tunnels,
+                                                     n_tunnels, units);
+    if (!error) {
+        error = router_error;
+    } else {
+        free(router_error);
+    }
+    return error;
+}
+
+static bool check_incremental;
+
+void
+desired_flows_check_incremental(bool check)
+{
+    check_incremental = check;
+}
+
+/* The test mode: the units as this run left them must hold the same flows
+ * as a generation from scratch. */
+static void
+check_units(const char *switch_name, const struct flow_units *units,
+            const struct lan_network *lans, size_t n_nets,
+            const struct lan_view *view,
+            const struct lan_tunnel_port *tunnels, size_t n_tunnels)
+{
+    struct flow_units *full = flow_units_create();
+    flow_units_begin(full);
+    free(generate(lans, n_nets, view, tunnels, n_tunnels, full));
+    flow_units_end(full);
+
+    struct flow_table a, b;
+    flow_table_init(&a);
+    flow_table_init(&b);
+    flow_units_to_table(units, &a);
+    flow_units_to_table(full, &b);
+    char *incremental = flow_table_format(&a);
+    char *recomputed = flow_table_format(&b);
+    if (strcmp(incremental, recomputed)) {
+        VLOG_ERR("switch %s: incremental flows differ from a full "
+                 "recomputation:\nincremental:\n%sfull:\n%s", switch_name,
+                 incremental, recomputed);
+    } else {
+        COVERAGE_INC(desired_flows_checked);
+    }
+    free(incremental);
+    free(recomputed);
+    flow_table_destroy(&a);
+    flow_table_destroy(&b);
+    flow_units_destroy(full);
+}
+
+/* The ports where tunnel traffic comes in: the flow-based VXLAN and Geneve
+ * ports, and the relay's taps.  Returns how many were put in 'tunnels'. */
+static size_t
+tunnel_ports(const struct tunnel_plan *plan, const struct simap *ofports,
+             struct lan_tunnel_port tunnels[MAX_TUNNEL_PORTS])
+{
+    size_t n = 0;
+    if (!plan->enabled) {
+        return 0;
+    }
+    unsigned int ofport;
+    if (plan->vxlan && (ofport = simap_get(ofports, TUNNEL_VXLAN_PORT))) {
+        tunnels[n++] = (struct lan_tunnel_port) { ofport, false };
+    }
+    if (plan->geneve && (ofport = simap_get(ofports, TUNNEL_GENEVE_PORT))) {
+        tunnels[n++] = (struct lan_tunnel_port) { ofport, false };
+    }
+    for (size_t i = 0; i < plan->n_peers && n < MAX_TUNNEL_PORTS; i++) {
+        const struct tunnel_peer *p = &plan->peers[i];
+        if (p->relay && (ofport = simap_get(ofports, p->tap))) {
+            tunnels[n++] = (struct lan_tunnel_port) { ofport, true };
+        }
+    }
+    return n;
+}
+
+void
+desired_flows_run(const struct desired_flows_ctx_in *in,
+                  struct lan_view *view, struct desired_flows_ctx_out *out)
+{
+    lan_view_add_routers(view, in->nb, in->switch_name);
+    lan_view_add_remotes(view, in->nb, in->plan, in->ofports);
+    lan_view_add_uplinks(view, in->nb, in->switch_name, in->plan,
+                         in->ofports);
+
+    struct lan_tunnel_port tunnels[MAX_TUNNEL_PORTS];
+    size_t n_tunnels = tunnel_ports(in->plan, in->ofports, tunnels);
+
+    size_t n_nets;
+    struct lan_network *lans = lan_view_networks(view, &n_nets);
+    flow_units_begin(out->units);
+    out->error = generate(lans, n_nets, view, tunnels, n_tunnels,
+                          out->units);
+    out->changed = flow_units_end(out->units);
+    if (check_incremental) {
+        check_units(in->switch_name, out->units, lans, n_nets, view, tunnels,
+                    n_tunnels);
+    }
+    free(lans);
+}

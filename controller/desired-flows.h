@@ -1,0 +1,60 @@
+/* Desired flows: what one switch's flow table must hold.
+ *
+ * From the view of the networks bound here (controller/binding), this step
+ * adds what flows need beyond the local ports — routers, endpoints on other
+ * switches behind tunnels, uplinks — and regenerates the flow units
+ * (flows/flow-units.h) of every generator: LAN (flows/lan.h) and routing
+ * (flows/router.h).  A unit whose inputs did not change keeps its flows, so
+ * the cost of a run follows what changed.
+ *
+ * A test mode compares the result of every run with a generation from
+ * scratch, as an oracle for the units' fingerprints. */
+#ifndef VNET_DESIRED_FLOWS_H
+#define VNET_DESIRED_FLOWS_H 1
+
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct flow_units;
+struct lan_view;
+struct ovsdb_idl;
+struct simap;
+struct tunnel_plan;
+
+/* What the step reads. */
+struct desired_flows_ctx_in {
+    struct ovsdb_idl *nb;       /* The NB database. */
+    const char *switch_name;    /* The switch the flows are for. */
+    const struct tunnel_plan *plan;     /* Its tunnels. */
+    /* Our ports that carry no endpoint (tunnel ports, relay taps, router
+     * uplinks): name -> OpenFlow port. */
+    const struct simap *ofports;
+};
+
+/* What it writes. */
+struct desired_flows_ctx_out {
+    struct flow_units *units;   /* Brought up to date. */
+    bool changed;               /* The flows in 'units' changed. */
+    char *error;                /* A generator failed (a bug), or NULL;
+                                 * caller frees. */
+};
+
+/* Completes 'view' (whose ports are bound already) with routers, remotes and
+ * uplinks, and regenerates out->units from it. */
+void desired_flows_run(const struct desired_flows_ctx_in *,
+                       struct lan_view *view,
+                       struct desired_flows_ctx_out *);
+
+/* With 'check' true, every run compares its units with a generation from
+ * scratch and logs an error where they differ (costs a full generation per
+ * run). */
+void desired_flows_check_incremental(bool check);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* controller/desired-flows.h */

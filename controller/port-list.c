@@ -1,0 +1,67 @@
+#include <config.h>
+#include "controller/port-list.h"
+
+#include <string.h>
+
+#include "controller/lan-view.h"
+#include "controller/switch-db.h"
+#include "controller/tunnels.h"
+#include "controller/vif.h"
+#include "ovsdb/vnet-idl.h"
+#include "simap.h"
+#include "util.h"
+
+void
+port_list_build(const struct port_list_ctx_in *in,
+                struct port_list_ctx_out *out)
+{
+    size_t n_uplinks = 0;
+    const struct vnetrec_router *rt;
+    if (in->nb) {
+        VNETREC_ROUTER_FOR_EACH (rt, in->nb) {
+            n_uplinks++;
+        }
+    }
+    struct switch_db_port *ports = xmalloc((in->n_ready + 2
+                                            + in->plan->n_peers + n_uplinks)
+                                           * sizeof *ports);
+    memcpy(ports, in->ready, in->n_ready * sizeof *ports);
+    size_t n = in->n_ready;
+
+    /* Router uplinks here: the interface as it is, a port of ours. */
+    if (n_uplinks) {
+        VNETREC_ROUTER_FOR_EACH (rt, in->nb) {
+            struct vnet_uplink up;
+            if (lan_view_router_uplink(rt, &up)
+                && !strcmp(rt->uplink_switch->name, in->switch_name)) {
+                ports[n++] = (struct switch_db_port) {
+                    .name = rt->uplink_iface,
+                };
+            }
+        }
+    }
+    tunnel_plan_add_ports(in->plan, ports, &n);
+
+    /* The relay's taps (see the header). */
+    int fd = in->switch_netns_fd;
+    out->taps_exist = fd >= 0;
+    for (size_t i = 0; i < in->plan->n_peers; i++) {
+        const struct tunnel_peer *p = &in->plan->peers[i];
+        if (!p->relay) {
+            continue;
+        }
+        /* A tap bound as a port exists: no netlink query for it. */
+        bool exists = fd >= 0 && (simap_get(in->ofports, p->tap)
+                                  || vif_link_exists(fd, p->tap));
+        if (!in->relay_owns_taps) {
+            ports[n++] = (struct switch_db_port) {
+                .name = p->tap, .type = "tap",
+            };
+        } else if (exists) {
+            ports[n++] = (struct switch_db_port) { .name = p->tap };
+        }
+        out->taps_exist = out->taps_exist && exists;
+    }
+    out->ports = ports;
+    out->n_ports = n;
+}

@@ -1,0 +1,28 @@
+/* Keys of a Switch row's "status" column: ovs-vnetd writes them, ovs-vnet-ctl
+ * and other switches' sessions read them (ovs-vnetd(8) describes each). */
+#ifndef VNET_STATUS_KEYS_H
+#define VNET_STATUS_KEYS_H 1
+
+/* The datapath the switch runs: "system" or "netdev". */
+#define VNET_STATUS_DATAPATH_TYPE "datapath_type"
+/* The OpenFlow version agreed with the bridge ("OpenFlow15"). */
+#define VNET_STATUS_OPENFLOW_VERSION "openflow_version"
+/* Where the bridge connects to ovs-vnetd. */
+#define VNET_STATUS_OPENFLOW_SOCKET "openflow_socket"
+/* The switch's Open_vSwitch ovs_version and external_ids:system-id. */
+#define VNET_STATUS_OVS_VERSION "ovs_version"
+#define VNET_STATUS_SYSTEM_ID "system_id"
+/* What the switch's Controller row says of its connection to ovs-vnetd. */
+#define VNET_STATUS_CONTROLLER_IS_CONNECTED "controller_is_connected"
+/* Flows of ovs-vnet installed, whether they are what the NB calls for, and
+ * why not when the switch refused them. */
+#define VNET_STATUS_FLOWS "flows"
+#define VNET_STATUS_FLOWS_SYNCED "flows_synced"
+#define VNET_STATUS_FLOWS_ERROR "flows_error"
+/* The NB nb_cfg whose flows the switch refused (then --wait fails). */
+#define VNET_STATUS_FAILED_CFG "failed_cfg"
+/* Prefix: "port_error:IFACE" holds why ovs-vswitchd could not open our port
+ * IFACE (a router's uplink interface that does not exist, ...). */
+#define VNET_STATUS_PORT_ERROR_PREFIX "port_error:"
+
+#endif /* ovsdb/status-keys.h */

@@ -301,7 +301,8 @@ binding_bind(const struct binding_ctx_in *in, struct lan_view *view,
 
 void
 binding_report(struct shash *endpoints, const struct binding_wants *w,
-               const struct sset *installed, bool synced, bool all_ready,
+               const struct sset *installed, uint64_t flow_gen,
+               binding_holds_func *holds, const void *aux, bool all_ready,
                struct binding_report *r)
 {
     struct sset wanted = SSET_INITIALIZER(&wanted);
@@ -317,7 +318,14 @@ binding_report(struct shash *endpoints, const struct binding_wants *w,
     struct shash_node *node;
     SHASH_FOR_EACH_SAFE (node, endpoints) {
         struct binding_endpoint *be = node->data;
-        be->status.up = be->status.ofport > 0 && synced && !be->error;
+        if (be->status.ofport != be->bound_ofport) {
+            /* Bound anew (or unbound): the flows made from now on serve
+             * it. */
+            be->bound_ofport = be->status.ofport;
+            be->flow_gen = flow_gen;
+        }
+        be->status.up = (be->status.ofport > 0 && !be->error
+                         && holds(be->flow_gen, aux));
         if (!be->status.ofport && !be->error
             && !sset_contains(&wanted, node->name)) {
             /* Neither bound here nor failing here: not ours to report. */

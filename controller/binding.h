@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "controller/switch-session.h"
 
@@ -42,6 +43,9 @@ struct switch_db_port;
 struct binding_endpoint {
     struct switch_endpoint_status status;
     char *error;                /* status.error points here. */
+    int64_t bound_ofport;       /* The port it was bound to last, and the */
+    uint64_t flow_gen;          /* generation of the first desired flows
+                                 * that served it there. */
 };
 
 /* The state of endpoint 'name' in 'endpoints', created if it is not there. */
@@ -104,12 +108,20 @@ struct binding_report {
     bool rerun;                 /* The markers need another reconcile. */
 };
 
-/* Sets each endpoint's "up" (bound, no error, and the flows 'synced'), and
- * forgets endpoints that are neither bound nor wanted here.  'installed'
- * holds the endpoints marked vnet-installed in the switch database;
- * 'all_ready' tells whether every wanted endpoint was attached. */
+/* Whether the switch holds the flows of a generation (see
+ * flow_installer_holds()). */
+typedef bool binding_holds_func(uint64_t flow_gen, const void *aux);
+
+/* Sets each endpoint's "up": bound, without error, and the switch holds the
+ * first generation of desired flows made since it was bound to its port
+ * ('flow_gen' is the generation now).  An endpoint up stays up while the
+ * flows of other endpoints are on their way.  Forgets endpoints that are
+ * neither bound nor wanted here.  'installed' holds the endpoints marked
+ * vnet-installed in the switch database; 'all_ready' tells whether every
+ * wanted endpoint was attached. */
 void binding_report(struct shash *endpoints, const struct binding_wants *w,
-                    const struct sset *installed, bool synced,
+                    const struct sset *installed, uint64_t flow_gen,
+                    binding_holds_func *holds, const void *aux,
                     bool all_ready, struct binding_report *);
 
 #ifdef __cplusplus

@@ -689,6 +689,12 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     }
 }
 
+static bool
+installer_holds(uint64_t gen, const void *installer)
+{
+    return flow_installer_holds(installer, gen);
+}
+
 static void
 full_run(struct switch_session *ss, struct ovsdb_idl *nb,
          struct ovsdb_idl_txn *txn)
@@ -852,9 +858,8 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
                       flow_installer_is_synced(ss->installer));
 
     struct binding_report report;
-    binding_report(&ss->endpoints, &wants, &installed,
-                   flow_installer_is_synced(ss->installer), all_ready,
-                   &report);
+    binding_report(&ss->endpoints, &wants, &installed, ss->flow_gen,
+                   installer_holds, ss->installer, all_ready, &report);
     ss->endpoints_ready = report.endpoints_ready;
     ss->markers_ready = report.markers_ready;
     /* The markers follow in the next full run, at once. */

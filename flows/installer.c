@@ -670,6 +670,13 @@ flow_installer_get_installed(const struct flow_installer *fi)
 }
 
 bool
+flow_installer_holds(const struct flow_installer *fi, uint64_t gen)
+{
+    return fi->installed_gen >= gen && fi->mirror_valid
+           && of_channel_get_state(fi->ch) == OF_CHANNEL_ACTIVE;
+}
+
+bool
 flow_installer_is_synced(const struct flow_installer *fi)
 {
     return fi->installed_gen == fi->desired_gen && fi->mirror_valid

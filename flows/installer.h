@@ -66,6 +66,12 @@ void flow_installer_handle_msg(struct flow_installer *, const struct ofpbuf *);
 uint64_t flow_installer_get_installed(const struct flow_installer *);
 bool flow_installer_is_synced(const struct flow_installer *);
 
+/* True if the switch is known to hold the flows of generation 'gen' (or of a
+ * later one): connected, its table audited since it connected, and a
+ * generation at least 'gen' installed.  Unlike flow_installer_is_synced(),
+ * it stays true while a later generation is on its way. */
+bool flow_installer_holds(const struct flow_installer *, uint64_t gen);
+
 /* Why the last bundle or audit failed (NULL: it did not), and the generation
  * it was for. */
 const char *flow_installer_get_error(const struct flow_installer *);

@@ -91,6 +91,9 @@ test_three_endpoints_reach_each_other() {
     # Status in the NB and in the switch database.
     assert_eq "$(vnet_ctl -f csv --no-headings ep-list | cut -d, -f1,8 | tr '\n' ' ')" \
         "ep1,true ep2,true ep3,true " "endpoints up"
+    # An endpoint up stays up while the next ones are attached.
+    assert_eq "$(grep -c 'endpoint ep[12]: down' "$SANDBOX_DIR/vnetd/ovs-vnetd.log")" \
+        0 "endpoints went down while others were attached"
     local ifname
     ifname=$(sandbox_vsctl sw1 --bare --columns=name find Interface \
              external_ids:iface-id=ep1)

@@ -98,26 +98,26 @@ char *
 vnet_ip_check_host(const char *what, uint32_t ip, const struct vnet_cidr *cidr,
                    uint32_t gateway)
 {
-    char ip_s[16], net_s[16];
+    const char *problem;
+    if (!vnet_cidr_contains(cidr, ip)) {
+        problem = "is outside";
+    } else if (ip == cidr->net) {
+        problem = "is the network address of";
+    } else if (ip == vnet_cidr_broadcast(cidr)) {
+        problem = "is the broadcast address of";
+    } else if (gateway && ip == gateway) {
+        problem = NULL;
+    } else {
+        return NULL;            /* The usual case: nothing to format. */
+    }
 
+    char ip_s[16], net_s[16];
     vnet_ip_format(ip, ip_s);
     vnet_ip_format(cidr->net, net_s);
-    if (!vnet_cidr_contains(cidr, ip)) {
-        return xasprintf("%s %s is outside %s/%d", what, ip_s, net_s,
-                         cidr->plen);
-    }
-    if (ip == cidr->net) {
-        return xasprintf("%s %s is the network address of %s/%d", what, ip_s,
-                         net_s, cidr->plen);
-    }
-    if (ip == vnet_cidr_broadcast(cidr)) {
-        return xasprintf("%s %s is the broadcast address of %s/%d", what, ip_s,
-                         net_s, cidr->plen);
-    }
-    if (gateway && ip == gateway) {
-        return xasprintf("%s %s is the network's gateway", what, ip_s);
-    }
-    return NULL;
+    return (problem
+            ? xasprintf("%s %s %s %s/%d", what, ip_s, problem, net_s,
+                        cidr->plen)
+            : xasprintf("%s %s is the network's gateway", what, ip_s));
 }
 
 bool

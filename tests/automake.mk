@@ -4,6 +4,7 @@ if HAVE_GTEST
 check_PROGRAMS += tests/unit-tests
 tests_unit_tests_SOURCES = \
 	tests/test-remote.cc \
+	tests/test-addr.cc \
 	tests/test-names.cc \
 	tests/test-status.cc \
 	tests/test-ctl-args.cc \

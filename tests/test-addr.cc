@@ -5,16 +5,9 @@
 #include <string>
 
 #include "ovsdb/addr.h"
+#include "tests/take-string.h"
 
 namespace {
-
-std::string
-take(char *s)
-{
-    std::string copy = s ? s : "";
-    free(s);
-    return copy;
-}
 
 uint32_t
 ip(const char *s)

@@ -6,16 +6,9 @@
 
 #include "ovsdb/names.h"
 #include "ovsdb/validate.h"
+#include "tests/take-string.h"
 
 namespace {
-
-std::string
-take(char *s)
-{
-    std::string copy = s ? s : "";
-    free(s);
-    return copy;
-}
 
 TEST(NameCheck, Table)
 {

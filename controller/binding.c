@@ -9,6 +9,8 @@
 #include "controller/lan-view.h"
 #include "controller/switch-db.h"
 #include "flows/lan.h"
+#include "hash.h"
+#include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb/validate.h"
@@ -148,6 +150,32 @@ add_want(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep,
     out->n++;
 }
 
+/* Every endpoint row of a run, by name, with its parsed addresses: each row
+ * is parsed once a run. */
+struct binding_row {
+    struct hmap_node node;      /* In binding_rows 'by_name'. */
+    const struct vnetrec_endpoint *row;
+    struct endpoint_addresses a;
+    bool valid;                 /* 'a' holds its addresses. */
+};
+
+struct binding_rows {
+    struct hmap by_name;
+    struct binding_row *rows;
+};
+
+static const struct binding_row *
+find_row(const struct binding_rows *rows, const char *name)
+{
+    const struct binding_row *r;
+    HMAP_FOR_EACH_WITH_HASH (r, node, hash_string(name, 0), &rows->by_name) {
+        if (!strcmp(r->row->name, name)) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
 void
 binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
                 struct shash *endpoints, struct binding_wants *out)
@@ -155,11 +183,27 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
     size_t allocated = 0;
     memset(out, 0, sizeof *out);
 
+    size_t n_rows = 0;
     const struct vnetrec_endpoint *ep;
     VNETREC_ENDPOINT_FOR_EACH (ep, in->nb) {
+        n_rows++;
+    }
+    struct binding_rows *rows = out->rows = xmalloc(sizeof *rows);
+    hmap_init(&rows->by_name);
+    hmap_reserve(&rows->by_name, n_rows);
+    rows->rows = xcalloc(n_rows, sizeof *rows->rows);
+
+    size_t i = 0;
+    VNETREC_ENDPOINT_FOR_EACH (ep, in->nb) {
+        struct binding_row *r = &rows->rows[i++];
+        r->row = ep;
+        hmap_insert(&rows->by_name, &r->node, hash_string(ep->name, 0));
+
         struct endpoint_addresses a;
         char *error = endpoint_addresses(view, ep, &a);
         bool here = is_here(in, ep);
+        r->a = a;
+        r->valid = !error;
         if (error) {
             if (here) {
                 binding_endpoint_set_error(binding_endpoint(endpoints,
@@ -197,6 +241,11 @@ binding_wants_destroy(struct binding_wants *w)
     }
     free(w->wants);
     free(w->ports);
+    if (w->rows) {
+        hmap_destroy(&w->rows->by_name);
+        free(w->rows->rows);
+        free(w->rows);
+    }
     memset(w, 0, sizeof *w);
 }
 
@@ -247,23 +296,16 @@ add_port(struct net_info *ni, const struct vnetrec_endpoint *ep,
 }
 
 void
-binding_bind(const struct binding_ctx_in *in, struct lan_view *view,
+binding_bind(const struct binding_ctx_in *in, const struct binding_wants *w,
              struct shash *endpoints)
 {
-    struct shash by_name = SHASH_INITIALIZER(&by_name);
-    if (in->n_bindings) {
-        const struct vnetrec_endpoint *row;
-        VNETREC_ENDPOINT_FOR_EACH (row, in->nb) {
-            shash_add(&by_name, row->name, row);
-        }
-    }
-    for (size_t i = 0; i < in->n_bindings; i++) {
+    for (size_t i = 0; i < in->n_bindings && w->rows; i++) {
         const struct switch_db_binding *b = &in->bindings[i];
         if (!b->iface_id) {
             continue;           /* A tunnel port of ours. */
         }
-        const struct vnetrec_endpoint *ep = shash_find_data(&by_name,
-                                                             b->iface_id);
+        const struct binding_row *r = find_row(w->rows, b->iface_id);
+        const struct vnetrec_endpoint *ep = r ? r->row : NULL;
         VLOG_DBG("switch %s: binding %s on %s, ofport %"PRId64"%s%s",
                  in->switch_name, b->iface_id, b->ifname, b->ofport,
                  b->ours ? ", ours" : "", ep ? "" : ", no endpoint");
@@ -285,18 +327,14 @@ binding_bind(const struct binding_ctx_in *in, struct lan_view *view,
                                               "port"));
             continue;
         }
-        struct endpoint_addresses a;
-        char *error = endpoint_addresses(view, ep, &a);
-        if (error) {
-            VLOG_DBG("switch %s: %s on %s: %s", in->switch_name,
-                     b->iface_id, b->ifname, error);
-            free(error);
+        if (!r->valid) {
+            VLOG_DBG("switch %s: %s on %s: invalid addresses",
+                     in->switch_name, b->iface_id, b->ifname);
             continue;
         }
         be->status.ofport = b->ofport;
-        add_port(a.ni, ep, b->ofport, &a);
+        add_port(r->a.ni, ep, b->ofport, &r->a);
     }
-    shash_destroy(&by_name);
 }
 
 void

@@ -72,18 +72,21 @@ struct binding_ctx_in {
     size_t n_bindings;
 };
 
-/* The namespace endpoints to attach here, and for each the port it becomes:
- * parallel arrays. */
+/* What binding_collect() found: the namespace endpoints to attach here, and
+ * for each the port it becomes (parallel arrays); and every endpoint row
+ * with its parsed addresses, for binding_bind() in the same run. */
 struct binding_wants {
     struct attach_want *wants;
     struct switch_db_port *ports;
     size_t n;
+    struct binding_rows *rows;  /* Private. */
 };
 
 /* Fills 'out' with the namespace endpoints of this switch, adds every valid
  * endpoint with a MAC and an IP to its network's neighbours in 'view', and
  * sets the error of each endpoint here that cannot be attached.  Free 'out'
- * with binding_wants_destroy(). */
+ * with binding_wants_destroy() (which also accepts one never filled, if
+ * zeroed). */
 void binding_collect(const struct binding_ctx_in *, struct lan_view *view,
                      struct shash *endpoints, struct binding_wants *out);
 void binding_wants_destroy(struct binding_wants *);
@@ -96,9 +99,10 @@ size_t binding_partition_ready(struct binding_wants *w,
                                struct shash *endpoints, bool *all_ready);
 
 /* Puts every endpoint served here whose interface has an OpenFlow port into
- * its network in 'view' and records the port in its state; an endpoint whose
+ * its network in the view that binding_collect() filled when it found 'w'
+ * (in the same run), and records the port in its state; an endpoint whose
  * interface failed gets the interface's error. */
-void binding_bind(const struct binding_ctx_in *, struct lan_view *view,
+void binding_bind(const struct binding_ctx_in *, const struct binding_wants *w,
                   struct shash *endpoints);
 
 /* What binding_report() found. */

@@ -61,6 +61,9 @@ struct vnetd {
     struct shash releasing;     /* Name -> struct switch_session, released. */
     bool have_kernel_module;
     bool exiting;
+    uint64_t endpoint_status_key;       /* Of the last write of endpoint
+                                         * status (0: none since it may
+                                         * have been lost). */
 };
 
 static void parse_options(int argc, char *argv[]);
@@ -195,6 +198,20 @@ wait_sessions(struct vnetd *d)
     SHASH_FOR_EACH (node, &d->releasing) {
         switch_session_wait(node->data);
     }
+}
+
+/* What the endpoint status written to the NB follows: the NB itself and what
+ * every session reports.  Never 0. */
+static uint64_t
+endpoint_status_key(const struct vnetd *d)
+{
+    uint64_t key = ovsdb_idl_get_seqno(d->nb.idl);
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &d->sessions) {
+        key = key * 31 + switch_session_get_status_seqno(node->data);
+    }
+    key = key * 31 + shash_count(&d->sessions);
+    return key ? key : 1;
 }
 
 /* Writes what the sessions say of each endpoint into its NB row. */
@@ -346,13 +363,21 @@ main(int argc, char *argv[])
                 = vnetrec_vnet_global_first(d.nb.idl);
             int64_t nb_cfg = global ? global->nb_cfg : 0;
             write_status(&d, nb_cfg);
-            write_endpoint_status(&d);
+            /* Every endpoint's status costs a look at every endpoint:
+             * only when something it follows changed. */
+            uint64_t key = endpoint_status_key(&d);
+            if (key != d.endpoint_status_key) {
+                write_endpoint_status(&d);
+                d.endpoint_status_key = key;
+            }
             if (global && shash_is_empty(&d.releasing)
                 && global->controller_cfg != nb_cfg) {
                 vnetrec_vnet_global_set_controller_cfg(global, nb_cfg);
             }
         }
-        ovsdb_idl_loop_commit_and_wait(&d.nb);
+        if (!ovsdb_idl_loop_commit_and_wait(&d.nb)) {
+            d.endpoint_status_key = 0;  /* The write failed: again. */
+        }
 
         unixctl_server_wait(unixctl);
         wait_sessions(&d);

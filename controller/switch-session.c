@@ -87,6 +87,7 @@ struct switch_session {
         bool releasing;
     } last_key;
     bool ran_once;
+    unsigned int status_seqno;  /* One more each full run. */
     bool rerun;                 /* The last full run left work for the
                                  * next one. */
     long long int poll_at;      /* A full run then, to look for what gives
@@ -459,10 +460,10 @@ binding_in(const struct switch_session *ss, struct ovsdb_idl *nb)
  * them), and brings the desired flows up to date when an input changed. */
 static void
 compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
-              struct lan_view *view)
+              const struct binding_wants *wants, struct lan_view *view)
 {
     struct binding_ctx_in b_in = binding_in(ss, nb);
-    binding_bind(&b_in, view, &ss->endpoints);
+    binding_bind(&b_in, wants, &ss->endpoints);
 
     /* The rest follows the NB and the switch database only: without a
      * change there, the desired flows are the same. */
@@ -652,6 +653,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
         ss->last_key = key;
         ss->ran_once = true;
         full_run(ss, nb, txn);
+        ss->status_seqno++;
     } else {
         /* Only what keeps going on its own. */
         COVERAGE_INC(switch_session_idle_run);
@@ -702,7 +704,8 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     /* What this switch must have. */
     struct lan_view view;
     lan_view_init(&view);
-    struct binding_wants wants = { .n = 0 };
+    struct binding_wants wants;
+    memset(&wants, 0, sizeof wants);
     if (nb && !ss->config_error) {
         /* Endpoint errors are found afresh every run. */
         binding_endpoints_reset(&ss->endpoints);
@@ -849,7 +852,7 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     free(relay_wanted);
 
     if (nb && !ss->releasing && !ss->config_error) {
-        compute_flows(ss, nb, &view);
+        compute_flows(ss, nb, &wants, &view);
     } else {
         uplink_prober_set_routers(ss->prober, NULL, 0);
     }
@@ -997,6 +1000,12 @@ switch_session_get_status(const struct switch_session *ss,
             free(key);
         }
     }
+}
+
+unsigned int
+switch_session_get_status_seqno(const struct switch_session *ss)
+{
+    return ss->status_seqno;
 }
 
 const struct switch_endpoint_status *

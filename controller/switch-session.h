@@ -70,6 +70,10 @@ void switch_session_wait(struct switch_session *);
 const struct switch_endpoint_status *switch_session_get_endpoint(
     const struct switch_session *, const char *name);
 
+/* Changes whenever what the session reports of its endpoints
+ * (switch_session_get_endpoint()) may have changed. */
+unsigned int switch_session_get_status_seqno(const struct switch_session *);
+
 /* Formats the session's desired flows (for unixctl), malloc'd. */
 char *switch_session_format_flows(const struct switch_session *);
 

@@ -650,10 +650,13 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     struct run_key key = run_key_now(ss, nb);
     if (repaired || full_run_needed(ss, &key)) {
         COVERAGE_INC(switch_session_run);
-        ss->last_key = key;
         ss->ran_once = true;
         full_run(ss, nb, txn);
         ss->status_seqno++;
+        /* As the run left things: what it changed itself (a transaction
+         * sent, new desired flows not in sync yet) is no news for the
+         * next. */
+        ss->last_key = run_key_now(ss, nb);
     } else {
         /* Only what keeps going on its own. */
         COVERAGE_INC(switch_session_idle_run);
@@ -976,7 +979,10 @@ switch_session_get_status(const struct switch_session *ss,
     if (ss->db.ovs_version) {
         smap_add(&st->details, VNET_STATUS_OVS_VERSION, ss->db.ovs_version);
     }
-    if (ss->db.db_ready && ss->db.ready) {
+    /* Once the bridge was configured, not only while nothing is changing
+     * in the switch's database (the key would come and go with each
+     * port). */
+    if (ss->db.db_ready && ss->bridge_configured) {
         smap_add(&st->details, VNET_STATUS_CONTROLLER_IS_CONNECTED,
                  ss->db.controller_connected ? "true" : "false");
     }

@@ -74,6 +74,7 @@ done
 cd "$top"
 . tests/lib/sandbox.sh
 . tests/lib/check.sh
+. bench/lib/ovn.sh
 fail() { echo "bench: $*" >&2; exit 1; }
 log() { echo "bench: $*" >&2; }
 
@@ -259,38 +260,10 @@ create_plug() {
         -- set Interface "v$1" external_ids:iface-id="e$1"
 }
 
-ovn_nbctl() {
-    ovn-nbctl --db="unix:$SANDBOX_DIR/ovn/nb.sock" --timeout=30 "$@"
-}
-
-ovn_world() {
-    local d=$SANDBOX_DIR/ovn db
-    mkdir -p "$d"
-    for db in nb sb; do
-        ovsdb-tool create "$d/$db.db" "/usr/share/ovn/ovn-$db.ovsschema" || fail "OVN $db"
-        ovsdb-server -vconsole:off "$d/$db.db" --remote="punix:$d/$db.sock" \
-            --pidfile="$d/ovsdb-$db.pid" --log-file="$d/ovsdb-$db.log" \
-            --unixctl="$d/ovsdb-$db.ctl" --detach --no-chdir || fail "OVN $db server"
-    done
-    OVN_RUNDIR=$d ovn-northd -vconsole:off --ovnnb-db="unix:$d/nb.sock" \
-        --ovnsb-db="unix:$d/sb.sock" --pidfile="$d/ovn-northd.pid" \
-        --log-file="$d/ovn-northd.log" --detach --no-chdir || fail "ovn-northd"
-    sandbox_switch_start sw1 || fail "switch"
-    sandbox_vsctl sw1 set Open_vSwitch . external_ids:ovn-remote="unix:$d/sb.sock" \
-        external_ids:ovn-encap-type=geneve external_ids:ovn-encap-ip=127.0.0.1 \
-        external_ids:ovn-bridge-datapath-type=netdev
-    local sw; sw=$(sandbox_switch_dir sw1)
-    sandbox_netns_exec sw1 env OVS_RUNDIR="$sw" OVN_RUNDIR="$d" ovn-controller \
-        -vconsole:off "unix:$sw/db.sock" --pidfile="$d/ovn-controller.pid" \
-        --log-file="$d/ovn-controller.log" --detach --no-chdir || fail "ovn-controller"
-    ovn_nbctl ls-add ls1
-    wait_until 30 sandbox_vsctl sw1 br-exists br-int
-}
-
 ovn_facts() {
-    local d=$SANDBOX_DIR/ovn c n nb sb flows
-    c=$(cat "$d/ovn-controller.pid"); n=$(cat "$d/ovn-northd.pid")
-    nb=$(cat "$d/ovsdb-nb.pid"); sb=$(cat "$d/ovsdb-sb.pid")
+    local c n nb sb flows
+    c=$(ovn_pid ovn-controller); n=$(ovn_pid ovn-northd)
+    nb=$(ovn_pid ovsdb-nb); sb=$(ovn_pid ovsdb-sb)
     flows=$(sandbox_ofctl sw1 -O OpenFlow15 dump-flows br-int | grep -c 'cookie=')
     fact ovn flows "$flows"
     fact ovn rss_mib "$(pids_rss "$c" "$n")"

@@ -343,14 +343,13 @@ binding_report(struct shash *endpoints, const struct binding_wants *w,
                binding_holds_func *holds, const void *aux, bool all_ready,
                struct binding_report *r)
 {
-    struct sset wanted = SSET_INITIALIZER(&wanted);
     for (size_t i = 0; i < w->n; i++) {
-        const struct binding_endpoint *be = binding_endpoint(
-            endpoints, w->wants[i].endpoint);
+        struct binding_endpoint *be = binding_endpoint(endpoints,
+                                                       w->wants[i].endpoint);
         if (be->status.ofport <= 0) {
             all_ready = false;
         }
-        sset_add(&wanted, w->wants[i].endpoint);
+        be->wanted = true;
     }
 
     struct shash_node *node;
@@ -364,14 +363,14 @@ binding_report(struct shash *endpoints, const struct binding_wants *w,
         }
         be->status.up = (be->status.ofport > 0 && !be->error
                          && holds(be->flow_gen, aux));
-        if (!be->status.ofport && !be->error
-            && !sset_contains(&wanted, node->name)) {
+        bool wanted = be->wanted;
+        be->wanted = false;
+        if (!be->status.ofport && !be->error && !wanted) {
             /* Neither bound here nor failing here: not ours to report. */
             binding_endpoint_free(be);
             shash_delete(endpoints, node);
         }
     }
-    sset_destroy(&wanted);
 
     /* vnet-installed goes out in the reconcile after an endpoint comes up:
      * until then the switch is not in sync. */

@@ -43,6 +43,7 @@ struct switch_db_port;
 struct binding_endpoint {
     struct switch_endpoint_status status;
     char *error;                /* status.error points here. */
+    bool wanted;                /* Attached here (in binding_report()). */
     int64_t bound_ofport;       /* The port it was bound to last, and the */
     uint64_t flow_gen;          /* generation of the first desired flows
                                  * that served it there. */

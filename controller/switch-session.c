@@ -642,6 +642,9 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     if (!ss->ovs.idl || ss->released) {
         return;
     }
+    /* A new connection's audit can start while the desired flows are
+     * computed. */
+    flow_installer_run(ss->installer);
     struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&ss->ovs);
     resolve_datapath(ss);
 
@@ -856,6 +859,10 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
 
     if (nb && !ss->releasing && !ss->config_error) {
         compute_flows(ss, nb, &wants, &view);
+        if (ss->db.db_ready) {
+            /* The switch's ports are known: the flows are complete. */
+            flow_installer_set_desired_ready(ss->installer);
+        }
     } else {
         uplink_prober_set_routers(ss->prober, NULL, 0);
     }

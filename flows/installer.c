@@ -71,6 +71,10 @@ struct flow_installer {
 
     struct flow_table mirror;   /* Our flows on the switch, as we know it. */
     bool mirror_valid;          /* Else an audit is due. */
+    bool audited;               /* An audit has been done once. */
+    bool desired_ready;         /* The desired flows can be compared. */
+    bool compare_all;           /* Every flow of both sides is to be
+                                 * compared (after an audit). */
     struct flow_table todo;     /* Keys to compare with the mirror. */
     long long int next_audit;   /* When to audit anyway. */
     long long int not_before;   /* No audit or bundle before then. */
@@ -140,6 +144,12 @@ void
 flow_installer_desired_changed(struct flow_installer *fi, uint64_t generation)
 {
     fi->desired_gen = generation;
+}
+
+void
+flow_installer_set_desired_ready(struct flow_installer *fi)
+{
+    fi->desired_ready = true;
 }
 
 static void
@@ -415,18 +425,12 @@ add_desired_todo(const struct vnet_flow *f, void *fi)
     add_todo(f, fi);
 }
 
-/* The dump is in: it becomes the mirror, and everything is compared. */
+/* Compares every flow of either side and sends the difference.  The dirty
+ * marks are covered by that. */
 static void
-audit_done(struct flow_installer *fi)
+compare_all(struct flow_installer *fi)
 {
-    flow_table_swap(&fi->mirror, &fi->dumped);
-    flow_table_clear(&fi->dumped);
-    fi->mirror_valid = true;
-    fi->stats.n_installed = flow_table_count(&fi->mirror);
-    fi->state = S_IDLE;
-    fi->next_audit = time_msec() + AUDIT_MS;
-
-    /* Every flow of either side; the dirty marks are covered by that. */
+    fi->compare_all = false;
     flow_table_clear(&fi->todo);
     flow_units_take_dirty(fi->desired, NULL, NULL);
     flow_units_for_each(fi->desired, add_desired_todo, fi);
@@ -434,10 +438,28 @@ audit_done(struct flow_installer *fi)
     FLOW_TABLE_FOR_EACH (f, &fi->mirror) {
         add_todo(f, fi);
     }
-    uint64_t gen = fi->pending_gen;
+    uint64_t gen = fi->desired_gen;
     if (!commit(fi)) {
         fi->installed_gen = gen;
         set_error(fi, NULL);
+    }
+}
+
+/* The dump is in: it becomes the mirror, and everything is compared (once
+ * the desired flows are there to compare with). */
+static void
+audit_done(struct flow_installer *fi)
+{
+    flow_table_swap(&fi->mirror, &fi->dumped);
+    flow_table_clear(&fi->dumped);
+    fi->mirror_valid = true;
+    fi->audited = true;
+    fi->stats.n_installed = flow_table_count(&fi->mirror);
+    fi->state = S_IDLE;
+    fi->next_audit = time_msec() + AUDIT_MS;
+    fi->compare_all = true;
+    if (fi->desired_ready) {
+        compare_all(fi);
     }
 }
 
@@ -636,6 +658,13 @@ flow_installer_run(struct flow_installer *fi)
         send_dump(fi, protocol);
         return;
     }
+    if (!fi->desired_ready) {
+        return;
+    }
+    if (fi->compare_all) {
+        compare_all(fi);
+        return;
+    }
     uint64_t gen = fi->desired_gen;
     flow_units_take_dirty(fi->desired, add_todo, fi);
     if (!commit(fi) && fi->installed_gen != gen) {
@@ -655,7 +684,10 @@ flow_installer_wait(struct flow_installer *fi)
         poll_timer_wait_until(fi->deadline);
     } else if (!fi->mirror_valid) {
         poll_timer_wait_until(fi->not_before);
-    } else if (flow_units_n_dirty(fi->desired) || fi->flush_learned
+    } else if (!fi->desired_ready) {
+        /* Nothing to do until it is. */
+    } else if (fi->compare_all || flow_units_n_dirty(fi->desired)
+               || fi->flush_learned
                || fi->installed_gen != fi->desired_gen) {
         poll_timer_wait_until(fi->not_before);
     } else {
@@ -672,15 +704,21 @@ flow_installer_get_installed(const struct flow_installer *fi)
 bool
 flow_installer_holds(const struct flow_installer *fi, uint64_t gen)
 {
-    return fi->installed_gen >= gen && fi->mirror_valid
+    return fi->installed_gen >= gen && fi->mirror_valid && !fi->compare_all
            && of_channel_get_state(fi->ch) == OF_CHANNEL_ACTIVE;
+}
+
+bool
+flow_installer_has_audited(const struct flow_installer *fi)
+{
+    return fi->audited;
 }
 
 bool
 flow_installer_is_synced(const struct flow_installer *fi)
 {
     return fi->installed_gen == fi->desired_gen && fi->mirror_valid
-           && !fi->flush_learned
+           && !fi->compare_all && !fi->flush_learned
            && of_channel_get_state(fi->ch) == OF_CHANNEL_ACTIVE;
 }
 

@@ -57,6 +57,11 @@ void flow_installer_desired_changed(struct flow_installer *,
  * at a switch that is gone); they are learned again as traffic flows. */
 void flow_installer_flush_learned(struct flow_installer *);
 
+/* Until this is called, the installer reads the switch's flows but changes
+ * nothing: the desired flows are not complete yet (the switch's ports are
+ * not known). */
+void flow_installer_set_desired_ready(struct flow_installer *);
+
 void flow_installer_run(struct flow_installer *);
 void flow_installer_wait(struct flow_installer *);
 void flow_installer_handle_msg(struct flow_installer *, const struct ofpbuf *);
@@ -71,6 +76,10 @@ bool flow_installer_is_synced(const struct flow_installer *);
  * generation at least 'gen' installed.  Unlike flow_installer_is_synced(),
  * it stays true while a later generation is on its way. */
 bool flow_installer_holds(const struct flow_installer *, uint64_t gen);
+
+/* True once the switch's table has been read back (audited) at least once,
+ * on any connection. */
+bool flow_installer_has_audited(const struct flow_installer *);
 
 /* Why the last bundle or audit failed (NULL: it did not), and the generation
  * it was for. */

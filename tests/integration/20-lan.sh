@@ -319,6 +319,37 @@ test_flows_repaired_and_reconciled() {
     wait_until 20 pings ep1 10.5.0.21
 }
 
+# A restarted controller that gets the switch's OpenFlow connection before it
+# can read the switch's database (its ports) changes no flow meanwhile.  The
+# switch's ovsdb-server is stopped (SIGSTOP): connections to it are accepted,
+# but nothing is answered.
+test_restart_before_switch_database_answers() {
+    lan_world
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach net1 ep1 10.5.0.11
+    attach net1 ep2 10.5.0.21
+    local flows; flows=$(flows_now)
+    local log=$SANDBOX_DIR/vnetd/ovs-vnetd.log n
+
+    local db_pid; db_pid=$(cat "$(sandbox_switch_dir sw1)/ovsdb-server.pid")
+    sandbox_vnetd_kill
+    kill -STOP "$db_pid"
+    n=$(grep -c 'sw1: switch connected' "$log")
+    sandbox_vnetd_start
+    wait_until 15 eval '[ "$(grep -c "sw1: switch connected" "$log")" -gt "$n" ]'
+    sleep 2
+    assert_eq "$(flows_now)" "$flows" "flows kept while the ports are unknown"
+    pings ep1 10.5.0.21 || fail "ep1 -> ep2 without the switch's database"
+
+    kill -CONT "$db_pid"
+    vnet_ctl --wait sync
+    assert_eq "$(flows_now)" "$flows" "same flows once the ports are known"
+    assert_eq "$(sandbox_vnetd_appctl coverage/read-counter installer_flow_add)" 0 \
+        "flows added after the restart"
+    assert_eq "$(sandbox_vnetd_appctl coverage/read-counter installer_flow_del)" 0 \
+        "flows deleted after the restart"
+}
+
 test_refused_flows_fail_wait() {
     ALLOWED_LOG_ERRORS='switch refused flows'
     lan_world

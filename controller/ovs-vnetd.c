@@ -228,6 +228,9 @@ write_endpoint_status(struct vnetd *d)
         if (ep->switch_) {
             struct switch_session *ss = shash_find_data(&d->sessions,
                                                         ep->switch_->name);
+            if (ss && !switch_session_is_settled(ss)) {
+                continue;       /* What was reported stands for now. */
+            }
             st = ss ? switch_session_get_endpoint(ss, ep->name) : NULL;
             where = ep->switch_->name;
         }
@@ -247,6 +250,14 @@ write_endpoint_status(struct vnetd *d)
         if (!st && !ep->switch_ && ep->location
             && !switch_is_mine(ep->location)) {
             continue;           /* Bound where another ovs-vnetd looks. */
+        }
+        /* Where it was reported, or where it is now: a session that does
+         * not know yet leaves the report as it is. */
+        const char *holder = where ? where : ep->location;
+        struct switch_session *hs = holder ? shash_find_data(&d->sessions,
+                                                             holder) : NULL;
+        if (hs && !switch_session_is_settled(hs)) {
+            continue;
         }
         int64_t ofport = st ? st->ofport : 0;
         bool up = st && st->up;

@@ -195,19 +195,28 @@ update_bridge(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
 }
 
 
+/* What an interface's vnet-installed mark is to be. */
+enum mark {
+    MARK_KEEP,                  /* As it is. */
+    MARK_SET,
+    MARK_CLEAR,
+};
+
 /* Makes 'iface' carry the external_ids of 'want' (and vnet-installed as
  * 'installed' says).  Returns true if it changed anything. */
 static bool
 sync_iface_ids(const struct ovsrec_interface *iface,
                const struct switch_db_port *want, const char *owner,
-               bool installed)
+               enum mark installed)
 {
     /* Mostly all is in place already: look before copying. */
     const struct smap *have = &iface->external_ids;
-    bool same = installed
-                ? nullable_string_is_equal(smap_get(have, "vnet-installed"),
-                                           "true")
-                : !smap_get(have, "vnet-installed");
+    bool same = (installed == MARK_SET
+                 ? nullable_string_is_equal(smap_get(have, "vnet-installed"),
+                                            "true")
+                 : installed == MARK_CLEAR
+                 ? !smap_get(have, "vnet-installed")
+                 : true);
     if (same && want) {
         same = nullable_string_is_equal(smap_get(have, VNET_EXTID_OWNER),
                                         owner)
@@ -242,9 +251,9 @@ sync_iface_ids(const struct ovsrec_interface *iface,
             smap_replace(&ids, "vnet-netns", want->netns);
         }
     }
-    if (installed) {
+    if (installed == MARK_SET) {
         smap_replace(&ids, "vnet-installed", "true");
-    } else {
+    } else if (installed == MARK_CLEAR) {
         smap_remove(&ids, "vnet-installed");
     }
 
@@ -256,10 +265,12 @@ sync_iface_ids(const struct ovsrec_interface *iface,
     return changed;
 }
 
-static bool
-iface_is_installed(const struct switch_db_config *cfg, const char *iface_id)
+static enum mark
+iface_mark(const struct switch_db_config *cfg, const char *iface_id)
 {
-    return iface_id && cfg->installed && sset_contains(cfg->installed, iface_id);
+    return (!cfg->installed ? MARK_KEEP
+            : iface_id && sset_contains(cfg->installed, iface_id) ? MARK_SET
+            : MARK_CLEAR);
 }
 
 /* Brings the ports of our bridge 'br' to 'cfg': adds missing endpoint ports,
@@ -316,7 +327,7 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
                                    : smap_get(&iface->external_ids, "iface-id");
             if (txn && (want || iface_id)) {
                 changed |= sync_iface_ids(iface, want, cfg->owner,
-                                          iface_is_installed(cfg, iface_id));
+                                          iface_mark(cfg, iface_id));
                 /* A write replaces the row's external_ids: look again. */
                 iface_id = want ? want->iface_id
                            : smap_get(&iface->external_ids, "iface-id");

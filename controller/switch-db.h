@@ -41,7 +41,9 @@ struct switch_db_config {
     const struct switch_db_port *ports;   /* Our endpoint ports. */
     size_t n_ports;
     /* iface-ids whose flows are installed: their interfaces get
-     * external_ids:vnet-installed=true, the others lose it. */
+     * external_ids:vnet-installed=true, the others lose it.  NULL: every
+     * interface keeps the mark it has (ovs-vnetd has just started and does
+     * not know yet). */
     const struct sset *installed;
     /* Underlay bridge (netdev tunnels): owns 'underlay' and carries the
      * tunnel IP on its internal port.  NULL: none. */

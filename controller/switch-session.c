@@ -45,6 +45,9 @@ COVERAGE_DEFINE(switch_session_idle_run);
 
 /* How long a release may wait for an unreachable switch before giving up. */
 #define RELEASE_TIMEOUT_MS (15 * 1000)
+/* How long a new session keeps what an earlier ovs-vnetd reported of the
+ * endpoints while the switch's flows cannot be read back. */
+#define SETTLE_MS (10 * 1000)
 
 struct switch_session {
     char *name;
@@ -112,6 +115,8 @@ struct switch_session {
     size_t n_stale;
     struct shash endpoints;     /* Name -> struct binding_endpoint. */
     bool endpoints_ready;       /* Every endpoint here attached and bound. */
+    bool settled;               /* See switch_session_is_settled(). */
+    long long int settle_deadline;
     bool markers_ready;         /* ...and marked vnet-installed if up. */
 
     /* Tunnels. */
@@ -289,6 +294,7 @@ switch_session_create(const char *name)
     ss->installer = flow_installer_create(name, ss->of, ss->units);
     ss->prober = uplink_prober_create();
     ss->poll_at = LLONG_MAX;
+    ss->settle_deadline = time_msec() + SETTLE_MS;
     ss->underlay = underlay_create(name);
     ss->relay = relay_create(name);
     smap_init(&ss->plan.tunnel_options);
@@ -624,7 +630,8 @@ full_run_needed(struct switch_session *ss, const struct run_key *key)
 {
     long long int now = time_msec();
     if (!ss->ran_once || ss->rerun || memcmp(key, &ss->last_key, sizeof *key)
-        || now >= attacher_next_retry(ss->attacher) || now >= ss->poll_at) {
+        || now >= attacher_next_retry(ss->attacher) || now >= ss->poll_at
+        || (!ss->settled && now >= ss->settle_deadline)) {
         return true;
     }
     for (size_t i = 0; i < ss->n_stale; i++) {
@@ -802,7 +809,7 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
             .controller_target = target,
             .ports = pl.ports,
             .n_ports = pl.n_ports,
-            .installed = &installed,
+            .installed = ss->settled ? &installed : NULL,
             .phy_bridge = underlay ? VNET_PHY_BRIDGE : NULL,
             .underlay = underlay,
             .phy_hwaddr = underlay ? phy_hwaddr : NULL,
@@ -874,6 +881,8 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     binding_report(&ss->endpoints, &wants, &installed, ss->flow_gen,
                    installer_holds, ss->installer, all_ready, &report);
     ss->endpoints_ready = report.endpoints_ready;
+    ss->settled = (ss->settled || flow_installer_has_audited(ss->installer)
+                   || time_msec() >= ss->settle_deadline);
     ss->markers_ready = report.markers_ready;
     /* The markers follow in the next full run, at once. */
     ss->rerun = report.rerun;
@@ -899,6 +908,9 @@ switch_session_wait(struct switch_session *ss)
     underlay_wait(ss->underlay);
     poll_timer_wait_until(attacher_next_retry(ss->attacher));
     poll_timer_wait_until(ss->poll_at);
+    if (!ss->settled) {
+        poll_timer_wait_until(ss->settle_deadline);
+    }
     poll_timer_wait_until(attacher_next_verify(ss->attacher));
     for (size_t i = 0; i < ss->n_stale; i++) {
         poll_timer_wait_until(ss->stale_after[i]);
@@ -1013,6 +1025,12 @@ switch_session_get_status(const struct switch_session *ss,
             free(key);
         }
     }
+}
+
+bool
+switch_session_is_settled(const struct switch_session *ss)
+{
+    return ss->settled;
 }
 
 unsigned int

@@ -70,6 +70,13 @@ void switch_session_wait(struct switch_session *);
 const struct switch_endpoint_status *switch_session_get_endpoint(
     const struct switch_session *, const char *name);
 
+/* False while the session does not know yet what the switch holds: from its
+ * start until the switch's flows have been read back once (or a while has
+ * passed without the switch).  Until then, what an earlier ovs-vnetd reported
+ * of the endpoints (up, vnet-installed) stands: a restart does not take every
+ * endpoint down and up again. */
+bool switch_session_is_settled(const struct switch_session *);
+
 /* Changes whenever what the session reports of its endpoints
  * (switch_session_get_endpoint()) may have changed. */
 unsigned int switch_session_get_status_seqno(const struct switch_session *);

@@ -230,7 +230,17 @@ test_controller_kill9_under_ping() {
     # restarted controller has checked every flow.
     ip netns exec "$SANDBOX_PREFIX-ep1" ping -i 0.01 10.5.0.21 \
         > "$SANDBOX_DIR/ping.out" 2>&1 &
-    local pinger=$! killed
+    local pinger=$! killed monitors=()
+    # What the endpoints' status says meanwhile: the NB's up, and the
+    # vnet-installed marks in the switches' databases.
+    ovsdb-client -f csv monitor "$OVS_VNET_DB" OVS_VNET_Northbound Endpoint \
+        name,up > "$SANDBOX_DIR/up.mon" 2>&1 &
+    monitors+=($!)
+    for h in h1 h2; do
+        ovsdb-client -f csv monitor "$(sandbox_switch_remote "$h")" Open_vSwitch \
+            Interface name,external_ids > "$SANDBOX_DIR/ifaces-$h.mon" 2>&1 &
+        monitors+=($!)
+    done
     sleep 1
     sandbox_vnetd_kill
     killed=$EPOCHREALTIME
@@ -240,6 +250,8 @@ test_controller_kill9_under_ping() {
     sleep 3                     # Past the installer's first full check.
     kill -INT "$pinger"
     wait "$pinger" || true
+    kill "${monitors[@]}"
+    wait "${monitors[@]}" 2>/dev/null || true
     # Every echo up to the last one answered had its reply (the one in flight
     # when ping stopped does not count).
     local lost
@@ -265,5 +277,18 @@ test_controller_kill9_under_ping() {
     for c in installer_bundle installer_flow_add installer_flow_del; do
         assert_eq "$(sandbox_vnetd_appctl coverage/read-counter $c)" 0 \
             "$c after the restart"
+    done
+    # Nor did it take the endpoints down and up again meanwhile.
+    assert_eq "$(grep -cE ',initial,ep[12],true' "$SANDBOX_DIR/up.mon")" 2 \
+        "both endpoints up when the monitor started"
+    if grep -E ',(old|new|delete),' "$SANDBOX_DIR/up.mon"; then
+        fail "an endpoint's up changed during the restart"
+    fi
+    for h in h1 h2; do
+        grep -q 'initial.*vnet-installed' "$SANDBOX_DIR/ifaces-$h.mon" \
+            || fail "no vnet-installed mark on $h: $(cat "$SANDBOX_DIR/ifaces-$h.mon")"
+        if grep -E ',(old|new|delete),' "$SANDBOX_DIR/ifaces-$h.mon"; then
+            fail "interfaces' external_ids on $h changed during the restart"
+        fi
     done
 }

@@ -36,8 +36,12 @@ COVERAGE_DEFINE(installer_foreign);
 
 /* How often the mirror is checked against the switch anyway. */
 #define AUDIT_MS (5 * 60 * 1000)
-/* How long to wait for the switch before starting over. */
+/* How long to wait for the switch before starting over: for a reply, or
+ * the next part of a dump... */
 #define REPLY_TIMEOUT_MS 60000
+/* ...and for a bundle, this much longer for each flow in it (a switch
+ * takes about 1 ms per flow for a bundle of 100,000). */
+#define REPLY_TIMEOUT_PER_FLOW_MS 2
 /* After a refused bundle, before trying again. */
 #define RETRY_MS 1000
 /* After a change by others, before the audit (changes come in bursts). */
@@ -415,7 +419,8 @@ commit(struct flow_installer *fi)
     fi->stats.n_deletes += n_del;
     COVERAGE_INC(installer_bundle);
     fi->state = S_COMMITTING;
-    fi->deadline = time_msec() + REPLY_TIMEOUT_MS;
+    fi->deadline = (time_msec() + REPLY_TIMEOUT_MS
+                    + (long long int) (n_add + n_del) * REPLY_TIMEOUT_PER_FLOW_MS);
     return true;
 }
 
@@ -565,6 +570,8 @@ flow_installer_handle_msg(struct flow_installer *fi, const struct ofpbuf *msg)
         ofpbuf_uninit(&ofpacts);
         if (!(ofpmp_flags(oh) & OFPSF_REPLY_MORE)) {
             audit_done(fi);
+        } else {
+            fi->deadline = time_msec() + REPLY_TIMEOUT_MS;
         }
     } else if (type == OFPTYPE_ERROR) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);

@@ -96,7 +96,15 @@ address_arg(struct ctl_context *ctx, const char *s, char buf[16])
         ctl_error(ctx, "endpoint %s has no fixed IP", s);
         return NULL;
     }
-    return strcpy(buf, ep->ip);
+    /* Any OVSDB client may have written the row: parse it like an
+     * argument. */
+    error = vnet_ip_parse(ep->ip, &ip);
+    if (error) {
+        ctl_error(ctx, "endpoint %s: its IP: %s", s, error);
+        free(error);
+        return NULL;
+    }
+    return vnet_ip_format(ip, buf);
 }
 
 /* The rule a nat-add or nat-del command names, as NAT row columns.  argv:

@@ -145,6 +145,18 @@ test_nat_cli_errors() {
     expect_error 'router rt1 has no such fip rule' \
         "$OVS_VNET_CTL" nat-del rt1 fip 203.0.113.10
     vnet_ctl nat-del rt1 fip 203.0.113.10 --if-exists
+    # A row written by another client is input too: an endpoint whose IP is
+    # no IP (and longer than any IP) cannot be a NAT target.
+    local net_uuid
+    net_uuid=$(ovsdb-client --timeout=10 -f csv --no-headings query "$OVS_VNET_DB" \
+        '["OVS_VNET_Northbound",{"op":"select","table":"Network","where":[],"columns":["_uuid"]}]' \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rows"][0]["_uuid"][1])')
+    ovsdb-client --timeout=10 transact "$OVS_VNET_DB" '["OVS_VNET_Northbound",
+        {"op":"insert","table":"Endpoint","row":{"name":"rogue","type":"external",
+         "network":["uuid","'"$net_uuid"'"],
+         "ip":"'"$(printf '1%.0s' {1..200})"'"}}]' >/dev/null
+    expect_error 'endpoint rogue: its IP: ' "$OVS_VNET_CTL" nat-add rt1 fip 203.0.113.10 rogue
+    expect_error 'endpoint rogue: its IP: ' "$OVS_VNET_CTL" nat-add rt1 dnat tcp 80 rogue:8080
     assert_eq "$(vnet_ctl -f csv --no-headings nat-list)" \
         "rt1,snat,203.0.113.7,10.5.0.0/16" "nat-list"
     vnet_ctl router-del rt1

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "controller/daemon-pid.h"
 #include "controller/vif.h"
 #include "dirs.h"
 #include "openvswitch/list.h"
@@ -116,7 +117,8 @@ attacher_set_rundir(struct attacher *a, const char *rundir)
 }
 
 /* Finds the namespace of the switch's ovs-vswitchd, where host ends of veths
- * go.  Without its pidfile nothing is done for the switch. */
+ * go.  Without its pidfile (locked by a running ovs-vswitchd) nothing is done
+ * for the switch. */
 static void
 refresh_switch_netns(struct attacher *a)
 {
@@ -124,14 +126,7 @@ refresh_switch_netns(struct attacher *a)
 
     if (a->rundir) {
         char *path = xasprintf("%s/ovs-vswitchd.pid", a->rundir);
-        FILE *f = fopen(path, "r");
-        if (f) {
-            long value;
-            if (fscanf(f, "%ld", &value) == 1 && value > 0) {
-                pid = value;
-            }
-            fclose(f);
-        }
+        pid = vnet_daemon_pid(path, "ovs-vswitchd");
         free(path);
     }
     if (pid == a->switch_pid && (a->switch_netns_fd >= 0 || !pid)) {

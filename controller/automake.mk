@@ -3,6 +3,7 @@ noinst_LIBRARIES += controller/libvnetd.a
 controller_libvnetd_a_SOURCES = \
 	controller/attach.c controller/attach.h \
 	controller/binding.c controller/binding.h \
+	controller/daemon-pid.c controller/daemon-pid.h \
 	controller/desired-flows.c controller/desired-flows.h \
 	controller/lan-view.c controller/lan-view.h \
 	controller/port-list.c controller/port-list.h \

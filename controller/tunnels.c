@@ -13,6 +13,7 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb/addr.h"
+#include "controller/daemon-pid.h"
 #include "controller/switch-db.h"
 #include "ovsdb/status-keys.h"
 #include "ovsdb/vnet-idl.h"
@@ -355,18 +356,13 @@ relay_program(void)
 static bool
 stale_gone(const char *pidfile)
 {
-    FILE *f = fopen(pidfile, "r");
-    long pid;
-    bool gone = true;
-    if (f) {
-        if (fscanf(f, "%ld", &pid) == 1 && pid > 1 && !kill(pid, 0)) {
-            VLOG_INFO("stopping UDP relay left running (pid %ld)", pid);
-            kill(pid, SIGTERM);
-            gone = false;
-        }
-        fclose(f);
+    pid_t pid = vnet_daemon_pid(pidfile, "ovs-vnet-udptun");
+    if (pid) {
+        VLOG_INFO("stopping UDP relay left running (pid %ld)", (long) pid);
+        kill(pid, SIGTERM);
+        return false;
     }
-    return gone;
+    return true;
 }
 
 char *

@@ -143,6 +143,55 @@ test_switch_vswitchd_restart() {
     assert_eq "$(nb_get datapath_id sw1)" "$dpid" "same datapath id"
 }
 
+# Where a switch lives comes from the switch, not from what an NB row says:
+# a pidfile planted in a switch's run directory, naming a process that is no
+# ovs-vswitchd (or a relay), does not make ovs-vnetd enter that process's
+# namespace or signal it.
+test_planted_pidfiles_are_ignored() {
+    start_world
+    local victim=$SANDBOX_PREFIX-victim dir=$SANDBOX_DIR/rogue pid
+    ip netns add "$victim"
+    ip netns exec "$victim" sleep 120 &
+    pid=$!
+    mkdir -p "$dir"
+    echo "$pid" > "$dir/ovs-vswitchd.pid"
+    echo "$pid" > "$dir/ovs-vnet-udptun.rogue.pid"
+    vnet_ctl connect "unix:$dir/db.sock" --name=rogue >/dev/null
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    vnet_ctl attach net1 ep1 --switch=rogue --netns="$SANDBOX_PREFIX-ep1" >/dev/null
+    sleep 3
+    if grep "ovs-vswitchd is pid $pid" "$SANDBOX_DIR/vnetd/ovs-vnetd.log"; then
+        fail "took pid $pid for the switch's ovs-vswitchd"
+    fi
+    assert_eq "$(ip -n "$victim" -o link show | grep -vc ': lo:')" 0 \
+        "devices created in the other process's namespace"
+    kill -0 "$pid" || fail "the other process was signalled"
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+}
+
+# Idle means idle, also while a switch's ovs-vswitchd is down (as during an
+# upgrade or after a crash): no busy wake-ups.
+test_idle_while_vswitchd_down() {
+    start_world sw1
+    vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" >/dev/null
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    vnet_ctl --wait attach net1 ep1 --switch=sw1 --netns="$SANDBOX_PREFIX-ep1" >/dev/null
+    sandbox_kill_pidfile "$(sandbox_switch_dir sw1)/ovs-vswitchd.pid"
+    wait_until 15 eval '[ "$(nb_get connected sw1)" = false ]'
+    sleep 2
+    local pid t0 t1 hz; pid=$(cat "$SANDBOX_DIR/vnetd/ovs-vnetd.pid")
+    hz=$(getconf CLK_TCK)
+    t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    sleep 5
+    t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    # 5% of a core at most over the 5 s, 0.25 s (a busy loop is 100%).
+    [ $(( (t1 - t0) * 100 )) -le $(( 25 * hz )) ] \
+        || fail "ovs-vnetd used $((t1 - t0)) ticks of CPU in 5 s (at $hz a second) with the switch down"
+    sandbox_switch_vswitchd_start sw1
+    vnet_ctl --wait sync
+}
+
 test_controller_kill9_restart() {
     start_world sw1 sw2
     vnet_ctl connect "$(sandbox_switch_remote sw1)" >/dev/null

@@ -36,11 +36,14 @@ COVERAGE_DEFINE(installer_foreign);
 
 /* How often the mirror is checked against the switch anyway. */
 #define AUDIT_MS (5 * 60 * 1000)
-/* How long to wait for the switch before starting over: for a reply, or
- * the next part of a dump... */
+/* How long the switch may take for a reply (or the next part of a dump)
+ * before the wait is logged.  The wait goes on: on a live connection no
+ * request is lost and replies come in order, so asking again would only
+ * give a busy switch the same work twice.  A connection that breaks starts
+ * everything over. */
 #define REPLY_TIMEOUT_MS 60000
-/* ...and for a bundle, this much longer for each flow in it (a switch
- * takes about 1 ms per flow for a bundle of 100,000). */
+/* For a bundle, this much longer for each flow in it (a switch takes about
+ * 1 ms per flow for a bundle of 100,000). */
 #define REPLY_TIMEOUT_PER_FLOW_MS 2
 /* After a refused bundle, before trying again. */
 #define RETRY_MS 1000
@@ -94,6 +97,7 @@ struct flow_installer {
     bool flushing;              /* ...and this commit does. */
     uint32_t next_bundle_id;
     long long int deadline;     /* For the outstanding request. */
+    long long int sent_at;      /* When it was sent. */
 
     char *error;
     uint64_t error_gen;
@@ -208,7 +212,8 @@ send_dump(struct flow_installer *fi, enum ofputil_protocol protocol)
     flow_table_clear(&fi->dumped);
     fi->pending_gen = fi->desired_gen;
     fi->state = S_DUMPING;
-    fi->deadline = time_msec() + REPLY_TIMEOUT_MS;
+    fi->sent_at = time_msec();
+    fi->deadline = fi->sent_at + REPLY_TIMEOUT_MS;
     fi->stats.n_checks++;
     COVERAGE_INC(installer_check);
     if (of_channel_send(fi->ch, msg)) {
@@ -419,7 +424,8 @@ commit(struct flow_installer *fi)
     fi->stats.n_deletes += n_del;
     COVERAGE_INC(installer_bundle);
     fi->state = S_COMMITTING;
-    fi->deadline = (time_msec() + REPLY_TIMEOUT_MS
+    fi->sent_at = time_msec();
+    fi->deadline = (fi->sent_at + REPLY_TIMEOUT_MS
                     + (long long int) (n_add + n_del) * REPLY_TIMEOUT_PER_FLOW_MS);
     return true;
 }
@@ -652,11 +658,11 @@ flow_installer_run(struct flow_installer *fi)
 
     long long int now = time_msec();
     if (fi->state != S_IDLE && now >= fi->deadline) {
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-        VLOG_WARN_RL(&rl, "%s: no reply from the switch; starting over",
-                     fi->name);
-        start_over(fi);
-        invalidate(fi, 0);
+        VLOG_INFO("%s: the switch has not answered the %s sent %lld s ago; "
+                  "waiting", fi->name,
+                  fi->state == S_DUMPING ? "flow dump" : "bundle",
+                  (now - fi->sent_at) / 1000);
+        fi->deadline = now + REPLY_TIMEOUT_MS;
     }
     if (fi->state != S_IDLE || now < fi->not_before) {
         return;

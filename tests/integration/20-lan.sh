@@ -410,13 +410,9 @@ test_bad_endpoint_input() {
 
     # A bad row written by another client is reported, not fatal.
     local net_uuid
-    net_uuid=$(ovsdb-client --timeout=10 -f csv --no-headings query "$OVS_VNET_DB" \
-        '["OVS_VNET_Northbound",{"op":"select","table":"Network","where":[],"columns":["_uuid"]}]' \
-        | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rows"][0]["_uuid"][1])')
+    net_uuid=$(nb_uuid Network net1)
     local sw_uuid
-    sw_uuid=$(ovsdb-client --timeout=10 -f csv --no-headings query "$OVS_VNET_DB" \
-        '["OVS_VNET_Northbound",{"op":"select","table":"Switch","where":[],"columns":["_uuid"]}]' \
-        | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rows"][0]["_uuid"][1])')
+    sw_uuid=$(nb_uuid Switch sw1)
     ovsdb-client --timeout=10 transact "$OVS_VNET_DB" '["OVS_VNET_Northbound",
         {"op":"insert","table":"Endpoint","row":{"name":"rogue","type":"netns",
          "network":["uuid","'"$net_uuid"'"],"switch":["uuid","'"$sw_uuid"'"],

@@ -148,9 +148,7 @@ test_nat_cli_errors() {
     # A row written by another client is input too: an endpoint whose IP is
     # no IP (and longer than any IP) cannot be a NAT target.
     local net_uuid
-    net_uuid=$(ovsdb-client --timeout=10 -f csv --no-headings query "$OVS_VNET_DB" \
-        '["OVS_VNET_Northbound",{"op":"select","table":"Network","where":[],"columns":["_uuid"]}]' \
-        | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rows"][0]["_uuid"][1])')
+    net_uuid=$(nb_uuid Network red)
     ovsdb-client --timeout=10 transact "$OVS_VNET_DB" '["OVS_VNET_Northbound",
         {"op":"insert","table":"Endpoint","row":{"name":"rogue","type":"external",
          "network":["uuid","'"$net_uuid"'"],

@@ -50,6 +50,14 @@ nb_get() {
         | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]["rows"]; print(json.dumps(r[0]["'"$1"'"]) if r else "")'
 }
 
+# nb_uuid TABLE NAME: the UUID of the NB row of TABLE named NAME.
+nb_uuid() {
+    ovsdb-client --timeout=10 -f csv --no-headings query "$OVS_VNET_DB" \
+        '["OVS_VNET_Northbound",{"op":"select","table":"'"$1"'",
+          "where":[["name","==","'"$2"'"]],"columns":["_uuid"]}]' \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rows"][0]["_uuid"][1])'
+}
+
 # nb_dump: every NB row, sorted, without the columns ovs-vnetd writes (status
 # goes on changing after --wait returns: counters, the switch's own view).
 nb_dump() {

@@ -13,6 +13,7 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
+#include "ovsdb/names.h"
 #include "ovsdb/validate.h"
 #include "ovsdb/vnet-idl.h"
 #include "sset.h"
@@ -74,7 +75,8 @@ binding_endpoints_clear(struct shash *endpoints)
 static char *
 host_ifname_of(const struct vnetrec_endpoint *ep)
 {
-    return xasprintf("vnet%08"PRIx32, ep->header_.uuid.parts[0]);
+    return xasprintf(VNET_ENDPOINT_PORT_PREFIX "%08"PRIx32,
+                     ep->header_.uuid.parts[0]);
 }
 
 static bool

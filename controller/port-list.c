@@ -7,8 +7,10 @@
 #include "controller/switch-db.h"
 #include "controller/tunnels.h"
 #include "controller/vif.h"
+#include "ovsdb/names.h"
 #include "ovsdb/vnet-idl.h"
 #include "simap.h"
+#include "sset.h"
 #include "util.h"
 
 void
@@ -28,17 +30,42 @@ port_list_build(const struct port_list_ctx_in *in,
     memcpy(ports, in->ready, in->n_ready * sizeof *ports);
     size_t n = in->n_ready;
 
-    /* Router uplinks here: the interface as it is, a port of ours. */
+    /* Router uplinks here: the interface as it is, a port of ours.  Any
+     * client may have written the name: one the switch already uses would
+     * make every transaction on the switch fail. */
+    smap_init(&out->conflicts);
     if (n_uplinks) {
+        struct sset uplinks = SSET_INITIALIZER(&uplinks);
         VNETREC_ROUTER_FOR_EACH (rt, in->nb) {
             struct vnet_uplink up;
-            if (lan_view_router_uplink(rt, &up)
-                && !strcmp(rt->uplink_switch->name, in->switch_name)) {
-                ports[n++] = (struct switch_db_port) {
-                    .name = rt->uplink_iface,
-                };
+            if (!lan_view_router_uplink(rt, &up)
+                || strcmp(rt->uplink_switch->name, in->switch_name)) {
+                continue;
+            }
+            char *error = vnet_uplink_iface_check(rt->uplink_iface,
+                                                  in->bridge, in->underlay);
+            if (!error && !sset_add(&uplinks, rt->uplink_iface)) {
+                error = xasprintf("%s is the uplink of two routers",
+                                  rt->uplink_iface);
+            }
+            if (error) {
+                smap_replace(&out->conflicts, rt->uplink_iface, error);
+                free(error);
+                continue;
+            }
+            ports[n++] = (struct switch_db_port) {
+                .name = rt->uplink_iface,
+            };
+        }
+        /* A name two routers claim is neither's. */
+        size_t kept = in->n_ready;
+        for (size_t i = in->n_ready; i < n; i++) {
+            if (!smap_get(&out->conflicts, ports[i].name)) {
+                ports[kept++] = ports[i];
             }
         }
+        n = kept;
+        sset_destroy(&uplinks);
     }
     tunnel_plan_add_ports(in->plan, ports, &n);
 

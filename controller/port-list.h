@@ -13,12 +13,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "smap.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 struct ovsdb_idl;
 struct simap;
+struct smap;
 struct switch_db_port;
 struct tunnel_plan;
 
@@ -26,6 +29,8 @@ struct tunnel_plan;
 struct port_list_ctx_in {
     struct ovsdb_idl *nb;       /* NB database, or NULL: no router uplinks. */
     const char *switch_name;
+    const char *bridge;         /* The integration bridge's name. */
+    const char *underlay;       /* The underlay interface, or NULL. */
     const struct tunnel_plan *plan;
     /* Our ports without an endpoint that have an OpenFlow port, by name: a
      * relay tap among them exists. */
@@ -45,6 +50,9 @@ struct port_list_ctx_out {
                                          * strings belong to the inputs). */
     size_t n_ports;
     bool taps_exist;            /* Every relay tap exists. */
+    /* Ports left out because their name is taken (by the switch itself or
+     * by another port): name -> why.  Caller destroys. */
+    struct smap conflicts;
 };
 
 void port_list_build(const struct port_list_ctx_in *,

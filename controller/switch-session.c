@@ -103,6 +103,7 @@ struct switch_session {
     struct switch_db_result db;
     struct simap ofports;       /* Our ports without an endpoint (tunnels,
                                  * relay taps, uplinks) -> OpenFlow port. */
+    struct smap port_conflicts; /* Ports left out: name -> why. */
     bool txn_pending;
     bool bridge_configured;     /* db.ready once since the OVSDB session
                                  * (re)connected. */
@@ -301,6 +302,7 @@ switch_session_create(const char *name)
     of_channel_set_handler(ss->of, handle_of_msg, ss);
     shash_init(&ss->endpoints);
     simap_init(&ss->ofports);
+    smap_init(&ss->port_conflicts);
     shash_init(&ss->unwanted_taps);
     return ss;
 }
@@ -329,6 +331,7 @@ switch_session_destroy(struct switch_session *ss)
         clear_stale(ss);
         binding_endpoints_clear(&ss->endpoints);
         simap_destroy(&ss->ofports);
+        smap_destroy(&ss->port_conflicts);
         shash_destroy(&ss->endpoints);
         shash_destroy_free_data(&ss->unwanted_taps);
         flow_units_destroy(ss->units);
@@ -763,6 +766,8 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     struct port_list_ctx_in pl_in = {
         .nb = usable ? nb : NULL,
         .switch_name = ss->name,
+        .bridge = ss->bridge,
+        .underlay = underlay,
         .plan = &ss->plan,
         .ofports = &ss->ofports,
         .switch_netns_fd = attacher_get_netns_fd(ss->attacher),
@@ -833,6 +838,9 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
         ss->bridge_configured = true;
     }
     free(pl.ports);
+    smap_destroy(&ss->port_conflicts);
+    smap_clone(&ss->port_conflicts, &pl.conflicts);
+    smap_destroy(&pl.conflicts);
 
     if (underlay && ss->db.ready) {
         underlay_run(ss->underlay, underlay,
@@ -1014,6 +1022,14 @@ switch_session_get_status(const struct switch_session *ss,
     const char *flow_error = flow_installer_get_error(ss->installer);
     if (flow_error) {
         smap_add(&st->details, VNET_STATUS_FLOWS_ERROR, flow_error);
+    }
+    /* Ports left out, their name being taken. */
+    struct smap_node *conflict;
+    SMAP_FOR_EACH (conflict, &ss->port_conflicts) {
+        char *key = xasprintf(VNET_STATUS_PORT_ERROR_PREFIX "%s",
+                              conflict->key);
+        smap_replace(&st->details, key, conflict->value);
+        free(key);
     }
     /* Our own ports that ovs-vswitchd could not open (a router's uplink
      * interface that does not exist, ...): "port_error:NAME". */

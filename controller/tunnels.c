@@ -27,7 +27,7 @@
 
 VLOG_DEFINE_THIS_MODULE(tunnels);
 
-#define RELAY_TAP_PREFIX "vnu"
+#define RELAY_TAP_PREFIX VNET_RELAY_TAP_PREFIX
 
 bool
 tunnel_is_relay_tap(const char *name)

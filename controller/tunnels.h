@@ -26,13 +26,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ovsdb/names.h"
 #include "smap.h"
 
 struct ovsdb_idl;
 struct switch_db_port;
 
-#define TUNNEL_VXLAN_PORT "vnet_vxlan"
-#define TUNNEL_GENEVE_PORT "vnet_geneve"
+#define TUNNEL_VXLAN_PORT VNET_VXLAN_PORT
+#define TUNNEL_GENEVE_PORT VNET_GENEVE_PORT
 #define TUNNEL_RELAY_UDP_PORT 7789
 #define TUNNEL_RELAY_TAP_MTU 9216
 

@@ -16,7 +16,6 @@
 struct tunnel_plan;
 
 /* The bridge that owns the underlay interface on netdev switches. */
-#define VNET_PHY_BRIDGE "br-phy"
 
 struct underlay *underlay_create(const char *switch_name);
 void underlay_destroy(struct underlay *);

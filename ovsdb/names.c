@@ -59,6 +59,47 @@ vnet_ifname_check(const char *name)
     return NULL;
 }
 
+/* True if 'name' is 'prefix' and 8 hex digits. */
+static bool
+is_prefixed_id(const char *name, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    if (strncmp(name, prefix, n) || strlen(name + n) != 8) {
+        return false;
+    }
+    for (const char *p = name + n; *p; p++) {
+        if (!isxdigit((unsigned char) *p)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+char *
+vnet_uplink_iface_check(const char *iface, const char *bridge,
+                        const char *underlay)
+{
+    char *error = vnet_ifname_check(iface);
+    if (error) {
+        return error;
+    }
+    if (bridge && !strcmp(iface, bridge)) {
+        return xasprintf("%s is the switch's bridge", iface);
+    }
+    if (!strcmp(iface, VNET_PHY_BRIDGE)) {
+        return xasprintf("%s is the switch's underlay bridge", iface);
+    }
+    if (underlay && !strcmp(iface, underlay)) {
+        return xasprintf("%s is the switch's underlay interface", iface);
+    }
+    if (!strcmp(iface, VNET_VXLAN_PORT) || !strcmp(iface, VNET_GENEVE_PORT)
+        || is_prefixed_id(iface, VNET_ENDPOINT_PORT_PREFIX)
+        || is_prefixed_id(iface, VNET_RELAY_TAP_PREFIX)) {
+        return xasprintf("%s is a name ovs-vnet gives its own ports", iface);
+    }
+    return NULL;
+}
+
 static bool
 looks_like_uuid(const char *s)
 {

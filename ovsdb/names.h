@@ -17,6 +17,16 @@ extern "C" {
 /* Default integration bridge. */
 #define VNET_DEFAULT_BRIDGE "br-vnet"
 
+/* The bridge that carries a switch's tunnel IP (netdev datapath). */
+#define VNET_PHY_BRIDGE "br-phy"
+
+/* Names of the ports ovs-vnet makes itself: an endpoint's host end is
+ * "vnet" and 8 hex digits, a relay tap "vnu" and 8 hex digits. */
+#define VNET_ENDPOINT_PORT_PREFIX "vnet"
+#define VNET_RELAY_TAP_PREFIX "vnu"
+#define VNET_VXLAN_PORT "vnet_vxlan"
+#define VNET_GENEVE_PORT "vnet_geneve"
+
 /* Marks on rows ovs-vnet creates in a switch's Open_vSwitch database. */
 #define VNET_EXTID_OWNER "ovs-vnet-switch"   /* value: the NB switch name. */
 
@@ -29,6 +39,14 @@ char *vnet_name_check(const char *kind, const char *name);
  * dev_valid_name() decides: 1 to 15 bytes, not "." or "..", no '/', ':' or
  * white space), otherwise a malloc'd message (caller frees). */
 char *vnet_ifname_check(const char *name);
+
+/* Returns NULL if 'iface' can be a router's uplink on a switch whose
+ * integration bridge is 'bridge' and whose underlay interface is 'underlay'
+ * (NULL: none): a valid interface name that is none of the switch's own
+ * ports (the bridge, the underlay bridge and interface, the ports ovs-vnet
+ * makes).  Otherwise a malloc'd message (caller frees). */
+char *vnet_uplink_iface_check(const char *iface, const char *bridge,
+                              const char *underlay);
 
 /* Derives a switch name from what the switch's Open_vSwitch table says of itself:
  * its system-id unless that is a random UUID, else its host name (up to the first

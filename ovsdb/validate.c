@@ -30,6 +30,10 @@ vnet_switch_check(const char *name, const char *remote, const char *bridge)
         free(error);
         return msg;
     }
+    if (!strcmp(bridge, VNET_PHY_BRIDGE)) {
+        return xasprintf("bridge name: %s is the underlay bridge's",
+                         bridge);
+    }
     return NULL;
 }
 

@@ -103,6 +103,32 @@ TEST(SwitchCheck, FirstProblemReported)
               .find("not an IPv4 address"), std::string::npos);
     EXPECT_NE(take(vnet_switch_check("sw1", "unix:/x", "br-with-a-long-name"))
               .find("bridge name"), std::string::npos);
+    EXPECT_EQ(take(vnet_switch_check("sw1", "unix:/x", "br-phy")),
+              "bridge name: br-phy is the underlay bridge's");
+}
+
+TEST(UplinkIfaceCheck, NoneOfTheSwitchsOwnPorts)
+{
+    EXPECT_EQ(take(vnet_uplink_iface_check("up0", "br-vnet", "eth1")), "");
+    EXPECT_EQ(take(vnet_uplink_iface_check("eth0", "br-vnet", NULL)), "");
+    /* Close to ovs-vnet's own names, but not one of them. */
+    EXPECT_EQ(take(vnet_uplink_iface_check("vnet0", "br-vnet", NULL)), "");
+    EXPECT_EQ(take(vnet_uplink_iface_check("vnet1234abcg", "br-vnet", NULL)),
+              "");
+    EXPECT_EQ(take(vnet_uplink_iface_check("br-vnet", "br-vnet", NULL)),
+              "br-vnet is the switch's bridge");
+    EXPECT_EQ(take(vnet_uplink_iface_check("br-int", "br-int", NULL)),
+              "br-int is the switch's bridge");
+    EXPECT_EQ(take(vnet_uplink_iface_check("br-phy", "br-vnet", NULL)),
+              "br-phy is the switch's underlay bridge");
+    EXPECT_EQ(take(vnet_uplink_iface_check("eth1", "br-vnet", "eth1")),
+              "eth1 is the switch's underlay interface");
+    for (const char *own : {"vnet_vxlan", "vnet_geneve", "vnet4818078b",
+                            "vnuABCDEF01"}) {
+        EXPECT_EQ(take(vnet_uplink_iface_check(own, "br-vnet", NULL)),
+                  std::string(own) + " is a name ovs-vnet gives its own ports");
+    }
+    EXPECT_NE(take(vnet_uplink_iface_check("a/b", "br-vnet", NULL)), "");
 }
 
 TEST(DatapathResolve, AutoFollowsKernelModule)

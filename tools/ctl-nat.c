@@ -46,6 +46,12 @@ cmd_router_uplink(struct ctl_context *ctx)
         ctl_error(ctx, "no switch named %s", ctx->argv[2]);
         return;
     }
+    error = vnet_uplink_iface_check(iface, sw->bridge, sw->underlay);
+    if (error) {
+        ctl_error(ctx, "%s", error);
+        free(error);
+        return;
+    }
     const struct vnetrec_router *other;
     VNETREC_ROUTER_FOR_EACH (other, ctx->idl) {
         if (other != r && other->uplink_switch == sw && other->uplink_iface

@@ -350,6 +350,37 @@ test_restart_before_switch_database_answers() {
         "flows deleted after the restart"
 }
 
+# A port name the switch already uses (its bridge, its underlay bridge), as
+# a router's uplink or a bridge name: refused by the CLI; written straight
+# into the NB, it disables only that uplink, with the conflict in the
+# switch's status, and the switch goes on working.
+test_port_name_conflicts_disable_only_their_object() {
+    lan_world
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach net1 ep1 10.5.0.11
+    vnet_ctl router-add rt1
+    vnet_ctl router-attach rt1 net1
+    local before; before=$(nb_dump)
+    expect_error "br-vnet is the switch's bridge" vnet_ctl router-uplink rt1 sw1 \
+        br-vnet --ip=203.0.113.2/24 --nexthop=203.0.113.1
+    expect_error "br-phy is the switch's underlay bridge" vnet_ctl router-uplink \
+        rt1 sw1 br-phy --ip=203.0.113.2/24 --nexthop=203.0.113.1
+    expect_error "br-phy is the underlay bridge's" vnet_ctl connect \
+        "$(sandbox_switch_remote sw1)" --name=other --bridge=br-phy
+    assert_eq "$(nb_dump)" "$before" "NB unchanged by the refused commands"
+
+    ovsdb-client --timeout=10 transact "$OVS_VNET_DB" '["OVS_VNET_Northbound",
+        {"op":"update","table":"Router","where":[["name","==","rt1"]],
+         "row":{"uplink_switch":["uuid","'"$(nb_uuid Switch sw1)"'"],
+                "uplink_iface":"br-vnet","uplink_ip":"203.0.113.2/24",
+                "uplink_nexthop":"203.0.113.1"}}]' >/dev/null
+    wait_until 10 output_has "error: br-vnet is the switch's bridge" vnet_ctl show
+    # Everything else still changes and works.
+    vnet_ctl -t 20 --wait attach net1 ep2 --switch=sw1 --ip=10.5.0.21 \
+        --netns="$SANDBOX_PREFIX-ep2" >/dev/null || fail "attach with the conflict"
+    pings ep2 10.5.0.11 || fail "ep2 -> ep1"
+}
+
 test_refused_flows_fail_wait() {
     ALLOWED_LOG_ERRORS='switch refused flows'
     lan_world

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "controller/daemon-pid.h"
@@ -187,6 +188,32 @@ netns_marker(const char *netns)
     return xasprintf("%s/vnet-netns.%s", ovs_rundir(), netns);
 }
 
+/* Marks 'netns' as created for 'endpoint'.  Returns NULL, or why it could
+ * not (malloc'd). */
+static char *
+mark_netns(const char *netns, const char *endpoint)
+{
+    const char *dir = ovs_rundir();
+    if (mkdir(dir, 0755) && errno != EEXIST) {
+        return xasprintf("cannot create %s to record namespace %s: %s", dir,
+                         netns, ovs_strerror(errno));
+    }
+    char *marker = netns_marker(netns);
+    char *error = NULL;
+    FILE *f = fopen(marker, "w");
+    if (!f || fprintf(f, "created by ovs-vnetd for endpoint %s\n",
+                      endpoint) < 0) {
+        error = xasprintf("cannot record namespace %s in %s: %s", netns,
+                          marker, ovs_strerror(errno));
+    }
+    if (f && fclose(f) && !error) {
+        error = xasprintf("cannot record namespace %s in %s: %s", netns,
+                          marker, ovs_strerror(errno));
+    }
+    free(marker);
+    return error;
+}
+
 static void
 set_error(struct attached *at, char *error)
 {
@@ -205,14 +232,14 @@ attach_one(struct attacher *a, struct attached *at)
 
     to_vif_config(&at->want, &cfg);
     if (!vif_netns_exists(at->want.netns)) {
-        char *marker = netns_marker(at->want.netns);
-        FILE *f = fopen(marker, "w");
-        if (f) {
-            fprintf(f, "created by ovs-vnetd for endpoint %s\n",
-                    at->want.endpoint);
-            fclose(f);
+        /* Without the mark, detach would leave the namespace behind: none
+         * is created that cannot be marked. */
+        char *why = mark_netns(at->want.netns, at->want.endpoint);
+        if (why) {
+            VLOG_WARN_RL(&rl, "endpoint %s: %s", at->want.endpoint, why);
+            set_error(at, why);
+            return;
         }
-        free(marker);
     }
     error = vif_netns_add(at->want.netns);
     if (error) {

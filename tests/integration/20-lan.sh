@@ -277,6 +277,20 @@ test_existing_namespace_is_not_deleted() {
         || fail "its veth was left"
 }
 
+# ovs-vnetd records the namespaces it creates in its run directory: where
+# that directory does not exist yet (a machine without OVS's run directory),
+# it is made, so that detach still removes the namespace.
+test_namespace_removed_without_run_directory() {
+    sandbox_nb_start
+    OVS_RUNDIR=$SANDBOX_DIR/run-missing sandbox_vnetd_start
+    sandbox_switch_start sw1
+    vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" >/dev/null
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach net1 ep1 10.5.0.11
+    vnet_ctl --wait detach ep1
+    wait_until 10 eval '! ip netns list | grep -q "^$SANDBOX_PREFIX-ep1\b"'
+}
+
 test_flows_repaired_and_reconciled() {
     lan_world
     vnet_ctl net-add net1 10.5.0.0/16 >/dev/null

@@ -61,6 +61,7 @@ struct vnetd {
     struct shash releasing;     /* Name -> struct switch_session, released. */
     bool have_kernel_module;
     bool exiting;
+    bool uninitialized;         /* The NB has no VNet_Global row. */
     uint64_t endpoint_status_key;       /* Of the last write of endpoint
                                          * status (0: none since it may
                                          * have been lost). */
@@ -322,6 +323,28 @@ write_status(struct vnetd *d, int64_t nb_cfg)
     }
 }
 
+/* True if the NB has been read and initialized ("ovs-vnet-ctl init" makes
+ * its VNet_Global row, as does any command that writes).  Logs a change. */
+static bool
+nb_is_initialized(struct vnetd *d)
+{
+    if (!ovsdb_idl_has_ever_connected(d->nb.idl)) {
+        return false;
+    }
+    bool uninitialized = !vnetrec_vnet_global_first(d->nb.idl);
+    if (uninitialized != d->uninitialized) {
+        if (uninitialized) {
+            VLOG_INFO("NB database %s is not initialized (no VNet_Global "
+                      "row): touching no switch until it is (ovs-vnet-ctl "
+                      "init)", nb_remote);
+        } else {
+            VLOG_INFO("NB database %s is initialized", nb_remote);
+        }
+        d->uninitialized = uninitialized;
+    }
+    return !uninitialized;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -363,11 +386,16 @@ main(int argc, char *argv[])
         struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&d.nb);
         unixctl_server_run(unixctl);
 
-        bool nb_ready = ovsdb_idl_has_ever_connected(d.nb.idl);
+        bool nb_ready = nb_is_initialized(&d);
         if (nb_ready) {
             sync_sessions(&d);
         }
-        run_sessions(&d);
+        /* An NB without VNet_Global (created anew, by mistake or not) is no
+         * reason to tear down every switch: until "init", nothing is
+         * touched, and the switches go on with what they have. */
+        if (!d.uninitialized) {
+            run_sessions(&d);
+        }
 
         if (txn && nb_ready) {
             const struct vnetrec_vnet_global *global
@@ -391,7 +419,9 @@ main(int argc, char *argv[])
         }
 
         unixctl_server_wait(unixctl);
-        wait_sessions(&d);
+        if (!d.uninitialized) {
+            wait_sessions(&d);
+        }
         if (d.exiting) {
             poll_immediate_wake();
         }

@@ -170,6 +170,40 @@ test_planted_pidfiles_are_ignored() {
     wait "$pid" 2>/dev/null || true
 }
 
+# An NB database created anew (by mistake) has no switches in it, but that
+# is no order to tear every switch down: nothing is touched until "init".
+test_empty_nb_touches_nothing_until_init() {
+    start_world sw1
+    vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" >/dev/null
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    vnet_ctl --wait attach net1 ep1 --switch=sw1 --ip=10.5.0.11 \
+        --netns="$SANDBOX_PREFIX-ep1" >/dev/null
+    local flows; flows=$(sandbox_ofctl sw1 --no-stats dump-flows br-vnet | sort)
+
+    local log=$SANDBOX_DIR/vnetd/ovs-vnetd.log n
+    n=$(grep -c 'vnet_nb.sock: connected' "$log")
+    sandbox_nb_stop
+    rm "$SANDBOX_DIR/nb/vnet_nb.db"
+    ovsdb-tool create "$SANDBOX_DIR/nb/vnet_nb.db" "$VNET_SCHEMA"
+    ovsdb-server -vconsole:off "$SANDBOX_DIR/nb/vnet_nb.db" \
+        --remote="punix:$SANDBOX_DIR/nb/vnet_nb.sock" \
+        --pidfile="$SANDBOX_DIR/nb/ovsdb-server.pid" \
+        --log-file="$SANDBOX_DIR/nb/ovsdb-server.log" \
+        --unixctl="$SANDBOX_DIR/nb/ovsdb-server.ctl" --detach --no-chdir
+    wait_until 15 eval '[ "$(grep -c "vnet_nb.sock: connected" "$log")" -gt "$n" ]'
+    sleep 2
+    assert_eq "$(count_bridges sw1 br-vnet)" 1 "bridge kept"
+    assert_eq "$(sandbox_ofctl sw1 --no-stats dump-flows br-vnet | sort)" "$flows" \
+        "flows kept"
+    assert_eq "$(ip -n "$SANDBOX_PREFIX-ep1" -o -4 addr show dev eth0 | awk '{print $4}')" \
+        10.5.0.11/16 "endpoint kept"
+    grep -q 'is not initialized' "$log" || fail "nothing in the log"
+
+    # Once initialized, the NB is what is wanted: no switch.
+    vnet_ctl init
+    wait_until 15 eval '[ "$(count_bridges sw1 br-vnet)" = 0 ]'
+}
+
 # Idle means idle, also while a switch's ovs-vswitchd is down (as during an
 # upgrade or after a crash): no busy wake-ups.
 test_idle_while_vswitchd_down() {

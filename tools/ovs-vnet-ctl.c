@@ -300,6 +300,7 @@ run_commands(struct ctl_invocation *invs, size_t n)
 
     for (;;) {
         struct ovsdb_idl_txn *txn = NULL;
+        unsigned int seqno = ovsdb_idl_get_seqno(idl);
         if (writes) {
             txn = ovsdb_idl_txn_create(idl);
             ovsdb_idl_txn_add_comment(txn, "ovs-vnet-ctl: %s%s",
@@ -327,8 +328,15 @@ run_commands(struct ctl_invocation *invs, size_t n)
             break;
         }
 
+        /* Commands check what they read (a name is free, an IP, a segment
+         * id or a conntrack zone is unused) and write on that basis: a
+         * transaction by another client in between could make two alike.
+         * Every write moves nb_cfg on, and checks that it has not moved
+         * since it was read, so of two such transactions the later one
+         * fails and is done again with what the first wrote. */
         const struct vnetrec_vnet_global *g = vnetrec_vnet_global_first(idl);
-        if (wait_for_switches && g && !dry_run) {
+        if (g && !dry_run) {
+            vnetrec_vnet_global_verify_nb_cfg(g);
             ovsdb_idl_txn_increment(txn, &g->header_,
                                     &vnetrec_vnet_global_col_nb_cfg, true);
         }
@@ -372,8 +380,16 @@ run_commands(struct ctl_invocation *invs, size_t n)
             for (size_t i = 0; i < n; i++) {
                 ds_destroy(&invs[i].ctx.output);
             }
-            check_deadline("retrying the NB transaction");
-            ovsdb_idl_run(idl);
+            for (;;) {
+                check_deadline("retrying the NB transaction");
+                ovsdb_idl_run(idl);
+                if (ovsdb_idl_get_seqno(idl) != seqno) {
+                    break;
+                }
+                ovsdb_idl_wait(idl);
+                wait_deadline();
+                poll_block();
+            }
             continue;
         case TXN_ERROR:
             ctl_fatal("transaction error: %s", txn_error);

@@ -204,6 +204,41 @@ test_empty_nb_touches_nothing_until_init() {
     wait_until 15 eval '[ "$(count_bridges sw1 br-vnet)" = 0 ]'
 }
 
+# Commands run at the same time by several clients still allocate distinct
+# segment ids, conntrack zones, IPs and MACs: of two transactions that read
+# the same state, the later one is done again.
+test_concurrent_commands_allocate_distinct_values() {
+    sandbox_nb_start
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    # No ovs-vnetd runs: only the NB rows are made.
+    vnet_ctl connect "unix:$SANDBOX_DIR/none.sock" --name=sw0 >/dev/null
+    local i pids=()
+    for i in $(seq 1 10); do
+        vnet_ctl router-add "r$i" & pids+=($!)
+        vnet_ctl net-add "n$i" "10.$((10 + i)).0.0/16" >/dev/null & pids+=($!)
+        vnet_ctl attach net1 "p$i" --switch=sw0 --netns="$SANDBOX_PREFIX-p$i" \
+            >/dev/null & pids+=($!)
+    done
+    for i in "${pids[@]}"; do
+        wait "$i" || fail "a command failed"
+    done
+    local q
+    q() {  # TABLE COLUMN: every value of COLUMN in TABLE, one per line
+        ovsdb-client --timeout=10 -f csv --no-headings query "$OVS_VNET_DB" \
+            '["OVS_VNET_Northbound",{"op":"select","table":"'"$1"'","where":[],
+              "columns":["'"$2"'"]}]' \
+            | python3 -c 'import json,sys
+for r in json.load(sys.stdin)[0]["rows"]: print(list(r.values())[0])'
+    }
+    assert_eq "$(q Router ct_zone | sort | uniq -d)" "" "routers sharing a zone"
+    assert_eq "$(q Router ct_zone | wc -l)" 10 "routers"
+    assert_eq "$( (q Router segment_id; q Network segment_id) | sort | uniq -d)" "" \
+        "segment ids used twice"
+    assert_eq "$(q Endpoint ip | sort | uniq -d)" "" "IPs used twice"
+    assert_eq "$(q Endpoint mac | sort | uniq -d)" "" "MACs used twice"
+    assert_eq "$(q Endpoint ip | wc -l)" 10 "endpoints"
+}
+
 # Idle means idle, also while a switch's ovs-vswitchd is down (as during an
 # upgrade or after a crash): no busy wake-ups.
 test_idle_while_vswitchd_down() {

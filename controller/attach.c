@@ -36,6 +36,7 @@ VLOG_DEFINE_THIS_MODULE(attach);
 struct attached {
     struct attach_want want;    /* Strings owned. */
     bool ready;
+    bool dup;                   /* Its namespace is another endpoint's. */
     char *error;
     long long int verified;     /* Last checked. */
     struct ovs_list node;       /* In 'by_age': least recently checked
@@ -188,6 +189,15 @@ netns_marker(const char *netns)
     return xasprintf("%s/vnet-netns.%s", ovs_rundir(), netns);
 }
 
+static bool
+netns_is_ours(const char *netns)
+{
+    char *marker = netns_marker(netns);
+    bool ours = !access(marker, F_OK);
+    free(marker);
+    return ours;
+}
+
 /* Marks 'netns' as created for 'endpoint'.  Returns NULL, or why it could
  * not (malloc'd). */
 static char *
@@ -231,7 +241,9 @@ attach_one(struct attacher *a, struct attached *at)
     int error;
 
     to_vif_config(&at->want, &cfg);
-    if (!vif_netns_exists(at->want.netns)) {
+    if (vif_netns_exists(at->want.netns)) {
+        cfg.foreign_netns = !netns_is_ours(at->want.netns);
+    } else {
         /* Without the mark, detach would leave the namespace behind: none
          * is created that cannot be marked. */
         char *why = mark_netns(at->want.netns, at->want.endpoint);
@@ -241,7 +253,9 @@ attach_one(struct attacher *a, struct attached *at)
             return;
         }
     }
-    error = vif_netns_add(at->want.netns);
+    /* One that is not ours is used as it is (not even its lo brought
+     * up). */
+    error = cfg.foreign_netns ? 0 : vif_netns_add(at->want.netns);
     if (error) {
         VLOG_WARN_RL(&rl, "endpoint %s: cannot create namespace %s: %s",
                      at->want.endpoint, at->want.netns, ovs_strerror(error));
@@ -250,6 +264,13 @@ attach_one(struct attacher *a, struct attached *at)
         return;
     }
     error = vif_create(&cfg, a->switch_netns_fd);
+    if (error == EBUSY) {
+        set_error(at, xasprintf("namespace %s has an interface %s of its own "
+                                "(ovs-vnet changes nothing in a namespace it "
+                                "did not create)", at->want.netns,
+                                cfg.ns_ifname));
+        return;
+    }
     if (error) {
         VLOG_WARN_RL(&rl, "endpoint %s: cannot create its veth %s: %s",
                      at->want.endpoint, at->want.host_ifname,
@@ -259,6 +280,19 @@ attach_one(struct attacher *a, struct attached *at)
         return;
     }
     set_error(at, NULL);
+}
+
+/* attach_one(), unless the namespace is another endpoint's ('owner'). */
+static void
+attach_or_refuse(struct attacher *a, struct attached *at, const char *owner)
+{
+    at->dup = strcmp(owner, at->want.endpoint) != 0;
+    if (at->dup) {
+        set_error(at, xasprintf("namespace %s is endpoint %s's",
+                                at->want.netns, owner));
+    } else {
+        attach_one(a, at);
+    }
 }
 
 static void
@@ -271,13 +305,12 @@ detach_one(struct attacher *a, const char *endpoint, const char *netns,
         VLOG_WARN_RL(&rl, "endpoint %s: cannot delete veth %s: %s", endpoint,
                      host_ifname, ovs_strerror(error));
     }
-    char *marker = netns_marker(netns);
-    if (access(marker, F_OK)) {
+    if (!netns_is_ours(netns)) {
         VLOG_INFO("endpoint %s: removed veth %s; namespace %s stays (ovs-vnet "
                   "did not create it)", endpoint, host_ifname, netns);
-        free(marker);
         return;
     }
+    char *marker = netns_marker(netns);
     error = vif_netns_del(netns);
     if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
@@ -307,9 +340,35 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
          * touch nothing, and never fall back to our own namespace. */
         return false;
     }
+    /* One endpoint per namespace (any client may have written two): the one
+     * that has it already, else the first by name. */
+    struct shash owners = SHASH_INITIALIZER(&owners);   /* netns -> name */
+    for (int pass = 0; pass < 2; pass++) {
+        struct shash round = SHASH_INITIALIZER(&round);
+        for (size_t i = 0; i < n_wants; i++) {
+            const struct attach_want *w = &wants[i];
+            const struct attached *at = shash_find_data(&a->endpoints,
+                                                        w->endpoint);
+            bool has_it = at && !at->dup && !strcmp(at->want.netns, w->netns);
+            if (has_it != (pass == 0) || shash_find(&owners, w->netns)) {
+                continue;
+            }
+            const char *first = shash_find_data(&round, w->netns);
+            if (!first || strcmp(w->endpoint, first) < 0) {
+                shash_replace(&round, w->netns, w->endpoint);
+            }
+        }
+        struct shash_node *node;
+        SHASH_FOR_EACH (node, &round) {
+            shash_add(&owners, node->name, node->data);
+        }
+        shash_destroy(&round);
+    }
+
     for (size_t i = 0; i < n_wants; i++) {
         const struct attach_want *w = &wants[i];
         shash_add_once(&wanted, w->endpoint, w);
+        const char *owner = shash_find_data(&owners, w->netns);
 
         struct attached *at = shash_find_data(&a->endpoints, w->endpoint);
         if (at && !same_want(&at->want, w)) {
@@ -331,11 +390,11 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             at->want.host_ifname = xstrdup(w->host_ifname);
             shash_add(&a->endpoints, w->endpoint, at);
             ovs_list_push_back(&a->by_age, &at->node);
-            attach_one(a, at);
+            attach_or_refuse(a, at, owner);
             at->verified = now;
             changed = true;
         } else if (!at->ready && now >= at->verified + RETRY_MS) {
-            attach_one(a, at);
+            attach_or_refuse(a, at, owner);
             checked(a, at, now);
             changed = true;
         }
@@ -365,6 +424,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
         }
     }
     shash_destroy(&wanted);
+    shash_destroy(&owners);
     return changed;
 }
 

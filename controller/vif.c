@@ -693,10 +693,22 @@ route_is_default_via(struct rtnl_route *route, int ifindex, uint32_t gateway)
             && !memcmp(nl_addr_get_binary_addr(gw), &gateway, sizeof gateway));
 }
 
+/* True if 'route' is an IPv4 default route of the main table. */
+static bool
+route_is_default(struct rtnl_route *route)
+{
+    struct nl_addr *dst = rtnl_route_get_dst(route);
+    return (rtnl_route_get_family(route) == AF_INET
+            && rtnl_route_get_table(route) == RT_TABLE_MAIN
+            && (!dst || nl_addr_get_prefixlen(dst) == 0));
+}
+
 /* Makes the main table's IPv4 default route go via 'gateway' out of link
- * 'ifindex', replacing a different one. */
+ * 'ifindex', replacing a different one, unless 'keep_other': then a default
+ * route that is there already stays. */
 static int
-default_route_ensure(struct nl_sock *sk, int ifindex, uint32_t gateway)
+default_route_ensure(struct nl_sock *sk, int ifindex, uint32_t gateway,
+                     bool keep_other)
 {
     static const uint32_t any = 0;
     struct rtnl_nexthop *nh = NULL;
@@ -714,8 +726,9 @@ default_route_ensure(struct nl_sock *sk, int ifindex, uint32_t gateway)
     }
     for (obj = nl_cache_get_first(cache); obj && !found;
          obj = nl_cache_get_next(obj)) {
-        found = route_is_default_via((struct rtnl_route *) obj,
-                                     ifindex, gateway);
+        struct rtnl_route *r = (struct rtnl_route *) obj;
+        found = (route_is_default_via(r, ifindex, gateway)
+                 || (keep_other && route_is_default(r)));
     }
     nl_cache_free(cache);
     if (found) {
@@ -1022,6 +1035,14 @@ pair_ensure(const struct vif_config *cfg, struct vif_socks *host,
         }
     }
 
+    if (ns_link && cfg->foreign_netns) {
+        /* Someone else's: ovs-vnet did not make the namespace. */
+        VLOG_WARN_RL(&rl, "%s: namespace %s has an interface %s that is not "
+                     "its peer; not touching it", cfg->host_ifname,
+                     cfg->netns, cfg->ns_ifname);
+        error = EBUSY;
+        goto out;
+    }
     if (ns_link) {
         /* Not the peer of our host end (else we would be done): stale. */
         VLOG_INFO("%s: removing stale %s from namespace %s",
@@ -1053,10 +1074,12 @@ ns_end_configure(const struct vif_config *cfg, struct vif_socks *ns,
     struct rtnl_link *link;
     int error, ifindex;
 
-    *what = "bringing up lo";
-    error = link_set_up_by_name(ns->nl, "lo");
-    if (error) {
-        return error;
+    if (!cfg->foreign_netns) {
+        *what = "bringing up lo";
+        error = link_set_up_by_name(ns->nl, "lo");
+        if (error) {
+            return error;
+        }
     }
 
     *what = "setting MAC, MTU and up";
@@ -1085,7 +1108,8 @@ ns_end_configure(const struct vif_config *cfg, struct vif_socks *ns,
 
     if (cfg->gateway) {
         *what = "setting the default route";
-        error = default_route_ensure(ns->nl, ifindex, cfg->gateway);
+        error = default_route_ensure(ns->nl, ifindex, cfg->gateway,
+                                     cfg->foreign_netns);
     }
     return error;
 }

@@ -55,6 +55,11 @@ struct vif_config {
                                  * the namespace end: on for the kernel
                                  * datapath; off for the userspace one, which
                                  * does not complete partial checksums. */
+    bool foreign_netns;         /* The namespace is not ovs-vnet's: what it
+                                 * has stays.  An interface named ns_ifname
+                                 * that is not the peer of our host end is an
+                                 * error (EBUSY), not a stale one to replace,
+                                 * and a default route it has is kept. */
 };
 
 /* Opens the network namespace of process 'pid' (pid 0: the calling thread's

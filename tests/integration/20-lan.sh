@@ -277,6 +277,59 @@ test_existing_namespace_is_not_deleted() {
         || fail "its veth was left"
 }
 
+# A namespace ovs-vnet did not create keeps everything it had: an eth0 of
+# its own is an error in the endpoint's status (not replaced), and its
+# default route stays.  Two endpoints written into one namespace: the first
+# has it, the other reports whose it is.
+test_existing_namespace_keeps_what_it_had() {
+    ALLOWED_LOG_ERRORS='has an interface eth0 that is not its peer|creating the veth pair failed'
+    lan_world
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    local web=$SANDBOX_PREFIX-web gw=$SANDBOX_PREFIX-gw
+    ip netns add "$web"
+    ip -n "$web" link add eth0 type veth peer name keep0
+    ip -n "$web" addr add 192.0.2.5/24 dev eth0
+    ip -n "$web" link set eth0 up
+    ip -n "$web" route add default via 192.0.2.1 dev eth0
+    local before; before=$(ip -n "$web" -o addr; ip -n "$web" route)
+    vnet_ctl attach net1 web --switch=sw1 --ip=10.5.0.11 --netns="$web" >/dev/null
+    wait_until 10 output_has "web .*namespace $web has an interface eth0 of its own" \
+        vnet_ctl ep-list
+    sleep 1
+    assert_eq "$(ip -n "$web" -o addr; ip -n "$web" route)" "$before" \
+        "the namespace's interfaces and routes"
+    output_has keep0 ip -n "$web" link || fail "its veth's peer is gone"
+    vnet_ctl --wait detach web
+    output_has "^$web" ip netns list || fail "the namespace was deleted"
+
+    # Without an eth0 of its own: the endpoint goes in, the route stays.
+    ip netns add "$gw"
+    ip -n "$gw" link add up0 type veth peer name up1
+    ip -n "$gw" addr add 192.0.2.6/24 dev up0
+    ip -n "$gw" link set up1 up
+    ip -n "$gw" link set up0 up
+    ip -n "$gw" route add default via 192.0.2.1 dev up0
+    attach net1 gw 10.5.0.12
+    attach net1 ep2 10.5.0.21
+    pings gw 10.5.0.21 || fail "endpoint in a namespace with a route"
+    assert_eq "$(ip -n "$gw" route show default)" "default via 192.0.2.1 dev up0 " \
+        "the namespace's default route"
+
+    # Two endpoints in one namespace, written by another client.
+    ovsdb-client --timeout=10 transact "$OVS_VNET_DB" '["OVS_VNET_Northbound",
+        {"op":"insert","table":"Endpoint","row":{"name":"twin","type":"netns",
+         "network":["uuid","'"$(nb_uuid Network net1)"'"],
+         "switch":["uuid","'"$(nb_uuid Switch sw1)"'"],
+         "ip":"10.5.0.22","mac":"0a:00:00:00:00:22",
+         "netns":"'"$SANDBOX_PREFIX"'-ep2"}}]' >/dev/null
+    wait_until 10 output_has "twin .*namespace $SANDBOX_PREFIX-ep2 is endpoint ep2's" \
+        vnet_ctl ep-list
+    sleep 1
+    pings ep2 10.5.0.12 || fail "ep2 lost its namespace"
+    assert_eq "$(in_ep ep2 ip -o -4 addr show dev eth0 | awk '{print $4}')" \
+        10.5.0.21/16 "ep2's address"
+}
+
 # ovs-vnetd records the namespaces it creates in its run directory: where
 # that directory does not exist yet (a machine without OVS's run directory),
 # it is made, so that detach still removes the namespace.

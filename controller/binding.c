@@ -159,12 +159,96 @@ struct binding_row {
     const struct vnetrec_endpoint *row;
     struct endpoint_addresses a;
     bool valid;                 /* 'a' holds its addresses. */
+    char *error;                /* While collecting: why not. */
 };
 
 struct binding_rows {
     struct hmap by_name;
     struct binding_row *rows;
 };
+
+/* Which endpoint has an IP or a MAC in a network. */
+enum addr_kind { ADDR_IP, ADDR_MAC };
+struct addr_owner {
+    struct hmap_node node;
+    const struct net_info *ni;
+    enum addr_kind kind;
+    uint64_t value;
+    const struct binding_row *row;
+};
+
+static uint64_t
+addr_value(const struct binding_row *r, enum addr_kind kind, bool *has)
+{
+    uint64_t v = 0;
+    if (kind == ADDR_IP) {
+        *has = r->a.has_ip;
+        v = r->a.ip;
+    } else {
+        *has = r->a.has_mac;
+        for (int i = 0; i < 6; i++) {
+            v = (v << 8) | r->a.mac[i];
+        }
+    }
+    return v;
+}
+
+static struct addr_owner *
+find_owner(const struct hmap *owners, const struct net_info *ni,
+           enum addr_kind kind, uint64_t value)
+{
+    struct addr_owner *o;
+    uint32_t hash = hash_pointer(ni, hash_uint64(value ^ kind));
+    HMAP_FOR_EACH_WITH_HASH (o, node, hash, owners) {
+        if (o->ni == ni && o->kind == kind && o->value == value) {
+            return o;
+        }
+    }
+    return NULL;
+}
+
+/* Records 'r' as the owner of its address of 'kind', unless an endpoint
+ * whose name comes first has it. */
+static void
+claim(struct hmap *owners, const struct binding_row *r, enum addr_kind kind)
+{
+    bool has;
+    uint64_t value = addr_value(r, kind, &has);
+    if (!has) {
+        return;
+    }
+    struct addr_owner *o = find_owner(owners, r->a.ni, kind, value);
+    if (!o) {
+        o = xmalloc(sizeof *o);
+        o->ni = r->a.ni;
+        o->kind = kind;
+        o->value = value;
+        o->row = r;
+        hmap_insert(owners, &o->node,
+                    hash_pointer(r->a.ni, hash_uint64(value ^ kind)));
+    } else if (strcmp(r->row->name, o->row->row->name) < 0) {
+        o->row = r;
+    }
+}
+
+/* Why 'r' may not have its addresses (malloc'd), or NULL. */
+static char *
+taken(const struct hmap *owners, const struct binding_row *r)
+{
+    for (enum addr_kind kind = ADDR_IP; kind <= ADDR_MAC; kind++) {
+        bool has;
+        uint64_t value = addr_value(r, kind, &has);
+        const struct addr_owner *o = has ? find_owner(owners, r->a.ni, kind,
+                                                      value) : NULL;
+        if (o && o->row != r) {
+            return xasprintf("%s %s is endpoint %s's in network %s",
+                             kind == ADDR_IP ? "IP" : "MAC",
+                             kind == ADDR_IP ? r->row->ip : r->row->mac,
+                             o->row->row->name, r->row->network->name);
+        }
+    }
+    return NULL;
+}
 
 static const struct binding_row *
 find_row(const struct binding_rows *rows, const char *name)
@@ -200,12 +284,32 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
         struct binding_row *r = &rows->rows[i++];
         r->row = ep;
         hmap_insert(&rows->by_name, &r->node, hash_string(ep->name, 0));
+    }
 
-        struct endpoint_addresses a;
-        char *error = endpoint_addresses(view, ep, &a);
-        bool here = is_here(in, ep);
-        r->a = a;
+    /* Any client may have written two endpoints with one IP or MAC in a
+     * network: the first by name has it, the others are in error. */
+    struct hmap owners = HMAP_INITIALIZER(&owners);
+    for (i = 0; i < n_rows; i++) {
+        struct binding_row *r = &rows->rows[i];
+        char *error = endpoint_addresses(view, r->row, &r->a);
         r->valid = !error;
+        r->error = error;
+        if (!error) {
+            claim(&owners, r, ADDR_IP);
+            claim(&owners, r, ADDR_MAC);
+        }
+    }
+
+    for (i = 0; i < n_rows; i++) {
+        struct binding_row *r = &rows->rows[i];
+        ep = r->row;
+        bool here = is_here(in, ep);
+        char *error = r->error;
+        r->error = NULL;
+        if (!error) {
+            error = taken(&owners, r);
+            r->valid = !error;
+        }
         if (error) {
             if (here) {
                 binding_endpoint_set_error(binding_endpoint(endpoints,
@@ -216,6 +320,7 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
             continue;
         }
 
+        const struct endpoint_addresses a = r->a;
         if (a.has_ip && a.has_mac) {
             add_neighbor(a.ni, ep, a.mac, a.ip);
         }
@@ -230,6 +335,11 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
         }
         add_want(in, ep, a.ni, a.mac, a.ip, out, &allocated);
     }
+    struct addr_owner *o;
+    HMAP_FOR_EACH_POP (o, node, &owners) {
+        free(o);
+    }
+    hmap_destroy(&owners);
 }
 
 void

@@ -330,6 +330,33 @@ test_existing_namespace_keeps_what_it_had() {
         10.5.0.21/16 "ep2's address"
 }
 
+# Two endpoints with one IP or one MAC in a network, written by another
+# client: the first by name keeps it and works, the other is in error.
+test_duplicate_addresses_from_another_client() {
+    lan_world
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach net1 ep1 10.5.0.11
+    attach net1 ep2 10.5.0.21
+    local mac1; mac1=$(ep_mac ep1)
+    local row='"network":["uuid","'"$(nb_uuid Network net1)"'"],
+               "switch":["uuid","'"$(nb_uuid Switch sw1)"'"],"type":"netns"'
+    ovsdb-client --timeout=10 transact "$OVS_VNET_DB" '["OVS_VNET_Northbound",
+        {"op":"insert","table":"Endpoint","row":{"name":"ipclone",'"$row"',
+         "ip":"10.5.0.11","mac":"0a:00:00:00:00:31",
+         "netns":"'"$SANDBOX_PREFIX"'-ipclone"}},
+        {"op":"insert","table":"Endpoint","row":{"name":"macclone",'"$row"',
+         "ip":"10.5.0.32","mac":"'"$mac1"'",
+         "netns":"'"$SANDBOX_PREFIX"'-macclone"}}]' >/dev/null
+    wait_until 10 output_has "ipclone .*IP 10.5.0.11 is endpoint ep1's in network net1" \
+        vnet_ctl ep-list
+    wait_until 10 output_has "macclone .*MAC $mac1 is endpoint ep1's in network net1" \
+        vnet_ctl ep-list
+    ! output_has "^$SANDBOX_PREFIX-(ip|mac)clone" ip netns list \
+        || fail "a namespace was made for a duplicate"
+    pings ep2 10.5.0.11 || fail "ep2 -> ep1"
+    pings ep1 10.5.0.21 || fail "ep1 -> ep2"
+}
+
 # ovs-vnetd records the namespaces it creates in its run directory: where
 # that directory does not exist yet (a machine without OVS's run directory),
 # it is made, so that detach still removes the namespace.

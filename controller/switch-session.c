@@ -843,6 +843,7 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     smap_destroy(&pl.conflicts);
 
     if (underlay && ss->db.ready) {
+        underlay_recheck(ss->underlay);
         underlay_run(ss->underlay, underlay,
                      attacher_get_switch_pid(ss->attacher),
                      attacher_get_netns_fd(ss->attacher), ss->rundir,

@@ -24,6 +24,7 @@ struct underlay {
     uint32_t ip;                /* which IP, */
     int plen;                   /* and its prefix; iface NULL: none. */
     pid_t pid;                  /* ovs-vswitchd when it was moved. */
+    bool recheck;               /* Look whether the IP is still there. */
     char *seeded;               /* Peers' MACs told to ovs-vswitchd, as a
                                  * key (its pid and the peers), */
     long long int seed_next;    /* and when to tell it again. */
@@ -79,7 +80,27 @@ move_ip(struct underlay *u, const char *iface, pid_t pid, int fd)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
     if (nullable_string_is_equal(u->iface, iface) && u->pid == pid) {
-        return;                 /* Moved, and ovs-vswitchd is the same. */
+        /* Moved, and ovs-vswitchd is the same; but a bridge deleted and
+         * made again (by someone else) comes back without the IP. */
+        if (u->recheck) {
+            uint32_t ip;
+            int plen;
+            if (!vif_link_exists(fd, VNET_PHY_BRIDGE)) {
+                return;         /* Not again yet: look next time. */
+            }
+            u->recheck = false;
+            if (vif_addr_get(fd, VNET_PHY_BRIDGE, &ip, &plen)
+                || ip != u->ip || plen != u->plen) {
+                if (vif_addr_move(fd, NULL, VNET_PHY_BRIDGE, u->ip,
+                                  u->plen)) {
+                    u->recheck = true;
+                } else {
+                    VLOG_INFO("switch %s: tunnel IP restored on %s", u->name,
+                              VNET_PHY_BRIDGE);
+                }
+            }
+        }
+        return;
     }
     if (!vif_link_exists(fd, VNET_PHY_BRIDGE)) {
         return;                 /* ovs-vswitchd has not made it yet. */
@@ -155,6 +176,12 @@ underlay_run(struct underlay *u, const char *iface, pid_t pid, int netns_fd,
     if (nullable_string_is_equal(u->iface, iface) && rundir) {
         seed_neighbors(u, pid, rundir, plan);
     }
+}
+
+void
+underlay_recheck(struct underlay *u)
+{
+    u->recheck = true;
 }
 
 void

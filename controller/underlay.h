@@ -33,6 +33,11 @@ void underlay_run(struct underlay *, const char *iface, pid_t pid,
 /* Gives the IP back to its interface (before the bridge goes). */
 void underlay_give_back(struct underlay *, pid_t pid, int netns_fd);
 
+/* Makes the next underlay_run() look whether the tunnel IP it moved is still
+ * on the underlay bridge, and put it back if not (the bridge may have been
+ * deleted and made again).  The routes it had do not come back. */
+void underlay_recheck(struct underlay *);
+
 void underlay_wait(const struct underlay *);
 
 #endif /* controller/underlay.h */

@@ -218,6 +218,26 @@ flows_older_than() {
         END { if (!n) print "no flows"; exit !(n && !bad) }'
 }
 
+# The underlay bridge deleted behind ovs-vnetd's back (ovs-vsctl del-br):
+# made again, with the tunnel IP back on it, and traffic across hosts flows
+# again.
+test_underlay_bridge_deleted() {
+    hosts_world vxlan h1 h2
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach_ep net1 ep1 h1 10.5.0.11
+    attach_ep net1 ep2 h2 10.5.0.21
+    vnet_ctl --wait sync
+    reaches ep1 10.5.0.21 || fail "ep1 -> ep2 before"
+    [ "$SANDBOX_DATAPATH" = netdev ] || return 0   # No br-phy: the kernel's IP.
+
+    sandbox_vsctl h1 del-br br-phy
+    wait_until 10 output_has 'inet 192.168.50.1/24' \
+        sandbox_netns_exec h1 ip -o -4 addr show dev br-phy
+    wait_until 10 reaches ep1 10.5.0.21
+    output_has 'tunnel IP restored on br-phy' cat "$SANDBOX_DIR/vnetd/ovs-vnetd.log" \
+        || fail "nothing in the log"
+}
+
 test_controller_kill9_under_ping() {
     hosts_world vxlan h1 h2
     vnet_ctl net-add net1 10.5.0.0/16 >/dev/null

@@ -113,6 +113,12 @@ parse_number_option(struct ctl_context *ctx, const char *opt, const char *s,
     return true;
 }
 
+void
+ctl_decides_on_reads(struct ctl_context *ctx)
+{
+    ctx->decided_on_reads = true;
+}
+
 const struct vnetrec_vnet_global *
 get_or_create_global(struct ctl_context *ctx)
 {

@@ -63,6 +63,7 @@ cmd_net_add(struct ctl_context *ctx)
     uint8_t mac[6];
     vnet_mac_for_gateway(segment, mac);
 
+    ctl_decides_on_reads(ctx);
     get_or_create_global(ctx);
     struct vnetrec_network *net = vnetrec_network_insert(ctx->txn);
     vnetrec_network_set_name(net, name);
@@ -228,6 +229,7 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
         mac_s = vnet_mac_format(mac, mac_buf);
     }
 
+    ctl_decides_on_reads(ctx);
     get_or_create_global(ctx);
     struct vnetrec_endpoint *row = vnetrec_endpoint_insert(ctx->txn);
     vnetrec_endpoint_set_name(row, name);
@@ -392,6 +394,7 @@ cmd_router_add(struct ctl_context *ctx)
         }
         return;
     }
+    ctl_decides_on_reads(ctx);
     get_or_create_global(ctx);
     /* Its own segment (for traffic to its uplink's switch) and an even
      * conntrack zone: 'ct_zone' for NAT, the next one for hairpin. */
@@ -471,6 +474,7 @@ cmd_router_attach(struct ctl_context *ctx)
     if (!router_net_fits(ctx, r, net)) {
         return;
     }
+    ctl_decides_on_reads(ctx);
     get_or_create_global(ctx);
     vnetrec_router_update_networks_addvalue(r, net);
 }

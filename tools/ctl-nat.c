@@ -61,6 +61,7 @@ cmd_router_uplink(struct ctl_context *ctx)
             return;
         }
     }
+    ctl_decides_on_reads(ctx);
     get_or_create_global(ctx);
     vnetrec_router_set_uplink_switch(r, sw);
     vnetrec_router_set_uplink_iface(r, iface);
@@ -281,6 +282,7 @@ cmd_nat_add(struct ctl_context *ctx)
         }
         return;
     }
+    ctl_decides_on_reads(ctx);
     get_or_create_global(ctx);
     struct vnetrec_nat *row = vnetrec_nat_insert(ctx->txn);
     vnetrec_nat_set_type(row, c.type);

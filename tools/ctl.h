@@ -29,7 +29,14 @@ struct ctl_context {
     struct ds output;
     char *error;                /* Set by a command that fails. */
     void *aux;                  /* From the command's prepare step. */
+    bool decided_on_reads;      /* See ctl_decides_on_reads(). */
 };
+
+/* Says that the command writes what it decided from other rows (a free IP,
+ * segment id or conntrack zone; a name or address nobody else has): the
+ * transaction then verifies and moves VNet_Global's nb_cfg, so that of two
+ * clients that read the same state, the later one is done again. */
+void ctl_decides_on_reads(struct ctl_context *);
 
 typedef void ctl_run_func(struct ctl_context *);
 typedef void ctl_prepare_func(struct ctl_context *);

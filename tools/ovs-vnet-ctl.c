@@ -315,6 +315,7 @@ run_commands(struct ctl_invocation *invs, size_t n)
             ctx->idl = idl;
             ctx->txn = invs[i].cmd->writes ? txn : NULL;
             ds_init(&ctx->output);
+            ctx->decided_on_reads = false;
             invs[i].cmd->run(ctx);
             if (ctx->error) {
                 if (txn) {
@@ -328,15 +329,21 @@ run_commands(struct ctl_invocation *invs, size_t n)
             break;
         }
 
-        /* Commands check what they read (a name is free, an IP, a segment
-         * id or a conntrack zone is unused) and write on that basis: a
-         * transaction by another client in between could make two alike.
-         * Every write moves nb_cfg on, and checks that it has not moved
-         * since it was read, so of two such transactions the later one
-         * fails and is done again with what the first wrote. */
+        /* Commands that check what they read (a name is free, an IP, a
+         * segment id or a conntrack zone is unused) and write on that basis
+         * (ctl_decides_on_reads()) move nb_cfg on, and check that it has
+         * not moved since it was read: of two such transactions by
+         * different clients, the later one fails and is done again with
+         * what the first wrote. */
+        bool decided_on_reads = false;
+        for (size_t i = 0; i < n; i++) {
+            decided_on_reads |= invs[i].ctx.decided_on_reads;
+        }
         const struct vnetrec_vnet_global *g = vnetrec_vnet_global_first(idl);
-        if (g && !dry_run) {
-            vnetrec_vnet_global_verify_nb_cfg(g);
+        if ((wait_for_switches || decided_on_reads) && g && !dry_run) {
+            if (decided_on_reads) {
+                vnetrec_vnet_global_verify_nb_cfg(g);
+            }
             ovsdb_idl_txn_increment(txn, &g->header_,
                                     &vnetrec_vnet_global_col_nb_cfg, true);
         }

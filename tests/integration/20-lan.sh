@@ -17,6 +17,14 @@ attach() {
 }
 
 
+# Network net1 on sw1 with endpoints ep1 (10.5.0.11) and ep2 (10.5.0.21).
+two_endpoints_world() {
+    lan_world
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach net1 ep1 10.5.0.11
+    attach net1 ep2 10.5.0.21
+}
+
 pings() {  # EP IP
     in_ep "$1" ping -c 1 -W 2 "$2" >/dev/null 2>&1
 }
@@ -46,10 +54,7 @@ flows_are() {  # EXPECTED
 }
 
 test_three_endpoints_reach_each_other() {
-    lan_world
-    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
-    attach net1 ep1 10.5.0.11
-    attach net1 ep2 10.5.0.21
+    two_endpoints_world
     attach net1 ep3 10.5.0.31
 
     # The namespace, as the recipe builds it by hand.
@@ -333,10 +338,7 @@ test_existing_namespace_keeps_what_it_had() {
 # Two endpoints with one IP or one MAC in a network, written by another
 # client: the first by name keeps it and works, the other is in error.
 test_duplicate_addresses_from_another_client() {
-    lan_world
-    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
-    attach net1 ep1 10.5.0.11
-    attach net1 ep2 10.5.0.21
+    two_endpoints_world
     local mac1; mac1=$(ep_mac ep1)
     local row='"network":["uuid","'"$(nb_uuid Network net1)"'"],
                "switch":["uuid","'"$(nb_uuid Switch sw1)"'"],"type":"netns"'
@@ -372,10 +374,7 @@ test_namespace_removed_without_run_directory() {
 }
 
 test_flows_repaired_and_reconciled() {
-    lan_world
-    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
-    attach net1 ep1 10.5.0.11
-    attach net1 ep2 10.5.0.21
+    two_endpoints_world
     local flows; flows=$(flows_now)
 
     # Deleted, changed or added behind our back (with our cookie): put right
@@ -418,10 +417,7 @@ test_flows_repaired_and_reconciled() {
 # switch's ovsdb-server is stopped (SIGSTOP): connections to it are accepted,
 # but nothing is answered.
 test_restart_before_switch_database_answers() {
-    lan_world
-    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
-    attach net1 ep1 10.5.0.11
-    attach net1 ep2 10.5.0.21
+    two_endpoints_world
     local flows; flows=$(flows_now)
     local log=$SANDBOX_DIR/vnetd/ovs-vnetd.log n
 

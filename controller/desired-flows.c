@@ -96,15 +96,15 @@ tunnel_ports(const struct tunnel_plan *plan, const struct simap *ofports,
     }
     unsigned int ofport;
     if (plan->vxlan && (ofport = simap_get(ofports, TUNNEL_VXLAN_PORT))) {
-        tunnels[n++] = (struct lan_tunnel_port) { ofport, false };
+        tunnels[n++] = (struct lan_tunnel_port) { ofport, false, 0 };
     }
     if (plan->geneve && (ofport = simap_get(ofports, TUNNEL_GENEVE_PORT))) {
-        tunnels[n++] = (struct lan_tunnel_port) { ofport, false };
+        tunnels[n++] = (struct lan_tunnel_port) { ofport, false, 0 };
     }
     for (size_t i = 0; i < plan->n_peers && n < MAX_TUNNEL_PORTS; i++) {
         const struct tunnel_peer *p = &plan->peers[i];
         if (p->relay && (ofport = simap_get(ofports, p->tap))) {
-            tunnels[n++] = (struct lan_tunnel_port) { ofport, true };
+            tunnels[n++] = (struct lan_tunnel_port) { ofport, true, p->ip };
         }
     }
     return n;

@@ -65,6 +65,7 @@ lan_view_destroy(struct lan_view *view)
         free(ni->remote_ports);
         free(ni->routes);
         free(ni->sources);
+        free(ni->relay_sources);
         free(ni);
         shash_delete(nets, node);
     }
@@ -149,6 +150,19 @@ lan_view_add_routers(struct lan_view *view, struct ovsdb_idl *nb,
     }
 }
 
+/* Adds 'ip' to the '*n' addresses at '*ips', once. */
+static void
+add_ip_once(uint32_t **ips, size_t *n, uint32_t ip)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if ((*ips)[i] == ip) {
+            return;
+        }
+    }
+    *ips = xrealloc(*ips, (*n + 1) * sizeof **ips);
+    (*ips)[(*n)++] = ip;
+}
+
 void
 lan_view_add_remotes(struct lan_view *view, struct ovsdb_idl *nb,
                      const struct tunnel_plan *plan,
@@ -170,22 +184,18 @@ lan_view_add_remotes(struct lan_view *view, struct ovsdb_idl *nb,
             }
             /* Routed traffic may come from the switches of any network of
              * the router: accept theirs. */
-            if (ni->router && !peer->relay) {
+            if (ni->router) {
                 for (size_t k = 0; k < ni->router->n_networks; k++) {
                     struct net_info *nk = lan_view_network(
                         view, ni->router->networks[k]);
                     if (!nk || !nk->relevant) {
                         continue;
                     }
-                    bool known = false;
-                    for (size_t m = 0; m < nk->n_sources && !known; m++) {
-                        known = nk->sources[m] == peer->ip;
-                    }
-                    if (!known) {
-                        nk->sources = xrealloc(nk->sources,
-                                               (nk->n_sources + 1)
-                                               * sizeof *nk->sources);
-                        nk->sources[nk->n_sources++] = peer->ip;
+                    if (peer->relay) {
+                        add_ip_once(&nk->relay_sources, &nk->n_relay_sources,
+                                    peer->ip);
+                    } else {
+                        add_ip_once(&nk->sources, &nk->n_sources, peer->ip);
                     }
                 }
             }
@@ -230,14 +240,7 @@ lan_view_add_remotes(struct lan_view *view, struct ovsdb_idl *nb,
 static void
 add_source(struct net_info *ni, uint32_t ip)
 {
-    for (size_t m = 0; m < ni->n_sources; m++) {
-        if (ni->sources[m] == ip) {
-            return;
-        }
-    }
-    ni->sources = xrealloc(ni->sources,
-                           (ni->n_sources + 1) * sizeof *ni->sources);
-    ni->sources[ni->n_sources++] = ip;
+    add_ip_once(&ni->sources, &ni->n_sources, ip);
 }
 
 void
@@ -297,10 +300,15 @@ lan_view_add_uplinks(struct lan_view *view, struct ovsdb_idl *nb,
                 continue;
             }
             relevant |= ni->relevant;
-            if (!r.here && !r.remote.relay) {
+            if (!r.here) {
                 /* Traffic routed in from the uplink comes from its
                  * switch. */
-                add_source(ni, r.remote.ip);
+                if (r.remote.relay) {
+                    add_ip_once(&ni->relay_sources, &ni->n_relay_sources,
+                                r.remote.ip);
+                } else {
+                    add_source(ni, r.remote.ip);
+                }
             }
             struct lan_router_net *n = &nets[r.n_nets++];
             n->segment_id = ni->row->segment_id;
@@ -384,6 +392,8 @@ lan_view_networks(const struct lan_view *view, size_t *n_netsp)
             lan->use_sources = true;
             lan->sources = ni->sources;
             lan->n_sources = ni->n_sources;
+            lan->relay_sources = ni->relay_sources;
+            lan->n_relay_sources = ni->n_relay_sources;
         }
     }
     free(sorted);

@@ -45,6 +45,9 @@ struct net_info {
     bool relevant;              /* Ports here, or routed into from here. */
     uint32_t *sources;
     size_t n_sources;
+    uint32_t *relay_sources;    /* The same, of the switches behind a relay
+                                 * tap. */
+    size_t n_relay_sources;
 };
 
 struct simap;

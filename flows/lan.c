@@ -194,6 +194,27 @@ add_neighbor_route(const struct lan_network *net, const struct lan_neighbor *n,
         HOST_IP_ARGS(n->ip), ETH_ADDR_BYTES_ARGS(n->mac), VNET_T_L2);
 }
 
+/* True if the switch behind the relay tap of tunnel IP 'ip' may send into
+ * 'net'. */
+static bool
+relay_may_send(const struct lan_network *net, uint32_t ip)
+{
+    if (net->use_sources) {
+        for (size_t i = 0; i < net->n_relay_sources; i++) {
+            if (net->relay_sources[i] == ip) {
+                return true;
+            }
+        }
+    } else {
+        for (size_t i = 0; i < net->n_remotes; i++) {
+            if (net->remotes[i].relay && net->remotes[i].ip == ip) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* Table 0 for traffic from other switches: the tunnel key (or the relay's
  * VLAN) says which network.  No port security: the sending switch did it.
  * It skips the ARP responder (the sender's own answered already) and is
@@ -210,6 +231,9 @@ add_tunnel_ingress(const struct lan_network *net,
         if (t->relay) {
             if (net->segment_id > 4094) {
                 continue;       /* Does not fit a VID: not over a relay. */
+            }
+            if (!relay_may_send(net, t->ip)) {
+                continue;
             }
             add(out, error, c, "table=%d,priority=100,in_port=%"PRId64","
                 "dl_vlan=%"PRIu32",actions=pop_vlan,"
@@ -443,7 +467,9 @@ network_units(const struct lan_network *net,
     uint32_t o = net->object;
     bool ports = net->n_ports > 0;
     bool tunnel_in = ports && (net->n_remotes
-                               || (net->use_sources && net->n_sources));
+                               || (net->use_sources
+                                   && (net->n_sources
+                                       || net->n_relay_sources)));
     struct flow_table *t;
 
     if (!ports && !net->routed) {
@@ -521,10 +547,15 @@ network_units(const struct lan_network *net,
         for (size_t i = 0; i < n_tunnels; i++) {
             FP_PUT(fp, tunnels[i].ofport);
             FP_PUT(fp, tunnels[i].relay);
+            FP_PUT(fp, tunnels[i].ip);
         }
         FP_PUT(fp, net->use_sources);
         if (net->use_sources) {
+            FP_PUT(fp, net->n_sources);
             fp_put(fp, net->sources, net->n_sources * sizeof *net->sources);
+            FP_PUT(fp, net->n_relay_sources);
+            fp_put(fp, net->relay_sources,
+                   net->n_relay_sources * sizeof *net->relay_sources);
         } else {
             for (size_t i = 0; i < net->n_remotes; i++) {
                 fp_put_remote(fp, &net->remotes[i]);

@@ -56,6 +56,7 @@ struct lan_remote_port {
 struct lan_tunnel_port {
     int64_t ofport;
     bool relay;                 /* A relay tap (VLAN-tagged), else a tunnel. */
+    uint32_t ip;                /* A relay tap's peer: its tunnel IP. */
 };
 
 /* Another network on the same router, reached by routing. */
@@ -101,6 +102,11 @@ struct lan_network {
     bool use_sources;
     const uint32_t *sources;
     size_t n_sources;
+    /* The same for the switches behind a relay tap (with 'use_sources'; else
+     * the relay 'remotes'): a relay tap brings in only the networks its peer
+     * may send into. */
+    const uint32_t *relay_sources;
+    size_t n_relay_sources;
 };
 
 /* Appends to 's' (after a comma, unless empty) the actions that send a packet

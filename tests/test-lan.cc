@@ -25,6 +25,7 @@ struct Lan {
     std::vector<lan_remote> remotes;
     std::vector<lan_remote_port> remote_ports;
     std::vector<lan_tunnel_port> tunnels;
+    std::vector<uint32_t> sources, relay_sources;
     lan_network net{};
 
     Lan()
@@ -72,6 +73,10 @@ struct Lan {
         net.n_remotes = remotes.size();
         net.remote_ports = remote_ports.data();
         net.n_remote_ports = remote_ports.size();
+        net.sources = sources.data();
+        net.n_sources = sources.size();
+        net.relay_sources = relay_sources.data();
+        net.n_relay_sources = relay_sources.size();
         char *error = nullptr;
         char *text = lan_flows_to_text(&net, 1, tunnels.data(), tunnels.size(),
                                        &error);
@@ -183,9 +188,33 @@ with_remotes()
     rp.remote = 1;
     lan.remote_ports.push_back(rp);
 
-    lan.tunnels.push_back({9, false});
-    lan.tunnels.push_back({10, true});
+    lan.tunnels.push_back({9, false, 0});
+    lan.tunnels.push_back({10, true, relay.ip});
     return lan;
+}
+
+TEST(LanTunnels, RelayTapBringsInOnlyNetworksOfItsPeer)
+{
+    // A third switch behind relay tap 11 hosts nothing of this network.
+    Lan lan = with_remotes();
+    const uint32_t other = (192u << 24) | (2u << 8) | 4;
+    lan.tunnels.push_back({11, true, other});
+    auto lines = lan.generate();
+    EXPECT_EQ(count_matching(lines, {"table=0 priority=100", "in_port=10",
+                                     "dl_vlan=7"}), 1u);
+    EXPECT_EQ(count_matching(lines, {"in_port=11"}), 0u);
+
+    // Routed: what the router's switches may send, relay or not.
+    lan.net.use_sources = true;
+    lan.net.routed = true;
+    lan.sources = {(192u << 24) | (2u << 8) | 2};
+    lan.relay_sources = {other};
+    lines = lan.generate();
+    EXPECT_EQ(count_matching(lines, {"table=0 priority=100", "in_port=11",
+                                     "dl_vlan=7", "goto_table:20"}), 1u);
+    EXPECT_EQ(count_matching(lines, {"in_port=10", "dl_vlan=7"}), 0u);
+    EXPECT_EQ(count_matching(lines, {"in_port=9", "tun_src=192.0.2.2"}), 1u);
+    EXPECT_EQ(count_matching(lines, {"in_port=9", "tun_src=192.0.2.4"}), 0u);
 }
 
 TEST(LanTunnels, RemoteEndpointsGoToTheirSwitch)

@@ -25,7 +25,7 @@ struct Router {
     std::vector<lan_router_net> nets;
     std::vector<lan_nat> nats;
     std::vector<uint32_t> sources{ip(192, 0, 2, 2)};
-    std::vector<lan_tunnel_port> tunnels{{9, false}};
+    std::vector<lan_tunnel_port> tunnels{{9, false, 0}};
     lan_router r{};
 
     Router()

@@ -18,6 +18,6 @@ controller_libvnetd_a_SOURCES = \
 sbin_PROGRAMS += controller/ovs-vnetd
 controller_ovs_vnetd_SOURCES = controller/ovs-vnetd.c
 controller_ovs_vnetd_LDADD = controller/libvnetd.a flows/libvnetflows.a \
-	ovsdb/libvnet.a $(OVS_LDADD) $(LIBNL_LIBS)
+	ovsdb/libvnet.a tools/libudptun.a $(OVS_LDADD) $(LIBNL_LIBS)
 
 dist_man_MANS += controller/ovs-vnetd.8

@@ -37,6 +37,7 @@
 #include "sset.h"
 #include "stream-ssl.h"
 #include "stream.h"
+#include "tools/udptun-wire.h"
 #include "unixctl.h"
 #include "util.h"
 
@@ -44,6 +45,8 @@ VLOG_DEFINE_THIS_MODULE(vnetd);
 
 static char *nb_remote;
 static char *unixctl_path;
+/* --relay-key: the UDP relay's key, instead of the NB's. */
+static char *relay_key;
 
 /* Switches this ovs-vnetd drives (--switch); empty: all.  With one ovs-vnetd
  * per host sharing one NB, each drives its own. */
@@ -126,6 +129,11 @@ switch_row_to_config(const struct vnetd *d, const struct vnetrec_switch *row,
                          || !strcmp(row->datapath_type, "auto");
     cfg->rundir = *rundirp;
     cfg->error = *errorp;
+    const struct vnetrec_vnet_global *global
+        = vnetrec_vnet_global_first(d->nb.idl);
+    cfg->relay_key = relay_key ? relay_key
+                     : global ? smap_get(&global->options, VNET_RELAY_KEY)
+                     : NULL;
 }
 
 /* Brings the sessions in line with the NB Switch rows. */
@@ -505,6 +513,7 @@ parse_options(int argc, char *argv[])
         OPT_UNIXCTL,
         OPT_BOOTSTRAP_CA_CERT,
         OPT_CHECK_INCREMENTAL,
+        OPT_RELAY_KEY,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
         SSL_OPTION_ENUMS,
@@ -514,6 +523,7 @@ parse_options(int argc, char *argv[])
         {"switch", required_argument, NULL, OPT_SWITCH},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"check-incremental", no_argument, NULL, OPT_CHECK_INCREMENTAL},
+        {"relay-key", required_argument, NULL, OPT_RELAY_KEY},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
@@ -547,6 +557,22 @@ parse_options(int argc, char *argv[])
         case OPT_CHECK_INCREMENTAL:
             desired_flows_check_incremental(true);
             break;
+
+        case OPT_RELAY_KEY: {
+            struct udptun_key key;
+            char *error = udptun_key_read(&key, optarg);
+            if (error) {
+                ovs_fatal(0, "--relay-key=%s", error);
+            }
+            if (memchr(key.bytes, '\0', key.len)) {
+                ovs_fatal(0, "--relay-key=%s: the key has a null byte",
+                          optarg);
+            }
+            free(relay_key);
+            relay_key = xmemdup0((const char *) key.bytes, key.len);
+            udptun_key_destroy(&key);
+            break;
+        }
 
         case 'h':
             usage();
@@ -598,6 +624,9 @@ usage(void)
            "  --check-incremental     check every change of the flows against "
            "a full\n"
            "                          recomputation (for tests)\n"
+           "  --relay-key=FILE        the UDP relay's key (default: the NB's "
+           "VNet_Global\n"
+           "                          options:relay_key)\n"
            "  -h, --help              display this help message\n"
            "  -V, --version           display version information\n",
            program_name, program_name, ovs_rundir(), VNET_NB_SOCKET);

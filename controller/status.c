@@ -39,5 +39,8 @@ vnet_status_compute(const struct vnet_status_facts *f, struct vnet_status *st)
     if (!error && f->flows_error) {
         error = xasprintf("OpenFlow: %s", f->flows_error);
     }
+    if (!error && f->tunnel_error) {
+        error = xstrdup(f->tunnel_error);
+    }
     st->last_error = error;
 }

@@ -30,6 +30,9 @@ struct vnet_status_facts {
     bool controller_connected;  /* The switch's Controller row: is_connected
                                  * (informational: refreshed late). */
     const char *flows_error;    /* The switch refused our flows, or NULL. */
+    const char *tunnel_error;   /* Tunnels to other switches cannot be
+                                 * made (a relay without its key), or
+                                 * NULL. */
 };
 
 struct vnet_status {

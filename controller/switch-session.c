@@ -60,6 +60,7 @@ struct switch_session {
     char *datapath_type;        /* What the switch runs: see
                                  * resolve_datapath(). */
     char *rundir;
+    char *relay_key;            /* Of the relay's datagrams, or NULL. */
     char *config_error;
 
     /* OVSDB session to the switch. */
@@ -344,6 +345,7 @@ switch_session_destroy(struct switch_session *ss)
         free(ss->relay_wanted);
         free(ss->underlay_wanted);
         free(ss->rundir);
+        free(ss->relay_key);
         free(ss->config_error);
         free(ss->name);
         free(ss);
@@ -401,6 +403,7 @@ switch_session_set_config(struct switch_session *ss,
     if (replace(&ss->bridge, cfg->bridge)
         | replace(&ss->datapath_config, cfg->datapath_type)
         | replace(&ss->rundir, cfg->rundir)
+        | replace(&ss->relay_key, cfg->relay_key)
         | (ss->datapath_auto != cfg->datapath_auto)) {
         ss->config_seqno++;
     }
@@ -679,7 +682,8 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
                          attacher_get_netns_fd(ss->attacher), ss->rundir,
                          &ss->plan);
         }
-        relay_run(ss->relay, ss->relay_wanted, ss->rundir);
+        relay_run(ss->relay, ss->relay_wanted, ss->rundir,
+                  ss->plan.relay_key);
         if (relay_owns_taps(ss)) {
             sweep_relay_taps(ss);
         }
@@ -730,7 +734,7 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     }
     struct tunnel_plan fresh;
     if (nb && !ss->config_error && !ss->releasing) {
-        tunnel_plan_build(&fresh, nb, ss->name);
+        tunnel_plan_build(&fresh, nb, ss->name, ss->relay_key);
     } else {
         memset(&fresh, 0, sizeof fresh);
         smap_init(&fresh.tunnel_options);
@@ -859,14 +863,16 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
         relay_stop(ss->relay);
     }
     free(ss->relay_wanted);
-    ss->relay_wanted = taps_exist || relay_owns_taps(ss)
+    /* The switch's own taps exist once they are its ports, and no change
+     * to its ports is in flight (one may be taking a tap away). */
+    ss->relay_wanted = (taps_exist && !ss->txn_pending) || relay_owns_taps(ss)
                        ? nullable_xstrdup(relay_wanted) : NULL;
     /* Taps the relay is making become ports once they exist. */
     ss->poll_at = relay_wanted && !taps_exist && relay_owns_taps(ss)
                   ? time_msec() + 100 : LLONG_MAX;
     free(ss->underlay_wanted);
     ss->underlay_wanted = nullable_xstrdup(underlay);
-    relay_run(ss->relay, ss->relay_wanted, ss->rundir);
+    relay_run(ss->relay, ss->relay_wanted, ss->rundir, ss->plan.relay_key);
     if (relay_owns_taps(ss)) {
         sweep_relay_taps(ss);
     }
@@ -959,6 +965,7 @@ switch_session_get_status(const struct switch_session *ss,
         /* The switch refuses our flows, or (a bug) some could not be
          * made: either way it does not hold what the database calls for. */
         .flows_error = installer_error ? installer_error : ss->flows_error,
+        .tunnel_error = ss->plan.error,
     };
     struct vnet_status status;
     vnet_status_compute(&facts, &status);

@@ -22,6 +22,7 @@ struct switch_session_config {
     bool datapath_auto;         /* Chosen, not configured: give way to what
                                  * the switch supports. */
     const char *rundir;         /* The switch's run directory. */
+    const char *relay_key;      /* Of the UDP relay's datagrams, or NULL. */
     const char *error;          /* The NB row is invalid (then nothing else
                                  * is used), or NULL. */
 };

@@ -1,12 +1,15 @@
 #include <config.h>
 #include "controller/tunnels.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "openvswitch/dynamic-string.h"
@@ -23,6 +26,7 @@
 #include "unixctl.h"
 #include "jsonrpc.h"
 #include "timeval.h"
+#include "tools/udptun-wire.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(tunnels);
@@ -85,9 +89,62 @@ related_switches(struct ovsdb_idl *nb, const char *self, struct sset *peers)
     sset_destroy(&nets);
 }
 
+/* Takes the relay peers out of 'plan'. */
+static void
+drop_relay_peers(struct tunnel_plan *plan)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < plan->n_peers; i++) {
+        struct tunnel_peer *p = &plan->peers[i];
+        if (p->relay) {
+            free(p->name);
+            free(p->tap);
+        } else {
+            plan->peers[n++] = *p;
+        }
+    }
+    plan->n_peers = n;
+}
+
+/* Gives the relay peers of 'plan' their key, or takes them out with an
+ * error. */
+static void
+plan_relay(struct tunnel_plan *plan, const char *key)
+{
+    size_t n_relay = 0;
+    for (size_t i = 0; i < plan->n_peers; i++) {
+        n_relay += plan->peers[i].relay;
+    }
+    if (!n_relay) {
+        return;
+    }
+    /* As the relay reads it from its file: without trailing white space. */
+    size_t len = key ? strlen(key) : 0;
+    while (len > 0 && isspace((unsigned char) key[len - 1])) {
+        len--;
+    }
+    if (n_relay > TUNNEL_RELAY_MAX_PEERS) {
+        plan->error = xasprintf("UDP relay: %zu peers, but a switch relays to "
+                                "at most %d", n_relay,
+                                TUNNEL_RELAY_MAX_PEERS);
+    } else if (!key) {
+        plan->error = xstrdup("UDP relay: no key (VNet_Global "
+                              "options:relay_key, which \"ovs-vnet-ctl "
+                              "init\" sets, or ovs-vnetd --relay-key)");
+    } else if (len < UDPTUN_KEY_MIN || len > UDPTUN_KEY_MAX) {
+        plan->error = xasprintf("UDP relay: the key has %zu bytes, not %d to "
+                                "%d", len, UDPTUN_KEY_MIN, UDPTUN_KEY_MAX);
+    } else {
+        plan->relay_key = xmemdup0(key, len);
+        udptun_key_id(key, len, plan->relay_key_id);
+        return;
+    }
+    drop_relay_peers(plan);
+}
+
 void
 tunnel_plan_build(struct tunnel_plan *plan, struct ovsdb_idl *nb,
-                  const char *self)
+                  const char *self, const char *relay_key)
 {
     memset(plan, 0, sizeof *plan);
     smap_init(&plan->tunnel_options);
@@ -172,6 +229,7 @@ tunnel_plan_build(struct tunnel_plan *plan, struct ovsdb_idl *nb,
         }
     }
     sset_destroy(&related);
+    plan_relay(plan, relay_key);
 }
 
 void
@@ -229,6 +287,7 @@ tunnel_plan_destroy(struct tunnel_plan *plan)
         }
         free(plan->peers);
         free(plan->error);
+        free(plan->relay_key);
         smap_destroy(&plan->tunnel_options);
     }
 }
@@ -387,10 +446,10 @@ relay_args(const struct tunnel_plan *plan, pid_t switch_pid, bool own_taps)
     }
     /* Taps take any network MTU up to jumbo size plus the VID tag; larger
      * datagrams are fragmented on the underlay. */
-    ds_put_format(&args, " %s --local=%s:%d --mtu=%d",
+    ds_put_format(&args, " %s --local=%s:%d --mtu=%d --key-id=%s",
                   own_taps ? "--persist" : "--attach",
                   vnet_ip_format(plan->local_ip, ip), TUNNEL_RELAY_UDP_PORT,
-                  TUNNEL_RELAY_TAP_MTU);
+                  TUNNEL_RELAY_TAP_MTU, plan->relay_key_id);
     ds_put_format(&args, " --netns=/proc/%ld/ns/net", (long) switch_pid);
     return ds_steal_cstr(&args);
 }
@@ -402,8 +461,30 @@ relay_runs_with(const struct relay *r, const char *args)
                  : relay_is_running(r) && r->args && !strcmp(r->args, args);
 }
 
+/* Writes 'key' into the file 'name', for our eyes only.  Returns 0 or an
+ * errno. */
+static int
+write_key_file(const char *name, const char *key)
+{
+    int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                  0600);
+    if (fd < 0) {
+        return errno;
+    }
+    int error = fchmod(fd, 0600) ? errno : 0;
+    size_t len = strlen(key);
+    if (!error && write(fd, key, len) != (ssize_t) len) {
+        error = errno ? errno : EIO;
+    }
+    if (close(fd) && !error) {
+        error = errno;
+    }
+    return error;
+}
+
 void
-relay_run(struct relay *r, const char *args, const char *rundir)
+relay_run(struct relay *r, const char *args, const char *rundir,
+          const char *key)
 {
     process_run();
     if (r->process && process_exited(r->process)) {
@@ -414,7 +495,8 @@ relay_run(struct relay *r, const char *args, const char *rundir)
         free(status);
         relay_stop(r);
     }
-    if (r->process || !args || !rundir || time_msec() < r->restart_at) {
+    if (r->process || !args || !rundir || !key
+        || time_msec() < r->restart_at) {
         return;
     }
 
@@ -426,15 +508,29 @@ relay_run(struct relay *r, const char *args, const char *rundir)
         return;
     }
 
+    char *key_file = xasprintf("%s/ovs-vnet-udptun.%s.key", rundir,
+                               r->switch_name);
+    int error = write_key_file(key_file, key);
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        VLOG_WARN_RL(&rl, "switch %s: cannot write the relay's key into %s: "
+                     "%s", r->switch_name, key_file, ovs_strerror(error));
+        free(key_file);
+        r->restart_at = time_msec() + 1000;
+        return;
+    }
+
     char *program = relay_program();
-    char *line = xasprintf("%s%s --pidfile=%s --log-file=%s/"
+    char *line = xasprintf("%s%s --key-file=%s --pidfile=%s --log-file=%s/"
                            "ovs-vnet-udptun.%s.log -vconsole:off",
-                           program, args, r->pidfile, rundir, r->switch_name);
+                           program, args, key_file, r->pidfile, rundir,
+                           r->switch_name);
+    free(key_file);
     struct svec argv;
     svec_init(&argv);
     svec_parse_words(&argv, line);
     svec_terminate(&argv);
-    int error = process_start(argv.names, &r->process);
+    error = process_start(argv.names, &r->process);
     if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
         VLOG_WARN_RL(&rl, "switch %s: cannot start %s: %s", r->switch_name,

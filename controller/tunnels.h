@@ -36,6 +36,8 @@ struct switch_db_port;
 #define TUNNEL_GENEVE_PORT VNET_GENEVE_PORT
 #define TUNNEL_RELAY_UDP_PORT 7789
 #define TUNNEL_RELAY_TAP_MTU 9216
+/* Relay peers of one switch, at most (one tap each). */
+#define TUNNEL_RELAY_MAX_PEERS 256
 
 struct tunnel_peer {
     char *name;                 /* NB switch name. */
@@ -58,6 +60,9 @@ struct tunnel_plan {
     size_t n_peers;
     bool vxlan, geneve;         /* Tunnel ports needed. */
     struct smap tunnel_options; /* Options of the flow-based ports. */
+    char *relay_key;            /* The key of the relay's datagrams, if it
+                                 * has peers. */
+    char relay_key_id[9];       /* Its id (tools/udptun-wire.h). */
 };
 
 /* The MAC of the underlay bridge that carries tunnel IP 'ip' (host byte
@@ -71,9 +76,12 @@ void tunnel_phy_mac(uint32_t ip, uint8_t mac[6]);
 int tunnel_seed_neighbors(const struct tunnel_plan *, const char *ctl_path,
                           const char *phy_bridge);
 
-/* Builds the plan of switch 'self' from the NB database. */
+/* Builds the plan of switch 'self' from the NB database.  Relay peers need
+ * 'relay_key' (ovs-vnetd's --relay-key, or the NB's VNet_Global
+ * options:relay_key): without one, or with more than TUNNEL_RELAY_MAX_PEERS
+ * of them, the plan has none and says why in 'error'. */
 void tunnel_plan_build(struct tunnel_plan *, struct ovsdb_idl *nb,
-                       const char *self);
+                       const char *self, const char *relay_key);
 void tunnel_plan_destroy(struct tunnel_plan *);
 
 /* Moves 'src' into 'dst' (whose old contents must be destroyed first);
@@ -97,7 +105,8 @@ void relay_destroy(struct relay *);    /* Also stops the process. */
 bool tunnel_is_relay_tap(const char *name);
 
 /* The arguments the relay must run with for 'plan' (peers, local address,
- * the namespace of process 'switch_pid'; its own persistent taps if
+ * the id of its key, the namespace of process 'switch_pid'; its own
+ * persistent taps if
  * 'own_taps', else the switch's), or NULL if no relay is needed or
  * 'switch_pid' is unknown (0) (caller frees). */
 char *relay_args(const struct tunnel_plan *, pid_t switch_pid, bool own_taps);
@@ -110,10 +119,11 @@ bool relay_is_running(const struct relay *);
 /* Stops the relay.  Its taps disappear: remove their ports first. */
 void relay_stop(struct relay *);
 
-/* Starts the relay with 'args' (files in 'rundir') unless it runs or was
- * just stopped; a relay left by an earlier ovs-vnetd is stopped first.
- * Logs and reaps one that died. */
-void relay_run(struct relay *, const char *args, const char *rundir);
+/* Starts the relay with 'args' (files in 'rundir', among them one with 'key',
+ * readable only by us) unless it runs or was just stopped; a relay left by an
+ * earlier ovs-vnetd is stopped first.  Logs and reaps one that died. */
+void relay_run(struct relay *, const char *args, const char *rundir,
+               const char *key);
 void relay_wait(struct relay *);
 
 #endif /* controller/tunnels.h */

@@ -27,6 +27,10 @@ extern "C" {
 #define VNET_VXLAN_PORT "vnet_vxlan"
 #define VNET_GENEVE_PORT "vnet_geneve"
 
+/* VNet_Global options key: the key every UDP relay of the deployment
+ * authenticates its datagrams with ("ovs-vnet-ctl init" makes one). */
+#define VNET_RELAY_KEY "relay_key"
+
 /* Marks on rows ovs-vnet creates in a switch's Open_vSwitch database. */
 #define VNET_EXTID_OWNER "ovs-vnet-switch"   /* value: the NB switch name. */
 

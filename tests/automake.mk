@@ -11,9 +11,10 @@ tests_unit_tests_SOURCES = \
 	tests/test-lan.cc \
 	tests/test-router.cc \
 	tests/test-flow-units.cc \
+	tests/test-udptun-wire.cc \
 	tests/flow-lines.h \
 	tests/take-string.h
 tests_unit_tests_CXXFLAGS = $(AM_CXXFLAGS) $(GTEST_CFLAGS)
-tests_unit_tests_LDADD = tools/libvnetctl.a controller/libvnetd.a flows/libvnetflows.a ovsdb/libvnet.a $(OVS_LDADD) $(LIBNL_LIBS) \
+tests_unit_tests_LDADD = tools/libvnetctl.a controller/libvnetd.a flows/libvnetflows.a ovsdb/libvnet.a tools/libudptun.a $(OVS_LDADD) $(LIBNL_LIBS) \
 	$(GTEST_LIBS)
 endif

@@ -27,7 +27,7 @@ error_of(const struct vnet_status_facts &f, bool *connected = nullptr)
     struct vnet_status st;
     vnet_status_compute(&f, &st);
     std::string e = st.last_error ? st.last_error : "";
-    if (!f.flows_error) {
+    if (!f.flows_error && !f.tunnel_error) {
         EXPECT_EQ(st.connected, st.last_error == nullptr);
     }
     if (connected) {
@@ -69,6 +69,20 @@ TEST(Status, RefusedFlowsLeaveItConnectedWithAnError)
     f.of_state = "connecting";
     EXPECT_EQ(error_of(f, &connected), "OpenFlow: connecting");
     EXPECT_FALSE(connected);
+}
+
+TEST(Status, TunnelErrorLeavesItConnectedWithAnError)
+{
+    struct vnet_status_facts f = all_up();
+    f.tunnel_error = "UDP relay: no key";
+    bool connected = false;
+    EXPECT_EQ(error_of(f, &connected), "UDP relay: no key");
+    EXPECT_TRUE(connected);
+
+    /* Refused flows come first. */
+    f.flows_error = "switch refused flows: OFPFMFC_TABLE_FULL";
+    EXPECT_EQ(error_of(f, &connected),
+              "OpenFlow: switch refused flows: OFPFMFC_TABLE_FULL");
 }
 
 TEST(Status, EachMissingPieceNamed)

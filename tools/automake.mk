@@ -15,5 +15,10 @@ EXTRA_DIST += tools/setup.sh
 bin_PROGRAMS += tools/ovs-vnet-udptun
 tools_ovs_vnet_udptun_SOURCES = tools/ovs-vnet-udptun.c
 tools_ovs_vnet_udptun_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
-tools_ovs_vnet_udptun_LDADD = $(OVS_LDADD) $(LIBEVENT_LIBS)
+tools_ovs_vnet_udptun_LDADD = tools/libudptun.a $(OVS_LDADD) $(LIBEVENT_LIBS)
 dist_man_MANS += tools/ovs-vnet-udptun.8 tools/ovs-vnet-lab.1
+
+# The relay's wire format and authentication (also for the controller and
+# the unit tests).
+noinst_LIBRARIES += tools/libudptun.a
+tools_libudptun_a_SOURCES = tools/udptun-wire.c tools/udptun-wire.h

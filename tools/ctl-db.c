@@ -7,6 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
 #include "byte-order.h"
 #include "dirs.h"
 #include "flows/pipeline.h"
@@ -119,12 +122,33 @@ ctl_decides_on_reads(struct ctl_context *ctx)
     ctx->decided_on_reads = true;
 }
 
+/* Gives 'g' a relay key (32 random bytes, in hex) unless it has one. */
+void
+ensure_relay_key(const struct vnetrec_vnet_global *g)
+{
+    if (smap_get(&g->options, VNET_RELAY_KEY)) {
+        return;
+    }
+    uint8_t bytes[32];
+    if (RAND_bytes(bytes, sizeof bytes) != 1) {
+        ctl_fatal("cannot make a relay key: no random numbers");
+    }
+    char hex[2 * sizeof bytes + 1];
+    for (size_t i = 0; i < sizeof bytes; i++) {
+        snprintf(&hex[2 * i], 3, "%02x", bytes[i]);
+    }
+    OPENSSL_cleanse(bytes, sizeof bytes);
+    vnetrec_vnet_global_update_options_setkey(g, VNET_RELAY_KEY, hex);
+    OPENSSL_cleanse(hex, sizeof hex);
+}
+
 const struct vnetrec_vnet_global *
 get_or_create_global(struct ctl_context *ctx)
 {
     const struct vnetrec_vnet_global *g = vnetrec_vnet_global_first(ctx->idl);
     if (!g && ctx->txn) {
         g = vnetrec_vnet_global_insert(ctx->txn);
+        ensure_relay_key(g);
     }
     return g;
 }

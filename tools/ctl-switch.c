@@ -63,9 +63,18 @@ check_encap_options(struct ctl_context *ctx, const char *encap_ip,
 }
 
 void
-cmd_init(struct ctl_context *ctx)
+cmd_sync(struct ctl_context *ctx)
 {
     get_or_create_global(ctx);
+}
+
+void
+cmd_init(struct ctl_context *ctx)
+{
+    const struct vnetrec_vnet_global *g = get_or_create_global(ctx);
+    if (g && ctx->txn) {
+        ensure_relay_key(g);
+    }
 }
 
 /* Asks the switch at 'remote' for its system-id and host name, to name it. */

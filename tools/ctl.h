@@ -95,6 +95,8 @@ parse_number_option(struct ctl_context *ctx, const char *opt, const char *s,
                     int min, int max, int *value);
 const struct vnetrec_vnet_global *
 get_or_create_global(struct ctl_context *ctx);
+void
+ensure_relay_key(const struct vnetrec_vnet_global *);
 const char *
 opt_def(const struct ctl_context *ctx, const char *key, const char *def);
 void
@@ -106,6 +108,7 @@ json_from_smap(const struct smap *smap);
 
 /* Commands. */
 ctl_run_func cmd_init;
+ctl_run_func cmd_sync;
 ctl_prepare_func connect_prepare;
 ctl_run_func cmd_connect;
 ctl_run_func cmd_switch_set;

@@ -195,7 +195,7 @@ static const struct ctl_command commands[] = {
     {"switch-list", 0, 0, "", false, NULL, cmd_switch_list, "",
      "list switches and their status"},
     {"show", 0, 0, "", false, NULL, cmd_show, "", "print an overview"},
-    {"sync", 0, 0, "", true, NULL, cmd_init, "",
+    {"sync", 0, 0, "", true, NULL, cmd_sync, "",
      "do nothing; with --wait, wait until every switch is up to date"},
 };
 

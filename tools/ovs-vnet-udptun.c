@@ -13,7 +13,10 @@
  * restarts: on the kernel datapath, which receives what the relay writes into
  * a tap and sends the relay what it transmits through one.
  *
- * Wire format (UDP payload): 'V' 'N' 0x01 0x00, then the whole Ethernet frame.
+ * Wire format: tools/udptun-wire.h.  Every datagram carries a tag computed
+ * with the deployment's key (--key-file) and a sequence number: one that does
+ * not come from a relay holding the key, or that was taken before, is
+ * dropped, whatever its source address.
  *
  * One thread, one libevent loop, one UDP socket for all peers. */
 #include <config.h>
@@ -40,6 +43,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -50,6 +54,7 @@
 #include "hash.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
+#include "tools/udptun-wire.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(udptun);
@@ -58,12 +63,6 @@ VLOG_DEFINE_THIS_MODULE(udptun);
 #define VNET_VERSION "0.1.0"
 #endif
 
-/* Header in front of every frame on the wire. */
-#define UDPTUN_HDR_LEN 4
-#define UDPTUN_MAGIC0 0x56      /* 'V' */
-#define UDPTUN_MAGIC1 0x4e      /* 'N' */
-#define UDPTUN_VERSION 0x01
-
 #define ETH_HDR_LEN 14
 #define VLAN_HDR_LEN 4
 
@@ -71,14 +70,14 @@ VLOG_DEFINE_THIS_MODULE(udptun);
 #define MAX_UDP_PAYLOAD 65507
 
 /* Largest frame that fits in one datagram. */
-#define MAX_FRAME (MAX_UDP_PAYLOAD - UDPTUN_HDR_LEN)
+#define MAX_FRAME (MAX_UDP_PAYLOAD - UDPTUN_OVERHEAD)
 
 /* Room for a frame read from a tap.  A tap accepts MTUs up to 65521, so a
  * frame, with an 802.1Q tag, can exceed 64 kB; it must never be truncated
  * silently, so the buffer is larger than anything a tap can return and larger
  * than any datagram. */
 #define FRAME_BUF_SIZE (65536 + 64)
-#define SLOT_SIZE (UDPTUN_HDR_LEN + FRAME_BUF_SIZE)
+#define SLOT_SIZE (UDPTUN_HDR_LEN + FRAME_BUF_SIZE + UDPTUN_TAG_LEN)
 
 /* Tap MTU range: an MTU-sized frame with Ethernet and 802.1Q headers must fit
  * in one datagram. */
@@ -86,6 +85,7 @@ VLOG_DEFINE_THIS_MODULE(udptun);
 #define MAX_MTU (MAX_FRAME - ETH_HDR_LEN - VLAN_HDR_LEN)
 #define DEFAULT_MTU 1500
 
+/* As many as ovs-vnetd gives a relay (TUNNEL_RELAY_MAX_PEERS). */
 #define MAX_PEERS 256
 
 /* Frames or datagrams handled per readiness event, for fairness. */
@@ -112,6 +112,9 @@ struct peer {
     uint64_t rx_frames;
     uint64_t rx_bytes;
     uint64_t rx_dropped;        /* Tap write failed. */
+    uint64_t rx_bad_tag;        /* Not sealed with our key. */
+    uint64_t rx_replayed;       /* Sequence number taken before. */
+    struct udptun_replay replay;
 };
 
 /* Command line. */
@@ -121,6 +124,10 @@ static char *netns_path;
 static int tap_mtu = DEFAULT_MTU;
 static bool attach_taps;        /* --attach: the taps exist already. */
 static bool persist_taps;       /* --persist: taps outlive the relay. */
+static char *key_file;          /* --key-file. */
+static char *key_id;            /* --key-id: what the key's id must be. */
+static struct udptun_key key;
+static uint64_t next_seq;       /* Sequence number of the next datagram. */
 
 #define VLAN_TAG_LEN 4
 #define ETH_ADDRS_LEN 12            /* Destination and source MACs. */
@@ -151,6 +158,7 @@ static struct sockaddr_in rx_addrs[BATCH];
 static uint64_t rx_short;
 static uint64_t rx_bad_magic;
 static uint64_t rx_bad_version;
+static uint64_t rx_bad_tag;
 static uint64_t rx_truncated;
 static uint64_t rx_unknown_source;
 static uint64_t rx_errors;
@@ -197,8 +205,9 @@ log_counters(const char *why)
 {
     VLOG_INFO("counters (%s): datagrams dropped: %"PRIu64" too short, "
               "%"PRIu64" bad magic, %"PRIu64" bad version, %"PRIu64
-              " truncated, %"PRIu64" from unknown sources; %"PRIu64
-              " receive errors", why, rx_short, rx_bad_magic, rx_bad_version,
+              " failed authentication, %"PRIu64" truncated, %"PRIu64
+              " from unknown sources; %"PRIu64" receive errors", why,
+              rx_short, rx_bad_magic, rx_bad_version, rx_bad_tag,
               rx_truncated, rx_unknown_source, rx_errors);
     for (size_t i = 0; i < n_peers; i++) {
         const struct peer *p = &peers[i];
@@ -207,10 +216,12 @@ log_counters(const char *why)
         VLOG_INFO("counters (%s): %s <-> %s: to peer %"PRIu64" frames %"PRIu64
                   " bytes, %"PRIu64" dropped, %"PRIu64" send errors; "
                   "from peer %"PRIu64" frames %"PRIu64" bytes, %"PRIu64
-                  " dropped%s", why, p->tap_name,
+                  " dropped, %"PRIu64" failed authentication, %"PRIu64
+                  " replayed%s", why, p->tap_name,
                   addr_to_string(&p->addr, buf),
                   p->tx_frames, p->tx_bytes, p->tx_dropped, p->tx_errors,
-                  p->rx_frames, p->rx_bytes, p->rx_dropped,
+                  p->rx_frames, p->rx_bytes, p->rx_dropped, p->rx_bad_tag,
+                  p->rx_replayed,
                   p->tap_failed ? " (tap failed)" : "");
     }
 }
@@ -229,7 +240,7 @@ send_batch(struct peer *p, unsigned int n)
         if (retval > 0) {
             for (unsigned int j = i; j < i + retval; j++) {
                 p->tx_frames++;
-                p->tx_bytes += tx_msgs[j].msg_len - UDPTUN_HDR_LEN;
+                p->tx_bytes += tx_msgs[j].msg_len - UDPTUN_OVERHEAD;
             }
             i += retval;
             continue;
@@ -250,7 +261,7 @@ send_batch(struct peer *p, unsigned int n)
             p->tx_dropped++;
             VLOG_WARN_RL(&rl, "%s: %zu-byte frame too large for a datagram "
                          "to %s (dropped)", p->tap_name,
-                         tx_iovs[i].iov_len - UDPTUN_HDR_LEN,
+                         tx_iovs[i].iov_len - UDPTUN_OVERHEAD,
                          addr_to_string(&p->addr, buf));
         } else {
             /* ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, EPERM...: the peer or
@@ -361,7 +372,8 @@ tap_readable(evutil_socket_t fd, short what OVS_UNUSED, void *p_)
             continue;
         }
 
-        tx_iovs[n].iov_len = UDPTUN_HDR_LEN + len;
+        tx_iovs[n].iov_len = udptun_seal(&key, next_seq++,
+                                         frame - UDPTUN_HDR_LEN, len);
         tx_msgs[n].msg_hdr.msg_name = &p->addr;
         tx_msgs[n].msg_hdr.msg_namelen = sizeof p->addr;
         n++;
@@ -401,32 +413,44 @@ handle_datagram(const struct sockaddr_in *src, socklen_t src_len,
                      addr_to_string(src, buf));
         return;
     }
-    if (len < UDPTUN_HDR_LEN + ETH_HDR_LEN) {
-        rx_short++;
-        VLOG_WARN_RL(&rl, "%zu-byte datagram from %s is too short (dropped)",
-                     len, addr_to_string(src, buf));
+    uint64_t seq;
+    size_t frame_len;
+    enum udptun_verdict v = udptun_open(&key, data, len, &seq, &frame_len);
+    if (v != UDPTUN_OK) {
+        switch (v) {
+        case UDPTUN_SHORT:
+            rx_short++;
+            break;
+        case UDPTUN_BAD_MAGIC:
+            rx_bad_magic++;
+            break;
+        case UDPTUN_BAD_VERSION:
+            rx_bad_version++;
+            break;
+        case UDPTUN_BAD_TAG:
+        case UDPTUN_OK:
+        default:
+            rx_bad_tag++;
+            p->rx_bad_tag++;
+            break;
+        }
+        VLOG_WARN_RL(&rl, "%zu-byte datagram from %s: %s (dropped)", len,
+                     addr_to_string(src, buf), udptun_verdict_to_string(v));
         return;
     }
-    if (data[0] != UDPTUN_MAGIC0 || data[1] != UDPTUN_MAGIC1) {
-        rx_bad_magic++;
-        VLOG_WARN_RL(&rl, "datagram from %s has bad magic 0x%02x%02x "
-                     "(dropped)", addr_to_string(src, buf), data[0], data[1]);
+    if (!udptun_replay_accept(&p->replay, seq)) {
+        p->rx_replayed++;
+        VLOG_WARN_RL(&rl, "datagram from %s with sequence number %"PRIu64
+                     " was received before (dropped)",
+                     addr_to_string(src, buf), seq);
         return;
     }
-    if (data[2] != UDPTUN_VERSION) {
-        rx_bad_version++;
-        VLOG_WARN_RL(&rl, "datagram from %s has unsupported version %u "
-                     "(dropped)", addr_to_string(src, buf), data[2]);
-        return;
-    }
-    /* data[3] is reserved: sent as 0, ignored. */
 
     if (p->tap_failed) {
         p->rx_dropped++;
         return;
     }
 
-    size_t frame_len = len - UDPTUN_HDR_LEN;
     ssize_t retval;
     do {
         retval = write(p->tap_fd, data + UDPTUN_HDR_LEN, frame_len);
@@ -699,12 +723,7 @@ init_batches(void)
     memset(tx_msgs, 0, sizeof tx_msgs);
     memset(rx_msgs, 0, sizeof rx_msgs);
     for (size_t i = 0; i < BATCH; i++) {
-        uint8_t *tx = tx_slots + i * SLOT_SIZE;
-        tx[0] = UDPTUN_MAGIC0;
-        tx[1] = UDPTUN_MAGIC1;
-        tx[2] = UDPTUN_VERSION;
-        tx[3] = 0;
-        tx_iovs[i].iov_base = tx;
+        tx_iovs[i].iov_base = tx_slots + i * SLOT_SIZE;
         tx_msgs[i].msg_hdr.msg_iov = &tx_iovs[i];
         tx_msgs[i].msg_hdr.msg_iovlen = 1;
 
@@ -757,6 +776,9 @@ relay_destroy(void)
     free(tx_slots);
     free(rx_slots);
     free(netns_path);
+    free(key_file);
+    free(key_id);
+    udptun_key_destroy(&key);
 }
 
 int
@@ -791,6 +813,11 @@ main(int argc, char *argv[])
         VLOG_FATAL("could not create libevent base");
     }
 
+    /* Above every number an earlier relay of this host sent. */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    next_seq = (uint64_t) now.tv_sec * 1000000000 + now.tv_nsec;
+
     init_batches();
     open_udp_socket();
 
@@ -824,9 +851,10 @@ main(int argc, char *argv[])
     fatal_signal_run();
 
     daemonize_complete();
-    VLOG_INFO("%s (ovs-vnet) %s: UDP %s, %zu peer%s, tap MTU %d%s%s",
-              program_name, VNET_VERSION, addr_to_string(&local_addr, buf),
-              n_peers, n_peers == 1 ? "" : "s", tap_mtu,
+    VLOG_INFO("%s (ovs-vnet) %s: UDP %s, %zu peer%s, tap MTU %d, key id %s"
+              "%s%s", program_name, VNET_VERSION,
+              addr_to_string(&local_addr, buf), n_peers,
+              n_peers == 1 ? "" : "s", tap_mtu, key.id,
               netns_path ? ", network namespace " : "",
               netns_path ? netns_path : "");
     for (size_t i = 0; i < n_peers; i++) {
@@ -942,6 +970,8 @@ parse_options(int argc, char *argv[])
         OPT_MTU,
         OPT_ATTACH,
         OPT_PERSIST,
+        OPT_KEY_FILE,
+        OPT_KEY_ID,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
     };
@@ -952,6 +982,8 @@ parse_options(int argc, char *argv[])
         {"mtu", required_argument, NULL, OPT_MTU},
         {"attach", no_argument, NULL, OPT_ATTACH},
         {"persist", no_argument, NULL, OPT_PERSIST},
+        {"key-file", required_argument, NULL, OPT_KEY_FILE},
+        {"key-id", required_argument, NULL, OPT_KEY_ID},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
@@ -997,6 +1029,16 @@ parse_options(int argc, char *argv[])
             persist_taps = true;
             break;
 
+        case OPT_KEY_FILE:
+            free(key_file);
+            key_file = xstrdup(optarg);
+            break;
+
+        case OPT_KEY_ID:
+            free(key_id);
+            key_id = xstrdup(optarg);
+            break;
+
         case OPT_MTU:
             if (!str_to_int(optarg, 10, &tap_mtu)
                 || tap_mtu < MIN_MTU || tap_mtu > MAX_MTU) {
@@ -1037,15 +1079,27 @@ parse_options(int argc, char *argv[])
     if (attach_taps && persist_taps) {
         ovs_fatal(0, "--attach and --persist exclude each other");
     }
+    if (!key_file) {
+        ovs_fatal(0, "missing --key-file=FILE (use --help for help)");
+    }
+    char *error = udptun_key_read(&key, key_file);
+    if (error) {
+        ovs_fatal(0, "--key-file=%s", error);
+    }
+    if (key_id && strcmp(key_id, key.id)) {
+        ovs_fatal(0, "--key-file=%s: the key's id is %s, not %s", key_file,
+                  key.id, key_id);
+    }
 }
 
 static void
 usage(void)
 {
     printf("%s: relays Ethernet frames between tap devices and UDP peers\n"
-           "usage: %s --local=IP:PORT [--netns=PATH] [--mtu=N] "
-           "--peer=TAP,IP:PORT\n"
-           "           [--peer=TAP,IP:PORT ...] [OPTIONS]\n"
+           "usage: %s --local=IP:PORT --key-file=FILE [--netns=PATH] "
+           "[--mtu=N]\n"
+           "           --peer=TAP,IP:PORT [--peer=TAP,IP:PORT ...] "
+           "[OPTIONS]\n"
            "\nRelay options:\n"
            "  --local=IP:PORT         IPv4 address and UDP port to bind\n"
            "  --peer=TAP,IP:PORT      create tap TAP, relayed to the peer at "
@@ -1059,9 +1113,13 @@ usage(void)
            "                          packet sockets, instead of creating them\n"
            "  --persist               make the taps persistent (they outlive\n"
            "                          the relay), taking over existing ones\n"
+           "  --key-file=FILE         the key that every relay of the\n"
+           "                          deployment shares (%d to %d bytes)\n"
+           "  --key-id=ID             fail unless the key's id is ID\n"
            "  -h, --help              display this help message\n"
            "  -V, --version           display version information\n",
-           program_name, program_name, MAX_PEERS, DEFAULT_MTU);
+           program_name, program_name, MAX_PEERS, DEFAULT_MTU,
+           UDPTUN_KEY_MIN, UDPTUN_KEY_MAX);
     daemon_usage();
     vlog_usage();
     exit(EXIT_SUCCESS);

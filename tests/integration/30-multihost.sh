@@ -107,6 +107,140 @@ relay_taps_are() {  # HOST N
     [ "$(relay_taps "$1")" = "$2" ]
 }
 
+test_relay_refuses_forged_datagrams() {
+    hosts_world udp h1 h2
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach_ep net1 ep1 h1 10.5.0.11
+    attach_ep net1 ep2 h2 10.5.0.21
+    vnet_ctl --wait sync
+    reaches ep1 10.5.0.21 || fail "ep1 -> ep2 through the relay"
+    ALLOWED_LOG_ERRORS='datagram from 192\.168\.50\.2:7789: (unsupported version|authentication failed)|was received before|UDP relay .*restarting it'
+
+    local key vid seq
+    key=$(nb_relay_key)
+    [ ${#key} = 64 ] || fail "relay key: '$key'"
+    vid=$(net_segment net1)
+    seq=$(date +%s%N)
+
+    # Claiming h2's address is not enough: the old format, a wrong key.  A
+    # sealed one sent after them shows that they would have gone through:
+    # what ep1 learns from it, it would have learned from them first.
+    forge_relay h2 v1 0 "$vid" 10.5.0.97
+    forge_relay h2 not-the-deployment-key-at-all "$seq" "$vid" 10.5.0.98
+    forge_relay h2 "$key" "$seq" "$vid" 10.5.0.99
+    wait_until 10 knows_neighbor ep1 10.5.0.99
+    ! knows_neighbor ep1 10.5.0.97 || fail "a datagram without a tag went through"
+    ! knows_neighbor ep1 10.5.0.98 || fail "a datagram with a wrong key went through"
+
+    # The same datagram again is a replay.
+    in_ep ep1 ip neigh flush dev eth0
+    forge_relay h2 "$key" "$seq" "$vid" 10.5.0.99
+    forge_relay h2 "$key" "$((seq + 1))" "$vid" 10.5.0.96
+    wait_until 10 knows_neighbor ep1 10.5.0.96
+    ! knows_neighbor ep1 10.5.0.99 || fail "a replayed datagram went through"
+
+    local relay_pid log
+    relay_pid=$(cat "$(sandbox_switch_dir h1)"/ovs-vnet-udptun.h1.pid)
+    log=$(sandbox_switch_dir h1)/ovs-vnet-udptun.h1.log
+    kill -USR1 "$relay_pid"
+    wait_until 10 grep -q 'counters (SIGUSR1)' "$log"
+    output_has '1 bad version, 1 failed authentication' cat "$log" \
+        || fail "relay counters: $(grep counters "$log")"
+    output_has ' 1 failed authentication, 1 replayed' cat "$log" \
+        || fail "relay counters: $(grep counters "$log")"
+
+    # Those forged sequence numbers were above h2's own: its relay starts
+    # over above them (as one does after a restart).
+    kill "$(cat "$(sandbox_switch_dir h2)"/ovs-vnet-udptun.h2.pid)"
+    wait_until 20 reaches ep2 10.5.0.11
+    reaches ep1 10.5.0.21 || fail "ep1 -> ep2 after h2's relay restarted"
+}
+
+relay_stopped() {  # HOST: its relay does not run
+    local pidfile
+    pidfile=$(sandbox_switch_dir "$1")/ovs-vnet-udptun.$1.pid
+    [ ! -s "$pidfile" ] || ! kill -0 "$(cat "$pidfile")" 2>/dev/null
+}
+
+no_relay_ports() {  # HOST: its bridge has no relay tap
+    ! sandbox_vsctl "$1" list-ports br-vnet | grep -q '^vnu'
+}
+
+no_error() {  # SWITCH: its NB last_error is empty
+    [ "$(nb_get last_error "$1")" = '["set", []]' ]
+}
+
+test_relay_without_key_says_why() {
+    hosts_world udp h1 h2
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach_ep net1 ep1 h1 10.5.0.11
+    attach_ep net1 ep2 h2 10.5.0.21
+    vnet_ctl --wait sync
+    # Another client removes the key: no relay, and the switch says why.
+    ovsdb-client --timeout=10 transact "$OVS_VNET_DB" \
+        '["OVS_VNET_Northbound",{"op":"mutate","table":"VNet_Global",
+          "where":[],"mutations":[["options","delete",["set",["relay_key"]]]]}]' >/dev/null
+    wait_until 10 output_has 'UDP relay: no key' nb_get last_error h1
+    wait_until 10 relay_stopped h1
+    wait_until 10 relay_stopped h2
+    # (Their taps go with them; a key back at once would find them going.)
+    wait_until 10 no_relay_ports h1
+    wait_until 10 no_relay_ports h2
+    ! reaches ep1 10.5.0.21 || fail "ep1 -> ep2 without a relay"
+    # init makes one again.
+    vnet_ctl init
+    wait_until 20 reaches ep1 10.5.0.21
+    wait_until 10 no_error h1
+}
+
+test_relay_peers_over_the_limit() {
+    hosts_world udp h1
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach_ep net1 ep1 h1 10.5.0.11
+    vnet_ctl --wait sync
+    # Another client adds 257 switches behind the relay (on other machines:
+    # this ovs-vnetd drives none of them), each with an endpoint of net1.
+    ALLOWED_LOG_ERRORS='switch far[0-9]+: .* is not on this machine'
+    local net ops
+    net=$(nb_uuid Network net1)
+    ops=$(python3 -c '
+import json, sys
+ops = ["OVS_VNET_Northbound"]
+for i in range(257):
+    ops.append({"op": "insert", "table": "Switch", "uuid-name": "s%d" % i,
+                "row": {"name": "far%d" % i, "bridge": "br-vnet",
+                        "remote": "tcp:198.51.100.%d:6640" % (i % 250 + 1),
+                        "encap_ip": "10.99.%d.%d" % (i // 250, i % 250 + 1),
+                        "encap_type": "udp", "datapath_type": "auto"}})
+    ops.append({"op": "insert", "table": "Endpoint",
+                "row": {"name": "farep%d" % i, "type": "netns",
+                        "network": ["uuid", sys.argv[1]],
+                        "switch": ["named-uuid", "s%d" % i],
+                        "ip": "10.5.1.%d" % (i % 250 + 1) if i < 250
+                              else "10.5.2.%d" % i}})
+print(json.dumps(ops))' "$net")
+    nb_transact "$ops"
+    wait_until 15 output_has 'UDP relay: 257 peers, but a switch relays to at most 256' \
+        nb_get last_error h1
+    relay_stopped h1 || fail "a relay runs with 257 peers"
+    ! grep -q 'udptun' "$SANDBOX_DIR/vnetd/ovs-vnetd.log" \
+        || fail "a relay was started: $(grep udptun "$SANDBOX_DIR/vnetd/ovs-vnetd.log")"
+    reaches ep1 10.5.0.1 || fail "ep1 -> its gateway"
+
+    # They go: so does the error.
+    ops=$(python3 -c '
+import json
+ops = ["OVS_VNET_Northbound"]
+for i in range(257):
+    ops.append({"op": "delete", "table": "Endpoint",
+                "where": [["name", "==", "farep%d" % i]]})
+    ops.append({"op": "delete", "table": "Switch",
+                "where": [["name", "==", "far%d" % i]]})
+print(json.dumps(ops))')
+    nb_transact "$ops"
+    wait_until 15 no_error h1
+}
+
 test_mixed_encapsulations() {
     hosts_world vxlan h1
     sandbox_switch_start h2

@@ -58,6 +58,19 @@ nb_uuid() {
         | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rows"][0]["_uuid"][1])'
 }
 
+# nb_transact OPS: an OVSDB transaction on the NB (another client's); fails
+# if any of its operations did.
+nb_transact() {
+    local out
+    out=$(ovsdb-client --timeout=10 transact "$OVS_VNET_DB" "$1") \
+        || fail "transaction failed: $out"
+    ! printf '%s\n' "$out" | grep -q '"error"' \
+        || fail "transaction failed: $(printf '%s\n' "$out" | python3 -c '
+import json, sys
+print("; ".join("%s: %s" % (r["error"], r.get("details", ""))
+                for r in json.load(sys.stdin) if r and "error" in r))')"
+}
+
 # nb_dump: every NB row, sorted, without the columns ovs-vnetd writes (status
 # goes on changing after --wait returns: counters, the switch's own view).
 nb_dump() {
@@ -169,4 +182,54 @@ firewall_rules() {
         ip netns exec "$ns" iptables-save 2>&1 | grep -v '^#'
         ip netns exec "$ns" nft list ruleset 2>&1
     done
+}
+
+# forge_relay HOST KEY SEQ VID ARP_IP: from HOST's namespace, a datagram to
+# h1's relay that claims to come from HOST's relay (its address and port),
+# carrying an ARP request from ARP_IP (MAC 0a:00:00:00:00:99) for 10.5.0.11,
+# tagged with VID.  KEY "v1": the old format, without a tag; "short": two
+# bytes; otherwise sealed with KEY and sequence number SEQ.
+forge_relay() {
+    sandbox_netns_exec "$1" python3 - "$1" "$2" "$3" "$4" "$5" <<'PY'
+import hashlib, hmac, ipaddress, socket, struct, sys
+host, key, seq, vid, arp_ip = sys.argv[1:]
+src_ip = "192.168.50." + host[1:]
+arp = struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1,
+                  bytes.fromhex("0a0000000099"),
+                  ipaddress.IPv4Address(arp_ip).packed, bytes(6),
+                  ipaddress.IPv4Address("10.5.0.11").packed)
+frame = (b"\xff" * 6 + bytes.fromhex("0a0000000099")
+         + struct.pack("!HHH", 0x8100, int(vid), 0x0806) + arp)
+if key == "v1":
+    payload = b"VN\x01\x00" + frame
+elif key == "short":
+    payload = b"VN"
+else:
+    body = b"VN\x02\x00" + struct.pack("!Q", int(seq)) + frame
+    payload = body + hmac.new(key.encode(), body, hashlib.sha256).digest()[:16]
+udp = struct.pack("!HHHH", 7789, 7789, 8 + len(payload), 0) + payload
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+s.bind((src_ip, 0))
+s.sendto(udp, ("192.168.50.1", 0))
+PY
+}
+
+# nb_relay_key: the deployment's relay key, from the NB.
+nb_relay_key() {
+    ovsdb-client --timeout=10 -f json query "$OVS_VNET_DB" \
+        '["OVS_VNET_Northbound",{"op":"select","table":"VNet_Global",
+          "where":[],"columns":["options"]}]' \
+        | python3 -c 'import json,sys; print(dict(json.load(sys.stdin)[0]["rows"][0]["options"][1])["relay_key"])'
+}
+
+knows_neighbor() {  # EP IP: EP's ARP table has IP
+    output_has lladdr in_ep "$1" ip neigh show "$2"
+}
+
+# net_segment NETWORK: its segment id, from the NB.
+net_segment() {
+    ovsdb-client --timeout=10 -f json query "$OVS_VNET_DB" \
+        '["OVS_VNET_Northbound",{"op":"select","table":"Network",
+          "where":[["name","==","'"$1"'"]],"columns":["segment_id"]}]' \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rows"][0]["segment_id"])'
 }

@@ -1,0 +1,222 @@
+// Unit tests: the relay's wire format and authentication (tools/udptun-wire.h).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "tools/udptun-wire.h"
+
+namespace {
+
+struct Key {
+    struct udptun_key key;
+    explicit Key(const std::string &s)
+    {
+        char *error = udptun_key_init(&key, s.data(), s.size());
+        EXPECT_EQ(error, nullptr) << error;
+        free(error);
+    }
+    ~Key() { udptun_key_destroy(&key); }
+};
+
+// A sealed datagram carrying 'frame'.
+std::vector<uint8_t>
+seal(const Key &k, uint64_t seq, const std::vector<uint8_t> &frame)
+{
+    std::vector<uint8_t> buf(UDPTUN_OVERHEAD + frame.size());
+    memcpy(&buf[UDPTUN_HDR_LEN], frame.data(), frame.size());
+    size_t len = udptun_seal(&k.key, seq, buf.data(), frame.size());
+    EXPECT_EQ(len, buf.size());
+    return buf;
+}
+
+std::vector<uint8_t>
+a_frame(size_t len = 60)
+{
+    std::vector<uint8_t> f(len);
+    for (size_t i = 0; i < len; i++) {
+        f[i] = i * 7 + 1;
+    }
+    return f;
+}
+
+enum udptun_verdict
+open_it(const Key &k, const std::vector<uint8_t> &d, uint64_t *seq = nullptr,
+        size_t *frame_len = nullptr)
+{
+    uint64_t s = 0;
+    size_t n = 0;
+    enum udptun_verdict v = udptun_open(&k.key, d.data(), d.size(), &s, &n);
+    if (seq) {
+        *seq = s;
+    }
+    if (frame_len) {
+        *frame_len = n;
+    }
+    return v;
+}
+
+const std::string kKey = "0123456789abcdef0123456789abcdef";
+
+TEST(UdptunWire, SealedDatagramOpens)
+{
+    Key k(kKey);
+    std::vector<uint8_t> frame = a_frame();
+    std::vector<uint8_t> d = seal(k, 0x0102030405060708ULL, frame);
+    EXPECT_EQ(d[0], 'V');
+    EXPECT_EQ(d[1], 'N');
+    EXPECT_EQ(d[2], UDPTUN_VERSION);
+    EXPECT_EQ(d[4], 0x01);
+    EXPECT_EQ(d[11], 0x08);
+
+    uint64_t seq;
+    size_t n;
+    ASSERT_EQ(open_it(k, d, &seq, &n), UDPTUN_OK);
+    EXPECT_EQ(seq, 0x0102030405060708ULL);
+    ASSERT_EQ(n, frame.size());
+    EXPECT_EQ(memcmp(&d[UDPTUN_HDR_LEN], frame.data(), n), 0);
+}
+
+TEST(UdptunWire, AnotherKeyFails)
+{
+    Key k(kKey), other("another key of the deployment!!");
+    std::vector<uint8_t> d = seal(k, 1, a_frame());
+    EXPECT_EQ(open_it(other, d), UDPTUN_BAD_TAG);
+}
+
+TEST(UdptunWire, EveryChangedByteFails)
+{
+    Key k(kKey);
+    std::vector<uint8_t> d = seal(k, 42, a_frame(20));
+    // Byte 3 (flags), the sequence number, the frame and the tag: each is
+    // covered.  (Bytes 0 to 2 fail earlier, as magic or version.)
+    for (size_t i = 3; i < d.size(); i++) {
+        std::vector<uint8_t> t = d;
+        t[i] ^= 0x20;
+        EXPECT_EQ(open_it(k, t), UDPTUN_BAD_TAG) << "byte " << i;
+    }
+}
+
+TEST(UdptunWire, MalformedDatagrams)
+{
+    Key k(kKey);
+    std::vector<uint8_t> d = seal(k, 7, a_frame(UDPTUN_MIN_FRAME));
+    EXPECT_EQ(open_it(k, d), UDPTUN_OK);
+
+    std::vector<uint8_t> t(d.begin(), d.end() - 1);
+    EXPECT_EQ(open_it(k, t), UDPTUN_SHORT);
+    EXPECT_EQ(open_it(k, std::vector<uint8_t>()), UDPTUN_SHORT);
+    EXPECT_EQ(open_it(k, std::vector<uint8_t>{'V', 'N'}), UDPTUN_SHORT);
+
+    t = d;
+    t[0] = 'X';
+    EXPECT_EQ(open_it(k, t), UDPTUN_BAD_MAGIC);
+
+    // Version 1: a frame behind a 4-byte header, no tag.
+    std::vector<uint8_t> v1 = {'V', 'N', 1, 0};
+    std::vector<uint8_t> frame = a_frame();
+    v1.insert(v1.end(), frame.begin(), frame.end());
+    EXPECT_EQ(open_it(k, v1), UDPTUN_BAD_VERSION);
+}
+
+TEST(UdptunWire, KeyLengths)
+{
+    struct udptun_key key;
+    char *error = udptun_key_init(&key, "short", 5);
+    ASSERT_NE(error, nullptr);
+    EXPECT_EQ(std::string(error), "a key has 16 to 1024 bytes, not 5");
+    free(error);
+
+    std::string big(UDPTUN_KEY_MAX + 1, 'k');
+    error = udptun_key_init(&key, big.data(), big.size());
+    EXPECT_NE(error, nullptr);
+    free(error);
+
+    error = udptun_key_init(&key, big.data(), UDPTUN_KEY_MAX);
+    EXPECT_EQ(error, nullptr);
+    free(error);
+    udptun_key_destroy(&key);
+}
+
+TEST(UdptunWire, KeyIdIsStableAndDiffers)
+{
+    char a[9], b[9];
+    udptun_key_id(kKey.data(), kKey.size(), a);
+    Key k(kKey);
+    EXPECT_STREQ(a, k.key.id);
+    EXPECT_EQ(strlen(a), 8u);
+    udptun_key_id("0123456789abcdef0123456789abcdeF", 32, b);
+    EXPECT_STRNE(a, b);
+}
+
+TEST(UdptunWire, KeyFileLosesTrailingWhiteSpace)
+{
+    char name[] = "/tmp/udptun-key-XXXXXX";
+    int fd = mkstemp(name);
+    ASSERT_GE(fd, 0);
+    std::string text = kKey + "\n";
+    ASSERT_EQ(write(fd, text.data(), text.size()), (ssize_t) text.size());
+    close(fd);
+
+    struct udptun_key key;
+    char *error = udptun_key_read(&key, name);
+    ASSERT_EQ(error, nullptr) << error;
+    Key k(kKey);
+    EXPECT_STREQ(key.id, k.key.id);
+    udptun_key_destroy(&key);
+
+    fd = open(name, O_WRONLY | O_TRUNC);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(write(fd, "tiny\n", 5), 5);
+    close(fd);
+    error = udptun_key_read(&key, name);
+    ASSERT_NE(error, nullptr);
+    EXPECT_EQ(std::string(error),
+              std::string(name) + ": a key has 16 to 1024 bytes, not 4");
+    free(error);
+    unlink(name);
+
+    error = udptun_key_read(&key, name);
+    ASSERT_NE(error, nullptr);
+    EXPECT_EQ(std::string(error),
+              std::string(name) + ": No such file or directory");
+    free(error);
+}
+
+TEST(UdptunReplay, EachNumberOnce)
+{
+    struct udptun_replay r = {};
+    EXPECT_TRUE(udptun_replay_accept(&r, 1000));
+    EXPECT_FALSE(udptun_replay_accept(&r, 1000));
+    EXPECT_TRUE(udptun_replay_accept(&r, 1001));
+    // Out of order inside the window: once.
+    EXPECT_TRUE(udptun_replay_accept(&r, 990));
+    EXPECT_FALSE(udptun_replay_accept(&r, 990));
+    EXPECT_TRUE(udptun_replay_accept(&r, 999));
+    // The window's oldest number, and one older.
+    EXPECT_TRUE(udptun_replay_accept(&r, 1001 - (UDPTUN_REPLAY_WINDOW - 1)));
+    EXPECT_FALSE(udptun_replay_accept(&r, 1001 - UDPTUN_REPLAY_WINDOW));
+}
+
+TEST(UdptunReplay, JumpsForget)
+{
+    struct udptun_replay r = {};
+    EXPECT_TRUE(udptun_replay_accept(&r, 5));
+    EXPECT_TRUE(udptun_replay_accept(&r, 5 + 63));
+    EXPECT_FALSE(udptun_replay_accept(&r, 5));
+    EXPECT_TRUE(udptun_replay_accept(&r, 6));
+    // A sender that restarted goes on far above: all of it is new.
+    EXPECT_TRUE(udptun_replay_accept(&r, 1ULL << 62));
+    EXPECT_FALSE(udptun_replay_accept(&r, 1ULL << 62));
+    EXPECT_FALSE(udptun_replay_accept(&r, 6 + 64));
+    EXPECT_TRUE(udptun_replay_accept(&r, (1ULL << 62) - 1));
+    EXPECT_TRUE(udptun_replay_accept(&r, UINT64_MAX));
+    EXPECT_FALSE(udptun_replay_accept(&r, UINT64_MAX));
+}
+
+}  // namespace

@@ -474,27 +474,25 @@ audit_done(struct flow_installer *fi)
     }
 }
 
-/* A flow monitor update: a change to one of our flows by someone else means
- * the mirror is wrong. */
-static void
-handle_updates(struct flow_installer *fi, const struct ofp_header *oh)
+int
+flow_updates_decode(const struct ofp_header *oh,
+                    const struct flow_table *mirror,
+                    struct flow_updates_result *r)
 {
+    memset(r, 0, sizeof *r);
     struct ofpbuf b = ofpbuf_const_initializer(oh, ntohs(oh->length));
     struct ofpbuf ofpacts;
     ofpbuf_init(&ofpacts, 64);
+    int error = 0;
     for (;;) {
         struct ofputil_flow_update update;
         int retval = ofputil_decode_flow_update(&update, &b, &ofpacts);
         if (retval) {
-            if (retval != EOF) {
-                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-                VLOG_WARN_RL(&rl, "%s: bad flow monitor update", fi->name);
-                invalidate(fi, FOREIGN_DELAY_MS);
-            }
+            error = retval == EOF ? 0 : retval;
             break;
         }
         if (update.event == OFPFME_PAUSED) {
-            invalidate(fi, FOREIGN_DELAY_MS);
+            r->paused = true;
             continue;
         }
         if (update.event != OFPFME_ADDED && update.event != OFPFME_REMOVED
@@ -512,21 +510,68 @@ handle_updates(struct flow_installer *fi, const struct ofp_header *oh)
                 .priority = update.priority,
             };
             minimatch_init(&key.match, &update.match);
-            ours = flow_table_find(&fi->mirror, &key) != NULL;
+            ours = flow_table_find(mirror, &key) != NULL;
             minimatch_destroy(&key.match);
         }
-        if (!ours) {
-            continue;
+        if (ours) {
+            r->n_ours++;
+            r->last_event = update.event == OFPFME_ADDED ? "added"
+                            : update.event == OFPFME_REMOVED ? "deleted"
+                            : "changed";
         }
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-        VLOG_INFO_RL(&rl, "%s: one of our flows was %s by someone else",
-                     fi->name, update.event == OFPFME_ADDED ? "added"
-                     : update.event == OFPFME_REMOVED ? "deleted" : "changed");
-        fi->stats.n_foreign++;
-        COVERAGE_INC(installer_foreign);
-        invalidate(fi, FOREIGN_DELAY_MS);
     }
     ofpbuf_uninit(&ofpacts);
+    return error;
+}
+
+/* A flow monitor update: a change to one of our flows by someone else means
+ * the mirror is wrong. */
+static void
+handle_updates(struct flow_installer *fi, const struct ofp_header *oh)
+{
+    struct flow_updates_result r;
+    int error = flow_updates_decode(oh, &fi->mirror, &r);
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        VLOG_WARN_RL(&rl, "%s: bad flow monitor update", fi->name);
+    }
+    if (r.n_ours) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        VLOG_INFO_RL(&rl, "%s: one of our flows was %s by someone else",
+                     fi->name, r.last_event);
+        fi->stats.n_foreign += r.n_ours;
+        COVERAGE_ADD(installer_foreign, r.n_ours);
+    }
+    if (error || r.paused || r.n_ours) {
+        invalidate(fi, FOREIGN_DELAY_MS);
+    }
+}
+
+int
+flow_dump_decode(const struct ofp_header *oh, struct flow_table *dumped)
+{
+    struct ofpbuf b = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    struct ofpbuf ofpacts;
+    ofpbuf_init(&ofpacts, 64);
+    int error = 0;
+    for (;;) {
+        struct ofputil_flow_stats fs;
+        int retval = ofputil_decode_flow_stats_reply(&fs, &b, false,
+                                                     &ofpacts);
+        if (retval) {
+            error = retval == EOF ? 0 : retval;
+            break;
+        }
+        uint64_t cookie = ntohll(fs.cookie);
+        if (!vnet_cookie_is_ours(cookie)
+            || vnet_cookie_feature(cookie) == VNET_F_LEARNED) {
+            continue;
+        }
+        flow_table_add_parts(dumped, fs.table_id, fs.priority, &fs.match,
+                             cookie, fs.ofpacts, fs.ofpacts_len);
+    }
+    ofpbuf_uninit(&ofpacts);
+    return error;
 }
 
 void
@@ -551,29 +596,10 @@ flow_installer_handle_msg(struct flow_installer *fi, const struct ofpbuf *msg)
     }
 
     if (type == OFPTYPE_FLOW_STATS_REPLY && fi->state == S_DUMPING) {
-        struct ofpbuf b = ofpbuf_const_initializer(oh, ntohs(oh->length));
-        struct ofpbuf ofpacts;
-        ofpbuf_init(&ofpacts, 64);
-        for (;;) {
-            struct ofputil_flow_stats fs;
-            int retval = ofputil_decode_flow_stats_reply(&fs, &b, false,
-                                                         &ofpacts);
-            if (retval) {
-                if (retval != EOF) {
-                    VLOG_WARN("%s: bad flow stats reply", fi->name);
-                }
-                break;
-            }
-            uint64_t cookie = ntohll(fs.cookie);
-            if (!vnet_cookie_is_ours(cookie)
-                || vnet_cookie_feature(cookie) == VNET_F_LEARNED) {
-                continue;
-            }
-            flow_table_add_parts(&fi->dumped, fs.table_id, fs.priority,
-                                 &fs.match, cookie, fs.ofpacts,
-                                 fs.ofpacts_len);
+        if (flow_dump_decode(oh, &fi->dumped)) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+            VLOG_WARN_RL(&rl, "%s: bad flow stats reply", fi->name);
         }
-        ofpbuf_uninit(&ofpacts);
         if (!(ofpmp_flags(oh) & OFPSF_REPLY_MORE)) {
             audit_done(fi);
         } else {

@@ -25,6 +25,7 @@
 #define VNET_INSTALLER_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct flow_units;
@@ -88,5 +89,26 @@ uint64_t flow_installer_get_error_gen(const struct flow_installer *);
 
 void flow_installer_get_stats(const struct flow_installer *,
                               struct flow_installer_stats *);
+
+/* Decoding what the switch sends (pure: for the installer, its tests and
+ * fuzzing). */
+struct ofp_header;
+struct flow_table;
+
+/* Adds to 'dumped' the flows of ours (by cookie; not those learn() made) of
+ * flow stats reply 'oh'.  Returns 0, or an OpenFlow error if the reply is
+ * malformed (the flows before the bad one are added). */
+int flow_dump_decode(const struct ofp_header *oh, struct flow_table *dumped);
+
+/* What a flow monitor reply says of our flows ('mirror': those we know). */
+struct flow_updates_result {
+    size_t n_ours;              /* Changes to our flows (by cookie, or in the
+                                 * place of a flow of 'mirror'). */
+    const char *last_event;     /* "added", "deleted" or "changed". */
+    bool paused;                /* The switch stopped sending updates. */
+};
+int flow_updates_decode(const struct ofp_header *oh,
+                        const struct flow_table *mirror,
+                        struct flow_updates_result *);
 
 #endif /* flows/installer.h */

@@ -156,7 +156,9 @@ vnet_mac_parse(const char *s, uint8_t mac[6])
         int hi = hexit_value(s[3 * i]);
         int lo = hexit_value(s[3 * i + 1]);
         ok = hi >= 0 && lo >= 0 && (i == 5 || s[3 * i + 2] == ':');
-        mac[i] = (hi << 4) | lo;
+        if (ok) {
+            mac[i] = (hi << 4) | lo;
+        }
     }
     if (!ok) {
         return xasprintf("\"%s\" is not a MAC address (expected e.g. "

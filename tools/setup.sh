@@ -18,6 +18,7 @@ packages=(
     iptables nftables conntrack
     qemu-system-x86 busybox-static cpio kmod
     ovn-central ovn-host gnuplot-nox
+    clang libclang-rt-14-dev
 )
 
 missing=()

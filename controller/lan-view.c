@@ -81,8 +81,8 @@ lan_view_endpoint_addresses(const struct vnetrec_endpoint *ep,
     if (error) {
         return error;
     }
-    *has_ip = ep->ip && !vnet_ip_parse(ep->ip, ip);
-    *has_mac = ep->mac && !vnet_mac_parse(ep->mac, mac);
+    *has_ip = ep->ip && vnet_ip_is_valid(ep->ip, ip);
+    *has_mac = ep->mac && vnet_mac_is_valid(ep->mac, mac);
     return NULL;
 }
 
@@ -220,7 +220,7 @@ lan_view_add_remotes(struct lan_view *view, struct ovsdb_idl *nb,
                 };
             }
             uint8_t mac[6];
-            if (rep->mac && !vnet_mac_parse(rep->mac, mac)) {
+            if (rep->mac && vnet_mac_is_valid(rep->mac, mac)) {
                 if (ni->n_remote_ports >= ni->allocated_remote_ports) {
                     ni->remote_ports = x2nrealloc(ni->remote_ports,
                                                   &ni->allocated_remote_ports,

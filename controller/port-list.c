@@ -27,7 +27,9 @@ port_list_build(const struct port_list_ctx_in *in,
     struct switch_db_port *ports = xmalloc((in->n_ready + 2
                                             + in->plan->n_peers + n_uplinks)
                                            * sizeof *ports);
-    memcpy(ports, in->ready, in->n_ready * sizeof *ports);
+    if (in->n_ready) {
+        memcpy(ports, in->ready, in->n_ready * sizeof *ports);
+    }
     size_t n = in->n_ready;
 
     /* Router uplinks here: the interface as it is, a port of ours.  Any

@@ -224,7 +224,7 @@ flow_units_open(struct flow_units *u, const struct flow_unit_key *key,
         flow_table_init(&unit->fresh);
         hmap_insert(&u->units, &unit->node, key_hash(key));
     } else if (unit->fp && unit->fp_len == fp_len
-               && !memcmp(unit->fp, fp, fp_len)) {
+               && (!fp_len || !memcmp(unit->fp, fp, fp_len))) {
         unit->pass = u->pass;
         return NULL;
     }

@@ -86,6 +86,16 @@ void flow_units_to_table(const struct flow_units *, struct flow_table *out);
 void flow_units_finish_into(struct flow_units *, struct flow_table *out);
 
 /* Fingerprints are raw bytes, built in a struct ds. */
+/* Appends the 'n' bytes at 'p' to fingerprint 'ds' ('p' may be NULL when 'n'
+ * is 0, as for an empty array). */
+static inline void
+flow_fp_put(struct ds *ds, const void *p, size_t n)
+{
+    if (n) {
+        ds_put_buffer(ds, (const char *) p, n);
+    }
+}
+
 #define FLOW_FP_PUT(DS, VALUE) \
     do { \
         __typeof__(VALUE) v_ = (VALUE); \

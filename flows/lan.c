@@ -39,12 +39,6 @@ fp_start(struct ds *fp)
     ds_clear(fp);
 }
 
-static void
-fp_put(struct ds *fp, const void *p, size_t n)
-{
-    ds_put_buffer(fp, p, n);
-}
-
 #define FP_PUT FLOW_FP_PUT
 
 static struct flow_table *
@@ -485,7 +479,7 @@ network_units(const struct lan_network *net,
         FP_PUT(fp, p->ofport);
         FP_PUT(fp, p->has_mac);
         if (p->has_mac) {
-            fp_put(fp, p->mac, 6);
+            flow_fp_put(fp, p->mac, 6);
         }
         FP_PUT(fp, p->has_ip);
         if (p->has_ip) {
@@ -507,7 +501,7 @@ network_units(const struct lan_network *net,
         fp_start(fp);
         FP_PUT(fp, net->segment_id);
         FP_PUT(fp, n->ip);
-        fp_put(fp, n->mac, 6);
+        flow_fp_put(fp, n->mac, 6);
         FP_PUT(fp, ports);
         FP_PUT(fp, net->routed);
         if ((t = open_unit(units, LAN_U_NEIGHBOR, o, n->object, fp))) {
@@ -525,7 +519,7 @@ network_units(const struct lan_network *net,
         const struct lan_remote_port *rp = &net->remote_ports[i];
         fp_start(fp);
         FP_PUT(fp, net->segment_id);
-        fp_put(fp, rp->mac, 6);
+        flow_fp_put(fp, rp->mac, 6);
         FP_PUT(fp, tunnel_in);
         if (rp->remote < net->n_remotes) {
             fp_put_remote(fp, &net->remotes[rp->remote]);
@@ -552,10 +546,11 @@ network_units(const struct lan_network *net,
         FP_PUT(fp, net->use_sources);
         if (net->use_sources) {
             FP_PUT(fp, net->n_sources);
-            fp_put(fp, net->sources, net->n_sources * sizeof *net->sources);
+            flow_fp_put(fp, net->sources,
+                        net->n_sources * sizeof *net->sources);
             FP_PUT(fp, net->n_relay_sources);
-            fp_put(fp, net->relay_sources,
-                   net->n_relay_sources * sizeof *net->relay_sources);
+            flow_fp_put(fp, net->relay_sources,
+                        net->n_relay_sources * sizeof *net->relay_sources);
         } else {
             for (size_t i = 0; i < net->n_remotes; i++) {
                 fp_put_remote(fp, &net->remotes[i]);
@@ -569,7 +564,7 @@ network_units(const struct lan_network *net,
     fp_start(fp);
     FP_PUT(fp, net->segment_id);
     FP_PUT(fp, net->gateway);
-    fp_put(fp, net->gateway_mac, 6);
+    flow_fp_put(fp, net->gateway_mac, 6);
     if ((t = open_unit(units, LAN_U_GATEWAY, o, 0, fp))) {
         add_gateway(net, t, error);
     }
@@ -577,7 +572,7 @@ network_units(const struct lan_network *net,
     if (net->n_routes || net->uplink_segment) {
         fp_start(fp);
         FP_PUT(fp, net->segment_id);
-        fp_put(fp, net->gateway_mac, 6);
+        flow_fp_put(fp, net->gateway_mac, 6);
         FP_PUT(fp, net->router);
         FP_PUT(fp, net->uplink_segment);
         for (size_t i = 0; i < net->n_routes; i++) {
@@ -586,7 +581,7 @@ network_units(const struct lan_network *net,
             FP_PUT(fp, r->segment_id);
             FP_PUT(fp, r->net);
             FP_PUT(fp, r->plen);
-            fp_put(fp, r->gateway_mac, 6);
+            flow_fp_put(fp, r->gateway_mac, 6);
         }
         if ((t = open_unit(units, LAN_U_ROUTING, o, 0, fp))) {
             add_routing(net, t, error);

@@ -272,12 +272,6 @@ add_gateway(const struct lan_router *r, const struct lan_tunnel_port *tunnels,
 /* A router's flows are one unit (flows/flow-units.h). */
 #define ROUTER_UNIT 100
 
-static void
-fp_put(struct ds *fp, const void *p, size_t n)
-{
-    ds_put_buffer(fp, p, n);
-}
-
 #define FP_PUT FLOW_FP_PUT
 
 /* Everything the flows of 'r' are made from. */
@@ -289,7 +283,7 @@ router_fingerprint(const struct lan_router *r,
     ds_clear(fp);
     FP_PUT(fp, r->segment_id);
     FP_PUT(fp, r->zone);
-    fp_put(fp, r->mac, 6);
+    flow_fp_put(fp, r->mac, 6);
     FP_PUT(fp, r->uplink.ip);
     FP_PUT(fp, r->uplink.plen);
     FP_PUT(fp, r->uplink.nexthop);
@@ -299,14 +293,14 @@ router_fingerprint(const struct lan_router *r,
     FP_PUT(fp, r->remote.ofport);
     FP_PUT(fp, r->remote.relay);
     FP_PUT(fp, r->n_sources);
-    fp_put(fp, r->sources, r->n_sources * sizeof *r->sources);
+    flow_fp_put(fp, r->sources, r->n_sources * sizeof *r->sources);
     FP_PUT(fp, r->n_nets);
     for (size_t i = 0; i < r->n_nets; i++) {
         const struct lan_router_net *n = &r->nets[i];
         FP_PUT(fp, n->segment_id);
         FP_PUT(fp, n->net);
         FP_PUT(fp, n->plen);
-        fp_put(fp, n->gateway_mac, 6);
+        flow_fp_put(fp, n->gateway_mac, 6);
     }
     FP_PUT(fp, r->n_nats);
     for (size_t i = 0; i < r->n_nats; i++) {

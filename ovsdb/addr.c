@@ -206,3 +206,19 @@ vnet_mac_for_gateway(uint32_t segment_id, uint8_t mac[6])
     mac[4] = segment_id >> 8;
     mac[5] = segment_id;
 }
+
+bool
+vnet_ip_is_valid(const char *s, uint32_t *ip)
+{
+    char *error = vnet_ip_parse(s, ip);
+    free(error);
+    return !error;
+}
+
+bool
+vnet_mac_is_valid(const char *s, uint8_t mac[6])
+{
+    char *error = vnet_mac_parse(s, mac);
+    free(error);
+    return !error;
+}

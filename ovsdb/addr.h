@@ -56,6 +56,11 @@ char *vnet_mac_parse(const char *s, uint8_t mac[6]);
 /* Formats 'mac' into 'buf' (at least 18 bytes) and returns 'buf'. */
 char *vnet_mac_format(const uint8_t mac[6], char *buf);
 
+/* Like vnet_ip_parse() and vnet_mac_parse() for callers that need no
+ * message: true if 's' is valid (and then parsed). */
+bool vnet_ip_is_valid(const char *s, uint32_t *ip);
+bool vnet_mac_is_valid(const char *s, uint8_t mac[6]);
+
 /* The MAC ovs-vnet gives endpoint 'endpoint' of network 'network': stable for
  * the same names; 'attempt' (0, 1, ...) gives alternatives after a clash. */
 void vnet_mac_for_endpoint(const char *network, const char *endpoint,

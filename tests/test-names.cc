@@ -78,7 +78,6 @@ TEST(SwitchDefaultName, Table)
             EXPECT_STREQ(name, c.expected);
             if (name) {
                 EXPECT_EQ(take(vnet_name_check("switch", name)), "");
-                name = nullptr;
             }
         } else {
             EXPECT_EQ(name, nullptr) << name;

@@ -209,8 +209,10 @@ const struct vnetrec_nat **
 nat_sorted(const struct vnetrec_router *r)
 {
     const struct vnetrec_nat **list = xcalloc(r->n_nat + 1, sizeof *list);
-    memcpy(list, r->nat, r->n_nat * sizeof *list);
-    qsort(list, r->n_nat, sizeof *list, compare_nat);
+    if (r->n_nat) {
+        memcpy(list, r->nat, r->n_nat * sizeof *list);
+        qsort(list, r->n_nat, sizeof *list, compare_nat);
+    }
     return list;
 }
 

@@ -180,7 +180,7 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
             continue;
         }
         uint32_t other;
-        if (ep->ip && !vnet_ip_parse(ep->ip, &other)) {
+        if (ep->ip && vnet_ip_is_valid(ep->ip, &other)) {
             if (ip_s && other == ip) {
                 ctl_error(ctx, "IP %s is already used by endpoint %s in "
                           "network %s", ip_s, ep->name, net->name);
@@ -192,7 +192,7 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
             used[n_used++] = other;
         }
         uint8_t other_mac[6];
-        if (mac_s && ep->mac && !vnet_mac_parse(ep->mac, other_mac)
+        if (mac_s && ep->mac && vnet_mac_is_valid(ep->mac, other_mac)
             && !memcmp(other_mac, mac, 6)) {
             ctl_error(ctx, "MAC %s is already used by endpoint %s in network "
                       "%s", mac_s, ep->name, net->name);
@@ -219,7 +219,7 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
             bool clash = false;
             VNETREC_ENDPOINT_FOR_EACH (ep, ctx->idl) {
                 uint8_t other_mac[6];
-                clash |= ep->mac && !vnet_mac_parse(ep->mac, other_mac)
+                clash |= ep->mac && vnet_mac_is_valid(ep->mac, other_mac)
                          && !memcmp(other_mac, mac, 6);
             }
             if (!clash) {

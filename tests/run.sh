@@ -7,7 +7,7 @@
 # on any failure.
 #
 # Usage: tests/run.sh [--no-setup] [--vm | --no-vm] [--datapath=netdev|system]
-#                     [PATTERN...]
+#                     [--sanitize] [PATTERN...]
 #   PATTERN       only the tests whose names contain one of them ("unit": the
 #                 unit tests)
 #   --vm          only the integration tests in the guest, on the kernel datapath
@@ -15,23 +15,33 @@
 #   --no-vm       no guest
 #   --datapath=D  the datapath of the integration tests run here (system needs
 #                 the openvswitch module: this is how the guest runs them)
+#   --sanitize    build ovs-vnet again with AddressSanitizer (leak checking
+#                 on) and UndefinedBehaviorSanitizer, in a folder of its own,
+#                 and run the unit and integration tests (not the guest's) on
+#                 that build; a test whose programs report anything fails
 # Without --vm or a PATTERN, the guest runs the tests that tests/vm/ci-tests
 # lists (all of them would not fit the suite's time limit on 2 cores); "--vm"
 # runs them all.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# Debian's programs, which tools/setup.sh installs, before any others (a
+# python3 of another installation can take ten times as long to start, and
+# the tests start it often).
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
 setup=yes
 filters=()
 vm=default
 datapath=netdev
+sanitize=
 for arg; do
     case $arg in
         --no-setup) setup= ;;
         --vm) vm=only ;;
         --no-vm) vm=no ;;
         --datapath=*) datapath=${arg#--datapath=} ;;
+        --sanitize) sanitize=yes; vm=no ;;
         -*) echo "unknown option $arg"; echo "0 passed, 1 failed"; exit 1 ;;
         *) filters+=("$arg") ;;
     esac
@@ -65,9 +75,69 @@ failures=()
 logdir=$(mktemp -d /tmp/ovs-vnet-tests.XXXXXX)
 suite_start=$(date +%s)
 
+# --sanitize: the same sources (tracked, and new ones not ignored), built
+# again in a folder of their own with the sanitizers, against the same Open
+# vSwitch build; the tests run those programs (VNET_BUILD), which write any
+# report into $logdir/sanitizer.  With clang: its runtime writes
+# UndefinedBehaviorSanitizer's reports there too (GCC's writes them to
+# stderr, which a daemon has closed).
+unit_tests=tests/unit-tests
+san_reports=
+if [ -n "$sanitize" ]; then
+    san_build=$(mktemp -d /tmp/ovs-vnet-sanitize.XXXXXX)
+    trap 'rm -rf "$san_build"' EXIT
+    ovs_dir=$(sed -n 's/^OVS_BUILDDIR = //p' Makefile)
+    san_flags="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined"
+    san_flags+=" -fno-sanitize-recover=undefined"
+    echo "sanitize: building in $san_build"
+    if ! { git ls-files -z --cached --others --exclude-standard \
+               | xargs -0 cp --parents -t "$san_build" 2>/dev/null
+           cd "$san_build" \
+           && autoreconf -fi >/dev/null 2>&1 \
+           && ./configure -q --with-ovs-source="$ovs_dir" \
+                  --with-ovs-build="$ovs_dir" CC=clang CXX=clang++ \
+                  CFLAGS="$san_flags" \
+                  CXXFLAGS="$san_flags" LDFLAGS="-fsanitize=address,undefined" \
+           && make -s -j"$(nproc)" >/dev/null \
+           && make -s -j"$(nproc)" tests/unit-tests >/dev/null; } \
+           > "$logdir/sanitize-build.log" 2>&1; then
+        cd "$top"
+        cat "$logdir/sanitize-build.log"
+        echo "sanitize: build failed"; echo "0 passed, 1 failed"; exit 1
+    fi
+    cd "$top"
+    export VNET_BUILD=$san_build OVS_VNET_UDPTUN=$san_build/tools/ovs-vnet-udptun
+    export SANDBOX_SANITIZE=1
+    unit_tests=$san_build/tests/unit-tests
+    san_reports=$logdir/sanitizer
+    mkdir -p "$san_reports"
+    # Every report goes into a file of its own; a program with one exits
+    # non-zero too.  Leaks are looked for when a program exits: the sandbox
+    # asks ovs-vnetd to exit rather than stopping it with a signal.
+    export ASAN_OPTIONS="log_path=$san_reports/asan:detect_leaks=1:abort_on_error=0:detect_odr_violation=0"
+    export UBSAN_OPTIONS="log_path=$san_reports/ubsan:print_stacktrace=1:halt_on_error=1"
+    export LSAN_OPTIONS="suppressions=$top/tests/sanitize.supp:print_suppressions=0"
+fi
+
+# sanitizer_reports: the reports written since the last call, printed; true
+# if there were any.
+san_seen=0
+sanitizer_reports() {
+    [ -n "$san_reports" ] || return 1
+    local n
+    n=$(find "$san_reports" -type f | wc -l)
+    [ "$n" -gt "$san_seen" ] || return 1
+    san_seen=$n
+    find "$san_reports" -type f -newer "$logdir/san-mark" -exec cat {} + 2>/dev/null \
+        | sed 's/^/    | /' | head -60
+    touch "$logdir/san-mark"
+    return 0
+}
+touch "$logdir/san-mark"
+
 # Unit tests: one googletest binary; its per-test results are counted.
 if [ "$vm" != only ] && [ "$datapath" = netdev ] && selected unit; then
-    tests/unit-tests --gtest_brief=1 > "$logdir/unit.log" 2>&1
+    "$unit_tests" --gtest_brief=1 > "$logdir/unit.log" 2>&1
     n_ok=$(grep -oE '^\[  PASSED  \] [0-9]+' "$logdir/unit.log" | grep -oE '[0-9]+$')
     n_bad=$(grep -cE '^\[  FAILED  \] [A-Za-z]' "$logdir/unit.log")
     if ! grep -qE '^\[==========\] [0-9]+ tests? from' "$logdir/unit.log"; then
@@ -76,8 +146,36 @@ if [ "$vm" != only ] && [ "$datapath" = netdev ] && selected unit; then
     fi
     passed=$((passed + ${n_ok:-0}))
     failed=$((failed + n_bad))
+    if sanitizer_reports > "$logdir/unit.san"; then
+        cat "$logdir/unit.san" >> "$logdir/unit.log"
+        n_bad=$((n_bad + 1))
+        failures+=("unit-tests (sanitizer)")
+    fi
     echo "unit: ${n_ok:-0} passed, $n_bad failed"
     [ "$n_bad" = 0 ] || { cat "$logdir/unit.log"; failures+=("unit-tests"); }
+fi
+
+# The kernel datapath, in the guest: the guest runs this script with
+# --datapath=system; its PASS/FAIL lines count here, named "system:...".  It
+# runs beside the integration tests here, at a lower priority (its tests wait
+# for an emulated machine and have longer time limits; those here measure
+# time), and its results are shown once those here are done.
+vm_pid=
+if [ "$vm" != no ]; then
+    if [ "$vm" = only ]; then
+        patterns=("${filters[@]}")
+    else
+        mapfile -t patterns < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' tests/vm/ci-tests)
+    fi
+    printf 'exec bash tests/run.sh --no-setup --datapath=system' > "$logdir/vm-job"
+    ((${#patterns[@]})) && printf ' %q' "${patterns[@]}" >> "$logdir/vm-job"
+    echo >> "$logdir/vm-job"
+    vm_start=$(date +%s)
+    nice -n 10 tests/vm/vm.sh run "$logdir/vm-job" > "$logdir/vm.log" 2>&1 &
+    vm_pid=$!
+    # Stopped early, the guest stops too.
+    trap 'kill $vm_pid 2>/dev/null; exit 143' TERM
+    trap 'kill $vm_pid 2>/dev/null; exit 130' INT
 fi
 
 # Integration tests: every function test_* in tests/integration/*.sh, each in
@@ -104,6 +202,11 @@ if [ "$vm" != only ]; then
             " > "$logdir/$t.log" 2>&1
             rc=$?
             secs=$(( $(date +%s) - start ))
+            if sanitizer_reports > "$logdir/$t.san"; then
+                echo "sanitizer reports:" >> "$logdir/$t.log"
+                cat "$logdir/$t.san" >> "$logdir/$t.log"
+                [ $rc = 0 ] && rc=sanitizer
+            fi
             if [ $rc = 0 ]; then
                 passed=$((passed + 1))
                 echo "PASS $name (${secs}s)"
@@ -117,24 +220,8 @@ if [ "$vm" != only ]; then
     done
 fi
 
-# The kernel datapath, in the guest: the guest runs this script with
-# --datapath=system; its PASS/FAIL lines count here, named "system:...".
-if [ "$vm" != no ]; then
-    if [ "$vm" = only ]; then
-        patterns=("${filters[@]}")
-    else
-        mapfile -t patterns < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' tests/vm/ci-tests)
-    fi
-    printf 'exec bash tests/run.sh --no-setup --datapath=system' > "$logdir/vm-job"
-    ((${#patterns[@]})) && printf ' %q' "${patterns[@]}" >> "$logdir/vm-job"
-    echo >> "$logdir/vm-job"
-    vm_start=$(date +%s)
-    tests/vm/vm.sh run "$logdir/vm-job" > "$logdir/vm.log" 2>&1 &
-    vm_pid=$!
-    # Stopped early, the guest stops too.
-    trap 'kill $vm_pid 2>/dev/null; exit 143' TERM
-    trap 'kill $vm_pid 2>/dev/null; exit 130' INT
-    # Results as they come.
+if [ -n "$vm_pid" ]; then
+    [ "$vm" = only ] || echo "system: waiting for the guest"
     tail -n +1 -F --pid=$vm_pid "$logdir/vm.log" 2>/dev/null \
         | grep --line-buffered -E '^(PASS|FAIL) |^    \| |^guest: ' \
         | sed -u -E 's/^(PASS|FAIL) /\1 system:/'
@@ -159,6 +246,7 @@ if [ "$vm" != no ]; then
     fi
     echo "system: $n_ok passed, $n_bad failed in the guest ($(( $(date +%s) - vm_start ))s)"
 fi
+
 
 # Nothing may be left behind.
 leftover=$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^vt[0-9a-f]{4}-' || true)

@@ -414,7 +414,21 @@ sandbox_cleanup() {
     trap - EXIT INT TERM
     set +e
     [ -n "${SANDBOX_DIR:-}" ] && [ -d "$SANDBOX_DIR" ] || return $rc
-    # Daemons first (the controller before the switches it drives).
+    # Daemons first (the controller before the switches it drives).  A
+    # sanitizer build looks for leaks when a program exits, not when a
+    # signal ends it: the controller is asked to exit.
+    if [ "${SANDBOX_SANITIZE:-0}" = 1 ] && [ -S "$SANDBOX_DIR/vnetd/ovs-vnetd.ctl" ]; then
+        local vnetd_pid
+        vnetd_pid=$(cat "$SANDBOX_DIR/vnetd/ovs-vnetd.pid" 2>/dev/null)
+        if ovs-appctl -t "$SANDBOX_DIR/vnetd/ovs-vnetd.ctl" exit >/dev/null 2>&1 \
+           && [ -n "$vnetd_pid" ]; then
+            local i
+            for i in $(seq 50); do
+                kill -0 "$vnetd_pid" 2>/dev/null || break
+                sleep 0.1
+            done
+        fi
+    fi
     for pidfile in "$SANDBOX_DIR"/vnetd/*.pid "$SANDBOX_DIR"/*/*.pid; do
         [ -e "$pidfile" ] && sandbox_kill_pidfile "$pidfile"
     done

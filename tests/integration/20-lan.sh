@@ -504,46 +504,6 @@ test_refused_flows_fail_wait() {
     true
 }
 
-test_bad_endpoint_input() {
-    lan_world
-    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
-    attach net1 ep1 10.5.0.11
-    local before; before=$(nb_dump)
-    expect_error 'not a CIDR' vnet_ctl net-add n2 10.5.0.0
-    expect_error 'has host bits set' vnet_ctl net-add n2 10.5.0.1/16
-    expect_error 'already exists' vnet_ctl net-add net1 10.6.0.0/16
-    expect_error 'gateway 10.7.0.1 is outside' vnet_ctl net-add n2 10.6.0.0/16 --gateway=10.7.0.1
-    expect_error 'outside 10.5.0.0/16' vnet_ctl attach net1 ep2 --switch=sw1 --ip=10.6.0.1
-    expect_error "network's gateway" vnet_ctl attach net1 ep2 --switch=sw1 --ip=10.5.0.1
-    expect_error 'broadcast address' vnet_ctl attach net1 ep2 --switch=sw1 --ip=10.5.255.255
-    expect_error 'already used by endpoint ep1' vnet_ctl attach net1 ep2 --switch=sw1 --ip=10.5.0.11
-    expect_error 'not a MAC address' vnet_ctl attach net1 ep2 --switch=sw1 --mac=zz:00:00:00:00:01
-    expect_error 'multicast' vnet_ctl attach net1 ep2 --switch=sw1 --mac=01:00:5e:00:00:01
-    expect_error 'no network named nonet' vnet_ctl attach nonet ep2 --switch=sw1
-    expect_error 'no switch named nosw' vnet_ctl attach net1 ep2 --switch=nosw
-    expect_error '--switch=SWITCH is required' vnet_ctl attach net1 ep2
-    expect_error 'endpoint name' vnet_ctl attach net1 'ep/2' --switch=sw1
-    expect_error 'namespace name' vnet_ctl attach net1 ep2 --switch=sw1 --netns='a b'
-    expect_error 'already exists' vnet_ctl attach net1 ep1 --switch=sw1
-    expect_error 'has 1 endpoint attached' vnet_ctl disconnect sw1
-    expect_error 'no endpoint named nope' vnet_ctl detach nope
-    assert_eq "$(nb_dump)" "$before" "NB unchanged by bad input"
-
-    # A bad row written by another client is reported, not fatal.
-    local net_uuid
-    net_uuid=$(nb_uuid Network net1)
-    local sw_uuid
-    sw_uuid=$(nb_uuid Switch sw1)
-    ovsdb-client --timeout=10 transact "$OVS_VNET_DB" '["OVS_VNET_Northbound",
-        {"op":"insert","table":"Endpoint","row":{"name":"rogue","type":"netns",
-         "network":["uuid","'"$net_uuid"'"],"switch":["uuid","'"$sw_uuid"'"],
-         "ip":"10.9.9.9","mac":"0a:00:00:00:00:01","netns":"'"$SANDBOX_PREFIX"'-rogue"}}]' \
-        >/dev/null
-    wait_until 10 bash -c "OVS_VNET_DB=$OVS_VNET_DB $OVS_VNET_CTL ep-list | grep rogue | grep -q outside"
-    pings ep1 10.5.0.1 || fail "controller still working"
-    ! output_has "$SANDBOX_PREFIX-rogue" ip netns list || fail "bad row acted on"
-}
-
 # A network with 5,000 ports on one switch: its flood does not fit in one
 # OpenFlow message, so it goes in parts.  The ports are ovs-vswitchd's
 # "dummy" ports (no device), plugged by others for logical ports that an

@@ -1,0 +1,185 @@
+# Integration tests: bad input from every side, counted.  Each bad input
+# gets a clear error where its writer looks (ovs-vnet-ctl: exit status 1 and
+# one line; a row written straight into the NB: its last_error or its
+# switch's status; a lab file: ovs-vnet-lab's message; a relay datagram: the
+# relay's counters), a refused command leaves the NB as it was, and the
+# controller and everything else keep working.
+
+BAD=0
+
+# bad_cli PATTERN CMD...: CMD is refused with an error matching PATTERN.
+bad_cli() {
+    expect_error "$@"
+    BAD=$((BAD + 1))
+}
+
+# row_error TABLE NAME: the NB last_error of row NAME of TABLE.
+row_error() {
+    ovsdb-client --timeout=10 -f json query "$OVS_VNET_DB" \
+        '["OVS_VNET_Northbound",{"op":"select","table":"'"$1"'",
+          "where":[["name","==","'"$2"'"]],"columns":["last_error"]}]' \
+        | python3 -c 'import json,sys; e=json.load(sys.stdin)[0]["rows"][0]["last_error"]; print(e if isinstance(e, str) else "")'
+}
+
+row_error_matches() {  # TABLE NAME PATTERN
+    row_error "$1" "$2" | grep -qE -- "$3"
+}
+
+# bad_row TABLE NAME ROW-JSON PATTERN: a row of TABLE written directly comes
+# to have a last_error matching PATTERN.
+bad_row() {
+    nb_transact '["OVS_VNET_Northbound",{"op":"insert","table":"'"$1"'","row":'"$3"'}]'
+    wait_until 10 row_error_matches "$1" "$2" "$4"
+    BAD=$((BAD + 1))
+}
+
+switch_status_has() {  # SWITCH KEY-PATTERN
+    nb_get status "$1" | grep -qE -- "$2"
+}
+
+# bad_lab PATTERN FILE-TEXT: ovs-vnet-lab refuses a lab file, naming the
+# line, before touching anything.
+bad_lab() {
+    local file=$SANDBOX_DIR/bad.lab
+    printf '%s\n' "$2" > "$file"
+    OVS_VNET_LAB_DIR=$SANDBOX_DIR/lab expect_error "$1" \
+        "$VNET_TOP/tools/ovs-vnet-lab" up "$file"
+    [ ! -e "$SANDBOX_DIR/lab" ] || fail "ovs-vnet-lab acted on a bad file"
+    BAD=$((BAD + 1))
+}
+
+# relay_counter_is PATTERN: h1's relay, asked for its counters, says PATTERN.
+relay_counters_say() {
+    local log pid
+    log=$(sandbox_switch_dir h1)/ovs-vnet-udptun.h1.log
+    pid=$(cat "$(sandbox_switch_dir h1)"/ovs-vnet-udptun.h1.pid)
+    kill -USR1 "$pid"
+    sleep 0.2
+    tail -3 "$log" | grep -qE -- "$1"
+}
+
+test_bad_input_counted() {
+    hosts_world udp h1 h2
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach_ep net1 ep1 h1 10.5.0.11
+    attach_ep net1 ep2 h2 10.5.0.21
+    vnet_ctl router-add r1 >/dev/null
+    vnet_ctl router-attach r1 net1 >/dev/null
+    vnet_ctl --wait sync
+    reaches ep1 10.5.0.21 || fail "ep1 -> ep2 before"
+    local before vnetd_pid
+    before=$(nb_dump)
+    vnetd_pid=$(cat "$SANDBOX_DIR/vnetd/ovs-vnetd.pid")
+
+    # The command line.
+    bad_cli 'not a CIDR' vnet_ctl net-add n2 10.8.0.0
+    bad_cli 'host bits' vnet_ctl net-add n2 10.8.0.1/16
+    bad_cli 'prefix length' vnet_ctl net-add n2 10.8.0.0/33
+    bad_cli 'already exists' vnet_ctl net-add net1 10.9.0.0/16
+    bad_cli 'outside' vnet_ctl net-add n2 10.8.0.0/16 --gateway=10.7.0.1
+    bad_cli 'network name' vnet_ctl net-add 'n 2' 10.8.0.0/16
+    bad_cli 'mtu' vnet_ctl net-add n2 10.8.0.0/16 --mtu=20
+    bad_cli 'outside 10.5.0.0/16' vnet_ctl attach net1 ep3 --switch=h1 --ip=10.6.0.1
+    bad_cli "gateway" vnet_ctl attach net1 ep3 --switch=h1 --ip=10.5.0.1
+    bad_cli 'broadcast' vnet_ctl attach net1 ep3 --switch=h1 --ip=10.5.255.255
+    bad_cli 'already used by endpoint ep1' vnet_ctl attach net1 ep3 --switch=h1 --ip=10.5.0.11
+    bad_cli 'not a MAC address' vnet_ctl attach net1 ep3 --switch=h1 --mac=zz:00:00:00:00:01
+    bad_cli 'multicast' vnet_ctl attach net1 ep3 --switch=h1 --mac=01:00:5e:00:00:01
+    bad_cli 'no network named nonet' vnet_ctl attach nonet ep3 --switch=h1
+    bad_cli 'no switch named nosw' vnet_ctl attach net1 ep3 --switch=nosw
+    bad_cli '--switch=SWITCH is required' vnet_ctl attach net1 ep3
+    bad_cli 'endpoint name' vnet_ctl attach net1 'ep/3' --switch=h1
+    bad_cli 'namespace name' vnet_ctl attach net1 ep3 --switch=h1 --netns='a b'
+    bad_cli 'already exists' vnet_ctl attach net1 ep1 --switch=h1
+    bad_cli 'has 1 endpoint' vnet_ctl disconnect h1
+    bad_cli 'no endpoint named nope' vnet_ctl detach nope
+    bad_cli 'not an IPv4 address' vnet_ctl connect tcp:999.1.1.1:6640 --name=h9
+    bad_cli 'remote' vnet_ctl connect foo:bar --name=h9
+    bad_cli 'encap' vnet_ctl connect tcp:127.0.0.1:6999 --name=h9 --encap-ip=300.1.1.1
+    bad_cli 'encap' vnet_ctl connect tcp:127.0.0.1:6999 --name=h9 --encap-type=gre
+    bad_cli 'datapath' vnet_ctl connect tcp:127.0.0.1:6999 --name=h9 --datapath=fast
+    bad_cli 'already exists' vnet_ctl router-add r1
+    bad_cli 'no router named r9' vnet_ctl router-attach r9 net1
+    bad_cli 'br-vnet' vnet_ctl router-uplink r1 h1 br-vnet --ip=203.0.113.2/24 --nexthop=203.0.113.1
+    bad_cli 'not' vnet_ctl router-uplink r1 h1 up0 --ip=203.0.113.300/24 --nexthop=203.0.113.1
+    bad_cli 'next hop' vnet_ctl router-uplink r1 h1 up0 --ip=203.0.113.2/24 --nexthop=198.51.100.1
+    bad_cli 'snat|dnat|fip' vnet_ctl nat-add r1 masquerade net1
+    bad_cli 'port' vnet_ctl nat-add r1 dnat tcp 70000 10.5.0.11:80
+    bad_cli 'unknown command' vnet_ctl frobnicate
+    bad_cli 'unrecognized option|unknown option' vnet_ctl --frobnicate show
+    bad_cli 'at most|too many' vnet_ctl detach ep1 ep2 ep3
+    bad_cli 'timeout' "$OVS_VNET_CTL" -t x show
+    local cli=$BAD
+    assert_eq "$(nb_dump)" "$before" "NB unchanged by refused commands"
+
+    # Rows written straight into the NB by another client.
+    local net sw
+    net=$(nb_uuid Network net1)
+    sw=$(nb_uuid Switch h1)
+    ALLOWED_LOG_ERRORS='switch (b1|b2|b3 x|b4): |datagram from 192\.168\.50\.2:7789|\.key|ep[a-h]: |UDP relay .*restarting it|port_error'
+    bad_row Switch b1 '{"name":"b1","remote":"nope","bridge":"br-vnet","datapath_type":"auto","encap_type":"vxlan"}' 'remote'
+    bad_row Switch b2 '{"name":"b2","remote":"unix:/nonexistent/db.sock","bridge":"br-phy","datapath_type":"auto","encap_type":"vxlan"}' 'br-phy'
+    bad_row Switch 'b3 x' '{"name":"b3 x","remote":"unix:/nonexistent/db.sock","bridge":"br-vnet","datapath_type":"auto","encap_type":"vxlan"}' 'name'
+    bad_row Switch b4 '{"name":"b4","remote":"unix:/nonexistent/db.sock","bridge":"a/b","datapath_type":"auto","encap_type":"vxlan"}' 'bridge'
+    local ep='{"type":"netns","network":["uuid","'"$net"'"],"switch":["uuid","'"$sw"'"]'
+    bad_row Endpoint epa "$ep"',"name":"epa","ip":"10.6.0.5"}' 'outside'
+    bad_row Endpoint epb "$ep"',"name":"epb","ip":"10.5.0.40","mac":"01:00:00:00:00:01"}' 'multicast'
+    bad_row Endpoint epc "$ep"',"name":"epc","ip":"10.5.0.41","netns":"../etc"}' 'namespace'
+    bad_row Endpoint epd "$ep"',"name":"epd","ip":"10.5.0.11"}' '10\.5\.0\.11'
+    bad_row Endpoint epe "$ep"',"name":"epe","ip":"10.5.0.42","netns":"'"$SANDBOX_PREFIX"'-ep1"}' 'namespace'
+    bad_row Endpoint epf "$ep"',"name":"epf","ip":"10.5.0.1"}' 'gateway'
+    bad_row Endpoint epg "$ep"',"name":"epg","ip":"not-an-ip"}' 'not an IPv4'
+    bad_row Endpoint eph "$ep"',"name":"eph","ip":"10.5.0.43","mac":"0a:00:00:00:00:zz"}' 'MAC'
+    ovsdb-client --timeout=10 transact "$OVS_VNET_DB" '["OVS_VNET_Northbound",
+        {"op":"update","table":"Router","where":[["name","==","r1"]],
+         "row":{"uplink_switch":["uuid","'"$sw"'"],"uplink_iface":"br-vnet",
+                "uplink_ip":"203.0.113.2/24","uplink_nexthop":"203.0.113.1"}}]' >/dev/null
+    wait_until 10 switch_status_has h1 'port_error:br-vnet'
+    BAD=$((BAD + 1))
+    local rows=$((BAD - cli))
+
+    # Lab files, refused before anything is made.
+    bad_lab 'unknown line "hots"' 'hots h1 192.168.50.1/24'
+    bad_lab 'expected: host NAME' 'host h1 192.168.50.1'
+    bad_lab 'expected: network NAME CIDR' 'network net1'
+    bad_lab 'expected: endpoint NAME' 'endpoint ep1 net1 h1'
+    bad_lab 'expected: nat ROUTER' 'nat r1 masquerade net1'
+    bad_lab 'expected: uplink ROUTER' 'uplink r1 h1 203.0.113.2 203.0.113.1'
+    local labs=$((BAD - cli - rows))
+
+    # Datagrams into the relay: the old format, a wrong key, a replay, too
+    # short to be anything; each counted, none delivered.
+    local vid key seq
+    vid=$(net_segment net1)
+    key=$(nb_relay_key)
+    seq=$(date +%s%N)
+    forge_relay h2 v1 0 "$vid" 10.5.0.97
+    forge_relay h2 not-the-deployment-key-at-all "$seq" "$vid" 10.5.0.98
+    forge_relay h2 "$key" "$seq" "$vid" 10.5.0.99
+    wait_until 10 knows_neighbor ep1 10.5.0.99
+    in_ep ep1 ip neigh flush dev eth0
+    forge_relay h2 "$key" "$seq" "$vid" 10.5.0.99
+    forge_relay h2 short 0 0 10.5.0.95
+    forge_relay h2 "$key" "$((seq + 1))" "$vid" 10.5.0.96
+    wait_until 10 knows_neighbor ep1 10.5.0.96
+    ! knows_neighbor ep1 10.5.0.97 || fail "datagram without a tag delivered"
+    ! knows_neighbor ep1 10.5.0.98 || fail "datagram with another key delivered"
+    ! knows_neighbor ep1 10.5.0.99 || fail "replayed datagram delivered"
+    wait_until 5 relay_counters_say '1 too short, 0 bad magic, 1 bad version, 1 failed authentication'
+    wait_until 5 relay_counters_say '1 failed authentication, 1 replayed'
+    BAD=$((BAD + 4))
+    local datagrams=$((BAD - cli - rows - labs))
+
+    echo "bad inputs: $BAD ($cli commands, $rows NB rows, $labs lab files, $datagrams relay datagrams)"
+    [ "$BAD" -ge 50 ] || fail "only $BAD bad inputs"
+
+    # Through all of it: the same controller, and everything else works.
+    assert_eq "$(cat "$SANDBOX_DIR/vnetd/ovs-vnetd.pid")" "$vnetd_pid" "ovs-vnetd pid"
+    kill -0 "$vnetd_pid" || fail "ovs-vnetd died"
+    # The forged sequence numbers were above h2's relay's: it starts over.
+    kill "$(cat "$(sandbox_switch_dir h2)"/ovs-vnet-udptun.h2.pid)"
+    wait_until 20 reaches ep1 10.5.0.21
+    reaches ep2 10.5.0.11 || fail "ep2 -> ep1 after all of it"
+    vnet_ctl attach net1 ep3 --switch=h1 --ip=10.5.0.33 --netns="$SANDBOX_PREFIX-ep3" >/dev/null
+    wait_until 20 reaches ep3 10.5.0.21
+}

@@ -37,6 +37,9 @@ struct attached {
     struct attach_want want;    /* Strings owned. */
     bool ready;
     bool dup;                   /* Its namespace is another endpoint's. */
+    bool replug;                /* Its devices went away behind our back:
+                                 * made again once the switch has let go of
+                                 * its port (which holds the old device). */
     char *error;
     long long int verified;     /* Last checked. */
     struct ovs_list node;       /* In 'by_age': least recently checked
@@ -393,6 +396,13 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             attach_or_refuse(a, at, owner);
             at->verified = now;
             changed = true;
+        } else if (at->replug) {
+            if (!(in_use && sset_contains(in_use, at->want.host_ifname))) {
+                at->replug = false;
+                attach_or_refuse(a, at, owner);
+                checked(a, at, now);
+                changed = true;
+            }
         } else if (!at->ready && now >= at->verified + RETRY_MS) {
             attach_or_refuse(a, at, owner);
             checked(a, at, now);
@@ -479,9 +489,20 @@ attacher_verify(struct attacher *a)
         struct vif_config cfg;
         to_vif_config(&at->want, &cfg);
         if (at->ready && !vif_is_configured(&cfg, a->switch_netns_fd)) {
-            VLOG_INFO("endpoint %s: repairing namespace %s",
-                      at->want.endpoint, at->want.netns);
-            attach_one(a, at);
+            if (!vif_link_exists(a->switch_netns_fd, at->want.host_ifname)) {
+                /* The veth is gone (with its namespace, or deleted): the
+                 * switch's port holds the old device, and would not take a
+                 * new one of the same name.  Out of the switch first, then
+                 * made again (attacher_run()). */
+                VLOG_INFO("endpoint %s: interface %s is gone; plugging it in "
+                          "again", at->want.endpoint, at->want.host_ifname);
+                at->ready = false;
+                at->replug = true;
+            } else {
+                VLOG_INFO("endpoint %s: repairing namespace %s",
+                          at->want.endpoint, at->want.netns);
+                attach_one(a, at);
+            }
             changed = true;
         }
         checked(a, at, now);

@@ -337,21 +337,6 @@ test_one_controller_per_host() {
         "h1,true h2,true " "switch status from both controllers"
 }
 
-# flows_older_than SWITCH SECS: every flow ovs-vnetd installed on SWITCH has
-# been there for SECS seconds at least (a flow replaced since starts over);
-# flows the switch learned itself do not count.
-flows_older_than() {
-    sandbox_ofctl "$1" -O OpenFlow15 dump-flows br-vnet | awk -v min="$2" '
-        /cookie=0x76/ && !/cookie=0x7606/ {
-            n++
-            if (match($0, /duration=[0-9.]+s/)) {
-                d = substr($0, RSTART + 9, RLENGTH - 10) + 0
-                if (d < min) { print "new: " $0; bad++ }
-            }
-        }
-        END { if (!n) print "no flows"; exit !(n && !bad) }'
-}
-
 # The underlay bridge deleted behind ovs-vnetd's back (ovs-vsctl del-br):
 # made again, with the tunnel IP back on it, and traffic across hosts flows
 # again.

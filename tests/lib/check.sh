@@ -233,3 +233,18 @@ net_segment() {
           "where":[["name","==","'"$1"'"]],"columns":["segment_id"]}]' \
         | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rows"][0]["segment_id"])'
 }
+
+# flows_older_than SWITCH SECS: every flow ovs-vnetd installed on SWITCH has
+# been there for SECS seconds at least (a flow replaced since starts over);
+# flows the switch learned itself do not count.
+flows_older_than() {
+    sandbox_ofctl "$1" -O OpenFlow15 dump-flows br-vnet | awk -v min="$2" '
+        /cookie=0x76/ && !/cookie=0x7606/ {
+            n++
+            if (match($0, /duration=[0-9.]+s/)) {
+                d = substr($0, RSTART + 9, RLENGTH - 10) + 0
+                if (d < min) { print "new: " $0; bad++ }
+            }
+        }
+        END { if (!n) print "no flows"; exit !(n && !bad) }'
+}

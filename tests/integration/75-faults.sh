@@ -1,0 +1,138 @@
+# Integration tests: faults a real host sees, injected one at a time.  After
+# each, what the NB calls for comes back by itself, nothing is left behind,
+# and the controller is the same process.  (Also elsewhere: a switch's
+# ovsdb-server and ovs-vswitchd restarted, 10-foundation; the underlay bridge
+# deleted and the relay killed, 30-multihost; the controller killed once
+# under a ping, 30-multihost.)
+
+# One switch sw1, network net1, endpoints ep1 and ep2 on it.
+fault_lan() {
+    sandbox_nb_start
+    sandbox_vnetd_start
+    sandbox_switch_start sw1
+    vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" >/dev/null
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    vnet_ctl --wait attach net1 ep1 --switch=sw1 --ip=10.5.0.11 \
+        --netns="$SANDBOX_PREFIX-ep1" >/dev/null
+    vnet_ctl --wait attach net1 ep2 --switch=sw1 --ip=10.5.0.12 \
+        --netns="$SANDBOX_PREFIX-ep2" >/dev/null
+    reaches ep1 10.5.0.12 || fail "ep1 -> ep2 before"
+}
+
+# What ovs-vswitchd says of a port whose device was deleted under it.
+DEVICE_GONE='(error receiving Ethernet packet on|error receiving data from|ethtool command [A-Z_]+ on network device|could not open network device) vnet[0-9a-f]{8}'
+
+vnetd_pid() {
+    cat "$SANDBOX_DIR/vnetd/ovs-vnetd.pid"
+}
+
+test_nb_restart_in_the_middle_of_a_change() {
+    fault_lan
+    local pid; pid=$(vnetd_pid)
+    # A change goes in, and the NB goes away before the switch has it.
+    vnet_ctl attach net1 ep3 --switch=sw1 --ip=10.5.0.13 \
+        --netns="$SANDBOX_PREFIX-ep3" >/dev/null
+    sandbox_nb_stop
+    sleep 1
+    sandbox_nb_start
+    vnet_ctl --wait sync
+    wait_until 10 reaches ep3 10.5.0.11
+    reaches ep1 10.5.0.12 || fail "ep1 -> ep2 after the NB restart"
+    # And with the NB down, the switch keeps forwarding.
+    sandbox_nb_stop
+    reaches ep1 10.5.0.13 || fail "ep1 -> ep3 with the NB down"
+    sandbox_nb_start
+    vnet_ctl --wait sync
+    assert_eq "$(vnetd_pid)" "$pid" "ovs-vnetd pid"
+}
+
+test_endpoint_namespace_deleted_behind_our_back() {
+    fault_lan
+    ALLOWED_LOG_ERRORS=$DEVICE_GONE
+    ip netns delete "$SANDBOX_PREFIX-ep2"
+    # The endpoint is made again: namespace, veth, port, addresses.
+    wait_until 15 reaches ep1 10.5.0.12
+    reaches ep2 10.5.0.11 || fail "ep2 -> ep1 once made again"
+    wait_until 10 output_has '^ep2 .*true' vnet_ctl ep-list
+}
+
+test_endpoint_port_deleted_behind_our_back() {
+    fault_lan
+    ALLOWED_LOG_ERRORS=$DEVICE_GONE
+    local port
+    port=$(sandbox_vsctl sw1 --bare --columns=name find Interface \
+        external_ids:iface-id=ep2)
+    [ -n "$port" ] || fail "no port for ep2"
+    # Its port, then its veth: each comes back.
+    sandbox_vsctl sw1 del-port br-vnet "$port"
+    wait_until 15 reaches ep1 10.5.0.12
+    ip -n "$(sandbox_netns sw1)" link delete "$port"
+    wait_until 15 reaches ep1 10.5.0.12
+    reaches ep2 10.5.0.11 || fail "ep2 -> ep1 once its port was back"
+}
+
+# ovs-vswitchd of a switch with an underlay restarts (an upgrade, a crash):
+# traffic across hosts is back within 2 seconds of the new one being up.
+test_vswitchd_restart_across_hosts() {
+    hosts_world vxlan h1 h2
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach_ep net1 ep1 h1 10.5.0.11
+    attach_ep net1 ep2 h2 10.5.0.21
+    vnet_ctl --wait sync
+    reaches ep1 10.5.0.21 || fail "ep1 -> ep2 before"
+    ALLOWED_LOG_ERRORS='sw-h1.*(connection dropped|Connection reset|End of file)'
+    local dir up back
+    dir=$(sandbox_switch_dir h1)
+    sandbox_switch_vswitchd_restart h1
+    up=$EPOCHREALTIME
+    until in_ep ep1 ping -c 1 -W 0.1 10.5.0.21 >/dev/null 2>&1; do
+        awk -v a="$up" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a > 20) }' \
+            && fail "no traffic 20 s after ovs-vswitchd restarted"
+    done
+    back=$(awk -v a="$up" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+    echo "traffic back ${back}s after ovs-vswitchd was up"
+    awk -v t="$back" 'BEGIN { exit !(t <= 2) }' \
+        || fail "traffic back only ${back}s after ovs-vswitchd was up"
+}
+
+# ovs-vnetd killed twenty times in a row under a 10 ms ping across hosts:
+# not an echo lost, not a flow replaced.
+test_controller_kill9_twenty_times() {
+    hosts_world vxlan h1 h2
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach_ep net1 ep1 h1 10.5.0.11
+    attach_ep net1 ep2 h2 10.5.0.21
+    vnet_ctl --wait sync
+    reaches ep1 10.5.0.21 || fail "ep1 -> ep2 before"
+    local start=$EPOCHREALTIME i
+    ip netns exec "$SANDBOX_PREFIX-ep1" ping -i 0.01 10.5.0.21 \
+        > "$SANDBOX_DIR/ping.out" 2>&1 &
+    local pinger=$!
+    sleep 0.5
+    for i in $(seq 20); do
+        sandbox_vnetd_kill
+        sandbox_vnetd_start
+        vnet_ctl --wait sync
+    done
+    sleep 3                     # Past the last one's first full check.
+    kill -INT "$pinger"
+    wait "$pinger" || true
+    local lost
+    lost=$(awk '/bytes from/ {
+                   sub(/.*icmp_seq=/, ""); seq = $1 + 0; got[seq] = 1
+                   if (seq > max) max = seq
+               }
+               END { for (i = 1; i <= max; i++) n += !(i in got)
+                     printf "%d of %d\n", n, max }' "$SANDBOX_DIR/ping.out")
+    echo "lost $lost echoes over 20 restarts"
+    case $lost in
+        "0 of "*) ;;
+        *) fail "lost $lost echoes" ;;
+    esac
+    local age h
+    age=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { print b - a - 0.5 }')
+    for h in h1 h2; do
+        flows_older_than "$h" "$age" \
+            || fail "flows on $h replaced: $(flows_older_than "$h" "$age")"
+    done
+}

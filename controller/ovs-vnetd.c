@@ -317,8 +317,9 @@ write_status(struct vnetd *d, int64_t nb_cfg)
             vnetrec_switch_set_last_error(row, st.last_error);
         }
         /* What --wait looks for: the change up to nb_cfg cannot be
-         * applied, since the switch refuses its flows. */
-        if (st.flows_refused) {
+         * applied, since the switch refuses its flows, or what the NB asks
+         * of it cannot be done. */
+        if (st.flows_refused || st.config_refused) {
             smap_add_format(&st.details, VNET_STATUS_FAILED_CFG, "%"PRId64, nb_cfg);
         }
         if (!smap_equal(&row->status, &st.details)) {

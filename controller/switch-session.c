@@ -987,6 +987,7 @@ switch_session_get_status(const struct switch_session *ss,
      * database as this run saw it. */
     struct flow_installer_stats fs;
     flow_installer_get_stats(ss->installer, &fs);
+    st->config_refused = ss->config_error || ss->plan.error;
     st->flows_refused = ss->flows_error
                         || (installer_error
                             && flow_installer_get_error_gen(ss->installer)

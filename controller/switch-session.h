@@ -33,6 +33,9 @@ struct switch_session_status {
     char *last_error;           /* NULL when connected. */
     char *of_state;
     char *datapath_id;          /* 16 hex digits, or NULL. */
+    bool config_refused;        /* What the NB asks of the switch cannot be
+                                 * done: its row is invalid, or its tunnels
+                                 * cannot be made (last_error says why). */
     bool flows_refused;         /* The switch refused the flows of the
                                  * database as it is now. */
     struct smap details;        /* For the NB "status" column. */

@@ -6,13 +6,15 @@
 #                                unless SANDBOX_PERSIST=1 (a lab that outlives its
 #                                command; sandbox_cleanup then removes it)
 #   sandbox_nb_start             NB ovsdb-server on a unix socket; exports OVS_VNET_DB
-#   sandbox_switch_start NAME [--tcp=PORT] [--datapath=netdev|system]
+#   sandbox_switch_start NAME [--tcp=PORT] [--ssl=PORT] [--datapath=netdev|system]
 #                                an isolated switch: its own network namespace
 #                                "$SANDBOX_PREFIX-NAME", ovsdb-server and ovs-vswitchd
 #                                (datapath $SANDBOX_DATAPATH unless given) with
 #                                their own run/db/log folder;
 #                                OVSDB on unix:$(sandbox_switch_dir NAME)/db.sock and,
-#                                with --tcp, on tcp:127.0.0.1:PORT inside the namespace
+#                                with --tcp, on tcp:127.0.0.1:PORT inside the namespace;
+#                                with --ssl, on ssl:127.0.0.1:PORT there (sandbox_pki
+#                                first)
 #   sandbox_switch_remote NAME   prints the switch's unix OVSDB remote
 #   sandbox_switch_dir NAME      prints the switch's run/db/log folder
 #   sandbox_vsctl NAME ARGS...   ovs-vsctl on that switch
@@ -152,10 +154,11 @@ sandbox_nb_stop() {
 # sandbox_switch_start NAME [--tcp=PORT] [--datapath=netdev|system]
 sandbox_switch_start() {
     local name=$1; shift
-    local tcp= datapath=$SANDBOX_DATAPATH arg
+    local tcp= ssl= datapath=$SANDBOX_DATAPATH arg
     for arg; do
         case $arg in
             --tcp=*) tcp=${arg#--tcp=} ;;
+            --ssl=*) ssl=${arg#--ssl=} ;;
             --datapath=netdev|--datapath=system) datapath=${arg#--datapath=} ;;
             *) sandbox_log "sandbox_switch_start: unknown option $arg"; return 1 ;;
         esac
@@ -169,6 +172,7 @@ sandbox_switch_start() {
     ns=$(sandbox_netns "$name")
     mkdir -p "$dir"
     echo "$tcp" > "$dir/tcp-port"
+    echo "$ssl" > "$dir/ssl-port"
     echo "$datapath" > "$dir/datapath"
 
     if ! ip netns list | grep -qx "$ns\( .*\)\?"; then
@@ -185,13 +189,39 @@ sandbox_switch_start() {
     sandbox_switch_vswitchd_start "$name"
 }
 
+# sandbox_pki: a certificate authority made by ovs-pki in $SANDBOX_DIR/pki,
+# and a key and certificate it signed for each of "switch", "nb", "vnetd"
+# and "ctl"; and "outsider", whose certificate no one of ours signed.
+sandbox_pki() {
+    local pki=$SANDBOX_DIR/pki who
+    mkdir -p "$pki"
+    ovs-pki --dir="$pki/ca" --log="$pki/ovs-pki.log" init >/dev/null || return 1
+    for who in switch nb vnetd ctl; do
+        (cd "$pki" && ovs-pki --dir="$pki/ca" --log="$pki/ovs-pki.log" \
+             req+sign "$who" switch >/dev/null) || return 1
+    done
+    (cd "$pki" && ovs-pki --log="$pki/ovs-pki.log" req outsider >/dev/null \
+         && ovs-pki --log="$pki/ovs-pki.log" self-sign outsider >/dev/null) || return 1
+}
+
+# sandbox_ssl_options WHO: the OVS options that give WHO (of sandbox_pki)
+# its key, its certificate and the authority's certificate.
+sandbox_ssl_options() {
+    local pki=$SANDBOX_DIR/pki
+    echo "--private-key=$pki/$1-privkey.pem --certificate=$pki/$1-cert.pem" \
+         "--ca-cert=$pki/ca/switchca/cacert.pem"
+}
+
 sandbox_switch_db_start() {
-    local name=$1 dir tcp remotes
+    local name=$1 dir tcp ssl remotes
     dir=$(sandbox_switch_dir "$name")
     tcp=$(cat "$dir/tcp-port" 2>/dev/null)
+    ssl=$(cat "$dir/ssl-port" 2>/dev/null)
     remotes=(--remote="punix:$dir/db.sock"
              --remote=db:Open_vSwitch,Open_vSwitch,manager_options)
     [ -n "$tcp" ] && remotes+=(--remote="ptcp:$tcp:127.0.0.1")
+    [ -n "$ssl" ] && remotes+=(--remote="pssl:$ssl:127.0.0.1"
+                               $(sandbox_ssl_options switch))
     sandbox_netns_exec "$name" env OVS_RUNDIR="$dir" OVS_LOGDIR="$dir" \
         OVS_DBDIR="$dir" ovsdb-server -vconsole:off "$dir/conf.db" "${remotes[@]}" \
         --pidfile="$dir/ovsdb-server.pid" --log-file="$dir/ovsdb-server.log" \

@@ -108,12 +108,7 @@ relay_taps_are() {  # HOST N
 }
 
 test_relay_refuses_forged_datagrams() {
-    hosts_world udp h1 h2
-    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
-    attach_ep net1 ep1 h1 10.5.0.11
-    attach_ep net1 ep2 h2 10.5.0.21
-    vnet_ctl --wait sync
-    reaches ep1 10.5.0.21 || fail "ep1 -> ep2 through the relay"
+    two_hosts_lan udp
     ALLOWED_LOG_ERRORS='datagram from 192\.168\.50\.2:7789: (unsupported version|authentication failed)|was received before|UDP relay .*restarting it'
 
     local key vid seq
@@ -171,11 +166,7 @@ no_error() {  # SWITCH: its NB last_error is empty
 }
 
 test_relay_without_key_says_why() {
-    hosts_world udp h1 h2
-    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
-    attach_ep net1 ep1 h1 10.5.0.11
-    attach_ep net1 ep2 h2 10.5.0.21
-    vnet_ctl --wait sync
+    two_hosts_lan udp
     # Another client removes the key: no relay, and the switch says why.
     ovsdb-client --timeout=10 transact "$OVS_VNET_DB" \
         '["OVS_VNET_Northbound",{"op":"mutate","table":"VNet_Global",
@@ -341,12 +332,7 @@ test_one_controller_per_host() {
 # made again, with the tunnel IP back on it, and traffic across hosts flows
 # again.
 test_underlay_bridge_deleted() {
-    hosts_world vxlan h1 h2
-    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
-    attach_ep net1 ep1 h1 10.5.0.11
-    attach_ep net1 ep2 h2 10.5.0.21
-    vnet_ctl --wait sync
-    reaches ep1 10.5.0.21 || fail "ep1 -> ep2 before"
+    two_hosts_lan vxlan
     [ "$SANDBOX_DATAPATH" = netdev ] || return 0   # No br-phy: the kernel's IP.
 
     sandbox_vsctl h1 del-br br-phy
@@ -357,12 +343,7 @@ test_underlay_bridge_deleted() {
 }
 
 test_controller_kill9_under_ping() {
-    hosts_world vxlan h1 h2
-    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
-    attach_ep net1 ep1 h1 10.5.0.11
-    attach_ep net1 ep2 h2 10.5.0.21
-    vnet_ctl --wait sync
-    reaches ep1 10.5.0.21 || fail "ep1 -> ep2 before the restart"
+    two_hosts_lan vxlan
 
     # A ping every 10 ms across hosts, from before the kill until after the
     # restarted controller has checked every flow.
@@ -393,12 +374,7 @@ test_controller_kill9_under_ping() {
     # Every echo up to the last one answered had its reply (the one in flight
     # when ping stopped does not count).
     local lost
-    lost=$(awk '/bytes from/ {
-                   sub(/.*icmp_seq=/, ""); seq = $1 + 0; got[seq] = 1
-                   if (seq > max) max = seq
-               }
-               END { for (i = 1; i <= max; i++) n += !(i in got)
-                     printf "%d of %d\n", n, max }' "$SANDBOX_DIR/ping.out")
+    lost=$(lost_echoes "$SANDBOX_DIR/ping.out")
     case $lost in
         "0 of "*) ;;
         *) fail "lost $lost echoes" ;;

@@ -74,12 +74,7 @@ test_endpoint_port_deleted_behind_our_back() {
 # ovs-vswitchd of a switch with an underlay restarts (an upgrade, a crash):
 # traffic across hosts is back within 2 seconds of the new one being up.
 test_vswitchd_restart_across_hosts() {
-    hosts_world vxlan h1 h2
-    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
-    attach_ep net1 ep1 h1 10.5.0.11
-    attach_ep net1 ep2 h2 10.5.0.21
-    vnet_ctl --wait sync
-    reaches ep1 10.5.0.21 || fail "ep1 -> ep2 before"
+    two_hosts_lan vxlan
     ALLOWED_LOG_ERRORS='sw-h1.*(connection dropped|Connection reset|End of file)'
     local dir up back
     dir=$(sandbox_switch_dir h1)
@@ -98,12 +93,7 @@ test_vswitchd_restart_across_hosts() {
 # ovs-vnetd killed twenty times in a row under a 10 ms ping across hosts:
 # not an echo lost, not a flow replaced.
 test_controller_kill9_twenty_times() {
-    hosts_world vxlan h1 h2
-    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
-    attach_ep net1 ep1 h1 10.5.0.11
-    attach_ep net1 ep2 h2 10.5.0.21
-    vnet_ctl --wait sync
-    reaches ep1 10.5.0.21 || fail "ep1 -> ep2 before"
+    two_hosts_lan vxlan
     local start=$EPOCHREALTIME i
     ip netns exec "$SANDBOX_PREFIX-ep1" ping -i 0.01 10.5.0.21 \
         > "$SANDBOX_DIR/ping.out" 2>&1 &
@@ -118,12 +108,7 @@ test_controller_kill9_twenty_times() {
     kill -INT "$pinger"
     wait "$pinger" || true
     local lost
-    lost=$(awk '/bytes from/ {
-                   sub(/.*icmp_seq=/, ""); seq = $1 + 0; got[seq] = 1
-                   if (seq > max) max = seq
-               }
-               END { for (i = 1; i <= max; i++) n += !(i in got)
-                     printf "%d of %d\n", n, max }' "$SANDBOX_DIR/ping.out")
+    lost=$(lost_echoes "$SANDBOX_DIR/ping.out")
     echo "lost $lost echoes over 20 restarts"
     case $lost in
         "0 of "*) ;;

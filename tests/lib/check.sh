@@ -248,3 +248,27 @@ flows_older_than() {
         }
         END { if (!n) print "no flows"; exit !(n && !bad) }'
 }
+
+# two_hosts_lan TYPE: hosts h1 and h2 joined with encapsulation TYPE, and
+# network net1 with ep1 (10.5.0.11) on h1 and ep2 (10.5.0.21) on h2, which
+# reach each other.
+two_hosts_lan() {
+    hosts_world "$1" h1 h2
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach_ep net1 ep1 h1 10.5.0.11
+    attach_ep net1 ep2 h2 10.5.0.21
+    vnet_ctl --wait sync
+    reaches ep1 10.5.0.21 || fail "ep1 -> ep2 over $1"
+}
+
+# lost_echoes FILE: of the echoes that "ping" (its output in FILE) sent up to
+# the last one answered, how many had no reply: "N of M" (the one in flight
+# when ping stopped does not count).
+lost_echoes() {
+    awk '/bytes from/ {
+             sub(/.*icmp_seq=/, ""); seq = $1 + 0; got[seq] = 1
+             if (seq > max) max = seq
+         }
+         END { for (i = 1; i <= max; i++) n += !(i in got)
+               printf "%d of %d\n", n, max }' "$1"
+}

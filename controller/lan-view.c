@@ -6,6 +6,7 @@
 
 #include "controller/tunnels.h"
 #include "openvswitch/vlog.h"
+#include "ovsdb/status-keys.h"
 #include "ovsdb/validate.h"
 #include "ovsdb/vnet-idl.h"
 #include "simap.h"
@@ -31,6 +32,10 @@ lan_view_network(struct lan_view *view, const struct vnetrec_network *row)
     if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
         VLOG_WARN_RL(&rl, "network %s: %s", row->name, error);
+        char *key = xasprintf(VNET_STATUS_NETWORK_ERROR_PREFIX "%s",
+                              row->name);
+        smap_replace(&view->errors, key, error);
+        free(key);
         free(error);
         return NULL;
     }
@@ -42,6 +47,9 @@ void
 lan_view_init(struct lan_view *view)
 {
     shash_init(&view->nets);
+    sset_init(&view->bad_routers);
+    sset_init(&view->accepted);
+    smap_init(&view->errors);
     view->routers = NULL;
     view->n_routers = 0;
 }
@@ -57,6 +65,9 @@ lan_view_destroy(struct lan_view *view)
         free(CONST_CAST(uint32_t *, view->routers[i].sources));
     }
     free(view->routers);
+    sset_destroy(&view->bad_routers);
+    sset_destroy(&view->accepted);
+    smap_destroy(&view->errors);
     SHASH_FOR_EACH_SAFE (node, nets) {
         struct net_info *ni = node->data;
         free(ni->ports);
@@ -86,6 +97,201 @@ lan_view_endpoint_addresses(const struct vnetrec_endpoint *ep,
     return NULL;
 }
 
+static int
+compare_network_names(const void *a_, const void *b_)
+{
+    const struct vnetrec_network *const *a = a_, *const *b = b_;
+    return strcmp((*a)->name, (*b)->name);
+}
+
+static int
+compare_router_names(const void *a_, const void *b_)
+{
+    const struct vnetrec_router *const *a = a_, *const *b = b_;
+    return strcmp((*a)->name, (*b)->name);
+}
+
+/* Leaves network 'name' out of 'view' for 'why' (freed). */
+static void
+refuse_network(struct lan_view *view, const char *name, char *why)
+{
+    struct net_info *ni = shash_find_data(&view->nets, name);
+    if (!ni) {
+        shash_add(&view->nets, name, xzalloc(sizeof *ni));
+    }
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    VLOG_WARN_RL(&rl, "network %s: %s", name, why);
+    char *key = xasprintf(VNET_STATUS_NETWORK_ERROR_PREFIX "%s", name);
+    smap_replace(&view->errors, key, why);
+    free(key);
+    free(why);
+}
+
+/* Leaves router 'name' out of 'view' for 'why' (freed). */
+static void
+refuse_router(struct lan_view *view, const char *name, char *why)
+{
+    sset_add(&view->bad_routers, name);
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    VLOG_WARN_RL(&rl, "router %s: %s", name, why);
+    char *key = xasprintf(VNET_STATUS_ROUTER_ERROR_PREFIX "%s", name);
+    smap_replace(&view->errors, key, why);
+    free(key);
+    free(why);
+}
+
+/* Why router 'rt' cannot be used, given the segments and conntrack zones
+ * taken so far and the networks already on a router ('on_router': network
+ * -> router), or NULL. */
+static char *
+router_clash(struct lan_view *view, const struct vnetrec_router *rt,
+             const struct shash *segments, const struct shash *zones,
+             const struct shash *on_router)
+{
+    struct vnet_uplink up;
+    if (lan_view_router_uplink(rt, &up)) {
+        if (rt->ct_zone <= 0 || rt->ct_zone % 2) {
+            return xasprintf("conntrack zone %"PRId64" is not an even number "
+                             "above 0 (the router takes it and the next)",
+                             rt->ct_zone);
+        }
+        char zone[24];
+        snprintf(zone, sizeof zone, "%"PRId64, rt->ct_zone);
+        const char *other = shash_find_data(zones, zone);
+        if (other) {
+            return xasprintf("conntrack zone %"PRId64" is router %s's",
+                             rt->ct_zone, other);
+        }
+    }
+    if (rt->segment_id) {
+        char seg[24];
+        snprintf(seg, sizeof seg, "%"PRId64, rt->segment_id);
+        const char *other = shash_find_data(segments, seg);
+        if (other) {
+            return xasprintf("segment id %"PRId64" is %s's", rt->segment_id,
+                             other);
+        }
+    }
+    for (size_t i = 0; i < rt->n_networks; i++) {
+        const char *other = shash_find_data(on_router,
+                                            rt->networks[i]->name);
+        if (other) {
+            return xasprintf("network %s is on router %s already",
+                             rt->networks[i]->name, other);
+        }
+        struct net_info *a = lan_view_network(view, rt->networks[i]);
+        for (size_t j = 0; a && j < i; j++) {
+            struct net_info *b = lan_view_network(view, rt->networks[j]);
+            if (b && (vnet_cidr_contains(&a->cidr, b->cidr.net)
+                      || vnet_cidr_contains(&b->cidr, a->cidr.net))) {
+                const char *x = rt->networks[i]->name;
+                const char *y = rt->networks[j]->name;
+                return xasprintf("its networks %s and %s overlap",
+                                 strcmp(x, y) < 0 ? x : y,
+                                 strcmp(x, y) < 0 ? y : x);
+            }
+        }
+    }
+    return NULL;
+}
+
+/* True if 'kind' row 'name' was kept before. */
+static bool
+kept_before(const struct sset *before, const char *kind, const char *name)
+{
+    char *key = xasprintf("%s %s", kind, name);
+    bool kept = before && sset_contains(before, key);
+    free(key);
+    return kept;
+}
+
+void
+lan_view_check(struct lan_view *view, struct ovsdb_idl *nb,
+               const struct sset *before)
+{
+    /* "network NAME" or "router NAME" by segment id, routers by zone,
+     * routers by network. */
+    struct shash segments = SHASH_INITIALIZER(&segments);
+    struct shash zones = SHASH_INITIALIZER(&zones);
+    struct shash on_router = SHASH_INITIALIZER(&on_router);
+
+    size_t n = 0, allocated = 0;
+    const struct vnetrec_network **nets = NULL;
+    const struct vnetrec_network *net;
+    VNETREC_NETWORK_FOR_EACH (net, nb) {
+        if (n >= allocated) {
+            nets = x2nrealloc(nets, &allocated, sizeof *nets);
+        }
+        nets[n++] = net;
+    }
+    if (n) {
+        qsort(nets, n, sizeof *nets, compare_network_names);
+    }
+    for (size_t k = 0; k < 2 * n; k++) {
+        /* Those kept before first, then the others. */
+        net = nets[k % n];
+        if (kept_before(before, "network", net->name) != (k < n)) {
+            continue;
+        }
+        /* (The schema keeps networks' segment ids apart.) */
+        char seg[24];
+        snprintf(seg, sizeof seg, "%"PRId64, net->segment_id);
+        if (net->mtu && net->mtu < 68) {
+            refuse_network(view, net->name,
+                           xasprintf("mtu %"PRId64" is below 68, the least "
+                                     "IPv4 allows", net->mtu));
+        } else if (lan_view_network(view, net)) {
+            shash_add_nocopy(&segments, xstrdup(seg),
+                             xasprintf("network %s", net->name));
+            sset_add_and_free(&view->accepted,
+                            xasprintf("network %s", net->name));
+        }
+    }
+    free(nets);
+
+    n = allocated = 0;
+    const struct vnetrec_router **routers = NULL;
+    const struct vnetrec_router *rt;
+    VNETREC_ROUTER_FOR_EACH (rt, nb) {
+        if (n >= allocated) {
+            routers = x2nrealloc(routers, &allocated, sizeof *routers);
+        }
+        routers[n++] = rt;
+    }
+    if (n) {
+        qsort(routers, n, sizeof *routers, compare_router_names);
+    }
+    for (size_t k = 0; k < 2 * n; k++) {
+        rt = routers[k % n];
+        if (kept_before(before, "router", rt->name) != (k < n)) {
+            continue;
+        }
+        char *why = router_clash(view, rt, &segments, &zones, &on_router);
+        if (why) {
+            refuse_router(view, rt->name, why);
+            continue;
+        }
+        struct vnet_uplink up;
+        if (lan_view_router_uplink(rt, &up)) {
+            shash_add_nocopy(&zones, xasprintf("%"PRId64, rt->ct_zone),
+                             xstrdup(rt->name));
+        }
+        if (rt->segment_id) {
+            shash_add_nocopy(&segments, xasprintf("%"PRId64, rt->segment_id),
+                             xasprintf("router %s", rt->name));
+        }
+        for (size_t j = 0; j < rt->n_networks; j++) {
+            shash_add_once(&on_router, rt->networks[j]->name,
+                           CONST_CAST(char *, rt->name));
+        }
+        sset_add_and_free(&view->accepted, xasprintf("router %s", rt->name));
+    }
+    free(routers);
+    shash_destroy_free_data(&segments);
+    shash_destroy_free_data(&zones);
+    shash_destroy(&on_router);
+}
+
 bool
 lan_view_router_uplink(const struct vnetrec_router *rt,
                        struct vnet_uplink *up)
@@ -111,6 +317,9 @@ lan_view_add_routers(struct lan_view *view, struct ovsdb_idl *nb,
      * those matter here if any network of the router has ports here. */
     const struct vnetrec_router *rt;
     VNETREC_ROUTER_FOR_EACH (rt, nb) {
+        if (sset_contains(&view->bad_routers, rt->name)) {
+            continue;
+        }
         struct vnet_uplink up;
         bool uplink = lan_view_router_uplink(rt, &up);
         bool here = uplink && !strcmp(rt->uplink_switch->name, self);
@@ -252,7 +461,8 @@ lan_view_add_uplinks(struct lan_view *view, struct ovsdb_idl *nb,
     size_t allocated = 0;
     VNETREC_ROUTER_FOR_EACH (rt, nb) {
         struct vnet_uplink up;
-        if (!lan_view_router_uplink(rt, &up)) {
+        if (sset_contains(&view->bad_routers, rt->name)
+            || !lan_view_router_uplink(rt, &up)) {
             continue;
         }
         struct lan_router r = {

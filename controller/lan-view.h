@@ -17,6 +17,8 @@
 #include "flows/router.h"
 #include "openvswitch/shash.h"
 #include "ovsdb/addr.h"
+#include "smap.h"
+#include "sset.h"
 
 struct ovsdb_idl;
 struct tunnel_plan;
@@ -54,12 +56,29 @@ struct simap;
 
 struct lan_view {
     struct shash nets;          /* Network name -> struct net_info. */
+    struct sset bad_routers;    /* Routers left out (lan_view_check()). */
+    struct sset accepted;       /* "network NAME", "router NAME": rows that
+                                 * lan_view_check() kept. */
+    struct smap errors;         /* Rows left out, for the switch's status:
+                                 * "network_error:NAME" or
+                                 * "router_error:NAME" -> why. */
     struct lan_router *routers; /* Routers with an uplink that matter here. */
     size_t n_routers;
 };
 
 void lan_view_init(struct lan_view *);
 void lan_view_destroy(struct lan_view *);
+
+/* Checks the rules that span rows, which any client may have broken: a
+ * network's MTU is at least 68; a router's
+ * segment id is no network's or other router's, its conntrack zone even,
+ * above 0 and its own, its networks on no other router and not
+ * overlapping.  Of two rows that clash, the one kept before ('before': the
+ * 'accepted' of an earlier view), else the first by name, keeps what they
+ * share: a row written later never takes it from one in use.  The other is
+ * left out of the view, with the reason in 'errors'.  Call first. */
+void lan_view_check(struct lan_view *, struct ovsdb_idl *nb,
+                    const struct sset *before);
 
 /* The view of network 'row' (validated once), or NULL if its row is
  * invalid. */

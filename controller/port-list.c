@@ -40,7 +40,8 @@ port_list_build(const struct port_list_ctx_in *in,
         struct sset uplinks = SSET_INITIALIZER(&uplinks);
         VNETREC_ROUTER_FOR_EACH (rt, in->nb) {
             struct vnet_uplink up;
-            if (!lan_view_router_uplink(rt, &up)
+            if ((in->bad_routers && sset_contains(in->bad_routers, rt->name))
+                || !lan_view_router_uplink(rt, &up)
                 || strcmp(rt->uplink_switch->name, in->switch_name)) {
                 continue;
             }

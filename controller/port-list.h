@@ -28,6 +28,8 @@ struct tunnel_plan;
 /* What the step reads. */
 struct port_list_ctx_in {
     struct ovsdb_idl *nb;       /* NB database, or NULL: no router uplinks. */
+    const struct sset *bad_routers;     /* Routers left out (their uplinks
+                                         * too), or NULL. */
     const char *switch_name;
     const char *bridge;         /* The integration bridge's name. */
     const char *underlay;       /* The underlay interface, or NULL. */

@@ -105,6 +105,10 @@ struct switch_session {
     struct simap ofports;       /* Our ports without an endpoint (tunnels,
                                  * relay taps, uplinks) -> OpenFlow port. */
     struct smap port_conflicts; /* Ports left out: name -> why. */
+    struct smap row_errors;     /* Networks and routers left out: status
+                                 * key -> why (struct lan_view 'errors'). */
+    struct sset rows_accepted;  /* Networks and routers kept by the last
+                                 * full run (struct lan_view 'accepted'). */
     bool txn_pending;
     bool bridge_configured;     /* db.ready once since the OVSDB session
                                  * (re)connected. */
@@ -304,6 +308,8 @@ switch_session_create(const char *name)
     shash_init(&ss->endpoints);
     simap_init(&ss->ofports);
     smap_init(&ss->port_conflicts);
+    smap_init(&ss->row_errors);
+    sset_init(&ss->rows_accepted);
     shash_init(&ss->unwanted_taps);
     return ss;
 }
@@ -333,6 +339,8 @@ switch_session_destroy(struct switch_session *ss)
         binding_endpoints_clear(&ss->endpoints);
         simap_destroy(&ss->ofports);
         smap_destroy(&ss->port_conflicts);
+        smap_destroy(&ss->row_errors);
+        sset_destroy(&ss->rows_accepted);
         shash_destroy(&ss->endpoints);
         shash_destroy_free_data(&ss->unwanted_taps);
         flow_units_destroy(ss->units);
@@ -724,6 +732,9 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     /* What this switch must have. */
     struct lan_view view;
     lan_view_init(&view);
+    if (nb && !ss->config_error) {
+        lan_view_check(&view, nb, &ss->rows_accepted);
+    }
     struct binding_wants wants;
     memset(&wants, 0, sizeof wants);
     if (nb && !ss->config_error) {
@@ -769,6 +780,7 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     bool usable = nb && !ss->config_error && !ss->releasing;
     struct port_list_ctx_in pl_in = {
         .nb = usable ? nb : NULL,
+        .bad_routers = &view.bad_routers,
         .switch_name = ss->name,
         .bridge = ss->bridge,
         .underlay = underlay,
@@ -904,6 +916,11 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     sset_destroy(&installed);
 
     binding_wants_destroy(&wants);
+    smap_destroy(&ss->row_errors);
+    smap_clone(&ss->row_errors, &view.errors);
+    if (nb && !ss->config_error) {
+        sset_swap(&ss->rows_accepted, &view.accepted);
+    }
     lan_view_destroy(&view);
 }
 
@@ -1039,6 +1056,11 @@ switch_session_get_status(const struct switch_session *ss,
                               conflict->key);
         smap_replace(&st->details, key, conflict->value);
         free(key);
+    }
+    /* Networks and routers left out. */
+    struct smap_node *row_error;
+    SMAP_FOR_EACH (row_error, &ss->row_errors) {
+        smap_replace(&st->details, row_error->key, row_error->value);
     }
     /* Our own ports that ovs-vswitchd could not open (a router's uplink
      * interface that does not exist, ...): "port_error:NAME". */

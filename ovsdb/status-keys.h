@@ -24,5 +24,10 @@
 /* Prefix: "port_error:IFACE" holds why ovs-vswitchd could not open our port
  * IFACE (a router's uplink interface that does not exist, ...). */
 #define VNET_STATUS_PORT_ERROR_PREFIX "port_error:"
+/* Prefixes: "network_error:NAME" and "router_error:NAME" hold why ovs-vnetd
+ * leaves a network or router out (a rule that spans rows is broken: a
+ * segment id or conntrack zone taken twice, a network on two routers...). */
+#define VNET_STATUS_NETWORK_ERROR_PREFIX "network_error:"
+#define VNET_STATUS_ROUTER_ERROR_PREFIX "router_error:"
 
 #endif /* ovsdb/status-keys.h */

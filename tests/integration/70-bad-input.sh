@@ -22,7 +22,7 @@ row_error() {
 }
 
 row_error_matches() {  # TABLE NAME PATTERN
-    row_error "$1" "$2" | grep -qE -- "$3"
+    output_has "$3" row_error "$1" "$2"
 }
 
 # bad_row TABLE NAME ROW-JSON PATTERN: a row of TABLE written directly comes
@@ -34,7 +34,15 @@ bad_row() {
 }
 
 switch_status_has() {  # SWITCH KEY-PATTERN
-    nb_get status "$1" | grep -qE -- "$2"
+    output_has "$2" nb_get status "$1"
+}
+
+# bad_status KEY PATTERN TABLE ROW-JSON: a row of TABLE written directly
+# comes to have KEY in switch h1's status, saying PATTERN.
+bad_status() {
+    nb_transact '["OVS_VNET_Northbound",{"op":"insert","table":"'"$3"'","row":'"$4"'}]'
+    wait_until 10 switch_status_has h1 "\"$1\", \"[^\"]*$2"
+    BAD=$((BAD + 1))
 }
 
 # bad_lab PATTERN FILE-TEXT: ovs-vnet-lab refuses a lab file, naming the
@@ -116,7 +124,7 @@ test_bad_input_counted() {
     local net sw
     net=$(nb_uuid Network net1)
     sw=$(nb_uuid Switch h1)
-    ALLOWED_LOG_ERRORS='switch (b1|b2|b3 x|b4): |datagram from 192\.168\.50\.2:7789|\.key|ep[a-h]: |UDP relay .*restarting it|port_error'
+    ALLOWED_LOG_ERRORS='switch (b1|b2|b3 x|b4): |network nmtu: |router (rz|rzdup|rseg|rtwo|rover): |datagram from 192\.168\.50\.2:7789|\.key|ep[a-h]: |UDP relay .*restarting it|port_error'
     bad_row Switch b1 '{"name":"b1","remote":"nope","bridge":"br-vnet","datapath_type":"auto","encap_type":"vxlan"}' 'remote'
     bad_row Switch b2 '{"name":"b2","remote":"unix:/nonexistent/db.sock","bridge":"br-phy","datapath_type":"auto","encap_type":"vxlan"}' 'br-phy'
     bad_row Switch 'b3 x' '{"name":"b3 x","remote":"unix:/nonexistent/db.sock","bridge":"br-vnet","datapath_type":"auto","encap_type":"vxlan"}' 'name'
@@ -136,6 +144,31 @@ test_bad_input_counted() {
                 "uplink_ip":"203.0.113.2/24","uplink_nexthop":"203.0.113.1"}}]' >/dev/null
     wait_until 10 switch_status_has h1 'port_error:br-vnet'
     BAD=$((BAD + 1))
+    # Rules that span rows: the row written last is left out, with the
+    # reason in the switches' status; what was there keeps what it had.
+    local seg n5 n6
+    seg=$(net_segment net1)
+    vnet_ctl net-add n5 10.30.0.0/16 >/dev/null
+    vnet_ctl net-add n6 10.30.128.0/17 >/dev/null
+    n5=$(nb_uuid Network n5)
+    n6=$(nb_uuid Network n6)
+    bad_status network_error:nmtu 'below 68' Network \
+        '{"name":"nmtu","cidr":"10.20.0.0/16","segment_id":901,"mtu":20,"gateway_mac":"02:76:6e:00:03:85"}'
+    local zone
+    zone=$(ovsdb-client --timeout=10 -f json query "$OVS_VNET_DB" \
+        '["OVS_VNET_Northbound",{"op":"select","table":"Router",
+          "where":[["name","==","r1"]],"columns":["ct_zone"]}]' \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rows"][0]["ct_zone"])')
+    bad_status router_error:rzdup "conntrack zone $zone is router r1's" Router \
+        '{"name":"rzdup","segment_id":905,"ct_zone":'"$zone"',"uplink_switch":["uuid","'"$sw"'"],"uplink_iface":"up8","uplink_ip":"203.0.113.8/24","uplink_nexthop":"203.0.113.1"}'
+    bad_status router_error:rz 'not an even number' Router \
+        '{"name":"rz","segment_id":902,"ct_zone":3,"uplink_switch":["uuid","'"$sw"'"],"uplink_iface":"up9","uplink_ip":"203.0.113.9/24","uplink_nexthop":"203.0.113.1"}'
+    bad_status router_error:rseg "is network net1's" Router \
+        '{"name":"rseg","segment_id":'"$seg"',"ct_zone":902}'
+    bad_status router_error:rtwo 'network net1 is on router r1 already' Router \
+        '{"name":"rtwo","segment_id":903,"ct_zone":904,"networks":["set",[["uuid","'"$net"'"]]]}'
+    bad_status router_error:rover 'networks n5 and n6 overlap' Router \
+        '{"name":"rover","segment_id":904,"ct_zone":906,"networks":["set",[["uuid","'"$n5"'"],["uuid","'"$n6"'"]]]}'
     local rows=$((BAD - cli))
 
     # Lab files, refused before anything is made.

@@ -265,5 +265,6 @@ fi
 
 rm -rf "$logdir"
 for f in "${failures[@]}"; do echo "failed: $f"; done
+echo "tests took $(( $(date +%s) - suite_start )) s (after the build)"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -47,6 +47,9 @@ static char *nb_remote;
 static char *unixctl_path;
 /* --relay-key: the UDP relay's key, instead of the NB's. */
 static char *relay_key;
+/* --switch-rundir: switch name -> its run directory.  Where a switch lives is
+ * ours to know, never an NB string's to say. */
+static struct smap switch_rundirs = SMAP_INITIALIZER(&switch_rundirs);
 
 /* Switches this ovs-vnetd drives (--switch); empty: all.  With one ovs-vnetd
  * per host sharing one NB, each drives its own. */
@@ -111,11 +114,12 @@ switch_row_to_config(const struct vnetd *d, const struct vnetrec_switch *row,
         char *error = vnet_remote_parse(row->remote, &r);
         ovs_assert(!error);
 
-        const char *rundir = smap_get(&row->options, "rundir");
+        const char *rundir = smap_get(&switch_rundirs, row->name);
         if (!rundir && !vnet_remote_is_local(&r)) {
             *errorp = xasprintf("%s is not on this machine; run ovs-vnetd on "
-                                "the switch's host (or set options:rundir if "
-                                "it is local)", row->remote);
+                                "the switch's host (or give it "
+                                "--switch-rundir=%s:DIR if it is local)",
+                                row->remote, row->name);
         }
         *rundirp = vnet_switch_rundir(rundir, &r);
         vnet_remote_destroy(&r);
@@ -515,6 +519,7 @@ parse_options(int argc, char *argv[])
         OPT_BOOTSTRAP_CA_CERT,
         OPT_CHECK_INCREMENTAL,
         OPT_RELAY_KEY,
+        OPT_SWITCH_RUNDIR,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
         SSL_OPTION_ENUMS,
@@ -525,6 +530,7 @@ parse_options(int argc, char *argv[])
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"check-incremental", no_argument, NULL, OPT_CHECK_INCREMENTAL},
         {"relay-key", required_argument, NULL, OPT_RELAY_KEY},
+        {"switch-rundir", required_argument, NULL, OPT_SWITCH_RUNDIR},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
@@ -558,6 +564,19 @@ parse_options(int argc, char *argv[])
         case OPT_CHECK_INCREMENTAL:
             desired_flows_check_incremental(true);
             break;
+
+        case OPT_SWITCH_RUNDIR: {
+            const char *colon = strchr(optarg, ':');
+            char *name = colon ? xmemdup0(optarg, colon - optarg) : NULL;
+            char *error = name ? vnet_name_check("switch", name) : NULL;
+            if (!colon || error || colon[1] != '/') {
+                ovs_fatal(0, "--switch-rundir=%s: expected SWITCH:/DIR%s%s",
+                          optarg, error ? ": " : "", error ? error : "");
+            }
+            smap_replace(&switch_rundirs, name, colon + 1);
+            free(name);
+            break;
+        }
 
         case OPT_RELAY_KEY: {
             struct udptun_key key;
@@ -628,6 +647,11 @@ usage(void)
            "  --relay-key=FILE        the UDP relay's key (default: the NB's "
            "VNet_Global\n"
            "                          options:relay_key)\n"
+           "  --switch-rundir=SWITCH:DIR\n"
+           "                          the run directory of switch SWITCH "
+           "(repeatable;\n"
+           "                          default: its OVSDB socket's folder, "
+           "else OVS's)\n"
            "  -h, --help              display this help message\n"
            "  -V, --version           display version information\n",
            program_name, program_name, ovs_rundir(), VNET_NB_SOCKET);

@@ -52,9 +52,9 @@ bool vnet_remote_is_local(const struct vnet_remote *r);
 char *vnet_remote_rundir(const struct vnet_remote *r, const char *default_rundir);
 
 /* The run directory of a switch (where its pidfiles and its bridges' OpenFlow
- * sockets are), malloc'd: 'option' (its row's options:rundir) if not NULL,
- * else vnet_remote_rundir() of its remote 'r' with Open vSwitch's own run
- * directory as the default. */
+ * sockets are), malloc'd: 'option' (ovs-vnetd's --switch-rundir for it) if
+ * not NULL, else vnet_remote_rundir() of its remote 'r' with Open vSwitch's
+ * own run directory as the default. */
 char *vnet_switch_rundir(const char *option, const struct vnet_remote *r);
 
 /* The NB database that ovs-vnet-ctl and ovs-vnetd use without --db,

@@ -83,8 +83,7 @@ dump_switch_flows(struct ctl_context *ctx, const struct vnetrec_switch *sw,
         free(error);
         return;
     }
-    const char *opt_rundir = smap_get(&sw->options, "rundir");
-    char *rundir = vnet_switch_rundir(opt_rundir, &r);
+    char *rundir = vnet_switch_rundir(NULL, &r);
     vnet_remote_destroy(&r);
     char *target = xasprintf("unix:%s/%s.mgmt", rundir, sw->bridge);
     free(rundir);

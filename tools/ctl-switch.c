@@ -152,7 +152,6 @@ cmd_connect(struct ctl_context *ctx)
     const char *datapath = opt_def(ctx, "--datapath", "auto");
     const char *encap_ip = ctl_args_get(&ctx->args, "--encap-ip");
     const char *encap_type = opt_def(ctx, "--encap-type", "vxlan");
-    const char *rundir = ctl_args_get(&ctx->args, "--rundir");
     const char *underlay = ctl_args_get(&ctx->args, "--underlay");
 
     char *error = vnet_switch_check(name, remote, bridge);
@@ -202,9 +201,6 @@ cmd_connect(struct ctl_context *ctx)
     vnetrec_switch_set_of_state(row, "closed");
     if (encap_ip) {
         vnetrec_switch_set_encap_ip(row, encap_ip);
-    }
-    if (rundir) {
-        vnetrec_switch_update_options_setkey(row, "rundir", rundir);
     }
     if (underlay) {
         vnetrec_switch_set_underlay(row, underlay);

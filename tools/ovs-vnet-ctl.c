@@ -132,12 +132,10 @@ static const struct ctl_command commands[] = {
     {"init", 0, 0, "", true, NULL, cmd_init, "",
      "initialize the database (create its global row)"},
     {"connect", 1, 1,
-     "--name=,--bridge=,--datapath=,--encap-ip=,--encap-type=,--underlay=,"
-     "--rundir=",
+     "--name=,--bridge=,--datapath=,--encap-ip=,--encap-type=,--underlay=",
      true, connect_prepare, cmd_connect,
      "REMOTE [--name=NAME] [--bridge=BR] [--datapath=auto|system|netdev] "
-     "[--encap-ip=IP] [--encap-type=vxlan|geneve|udp] [--underlay=IFACE] "
-     "[--rundir=DIR]",
+     "[--encap-ip=IP] [--encap-type=vxlan|geneve|udp] [--underlay=IFACE]",
      "register the switch whose OVSDB is at REMOTE"},
     {"switch-set", 1, 1, "--encap-ip=,--encap-type=,--underlay=", true, NULL,
      cmd_switch_set,

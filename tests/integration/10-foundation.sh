@@ -170,6 +170,26 @@ test_planted_pidfiles_are_ignored() {
     wait "$pid" 2>/dev/null || true
 }
 
+# Where a switch lives is ovs-vnetd's to know (--switch-rundir, else its
+# socket's folder), not an NB string's: a row's options:rundir, which chose
+# where ovs-vnetd read pidfiles and made sockets, is ignored.
+test_rundir_is_not_the_nb_s_to_say() {
+    start_world sw1
+    vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" >/dev/null
+    local dir=$SANDBOX_DIR/elsewhere socket
+    mkdir -p "$dir"
+    socket=$(nb_get status sw1 | grep -o '"openflow_socket", "[^"]*"')
+    nb_transact '["OVS_VNET_Northbound",{"op":"mutate","table":"Switch",
+        "where":[["name","==","sw1"]],
+        "mutations":[["options","insert",["map",[["rundir","'"$dir"'"]]]]]}]'
+    vnet_ctl --wait sync
+    sleep 2
+    assert_eq "$(nb_get status sw1 | grep -o '"openflow_socket", "[^"]*"')" "$socket" \
+        "OpenFlow socket"
+    assert_eq "$(ls -A "$dir")" "" "files made in the folder the row named"
+    nb_connected sw1 || fail "switch disconnected"
+}
+
 # An NB database created anew (by mistake) has no switches in it, but that
 # is no order to tear every switch down: nothing is touched until "init".
 test_empty_nb_touches_nothing_until_init() {

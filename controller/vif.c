@@ -1684,7 +1684,13 @@ out:
     rtnl_link_put(to_link);
     rtnl_link_put(from_link);
     socks_close(&socks);
-    if (error) {
+    if (error == ENODEV && !to_link) {
+        /* A device that is not there (yet, or any more): the caller tries
+         * again, or says so. */
+        VLOG_DBG("moving "IP_FMT"/%d from %s to %s: %s failed (%s)",
+                 IP_ARGS(ip), plen, from ? from : "(none)",
+                 to ? to : "(null)", what, ovs_strerror(error));
+    } else if (error) {
         VLOG_WARN_RL(&rl, "moving "IP_FMT"/%d from %s to %s: %s failed (%s)",
                      IP_ARGS(ip), plen, from ? from : "(none)",
                      to ? to : "(null)", what, ovs_strerror(error));

@@ -159,6 +159,7 @@ struct binding_row {
     const struct vnetrec_endpoint *row;
     struct endpoint_addresses a;
     bool valid;                 /* 'a' holds its addresses. */
+    bool kept;                  /* Its addresses were its own before. */
     char *error;                /* While collecting: why not. */
 };
 
@@ -167,8 +168,9 @@ struct binding_rows {
     struct binding_row *rows;
 };
 
-/* Which endpoint has an IP or a MAC in a network. */
-enum addr_kind { ADDR_IP, ADDR_MAC };
+/* Which endpoint has an IP or a MAC in a network, or the first 32 bits of
+ * a row UUID (anywhere: they name its host interface and flows). */
+enum addr_kind { ADDR_IP, ADDR_MAC, ADDR_OBJECT };
 struct addr_owner {
     struct hmap_node node;
     const struct net_info *ni;
@@ -181,7 +183,10 @@ static uint64_t
 addr_value(const struct binding_row *r, enum addr_kind kind, bool *has)
 {
     uint64_t v = 0;
-    if (kind == ADDR_IP) {
+    if (kind == ADDR_OBJECT) {
+        *has = true;
+        v = r->row->header_.uuid.parts[0];
+    } else if (kind == ADDR_IP) {
         *has = r->a.has_ip;
         v = r->a.ip;
     } else {
@@ -191,6 +196,13 @@ addr_value(const struct binding_row *r, enum addr_kind kind, bool *has)
         }
     }
     return v;
+}
+
+/* The network an address of 'kind' of 'r' is unique in (NULL: all). */
+static const struct net_info *
+owner_net(const struct binding_row *r, enum addr_kind kind)
+{
+    return kind == ADDR_OBJECT ? NULL : r->a.ni;
 }
 
 static struct addr_owner *
@@ -207,8 +219,17 @@ find_owner(const struct hmap *owners, const struct net_info *ni,
     return NULL;
 }
 
+/* Whether 'a' rather than 'b' keeps what they share: the one that had it
+ * before, else the first by name. */
+static bool
+row_before(const struct binding_row *a, const struct binding_row *b)
+{
+    return (a->kept != b->kept ? a->kept
+            : strcmp(a->row->name, b->row->name) < 0);
+}
+
 /* Records 'r' as the owner of its address of 'kind', unless an endpoint
- * whose name comes first has it. */
+ * that comes before it (row_before()) has it. */
 static void
 claim(struct hmap *owners, const struct binding_row *r, enum addr_kind kind)
 {
@@ -217,16 +238,17 @@ claim(struct hmap *owners, const struct binding_row *r, enum addr_kind kind)
     if (!has) {
         return;
     }
-    struct addr_owner *o = find_owner(owners, r->a.ni, kind, value);
+    const struct net_info *ni = owner_net(r, kind);
+    struct addr_owner *o = find_owner(owners, ni, kind, value);
     if (!o) {
         o = xmalloc(sizeof *o);
-        o->ni = r->a.ni;
+        o->ni = ni;
         o->kind = kind;
         o->value = value;
         o->row = r;
         hmap_insert(owners, &o->node,
-                    hash_pointer(r->a.ni, hash_uint64(value ^ kind)));
-    } else if (strcmp(r->row->name, o->row->row->name) < 0) {
+                    hash_pointer(ni, hash_uint64(value ^ kind)));
+    } else if (row_before(r, o->row)) {
         o->row = r;
     }
 }
@@ -235,12 +257,20 @@ claim(struct hmap *owners, const struct binding_row *r, enum addr_kind kind)
 static char *
 taken(const struct hmap *owners, const struct binding_row *r)
 {
-    for (enum addr_kind kind = ADDR_IP; kind <= ADDR_MAC; kind++) {
+    for (enum addr_kind kind = ADDR_IP; kind <= ADDR_OBJECT; kind++) {
         bool has;
         uint64_t value = addr_value(r, kind, &has);
-        const struct addr_owner *o = has ? find_owner(owners, r->a.ni, kind,
-                                                      value) : NULL;
-        if (o && o->row != r) {
+        const struct addr_owner *o = (has ? find_owner(owners,
+                                                       owner_net(r, kind),
+                                                       kind, value)
+                                      : NULL);
+        if (o && o->row != r && kind == ADDR_OBJECT) {
+            return xasprintf("its row UUID "UUID_FMT" begins as endpoint "
+                             "%s's does (the first 8 digits name its "
+                             "interface); create it again",
+                             UUID_ARGS(&r->row->header_.uuid),
+                             o->row->row->name);
+        } else if (o && o->row != r) {
             return xasprintf("%s %s is endpoint %s's in network %s",
                              kind == ADDR_IP ? "IP" : "MAC",
                              kind == ADDR_IP ? r->row->ip : r->row->mac,
@@ -268,6 +298,7 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
 {
     size_t allocated = 0;
     memset(out, 0, sizeof *out);
+    sset_init(&out->accepted);
 
     size_t n_rows = 0;
     const struct vnetrec_endpoint *ep;
@@ -283,11 +314,14 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
     VNETREC_ENDPOINT_FOR_EACH (ep, in->nb) {
         struct binding_row *r = &rows->rows[i++];
         r->row = ep;
+        /* Before this process's first run, the NB says who was up. */
+        r->kept = in->kept ? sset_contains(in->kept, ep->name) : ep->up;
         hmap_insert(&rows->by_name, &r->node, hash_string(ep->name, 0));
     }
 
     /* Any client may have written two endpoints with one IP or MAC in a
-     * network: the first by name has it, the others are in error. */
+     * network, or with row UUIDs that begin alike: the one that had it,
+     * else the first by name, has it; the others are in error. */
     struct hmap owners = HMAP_INITIALIZER(&owners);
     for (i = 0; i < n_rows; i++) {
         struct binding_row *r = &rows->rows[i];
@@ -297,6 +331,7 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
         if (!error) {
             claim(&owners, r, ADDR_IP);
             claim(&owners, r, ADDR_MAC);
+            claim(&owners, r, ADDR_OBJECT);
         }
     }
 
@@ -320,6 +355,7 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
             continue;
         }
 
+        sset_add(&out->accepted, ep->name);
         const struct endpoint_addresses a = r->a;
         if (a.has_ip && a.has_mac) {
             add_neighbor(a.ni, ep, a.mac, a.ip);
@@ -354,6 +390,7 @@ binding_wants_destroy(struct binding_wants *w)
     free(w->wants);
     free(w->ports);
     if (w->rows) {
+        sset_destroy(&w->accepted);
         hmap_destroy(&w->rows->by_name);
         free(w->rows->rows);
         free(w->rows);

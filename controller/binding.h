@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "controller/switch-session.h"
+#include "sset.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -71,6 +72,10 @@ struct binding_ctx_in {
     /* The switch's interfaces, as the last reconcile found them. */
     const struct switch_db_binding *bindings;
     size_t n_bindings;
+    /* Endpoints that had their addresses in the last run (its 'accepted'),
+     * or NULL before the first: then those the NB says are up.  Of two that
+     * claim one address, one of these keeps it. */
+    const struct sset *kept;
 };
 
 /* What binding_collect() found: the namespace endpoints to attach here, and
@@ -81,6 +86,8 @@ struct binding_wants {
     struct switch_db_port *ports;
     size_t n;
     struct binding_rows *rows;  /* Private. */
+    struct sset accepted;       /* Endpoints with valid addresses of their
+                                 * own. */
 };
 
 /* Fills 'out' with the namespace endpoints of this switch, adds every valid

@@ -97,18 +97,53 @@ lan_view_endpoint_addresses(const struct vnetrec_endpoint *ep,
     return NULL;
 }
 
-static int
-compare_network_names(const void *a_, const void *b_)
-{
-    const struct vnetrec_network *const *a = a_, *const *b = b_;
-    return strcmp((*a)->name, (*b)->name);
-}
+/* A row of a table with a "name" column, for sorting by name. */
+struct named_row {
+    const char *name;
+    const void *row;
+};
 
 static int
-compare_router_names(const void *a_, const void *b_)
+compare_named_rows(const void *a_, const void *b_)
 {
-    const struct vnetrec_router *const *a = a_, *const *b = b_;
-    return strcmp((*a)->name, (*b)->name);
+    const struct named_row *a = a_, *b = b_;
+    return strcmp(a->name, b->name);
+}
+
+/* The rows of table 'tc' of 'nb' in name order ('name_of' gives a row's
+ * name).  Caller frees the array. */
+static struct named_row *
+rows_by_name(struct ovsdb_idl *nb, const struct ovsdb_idl_table_class *tc,
+             const char *(*name_of)(const void *), size_t *np)
+{
+    size_t n = 0, allocated = 0;
+    struct named_row *rows = NULL;
+    for (const struct ovsdb_idl_row *row = ovsdb_idl_first_row(nb, tc); row;
+         row = ovsdb_idl_next_row(row)) {
+        if (n >= allocated) {
+            rows = x2nrealloc(rows, &allocated, sizeof *rows);
+        }
+        rows[n].row = row;
+        rows[n].name = name_of(row);
+        n++;
+    }
+    if (n) {
+        qsort(rows, n, sizeof *rows, compare_named_rows);
+    }
+    *np = n;
+    return rows;
+}
+
+static const char *
+network_name(const void *row)
+{
+    return ((const struct vnetrec_network *) row)->name;
+}
+
+static const char *
+router_name(const void *row)
+{
+    return ((const struct vnetrec_router *) row)->name;
 }
 
 /* Leaves network 'name' out of 'view' for 'why' (freed). */
@@ -195,14 +230,50 @@ router_clash(struct lan_view *view, const struct vnetrec_router *rt,
     return NULL;
 }
 
-/* True if 'kind' row 'name' was kept before. */
+/* True if 'kind' row 'name' was kept before: by the view 'before', or, if
+ * there is none, by the ovs-vnetd that wrote the switches' status in 'nb'
+ * (a row it left out has its error in every switch's status). */
 static bool
-kept_before(const struct sset *before, const char *kind, const char *name)
+kept_before(const struct sset *before, struct ovsdb_idl *nb,
+            const char *kind, const char *name)
 {
-    char *key = xasprintf("%s %s", kind, name);
-    bool kept = before && sset_contains(before, key);
-    free(key);
+    bool kept = true;
+    if (before) {
+        char *key = xasprintf("%s %s", kind, name);
+        kept = sset_contains(before, key);
+        free(key);
+    } else {
+        char *key = xasprintf("%s_error:%s", kind, name);
+        const struct vnetrec_switch *sw;
+        VNETREC_SWITCH_FOR_EACH (sw, nb) {
+            if (smap_get(&sw->status, key)) {
+                kept = false;
+                break;
+            }
+        }
+        free(key);
+    }
     return kept;
+}
+
+/* Why a row of 'kind' named 'name' may not have UUID 'uuid', or NULL: the
+ * first 32 bits of a row's UUID name what ovs-vnet makes for it (interface
+ * names, flow cookies), and any client may choose the UUIDs of the rows it
+ * inserts.  Records the row in 'objects' if not. */
+static char *
+object_clash(struct shash *objects, const char *kind, const char *name,
+             const struct uuid *uuid)
+{
+    char key[32];
+    snprintf(key, sizeof key, "%s %08"PRIx32, kind, uuid->parts[0]);
+    const char *other = shash_find_data(objects, key);
+    if (other) {
+        return xasprintf("its row UUID "UUID_FMT" begins as %s %s's does "
+                         "(the first 8 digits name what is made for it); "
+                         "create it again", UUID_ARGS(uuid), kind, other);
+    }
+    shash_add(objects, key, name);
+    return NULL;
 }
 
 void
@@ -210,36 +281,32 @@ lan_view_check(struct lan_view *view, struct ovsdb_idl *nb,
                const struct sset *before)
 {
     /* "network NAME" or "router NAME" by segment id, routers by zone,
-     * routers by network. */
+     * routers by network, names by "KIND OBJECT". */
     struct shash segments = SHASH_INITIALIZER(&segments);
     struct shash zones = SHASH_INITIALIZER(&zones);
     struct shash on_router = SHASH_INITIALIZER(&on_router);
+    struct shash objects = SHASH_INITIALIZER(&objects);
 
-    size_t n = 0, allocated = 0;
-    const struct vnetrec_network **nets = NULL;
-    const struct vnetrec_network *net;
-    VNETREC_NETWORK_FOR_EACH (net, nb) {
-        if (n >= allocated) {
-            nets = x2nrealloc(nets, &allocated, sizeof *nets);
-        }
-        nets[n++] = net;
-    }
-    if (n) {
-        qsort(nets, n, sizeof *nets, compare_network_names);
-    }
+    size_t n;
+    struct named_row *rows = rows_by_name(nb, &vnetrec_table_network,
+                                          network_name, &n);
     for (size_t k = 0; k < 2 * n; k++) {
         /* Those kept before first, then the others. */
-        net = nets[k % n];
-        if (kept_before(before, "network", net->name) != (k < n)) {
+        const struct vnetrec_network *net = rows[k % n].row;
+        if (kept_before(before, nb, "network", net->name) != (k < n)) {
             continue;
         }
         /* (The schema keeps networks' segment ids apart.) */
         char seg[24];
         snprintf(seg, sizeof seg, "%"PRId64, net->segment_id);
-        if (net->mtu && net->mtu < 68) {
-            refuse_network(view, net->name,
-                           xasprintf("mtu %"PRId64" is below 68, the least "
-                                     "IPv4 allows", net->mtu));
+        char *why = object_clash(&objects, "network", net->name,
+                                 &net->header_.uuid);
+        if (!why && net->mtu && net->mtu < 68) {
+            why = xasprintf("mtu %"PRId64" is below 68, the least IPv4 "
+                            "allows", net->mtu);
+        }
+        if (why) {
+            refuse_network(view, net->name, why);
         } else if (lan_view_network(view, net)) {
             shash_add_nocopy(&segments, xstrdup(seg),
                              xasprintf("network %s", net->name));
@@ -247,26 +314,19 @@ lan_view_check(struct lan_view *view, struct ovsdb_idl *nb,
                             xasprintf("network %s", net->name));
         }
     }
-    free(nets);
+    free(rows);
 
-    n = allocated = 0;
-    const struct vnetrec_router **routers = NULL;
-    const struct vnetrec_router *rt;
-    VNETREC_ROUTER_FOR_EACH (rt, nb) {
-        if (n >= allocated) {
-            routers = x2nrealloc(routers, &allocated, sizeof *routers);
-        }
-        routers[n++] = rt;
-    }
-    if (n) {
-        qsort(routers, n, sizeof *routers, compare_router_names);
-    }
+    rows = rows_by_name(nb, &vnetrec_table_router, router_name, &n);
     for (size_t k = 0; k < 2 * n; k++) {
-        rt = routers[k % n];
-        if (kept_before(before, "router", rt->name) != (k < n)) {
+        const struct vnetrec_router *rt = rows[k % n].row;
+        if (kept_before(before, nb, "router", rt->name) != (k < n)) {
             continue;
         }
-        char *why = router_clash(view, rt, &segments, &zones, &on_router);
+        char *why = object_clash(&objects, "router", rt->name,
+                                 &rt->header_.uuid);
+        if (!why) {
+            why = router_clash(view, rt, &segments, &zones, &on_router);
+        }
         if (why) {
             refuse_router(view, rt->name, why);
             continue;
@@ -286,10 +346,11 @@ lan_view_check(struct lan_view *view, struct ovsdb_idl *nb,
         }
         sset_add_and_free(&view->accepted, xasprintf("router %s", rt->name));
     }
-    free(routers);
+    free(rows);
     shash_destroy_free_data(&segments);
     shash_destroy_free_data(&zones);
     shash_destroy(&on_router);
+    shash_destroy(&objects);
 }
 
 bool
@@ -413,7 +474,7 @@ lan_view_add_remotes(struct lan_view *view, struct ovsdb_idl *nb,
             }
             size_t idx;
             for (idx = 0; idx < ni->n_remotes; idx++) {
-                if (ni->remotes[idx].object == peer->object) {
+                if (ni->remotes[idx].ip == peer->ip) {
                     break;
                 }
             }

@@ -73,10 +73,13 @@ void lan_view_destroy(struct lan_view *);
  * network's MTU is at least 68; a router's
  * segment id is no network's or other router's, its conntrack zone even,
  * above 0 and its own, its networks on no other router and not
- * overlapping.  Of two rows that clash, the one kept before ('before': the
- * 'accepted' of an earlier view), else the first by name, keeps what they
- * share: a row written later never takes it from one in use.  The other is
- * left out of the view, with the reason in 'errors'.  Call first. */
+ * overlapping; no two networks or two routers have row UUIDs that begin
+ * alike.  Of two rows that clash, the one kept before ('before': the
+ * 'accepted' of an earlier view; if NULL, any row without an error in the
+ * switches' status, as an earlier process wrote it), else the first by name,
+ * keeps what they share: a row written later never takes it from one in
+ * use, not even across a restart.  The other is left out of the view, with
+ * the reason in 'errors'.  Call first. */
 void lan_view_check(struct lan_view *, struct ovsdb_idl *nb,
                     const struct sset *before);
 

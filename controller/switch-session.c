@@ -109,6 +109,10 @@ struct switch_session {
                                  * key -> why (struct lan_view 'errors'). */
     struct sset rows_accepted;  /* Networks and routers kept by the last
                                  * full run (struct lan_view 'accepted'). */
+    bool rows_checked;          /* 'rows_accepted' is from a full run. */
+    struct sset endpoints_accepted;     /* Endpoints whose addresses the
+                                         * last full run gave them. */
+    bool endpoints_checked;
     bool txn_pending;
     bool bridge_configured;     /* db.ready once since the OVSDB session
                                  * (re)connected. */
@@ -310,6 +314,7 @@ switch_session_create(const char *name)
     smap_init(&ss->port_conflicts);
     smap_init(&ss->row_errors);
     sset_init(&ss->rows_accepted);
+    sset_init(&ss->endpoints_accepted);
     shash_init(&ss->unwanted_taps);
     return ss;
 }
@@ -341,6 +346,7 @@ switch_session_destroy(struct switch_session *ss)
         smap_destroy(&ss->port_conflicts);
         smap_destroy(&ss->row_errors);
         sset_destroy(&ss->rows_accepted);
+        sset_destroy(&ss->endpoints_accepted);
         shash_destroy(&ss->endpoints);
         shash_destroy_free_data(&ss->unwanted_taps);
         flow_units_destroy(ss->units);
@@ -473,6 +479,7 @@ binding_in(const struct switch_session *ss, struct ovsdb_idl *nb)
         .tx_csum = datapath_is(ss, "system"),
         .bindings = ss->db.bindings,
         .n_bindings = ss->db.n_bindings,
+        .kept = ss->endpoints_checked ? &ss->endpoints_accepted : NULL,
     };
 }
 
@@ -523,16 +530,24 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
 
 /* The interface whose IP this switch's tunnels use, if it must move to the
  * underlay bridge: tunnels on the netdev datapath only. */
+static const struct vnetrec_switch *
+own_row(const struct switch_session *ss, struct ovsdb_idl *nb)
+{
+    const struct vnetrec_switch *me;
+    VNETREC_SWITCH_FOR_EACH (me, nb) {
+        if (!strcmp(me->name, ss->name)) {
+            return me;
+        }
+    }
+    return NULL;
+}
+
 static const char *
 underlay_wanted(const struct switch_session *ss, struct ovsdb_idl *nb)
 {
     if (nb && ss->plan.enabled && datapath_is(ss, "netdev")) {
-        const struct vnetrec_switch *me;
-        VNETREC_SWITCH_FOR_EACH (me, nb) {
-            if (!strcmp(me->name, ss->name)) {
-                return me->underlay;
-            }
-        }
+        const struct vnetrec_switch *me = own_row(ss, nb);
+        return me ? me->underlay : NULL;
     }
     return NULL;
 }
@@ -733,7 +748,10 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     struct lan_view view;
     lan_view_init(&view);
     if (nb && !ss->config_error) {
-        lan_view_check(&view, nb, &ss->rows_accepted);
+        /* Before this process's first check, the status an earlier one
+         * wrote says which rows it left out. */
+        lan_view_check(&view, nb,
+                       ss->rows_checked ? &ss->rows_accepted : NULL);
     }
     struct binding_wants wants;
     memset(&wants, 0, sizeof wants);
@@ -742,6 +760,8 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
         binding_endpoints_reset(&ss->endpoints);
         struct binding_ctx_in b_in = binding_in(ss, nb);
         binding_collect(&b_in, &view, &ss->endpoints, &wants);
+        sset_swap(&ss->endpoints_accepted, &wants.accepted);
+        ss->endpoints_checked = true;
     }
     struct tunnel_plan fresh;
     if (nb && !ss->config_error && !ss->releasing) {
@@ -920,6 +940,7 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     smap_clone(&ss->row_errors, &view.errors);
     if (nb && !ss->config_error) {
         sset_swap(&ss->rows_accepted, &view.accepted);
+        ss->rows_checked = true;
     }
     lan_view_destroy(&view);
 }
@@ -1041,6 +1062,11 @@ switch_session_get_status(const struct switch_session *ss,
     }
     if (ss->db.system_id) {
         smap_add(&st->details, VNET_STATUS_SYSTEM_ID, ss->db.system_id);
+    }
+    if (ss->plan.enabled) {
+        char ip[16];
+        smap_add(&st->details, VNET_STATUS_TUNNEL_IP,
+                 vnet_ip_format(ss->plan.local_ip, ip));
     }
     smap_add_format(&st->details, VNET_STATUS_FLOWS, "%u", fs.n_installed);
     smap_add(&st->details, VNET_STATUS_FLOWS_SYNCED,

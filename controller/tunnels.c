@@ -142,6 +142,19 @@ plan_relay(struct tunnel_plan *plan, const char *key)
     drop_relay_peers(plan);
 }
 
+/* Whether switch 'a' rather than 'b' has the encap IP they share: the one
+ * whose status says its tunnels use it, else the first by name. */
+static bool
+switch_owns_ip_before(const struct vnetrec_switch *a,
+                      const struct vnetrec_switch *b)
+{
+    bool a_uses = nullable_string_is_equal(
+        smap_get(&a->status, VNET_STATUS_TUNNEL_IP), a->encap_ip);
+    bool b_uses = nullable_string_is_equal(
+        smap_get(&b->status, VNET_STATUS_TUNNEL_IP), b->encap_ip);
+    return a_uses != b_uses ? a_uses : strcmp(a->name, b->name) < 0;
+}
+
 void
 tunnel_plan_build(struct tunnel_plan *plan, struct ovsdb_idl *nb,
                   const char *self, const char *relay_key)
@@ -149,19 +162,45 @@ tunnel_plan_build(struct tunnel_plan *plan, struct ovsdb_idl *nb,
     memset(plan, 0, sizeof *plan);
     smap_init(&plan->tunnel_options);
 
+    /* Any client may give two switches one encap IP; a tunnel IP names
+     * one switch (and its relay tap here): it is the one whose status says
+     * it uses it, else the first by name. */
+    struct shash ip_owners = SHASH_INITIALIZER(&ip_owners);
     const struct vnetrec_switch *me = NULL, *sw;
     VNETREC_SWITCH_FOR_EACH (sw, nb) {
         if (!strcmp(sw->name, self)) {
             me = sw;
         }
+        uint32_t ip;
+        if (sw->encap_ip && vnet_ip_is_valid(sw->encap_ip, &ip)) {
+            char key[16];
+            snprintf(key, sizeof key, "%08"PRIx32, ip);
+            const struct vnetrec_switch *other = shash_find_data(&ip_owners,
+                                                                 key);
+            if (!other || switch_owns_ip_before(sw, other)) {
+                shash_replace(&ip_owners, key, sw);
+            }
+        }
     }
     if (!me || !me->encap_ip) {
+        shash_destroy(&ip_owners);
         return;
     }
     char *error = vnet_ip_parse(me->encap_ip, &plan->local_ip);
     if (error) {
         plan->error = xasprintf("encap IP: %s", error);
         free(error);
+        shash_destroy(&ip_owners);
+        return;
+    }
+    char key[16];
+    snprintf(key, sizeof key, "%08"PRIx32, plan->local_ip);
+    const struct vnetrec_switch *owner = shash_find_data(&ip_owners, key);
+    if (owner != me) {
+        plan->error = xasprintf("encap IP %s is switch %s's", me->encap_ip,
+                                owner->name);
+        plan->local_ip = 0;
+        shash_destroy(&ip_owners);
         return;
     }
     plan->enabled = true;
@@ -189,7 +228,8 @@ tunnel_plan_build(struct tunnel_plan *plan, struct ovsdb_idl *nb,
             free(error);
             continue;
         }
-        if (ip == plan->local_ip) {
+        snprintf(key, sizeof key, "%08"PRIx32, ip);
+        if (ip == plan->local_ip || shash_find_data(&ip_owners, key) != sw) {
             continue;
         }
         if (plan->n_peers >= allocated) {
@@ -210,7 +250,7 @@ tunnel_plan_build(struct tunnel_plan *plan, struct ovsdb_idl *nb,
             tunnel_phy_mac(ip, p->phy_mac);
         }
         if (p->relay) {
-            p->tap = xasprintf(RELAY_TAP_PREFIX"%08"PRIx32, p->object);
+            p->tap = xasprintf(RELAY_TAP_PREFIX"%08"PRIx32, p->ip);
             p->port = p->tap;
         } else if (!strcmp(sw->encap_type, "geneve")) {
             p->port = TUNNEL_GENEVE_PORT;
@@ -229,6 +269,7 @@ tunnel_plan_build(struct tunnel_plan *plan, struct ovsdb_idl *nb,
         }
     }
     sset_destroy(&related);
+    shash_destroy(&ip_owners);
     plan_relay(plan, relay_key);
 }
 

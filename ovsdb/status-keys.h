@@ -12,6 +12,9 @@
 /* The switch's Open_vSwitch ovs_version and external_ids:system-id. */
 #define VNET_STATUS_OVS_VERSION "ovs_version"
 #define VNET_STATUS_SYSTEM_ID "system_id"
+/* The tunnel IP the switch's tunnels use: its encap IP, once no other
+ * switch has it. */
+#define VNET_STATUS_TUNNEL_IP "tunnel_ip"
 /* What the switch's Controller row says of its connection to ovs-vnetd. */
 #define VNET_STATUS_CONTROLLER_IS_CONNECTED "controller_is_connected"
 /* Flows of ovs-vnet installed, whether they are what the NB calls for, and

@@ -33,14 +33,29 @@ bad_row() {
     BAD=$((BAD + 1))
 }
 
+# bad_row_uuid TABLE NAME UUID ROW-JSON PATTERN: as bad_row, the row
+# inserted with UUID (a client may choose it).
+bad_row_uuid() {
+    nb_transact '["OVS_VNET_Northbound",{"op":"insert","table":"'"$1"'","uuid":"'"$3"'","row":'"$4"'}]'
+    wait_until 10 row_error_matches "$1" "$2" "$5"
+    BAD=$((BAD + 1))
+}
+
+# alike UUID: a UUID that begins as UUID does.
+alike() {
+    echo "${1:0:8}-0000-4000-8000-00000000abcd"
+}
+
 switch_status_has() {  # SWITCH KEY-PATTERN
     output_has "$2" nb_get status "$1"
 }
 
-# bad_status KEY PATTERN TABLE ROW-JSON: a row of TABLE written directly
-# comes to have KEY in switch h1's status, saying PATTERN.
+# bad_status KEY PATTERN TABLE ROW-JSON [UUID]: a row of TABLE written
+# directly (with UUID, if given) comes to have KEY in switch h1's status,
+# saying PATTERN.
 bad_status() {
-    nb_transact '["OVS_VNET_Northbound",{"op":"insert","table":"'"$3"'","row":'"$4"'}]'
+    local uuid=${5:+\"uuid\":\"$5\",}
+    nb_transact '["OVS_VNET_Northbound",{"op":"insert","table":"'"$3"'",'"$uuid"'"row":'"$4"'}]'
     wait_until 10 switch_status_has h1 "\"$1\", \"[^\"]*$2"
     BAD=$((BAD + 1))
 }
@@ -124,7 +139,7 @@ test_bad_input_counted() {
     local net sw
     net=$(nb_uuid Network net1)
     sw=$(nb_uuid Switch h1)
-    ALLOWED_LOG_ERRORS='switch (b1|b2|b3 x|b4): |network nmtu: |router (rz|rzdup|rseg|rtwo|rover): |datagram from 192\.168\.50\.2:7789|\.key|ep[a-h]: |UDP relay .*restarting it|port_error'
+    ALLOWED_LOG_ERRORS='switch (b1|b2|b3 x|b4|asw): |network (nmtu|anet): |router (rz|rzdup|rseg|rtwo|rover|art): |datagram from 192\.168\.50\.2:7789|\.key|ep[a-h]: |UDP relay .*restarting it|port_error'
     bad_row Switch b1 '{"name":"b1","remote":"nope","bridge":"br-vnet","datapath_type":"auto","encap_type":"vxlan"}' 'remote'
     bad_row Switch b2 '{"name":"b2","remote":"unix:/nonexistent/db.sock","bridge":"br-phy","datapath_type":"auto","encap_type":"vxlan"}' 'br-phy'
     bad_row Switch 'b3 x' '{"name":"b3 x","remote":"unix:/nonexistent/db.sock","bridge":"br-vnet","datapath_type":"auto","encap_type":"vxlan"}' 'name'
@@ -169,6 +184,21 @@ test_bad_input_counted() {
         '{"name":"rtwo","segment_id":903,"ct_zone":904,"networks":["set",[["uuid","'"$net"'"]]]}'
     bad_status router_error:rover 'networks n5 and n6 overlap' Router \
         '{"name":"rover","segment_id":904,"ct_zone":906,"networks":["set",[["uuid","'"$n5"'"],["uuid","'"$n6"'"]]]}'
+    # Row UUIDs chosen to begin as those of rows in use (their first 8
+    # digits name interfaces and flow cookies), and a tunnel IP taken: the
+    # newcomer is left out even where its name comes first.
+    local ep1_uuid h2_ip
+    ep1_uuid=$(nb_uuid Endpoint ep1)
+    bad_row_uuid Endpoint aep "$(alike "$ep1_uuid")" "$ep"',"name":"aep","ip":"10.5.0.44"}' 'begins as endpoint ep1'
+    bad_status network_error:anet 'begins as network net1' Network \
+        '{"name":"anet","cidr":"10.21.0.0/16","segment_id":906,"gateway_mac":"02:76:6e:00:03:8a"}' \
+        "$(alike "$net")"
+    bad_status router_error:art 'begins as router r1' Router \
+        '{"name":"art","segment_id":907,"ct_zone":908}' "$(alike "$(nb_uuid Router r1)")"
+    h2_ip=$(nb_get encap_ip h2 | tr -d '"')
+    sandbox_switch_start h3
+    bad_row Switch asw '{"name":"asw","remote":"'"$(sandbox_switch_remote h3)"'","bridge":"br-vnet","datapath_type":"auto","encap_type":"udp","encap_ip":"'"$h2_ip"'"}' "encap IP $h2_ip is switch h2's"
+    in_ep ep1 ip link show eth0 >/dev/null || fail "ep1 lost its interface"
     local rows=$((BAD - cli))
 
     # Lab files, refused before anything is made.
@@ -215,4 +245,16 @@ test_bad_input_counted() {
     reaches ep2 10.5.0.11 || fail "ep2 -> ep1 after all of it"
     vnet_ctl attach net1 ep3 --switch=h1 --ip=10.5.0.33 --netns="$SANDBOX_PREFIX-ep3" >/dev/null
     wait_until 20 reaches ep3 10.5.0.21
+
+    # A new ovs-vnetd leaves out the rows the old one left out, although
+    # their names come first.
+    sandbox_vnetd_stop
+    sandbox_vnetd_start
+    wait_until 20 reaches ep1 10.5.0.21
+    wait_until 10 switch_status_has h1 'network_error:anet'
+    wait_until 10 switch_status_has h1 'router_error:art'
+    ! switch_status_has h1 'network_error:net1' || fail "net1 left out"
+    ! switch_status_has h1 'router_error:r1' || fail "r1 left out"
+    row_error_matches Endpoint aep 'begins as endpoint ep1' || fail "aep taken in"
+    wait_until 10 row_error_matches Switch asw "is switch h2's"
 }

@@ -7,6 +7,7 @@ controller_libvnetd_a_SOURCES = \
 	controller/desired-flows.c controller/desired-flows.h \
 	controller/lan-view.c controller/lan-view.h \
 	controller/port-list.c controller/port-list.h \
+	controller/relay-taps.c controller/relay-taps.h \
 	controller/underlay.c controller/underlay.h \
 	controller/uplink.c controller/uplink.h \
 	controller/status.c controller/status.h \

@@ -80,6 +80,10 @@ port_list_build(const struct port_list_ctx_in *in,
         if (!p->relay) {
             continue;
         }
+        if (in->unplugged && sset_contains(in->unplugged, p->tap)) {
+            out->taps_exist = false;
+            continue;
+        }
         /* A tap bound as a port exists: no netlink query for it. */
         bool exists = fd >= 0 && (simap_get(in->ofports, p->tap)
                                   || vif_link_exists(fd, p->tap));

@@ -41,6 +41,8 @@ struct port_list_ctx_in {
                                  * no relay tap is known to exist). */
     bool relay_owns_taps;       /* The relay makes its taps (kernel
                                  * datapath). */
+    const struct sset *unplugged;       /* Relay taps left out for now, or
+                                         * NULL. */
     /* The endpoint ports whose veth exists. */
     const struct switch_db_port *ready;
     size_t n_ready;

@@ -11,6 +11,7 @@
 #include "controller/desired-flows.h"
 #include "controller/lan-view.h"
 #include "controller/port-list.h"
+#include "controller/relay-taps.h"
 #include "controller/status.h"
 #include "controller/switch-db.h"
 #include "controller/tunnels.h"
@@ -133,9 +134,7 @@ struct switch_session {
     struct tunnel_plan plan;
     struct relay *relay;
     bool relay_ready;           /* Runs as wanted (or none is wanted). */
-    long long int tap_sweep_at; /* Next look for relay taps to delete. */
-    struct shash unwanted_taps; /* Relay tap name -> since when unwanted. */
-    bool taps_swept;            /* The last sweep left none to delete. */
+    struct relay_taps *taps;
     struct underlay *underlay;  /* The tunnel IP on br-phy (netdev). */
     bool underlay_pending;      /* Wanted on the underlay bridge, not yet
                                  * there: tunnels do not work yet. */
@@ -204,93 +203,13 @@ add_stale(struct switch_session *ss, struct switch_db_stale *list, size_t n)
         ss->stale_after = xrealloc(ss->stale_after,
                                    (ss->n_stale + 1) * sizeof *ss->stale_after);
         if (!list[i].iface_id && tunnel_is_relay_tap(list[i].ifname)) {
-            ss->tap_sweep_at = 0;       /* A relay tap's port went. */
+            relay_taps_sweep_soon(ss->taps);    /* A relay tap's port went. */
         }
         ss->stale[ss->n_stale] = list[i];
         ss->stale_after[ss->n_stale] = when;
         ss->n_stale++;
     }
     free(list);
-}
-
-/* The relay's taps on the kernel datapath are persistent: the relay makes
- * them and they outlive it.  Those no longer wanted are deleted here: a tap
- * that is neither a relay peer's in the plan nor a port of ours, for
- * STALE_DELAY_MS (time for ovs-vswitchd to let go of a port removed).  A sweep
- * lists the taps of the switch's namespace; it runs when a relay tap's port is
- * removed, when a tap comes due, and every TAP_SWEEP_MS (for taps that an
- * ovs-vnetd killed half-way left behind).  It needs the ports of the last
- * reconcile to be what the switch has. */
-#define TAP_SWEEP_MS (30 * 1000)
-
-static bool
-relay_tap_wanted(const struct switch_session *ss, const char *name)
-{
-    for (size_t i = 0; i < ss->plan.n_peers; i++) {
-        const struct tunnel_peer *p = &ss->plan.peers[i];
-        if (p->relay && !strcmp(p->tap, name)) {
-            return true;
-        }
-    }
-    for (size_t i = 0; i < ss->db.n_bindings; i++) {
-        const struct switch_db_binding *b = &ss->db.bindings[i];
-        if (b->ours && !strcmp(b->ifname, name)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* True if a sweep can see what it needs. */
-static bool
-tap_sweep_possible(const struct switch_session *ss)
-{
-    return attacher_get_netns_fd(ss->attacher) >= 0 && ss->db.ready
-           && !ss->txn_pending;
-}
-
-static void
-sweep_relay_taps(struct switch_session *ss)
-{
-    long long int now = time_msec();
-    int fd = attacher_get_netns_fd(ss->attacher);
-    if (now < ss->tap_sweep_at || !tap_sweep_possible(ss)) {
-        return;
-    }
-    struct sset taps = SSET_INITIALIZER(&taps);
-    if (vif_list_links(fd, "tun", &taps)) {
-        ss->tap_sweep_at = now + 1000;
-        sset_destroy(&taps);
-        return;
-    }
-
-    long long int next = now + TAP_SWEEP_MS;
-    struct shash unwanted = SHASH_INITIALIZER(&unwanted);
-    const char *name;
-    SSET_FOR_EACH (name, &taps) {
-        if (!tunnel_is_relay_tap(name) || relay_tap_wanted(ss, name)) {
-            continue;
-        }
-        long long int *since = shash_find_and_delete(&ss->unwanted_taps,
-                                                      name);
-        if (!since) {
-            since = xmalloc(sizeof *since);
-            *since = now;
-        }
-        if (now >= *since + STALE_DELAY_MS) {
-            vif_tap_delete(fd, name);
-            free(since);
-        } else {
-            shash_add(&unwanted, name, since);
-            next = MIN(next, *since + STALE_DELAY_MS);
-        }
-    }
-    /* Taps wanted again, or gone, are forgotten. */
-    shash_swap(&ss->unwanted_taps, &unwanted);
-    shash_destroy_free_data(&unwanted);
-    sset_destroy(&taps);
-    ss->tap_sweep_at = next;
-    ss->taps_swept = shash_is_empty(&ss->unwanted_taps);
 }
 
 struct switch_session *
@@ -315,7 +234,7 @@ switch_session_create(const char *name)
     smap_init(&ss->row_errors);
     sset_init(&ss->rows_accepted);
     sset_init(&ss->endpoints_accepted);
-    shash_init(&ss->unwanted_taps);
+    ss->taps = relay_taps_create(name);
     return ss;
 }
 
@@ -348,7 +267,7 @@ switch_session_destroy(struct switch_session *ss)
         sset_destroy(&ss->rows_accepted);
         sset_destroy(&ss->endpoints_accepted);
         shash_destroy(&ss->endpoints);
-        shash_destroy_free_data(&ss->unwanted_taps);
+        relay_taps_destroy(ss->taps);
         flow_units_destroy(ss->units);
         free(ss->flows_error);
         switch_db_result_destroy(&ss->db);
@@ -438,8 +357,7 @@ switch_session_release(struct switch_session *ss)
         ss->releasing = true;
         ss->config_seqno++;
         ss->release_deadline = time_msec() + RELEASE_TIMEOUT_MS;
-        ss->tap_sweep_at = 0;
-        ss->taps_swept = false;
+        relay_taps_sweep_soon(ss->taps);
         of_channel_set_path(ss->of, NULL);
         if (!ss->ovs.idl || ss->config_error) {
             /* Never configured anything there. */
@@ -552,6 +470,25 @@ underlay_wanted(const struct switch_session *ss, struct ovsdb_idl *nb)
     return NULL;
 }
 
+/* Initializes 'in_use' to the names of our ports, and of those removed too
+ * recently for ovs-vswitchd to have let go of their devices. */
+static void
+ports_in_use(const struct switch_session *ss, long long int now,
+             struct sset *in_use)
+{
+    sset_init(in_use);
+    for (size_t i = 0; i < ss->db.n_bindings; i++) {
+        if (ss->db.bindings[i].ours) {
+            sset_add(in_use, ss->db.bindings[i].ifname);
+        }
+    }
+    for (size_t i = 0; i < ss->n_stale; i++) {
+        if (now < ss->stale_after[i]) {
+            sset_add(in_use, ss->stale[i].ifname);
+        }
+    }
+}
+
 static void
 run_attacher(struct switch_session *ss, const struct attach_want *wants,
              size_t n_wants)
@@ -571,25 +508,16 @@ run_attacher(struct switch_session *ss, const struct attach_want *wants,
     }
     /* Devices that are ports, or whose port was just removed, stay until
      * their record comes due. */
-    struct sset in_use = SSET_INITIALIZER(&in_use);
-    for (size_t i = 0; i < ss->db.n_bindings; i++) {
-        if (ss->db.bindings[i].ours) {
-            sset_add(&in_use, ss->db.bindings[i].ifname);
-        }
-    }
-    for (size_t i = 0; i < ss->n_stale; i++) {
-        if (now < ss->stale_after[i]) {
-            sset_add(&in_use, ss->stale[i].ifname);
-        }
-    }
+    struct sset in_use;
+    ports_in_use(ss, now, &in_use);
     attacher_run(ss->attacher, wants, n_wants, records, n_records, &in_use);
     sset_destroy(&in_use);
     free(records);
-    /* Forget what is done (or carries nothing to delete). */
+    /* Forget what is done.  (A port that carries nothing to delete is kept
+     * too until then: its name stays in use meanwhile.) */
     size_t kept = 0;
     for (size_t i = 0; i < ss->n_stale; i++) {
-        bool done = !ss->stale[i].netns || !ss->stale[i].iface_id
-                    || now >= ss->stale_after[i];
+        bool done = now >= ss->stale_after[i];
         if (done) {
             stale_free(&ss->stale[i]);
         } else {
@@ -671,6 +599,20 @@ full_run_needed(struct switch_session *ss, const struct run_key *key)
     return false;
 }
 
+static struct relay_taps_ctx
+relay_taps_ctx(const struct switch_session *ss)
+{
+    return (struct relay_taps_ctx) {
+        .netns_fd = attacher_get_netns_fd(ss->attacher),
+        .db_ready = ss->db.ready && !ss->txn_pending,
+        .owns_taps = relay_owns_taps(ss),
+        .relay_running = relay_is_running(ss->relay),
+        .plan = &ss->plan,
+        .bindings = ss->db.bindings,
+        .n_bindings = ss->db.n_bindings,
+    };
+}
+
 void
 switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
 {
@@ -684,8 +626,14 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&ss->ovs);
     resolve_datapath(ss);
 
-    /* A repaired endpoint may have a new host end: a full run follows. */
+    /* A repaired endpoint may have a new host end, a relay tap deleted
+     * behind our back must be plugged in again: a full run follows. */
     bool repaired = attacher_verify(ss->attacher);
+    struct relay_taps_ctx taps_ctx = relay_taps_ctx(ss);
+    if (relay_taps_run(ss->taps, &taps_ctx)) {
+        relay_stop(ss->relay);
+        repaired = true;
+    }
     struct run_key key = run_key_now(ss, nb);
     if (repaired || full_run_needed(ss, &key)) {
         COVERAGE_INC(switch_session_run);
@@ -707,9 +655,6 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
         }
         relay_run(ss->relay, ss->relay_wanted, ss->rundir,
                   ss->plan.relay_key);
-        if (relay_owns_taps(ss)) {
-            sweep_relay_taps(ss);
-        }
         ovsdb_idl_loop_commit_and_wait(&ss->ovs);
         ss->txn_pending = ss->ovs.committing_txn != NULL;
         flow_installer_run(ss->installer);
@@ -720,7 +665,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
     if (ss->releasing) {
         /* Relay taps go too, unless ovs-vswitchd is not there to say
          * where they are. */
-        bool taps_gone = !relay_owns_taps(ss) || ss->taps_swept
+        bool taps_gone = !relay_owns_taps(ss) || relay_taps_swept(ss->taps)
                          || attacher_get_netns_fd(ss->attacher) < 0;
         if (ss->db.ready && !ss->txn_pending && !ss->n_stale && taps_gone) {
             VLOG_INFO("switch %s: released", ss->name);
@@ -796,7 +741,12 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     size_t n_ready = binding_partition_ready(&wants, ss->attacher,
                                              &ss->endpoints, &all_ready);
 
-    /* Its ports: those endpoints, uplinks, tunnels and relay taps. */
+    /* Its ports: those endpoints, uplinks, tunnels and relay taps (but not
+     * a tap deleted behind our back, until its port has gone). */
+    struct sset in_use;
+    ports_in_use(ss, time_msec(), &in_use);
+    const struct sset *unplugged = relay_taps_unplugged(ss->taps, &in_use);
+    sset_destroy(&in_use);
     bool usable = nb && !ss->config_error && !ss->releasing;
     struct port_list_ctx_in pl_in = {
         .nb = usable ? nb : NULL,
@@ -808,6 +758,7 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
         .ofports = &ss->ofports,
         .switch_netns_fd = attacher_get_netns_fd(ss->attacher),
         .relay_owns_taps = relay_owns_taps(ss),
+        .unplugged = unplugged,
         .ready = wants.ports,
         .n_ready = n_ready,
     };
@@ -905,9 +856,6 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     free(ss->underlay_wanted);
     ss->underlay_wanted = nullable_xstrdup(underlay);
     relay_run(ss->relay, ss->relay_wanted, ss->rundir, ss->plan.relay_key);
-    if (relay_owns_taps(ss)) {
-        sweep_relay_taps(ss);
-    }
     ss->relay_ready = relay_runs_with(ss->relay, relay_wanted);
     free(relay_wanted);
 
@@ -955,9 +903,8 @@ switch_session_wait(struct switch_session *ss)
     flow_installer_wait(ss->installer);
     uplink_prober_wait(ss->prober);
     relay_wait(ss->relay);
-    if (relay_owns_taps(ss) && tap_sweep_possible(ss)) {
-        poll_timer_wait_until(ss->tap_sweep_at);
-    }
+    struct relay_taps_ctx taps_ctx = relay_taps_ctx(ss);
+    relay_taps_wait(ss->taps, &taps_ctx);
     underlay_wait(ss->underlay);
     poll_timer_wait_until(attacher_next_retry(ss->attacher));
     poll_timer_wait_until(ss->poll_at);

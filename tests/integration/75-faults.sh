@@ -121,3 +121,24 @@ test_controller_kill9_twenty_times() {
             || fail "flows on $h replaced: $(flows_older_than "$h" "$age")"
     done
 }
+
+# A relay tap deleted under the switch: the relay is left reading a device
+# that is gone.  Its port goes and comes back, so that the tap is made anew,
+# and the relay starts again on it.
+test_relay_tap_deleted_behind_our_back() {
+    two_hosts_lan udp
+    local ns tap relay_pid
+    ns=$(sandbox_netns h1)
+    tap=$(ip -n "$ns" -o link show | grep -o 'vnu[0-9a-f]\{8\}' | head -1)
+    [ -n "$tap" ] || fail "no relay tap on h1"
+    relay_pid=$(cat "$(sandbox_switch_dir h1)/ovs-vnet-udptun.h1.pid")
+    # (On the kernel datapath the relay holds the tap and exits when it goes;
+    # it makes the tap again when started again.)
+    ALLOWED_LOG_ERRORS="$tap|UDP relay exit status 1; restarting it"
+    ip -n "$ns" link del "$tap"
+    wait_until 15 reaches ep1 10.5.0.21
+    reaches ep2 10.5.0.11 || fail "ep2 -> ep1 after the tap came back"
+    ip -n "$ns" link show "$tap" >/dev/null || fail "$tap not made again"
+    [ "$(cat "$(sandbox_switch_dir h1)/ovs-vnet-udptun.h1.pid")" != "$relay_pid" ] \
+        || fail "the relay was not started again"
+}

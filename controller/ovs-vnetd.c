@@ -19,6 +19,7 @@
 
 #include "command-line.h"
 #include "controller/desired-flows.h"
+#include "controller/switch-records.h"
 #include "controller/switch-session.h"
 #include "daemon.h"
 #include "dirs.h"
@@ -37,6 +38,7 @@
 #include "sset.h"
 #include "stream-ssl.h"
 #include "stream.h"
+#include "timeval.h"
 #include "tools/udptun-wire.h"
 #include "unixctl.h"
 #include "util.h"
@@ -50,6 +52,8 @@ static char *relay_key;
 /* --switch-rundir: switch name -> its run directory.  Where a switch lives is
  * ours to know, never an NB string's to say. */
 static struct smap switch_rundirs = SMAP_INITIALIZER(&switch_rundirs);
+/* --switch-records: where the switches driven are recorded. */
+static char *records_file;
 
 /* Switches this ovs-vnetd drives (--switch); empty: all.  With one ovs-vnetd
  * per host sharing one NB, each drives its own. */
@@ -71,6 +75,14 @@ struct vnetd {
     uint64_t endpoint_status_key;       /* Of the last write of endpoint
                                          * status (0: none since it may
                                          * have been lost). */
+
+    /* The switches driven or being released, as 'records_file' records
+     * them: name -> struct switch_record. */
+    struct shash records;
+    bool records_read;          /* Those of an earlier ovs-vnetd were read
+                                 * (and released, if the NB lost them). */
+    bool records_dirty;         /* 'records' differ from the file's. */
+    long long int records_retry_at;     /* After a failed write. */
 };
 
 static void parse_options(int argc, char *argv[]);
@@ -140,6 +152,103 @@ switch_row_to_config(const struct vnetd *d, const struct vnetrec_switch *row,
                      : NULL;
 }
 
+/* Records 'r' (NULL: none) as what it takes to release switch 'name'. */
+static void
+set_record(struct vnetd *d, const char *name, struct switch_record *r)
+{
+    struct switch_record *old = shash_find_data(&d->records, name);
+    if (r && old && switch_record_equals(r, old)) {
+        switch_record_destroy(r);
+        return;
+    }
+    if (r) {
+        shash_replace(&d->records, name, r);
+    } else if (old) {
+        shash_find_and_delete(&d->records, name);
+    } else {
+        return;
+    }
+    switch_record_destroy(old);
+    d->records_dirty = true;
+    d->records_retry_at = 0;
+}
+
+/* Writes the records to the file, if they changed. */
+static void
+write_records(struct vnetd *d)
+{
+    if (!d->records_dirty || time_msec() < d->records_retry_at) {
+        return;
+    }
+    char *error = switch_records_update(records_file, switch_is_mine,
+                                        &d->records);
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "recording the switches driven: %s (a switch "
+                     "deleted from the NB while ovs-vnetd is not running "
+                     "would keep what ovs-vnet made on it)", error);
+        free(error);
+        d->records_retry_at = time_msec() + 5000;
+    } else {
+        d->records_dirty = false;
+    }
+}
+
+/* Once the NB is read: the switches an earlier ovs-vnetd drove that the NB
+ * no longer has (deleted while none ran), or now has somewhere else, are
+ * released. */
+static void
+reclaim_recorded(struct vnetd *d)
+{
+    if (d->records_read) {
+        return;
+    }
+    d->records_read = true;
+    struct shash recorded;
+    char *error = switch_records_read(records_file, &recorded);
+    if (error) {
+        VLOG_WARN("%s", error);
+        free(error);
+    }
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &recorded) {
+        const struct switch_record *r = node->data;
+        if (!switch_is_mine(node->name)) {
+            continue;
+        }
+        const struct vnetrec_switch *row;
+        VNETREC_SWITCH_FOR_EACH (row, d->nb.idl) {
+            if (!strcmp(row->name, node->name)) {
+                break;
+            }
+        }
+        if (row && !strcmp(row->remote, r->remote)
+            && !strcmp(row->bridge, r->bridge)) {
+            continue;           /* Still there: its session takes over. */
+        }
+        VLOG_INFO("switch %s: %s; releasing what ovs-vnet made on %s "
+                  "(bridge %s)", node->name,
+                  row ? "moved in the NB" : "no longer in the NB",
+                  r->remote, r->bridge);
+        struct switch_session *ss = switch_session_create(node->name);
+        struct switch_session_config cfg = {
+            .remote = r->remote,
+            .bridge = r->bridge,
+            .datapath_type = r->datapath_type,
+            .datapath_auto = r->datapath_auto,
+            .rundir = r->rundir,
+            .release_underlay = r->underlay,
+        };
+        switch_session_set_config(ss, &cfg);
+        switch_session_release(ss);
+        shash_add(&d->releasing, node->name, ss);
+        set_record(d, node->name, switch_record_create(
+                       r->remote, r->bridge, r->datapath_type,
+                       r->datapath_auto, r->rundir, r->underlay));
+    }
+    switch_records_destroy(&recorded);
+}
+
 /* Brings the sessions in line with the NB Switch rows. */
 static void
 sync_sessions(struct vnetd *d)
@@ -167,6 +276,11 @@ sync_sessions(struct vnetd *d)
         char *rundir, *error;
         switch_row_to_config(d, row, &cfg, &rundir, &error);
         switch_session_set_config(ss, &cfg);
+        if (!error) {
+            set_record(d, row->name, switch_record_create(
+                           cfg.remote, cfg.bridge, cfg.datapath_type,
+                           cfg.datapath_auto, cfg.rundir, row->underlay));
+        }
         free(rundir);
         free(error);
     }
@@ -194,6 +308,7 @@ run_sessions(struct vnetd *d)
         struct switch_session *ss = node->data;
         switch_session_run(ss, d->nb.idl);
         if (switch_session_is_released(ss)) {
+            set_record(d, node->name, NULL);
             switch_session_destroy(ss);
             shash_delete(&d->releasing, node);
         }
@@ -380,6 +495,10 @@ main(int argc, char *argv[])
     memset(&d, 0, sizeof d);
     shash_init(&d.sessions);
     shash_init(&d.releasing);
+    shash_init(&d.records);
+    if (!records_file) {
+        records_file = xasprintf("%s/ovs-vnetd.switches", ovs_dbdir());
+    }
     d.have_kernel_module = !access("/sys/module/openvswitch", F_OK);
     unixctl_command_register("exit", "", 0, 0, vnetd_exit, &d);
     unixctl_command_register("switch/list", "", 0, 0, vnetd_switch_list, &d);
@@ -401,6 +520,7 @@ main(int argc, char *argv[])
 
         bool nb_ready = nb_is_initialized(&d);
         if (nb_ready) {
+            reclaim_recorded(&d);
             sync_sessions(&d);
         }
         /* An NB without VNet_Global (created anew, by mistake or not) is no
@@ -427,6 +547,7 @@ main(int argc, char *argv[])
                 vnetrec_vnet_global_set_controller_cfg(global, nb_cfg);
             }
         }
+        write_records(&d);
         if (!ovsdb_idl_loop_commit_and_wait(&d.nb)) {
             d.endpoint_status_key = 0;  /* The write failed: again. */
         }
@@ -434,6 +555,9 @@ main(int argc, char *argv[])
         unixctl_server_wait(unixctl);
         if (!d.uninitialized) {
             wait_sessions(&d);
+        }
+        if (d.records_dirty) {
+            poll_timer_wait_until(d.records_retry_at);
         }
         if (d.exiting) {
             poll_immediate_wake();
@@ -452,6 +576,8 @@ main(int argc, char *argv[])
     }
     shash_destroy(&d.sessions);
     shash_destroy(&d.releasing);
+    switch_records_destroy(&d.records);
+    free(records_file);
     ovsdb_idl_loop_destroy(&d.nb);
     unixctl_server_destroy(unixctl);
     free(nb_remote);
@@ -520,6 +646,7 @@ parse_options(int argc, char *argv[])
         OPT_CHECK_INCREMENTAL,
         OPT_RELAY_KEY,
         OPT_SWITCH_RUNDIR,
+        OPT_SWITCH_RECORDS,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
         SSL_OPTION_ENUMS,
@@ -531,6 +658,7 @@ parse_options(int argc, char *argv[])
         {"check-incremental", no_argument, NULL, OPT_CHECK_INCREMENTAL},
         {"relay-key", required_argument, NULL, OPT_RELAY_KEY},
         {"switch-rundir", required_argument, NULL, OPT_SWITCH_RUNDIR},
+        {"switch-records", required_argument, NULL, OPT_SWITCH_RECORDS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
@@ -577,6 +705,11 @@ parse_options(int argc, char *argv[])
             free(name);
             break;
         }
+
+        case OPT_SWITCH_RECORDS:
+            free(records_file);
+            records_file = xstrdup(optarg);
+            break;
 
         case OPT_RELAY_KEY: {
             struct udptun_key key;
@@ -652,9 +785,13 @@ usage(void)
            "(repeatable;\n"
            "                          default: its OVSDB socket's folder, "
            "else OVS's)\n"
+           "  --switch-records=FILE   where the switches driven are "
+           "recorded (default:\n"
+           "                          %s/ovs-vnetd.switches)\n"
            "  -h, --help              display this help message\n"
            "  -V, --version           display version information\n",
-           program_name, program_name, ovs_rundir(), VNET_NB_SOCKET);
+           program_name, program_name, ovs_rundir(), VNET_NB_SOCKET,
+           ovs_dbdir());
     daemon_usage();
     vlog_usage();
     stream_usage("NB or switch database", true, false, true);

@@ -62,6 +62,7 @@ struct switch_session {
                                  * resolve_datapath(). */
     char *rundir;
     char *relay_key;            /* Of the relay's datagrams, or NULL. */
+    char *release_underlay;     /* See struct switch_session_config. */
     char *config_error;
 
     /* OVSDB session to the switch. */
@@ -279,6 +280,7 @@ switch_session_destroy(struct switch_session *ss)
         free(ss->underlay_wanted);
         free(ss->rundir);
         free(ss->relay_key);
+        free(ss->release_underlay);
         free(ss->config_error);
         free(ss->name);
         free(ss);
@@ -337,6 +339,7 @@ switch_session_set_config(struct switch_session *ss,
         | replace(&ss->datapath_config, cfg->datapath_type)
         | replace(&ss->rundir, cfg->rundir)
         | replace(&ss->relay_key, cfg->relay_key)
+        | replace(&ss->release_underlay, cfg->release_underlay)
         | (ss->datapath_auto != cfg->datapath_auto)) {
         ss->config_seqno++;
     }
@@ -727,6 +730,12 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     tunnel_plan_destroy(&ss->plan);
     tunnel_plan_move(&ss->plan, &fresh);
     const char *underlay = underlay_wanted(ss, nb);
+    if (ss->releasing && ss->release_underlay && datapath_is(ss, "netdev")) {
+        /* What an earlier ovs-vnetd moved goes back too. */
+        underlay_adopt(ss->underlay, ss->release_underlay,
+                       attacher_get_switch_pid(ss->attacher),
+                       attacher_get_netns_fd(ss->attacher));
+    }
     const char *moved = underlay_get_iface(ss->underlay);
     if (moved && !nullable_string_is_equal(moved, underlay)) {
         /* Released, or the underlay changed: give the IP back first. */

@@ -25,6 +25,10 @@ struct switch_session_config {
     const char *relay_key;      /* Of the UDP relay's datagrams, or NULL. */
     const char *error;          /* The NB row is invalid (then nothing else
                                  * is used), or NULL. */
+    const char *release_underlay;       /* For a switch released without its
+                                         * NB row: the interface whose IP
+                                         * may be on the underlay bridge, or
+                                         * NULL. */
 };
 
 struct switch_session_status {

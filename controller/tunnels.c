@@ -381,6 +381,7 @@ struct relay {
     char *args;                 /* What it runs with (to see changes). */
     char *pidfile;
     long long int restart_at;
+    bool stale_stopped;         /* No relay of an earlier ovs-vnetd runs. */
 };
 
 struct relay *
@@ -536,16 +537,22 @@ relay_run(struct relay *r, const char *args, const char *rundir,
         free(status);
         relay_stop(r);
     }
-    if (r->process || !args || !rundir || !key
-        || time_msec() < r->restart_at) {
+    if (r->process || !rundir || time_msec() < r->restart_at
+        || (!args && r->stale_stopped)) {
         return;
     }
 
+    /* A relay an earlier ovs-vnetd left running goes, even if none is
+     * wanted now. */
     free(r->pidfile);
     r->pidfile = xasprintf("%s/ovs-vnet-udptun.%s.pid", rundir,
                            r->switch_name);
-    if (!stale_gone(r->pidfile)) {
+    r->stale_stopped = stale_gone(r->pidfile);
+    if (!r->stale_stopped) {
         r->restart_at = time_msec() + 200;
+        return;
+    }
+    if (!args || !key) {
         return;
     }
 

@@ -179,6 +179,22 @@ underlay_run(struct underlay *u, const char *iface, pid_t pid, int netns_fd,
 }
 
 void
+underlay_adopt(struct underlay *u, const char *iface, pid_t pid,
+               int netns_fd)
+{
+    uint32_t ip;
+    int plen;
+    if (pid && !u->iface && vif_link_exists(netns_fd, VNET_PHY_BRIDGE)
+        && vif_addr_get(netns_fd, iface, &ip, &plen)
+        && !vif_addr_get(netns_fd, VNET_PHY_BRIDGE, &ip, &plen)) {
+        u->iface = xstrdup(iface);
+        u->ip = ip;
+        u->plen = plen;
+        u->pid = pid;
+    }
+}
+
+void
 underlay_recheck(struct underlay *u)
 {
     u->recheck = true;

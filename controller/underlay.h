@@ -30,6 +30,12 @@ void underlay_run(struct underlay *, const char *iface, pid_t pid,
                   int netns_fd, const char *rundir,
                   const struct tunnel_plan *plan);
 
+/* Takes note that the IP on the underlay bridge is that of 'iface', if the
+ * bridge has an IP and 'iface' none (moved there by an earlier ovs-vnetd),
+ * so that underlay_give_back() gives it back.  Moves nothing. */
+void underlay_adopt(struct underlay *, const char *iface, pid_t pid,
+                    int netns_fd);
+
 /* Gives the IP back to its interface (before the bridge goes). */
 void underlay_give_back(struct underlay *, pid_t pid, int netns_fd);
 

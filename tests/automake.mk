@@ -7,6 +7,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-addr.cc \
 	tests/test-names.cc \
 	tests/test-status.cc \
+	tests/test-switch-records.cc \
 	tests/test-ctl-args.cc \
 	tests/test-lan.cc \
 	tests/test-router.cc \

@@ -142,3 +142,45 @@ test_relay_tap_deleted_behind_our_back() {
     [ "$(cat "$(sandbox_switch_dir h1)/ovs-vnet-udptun.h1.pid")" != "$relay_pid" ] \
         || fail "the relay was not started again"
 }
+
+# A Switch row deleted (with its endpoint) while no ovs-vnetd runs: the NB no
+# longer says where that switch is, but the next ovs-vnetd finds it in its
+# record of the switches it drove, and releases it: the bridge, the
+# endpoint's namespace, the relay and the underlay bridge go, and the tunnel
+# IP goes back to the underlay interface.  The other switch goes on.
+test_switch_deleted_while_controller_down() {
+    two_hosts_lan udp
+    local relay_pid
+    relay_pid=$(cat "$(sandbox_switch_dir h2)/ovs-vnet-udptun.h2.pid")
+    output_has '"h2"' cat "$SANDBOX_DIR/ovs-vnetd.switches" \
+        || fail "h2 not recorded"
+    sandbox_vnetd_kill
+    nb_transact '["OVS_VNET_Northbound",
+        {"op":"delete","table":"Endpoint","where":[["name","==","ep2"]]},
+        {"op":"delete","table":"Switch","where":[["name","==","h2"]]}]'
+    sandbox_vnetd_start
+    wait_until 20 h2_released
+    wait_until 5 process_gone "$relay_pid"
+    if [ "$SANDBOX_DATAPATH" = netdev ]; then
+        output_has 'inet 192.168.50.2/24' ip -n "$(sandbox_netns h2)" addr show ul0 \
+            || fail "h2's tunnel IP not given back to ul0"
+        ! sandbox_vsctl h2 br-exists br-phy || fail "h2's br-phy left behind"
+    fi
+    ! output_has '"h2"' cat "$SANDBOX_DIR/ovs-vnetd.switches" \
+        || fail "h2 still recorded"
+    output_has '"h1"' cat "$SANDBOX_DIR/ovs-vnetd.switches" \
+        || fail "h1 no longer recorded"
+    in_ep ep1 ip link show eth0 >/dev/null || fail "ep1 lost its interface"
+    assert_eq "$(nb_get last_error h1)" '["set", []]' "h1's last_error"
+}
+
+# process_gone PID: no such process, or one that exited (a zombie whose
+# parent is gone is reaped by whoever adopted it, maybe never).
+process_gone() {
+    [ ! -e "/proc/$1/stat" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
+
+h2_released() {
+    ! sandbox_vsctl h2 br-exists br-vnet \
+        && ! ip netns list | grep -q "^$SANDBOX_PREFIX-ep2\b"
+}

@@ -416,6 +416,17 @@ run_commands(struct ctl_invocation *invs, size_t n)
     ovsdb_idl_destroy(idl);
 }
 
+/* One line per command: NAME|OPTIONS|ARGUMENTS (OPTIONS as the command
+ * table has them: "--a=,--b"). */
+static void
+print_commands(void)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+        printf("%s|%s|%s\n", commands[i].name, commands[i].options,
+               commands[i].usage);
+    }
+}
+
 static void
 parse_options(int argc, char *argv[])
 {
@@ -423,6 +434,8 @@ parse_options(int argc, char *argv[])
         OPT_DB = UCHAR_MAX + 1,
         OPT_WAIT,
         OPT_DRY_RUN,
+        OPT_COMMANDS,
+        OPT_OPTIONS,
         TABLE_OPTION_ENUMS,
         VLOG_OPTION_ENUMS,
         SSL_OPTION_ENUMS,
@@ -432,6 +445,8 @@ parse_options(int argc, char *argv[])
         {"timeout", required_argument, NULL, 't'},
         {"wait", no_argument, NULL, OPT_WAIT},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+        {"commands", no_argument, NULL, OPT_COMMANDS},
+        {"options", no_argument, NULL, OPT_OPTIONS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         TABLE_LONG_OPTIONS,
@@ -468,6 +483,14 @@ parse_options(int argc, char *argv[])
         case OPT_DRY_RUN:
             dry_run = true;
             break;
+
+        case OPT_COMMANDS:
+            print_commands();
+            exit(EXIT_SUCCESS);
+
+        case OPT_OPTIONS:
+            ovs_cmdl_print_options(long_options);
+            exit(EXIT_SUCCESS);
 
         case 'h':
             usage();
@@ -552,6 +575,8 @@ usage(void)
            "change\n"
            "                          on every switch\n"
            "  --dry-run               check the command, change nothing\n"
+           "  --commands              list the commands (for completion)\n"
+           "  --options               list the options (for completion)\n"
            "  -f, --format=FORMAT     table, json, csv or list output\n"
            "  --pretty                pretty-print JSON\n"
            "  -v, --verbose           log to the console\n"

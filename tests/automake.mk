@@ -19,3 +19,11 @@ tests_unit_tests_CXXFLAGS = $(AM_CXXFLAGS) $(GTEST_CFLAGS)
 tests_unit_tests_LDADD = tools/libvnetctl.a controller/libvnetd.a flows/libvnetflows.a ovsdb/libvnet.a tools/libudptun.a $(OVS_LDADD) $(LIBNL_LIBS) \
 	$(GTEST_LIBS)
 endif
+
+# "make check" runs the unit tests; the integration tests need root and
+# sandboxes: tests/run.sh.
+if HAVE_GTEST
+TESTS = tests/unit-tests
+endif
+EXTRA_DIST += tests/run.sh tests/lib tests/integration tests/data tests/vm \
+	tests/fuzz tests/sanitize-ci-tests tests/sanitize.supp .ci

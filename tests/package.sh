@@ -65,6 +65,10 @@ build() {
 }
 check "dpkg-buildpackage -b -us -uc" build
 deb=$(ls "$work"/ovs-vnet_*.deb 2>/dev/null | head -1)
+if [ -z "$deb" ]; then
+    echo "$passed passed, $((failed + 1)) failed"
+    exit 1
+fi
 check "the package installs" dpkg -i "$deb"
 
 check "ovs-vnet-ctl --version" bash -c '/usr/bin/ovs-vnet-ctl --version | grep -q "^ovs-vnet-ctl (ovs-vnet)"'

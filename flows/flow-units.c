@@ -7,7 +7,10 @@
 #include "flows/flow-table.h"
 #include "hash.h"
 #include "openvswitch/hmap.h"
+#include "openvswitch/vlog.h"
 #include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(flow_units);
 
 struct unit {
     struct hmap_node node;      /* In 'units', by key. */
@@ -215,8 +218,16 @@ flow_units_open(struct flow_units *u, const struct flow_unit_key *key,
                 const void *fp, size_t fp_len)
 {
     struct unit *unit = find_unit(u, key);
-    /* A unit is opened once a pass: its key names it. */
-    ovs_assert(!unit || unit->pass != u->pass);
+    /* A unit is opened once a pass: its key names it.  Two objects that the
+     * checks upstream let through with one key (a bug) must not take the
+     * controller down: the first keeps its flows. */
+    if (unit && unit->pass == u->pass) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_ERR_RL(&rl, "flow unit %"PRIu32"/%08"PRIx32"/%08"PRIx32"/%08"
+                    PRIx32" opened twice in one pass: the second is left out",
+                    key->kind, key->a, key->b, key->c);
+        return NULL;
+    }
     if (!unit) {
         unit = xzalloc(sizeof *unit);
         unit->key = *key;

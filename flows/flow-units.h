@@ -49,7 +49,8 @@ void flow_units_begin(struct flow_units *);
 /* Opens unit 'key', whose flows are made from 'fp' ('fp_len' bytes, which
  * must say everything the flows depend on).  Returns NULL if the unit is as
  * the last pass left it (nothing to generate), else an empty table for its
- * flows, owned by 'units'.  A unit may be opened only once a pass. */
+ * flows, owned by 'units'.  A unit is opened once a pass (a second open of
+ * its key logs an error and returns NULL). */
 struct flow_table *flow_units_open(struct flow_units *,
                                    const struct flow_unit_key *,
                                    const void *fp, size_t fp_len);

@@ -95,6 +95,20 @@ TEST(FlowUnits, UnchangedUnitsAreNotFilledAgain)
     flow_units_destroy(u);
 }
 
+TEST(FlowUnits, KeyOpenedTwiceInAPassKeepsTheFirst)
+{
+    // Two objects with one key (which the checks upstream must prevent) do
+    // not stop the controller: the second is left out.
+    flow_units *u = flow_units_create();
+    flow_units_begin(u);
+    EXPECT_TRUE(fill(u, key(1, 7), "first", {kA}));
+    EXPECT_FALSE(fill(u, key(1, 7), "second", {kB}));
+    flow_units_end(u);
+    EXPECT_EQ(flow_units_count(u), 1u);
+    EXPECT_EQ(dirty_priorities(u), (std::vector<int>{10}));
+    flow_units_destroy(u);
+}
+
 TEST(FlowUnits, ChangedAndGoneUnitsAreDirty)
 {
     flow_units *u = flow_units_create();

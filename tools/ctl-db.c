@@ -13,7 +13,6 @@
 #include "byte-order.h"
 #include "dirs.h"
 #include "flows/pipeline.h"
-#include "hmapx.h"
 #include "lib/vswitch-idl.h"
 #include "openvswitch/json.h"
 #include "openvswitch/ofp-actions.h"
@@ -216,22 +215,3 @@ nat_sorted(const struct vnetrec_router *r)
     return list;
 }
 
-int64_t
-free_segment_id(struct ovsdb_idl *idl)
-{
-    struct hmapx used = HMAPX_INITIALIZER(&used);
-    const struct vnetrec_network *net;
-    VNETREC_NETWORK_FOR_EACH (net, idl) {
-        hmapx_add(&used, (void *) (uintptr_t) net->segment_id);
-    }
-    const struct vnetrec_router *r;
-    VNETREC_ROUTER_FOR_EACH (r, idl) {
-        hmapx_add(&used, (void *) (uintptr_t) r->segment_id);
-    }
-    int64_t segment = 1;
-    while (hmapx_find(&used, (void *) (uintptr_t) segment)) {
-        segment++;
-    }
-    hmapx_destroy(&used);
-    return segment;
-}

@@ -21,6 +21,7 @@
 #include "openvswitch/vconn.h"
 #include "ovsdb-idl.h"
 #include "ovsdb/addr.h"
+#include "ovsdb/allocate.h"
 #include "ovsdb/names.h"
 #include "ovsdb/remote.h"
 #include "ovsdb/validate.h"
@@ -57,7 +58,7 @@ cmd_net_add(struct ctl_context *ctx)
         return;
     }
 
-    int64_t segment = free_segment_id(ctx->idl);
+    int64_t segment = vnet_alloc_segment_id(ctx->idl);
 
     char gw_s[16], mac_s[18];
     uint8_t mac[6];
@@ -154,10 +155,6 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
     }
 
     /* Names, namespaces, and the network's IPs and MACs are unique. */
-    size_t n_used = 0;
-    size_t cap = 16;
-    uint32_t *used = xmalloc(cap * sizeof *used);
-    used[n_used++] = gateway;
     uint32_t ip = 0;
     uint8_t mac[6];
     if (ip_s) {
@@ -180,16 +177,10 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
             continue;
         }
         uint32_t other;
-        if (ep->ip && vnet_ip_is_valid(ep->ip, &other)) {
-            if (ip_s && other == ip) {
-                ctl_error(ctx, "IP %s is already used by endpoint %s in "
-                          "network %s", ip_s, ep->name, net->name);
-            }
-            if (n_used == cap) {
-                cap *= 2;
-                used = xrealloc(used, cap * sizeof *used);
-            }
-            used[n_used++] = other;
+        if (ip_s && ep->ip && vnet_ip_is_valid(ep->ip, &other)
+            && other == ip) {
+            ctl_error(ctx, "IP %s is already used by endpoint %s in "
+                      "network %s", ip_s, ep->name, net->name);
         }
         uint8_t other_mac[6];
         if (mac_s && ep->mac && vnet_mac_is_valid(ep->mac, other_mac)
@@ -199,33 +190,20 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
         }
     }
     if (ctx->error) {
-        free(used);
         return;
     }
 
+    /* What is left out, as ovs-vnetd would fill it in. */
     char ip_buf[16], mac_buf[18];
     if (in_netns && !ip_s) {
-        if (!vnet_ip_alloc(&cidr, used, n_used, &ip)) {
+        if (!vnet_alloc_endpoint_ip(ctx->idl, net, &cidr, gateway, &ip)) {
             ctl_error(ctx, "network %s has no free IP address", net->name);
-            free(used);
             return;
         }
         ip_s = vnet_ip_format(ip, ip_buf);
     }
-    free(used);
     if (in_netns && !mac_s) {
-        for (unsigned int attempt = 0; ; attempt++) {
-            vnet_mac_for_endpoint(net->name, name, attempt, mac);
-            bool clash = false;
-            VNETREC_ENDPOINT_FOR_EACH (ep, ctx->idl) {
-                uint8_t other_mac[6];
-                clash |= ep->mac && vnet_mac_is_valid(ep->mac, other_mac)
-                         && !memcmp(other_mac, mac, 6);
-            }
-            if (!clash) {
-                break;
-            }
-        }
+        vnet_alloc_endpoint_mac(ctx->idl, net->name, name, mac);
         mac_s = vnet_mac_format(mac, mac_buf);
     }
 
@@ -398,24 +376,14 @@ cmd_router_add(struct ctl_context *ctx)
     get_or_create_global(ctx);
     /* Its own segment (for traffic to its uplink's switch) and an even
      * conntrack zone: 'ct_zone' for NAT, the next one for hairpin. */
-    int64_t zone = 2;
-    for (bool clash = true; clash; ) {
-        clash = false;
-        const struct vnetrec_router *other;
-        VNETREC_ROUTER_FOR_EACH (other, ctx->idl) {
-            if (other->ct_zone == zone) {
-                zone += 2;
-                clash = true;
-            }
-        }
-    }
-    if (zone > 65534) {
+    int64_t zone = vnet_alloc_ct_zone(ctx->idl);
+    if (!zone) {
         ctl_error(ctx, "no conntrack zone left for router %s", name);
         return;
     }
     struct vnetrec_router *r = vnetrec_router_insert(ctx->txn);
     vnetrec_router_set_name(r, name);
-    vnetrec_router_set_segment_id(r, free_segment_id(ctx->idl));
+    vnetrec_router_set_segment_id(r, vnet_alloc_segment_id(ctx->idl));
     vnetrec_router_set_ct_zone(r, zone);
 }
 

@@ -78,8 +78,6 @@ const struct vnetrec_network **networks_sorted(struct ovsdb_idl *, size_t *n);
 const struct vnetrec_router **routers_sorted(struct ovsdb_idl *, size_t *n);
 /* The NAT rules of 'r', sorted (caller frees). */
 const struct vnetrec_nat **nat_sorted(const struct vnetrec_router *r);
-/* The lowest segment id no network or router has. */
-int64_t free_segment_id(struct ovsdb_idl *);
 /* A NAT rule's two sides as nat-list and show print them (caller frees). */
 char *nat_format_external(const struct vnetrec_router *,
                           const struct vnetrec_nat *);

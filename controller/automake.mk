@@ -1,6 +1,7 @@
 # controller/: ovs-vnetd.
 noinst_LIBRARIES += controller/libvnetd.a
 controller_libvnetd_a_SOURCES = \
+	controller/allocator.c controller/allocator.h \
 	controller/attach.c controller/attach.h \
 	controller/binding.c controller/binding.h \
 	controller/daemon-pid.c controller/daemon-pid.h \

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controller/allocator.h"
 #include "controller/attach.h"
 #include "controller/lan-view.h"
 #include "controller/switch-db.h"
@@ -160,6 +161,7 @@ struct binding_row {
     struct endpoint_addresses a;
     bool valid;                 /* 'a' holds its addresses. */
     bool kept;                  /* Its addresses were its own before. */
+    bool pending;               /* ovs-vnetd has yet to fill it in. */
     char *error;                /* While collecting: why not. */
 };
 
@@ -325,6 +327,10 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
     struct hmap owners = HMAP_INITIALIZER(&owners);
     for (i = 0; i < n_rows; i++) {
         struct binding_row *r = &rows->rows[i];
+        if (nb_endpoint_is_pending(r->row)) {
+            r->pending = true;  /* Not yet: no error either. */
+            continue;
+        }
         char *error = endpoint_addresses(view, r->row, &r->a);
         r->valid = !error;
         r->error = error;
@@ -337,6 +343,9 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
 
     for (i = 0; i < n_rows; i++) {
         struct binding_row *r = &rows->rows[i];
+        if (r->pending) {
+            continue;
+        }
         ep = r->row;
         bool here = is_here(in, ep);
         char *error = r->error;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controller/allocator.h"
 #include "controller/tunnels.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb/status-keys.h"
@@ -24,6 +25,9 @@ lan_view_network(struct lan_view *view, const struct vnetrec_network *row)
     }
     ni = xzalloc(sizeof *ni);
     shash_add(nets, row->name, ni);
+    if (nb_network_is_pending(row)) {
+        return NULL;            /* Not yet: ovs-vnetd fills it in. */
+    }
     char *error = vnet_network_check(row->name, row->cidr, row->gateway,
                                      &ni->cidr, &ni->gateway);
     if (!error) {
@@ -52,6 +56,7 @@ lan_view_init(struct lan_view *view)
     smap_init(&view->errors);
     view->routers = NULL;
     view->n_routers = 0;
+    view->endpoints_ok = NULL;
 }
 
 void
@@ -293,14 +298,18 @@ lan_view_check(struct lan_view *view, struct ovsdb_idl *nb,
     for (size_t k = 0; k < 2 * n; k++) {
         /* Those kept before first, then the others. */
         const struct vnetrec_network *net = rows[k % n].row;
-        if (kept_before(before, nb, "network", net->name) != (k < n)) {
+        if (kept_before(before, nb, "network", net->name) != (k < n)
+            || nb_network_is_pending(net)) {
             continue;
         }
-        /* (The schema keeps networks' segment ids apart.) */
         char seg[24];
         snprintf(seg, sizeof seg, "%"PRId64, net->segment_id);
-        char *why = object_clash(&objects, "network", net->name,
-                                 &net->header_.uuid);
+        const char *other = shash_find_data(&segments, seg);
+        char *why = (other
+                     ? xasprintf("segment id %"PRId64" is %s's",
+                                 net->segment_id, other)
+                     : object_clash(&objects, "network", net->name,
+                                    &net->header_.uuid));
         if (!why && net->mtu && net->mtu < 68) {
             why = xasprintf("mtu %"PRId64" is below 68, the least IPv4 "
                             "allows", net->mtu);
@@ -320,6 +329,10 @@ lan_view_check(struct lan_view *view, struct ovsdb_idl *nb,
     for (size_t k = 0; k < 2 * n; k++) {
         const struct vnetrec_router *rt = rows[k % n].row;
         if (kept_before(before, nb, "router", rt->name) != (k < n)) {
+            continue;
+        }
+        if (nb_router_is_pending(rt)) {
+            sset_add(&view->bad_routers, rt->name);     /* Not yet. */
             continue;
         }
         char *why = object_clash(&objects, "router", rt->name,
@@ -441,6 +454,10 @@ lan_view_add_remotes(struct lan_view *view, struct ovsdb_idl *nb,
     if (plan->enabled) {
         const struct vnetrec_endpoint *rep;
         VNETREC_ENDPOINT_FOR_EACH (rep, nb) {
+            if (view->endpoints_ok
+                && !sset_contains(view->endpoints_ok, rep->name)) {
+                continue;       /* Left out where it is (and here). */
+            }
             const char *host = !strcmp(rep->type, "netns")
                                ? (rep->switch_ ? rep->switch_->name : NULL)
                                : rep->location;

@@ -64,6 +64,10 @@ struct lan_view {
                                  * "router_error:NAME" -> why. */
     struct lan_router *routers; /* Routers with an uplink that matter here. */
     size_t n_routers;
+    /* Endpoints whose rows are valid and whose addresses are their own (the
+     * binding's 'accepted'); only those are reached on other switches.
+     * NULL: all. */
+    const struct sset *endpoints_ok;
 };
 
 void lan_view_init(struct lan_view *);

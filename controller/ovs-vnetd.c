@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "command-line.h"
+#include "controller/allocator.h"
 #include "controller/desired-flows.h"
 #include "controller/switch-records.h"
 #include "controller/switch-session.h"
@@ -79,6 +80,8 @@ struct vnetd {
     /* The switches driven or being released, as 'records_file' records
      * them: name -> struct switch_record. */
     struct shash records;
+    unsigned int allocated_seqno;       /* NB seqno that nb_allocate() last
+                                         * looked at (0: none). */
     bool records_read;          /* Those of an earlier ovs-vnetd were read
                                  * (and released, if the NB lost them). */
     bool records_dirty;         /* 'records' differ from the file's. */
@@ -534,6 +537,18 @@ main(int argc, char *argv[])
             const struct vnetrec_vnet_global *global
                 = vnetrec_vnet_global_first(d.nb.idl);
             int64_t nb_cfg = global ? global->nb_cfg : 0;
+            /* What other clients left out of their rows.  Like a command
+             * that allocates, the transaction verifies and advances nb_cfg:
+             * of two allocations (ours or the command line's) made from the
+             * same view, one commits and the other retries. */
+            unsigned int seqno = ovsdb_idl_get_seqno(d.nb.idl);
+            if (global && seqno != d.allocated_seqno) {
+                d.allocated_seqno = seqno;
+                if (nb_allocate(d.nb.idl)) {
+                    vnetrec_vnet_global_verify_nb_cfg(global);
+                    vnetrec_vnet_global_set_nb_cfg(global, nb_cfg + 1);
+                }
+            }
             write_status(&d, nb_cfg);
             /* Every endpoint's status costs a look at every endpoint:
              * only when something it follows changed. */
@@ -550,6 +565,7 @@ main(int argc, char *argv[])
         write_records(&d);
         if (!ovsdb_idl_loop_commit_and_wait(&d.nb)) {
             d.endpoint_status_key = 0;  /* The write failed: again. */
+            d.allocated_seqno = 0;
         }
 
         unixctl_server_wait(unixctl);

@@ -710,6 +710,7 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
         binding_collect(&b_in, &view, &ss->endpoints, &wants);
         sset_swap(&ss->endpoints_accepted, &wants.accepted);
         ss->endpoints_checked = true;
+        view.endpoints_ok = &ss->endpoints_accepted;
     }
     struct tunnel_plan fresh;
     if (nb && !ss->config_error && !ss->releasing) {

@@ -82,19 +82,19 @@ test_nb_helper_creates_and_converts() {
     # A database of the previous schema version is converted on start and
     # keeps its objects.
     rm -f "$db"
-    ovsdb-tool create "$db" "$VNET_TOP/tests/data/vnet-1.3.0.ovsschema"
+    ovsdb-tool create "$db" "$VNET_TOP/tests/data/vnet-1.4.0.ovsschema"
     ovsdb-tool transact "$db" '["OVS_VNET_Northbound",
         {"op":"insert","table":"VNet_Global","row":{}},
         {"op":"insert","table":"Network","row":{"name":"old","cidr":"10.9.0.0/16",
          "gateway":"10.9.0.1","gateway_mac":"02:76:6e:00:00:07","segment_id":7}}]' >/dev/null
     "$d/share/ovs-vnet/scripts/ovs-vnet-nb" start 2>"$SANDBOX_DIR/nb.err" \
         || fail "ovs-vnet-nb start on the old database: $(cat "$SANDBOX_DIR/nb.err")"
-    output_has 'converted .* from schema 1\.3\.0' cat "$SANDBOX_DIR/nb.err" \
+    output_has 'converted .* from schema 1\.4\.0' cat "$SANDBOX_DIR/nb.err" \
         || fail "not converted: $(cat "$SANDBOX_DIR/nb.err")"
     assert_eq "$(ovsdb-tool db-version "$db")" \
         "$(ovsdb-tool schema-version "$VNET_TOP/ovsdb/vnet.ovsschema")" "database version"
     output_has '10\.9\.0\.0/16' "${ctl[@]}" net-list || fail "network lost in the conversion"
-    [ -e "$db.backup-1.3.0" ] || fail "no copy of the old database"
+    [ -e "$db.backup-1.4.0" ] || fail "no copy of the old database"
     "$d/share/ovs-vnet/scripts/ovs-vnet-nb" stop
 }
 

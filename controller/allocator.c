@@ -1,0 +1,214 @@
+#include <config.h>
+#include "controller/allocator.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "openvswitch/vlog.h"
+#include "ovsdb/addr.h"
+#include "ovsdb/allocate.h"
+#include "ovsdb/validate.h"
+#include "ovsdb/vnet-idl.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(allocator);
+
+bool
+nb_network_is_pending(const struct vnetrec_network *net)
+{
+    return !net->segment_id || !net->gateway[0] || !net->gateway_mac[0];
+}
+
+bool
+nb_router_is_pending(const struct vnetrec_router *rt)
+{
+    return !rt->segment_id || !rt->ct_zone;
+}
+
+bool
+nb_endpoint_is_pending(const struct vnetrec_endpoint *ep)
+{
+    return !ep->type[0]
+           || (!strcmp(ep->type, "netns")
+               && (!ep->ip || !ep->mac || !ep->netns));
+}
+
+/* Rows of a table in name order. */
+struct named {
+    const char *name;
+    const void *row;
+};
+
+static int
+compare_named(const void *a_, const void *b_)
+{
+    const struct named *a = a_, *b = b_;
+    return strcmp(a->name, b->name);
+}
+
+static void
+sort_named(struct named *rows, size_t n)
+{
+    if (n) {
+        qsort(rows, n, sizeof *rows, compare_named);
+    }
+}
+
+static unsigned int
+allocate_networks(struct ovsdb_idl *nb)
+{
+    size_t n = 0, allocated = 0;
+    struct named *rows = NULL;
+    const struct vnetrec_network *net;
+    VNETREC_NETWORK_FOR_EACH (net, nb) {
+        if (nb_network_is_pending(net)) {
+            if (n >= allocated) {
+                rows = x2nrealloc(rows, &allocated, sizeof *rows);
+            }
+            rows[n++] = (struct named) { net->name, net };
+        }
+    }
+    sort_named(rows, n);
+    unsigned int changed = 0;
+    for (size_t i = 0; i < n; i++) {
+        net = rows[i].row;
+        if (!net->segment_id) {
+            vnetrec_network_set_segment_id(net, vnet_alloc_segment_id(nb));
+        }
+        if (!net->gateway[0]) {
+            struct vnet_cidr cidr;
+            unsigned int gateway;
+            char *error = vnet_network_check(net->name, net->cidr, NULL,
+                                             &cidr, &gateway);
+            if (error) {
+                free(error);    /* Its status says so. */
+            } else {
+                char s[16];
+                vnetrec_network_set_gateway(net, vnet_ip_format(gateway, s));
+            }
+        }
+        if (!net->gateway_mac[0]) {
+            uint8_t mac[6];
+            char s[18];
+            vnet_mac_for_gateway(net->segment_id, mac);
+            vnetrec_network_set_gateway_mac(net, vnet_mac_format(mac, s));
+        }
+        VLOG_INFO("network %s: segment id %"PRId64", gateway %s (%s)",
+                  net->name, net->segment_id, net->gateway, net->gateway_mac);
+        changed++;
+    }
+    free(rows);
+    return changed;
+}
+
+static unsigned int
+allocate_routers(struct ovsdb_idl *nb)
+{
+    size_t n = 0, allocated = 0;
+    struct named *rows = NULL;
+    const struct vnetrec_router *rt;
+    VNETREC_ROUTER_FOR_EACH (rt, nb) {
+        if (nb_router_is_pending(rt)) {
+            if (n >= allocated) {
+                rows = x2nrealloc(rows, &allocated, sizeof *rows);
+            }
+            rows[n++] = (struct named) { rt->name, rt };
+        }
+    }
+    sort_named(rows, n);
+    unsigned int changed = 0;
+    for (size_t i = 0; i < n; i++) {
+        rt = rows[i].row;
+        if (!rt->segment_id) {
+            vnetrec_router_set_segment_id(rt, vnet_alloc_segment_id(nb));
+        }
+        if (!rt->ct_zone) {
+            int64_t zone = vnet_alloc_ct_zone(nb);
+            if (!zone) {
+                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+                VLOG_WARN_RL(&rl, "router %s: no conntrack zone left",
+                             rt->name);
+                continue;
+            }
+            vnetrec_router_set_ct_zone(rt, zone);
+        }
+        VLOG_INFO("router %s: segment id %"PRId64", conntrack zone %"PRId64,
+                  rt->name, rt->segment_id, rt->ct_zone);
+        changed++;
+    }
+    free(rows);
+    return changed;
+}
+
+static unsigned int
+allocate_endpoints(struct ovsdb_idl *nb)
+{
+    size_t n = 0, allocated = 0;
+    struct named *rows = NULL;
+    const struct vnetrec_endpoint *ep;
+    VNETREC_ENDPOINT_FOR_EACH (ep, nb) {
+        if (nb_endpoint_is_pending(ep)) {
+            if (n >= allocated) {
+                rows = x2nrealloc(rows, &allocated, sizeof *rows);
+            }
+            rows[n++] = (struct named) { ep->name, ep };
+        }
+    }
+    sort_named(rows, n);
+    unsigned int changed = 0;
+    for (size_t i = 0; i < n; i++) {
+        ep = rows[i].row;
+        if (!ep->type[0]) {
+            vnetrec_endpoint_set_type(ep, ep->switch_ ? "netns" : "external");
+        }
+        if (strcmp(ep->type, "netns")) {
+            changed++;
+            continue;
+        }
+        const struct vnetrec_network *net = ep->network;
+        struct vnet_cidr cidr;
+        unsigned int gateway;
+        char *error = vnet_network_check(net->name, net->cidr,
+                                         net->gateway[0] ? net->gateway : NULL,
+                                         &cidr, &gateway);
+        if (error) {
+            free(error);        /* The network's status says so. */
+            continue;
+        }
+        if (!ep->netns) {
+            vnetrec_endpoint_set_netns(ep, ep->name);
+        }
+        if (!ep->ip) {
+            uint32_t ip;
+            char s[16];
+            if (!vnet_alloc_endpoint_ip(nb, net, &cidr, gateway, &ip)) {
+                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+                VLOG_WARN_RL(&rl, "endpoint %s: network %s has no free IP "
+                             "address", ep->name, net->name);
+                continue;
+            }
+            vnetrec_endpoint_set_ip(ep, vnet_ip_format(ip, s));
+        }
+        if (!ep->mac) {
+            uint8_t mac[6];
+            char s[18];
+            vnet_alloc_endpoint_mac(nb, net->name, ep->name, mac);
+            vnetrec_endpoint_set_mac(ep, vnet_mac_format(mac, s));
+        }
+        VLOG_INFO("endpoint %s: %s %s in namespace %s", ep->name, ep->ip,
+                  ep->mac, ep->netns);
+        changed++;
+    }
+    free(rows);
+    return changed;
+}
+
+unsigned int
+nb_allocate(struct ovsdb_idl *nb)
+{
+    /* Networks first: endpoints' addresses follow from their gateway. */
+    unsigned int changed = allocate_networks(nb);
+    changed += allocate_routers(nb);
+    changed += allocate_endpoints(nb);
+    return changed;
+}

@@ -1,0 +1,154 @@
+# Integration tests: the NB database as an API for clients other than
+# ovs-vnet-ctl.  A client writes only what a user decides; ovs-vnetd fills
+# in the rest (segment ids, gateways and their MACs, conntrack zones,
+# endpoints' namespaces, IPs and MACs), uniquely even under concurrent
+# clients, and the objects work.
+
+api_world() {
+    sandbox_nb_start
+    sandbox_vnetd_start
+    sandbox_switch_start sw1
+    vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" >/dev/null
+}
+
+# nb_col TABLE NAME COLUMN: the column of the named row, as JSON.
+nb_col() {
+    ovsdb-client --timeout=10 -f json query "$OVS_VNET_DB" \
+        '["OVS_VNET_Northbound",{"op":"select","table":"'"$1"'",
+          "where":[["name","==","'"$2"'"]],"columns":["'"$3"'"]}]' \
+        | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)[0]["rows"][0]["'"$3"'"]))'
+}
+
+filled() {  # TABLE NAME COLUMN EMPTY-VALUE: the column is no longer EMPTY-VALUE
+    [ "$(nb_col "$1" "$2" "$3")" != "$4" ]
+}
+
+endpoint_up() {
+    [ "$(nb_col Endpoint "$1" up)" = true ]
+}
+
+test_rows_with_only_the_users_fields() {
+    api_world
+    local sw
+    sw=$(nb_uuid Switch sw1)
+    # Only names, the CIDR, the network and the switch.
+    nb_transact '["OVS_VNET_Northbound",
+        {"op":"insert","table":"Network","uuid-name":"n","row":{"name":"net1","cidr":"10.7.0.0/16"}},
+        {"op":"insert","table":"Endpoint","row":{"name":"epa","network":["named-uuid","n"],
+         "switch":["uuid","'"$sw"'"]}},
+        {"op":"insert","table":"Endpoint","row":{"name":"epb","network":["named-uuid","n"],
+         "switch":["uuid","'"$sw"'"],"ip":"10.7.0.50"}},
+        {"op":"insert","table":"Router","row":{"name":"r1","networks":["set",[["named-uuid","n"]]]}}]'
+    wait_until 10 endpoint_up epa
+    wait_until 10 endpoint_up epb
+    assert_eq "$(nb_col Network net1 gateway)" '"10.7.0.1"' "gateway"
+    filled Network net1 segment_id 0 || fail "no segment id"
+    output_has '^"02:76:6e:' nb_col Network net1 gateway_mac || fail "no gateway MAC"
+    assert_eq "$(nb_col Endpoint epa type)" '"netns"' "type of epa"
+    assert_eq "$(nb_col Endpoint epa netns)" '"epa"' "namespace of epa"
+    assert_eq "$(nb_col Endpoint epa ip)" '"10.7.0.2"' "IP of epa"
+    assert_eq "$(nb_col Endpoint epb ip)" '"10.7.0.50"' "the IP the client chose"
+    filled Endpoint epb mac '["set", []]' || fail "no MAC for epb"
+    filled Router r1 segment_id 0 || fail "no segment id for r1"
+    output_has '^[1-9][0-9]*$' nb_col Router r1 ct_zone || fail "no conntrack zone for r1"
+    [ "$(nb_col Router r1 segment_id)" != "$(nb_col Network net1 segment_id)" ] \
+        || fail "router and network share a segment id"
+    # They work: the namespaces are made (named after the endpoints), the
+    # gateway answers, the endpoints reach each other.
+    ip netns exec epa ping -c 2 -i 0.2 -W 1 10.7.0.1 >/dev/null || fail "epa -> gateway"
+    ip netns exec epa ping -c 2 -i 0.2 -W 1 10.7.0.50 >/dev/null || fail "epa -> epb"
+    # ovs-vnet-ctl agrees: the next network gets the next segment id.
+    vnet_ctl net-add net2 10.8.0.0/16 >/dev/null
+    local s1 s2 s3
+    s1=$(nb_col Network net1 segment_id)
+    s2=$(nb_col Router r1 segment_id)
+    s3=$(nb_col Network net2 segment_id)
+    [ "$s3" != "$s1" ] && [ "$s3" != "$s2" ] || fail "net2 took segment $s3"
+    vnet_ctl --wait detach epa >/dev/null
+    vnet_ctl --wait detach epb >/dev/null
+}
+
+test_concurrent_clients_get_distinct_values() {
+    api_world
+    # Twenty networks and ten routers from concurrent clients (raw rows and
+    # commands mixed): every segment id and conntrack zone distinct.
+    local i pids=()
+    for i in $(seq 10); do
+        ovsdb-client --timeout=20 transact "$OVS_VNET_DB" '["OVS_VNET_Northbound",
+            {"op":"insert","table":"Network","row":{"name":"raw'"$i"'","cidr":"10.'"$i"'.0.0/16"}},
+            {"op":"insert","table":"Router","row":{"name":"rr'"$i"'"}}]' >/dev/null &
+        pids+=($!)
+        vnet_ctl net-add cli$i 10.$((100 + i)).0.0/16 >/dev/null &
+        pids+=($!)
+    done
+    for i in "${pids[@]}"; do
+        wait "$i" || fail "a client failed"
+    done
+    all_allocated() {
+        ovsdb-client --timeout=10 -f json query "$OVS_VNET_DB" \
+            '["OVS_VNET_Northbound",{"op":"select","table":"Network","where":[],"columns":["segment_id"]},
+              {"op":"select","table":"Router","where":[],"columns":["segment_id","ct_zone"]}]' \
+            | python3 -c '
+import json, sys
+nets, routers = json.load(sys.stdin)
+segs = [r["segment_id"] for r in nets["rows"] + routers["rows"]]
+zones = [r["ct_zone"] for r in routers["rows"]]
+sys.exit(not (len(segs) == 30 and 0 not in segs and 0 not in zones))'
+    }
+    wait_until 15 all_allocated
+    ovsdb-client --timeout=10 -f json query "$OVS_VNET_DB" \
+        '["OVS_VNET_Northbound",{"op":"select","table":"Network","where":[],"columns":["segment_id"]},
+          {"op":"select","table":"Router","where":[],"columns":["segment_id","ct_zone"]}]' \
+        | python3 -c '
+import json, sys
+nets, routers = json.load(sys.stdin)
+segs = [r["segment_id"] for r in nets["rows"] + routers["rows"]]
+zones = [r["ct_zone"] for r in routers["rows"]]
+assert len(set(segs)) == len(segs), "segment ids taken twice: %s" % sorted(segs)
+assert len(set(zones)) == len(zones), "zones taken twice: %s" % sorted(zones)
+assert all(z % 2 == 0 for z in zones), zones' || fail "duplicates"
+    ! output_has 'network_error|router_error' nb_get status sw1 \
+        || fail "rows left out: $(nb_get status sw1)"
+}
+
+# OpenStack's client library, for real: python3-ovsdbapp's generic backend
+# makes a network and a logical port with only a user's fields; the port is
+# plugged as os-vif plugs a VIF (iface-id, attached-mac, iface-status,
+# vm-uuid in one transaction); once the switch marks it vnet-installed it
+# reaches an endpoint made the same way.
+test_ovsdbapp_network_and_logical_port() {
+    api_world
+    local client=$VNET_TOP/tests/lib/ovsdbapp-client.py sw_remote
+    sw_remote=$(sandbox_switch_remote sw1)
+    /usr/bin/python3 "$client" create-network "$OVS_VNET_DB" net1 10.9.0.0/16 \
+        || fail "create-network"
+    /usr/bin/python3 "$client" create-port "$OVS_VNET_DB" vm1 net1 10.9.0.100 \
+        || fail "create-port"
+    local sw
+    sw=$(nb_uuid Switch sw1)
+    nb_transact '["OVS_VNET_Northbound",
+        {"op":"insert","table":"Endpoint","row":{"name":"ep1",
+         "network":["uuid","'"$(nb_uuid Network net1)"'"],"switch":["uuid","'"$sw"'"]}}]'
+    assert_eq "$(/usr/bin/python3 "$client" show-port "$OVS_VNET_DB" vm1)" \
+        "external 10.9.0.100 -" "the logical port as filled in"
+
+    # "The VM": a veth whose far end is in a namespace of ours.
+    local vm=$SANDBOX_PREFIX-vm1 swns mac
+    swns=$(sandbox_netns sw1)
+    ip netns add "$vm"
+    ip -n "$swns" link add tapvm1 type veth peer name eth0 netns "$vm"
+    ip -n "$swns" link set tapvm1 up
+    ip -n "$vm" addr add 10.9.0.100/16 dev eth0
+    ip -n "$vm" link set eth0 up
+    ip netns exec "$vm" ethtool -K eth0 tx off >/dev/null
+    mac=$(ip netns exec "$vm" cat /sys/class/net/eth0/address)
+    /usr/bin/python3 "$client" plug "$sw_remote" br-vnet tapvm1 vm1 "$mac" \
+        || fail "plug"
+    /usr/bin/python3 "$client" wait-installed "$sw_remote" tapvm1 15 \
+        || fail "not installed"
+    wait_until 10 endpoint_up ep1
+    ip netns exec "$vm" ping -c 2 -i 0.2 -W 1 10.9.0.2 >/dev/null || fail "vm1 -> ep1"
+    ip netns exec "$vm" ping -c 2 -i 0.2 -W 1 10.9.0.1 >/dev/null || fail "vm1 -> gateway"
+    sandbox_vsctl sw1 del-port br-vnet tapvm1
+    ip netns delete "$vm"
+}

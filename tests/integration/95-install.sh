@@ -95,6 +95,15 @@ test_nb_helper_creates_and_converts() {
         "$(ovsdb-tool schema-version "$VNET_TOP/ovsdb/vnet.ovsschema")" "database version"
     output_has '10\.9\.0\.0/16' "${ctl[@]}" net-list || fail "network lost in the conversion"
     [ -e "$db.backup-1.4.0" ] || fail "no copy of the old database"
+
+    # ovs-vnetd as its unit starts and stops it (with this run directory):
+    # ovs-appctl finds it by name, as OVS's daemons.
+    "$d/sbin/ovs-vnetd" --nb="unix:$run/vnet_nb.sock" --pidfile="$run/ovs-vnetd.pid" \
+        --log-file="$run/ovs-vnetd.log" -vconsole:off --detach --no-chdir \
+        --switch-records="$run/ovs-vnetd.switches" || fail "ovs-vnetd did not start"
+    output_has '^vnetd +OFF ' ovs-appctl -t ovs-vnetd vlog/list \
+        || fail "ovs-appctl -t ovs-vnetd vlog/list"
+    ovs-appctl -t ovs-vnetd exit || fail "ovs-appctl -t ovs-vnetd exit"
     "$d/share/ovs-vnet/scripts/ovs-vnet-nb" stop
 }
 

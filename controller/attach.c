@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "controller/daemon-pid.h"
+#include "controller/vif-addr.h"
 #include "controller/vif.h"
 #include "dirs.h"
 #include "openvswitch/list.h"

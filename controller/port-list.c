@@ -6,7 +6,7 @@
 #include "controller/lan-view.h"
 #include "controller/switch-db.h"
 #include "controller/tunnels.h"
-#include "controller/vif.h"
+#include "controller/vif-addr.h"
 #include "ovsdb/names.h"
 #include "ovsdb/vnet-idl.h"
 #include "simap.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "controller/tunnels.h"
-#include "controller/vif.h"
+#include "controller/vif-addr.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"

@@ -1,5 +1,6 @@
 #include <config.h>
 #include "controller/vif.h"
+#include "controller/vif-netlink.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -54,22 +55,11 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 #define NSFS_MAGIC 0x6e736673
 #endif
 
-#define MAC_LEN 6
-
-/* Sockets that operate in one network namespace: the one that was current
- * when they were created, wherever the thread is when they are used. */
-struct vif_socks {
-    struct nl_sock *nl;         /* NETLINK_ROUTE. */
-    int inet_fd;                /* AF_INET datagram socket (ioctls), or -1. */
-};
-
-#define VIF_SOCKS_INITIALIZER { NULL, -1 }
-
 /* Converts a libnl result (0 or more on success, a negative NLE_* code on
  * failure) into 0 or a positive errno value.  This is the only place that
  * interprets NLE_* codes. */
-static int
-nl_error_to_errno(int nle)
+int
+vnl_errno(int nle)
 {
     if (nle >= 0) {
         return 0;
@@ -130,8 +120,8 @@ netns_name_is_valid(const char *name)
             && strcmp(name, ".") && strcmp(name, ".."));
 }
 
-static bool
-ifname_is_valid(const char *name)
+bool
+vnl_ifname_is_valid(const char *name)
 {
     size_t len = name ? strlen(name) : 0;
 
@@ -152,8 +142,8 @@ static int
 config_check(const struct vif_config *cfg)
 {
     if (!netns_name_is_valid(cfg->netns)
-        || !ifname_is_valid(cfg->host_ifname)
-        || !ifname_is_valid(cfg->ns_ifname)
+        || !vnl_ifname_is_valid(cfg->host_ifname)
+        || !vnl_ifname_is_valid(cfg->ns_ifname)
         || !mac_is_valid(cfg->mac)
         || cfg->plen < 0 || cfg->plen > 32
         || (cfg->gateway && !cfg->ip)
@@ -264,8 +254,8 @@ netns_open_named(const char *name, int *fdp)
 
 /* Sockets. */
 
-static void
-socks_close(struct vif_socks *s)
+void
+vnl_socks_close(struct vif_socks *s)
 {
     if (s->nl) {
         nl_socket_free(s->nl);
@@ -289,7 +279,7 @@ socks_open_here(bool want_inet, struct vif_socks *s)
         return ENOMEM;
     }
 
-    error = nl_error_to_errno(nl_connect(s->nl, NETLINK_ROUTE));
+    error = vnl_errno(nl_connect(s->nl, NETLINK_ROUTE));
     if (!error && want_inet) {
         s->inet_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (s->inet_fd < 0) {
@@ -297,14 +287,14 @@ socks_open_here(bool want_inet, struct vif_socks *s)
         }
     }
     if (error) {
-        socks_close(s);
+        vnl_socks_close(s);
     }
     return error;
 }
 
 /* Opens 's' in the namespace 'netns_fd' (-1: the current one). */
-static int
-socks_open(int netns_fd, bool want_inet, struct vif_socks *s)
+int
+vnl_socks_open(int netns_fd, bool want_inet, struct vif_socks *s)
 {
     int self_fd, error;
 
@@ -327,27 +317,27 @@ socks_open(int netns_fd, bool want_inet, struct vif_socks *s)
 
 /* Looks up link 'name'.  Returns 0 and the link in '*linkp' (the caller must
  * rtnl_link_put() it), ENODEV if there is none, or another errno value. */
-static int
-link_get(struct nl_sock *sk, const char *name, struct rtnl_link **linkp)
+int
+vnl_link_get(struct nl_sock *sk, const char *name, struct rtnl_link **linkp)
 {
     *linkp = NULL;
-    return nl_error_to_errno(rtnl_link_get_kernel(sk, 0, name, linkp));
+    return vnl_errno(rtnl_link_get_kernel(sk, 0, name, linkp));
 }
 
 /* Checks 'ifname', opens 's' in namespace 'netns_fd' and looks up link
  * 'ifname' there, as the functions on one link of a namespace all begin.
  * Returns 0, or an errno value (ENODEV: no such link); on success the
  * caller puts '*linkp' and closes 's', on failure only closes 's'. */
-static int
-socks_open_link(int netns_fd, const char *ifname, struct vif_socks *s,
+int
+vnl_socks_open_link(int netns_fd, const char *ifname, struct vif_socks *s,
                 struct rtnl_link **linkp)
 {
     *linkp = NULL;
-    if (!ifname_is_valid(ifname)) {
+    if (!vnl_ifname_is_valid(ifname)) {
         return EINVAL;
     }
-    int error = socks_open(netns_fd, false, s);
-    return error ? error : link_get(s->nl, ifname, linkp);
+    int error = vnl_socks_open(netns_fd, false, s);
+    return error ? error : vnl_link_get(s->nl, ifname, linkp);
 }
 
 static bool
@@ -368,15 +358,15 @@ link_is_up(struct rtnl_link *link)
 static int
 link_delete(struct nl_sock *sk, struct rtnl_link *link)
 {
-    int error = nl_error_to_errno(rtnl_link_delete(sk, link));
+    int error = vnl_errno(rtnl_link_delete(sk, link));
 
     return error == ENODEV ? 0 : error;
 }
 
 /* Brings 'link' up, with MAC 'mac' (if nonnull) and MTU 'mtu' (if positive).
  * Sends nothing if it is already so. */
-static int
-link_configure(struct nl_sock *sk, struct rtnl_link *link,
+int
+vnl_link_configure(struct nl_sock *sk, struct rtnl_link *link,
                const uint8_t mac[MAC_LEN], int mtu)
 {
     struct rtnl_link *change;
@@ -414,7 +404,7 @@ link_configure(struct nl_sock *sk, struct rtnl_link *link,
     }
 
     if (changed) {
-        error = nl_error_to_errno(rtnl_link_change(sk, link, change, 0));
+        error = vnl_errno(rtnl_link_change(sk, link, change, 0));
     }
 
 out:
@@ -432,7 +422,7 @@ link_disable_ipv6_addrgen(struct nl_sock *sk, struct rtnl_link *link)
     uint8_t mode;
     int error;
 
-    if (!nl_error_to_errno(rtnl_link_inet6_get_addr_gen_mode(link, &mode))
+    if (!vnl_errno(rtnl_link_inet6_get_addr_gen_mode(link, &mode))
         && mode == IN6_ADDR_GEN_MODE_NONE) {
         return 0;
     }
@@ -441,10 +431,10 @@ link_disable_ipv6_addrgen(struct nl_sock *sk, struct rtnl_link *link)
     if (!change) {
         return ENOMEM;
     }
-    error = nl_error_to_errno(
+    error = vnl_errno(
         rtnl_link_inet6_set_addr_gen_mode(change, IN6_ADDR_GEN_MODE_NONE));
     if (!error) {
-        error = nl_error_to_errno(rtnl_link_change(sk, link, change, 0));
+        error = vnl_errno(rtnl_link_change(sk, link, change, 0));
     }
     rtnl_link_put(change);
     return error == EAFNOSUPPORT || error == EOPNOTSUPP ? 0 : error;
@@ -456,9 +446,9 @@ link_set_up_by_name(struct nl_sock *sk, const char *name)
     struct rtnl_link *link;
     int error;
 
-    error = link_get(sk, name, &link);
+    error = vnl_link_get(sk, name, &link);
     if (!error) {
-        error = link_configure(sk, link, NULL, 0);
+        error = vnl_link_configure(sk, link, NULL, 0);
         rtnl_link_put(link);
     }
     return error;
@@ -474,7 +464,7 @@ parse_nsid_reply(struct nl_msg *msg, void *nsid_)
     int32_t *nsid = nsid_;
 
     if (nlh->nlmsg_type == RTM_NEWNSID
-        && !nl_error_to_errno(nlmsg_parse(nlh, sizeof(struct rtgenmsg), tb,
+        && !vnl_errno(nlmsg_parse(nlh, sizeof(struct rtgenmsg), tb,
                                           NETNSA_MAX, NULL))
         && tb[NETNSA_NSID]) {
         *nsid = nla_get_s32(tb[NETNSA_NSID]);
@@ -498,13 +488,13 @@ netns_get_id(struct nl_sock *sk, int netns_fd, int32_t *nsidp)
     if (!msg) {
         return ENOMEM;
     }
-    error = nl_error_to_errno(nlmsg_append(msg, &rtgen, sizeof rtgen,
+    error = vnl_errno(nlmsg_append(msg, &rtgen, sizeof rtgen,
                                            NLMSG_ALIGNTO));
     if (!error) {
-        error = nl_error_to_errno(nla_put_u32(msg, NETNSA_FD, netns_fd));
+        error = vnl_errno(nla_put_u32(msg, NETNSA_FD, netns_fd));
     }
     if (!error) {
-        error = nl_error_to_errno(nl_send_auto(sk, msg));
+        error = vnl_errno(nl_send_auto(sk, msg));
     }
     nlmsg_free(msg);
     if (error) {
@@ -517,10 +507,10 @@ netns_get_id(struct nl_sock *sk, int netns_fd, int32_t *nsidp)
         return ENOMEM;
     }
     nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, parse_nsid_reply, nsidp);
-    error = nl_error_to_errno(nl_recvmsgs(sk, cb));
+    error = vnl_errno(nl_recvmsgs(sk, cb));
     nl_cb_put(cb);
     if (!error) {
-        error = nl_error_to_errno(nl_wait_for_ack(sk));
+        error = vnl_errno(nl_wait_for_ack(sk));
     }
     return error;
 }
@@ -536,7 +526,7 @@ link_is_peer(struct nl_sock *host_sk, struct rtnl_link *host_link,
 
     if (!link_is_veth(host_link) || !link_is_veth(ns_link)
         || rtnl_link_get_link(host_link) != rtnl_link_get_ifindex(ns_link)
-        || nl_error_to_errno(rtnl_link_get_link_netnsid(host_link,
+        || vnl_errno(rtnl_link_get_link_netnsid(host_link,
                                                         &peer_nsid))) {
         /* No peer netnsid means the peer is in the host end's namespace. */
         return false;
@@ -548,8 +538,8 @@ link_is_peer(struct nl_sock *host_sk, struct rtnl_link *host_link,
 
 /* Addresses and routes. */
 
-static bool
-addr_matches(struct rtnl_addr *addr, uint32_t ip, int plen)
+bool
+vnl_addr_matches(struct rtnl_addr *addr, uint32_t ip, int plen)
 {
     struct nl_addr *local = rtnl_addr_get_local(addr);
 
@@ -561,8 +551,8 @@ addr_matches(struct rtnl_addr *addr, uint32_t ip, int plen)
 /* Adds IPv4 address 'ip'/'plen' to link 'ifindex', with the subnet's
  * broadcast address if 'with_brd' (and the subnet has one).  Returns 0 also
  * if it is there already. */
-static int
-addr_add(struct nl_sock *sk, int ifindex, uint32_t ip, int plen,
+int
+vnl_addr_add(struct nl_sock *sk, int ifindex, uint32_t ip, int plen,
          bool with_brd)
 {
     struct nl_addr *brd = NULL;
@@ -578,17 +568,17 @@ addr_add(struct nl_sock *sk, int ifindex, uint32_t ip, int plen,
     }
     nl_addr_set_prefixlen(local, plen);
     rtnl_addr_set_ifindex(addr, ifindex);
-    error = nl_error_to_errno(rtnl_addr_set_local(addr, local));
+    error = vnl_errno(rtnl_addr_set_local(addr, local));
     if (!error && with_brd && plen < 31) {
         uint32_t bcast = ip | htonl(UINT32_MAX >> plen);
 
         brd = nl_addr_build(AF_INET, &bcast, sizeof bcast);
-        error = (brd ? nl_error_to_errno(rtnl_addr_set_broadcast(addr, brd))
+        error = (brd ? vnl_errno(rtnl_addr_set_broadcast(addr, brd))
                  : ENOMEM);
     }
     if (!error) {
         rtnl_addr_set_prefixlen(addr, plen);
-        error = nl_error_to_errno(rtnl_addr_add(sk, addr, 0));
+        error = vnl_errno(rtnl_addr_add(sk, addr, 0));
         if (error == EEXIST) {
             error = 0;
         }
@@ -613,7 +603,7 @@ addr_sync(struct nl_sock *sk, int ifindex, uint32_t ip, int plen)
     bool deleted = false;
     int error;
 
-    error = nl_error_to_errno(rtnl_addr_alloc_cache(sk, &cache));
+    error = vnl_errno(rtnl_addr_alloc_cache(sk, &cache));
     if (error) {
         return error;
     }
@@ -623,11 +613,11 @@ addr_sync(struct nl_sock *sk, int ifindex, uint32_t ip, int plen)
             || rtnl_addr_get_family(addr) != AF_INET) {
             continue;
         }
-        if (ip && addr_matches(addr, ip, plen)) {
+        if (ip && vnl_addr_matches(addr, ip, plen)) {
             found = true;
             continue;
         }
-        error = nl_error_to_errno(rtnl_addr_delete(sk, addr, 0));
+        error = vnl_errno(rtnl_addr_delete(sk, addr, 0));
         if (error == EADDRNOTAVAIL || error == ENODEV) {
             /* Gone already, e.g. a secondary removed with its primary. */
             error = 0;
@@ -644,18 +634,18 @@ addr_sync(struct nl_sock *sk, int ifindex, uint32_t ip, int plen)
     if (error || !ip || (found && !deleted)) {
         return error;
     }
-    return addr_add(sk, ifindex, ip, plen, false);
+    return vnl_addr_add(sk, ifindex, ip, plen, false);
 }
 
 /* True if link 'ifindex' has IPv4 address 'ip'/'plen'. */
-static bool
-addr_present(struct nl_sock *sk, int ifindex, uint32_t ip, int plen)
+bool
+vnl_addr_present(struct nl_sock *sk, int ifindex, uint32_t ip, int plen)
 {
     struct nl_object *obj;
     struct nl_cache *cache;
     bool found = false;
 
-    if (nl_error_to_errno(rtnl_addr_alloc_cache(sk, &cache))) {
+    if (vnl_errno(rtnl_addr_alloc_cache(sk, &cache))) {
         return false;
     }
     for (obj = nl_cache_get_first(cache); obj && !found;
@@ -664,7 +654,7 @@ addr_present(struct nl_sock *sk, int ifindex, uint32_t ip, int plen)
 
         found = (rtnl_addr_get_ifindex(addr) == ifindex
                  && rtnl_addr_get_family(addr) == AF_INET
-                 && addr_matches(addr, ip, plen));
+                 && vnl_addr_matches(addr, ip, plen));
     }
     nl_cache_free(cache);
     return found;
@@ -720,7 +710,7 @@ default_route_ensure(struct nl_sock *sk, int ifindex, uint32_t gateway,
     bool found = false;
     int error;
 
-    error = nl_error_to_errno(rtnl_route_alloc_cache(sk, AF_INET, 0, &cache));
+    error = vnl_errno(rtnl_route_alloc_cache(sk, AF_INET, 0, &cache));
     if (error) {
         return error;
     }
@@ -749,9 +739,9 @@ default_route_ensure(struct nl_sock *sk, int ifindex, uint32_t gateway,
     rtnl_route_set_scope(route, RT_SCOPE_UNIVERSE);
     rtnl_route_set_protocol(route, RTPROT_BOOT);
     rtnl_route_set_type(route, RTN_UNICAST);
-    error = nl_error_to_errno(rtnl_route_set_family(route, AF_INET));
+    error = vnl_errno(rtnl_route_set_family(route, AF_INET));
     if (!error) {
-        error = nl_error_to_errno(rtnl_route_set_dst(route, dst));
+        error = vnl_errno(rtnl_route_set_dst(route, dst));
     }
     if (error) {
         goto out;
@@ -761,7 +751,7 @@ default_route_ensure(struct nl_sock *sk, int ifindex, uint32_t gateway,
     rtnl_route_add_nexthop(route, nh);
     nh = NULL;                  /* Owned by 'route' now. */
 
-    error = nl_error_to_errno(rtnl_route_add(sk, route, NLM_F_REPLACE));
+    error = vnl_errno(rtnl_route_add(sk, route, NLM_F_REPLACE));
 
 out:
     if (nh) {
@@ -847,11 +837,11 @@ netns_lo_up(const char *name)
     if (error) {
         return error;
     }
-    error = socks_open(fd, false, &socks);
+    error = vnl_socks_open(fd, false, &socks);
     close(fd);
     if (!error) {
         error = link_set_up_by_name(socks.nl, "lo");
-        socks_close(&socks);
+        vnl_socks_close(&socks);
     }
     return error;
 }
@@ -918,7 +908,7 @@ vif_netns_add(const char *name)
     }
 
 out:
-    socks_close(&socks);
+    vnl_socks_close(&socks);
     if (error) {
         if (created && !mounted) {
             unlink(path);
@@ -988,7 +978,7 @@ pair_add(const struct vif_config *cfg, struct nl_sock *host_sk, int ns_fd)
         rtnl_link_set_mtu(link, cfg->mtu);
         rtnl_link_set_mtu(peer, cfg->mtu);
     }
-    error = nl_error_to_errno(rtnl_link_add(host_sk, link,
+    error = vnl_errno(rtnl_link_add(host_sk, link,
                                             NLM_F_CREATE | NLM_F_EXCL));
 
 out:
@@ -1008,9 +998,9 @@ pair_ensure(const struct vif_config *cfg, struct vif_socks *host,
     struct rtnl_link *ns_link = NULL;
     int error;
 
-    error = link_get(host->nl, cfg->host_ifname, &host_link);
+    error = vnl_link_get(host->nl, cfg->host_ifname, &host_link);
     if (!error || error == ENODEV) {
-        error = link_get(ns->nl, cfg->ns_ifname, &ns_link);
+        error = vnl_link_get(ns->nl, cfg->ns_ifname, &ns_link);
     }
     if (error && error != ENODEV) {
         goto out;
@@ -1083,11 +1073,11 @@ ns_end_configure(const struct vif_config *cfg, struct vif_socks *ns,
     }
 
     *what = "setting MAC, MTU and up";
-    error = link_get(ns->nl, cfg->ns_ifname, &link);
+    error = vnl_link_get(ns->nl, cfg->ns_ifname, &link);
     if (error) {
         return error;
     }
-    error = link_configure(ns->nl, link, cfg->mac, cfg->mtu);
+    error = vnl_link_configure(ns->nl, link, cfg->mac, cfg->mtu);
     ifindex = rtnl_link_get_ifindex(link);
     rtnl_link_put(link);
     if (error) {
@@ -1137,9 +1127,9 @@ vif_create(const struct vif_config *cfg, int host_netns_fd)
     }
 
     what = "opening sockets";
-    error = socks_open(host_netns_fd, false, &host);
+    error = vnl_socks_open(host_netns_fd, false, &host);
     if (!error) {
-        error = socks_open(ns_fd, true, &ns);
+        error = vnl_socks_open(ns_fd, true, &ns);
     }
     if (error) {
         goto out;
@@ -1152,12 +1142,12 @@ vif_create(const struct vif_config *cfg, int host_netns_fd)
     }
 
     what = "bringing up the host end";
-    error = link_get(host.nl, cfg->host_ifname, &host_link);
+    error = vnl_link_get(host.nl, cfg->host_ifname, &host_link);
     if (!error) {
         /* Before it first goes up. */
         error = link_disable_ipv6_addrgen(host.nl, host_link);
         if (!error) {
-            error = link_configure(host.nl, host_link, NULL, cfg->mtu);
+            error = vnl_link_configure(host.nl, host_link, NULL, cfg->mtu);
         }
         rtnl_link_put(host_link);
     }
@@ -1168,8 +1158,8 @@ vif_create(const struct vif_config *cfg, int host_netns_fd)
     error = ns_end_configure(cfg, &ns, &what);
 
 out:
-    socks_close(&host);
-    socks_close(&ns);
+    vnl_socks_close(&host);
+    vnl_socks_close(&ns);
     if (ns_fd >= 0) {
         close(ns_fd);
     }
@@ -1192,7 +1182,7 @@ delete_link_of_kind(int netns_fd, const char *ifname, const char *kind,
     struct rtnl_link *link = NULL;
     int error;
 
-    error = socks_open_link(netns_fd, ifname, &socks, &link);
+    error = vnl_socks_open_link(netns_fd, ifname, &socks, &link);
     if (error == ENODEV) {
         error = 0;
     } else if (!error) {
@@ -1208,7 +1198,7 @@ delete_link_of_kind(int netns_fd, const char *ifname, const char *kind,
     }
 
     rtnl_link_put(link);
-    socks_close(&socks);
+    vnl_socks_close(&socks);
     if (error) {
         VLOG_WARN_RL(&rl, "%s: deleting failed (%s)", ifname,
                      ovs_strerror(error));
@@ -1221,10 +1211,10 @@ vif_list_links(int netns_fd, const char *kind, struct sset *names)
 {
     struct vif_socks socks = VIF_SOCKS_INITIALIZER;
     struct nl_cache *cache = NULL;
-    int error = socks_open(netns_fd, false, &socks);
+    int error = vnl_socks_open(netns_fd, false, &socks);
 
     if (!error) {
-        error = nl_error_to_errno(rtnl_link_alloc_cache(socks.nl, AF_UNSPEC,
+        error = vnl_errno(rtnl_link_alloc_cache(socks.nl, AF_UNSPEC,
                                                          &cache));
     }
     if (!error) {
@@ -1240,7 +1230,7 @@ vif_list_links(int netns_fd, const char *kind, struct sset *names)
         }
         nl_cache_free(cache);
     }
-    socks_close(&socks);
+    vnl_socks_close(&socks);
     return error;
 }
 
@@ -1269,467 +1259,26 @@ vif_is_configured(const struct vif_config *cfg, int host_netns_fd)
 
     if (config_check(cfg)
         || netns_open_named(cfg->netns, &ns_fd)
-        || socks_open(host_netns_fd, false, &host)
-        || socks_open(ns_fd, false, &ns)
-        || link_get(host.nl, cfg->host_ifname, &host_link)
-        || link_get(ns.nl, cfg->ns_ifname, &ns_link)) {
+        || vnl_socks_open(host_netns_fd, false, &host)
+        || vnl_socks_open(ns_fd, false, &ns)
+        || vnl_link_get(host.nl, cfg->host_ifname, &host_link)
+        || vnl_link_get(ns.nl, cfg->ns_ifname, &ns_link)) {
         goto out;
     }
 
     ok = (link_is_up(host_link)
           && link_is_up(ns_link)
           && link_is_peer(host.nl, host_link, ns_fd, ns_link)
-          && (!cfg->ip || addr_present(ns.nl, rtnl_link_get_ifindex(ns_link),
+          && (!cfg->ip || vnl_addr_present(ns.nl, rtnl_link_get_ifindex(ns_link),
                                        cfg->ip, cfg->plen)));
 
 out:
     rtnl_link_put(host_link);
     rtnl_link_put(ns_link);
-    socks_close(&host);
-    socks_close(&ns);
+    vnl_socks_close(&host);
+    vnl_socks_close(&ns);
     if (ns_fd >= 0) {
         close(ns_fd);
     }
     return ok;
-}
-
-/* Underlay addresses. */
-
-static bool
-ip_in_subnet(uint32_t a, uint32_t b, int plen)
-{
-    uint32_t mask = plen ? htonl(UINT32_MAX << (32 - plen)) : 0;
-
-    return !((a ^ b) & mask);
-}
-
-/* Stores in '*ipp' and '*plenp' the first IPv4 address of link 'ifindex',
- * preferring a primary one.  ENOENT if it has none. */
-static int
-addr_get_first(struct nl_sock *sk, int ifindex, uint32_t *ipp, int *plenp)
-{
-    struct rtnl_addr *best = NULL;
-    struct nl_object *obj;
-    struct nl_cache *cache;
-    int error;
-
-    error = nl_error_to_errno(rtnl_addr_alloc_cache(sk, &cache));
-    if (error) {
-        return error;
-    }
-    for (obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj)) {
-        struct rtnl_addr *addr = (struct rtnl_addr *) obj;
-        struct nl_addr *local = rtnl_addr_get_local(addr);
-
-        if (rtnl_addr_get_ifindex(addr) != ifindex
-            || rtnl_addr_get_family(addr) != AF_INET
-            || !local || nl_addr_get_len(local) != sizeof *ipp) {
-            continue;
-        }
-        if (!best) {
-            best = addr;
-        }
-        if (!(rtnl_addr_get_flags(addr) & IFA_F_SECONDARY)) {
-            best = addr;
-            break;
-        }
-    }
-
-    if (best) {
-        memcpy(ipp, nl_addr_get_binary_addr(rtnl_addr_get_local(best)),
-               sizeof *ipp);
-        *plenp = rtnl_addr_get_prefixlen(best);
-    } else {
-        error = ENOENT;
-    }
-    nl_cache_free(cache);
-    return error;
-}
-
-/* Sets '*foundp' to whether link 'ifindex' has IPv4 address 'ip'/'plen'.
- * Unlike addr_present(), reports failure to find out. */
-static int
-addr_find(struct nl_sock *sk, int ifindex, uint32_t ip, int plen,
-          bool *foundp)
-{
-    struct nl_object *obj;
-    struct nl_cache *cache;
-    int error;
-
-    *foundp = false;
-    error = nl_error_to_errno(rtnl_addr_alloc_cache(sk, &cache));
-    if (error) {
-        return error;
-    }
-    for (obj = nl_cache_get_first(cache); obj && !*foundp;
-         obj = nl_cache_get_next(obj)) {
-        struct rtnl_addr *addr = (struct rtnl_addr *) obj;
-
-        *foundp = (rtnl_addr_get_ifindex(addr) == ifindex
-                   && rtnl_addr_get_family(addr) == AF_INET
-                   && addr_matches(addr, ip, plen));
-    }
-    nl_cache_free(cache);
-    return 0;
-}
-
-/* Removes IPv4 address 'ip', whatever its prefix length, from link 'ifindex'.
- * Sets '*removedp' to whether there was anything to remove. */
-static int
-addr_remove_ip(struct nl_sock *sk, int ifindex, uint32_t ip, bool *removedp)
-{
-    struct nl_object *obj;
-    struct nl_cache *cache;
-    int error;
-
-    *removedp = false;
-    error = nl_error_to_errno(rtnl_addr_alloc_cache(sk, &cache));
-    if (error) {
-        return error;
-    }
-    for (obj = nl_cache_get_first(cache); obj && !error;
-         obj = nl_cache_get_next(obj)) {
-        struct rtnl_addr *addr = (struct rtnl_addr *) obj;
-
-        if (rtnl_addr_get_ifindex(addr) != ifindex
-            || rtnl_addr_get_family(addr) != AF_INET
-            || !addr_matches(addr, ip, rtnl_addr_get_prefixlen(addr))) {
-            continue;
-        }
-        error = nl_error_to_errno(rtnl_addr_delete(sk, addr, 0));
-        if (error == EADDRNOTAVAIL || error == ENODEV) {
-            error = 0;          /* Gone already. */
-        } else if (!error) {
-            *removedp = true;
-        }
-    }
-    nl_cache_free(cache);
-    return error;
-}
-
-/* True if next hop 'nh' of an IPv4 route leaves through link 'ifindex' via a
- * gateway that it reaches thanks to 'ip'/'plen' being on that link: one
- * inside that subnet, or an "onlink" one. */
-static bool
-nh_needs_addr(struct rtnl_nexthop *nh, int ifindex, uint32_t ip, int plen)
-{
-    struct nl_addr *gw = rtnl_route_nh_get_gateway(nh);
-    uint32_t gw_ip;
-
-    if (!gw || rtnl_route_nh_get_ifindex(nh) != ifindex
-        || nl_addr_get_len(gw) != sizeof gw_ip) {
-        return false;
-    }
-    memcpy(&gw_ip, nl_addr_get_binary_addr(gw), sizeof gw_ip);
-    return ((rtnl_route_nh_get_flags(nh) & RTNH_F_ONLINK)
-            || ip_in_subnet(gw_ip, ip, plen));
-}
-
-/* True if 'route' is an IPv4 route with a next hop that must follow
- * 'ip'/'plen' away from link 'ifindex'. */
-static bool
-route_needs_move(struct rtnl_route *route, int ifindex, uint32_t ip,
-                 int plen)
-{
-    int i, n;
-
-    if (rtnl_route_get_family(route) != AF_INET) {
-        return false;
-    }
-    n = rtnl_route_get_nnexthops(route);
-    for (i = 0; i < n; i++) {
-        struct rtnl_nexthop *nh = rtnl_route_nexthop_n(route, i);
-
-        if (nh && nh_needs_addr(nh, ifindex, ip, plen)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Builds in '*newp' a copy of IPv4 route 'old' (same table, destination,
- * TOS, metric, type, scope, protocol, preferred source and metrics) whose next
- * hops through link 'from' go through link 'to' instead.  The caller must
- * rtnl_route_put() it. */
-static int
-route_copy_moved(struct rtnl_route *old, int from, int to,
-                 struct rtnl_route **newp)
-{
-    struct rtnl_route *route;
-    struct nl_addr *pref_src;
-    int error, i, n;
-
-    *newp = NULL;
-    route = rtnl_route_alloc();
-    if (!route) {
-        return ENOMEM;
-    }
-
-    rtnl_route_set_table(route, rtnl_route_get_table(old));
-    rtnl_route_set_tos(route, rtnl_route_get_tos(old));
-    rtnl_route_set_priority(route, rtnl_route_get_priority(old));
-    rtnl_route_set_scope(route, rtnl_route_get_scope(old));
-    rtnl_route_set_protocol(route, rtnl_route_get_protocol(old));
-    error = nl_error_to_errno(rtnl_route_set_family(route, AF_INET));
-    if (!error) {
-        error = nl_error_to_errno(
-            rtnl_route_set_type(route, rtnl_route_get_type(old)));
-    }
-    if (!error) {
-        error = nl_error_to_errno(
-            rtnl_route_set_dst(route, rtnl_route_get_dst(old)));
-    }
-    pref_src = rtnl_route_get_pref_src(old);
-    if (!error && pref_src) {
-        error = nl_error_to_errno(rtnl_route_set_pref_src(route, pref_src));
-    }
-    for (i = 1; !error && i <= RTAX_MAX; i++) {
-        uint32_t val;
-
-        /* The congestion control algorithm is a string, which libnl cannot
-         * carry over. */
-        if (i != RTAX_CC_ALGO && !rtnl_route_get_metric(old, i, &val)) {
-            error = nl_error_to_errno(rtnl_route_set_metric(route, i, val));
-        }
-    }
-
-    n = rtnl_route_get_nnexthops(old);
-    for (i = 0; !error && i < n; i++) {
-        struct rtnl_nexthop *old_nh = rtnl_route_nexthop_n(old, i);
-        struct rtnl_nexthop *nh;
-        struct nl_addr *gw;
-        int ifindex;
-
-        nh = old_nh ? rtnl_route_nh_alloc() : NULL;
-        if (!nh) {
-            error = ENOMEM;
-            break;
-        }
-        ifindex = rtnl_route_nh_get_ifindex(old_nh);
-        rtnl_route_nh_set_ifindex(nh, ifindex == from ? to : ifindex);
-        gw = rtnl_route_nh_get_gateway(old_nh);
-        if (gw) {
-            rtnl_route_nh_set_gateway(nh, gw);
-        }
-        rtnl_route_nh_set_weight(nh, rtnl_route_nh_get_weight(old_nh));
-        if (rtnl_route_nh_get_realms(old_nh)) {
-            rtnl_route_nh_set_realms(nh, rtnl_route_nh_get_realms(old_nh));
-        }
-        /* Not the state flags the kernel reports (dead, linkdown, ...),
-         * which it refuses in a request. */
-        if (rtnl_route_nh_get_flags(old_nh) & RTNH_F_ONLINK) {
-            rtnl_route_nh_set_flags(nh, RTNH_F_ONLINK);
-        }
-        rtnl_route_add_nexthop(route, nh);
-    }
-
-    if (error) {
-        rtnl_route_put(route);
-    } else {
-        *newp = route;
-    }
-    return error;
-}
-
-/* Moves the IPv4 routes whose gateways link 'from' reaches through
- * 'ip'/'plen' over to link 'to', which must have that address already: adds
- * each one's copy through 'to', then deletes the original.  Stores the number
- * of routes moved in '*n_movedp'. */
-static int
-routes_move(struct nl_sock *sk, int from, int to, uint32_t ip, int plen,
-            int *n_movedp)
-{
-    struct nl_object *obj;
-    struct nl_cache *cache;
-    int error;
-
-    *n_movedp = 0;
-    error = nl_error_to_errno(rtnl_route_alloc_cache(sk, AF_INET, 0, &cache));
-    if (error) {
-        return error;
-    }
-    for (obj = nl_cache_get_first(cache); obj && !error;
-         obj = nl_cache_get_next(obj)) {
-        struct rtnl_route *old = (struct rtnl_route *) obj;
-        struct rtnl_route *route;
-
-        if (!route_needs_move(old, from, ip, plen)) {
-            continue;
-        }
-
-        error = route_copy_moved(old, from, to, &route);
-        if (!error) {
-            /* Without NLM_F_REPLACE: the copy goes in front of the original,
-             * which keeps working until it is deleted. */
-            error = nl_error_to_errno(rtnl_route_add(sk, route, 0));
-            if (error == EEXIST) {
-                error = 0;
-            }
-            rtnl_route_put(route);
-        }
-        if (!error) {
-            error = nl_error_to_errno(rtnl_route_delete(sk, old, 0));
-            if (error == ENODEV) {
-                error = 0;      /* Gone already. */
-            }
-        }
-        if (!error) {
-            (*n_movedp)++;
-        }
-    }
-    nl_cache_free(cache);
-    return error;
-}
-
-int
-vif_addr_get(int netns_fd, const char *ifname, uint32_t *ip, int *plen)
-{
-    struct vif_socks socks = VIF_SOCKS_INITIALIZER;
-    struct rtnl_link *link = NULL;
-    int error;
-
-    *ip = 0;
-    *plen = 0;
-    error = socks_open_link(netns_fd, ifname, &socks, &link);
-    if (!error) {
-        error = addr_get_first(socks.nl, rtnl_link_get_ifindex(link),
-                               ip, plen);
-    }
-
-    rtnl_link_put(link);
-    socks_close(&socks);
-    return error;
-}
-
-int
-vif_addr_move(int netns_fd, const char *from, const char *to,
-              uint32_t ip, int plen)
-{
-    struct vif_socks socks = VIF_SOCKS_INITIALIZER;
-    struct rtnl_link *from_link = NULL;
-    struct rtnl_link *to_link = NULL;
-    int from_ifindex, to_ifindex;
-    const char *what;
-    int n_moved;
-    bool found;
-    int error;
-
-    what = "checking the arguments";
-    if (!ifname_is_valid(to)
-        || (from && (!ifname_is_valid(from) || !strcmp(from, to)))
-        || !ip || plen < 0 || plen > 32) {
-        error = EINVAL;
-        goto out;
-    }
-
-    what = "opening a socket";
-    error = socks_open(netns_fd, false, &socks);
-    if (error) {
-        goto out;
-    }
-
-    what = "looking up the interfaces";
-    error = link_get(socks.nl, to, &to_link);
-    if (!error && from) {
-        error = link_get(socks.nl, from, &from_link);
-    }
-    if (error) {
-        goto out;
-    }
-    to_ifindex = rtnl_link_get_ifindex(to_link);
-    from_ifindex = from_link ? rtnl_link_get_ifindex(from_link) : 0;
-
-    what = "bringing the interfaces up";
-    error = link_configure(socks.nl, to_link, NULL, 0);
-    if (!error && from_link) {
-        error = link_configure(socks.nl, from_link, NULL, 0);
-    }
-    if (error) {
-        goto out;
-    }
-
-    /* In this order, so that the address and the routes through it are on
-     * one link or the other at all times: the kernel flushes a link's routes
-     * once its last IPv4 address goes, and routes whose preferred source is
-     * an address that is left nowhere. */
-    what = "adding the address";
-    error = addr_find(socks.nl, to_ifindex, ip, plen, &found);
-    if (!error && !found) {
-        error = addr_add(socks.nl, to_ifindex, ip, plen, true);
-        if (!error) {
-            VLOG_INFO("%s: added "IP_FMT"/%d", to, IP_ARGS(ip), plen);
-        }
-    }
-    if (error || !from_link) {
-        goto out;
-    }
-
-    what = "moving routes";
-    error = routes_move(socks.nl, from_ifindex, to_ifindex, ip, plen,
-                        &n_moved);
-    if (n_moved) {
-        VLOG_INFO("moved %d IPv4 route(s) from %s to %s", n_moved, from, to);
-    }
-    if (error) {
-        goto out;
-    }
-
-    what = "removing the address from the old interface";
-    error = addr_remove_ip(socks.nl, from_ifindex, ip, &found);
-    if (!error && found) {
-        VLOG_INFO("%s: removed "IP_FMT" (now on %s)", from, IP_ARGS(ip), to);
-    }
-
-out:
-    rtnl_link_put(to_link);
-    rtnl_link_put(from_link);
-    socks_close(&socks);
-    if (error == ENODEV && !to_link) {
-        /* A device that is not there (yet, or any more): the caller tries
-         * again, or says so. */
-        VLOG_DBG("moving "IP_FMT"/%d from %s to %s: %s failed (%s)",
-                 IP_ARGS(ip), plen, from ? from : "(none)",
-                 to ? to : "(null)", what, ovs_strerror(error));
-    } else if (error) {
-        VLOG_WARN_RL(&rl, "moving "IP_FMT"/%d from %s to %s: %s failed (%s)",
-                     IP_ARGS(ip), plen, from ? from : "(none)",
-                     to ? to : "(null)", what, ovs_strerror(error));
-    }
-    return error;
-}
-
-int
-vif_link_up(int netns_fd, const char *ifname, int mtu)
-{
-    struct vif_socks socks = VIF_SOCKS_INITIALIZER;
-    struct rtnl_link *link = NULL;
-    int error;
-
-    if (mtu < 0) {
-        return EINVAL;
-    }
-    error = socks_open_link(netns_fd, ifname, &socks, &link);
-    if (!error) {
-        error = link_configure(socks.nl, link, NULL, mtu);
-        rtnl_link_put(link);
-    }
-    socks_close(&socks);
-    if (error) {
-        VLOG_WARN_RL(&rl, "%s: setting MTU and up failed (%s)",
-                     ifname, ovs_strerror(error));
-    }
-    return error;
-}
-
-bool
-vif_link_exists(int netns_fd, const char *ifname)
-{
-    struct vif_socks socks = VIF_SOCKS_INITIALIZER;
-    struct rtnl_link *link = NULL;
-    bool exists = false;
-
-    exists = !socks_open_link(netns_fd, ifname, &socks, &link);
-    rtnl_link_put(link);
-    socks_close(&socks);
-    return exists;
 }

@@ -106,6 +106,22 @@ drop_relay_peers(struct tunnel_plan *plan)
     plan->n_peers = n;
 }
 
+/* The id of relay key 'key' ('len' bytes) into 'id': a digest, computed
+ * again only when the key changes (every full run of every switch with
+ * relay peers asks for it). */
+static void
+key_id(const char *key, size_t len, char id[9])
+{
+    static char *last_key;
+    static char last_id[9];
+    if (!last_key || strcmp(last_key, key)) {
+        free(last_key);
+        last_key = xmemdup0(key, len);
+        udptun_key_id(key, len, last_id);
+    }
+    memcpy(id, last_id, sizeof last_id);
+}
+
 /* Gives the relay peers of 'plan' their key, or takes them out with an
  * error. */
 static void
@@ -136,7 +152,7 @@ plan_relay(struct tunnel_plan *plan, const char *key)
                                 "%d", len, UDPTUN_KEY_MIN, UDPTUN_KEY_MAX);
     } else {
         plan->relay_key = xmemdup0(key, len);
-        udptun_key_id(key, len, plan->relay_key_id);
+        key_id(plan->relay_key, len, plan->relay_key_id);
         return;
     }
     drop_relay_peers(plan);

@@ -5,7 +5,8 @@ tools_libvnetctl_a_SOURCES = tools/ctl-args.c tools/ctl-args.h
 bin_PROGRAMS += tools/ovs-vnet-ctl
 tools_ovs_vnet_ctl_SOURCES = \
 	tools/ovs-vnet-ctl.c tools/ctl.h \
-	tools/ctl-db.c tools/ctl-lan.c tools/ctl-nat.c tools/ctl-show.c tools/ctl-switch.c
+	tools/ctl-db.c tools/ctl-lan.c tools/ctl-nat.c tools/ctl-show.c tools/ctl-switch.c \
+	tools/ctl-topology.c
 tools_ovs_vnet_ctl_LDADD = tools/libvnetctl.a flows/libvnetflows.a ovsdb/libvnet.a $(OVS_LDADD)
 
 dist_bin_SCRIPTS = tools/ovs-vnet-lab

@@ -193,6 +193,9 @@ static const struct ctl_command commands[] = {
     {"switch-list", 0, 0, "", false, NULL, cmd_switch_list, "",
      "list switches and their status"},
     {"show", 0, 0, "", false, NULL, cmd_show, "", "print an overview"},
+    {"topology", 0, 0, "--format=", false, NULL, cmd_topology,
+     "[--format=dot|svg|png|json]",
+     "draw switches, tunnels, networks, endpoints, routers (Graphviz)"},
     {"sync", 0, 0, "", true, NULL, cmd_sync, "",
      "do nothing; with --wait, wait until every switch is up to date"},
 };
@@ -410,7 +413,9 @@ run_commands(struct ctl_invocation *invs, size_t n)
     }
 
     for (size_t i = 0; i < n; i++) {
-        fputs(ds_cstr(&invs[i].ctx.output), stdout);
+        /* As is: a picture's bytes too. */
+        fwrite(invs[i].ctx.output.string, 1, invs[i].ctx.output.length,
+               stdout);
         ds_destroy(&invs[i].ctx.output);
     }
     ovsdb_idl_destroy(idl);

@@ -36,6 +36,15 @@ test_lab_demo_and_down() {
     output_has "connected: true" lab status || fail "status"
     assert_contains "$(lab exec ep11 ping -c 2 -i 0.2 10.5.0.31)" " 0% packet loss"
     expect_error 'no endpoint nope' lab exec nope true
+    # Its picture, as the demo says.
+    assert_contains "$out" "graph lab.svg"
+    assert_eq "$(lab graph "$SANDBOX_DIR/lab.svg")" "$SANDBOX_DIR/lab.svg" "graph prints the file"
+    python3 -c 'import sys, xml.etree.ElementTree as E
+text = open(sys.argv[1]).read()
+assert E.parse(sys.argv[1]).getroot().tag.endswith("svg")
+for name in ("host1", "host2", "ep11", "ep31", "net1", "r1"):
+    assert name in text, name' "$SANDBOX_DIR/lab.svg" || fail "the lab's picture"
+    expect_error 'should end in' lab graph "$SANDBOX_DIR/lab.gif"
 
     # Running demo again replaces the lab instead of stacking a second one.
     out=$(lab demo) || fail "demo failed the second time: $out"

@@ -29,34 +29,35 @@ endpoint_up() {
 
 test_rows_with_only_the_users_fields() {
     api_world
-    local sw
+    # Endpoints get namespaces named after them: names of this run's own.
+    local sw epa=$SANDBOX_PREFIX-epa epb=$SANDBOX_PREFIX-epb
     sw=$(nb_uuid Switch sw1)
     # Only names, the CIDR, the network and the switch.
     nb_transact '["OVS_VNET_Northbound",
         {"op":"insert","table":"Network","uuid-name":"n","row":{"name":"net1","cidr":"10.7.0.0/16"}},
-        {"op":"insert","table":"Endpoint","row":{"name":"epa","network":["named-uuid","n"],
+        {"op":"insert","table":"Endpoint","row":{"name":"'"$epa"'","network":["named-uuid","n"],
          "switch":["uuid","'"$sw"'"]}},
-        {"op":"insert","table":"Endpoint","row":{"name":"epb","network":["named-uuid","n"],
+        {"op":"insert","table":"Endpoint","row":{"name":"'"$epb"'","network":["named-uuid","n"],
          "switch":["uuid","'"$sw"'"],"ip":"10.7.0.50"}},
         {"op":"insert","table":"Router","row":{"name":"r1","networks":["set",[["named-uuid","n"]]]}}]'
-    wait_until 10 endpoint_up epa
-    wait_until 10 endpoint_up epb
+    wait_until 10 endpoint_up "$epa"
+    wait_until 10 endpoint_up "$epb"
     assert_eq "$(nb_col Network net1 gateway)" '"10.7.0.1"' "gateway"
     filled Network net1 segment_id 0 || fail "no segment id"
     output_has '^"02:76:6e:' nb_col Network net1 gateway_mac || fail "no gateway MAC"
-    assert_eq "$(nb_col Endpoint epa type)" '"netns"' "type of epa"
-    assert_eq "$(nb_col Endpoint epa netns)" '"epa"' "namespace of epa"
-    assert_eq "$(nb_col Endpoint epa ip)" '"10.7.0.2"' "IP of epa"
-    assert_eq "$(nb_col Endpoint epb ip)" '"10.7.0.50"' "the IP the client chose"
-    filled Endpoint epb mac '["set", []]' || fail "no MAC for epb"
+    assert_eq "$(nb_col Endpoint "$epa" type)" '"netns"' "type of epa"
+    assert_eq "$(nb_col Endpoint "$epa" netns)" "\"$epa\"" "namespace of epa"
+    assert_eq "$(nb_col Endpoint "$epa" ip)" '"10.7.0.2"' "IP of epa"
+    assert_eq "$(nb_col Endpoint "$epb" ip)" '"10.7.0.50"' "the IP the client chose"
+    filled Endpoint "$epb" mac '["set", []]' || fail "no MAC for epb"
     filled Router r1 segment_id 0 || fail "no segment id for r1"
     output_has '^[1-9][0-9]*$' nb_col Router r1 ct_zone || fail "no conntrack zone for r1"
     [ "$(nb_col Router r1 segment_id)" != "$(nb_col Network net1 segment_id)" ] \
         || fail "router and network share a segment id"
     # They work: the namespaces are made (named after the endpoints), the
     # gateway answers, the endpoints reach each other.
-    ip netns exec epa ping -c 2 -i 0.2 -W 1 10.7.0.1 >/dev/null || fail "epa -> gateway"
-    ip netns exec epa ping -c 2 -i 0.2 -W 1 10.7.0.50 >/dev/null || fail "epa -> epb"
+    ip netns exec "$epa" ping -c 2 -i 0.2 -W 1 10.7.0.1 >/dev/null || fail "epa -> gateway"
+    ip netns exec "$epa" ping -c 2 -i 0.2 -W 1 10.7.0.50 >/dev/null || fail "epa -> epb"
     # ovs-vnet-ctl agrees: the next network gets the next segment id.
     vnet_ctl net-add net2 10.8.0.0/16 >/dev/null
     local s1 s2 s3
@@ -64,8 +65,9 @@ test_rows_with_only_the_users_fields() {
     s2=$(nb_col Router r1 segment_id)
     s3=$(nb_col Network net2 segment_id)
     [ "$s3" != "$s1" ] && [ "$s3" != "$s2" ] || fail "net2 took segment $s3"
-    vnet_ctl --wait detach epa >/dev/null
-    vnet_ctl --wait detach epb >/dev/null
+    vnet_ctl --wait detach "$epa" >/dev/null
+    vnet_ctl --wait detach "$epb" >/dev/null
+    wait_until 5 bash -c "! ip netns list | grep -q '^$epa\b'"     # made by ovs-vnetd, gone with it
 }
 
 test_concurrent_clients_get_distinct_values() {
@@ -126,8 +128,9 @@ test_ovsdbapp_network_and_logical_port() {
         || fail "create-port"
     local sw
     sw=$(nb_uuid Switch sw1)
+    local ep1=$SANDBOX_PREFIX-ep1
     nb_transact '["OVS_VNET_Northbound",
-        {"op":"insert","table":"Endpoint","row":{"name":"ep1",
+        {"op":"insert","table":"Endpoint","row":{"name":"'"$ep1"'",
          "network":["uuid","'"$(nb_uuid Network net1)"'"],"switch":["uuid","'"$sw"'"]}}]'
     assert_eq "$(/usr/bin/python3 "$client" show-port "$OVS_VNET_DB" vm1)" \
         "external 10.9.0.100 -" "the logical port as filled in"
@@ -146,7 +149,7 @@ test_ovsdbapp_network_and_logical_port() {
         || fail "plug"
     /usr/bin/python3 "$client" wait-installed "$sw_remote" tapvm1 15 \
         || fail "not installed"
-    wait_until 10 endpoint_up ep1
+    wait_until 10 endpoint_up "$ep1"
     ip netns exec "$vm" ping -c 2 -i 0.2 -W 1 10.9.0.2 >/dev/null || fail "vm1 -> ep1"
     ip netns exec "$vm" ping -c 2 -i 0.2 -W 1 10.9.0.1 >/dev/null || fail "vm1 -> gateway"
     sandbox_vsctl sw1 del-port br-vnet tapvm1

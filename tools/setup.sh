@@ -19,7 +19,7 @@ packages=(
     qemu-system-x86 busybox-static cpio kmod
     ovn-central ovn-host gnuplot-nox
     clang libclang-rt-14-dev
-    systemd python3-ovsdbapp graphviz
+    systemd python3-ovsdbapp graphviz libpcap-dev tcpdump
 )
 
 missing=()

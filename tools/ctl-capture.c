@@ -314,13 +314,17 @@ cmd_capture(struct ctl_context *ctx)
             close(self);
         }
     }
-    struct bpf_program prog;
     if (!error && a.filter) {
-        if (pcap_compile(p, &prog, a.filter, 1, PCAP_NETMASK_UNKNOWN)
-            || pcap_setfilter(p, &prog)) {
+        struct bpf_program prog;
+        if (pcap_compile(p, &prog, a.filter, 1, PCAP_NETMASK_UNKNOWN)) {
             error = xasprintf("filter \"%s\": %s", a.filter, pcap_geterr(p));
+        } else {
+            if (pcap_setfilter(p, &prog)) {
+                error = xasprintf("filter \"%s\": %s", a.filter,
+                                  pcap_geterr(p));
+            }
+            pcap_freecode(&prog);   /* Only what pcap_compile() filled. */
         }
-        pcap_freecode(&prog);
     }
     struct capture_state st = { NULL, 0 };
     if (!error && a.file) {

@@ -108,6 +108,7 @@ json_from_smap(const struct smap *smap);
 ctl_run_func cmd_init;
 ctl_run_func cmd_topology;
 ctl_run_func cmd_capture;
+ctl_run_func cmd_check;
 ctl_run_func cmd_sync;
 ctl_prepare_func connect_prepare;
 ctl_run_func cmd_connect;

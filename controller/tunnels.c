@@ -323,7 +323,12 @@ tunnel_seed_neighbors(const struct tunnel_plan *plan, const char *ctl_path,
         char *result = NULL, *err = NULL;
         error = unixctl_client_transact(client, "tnl/neigh/set", 3, argv,
                                         &result, &err);
-        if (!error && err) {
+        if (!error && err && strstr(err, "is not a valid command")) {
+            /* An ovs-vswitchd just started answers before it has
+             * registered its tunnel commands: not yet. */
+            VLOG_DBG("tnl/neigh/set: not yet (%s)", err);
+            error = EAGAIN;
+        } else if (!error && err) {
             VLOG_WARN("tnl/neigh/set %s %s %s: %s", phy_bridge, ip, mac, err);
             error = EINVAL;
         }

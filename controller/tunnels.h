@@ -72,7 +72,9 @@ void tunnel_phy_mac(uint32_t ip, uint8_t mac[6]);
 
 /* Tells ovs-vswitchd (its unixctl socket 'ctl_path') the MACs of the peers'
  * underlay bridges, on bridge 'phy_bridge', so that the first packet to a
- * peer is not dropped while OVS asks for it.  Returns 0 or an errno. */
+ * peer is not dropped while OVS asks for it.  Returns 0, EAGAIN if that
+ * ovs-vswitchd is starting and does not take the command yet, or another
+ * errno. */
 int tunnel_seed_neighbors(const struct tunnel_plan *, const char *ctl_path,
                           const char *phy_bridge);
 

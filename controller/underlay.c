@@ -1,6 +1,7 @@
 #include <config.h>
 #include "controller/underlay.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,7 +151,9 @@ seed_neighbors(struct underlay *u, pid_t pid, const char *rundir,
     }
     char *ctl = xasprintf("%s/ovs-vswitchd.%ld.ctl", rundir, (long) pid);
     int error = tunnel_seed_neighbors(plan, ctl, VNET_PHY_BRIDGE);
-    if (error) {
+    if (error == EAGAIN) {
+        u->seed_next = time_msec() + 200;      /* Starting: again soon. */
+    } else if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
         VLOG_WARN_RL(&rl, "switch %s: cannot tell ovs-vswitchd the tunnel "
                      "peers' MACs through %s: %s", u->name, ctl,

@@ -46,29 +46,48 @@ compare_named(const void *a_, const void *b_)
     return strcmp(a->name, b->name);
 }
 
-static void
-sort_named(struct named *rows, size_t n)
+/* The rows of table 'tc' for which 'pending' is true, in name order
+ * ('name_of' gives a row's name).  Caller frees. */
+static struct named *
+pending_rows(struct ovsdb_idl *nb, const struct ovsdb_idl_table_class *tc,
+             bool (*pending)(const void *), const char *(*name_of)(const void *),
+             size_t *np)
 {
+    size_t n = 0, allocated = 0;
+    struct named *rows = NULL;
+    for (const struct ovsdb_idl_row *row = ovsdb_idl_first_row(nb, tc); row;
+         row = ovsdb_idl_next_row(row)) {
+        if (pending(row)) {
+            if (n >= allocated) {
+                rows = x2nrealloc(rows, &allocated, sizeof *rows);
+            }
+            rows[n++] = (struct named) { name_of(row), row };
+        }
+    }
     if (n) {
         qsort(rows, n, sizeof *rows, compare_named);
     }
+    *np = n;
+    return rows;
 }
+
+static bool network_pending(const void *r) { return nb_network_is_pending(r); }
+static bool router_pending(const void *r) { return nb_router_is_pending(r); }
+static bool endpoint_pending(const void *r) { return nb_endpoint_is_pending(r); }
+static const char *network_name(const void *r)
+{ return ((const struct vnetrec_network *) r)->name; }
+static const char *router_name(const void *r)
+{ return ((const struct vnetrec_router *) r)->name; }
+static const char *endpoint_name(const void *r)
+{ return ((const struct vnetrec_endpoint *) r)->name; }
 
 static unsigned int
 allocate_networks(struct ovsdb_idl *nb)
 {
-    size_t n = 0, allocated = 0;
-    struct named *rows = NULL;
+    size_t n;
+    struct named *rows = pending_rows(nb, &vnetrec_table_network, network_pending,
+                                      network_name, &n);
     const struct vnetrec_network *net;
-    VNETREC_NETWORK_FOR_EACH (net, nb) {
-        if (nb_network_is_pending(net)) {
-            if (n >= allocated) {
-                rows = x2nrealloc(rows, &allocated, sizeof *rows);
-            }
-            rows[n++] = (struct named) { net->name, net };
-        }
-    }
-    sort_named(rows, n);
     unsigned int changed = 0;
     for (size_t i = 0; i < n; i++) {
         net = rows[i].row;
@@ -104,18 +123,10 @@ allocate_networks(struct ovsdb_idl *nb)
 static unsigned int
 allocate_routers(struct ovsdb_idl *nb)
 {
-    size_t n = 0, allocated = 0;
-    struct named *rows = NULL;
+    size_t n;
+    struct named *rows = pending_rows(nb, &vnetrec_table_router, router_pending,
+                                      router_name, &n);
     const struct vnetrec_router *rt;
-    VNETREC_ROUTER_FOR_EACH (rt, nb) {
-        if (nb_router_is_pending(rt)) {
-            if (n >= allocated) {
-                rows = x2nrealloc(rows, &allocated, sizeof *rows);
-            }
-            rows[n++] = (struct named) { rt->name, rt };
-        }
-    }
-    sort_named(rows, n);
     unsigned int changed = 0;
     for (size_t i = 0; i < n; i++) {
         rt = rows[i].row;
@@ -143,18 +154,10 @@ allocate_routers(struct ovsdb_idl *nb)
 static unsigned int
 allocate_endpoints(struct ovsdb_idl *nb)
 {
-    size_t n = 0, allocated = 0;
-    struct named *rows = NULL;
+    size_t n;
+    struct named *rows = pending_rows(nb, &vnetrec_table_endpoint, endpoint_pending,
+                                      endpoint_name, &n);
     const struct vnetrec_endpoint *ep;
-    VNETREC_ENDPOINT_FOR_EACH (ep, nb) {
-        if (nb_endpoint_is_pending(ep)) {
-            if (n >= allocated) {
-                rows = x2nrealloc(rows, &allocated, sizeof *rows);
-            }
-            rows[n++] = (struct named) { ep->name, ep };
-        }
-    }
-    sort_named(rows, n);
     unsigned int changed = 0;
     for (size_t i = 0; i < n; i++) {
         ep = rows[i].row;

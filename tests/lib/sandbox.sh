@@ -411,7 +411,7 @@ sandbox_vnetd_kill() {
 
 # What OVS daemons log when their main loop is slow (emulation, or thousands
 # of ports at once): allowed where that is expected.
-SANDBOX_BUSY_WARNINGS='timeval\|WARN\|(Unreasonably long|faults:|disk:|context switches:|[0-9]+ CPU usage)|ovs_rcu.*\|WARN\|blocked'
+SANDBOX_BUSY_WARNINGS='timeval(\([a-z0-9_]+\))?\|WARN\|(Unreasonably long|faults:|disk:|context switches:|[0-9]+ CPU usage)|ovs_rcu.*\|WARN\|blocked'
 
 # Fails (and prints them) if any daemon log has WARN/ERR/EMER lines that do not
 # match the allowed patterns: the ones every sandbox produces, plus $1.

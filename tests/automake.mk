@@ -13,6 +13,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-router.cc \
 	tests/test-flow-units.cc \
 	tests/test-udptun-wire.cc \
+	tests/test-trace-parse.cc \
 	tests/flow-lines.h \
 	tests/take-string.h
 tests_unit_tests_CXXFLAGS = $(AM_CXXFLAGS) $(GTEST_CFLAGS)

@@ -1,6 +1,7 @@
 # tools/: ovs-vnet-ctl, ovs-vnet-lab and the setup script.
 noinst_LIBRARIES += tools/libvnetctl.a
-tools_libvnetctl_a_SOURCES = tools/ctl-args.c tools/ctl-args.h
+tools_libvnetctl_a_SOURCES = tools/ctl-args.c tools/ctl-args.h \
+	tools/trace-parse.c tools/trace-parse.h
 
 bin_PROGRAMS += tools/ovs-vnet-ctl
 tools_ovs_vnet_ctl_SOURCES = \

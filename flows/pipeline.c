@@ -1,6 +1,8 @@
 #include <config.h>
 #include "flows/pipeline.h"
 
+#include <stddef.h>
+
 const char *
 vnet_feature_name(enum vnet_feature feature)
 {
@@ -22,4 +24,25 @@ vnet_feature_name(enum vnet_feature feature)
     case VNET_F_MAX: break;
     }
     return "unknown";
+}
+
+const char *
+vnet_table_name(int table)
+{
+    switch (table) {
+    case VNET_T_INGRESS: return "ingress";
+    case VNET_T_ARP: return "arp";
+    case VNET_T_LEARN: return "learn";
+    case VNET_T_ROUTE: return "route";
+    case VNET_T_NEIGHBOR: return "neighbor";
+    case VNET_T_L2: return "l2";
+    case VNET_T_FLOOD: return "flood";
+    case VNET_T_ROUTER: return "router";
+    case VNET_T_UNHAIRPIN: return "unhairpin";
+    case VNET_T_NAT: return "nat";
+    case VNET_T_LR_ROUTE: return "lr-route";
+    case VNET_T_UPLINK_NEIGHBOR: return "uplink-nb";
+    case VNET_T_UPLINK_ARP: return "uplink-arp";
+    }
+    return NULL;
 }

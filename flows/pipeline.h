@@ -152,6 +152,10 @@ vnet_cookie_object(uint64_t cookie)
     return (uint32_t) cookie;
 }
 
+/* "ingress", "arp", ... (as above), or NULL for a table not in the
+ * pipeline. */
+const char *vnet_table_name(int table);
+
 /* "port-security", "arp", ... or "unknown". */
 const char *vnet_feature_name(enum vnet_feature);
 

@@ -1,6 +1,7 @@
 /* ovs-vnet-ctl: capture, an endpoint's packets as its switch sees them. */
 #include <config.h>
 #include "tools/ctl.h"
+#include "tools/ctl-vswitch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -61,90 +62,6 @@ capture_parse(struct ctl_context *ctx, struct capture_args *a)
         return xstrdup("-w: expected a file name");
     }
     return NULL;
-}
-
-/* The name of the interface that serves endpoint 'ep' on switch 'sw' (its
- * port's external_ids:iface-id), from the switch's own database.  Returns
- * NULL and sets '*errorp' if there is none. */
-static char *
-endpoint_ifname(const struct vnetrec_switch *sw, const char *ep,
-                char **errorp)
-{
-    struct ovsdb_idl *idl = ovsdb_idl_create(sw->remote, &ovsrec_idl_class,
-                                             true, true);
-    long long int deadline = time_msec() + 10000;
-    char *name = NULL;
-    *errorp = NULL;
-    for (;;) {
-        ovsdb_idl_run(idl);
-        if (ovsdb_idl_has_ever_connected(idl)) {
-            break;
-        }
-        if (time_msec() >= deadline || !ovsdb_idl_is_alive(idl)) {
-            *errorp = xasprintf("switch %s: cannot read its database at %s",
-                                sw->name, sw->remote);
-            ovsdb_idl_destroy(idl);
-            return NULL;
-        }
-        ovsdb_idl_wait(idl);
-        poll_timer_wait_until(deadline);
-        poll_block();
-    }
-    const struct ovsrec_interface *iface;
-    OVSREC_INTERFACE_FOR_EACH (iface, idl) {
-        const char *id = smap_get(&iface->external_ids, "iface-id");
-        if (id && !strcmp(id, ep)) {
-            name = xstrdup(iface->name);
-            break;
-        }
-    }
-    if (!name) {
-        *errorp = xasprintf("endpoint %s has no interface on switch %s",
-                            ep, sw->name);
-    }
-    ovsdb_idl_destroy(idl);
-    return name;
-}
-
-/* Enters the network namespace of the ovs-vswitchd of 'sw' (the one its
- * endpoints' host ends are in).  Sets '*selfp' to ours, to come back to.
- * Returns NULL or an error message. */
-static char *
-enter_switch_netns(const struct vnetrec_switch *sw, int *selfp)
-{
-    struct vnet_remote r;
-    char *error = vnet_remote_parse(sw->remote, &r);
-    if (error) {
-        return error;
-    }
-    char *rundir = vnet_switch_rundir(NULL, &r);
-    vnet_remote_destroy(&r);
-    char *pidfile = xasprintf("%s/ovs-vswitchd.pid", rundir);
-    free(rundir);
-    pid_t pid = read_pidfile(pidfile);
-    if (pid <= 0) {
-        error = xasprintf("switch %s: no ovs-vswitchd running (%s)", sw->name,
-                          pidfile);
-        free(pidfile);
-        return error;
-    }
-    free(pidfile);
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%ld/ns/net", (long) pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    *selfp = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || *selfp < 0 || setns(fd, CLONE_NEWNET)) {
-        error = xasprintf("switch %s: cannot enter its network namespace "
-                          "(%s)", sw->name, ovs_strerror(errno));
-        if (*selfp >= 0) {
-            close(*selfp);
-            *selfp = -1;
-        }
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    return error;
 }
 
 static volatile sig_atomic_t stop_requested;
@@ -289,22 +206,35 @@ cmd_capture(struct ctl_context *ctx)
         }
     }
     if (!error) {
-        const char *where = (!strcmp(ep->type, "netns") && ep->switch_
-                             ? ep->switch_->name : ep->location);
-        sw = where ? switch_by_name(ctx->idl, where) : NULL;
+        sw = vswitch_of_endpoint(ctx->idl, ep);
         if (!sw) {
             error = xasprintf("endpoint %s is on no switch (not attached or "
                               "not plugged in)", ep->name);
         }
     }
-    char *ifname = error ? NULL : endpoint_ifname(sw, ep->name, &error);
+    char *ifname = NULL;
+    if (!error) {
+        struct vswitch_ports ports;
+        error = vswitch_ports_read(sw, &ports);
+        if (!error) {
+            const struct vswitch_port *port
+                = vswitch_port_by_iface_id(&ports, ep->name);
+            if (port) {
+                ifname = xstrdup(port->name);
+            } else {
+                error = xasprintf("endpoint %s has no interface on switch %s",
+                                  ep->name, sw->name);
+            }
+            vswitch_ports_destroy(&ports);
+        }
+    }
 
     /* The device is in the switch's namespace: the capture socket is made
      * there, and works from here on. */
     pcap_t *p = NULL;
     if (!error) {
         int self = -1;
-        error = enter_switch_netns(sw, &self);
+        error = vswitch_enter_netns(sw, &self);
         if (!error) {
             p = open_capture(ifname, &error);
             if (setns(self, CLONE_NEWNET)) {

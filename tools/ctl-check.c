@@ -1,6 +1,7 @@
 /* ovs-vnet-ctl: check, who reaches whom, all at once. */
 #include <config.h>
 #include "tools/ctl.h"
+#include "tools/ctl-trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,22 +35,9 @@ struct probe {
     pid_t pid;
     bool done;
     bool reached;
+    char *request;              /* Unexpected: how a trace of the request */
+    char *reply;                /* and of the reply ends (or NULL). */
 };
-
-/* The router of network 'net', or NULL. */
-static const struct vnetrec_router *
-router_of(struct ovsdb_idl *idl, const struct vnetrec_network *net)
-{
-    const struct vnetrec_router *rt;
-    VNETREC_ROUTER_FOR_EACH (rt, idl) {
-        for (size_t i = 0; i < rt->n_networks; i++) {
-            if (rt->networks[i] == net) {
-                return rt;
-            }
-        }
-    }
-    return NULL;
-}
 
 /* Whether endpoint 'ep' goes out through a NAT rule of router 'rt'. */
 static bool
@@ -149,6 +137,48 @@ probe_ok(const struct probe *p)
     return p->reached == (p->expect == EXPECT_REACH);
 }
 
+/* The verdict of a trace, or why there is none. */
+static char *
+trace_verdict(struct ovsdb_idl *idl, const char *from, const char *to,
+              bool reply, bool *reachedp)
+{
+    struct trace_packet pkt = { .proto = "icmp", .echo_reply = reply };
+    struct trace_result r;
+    char *error = trace_run(idl, from, to, &pkt, &r);
+    if (error) {
+        char *s = xasprintf("cannot trace: %s", error);
+        free(error);
+        *reachedp = false;
+        return s;
+    }
+    struct ds s = DS_EMPTY_INITIALIZER;
+    trace_result_verdict(&r, &s);
+    *reachedp = false;
+    for (size_t i = 0; i < r.n_verdicts; i++) {
+        *reachedp |= (r.verdicts[i].outcome == TRACE_DELIVERED
+                      || r.verdicts[i].outcome == TRACE_ANSWERED
+                      || r.verdicts[i].outcome == TRACE_UPLINK);
+    }
+    trace_result_destroy(&r);
+    return ds_steal_cstr(&s);
+}
+
+/* Explains an unexpected probe by a trace of its request and, if the
+ * request gets there and an endpoint answers it, of the reply. */
+static void
+explain_probe(struct ovsdb_idl *idl, struct probe *p)
+{
+    bool reached;
+    p->request = trace_verdict(idl, p->from->name,
+                               strcmp(p->to_name, "outside") ? p->to_name
+                                                              : p->to_ip,
+                               false, &reached);
+    if (reached && endpoint_by_name(idl, p->to_name)) {
+        p->reply = trace_verdict(idl, p->to_name, p->from->name, true,
+                                 &reached);
+    }
+}
+
 void
 cmd_check(struct ctl_context *ctx)
 {
@@ -186,14 +216,16 @@ cmd_check(struct ctl_context *ctx)
         if (strcmp(a->type, "netns") || !a->netns) {
             continue;           /* Nothing of ours to send from. */
         }
-        const struct vnetrec_router *ra = router_of(ctx->idl, a->network);
+        const struct vnetrec_router *ra = router_of_network(ctx->idl,
+                                                            a->network);
         for (size_t j = 0; j < n; j++) {
             const struct vnetrec_endpoint *b = eps[j];
             if (i == j) {
                 continue;
             }
             bool same = a->network == b->network;
-            bool routed = !same && ra && ra == router_of(ctx->idl, b->network);
+            bool routed = (!same && ra
+                           && ra == router_of_network(ctx->idl, b->network));
             probes[n_probes++] = (struct probe) {
                 .from = a, .to_name = b->name, .to_ip = b->ip,
                 .expect = same || routed ? EXPECT_REACH : EXPECT_ISOLATED,
@@ -215,6 +247,11 @@ cmd_check(struct ctl_context *ctx)
         }
     }
     run_probes(probes, n_probes);
+    for (size_t i = 0; i < n_probes; i++) {
+        if (!probe_ok(&probes[i])) {
+            explain_probe(ctx->idl, &probes[i]);
+        }
+    }
 
     size_t n_ok = 0, n_expected = 0, n_apart = 0, n_bad = 0;
     for (size_t i = 0; i < n_probes; i++) {
@@ -239,6 +276,10 @@ cmd_check(struct ctl_context *ctx)
             json_object_put_string(j, "why", p->why);
             json_object_put(j, "reached", json_boolean_create(p->reached));
             json_object_put(j, "ok", json_boolean_create(probe_ok(p)));
+            if (p->request) {
+                json_object_put(j, "request", json_string_create(p->request));
+                json_object_put(j, "reply", json_optional_string(p->reply));
+            }
             json_array_add(list, j);
         }
         char *s = json_to_string(list, table_style.json_flags);
@@ -290,6 +331,10 @@ cmd_check(struct ctl_context *ctx)
                               p->expect == EXPECT_REACH
                               ? "does not reach it" : "reaches it, but the "
                                 "networks should be isolated");
+                ds_put_format(o, "    request: %s\n", p->request);
+                if (p->reply) {
+                    ds_put_format(o, "    reply: %s\n", p->reply);
+                }
             }
         }
     }
@@ -301,6 +346,10 @@ cmd_check(struct ctl_context *ctx)
         ds_clear(&ctx->output);
         ctl_error(ctx, "%"PRIuSIZE" of %"PRIuSIZE" probes did not go as "
                   "expected", n_bad, n_probes);
+    }
+    for (size_t i = 0; i < n_probes; i++) {
+        free(probes[i].request);
+        free(probes[i].reply);
     }
     free(probes);
     free(eps);

@@ -215,3 +215,58 @@ nat_sorted(const struct vnetrec_router *r)
     return list;
 }
 
+/* Names the NB object behind 'cookie' ("endpoint ep1", "network net1"). */
+char *
+cookie_owner(struct ovsdb_idl *idl, uint64_t cookie)
+{
+    uint32_t object = vnet_cookie_object(cookie);
+    if (!object) {
+        return xstrdup("");
+    }
+    const struct vnetrec_endpoint *ep;
+    VNETREC_ENDPOINT_FOR_EACH (ep, idl) {
+        if (ep->header_.uuid.parts[0] == object) {
+            return xasprintf("endpoint %s", ep->name);
+        }
+    }
+    const struct vnetrec_network *net;
+    VNETREC_NETWORK_FOR_EACH (net, idl) {
+        if (net->header_.uuid.parts[0] == object) {
+            return xasprintf("network %s", net->name);
+        }
+    }
+    const struct vnetrec_router *rt;
+    VNETREC_ROUTER_FOR_EACH (rt, idl) {
+        if (rt->header_.uuid.parts[0] == object) {
+            return xasprintf("router %s", rt->name);
+        }
+        for (size_t i = 0; i < rt->n_nat; i++) {
+            const struct vnetrec_nat *nat = rt->nat[i];
+            if (nat->header_.uuid.parts[0] == object) {
+                char *ext = nat_format_external(rt, nat);
+                char *in = nat_format_internal(nat);
+                char *s = xasprintf("router %s %s %s -> %s", rt->name,
+                                    nat->type, ext, in);
+                free(ext);
+                free(in);
+                return s;
+            }
+        }
+    }
+    return xasprintf("object %08"PRIx32" (gone)", object);
+}
+
+/* The router that joins network 'net', or NULL. */
+const struct vnetrec_router *
+router_of_network(struct ovsdb_idl *idl, const struct vnetrec_network *net)
+{
+    const struct vnetrec_router *rt;
+    VNETREC_ROUTER_FOR_EACH (rt, idl) {
+        for (size_t i = 0; i < rt->n_networks; i++) {
+            if (rt->networks[i] == net) {
+                return rt;
+            }
+        }
+    }
+    return NULL;
+}

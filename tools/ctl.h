@@ -76,6 +76,9 @@ const struct vnetrec_router *router_by_name(struct ovsdb_idl *, const char *);
 const struct vnetrec_switch **switches_sorted(struct ovsdb_idl *, size_t *n);
 const struct vnetrec_network **networks_sorted(struct ovsdb_idl *, size_t *n);
 const struct vnetrec_router **routers_sorted(struct ovsdb_idl *, size_t *n);
+/* The router that joins network 'net', or NULL. */
+const struct vnetrec_router *router_of_network(
+    struct ovsdb_idl *, const struct vnetrec_network *net);
 /* The NAT rules of 'r', sorted (caller frees). */
 const struct vnetrec_nat **nat_sorted(const struct vnetrec_router *r);
 /* A NAT rule's two sides as nat-list and show print them (caller frees). */
@@ -85,6 +88,10 @@ char *nat_format_internal(const struct vnetrec_nat *);
 /* Endpoints sorted by name; of network 'net' only, unless NULL. */
 const struct vnetrec_endpoint **endpoints_sorted(
     struct ovsdb_idl *, const struct vnetrec_network *net, size_t *n);
+
+/* Names the NB object behind a flow's 'cookie' ("endpoint ep1", "network
+ * net1", "router rt1 snat ..."), "" if none (caller frees). */
+char *cookie_owner(struct ovsdb_idl *, uint64_t cookie);
 
 void
 table_add_text(struct table *t, const char *text);
@@ -109,6 +116,7 @@ ctl_run_func cmd_init;
 ctl_run_func cmd_topology;
 ctl_run_func cmd_capture;
 ctl_run_func cmd_check;
+ctl_run_func cmd_trace;
 ctl_run_func cmd_sync;
 ctl_prepare_func connect_prepare;
 ctl_run_func cmd_connect;

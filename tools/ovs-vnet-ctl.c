@@ -196,6 +196,11 @@ static const struct ctl_command commands[] = {
     {"check", 0, 64, "--outside", false, NULL, cmd_check,
      "[NETWORK...] [--outside]",
      "ping every pair of endpoints at once; say what was expected"},
+    {"trace", 2, 2, "--proto=,--dport=,--sport=,--src-ip=,--src-mac=", false,
+     NULL, cmd_trace,
+     "FROM TO [--proto=icmp|tcp|udp] [--dport=N] [--sport=N] [--src-ip=IP] "
+     "[--src-mac=MAC]",
+     "follow a packet through the switches; say where it ends, and why"},
     {"capture", 1, 64, "--write=,--count=", false, NULL, cmd_capture,
      "ENDPOINT [-w FILE] [-c COUNT] [FILTER]",
      "the endpoint's packets as its switch sees them (pcap)"},
@@ -603,6 +608,10 @@ main(int argc, char *argv[])
     set_program_name(argv[0]);
     fatal_ignore_sigpipe();
     vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
+    /* check and capture wait for pings and packets outside the poll loop:
+     * its "long poll interval" warnings say nothing here. */
+    vlog_set_levels(vlog_module_from_name("timeval"), VLF_ANY_DESTINATION,
+                    VLL_ERR);
     parse_options(argc, argv);
 
     if (optind >= argc) {

@@ -145,6 +145,15 @@ parse_action(struct parser *p, struct trace_hit *h, const char *a)
                && !a[n]) {
         free(p->tun_dst);
         p->tun_dst = xstrdup(ip);
+    } else if (sscanf(a, "load:%lli->NXM_NX_TUN_ID[]%n", &v, &n) == 1
+               && !a[n]) {
+        p->tun_id_set = true;       /* As learn() writes it. */
+        p->tun_id = v;
+    } else if (sscanf(a, "load:%lli->NXM_NX_TUN_IPV4_DST[]%n", &v, &n) == 1
+               && !a[n]) {
+        free(p->tun_dst);
+        p->tun_dst = xasprintf("%llu.%llu.%llu.%llu", (v >> 24) & 0xff,
+                               (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff);
     } else if (sscanf(a, "set_field:%lli->vlan_vid%n", &v, &n) == 1
                && !a[n]) {
         p->vlan_vid = v & 0xfff;
@@ -209,9 +218,9 @@ trace_text_parse(const char *text, const char *bridge, struct trace_text *t)
         } else if (!*body || !p.on_bridge) {
             /* Blank, or another bridge's. */
         } else if (isdigit((unsigned char) *body)
-                   && strstr(body, ". ") == body + strspn(body, "0123456789")) {
+                   && !strncmp(body + strspn(body, "0123456789"), ". ", 2)) {
             parse_hit(&p, indent, body);
-        } else if (!strncmp(body, "-> ", 3)) {
+        } else if (!strncmp(body, "-> ", 3) || !strncmp(body, ">> ", 3)) {
             struct trace_hit *h = hit_for(&p, indent);
             if (h) {
                 svec_add(&h->notes, body + 3);

@@ -38,7 +38,8 @@ struct trace_hit {
     bool has_cookie;
     uint64_t cookie;
     struct svec actions;        /* One a line, as printed. */
-    struct svec notes;          /* The "-> ..." lines, without the arrow. */
+    struct svec notes;          /* The "-> ..." and ">> ..." lines, without
+                                 * the arrows. */
     size_t pass;                /* Index into trace_text's passes. */
 };
 

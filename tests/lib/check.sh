@@ -272,3 +272,24 @@ lost_echoes() {
          END { for (i = 1; i <= max; i++) n += !(i in got)
                printf "%d of %d\n", n, max }' "$1"
 }
+
+# router_world: h1 and h2 over VXLAN; router rt1 joins red (r1 on h1, r2 on
+# h2) and blue (b2 on h2), with its uplink on h1 and snat for red only;
+# green (g1 on h1) is on no router.
+router_world() {
+    hosts_world vxlan h1 h2
+    outside_world h1
+    vnet_ctl net-add red 10.5.0.0/16 >/dev/null
+    vnet_ctl net-add blue 10.6.0.0/16 >/dev/null
+    vnet_ctl net-add green 10.7.0.0/16 >/dev/null
+    attach_ep red r1 h1 10.5.0.11
+    attach_ep red r2 h2 10.5.0.12
+    attach_ep blue b2 h2 10.6.0.12
+    attach_ep green g1 h1 10.7.0.11
+    vnet_ctl router-add rt1 >/dev/null
+    vnet_ctl router-attach rt1 red >/dev/null
+    vnet_ctl router-attach rt1 blue >/dev/null
+    vnet_ctl router-uplink rt1 h1 up0 --ip=203.0.113.2/24 --nexthop=203.0.113.1 >/dev/null
+    vnet_ctl nat-add rt1 snat red >/dev/null
+    vnet_ctl --wait sync
+}

@@ -4,6 +4,7 @@
 #include "tools/ctl-trace.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,9 @@
 
 /* Pings run at once, at most. */
 #define MAX_PARALLEL 64
+
+/* Failed probes are tried again, this many at a time, before they count. */
+#define RETRY_PARALLEL 4
 
 enum expect { EXPECT_REACH, EXPECT_ISOLATED };
 
@@ -69,9 +73,13 @@ nat_covers(const struct vnetrec_router *rt, const struct vnetrec_endpoint *ep)
     return false;
 }
 
+/* Pings 'ip' from namespace 'netns' (of "ip netns"), in a child process
+ * that enters the namespace itself: "ip netns exec" would also remount /sys
+ * for each ping, which costs more than the ping. */
 static pid_t
 start_ping(const char *netns, const char *ip)
 {
+    char *path = xasprintf("/run/netns/%s", netns);
     pid_t pid = fork();
     if (!pid) {
         int null = open("/dev/null", O_RDWR);
@@ -79,21 +87,53 @@ start_ping(const char *netns, const char *ip)
             dup2(null, STDOUT_FILENO);
             dup2(null, STDERR_FILENO);
         }
-        execlp("ip", "ip", "netns", "exec", netns, "ping", "-c", "3", "-i",
-               "0.2", "-W", "1", "-q", ip, (char *) NULL);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || setns(fd, CLONE_NEWNET)) {
+            _exit(126);
+        }
+        execlp("ping", "ping", "-c", "3", "-i", "0.2", "-W", "1", "-q", ip,
+               (char *) NULL);
         _exit(127);
     }
+    free(path);
     return pid;
 }
 
-/* Runs every probe, MAX_PARALLEL at a time. */
+/* How many probes may run at once.  The kernel's ARP table is one for all
+ * namespaces, at most net.ipv4.neigh.default.gc_thresh3 entries, and an
+ * entry used in the last 5 seconds cannot make room for a new one: a probe
+ * adds up to two (the sender's for the target, the target's for the way
+ * back), and lasts about half a second.  So that the probes' entries of any
+ * 5 seconds take at most half of the table, about gc_thresh3 / 40 run at
+ * once. */
+static size_t
+max_parallel(void)
+{
+    long long int thresh3 = 1024;
+    FILE *f = fopen("/proc/sys/net/ipv4/neigh/default/gc_thresh3", "r");
+    if (f) {
+        if (fscanf(f, "%lld", &thresh3) != 1) {
+            thresh3 = 1024;
+        }
+        fclose(f);
+    }
+    return MIN(MAX_PARALLEL, MAX(RETRY_PARALLEL, thresh3 / 40));
+}
+
+/* Runs every probe of 'probes' not yet done, 'parallel' at a time. */
 static void
-run_probes(struct probe *probes, size_t n)
+run_probes(struct probe *probes, size_t n, size_t parallel)
 {
     size_t next = 0, running = 0, finished = 0;
+    for (size_t i = 0; i < n; i++) {
+        finished += probes[i].done;
+    }
     while (finished < n) {
-        while (next < n && running < MAX_PARALLEL) {
+        while (next < n && running < parallel) {
             struct probe *p = &probes[next++];
+            if (p->done) {
+                continue;
+            }
             p->pid = start_ping(p->from->netns, p->to_ip);
             if (p->pid < 0) {
                 p->done = true;
@@ -246,7 +286,13 @@ cmd_check(struct ctl_context *ctx)
             };
         }
     }
-    run_probes(probes, n_probes);
+    run_probes(probes, n_probes, max_parallel());
+    /* What failed is tried again, a few at a time: a probe among many can
+     * lose its packets to a switch short of CPU. */
+    for (size_t i = 0; i < n_probes; i++) {
+        probes[i].done = probe_ok(&probes[i]);
+    }
+    run_probes(probes, n_probes, RETRY_PARALLEL);
     for (size_t i = 0; i < n_probes; i++) {
         if (!probe_ok(&probes[i])) {
             explain_probe(ctx->idl, &probes[i]);

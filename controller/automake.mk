@@ -17,7 +17,8 @@ controller_libvnetd_a_SOURCES = \
 	controller/switch-session.c controller/switch-session.h \
 	controller/tunnels.c controller/tunnels.h \
 	controller/vif.c controller/vif.h \
-	controller/vif-addr.c controller/vif-addr.h controller/vif-netlink.h
+	controller/vif-addr.c controller/vif-addr.h controller/vif-netlink.h \
+	controller/vif-netlink.c controller/vif-netns.c
 
 sbin_PROGRAMS += controller/ovs-vnetd
 controller_ovs_vnetd_SOURCES = controller/ovs-vnetd.c

@@ -488,3 +488,230 @@ vif_link_exists(int netns_fd, const char *ifname)
     vnl_socks_close(&socks);
     return exists;
 }
+
+/* Addresses and routes of an endpoint's interface (controller/vif.c). */
+
+bool
+vnl_addr_matches(struct rtnl_addr *addr, uint32_t ip, int plen)
+{
+    struct nl_addr *local = rtnl_addr_get_local(addr);
+
+    return (local && nl_addr_get_len(local) == sizeof ip
+            && !memcmp(nl_addr_get_binary_addr(local), &ip, sizeof ip)
+            && rtnl_addr_get_prefixlen(addr) == plen);
+}
+
+/* Adds IPv4 address 'ip'/'plen' to link 'ifindex', with the subnet's
+ * broadcast address if 'with_brd' (and the subnet has one).  Returns 0 also
+ * if it is there already. */
+int
+vnl_addr_add(struct nl_sock *sk, int ifindex, uint32_t ip, int plen,
+         bool with_brd)
+{
+    struct nl_addr *brd = NULL;
+    struct rtnl_addr *addr;
+    struct nl_addr *local;
+    int error;
+
+    addr = rtnl_addr_alloc();
+    local = nl_addr_build(AF_INET, &ip, sizeof ip);
+    if (!addr || !local) {
+        error = ENOMEM;
+        goto out;
+    }
+    nl_addr_set_prefixlen(local, plen);
+    rtnl_addr_set_ifindex(addr, ifindex);
+    error = vnl_errno(rtnl_addr_set_local(addr, local));
+    if (!error && with_brd && plen < 31) {
+        uint32_t bcast = ip | htonl(UINT32_MAX >> plen);
+
+        brd = nl_addr_build(AF_INET, &bcast, sizeof bcast);
+        error = (brd ? vnl_errno(rtnl_addr_set_broadcast(addr, brd))
+                 : ENOMEM);
+    }
+    if (!error) {
+        rtnl_addr_set_prefixlen(addr, plen);
+        error = vnl_errno(rtnl_addr_add(sk, addr, 0));
+        if (error == EEXIST) {
+            error = 0;
+        }
+    }
+
+out:
+    nl_addr_put(brd);
+    nl_addr_put(local);
+    rtnl_addr_put(addr);
+    return error;
+}
+
+/* Makes 'ip'/'plen' the only IPv4 address on link 'ifindex' (with 'ip' 0,
+ * removes them all). */
+int
+vnl_addr_sync(struct nl_sock *sk, int ifindex, uint32_t ip, int plen)
+{
+    struct nl_object *obj;
+    struct nl_cache *cache;
+    struct rtnl_addr *addr;
+    bool found = false;
+    bool deleted = false;
+    int error;
+
+    error = vnl_errno(rtnl_addr_alloc_cache(sk, &cache));
+    if (error) {
+        return error;
+    }
+    for (obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj)) {
+        addr = (struct rtnl_addr *) obj;
+        if (rtnl_addr_get_ifindex(addr) != ifindex
+            || rtnl_addr_get_family(addr) != AF_INET) {
+            continue;
+        }
+        if (ip && vnl_addr_matches(addr, ip, plen)) {
+            found = true;
+            continue;
+        }
+        error = vnl_errno(rtnl_addr_delete(sk, addr, 0));
+        if (error == EADDRNOTAVAIL || error == ENODEV) {
+            /* Gone already, e.g. a secondary removed with its primary. */
+            error = 0;
+        }
+        if (error) {
+            break;
+        }
+        deleted = true;
+    }
+    nl_cache_free(cache);
+
+    /* Removing a primary address may have taken secondaries with it, so after
+     * any removal add ours again and accept "already exists". */
+    if (error || !ip || (found && !deleted)) {
+        return error;
+    }
+    return vnl_addr_add(sk, ifindex, ip, plen, false);
+}
+
+/* True if link 'ifindex' has IPv4 address 'ip'/'plen'. */
+bool
+vnl_addr_present(struct nl_sock *sk, int ifindex, uint32_t ip, int plen)
+{
+    struct nl_object *obj;
+    struct nl_cache *cache;
+    bool found = false;
+
+    if (vnl_errno(rtnl_addr_alloc_cache(sk, &cache))) {
+        return false;
+    }
+    for (obj = nl_cache_get_first(cache); obj && !found;
+         obj = nl_cache_get_next(obj)) {
+        struct rtnl_addr *addr = (struct rtnl_addr *) obj;
+
+        found = (rtnl_addr_get_ifindex(addr) == ifindex
+                 && rtnl_addr_get_family(addr) == AF_INET
+                 && vnl_addr_matches(addr, ip, plen));
+    }
+    nl_cache_free(cache);
+    return found;
+}
+
+/* True if 'route' is a main-table IPv4 default route via 'gateway' out of
+ * link 'ifindex'. */
+static bool
+route_is_default_via(struct rtnl_route *route, int ifindex, uint32_t gateway)
+{
+    struct nl_addr *dst = rtnl_route_get_dst(route);
+    struct rtnl_nexthop *nh;
+    struct nl_addr *gw;
+
+    if (rtnl_route_get_family(route) != AF_INET
+        || rtnl_route_get_table(route) != RT_TABLE_MAIN
+        || (dst && nl_addr_get_prefixlen(dst) != 0)
+        || rtnl_route_get_nnexthops(route) != 1) {
+        return false;
+    }
+
+    nh = rtnl_route_nexthop_n(route, 0);
+    gw = nh ? rtnl_route_nh_get_gateway(nh) : NULL;
+    return (gw && rtnl_route_nh_get_ifindex(nh) == ifindex
+            && nl_addr_get_len(gw) == sizeof gateway
+            && !memcmp(nl_addr_get_binary_addr(gw), &gateway, sizeof gateway));
+}
+
+/* True if 'route' is an IPv4 default route of the main table. */
+static bool
+route_is_default(struct rtnl_route *route)
+{
+    struct nl_addr *dst = rtnl_route_get_dst(route);
+    return (rtnl_route_get_family(route) == AF_INET
+            && rtnl_route_get_table(route) == RT_TABLE_MAIN
+            && (!dst || nl_addr_get_prefixlen(dst) == 0));
+}
+
+/* Makes the main table's IPv4 default route go via 'gateway' out of link
+ * 'ifindex', replacing a different one, unless 'keep_other': then a default
+ * route that is there already stays. */
+int
+vnl_default_route_ensure(struct nl_sock *sk, int ifindex, uint32_t gateway,
+                     bool keep_other)
+{
+    static const uint32_t any = 0;
+    struct rtnl_nexthop *nh = NULL;
+    struct rtnl_route *route = NULL;
+    struct nl_addr *dst = NULL;
+    struct nl_addr *gw = NULL;
+    struct nl_object *obj;
+    struct nl_cache *cache;
+    bool found = false;
+    int error;
+
+    error = vnl_errno(rtnl_route_alloc_cache(sk, AF_INET, 0, &cache));
+    if (error) {
+        return error;
+    }
+    for (obj = nl_cache_get_first(cache); obj && !found;
+         obj = nl_cache_get_next(obj)) {
+        struct rtnl_route *r = (struct rtnl_route *) obj;
+        found = (route_is_default_via(r, ifindex, gateway)
+                 || (keep_other && route_is_default(r)));
+    }
+    nl_cache_free(cache);
+    if (found) {
+        return 0;
+    }
+
+    route = rtnl_route_alloc();
+    nh = rtnl_route_nh_alloc();
+    dst = nl_addr_build(AF_INET, &any, sizeof any);
+    gw = nl_addr_build(AF_INET, &gateway, sizeof gateway);
+    if (!route || !nh || !dst || !gw) {
+        error = ENOMEM;
+        goto out;
+    }
+    nl_addr_set_prefixlen(dst, 0);
+
+    rtnl_route_set_table(route, RT_TABLE_MAIN);
+    rtnl_route_set_scope(route, RT_SCOPE_UNIVERSE);
+    rtnl_route_set_protocol(route, RTPROT_BOOT);
+    rtnl_route_set_type(route, RTN_UNICAST);
+    error = vnl_errno(rtnl_route_set_family(route, AF_INET));
+    if (!error) {
+        error = vnl_errno(rtnl_route_set_dst(route, dst));
+    }
+    if (error) {
+        goto out;
+    }
+    rtnl_route_nh_set_ifindex(nh, ifindex);
+    rtnl_route_nh_set_gateway(nh, gw);
+    rtnl_route_add_nexthop(route, nh);
+    nh = NULL;                  /* Owned by 'route' now. */
+
+    error = vnl_errno(rtnl_route_add(sk, route, NLM_F_REPLACE));
+
+out:
+    if (nh) {
+        rtnl_route_nh_free(nh);
+    }
+    rtnl_route_put(route);
+    nl_addr_put(dst);
+    nl_addr_put(gw);
+    return error;
+}

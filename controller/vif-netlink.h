@@ -1,6 +1,7 @@
-/* What controller/vif.c and controller/vif-addr.c share: sockets in a
- * network namespace, and small rtnetlink helpers over libnl.  Private to
- * those two files. */
+/* What the files of controller/vif*.c share: entering a network namespace,
+ * sockets there, small rtnetlink helpers over libnl (vif-netlink.c), named
+ * namespaces (vif-netns.c), and an endpoint's address and default route
+ * (vif-addr.c).  Private to those files. */
 #ifndef CONTROLLER_VIF_NETLINK_H
 #define CONTROLLER_VIF_NETLINK_H 1
 
@@ -12,6 +13,10 @@ struct rtnl_addr;
 struct rtnl_link;
 
 #define MAC_LEN 6
+
+/* /proc entry for the network namespace of the calling thread.  Not
+ * /proc/self, which names the main thread's. */
+#define THREAD_NETNS_PATH "/proc/thread-self/ns/net"
 
 /* Sockets that operate in one network namespace: the one that was current
  * when they were created, wherever the thread is when they are used. */
@@ -29,10 +34,24 @@ int vnl_errno(int nle);
 /* Checks an interface name as the kernel does. */
 bool vnl_ifname_is_valid(const char *name);
 
+/* Moves the calling thread into the namespace 'netns_fd'; on success stores
+ * in '*self_fdp' an fd for the one it was in, for vnl_netns_restore(), which
+ * returns it there (or aborts: a thread must never go on in the wrong
+ * namespace) and closes the fd. */
+int vnl_netns_enter(int netns_fd, int *self_fdp);
+void vnl_netns_restore(int self_fd);
+
+/* Checks a namespace name ("ip netns" names, files under /run/netns). */
+bool vnl_netns_name_is_valid(const char *name);
+/* Opens namespace 'name' under /run/netns (ENOENT: none mounted there). */
+int vnl_netns_open_named(const char *name, int *fdp);
+
 /* Opens 's' in the namespace 'netns_fd' (-1: the current one), with an
  * AF_INET socket too if 'want_inet'; closes it. */
 int vnl_socks_open(int netns_fd, bool want_inet, struct vif_socks *s);
 void vnl_socks_close(struct vif_socks *s);
+/* Opens 's' in the calling thread's current namespace. */
+int vnl_socks_open_here(bool want_inet, struct vif_socks *s);
 
 /* Looks up link 'name' (ENODEV: none; the caller puts '*linkp'). */
 int vnl_link_get(struct nl_sock *, const char *name, struct rtnl_link **linkp);
@@ -46,11 +65,21 @@ int vnl_socks_open_link(int netns_fd, const char *ifname, struct vif_socks *s,
  * positive); sends nothing if it is already so. */
 int vnl_link_configure(struct nl_sock *, struct rtnl_link *,
                        const uint8_t mac[MAC_LEN], int mtu);
+bool vnl_link_is_up(struct rtnl_link *);
+/* Brings link 'name' up. */
+int vnl_link_set_up_by_name(struct nl_sock *, const char *name);
 
 /* IPv4 addresses of link 'ifindex' (network byte order). */
 bool vnl_addr_matches(struct rtnl_addr *, uint32_t ip, int plen);
 int vnl_addr_add(struct nl_sock *, int ifindex, uint32_t ip, int plen,
                  bool with_brd);
 bool vnl_addr_present(struct nl_sock *, int ifindex, uint32_t ip, int plen);
+/* Makes 'ip'/'plen' the only IPv4 address of link 'ifindex' (none if 'ip'
+ * is 0). */
+int vnl_addr_sync(struct nl_sock *, int ifindex, uint32_t ip, int plen);
+/* Makes the main table's IPv4 default route go via 'gateway' out of link
+ * 'ifindex', replacing a different one, unless 'keep_other'. */
+int vnl_default_route_ensure(struct nl_sock *, int ifindex, uint32_t gateway,
+                             bool keep_other);
 
 #endif /* controller/vif-netlink.h */

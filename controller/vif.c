@@ -1,3 +1,6 @@
+/* Veth pairs of endpoints (controller/vif.h); their namespaces are in
+ * vif-netns.c, the netlink helpers in vif-netlink.c, addresses and routes in
+ * vif-addr.c. */
 #include <config.h>
 #include "controller/vif.h"
 #include "controller/vif-netlink.h"
@@ -45,90 +48,7 @@ VLOG_DEFINE_THIS_MODULE(vif);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 
-#define NETNS_RUN_DIR "/run/netns"
 
-/* /proc entry for the network namespace of the calling thread.  Not
- * /proc/self, which names the main thread's. */
-#define THREAD_NETNS_PATH "/proc/thread-self/ns/net"
-
-#ifndef NSFS_MAGIC
-#define NSFS_MAGIC 0x6e736673
-#endif
-
-/* Converts a libnl result (0 or more on success, a negative NLE_* code on
- * failure) into 0 or a positive errno value.  This is the only place that
- * interprets NLE_* codes. */
-int
-vnl_errno(int nle)
-{
-    if (nle >= 0) {
-        return 0;
-    }
-
-    switch (-nle) {
-    case NLE_EXIST:
-        return EEXIST;
-    case NLE_OBJ_NOTFOUND:
-    case NLE_NODEV:
-        return ENODEV;
-    case NLE_NOADDR:
-        return EADDRNOTAVAIL;
-    case NLE_PERM:
-    case NLE_IMMUTABLE:
-        return EPERM;
-    case NLE_NOACCESS:
-        return EACCES;
-    case NLE_NOMEM:
-        return ENOMEM;
-    case NLE_INVAL:
-    case NLE_MISSING_ATTR:
-    case NLE_AF_MISMATCH:
-        return EINVAL;
-    case NLE_BUSY:
-        return EBUSY;
-    case NLE_AGAIN:
-        return EAGAIN;
-    case NLE_INTR:
-        return EINTR;
-    case NLE_RANGE:
-        return ERANGE;
-    case NLE_OPNOTSUPP:
-        return EOPNOTSUPP;
-    case NLE_AF_NOSUPPORT:
-        return EAFNOSUPPORT;
-    case NLE_PROTO_MISMATCH:
-        return EPROTONOSUPPORT;
-    case NLE_BAD_SOCK:
-        return EBADF;
-    case NLE_MSGSIZE:
-        return EMSGSIZE;
-    default:
-        /* E.g. NLE_FAILURE, which stands for any errno libnl does not know:
-         * ENETUNREACH for a gateway outside the prefix, for one. */
-        VLOG_DBG_RL(&rl, "libnl error: %s", nl_geterror(nle));
-        return EIO;
-    }
-}
-
-/* Names. */
-
-static bool
-netns_name_is_valid(const char *name)
-{
-    return (name && name[0] && strlen(name) <= NAME_MAX
-            && !strchr(name, '/')
-            && strcmp(name, ".") && strcmp(name, ".."));
-}
-
-bool
-vnl_ifname_is_valid(const char *name)
-{
-    size_t len = name ? strlen(name) : 0;
-
-    return (len > 0 && len < IFNAMSIZ
-            && !strpbrk(name, "/: \t\n")
-            && strcmp(name, ".") && strcmp(name, ".."));
-}
 
 static bool
 mac_is_valid(const uint8_t mac[MAC_LEN])
@@ -141,7 +61,7 @@ mac_is_valid(const uint8_t mac[MAC_LEN])
 static int
 config_check(const struct vif_config *cfg)
 {
-    if (!netns_name_is_valid(cfg->netns)
+    if (!vnl_netns_name_is_valid(cfg->netns)
         || !vnl_ifname_is_valid(cfg->host_ifname)
         || !vnl_ifname_is_valid(cfg->ns_ifname)
         || !mac_is_valid(cfg->mac)
@@ -153,205 +73,12 @@ config_check(const struct vif_config *cfg)
     return 0;
 }
 
-/* Stores "/run/netns/NAME" in 'path', which must have room for PATH_MAX
- * bytes. */
-static int
-netns_path(const char *name, char path[PATH_MAX])
-{
-    if (!netns_name_is_valid(name)) {
-        return EINVAL;
-    }
-    snprintf(path, PATH_MAX, "%s/%s", NETNS_RUN_DIR, name);
-    return 0;
-}
-
-/* Namespaces of the calling thread. */
-
-int
-vif_open_netns_of_pid(pid_t pid, int *fdp)
-{
-    char path[64];
-    int fd;
-
-    if (pid < 0) {
-        *fdp = -1;
-        return EINVAL;
-    }
-    if (pid) {
-        snprintf(path, sizeof path, "/proc/%ld/ns/net", (long int) pid);
-    } else {
-        ovs_strlcpy(path, THREAD_NETNS_PATH, sizeof path);
-    }
-
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    *fdp = fd;
-    return fd < 0 ? errno : 0;
-}
-
-/* Moves the calling thread into the namespace 'netns_fd'.  On success, stores
- * in '*self_fdp' an fd for the namespace it was in, for netns_restore(). */
-static int
-netns_enter(int netns_fd, int *self_fdp)
-{
-    int error = vif_open_netns_of_pid(0, self_fdp);
-    if (error) {
-        return error;
-    }
-    if (setns(netns_fd, CLONE_NEWNET)) {
-        error = errno;
-        close(*self_fdp);
-        *self_fdp = -1;
-    }
-    return error;
-}
-
-/* Returns the calling thread to the namespace 'self_fd' and closes it.  A
- * thread left in the wrong namespace would silently act on the wrong
- * interfaces from then on, so failing here is fatal. */
-static void
-netns_restore(int self_fd)
-{
-    if (setns(self_fd, CLONE_NEWNET)) {
-        ovs_abort(errno, "cannot return to the original network namespace");
-    }
-    close(self_fd);
-}
-
-static bool
-fd_is_netns(int fd)
-{
-    struct statfs sfs;
-
-    return (!fstatfs(fd, &sfs)
-            && (sfs.f_type == NSFS_MAGIC || sfs.f_type == PROC_SUPER_MAGIC));
-}
-
-/* Opens namespace 'name' under /run/netns.  ENOENT if there is no namespace
- * mounted there. */
-static int
-netns_open_named(const char *name, int *fdp)
-{
-    char path[PATH_MAX];
-    int error, fd;
-
-    *fdp = -1;
-    error = netns_path(name, path);
-    if (error) {
-        return error;
-    }
-
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return errno;
-    }
-    if (!fd_is_netns(fd)) {
-        close(fd);
-        return ENOENT;
-    }
-    *fdp = fd;
-    return 0;
-}
-
-/* Sockets. */
-
-void
-vnl_socks_close(struct vif_socks *s)
-{
-    if (s->nl) {
-        nl_socket_free(s->nl);
-        s->nl = NULL;
-    }
-    if (s->inet_fd >= 0) {
-        close(s->inet_fd);
-        s->inet_fd = -1;
-    }
-}
-
-/* Opens 's' in the calling thread's current namespace. */
-static int
-socks_open_here(bool want_inet, struct vif_socks *s)
-{
-    int error;
-
-    s->inet_fd = -1;
-    s->nl = nl_socket_alloc();
-    if (!s->nl) {
-        return ENOMEM;
-    }
-
-    error = vnl_errno(nl_connect(s->nl, NETLINK_ROUTE));
-    if (!error && want_inet) {
-        s->inet_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (s->inet_fd < 0) {
-            error = errno;
-        }
-    }
-    if (error) {
-        vnl_socks_close(s);
-    }
-    return error;
-}
-
-/* Opens 's' in the namespace 'netns_fd' (-1: the current one). */
-int
-vnl_socks_open(int netns_fd, bool want_inet, struct vif_socks *s)
-{
-    int self_fd, error;
-
-    if (netns_fd < 0) {
-        return socks_open_here(want_inet, s);
-    }
-
-    s->nl = NULL;
-    s->inet_fd = -1;
-    error = netns_enter(netns_fd, &self_fd);
-    if (error) {
-        return error;
-    }
-    error = socks_open_here(want_inet, s);
-    netns_restore(self_fd);
-    return error;
-}
-
-/* Links. */
-
-/* Looks up link 'name'.  Returns 0 and the link in '*linkp' (the caller must
- * rtnl_link_put() it), ENODEV if there is none, or another errno value. */
-int
-vnl_link_get(struct nl_sock *sk, const char *name, struct rtnl_link **linkp)
-{
-    *linkp = NULL;
-    return vnl_errno(rtnl_link_get_kernel(sk, 0, name, linkp));
-}
-
-/* Checks 'ifname', opens 's' in namespace 'netns_fd' and looks up link
- * 'ifname' there, as the functions on one link of a namespace all begin.
- * Returns 0, or an errno value (ENODEV: no such link); on success the
- * caller puts '*linkp' and closes 's', on failure only closes 's'. */
-int
-vnl_socks_open_link(int netns_fd, const char *ifname, struct vif_socks *s,
-                struct rtnl_link **linkp)
-{
-    *linkp = NULL;
-    if (!vnl_ifname_is_valid(ifname)) {
-        return EINVAL;
-    }
-    int error = vnl_socks_open(netns_fd, false, s);
-    return error ? error : vnl_link_get(s->nl, ifname, linkp);
-}
-
 static bool
 link_is_veth(struct rtnl_link *link)
 {
     const char *type = rtnl_link_get_type(link);
 
     return type && !strcmp(type, "veth");
-}
-
-static bool
-link_is_up(struct rtnl_link *link)
-{
-    return (rtnl_link_get_flags(link) & IFF_UP) != 0;
 }
 
 /* Deletes 'link'.  Returns 0 also if it is already gone. */
@@ -361,55 +88,6 @@ link_delete(struct nl_sock *sk, struct rtnl_link *link)
     int error = vnl_errno(rtnl_link_delete(sk, link));
 
     return error == ENODEV ? 0 : error;
-}
-
-/* Brings 'link' up, with MAC 'mac' (if nonnull) and MTU 'mtu' (if positive).
- * Sends nothing if it is already so. */
-int
-vnl_link_configure(struct nl_sock *sk, struct rtnl_link *link,
-               const uint8_t mac[MAC_LEN], int mtu)
-{
-    struct rtnl_link *change;
-    bool changed = false;
-    int error = 0;
-
-    change = rtnl_link_alloc();
-    if (!change) {
-        return ENOMEM;
-    }
-
-    if (mac) {
-        struct nl_addr *cur = rtnl_link_get_addr(link);
-
-        if (!cur || nl_addr_get_len(cur) != MAC_LEN
-            || memcmp(nl_addr_get_binary_addr(cur), mac, MAC_LEN)) {
-            struct nl_addr *addr = nl_addr_build(AF_LLC, mac, MAC_LEN);
-
-            if (!addr) {
-                error = ENOMEM;
-                goto out;
-            }
-            rtnl_link_set_addr(change, addr);
-            nl_addr_put(addr);
-            changed = true;
-        }
-    }
-    if (mtu > 0 && rtnl_link_get_mtu(link) != mtu) {
-        rtnl_link_set_mtu(change, mtu);
-        changed = true;
-    }
-    if (!link_is_up(link)) {
-        rtnl_link_set_flags(change, IFF_UP);
-        changed = true;
-    }
-
-    if (changed) {
-        error = vnl_errno(rtnl_link_change(sk, link, change, 0));
-    }
-
-out:
-    rtnl_link_put(change);
-    return error;
 }
 
 /* Keeps the kernel from giving 'link' an IPv6 link-local address when it goes
@@ -439,22 +117,6 @@ link_disable_ipv6_addrgen(struct nl_sock *sk, struct rtnl_link *link)
     rtnl_link_put(change);
     return error == EAFNOSUPPORT || error == EOPNOTSUPP ? 0 : error;
 }
-
-static int
-link_set_up_by_name(struct nl_sock *sk, const char *name)
-{
-    struct rtnl_link *link;
-    int error;
-
-    error = vnl_link_get(sk, name, &link);
-    if (!error) {
-        error = vnl_link_configure(sk, link, NULL, 0);
-        rtnl_link_put(link);
-    }
-    return error;
-}
-
-/* Namespace ids. */
 
 static int
 parse_nsid_reply(struct nl_msg *msg, void *nsid_)
@@ -536,233 +198,6 @@ link_is_peer(struct nl_sock *host_sk, struct rtnl_link *host_link,
             && nsid == peer_nsid);
 }
 
-/* Addresses and routes. */
-
-bool
-vnl_addr_matches(struct rtnl_addr *addr, uint32_t ip, int plen)
-{
-    struct nl_addr *local = rtnl_addr_get_local(addr);
-
-    return (local && nl_addr_get_len(local) == sizeof ip
-            && !memcmp(nl_addr_get_binary_addr(local), &ip, sizeof ip)
-            && rtnl_addr_get_prefixlen(addr) == plen);
-}
-
-/* Adds IPv4 address 'ip'/'plen' to link 'ifindex', with the subnet's
- * broadcast address if 'with_brd' (and the subnet has one).  Returns 0 also
- * if it is there already. */
-int
-vnl_addr_add(struct nl_sock *sk, int ifindex, uint32_t ip, int plen,
-         bool with_brd)
-{
-    struct nl_addr *brd = NULL;
-    struct rtnl_addr *addr;
-    struct nl_addr *local;
-    int error;
-
-    addr = rtnl_addr_alloc();
-    local = nl_addr_build(AF_INET, &ip, sizeof ip);
-    if (!addr || !local) {
-        error = ENOMEM;
-        goto out;
-    }
-    nl_addr_set_prefixlen(local, plen);
-    rtnl_addr_set_ifindex(addr, ifindex);
-    error = vnl_errno(rtnl_addr_set_local(addr, local));
-    if (!error && with_brd && plen < 31) {
-        uint32_t bcast = ip | htonl(UINT32_MAX >> plen);
-
-        brd = nl_addr_build(AF_INET, &bcast, sizeof bcast);
-        error = (brd ? vnl_errno(rtnl_addr_set_broadcast(addr, brd))
-                 : ENOMEM);
-    }
-    if (!error) {
-        rtnl_addr_set_prefixlen(addr, plen);
-        error = vnl_errno(rtnl_addr_add(sk, addr, 0));
-        if (error == EEXIST) {
-            error = 0;
-        }
-    }
-
-out:
-    nl_addr_put(brd);
-    nl_addr_put(local);
-    rtnl_addr_put(addr);
-    return error;
-}
-
-/* Makes 'ip'/'plen' the only IPv4 address on link 'ifindex' (with 'ip' 0,
- * removes them all). */
-static int
-addr_sync(struct nl_sock *sk, int ifindex, uint32_t ip, int plen)
-{
-    struct nl_object *obj;
-    struct nl_cache *cache;
-    struct rtnl_addr *addr;
-    bool found = false;
-    bool deleted = false;
-    int error;
-
-    error = vnl_errno(rtnl_addr_alloc_cache(sk, &cache));
-    if (error) {
-        return error;
-    }
-    for (obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj)) {
-        addr = (struct rtnl_addr *) obj;
-        if (rtnl_addr_get_ifindex(addr) != ifindex
-            || rtnl_addr_get_family(addr) != AF_INET) {
-            continue;
-        }
-        if (ip && vnl_addr_matches(addr, ip, plen)) {
-            found = true;
-            continue;
-        }
-        error = vnl_errno(rtnl_addr_delete(sk, addr, 0));
-        if (error == EADDRNOTAVAIL || error == ENODEV) {
-            /* Gone already, e.g. a secondary removed with its primary. */
-            error = 0;
-        }
-        if (error) {
-            break;
-        }
-        deleted = true;
-    }
-    nl_cache_free(cache);
-
-    /* Removing a primary address may have taken secondaries with it, so after
-     * any removal add ours again and accept "already exists". */
-    if (error || !ip || (found && !deleted)) {
-        return error;
-    }
-    return vnl_addr_add(sk, ifindex, ip, plen, false);
-}
-
-/* True if link 'ifindex' has IPv4 address 'ip'/'plen'. */
-bool
-vnl_addr_present(struct nl_sock *sk, int ifindex, uint32_t ip, int plen)
-{
-    struct nl_object *obj;
-    struct nl_cache *cache;
-    bool found = false;
-
-    if (vnl_errno(rtnl_addr_alloc_cache(sk, &cache))) {
-        return false;
-    }
-    for (obj = nl_cache_get_first(cache); obj && !found;
-         obj = nl_cache_get_next(obj)) {
-        struct rtnl_addr *addr = (struct rtnl_addr *) obj;
-
-        found = (rtnl_addr_get_ifindex(addr) == ifindex
-                 && rtnl_addr_get_family(addr) == AF_INET
-                 && vnl_addr_matches(addr, ip, plen));
-    }
-    nl_cache_free(cache);
-    return found;
-}
-
-/* True if 'route' is a main-table IPv4 default route via 'gateway' out of
- * link 'ifindex'. */
-static bool
-route_is_default_via(struct rtnl_route *route, int ifindex, uint32_t gateway)
-{
-    struct nl_addr *dst = rtnl_route_get_dst(route);
-    struct rtnl_nexthop *nh;
-    struct nl_addr *gw;
-
-    if (rtnl_route_get_family(route) != AF_INET
-        || rtnl_route_get_table(route) != RT_TABLE_MAIN
-        || (dst && nl_addr_get_prefixlen(dst) != 0)
-        || rtnl_route_get_nnexthops(route) != 1) {
-        return false;
-    }
-
-    nh = rtnl_route_nexthop_n(route, 0);
-    gw = nh ? rtnl_route_nh_get_gateway(nh) : NULL;
-    return (gw && rtnl_route_nh_get_ifindex(nh) == ifindex
-            && nl_addr_get_len(gw) == sizeof gateway
-            && !memcmp(nl_addr_get_binary_addr(gw), &gateway, sizeof gateway));
-}
-
-/* True if 'route' is an IPv4 default route of the main table. */
-static bool
-route_is_default(struct rtnl_route *route)
-{
-    struct nl_addr *dst = rtnl_route_get_dst(route);
-    return (rtnl_route_get_family(route) == AF_INET
-            && rtnl_route_get_table(route) == RT_TABLE_MAIN
-            && (!dst || nl_addr_get_prefixlen(dst) == 0));
-}
-
-/* Makes the main table's IPv4 default route go via 'gateway' out of link
- * 'ifindex', replacing a different one, unless 'keep_other': then a default
- * route that is there already stays. */
-static int
-default_route_ensure(struct nl_sock *sk, int ifindex, uint32_t gateway,
-                     bool keep_other)
-{
-    static const uint32_t any = 0;
-    struct rtnl_nexthop *nh = NULL;
-    struct rtnl_route *route = NULL;
-    struct nl_addr *dst = NULL;
-    struct nl_addr *gw = NULL;
-    struct nl_object *obj;
-    struct nl_cache *cache;
-    bool found = false;
-    int error;
-
-    error = vnl_errno(rtnl_route_alloc_cache(sk, AF_INET, 0, &cache));
-    if (error) {
-        return error;
-    }
-    for (obj = nl_cache_get_first(cache); obj && !found;
-         obj = nl_cache_get_next(obj)) {
-        struct rtnl_route *r = (struct rtnl_route *) obj;
-        found = (route_is_default_via(r, ifindex, gateway)
-                 || (keep_other && route_is_default(r)));
-    }
-    nl_cache_free(cache);
-    if (found) {
-        return 0;
-    }
-
-    route = rtnl_route_alloc();
-    nh = rtnl_route_nh_alloc();
-    dst = nl_addr_build(AF_INET, &any, sizeof any);
-    gw = nl_addr_build(AF_INET, &gateway, sizeof gateway);
-    if (!route || !nh || !dst || !gw) {
-        error = ENOMEM;
-        goto out;
-    }
-    nl_addr_set_prefixlen(dst, 0);
-
-    rtnl_route_set_table(route, RT_TABLE_MAIN);
-    rtnl_route_set_scope(route, RT_SCOPE_UNIVERSE);
-    rtnl_route_set_protocol(route, RTPROT_BOOT);
-    rtnl_route_set_type(route, RTN_UNICAST);
-    error = vnl_errno(rtnl_route_set_family(route, AF_INET));
-    if (!error) {
-        error = vnl_errno(rtnl_route_set_dst(route, dst));
-    }
-    if (error) {
-        goto out;
-    }
-    rtnl_route_nh_set_ifindex(nh, ifindex);
-    rtnl_route_nh_set_gateway(nh, gw);
-    rtnl_route_add_nexthop(route, nh);
-    nh = NULL;                  /* Owned by 'route' now. */
-
-    error = vnl_errno(rtnl_route_add(sk, route, NLM_F_REPLACE));
-
-out:
-    if (nh) {
-        rtnl_route_nh_free(nh);
-    }
-    rtnl_route_put(route);
-    nl_addr_put(dst);
-    nl_addr_put(gw);
-    return error;
-}
-
 /* Turns TX checksum offload of 'ifname' on or off, through 'fd', an AF_INET
  * socket in the namespace of 'ifname'. */
 static int
@@ -788,166 +223,6 @@ tx_csum_set(int fd, const char *ifname, bool on)
     ev.data = on;
     return ioctl(fd, SIOCETHTOOL, &ifr) ? errno : 0;
 }
-
-/* Network namespaces. */
-
-/* Makes /run/netns a shared mount point, as iproute2 does, so that unmounting
- * a namespace there is seen by every mount namespace that shares it. */
-static int
-netns_run_dir_prepare(void)
-{
-    bool made_mount = false;
-
-    if (mkdir(NETNS_RUN_DIR, 0755) && errno != EEXIST) {
-        return errno;
-    }
-    while (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL)) {
-        if (errno != EINVAL || made_mount) {
-            return errno;
-        }
-        /* Not a mount point yet: bind-mount it onto itself. */
-        if (mount(NETNS_RUN_DIR, NETNS_RUN_DIR, "none", MS_BIND | MS_REC,
-                  NULL)) {
-            return errno;
-        }
-        made_mount = true;
-    }
-    return 0;
-}
-
-bool
-vif_netns_exists(const char *name)
-{
-    char path[PATH_MAX];
-    struct statfs sfs;
-
-    return (!netns_path(name, path)
-            && !statfs(path, &sfs)
-            && (sfs.f_type == NSFS_MAGIC || sfs.f_type == PROC_SUPER_MAGIC));
-}
-
-/* Brings "lo" up in the existing namespace 'name'. */
-static int
-netns_lo_up(const char *name)
-{
-    struct vif_socks socks = VIF_SOCKS_INITIALIZER;
-    int error, fd;
-
-    error = netns_open_named(name, &fd);
-    if (error) {
-        return error;
-    }
-    error = vnl_socks_open(fd, false, &socks);
-    close(fd);
-    if (!error) {
-        error = link_set_up_by_name(socks.nl, "lo");
-        vnl_socks_close(&socks);
-    }
-    return error;
-}
-
-int
-vif_netns_add(const char *name)
-{
-    struct vif_socks socks = VIF_SOCKS_INITIALIZER;
-    bool created = false;
-    bool mounted = false;
-    char path[PATH_MAX];
-    int self_fd = -1;
-    int error, fd;
-
-    error = netns_path(name, path);
-    if (error) {
-        return error;
-    }
-
-    if (vif_netns_exists(name)) {
-        error = netns_lo_up(name);
-        goto out;
-    }
-
-    error = netns_run_dir_prepare();
-    if (error) {
-        goto out;
-    }
-
-    fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-    if (fd >= 0) {
-        created = true;
-        close(fd);
-    } else if (errno != EEXIST) {
-        error = errno;
-        goto out;
-    }
-    /* Otherwise a leftover file with no namespace on it: reuse it. */
-
-    error = vif_open_netns_of_pid(0, &self_fd);
-    if (error) {
-        goto out;
-    }
-    if (unshare(CLONE_NEWNET)) {
-        error = errno;
-        close(self_fd);
-        goto out;
-    }
-    /* In the new namespace: open the socket that brings its "lo" up, and pin
-     * the namespace by bind-mounting it onto the file. */
-    error = socks_open_here(false, &socks);
-    if (!error) {
-        if (mount(THREAD_NETNS_PATH, path, "none", MS_BIND, NULL)) {
-            error = errno;
-        } else {
-            mounted = true;
-        }
-    }
-    netns_restore(self_fd);
-
-    if (!error) {
-        VLOG_INFO("created network namespace %s", name);
-        error = link_set_up_by_name(socks.nl, "lo");
-    }
-
-out:
-    vnl_socks_close(&socks);
-    if (error) {
-        if (created && !mounted) {
-            unlink(path);
-        }
-        VLOG_WARN_RL(&rl, "adding network namespace %s failed (%s)",
-                     name ? name : "(null)", ovs_strerror(error));
-    }
-    return error;
-}
-
-int
-vif_netns_del(const char *name)
-{
-    char path[PATH_MAX];
-    bool existed;
-    int error;
-
-    error = netns_path(name, path);
-    if (error) {
-        return error;
-    }
-
-    existed = vif_netns_exists(name);
-    if (umount2(path, MNT_DETACH) && errno != EINVAL && errno != ENOENT) {
-        error = errno;
-    } else if (unlink(path) && errno != ENOENT) {
-        error = errno;
-    }
-
-    if (error) {
-        VLOG_WARN_RL(&rl, "deleting network namespace %s failed (%s)",
-                     name, ovs_strerror(error));
-    } else if (existed) {
-        VLOG_INFO("deleted network namespace %s", name);
-    }
-    return error;
-}
-
-/* Veth pairs. */
 
 /* Creates the pair for 'cfg' through 'host_sk': the host end in the
  * namespace of 'host_sk', the peer directly in namespace 'ns_fd' under its
@@ -1066,7 +341,7 @@ ns_end_configure(const struct vif_config *cfg, struct vif_socks *ns,
 
     if (!cfg->foreign_netns) {
         *what = "bringing up lo";
-        error = link_set_up_by_name(ns->nl, "lo");
+        error = vnl_link_set_up_by_name(ns->nl, "lo");
         if (error) {
             return error;
         }
@@ -1091,14 +366,14 @@ ns_end_configure(const struct vif_config *cfg, struct vif_socks *ns,
     }
 
     *what = "setting the IPv4 address";
-    error = addr_sync(ns->nl, ifindex, cfg->ip, cfg->plen);
+    error = vnl_addr_sync(ns->nl, ifindex, cfg->ip, cfg->plen);
     if (error) {
         return error;
     }
 
     if (cfg->gateway) {
         *what = "setting the default route";
-        error = default_route_ensure(ns->nl, ifindex, cfg->gateway,
+        error = vnl_default_route_ensure(ns->nl, ifindex, cfg->gateway,
                                      cfg->foreign_netns);
     }
     return error;
@@ -1121,7 +396,7 @@ vif_create(const struct vif_config *cfg, int host_netns_fd)
     }
 
     what = "opening the namespace";
-    error = netns_open_named(cfg->netns, &ns_fd);
+    error = vnl_netns_open_named(cfg->netns, &ns_fd);
     if (error) {
         goto out;
     }
@@ -1258,7 +533,7 @@ vif_is_configured(const struct vif_config *cfg, int host_netns_fd)
     int ns_fd = -1;
 
     if (config_check(cfg)
-        || netns_open_named(cfg->netns, &ns_fd)
+        || vnl_netns_open_named(cfg->netns, &ns_fd)
         || vnl_socks_open(host_netns_fd, false, &host)
         || vnl_socks_open(ns_fd, false, &ns)
         || vnl_link_get(host.nl, cfg->host_ifname, &host_link)
@@ -1266,8 +541,8 @@ vif_is_configured(const struct vif_config *cfg, int host_netns_fd)
         goto out;
     }
 
-    ok = (link_is_up(host_link)
-          && link_is_up(ns_link)
+    ok = (vnl_link_is_up(host_link)
+          && vnl_link_is_up(ns_link)
           && link_is_peer(host.nl, host_link, ns_fd, ns_link)
           && (!cfg->ip || vnl_addr_present(ns.nl, rtnl_link_get_ifindex(ns_link),
                                        cfg->ip, cfg->plen)));

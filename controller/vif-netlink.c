@@ -1,0 +1,316 @@
+/* Sockets in a network namespace and small rtnetlink helpers over libnl,
+ * shared by the files of controller/vif*.c (controller/vif-netlink.h). */
+#include <config.h>
+#include "controller/vif.h"
+#include "controller/vif-netlink.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <linux/ethtool.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <linux/net_namespace.h>
+#include <linux/rtnetlink.h>
+#include <linux/sockios.h>
+
+#include <netlink/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/cache.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/inet6.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/nexthop.h>
+#include <netlink/route/route.h>
+
+#include "openvswitch/vlog.h"
+#include "packets.h"
+#include "sset.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(vif_netlink);
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+
+/* Converts a libnl result (0 or more on success, a negative NLE_* code on
+ * failure) into 0 or a positive errno value.  This is the only place that
+ * interprets NLE_* codes. */
+int
+vnl_errno(int nle)
+{
+    if (nle >= 0) {
+        return 0;
+    }
+
+    switch (-nle) {
+    case NLE_EXIST:
+        return EEXIST;
+    case NLE_OBJ_NOTFOUND:
+    case NLE_NODEV:
+        return ENODEV;
+    case NLE_NOADDR:
+        return EADDRNOTAVAIL;
+    case NLE_PERM:
+    case NLE_IMMUTABLE:
+        return EPERM;
+    case NLE_NOACCESS:
+        return EACCES;
+    case NLE_NOMEM:
+        return ENOMEM;
+    case NLE_INVAL:
+    case NLE_MISSING_ATTR:
+    case NLE_AF_MISMATCH:
+        return EINVAL;
+    case NLE_BUSY:
+        return EBUSY;
+    case NLE_AGAIN:
+        return EAGAIN;
+    case NLE_INTR:
+        return EINTR;
+    case NLE_RANGE:
+        return ERANGE;
+    case NLE_OPNOTSUPP:
+        return EOPNOTSUPP;
+    case NLE_AF_NOSUPPORT:
+        return EAFNOSUPPORT;
+    case NLE_PROTO_MISMATCH:
+        return EPROTONOSUPPORT;
+    case NLE_BAD_SOCK:
+        return EBADF;
+    case NLE_MSGSIZE:
+        return EMSGSIZE;
+    default:
+        /* E.g. NLE_FAILURE, which stands for any errno libnl does not know:
+         * ENETUNREACH for a gateway outside the prefix, for one. */
+        VLOG_DBG_RL(&rl, "libnl error: %s", nl_geterror(nle));
+        return EIO;
+    }
+}
+
+bool
+vnl_ifname_is_valid(const char *name)
+{
+    size_t len = name ? strlen(name) : 0;
+
+    return (len > 0 && len < IFNAMSIZ
+            && !strpbrk(name, "/: \t\n")
+            && strcmp(name, ".") && strcmp(name, ".."));
+}
+
+int
+vif_open_netns_of_pid(pid_t pid, int *fdp)
+{
+    char path[64];
+    int fd;
+
+    if (pid < 0) {
+        *fdp = -1;
+        return EINVAL;
+    }
+    if (pid) {
+        snprintf(path, sizeof path, "/proc/%ld/ns/net", (long int) pid);
+    } else {
+        ovs_strlcpy(path, THREAD_NETNS_PATH, sizeof path);
+    }
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    *fdp = fd;
+    return fd < 0 ? errno : 0;
+}
+
+/* Moves the calling thread into the namespace 'netns_fd'.  On success, stores
+ * in '*self_fdp' an fd for the namespace it was in, for vnl_netns_restore(). */
+int
+vnl_netns_enter(int netns_fd, int *self_fdp)
+{
+    int error = vif_open_netns_of_pid(0, self_fdp);
+    if (error) {
+        return error;
+    }
+    if (setns(netns_fd, CLONE_NEWNET)) {
+        error = errno;
+        close(*self_fdp);
+        *self_fdp = -1;
+    }
+    return error;
+}
+
+/* Returns the calling thread to the namespace 'self_fd' and closes it.  A
+ * thread left in the wrong namespace would silently act on the wrong
+ * interfaces from then on, so failing here is fatal. */
+void
+vnl_netns_restore(int self_fd)
+{
+    if (setns(self_fd, CLONE_NEWNET)) {
+        ovs_abort(errno, "cannot return to the original network namespace");
+    }
+    close(self_fd);
+}
+
+void
+vnl_socks_close(struct vif_socks *s)
+{
+    if (s->nl) {
+        nl_socket_free(s->nl);
+        s->nl = NULL;
+    }
+    if (s->inet_fd >= 0) {
+        close(s->inet_fd);
+        s->inet_fd = -1;
+    }
+}
+
+/* Opens 's' in the calling thread's current namespace. */
+int
+vnl_socks_open_here(bool want_inet, struct vif_socks *s)
+{
+    int error;
+
+    s->inet_fd = -1;
+    s->nl = nl_socket_alloc();
+    if (!s->nl) {
+        return ENOMEM;
+    }
+
+    error = vnl_errno(nl_connect(s->nl, NETLINK_ROUTE));
+    if (!error && want_inet) {
+        s->inet_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (s->inet_fd < 0) {
+            error = errno;
+        }
+    }
+    if (error) {
+        vnl_socks_close(s);
+    }
+    return error;
+}
+
+/* Opens 's' in the namespace 'netns_fd' (-1: the current one). */
+int
+vnl_socks_open(int netns_fd, bool want_inet, struct vif_socks *s)
+{
+    int self_fd, error;
+
+    if (netns_fd < 0) {
+        return vnl_socks_open_here(want_inet, s);
+    }
+
+    s->nl = NULL;
+    s->inet_fd = -1;
+    error = vnl_netns_enter(netns_fd, &self_fd);
+    if (error) {
+        return error;
+    }
+    error = vnl_socks_open_here(want_inet, s);
+    vnl_netns_restore(self_fd);
+    return error;
+}
+
+/* Looks up link 'name'.  Returns 0 and the link in '*linkp' (the caller must
+ * rtnl_link_put() it), ENODEV if there is none, or another errno value. */
+int
+vnl_link_get(struct nl_sock *sk, const char *name, struct rtnl_link **linkp)
+{
+    *linkp = NULL;
+    return vnl_errno(rtnl_link_get_kernel(sk, 0, name, linkp));
+}
+
+/* Checks 'ifname', opens 's' in namespace 'netns_fd' and looks up link
+ * 'ifname' there, as the functions on one link of a namespace all begin.
+ * Returns 0, or an errno value (ENODEV: no such link); on success the
+ * caller puts '*linkp' and closes 's', on failure only closes 's'. */
+int
+vnl_socks_open_link(int netns_fd, const char *ifname, struct vif_socks *s,
+                struct rtnl_link **linkp)
+{
+    *linkp = NULL;
+    if (!vnl_ifname_is_valid(ifname)) {
+        return EINVAL;
+    }
+    int error = vnl_socks_open(netns_fd, false, s);
+    return error ? error : vnl_link_get(s->nl, ifname, linkp);
+}
+
+bool
+vnl_link_is_up(struct rtnl_link *link)
+{
+    return (rtnl_link_get_flags(link) & IFF_UP) != 0;
+}
+
+/* Brings 'link' up, with MAC 'mac' (if nonnull) and MTU 'mtu' (if positive).
+ * Sends nothing if it is already so. */
+int
+vnl_link_configure(struct nl_sock *sk, struct rtnl_link *link,
+               const uint8_t mac[MAC_LEN], int mtu)
+{
+    struct rtnl_link *change;
+    bool changed = false;
+    int error = 0;
+
+    change = rtnl_link_alloc();
+    if (!change) {
+        return ENOMEM;
+    }
+
+    if (mac) {
+        struct nl_addr *cur = rtnl_link_get_addr(link);
+
+        if (!cur || nl_addr_get_len(cur) != MAC_LEN
+            || memcmp(nl_addr_get_binary_addr(cur), mac, MAC_LEN)) {
+            struct nl_addr *addr = nl_addr_build(AF_LLC, mac, MAC_LEN);
+
+            if (!addr) {
+                error = ENOMEM;
+                goto out;
+            }
+            rtnl_link_set_addr(change, addr);
+            nl_addr_put(addr);
+            changed = true;
+        }
+    }
+    if (mtu > 0 && rtnl_link_get_mtu(link) != mtu) {
+        rtnl_link_set_mtu(change, mtu);
+        changed = true;
+    }
+    if (!vnl_link_is_up(link)) {
+        rtnl_link_set_flags(change, IFF_UP);
+        changed = true;
+    }
+
+    if (changed) {
+        error = vnl_errno(rtnl_link_change(sk, link, change, 0));
+    }
+
+out:
+    rtnl_link_put(change);
+    return error;
+}
+
+int
+vnl_link_set_up_by_name(struct nl_sock *sk, const char *name)
+{
+    struct rtnl_link *link;
+    int error;
+
+    error = vnl_link_get(sk, name, &link);
+    if (!error) {
+        error = vnl_link_configure(sk, link, NULL, 0);
+        rtnl_link_put(link);
+    }
+    return error;
+}

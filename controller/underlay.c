@@ -75,6 +75,9 @@ underlay_give_back(struct underlay *u, pid_t pid, int netns_fd)
     u->iface = NULL;
 }
 
+/* How soon to look again for an underlay bridge that is not back yet. */
+#define UNDERLAY_RECHECK_MS 250
+
 /* Moves the IP once the bridge's device exists. */
 static void
 move_ip(struct underlay *u, const char *iface, pid_t pid, int fd)
@@ -208,5 +211,11 @@ underlay_wait(const struct underlay *u)
 {
     if (u->seed_next) {
         poll_timer_wait_until(u->seed_next);
+    }
+    if (u->recheck && u->iface) {
+        /* The underlay bridge's device is not back yet, or the IP could
+         * not be put on it: nothing in the databases may change when
+         * ovs-vswitchd makes the device, so look again soon. */
+        poll_timer_wait(UNDERLAY_RECHECK_MS);
     }
 }

@@ -258,6 +258,17 @@ TEST(TraceParse, OtherBridgeOnly)
     EXPECT_STREQ(p.t.hits[0].actions.names[0], "NORMAL");
 }
 
+TEST(TraceParse, HitsBeforeAnyFlowLine)
+{
+    // Not what ovs-vswitchd prints, but what a reply may say: a hit with no
+    // "Flow:" before it still has a pass, with an empty packet.
+    Parsed p("bridge(\"br-vnet\")\n 0. priority 0\n    output:1\n"
+             "Flow: in_port=1\n");
+    ASSERT_EQ(p.error, nullptr);
+    ASSERT_EQ(p.t.n_outputs, 1u);
+    EXPECT_STREQ(trace_output_flow(&p.t, &p.t.outputs[0]), "");
+}
+
 TEST(TraceParse, NotATrace)
 {
     trace_text t;

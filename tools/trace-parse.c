@@ -27,7 +27,8 @@ current_pass(struct parser *p)
     struct trace_text *t = p->t;
     if (!t->n_passes) {
         t->passes = xrealloc(t->passes, sizeof *t->passes);
-        t->passes[t->n_passes++] = (struct trace_pass) { NULL, NULL };
+        /* Hits before any "Flow:" line: a pass without a packet. */
+        t->passes[t->n_passes++] = (struct trace_pass) { xstrdup(""), NULL };
     }
     return &t->passes[t->n_passes - 1];
 }

@@ -56,7 +56,7 @@ struct trace_output {
 
 /* One pass through the pipeline. */
 struct trace_pass {
-    char *flow;                 /* "Flow:" */
+    char *flow;                 /* "Flow:" ("" if there was none). */
     char *final_flow;           /* "Final flow:", or NULL if unchanged. */
 };
 

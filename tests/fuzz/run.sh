@@ -29,7 +29,7 @@ for arg; do
         *) targets+=("$arg") ;;
     esac
 done
-[ ${#targets[@]} = 0 ] && targets=(fuzz-udptun fuzz-nb-input fuzz-flow-dump)
+[ ${#targets[@]} = 0 ] && targets=(fuzz-udptun fuzz-nb-input fuzz-flow-dump fuzz-trace-text)
 
 ovs=$(sed -n 's/^OVS_BUILDDIR = //p' Makefile 2>/dev/null)
 ovs_libs=$(sed -n 's/^OVS_LIBS = //p' Makefile 2>/dev/null)
@@ -52,6 +52,7 @@ sources() {
         fuzz-flow-dump) echo flows/flow-table.c flows/installer.c \
                             flows/of-channel.c flows/flow-units.c \
                             flows/pipeline.c ;;
+        fuzz-trace-text) echo tools/trace-parse.c ;;
     esac
 }
 

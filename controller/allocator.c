@@ -7,6 +7,7 @@
 #include "openvswitch/vlog.h"
 #include "ovsdb/addr.h"
 #include "ovsdb/allocate.h"
+#include "ovsdb/endpoint.h"
 #include "ovsdb/validate.h"
 #include "ovsdb/vnet-idl.h"
 #include "util.h"
@@ -29,8 +30,9 @@ bool
 nb_endpoint_is_pending(const struct vnetrec_endpoint *ep)
 {
     return !ep->type[0]
-           || (!strcmp(ep->type, "netns")
-               && (!ep->ip || !ep->mac || !ep->netns));
+           || (vnet_endpoint_is_created(ep)
+               && (!ep->ip || !ep->mac
+                   || (!ep->netns && !strcmp(ep->type, "netns"))));
 }
 
 /* Rows of a table in name order. */
@@ -164,7 +166,7 @@ allocate_endpoints(struct ovsdb_idl *nb)
         if (!ep->type[0]) {
             vnetrec_endpoint_set_type(ep, ep->switch_ ? "netns" : "external");
         }
-        if (strcmp(ep->type, "netns")) {
+        if (!vnet_endpoint_is_created(ep)) {
             changed++;
             continue;
         }
@@ -178,7 +180,7 @@ allocate_endpoints(struct ovsdb_idl *nb)
             free(error);        /* The network's status says so. */
             continue;
         }
-        if (!ep->netns) {
+        if (!ep->netns && !strcmp(ep->type, "netns")) {
             vnetrec_endpoint_set_netns(ep, ep->name);
         }
         if (!ep->ip) {
@@ -198,8 +200,9 @@ allocate_endpoints(struct ovsdb_idl *nb)
             vnet_alloc_endpoint_mac(nb, net->name, ep->name, mac);
             vnetrec_endpoint_set_mac(ep, vnet_mac_format(mac, s));
         }
-        VLOG_INFO("endpoint %s: %s %s in namespace %s", ep->name, ep->ip,
-                  ep->mac, ep->netns);
+        VLOG_INFO("endpoint %s: %s %s %s%s", ep->name, ep->ip, ep->mac,
+                  ep->netns ? "in namespace " : "(tap)",
+                  ep->netns ? ep->netns : "");
         changed++;
     }
     free(rows);

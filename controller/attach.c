@@ -3,6 +3,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +90,8 @@ attached_destroy(struct attached *at)
         free(CONST_CAST(char *, at->want.endpoint));
         free(CONST_CAST(char *, at->want.netns));
         free(CONST_CAST(char *, at->want.host_ifname));
+        free(CONST_CAST(char *, at->want.tap_owner));
+        free(CONST_CAST(char *, at->want.tap_group));
         free(at->error);
         free(at);
     }
@@ -163,8 +167,10 @@ refresh_switch_netns(struct attacher *a)
 static bool
 same_want(const struct attach_want *a, const struct attach_want *b)
 {
-    return !strcmp(a->netns, b->netns)
+    return nullable_string_is_equal(a->netns, b->netns)
            && !strcmp(a->host_ifname, b->host_ifname)
+           && nullable_string_is_equal(a->tap_owner, b->tap_owner)
+           && nullable_string_is_equal(a->tap_group, b->tap_group)
            && !memcmp(a->mac, b->mac, 6) && a->ip == b->ip
            && a->plen == b->plen && a->gateway == b->gateway
            && a->mtu == b->mtu && a->tx_csum == b->tx_csum;
@@ -236,6 +242,57 @@ set_error(struct attached *at, char *error)
     at->ready = !error;
 }
 
+/* The id of user or group 'name' (a name or a number), or -1 with an error
+ * in '*errorp' if there is none; -1 for NULL (anyone). */
+static long int
+tap_id(const char *name, bool group, char **errorp)
+{
+    long long int id;
+    if (!name) {
+        return -1;
+    }
+    if (str_to_llong(name, 10, &id) && id >= 0 && id < UINT32_MAX) {
+        return id;
+    }
+    if (group) {
+        const struct group *gr = getgrnam(name);
+        if (gr) {
+            return gr->gr_gid;
+        }
+    } else {
+        const struct passwd *pw = getpwnam(name);
+        if (pw) {
+            return pw->pw_uid;
+        }
+    }
+    if (!*errorp) {
+        *errorp = xasprintf("no %s named %s on this host",
+                            group ? "group" : "user", name);
+    }
+    return -1;
+}
+
+/* Creates or repairs the tap of 'at'. */
+static void
+attach_tap(struct attacher *a, struct attached *at)
+{
+    char *error = NULL;
+    long int uid = tap_id(at->want.tap_owner, false, &error);
+    long int gid = tap_id(at->want.tap_group, true, &error);
+    if (!error) {
+        int retval = vif_tap_ensure(a->switch_netns_fd, at->want.host_ifname,
+                                    at->want.mtu, uid, gid);
+        if (retval == EEXIST) {
+            error = xasprintf("%s exists on the switch's host and is not a "
+                              "tap", at->want.host_ifname);
+        } else if (retval) {
+            error = xasprintf("cannot create tap %s: %s",
+                              at->want.host_ifname, ovs_strerror(retval));
+        }
+    }
+    set_error(at, error);
+}
+
 /* Creates or repairs 'at'. */
 static void
 attach_one(struct attacher *a, struct attached *at)
@@ -244,6 +301,10 @@ attach_one(struct attacher *a, struct attached *at)
     struct vif_config cfg;
     int error;
 
+    if (!at->want.netns) {
+        attach_tap(a, at);
+        return;
+    }
     to_vif_config(&at->want, &cfg);
     if (vif_netns_exists(at->want.netns)) {
         cfg.foreign_netns = !netns_is_ours(at->want.netns);
@@ -290,7 +351,7 @@ attach_one(struct attacher *a, struct attached *at)
 static void
 attach_or_refuse(struct attacher *a, struct attached *at, const char *owner)
 {
-    at->dup = strcmp(owner, at->want.endpoint) != 0;
+    at->dup = owner && strcmp(owner, at->want.endpoint) != 0;
     if (at->dup) {
         set_error(at, xasprintf("namespace %s is endpoint %s's",
                                 at->want.netns, owner));
@@ -303,6 +364,13 @@ static void
 detach_one(struct attacher *a, const char *endpoint, const char *netns,
            const char *host_ifname)
 {
+    if (!netns) {
+        if (vif_link_exists(a->switch_netns_fd, host_ifname)
+            && !vif_tap_delete(a->switch_netns_fd, host_ifname)) {
+            VLOG_INFO("endpoint %s: removed tap %s", endpoint, host_ifname);
+        }
+        return;
+    }
     int error = vif_delete(host_ifname, a->switch_netns_fd);
     if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
@@ -353,7 +421,12 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             const struct attach_want *w = &wants[i];
             const struct attached *at = shash_find_data(&a->endpoints,
                                                         w->endpoint);
-            bool has_it = at && !at->dup && !strcmp(at->want.netns, w->netns);
+            if (!w->netns) {
+                continue;       /* A tap: no namespace to share. */
+            }
+            bool has_it = (at && !at->dup
+                           && nullable_string_is_equal(at->want.netns,
+                                                       w->netns));
             if (has_it != (pass == 0) || shash_find(&owners, w->netns)) {
                 continue;
             }
@@ -372,12 +445,13 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
     for (size_t i = 0; i < n_wants; i++) {
         const struct attach_want *w = &wants[i];
         shash_add_once(&wanted, w->endpoint, w);
-        const char *owner = shash_find_data(&owners, w->netns);
+        const char *owner = (w->netns ? shash_find_data(&owners, w->netns)
+                             : NULL);
 
         struct attached *at = shash_find_data(&a->endpoints, w->endpoint);
         if (at && !same_want(&at->want, w)) {
             /* Moved to another namespace or device: start afresh. */
-            if (strcmp(at->want.netns, w->netns)
+            if (!nullable_string_is_equal(at->want.netns, w->netns)
                 || strcmp(at->want.host_ifname, w->host_ifname)) {
                 detach_one(a, at->want.endpoint, at->want.netns,
                            at->want.host_ifname);
@@ -390,8 +464,10 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             at = xzalloc(sizeof *at);
             at->want = *w;
             at->want.endpoint = xstrdup(w->endpoint);
-            at->want.netns = xstrdup(w->netns);
+            at->want.netns = nullable_xstrdup(w->netns);
             at->want.host_ifname = xstrdup(w->host_ifname);
+            at->want.tap_owner = nullable_xstrdup(w->tap_owner);
+            at->want.tap_group = nullable_xstrdup(w->tap_group);
             shash_add(&a->endpoints, w->endpoint, at);
             ovs_list_push_back(&a->by_age, &at->node);
             attach_or_refuse(a, at, owner);
@@ -489,7 +565,12 @@ attacher_verify(struct attacher *a)
         }
         struct vif_config cfg;
         to_vif_config(&at->want, &cfg);
-        if (at->ready && !vif_is_configured(&cfg, a->switch_netns_fd)) {
+        bool ok = (at->want.netns
+                   ? vif_is_configured(&cfg, a->switch_netns_fd)
+                   : vif_tap_is_configured(a->switch_netns_fd,
+                                           at->want.host_ifname,
+                                           at->want.mtu));
+        if (at->ready && !ok) {
             if (!vif_link_exists(a->switch_netns_fd, at->want.host_ifname)) {
                 /* The veth is gone (with its namespace, or deleted): the
                  * switch's port holds the old device, and would not take a
@@ -500,8 +581,10 @@ attacher_verify(struct attacher *a)
                 at->ready = false;
                 at->replug = true;
             } else {
-                VLOG_INFO("endpoint %s: repairing namespace %s",
-                          at->want.endpoint, at->want.netns);
+                VLOG_INFO("endpoint %s: repairing %s %s", at->want.endpoint,
+                          at->want.netns ? "namespace" : "tap",
+                          at->want.netns ? at->want.netns
+                                         : at->want.host_ifname);
                 attach_one(a, at);
             }
             changed = true;

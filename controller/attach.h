@@ -1,5 +1,8 @@
 /* The namespaces and veth pairs ovs-vnetd creates for one switch's endpoints.
  *
+ * For each endpoint of type "tap" on a switch, it makes sure a persistent tap
+ * device of that name exists there, up, for a VM or a program to open.
+ *
  * For each endpoint of type "netns" on a switch, the attacher makes sure the
  * namespace exists (as "ip netns add" makes it) with eth0 configured, and that
  * the host end of its veth pair sits in the namespace where that switch's
@@ -22,8 +25,11 @@
 
 struct attach_want {
     const char *endpoint;       /* Endpoint name (the key). */
-    const char *netns;          /* Its namespace. */
-    const char *host_ifname;    /* Host end of the veth. */
+    const char *netns;          /* Its namespace; NULL for a tap endpoint,
+                                 * whose device is the tap 'host_ifname'. */
+    const char *host_ifname;    /* Host end of the veth, or the tap. */
+    const char *tap_owner;      /* A tap's user and group (names or numbers; */
+    const char *tap_group;      /* NULL: anyone may open it). */
     uint8_t mac[6];
     uint32_t ip;                /* Host byte order. */
     int plen;
@@ -37,7 +43,7 @@ struct attach_want {
  * to go. */
 struct attach_record {
     const char *endpoint;
-    const char *netns;
+    const char *netns;          /* NULL: a tap. */
     const char *host_ifname;
 };
 

@@ -14,6 +14,7 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
+#include "ovsdb/endpoint.h"
 #include "ovsdb/names.h"
 #include "ovsdb/validate.h"
 #include "ovsdb/vnet-idl.h"
@@ -71,20 +72,12 @@ binding_endpoints_clear(struct shash *endpoints)
     }
 }
 
-/* The host end of a namespace endpoint's veth: named after its row, so that
- * a renamed namespace or endpoint keeps its device. */
-static char *
-host_ifname_of(const struct vnetrec_endpoint *ep)
-{
-    return xasprintf(VNET_ENDPOINT_PORT_PREFIX "%08"PRIx32,
-                     ep->header_.uuid.parts[0]);
-}
-
 static bool
 is_here(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep)
 {
-    return !strcmp(ep->type, "netns") && ep->switch_
-           && !strcmp(ep->switch_->name, in->switch_name);
+    const char *sw = vnet_endpoint_switch_name(ep);
+    return vnet_endpoint_is_created(ep) && sw
+           && !strcmp(sw, in->switch_name);
 }
 
 /* An endpoint's network (in the view) and parsed addresses. */
@@ -135,8 +128,13 @@ add_want(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep,
     struct attach_want *w = &out->wants[out->n];
     memset(w, 0, sizeof *w);
     w->endpoint = xstrdup(ep->name);
-    w->netns = xstrdup(ep->netns);
-    w->host_ifname = host_ifname_of(ep);
+    bool tap = !strcmp(ep->type, "tap");
+    w->netns = tap ? NULL : xstrdup(ep->netns);
+    w->host_ifname = vnet_endpoint_ifname(ep);
+    if (tap) {
+        w->tap_owner = nullable_xstrdup(smap_get(&ep->options, "owner"));
+        w->tap_group = nullable_xstrdup(smap_get(&ep->options, "group"));
+    }
     memcpy(w->mac, mac, 6);
     w->ip = ip;
     w->plen = ni->cidr.plen;
@@ -372,10 +370,13 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
         if (!here || in->releasing) {
             continue;
         }
-        if (!a.has_ip || !a.has_mac || !ep->netns) {
+        if (!a.has_ip || !a.has_mac
+            || (!ep->netns && strcmp(ep->type, "tap"))) {
             binding_endpoint_set_error(
                 binding_endpoint(endpoints, ep->name),
-                "a namespace endpoint needs an IP, a MAC and a namespace");
+                !strcmp(ep->type, "tap")
+                ? "a tap endpoint needs an IP and a MAC"
+                : "a namespace endpoint needs an IP, a MAC and a namespace");
             continue;
         }
         add_want(in, ep, a.ni, a.mac, a.ip, out, &allocated);
@@ -394,6 +395,8 @@ binding_wants_destroy(struct binding_wants *w)
         free(CONST_CAST(char *, w->wants[i].endpoint));
         free(CONST_CAST(char *, w->wants[i].netns));
         free(CONST_CAST(char *, w->wants[i].host_ifname));
+        free(CONST_CAST(char *, w->wants[i].tap_owner));
+        free(CONST_CAST(char *, w->wants[i].tap_group));
         free(CONST_CAST(char *, w->ports[i].mac));
     }
     free(w->wants);
@@ -470,10 +473,11 @@ binding_bind(const struct binding_ctx_in *in, const struct binding_wants *w,
         if (!ep) {
             continue;           /* Not (or no longer) ours to serve. */
         }
-        /* A namespace endpoint is served only by its own port here; a
-         * logical port only by an interface someone else plugged. */
-        bool netns = !strcmp(ep->type, "netns");
-        if (netns != b->ours || (netns && !is_here(in, ep))) {
+        /* An endpoint whose device ovs-vnetd makes is served only by that
+         * port here; a logical port only by an interface someone else
+         * plugged. */
+        bool created = vnet_endpoint_is_created(ep);
+        if (created != b->ours || (created && !is_here(in, ep))) {
             VLOG_DBG("switch %s: %s on %s is not served here",
                      in->switch_name, b->iface_id, b->ifname);
             continue;

@@ -7,6 +7,7 @@
 #include "controller/allocator.h"
 #include "controller/tunnels.h"
 #include "openvswitch/vlog.h"
+#include "ovsdb/endpoint.h"
 #include "ovsdb/status-keys.h"
 #include "ovsdb/validate.h"
 #include "ovsdb/vnet-idl.h"
@@ -458,9 +459,7 @@ lan_view_add_remotes(struct lan_view *view, struct ovsdb_idl *nb,
                 && !sset_contains(view->endpoints_ok, rep->name)) {
                 continue;       /* Left out where it is (and here). */
             }
-            const char *host = !strcmp(rep->type, "netns")
-                               ? (rep->switch_ ? rep->switch_->name : NULL)
-                               : rep->location;
+            const char *host = vnet_endpoint_switch_name(rep);
             const struct tunnel_peer *peer
                 = host ? tunnel_plan_find(plan, host) : NULL;
             struct net_info *ni = peer ? lan_view_network(view, rep->network)

@@ -18,6 +18,7 @@
 #include "ovsdb/addr.h"
 #include "controller/daemon-pid.h"
 #include "controller/switch-db.h"
+#include "ovsdb/endpoint.h"
 #include "ovsdb/status-keys.h"
 #include "ovsdb/vnet-idl.h"
 #include "process.h"
@@ -41,14 +42,6 @@ tunnel_is_relay_tap(const char *name)
            && strspn(name + n, "0123456789abcdef") == 8;
 }
 
-/* The switch an endpoint is on (by name), or NULL. */
-static const char *
-endpoint_host(const struct vnetrec_endpoint *ep)
-{
-    return !strcmp(ep->type, "netns")
-           ? (ep->switch_ ? ep->switch_->name : NULL) : ep->location;
-}
-
 /* Adds to 'peers' the switches that switch 'self' exchanges traffic with:
  * those with endpoints of the networks it has endpoints of, of the other
  * networks of their routers, and the uplinks' switches of those routers;
@@ -60,7 +53,7 @@ related_switches(struct ovsdb_idl *nb, const char *self, struct sset *peers)
     struct sset nets = SSET_INITIALIZER(&nets);     /* By name. */
     const struct vnetrec_endpoint *ep;
     VNETREC_ENDPOINT_FOR_EACH (ep, nb) {
-        const char *host = endpoint_host(ep);
+        const char *host = vnet_endpoint_switch_name(ep);
         if (host && !strcmp(host, self)) {
             sset_add(&nets, ep->network->name);
         }
@@ -81,7 +74,7 @@ related_switches(struct ovsdb_idl *nb, const char *self, struct sset *peers)
         }
     }
     VNETREC_ENDPOINT_FOR_EACH (ep, nb) {
-        const char *host = endpoint_host(ep);
+        const char *host = vnet_endpoint_switch_name(ep);
         if (host && sset_contains(&nets, ep->network->name)) {
             sset_add(peers, host);
         }

@@ -112,6 +112,20 @@ int vif_list_links(int netns_fd, const char *kind, struct sset *names);
  * tap, which is left alone). */
 int vif_tap_delete(int netns_fd, const char *ifname);
 
+/* Makes a persistent tap device 'ifname' in namespace 'netns_fd' (-1: own),
+ * as "ip tuntap add mode tap" does, that the user 'uid' and group 'gid' (-1:
+ * any) may open: a VM's or another program's interface, through which it
+ * reads and writes Ethernet frames.  Brings it up with MTU 'mtu' (0: the
+ * default) and without an IPv6 link-local address (the switch's side sends
+ * nothing of its own).  A tap of that name is adopted as it is (a program
+ * may have it open); a link of another kind is EEXIST. */
+int vif_tap_ensure(int netns_fd, const char *ifname, int mtu, long int uid,
+                   long int gid);
+
+/* True if tap device 'ifname' exists in 'netns_fd', up, with MTU 'mtu' (0:
+ * any). */
+bool vif_tap_is_configured(int netns_fd, const char *ifname, int mtu);
+
 /* True if the host end exists (a veth, up) in 'host_netns_fd' and its peer is
  * 'cfg->ns_ifname', up, with cfg->ip/plen, in namespace cfg->netns. */
 bool vif_is_configured(const struct vif_config *cfg, int host_netns_fd);

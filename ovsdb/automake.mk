@@ -4,6 +4,7 @@ noinst_LIBRARIES += ovsdb/libvnet.a
 ovsdb_libvnet_a_SOURCES = \
 	ovsdb/addr.c ovsdb/addr.h \
 	ovsdb/allocate.c ovsdb/allocate.h \
+	ovsdb/endpoint.c ovsdb/endpoint.h \
 	ovsdb/names.c ovsdb/names.h \
 	ovsdb/nat.c ovsdb/nat.h \
 	ovsdb/remote.c ovsdb/remote.h \

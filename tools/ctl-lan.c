@@ -118,7 +118,29 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
     const char *ip_s = ctl_args_get(&ctx->args, "--ip");
     const char *mac_s = ctl_args_get(&ctx->args, "--mac");
     const char *switch_name = ctl_args_get(&ctx->args, "--switch");
-    const char *netns = in_netns ? opt_def(ctx, "--netns", name) : NULL;
+    const char *kind = in_netns ? opt_def(ctx, "--type", "veth") : NULL;
+    const char *owner = ctl_args_get(&ctx->args, "--owner");
+    const char *group = ctl_args_get(&ctx->args, "--group");
+    bool tap = kind && !strcmp(kind, "tap");
+    if (kind && !tap && strcmp(kind, "veth")) {
+        ctl_error(ctx, "--type=%s: expected veth or tap", kind);
+        return;
+    }
+    if (tap && ctl_args_get(&ctx->args, "--netns")) {
+        ctl_error(ctx, "--netns is for --type=veth: a tap endpoint has no "
+                  "namespace");
+        return;
+    }
+    if (!tap && (owner || group)) {
+        ctl_error(ctx, "--owner and --group are for --type=tap");
+        return;
+    }
+    if ((owner && !owner[0]) || (group && !group[0])) {
+        ctl_error(ctx, "--owner and --group need a user or group");
+        return;
+    }
+    const char *netns = in_netns && !tap ? opt_def(ctx, "--netns", name)
+                                         : NULL;
 
     const struct vnetrec_network *net = network_by_name(ctx->idl, net_name);
     if (!net) {
@@ -212,7 +234,19 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
     struct vnetrec_endpoint *row = vnetrec_endpoint_insert(ctx->txn);
     vnetrec_endpoint_set_name(row, name);
     vnetrec_endpoint_set_network(row, net);
-    vnetrec_endpoint_set_type(row, in_netns ? "netns" : "external");
+    vnetrec_endpoint_set_type(row, tap ? "tap"
+                                   : in_netns ? "netns" : "external");
+    if (owner || group) {
+        struct smap options = SMAP_INITIALIZER(&options);
+        if (owner) {
+            smap_add(&options, "owner", owner);
+        }
+        if (group) {
+            smap_add(&options, "group", group);
+        }
+        vnetrec_endpoint_set_options(row, &options);
+        smap_destroy(&options);
+    }
     if (sw) {
         vnetrec_endpoint_set_switch_(row, sw);
     }

@@ -21,6 +21,7 @@
 #include "openvswitch/vconn.h"
 #include "ovsdb-idl.h"
 #include "ovsdb/addr.h"
+#include "ovsdb/endpoint.h"
 #include "ovsdb/names.h"
 #include "ovsdb/remote.h"
 #include "ovsdb/status-keys.h"
@@ -233,6 +234,10 @@ cmd_show(struct ctl_context *ctx)
                 json_object_put(e, "ip", json_optional_string(ep->ip));
                 json_object_put(e, "mac", json_optional_string(ep->mac));
                 json_object_put(e, "netns", json_optional_string(ep->netns));
+                json_object_put(e, "device", vnet_endpoint_is_created(ep)
+                                ? json_string_create_nocopy(
+                                      vnet_endpoint_ifname(ep))
+                                : json_null_create());
                 json_object_put(e, "ofport", ep->ofport
                                 ? json_integer_create(*ep->ofport)
                                 : json_null_create());
@@ -349,6 +354,11 @@ cmd_show(struct ctl_context *ctx)
             }
             if (ep->ofport) {
                 ds_put_format(&ctx->output, " port %"PRId64, *ep->ofport);
+            }
+            if (!strcmp(ep->type, "tap")) {
+                char *tap = vnet_endpoint_ifname(ep);
+                ds_put_format(&ctx->output, " device %s", tap);
+                free(tap);
             }
             ds_put_format(&ctx->output, " %s", ep->up ? "up" : "down");
             if (ep->last_error) {

@@ -12,6 +12,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "ovsdb/addr.h"
+#include "ovsdb/endpoint.h"
 #include "ovsdb/vnet-idl.h"
 #include "process.h"
 #include "sset.h"
@@ -78,15 +79,6 @@ dot_edge(struct ds *ds, const char *kind_a, const char *a,
     ds_put_cstr(ds, ";\n");
 }
 
-/* The switch an endpoint is on: its own for a namespace endpoint, where it
- * is bound for a logical port (or NULL). */
-static const char *
-endpoint_host(const struct vnetrec_endpoint *ep)
-{
-    return !strcmp(ep->type, "netns")
-           ? (ep->switch_ ? ep->switch_->name : NULL) : ep->location;
-}
-
 static char *
 endpoint_label(const struct vnetrec_endpoint *ep)
 {
@@ -140,7 +132,7 @@ tunnel_pairs(struct ovsdb_idl *idl, struct sset *pairs)
     struct shash members = SHASH_INITIALIZER(&members);
     const struct vnetrec_endpoint *ep;
     VNETREC_ENDPOINT_FOR_EACH (ep, idl) {
-        const char *host = endpoint_host(ep);
+        const char *host = vnet_endpoint_switch_name(ep);
         if (!host) {
             continue;
         }
@@ -259,7 +251,7 @@ topology_dot(struct ovsdb_idl *idl)
         dot_node(&ds, "    ", "switch", sw->name, "shape=box3d", sw->name);
         for (size_t k = 0; k < n_eps; k++) {
             const struct vnetrec_endpoint *ep = eps[k];
-            const char *host = endpoint_host(ep);
+            const char *host = vnet_endpoint_switch_name(ep);
             if (!host || strcmp(host, sw->name)) {
                 continue;
             }
@@ -291,7 +283,7 @@ topology_dot(struct ovsdb_idl *idl)
     /* Logical ports not bound anywhere. */
     for (size_t k = 0; k < n_eps; k++) {
         const struct vnetrec_endpoint *ep = eps[k];
-        if (endpoint_host(ep)) {
+        if (vnet_endpoint_switch_name(ep)) {
             continue;
         }
         char *l = endpoint_label(ep);
@@ -395,7 +387,7 @@ topology_json(struct ovsdb_idl *idl)
     const struct vnetrec_endpoint **eps = endpoints_sorted(idl, NULL, &n);
     for (size_t i = 0; i < n; i++) {
         const struct vnetrec_endpoint *ep = eps[i];
-        const char *host = endpoint_host(ep);
+        const char *host = vnet_endpoint_switch_name(ep);
         NODE("endpoint", ep->name,
              json_object_put_string(j_, "type", ep->type);
              json_object_put(j_, "switch", json_optional_string(host));

@@ -14,6 +14,7 @@
 #include "lib/vswitch-idl.h"
 #include "openvswitch/poll-loop.h"
 #include "ovsdb-idl.h"
+#include "ovsdb/endpoint.h"
 #include "ovsdb/remote.h"
 #include "ovsdb/vnet-idl.h"
 #include "smap.h"
@@ -119,15 +120,14 @@ vswitch_port_by_iface_id(const struct vswitch_ports *ports,
 const struct vnetrec_switch *
 vswitch_of_endpoint(struct ovsdb_idl *idl, const struct vnetrec_endpoint *ep)
 {
-    if (!strcmp(ep->type, "netns") && ep->switch_) {
+    if (vnet_endpoint_is_created(ep)) {
         return ep->switch_;
     }
-    if (ep->location) {
-        const struct vnetrec_switch *sw;
-        VNETREC_SWITCH_FOR_EACH (sw, idl) {
-            if (!strcmp(sw->name, ep->location)) {
-                return sw;
-            }
+    const char *name = vnet_endpoint_switch_name(ep);
+    const struct vnetrec_switch *sw;
+    VNETREC_SWITCH_FOR_EACH (sw, idl) {
+        if (name && !strcmp(sw->name, name)) {
+            return sw;
         }
     }
     return NULL;

@@ -1,0 +1,31 @@
+#include <config.h>
+#include "ovsdb/endpoint.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "ovsdb/names.h"
+#include "ovsdb/vnet-idl.h"
+#include "util.h"
+
+bool
+vnet_endpoint_is_created(const struct vnetrec_endpoint *ep)
+{
+    return !strcmp(ep->type, "netns") || !strcmp(ep->type, "tap");
+}
+
+const char *
+vnet_endpoint_switch_name(const struct vnetrec_endpoint *ep)
+{
+    if (vnet_endpoint_is_created(ep)) {
+        return ep->switch_ ? ep->switch_->name : NULL;
+    }
+    return ep->location;
+}
+
+char *
+vnet_endpoint_ifname(const struct vnetrec_endpoint *ep)
+{
+    return xasprintf(VNET_ENDPOINT_PORT_PREFIX "%08"PRIx32,
+                     ep->header_.uuid.parts[0]);
+}

@@ -148,6 +148,7 @@ add_want(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep,
     p->iface_id = w->endpoint;
     p->mac = xstrdup(ep->mac);
     p->netns = w->netns;
+    p->tap = tap;
     out->n++;
 }
 

@@ -230,7 +230,10 @@ sync_iface_ids(const struct ovsrec_interface *iface,
                                                want->mac))
                && (!want->netns
                    || nullable_string_is_equal(smap_get(have, "vnet-netns"),
-                                               want->netns));
+                                               want->netns))
+               && (!want->tap
+                   || nullable_string_is_equal(smap_get(have, "vnet-kind"),
+                                               "tap"));
     }
     if (same) {
         return false;
@@ -249,6 +252,9 @@ sync_iface_ids(const struct ovsrec_interface *iface,
         }
         if (want->netns) {
             smap_replace(&ids, "vnet-netns", want->netns);
+        }
+        if (want->tap) {
+            smap_replace(&ids, "vnet-kind", "tap");
         }
     }
     if (installed == MARK_SET) {
@@ -312,6 +318,8 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
                 iface ? smap_get(&iface->external_ids, "iface-id") : NULL);
             st->netns = nullable_xstrdup(
                 iface ? smap_get(&iface->external_ids, "vnet-netns") : NULL);
+            st->tap = iface && nullable_string_is_equal(
+                smap_get(&iface->external_ids, "vnet-kind"), "tap");
             if (txn) {
                 VLOG_INFO("bridge %s: removing port %s", br->name, port->name);
                 ovsrec_bridge_update_ports_delvalue(br, port);

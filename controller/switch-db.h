@@ -29,6 +29,7 @@ struct switch_db_port {
     const char *iface_id;       /* external_ids:iface-id: the endpoint. */
     const char *mac;            /* external_ids:attached-mac. */
     const char *netns;          /* external_ids:vnet-netns: for cleanup. */
+    bool tap;                   /* external_ids:vnet-kind=tap: for cleanup. */
     const char *type;           /* Interface type, NULL: "" (a device). */
     const struct smap *options; /* Interface options, or NULL. */
 };
@@ -70,6 +71,7 @@ struct switch_db_stale {
     char *iface_id;
     char *ifname;
     char *netns;                /* NULL if none was recorded. */
+    bool tap;                   /* Recorded as an endpoint's tap. */
 };
 
 struct switch_db_result {

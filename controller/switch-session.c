@@ -501,7 +501,7 @@ run_attacher(struct switch_session *ss, const struct attach_want *wants,
     struct attach_record *records = xcalloc(ss->n_stale + 1, sizeof *records);
     size_t n_records = 0;
     for (size_t i = 0; i < ss->n_stale; i++) {
-        if (ss->stale[i].netns && ss->stale[i].iface_id
+        if ((ss->stale[i].netns || ss->stale[i].tap) && ss->stale[i].iface_id
             && now >= ss->stale_after[i]) {
             records[n_records].endpoint = ss->stale[i].iface_id;
             records[n_records].netns = ss->stale[i].netns;

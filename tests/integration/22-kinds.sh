@@ -88,9 +88,15 @@ test_tap_endpoint() {
         "$(id -u nobody)" "vm2's tap owner"
     assert_eq "$(sandbox_netns_exec sw1 cat "/sys/class/net/$tap2/group")" \
         "$(getent group nogroup | cut -d: -f3)" "vm2's tap group"
+    # Detached while the controller is down: its tap goes when it is back.
+    sandbox_vnetd_kill
+    vnet_ctl detach vm2
+    sandbox_vnetd_start
+    vnet_ctl --wait sync
+    wait_until 10 bash -c "! ip netns exec $(sandbox_netns sw1) ip link show $tap2 \
+        >/dev/null 2>&1" || fail "vm2's tap $tap2 left after a restart"
     # detach removes exactly the tap.
     vnet_ctl --wait detach vm1
-    vnet_ctl --wait detach vm2
     wait_until 10 bash -c "! ip netns exec $(sandbox_netns sw1) ip -o link show type tun \
         | grep -q ': vnet'" || fail "taps left: $(tap_links)"
     local ports

@@ -548,7 +548,16 @@ vif_tap_ensure(int netns_fd, const char *ifname, int mtu, long int uid,
     struct vif_socks socks = VIF_SOCKS_INITIALIZER;
     struct rtnl_link *link = NULL;
     int error = vnl_socks_open_link(netns_fd, ifname, &socks, &link);
-    if (error == ENODEV) {
+    bool exists = !error;
+    if (exists) {
+        const char *type = rtnl_link_get_type(link);
+        if (!type || strcmp(type, "tun")) {
+            error = EEXIST;     /* Not ours to take. */
+        }
+    }
+    if (error == ENODEV || (!error && (uid >= 0 || gid >= 0))) {
+        /* Made, or its owner and group set again (they may have changed):
+         * only while no program has it open. */
         int self_fd = -1;
         error = netns_fd >= 0 ? vnl_netns_enter(netns_fd, &self_fd) : 0;
         if (!error) {
@@ -557,14 +566,13 @@ vif_tap_ensure(int netns_fd, const char *ifname, int mtu, long int uid,
                 vnl_netns_restore(self_fd);
             }
         }
-        if (!error) {
+        if (exists && error == EBUSY) {
+            VLOG_INFO("%s: in use; its owner and group stay as they are",
+                      ifname);
+            error = 0;
+        } else if (!error && !exists) {
             VLOG_INFO("%s: created tap", ifname);
             error = vnl_link_get(socks.nl, ifname, &link);
-        }
-    } else if (!error) {
-        const char *type = rtnl_link_get_type(link);
-        if (!type || strcmp(type, "tun")) {
-            error = EEXIST;     /* Not ours to take. */
         }
     }
     if (!error) {

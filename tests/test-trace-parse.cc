@@ -269,6 +269,16 @@ TEST(TraceParse, HitsBeforeAnyFlowLine)
     EXPECT_STREQ(trace_output_flow(&p.t, &p.t.outputs[0]), "");
 }
 
+TEST(TraceParse, NotATable)
+{
+    // A number that is no OpenFlow table is not a hit.
+    Parsed p("Flow: in_port=1\nbridge(\"br-vnet\")\n"
+             "4294967295. priority 0\n    drop\n300. priority 0\n");
+    ASSERT_EQ(p.error, nullptr);
+    EXPECT_EQ(p.t.n_hits, 0u);
+    EXPECT_FALSE(p.t.dropped);
+}
+
 TEST(TraceParse, NotATrace)
 {
     trace_text t;

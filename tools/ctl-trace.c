@@ -29,7 +29,7 @@
 /* Ports of each switch traced, read once. */
 struct port_cache {
     const struct vnetrec_switch **switches;
-    struct vswitch_ports *ports;
+    struct vswitch_ports **ports;   /* Each its own: callers keep them. */
     size_t n;
 };
 
@@ -39,20 +39,21 @@ ports_of(struct port_cache *c, const struct vnetrec_switch *sw,
 {
     for (size_t i = 0; i < c->n; i++) {
         if (c->switches[i] == sw) {
-            *portsp = &c->ports[i];
+            *portsp = c->ports[i];
             return NULL;
         }
     }
-    struct vswitch_ports ports;
-    char *error = vswitch_ports_read(sw, &ports);
+    struct vswitch_ports *ports = xmalloc(sizeof *ports);
+    char *error = vswitch_ports_read(sw, ports);
     if (error) {
+        free(ports);
         return error;
     }
     c->switches = xrealloc(c->switches, (c->n + 1) * sizeof *c->switches);
     c->ports = xrealloc(c->ports, (c->n + 1) * sizeof *c->ports);
     c->switches[c->n] = sw;
-    c->ports[c->n] = ports;
-    *portsp = &c->ports[c->n++];
+    c->ports[c->n++] = ports;
+    *portsp = ports;
     return NULL;
 }
 
@@ -60,7 +61,8 @@ static void
 port_cache_destroy(struct port_cache *c)
 {
     for (size_t i = 0; i < c->n; i++) {
-        vswitch_ports_destroy(&c->ports[i]);
+        vswitch_ports_destroy(c->ports[i]);
+        free(c->ports[i]);
     }
     free(c->ports);
     free(c->switches);
@@ -313,20 +315,17 @@ explain_drop(struct tracer *tr, struct trace_verdict *v, int i)
     v->text = ds_steal_cstr(&s);
 }
 
-/* Follows output 'o' of the trace 't' of switch 'sw'. */
+/* Follows output 'o' of the trace 't' of switch 'sw', which the flow of
+ * step 'step' sent. */
 static char *
 follow_output(struct tracer *tr, const struct vnetrec_switch *sw,
               const struct vswitch_ports *ports, const struct trace_text *t,
-              const struct trace_output *o, int first_step)
+              const struct trace_output *o, int step)
 {
     struct trace_result *r = tr->r;
-    const struct trace_step *hit_step = &r->steps[first_step];
-    for (size_t i = first_step, k = 0; i < r->n_steps; i++) {
-        if (r->steps[i].table >= 0 && k++ == o->hit) {
-            hit_step = &r->steps[i];
-            break;
-        }
-    }
+    /* A copy: following a tunnel adds steps (and may move them). */
+    const struct trace_step hit = r->steps[step];
+    const struct trace_step *hit_step = &hit;
 
     if (!strcmp(o->port, "IN_PORT")) {
         struct trace_verdict *v = add_verdict(r, TRACE_ANSWERED, sw, t);
@@ -495,7 +494,7 @@ trace_switch(struct tracer *tr, size_t todo)
     }
 
     struct trace_result *r = tr->r;
-    int first_step = r->n_steps;
+    int *hit_step = xmalloc((t.n_hits + 1) * sizeof *hit_step);
     size_t pass = 0;
     for (size_t i = 0; i < t.n_hits; i++) {
         const struct trace_hit *h = &t.hits[i];
@@ -504,6 +503,7 @@ trace_switch(struct tracer *tr, size_t todo)
             add_note(r, sw, "-> conntrack: on as a new connection");
         }
         struct trace_step *s = add_step(r, sw);
+        hit_step[i] = r->n_steps - 1;
         s->table = h->table;
         s->priority = h->priority;
         s->match = xstrdup(h->match);
@@ -520,14 +520,6 @@ trace_switch(struct tracer *tr, size_t todo)
                              : "");
         s->owner = ours ? cookie_owner(tr->idl, s->cookie) : xstrdup("");
     }
-    /* Hits are steps first_step.. in order, notes aside: map them. */
-    int *hit_step = xmalloc((t.n_hits + 1) * sizeof *hit_step);
-    for (size_t i = first_step, k = 0; i < r->n_steps; i++) {
-        if (r->steps[i].table >= 0) {
-            hit_step[k++] = i;
-        }
-    }
-
     if (!t.n_outputs) {
         struct trace_verdict *v = add_verdict(r, TRACE_DROPPED, sw, &t);
         int i = (t.dropped ? hit_step[t.drop_hit]
@@ -535,7 +527,8 @@ trace_switch(struct tracer *tr, size_t todo)
         explain_drop(tr, v, i);
     }
     for (size_t i = 0; i < t.n_outputs && !error; i++) {
-        error = follow_output(tr, sw, ports, &t, &t.outputs[i], first_step);
+        error = follow_output(tr, sw, ports, &t, &t.outputs[i],
+                              hit_step[t.outputs[i].hit]);
     }
     free(hit_step);
     trace_text_destroy(&t);

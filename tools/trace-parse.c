@@ -52,8 +52,9 @@ parse_hit(struct parser *p, int indent, const char *s)
 {
     char *end;
     long table = strtol(s, &end, 10);
-    if (end == s || end[0] != '.' || end[1] != ' ') {
-        return;
+    if (end == s || end[0] != '.' || end[1] != ' ' || table < 0
+        || table > 255) {
+        return;                 /* Not an OpenFlow table. */
     }
     const char *rest = end + 2;
     int digits = end - s;
@@ -61,6 +62,7 @@ parse_hit(struct parser *p, int indent, const char *s)
     depth = MAX(0, MIN(depth, MAX_DEPTH - 1));
 
     struct trace_text *t = p->t;
+    const struct trace_pass *pass = current_pass(p);
     t->hits = xrealloc(t->hits, (t->n_hits + 1) * sizeof *t->hits);
     struct trace_hit *h = &t->hits[t->n_hits];
     memset(h, 0, sizeof *h);
@@ -69,7 +71,7 @@ parse_hit(struct parser *p, int indent, const char *s)
     h->priority = -1;
     svec_init(&h->actions);
     svec_init(&h->notes);
-    h->pass = current_pass(p) - t->passes;
+    h->pass = pass - t->passes;
 
     const char *prio = NULL;
     if (!strncmp(rest, "priority ", 9)) {

@@ -8,7 +8,8 @@ tools_ovs_vnet_ctl_SOURCES = \
 	tools/ovs-vnet-ctl.c tools/ctl.h \
 	tools/ctl-db.c tools/ctl-lan.c tools/ctl-nat.c tools/ctl-show.c tools/ctl-switch.c \
 	tools/ctl-topology.c tools/ctl-capture.c tools/ctl-check.c \
-	tools/ctl-vswitch.c tools/ctl-vswitch.h tools/ctl-trace.c
+	tools/ctl-vswitch.c tools/ctl-vswitch.h tools/ctl-trace.c \
+	tools/ctl-trace-result.c
 tools_ovs_vnet_ctl_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
 tools_ovs_vnet_ctl_LDADD = tools/libvnetctl.a flows/libvnetflows.a ovsdb/libvnet.a $(OVS_LDADD) \
 	$(PCAP_LIBS)

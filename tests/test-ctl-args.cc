@@ -70,6 +70,22 @@ TEST_P(CtlArgs, Table)
 
 INSTANTIATE_TEST_SUITE_P(Connect, CtlArgs, ::testing::ValuesIn(kCases));
 
+TEST(CtlArgsRepeated, EveryOccurrenceKeptInOrder)
+{
+    std::vector<const char *> argv = {"--name=a", "x", "--bridge=br",
+                                      "--name=b", nullptr};
+    struct ctl_args args;
+    char *error = ctl_args_parse("connect", kSpec, 4,
+                                 const_cast<char **>(argv.data()), &args);
+    ASSERT_EQ(error, nullptr) << error;
+    ASSERT_EQ(args.n_opts, 3u);
+    EXPECT_STREQ(args.opts[0].value, "a");
+    EXPECT_STREQ(args.opts[1].key, "--bridge");
+    EXPECT_STREQ(args.opts[2].value, "b");
+    EXPECT_STREQ(ctl_args_get(&args, "--name"), "b");
+    ctl_args_destroy(&args);
+}
+
 TEST(CtlTimeout, Table)
 {
     const struct {

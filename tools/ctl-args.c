@@ -27,17 +27,11 @@ spec_lookup(const char *spec, const char *key, size_t key_len)
     return 0;
 }
 
+/* Every option is kept, in order (an option may be given several times:
+ * ctl_args_get() finds the last). */
 static void
 add_option(struct ctl_args *args, char *key, const char *value)
 {
-    for (size_t i = 0; i < args->n_opts; i++) {
-        if (!strcmp(args->opts[i].key, key)) {
-            free(key);
-            free(args->opts[i].value);
-            args->opts[i].value = nullable_xstrdup(value);
-            return;
-        }
-    }
     args->opts = xrealloc(args->opts, (args->n_opts + 1) * sizeof *args->opts);
     args->opts[args->n_opts].key = key;
     args->opts[args->n_opts].value = nullable_xstrdup(value);
@@ -110,7 +104,7 @@ ctl_args_destroy(struct ctl_args *args)
 const char *
 ctl_args_get(const struct ctl_args *args, const char *key)
 {
-    for (size_t i = 0; i < args->n_opts; i++) {
+    for (size_t i = args->n_opts; i-- > 0;) {
         if (!strcmp(args->opts[i].key, key)) {
             return args->opts[i].value ? args->opts[i].value : "";
         }

@@ -22,7 +22,7 @@ struct ctl_args {
     int n_pos;
     char **pos;                 /* Positional arguments (not copied). */
     size_t n_opts;
-    struct ctl_option *opts;    /* Options, last one wins. */
+    struct ctl_option *opts;    /* Options in order, repeated ones too. */
 };
 
 /* Parses argv[0..argc-1] (the words after the command name) for command 'cmd'
@@ -32,8 +32,8 @@ char *ctl_args_parse(const char *cmd, const char *spec, int argc, char *argv[],
                      struct ctl_args *args);
 void ctl_args_destroy(struct ctl_args *args);
 
-/* The value of option 'key' ("" for an option without value), or NULL if it
- * was not given. */
+/* The value of option 'key' ("" for an option without value), the last one
+ * if it was given several times, or NULL if it was not given. */
 const char *ctl_args_get(const struct ctl_args *args, const char *key);
 
 /* Parses a -t/--timeout value: whole seconds, 0 to 86400.  Returns true on

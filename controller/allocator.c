@@ -17,7 +17,9 @@ VLOG_DEFINE_THIS_MODULE(allocator);
 bool
 nb_network_is_pending(const struct vnetrec_network *net)
 {
-    return !net->segment_id || !net->gateway[0] || !net->gateway_mac[0];
+    /* A network on a physical LAN has no gateway unless one was given. */
+    return (!net->segment_id || (!net->gateway[0] && !net->physnet)
+            || !net->gateway_mac[0]);
 }
 
 bool
@@ -96,7 +98,7 @@ allocate_networks(struct ovsdb_idl *nb)
         if (!net->segment_id) {
             vnetrec_network_set_segment_id(net, vnet_alloc_segment_id(nb));
         }
-        if (!net->gateway[0]) {
+        if (!net->gateway[0] && !net->physnet) {
             struct vnet_cidr cidr;
             unsigned int gateway;
             char *error = vnet_network_check(net->name, net->cidr, NULL,
@@ -173,9 +175,7 @@ allocate_endpoints(struct ovsdb_idl *nb)
         const struct vnetrec_network *net = ep->network;
         struct vnet_cidr cidr;
         unsigned int gateway;
-        char *error = vnet_network_check(net->name, net->cidr,
-                                         net->gateway[0] ? net->gateway : NULL,
-                                         &cidr, &gateway);
+        char *error = vnet_network_row_check(net, &cidr, &gateway);
         if (error) {
             free(error);        /* The network's status says so. */
             continue;

@@ -116,6 +116,7 @@ desired_flows_run(const struct desired_flows_ctx_in *in,
 {
     lan_view_add_routers(view, in->nb, in->switch_name);
     lan_view_add_remotes(view, in->nb, in->plan, in->ofports);
+    lan_view_add_physnet_ports(view, in->ofports);
     lan_view_add_uplinks(view, in->nb, in->switch_name, in->plan,
                          in->ofports);
 

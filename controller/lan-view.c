@@ -29,8 +29,7 @@ lan_view_network(struct lan_view *view, const struct vnetrec_network *row)
     if (nb_network_is_pending(row)) {
         return NULL;            /* Not yet: ovs-vnetd fills it in. */
     }
-    char *error = vnet_network_check(row->name, row->cidr, row->gateway,
-                                     &ni->cidr, &ni->gateway);
+    char *error = vnet_network_row_check(row, &ni->cidr, &ni->gateway);
     if (!error) {
         error = vnet_mac_parse(row->gateway_mac, ni->gateway_mac);
     }
@@ -214,6 +213,12 @@ router_clash(struct lan_view *view, const struct vnetrec_router *rt,
         }
     }
     for (size_t i = 0; i < rt->n_networks; i++) {
+        if (rt->networks[i]->physnet) {
+            return xasprintf("network %s is on physical network %s, whose "
+                             "gateway is on that LAN",
+                             rt->networks[i]->name,
+                             rt->networks[i]->physnet);
+        }
         const char *other = shash_find_data(on_router,
                                             rt->networks[i]->name);
         if (other) {
@@ -292,6 +297,7 @@ lan_view_check(struct lan_view *view, struct ovsdb_idl *nb,
     struct shash zones = SHASH_INITIALIZER(&zones);
     struct shash on_router = SHASH_INITIALIZER(&on_router);
     struct shash objects = SHASH_INITIALIZER(&objects);
+    struct shash lans = SHASH_INITIALIZER(&lans);  /* "PHYS VLAN" -> net. */
 
     size_t n;
     struct named_row *rows = rows_by_name(nb, &vnetrec_table_network,
@@ -315,13 +321,36 @@ lan_view_check(struct lan_view *view, struct ovsdb_idl *nb,
             why = xasprintf("mtu %"PRId64" is below 68, the least IPv4 "
                             "allows", net->mtu);
         }
+        /* One network per VLAN of a physical network (and one untagged). */
+        char *lan = (net->physnet
+                     ? xasprintf("%s %"PRId64, net->physnet,
+                                 net->n_vlan ? *net->vlan : 0)
+                     : NULL);
+        if (!why && lan && (other = shash_find_data(&lans, lan))) {
+            why = (net->n_vlan
+                   ? xasprintf("VLAN %"PRId64" of physical network %s is "
+                               "network %s's", *net->vlan, net->physnet,
+                               other)
+                   : xasprintf("physical network %s is untagged network "
+                               "%s's", net->physnet, other));
+        }
+        if (!why && !net->physnet && net->n_vlan) {
+            why = xasprintf("VLAN %"PRId64" without a physical network",
+                            *net->vlan);
+        }
         if (why) {
             refuse_network(view, net->name, why);
+            free(lan);
         } else if (lan_view_network(view, net)) {
+            if (lan) {
+                shash_add_nocopy(&lans, lan, xstrdup(net->name));
+            }
             shash_add_nocopy(&segments, xstrdup(seg),
                              xasprintf("network %s", net->name));
             sset_add_and_free(&view->accepted,
                             xasprintf("network %s", net->name));
+        } else {
+            free(lan);
         }
     }
     free(rows);
@@ -365,6 +394,7 @@ lan_view_check(struct lan_view *view, struct ovsdb_idl *nb,
     shash_destroy_free_data(&zones);
     shash_destroy(&on_router);
     shash_destroy(&objects);
+    shash_destroy_free_data(&lans);
 }
 
 bool
@@ -448,6 +478,42 @@ add_ip_once(uint32_t **ips, size_t *n, uint32_t ip)
 }
 
 void
+lan_view_add_physnets(struct lan_view *view, const struct smap *physnets)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &view->nets) {
+        struct net_info *ni = node->data;
+        if (!ni->row || !ni->row->physnet || !ni->n_ports) {
+            continue;
+        }
+        const char *iface = physnets ? smap_get(physnets, ni->row->physnet)
+                                     : NULL;
+        if (iface) {
+            ni->physnet_iface = iface;
+        } else {
+            char *key = xasprintf(VNET_STATUS_PHYSNET_ERROR_PREFIX "%s",
+                                  ni->row->name);
+            smap_replace_nocopy(&view->errors, key,
+                                xasprintf("physical network %s is not mapped "
+                                          "on this switch: its endpoints here "
+                                          "reach each other only",
+                                          ni->row->physnet));
+        }
+    }
+}
+
+void
+lan_view_add_physnet_ports(struct lan_view *view, const struct simap *ofports)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &view->nets) {
+        struct net_info *ni = node->data;
+        ni->physnet_ofport = (ni->physnet_iface
+                              ? simap_get(ofports, ni->physnet_iface) : 0);
+    }
+}
+
+void
 lan_view_add_remotes(struct lan_view *view, struct ovsdb_idl *nb,
                      const struct tunnel_plan *plan,
                      const struct simap *ofports)
@@ -465,8 +531,8 @@ lan_view_add_remotes(struct lan_view *view, struct ovsdb_idl *nb,
             struct net_info *ni = peer ? lan_view_network(view, rep->network)
                                        : NULL;
             int64_t ofport = peer ? simap_get(ofports, peer->port) : 0;
-            if (!ni || ofport <= 0) {
-                continue;
+            if (!ni || ofport <= 0 || ni->row->physnet) {
+                continue;       /* (On a physical network: through its LAN.) */
             }
             /* Routed traffic may come from the switches of any network of
              * the router: accept theirs. */
@@ -671,6 +737,9 @@ lan_view_networks(const struct lan_view *view, size_t *n_netsp)
         lan->routes = ni->routes;
         lan->n_routes = ni->n_routes;
         lan->routed = ni->router != NULL;
+        lan->physnet = ni->row->physnet != NULL;
+        lan->physnet_ofport = ni->physnet_ofport;
+        lan->vlan = ni->row->n_vlan ? *ni->row->vlan : 0;
         if (ni->router) {
             lan->router = ni->router->header_.uuid.parts[0];
             lan->uplink_segment = ni->uplink ? ni->router->segment_id : 0;

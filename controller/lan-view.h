@@ -50,6 +50,9 @@ struct net_info {
     uint32_t *relay_sources;    /* The same, of the switches behind a relay
                                  * tap. */
     size_t n_relay_sources;
+    const char *physnet_iface;  /* On a physical network: our interface to
+                                 * its LAN (NULL: none here)... */
+    int64_t physnet_ofport;     /* ...and its OpenFlow port (0: none). */
 };
 
 struct simap;
@@ -103,6 +106,16 @@ char *lan_view_endpoint_addresses(const struct vnetrec_endpoint *,
  * on switch 'self'.  Call after the ports bound here were added. */
 void lan_view_add_routers(struct lan_view *, struct ovsdb_idl *nb,
                           const char *self);
+
+/* Networks on physical networks that have ports here: their interfaces to
+ * the LAN, from this switch's mapping 'physnets' (physical network ->
+ * interface; it must outlive the view).  One whose physical network is not
+ * mapped here reaches its local ports only: its error goes into 'errors'
+ * ("physnet_error:NAME").  Call after the ports bound here were added. */
+void lan_view_add_physnets(struct lan_view *, const struct smap *physnets);
+
+/* Their OpenFlow ports, from 'ofports' (as lan_view_add_remotes() has it). */
+void lan_view_add_physnet_ports(struct lan_view *, const struct simap *ofports);
 
 /* Endpoints on other switches, for the networks that matter here, and the
  * switches routed traffic may come from.  'ofports' maps the names of our

@@ -8,6 +8,7 @@
 #include "controller/tunnels.h"
 #include "controller/vif-addr.h"
 #include "ovsdb/names.h"
+#include "ovsdb/validate.h"
 #include "ovsdb/vnet-idl.h"
 #include "simap.h"
 #include "sset.h"
@@ -24,8 +25,10 @@ port_list_build(const struct port_list_ctx_in *in,
             n_uplinks++;
         }
     }
+    size_t n_physnets = in->physnets ? smap_count(in->physnets) : 0;
     struct switch_db_port *ports = xmalloc((in->n_ready + 2
-                                            + in->plan->n_peers + n_uplinks)
+                                            + in->plan->n_peers + n_uplinks
+                                            + n_physnets)
                                            * sizeof *ports);
     if (in->n_ready) {
         memcpy(ports, in->ready, in->n_ready * sizeof *ports);
@@ -36,8 +39,8 @@ port_list_build(const struct port_list_ctx_in *in,
      * client may have written the name: one the switch already uses would
      * make every transaction on the switch fail. */
     smap_init(&out->conflicts);
+    struct sset uplinks = SSET_INITIALIZER(&uplinks);
     if (n_uplinks) {
-        struct sset uplinks = SSET_INITIALIZER(&uplinks);
         VNETREC_ROUTER_FOR_EACH (rt, in->nb) {
             struct vnet_uplink up;
             if ((in->bad_routers && sset_contains(in->bad_routers, rt->name))
@@ -68,8 +71,47 @@ port_list_build(const struct port_list_ctx_in *in,
             }
         }
         n = kept;
-        sset_destroy(&uplinks);
     }
+
+    /* Physical networks' interfaces: as uplinks are, and no router's. */
+    if (n_physnets) {
+        const struct smap_node **sorted = smap_sort(in->physnets);
+        struct sset seen = SSET_INITIALIZER(&seen);
+        for (size_t i = 0; i < n_physnets; i++) {
+            const char *iface = sorted[i]->value;
+            char *error = vnet_physnet_mapping_check(sorted[i]->key, iface);
+            if (!error) {
+                error = vnet_uplink_iface_check(iface, in->bridge,
+                                                in->underlay);
+            }
+            if (!error && (sset_contains(&uplinks, iface)
+                           || smap_get(&out->conflicts, iface))) {
+                error = xasprintf("%s is a router's uplink and physical "
+                                  "network %s's", iface, sorted[i]->key);
+            }
+            if (!error && !sset_add(&seen, iface)) {
+                error = xasprintf("%s is mapped to two physical networks",
+                                  iface);
+            }
+            if (error) {
+                smap_replace(&out->conflicts, iface, error);
+                free(error);
+                continue;
+            }
+            ports[n++] = (struct switch_db_port) { .name = iface };
+        }
+        /* A name taken twice (uplink or physical network) is neither's. */
+        size_t kept = in->n_ready;
+        for (size_t i = in->n_ready; i < n; i++) {
+            if (!smap_get(&out->conflicts, ports[i].name)) {
+                ports[kept++] = ports[i];
+            }
+        }
+        n = kept;
+        sset_destroy(&seen);
+        free(sorted);
+    }
+    sset_destroy(&uplinks);
     tunnel_plan_add_ports(in->plan, ports, &n);
 
     /* The relay's taps (see the header). */

@@ -1,7 +1,8 @@
 /* The port list: every port ovs-vnet wants on a switch's bridge.
  *
  * That is the namespace endpoints whose veth exists (from binding), the
- * uplinks of routers whose uplink is on this switch, the flow-based tunnel
+ * uplinks of routers whose uplink is on this switch, the interfaces of the
+ * physical networks mapped on it, the flow-based tunnel
  * ports and, for peers reached through the relay, one tap each.  On the
  * userspace datapath a relay tap is a port of type "tap" that ovs-vswitchd
  * makes and holds; on the kernel datapath the relay makes its taps itself,
@@ -43,6 +44,8 @@ struct port_list_ctx_in {
                                  * datapath). */
     const struct sset *unplugged;       /* Relay taps left out for now, or
                                          * NULL. */
+    const struct smap *physnets;        /* Physical network -> interface,
+                                         * or NULL. */
     /* The endpoint ports whose veth exists. */
     const struct switch_db_port *ready;
     size_t n_ready;

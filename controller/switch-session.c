@@ -404,6 +404,19 @@ binding_in(const struct switch_session *ss, struct ovsdb_idl *nb)
     };
 }
 
+/* This switch's NB row, or NULL. */
+static const struct vnetrec_switch *
+own_row(const struct switch_session *ss, struct ovsdb_idl *nb)
+{
+    const struct vnetrec_switch *me;
+    VNETREC_SWITCH_FOR_EACH (me, nb) {
+        if (!strcmp(me->name, ss->name)) {
+            return me;
+        }
+    }
+    return NULL;
+}
+
 /* Binds the switch's interfaces to endpoints (as the last reconcile found
  * them), and brings the desired flows up to date when an input changed. */
 static void
@@ -412,6 +425,8 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
 {
     struct binding_ctx_in b_in = binding_in(ss, nb);
     binding_bind(&b_in, wants, &ss->endpoints);
+    const struct vnetrec_switch *me = own_row(ss, nb);
+    lan_view_add_physnets(view, me ? &me->physnets : NULL);
 
     /* The rest follows the NB and the switch database only: without a
      * change there, the desired flows are the same. */
@@ -451,18 +466,6 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
 
 /* The interface whose IP this switch's tunnels use, if it must move to the
  * underlay bridge: tunnels on the netdev datapath only. */
-static const struct vnetrec_switch *
-own_row(const struct switch_session *ss, struct ovsdb_idl *nb)
-{
-    const struct vnetrec_switch *me;
-    VNETREC_SWITCH_FOR_EACH (me, nb) {
-        if (!strcmp(me->name, ss->name)) {
-            return me;
-        }
-    }
-    return NULL;
-}
-
 static const char *
 underlay_wanted(const struct switch_session *ss, struct ovsdb_idl *nb)
 {
@@ -772,6 +775,8 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
         .ready = wants.ports,
         .n_ready = n_ready,
     };
+    const struct vnetrec_switch *me = usable ? own_row(ss, nb) : NULL;
+    pl_in.physnets = me ? &me->physnets : NULL;
     struct port_list_ctx_out pl;
     port_list_build(&pl_in, &pl);
     bool taps_exist = pl.taps_exist;

@@ -30,6 +30,7 @@ enum lan_unit {
     LAN_U_ROUTING,
     LAN_U_LEARN,
     LAN_U_FLOOD,
+    LAN_U_PHYSNET,
 };
 
 /* A fingerprint is built in 'fp' (cleared first by fp_start()). */
@@ -384,6 +385,86 @@ add_learn(const struct lan_network *net, struct flow_table *out, char **error)
     ds_destroy(&limit);
 }
 
+/* Appends to 's' (after a comma, unless empty) the actions that send a
+ * packet of 'net' to its physical LAN. */
+static void
+put_physnet_output(struct ds *s, const struct lan_network *net)
+{
+    if (s->length) {
+        ds_put_char(s, ',');
+    }
+    if (net->vlan) {
+        ds_put_format(s, "push_vlan:0x8100,set_field:%d->vlan_vid,",
+                      net->vlan | 0x1000);
+    }
+    ds_put_format(s, "output:%"PRId64, net->physnet_ofport);
+}
+
+/* Table 0 for frames from the physical LAN: the VLAN (or its absence) says
+ * which network.  Like traffic from another switch, they skip the ARP
+ * responder and are flooded to local ports only. */
+static void
+add_physnet_ingress(const struct lan_network *net, struct flow_table *out,
+                    char **error)
+{
+    uint64_t c = vnet_cookie(VNET_F_PHYSNET, net->object);
+    if (net->vlan) {
+        add(out, error, c, "table=%d,priority=100,in_port=%"PRId64","
+            "dl_vlan=%d,actions=pop_vlan,set_field:%"PRIu32"->metadata,"
+            "set_field:1->"VNET_REG_TUNNEL",goto_table:%d", VNET_T_INGRESS,
+            net->physnet_ofport, net->vlan, net->segment_id, VNET_T_LEARN);
+    } else {
+        add(out, error, c, "table=%d,priority=100,in_port=%"PRId64","
+            "vlan_tci=0x0000/0x1fff,actions=set_field:%"PRIu32"->metadata,"
+            "set_field:1->"VNET_REG_TUNNEL",goto_table:%d", VNET_T_INGRESS,
+            net->physnet_ofport, net->segment_id, VNET_T_LEARN);
+    }
+}
+
+/* Flooding in a network on a physical LAN, given 'local' (the actions that
+ * flood to every local port): broadcast and multicast go to every local
+ * port and, unless they came from the LAN, to the LAN; unknown unicast
+ * (every endpoint's MAC is known, so it is for a host of the LAN, or a port
+ * that learns) goes to the ports that learn and, from here, to the LAN. */
+static void
+add_physnet_flood(const struct lan_network *net, const struct ds *local,
+                  struct flow_table *out, char **error)
+{
+    uint64_t c = vnet_cookie(VNET_F_FLOOD, net->object);
+    const char *mcast = "dl_dst=01:00:00:00:00:00/01:00:00:00:00:00";
+
+    struct ds learners = DS_EMPTY_INITIALIZER;
+    if (net->n_ports <= VNET_FLOOD_PART_PORTS) {
+        for (size_t i = 0; i < net->n_ports; i++) {
+            if (!net->ports[i].has_mac) {
+                ds_put_format(&learners, "%soutput:%"PRId64,
+                              learners.length ? "," : "",
+                              net->ports[i].ofport);
+            }
+        }
+    } else {
+        ds_put_cstr(&learners, ds_cstr_ro(local));  /* Too many to pick. */
+    }
+
+    add(out, error, c, "table=%d,priority=12,metadata=%"PRIu32","
+        VNET_REG_TUNNEL"=1,%s,actions=%s", VNET_T_L2, net->segment_id, mcast,
+        local->length ? ds_cstr_ro(local) : "drop");
+    add(out, error, c, "table=%d,priority=11,metadata=%"PRIu32","
+        VNET_REG_TUNNEL"=1,actions=%s", VNET_T_L2, net->segment_id,
+        learners.length ? ds_cstr(&learners) : "drop");
+
+    struct ds all = DS_EMPTY_INITIALIZER;
+    ds_put_cstr(&all, ds_cstr_ro(local));
+    put_physnet_output(&all, net);
+    add(out, error, c, "table=%d,priority=10,metadata=%"PRIu32",%s,"
+        "actions=%s", VNET_T_L2, net->segment_id, mcast, ds_cstr(&all));
+    put_physnet_output(&learners, net);
+    add(out, error, c, "table=%d,priority=9,metadata=%"PRIu32",actions=%s",
+        VNET_T_L2, net->segment_id, ds_cstr(&learners));
+    ds_destroy(&all);
+    ds_destroy(&learners);
+}
+
 /* Broadcast, multicast and unknown unicast: every port of the network here
  * (OpenFlow never sends a packet back out of its in_port) and, for what did
  * not come from another switch, every switch that hosts it.  Relay outputs
@@ -419,6 +500,11 @@ add_flood(const struct lan_network *net, struct flow_table *out, char **error)
                           n_parts > 1 ? "," : "", n_parts, VNET_T_FLOOD);
         }
         ds_destroy(&part);
+    }
+    if (net->physnet_ofport) {
+        add_physnet_flood(net, &flood, out, error);
+        ds_destroy(&flood);
+        return;
     }
     if (net->n_ports) {
         add(out, error, c, "table=%d,priority=11,metadata=%"PRIu32","
@@ -561,12 +647,25 @@ network_units(const struct lan_network *net,
         }
     }
 
-    fp_start(fp);
-    FP_PUT(fp, net->segment_id);
-    FP_PUT(fp, net->gateway);
-    flow_fp_put(fp, net->gateway_mac, 6);
-    if ((t = open_unit(units, LAN_U_GATEWAY, o, 0, fp))) {
-        add_gateway(net, t, error);
+    if (net->physnet) {
+        /* The gateway, if any, is on the LAN. */
+        if (net->physnet_ofport) {
+            fp_start(fp);
+            FP_PUT(fp, net->segment_id);
+            FP_PUT(fp, net->physnet_ofport);
+            FP_PUT(fp, net->vlan);
+            if ((t = open_unit(units, LAN_U_PHYSNET, o, 0, fp))) {
+                add_physnet_ingress(net, t, error);
+            }
+        }
+    } else {
+        fp_start(fp);
+        FP_PUT(fp, net->segment_id);
+        FP_PUT(fp, net->gateway);
+        flow_fp_put(fp, net->gateway_mac, 6);
+        if ((t = open_unit(units, LAN_U_GATEWAY, o, 0, fp))) {
+            add_gateway(net, t, error);
+        }
     }
 
     if (net->n_routes || net->uplink_segment) {
@@ -599,8 +698,11 @@ network_units(const struct lan_network *net,
 
     fp_start(fp);
     FP_PUT(fp, net->segment_id);
+    FP_PUT(fp, net->physnet_ofport);
+    FP_PUT(fp, net->vlan);
     for (size_t i = 0; i < net->n_ports; i++) {
         FP_PUT(fp, net->ports[i].ofport);
+        FP_PUT(fp, net->ports[i].has_mac);
     }
     FP_PUT(fp, SIZE_MAX);
     for (size_t i = 0; i < net->n_remotes; i++) {

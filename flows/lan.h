@@ -85,6 +85,17 @@ struct lan_network {
     const struct lan_remote_port *remote_ports;
     size_t n_remote_ports;
 
+    /* On a physical network ("physnet"): the network shares an L2 segment
+     * with a physical LAN, which this switch reaches through its port
+     * 'physnet_ofport' (0: not here), untagged or as 802.1Q VLAN 'vlan' (0:
+     * untagged).  Other switches' endpoints are reached through that LAN
+     * (no remotes); what comes from it is flooded to local ports only and
+     * skips the ARP responder, so no frame goes back to the LAN or is
+     * answered twice; there is no gateway of ours. */
+    bool physnet;
+    int64_t physnet_ofport;
+    int vlan;
+
     /* Routing.  'routes': the other networks of this network's router.
      * 'routed': the network is on a router, so its neighbors' MACs are
      * looked up for routed packets.  A network without ports here that is

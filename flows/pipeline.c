@@ -21,6 +21,7 @@ vnet_feature_name(enum vnet_feature feature)
     case VNET_F_UPLINK: return "uplink";
     case VNET_F_NAT: return "nat";
     case VNET_F_ROUTER: return "router";
+    case VNET_F_PHYSNET: return "physnet";
     case VNET_F_MAX: break;
     }
     return "unknown";

@@ -120,6 +120,7 @@ enum vnet_feature {
     VNET_F_UPLINK = 12,         /* A router's uplink: ARP, next hop. */
     VNET_F_NAT = 13,            /* A NAT rule (object: the NAT row). */
     VNET_F_ROUTER = 14,         /* A router's pipeline (tables 40-43). */
+    VNET_F_PHYSNET = 15,        /* A network's physical LAN: table 0. */
     VNET_F_MAX
 };
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ovsdb/names.h"
+#include "ovsdb/validate.h"
 #include "ovsdb/vnet-idl.h"
 #include "util.h"
 
@@ -28,4 +29,13 @@ vnet_endpoint_ifname(const struct vnetrec_endpoint *ep)
 {
     return xasprintf(VNET_ENDPOINT_PORT_PREFIX "%08"PRIx32,
                      ep->header_.uuid.parts[0]);
+}
+
+char *
+vnet_network_row_check(const struct vnetrec_network *net,
+                       struct vnet_cidr *cidrp, unsigned int *gatewayp)
+{
+    return vnet_network_check_physnet(net->name, net->cidr,
+                                      net->gateway[0] ? net->gateway : NULL,
+                                      net->physnet, cidrp, gatewayp);
 }

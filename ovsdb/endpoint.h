@@ -1,11 +1,14 @@
 /* Endpoint rows: which ones ovs-vnetd makes a device for, and which switch
- * an endpoint is on.  Shared by ovs-vnet-ctl and ovs-vnetd. */
+ * an endpoint is on; and the check of a network row as a whole.  Shared by
+ * ovs-vnet-ctl and ovs-vnetd. */
 #ifndef VNET_ENDPOINT_H
 #define VNET_ENDPOINT_H 1
 
 #include <stdbool.h>
 
+struct vnet_cidr;
 struct vnetrec_endpoint;
+struct vnetrec_network;
 
 /* True if ovs-vnetd makes this endpoint's device on its switch (type
  * "netns": a namespace and a veth pair; "tap": a tap device on the switch's
@@ -22,5 +25,12 @@ const char *vnet_endpoint_switch_name(const struct vnetrec_endpoint *);
  * host end, or the tap), from its row: "vnet" and the first 8 hex digits of
  * its UUID, so that a renamed endpoint keeps its device.  Caller frees. */
 char *vnet_endpoint_ifname(const struct vnetrec_endpoint *);
+
+/* Checks network row 'net' (see vnet_network_check_physnet()): its name,
+ * CIDR, physical network and gateway (empty: the first host address, or
+ * none on a physical network).  Returns NULL and the parsed CIDR and gateway,
+ * or a malloc'd message. */
+char *vnet_network_row_check(const struct vnetrec_network *net,
+                             struct vnet_cidr *cidrp, unsigned int *gatewayp);
 
 #endif /* ovsdb/endpoint.h */

@@ -32,5 +32,9 @@
  * segment id or conntrack zone taken twice, a network on two routers...). */
 #define VNET_STATUS_NETWORK_ERROR_PREFIX "network_error:"
 #define VNET_STATUS_ROUTER_ERROR_PREFIX "router_error:"
+/* Prefix: "physnet_error:NAME" says why network NAME, on a physical network,
+ * does not reach its LAN from this switch (its endpoints here still reach
+ * each other). */
+#define VNET_STATUS_PHYSNET_ERROR_PREFIX "physnet_error:"
 
 #endif /* ovsdb/status-keys.h */

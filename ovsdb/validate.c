@@ -53,9 +53,24 @@ char *
 vnet_network_check(const char *name, const char *cidr_s, const char *gateway_s,
                    struct vnet_cidr *cidrp, unsigned int *gatewayp)
 {
+    return vnet_network_check_physnet(name, cidr_s, gateway_s, NULL, cidrp,
+                                      gatewayp);
+}
+
+char *
+vnet_network_check_physnet(const char *name, const char *cidr_s,
+                           const char *gateway_s, const char *physnet,
+                           struct vnet_cidr *cidrp, unsigned int *gatewayp)
+{
     char *error = vnet_name_check("network", name);
     if (error) {
         return error;
+    }
+    if (physnet) {
+        error = vnet_name_check("physical network", physnet);
+        if (error) {
+            return error;
+        }
     }
 
     struct vnet_cidr cidr;
@@ -64,7 +79,8 @@ vnet_network_check(const char *name, const char *cidr_s, const char *gateway_s,
         return error;
     }
 
-    uint32_t gateway = cidr.net + 1;
+    /* On a physical network the gateway, if any, is a router of the LAN. */
+    uint32_t gateway = physnet ? 0 : cidr.net + 1;
     if (gateway_s && *gateway_s) {
         error = vnet_ip_parse(gateway_s, &gateway);
         if (!error) {
@@ -117,4 +133,14 @@ vnet_endpoint_check(const char *name, const char *netns, const char *ip_s,
         }
     }
     return NULL;
+}
+
+char *
+vnet_physnet_mapping_check(const char *physnet, const char *iface)
+{
+    char *error = vnet_name_check("physical network", physnet);
+    if (!error) {
+        error = vnet_uplink_iface_check(iface, NULL, NULL);
+    }
+    return error;
 }

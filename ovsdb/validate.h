@@ -34,6 +34,19 @@ struct vnet_cidr;
 char *vnet_network_check(const char *name, const char *cidr, const char *gateway,
                          struct vnet_cidr *cidrp, unsigned int *gatewayp);
 
+/* The same for a network on physical network 'physnet' (NULL: none, as
+ * above), whose gateway, if any, is on the physical LAN: NULL or empty
+ * 'gateway' means none (0). */
+char *vnet_network_check_physnet(const char *name, const char *cidr,
+                                 const char *gateway, const char *physnet,
+                                 struct vnet_cidr *cidrp,
+                                 unsigned int *gatewayp);
+
+/* Checks a switch's mapping of physical network 'physnet' to its interface
+ * 'iface' (besides the names the switch itself uses: see
+ * vnet_uplink_iface_check()).  Returns NULL or a malloc'd message. */
+char *vnet_physnet_mapping_check(const char *physnet, const char *iface);
+
 /* Checks an Endpoint row's name, namespace name, IP and MAC (each of 'netns',
  * 'ip', 'mac' may be NULL) against its network's 'cidr' and 'gateway'.
  * Returns NULL or a malloc'd message. */

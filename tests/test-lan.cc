@@ -406,3 +406,60 @@ TEST(LanRouting, RoutedOnlyNetworkGetsDeliveryOnly)
 }
 
 }  // namespace
+
+TEST(LanPhysnet, VlanIngressAndEgressNoGateway)
+{
+    Lan lan;
+    lan.net.physnet = true;
+    lan.net.physnet_ofport = 9;
+    lan.net.vlan = 100;
+    auto lines = lan.generate();
+    // From the LAN: VLAN 100 into network 7, marked as from outside this
+    // switch, past the ARP responder.
+    EXPECT_EQ(count_matching(lines, {"table=0 priority=100", "in_port=9",
+                                     "dl_vlan=100", "pop_vlan",
+                                     "0x7->metadata", "0x1->reg5",
+                                     "goto_table:20",
+                                     "cookie=0x760f0000abcdef01"}), 1u);
+    // No gateway of ours.
+    EXPECT_EQ(count_matching(lines, {"arp_tpa=10.5.0.1,"}), 0u);
+    EXPECT_EQ(count_matching(lines, {"icmp_type=8"}), 0u);
+    // Broadcast: local ports, then the LAN, tagged; from the LAN, local
+    // ports only.
+    EXPECT_EQ(count_matching(lines, {"table=30 priority=10",
+                                     "dl_dst=01:00:00:00:00:00/01:00:00:00:00:00",
+                                     "output:3,output:4,push_vlan:0x8100,"
+                                     "set_field:4196->vlan_vid,output:9"}), 1u);
+    EXPECT_EQ(count_matching(lines, {"table=30 priority=12", "reg5=0x1",
+                                     "dl_dst=01:00:00:00:00:00/01:00:00:00:00:00",
+                                     "actions=output:3,output:4"}), 1u);
+    // Unknown unicast: to the port that learns and the LAN from here; to the
+    // port that learns only, from the LAN.
+    EXPECT_EQ(count_matching(lines, {"table=30 priority=9",
+                                     "actions=output:4,push_vlan:0x8100,"
+                                     "set_field:4196->vlan_vid,output:9"}), 1u);
+    EXPECT_EQ(count_matching(lines, {"table=30 priority=11", "reg5=0x1",
+                                     "actions=output:4"}), 1u);
+    EXPECT_EQ(count_matching(lines, {"output:9"}), 2u);
+}
+
+TEST(LanPhysnet, UntaggedAndNotMappedHere)
+{
+    Lan lan;
+    lan.net.physnet = true;
+    lan.net.physnet_ofport = 9;
+    auto lines = lan.generate();
+    EXPECT_EQ(count_matching(lines, {"table=0 priority=100", "in_port=9",
+                                     "vlan_tci=0x0000/0x1fff",
+                                     "0x7->metadata"}), 1u);
+    EXPECT_EQ(count_matching(lines, {"push_vlan"}), 0u);
+
+    // Not mapped on this switch: its local ports only, still no gateway.
+    lan.net.physnet_ofport = 0;
+    lines = lan.generate();
+    EXPECT_EQ(count_matching(lines, {"in_port=9"}), 0u);
+    EXPECT_EQ(count_matching(lines, {"output:9"}), 0u);
+    EXPECT_EQ(count_matching(lines, {"arp_tpa=10.5.0.1,"}), 0u);
+    EXPECT_EQ(count_matching(lines, {"table=30 priority=10",
+                                     "actions=output:3,output:4"}), 1u);
+}

@@ -22,6 +22,7 @@
 #include "ovsdb-idl.h"
 #include "ovsdb/addr.h"
 #include "ovsdb/allocate.h"
+#include "ovsdb/endpoint.h"
 #include "ovsdb/names.h"
 #include "ovsdb/remote.h"
 #include "ovsdb/validate.h"
@@ -38,11 +39,14 @@ cmd_net_add(struct ctl_context *ctx)
     const char *gateway_s = ctl_args_get(&ctx->args, "--gateway");
     const char *mtu_s = ctl_args_get(&ctx->args, "--mtu");
     const char *limit_s = ctl_args_get(&ctx->args, "--mac-limit");
+    const char *physnet = ctl_args_get(&ctx->args, "--physnet");
+    const char *vlan_s = ctl_args_get(&ctx->args, "--vlan");
     struct vnet_cidr cidr;
     unsigned int gateway;
-    int mtu = 0, mac_limit = 1024;
+    int mtu = 0, mac_limit = 1024, vlan = 0;
 
-    char *error = vnet_network_check(name, cidr_s, gateway_s, &cidr, &gateway);
+    char *error = vnet_network_check_physnet(name, cidr_s, gateway_s, physnet,
+                                             &cidr, &gateway);
     if (error) {
         ctl_error(ctx, "%s", error);
         free(error);
@@ -50,12 +54,36 @@ cmd_net_add(struct ctl_context *ctx)
     }
     if ((mtu_s && !parse_number_option(ctx, "--mtu", mtu_s, 576, 9000, &mtu))
         || (limit_s && !parse_number_option(ctx, "--mac-limit", limit_s, 0,
-                                            1048576, &mac_limit))) {
+                                            1048576, &mac_limit))
+        || (vlan_s && !parse_number_option(ctx, "--vlan", vlan_s, 1, 4094,
+                                           &vlan))) {
+        return;
+    }
+    if (vlan && !physnet) {
+        ctl_error(ctx, "--vlan needs --physnet: a VLAN is on a physical "
+                  "network");
         return;
     }
     if (network_by_name(ctx->idl, name)) {
         ctl_error(ctx, "network %s already exists", name);
         return;
+    }
+    if (physnet) {
+        const struct vnetrec_network *other;
+        VNETREC_NETWORK_FOR_EACH (other, ctx->idl) {
+            if (other->physnet && !strcmp(other->physnet, physnet)
+                && (other->n_vlan ? *other->vlan : 0) == vlan) {
+                if (vlan) {
+                    ctl_error(ctx, "network %s is already on VLAN %d of "
+                              "physical network %s", other->name, vlan,
+                              physnet);
+                } else {
+                    ctl_error(ctx, "network %s is already untagged on "
+                              "physical network %s", other->name, physnet);
+                }
+                return;
+            }
+        }
     }
 
     int64_t segment = vnet_alloc_segment_id(ctx->idl);
@@ -69,7 +97,16 @@ cmd_net_add(struct ctl_context *ctx)
     struct vnetrec_network *net = vnetrec_network_insert(ctx->txn);
     vnetrec_network_set_name(net, name);
     vnetrec_network_set_cidr(net, cidr_s);
-    vnetrec_network_set_gateway(net, vnet_ip_format(gateway, gw_s));
+    if (gateway) {
+        vnetrec_network_set_gateway(net, vnet_ip_format(gateway, gw_s));
+    }
+    if (physnet) {
+        vnetrec_network_set_physnet(net, physnet);
+        if (vlan) {
+            int64_t vid = vlan;
+            vnetrec_network_set_vlan(net, &vid, 1);
+        }
+    }
     vnetrec_network_set_gateway_mac(net, vnet_mac_format(mac, mac_s));
     vnetrec_network_set_segment_id(net, segment);
     vnetrec_network_set_mtu(net, mtu);
@@ -149,8 +186,7 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
     }
     struct vnet_cidr cidr;
     unsigned int gateway;
-    char *error = vnet_network_check(net->name, net->cidr, net->gateway, &cidr,
-                                     &gateway);
+    char *error = vnet_network_row_check(net, &cidr, &gateway);
     if (!error) {
         error = vnet_endpoint_check(name, netns, ip_s, mac_s, &cidr, gateway);
     }
@@ -462,6 +498,12 @@ cmd_router_attach(struct ctl_context *ctx)
         if (r->networks[i] == net) {
             return;             /* Already there. */
         }
+    }
+    if (net->physnet) {
+        ctl_error(ctx, "network %s is on physical network %s: its gateway is "
+                  "on that LAN, not a router of ours", net->name,
+                  net->physnet);
+        return;
     }
     const struct vnetrec_router *other;
     VNETREC_ROUTER_FOR_EACH (other, ctx->idl) {

@@ -52,6 +52,14 @@ cmd_router_uplink(struct ctl_context *ctx)
         free(error);
         return;
     }
+    const struct smap_node *pn;
+    SMAP_FOR_EACH (pn, &sw->physnets) {
+        if (!strcmp(pn->value, iface)) {
+            ctl_error(ctx, "%s on switch %s is physical network %s's", iface,
+                      sw->name, pn->key);
+            return;
+        }
+    }
     const struct vnetrec_router *other;
     VNETREC_ROUTER_FOR_EACH (other, ctx->idl) {
         if (other != r && other->uplink_switch == sw && other->uplink_iface

@@ -188,6 +188,7 @@ cmd_show(struct ctl_context *ctx)
                                 sw->encap_ip));
             json_object_put_string(j, "encap_type", sw->encap_type);
             json_object_put(j, "underlay", json_optional_string(sw->underlay));
+            json_object_put(j, "physnets", json_from_smap(&sw->physnets));
             json_object_put(j, "connected", json_boolean_create(sw->connected));
             json_object_put_string(j, "of_state", sw->of_state);
             json_object_put(j, "datapath_id", json_optional_string(
@@ -211,6 +212,10 @@ cmd_show(struct ctl_context *ctx)
             json_object_put_string(j, "name", net->name);
             json_object_put_string(j, "cidr", net->cidr);
             json_object_put_string(j, "gateway", net->gateway);
+            json_object_put(j, "physnet", json_optional_string(net->physnet));
+            json_object_put(j, "vlan", (net->n_vlan
+                                        ? json_integer_create(*net->vlan)
+                                        : json_null_create()));
             json_object_put_string(j, "gateway_mac", net->gateway_mac);
             json_object_put(j, "segment_id",
                             json_integer_create(net->segment_id));
@@ -322,6 +327,23 @@ cmd_show(struct ctl_context *ctx)
                       encap_ip ? " " : "", encap_ip ? encap_ip : "",
                       sw->underlay ? " via " : "",
                       sw->underlay ? sw->underlay : "");
+        if (!smap_is_empty(&sw->physnets)) {
+            const struct smap_node **pn = smap_sort(&sw->physnets);
+            ds_put_cstr(&ctx->output, "    physical networks:");
+            for (size_t k = 0; k < smap_count(&sw->physnets); k++) {
+                ds_put_format(&ctx->output, "%s %s on %s", k ? "," : "",
+                              pn[k]->key, pn[k]->value);
+                char *key = xasprintf(VNET_STATUS_PORT_ERROR_PREFIX "%s",
+                                      pn[k]->value);
+                const char *perror = smap_get(&sw->status, key);
+                if (perror) {
+                    ds_put_format(&ctx->output, " (%s)", perror);
+                }
+                free(key);
+            }
+            ds_put_char(&ctx->output, '\n');
+            free(pn);
+        }
         ds_put_format(&ctx->output, "    applied_cfg: %"PRId64"%s\n",
                       sw->applied_cfg,
                       sw->applied_cfg >= nb_cfg ? "" : " (behind)");
@@ -329,15 +351,36 @@ cmd_show(struct ctl_context *ctx)
             ds_put_format(&ctx->output, "    last_error: %s\n", error);
         }
     }
-    free(list);
 
     size_t n_nets;
     const struct vnetrec_network **nets = networks_sorted(ctx->idl, &n_nets);
     for (size_t i = 0; i < n_nets; i++) {
         const struct vnetrec_network *net = nets[i];
-        ds_put_format(&ctx->output, "network %s %s (gateway %s, segment %"
-                      PRId64", mtu %d)\n", net->name, net->cidr, net->gateway,
+        ds_put_format(&ctx->output, "network %s %s (", net->name, net->cidr);
+        if (net->physnet) {
+            ds_put_format(&ctx->output, "physical network %s, ", net->physnet);
+            if (net->n_vlan) {
+                ds_put_format(&ctx->output, "VLAN %"PRId64", ", *net->vlan);
+            } else {
+                ds_put_cstr(&ctx->output, "untagged, ");
+            }
+        }
+        ds_put_format(&ctx->output, "gateway %s, segment %"PRId64", mtu %d)\n",
+                      net->gateway[0] ? net->gateway : "none",
                       net->segment_id, vnet_network_mtu(net->mtu));
+        if (net->physnet) {
+            /* Switches that say it does not reach its LAN from them. */
+            char *key = xasprintf(VNET_STATUS_PHYSNET_ERROR_PREFIX "%s",
+                                  net->name);
+            for (size_t k = 0; k < n; k++) {
+                const char *perror = smap_get(&list[k]->status, key);
+                if (perror) {
+                    ds_put_format(&ctx->output, "    on switch %s: %s\n",
+                                  list[k]->name, perror);
+                }
+            }
+            free(key);
+        }
 
         size_t n_eps;
         const struct vnetrec_endpoint **eps = endpoints_sorted(ctx->idl, net,
@@ -369,6 +412,7 @@ cmd_show(struct ctl_context *ctx)
         free(eps);
     }
     free(nets);
+    free(list);
 
     const struct vnetrec_router *rt;
     VNETREC_ROUTER_FOR_EACH (rt, ctx->idl) {

@@ -62,6 +62,76 @@ check_encap_options(struct ctl_context *ctx, const char *encap_ip,
     return true;
 }
 
+/* Applies every --physnet=PHYS:IFACE option to 'map' (physical network ->
+ * interface): PHYS:IFACE maps PHYS to IFACE, "PHYS:" removes PHYS.  The
+ * interfaces must be names the switch (bridge 'bridge', underlay 'underlay')
+ * does not use already, each for one physical network, and no router's
+ * uplink on switch 'sw' (NULL: a new switch). */
+static bool
+apply_physnet_options(struct ctl_context *ctx, const struct vnetrec_switch *sw,
+                      const char *bridge, const char *underlay,
+                      struct smap *map)
+{
+    for (size_t i = 0; i < ctx->args.n_opts; i++) {
+        const struct ctl_option *o = &ctx->args.opts[i];
+        if (strcmp(o->key, "--physnet")) {
+            continue;
+        }
+        const char *colon = o->value ? strchr(o->value, ':') : NULL;
+        if (!colon) {
+            ctl_error(ctx, "--physnet=%s: expected PHYS:IFACE (or PHYS: to "
+                      "remove PHYS)", o->value ? o->value : "");
+            return false;
+        }
+        char *physnet = xmemdup0(o->value, colon - o->value);
+        const char *iface = colon + 1;
+        char *error = (*iface
+                       ? vnet_physnet_mapping_check(physnet, iface)
+                       : vnet_name_check("physical network", physnet));
+        if (!error && *iface) {
+            error = vnet_uplink_iface_check(iface, bridge, underlay);
+        }
+        if (error) {
+            ctl_error(ctx, "--physnet=%s: %s", o->value, error);
+            free(error);
+            free(physnet);
+            return false;
+        }
+        if (*iface) {
+            smap_replace(map, physnet, iface);
+        } else {
+            smap_remove(map, physnet);
+        }
+        free(physnet);
+    }
+
+    struct sset ifaces = SSET_INITIALIZER(&ifaces);
+    const struct smap_node *node;
+    bool ok = true;
+    SMAP_FOR_EACH (node, map) {
+        if (!sset_add(&ifaces, node->value)) {
+            ctl_error(ctx, "%s is mapped to two physical networks",
+                      node->value);
+            ok = false;
+            break;
+        }
+    }
+    const struct vnetrec_router *rt;
+    if (ok && sw) {
+        VNETREC_ROUTER_FOR_EACH (rt, ctx->idl) {
+            if (rt->uplink_switch == sw && rt->uplink_iface
+                && sset_contains(&ifaces, rt->uplink_iface)) {
+                ctl_error(ctx, "%s is the uplink of router %s",
+                          rt->uplink_iface, rt->name);
+                ok = false;
+                break;
+            }
+        }
+    }
+    sset_destroy(&ifaces);
+    return ok;
+}
+
 void
 cmd_sync(struct ctl_context *ctx)
 {
@@ -166,7 +236,10 @@ cmd_connect(struct ctl_context *ctx)
                   datapath);
         return;
     }
-    if (!check_encap_options(ctx, encap_ip, encap_type, underlay)) {
+    struct smap physnets = SMAP_INITIALIZER(&physnets);
+    if (!check_encap_options(ctx, encap_ip, encap_type, underlay)
+        || !apply_physnet_options(ctx, NULL, bridge, underlay, &physnets)) {
+        smap_destroy(&physnets);
         return;
     }
 
@@ -188,11 +261,14 @@ cmd_connect(struct ctl_context *ctx)
     }
     if (ctx->error) {
         free(canonical);
+        smap_destroy(&physnets);
         return;
     }
 
     get_or_create_global(ctx);
     struct vnetrec_switch *row = vnetrec_switch_insert(ctx->txn);
+    vnetrec_switch_set_physnets(row, &physnets);
+    smap_destroy(&physnets);
     vnetrec_switch_set_name(row, name);
     vnetrec_switch_set_remote(row, canonical);
     vnetrec_switch_set_bridge(row, bridge);
@@ -226,6 +302,21 @@ cmd_switch_set(struct ctl_context *ctx)
                              encap_type,
                              underlay && *underlay ? underlay : NULL)) {
         return;
+    }
+    if (ctl_args_get(&ctx->args, "--physnet")) {
+        struct smap physnets;
+        smap_clone(&physnets, &sw->physnets);
+        const char *new_underlay = underlay ? underlay : sw->underlay;
+        bool ok = apply_physnet_options(ctx, sw, sw->bridge,
+                                        new_underlay && *new_underlay
+                                        ? new_underlay : NULL, &physnets);
+        if (ok) {
+            vnetrec_switch_set_physnets(sw, &physnets);
+        }
+        smap_destroy(&physnets);
+        if (!ok) {
+            return;
+        }
     }
     get_or_create_global(ctx);
     if (encap_ip) {

@@ -132,21 +132,29 @@ static const struct ctl_command commands[] = {
     {"init", 0, 0, "", true, NULL, cmd_init, "",
      "initialize the database (create its global row)"},
     {"connect", 1, 1,
-     "--name=,--bridge=,--datapath=,--encap-ip=,--encap-type=,--underlay=",
+     "--name=,--bridge=,--datapath=,--encap-ip=,--encap-type=,--underlay=,"
+     "--physnet=",
      true, connect_prepare, cmd_connect,
      "REMOTE [--name=NAME] [--bridge=BR] [--datapath=auto|system|netdev] "
-     "[--encap-ip=IP] [--encap-type=vxlan|geneve|udp] [--underlay=IFACE]",
+     "[--encap-ip=IP] [--encap-type=vxlan|geneve|udp] [--underlay=IFACE] "
+     "[--physnet=PHYS:IFACE...]",
      "register the switch whose OVSDB is at REMOTE"},
-    {"switch-set", 1, 1, "--encap-ip=,--encap-type=,--underlay=", true, NULL,
-     cmd_switch_set,
-     "NAME [--encap-ip=IP] [--encap-type=vxlan|geneve|udp] [--underlay=IFACE]",
-     "change a switch's tunnel endpoint (an empty value clears it)"},
+    {"switch-set", 1, 1, "--encap-ip=,--encap-type=,--underlay=,--physnet=",
+     true, NULL, cmd_switch_set,
+     "NAME [--encap-ip=IP] [--encap-type=vxlan|geneve|udp] [--underlay=IFACE] "
+     "[--physnet=PHYS:IFACE...]",
+     "change a switch's tunnel endpoint (an empty value clears it) or its "
+     "physical networks (PHYS: without IFACE removes one)"},
     {"disconnect", 1, 1, "--if-exists,--force", true, NULL, cmd_disconnect,
      "NAME [--if-exists] [--force]",
      "release switch NAME (its bridge is removed; --force: and its endpoints)"},
-    {"net-add", 2, 2, "--gateway=,--mtu=,--mac-limit=", true, NULL, cmd_net_add,
-     "NAME CIDR [--gateway=IP] [--mtu=N] [--mac-limit=N]",
-     "create a network (gateway: first host address by default)"},
+    {"net-add", 2, 2, "--gateway=,--mtu=,--mac-limit=,--physnet=,--vlan=",
+     true, NULL, cmd_net_add,
+     "NAME CIDR [--gateway=IP] [--mtu=N] [--mac-limit=N] "
+     "[--physnet=PHYS [--vlan=ID]]",
+     "create a network (gateway: first host address by default); on a "
+     "physical network, its LAN (untagged or VLAN ID), with no gateway of "
+     "ours"},
     {"net-del", 1, 1, "--force,--if-exists", true, NULL, cmd_net_del,
      "NAME [--force] [--if-exists]",
      "delete a network (--force: and its endpoints)"},

@@ -34,7 +34,7 @@ tools_libudptun_a_SOURCES = tools/udptun-wire.c tools/udptun-wire.h
 vnetlibdir = $(pkgdatadir)/lib
 dist_vnetlib_DATA = tests/lib/sandbox.sh
 vnetlabsdir = $(pkgdatadir)/labs
-dist_vnetlabs_DATA = tools/labs/two-hosts.lab
+dist_vnetlabs_DATA = tools/labs/two-hosts.lab tools/labs/vlans.lab
 
 # Bash completion for ovs-vnet-ctl and ovs-vnet-lab (one file, under both
 # names, as bash-completion looks them up).

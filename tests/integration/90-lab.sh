@@ -86,3 +86,31 @@ LAB
     printf 'switch s1\n' > "$SANDBOX_DIR/bad.lab"
     expect_error 'unknown line "switch"' lab up "$SANDBOX_DIR/bad.lab"
 }
+
+test_lab_vlans_and_tap() {
+    lab_env_for_test
+    local out pids
+    out=$(lab up "$VNET_TOP/tools/labs/vlans.lab") || fail "lab up: $out"
+    assert_contains "$out" "physical networks: trunk on trunk"
+    assert_contains "$out" "network office 10.100.0.0/24 (physical network trunk, VLAN 100"
+    assert_contains "$out" "a tap for a VM"
+    out=$(lab matrix) || fail "matrix: $out"
+    assert_contains "$out" "10 of 10 pairs reach each other"
+    # The LAN's hosts: VLAN 100's printer reaches the office endpoints on
+    # both hosts, and not storage's, on VLAN 200.
+    assert_contains "$(lab exec printer ping -c 2 -i 0.2 10.100.0.21)" " 0% packet loss"
+    ! lab exec files ping -c 2 -W 1 10.100.0.11 >/dev/null 2>&1 || fail "VLAN 200 reached VLAN 100"
+    expect_error 'not one with a namespace' lab exec vm1 true
+    output_has ': vnet[0-9a-f]{8}:' ip -n "${OVS_VNET_LAB_PREFIX}-host1" -o link show type tun \
+        || fail "no tap endpoint on host1"
+    pids=$(cat "$OVS_VNET_LAB_DIR"/*/*.pid)
+    lab down >/dev/null
+    lab_gone $pids
+
+    printf 'lan\n' > "$SANDBOX_DIR/bad.lab"
+    expect_error 'expected: lan PHYS HOST' lab up "$SANDBOX_DIR/bad.lab"
+    printf 'lan-host h1 lan 10.0.0.1/24 vlan=x\n' > "$SANDBOX_DIR/bad.lab"
+    expect_error 'expected: lan-host NAME PHYS' lab up "$SANDBOX_DIR/bad.lab"
+    printf 'endpoint e n h 10.0.0.1 type=vm\n' > "$SANDBOX_DIR/bad.lab"
+    expect_error 'expected: endpoint NAME NETWORK HOST IP \[type' lab up "$SANDBOX_DIR/bad.lab"
+}

@@ -180,7 +180,7 @@ allocate_endpoints(struct ovsdb_idl *nb)
             free(error);        /* The network's status says so. */
             continue;
         }
-        if (!ep->netns && !strcmp(ep->type, "netns")) {
+        if (!ep->netns && strcmp(ep->type, "tap")) {
             vnetrec_endpoint_set_netns(ep, ep->name);
         }
         if (!ep->ip) {

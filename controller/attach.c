@@ -43,6 +43,8 @@ struct attached {
     bool replug;                /* Its devices went away behind our back:
                                  * made again once the switch has let go of
                                  * its port (which holds the old device). */
+    bool pending_port;          /* An internal port the switch has yet to
+                                 * make. */
     char *error;
     long long int verified;     /* Last checked. */
     struct ovs_list node;       /* In 'by_age': least recently checked
@@ -173,7 +175,8 @@ same_want(const struct attach_want *a, const struct attach_want *b)
            && nullable_string_is_equal(a->tap_group, b->tap_group)
            && !memcmp(a->mac, b->mac, 6) && a->ip == b->ip
            && a->plen == b->plen && a->gateway == b->gateway
-           && a->mtu == b->mtu && a->tx_csum == b->tx_csum;
+           && a->mtu == b->mtu && a->tx_csum == b->tx_csum
+           && a->internal == b->internal;
 }
 
 static void
@@ -182,7 +185,8 @@ to_vif_config(const struct attach_want *w, struct vif_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->netns = w->netns;
     cfg->host_ifname = w->host_ifname;
-    cfg->ns_ifname = "eth0";
+    /* An internal port keeps its name: the switch knows its port by it. */
+    cfg->ns_ifname = w->internal ? w->host_ifname : "eth0";
     memcpy(cfg->mac, w->mac, 6);
     cfg->ip = htonl(w->ip);
     cfg->plen = w->plen;
@@ -328,6 +332,21 @@ attach_one(struct attacher *a, struct attached *at)
                                 at->want.netns, ovs_strerror(error)));
         return;
     }
+    if (at->want.internal) {
+        error = vif_internal_ensure(&cfg, a->switch_netns_fd);
+        at->pending_port = error == EAGAIN;
+        if (at->pending_port) {
+            set_error(at, NULL);
+            at->ready = false;  /* Until the switch has made it. */
+        } else if (error) {
+            set_error(at, xasprintf("cannot move internal port %s into "
+                                    "namespace %s: %s", cfg.host_ifname,
+                                    at->want.netns, ovs_strerror(error)));
+        } else {
+            set_error(at, NULL);
+        }
+        return;
+    }
     error = vif_create(&cfg, a->switch_netns_fd);
     if (error == EBUSY) {
         set_error(at, xasprintf("namespace %s has an interface %s of its own "
@@ -371,6 +390,9 @@ detach_one(struct attacher *a, const char *endpoint, const char *netns,
         }
         return;
     }
+    /* An internal port's device still in the namespace goes back to the
+     * switch first, so that it never outlives the namespace elsewhere. */
+    vif_internal_release(netns, host_ifname, a->switch_netns_fd);
     int error = vif_delete(host_ifname, a->switch_netns_fd);
     if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
@@ -480,7 +502,10 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
                 checked(a, at, now);
                 changed = true;
             }
-        } else if (!at->ready && now >= at->verified + RETRY_MS) {
+        } else if (!at->ready && (now >= at->verified + RETRY_MS
+                                  || at->pending_port)) {
+            /* (An internal port is looked for on every run: the switch's
+             * database changes when the switch has made it.) */
             attach_or_refuse(a, at, owner);
             checked(a, at, now);
             changed = true;
@@ -530,6 +555,13 @@ attacher_is_ready(const struct attacher *a, const char *endpoint)
     return at && at->ready;
 }
 
+bool
+attacher_wants_port(const struct attacher *a, const char *endpoint)
+{
+    const struct attached *at = shash_find_data(&a->endpoints, endpoint);
+    return at && (at->ready || (at->pending_port && !at->replug));
+}
+
 const char *
 attacher_get_error(const struct attacher *a, const char *endpoint)
 {
@@ -565,13 +597,19 @@ attacher_verify(struct attacher *a)
         }
         struct vif_config cfg;
         to_vif_config(&at->want, &cfg);
-        bool ok = (at->want.netns
+        bool ok = (at->want.internal
+                   ? vif_internal_is_configured(&cfg, a->switch_netns_fd)
+                   : at->want.netns
                    ? vif_is_configured(&cfg, a->switch_netns_fd)
                    : vif_tap_is_configured(a->switch_netns_fd,
                                            at->want.host_ifname,
                                            at->want.mtu));
         if (at->ready && !ok) {
-            if (!vif_link_exists(a->switch_netns_fd, at->want.host_ifname)) {
+            bool gone = (at->want.internal
+                         ? !vif_internal_exists(&cfg, a->switch_netns_fd)
+                         : !vif_link_exists(a->switch_netns_fd,
+                                            at->want.host_ifname));
+            if (gone) {
                 /* The veth is gone (with its namespace, or deleted): the
                  * switch's port holds the old device, and would not take a
                  * new one of the same name.  Out of the switch first, then

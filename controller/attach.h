@@ -3,6 +3,10 @@
  * For each endpoint of type "tap" on a switch, it makes sure a persistent tap
  * device of that name exists there, up, for a VM or a program to open.
  *
+ * For each endpoint of type "internal", it makes sure the namespace exists
+ * and moves the switch's internal port of that name into it once the switch
+ * has made it, configured as a veth's namespace end is.
+ *
  * For each endpoint of type "netns" on a switch, the attacher makes sure the
  * namespace exists (as "ip netns add" makes it) with eth0 configured, and that
  * the host end of its veth pair sits in the namespace where that switch's
@@ -37,6 +41,10 @@ struct attach_want {
     int mtu;
     bool tx_csum;               /* TX checksum offload in the namespace (see
                                  * struct vif_config). */
+    bool internal;              /* 'host_ifname' is an Open vSwitch internal
+                                 * port that the switch makes once it is on
+                                 * the bridge, moved into 'netns' (see
+                                 * vif_internal_ensure()). */
 };
 
 /* Something created earlier (recorded in the switch's database) that may have
@@ -69,6 +77,9 @@ void attacher_remove_all(struct attacher *, const struct attach_record *records,
 
 /* After attacher_run(): true if 'endpoint' is in place; else its error. */
 bool attacher_is_ready(const struct attacher *, const char *endpoint);
+/* True if 'endpoint' must be a port of the switch: it is in place, or it is
+ * an internal port that the switch makes once it is a port. */
+bool attacher_wants_port(const struct attacher *, const char *endpoint);
 const char *attacher_get_error(const struct attacher *, const char *endpoint);
 
 /* The namespace of the switch's ovs-vswitchd (-1: unknown) and its pid (0:

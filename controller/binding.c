@@ -141,6 +141,7 @@ add_want(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep,
     w->gateway = ni->gateway;
     w->mtu = vnet_network_mtu(ni->row->mtu);
     w->tx_csum = in->tx_csum;
+    w->internal = !strcmp(ep->type, "internal");
 
     struct switch_db_port *p = &out->ports[out->n];
     memset(p, 0, sizeof *p);
@@ -149,6 +150,7 @@ add_want(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep,
     p->mac = xstrdup(ep->mac);
     p->netns = w->netns;
     p->tap = tap;
+    p->type = w->internal ? "internal" : NULL;
     out->n++;
 }
 
@@ -420,7 +422,12 @@ binding_partition_ready(struct binding_wants *w,
     *all_ready = true;
     for (size_t i = 0; i < w->n; i++) {
         const char *name = w->wants[i].endpoint;
-        if (attacher_is_ready(attacher, name)) {
+        bool ready = attacher_is_ready(attacher, name);
+        binding_endpoint(endpoints, name)->waiting = !ready;
+        if (ready || attacher_wants_port(attacher, name)) {
+            /* (An internal port is a port before it is in place: the switch
+             * makes its device.) */
+            *all_ready = *all_ready && ready;
             struct attach_want want = w->wants[i];
             struct switch_db_port port = w->ports[i];
             w->wants[i] = w->wants[n_ready];
@@ -525,7 +532,7 @@ binding_report(struct shash *endpoints, const struct binding_wants *w,
             be->flow_gen = flow_gen;
         }
         be->status.up = (be->status.ofport > 0 && !be->error
-                         && holds(be->flow_gen, aux));
+                         && !be->waiting && holds(be->flow_gen, aux));
         bool wanted = be->wanted;
         be->wanted = false;
         if (!be->status.ofport && !be->error && !wanted) {

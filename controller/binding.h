@@ -45,6 +45,7 @@ struct binding_endpoint {
     struct switch_endpoint_status status;
     char *error;                /* status.error points here. */
     bool wanted;                /* Attached here (in binding_report()). */
+    bool waiting;               /* Its device is not in place yet. */
     int64_t bound_ofport;       /* The port it was bound to last, and the */
     uint64_t flow_gen;          /* generation of the first desired flows
                                  * that served it there. */
@@ -99,9 +100,11 @@ void binding_collect(const struct binding_ctx_in *, struct lan_view *view,
                      struct shash *endpoints, struct binding_wants *out);
 void binding_wants_destroy(struct binding_wants *);
 
-/* Moves the wanted endpoints whose veth 'attacher' has made (and their
- * ports) to the front of 'w' and returns how many there are; the others get
- * the attacher's error.  '*all_ready' tells whether that was all of them. */
+/* Moves the wanted endpoints that must be ports (their veth 'attacher' has
+ * made, or an internal port: see attacher_wants_port()) and their ports to
+ * the front of 'w' and returns how many there are; the others get the
+ * attacher's error.  An endpoint whose device is not in place yet is
+ * 'waiting' (not up).  '*all_ready' tells whether all are in place. */
 size_t binding_partition_ready(struct binding_wants *w,
                                const struct attacher *attacher,
                                struct shash *endpoints, bool *all_ready);

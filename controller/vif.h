@@ -126,6 +126,33 @@ int vif_tap_ensure(int netns_fd, const char *ifname, int mtu, long int uid,
  * any). */
 bool vif_tap_is_configured(int netns_fd, const char *ifname, int mtu);
 
+/* An Open vSwitch internal port as an endpoint's interface: the switch makes
+ * the device 'cfg->host_ifname' in 'host_netns_fd' (where its ovs-vswitchd
+ * runs) once the port is on a bridge; this moves it into namespace
+ * cfg->netns (which must exist), keeping its name (the switch knows its port
+ * by it), and configures it there as vif_create() configures a veth's
+ * namespace end (cfg->ns_ifname must be cfg->host_ifname).  A device of that
+ * name found in both namespaces is the switch's new one (ovs-vswitchd made
+ * it again): the one in the endpoint's namespace is deleted first.
+ * Idempotent.  EAGAIN: the device exists in neither namespace (the port is
+ * not there yet, or its device went with a deleted namespace). */
+int vif_internal_ensure(const struct vif_config *cfg, int host_netns_fd);
+
+/* True if the internal port's device exists in 'host_netns_fd' or in
+ * namespace cfg->netns. */
+bool vif_internal_exists(const struct vif_config *cfg, int host_netns_fd);
+
+/* Moves device 'ifname' (an internal port's: not a veth) from namespace
+ * 'netns' back into 'host_netns_fd', if it is there, so that it does not go
+ * with the namespace.  Returns 0 or an errno value. */
+int vif_internal_release(const char *netns, const char *ifname,
+                         int host_netns_fd);
+
+/* True if the internal port's device is in namespace cfg->netns, up, with
+ * cfg->ip/plen, and none of that name is in 'host_netns_fd'. */
+bool vif_internal_is_configured(const struct vif_config *cfg,
+                                int host_netns_fd);
+
 /* True if the host end exists (a veth, up) in 'host_netns_fd' and its peer is
  * 'cfg->ns_ifname', up, with cfg->ip/plen, in namespace cfg->netns. */
 bool vif_is_configured(const struct vif_config *cfg, int host_netns_fd);

@@ -12,7 +12,8 @@
 bool
 vnet_endpoint_is_created(const struct vnetrec_endpoint *ep)
 {
-    return !strcmp(ep->type, "netns") || !strcmp(ep->type, "tap");
+    return (!strcmp(ep->type, "netns") || !strcmp(ep->type, "internal")
+            || !strcmp(ep->type, "tap"));
 }
 
 const char *

@@ -11,7 +11,8 @@ struct vnetrec_endpoint;
 struct vnetrec_network;
 
 /* True if ovs-vnetd makes this endpoint's device on its switch (type
- * "netns": a namespace and a veth pair; "tap": a tap device on the switch's
+ * "netns": a namespace and a veth pair; "internal": a namespace and an Open
+ * vSwitch internal port moved into it; "tap": a tap device on the switch's
  * host for a VM or a program to open); false for a logical port, which
  * someone else plugs in ("external"), and for a row not filled in yet. */
 bool vnet_endpoint_is_created(const struct vnetrec_endpoint *);

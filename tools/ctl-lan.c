@@ -159,13 +159,14 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
     const char *owner = ctl_args_get(&ctx->args, "--owner");
     const char *group = ctl_args_get(&ctx->args, "--group");
     bool tap = kind && !strcmp(kind, "tap");
-    if (kind && !tap && strcmp(kind, "veth")) {
-        ctl_error(ctx, "--type=%s: expected veth or tap", kind);
+    bool internal = kind && !strcmp(kind, "internal");
+    if (kind && !tap && !internal && strcmp(kind, "veth")) {
+        ctl_error(ctx, "--type=%s: expected veth, internal or tap", kind);
         return;
     }
     if (tap && ctl_args_get(&ctx->args, "--netns")) {
-        ctl_error(ctx, "--netns is for --type=veth: a tap endpoint has no "
-                  "namespace");
+        ctl_error(ctx, "--netns is for --type=veth or internal: a tap "
+                  "endpoint has no namespace");
         return;
     }
     if (!tap && (owner || group)) {
@@ -271,6 +272,7 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
     vnetrec_endpoint_set_name(row, name);
     vnetrec_endpoint_set_network(row, net);
     vnetrec_endpoint_set_type(row, tap ? "tap"
+                                   : internal ? "internal"
                                    : in_netns ? "netns" : "external");
     if (owner || group) {
         struct smap options = SMAP_INITIALIZER(&options);

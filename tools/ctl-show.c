@@ -398,7 +398,7 @@ cmd_show(struct ctl_context *ctx)
             if (ep->ofport) {
                 ds_put_format(&ctx->output, " port %"PRId64, *ep->ofport);
             }
-            if (!strcmp(ep->type, "tap")) {
+            if (!strcmp(ep->type, "tap") || !strcmp(ep->type, "internal")) {
                 char *tap = vnet_endpoint_ifname(ep);
                 ds_put_format(&ctx->output, " device %s", tap);
                 free(tap);

@@ -161,10 +161,11 @@ static const struct ctl_command commands[] = {
     {"net-list", 0, 0, "", false, NULL, cmd_net_list, "", "list networks"},
     {"attach", 2, 2, "--switch=,--ip=,--mac=,--netns=,--type=,--owner=,--group=",
      true, NULL, cmd_attach,
-     "NET EP --switch=SWITCH [--ip=IP] [--mac=MAC] [--type=veth|tap] "
-     "[--netns=NS] [--owner=USER] [--group=GROUP]",
-     "create endpoint EP in NET: a namespace with an interface (veth), or a "
-     "tap device for a VM or a program (tap)"},
+     "NET EP --switch=SWITCH [--ip=IP] [--mac=MAC] "
+     "[--type=veth|internal|tap] [--netns=NS] [--owner=USER] [--group=GROUP]",
+     "create endpoint EP in NET: a namespace with an interface (veth, or an "
+     "Open vSwitch internal port), or a tap device for a VM or a program "
+     "(tap)"},
     {"port-add", 2, 2, "--ip=,--mac=", true, NULL, cmd_port_add,
      "NET EP [--ip=IP] [--mac=MAC]",
      "create logical port EP in NET, for an interface plugged by others "

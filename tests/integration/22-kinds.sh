@@ -114,10 +114,82 @@ test_tap_endpoint() {
     # until it is gone.)
     vnet_ctl --wait detach vm3
 
-    expect_error '--type=bridge: expected veth or tap' \
+    expect_error '--type=bridge: expected veth, internal or tap' \
         vnet_ctl attach net1 x --switch=sw1 --type=bridge
-    expect_error '--netns is for --type=veth: a tap endpoint has no namespace' \
+    expect_error '--netns is for --type=veth or internal: a tap endpoint has no namespace' \
         vnet_ctl attach net1 x --switch=sw1 --type=tap --netns=x
     expect_error '--owner and --group are for --type=tap' \
         vnet_ctl attach net1 x --switch=sw1 --owner=nobody
+}
+
+# internal_dev EP: the name of its device, as show gives it.
+internal_dev() {
+    vnet_ctl show | sed -n "s/^    internal $1 .* device \([^ ]*\) .*/\1/p"
+}
+
+test_internal_endpoint() {
+    # The userspace datapath's ovs-vswitchd asks the kernel about its device
+    # where it runs, not where the device is; and the device went with its
+    # namespace below, until plugged again.
+    ALLOWED_LOG_ERRORS='netdev_linux\|WARN\|.*vnet[0-9a-f]{8}.*No such device|'
+    ALLOWED_LOG_ERRORS+='(receiving Ethernet packet on|receiving data from) vnet[0-9a-f]{8}: File descriptor in bad state'
+    kinds_world
+    local dev ifindex
+    vnet_ctl --wait attach net1 in1 --switch=sw1 --type=internal --ip=10.5.0.60 \
+        --netns="$SANDBOX_PREFIX-in1" >/dev/null || fail "attach --type=internal"
+    dev=$(internal_dev in1)
+    [ -n "$dev" ] || fail "no device in show: $(vnet_ctl show)"
+    assert_contains "$(vnet_ctl ep-list)" "internal"
+    # An internal port of the bridge, its device in the endpoint's namespace
+    # (under its port's name) and not where the switch is.
+    assert_eq "$(sandbox_vsctl sw1 get Interface "$dev" type)" internal "port type"
+    output_has "inet 10.5.0.60/16" in_ep in1 ip addr show "$dev" \
+        || fail "in1's address: $(in_ep in1 ip addr)"
+    ! sandbox_netns_exec sw1 ip link show "$dev" >/dev/null 2>&1 \
+        || fail "$dev is still where the switch is"
+    reaches in1 10.5.0.11 || fail "in1 -> ep1"
+    reaches ep1 10.5.0.60 || fail "ep1 -> in1"
+    reaches in1 10.5.0.1 || fail "in1 -> gateway"
+    # The three kinds in one network: a tap's guest reaches it too.
+    local out mac
+    out=$(vnet_ctl --wait attach net1 vm1 --switch=sw1 --type=tap --ip=10.5.0.50) \
+        || fail "attach vm1: $out"
+    mac=${out#* }
+    tap_guest "$(tap_of vm1)" 10.5.0.50 "$mac" --ping 10.5.0.60 --timeout 5 >/dev/null \
+        || fail "vm1 (tap) -> in1 (internal)"
+    vnet_ctl --wait detach vm1
+    # Port security applies as to any endpoint.
+    in_ep in1 ip addr add 10.5.0.99/16 dev "$dev"
+    ! in_ep in1 ping -c 2 -W 1 -I 10.5.0.99 10.5.0.11 >/dev/null \
+        || fail "a spoofed IP from in1 reached ep1"
+    in_ep in1 ip addr del 10.5.0.99/16 dev "$dev"
+
+    # A controller restart adopts it: the same device, still working.
+    ifindex=$(in_ep in1 cat "/sys/class/net/$dev/ifindex")
+    sandbox_vnetd_kill
+    sandbox_vnetd_start
+    vnet_ctl --wait sync
+    assert_eq "$(in_ep in1 cat "/sys/class/net/$dev/ifindex")" "$ifindex" \
+        "in1's ifindex after a restart"
+    reaches in1 10.5.0.11 || fail "in1 -> ep1 after a restart"
+
+    # ovs-vswitchd restarted: on the userspace datapath it makes the device
+    # again where it runs, and the new one is moved in.
+    sandbox_switch_vswitchd_restart sw1
+    wait_until 20 reaches in1 10.5.0.11 || fail "in1 -> ep1 after ovs-vswitchd restarted"
+    ! sandbox_netns_exec sw1 ip link show "$dev" >/dev/null 2>&1 \
+        || fail "$dev is back where the switch is"
+
+    # Its namespace deleted behind our back: made again, plugged again.
+    ip netns delete "$SANDBOX_PREFIX-in1"
+    wait_until 20 reaches in1 10.5.0.11 || fail "in1 -> ep1 after its namespace went"
+
+    # detach removes the port, the device and the namespace.
+    vnet_ctl --wait detach in1
+    wait_until 10 bash -c "! ip netns list | grep -q '^$SANDBOX_PREFIX-in1\\b'" \
+        || fail "in1's namespace left"
+    ! output_has "$dev" sandbox_vsctl sw1 list-ports br-vnet || fail "port $dev left"
+    ! sandbox_netns_exec sw1 ip link show "$dev" >/dev/null 2>&1 \
+        || fail "device $dev left where the switch is"
+    reaches ep1 10.5.0.1 || fail "ep1 after in1 left"
 }

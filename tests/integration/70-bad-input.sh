@@ -139,7 +139,7 @@ test_bad_input_counted() {
     local net sw
     net=$(nb_uuid Network net1)
     sw=$(nb_uuid Switch h1)
-    ALLOWED_LOG_ERRORS='switch (b1|b2|b3 x|b4|asw): |network (nmtu|anet): |router (rz|rzdup|rseg|rtwo|rover|art): |datagram from 192\.168\.50\.2:7789|\.key|ep[a-h]: |UDP relay .*restarting it|port_error'
+    ALLOWED_LOG_ERRORS='switch (b1|b2|b3 x|b4|asw): |network (nmtu|anet|nvlan|pv2): |router (rz|rzdup|rseg|rtwo|rover|art|rphys): |datagram from 192\.168\.50\.2:7789|\.key|ep[a-h]: |UDP relay .*restarting it|port_error'
     bad_row Switch b1 '{"name":"b1","remote":"nope","bridge":"br-vnet","datapath_type":"auto","encap_type":"vxlan"}' 'remote'
     bad_row Switch b2 '{"name":"b2","remote":"unix:/nonexistent/db.sock","bridge":"br-phy","datapath_type":"auto","encap_type":"vxlan"}' 'br-phy'
     bad_row Switch 'b3 x' '{"name":"b3 x","remote":"unix:/nonexistent/db.sock","bridge":"br-vnet","datapath_type":"auto","encap_type":"vxlan"}' 'name'
@@ -184,6 +184,21 @@ test_bad_input_counted() {
         '{"name":"rtwo","segment_id":903,"ct_zone":904,"networks":["set",[["uuid","'"$net"'"]]]}'
     bad_status router_error:rover 'networks n5 and n6 overlap' Router \
         '{"name":"rover","segment_id":904,"ct_zone":906,"networks":["set",[["uuid","'"$n5"'"],["uuid","'"$n6"'"]]]}'
+    # Physical networks: a VLAN without one, one VLAN for two networks, a
+    # router for a network of a LAN, an interface mapped that is the
+    # underlay bridge.
+    bad_status network_error:nvlan 'VLAN 7 without a physical network' Network \
+        '{"name":"nvlan","cidr":"10.40.0.0/24","segment_id":910,"vlan":7,"gateway_mac":"02:76:6e:00:03:8e"}'
+    vnet_ctl net-add pv1 10.41.0.0/24 --physnet=lan --vlan=8 >/dev/null
+    bad_status network_error:pv2 'VLAN 8 of physical network lan is network pv1' Network \
+        '{"name":"pv2","cidr":"10.42.0.0/24","segment_id":911,"physnet":"lan","vlan":8,"gateway_mac":"02:76:6e:00:03:8f"}'
+    bad_status router_error:rphys 'network pv1 is on physical network lan' Router \
+        '{"name":"rphys","segment_id":912,"ct_zone":912,"networks":["set",[["uuid","'"$(nb_uuid Network pv1)"'"]]]}'
+    ovsdb-client --timeout=10 transact "$OVS_VNET_DB" '["OVS_VNET_Northbound",
+        {"op":"update","table":"Switch","where":[["name","==","h1"]],
+         "row":{"physnets":["map",[["lan","br-phy"]]]}}]' >/dev/null
+    wait_until 10 switch_status_has h1 '"port_error:br-phy", "br-phy is the switch.s underlay bridge'
+    BAD=$((BAD + 1))
     # Row UUIDs chosen to begin as those of rows in use (their first 8
     # digits name interfaces and flow cookies), and a tunnel IP taken: the
     # newcomer is left out even where its name comes first.

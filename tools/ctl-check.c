@@ -277,10 +277,14 @@ cmd_check(struct ctl_context *ctx)
                        : "networks isolated",
             };
         }
-        probes[n_probes++] = (struct probe) {
-            .from = a, .to_name = "gateway", .to_ip = a->network->gateway,
-            .expect = EXPECT_REACH, .why = "gateway",
-        };
+        if (a->network->gateway[0]) {
+            /* (None on a physical network without a router of its LAN.) */
+            probes[n_probes++] = (struct probe) {
+                .from = a, .to_name = "gateway",
+                .to_ip = a->network->gateway,
+                .expect = EXPECT_REACH, .why = "gateway",
+            };
+        }
         if (outside && ra && ra->uplink_nexthop) {
             bool nat = nat_covers(ra, a);
             probes[n_probes++] = (struct probe) {
@@ -362,7 +366,9 @@ cmd_check(struct ctl_context *ctx)
             for (size_t j = 0; j <= n + 1; j++) {
                 const char *to = (j < n ? eps[j]->name
                                   : j == n ? "gateway" : "outside");
-                const char *cell = j < n && i == j ? "-" : "";
+                const char *cell = (j < n && i == j ? "-"
+                                    : j == n && !eps[i]->network->gateway[0]
+                                    ? "none" : "");
                 for (size_t k = 0; k < n_probes && !*cell; k++) {
                     if (probes[k].from == eps[i]
                         && !strcmp(probes[k].to_name, to)) {

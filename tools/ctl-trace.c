@@ -456,8 +456,24 @@ follow_output(struct tracer *tr, const struct vnetrec_switch *sw,
     } else {
         struct trace_verdict *v = add_verdict(r, TRACE_PORT, sw, t);
         v->port = xstrdup(port->name);
-        v->text = xasprintf("sent out of port %s on switch %s", port->name,
-                            sw->name);
+        const char *physnet = NULL;
+        const struct smap_node *pn;
+        SMAP_FOR_EACH (pn, &sw->physnets) {
+            if (!strcmp(pn->value, port->name)) {
+                physnet = pn->key;
+            }
+        }
+        if (physnet) {
+            char *tag = (o->vlan_vid >= 0 ? xasprintf("VLAN %d", o->vlan_vid)
+                         : xstrdup("untagged"));
+            v->text = xasprintf("sent to physical network %s (%s) out of %s "
+                                "on switch %s", physnet, tag, port->name,
+                                sw->name);
+            free(tag);
+        } else {
+            v->text = xasprintf("sent out of port %s on switch %s",
+                                port->name, sw->name);
+        }
     }
     return NULL;
 }
@@ -569,6 +585,9 @@ start_from_endpoint(struct tracer *tr, const struct vnetrec_endpoint *ep,
     uint32_t ignored;
     const char *dst_ip;
     if (!strcmp(to, "gateway")) {
+        if (!net->gateway[0]) {
+            return xasprintf("network %s has no gateway", net->name);
+        }
         dst_ip = net->gateway;
     } else if ((to_ep = endpoint_by_name(tr->idl, to)) != NULL) {
         if (!to_ep->ip) {
@@ -600,8 +619,20 @@ start_from_endpoint(struct tracer *tr, const struct vnetrec_endpoint *ep,
         return error;
     }
     vnet_ip_is_valid(dst_ip, &dst);
-    const char *dst_mac = NULL;
-    if (!vnet_cidr_contains(&cidr, dst) || !strcmp(dst_ip, net->gateway)) {
+    const char *dst_mac = pkt->dst_mac;
+    if (dst_mac) {
+        /* As given. */
+    } else if (net->physnet && !to_ep) {
+        /* A host of the LAN, or its router: ovs-vnet does not know its MAC,
+         * so the packet is unknown unicast here. */
+        dst_mac = TRACE_LAN_MAC;
+        r->note = xasprintf("network %s is on physical network %s, whose "
+                            "hosts' MACs ovs-vnet does not know: traced with "
+                            "destination MAC %s (unknown unicast; --dst-mac "
+                            "gives another)", net->name, net->physnet,
+                            TRACE_LAN_MAC);
+    } else if (!vnet_cidr_contains(&cidr, dst)
+               || !strcmp(dst_ip, net->gateway)) {
         dst_mac = net->gateway_mac;
     } else {
         size_t n;
@@ -719,7 +750,7 @@ trace_run(struct ovsdb_idl *idl, const char *from, const char *to,
 }
 
 /* trace FROM TO [--proto=icmp|tcp|udp] [--dport=N] [--sport=N]
- *       [--src-ip=IP] [--src-mac=MAC] */
+ *       [--src-ip=IP] [--src-mac=MAC] [--dst-mac=MAC] */
 void
 cmd_trace(struct ctl_context *ctx)
 {
@@ -734,10 +765,15 @@ cmd_trace(struct ctl_context *ctx)
     }
     pkt.src_ip = ctl_args_get(&ctx->args, "--src-ip");
     pkt.src_mac = ctl_args_get(&ctx->args, "--src-mac");
+    pkt.dst_mac = ctl_args_get(&ctx->args, "--dst-mac");
     uint32_t ip;
     uint8_t mac[6];
     if (pkt.src_ip && !vnet_ip_is_valid(pkt.src_ip, &ip)) {
         ctl_error(ctx, "--src-ip=%s: not an IPv4 address", pkt.src_ip);
+        return;
+    }
+    if (pkt.dst_mac && !vnet_mac_is_valid(pkt.dst_mac, mac)) {
+        ctl_error(ctx, "--dst-mac=%s: not a MAC address", pkt.dst_mac);
         return;
     }
     if (pkt.src_mac && !vnet_mac_is_valid(pkt.src_mac, mac)) {

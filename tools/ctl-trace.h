@@ -27,7 +27,13 @@ struct trace_packet {
     bool echo_reply;            /* ICMP: an echo reply, not a request. */
     const char *src_ip;         /* Instead of the endpoint's own, or NULL. */
     const char *src_mac;        /* Instead of the endpoint's own, or NULL. */
+    const char *dst_mac;        /* Instead of the one the NB gives, or
+                                 * NULL. */
 };
+
+/* The destination MAC traced for a host of a physical LAN (unknown unicast),
+ * unless given. */
+#define TRACE_LAN_MAC "02:00:00:00:00:01"
 
 /* One line of a trace: a flow hit on a switch, or a note between them. */
 struct trace_step {

@@ -208,10 +208,10 @@ static const struct ctl_command commands[] = {
     {"check", 0, 64, "--outside", false, NULL, cmd_check,
      "[NETWORK...] [--outside]",
      "ping every pair of endpoints at once; say what was expected"},
-    {"trace", 2, 2, "--proto=,--dport=,--sport=,--src-ip=,--src-mac=", false,
-     NULL, cmd_trace,
+    {"trace", 2, 2, "--proto=,--dport=,--sport=,--src-ip=,--src-mac=,"
+     "--dst-mac=", false, NULL, cmd_trace,
      "FROM TO [--proto=icmp|tcp|udp] [--dport=N] [--sport=N] [--src-ip=IP] "
-     "[--src-mac=MAC]",
+     "[--src-mac=MAC] [--dst-mac=MAC]",
      "follow a packet through the switches; say where it ends, and why"},
     {"capture", 1, 64, "--write=,--count=", false, NULL, cmd_capture,
      "ENDPOINT [-w FILE] [-c COUNT] [FILTER]",

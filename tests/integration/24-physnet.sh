@@ -135,6 +135,23 @@ test_physnet_vlans_and_untagged() {
     assert_eq "$(replies_from a2 5 10.100.0.100)" "10.100.0.100=5 " \
         "replies to a2 -> lan100"
 
+    # check: the VLAN-100 endpoints reach each other (through the LAN), not
+    # VLAN 200's; no gateway to ask for.  trace: out of the trunk, tagged.
+    local out
+    out=$(vnet_ctl check v100 v200) || fail "check: $out"
+    assert_contains "$out" "2 of 2 expected to reach do; 4 isolated as expected"
+    output_has '^a1 +- +ok +apart +none' echo "$out" || fail "check's matrix: $out"
+    out=$(vnet_ctl trace a1 10.100.0.100)
+    assert_contains "$out" "verdict: sent to physical network trunk (VLAN 100) out of phys0 on switch h1"
+    expect_error 'network v100 has no gateway' vnet_ctl trace a1 gateway
+
+    # ovs-vnetd killed and started again: the LAN's ports and flows stay.
+    sandbox_vnetd_kill
+    sandbox_vnetd_start
+    vnet_ctl --wait sync
+    reaches a2 10.100.0.100 || fail "a2 -> lan100 after a restart"
+    reaches f2 10.250.0.250 || fail "f2 -> lanf after a restart"
+
     # The physical network unmapped on h2: its endpoints there reach the LAN
     # no more, and the switch says why; mapped again, they do.
     vnet_ctl --wait switch-set h2 --physnet=trunk:

@@ -265,6 +265,14 @@ topology_dot(struct ovsdb_idl *idl)
             free(attrs);
             free(l);
         }
+        const struct smap_node *pn;
+        SMAP_FOR_EACH (pn, &sw->physnets) {
+            char *id = xasprintf("%s/%s", sw->name, pn->value);
+            char *l = xasprintf("%s", pn->value);
+            dot_node(&ds, "    ", "physport", id, "shape=cds", l);
+            free(l);
+            free(id);
+        }
         for (size_t k = 0; k < n_rt; k++) {
             const struct vnetrec_router *rt = rts[k];
             if (rt->uplink_switch && rt->uplink_iface
@@ -298,10 +306,53 @@ topology_dot(struct ovsdb_idl *idl)
     for (size_t i = 0; i < n_nets; i++) {
         const struct vnetrec_network *net = nets[i];
         char *l = xasprintf("network %s\n%s\ngateway %s", net->name,
-                            net->cidr, net->gateway);
+                            net->cidr, net->gateway[0] ? net->gateway
+                                                       : "none");
         dot_node(&ds, "  ", "net", net->name,
                  "shape=ellipse, style=filled, fillcolor=lightblue", l);
         free(l);
+    }
+
+    /* Physical networks: the LAN, the switches' ports to it, and the
+     * networks on it (with their VLANs). */
+    struct sset lans = SSET_INITIALIZER(&lans);
+    for (size_t i = 0; i < n_sw; i++) {
+        const struct smap_node *pn;
+        SMAP_FOR_EACH (pn, &sws[i]->physnets) {
+            sset_add(&lans, pn->key);
+        }
+    }
+    for (size_t i = 0; i < n_nets; i++) {
+        if (nets[i]->physnet) {
+            sset_add(&lans, nets[i]->physnet);
+        }
+    }
+    const char *lan;
+    SSET_FOR_EACH (lan, &lans) {
+        char *l = xasprintf("physical network %s", lan);
+        dot_node(&ds, "  ", "lan", lan,
+                 "shape=tab, style=filled, fillcolor=lightgray", l);
+        free(l);
+    }
+    sset_destroy(&lans);
+    for (size_t i = 0; i < n_sw; i++) {
+        const struct smap_node *pn;
+        SMAP_FOR_EACH (pn, &sws[i]->physnets) {
+            char *id = xasprintf("%s/%s", sws[i]->name, pn->value);
+            dot_edge(&ds, "physport", id, "lan", pn->key, "style=bold");
+            free(id);
+        }
+    }
+    for (size_t i = 0; i < n_nets; i++) {
+        if (nets[i]->physnet) {
+            char *attrs = (nets[i]->n_vlan
+                           ? xasprintf("style=dashed, label=\"VLAN %"PRId64
+                                       "\"", *nets[i]->vlan)
+                           : xstrdup("style=dashed, label=\"untagged\""));
+            dot_edge(&ds, "net", nets[i]->name, "lan", nets[i]->physnet,
+                     attrs);
+            free(attrs);
+        }
     }
     for (size_t k = 0; k < n_eps; k++) {
         dot_edge(&ds, "ep", eps[k]->name, "net", eps[k]->network->name, "");
@@ -374,6 +425,7 @@ topology_json(struct ovsdb_idl *idl)
         NODE("switch", sw->name,
              json_object_put(j_, "encap_ip", json_optional_string(sw->encap_ip));
              json_object_put_string(j_, "encap_type", sw->encap_type);
+             json_object_put(j_, "physnets", json_from_smap(&sw->physnets));
              json_object_put(j_, "connected", json_boolean_create(sw->connected)));
     }
     free(sws);
@@ -381,7 +433,12 @@ topology_json(struct ovsdb_idl *idl)
     for (size_t i = 0; i < n; i++) {
         NODE("network", nets[i]->name,
              json_object_put_string(j_, "cidr", nets[i]->cidr);
-             json_object_put_string(j_, "gateway", nets[i]->gateway));
+             json_object_put_string(j_, "gateway", nets[i]->gateway);
+             json_object_put(j_, "physnet",
+                             json_optional_string(nets[i]->physnet));
+             json_object_put(j_, "vlan", (nets[i]->n_vlan
+                                          ? json_integer_create(*nets[i]->vlan)
+                                          : json_null_create())));
     }
     free(nets);
     const struct vnetrec_endpoint **eps = endpoints_sorted(idl, NULL, &n);

@@ -218,7 +218,8 @@ static const struct ctl_command commands[] = {
      "the endpoint's packets as its switch sees them (pcap)"},
     {"topology", 0, 0, "--format=", false, NULL, cmd_topology,
      "[--format=dot|svg|png|json]",
-     "draw switches, tunnels, networks, endpoints, routers (Graphviz)"},
+     "draw switches, tunnels, networks, endpoints, routers, physical "
+     "networks (Graphviz)"},
     {"sync", 0, 0, "", true, NULL, cmd_sync, "",
      "do nothing; with --wait, wait until every switch is up to date"},
 };

@@ -144,6 +144,11 @@ test_physnet_vlans_and_untagged() {
     out=$(vnet_ctl trace a1 10.100.0.100)
     assert_contains "$out" "verdict: sent to physical network trunk (VLAN 100) out of phys0 on switch h1"
     expect_error 'network v100 has no gateway' vnet_ctl trace a1 gateway
+    # The picture: the LAN, both switches' ports to it, its networks' VLANs.
+    out=$(vnet_ctl topology --format=dot)
+    assert_contains "$out" 'label="physical network trunk"'
+    assert_contains "$out" '"physport:h2/phys0" -- "lan:trunk"'
+    assert_contains "$out" '"net:v200" -- "lan:trunk" [style=dashed, label="VLAN 200"]'
 
     # ovs-vnetd killed and started again: the LAN's ports and flows stay.
     sandbox_vnetd_kill

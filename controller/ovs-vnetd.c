@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "command-line.h"
+#include "hash.h"
 #include "controller/allocator.h"
 #include "controller/desired-flows.h"
 #include "controller/switch-records.h"
@@ -86,14 +87,119 @@ struct vnetd {
                                  * (and released, if the NB lost them). */
     bool records_dirty;         /* 'records' differ from the file's. */
     long long int records_retry_at;     /* After a failed write. */
+
+    /* Of several ovs-vnetd for the same switches, the one that holds the NB
+     * lock 'lock_name' is active; the others stand by, their NB view kept
+     * up to date, and touch no switch. */
+    char *lock_name;
+    bool active;
+    bool lock_known;            /* 'active' was logged once. */
+    long long int locked_since; /* The lock held since then (LLONG_MAX:
+                                 * not held). */
+    long long int nb_down_since;        /* The NB not connected since then
+                                         * (LLONG_MAX: connected). */
+    bool nb_rotated;            /* The remote list last set rotated. */
+    char *identity;             /* "HOST pid PID", in the switches' status. */
 };
 
 static void parse_options(int argc, char *argv[]);
 static void usage(void) OVS_NO_RETURN;
 
 static unixctl_cb_func vnetd_exit;
+static unixctl_cb_func vnetd_status;
 static unixctl_cb_func vnetd_switch_list;
 static unixctl_cb_func vnetd_flows_show;
+
+/* The NB lock of the ovs-vnetd that drive this process's switches: one for
+ * those that drive all, one per set of switches given with --switch (an
+ * OVSDB lock name is an id: the set goes in as a hash). */
+static char *
+lock_name_for_switches(void)
+{
+    if (sset_is_empty(&my_switches)) {
+        return xstrdup("ovs_vnetd");
+    }
+    const char **names = sset_sort(&my_switches);
+    uint32_t hash = 0;
+    for (size_t i = 0; i < sset_count(&my_switches); i++) {
+        hash = hash_string(names[i], hash);
+    }
+    free(names);
+    return xasprintf("ovs_vnetd_%08"PRIx32, hash);
+}
+
+/* A lock held this long is ours: a cluster member that is not the leader
+ * may grant its own lock for the moment it takes the IDL to find out and
+ * move on to another member. */
+#define LOCK_SETTLE_MS 100
+
+/* With several NB members, a new session after this long without one: OVS's
+ * IDL doubles its reconnection backoff (up to 8 s) while it meets only
+ * followers during an election, and a fresh session tries every member at
+ * once again. */
+#define NB_RETRY_MS 1000
+
+/* 'remote' (a comma-separated list) with its first member moved last. */
+static char *
+remote_rotated(const char *remote)
+{
+    const char *comma = strchr(remote, ',');
+    return (comma
+            ? xasprintf("%s,%.*s", comma + 1, (int) (comma - remote), remote)
+            : xstrdup(remote));
+}
+
+/* Whether this ovs-vnetd is the active one: it has held the NB lock for
+ * LOCK_SETTLE_MS.  Also starts a new NB session when the NB has been away
+ * for NB_RETRY_MS. */
+static bool
+lock_is_ours(struct vnetd *d)
+{
+    long long int now = time_msec();
+    if (!ovsdb_idl_has_lock(d->nb.idl)) {
+        d->locked_since = LLONG_MAX;
+    } else if (d->locked_since == LLONG_MAX) {
+        d->locked_since = now;
+    }
+    if (d->locked_since != LLONG_MAX
+        && now < d->locked_since + LOCK_SETTLE_MS) {
+        poll_timer_wait_until(d->locked_since + LOCK_SETTLE_MS);
+    }
+
+    if (ovsdb_idl_is_connected(d->nb.idl)) {
+        d->nb_down_since = LLONG_MAX;
+    } else if (d->nb_down_since == LLONG_MAX) {
+        d->nb_down_since = now;
+    } else if (strchr(nb_remote, ',') && now >= d->nb_down_since + NB_RETRY_MS) {
+        char *rotated = remote_rotated(nb_remote);
+        d->nb_rotated = !d->nb_rotated;
+        ovsdb_idl_set_remote(d->nb.idl, d->nb_rotated ? rotated : nb_remote,
+                             true);
+        free(rotated);
+        d->nb_down_since = now;
+    }
+    if (d->nb_down_since != LLONG_MAX && strchr(nb_remote, ',')) {
+        poll_timer_wait_until(d->nb_down_since + NB_RETRY_MS);
+    }
+    return (d->locked_since != LLONG_MAX
+            && now >= d->locked_since + LOCK_SETTLE_MS);
+}
+
+/* Leaves every switch as it is, to the controller that takes over: no
+ * release, and the relays keep running. */
+static void
+stand_by(struct vnetd *d)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH_SAFE (node, &d->sessions) {
+        switch_session_abandon(node->data);
+        shash_delete(&d->sessions, node);
+    }
+    SHASH_FOR_EACH_SAFE (node, &d->releasing) {
+        switch_session_abandon(node->data);
+        shash_delete(&d->releasing, node);
+    }
+}
 
 static void
 nb_register(struct ovsdb_idl *idl)
@@ -444,6 +550,7 @@ write_status(struct vnetd *d, int64_t nb_cfg)
         if (st.flows_refused || st.config_refused) {
             smap_add_format(&st.details, VNET_STATUS_FAILED_CFG, "%"PRId64, nb_cfg);
         }
+        smap_add(&st.details, VNET_STATUS_CONTROLLER, d->identity);
         if (!smap_equal(&row->status, &st.details)) {
             vnetrec_switch_set_status(row, &st.details);
         }
@@ -511,6 +618,17 @@ main(int argc, char *argv[])
     struct ovsdb_idl *idl = ovsdb_idl_create(nb_remote, &vnetrec_idl_class,
                                              true, true);
     nb_register(idl);
+    d.lock_name = lock_name_for_switches();
+    d.locked_since = LLONG_MAX;
+    d.nb_down_since = LLONG_MAX;
+    ovsdb_idl_set_lock(idl, d.lock_name);
+    char hostname[256];
+    if (gethostname(hostname, sizeof hostname)) {
+        ovs_strlcpy(hostname, "?", sizeof hostname);
+    }
+    hostname[sizeof hostname - 1] = '\0';
+    d.identity = xasprintf("%s pid %ld", hostname, (long) getpid());
+    unixctl_command_register("status", "", 0, 0, vnetd_status, &d);
     d.nb = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(idl);
 
     daemonize_complete();
@@ -521,7 +639,21 @@ main(int argc, char *argv[])
         struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&d.nb);
         unixctl_server_run(unixctl);
 
-        bool nb_ready = nb_is_initialized(&d);
+        bool active = lock_is_ours(&d);
+        bool contended = ovsdb_idl_is_lock_contended(d.nb.idl);
+        if (active != d.active || (!d.lock_known && (active || contended))) {
+            d.active = active;
+            d.lock_known = true;
+            if (active) {
+                VLOG_INFO("active: holding NB lock %s", d.lock_name);
+            } else {
+                VLOG_INFO("standing by: NB lock %s is %s", d.lock_name,
+                          contended ? "another ovs-vnetd's" : "not held");
+                stand_by(&d);
+            }
+        }
+
+        bool nb_ready = nb_is_initialized(&d) && active;
         if (nb_ready) {
             reclaim_recorded(&d);
             sync_sessions(&d);
@@ -529,7 +661,7 @@ main(int argc, char *argv[])
         /* An NB without VNet_Global (created anew, by mistake or not) is no
          * reason to tear down every switch: until "init", nothing is
          * touched, and the switches go on with what they have. */
-        if (!d.uninitialized) {
+        if (!d.uninitialized && active) {
             run_sessions(&d);
         }
 
@@ -562,17 +694,19 @@ main(int argc, char *argv[])
                 vnetrec_vnet_global_set_controller_cfg(global, nb_cfg);
             }
         }
-        write_records(&d);
-        if (!ovsdb_idl_loop_commit_and_wait(&d.nb)) {
+        if (active) {
+            write_records(&d);
+        }
+        if (!ovsdb_idl_loop_commit_and_wait(&d.nb) && active) {
             d.endpoint_status_key = 0;  /* The write failed: again. */
             d.allocated_seqno = 0;
         }
 
         unixctl_server_wait(unixctl);
-        if (!d.uninitialized) {
+        if (!d.uninitialized && active) {
             wait_sessions(&d);
         }
-        if (d.records_dirty) {
+        if (d.records_dirty && active) {
             poll_timer_wait_until(d.records_retry_at);
         }
         if (d.exiting) {
@@ -592,6 +726,8 @@ main(int argc, char *argv[])
     }
     shash_destroy(&d.sessions);
     shash_destroy(&d.releasing);
+    free(d.lock_name);
+    free(d.identity);
     switch_records_destroy(&d.records);
     free(records_file);
     ovsdb_idl_loop_destroy(&d.nb);
@@ -632,6 +768,23 @@ vnetd_switch_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
     SHASH_FOR_EACH (node, &d->releasing) {
         ds_put_format(&s, "%s: releasing\n", node->name);
     }
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+static void
+vnetd_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
+             const char *argv[] OVS_UNUSED, void *d_)
+{
+    struct vnetd *d = d_;
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ds_put_format(&s, "%s (NB lock %s, %s)\n",
+                  d->active ? "active" : "standby", d->lock_name,
+                  d->active ? "held"
+                  : ovsdb_idl_is_lock_contended(d->nb.idl)
+                  ? "held by another ovs-vnetd" : "not held yet");
+    ds_put_format(&s, "controller: %s\n", d->identity);
+    ds_put_format(&s, "switches: %"PRIuSIZE"\n", shash_count(&d->sessions));
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }

@@ -249,6 +249,16 @@ close_ovsdb(struct switch_session *ss)
 }
 
 void
+switch_session_abandon(struct switch_session *ss)
+{
+    if (ss) {
+        relay_forget(ss->relay);
+        ss->relay = NULL;
+        switch_session_destroy(ss);
+    }
+}
+
+void
 switch_session_destroy(struct switch_session *ss)
 {
     if (ss) {

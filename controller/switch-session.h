@@ -56,6 +56,9 @@ struct ovsdb_idl;
 
 struct switch_session *switch_session_create(const char *name);
 void switch_session_destroy(struct switch_session *);
+/* The same, but leaving the switch to another controller: its UDP relay, if
+ * any, keeps running (to be adopted). */
+void switch_session_abandon(struct switch_session *);
 
 const char *switch_session_get_name(const struct switch_session *);
 

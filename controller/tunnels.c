@@ -424,13 +424,21 @@ relay_stop(struct relay *r)
 }
 
 void
+relay_forget(struct relay *r)
+{
+    if (r) {
+        free(r->pidfile);
+        free(r->switch_name);
+        free(r);
+    }
+}
+
+void
 relay_destroy(struct relay *r)
 {
     if (r) {
         relay_stop(r);
-        free(r->pidfile);
-        free(r->switch_name);
-        free(r);
+        relay_forget(r);
     }
 }
 

@@ -102,6 +102,7 @@ void tunnel_plan_add_ports(const struct tunnel_plan *,
 /* The relay process of one switch. */
 struct relay *relay_create(const char *switch_name);
 void relay_destroy(struct relay *);    /* Also stops the process. */
+void relay_forget(struct relay *);     /* Leaves the process running. */
 
 /* True if 'name' is a relay tap's name (vnu + 8 hex digits). */
 bool tunnel_is_relay_tap(const char *name);

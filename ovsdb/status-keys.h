@@ -32,6 +32,9 @@
  * segment id or conntrack zone taken twice, a network on two routers...). */
 #define VNET_STATUS_NETWORK_ERROR_PREFIX "network_error:"
 #define VNET_STATUS_ROUTER_ERROR_PREFIX "router_error:"
+/* The ovs-vnetd that drives the switch: "HOST pid PID" (of several for the
+ * same switches, the one holding the NB lock). */
+#define VNET_STATUS_CONTROLLER "controller"
 /* Prefix: "physnet_error:NAME" says why network NAME, on a physical network,
  * does not reach its LAN from this switch (its endpoints here still reach
  * each other). */

@@ -317,6 +317,12 @@ cmd_show(struct ctl_context *ctx)
                       dp ? dp : sw->datapath_type);
         ds_put_format(&ctx->output, "    connected: %s\n",
                       sw->connected ? "true" : "false");
+        const char *controller = smap_get(&sw->status,
+                                          VNET_STATUS_CONTROLLER);
+        if (controller) {
+            ds_put_format(&ctx->output, "    controller: ovs-vnetd on %s\n",
+                          controller);
+        }
         ds_put_format(&ctx->output, "    openflow: %s%s%s%s\n", sw->of_state,
                       of_version ? " (" : "", of_version ? of_version : "",
                       of_version ? ")" : "");

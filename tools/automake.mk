@@ -32,7 +32,7 @@ tools_libudptun_a_SOURCES = tools/udptun-wire.c tools/udptun-wire.h
 # What the lab needs where it is installed: its shell library and the example
 # labs.  (In a source tree it uses tests/lib and tools/labs.)
 vnetlibdir = $(pkgdatadir)/lib
-dist_vnetlib_DATA = tests/lib/sandbox.sh
+dist_vnetlib_DATA = tests/lib/sandbox.sh tests/lib/nb-cluster.sh
 vnetlabsdir = $(pkgdatadir)/labs
 dist_vnetlabs_DATA = tools/labs/two-hosts.lab tools/labs/vlans.lab
 

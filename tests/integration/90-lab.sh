@@ -60,7 +60,8 @@ for name in ("host1", "host2", "ep11", "ep31", "net1", "r1"):
 test_lab_file_with_relay() {
     lab_env_for_test
     cat > "$SANDBOX_DIR/relay.lab" <<'LAB'
-# Three hosts, the third reached through the UDP relay.
+# Three hosts, the third reached through the UDP relay; the NB a cluster.
+nb-cluster 3
 host a 192.0.2.1/24
 host b 192.0.2.2/24
 host c 192.0.2.3/24 encap=udp
@@ -71,6 +72,9 @@ endpoint r3 red c 10.7.0.13
 endpoint b2 blue b 10.7.0.12
 LAB
     lab up "$SANDBOX_DIR/relay.lab" >/dev/null
+    # Every member of the NB cluster, for the tools.
+    assert_contains "$(lab env)" "OVS_VNET_DB=unix:$OVS_VNET_LAB_DIR/nb1/nb.sock,unix:$OVS_VNET_LAB_DIR/nb2/nb.sock,unix:$OVS_VNET_LAB_DIR/nb3/nb.sock"
+    output_has "connected: true" lab status || fail "status with a clustered NB"
     out=$(lab matrix) || true
     # red reaches itself across the relay; blue is another network.
     assert_eq "$(lab exec r1 ping -c 3 -i 0.2 -W 1 10.7.0.13 >/dev/null && echo ok)" ok "r1 -> r3"
@@ -83,6 +87,8 @@ LAB
     expect_error 'bad.lab:1: expected: host NAME' lab up "$SANDBOX_DIR/bad.lab"
     printf 'router r1\n' > "$SANDBOX_DIR/bad.lab"
     expect_error 'expected: router NAME NETWORK' lab up "$SANDBOX_DIR/bad.lab"
+    printf 'nb-cluster 0\n' > "$SANDBOX_DIR/bad.lab"
+    expect_error 'expected: nb-cluster N' lab up "$SANDBOX_DIR/bad.lab"
     printf 'switch s1\n' > "$SANDBOX_DIR/bad.lab"
     expect_error 'unknown line "switch"' lab up "$SANDBOX_DIR/bad.lab"
 }

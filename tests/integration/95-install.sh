@@ -31,7 +31,7 @@ test_installed_files_units_and_completion() {
     local d f
     d=$(install_here)
     for f in bin/ovs-vnet-ctl bin/ovs-vnet-lab bin/ovs-vnet-udptun sbin/ovs-vnetd \
-             share/ovs-vnet/vnet.ovsschema share/ovs-vnet/lib/sandbox.sh \
+             share/ovs-vnet/vnet.ovsschema share/ovs-vnet/lib/sandbox.sh share/ovs-vnet/lib/nb-cluster.sh \
              share/ovs-vnet/labs/two-hosts.lab share/ovs-vnet/labs/vlans.lab share/ovs-vnet/scripts/ovs-vnet-nb \
              share/man/man8/ovs-vnetd.8 share/man/man8/ovs-vnet-ctl.8 \
              share/man/man8/ovs-vnet-udptun.8 share/man/man1/ovs-vnet-lab.1 \

@@ -19,6 +19,7 @@
 
 #include "command-line.h"
 #include "hash.h"
+#include "ovsdb/nb-session.h"
 #include "controller/allocator.h"
 #include "controller/desired-flows.h"
 #include "controller/switch-records.h"
@@ -96,9 +97,7 @@ struct vnetd {
     bool lock_known;            /* 'active' was logged once. */
     long long int locked_since; /* The lock held since then (LLONG_MAX:
                                  * not held). */
-    long long int nb_down_since;        /* The NB not connected since then
-                                         * (LLONG_MAX: connected). */
-    bool nb_rotated;            /* The remote list last set rotated. */
+    struct nb_session nb_session;       /* Keeps a clustered NB lively. */
     char *identity;             /* "HOST pid PID", in the switches' status. */
 };
 
@@ -133,25 +132,8 @@ lock_name_for_switches(void)
  * move on to another member. */
 #define LOCK_SETTLE_MS 100
 
-/* With several NB members, a new session after this long without one: OVS's
- * IDL doubles its reconnection backoff (up to 8 s) while it meets only
- * followers during an election, and a fresh session tries every member at
- * once again. */
-#define NB_RETRY_MS 1000
-
-/* 'remote' (a comma-separated list) with its first member moved last. */
-static char *
-remote_rotated(const char *remote)
-{
-    const char *comma = strchr(remote, ',');
-    return (comma
-            ? xasprintf("%s,%.*s", comma + 1, (int) (comma - remote), remote)
-            : xstrdup(remote));
-}
-
 /* Whether this ovs-vnetd is the active one: it has held the NB lock for
- * LOCK_SETTLE_MS.  Also starts a new NB session when the NB has been away
- * for NB_RETRY_MS. */
+ * LOCK_SETTLE_MS. */
 static bool
 lock_is_ours(struct vnetd *d)
 {
@@ -161,28 +143,13 @@ lock_is_ours(struct vnetd *d)
     } else if (d->locked_since == LLONG_MAX) {
         d->locked_since = now;
     }
-    if (d->locked_since != LLONG_MAX
-        && now < d->locked_since + LOCK_SETTLE_MS) {
+    if (d->locked_since == LLONG_MAX) {
+        return false;
+    } else if (now < d->locked_since + LOCK_SETTLE_MS) {
         poll_timer_wait_until(d->locked_since + LOCK_SETTLE_MS);
+        return false;
     }
-
-    if (ovsdb_idl_is_connected(d->nb.idl)) {
-        d->nb_down_since = LLONG_MAX;
-    } else if (d->nb_down_since == LLONG_MAX) {
-        d->nb_down_since = now;
-    } else if (strchr(nb_remote, ',') && now >= d->nb_down_since + NB_RETRY_MS) {
-        char *rotated = remote_rotated(nb_remote);
-        d->nb_rotated = !d->nb_rotated;
-        ovsdb_idl_set_remote(d->nb.idl, d->nb_rotated ? rotated : nb_remote,
-                             true);
-        free(rotated);
-        d->nb_down_since = now;
-    }
-    if (d->nb_down_since != LLONG_MAX && strchr(nb_remote, ',')) {
-        poll_timer_wait_until(d->nb_down_since + NB_RETRY_MS);
-    }
-    return (d->locked_since != LLONG_MAX
-            && now >= d->locked_since + LOCK_SETTLE_MS);
+    return true;
 }
 
 /* Leaves every switch as it is, to the controller that takes over: no
@@ -199,6 +166,13 @@ stand_by(struct vnetd *d)
         switch_session_abandon(node->data);
         shash_delete(&d->releasing, node);
     }
+    /* Active again, it starts as a new process would: from the records in
+     * the file (another ovs-vnetd may have written them meanwhile), and
+     * releasing what the NB lost meanwhile. */
+    switch_records_destroy(&d->records);
+    shash_init(&d->records);
+    d->records_read = false;
+    d->records_dirty = false;
 }
 
 static void
@@ -620,7 +594,7 @@ main(int argc, char *argv[])
     nb_register(idl);
     d.lock_name = lock_name_for_switches();
     d.locked_since = LLONG_MAX;
-    d.nb_down_since = LLONG_MAX;
+    nb_session_init(&d.nb_session, nb_remote);
     ovsdb_idl_set_lock(idl, d.lock_name);
     char hostname[256];
     if (gethostname(hostname, sizeof hostname)) {
@@ -637,6 +611,7 @@ main(int argc, char *argv[])
 
     while (!d.exiting) {
         struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&d.nb);
+        nb_session_run(&d.nb_session, d.nb.idl);
         unixctl_server_run(unixctl);
 
         bool active = lock_is_ours(&d);
@@ -703,6 +678,7 @@ main(int argc, char *argv[])
         }
 
         unixctl_server_wait(unixctl);
+        nb_session_wait(&d.nb_session);
         if (!d.uninitialized && active) {
             wait_sessions(&d);
         }

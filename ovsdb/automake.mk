@@ -7,6 +7,7 @@ ovsdb_libvnet_a_SOURCES = \
 	ovsdb/endpoint.c ovsdb/endpoint.h \
 	ovsdb/names.c ovsdb/names.h \
 	ovsdb/nat.c ovsdb/nat.h \
+	ovsdb/nb-session.c ovsdb/nb-session.h \
 	ovsdb/remote.c ovsdb/remote.h \
 	ovsdb/status-keys.h \
 	ovsdb/validate.c ovsdb/validate.h \

@@ -36,6 +36,7 @@
 #include "ovsdb/remote.h"
 #include "ovsdb/status-keys.h"
 #include "ovsdb/validate.h"
+#include "ovsdb/nb-session.h"
 #include "ovsdb/vnet-idl.h"
 #include "smap.h"
 #include "stream-ssl.h"
@@ -104,13 +105,35 @@ wait_deadline(void)
     }
 }
 
+/* The NB's IDL, kept lively when the NB is a cluster (ovsdb/nb-session.h). */
+static struct ovsdb_idl *nb_idl;
+static struct nb_session nb_sess;
+
+static void
+idl_run(struct ovsdb_idl *idl)
+{
+    ovsdb_idl_run(idl);
+    if (idl == nb_idl) {
+        nb_session_run(&nb_sess, idl);
+    }
+}
+
+static void
+idl_wait(struct ovsdb_idl *idl)
+{
+    ovsdb_idl_wait(idl);
+    if (idl == nb_idl) {
+        nb_session_wait(&nb_sess);
+    }
+}
+
 /* Connects 'idl' and waits for its first full contents.  Fails with a one-line
  * message if the database cannot be reached. */
 static void
 idl_wait_connected(struct ovsdb_idl *idl, const char *what, const char *remote)
 {
     for (;;) {
-        ovsdb_idl_run(idl);
+        idl_run(idl);
         if (ovsdb_idl_has_ever_connected(idl)) {
             return;
         }
@@ -122,7 +145,7 @@ idl_wait_connected(struct ovsdb_idl *idl, const char *what, const char *remote)
         char *doing = xasprintf("connecting to %s %s", what, remote);
         check_deadline(doing);
         free(doing);
-        ovsdb_idl_wait(idl);
+        idl_wait(idl);
         wait_deadline();
         poll_block();
     }
@@ -266,7 +289,7 @@ static void
 wait_for_cfg(struct ovsdb_idl *idl, int64_t cfg)
 {
     for (;;) {
-        ovsdb_idl_run(idl);
+        idl_run(idl);
         const struct vnetrec_vnet_global *g = vnetrec_vnet_global_first(idl);
         bool done = g && g->controller_cfg >= cfg;
         const struct vnetrec_switch *sw;
@@ -296,7 +319,7 @@ wait_for_cfg(struct ovsdb_idl *idl, int64_t cfg)
             : xstrdup("waiting for ovs-vnetd to apply the change");
         check_deadline(doing);
         free(doing);
-        ovsdb_idl_wait(idl);
+        idl_wait(idl);
         wait_deadline();
         poll_block();
     }
@@ -313,15 +336,21 @@ struct ctl_invocation {
 static void
 run_commands(struct ctl_invocation *invs, size_t n)
 {
-    struct ovsdb_idl *idl = ovsdb_idl_create(db, &vnetrec_idl_class, true,
-                                             false);
-    ovsdb_idl_set_leader_only(idl, false);
-    idl_wait_connected(idl, "NB database", db);
-
     bool writes = false;
     for (size_t i = 0; i < n; i++) {
         writes |= invs[i].cmd->writes;
     }
+
+    /* Of a clustered NB, commands that write talk to the leader (as
+     * ovn-nbctl does); those that only read, to any member.  With one
+     * server, a refused connection is an error at once; with several, the
+     * next member is tried (until the timeout). */
+    struct ovsdb_idl *idl = ovsdb_idl_create(db, &vnetrec_idl_class, true,
+                                             strchr(db, ',') != NULL);
+    ovsdb_idl_set_leader_only(idl, writes);
+    nb_idl = idl;
+    nb_session_init(&nb_sess, db);
+    idl_wait_connected(idl, "NB database", db);
 
     for (;;) {
         struct ovsdb_idl_txn *txn = NULL;
@@ -380,8 +409,8 @@ run_commands(struct ctl_invocation *invs, size_t n)
                 break;
             }
             check_deadline("committing to the NB database");
-            ovsdb_idl_run(idl);
-            ovsdb_idl_wait(idl);
+            idl_run(idl);
+            idl_wait(idl);
             ovsdb_idl_txn_wait(txn);
             wait_deadline();
             poll_block();
@@ -414,11 +443,11 @@ run_commands(struct ctl_invocation *invs, size_t n)
             }
             for (;;) {
                 check_deadline("retrying the NB transaction");
-                ovsdb_idl_run(idl);
+                idl_run(idl);
                 if (ovsdb_idl_get_seqno(idl) != seqno) {
                     break;
                 }
-                ovsdb_idl_wait(idl);
+                idl_wait(idl);
                 wait_deadline();
                 poll_block();
             }

@@ -34,8 +34,6 @@ lan_view_network(struct lan_view *view, const struct vnetrec_network *row)
         error = vnet_mac_parse(row->gateway_mac, ni->gateway_mac);
     }
     if (error) {
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-        VLOG_WARN_RL(&rl, "network %s: %s", row->name, error);
         char *key = xasprintf(VNET_STATUS_NETWORK_ERROR_PREFIX "%s",
                               row->name);
         smap_replace(&view->errors, key, error);
@@ -159,8 +157,6 @@ refuse_network(struct lan_view *view, const char *name, char *why)
     if (!ni) {
         shash_add(&view->nets, name, xzalloc(sizeof *ni));
     }
-    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-    VLOG_WARN_RL(&rl, "network %s: %s", name, why);
     char *key = xasprintf(VNET_STATUS_NETWORK_ERROR_PREFIX "%s", name);
     smap_replace(&view->errors, key, why);
     free(key);
@@ -172,8 +168,6 @@ static void
 refuse_router(struct lan_view *view, const char *name, char *why)
 {
     sset_add(&view->bad_routers, name);
-    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-    VLOG_WARN_RL(&rl, "router %s: %s", name, why);
     char *key = xasprintf(VNET_STATUS_ROUTER_ERROR_PREFIX "%s", name);
     smap_replace(&view->errors, key, why);
     free(key);

@@ -64,7 +64,8 @@ struct lan_view {
                                  * lan_view_check() kept. */
     struct smap errors;         /* Rows left out, for the switch's status:
                                  * "network_error:NAME" or
-                                 * "router_error:NAME" -> why. */
+                                 * "router_error:NAME" -> why (not logged
+                                 * here: the caller logs what is new). */
     struct lan_router *routers; /* Routers with an uplink that matter here. */
     size_t n_routers;
     /* Endpoints whose rows are valid and whose addresses are their own (the

@@ -701,6 +701,30 @@ installer_holds(uint64_t gen, const void *installer)
     return flow_installer_holds(installer, gen);
 }
 
+/* Logs the rows left out that the last full run did not leave out (or for
+ * another reason): once, not every run. */
+static void
+log_new_row_errors(const struct switch_session *ss, const struct smap *errors)
+{
+    const struct smap_node *node;
+    SMAP_FOR_EACH (node, errors) {
+        if (nullable_string_is_equal(smap_get(&ss->row_errors, node->key),
+                                     node->value)) {
+            continue;
+        }
+        /* "network_error:NAME" -> "network NAME: why". */
+        const char *colon = strchr(node->key, ':');
+        const char *under = strchr(node->key, '_');
+        if (colon && under && under < colon) {
+            VLOG_WARN("switch %s: %.*s %s: %s", ss->name,
+                      (int) (under - node->key), node->key, colon + 1,
+                      node->value);
+        } else {
+            VLOG_WARN("switch %s: %s: %s", ss->name, node->key, node->value);
+        }
+    }
+}
+
 static void
 full_run(struct switch_session *ss, struct ovsdb_idl *nb,
          struct ovsdb_idl_txn *txn)
@@ -909,6 +933,7 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     sset_destroy(&installed);
 
     binding_wants_destroy(&wants);
+    log_new_row_errors(ss, &view.errors);
     smap_destroy(&ss->row_errors);
     smap_clone(&ss->row_errors, &view.errors);
     if (nb && !ss->config_error) {

@@ -492,6 +492,7 @@ lan_view_add_physnets(struct lan_view *view, const struct smap *physnets)
                                           "on this switch: its endpoints here "
                                           "reach each other only",
                                           ni->row->physnet));
+            free(key);
         }
     }
 }

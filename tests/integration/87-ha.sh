@@ -147,11 +147,18 @@ test_standby_takes_over_without_loss() {
     reaches ep3 10.5.0.11 || fail "ep3 -> ep1 after the takeover"
 }
 
+# lab_controller_is DIR PATTERN: whether the lab's ovs-vnetd in DIR says it
+# is (an extended regular expression) active or standby.
+lab_controller_is() {
+    ovs-appctl --timeout=5 -t "$1/ovs-vnetd.ctl" status 2>/dev/null \
+        | grep -Eq "^($2) \(NB lock"
+}
+
 test_lab_leader_and_active_killed_together() {
     export OVS_VNET_LAB_DIR=$SANDBOX_DIR/lab OVS_VNET_LAB_PREFIX=${SANDBOX_PREFIX}-lab
     local lab=$VNET_TOP/tools/ovs-vnet-lab
     cat > "$SANDBOX_DIR/ha.lab" <<'LAB'
-# Three hosts, a clustered NB and a standby controller.
+# Three hosts, a clustered NB and a controller pair per host.
 nb-cluster 3
 controllers 2
 host a 192.0.2.1/24
@@ -163,7 +170,24 @@ endpoint e3 net1 c 10.7.0.13
 LAB
     "$lab" up "$SANDBOX_DIR/ha.lab" >/dev/null || fail "lab up"
     eval "$("$lab" env)"
-    assert_contains "$(ovs-appctl -t "$OVS_VNET_LAB_DIR/vnetd2/ovs-vnetd.ctl" status)" standby
+    # A controller pair per host, as on machines of their own: one of each
+    # pair active, driving its host's switch only.
+    local host k dir actives=() standbys=()
+    for host in a b c; do
+        for k in 1 2; do
+            dir=$OVS_VNET_LAB_DIR/vnetd-$host-$k
+            wait_until 10 lab_controller_is "$dir" "active|standby" \
+                || fail "vnetd-$host-$k is neither active nor standby"
+            if lab_controller_is "$dir" active; then
+                actives+=("$dir")
+                assert_eq "$(ovs-appctl -t "$dir/ovs-vnetd.ctl" switch/list | sed 's/:.*//')" "$host"
+            else
+                standbys+=("$dir")
+                assert_eq "$(ovs-appctl -t "$dir/ovs-vnetd.ctl" switch/list)" ""
+            fi
+        done
+    done
+    assert_eq "${#actives[@]} ${#standbys[@]}" "3 3"
 
     # The NB's leader and the active controller killed together, under a
     # ping every 10 ms across hosts.
@@ -173,7 +197,9 @@ LAB
     leader=$(SANDBOX_DIR=$OVS_VNET_LAB_DIR SANDBOX_NB_MEMBERS=3 sandbox_nb_leader) \
         || fail "no NB leader"
     SANDBOX_DIR=$OVS_VNET_LAB_DIR sandbox_nb_member_kill "$leader"
-    sandbox_kill_pidfile "$OVS_VNET_LAB_DIR/vnetd/ovs-vnetd.pid" KILL
+    for dir in "${actives[@]}"; do
+        sandbox_kill_pidfile "$dir/ovs-vnetd.pid" KILL
+    done
     start=$EPOCHREALTIME
     # A change made now applies within 5 s.
     local try
@@ -197,6 +223,8 @@ LAB
         "0 of "*) ;;
         *) fail "lost $lost echoes" ;;
     esac
-    assert_contains "$(ovs-appctl -t "$OVS_VNET_LAB_DIR/vnetd2/ovs-vnetd.ctl" status)" active
+    for dir in "${standbys[@]}"; do
+        lab_controller_is "$dir" active || fail "$dir did not take over"
+    done
     "$lab" down >/dev/null
 }

@@ -459,7 +459,7 @@ sandbox_cleanup() {
             done
         fi
     fi
-    for pidfile in "$SANDBOX_DIR"/vnetd/*.pid "$SANDBOX_DIR"/*/*.pid; do
+    for pidfile in "$SANDBOX_DIR"/vnetd*/*.pid "$SANDBOX_DIR"/*/*.pid; do
         [ -e "$pidfile" ] && sandbox_kill_pidfile "$pidfile"
     done
     # Anything else started for this sandbox (whatever its pidfile).

@@ -175,6 +175,16 @@ stand_by(struct vnetd *d)
     d->records_dirty = false;
 }
 
+/* Active now: the sessions watched as a standby drive their switches. */
+static void
+take_over(struct vnetd *d)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &d->sessions) {
+        switch_session_take_over(node->data);
+    }
+}
+
 static void
 nb_register(struct ovsdb_idl *idl)
 {
@@ -313,6 +323,10 @@ reclaim_recorded(struct vnetd *d)
                   "(bridge %s)", node->name,
                   row ? "moved in the NB" : "no longer in the NB",
                   r->remote, r->bridge);
+        /* What was watched there as a standby was the switch's new place:
+         * its session starts afresh once this release is done. */
+        switch_session_abandon(shash_find_and_delete(&d->sessions,
+                                                     node->name));
         struct switch_session *ss = switch_session_create(node->name);
         struct switch_session_config cfg = {
             .remote = r->remote,
@@ -332,9 +346,11 @@ reclaim_recorded(struct vnetd *d)
     switch_records_destroy(&recorded);
 }
 
-/* Brings the sessions in line with the NB Switch rows. */
+/* Brings the sessions in line with the NB Switch rows.  A standby's watch
+ * (see switch_session_watch()): no record is written, and a switch that
+ * leaves the NB is left to the active ovs-vnetd to release. */
 static void
-sync_sessions(struct vnetd *d)
+sync_sessions(struct vnetd *d, bool watching)
 {
     struct shash_node *node;
     struct shash seen = SHASH_INITIALIZER(&seen);
@@ -351,6 +367,9 @@ sync_sessions(struct vnetd *d)
         struct switch_session *ss = shash_find_data(&d->sessions, row->name);
         if (!ss) {
             ss = switch_session_create(row->name);
+            if (watching) {
+                switch_session_watch(ss);
+            }
             shash_add(&d->sessions, row->name, ss);
         }
         shash_add_once(&seen, row->name, ss);
@@ -359,7 +378,7 @@ sync_sessions(struct vnetd *d)
         char *rundir, *error;
         switch_row_to_config(d, row, &cfg, &rundir, &error);
         switch_session_set_config(ss, &cfg);
-        if (!error) {
+        if (!error && !watching) {
             set_record(d, row->name, switch_record_create(
                            cfg.remote, cfg.bridge, cfg.datapath_type,
                            cfg.datapath_auto, cfg.rundir, row->underlay));
@@ -371,8 +390,12 @@ sync_sessions(struct vnetd *d)
     SHASH_FOR_EACH_SAFE (node, &d->sessions) {
         if (!shash_find(&seen, node->name)) {
             struct switch_session *ss = node->data;
-            switch_session_release(ss);
-            shash_add(&d->releasing, node->name, ss);
+            if (watching) {
+                switch_session_abandon(ss);
+            } else {
+                switch_session_release(ss);
+                shash_add(&d->releasing, node->name, ss);
+            }
             shash_delete(&d->sessions, node);
         }
     }
@@ -630,13 +653,17 @@ main(int argc, char *argv[])
 
         bool nb_ready = nb_is_initialized(&d) && active;
         if (nb_ready) {
+            take_over(&d);
             reclaim_recorded(&d);
-            sync_sessions(&d);
+            sync_sessions(&d, false);
+        } else if (nb_is_initialized(&d)) {
+            /* Standing by: the switches watched, their flows computed. */
+            sync_sessions(&d, true);
         }
         /* An NB without VNet_Global (created anew, by mistake or not) is no
          * reason to tear down every switch: until "init", nothing is
          * touched, and the switches go on with what they have. */
-        if (!d.uninitialized && active) {
+        if (!d.uninitialized) {
             run_sessions(&d);
         }
 
@@ -679,7 +706,7 @@ main(int argc, char *argv[])
 
         unixctl_server_wait(unixctl);
         nb_session_wait(&d.nb_session);
-        if (!d.uninitialized && active) {
+        if (!d.uninitialized) {
             wait_sessions(&d);
         }
         if (d.records_dirty && active) {
@@ -732,6 +759,13 @@ vnetd_switch_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
     for (size_t i = 0; i < shash_count(&d->sessions); i++) {
         struct switch_session_status st;
         switch_session_get_status(nodes[i]->data, &st);
+        if (switch_session_is_watching(nodes[i]->data)) {
+            ds_put_format(&s, "%s: watching (standby), database %s\n",
+                          nodes[i]->name,
+                          st.db_connected ? "connected" : "not connected");
+            switch_session_status_destroy(&st);
+            continue;
+        }
         ds_put_format(&s, "%s: %s, openflow %s%s%s\n", nodes[i]->name,
                       st.connected ? "connected" : "not connected",
                       st.of_state, st.last_error ? ": " : "",

@@ -71,6 +71,9 @@ struct switch_session {
     /* OpenFlow channel the bridge connects to. */
     struct of_channel *of;
 
+    /* Watching (see switch_session_watch()): computing, changing nothing. */
+    bool watching;
+
     /* Release. */
     bool releasing;
     long long int release_deadline;
@@ -314,6 +317,17 @@ replace(char **dst, const char *src)
     return true;
 }
 
+/* The OpenFlow channel listens where the bridge connects, unless the
+ * session only watches. */
+static void
+set_of_path(struct switch_session *ss)
+{
+    char *path = ss->rundir && ss->bridge && !ss->watching && !ss->releasing
+                 ? vnet_of_socket_path(ss->rundir, ss->bridge) : NULL;
+    of_channel_set_path(ss->of, path);
+    free(path);
+}
+
 void
 switch_session_set_config(struct switch_session *ss,
                           const struct switch_session_config *cfg)
@@ -356,10 +370,34 @@ switch_session_set_config(struct switch_session *ss,
     ss->datapath_auto = cfg->datapath_auto;
     attacher_set_rundir(ss->attacher, ss->rundir);
 
-    char *path = ss->rundir && ss->bridge
-                 ? vnet_of_socket_path(ss->rundir, ss->bridge) : NULL;
-    of_channel_set_path(ss->of, path);
-    free(path);
+    set_of_path(ss);
+}
+
+void
+switch_session_watch(struct switch_session *ss)
+{
+    if (!ss->watching) {
+        ss->watching = true;
+        ss->config_seqno++;
+        set_of_path(ss);
+    }
+}
+
+void
+switch_session_take_over(struct switch_session *ss)
+{
+    if (ss->watching) {
+        VLOG_INFO("switch %s: taking over", ss->name);
+        ss->watching = false;
+        ss->config_seqno++;
+        set_of_path(ss);
+    }
+}
+
+bool
+switch_session_is_watching(const struct switch_session *ss)
+{
+    return ss->watching;
 }
 
 void
@@ -372,7 +410,7 @@ switch_session_release(struct switch_session *ss)
         ss->release_deadline = time_msec() + RELEASE_TIMEOUT_MS;
         relay_taps_sweep_soon(ss->taps);
         of_channel_set_path(ss->of, NULL);
-        if (!ss->ovs.idl || ss->config_error) {
+        if (!ss->ovs.idl || ss->config_error || ss->watching) {
             /* Never configured anything there. */
             ss->released = true;
         }
@@ -571,6 +609,9 @@ resolve_datapath(struct switch_session *ss)
 
 static void full_run(struct switch_session *, struct ovsdb_idl *nb,
                      struct ovsdb_idl_txn *);
+static void finish_run(struct switch_session *, struct ovsdb_idl *nb,
+                       struct binding_wants *, struct lan_view *,
+                       struct sset *installed, bool all_ready);
 
 /* A full run recomputes what the switch must have, at a cost that grows
  * with the network; most wake-ups (replies, our own status coming back,
@@ -644,11 +685,14 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
 
     /* A repaired endpoint may have a new host end, a relay tap deleted
      * behind our back must be plugged in again: a full run follows. */
-    bool repaired = attacher_verify(ss->attacher);
-    struct relay_taps_ctx taps_ctx = relay_taps_ctx(ss);
-    if (relay_taps_run(ss->taps, &taps_ctx)) {
-        relay_stop(ss->relay);
-        repaired = true;
+    bool repaired = false;
+    if (!ss->watching) {
+        repaired = attacher_verify(ss->attacher);
+        struct relay_taps_ctx taps_ctx = relay_taps_ctx(ss);
+        if (relay_taps_run(ss->taps, &taps_ctx)) {
+            relay_stop(ss->relay);
+            repaired = true;
+        }
     }
     struct run_key key = run_key_now(ss, nb);
     if (repaired || full_run_needed(ss, &key)) {
@@ -660,6 +704,9 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
          * sent, new desired flows not in sync yet) is no news for the
          * next. */
         ss->last_key = run_key_now(ss, nb);
+    } else if (ss->watching) {
+        COVERAGE_INC(switch_session_idle_run);
+        ovsdb_idl_loop_commit_and_wait(&ss->ovs);
     } else {
         /* Only what keeps going on its own. */
         COVERAGE_INC(switch_session_idle_run);
@@ -757,7 +804,7 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
         smap_init(&fresh.tunnel_options);
     }
     /* A peer that left (or moved) may be behind learned MACs: forget them. */
-    for (size_t i = 0; i < ss->plan.n_peers; i++) {
+    for (size_t i = 0; i < ss->plan.n_peers && !ss->watching; i++) {
         const struct tunnel_peer *was = &ss->plan.peers[i];
         const struct tunnel_peer *now = tunnel_plan_find(&fresh, was->name);
         if (!now || now->ip != was->ip || now->relay != was->relay) {
@@ -768,25 +815,32 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     tunnel_plan_destroy(&ss->plan);
     tunnel_plan_move(&ss->plan, &fresh);
     const char *underlay = underlay_wanted(ss, nb);
-    if (ss->releasing && ss->release_underlay && datapath_is(ss, "netdev")) {
+    if (ss->watching) {
+        /* Nothing is changed: neither the IP, nor devices. */
+    } else if (ss->releasing && ss->release_underlay
+               && datapath_is(ss, "netdev")) {
         /* What an earlier ovs-vnetd moved goes back too. */
         underlay_adopt(ss->underlay, ss->release_underlay,
                        attacher_get_switch_pid(ss->attacher),
                        attacher_get_netns_fd(ss->attacher));
     }
     const char *moved = underlay_get_iface(ss->underlay);
-    if (moved && !nullable_string_is_equal(moved, underlay)) {
+    if (moved && !nullable_string_is_equal(moved, underlay)
+        && !ss->watching) {
         /* Released, or the underlay changed: give the IP back first. */
         underlay_give_back(ss->underlay, attacher_get_switch_pid(ss->attacher),
                            attacher_get_netns_fd(ss->attacher));
     }
 
-    run_attacher(ss, wants.wants, wants.n);
-
-    /* Only endpoints whose veth exists become ports. */
-    bool all_ready;
-    size_t n_ready = binding_partition_ready(&wants, ss->attacher,
-                                             &ss->endpoints, &all_ready);
+    /* Only endpoints whose veth exists become ports.  (Watching, the ports
+     * the switch has are those the active ovs-vnetd made.) */
+    bool all_ready = true;
+    size_t n_ready = wants.n;
+    if (!ss->watching) {
+        run_attacher(ss, wants.wants, wants.n);
+        n_ready = binding_partition_ready(&wants, ss->attacher,
+                                          &ss->endpoints, &all_ready);
+    }
 
     /* Its ports: those endpoints, uplinks, tunnels and relay taps (but not
      * a tap deleted behind our back, until its port has gone). */
@@ -856,15 +910,18 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
             .phy_hwaddr = underlay ? phy_hwaddr : NULL,
         };
         switch_db_result_destroy(&ss->db);
-        switch_db_reconcile(ss->ovs.idl, txn, &cfg, &ss->db);
+        switch_db_reconcile(ss->ovs.idl, ss->watching ? NULL : txn, &cfg,
+                            &ss->db);
         free(target);
         simap_clear(&ss->ofports);
         switch_db_own_ofports(&ss->db, &ss->ofports);
 
         /* Remember what became stale, to remove its devices later. */
-        add_stale(ss, ss->db.stale, ss->db.n_stale);
-        ss->db.stale = NULL;
-        ss->db.n_stale = 0;
+        if (!ss->watching) {
+            add_stale(ss, ss->db.stale, ss->db.n_stale);
+            ss->db.stale = NULL;
+            ss->db.n_stale = 0;
+        }
     }
     ovsdb_idl_loop_commit_and_wait(&ss->ovs);
     ss->txn_pending = ss->ovs.committing_txn != NULL;
@@ -878,6 +935,11 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     smap_clone(&ss->port_conflicts, &pl.conflicts);
     smap_destroy(&pl.conflicts);
 
+    if (ss->watching) {
+        free(relay_wanted);
+        finish_run(ss, nb, &wants, &view, &installed, all_ready);
+        return;
+    }
     if (underlay && ss->db.ready) {
         underlay_recheck(ss->underlay);
         underlay_run(ss->underlay, underlay,
@@ -907,9 +969,18 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     relay_run(ss->relay, ss->relay_wanted, ss->rundir, ss->plan.relay_key);
     ss->relay_ready = relay_runs_with(ss->relay, relay_wanted);
     free(relay_wanted);
+    finish_run(ss, nb, &wants, &view, &installed, all_ready);
+}
 
+/* The end of a full run: the desired flows, and what is reported.  Frees
+ * 'wants', 'view' and 'installed'. */
+static void
+finish_run(struct switch_session *ss, struct ovsdb_idl *nb,
+           struct binding_wants *wants, struct lan_view *view,
+           struct sset *installed, bool all_ready)
+{
     if (nb && !ss->releasing && !ss->config_error) {
-        compute_flows(ss, nb, &wants, &view);
+        compute_flows(ss, nb, wants, view);
         if (ss->db.db_ready) {
             /* The switch's ports are known: the flows are complete. */
             flow_installer_set_desired_ready(ss->installer);
@@ -917,30 +988,36 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     } else {
         uplink_prober_set_routers(ss->prober, NULL, 0);
     }
-    flow_installer_run(ss->installer);
-    uplink_prober_run(ss->prober, ss->of,
-                      flow_installer_is_synced(ss->installer));
+    if (!ss->watching) {
+        flow_installer_run(ss->installer);
+        uplink_prober_run(ss->prober, ss->of,
+                          flow_installer_is_synced(ss->installer));
+    }
 
     struct binding_report report;
-    binding_report(&ss->endpoints, &wants, &installed, ss->flow_gen,
+    binding_report(&ss->endpoints, wants, installed, ss->flow_gen,
                    installer_holds, ss->installer, all_ready, &report);
     ss->endpoints_ready = report.endpoints_ready;
     ss->settled = (ss->settled || flow_installer_has_audited(ss->installer)
                    || time_msec() >= ss->settle_deadline);
     ss->markers_ready = report.markers_ready;
-    /* The markers follow in the next full run, at once. */
-    ss->rerun = report.rerun;
-    sset_destroy(&installed);
+    /* The markers follow in the next full run, at once (not while
+     * watching: the active ovs-vnetd writes them). */
+    ss->rerun = report.rerun && !ss->watching;
+    sset_destroy(installed);
 
-    binding_wants_destroy(&wants);
-    log_new_row_errors(ss, &view.errors);
+    binding_wants_destroy(wants);
+    if (!ss->watching) {
+        /* Watching, the active ovs-vnetd logs them. */
+        log_new_row_errors(ss, &view->errors);
+    }
     smap_destroy(&ss->row_errors);
-    smap_clone(&ss->row_errors, &view.errors);
+    smap_clone(&ss->row_errors, &view->errors);
     if (nb && !ss->config_error) {
-        sset_swap(&ss->rows_accepted, &view.accepted);
+        sset_swap(&ss->rows_accepted, &view->accepted);
         ss->rows_checked = true;
     }
-    lan_view_destroy(&view);
+    lan_view_destroy(view);
 }
 
 void
@@ -1007,6 +1084,7 @@ switch_session_get_status(const struct switch_session *ss,
 
     memset(st, 0, sizeof *st);
     st->connected = status.connected;
+    st->db_connected = db_connected;
     bool tunnels_ready = !ss->plan.error && !ss->underlay_pending
                          && ss->relay_ready;
     for (size_t i = 0; i < ss->plan.n_peers && tunnels_ready; i++) {

@@ -33,6 +33,8 @@ struct switch_session_config {
 
 struct switch_session_status {
     bool connected;
+    bool db_connected;          /* To the switch's database (whether or not
+                                 * its OpenFlow channel is). */
     bool in_sync;               /* Connected, and nothing left to change. */
     char *last_error;           /* NULL when connected. */
     char *of_state;
@@ -61,6 +63,15 @@ void switch_session_destroy(struct switch_session *);
 void switch_session_abandon(struct switch_session *);
 
 const char *switch_session_get_name(const struct switch_session *);
+
+/* A session that watches, as a standby ovs-vnetd's do: it follows the NB and
+ * the switch's database and computes the flows the switch must have, but
+ * changes nothing (no OpenFlow channel, no write to the switch's database,
+ * no device, address or relay touched), so that taking over costs little.
+ * switch_session_take_over() makes it drive the switch. */
+void switch_session_watch(struct switch_session *);
+void switch_session_take_over(struct switch_session *);
+bool switch_session_is_watching(const struct switch_session *);
 
 /* Applies 'cfg' (copied).  A new remote restarts the OVSDB session. */
 void switch_session_set_config(struct switch_session *,

@@ -86,6 +86,12 @@ standby_appctl() {
     ovs-appctl --timeout=10 -t "$SANDBOX_DIR/vnetd2/ovs-vnetd.ctl" "$@"
 }
 
+# same_flows_computed SWITCH: whether the standby's desired flows for SWITCH
+# are the active one's.
+same_flows_computed() {
+    [ "$(sandbox_vnetd_appctl flows/show "$1")" = "$(standby_appctl flows/show "$1")" ]
+}
+
 test_standby_takes_over_without_loss() {
     sandbox_nb_start
     sandbox_vnetd_start
@@ -97,10 +103,15 @@ test_standby_takes_over_without_loss() {
     vnet_ctl --wait attach net1 ep2 --switch=sw1 --ip=10.5.0.12 --netns="$SANDBOX_PREFIX-ep2" >/dev/null
     reaches ep1 10.5.0.12 || fail "ep1 -> ep2"
 
-    # One active, one standing by that has no switch.
+    # One active, one standing by that watches the switch: it has computed
+    # the same flows, and changed nothing.
     assert_contains "$(sandbox_vnetd_appctl status)" "active (NB lock ovs_vnetd, held)"
     assert_contains "$(standby_appctl status)" "standby (NB lock ovs_vnetd, held by another ovs-vnetd)"
-    assert_eq "$(standby_appctl switch/list)" "" "the standby's switches"
+    assert_eq "$(standby_appctl switch/list)" "sw1: watching (standby), database connected" \
+        "the standby's switches"
+    wait_until 5 same_flows_computed sw1 \
+        || fail "the standby computed other flows: $(diff <(sandbox_vnetd_appctl flows/show sw1) <(standby_appctl flows/show sw1))"
+    [ "$(standby_appctl flows/show sw1 | wc -l)" -gt 10 ] || fail "the standby computed no flows"
     local active standby
     active=$(sandbox_vnetd_appctl status | sed -n 's/^controller: //p')
     standby=$(standby_appctl status | sed -n 's/^controller: //p')
@@ -119,6 +130,8 @@ test_standby_takes_over_without_loss() {
     took=$(awk -v a="$killed" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
     echo "standby active ${took}s after the kill"
     vnet_ctl --wait sync
+    took=$(awk -v a="$killed" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+    echo "the switch in sync again ${took}s after the kill"
     sleep 3                     # Past the installer's first full check.
     kill -INT "$pinger"
     wait "$pinger" || true
@@ -183,7 +196,8 @@ LAB
                 assert_eq "$(ovs-appctl -t "$dir/ovs-vnetd.ctl" switch/list | sed 's/:.*//')" "$host"
             else
                 standbys+=("$dir")
-                assert_eq "$(ovs-appctl -t "$dir/ovs-vnetd.ctl" switch/list)" ""
+                assert_contains "$(ovs-appctl -t "$dir/ovs-vnetd.ctl" switch/list)" \
+                    "$host: watching (standby)"
             fi
         done
     done

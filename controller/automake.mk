@@ -13,6 +13,7 @@ controller_libvnetd_a_SOURCES = \
 	controller/uplink.c controller/uplink.h \
 	controller/status.c controller/status.h \
 	controller/switch-db.c controller/switch-db.h \
+	controller/nb-lock.c controller/nb-lock.h \
 	controller/switch-records.c controller/switch-records.h \
 	controller/switch-session.c controller/switch-session.h \
 	controller/tunnels.c controller/tunnels.h \

@@ -22,6 +22,7 @@
 #include "ovsdb/nb-session.h"
 #include "controller/allocator.h"
 #include "controller/desired-flows.h"
+#include "controller/nb-lock.h"
 #include "controller/switch-records.h"
 #include "controller/switch-session.h"
 #include "daemon.h"
@@ -90,13 +91,8 @@ struct vnetd {
     long long int records_retry_at;     /* After a failed write. */
 
     /* Of several ovs-vnetd for the same switches, the one that holds the NB
-     * lock 'lock_name' is active; the others stand by, their NB view kept
-     * up to date, and touch no switch. */
-    char *lock_name;
-    bool active;
-    bool lock_known;            /* 'active' was logged once. */
-    long long int locked_since; /* The lock held since then (LLONG_MAX:
-                                 * not held). */
+     * lock is active; the others stand by, watching the switches. */
+    struct nb_lock lock;
     struct nb_session nb_session;       /* Keeps a clustered NB lively. */
     char *identity;             /* "HOST pid PID", in the switches' status. */
 };
@@ -108,49 +104,6 @@ static unixctl_cb_func vnetd_exit;
 static unixctl_cb_func vnetd_status;
 static unixctl_cb_func vnetd_switch_list;
 static unixctl_cb_func vnetd_flows_show;
-
-/* The NB lock of the ovs-vnetd that drive this process's switches: one for
- * those that drive all, one per set of switches given with --switch (an
- * OVSDB lock name is an id: the set goes in as a hash). */
-static char *
-lock_name_for_switches(void)
-{
-    if (sset_is_empty(&my_switches)) {
-        return xstrdup("ovs_vnetd");
-    }
-    const char **names = sset_sort(&my_switches);
-    uint32_t hash = 0;
-    for (size_t i = 0; i < sset_count(&my_switches); i++) {
-        hash = hash_string(names[i], hash);
-    }
-    free(names);
-    return xasprintf("ovs_vnetd_%08"PRIx32, hash);
-}
-
-/* A lock held this long is ours: a cluster member that is not the leader
- * may grant its own lock for the moment it takes the IDL to find out and
- * move on to another member. */
-#define LOCK_SETTLE_MS 100
-
-/* Whether this ovs-vnetd is the active one: it has held the NB lock for
- * LOCK_SETTLE_MS. */
-static bool
-lock_is_ours(struct vnetd *d)
-{
-    long long int now = time_msec();
-    if (!ovsdb_idl_has_lock(d->nb.idl)) {
-        d->locked_since = LLONG_MAX;
-    } else if (d->locked_since == LLONG_MAX) {
-        d->locked_since = now;
-    }
-    if (d->locked_since == LLONG_MAX) {
-        return false;
-    } else if (now < d->locked_since + LOCK_SETTLE_MS) {
-        poll_timer_wait_until(d->locked_since + LOCK_SETTLE_MS);
-        return false;
-    }
-    return true;
-}
 
 /* Leaves every switch as it is, to the controller that takes over: no
  * release, and the relays keep running. */
@@ -615,10 +568,8 @@ main(int argc, char *argv[])
     struct ovsdb_idl *idl = ovsdb_idl_create(nb_remote, &vnetrec_idl_class,
                                              true, true);
     nb_register(idl);
-    d.lock_name = lock_name_for_switches();
-    d.locked_since = LLONG_MAX;
+    nb_lock_init(&d.lock, idl, &my_switches);
     nb_session_init(&d.nb_session, nb_remote);
-    ovsdb_idl_set_lock(idl, d.lock_name);
     char hostname[256];
     if (gethostname(hostname, sizeof hostname)) {
         ovs_strlcpy(hostname, "?", sizeof hostname);
@@ -637,20 +588,10 @@ main(int argc, char *argv[])
         nb_session_run(&d.nb_session, d.nb.idl);
         unixctl_server_run(unixctl);
 
-        bool active = lock_is_ours(&d);
-        bool contended = ovsdb_idl_is_lock_contended(d.nb.idl);
-        if (active != d.active || (!d.lock_known && (active || contended))) {
-            d.active = active;
-            d.lock_known = true;
-            if (active) {
-                VLOG_INFO("active: holding NB lock %s", d.lock_name);
-            } else {
-                VLOG_INFO("standing by: NB lock %s is %s", d.lock_name,
-                          contended ? "another ovs-vnetd's" : "not held");
-                stand_by(&d);
-            }
+        if (nb_lock_run(&d.lock, d.nb.idl)) {
+            stand_by(&d);
         }
-
+        bool active = d.lock.active;
         bool nb_ready = nb_is_initialized(&d) && active;
         if (nb_ready) {
             take_over(&d);
@@ -729,7 +670,7 @@ main(int argc, char *argv[])
     }
     shash_destroy(&d.sessions);
     shash_destroy(&d.releasing);
-    free(d.lock_name);
+    nb_lock_destroy(&d.lock);
     free(d.identity);
     switch_records_destroy(&d.records);
     free(records_file);
@@ -788,11 +729,8 @@ vnetd_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
 {
     struct vnetd *d = d_;
     struct ds s = DS_EMPTY_INITIALIZER;
-    ds_put_format(&s, "%s (NB lock %s, %s)\n",
-                  d->active ? "active" : "standby", d->lock_name,
-                  d->active ? "held"
-                  : ovsdb_idl_is_lock_contended(d->nb.idl)
-                  ? "held by another ovs-vnetd" : "not held yet");
+    nb_lock_format(&d->lock, d->nb.idl, &s);
+    ds_put_char(&s, '\n');
     ds_put_format(&s, "controller: %s\n", d->identity);
     ds_put_format(&s, "switches: %"PRIuSIZE"\n", shash_count(&d->sessions));
     unixctl_command_reply(conn, ds_cstr(&s));

@@ -14,6 +14,7 @@ controller_libvnetd_a_SOURCES = \
 	controller/status.c controller/status.h \
 	controller/switch-db.c controller/switch-db.h \
 	controller/nb-lock.c controller/nb-lock.h \
+	controller/stale-ports.c controller/stale-ports.h \
 	controller/switch-records.c controller/switch-records.h \
 	controller/switch-session.c controller/switch-session.h \
 	controller/tunnels.c controller/tunnels.h \

@@ -12,6 +12,7 @@
 #include "controller/lan-view.h"
 #include "controller/port-list.h"
 #include "controller/relay-taps.h"
+#include "controller/stale-ports.h"
 #include "controller/status.h"
 #include "controller/switch-db.h"
 #include "controller/tunnels.h"
@@ -124,10 +125,7 @@ struct switch_session {
 
     /* Endpoints. */
     struct attacher *attacher;
-    struct switch_db_stale *stale;      /* Ports removed by a reconcile: what
-                                         * was created for them goes... */
-    long long int *stale_after;         /* ...once ovs-vswitchd let go. */
-    size_t n_stale;
+    struct stale_ports stale;   /* Ports a reconcile removed. */
     struct shash endpoints;     /* Name -> struct binding_endpoint. */
     bool endpoints_ready;       /* Every endpoint here attached and bound. */
     bool settled;               /* See switch_session_is_settled(). */
@@ -161,59 +159,6 @@ handle_of_msg(const struct ofpbuf *msg, void *ss_)
 {
     struct switch_session *ss = ss_;
     flow_installer_handle_msg(ss->installer, msg);
-}
-
-/* How long after its port leaves the database a device may be deleted: time
- * for the commit and for ovs-vswitchd to reconfigure. */
-#define STALE_DELAY_MS 1500
-
-static void
-stale_free(struct switch_db_stale *st)
-{
-    free(st->iface_id);
-    free(st->ifname);
-    free(st->netns);
-}
-
-static void
-clear_stale(struct switch_session *ss)
-{
-    for (size_t i = 0; i < ss->n_stale; i++) {
-        stale_free(&ss->stale[i]);
-    }
-    free(ss->stale);
-    free(ss->stale_after);
-    ss->stale = NULL;
-    ss->stale_after = NULL;
-    ss->n_stale = 0;
-}
-
-/* Takes the ports a reconcile removed; their devices go after a delay.  A port
- * already waiting keeps its time. */
-static void
-add_stale(struct switch_session *ss, struct switch_db_stale *list, size_t n)
-{
-    long long int when = time_msec() + STALE_DELAY_MS;
-    for (size_t i = 0; i < n; i++) {
-        bool known = false;
-        for (size_t j = 0; j < ss->n_stale && !known; j++) {
-            known = !strcmp(ss->stale[j].ifname, list[i].ifname);
-        }
-        if (known) {
-            stale_free(&list[i]);
-            continue;
-        }
-        ss->stale = xrealloc(ss->stale, (ss->n_stale + 1) * sizeof *ss->stale);
-        ss->stale_after = xrealloc(ss->stale_after,
-                                   (ss->n_stale + 1) * sizeof *ss->stale_after);
-        if (!list[i].iface_id && tunnel_is_relay_tap(list[i].ifname)) {
-            relay_taps_sweep_soon(ss->taps);    /* A relay tap's port went. */
-        }
-        ss->stale[ss->n_stale] = list[i];
-        ss->stale_after[ss->n_stale] = when;
-        ss->n_stale++;
-    }
-    free(list);
 }
 
 struct switch_session *
@@ -273,7 +218,7 @@ switch_session_destroy(struct switch_session *ss)
         underlay_destroy(ss->underlay);
         of_channel_destroy(ss->of);
         attacher_destroy(ss->attacher);
-        clear_stale(ss);
+        stale_ports_destroy(&ss->stale);
         binding_endpoints_clear(&ss->endpoints);
         simap_destroy(&ss->ofports);
         smap_destroy(&ss->port_conflicts);
@@ -536,11 +481,7 @@ ports_in_use(const struct switch_session *ss, long long int now,
             sset_add(in_use, ss->db.bindings[i].ifname);
         }
     }
-    for (size_t i = 0; i < ss->n_stale; i++) {
-        if (now < ss->stale_after[i]) {
-            sset_add(in_use, ss->stale[i].ifname);
-        }
-    }
+    stale_ports_in_use(&ss->stale, now, in_use);
 }
 
 static void
@@ -549,17 +490,9 @@ run_attacher(struct switch_session *ss, const struct attach_want *wants,
 {
     /* Namespaces and veths; ports removed a while ago take theirs along. */
     long long int now = time_msec();
-    struct attach_record *records = xcalloc(ss->n_stale + 1, sizeof *records);
-    size_t n_records = 0;
-    for (size_t i = 0; i < ss->n_stale; i++) {
-        if ((ss->stale[i].netns || ss->stale[i].tap) && ss->stale[i].iface_id
-            && now >= ss->stale_after[i]) {
-            records[n_records].endpoint = ss->stale[i].iface_id;
-            records[n_records].netns = ss->stale[i].netns;
-            records[n_records].host_ifname = ss->stale[i].ifname;
-            n_records++;
-        }
-    }
+    struct attach_record *records = xcalloc(ss->stale.n + 1,
+                                            sizeof *records);
+    size_t n_records = stale_ports_due_records(&ss->stale, now, records);
     /* Devices that are ports, or whose port was just removed, stay until
      * their record comes due. */
     struct sset in_use;
@@ -569,18 +502,7 @@ run_attacher(struct switch_session *ss, const struct attach_want *wants,
     free(records);
     /* Forget what is done.  (A port that carries nothing to delete is kept
      * too until then: its name stays in use meanwhile.) */
-    size_t kept = 0;
-    for (size_t i = 0; i < ss->n_stale; i++) {
-        bool done = now >= ss->stale_after[i];
-        if (done) {
-            stale_free(&ss->stale[i]);
-        } else {
-            ss->stale[kept] = ss->stale[i];
-            ss->stale_after[kept] = ss->stale_after[i];
-            kept++;
-        }
-    }
-    ss->n_stale = kept;
+    stale_ports_forget_due(&ss->stale, now);
 }
 
 /* True if the relay makes its taps itself: on the kernel datapath. */
@@ -648,12 +570,7 @@ full_run_needed(struct switch_session *ss, const struct run_key *key)
         || (!ss->settled && now >= ss->settle_deadline)) {
         return true;
     }
-    for (size_t i = 0; i < ss->n_stale; i++) {
-        if (now >= ss->stale_after[i]) {
-            return true;
-        }
-    }
-    return false;
+    return stale_ports_any_due(&ss->stale, now);
 }
 
 static struct relay_taps_ctx
@@ -730,7 +647,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
          * where they are. */
         bool taps_gone = !relay_owns_taps(ss) || relay_taps_swept(ss->taps)
                          || attacher_get_netns_fd(ss->attacher) < 0;
-        if (ss->db.ready && !ss->txn_pending && !ss->n_stale && taps_gone) {
+        if (ss->db.ready && !ss->txn_pending && !ss->stale.n && taps_gone) {
             VLOG_INFO("switch %s: released", ss->name);
             ss->released = true;
         } else if (time_msec() >= ss->release_deadline) {
@@ -918,7 +835,11 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
 
         /* Remember what became stale, to remove its devices later. */
         if (!ss->watching) {
-            add_stale(ss, ss->db.stale, ss->db.n_stale);
+            if (stale_ports_add(&ss->stale, ss->db.stale, ss->db.n_stale,
+                                time_msec())) {
+                relay_taps_sweep_soon(ss->taps);    /* A relay tap went. */
+            }
+            free(ss->db.stale);
             ss->db.stale = NULL;
             ss->db.n_stale = 0;
         }
@@ -1039,9 +960,7 @@ switch_session_wait(struct switch_session *ss)
         poll_timer_wait_until(ss->settle_deadline);
     }
     poll_timer_wait_until(attacher_next_verify(ss->attacher));
-    for (size_t i = 0; i < ss->n_stale; i++) {
-        poll_timer_wait_until(ss->stale_after[i]);
-    }
+    stale_ports_wait(&ss->stale);
     if (ss->ovs.idl && !ss->released) {
         ovsdb_idl_wait(ss->ovs.idl);
     }

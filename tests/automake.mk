@@ -9,6 +9,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-status.cc \
 	tests/test-switch-records.cc \
 	tests/test-nb-lock.cc \
+	tests/test-stale-ports.cc \
 	tests/test-ctl-args.cc \
 	tests/test-lan.cc \
 	tests/test-router.cc \

@@ -80,6 +80,35 @@ is_here(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep)
            && !strcmp(sw, in->switch_name);
 }
 
+/* Adds to 'leaving' the networks whose traffic may leave this switch: those
+ * with endpoints bound on another switch, attached to a router (the next
+ * hop, an uplink or NAT may be anywhere) or bridged onto a physical network.
+ * Their packets may be encapsulated, or leave through a port that cannot
+ * take large segments. */
+static void
+networks_leaving(const struct binding_ctx_in *in, struct sset *leaving)
+{
+    const struct vnetrec_endpoint *ep;
+    VNETREC_ENDPOINT_FOR_EACH (ep, in->nb) {
+        const char *sw = vnet_endpoint_switch_name(ep);
+        if (sw && ep->network && strcmp(sw, in->switch_name)) {
+            sset_add(leaving, ep->network->name);
+        }
+    }
+    const struct vnetrec_router *r;
+    VNETREC_ROUTER_FOR_EACH (r, in->nb) {
+        for (size_t i = 0; i < r->n_networks; i++) {
+            sset_add(leaving, r->networks[i]->name);
+        }
+    }
+    const struct vnetrec_network *net;
+    VNETREC_NETWORK_FOR_EACH (net, in->nb) {
+        if (net->physnet) {
+            sset_add(leaving, net->name);
+        }
+    }
+}
+
 /* An endpoint's network (in the view) and parsed addresses. */
 struct endpoint_addresses {
     struct net_info *ni;
@@ -117,8 +146,8 @@ add_neighbor(struct net_info *ni, const struct vnetrec_endpoint *ep,
 }
 
 static void
-add_want(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep,
-         const struct net_info *ni, const uint8_t mac[6], uint32_t ip,
+add_want(const struct vnetrec_endpoint *ep, const struct net_info *ni,
+         const uint8_t mac[6], uint32_t ip, bool tx_csum,
          struct binding_wants *out, size_t *allocated)
 {
     if (out->n >= *allocated) {
@@ -140,7 +169,7 @@ add_want(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep,
     w->plen = ni->cidr.plen;
     w->gateway = ni->gateway;
     w->mtu = vnet_network_mtu(ni->row->mtu);
-    w->tx_csum = in->tx_csum;
+    w->tx_csum = tx_csum;
     w->internal = !strcmp(ep->type, "internal");
 
     struct switch_db_port *p = &out->ports[out->n];
@@ -342,6 +371,10 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
         }
     }
 
+    struct sset leaving = SSET_INITIALIZER(&leaving);
+    if (in->offload_local) {
+        networks_leaving(in, &leaving);
+    }
     for (i = 0; i < n_rows; i++) {
         struct binding_row *r = &rows->rows[i];
         if (r->pending) {
@@ -382,8 +415,12 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
                 : "a namespace endpoint needs an IP, a MAC and a namespace");
             continue;
         }
-        add_want(in, ep, a.ni, a.mac, a.ip, out, &allocated);
+        bool tx_csum = in->tx_csum
+                       || (in->offload_local && strcmp(ep->type, "tap")
+                           && !sset_contains(&leaving, ep->network->name));
+        add_want(ep, a.ni, a.mac, a.ip, tx_csum, out, &allocated);
     }
+    sset_destroy(&leaving);
     struct addr_owner *o;
     HMAP_FOR_EACH_POP (o, node, &owners) {
         free(o);

@@ -70,6 +70,9 @@ struct binding_ctx_in {
     bool releasing;             /* Attach nothing (networks are still read). */
     bool tx_csum;               /* Endpoints keep TX checksum offload (the
                                  * kernel datapath takes their packets). */
+    bool offload_local;         /* Those whose traffic cannot leave the
+                                 * switch keep it, and TSO (the userspace
+                                 * datapath runs with userspace TSO). */
     /* The switch's interfaces, as the last reconcile found them. */
     const struct switch_db_binding *bindings;
     size_t n_bindings;

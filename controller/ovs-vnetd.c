@@ -167,6 +167,11 @@ switch_row_to_config(const struct vnetd *d, const struct vnetrec_switch *row,
     memset(cfg, 0, sizeof *cfg);
     *rundirp = NULL;
     *errorp = vnet_switch_check(row->name, row->remote, row->bridge);
+    const char *offload = smap_get(&row->options, VNET_OFFLOAD_KEY);
+    if (!*errorp && offload && !vnet_offload_is_valid(offload)) {
+        *errorp = xasprintf("options:%s=%s: expected auto or off",
+                            VNET_OFFLOAD_KEY, offload);
+    }
     if (!*errorp) {
         struct vnet_remote r;
         char *error = vnet_remote_parse(row->remote, &r);

@@ -34,6 +34,7 @@ switch_db_register(struct ovsdb_idl *idl)
     ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_external_ids);
     ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_ovs_version);
     ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_datapath_types);
+    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_other_config);
 
     ovsdb_idl_add_table(idl, &ovsrec_table_bridge);
     ovsdb_idl_add_column(idl, &ovsrec_bridge_col_name);
@@ -612,4 +613,12 @@ switch_db_supports_datapath(struct ovsdb_idl *idl, const char *type)
         }
     }
     return false;
+}
+
+bool
+switch_db_userspace_tso(struct ovsdb_idl *idl)
+{
+    const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(idl);
+    return ovs && smap_get_bool(&ovs->other_config, "userspace-tso-enable",
+                                false);
 }

@@ -105,6 +105,12 @@ struct simap;
 void switch_db_own_ofports(const struct switch_db_result *r,
                            struct simap *ofports);
 
+/* Whether the switch's ovs-vswitchd runs with userspace TSO: its
+ * other_config says so (Open vSwitch reads it when it starts; turned on in a
+ * running ovs-vswitchd 3.1, it breaks forwarding through the userspace
+ * datapath until the daemon restarts). */
+bool switch_db_userspace_tso(struct ovsdb_idl *);
+
 /* True if the switch lists datapath 'type' in its Open_vSwitch datapath_types
  * (or has not said yet). */
 bool switch_db_supports_datapath(struct ovsdb_idl *idl, const char *type);

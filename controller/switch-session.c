@@ -74,6 +74,8 @@ struct switch_session {
 
     /* Watching (see switch_session_watch()): computing, changing nothing. */
     bool watching;
+    bool offload_local;         /* As the last full run found it (see
+                                 * offload_local()). */
 
     /* Release. */
     bool releasing;
@@ -381,6 +383,26 @@ datapath_is(const struct switch_session *ss, const char *type)
     return ss->datapath_type && !strcmp(ss->datapath_type, type);
 }
 
+static const struct vnetrec_switch *own_row(const struct switch_session *,
+                                            struct ovsdb_idl *nb);
+
+/* Whether the endpoints whose traffic stays on the switch keep TX checksum
+ * offload and TSO: on the userspace datapath run with userspace TSO, unless
+ * the switch's offload policy is "off". */
+static bool
+offload_local(const struct switch_session *ss, struct ovsdb_idl *nb)
+{
+    if (!datapath_is(ss, "netdev") || !ss->ovs.idl
+        || !switch_db_userspace_tso(ss->ovs.idl)) {
+        return false;
+    }
+    const struct vnetrec_switch *me = own_row(ss, nb);
+    const char *policy = me ? smap_get_def(&me->options, VNET_OFFLOAD_KEY,
+                                           VNET_OFFLOAD_DEFAULT)
+                            : "off";
+    return !strcmp(policy, "auto");
+}
+
 /* What binding reads, as things are now. */
 static struct binding_ctx_in
 binding_in(const struct switch_session *ss, struct ovsdb_idl *nb)
@@ -391,6 +413,7 @@ binding_in(const struct switch_session *ss, struct ovsdb_idl *nb)
         .releasing = ss->releasing,
         /* Offloads stay on where the kernel datapath takes the packets. */
         .tx_csum = datapath_is(ss, "system"),
+        .offload_local = ss->offload_local,
         .bindings = ss->db.bindings,
         .n_bindings = ss->db.n_bindings,
         .kept = ss->endpoints_checked ? &ss->endpoints_accepted : NULL,
@@ -704,6 +727,7 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     }
     struct binding_wants wants;
     memset(&wants, 0, sizeof wants);
+    ss->offload_local = nb && offload_local(ss, nb);
     if (nb && !ss->config_error) {
         /* Endpoint errors are found afresh every run. */
         binding_endpoints_reset(&ss->endpoints);
@@ -1033,6 +1057,13 @@ switch_session_get_status(const struct switch_session *ss,
     smap_init(&st->details);
     if (ss->datapath_type) {
         smap_add(&st->details, VNET_STATUS_DATAPATH_TYPE, ss->datapath_type);
+    }
+    if (datapath_is(ss, "netdev") && db_connected) {
+        smap_add(&st->details, VNET_STATUS_OFFLOAD,
+                 ss->offload_local ? "tso"
+                 : !switch_db_userspace_tso(ss->ovs.idl)
+                 ? "off: ovs-vswitchd runs without userspace TSO"
+                 : "off");
     }
     int version = of_channel_get_version(ss->of);
     if (version) {

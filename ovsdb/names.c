@@ -165,3 +165,9 @@ vnet_of_socket_path(const char *rundir, const char *bridge)
 {
     return xasprintf("%s/%s.vnetd", rundir, bridge);
 }
+
+bool
+vnet_offload_is_valid(const char *offload)
+{
+    return !strcmp(offload, "auto") || !strcmp(offload, "off");
+}

@@ -31,6 +31,15 @@ extern "C" {
  * authenticates its datagrams with ("ovs-vnet-ctl init" makes one). */
 #define VNET_RELAY_KEY "relay_key"
 
+/* Switch options key "offload": the offload policy of the switch's
+ * endpoints.  "auto" (the default): TX checksum offload and TSO on for the
+ * endpoints whose traffic cannot leave the switch, where the switch's
+ * userspace datapath runs with userspace TSO; "off": off on the userspace
+ * datapath, as before. */
+#define VNET_OFFLOAD_KEY "offload"
+#define VNET_OFFLOAD_DEFAULT "auto"
+bool vnet_offload_is_valid(const char *);
+
 /* Marks on rows ovs-vnet creates in a switch's Open_vSwitch database. */
 #define VNET_EXTID_OWNER "ovs-vnet-switch"   /* value: the NB switch name. */
 

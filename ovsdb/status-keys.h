@@ -39,5 +39,9 @@
  * does not reach its LAN from this switch (its endpoints here still reach
  * each other). */
 #define VNET_STATUS_PHYSNET_ERROR_PREFIX "physnet_error:"
+/* On the userspace datapath, the endpoints' offloads: "tso" (those whose
+ * traffic stays on the switch keep TX checksum offload and TSO), "off" (the
+ * switch's offload policy), or "off: ..." and why. */
+#define VNET_STATUS_OFFLOAD "offload"
 
 #endif /* ovsdb/status-keys.h */

@@ -329,6 +329,10 @@ cmd_show(struct ctl_context *ctx)
         if (dpid) {
             ds_put_format(&ctx->output, "    datapath_id: %s\n", dpid);
         }
+        const char *offload = smap_get(&sw->status, VNET_STATUS_OFFLOAD);
+        if (offload) {
+            ds_put_format(&ctx->output, "    offload: %s\n", offload);
+        }
         ds_put_format(&ctx->output, "    encap: %s%s%s%s%s\n", sw->encap_type,
                       encap_ip ? " " : "", encap_ip ? encap_ip : "",
                       sw->underlay ? " via " : "",

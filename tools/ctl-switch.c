@@ -213,6 +213,17 @@ connect_prepare(struct ctl_context *ctx)
     ctx->aux = derived;
 }
 
+/* --offload=auto|off: true if absent or valid. */
+static bool
+check_offload_option(struct ctl_context *ctx, const char *offload)
+{
+    if (offload && !vnet_offload_is_valid(offload)) {
+        ctl_error(ctx, "--offload=%s: expected auto or off", offload);
+        return false;
+    }
+    return true;
+}
+
 void
 cmd_connect(struct ctl_context *ctx)
 {
@@ -223,6 +234,7 @@ cmd_connect(struct ctl_context *ctx)
     const char *encap_ip = ctl_args_get(&ctx->args, "--encap-ip");
     const char *encap_type = opt_def(ctx, "--encap-type", "vxlan");
     const char *underlay = ctl_args_get(&ctx->args, "--underlay");
+    const char *offload = ctl_args_get(&ctx->args, "--offload");
 
     char *error = vnet_switch_check(name, remote, bridge);
     if (error) {
@@ -238,6 +250,7 @@ cmd_connect(struct ctl_context *ctx)
     }
     struct smap physnets = SMAP_INITIALIZER(&physnets);
     if (!check_encap_options(ctx, encap_ip, encap_type, underlay)
+        || !check_offload_option(ctx, offload)
         || !apply_physnet_options(ctx, NULL, bridge, underlay, &physnets)) {
         smap_destroy(&physnets);
         return;
@@ -281,6 +294,9 @@ cmd_connect(struct ctl_context *ctx)
     if (underlay) {
         vnetrec_switch_set_underlay(row, underlay);
     }
+    if (offload && strcmp(offload, VNET_OFFLOAD_DEFAULT)) {
+        vnetrec_switch_update_options_setkey(row, VNET_OFFLOAD_KEY, offload);
+    }
     ds_put_format(&ctx->output, "%s\n", name);
     free(canonical);
 }
@@ -293,6 +309,7 @@ cmd_switch_set(struct ctl_context *ctx)
     const char *encap_ip = ctl_args_get(&ctx->args, "--encap-ip");
     const char *encap_type = ctl_args_get(&ctx->args, "--encap-type");
     const char *underlay = ctl_args_get(&ctx->args, "--underlay");
+    const char *offload = ctl_args_get(&ctx->args, "--offload");
 
     if (!sw) {
         ctl_error(ctx, "no switch named %s", name);
@@ -300,7 +317,8 @@ cmd_switch_set(struct ctl_context *ctx)
     }
     if (!check_encap_options(ctx, encap_ip && *encap_ip ? encap_ip : NULL,
                              encap_type,
-                             underlay && *underlay ? underlay : NULL)) {
+                             underlay && *underlay ? underlay : NULL)
+        || !check_offload_option(ctx, offload)) {
         return;
     }
     if (ctl_args_get(&ctx->args, "--physnet")) {
@@ -327,6 +345,11 @@ cmd_switch_set(struct ctl_context *ctx)
     }
     if (underlay) {
         vnetrec_switch_set_underlay(sw, *underlay ? underlay : NULL);
+    }
+    if (offload && !strcmp(offload, VNET_OFFLOAD_DEFAULT)) {
+        vnetrec_switch_update_options_delkey(sw, VNET_OFFLOAD_KEY);
+    } else if (offload) {
+        vnetrec_switch_update_options_setkey(sw, VNET_OFFLOAD_KEY, offload);
     }
 }
 

@@ -156,18 +156,20 @@ static const struct ctl_command commands[] = {
      "initialize the database (create its global row)"},
     {"connect", 1, 1,
      "--name=,--bridge=,--datapath=,--encap-ip=,--encap-type=,--underlay=,"
-     "--physnet=",
+     "--physnet=,--offload=",
      true, connect_prepare, cmd_connect,
      "REMOTE [--name=NAME] [--bridge=BR] [--datapath=auto|system|netdev] "
      "[--encap-ip=IP] [--encap-type=vxlan|geneve|udp] [--underlay=IFACE] "
-     "[--physnet=PHYS:IFACE...]",
+     "[--physnet=PHYS:IFACE...] [--offload=auto|off]",
      "register the switch whose OVSDB is at REMOTE"},
-    {"switch-set", 1, 1, "--encap-ip=,--encap-type=,--underlay=,--physnet=",
+    {"switch-set", 1, 1,
+     "--encap-ip=,--encap-type=,--underlay=,--physnet=,--offload=",
      true, NULL, cmd_switch_set,
      "NAME [--encap-ip=IP] [--encap-type=vxlan|geneve|udp] [--underlay=IFACE] "
-     "[--physnet=PHYS:IFACE...]",
-     "change a switch's tunnel endpoint (an empty value clears it) or its "
-     "physical networks (PHYS: without IFACE removes one)"},
+     "[--physnet=PHYS:IFACE...] [--offload=auto|off]",
+     "change a switch's tunnel endpoint (an empty value clears it), its "
+     "physical networks (PHYS: without IFACE removes one) or its endpoints' "
+     "offload policy"},
     {"disconnect", 1, 1, "--if-exists,--force", true, NULL, cmd_disconnect,
      "NAME [--if-exists] [--force]",
      "release switch NAME (its bridge is removed; --force: and its endpoints)"},

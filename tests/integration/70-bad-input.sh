@@ -119,6 +119,7 @@ test_bad_input_counted() {
     bad_cli 'not an IPv4 address' vnet_ctl connect tcp:999.1.1.1:6640 --name=h9
     bad_cli 'remote' vnet_ctl connect foo:bar --name=h9
     bad_cli 'encap' vnet_ctl connect tcp:127.0.0.1:6999 --name=h9 --encap-ip=300.1.1.1
+    bad_cli 'expected auto or off' vnet_ctl switch-set h1 --offload=tso
     bad_cli 'encap' vnet_ctl connect tcp:127.0.0.1:6999 --name=h9 --encap-type=gre
     bad_cli 'datapath' vnet_ctl connect tcp:127.0.0.1:6999 --name=h9 --datapath=fast
     bad_cli 'already exists' vnet_ctl router-add r1
@@ -139,11 +140,13 @@ test_bad_input_counted() {
     local net sw
     net=$(nb_uuid Network net1)
     sw=$(nb_uuid Switch h1)
-    ALLOWED_LOG_ERRORS='switch (b1|b2|b3 x|b4|asw): |network (nmtu|anet|nvlan|pv2): |router (rz|rzdup|rseg|rtwo|rover|art|rphys): |datagram from 192\.168\.50\.2:7789|\.key|ep[a-h]: |UDP relay .*restarting it|port_error'
+    ALLOWED_LOG_ERRORS='switch (b1|b2|b3 x|b4|asw|osw): |network (nmtu|anet|nvlan|pv2): |router (rz|rzdup|rseg|rtwo|rover|art|rphys): |datagram from 192\.168\.50\.2:7789|\.key|ep[a-h]: |UDP relay .*restarting it|port_error'
     bad_row Switch b1 '{"name":"b1","remote":"nope","bridge":"br-vnet","datapath_type":"auto","encap_type":"vxlan"}' 'remote'
     bad_row Switch b2 '{"name":"b2","remote":"unix:/nonexistent/db.sock","bridge":"br-phy","datapath_type":"auto","encap_type":"vxlan"}' 'br-phy'
     bad_row Switch 'b3 x' '{"name":"b3 x","remote":"unix:/nonexistent/db.sock","bridge":"br-vnet","datapath_type":"auto","encap_type":"vxlan"}' 'name'
     bad_row Switch b4 '{"name":"b4","remote":"unix:/nonexistent/db.sock","bridge":"a/b","datapath_type":"auto","encap_type":"vxlan"}' 'bridge'
+    bad_row Switch osw '{"name":"osw","remote":"unix:/nonexistent/osw.sock","bridge":"br-vnet","datapath_type":"auto","encap_type":"vxlan","options":["map",[["offload","bogus"]]]}' \
+        'options:offload=bogus: expected auto or off'
     local ep='{"type":"netns","network":["uuid","'"$net"'"],"switch":["uuid","'"$sw"'"]'
     bad_row Endpoint epa "$ep"',"name":"epa","ip":"10.6.0.5"}' 'outside'
     bad_row Endpoint epb "$ep"',"name":"epb","ip":"10.5.0.40","mac":"01:00:00:00:00:01"}' 'multicast'

@@ -118,14 +118,15 @@ reaches() {
 }
 
 # hosts_world TYPE HOST...: NB, controller, underlay, and hosts hN (underlay
-# address 192.168.50.N) connected with encapsulation TYPE.
+# address 192.168.50.N) connected with encapsulation TYPE.  Their switches
+# are started with $HOSTS_SWITCH_OPTIONS (sandbox_switch_start's).
 hosts_world() {
     local type=$1 h; shift
     sandbox_nb_start
     sandbox_vnetd_start
     sandbox_underlay_start
     for h; do
-        sandbox_switch_start "$h"
+        sandbox_switch_start "$h" ${HOSTS_SWITCH_OPTIONS:-}
         sandbox_switch_underlay "$h" "192.168.50.${h#h}/24"
         connect_host "$h" "$type"
     done

@@ -6,7 +6,7 @@
 #                                unless SANDBOX_PERSIST=1 (a lab that outlives its
 #                                command; sandbox_cleanup then removes it)
 #   sandbox_nb_start             NB ovsdb-server on a unix socket; exports OVS_VNET_DB
-#   sandbox_switch_start NAME [--tcp=PORT] [--ssl=PORT] [--datapath=netdev|system]
+#   sandbox_switch_start NAME [--tcp=PORT] [--ssl=PORT] [--datapath=netdev|system] [--tso]
 #                                an isolated switch: its own network namespace
 #                                "$SANDBOX_PREFIX-NAME", ovsdb-server and ovs-vswitchd
 #                                (datapath $SANDBOX_DATAPATH unless given) with
@@ -154,9 +154,10 @@ sandbox_nb_stop() {
 # sandbox_switch_start NAME [--tcp=PORT] [--datapath=netdev|system]
 sandbox_switch_start() {
     local name=$1; shift
-    local tcp= ssl= datapath=$SANDBOX_DATAPATH arg
+    local tcp= ssl= datapath=$SANDBOX_DATAPATH tso=false arg
     for arg; do
         case $arg in
+            --tso) tso=true ;;
             --tcp=*) tcp=${arg#--tcp=} ;;
             --ssl=*) ssl=${arg#--ssl=} ;;
             --datapath=netdev|--datapath=system) datapath=${arg#--datapath=} ;;
@@ -183,9 +184,11 @@ sandbox_switch_start() {
         ovsdb-tool create "$dir/conf.db" "$OVS_SCHEMA" || return 1
     fi
     sandbox_switch_db_start "$name" || return 1
+    # Userspace TSO is read when ovs-vswitchd starts.
     sandbox_vsctl "$name" --no-wait -- init \
         -- set Open_vSwitch . external_ids:system-id="$name" \
-           external_ids:hostname="$name" || return 1
+           external_ids:hostname="$name" \
+           other_config:userspace-tso-enable="$tso" || return 1
     sandbox_switch_vswitchd_start "$name"
 }
 

@@ -16,6 +16,13 @@
 #   cross-host vxlan       two endpoints on two switches, --encap-type=vxlan
 #   cross-host geneve      the same with geneve
 #   cross-host udp         the same with the UDP relay (ovs-vnet-udptun)
+#   same-host, TSO         two endpoints of one network on one switch whose
+#                          ovs-vswitchd runs with userspace TSO: the offload
+#                          policy leaves them TX checksum offload and TSO
+#   cross-host vxlan, TSO  cross-host vxlan between two such switches (the
+#                          policy takes the offloads away: no stall, no loss)
+#   Linux bridge           the recipe ovs-vnet replaces: two namespaces on a
+#                          Linux bridge, veths as "ip link add" makes them
 #
 # It prints the command line that reproduces the run, a table of Mbit/s and
 # the ratios the throughput targets speak of, each marked PASS or MISS:
@@ -27,6 +34,9 @@
 #   vxlan / same-host on its host    (for information: only the path differs)
 #   same-host on the vxlan host / ovs-vnet same-host
 #                                    (for information: the underlay's cost)
+#   same-host TSO / ovs-vnet same-host  >= 5 (userspace TSO)
+#   same-host TSO / Linux bridge     (for information)
+#   vxlan with TSO switches / vxlan  >= 0.90 (no loss of throughput)
 #
 # Exits 0 when every measurement ran, even if a target is missed; non-zero if
 # any measurement could not be made.  Needs root, iperf3, ethtool, python3
@@ -102,12 +112,16 @@ in_ns() {  # NAME CMD...: run CMD in namespace "$SANDBOX_PREFIX-NAME"
 # Cases.  Each has a name, the switches it uses, a client and a server
 # namespace and the server's address.
 
-CASES=(vnet normal vxlocal vxlan geneve udp)
+CASES=(vnet normal vxlocal vxlan geneve udp tso tsovx bridge)
 declare -A C_SWITCHES C_CLIENT C_SERVER C_IP C_READY C_ERROR
-C_SWITCHES=([vnet]="s1" [normal]="nm" [vxlocal]="v1" [vxlan]="v1 v2" [geneve]="g1 g2" [udp]="u1 u2")
-C_CLIENT=([vnet]=la [normal]=n1 [vxlocal]=va [vxlan]=va [geneve]=ga [udp]=ua)
-C_SERVER=([vnet]=lb [normal]=n2 [vxlocal]=vc [vxlan]=vb [geneve]=gb [udp]=ub)
-C_IP=([vnet]=10.5.1.12 [normal]=10.6.0.12 [vxlocal]=10.5.2.13 [vxlan]=10.5.2.12 [geneve]=10.5.3.12 [udp]=10.5.4.12)
+C_SWITCHES=([vnet]="s1" [normal]="nm" [vxlocal]="v1" [vxlan]="v1 v2" [geneve]="g1 g2" [udp]="u1 u2"
+            [tso]="t1" [tsovx]="x1 x2" [bridge]="")
+C_CLIENT=([vnet]=la [normal]=n1 [vxlocal]=va [vxlan]=va [geneve]=ga [udp]=ua [tso]=ta [tsovx]=xa
+          [bridge]=b1)
+C_SERVER=([vnet]=lb [normal]=n2 [vxlocal]=vc [vxlan]=vb [geneve]=gb [udp]=ub [tso]=tb [tsovx]=xb
+          [bridge]=b2)
+C_IP=([vnet]=10.5.1.12 [normal]=10.6.0.12 [vxlocal]=10.5.2.13 [vxlan]=10.5.2.12 [geneve]=10.5.3.12
+      [udp]=10.5.4.12 [tso]=10.5.5.12 [tsovx]=10.5.6.12 [bridge]=10.6.1.12)
 
 fail_case() {  # CASE MESSAGE
     C_READY[$1]=no
@@ -132,11 +146,38 @@ setup_vnet() {
     attach_ep lan la s1 10.5.1.11 && attach_ep lan lb s1 10.5.1.12
 }
 
-# SWITCH-A SWITCH-B N-A N-B TYPE NET CIDR EP-A EP-B IP-A IP-B
+# The same on a switch whose ovs-vswitchd runs with userspace TSO.
+setup_tso() {
+    sandbox_switch_start t1 --tso || return 1
+    vnet_ctl connect "$(sandbox_switch_remote t1)" --name=t1 >/dev/null || return 1
+    vnet_ctl net-add tl 10.5.5.0/24 >/dev/null || return 1
+    attach_ep tl ta t1 10.5.5.11 && attach_ep tl tb t1 10.5.5.12
+}
+
+# The recipe: a Linux bridge in namespace "$SANDBOX_PREFIX-lbr", a veth from
+# it into each endpoint's namespace, as "ip link add" makes them.
+bridge_ep() {  # EP IP
+    local ns=$SANDBOX_PREFIX-$1 brns=$SANDBOX_PREFIX-lbr
+    ip netns add "$ns" || return 1
+    ip -n "$ns" link set lo up
+    ip -n "$brns" link add "v$1" type veth peer name eth0 netns "$ns" || return 1
+    ip -n "$brns" link set "v$1" master brl up || return 1
+    ip -n "$ns" link set eth0 up || return 1
+    ip -n "$ns" addr add "$2/24" dev eth0
+}
+
+setup_bridge() {
+    ip netns add "$SANDBOX_PREFIX-lbr" || return 1
+    ip -n "$SANDBOX_PREFIX-lbr" link add brl type bridge || return 1
+    ip -n "$SANDBOX_PREFIX-lbr" link set brl up || return 1
+    bridge_ep b1 10.6.1.11 && bridge_ep b2 10.6.1.12
+}
+
+# SWITCH-A SWITCH-B N-A N-B TYPE NET CIDR EP-A EP-B IP-A IP-B [SWITCH-OPTION]
 setup_cross() {
-    sandbox_switch_start "$1" || return 1
+    sandbox_switch_start "$1" ${12:-} || return 1
     sandbox_switch_underlay "$1" "192.168.50.$3/24" || return 1
-    sandbox_switch_start "$2" || return 1
+    sandbox_switch_start "$2" ${12:-} || return 1
     sandbox_switch_underlay "$2" "192.168.50.$4/24" || return 1
     connect_host "$1" "192.168.50.$3" "$5" || return 1
     connect_host "$2" "192.168.50.$4" "$5" || return 1
@@ -327,6 +368,10 @@ setup_cross g1 g2 3 4 geneve gn 10.5.3.0/24 ga gb 10.5.3.11 10.5.3.12 \
     || fail_case geneve "setup failed"
 setup_cross u1 u2 5 6 udp ud 10.5.4.0/24 ua ub 10.5.4.11 10.5.4.12 \
     || fail_case udp "setup failed"
+setup_tso || fail_case tso "setup failed"
+setup_cross x1 x2 7 8 vxlan xv 10.5.6.0/24 xa xb 10.5.6.11 10.5.6.12 --tso \
+    || fail_case tsovx "setup failed"
+setup_bridge || fail_case bridge "setup failed"
 vnet_ctl --wait sync || log "ovs-vnetd did not confirm every switch (going on)"
 log "set up in $(( $(date +%s) - start ))s"
 
@@ -359,8 +404,12 @@ names = {
     "vxlan":  "cross-host vxlan",
     "geneve": "cross-host geneve",
     "udp":    "cross-host udp relay",
+    "tso":    "same-host, TSO",
+    "tsovx":  "cross-host vxlan, TSO",
+    "bridge": "same-host, Linux bridge",
 }
-order = ["vnet", "normal", "vxlocal", "vxlan", "geneve", "udp"]
+order = ["vnet", "normal", "vxlocal", "vxlan", "geneve", "udp", "tso",
+         "tsovx", "bridge"]
 repeat = int(os.environ["BENCH_REPEAT"])
 
 runs = {c: [] for c in order}
@@ -397,6 +446,9 @@ ratio_defs = [
     ("geneve/vnet", "geneve / ovs-vnet same-host", "geneve", "vnet", None),
     ("vxlan/vxlocal", "vxlan / same-host on its host", "vxlan", "vxlocal", None),
     ("vxlocal/vnet", "vxlan host / plain, same-host", "vxlocal", "vnet", None),
+    ("tso/vnet", "same-host TSO / without", "tso", "vnet", 5.0),
+    ("tso/bridge", "same-host TSO / Linux bridge", "tso", "bridge", None),
+    ("tsovx/vxlan", "vxlan TSO switches / without", "tsovx", "vxlan", 0.90),
 ]
 ratios = []
 for key, label, num, den, target in ratio_defs:

@@ -2,8 +2,11 @@
 #include "flows/of-channel.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "coverage.h"
 #include "openvswitch/ofp-errors.h"
@@ -27,6 +30,9 @@ struct of_channel {
     char *name;
     char *path;                 /* Socket we listen on, or NULL. */
     struct pvconn *pvconn;      /* Listener, or NULL. */
+    char *listen_path;          /* The listener's socket file... */
+    dev_t listen_dev;           /* ...and which file it was. */
+    ino_t listen_ino;
     struct rconn *rconn;        /* Connection from the switch, or NULL. */
     unsigned int rconn_seqno;   /* rconn_get_connection_seqno() last seen. */
     bool features_requested;
@@ -65,13 +71,36 @@ close_connection(struct of_channel *ch)
     }
 }
 
+/* Closing the listener unlinks its socket file, by name.  Another ovs-vnetd
+ * may have taken the name over meanwhile (a standby that took over while
+ * this one had lost the NB): its file is kept. */
 static void
 close_listener(struct of_channel *ch)
 {
     if (ch->pvconn) {
+        struct stat st;
+        char *keep = NULL;
+        if (ch->listen_path && !stat(ch->listen_path, &st)
+            && (st.st_dev != ch->listen_dev || st.st_ino != ch->listen_ino)) {
+            keep = xasprintf("%s.%ld", ch->listen_path, (long) getpid());
+            if (link(ch->listen_path, keep)) {
+                free(keep);
+                keep = NULL;
+            }
+        }
         pvconn_close(ch->pvconn);   /* Also unlinks the socket file. */
         ch->pvconn = NULL;
+        if (keep) {
+            if (rename(keep, ch->listen_path)) {
+                unlink(keep);
+            }
+            VLOG_INFO("%s: %s is another listener's now: left to it",
+                      ch->name, ch->listen_path);
+            free(keep);
+        }
     }
+    free(ch->listen_path);
+    ch->listen_path = NULL;
 }
 
 void
@@ -121,6 +150,14 @@ try_listen(struct of_channel *ch)
     } else {
         VLOG_INFO("%s: listening for OpenFlow on %s", ch->name, ch->path);
         set_error(ch, NULL);
+        struct stat st;
+        free(ch->listen_path);
+        ch->listen_path = NULL;
+        if (!stat(ch->path, &st)) {
+            ch->listen_path = xstrdup(ch->path);
+            ch->listen_dev = st.st_dev;
+            ch->listen_ino = st.st_ino;
+        }
     }
     free(name);
 }

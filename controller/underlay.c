@@ -25,7 +25,8 @@ struct underlay {
     uint32_t ip;                /* which IP, */
     int plen;                   /* and its prefix; iface NULL: none. */
     pid_t pid;                  /* ovs-vswitchd when it was moved. */
-    bool recheck;               /* Look whether the IP is still there. */
+    bool recheck;               /* Look whether the IP is still there, */
+    long long int watch_until;  /* and keep looking until then. */
     char *seeded;               /* Peers' MACs told to ovs-vswitchd, as a
                                  * key (its pid and the peers), */
     long long int seed_next;    /* and when to tell it again. */
@@ -77,6 +78,16 @@ underlay_give_back(struct underlay *u, pid_t pid, int netns_fd)
 
 /* How soon to look again for an underlay bridge that is not back yet. */
 #define UNDERLAY_RECHECK_MS 250
+/* How long after a change of the switch's database to keep looking: a
+ * bridge deleted behind our back may still have its old device, with the
+ * IP, when the change is seen; ovs-vswitchd makes the new one later. */
+#define UNDERLAY_WATCH_MS 2000
+
+static bool
+watching(const struct underlay *u)
+{
+    return u->recheck || time_msec() < u->watch_until;
+}
 
 /* Moves the IP once the bridge's device exists. */
 static void
@@ -86,7 +97,7 @@ move_ip(struct underlay *u, const char *iface, pid_t pid, int fd)
     if (nullable_string_is_equal(u->iface, iface) && u->pid == pid) {
         /* Moved, and ovs-vswitchd is the same; but a bridge deleted and
          * made again (by someone else) comes back without the IP. */
-        if (u->recheck) {
+        if (watching(u)) {
             uint32_t ip;
             int plen;
             if (!vif_link_exists(fd, VNET_PHY_BRIDGE)) {
@@ -204,6 +215,7 @@ void
 underlay_recheck(struct underlay *u)
 {
     u->recheck = true;
+    u->watch_until = time_msec() + UNDERLAY_WATCH_MS;
 }
 
 void
@@ -212,7 +224,7 @@ underlay_wait(const struct underlay *u)
     if (u->seed_next) {
         poll_timer_wait_until(u->seed_next);
     }
-    if (u->recheck && u->iface) {
+    if (watching(u) && u->iface) {
         /* The underlay bridge's device is not back yet, or the IP could
          * not be put on it: nothing in the databases may change when
          * ovs-vswitchd makes the device, so look again soon. */

@@ -81,17 +81,19 @@ is_here(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep)
 }
 
 /* Adds to 'leaving' the networks whose traffic may leave this switch: those
- * with endpoints bound on another switch, attached to a router (the next
- * hop, an uplink or NAT may be anywhere) or bridged onto a physical network.
- * Their packets may be encapsulated, or leave through a port that cannot
- * take large segments. */
+ * with endpoints bound on another switch or not bound yet, with logical
+ * ports (plugged by others: their ports may be of any kind), attached to a
+ * router (the next hop, an uplink or NAT may be anywhere) or bridged onto a
+ * physical network.  Their packets may be encapsulated, or leave through a
+ * port that cannot take large segments. */
 static void
 networks_leaving(const struct binding_ctx_in *in, struct sset *leaving)
 {
     const struct vnetrec_endpoint *ep;
     VNETREC_ENDPOINT_FOR_EACH (ep, in->nb) {
         const char *sw = vnet_endpoint_switch_name(ep);
-        if (sw && ep->network && strcmp(sw, in->switch_name)) {
+        if (ep->network && (!vnet_endpoint_is_created(ep) || !sw
+                            || strcmp(sw, in->switch_name))) {
             sset_add(leaving, ep->network->name);
         }
     }

@@ -167,11 +167,6 @@ switch_row_to_config(const struct vnetd *d, const struct vnetrec_switch *row,
     memset(cfg, 0, sizeof *cfg);
     *rundirp = NULL;
     *errorp = vnet_switch_check(row->name, row->remote, row->bridge);
-    const char *offload = smap_get(&row->options, VNET_OFFLOAD_KEY);
-    if (!*errorp && offload && !vnet_offload_is_valid(offload)) {
-        *errorp = xasprintf("options:%s=%s: expected auto or off",
-                            VNET_OFFLOAD_KEY, offload);
-    }
     if (!*errorp) {
         struct vnet_remote r;
         char *error = vnet_remote_parse(row->remote, &r);
@@ -599,8 +594,8 @@ main(int argc, char *argv[])
         bool active = d.lock.active;
         bool nb_ready = nb_is_initialized(&d) && active;
         if (nb_ready) {
-            take_over(&d);
             reclaim_recorded(&d);
+            take_over(&d);
             sync_sessions(&d, false);
         } else if (nb_is_initialized(&d)) {
             /* Standing by: the switches watched, their flows computed. */

@@ -76,6 +76,10 @@ struct switch_session {
     bool watching;
     bool offload_local;         /* As the last full run found it (see
                                  * offload_local()). */
+    char *offload_invalid;      /* options:offload, if neither "auto" nor
+                                 * "off" (then treated as "off"). */
+    bool peers_changed;         /* While watching: learned MACs to forget
+                                 * on taking over. */
 
     /* Release. */
     bool releasing;
@@ -231,6 +235,7 @@ switch_session_destroy(struct switch_session *ss)
         relay_taps_destroy(ss->taps);
         flow_units_destroy(ss->units);
         free(ss->flows_error);
+        free(ss->offload_invalid);
         switch_db_result_destroy(&ss->db);
         free(ss->remote);
         free(ss->bridge);
@@ -338,6 +343,18 @@ switch_session_take_over(struct switch_session *ss)
         ss->watching = false;
         ss->config_seqno++;
         set_of_path(ss);
+        /* What the endpoints were reported stands until the switch's flows
+         * are read back, as for a new process. */
+        ss->settled = false;
+        ss->settle_deadline = time_msec() + SETTLE_MS;
+        /* Computed again with what only a driving session sees (the relay
+         * taps the attacher finds): the installer compares them with the
+         * switch's flows, so what is the same is not sent. */
+        ss->flows_computed = false;
+        if (ss->peers_changed) {
+            flow_installer_flush_learned(ss->installer);
+            ss->peers_changed = false;
+        }
     }
 }
 
@@ -400,6 +417,8 @@ offload_local(const struct switch_session *ss, struct ovsdb_idl *nb)
     const char *policy = me ? smap_get_def(&me->options, VNET_OFFLOAD_KEY,
                                            VNET_OFFLOAD_DEFAULT)
                             : "off";
+    /* Anything but "auto" (a value no client should write included) is
+     * "off": the status says why. */
     return !strcmp(policy, "auto");
 }
 
@@ -728,6 +747,12 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     struct binding_wants wants;
     memset(&wants, 0, sizeof wants);
     ss->offload_local = nb && offload_local(ss, nb);
+    const struct vnetrec_switch *row = nb ? own_row(ss, nb) : NULL;
+    const char *policy = row ? smap_get(&row->options, VNET_OFFLOAD_KEY)
+                             : NULL;
+    free(ss->offload_invalid);
+    ss->offload_invalid = (policy && !vnet_offload_is_valid(policy)
+                           ? xstrdup(policy) : NULL);
     if (nb && !ss->config_error) {
         /* Endpoint errors are found afresh every run. */
         binding_endpoints_reset(&ss->endpoints);
@@ -744,12 +769,17 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
         memset(&fresh, 0, sizeof fresh);
         smap_init(&fresh.tunnel_options);
     }
-    /* A peer that left (or moved) may be behind learned MACs: forget them. */
-    for (size_t i = 0; i < ss->plan.n_peers && !ss->watching; i++) {
+    /* A peer that left (or moved) may be behind learned MACs: forget them
+     * (watching: once driving). */
+    for (size_t i = 0; i < ss->plan.n_peers; i++) {
         const struct tunnel_peer *was = &ss->plan.peers[i];
         const struct tunnel_peer *now = tunnel_plan_find(&fresh, was->name);
         if (!now || now->ip != was->ip || now->relay != was->relay) {
-            flow_installer_flush_learned(ss->installer);
+            if (ss->watching) {
+                ss->peers_changed = true;
+            } else {
+                flow_installer_flush_learned(ss->installer);
+            }
             break;
         }
     }
@@ -943,8 +973,9 @@ finish_run(struct switch_session *ss, struct ovsdb_idl *nb,
     binding_report(&ss->endpoints, wants, installed, ss->flow_gen,
                    installer_holds, ss->installer, all_ready, &report);
     ss->endpoints_ready = report.endpoints_ready;
-    ss->settled = (ss->settled || flow_installer_has_audited(ss->installer)
-                   || time_msec() >= ss->settle_deadline);
+    ss->settled = !ss->watching
+                  && (ss->settled || flow_installer_has_audited(ss->installer)
+                      || time_msec() >= ss->settle_deadline);
     ss->markers_ready = report.markers_ready;
     /* The markers follow in the next full run, at once (not while
      * watching: the active ovs-vnetd writes them). */
@@ -968,6 +999,14 @@ finish_run(struct switch_session *ss, struct ovsdb_idl *nb,
 void
 switch_session_wait(struct switch_session *ss)
 {
+    if (ss->watching) {
+        /* Only the NB and the switch's database wake it up: the timers of
+         * what it does not run (attacher, relay, taps) are not its. */
+        if (ss->ovs.idl) {
+            ovsdb_idl_wait(ss->ovs.idl);
+        }
+        return;
+    }
     if (ss->rerun && !ss->released) {
         poll_immediate_wake();
     }
@@ -1058,7 +1097,11 @@ switch_session_get_status(const struct switch_session *ss,
     if (ss->datapath_type) {
         smap_add(&st->details, VNET_STATUS_DATAPATH_TYPE, ss->datapath_type);
     }
-    if (datapath_is(ss, "netdev") && db_connected) {
+    if (ss->offload_invalid) {
+        smap_add_format(&st->details, VNET_STATUS_OFFLOAD,
+                        "off: options:%s=%s: expected auto or off",
+                        VNET_OFFLOAD_KEY, ss->offload_invalid);
+    } else if (datapath_is(ss, "netdev") && db_connected) {
         smap_add(&st->details, VNET_STATUS_OFFLOAD,
                  ss->offload_local ? "tso"
                  : !switch_db_userspace_tso(ss->ovs.idl)

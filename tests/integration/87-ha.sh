@@ -107,11 +107,20 @@ test_standby_takes_over_without_loss() {
     # the same flows, and changed nothing.
     assert_contains "$(sandbox_vnetd_appctl status)" "active (NB lock ovs_vnetd, held)"
     assert_contains "$(standby_appctl status)" "standby (NB lock ovs_vnetd, held by another ovs-vnetd)"
-    assert_eq "$(standby_appctl switch/list)" "sw1: watching (standby), database connected" \
-        "the standby's switches"
+    wait_until 5 output_has '^sw1: watching \(standby\), database connected$' \
+        standby_appctl switch/list
     wait_until 5 same_flows_computed sw1 \
         || fail "the standby computed other flows: $(diff <(sandbox_vnetd_appctl flows/show sw1) <(standby_appctl flows/show sw1))"
     [ "$(standby_appctl flows/show sw1 | wc -l)" -gt 10 ] || fail "the standby computed no flows"
+    # And it idles meanwhile (a timer of what it does not run once kept it
+    # busy): under half a core over 2 s, with a wide margin.
+    local spid t0 t1
+    spid=$(cat "$SANDBOX_DIR/vnetd2/ovs-vnetd.pid")
+    t0=$(awk '{print $14 + $15}' "/proc/$spid/stat")
+    sleep 2
+    t1=$(awk '{print $14 + $15}' "/proc/$spid/stat")
+    [ $((t1 - t0)) -lt "$(getconf CLK_TCK)" ] \
+        || fail "the standby used $((t1 - t0)) ticks of CPU in 2 s"
     local active standby
     active=$(sandbox_vnetd_appctl status | sed -n 's/^controller: //p')
     standby=$(standby_appctl status | sed -n 's/^controller: //p')

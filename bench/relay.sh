@@ -76,7 +76,10 @@ wait_dev() {  # NS DEV
 
 declare -A PIDS
 setup_python() {
-    local relay=$top/bench/lib/tap-relay.py
+    # Run from the sandbox's folder, so that its cleanup stops it whatever
+    # happens.
+    local relay=$SANDBOX_DIR/tap-relay.py
+    cp "$top/bench/lib/tap-relay.py" "$relay" || return 1
     ip netns exec "$A" python3 "$relay" rp0 192.168.60.1:7000 192.168.60.2:7000 &
     PIDS[python]="$!"
     ip netns exec "$B" python3 "$relay" rp0 192.168.60.2:7000 192.168.60.1:7000 &

@@ -35,7 +35,8 @@ tcp_send() {
     local listener=$!
     wait_until 5 output_has ':5001 ' in_ep "$dst" ss -ltn
     if [ -n "$gate" ]; then
-        { cat "$d.1"; while [ ! -e "$gate" ]; do sleep 0.05; done; cat "$d.2"; } \
+        { cat "$d.1"; for _ in $(seq 600); do [ -e "$gate" ] && break; sleep 0.05; done
+          cat "$d.2"; } \
             | in_ep "$src" timeout 60 nc -N "$ip" 5001 || return 1
     else
         cat "$d.1" "$d.2" | in_ep "$src" timeout 60 nc -N "$ip" 5001 || return 1
@@ -68,7 +69,7 @@ kernel_keeps_offloads() {
     offload_is ep1 on || fail "ep1's offload: $(offload_of ep1)"
     offload_is ep3 on || fail "ep3's offload: $(offload_of ep3)"
     [ -z "$(switch_offload h1)" ] || fail "offload on the kernel datapath: $(switch_offload h1)"
-    tcp_send ep1 ep3 10.5.0.21 20 || fail "20 MiB ep1 -> ep3"
+    tcp_send ep1 ep3 10.5.0.21 10 || fail "10 MiB ep1 -> ep3"
 }
 
 test_offload_follows_where_traffic_goes() {
@@ -90,7 +91,7 @@ test_offload_follows_where_traffic_goes() {
     # The network gains an endpoint on h2 while a connection is open: the
     # offloads go, the connection carries on.
     local gate=$SANDBOX_DIR/gate
-    tcp_send ep1 ep2 10.5.0.12 40 "$gate" &
+    tcp_send ep1 ep2 10.5.0.12 20 "$gate" &
     local sender=$!
     sleep 0.5
     attach_ep net1 ep3 h2 10.5.0.21
@@ -100,12 +101,12 @@ test_offload_follows_where_traffic_goes() {
     touch "$gate"
     wait "$sender" || fail "the open connection across the change"
     # Across the tunnel, both ways: no stall.
-    tcp_send ep1 ep3 10.5.0.21 20 || fail "20 MiB ep1 -> ep3 (VXLAN)"
-    tcp_send ep3 ep2 10.5.0.12 20 || fail "20 MiB ep3 -> ep2 (VXLAN)"
+    tcp_send ep1 ep3 10.5.0.21 10 || fail "10 MiB ep1 -> ep3 (VXLAN)"
+    tcp_send ep3 ep2 10.5.0.12 10 || fail "10 MiB ep3 -> ep2 (VXLAN)"
     # No large frame through ep2's port any more.
     big_segments h1 "$port" 1
     catcher=$!
-    tcp_send ep1 ep2 10.5.0.12 20 || fail "20 MiB ep1 -> ep2, offloads off"
+    tcp_send ep1 ep2 10.5.0.12 10 || fail "10 MiB ep1 -> ep2, offloads off"
     sleep 0.3
     kill -0 "$catcher" 2>/dev/null \
         || fail "a large segment after the offloads went: $(cat "$SANDBOX_DIR/big.$port")"
@@ -115,13 +116,13 @@ test_offload_follows_where_traffic_goes() {
     # The endpoint on h2 leaves: back on.
     vnet_ctl --wait detach ep3 >/dev/null
     wait_until 5 offload_is ep1 on
-    tcp_send ep2 ep1 10.5.0.11 20 || fail "20 MiB ep2 -> ep1, offloads on again"
+    tcp_send ep2 ep1 10.5.0.11 10 || fail "10 MiB ep2 -> ep1, offloads on again"
 
     # A router on the network: off (it may route anywhere).
     vnet_ctl router-add rt1 >/dev/null
     vnet_ctl --wait router-attach rt1 net1 >/dev/null
     wait_until 5 offload_is ep1 off
-    tcp_send ep1 ep2 10.5.0.12 20 || fail "20 MiB ep1 -> ep2, routed network"
+    tcp_send ep1 ep2 10.5.0.12 10 || fail "10 MiB ep1 -> ep2, routed network"
     vnet_ctl --wait router-detach rt1 net1 >/dev/null
     wait_until 5 offload_is ep1 on
 }
@@ -144,7 +145,7 @@ test_offload_policy_off_and_switch_without_tso() {
     wait_until 5 offload_is ep1 off
     wait_until 5 output_has '^off$' switch_offload h1
     assert_eq "$(nb_get options h1)" '["map", [["offload", "off"]]]'
-    tcp_send ep1 ep2 10.5.0.12 20 || fail "20 MiB with the policy off"
+    tcp_send ep1 ep2 10.5.0.12 10 || fail "10 MiB with the policy off"
     vnet_ctl --wait switch-set h1 --offload=auto
     wait_until 5 offload_is ep1 on
     assert_eq "$(nb_get options h1)" '["map", []]'
@@ -161,7 +162,7 @@ test_offload_policy_off_and_switch_without_tso() {
         --netns="$SANDBOX_PREFIX-ep32" >/dev/null
     offload_is ep31 off || fail "ep31's offload: $(offload_of ep31)"
     wait_until 5 output_has '^off: ovs-vswitchd runs without userspace TSO$' switch_offload h3
-    tcp_send ep31 ep32 10.8.0.12 20 || fail "20 MiB on a switch without TSO"
+    tcp_send ep31 ep32 10.8.0.12 10 || fail "10 MiB on a switch without TSO"
 }
 
 # On switches with userspace TSO, every path carries TCP: routed between
@@ -176,10 +177,10 @@ test_tso_switches_carry_every_path() {
     for ep in r1 r2 b2; do
         offload_is "$ep" $off || fail "$ep's offload: $(offload_of "$ep")"
     done
-    tcp_send r1 b2 10.6.0.12 20 || fail "20 MiB r1 -> b2, routed across hosts"
-    tcp_send b2 r1 10.5.0.11 20 || fail "20 MiB b2 -> r1, routed across hosts"
-    tcp_send r1 out 198.51.100.10 20 || fail "20 MiB r1 -> the outside (SNAT)"
-    tcp_send out b2 203.0.113.2 20 || fail "20 MiB the outside -> b2 (DNAT)"
+    tcp_send r1 b2 10.6.0.12 10 || fail "10 MiB r1 -> b2, routed across hosts"
+    tcp_send b2 r1 10.5.0.11 10 || fail "10 MiB b2 -> r1, routed across hosts"
+    tcp_send r1 out 198.51.100.10 10 || fail "10 MiB r1 -> the outside (SNAT)"
+    tcp_send out b2 203.0.113.2 10 || fail "10 MiB the outside -> b2 (DNAT)"
 
     # The UDP relay between the same switches.  (Packets of the connections
     # above may still come in through the VXLAN port as it goes, which
@@ -188,6 +189,6 @@ test_tso_switches_carry_every_path() {
     vnet_ctl switch-set h1 --encap-type=udp
     vnet_ctl --wait switch-set h2 --encap-type=udp
     wait_until 10 reaches r1 10.5.0.12
-    tcp_send r1 r2 10.5.0.12 20 || fail "20 MiB r1 -> r2 over the UDP relay"
-    tcp_send r2 r1 10.5.0.11 20 || fail "20 MiB r2 -> r1 over the UDP relay"
+    tcp_send r1 r2 10.5.0.12 10 || fail "10 MiB r1 -> r2 over the UDP relay"
+    tcp_send r2 r1 10.5.0.11 10 || fail "10 MiB r2 -> r1 over the UDP relay"
 }

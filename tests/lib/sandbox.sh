@@ -247,16 +247,34 @@ sandbox_switch_vswitchd_start() {
 
 # Sends TERM to the process in pidfile $1 and waits for it; KILL after 5 s.
 sandbox_kill_pidfile() {
-    local pidfile=$1 sig=${2:-TERM} pid i
-    [ -s "$pidfile" ] || return 0
-    pid=$(cat "$pidfile")
-    kill -"$sig" "$pid" 2>/dev/null || { rm -f "$pidfile"; return 0; }
-    for ((i = 0; i < 50; i++)); do
-        sandbox_pid_alive "$pid" || break
-        sleep 0.1
+    sandbox_kill_pidfiles "${2:-TERM}" "$1"
+}
+
+# sandbox_kill_pidfiles SIG PIDFILE...: sends SIG to the process of every
+# pidfile, then waits for them all to go (5 s at most, then SIGKILL), and
+# removes the pidfiles.
+sandbox_kill_pidfiles() {
+    local sig=$1 pidfile pid i alive; shift
+    local pids=()
+    for pidfile; do
+        [ -s "$pidfile" ] || continue
+        pid=$(cat "$pidfile")
+        kill -"$sig" "$pid" 2>/dev/null && pids+=("$pid")
     done
-    kill -KILL "$pid" 2>/dev/null || true
-    rm -f "$pidfile"
+    for ((i = 0; i < 250 && ${#pids[@]}; i++)); do
+        alive=
+        for pid in "${pids[@]}"; do
+            sandbox_pid_alive "$pid" && { alive=1; break; }
+        done
+        [ -n "$alive" ] || break
+        sleep 0.02
+    done
+    for pid in "${pids[@]}"; do
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    for pidfile; do
+        rm -f "$pidfile"
+    done
 }
 
 sandbox_switch_db_restart() {
@@ -462,12 +480,16 @@ sandbox_cleanup() {
             done
         fi
     fi
-    for pidfile in "$SANDBOX_DIR"/vnetd*/*.pid "$SANDBOX_DIR"/*/*.pid; do
-        [ -e "$pidfile" ] && sandbox_kill_pidfile "$pidfile"
-    done
+    # The controllers, then every other daemon at once.
+    sandbox_kill_pidfiles TERM "$SANDBOX_DIR"/vnetd*/*.pid
+    sandbox_kill_pidfiles TERM "$SANDBOX_DIR"/*/*.pid
     # Anything else started for this sandbox (whatever its pidfile).
     if pkill -TERM -f -- "$SANDBOX_DIR/" 2>/dev/null; then
-        sleep 0.5
+        local i
+        for ((i = 0; i < 25; i++)); do
+            pgrep -f -- "$SANDBOX_DIR/" >/dev/null || break
+            sleep 0.02
+        done
         pkill -KILL -f -- "$SANDBOX_DIR/" 2>/dev/null
     fi
     # Then the namespaces, which takes every device inside with them.

@@ -13,7 +13,7 @@ test_capture_endpoint() {
 
     # While ep1 pings ep2, four packets into a pcap file: tcpdump reads the
     # echo requests and replies with the right addresses.
-    in_ep ep1 ping -i 0.2 -c 40 10.5.0.21 >/dev/null 2>&1 &
+    ip netns exec "$SANDBOX_PREFIX-ep1" ping -i 0.2 -c 300 10.5.0.21 >/dev/null 2>&1 &
     local pinger=$!
     vnet_ctl capture ep1 -w "$SANDBOX_DIR/ep1.pcap" -c 4 icmp \
         2>"$SANDBOX_DIR/capture.err" || fail "capture: $(cat "$SANDBOX_DIR/capture.err")"

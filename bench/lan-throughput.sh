@@ -240,14 +240,7 @@ switch_pids() {  # CASE
     done
 }
 
-proc_ticks() {  # PID...
-    local pid sum=0 t
-    for pid; do
-        t=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}')
-        sum=$((sum + ${t:-0}))
-    done
-    echo "$sum"
-}
+. "$top/bench/lib/proc.sh"
 
 cpu_stat() {  # total and idle jiffies of the whole machine
     awk '/^cpu / {t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $5 + $6; exit}' /proc/stat

@@ -118,14 +118,7 @@ for c in "${CASES[@]}"; do
     if "setup_$c"; then READY[$c]=yes; else READY[$c]=no; log "$c: setup failed"; fi
 done
 
-proc_ticks() {  # PID...
-    local pid sum=0 t
-    for pid; do
-        t=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}')
-        sum=$((sum + ${t:-0}))
-    done
-    echo "$sum"
-}
+. "$top/bench/lib/proc.sh"
 
 measure() {  # CASE ROUND
     local c=$1 r=$2 ip=${SERVER[$1]} out=$SANDBOX_DIR/$1-$2.json i t0 t1 k0 k1 mbps cpu

@@ -6,6 +6,7 @@ controller_libvnetd_a_SOURCES = \
 	controller/binding.c controller/binding.h \
 	controller/daemon-pid.c controller/daemon-pid.h \
 	controller/desired-flows.c controller/desired-flows.h \
+	controller/held-packets.c controller/held-packets.h \
 	controller/lan-view.c controller/lan-view.h \
 	controller/port-list.c controller/port-list.h \
 	controller/relay-taps.c controller/relay-taps.h \

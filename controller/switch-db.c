@@ -25,6 +25,8 @@ static const char *bridge_protocols[] = {
 /* How fast the switch retries connecting to ovs-vnetd (ms).  A restarted
  * controller is found again within a second. */
 #define CONTROLLER_MAX_BACKOFF 1000
+/* Packets a second the switch sends ovs-vnetd (packet-ins), at most. */
+#define CONTROLLER_RATE_LIMIT 1000
 
 void
 switch_db_register(struct ovsdb_idl *idl)
@@ -64,6 +66,7 @@ switch_db_register(struct ovsdb_idl *idl)
     ovsdb_idl_add_column(idl, &ovsrec_controller_col_target);
     ovsdb_idl_add_column(idl, &ovsrec_controller_col_max_backoff);
     ovsdb_idl_add_column(idl, &ovsrec_controller_col_inactivity_probe);
+    ovsdb_idl_add_column(idl, &ovsrec_controller_col_controller_rate_limit);
     ovsdb_idl_add_column(idl, &ovsrec_controller_col_external_ids);
     ovsdb_idl_add_column(idl, &ovsrec_controller_col_is_connected);
 }
@@ -114,6 +117,10 @@ create_controller(struct ovsdb_idl_txn *txn, const struct switch_db_config *cfg)
      * ovs-vnetd dies, and a controller busy for seconds is not dead. */
     int64_t no_probe = 0;
     ovsrec_controller_set_inactivity_probe(c, &no_probe, 1);
+    /* The packets of ports without flows yet (held until their flows are
+     * in): a port that sends and never gets flows costs this much at most. */
+    int64_t rate = CONTROLLER_RATE_LIMIT;
+    ovsrec_controller_set_controller_rate_limit(c, &rate, 1);
     ovsrec_controller_update_external_ids_setkey(c, VNET_EXTID_OWNER,
                                                   cfg->owner);
     return c;
@@ -182,7 +189,9 @@ update_bridge(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
     if (!c || strcmp(c->target, cfg->controller_target)
         || c->n_max_backoff != 1
         || c->max_backoff[0] != CONTROLLER_MAX_BACKOFF
-        || c->n_inactivity_probe != 1 || c->inactivity_probe[0] != 0) {
+        || c->n_inactivity_probe != 1 || c->inactivity_probe[0] != 0
+        || c->n_controller_rate_limit != 1
+        || c->controller_rate_limit[0] != CONTROLLER_RATE_LIMIT) {
         struct ovsrec_controller *nc
             = CONST_CAST(struct ovsrec_controller *,
                          create_controller(txn, cfg));

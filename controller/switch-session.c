@@ -9,6 +9,7 @@
 #include "controller/attach.h"
 #include "controller/binding.h"
 #include "controller/desired-flows.h"
+#include "controller/held-packets.h"
 #include "controller/lan-view.h"
 #include "controller/port-list.h"
 #include "controller/relay-taps.h"
@@ -26,6 +27,7 @@
 #include "flows/of-channel.h"
 #include "lib/vswitch-idl.h"
 #include "openvswitch/ofp-util.h"
+#include "openvswitch/ofpbuf.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
@@ -35,6 +37,7 @@
 #include "ovsdb/status-keys.h"
 #include "ovsdb/validate.h"
 #include "ovsdb/vnet-idl.h"
+#include "hmapx.h"
 #include "simap.h"
 #include "sset.h"
 #include "timeval.h"
@@ -158,13 +161,16 @@ struct switch_session {
     unsigned int flows_ovs_seqno;       /* flows were computed from. */
     char *flows_error;
     struct uplink_prober *prober;       /* ARP for uplinks' next hops. */
+    struct held_packets *held;  /* First packets of ports without flows. */
 };
 
 static void
 handle_of_msg(const struct ofpbuf *msg, void *ss_)
 {
     struct switch_session *ss = ss_;
-    flow_installer_handle_msg(ss->installer, msg);
+    if (!held_packets_take(ss->held, msg->data, time_msec())) {
+        flow_installer_handle_msg(ss->installer, msg);
+    }
 }
 
 struct switch_session *
@@ -177,6 +183,7 @@ switch_session_create(const char *name)
     ss->units = flow_units_create();
     ss->installer = flow_installer_create(name, ss->of, ss->units);
     ss->prober = uplink_prober_create();
+    ss->held = held_packets_create();
     ss->poll_at = LLONG_MAX;
     ss->settle_deadline = time_msec() + SETTLE_MS;
     ss->underlay = underlay_create(name);
@@ -219,6 +226,7 @@ switch_session_destroy(struct switch_session *ss)
         close_ovsdb(ss);
         flow_installer_destroy(ss->installer);
         uplink_prober_destroy(ss->prober);
+        held_packets_destroy(ss->held);
         relay_destroy(ss->relay);
         tunnel_plan_destroy(&ss->plan);
         underlay_destroy(ss->underlay);
@@ -629,11 +637,55 @@ relay_taps_ctx(const struct switch_session *ss)
     };
 }
 
+static bool
+ofport_is_up(int64_t ofport, void *ups_)
+{
+    const struct hmapx *ups = ups_;
+    return hmapx_contains(ups, (void *) (uintptr_t) ofport);
+}
+
+/* Sends the held packets of the ports whose endpoints are up back into the
+ * pipeline. */
+static void
+release_held(struct switch_session *ss)
+{
+    int version = of_channel_get_version(ss->of);
+    if (version <= 0) {
+        held_packets_clear(ss->held);
+        return;
+    }
+    if (!held_packets_count(ss->held)) {
+        return;
+    }
+
+    struct hmapx ups = HMAPX_INITIALIZER(&ups);
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &ss->endpoints) {
+        const struct binding_endpoint *ep = node->data;
+        if (ep->status.up && ep->bound_ofport > 0) {
+            hmapx_add(&ups, (void *) (uintptr_t) ep->bound_ofport);
+        }
+    }
+    struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
+    size_t n = held_packets_release(ss->held, version, time_msec(),
+                                    ofport_is_up, &ups, &msgs);
+    hmapx_destroy(&ups);
+    if (n) {
+        VLOG_DBG("switch %s: %zu held packets sent back into the pipeline",
+                 ss->name, n);
+    }
+    struct ofpbuf *msg;
+    LIST_FOR_EACH_POP (msg, list_node, &msgs) {
+        of_channel_send(ss->of, msg);
+    }
+}
+
 void
 switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
 {
     of_channel_run(ss->of);
     if (!ss->ovs.idl || ss->released) {
+        held_packets_clear(ss->held);
         return;
     }
     /* A new connection's audit can start while the desired flows are
@@ -698,6 +750,9 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
                       ss->name, ss->bridge ? ss->bridge : "");
             ss->released = true;
         }
+    }
+    if (!ss->watching) {
+        release_held(ss);
     }
 }
 
@@ -1013,6 +1068,7 @@ switch_session_wait(struct switch_session *ss)
     of_channel_wait(ss->of);
     flow_installer_wait(ss->installer);
     uplink_prober_wait(ss->prober);
+    poll_timer_wait_until(held_packets_next_expiry(ss->held));
     relay_wait(ss->relay);
     struct relay_taps_ctx taps_ctx = relay_taps_ctx(ss);
     relay_taps_wait(ss->taps, &taps_ctx);

@@ -55,7 +55,10 @@ add_defaults(struct flow_table *out, char **error)
 {
     uint64_t c = vnet_cookie(VNET_F_PIPELINE, 0);
 
-    add(out, error, c, "table=%d,priority=0,actions=drop", VNET_T_INGRESS);
+    /* A port without flows yet: to ovs-vnetd, which holds the packet until
+     * they are in (controller/held-packets.h). */
+    add(out, error, c, "table=%d,priority=0,actions=controller(max_len=%d)",
+        VNET_T_INGRESS, 65535);
     add(out, error, c, "table=%d,priority=0,actions=goto_table:%d",
         VNET_T_ARP, VNET_T_LEARN);
     add(out, error, c, "table=%d,priority=0,actions=goto_table:%d",

@@ -5,7 +5,10 @@
  *   table 0  ingress    Which network a packet belongs to, from its in_port;
  *                       port security: from an endpoint with a known MAC and IP
  *                       only frames with that source MAC, IPv4 source and ARP
- *                       sender pass.  Everything else is dropped.
+ *                       sender pass.  Everything else is dropped, but for
+ *                       the packets of a port without any flow yet: those go
+ *                       to ovs-vnetd, which sends them back once the port's
+ *                       flows are in (or drops them after 2 s).
  *   table 10 arp        ARP responder for the gateway and for known endpoints;
  *                       the gateway answers ICMP echo.  The rest goes on.
  *   table 20 learn      learn() of source MACs from ports without a fixed MAC,

@@ -302,7 +302,9 @@ explain_drop(struct tracer *tr, struct trace_verdict *v, int i)
         ds_put_format(&s, "dropped: no route (%s)", st->owner);
     } else if (ours && f == VNET_F_PIPELINE && st->table == VNET_T_INGRESS) {
         ds_put_cstr(&s, "dropped at ingress: no flow for this port (not an "
-                    "endpoint, tunnel or uplink ovs-vnet knows here)");
+                    "endpoint, tunnel or uplink ovs-vnet knows here; "
+                    "ovs-vnetd holds its packets 2 s for flows on their "
+                    "way, then drops them)");
     } else {
         ds_put_cstr(&s, "dropped");
     }

@@ -106,8 +106,11 @@ test_three_endpoints_reach_each_other() {
         '"true"' "vnet-installed"
     assert_eq "$(sandbox_vsctl sw1 get Interface "$ifname" external_ids:attached-mac)" \
         "\"$(ep_mac ep1)\"" "attached-mac"
-    # No NORMAL anywhere, and nothing goes to the controller.
-    ! output_has 'NORMAL|CONTROLLER' our_flows || fail "NORMAL or packet-in used"
+    # No NORMAL anywhere, and nothing goes to the controller but what table
+    # 0's default flow sends: packets of ports without flows (held).
+    ! output_has NORMAL our_flows || fail "NORMAL used"
+    assert_eq "$(our_flows | grep CONTROLLER | sed 's/cookie=[^ ]* //')" \
+        " priority=0 actions=CONTROLLER:65535" "flows to the controller (table 0)"
 
     # Each flow names the NB object behind it.
     local flows; flows=$(vnet_ctl flows sw1)
@@ -190,6 +193,21 @@ test_spoofing_dropped() {
     [ "$(rx_packets victim)" -gt "$before" ] || fail "honest frame was dropped"
 }
 
+# vm_veth VM DEV IP: "a VM" as others plug one: namespace "$SANDBOX_PREFIX-VM"
+# with eth0 (IP/16), whose veth peer DEV is up in sw1's namespace (not a port
+# yet).
+vm_veth() {
+    local vm=$SANDBOX_PREFIX-$1 swns
+    swns=$(sandbox_netns sw1)
+    ip netns add "$vm"
+    ip -n "$swns" link add "$2" type veth peer name eth0 netns "$vm"
+    ip -n "$swns" link set "$2" up
+    ip -n "$vm" addr add "$3/16" dev eth0
+    ip -n "$vm" link set eth0 up
+    ip -n "$vm" link set lo up
+    ip netns exec "$vm" ethtool -K eth0 tx off >/dev/null
+}
+
 test_externally_plugged_port() {
     lan_world
     vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
@@ -200,13 +218,7 @@ test_externally_plugged_port() {
     # in "the VM" (a namespace we make), the other added to the bridge.
     local vm=$SANDBOX_PREFIX-vm1 swns
     swns=$(sandbox_netns sw1)
-    ip netns add "$vm"
-    ip -n "$swns" link add tapvm1 type veth peer name eth0 netns "$vm"
-    ip -n "$swns" link set tapvm1 up
-    ip -n "$vm" addr add 10.5.0.100/16 dev eth0
-    ip -n "$vm" link set eth0 up
-    ip -n "$vm" link set lo up
-    ip netns exec "$vm" ethtool -K eth0 tx off >/dev/null
+    vm_veth vm1 tapvm1 10.5.0.100
     sandbox_vsctl sw1 add-port br-vnet tapvm1 \
         -- set Interface tapvm1 external_ids:iface-id=vm1
 
@@ -237,6 +249,54 @@ test_externally_plugged_port() {
     # Unplugged as a plugger does it: the port first, then the device.
     sandbox_vsctl sw1 del-port br-vnet tapvm1
     ip netns delete "$vm"
+}
+
+# The first packets of a port plugged before its flows are in are held and
+# delivered once they are (the first ARP request no longer waits a second for
+# the kernel's retry); the held ones of a port that gets no flows within 2 s
+# are dropped, never delivered late.
+test_first_packets_of_a_new_port_are_held() {
+    lan_world
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach net1 ep1 10.5.0.11
+    vnet_ctl port-add net1 vm1 --ip=10.5.0.100 >/dev/null
+    vm_veth vm1 tapvm1 10.5.0.100
+
+    # ovs-vnetd stopped while the port is added and the VM pings: its flows
+    # come 0.5 s later, the held ARP request is answered then.
+    local vnetd rtt
+    vnetd=$(cat "$SANDBOX_DIR/vnetd/ovs-vnetd.pid")
+    kill -STOP "$vnetd"
+    sandbox_vsctl sw1 add-port br-vnet tapvm1 \
+        -- set Interface tapvm1 external_ids:iface-id=vm1 \
+        || { kill -CONT "$vnetd"; fail "add-port"; }
+    (sleep 0.5; kill -CONT "$vnetd") &
+    rtt=$(in_ep vm1 ping -n -c 1 -W 5 10.5.0.11 | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p')
+    wait
+    [ -n "$rtt" ] || fail "vm1's first ping got no reply"
+    awk -v t="$rtt" 'BEGIN { exit !(t >= 400 && t < 1000) }' \
+        || fail "first ping took $rtt ms (expected 0.5-1 s: held, not retried)"
+
+    # A port whose endpoint comes 3 s after its packets: none of them reach
+    # ep1 late.
+    vm_veth vm2 tapvm2 10.5.0.102
+    in_ep ep1 timeout 20 tcpdump -i eth0 -nn -l \
+        'icmp and src host 10.5.0.102 and dst host 10.5.255.255' \
+        > "$SANDBOX_DIR/late.txt" 2>/dev/null &
+    local dump=$!
+    sandbox_vsctl sw1 add-port br-vnet tapvm2 \
+        -- set Interface tapvm2 external_ids:iface-id=vm2
+    in_ep vm2 ping -b -n -c 3 -i 0.2 -W 1 10.5.255.255 >/dev/null 2>&1 || true
+    sleep 2.5
+    vnet_ctl --wait port-add net1 vm2 --ip=10.5.0.102 >/dev/null
+    wait_until 10 bash -c "[ \"\$(OVS_VNET_DB=$OVS_VNET_DB $OVS_VNET_CTL -f csv \
+        --no-headings ep-list | awk -F, '\$1==\"vm2\" {print \$8}')\" = true ]"
+    in_ep vm2 ping -n -c 1 -W 2 10.5.0.11 >/dev/null || fail "vm2 -> ep1"
+    in_ep vm2 ping -b -n -c 1 -W 1 10.5.255.255 >/dev/null 2>&1 || true
+    wait_until 5 grep -q 'echo request' "$SANDBOX_DIR/late.txt"
+    kill "$dump"; wait "$dump" || true
+    assert_eq "$(grep -c 'echo request' "$SANDBOX_DIR/late.txt")" 1 \
+        "broadcasts from vm2 seen by ep1 (only the one sent once it was up)"
 }
 
 test_detach_and_net_del_leave_nothing() {

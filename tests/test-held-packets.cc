@@ -1,0 +1,184 @@
+// Unit tests: the first packets of ports without flows, held until their
+// flows are in (controller/held-packets.h).
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "controller/held-packets.h"
+#include "openvswitch/list.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-packet.h"
+#include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofpbuf.h"
+
+namespace {
+
+const int kVersion = OFP15_VERSION;
+
+ofp_port_t to_ofp(int port) { return static_cast<ofp_port_t>(port); }
+int from_ofp(ofp_port_t port) { return static_cast<int>(port); }
+
+// A packet-in of 'len' bytes (each 'fill') from 'ofport'.
+struct ofpbuf *
+packet_in(int ofport, uint8_t fill, size_t len = 60)
+{
+    std::vector<uint8_t> data(len, fill);
+    struct ofputil_packet_in_private pin;
+    memset(&pin, 0, sizeof pin);
+    pin.base.packet = data.data();
+    pin.base.packet_len = len;
+    pin.base.reason = OFPR_NO_MATCH;
+    pin.base.cookie = OVS_BE64_MAX;
+    match_init_catchall(&pin.base.flow_metadata);
+    match_set_in_port(&pin.base.flow_metadata, to_ofp(ofport));
+    return ofputil_encode_packet_in_private(
+        &pin, ofputil_protocol_from_ofp_version((enum ofp_version) kVersion),
+        OFPUTIL_PACKET_IN_STD);
+}
+
+// The same, but the switch says the packet was longer (it sent only the
+// first 'len' bytes): OpenFlow 1.3+'s total_len, after the header and the
+// buffer id.
+struct ofpbuf *
+cut_packet_in(int ofport, size_t len, size_t total_len)
+{
+    struct ofpbuf *msg = packet_in(ofport, 1, len);
+    ovs_be16 total = htons(total_len);
+    memcpy(static_cast<uint8_t *>(msg->data) + 12, &total, sizeof total);
+    return msg;
+}
+
+bool
+take(struct held_packets *hp, struct ofpbuf *msg, long long int now)
+{
+    bool r = held_packets_take(hp, static_cast<const ofp_header *>(msg->data),
+                               now);
+    ofpbuf_delete(msg);
+    return r;
+}
+
+bool
+ready_in(int64_t ofport, void *set_)
+{
+    auto *set = static_cast<std::set<int64_t> *>(set_);
+    return set->count(ofport) > 0;
+}
+
+// What the packet-outs say: "PORT:FILL" each, in order.
+std::vector<std::string>
+release(struct held_packets *hp, std::set<int64_t> ready, long long int now)
+{
+    struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
+    size_t n = held_packets_release(hp, kVersion, now, ready_in, &ready,
+                                    &msgs);
+    std::vector<std::string> out;
+    struct ofpbuf *msg;
+    LIST_FOR_EACH_POP (msg, list_node, &msgs) {
+        struct ofputil_packet_out po;
+        uint64_t stub[64 / 8];
+        struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+        EXPECT_EQ(ofputil_decode_packet_out(
+                      &po, static_cast<const ofp_header *>(msg->data),
+                      nullptr, &ofpacts),
+                  0);
+        // Back into the pipeline, from the port it came from.
+        const struct ofpact *a = static_cast<const ofpact *>(ofpacts.data);
+        EXPECT_EQ(a->type, OFPACT_OUTPUT);
+        EXPECT_EQ(ofpact_get_OUTPUT(a)->port, OFPP_TABLE);
+        int port = from_ofp(po.flow_metadata.flow.in_port.ofp_port);
+        out.push_back(std::to_string(port) + ":"
+                      + std::to_string(static_cast<const uint8_t *>(
+                                           po.packet)[0]));
+        ofpbuf_uninit(&ofpacts);
+        ofpbuf_delete(msg);
+    }
+    EXPECT_EQ(n, out.size());
+    return out;
+}
+
+using Strings = std::vector<std::string>;
+
+TEST(HeldPackets, SentBackInOrderOncePortIsReady)
+{
+    struct held_packets *hp = held_packets_create();
+    EXPECT_TRUE(take(hp, packet_in(5, 1), 1000));
+    EXPECT_TRUE(take(hp, packet_in(7, 2), 1010));
+    EXPECT_TRUE(take(hp, packet_in(5, 3), 1020));
+    EXPECT_EQ(held_packets_count(hp), 3u);
+    EXPECT_EQ(held_packets_next_expiry(hp), 1000 + HELD_PACKETS_MS);
+
+    // Port 7 has no flows yet: only port 5's, in the order they came.
+    EXPECT_EQ(release(hp, {5}, 1100), (Strings{"5:1", "5:3"}));
+    EXPECT_EQ(held_packets_count(hp), 1u);
+    EXPECT_EQ(held_packets_next_expiry(hp), 1010 + HELD_PACKETS_MS);
+    EXPECT_EQ(release(hp, {}, 1200), Strings{});
+    EXPECT_EQ(release(hp, {7}, 1300), Strings{"7:2"});
+    EXPECT_EQ(held_packets_count(hp), 0u);
+    EXPECT_EQ(held_packets_next_expiry(hp), LLONG_MAX);
+    held_packets_destroy(hp);
+}
+
+TEST(HeldPackets, DroppedWhenTooOld)
+{
+    struct held_packets *hp = held_packets_create();
+    take(hp, packet_in(5, 1), 1000);
+    take(hp, packet_in(5, 2), 1500);
+    // The first is over HELD_PACKETS_MS old: never sent.
+    EXPECT_EQ(release(hp, {5}, 1000 + HELD_PACKETS_MS), Strings{"5:2"});
+
+    take(hp, packet_in(6, 3), 5000);
+    take(hp, packet_in(6, 4), 5000 + HELD_PACKETS_MS + 1);  // Expires 3.
+    EXPECT_EQ(held_packets_count(hp), 1u);
+    held_packets_clear(hp);
+    EXPECT_EQ(held_packets_count(hp), 0u);
+    held_packets_destroy(hp);
+}
+
+TEST(HeldPackets, BoundedPerPortAndInAll)
+{
+    struct held_packets *hp = held_packets_create();
+    for (int i = 0; i < HELD_PACKETS_PER_PORT + 5; i++) {
+        EXPECT_TRUE(take(hp, packet_in(5, i), 1000));
+    }
+    // The first ones are kept.
+    EXPECT_EQ(held_packets_count(hp), (size_t) HELD_PACKETS_PER_PORT);
+    Strings out = release(hp, {5}, 1001);
+    ASSERT_EQ(out.size(), (size_t) HELD_PACKETS_PER_PORT);
+    EXPECT_EQ(out.front(), "5:0");
+    EXPECT_EQ(out.back(), "5:" + std::to_string(HELD_PACKETS_PER_PORT - 1));
+
+    for (int port = 1; port <= HELD_PACKETS_MAX; port++) {
+        take(hp, packet_in(port, 1), 2000);
+    }
+    EXPECT_EQ(held_packets_count(hp), (size_t) HELD_PACKETS_MAX);
+    take(hp, packet_in(HELD_PACKETS_MAX + 1, 1), 2000);
+    EXPECT_EQ(held_packets_count(hp), (size_t) HELD_PACKETS_MAX);
+    held_packets_destroy(hp);
+}
+
+TEST(HeldPackets, OnlyWholePacketsFromPorts)
+{
+    struct held_packets *hp = held_packets_create();
+    // From the controller or the bridge itself: no port to send it from.
+    EXPECT_TRUE(take(hp, packet_in(from_ofp(OFPP_LOCAL), 1), 1000));
+    EXPECT_TRUE(take(hp, packet_in(from_ofp(OFPP_CONTROLLER), 1), 1000));
+    EXPECT_EQ(held_packets_count(hp), 0u);
+    // Cut short: what would go back is not the packet.
+    EXPECT_TRUE(take(hp, cut_packet_in(5, 60, 1500), 1000));
+    EXPECT_EQ(held_packets_count(hp), 0u);
+    EXPECT_TRUE(take(hp, cut_packet_in(5, 60, 60), 1000));
+    EXPECT_EQ(held_packets_count(hp), 1u);
+
+    // Not a packet-in: someone else's.
+    struct ofpbuf *echo = ofpraw_alloc(OFPRAW_OFPT_ECHO_REQUEST, kVersion, 0);
+    EXPECT_FALSE(take(hp, echo, 1000));
+    held_packets_destroy(hp);
+}
+
+}  // namespace

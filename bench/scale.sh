@@ -30,7 +30,9 @@
 # Prints the command that reproduces the run, and per system: the median, p99,
 # the mean of the first and the last 50 (10 if N < 200), endpoints per second,
 # OpenFlow flows per endpoint, the RSS of its daemons, ovs-vnetd's CPU time;
-# then the targets of the scale issue as ratios.  With --json FILE, the
+# where each endpoint's time goes (the mean of each step: the NB command,
+# the namespace and veth made with ip(8), ovs-vsctl add-port, the first
+# reply), first and last 50; then the targets of the scale issue as ratios.  With --json FILE, the
 # figures as JSON; with --plot FILE.png, latency against the endpoint count
 # for every system (gnuplot).  Exits 0 when every system ran, even if a
 # target is missed.
@@ -81,8 +83,10 @@ log() { echo "bench: $*" >&2; }
 workdir=$(mktemp -d /tmp/ovs-vnet-scale.XXXXXX)
 trap 'rm -rf "$workdir"' EXIT
 results=$workdir/results         # SYSTEM INDEX MILLISECONDS
+steps=$workdir/steps             # SYSTEM INDEX STEP MILLISECONDS
 facts=$workdir/facts             # SYSTEM KEY VALUE
 : > "$results"
+: > "$steps"
 : > "$facts"
 
 echo "command: N=$N SYSTEMS=\"$SYSTEMS\" bench/scale.sh"
@@ -133,6 +137,16 @@ pid_cpu_secs() {
 }
 
 fact() { echo "$1 $2 $3" >> "$facts"; }
+
+# Where an endpoint's time goes: step NAME records the time since the last
+# step (or since measure() started the endpoint) as step NAME of the
+# endpoint being measured.
+step_sys= step_i=0 step_t=0
+step() {
+    local t; t=$(now_us)
+    echo "$step_sys $step_i $1 $(( (t - step_t) / 1000 ))" >> "$steps"
+    step_t=$t
+}
 
 # all_reach: each of endpoints 1..N-1 gets an echo reply from endpoint 0
 # (16 at a time, each asking every 20 ms for up to 10 minutes; endpoints
@@ -207,12 +221,15 @@ measure_bulk() {
 # measure SYSTEM CREATE-FUNCTION: endpoint 0, then 1..N-1 timed.
 measure() {
     local sys=$1 create=$2 i t0 t1
+    step_sys=$sys step_i=0
     "$create" 0 || fail "$sys: endpoint 0"
     local start; start=$(now_us)
     for ((i = 1; i < N; i++)); do
         t0=$(now_us)
+        step_i=$i step_t=$t0
         "$create" "$i" || fail "$sys: endpoint $i"
         reach "$SANDBOX_PREFIX-e$i" "$(ep_ip 0)" || fail "$sys: endpoint $i never reached endpoint 0"
+        step reply
         t1=$(now_us)
         echo "$sys $i $(( (t1 - t0) / 1000 ))" >> "$results"
         # The kernel keeps one ARP table for all namespaces (1024 entries at
@@ -250,14 +267,18 @@ vnet_facts() {
 create_attach() {
     vnet_ctl --wait attach net1 "e$1" --switch=sw1 --ip="$(ep_ip "$1")" \
         --netns="$SANDBOX_PREFIX-e$1" >/dev/null
+    step attach
 }
 
 create_plug() {
     local swns; swns=$(sandbox_netns sw1)
     vnet_ctl port-add net1 "e$1" --ip="$(ep_ip "$1")" --mac="$(ep_mac "$1")" >/dev/null
+    step nb
     plug_ns "$SANDBOX_PREFIX-e$1" "$1" "v$1" "$swns"
+    step plumbing
     sandbox_vsctl sw1 add-port br-vnet "v$1" \
         -- set Interface "v$1" external_ids:iface-id="e$1"
+    step add-port
 }
 
 ovn_facts() {
@@ -273,9 +294,12 @@ ovn_facts() {
 create_ovn() {
     local swns; swns=$(sandbox_netns sw1)
     ovn_nbctl lsp-add ls1 "e$1" -- lsp-set-addresses "e$1" "$(ep_mac "$1") $(ep_ip "$1")"
+    step nb
     plug_ns "$SANDBOX_PREFIX-e$1" "$1" "v$1" "$swns"
+    step plumbing
     sandbox_vsctl sw1 add-port br-int "v$1" \
         -- set Interface "v$1" external_ids:iface-id="e$1"
+    step add-port
 }
 
 bridge_world() {
@@ -291,6 +315,7 @@ create_bridge() {
     local ns=$SANDBOX_PREFIX-lb
     plug_ns "$SANDBOX_PREFIX-e$1" "$1" "v$1" "$ns"
     ip -n "$ns" link set "v$1" master br0
+    step plumbing
 }
 
 status=0
@@ -321,9 +346,9 @@ for sys in $SYSTEMS; do
            fact "$sys" incomplete 1; status=1; }
 done
 
-python3 - "$results" "$facts" "$N" "$SYSTEMS" "$json_out" <<'EOF'
+python3 - "$results" "$facts" "$N" "$SYSTEMS" "$json_out" "$steps" <<'EOF'
 import json, statistics, sys
-results, facts, n, systems, json_out = sys.argv[1:6]
+results, facts, n, systems, json_out, steps_file = sys.argv[1:7]
 n = int(n)
 lat = {}
 for line in open(results):
@@ -378,6 +403,27 @@ for s, r in out["systems"].items():
 for s, r in out["systems"].items():
     if "rss_detail" in r:
         print("  RSS %s: %s" % (s, r["rss_detail"]))
+# Steps: SYSTEM INDEX STEP MS, in order; endpoint 0 is not measured.
+st = {}
+for line in open(steps_file):
+    s, i, name, ms = line.split()
+    if int(i) > 0:
+        st.setdefault(s, {}).setdefault(name, []).append(int(ms))
+if st:
+    print()
+    print("where the time goes: mean ms of each step, first %d / last %d" % (k, k))
+    print("(nb: the NB command; plumbing: namespace and veth by ip(8); add-port:")
+    print(" ovs-vsctl, which returns once ovs-vswitchd has the port; attach: the")
+    print(" whole --wait attach; reply: from then to the first echo reply)")
+    for s in out["systems"]:
+        if s not in st:
+            continue
+        parts = []
+        for name, v in st[s].items():
+            parts.append("%s %.0f/%.0f" % (name, statistics.mean(v[:k]),
+                                           statistics.mean(v[-k:])))
+            out["systems"][s].setdefault("steps_ms", {})[name] = v
+        print("  %-8s %s" % (s, "  ".join(parts)))
 if bulk:
     print()
     print("bulk, %d endpoints at once: until all reachable" % n)

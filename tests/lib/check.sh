@@ -117,6 +117,40 @@ reaches() {
     in_ep "$1" ping -c 3 -i 0.2 -W 1 "$2" >/dev/null 2>&1
 }
 
+# offload_of EP: "on" or "off", the TX checksum offload of EP's eth0 (TSO
+# goes with it).
+offload_of() {
+    in_ep "$1" ethtool -k eth0 | sed -n 's/^tx-checksumming: \([a-z]*\).*/\1/p'
+}
+
+# offload_is EP STATE: whether EP's offload is STATE, and TSO with it.
+offload_is() {
+    [ "$(offload_of "$1")" = "$2" ] || return 1
+    in_ep "$1" ethtool -k eth0 | grep -Eq "^[[:space:]]*tx-tcp-segmentation: $2"
+}
+
+# tcp_send SRC DST IP MIB [GATE]: sends MIB MiB of random data over TCP from
+# endpoint SRC to DST (listening on IP:5001) and checks what arrived by its
+# hash.  With GATE, the second half waits until file GATE exists (the
+# connection stays open meanwhile).
+tcp_send() {
+    local src=$1 dst=$2 ip=$3 mib=$4 gate=${5:-} d=$SANDBOX_DIR/tcp.$1.$2
+    head -c "$((mib / 2))M" /dev/urandom > "$d.1"
+    head -c "$((mib - mib / 2))M" /dev/urandom > "$d.2"
+    in_ep "$dst" timeout 60 sh -c 'nc -l -N 5001 | sha256sum' > "$d.got" &
+    local listener=$!
+    wait_until 5 output_has ':5001 ' in_ep "$dst" ss -ltn
+    if [ -n "$gate" ]; then
+        { cat "$d.1"; for _ in $(seq 600); do [ -e "$gate" ] && break; sleep 0.05; done
+          cat "$d.2"; } \
+            | in_ep "$src" timeout 60 nc -N "$ip" 5001 || return 1
+    else
+        cat "$d.1" "$d.2" | in_ep "$src" timeout 60 nc -N "$ip" 5001 || return 1
+    fi
+    wait "$listener" || return 1
+    [ "$(cut -d' ' -f1 < "$d.got")" = "$(cat "$d.1" "$d.2" | sha256sum | cut -d' ' -f1)" ]
+}
+
 # hosts_world TYPE HOST...: NB, controller, underlay, and hosts hN (underlay
 # address 192.168.50.N) connected with encapsulation TYPE.  Their switches
 # are started with $HOSTS_SWITCH_OPTIONS (sandbox_switch_start's).

@@ -27,17 +27,22 @@ static char *
 generate(const struct lan_network *lans, size_t n_nets,
          const struct lan_view *view,
          const struct lan_tunnel_port *tunnels, size_t n_tunnels,
+         const int64_t *foreign, size_t n_foreign,
          struct flow_units *units)
 {
-    char *error = lan_flows_generate_units(lans, n_nets, tunnels, n_tunnels,
-                                           units);
-    char *router_error = router_flows_generate_units(view->routers,
-                                                     view->n_routers, tunnels,
-                                                     n_tunnels, units);
-    if (!error) {
-        error = router_error;
-    } else {
-        free(router_error);
+    char *errors[3] = {
+        lan_flows_generate_units(lans, n_nets, tunnels, n_tunnels, units),
+        router_flows_generate_units(view->routers, view->n_routers, tunnels,
+                                    n_tunnels, units),
+        lan_flows_foreign_units(foreign, n_foreign, units),
+    };
+    char *error = NULL;
+    for (size_t i = 0; i < ARRAY_SIZE(errors); i++) {
+        if (!error) {
+            error = errors[i];
+        } else {
+            free(errors[i]);
+        }
     }
     return error;
 }
@@ -56,11 +61,13 @@ static void
 check_units(const char *switch_name, const struct flow_units *units,
             const struct lan_network *lans, size_t n_nets,
             const struct lan_view *view,
-            const struct lan_tunnel_port *tunnels, size_t n_tunnels)
+            const struct lan_tunnel_port *tunnels, size_t n_tunnels,
+            const int64_t *foreign, size_t n_foreign)
 {
     struct flow_units *full = flow_units_create();
     flow_units_begin(full);
-    free(generate(lans, n_nets, view, tunnels, n_tunnels, full));
+    free(generate(lans, n_nets, view, tunnels, n_tunnels, foreign, n_foreign,
+                  full));
     flow_units_end(full);
 
     struct flow_table a, b;
@@ -122,16 +129,25 @@ desired_flows_run(const struct desired_flows_ctx_in *in,
 
     struct lan_tunnel_port tunnels[MAX_TUNNEL_PORTS];
     size_t n_tunnels = tunnel_ports(in->plan, in->ofports, tunnels);
+    /* All of those ports, router uplinks and physical networks' too. */
+    size_t n_foreign = 0;
+    int64_t *foreign = xmalloc((simap_count(in->ofports) + 1)
+                               * sizeof *foreign);
+    const struct simap_node *port;
+    SIMAP_FOR_EACH (port, in->ofports) {
+        foreign[n_foreign++] = port->data;
+    }
 
     size_t n_nets;
     struct lan_network *lans = lan_view_networks(view, &n_nets);
     flow_units_begin(out->units);
-    out->error = generate(lans, n_nets, view, tunnels, n_tunnels,
-                          out->units);
+    out->error = generate(lans, n_nets, view, tunnels, n_tunnels, foreign,
+                          n_foreign, out->units);
     out->changed = flow_units_end(out->units);
     if (check_incremental) {
         check_units(in->switch_name, out->units, lans, n_nets, view, tunnels,
-                    n_tunnels);
+                    n_tunnels, foreign, n_foreign);
     }
+    free(foreign);
     free(lans);
 }

@@ -31,6 +31,7 @@ enum lan_unit {
     LAN_U_LEARN,
     LAN_U_FLOOD,
     LAN_U_PHYSNET,
+    LAN_U_FOREIGN,              /* Not a network's: a=0. */
 };
 
 /* A fingerprint is built in 'fp' (cleared first by fp_start()). */
@@ -714,6 +715,52 @@ network_units(const struct lan_network *net,
     if ((t = open_unit(units, LAN_U_FLOOD, o, 0, fp))) {
         add_flood(net, t, error);
     }
+}
+
+static int
+compare_ofports(const void *a_, const void *b_)
+{
+    int64_t a = *(const int64_t *) a_, b = *(const int64_t *) b_;
+    return a < b ? -1 : a > b;
+}
+
+/* Sorts the 'n' ports of 'ports' and removes repeats; returns how many are
+ * left. */
+static size_t
+unique_ofports(int64_t *ports, size_t n)
+{
+    size_t k = 0;
+    qsort(ports, n, sizeof *ports, compare_ofports);
+    for (size_t i = 0; i < n; i++) {
+        if (ports[i] > 0 && (!k || ports[k - 1] != ports[i])) {
+            ports[k++] = ports[i];
+        }
+    }
+    return k;
+}
+
+char *
+lan_flows_foreign_units(const int64_t *ofports, size_t n,
+                        struct flow_units *units)
+{
+    char *error = NULL;
+    int64_t *ports = xmemdup(ofports, (n + 1) * sizeof *ports);
+    n = unique_ofports(ports, n);
+
+    struct ds fp = DS_EMPTY_INITIALIZER;
+    FP_PUT(&fp, n);
+    for (size_t i = 0; i < n; i++) {
+        FP_PUT(&fp, ports[i]);
+    }
+    struct flow_table *t = open_unit(units, LAN_U_FOREIGN, 0, 0, &fp);
+    for (size_t i = 0; t && i < n; i++) {
+        add(t, &error, vnet_cookie(VNET_F_FOREIGN, 0),
+            "table=%d,priority=1,in_port=%"PRId64",actions=drop",
+            VNET_T_INGRESS, ports[i]);
+    }
+    ds_destroy(&fp);
+    free(ports);
+    return error;
 }
 
 char *

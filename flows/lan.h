@@ -129,6 +129,16 @@ void lan_put_remote_output(struct ds *s, uint32_t segment_id,
 /* Idle time after which a learned MAC is forgotten (seconds). */
 #define LAN_LEARN_IDLE_TIMEOUT 300
 
+/* Opens the unit of the ports that carry traffic of networks not here too
+ * (tunnel ports, relay taps, router uplinks, physical networks' interfaces:
+ * the 'n' OpenFlow ports of 'ofports', in any order, repeats allowed): what
+ * no network's flow takes from them is dropped, where the packets of a port
+ * without any flow go to ovs-vnetd (table 0's default).  Returns NULL, or a
+ * malloc'd message if a flow could not be built (a bug). */
+struct flow_units;
+char *lan_flows_foreign_units(const int64_t *ofports, size_t n,
+                              struct flow_units *units);
+
 /* Opens the units (flows/flow-units.h) of the pipeline's table defaults and
  * of 'networks' in 'units', filling those whose input changed.  Returns
  * NULL, or a malloc'd message if a flow could not be built (a bug). */

@@ -22,6 +22,7 @@ vnet_feature_name(enum vnet_feature feature)
     case VNET_F_NAT: return "nat";
     case VNET_F_ROUTER: return "router";
     case VNET_F_PHYSNET: return "physnet";
+    case VNET_F_FOREIGN: return "foreign";
     case VNET_F_MAX: break;
     }
     return "unknown";

@@ -124,6 +124,9 @@ enum vnet_feature {
     VNET_F_NAT = 13,            /* A NAT rule (object: the NAT row). */
     VNET_F_ROUTER = 14,         /* A router's pipeline (tables 40-43). */
     VNET_F_PHYSNET = 15,        /* A network's physical LAN: table 0. */
+    VNET_F_FOREIGN = 16,        /* Table 0: the rest of what comes in
+                                 * through a tunnel, relay tap, uplink or
+                                 * physical network's interface. */
     VNET_F_MAX
 };
 

@@ -300,6 +300,10 @@ explain_drop(struct tracer *tr, struct trace_verdict *v, int i)
                         || st->table == VNET_T_LR_ROUTE
                         || st->table == VNET_T_ROUTER)) {
         ds_put_format(&s, "dropped: no route (%s)", st->owner);
+    } else if (ours && f == VNET_F_FOREIGN) {
+        ds_put_cstr(&s, "dropped at ingress: of no network here (it came in "
+                    "through a tunnel, relay tap, uplink or physical "
+                    "network's interface)");
     } else if (ours && f == VNET_F_PIPELINE && st->table == VNET_T_INGRESS) {
         ds_put_cstr(&s, "dropped at ingress: no flow for this port (not an "
                     "endpoint, tunnel or uplink ovs-vnet knows here; "

@@ -194,6 +194,26 @@ test_physnet_tcp_on_tso_switches() {
     tcp_send a1 lan100 10.100.0.100 20 || fail "20 MiB a1 -> lan100"
     tcp_send lan100 a2 10.100.0.21 20 || fail "20 MiB lan100 -> a2"
     tcp_send a1 a2 10.100.0.21 20 || fail "20 MiB a1 -> a2 through the LAN"
+
+    # What the LAN carries for no network here (VLAN 200) is dropped at the
+    # interface, not sent to ovs-vnetd as a new port's packets are.
+    local phys0 to_vnetd drops
+    phys0=$(sandbox_vsctl h1 get Interface phys0 ofport)
+    to_vnetd=$(flow_packets h1 'priority=0 actions=CONTROLLER')
+    drops=$(flow_packets h1 "priority=1,in_port=$phys0 actions=drop")
+    ip netns exec "$SANDBOX_PREFIX-lan200" ping -b -c 5 -i 0.2 -W 1 10.100.0.255 \
+        >/dev/null 2>&1 || true
+    [ $(( $(flow_packets h1 "priority=1,in_port=$phys0 actions=drop") - drops )) -ge 5 ] \
+        || fail "VLAN 200's broadcasts not dropped at phys0"
+    assert_eq "$(flow_packets h1 'priority=0 actions=CONTROLLER')" "$to_vnetd" \
+        "packets sent to ovs-vnetd while VLAN 200 broadcast"
+}
+
+# flow_packets HOST TEXT: the packet count of the flow of table 0 on HOST's
+# br-vnet whose line has TEXT.
+flow_packets() {
+    sandbox_ofctl "$1" -O OpenFlow15 --no-names dump-flows br-vnet table=0 \
+        | grep -F -- "$2" | sed -n 's/.*n_packets=\([0-9]*\),.*/\1/p'
 }
 
 test_physnet_gateway_on_the_lan() {

@@ -193,6 +193,7 @@ to_vif_config(const struct attach_want *w, struct vif_config *cfg)
     cfg->gateway = htonl(w->gateway);
     cfg->mtu = w->mtu;
     cfg->tx_csum = w->tx_csum;
+    cfg->may_move = w->port_open;
 }
 
 /* Namespaces ovs-vnetd created are marked by a file in its run directory, so
@@ -481,6 +482,9 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             shash_find_and_delete(&a->endpoints, w->endpoint);
             attached_destroy(at);
             at = NULL;
+        }
+        if (at) {
+            at->want.port_open = w->port_open;  /* (Not part of the want.) */
         }
         if (!at) {
             at = xzalloc(sizeof *at);

@@ -45,6 +45,9 @@ struct attach_want {
                                  * port that the switch makes once it is on
                                  * the bridge, moved into 'netns' (see
                                  * vif_internal_ensure()). */
+    bool port_open;             /* An internal port: the switch has given it
+                                 * an OpenFlow port (it has opened the device
+                                 * where it made it, and may move now). */
 };
 
 /* Something created earlier (recorded in the switch's database) that may have

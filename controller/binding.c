@@ -147,10 +147,22 @@ add_neighbor(struct net_info *ni, const struct vnetrec_endpoint *ep,
     n->ip = ip;
 }
 
+/* Whether the switch has given interface 'name' an OpenFlow port. */
+static bool
+iface_has_ofport(const struct binding_ctx_in *in, const char *name)
+{
+    for (size_t i = 0; i < in->n_bindings; i++) {
+        if (!strcmp(in->bindings[i].ifname, name)) {
+            return in->bindings[i].ofport > 0;
+        }
+    }
+    return false;
+}
+
 static void
-add_want(const struct vnetrec_endpoint *ep, const struct net_info *ni,
-         const uint8_t mac[6], uint32_t ip, bool tx_csum,
-         struct binding_wants *out, size_t *allocated)
+add_want(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep,
+         const struct net_info *ni, const uint8_t mac[6], uint32_t ip,
+         bool tx_csum, struct binding_wants *out, size_t *allocated)
 {
     if (out->n >= *allocated) {
         out->wants = x2nrealloc(out->wants, allocated, sizeof *out->wants);
@@ -173,6 +185,7 @@ add_want(const struct vnetrec_endpoint *ep, const struct net_info *ni,
     w->mtu = vnet_network_mtu(ni->row->mtu);
     w->tx_csum = tx_csum;
     w->internal = !strcmp(ep->type, "internal");
+    w->port_open = w->internal && iface_has_ofport(in, w->host_ifname);
 
     struct switch_db_port *p = &out->ports[out->n];
     memset(p, 0, sizeof *p);
@@ -420,7 +433,7 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
         bool tx_csum = in->tx_csum
                        || (in->offload_local && strcmp(ep->type, "tap")
                            && !sset_contains(&leaving, ep->network->name));
-        add_want(ep, a.ni, a.mac, a.ip, tx_csum, out, &allocated);
+        add_want(in, ep, a.ni, a.mac, a.ip, tx_csum, out, &allocated);
     }
     sset_destroy(&leaving);
     struct addr_owner *o;

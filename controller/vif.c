@@ -698,7 +698,12 @@ vif_internal_ensure(const struct vif_config *cfg, int host_netns_fd)
 
     bool here = !vnl_link_get(b.host.nl, cfg->host_ifname, &in_host);
     bool there = !vnl_link_get(b.ns.nl, cfg->host_ifname, &in_ns);
-    if (here) {
+    if (here && !cfg->may_move) {
+        /* Moved before ovs-vswitchd has opened it where it made it, the
+         * device would be lost to the switch. */
+        error = EAGAIN;
+        goto out;
+    } else if (here) {
         if (there) {
             what = "deleting the stale device";
             error = link_delete(b.ns.nl, in_ns);

@@ -60,6 +60,8 @@ struct vif_config {
                                  * that is not the peer of our host end is an
                                  * error (EBUSY), not a stale one to replace,
                                  * and a default route it has is kept. */
+    bool may_move;              /* vif_internal_ensure(): the switch has
+                                 * opened the device, it may be moved. */
 };
 
 /* Opens the network namespace of process 'pid' (pid 0: the calling thread's
@@ -135,7 +137,8 @@ bool vif_tap_is_configured(int netns_fd, const char *ifname, int mtu);
  * name found in both namespaces is the switch's new one (ovs-vswitchd made
  * it again): the one in the endpoint's namespace is deleted first.
  * Idempotent.  EAGAIN: the device exists in neither namespace (the port is
- * not there yet, or its device went with a deleted namespace). */
+ * not there yet, or its device went with a deleted namespace), or it is
+ * still where the switch made it and cfg->may_move is false. */
 int vif_internal_ensure(const struct vif_config *cfg, int host_netns_fd);
 
 /* True if the internal port's device exists in 'host_netns_fd' or in

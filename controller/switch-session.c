@@ -162,6 +162,8 @@ struct switch_session {
     char *flows_error;
     struct uplink_prober *prober;       /* ARP for uplinks' next hops. */
     struct held_packets *held;  /* First packets of ports without flows. */
+    struct hmapx up_ofports;    /* The OpenFlow ports of the endpoints up
+                                 * at the end of the last full run. */
 };
 
 static void
@@ -184,6 +186,7 @@ switch_session_create(const char *name)
     ss->installer = flow_installer_create(name, ss->of, ss->units);
     ss->prober = uplink_prober_create();
     ss->held = held_packets_create();
+    hmapx_init(&ss->up_ofports);
     ss->poll_at = LLONG_MAX;
     ss->settle_deadline = time_msec() + SETTLE_MS;
     ss->underlay = underlay_create(name);
@@ -227,6 +230,7 @@ switch_session_destroy(struct switch_session *ss)
         flow_installer_destroy(ss->installer);
         uplink_prober_destroy(ss->prober);
         held_packets_destroy(ss->held);
+        hmapx_destroy(&ss->up_ofports);
         relay_destroy(ss->relay);
         tunnel_plan_destroy(&ss->plan);
         underlay_destroy(ss->underlay);
@@ -658,18 +662,9 @@ release_held(struct switch_session *ss)
         return;
     }
 
-    struct hmapx ups = HMAPX_INITIALIZER(&ups);
-    struct shash_node *node;
-    SHASH_FOR_EACH (node, &ss->endpoints) {
-        const struct binding_endpoint *ep = node->data;
-        if (ep->status.up && ep->bound_ofport > 0) {
-            hmapx_add(&ups, (void *) (uintptr_t) ep->bound_ofport);
-        }
-    }
     struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
     size_t n = held_packets_release(ss->held, version, time_msec(),
-                                    ofport_is_up, &ups, &msgs);
-    hmapx_destroy(&ups);
+                                    ofport_is_up, &ss->up_ofports, &msgs);
     if (n) {
         VLOG_DBG("switch %s: %zu held packets sent back into the pipeline",
                  ss->name, n);
@@ -1032,6 +1027,15 @@ finish_run(struct switch_session *ss, struct ovsdb_idl *nb,
                   && (ss->settled || flow_installer_has_audited(ss->installer)
                       || time_msec() >= ss->settle_deadline);
     ss->markers_ready = report.markers_ready;
+    /* For the held packets: once a run, not on every packet. */
+    hmapx_clear(&ss->up_ofports);
+    struct shash_node *ep_node;
+    SHASH_FOR_EACH (ep_node, &ss->endpoints) {
+        const struct binding_endpoint *ep = ep_node->data;
+        if (ep->status.up && ep->bound_ofport > 0) {
+            hmapx_add(&ss->up_ofports, (void *) (uintptr_t) ep->bound_ofport);
+        }
+    }
     /* The markers follow in the next full run, at once (not while
      * watching: the active ovs-vnetd writes them). */
     ss->rerun = report.rerun && !ss->watching;

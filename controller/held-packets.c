@@ -7,11 +7,11 @@
 
 #include "flow.h"
 #include "hash.h"
+#include "hmapx.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-actions.h"
-#include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofp-protocol.h"
 #include "openvswitch/ofpbuf.h"
@@ -40,6 +40,7 @@ struct held_packets {
     struct ovs_list held;
     size_t n;
     struct hmap ports;
+    struct hmapx ready;         /* OpenFlow ports whose flows are in. */
 };
 
 struct held_packets *
@@ -48,6 +49,7 @@ held_packets_create(void)
     struct held_packets *hp = xzalloc(sizeof *hp);
     ovs_list_init(&hp->held);
     hmap_init(&hp->ports);
+    hmapx_init(&hp->ready);
     return hp;
 }
 
@@ -92,6 +94,7 @@ held_packets_destroy(struct held_packets *hp)
     if (hp) {
         held_packets_clear(hp);
         hmap_destroy(&hp->ports);
+        hmapx_destroy(&hp->ready);
         free(hp);
     }
 }
@@ -114,17 +117,11 @@ expire(struct held_packets *hp, long long int now)
     }
 }
 
-bool
+void
 held_packets_take(struct held_packets *hp, const struct ofp_header *oh,
                   long long int now)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-    enum ofptype type;
-
-    if (ofptype_decode(&type, oh) || type != OFPTYPE_PACKET_IN) {
-        return false;
-    }
-
     struct ofputil_packet_in pin;
     size_t total_len;
     uint32_t buffer_id;
@@ -133,20 +130,20 @@ held_packets_take(struct held_packets *hp, const struct ofp_header *oh,
                                                  NULL);
     if (error) {
         VLOG_WARN_RL(&rl, "bad packet-in: %s", ofperr_to_string(error));
-        return true;
+        return;
     }
     int64_t ofport = ofp_to_u16(pin.flow_metadata.flow.in_port.ofp_port);
     if (pin.packet_len < total_len || !pin.packet_len
         || ofport <= 0 || ofport >= ofp_to_u16(OFPP_MAX)) {
         /* Cut short, empty, or not from a port: nothing to send back. */
-        return true;
+        return;
     }
 
     expire(hp, now);
     struct port_count *pc = port_count_find(hp, ofport);
     if (hp->n >= HELD_PACKETS_MAX
         || (pc && pc->n >= HELD_PACKETS_PER_PORT)) {
-        return true;
+        return;
     }
     if (!pc) {
         pc = xzalloc(sizeof *pc);
@@ -162,7 +159,6 @@ held_packets_take(struct held_packets *hp, const struct ofp_header *oh,
     memcpy(h->data, pin.packet, pin.packet_len);
     ovs_list_push_back(&hp->held, &h->node);
     hp->n++;
-    return true;
 }
 
 static struct ofpbuf *
@@ -186,53 +182,34 @@ encode_packet_out(const struct held *h, int version)
     return msg;
 }
 
+void
+held_packets_ready_clear(struct held_packets *hp)
+{
+    hmapx_clear(&hp->ready);
+}
+
+void
+held_packets_ready_add(struct held_packets *hp, int64_t ofport)
+{
+    hmapx_add(&hp->ready, (void *) (uintptr_t) ofport);
+}
+
 size_t
 held_packets_release(struct held_packets *hp, int version, long long int now,
-                     held_packets_ready_func *ready, void *aux,
                      struct ovs_list *msgs)
 {
     size_t sent = 0;
 
     expire(hp, now);
-    if (!hp->n) {
-        return 0;
-    }
-
-    /* Asks once per port. */
-    struct decision {
-        struct hmap_node node;
-        int64_t ofport;
-        bool ready;
-    };
-    struct hmap decisions = HMAP_INITIALIZER(&decisions);
     struct held *h;
     LIST_FOR_EACH_SAFE (h, node, &hp->held) {
-        uint32_t hash = hash_uint64(h->ofport);
-        struct decision *d = NULL, *e;
-        HMAP_FOR_EACH_WITH_HASH (e, node, hash, &decisions) {
-            if (e->ofport == h->ofport) {
-                d = e;
-                break;
-            }
-        }
-        if (!d) {
-            d = xmalloc(sizeof *d);
-            d->ofport = h->ofport;
-            d->ready = ready(h->ofport, aux);
-            hmap_insert(&decisions, &d->node, hash);
-        }
-        if (d->ready) {
+        if (hmapx_contains(&hp->ready, (void *) (uintptr_t) h->ofport)) {
             ovs_list_push_back(msgs,
                                &encode_packet_out(h, version)->list_node);
             sent++;
             forget(hp, h);
         }
     }
-    struct decision *d;
-    HMAP_FOR_EACH_POP (d, node, &decisions) {
-        free(d);
-    }
-    hmap_destroy(&decisions);
     return sent;
 }
 

@@ -37,25 +37,27 @@ struct held_packets;
 struct held_packets *held_packets_create(void);
 void held_packets_destroy(struct held_packets *);
 
-/* If 'oh' is a packet-in, holds its packet (or drops it, when over a bound
- * or cut short) and returns true; returns false for any other message. */
-bool held_packets_take(struct held_packets *, const struct ofp_header *oh,
+/* Holds the packet of packet-in 'oh' (or drops it, when over a bound or cut
+ * short). */
+void held_packets_take(struct held_packets *, const struct ofp_header *oh,
                        long long int now);
 
 /* How many packets are held now. */
 size_t held_packets_count(const struct held_packets *);
 
-/* Whether the flows of OpenFlow port 'ofport' are in. */
-typedef bool held_packets_ready_func(int64_t ofport, void *aux);
+/* Which OpenFlow ports have their flows in: none after
+ * held_packets_ready_clear(), then each one held_packets_ready_add() names
+ * (a full run of the controller says them all). */
+void held_packets_ready_clear(struct held_packets *);
+void held_packets_ready_add(struct held_packets *, int64_t ofport);
 
 /* Drops the packets held longer than HELD_PACKETS_MS at 'now'; for each
- * port 'ready' says has its flows, appends to 'msgs' a packet-out (OpenFlow
- * version 'version') of each of its packets, in the order they came, into
- * table 0 from that port, and forgets them.  Returns the number of packets
- * sent back. */
+ * port whose flows are in, appends to 'msgs' a packet-out (OpenFlow version
+ * 'version') of each of its packets, in the order they came, into table 0
+ * from that port, and forgets them.  Returns the number of packets sent
+ * back. */
 size_t held_packets_release(struct held_packets *, int version,
-                            long long int now, held_packets_ready_func *ready,
-                            void *aux, struct ovs_list *msgs);
+                            long long int now, struct ovs_list *msgs);
 
 /* When the first held packet expires (LLONG_MAX: none held). */
 long long int held_packets_next_expiry(const struct held_packets *);

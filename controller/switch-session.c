@@ -26,6 +26,7 @@
 #include "flows/installer.h"
 #include "flows/of-channel.h"
 #include "lib/vswitch-idl.h"
+#include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-util.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/poll-loop.h"
@@ -37,7 +38,6 @@
 #include "ovsdb/status-keys.h"
 #include "ovsdb/validate.h"
 #include "ovsdb/vnet-idl.h"
-#include "hmapx.h"
 #include "simap.h"
 #include "sset.h"
 #include "timeval.h"
@@ -162,16 +162,22 @@ struct switch_session {
     char *flows_error;
     struct uplink_prober *prober;       /* ARP for uplinks' next hops. */
     struct held_packets *held;  /* First packets of ports without flows. */
-    struct hmapx up_ofports;    /* The OpenFlow ports of the endpoints up
-                                 * at the end of the last full run. */
 };
 
 static void
 handle_of_msg(const struct ofpbuf *msg, void *ss_)
 {
     struct switch_session *ss = ss_;
-    if (!held_packets_take(ss->held, msg->data, time_msec())) {
-        flow_installer_handle_msg(ss->installer, msg);
+    const struct ofp_header *oh = msg->data;
+    enum ofptype type;
+
+    if (ofptype_decode(&type, oh)) {
+        return;
+    }
+    if (type == OFPTYPE_PACKET_IN) {
+        held_packets_take(ss->held, oh, time_msec());
+    } else {
+        flow_installer_handle_msg(ss->installer, type, oh);
     }
 }
 
@@ -186,7 +192,6 @@ switch_session_create(const char *name)
     ss->installer = flow_installer_create(name, ss->of, ss->units);
     ss->prober = uplink_prober_create();
     ss->held = held_packets_create();
-    hmapx_init(&ss->up_ofports);
     ss->poll_at = LLONG_MAX;
     ss->settle_deadline = time_msec() + SETTLE_MS;
     ss->underlay = underlay_create(name);
@@ -230,7 +235,6 @@ switch_session_destroy(struct switch_session *ss)
         flow_installer_destroy(ss->installer);
         uplink_prober_destroy(ss->prober);
         held_packets_destroy(ss->held);
-        hmapx_destroy(&ss->up_ofports);
         relay_destroy(ss->relay);
         tunnel_plan_destroy(&ss->plan);
         underlay_destroy(ss->underlay);
@@ -641,13 +645,6 @@ relay_taps_ctx(const struct switch_session *ss)
     };
 }
 
-static bool
-ofport_is_up(int64_t ofport, void *ups_)
-{
-    const struct hmapx *ups = ups_;
-    return hmapx_contains(ups, (void *) (uintptr_t) ofport);
-}
-
 /* Sends the held packets of the ports whose endpoints are up back into the
  * pipeline. */
 static void
@@ -663,8 +660,7 @@ release_held(struct switch_session *ss)
     }
 
     struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
-    size_t n = held_packets_release(ss->held, version, time_msec(),
-                                    ofport_is_up, &ss->up_ofports, &msgs);
+    size_t n = held_packets_release(ss->held, version, time_msec(), &msgs);
     if (n) {
         VLOG_DBG("switch %s: %zu held packets sent back into the pipeline",
                  ss->name, n);
@@ -1028,12 +1024,12 @@ finish_run(struct switch_session *ss, struct ovsdb_idl *nb,
                       || time_msec() >= ss->settle_deadline);
     ss->markers_ready = report.markers_ready;
     /* For the held packets: once a run, not on every packet. */
-    hmapx_clear(&ss->up_ofports);
+    held_packets_ready_clear(ss->held);
     struct shash_node *ep_node;
     SHASH_FOR_EACH (ep_node, &ss->endpoints) {
         const struct binding_endpoint *ep = ep_node->data;
         if (ep->status.up && ep->bound_ofport > 0) {
-            hmapx_add(&ss->up_ofports, (void *) (uintptr_t) ep->bound_ofport);
+            held_packets_ready_add(ss->held, ep->bound_ofport);
         }
     }
     /* The markers follow in the next full run, at once (not while

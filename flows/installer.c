@@ -575,14 +575,9 @@ flow_dump_decode(const struct ofp_header *oh, struct flow_table *dumped)
 }
 
 void
-flow_installer_handle_msg(struct flow_installer *fi, const struct ofpbuf *msg)
+flow_installer_handle_msg(struct flow_installer *fi, enum ofptype type,
+                          const struct ofp_header *oh)
 {
-    const struct ofp_header *oh = msg->data;
-    enum ofptype type;
-
-    if (ofptype_decode(&type, oh)) {
-        return;
-    }
     if (type == OFPTYPE_FLOW_MONITOR_STATS_REPLY) {
         handle_updates(fi, oh);
         return;

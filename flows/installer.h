@@ -20,13 +20,16 @@
  * Life cycle: flow_installer_create() with the units it installs;
  * flow_installer_desired_changed() after a pass of the units changed them;
  * flow_installer_run()/wait() from the main loop; flow_installer_handle_msg()
- * with every message of the channel. */
+ * with every message of the channel but packet-ins, decoded once by the
+ * caller for its type. */
 #ifndef VNET_INSTALLER_H
 #define VNET_INSTALLER_H 1
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "openvswitch/ofp-msgs.h"
 
 struct flow_units;
 struct of_channel;
@@ -65,7 +68,8 @@ void flow_installer_set_desired_ready(struct flow_installer *);
 
 void flow_installer_run(struct flow_installer *);
 void flow_installer_wait(struct flow_installer *);
-void flow_installer_handle_msg(struct flow_installer *, const struct ofpbuf *);
+void flow_installer_handle_msg(struct flow_installer *, enum ofptype,
+                               const struct ofp_header *);
 
 /* The generation known to be on the switch (0: none yet), and whether it is
  * the latest one given. */

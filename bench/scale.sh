@@ -149,19 +149,14 @@ step() {
 }
 
 # all_reach: each of endpoints 1..N-1 gets an echo reply from endpoint 0
-# (16 at a time, each asking every 20 ms for up to 10 minutes; endpoints
-# forget their neighbours once they got through, as in measure()).
-reach_one() {
-    reach "$SANDBOX_PREFIX-e$1" "$(ep_ip 0)" 600 \
-        || { echo "endpoint $1 never reached endpoint 0" >&2; return 255; }
-    ip -n "$SANDBOX_PREFIX-e$1" neigh flush all 2>/dev/null
-    ip -n "$SANDBOX_PREFIX-e0" neigh flush to "$(ep_ip "$1")" 2>/dev/null
-    return 0
-}
+# (bench/lib/reach-all.py: one process asking from every endpoint's
+# namespace, 64 endpoints at a time, each every 20 ms, for up to 10 minutes;
+# endpoints forget their neighbours once they got through, as in measure()).
 all_reach() {
-    export -f reach reach_one ep_ip
-    export SANDBOX_PREFIX
-    seq 1 $((N - 1)) | xargs -P 16 -I{} bash -c 'reach_one {}'
+    local i
+    for ((i = 1; i < N; i++)); do
+        echo "$SANDBOX_PREFIX-e$i $(ep_ip "$i")"
+    done | python3 bench/lib/reach-all.py --stats "$SANDBOX_PREFIX-e0" "$(ep_ip 0)" >/dev/null
 }
 
 # plug_all BRIDGE: namespaces and veths for endpoints 0..N-1 with their peers
@@ -214,7 +209,9 @@ measure_bulk() {
     start=$(now_us)
     "$2" || fail "$sys: creating the endpoints"
     log "$sys: created in $(( ($(now_us) - start) / 1000 )) ms; pinging"
+    local created; created=$(now_us)
     all_reach || fail "$sys: not all reachable"
+    log "$sys: all reachable $(( ($(now_us) - created) / 1000 )) ms after that"
     fact "$sys" bulk_seconds "$(awk -v us=$(( $(now_us) - start )) 'BEGIN { print us / 1e6 }')"
 }
 

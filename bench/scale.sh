@@ -91,8 +91,15 @@ facts=$workdir/facts             # SYSTEM KEY VALUE
 
 echo "command: N=$N SYSTEMS=\"$SYSTEMS\" bench/scale.sh"
 
-ep_ip() { echo "10.5.$(( $1 / 250 )).$(( $1 % 250 + 2 ))"; }
-ep_mac() { printf '0a:00:00:%02x:%02x:%02x\n' $(( $1 >> 16 & 255 )) $(( $1 >> 8 & 255 )) $(( $1 & 255 )); }
+# ip_of VAR I, mac_of VAR I: endpoint I's address into VAR (no subshell: the
+# bulk cases make thousands of them while timed).
+ip_of() { printf -v "$1" '10.5.%d.%d' $(( $2 / 250 )) $(( $2 % 250 + 2 )); }
+mac_of() {
+    printf -v "$1" '0a:00:00:%02x:%02x:%02x' $(( $2 >> 16 & 255 )) $(( $2 >> 8 & 255 )) \
+        $(( $2 & 255 ))
+}
+ep_ip() { local v; ip_of v "$1"; echo "$v"; }
+ep_mac() { local v; mac_of v "$1"; echo "$v"; }
 now_us() { echo "${EPOCHREALTIME/./}"; }
 
 # reach NS IP [SECS]: NS gets an echo reply from IP (asking every 20 ms, 60 s
@@ -148,15 +155,12 @@ step() {
     step_t=$t
 }
 
-# all_reach: each of endpoints 1..N-1 gets an echo reply from endpoint 0
-# (bench/lib/reach-all.py: one process asking from every endpoint's
-# namespace, 64 endpoints at a time, each every 20 ms, for up to 10 minutes;
-# endpoints forget their neighbours once they got through, as in measure()).
-all_reach() {
-    local i
-    for ((i = 1; i < N; i++)); do
-        echo "$SANDBOX_PREFIX-e$i $(ep_ip "$i")"
-    done | python3 bench/lib/reach-all.py --stats "$SANDBOX_PREFIX-e0" "$(ep_ip 0)" >/dev/null
+# endpoint_list: "NAMESPACE IP" of endpoints 1..N-1, as ep_ip() makes them
+# (without a subshell for each).
+endpoint_list() {
+    seq 1 $((N - 1)) \
+        | awk -v p="$SANDBOX_PREFIX" \
+              '{ printf "%s-e%d 10.5.%d.%d\n", p, $1, int($1 / 250), $1 % 250 + 2 }'
 }
 
 # plug_all BRIDGE: namespaces and veths for endpoints 0..N-1 with their peers
@@ -174,45 +178,66 @@ vsctl_add_all() {
     for ((i = 0; i < N; i++)); do
         args+=(-- add-port "$1" "v$i" -- set Interface "v$i" "external_ids:iface-id=e$i")
     done
-    sandbox_switch_env sw1 ovs-vsctl --timeout=600 "${args[@]}"
+    local t; t=$(now_us)
+    sandbox_switch_env sw1 ovs-vsctl --timeout=600 "${args[@]}" || return 1
+    log "ovs-vsctl adding $N ports took $(( ($(now_us) - t) / 1000 )) ms"
 }
 
 bulk_attach() {
-    local args=() i
+    local args=() i ip
     for ((i = 0; i < N; i++)); do
-        args+=(-- attach net1 "e$i" --switch=sw1 --ip="$(ep_ip "$i")"
+        ip_of ip "$i"
+        args+=(-- attach net1 "e$i" --switch=sw1 --ip="$ip"
                --netns="$SANDBOX_PREFIX-e$i")
     done
     "$OVS_VNET_CTL" -t 600 --wait "${args[@]:1}" >/dev/null
 }
 
 bulk_plug() {
-    local args=() i
+    local args=() i ip mac
     for ((i = 0; i < N; i++)); do
-        args+=(-- port-add net1 "e$i" --ip="$(ep_ip "$i")" --mac="$(ep_mac "$i")")
+        ip_of ip "$i"
+        mac_of mac "$i"
+        args+=(-- port-add net1 "e$i" --ip="$ip" --mac="$mac")
     done
-    "$OVS_VNET_CTL" -t 600 "${args[@]:1}" >/dev/null && vsctl_add_all br-vnet
+    local t; t=$(now_us)
+    "$OVS_VNET_CTL" -t 600 "${args[@]:1}" >/dev/null || return 1
+    log "bulk-plug: ovs-vnet-ctl took $(( ($(now_us) - t) / 1000 )) ms"
+    vsctl_add_all br-vnet
 }
 
 bulk_ovn() {
-    local args=() i
+    local args=() i ip mac
     for ((i = 0; i < N; i++)); do
-        args+=(-- lsp-add ls1 "e$i" -- lsp-set-addresses "e$i" "$(ep_mac "$i") $(ep_ip "$i")")
+        ip_of ip "$i"
+        mac_of mac "$i"
+        args+=(-- lsp-add ls1 "e$i" -- lsp-set-addresses "e$i" "$mac $ip")
     done
-    ovn-nbctl --db="unix:$SANDBOX_DIR/ovn/nb.sock" --timeout=600 "${args[@]:1}" \
-        && vsctl_add_all br-int
+    local t; t=$(now_us)
+    ovn-nbctl --db="unix:$SANDBOX_DIR/ovn/nb.sock" --timeout=600 "${args[@]:1}" || return 1
+    log "bulk-ovn: ovn-nbctl took $(( ($(now_us) - t) / 1000 )) ms"
+    vsctl_add_all br-int
 }
 
-# measure_bulk SYSTEM FUNCTION: all N endpoints by FUNCTION, until reachable.
+# measure_bulk SYSTEM FUNCTION: all N endpoints by FUNCTION, until each of
+# endpoints 1..N-1 got an echo reply from endpoint 0: bench/lib/reach-all.py,
+# one process asking from every endpoint's namespace (64 endpoints at a time,
+# each every 20 ms, for up to 10 minutes; endpoints forget their neighbours
+# once they got through, as in measure()).  It starts with FUNCTION (Python
+# takes about 0.4 s to start here) and reads the endpoints once FUNCTION is
+# done.
 measure_bulk() {
     local sys=$1 start
     start=$(now_us)
-    "$2" || fail "$sys: creating the endpoints"
-    log "$sys: created in $(( ($(now_us) - start) / 1000 )) ms; pinging"
-    local created; created=$(now_us)
-    all_reach || fail "$sys: not all reachable"
-    log "$sys: all reachable $(( ($(now_us) - created) / 1000 )) ms after that"
-    fact "$sys" bulk_seconds "$(awk -v us=$(( $(now_us) - start )) 'BEGIN { print us / 1e6 }')"
+    { "$2" || { echo "bench: $sys: creating the endpoints failed" >&2; exit 1; }
+      now_us > "$workdir/created"
+      log "$sys: created in $(( ($(cat "$workdir/created") - start) / 1000 )) ms; pinging"
+      endpoint_list
+    } | python3 bench/lib/reach-all.py --stats "$SANDBOX_PREFIX-e0" "$(ep_ip 0)" >/dev/null \
+        || fail "$sys: not all reachable"
+    local end; end=$(now_us)
+    log "$sys: all reachable $(( (end - $(cat "$workdir/created")) / 1000 )) ms after that"
+    fact "$sys" bulk_seconds "$(awk -v us=$(( end - start )) 'BEGIN { print us / 1e6 }')"
 }
 
 # measure SYSTEM CREATE-FUNCTION: endpoint 0, then 1..N-1 timed.

@@ -121,6 +121,7 @@ def main(argv):
     if soft < need:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(need, hard), hard))
 
+    opened = time.monotonic()
     home = os.open("/proc/self/ns/net", os.O_RDONLY)
     target = Ns(target_ns, False)
     eps = [Ns(ns, True) for ns, _ in endpoints]
@@ -188,9 +189,11 @@ def main(argv):
         return 1
     if stats and took:
         took.sort()
-        sys.stderr.write("reach-all: %d endpoints asked %.0f ms (median), "
-                         "%.0f ms (p90), %.0f ms (max) before their reply\n"
-                         % (len(took), 1000 * took[len(took) // 2],
+        sys.stderr.write("reach-all: %d endpoints in %.3f s (%.3f s to open "
+                         "their sockets); each asked %.0f ms (median), "
+                         "%.0f ms (p90), %.0f ms (max) before its reply\n"
+                         % (len(took), elapsed, start - opened,
+                            1000 * took[len(took) // 2],
                             1000 * took[len(took) * 9 // 10],
                             1000 * took[-1]))
     print("%.3f" % elapsed)

@@ -15,9 +15,11 @@ controller_libvnetd_a_SOURCES = \
 	controller/status.c controller/status.h \
 	controller/switch-db.c controller/switch-db.h \
 	controller/nb-lock.c controller/nb-lock.h \
+	controller/nb-status.c controller/nb-status.h \
 	controller/stale-ports.c controller/stale-ports.h \
 	controller/switch-records.c controller/switch-records.h \
 	controller/switch-session.c controller/switch-session.h \
+	controller/switch-session-private.h controller/switch-session-status.c \
 	controller/tunnels.c controller/tunnels.h \
 	controller/vif.c controller/vif.h \
 	controller/vif-addr.c controller/vif-addr.h controller/vif-netlink.h \

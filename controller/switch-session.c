@@ -1,5 +1,6 @@
 #include <config.h>
 #include "controller/switch-session.h"
+#include "controller/switch-session-private.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -14,28 +15,23 @@
 #include "controller/port-list.h"
 #include "controller/relay-taps.h"
 #include "controller/stale-ports.h"
-#include "controller/status.h"
 #include "controller/switch-db.h"
 #include "controller/tunnels.h"
 #include "controller/underlay.h"
 #include "controller/uplink.h"
 #include "controller/vif.h"
 #include "coverage.h"
-#include "flows/flow-table.h"
 #include "flows/flow-units.h"
 #include "flows/installer.h"
 #include "flows/of-channel.h"
 #include "lib/vswitch-idl.h"
 #include "openvswitch/ofp-msgs.h"
-#include "openvswitch/ofp-util.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "openvswitch/shash.h"
-#include "ovsdb/addr.h"
 #include "ovsdb/names.h"
-#include "ovsdb/status-keys.h"
 #include "ovsdb/validate.h"
 #include "ovsdb/vnet-idl.h"
 #include "simap.h"
@@ -54,115 +50,6 @@ COVERAGE_DEFINE(switch_session_idle_run);
  * endpoints while the switch's flows cannot be read back. */
 #define SETTLE_MS (10 * 1000)
 
-struct switch_session {
-    char *name;
-
-    /* Configuration. */
-    char *remote;
-    char *bridge;
-    char *datapath_config;      /* As configured (resolved "auto"). */
-    bool datapath_auto;
-    char *datapath_type;        /* What the switch runs: see
-                                 * resolve_datapath(). */
-    char *rundir;
-    char *relay_key;            /* Of the relay's datagrams, or NULL. */
-    char *release_underlay;     /* See struct switch_session_config. */
-    char *config_error;
-
-    /* OVSDB session to the switch. */
-    struct ovsdb_idl_loop ovs;
-
-    /* OpenFlow channel the bridge connects to. */
-    struct of_channel *of;
-
-    /* Watching (see switch_session_watch()): computing, changing nothing. */
-    bool watching;
-    bool offload_local;         /* As the last full run found it (see
-                                 * offload_local()). */
-    char *offload_invalid;      /* options:offload, if neither "auto" nor
-                                 * "off" (then treated as "off"). */
-    bool peers_changed;         /* While watching: learned MACs to forget
-                                 * on taking over. */
-
-    /* Release. */
-    bool releasing;
-    long long int release_deadline;
-    bool released;
-
-    /* What the last full run saw (see run_key_changed()). */
-    struct run_key {
-        unsigned int nb_seqno;
-        unsigned int ovs_seqno;
-        bool ovs_connected;
-        bool txn_pending;
-        unsigned int of_seqno;
-        int of_state;
-        uint64_t installed_gen;
-        bool synced;
-        bool relay_running;
-        bool underlay_done;
-        const char *datapath_type;
-        unsigned int config_seqno;
-        bool releasing;
-    } last_key;
-    bool ran_once;
-    unsigned int status_seqno;  /* One more each full run. */
-    bool rerun;                 /* The last full run left work for the
-                                 * next one. */
-    long long int poll_at;      /* A full run then, to look for what gives
-                                 * no notice (taps the relay makes). */
-    unsigned int config_seqno;  /* Changes with the configuration. */
-    char *relay_wanted;         /* The relay's arguments, as the last full */
-    char *underlay_wanted;      /* run found them (NULL: none). */
-
-    /* Result of the last reconciliation. */
-    struct switch_db_result db;
-    struct simap ofports;       /* Our ports without an endpoint (tunnels,
-                                 * relay taps, uplinks) -> OpenFlow port. */
-    struct smap port_conflicts; /* Ports left out: name -> why. */
-    struct smap row_errors;     /* Networks and routers left out: status
-                                 * key -> why (struct lan_view 'errors'). */
-    struct sset rows_accepted;  /* Networks and routers kept by the last
-                                 * full run (struct lan_view 'accepted'). */
-    bool rows_checked;          /* 'rows_accepted' is from a full run. */
-    struct sset endpoints_accepted;     /* Endpoints whose addresses the
-                                         * last full run gave them. */
-    bool endpoints_checked;
-    bool txn_pending;
-    bool bridge_configured;     /* db.ready once since the OVSDB session
-                                 * (re)connected. */
-
-    /* Endpoints. */
-    struct attacher *attacher;
-    struct stale_ports stale;   /* Ports a reconcile removed. */
-    struct shash endpoints;     /* Name -> struct binding_endpoint. */
-    bool endpoints_ready;       /* Every endpoint here attached and bound. */
-    bool settled;               /* See switch_session_is_settled(). */
-    long long int settle_deadline;
-    bool markers_ready;         /* ...and marked vnet-installed if up. */
-
-    /* Tunnels. */
-    struct tunnel_plan plan;
-    struct relay *relay;
-    bool relay_ready;           /* Runs as wanted (or none is wanted). */
-    struct relay_taps *taps;
-    struct underlay *underlay;  /* The tunnel IP on br-phy (netdev). */
-    bool underlay_pending;      /* Wanted on the underlay bridge, not yet
-                                 * there: tunnels do not work yet. */
-
-    /* Flows. */
-    struct flow_installer *installer;
-    struct flow_units *units;   /* The desired flows. */
-    uint64_t flow_gen;
-    uint64_t errors_before;     /* Installer errors before the databases
-                                 * last changed. */
-    bool flows_computed;
-    unsigned int flows_nb_seqno;        /* Database contents the desired */
-    unsigned int flows_ovs_seqno;       /* flows were computed from. */
-    char *flows_error;
-    struct uplink_prober *prober;       /* ARP for uplinks' next hops. */
-    struct held_packets *held;  /* First packets of ports without flows. */
-};
 
 static void
 handle_of_msg(const struct ofpbuf *msg, void *ss_)
@@ -407,13 +294,6 @@ bool
 switch_session_is_released(const struct switch_session *ss)
 {
     return ss->released;
-}
-
-/* True if the switch runs datapath 'type' (see resolve_datapath()). */
-static bool
-datapath_is(const struct switch_session *ss, const char *type)
-{
-    return ss->datapath_type && !strcmp(ss->datapath_type, type);
 }
 
 static const struct vnetrec_switch *own_row(const struct switch_session *,
@@ -1085,182 +965,5 @@ switch_session_wait(struct switch_session *ss)
     }
     if (ss->releasing && !ss->released) {
         poll_timer_wait_until(ss->release_deadline);
-    }
-}
-
-void
-switch_session_get_status(const struct switch_session *ss,
-                          struct switch_session_status *st)
-{
-    enum of_channel_state of_state = of_channel_get_state(ss->of);
-    bool db_connected = ss->ovs.idl && ovsdb_idl_is_connected(ss->ovs.idl)
-                        && ovsdb_idl_has_ever_connected(ss->ovs.idl);
-    int db_errno = ss->ovs.idl ? ovsdb_idl_get_last_error(ss->ovs.idl) : 0;
-
-    const char *installer_error = flow_installer_get_error(ss->installer);
-    struct vnet_status_facts facts = {
-        .config_error = ss->config_error,
-        .db_connected = db_connected,
-        .db_error = db_connected || !db_errno
-                    ? NULL : ovs_retval_to_string(db_errno),
-        .db_ready = ss->db.db_ready,
-        .bridge_error = ss->db.error,
-        .bridge_ready = ss->db.ready,
-        .txn_pending = ss->txn_pending,
-        .of_state = of_channel_state_to_string(of_state),
-        .of_error = of_channel_get_error(ss->of),
-        .of_active = of_state == OF_CHANNEL_ACTIVE,
-        .controller_connected = ss->db.controller_connected,
-        .bridge_configured = ss->bridge_configured,
-        /* The switch refuses our flows, or (a bug) some could not be
-         * made: either way it does not hold what the database calls for. */
-        .flows_error = installer_error ? installer_error : ss->flows_error,
-        .tunnel_error = ss->plan.error,
-    };
-    struct vnet_status status;
-    vnet_status_compute(&facts, &status);
-
-    memset(st, 0, sizeof *st);
-    st->connected = status.connected;
-    st->db_connected = db_connected;
-    bool tunnels_ready = !ss->plan.error && !ss->underlay_pending
-                         && ss->relay_ready;
-    for (size_t i = 0; i < ss->plan.n_peers && tunnels_ready; i++) {
-        tunnels_ready = simap_contains(&ss->ofports,
-                                       ss->plan.peers[i].port);
-    }
-    st->in_sync = status.connected && !ss->releasing && ss->db.ready
-                  && !ss->txn_pending && ss->endpoints_ready
-                  && ss->markers_ready
-                  && flow_installer_is_synced(ss->installer) && tunnels_ready;
-    st->last_error = status.last_error;
-    /* The installer's error stands for the flows wanted now: those of the
-     * database as this run saw it. */
-    struct flow_installer_stats fs;
-    flow_installer_get_stats(ss->installer, &fs);
-    st->config_refused = ss->config_error || ss->plan.error;
-    st->flows_refused = ss->flows_error
-                        || (installer_error
-                            && flow_installer_get_error_gen(ss->installer)
-                               == ss->flow_gen
-                            && fs.n_errors > ss->errors_before);
-    st->of_state = xstrdup(facts.of_state);
-    if (of_state == OF_CHANNEL_ACTIVE) {
-        st->datapath_id = xasprintf("%016"PRIx64, of_channel_get_dpid(ss->of));
-    }
-
-    smap_init(&st->details);
-    if (ss->datapath_type) {
-        smap_add(&st->details, VNET_STATUS_DATAPATH_TYPE, ss->datapath_type);
-    }
-    if (ss->offload_invalid) {
-        smap_add_format(&st->details, VNET_STATUS_OFFLOAD,
-                        "off: options:%s=%s: expected auto or off",
-                        VNET_OFFLOAD_KEY, ss->offload_invalid);
-    } else if (datapath_is(ss, "netdev") && db_connected) {
-        smap_add(&st->details, VNET_STATUS_OFFLOAD,
-                 ss->offload_local ? "tso"
-                 : !switch_db_userspace_tso(ss->ovs.idl)
-                 ? "off: ovs-vswitchd runs without userspace TSO"
-                 : "off");
-    }
-    int version = of_channel_get_version(ss->of);
-    if (version) {
-        smap_add(&st->details, VNET_STATUS_OPENFLOW_VERSION,
-                 ofputil_version_to_string(version));
-    }
-    if (ss->rundir && ss->bridge) {
-        char *path = vnet_of_socket_path(ss->rundir, ss->bridge);
-        smap_add(&st->details, VNET_STATUS_OPENFLOW_SOCKET, path);
-        free(path);
-    }
-    if (ss->db.ovs_version) {
-        smap_add(&st->details, VNET_STATUS_OVS_VERSION, ss->db.ovs_version);
-    }
-    /* Once the bridge was configured, not only while nothing is changing
-     * in the switch's database (the key would come and go with each
-     * port). */
-    if (ss->db.db_ready && ss->bridge_configured) {
-        smap_add(&st->details, VNET_STATUS_CONTROLLER_IS_CONNECTED,
-                 ss->db.controller_connected ? "true" : "false");
-    }
-    if (ss->db.system_id) {
-        smap_add(&st->details, VNET_STATUS_SYSTEM_ID, ss->db.system_id);
-    }
-    if (ss->plan.enabled) {
-        char ip[16];
-        smap_add(&st->details, VNET_STATUS_TUNNEL_IP,
-                 vnet_ip_format(ss->plan.local_ip, ip));
-    }
-    smap_add_format(&st->details, VNET_STATUS_FLOWS, "%u", fs.n_installed);
-    smap_add(&st->details, VNET_STATUS_FLOWS_SYNCED,
-             flow_installer_is_synced(ss->installer) ? "true" : "false");
-    const char *flow_error = flow_installer_get_error(ss->installer);
-    if (flow_error) {
-        smap_add(&st->details, VNET_STATUS_FLOWS_ERROR, flow_error);
-    }
-    /* Ports left out, their name being taken. */
-    struct smap_node *conflict;
-    SMAP_FOR_EACH (conflict, &ss->port_conflicts) {
-        char *key = xasprintf(VNET_STATUS_PORT_ERROR_PREFIX "%s",
-                              conflict->key);
-        smap_replace(&st->details, key, conflict->value);
-        free(key);
-    }
-    /* Networks and routers left out. */
-    struct smap_node *row_error;
-    SMAP_FOR_EACH (row_error, &ss->row_errors) {
-        smap_replace(&st->details, row_error->key, row_error->value);
-    }
-    /* Our own ports that ovs-vswitchd could not open (a router's uplink
-     * interface that does not exist, ...): "port_error:NAME". */
-    for (size_t i = 0; i < ss->db.n_bindings; i++) {
-        const struct switch_db_binding *b = &ss->db.bindings[i];
-        if (b->ours && !b->iface_id && b->error) {
-            char *key = xasprintf(VNET_STATUS_PORT_ERROR_PREFIX "%s", b->ifname);
-            smap_replace(&st->details, key, b->error);
-            free(key);
-        }
-    }
-}
-
-bool
-switch_session_is_settled(const struct switch_session *ss)
-{
-    return ss->settled;
-}
-
-unsigned int
-switch_session_get_status_seqno(const struct switch_session *ss)
-{
-    return ss->status_seqno;
-}
-
-const struct switch_endpoint_status *
-switch_session_get_endpoint(const struct switch_session *ss, const char *name)
-{
-    const struct binding_endpoint *be = shash_find_data(&ss->endpoints, name);
-    return be ? &be->status : NULL;
-}
-
-char *
-switch_session_format_flows(const struct switch_session *ss)
-{
-    struct flow_table t;
-    flow_table_init(&t);
-    flow_units_to_table(ss->units, &t);
-    char *text = flow_table_format(&t);
-    flow_table_destroy(&t);
-    return text;
-}
-
-void
-switch_session_status_destroy(struct switch_session_status *st)
-{
-    if (st) {
-        free(st->last_error);
-        free(st->of_state);
-        free(st->datapath_id);
-        smap_destroy(&st->details);
     }
 }

@@ -1,0 +1,147 @@
+/* The state of one switch's session, shared by the files that make up
+ * switch-session: switch-session.c orders the steps of a run,
+ * switch-session-status.c says how the switch stands.  Nothing else includes
+ * this. */
+#ifndef VNET_SWITCH_SESSION_PRIVATE_H
+#define VNET_SWITCH_SESSION_PRIVATE_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "controller/stale-ports.h"
+#include "controller/switch-db.h"
+#include "controller/tunnels.h"
+#include "openvswitch/shash.h"
+#include "ovsdb-idl.h"
+#include "simap.h"
+#include "smap.h"
+#include "sset.h"
+
+struct attacher;
+struct flow_installer;
+struct flow_units;
+struct held_packets;
+struct of_channel;
+struct relay_taps;
+struct underlay;
+struct uplink_prober;
+
+struct switch_session {
+    char *name;
+
+    /* Configuration. */
+    char *remote;
+    char *bridge;
+    char *datapath_config;      /* As configured (resolved "auto"). */
+    bool datapath_auto;
+    char *datapath_type;        /* What the switch runs: see
+                                 * resolve_datapath(). */
+    char *rundir;
+    char *relay_key;            /* Of the relay's datagrams, or NULL. */
+    char *release_underlay;     /* See struct switch_session_config. */
+    char *config_error;
+
+    /* OVSDB session to the switch. */
+    struct ovsdb_idl_loop ovs;
+
+    /* OpenFlow channel the bridge connects to. */
+    struct of_channel *of;
+
+    /* Watching (see switch_session_watch()): computing, changing nothing. */
+    bool watching;
+    bool offload_local;         /* As the last full run found it (see
+                                 * offload_local()). */
+    char *offload_invalid;      /* options:offload, if neither "auto" nor
+                                 * "off" (then treated as "off"). */
+    bool peers_changed;         /* While watching: learned MACs to forget
+                                 * on taking over. */
+
+    /* Release. */
+    bool releasing;
+    long long int release_deadline;
+    bool released;
+
+    /* What the last full run saw (see run_key_changed()). */
+    struct run_key {
+        unsigned int nb_seqno;
+        unsigned int ovs_seqno;
+        bool ovs_connected;
+        bool txn_pending;
+        unsigned int of_seqno;
+        int of_state;
+        uint64_t installed_gen;
+        bool synced;
+        bool relay_running;
+        bool underlay_done;
+        const char *datapath_type;
+        unsigned int config_seqno;
+        bool releasing;
+    } last_key;
+    bool ran_once;
+    unsigned int status_seqno;  /* One more each full run. */
+    bool rerun;                 /* The last full run left work for the
+                                 * next one. */
+    long long int poll_at;      /* A full run then, to look for what gives
+                                 * no notice (taps the relay makes). */
+    unsigned int config_seqno;  /* Changes with the configuration. */
+    char *relay_wanted;         /* The relay's arguments, as the last full */
+    char *underlay_wanted;      /* run found them (NULL: none). */
+
+    /* Result of the last reconciliation. */
+    struct switch_db_result db;
+    struct simap ofports;       /* Our ports without an endpoint (tunnels,
+                                 * relay taps, uplinks) -> OpenFlow port. */
+    struct smap port_conflicts; /* Ports left out: name -> why. */
+    struct smap row_errors;     /* Networks and routers left out: status
+                                 * key -> why (struct lan_view 'errors'). */
+    struct sset rows_accepted;  /* Networks and routers kept by the last
+                                 * full run (struct lan_view 'accepted'). */
+    bool rows_checked;          /* 'rows_accepted' is from a full run. */
+    struct sset endpoints_accepted;     /* Endpoints whose addresses the
+                                         * last full run gave them. */
+    bool endpoints_checked;
+    bool txn_pending;
+    bool bridge_configured;     /* db.ready once since the OVSDB session
+                                 * (re)connected. */
+
+    /* Endpoints. */
+    struct attacher *attacher;
+    struct stale_ports stale;   /* Ports a reconcile removed. */
+    struct shash endpoints;     /* Name -> struct binding_endpoint. */
+    bool endpoints_ready;       /* Every endpoint here attached and bound. */
+    bool settled;               /* See switch_session_is_settled(). */
+    long long int settle_deadline;
+    bool markers_ready;         /* ...and marked vnet-installed if up. */
+
+    /* Tunnels. */
+    struct tunnel_plan plan;
+    struct relay *relay;
+    bool relay_ready;           /* Runs as wanted (or none is wanted). */
+    struct relay_taps *taps;
+    struct underlay *underlay;  /* The tunnel IP on br-phy (netdev). */
+    bool underlay_pending;      /* Wanted on the underlay bridge, not yet
+                                 * there: tunnels do not work yet. */
+
+    /* Flows. */
+    struct flow_installer *installer;
+    struct flow_units *units;   /* The desired flows. */
+    uint64_t flow_gen;
+    uint64_t errors_before;     /* Installer errors before the databases
+                                 * last changed. */
+    bool flows_computed;
+    unsigned int flows_nb_seqno;        /* Database contents the desired */
+    unsigned int flows_ovs_seqno;       /* flows were computed from. */
+    char *flows_error;
+    struct uplink_prober *prober;       /* ARP for uplinks' next hops. */
+    struct held_packets *held;  /* First packets of ports without flows. */
+};
+
+/* True if the switch runs datapath 'type' (see resolve_datapath()). */
+static inline bool
+datapath_is(const struct switch_session *ss, const char *type)
+{
+    return ss->datapath_type && !strcmp(ss->datapath_type, type);
+}
+
+#endif /* controller/switch-session-private.h */

@@ -23,6 +23,7 @@
 #include "controller/allocator.h"
 #include "controller/desired-flows.h"
 #include "controller/nb-lock.h"
+#include "controller/nb-status.h"
 #include "controller/switch-records.h"
 #include "controller/switch-session.h"
 #include "daemon.h"
@@ -36,7 +37,6 @@
 #include "process.h"
 #include "ovsdb/names.h"
 #include "ovsdb/remote.h"
-#include "ovsdb/status-keys.h"
 #include "ovsdb/validate.h"
 #include "ovsdb/vnet-idl.h"
 #include "sset.h"
@@ -387,130 +387,6 @@ wait_sessions(struct vnetd *d)
     }
 }
 
-/* What the endpoint status written to the NB follows: the NB itself and what
- * every session reports.  Never 0. */
-static uint64_t
-endpoint_status_key(const struct vnetd *d)
-{
-    uint64_t key = ovsdb_idl_get_seqno(d->nb.idl);
-    struct shash_node *node;
-    SHASH_FOR_EACH (node, &d->sessions) {
-        key = key * 31 + switch_session_get_status_seqno(node->data);
-    }
-    key = key * 31 + shash_count(&d->sessions);
-    return key ? key : 1;
-}
-
-/* Writes what the sessions say of each endpoint into its NB row. */
-static void
-write_endpoint_status(struct vnetd *d)
-{
-    const struct vnetrec_endpoint *ep;
-    VNETREC_ENDPOINT_FOR_EACH (ep, d->nb.idl) {
-        const struct switch_endpoint_status *st = NULL;
-        const char *where = NULL;
-        if (ep->switch_ && !switch_is_mine(ep->switch_->name)) {
-            continue;           /* Another ovs-vnetd reports it. */
-        }
-        if (ep->switch_) {
-            struct switch_session *ss = shash_find_data(&d->sessions,
-                                                        ep->switch_->name);
-            if (ss && !switch_session_is_settled(ss)) {
-                continue;       /* What was reported stands for now. */
-            }
-            st = ss ? switch_session_get_endpoint(ss, ep->name) : NULL;
-            where = ep->switch_->name;
-        }
-        if (!st) {
-            /* A logical port: wherever it is plugged in. */
-            struct shash_node *node;
-            SHASH_FOR_EACH (node, &d->sessions) {
-                const struct switch_endpoint_status *s
-                    = switch_session_get_endpoint(node->data, ep->name);
-                if (s && (!st || (s->ofport && !st->ofport))) {
-                    st = s;
-                    where = node->name;
-                }
-            }
-        }
-
-        if (!st && !ep->switch_ && ep->location
-            && !switch_is_mine(ep->location)) {
-            continue;           /* Bound where another ovs-vnetd looks. */
-        }
-        /* Where it was reported, or where it is now: a session that does
-         * not know yet leaves the report as it is. */
-        const char *holder = where ? where : ep->location;
-        struct switch_session *hs = holder ? shash_find_data(&d->sessions,
-                                                             holder) : NULL;
-        if (hs && !switch_session_is_settled(hs)) {
-            continue;
-        }
-        int64_t ofport = st ? st->ofport : 0;
-        bool up = st && st->up;
-        const char *error = st ? st->error : NULL;
-        if (ofport > 0 ? !ep->ofport || *ep->ofport != ofport : !!ep->ofport) {
-            vnetrec_endpoint_set_ofport(ep, ofport > 0 ? &ofport : NULL,
-                                        ofport > 0);
-        }
-        if (ep->up != up) {
-            VLOG_INFO("endpoint %s: %s", ep->name, up ? "up" : "down");
-            vnetrec_endpoint_set_up(ep, up);
-        }
-        const char *location = st && (ofport > 0 || error) ? where : NULL;
-        if (!nullable_string_is_equal(ep->location, location)) {
-            vnetrec_endpoint_set_location(ep, location);
-        }
-        if (!nullable_string_is_equal(ep->last_error, error)) {
-            vnetrec_endpoint_set_last_error(ep, error);
-        }
-    }
-}
-
-/* Writes the status of every session into its NB row, where it changed. */
-static void
-write_status(struct vnetd *d, int64_t nb_cfg)
-{
-    const struct vnetrec_switch *row;
-    VNETREC_SWITCH_FOR_EACH (row, d->nb.idl) {
-        struct switch_session *ss = shash_find_data(&d->sessions, row->name);
-        if (!ss) {
-            continue;
-        }
-
-        struct switch_session_status st;
-        switch_session_get_status(ss, &st);
-        if (row->connected != st.connected) {
-            VLOG_INFO("switch %s: %s", row->name,
-                      st.connected ? "connected" : "disconnected");
-            vnetrec_switch_set_connected(row, st.connected);
-        }
-        if (!nullable_string_is_equal(row->datapath_id, st.datapath_id)) {
-            vnetrec_switch_set_datapath_id(row, st.datapath_id);
-        }
-        if (strcmp(row->of_state, st.of_state)) {
-            vnetrec_switch_set_of_state(row, st.of_state);
-        }
-        if (!nullable_string_is_equal(row->last_error, st.last_error)) {
-            vnetrec_switch_set_last_error(row, st.last_error);
-        }
-        /* What --wait looks for: the change up to nb_cfg cannot be
-         * applied, since the switch refuses its flows, or what the NB asks
-         * of it cannot be done. */
-        if (st.flows_refused || st.config_refused) {
-            smap_add_format(&st.details, VNET_STATUS_FAILED_CFG, "%"PRId64, nb_cfg);
-        }
-        smap_add(&st.details, VNET_STATUS_CONTROLLER, d->identity);
-        if (!smap_equal(&row->status, &st.details)) {
-            vnetrec_switch_set_status(row, &st.details);
-        }
-        if (st.in_sync && row->applied_cfg != nb_cfg) {
-            vnetrec_switch_set_applied_cfg(row, nb_cfg);
-        }
-        switch_session_status_destroy(&st);
-    }
-}
-
 /* True if the NB has been read and initialized ("ovs-vnet-ctl init" makes
  * its VNet_Global row, as does any command that writes).  Logs a change. */
 static bool
@@ -624,12 +500,12 @@ main(int argc, char *argv[])
                     vnetrec_vnet_global_set_nb_cfg(global, nb_cfg + 1);
                 }
             }
-            write_status(&d, nb_cfg);
+            nb_status_write_switches(d.nb.idl, &d.sessions, nb_cfg, d.identity);
             /* Every endpoint's status costs a look at every endpoint:
              * only when something it follows changed. */
-            uint64_t key = endpoint_status_key(&d);
+            uint64_t key = nb_status_endpoint_key(d.nb.idl, &d.sessions);
             if (key != d.endpoint_status_key) {
-                write_endpoint_status(&d);
+                nb_status_write_endpoints(d.nb.idl, &d.sessions, switch_is_mine);
                 d.endpoint_status_key = key;
             }
             if (global && shash_is_empty(&d.releasing)

@@ -27,7 +27,8 @@ dist_man_MANS += tools/ovs-vnet-udptun.8 tools/ovs-vnet-lab.1
 # The relay's wire format and authentication (also for the controller and
 # the unit tests).
 noinst_LIBRARIES += tools/libudptun.a
-tools_libudptun_a_SOURCES = tools/udptun-wire.c tools/udptun-wire.h
+tools_libudptun_a_SOURCES = tools/udptun-wire.c tools/udptun-wire.h \
+	tools/udptun-offload.c tools/udptun-offload.h
 
 # What the lab needs where it is installed: its shell library and the example
 # labs.  (In a source tree it uses tests/lib and tools/labs.)

@@ -5,13 +5,15 @@
  * the peer by picking the output port.  A frame that the switch writes into
  * tap T is sent in one UDP datagram to T's peer; a datagram from peer P is
  * written, as a frame, into P's tap, where OpenFlow sees it arrive as if on a
- * tunnel port.  Frames are never looked into.  With --attach, the taps are
- * ovs-vswitchd's own (ports of type "tap"), used through packet sockets: on
- * the userspace datapath, where ovs-vswitchd reads the taps itself.  With
- * --persist, the relay makes the taps (or takes over those an earlier relay
- * left) and they outlive it, so that the switch keeps its ports while a relay
- * restarts: on the kernel datapath, which receives what the relay writes into
- * a tap and sends the relay what it transmits through one.
+ * tunnel port.  Frames are not looked into to choose (only, standing alone,
+ * to cut and join TCP segments: tools/udptun-offload.h).  With --attach, the
+ * taps are ovs-vswitchd's own (ports of type "tap"), used through packet
+ * sockets: on the userspace datapath, where ovs-vswitchd reads the taps
+ * itself.  With --persist, the relay makes the taps (or takes over those an
+ * earlier relay left) and they outlive it, so that the switch keeps its
+ * ports while a relay restarts: on the kernel datapath, which receives what
+ * the relay writes into a tap and sends the relay what it transmits through
+ * one.
  *
  * Wire format: tools/udptun-wire.h.  Every datagram carries a tag computed
  * with the deployment's key (--key-file) and a sequence number: one that does
@@ -32,6 +34,7 @@
 #include <linux/if_tun.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -54,6 +57,7 @@
 #include "hash.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
+#include "tools/udptun-offload.h"
 #include "tools/udptun-wire.h"
 #include "util.h"
 
@@ -124,6 +128,10 @@ static char *netns_path;
 static int tap_mtu = DEFAULT_MTU;
 static bool attach_taps;        /* --attach: the taps exist already. */
 static bool persist_taps;       /* --persist: taps outlive the relay. */
+static bool no_offload;         /* --no-offload. */
+static bool offload;            /* Large segments with the taps: see
+                                 * tools/udptun-offload.h. */
+static bool udp_gso = true;     /* The kernel takes UDP_SEGMENT. */
 static char *key_file;          /* --key-file. */
 static char *key_id;            /* --key-id: what the key's id must be. */
 static struct udptun_key key;
@@ -153,6 +161,18 @@ static uint8_t *rx_slots;
 static struct iovec rx_iovs[BATCH];
 static struct mmsghdr rx_msgs[BATCH];
 static struct sockaddr_in rx_addrs[BATCH];
+/* With 'offload': each datagram received may be several joined (UDP_GRO),
+ * its size in a control message; a large segment read from a tap is cut
+ * into datagrams in 'seg_area', one every 'stride' bytes. */
+static union {
+    struct cmsghdr cmsg;
+    char buf[CMSG_SPACE(sizeof(int))];
+} rx_ctrl[BATCH];
+static uint8_t *seg_area;
+#define SEG_AREA_SIZE (UDPTUN_MAX_SEGS * (size_t) (UDPTUN_OVERHEAD + 1600) \
+                       + FRAME_BUF_SIZE)
+static struct udptun_gro gro;
+static struct peer *gro_peer;
 
 /* Datagrams dropped before they could be tied to a tap. */
 static uint64_t rx_short;
@@ -274,6 +294,122 @@ send_batch(struct peer *p, unsigned int n)
     }
 }
 
+/* Sends the 'n' datagrams at 'area', one every 'stride' bytes, all
+ * 'stride' bytes long but the last ('last_len'), to 'p': as few sends as
+ * UDP segmentation allows (UDP_SEGMENT), or one by one where the kernel
+ * does not take it. */
+static void
+send_segments(struct peer *p, uint8_t *area, size_t stride, size_t n,
+              size_t last_len)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    /* At most 64 datagrams and 64 kB in one send. */
+    size_t per_send = MIN(64, MAX_UDP_PAYLOAD / stride);
+    size_t i = 0;
+
+    while (i < n) {
+        size_t k = udp_gso ? MIN(per_send, n - i) : 1;
+        size_t len = (k - 1) * stride + (i + k == n ? last_len : stride);
+        struct iovec iov = { .iov_base = area + i * stride, .iov_len = len };
+        union {
+            struct cmsghdr cmsg;
+            char buf[CMSG_SPACE(sizeof(uint16_t))];
+        } ctrl;
+        struct msghdr msg = {
+            .msg_name = &p->addr,
+            .msg_namelen = sizeof p->addr,
+            .msg_iov = &iov,
+            .msg_iovlen = 1,
+        };
+        if (k > 1) {
+            memset(&ctrl, 0, sizeof ctrl);
+            msg.msg_control = &ctrl;
+            msg.msg_controllen = sizeof ctrl;
+            struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+            c->cmsg_level = SOL_UDP;
+            c->cmsg_type = UDP_SEGMENT;
+            c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+            uint16_t size = stride;
+            memcpy(CMSG_DATA(c), &size, sizeof size);
+        }
+        ssize_t retval = sendmsg(udp_fd, &msg, MSG_DONTWAIT);
+        if (retval >= 0) {
+            p->tx_frames += k;
+            p->tx_bytes += len - k * UDPTUN_OVERHEAD;
+            i += k;
+            continue;
+        }
+        int error = errno;
+        if (error == EINTR) {
+            continue;
+        } else if (k > 1 && (error == EINVAL || error == EIO
+                             || error == EOPNOTSUPP)) {
+            VLOG_INFO("the kernel does not segment UDP (%s): sending "
+                      "datagrams one by one", ovs_strerror(error));
+            udp_gso = false;
+            continue;
+        }
+        char buf[ADDR_BUFSIZE];
+        if (error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS
+            || error == ENOMEM) {
+            p->tx_dropped += k;
+        } else {
+            p->tx_errors += k;
+        }
+        VLOG_WARN_RL(&rl, "%s: sending to %s: %s", p->tap_name,
+                     addr_to_string(&p->addr, buf), ovs_strerror(error));
+        i += k;
+    }
+}
+
+/* With 'offload': a frame in 'slot' (at UDPTUN_HDR_LEN) as the tap gave it,
+ * 'len' bytes with 'vh' before it.  A large segment is cut and sent at once
+ * (after the 'n' datagrams already in 'tx_msgs', which go first); any other
+ * frame gets its checksum and stays in the slot to go with the batch.
+ * Returns the frame's length if it stays, 0 if it was sent or dropped. */
+static size_t
+offload_frame(struct peer *p, const struct udptun_vnet_hdr *vh,
+              uint8_t *frame, size_t len, unsigned int *n)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    size_t lens[UDPTUN_MAX_SEGS];
+
+    if (vh->gso_type == UDPTUN_VNET_GSO_NONE) {
+        if (!udptun_segment(vh, frame, len, frame, len, 1, lens)) {
+            p->tx_dropped++;
+            VLOG_WARN_RL(&rl, "%s: frame with a bad checksum offset "
+                         "(dropped)", p->tap_name);
+            return 0;
+        }
+        return len;
+    }
+
+    size_t seg_len = udptun_segment_len(vh, frame, len);
+    size_t stride = UDPTUN_OVERHEAD + seg_len;
+    size_t nsegs = seg_len && stride * UDPTUN_MAX_SEGS <= SEG_AREA_SIZE
+                   ? udptun_segment(vh, frame, len,
+                                    seg_area + UDPTUN_HDR_LEN, stride,
+                                    UDPTUN_MAX_SEGS, lens)
+                   : 0;
+    if (!nsegs) {
+        p->tx_dropped++;
+        VLOG_WARN_RL(&rl, "%s: %zu-byte segment (GSO type %d, size %d) "
+                     "that cannot be cut (dropped)", p->tap_name, len,
+                     vh->gso_type, vh->gso_size);
+        return 0;
+    }
+    if (*n) {
+        send_batch(p, *n);
+        *n = 0;
+    }
+    size_t last = 0;
+    for (size_t i = 0; i < nsegs; i++) {
+        last = udptun_seal(&key, next_seq++, seg_area + i * stride, lens[i]);
+    }
+    send_segments(p, seg_area, stride, nsegs, last);
+    return 0;
+}
+
 /* Reads a frame from a packet socket (--attach).  The kernel takes the
  * 802.1Q tag off frames as they arrive and reports it aside; it is put back,
  * since the VID is the segment.  Returns the length, or -1 with errno. */
@@ -333,8 +469,24 @@ tap_readable(evutil_socket_t fd, short what OVS_UNUSED, void *p_)
 
     for (int i = 0; i < BATCH; i++) {
         uint8_t *frame = tx_slots + (size_t) n * SLOT_SIZE + UDPTUN_HDR_LEN;
-        ssize_t len = attach_taps ? read_packet(fd, frame)
-                                  : read(fd, frame, FRAME_BUF_SIZE);
+        struct udptun_vnet_hdr vh;
+        ssize_t len;
+        if (attach_taps) {
+            len = read_packet(fd, frame);
+        } else if (offload) {
+            struct iovec iov[2] = {
+                { .iov_base = &vh, .iov_len = sizeof vh },
+                { .iov_base = frame, .iov_len = FRAME_BUF_SIZE },
+            };
+            len = readv(fd, iov, 2);
+            if (len >= 0 && (size_t) len < sizeof vh) {
+                continue;
+            } else if (len > 0) {
+                len -= sizeof vh;
+            }
+        } else {
+            len = read(fd, frame, FRAME_BUF_SIZE);
+        }
         if (len < 0) {
             if (errno == EINTR) {
                 continue;
@@ -364,7 +516,13 @@ tap_readable(evutil_socket_t fd, short what OVS_UNUSED, void *p_)
             break;
         } else if (!len) {
             break;
-        } else if (len > MAX_FRAME) {
+        } else if (offload) {
+            len = offload_frame(p, &vh, frame, len, &n);
+            if (!len) {
+                continue;
+            }
+        }
+        if (len > MAX_FRAME) {
             p->tx_dropped++;
             VLOG_WARN_RL(&rl, "%s: %zd-byte frame exceeds the %d bytes that "
                          "fit in a datagram (dropped)", p->tap_name, len,
@@ -385,6 +543,74 @@ tap_readable(evutil_socket_t fd, short what OVS_UNUSED, void *p_)
 }
 
 /* Peer to tap. */
+
+/* Writes the frames 'gro' holds into their peer's tap. */
+static void
+gro_flush(void)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    struct peer *p = gro_peer;
+    size_t frames = gro.n;
+    const struct iovec *iov;
+    size_t n = udptun_gro_finish(&gro, &iov);
+    if (!n) {
+        return;
+    }
+    /* What the frames were as received: each had the headers. */
+    size_t hdrs = iov[0].iov_len - UDPTUN_VNET_HDR_LEN;
+    size_t bytes = (frames - 1) * hdrs;
+    for (size_t i = 1; i < n; i++) {
+        bytes += iov[i].iov_len;
+    }
+    ssize_t retval;
+    do {
+        retval = writev(p->tap_fd, iov, n);
+    } while (retval < 0 && errno == EINTR);
+    if (retval < 0) {
+        p->rx_dropped += frames;
+        VLOG_WARN_RL(&rl, "%s: writing %zu frames (%zu bytes) failed (%s)",
+                     p->tap_name, frames, bytes, ovs_strerror(errno));
+        return;
+    }
+    p->rx_frames += frames;
+    p->rx_bytes += bytes;
+}
+
+/* Writes 'frame' from 'p' into its tap, or keeps it to join it to the next
+ * ones (with 'offload'). */
+static void
+deliver(struct peer *p, const uint8_t *frame, size_t frame_len)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+    if (offload) {
+        if (gro_peer != p) {
+            gro_flush();
+            gro_peer = p;
+        }
+        if (!udptun_gro_add(&gro, frame, frame_len)) {
+            gro_flush();
+            udptun_gro_add(&gro, frame, frame_len);
+        }
+        return;
+    }
+
+    ssize_t retval;
+    do {
+        retval = write(p->tap_fd, frame, frame_len);
+    } while (retval < 0 && errno == EINTR);
+    if (retval < 0) {
+        /* EIO: the tap is down.  EAGAIN, ENOBUFS, ENOMEM: no room. */
+        char buf[ADDR_BUFSIZE];
+        p->rx_dropped++;
+        VLOG_WARN_RL(&rl, "%s: writing %zu-byte frame from %s failed (%s)",
+                     p->tap_name, frame_len, addr_to_string(&p->addr, buf),
+                     ovs_strerror(errno));
+        return;
+    }
+    p->rx_frames++;
+    p->rx_bytes += frame_len;
+}
 
 static void
 handle_datagram(const struct sockaddr_in *src, socklen_t src_len,
@@ -450,21 +676,7 @@ handle_datagram(const struct sockaddr_in *src, socklen_t src_len,
         p->rx_dropped++;
         return;
     }
-
-    ssize_t retval;
-    do {
-        retval = write(p->tap_fd, data + UDPTUN_HDR_LEN, frame_len);
-    } while (retval < 0 && errno == EINTR);
-    if (retval < 0) {
-        /* EIO: the tap is down.  EAGAIN, ENOBUFS, ENOMEM: no room. */
-        p->rx_dropped++;
-        VLOG_WARN_RL(&rl, "%s: writing %zu-byte frame from %s failed (%s)",
-                     p->tap_name, frame_len, addr_to_string(src, buf),
-                     ovs_strerror(errno));
-        return;
-    }
-    p->rx_frames++;
-    p->rx_bytes += frame_len;
+    deliver(p, data + UDPTUN_HDR_LEN, frame_len);
 }
 
 static void
@@ -476,6 +688,10 @@ udp_readable(evutil_socket_t fd, short what OVS_UNUSED, void *aux OVS_UNUSED)
     for (int i = 0; i < BATCH; i++) {
         rx_msgs[i].msg_hdr.msg_namelen = sizeof rx_addrs[i];
         rx_msgs[i].msg_hdr.msg_flags = 0;
+        if (offload) {
+            rx_msgs[i].msg_hdr.msg_control = &rx_ctrl[i];
+            rx_msgs[i].msg_hdr.msg_controllen = sizeof rx_ctrl[i];
+        }
     }
     do {
         n = recvmmsg(fd, rx_msgs, BATCH, MSG_DONTWAIT, NULL);
@@ -491,10 +707,28 @@ udp_readable(evutil_socket_t fd, short what OVS_UNUSED, void *aux OVS_UNUSED)
     }
 
     for (int i = 0; i < n; i++) {
-        handle_datagram(&rx_addrs[i], rx_msgs[i].msg_hdr.msg_namelen,
-                        rx_slots + (size_t) i * SLOT_SIZE, rx_msgs[i].msg_len,
-                        rx_msgs[i].msg_hdr.msg_flags);
+        const uint8_t *data = rx_slots + (size_t) i * SLOT_SIZE;
+        size_t len = rx_msgs[i].msg_len;
+        /* Several datagrams of one size joined by the kernel (UDP_GRO). */
+        size_t size = len;
+        struct msghdr *mh = &rx_msgs[i].msg_hdr;
+        for (struct cmsghdr *c = offload ? CMSG_FIRSTHDR(mh) : NULL; c;
+             c = CMSG_NXTHDR(mh, c)) {
+            int gso_size;
+            if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO
+                && c->cmsg_len >= CMSG_LEN(sizeof gso_size)) {
+                memcpy(&gso_size, CMSG_DATA(c), sizeof gso_size);
+                if (gso_size > 0) {
+                    size = gso_size;
+                }
+            }
+        }
+        for (size_t off = 0; off < len; off += size) {
+            handle_datagram(&rx_addrs[i], mh->msg_namelen, data + off,
+                            MIN(size, len - off), mh->msg_flags);
+        }
     }
+    gro_flush();
 }
 
 /* Signals. */
@@ -563,6 +797,13 @@ open_udp_socket(void)
     }
     if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) < 0) {
         setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+    }
+
+    /* Datagrams that arrive together come in one receive. */
+    int one = 1;
+    if (offload && setsockopt(fd, SOL_UDP, UDP_GRO, &one, sizeof one) < 0) {
+        VLOG_INFO("datagrams received one by one (UDP_GRO: %s)",
+                  ovs_strerror(errno));
     }
 
     if (bind(fd, (struct sockaddr *) &local_addr, sizeof local_addr) < 0) {
@@ -644,7 +885,8 @@ open_tap(struct peer *p, int ctl_fd)
 
     memset(&ifr, 0, sizeof ifr);
     ovs_strlcpy(ifr.ifr_name, p->tap_name, sizeof ifr.ifr_name);
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (persist_taps ? 0 : IFF_TUN_EXCL);
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (persist_taps ? 0 : IFF_TUN_EXCL)
+                    | (offload ? IFF_VNET_HDR : 0);
     if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
         if (errno == EBUSY && !persist_taps) {
             VLOG_FATAL("%s: a network device with this name already exists "
@@ -656,6 +898,12 @@ open_tap(struct peer *p, int ctl_fd)
         }
         VLOG_FATAL("%s: could not create tap device (%s)", p->tap_name,
                    ovs_strerror(errno));
+    }
+    /* The system behind the tap may leave checksums to the relay and hand
+     * it TCP segments of up to 64 kB. */
+    if (offload && ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) < 0) {
+        VLOG_WARN("%s: no large segments (%s)", p->tap_name,
+                  ovs_strerror(errno));
     }
     if (persist_taps && ioctl(fd, TUNSETPERSIST, 1) < 0) {
         VLOG_FATAL("%s: could not make the tap persistent (%s)", p->tap_name,
@@ -720,6 +968,10 @@ init_batches(void)
 {
     tx_slots = xmalloc((size_t) BATCH * SLOT_SIZE);
     rx_slots = xmalloc((size_t) BATCH * SLOT_SIZE);
+    if (offload) {
+        seg_area = xmalloc(SEG_AREA_SIZE);
+        udptun_gro_init(&gro);
+    }
     memset(tx_msgs, 0, sizeof tx_msgs);
     memset(rx_msgs, 0, sizeof rx_msgs);
     for (size_t i = 0; i < BATCH; i++) {
@@ -775,6 +1027,7 @@ relay_destroy(void)
     free(peers);
     free(tx_slots);
     free(rx_slots);
+    free(seg_area);
     free(netns_path);
     free(key_file);
     free(key_id);
@@ -972,6 +1225,7 @@ parse_options(int argc, char *argv[])
         OPT_PERSIST,
         OPT_KEY_FILE,
         OPT_KEY_ID,
+        OPT_NO_OFFLOAD,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
     };
@@ -984,6 +1238,7 @@ parse_options(int argc, char *argv[])
         {"persist", no_argument, NULL, OPT_PERSIST},
         {"key-file", required_argument, NULL, OPT_KEY_FILE},
         {"key-id", required_argument, NULL, OPT_KEY_ID},
+        {"no-offload", no_argument, NULL, OPT_NO_OFFLOAD},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
@@ -1039,6 +1294,10 @@ parse_options(int argc, char *argv[])
             key_id = xstrdup(optarg);
             break;
 
+        case OPT_NO_OFFLOAD:
+            no_offload = true;
+            break;
+
         case OPT_MTU:
             if (!str_to_int(optarg, 10, &tap_mtu)
                 || tap_mtu < MIN_MTU || tap_mtu > MAX_MTU) {
@@ -1090,6 +1349,10 @@ parse_options(int argc, char *argv[])
         ovs_fatal(0, "--key-file=%s: the key's id is %s, not %s", key_file,
                   key.id, key_id);
     }
+    /* Only with taps the relay makes and reads itself, standing alone: a
+     * switch's taps (--attach, --persist) carry frames of the MTU. */
+    offload = !no_offload && !attach_taps && !persist_taps
+              && tap_mtu >= UDPTUN_OFFLOAD_MIN_MTU;
 }
 
 static void
@@ -1116,6 +1379,11 @@ usage(void)
            "  --key-file=FILE         the key that every relay of the\n"
            "                          deployment shares (%d to %d bytes)\n"
            "  --key-id=ID             fail unless the key's id is ID\n"
+           "  --no-offload            read and write the taps one frame of\n"
+           "                          the MTU at a time (without --attach\n"
+           "                          and --persist, the relay takes TCP\n"
+           "                          segments of up to 64 kB and joins\n"
+           "                          those it receives)\n"
            "  -h, --help              display this help message\n"
            "  -V, --version           display version information\n",
            program_name, program_name, MAX_PEERS, DEFAULT_MTU,

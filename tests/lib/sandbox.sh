@@ -50,6 +50,7 @@ VNET_SCHEMA=${VNET_SCHEMA:-$VNET_TOP/ovsdb/vnet.ovsschema}
 OVS_SCHEMA=${OVS_SCHEMA:-/usr/share/openvswitch/vswitch.ovsschema}
 OVS_VNETD=${OVS_VNETD:-$VNET_BUILD/controller/ovs-vnetd}
 OVS_VNET_CTL=${OVS_VNET_CTL:-$VNET_BUILD/tools/ovs-vnet-ctl}
+OVS_VNET_UDPTUN=${OVS_VNET_UDPTUN:-$VNET_BUILD/tools/ovs-vnet-udptun}
 SANDBOX_DATAPATH=${SANDBOX_DATAPATH:-netdev}
 
 sandbox_log() { echo "sandbox: $*" >&2; }

@@ -9,7 +9,11 @@
 #              tap and a UDP socket in a select() loop, one frame per
 #              datagram, no authentication
 #   udptun     ovs-vnet-udptun as documented for standalone use (--local,
-#              --peer, --key-file), its datagrams authenticated
+#              --peer, --key-file), its datagrams authenticated; its taps
+#              hand it TCP segments of up to 64 kB, which it cuts into
+#              datagrams, and it joins what it receives back (UDP GSO/GRO)
+#   udptun-frames  the same with --no-offload: one frame of the MTU per
+#              read and write, as before
 #   vxlan      a kernel VXLAN device at each end
 #
 # It prints the command that reproduces the run, the throughput of each (the
@@ -88,20 +92,24 @@ setup_python() {
         && overlay "$A" rp0 10.99.1.1 && overlay "$B" rp0 10.99.1.2
 }
 
-setup_udptun() {
-    local key=$SANDBOX_DIR/relay.key ns local peer
-    head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$key"
+# start_udptun CASE PORT TAP NET [OPTION...]: a relay at each end.
+start_udptun() {
+    local c=$1 port=$2 tap=$3 net=$4 key=$SANDBOX_DIR/relay.key ns local peer
+    shift 4
+    [ -s "$key" ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$key"
     for ns in a b; do
         if [ $ns = a ]; then local=192.168.60.1 peer=192.168.60.2; else local=192.168.60.2 peer=192.168.60.1; fi
-        ip netns exec "$SANDBOX_PREFIX-$ns" "$udptun" --local="$local:7001" \
-            --peer="ru0,$peer:7001" --key-file="$key" --mtu=1400 \
-            --pidfile="$SANDBOX_DIR/udptun-$ns.pid" --log-file="$SANDBOX_DIR/udptun-$ns.log" \
+        ip netns exec "$SANDBOX_PREFIX-$ns" "$udptun" --local="$local:$port" \
+            --peer="$tap,$peer:$port" --key-file="$key" --mtu=1400 "$@" \
+            --pidfile="$SANDBOX_DIR/$c-$ns.pid" --log-file="$SANDBOX_DIR/$c-$ns.log" \
             --detach --no-chdir -vconsole:off || return 1
-        sandbox_wait_pidfile 10 "$SANDBOX_DIR/udptun-$ns.pid" || return 1
-        PIDS[udptun]+=" $(cat "$SANDBOX_DIR/udptun-$ns.pid")"
+        sandbox_wait_pidfile 10 "$SANDBOX_DIR/$c-$ns.pid" || return 1
+        PIDS[$c]+=" $(cat "$SANDBOX_DIR/$c-$ns.pid")"
     done
-    overlay "$A" ru0 10.99.2.1 && overlay "$B" ru0 10.99.2.2
+    overlay "$A" "$tap" "$net.1" && overlay "$B" "$tap" "$net.2"
 }
+setup_udptun() { start_udptun udptun 7001 ru0 10.99.2; }
+setup_udptun-frames() { start_udptun udptun-frames 7002 ru1 10.99.4 --no-offload; }
 
 setup_vxlan() {
     ip -n "$A" link add vx0 type vxlan id 42 local 192.168.60.1 remote 192.168.60.2 \
@@ -111,8 +119,9 @@ setup_vxlan() {
         && overlay "$A" vx0 10.99.3.1 && overlay "$B" vx0 10.99.3.2
 }
 
-CASES=(python udptun vxlan)
-declare -A SERVER=([python]=10.99.1.2 [udptun]=10.99.2.2 [vxlan]=10.99.3.2)
+CASES=(python udptun udptun-frames vxlan)
+declare -A SERVER=([python]=10.99.1.2 [udptun]=10.99.2.2 [udptun-frames]=10.99.4.2
+                   [vxlan]=10.99.3.2)
 declare -A READY
 for c in "${CASES[@]}"; do
     if "setup_$c"; then READY[$c]=yes; else READY[$c]=no; log "$c: setup failed"; fi
@@ -165,10 +174,10 @@ for line in open(sys.argv[1]):
         runs.setdefault(c, []).append(float(mbps))
         cpu.setdefault(c, []).append(int(pct))
 names = {"python": "Python relay (the recipe's)", "udptun": "ovs-vnet-udptun",
-         "vxlan": "kernel VXLAN"}
+         "udptun-frames": "ovs-vnet-udptun --no-offload", "vxlan": "kernel VXLAN"}
 med = {}
 print("%-30s %10s %16s   %s" % ("case", "Mbit/s", "relays' CPU", "runs"))
-for c in ("python", "udptun", "vxlan"):
+for c in ("python", "udptun", "udptun-frames", "vxlan"):
     if c in runs:
         med[c] = statistics.median(runs[c])
         load = "%d%% of a core" % statistics.median(cpu[c]) if c != "vxlan" else "(kernel)"
@@ -178,6 +187,8 @@ for c in ("python", "udptun", "vxlan"):
         print("%-30s %10s" % (names[c], "FAILED"))
 print()
 for key, num, den, target in (("udptun / python", "udptun", "python", 10.0),
+                              ("udptun / udptun --no-offload", "udptun",
+                               "udptun-frames", None),
                               ("udptun / kernel vxlan", "udptun", "vxlan", None)):
     if num in med and den in med and med[den]:
         v = med[num] / med[den]

@@ -28,7 +28,8 @@ dist_man_MANS += tools/ovs-vnet-udptun.8 tools/ovs-vnet-lab.1
 # the unit tests).
 noinst_LIBRARIES += tools/libudptun.a
 tools_libudptun_a_SOURCES = tools/udptun-wire.c tools/udptun-wire.h \
-	tools/udptun-offload.c tools/udptun-offload.h
+	tools/udptun-offload.c tools/udptun-offload.h \
+	tools/udptun-dev.c tools/udptun-dev.h
 
 # What the lab needs where it is installed: its shell library and the example
 # labs.  (In a source tree it uses tests/lib and tools/labs.)

@@ -29,9 +29,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <linux/if_ether.h>
-#include <linux/if_packet.h>
-#include <linux/if_tun.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
@@ -43,7 +40,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -57,6 +53,8 @@
 #include "hash.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
+#include "svec.h"
+#include "tools/udptun-dev.h"
 #include "tools/udptun-offload.h"
 #include "tools/udptun-wire.h"
 #include "util.h"
@@ -137,8 +135,6 @@ static char *key_id;            /* --key-id: what the key's id must be. */
 static struct udptun_key key;
 static uint64_t next_seq;       /* Sequence number of the next datagram. */
 
-#define VLAN_TAG_LEN 4
-#define ETH_ADDRS_LEN 12            /* Destination and source MACs. */
 static struct peer *peers;
 static size_t n_peers;
 
@@ -410,56 +406,6 @@ offload_frame(struct peer *p, const struct udptun_vnet_hdr *vh,
     return 0;
 }
 
-/* Reads a frame from a packet socket (--attach).  The kernel takes the
- * 802.1Q tag off frames as they arrive and reports it aside; it is put back,
- * since the VID is the segment.  Returns the length, or -1 with errno. */
-static ssize_t
-read_packet(int fd, uint8_t *frame)
-{
-    union {
-        struct cmsghdr cmsg;
-        char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
-    } control;
-    struct iovec iov = {
-        .iov_base = frame + VLAN_TAG_LEN,
-        .iov_len = FRAME_BUF_SIZE - VLAN_TAG_LEN,
-    };
-    struct msghdr msg = {
-        .msg_iov = &iov,
-        .msg_iovlen = 1,
-        .msg_control = &control,
-        .msg_controllen = sizeof control,
-    };
-    ssize_t len = recvmsg(fd, &msg, MSG_DONTWAIT);
-    if (len < ETH_ADDRS_LEN) {
-        if (len >= 0) {
-            memmove(frame, frame + VLAN_TAG_LEN, len);
-        }
-        return len;
-    }
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        const struct tpacket_auxdata *aux;
-        if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA
-            || c->cmsg_len < CMSG_LEN(sizeof *aux)) {
-            continue;
-        }
-        aux = (const struct tpacket_auxdata *) CMSG_DATA(c);
-        if (aux->tp_status & TP_STATUS_VLAN_VALID) {
-            uint16_t tpid = aux->tp_status & TP_STATUS_VLAN_TPID_VALID
-                            ? aux->tp_vlan_tpid : ETH_P_8021Q;
-            memmove(frame, frame + VLAN_TAG_LEN, ETH_ADDRS_LEN);
-            uint8_t *tag = frame + ETH_ADDRS_LEN;
-            tag[0] = tpid >> 8;
-            tag[1] = tpid;
-            tag[2] = aux->tp_vlan_tci >> 8;
-            tag[3] = aux->tp_vlan_tci;
-            return len + VLAN_TAG_LEN;
-        }
-    }
-    memmove(frame, frame + VLAN_TAG_LEN, len);
-    return len;
-}
-
 static void
 tap_readable(evutil_socket_t fd, short what OVS_UNUSED, void *p_)
 {
@@ -472,7 +418,7 @@ tap_readable(evutil_socket_t fd, short what OVS_UNUSED, void *p_)
         struct udptun_vnet_hdr vh;
         ssize_t len;
         if (attach_taps) {
-            len = read_packet(fd, frame);
+            len = udptun_packet_read(fd, frame, FRAME_BUF_SIZE);
         } else if (offload) {
             struct iovec iov[2] = {
                 { .iov_base = &vh, .iov_len = sizeof vh },
@@ -813,156 +759,6 @@ open_udp_socket(void)
     udp_fd = fd;
 }
 
-/* Keeps the kernel from giving tap 'name' an IPv6 link-local address and
- * sending neighbor discovery and MLD frames through it to the peer: a tap is
- * a switch port, not an interface of this host. */
-static void
-disable_ipv6(const char *name)
-{
-    char *path = xasprintf("/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-    if (fd >= 0) {
-        if (write(fd, "1", 1) != 1) {
-            VLOG_WARN("%s: could not disable IPv6 (%s)", name,
-                      ovs_strerror(errno));
-        }
-        close(fd);
-    } else if (errno != ENOENT) {
-        /* ENOENT: no IPv6 in this kernel. */
-        VLOG_WARN("%s: %s", path, ovs_strerror(errno));
-    }
-    free(path);
-}
-
-/* Sets the MTU of 'p->tap_name', disables IPv6 on it and brings it up. */
-static void
-configure_tap(const struct peer *p, int ctl_fd)
-{
-    struct ifreq ifr;
-
-    memset(&ifr, 0, sizeof ifr);
-    ovs_strlcpy(ifr.ifr_name, p->tap_name, sizeof ifr.ifr_name);
-    ifr.ifr_mtu = tap_mtu;
-    if (ioctl(ctl_fd, SIOCSIFMTU, &ifr) < 0) {
-        VLOG_FATAL("%s: could not set MTU %d (%s)", p->tap_name, tap_mtu,
-                   ovs_strerror(errno));
-    }
-
-    disable_ipv6(p->tap_name);
-
-    memset(&ifr, 0, sizeof ifr);
-    ovs_strlcpy(ifr.ifr_name, p->tap_name, sizeof ifr.ifr_name);
-    if (ioctl(ctl_fd, SIOCGIFFLAGS, &ifr) < 0) {
-        VLOG_FATAL("%s: could not get flags (%s)", p->tap_name,
-                   ovs_strerror(errno));
-    }
-    ifr.ifr_flags |= IFF_UP;
-    if (ioctl(ctl_fd, SIOCSIFFLAGS, &ifr) < 0) {
-        VLOG_FATAL("%s: could not bring up (%s)", p->tap_name,
-                   ovs_strerror(errno));
-    }
-}
-
-/* Creates tap 'p->tap_name' (not persistent: it goes away with its fd; with
- * --persist, persistent, and one that exists already is taken over), sets
- * its MTU, disables IPv6 on it and brings it up. */
-static void
-open_tap(struct peer *p, int ctl_fd)
-{
-    struct ifreq ifr;
-    int fd;
-
-    if (!persist_taps && if_nametoindex(p->tap_name)) {
-        VLOG_FATAL("%s: a network device with this name already exists "
-                   "(delete it, or choose another name)", p->tap_name);
-    }
-
-    fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        VLOG_FATAL("/dev/net/tun: open failed (%s)", ovs_strerror(errno));
-    }
-
-    memset(&ifr, 0, sizeof ifr);
-    ovs_strlcpy(ifr.ifr_name, p->tap_name, sizeof ifr.ifr_name);
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (persist_taps ? 0 : IFF_TUN_EXCL)
-                    | (offload ? IFF_VNET_HDR : 0);
-    if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-        if (errno == EBUSY && !persist_taps) {
-            VLOG_FATAL("%s: a network device with this name already exists "
-                       "(delete it, or choose another name)", p->tap_name);
-        } else if (persist_taps && (errno == EINVAL || errno == EBUSY)) {
-            VLOG_FATAL("%s: a network device with this name exists that is "
-                       "not a tap, or is in use (%s)", p->tap_name,
-                       ovs_strerror(errno));
-        }
-        VLOG_FATAL("%s: could not create tap device (%s)", p->tap_name,
-                   ovs_strerror(errno));
-    }
-    /* The system behind the tap may leave checksums to the relay and hand
-     * it TCP segments of up to 64 kB. */
-    if (offload && ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) < 0) {
-        VLOG_WARN("%s: no large segments (%s)", p->tap_name,
-                  ovs_strerror(errno));
-    }
-    if (persist_taps && ioctl(fd, TUNSETPERSIST, 1) < 0) {
-        VLOG_FATAL("%s: could not make the tap persistent (%s)", p->tap_name,
-                   ovs_strerror(errno));
-    }
-
-    configure_tap(p, ctl_fd);
-    p->tap_fd = fd;
-}
-
-/* Room in the queues between the relay and the switch, in frames and bytes:
- * bursts from the network must wait there, not be dropped. */
-#define ATTACH_TXQUEUELEN 10000
-#define ATTACH_RCVBUF (8 << 20)
-
-/* --attach: tap 'p->tap_name' was made by ovs-vswitchd (a port of type
- * "tap"), which holds its queue.  A packet socket bound to it receives what
- * the switch sends through it; what is sent on the socket goes, through the
- * tap's transmit queue, to the switch, which reads it at its own pace. */
-static void
-attach_tap(struct peer *p, int ctl_fd)
-{
-    unsigned int ifindex = if_nametoindex(p->tap_name);
-    if (!ifindex) {
-        VLOG_FATAL("%s: no such device (the switch makes it)", p->tap_name);
-    }
-    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        VLOG_FATAL("%s: packet socket failed (%s)", p->tap_name,
-                   ovs_strerror(errno));
-    }
-    int one = 1, size = ATTACH_RCVBUF;
-    if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one)
-        || setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one)
-        || setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size)) {
-        VLOG_FATAL("%s: setsockopt failed (%s)", p->tap_name,
-                   ovs_strerror(errno));
-    }
-    configure_tap(p, ctl_fd);
-    struct sockaddr_ll sll = {
-        .sll_family = AF_PACKET,
-        .sll_protocol = htons(ETH_P_ALL),
-        .sll_ifindex = ifindex,
-    };
-    if (bind(fd, (struct sockaddr *) &sll, sizeof sll) < 0) {
-        VLOG_FATAL("%s: bind failed (%s)", p->tap_name, ovs_strerror(errno));
-    }
-
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    ovs_strlcpy(ifr.ifr_name, p->tap_name, sizeof ifr.ifr_name);
-    ifr.ifr_qlen = ATTACH_TXQUEUELEN;
-    if (ioctl(ctl_fd, SIOCSIFTXQLEN, &ifr) < 0) {
-        VLOG_WARN("%s: could not set the queue length (%s)", p->tap_name,
-                  ovs_strerror(errno));
-    }
-    p->tap_fd = fd;
-}
-
 static void
 init_batches(void)
 {
@@ -1079,10 +875,22 @@ main(int argc, char *argv[])
         VLOG_FATAL("socket: %s", ovs_strerror(errno));
     }
     for (size_t i = 0; i < n_peers; i++) {
-        if (attach_taps) {
-            attach_tap(&peers[i], ctl_fd);
-        } else {
-            open_tap(&peers[i], ctl_fd);
+        struct peer *p = &peers[i];
+        struct svec warnings = SVEC_EMPTY_INITIALIZER;
+        char *error = (attach_taps
+                       ? udptun_tap_attach(p->tap_name, tap_mtu, ctl_fd,
+                                           &p->tap_fd, &warnings)
+                       : udptun_tap_open(p->tap_name, tap_mtu, persist_taps,
+                                         offload, ctl_fd, &p->tap_fd,
+                                         &warnings));
+        const char *w;
+        size_t j;
+        SVEC_FOR_EACH (j, w, &warnings) {
+            VLOG_WARN("%s", w);
+        }
+        svec_destroy(&warnings);
+        if (error) {
+            VLOG_FATAL("%s", error);
         }
     }
     close(ctl_fd);

@@ -83,7 +83,8 @@ test_relay_with_and_without_offload() {
     [ "$(tap_mean ra tx)" -gt 3000 ] || fail "ra read no large segments"
     [ "$(tap_mean rb rx)" -le 1414 ] || fail "rb wrote frames above the MTU"
     [ "$(tap_mean rb tx)" -le 1414 ] || fail "rb read frames above the MTU"
-    [ "$(tap_mean ra rx)" -gt 3000 ] || fail "ra joined no segments"
+    # What ra receives from rb is joined only where frames arrive together,
+    # as the machine's load has it: not checked.
 }
 
 test_relay_small_mtu_without_offload() {

@@ -130,6 +130,10 @@ static bool no_offload;         /* --no-offload. */
 static bool offload;            /* Large segments with the taps: see
                                  * tools/udptun-offload.h. */
 static bool udp_gso = true;     /* The kernel takes UDP_SEGMENT. */
+static size_t udp_gso_max = SIZE_MAX;   /* Datagrams this long or longer
+                                         * are sent one by one: the path's
+                                         * MTU is smaller (IP fragments
+                                         * them, UDP segmentation cannot). */
 static char *key_file;          /* --key-file. */
 static char *key_id;            /* --key-id: what the key's id must be. */
 static struct udptun_key key;
@@ -304,7 +308,7 @@ send_segments(struct peer *p, uint8_t *area, size_t stride, size_t n,
     size_t i = 0;
 
     while (i < n) {
-        size_t k = udp_gso ? MIN(per_send, n - i) : 1;
+        size_t k = udp_gso && stride < udp_gso_max ? MIN(per_send, n - i) : 1;
         size_t len = (k - 1) * stride + (i + k == n ? last_len : stride);
         struct iovec iov = { .iov_base = area + i * stride, .iov_len = len };
         union {
@@ -344,6 +348,11 @@ send_segments(struct peer *p, uint8_t *area, size_t stride, size_t n,
                       "datagrams one by one", ovs_strerror(error));
             udp_gso = false;
             continue;
+        } else if (k > 1 && error == EMSGSIZE) {
+            VLOG_INFO("%zu-byte datagrams exceed the path's MTU: sending "
+                      "them one by one", stride);
+            udp_gso_max = stride;
+            continue;
         }
         char buf[ADDR_BUFSIZE];
         if (error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS
@@ -382,10 +391,11 @@ offload_frame(struct peer *p, const struct udptun_vnet_hdr *vh,
 
     size_t seg_len = udptun_segment_len(vh, frame, len);
     size_t stride = UDPTUN_OVERHEAD + seg_len;
-    size_t nsegs = seg_len && stride * UDPTUN_MAX_SEGS <= SEG_AREA_SIZE
+    size_t nsegs = seg_len
                    ? udptun_segment(vh, frame, len,
                                     seg_area + UDPTUN_HDR_LEN, stride,
-                                    UDPTUN_MAX_SEGS, lens)
+                                    MIN(UDPTUN_MAX_SEGS,
+                                        SEG_AREA_SIZE / stride), lens)
                    : 0;
     if (!nsegs) {
         p->tx_dropped++;

@@ -95,3 +95,11 @@ test_relay_small_mtu_without_offload() {
     tcp_send ra rb 10.98.0.2 4 || fail "4 MiB from ra to rb"
     [ "$(tap_mean rb rx)" -le 514 ] || fail "rb wrote frames above the MTU"
 }
+
+test_relay_large_segments_with_jumbo_frames() {
+    relay_pair --mtu=9000 -- --mtu=9000
+    tcp_send ra rb 10.98.0.2 20 || fail "20 MiB from ra to rb"
+    # Segments of 64 kB cut into frames of 9000 bytes and joined again.
+    [ "$(tap_mean ra tx)" -gt 9014 ] || fail "ra read no large segments"
+    [ "$(tap_mean rb rx)" -gt 9014 ] || fail "rb joined no segments"
+}

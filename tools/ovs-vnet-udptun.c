@@ -248,11 +248,38 @@ log_counters(const char *why)
 
 /* Tap to peer. */
 
+/* Counts and logs 'n' frames of 'len' bytes each (at most) that could not
+ * be sent to 'p' for 'error'. */
+static void
+send_failed(struct peer *p, int error, size_t n, size_t len)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    char buf[ADDR_BUFSIZE];
+
+    if (error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS
+        || error == ENOMEM) {
+        p->tx_dropped += n;
+        VLOG_WARN_RL(&rl, "%s: sending to %s: %s (frame dropped)",
+                     p->tap_name, addr_to_string(&p->addr, buf),
+                     ovs_strerror(error));
+    } else if (error == EMSGSIZE) {
+        p->tx_dropped += n;
+        VLOG_WARN_RL(&rl, "%s: %zu-byte frame too large for a datagram "
+                     "to %s (dropped)", p->tap_name, len,
+                     addr_to_string(&p->addr, buf));
+    } else {
+        /* ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, EPERM...: the peer or
+         * the path to it is down, maybe for a moment. */
+        p->tx_errors += n;
+        VLOG_WARN_RL(&rl, "%s: sending to %s: %s", p->tap_name,
+                     addr_to_string(&p->addr, buf), ovs_strerror(error));
+    }
+}
+
 /* Sends the first 'n' entries of 'tx_msgs' to 'p'. */
 static void
 send_batch(struct peer *p, unsigned int n)
 {
-    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
     unsigned int i = 0;
 
     while (i < n) {
@@ -268,29 +295,10 @@ send_batch(struct peer *p, unsigned int n)
 
         /* The message at 'i' failed: drop it and go on with the rest. */
         int error = retval < 0 ? errno : EAGAIN;
-        char buf[ADDR_BUFSIZE];
-        if (error == EINTR) {
-            continue;
-        } else if (error == EAGAIN || error == EWOULDBLOCK
-                   || error == ENOBUFS || error == ENOMEM) {
-            p->tx_dropped++;
-            VLOG_WARN_RL(&rl, "%s: sending to %s: %s (frame dropped)",
-                         p->tap_name, addr_to_string(&p->addr, buf),
-                         ovs_strerror(error));
-        } else if (error == EMSGSIZE) {
-            p->tx_dropped++;
-            VLOG_WARN_RL(&rl, "%s: %zu-byte frame too large for a datagram "
-                         "to %s (dropped)", p->tap_name,
-                         tx_iovs[i].iov_len - UDPTUN_OVERHEAD,
-                         addr_to_string(&p->addr, buf));
-        } else {
-            /* ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, EPERM...: the peer or
-             * the path to it is down, maybe for a moment. */
-            p->tx_errors++;
-            VLOG_WARN_RL(&rl, "%s: sending to %s: %s", p->tap_name,
-                         addr_to_string(&p->addr, buf), ovs_strerror(error));
+        if (error != EINTR) {
+            send_failed(p, error, 1, tx_iovs[i].iov_len - UDPTUN_OVERHEAD);
+            i++;
         }
-        i++;
     }
 }
 
@@ -302,7 +310,6 @@ static void
 send_segments(struct peer *p, uint8_t *area, size_t stride, size_t n,
               size_t last_len)
 {
-    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
     /* At most 64 datagrams and 64 kB in one send. */
     size_t per_send = MIN(64, MAX_UDP_PAYLOAD / stride);
     size_t i = 0;
@@ -354,15 +361,7 @@ send_segments(struct peer *p, uint8_t *area, size_t stride, size_t n,
             udp_gso_max = stride;
             continue;
         }
-        char buf[ADDR_BUFSIZE];
-        if (error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS
-            || error == ENOMEM) {
-            p->tx_dropped += k;
-        } else {
-            p->tx_errors += k;
-        }
-        VLOG_WARN_RL(&rl, "%s: sending to %s: %s", p->tap_name,
-                     addr_to_string(&p->addr, buf), ovs_strerror(error));
+        send_failed(p, error, k, stride - UDPTUN_OVERHEAD);
         i += k;
     }
 }
@@ -500,11 +499,36 @@ tap_readable(evutil_socket_t fd, short what OVS_UNUSED, void *p_)
 
 /* Peer to tap. */
 
+/* Writes 'n' iovecs into the tap of 'p': 'frames' frames, 'bytes' bytes of
+ * them as received. */
+static void
+write_tap(struct peer *p, const struct iovec *iov, size_t n, size_t frames,
+          size_t bytes)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    ssize_t retval;
+
+    do {
+        retval = writev(p->tap_fd, iov, n);
+    } while (retval < 0 && errno == EINTR);
+    if (retval < 0) {
+        /* EIO: the tap is down.  EAGAIN, ENOBUFS, ENOMEM: no room. */
+        char buf[ADDR_BUFSIZE];
+        p->rx_dropped += frames;
+        VLOG_WARN_RL(&rl, "%s: writing %zu frame%s (%zu bytes) from %s "
+                     "failed (%s)", p->tap_name, frames,
+                     frames == 1 ? "" : "s", bytes,
+                     addr_to_string(&p->addr, buf), ovs_strerror(errno));
+        return;
+    }
+    p->rx_frames += frames;
+    p->rx_bytes += bytes;
+}
+
 /* Writes the frames 'gro' holds into their peer's tap. */
 static void
 gro_flush(void)
 {
-    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
     struct peer *p = gro_peer;
     size_t frames = gro.n;
     const struct iovec *iov;
@@ -518,18 +542,7 @@ gro_flush(void)
     for (size_t i = 1; i < n; i++) {
         bytes += iov[i].iov_len;
     }
-    ssize_t retval;
-    do {
-        retval = writev(p->tap_fd, iov, n);
-    } while (retval < 0 && errno == EINTR);
-    if (retval < 0) {
-        p->rx_dropped += frames;
-        VLOG_WARN_RL(&rl, "%s: writing %zu frames (%zu bytes) failed (%s)",
-                     p->tap_name, frames, bytes, ovs_strerror(errno));
-        return;
-    }
-    p->rx_frames += frames;
-    p->rx_bytes += bytes;
+    write_tap(p, iov, n, frames, bytes);
 }
 
 /* Writes 'frame' from 'p' into its tap, or keeps it to join it to the next
@@ -537,8 +550,6 @@ gro_flush(void)
 static void
 deliver(struct peer *p, const uint8_t *frame, size_t frame_len)
 {
-    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
-
     if (offload) {
         if (gro_peer != p) {
             gro_flush();
@@ -551,21 +562,8 @@ deliver(struct peer *p, const uint8_t *frame, size_t frame_len)
         return;
     }
 
-    ssize_t retval;
-    do {
-        retval = write(p->tap_fd, frame, frame_len);
-    } while (retval < 0 && errno == EINTR);
-    if (retval < 0) {
-        /* EIO: the tap is down.  EAGAIN, ENOBUFS, ENOMEM: no room. */
-        char buf[ADDR_BUFSIZE];
-        p->rx_dropped++;
-        VLOG_WARN_RL(&rl, "%s: writing %zu-byte frame from %s failed (%s)",
-                     p->tap_name, frame_len, addr_to_string(&p->addr, buf),
-                     ovs_strerror(errno));
-        return;
-    }
-    p->rx_frames++;
-    p->rx_bytes += frame_len;
+    struct iovec iov = { .iov_base = (void *) frame, .iov_len = frame_len };
+    write_tap(p, &iov, 1, 1, frame_len);
 }
 
 static void

@@ -1,6 +1,7 @@
 /* The state of one switch's session, shared by the files that make up
  * switch-session: switch-session.c orders the steps of a run,
- * switch-session-status.c says how the switch stands.  Nothing else includes
+ * switch-session-steps.c holds them, switch-session-status.c says how the
+ * switch stands.  Nothing else includes
  * this. */
 #ifndef VNET_SWITCH_SESSION_PRIVATE_H
 #define VNET_SWITCH_SESSION_PRIVATE_H 1
@@ -143,5 +144,62 @@ datapath_is(const struct switch_session *ss, const char *type)
 {
     return ss->datapath_type && !strcmp(ss->datapath_type, type);
 }
+
+/* True if the relay makes its taps itself: on the kernel datapath. */
+static inline bool
+relay_owns_taps(const struct switch_session *ss)
+{
+    return datapath_is(ss, "system");
+}
+
+/* The steps of a full run (switch-session-steps.c), in the order
+ * switch-session.c takes them. */
+struct binding_wants;
+struct lan_view;
+struct ovsdb_idl_txn;
+struct port_list_ctx_out;
+
+/* Checks the NB rows this switch reads into 'view' (initialized here), reads
+ * the offload policy, and binds the endpoints served here into 'wants'
+ * (initialized here). */
+void session_step_binding(struct switch_session *, struct ovsdb_idl *nb,
+                          struct lan_view *view, struct binding_wants *wants);
+/* The tunnels to the other switches (ss->plan). */
+void session_step_tunnels(struct switch_session *, struct ovsdb_idl *nb);
+/* The interface whose IP the tunnels use, if it must move to the underlay
+ * bridge, or NULL. */
+const char *session_step_underlay_wanted(const struct switch_session *,
+                                         struct ovsdb_idl *nb);
+/* Gives back an underlay IP no longer wanted there ('underlay'). */
+void session_step_underlay_moves(struct switch_session *,
+                                 const char *underlay);
+/* Namespaces and veths; returns how many of 'wants' are ready (first). */
+size_t session_step_attach(struct switch_session *, struct binding_wants *,
+                           bool *all_ready);
+/* The switch's ports into 'pl' (initialized here). */
+void session_step_ports(struct switch_session *, struct ovsdb_idl *nb,
+                        const struct lan_view *,
+                        const struct binding_wants *, size_t n_ready,
+                        const char *underlay, struct port_list_ctx_out *pl);
+/* Initializes 'installed' to the interfaces whose flows are in. */
+void session_installed_endpoints(const struct switch_session *,
+                                 struct sset *installed);
+/* The switch's database reconciled with 'pl' (whose ports and conflicts it
+ * takes), and committed. */
+void session_step_switch_db(struct switch_session *, struct ovsdb_idl_txn *,
+                            struct port_list_ctx_out *pl,
+                            const char *underlay,
+                            const struct sset *installed);
+/* The underlay moved and the relay run. */
+void session_step_relay(struct switch_session *, const char *underlay,
+                        bool taps_exist);
+/* The desired flows brought up to date. */
+void session_step_flows(struct switch_session *, struct ovsdb_idl *nb,
+                        const struct binding_wants *, struct lan_view *);
+/* The endpoints' status and the rows left out; frees 'wants', 'view' and
+ * 'installed'. */
+void session_step_report(struct switch_session *, struct ovsdb_idl *nb,
+                         struct binding_wants *, struct lan_view *,
+                         struct sset *installed, bool all_ready);
 
 #endif /* controller/switch-session-private.h */

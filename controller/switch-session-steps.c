@@ -1,0 +1,521 @@
+/* The steps of a switch session's full run (see switch-session-private.h):
+ * each reads the session and what the steps before it left, and does one
+ * thing — binding, tunnels, the underlay, namespaces and veths, the port
+ * list, the switch's database, the relay, the desired flows, the report.
+ * switch-session.c orders them. */
+#include <config.h>
+#include "controller/switch-session-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/attach.h"
+#include "controller/binding.h"
+#include "controller/desired-flows.h"
+#include "controller/held-packets.h"
+#include "controller/lan-view.h"
+#include "controller/port-list.h"
+#include "controller/relay-taps.h"
+#include "controller/stale-ports.h"
+#include "controller/switch-db.h"
+#include "controller/tunnels.h"
+#include "controller/underlay.h"
+#include "controller/uplink.h"
+#include "controller/vif.h"
+#include "flows/installer.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "ovsdb/names.h"
+#include "ovsdb/validate.h"
+#include "ovsdb/vnet-idl.h"
+#include "simap.h"
+#include "sset.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(switch_session_steps);
+
+static const struct vnetrec_switch *own_row(const struct switch_session *,
+                                            struct ovsdb_idl *nb);
+
+/* Whether the endpoints whose traffic stays on the switch keep TX checksum
+ * offload and TSO: on the userspace datapath run with userspace TSO, unless
+ * the switch's offload policy is "off". */
+static bool
+offload_local(const struct switch_session *ss, struct ovsdb_idl *nb)
+{
+    if (!datapath_is(ss, "netdev") || !ss->ovs.idl
+        || !switch_db_userspace_tso(ss->ovs.idl)) {
+        return false;
+    }
+    const struct vnetrec_switch *me = own_row(ss, nb);
+    const char *policy = me ? smap_get_def(&me->options, VNET_OFFLOAD_KEY,
+                                           VNET_OFFLOAD_DEFAULT)
+                            : "off";
+    /* Anything but "auto" (a value no client should write included) is
+     * "off": the status says why. */
+    return !strcmp(policy, "auto");
+}
+
+/* What binding reads, as things are now. */
+static struct binding_ctx_in
+binding_in(const struct switch_session *ss, struct ovsdb_idl *nb)
+{
+    return (struct binding_ctx_in) {
+        .nb = nb,
+        .switch_name = ss->name,
+        .releasing = ss->releasing,
+        /* Offloads stay on where the kernel datapath takes the packets. */
+        .tx_csum = datapath_is(ss, "system"),
+        .offload_local = ss->offload_local,
+        .bindings = ss->db.bindings,
+        .n_bindings = ss->db.n_bindings,
+        .kept = ss->endpoints_checked ? &ss->endpoints_accepted : NULL,
+    };
+}
+
+/* This switch's NB row, or NULL. */
+static const struct vnetrec_switch *
+own_row(const struct switch_session *ss, struct ovsdb_idl *nb)
+{
+    const struct vnetrec_switch *me;
+    VNETREC_SWITCH_FOR_EACH (me, nb) {
+        if (!strcmp(me->name, ss->name)) {
+            return me;
+        }
+    }
+    return NULL;
+}
+
+/* Binds the switch's interfaces to endpoints (as the last reconcile found
+ * them), and brings the desired flows up to date when an input changed. */
+static void
+compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
+              const struct binding_wants *wants, struct lan_view *view)
+{
+    struct binding_ctx_in b_in = binding_in(ss, nb);
+    binding_bind(&b_in, wants, &ss->endpoints);
+    const struct vnetrec_switch *me = own_row(ss, nb);
+    lan_view_add_physnets(view, me ? &me->physnets : NULL);
+
+    /* The rest follows the NB and the switch database only: without a
+     * change there, the desired flows are the same. */
+    unsigned int nb_seqno = ovsdb_idl_get_seqno(nb);
+    unsigned int ovs_seqno = ovsdb_idl_get_seqno(ss->ovs.idl);
+    if (ss->flows_computed && nb_seqno == ss->flows_nb_seqno
+        && ovs_seqno == ss->flows_ovs_seqno) {
+        return;
+    }
+    ss->flows_nb_seqno = nb_seqno;
+    ss->flows_ovs_seqno = ovs_seqno;
+    /* An error the switch reported before now was about other flows. */
+    struct flow_installer_stats fs;
+    flow_installer_get_stats(ss->installer, &fs);
+    ss->errors_before = fs.n_errors;
+
+    struct desired_flows_ctx_in in = {
+        .nb = nb,
+        .switch_name = ss->name,
+        .plan = &ss->plan,
+        .ofports = &ss->ofports,
+    };
+    struct desired_flows_ctx_out out = { .units = ss->units };
+    desired_flows_run(&in, view, &out);
+    uplink_prober_set_routers(ss->prober, view->routers, view->n_routers);
+    if (out.error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        VLOG_WARN_RL(&rl, "switch %s: %s", ss->name, out.error);
+    }
+    free(ss->flows_error);
+    ss->flows_error = out.error;
+    ss->flows_computed = true;
+    if (out.changed) {
+        flow_installer_desired_changed(ss->installer, ++ss->flow_gen);
+    }
+}
+
+/* The interface whose IP this switch's tunnels use, if it must move to the
+ * underlay bridge: tunnels on the netdev datapath only. */
+const char *
+session_step_underlay_wanted(const struct switch_session *ss,
+                             struct ovsdb_idl *nb)
+{
+    if (nb && ss->plan.enabled && datapath_is(ss, "netdev")) {
+        const struct vnetrec_switch *me = own_row(ss, nb);
+        return me ? me->underlay : NULL;
+    }
+    return NULL;
+}
+
+/* Initializes 'in_use' to the names of our ports, and of those removed too
+ * recently for ovs-vswitchd to have let go of their devices. */
+static void
+ports_in_use(const struct switch_session *ss, long long int now,
+             struct sset *in_use)
+{
+    sset_init(in_use);
+    for (size_t i = 0; i < ss->db.n_bindings; i++) {
+        if (ss->db.bindings[i].ours) {
+            sset_add(in_use, ss->db.bindings[i].ifname);
+        }
+    }
+    stale_ports_in_use(&ss->stale, now, in_use);
+}
+
+static void
+run_attacher(struct switch_session *ss, const struct attach_want *wants,
+             size_t n_wants)
+{
+    /* Namespaces and veths; ports removed a while ago take theirs along. */
+    long long int now = time_msec();
+    struct attach_record *records = xcalloc(ss->stale.n + 1,
+                                            sizeof *records);
+    size_t n_records = stale_ports_due_records(&ss->stale, now, records);
+    /* Devices that are ports, or whose port was just removed, stay until
+     * their record comes due. */
+    struct sset in_use;
+    ports_in_use(ss, now, &in_use);
+    attacher_run(ss->attacher, wants, n_wants, records, n_records, &in_use);
+    sset_destroy(&in_use);
+    free(records);
+    /* Forget what is done.  (A port that carries nothing to delete is kept
+     * too until then: its name stays in use meanwhile.) */
+    stale_ports_forget_due(&ss->stale, now);
+}
+
+static bool
+installer_holds(uint64_t gen, const void *installer)
+{
+    return flow_installer_holds(installer, gen);
+}
+
+/* Logs the rows left out that the last full run did not leave out (or for
+ * another reason): once, not every run. */
+static void
+log_new_row_errors(const struct switch_session *ss, const struct smap *errors)
+{
+    const struct smap_node *node;
+    SMAP_FOR_EACH (node, errors) {
+        if (nullable_string_is_equal(smap_get(&ss->row_errors, node->key),
+                                     node->value)) {
+            continue;
+        }
+        /* "network_error:NAME" -> "network NAME: why". */
+        const char *colon = strchr(node->key, ':');
+        const char *under = strchr(node->key, '_');
+        if (colon && under && under < colon) {
+            VLOG_WARN("switch %s: %.*s %s: %s", ss->name,
+                      (int) (under - node->key), node->key, colon + 1,
+                      node->value);
+        } else {
+            VLOG_WARN("switch %s: %s: %s", ss->name, node->key, node->value);
+        }
+    }
+}
+
+/* Checks the NB rows this switch reads into 'view',
+ * reads the offload policy, and binds the endpoints served here, which it
+ * initializes 'wants' to. */
+void
+session_step_binding(struct switch_session *ss, struct ovsdb_idl *nb,
+                     struct lan_view *view, struct binding_wants *wants)
+{
+    lan_view_init(view);
+    if (nb && !ss->config_error) {
+        /* Before this process's first check, the status an earlier one
+         * wrote says which rows it left out. */
+        lan_view_check(view, nb,
+                       ss->rows_checked ? &ss->rows_accepted : NULL);
+    }
+    memset(wants, 0, sizeof *wants);
+    ss->offload_local = nb && offload_local(ss, nb);
+    const struct vnetrec_switch *row = nb ? own_row(ss, nb) : NULL;
+    const char *policy = row ? smap_get(&row->options, VNET_OFFLOAD_KEY)
+                             : NULL;
+    free(ss->offload_invalid);
+    ss->offload_invalid = (policy && !vnet_offload_is_valid(policy)
+                           ? xstrdup(policy) : NULL);
+    if (nb && !ss->config_error) {
+        /* Endpoint errors are found afresh every run. */
+        binding_endpoints_reset(&ss->endpoints);
+        struct binding_ctx_in b_in = binding_in(ss, nb);
+        binding_collect(&b_in, view, &ss->endpoints, wants);
+        sset_swap(&ss->endpoints_accepted, &wants->accepted);
+        ss->endpoints_checked = true;
+        view->endpoints_ok = &ss->endpoints_accepted;
+    }
+}
+
+/* The tunnels to the other switches.  A peer that left (or moved)
+ * may be behind learned MACs: they are forgotten (watching: once
+ * driving). */
+void
+session_step_tunnels(struct switch_session *ss, struct ovsdb_idl *nb)
+{
+    struct tunnel_plan fresh;
+    if (nb && !ss->config_error && !ss->releasing) {
+        tunnel_plan_build(&fresh, nb, ss->name, ss->relay_key);
+    } else {
+        memset(&fresh, 0, sizeof fresh);
+        smap_init(&fresh.tunnel_options);
+    }
+    for (size_t i = 0; i < ss->plan.n_peers; i++) {
+        const struct tunnel_peer *was = &ss->plan.peers[i];
+        const struct tunnel_peer *now = tunnel_plan_find(&fresh, was->name);
+        if (!now || now->ip != was->ip || now->relay != was->relay) {
+            if (ss->watching) {
+                ss->peers_changed = true;
+            } else {
+                flow_installer_flush_learned(ss->installer);
+            }
+            break;
+        }
+    }
+    tunnel_plan_destroy(&ss->plan);
+    tunnel_plan_move(&ss->plan, &fresh);
+}
+
+/* An underlay interface that must not stay on the underlay bridge
+ * (released, or another one wanted now) gets its IP back; releasing, what an
+ * earlier ovs-vnetd moved goes back too.  Watching, nothing is changed. */
+void
+session_step_underlay_moves(struct switch_session *ss, const char *underlay)
+{
+    if (ss->watching) {
+        return;
+    }
+    if (ss->releasing && ss->release_underlay && datapath_is(ss, "netdev")) {
+        underlay_adopt(ss->underlay, ss->release_underlay,
+                       attacher_get_switch_pid(ss->attacher),
+                       attacher_get_netns_fd(ss->attacher));
+    }
+    const char *moved = underlay_get_iface(ss->underlay);
+    if (moved && !nullable_string_is_equal(moved, underlay)) {
+        underlay_give_back(ss->underlay, attacher_get_switch_pid(ss->attacher),
+                           attacher_get_netns_fd(ss->attacher));
+    }
+}
+
+/* The switch's ports into 'pl' — endpoints whose veth exists (the
+ * first 'n_ready' of 'wants'), uplinks, tunnels and relay taps (but not a tap
+ * deleted behind our back, until its port has gone). */
+void
+session_step_ports(struct switch_session *ss, struct ovsdb_idl *nb,
+                   const struct lan_view *view,
+                   const struct binding_wants *wants, size_t n_ready,
+                   const char *underlay, struct port_list_ctx_out *pl)
+{
+    struct sset in_use;
+    ports_in_use(ss, time_msec(), &in_use);
+    const struct sset *unplugged = relay_taps_unplugged(ss->taps, &in_use);
+    sset_destroy(&in_use);
+    bool usable = nb && !ss->config_error && !ss->releasing;
+    const struct vnetrec_switch *me = usable ? own_row(ss, nb) : NULL;
+    struct port_list_ctx_in pl_in = {
+        .nb = usable ? nb : NULL,
+        .bad_routers = &view->bad_routers,
+        .switch_name = ss->name,
+        .bridge = ss->bridge,
+        .underlay = underlay,
+        .plan = &ss->plan,
+        .ofports = &ss->ofports,
+        .switch_netns_fd = attacher_get_netns_fd(ss->attacher),
+        .relay_owns_taps = relay_owns_taps(ss),
+        .unplugged = unplugged,
+        .ready = wants->ports,
+        .n_ready = n_ready,
+        .physnets = me ? &me->physnets : NULL,
+    };
+    port_list_build(&pl_in, pl);
+}
+
+/* Initializes 'installed' to the interfaces whose flows are in: the
+ * endpoints served here that were up at the end of the last run. */
+void
+session_installed_endpoints(const struct switch_session *ss,
+                            struct sset *installed)
+{
+    sset_init(installed);
+    const struct shash_node *node;
+    SHASH_FOR_EACH (node, &ss->endpoints) {
+        const struct binding_endpoint *be = node->data;
+        if (be->status.up) {
+            sset_add(installed, node->name);
+        }
+    }
+}
+
+/* The switch's database made to hold the bridge, 'pl''s ports and
+ * the marks of 'installed' (not while watching: then it is only read), and
+ * the transaction committed.  Takes 'pl''s ports and conflicts. */
+void
+session_step_switch_db(struct switch_session *ss, struct ovsdb_idl_txn *txn,
+                       struct port_list_ctx_out *pl, const char *underlay,
+                       const struct sset *installed)
+{
+    if (ovsdb_idl_is_connected(ss->ovs.idl)
+        && ovsdb_idl_has_ever_connected(ss->ovs.idl)) {
+        char *target = NULL;
+        if (!ss->releasing) {
+            char *path = vnet_of_socket_path(ss->rundir, ss->bridge);
+            target = xasprintf("unix:%s", path);
+            free(path);
+        }
+        /* The underlay bridge's MAC, from the tunnel IP: 0e:76:a.b.c.d. */
+        char phy_hwaddr[18];
+        uint8_t phy_mac[6];
+        tunnel_phy_mac(ss->plan.local_ip, phy_mac);
+        vnet_mac_format(phy_mac, phy_hwaddr);
+        struct switch_db_config cfg = {
+            .owner = ss->name,
+            .bridge = ss->releasing ? NULL : ss->bridge,
+            .datapath_type = ss->datapath_type,
+            .controller_target = target,
+            .ports = pl->ports,
+            .n_ports = pl->n_ports,
+            .installed = ss->settled ? installed : NULL,
+            .phy_bridge = underlay ? VNET_PHY_BRIDGE : NULL,
+            .underlay = underlay,
+            .phy_hwaddr = underlay ? phy_hwaddr : NULL,
+        };
+        switch_db_result_destroy(&ss->db);
+        switch_db_reconcile(ss->ovs.idl, ss->watching ? NULL : txn, &cfg,
+                            &ss->db);
+        free(target);
+        simap_clear(&ss->ofports);
+        switch_db_own_ofports(&ss->db, &ss->ofports);
+
+        /* Remember what became stale, to remove its devices later. */
+        if (!ss->watching) {
+            if (stale_ports_add(&ss->stale, ss->db.stale, ss->db.n_stale,
+                                time_msec())) {
+                relay_taps_sweep_soon(ss->taps);    /* A relay tap went. */
+            }
+            free(ss->db.stale);
+            ss->db.stale = NULL;
+            ss->db.n_stale = 0;
+        }
+    }
+    ovsdb_idl_loop_commit_and_wait(&ss->ovs);
+    ss->txn_pending = ss->ovs.committing_txn != NULL;
+    if (!ovsdb_idl_is_connected(ss->ovs.idl)) {
+        ss->bridge_configured = false;
+    } else if (ss->db.ready && !ss->txn_pending && !ss->releasing) {
+        ss->bridge_configured = true;
+    }
+    free(pl->ports);
+    pl->ports = NULL;
+    smap_destroy(&ss->port_conflicts);
+    smap_clone(&ss->port_conflicts, &pl->conflicts);
+    smap_destroy(&pl->conflicts);
+}
+
+/* The underlay moved to its bridge once the switch's database is
+ * read, and the relay wanted (with the plan's peers) run once its taps exist
+ * ('taps_exist'). */
+void
+session_step_relay(struct switch_session *ss, const char *underlay,
+                   bool taps_exist)
+{
+    char *relay_wanted = relay_args(&ss->plan,
+                                    attacher_get_switch_pid(ss->attacher),
+                                    relay_owns_taps(ss));
+    if (underlay && ss->db.ready) {
+        underlay_recheck(ss->underlay);
+        underlay_run(ss->underlay, underlay,
+                     attacher_get_switch_pid(ss->attacher),
+                     attacher_get_netns_fd(ss->attacher), ss->rundir,
+                     &ss->plan);
+    }
+    ss->underlay_pending = underlay
+                           && !nullable_string_is_equal(
+                               underlay_get_iface(ss->underlay), underlay);
+    /* A relay with other peers, or none wanted: stopped; the one wanted is
+     * started (and restarted if it dies) once its taps exist. */
+    if (relay_is_running(ss->relay)
+        && !relay_runs_with(ss->relay, relay_wanted)) {
+        relay_stop(ss->relay);
+    }
+    free(ss->relay_wanted);
+    /* The switch's own taps exist once they are its ports, and no change
+     * to its ports is in flight (one may be taking a tap away). */
+    ss->relay_wanted = (taps_exist && !ss->txn_pending) || relay_owns_taps(ss)
+                       ? nullable_xstrdup(relay_wanted) : NULL;
+    /* Taps the relay is making become ports once they exist. */
+    ss->poll_at = relay_wanted && !taps_exist && relay_owns_taps(ss)
+                  ? time_msec() + 100 : LLONG_MAX;
+    free(ss->underlay_wanted);
+    ss->underlay_wanted = nullable_xstrdup(underlay);
+    relay_run(ss->relay, ss->relay_wanted, ss->rundir, ss->plan.relay_key);
+    ss->relay_ready = relay_runs_with(ss->relay, relay_wanted);
+    free(relay_wanted);
+}
+
+/* Only endpoints whose veth exists become ports: makes the namespaces and
+ * veths 'wants' asks for (and removes those of ports gone a while ago), and
+ * puts the endpoints that are ready first in 'wants'.  Returns how many are;
+ * sets '*all_ready' to whether all are. */
+size_t
+session_step_attach(struct switch_session *ss, struct binding_wants *wants,
+                    bool *all_ready)
+{
+    run_attacher(ss, wants->wants, wants->n);
+    return binding_partition_ready(wants, ss->attacher, &ss->endpoints,
+                                   all_ready);
+}
+
+/* The desired flows brought up to date (for a switch in use, with a valid
+ * configuration and the NB at hand). */
+void
+session_step_flows(struct switch_session *ss, struct ovsdb_idl *nb,
+                   const struct binding_wants *wants, struct lan_view *view)
+{
+    compute_flows(ss, nb, wants, view);
+    if (ss->db.db_ready) {
+        /* The switch's ports are known: the flows are complete. */
+        flow_installer_set_desired_ready(ss->installer);
+    }
+}
+
+/* What is reported: the endpoints' status, and the rows left out.  Frees
+ * 'wants', 'view' and 'installed'. */
+void
+session_step_report(struct switch_session *ss, struct ovsdb_idl *nb,
+                    struct binding_wants *wants, struct lan_view *view,
+                    struct sset *installed, bool all_ready)
+{
+    struct binding_report report;
+    binding_report(&ss->endpoints, wants, installed, ss->flow_gen,
+                   installer_holds, ss->installer, all_ready, &report);
+    ss->endpoints_ready = report.endpoints_ready;
+    ss->settled = !ss->watching
+                  && (ss->settled || flow_installer_has_audited(ss->installer)
+                      || time_msec() >= ss->settle_deadline);
+    ss->markers_ready = report.markers_ready;
+    /* For the held packets: once a run, not on every packet. */
+    held_packets_ready_clear(ss->held);
+    struct shash_node *ep_node;
+    SHASH_FOR_EACH (ep_node, &ss->endpoints) {
+        const struct binding_endpoint *ep = ep_node->data;
+        if (ep->status.up && ep->bound_ofport > 0) {
+            held_packets_ready_add(ss->held, ep->bound_ofport);
+        }
+    }
+    /* The markers follow in the next full run, at once (not while
+     * watching: the active ovs-vnetd writes them). */
+    ss->rerun = report.rerun && !ss->watching;
+    sset_destroy(installed);
+
+    binding_wants_destroy(wants);
+    if (!ss->watching) {
+        /* Watching, the active ovs-vnetd logs them. */
+        log_new_row_errors(ss, &view->errors);
+    }
+    smap_destroy(&ss->row_errors);
+    smap_clone(&ss->row_errors, &view->errors);
+    if (nb && !ss->config_error) {
+        sset_swap(&ss->rows_accepted, &view->accepted);
+        ss->rows_checked = true;
+    }
+    lan_view_destroy(view);
+}

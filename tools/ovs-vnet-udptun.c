@@ -40,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -137,6 +138,7 @@ static size_t udp_gso_max = SIZE_MAX;   /* Datagrams this long or longer
 static char *key_file;          /* --key-file. */
 static char *key_id;            /* --key-id: what the key's id must be. */
 static struct udptun_key key;
+static uint32_t salt;           /* Of this sender's nonces: random. */
 static uint64_t next_seq;       /* Sequence number of the next datagram. */
 
 static struct peer *peers;
@@ -409,7 +411,8 @@ offload_frame(struct peer *p, const struct udptun_vnet_hdr *vh,
     }
     size_t last = 0;
     for (size_t i = 0; i < nsegs; i++) {
-        last = udptun_seal(&key, next_seq++, seg_area + i * stride, lens[i]);
+        last = udptun_seal(&key, salt, next_seq++, seg_area + i * stride,
+                           lens[i]);
     }
     send_segments(p, seg_area, stride, nsegs, last);
     return 0;
@@ -485,7 +488,7 @@ tap_readable(evutil_socket_t fd, short what OVS_UNUSED, void *p_)
             continue;
         }
 
-        tx_iovs[n].iov_len = udptun_seal(&key, next_seq++,
+        tx_iovs[n].iov_len = udptun_seal(&key, salt, next_seq++,
                                          frame - UDPTUN_HDR_LEN, len);
         tx_msgs[n].msg_hdr.msg_name = &p->addr;
         tx_msgs[n].msg_hdr.msg_namelen = sizeof p->addr;
@@ -594,8 +597,9 @@ handle_datagram(const struct sockaddr_in *src, socklen_t src_len,
         return;
     }
     uint64_t seq;
-    size_t frame_len;
-    enum udptun_verdict v = udptun_open(&key, data, len, &seq, &frame_len);
+    size_t frame_ofs, frame_len;
+    enum udptun_verdict v = udptun_open(&key, data, len, &seq, &frame_ofs,
+                                        &frame_len);
     if (v != UDPTUN_OK) {
         switch (v) {
         case UDPTUN_SHORT:
@@ -630,7 +634,7 @@ handle_datagram(const struct sockaddr_in *src, socklen_t src_len,
         p->rx_dropped++;
         return;
     }
-    deliver(p, data + UDPTUN_HDR_LEN, frame_len);
+    deliver(p, data + frame_ofs, frame_len);
 }
 
 static void
@@ -874,6 +878,10 @@ main(int argc, char *argv[])
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     next_seq = (uint64_t) now.tv_sec * 1000000000 + now.tv_nsec;
+    if (getrandom(&salt, sizeof salt, 0) != sizeof salt) {
+        VLOG_FATAL("no random numbers for the datagrams' nonces (%s)",
+                   ovs_strerror(errno));
+    }
 
     init_batches();
     open_udp_socket();

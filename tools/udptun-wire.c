@@ -48,6 +48,27 @@ udptun_key_init(struct udptun_key *key, const void *bytes, size_t len)
         return xstrdup("OpenSSL has no HMAC-SHA256");
     }
     key->mac = ctx;
+
+    /* The GMAC key: HMAC-SHA256 of a label, its first 16 bytes. */
+    static const char label[] = "ovs-vnet-udptun 3 gmac key";
+    uint8_t derived[EVP_MAX_MD_SIZE];
+    size_t derived_len = 0;
+    EVP_CIPHER_CTX *gcm = EVP_CIPHER_CTX_new();
+    bool ok = (gcm
+               && EVP_MAC_init(ctx, NULL, 0, NULL)
+               && EVP_MAC_update(ctx, (const uint8_t *) label,
+                                 sizeof label - 1)
+               && EVP_MAC_final(ctx, derived, &derived_len, sizeof derived)
+               && derived_len >= 16
+               && EVP_EncryptInit_ex(gcm, EVP_aes_128_gcm(), NULL, derived,
+                                     NULL));
+    OPENSSL_cleanse(derived, sizeof derived);
+    if (!ok) {
+        EVP_CIPHER_CTX_free(gcm);
+        udptun_key_destroy(key);
+        return xstrdup("OpenSSL has no AES-128-GCM");
+    }
+    key->gmac = gcm;
     return NULL;
 }
 
@@ -87,16 +108,28 @@ udptun_key_destroy(struct udptun_key *key)
 {
     if (key) {
         EVP_MAC_CTX_free(key->mac);
+        EVP_CIPHER_CTX_free(key->gmac);
         OPENSSL_cleanse(key->bytes, sizeof key->bytes);
         key->mac = NULL;
+        key->gmac = NULL;
         key->len = 0;
     }
 }
 
-/* Computes the tag of the 'len' bytes at 'data' into 'tag'. */
+/* Makes sure that 'tag' matches no datagram's: for failures that cannot
+ * happen with a context that initialized. */
 static void
-compute_tag(const struct udptun_key *key, const uint8_t *data, size_t len,
-            uint8_t tag[UDPTUN_TAG_LEN])
+spoil_tag(const uint8_t *data, uint8_t tag[UDPTUN_TAG_LEN])
+{
+    memset(tag, 0, UDPTUN_TAG_LEN);
+    tag[0] = ~data[0];
+}
+
+/* Version 2's tag of the 'len' bytes at 'data' into 'tag': HMAC-SHA256, its
+ * first 16 bytes. */
+static void
+compute_hmac_tag(const struct udptun_key *key, const uint8_t *data,
+                 size_t len, uint8_t tag[UDPTUN_TAG_LEN])
 {
     EVP_MAC_CTX *ctx = key->mac;
     uint8_t full[EVP_MAX_MD_SIZE];
@@ -107,12 +140,40 @@ compute_tag(const struct udptun_key *key, const uint8_t *data, size_t len,
         || !EVP_MAC_update(ctx, data, len)
         || !EVP_MAC_final(ctx, full, &full_len, sizeof full)
         || full_len < UDPTUN_TAG_LEN) {
-        /* Cannot happen with a context that initialized: make sure nothing
-         * matches anyway. */
-        memset(full, 0, sizeof full);
-        full[0] = ~data[0];
+        spoil_tag(data, tag);
+        return;
     }
     memcpy(tag, full, UDPTUN_TAG_LEN);
+}
+
+/* Version 3's tag of the 'len' bytes at 'data' into 'tag': GMAC with the
+ * 12-byte 'nonce'. */
+static void
+compute_gmac_tag(const struct udptun_key *key, const uint8_t nonce[12],
+                 const uint8_t *data, size_t len,
+                 uint8_t tag[UDPTUN_TAG_LEN])
+{
+    EVP_CIPHER_CTX *ctx = key->gmac;
+    uint8_t none[16];
+    int n;
+
+    /* Only additional data: nothing is encrypted. */
+    if (!EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, nonce)
+        || !EVP_EncryptUpdate(ctx, NULL, &n, data, (int) len)
+        || !EVP_EncryptFinal_ex(ctx, none, &n)
+        || !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, UDPTUN_TAG_LEN,
+                                tag)) {
+        spoil_tag(data, tag);
+    }
+}
+
+static void
+put_be32(uint8_t *p, uint32_t x)
+{
+    for (int i = 3; i >= 0; i--) {
+        p[i] = x;
+        x >>= 8;
+    }
 }
 
 static void
@@ -135,16 +196,18 @@ get_be64(const uint8_t *p)
 }
 
 size_t
-udptun_seal(const struct udptun_key *key, uint64_t seq, uint8_t *buf,
-            size_t frame_len)
+udptun_seal(const struct udptun_key *key, uint32_t salt, uint64_t seq,
+            uint8_t *buf, size_t frame_len)
 {
     buf[0] = UDPTUN_MAGIC0;
     buf[1] = UDPTUN_MAGIC1;
     buf[2] = UDPTUN_VERSION;
     buf[3] = 0;
-    put_be64(buf + 4, seq);
+    put_be32(buf + 4, salt);
+    put_be64(buf + 8, seq);
     size_t len = UDPTUN_HDR_LEN + frame_len;
-    compute_tag(key, buf, len, buf + len);
+    /* The nonce is bytes 4 to 15: the salt and the sequence number. */
+    compute_gmac_tag(key, buf + 4, buf, len, buf + len);
     return len + UDPTUN_TAG_LEN;
 }
 
@@ -163,7 +226,7 @@ udptun_verdict_to_string(enum udptun_verdict v)
 
 enum udptun_verdict
 udptun_open(const struct udptun_key *key, const uint8_t *buf, size_t len,
-            uint64_t *seq, size_t *frame_len)
+            uint64_t *seq, size_t *frame_ofs, size_t *frame_len)
 {
     if (len < 3) {
         return UDPTUN_SHORT;
@@ -171,21 +234,31 @@ udptun_open(const struct udptun_key *key, const uint8_t *buf, size_t len,
     if (buf[0] != UDPTUN_MAGIC0 || buf[1] != UDPTUN_MAGIC1) {
         return UDPTUN_BAD_MAGIC;
     }
-    if (buf[2] != UDPTUN_VERSION) {
+    size_t hdr_len;
+    if (buf[2] == UDPTUN_VERSION) {
+        hdr_len = UDPTUN_HDR_LEN;
+    } else if (buf[2] == UDPTUN_V2_VERSION) {
+        hdr_len = UDPTUN_V2_HDR_LEN;
+    } else {
         return UDPTUN_BAD_VERSION;
     }
-    if (len < UDPTUN_OVERHEAD + UDPTUN_MIN_FRAME) {
+    if (len < hdr_len + UDPTUN_MIN_FRAME + UDPTUN_TAG_LEN) {
         return UDPTUN_SHORT;
     }
     /* buf[3], the flags, is covered by the tag and otherwise ignored. */
     size_t body = len - UDPTUN_TAG_LEN;
     uint8_t tag[UDPTUN_TAG_LEN];
-    compute_tag(key, buf, body, tag);
+    if (hdr_len == UDPTUN_HDR_LEN) {
+        compute_gmac_tag(key, buf + 4, buf, body, tag);
+    } else {
+        compute_hmac_tag(key, buf, body, tag);
+    }
     if (CRYPTO_memcmp(tag, buf + body, UDPTUN_TAG_LEN)) {
         return UDPTUN_BAD_TAG;
     }
-    *seq = get_be64(buf + 4);
-    *frame_len = body - UDPTUN_HDR_LEN;
+    *seq = get_be64(buf + hdr_len - 8);
+    *frame_ofs = hdr_len;
+    *frame_len = body - hdr_len;
     return UDPTUN_OK;
 }
 

@@ -2,20 +2,33 @@
  *
  * Every datagram between two relays is
  *
- *     'V' 'N' version(2) flags(0)   4 bytes
+ *     'V' 'N' version(3) flags(0)   4 bytes
+ *     salt                          4 bytes
  *     sequence number               8 bytes, big endian
  *     Ethernet frame                14 bytes or more
  *     tag                           16 bytes
  *
- * where the tag is HMAC-SHA256, truncated to 16 bytes, of everything before
- * it under a key that every relay of a deployment shares.  A datagram whose
- * tag does not match is not a peer's, whatever its source address says.
+ * where the tag is the AES-128-GCM tag (GMAC: the datagram is authenticated,
+ * not encrypted) of everything before it, with the salt and the sequence
+ * number as the 12-byte nonce, under a key derived from the one that every
+ * relay of a deployment shares (HMAC-SHA256 of a fixed label).  A datagram
+ * whose tag does not match is not a peer's, whatever its source address
+ * says.
+ *
+ * A nonce must never be used twice under the key.  A sender picks its salt
+ * at random when it starts and never uses a sequence number twice; senders
+ * with the same salt (one chance in 2^32 for two of them) would also have to
+ * use the same sequence numbers, which start at the time each starts (below).
  *
  * The sequence number protects against replays: a sender starts it at the
  * time it starts (nanoseconds since the epoch), so that a restarted sender
  * goes on above what it sent before, and adds one per datagram; a receiver
  * keeps, per peer, the highest number seen and which of the 64 below it were
  * seen, and takes each number once.
+ *
+ * Version 2 (a 12-byte header without the salt, and HMAC-SHA256 truncated
+ * to 16 bytes as the tag) is still taken, from relays not upgraded yet; it
+ * is never sent.
  *
  * Pure functions: no I/O but udptun_key_read(). */
 #ifndef UDPTUN_WIRE_H
@@ -31,8 +44,10 @@ extern "C" {
 
 #define UDPTUN_MAGIC0 0x56      /* 'V' */
 #define UDPTUN_MAGIC1 0x4e      /* 'N' */
-#define UDPTUN_VERSION 0x02
-#define UDPTUN_HDR_LEN 12
+#define UDPTUN_VERSION 0x03
+#define UDPTUN_HDR_LEN 16
+#define UDPTUN_V2_VERSION 0x02
+#define UDPTUN_V2_HDR_LEN 12
 #define UDPTUN_TAG_LEN 16
 #define UDPTUN_OVERHEAD (UDPTUN_HDR_LEN + UDPTUN_TAG_LEN)
 #define UDPTUN_MIN_FRAME 14     /* An Ethernet header. */
@@ -46,7 +61,9 @@ struct udptun_key {
     size_t len;
     char id[9];                 /* First 4 bytes of its SHA-256, in hex: to
                                  * compare keys without showing them. */
-    void *mac;                  /* OpenSSL's, keyed (private). */
+    void *mac;                  /* OpenSSL's HMAC, keyed (private). */
+    void *gmac;                 /* OpenSSL's AES-128-GCM, keyed with the
+                                 * derived key (private). */
 };
 
 /* Sets 'key' from 'len' bytes at 'bytes'.  Returns NULL, or an error message
@@ -66,10 +83,11 @@ void udptun_key_id(const void *bytes, size_t len, char id[9]);
 
 /* Seals a datagram in 'buf': the frame must already be at
  * buf + UDPTUN_HDR_LEN, 'frame_len' bytes long, and the buffer must have
- * room for UDPTUN_TAG_LEN bytes behind it.  Writes the header (with 'seq')
- * and the tag.  Returns the datagram's length. */
-size_t udptun_seal(const struct udptun_key *key, uint64_t seq, uint8_t *buf,
-                   size_t frame_len);
+ * room for UDPTUN_TAG_LEN bytes behind it.  Writes the header (with the
+ * sender's 'salt' and 'seq', which it must never use twice) and the tag.
+ * Returns the datagram's length. */
+size_t udptun_seal(const struct udptun_key *key, uint32_t salt, uint64_t seq,
+                   uint8_t *buf, size_t frame_len);
 
 /* What a received datagram is. */
 enum udptun_verdict {
@@ -82,11 +100,13 @@ enum udptun_verdict {
 
 const char *udptun_verdict_to_string(enum udptun_verdict);
 
-/* Checks the 'len'-byte datagram at 'buf'.  On UDPTUN_OK, sets '*seq', and
- * the frame is at buf + UDPTUN_HDR_LEN, '*frame_len' bytes long. */
+/* Checks the 'len'-byte datagram at 'buf' (version 3, or 2).  On UDPTUN_OK,
+ * sets '*seq', and the frame is at buf + '*frame_ofs', '*frame_len' bytes
+ * long. */
 enum udptun_verdict udptun_open(const struct udptun_key *key,
                                 const uint8_t *buf, size_t len,
-                                uint64_t *seq, size_t *frame_len);
+                                uint64_t *seq, size_t *frame_ofs,
+                                size_t *frame_len);
 
 /* Replay protection for the datagrams of one peer. */
 #define UDPTUN_REPLAY_WINDOW 64

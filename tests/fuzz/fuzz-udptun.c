@@ -28,23 +28,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     uint64_t seq;
-    size_t frame_len;
+    size_t frame_ofs, frame_len;
     if (data[0] & 1) {
         /* data[1..] as a frame, sealed with sequence number 'size'. */
         size_t n = size - 1;
         memcpy(buf + UDPTUN_HDR_LEN, data + 1, n);
-        size_t len = udptun_seal(&key, size, buf, n);
-        enum udptun_verdict v = udptun_open(&key, buf, len, &seq, &frame_len);
+        size_t len = udptun_seal(&key, size * 3, size, buf, n);
+        enum udptun_verdict v = udptun_open(&key, buf, len, &seq, &frame_ofs,
+                                            &frame_len);
         if (n >= UDPTUN_MIN_FRAME) {
             if (v != UDPTUN_OK || seq != size || frame_len != n
+                || frame_ofs != UDPTUN_HDR_LEN
                 || memcmp(buf + UDPTUN_HDR_LEN, data + 1, n)) {
                 abort();
             }
         } else if (v != UDPTUN_SHORT) {
             abort();
         }
-    } else if (udptun_open(&key, data, size, &seq, &frame_len) == UDPTUN_OK) {
-        if (frame_len + UDPTUN_OVERHEAD != size) {
+    } else if (udptun_open(&key, data, size, &seq, &frame_ofs, &frame_len)
+               == UDPTUN_OK) {
+        if (frame_ofs + frame_len + UDPTUN_TAG_LEN != size) {
             abort();
         }
     } else {

@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "byte-order.h"
 #include "flows/flow-table.h"
 #include "flows/pipeline.h"
@@ -73,8 +76,8 @@ udptun_seeds(void)
     };
     uint8_t buf[256];
     memcpy(buf + UDPTUN_HDR_LEN, frame, sizeof frame);
-    size_t len = udptun_seal(&key, UINT64_C(1764590000000000000), buf,
-                             sizeof frame);
+    size_t len = udptun_seal(&key, 0x5eed5a17, UINT64_C(1764590000000000000),
+                             buf, sizeof frame);
     buf[0] &= ~1;               /* 'V' is even already. */
     write_seed("fuzz-udptun", "sealed-arp", buf, len);
     uint8_t raw[sizeof frame + 1] = { 1 };
@@ -83,6 +86,13 @@ udptun_seeds(void)
     uint8_t v1[4 + sizeof frame] = { 'V', 'N', 1, 0 };
     memcpy(v1 + 4, frame, sizeof frame);
     write_seed("fuzz-udptun", "version-1", v1, sizeof v1);
+    /* Version 2, as relays before version 3 sealed it: HMAC-SHA256. */
+    uint8_t v2[12 + sizeof frame + 32] = { 'V', 'N', 2, 0, 0x18, 0x7d };
+    memcpy(v2 + 12, frame, sizeof frame);
+    unsigned int mac_len = 0;
+    HMAC(EVP_sha256(), "fuzzing key of the relay!", 25, v2,
+         12 + sizeof frame, v2 + 12 + sizeof frame, &mac_len);
+    write_seed("fuzz-udptun", "version-2-arp", v2, 12 + sizeof frame + 16);
     udptun_key_destroy(&key);
 }
 

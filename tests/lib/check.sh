@@ -222,8 +222,10 @@ firewall_rules() {
 # forge_relay HOST KEY SEQ VID ARP_IP: from HOST's namespace, a datagram to
 # h1's relay that claims to come from HOST's relay (its address and port),
 # carrying an ARP request from ARP_IP (MAC 0a:00:00:00:00:99) for 10.5.0.11,
-# tagged with VID.  KEY "v1": the old format, without a tag; "short": two
-# bytes; otherwise sealed with KEY and sequence number SEQ.
+# tagged with VID.  KEY "v1": the oldest format, without a tag; "short": two
+# bytes; otherwise sealed with KEY and sequence number SEQ in version 2
+# (HMAC-SHA256), which relays still take (version 3's GMAC is not in
+# Python's standard library).
 forge_relay() {
     sandbox_netns_exec "$1" python3 - "$1" "$2" "$3" "$4" "$5" <<'PY'
 import hashlib, hmac, ipaddress, socket, struct, sys

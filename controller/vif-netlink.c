@@ -252,11 +252,17 @@ vnl_link_is_up(struct rtnl_link *link)
     return (rtnl_link_get_flags(link) & IFF_UP) != 0;
 }
 
-/* Brings 'link' up, with MAC 'mac' (if nonnull) and MTU 'mtu' (if positive).
- * Sends nothing if it is already so. */
 int
 vnl_link_configure(struct nl_sock *sk, struct rtnl_link *link,
-               const uint8_t mac[MAC_LEN], int mtu)
+                   const uint8_t mac[MAC_LEN], int mtu)
+{
+    return vnl_link_configure_flags(sk, link, mac, mtu, 0);
+}
+
+int
+vnl_link_configure_flags(struct nl_sock *sk, struct rtnl_link *link,
+                         const uint8_t mac[MAC_LEN], int mtu,
+                         unsigned int flags)
 {
     struct rtnl_link *change;
     bool changed = false;
@@ -287,8 +293,9 @@ vnl_link_configure(struct nl_sock *sk, struct rtnl_link *link,
         rtnl_link_set_mtu(change, mtu);
         changed = true;
     }
-    if (!vnl_link_is_up(link)) {
-        rtnl_link_set_flags(change, IFF_UP);
+    flags |= IFF_UP;
+    if ((rtnl_link_get_flags(link) & flags) != flags) {
+        rtnl_link_set_flags(change, flags);
         changed = true;
     }
 

@@ -65,6 +65,10 @@ int vnl_socks_open_link(int netns_fd, const char *ifname, struct vif_socks *s,
  * positive); sends nothing if it is already so. */
 int vnl_link_configure(struct nl_sock *, struct rtnl_link *,
                        const uint8_t mac[MAC_LEN], int mtu);
+/* The same, with 'flags' (IFF_*) set as well as IFF_UP. */
+int vnl_link_configure_flags(struct nl_sock *, struct rtnl_link *,
+                             const uint8_t mac[MAC_LEN], int mtu,
+                             unsigned int flags);
 bool vnl_link_is_up(struct rtnl_link *);
 /* Brings link 'name' up. */
 int vnl_link_set_up_by_name(struct nl_sock *, const char *name);

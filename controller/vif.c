@@ -92,6 +92,35 @@ link_delete(struct nl_sock *sk, struct rtnl_link *link)
     return error == ENODEV ? 0 : error;
 }
 
+/* Turns IPv6 off on link 'ifname' of namespace 'netns_fd' (-1: ours), which
+ * must be down: a switch's port needs no address, and IPv6 on it would give
+ * it a multicast route in the switch's namespace when it goes up, on which
+ * Open vSwitch reads every route of the namespace again.  Without IPv6 in the
+ * kernel there is nothing to do. */
+static int
+link_disable_ipv6(int netns_fd, const char *ifname)
+{
+    int self_fd = -1;
+    int error = netns_fd >= 0 ? vnl_netns_enter(netns_fd, &self_fd) : 0;
+    if (error) {
+        return error;
+    }
+    /* /proc/sys/net is the calling thread's namespace's. */
+    char *path = xasprintf("/proc/sys/net/ipv6/conf/%s/disable_ipv6", ifname);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+        error = errno == ENOENT ? 0 : errno;
+    } else {
+        error = write(fd, "1\n", 2) == 2 ? 0 : errno;
+        close(fd);
+    }
+    free(path);
+    if (self_fd >= 0) {
+        vnl_netns_restore(self_fd);
+    }
+    return error;
+}
+
 /* Keeps the kernel from giving 'link' an IPv6 link-local address when it goes
  * up, so that a host end sends nothing of its own into the switch.  Without
  * IPv6 in the kernel there is nothing to do. */
@@ -418,21 +447,33 @@ vif_create(const struct vif_config *cfg, int host_netns_fd)
         goto out;
     }
 
-    what = "bringing up the host end";
+    /* The host end, a switch's port, goes up last, already promiscuous (as
+     * Open vSwitch would make it), once its peer is up, and without IPv6
+     * from the start: every change to a link or route in the switch's
+     * namespace makes Open vSwitch ask the kernel about every port (and
+     * reconfigure, or read every route again), at a cost that grows with the
+     * number of ports, so there are as few as can be. */
+    what = "configuring the host end";
     error = vnl_link_get(host.nl, cfg->host_ifname, &host_link);
-    if (!error) {
-        /* Before it first goes up. */
-        error = link_disable_ipv6_addrgen(host.nl, host_link);
-        if (!error) {
-            error = vnl_link_configure(host.nl, host_link, NULL, cfg->mtu);
-        }
-        rtnl_link_put(host_link);
-    }
     if (error) {
         goto out;
     }
-
-    error = ns_end_configure(cfg, &ns, &what);
+    if (!vnl_link_is_up(host_link)) {
+        error = link_disable_ipv6(host_netns_fd, cfg->host_ifname);
+    }
+    if (!error) {
+        /* Also where IPv6 stays on. */
+        error = link_disable_ipv6_addrgen(host.nl, host_link);
+    }
+    if (!error) {
+        error = ns_end_configure(cfg, &ns, &what);
+    }
+    if (!error) {
+        what = "bringing up the host end";
+        error = vnl_link_configure_flags(host.nl, host_link, NULL, cfg->mtu,
+                                         IFF_PROMISC);
+    }
+    rtnl_link_put(host_link);
 
 out:
     vnl_socks_close(&host);

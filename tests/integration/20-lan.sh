@@ -106,6 +106,15 @@ test_three_endpoints_reach_each_other() {
         '"true"' "vnet-installed"
     assert_eq "$(sandbox_vsctl sw1 get Interface "$ifname" external_ids:attached-mac)" \
         "\"$(ep_mac ep1)\"" "attached-mac"
+    # The host end in the switch's namespace: promiscuous from the start, and
+    # without IPv6 (no address, no route of its own there, whose coming and
+    # going would make ovs-vswitchd read every route again).
+    local swns; swns=$(sandbox_netns sw1)
+    output_has PROMISC ip -n "$swns" link show "$ifname" || fail "host end not promiscuous"
+    assert_eq "$(ip netns exec "$swns" cat "/proc/sys/net/ipv6/conf/$ifname/disable_ipv6")" \
+        1 "IPv6 on the host end"
+    ! output_has "dev $ifname" ip -n "$swns" -6 route show table all \
+        || fail "IPv6 routes for the host end"
     # No NORMAL anywhere, and nothing goes to the controller but what table
     # 0's default flow sends: packets of ports without flows (held).
     ! output_has NORMAL our_flows || fail "NORMAL used"

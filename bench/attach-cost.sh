@@ -1,0 +1,90 @@
+#!/bin/bash
+# The cost of one more endpoint on a switch that has N already, and the
+# switch's share of it.  One switch on the userspace (netdev) datapath in a
+# sandbox (tests/lib/sandbox.sh), one network; N endpoints attached by one
+# "ovs-vnet-ctl --wait attach ... -- attach ..."; then K more, one at a time,
+# a second apart (everything idle in between), each timed from the start of
+# its "ovs-vnet-ctl --wait attach" to its end, with the CPU time that
+# ovs-vswitchd and ovs-vnetd used from its start until the next one's, and
+# how many times ovs-vswitchd reconfigured its bridges meanwhile (its
+# coverage counter bridge_reconfigure).
+#
+# Prints the command that reproduces the run, a line per attach, and the
+# means.  bench/scale.sh times endpoints added back to back, with their
+# first reply; this one splits what one of them costs the switch.
+#
+# Usage: [N=600] [K=12] bench/attach-cost.sh
+set -u -o pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+self=$top/bench/$(basename "${BASH_SOURCE[0]}")
+N=${N:-600}
+K=${K:-12}
+case ${1:-} in
+    -h|--help) sed -n '/^# Usage:/,/^$/s/^# \{0,1\}//p' "$self"; exit 0 ;;
+    "") ;;
+    *) echo "$0: unknown argument '$1'" >&2; exit 2 ;;
+esac
+[[ $N =~ ^[0-9]+$ ]] && (( N <= 5000 )) || { echo "$0: N must be 0 to 5000" >&2; exit 2; }
+[[ $K =~ ^[1-9][0-9]*$ ]] && (( K <= 200 )) || { echo "$0: K must be 1 to 200" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "$0: must run as root (namespaces, veths)" >&2; exit 2; }
+
+echo "command: N=$N K=$K $(printf '%q' "$self")"
+echo
+
+. "$top/tests/lib/sandbox.sh"
+. "$top/tests/lib/check.sh"
+. "$top/bench/lib/proc.sh"
+sandbox_init "va$$" || exit 1
+log() { echo "bench: $*" >&2; }
+
+sandbox_nb_start >/dev/null && sandbox_vnetd_start && sandbox_switch_start sw1 \
+    || { log "cannot start the sandbox"; exit 1; }
+vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" --name=sw1 >/dev/null \
+    && vnet_ctl net-add net1 10.5.0.0/16 >/dev/null \
+    || { log "cannot make the switch and the network"; exit 1; }
+
+# ep_ip I: endpoint I's address (10.5.1.10 on; the gateway is 10.5.0.1).
+ep_ip() { echo "10.5.$(($1 / 200 + 1)).$(($1 % 200 + 10))"; }
+
+if (( N > 0 )); then
+    args=()
+    for ((i = 0; i < N; i++)); do
+        args+=(-- attach net1 "e$i" --switch=sw1 --ip="$(ep_ip "$i")"
+               --netns="$SANDBOX_PREFIX-e$i")
+    done
+    t0=$(date +%s%N)
+    "$OVS_VNET_CTL" -t 600 --wait "${args[@]:1}" >/dev/null \
+        || { log "the $N endpoints could not be attached"; exit 1; }
+    log "$N endpoints attached in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+fi
+sleep 2
+
+vswitchd=$(cat "$(sandbox_switch_dir sw1)/ovs-vswitchd.pid")
+vnetd=$(cat "$SANDBOX_DIR/vnetd/ovs-vnetd.pid")
+hz=$(getconf CLK_TCK)
+reconfigs() {
+    sandbox_switch_env sw1 ovs-appctl coverage/read-counter bridge_reconfigure
+}
+
+printf '%-8s %10s %16s %14s %10s\n' endpoint "attach ms" "ovs-vswitchd ms" "ovs-vnetd ms" reconfigs
+results=$SANDBOX_DIR/results
+: > "$results"
+for ((j = 0; j < K; j++)); do
+    i=$((N + j))
+    a0=$(proc_ticks "$vswitchd"); b0=$(proc_ticks "$vnetd"); r0=$(reconfigs)
+    t0=$(date +%s%N)
+    vnet_ctl --wait attach net1 "e$i" --switch=sw1 --ip="$(ep_ip "$i")" \
+        --netns="$SANDBOX_PREFIX-e$i" >/dev/null || { log "e$i: attach failed"; exit 1; }
+    t1=$(date +%s%N)
+    sleep 1
+    a1=$(proc_ticks "$vswitchd"); b1=$(proc_ticks "$vnetd"); r1=$(reconfigs)
+    line=$(printf '%s %s %s %s %s' "e$i" $(( (t1 - t0) / 1000000 )) \
+        $(( (a1 - a0) * 1000 / hz )) $(( (b1 - b0) * 1000 / hz )) $((r1 - r0)))
+    echo "$line" >> "$results"
+    printf '%-8s %10s %16s %14s %10s\n' $line
+done
+awk -v n="$N" '{ t += $2; a += $3; b += $4; r += $5; k++ }
+    END { printf "\nN=%d, mean of %d attaches: %.0f ms; ovs-vswitchd %.0f ms of CPU, " \
+                 "ovs-vnetd %.0f ms, %.2f reconfigurations each\n", n, k, t / k, a / k, b / k, r / k }' \
+    "$results"

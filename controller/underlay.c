@@ -80,8 +80,10 @@ underlay_give_back(struct underlay *u, pid_t pid, int netns_fd)
 #define UNDERLAY_RECHECK_MS 250
 /* How long after a change of the switch's database to keep looking: a
  * bridge deleted behind our back may still have its old device, with the
- * IP, when the change is seen; ovs-vswitchd makes the new one later. */
-#define UNDERLAY_WATCH_MS 2000
+ * IP, when the change is seen; ovs-vswitchd makes the new one later, which
+ * took more than 2 s once in a loaded test run.  (Two netlink queries every
+ * UNDERLAY_RECHECK_MS meanwhile.) */
+#define UNDERLAY_WATCH_MS 10000
 
 static bool
 watching(const struct underlay *u)

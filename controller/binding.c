@@ -415,10 +415,12 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
 
         sset_add(&out->accepted, ep->name);
         const struct endpoint_addresses a = r->a;
-        if (a.has_ip && a.has_mac) {
-            add_neighbor(a.ni, ep, a.mac, a.ip);
-        }
         if (!here || in->releasing) {
+            /* Answered wherever it is, or will be (an endpoint made here is
+             * answered once its port is bound: binding_bind()). */
+            if (a.has_ip && a.has_mac) {
+                add_neighbor(a.ni, ep, a.mac, a.ip);
+            }
             continue;
         }
         if (!a.has_ip || !a.has_mac
@@ -556,6 +558,11 @@ binding_bind(const struct binding_ctx_in *in, const struct binding_wants *w,
         }
         be->status.ofport = b->ofport;
         add_port(r->a.ni, ep, b->ofport, &r->a);
+        if (created && r->a.has_ip && r->a.has_mac) {
+            /* The ARP answers for its address come with its port's flows,
+             * in one change of the switch's flow table. */
+            add_neighbor(r->a.ni, ep, r->a.mac, r->a.ip);
+        }
     }
 }
 

@@ -55,7 +55,14 @@ flows_are() {  # EXPECTED
 
 test_three_endpoints_reach_each_other() {
     two_endpoints_world
+    local bundles
+    bundles=$(sandbox_vnetd_appctl coverage/read-counter installer_bundle)
     attach net1 ep3 10.5.0.31
+    # Its flows, the ARP answers for its address with them, go to the switch
+    # in one change of its flow table (each change makes ovs-vswitchd
+    # revalidate every datapath flow).
+    assert_eq "$(( $(sandbox_vnetd_appctl coverage/read-counter installer_bundle) - bundles ))" \
+        1 "bundles for one attach"
 
     # The namespace, as the recipe builds it by hand.
     output_has 'inet 10.5.0.11/16' in_ep ep1 ip -o addr show dev eth0 \

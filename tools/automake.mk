@@ -19,7 +19,8 @@ dist_man_MANS += tools/ovs-vnet-ctl.8
 EXTRA_DIST += tools/setup.sh
 
 bin_PROGRAMS += tools/ovs-vnet-udptun
-tools_ovs_vnet_udptun_SOURCES = tools/ovs-vnet-udptun.c
+tools_ovs_vnet_udptun_SOURCES = tools/ovs-vnet-udptun.c \
+	tools/udptun-cmdline.c tools/udptun-cmdline.h
 tools_ovs_vnet_udptun_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 tools_ovs_vnet_udptun_LDADD = tools/libudptun.a $(OVS_LDADD) $(LIBEVENT_LIBS)
 dist_man_MANS += tools/ovs-vnet-udptun.8 tools/ovs-vnet-lab.1

@@ -55,6 +55,7 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
 #include "svec.h"
+#include "tools/udptun-cmdline.h"
 #include "tools/udptun-dev.h"
 #include "tools/udptun-offload.h"
 #include "tools/udptun-wire.h"
@@ -66,30 +67,12 @@ VLOG_DEFINE_THIS_MODULE(udptun);
 #define VNET_VERSION "0.1.0"
 #endif
 
-#define ETH_HDR_LEN 14
-#define VLAN_HDR_LEN 4
-
-/* Largest UDP payload that IPv4 can carry: 65535 - 20 (IP) - 8 (UDP). */
-#define MAX_UDP_PAYLOAD 65507
-
-/* Largest frame that fits in one datagram. */
-#define MAX_FRAME (MAX_UDP_PAYLOAD - UDPTUN_OVERHEAD)
-
 /* Room for a frame read from a tap.  A tap accepts MTUs up to 65521, so a
  * frame, with an 802.1Q tag, can exceed 64 kB; it must never be truncated
  * silently, so the buffer is larger than anything a tap can return and larger
  * than any datagram. */
 #define FRAME_BUF_SIZE (65536 + 64)
 #define SLOT_SIZE (UDPTUN_HDR_LEN + FRAME_BUF_SIZE + UDPTUN_TAG_LEN)
-
-/* Tap MTU range: an MTU-sized frame with Ethernet and 802.1Q headers must fit
- * in one datagram. */
-#define MIN_MTU 68
-#define MAX_MTU (MAX_FRAME - ETH_HDR_LEN - VLAN_HDR_LEN)
-#define DEFAULT_MTU 1500
-
-/* As many as ovs-vnetd gives a relay (TUNNEL_RELAY_MAX_PEERS). */
-#define MAX_PEERS 256
 
 /* Frames or datagrams handled per readiness event, for fairness. */
 #define BATCH 64
@@ -120,24 +103,12 @@ struct peer {
     struct udptun_replay replay;
 };
 
-/* Command line. */
-static struct sockaddr_in local_addr;
-static bool local_given;
-static char *netns_path;
-static int tap_mtu = DEFAULT_MTU;
-static bool attach_taps;        /* --attach: the taps exist already. */
-static bool persist_taps;       /* --persist: taps outlive the relay. */
-static bool no_offload;         /* --no-offload. */
-static bool offload;            /* Large segments with the taps: see
-                                 * tools/udptun-offload.h. */
+static struct udptun_config cfg;        /* The command line. */
 static bool udp_gso = true;     /* The kernel takes UDP_SEGMENT. */
 static size_t udp_gso_max = SIZE_MAX;   /* Datagrams this long or longer
                                          * are sent one by one: the path's
                                          * MTU is smaller (IP fragments
                                          * them, UDP segmentation cannot). */
-static char *key_file;          /* --key-file. */
-static char *key_id;            /* --key-id: what the key's id must be. */
-static struct udptun_key key;
 static uint32_t salt;           /* Of this sender's nonces: random. */
 static uint64_t next_seq;       /* Sequence number of the next datagram. */
 
@@ -185,22 +156,6 @@ static uint64_t rx_truncated;
 static uint64_t rx_unknown_source;
 static uint64_t rx_errors;
 
-static void parse_options(int argc, char *argv[]);
-static void usage(void) OVS_NO_RETURN;
-
-/* "IP:PORT" for 'sin', in 'buf'. */
-#define ADDR_BUFSIZE (INET_ADDRSTRLEN + sizeof ":65535")
-static const char *
-addr_to_string(const struct sockaddr_in *sin, char buf[ADDR_BUFSIZE])
-{
-    char ip[INET_ADDRSTRLEN];
-
-    if (!inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof ip)) {
-        ovs_strlcpy(ip, "?", sizeof ip);
-    }
-    snprintf(buf, ADDR_BUFSIZE, "%s:%u", ip, ntohs(sin->sin_port));
-    return buf;
-}
 
 static uint32_t
 hash_addr(const struct sockaddr_in *sin)
@@ -233,14 +188,14 @@ log_counters(const char *why)
               rx_truncated, rx_unknown_source, rx_errors);
     for (size_t i = 0; i < n_peers; i++) {
         const struct peer *p = &peers[i];
-        char buf[ADDR_BUFSIZE];
+        char buf[UDPTUN_ADDR_BUFSIZE];
 
         VLOG_INFO("counters (%s): %s <-> %s: to peer %"PRIu64" frames %"PRIu64
                   " bytes, %"PRIu64" dropped, %"PRIu64" send errors; "
                   "from peer %"PRIu64" frames %"PRIu64" bytes, %"PRIu64
                   " dropped, %"PRIu64" failed authentication, %"PRIu64
                   " replayed%s", why, p->tap_name,
-                  addr_to_string(&p->addr, buf),
+                  udptun_addr_to_string(&p->addr, buf),
                   p->tx_frames, p->tx_bytes, p->tx_dropped, p->tx_errors,
                   p->rx_frames, p->rx_bytes, p->rx_dropped, p->rx_bad_tag,
                   p->rx_replayed,
@@ -256,25 +211,26 @@ static void
 send_failed(struct peer *p, int error, size_t n, size_t len)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
-    char buf[ADDR_BUFSIZE];
+    char buf[UDPTUN_ADDR_BUFSIZE];
 
     if (error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS
         || error == ENOMEM) {
         p->tx_dropped += n;
         VLOG_WARN_RL(&rl, "%s: sending to %s: %s (frame dropped)",
-                     p->tap_name, addr_to_string(&p->addr, buf),
+                     p->tap_name, udptun_addr_to_string(&p->addr, buf),
                      ovs_strerror(error));
     } else if (error == EMSGSIZE) {
         p->tx_dropped += n;
         VLOG_WARN_RL(&rl, "%s: %zu-byte frame too large for a datagram "
                      "to %s (dropped)", p->tap_name, len,
-                     addr_to_string(&p->addr, buf));
+                     udptun_addr_to_string(&p->addr, buf));
     } else {
         /* ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, EPERM...: the peer or
          * the path to it is down, maybe for a moment. */
         p->tx_errors += n;
         VLOG_WARN_RL(&rl, "%s: sending to %s: %s", p->tap_name,
-                     addr_to_string(&p->addr, buf), ovs_strerror(error));
+                     udptun_addr_to_string(&p->addr, buf),
+                     ovs_strerror(error));
     }
 }
 
@@ -313,7 +269,7 @@ send_segments(struct peer *p, uint8_t *area, size_t stride, size_t n,
               size_t last_len)
 {
     /* At most 64 datagrams and 64 kB in one send. */
-    size_t per_send = MIN(64, MAX_UDP_PAYLOAD / stride);
+    size_t per_send = MIN(64, UDPTUN_MAX_UDP_PAYLOAD / stride);
     size_t i = 0;
 
     while (i < n) {
@@ -411,8 +367,8 @@ offload_frame(struct peer *p, const struct udptun_vnet_hdr *vh,
     }
     size_t last = 0;
     for (size_t i = 0; i < nsegs; i++) {
-        last = udptun_seal(&key, salt, next_seq++, seg_area + i * stride,
-                           lens[i]);
+        last = udptun_seal(&cfg.key, salt, next_seq++,
+                           seg_area + i * stride, lens[i]);
     }
     send_segments(p, seg_area, stride, nsegs, last);
     return 0;
@@ -429,9 +385,9 @@ tap_readable(evutil_socket_t fd, short what OVS_UNUSED, void *p_)
         uint8_t *frame = tx_slots + (size_t) n * SLOT_SIZE + UDPTUN_HDR_LEN;
         struct udptun_vnet_hdr vh;
         ssize_t len;
-        if (attach_taps) {
+        if (cfg.attach_taps) {
             len = udptun_packet_read(fd, frame, FRAME_BUF_SIZE);
-        } else if (offload) {
+        } else if (cfg.offload) {
             struct iovec iov[2] = {
                 { .iov_base = &vh, .iov_len = sizeof vh },
                 { .iov_base = frame, .iov_len = FRAME_BUF_SIZE },
@@ -450,7 +406,7 @@ tap_readable(evutil_socket_t fd, short what OVS_UNUSED, void *p_)
                 continue;
             } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
                 break;
-            } else if (errno == ENETDOWN && attach_taps) {
+            } else if (errno == ENETDOWN && cfg.attach_taps) {
                 /* The switch took its tap down for a moment (a packet
                  * socket says so once); frames come again when it is up. */
                 VLOG_DBG("%s: went down", p->tap_name);
@@ -459,7 +415,7 @@ tap_readable(evutil_socket_t fd, short what OVS_UNUSED, void *p_)
                 /* The device is gone.  Without this, the fd would stay
                  * readable and the loop would spin.  With --persist, whoever
                  * restarts the relay gets the tap made again. */
-                if (persist_taps) {
+                if (cfg.persist_taps) {
                     VLOG_FATAL("%s: tap device is gone (%s)", p->tap_name,
                                ovs_strerror(errno));
                 }
@@ -474,21 +430,21 @@ tap_readable(evutil_socket_t fd, short what OVS_UNUSED, void *p_)
             break;
         } else if (!len) {
             break;
-        } else if (offload) {
+        } else if (cfg.offload) {
             len = offload_frame(p, &vh, frame, len, &n);
             if (!len) {
                 continue;
             }
         }
-        if (len > MAX_FRAME) {
+        if (len > UDPTUN_MAX_FRAME) {
             p->tx_dropped++;
             VLOG_WARN_RL(&rl, "%s: %zd-byte frame exceeds the %d bytes that "
                          "fit in a datagram (dropped)", p->tap_name, len,
-                         MAX_FRAME);
+                         UDPTUN_MAX_FRAME);
             continue;
         }
 
-        tx_iovs[n].iov_len = udptun_seal(&key, salt, next_seq++,
+        tx_iovs[n].iov_len = udptun_seal(&cfg.key, salt, next_seq++,
                                          frame - UDPTUN_HDR_LEN, len);
         tx_msgs[n].msg_hdr.msg_name = &p->addr;
         tx_msgs[n].msg_hdr.msg_namelen = sizeof p->addr;
@@ -516,12 +472,13 @@ write_tap(struct peer *p, const struct iovec *iov, size_t n, size_t frames,
     } while (retval < 0 && errno == EINTR);
     if (retval < 0) {
         /* EIO: the tap is down.  EAGAIN, ENOBUFS, ENOMEM: no room. */
-        char buf[ADDR_BUFSIZE];
+        char buf[UDPTUN_ADDR_BUFSIZE];
         p->rx_dropped += frames;
         VLOG_WARN_RL(&rl, "%s: writing %zu frame%s (%zu bytes) from %s "
                      "failed (%s)", p->tap_name, frames,
                      frames == 1 ? "" : "s", bytes,
-                     addr_to_string(&p->addr, buf), ovs_strerror(errno));
+                     udptun_addr_to_string(&p->addr, buf),
+                     ovs_strerror(errno));
         return;
     }
     p->rx_frames += frames;
@@ -553,7 +510,7 @@ gro_flush(void)
 static void
 deliver(struct peer *p, const uint8_t *frame, size_t frame_len)
 {
-    if (offload) {
+    if (cfg.offload) {
         if (gro_peer != p) {
             gro_flush();
             gro_peer = p;
@@ -574,7 +531,7 @@ handle_datagram(const struct sockaddr_in *src, socklen_t src_len,
                 const uint8_t *data, size_t len, int flags)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
-    char buf[ADDR_BUFSIZE];
+    char buf[UDPTUN_ADDR_BUFSIZE];
 
     if (src_len < sizeof *src || src->sin_family != AF_INET) {
         rx_unknown_source++;
@@ -587,19 +544,19 @@ handle_datagram(const struct sockaddr_in *src, socklen_t src_len,
         rx_unknown_source++;
         VLOG_WARN_RL(&rl, "%zu-byte datagram from %s, which is not a "
                      "configured peer (dropped)", len,
-                     addr_to_string(src, buf));
+                     udptun_addr_to_string(src, buf));
         return;
     }
     if (flags & MSG_TRUNC) {
         rx_truncated++;
         VLOG_WARN_RL(&rl, "truncated datagram from %s (dropped)",
-                     addr_to_string(src, buf));
+                     udptun_addr_to_string(src, buf));
         return;
     }
     uint64_t seq;
     size_t frame_ofs, frame_len;
-    enum udptun_verdict v = udptun_open(&key, data, len, &seq, &frame_ofs,
-                                        &frame_len);
+    enum udptun_verdict v = udptun_open(&cfg.key, data, len, &seq,
+                                        &frame_ofs, &frame_len);
     if (v != UDPTUN_OK) {
         switch (v) {
         case UDPTUN_SHORT:
@@ -619,14 +576,15 @@ handle_datagram(const struct sockaddr_in *src, socklen_t src_len,
             break;
         }
         VLOG_WARN_RL(&rl, "%zu-byte datagram from %s: %s (dropped)", len,
-                     addr_to_string(src, buf), udptun_verdict_to_string(v));
+                     udptun_addr_to_string(src, buf),
+                     udptun_verdict_to_string(v));
         return;
     }
     if (!udptun_replay_accept(&p->replay, seq)) {
         p->rx_replayed++;
         VLOG_WARN_RL(&rl, "datagram from %s with sequence number %"PRIu64
                      " was received before (dropped)",
-                     addr_to_string(src, buf), seq);
+                     udptun_addr_to_string(src, buf), seq);
         return;
     }
 
@@ -646,7 +604,7 @@ udp_readable(evutil_socket_t fd, short what OVS_UNUSED, void *aux OVS_UNUSED)
     for (int i = 0; i < BATCH; i++) {
         rx_msgs[i].msg_hdr.msg_namelen = sizeof rx_addrs[i];
         rx_msgs[i].msg_hdr.msg_flags = 0;
-        if (offload) {
+        if (cfg.offload) {
             rx_msgs[i].msg_hdr.msg_control = &rx_ctrl[i];
             rx_msgs[i].msg_hdr.msg_controllen = sizeof rx_ctrl[i];
         }
@@ -670,7 +628,7 @@ udp_readable(evutil_socket_t fd, short what OVS_UNUSED, void *aux OVS_UNUSED)
         /* Several datagrams of one size joined by the kernel (UDP_GRO). */
         size_t size = len;
         struct msghdr *mh = &rx_msgs[i].msg_hdr;
-        for (struct cmsghdr *c = offload ? CMSG_FIRSTHDR(mh) : NULL; c;
+        for (struct cmsghdr *c = cfg.offload ? CMSG_FIRSTHDR(mh) : NULL; c;
              c = CMSG_NXTHDR(mh, c)) {
             int gso_size;
             if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO
@@ -731,7 +689,7 @@ enter_netns(const char *path)
 static void
 open_udp_socket(void)
 {
-    char buf[ADDR_BUFSIZE];
+    char buf[UDPTUN_ADDR_BUFSIZE];
     int fd;
 
     fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -759,14 +717,16 @@ open_udp_socket(void)
 
     /* Datagrams that arrive together come in one receive. */
     int one = 1;
-    if (offload && setsockopt(fd, SOL_UDP, UDP_GRO, &one, sizeof one) < 0) {
+    if (cfg.offload
+        && setsockopt(fd, SOL_UDP, UDP_GRO, &one, sizeof one) < 0) {
         VLOG_INFO("datagrams received one by one (UDP_GRO: %s)",
                   ovs_strerror(errno));
     }
 
-    if (bind(fd, (struct sockaddr *) &local_addr, sizeof local_addr) < 0) {
+    if (bind(fd, (struct sockaddr *) &cfg.local, sizeof cfg.local) < 0) {
         VLOG_FATAL("--local=%s: bind failed (%s)",
-                   addr_to_string(&local_addr, buf), ovs_strerror(errno));
+                   udptun_addr_to_string(&cfg.local, buf),
+                   ovs_strerror(errno));
     }
     udp_fd = fd;
 }
@@ -776,7 +736,7 @@ init_batches(void)
 {
     tx_slots = xmalloc((size_t) BATCH * SLOT_SIZE);
     rx_slots = xmalloc((size_t) BATCH * SLOT_SIZE);
-    if (offload) {
+    if (cfg.offload) {
         seg_area = xmalloc(SEG_AREA_SIZE);
         udptun_gro_init(&gro);
     }
@@ -836,26 +796,33 @@ relay_destroy(void)
     free(tx_slots);
     free(rx_slots);
     free(seg_area);
-    free(netns_path);
-    free(key_file);
-    free(key_id);
-    udptun_key_destroy(&key);
+    free(cfg.netns_path);
+    free(cfg.peers);
+    udptun_key_destroy(&cfg.key);
 }
 
 int
 main(int argc, char *argv[])
 {
-    char buf[ADDR_BUFSIZE];
+    char buf[UDPTUN_ADDR_BUFSIZE];
     sigset_t sigs, old_sigs;
 
     ovs_cmdl_proctitle_init(argc, argv);
     set_program_name(argv[0]);
     fatal_ignore_sigpipe();
-    parse_options(argc, argv);
+    udptun_parse_command_line(argc, argv, &cfg);
+    peers = xcalloc(cfg.n_peers, sizeof *peers);
+    for (size_t i = 0; i < cfg.n_peers; i++) {
+        struct peer *p = &peers[n_peers++];
+        ovs_strlcpy(p->tap_name, cfg.peers[i].tap_name, sizeof p->tap_name);
+        p->addr = cfg.peers[i].addr;
+        p->tap_fd = -1;
+        hmap_insert(&peers_by_addr, &p->hmap_node, hash_addr(&p->addr));
+    }
 
     /* First of all, so that the socket and the taps are created there. */
-    if (netns_path) {
-        enter_netns(netns_path);
+    if (cfg.netns_path) {
+        enter_netns(cfg.netns_path);
     }
 
     /* With --user, keep CAP_NET_ADMIN: creating taps needs it. */
@@ -893,11 +860,12 @@ main(int argc, char *argv[])
     for (size_t i = 0; i < n_peers; i++) {
         struct peer *p = &peers[i];
         struct svec warnings = SVEC_EMPTY_INITIALIZER;
-        char *error = (attach_taps
-                       ? udptun_tap_attach(p->tap_name, tap_mtu, ctl_fd,
+        char *error = (cfg.attach_taps
+                       ? udptun_tap_attach(p->tap_name, cfg.mtu, ctl_fd,
                                            &p->tap_fd, &warnings)
-                       : udptun_tap_open(p->tap_name, tap_mtu, persist_taps,
-                                         offload, ctl_fd, &p->tap_fd,
+                       : udptun_tap_open(p->tap_name, cfg.mtu,
+                                         cfg.persist_taps, cfg.offload,
+                                         ctl_fd, &p->tap_fd,
                                          &warnings));
         const char *w;
         size_t j;
@@ -930,13 +898,13 @@ main(int argc, char *argv[])
     daemonize_complete();
     VLOG_INFO("%s (ovs-vnet) %s: UDP %s, %zu peer%s, tap MTU %d, key id %s"
               "%s%s", program_name, VNET_VERSION,
-              addr_to_string(&local_addr, buf), n_peers,
-              n_peers == 1 ? "" : "s", tap_mtu, key.id,
-              netns_path ? ", network namespace " : "",
-              netns_path ? netns_path : "");
+              udptun_addr_to_string(&cfg.local, buf), n_peers,
+              n_peers == 1 ? "" : "s", cfg.mtu, cfg.key.id,
+              cfg.netns_path ? ", network namespace " : "",
+              cfg.netns_path ? cfg.netns_path : "");
     for (size_t i = 0; i < n_peers; i++) {
         VLOG_INFO("tap %s <-> %s", peers[i].tap_name,
-                  addr_to_string(&peers[i].addr, buf));
+                  udptun_addr_to_string(&peers[i].addr, buf));
     }
 
     int retval = event_base_dispatch(base);
@@ -947,272 +915,4 @@ main(int argc, char *argv[])
     log_counters("exiting");
     relay_destroy();
     return retval < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-}
-
-/* Command line. */
-
-/* Parses "IP:PORT" (IPv4, port 1..65535) into 'sin'. */
-static bool
-parse_ip_port(const char *s, struct sockaddr_in *sin)
-{
-    const char *colon = strrchr(s, ':');
-    char ip[INET_ADDRSTRLEN];
-    int port;
-
-    if (!colon || colon - s >= (ptrdiff_t) sizeof ip
-        || !str_to_int(colon + 1, 10, &port) || port < 1 || port > 65535) {
-        return false;
-    }
-    memcpy(ip, s, colon - s);
-    ip[colon - s] = '\0';
-
-    memset(sin, 0, sizeof *sin);
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons(port);
-    return inet_pton(AF_INET, ip, &sin->sin_addr) == 1;
-}
-
-/* Same rules as the kernel's dev_valid_name(). */
-static bool
-valid_tap_name(const char *name, size_t len)
-{
-    if (!len || len >= IFNAMSIZ
-        || (len == 1 && name[0] == '.')
-        || (len == 2 && name[0] == '.' && name[1] == '.')) {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = name[i];
-        if (c == '/' || c == ':' || c <= ' ' || c >= 0x7f) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static void
-add_peer(const char *arg)
-{
-    const char *comma = strchr(arg, ',');
-    struct peer *p;
-    char buf[ADDR_BUFSIZE];
-
-    if (n_peers >= MAX_PEERS) {
-        ovs_fatal(0, "--peer: at most %d peers", MAX_PEERS);
-    }
-    if (!comma) {
-        ovs_fatal(0, "--peer=%s: expected TAP,IP:PORT", arg);
-    }
-    if (!valid_tap_name(arg, comma - arg)) {
-        ovs_fatal(0, "--peer=%s: \"%.*s\" is not a valid device name "
-                  "(1 to %d characters, no '/', ':' or spaces)", arg,
-                  (int) (comma - arg), arg, IFNAMSIZ - 1);
-    }
-
-    p = &peers[n_peers];
-    memset(p, 0, sizeof *p);
-    memcpy(p->tap_name, arg, comma - arg);
-    p->tap_name[comma - arg] = '\0';
-    p->tap_fd = -1;
-
-    if (!parse_ip_port(comma + 1, &p->addr)) {
-        ovs_fatal(0, "--peer=%s: \"%s\" is not IPv4-ADDRESS:PORT", arg,
-                  comma + 1);
-    }
-    uint32_t ip = ntohl(p->addr.sin_addr.s_addr);
-    if (ip == INADDR_ANY || ip == INADDR_BROADCAST || IN_MULTICAST(ip)) {
-        ovs_fatal(0, "--peer=%s: the peer address must be unicast", arg);
-    }
-
-    for (size_t i = 0; i < n_peers; i++) {
-        if (!strcmp(peers[i].tap_name, p->tap_name)) {
-            ovs_fatal(0, "--peer: tap %s given twice", p->tap_name);
-        }
-    }
-    if (peer_by_addr(&p->addr)) {
-        ovs_fatal(0, "--peer: address %s given twice",
-                  addr_to_string(&p->addr, buf));
-    }
-    hmap_insert(&peers_by_addr, &p->hmap_node, hash_addr(&p->addr));
-    n_peers++;
-}
-
-static void
-parse_options(int argc, char *argv[])
-{
-    enum {
-        OPT_LOCAL = UCHAR_MAX + 1,
-        OPT_PEER,
-        OPT_NETNS,
-        OPT_MTU,
-        OPT_ATTACH,
-        OPT_PERSIST,
-        OPT_KEY_FILE,
-        OPT_KEY_ID,
-        OPT_NO_OFFLOAD,
-        VLOG_OPTION_ENUMS,
-        DAEMON_OPTION_ENUMS,
-    };
-    static const struct option long_options[] = {
-        {"local", required_argument, NULL, OPT_LOCAL},
-        {"peer", required_argument, NULL, OPT_PEER},
-        {"netns", required_argument, NULL, OPT_NETNS},
-        {"mtu", required_argument, NULL, OPT_MTU},
-        {"attach", no_argument, NULL, OPT_ATTACH},
-        {"persist", no_argument, NULL, OPT_PERSIST},
-        {"key-file", required_argument, NULL, OPT_KEY_FILE},
-        {"key-id", required_argument, NULL, OPT_KEY_ID},
-        {"no-offload", no_argument, NULL, OPT_NO_OFFLOAD},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        VLOG_LONG_OPTIONS,
-        DAEMON_LONG_OPTIONS,
-        {NULL, 0, NULL, 0},
-    };
-    char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
-
-    peers = xcalloc(MAX_PEERS, sizeof *peers);
-    for (;;) {
-        int c = getopt_long(argc, argv, short_options, long_options, NULL);
-        if (c == -1) {
-            break;
-        }
-
-        switch (c) {
-        case OPT_LOCAL:
-            if (local_given) {
-                ovs_fatal(0, "--local may be given only once");
-            }
-            if (!parse_ip_port(optarg, &local_addr)) {
-                ovs_fatal(0, "--local=%s: expected IPv4-ADDRESS:PORT", optarg);
-            }
-            local_given = true;
-            break;
-
-        case OPT_PEER:
-            add_peer(optarg);
-            break;
-
-        case OPT_NETNS:
-            if (netns_path) {
-                ovs_fatal(0, "--netns may be given only once");
-            }
-            netns_path = xstrdup(optarg);
-            break;
-
-        case OPT_ATTACH:
-            attach_taps = true;
-            break;
-
-        case OPT_PERSIST:
-            persist_taps = true;
-            break;
-
-        case OPT_KEY_FILE:
-            free(key_file);
-            key_file = xstrdup(optarg);
-            break;
-
-        case OPT_KEY_ID:
-            free(key_id);
-            key_id = xstrdup(optarg);
-            break;
-
-        case OPT_NO_OFFLOAD:
-            no_offload = true;
-            break;
-
-        case OPT_MTU:
-            if (!str_to_int(optarg, 10, &tap_mtu)
-                || tap_mtu < MIN_MTU || tap_mtu > MAX_MTU) {
-                ovs_fatal(0, "--mtu=%s: expected a number from %d to %d",
-                          optarg, MIN_MTU, MAX_MTU);
-            }
-            break;
-
-        case 'h':
-            usage();
-
-        case 'V':
-            printf("%s (ovs-vnet) %s\n", program_name, VNET_VERSION);
-            exit(EXIT_SUCCESS);
-
-        VLOG_OPTION_HANDLERS
-        DAEMON_OPTION_HANDLERS
-
-        case '?':
-            exit(EXIT_FAILURE);
-
-        default:
-            abort();
-        }
-    }
-    free(short_options);
-
-    if (optind < argc) {
-        ovs_fatal(0, "unexpected argument \"%s\" (use --help for help)",
-                  argv[optind]);
-    }
-    if (!local_given) {
-        ovs_fatal(0, "missing --local=IP:PORT (use --help for help)");
-    }
-    if (!n_peers) {
-        ovs_fatal(0, "missing --peer=TAP,IP:PORT (use --help for help)");
-    }
-    if (attach_taps && persist_taps) {
-        ovs_fatal(0, "--attach and --persist exclude each other");
-    }
-    if (!key_file) {
-        ovs_fatal(0, "missing --key-file=FILE (use --help for help)");
-    }
-    char *error = udptun_key_read(&key, key_file);
-    if (error) {
-        ovs_fatal(0, "--key-file=%s", error);
-    }
-    if (key_id && strcmp(key_id, key.id)) {
-        ovs_fatal(0, "--key-file=%s: the key's id is %s, not %s", key_file,
-                  key.id, key_id);
-    }
-    /* Only with taps the relay makes and reads itself, standing alone: a
-     * switch's taps (--attach, --persist) carry frames of the MTU. */
-    offload = !no_offload && !attach_taps && !persist_taps
-              && tap_mtu >= UDPTUN_OFFLOAD_MIN_MTU;
-}
-
-static void
-usage(void)
-{
-    printf("%s: relays Ethernet frames between tap devices and UDP peers\n"
-           "usage: %s --local=IP:PORT --key-file=FILE [--netns=PATH] "
-           "[--mtu=N]\n"
-           "           --peer=TAP,IP:PORT [--peer=TAP,IP:PORT ...] "
-           "[OPTIONS]\n"
-           "\nRelay options:\n"
-           "  --local=IP:PORT         IPv4 address and UDP port to bind\n"
-           "  --peer=TAP,IP:PORT      create tap TAP, relayed to the peer at "
-           "IP:PORT\n"
-           "                          (once per peer, up to %d peers)\n"
-           "  --netns=PATH            enter this network namespace first\n"
-           "                          (e.g. /run/netns/NAME)\n"
-           "  --mtu=N                 MTU of the taps (default: %d)\n"
-           "  --attach                the taps exist (ports of type tap that\n"
-           "                          ovs-vswitchd made): use them, through\n"
-           "                          packet sockets, instead of creating them\n"
-           "  --persist               make the taps persistent (they outlive\n"
-           "                          the relay), taking over existing ones\n"
-           "  --key-file=FILE         the key that every relay of the\n"
-           "                          deployment shares (%d to %d bytes)\n"
-           "  --key-id=ID             fail unless the key's id is ID\n"
-           "  --no-offload            read and write the taps one frame of\n"
-           "                          the MTU at a time (without --attach\n"
-           "                          and --persist, the relay takes TCP\n"
-           "                          segments of up to 64 kB and joins\n"
-           "                          those it receives)\n"
-           "  -h, --help              display this help message\n"
-           "  -V, --version           display version information\n",
-           program_name, program_name, MAX_PEERS, DEFAULT_MTU,
-           UDPTUN_KEY_MIN, UDPTUN_KEY_MAX);
-    daemon_usage();
-    vlog_usage();
-    exit(EXIT_SUCCESS);
 }

@@ -96,14 +96,19 @@ link_delete(struct nl_sock *sk, struct rtnl_link *link)
  * must be down: a switch's port needs no address, and IPv6 on it would give
  * it a multicast route in the switch's namespace when it goes up, on which
  * Open vSwitch reads every route of the namespace again.  Without IPv6 in the
- * kernel there is nothing to do. */
-static int
+ * kernel there is nothing to do.  Where it cannot be done (a read-only
+ * /proc/sys in a container), IPv6 stays on: the port works all the same,
+ * with more work for Open vSwitch. */
+static void
 link_disable_ipv6(int netns_fd, const char *ifname)
 {
+    static struct vlog_rate_limit rl_ipv6 = VLOG_RATE_LIMIT_INIT(1, 60);
     int self_fd = -1;
     int error = netns_fd >= 0 ? vnl_netns_enter(netns_fd, &self_fd) : 0;
     if (error) {
-        return error;
+        VLOG_INFO_RL(&rl_ipv6, "%s: IPv6 stays on (%s)", ifname,
+                     ovs_strerror(error));
+        return;
     }
     /* /proc/sys/net is the calling thread's namespace's. */
     char *path = xasprintf("/proc/sys/net/ipv6/conf/%s/disable_ipv6", ifname);
@@ -118,7 +123,10 @@ link_disable_ipv6(int netns_fd, const char *ifname)
     if (self_fd >= 0) {
         vnl_netns_restore(self_fd);
     }
-    return error;
+    if (error) {
+        VLOG_INFO_RL(&rl_ipv6, "%s: IPv6 stays on (%s)", ifname,
+                     ovs_strerror(error));
+    }
 }
 
 /* Keeps the kernel from giving 'link' an IPv6 link-local address when it goes
@@ -459,12 +467,10 @@ vif_create(const struct vif_config *cfg, int host_netns_fd)
         goto out;
     }
     if (!vnl_link_is_up(host_link)) {
-        error = link_disable_ipv6(host_netns_fd, cfg->host_ifname);
+        link_disable_ipv6(host_netns_fd, cfg->host_ifname);
     }
-    if (!error) {
-        /* Also where IPv6 stays on. */
-        error = link_disable_ipv6_addrgen(host.nl, host_link);
-    }
+    /* Also where IPv6 stays on. */
+    error = link_disable_ipv6_addrgen(host.nl, host_link);
     if (!error) {
         error = ns_end_configure(cfg, &ns, &what);
     }

@@ -370,7 +370,14 @@ out:
 }
 
 /* Applies the configuration of the namespace end.  Sets '*what' to the step
- * that failed, for the log. */
+ * that failed, for the log.
+ *
+ * The namespace end gets no IPv6 address of its own: its port carries IPv4
+ * and ARP only (the switch drops anything else from an endpoint with
+ * addresses, table 0), so what the kernel would send for a link-local
+ * address (a duplicate-address probe, router solicitations, multicast
+ * listener reports) would reach nobody, and each such packet costs a switch
+ * on the userspace datapath a pass over all its ports. */
 static int
 ns_end_configure(const struct vif_config *cfg, struct vif_socks *ns,
                  const char **what)
@@ -386,11 +393,18 @@ ns_end_configure(const struct vif_config *cfg, struct vif_socks *ns,
         }
     }
 
-    *what = "setting MAC, MTU and up";
+    *what = "turning IPv6 address generation off";
     error = vnl_link_get(ns->nl, cfg->ns_ifname, &link);
     if (error) {
         return error;
     }
+    error = link_disable_ipv6_addrgen(ns->nl, link);
+    if (error) {
+        rtnl_link_put(link);
+        return error;
+    }
+
+    *what = "setting MAC, MTU and up";
     error = vnl_link_configure(ns->nl, link, cfg->mac, cfg->mtu);
     ifindex = rtnl_link_get_ifindex(link);
     rtnl_link_put(link);

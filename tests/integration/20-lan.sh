@@ -122,6 +122,13 @@ test_three_endpoints_reach_each_other() {
         1 "IPv6 on the host end"
     ! output_has "dev $ifname" ip -n "$swns" -6 route show table all \
         || fail "IPv6 routes for the host end"
+    # No IPv6 address on the namespace end either: the switch drops IPv6 from
+    # an endpoint with addresses, and what the kernel sends for a link-local
+    # address (router solicitations...) would cost the switch a pass over all
+    # its ports each.
+    output_has "addrgenmode none" in_ep ep1 ip -d link show dev eth0 \
+        || fail "IPv6 addresses generated on the namespace end"
+    assert_eq "$(in_ep ep1 ip -6 addr show dev eth0)" "" "IPv6 addresses on the namespace end"
     # No NORMAL anywhere, and nothing goes to the controller but what table
     # 0's default flow sends: packets of ports without flows (held).
     ! output_has NORMAL our_flows || fail "NORMAL used"

@@ -17,6 +17,7 @@
 #include "controller/vif.h"
 #include "dirs.h"
 #include "openvswitch/list.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "sset.h"
@@ -27,13 +28,15 @@ VLOG_DEFINE_THIS_MODULE(attach);
 
 /* Attached endpoints are checked and repaired in rounds, one every
  * VERIFY_TICK_MS, each checking at most VERIFY_BATCH of them, oldest check
- * first, and none more often than every VERIFY_MS: a few switches' worth of
- * endpoints are each checked every few seconds, thousands every minute or
- * so, at a bounded cost.  One that could not be attached is tried again
- * every RETRY_MS. */
-#define VERIFY_MS 5000
+ * first, and none more often than every VERIFY_MS, at a bounded cost: what
+ * happens where the switch runs (a host end deleted, with its namespace or
+ * not; its peer down; an internal port's device made there again) is seen
+ * from its link notices, and the endpoint is checked in the next round; the
+ * periodic checks find the rest (an address removed inside a namespace).
+ * One that could not be attached is tried again every RETRY_MS. */
+#define VERIFY_MS 30000
 #define VERIFY_TICK_MS 1000
-#define VERIFY_BATCH 64
+#define VERIFY_BATCH 16
 #define RETRY_MS 1000
 
 struct attached {
@@ -61,6 +64,7 @@ struct attacher {
     long long int next_round;   /* The next verification round. */
     pid_t switch_pid;           /* ovs-vswitchd, or 0 if unknown. */
     int switch_netns_fd;        /* Its namespace, or -1: ours. */
+    struct vif_watch *watch;    /* Link notices there, or NULL. */
 };
 
 /* 'at' was checked (or attached again) at 'now'. */
@@ -112,6 +116,7 @@ attacher_destroy(struct attacher *a)
         if (a->switch_netns_fd >= 0) {
             close(a->switch_netns_fd);
         }
+        vif_watch_close(a->watch);
         free(a->rundir);
         free(a->switch_name);
         free(a);
@@ -149,6 +154,8 @@ refresh_switch_netns(struct attacher *a)
         close(a->switch_netns_fd);
         a->switch_netns_fd = -1;
     }
+    vif_watch_close(a->watch);
+    a->watch = NULL;
     a->switch_pid = pid;
     if (pid) {
         int error = vif_open_netns_of_pid(pid, &a->switch_netns_fd);
@@ -162,8 +169,53 @@ refresh_switch_netns(struct attacher *a)
         } else {
             VLOG_INFO("switch %s: ovs-vswitchd is pid %ld", a->switch_name,
                       (long) pid);
+            error = vif_watch_open(a->switch_netns_fd, &a->watch);
+            if (error) {
+                /* The periodic checks still find everything, later. */
+                VLOG_WARN("switch %s: cannot follow the link notices of "
+                          "ovs-vswitchd's namespace: %s", a->switch_name,
+                          ovs_strerror(error));
+            }
         }
     }
+}
+
+/* Has 'at' checked in the next round. */
+static void
+check_soon(struct attacher *a, struct attached *at, long long int now)
+{
+    at->verified = LLONG_MIN;
+    ovs_list_remove(&at->node);
+    ovs_list_push_front(&a->by_age, &at->node);
+    a->next_round = MIN(a->next_round, now);
+}
+
+/* Reads the link notices of the switch's namespace: endpoints whose devices
+ * there were deleted or are not up with a carrier (a veth's peer went down,
+ * or its namespace was deleted), and internal ports whose device is there
+ * (the switch made it again) or whose namespace may have gone, are checked
+ * in the next round. */
+static void
+read_link_notices(struct attacher *a, long long int now)
+{
+    struct vif_notices n;
+    vif_notices_init(&n);
+    vif_watch_run(a->watch, &n);
+
+    if (n.lost || n.netns_gone || !sset_is_empty(&n.troubled)
+        || !sset_is_empty(&n.present)) {
+        struct shash_node *node;
+        SHASH_FOR_EACH (node, &a->endpoints) {
+            struct attached *at = node->data;
+            const char *name = at->want.host_ifname;
+            if (n.lost || sset_contains(&n.troubled, name)
+                || (at->want.internal
+                    && (n.netns_gone || sset_contains(&n.present, name)))) {
+                check_soon(a, at, now);
+            }
+        }
+    }
+    vif_notices_destroy(&n);
 }
 
 static bool
@@ -585,6 +637,7 @@ attacher_verify(struct attacher *a)
     long long int now = time_msec();
     bool changed = false;
 
+    read_link_notices(a, now);
     if (now < a->next_round) {
         return false;
     }
@@ -636,10 +689,11 @@ attacher_verify(struct attacher *a)
     return changed;
 }
 
-long long int
-attacher_next_verify(const struct attacher *a)
+void
+attacher_verify_wait(const struct attacher *a)
 {
-    return a->next_round;
+    vif_watch_wait(a->watch);
+    poll_timer_wait_until(a->next_round);
 }
 
 int

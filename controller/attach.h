@@ -97,7 +97,8 @@ long long int attacher_next_retry(const struct attacher *);
 /* Checks some attached endpoints, if a round of checks is due, and repairs
  * them.  Returns true if it repaired any. */
 bool attacher_verify(struct attacher *);
-/* When the next round is due. */
-long long int attacher_next_verify(const struct attacher *);
+/* Wakes the poll loop when attacher_verify() has work: a round is due, or
+ * link notices arrived. */
+void attacher_verify_wait(const struct attacher *);
 
 #endif /* controller/attach.h */

@@ -540,7 +540,9 @@ switch_session_wait(struct switch_session *ss)
     if (!ss->settled) {
         poll_timer_wait_until(ss->settle_deadline);
     }
-    poll_timer_wait_until(attacher_next_verify(ss->attacher));
+    if (!ss->watching) {
+        attacher_verify_wait(ss->attacher);
+    }
     stale_ports_wait(&ss->stale);
     if (ss->ovs.idl && !ss->released) {
         ovsdb_idl_wait(ss->ovs.idl);

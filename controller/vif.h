@@ -33,6 +33,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "sset.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -155,6 +156,26 @@ int vif_internal_release(const char *netns, const char *ifname,
  * cfg->ip/plen, and none of that name is in 'host_netns_fd'. */
 bool vif_internal_is_configured(const struct vif_config *cfg,
                                 int host_netns_fd);
+
+/* Link notices of one network namespace, as they happen.  vif_watch_open()
+ * starts listening in namespace 'netns_fd' (-1: own); returns 0 or an errno
+ * value.  vif_watch_run() reads what arrived (at most a few thousand notices
+ * per call: it may be called again) into 'out'. */
+struct vif_notices {
+    struct sset troubled;       /* Links deleted, or not up with a carrier. */
+    struct sset present;        /* Links that exist. */
+    bool netns_gone;            /* A namespace known there was deleted. */
+    bool lost;                  /* Notices were lost (too many at once):
+                                 * anything may have changed. */
+};
+void vif_notices_init(struct vif_notices *);
+void vif_notices_destroy(struct vif_notices *);
+
+struct vif_watch;
+int vif_watch_open(int netns_fd, struct vif_watch **);
+void vif_watch_close(struct vif_watch *);
+void vif_watch_run(struct vif_watch *, struct vif_notices *out);
+void vif_watch_wait(const struct vif_watch *);
 
 /* True if the host end exists (a veth, up) in 'host_netns_fd' and its peer is
  * 'cfg->ns_ifname', up, with cfg->ip/plen, in namespace cfg->netns. */

@@ -54,6 +54,12 @@ test_endpoint_namespace_deleted_behind_our_back() {
     wait_until 15 reaches ep1 10.5.0.12
     reaches ep2 10.5.0.11 || fail "ep2 -> ep1 once made again"
     wait_until 10 output_has '^ep2 .*true' vnet_ctl ep-list
+    # Its interface set down inside its namespace: the host end loses its
+    # carrier, and that link notice has it repaired at once, not at its
+    # turn of the periodic checks (every 30 s).
+    in_ep ep2 ip link set eth0 down
+    sleep 0.5
+    wait_until 3 reaches ep1 10.5.0.12 || fail "ep2 not repaired within 3 s"
 }
 
 test_endpoint_port_deleted_behind_our_back() {

@@ -1,0 +1,181 @@
+/* Link notices of one network namespace (controller/vif.h: vif_watch_*()):
+ * which interfaces were deleted, or are not up with a carrier, and whether a
+ * namespace it knew went away, as they happen, so that an endpoint whose
+ * devices went away is looked at at once rather than when its turn in the
+ * periodic checks comes. */
+#include <config.h>
+#include "controller/vif.h"
+#include "controller/vif-netlink.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "socket-util.h"
+#include "sset.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(vif_watch);
+
+/* Room for the notices of a burst (thousands of links made at once). */
+#define WATCH_RCVBUF (4 * 1024 * 1024)
+
+struct vif_watch {
+    int fd;                     /* NETLINK_ROUTE, RTNLGRP_LINK. */
+};
+
+int
+vif_watch_open(int netns_fd, struct vif_watch **watchp)
+{
+    int self_fd = -1;
+    int error = netns_fd >= 0 ? vnl_netns_enter(netns_fd, &self_fd) : 0;
+    int fd = -1;
+
+    *watchp = NULL;
+    if (!error) {
+        /* A socket stays in the namespace it was made in. */
+        fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                    NETLINK_ROUTE);
+        error = fd < 0 ? errno : 0;
+        if (self_fd >= 0) {
+            vnl_netns_restore(self_fd);
+        }
+    }
+    if (!error) {
+        int size = WATCH_RCVBUF;
+        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size)) {
+            /* Without CAP_NET_ADMIN: as much as the system allows. */
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+        }
+        struct sockaddr_nl sa = {
+            .nl_family = AF_NETLINK,
+            .nl_groups = RTMGRP_LINK | (1u << (RTNLGRP_NSID - 1)),
+        };
+        if (bind(fd, (struct sockaddr *) &sa, sizeof sa)) {
+            error = errno;
+        }
+    }
+    if (error) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return error;
+    }
+    *watchp = xmalloc(sizeof **watchp);
+    (*watchp)->fd = fd;
+    return 0;
+}
+
+void
+vif_watch_close(struct vif_watch *w)
+{
+    if (w) {
+        close(w->fd);
+        free(w);
+    }
+}
+
+void
+vif_notices_init(struct vif_notices *n)
+{
+    sset_init(&n->troubled);
+    sset_init(&n->present);
+    n->netns_gone = false;
+    n->lost = false;
+}
+
+void
+vif_notices_destroy(struct vif_notices *n)
+{
+    sset_destroy(&n->troubled);
+    sset_destroy(&n->present);
+}
+
+/* Adds one notice to 'out'. */
+static void
+parse_notice(const struct nlmsghdr *h, struct vif_notices *out)
+{
+    if (h->nlmsg_type == RTM_DELNSID) {
+        /* A namespace that had an id here (a veth's peer's, one a device
+         * was moved to) was deleted, with the devices in it. */
+        out->netns_gone = true;
+        return;
+    }
+    if ((h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK)
+        || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg))) {
+        return;
+    }
+    const struct ifinfomsg *ifi = NLMSG_DATA(h);
+    int len = h->nlmsg_len - NLMSG_LENGTH(sizeof *ifi);
+    for (const struct rtattr *rta = IFLA_RTA(ifi); RTA_OK(rta, len);
+         rta = RTA_NEXT(rta, len)) {
+        if (rta->rta_type != IFLA_IFNAME) {
+            continue;
+        }
+        char name[IF_NAMESIZE];
+        size_t n = RTA_PAYLOAD(rta);
+        if (!n || n > sizeof name) {
+            return;
+        }
+        memcpy(name, RTA_DATA(rta), n);
+        name[n - 1] = '\0';
+        bool up = (ifi->ifi_flags & (IFF_UP | IFF_RUNNING))
+                  == (IFF_UP | IFF_RUNNING);
+        if (h->nlmsg_type == RTM_DELLINK || !up) {
+            sset_add(&out->troubled, name);
+        }
+        if (h->nlmsg_type == RTM_NEWLINK) {
+            sset_add(&out->present, name);
+        }
+        return;
+    }
+}
+
+void
+vif_watch_run(struct vif_watch *w, struct vif_notices *out)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+
+    if (!w) {
+        return;
+    }
+    for (int i = 0; i < 64; i++) {
+        uint64_t buf[8192];     /* 64 kB, aligned for the headers. */
+        ssize_t n = recv(w->fd, buf, sizeof buf, 0);
+        if (n < 0) {
+            if (errno == ENOBUFS) {
+                /* Notices were lost: the caller looks at everything. */
+                VLOG_INFO_RL(&rl, "link notices were lost (too many at "
+                             "once)");
+                out->lost = true;
+                continue;
+            }
+            if (errno != EAGAIN && errno != EINTR) {
+                VLOG_WARN_RL(&rl, "reading link notices: %s",
+                             ovs_strerror(errno));
+            }
+            break;
+        }
+        int len = n;
+        for (const struct nlmsghdr *h = (const struct nlmsghdr *) buf;
+             NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+            parse_notice(h, out);
+        }
+    }
+}
+
+void
+vif_watch_wait(const struct vif_watch *w)
+{
+    if (w) {
+        poll_fd_wait(w->fd, POLLIN);
+    }
+}

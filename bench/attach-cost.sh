@@ -9,17 +9,22 @@
 # how many times ovs-vswitchd reconfigured its bridges meanwhile (its
 # coverage counter bridge_reconfigure).
 #
+# With IDLE=S (seconds), the CPU that ovs-vswitchd and ovs-vnetd use while
+# nothing changes is measured first, over S seconds after the N endpoints
+# are up (ovs-vnetd's part is mostly its checks of the endpoints).
+#
 # Prints the command that reproduces the run, a line per attach, and the
 # means.  bench/scale.sh times endpoints added back to back, with their
 # first reply; this one splits what one of them costs the switch.
 #
-# Usage: [N=600] [K=12] bench/attach-cost.sh
+# Usage: [N=600] [K=12] [IDLE=0] bench/attach-cost.sh
 set -u -o pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 self=$top/bench/$(basename "${BASH_SOURCE[0]}")
 N=${N:-600}
 K=${K:-12}
+IDLE=${IDLE:-0}
 case ${1:-} in
     -h|--help) sed -n '/^# Usage:/,/^$/s/^# \{0,1\}//p' "$self"; exit 0 ;;
     "") ;;
@@ -27,9 +32,10 @@ case ${1:-} in
 esac
 [[ $N =~ ^[0-9]+$ ]] && (( N <= 5000 )) || { echo "$0: N must be 0 to 5000" >&2; exit 2; }
 [[ $K =~ ^[1-9][0-9]*$ ]] && (( K <= 200 )) || { echo "$0: K must be 1 to 200" >&2; exit 2; }
+[[ $IDLE =~ ^[0-9]+$ ]] && (( IDLE <= 600 )) || { echo "$0: IDLE must be 0 to 600" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "$0: must run as root (namespaces, veths)" >&2; exit 2; }
 
-echo "command: N=$N K=$K $(printf '%q' "$self")"
+echo "command: N=$N K=$K IDLE=$IDLE $(printf '%q' "$self")"
 echo
 
 . "$top/tests/lib/sandbox.sh"
@@ -66,6 +72,16 @@ hz=$(getconf CLK_TCK)
 reconfigs() {
     sandbox_switch_env sw1 ovs-appctl coverage/read-counter bridge_reconfigure
 }
+
+if (( IDLE > 0 )); then
+    a0=$(proc_ticks "$vswitchd"); b0=$(proc_ticks "$vnetd")
+    sleep "$IDLE"
+    a1=$(proc_ticks "$vswitchd"); b1=$(proc_ticks "$vnetd")
+    flows=$(sandbox_ofctl sw1 dump-aggregate br-vnet | grep -o 'flow_count=[0-9]*')
+    awk -v n="$N" -v s="$IDLE" -v a=$((a1 - a0)) -v b=$((b1 - b0)) -v hz="$hz" -v f="${flows#*=}" \
+        'BEGIN { printf "idle, N=%d (%d flows), over %d s: ovs-vswitchd %.2f%% of a core, " \
+                        "ovs-vnetd %.2f%%\n\n", n, f, s, a * 100 / hz / s, b * 100 / hz / s }'
+fi
 
 printf '%-8s %10s %16s %14s %10s\n' endpoint "attach ms" "ovs-vswitchd ms" "ovs-vnetd ms" reconfigs
 results=$SANDBOX_DIR/results

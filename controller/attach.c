@@ -38,6 +38,9 @@ VLOG_DEFINE_THIS_MODULE(attach);
 #define VERIFY_TICK_MS 1000
 #define VERIFY_BATCH 16
 #define RETRY_MS 1000
+/* A namespace is said to be deleted before the devices in it are: internal
+ * ports are checked in every round for that long after such a notice. */
+#define NETNS_GONE_MS 10000
 
 struct attached {
     struct attach_want want;    /* Strings owned. */
@@ -65,6 +68,7 @@ struct attacher {
     pid_t switch_pid;           /* ovs-vswitchd, or 0 if unknown. */
     int switch_netns_fd;        /* Its namespace, or -1: ours. */
     struct vif_watch *watch;    /* Link notices there, or NULL. */
+    long long int netns_gone;   /* When a namespace was last deleted. */
 };
 
 /* 'at' was checked (or attached again) at 'now'. */
@@ -85,6 +89,7 @@ attacher_create(const char *switch_name)
     ovs_list_init(&a->by_age);
     a->switch_netns_fd = -1;
     a->next_round = time_msec() + VERIFY_TICK_MS;
+    a->netns_gone = LLONG_MIN / 2;
     return a;
 }
 
@@ -193,8 +198,9 @@ check_soon(struct attacher *a, struct attached *at, long long int now)
 /* Reads the link notices of the switch's namespace: endpoints whose devices
  * there were deleted or are not up with a carrier (a veth's peer went down,
  * or its namespace was deleted), and internal ports whose device is there
- * (the switch made it again) or whose namespace may have gone, are checked
- * in the next round. */
+ * (the switch made it again), are checked in the next round; internal ports
+ * are checked in every round for NETNS_GONE_MS after a namespace was
+ * deleted (theirs may have been: their devices go with it, unseen here). */
 static void
 read_link_notices(struct attacher *a, long long int now)
 {
@@ -202,7 +208,13 @@ read_link_notices(struct attacher *a, long long int now)
     vif_notices_init(&n);
     vif_watch_run(a->watch, &n);
 
-    if (n.lost || n.netns_gone || !sset_is_empty(&n.troubled)
+    if (n.netns_gone) {
+        a->netns_gone = now;
+    }
+    /* (Once a round, while a namespace's devices may still be going.) */
+    bool internal_all = (now >= a->next_round
+                         && now < a->netns_gone + NETNS_GONE_MS);
+    if (n.lost || internal_all || !sset_is_empty(&n.troubled)
         || !sset_is_empty(&n.present)) {
         struct shash_node *node;
         SHASH_FOR_EACH (node, &a->endpoints) {
@@ -210,7 +222,7 @@ read_link_notices(struct attacher *a, long long int now)
             const char *name = at->want.host_ifname;
             if (n.lost || sset_contains(&n.troubled, name)
                 || (at->want.internal
-                    && (n.netns_gone || sset_contains(&n.present, name)))) {
+                    && (internal_all || sset_contains(&n.present, name)))) {
                 check_soon(a, at, now);
             }
         }

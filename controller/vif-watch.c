@@ -27,6 +27,9 @@ VLOG_DEFINE_THIS_MODULE(vif_watch);
 
 /* Room for the notices of a burst (thousands of links made at once). */
 #define WATCH_RCVBUF (4 * 1024 * 1024)
+/* Notices read per call (one per datagram), so that a burst does not hold up
+ * the rest of the main loop. */
+#define WATCH_BATCH 1024
 
 struct vif_watch {
     int fd;                     /* NETLINK_ROUTE, RTNLGRP_LINK. */
@@ -147,7 +150,7 @@ vif_watch_run(struct vif_watch *w, struct vif_notices *out)
     if (!w) {
         return;
     }
-    for (int i = 0; i < 64; i++) {
+    for (int i = 0; i < WATCH_BATCH; i++) {
         uint64_t buf[8192];     /* 64 kB, aligned for the headers. */
         ssize_t n = recv(w->fd, buf, sizeof buf, 0);
         if (n < 0) {

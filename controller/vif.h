@@ -159,8 +159,8 @@ bool vif_internal_is_configured(const struct vif_config *cfg,
 
 /* Link notices of one network namespace, as they happen.  vif_watch_open()
  * starts listening in namespace 'netns_fd' (-1: own); returns 0 or an errno
- * value.  vif_watch_run() reads what arrived (at most a few thousand notices
- * per call: it may be called again) into 'out'. */
+ * value.  vif_watch_run() reads what arrived (at most 1024 notices per call:
+ * the rest wakes the poll loop again) into 'out'. */
 struct vif_notices {
     struct sset troubled;       /* Links deleted, or not up with a carrier. */
     struct sset present;        /* Links that exist. */

@@ -19,7 +19,6 @@
 
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
-#include "socket-util.h"
 #include "sset.h"
 #include "util.h"
 
@@ -32,7 +31,7 @@ VLOG_DEFINE_THIS_MODULE(vif_watch);
 #define WATCH_BATCH 1024
 
 struct vif_watch {
-    int fd;                     /* NETLINK_ROUTE, RTNLGRP_LINK. */
+    int fd;                     /* NETLINK_ROUTE: RTNLGRP_LINK, RTNLGRP_NSID. */
 };
 
 int

@@ -38,9 +38,10 @@ VLOG_DEFINE_THIS_MODULE(attach);
 #define VERIFY_TICK_MS 1000
 #define VERIFY_BATCH 16
 #define RETRY_MS 1000
-/* A namespace is said to be deleted before the devices in it are: internal
- * ports are checked in every round for that long after such a notice. */
-#define NETNS_GONE_MS 10000
+/* An internal port's device goes with its namespace, unseen where the switch
+ * runs, and its repair can have to wait for the switch: internal ports are
+ * checked this often still. */
+#define VERIFY_INTERNAL_MS 5000
 
 struct attached {
     struct attach_want want;    /* Strings owned. */
@@ -68,7 +69,6 @@ struct attacher {
     pid_t switch_pid;           /* ovs-vswitchd, or 0 if unknown. */
     int switch_netns_fd;        /* Its namespace, or -1: ours. */
     struct vif_watch *watch;    /* Link notices there, or NULL. */
-    long long int netns_gone;   /* When a namespace was last deleted. */
 };
 
 /* 'at' was checked (or attached again) at 'now'. */
@@ -89,7 +89,6 @@ attacher_create(const char *switch_name)
     ovs_list_init(&a->by_age);
     a->switch_netns_fd = -1;
     a->next_round = time_msec() + VERIFY_TICK_MS;
-    a->netns_gone = LLONG_MIN / 2;
     return a;
 }
 
@@ -198,9 +197,8 @@ check_soon(struct attacher *a, struct attached *at, long long int now)
 /* Reads the link notices of the switch's namespace: endpoints whose devices
  * there were deleted or are not up with a carrier (a veth's peer went down,
  * or its namespace was deleted), and internal ports whose device is there
- * (the switch made it again), are checked in the next round; internal ports
- * are checked in every round for NETNS_GONE_MS after a namespace was
- * deleted (theirs may have been: their devices go with it, unseen here). */
+ * (the switch made it again), are checked in the next round, and so are
+ * internal ports checked VERIFY_INTERNAL_MS ago. */
 static void
 read_link_notices(struct attacher *a, long long int now)
 {
@@ -208,13 +206,8 @@ read_link_notices(struct attacher *a, long long int now)
     vif_notices_init(&n);
     vif_watch_run(a->watch, &n);
 
-    if (n.netns_gone) {
-        a->netns_gone = now;
-    }
-    /* (Once a round, while a namespace's devices may still be going.) */
-    bool internal_all = (now >= a->next_round
-                         && now < a->netns_gone + NETNS_GONE_MS);
-    if (n.lost || internal_all || !sset_is_empty(&n.troubled)
+    bool round = now >= a->next_round;
+    if (n.lost || round || !sset_is_empty(&n.troubled)
         || !sset_is_empty(&n.present)) {
         struct shash_node *node;
         SHASH_FOR_EACH (node, &a->endpoints) {
@@ -222,7 +215,9 @@ read_link_notices(struct attacher *a, long long int now)
             const char *name = at->want.host_ifname;
             if (n.lost || sset_contains(&n.troubled, name)
                 || (at->want.internal
-                    && (internal_all || sset_contains(&n.present, name)))) {
+                    && (sset_contains(&n.present, name)
+                        || (round
+                            && now >= at->verified + VERIFY_INTERNAL_MS)))) {
                 check_soon(a, at, now);
             }
         }

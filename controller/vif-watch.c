@@ -1,8 +1,7 @@
 /* Link notices of one network namespace (controller/vif.h: vif_watch_*()):
- * which interfaces were deleted, or are not up with a carrier, and whether a
- * namespace it knew went away, as they happen, so that an endpoint whose
- * devices went away is looked at at once rather than when its turn in the
- * periodic checks comes. */
+ * which interfaces were deleted, or are not up with a carrier, as they
+ * happen, so that an endpoint whose devices went away is looked at at once
+ * rather than when its turn in the periodic checks comes. */
 #include <config.h>
 #include "controller/vif.h"
 #include "controller/vif-netlink.h"
@@ -31,7 +30,7 @@ VLOG_DEFINE_THIS_MODULE(vif_watch);
 #define WATCH_BATCH 1024
 
 struct vif_watch {
-    int fd;                     /* NETLINK_ROUTE: RTNLGRP_LINK, RTNLGRP_NSID. */
+    int fd;                     /* NETLINK_ROUTE, RTNLGRP_LINK. */
 };
 
 int
@@ -59,7 +58,7 @@ vif_watch_open(int netns_fd, struct vif_watch **watchp)
         }
         struct sockaddr_nl sa = {
             .nl_family = AF_NETLINK,
-            .nl_groups = RTMGRP_LINK | (1u << (RTNLGRP_NSID - 1)),
+            .nl_groups = RTMGRP_LINK,
         };
         if (bind(fd, (struct sockaddr *) &sa, sizeof sa)) {
             error = errno;
@@ -90,7 +89,6 @@ vif_notices_init(struct vif_notices *n)
 {
     sset_init(&n->troubled);
     sset_init(&n->present);
-    n->netns_gone = false;
     n->lost = false;
 }
 
@@ -105,12 +103,6 @@ vif_notices_destroy(struct vif_notices *n)
 static void
 parse_notice(const struct nlmsghdr *h, struct vif_notices *out)
 {
-    if (h->nlmsg_type == RTM_DELNSID) {
-        /* A namespace that had an id here (a veth's peer's, one a device
-         * was moved to) was deleted, with the devices in it. */
-        out->netns_gone = true;
-        return;
-    }
     if ((h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK)
         || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg))) {
         return;

@@ -164,7 +164,6 @@ bool vif_internal_is_configured(const struct vif_config *cfg,
 struct vif_notices {
     struct sset troubled;       /* Links deleted, or not up with a carrier. */
     struct sset present;        /* Links that exist. */
-    bool netns_gone;            /* A namespace known there was deleted. */
     bool lost;                  /* Notices were lost (too many at once):
                                  * anything may have changed. */
 };

@@ -16,6 +16,9 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "sset.h"
@@ -30,48 +33,35 @@ VLOG_DEFINE_THIS_MODULE(vif_watch);
 #define WATCH_BATCH 1024
 
 struct vif_watch {
-    int fd;                     /* NETLINK_ROUTE, RTNLGRP_LINK. */
+    struct vif_socks socks;     /* NETLINK_ROUTE, in RTNLGRP_LINK. */
 };
 
 int
 vif_watch_open(int netns_fd, struct vif_watch **watchp)
 {
-    int self_fd = -1;
-    int error = netns_fd >= 0 ? vnl_netns_enter(netns_fd, &self_fd) : 0;
-    int fd = -1;
+    struct vif_socks socks = VIF_SOCKS_INITIALIZER;
+    int error = vnl_socks_open(netns_fd, false, &socks);
 
     *watchp = NULL;
     if (!error) {
-        /* A socket stays in the namespace it was made in. */
-        fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    NETLINK_ROUTE);
-        error = fd < 0 ? errno : 0;
-        if (self_fd >= 0) {
-            vnl_netns_restore(self_fd);
-        }
+        nl_socket_disable_seq_check(socks.nl);
+        error = vnl_errno(nl_socket_add_membership(socks.nl, RTNLGRP_LINK));
     }
     if (!error) {
-        int size = WATCH_RCVBUF;
-        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size)) {
-            /* Without CAP_NET_ADMIN: as much as the system allows. */
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-        }
-        struct sockaddr_nl sa = {
-            .nl_family = AF_NETLINK,
-            .nl_groups = RTMGRP_LINK,
-        };
-        if (bind(fd, (struct sockaddr *) &sa, sizeof sa)) {
-            error = errno;
-        }
+        error = vnl_errno(nl_socket_set_nonblocking(socks.nl));
     }
     if (error) {
-        if (fd >= 0) {
-            close(fd);
-        }
+        vnl_socks_close(&socks);
         return error;
     }
+    int fd = nl_socket_get_fd(socks.nl);
+    int size = WATCH_RCVBUF;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size)) {
+        /* Without CAP_NET_ADMIN: as much as the system allows. */
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    }
     *watchp = xmalloc(sizeof **watchp);
-    (*watchp)->fd = fd;
+    (*watchp)->socks = socks;
     return 0;
 }
 
@@ -79,7 +69,7 @@ void
 vif_watch_close(struct vif_watch *w)
 {
     if (w) {
-        close(w->fd);
+        vnl_socks_close(&w->socks);
         free(w);
     }
 }
@@ -143,7 +133,7 @@ vif_watch_run(struct vif_watch *w, struct vif_notices *out)
     }
     for (int i = 0; i < WATCH_BATCH; i++) {
         uint64_t buf[8192];     /* 64 kB, aligned for the headers. */
-        ssize_t n = recv(w->fd, buf, sizeof buf, 0);
+        ssize_t n = recv(nl_socket_get_fd(w->socks.nl), buf, sizeof buf, 0);
         if (n < 0) {
             if (errno == ENOBUFS) {
                 /* Notices were lost: the caller looks at everything. */
@@ -170,6 +160,6 @@ void
 vif_watch_wait(const struct vif_watch *w)
 {
     if (w) {
-        poll_fd_wait(w->fd, POLLIN);
+        poll_fd_wait(nl_socket_get_fd(w->socks.nl), POLLIN);
     }
 }

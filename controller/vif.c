@@ -105,23 +105,21 @@ link_disable_ipv6(int netns_fd, const char *ifname)
     static struct vlog_rate_limit rl_ipv6 = VLOG_RATE_LIMIT_INIT(1, 60);
     int self_fd = -1;
     int error = netns_fd >= 0 ? vnl_netns_enter(netns_fd, &self_fd) : 0;
-    if (error) {
-        VLOG_INFO_RL(&rl_ipv6, "%s: IPv6 stays on (%s)", ifname,
-                     ovs_strerror(error));
-        return;
-    }
-    /* /proc/sys/net is the calling thread's namespace's. */
-    char *path = xasprintf("/proc/sys/net/ipv6/conf/%s/disable_ipv6", ifname);
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) {
-        error = errno == ENOENT ? 0 : errno;
-    } else {
-        error = write(fd, "1\n", 2) == 2 ? 0 : errno;
-        close(fd);
-    }
-    free(path);
-    if (self_fd >= 0) {
-        vnl_netns_restore(self_fd);
+    if (!error) {
+        /* /proc/sys/net is the calling thread's namespace's. */
+        char *path = xasprintf("/proc/sys/net/ipv6/conf/%s/disable_ipv6",
+                               ifname);
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0) {
+            error = errno == ENOENT ? 0 : errno;
+        } else {
+            error = write(fd, "1\n", 2) == 2 ? 0 : errno;
+            close(fd);
+        }
+        free(path);
+        if (self_fd >= 0) {
+            vnl_netns_restore(self_fd);
+        }
     }
     if (error) {
         VLOG_INFO_RL(&rl_ipv6, "%s: IPv6 stays on (%s)", ifname,

@@ -74,6 +74,7 @@ struct switch_session {
         uint64_t installed_gen;
         bool synced;
         bool relay_running;
+        bool relay_ready;
         bool underlay_done;
         const char *datapath_type;
         unsigned int config_seqno;

@@ -447,7 +447,8 @@ session_step_relay(struct switch_session *ss, const char *underlay,
     free(ss->underlay_wanted);
     ss->underlay_wanted = nullable_xstrdup(underlay);
     relay_run(ss->relay, ss->relay_wanted, ss->rundir, ss->plan.relay_key);
-    ss->relay_ready = relay_runs_with(ss->relay, relay_wanted);
+    ss->relay_ready = (relay_runs_with(ss->relay, relay_wanted)
+                       && (!relay_wanted || relay_is_ready(ss->relay)));
     free(relay_wanted);
 }
 

@@ -334,6 +334,7 @@ run_key_now(const struct switch_session *ss, struct ovsdb_idl *nb)
     key.installed_gen = flow_installer_get_installed(ss->installer);
     key.synced = flow_installer_is_synced(ss->installer);
     key.relay_running = relay_is_running(ss->relay);
+    key.relay_ready = relay_is_ready(ss->relay);
     key.underlay_done = nullable_string_is_equal(
         underlay_get_iface(ss->underlay), ss->underlay_wanted);
     key.datapath_type = ss->datapath_type;

@@ -389,13 +389,29 @@ tunnel_plan_add_ports(const struct tunnel_plan *plan,
 
 /* The relay process. */
 
+/* How often a relay just started is looked at until it is ready. */
+#define RELAY_READY_POLL_MS 20
+
+/* A relay asked to stop is asked again this often until it has exited, and
+ * killed after RELAY_KILL_MS: a signal that arrives between the fork and
+ * the exec is taken by this process's handlers and lost. */
+#define RELAY_STOP_AGAIN_MS 200
+#define RELAY_KILL_MS 2000
+
 struct relay {
     char *switch_name;
     struct process *process;
     char *args;                 /* What it runs with (to see changes). */
     char *pidfile;
+    bool ready;                 /* 'process' wrote 'pidfile'. */
     long long int restart_at;
     bool stale_stopped;         /* No relay of an earlier ovs-vnetd runs. */
+
+    /* The relay stopped last, until it has exited: none other starts
+     * before (it would find the port and the pidfile taken). */
+    struct process *stopping;
+    long long int stopped_at;
+    long long int stop_again_at;
 };
 
 struct relay *
@@ -410,23 +426,64 @@ void
 relay_stop(struct relay *r)
 {
     if (r->process) {
+        long long int now = time_msec();
         if (!process_exited(r->process)) {
             VLOG_INFO("switch %s: stopping UDP relay (pid %ld)",
                       r->switch_name, (long) process_pid(r->process));
             process_kill(r->process, SIGTERM);
+            if (r->stopping) {
+                /* Stopped twice in a row: the older one is told no more. */
+                process_kill(r->stopping, SIGKILL);
+                process_destroy(r->stopping);
+            }
+            r->stopping = r->process;
+            r->stopped_at = now;
+            r->stop_again_at = now + RELAY_STOP_AGAIN_MS;
+        } else {
+            process_destroy(r->process);
         }
-        process_destroy(r->process);
         r->process = NULL;
-        r->restart_at = time_msec() + 500;
+        r->ready = false;
+        r->restart_at = now + 500;
     }
     free(r->args);
     r->args = NULL;
+}
+
+/* Follows the relay stopped last until it has exited.  Returns true once
+ * none is left. */
+static bool
+relay_stopped(struct relay *r)
+{
+    if (!r->stopping) {
+        return true;
+    }
+    if (process_exited(r->stopping)) {
+        process_destroy(r->stopping);
+        r->stopping = NULL;
+        return true;
+    }
+    long long int now = time_msec();
+    if (now >= r->stop_again_at) {
+        bool kill = now >= r->stopped_at + RELAY_KILL_MS;
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        VLOG_RL(&rl, kill ? VLL_WARN : VLL_INFO, "switch %s: UDP relay "
+                "(pid %ld) still running; %s it", r->switch_name,
+                (long) process_pid(r->stopping),
+                kill ? "killing" : "stopping");
+        process_kill(r->stopping, kill ? SIGKILL : SIGTERM);
+        r->stop_again_at = now + RELAY_STOP_AGAIN_MS;
+    }
+    return false;
 }
 
 void
 relay_forget(struct relay *r)
 {
     if (r) {
+        if (r->stopping) {
+            process_destroy(r->stopping);
+        }
         free(r->pidfile);
         free(r->switch_name);
         free(r);
@@ -559,6 +616,18 @@ relay_run(struct relay *r, const char *args, const char *rundir,
         free(status);
         relay_stop(r);
     }
+    if (r->process && !r->ready) {
+        r->ready = (vnet_daemon_pid(r->pidfile, "ovs-vnet-udptun")
+                    == process_pid(r->process));
+        if (r->ready) {
+            /* News for the switch's status. */
+            VLOG_DBG("switch %s: UDP relay ready", r->switch_name);
+            poll_immediate_wake();
+        }
+    }
+    if (!relay_stopped(r)) {
+        return;
+    }
     if (r->process || !rundir || time_msec() < r->restart_at
         || (!args && r->stale_stopped)) {
         return;
@@ -620,8 +689,16 @@ relay_run(struct relay *r, const char *args, const char *rundir,
 void
 relay_wait(struct relay *r)
 {
+    if (r->stopping) {
+        process_wait(r->stopping);
+        poll_timer_wait_until(r->stop_again_at);
+    }
     if (r->process) {
         process_wait(r->process);
+        if (!r->ready) {
+            /* Its pidfile gives no notice. */
+            poll_timer_wait(RELAY_READY_POLL_MS);
+        }
     } else if (r->restart_at > time_msec()) {
         poll_timer_wait_until(r->restart_at);
     }
@@ -631,4 +708,10 @@ bool
 relay_is_running(const struct relay *r)
 {
     return r->process && !process_exited(r->process);
+}
+
+bool
+relay_is_ready(const struct relay *r)
+{
+    return relay_is_running(r) && r->ready;
 }

@@ -119,6 +119,11 @@ char *relay_args(const struct tunnel_plan *, pid_t switch_pid, bool own_taps);
 bool relay_runs_with(const struct relay *, const char *args);
 bool relay_is_running(const struct relay *);
 
+/* True if the relay runs and has written its pidfile, which it does once
+ * its socket and taps are open: what the switch sends it from then on is
+ * carried. */
+bool relay_is_ready(const struct relay *);
+
 /* Stops the relay.  Its taps disappear: remove their ports first. */
 void relay_stop(struct relay *);
 

@@ -825,31 +825,9 @@ main(int argc, char *argv[])
         enter_netns(cfg.netns_path);
     }
 
-    /* With --user, keep CAP_NET_ADMIN: creating taps needs it. */
-    daemonize_start(true);
-
-    /* Hold the signals until libevent handles them. */
-    sigemptyset(&sigs);
-    for (size_t i = 0; i < ARRAY_SIZE(relay_signals); i++) {
-        sigaddset(&sigs, relay_signals[i]);
-    }
-    sigprocmask(SIG_BLOCK, &sigs, &old_sigs);
-
-    /* After the fork in daemonize_start(). */
-    base = event_base_new();
-    if (!base) {
-        VLOG_FATAL("could not create libevent base");
-    }
-
-    /* Above every number an earlier relay of this host sent. */
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    next_seq = (uint64_t) now.tv_sec * 1000000000 + now.tv_nsec;
-    if (getrandom(&salt, sizeof salt, 0) != sizeof salt) {
-        VLOG_FATAL("no random numbers for the datagrams' nonces (%s)",
-                   ovs_strerror(errno));
-    }
-
+    /* The socket and the taps before daemonize_start(), which writes the
+     * pidfile: a relay whose pidfile is there carries traffic (ovs-vnetd
+     * waits for it before it reports a switch in sync). */
     init_batches();
     open_udp_socket();
 
@@ -878,6 +856,32 @@ main(int argc, char *argv[])
         }
     }
     close(ctl_fd);
+
+    /* With --user, keep CAP_NET_ADMIN: taps deleted behind our back are
+     * made again. */
+    daemonize_start(true);
+
+    /* Hold the signals until libevent handles them. */
+    sigemptyset(&sigs);
+    for (size_t i = 0; i < ARRAY_SIZE(relay_signals); i++) {
+        sigaddset(&sigs, relay_signals[i]);
+    }
+    sigprocmask(SIG_BLOCK, &sigs, &old_sigs);
+
+    /* After the fork in daemonize_start(). */
+    base = event_base_new();
+    if (!base) {
+        VLOG_FATAL("could not create libevent base");
+    }
+
+    /* Above every number an earlier relay of this host sent. */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    next_seq = (uint64_t) now.tv_sec * 1000000000 + now.tv_nsec;
+    if (getrandom(&salt, sizeof salt, 0) != sizeof salt) {
+        VLOG_FATAL("no random numbers for the datagrams' nonces (%s)",
+                   ovs_strerror(errno));
+    }
 
     udp_event = xevent_new(udp_fd, EV_READ | EV_PERSIST, udp_readable, NULL);
     for (size_t i = 0; i < n_peers; i++) {

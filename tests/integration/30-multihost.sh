@@ -62,7 +62,19 @@ test_geneve_three_hosts() {
     assert_eq "$(sandbox_vsctl h2 get Interface vnet_geneve type)" geneve "port type"
 }
 
+# slow_relays SECS: ovs-vnetd starts relays that take SECS to begin.
+slow_relays() {
+    local slow=$SANDBOX_DIR/slow-relay/ovs-vnet-udptun
+    mkdir -p "${slow%/*}"
+    printf '#!/bin/sh\nsleep %s\nexec %q "$@"\n' "$1" "$OVS_VNET_UDPTUN" > "$slow"
+    chmod +x "$slow"
+    export OVS_VNET_UDPTUN=$slow
+}
+
 test_udp_relay_three_hosts() {
+    # "--wait sync" waits for the relays to carry traffic, however long they
+    # take to start (three_hosts_one_lan pings right after it).
+    slow_relays 1.5
     three_hosts_one_lan udp
     # One relay per switch, one tap per peer.
     assert_eq "$(sandbox_vsctl h1 list-ports br-vnet | grep -c '^vnu')" 2 "relay taps"

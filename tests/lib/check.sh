@@ -3,6 +3,12 @@
 
 fail() {
     echo "FAILED: $*" >&2
+    # What ovs-vnetd did last, for a failure seen only in a CI log.
+    local log=${SANDBOX_DIR:-}/vnetd/ovs-vnetd.log
+    if [ -s "$log" ]; then
+        echo "ovs-vnetd's last log lines:" >&2
+        tail -n 15 "$log" | cut -c 12-200 >&2
+    fi
     exit 1
 }
 

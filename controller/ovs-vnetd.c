@@ -23,6 +23,7 @@
 #include "controller/allocator.h"
 #include "controller/desired-flows.h"
 #include "controller/nb-lock.h"
+#include "controller/nb-news.h"
 #include "controller/nb-status.h"
 #include "controller/switch-records.h"
 #include "controller/switch-session.h"
@@ -83,7 +84,8 @@ struct vnetd {
     /* The switches driven or being released, as 'records_file' records
      * them: name -> struct switch_record. */
     struct shash records;
-    unsigned int allocated_seqno;       /* NB seqno that nb_allocate() last
+    struct nb_news news;                /* What in the NB is news. */
+    unsigned int allocated_seqno;       /* News that nb_allocate() last
                                          * looked at (0: none). */
     bool records_read;          /* Those of an earlier ovs-vnetd were read
                                  * (and released, if the NB lost them). */
@@ -136,25 +138,6 @@ take_over(struct vnetd *d)
     SHASH_FOR_EACH (node, &d->sessions) {
         switch_session_take_over(node->data);
     }
-}
-
-static void
-nb_register(struct ovsdb_idl *idl)
-{
-    /* What we write ourselves need not wake us up; but an endpoint's
-     * location, which ovs-vnetd (this one or another host's) writes, says
-     * where the other switches send its traffic. */
-    ovsdb_idl_omit_alert(idl, &vnetrec_vnet_global_col_controller_cfg);
-    ovsdb_idl_omit_alert(idl, &vnetrec_switch_col_connected);
-    ovsdb_idl_omit_alert(idl, &vnetrec_switch_col_datapath_id);
-    ovsdb_idl_omit_alert(idl, &vnetrec_switch_col_of_state);
-    ovsdb_idl_omit_alert(idl, &vnetrec_switch_col_last_error);
-    ovsdb_idl_omit_alert(idl, &vnetrec_switch_col_applied_cfg);
-    ovsdb_idl_omit_alert(idl, &vnetrec_switch_col_status);
-    ovsdb_idl_omit_alert(idl, &vnetrec_endpoint_col_ofport);
-    ovsdb_idl_omit_alert(idl, &vnetrec_endpoint_col_up);
-    ovsdb_idl_omit_alert(idl, &vnetrec_endpoint_col_last_error);
-    ovsdb_idl_omit_alert(idl, &vnetrec_endpoint_col_status);
 }
 
 /* Turns an NB Switch row into session configuration.  Caller frees '*rundirp'
@@ -356,16 +339,16 @@ sync_sessions(struct vnetd *d, bool watching)
 }
 
 static void
-run_sessions(struct vnetd *d)
+run_sessions(struct vnetd *d, unsigned int nb_news)
 {
     struct shash_node *node;
 
     SHASH_FOR_EACH (node, &d->sessions) {
-        switch_session_run(node->data, d->nb.idl);
+        switch_session_run(node->data, d->nb.idl, nb_news);
     }
     SHASH_FOR_EACH_SAFE (node, &d->releasing) {
         struct switch_session *ss = node->data;
-        switch_session_run(ss, d->nb.idl);
+        switch_session_run(ss, d->nb.idl, nb_news);
         if (switch_session_is_released(ss)) {
             set_record(d, node->name, NULL);
             switch_session_destroy(ss);
@@ -429,6 +412,7 @@ main(int argc, char *argv[])
     }
 
     memset(&d, 0, sizeof d);
+    nb_news_init(&d.news);
     shash_init(&d.sessions);
     shash_init(&d.releasing);
     shash_init(&d.records);
@@ -443,7 +427,7 @@ main(int argc, char *argv[])
 
     struct ovsdb_idl *idl = ovsdb_idl_create(nb_remote, &vnetrec_idl_class,
                                              true, true);
-    nb_register(idl);
+    nb_news_register(idl);
     nb_lock_init(&d.lock, idl, &my_switches);
     nb_session_init(&d.nb_session, nb_remote);
     char hostname[256];
@@ -461,6 +445,7 @@ main(int argc, char *argv[])
 
     while (!d.exiting) {
         struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&d.nb);
+        unsigned int nb_news = nb_news_run(&d.news, d.nb.idl);
         nb_session_run(&d.nb_session, d.nb.idl);
         unixctl_server_run(unixctl);
 
@@ -481,7 +466,7 @@ main(int argc, char *argv[])
          * reason to tear down every switch: until "init", nothing is
          * touched, and the switches go on with what they have. */
         if (!d.uninitialized) {
-            run_sessions(&d);
+            run_sessions(&d, nb_news);
         }
 
         if (txn && nb_ready) {
@@ -492,9 +477,8 @@ main(int argc, char *argv[])
              * that allocates, the transaction verifies and advances nb_cfg:
              * of two allocations (ours or the command line's) made from the
              * same view, one commits and the other retries. */
-            unsigned int seqno = ovsdb_idl_get_seqno(d.nb.idl);
-            if (global && seqno != d.allocated_seqno) {
-                d.allocated_seqno = seqno;
+            if (global && nb_news != d.allocated_seqno) {
+                d.allocated_seqno = nb_news;
                 if (nb_allocate(d.nb.idl)) {
                     vnetrec_vnet_global_verify_nb_cfg(global);
                     vnetrec_vnet_global_set_nb_cfg(global, nb_cfg + 1);
@@ -520,6 +504,7 @@ main(int argc, char *argv[])
             d.endpoint_status_key = 0;  /* The write failed: again. */
             d.allocated_seqno = 0;
         }
+        nb_news_clear(d.nb.idl);
 
         unixctl_server_wait(unixctl);
         nb_session_wait(&d.nb_session);

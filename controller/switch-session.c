@@ -321,11 +321,12 @@ static void full_run(struct switch_session *, struct ovsdb_idl *nb,
  * timers of other modules) change none of its inputs.  They are what the
  * key holds, and the timers of the full run. */
 static struct run_key
-run_key_now(const struct switch_session *ss, struct ovsdb_idl *nb)
+run_key_now(const struct switch_session *ss, struct ovsdb_idl *nb,
+            unsigned int nb_news)
 {
     struct run_key key;
     memset(&key, 0, sizeof key);
-    key.nb_seqno = nb ? ovsdb_idl_get_seqno(nb) : 0;
+    key.nb_seqno = nb ? nb_news : 0;
     key.ovs_seqno = ovsdb_idl_get_seqno(ss->ovs.idl);
     key.ovs_connected = ovsdb_idl_is_connected(ss->ovs.idl);
     key.txn_pending = ss->ovs.committing_txn != NULL;
@@ -396,7 +397,8 @@ release_held(struct switch_session *ss)
 }
 
 void
-switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
+switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
+                   unsigned int nb_news)
 {
     of_channel_run(ss->of);
     if (!ss->ovs.idl || ss->released) {
@@ -420,7 +422,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
             repaired = true;
         }
     }
-    struct run_key key = run_key_now(ss, nb);
+    struct run_key key = run_key_now(ss, nb, nb_news);
     if (repaired || full_run_needed(ss, &key)) {
         COVERAGE_INC(switch_session_run);
         ss->ran_once = true;
@@ -429,7 +431,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb)
         /* As the run left things: what it changed itself (a transaction
          * sent, new desired flows not in sync yet) is no news for the
          * next. */
-        ss->last_key = run_key_now(ss, nb);
+        ss->last_key = run_key_now(ss, nb, nb_news);
     } else if (ss->watching) {
         COVERAGE_INC(switch_session_idle_run);
         ovsdb_idl_loop_commit_and_wait(&ss->ovs);

@@ -83,8 +83,10 @@ bool switch_session_is_releasing(const struct switch_session *);
 bool switch_session_is_released(const struct switch_session *);
 
 /* Makes progress; 'nb' is the NB database (networks and endpoints are read
- * from it). */
-void switch_session_run(struct switch_session *, struct ovsdb_idl *nb);
+ * from it), 'nb_news' a number that moves when it changes in what a full
+ * run reads (nb-news.h). */
+void switch_session_run(struct switch_session *, struct ovsdb_idl *nb,
+                        unsigned int nb_news);
 void switch_session_wait(struct switch_session *);
 
 /* The status of endpoint 'name' if this session serves it (an endpoint created

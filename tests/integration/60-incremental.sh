@@ -93,3 +93,41 @@ test_incremental_matches_full_recomputation() {
     step "router gone" vnet_ctl router-del rt1
     reaches r1 10.5.0.13 || fail "r1 -> r3 at the end"
 }
+
+# full_runs: how many full runs ovs-vnetd's switches have made so far.
+full_runs() {
+    sandbox_vnetd_appctl coverage/read-counter switch_session_run
+}
+
+# location_is EP SWITCH: whether endpoint EP's NB row has location SWITCH.
+location_is() {
+    ovsdb-client --timeout=10 -f csv --no-headings query "$OVS_VNET_DB" \
+        '["OVS_VNET_Northbound",{"op":"select","table":"Endpoint",
+          "where":[["name","==","'"$1"'"]],"columns":["location"]}]' \
+        | grep -q "\"location\":\"$2\""
+}
+
+test_own_location_reports_are_no_news() {
+    # An endpoint ovs-vnetd creates has its switch in its row; the location
+    # it reports (and writes back when someone else changes it) feeds no
+    # flow, and its coming back is no reason for a full run.
+    sandbox_nb_start
+    sandbox_vnetd_start
+    sandbox_switch_start h1
+    vnet_ctl --wait connect "$(sandbox_switch_remote h1)" --name=h1 >/dev/null
+    vnet_ctl net-add red 10.5.0.0/16 >/dev/null
+    attach_ep red r1 h1 10.5.0.11
+    vnet_ctl --wait sync
+    sleep 1
+    local before i
+    before=$(full_runs)
+    for i in 1 2 3 4; do
+        ovsdb-client --timeout=10 transact "$OVS_VNET_DB" \
+            '["OVS_VNET_Northbound",{"op":"update","table":"Endpoint",
+              "where":[["name","==","r1"]],"row":{"location":"elsewhere"}}]' >/dev/null
+        wait_until 5 location_is r1 h1
+    done
+    # Two location changes each (there and back): eight full runs before.
+    (( $(full_runs) - before < 4 )) \
+        || fail "$(( $(full_runs) - before )) full runs for 4 location changes"
+}

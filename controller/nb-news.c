@@ -1,0 +1,119 @@
+#include <config.h>
+#include "controller/nb-news.h"
+
+#include "ovsdb-idl.h"
+#include "ovsdb/endpoint.h"
+#include "ovsdb/vnet-idl.h"
+#include "util.h"
+
+/* The columns ovs-vnetd writes and need not wake it up. */
+static const struct ovsdb_idl_column *const quiet_columns[] = {
+    &vnetrec_vnet_global_col_controller_cfg,
+    &vnetrec_switch_col_connected,
+    &vnetrec_switch_col_datapath_id,
+    &vnetrec_switch_col_of_state,
+    &vnetrec_switch_col_last_error,
+    &vnetrec_switch_col_applied_cfg,
+    &vnetrec_switch_col_status,
+    &vnetrec_endpoint_col_ofport,
+    &vnetrec_endpoint_col_up,
+    &vnetrec_endpoint_col_last_error,
+    &vnetrec_endpoint_col_status,
+};
+
+static bool
+is_quiet(const struct ovsdb_idl_column *column)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(quiet_columns); i++) {
+        if (quiet_columns[i] == column) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void
+nb_news_register(struct ovsdb_idl *idl)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(quiet_columns); i++) {
+        ovsdb_idl_omit_alert(idl, quiet_columns[i]);
+    }
+    /* Tracking a column turns its alerts on: only the others. */
+    for (size_t t = 0; t < vnetrec_idl_class.n_tables; t++) {
+        const struct ovsdb_idl_table_class *tc = &vnetrec_idl_class.tables[t];
+        for (size_t c = 0; c < tc->n_columns; c++) {
+            if (!is_quiet(&tc->columns[c])) {
+                ovsdb_idl_track_add_column(idl, &tc->columns[c]);
+            }
+        }
+    }
+}
+
+void
+nb_news_init(struct nb_news *news)
+{
+    news->idl_seqno = 0;
+    news->seqno = 1;
+}
+
+/* True if the tracked changes of 'idl' are locations of endpoints that
+ * ovs-vnetd creates, and nothing else. */
+static bool
+only_created_locations(struct ovsdb_idl *idl)
+{
+    bool any = false;
+    for (size_t t = 0; t < vnetrec_idl_class.n_tables; t++) {
+        const struct ovsdb_idl_table_class *tc = &vnetrec_idl_class.tables[t];
+        const struct ovsdb_idl_row *row;
+        for (row = ovsdb_idl_track_get_first(idl, tc); row;
+             row = ovsdb_idl_track_get_next(row)) {
+            if (ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT)
+                || ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_DELETE)) {
+                return false;
+            }
+            /* A row tracked with no column of its own changed: one that
+             * refers to a changed row, which is looked at itself. */
+            bool located = false;
+            for (size_t c = 0; c < tc->n_columns; c++) {
+                const struct ovsdb_idl_column *column = &tc->columns[c];
+                if (!ovsdb_idl_track_is_updated(row, column)) {
+                    continue;
+                }
+                if (column != &vnetrec_endpoint_col_location) {
+                    return false;
+                }
+                located = true;
+            }
+            if (located) {
+                const struct vnetrec_endpoint *ep
+                    = CONTAINER_OF(row, struct vnetrec_endpoint, header_);
+                if (!vnet_endpoint_is_created(ep)) {
+                    return false;
+                }
+                any = true;
+            }
+        }
+    }
+    return any;
+}
+
+unsigned int
+nb_news_run(struct nb_news *news, struct ovsdb_idl *idl)
+{
+    unsigned int idl_seqno = ovsdb_idl_get_seqno(idl);
+    if (idl_seqno != news->idl_seqno) {
+        news->idl_seqno = idl_seqno;
+        /* A sequence number moved with nothing tracked (a new connection's
+         * first reply, a lock granted) is news too. */
+        if (!only_created_locations(idl)) {
+            news->seqno++;
+        }
+    }
+    return news->seqno;
+}
+
+void
+nb_news_clear(struct ovsdb_idl *idl)
+{
+    ovsdb_idl_track_clear(idl);
+}

@@ -1,0 +1,44 @@
+/* Which changes of the NB database the switches' full runs follow.
+ *
+ * ovs-vnetd writes some NB columns itself (its status, its acknowledgements);
+ * they are registered without alerts, so that their coming back does not
+ * move the IDL's sequence number.  One column it writes must alert: an
+ * endpoint's location says where the other switches send a logical port's
+ * traffic.  For an endpoint ovs-vnetd creates (a namespace, internal or tap
+ * endpoint), its switch column says where it is and the location is only a
+ * report: a change that is only such locations is no news for a full run,
+ * and every endpoint it creates brings one (its location, written once its
+ * port is up).  The IDL's change tracking tells them apart. */
+#ifndef VNET_NB_NEWS_H
+#define VNET_NB_NEWS_H 1
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ovsdb_idl;
+
+struct nb_news {
+    unsigned int idl_seqno;     /* The IDL's, as last seen. */
+    unsigned int seqno;         /* One more for each change that is news. */
+};
+
+/* Registers the columns of 'idl' (created without alerts for none) as
+ * above: those ovs-vnetd writes itself without alerts, every other one
+ * tracked.  Between ovsdb_idl_create() and the first ovsdb_idl_run(). */
+void nb_news_register(struct ovsdb_idl *);
+
+void nb_news_init(struct nb_news *);
+
+/* After ovsdb_idl_run() (or ovsdb_idl_loop_run()): returns a number that
+ * has moved since the last call if the NB changed in anything but the
+ * locations of endpoints ovs-vnetd creates.  The tracked changes it reads
+ * are cleared by nb_news_clear(), once every reader of the NB is done. */
+unsigned int nb_news_run(struct nb_news *, struct ovsdb_idl *);
+void nb_news_clear(struct ovsdb_idl *);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* controller/nb-news.h */

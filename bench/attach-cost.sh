@@ -7,7 +7,8 @@
 # its "ovs-vnet-ctl --wait attach" to its end, with the CPU time that
 # ovs-vswitchd and ovs-vnetd used from its start until the next one's, and
 # how many times ovs-vswitchd reconfigured its bridges meanwhile (its
-# coverage counter bridge_reconfigure).
+# coverage counter bridge_reconfigure) and how many full runs ovs-vnetd made
+# (its counter switch_session_run).
 #
 # With IDLE=S (seconds), the CPU that ovs-vswitchd and ovs-vnetd use while
 # nothing changes is measured first, over S seconds after the N endpoints
@@ -72,6 +73,9 @@ hz=$(getconf CLK_TCK)
 reconfigs() {
     sandbox_switch_env sw1 ovs-appctl coverage/read-counter bridge_reconfigure
 }
+full_runs() {
+    sandbox_vnetd_appctl coverage/read-counter switch_session_run
+}
 
 if (( IDLE > 0 )); then
     a0=$(proc_ticks "$vswitchd"); b0=$(proc_ticks "$vnetd")
@@ -83,24 +87,26 @@ if (( IDLE > 0 )); then
                         "ovs-vnetd %.2f%%\n\n", n, f, s, a * 100 / hz / s, b * 100 / hz / s }'
 fi
 
-printf '%-8s %10s %16s %14s %10s\n' endpoint "attach ms" "ovs-vswitchd ms" "ovs-vnetd ms" reconfigs
+printf '%-8s %10s %16s %14s %10s %10s\n' endpoint "attach ms" "ovs-vswitchd ms" "ovs-vnetd ms" reconfigs \
+    "full runs"
 results=$SANDBOX_DIR/results
 : > "$results"
 for ((j = 0; j < K; j++)); do
     i=$((N + j))
-    a0=$(proc_ticks "$vswitchd"); b0=$(proc_ticks "$vnetd"); r0=$(reconfigs)
+    a0=$(proc_ticks "$vswitchd"); b0=$(proc_ticks "$vnetd"); r0=$(reconfigs); f0=$(full_runs)
     t0=$(date +%s%N)
     vnet_ctl --wait attach net1 "e$i" --switch=sw1 --ip="$(ep_ip "$i")" \
         --netns="$SANDBOX_PREFIX-e$i" >/dev/null || { log "e$i: attach failed"; exit 1; }
     t1=$(date +%s%N)
     sleep 1
-    a1=$(proc_ticks "$vswitchd"); b1=$(proc_ticks "$vnetd"); r1=$(reconfigs)
-    line=$(printf '%s %s %s %s %s' "e$i" $(( (t1 - t0) / 1000000 )) \
-        $(( (a1 - a0) * 1000 / hz )) $(( (b1 - b0) * 1000 / hz )) $((r1 - r0)))
+    a1=$(proc_ticks "$vswitchd"); b1=$(proc_ticks "$vnetd"); r1=$(reconfigs); f1=$(full_runs)
+    line=$(printf '%s %s %s %s %s %s' "e$i" $(( (t1 - t0) / 1000000 )) \
+        $(( (a1 - a0) * 1000 / hz )) $(( (b1 - b0) * 1000 / hz )) $((r1 - r0)) $((f1 - f0)))
     echo "$line" >> "$results"
-    printf '%-8s %10s %16s %14s %10s\n' $line
+    printf '%-8s %10s %16s %14s %10s %10s\n' $line
 done
-awk -v n="$N" '{ t += $2; a += $3; b += $4; r += $5; k++ }
+awk -v n="$N" '{ t += $2; a += $3; b += $4; r += $5; f += $6; k++ }
     END { printf "\nN=%d, mean of %d attaches: %.0f ms; ovs-vswitchd %.0f ms of CPU, " \
-                 "ovs-vnetd %.0f ms, %.2f reconfigurations each\n", n, k, t / k, a / k, b / k, r / k }' \
+                 "ovs-vnetd %.0f ms, %.2f reconfigurations and %.2f full runs of " \
+                 "ovs-vnetd each\n", n, k, t / k, a / k, b / k, r / k, f / k }' \
     "$results"

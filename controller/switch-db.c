@@ -289,6 +289,33 @@ iface_mark(const struct switch_db_config *cfg, const char *iface_id)
             : MARK_CLEAR);
 }
 
+bool
+switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
+                      const char *owner, const struct sset *installed)
+{
+    struct switch_db_config cfg = { .owner = owner, .installed = installed };
+    bool changed = false;
+    const struct ovsrec_bridge *br;
+    OVSREC_BRIDGE_FOR_EACH (br, idl) {
+        if (strcmp(br->name, bridge)) {
+            continue;
+        }
+        for (size_t i = 0; i < br->n_ports; i++) {
+            const struct ovsrec_port *port = br->ports[i];
+            for (size_t j = 0; j < port->n_interfaces; j++) {
+                const struct ovsrec_interface *iface = port->interfaces[j];
+                const char *iface_id = smap_get(&iface->external_ids,
+                                                "iface-id");
+                if (iface_id && strcmp(port->name, br->name)) {
+                    changed |= sync_iface_ids(iface, NULL, owner,
+                                              iface_mark(&cfg, iface_id));
+                }
+            }
+        }
+    }
+    return changed;
+}
+
 /* Brings the ports of our bridge 'br' to 'cfg': adds missing endpoint ports,
  * removes ours that are not wanted (reporting them in 'r->stale'), and
  * reports every interface with an iface-id in 'r->bindings'.  Returns true if

@@ -98,6 +98,14 @@ void switch_db_reconcile(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
                          struct switch_db_result *r);
 void switch_db_result_destroy(struct switch_db_result *r);
 
+/* Brings only the vnet-installed marks of the interfaces of 'bridge' (the
+ * ports of 'owner' and those plugged by others with an iface-id) to
+ * 'installed' (endpoint names), in 'txn', as switch_db_reconcile() does
+ * with switch_db_config's 'installed'.  Returns true if it changed
+ * anything. */
+bool switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
+                           const char *owner, const struct sset *installed);
+
 /* Adds to 'ofports' (name -> OpenFlow port) every port of ours in 'r' that
  * carries no endpoint (tunnel ports, relay taps, router uplinks) and has an
  * OpenFlow port. */

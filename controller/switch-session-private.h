@@ -82,8 +82,9 @@ struct switch_session {
     } last_key;
     bool ran_once;
     unsigned int status_seqno;  /* One more each full run. */
-    bool rerun;                 /* The last full run left work for the
-                                 * next one. */
+    bool marks_due;             /* The last full run found endpoints up
+                                 * (or down) whose vnet-installed marks
+                                 * are not written yet. */
     long long int poll_at;      /* A full run then, to look for what gives
                                  * no notice (taps the relay makes). */
     unsigned int config_seqno;  /* Changes with the configuration. */

@@ -502,9 +502,9 @@ session_step_report(struct switch_session *ss, struct ovsdb_idl *nb,
             held_packets_ready_add(ss->held, ep->bound_ofport);
         }
     }
-    /* The markers follow in the next full run, at once (not while
-     * watching: the active ovs-vnetd writes them). */
-    ss->rerun = report.rerun && !ss->watching;
+    /* The marks follow at once, without a full run (not while watching:
+     * the active ovs-vnetd writes them). */
+    ss->marks_due = report.rerun && !ss->watching;
     sset_destroy(installed);
 
     binding_wants_destroy(wants);

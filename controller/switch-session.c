@@ -42,6 +42,7 @@
 VLOG_DEFINE_THIS_MODULE(switch_session);
 
 COVERAGE_DEFINE(switch_session_run);
+COVERAGE_DEFINE(switch_session_marks_run);
 COVERAGE_DEFINE(switch_session_idle_run);
 
 /* How long a release may wait for an unreachable switch before giving up. */
@@ -348,7 +349,7 @@ static bool
 full_run_needed(struct switch_session *ss, const struct run_key *key)
 {
     long long int now = time_msec();
-    if (!ss->ran_once || ss->rerun || memcmp(key, &ss->last_key, sizeof *key)
+    if (!ss->ran_once || memcmp(key, &ss->last_key, sizeof *key)
         || now >= attacher_next_retry(ss->attacher) || now >= ss->poll_at
         || (!ss->settled && now >= ss->settle_deadline)) {
         return true;
@@ -394,6 +395,42 @@ release_held(struct switch_session *ss)
     LIST_FOR_EACH_POP (msg, list_node, &msgs) {
         of_channel_send(ss->of, msg);
     }
+}
+
+/* Whether the marks that the last full run found due can be written now:
+ * a transaction can be opened, and the switch's database has been read
+ * since the session settled. */
+static bool
+marks_can_go(const struct switch_session *ss)
+{
+    return (ss->marks_due && ss->settled && ss->db.ready && ss->bridge
+            && !ss->releasing && !ss->ovs.committing_txn
+            && ovsdb_idl_get_seqno(ss->ovs.idl) != ss->ovs.skip_seqno);
+}
+
+/* Writes the vnet-installed marks of the endpoints up (and takes away
+ * those of the others) in 'txn', without a full run: a new endpoint's
+ * mark goes out as soon as the full run that found its flows installed
+ * has ended.  Returns true if it wrote any. */
+static bool
+marks_run(struct switch_session *ss, struct ovsdb_idl_txn *txn)
+{
+    if (!txn || !marks_can_go(ss)) {
+        return false;
+    }
+    COVERAGE_INC(switch_session_marks_run);
+    struct sset installed;
+    session_installed_endpoints(ss, &installed);
+    bool wrote = switch_db_write_marks(ss->ovs.idl, ss->bridge, ss->name,
+                                       &installed);
+    sset_destroy(&installed);
+    ss->marks_due = false;
+    if (!wrote) {
+        /* The database has them already (an earlier ovs-vnetd wrote
+         * them): nothing comes back to say so. */
+        ss->markers_ready = true;
+    }
+    return wrote;
 }
 
 void
@@ -446,8 +483,14 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         }
         relay_run(ss->relay, ss->relay_wanted, ss->rundir,
                   ss->plan.relay_key);
+        bool marked = marks_run(ss, txn);
         ovsdb_idl_loop_commit_and_wait(&ss->ovs);
         ss->txn_pending = ss->ovs.committing_txn != NULL;
+        if (marked) {
+            /* Its own transaction is no news for a full run; the marks
+             * coming back are. */
+            ss->last_key.txn_pending = ss->txn_pending;
+        }
         flow_installer_run(ss->installer);
         uplink_prober_run(ss->prober, ss->of,
                           flow_installer_is_synced(ss->installer));
@@ -527,7 +570,7 @@ switch_session_wait(struct switch_session *ss)
         }
         return;
     }
-    if (ss->rerun && !ss->released) {
+    if (marks_can_go(ss) && !ss->released) {
         poll_immediate_wake();
     }
     of_channel_wait(ss->of);

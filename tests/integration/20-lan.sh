@@ -166,7 +166,7 @@ test_same_cidr_networks_isolated() {
     local before after
     before=$(rx_packets r1)
     ! pings b1 10.5.0.12 || fail "blue reached red's 10.5.0.12"
-    in_ep b1 ping -c 2 -W 1 -b 10.5.255.255 >/dev/null 2>&1 || true
+    in_ep b1 ping -c 2 -i 0.2 -W 1 -b 10.5.255.255 >/dev/null 2>&1 || true
     python3 "$VNET_TOP/tests/lib/rawframe.py" "$SANDBOX_PREFIX-b1" arp \
         "$(ep_mac b1)" "$(ep_mac b1)" 10.5.0.13 10.5.0.12 3 2>/dev/null \
         || in_ep b1 python3 "$VNET_TOP/tests/lib/rawframe.py" eth0 arp \

@@ -160,7 +160,7 @@ test_internal_endpoint() {
     vnet_ctl --wait detach vm1
     # Port security applies as to any endpoint.
     in_ep in1 ip addr add 10.5.0.99/16 dev "$dev"
-    ! in_ep in1 ping -c 2 -W 1 -I 10.5.0.99 10.5.0.11 >/dev/null \
+    ! in_ep in1 ping -c 2 -i 0.2 -W 1 -I 10.5.0.99 10.5.0.11 >/dev/null \
         || fail "a spoofed IP from in1 reached ep1"
     in_ep in1 ip addr del 10.5.0.99/16 dev "$dev"
 

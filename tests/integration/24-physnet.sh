@@ -90,12 +90,12 @@ test_physnet_vlans_and_untagged() {
     reaches a1 10.100.0.100 || fail "a1 -> lan100"
     reaches a2 10.100.0.100 || fail "a2 -> lan100"
     reaches a1 10.100.0.21 || fail "a1 -> a2"
-    ip netns exec "$SANDBOX_PREFIX-lan100" ping -c 2 -W 1 10.100.0.21 >/dev/null \
+    ip netns exec "$SANDBOX_PREFIX-lan100" ping -c 2 -i 0.2 -W 1 10.100.0.21 >/dev/null \
         || fail "lan100 -> a2"
-    ! in_ep a1 ping -c 2 -W 1 10.100.0.200 >/dev/null || fail "a1 reached VLAN 200"
-    ! in_ep a1 ping -c 2 -W 1 10.100.0.12 >/dev/null || fail "a1 reached b1 (VLAN 200)"
+    ! in_ep a1 ping -c 2 -i 0.2 -W 1 10.100.0.200 >/dev/null || fail "a1 reached VLAN 200"
+    ! in_ep a1 ping -c 2 -i 0.2 -W 1 10.100.0.12 >/dev/null || fail "a1 reached b1 (VLAN 200)"
     reaches b1 10.100.0.200 || fail "b1 -> lan200"
-    ! in_ep b1 ping -c 2 -W 1 10.100.0.100 >/dev/null || fail "b1 reached VLAN 100"
+    ! in_ep b1 ping -c 2 -i 0.2 -W 1 10.100.0.100 >/dev/null || fail "b1 reached VLAN 100"
     # No gateway of ours answers on a physical network.
     ! in_ep a1 ping -c 1 -W 1 10.100.0.1 >/dev/null || fail "10.100.0.1 answered"
     # Untagged.
@@ -165,7 +165,7 @@ test_physnet_vlans_and_untagged() {
     vnet_ctl --wait switch-set h2 --physnet=trunk:
     ! output_has phys0 sandbox_vsctl h2 list-ports br-vnet || fail "phys0 still a port"
     assert_contains "$(vnet_ctl show)" "physical network trunk is not mapped"
-    ! in_ep a2 ping -c 2 -W 1 10.100.0.100 >/dev/null || fail "a2 reached lan100 unmapped"
+    ! in_ep a2 ping -c 2 -i 0.2 -W 1 10.100.0.100 >/dev/null || fail "a2 reached lan100 unmapped"
     vnet_ctl --wait switch-set h2 --physnet=trunk:phys0
     wait_until 10 reaches a2 10.100.0.100 || fail "a2 -> lan100 mapped again"
     reaches f2 10.250.0.250 || fail "f2 -> lanf (flat stayed mapped)"

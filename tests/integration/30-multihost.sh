@@ -271,7 +271,7 @@ test_networks_isolated_across_hosts() {
         "$(in_ep b2 cat /sys/class/net/eth0/address)" "blue's 10.5.0.11 is b2"
     local before; before=$(in_ep r2 cat /sys/class/net/eth0/statistics/rx_packets)
     ! reaches b1 10.5.0.12 || fail "blue reached red"
-    in_ep b1 ping -c 2 -W 1 -b 10.5.255.255 >/dev/null 2>&1 || true
+    in_ep b1 ping -c 2 -i 0.2 -W 1 -b 10.5.255.255 >/dev/null 2>&1 || true
     assert_eq "$(in_ep r2 cat /sys/class/net/eth0/statistics/rx_packets)" "$before" \
         "packets from blue reaching red across hosts"
 }

@@ -78,7 +78,7 @@ LAB
     out=$(lab matrix) || true
     # red reaches itself across the relay; blue is another network.
     assert_eq "$(lab exec r1 ping -c 3 -i 0.2 -W 1 10.7.0.13 >/dev/null && echo ok)" ok "r1 -> r3"
-    ! lab exec r1 ping -c 2 -W 1 10.7.0.12 >/dev/null 2>&1 || fail "red reached blue"
+    ! lab exec r1 ping -c 2 -i 0.2 -W 1 10.7.0.12 >/dev/null 2>&1 || fail "red reached blue"
     local pids; pids=$(cat "$OVS_VNET_LAB_DIR"/*/*.pid)
     lab down >/dev/null
     lab_gone $pids
@@ -105,7 +105,7 @@ test_lab_vlans_and_tap() {
     # The LAN's hosts: VLAN 100's printer reaches the office endpoints on
     # both hosts, and not storage's, on VLAN 200.
     assert_contains "$(lab exec printer ping -c 2 -i 0.2 10.100.0.21)" " 0% packet loss"
-    ! lab exec files ping -c 2 -W 1 10.100.0.11 >/dev/null 2>&1 || fail "VLAN 200 reached VLAN 100"
+    ! lab exec files ping -c 2 -i 0.2 -W 1 10.100.0.11 >/dev/null 2>&1 || fail "VLAN 200 reached VLAN 100"
     expect_error 'not one with a namespace' lab exec vm1 true
     output_has ': vnet[0-9a-f]{8}:' ip -n "${OVS_VNET_LAB_PREFIX}-host1" -o link show type tun \
         || fail "no tap endpoint on host1"

@@ -398,8 +398,9 @@ release_held(struct switch_session *ss)
 }
 
 /* Whether the marks that the last full run found due can be written now:
- * a transaction can be opened, and the switch's database has been read
- * since the session settled. */
+ * the session has settled, has read the switch's database and is not
+ * releasing it, and a transaction can be opened (none is in flight, and
+ * the database has changed since one was refused). */
 static bool
 marks_can_go(const struct switch_session *ss)
 {

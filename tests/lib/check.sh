@@ -9,6 +9,11 @@ fail() {
         echo "ovs-vnetd's last log lines:" >&2
         tail -n 15 "$log" | cut -c 12-200 >&2
     fi
+    for log in "${SANDBOX_DIR:-/nonexistent}"/sw-*/ovs-vnet-udptun.*.log; do
+        [ -s "$log" ] || continue
+        echo "${log##*/}, last lines:" >&2
+        tail -n 4 "$log" | cut -c 12-200 >&2
+    done
     exit 1
 }
 

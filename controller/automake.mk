@@ -15,7 +15,9 @@ controller_libvnetd_a_SOURCES = \
 	controller/status.c controller/status.h \
 	controller/switch-db.c controller/switch-db.h \
 	controller/nb-lock.c controller/nb-lock.h \
+	controller/idl-changes.c controller/idl-changes.h \
 	controller/nb-news.c controller/nb-news.h \
+	controller/switch-news.c controller/switch-news.h \
 	controller/nb-status.c controller/nb-status.h \
 	controller/stale-ports.c controller/stale-ports.h \
 	controller/switch-records.c controller/switch-records.h \

@@ -601,19 +601,16 @@ binding_report(struct shash *endpoints, const struct binding_wants *w,
         }
     }
 
-    /* vnet-installed goes out in the reconcile after an endpoint comes up:
+    /* vnet-installed goes out after the run that finds an endpoint up:
      * until then the switch is not in sync. */
     r->endpoints_ready = all_ready;
     r->markers_ready = true;
-    size_t n_up = 0;
     SHASH_FOR_EACH (node, endpoints) {
         const struct binding_endpoint *be = node->data;
         if (be->status.up) {
-            n_up++;
             if (!sset_contains(installed, node->name)) {
                 r->markers_ready = false;
             }
         }
     }
-    r->rerun = !r->markers_ready || n_up != sset_count(installed);
 }

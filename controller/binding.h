@@ -123,7 +123,6 @@ void binding_bind(const struct binding_ctx_in *, const struct binding_wants *w,
 struct binding_report {
     bool endpoints_ready;       /* Every endpoint wanted here is bound. */
     bool markers_ready;         /* Every endpoint up is in 'installed'. */
-    bool rerun;                 /* The markers need another reconcile. */
 };
 
 /* Whether the switch holds the flows of a generation (see

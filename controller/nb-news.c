@@ -1,6 +1,7 @@
 #include <config.h>
 #include "controller/nb-news.h"
 
+#include "controller/idl-changes.h"
 #include "ovsdb-idl.h"
 #include "ovsdb/endpoint.h"
 #include "ovsdb/vnet-idl.h"
@@ -56,45 +57,20 @@ nb_news_init(struct nb_news *news)
     news->seqno = 1;
 }
 
+static bool
+is_created(const struct ovsdb_idl_row *row, void *aux OVS_UNUSED)
+{
+    return vnet_endpoint_is_created(
+        CONTAINER_OF(row, struct vnetrec_endpoint, header_));
+}
+
 /* True if the tracked changes of 'idl' are locations of endpoints that
  * ovs-vnetd creates, and nothing else. */
 static bool
 only_created_locations(struct ovsdb_idl *idl)
 {
-    bool any = false;
-    for (size_t t = 0; t < vnetrec_idl_class.n_tables; t++) {
-        const struct ovsdb_idl_table_class *tc = &vnetrec_idl_class.tables[t];
-        const struct ovsdb_idl_row *row;
-        for (row = ovsdb_idl_track_get_first(idl, tc); row;
-             row = ovsdb_idl_track_get_next(row)) {
-            if (ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT)
-                || ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_DELETE)) {
-                return false;
-            }
-            /* A row tracked with no column of its own changed: one that
-             * refers to a changed row, which is looked at itself. */
-            bool located = false;
-            for (size_t c = 0; c < tc->n_columns; c++) {
-                const struct ovsdb_idl_column *column = &tc->columns[c];
-                if (!ovsdb_idl_track_is_updated(row, column)) {
-                    continue;
-                }
-                if (column != &vnetrec_endpoint_col_location) {
-                    return false;
-                }
-                located = true;
-            }
-            if (located) {
-                const struct vnetrec_endpoint *ep
-                    = CONTAINER_OF(row, struct vnetrec_endpoint, header_);
-                if (!vnet_endpoint_is_created(ep)) {
-                    return false;
-                }
-                any = true;
-            }
-        }
-    }
-    return any;
+    return idl_changes_only(idl, &vnetrec_endpoint_col_location, is_created,
+                            NULL);
 }
 
 unsigned int

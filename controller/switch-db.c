@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controller/switch-news.h"
 #include "lib/vswitch-idl.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb/names.h"
@@ -32,43 +33,43 @@ void
 switch_db_register(struct ovsdb_idl *idl)
 {
     ovsdb_idl_add_table(idl, &ovsrec_table_open_vswitch);
-    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_bridges);
-    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_external_ids);
-    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_ovs_version);
-    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_datapath_types);
-    ovsdb_idl_add_column(idl, &ovsrec_open_vswitch_col_other_config);
+    switch_news_add_column(idl, &ovsrec_open_vswitch_col_bridges);
+    switch_news_add_column(idl, &ovsrec_open_vswitch_col_external_ids);
+    switch_news_add_column(idl, &ovsrec_open_vswitch_col_ovs_version);
+    switch_news_add_column(idl, &ovsrec_open_vswitch_col_datapath_types);
+    switch_news_add_column(idl, &ovsrec_open_vswitch_col_other_config);
 
     ovsdb_idl_add_table(idl, &ovsrec_table_bridge);
-    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_name);
-    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_ports);
-    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_controller);
-    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_fail_mode);
-    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_datapath_type);
-    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_protocols);
-    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_external_ids);
-    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_datapath_id);
-    ovsdb_idl_add_column(idl, &ovsrec_bridge_col_other_config);
+    switch_news_add_column(idl, &ovsrec_bridge_col_name);
+    switch_news_add_column(idl, &ovsrec_bridge_col_ports);
+    switch_news_add_column(idl, &ovsrec_bridge_col_controller);
+    switch_news_add_column(idl, &ovsrec_bridge_col_fail_mode);
+    switch_news_add_column(idl, &ovsrec_bridge_col_datapath_type);
+    switch_news_add_column(idl, &ovsrec_bridge_col_protocols);
+    switch_news_add_column(idl, &ovsrec_bridge_col_external_ids);
+    switch_news_add_column(idl, &ovsrec_bridge_col_datapath_id);
+    switch_news_add_column(idl, &ovsrec_bridge_col_other_config);
 
     ovsdb_idl_add_table(idl, &ovsrec_table_port);
-    ovsdb_idl_add_column(idl, &ovsrec_port_col_name);
-    ovsdb_idl_add_column(idl, &ovsrec_port_col_interfaces);
-    ovsdb_idl_add_column(idl, &ovsrec_port_col_external_ids);
+    switch_news_add_column(idl, &ovsrec_port_col_name);
+    switch_news_add_column(idl, &ovsrec_port_col_interfaces);
+    switch_news_add_column(idl, &ovsrec_port_col_external_ids);
 
     ovsdb_idl_add_table(idl, &ovsrec_table_interface);
-    ovsdb_idl_add_column(idl, &ovsrec_interface_col_name);
-    ovsdb_idl_add_column(idl, &ovsrec_interface_col_type);
-    ovsdb_idl_add_column(idl, &ovsrec_interface_col_ofport);
-    ovsdb_idl_add_column(idl, &ovsrec_interface_col_external_ids);
-    ovsdb_idl_add_column(idl, &ovsrec_interface_col_error);
-    ovsdb_idl_add_column(idl, &ovsrec_interface_col_options);
+    switch_news_add_column(idl, &ovsrec_interface_col_name);
+    switch_news_add_column(idl, &ovsrec_interface_col_type);
+    switch_news_add_column(idl, &ovsrec_interface_col_ofport);
+    switch_news_add_column(idl, &ovsrec_interface_col_external_ids);
+    switch_news_add_column(idl, &ovsrec_interface_col_error);
+    switch_news_add_column(idl, &ovsrec_interface_col_options);
 
     ovsdb_idl_add_table(idl, &ovsrec_table_controller);
-    ovsdb_idl_add_column(idl, &ovsrec_controller_col_target);
-    ovsdb_idl_add_column(idl, &ovsrec_controller_col_max_backoff);
-    ovsdb_idl_add_column(idl, &ovsrec_controller_col_inactivity_probe);
-    ovsdb_idl_add_column(idl, &ovsrec_controller_col_controller_rate_limit);
-    ovsdb_idl_add_column(idl, &ovsrec_controller_col_external_ids);
-    ovsdb_idl_add_column(idl, &ovsrec_controller_col_is_connected);
+    switch_news_add_column(idl, &ovsrec_controller_col_target);
+    switch_news_add_column(idl, &ovsrec_controller_col_max_backoff);
+    switch_news_add_column(idl, &ovsrec_controller_col_inactivity_probe);
+    switch_news_add_column(idl, &ovsrec_controller_col_controller_rate_limit);
+    switch_news_add_column(idl, &ovsrec_controller_col_external_ids);
+    switch_news_add_column(idl, &ovsrec_controller_col_is_connected);
 }
 
 static bool
@@ -291,7 +292,8 @@ iface_mark(const struct switch_db_config *cfg, const char *iface_id)
 
 bool
 switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
-                      const char *owner, const struct sset *installed)
+                      const char *owner, const struct sset *installed,
+                      struct switch_news *news)
 {
     struct switch_db_config cfg = { .owner = owner, .installed = installed };
     bool changed = false;
@@ -306,9 +308,11 @@ switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
                 const struct ovsrec_interface *iface = port->interfaces[j];
                 const char *iface_id = smap_get(&iface->external_ids,
                                                 "iface-id");
-                if (iface_id && strcmp(port->name, br->name)) {
-                    changed |= sync_iface_ids(iface, NULL, owner,
-                                              iface_mark(&cfg, iface_id));
+                if (iface_id && strcmp(port->name, br->name)
+                    && sync_iface_ids(iface, NULL, owner,
+                                      iface_mark(&cfg, iface_id))) {
+                    switch_news_expect(news, iface);
+                    changed = true;
                 }
             }
         }

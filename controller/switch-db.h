@@ -87,7 +87,8 @@ struct switch_db_result {
     size_t n_stale;
 };
 
-/* Registers in 'idl' the tables and columns reconciliation reads and writes. */
+/* Registers in 'idl' the tables and columns reconciliation reads and writes,
+ * each with its changes tracked (switch-news.h). */
 void switch_db_register(struct ovsdb_idl *idl);
 
 /* Compares 'idl' with 'cfg' and adds the needed changes to 'txn'.  Fills 'r';
@@ -101,10 +102,12 @@ void switch_db_result_destroy(struct switch_db_result *r);
 /* Brings only the vnet-installed marks of the interfaces of 'bridge' (the
  * ports of 'owner' and those plugged by others with an iface-id) to
  * 'installed' (endpoint names), in 'txn', as switch_db_reconcile() does
- * with switch_db_config's 'installed'.  Returns true if it changed
- * anything. */
+ * with switch_db_config's 'installed', and records in 'news' what it
+ * wrote.  Returns true if it changed anything. */
+struct switch_news;
 bool switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
-                           const char *owner, const struct sset *installed);
+                           const char *owner, const struct sset *installed,
+                           struct switch_news *news);
 
 /* Adds to 'ofports' (name -> OpenFlow port) every port of ours in 'r' that
  * carries no endpoint (tunnel ports, relay taps, router uplinks) and has an

@@ -12,6 +12,7 @@
 
 #include "controller/stale-ports.h"
 #include "controller/switch-db.h"
+#include "controller/switch-news.h"
 #include "controller/tunnels.h"
 #include "openvswitch/shash.h"
 #include "ovsdb-idl.h"
@@ -82,9 +83,14 @@ struct switch_session {
     } last_key;
     bool ran_once;
     unsigned int status_seqno;  /* One more each full run. */
-    bool marks_due;             /* The last full run found endpoints up
-                                 * (or down) whose vnet-installed marks
-                                 * are not written yet. */
+    bool marks_due;             /* The vnet-installed marks are to be
+                                 * brought to what the last full run found
+                                 * (marks_run()). */
+    bool marks_in_flight;       /* Their transaction is committing; */
+    bool marks_end_is_news;     /* a full run ran meanwhile, without a
+                                 * transaction of its own. */
+    struct switch_news ovs_news;        /* The switch's database changes */
+    unsigned int ovs_news_seqno;        /* that are news (switch-news.h). */
     long long int poll_at;      /* A full run then, to look for what gives
                                  * no notice (taps the relay makes). */
     unsigned int config_seqno;  /* Changes with the configuration. */
@@ -183,6 +189,9 @@ void session_step_ports(struct switch_session *, struct ovsdb_idl *nb,
                         const struct lan_view *,
                         const struct binding_wants *, size_t n_ready,
                         const char *underlay, struct port_list_ctx_out *pl);
+/* Commits the switch's database's open transaction (if any), and follows
+ * the marks' transaction. */
+void session_commit(struct switch_session *);
 /* Initializes 'installed' to the interfaces whose flows are in. */
 void session_installed_endpoints(const struct switch_session *,
                                  struct sset *installed);
@@ -190,8 +199,7 @@ void session_installed_endpoints(const struct switch_session *,
  * takes), and committed. */
 void session_step_switch_db(struct switch_session *, struct ovsdb_idl_txn *,
                             struct port_list_ctx_out *pl,
-                            const char *underlay,
-                            const struct sset *installed);
+                            const char *underlay);
 /* The underlay moved and the relay run. */
 void session_step_relay(struct switch_session *, const char *underlay,
                         bool taps_exist);

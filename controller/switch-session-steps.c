@@ -101,7 +101,7 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
     /* The rest follows the NB and the switch database only: without a
      * change there, the desired flows are the same. */
     unsigned int nb_seqno = ovsdb_idl_get_seqno(nb);
-    unsigned int ovs_seqno = ovsdb_idl_get_seqno(ss->ovs.idl);
+    unsigned int ovs_seqno = ss->ovs_news_seqno;
     if (ss->flows_computed && nb_seqno == ss->flows_nb_seqno
         && ovs_seqno == ss->flows_ovs_seqno) {
         return;
@@ -345,13 +345,13 @@ session_installed_endpoints(const struct switch_session *ss,
     }
 }
 
-/* The switch's database made to hold the bridge, 'pl''s ports and
- * the marks of 'installed' (not while watching: then it is only read), and
- * the transaction committed.  Takes 'pl''s ports and conflicts. */
+/* The switch's database made to hold the bridge and 'pl''s ports (not while
+ * watching: then it is only read), and the transaction committed.  The
+ * vnet-installed marks are marks_run()'s.  Takes 'pl''s ports and
+ * conflicts. */
 void
 session_step_switch_db(struct switch_session *ss, struct ovsdb_idl_txn *txn,
-                       struct port_list_ctx_out *pl, const char *underlay,
-                       const struct sset *installed)
+                       struct port_list_ctx_out *pl, const char *underlay)
 {
     if (ovsdb_idl_is_connected(ss->ovs.idl)
         && ovsdb_idl_has_ever_connected(ss->ovs.idl)) {
@@ -373,7 +373,7 @@ session_step_switch_db(struct switch_session *ss, struct ovsdb_idl_txn *txn,
             .controller_target = target,
             .ports = pl->ports,
             .n_ports = pl->n_ports,
-            .installed = ss->settled ? installed : NULL,
+            .installed = NULL,
             .phy_bridge = underlay ? VNET_PHY_BRIDGE : NULL,
             .underlay = underlay,
             .phy_hwaddr = underlay ? phy_hwaddr : NULL,
@@ -396,8 +396,7 @@ session_step_switch_db(struct switch_session *ss, struct ovsdb_idl_txn *txn,
             ss->db.n_stale = 0;
         }
     }
-    ovsdb_idl_loop_commit_and_wait(&ss->ovs);
-    ss->txn_pending = ss->ovs.committing_txn != NULL;
+    session_commit(ss);
     if (!ovsdb_idl_is_connected(ss->ovs.idl)) {
         ss->bridge_configured = false;
     } else if (ss->db.ready && !ss->txn_pending && !ss->releasing) {
@@ -492,7 +491,6 @@ session_step_report(struct switch_session *ss, struct ovsdb_idl *nb,
     ss->settled = !ss->watching
                   && (ss->settled || flow_installer_has_audited(ss->installer)
                       || time_msec() >= ss->settle_deadline);
-    ss->markers_ready = report.markers_ready;
     /* For the held packets: once a run, not on every packet. */
     held_packets_ready_clear(ss->held);
     struct shash_node *ep_node;
@@ -502,9 +500,18 @@ session_step_report(struct switch_session *ss, struct ovsdb_idl *nb,
             held_packets_ready_add(ss->held, ep->bound_ofport);
         }
     }
-    /* The marks follow at once, without a full run (not while watching:
-     * the active ovs-vnetd writes them). */
-    ss->marks_due = report.rerun && !ss->watching;
+    if (ss->watching || !ss->settled) {
+        /* Watching, the active ovs-vnetd writes the marks; unsettled,
+         * what is installed is not known yet. */
+        ss->markers_ready = report.markers_ready;
+        ss->marks_due = false;
+    } else {
+        /* The marks follow at once, without a full run (marks_run()):
+         * until they are written, or found in place, the switch is not in
+         * sync. */
+        ss->markers_ready = false;
+        ss->marks_due = true;
+    }
     sset_destroy(installed);
 
     binding_wants_destroy(wants);

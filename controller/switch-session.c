@@ -93,6 +93,7 @@ switch_session_create(const char *name)
     sset_init(&ss->rows_accepted);
     sset_init(&ss->endpoints_accepted);
     ss->taps = relay_taps_create(name);
+    switch_news_init(&ss->ovs_news);
     return ss;
 }
 
@@ -103,6 +104,8 @@ close_ovsdb(struct switch_session *ss)
         ovsdb_idl_loop_destroy(&ss->ovs);
         memset(&ss->ovs, 0, sizeof ss->ovs);
     }
+    switch_news_forget(&ss->ovs_news);
+    ss->marks_in_flight = false;
 }
 
 void
@@ -120,6 +123,7 @@ switch_session_destroy(struct switch_session *ss)
 {
     if (ss) {
         close_ovsdb(ss);
+        switch_news_destroy(&ss->ovs_news);
         flow_installer_destroy(ss->installer);
         uplink_prober_destroy(ss->prober);
         held_packets_destroy(ss->held);
@@ -328,7 +332,7 @@ run_key_now(const struct switch_session *ss, struct ovsdb_idl *nb,
     struct run_key key;
     memset(&key, 0, sizeof key);
     key.nb_seqno = nb ? nb_news : 0;
-    key.ovs_seqno = ovsdb_idl_get_seqno(ss->ovs.idl);
+    key.ovs_seqno = ss->ovs_news_seqno;
     key.ovs_connected = ovsdb_idl_is_connected(ss->ovs.idl);
     key.txn_pending = ss->ovs.committing_txn != NULL;
     key.of_seqno = of_channel_get_seqno(ss->of);
@@ -410,9 +414,10 @@ marks_can_go(const struct switch_session *ss)
 }
 
 /* Writes the vnet-installed marks of the endpoints up (and takes away
- * those of the others) in 'txn', without a full run: a new endpoint's
- * mark goes out as soon as the full run that found its flows installed
- * has ended.  Returns true if it wrote any. */
+ * those of the others) in 'txn', after each full run and without one of its
+ * own: a new endpoint's mark goes out as soon as the full run that found its
+ * flows installed has ended, a mark someone took away comes back after the
+ * full run that saw it go.  Returns true if it wrote any. */
 static bool
 marks_run(struct switch_session *ss, struct ovsdb_idl_txn *txn)
 {
@@ -423,15 +428,50 @@ marks_run(struct switch_session *ss, struct ovsdb_idl_txn *txn)
     struct sset installed;
     session_installed_endpoints(ss, &installed);
     bool wrote = switch_db_write_marks(ss->ovs.idl, ss->bridge, ss->name,
-                                       &installed);
+                                       &installed, &ss->ovs_news);
     sset_destroy(&installed);
     ss->marks_due = false;
     if (!wrote) {
-        /* The database has them already (an earlier ovs-vnetd wrote
-         * them): nothing comes back to say so. */
+        /* The database has them already (written before, or by an
+         * earlier ovs-vnetd): nothing comes back to say so. */
         ss->markers_ready = true;
     }
     return wrote;
+}
+
+void
+session_commit(struct switch_session *ss)
+{
+    int status = ovsdb_idl_loop_commit_and_wait(&ss->ovs);
+    ss->txn_pending = ss->ovs.committing_txn != NULL;
+    if (ss->marks_in_flight && !ss->txn_pending) {
+        /* Failed (a success is seen by ovsdb_idl_loop_run(), and ends in
+         * marks_end()): nothing comes back, and the marks are due again. */
+        ss->marks_in_flight = false;
+        switch_news_forget(&ss->ovs_news);
+        if (status != 1) {
+            ss->marks_due = true;
+        }
+    }
+}
+
+/* After ovsdb_idl_loop_run(), which ends only a transaction that
+ * succeeded: the marks' transaction has ended, and what it wrote has come
+ * back before its reply (no news: switch_news_run()).  Its end is no news
+ * either, unless a full run ran while it was in flight (that run could not
+ * write). */
+static void
+marks_end(struct switch_session *ss)
+{
+    if (ss->marks_in_flight && !ss->ovs.committing_txn) {
+        ss->marks_in_flight = false;
+        switch_news_forget(&ss->ovs_news);
+        ss->txn_pending = false;
+        if (!ss->marks_end_is_news) {
+            ss->last_key.txn_pending = false;
+            ss->markers_ready = true;
+        }
+    }
 }
 
 void
@@ -447,6 +487,8 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
      * computed. */
     flow_installer_run(ss->installer);
     struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&ss->ovs);
+    ss->ovs_news_seqno = switch_news_run(&ss->ovs_news, ss->ovs.idl);
+    marks_end(ss);
     resolve_datapath(ss);
 
     /* A repaired endpoint may have a new host end, a relay tap deleted
@@ -464,6 +506,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     if (repaired || full_run_needed(ss, &key)) {
         COVERAGE_INC(switch_session_run);
         ss->ran_once = true;
+        ss->marks_end_is_news = ss->marks_in_flight;
         full_run(ss, nb, txn);
         ss->status_seqno++;
         /* As the run left things: what it changed itself (a transaction
@@ -472,7 +515,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         ss->last_key = run_key_now(ss, nb, nb_news);
     } else if (ss->watching) {
         COVERAGE_INC(switch_session_idle_run);
-        ovsdb_idl_loop_commit_and_wait(&ss->ovs);
+        session_commit(ss);
     } else {
         /* Only what keeps going on its own. */
         COVERAGE_INC(switch_session_idle_run);
@@ -485,11 +528,14 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         relay_run(ss->relay, ss->relay_wanted, ss->rundir,
                   ss->plan.relay_key);
         bool marked = marks_run(ss, txn);
-        ovsdb_idl_loop_commit_and_wait(&ss->ovs);
-        ss->txn_pending = ss->ovs.committing_txn != NULL;
         if (marked) {
-            /* Its own transaction is no news for a full run; the marks
-             * coming back are. */
+            ss->marks_in_flight = true;
+            ss->marks_end_is_news = false;
+        }
+        session_commit(ss);
+        if (marked) {
+            /* Its own transaction is no news for a full run, nor are the
+             * marks coming back (marks_end()). */
             ss->last_key.txn_pending = ss->txn_pending;
         }
         flow_installer_run(ss->installer);
@@ -542,7 +588,7 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
 
     struct sset installed;
     session_installed_endpoints(ss, &installed);
-    session_step_switch_db(ss, txn, &pl, underlay, &installed);
+    session_step_switch_db(ss, txn, &pl, underlay);
     if (!ss->watching) {
         session_step_relay(ss, underlay, taps_exist);
     }

@@ -107,10 +107,8 @@ location_is() {
         | grep -q "\"location\":\"$2\""
 }
 
-test_own_location_reports_are_no_news() {
-    # An endpoint ovs-vnetd creates has its switch in its row; the location
-    # it reports (and writes back when someone else changes it) feeds no
-    # flow, and its coming back is no reason for a full run.
+# r1_on_h1: endpoint r1 of network red on switch h1, alone, in sync.
+r1_on_h1() {
     sandbox_nb_start
     sandbox_vnetd_start
     sandbox_switch_start h1
@@ -118,6 +116,13 @@ test_own_location_reports_are_no_news() {
     vnet_ctl net-add red 10.5.0.0/16 >/dev/null
     attach_ep red r1 h1 10.5.0.11
     vnet_ctl --wait sync
+}
+
+test_own_location_reports_are_no_news() {
+    # An endpoint ovs-vnetd creates has its switch in its row; the location
+    # it reports (and writes back when someone else changes it) feeds no
+    # flow, and its coming back is no reason for a full run.
+    r1_on_h1
     sleep 1
     local before i
     before=$(full_runs)
@@ -130,4 +135,37 @@ test_own_location_reports_are_no_news() {
     # Two location changes each (there and back): eight full runs before.
     (( $(full_runs) - before < 4 )) \
         || fail "$(( $(full_runs) - before )) full runs for 4 location changes"
+}
+
+# marked IFACE: whether interface IFACE of switch h1 carries vnet-installed.
+marked() {
+    [ "$(sandbox_vsctl h1 --if-exists get Interface "$1" \
+          external_ids:vnet-installed 2>/dev/null)" = '"true"' ]
+}
+
+test_own_marks_are_no_news() {
+    # ovs-vnetd writes an endpoint's vnet-installed mark between full runs;
+    # the mark coming back from the switch's database (and its
+    # transaction's end) is no reason for a full run.
+    r1_on_h1
+    local iface
+    iface=$(sandbox_vsctl h1 --bare --columns=name find Interface \
+            external_ids:iface-id=r1)
+    [ -n "$iface" ] || fail "no interface for r1"
+    wait_until 5 marked "$iface" || fail "r1 never marked"
+    sleep 1
+    local before i
+    before=$(full_runs)
+    for i in 1 2 3 4; do
+        # Someone takes the mark away: news, and it is written again.
+        sandbox_vsctl h1 remove Interface "$iface" external_ids vnet-installed
+        wait_until 5 marked "$iface" || fail "mark not written again ($i)"
+    done
+    sleep 0.5
+    # One full run for each removal; two each before (the mark coming
+    # back was one more).
+    local runs=$(( $(full_runs) - before ))
+    (( runs < 6 )) || fail "$runs full runs for 4 marks taken away"
+    assert_eq "$(vnet_ctl -f csv --no-headings ep-list | cut -d, -f1,8)" \
+        "r1,true" "r1 up"
 }

@@ -1,0 +1,30 @@
+/* What an IDL's change tracking (ovsdb_idl_track_*) says since it was last
+ * cleared, for nb-news.c and switch-news.c: whether every change is of one
+ * kind that a reader can let pass. */
+#ifndef VNET_IDL_CHANGES_H
+#define VNET_IDL_CHANGES_H 1
+
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ovsdb_idl;
+struct ovsdb_idl_column;
+struct ovsdb_idl_row;
+
+typedef bool idl_changes_accept_func(const struct ovsdb_idl_row *, void *aux);
+
+/* True if at least one change is tracked in 'idl' and every one is an
+ * update of 'column' alone in a row that 'accept' takes: no row inserted or
+ * deleted, no other column updated.  (A row tracked with no column of its
+ * own updated refers to a changed row, which is looked at itself.) */
+bool idl_changes_only(struct ovsdb_idl *, const struct ovsdb_idl_column *,
+                      idl_changes_accept_func *accept, void *aux);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* controller/idl-changes.h */

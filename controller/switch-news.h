@@ -1,0 +1,54 @@
+/* Which changes of a switch's Open_vSwitch database its full runs follow.
+ *
+ * Every column ovs-vnetd reads there is tracked.  ovs-vnetd writes the
+ * vnet-installed marks of interfaces between full runs (switch_db_write_marks()),
+ * and records what it wrote; a change that is only those interfaces'
+ * external_ids coming back as written is no news for a full run.  Anything
+ * else is: a row inserted or deleted, another column or table, external_ids
+ * not as written, a sequence number moved with nothing tracked (a new
+ * connection's first reply). */
+#ifndef VNET_SWITCH_NEWS_H
+#define VNET_SWITCH_NEWS_H 1
+
+#include "openvswitch/hmap.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ovsdb_idl;
+struct ovsdb_idl_column;
+struct ovsrec_interface;
+
+struct switch_news {
+    unsigned int idl_seqno;     /* The IDL's, as last seen. */
+    unsigned int seqno;         /* One more for each change that is news. */
+    struct hmap expected;       /* struct switch_news_row, by row UUID. */
+};
+
+/* Registers 'column' in 'idl' (created monitoring nothing by default), with
+ * its changes tracked.  Between ovsdb_idl_create() and the first
+ * ovsdb_idl_run(). */
+void switch_news_add_column(struct ovsdb_idl *,
+                            const struct ovsdb_idl_column *);
+
+void switch_news_init(struct switch_news *);
+void switch_news_destroy(struct switch_news *);
+
+/* Records that 'iface''s external_ids, as the open transaction has just set
+ * them, will come back from ovs-vnetd's own write. */
+void switch_news_expect(struct switch_news *, const struct ovsrec_interface *);
+/* Forgets what was recorded (a full run reads everything anyway; a
+ * transaction that failed brings nothing back). */
+void switch_news_forget(struct switch_news *);
+
+/* After ovsdb_idl_run() (or ovsdb_idl_loop_run()): returns a number that has
+ * moved since the last call if the database changed in anything but what
+ * was expected, then clears the IDL's tracked changes. */
+unsigned int switch_news_run(struct switch_news *, struct ovsdb_idl *);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* controller/switch-news.h */

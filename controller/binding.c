@@ -566,6 +566,14 @@ binding_bind(const struct binding_ctx_in *in, const struct binding_wants *w,
     }
 }
 
+static bool
+is_up(const struct binding_endpoint *be, binding_holds_func *holds,
+      const void *aux)
+{
+    return (be->status.ofport > 0 && !be->error && !be->waiting
+            && holds(be->flow_gen, aux));
+}
+
 void
 binding_report(struct shash *endpoints, const struct binding_wants *w,
                const struct sset *installed, uint64_t flow_gen,
@@ -590,8 +598,7 @@ binding_report(struct shash *endpoints, const struct binding_wants *w,
             be->bound_ofport = be->status.ofport;
             be->flow_gen = flow_gen;
         }
-        be->status.up = (be->status.ofport > 0 && !be->error
-                         && !be->waiting && holds(be->flow_gen, aux));
+        be->status.up = is_up(be, holds, aux);
         bool wanted = be->wanted;
         be->wanted = false;
         if (!be->status.ofport && !be->error && !wanted) {
@@ -613,4 +620,19 @@ binding_report(struct shash *endpoints, const struct binding_wants *w,
             }
         }
     }
+}
+
+bool
+binding_refresh_up(struct shash *endpoints, binding_holds_func *holds,
+                   const void *aux)
+{
+    bool changed = false;
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, endpoints) {
+        struct binding_endpoint *be = node->data;
+        bool up = is_up(be, holds, aux);
+        changed |= up != be->status.up;
+        be->status.up = up;
+    }
+    return changed;
 }

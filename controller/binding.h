@@ -141,6 +141,13 @@ void binding_report(struct shash *endpoints, const struct binding_wants *w,
                     binding_holds_func *holds, const void *aux,
                     bool all_ready, struct binding_report *);
 
+/* Sets each endpoint's "up" again as binding_report() does, for a switch
+ * whose flows have come in since, nothing else having changed: the
+ * endpoints, their ports and their generations are binding_report()'s.
+ * Returns true if any endpoint's "up" changed. */
+bool binding_refresh_up(struct shash *endpoints, binding_holds_func *holds,
+                        const void *aux);
+
 #ifdef __cplusplus
 }
 #endif

@@ -212,4 +212,13 @@ void session_step_report(struct switch_session *, struct ovsdb_idl *nb,
                          struct binding_wants *, struct lan_view *,
                          struct sset *installed, bool all_ready);
 
+/* What follows from the endpoints' "up" (settled, held packets, marks);
+ * 'markers_ready' is whether the marks are as up says, for a session that
+ * does not write them. */
+void session_report_up(struct switch_session *, bool markers_ready);
+/* The endpoints' "up" again, and what follows, for a settled session that
+ * writes the marks, whose switch's flows have come in since the last full
+ * run, nothing else having changed. */
+void session_refresh_up(struct switch_session *);
+
 #endif /* controller/switch-session-private.h */

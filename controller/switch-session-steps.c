@@ -488,6 +488,28 @@ session_step_report(struct switch_session *ss, struct ovsdb_idl *nb,
     binding_report(&ss->endpoints, wants, installed, ss->flow_gen,
                    installer_holds, ss->installer, all_ready, &report);
     ss->endpoints_ready = report.endpoints_ready;
+    session_report_up(ss, report.markers_ready);
+    sset_destroy(installed);
+
+    binding_wants_destroy(wants);
+    if (!ss->watching) {
+        /* Watching, the active ovs-vnetd logs them. */
+        log_new_row_errors(ss, &view->errors);
+    }
+    smap_destroy(&ss->row_errors);
+    smap_clone(&ss->row_errors, &view->errors);
+    if (nb && !ss->config_error) {
+        sset_swap(&ss->rows_accepted, &view->accepted);
+        ss->rows_checked = true;
+    }
+    lan_view_destroy(view);
+}
+
+/* What follows from the endpoints' "up": whether the session has settled,
+ * the ports whose held packets can go, and the marks. */
+void
+session_report_up(struct switch_session *ss, bool markers_ready)
+{
     ss->settled = !ss->watching
                   && (ss->settled || flow_installer_has_audited(ss->installer)
                       || time_msec() >= ss->settle_deadline);
@@ -503,7 +525,7 @@ session_step_report(struct switch_session *ss, struct ovsdb_idl *nb,
     if (ss->watching || !ss->settled) {
         /* Watching, the active ovs-vnetd writes the marks; unsettled,
          * what is installed is not known yet. */
-        ss->markers_ready = report.markers_ready;
+        ss->markers_ready = markers_ready;
         ss->marks_due = false;
     } else {
         /* The marks follow at once, without a full run (marks_run()):
@@ -512,18 +534,15 @@ session_step_report(struct switch_session *ss, struct ovsdb_idl *nb,
         ss->markers_ready = false;
         ss->marks_due = true;
     }
-    sset_destroy(installed);
+}
 
-    binding_wants_destroy(wants);
-    if (!ss->watching) {
-        /* Watching, the active ovs-vnetd logs them. */
-        log_new_row_errors(ss, &view->errors);
-    }
-    smap_destroy(&ss->row_errors);
-    smap_clone(&ss->row_errors, &view->errors);
-    if (nb && !ss->config_error) {
-        sset_swap(&ss->rows_accepted, &view->accepted);
-        ss->rows_checked = true;
-    }
-    lan_view_destroy(view);
+/* The endpoints' "up" again, for a settled session that writes the marks,
+ * whose switch's flows have come in since the last full run, nothing else
+ * having changed. */
+void
+session_refresh_up(struct switch_session *ss)
+{
+    ovs_assert(ss->settled && !ss->watching);
+    binding_refresh_up(&ss->endpoints, installer_holds, ss->installer);
+    session_report_up(ss, false);
 }

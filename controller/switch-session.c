@@ -44,6 +44,7 @@ VLOG_DEFINE_THIS_MODULE(switch_session);
 COVERAGE_DEFINE(switch_session_run);
 COVERAGE_DEFINE(switch_session_marks_run);
 COVERAGE_DEFINE(switch_session_idle_run);
+COVERAGE_DEFINE(switch_session_up_run);
 
 /* How long a release may wait for an unreachable switch before giving up. */
 #define RELEASE_TIMEOUT_MS (15 * 1000)
@@ -349,16 +350,39 @@ run_key_now(const struct switch_session *ss, struct ovsdb_idl *nb,
     return key;
 }
 
+/* Whether a timer of the full run is due. */
+static bool
+timers_due(const struct switch_session *ss)
+{
+    long long int now = time_msec();
+    return (now >= attacher_next_retry(ss->attacher) || now >= ss->poll_at
+            || (!ss->settled && now >= ss->settle_deadline)
+            || stale_ports_any_due(&ss->stale, now));
+}
+
 static bool
 full_run_needed(struct switch_session *ss, const struct run_key *key)
 {
-    long long int now = time_msec();
-    if (!ss->ran_once || memcmp(key, &ss->last_key, sizeof *key)
-        || now >= attacher_next_retry(ss->attacher) || now >= ss->poll_at
-        || (!ss->settled && now >= ss->settle_deadline)) {
-        return true;
+    return (!ss->ran_once || memcmp(key, &ss->last_key, sizeof *key)
+            || timers_due(ss));
+}
+
+/* Whether all that changed since the last full run is the switch's flows
+ * coming in (the installer's generation and sync), for a settled session
+ * that writes the marks: then only the endpoints' "up" follows
+ * (session_refresh_up()), which is what makes a new endpoint up. */
+static bool
+only_flows_came_in(const struct switch_session *ss, const struct run_key *key)
+{
+    if (!ss->ran_once || ss->watching || !ss->settled || timers_due(ss)
+        || !memcmp(key, &ss->last_key, sizeof *key)) {
+        return false;
     }
-    return stale_ports_any_due(&ss->stale, now);
+    struct run_key k;
+    memcpy(&k, key, sizeof k);
+    k.installed_gen = ss->last_key.installed_gen;
+    k.synced = ss->last_key.synced;
+    return !memcmp(&k, &ss->last_key, sizeof k);
 }
 
 static struct relay_taps_ctx
@@ -503,7 +527,15 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         }
     }
     struct run_key key = run_key_now(ss, nb, nb_news);
-    if (repaired || full_run_needed(ss, &key)) {
+    bool full = repaired || full_run_needed(ss, &key);
+    if (full && !repaired && only_flows_came_in(ss, &key)) {
+        COVERAGE_INC(switch_session_up_run);
+        session_refresh_up(ss);
+        ss->status_seqno++;
+        ss->last_key = key;
+        full = false;           /* The marks can go at once, below. */
+    }
+    if (full) {
         COVERAGE_INC(switch_session_run);
         ss->ran_once = true;
         ss->marks_end_is_news = ss->marks_in_flight;

@@ -169,3 +169,24 @@ test_own_marks_are_no_news() {
     assert_eq "$(vnet_ctl -f csv --no-headings ep-list | cut -d, -f1,8)" \
         "r1,true" "r1 up"
 }
+
+test_flows_coming_in_start_no_full_run() {
+    # A new endpoint is up once its flows are in; the installer saying so
+    # changes nothing else, and only the endpoints' "up" is looked at again.
+    r1_on_h1
+    sleep 1
+    local before i
+    before=$(full_runs)
+    for i in 1 2 3 4 5 6; do
+        vnet_ctl --wait attach red "n$i" --switch=h1 --ip="10.5.1.$i" \
+            --netns="$SANDBOX_PREFIX-n$i" >/dev/null
+    done
+    # Each attach: the endpoint, its port's insert coming back, its
+    # OpenFlow port: 3 (17 or 18 seen for the 6).  With one more for its
+    # flows coming in, 24.
+    local runs=$(( $(full_runs) - before ))
+    (( runs <= 21 )) || fail "$runs full runs for 6 attaches"
+    assert_eq "$(vnet_ctl -f csv --no-headings ep-list | cut -d, -f8 | sort -u)" \
+        true "every endpoint up"
+}
+

@@ -218,7 +218,7 @@ void session_step_report(struct switch_session *, struct ovsdb_idl *nb,
 void session_report_up(struct switch_session *, bool markers_ready);
 /* The endpoints' "up" again, and what follows, for a settled session that
  * writes the marks, whose switch's flows have come in since the last full
- * run, nothing else having changed. */
-void session_refresh_up(struct switch_session *);
+ * run, nothing else having changed.  Returns true if any "up" changed. */
+bool session_refresh_up(struct switch_session *);
 
 #endif /* controller/switch-session-private.h */

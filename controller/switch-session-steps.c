@@ -538,11 +538,13 @@ session_report_up(struct switch_session *ss, bool markers_ready)
 
 /* The endpoints' "up" again, for a settled session that writes the marks,
  * whose switch's flows have come in since the last full run, nothing else
- * having changed. */
-void
+ * having changed.  Returns true if any endpoint's "up" changed. */
+bool
 session_refresh_up(struct switch_session *ss)
 {
     ovs_assert(ss->settled && !ss->watching);
-    binding_refresh_up(&ss->endpoints, installer_holds, ss->installer);
+    bool changed = binding_refresh_up(&ss->endpoints, installer_holds,
+                                      ss->installer);
     session_report_up(ss, false);
+    return changed;
 }

@@ -530,8 +530,9 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     bool full = repaired || full_run_needed(ss, &key);
     if (full && !repaired && only_flows_came_in(ss, &key)) {
         COVERAGE_INC(switch_session_up_run);
-        session_refresh_up(ss);
-        ss->status_seqno++;
+        if (session_refresh_up(ss)) {
+            ss->status_seqno++;
+        }
         ss->last_key = key;
         full = false;           /* The marks can go at once, below. */
     }

@@ -282,20 +282,11 @@ sync_iface_ids(const struct ovsrec_interface *iface,
     return changed;
 }
 
-static enum mark
-iface_mark(const struct switch_db_config *cfg, const char *iface_id)
-{
-    return (!cfg->installed ? MARK_KEEP
-            : iface_id && sset_contains(cfg->installed, iface_id) ? MARK_SET
-            : MARK_CLEAR);
-}
-
 bool
 switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
                       const char *owner, const struct sset *installed,
                       struct switch_news *news)
 {
-    struct switch_db_config cfg = { .owner = owner, .installed = installed };
     bool changed = false;
     const struct ovsrec_bridge *br;
     OVSREC_BRIDGE_FOR_EACH (br, idl) {
@@ -310,7 +301,8 @@ switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
                                                 "iface-id");
                 if (iface_id && strcmp(port->name, br->name)
                     && sync_iface_ids(iface, NULL, owner,
-                                      iface_mark(&cfg, iface_id))) {
+                                      sset_contains(installed, iface_id)
+                                      ? MARK_SET : MARK_CLEAR)) {
                     switch_news_expect(news, iface);
                     changed = true;
                 }
@@ -376,7 +368,7 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
                                    : smap_get(&iface->external_ids, "iface-id");
             if (txn && (want || iface_id)) {
                 changed |= sync_iface_ids(iface, want, cfg->owner,
-                                          iface_mark(cfg, iface_id));
+                                          MARK_KEEP);
                 /* A write replaces the row's external_ids: look again. */
                 iface_id = want ? want->iface_id
                            : smap_get(&iface->external_ids, "iface-id");

@@ -41,11 +41,6 @@ struct switch_db_config {
     const char *controller_target; /* "unix:PATH". */
     const struct switch_db_port *ports;   /* Our endpoint ports. */
     size_t n_ports;
-    /* iface-ids whose flows are installed: their interfaces get
-     * external_ids:vnet-installed=true, the others lose it.  NULL: every
-     * interface keeps the mark it has (ovs-vnetd has just started and does
-     * not know yet). */
-    const struct sset *installed;
     /* Underlay bridge (netdev tunnels): owns 'underlay' and carries the
      * tunnel IP on its internal port.  NULL: none. */
     const char *phy_bridge;
@@ -101,9 +96,10 @@ void switch_db_result_destroy(struct switch_db_result *r);
 
 /* Brings only the vnet-installed marks of the interfaces of 'bridge' (the
  * ports of 'owner' and those plugged by others with an iface-id) to
- * 'installed' (endpoint names), in 'txn', as switch_db_reconcile() does
- * with switch_db_config's 'installed', and records in 'news' what it
- * wrote.  Returns true if it changed anything. */
+ * 'installed' (endpoint names): the interfaces of those get
+ * external_ids:vnet-installed=true, the others lose it
+ * (switch_db_reconcile() leaves the marks as they are).  Records in 'news'
+ * what it wrote.  Returns true if it changed anything. */
 struct switch_news;
 bool switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
                            const char *owner, const struct sset *installed,

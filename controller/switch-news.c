@@ -93,35 +93,15 @@ as_written(const struct ovsdb_idl_row *row, void *news_)
     return r && smap_equal(&r->external_ids, &iface->external_ids);
 }
 
-/* True if the tracked changes of 'idl' are interfaces' external_ids as
- * 'news' expects them, and nothing else.  Those found are expected no
- * more. */
-static bool
-only_expected(struct switch_news *news, struct ovsdb_idl *idl)
-{
-    if (!idl_changes_only(idl, &ovsrec_interface_col_external_ids,
-                          as_written, news)) {
-        return false;
-    }
-    /* All as written: each came back once. */
-    const struct ovsdb_idl_row *row;
-    for (row = ovsdb_idl_track_get_first(idl, &ovsrec_table_interface); row;
-         row = ovsdb_idl_track_get_next(row)) {
-        struct switch_news_row *r = find_expected(news, &row->uuid);
-        if (r) {
-            remove_expected(news, r);
-        }
-    }
-    return true;
-}
-
 unsigned int
 switch_news_run(struct switch_news *news, struct ovsdb_idl *idl)
 {
     unsigned int idl_seqno = ovsdb_idl_get_seqno(idl);
     if (idl_seqno != news->idl_seqno) {
         news->idl_seqno = idl_seqno;
-        if (!only_expected(news, idl)) {
+        /* Only interfaces' external_ids as written: no news. */
+        if (!idl_changes_only(idl, &ovsrec_interface_col_external_ids,
+                              as_written, news)) {
             news->seqno++;
             switch_news_forget(news);
         }

@@ -114,6 +114,10 @@ move_ip(struct underlay *u, const char *iface, pid_t pid, int fd)
                 } else {
                     VLOG_INFO("switch %s: tunnel IP restored on %s", u->name,
                               VNET_PHY_BRIDGE);
+                    /* A new device is a new bridge in ovs-vswitchd, which
+                     * forgot the peers' MACs with the old one. */
+                    free(u->seeded);
+                    u->seeded = NULL;
                 }
             }
         }

@@ -347,8 +347,23 @@ test_underlay_bridge_deleted() {
     two_hosts_lan vxlan
     [ "$SANDBOX_DATAPATH" = netdev ] || return 0   # No br-phy: the kernel's IP.
 
+    # The controller held still while the bridge goes: ovs-vswitchd removes
+    # its device (and the IP with it) before the controller makes the bridge
+    # again.  (Made again before ovs-vswitchd has seen it go, the bridge
+    # keeps its device and the IP.)
+    local pid before after
+    pid=$(cat "$SANDBOX_DIR/vnetd/ovs-vnetd.pid")
+    before=$(sandbox_netns_exec h1 cat /sys/class/net/br-phy/ifindex)
+    kill -STOP "$pid"
     sandbox_vsctl h1 del-br br-phy
+    ! sandbox_netns_exec h1 ip link show dev br-phy >/dev/null 2>&1 \
+        || { kill -CONT "$pid"; fail "br-phy's device outlived its bridge"; }
+    kill -CONT "$pid"
     wait_until 15 grep -q 'tunnel IP restored on br-phy' "$SANDBOX_DIR/vnetd/ovs-vnetd.log"
+    after=$(sandbox_netns_exec h1 cat /sys/class/net/br-phy/ifindex)
+    [ "$before" != "$after" ] || fail "br-phy is the same device ($after)"
+    # The new bridge knows the tunnel peers' MACs again.
+    wait_until 5 output_has 192.168.50.2 sandbox_appctl h1 tnl/neigh/show
     output_has 'inet 192.168.50.1/24' sandbox_netns_exec h1 ip -o -4 addr show dev br-phy \
         || fail "no tunnel IP on br-phy"
     wait_until 10 reaches ep1 10.5.0.21

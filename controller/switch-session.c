@@ -25,6 +25,7 @@
 #include "flows/installer.h"
 #include "flows/of-channel.h"
 #include "lib/vswitch-idl.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/poll-loop.h"
@@ -367,6 +368,44 @@ full_run_needed(struct switch_session *ss, const struct run_key *key)
             || timers_due(ss));
 }
 
+/* Logs (at debug level) why a full run runs: what changed since the last
+ * one, or the timer that is due. */
+static void
+log_full_run_cause(const struct switch_session *ss, const struct run_key *key)
+{
+    if (!VLOG_IS_DBG_ENABLED()) {
+        return;
+    }
+    const struct run_key *o = &ss->last_key;
+    struct ds s = DS_EMPTY_INITIALIZER;
+#define CHANGED(FIELD) \
+    if (memcmp(&key->FIELD, &o->FIELD, sizeof key->FIELD)) { \
+        ds_put_cstr(&s, " " #FIELD); \
+    }
+    CHANGED(nb_seqno);
+    CHANGED(ovs_seqno);
+    CHANGED(ovs_connected);
+    CHANGED(txn_pending);
+    CHANGED(of_seqno);
+    CHANGED(of_state);
+    CHANGED(installed_gen);
+    CHANGED(synced);
+    CHANGED(relay_running);
+    CHANGED(relay_ready);
+    CHANGED(underlay_done);
+    CHANGED(datapath_type);
+    CHANGED(config_seqno);
+    CHANGED(releasing);
+#undef CHANGED
+    if (!ss->ran_once) {
+        ds_put_cstr(&s, " first");
+    } else if (!s.length) {
+        ds_put_cstr(&s, " timer");
+    }
+    VLOG_DBG("switch %s: full run:%s", ss->name, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
 /* Whether all that changed since the last full run is the switch's flows
  * coming in (the installer's generation and sync), for a settled session
  * that writes the marks: then only the endpoints' "up" follows
@@ -538,6 +577,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     }
     if (full) {
         COVERAGE_INC(switch_session_run);
+        log_full_run_cause(ss, &key);
         ss->ran_once = true;
         ss->marks_end_is_news = ss->marks_in_flight;
         full_run(ss, nb, txn);

@@ -10,6 +10,11 @@
 # coverage counter bridge_reconfigure) and how many full runs ovs-vnetd made
 # (its counter switch_session_run).
 #
+# With PLUG=1 the K endpoints are plugged the way OpenStack-style
+# integrations do it instead: "ovs-vnet-ctl port-add", the namespace and
+# veth made with ip, "ovs-vsctl add-port ... external_ids:iface-id=...", and
+# each is timed until its first echo reply from endpoint 0, step by step.
+#
 # With IDLE=S (seconds), the CPU that ovs-vswitchd and ovs-vnetd use while
 # nothing changes is measured first, over S seconds after the N endpoints
 # are up (ovs-vnetd's part is mostly its checks of the endpoints).
@@ -18,7 +23,7 @@
 # means.  bench/scale.sh times endpoints added back to back, with their
 # first reply; this one splits what one of them costs the switch.
 #
-# Usage: [N=600] [K=12] [IDLE=0] bench/attach-cost.sh
+# Usage: [N=600] [K=12] [IDLE=0] [PLUG=0|1] bench/attach-cost.sh
 set -u -o pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,6 +31,7 @@ self=$top/bench/$(basename "${BASH_SOURCE[0]}")
 N=${N:-600}
 K=${K:-12}
 IDLE=${IDLE:-0}
+PLUG=${PLUG:-0}
 case ${1:-} in
     -h|--help) sed -n '/^# Usage:/,/^$/s/^# \{0,1\}//p' "$self"; exit 0 ;;
     "") ;;
@@ -34,9 +40,11 @@ esac
 [[ $N =~ ^[0-9]+$ ]] && (( N <= 5000 )) || { echo "$0: N must be 0 to 5000" >&2; exit 2; }
 [[ $K =~ ^[1-9][0-9]*$ ]] && (( K <= 200 )) || { echo "$0: K must be 1 to 200" >&2; exit 2; }
 [[ $IDLE =~ ^[0-9]+$ ]] && (( IDLE <= 600 )) || { echo "$0: IDLE must be 0 to 600" >&2; exit 2; }
+[[ $PLUG =~ ^[01]$ ]] || { echo "$0: PLUG must be 0 or 1" >&2; exit 2; }
+(( !PLUG || N > 0 )) || { echo "$0: PLUG=1 needs N > 0 (endpoint 0 answers)" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "$0: must run as root (namespaces, veths)" >&2; exit 2; }
 
-echo "command: N=$N K=$K IDLE=$IDLE $(printf '%q' "$self")"
+echo "command: N=$N K=$K IDLE=$IDLE PLUG=$PLUG $(printf '%q' "$self")"
 echo
 
 . "$top/tests/lib/sandbox.sh"
@@ -87,26 +95,67 @@ if (( IDLE > 0 )); then
                         "ovs-vnetd %.2f%%\n\n", n, f, s, a * 100 / hz / s, b * 100 / hz / s }'
 fi
 
-printf '%-8s %10s %16s %14s %10s %10s\n' endpoint "attach ms" "ovs-vswitchd ms" "ovs-vnetd ms" reconfigs \
-    "full runs"
+ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+
+# plug I: endpoint I plugged by others; prints the milliseconds of each step.
+plug() {
+    local i=$1 ns=$SANDBOX_PREFIX-e$1 mac t a b c d
+    mac=$(printf '0a:00:00:00:%02x:%02x' $((i / 256)) $((i % 256)))
+    t=$(date +%s%N)
+    vnet_ctl port-add net1 "e$i" --ip="$(ep_ip "$i")" --mac="$mac" >/dev/null || return 1
+    a=$(ms_since "$t"); t=$(date +%s%N)
+    ip netns add "$ns"
+    ip -n "$ns" link set lo up
+    sandbox_netns_exec sw1 ip link add "v$i" type veth peer name eth0 netns "$ns"
+    ip -n "$ns" link set eth0 address "$mac" mtu 1450
+    ip -n "$ns" addr add "$(ep_ip "$i")/16" dev eth0
+    ip -n "$ns" link set eth0 up
+    ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null
+    sandbox_netns_exec sw1 ip link set "v$i" mtu 1450 up
+    b=$(ms_since "$t"); t=$(date +%s%N)
+    sandbox_vsctl sw1 add-port br-vnet "v$i" \
+        -- set Interface "v$i" external_ids:iface-id="e$i" || return 1
+    c=$(ms_since "$t"); t=$(date +%s%N)
+    ip netns exec "$ns" ping -q -n -c 1 -i 0.02 -w 30 "$(ep_ip 0)" >/dev/null || return 1
+    d=$(ms_since "$t")
+    echo "$a $b $c $d"
+}
+
+if (( PLUG )); then
+    printf '%-8s %10s %16s %14s %10s %10s %8s %8s %8s %8s\n' endpoint "plug ms" "ovs-vswitchd ms" \
+        "ovs-vnetd ms" reconfigs "full runs" port-add ip add-port reply
+else
+    printf '%-8s %10s %16s %14s %10s %10s\n' endpoint "attach ms" "ovs-vswitchd ms" "ovs-vnetd ms" \
+        reconfigs "full runs"
+fi
 results=$SANDBOX_DIR/results
 : > "$results"
 for ((j = 0; j < K; j++)); do
     i=$((N + j))
     a0=$(proc_ticks "$vswitchd"); b0=$(proc_ticks "$vnetd"); r0=$(reconfigs); f0=$(full_runs)
     t0=$(date +%s%N)
-    vnet_ctl --wait attach net1 "e$i" --switch=sw1 --ip="$(ep_ip "$i")" \
-        --netns="$SANDBOX_PREFIX-e$i" >/dev/null || { log "e$i: attach failed"; exit 1; }
+    steps=
+    if (( PLUG )); then
+        steps=$(plug "$i") || { log "e$i: plug failed"; exit 1; }
+    else
+        vnet_ctl --wait attach net1 "e$i" --switch=sw1 --ip="$(ep_ip "$i")" \
+            --netns="$SANDBOX_PREFIX-e$i" >/dev/null || { log "e$i: attach failed"; exit 1; }
+    fi
     t1=$(date +%s%N)
     sleep 1
     a1=$(proc_ticks "$vswitchd"); b1=$(proc_ticks "$vnetd"); r1=$(reconfigs); f1=$(full_runs)
-    line=$(printf '%s %s %s %s %s %s' "e$i" $(( (t1 - t0) / 1000000 )) \
-        $(( (a1 - a0) * 1000 / hz )) $(( (b1 - b0) * 1000 / hz )) $((r1 - r0)) $((f1 - f0)))
+    line=$(printf '%s %s %s %s %s %s %s' "e$i" $(( (t1 - t0) / 1000000 )) \
+        $(( (a1 - a0) * 1000 / hz )) $(( (b1 - b0) * 1000 / hz )) $((r1 - r0)) $((f1 - f0)) \
+        "$steps")
     echo "$line" >> "$results"
-    printf '%-8s %10s %16s %14s %10s %10s\n' $line
+    printf '%-8s %10s %16s %14s %10s %10s %8s %8s %8s %8s\n' $line
 done
-awk -v n="$N" '{ t += $2; a += $3; b += $4; r += $5; f += $6; k++ }
-    END { printf "\nN=%d, mean of %d attaches: %.0f ms; ovs-vswitchd %.0f ms of CPU, " \
+awk -v n="$N" -v what="$( ((PLUG)) && echo plugs || echo attaches)" \
+    '{ t += $2; a += $3; b += $4; r += $5; f += $6; s1 += $7; s2 += $8; s3 += $9; s4 += $10; k++ }
+    END { printf "\nN=%d, mean of %d %s: %.0f ms; ovs-vswitchd %.0f ms of CPU, " \
                  "ovs-vnetd %.0f ms, %.2f reconfigurations and %.2f full runs of " \
-                 "ovs-vnetd each\n", n, k, t / k, a / k, b / k, r / k, f / k }' \
+                 "ovs-vnetd each\n", n, k, what, t / k, a / k, b / k, r / k, f / k
+          if (what == "plugs")
+              printf "steps: port-add %.0f ms, ip %.0f ms, add-port %.0f ms, " \
+                     "first reply %.0f ms\n", s1 / k, s2 / k, s3 / k, s4 / k }' \
     "$results"

@@ -5,8 +5,8 @@
 #include "ovsdb-idl-provider.h"
 
 bool
-idl_changes_only(struct ovsdb_idl *idl, const struct ovsdb_idl_column *only,
-                 idl_changes_accept_func *accept, void *aux)
+idl_changes_each(struct ovsdb_idl *idl, idl_changes_row_func *accept,
+                 void *aux)
 {
     const struct ovsdb_idl_class *class = ovsdb_idl_get_class(idl);
     bool any = false;
@@ -15,22 +15,15 @@ idl_changes_only(struct ovsdb_idl *idl, const struct ovsdb_idl_column *only,
         const struct ovsdb_idl_row *row;
         for (row = ovsdb_idl_track_get_first(idl, tc); row;
              row = ovsdb_idl_track_get_next(row)) {
-            if (ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT)
-                || ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_DELETE)) {
-                return false;
+            bool changed = (ovsdb_idl_row_get_seqno(row,
+                                                    OVSDB_IDL_CHANGE_INSERT)
+                            || ovsdb_idl_row_get_seqno(
+                                row, OVSDB_IDL_CHANGE_DELETE));
+            for (size_t c = 0; !changed && c < tc->n_columns; c++) {
+                changed = ovsdb_idl_track_is_updated(row, &tc->columns[c]);
             }
-            bool updated = false;
-            for (size_t c = 0; c < tc->n_columns; c++) {
-                const struct ovsdb_idl_column *column = &tc->columns[c];
-                if (ovsdb_idl_track_is_updated(row, column)) {
-                    if (column != only) {
-                        return false;
-                    }
-                    updated = true;
-                }
-            }
-            if (updated) {
-                if (!accept(row, aux)) {
+            if (changed) {
+                if (!accept(row, tc, aux)) {
                     return false;
                 }
                 any = true;
@@ -38,4 +31,36 @@ idl_changes_only(struct ovsdb_idl *idl, const struct ovsdb_idl_column *only,
         }
     }
     return any;
+}
+
+struct only_column {
+    const struct ovsdb_idl_column *column;
+    idl_changes_accept_func *accept;
+    void *aux;
+};
+
+static bool
+only_column(const struct ovsdb_idl_row *row,
+            const struct ovsdb_idl_table_class *tc, void *oc_)
+{
+    const struct only_column *oc = oc_;
+    if (ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT)
+        || ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_DELETE)) {
+        return false;
+    }
+    for (size_t c = 0; c < tc->n_columns; c++) {
+        if (&tc->columns[c] != oc->column
+            && ovsdb_idl_track_is_updated(row, &tc->columns[c])) {
+            return false;
+        }
+    }
+    return oc->accept(row, oc->aux);
+}
+
+bool
+idl_changes_only(struct ovsdb_idl *idl, const struct ovsdb_idl_column *only,
+                 idl_changes_accept_func *accept, void *aux)
+{
+    struct only_column oc = { .column = only, .accept = accept, .aux = aux };
+    return idl_changes_each(idl, only_column, &oc);
 }

@@ -14,12 +14,23 @@ struct ovsdb_idl;
 struct ovsdb_idl_column;
 struct ovsdb_idl_row;
 
+struct ovsdb_idl_table_class;
+
+/* True if at least one row is tracked in 'idl' as changed (inserted,
+ * deleted, or with a column updated) and 'accept' takes every such row,
+ * given with its table.  (A row tracked with nothing of its own changed
+ * refers to a changed row, which is looked at itself.) */
+typedef bool idl_changes_row_func(const struct ovsdb_idl_row *,
+                                  const struct ovsdb_idl_table_class *,
+                                  void *aux);
+bool idl_changes_each(struct ovsdb_idl *, idl_changes_row_func *accept,
+                      void *aux);
+
 typedef bool idl_changes_accept_func(const struct ovsdb_idl_row *, void *aux);
 
 /* True if at least one change is tracked in 'idl' and every one is an
  * update of 'column' alone in a row that 'accept' takes: no row inserted or
- * deleted, no other column updated.  (A row tracked with no column of its
- * own updated refers to a changed row, which is looked at itself.) */
+ * deleted, no other column updated. */
 bool idl_changes_only(struct ovsdb_idl *, const struct ovsdb_idl_column *,
                       idl_changes_accept_func *accept, void *aux);
 

@@ -403,6 +403,8 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
         }
     }
 
+    bool other = changed;       /* Anything but inserts. */
+    size_t n_inserted = 0;
     for (size_t i = 0; i < cfg->n_ports; i++) {
         const struct switch_db_port *want = &cfg->ports[i];
         if (sset_contains(&present, want->name)) {
@@ -428,10 +430,19 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
         struct ovsrec_port *port = ovsrec_port_insert(txn);
         ovsrec_port_set_name(port, want->name);
         ovsrec_port_set_interfaces(port, &iface, 1);
-        ovsrec_port_update_external_ids_setkey(port, VNET_EXTID_OWNER,
-                                               cfg->owner);
+        const struct smap port_ids = SMAP_CONST1(&port_ids, VNET_EXTID_OWNER,
+                                                 cfg->owner);
+        ovsrec_port_set_external_ids(port, &port_ids);
+        if (cfg->news) {
+            switch_news_expect_insert(cfg->news, port);
+        }
+        n_inserted++;
         ovsrec_bridge_update_ports_addvalue(br, port);
     }
+    if (n_inserted && cfg->news) {
+        switch_news_expect_bridge(cfg->news, br);
+    }
+    r->inserts_only = n_inserted && !other;
     sset_destroy(&present);
     shash_destroy(&wanted);
     return changed;
@@ -593,7 +604,9 @@ switch_db_reconcile(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
         } else {
             changed = true;
         }
+        bool other = changed;
         changed |= sync_ports(txn, wanted, cfg, r);
+        r->inserts_only &= !other;
     }
 
     r->ready = !changed;

@@ -34,6 +34,8 @@ struct switch_db_port {
     const struct smap *options; /* Interface options, or NULL. */
 };
 
+struct switch_news;
+
 struct switch_db_config {
     const char *owner;             /* NB switch name, for external_ids. */
     const char *bridge;            /* Bridge wanted, or NULL to release. */
@@ -48,6 +50,9 @@ struct switch_db_config {
     const char *phy_hwaddr;     /* Its MAC: stable, so that other switches'
                                  * tunnel neighbor caches stay right when it is
                                  * recreated. */
+    /* Where to record the endpoint ports inserted, as written, so that
+     * their coming back is no news (switch-news.h); NULL: nowhere. */
+    struct switch_news *news;
 };
 
 /* An interface on our bridge with external_ids:iface-id, or one of our own
@@ -72,6 +77,9 @@ struct switch_db_stale {
 struct switch_db_result {
     bool db_ready;              /* The Open_vSwitch row exists. */
     bool ready;                 /* Everything as wanted; nothing changed. */
+    bool inserts_only;          /* Endpoint ports inserted (recorded in
+                                 * the config's 'news'), nothing else
+                                 * changed. */
     bool controller_connected;  /* Our Controller row says is_connected. */
     char *error;                /* Why not ready, or NULL (caller frees). */
     char *ovs_version;          /* Open_vSwitch ovs_version, or NULL. */
@@ -100,7 +108,6 @@ void switch_db_result_destroy(struct switch_db_result *r);
  * external_ids:vnet-installed=true, the others lose it
  * (switch_db_reconcile() leaves the marks as they are).  Records in 'news'
  * what it wrote.  Returns true if it changed anything. */
-struct switch_news;
 bool switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
                            const char *owner, const struct sset *installed,
                            struct switch_news *news);

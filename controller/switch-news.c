@@ -1,10 +1,15 @@
 #include <config.h>
 #include "controller/switch-news.h"
 
+#include <string.h>
+
 #include "controller/idl-changes.h"
+#include "hash.h"
 #include "lib/vswitch-idl.h"
 #include "ovsdb-idl.h"
+#include "ovsdb-idl-provider.h"
 #include "smap.h"
+#include "sset.h"
 #include "util.h"
 #include "uuid.h"
 
@@ -13,6 +18,16 @@ struct switch_news_row {
     struct hmap_node node;      /* In struct switch_news 'expected'. */
     struct uuid uuid;
     struct smap external_ids;
+};
+
+/* A port that ovs-vnetd inserted, with its interface, as written. */
+struct switch_news_port {
+    struct hmap_node node;      /* In struct switch_news 'inserted'. */
+    char *name;                 /* The port's and the interface's. */
+    struct smap port_ids;       /* The port's external_ids. */
+    char *type;                 /* The interface's type, */
+    struct smap options;        /* options */
+    struct smap iface_ids;      /* and external_ids. */
 };
 
 void
@@ -29,6 +44,9 @@ switch_news_init(struct switch_news *news)
     news->idl_seqno = 0;
     news->seqno = 1;
     hmap_init(&news->expected);
+    hmap_init(&news->inserted);
+    news->bridge = NULL;
+    news->bridge_ports = NULL;
 }
 
 void
@@ -36,6 +54,7 @@ switch_news_destroy(struct switch_news *news)
 {
     switch_news_forget(news);
     hmap_destroy(&news->expected);
+    hmap_destroy(&news->inserted);
 }
 
 static struct switch_news_row *
@@ -74,6 +93,64 @@ switch_news_expect(struct switch_news *news,
     smap_clone(&r->external_ids, &iface->external_ids);
 }
 
+static struct switch_news_port *
+find_inserted(const struct switch_news *news, const char *name)
+{
+    struct switch_news_port *p;
+    HMAP_FOR_EACH_WITH_HASH (p, node, hash_string(name, 0), &news->inserted) {
+        if (!strcmp(p->name, name)) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+void
+switch_news_expect_insert(struct switch_news *news,
+                          const struct ovsrec_port *port)
+{
+    ovs_assert(port->n_interfaces == 1);
+    const struct ovsrec_interface *iface = port->interfaces[0];
+    struct switch_news_port *p = find_inserted(news, port->name);
+    if (p) {
+        return;                 /* Inserted once per name and transaction. */
+    }
+    p = xmalloc(sizeof *p);
+    p->name = xstrdup(port->name);
+    smap_clone(&p->port_ids, &port->external_ids);
+    p->type = xstrdup(iface->type);
+    smap_clone(&p->options, &iface->options);
+    smap_clone(&p->iface_ids, &iface->external_ids);
+    hmap_insert(&news->inserted, &p->node, hash_string(p->name, 0));
+}
+
+void
+switch_news_expect_bridge(struct switch_news *news,
+                          const struct ovsrec_bridge *br)
+{
+    free(news->bridge);
+    news->bridge = xstrdup(br->name);
+    if (news->bridge_ports) {
+        sset_destroy(news->bridge_ports);
+    } else {
+        news->bridge_ports = xmalloc(sizeof *news->bridge_ports);
+    }
+    sset_init(news->bridge_ports);
+    for (size_t i = 0; i < br->n_ports; i++) {
+        sset_add(news->bridge_ports, br->ports[i]->name);
+    }
+    struct switch_news_port *p;
+    HMAP_FOR_EACH (p, node, &news->inserted) {
+        sset_add(news->bridge_ports, p->name);
+    }
+}
+
+bool
+switch_news_expects_inserts(const struct switch_news *news)
+{
+    return !hmap_is_empty(&news->inserted) && news->bridge_ports;
+}
+
 void
 switch_news_forget(struct switch_news *news)
 {
@@ -81,16 +158,109 @@ switch_news_forget(struct switch_news *news)
     HMAP_FOR_EACH_SAFE (r, node, &news->expected) {
         remove_expected(news, r);
     }
+    struct switch_news_port *p;
+    HMAP_FOR_EACH_POP (p, node, &news->inserted) {
+        free(p->name);
+        smap_destroy(&p->port_ids);
+        free(p->type);
+        smap_destroy(&p->options);
+        smap_destroy(&p->iface_ids);
+        free(p);
+    }
+    free(news->bridge);
+    news->bridge = NULL;
+    if (news->bridge_ports) {
+        sset_destroy(news->bridge_ports);
+        free(news->bridge_ports);
+        news->bridge_ports = NULL;
+    }
+}
+
+/* Whether 'row' of table 'tc' has a column other than 'column' updated. */
+static bool
+other_column_updated(const struct ovsdb_idl_row *row,
+                     const struct ovsdb_idl_table_class *tc,
+                     const struct ovsdb_idl_column *column)
+{
+    for (size_t c = 0; c < tc->n_columns; c++) {
+        if (&tc->columns[c] != column
+            && ovsdb_idl_track_is_updated(row, &tc->columns[c])) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static bool
-as_written(const struct ovsdb_idl_row *row, void *news_)
+iface_as_written(const struct switch_news *news,
+                 const struct ovsrec_interface *iface, bool inserted)
+{
+    if (!inserted) {
+        /* A mark: external_ids alone, as written. */
+        const struct switch_news_row *r = find_expected(
+            news, &iface->header_.uuid);
+        return (r && smap_equal(&r->external_ids, &iface->external_ids)
+                && !other_column_updated(&iface->header_,
+                                         &ovsrec_table_interface,
+                                         &ovsrec_interface_col_external_ids));
+    }
+    /* A new port's interface, before ovs-vswitchd has numbered it. */
+    const struct switch_news_port *p = find_inserted(news, iface->name);
+    return (p && !strcmp(p->type, iface->type)
+            && smap_equal(&p->options, &iface->options)
+            && smap_equal(&p->iface_ids, &iface->external_ids)
+            && !iface->n_ofport && !iface->error);
+}
+
+static bool
+port_as_written(const struct switch_news *news, const struct ovsrec_port *port)
+{
+    const struct switch_news_port *p = find_inserted(news, port->name);
+    return (p && smap_equal(&p->port_ids, &port->external_ids)
+            && port->n_interfaces == 1
+            && !strcmp(port->interfaces[0]->name, port->name));
+}
+
+static bool
+bridge_as_written(const struct switch_news *news,
+                  const struct ovsrec_bridge *br)
+{
+    if (!news->bridge_ports || strcmp(br->name, news->bridge)
+        || other_column_updated(&br->header_, &ovsrec_table_bridge,
+                                &ovsrec_bridge_col_ports)
+        || br->n_ports != sset_count(news->bridge_ports)) {
+        return false;
+    }
+    for (size_t i = 0; i < br->n_ports; i++) {
+        if (!sset_contains(news->bridge_ports, br->ports[i]->name)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Whether the change of 'row' is ovs-vnetd's own write coming back. */
+static bool
+as_written(const struct ovsdb_idl_row *row,
+           const struct ovsdb_idl_table_class *tc, void *news_)
 {
     const struct switch_news *news = news_;
-    const struct ovsrec_interface *iface
-        = CONTAINER_OF(row, struct ovsrec_interface, header_);
-    const struct switch_news_row *r = find_expected(news, &row->uuid);
-    return r && smap_equal(&r->external_ids, &iface->external_ids);
+    if (ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_DELETE)) {
+        return false;
+    }
+    bool inserted = ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT);
+    if (tc == &ovsrec_table_interface) {
+        return iface_as_written(
+            news, CONTAINER_OF(row, struct ovsrec_interface, header_),
+            inserted);
+    } else if (tc == &ovsrec_table_port) {
+        return inserted && port_as_written(
+            news, CONTAINER_OF(row, struct ovsrec_port, header_));
+    } else if (tc == &ovsrec_table_bridge) {
+        return !inserted && bridge_as_written(
+            news, CONTAINER_OF(row, struct ovsrec_bridge, header_));
+    }
+    return false;
 }
 
 unsigned int
@@ -99,9 +269,8 @@ switch_news_run(struct switch_news *news, struct ovsdb_idl *idl)
     unsigned int idl_seqno = ovsdb_idl_get_seqno(idl);
     if (idl_seqno != news->idl_seqno) {
         news->idl_seqno = idl_seqno;
-        /* Only interfaces' external_ids as written: no news. */
-        if (!idl_changes_only(idl, &ovsrec_interface_col_external_ids,
-                              as_written, news)) {
+        /* Only ovs-vnetd's own writes as written: no news. */
+        if (!idl_changes_each(idl, as_written, news)) {
             news->seqno++;
             switch_news_forget(news);
         }

@@ -3,12 +3,17 @@
  * Every column ovs-vnetd reads there is tracked.  ovs-vnetd writes the
  * vnet-installed marks of interfaces between full runs (switch_db_write_marks()),
  * and records what it wrote; a change that is only those interfaces'
- * external_ids coming back as written is no news for a full run.  Anything
- * else is: a row inserted or deleted, another column or table, external_ids
- * not as written, a sequence number moved with nothing tracked (a new
- * connection's first reply). */
+ * external_ids coming back as written is no news for a full run.  So are the
+ * endpoints' ports that a full run inserted (and nothing else), coming back
+ * as written, with the bridge's list of ports.  Anything else is: a row
+ * inserted or deleted, another column or table, external_ids not as
+ * written, an inserted interface that already has its OpenFlow port, a
+ * sequence number moved with nothing tracked (a new connection's first
+ * reply). */
 #ifndef VNET_SWITCH_NEWS_H
 #define VNET_SWITCH_NEWS_H 1
+
+#include <stdbool.h>
 
 #include "openvswitch/hmap.h"
 
@@ -18,12 +23,17 @@ extern "C" {
 
 struct ovsdb_idl;
 struct ovsdb_idl_column;
+struct ovsrec_bridge;
 struct ovsrec_interface;
+struct ovsrec_port;
 
 struct switch_news {
     unsigned int idl_seqno;     /* The IDL's, as last seen. */
     unsigned int seqno;         /* One more for each change that is news. */
     struct hmap expected;       /* struct switch_news_row, by row UUID. */
+    struct hmap inserted;       /* struct switch_news_port, by name. */
+    char *bridge;               /* The bridge they went into, */
+    struct sset *bridge_ports;  /* and its ports' names then (or NULL). */
 };
 
 /* Registers 'column' in 'idl' (created monitoring nothing by default), with
@@ -38,6 +48,16 @@ void switch_news_destroy(struct switch_news *);
 /* Records that 'iface''s external_ids, as the open transaction has just set
  * them, will come back from ovs-vnetd's own write. */
 void switch_news_expect(struct switch_news *, const struct ovsrec_interface *);
+/* Records that 'port' (with its one interface), just inserted by the open
+ * transaction, will come back as written; and then, for the last of them,
+ * that bridge 'br' will list its ports as now and those inserted. */
+void switch_news_expect_insert(struct switch_news *,
+                               const struct ovsrec_port *);
+void switch_news_expect_bridge(struct switch_news *,
+                               const struct ovsrec_bridge *);
+/* Whether inserted ports are expected to come back. */
+bool switch_news_expects_inserts(const struct switch_news *);
+
 /* Forgets what was recorded (a full run reads everything anyway; a
  * transaction that failed brings nothing back). */
 void switch_news_forget(struct switch_news *);

@@ -87,7 +87,10 @@ struct switch_session {
                                  * brought to what the last full run found
                                  * (marks_run()). */
     bool marks_in_flight;       /* Their transaction is committing; */
-    bool marks_end_is_news;     /* a full run ran meanwhile, without a
+    bool inserts_in_flight;     /* or a full run's that only inserts
+                                 * endpoint ports (session_step_switch_db());
+                                 */
+    bool own_end_is_news;       /* a full run ran meanwhile, without a
                                  * transaction of its own. */
     struct switch_news ovs_news;        /* The switch's database changes */
     unsigned int ovs_news_seqno;        /* that are news (switch-news.h). */

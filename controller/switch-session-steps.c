@@ -345,6 +345,17 @@ session_installed_endpoints(const struct switch_session *ss,
     }
 }
 
+static bool
+plan_has_relay(const struct tunnel_plan *plan)
+{
+    for (size_t i = 0; plan->enabled && i < plan->n_peers; i++) {
+        if (plan->peers[i].relay) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* The switch's database made to hold the bridge and 'pl''s ports (not while
  * watching: then it is only read), and the transaction committed.  The
  * vnet-installed marks are marks_run()'s.  Takes 'pl''s ports and
@@ -376,6 +387,7 @@ session_step_switch_db(struct switch_session *ss, struct ovsdb_idl_txn *txn,
             .phy_bridge = underlay ? VNET_PHY_BRIDGE : NULL,
             .underlay = underlay,
             .phy_hwaddr = underlay ? phy_hwaddr : NULL,
+            .news = txn && !ss->watching ? &ss->ovs_news : NULL,
         };
         switch_db_result_destroy(&ss->db);
         switch_db_reconcile(ss->ovs.idl, ss->watching ? NULL : txn, &cfg,
@@ -400,6 +412,18 @@ session_step_switch_db(struct switch_session *ss, struct ovsdb_idl_txn *txn,
         ss->bridge_configured = false;
     } else if (ss->db.ready && !ss->txn_pending && !ss->releasing) {
         ss->bridge_configured = true;
+    }
+    /* New endpoint ports alone, into a bridge configured before: the next
+     * full run would find nothing to do once they are in, and need not
+     * follow their transaction (own_txn_end()).  Not with a relay, which
+     * waits for no transaction in flight. */
+    if (switch_news_expects_inserts(&ss->ovs_news)) {
+        if (ss->db.inserts_only && ss->txn_pending && ss->bridge_configured
+            && !ss->releasing && !plan_has_relay(&ss->plan)) {
+            ss->inserts_in_flight = true;
+        } else {
+            switch_news_forget(&ss->ovs_news);
+        }
     }
     free(pl->ports);
     pl->ports = NULL;

@@ -44,6 +44,7 @@ VLOG_DEFINE_THIS_MODULE(switch_session);
 
 COVERAGE_DEFINE(switch_session_run);
 COVERAGE_DEFINE(switch_session_marks_run);
+COVERAGE_DEFINE(switch_session_inserts_end);
 COVERAGE_DEFINE(switch_session_idle_run);
 COVERAGE_DEFINE(switch_session_up_run);
 
@@ -108,6 +109,7 @@ close_ovsdb(struct switch_session *ss)
     }
     switch_news_forget(&ss->ovs_news);
     ss->marks_in_flight = false;
+    ss->inserts_in_flight = false;
 }
 
 void
@@ -509,31 +511,51 @@ session_commit(struct switch_session *ss)
     ss->txn_pending = ss->ovs.committing_txn != NULL;
     if (ss->marks_in_flight && !ss->txn_pending) {
         /* Failed (a success is seen by ovsdb_idl_loop_run(), and ends in
-         * marks_end()): nothing comes back, and the marks are due again. */
+         * own_txn_end()): nothing comes back, and the marks are due
+         * again. */
         ss->marks_in_flight = false;
         switch_news_forget(&ss->ovs_news);
         if (status != 1) {
             ss->marks_due = true;
         }
     }
+    if (ss->inserts_in_flight && !ss->txn_pending) {
+        /* Failed: the end is news for a full run (the run key's
+         * 'txn_pending'). */
+        ss->inserts_in_flight = false;
+        switch_news_forget(&ss->ovs_news);
+    }
 }
 
 /* After ovsdb_idl_loop_run(), which ends only a transaction that
- * succeeded: the marks' transaction has ended, and what it wrote has come
- * back before its reply (no news: switch_news_run()).  Its end is no news
- * either, unless a full run ran while it was in flight (that run could not
- * write). */
+ * succeeded: ovs-vnetd's own transaction of marks, or of new ports alone,
+ * has ended, and what it wrote has come back before its reply (no news, if
+ * as written: switch_news_run()).  Its end is no news either, unless a full
+ * run ran while it was in flight (that run could not write) or something
+ * else changed: the full run that sent the ports would find nothing to do
+ * but wait for their OpenFlow ports, which come as news. */
 static void
-marks_end(struct switch_session *ss)
+own_txn_end(struct switch_session *ss)
 {
-    if (ss->marks_in_flight && !ss->ovs.committing_txn) {
-        ss->marks_in_flight = false;
-        switch_news_forget(&ss->ovs_news);
-        ss->txn_pending = false;
-        if (!ss->marks_end_is_news) {
-            ss->last_key.txn_pending = false;
-            ss->markers_ready = true;
-        }
+    if (ss->ovs.committing_txn || !(ss->marks_in_flight
+                                     || ss->inserts_in_flight)) {
+        return;
+    }
+    bool inserts = ss->inserts_in_flight;
+    ss->marks_in_flight = ss->inserts_in_flight = false;
+    switch_news_forget(&ss->ovs_news);
+    ss->txn_pending = false;
+    if (ss->own_end_is_news) {
+        return;
+    }
+    if (!inserts) {
+        ss->last_key.txn_pending = false;
+        ss->markers_ready = true;
+    } else if (ss->ovs_news_seqno == ss->last_key.ovs_seqno) {
+        COVERAGE_INC(switch_session_inserts_end);
+        ss->last_key.txn_pending = false;
+        ss->db.ready = true;
+        ss->status_seqno++;
     }
 }
 
@@ -551,7 +573,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     flow_installer_run(ss->installer);
     struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&ss->ovs);
     ss->ovs_news_seqno = switch_news_run(&ss->ovs_news, ss->ovs.idl);
-    marks_end(ss);
+    own_txn_end(ss);
     resolve_datapath(ss);
 
     /* A repaired endpoint may have a new host end, a relay tap deleted
@@ -579,7 +601,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         COVERAGE_INC(switch_session_run);
         log_full_run_cause(ss, &key);
         ss->ran_once = true;
-        ss->marks_end_is_news = ss->marks_in_flight;
+        ss->own_end_is_news = ss->marks_in_flight || ss->inserts_in_flight;
         full_run(ss, nb, txn);
         ss->status_seqno++;
         /* As the run left things: what it changed itself (a transaction
@@ -603,12 +625,12 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         bool marked = marks_run(ss, txn);
         if (marked) {
             ss->marks_in_flight = true;
-            ss->marks_end_is_news = false;
+            ss->own_end_is_news = false;
         }
         session_commit(ss);
         if (marked) {
             /* Its own transaction is no news for a full run, nor are the
-             * marks coming back (marks_end()). */
+             * marks coming back (own_txn_end()). */
             ss->last_key.txn_pending = ss->txn_pending;
         }
         flow_installer_run(ss->installer);

@@ -181,12 +181,41 @@ test_flows_coming_in_start_no_full_run() {
         vnet_ctl --wait attach red "n$i" --switch=h1 --ip="10.5.1.$i" \
             --netns="$SANDBOX_PREFIX-n$i" >/dev/null
     done
-    # Each attach: the endpoint, its port's insert coming back, its
-    # OpenFlow port: 3 (17 or 18 seen for the 6).  With one more for its
-    # flows coming in, 24.
+    # Each attach: the endpoint and its OpenFlow port: 2 (12 seen for the
+    # 6).  With one more for its flows coming in, 18.
     local runs=$(( $(full_runs) - before ))
-    (( runs <= 21 )) || fail "$runs full runs for 6 attaches"
+    (( runs <= 15 )) || fail "$runs full runs for 6 attaches"
     assert_eq "$(vnet_ctl -f csv --no-headings ep-list | cut -d, -f8 | sort -u)" \
         true "every endpoint up"
+}
+
+test_new_ports_coming_back_start_no_full_run() {
+    # The ports a full run inserts, and nothing else, come back as written
+    # with the end of their transaction: no news; their OpenFlow ports are.
+    r1_on_h1
+    sleep 1
+    local before ends i
+    before=$(full_runs)
+    ends=$(sandbox_vnetd_appctl coverage/read-counter switch_session_inserts_end)
+    for i in 1 2 3 4 5 6; do
+        vnet_ctl --wait attach red "n$i" --switch=h1 --ip="10.5.1.$i" \
+            --netns="$SANDBOX_PREFIX-n$i" >/dev/null
+    done
+    local runs=$(( $(full_runs) - before ))
+    ends=$(( $(sandbox_vnetd_appctl coverage/read-counter switch_session_inserts_end) - ends ))
+    # Each attach: the endpoint, its OpenFlow port (3 each before: the
+    # insert coming back was one more).
+    (( runs <= 15 )) || fail "$runs full runs for 6 attaches"
+    (( ends >= 5 )) || fail "only $ends of 6 inserts ended without a full run"
+    for i in 1 6; do
+        reaches "n$i" 10.5.0.11 || fail "n$i does not reach r1"
+    done
+    output_has 'vnet-installed="true"' sandbox_vsctl h1 --columns=external_ids \
+        find Interface "external_ids:iface-id=n6" || fail "n6 not marked"
+
+    # Someone else's port among ours is news: a full run sees it.
+    before=$(full_runs)
+    sandbox_vsctl h1 add-port br-vnet other0 -- set Interface other0 type=internal
+    wait_until 5 test "$(full_runs)" -gt "$before"
 }
 

@@ -400,6 +400,9 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
             b->ofport = iface->n_ofport ? iface->ofport[0] : 0;
             b->error = nullable_xstrdup(iface->error);
             b->ours = ours;
+            if (ours && !iface_id && b->ofport == 0 && !b->error) {
+                r->n_unnumbered++;
+            }
         }
     }
 
@@ -437,6 +440,9 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
             switch_news_expect_insert(cfg->news, port);
         }
         n_inserted++;
+        if (!want->iface_id) {
+            r->n_unnumbered++;
+        }
         ovsrec_bridge_update_ports_addvalue(br, port);
     }
     if (n_inserted && cfg->news) {

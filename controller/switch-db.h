@@ -80,6 +80,10 @@ struct switch_db_result {
     bool inserts_only;          /* Endpoint ports inserted (recorded in
                                  * the config's 'news'), nothing else
                                  * changed. */
+    size_t n_unnumbered;        /* Our ports without an endpoint (tunnels,
+                                 * uplinks, relay taps) that ovs-vswitchd
+                                 * has not numbered yet, nor refused; those
+                                 * inserted now among them. */
     bool controller_connected;  /* Our Controller row says is_connected. */
     char *error;                /* Why not ready, or NULL (caller frees). */
     char *ovs_version;          /* Open_vSwitch ovs_version, or NULL. */

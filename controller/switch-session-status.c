@@ -62,7 +62,10 @@ switch_session_get_status(const struct switch_session *ss,
         tunnels_ready = simap_contains(&ss->ofports,
                                        ss->plan.peers[i].port);
     }
+    /* Our other ports (a router's uplink) have their OpenFlow port, and
+     * the flows that use it, or an error. */
     st->in_sync = status.connected && !ss->releasing && ss->db.ready
+                  && !ss->db.n_unnumbered
                   && !ss->txn_pending && ss->endpoints_ready
                   && ss->markers_ready
                   && flow_installer_is_synced(ss->installer) && tunnels_ready;

@@ -58,6 +58,10 @@ test_incremental_matches_full_recomputation() {
     reaches r1 10.6.0.13 || fail "red -> blue through rt1"
     step "uplink" vnet_ctl router-uplink rt1 h1 up0 --ip=203.0.113.2/24 \
         --nexthop=203.0.113.1
+    # In sync means the uplink's port is numbered (and its flows in).
+    local up0_ofport
+    up0_ofport=$(sandbox_vsctl h1 get Interface up0 ofport)
+    [ "${up0_ofport:-0}" -gt 0 ] || fail "in sync, and up0 has OpenFlow port '$up0_ofport'"
     step "snat" vnet_ctl nat-add rt1 snat red
     step "dnat" vnet_ctl nat-add rt1 dnat tcp 8765 r2:8765
     step "fip" vnet_ctl nat-add rt1 fip 203.0.113.10 10.6.0.13

@@ -371,9 +371,10 @@ full_run_needed(struct switch_session *ss, const struct run_key *key)
 }
 
 /* Logs (at debug level) why a full run runs: what changed since the last
- * one, or the timer that is due. */
+ * one, a repair of an endpoint or a relay tap, or a timer that is due. */
 static void
-log_full_run_cause(const struct switch_session *ss, const struct run_key *key)
+log_full_run_cause(const struct switch_session *ss, const struct run_key *key,
+                   bool repaired)
 {
     if (!VLOG_IS_DBG_ENABLED()) {
         return;
@@ -401,6 +402,8 @@ log_full_run_cause(const struct switch_session *ss, const struct run_key *key)
 #undef CHANGED
     if (!ss->ran_once) {
         ds_put_cstr(&s, " first");
+    } else if (repaired) {
+        ds_put_cstr(&s, " repair");
     } else if (!s.length) {
         ds_put_cstr(&s, " timer");
     }
@@ -599,7 +602,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     }
     if (full) {
         COVERAGE_INC(switch_session_run);
-        log_full_run_cause(ss, &key);
+        log_full_run_cause(ss, &key, repaired);
         ss->ran_once = true;
         ss->own_end_is_news = ss->marks_in_flight || ss->inserts_in_flight;
         full_run(ss, nb, txn);

@@ -29,8 +29,7 @@ struct underlay {
     long long int watch_until;  /* and keep looking until then. */
     char *seeded;               /* Peers' MACs told to ovs-vswitchd, as a
                                  * key (its pid and the peers), */
-    long long int seed_next;    /* and when to tell it again; */
-    long long int seed_retry;   /* not before then after a failure. */
+    long long int seed_next;    /* and when to tell it again. */
 };
 
 struct underlay *
@@ -165,9 +164,8 @@ seed_neighbors(struct underlay *u, pid_t pid, const char *rundir,
             ds_put_format(&key, " %08"PRIx32, p->ip);
         }
     }
-    if (time_msec() < u->seed_retry
-        || (u->seeded && !strcmp(u->seeded, ds_cstr(&key))
-            && time_msec() < u->seed_next)) {
+    if (u->seeded && !strcmp(u->seeded, ds_cstr(&key))
+        && time_msec() < u->seed_next) {
         ds_destroy(&key);
         return;
     }
@@ -175,19 +173,16 @@ seed_neighbors(struct underlay *u, pid_t pid, const char *rundir,
     int error = tunnel_seed_neighbors(plan, ctl, VNET_PHY_BRIDGE);
     if (error == EAGAIN) {
         u->seed_next = time_msec() + 200;      /* Starting: again soon. */
-        u->seed_retry = u->seed_next;
     } else if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
         VLOG_WARN_RL(&rl, "switch %s: cannot tell ovs-vswitchd the tunnel "
                      "peers' MACs through %s: %s", u->name, ctl,
                      ovs_strerror(error));
         u->seed_next = time_msec() + 1000;
-        u->seed_retry = u->seed_next;
     } else {
         free(u->seeded);
         u->seeded = ds_steal_cstr(&key);
         u->seed_next = time_msec() + SEED_REFRESH_MS;
-        u->seed_retry = 0;
     }
     ds_destroy(&key);
     free(ctl);

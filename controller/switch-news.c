@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "controller/idl-changes.h"
-#include "hash.h"
 #include "lib/vswitch-idl.h"
 #include "ovsdb-idl.h"
 #include "ovsdb-idl-provider.h"
@@ -22,8 +21,6 @@ struct switch_news_row {
 
 /* A port that ovs-vnetd inserted, with its interface, as written. */
 struct switch_news_port {
-    struct hmap_node node;      /* In struct switch_news 'inserted'. */
-    char *name;                 /* The port's and the interface's. */
     struct smap port_ids;       /* The port's external_ids. */
     char *type;                 /* The interface's type, */
     struct smap options;        /* options */
@@ -44,9 +41,9 @@ switch_news_init(struct switch_news *news)
     news->idl_seqno = 0;
     news->seqno = 1;
     hmap_init(&news->expected);
-    hmap_init(&news->inserted);
+    shash_init(&news->inserted);
     news->bridge = NULL;
-    news->bridge_ports = NULL;
+    sset_init(&news->bridge_ports);
 }
 
 void
@@ -54,7 +51,8 @@ switch_news_destroy(struct switch_news *news)
 {
     switch_news_forget(news);
     hmap_destroy(&news->expected);
-    hmap_destroy(&news->inserted);
+    shash_destroy(&news->inserted);
+    sset_destroy(&news->bridge_ports);
 }
 
 static struct switch_news_row *
@@ -93,35 +91,21 @@ switch_news_expect(struct switch_news *news,
     smap_clone(&r->external_ids, &iface->external_ids);
 }
 
-static struct switch_news_port *
-find_inserted(const struct switch_news *news, const char *name)
-{
-    struct switch_news_port *p;
-    HMAP_FOR_EACH_WITH_HASH (p, node, hash_string(name, 0), &news->inserted) {
-        if (!strcmp(p->name, name)) {
-            return p;
-        }
-    }
-    return NULL;
-}
-
 void
 switch_news_expect_insert(struct switch_news *news,
                           const struct ovsrec_port *port)
 {
     ovs_assert(port->n_interfaces == 1);
-    const struct ovsrec_interface *iface = port->interfaces[0];
-    struct switch_news_port *p = find_inserted(news, port->name);
-    if (p) {
+    if (shash_find(&news->inserted, port->name)) {
         return;                 /* Inserted once per name and transaction. */
     }
-    p = xmalloc(sizeof *p);
-    p->name = xstrdup(port->name);
+    const struct ovsrec_interface *iface = port->interfaces[0];
+    struct switch_news_port *p = xmalloc(sizeof *p);
     smap_clone(&p->port_ids, &port->external_ids);
     p->type = xstrdup(iface->type);
     smap_clone(&p->options, &iface->options);
     smap_clone(&p->iface_ids, &iface->external_ids);
-    hmap_insert(&news->inserted, &p->node, hash_string(p->name, 0));
+    shash_add(&news->inserted, port->name, p);
 }
 
 void
@@ -130,25 +114,20 @@ switch_news_expect_bridge(struct switch_news *news,
 {
     free(news->bridge);
     news->bridge = xstrdup(br->name);
-    if (news->bridge_ports) {
-        sset_destroy(news->bridge_ports);
-    } else {
-        news->bridge_ports = xmalloc(sizeof *news->bridge_ports);
-    }
-    sset_init(news->bridge_ports);
+    sset_clear(&news->bridge_ports);
     for (size_t i = 0; i < br->n_ports; i++) {
-        sset_add(news->bridge_ports, br->ports[i]->name);
+        sset_add(&news->bridge_ports, br->ports[i]->name);
     }
-    struct switch_news_port *p;
-    HMAP_FOR_EACH (p, node, &news->inserted) {
-        sset_add(news->bridge_ports, p->name);
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &news->inserted) {
+        sset_add(&news->bridge_ports, node->name);
     }
 }
 
 bool
 switch_news_expects_inserts(const struct switch_news *news)
 {
-    return !hmap_is_empty(&news->inserted) && news->bridge_ports;
+    return !shash_is_empty(&news->inserted) && news->bridge;
 }
 
 void
@@ -158,22 +137,19 @@ switch_news_forget(struct switch_news *news)
     HMAP_FOR_EACH_SAFE (r, node, &news->expected) {
         remove_expected(news, r);
     }
-    struct switch_news_port *p;
-    HMAP_FOR_EACH_POP (p, node, &news->inserted) {
-        free(p->name);
+    struct shash_node *node;
+    SHASH_FOR_EACH_SAFE (node, &news->inserted) {
+        struct switch_news_port *p = node->data;
         smap_destroy(&p->port_ids);
         free(p->type);
         smap_destroy(&p->options);
         smap_destroy(&p->iface_ids);
         free(p);
+        shash_delete(&news->inserted, node);
     }
     free(news->bridge);
     news->bridge = NULL;
-    if (news->bridge_ports) {
-        sset_destroy(news->bridge_ports);
-        free(news->bridge_ports);
-        news->bridge_ports = NULL;
-    }
+    sset_clear(&news->bridge_ports);
 }
 
 /* Whether 'row' of table 'tc' has a column other than 'column' updated. */
@@ -205,7 +181,8 @@ iface_as_written(const struct switch_news *news,
                                          &ovsrec_interface_col_external_ids));
     }
     /* A new port's interface, before ovs-vswitchd has numbered it. */
-    const struct switch_news_port *p = find_inserted(news, iface->name);
+    const struct switch_news_port *p = shash_find_data(&news->inserted,
+                                                      iface->name);
     return (p && !strcmp(p->type, iface->type)
             && smap_equal(&p->options, &iface->options)
             && smap_equal(&p->iface_ids, &iface->external_ids)
@@ -215,7 +192,8 @@ iface_as_written(const struct switch_news *news,
 static bool
 port_as_written(const struct switch_news *news, const struct ovsrec_port *port)
 {
-    const struct switch_news_port *p = find_inserted(news, port->name);
+    const struct switch_news_port *p = shash_find_data(&news->inserted,
+                                                      port->name);
     return (p && smap_equal(&p->port_ids, &port->external_ids)
             && port->n_interfaces == 1
             && !strcmp(port->interfaces[0]->name, port->name));
@@ -225,14 +203,14 @@ static bool
 bridge_as_written(const struct switch_news *news,
                   const struct ovsrec_bridge *br)
 {
-    if (!news->bridge_ports || strcmp(br->name, news->bridge)
+    if (!news->bridge || strcmp(br->name, news->bridge)
         || other_column_updated(&br->header_, &ovsrec_table_bridge,
                                 &ovsrec_bridge_col_ports)
-        || br->n_ports != sset_count(news->bridge_ports)) {
+        || br->n_ports != sset_count(&news->bridge_ports)) {
         return false;
     }
     for (size_t i = 0; i < br->n_ports; i++) {
-        if (!sset_contains(news->bridge_ports, br->ports[i]->name)) {
+        if (!sset_contains(&news->bridge_ports, br->ports[i]->name)) {
             return false;
         }
     }

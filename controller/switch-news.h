@@ -16,6 +16,8 @@
 #include <stdbool.h>
 
 #include "openvswitch/hmap.h"
+#include "openvswitch/shash.h"
+#include "sset.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -31,9 +33,9 @@ struct switch_news {
     unsigned int idl_seqno;     /* The IDL's, as last seen. */
     unsigned int seqno;         /* One more for each change that is news. */
     struct hmap expected;       /* struct switch_news_row, by row UUID. */
-    struct hmap inserted;       /* struct switch_news_port, by name. */
-    char *bridge;               /* The bridge they went into, */
-    struct sset *bridge_ports;  /* and its ports' names then (or NULL). */
+    struct shash inserted;      /* Name -> struct switch_news_port. */
+    char *bridge;               /* The bridge they went into (or NULL), */
+    struct sset bridge_ports;   /* and its ports' names then. */
 };
 
 /* Registers 'column' in 'idl' (created monitoring nothing by default), with

@@ -7,9 +7,11 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "controller/attach.h"
 #include "controller/binding.h"
 #include "controller/status.h"
 #include "controller/switch-db.h"
+#include "controller/underlay.h"
 #include "flows/flow-table.h"
 #include "flows/flow-units.h"
 #include "flows/installer.h"
@@ -56,8 +58,16 @@ switch_session_get_status(const struct switch_session *ss,
     memset(st, 0, sizeof *st);
     st->connected = status.connected;
     st->db_connected = db_connected;
+    /* The tunnel ports are there, the underlay's IP on its bridge, and
+     * ovs-vswitchd told the peers' MACs, so that the first packets to each
+     * peer go at once. */
     bool tunnels_ready = !ss->plan.error && !ss->underlay_pending
-                         && ss->relay_ready;
+                         && ss->relay_ready
+                         && (!ss->underlay_wanted
+                             || underlay_seeded(
+                                 ss->underlay,
+                                 attacher_get_switch_pid(ss->attacher),
+                                 &ss->plan));
     for (size_t i = 0; i < ss->plan.n_peers && tunnels_ready; i++) {
         tunnels_ready = simap_contains(&ss->ofports,
                                        ss->plan.peers[i].port);

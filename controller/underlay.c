@@ -152,18 +152,29 @@ move_ip(struct underlay *u, const char *iface, pid_t pid, int fd)
     u->pid = pid;
 }
 
+/* What seeding 'plan' into ovs-vswitchd 'pid' is known by: its pid and the
+ * peers whose MACs it is told.  Returns how many such peers there are. */
+static size_t
+seed_key(pid_t pid, const struct tunnel_plan *plan, struct ds *key)
+{
+    size_t n = 0;
+    ds_put_format(key, "%ld", (long) pid);
+    for (size_t i = 0; i < plan->n_peers; i++) {
+        const struct tunnel_peer *p = &plan->peers[i];
+        if (p->has_phy_mac) {
+            ds_put_format(key, " %08"PRIx32, p->ip);
+            n++;
+        }
+    }
+    return n;
+}
+
 static void
 seed_neighbors(struct underlay *u, pid_t pid, const char *rundir,
                const struct tunnel_plan *plan)
 {
     struct ds key = DS_EMPTY_INITIALIZER;
-    ds_put_format(&key, "%ld", (long) pid);
-    for (size_t i = 0; i < plan->n_peers; i++) {
-        const struct tunnel_peer *p = &plan->peers[i];
-        if (p->has_phy_mac) {
-            ds_put_format(&key, " %08"PRIx32, p->ip);
-        }
-    }
+    seed_key(pid, plan, &key);
     if (u->seeded && !strcmp(u->seeded, ds_cstr(&key))
         && time_msec() < u->seed_next) {
         ds_destroy(&key);
@@ -199,6 +210,17 @@ underlay_run(struct underlay *u, const char *iface, pid_t pid, int netns_fd,
     if (nullable_string_is_equal(u->iface, iface) && rundir) {
         seed_neighbors(u, pid, rundir, plan);
     }
+}
+
+bool
+underlay_seeded(const struct underlay *u, pid_t pid,
+                const struct tunnel_plan *plan)
+{
+    struct ds key = DS_EMPTY_INITIALIZER;
+    bool seeded = (!seed_key(pid, plan, &key)
+                   || (u->seeded && !strcmp(u->seeded, ds_cstr(&key))));
+    ds_destroy(&key);
+    return seeded;
 }
 
 void

@@ -30,6 +30,12 @@ void underlay_run(struct underlay *, const char *iface, pid_t pid,
                   int netns_fd, const char *rundir,
                   const struct tunnel_plan *plan);
 
+/* Whether ovs-vswitchd 'pid' has been told the MACs of every peer of 'plan'
+ * that has one (true if none has): until then, the first packets to a new
+ * peer wait for its ARP reply through the underlay, or are lost. */
+bool underlay_seeded(const struct underlay *, pid_t pid,
+                     const struct tunnel_plan *);
+
 /* Takes note that the IP on the underlay bridge is that of 'iface', if the
  * bridge has an IP and 'iface' none (moved there by an earlier ovs-vnetd),
  * so that underlay_give_back() gives it back.  Moves nothing. */

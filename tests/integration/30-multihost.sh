@@ -369,6 +369,40 @@ test_underlay_bridge_deleted() {
     wait_until 10 reaches ep1 10.5.0.21
 }
 
+# --wait waits until each switch's ovs-vswitchd knows its tunnel peers' MACs
+# (on the userspace datapath, where ovs-vnetd tells them): until then a first
+# packet to a new peer waits for ARP through the underlay, or is lost.
+test_wait_covers_tunnel_peers_macs() {
+    [ "$SANDBOX_DATAPATH" = netdev ] || return 0   # The kernel ARPs itself.
+    hosts_world vxlan h1
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach_ep net1 ep1 h1 10.5.0.11
+    vnet_ctl --wait sync
+
+    # h1's ovs-vswitchd cannot be told anything while its control socket is
+    # elsewhere; h2 comes meanwhile.
+    local ctl
+    ALLOWED_LOG_ERRORS="cannot tell ovs-vswitchd the tunnel peers' MACs|unixctl\\|WARN\\|failed to connect"
+    ctl=$(ls "$(sandbox_switch_dir h1)"/ovs-vswitchd.*.ctl) || fail "no control socket"
+    mv "$ctl" "$ctl.away"
+    sandbox_switch_start h2
+    sandbox_switch_underlay h2 192.168.50.2/24
+    connect_host h2 vxlan
+    attach_ep net1 ep2 h2 10.5.0.21
+    if vnet_ctl --timeout=3 --wait sync 2>/dev/null; then
+        mv "$ctl.away" "$ctl"
+        fail "--wait returned before h1's ovs-vswitchd knew h2's MAC"
+    fi
+    ! output_has 192.168.50.2 ovs-appctl --timeout=10 -t "$ctl.away" tnl/neigh/show \
+        || { mv "$ctl.away" "$ctl"; fail "h2's MAC known without ovs-vnetd"; }
+    mv "$ctl.away" "$ctl"
+    vnet_ctl --timeout=10 --wait sync
+    output_has 192.168.50.2 sandbox_appctl h1 tnl/neigh/show \
+        || fail "--wait returned and h1's ovs-vswitchd does not know h2's MAC"
+    in_ep ep1 ping -c 1 -W 2 10.5.0.21 >/dev/null \
+        || fail "the first packet from h1 to h2 was lost"
+}
+
 test_controller_kill9_under_ping() {
     two_hosts_lan vxlan
 

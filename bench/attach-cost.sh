@@ -8,7 +8,10 @@
 # ovs-vswitchd and ovs-vnetd used from its start until the next one's, and
 # how many times ovs-vswitchd reconfigured its bridges meanwhile (its
 # coverage counter bridge_reconfigure) and how many full runs ovs-vnetd made
-# (its counter switch_session_run).
+# (its counter switch_session_run).  Where perf(1) can count system calls,
+# also how many times ovs-vswitchd's main thread went round its loop (its
+# poll() calls): on the userspace datapath each time is a look at every
+# port.
 #
 # With PLUG=1 the K endpoints are plugged the way OpenStack-style
 # integrations do it instead: "ovs-vnet-ctl port-add", the namespace and
@@ -84,15 +87,41 @@ reconfigs() {
 full_runs() {
     sandbox_vnetd_appctl coverage/read-counter switch_session_run
 }
+# loops_start / loops_stop: ovs-vswitchd's main-loop iterations in between
+# ("-" without perf's syscall tracepoints).
+loops_file=$SANDBOX_DIR/loops
+loops_pid=
+have_perf=false
+perf stat -e syscalls:sys_enter_poll -- true >/dev/null 2>&1 && have_perf=true
+loops_start() {
+    loops_pid=
+    $have_perf || return 0
+    perf stat -x, -e syscalls:sys_enter_poll -t "$vswitchd" -o "$loops_file" \
+        >/dev/null 2>&1 &
+    loops_pid=$!
+}
+loops_stop() {               # Sets $loops.
+    loops=-
+    [ -n "$loops_pid" ] || return 0
+    kill -INT "$loops_pid" 2>/dev/null
+    wait "$loops_pid" 2>/dev/null
+    loops=$(awk -F, '/sys_enter_poll/ { print $1 + 0; found = 1 }
+                     END { if (!found) print "-" }' "$loops_file")
+}
 
 if (( IDLE > 0 )); then
+    loops_start
     a0=$(proc_ticks "$vswitchd"); b0=$(proc_ticks "$vnetd")
     sleep "$IDLE"
     a1=$(proc_ticks "$vswitchd"); b1=$(proc_ticks "$vnetd")
+    loops_stop
     flows=$(sandbox_ofctl sw1 dump-aggregate br-vnet | grep -o 'flow_count=[0-9]*')
     awk -v n="$N" -v s="$IDLE" -v a=$((a1 - a0)) -v b=$((b1 - b0)) -v hz="$hz" -v f="${flows#*=}" \
         'BEGIN { printf "idle, N=%d (%d flows), over %d s: ovs-vswitchd %.2f%% of a core, " \
-                        "ovs-vnetd %.2f%%\n\n", n, f, s, a * 100 / hz / s, b * 100 / hz / s }'
+                        "ovs-vnetd %.2f%%\n", n, f, s, a * 100 / hz / s, b * 100 / hz / s }'
+    [ "$loops" != - ] && awk -v l="$loops" -v s="$IDLE" \
+        'BEGIN { printf "ovs-vswitchd went round its main loop %.1f times a second\n", l / s }'
+    echo
 fi
 
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
@@ -122,17 +151,22 @@ plug() {
 }
 
 if (( PLUG )); then
-    printf '%-8s %10s %16s %14s %10s %10s %8s %8s %8s %8s\n' endpoint "plug ms" "ovs-vswitchd ms" \
-        "ovs-vnetd ms" reconfigs "full runs" port-add ip add-port reply
+    printf '%-8s %10s %16s %14s %10s %10s %6s %8s %8s %8s %8s\n' endpoint "plug ms" \
+        "ovs-vswitchd ms" "ovs-vnetd ms" reconfigs "full runs" loops port-add ip add-port reply
 else
-    printf '%-8s %10s %16s %14s %10s %10s\n' endpoint "attach ms" "ovs-vswitchd ms" "ovs-vnetd ms" \
-        reconfigs "full runs"
+    printf '%-8s %10s %16s %14s %10s %10s %6s\n' endpoint "attach ms" "ovs-vswitchd ms" \
+        "ovs-vnetd ms" reconfigs "full runs" loops
 fi
 results=$SANDBOX_DIR/results
 : > "$results"
 for ((j = 0; j < K; j++)); do
     i=$((N + j))
-    a0=$(proc_ticks "$vswitchd"); b0=$(proc_ticks "$vnetd"); r0=$(reconfigs); f0=$(full_runs)
+    # The counters first: each ovs-appctl is a few iterations of
+    # ovs-vswitchd's main loop, each a look at every port, outside the CPU
+    # counted.
+    r0=$(reconfigs); f0=$(full_runs); loops_start
+    sleep 0.2                   # ovs-vswitchd done with ovs-appctl, perf counting.
+    a0=$(proc_ticks "$vswitchd"); b0=$(proc_ticks "$vnetd")
     t0=$(date +%s%N)
     steps=
     if (( PLUG )); then
@@ -143,18 +177,24 @@ for ((j = 0; j < K; j++)); do
     fi
     t1=$(date +%s%N)
     sleep 1
-    a1=$(proc_ticks "$vswitchd"); b1=$(proc_ticks "$vnetd"); r1=$(reconfigs); f1=$(full_runs)
-    line=$(printf '%s %s %s %s %s %s %s' "e$i" $(( (t1 - t0) / 1000000 )) \
+    a1=$(proc_ticks "$vswitchd"); b1=$(proc_ticks "$vnetd"); loops_stop
+    r1=$(reconfigs); f1=$(full_runs)
+    line=$(printf '%s %s %s %s %s %s %s %s' "e$i" $(( (t1 - t0) / 1000000 )) \
         $(( (a1 - a0) * 1000 / hz )) $(( (b1 - b0) * 1000 / hz )) $((r1 - r0)) $((f1 - f0)) \
+        "$loops" \
         "$steps")
     echo "$line" >> "$results"
-    printf '%-8s %10s %16s %14s %10s %10s %8s %8s %8s %8s\n' $line
+    printf '%-8s %10s %16s %14s %10s %10s %6s %8s %8s %8s %8s\n' $line
 done
 awk -v n="$N" -v what="$( ((PLUG)) && echo plugs || echo attaches)" \
-    '{ t += $2; a += $3; b += $4; r += $5; f += $6; s1 += $7; s2 += $8; s3 += $9; s4 += $10; k++ }
+    '{ t += $2; a += $3; b += $4; r += $5; f += $6; l += $7; nl += ($7 != "-")
+      s1 += $8; s2 += $9; s3 += $10; s4 += $11; k++ }
     END { printf "\nN=%d, mean of %d %s: %.0f ms; ovs-vswitchd %.0f ms of CPU, " \
                  "ovs-vnetd %.0f ms, %.2f reconfigurations and %.2f full runs of " \
                  "ovs-vnetd each\n", n, k, what, t / k, a / k, b / k, r / k, f / k
+          if (nl)
+              printf "ovs-vswitchd went round its main loop %.1f times per %s\n", \
+                     l / nl, substr(what, 1, length(what) - (what == "plugs" ? 1 : 2))
           if (what == "plugs")
               printf "steps: port-add %.0f ms, ip %.0f ms, add-port %.0f ms, " \
                      "first reply %.0f ms\n", s1 / k, s2 / k, s3 / k, s4 / k }' \

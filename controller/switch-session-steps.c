@@ -432,6 +432,27 @@ session_step_switch_db(struct switch_session *ss, struct ovsdb_idl_txn *txn,
     smap_destroy(&pl->conflicts);
 }
 
+bool
+session_internal_port_numbered(const struct switch_session *ss,
+                               const struct binding_wants *wants)
+{
+    struct sset waiting = SSET_INITIALIZER(&waiting);
+    for (size_t i = 0; i < wants->n; i++) {
+        const struct attach_want *w = &wants->wants[i];
+        if (w->internal && !w->port_open) {
+            sset_add(&waiting, w->host_ifname);
+        }
+    }
+    bool numbered = false;
+    for (size_t i = 0; i < ss->db.n_bindings && !sset_is_empty(&waiting)
+                       && !numbered; i++) {
+        const struct switch_db_binding *b = &ss->db.bindings[i];
+        numbered = b->ofport > 0 && sset_contains(&waiting, b->ifname);
+    }
+    sset_destroy(&waiting);
+    return numbered;
+}
+
 /* The underlay moved to its bridge once the switch's database is
  * read, and the relay wanted (with the plan's peers) run once its taps exist
  * ('taps_exist'). */

@@ -689,6 +689,11 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     session_step_switch_db(ss, txn, &pl, underlay);
     if (!ss->watching) {
         session_step_relay(ss, underlay, taps_exist);
+        if (session_internal_port_numbered(ss, &wants)) {
+            /* The switch has opened a new internal port's device, which
+             * this run found not numbered yet: move it in at once. */
+            ss->poll_at = time_msec();
+        }
     }
 
     if (nb && !ss->releasing && !ss->config_error) {

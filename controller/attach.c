@@ -22,9 +22,12 @@
 #include "openvswitch/vlog.h"
 #include "sset.h"
 #include "timeval.h"
+#include "coverage.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(attach);
+
+COVERAGE_DEFINE(attacher_deferred);
 
 /* Attached endpoints are checked and repaired in rounds, one every
  * VERIFY_TICK_MS, each checking at most VERIFY_BATCH of them, oldest check
@@ -38,6 +41,12 @@ VLOG_DEFINE_THIS_MODULE(attach);
 #define VERIFY_TICK_MS 1000
 #define VERIFY_BATCH 16
 #define RETRY_MS 1000
+/* How long one attacher_run() may spend making, moving and repairing
+ * endpoints; the rest wait for the next, at once.  Made all in one go, a
+ * thousand endpoints held the main loop for seconds (23 s for internal
+ * ports), with the switch's connections unserved: a bundle of flows in
+ * flight meanwhile expired in the switch. */
+#define ATTACH_BUDGET_MS 250
 /* An internal port's device goes with its namespace, unseen where the switch
  * runs, and its repair can have to wait for the switch: internal ports are
  * checked this often still. */
@@ -65,6 +74,7 @@ struct attacher {
     struct ovs_list by_age;     /* struct attached, by 'verified'. */
     size_t n_not_ready;
     long long int next_retry;   /* For those, if any. */
+    size_t n_deferred;          /* Left for the next run (over budget). */
     long long int next_round;   /* The next verification round. */
     pid_t switch_pid;           /* ovs-vswitchd, or 0 if unknown. */
     int switch_netns_fd;        /* Its namespace, or -1: ours. */
@@ -484,8 +494,10 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
              size_t n_records, const struct sset *in_use)
 {
     long long int now = time_msec();
+    long long int deadline = now + ATTACH_BUDGET_MS;
     bool changed = false;
     size_t n_not_ready = 0;
+    size_t n_deferred = 0;
     struct shash wanted = SHASH_INITIALIZER(&wanted);
 
     refresh_switch_netns(a);
@@ -531,6 +543,16 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
                              : NULL);
 
         struct attached *at = shash_find_data(&a->endpoints, w->endpoint);
+        bool work = (!at || !same_want(&at->want, w) || at->replug
+                     || (!at->ready && (now >= at->verified + RETRY_MS
+                                        || at->pending_port)));
+        if (work && time_msec() >= deadline) {
+            /* Next time: a new one is not ready meanwhile, one to be moved
+             * or repaired stays as it is. */
+            n_deferred++;
+            n_not_ready += at && !at->ready;
+            continue;
+        }
         if (at && !same_want(&at->want, w)) {
             /* Moved to another namespace or device: start afresh. */
             if (!nullable_string_is_equal(at->want.netns, w->netns)
@@ -576,7 +598,11 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
         n_not_ready += !at->ready;
     }
     a->n_not_ready = n_not_ready;
-    a->next_retry = now + RETRY_MS;
+    a->n_deferred = n_deferred;
+    if (n_deferred) {
+        COVERAGE_INC(attacher_deferred);
+    }
+    a->next_retry = n_deferred ? time_msec() : now + RETRY_MS;
 
     for (size_t i = 0; i < n_records; i++) {
         const struct attach_record *r = &records[i];
@@ -635,7 +661,7 @@ attacher_get_error(const struct attacher *a, const char *endpoint)
 long long int
 attacher_next_retry(const struct attacher *a)
 {
-    return a->n_not_ready ? a->next_retry : LLONG_MAX;
+    return a->n_not_ready || a->n_deferred ? a->next_retry : LLONG_MAX;
 }
 
 bool

@@ -91,7 +91,8 @@ int attacher_get_netns_fd(const struct attacher *);
 pid_t attacher_get_switch_pid(const struct attacher *);
 
 /* When attacher_run() wants to be called again, to try again endpoints it
- * could not attach (LLONG_MAX: none). */
+ * could not attach, or at once for those it had no time for (it spends
+ * about a quarter of a second at most) (LLONG_MAX: none). */
 long long int attacher_next_retry(const struct attacher *);
 
 /* Checks some attached endpoints, if a round of checks is due, and repairs

@@ -26,7 +26,10 @@
 # means.  bench/scale.sh times endpoints added back to back, with their
 # first reply; this one splits what one of them costs the switch.
 #
-# Usage: [N=600] [K=12] [IDLE=0] [PLUG=0|1] bench/attach-cost.sh
+# TYPE=internal attaches Open vSwitch internal ports moved into the endpoints'
+# namespaces instead of veth pairs (ovs-vnet-ctl attach --type=internal).
+#
+# Usage: [N=600] [K=12] [IDLE=0] [PLUG=0|1] [TYPE=veth|internal] bench/attach-cost.sh
 set -u -o pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -35,6 +38,7 @@ N=${N:-600}
 K=${K:-12}
 IDLE=${IDLE:-0}
 PLUG=${PLUG:-0}
+TYPE=${TYPE:-veth}
 case ${1:-} in
     -h|--help) sed -n '/^# Usage:/,/^$/s/^# \{0,1\}//p' "$self"; exit 0 ;;
     "") ;;
@@ -44,10 +48,11 @@ esac
 [[ $K =~ ^[1-9][0-9]*$ ]] && (( K <= 200 )) || { echo "$0: K must be 1 to 200" >&2; exit 2; }
 [[ $IDLE =~ ^[0-9]+$ ]] && (( IDLE <= 600 )) || { echo "$0: IDLE must be 0 to 600" >&2; exit 2; }
 [[ $PLUG =~ ^[01]$ ]] || { echo "$0: PLUG must be 0 or 1" >&2; exit 2; }
+[[ $TYPE =~ ^(veth|internal)$ ]] || { echo "$0: TYPE must be veth or internal" >&2; exit 2; }
 (( !PLUG || N > 0 )) || { echo "$0: PLUG=1 needs N > 0 (endpoint 0 answers)" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "$0: must run as root (namespaces, veths)" >&2; exit 2; }
 
-echo "command: N=$N K=$K IDLE=$IDLE PLUG=$PLUG $(printf '%q' "$self")"
+echo "command: N=$N K=$K IDLE=$IDLE PLUG=$PLUG TYPE=$TYPE $(printf '%q' "$self")"
 echo
 
 . "$top/tests/lib/sandbox.sh"
@@ -69,7 +74,7 @@ if (( N > 0 )); then
     args=()
     for ((i = 0; i < N; i++)); do
         args+=(-- attach net1 "e$i" --switch=sw1 --ip="$(ep_ip "$i")"
-               --netns="$SANDBOX_PREFIX-e$i")
+               --netns="$SANDBOX_PREFIX-e$i" --type="$TYPE")
     done
     t0=$(date +%s%N)
     "$OVS_VNET_CTL" -t 600 --wait "${args[@]:1}" >/dev/null \
@@ -173,7 +178,8 @@ for ((j = 0; j < K; j++)); do
         steps=$(plug "$i") || { log "e$i: plug failed"; exit 1; }
     else
         vnet_ctl --wait attach net1 "e$i" --switch=sw1 --ip="$(ep_ip "$i")" \
-            --netns="$SANDBOX_PREFIX-e$i" >/dev/null || { log "e$i: attach failed"; exit 1; }
+            --netns="$SANDBOX_PREFIX-e$i" --type="$TYPE" >/dev/null \
+            || { log "e$i: attach failed"; exit 1; }
     fi
     t1=$(date +%s%N)
     sleep 1

@@ -15,6 +15,7 @@
 #include "controller/daemon-pid.h"
 #include "controller/vif-addr.h"
 #include "controller/vif.h"
+#include "coverage.h"
 #include "dirs.h"
 #include "openvswitch/list.h"
 #include "openvswitch/poll-loop.h"
@@ -22,7 +23,6 @@
 #include "openvswitch/vlog.h"
 #include "sset.h"
 #include "timeval.h"
-#include "coverage.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(attach);

@@ -111,13 +111,19 @@ location_is() {
         | grep -q "\"location\":\"$2\""
 }
 
-# r1_on_h1: endpoint r1 of network red on switch h1, alone, in sync.
-r1_on_h1() {
+# one_switch SWITCH NET: the NB, ovs-vnetd and switch SWITCH connected, with
+# network NET (10.5.0.0/16).
+one_switch() {
     sandbox_nb_start
     sandbox_vnetd_start
-    sandbox_switch_start h1
-    vnet_ctl --wait connect "$(sandbox_switch_remote h1)" --name=h1 >/dev/null
-    vnet_ctl net-add red 10.5.0.0/16 >/dev/null
+    sandbox_switch_start "$1"
+    vnet_ctl --wait connect "$(sandbox_switch_remote "$1")" --name="$1" >/dev/null
+    vnet_ctl net-add "$2" 10.5.0.0/16 >/dev/null
+}
+
+# r1_on_h1: endpoint r1 of network red on switch h1, alone, in sync.
+r1_on_h1() {
+    one_switch h1 red
     attach_ep red r1 h1 10.5.0.11
     vnet_ctl --wait sync
 }
@@ -231,11 +237,7 @@ test_new_ports_coming_back_start_no_full_run() {
 # internal ports held it for 23 s, while a bundle of flows in flight expired
 # in the switch).
 test_bulk_attach_keeps_the_loop_turning() {
-    sandbox_nb_start
-    sandbox_vnetd_start
-    sandbox_switch_start sw1
-    vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" --name=sw1 >/dev/null
-    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    one_switch sw1 net1
     local i args=()
     for ((i = 0; i < 400; i++)); do
         args+=(-- attach net1 "b$i" --switch=sw1 --ip="10.5.$((i / 200 + 1)).$((i % 200 + 10))"

@@ -147,29 +147,18 @@ add_neighbor(struct net_info *ni, const struct vnetrec_endpoint *ep,
     n->ip = ip;
 }
 
-/* Whether the switch has given interface 'name' an OpenFlow port.
- * '*numbered' holds the interfaces that have one, made on the first call
- * (NULL before it). */
+/* Whether the switch's database gives interface 'name' an OpenFlow port now
+ * (ovs-vswitchd has opened its device). */
 static bool
-iface_has_ofport(const struct binding_ctx_in *in, struct sset **numbered,
-                 const char *name)
+iface_has_ofport(const struct binding_ctx_in *in, const char *name)
 {
-    if (!*numbered) {
-        *numbered = xmalloc(sizeof **numbered);
-        sset_init(*numbered);
-        for (size_t i = 0; i < in->n_bindings; i++) {
-            if (in->bindings[i].ofport > 0) {
-                sset_add(*numbered, in->bindings[i].ifname);
-            }
-        }
-    }
-    return sset_contains(*numbered, name);
+    return in->ifaces_by_name && switch_db_ofport(in->ifaces_by_name, name);
 }
 
 static void
 add_want(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep,
          const struct net_info *ni, const uint8_t mac[6], uint32_t ip,
-         bool tx_csum, struct sset **numbered, struct binding_wants *out,
+         bool tx_csum, struct binding_wants *out,
          size_t *allocated)
 {
     if (out->n >= *allocated) {
@@ -193,8 +182,7 @@ add_want(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep,
     w->mtu = vnet_network_mtu(ni->row->mtu);
     w->tx_csum = tx_csum;
     w->internal = !strcmp(ep->type, "internal");
-    w->port_open = w->internal && iface_has_ofport(in, numbered,
-                                                   w->host_ifname);
+    w->port_open = w->internal && iface_has_ofport(in, w->host_ifname);
 
     struct switch_db_port *p = &out->ports[out->n];
     memset(p, 0, sizeof *p);
@@ -396,7 +384,6 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
     }
 
     struct sset leaving = SSET_INITIALIZER(&leaving);
-    struct sset *numbered = NULL;   /* Made on first use: iface_has_ofport(). */
     if (in->offload_local) {
         networks_leaving(in, &leaving);
     }
@@ -445,12 +432,7 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
         bool tx_csum = in->tx_csum
                        || (in->offload_local && strcmp(ep->type, "tap")
                            && !sset_contains(&leaving, ep->network->name));
-        add_want(in, ep, a.ni, a.mac, a.ip, tx_csum, &numbered, out,
-                 &allocated);
-    }
-    if (numbered) {
-        sset_destroy(numbered);
-        free(numbered);
+        add_want(in, ep, a.ni, a.mac, a.ip, tx_csum, out, &allocated);
     }
     sset_destroy(&leaving);
     struct addr_owner *o;

@@ -76,6 +76,9 @@ struct binding_ctx_in {
     /* The switch's interfaces, as the last reconcile found them. */
     const struct switch_db_binding *bindings;
     size_t n_bindings;
+    /* The switch's Interface rows by name, as they are now (NULL while its
+     * database is not connected): switch_db_ofport(). */
+    struct ovsdb_idl_index *ifaces_by_name;
     /* Endpoints that had their addresses in the last run (its 'accepted'),
      * or NULL before the first: then those the NB says are up.  Of two that
      * claim one address, one of these keeps it. */

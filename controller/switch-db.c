@@ -29,7 +29,7 @@ static const char *bridge_protocols[] = {
 /* Packets a second the switch sends ovs-vnetd (packet-ins), at most. */
 #define CONTROLLER_RATE_LIMIT 1000
 
-void
+struct ovsdb_idl_index *
 switch_db_register(struct ovsdb_idl *idl)
 {
     ovsdb_idl_add_table(idl, &ovsrec_table_open_vswitch);
@@ -70,6 +70,20 @@ switch_db_register(struct ovsdb_idl *idl)
     switch_news_add_column(idl, &ovsrec_controller_col_controller_rate_limit);
     switch_news_add_column(idl, &ovsrec_controller_col_external_ids);
     switch_news_add_column(idl, &ovsrec_controller_col_is_connected);
+
+    return ovsdb_idl_index_create1(idl, &ovsrec_interface_col_name);
+}
+
+int64_t
+switch_db_ofport(struct ovsdb_idl_index *by_name, const char *name)
+{
+    struct ovsrec_interface *key = ovsrec_interface_index_init_row(by_name);
+    ovsrec_interface_index_set_name(key, name);
+    const struct ovsrec_interface *iface
+        = ovsrec_interface_index_find(by_name, key);
+    ovsrec_interface_index_destroy_row(key);
+    return iface && iface->n_ofport && iface->ofport[0] > 0
+           ? iface->ofport[0] : 0;
 }
 
 static bool

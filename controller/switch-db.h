@@ -95,8 +95,13 @@ struct switch_db_result {
 };
 
 /* Registers in 'idl' the tables and columns reconciliation reads and writes,
- * each with its changes tracked (switch-news.h). */
-void switch_db_register(struct ovsdb_idl *idl);
+ * each with its changes tracked (switch-news.h).  Returns an index of the
+ * Interface rows by name, for switch_db_ofport() (it goes with 'idl'). */
+struct ovsdb_idl_index *switch_db_register(struct ovsdb_idl *idl);
+
+/* The OpenFlow port the switch's database gives interface 'name' as it
+ * stands now ('by_name' from switch_db_register()), or 0 if none (yet). */
+int64_t switch_db_ofport(struct ovsdb_idl_index *by_name, const char *name);
 
 /* Compares 'idl' with 'cfg' and adds the needed changes to 'txn'.  Fills 'r';
  * the caller frees r->error, r->ovs_version and r->system_id with

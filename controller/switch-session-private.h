@@ -46,6 +46,7 @@ struct switch_session {
 
     /* OVSDB session to the switch. */
     struct ovsdb_idl_loop ovs;
+    struct ovsdb_idl_index *ifaces_by_name;     /* Of 'ovs', by name. */
 
     /* OpenFlow channel the bridge connects to. */
     struct of_channel *of;
@@ -203,12 +204,6 @@ void session_installed_endpoints(const struct switch_session *,
 void session_step_switch_db(struct switch_session *, struct ovsdb_idl_txn *,
                             struct port_list_ctx_out *pl,
                             const char *underlay);
-/* Whether an internal port of 'wants' that its attach step found without
- * an OpenFlow port has one now, in the switch's database as the switch_db
- * step read it: its device can be moved into its namespace, in another full
- * run. */
-bool session_internal_port_numbered(const struct switch_session *,
-                                    const struct binding_wants *);
 /* The underlay moved and the relay run. */
 void session_step_relay(struct switch_session *, const char *underlay,
                         bool taps_exist);

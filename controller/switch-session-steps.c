@@ -70,6 +70,7 @@ binding_in(const struct switch_session *ss, struct ovsdb_idl *nb)
         .offload_local = ss->offload_local,
         .bindings = ss->db.bindings,
         .n_bindings = ss->db.n_bindings,
+        .ifaces_by_name = ss->ovs.idl ? ss->ifaces_by_name : NULL,
         .kept = ss->endpoints_checked ? &ss->endpoints_accepted : NULL,
     };
 }
@@ -430,27 +431,6 @@ session_step_switch_db(struct switch_session *ss, struct ovsdb_idl_txn *txn,
     smap_destroy(&ss->port_conflicts);
     smap_clone(&ss->port_conflicts, &pl->conflicts);
     smap_destroy(&pl->conflicts);
-}
-
-bool
-session_internal_port_numbered(const struct switch_session *ss,
-                               const struct binding_wants *wants)
-{
-    struct sset waiting = SSET_INITIALIZER(&waiting);
-    for (size_t i = 0; i < wants->n; i++) {
-        const struct attach_want *w = &wants->wants[i];
-        if (w->internal && !w->port_open) {
-            sset_add(&waiting, w->host_ifname);
-        }
-    }
-    bool numbered = false;
-    for (size_t i = 0; i < ss->db.n_bindings && !sset_is_empty(&waiting)
-                       && !numbered; i++) {
-        const struct switch_db_binding *b = &ss->db.bindings[i];
-        numbered = b->ofport > 0 && sset_contains(&waiting, b->ifname);
-    }
-    sset_destroy(&waiting);
-    return numbered;
 }
 
 /* The underlay moved to its bridge once the switch's database is

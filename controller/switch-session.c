@@ -106,6 +106,7 @@ close_ovsdb(struct switch_session *ss)
     if (ss->ovs.idl) {
         ovsdb_idl_loop_destroy(&ss->ovs);
         memset(&ss->ovs, 0, sizeof ss->ovs);
+        ss->ifaces_by_name = NULL;
     }
     switch_news_forget(&ss->ovs_news);
     ss->marks_in_flight = false;
@@ -219,7 +220,7 @@ switch_session_set_config(struct switch_session *ss,
             struct ovsdb_idl *idl = ovsdb_idl_create(ss->remote,
                                                      &ovsrec_idl_class,
                                                      false, true);
-            switch_db_register(idl);
+            ss->ifaces_by_name = switch_db_register(idl);
             ss->ovs = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(idl);
         }
     }
@@ -689,11 +690,6 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     session_step_switch_db(ss, txn, &pl, underlay);
     if (!ss->watching) {
         session_step_relay(ss, underlay, taps_exist);
-        if (session_internal_port_numbered(ss, &wants)) {
-            /* The switch has opened a new internal port's device, which
-             * this run found not numbered yet: move it in at once. */
-            ss->poll_at = time_msec();
-        }
     }
 
     if (nb && !ss->releasing && !ss->config_error) {

@@ -29,6 +29,7 @@ struct underlay {
     long long int watch_until;  /* and keep looking until then. */
     char *seeded;               /* Peers' MACs told to ovs-vswitchd, as a
                                  * key (its pid and the peers), */
+    char *seed_tried;           /* the last key it was told (or tried), */
     long long int seed_next;    /* and when to tell it again. */
 };
 
@@ -47,6 +48,7 @@ underlay_destroy(struct underlay *u)
         free(u->name);
         free(u->iface);
         free(u->seeded);
+        free(u->seed_tried);
         free(u);
     }
 }
@@ -91,6 +93,17 @@ watching(const struct underlay *u)
     return u->recheck || time_msec() < u->watch_until;
 }
 
+/* Makes the next underlay_run() tell ovs-vswitchd the peers' MACs again, at
+ * once. */
+static void
+forget_seeding(struct underlay *u)
+{
+    free(u->seeded);
+    u->seeded = NULL;
+    free(u->seed_tried);
+    u->seed_tried = NULL;
+}
+
 /* Moves the IP once the bridge's device exists. */
 static void
 move_ip(struct underlay *u, const char *iface, pid_t pid, int fd)
@@ -116,8 +129,7 @@ move_ip(struct underlay *u, const char *iface, pid_t pid, int fd)
                               VNET_PHY_BRIDGE);
                     /* A new device is a new bridge in ovs-vswitchd, which
                      * forgot the peers' MACs with the old one. */
-                    free(u->seeded);
-                    u->seeded = NULL;
+                    forget_seeding(u);
                 }
             }
         }
@@ -175,11 +187,14 @@ seed_neighbors(struct underlay *u, pid_t pid, const char *rundir,
 {
     struct ds key = DS_EMPTY_INITIALIZER;
     seed_key(pid, plan, &key);
-    if (u->seeded && !strcmp(u->seeded, ds_cstr(&key))
+    if (u->seed_tried && !strcmp(u->seed_tried, ds_cstr(&key))
         && time_msec() < u->seed_next) {
+        /* Told, or tried and failed: not again before its time. */
         ds_destroy(&key);
         return;
     }
+    free(u->seed_tried);
+    u->seed_tried = xstrdup(ds_cstr(&key));
     char *ctl = xasprintf("%s/ovs-vswitchd.%ld.ctl", rundir, (long) pid);
     int error = tunnel_seed_neighbors(plan, ctl, VNET_PHY_BRIDGE);
     if (error == EAGAIN) {

@@ -14,7 +14,29 @@ fail() {
         echo "${log##*/}, last lines:" >&2
         tail -n 4 "$log" | cut -c 12-200 >&2
     done
+    tunnels_state >&2
     exit 1
+}
+
+# tunnels_state: where each host's tunnels stand (hosts_world), for a
+# cross-host failure seen only in a CI log: the underlay IPs its switch
+# takes tunnel packets for, the peers' MACs it knows, and what its
+# underlay port sent and received.
+tunnels_state() {
+    local dir h
+    ip netns list 2>/dev/null | grep -q "^${SANDBOX_PREFIX:-none}-ul\b" || return 0
+    for dir in "$SANDBOX_DIR"/sw-*; do
+        h=${dir##*/sw-}
+        echo "switch $h: takes tunnel packets for" \
+            "$(sandbox_appctl "$h" tnl/ports/show -v 2>&1 \
+               | grep -o 'ipv4(dst=[0-9.]*' | sort -u | sed 's/ipv4(dst=//' \
+               | tr '\n' ' ')"
+        echo "switch $h: knows" \
+            "$(sandbox_appctl "$h" tnl/neigh/show 2>&1 \
+               | awk '/^[0-9]/ {printf "%s=%s ", $1, $2}')"
+        echo "switch $h: ul0 $(ip -n "$(sandbox_netns "$h")" -s -o link show ul0 \
+            2>&1 | grep -o 'RX:.*' | tr -s ' \\' ' ' | cut -c 1-160)"
+    done
 }
 
 # wait_until SECS CMD...: runs CMD every 0.1 s until it succeeds; fails after SECS

@@ -19,9 +19,9 @@ fail() {
 }
 
 # tunnels_state: where each host's tunnels stand (hosts_world), for a
-# cross-host failure seen only in a CI log: the underlay IPs its switch
-# takes tunnel packets for, the peers' MACs it knows, and what its
-# underlay port sent and received.
+# cross-host failure seen only in a CI log: the underlay IPs (and the MACs
+# they go with) its switch takes tunnel packets for, the peers' MACs it
+# knows, and what its underlay port sent and received.
 tunnels_state() {
     local dir h
     ip netns list 2>/dev/null | grep -q "^${SANDBOX_PREFIX:-none}-ul\b" || return 0
@@ -29,8 +29,8 @@ tunnels_state() {
         h=${dir##*/sw-}
         echo "switch $h: takes tunnel packets for" \
             "$(sandbox_appctl "$h" tnl/ports/show -v 2>&1 \
-               | grep -o 'ipv4(dst=[0-9.]*' | sort -u | sed 's/ipv4(dst=//' \
-               | tr '\n' ' ')"
+               | sed -n 's/.*eth(dst=\([0-9a-f:]*\)),eth_type(0x0800),ipv4(dst=\([0-9.]*\),.*/\2=\1/p' \
+               | sort -u | tr '\n' ' ')"
         echo "switch $h: knows" \
             "$(sandbox_appctl "$h" tnl/neigh/show 2>&1 \
                | awk '/^[0-9]/ {printf "%s=%s ", $1, $2}')"

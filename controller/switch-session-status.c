@@ -68,6 +68,10 @@ switch_session_get_status(const struct switch_session *ss,
                                  ss->underlay,
                                  attacher_get_switch_pid(ss->attacher),
                                  &ss->plan));
+    /* Every peer's tunnel port numbered: unlike the count of our ports not
+     * numbered below, a tunnel port the switch refused (an error, no
+     * number) keeps the switch out of sync, since no peer is reached
+     * without it. */
     for (size_t i = 0; i < ss->plan.n_peers && tunnels_ready; i++) {
         tunnels_ready = simap_contains(&ss->ofports,
                                        ss->plan.peers[i].port);

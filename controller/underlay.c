@@ -27,9 +27,10 @@ struct underlay {
     pid_t pid;                  /* ovs-vswitchd when it was moved. */
     bool recheck;               /* Look whether the IP is still there, */
     long long int watch_until;  /* and keep looking until then. */
-    char *seeded;               /* Peers' MACs told to ovs-vswitchd, as a
-                                 * key (its pid and the peers), */
-    char *seed_tried;           /* the last key it was told (or tried), */
+    char *seed_key;             /* The peers' MACs last told (or tried) to
+                                 * ovs-vswitchd, as a key (its pid and the
+                                 * peers), */
+    bool seed_told;             /* whether that went through, */
     long long int seed_next;    /* and when to tell it again. */
 };
 
@@ -47,8 +48,7 @@ underlay_destroy(struct underlay *u)
     if (u) {
         free(u->name);
         free(u->iface);
-        free(u->seeded);
-        free(u->seed_tried);
+        free(u->seed_key);
         free(u);
     }
 }
@@ -98,10 +98,9 @@ watching(const struct underlay *u)
 static void
 forget_seeding(struct underlay *u)
 {
-    free(u->seeded);
-    u->seeded = NULL;
-    free(u->seed_tried);
-    u->seed_tried = NULL;
+    free(u->seed_key);
+    u->seed_key = NULL;
+    u->seed_told = false;
 }
 
 /* Moves the IP once the bridge's device exists. */
@@ -187,14 +186,18 @@ seed_neighbors(struct underlay *u, pid_t pid, const char *rundir,
 {
     struct ds key = DS_EMPTY_INITIALIZER;
     seed_key(pid, plan, &key);
-    if (u->seed_tried && !strcmp(u->seed_tried, ds_cstr(&key))
-        && time_msec() < u->seed_next) {
+    bool same = nullable_string_is_equal(u->seed_key, ds_cstr(&key));
+    if (same && time_msec() < u->seed_next) {
         /* Told, or tried and failed: not again before its time. */
         ds_destroy(&key);
         return;
     }
-    free(u->seed_tried);
-    u->seed_tried = xstrdup(ds_cstr(&key));
+    if (!same) {
+        /* A failed refresh leaves what was told before as told. */
+        free(u->seed_key);
+        u->seed_key = ds_steal_cstr(&key);
+        u->seed_told = false;
+    }
     char *ctl = xasprintf("%s/ovs-vswitchd.%ld.ctl", rundir, (long) pid);
     int error = tunnel_seed_neighbors(plan, ctl, VNET_PHY_BRIDGE);
     if (error == EAGAIN) {
@@ -206,8 +209,7 @@ seed_neighbors(struct underlay *u, pid_t pid, const char *rundir,
                      ovs_strerror(error));
         u->seed_next = time_msec() + 1000;
     } else {
-        free(u->seeded);
-        u->seeded = ds_steal_cstr(&key);
+        u->seed_told = true;
         u->seed_next = time_msec() + SEED_REFRESH_MS;
     }
     ds_destroy(&key);
@@ -233,7 +235,9 @@ underlay_seeded(const struct underlay *u, pid_t pid,
 {
     struct ds key = DS_EMPTY_INITIALIZER;
     bool seeded = (!seed_key(pid, plan, &key)
-                   || (u->seeded && !strcmp(u->seeded, ds_cstr(&key))));
+                   || (u->seed_told
+                       && nullable_string_is_equal(u->seed_key,
+                                                   ds_cstr(&key))));
     ds_destroy(&key);
     return seeded;
 }

@@ -12,6 +12,14 @@
 #            "ovn-nbctl lsp-add" + lsp-set-addresses, then the same plug
 #   bridge   the hand-made recipe: a Linux bridge, a namespace and a veth per
 #            endpoint, all with ip(8)
+#   port     no controller, the floor of one switch port per endpoint: the
+#            namespace and veth made with ip(8), "ovs-vsctl add-port", and
+#            the endpoint's two flows with "ovs-ofctl add-flows" (from its
+#            port; to its MAC) on a bridge of the same switch
+#   macvlan  no controller, endpoints that are not ports of the switch: one
+#            port (a veth whose other end is in a namespace of its own) and
+#            each endpoint a macvlan device on that end (VEPA mode), told
+#            apart by MAC in its two flows; ovs-vswitchd never hears of it
 #
 # and the bulk case, all N endpoints at once, timed from the first command
 # until each of endpoints 1..N-1 got an echo reply from endpoint 0:
@@ -39,6 +47,10 @@
 # for every system (gnuplot).  Exits 0 when every system ran, even if a
 # target is missed.
 #
+# "port" and "macvlan" say what the switch itself costs: the growth of
+# "port" is the least any controller that gives each endpoint a port of the
+# switch can have on it.
+#
 # Usage: [N=100] [SYSTEMS="attach plug ovn bridge bulk-attach bulk-plug bulk-ovn"]
 #        bench/scale.sh          (SYSTEMS: any of those above; these by default)
 #            [--json FILE] [--plot FILE.png]
@@ -62,7 +74,7 @@ done
 [ "$(id -u)" = 0 ] || { echo "$0: needs root" >&2; exit 2; }
 for s in $SYSTEMS; do
     case $s in
-        attach|internal|plug|ovn|bridge|bulk-attach|bulk-plug|bulk-ovn) ;;
+        attach|internal|plug|ovn|bridge|port|macvlan|bulk-attach|bulk-plug|bulk-ovn) ;;
         *) echo "$0: unknown system $s" >&2; exit 2 ;;
     esac
 done
@@ -348,6 +360,62 @@ create_bridge() {
     step plumbing
 }
 
+# port, macvlan: a bridge of the sandbox's switch that drops what no flow
+# takes; endpoint 0 gets the broadcasts (the new endpoints' ARP requests).
+floor_world() {
+    sandbox_switch_start sw1 || fail "switch"
+    sandbox_vsctl sw1 add-br br0 -- set Bridge br0 datapath_type=netdev \
+        fail_mode=secure || fail "bridge"
+    if [ "$1" = macvlan ]; then
+        local ns=$SANDBOX_PREFIX-trunk swns; swns=$(sandbox_netns sw1)
+        ip netns add "$ns"
+        ip -n "$swns" link add vt0 type veth peer name vt1 netns "$ns"
+        ip -n "$swns" link set vt0 up
+        ip -n "$ns" link set vt1 up
+        sandbox_vsctl sw1 add-port br0 vt0 -- set Interface vt0 ofport_request=1 \
+            || fail "trunk"
+    fi
+}
+
+floor_flows() {
+    sandbox_ofctl sw1 add-flows br0 - || return 1
+}
+
+create_port() {
+    local swns mac; swns=$(sandbox_netns sw1); mac=$(ep_mac "$1")
+    plug_ns "$SANDBOX_PREFIX-e$1" "$1" "v$1" "$swns"
+    step plumbing
+    sandbox_vsctl sw1 add-port br0 "v$1" -- set Interface "v$1" ofport_request=$(($1 + 1))
+    step add-port
+    {
+        echo "table=0,in_port=$(($1 + 1)),actions=goto_table:1"
+        echo "table=1,dl_dst=$mac,actions=output:$(($1 + 1))"
+        (( $1 )) || echo "table=1,dl_dst=ff:ff:ff:ff:ff:ff,actions=output:1"
+    } | floor_flows
+    step flows
+}
+
+create_macvlan() {
+    local ns=$SANDBOX_PREFIX-e$1 mac; mac=$(ep_mac "$1")
+    ip netns add "$ns"
+    ip -n "$ns" link set lo up
+    ip -n "$SANDBOX_PREFIX-trunk" link add link vt1 name eth0 netns "$ns" \
+        address "$mac" mtu 1450 type macvlan mode vepa
+    ip -n "$ns" addr add "$(ep_ip "$1")/16" dev eth0
+    ip -n "$ns" link set eth0 up
+    ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null
+    step plumbing
+    # Everything comes from the trunk and goes back out of it (IN_PORT);
+    # macvlan hands a frame to the device with its destination MAC, and a
+    # broadcast to every device but its sender.
+    {
+        echo "table=0,in_port=1,dl_src=$mac,actions=goto_table:1"
+        echo "table=1,dl_dst=$mac,actions=IN_PORT"
+        (( $1 )) || echo "table=1,dl_dst=ff:ff:ff:ff:ff:ff,actions=IN_PORT"
+    } | floor_flows
+    step flows
+}
+
 status=0
 for sys in $SYSTEMS; do
     (
@@ -357,6 +425,7 @@ for sys in $SYSTEMS; do
             attach|internal|plug|bulk-attach|bulk-plug) vnet_world ;;
             ovn|bulk-ovn) ovn_world ;;
             bridge) bridge_world ;;
+            port|macvlan) floor_world "$sys" ;;
             *) fail "$sys: no such system" ;;
         esac
         case $sys in
@@ -487,6 +556,17 @@ ratio("plug last %d / first %d" % (k, k), g("plug", "last_mean_ms"), g("plug", "
 ratio("bulk-plug / bulk-ovn", bulk.get("bulk-plug"), bulk.get("bulk-ovn"), 0.5)
 ratio("bulk-attach / bulk-ovn", bulk.get("bulk-attach"), bulk.get("bulk-ovn"), 0.5)
 ratio("ovs-vnetd RSS / (ovn-controller + ovn-northd) RSS", g("attach", "rss_mib"), g("ovn", "rss_mib"), 1.0)
+growth = {s: r["last_mean_ms"] / r["first_mean_ms"] for s, r in S.items()
+          if r["first_mean_ms"] > 0}
+if "port" in growth or "macvlan" in growth:
+    print()
+    print("the switch's floor (no controller): last %d / first %d" % (k, k))
+    for s in ("port", "macvlan"):
+        if s in growth:
+            print("  %-52s %6.2f" % (s, growth[s]))
+    for s in ("attach", "internal", "plug"):
+        if s in growth and "port" in growth:
+            print("  %-52s %6.2f" % ("%s's growth / port's" % s, growth[s] / growth["port"]))
 if json_out:
     with open(json_out, "w") as f:
         json.dump(out, f, indent=1)

@@ -1,6 +1,7 @@
 #include <config.h>
 #include "ovsdb/allocate.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,11 +71,11 @@ vnet_alloc_endpoint_ip(struct ovsdb_idl *idl, const struct vnetrec_network *net,
     return ok;
 }
 
-void
-vnet_alloc_endpoint_mac(struct ovsdb_idl *idl, const char *net_name,
-                        const char *name, uint8_t mac[6])
+bool
+vnet_alloc_endpoint_mac_of(struct ovsdb_idl *idl, const char *net_name,
+                           const char *name, unsigned int n, uint8_t mac[6])
 {
-    for (unsigned int attempt = 0; ; attempt++) {
+    for (unsigned int attempt = 0; attempt < n; attempt++) {
         vnet_mac_for_endpoint(net_name, name, attempt, mac);
         bool clash = false;
         const struct vnetrec_endpoint *ep;
@@ -87,7 +88,18 @@ vnet_alloc_endpoint_mac(struct ovsdb_idl *idl, const char *net_name,
             }
         }
         if (!clash) {
-            return;
+            return true;
         }
     }
+    return false;
+}
+
+void
+vnet_alloc_endpoint_mac(struct ovsdb_idl *idl, const char *net_name,
+                        const char *name, uint8_t mac[6])
+{
+    /* Some candidate is free: there are fewer endpoints than MACs. */
+    bool found = vnet_alloc_endpoint_mac_of(idl, net_name, name, UINT_MAX,
+                                            mac);
+    ovs_assert(found);
 }

@@ -35,6 +35,11 @@ bool vnet_alloc_endpoint_ip(struct ovsdb_idl *, const struct vnetrec_network *ne
  * stable for the same names (vnet_mac_for_endpoint()). */
 void vnet_alloc_endpoint_mac(struct ovsdb_idl *, const char *net_name,
                              const char *name, uint8_t mac[6]);
+/* The same, of the first 'n' candidates only (attempts 0 to n - 1 of
+ * vnet_mac_for_endpoint()): false if every one is taken. */
+bool vnet_alloc_endpoint_mac_of(struct ovsdb_idl *, const char *net_name,
+                                const char *name, unsigned int n,
+                                uint8_t mac[6]);
 
 #ifdef __cplusplus
 }

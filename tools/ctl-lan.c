@@ -2,6 +2,7 @@
 #include <config.h>
 #include "tools/ctl.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,75 @@ cmd_net_del(struct ctl_context *ctx)
     vnetrec_network_delete(net);
 }
 
+/* How many of an endpoint's MACs (vnet_mac_for_endpoint()) an attach that
+ * reads only the rows that could clash may choose from. */
+#define MAC_CANDIDATES 4
+
+/* ctl_endpoints_where() for a MAC as written in lower and upper case. */
+static void
+endpoints_with_mac(struct ctl_context *ctx, const uint8_t mac[6])
+{
+    char lower[18], upper[18];
+    vnet_mac_format(mac, lower);
+    for (size_t i = 0; i < sizeof upper; i++) {
+        upper[i] = toupper((unsigned char) lower[i]);
+    }
+    ctl_endpoints_where(ctx, "mac", lower);
+    if (strcmp(lower, upper)) {
+        ctl_endpoints_where(ctx, "mac", upper);
+    }
+}
+
+/* attach and port-add read the rows that could clash with the new endpoint:
+ * those with its name, its namespace, its IP, its MAC or one of the MACs it
+ * may be given.  An attach without --ip reads them all: it takes the
+ * network's lowest free IP. */
+static void
+endpoint_add_prepare(struct ctl_context *ctx, bool in_netns)
+{
+    const char *net_name = ctx->argv[1];
+    const char *name = ctx->argv[2];
+    const char *ip_s = ctl_args_get(&ctx->args, "--ip");
+    const char *mac_s = ctl_args_get(&ctx->args, "--mac");
+    const char *kind = in_netns ? opt_def(ctx, "--type", "veth") : NULL;
+    if (in_netns && !ip_s) {
+        return;
+    }
+
+    ctl_endpoints_where(ctx, "name", name);
+    if (in_netns && strcmp(kind, "tap")) {
+        ctl_endpoints_where(ctx, "netns", opt_def(ctx, "--netns", name));
+    }
+    uint32_t ip;
+    if (ip_s && vnet_ip_is_valid(ip_s, &ip)) {
+        char buf[16];
+        ctl_endpoints_where(ctx, "ip", vnet_ip_format(ip, buf));
+    }
+    uint8_t mac[6];
+    if (mac_s) {
+        if (vnet_mac_is_valid(mac_s, mac)) {
+            endpoints_with_mac(ctx, mac);
+        }
+    } else if (in_netns) {
+        for (unsigned int i = 0; i < MAC_CANDIDATES; i++) {
+            vnet_mac_for_endpoint(net_name, name, i, mac);
+            endpoints_with_mac(ctx, mac);
+        }
+    }
+}
+
+void
+attach_prepare(struct ctl_context *ctx)
+{
+    endpoint_add_prepare(ctx, true);
+}
+
+void
+port_add_prepare(struct ctl_context *ctx)
+{
+    endpoint_add_prepare(ctx, false);
+}
+
 static void
 endpoint_add(struct ctl_context *ctx, bool in_netns)
 {
@@ -262,7 +332,14 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
         ip_s = vnet_ip_format(ip, ip_buf);
     }
     if (in_netns && !mac_s) {
-        vnet_alloc_endpoint_mac(ctx->idl, net->name, name, mac);
+        if (!ctx->endpoints_named) {
+            vnet_alloc_endpoint_mac(ctx->idl, net->name, name, mac);
+        } else if (!vnet_alloc_endpoint_mac_of(ctx->idl, net->name, name,
+                                               MAC_CANDIDATES, mac)) {
+            ctl_error(ctx, "the MACs endpoint %s would get in network %s "
+                      "are taken: give it one with --mac", name, net->name);
+            return;
+        }
         mac_s = vnet_mac_format(mac, mac_buf);
     }
 
@@ -313,6 +390,12 @@ void
 cmd_port_add(struct ctl_context *ctx)
 {
     endpoint_add(ctx, false);
+}
+
+void
+detach_prepare(struct ctl_context *ctx)
+{
+    ctl_endpoints_where(ctx, "name", ctx->argv[1]);
 }
 
 void

@@ -30,6 +30,7 @@ struct ctl_context {
     char *error;                /* Set by a command that fails. */
     void *aux;                  /* From the command's prepare step. */
     bool decided_on_reads;      /* See ctl_decides_on_reads(). */
+    bool endpoints_named;       /* See ctl_endpoints_where(). */
 };
 
 /* Says that the command writes what it decided from other rows (a free IP,
@@ -37,6 +38,15 @@ struct ctl_context {
  * transaction then verifies and moves VNet_Global's nb_cfg, so that of two
  * clients that read the same state, the later one is done again. */
 void ctl_decides_on_reads(struct ctl_context *);
+
+/* For a command's prepare step: of the Endpoint rows, the command reads
+ * only those whose 'column' is 'value' ("name", "netns", "ip" or "mac"),
+ * and those of its other calls: the rows that could clash with what it
+ * writes.  When every command of the invocation says so (and they name few
+ * rows), ovs-vnet-ctl asks the NB for those rows alone, so that its work
+ * does not grow with the number of endpoints; otherwise it reads them all. */
+void ctl_endpoints_where(struct ctl_context *, const char *column,
+                         const char *value);
 
 typedef void ctl_run_func(struct ctl_context *);
 typedef void ctl_prepare_func(struct ctl_context *);
@@ -125,8 +135,11 @@ ctl_run_func cmd_disconnect;
 ctl_run_func cmd_switch_list;
 ctl_run_func cmd_net_add;
 ctl_run_func cmd_net_del;
+ctl_prepare_func attach_prepare;
 ctl_run_func cmd_attach;
+ctl_prepare_func port_add_prepare;
 ctl_run_func cmd_port_add;
+ctl_prepare_func detach_prepare;
 ctl_run_func cmd_detach;
 ctl_run_func cmd_net_list;
 ctl_run_func cmd_ep_list;

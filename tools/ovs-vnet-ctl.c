@@ -105,6 +105,31 @@ wait_deadline(void)
     }
 }
 
+/* The Endpoint rows that the commands read, when each of them names its
+ * rows (ctl_endpoints_where()).  Beyond this many clauses the NB would
+ * spend longer matching every row against them than sending them all. */
+#define MAX_ENDPOINT_CLAUSES 64
+static struct ovsdb_idl_condition endpoint_cond
+    = OVSDB_IDL_CONDITION_INIT(&endpoint_cond);
+static size_t n_endpoint_clauses;
+
+void
+ctl_endpoints_where(struct ctl_context *ctx, const char *column,
+                    const char *value)
+{
+    void (*add)(struct ovsdb_idl_condition *, enum ovsdb_function,
+                const char *)
+        = (!strcmp(column, "name") ? vnetrec_endpoint_add_clause_name
+           : !strcmp(column, "netns") ? vnetrec_endpoint_add_clause_netns
+           : !strcmp(column, "ip") ? vnetrec_endpoint_add_clause_ip
+           : !strcmp(column, "mac") ? vnetrec_endpoint_add_clause_mac
+           : NULL);
+    ovs_assert(add);
+    add(&endpoint_cond, OVSDB_F_EQ, value);
+    n_endpoint_clauses++;
+    ctx->endpoints_named = true;
+}
+
 /* The NB's IDL, kept lively when the NB is a cluster (ovsdb/nb-session.h). */
 static struct ovsdb_idl *nb_idl;
 static struct nb_session nb_sess;
@@ -185,17 +210,17 @@ static const struct ctl_command commands[] = {
      "delete a network (--force: and its endpoints)"},
     {"net-list", 0, 0, "", false, NULL, cmd_net_list, "", "list networks"},
     {"attach", 2, 2, "--switch=,--ip=,--mac=,--netns=,--type=,--owner=,--group=",
-     true, NULL, cmd_attach,
+     true, attach_prepare, cmd_attach,
      "NET EP --switch=SWITCH [--ip=IP] [--mac=MAC] "
      "[--type=veth|internal|tap] [--netns=NS] [--owner=USER] [--group=GROUP]",
      "create endpoint EP in NET: a namespace with an interface (veth, or an "
      "Open vSwitch internal port), or a tap device for a VM or a program "
      "(tap)"},
-    {"port-add", 2, 2, "--ip=,--mac=", true, NULL, cmd_port_add,
+    {"port-add", 2, 2, "--ip=,--mac=", true, port_add_prepare, cmd_port_add,
      "NET EP [--ip=IP] [--mac=MAC]",
      "create logical port EP in NET, for an interface plugged by others "
      "(external_ids:iface-id=EP)"},
-    {"detach", 1, 1, "--if-exists", true, NULL, cmd_detach,
+    {"detach", 1, 1, "--if-exists", true, detach_prepare, cmd_detach,
      "EP [--if-exists]", "delete endpoint or logical port EP"},
     {"ep-list", 0, 0, "", false, NULL, cmd_ep_list, "", "list endpoints"},
     {"router-add", 1, 1, "--may-exist", true, NULL, cmd_router_add,
@@ -333,6 +358,21 @@ struct ctl_invocation {
     struct ctl_context ctx;
 };
 
+/* Reads only the Endpoint rows the commands named, if each of them did. */
+static void
+limit_endpoints(struct ovsdb_idl *idl, const struct ctl_invocation *invs,
+                size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!invs[i].ctx.endpoints_named) {
+            return;
+        }
+    }
+    if (n_endpoint_clauses <= MAX_ENDPOINT_CLAUSES) {
+        vnetrec_endpoint_set_condition(idl, &endpoint_cond);
+    }
+}
+
 /* Runs every command in 'invs' against the NB database, those that change
  * it in one transaction, and prints their output in order. */
 static void
@@ -350,6 +390,7 @@ run_commands(struct ctl_invocation *invs, size_t n)
     struct ovsdb_idl *idl = ovsdb_idl_create(db, &vnetrec_idl_class, true,
                                              strchr(db, ',') != NULL);
     ovsdb_idl_set_leader_only(idl, writes);
+    limit_endpoints(idl, invs, n);
     nb_idl = idl;
     nb_session_init(&nb_sess, db);
     idl_wait_connected(idl, "NB database", db);

@@ -114,6 +114,31 @@ test_bad_input_counted() {
     bad_cli 'endpoint name' vnet_ctl attach net1 'ep/3' --switch=h1
     bad_cli 'namespace name' vnet_ctl attach net1 ep3 --switch=h1 --netns='a b'
     bad_cli 'already exists' vnet_ctl attach net1 ep1 --switch=h1
+    # With --ip, and for port-add and detach, ovs-vnet-ctl reads only the
+    # Endpoint rows that could clash (a condition on its monitor of the
+    # NB): it still finds every clash, a MAC written in upper case too.
+    local ep1_mac
+    ep1_mac=$(ovsdb-client --timeout=10 query "$OVS_VNET_DB" \
+        '["OVS_VNET_Northbound",{"op":"select","table":"Endpoint",
+          "where":[["name","==","ep1"]],"columns":["mac"]}]' \
+        | grep -o '"mac":"[^"]*"' | cut -d'"' -f4)
+    [[ $ep1_mac =~ ^[0-9a-f:]{17}$ ]] || fail "ep1's MAC: '$ep1_mac'"
+    bad_cli 'endpoint ep1 already exists' vnet_ctl attach net1 ep1 --switch=h1 --ip=10.5.0.99
+    bad_cli 'namespace .* is already used by endpoint ep1' \
+        vnet_ctl attach net1 ep3 --switch=h1 --ip=10.5.0.99 --netns="$SANDBOX_PREFIX-ep1"
+    bad_cli "MAC .* is already used by endpoint ep1" vnet_ctl attach net1 ep3 --switch=h1 \
+        --ip=10.5.0.99 --mac="${ep1_mac^^}"
+    bad_cli 'endpoint ep1 already exists' vnet_ctl port-add net1 ep1
+    bad_cli 'IP 10.5.0.11 is already used by endpoint ep1' vnet_ctl port-add net1 lp3 --ip=10.5.0.11
+    bad_cli "MAC .* is already used by endpoint ep1" vnet_ctl port-add net1 lp3 --mac="$ep1_mac"
+    local monitor
+    monitor=$(vnet_ctl -vjsonrpc:console:dbg detach nope --if-exists 2>&1 >/dev/null \
+              | grep -o '"Endpoint":[^]]*' | head -1)
+    [[ $monitor == *'"where":[["name","==","nope"'* ]] \
+        || fail "detach read more than the rows it names: $monitor"
+    monitor=$(vnet_ctl -vjsonrpc:console:dbg ep-list 2>&1 >/dev/null \
+              | grep -o '"Endpoint":[^]]*' | head -1)
+    [[ $monitor != *where* ]] || fail "ep-list read some endpoints only: $monitor"
     bad_cli 'has 1 endpoint' vnet_ctl disconnect h1
     bad_cli 'no endpoint named nope' vnet_ctl detach nope
     bad_cli 'not an IPv4 address' vnet_ctl connect tcp:999.1.1.1:6640 --name=h9

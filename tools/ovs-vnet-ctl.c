@@ -106,8 +106,9 @@ wait_deadline(void)
 }
 
 /* The Endpoint rows that the commands read, when each of them names its
- * rows (ctl_endpoints_where()).  Beyond this many clauses the NB would
- * spend longer matching every row against them than sending them all. */
+ * rows (ctl_endpoints_where()).  A command line with more clauses than
+ * this (a bulk attach of many endpoints) reads every row instead: the NB
+ * checks each row against every clause. */
 #define MAX_ENDPOINT_CLAUSES 64
 static struct ovsdb_idl_condition endpoint_cond
     = OVSDB_IDL_CONDITION_INIT(&endpoint_cond);

@@ -36,6 +36,14 @@ tunnels_state() {
                | awk '/^[0-9]/ {printf "%s=%s ", $1, $2}')"
         echo "switch $h: ul0 $(ip -n "$(sandbox_netns "$h")" -s -o link show ul0 \
             2>&1 | grep -o 'RX:.*' | tr -s ' \\' ' ' | cut -c 1-160)"
+        # Its cached datapath flows for tunnel packets: sent (tnl_push) and
+        # received (UDP to a tunnel's port: tnl_pop, or anything else).
+        sandbox_appctl "$h" dpctl/dump-flows 2>&1 \
+            | grep -E 'tnl_push|tnl_pop|udp\([^)]*dst=(4789|6081)' | head -8 \
+            | sed -E -e 's/.*(in_port\([^)]*\)).*(udp\([^)]*\)).*(packets:[0-9]+).*(actions:.*)$/\1 \2 \3 \4/' \
+                     -e 't done' \
+                     -e 's/.*(in_port\([^)]*\)).*(packets:[0-9]+).*(actions:.*)$/\1 \2 \3/' \
+                     -e ':done' -e 's/^(.{1,220}).*/\1/' -e "s/^/switch $h: datapath flow: /"
     done
 }
 

@@ -68,6 +68,9 @@ underlay_give_back(struct underlay *u, pid_t pid, int netns_fd)
     }
     int error = vif_addr_move(netns_fd, VNET_PHY_BRIDGE, u->iface, u->ip,
                               u->plen);
+    if (!error) {
+        error = vif_link_arp_ignore(netns_fd, u->iface, false);
+    }
     if (error) {
         VLOG_WARN_RL(&rl, "switch %s: cannot give the tunnel IP back to %s: "
                      "%s", u->name, u->iface, ovs_strerror(error));
@@ -153,6 +156,16 @@ move_ip(struct underlay *u, const char *iface, pid_t pid, int fd)
         return;                 /* Nowhere: nothing to do yet. */
     } else {
         vif_link_up(fd, VNET_PHY_BRIDGE, 0);
+    }
+    /* On the userspace datapath the kernel still takes in what arrives on
+     * 'iface', and would answer an ARP request for the tunnel IP from there
+     * too, with the device's own MAC: a peer's ovs-vswitchd that heard that
+     * answer last would send its tunnel packets where this bridge does not
+     * take them. */
+    int error = vif_link_arp_ignore(fd, iface, true);
+    if (error) {
+        VLOG_WARN_RL(&rl, "switch %s: %s answers ARP for the tunnel IP too: "
+                     "%s", u->name, iface, ovs_strerror(error));
     }
     if (!nullable_string_is_equal(u->iface, iface)) {
         free(u->iface);

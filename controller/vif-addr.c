@@ -22,6 +22,7 @@
 
 #include <linux/ethtool.h>
 #include <linux/if_link.h>
+#include <linux/ip.h>
 #include <linux/magic.h>
 #include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
@@ -34,6 +35,7 @@
 #include <netlink/msg.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/inet.h>
 #include <netlink/route/link/inet6.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/nexthop.h>
@@ -450,6 +452,34 @@ out:
                      IP_ARGS(ip), plen, from ? from : "(none)",
                      to ? to : "(null)", what, ovs_strerror(error));
     }
+    return error;
+}
+
+int
+vif_link_arp_ignore(int netns_fd, const char *ifname, bool on)
+{
+    struct vif_socks socks = VIF_SOCKS_INITIALIZER;
+    struct rtnl_link *link = NULL;
+    struct rtnl_link *change = NULL;
+    int error = vnl_socks_open(netns_fd, false, &socks);
+    if (!error) {
+        error = vnl_link_get(socks.nl, ifname, &link);
+    }
+    uint32_t value;
+    if (!error
+        && (rtnl_link_inet_get_conf(link, IPV4_DEVCONF_ARP_IGNORE, &value)
+            || value != on)) {
+        change = rtnl_link_alloc();
+        error = vnl_errno(rtnl_link_inet_set_conf(change,
+                                                  IPV4_DEVCONF_ARP_IGNORE,
+                                                  on));
+        if (!error) {
+            error = vnl_errno(rtnl_link_change(socks.nl, link, change, 0));
+        }
+    }
+    rtnl_link_put(change);
+    rtnl_link_put(link);
+    vnl_socks_close(&socks);
     return error;
 }
 

@@ -56,6 +56,12 @@ int vif_addr_move(int netns_fd, const char *from, const char *to,
  * Sends nothing if it is already so. */
 int vif_link_up(int netns_fd, const char *ifname, int mtu);
 
+/* Makes the kernel answer ARP requests arriving on 'ifname' in 'netns_fd'
+ * only for addresses of 'ifname' itself ('on': arp_ignore 1), or for any of
+ * the namespace's (arp_ignore 0, the kernel's default).  Sends nothing if it
+ * is already so. */
+int vif_link_arp_ignore(int netns_fd, const char *ifname, bool on);
+
 /* True if 'ifname' exists in 'netns_fd'. */
 bool vif_link_exists(int netns_fd, const char *ifname);
 

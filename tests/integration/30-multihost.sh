@@ -276,6 +276,32 @@ test_networks_isolated_across_hosts() {
         "packets from blue reaching red across hosts"
 }
 
+# An ARP request for a switch's tunnel IP is answered once, by its underlay
+# bridge: on the userspace datapath the kernel also takes in what arrives on
+# the underlay interface, and answered from there too, with that device's MAC,
+# which a peer's ovs-vswitchd could keep as where to send tunnel packets.
+test_tunnel_ip_answered_by_the_bridge_alone() {
+    hosts_world vxlan h1 h2
+    vnet_ctl --wait sync
+    local ns1 ns2
+    ns1=$(sandbox_netns h1); ns2=$(sandbox_netns h2)
+    assert_eq "$(ip netns exec "$ns1" sysctl -n net.ipv4.conf.ul0.arp_ignore)" 1 \
+        "h1's ul0 arp_ignore"
+    ip -n "$ns2" neigh flush all
+    ip netns exec "$ns2" timeout 4 tcpdump -l -n -e -i ul0 'arp[6:2] == 2' \
+        > "$SANDBOX_DIR/arp.out" 2>/dev/null &
+    local dump=$!
+    sleep 1
+    ip netns exec "$ns2" ping -c 1 -W 1 192.168.50.1 >/dev/null \
+        || fail "h2 cannot reach h1's tunnel IP"
+    wait "$dump" || true
+    local replies
+    replies=$(grep -c 'is-at' "$SANDBOX_DIR/arp.out")
+    assert_eq "$replies" 1 "ARP replies for 192.168.50.1 ($(cat "$SANDBOX_DIR/arp.out"))"
+    output_has 'is-at 0e:76:c0:a8:32:01' cat "$SANDBOX_DIR/arp.out" \
+        || fail "not answered by h1's br-phy: $(cat "$SANDBOX_DIR/arp.out")"
+}
+
 test_switch_leaves_and_returns() {
     hosts_world vxlan h1 h2 h3
     vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
@@ -296,9 +322,12 @@ test_switch_leaves_and_returns() {
         || fail "h1 still sends to h3"
     ! output_has '192.168.50.3' sandbox_ofctl h2 -O OpenFlow15 dump-flows br-vnet \
         || fail "h2 still sends to h3"
-    # Its tunnel IP went back to its underlay interface with the bridge.
+    # Its tunnel IP went back to its underlay interface with the bridge,
+    # which answers ARP for it again.
     output_has 'inet 192.168.50.3/24' ip -n "$(sandbox_netns h3)" addr show ul0 \
         || fail "h3's tunnel IP not given back to ul0"
+    assert_eq "$(ip netns exec "$(sandbox_netns h3)" sysctl -n net.ipv4.conf.ul0.arp_ignore)" \
+        0 "h3's ul0 arp_ignore"
 
     # And comes back without manual steps beyond registering it.
     connect_host h3 vxlan

@@ -68,14 +68,17 @@ underlay_give_back(struct underlay *u, pid_t pid, int netns_fd)
     }
     int error = vif_addr_move(netns_fd, VNET_PHY_BRIDGE, u->iface, u->ip,
                               u->plen);
-    if (!error) {
-        error = vif_link_arp_ignore(netns_fd, u->iface, false);
-    }
     if (error) {
         VLOG_WARN_RL(&rl, "switch %s: cannot give the tunnel IP back to %s: "
                      "%s", u->name, u->iface, ovs_strerror(error));
     } else {
         VLOG_INFO("switch %s: tunnel IP back on %s", u->name, u->iface);
+        error = vif_link_arp_ignore(netns_fd, u->iface, false);
+        if (error) {
+            VLOG_WARN_RL(&rl, "switch %s: %s still answers ARP only for its "
+                         "own addresses: %s", u->name, u->iface,
+                         ovs_strerror(error));
+        }
     }
     free(u->iface);
     u->iface = NULL;

@@ -167,6 +167,34 @@ endpoints_with_mac(struct ctl_context *ctx, const uint8_t mac[6])
     }
 }
 
+/* What attach ('in_netns') and port-add are asked for, as both their prepare
+ * and run steps read it. */
+struct endpoint_args {
+    const char *net_name;
+    const char *name;
+    const char *ip_s;           /* --ip, --mac: NULL if not given. */
+    const char *mac_s;
+    const char *kind;           /* attach's --type (veth by default); NULL for
+                                 * port-add. */
+    bool tap, internal;
+    const char *netns;          /* The namespace: NULL for a tap and for a
+                                 * logical port. */
+};
+
+static void
+endpoint_args_get(const struct ctl_context *ctx, bool in_netns,
+                  struct endpoint_args *a)
+{
+    a->net_name = ctx->argv[1];
+    a->name = ctx->argv[2];
+    a->ip_s = ctl_args_get(&ctx->args, "--ip");
+    a->mac_s = ctl_args_get(&ctx->args, "--mac");
+    a->kind = in_netns ? opt_def(ctx, "--type", "veth") : NULL;
+    a->tap = a->kind && !strcmp(a->kind, "tap");
+    a->internal = a->kind && !strcmp(a->kind, "internal");
+    a->netns = in_netns && !a->tap ? opt_def(ctx, "--netns", a->name) : NULL;
+}
+
 /* attach and port-add read the rows that could clash with the new endpoint:
  * those with its name, its namespace, its IP, its MAC or one of the MACs it
  * may be given.  An attach without --ip reads them all: it takes the
@@ -174,18 +202,17 @@ endpoints_with_mac(struct ctl_context *ctx, const uint8_t mac[6])
 static void
 endpoint_add_prepare(struct ctl_context *ctx, bool in_netns)
 {
-    const char *net_name = ctx->argv[1];
-    const char *name = ctx->argv[2];
-    const char *ip_s = ctl_args_get(&ctx->args, "--ip");
-    const char *mac_s = ctl_args_get(&ctx->args, "--mac");
-    const char *kind = in_netns ? opt_def(ctx, "--type", "veth") : NULL;
+    struct endpoint_args a;
+    endpoint_args_get(ctx, in_netns, &a);
+    const char *net_name = a.net_name, *name = a.name;
+    const char *ip_s = a.ip_s, *mac_s = a.mac_s;
     if (in_netns && !ip_s) {
         return;
     }
 
     ctl_endpoints_where(ctx, "name", name);
-    if (in_netns && strcmp(kind, "tap")) {
-        ctl_endpoints_where(ctx, "netns", opt_def(ctx, "--netns", name));
+    if (a.netns) {
+        ctl_endpoints_where(ctx, "netns", a.netns);
     }
     uint32_t ip;
     if (ip_s && vnet_ip_is_valid(ip_s, &ip)) {
@@ -220,16 +247,14 @@ port_add_prepare(struct ctl_context *ctx)
 static void
 endpoint_add(struct ctl_context *ctx, bool in_netns)
 {
-    const char *net_name = ctx->argv[1];
-    const char *name = ctx->argv[2];
-    const char *ip_s = ctl_args_get(&ctx->args, "--ip");
-    const char *mac_s = ctl_args_get(&ctx->args, "--mac");
+    struct endpoint_args a;
+    endpoint_args_get(ctx, in_netns, &a);
+    const char *net_name = a.net_name, *name = a.name, *kind = a.kind;
+    const char *ip_s = a.ip_s, *mac_s = a.mac_s;
+    bool tap = a.tap, internal = a.internal;
     const char *switch_name = ctl_args_get(&ctx->args, "--switch");
-    const char *kind = in_netns ? opt_def(ctx, "--type", "veth") : NULL;
     const char *owner = ctl_args_get(&ctx->args, "--owner");
     const char *group = ctl_args_get(&ctx->args, "--group");
-    bool tap = kind && !strcmp(kind, "tap");
-    bool internal = kind && !strcmp(kind, "internal");
     if (kind && !tap && !internal && strcmp(kind, "veth")) {
         ctl_error(ctx, "--type=%s: expected veth, internal or tap", kind);
         return;
@@ -247,8 +272,7 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
         ctl_error(ctx, "--owner and --group need a user or group");
         return;
     }
-    const char *netns = in_netns && !tap ? opt_def(ctx, "--netns", name)
-                                         : NULL;
+    const char *netns = a.netns;
 
     const struct vnetrec_network *net = network_by_name(ctx->idl, net_name);
     if (!net) {

@@ -3,7 +3,9 @@
 
 fail() {
     echo "FAILED: $*" >&2
-    # What ovs-vnetd did last, for a failure seen only in a CI log.
+    # Where the tunnels stand (first: a CI log may show only the first
+    # lines), and what ovs-vnetd did last.
+    tunnels_state >&2
     local log=${SANDBOX_DIR:-}/vnetd/ovs-vnetd.log
     if [ -s "$log" ]; then
         echo "ovs-vnetd's last log lines:" >&2
@@ -14,37 +16,49 @@ fail() {
         echo "${log##*/}, last lines:" >&2
         tail -n 4 "$log" | cut -c 12-200 >&2
     done
-    tunnels_state >&2
     exit 1
 }
 
 # tunnels_state: where each host's tunnels stand (hosts_world), for a
-# cross-host failure seen only in a CI log: the underlay IPs (and the MACs
-# they go with) its switch takes tunnel packets for, the peers' MACs it
-# knows, and what its underlay port sent and received.
+# cross-host failure seen only in a CI log, a few lines per host: the
+# underlay IPs (and the MACs they go with) its switch takes tunnel packets
+# for, the peers' MACs it knows, how many packets its underlay port sent and
+# received, and its cached datapath flows for tunnel packets.
 tunnels_state() {
-    local dir h
+    local dir h takes knows counts
     ip netns list 2>/dev/null | grep -q "^${SANDBOX_PREFIX:-none}-ul\b" || return 0
     for dir in "$SANDBOX_DIR"/sw-*; do
         h=${dir##*/sw-}
-        echo "switch $h: takes tunnel packets for" \
-            "$(sandbox_appctl "$h" tnl/ports/show -v 2>&1 \
-               | sed -n 's/.*eth(dst=\([0-9a-f:]*\)),eth_type(0x0800),ipv4(dst=\([0-9.]*\),.*/\2=\1/p' \
-               | sort -u | tr '\n' ' ')"
-        echo "switch $h: knows" \
-            "$(sandbox_appctl "$h" tnl/neigh/show 2>&1 \
-               | awk '/^[0-9]/ {printf "%s=%s ", $1, $2}')"
-        echo "switch $h: ul0 $(ip -n "$(sandbox_netns "$h")" -s -o link show ul0 \
-            2>&1 | grep -o 'RX:.*' | tr -s ' \\' ' ' | cut -c 1-160)"
-        # Its cached datapath flows for tunnel packets: sent (tnl_push) and
-        # received (UDP to a tunnel's port: tnl_pop, or anything else).
+        takes=$(sandbox_appctl "$h" tnl/ports/show -v 2>&1 \
+            | sed -n 's/.*eth(dst=\([0-9a-f:]*\)),eth_type(0x0800),ipv4(dst=\([0-9.]*\),.*/\2=\1/p' \
+            | sort -u | tr '\n' ' ' || true)
+        knows=$(sandbox_appctl "$h" tnl/neigh/show 2>&1 \
+            | awk '/^[0-9]/ {printf "%s%s=%s", sep, $1, $2; sep = " "}' || true)
+        counts=$(ip -n "$(sandbox_netns "$h")" -s -o link show ul0 2>&1 \
+            | sed -E -n 's/.*RX:[^0-9]*[0-9]+ +([0-9]+) .*TX:[^0-9]*[0-9]+ +([0-9]+) .*/rx \1 tx \2/p')
+        echo "$h: takes ${takes% }; knows ${knows}; ul0 ${counts:-?} packets"
+        # Sent: where to (the outer header's IP and MAC); received: UDP to a
+        # tunnel's port, and what was done with it (tnl_pop, or anything else).
         sandbox_appctl "$h" dpctl/dump-flows 2>&1 \
-            | grep -E 'tnl_push|tnl_pop|udp\([^)]*dst=(4789|6081)' | head -8 \
-            | sed -E -e 's/.*(in_port\([^)]*\)).*(udp\([^)]*\)).*(packets:[0-9]+).*(actions:.*)$/\1 \2 \3 \4/' \
+            | grep -E 'tnl_push|tnl_pop|udp\([^)]*dst=(4789|6081)' | head -6 \
+            | sed -E -e 's/.*(in_port\([0-9]+\)).*(packets:[0-9]+).*tnl_push\(tnl_port\([0-9]+\),header\([^(]*eth\(dst=([0-9a-f:]+).*ipv4\(src=[0-9.]+,dst=([0-9.]+).*/\1 \2 push to \4 at \3/' \
                      -e 't done' \
-                     -e 's/.*(in_port\([^)]*\)).*(packets:[0-9]+).*(actions:.*)$/\1 \2 \3/' \
-                     -e ':done' -e 's/^(.{1,220}).*/\1/' -e "s/^/switch $h: datapath flow: /"
+                     -e 's/.*(in_port\([0-9]+\)).*eth\(src=([0-9a-f:]+),dst=([0-9a-f:]+)\).*ipv4\(dst=([0-9.]+).*udp\(dst=([0-9]+)\).*(packets:[0-9]+).*actions:(.*)/\1 \6 from \2 to \3 \4:\5 -> \7/' \
+                     -e ':done' -e 's/^(.{1,150}).*/\1/' -e "s/^/$h: dp /" || true
     done
+}
+
+# first_packet_arrives EP IP WHAT: the first ping from endpoint EP to IP is
+# answered.  If not, prints the tunnels as the lost packet left them, then
+# fails with "WHAT was lost" and how three more pings fared.
+first_packet_arrives() {
+    in_ep "$1" ping -c 1 -W 2 "$2" >/dev/null && return 0
+    echo "right after the lost packet:" >&2
+    tunnels_state >&2
+    local again
+    again=$(in_ep "$1" ping -c 3 -i 0.2 -W 1 "$2" 2>&1 \
+            | grep -o '[0-9]* received') || true
+    fail "$3 was lost (then ${again:-0 received} of 3 more)"
 }
 
 # wait_until SECS CMD...: runs CMD every 0.1 s until it succeeds; fails after SECS

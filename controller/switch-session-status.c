@@ -58,13 +58,13 @@ switch_session_get_status(const struct switch_session *ss,
     memset(st, 0, sizeof *st);
     st->connected = status.connected;
     st->db_connected = db_connected;
-    /* The tunnel ports are there, the underlay's IP on its bridge, and
-     * ovs-vswitchd told the peers' MACs, so that the first packets to each
-     * peer go at once. */
+    /* The tunnel ports are there, the underlay's IP on its bridge,
+     * ovs-vswitchd told the peers' MACs and caught up with the IP, so that
+     * the first packets to and from each peer go at once. */
     bool tunnels_ready = !ss->plan.error && !ss->underlay_pending
                          && ss->relay_ready
                          && (!ss->underlay_wanted
-                             || underlay_seeded(
+                             || underlay_ready(
                                  ss->underlay,
                                  attacher_get_switch_pid(ss->attacher),
                                  &ss->plan));

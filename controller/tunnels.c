@@ -332,6 +332,127 @@ tunnel_seed_neighbors(const struct tunnel_plan *plan, const char *ctl_path,
     return error;
 }
 
+/* The lines of 'text' one by one: each call puts the next one (without its
+ * newline) into 'line' and returns true, or returns false at the end. */
+static bool
+next_line(const char **text, struct ds *line)
+{
+    if (!**text) {
+        return false;
+    }
+    size_t len = strcspn(*text, "\n");
+    ds_clear(line);
+    ds_put_buffer(line, *text, len);
+    *text += len + ((*text)[len] == '\n');
+    return true;
+}
+
+bool
+tunnel_ports_show_takes(const char *show, uint32_t ip, int port)
+{
+    char ip_s[16];
+    char *want_ip = xasprintf("ipv4(dst=%s,", vnet_ip_format(ip, ip_s));
+    char *want_port = xasprintf("udp(dst=%d)", port);
+    struct ds line = DS_EMPTY_INITIALIZER;
+    bool found = false;
+    while (!found && next_line(&show, &line)) {
+        found = (strstr(ds_cstr(&line), want_ip)
+                 && strstr(ds_cstr(&line), want_port));
+    }
+    ds_destroy(&line);
+    free(want_ip);
+    free(want_port);
+    return found;
+}
+
+bool
+tunnel_route_lookup_is_through(const char *lookup, const char *dev)
+{
+    struct ds line = DS_EMPTY_INITIALIZER;
+    bool found = false;
+    while (!found && next_line(&lookup, &line)) {
+        const char *s = ds_cstr(&line);
+        found = !strncmp(s, "dev ", 4) && !strcmp(s + 4, dev);
+    }
+    ds_destroy(&line);
+    return found;
+}
+
+/* Runs unixctl command 'cmd' (with 'argc' arguments 'argv') on 'client':
+ * returns 0 with its output in '*result' (to free), or an errno, EAGAIN if
+ * ovs-vswitchd answered with an error. */
+static int
+ask(struct jsonrpc *client, const char *cmd, int argc, char *argv[],
+    char **result)
+{
+    char *err = NULL;
+    *result = NULL;
+    int error = unixctl_client_transact(client, cmd, argc, argv, result,
+                                        &err);
+    if (!error && err) {
+        VLOG_DBG("%s: %s", cmd, err);
+        error = EAGAIN;
+    }
+    if (error) {
+        free(*result);
+        *result = NULL;
+    }
+    free(err);
+    return error;
+}
+
+int
+tunnel_check_underlay(const struct tunnel_plan *plan, const char *ctl_path,
+                      const char *phy_bridge, struct ds *missing)
+{
+    int ports[2], n_ports = 0;
+    if (plan->vxlan) {
+        ports[n_ports++] = TUNNEL_VXLAN_UDP_PORT;
+    }
+    if (plan->geneve) {
+        ports[n_ports++] = TUNNEL_GENEVE_UDP_PORT;
+    }
+    if (!n_ports) {
+        return 0;               /* No tunnel through the bridge. */
+    }
+
+    struct jsonrpc *client;
+    int error = unixctl_client_create(ctl_path, &client);
+    if (error) {
+        return error;
+    }
+    char ip_s[16];
+    char *result;
+    char *show_argv[] = { CONST_CAST(char *, "-v") };
+    error = ask(client, "tnl/ports/show", 1, show_argv, &result);
+    for (int i = 0; i < n_ports && !error; i++) {
+        if (!tunnel_ports_show_takes(result, plan->local_ip, ports[i])) {
+            ds_put_format(missing, "%s no UDP port %d for %s",
+                          missing->length ? ";" : "", ports[i],
+                          vnet_ip_format(plan->local_ip, ip_s));
+        }
+    }
+    free(result);
+    for (size_t i = 0; i < plan->n_peers && !error; i++) {
+        const struct tunnel_peer *p = &plan->peers[i];
+        if (p->relay) {
+            continue;
+        }
+        char *argv[] = { vnet_ip_format(p->ip, ip_s) };
+        error = ask(client, "ovs/route/lookup", 1, argv, &result);
+        if (error == EAGAIN
+            || (!error && !tunnel_route_lookup_is_through(result,
+                                                          phy_bridge))) {
+            ds_put_format(missing, "%s no route to %s through %s",
+                          missing->length ? ";" : "", ip_s, phy_bridge);
+            error = 0;
+        }
+        free(result);
+    }
+    jsonrpc_close(client);
+    return error ? error : missing->length ? EAGAIN : 0;
+}
+
 void
 tunnel_plan_destroy(struct tunnel_plan *plan)
 {

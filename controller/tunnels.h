@@ -29,11 +29,19 @@
 #include "ovsdb/names.h"
 #include "smap.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ds;
 struct ovsdb_idl;
 struct switch_db_port;
 
 #define TUNNEL_VXLAN_PORT VNET_VXLAN_PORT
 #define TUNNEL_GENEVE_PORT VNET_GENEVE_PORT
+/* The UDP ports of the flow-based tunnel ports (Open vSwitch's defaults). */
+#define TUNNEL_VXLAN_UDP_PORT 4789
+#define TUNNEL_GENEVE_UDP_PORT 6081
 #define TUNNEL_RELAY_UDP_PORT 7789
 #define TUNNEL_RELAY_TAP_MTU 9216
 /* Relay peers of one switch, at most (one tap each). */
@@ -77,6 +85,24 @@ void tunnel_phy_mac(uint32_t ip, uint8_t mac[6]);
  * errno. */
 int tunnel_seed_neighbors(const struct tunnel_plan *, const char *ctl_path,
                           const char *phy_bridge);
+
+/* Asks ovs-vswitchd (its unixctl socket 'ctl_path') whether it has caught up
+ * with the tunnel IP on 'phy_bridge': whether it takes the tunnel packets of
+ * 'plan' sent to its own IP, and routes to every peer out of 'phy_bridge'.
+ * It learns both from the kernel's notifications, some time after the IP
+ * moved; until then it sends to the kernel what arrives for that IP, and
+ * drops what it would send.  Returns 0, EAGAIN (with what is missing
+ * appended to 'missing') if not yet, or another errno. */
+int tunnel_check_underlay(const struct tunnel_plan *, const char *ctl_path,
+                          const char *phy_bridge, struct ds *missing);
+
+/* Whether 'show', the output of ovs-vswitchd's "tnl/ports/show -v", says
+ * that it takes UDP packets to 'port' sent to 'ip' (host byte order). */
+bool tunnel_ports_show_takes(const char *show, uint32_t ip, int port);
+
+/* Whether 'lookup', the output of ovs-vswitchd's "ovs/route/lookup", goes
+ * out of device 'dev'. */
+bool tunnel_route_lookup_is_through(const char *lookup, const char *dev);
 
 /* Builds the plan of switch 'self' from the NB database.  Relay peers need
  * 'relay_key' (ovs-vnetd's --relay-key, or the NB's VNet_Global
@@ -133,5 +159,9 @@ void relay_stop(struct relay *);
 void relay_run(struct relay *, const char *args, const char *rundir,
                const char *key);
 void relay_wait(struct relay *);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* controller/tunnels.h */

@@ -32,6 +32,12 @@ struct underlay {
                                  * peers), */
     bool seed_told;             /* whether that went through, */
     long long int seed_next;    /* and when to tell it again. */
+    char *check_key;            /* What ovs-vswitchd was last asked to have
+                                 * caught up with (check_key()), */
+    bool caught_up;             /* whether it had (tunnel_check_underlay()),
+                                 * and if not, */
+    long long int check_next;   /* when to ask again, */
+    long long int check_since;  /* and since when it has been asked. */
 };
 
 struct underlay *
@@ -49,6 +55,7 @@ underlay_destroy(struct underlay *u)
         free(u->name);
         free(u->iface);
         free(u->seed_key);
+        free(u->check_key);
         free(u);
     }
 }
@@ -107,6 +114,8 @@ forget_seeding(struct underlay *u)
     free(u->seed_key);
     u->seed_key = NULL;
     u->seed_told = false;
+    u->caught_up = false;
+    u->check_next = 0;
 }
 
 /* Moves the IP once the bridge's device exists. */
@@ -174,6 +183,8 @@ move_ip(struct underlay *u, const char *iface, pid_t pid, int fd)
         free(u->iface);
         u->iface = xstrdup(iface);
     }
+    u->caught_up = false;
+    u->check_next = 0;
     u->ip = ip;
     u->plen = plen;
     u->pid = pid;
@@ -232,6 +243,76 @@ seed_neighbors(struct underlay *u, pid_t pid, const char *rundir,
     free(ctl);
 }
 
+/* How often to ask ovs-vswitchd whether it caught up with the tunnel IP,
+ * and after how long to say that it has not. */
+#define CHECK_MS 20
+#define CHECK_WARN_MS 5000
+
+/* What ovs-vswitchd 'pid' is asked to have caught up with for 'plan': its
+ * own IP, the tunnel ports, the peers reached through the bridge. */
+static void
+check_key(pid_t pid, const struct tunnel_plan *plan, struct ds *key)
+{
+    ds_put_format(key, "%ld %08"PRIx32"%s%s", (long) pid, plan->local_ip,
+                  plan->vxlan ? " vxlan" : "", plan->geneve ? " geneve" : "");
+    for (size_t i = 0; i < plan->n_peers; i++) {
+        if (!plan->peers[i].relay) {
+            ds_put_format(key, " %08"PRIx32, plan->peers[i].ip);
+        }
+    }
+}
+
+/* Asks ovs-vswitchd 'pid' whether it caught up with the tunnel IP on the
+ * bridge for 'plan', until it has. */
+static void
+check_caught_up(struct underlay *u, pid_t pid, const char *rundir,
+                const struct tunnel_plan *plan)
+{
+    struct ds key = DS_EMPTY_INITIALIZER;
+    check_key(pid, plan, &key);
+    if (!nullable_string_is_equal(u->check_key, ds_cstr(&key))) {
+        free(u->check_key);
+        u->check_key = ds_steal_cstr(&key);
+        u->caught_up = false;
+        u->check_next = 0;
+    }
+    ds_destroy(&key);
+
+    long long int now = time_msec();
+    if (u->caught_up || now < u->check_next) {
+        return;
+    }
+    if (!u->check_next) {
+        u->check_since = now;
+    }
+    char *ctl = xasprintf("%s/ovs-vswitchd.%ld.ctl", rundir, (long) pid);
+    struct ds missing = DS_EMPTY_INITIALIZER;
+    int error = tunnel_check_underlay(plan, ctl, VNET_PHY_BRIDGE, &missing);
+    if (!error) {
+        u->caught_up = true;
+        u->check_next = 0;
+        if (now - u->check_since >= CHECK_WARN_MS) {
+            VLOG_INFO("switch %s: ovs-vswitchd caught up with the tunnel IP "
+                      "after %lld ms", u->name, now - u->check_since);
+        } else {
+            VLOG_DBG("switch %s: ovs-vswitchd caught up with the tunnel IP "
+                     "after %lld ms", u->name, now - u->check_since);
+        }
+    } else {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        u->check_next = now + CHECK_MS;
+        if (now - u->check_since >= CHECK_WARN_MS) {
+            VLOG_WARN_RL(&rl, "switch %s: ovs-vswitchd has not caught up with "
+                         "the tunnel IP on %s for %lld ms:%s", u->name,
+                         VNET_PHY_BRIDGE, now - u->check_since,
+                         missing.length ? ds_cstr(&missing)
+                         : ovs_strerror(error));
+        }
+    }
+    ds_destroy(&missing);
+    free(ctl);
+}
+
 void
 underlay_run(struct underlay *u, const char *iface, pid_t pid, int netns_fd,
              const char *rundir, const struct tunnel_plan *plan)
@@ -242,20 +323,25 @@ underlay_run(struct underlay *u, const char *iface, pid_t pid, int netns_fd,
     move_ip(u, iface, pid, netns_fd);
     if (nullable_string_is_equal(u->iface, iface) && rundir) {
         seed_neighbors(u, pid, rundir, plan);
+        check_caught_up(u, pid, rundir, plan);
     }
 }
 
 bool
-underlay_seeded(const struct underlay *u, pid_t pid,
+underlay_ready(const struct underlay *u, pid_t pid,
                 const struct tunnel_plan *plan)
 {
     struct ds key = DS_EMPTY_INITIALIZER;
-    bool seeded = (!seed_key(pid, plan, &key)
-                   || (u->seed_told
-                       && nullable_string_is_equal(u->seed_key,
-                                                   ds_cstr(&key))));
+    bool ready = (!seed_key(pid, plan, &key)
+                  || (u->seed_told
+                      && nullable_string_is_equal(u->seed_key,
+                                                  ds_cstr(&key))));
+    ds_clear(&key);
+    check_key(pid, plan, &key);
+    ready = ready && u->caught_up
+            && nullable_string_is_equal(u->check_key, ds_cstr(&key));
     ds_destroy(&key);
-    return seeded;
+    return ready;
 }
 
 void
@@ -286,6 +372,9 @@ underlay_wait(const struct underlay *u)
 {
     if (u->seed_next) {
         poll_timer_wait_until(u->seed_next);
+    }
+    if (u->check_next) {
+        poll_timer_wait_until(u->check_next);
     }
     if (watching(u) && u->iface) {
         /* The underlay bridge's device is not back yet, or the IP could

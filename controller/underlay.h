@@ -31,10 +31,12 @@ void underlay_run(struct underlay *, const char *iface, pid_t pid,
                   const struct tunnel_plan *plan);
 
 /* Whether ovs-vswitchd 'pid' has been told the MACs of every peer of 'plan'
- * that has one (true if none has): until then, the first packets to a new
- * peer wait for its ARP reply through the underlay, or are lost. */
-bool underlay_seeded(const struct underlay *, pid_t pid,
-                     const struct tunnel_plan *);
+ * that has one, and has caught up with the tunnel IP on the bridge (it takes
+ * the tunnel packets sent to it, and routes to every peer out of the
+ * bridge): until then, the first packets to a new peer wait for its ARP
+ * reply through the underlay, or are lost. */
+bool underlay_ready(const struct underlay *, pid_t pid,
+                    const struct tunnel_plan *);
 
 /* Takes note that the IP on the underlay bridge is that of 'iface', if the
  * bridge has an IP and 'iface' none (moved there by an earlier ovs-vnetd),

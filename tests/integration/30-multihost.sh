@@ -23,8 +23,7 @@ three_hosts_one_lan() {  # TYPE
     vnet_ctl --wait sync
     if [ "$1" != udp ]; then
         # ovs-vnetd told OVS the peers' MACs: no first packet is lost.
-        in_ep ep1 ping -c 1 -W 2 10.5.0.31 >/dev/null \
-            || fail "the first packet from h1 to h3 was lost"
+        first_packet_arrives ep1 10.5.0.31 "the first packet from h1 to h3"
     fi
     ping_matrix ep1:10.5.0.11 ep2:10.5.0.21 ep3:10.5.0.31
     reaches ep3 10.5.0.1 || fail "gateway from ep3"
@@ -398,15 +397,26 @@ test_underlay_bridge_deleted() {
     wait_until 10 reaches ep1 10.5.0.21
 }
 
+# h1 alone with ep1 (VXLAN), in sync; then h2 and ep2 come (not waited for).
+h1_alone() {
+    hosts_world vxlan h1
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach_ep net1 ep1 h1 10.5.0.11
+    vnet_ctl --wait sync
+}
+h2_joins() {
+    sandbox_switch_start h2
+    sandbox_switch_underlay h2 192.168.50.2/24
+    connect_host h2 vxlan
+    attach_ep net1 ep2 h2 10.5.0.21
+}
+
 # --wait waits until each switch's ovs-vswitchd knows its tunnel peers' MACs
 # (on the userspace datapath, where ovs-vnetd tells them): until then a first
 # packet to a new peer waits for ARP through the underlay, or is lost.
 test_wait_covers_tunnel_peers_macs() {
     [ "$SANDBOX_DATAPATH" = netdev ] || return 0   # The kernel ARPs itself.
-    hosts_world vxlan h1
-    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
-    attach_ep net1 ep1 h1 10.5.0.11
-    vnet_ctl --wait sync
+    h1_alone
 
     # h1's ovs-vswitchd cannot be told anything while its control socket is
     # elsewhere; h2 comes meanwhile.
@@ -414,10 +424,7 @@ test_wait_covers_tunnel_peers_macs() {
     ALLOWED_LOG_ERRORS="cannot tell ovs-vswitchd the tunnel peers' MACs|unixctl\\|WARN\\|failed to connect"
     ctl=$(ls "$(sandbox_switch_dir h1)"/ovs-vswitchd.*.ctl) || fail "no control socket"
     mv "$ctl" "$ctl.away"
-    sandbox_switch_start h2
-    sandbox_switch_underlay h2 192.168.50.2/24
-    connect_host h2 vxlan
-    attach_ep net1 ep2 h2 10.5.0.21
+    h2_joins
     if vnet_ctl --timeout=3 --wait sync 2>/dev/null; then
         mv "$ctl.away" "$ctl"
         fail "--wait returned before h1's ovs-vswitchd knew h2's MAC"
@@ -428,8 +435,33 @@ test_wait_covers_tunnel_peers_macs() {
     vnet_ctl --timeout=10 --wait sync
     output_has 192.168.50.2 sandbox_appctl h1 tnl/neigh/show \
         || fail "--wait returned and h1's ovs-vswitchd does not know h2's MAC"
-    in_ep ep1 ping -c 1 -W 2 10.5.0.21 >/dev/null \
-        || fail "the first packet from h1 to h2 was lost"
+    first_packet_arrives ep1 10.5.0.21 "the first packet from h1 to h2"
+}
+
+# --wait also waits until each switch's ovs-vswitchd has caught up with the
+# tunnel IP (userspace datapath): it takes the tunnel packets sent to it, and
+# routes to every peer out of the underlay bridge.  It learns both from the
+# kernel, some time after the IP moved; until then what it would send to a
+# peer is lost.
+test_wait_covers_routes_to_tunnel_peers() {
+    [ "$SANDBOX_DATAPATH" = netdev ] || return 0   # The kernel routes itself.
+    h1_alone
+
+    # A route of h1's kernel that h1's ovs-vswitchd learns (it takes a route
+    # only with a source IP for it): h2 through a gateway on a veth.
+    ALLOWED_LOG_ERRORS="has not caught up with the tunnel IP"
+    sandbox_netns_exec h1 ip link add aside0 type veth peer name aside1
+    sandbox_netns_exec h1 ip addr add 198.51.100.1/24 dev aside0
+    sandbox_netns_exec h1 ip link set aside0 up
+    sandbox_netns_exec h1 ip link set aside1 up
+    sandbox_netns_exec h1 ip route add 192.168.50.2/32 via 198.51.100.2 dev aside0
+    wait_until 10 output_has 'dev aside0' sandbox_appctl h1 ovs/route/lookup 192.168.50.2
+    h2_joins
+    ! vnet_ctl --timeout=3 --wait sync 2>/dev/null \
+        || fail "--wait returned while h1's ovs-vswitchd routed h2 elsewhere"
+    sandbox_netns_exec h1 ip route del 192.168.50.2/32
+    vnet_ctl --timeout=10 --wait sync
+    first_packet_arrives ep1 10.5.0.21 "the first packet from h1 to h2"
 }
 
 test_controller_kill9_under_ping() {

@@ -3,8 +3,11 @@
 
 #include "controller/idl-changes.h"
 #include "ovsdb-idl.h"
+#include "hash.h"
 #include "ovsdb/endpoint.h"
+#include "ovsdb/status-keys.h"
 #include "ovsdb/vnet-idl.h"
+#include "smap.h"
 #include "util.h"
 
 /* The columns ovs-vnetd writes and need not wake it up. */
@@ -54,7 +57,23 @@ void
 nb_news_init(struct nb_news *news)
 {
     news->idl_seqno = 0;
+    news->datapaths = 0;
     news->seqno = 1;
+}
+
+/* A hash of every switch's datapath type, as its status reports it (in
+ * any order of the rows). */
+static uint32_t
+hash_datapaths(struct ovsdb_idl *idl)
+{
+    uint32_t hash = 0;
+    const struct vnetrec_switch *sw;
+    VNETREC_SWITCH_FOR_EACH (sw, idl) {
+        const char *dp = smap_get_def(&sw->status, VNET_STATUS_DATAPATH_TYPE,
+                                      "");
+        hash += hash_string(dp, uuid_hash(&sw->header_.uuid));
+    }
+    return hash;
 }
 
 static bool
@@ -84,6 +103,11 @@ nb_news_run(struct nb_news *news, struct ovsdb_idl *idl)
         if (!only_created_locations(idl)) {
             news->seqno++;
         }
+    }
+    uint32_t datapaths = hash_datapaths(idl);
+    if (datapaths != news->datapaths) {
+        news->datapaths = datapaths;
+        news->seqno++;
     }
     return news->seqno;
 }

@@ -16,10 +16,14 @@
 extern "C" {
 #endif
 
+#include <stdint.h>
+
 struct ovsdb_idl;
 
 struct nb_news {
     unsigned int idl_seqno;     /* The IDL's, as last seen. */
+    uint32_t datapaths;         /* The switches' datapath types, as last
+                                 * seen (a hash). */
     unsigned int seqno;         /* One more for each change that is news. */
 };
 
@@ -32,7 +36,9 @@ void nb_news_init(struct nb_news *);
 
 /* After ovsdb_idl_run() (or ovsdb_idl_loop_run()): returns a number that
  * has moved since the last call if the NB changed in anything but the
- * locations of endpoints ovs-vnetd creates.  The tracked changes it reads
+ * locations of endpoints ovs-vnetd creates, or if the datapath type a switch
+ * reports in its status changed (it says what the other switches' tunnels to
+ * it need, and comes without an alert, as the rest of the status).  The tracked changes it reads
  * are cleared by nb_news_clear(), once every reader of the NB is done. */
 unsigned int nb_news_run(struct nb_news *, struct ovsdb_idl *);
 void nb_news_clear(struct ovsdb_idl *);

@@ -254,6 +254,7 @@ tunnel_plan_build(struct tunnel_plan *plan, struct ovsdb_idl *nb,
         /* A netdev switch with an underlay has our underlay bridge there;
          * whether it is netdev, its own status says. */
         const char *dp = smap_get(&sw->status, VNET_STATUS_DATAPATH_TYPE);
+        p->datapath_unknown = !relay && sw->underlay && !dp;
         if (!relay && sw->underlay && dp && !strcmp(dp, "netdev")) {
             p->has_phy_mac = true;
             tunnel_phy_mac(ip, p->phy_mac);

@@ -58,6 +58,9 @@ struct tunnel_peer {
     bool has_phy_mac;           /* Its tunnel IP is on an underlay bridge of
                                  * ours (netdev), whose MAC is 'phy_mac'. */
     uint8_t phy_mac[6];
+    bool datapath_unknown;      /* It has an underlay but has not reported
+                                 * its datapath type yet: whether it has
+                                 * such a bridge is not known. */
 };
 
 struct tunnel_plan {

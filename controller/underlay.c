@@ -341,6 +341,11 @@ underlay_ready(const struct underlay *u, pid_t pid,
     ready = ready && u->caught_up
             && nullable_string_is_equal(u->check_key, ds_cstr(&key));
     ds_destroy(&key);
+    /* A peer that may have an underlay bridge of ours, whose MAC it would
+     * be told once that is known. */
+    for (size_t i = 0; i < plan->n_peers && ready; i++) {
+        ready = !plan->peers[i].datapath_unknown;
+    }
     return ready;
 }
 

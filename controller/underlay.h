@@ -31,10 +31,11 @@ void underlay_run(struct underlay *, const char *iface, pid_t pid,
                   const struct tunnel_plan *plan);
 
 /* Whether ovs-vswitchd 'pid' has been told the MACs of every peer of 'plan'
- * that has one, and has caught up with the tunnel IP on the bridge (it takes
- * the tunnel packets sent to it, and routes to every peer out of the
- * bridge): until then, the first packets to a new peer wait for its ARP
- * reply through the underlay, or are lost. */
+ * that has one (and whether each peer with an underlay has one is known),
+ * and has caught up with the tunnel IP on the bridge (it takes the tunnel
+ * packets sent to it, and routes to every peer out of the bridge): until
+ * then, the first packets to a new peer wait for its ARP reply through the
+ * underlay, or are lost. */
 bool underlay_ready(const struct underlay *, pid_t pid,
                     const struct tunnel_plan *);
 

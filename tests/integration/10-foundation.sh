@@ -59,11 +59,7 @@ test_connect_creates_bridge() {
     # The switch retries within a second and sends no inactivity probes.
     assert_eq "$(sandbox_vsctl sw1 get Controller . max_backoff inactivity_probe \
                  | tr '\n' ' ')" "1000 0 " "the Controller row"
-    assert_eq "$(nb_get applied_cfg sw1)" "$(ovsdb-client -f csv --no-headings \
-        query "$OVS_VNET_DB" '["OVS_VNET_Northbound",{"op":"select",
-        "table":"VNet_Global","where":[],"columns":["nb_cfg"]}]' \
-        | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rows"][0]["nb_cfg"])')" \
-        "applied_cfg reaches nb_cfg"
+    assert_eq "$(nb_get applied_cfg sw1)" "$(nb_cfg)" "applied_cfg reaches nb_cfg"
 
     # show and switch-list, for people and for scripts.
     out=$(vnet_ctl show)

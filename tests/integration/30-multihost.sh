@@ -335,19 +335,26 @@ test_switch_leaves_and_returns() {
     ping_matrix ep1:10.5.0.11 ep2:10.5.0.21 ep3:10.5.0.31
 }
 
+# host_with_controller HOST: HOST's switch, on the underlay, and an ovs-vnetd
+# of its own that drives only HOST.
+host_with_controller() {
+    local h=$1
+    sandbox_switch_start "$h"
+    sandbox_switch_underlay "$h" "192.168.50.${h#h}/24"
+    mkdir -p "$SANDBOX_DIR/vnetd-$h"
+    "$OVS_VNETD" -vconsole:off --nb="$OVS_VNET_DB" --switch="$h" \
+        --pidfile="$SANDBOX_DIR/vnetd-$h/ovs-vnetd.pid" \
+        --log-file="$SANDBOX_DIR/vnetd-$h/ovs-vnetd.log" \
+        --unixctl="$SANDBOX_DIR/vnetd-$h/ovs-vnetd.ctl" --detach --no-chdir
+}
+
 test_one_controller_per_host() {
     # As on real machines: one ovs-vnetd per host, all sharing one NB.
     sandbox_nb_start
     sandbox_underlay_start
     local h
     for h in h1 h2; do
-        sandbox_switch_start "$h"
-        sandbox_switch_underlay "$h" "192.168.50.${h#h}/24"
-        mkdir -p "$SANDBOX_DIR/vnetd-$h"
-        "$OVS_VNETD" -vconsole:off --nb="$OVS_VNET_DB" --switch="$h" \
-            --pidfile="$SANDBOX_DIR/vnetd-$h/ovs-vnetd.pid" \
-            --log-file="$SANDBOX_DIR/vnetd-$h/ovs-vnetd.log" \
-            --unixctl="$SANDBOX_DIR/vnetd-$h/ovs-vnetd.ctl" --detach --no-chdir
+        host_with_controller "$h"
         connect_host "$h" vxlan
     done
     vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
@@ -461,6 +468,39 @@ test_wait_covers_routes_to_tunnel_peers() {
         || fail "--wait returned while h1's ovs-vswitchd routed h2 elsewhere"
     sandbox_netns_exec h1 ip route del 192.168.50.2/32
     vnet_ctl --timeout=10 --wait sync
+    first_packet_arrives ep1 10.5.0.21 "the first packet from h1 to h2"
+}
+
+# What a switch tells its ovs-vswitchd depends on its peers' status, which
+# another ovs-vnetd writes and which moves no nb_cfg: whether a peer has an
+# underlay bridge of ours (its datapath type), whose MAC to tell.  A switch is
+# not in sync until it knows, and learns it when the status comes.
+test_wait_covers_peers_datapath_types() {
+    [ "$SANDBOX_DATAPATH" = netdev ] || return 0   # The kernel ARPs itself.
+    sandbox_nb_start
+    sandbox_underlay_start
+    host_with_controller h1
+    connect_host h1 vxlan
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach_ep net1 ep1 h1 10.5.0.11
+    vnet_ctl --wait sync
+
+    # h2 and its endpoint in the NB before h2's own ovs-vnetd runs.
+    connect_host h2 vxlan
+    attach_ep net1 ep2 h2 10.5.0.21
+    ! vnet_ctl --timeout=2 --wait sync 2>/dev/null \
+        || fail "--wait returned before h2's controller ran"
+    [ "$(nb_get applied_cfg h1)" -lt "$(nb_cfg)" ] \
+        || fail "h1 in sync before it knew whether h2 has an underlay bridge"
+    # From here no nb_cfg moves: what h1 hears of is h2's status, and it
+    # acts on it at once (not at the next change of its own switch, which
+    # comes within seconds on its own).
+    host_with_controller h2
+    wait_until 10 output_has datapath_type nb_get status h2
+    wait_until 1.5 cfg_applied h1
+    wait_until 10 cfg_applied h2
+    output_has 192.168.50.2 sandbox_appctl h1 tnl/neigh/show \
+        || fail "--wait returned and h1's ovs-vswitchd does not know h2's MAC"
     first_packet_arrives ep1 10.5.0.21 "the first packet from h1 to h2"
 }
 

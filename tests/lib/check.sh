@@ -62,10 +62,12 @@ first_packet_arrives() {
 }
 
 # wait_until SECS CMD...: runs CMD every 0.1 s until it succeeds; fails after SECS
-# (of real time, however long CMD itself takes).
+# (of real time, however long CMD itself takes; tenths allowed: 1.5).
 wait_until() {
     local secs=$1 end; shift
-    end=$((${EPOCHREALTIME/./} + secs * 1000000))
+    local whole=${secs%.*} tenths=0
+    [ "$whole" != "$secs" ] && tenths=${secs#*.}
+    end=$((${EPOCHREALTIME/./} + whole * 1000000 + ${tenths:0:1} * 100000))
     until "$@" >/dev/null 2>&1; do
         ((${EPOCHREALTIME/./} < end)) || fail "timed out after ${secs}s waiting for: $*"
         sleep 0.1
@@ -103,6 +105,22 @@ nb_get() {
         '["OVS_VNET_Northbound",{"op":"select","table":"Switch",
           "where":[["name","==","'"$2"'"]],"columns":["'"$1"'"]}]' \
         | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]["rows"]; print(json.dumps(r[0]["'"$1"'"]) if r else "")'
+}
+
+# nb_cfg: the NB's VNet_Global nb_cfg.
+nb_cfg() {
+    ovsdb-client --timeout=10 -f csv --no-headings query "$OVS_VNET_DB" \
+        '["OVS_VNET_Northbound",{"op":"select","table":"VNet_Global",
+          "where":[],"columns":["nb_cfg"]}]' \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rows"][0]["nb_cfg"])'
+}
+
+# cfg_applied SWITCH...: each SWITCH has applied the NB's nb_cfg.
+cfg_applied() {
+    local cfg sw; cfg=$(nb_cfg)
+    for sw; do
+        [ "$(nb_get applied_cfg "$sw")" -ge "$cfg" ] || return 1
+    done
 }
 
 # nb_uuid TABLE NAME: the UUID of the NB row of TABLE named NAME.

@@ -106,6 +106,15 @@ watching(const struct underlay *u)
     return u->recheck || time_msec() < u->watch_until;
 }
 
+/* Makes the next underlay_run() ask ovs-vswitchd again, at once, whether it
+ * caught up with the tunnel IP. */
+static void
+forget_caught_up(struct underlay *u)
+{
+    u->caught_up = false;
+    u->check_next = 0;
+}
+
 /* Makes the next underlay_run() tell ovs-vswitchd the peers' MACs again, at
  * once. */
 static void
@@ -114,8 +123,7 @@ forget_seeding(struct underlay *u)
     free(u->seed_key);
     u->seed_key = NULL;
     u->seed_told = false;
-    u->caught_up = false;
-    u->check_next = 0;
+    forget_caught_up(u);
 }
 
 /* Moves the IP once the bridge's device exists. */
@@ -183,8 +191,7 @@ move_ip(struct underlay *u, const char *iface, pid_t pid, int fd)
         free(u->iface);
         u->iface = xstrdup(iface);
     }
-    u->caught_up = false;
-    u->check_next = 0;
+    forget_caught_up(u);
     u->ip = ip;
     u->plen = plen;
     u->pid = pid;
@@ -273,8 +280,7 @@ check_caught_up(struct underlay *u, pid_t pid, const char *rundir,
     if (!nullable_string_is_equal(u->check_key, ds_cstr(&key))) {
         free(u->check_key);
         u->check_key = ds_steal_cstr(&key);
-        u->caught_up = false;
-        u->check_next = 0;
+        forget_caught_up(u);
     }
     ds_destroy(&key);
 
@@ -291,13 +297,9 @@ check_caught_up(struct underlay *u, pid_t pid, const char *rundir,
     if (!error) {
         u->caught_up = true;
         u->check_next = 0;
-        if (now - u->check_since >= CHECK_WARN_MS) {
-            VLOG_INFO("switch %s: ovs-vswitchd caught up with the tunnel IP "
-                      "after %lld ms", u->name, now - u->check_since);
-        } else {
-            VLOG_DBG("switch %s: ovs-vswitchd caught up with the tunnel IP "
-                     "after %lld ms", u->name, now - u->check_since);
-        }
+        VLOG(now - u->check_since >= CHECK_WARN_MS ? VLL_INFO : VLL_DBG,
+             "switch %s: ovs-vswitchd caught up with the tunnel IP after "
+             "%lld ms", u->name, now - u->check_since);
     } else {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
         u->check_next = now + CHECK_MS;

@@ -20,6 +20,13 @@
 #            port (a veth whose other end is in a namespace of its own) and
 #            each endpoint a macvlan device on that end (VEPA mode), told
 #            apart by MAC in its two flows; ovs-vswitchd never hears of it
+#   trunk    no controller, endpoints that are not ports of the switch but
+#            keep a device of their own that says who they are: one port (a
+#            veth whose other end, the trunk, is in a namespace of its own),
+#            and each endpoint a veth whose other end is in that namespace
+#            too; tc u32 filters there pass up to the trunk only what carries
+#            the endpoint's own MAC, and hand down what is for it (broadcasts
+#            to everyone but the sender); its two flows as for macvlan
 #
 # and the bulk case, all N endpoints at once, timed from the first command
 # until each of endpoints 1..N-1 got an echo reply from endpoint 0:
@@ -47,7 +54,7 @@
 # for every system (gnuplot).  Exits 0 when every system ran, even if a
 # target is missed.
 #
-# "port" and "macvlan" say what the switch itself costs: the growth of
+# "port", "macvlan" and "trunk" say what the switch itself costs: the growth of
 # "port" is the least any controller that gives each endpoint a port of the
 # switch can have on it.
 #
@@ -74,7 +81,7 @@ done
 [ "$(id -u)" = 0 ] || { echo "$0: needs root" >&2; exit 2; }
 for s in $SYSTEMS; do
     case $s in
-        attach|internal|plug|ovn|bridge|port|macvlan|bulk-attach|bulk-plug|bulk-ovn) ;;
+        attach|internal|plug|ovn|bridge|port|macvlan|trunk|bulk-attach|bulk-plug|bulk-ovn) ;;
         *) echo "$0: unknown system $s" >&2; exit 2 ;;
     esac
 done
@@ -366,7 +373,7 @@ floor_world() {
     sandbox_switch_start sw1 || fail "switch"
     sandbox_vsctl sw1 add-br br0 -- set Bridge br0 datapath_type=netdev \
         fail_mode=secure || fail "bridge"
-    if [ "$1" = macvlan ]; then
+    if [ "$1" = macvlan ] || [ "$1" = trunk ]; then
         local ns=$SANDBOX_PREFIX-trunk swns; swns=$(sandbox_netns sw1)
         ip netns add "$ns"
         ip -n "$swns" link add vt0 type veth peer name vt1 netns "$ns"
@@ -374,6 +381,17 @@ floor_world() {
         ip -n "$ns" link set vt1 up
         sandbox_vsctl sw1 add-port br0 vt0 -- set Interface vt0 ofport_request=1 \
             || fail "trunk"
+    fi
+    if [ "$1" = trunk ]; then
+        # The trunk's namespace has no address and answers nothing: what
+        # no filter takes dies there.  bh0 swallows what is sent to it (its
+        # other end is down).
+        local ns=$SANDBOX_PREFIX-trunk
+        ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+            net.ipv6.conf.default.disable_ipv6=1
+        ip -n "$ns" link add bh0 type veth peer name bh1
+        ip -n "$ns" link set bh0 up
+        tc -n "$ns" qdisc add dev vt1 clsact || fail "trunk: tc"
     fi
 }
 
@@ -416,6 +434,29 @@ create_macvlan() {
     step flows
 }
 
+# The endpoint's device in the trunk's namespace: what comes from it goes up
+# the trunk if it has the endpoint's MAC; what the switch sends down for that
+# MAC, and every broadcast, goes to it, but never what it sent itself.
+create_trunk() {
+    local ns=$SANDBOX_PREFIX-e$1 tns=$SANDBOX_PREFIX-trunk mac; mac=$(ep_mac "$1")
+    plug_ns "$ns" "$1" "t$1" "$tns"
+    step plumbing
+    tc -n "$tns" -batch - <<EOT || return 1
+qdisc add dev t$1 clsact
+filter add dev t$1 ingress prio 1 protocol all u32 match ether src $mac action mirred egress redirect dev vt1
+filter add dev t$1 egress prio 1 protocol all u32 match ether src $mac action mirred egress redirect dev bh0
+filter add dev vt1 ingress prio 1 protocol all u32 match ether dst $mac action mirred egress redirect dev t$1
+filter add dev vt1 ingress prio 2 protocol all u32 match ether dst ff:ff:ff:ff:ff:ff action mirred egress mirror dev t$1 continue
+EOT
+    step tc
+    {
+        echo "table=0,in_port=1,dl_src=$mac,actions=goto_table:1"
+        echo "table=1,dl_dst=$mac,actions=IN_PORT"
+        (( $1 )) || echo "table=1,dl_dst=ff:ff:ff:ff:ff:ff,actions=IN_PORT"
+    } | floor_flows
+    step flows
+}
+
 status=0
 for sys in $SYSTEMS; do
     (
@@ -425,7 +466,7 @@ for sys in $SYSTEMS; do
             attach|internal|plug|bulk-attach|bulk-plug) vnet_world ;;
             ovn|bulk-ovn) ovn_world ;;
             bridge) bridge_world ;;
-            port|macvlan) floor_world "$sys" ;;
+            port|macvlan|trunk) floor_world "$sys" ;;
             *) fail "$sys: no such system" ;;
         esac
         case $sys in
@@ -516,8 +557,9 @@ if st:
     print()
     print("where the time goes: mean ms of each step, first %d / last %d" % (k, k))
     print("(nb: the NB command; plumbing: namespace and veth by ip(8); add-port:")
-    print(" ovs-vsctl, which returns once ovs-vswitchd has the port; attach: the")
-    print(" whole --wait attach; reply: from then to the first echo reply)")
+    print(" ovs-vsctl, which returns once ovs-vswitchd has the port; tc: the trunk's")
+    print(" filters; flows: ovs-ofctl add-flows; attach: the whole --wait attach;")
+    print(" reply: from then to the first echo reply)")
     for s in out["systems"]:
         if s not in st:
             continue
@@ -558,10 +600,10 @@ ratio("bulk-attach / bulk-ovn", bulk.get("bulk-attach"), bulk.get("bulk-ovn"), 0
 ratio("ovs-vnetd RSS / (ovn-controller + ovn-northd) RSS", g("attach", "rss_mib"), g("ovn", "rss_mib"), 1.0)
 growth = {s: r["last_mean_ms"] / r["first_mean_ms"] for s, r in S.items()
           if r["first_mean_ms"] > 0}
-if "port" in growth or "macvlan" in growth:
+if "port" in growth or "macvlan" in growth or "trunk" in growth:
     print()
     print("the switch's floor (no controller): last %d / first %d" % (k, k))
-    for s in ("port", "macvlan"):
+    for s in ("port", "macvlan", "trunk"):
         if s in growth:
             print("  %-52s %6.2f" % (s, growth[s]))
     for s in ("attach", "internal", "plug"):

@@ -12,6 +12,7 @@ controller_libvnetd_a_SOURCES = \
 	controller/relay-taps.c controller/relay-taps.h \
 	controller/underlay.c controller/underlay.h \
 	controller/uplink.c controller/uplink.h \
+	controller/vswitchd-ask.c controller/vswitchd-ask.h \
 	controller/status.c controller/status.h \
 	controller/switch-db.c controller/switch-db.h \
 	controller/nb-lock.c controller/nb-lock.h \

@@ -18,14 +18,13 @@
 #include "ovsdb/addr.h"
 #include "controller/daemon-pid.h"
 #include "controller/switch-db.h"
+#include "controller/vswitchd-ask.h"
 #include "ovsdb/endpoint.h"
 #include "ovsdb/status-keys.h"
 #include "ovsdb/vnet-idl.h"
 #include "process.h"
 #include "sset.h"
 #include "svec.h"
-#include "unixctl.h"
-#include "jsonrpc.h"
 #include "timeval.h"
 #include "tools/udptun-wire.h"
 #include "util.h"
@@ -294,16 +293,12 @@ tunnel_phy_mac(uint32_t ip, uint8_t mac[6])
     mac[5] = ip;
 }
 
-int
-tunnel_seed_neighbors(const struct tunnel_plan *plan, const char *ctl_path,
-                      const char *phy_bridge)
+size_t
+tunnel_seed_ask(const struct tunnel_plan *plan, const char *phy_bridge,
+                struct vswitchd_ask *ask)
 {
-    struct jsonrpc *client;
-    int error = unixctl_client_create(ctl_path, &client);
-    if (error) {
-        return error;
-    }
-    for (size_t i = 0; i < plan->n_peers && !error; i++) {
+    size_t n = 0;
+    for (size_t i = 0; i < plan->n_peers; i++) {
         const struct tunnel_peer *p = &plan->peers[i];
         if (!p->has_phy_mac) {
             continue;
@@ -314,23 +309,37 @@ tunnel_seed_neighbors(const struct tunnel_plan *plan, const char *ctl_path,
         snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x",
                  p->phy_mac[0], p->phy_mac[1], p->phy_mac[2], p->phy_mac[3],
                  p->phy_mac[4], p->phy_mac[5]);
-        char *result = NULL, *err = NULL;
-        error = unixctl_client_transact(client, "tnl/neigh/set", 3, argv,
-                                        &result, &err);
-        if (!error && err && strstr(err, "is not a valid command")) {
+        vswitchd_ask_add(ask, "tnl/neigh/set", 3, argv);
+        n++;
+    }
+    return n;
+}
+
+int
+tunnel_seed_judge(const struct tunnel_plan *plan, const char *phy_bridge,
+                  const struct vswitchd_ask *ask)
+{
+    size_t q = 0;
+    for (size_t i = 0; i < plan->n_peers; i++) {
+        const struct tunnel_peer *p = &plan->peers[i];
+        if (!p->has_phy_mac) {
+            continue;
+        }
+        const char *err;
+        vswitchd_ask_answer(ask, q++, &err);
+        if (err && strstr(err, "is not a valid command")) {
             /* An ovs-vswitchd just started answers before it has
              * registered its tunnel commands: not yet. */
             VLOG_DBG("tnl/neigh/set: not yet (%s)", err);
-            error = EAGAIN;
-        } else if (!error && err) {
-            VLOG_WARN("tnl/neigh/set %s %s %s: %s", phy_bridge, ip, mac, err);
-            error = EINVAL;
+            return EAGAIN;
+        } else if (err) {
+            char ip[16];
+            VLOG_WARN("tnl/neigh/set %s %s: %s", phy_bridge,
+                      vnet_ip_format(p->ip, ip), err);
+            return EINVAL;
         }
-        free(result);
-        free(err);
     }
-    jsonrpc_close(client);
-    return error;
+    return 0;
 }
 
 /* The lines of 'text' one by one: each call puts the next one (without its
@@ -379,79 +388,72 @@ tunnel_route_lookup_is_through(const char *lookup, const char *dev)
     return found;
 }
 
-/* Runs unixctl command 'cmd' (with 'argc' arguments 'argv') on 'client':
- * returns 0 with its output in '*result' (to free), or an errno, EAGAIN if
- * ovs-vswitchd answered with an error. */
+/* The UDP ports of the tunnels of 'plan' through the underlay bridge, into
+ * 'ports' (room for two); returns how many. */
 static int
-ask(struct jsonrpc *client, const char *cmd, int argc, char *argv[],
-    char **result)
+bridge_tunnel_ports(const struct tunnel_plan *plan, int ports[2])
 {
-    char *err = NULL;
-    *result = NULL;
-    int error = unixctl_client_transact(client, cmd, argc, argv, result,
-                                        &err);
-    if (!error && err) {
-        VLOG_DBG("%s: %s", cmd, err);
-        error = EAGAIN;
+    int n = 0;
+    if (plan->vxlan) {
+        ports[n++] = TUNNEL_VXLAN_UDP_PORT;
     }
-    if (error) {
-        free(*result);
-        *result = NULL;
+    if (plan->geneve) {
+        ports[n++] = TUNNEL_GENEVE_UDP_PORT;
     }
-    free(err);
-    return error;
+    return n;
+}
+
+bool
+tunnel_check_ask(const struct tunnel_plan *plan, struct vswitchd_ask *ask)
+{
+    int ports[2];
+    if (!bridge_tunnel_ports(plan, ports)) {
+        return false;
+    }
+    char *show_argv[] = { CONST_CAST(char *, "-v") };
+    vswitchd_ask_add(ask, "tnl/ports/show", 1, show_argv);
+    for (size_t i = 0; i < plan->n_peers; i++) {
+        const struct tunnel_peer *p = &plan->peers[i];
+        if (!p->relay) {
+            char ip_s[16];
+            char *argv[] = { vnet_ip_format(p->ip, ip_s) };
+            vswitchd_ask_add(ask, "ovs/route/lookup", 1, argv);
+        }
+    }
+    return true;
 }
 
 int
-tunnel_check_underlay(const struct tunnel_plan *plan, const char *ctl_path,
-                      const char *phy_bridge, struct ds *missing)
+tunnel_check_judge(const struct tunnel_plan *plan, const char *phy_bridge,
+                   const struct vswitchd_ask *ask, struct ds *missing)
 {
-    int ports[2], n_ports = 0;
-    if (plan->vxlan) {
-        ports[n_ports++] = TUNNEL_VXLAN_UDP_PORT;
-    }
-    if (plan->geneve) {
-        ports[n_ports++] = TUNNEL_GENEVE_UDP_PORT;
-    }
-    if (!n_ports) {
-        return 0;               /* No tunnel through the bridge. */
-    }
-
-    struct jsonrpc *client;
-    int error = unixctl_client_create(ctl_path, &client);
-    if (error) {
-        return error;
-    }
+    int ports[2];
+    int n_ports = bridge_tunnel_ports(plan, ports);
     char ip_s[16];
-    char *result;
-    char *show_argv[] = { CONST_CAST(char *, "-v") };
-    error = ask(client, "tnl/ports/show", 1, show_argv, &result);
-    for (int i = 0; i < n_ports && !error; i++) {
-        if (!tunnel_ports_show_takes(result, plan->local_ip, ports[i])) {
+    const char *err;
+    const char *show = vswitchd_ask_answer(ask, 0, &err);
+    for (int i = 0; i < n_ports; i++) {
+        if (!show || !tunnel_ports_show_takes(show, plan->local_ip,
+                                              ports[i])) {
             ds_put_format(missing, "%s no UDP port %d for %s",
                           missing->length ? ";" : "", ports[i],
                           vnet_ip_format(plan->local_ip, ip_s));
         }
     }
-    free(result);
-    for (size_t i = 0; i < plan->n_peers && !error; i++) {
+    size_t q = 1;
+    for (size_t i = 0; i < plan->n_peers; i++) {
         const struct tunnel_peer *p = &plan->peers[i];
         if (p->relay) {
             continue;
         }
-        char *argv[] = { vnet_ip_format(p->ip, ip_s) };
-        error = ask(client, "ovs/route/lookup", 1, argv, &result);
-        if (error == EAGAIN
-            || (!error && !tunnel_route_lookup_is_through(result,
-                                                          phy_bridge))) {
+        const char *lookup = vswitchd_ask_answer(ask, q++, &err);
+        if (!lookup || !tunnel_route_lookup_is_through(lookup, phy_bridge)) {
             ds_put_format(missing, "%s no route to %s through %s",
-                          missing->length ? ";" : "", ip_s, phy_bridge);
-            error = 0;
+                          missing->length ? ";" : "",
+                          vnet_ip_format(p->ip, ip_s), phy_bridge);
         }
-        free(result);
     }
-    jsonrpc_close(client);
-    return error ? error : missing->length ? EAGAIN : 0;
+    return missing->length ? EAGAIN : 0;
 }
 
 void

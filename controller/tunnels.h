@@ -36,6 +36,7 @@ extern "C" {
 struct ds;
 struct ovsdb_idl;
 struct switch_db_port;
+struct vswitchd_ask;
 
 #define TUNNEL_VXLAN_PORT VNET_VXLAN_PORT
 #define TUNNEL_GENEVE_PORT VNET_GENEVE_PORT
@@ -81,23 +82,29 @@ struct tunnel_plan {
  * stay right when the bridge is recreated. */
 void tunnel_phy_mac(uint32_t ip, uint8_t mac[6]);
 
-/* Tells ovs-vswitchd (its unixctl socket 'ctl_path') the MACs of the peers'
- * underlay bridges, on bridge 'phy_bridge', so that the first packet to a
- * peer is not dropped while OVS asks for it.  Returns 0, EAGAIN if that
- * ovs-vswitchd is starting and does not take the command yet, or another
- * errno. */
-int tunnel_seed_neighbors(const struct tunnel_plan *, const char *ctl_path,
-                          const char *phy_bridge);
+/* Telling ovs-vswitchd the MACs of the peers' underlay bridges, on bridge
+ * 'phy_bridge', so that the first packet to a peer is not dropped while OVS
+ * asks for it: tunnel_seed_ask() adds the commands to 'ask' and returns how
+ * many; tunnel_seed_judge() reads their answers, and returns 0, EAGAIN if
+ * that ovs-vswitchd is starting and does not take the command yet, or
+ * EINVAL if it refused one. */
+size_t tunnel_seed_ask(const struct tunnel_plan *, const char *phy_bridge,
+                       struct vswitchd_ask *);
+int tunnel_seed_judge(const struct tunnel_plan *, const char *phy_bridge,
+                      const struct vswitchd_ask *);
 
-/* Asks ovs-vswitchd (its unixctl socket 'ctl_path') whether it has caught up
- * with the tunnel IP on 'phy_bridge': whether it takes the tunnel packets of
- * 'plan' sent to its own IP, and routes to every peer out of 'phy_bridge'.
- * It learns both from the kernel's notifications, some time after the IP
- * moved; until then it sends to the kernel what arrives for that IP, and
- * drops what it would send.  Returns 0, EAGAIN (with what is missing
- * appended to 'missing') if not yet, or another errno. */
-int tunnel_check_underlay(const struct tunnel_plan *, const char *ctl_path,
-                          const char *phy_bridge, struct ds *missing);
+/* Asking ovs-vswitchd whether it has caught up with the tunnel IP on
+ * 'phy_bridge': whether it takes the tunnel packets of 'plan' sent to its
+ * own IP, and routes to every peer out of 'phy_bridge'.  It learns both from
+ * the kernel's notifications, some time after the IP moved; until then it
+ * sends to the kernel what arrives for that IP, and drops what it would send.
+ * tunnel_check_ask() adds the questions to 'ask' (none, and it returns
+ * false, if no tunnel goes through the bridge); tunnel_check_judge() reads
+ * the answers, and returns 0, or EAGAIN with what is missing appended to
+ * 'missing' if not yet. */
+bool tunnel_check_ask(const struct tunnel_plan *, struct vswitchd_ask *);
+int tunnel_check_judge(const struct tunnel_plan *, const char *phy_bridge,
+                       const struct vswitchd_ask *, struct ds *missing);
 
 /* Whether 'show', the output of ovs-vswitchd's "tnl/ports/show -v", says
  * that it takes UDP packets to 'port' sent to 'ip' (host byte order). */

@@ -8,6 +8,7 @@
 
 #include "controller/tunnels.h"
 #include "controller/vif-addr.h"
+#include "controller/vswitchd-ask.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
@@ -18,6 +19,9 @@ VLOG_DEFINE_THIS_MODULE(underlay);
 
 /* How often the peers' MACs are told again (they age out when unused). */
 #define SEED_REFRESH_MS (60 * 1000)
+/* How long ovs-vswitchd has to answer a batch of questions.  One that does
+ * not (stopped, or stuck) holds up only its own switch: the loop goes on. */
+#define ASK_TIMEOUT_MS 5000
 
 struct underlay {
     char *name;                 /* The switch, for logs. */
@@ -31,13 +35,15 @@ struct underlay {
                                  * ovs-vswitchd, as a key (its pid and the
                                  * peers), */
     bool seed_told;             /* whether that went through, */
-    long long int seed_next;    /* and when to tell it again. */
+    long long int seed_next;    /* and when to tell it again; */
+    struct vswitchd_ask *seed_ask; /* being told now. */
     char *check_key;            /* What ovs-vswitchd was last asked to have
                                  * caught up with (check_key()), */
     bool caught_up;             /* whether it had (tunnel_check_underlay()),
                                  * and if not, */
     long long int check_next;   /* when to ask again, */
-    long long int check_since;  /* and since when it has been asked. */
+    long long int check_since;  /* and since when it has been asked; */
+    struct vswitchd_ask *check_ask; /* being asked now. */
 };
 
 struct underlay *
@@ -56,6 +62,8 @@ underlay_destroy(struct underlay *u)
         free(u->iface);
         free(u->seed_key);
         free(u->check_key);
+        vswitchd_ask_destroy(u->seed_ask);
+        vswitchd_ask_destroy(u->check_ask);
         free(u);
     }
 }
@@ -113,6 +121,8 @@ forget_caught_up(struct underlay *u)
 {
     u->caught_up = false;
     u->check_next = 0;
+    vswitchd_ask_destroy(u->check_ask);
+    u->check_ask = NULL;
 }
 
 /* Makes the next underlay_run() tell ovs-vswitchd the peers' MACs again, at
@@ -123,6 +133,8 @@ forget_seeding(struct underlay *u)
     free(u->seed_key);
     u->seed_key = NULL;
     u->seed_told = false;
+    vswitchd_ask_destroy(u->seed_ask);
+    u->seed_ask = NULL;
     forget_caught_up(u);
 }
 
@@ -214,40 +226,81 @@ seed_key(pid_t pid, const struct tunnel_plan *plan, struct ds *key)
     return n;
 }
 
+/* The unixctl socket of ovs-vswitchd 'pid' in 'rundir' (to free). */
+static char *
+ctl_path(pid_t pid, const char *rundir)
+{
+    return xasprintf("%s/ovs-vswitchd.%ld.ctl", rundir, (long) pid);
+}
+
+/* A batch of questions for ovs-vswitchd 'pid', whose socket is in
+ * 'rundir'. */
+static struct vswitchd_ask *
+ask_create(pid_t pid, const char *rundir)
+{
+    char *ctl = ctl_path(pid, rundir);
+    struct vswitchd_ask *ask = vswitchd_ask_create(ctl, time_msec()
+                                                   + ASK_TIMEOUT_MS);
+    free(ctl);
+    return ask;
+}
+
+/* Tells ovs-vswitchd 'pid' the peers' MACs of 'plan', and again when they
+ * change and every SEED_REFRESH_MS; the answers come on later calls. */
 static void
 seed_neighbors(struct underlay *u, pid_t pid, const char *rundir,
                const struct tunnel_plan *plan)
 {
     struct ds key = DS_EMPTY_INITIALIZER;
-    seed_key(pid, plan, &key);
-    bool same = nullable_string_is_equal(u->seed_key, ds_cstr(&key));
-    if (same && time_msec() < u->seed_next) {
-        /* Told, or tried and failed: not again before its time. */
-        ds_destroy(&key);
-        return;
-    }
-    if (!same) {
-        /* A failed refresh leaves what was told before as told. */
+    size_t n_peers = seed_key(pid, plan, &key);
+    if (!nullable_string_is_equal(u->seed_key, ds_cstr(&key))) {
+        /* Something else to tell is not told until it is (a failed
+         * refresh leaves what was told before as told). */
         free(u->seed_key);
         u->seed_key = ds_steal_cstr(&key);
         u->seed_told = false;
+        u->seed_next = 0;
+        vswitchd_ask_destroy(u->seed_ask);
+        u->seed_ask = NULL;
     }
-    char *ctl = xasprintf("%s/ovs-vswitchd.%ld.ctl", rundir, (long) pid);
-    int error = tunnel_seed_neighbors(plan, ctl, VNET_PHY_BRIDGE);
+    ds_destroy(&key);
+
+    long long int now = time_msec();
+    if (!u->seed_ask) {
+        if (now < u->seed_next) {
+            return;             /* Told, or tried and failed: not yet. */
+        }
+        if (!n_peers) {
+            u->seed_told = true;
+            u->seed_next = now + SEED_REFRESH_MS;
+            return;
+        }
+        u->seed_ask = ask_create(pid, rundir);
+        tunnel_seed_ask(plan, VNET_PHY_BRIDGE, u->seed_ask);
+    }
+    int error = vswitchd_ask_run(u->seed_ask);
     if (error == EAGAIN) {
-        u->seed_next = time_msec() + 200;      /* Starting: again soon. */
+        return;                 /* Its answers are still to come. */
+    }
+    if (!error) {
+        error = tunnel_seed_judge(plan, VNET_PHY_BRIDGE, u->seed_ask);
+    }
+    vswitchd_ask_destroy(u->seed_ask);
+    u->seed_ask = NULL;
+    if (error == EAGAIN) {
+        u->seed_next = now + 200;      /* Starting: again soon. */
     } else if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        char *ctl = ctl_path(pid, rundir);
         VLOG_WARN_RL(&rl, "switch %s: cannot tell ovs-vswitchd the tunnel "
                      "peers' MACs through %s: %s", u->name, ctl,
                      ovs_strerror(error));
-        u->seed_next = time_msec() + 1000;
+        free(ctl);
+        u->seed_next = now + 1000;
     } else {
         u->seed_told = true;
-        u->seed_next = time_msec() + SEED_REFRESH_MS;
+        u->seed_next = now + SEED_REFRESH_MS;
     }
-    ds_destroy(&key);
-    free(ctl);
 }
 
 /* How often to ask ovs-vswitchd whether it caught up with the tunnel IP,
@@ -270,7 +323,7 @@ check_key(pid_t pid, const struct tunnel_plan *plan, struct ds *key)
 }
 
 /* Asks ovs-vswitchd 'pid' whether it caught up with the tunnel IP on the
- * bridge for 'plan', until it has. */
+ * bridge for 'plan', until it has; the answers come on later calls. */
 static void
 check_caught_up(struct underlay *u, pid_t pid, const char *rundir,
                 const struct tunnel_plan *plan)
@@ -285,15 +338,37 @@ check_caught_up(struct underlay *u, pid_t pid, const char *rundir,
     ds_destroy(&key);
 
     long long int now = time_msec();
-    if (u->caught_up || now < u->check_next) {
+    if (u->caught_up) {
         return;
     }
-    if (!u->check_next) {
-        u->check_since = now;
+    if (!u->check_ask) {
+        if (now < u->check_next) {
+            return;
+        }
+        if (!u->check_next) {
+            u->check_since = now;
+        }
+        u->check_ask = ask_create(pid, rundir);
+        if (!tunnel_check_ask(plan, u->check_ask)) {
+            /* No tunnel through the bridge. */
+            vswitchd_ask_destroy(u->check_ask);
+            u->check_ask = NULL;
+            u->caught_up = true;
+            u->check_next = 0;
+            return;
+        }
     }
-    char *ctl = xasprintf("%s/ovs-vswitchd.%ld.ctl", rundir, (long) pid);
     struct ds missing = DS_EMPTY_INITIALIZER;
-    int error = tunnel_check_underlay(plan, ctl, VNET_PHY_BRIDGE, &missing);
+    int error = vswitchd_ask_run(u->check_ask);
+    if (error == EAGAIN) {
+        return;                 /* Its answers are still to come. */
+    }
+    if (!error) {
+        error = tunnel_check_judge(plan, VNET_PHY_BRIDGE, u->check_ask,
+                                   &missing);
+    }
+    vswitchd_ask_destroy(u->check_ask);
+    u->check_ask = NULL;
     if (!error) {
         u->caught_up = true;
         u->check_next = 0;
@@ -312,7 +387,6 @@ check_caught_up(struct underlay *u, pid_t pid, const char *rundir,
         }
     }
     ds_destroy(&missing);
-    free(ctl);
 }
 
 void
@@ -377,10 +451,14 @@ underlay_recheck(struct underlay *u)
 void
 underlay_wait(const struct underlay *u)
 {
-    if (u->seed_next) {
+    if (u->seed_ask) {
+        vswitchd_ask_wait(u->seed_ask);
+    } else if (u->seed_next) {
         poll_timer_wait_until(u->seed_next);
     }
-    if (u->check_next) {
+    if (u->check_ask) {
+        vswitchd_ask_wait(u->check_ask);
+    } else if (u->check_next) {
         poll_timer_wait_until(u->check_next);
     }
     if (watching(u) && u->iface) {

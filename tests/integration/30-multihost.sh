@@ -504,6 +504,47 @@ test_wait_covers_peers_datapath_types() {
     first_packet_arrives ep1 10.5.0.21 "the first packet from h1 to h2"
 }
 
+succeeds_within() {  # SECS CMD...: CMD succeeds within SECS seconds
+    local end=$((SECONDS + $1)); shift
+    until "$@" >/dev/null 2>&1; do
+        ((SECONDS < end)) || return 1
+        sleep 0.1
+    done
+}
+
+# One ovs-vnetd drives every switch here.  It asks a netdev switch's
+# ovs-vswitchd things through its control socket (the peers' MACs, whether
+# it caught up with the tunnel IP); one that is stopped with its socket still
+# there must hold up no other switch, and get its answers once it runs again.
+test_stopped_switch_holds_up_no_other() {
+    [ "$SANDBOX_DATAPATH" = netdev ] || return 0   # Only netdev switches are asked.
+    h1_alone
+    local pid; pid=$(cat "$(sandbox_switch_dir h1)/ovs-vswitchd.pid")
+    ALLOWED_LOG_ERRORS="cannot tell ovs-vswitchd the tunnel peers' MACs|has not caught up with the tunnel IP|rconn.*(timeout|no response|connection dropped|Connection reset)|unixctl.*Broken pipe"
+    kill -STOP "$pid"
+    # h1's peers change: ovs-vnetd asks h1's ovs-vswitchd again, which does
+    # not answer.
+    h2_joins
+    # (Nothing that fails may ask h1's ovs-vswitchd before it runs again.)
+    local held=
+    if ! ovs-appctl --timeout=3 -t "$SANDBOX_DIR/vnetd/ovs-vnetd.ctl" switch/list \
+           >/dev/null 2>&1; then
+        held="ovs-vnetd does not answer"
+    elif ! succeeds_within 10 cfg_applied h2; then
+        held="h2 not in sync"
+    elif ! reaches ep2 10.5.0.1; then
+        held="h2's endpoint does not reach its gateway"
+    elif cfg_applied h1; then
+        held="h1 in sync"
+    fi
+    kill -CONT "$pid"
+    [ -z "$held" ] || fail "while h1's ovs-vswitchd was stopped: $held"
+    vnet_ctl --timeout=20 --wait sync
+    output_has 192.168.50.2 sandbox_appctl h1 tnl/neigh/show \
+        || fail "h1's ovs-vswitchd was never told h2's MAC"
+    first_packet_arrives ep1 10.5.0.21 "the first packet from h1 to h2"
+}
+
 test_controller_kill9_under_ping() {
     two_hosts_lan vxlan
 

@@ -39,7 +39,7 @@ struct underlay {
     struct vswitchd_ask *seed_ask; /* being told now. */
     char *check_key;            /* What ovs-vswitchd was last asked to have
                                  * caught up with (check_key()), */
-    bool caught_up;             /* whether it had (tunnel_check_underlay()),
+    bool caught_up;             /* whether it had (tunnel_check_judge()),
                                  * and if not, */
     long long int check_next;   /* when to ask again, */
     long long int check_since;  /* and since when it has been asked; */
@@ -358,11 +358,11 @@ check_caught_up(struct underlay *u, pid_t pid, const char *rundir,
             return;
         }
     }
-    struct ds missing = DS_EMPTY_INITIALIZER;
     int error = vswitchd_ask_run(u->check_ask);
     if (error == EAGAIN) {
         return;                 /* Its answers are still to come. */
     }
+    struct ds missing = DS_EMPTY_INITIALIZER;
     if (!error) {
         error = tunnel_check_judge(plan, VNET_PHY_BRIDGE, u->check_ask,
                                    &missing);

@@ -18,6 +18,7 @@
 VLOG_DEFINE_THIS_MODULE(vswitchd_ask);
 
 struct question {
+    char *method;               /* The command, for logs. */
     struct jsonrpc_msg *request;  /* Until sent. */
     struct json *id;            /* Its id, to know its answer by. */
     bool answered;
@@ -51,6 +52,7 @@ vswitchd_ask_destroy(struct vswitchd_ask *a)
 {
     if (a) {
         for (size_t i = 0; i < a->n; i++) {
+            free(a->qs[i].method);
             jsonrpc_msg_destroy(a->qs[i].request);
             json_destroy(a->qs[i].id);
             free(a->qs[i].output);
@@ -77,6 +79,7 @@ vswitchd_ask_add(struct vswitchd_ask *a, const char *cmd, int argc,
     }
     struct question *q = &a->qs[a->n++];
     memset(q, 0, sizeof *q);
+    q->method = xstrdup(cmd);
     q->request = jsonrpc_create_request(cmd, params, &q->id);
 }
 
@@ -89,7 +92,8 @@ take_reply(struct vswitchd_ask *a, struct jsonrpc_msg *msg)
     int error = 0;
     struct question *q = NULL;
     for (size_t i = 0; i < a->n && !q; i++) {
-        if (!a->qs[i].answered && msg->id && json_equal(a->qs[i].id, msg->id)) {
+        if (!a->qs[i].answered && msg->id
+            && json_equal(a->qs[i].id, msg->id)) {
             q = &a->qs[i];
         }
     }
@@ -104,7 +108,7 @@ take_reply(struct vswitchd_ask *a, struct jsonrpc_msg *msg)
         q->output = xstrdup(json_string(msg->result));
     } else {
         VLOG_WARN_RL(&rl, "%s: the answer to %s is not a string", a->name,
-                     q->request ? q->request->method : "a question");
+                     q->method);
         error = EPROTO;
     }
     if (q && !error) {

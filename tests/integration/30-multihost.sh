@@ -512,20 +512,21 @@ succeeds_within() {  # SECS CMD...: CMD succeeds within SECS seconds
     done
 }
 
-# One ovs-vnetd drives every switch here.  It asks a netdev switch's
-# ovs-vswitchd things through its control socket (the peers' MACs, whether
-# it caught up with the tunnel IP); one that is stopped with its socket still
-# there must hold up no other switch, and get its answers once it runs again.
+# One ovs-vnetd drives every switch here.  It talks to each switch's
+# database, OpenFlow and, on netdev switches, asks ovs-vswitchd things
+# through its control socket (the peers' MACs, whether it caught up with the
+# tunnel IP).  A switch whose daemons are stopped with their sockets still
+# there must hold up no other switch, and be in sync once it runs again.
 test_stopped_switch_holds_up_no_other() {
     [ "$SANDBOX_DATAPATH" = netdev ] || return 0   # Only netdev switches are asked.
     h1_alone
-    local pid; pid=$(cat "$(sandbox_switch_dir h1)/ovs-vswitchd.pid")
+    local pids; pids=$(cat "$(sandbox_switch_dir h1)"/{ovs-vswitchd,ovsdb-server}.pid)
     ALLOWED_LOG_ERRORS="cannot tell ovs-vswitchd the tunnel peers' MACs|has not caught up with the tunnel IP|rconn.*(timeout|no response|connection dropped|Connection reset)|unixctl.*Broken pipe"
-    kill -STOP "$pid"
+    kill -STOP $pids
     # h1's peers change: ovs-vnetd asks h1's ovs-vswitchd again, which does
-    # not answer.
+    # not answer, nor does its database.
     h2_joins
-    # (Nothing that fails may ask h1's ovs-vswitchd before it runs again.)
+    # (Nothing that fails may ask h1's daemons before they run again.)
     local held=
     if ! ovs-appctl --timeout=3 -t "$SANDBOX_DIR/vnetd/ovs-vnetd.ctl" switch/list \
            >/dev/null 2>&1; then
@@ -537,8 +538,8 @@ test_stopped_switch_holds_up_no_other() {
     elif cfg_applied h1; then
         held="h1 in sync"
     fi
-    kill -CONT "$pid"
-    [ -z "$held" ] || fail "while h1's ovs-vswitchd was stopped: $held"
+    kill -CONT $pids
+    [ -z "$held" ] || fail "while h1's daemons were stopped: $held"
     vnet_ctl --timeout=20 --wait sync
     output_has 192.168.50.2 sandbox_appctl h1 tnl/neigh/show \
         || fail "h1's ovs-vswitchd was never told h2's MAC"

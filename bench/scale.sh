@@ -98,6 +98,7 @@ cd "$top"
 . tests/lib/sandbox.sh
 . tests/lib/check.sh
 . bench/lib/ovn.sh
+. bench/lib/trunk.sh
 fail() { echo "bench: $*" >&2; exit 1; }
 log() { echo "bench: $*" >&2; }
 
@@ -383,15 +384,7 @@ floor_world() {
             || fail "trunk"
     fi
     if [ "$1" = trunk ]; then
-        # The trunk's namespace has no address and answers nothing: what
-        # no filter takes dies there.  bh0 swallows what is sent to it (its
-        # other end is down).
-        local ns=$SANDBOX_PREFIX-trunk
-        ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-            net.ipv6.conf.default.disable_ipv6=1
-        ip -n "$ns" link add bh0 type veth peer name bh1
-        ip -n "$ns" link set bh0 up
-        tc -n "$ns" qdisc add dev vt1 clsact || fail "trunk: tc"
+        trunk_prepare "$SANDBOX_PREFIX-trunk" vt1 || fail "trunk: tc"
     fi
 }
 
@@ -434,20 +427,13 @@ create_macvlan() {
     step flows
 }
 
-# The endpoint's device in the trunk's namespace: what comes from it goes up
-# the trunk if it has the endpoint's MAC; what the switch sends down for that
-# MAC, and every broadcast, goes to it, but never what it sent itself.
+# The endpoint's device in the trunk's namespace, with its filters
+# (bench/lib/trunk.sh).
 create_trunk() {
     local ns=$SANDBOX_PREFIX-e$1 tns=$SANDBOX_PREFIX-trunk mac; mac=$(ep_mac "$1")
     plug_ns "$ns" "$1" "t$1" "$tns"
     step plumbing
-    tc -n "$tns" -batch - <<EOT || return 1
-qdisc add dev t$1 clsact
-filter add dev t$1 ingress prio 1 protocol all u32 match ether src $mac action mirred egress redirect dev vt1
-filter add dev t$1 egress prio 1 protocol all u32 match ether src $mac action mirred egress redirect dev bh0
-filter add dev vt1 ingress prio 1 protocol all u32 match ether dst $mac action mirred egress redirect dev t$1
-filter add dev vt1 ingress prio 2 protocol all u32 match ether dst ff:ff:ff:ff:ff:ff action mirred egress mirror dev t$1 continue
-EOT
+    trunk_attach "$tns" vt1 "t$1" "$mac" || return 1
     step tc
     {
         echo "table=0,in_port=1,dl_src=$mac,actions=goto_table:1"

@@ -2,7 +2,8 @@
 # every system side by side, prints the rows, steps, bulk times and targets
 # that docs/benchmarks.md records, and writes its JSON and its plot.  The
 # figures themselves are not judged here (machines are noisy): the benchmark
-# is, by hand, at full size.
+# is, by hand, at full size.  And the trunk it measures keeps endpoints apart
+# (bench/trunk-filters.sh).
 
 test_scale_bench_runs_every_system() {
     [ "$SANDBOX_DATAPATH" = netdev ] || return 0   # It measures netdev switches.
@@ -40,4 +41,11 @@ PY
     local after
     after=$(ls -d /tmp/ovs-vnet.vb* 2>/dev/null; ip netns list | grep -o '^vb[0-9a-f]*-[^ ]*' || true)
     [ "$after" = "$before" ] || fail "left behind: $(comm -13 <(echo "$before") <(echo "$after"))"
+}
+
+test_trunk_filters_keep_endpoints_apart() {
+    local out
+    out=$(bash "$VNET_TOP/bench/trunk-filters.sh" 2>&1) || fail "bench/trunk-filters.sh: $out"
+    echo "$out"
+    [ "$(grep -c '^ok: ' <<<"$out")" = 4 ] || fail "not four checks: $out"
 }

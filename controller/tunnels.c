@@ -404,12 +404,15 @@ bridge_tunnel_ports(const struct tunnel_plan *plan, int ports[2])
 }
 
 bool
-tunnel_check_ask(const struct tunnel_plan *plan, struct vswitchd_ask *ask)
+tunnel_check_wanted(const struct tunnel_plan *plan)
 {
     int ports[2];
-    if (!bridge_tunnel_ports(plan, ports)) {
-        return false;
-    }
+    return bridge_tunnel_ports(plan, ports) > 0;
+}
+
+void
+tunnel_check_ask(const struct tunnel_plan *plan, struct vswitchd_ask *ask)
+{
     char *show_argv[] = { CONST_CAST(char *, "-v") };
     vswitchd_ask_add(ask, "tnl/ports/show", 1, show_argv);
     for (size_t i = 0; i < plan->n_peers; i++) {
@@ -420,7 +423,6 @@ tunnel_check_ask(const struct tunnel_plan *plan, struct vswitchd_ask *ask)
             vswitchd_ask_add(ask, "ovs/route/lookup", 1, argv);
         }
     }
-    return true;
 }
 
 int

@@ -98,11 +98,12 @@ int tunnel_seed_judge(const struct tunnel_plan *, const char *phy_bridge,
  * own IP, and routes to every peer out of 'phy_bridge'.  It learns both from
  * the kernel's notifications, some time after the IP moved; until then it
  * sends to the kernel what arrives for that IP, and drops what it would send.
- * tunnel_check_ask() adds the questions to 'ask' (none, and it returns
- * false, if no tunnel goes through the bridge); tunnel_check_judge() reads
- * the answers, and returns 0, or EAGAIN with what is missing appended to
- * 'missing' if not yet. */
-bool tunnel_check_ask(const struct tunnel_plan *, struct vswitchd_ask *);
+ * tunnel_check_wanted() says whether there is anything to ask (a tunnel goes
+ * through the bridge); tunnel_check_ask() adds the questions to 'ask';
+ * tunnel_check_judge() reads the answers, and returns 0, or EAGAIN with what
+ * is missing appended to 'missing' if not yet. */
+bool tunnel_check_wanted(const struct tunnel_plan *);
+void tunnel_check_ask(const struct tunnel_plan *, struct vswitchd_ask *);
 int tunnel_check_judge(const struct tunnel_plan *, const char *phy_bridge,
                        const struct vswitchd_ask *, struct ds *missing);
 

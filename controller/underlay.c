@@ -345,18 +345,16 @@ check_caught_up(struct underlay *u, pid_t pid, const char *rundir,
         if (now < u->check_next) {
             return;
         }
+        if (!tunnel_check_wanted(plan)) {
+            u->caught_up = true;        /* No tunnel through the bridge. */
+            u->check_next = 0;
+            return;
+        }
         if (!u->check_next) {
             u->check_since = now;
         }
         u->check_ask = ask_create(pid, rundir);
-        if (!tunnel_check_ask(plan, u->check_ask)) {
-            /* No tunnel through the bridge. */
-            vswitchd_ask_destroy(u->check_ask);
-            u->check_ask = NULL;
-            u->caught_up = true;
-            u->check_next = 0;
-            return;
-        }
+        tunnel_check_ask(plan, u->check_ask);
     }
     int error = vswitchd_ask_run(u->check_ask);
     if (error == EAGAIN) {

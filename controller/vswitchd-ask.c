@@ -2,7 +2,6 @@
 #include "controller/vswitchd-ask.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +20,6 @@ struct question {
     char *method;               /* The command, for logs. */
     struct jsonrpc_msg *request;  /* Until sent. */
     struct json *id;            /* Its id, to know its answer by. */
-    bool answered;
     char *output;               /* The answer: output, */
     char *error;                /* or the server's error text. */
 };
@@ -34,7 +32,8 @@ struct vswitchd_ask {
     int error;                  /* For good, once not 0 (nor EAGAIN). */
     struct question *qs;
     size_t n, allocated;
-    size_t n_answered;
+    size_t n_answered;          /* unixctl answers in the order asked: the
+                                 * first 'n_answered' are in. */
 };
 
 struct vswitchd_ask *
@@ -83,21 +82,16 @@ vswitchd_ask_add(struct vswitchd_ask *a, const char *cmd, int argc,
     q->request = jsonrpc_create_request(cmd, params, &q->id);
 }
 
-/* Takes in reply 'msg' (and frees it); returns an errno if it is not one
- * that unixctl gives. */
+/* Takes in reply 'msg' (and frees it), the answer to the next question;
+ * returns an errno if it is not one that unixctl gives. */
 static int
 take_reply(struct vswitchd_ask *a, struct jsonrpc_msg *msg)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    struct question *q = &a->qs[a->n_answered];
     int error = 0;
-    struct question *q = NULL;
-    for (size_t i = 0; i < a->n && !q; i++) {
-        if (!a->qs[i].answered && msg->id
-            && json_equal(a->qs[i].id, msg->id)) {
-            q = &a->qs[i];
-        }
-    }
-    if (!q || (msg->type != JSONRPC_REPLY && msg->type != JSONRPC_ERROR)) {
+    if ((msg->type != JSONRPC_REPLY && msg->type != JSONRPC_ERROR)
+        || !msg->id || !json_equal(q->id, msg->id)) {
         VLOG_WARN_RL(&rl, "%s: unexpected %s message", a->name,
                      jsonrpc_msg_type_to_string(msg->type));
         error = EPROTO;
@@ -111,8 +105,7 @@ take_reply(struct vswitchd_ask *a, struct jsonrpc_msg *msg)
                      q->method);
         error = EPROTO;
     }
-    if (q && !error) {
-        q->answered = true;
+    if (!error) {
         a->n_answered++;
     }
     jsonrpc_msg_destroy(msg);
@@ -180,7 +173,7 @@ const char *
 vswitchd_ask_answer(const struct vswitchd_ask *a, size_t i,
                     const char **error)
 {
-    ovs_assert(i < a->n && a->qs[i].answered);
+    ovs_assert(i < a->n_answered);
     *error = a->qs[i].error;
     return a->qs[i].output;
 }

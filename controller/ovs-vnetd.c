@@ -568,10 +568,16 @@ vnetd_switch_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
             switch_session_status_destroy(&st);
             continue;
         }
-        ds_put_format(&s, "%s: %s, openflow %s%s%s\n", nodes[i]->name,
+        ds_put_format(&s, "%s: %s, openflow %s%s%s", nodes[i]->name,
                       st.connected ? "connected" : "not connected",
                       st.of_state, st.last_error ? ": " : "",
                       st.last_error ? st.last_error : "");
+        if (st.connected) {
+            ds_put_format(&s, ", %s%s", st.in_sync ? "in sync"
+                          : "waiting for ",
+                          st.in_sync ? "" : st.waiting_for);
+        }
+        ds_put_char(&s, '\n');
         switch_session_status_destroy(&st);
     }
     free(nodes);

@@ -58,31 +58,44 @@ switch_session_get_status(const struct switch_session *ss,
     memset(st, 0, sizeof *st);
     st->connected = status.connected;
     st->db_connected = db_connected;
+    /* What keeps the switch out of sync, first to last; NULL: nothing. */
+    const char *waiting_for = (!status.connected ? "the switch connected"
+                               : ss->releasing ? "the switch released"
+                               : !ss->db.ready ? "the switch's database"
+                               : ss->db.n_unnumbered
+                               ? "OpenFlow port numbers"
+                               : ss->txn_pending
+                               ? "a transaction on the switch's database"
+                               : !ss->endpoints_ready ? "endpoints attached"
+                               : !ss->markers_ready ? "endpoints marked"
+                               : !flow_installer_is_synced(ss->installer)
+                               ? "flows installed" : NULL);
     /* The tunnel ports are there, the underlay's IP on its bridge,
      * ovs-vswitchd told the peers' MACs and caught up with the IP, so that
      * the first packets to and from each peer go at once. */
-    bool tunnels_ready = !ss->plan.error && !ss->underlay_pending
-                         && ss->relay_ready
-                         && (!ss->underlay_wanted
-                             || underlay_ready(
-                                 ss->underlay,
-                                 attacher_get_switch_pid(ss->attacher),
-                                 &ss->plan));
+    if (waiting_for) {
+        /* Said already. */
+    } else if (ss->plan.error) {
+        waiting_for = "tunnels that can be made";
+    } else if (ss->underlay_pending) {
+        waiting_for = "the tunnel IP on the underlay bridge";
+    } else if (!ss->relay_ready) {
+        waiting_for = "the relay";
+    } else if (ss->underlay_wanted) {
+        underlay_ready(ss->underlay, attacher_get_switch_pid(ss->attacher),
+                       &ss->plan, &waiting_for);
+    }
     /* Every peer's tunnel port numbered: unlike the count of our ports not
-     * numbered below, a tunnel port the switch refused (an error, no
+     * numbered above, a tunnel port the switch refused (an error, no
      * number) keeps the switch out of sync, since no peer is reached
      * without it. */
-    for (size_t i = 0; i < ss->plan.n_peers && tunnels_ready; i++) {
-        tunnels_ready = simap_contains(&ss->ofports,
-                                       ss->plan.peers[i].port);
+    for (size_t i = 0; i < ss->plan.n_peers && !waiting_for; i++) {
+        if (!simap_contains(&ss->ofports, ss->plan.peers[i].port)) {
+            waiting_for = "a tunnel port numbered for every peer";
+        }
     }
-    /* Our other ports (a router's uplink) have their OpenFlow port, and
-     * the flows that use it, or an error. */
-    st->in_sync = status.connected && !ss->releasing && ss->db.ready
-                  && !ss->db.n_unnumbered
-                  && !ss->txn_pending && ss->endpoints_ready
-                  && ss->markers_ready
-                  && flow_installer_is_synced(ss->installer) && tunnels_ready;
+    st->in_sync = !waiting_for;
+    st->waiting_for = waiting_for;
     st->last_error = status.last_error;
     /* The installer's error stands for the flows wanted now: those of the
      * database as this run saw it. */

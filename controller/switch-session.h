@@ -35,7 +35,8 @@ struct switch_session_status {
     bool connected;
     bool db_connected;          /* To the switch's database (whether or not
                                  * its OpenFlow channel is). */
-    bool in_sync;               /* Connected, and nothing left to change. */
+    bool in_sync;               /* Connected, and nothing left to change; */
+    const char *waiting_for;    /* if not, what is still to come. */
     char *last_error;           /* NULL when connected. */
     char *of_state;
     char *datapath_id;          /* 16 hex digits, or NULL. */

@@ -403,24 +403,31 @@ underlay_run(struct underlay *u, const char *iface, pid_t pid, int netns_fd,
 
 bool
 underlay_ready(const struct underlay *u, pid_t pid,
-                const struct tunnel_plan *plan)
+               const struct tunnel_plan *plan, const char **waiting_for)
 {
     struct ds key = DS_EMPTY_INITIALIZER;
-    bool ready = (!seed_key(pid, plan, &key)
-                  || (u->seed_told
-                      && nullable_string_is_equal(u->seed_key,
-                                                  ds_cstr(&key))));
+    const char *why = NULL;
+    if (seed_key(pid, plan, &key)
+        && !(u->seed_told
+             && nullable_string_is_equal(u->seed_key, ds_cstr(&key)))) {
+        why = "ovs-vswitchd told the tunnel peers' MACs";
+    }
     ds_clear(&key);
     check_key(pid, plan, &key);
-    ready = ready && u->caught_up
-            && nullable_string_is_equal(u->check_key, ds_cstr(&key));
+    if (!why && !(u->caught_up
+                  && nullable_string_is_equal(u->check_key, ds_cstr(&key)))) {
+        why = "ovs-vswitchd caught up with the tunnel IP";
+    }
     ds_destroy(&key);
     /* A peer that may have an underlay bridge of ours, whose MAC it would
      * be told once that is known. */
-    for (size_t i = 0; i < plan->n_peers && ready; i++) {
-        ready = !plan->peers[i].datapath_unknown;
+    for (size_t i = 0; i < plan->n_peers && !why; i++) {
+        if (plan->peers[i].datapath_unknown) {
+            why = "the datapath of every tunnel peer";
+        }
     }
-    return ready;
+    *waiting_for = why;
+    return !why;
 }
 
 void

@@ -35,9 +35,9 @@ void underlay_run(struct underlay *, const char *iface, pid_t pid,
  * and has caught up with the tunnel IP on the bridge (it takes the tunnel
  * packets sent to it, and routes to every peer out of the bridge): until
  * then, the first packets to a new peer wait for its ARP reply through the
- * underlay, or are lost. */
+ * underlay, or are lost.  If not, '*waiting_for' says for what. */
 bool underlay_ready(const struct underlay *, pid_t pid,
-                    const struct tunnel_plan *);
+                    const struct tunnel_plan *, const char **waiting_for);
 
 /* Takes note that the IP on the underlay bridge is that of 'iface', if the
  * bridge has an IP and 'iface' none (moved there by an earlier ovs-vnetd),

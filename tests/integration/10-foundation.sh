@@ -386,8 +386,8 @@ test_unixctl() {
     start_world sw1
     vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" >/dev/null
     sandbox_vnetd_appctl version | grep -q 'ovs-vnetd' || fail "version"
-    sandbox_vnetd_appctl switch/list | grep -q '^sw1: connected' \
-        || fail "switch/list"
+    assert_eq "$(sandbox_vnetd_appctl switch/list)" \
+        "sw1: connected, openflow active, in sync" "switch/list"
     sandbox_vnetd_appctl vlog/set switch_session:dbg
     sandbox_vnetd_appctl vlog/list | grep -E '^switch_session +[A-Z]+ +[A-Z]+ +DBG' \
         >/dev/null || fail "vlog/set did not take"

@@ -527,7 +527,7 @@ test_stopped_switch_holds_up_no_other() {
     # not answer, nor does its database.
     h2_joins
     # (Nothing that fails may ask h1's daemons before they run again.)
-    local held=
+    local held= list
     if ! ovs-appctl --timeout=3 -t "$SANDBOX_DIR/vnetd/ovs-vnetd.ctl" switch/list \
            >/dev/null 2>&1; then
         held="ovs-vnetd does not answer"
@@ -537,6 +537,15 @@ test_stopped_switch_holds_up_no_other() {
         held="h2's endpoint does not reach its gateway"
     elif cfg_applied h1; then
         held="h1 in sync"
+    else
+        # What each switch waits for, as ovs-vnetd says it.
+        list=$(sandbox_vnetd_appctl switch/list)
+        echo "$list" >&2
+        if ! grep -q '^h2: connected, openflow active, in sync$' <<<"$list"; then
+            held="switch/list: h2 not in sync"
+        elif ! grep -q '^h1: .*waiting for ' <<<"$list"; then
+            held="switch/list: h1 waits for nothing"
+        fi
     fi
     kill -CONT $pids
     [ -z "$held" ] || fail "while h1's daemons were stopped: $held"

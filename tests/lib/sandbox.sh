@@ -461,11 +461,32 @@ sandbox_check_logs() {
     fi
 }
 
+# What a failed test leaves to read: each switch's status in the NB, and
+# what every ovs-vnetd says of its switches and the end of its log, before
+# the daemons go.
+sandbox_diagnose() {
+    local log
+    echo "--- on failure: switches in the NB"
+    [ -n "${OVS_VNET_DB:-}" ] \
+        && timeout 5 ovsdb-client --format=list dump "$OVS_VNET_DB" \
+               OVS_VNET_Northbound Switch name applied_cfg last_error status \
+               2>&1 | grep -v '^Switch table' | cut -c1-400
+    for log in "$SANDBOX_DIR"/vnetd*/ovs-vnetd.log; do
+        [ -f "$log" ] || continue
+        echo "--- on failure: $(basename "$(dirname "$log")")'s switches"
+        ovs-appctl --timeout=3 -t "$(dirname "$log")/ovs-vnetd.ctl" \
+            switch/list 2>&1
+        echo "--- on failure: the end of $(basename "$(dirname "$log")")'s log"
+        tail -n 25 "$log" | cut -c1-300
+    done
+}
+
 sandbox_cleanup() {
     local rc=$? pidfile ns
     trap - EXIT INT TERM
     set +e
     [ -n "${SANDBOX_DIR:-}" ] && [ -d "$SANDBOX_DIR" ] || return $rc
+    [ "$rc" = 0 ] || sandbox_diagnose >&2
     # Daemons first (the controller before the switches it drives).  A
     # sanitizer build looks for leaks when a program exits, not when a
     # signal ends it: the controller is asked to exit.

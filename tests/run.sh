@@ -214,7 +214,7 @@ if [ "$vm" != only ]; then
                 failed=$((failed + 1))
                 failures+=("$name")
                 echo "FAIL $name (${secs}s, exit $rc)"
-                sed "s/^/    | /" "$logdir/$t.log" | tail -80
+                sed "s/^/    | /" "$logdir/$t.log" | tail -150
             fi
         done
     done

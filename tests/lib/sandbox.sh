@@ -461,23 +461,31 @@ sandbox_check_logs() {
     fi
 }
 
-# What a failed test leaves to read: each switch's status in the NB, and
-# what every ovs-vnetd says of its switches and the end of its log, before
-# the daemons go.
+# What a failed test leaves to read, before the daemons go: each switch's
+# status in the NB, the role of every NB cluster member, and what every
+# ovs-vnetd (a lab's too) says of its switches, with the end of its log.
 sandbox_diagnose() {
-    local log
+    local f dir roles
     echo "--- on failure: switches in the NB"
     [ -n "${OVS_VNET_DB:-}" ] \
         && timeout 5 ovsdb-client --format=list dump "$OVS_VNET_DB" \
                OVS_VNET_Northbound Switch name applied_cfg last_error status \
                2>&1 | grep -v '^Switch table' | cut -c1-400
-    for log in "$SANDBOX_DIR"/vnetd*/ovs-vnetd.log; do
-        [ -f "$log" ] || continue
-        echo "--- on failure: $(basename "$(dirname "$log")")'s switches"
-        ovs-appctl --timeout=3 -t "$(dirname "$log")/ovs-vnetd.ctl" \
-            switch/list 2>&1
-        echo "--- on failure: the end of $(basename "$(dirname "$log")")'s log"
-        tail -n 25 "$log" | cut -c1-300
+    for f in $(find "$SANDBOX_DIR" -maxdepth 3 -name ovsdb-server.ctl \
+                   -path '*/nb*' 2>/dev/null | sort); do
+        roles=$(ovs-appctl --timeout=3 -t "$f" cluster/status \
+                  OVS_VNET_Northbound 2>&1 | grep -E '^(Role|Term|Leader):' \
+                  | tr '\n' ' ')
+        [ -z "$roles" ] \
+            || echo "--- on failure: NB member $(basename "$(dirname "$f")"): $roles"
+    done
+    for f in $(find "$SANDBOX_DIR" -maxdepth 3 -name ovs-vnetd.log \
+                   2>/dev/null | sort); do
+        dir=$(dirname "$f")
+        echo "--- on failure: ${dir#"$SANDBOX_DIR"/}'s switches"
+        ovs-appctl --timeout=3 -t "$dir/ovs-vnetd.ctl" switch/list 2>&1
+        echo "--- on failure: the end of ${dir#"$SANDBOX_DIR"/}'s log"
+        tail -n 25 "$f" | cut -c1-300
     done
 }
 

@@ -83,6 +83,10 @@ struct switch_session {
         bool releasing;
     } last_key;
     bool ran_once;
+    bool rerun;                 /* The last full run could not write to the
+                                 * switch's database (no transaction could
+                                 * be opened) and nothing in flight will
+                                 * bring news of it: run again. */
     unsigned int status_seqno;  /* One more each full run. */
     bool marks_due;             /* The vnet-installed marks are to be
                                  * brought to what the last full run found

@@ -47,6 +47,7 @@ COVERAGE_DEFINE(switch_session_marks_run);
 COVERAGE_DEFINE(switch_session_inserts_end);
 COVERAGE_DEFINE(switch_session_idle_run);
 COVERAGE_DEFINE(switch_session_up_run);
+COVERAGE_DEFINE(switch_session_rerun);
 
 /* How long a release may wait for an unreachable switch before giving up. */
 #define RELEASE_TIMEOUT_MS (15 * 1000)
@@ -367,8 +368,8 @@ timers_due(const struct switch_session *ss)
 static bool
 full_run_needed(struct switch_session *ss, const struct run_key *key)
 {
-    return (!ss->ran_once || memcmp(key, &ss->last_key, sizeof *key)
-            || timers_due(ss));
+    return (!ss->ran_once || ss->rerun
+            || memcmp(key, &ss->last_key, sizeof *key) || timers_due(ss));
 }
 
 /* Logs (at debug level) why a full run runs: what changed since the last
@@ -405,6 +406,8 @@ log_full_run_cause(const struct switch_session *ss, const struct run_key *key,
         ds_put_cstr(&s, " first");
     } else if (repaired) {
         ds_put_cstr(&s, " repair");
+    } else if (ss->rerun) {
+        ds_put_cstr(&s, " rerun");
     } else if (!s.length) {
         ds_put_cstr(&s, " timer");
     }
@@ -419,8 +422,8 @@ log_full_run_cause(const struct switch_session *ss, const struct run_key *key,
 static bool
 only_flows_came_in(const struct switch_session *ss, const struct run_key *key)
 {
-    if (!ss->ran_once || ss->watching || !ss->settled || timers_due(ss)
-        || !memcmp(key, &ss->last_key, sizeof *key)) {
+    if (!ss->ran_once || ss->watching || !ss->settled || ss->rerun
+        || timers_due(ss) || !memcmp(key, &ss->last_key, sizeof *key)) {
         return false;
     }
     struct run_key k;
@@ -612,6 +615,18 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
          * sent, new desired flows not in sync yet) is no news for the
          * next. */
         ss->last_key = run_key_now(ss, nb, nb_news);
+        /* A run without a transaction (one was in flight) finds the
+         * database not as it should be.  Normally the end of what was in
+         * flight is news that brings the next run; not if it ended, failed,
+         * within this run (session_commit()): then nothing would. */
+        ss->rerun = (!txn && !ss->watching && !ss->db.ready
+                     && ovsdb_idl_is_connected(ss->ovs.idl)
+                     && !ss->ovs.committing_txn
+                     && ovsdb_idl_get_seqno(ss->ovs.idl) != ss->ovs.skip_seqno);
+        if (ss->rerun) {
+            COVERAGE_INC(switch_session_rerun);
+            poll_immediate_wake();
+        }
     } else if (ss->watching) {
         COVERAGE_INC(switch_session_idle_run);
         session_commit(ss);

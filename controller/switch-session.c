@@ -741,7 +741,11 @@ switch_session_wait(struct switch_session *ss)
     relay_wait(ss->relay);
     struct relay_taps_ctx taps_ctx = relay_taps_ctx(ss);
     relay_taps_wait(ss->taps, &taps_ctx);
-    underlay_wait(ss->underlay);
+    if (ss->underlay_wanted && ss->db.ready) {
+        /* (Only then does it run: an answer that came meanwhile would wake
+         * the loop again and again.) */
+        underlay_wait(ss->underlay);
+    }
     poll_timer_wait_until(attacher_next_retry(ss->attacher));
     poll_timer_wait_until(ss->poll_at);
     if (!ss->settled) {

@@ -46,6 +46,8 @@ struct underlay {
     struct vswitchd_ask *check_ask; /* being asked now. */
 };
 
+static void forget_seeding(struct underlay *);
+
 struct underlay *
 underlay_create(const char *switch_name)
 {
@@ -97,6 +99,9 @@ underlay_give_back(struct underlay *u, pid_t pid, int netns_fd)
     }
     free(u->iface);
     u->iface = NULL;
+    /* What ovs-vswitchd was told or asked was about the IP given back. */
+    forget_seeding(u);
+    u->seed_next = 0;
 }
 
 /* How soon to look again for an underlay bridge that is not back yet. */

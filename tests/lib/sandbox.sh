@@ -462,8 +462,9 @@ sandbox_check_logs() {
 }
 
 # What a failed test leaves to read, before the daemons go: each switch's
-# status in the NB, the role of every NB cluster member, and what every
-# ovs-vnetd (a lab's too) says of its switches, with the end of its log.
+# status in the NB, the role of every NB cluster member, the routes of each
+# switch's ovs-vswitchd (its tunnels use them), and what every ovs-vnetd (a
+# lab's too) says of its switches, with the end of its log.
 sandbox_diagnose() {
     local f dir roles
     echo "--- on failure: switches in the NB"
@@ -478,6 +479,12 @@ sandbox_diagnose() {
                   | tr '\n' ' ')
         [ -z "$roles" ] \
             || echo "--- on failure: NB member $(basename "$(dirname "$f")"): $roles"
+    done
+    for dir in "$SANDBOX_DIR"/sw-*; do
+        [ -f "$dir/ovs-vswitchd.pid" ] || continue
+        echo "--- on failure: ${dir##*/sw-}'s ovs-vswitchd routes"
+        env OVS_RUNDIR="$dir" ovs-appctl --timeout=3 ovs/route/show 2>&1 \
+            | grep -v '^Route Table' | head -n 12
     done
     for f in $(find "$SANDBOX_DIR" -maxdepth 3 -name ovs-vnetd.log \
                    2>/dev/null | sort); do

@@ -82,8 +82,8 @@ switch_session_get_status(const struct switch_session *ss,
     } else if (!ss->relay_ready) {
         waiting_for = "the relay";
     } else if (ss->underlay_wanted) {
-        underlay_ready(ss->underlay, attacher_get_switch_pid(ss->attacher),
-                       &ss->plan, &waiting_for);
+        waiting_for = underlay_waiting_for(
+            ss->underlay, attacher_get_switch_pid(ss->attacher), &ss->plan);
     }
     /* Every peer's tunnel port numbered: unlike the count of our ports not
      * numbered above, a tunnel port the switch refused (an error, no

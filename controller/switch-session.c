@@ -355,6 +355,14 @@ run_key_now(const struct switch_session *ss, struct ovsdb_idl *nb,
     return key;
 }
 
+/* Whether the underlay runs between full runs (and so may be waited for):
+ * while it is wanted and the switch's database is read. */
+static bool
+underlay_runs(const struct switch_session *ss)
+{
+    return ss->underlay_wanted && ss->db.ready;
+}
+
 /* Whether a timer of the full run is due. */
 static bool
 timers_due(const struct switch_session *ss)
@@ -633,7 +641,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     } else {
         /* Only what keeps going on its own. */
         COVERAGE_INC(switch_session_idle_run);
-        if (ss->underlay_wanted && ss->db.ready) {
+        if (underlay_runs(ss)) {
             underlay_run(ss->underlay, ss->underlay_wanted,
                          attacher_get_switch_pid(ss->attacher),
                          attacher_get_netns_fd(ss->attacher), ss->rundir,
@@ -741,9 +749,9 @@ switch_session_wait(struct switch_session *ss)
     relay_wait(ss->relay);
     struct relay_taps_ctx taps_ctx = relay_taps_ctx(ss);
     relay_taps_wait(ss->taps, &taps_ctx);
-    if (ss->underlay_wanted && ss->db.ready) {
-        /* (Only then does it run: an answer that came meanwhile would wake
-         * the loop again and again.) */
+    if (underlay_runs(ss)) {
+        /* (Not otherwise: an answer that came meanwhile would wake the loop
+         * again and again.) */
         underlay_wait(ss->underlay);
     }
     poll_timer_wait_until(attacher_next_retry(ss->attacher));

@@ -406,9 +406,9 @@ underlay_run(struct underlay *u, const char *iface, pid_t pid, int netns_fd,
     }
 }
 
-bool
-underlay_ready(const struct underlay *u, pid_t pid,
-               const struct tunnel_plan *plan, const char **waiting_for)
+const char *
+underlay_waiting_for(const struct underlay *u, pid_t pid,
+                     const struct tunnel_plan *plan)
 {
     struct ds key = DS_EMPTY_INITIALIZER;
     const char *why = NULL;
@@ -431,8 +431,7 @@ underlay_ready(const struct underlay *u, pid_t pid,
             why = "the datapath of every tunnel peer";
         }
     }
-    *waiting_for = why;
-    return !why;
+    return why;
 }
 
 void

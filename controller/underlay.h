@@ -30,14 +30,14 @@ void underlay_run(struct underlay *, const char *iface, pid_t pid,
                   int netns_fd, const char *rundir,
                   const struct tunnel_plan *plan);
 
-/* Whether ovs-vswitchd 'pid' has been told the MACs of every peer of 'plan'
- * that has one (and whether each peer with an underlay has one is known),
- * and has caught up with the tunnel IP on the bridge (it takes the tunnel
- * packets sent to it, and routes to every peer out of the bridge): until
- * then, the first packets to a new peer wait for its ARP reply through the
- * underlay, or are lost.  If not, '*waiting_for' says for what. */
-bool underlay_ready(const struct underlay *, pid_t pid,
-                    const struct tunnel_plan *, const char **waiting_for);
+/* What ovs-vswitchd 'pid' still lacks for 'plan', or NULL if nothing: told
+ * the MACs of every peer of 'plan' that has one (and whether each peer with
+ * an underlay has one is known), and caught up with the tunnel IP on the
+ * bridge (it takes the tunnel packets sent to it, and routes to every peer
+ * out of the bridge).  Until then, the first packets to a new peer wait for
+ * its ARP reply through the underlay, or are lost. */
+const char *underlay_waiting_for(const struct underlay *, pid_t pid,
+                                 const struct tunnel_plan *);
 
 /* Takes note that the IP on the underlay bridge is that of 'iface', if the
  * bridge has an IP and 'iface' none (moved there by an earlier ovs-vnetd),

@@ -32,6 +32,7 @@ enum lan_unit {
     LAN_U_FLOOD,
     LAN_U_PHYSNET,
     LAN_U_FOREIGN,              /* Not a network's: a=0. */
+    LAN_U_TRUNK,                /* b: the trunk's OpenFlow port. */
 };
 
 /* A fingerprint is built in 'fp' (cleared first by fp_start()). */
@@ -111,9 +112,10 @@ add_ingress(const struct lan_network *net, const struct lan_port *p,
             "actions=%s", VNET_T_INGRESS, p->ofport, to_net);
     }
     /* Anything else from this port (spoofed, or not IPv4) is dropped; its
-     * own flow makes the drops visible per port. */
-    add(out, error, c, "table=%d,priority=90,in_port=%"PRId64",actions=drop",
-        VNET_T_INGRESS, p->ofport);
+     * own flow makes the drops visible per port (on a trunk, which the port
+     * shares, per MAC). */
+    add(out, error, c, "table=%d,priority=90,in_port=%"PRId64"%s,actions=drop",
+        VNET_T_INGRESS, p->ofport, p->trunk ? ds_cstr(&mac) : "");
 
     ds_destroy(&mac);
     ds_destroy(&arp_mac);
@@ -358,15 +360,65 @@ add_remote_port(const struct lan_network *net,
     ds_destroy(&actions);
 }
 
+/* Appends to 's' (after a comma, unless empty) the actions that send a
+ * packet out of port 'ofport'.  A trunk's port may be the one the packet came
+ * in by (two endpoints of one trunk): OpenFlow never sends a packet back out
+ * of its in_port, so the in_port is forgotten first; the trunk hands the
+ * packet to its endpoints, never back to the one that sent it. */
+static void
+put_port_output(struct ds *s, int64_t ofport, bool trunk)
+{
+    if (s->length) {
+        ds_put_char(s, ',');
+    }
+    if (trunk) {
+        ds_put_cstr(s, "load:0->NXM_OF_IN_PORT[],");
+    }
+    ds_put_format(s, "output:%"PRId64, ofport);
+}
+
 /* Static L2 forwarding to a port with a fixed MAC. */
 static void
 add_port_l2(const struct lan_network *net, const struct lan_port *p,
             struct flow_table *out, char **error)
 {
+    struct ds actions = DS_EMPTY_INITIALIZER;
+    put_port_output(&actions, p->ofport, p->trunk);
     add(out, error, vnet_cookie(VNET_F_L2, p->object),
         "table=%d,priority=100,metadata=%"PRIu32",dl_dst="ETH_ADDR_FMT","
-        "actions=output:%"PRId64, VNET_T_L2, net->segment_id,
-        ETH_ADDR_BYTES_ARGS(p->mac), p->ofport);
+        "actions=%s", VNET_T_L2, net->segment_id,
+        ETH_ADDR_BYTES_ARGS(p->mac), ds_cstr(&actions));
+    ds_destroy(&actions);
+}
+
+/* What comes up trunk 'ofport' from none of its endpoints' MACs (one whose
+ * flows are not in yet: the trunk lets through no other) is dropped. */
+static void
+add_trunk(const struct lan_network *net, int64_t ofport,
+          struct flow_table *out, char **error)
+{
+    add(out, error, vnet_cookie(VNET_F_PORT_SECURITY, net->object),
+        "table=%d,priority=80,in_port=%"PRId64",actions=drop",
+        VNET_T_INGRESS, ofport);
+}
+
+/* The OpenFlow ports of 'net' that are trunks, each once, into 'trunks'
+ * (room for n_ports); returns how many. */
+static size_t
+network_trunks(const struct lan_network *net, int64_t *trunks)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < net->n_ports; i++) {
+        const struct lan_port *p = &net->ports[i];
+        size_t j;
+        for (j = 0; j < n && trunks[j] != p->ofport; j++) {
+            continue;
+        }
+        if (p->trunk && j == n) {
+            trunks[n++] = p->ofport;
+        }
+    }
+    return n;
 }
 
 /* Learning, for ports without a fixed MAC. */
@@ -478,22 +530,35 @@ add_flood(const struct lan_network *net, struct flow_table *out, char **error)
 {
     uint64_t c = vnet_cookie(VNET_F_FLOOD, net->object);
     struct ds flood = DS_EMPTY_INITIALIZER;
-    if (net->n_ports <= VNET_FLOOD_PART_PORTS) {
-        for (size_t i = 0; i < net->n_ports; i++) {
+
+    /* The ports of one endpoint each; a trunk once, last, since what goes
+     * out of it forgets its in_port. */
+    int64_t *ports = xmalloc((net->n_ports + 1) * sizeof *ports);
+    size_t n_ports = 0;
+    for (size_t i = 0; i < net->n_ports; i++) {
+        if (!net->ports[i].trunk) {
+            ports[n_ports++] = net->ports[i].ofport;
+        }
+    }
+    int64_t *trunks = xmalloc((net->n_ports + 1) * sizeof *trunks);
+    size_t n_trunks = network_trunks(net, trunks);
+
+    if (n_ports <= VNET_FLOOD_PART_PORTS) {
+        for (size_t i = 0; i < n_ports; i++) {
             ds_put_format(&flood, "%soutput:%"PRId64, i ? "," : "",
-                          net->ports[i].ofport);
+                          ports[i]);
         }
     } else {
         /* Too many for one flow: a flow per part in the flood table, and
          * here a resubmit to each. */
         struct ds part = DS_EMPTY_INITIALIZER;
         size_t n_parts = 0;
-        for (size_t i = 0; i < net->n_ports; i += VNET_FLOOD_PART_PORTS) {
-            size_t end = MIN(net->n_ports, i + VNET_FLOOD_PART_PORTS);
+        for (size_t i = 0; i < n_ports; i += VNET_FLOOD_PART_PORTS) {
+            size_t end = MIN(n_ports, i + VNET_FLOOD_PART_PORTS);
             ds_clear(&part);
             for (size_t j = i; j < end; j++) {
                 ds_put_format(&part, "%soutput:%"PRId64, j > i ? "," : "",
-                              net->ports[j].ofport);
+                              ports[j]);
             }
             n_parts++;
             add(out, error, c, "table=%d,priority=10,metadata=%"PRIu32","
@@ -505,6 +570,11 @@ add_flood(const struct lan_network *net, struct flow_table *out, char **error)
         }
         ds_destroy(&part);
     }
+    for (size_t i = 0; i < n_trunks; i++) {
+        put_port_output(&flood, trunks[i], true);
+    }
+    free(ports);
+    free(trunks);
     if (net->physnet_ofport) {
         add_physnet_flood(net, &flood, out, error);
         ds_destroy(&flood);
@@ -575,6 +645,14 @@ network_units(const struct lan_network *net,
         if (p->has_ip) {
             FP_PUT(fp, p->ip);
         }
+        FP_PUT(fp, p->trunk);
+        if (p->trunk && !p->has_mac) {
+            if (!*error) {
+                *error = xasprintf("%s: an endpoint on a trunk needs a MAC",
+                                   p->name);
+            }
+            continue;
+        }
         if ((t = open_unit(units, LAN_U_PORT, o, p->object, fp))) {
             add_ingress(net, p, t, error);
             if (p->has_mac) {
@@ -622,6 +700,17 @@ network_units(const struct lan_network *net,
     if (!ports) {
         return;                 /* Only what delivers routed packets. */
     }
+
+    int64_t *trunks = xmalloc(net->n_ports * sizeof *trunks);
+    size_t n_trunks = network_trunks(net, trunks);
+    for (size_t i = 0; i < n_trunks; i++) {
+        fp_start(fp);
+        FP_PUT(fp, trunks[i]);
+        if ((t = open_unit(units, LAN_U_TRUNK, o, trunks[i], fp))) {
+            add_trunk(net, trunks[i], t, error);
+        }
+    }
+    free(trunks);
 
     if (tunnel_in) {
         /* Also for traffic routed in from other switches. */
@@ -707,6 +796,7 @@ network_units(const struct lan_network *net,
     for (size_t i = 0; i < net->n_ports; i++) {
         FP_PUT(fp, net->ports[i].ofport);
         FP_PUT(fp, net->ports[i].has_mac);
+        FP_PUT(fp, net->ports[i].trunk);
     }
     FP_PUT(fp, SIZE_MAX);
     for (size_t i = 0; i < net->n_remotes; i++) {

@@ -25,6 +25,12 @@ struct lan_port {
     uint8_t mac[6];
     bool has_ip;                /* ...and on the source IPv4 address. */
     uint32_t ip;                /* Host byte order. */
+    bool trunk;                 /* Reached through a trunk: 'ofport' is the
+                                 * trunk's, which carries other endpoints of
+                                 * the network too, told apart by their MACs
+                                 * (which the trunk itself enforces); needs
+                                 * 'has_mac'.  What goes to it leaves by that
+                                 * port even when it came in by it. */
 };
 
 /* An endpoint with a known MAC and IP, on any switch: answered by the ARP

@@ -150,6 +150,76 @@ TEST(LanFlows, L2StaticAndFloodWithinNetwork)
     }
 }
 
+// Two endpoints behind one trunk (port 9) beside the two ports of one
+// endpoint each.
+Lan
+with_trunk()
+{
+    Lan lan;
+    for (int i = 0; i < 2; i++) {
+        lan_port p{};
+        p.name = i ? "t2" : "t1";
+        p.object = 0x33333333 + i;
+        p.ofport = 9;
+        p.trunk = true;
+        p.has_mac = true;
+        const uint8_t mac[6] = {0x0a, 0, 0, 0, 0, uint8_t(0x21 + i)};
+        memcpy(p.mac, mac, 6);
+        p.has_ip = true;
+        p.ip = kIp11 + 10 + i;
+        lan.ports.push_back(p);
+    }
+    return lan;
+}
+
+TEST(LanFlows, TrunkEndpointsAreToldApartByMac)
+{
+    auto lines = with_trunk().generate();
+    // Each enters by the trunk with its own MAC and IP; what else it sends
+    // is dropped per MAC, and what comes up the trunk from no endpoint's
+    // MAC is dropped once.
+    EXPECT_EQ(count_matching(lines, {"table=0 priority=100", "in_port=9",
+                                     "dl_src=0a:00:00:00:00:21",
+                                     "nw_src=10.5.0.21", "0x7->metadata"}),
+              1u);
+    EXPECT_EQ(count_matching(lines, {"table=0 priority=100", "in_port=9",
+                                     "dl_src=0a:00:00:00:00:22", "arp",
+                                     "arp_spa=10.5.0.22"}), 1u);
+    EXPECT_EQ(count_matching(lines, {"table=0 priority=90", "in_port=9",
+                                     "dl_src=0a:00:00:00:00:22",
+                                     "actions=drop"}), 1u);
+    EXPECT_EQ(count_matching(lines, {"table=0 priority=90", "in_port=9"}),
+              2u);
+    EXPECT_EQ(count_matching(lines, {"table=0 priority=80", "in_port=9",
+                                     "actions=drop"}), 1u);
+    EXPECT_EQ(count_matching(lines, {"table=0 priority=80"}), 1u);
+    // To one of them: out of the trunk even when it came in by it.
+    EXPECT_EQ(count_matching(lines, {"table=30 priority=100",
+                                     "dl_dst=0a:00:00:00:00:22",
+                                     "actions=load:0->NXM_OF_IN_PORT[],"
+                                     "output:9"}), 1u);
+    // Flooded: each port once, the trunk once and last.
+    EXPECT_EQ(count_matching(lines, {"table=30 priority=10", "metadata=0x7",
+                                     "actions=output:3,output:4,"
+                                     "load:0->NXM_OF_IN_PORT[],output:9"}),
+              1u);
+    EXPECT_EQ(count_matching(lines, {"output:9,"}), 0u);
+}
+
+TEST(LanFlows, TrunkEndpointWithoutMacIsAnError)
+{
+    Lan lan = with_trunk();
+    lan.ports.back().has_mac = false;
+    lan.net.ports = lan.ports.data();
+    lan.net.n_ports = lan.ports.size();
+    char *error = nullptr;
+    char *text = lan_flows_to_text(&lan.net, 1, nullptr, 0, &error);
+    ASSERT_NE(error, nullptr);
+    EXPECT_NE(std::string(error).find("t2"), std::string::npos) << error;
+    free(error);
+    free(text);
+}
+
 TEST(LanFlows, NetworkWithoutPortsHasOnlyDefaults)
 {
     Lan lan;

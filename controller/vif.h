@@ -157,6 +157,47 @@ int vif_internal_release(const char *netns, const char *ifname,
 bool vif_internal_is_configured(const struct vif_config *cfg,
                                 int host_netns_fd);
 
+/* Trunks: endpoints of one network that share one port of the switch and
+ * still each have a device of their own.  The switch's port is a veth whose
+ * other end ("trunk") is in a namespace of its own, the trunk's, with no
+ * address.  Each endpoint is a veth as vif_create() makes it, whose host end
+ * is in the trunk's namespace instead of the switch's.  There, u32 filters
+ * with mirred actions (tc's clsact hooks) pass up the trunk only what comes
+ * from the endpoint's device with the endpoint's own source MAC, hand it down
+ * what the switch sends to its MAC and a copy of every broadcast, and drop
+ * its own frames when they come back down (a broadcast it sent, which the
+ * switch floods back into the trunk).  The endpoint cannot reach the trunk's
+ * namespace to change any of that, so its MAC says who it is as surely as a
+ * port of its own would.  What no filter takes dies in the trunk's namespace,
+ * which forwards nothing.
+ *
+ * vif_trunk_ensure() makes the trunk's namespace and the port's veth pair,
+ * the switch's end 'host_ifname' in 'host_netns_fd' (idempotent, as
+ * vif_create()); 'mac' is the trunk end's.  vif_trunk_delete() removes
+ * both, and with the namespace every endpoint's device in it.
+ *
+ * vif_trunk_open() reads what a trunk made by vif_trunk_ensure() has: the
+ * filters of endpoints whose devices are there are adopted, the others
+ * (their device gone) removed.  Then vif_trunk_attach() makes the endpoint of
+ * 'cfg' (cfg->host_ifname: its device in the trunk's namespace) and its
+ * filters, idempotent and self-repairing as vif_create() is;
+ * vif_trunk_detach() removes both; vif_trunk_is_attached() checks the
+ * endpoint as vif_is_configured() does, and its filters.  At most 65520
+ * endpoints on one trunk (ENOSPC). */
+int vif_trunk_ensure(const char *netns, const char *host_ifname,
+                     const uint8_t mac[6], int mtu, int host_netns_fd);
+int vif_trunk_delete(const char *netns, const char *host_ifname,
+                     int host_netns_fd);
+
+struct vif_trunk;
+int vif_trunk_open(const char *netns, struct vif_trunk **);
+void vif_trunk_close(struct vif_trunk *);
+int vif_trunk_netns_fd(const struct vif_trunk *);
+int vif_trunk_attach(struct vif_trunk *, const struct vif_config *cfg);
+int vif_trunk_detach(struct vif_trunk *, const char *ifname);
+bool vif_trunk_is_attached(const struct vif_trunk *,
+                           const struct vif_config *cfg);
+
 /* Link notices of one network namespace, as they happen.  vif_watch_open()
  * starts listening in namespace 'netns_fd' (-1: own); returns 0 or an errno
  * value.  vif_watch_run() reads what arrived (at most 1024 notices per call:

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +22,8 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
+#include "hash.h"
+#include "smap.h"
 #include "sset.h"
 #include "timeval.h"
 #include "util.h"
@@ -67,8 +70,18 @@ struct attached {
                                  * first. */
 };
 
+/* A network's trunk, open. */
+struct trunk_state {
+    struct vif_trunk *t;
+    char *port;                 /* Its port of the switch. */
+    int mtu;                    /* As last made. */
+    bool swept;                 /* Devices no endpoint wants are gone. */
+    struct vif_watch *watch;    /* Link notices there, or NULL. */
+};
+
 struct attacher {
     char *switch_name;
+    struct shash trunks;        /* Trunk namespace -> struct trunk_state. */
     char *rundir;
     struct shash endpoints;     /* Endpoint name -> struct attached. */
     struct ovs_list by_age;     /* struct attached, by 'verified'. */
@@ -78,6 +91,7 @@ struct attacher {
     long long int next_round;   /* The next verification round. */
     pid_t switch_pid;           /* ovs-vswitchd, or 0 if unknown. */
     int switch_netns_fd;        /* Its namespace, or -1: ours. */
+    char *trunk_base;           /* Trunks' namespaces begin so. */
     struct vif_watch *watch;    /* Link notices there, or NULL. */
 };
 
@@ -96,10 +110,22 @@ attacher_create(const char *switch_name)
     struct attacher *a = xzalloc(sizeof *a);
     a->switch_name = xstrdup(switch_name);
     shash_init(&a->endpoints);
+    shash_init(&a->trunks);
     ovs_list_init(&a->by_age);
     a->switch_netns_fd = -1;
     a->next_round = time_msec() + VERIFY_TICK_MS;
     return a;
+}
+
+static void
+trunk_state_destroy(struct trunk_state *ts)
+{
+    if (ts) {
+        vif_watch_close(ts->watch);
+        vif_trunk_close(ts->t);
+        free(ts->port);
+        free(ts);
+    }
 }
 
 static void
@@ -112,6 +138,8 @@ attached_destroy(struct attached *at)
         free(CONST_CAST(char *, at->want.host_ifname));
         free(CONST_CAST(char *, at->want.tap_owner));
         free(CONST_CAST(char *, at->want.tap_group));
+        free(CONST_CAST(char *, at->want.trunk_netns));
+        free(CONST_CAST(char *, at->want.trunk_port));
         free(at->error);
         free(at);
     }
@@ -127,10 +155,16 @@ attacher_destroy(struct attacher *a)
             shash_delete(&a->endpoints, node);
         }
         shash_destroy(&a->endpoints);
+        SHASH_FOR_EACH_SAFE (node, &a->trunks) {
+            trunk_state_destroy(node->data);
+            shash_delete(&a->trunks, node);
+        }
+        shash_destroy(&a->trunks);
         if (a->switch_netns_fd >= 0) {
             close(a->switch_netns_fd);
         }
         vif_watch_close(a->watch);
+        free(a->trunk_base);
         free(a->rundir);
         free(a->switch_name);
         free(a);
@@ -145,6 +179,40 @@ attacher_set_rundir(struct attacher *a, const char *rundir)
         a->rundir = nullable_xstrdup(rundir);
         a->switch_pid = 0;
     }
+}
+
+/* The name of namespace 'fd' under /run/netns (malloc'd), or NULL if it has
+ * none there. */
+static char *
+netns_name_of(int fd)
+{
+    struct stat want;
+    DIR *dir = fd >= 0 && !fstat(fd, &want) ? opendir("/run/netns") : NULL;
+    char *name = NULL;
+    if (dir) {
+        struct dirent *de;
+        while (!name && (de = readdir(dir))) {
+            char *path = xasprintf("/run/netns/%s", de->d_name);
+            struct stat st;
+            if (de->d_name[0] != '.' && !stat(path, &st)
+                && st.st_dev == want.st_dev && st.st_ino == want.st_ino) {
+                name = xstrdup(de->d_name);
+            }
+            free(path);
+        }
+        closedir(dir);
+    }
+    return name;
+}
+
+/* Names the trunks' namespaces after the switch's, if it has a name (a
+ * switch sandboxed in a namespace of its own: its trunks go with it). */
+static void
+refresh_trunk_base(struct attacher *a)
+{
+    char *name = netns_name_of(a->switch_netns_fd);
+    free(a->trunk_base);
+    a->trunk_base = name ? name : xasprintf("vnet-trunk-%s", a->switch_name);
 }
 
 /* Finds the namespace of the switch's ovs-vswitchd, where host ends of veths
@@ -181,6 +249,7 @@ refresh_switch_netns(struct attacher *a)
             a->switch_netns_fd = -1;
             a->switch_pid = 0;
         } else {
+            refresh_trunk_base(a);
             VLOG_INFO("switch %s: ovs-vswitchd is pid %ld", a->switch_name,
                       (long) pid);
             error = vif_watch_open(a->switch_netns_fd, &a->watch);
@@ -222,7 +291,10 @@ read_link_notices(struct attacher *a, long long int now)
         struct shash_node *node;
         SHASH_FOR_EACH (node, &a->endpoints) {
             struct attached *at = node->data;
-            const char *name = at->want.host_ifname;
+            /* (Behind a trunk, the device is not where the switch runs:
+             * its trunk's port is.) */
+            const char *name = (at->want.trunk_port ? at->want.trunk_port
+                                : at->want.host_ifname);
             if (n.lost || sset_contains(&n.troubled, name)
                 || (at->want.internal
                     && (sset_contains(&n.present, name)
@@ -233,6 +305,27 @@ read_link_notices(struct attacher *a, long long int now)
         }
     }
     vif_notices_destroy(&n);
+
+    /* Behind each trunk, its endpoints' devices. */
+    struct shash_node *tnode;
+    SHASH_FOR_EACH (tnode, &a->trunks) {
+        struct trunk_state *ts = tnode->data;
+        vif_notices_init(&n);
+        vif_watch_run(ts->watch, &n);
+        if (n.lost || !sset_is_empty(&n.troubled)) {
+            struct shash_node *node;
+            SHASH_FOR_EACH (node, &a->endpoints) {
+                struct attached *at = node->data;
+                if (at->want.trunk_netns
+                    && !strcmp(at->want.trunk_netns, tnode->name)
+                    && (n.lost || sset_contains(&n.troubled,
+                                                at->want.host_ifname))) {
+                    check_soon(a, at, now);
+                }
+            }
+        }
+        vif_notices_destroy(&n);
+    }
 }
 
 static bool
@@ -245,7 +338,9 @@ same_want(const struct attach_want *a, const struct attach_want *b)
            && !memcmp(a->mac, b->mac, 6) && a->ip == b->ip
            && a->plen == b->plen && a->gateway == b->gateway
            && a->mtu == b->mtu && a->tx_csum == b->tx_csum
-           && a->internal == b->internal;
+           && a->internal == b->internal
+           && nullable_string_is_equal(a->trunk_netns, b->trunk_netns)
+           && nullable_string_is_equal(a->trunk_port, b->trunk_port);
 }
 
 static void
@@ -282,10 +377,10 @@ netns_is_ours(const char *netns)
     return ours;
 }
 
-/* Marks 'netns' as created for 'endpoint'.  Returns NULL, or why it could
- * not (malloc'd). */
+/* Marks 'netns' as created for 'what' ("endpoint NAME", "trunk PORT").
+ * Returns NULL, or why it could not (malloc'd). */
 static char *
-mark_netns(const char *netns, const char *endpoint)
+mark_netns(const char *netns, const char *what)
 {
     const char *dir = ovs_rundir();
     if (mkdir(dir, 0755) && errno != EEXIST) {
@@ -295,8 +390,7 @@ mark_netns(const char *netns, const char *endpoint)
     char *marker = netns_marker(netns);
     char *error = NULL;
     FILE *f = fopen(marker, "w");
-    if (!f || fprintf(f, "created by ovs-vnetd for endpoint %s\n",
-                      endpoint) < 0) {
+    if (!f || fprintf(f, "created by ovs-vnetd for %s\n", what) < 0) {
         error = xasprintf("cannot record namespace %s in %s: %s", netns,
                           marker, ovs_strerror(errno));
     }
@@ -314,6 +408,81 @@ set_error(struct attached *at, char *error)
     free(at->error);
     at->error = error;
     at->ready = !error;
+}
+
+/* Keeps trunk 't' in namespace 'netns' open, and follows its link notices:
+ * an endpoint's device deleted there is made again at once. */
+static struct trunk_state *
+trunk_state_create(struct attacher *a, const char *netns, struct vif_trunk *t,
+                   const char *port, int mtu)
+{
+    struct trunk_state *ts = xzalloc(sizeof *ts);
+    ts->t = t;
+    ts->port = xstrdup(port);
+    ts->mtu = mtu;
+    int error = vif_watch_open(vif_trunk_netns_fd(t), &ts->watch);
+    if (error) {
+        /* The periodic checks still find everything, later. */
+        VLOG_WARN("trunk %s: cannot follow the link notices of namespace %s: "
+                  "%s", port, netns, ovs_strerror(error));
+    }
+    shash_add(&a->trunks, netns, ts);
+    return ts;
+}
+
+/* The trunk in namespace 'netns', open, if it exists (NULL if not).  One
+ * opened here and not by trunk_get() is made again by trunk_get() (which
+ * adopts what is there). */
+static struct trunk_state *
+trunk_find(struct attacher *a, const char *netns)
+{
+    struct trunk_state *ts = shash_find_data(&a->trunks, netns);
+    struct vif_trunk *t;
+    if (!ts && vif_netns_exists(netns) && !vif_trunk_open(netns, &t)) {
+        ts = trunk_state_create(a, netns, t, "", -1);
+    }
+    return ts;
+}
+
+/* The trunk that 'w' is behind, made (or made again: its end of the port
+ * gone, or the network's MTU changed) and open; NULL, with why in '*errorp'
+ * (malloc'd), if it cannot be. */
+static struct trunk_state *
+trunk_get(struct attacher *a, const struct attach_want *w, char **errorp)
+{
+    struct trunk_state *ts = shash_find_data(&a->trunks, w->trunk_netns);
+    if (ts && ts->mtu == w->mtu && !strcmp(ts->port, w->trunk_port)
+        && vif_trunk_exists(ts->t)) {
+        return ts;
+    }
+    if (ts) {
+        shash_find_and_delete(&a->trunks, w->trunk_netns);
+        trunk_state_destroy(ts);
+    }
+    if (!vif_netns_exists(w->trunk_netns)) {
+        char *what = xasprintf("trunk %s", w->trunk_port);
+        *errorp = mark_netns(w->trunk_netns, what);
+        free(what);
+        if (*errorp) {
+            return NULL;
+        }
+    }
+    /* Its end in the trunk's namespace sends nothing: any MAC of ours. */
+    uint32_t h = hash_string(w->trunk_netns, 0);
+    const uint8_t mac[6] = { 0x02, 0x00, h >> 24, h >> 16, h >> 8, h };
+    struct vif_trunk *t = NULL;
+    int error = vif_trunk_ensure(w->trunk_netns, w->trunk_port, mac, w->mtu,
+                                 a->switch_netns_fd);
+    if (!error) {
+        error = vif_trunk_open(w->trunk_netns, &t);
+    }
+    if (error) {
+        *errorp = xasprintf("cannot make trunk %s: %s", w->trunk_port,
+                            ovs_strerror(error));
+        return NULL;
+    }
+    VLOG_INFO("trunk %s: in namespace %s", w->trunk_port, w->trunk_netns);
+    return trunk_state_create(a, w->trunk_netns, t, w->trunk_port, w->mtu);
 }
 
 /* The id of user or group 'name' (a name or a number), or -1 with an error
@@ -385,7 +554,9 @@ attach_one(struct attacher *a, struct attached *at)
     } else {
         /* Without the mark, detach would leave the namespace behind: none
          * is created that cannot be marked. */
-        char *why = mark_netns(at->want.netns, at->want.endpoint);
+        char *what = xasprintf("endpoint %s", at->want.endpoint);
+        char *why = mark_netns(at->want.netns, what);
+        free(what);
         if (why) {
             VLOG_WARN_RL(&rl, "endpoint %s: %s", at->want.endpoint, why);
             set_error(at, why);
@@ -417,7 +588,18 @@ attach_one(struct attacher *a, struct attached *at)
         }
         return;
     }
-    error = vif_create(&cfg, a->switch_netns_fd);
+    if (at->want.trunk_netns) {
+        char *why = NULL;
+        struct trunk_state *ts = trunk_get(a, &at->want, &why);
+        if (!ts) {
+            VLOG_WARN_RL(&rl, "endpoint %s: %s", at->want.endpoint, why);
+            set_error(at, why);
+            return;
+        }
+        error = vif_trunk_attach(ts->t, &cfg);
+    } else {
+        error = vif_create(&cfg, a->switch_netns_fd);
+    }
     if (error == EBUSY) {
         set_error(at, xasprintf("namespace %s has an interface %s of its own "
                                 "(ovs-vnet changes nothing in a namespace it "
@@ -451,9 +633,18 @@ attach_or_refuse(struct attacher *a, struct attached *at, const char *owner)
 
 static void
 detach_one(struct attacher *a, const char *endpoint, const char *netns,
-           const char *host_ifname)
+           const char *host_ifname, const char *trunk_netns)
 {
-    if (!netns) {
+    if (trunk_netns) {
+        /* Its device, and the trunk's filters that lead to it. */
+        struct trunk_state *ts = trunk_find(a, trunk_netns);
+        if (ts) {
+            vif_trunk_detach(ts->t, host_ifname);
+        }
+        if (!netns) {
+            return;
+        }
+    } else if (!netns) {
         if (vif_link_exists(a->switch_netns_fd, host_ifname)
             && !vif_tap_delete(a->switch_netns_fd, host_ifname)) {
             VLOG_INFO("endpoint %s: removed tap %s", endpoint, host_ifname);
@@ -462,8 +653,11 @@ detach_one(struct attacher *a, const char *endpoint, const char *netns,
     }
     /* An internal port's device still in the namespace goes back to the
      * switch first, so that it never outlives the namespace elsewhere. */
-    vif_internal_release(netns, host_ifname, a->switch_netns_fd);
-    int error = vif_delete(host_ifname, a->switch_netns_fd);
+    int error = 0;
+    if (!trunk_netns) {
+        vif_internal_release(netns, host_ifname, a->switch_netns_fd);
+        error = vif_delete(host_ifname, a->switch_netns_fd);
+    }
     if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
         VLOG_WARN_RL(&rl, "endpoint %s: cannot delete veth %s: %s", endpoint,
@@ -488,6 +682,73 @@ detach_one(struct attacher *a, const char *endpoint, const char *netns,
               host_ifname);
 }
 
+/* Removes the trunk in namespace 'netns', whose port of the switch 'port'
+ * is gone, with the namespaces of the endpoints still behind it (an
+ * endpoint removed while ovs-vnetd was not running). */
+static void
+detach_trunk(struct attacher *a, const char *netns, const char *port)
+{
+    struct trunk_state *ts = trunk_find(a, netns);
+    if (ts) {
+        struct smap devices = SMAP_INITIALIZER(&devices);
+        vif_trunk_list(ts->t, &devices);
+        const struct smap_node *node;
+        SMAP_FOR_EACH (node, &devices) {
+            detach_one(a, node->key, node->value[0] ? node->value : NULL,
+                       node->key, netns);
+        }
+        smap_destroy(&devices);
+        shash_find_and_delete(&a->trunks, netns);
+        trunk_state_destroy(ts);
+    }
+    if (!netns_is_ours(netns)) {
+        return;
+    }
+    char *marker = netns_marker(netns);
+    int error = vif_trunk_delete(netns, port, a->switch_netns_fd);
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        VLOG_WARN_RL(&rl, "trunk %s: cannot delete namespace %s: %s", port,
+                     netns, ovs_strerror(error));
+    } else {
+        unlink(marker);
+        VLOG_INFO("trunk %s: removed, with namespace %s", port, netns);
+    }
+    free(marker);
+}
+
+/* Removes the devices behind each trunk not yet swept that no endpoint of
+ * 'wants' has (endpoints removed while ovs-vnetd was not running): once per
+ * trunk opened, as its devices are listed. */
+static void
+sweep_trunks(struct attacher *a, const struct attach_want *wants,
+             size_t n_wants)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &a->trunks) {
+        struct trunk_state *ts = node->data;
+        if (ts->swept) {
+            continue;
+        }
+        ts->swept = true;
+        struct smap devices = SMAP_INITIALIZER(&devices);
+        vif_trunk_list(ts->t, &devices);
+        for (size_t i = 0; i < n_wants; i++) {
+            const struct attach_want *w = &wants[i];
+            if (w->trunk_netns && !strcmp(w->trunk_netns, node->name)) {
+                smap_remove(&devices, w->host_ifname);
+            }
+        }
+        const struct smap_node *dev;
+        SMAP_FOR_EACH (dev, &devices) {
+            VLOG_INFO("trunk %s: %s is no endpoint's", ts->port, dev->key);
+            detach_one(a, dev->key, dev->value[0] ? dev->value : NULL,
+                       dev->key, node->name);
+        }
+        smap_destroy(&devices);
+    }
+}
+
 bool
 attacher_run(struct attacher *a, const struct attach_want *wants,
              size_t n_wants, const struct attach_record *records,
@@ -505,6 +766,18 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
         /* Where ovs-vswitchd runs is unknown (not started, or restarting):
          * touch nothing, and never fall back to our own namespace. */
         return false;
+    }
+    /* The trunks' namespaces, as named here. */
+    struct attach_want *filled = NULL;
+    if (n_wants) {
+        filled = xmemdup(wants, n_wants * sizeof *wants);
+        for (size_t i = 0; i < n_wants; i++) {
+            filled[i].trunk_netns = (filled[i].trunk_port
+                                     ? xasprintf("%s-%s", a->trunk_base,
+                                                 filled[i].trunk_port)
+                                     : NULL);
+        }
+        wants = filled;
     }
     /* One endpoint per namespace (any client may have written two): the one
      * that has it already, else the first by name. */
@@ -556,9 +829,11 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
         if (at && !same_want(&at->want, w)) {
             /* Moved to another namespace or device: start afresh. */
             if (!nullable_string_is_equal(at->want.netns, w->netns)
-                || strcmp(at->want.host_ifname, w->host_ifname)) {
+                || strcmp(at->want.host_ifname, w->host_ifname)
+                || !nullable_string_is_equal(at->want.trunk_netns,
+                                             w->trunk_netns)) {
                 detach_one(a, at->want.endpoint, at->want.netns,
-                           at->want.host_ifname);
+                           at->want.host_ifname, at->want.trunk_netns);
             }
             shash_find_and_delete(&a->endpoints, w->endpoint);
             attached_destroy(at);
@@ -575,6 +850,8 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             at->want.host_ifname = xstrdup(w->host_ifname);
             at->want.tap_owner = nullable_xstrdup(w->tap_owner);
             at->want.tap_group = nullable_xstrdup(w->tap_group);
+            at->want.trunk_netns = nullable_xstrdup(w->trunk_netns);
+            at->want.trunk_port = nullable_xstrdup(w->trunk_port);
             shash_add(&a->endpoints, w->endpoint, at);
             ovs_list_push_back(&a->by_age, &at->node);
             attach_or_refuse(a, at, owner);
@@ -606,8 +883,20 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
 
     for (size_t i = 0; i < n_records; i++) {
         const struct attach_record *r = &records[i];
+        if (r->trunk) {
+            bool used = false;
+            for (size_t j = 0; j < n_wants && !used; j++) {
+                used = nullable_string_is_equal(wants[j].trunk_netns,
+                                                r->netns);
+            }
+            if (!used) {
+                detach_trunk(a, r->netns, r->host_ifname);
+                changed = true;
+            }
+            continue;
+        }
         if (!shash_find(&wanted, r->endpoint)) {
-            detach_one(a, r->endpoint, r->netns, r->host_ifname);
+            detach_one(a, r->endpoint, r->netns, r->host_ifname, NULL);
             attached_destroy(shash_find_and_delete(&a->endpoints, r->endpoint));
             changed = true;
         }
@@ -615,17 +904,29 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
     struct shash_node *node;
     SHASH_FOR_EACH_SAFE (node, &a->endpoints) {
         struct attached *at = node->data;
+        /* (A device behind a trunk is no port of the switch.) */
         if (!shash_find(&wanted, node->name)
-            && !(in_use && sset_contains(in_use, at->want.host_ifname))) {
+            && (at->want.trunk_netns
+                || !(in_use && sset_contains(in_use,
+                                             at->want.host_ifname)))) {
             detach_one(a, at->want.endpoint, at->want.netns,
-                       at->want.host_ifname);
+                       at->want.host_ifname, at->want.trunk_netns);
             attached_destroy(at);
             shash_delete(&a->endpoints, node);
             changed = true;
         }
     }
+    if (!n_deferred) {
+        sweep_trunks(a, wants, n_wants);
+    }
     shash_destroy(&wanted);
     shash_destroy(&owners);
+    if (filled) {
+        for (size_t i = 0; i < n_wants; i++) {
+            free(CONST_CAST(char *, filled[i].trunk_netns));
+        }
+        free(filled);
+    }
     return changed;
 }
 
@@ -649,6 +950,13 @@ attacher_wants_port(const struct attacher *a, const char *endpoint)
 {
     const struct attached *at = shash_find_data(&a->endpoints, endpoint);
     return at && (at->ready || (at->pending_port && !at->replug));
+}
+
+const char *
+attacher_trunk_netns(const struct attacher *a, const char *endpoint)
+{
+    const struct attached *at = shash_find_data(&a->endpoints, endpoint);
+    return at ? at->want.trunk_netns : NULL;
 }
 
 const char *
@@ -687,7 +995,14 @@ attacher_verify(struct attacher *a)
         }
         struct vif_config cfg;
         to_vif_config(&at->want, &cfg);
-        bool ok = (at->want.internal
+        const struct trunk_state *ts = (at->want.trunk_netns
+                                        ? shash_find_data(&a->trunks,
+                                                          at->want.trunk_netns)
+                                        : NULL);
+        bool ok = (at->want.trunk_netns
+                   ? (ts && vif_trunk_exists(ts->t)
+                      && vif_trunk_is_attached(ts->t, &cfg))
+                   : at->want.internal
                    ? vif_internal_is_configured(&cfg, a->switch_netns_fd)
                    : at->want.netns
                    ? vif_is_configured(&cfg, a->switch_netns_fd)
@@ -695,7 +1010,8 @@ attacher_verify(struct attacher *a)
                                            at->want.host_ifname,
                                            at->want.mtu));
         if (at->ready && !ok) {
-            bool gone = (at->want.internal
+            bool gone = (at->want.trunk_netns ? false
+                         : at->want.internal
                          ? !vif_internal_exists(&cfg, a->switch_netns_fd)
                          : !vif_link_exists(a->switch_netns_fd,
                                             at->want.host_ifname));
@@ -726,6 +1042,11 @@ void
 attacher_verify_wait(const struct attacher *a)
 {
     vif_watch_wait(a->watch);
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &a->trunks) {
+        const struct trunk_state *ts = node->data;
+        vif_watch_wait(ts->watch);
+    }
     poll_timer_wait_until(a->next_round);
 }
 

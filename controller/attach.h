@@ -48,14 +48,22 @@ struct attach_want {
     bool port_open;             /* An internal port: the switch has given it
                                  * an OpenFlow port (it has opened the device
                                  * where it made it, and may move now). */
+    /* Behind its network's trunk (see controller/vif.h): 'trunk_port' is the
+     * trunk's port of the switch (NULL: not on a trunk), and 'host_ifname'
+     * its device in the trunk's namespace, which the attacher names
+     * (attacher_trunk_netns(); ignored here). */
+    const char *trunk_port;
+    const char *trunk_netns;
 };
 
 /* Something created earlier (recorded in the switch's database) that may have
  * to go. */
 struct attach_record {
-    const char *endpoint;
-    const char *netns;          /* NULL: a tap. */
-    const char *host_ifname;
+    const char *endpoint;       /* NULL for a trunk. */
+    const char *netns;          /* NULL: a tap.  A trunk's namespace. */
+    const char *host_ifname;    /* A trunk's: its port. */
+    bool trunk;                 /* A network's trunk, with every endpoint
+                                 * still behind it. */
 };
 
 struct attacher *attacher_create(const char *switch_name);
@@ -84,6 +92,12 @@ bool attacher_is_ready(const struct attacher *, const char *endpoint);
  * an internal port that the switch makes once it is a port. */
 bool attacher_wants_port(const struct attacher *, const char *endpoint);
 const char *attacher_get_error(const struct attacher *, const char *endpoint);
+/* The namespace of the trunk 'endpoint' is behind, or NULL.  It is named
+ * after the namespace where the switch's ovs-vswitchd runs, if that has a
+ * name ("NAME-" and the trunk's port), else "vnet-trunk-", the switch's name,
+ * "-" and the trunk's port: one per switch and network, as several switches
+ * may share a machine. */
+const char *attacher_trunk_netns(const struct attacher *, const char *endpoint);
 
 /* The namespace of the switch's ovs-vswitchd (-1: unknown) and its pid (0:
  * unknown), as attacher_run() last found them. */

@@ -183,14 +183,22 @@ add_want(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep,
     w->tx_csum = tx_csum;
     w->internal = !strcmp(ep->type, "internal");
     w->port_open = w->internal && iface_has_ofport(in, w->host_ifname);
+    bool trunk = !strcmp(ep->type, "trunk");
+    if (trunk) {
+        w->trunk_port = vnet_trunk_port_name(ni->row);
+    }
 
+    /* Behind a trunk, its port is the trunk's (named once for each of its
+     * endpoints; its namespace, which the attacher names, is filled in by
+     * binding_partition_ready()). */
     struct switch_db_port *p = &out->ports[out->n];
     memset(p, 0, sizeof *p);
-    p->name = w->host_ifname;
-    p->iface_id = w->endpoint;
-    p->mac = xstrdup(ep->mac);
-    p->netns = w->netns;
+    p->name = trunk ? w->trunk_port : w->host_ifname;
+    p->iface_id = trunk ? NULL : w->endpoint;
+    p->mac = trunk ? NULL : xstrdup(ep->mac);
+    p->netns = trunk ? NULL : w->netns;
     p->tap = tap;
+    p->trunk = trunk;
     p->type = w->internal ? "internal" : NULL;
     out->n++;
 }
@@ -451,6 +459,8 @@ binding_wants_destroy(struct binding_wants *w)
         free(CONST_CAST(char *, w->wants[i].host_ifname));
         free(CONST_CAST(char *, w->wants[i].tap_owner));
         free(CONST_CAST(char *, w->wants[i].tap_group));
+        free(CONST_CAST(char *, w->wants[i].trunk_netns));
+        free(CONST_CAST(char *, w->wants[i].trunk_port));
         free(CONST_CAST(char *, w->ports[i].mac));
     }
     free(w->wants);
@@ -479,6 +489,11 @@ binding_partition_ready(struct binding_wants *w,
             /* (An internal port is a port before it is in place: the switch
              * makes its device.) */
             *all_ready = *all_ready && ready;
+            if (w->wants[i].trunk_port && !w->wants[i].trunk_netns) {
+                w->wants[i].trunk_netns = nullable_xstrdup(
+                    attacher_trunk_netns(attacher, name));
+                w->ports[i].netns = w->wants[i].trunk_netns;
+            }
             struct attach_want want = w->wants[i];
             struct switch_db_port port = w->ports[i];
             w->wants[i] = w->wants[n_ready];
@@ -498,7 +513,7 @@ binding_partition_ready(struct binding_wants *w,
 /* Adds bound endpoint 'ep' on OpenFlow port 'ofport' to its network. */
 static void
 add_port(struct net_info *ni, const struct vnetrec_endpoint *ep,
-         int64_t ofport, const struct endpoint_addresses *a)
+         int64_t ofport, const struct endpoint_addresses *a, bool trunk)
 {
     if (ni->n_ports >= ni->allocated_ports) {
         ni->ports = x2nrealloc(ni->ports, &ni->allocated_ports,
@@ -513,6 +528,51 @@ add_port(struct net_info *ni, const struct vnetrec_endpoint *ep,
     memcpy(p->mac, a->mac, 6);
     p->has_ip = a->has_ip;
     p->ip = a->ip;
+    p->trunk = trunk;
+}
+
+/* Binds the endpoints behind a trunk whose devices are in place there to the
+ * trunk's port. */
+static void
+bind_trunks(const struct binding_ctx_in *in, const struct binding_wants *w,
+            struct shash *endpoints)
+{
+    struct shash trunks = SHASH_INITIALIZER(&trunks);  /* Port -> binding. */
+    for (size_t i = 0; i < w->n; i++) {
+        const struct attach_want *want = &w->wants[i];
+        if (!want->trunk_port) {
+            continue;
+        }
+        if (shash_is_empty(&trunks)) {
+            for (size_t j = 0; j < in->n_bindings; j++) {
+                const struct switch_db_binding *b = &in->bindings[j];
+                if (b->ours && !b->iface_id) {
+                    shash_add_once(&trunks, b->ifname, b);
+                }
+            }
+        }
+        struct binding_endpoint *be = binding_endpoint(endpoints,
+                                                       want->endpoint);
+        be->trunk = true;
+        const struct binding_row *r = find_row(w->rows, want->endpoint);
+        if (be->waiting || !r || !r->valid) {
+            continue;
+        }
+        const struct switch_db_binding *b = shash_find_data(&trunks,
+                                                            want->trunk_port);
+        if (!b || b->ofport <= 0) {
+            binding_endpoint_set_error(be, (b && b->error ? b->error
+                                            : "its trunk has no OpenFlow "
+                                              "port"));
+            continue;
+        }
+        be->status.ofport = b->ofport;
+        add_port(r->a.ni, r->row, b->ofport, &r->a, true);
+        if (r->a.has_ip && r->a.has_mac) {
+            add_neighbor(r->a.ni, r->row, r->a.mac, r->a.ip);
+        }
+    }
+    shash_destroy(&trunks);
 }
 
 void
@@ -554,13 +614,14 @@ binding_bind(const struct binding_ctx_in *in, const struct binding_wants *w,
             continue;
         }
         be->status.ofport = b->ofport;
-        add_port(r->a.ni, ep, b->ofport, &r->a);
+        add_port(r->a.ni, ep, b->ofport, &r->a, false);
         if (created && r->a.has_ip && r->a.has_mac) {
             /* The ARP answers for its address come with its port's flows,
              * in one change of the switch's flow table. */
             add_neighbor(r->a.ni, ep, r->a.mac, r->a.ip);
         }
     }
+    bind_trunks(in, w, endpoints);
 }
 
 static bool
@@ -611,7 +672,7 @@ binding_report(struct shash *endpoints, const struct binding_wants *w,
     r->markers_ready = true;
     SHASH_FOR_EACH (node, endpoints) {
         const struct binding_endpoint *be = node->data;
-        if (be->status.up) {
+        if (be->status.up && !be->trunk) {
             if (!sset_contains(installed, node->name)) {
                 r->markers_ready = false;
             }

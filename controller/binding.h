@@ -46,6 +46,8 @@ struct binding_endpoint {
     char *error;                /* status.error points here. */
     bool wanted;                /* Attached here (in binding_report()). */
     bool waiting;               /* Its device is not in place yet. */
+    bool trunk;                 /* Behind its network's trunk: no interface
+                                 * of its own to mark. */
     int64_t bound_ofport;       /* The port it was bound to last, and the */
     uint64_t flow_gen;          /* generation of the first desired flows
                                  * that served it there. */

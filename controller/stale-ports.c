@@ -78,11 +78,15 @@ stale_ports_due_records(const struct stale_ports *sp, long long int now,
     size_t n = 0;
     for (size_t i = 0; i < sp->n; i++) {
         const struct switch_db_stale *st = &sp->ports[i];
-        if ((st->netns || st->tap) && st->iface_id && now >= sp->due[i]) {
-            records[n].endpoint = st->iface_id;
-            records[n].netns = st->netns;
-            records[n].host_ifname = st->ifname;
-            n++;
+        if (((st->netns || st->tap) && st->iface_id)
+            || (st->trunk && st->netns)) {
+            if (now >= sp->due[i]) {
+                records[n].endpoint = st->iface_id;
+                records[n].netns = st->netns;
+                records[n].host_ifname = st->ifname;
+                records[n].trunk = st->trunk;
+                n++;
+            }
         }
     }
     return n;

@@ -258,7 +258,10 @@ sync_iface_ids(const struct ovsrec_interface *iface,
                                                want->netns))
                && (!want->tap
                    || nullable_string_is_equal(smap_get(have, "vnet-kind"),
-                                               "tap"));
+                                               "tap"))
+               && (!want->trunk
+                   || nullable_string_is_equal(smap_get(have, "vnet-kind"),
+                                               "trunk"));
     }
     if (same) {
         return false;
@@ -280,6 +283,9 @@ sync_iface_ids(const struct ovsrec_interface *iface,
         }
         if (want->tap) {
             smap_replace(&ids, "vnet-kind", "tap");
+        }
+        if (want->trunk) {
+            smap_replace(&ids, "vnet-kind", "trunk");
         }
     }
     if (installed == MARK_SET) {
@@ -365,8 +371,11 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
                 iface ? smap_get(&iface->external_ids, "iface-id") : NULL);
             st->netns = nullable_xstrdup(
                 iface ? smap_get(&iface->external_ids, "vnet-netns") : NULL);
-            st->tap = iface && nullable_string_is_equal(
-                smap_get(&iface->external_ids, "vnet-kind"), "tap");
+            const char *kind = (iface ? smap_get(&iface->external_ids,
+                                                 "vnet-kind")
+                                : NULL);
+            st->tap = nullable_string_is_equal(kind, "tap");
+            st->trunk = nullable_string_is_equal(kind, "trunk");
             if (txn) {
                 VLOG_INFO("bridge %s: removing port %s", br->name, port->name);
                 ovsrec_bridge_update_ports_delvalue(br, port);
@@ -424,8 +433,8 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
     size_t n_inserted = 0;
     for (size_t i = 0; i < cfg->n_ports; i++) {
         const struct switch_db_port *want = &cfg->ports[i];
-        if (sset_contains(&present, want->name)) {
-            continue;
+        if (!sset_add(&present, want->name)) {
+            continue;           /* There, or named twice (a trunk). */
         }
         changed = true;
         if (!txn) {

@@ -30,6 +30,9 @@ struct switch_db_port {
     const char *mac;            /* external_ids:attached-mac. */
     const char *netns;          /* external_ids:vnet-netns: for cleanup. */
     bool tap;                   /* external_ids:vnet-kind=tap: for cleanup. */
+    bool trunk;                 /* external_ids:vnet-kind=trunk: a network's
+                                 * trunk, 'netns' its namespace.  Several
+                                 * endpoints' entries may name one trunk. */
     const char *type;           /* Interface type, NULL: "" (a device). */
     const struct smap *options; /* Interface options, or NULL. */
 };
@@ -72,6 +75,7 @@ struct switch_db_stale {
     char *ifname;
     char *netns;                /* NULL if none was recorded. */
     bool tap;                   /* Recorded as an endpoint's tap. */
+    bool trunk;                 /* Recorded as a network's trunk. */
 };
 
 struct switch_db_result {

@@ -31,6 +31,7 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
 #include "simap.h"
+#include "smap.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(vif_trunk);
@@ -515,6 +516,23 @@ vif_trunk_attach(struct vif_trunk *t, const struct vif_config *cfg)
         fresh = true;           /* Made again. */
     }
 
+    /* The device says whose it is, for the trunk's cleanup. */
+    what = "recording the endpoint's namespace";
+    const char *alias = rtnl_link_get_ifalias(link);
+    if (!alias || strcmp(alias, cfg->netns)) {
+        struct rtnl_link *change = rtnl_link_alloc();
+        if (!change) {
+            error = ENOMEM;
+            goto out;
+        }
+        rtnl_link_set_ifalias(change, cfg->netns);
+        error = vnl_errno(rtnl_link_change(t->socks.nl, link, change, 0));
+        rtnl_link_put(change);
+        if (error) {
+            goto out;
+        }
+    }
+
     /* A device made now has no filters; one found has them all, or is
      * given them again. */
     uint16_t prio = simap_get(&t->prio_of, cfg->host_ifname);
@@ -629,6 +647,43 @@ vif_trunk_is_attached(const struct vif_trunk *t, const struct vif_config *cfg)
         }
     }
     return true;
+}
+
+int
+vif_trunk_list(const struct vif_trunk *t, struct smap *devices)
+{
+    struct nl_cache *cache;
+    int error = vnl_errno(rtnl_link_alloc_cache(t->socks.nl, AF_UNSPEC,
+                                                &cache));
+    if (error) {
+        return error;
+    }
+    for (struct nl_object *o = nl_cache_get_first(cache); o;
+         o = nl_cache_get_next(o)) {
+        struct rtnl_link *link = (struct rtnl_link *) o;
+        const char *name = rtnl_link_get_name(link);
+        const char *type = rtnl_link_get_type(link);
+        if (name && type && !strcmp(type, "veth")
+            && strcmp(name, TRUNK_IFNAME) && strcmp(name, SINK_IFNAME)
+            && strcmp(name, SINK_PEER_IFNAME)) {
+            const char *alias = rtnl_link_get_ifalias(link);
+            smap_replace(devices, name, alias ? alias : "");
+        }
+    }
+    nl_cache_free(cache);
+    return 0;
+}
+
+bool
+vif_trunk_exists(const struct vif_trunk *t)
+{
+    struct rtnl_link *link;
+    if (vnl_link_get(t->socks.nl, TRUNK_IFNAME, &link)) {
+        return false;
+    }
+    bool same = rtnl_link_get_ifindex(link) == t->trunk_ifindex;
+    rtnl_link_put(link);
+    return same;
 }
 
 int

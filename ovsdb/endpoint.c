@@ -13,7 +13,7 @@ bool
 vnet_endpoint_is_created(const struct vnetrec_endpoint *ep)
 {
     return (!strcmp(ep->type, "netns") || !strcmp(ep->type, "internal")
-            || !strcmp(ep->type, "tap"));
+            || !strcmp(ep->type, "tap") || !strcmp(ep->type, "trunk"));
 }
 
 const char *
@@ -30,6 +30,13 @@ vnet_endpoint_ifname(const struct vnetrec_endpoint *ep)
 {
     return xasprintf(VNET_ENDPOINT_PORT_PREFIX "%08"PRIx32,
                      ep->header_.uuid.parts[0]);
+}
+
+char *
+vnet_trunk_port_name(const struct vnetrec_network *net)
+{
+    return xasprintf(VNET_TRUNK_PORT_PREFIX "%08"PRIx32,
+                     net->header_.uuid.parts[0]);
 }
 
 char *

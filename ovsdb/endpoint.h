@@ -13,7 +13,9 @@ struct vnetrec_network;
 /* True if ovs-vnetd makes this endpoint's device on its switch (type
  * "netns": a namespace and a veth pair; "internal": a namespace and an Open
  * vSwitch internal port moved into it; "tap": a tap device on the switch's
- * host for a VM or a program to open); false for a logical port, which
+ * host for a VM or a program to open; "trunk": a namespace and a veth pair
+ * behind its network's trunk port, see controller/vif.h); false for a
+ * logical port, which
  * someone else plugs in ("external"), and for a row not filled in yet. */
 bool vnet_endpoint_is_created(const struct vnetrec_endpoint *);
 
@@ -26,6 +28,10 @@ const char *vnet_endpoint_switch_name(const struct vnetrec_endpoint *);
  * host end, or the tap), from its row: "vnet" and the first 8 hex digits of
  * its UUID, so that a renamed endpoint keeps its device.  Caller frees. */
 char *vnet_endpoint_ifname(const struct vnetrec_endpoint *);
+
+/* The port of network 'net''s trunk on a switch: "vnt" and the first 8 hex
+ * digits of the network's UUID.  Caller frees. */
+char *vnet_trunk_port_name(const struct vnetrec_network *net);
 
 /* Checks network row 'net' (see vnet_network_check_physnet()): its name,
  * CIDR, physical network and gateway (empty: the first host address, or

@@ -94,7 +94,8 @@ vnet_uplink_iface_check(const char *iface, const char *bridge,
     }
     if (!strcmp(iface, VNET_VXLAN_PORT) || !strcmp(iface, VNET_GENEVE_PORT)
         || is_prefixed_id(iface, VNET_ENDPOINT_PORT_PREFIX)
-        || is_prefixed_id(iface, VNET_RELAY_TAP_PREFIX)) {
+        || is_prefixed_id(iface, VNET_RELAY_TAP_PREFIX)
+        || is_prefixed_id(iface, VNET_TRUNK_PORT_PREFIX)) {
         return xasprintf("%s is a name ovs-vnet gives its own ports", iface);
     }
     return NULL;

@@ -21,9 +21,11 @@ extern "C" {
 #define VNET_PHY_BRIDGE "br-phy"
 
 /* Names of the ports ovs-vnet makes itself: an endpoint's host end is
- * "vnet" and 8 hex digits, a relay tap "vnu" and 8 hex digits. */
+ * "vnet" and 8 hex digits, a relay tap "vnu" and 8 hex digits, a network's
+ * trunk "vnt" and 8 hex digits. */
 #define VNET_ENDPOINT_PORT_PREFIX "vnet"
 #define VNET_RELAY_TAP_PREFIX "vnu"
+#define VNET_TRUNK_PORT_PREFIX "vnt"
 #define VNET_VXLAN_PORT "vnet_vxlan"
 #define VNET_GENEVE_PORT "vnet_geneve"
 

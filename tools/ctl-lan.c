@@ -176,7 +176,7 @@ struct endpoint_args {
     const char *mac_s;
     const char *kind;           /* attach's --type (veth by default); NULL for
                                  * port-add. */
-    bool tap, internal;
+    bool tap, internal, trunk;
     const char *netns;          /* The namespace: NULL for a tap and for a
                                  * logical port. */
 };
@@ -192,6 +192,7 @@ endpoint_args_get(const struct ctl_context *ctx, bool in_netns,
     a->kind = in_netns ? opt_def(ctx, "--type", "veth") : NULL;
     a->tap = a->kind && !strcmp(a->kind, "tap");
     a->internal = a->kind && !strcmp(a->kind, "internal");
+    a->trunk = a->kind && !strcmp(a->kind, "trunk");
     a->netns = in_netns && !a->tap ? opt_def(ctx, "--netns", a->name) : NULL;
 }
 
@@ -251,16 +252,17 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
     endpoint_args_get(ctx, in_netns, &a);
     const char *net_name = a.net_name, *name = a.name, *kind = a.kind;
     const char *ip_s = a.ip_s, *mac_s = a.mac_s;
-    bool tap = a.tap, internal = a.internal;
+    bool tap = a.tap, internal = a.internal, trunk = a.trunk;
     const char *switch_name = ctl_args_get(&ctx->args, "--switch");
     const char *owner = ctl_args_get(&ctx->args, "--owner");
     const char *group = ctl_args_get(&ctx->args, "--group");
-    if (kind && !tap && !internal && strcmp(kind, "veth")) {
-        ctl_error(ctx, "--type=%s: expected veth, internal or tap", kind);
+    if (kind && !tap && !internal && !trunk && strcmp(kind, "veth")) {
+        ctl_error(ctx, "--type=%s: expected veth, trunk, internal or tap",
+                  kind);
         return;
     }
     if (tap && ctl_args_get(&ctx->args, "--netns")) {
-        ctl_error(ctx, "--netns is for --type=veth or internal: a tap "
+        ctl_error(ctx, "--netns is for --type=veth, trunk or internal: a tap "
                   "endpoint has no namespace");
         return;
     }
@@ -374,6 +376,7 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
     vnetrec_endpoint_set_network(row, net);
     vnetrec_endpoint_set_type(row, tap ? "tap"
                                    : internal ? "internal"
+                                   : trunk ? "trunk"
                                    : in_netns ? "netns" : "external");
     if (owner || group) {
         struct smap options = SMAP_INITIALIZER(&options);

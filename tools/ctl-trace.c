@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "flows/pipeline.h"
 #include "openvswitch/json.h"
 #include "ovsdb/addr.h"
+#include "ovsdb/endpoint.h"
 #include "ovsdb/names.h"
 #include "ovsdb/status-keys.h"
 #include "ovsdb/vnet-idl.h"
@@ -135,6 +137,40 @@ static const struct vnetrec_endpoint *
 endpoint_of_port(struct ovsdb_idl *idl, const struct vswitch_port *port)
 {
     return port->iface_id ? endpoint_by_name(idl, port->iface_id) : NULL;
+}
+
+/* Whether 'port' is the trunk of 'ep''s network. */
+static bool
+is_trunk_of(const struct vnetrec_endpoint *ep, const char *port)
+{
+    char *name = vnet_trunk_port_name(ep->network);
+    bool is = !strcmp(name, port);
+    free(name);
+    return is;
+}
+
+/* The endpoint behind trunk 'port' of switch 'sw' that a packet with 'flow'
+ * sent out of it is for (by its destination MAC), or NULL (a broadcast, or
+ * a MAC of none of them). */
+static const struct vnetrec_endpoint *
+endpoint_behind_trunk(struct ovsdb_idl *idl, const struct vnetrec_switch *sw,
+                      const char *port, const char *flow)
+{
+    const char *dst = strstr(flow, "dl_dst=");
+    if (!dst) {
+        return NULL;
+    }
+    dst += strlen("dl_dst=");
+    const struct vnetrec_endpoint *ep;
+    VNETREC_ENDPOINT_FOR_EACH (ep, idl) {
+        if (!strcmp(ep->type, "trunk") && ep->switch_ == sw && ep->mac
+            && !strncasecmp(dst, ep->mac, strlen(ep->mac))
+            && (dst[strlen(ep->mac)] == ',' || !dst[strlen(ep->mac)])
+            && is_trunk_of(ep, port)) {
+            return ep;
+        }
+    }
+    return NULL;
 }
 
 /* The protocol part of a flow: "icmp,...,icmp_type=8,icmp_code=0". */
@@ -357,14 +393,20 @@ follow_output(struct tracer *tr, const struct vnetrec_switch *sw,
         return NULL;
     }
 
-    const struct vnetrec_endpoint *ep = endpoint_of_port(tr->idl, port);
+    const char *flow = trace_output_flow(t, o);
+    bool trunk = !strncmp(port->name, VNET_TRUNK_PORT_PREFIX,
+                          strlen(VNET_TRUNK_PORT_PREFIX));
+    const struct vnetrec_endpoint *ep = (trunk
+                                         ? endpoint_behind_trunk(tr->idl, sw,
+                                                                 port->name,
+                                                                 flow)
+                                         : endpoint_of_port(tr->idl, port));
     const struct vnetrec_router *rt = router_of_uplink(tr->idl, sw,
                                                         port->name);
     bool tunnel = !strcmp(port->type, "vxlan")
                   || !strcmp(port->type, "geneve");
     bool relay = !strncmp(port->name, VNET_RELAY_TAP_PREFIX,
                           strlen(VNET_RELAY_TAP_PREFIX));
-    const char *flow = trace_output_flow(t, o);
     char my_ip[32];
     switch_tunnel_ip(sw, my_ip);
 
@@ -476,6 +518,10 @@ follow_output(struct tracer *tr, const struct vnetrec_switch *sw,
                                 "on switch %s", physnet, tag, port->name,
                                 sw->name);
             free(tag);
+        } else if (trunk) {
+            v->text = xasprintf("sent out of trunk %s on switch %s, to every "
+                                "endpoint behind it but its sender",
+                                port->name, sw->name);
         } else {
             v->text = xasprintf("sent out of port %s on switch %s",
                                 port->name, sw->name);
@@ -579,8 +625,14 @@ start_from_endpoint(struct tracer *tr, const struct vnetrec_endpoint *ep,
     if (error) {
         return error;
     }
-    const struct vswitch_port *port = vswitch_port_by_iface_id(ports,
-                                                               ep->name);
+    const struct vswitch_port *port;
+    if (!strcmp(ep->type, "trunk")) {
+        char *trunk = vnet_trunk_port_name(ep->network);
+        port = vswitch_port_by_name(ports, trunk);
+        free(trunk);
+    } else {
+        port = vswitch_port_by_iface_id(ports, ep->name);
+    }
     if (!port || port->ofport < 0) {
         return xasprintf("endpoint %s has no port on switch %s", ep->name,
                          sw->name);

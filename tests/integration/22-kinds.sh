@@ -114,12 +114,95 @@ test_tap_endpoint() {
     # until it is gone.)
     vnet_ctl --wait detach vm3
 
-    expect_error '--type=bridge: expected veth, internal or tap' \
+    expect_error '--type=bridge: expected veth, trunk, internal or tap' \
         vnet_ctl attach net1 x --switch=sw1 --type=bridge
-    expect_error '--netns is for --type=veth or internal: a tap endpoint has no namespace' \
+    expect_error '--netns is for --type=veth, trunk or internal: a tap endpoint has no namespace' \
         vnet_ctl attach net1 x --switch=sw1 --type=tap --netns=x
     expect_error '--owner and --group are for --type=tap' \
         vnet_ctl attach net1 x --switch=sw1 --owner=nobody
+}
+
+# trunk_ns_list: the trunks' namespaces of switch sw1 (named after its own).
+trunk_ns_list() {
+    ip netns list | awk -v p="$(sandbox_netns sw1)-vnt" 'index($1, p) == 1 {print $1}'
+}
+
+# Endpoints behind their network's trunk: one port of the switch for all of
+# them, each still a device of its own whose MAC says who it is.
+test_trunk_endpoints() {
+    kinds_world
+    local t1mac t2mac tns port
+    t1mac=$(vnet_ctl --wait attach net1 t1 --switch=sw1 --type=trunk --ip=10.5.0.71 \
+                --netns="$SANDBOX_PREFIX-t1") || fail "attach t1: $t1mac"
+    t1mac=${t1mac#* }
+    t2mac=$(vnet_ctl --wait attach net1 t2 --switch=sw1 --type=trunk --ip=10.5.0.72 \
+                --netns="$SANDBOX_PREFIX-t2") || fail "attach t2: $t2mac"
+    t2mac=${t2mac#* }
+    assert_contains "$(vnet_ctl ep-list)" "trunk"
+    # One port for both: the trunk, whose other end is in a namespace of
+    # its own that holds their devices.
+    port=$(sandbox_vsctl sw1 list-ports br-vnet | grep '^vnt')
+    assert_eq "$(echo "$port" | wc -l)" 1 "trunk ports"
+    tns=$(trunk_ns_list)
+    assert_eq "$tns" "$(sandbox_netns sw1)-$port" "the trunk's namespace"
+    assert_eq "$(ip -n "$tns" -o link show type veth | grep -c '^[0-9]*: vnet')" 2 \
+        "devices behind the trunk"
+    output_has "inet 10.5.0.71/16" in_ep t1 ip addr show eth0 \
+        || fail "t1's address: $(in_ep t1 ip addr)"
+
+    reaches t1 10.5.0.72 || fail "t1 -> t2 (through the trunk and back)"
+    reaches t1 10.5.0.11 || fail "t1 -> ep1"
+    reaches ep1 10.5.0.72 || fail "ep1 -> t2"
+    reaches t2 10.5.0.1 || fail "t2 -> gateway"
+    assert_eq "$(vnet_ctl trace ep1 t1 | sed -n 's/^verdict: //p')" \
+        "delivered to endpoint t1 on switch sw1" "trace ep1 t1"
+    assert_eq "$(vnet_ctl trace t1 t2 | sed -n 's/^verdict: //p')" \
+        "delivered to endpoint t2 on switch sw1" "trace t1 t2"
+    assert_contains "$(vnet_ctl trace t1 ep1 --src-ip=10.5.0.99 | grep '^verdict')" \
+        "dropped by port security of endpoint t1"
+
+    # Port security: the trunk lets up no other MAC, the switch no other IP.
+    in_ep t1 ip addr add 10.5.0.99/16 dev eth0
+    ! in_ep t1 ping -c 2 -i 0.2 -W 1 -I 10.5.0.99 10.5.0.11 >/dev/null \
+        || fail "a spoofed IP from t1 reached ep1"
+    in_ep t1 ip addr del 10.5.0.99/16 dev eth0
+    in_ep t1 ip link set eth0 address "$t2mac"
+    in_ep t1 ip neigh flush all
+    ! reaches t1 10.5.0.11 || fail "t1 with t2's MAC reached ep1"
+    in_ep t1 ip link set eth0 address "$t1mac"
+    in_ep t1 ip neigh flush all
+    wait_until 5 reaches t1 10.5.0.11 || fail "t1 -> ep1 with its own MAC again"
+
+    # A controller restart adopts them; one detached meanwhile goes.
+    local ifindex
+    ifindex=$(in_ep t2 cat /sys/class/net/eth0/ifindex)
+    sandbox_vnetd_kill
+    vnet_ctl detach t1
+    sandbox_vnetd_start
+    vnet_ctl --wait sync
+    wait_until 10 bash -c "! ip netns list | grep -q '^$SANDBOX_PREFIX-t1\\b'" \
+        || fail "t1's namespace left after a restart"
+    assert_eq "$(ip -n "$tns" -o link show type veth | grep -c '^[0-9]*: vnet')" 1 \
+        "devices behind the trunk after t1 went"
+    assert_eq "$(in_ep t2 cat /sys/class/net/eth0/ifindex)" "$ifindex" \
+        "t2's ifindex after a restart"
+    reaches t2 10.5.0.11 || fail "t2 -> ep1 after a restart"
+    reaches ep1 10.5.0.72 || fail "ep1 -> t2 after a restart"
+
+    # Its device deleted behind our back: made again.
+    ip -n "$tns" link del "$(ip -n "$tns" -o link show type veth \
+        | sed -n 's/^[0-9]*: \(vnet[0-9a-f]*\)@.*/\1/p')"
+    wait_until 10 reaches t2 10.5.0.11 || fail "t2 -> ep1 after its device went"
+
+    # The last one detached: the trunk, its port and its namespace go too.
+    vnet_ctl --wait detach t2
+    wait_until 10 bash -c "! ip netns list | grep -q '^$SANDBOX_PREFIX-t2\\b'" \
+        || fail "t2's namespace left"
+    wait_until 15 bash -c "[ -z \"\$(ip netns list | grep '^$tns\\b')\" ]" \
+        || fail "the trunk's namespace $tns left"
+    ! output_has "$port" sandbox_vsctl sw1 list-ports br-vnet \
+        || fail "the trunk's port $port left"
+    reaches ep1 10.5.0.1 || fail "ep1 after the trunk left"
 }
 
 # internal_dev EP: the name of its device, as show gives it.

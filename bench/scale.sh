@@ -5,6 +5,10 @@
 #            namespace and the veth)
 #   internal ovs-vnet: "ovs-vnet-ctl --wait attach --type=internal" (an Open
 #            vSwitch internal port that ovs-vnetd moves into the namespace)
+#   attach-trunk
+#            ovs-vnet: "ovs-vnet-ctl --wait attach --type=trunk" (ovs-vnetd
+#            makes the namespace and a veth behind the network's trunk: one
+#            port of the switch for them all)
 #   plug     ovs-vnet, the way OpenStack-style integrations plug ports:
 #            "ovs-vnet-ctl port-add", then a namespace and veth made with ip(8)
 #            and "ovs-vsctl add-port ... external_ids:iface-id="
@@ -81,7 +85,7 @@ done
 [ "$(id -u)" = 0 ] || { echo "$0: needs root" >&2; exit 2; }
 for s in $SYSTEMS; do
     case $s in
-        attach|internal|plug|ovn|bridge|port|macvlan|trunk|bulk-attach|bulk-plug|bulk-ovn) ;;
+        attach|internal|attach-trunk|plug|ovn|bridge|port|macvlan|trunk|bulk-attach|bulk-plug|bulk-ovn) ;;
         *) echo "$0: unknown system $s" >&2; exit 2 ;;
     esac
 done
@@ -320,6 +324,12 @@ create_internal() {
     step attach
 }
 
+create_attach-trunk() {
+    vnet_ctl --wait attach net1 "e$1" --switch=sw1 --ip="$(ep_ip "$1")" \
+        --netns="$SANDBOX_PREFIX-e$1" --type=trunk >/dev/null
+    step attach
+}
+
 create_plug() {
     local swns; swns=$(sandbox_netns sw1)
     vnet_ctl port-add net1 "e$1" --ip="$(ep_ip "$1")" --mac="$(ep_mac "$1")" >/dev/null
@@ -449,7 +459,7 @@ for sys in $SYSTEMS; do
         sandbox_init "vb$(printf '%04x' $((RANDOM % 65536)))" || exit 1
         log "$sys: setting up"
         case $sys in
-            attach|internal|plug|bulk-attach|bulk-plug) vnet_world ;;
+            attach|internal|attach-trunk|plug|bulk-attach|bulk-plug) vnet_world ;;
             ovn|bulk-ovn) ovn_world ;;
             bridge) bridge_world ;;
             port|macvlan|trunk) floor_world "$sys" ;;
@@ -464,7 +474,7 @@ for sys in $SYSTEMS; do
             *) measure "$sys" "create_$sys" ;;
         esac
         case $sys in
-            attach|internal|plug) vnet_facts "$sys" ;;
+            attach|internal|attach-trunk|plug) vnet_facts "$sys" ;;
             ovn) ovn_facts ;;
         esac
         allowed='ovn|Dropped [0-9]+ log messages'
@@ -517,11 +527,11 @@ for s in systems.split():
     out["systems"][s] = r
 print()
 print("N=%d: time from the first command for an endpoint to its first echo reply" % n)
-print("%-8s %9s %9s %11s %11s %8s %10s %8s %10s" % (
+print("%-12s %9s %9s %11s %11s %8s %10s %8s %10s" % (
     "system", "median", "p99", "first %d" % k, "last %d" % k, "ep/s",
     "flows/ep", "RSS MiB", "CPU s"))
 for s, r in out["systems"].items():
-    print("%-8s %7.0fms %7.0fms %9.0fms %9.0fms %8.1f %10s %8s %10s" % (
+    print("%-12s %7.0fms %7.0fms %9.0fms %9.0fms %8.1f %10s %8s %10s" % (
         s, r["median_ms"], r["p99_ms"], r["first_mean_ms"], r["last_mean_ms"],
         r["endpoints_per_s"],
         "%.1f" % r["flows_per_endpoint"] if "flows_per_endpoint" in r else "-",
@@ -554,7 +564,7 @@ if st:
             parts.append("%s %.0f/%.0f" % (name, statistics.mean(v[:k]),
                                            statistics.mean(v[-k:])))
             out["systems"][s].setdefault("steps_ms", {})[name] = v
-        print("  %-8s %s" % (s, "  ".join(parts)))
+        print("  %-12s %s" % (s, "  ".join(parts)))
 if bulk:
     print()
     print("bulk, %d endpoints at once: until all reachable" % n)
@@ -579,6 +589,13 @@ ratio("plug median / attach median", g("plug", "median_ms"), g("attach", "median
 ratio("internal p99 / internal median", g("internal", "p99_ms"), g("internal", "median_ms"), 2.0)
 ratio("internal last %d / first %d" % (k, k), g("internal", "last_mean_ms"),
       g("internal", "first_mean_ms"), 1.3)
+ratio("attach-trunk median / OVN median", g("attach-trunk", "median_ms"), g("ovn", "median_ms"), 0.5)
+ratio("attach-trunk median / bridge median", g("attach-trunk", "median_ms"),
+      g("bridge", "median_ms"), 1.0)
+ratio("attach-trunk p99 / attach-trunk median", g("attach-trunk", "p99_ms"),
+      g("attach-trunk", "median_ms"), 2.0)
+ratio("attach-trunk last %d / first %d" % (k, k), g("attach-trunk", "last_mean_ms"),
+      g("attach-trunk", "first_mean_ms"), 1.3)
 ratio("plug median / OVN median", g("plug", "median_ms"), g("ovn", "median_ms"), 0.5)
 ratio("plug last %d / first %d" % (k, k), g("plug", "last_mean_ms"), g("plug", "first_mean_ms"), 1.3)
 ratio("bulk-plug / bulk-ovn", bulk.get("bulk-plug"), bulk.get("bulk-ovn"), 0.5)
@@ -592,7 +609,7 @@ if "port" in growth or "macvlan" in growth or "trunk" in growth:
     for s in ("port", "macvlan", "trunk"):
         if s in growth:
             print("  %-52s %6.2f" % (s, growth[s]))
-    for s in ("attach", "internal", "plug"):
+    for s in ("attach", "internal", "attach-trunk", "plug"):
         if s in growth and "port" in growth:
             print("  %-52s %6.2f" % ("%s's growth / port's" % s, growth[s] / growth["port"]))
 if json_out:

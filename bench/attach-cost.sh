@@ -27,9 +27,10 @@
 # first reply; this one splits what one of them costs the switch.
 #
 # TYPE=internal attaches Open vSwitch internal ports moved into the endpoints'
-# namespaces instead of veth pairs (ovs-vnet-ctl attach --type=internal).
+# namespaces instead of veth pairs (ovs-vnet-ctl attach --type=internal);
+# TYPE=trunk, veth pairs behind the network's trunk (--type=trunk).
 #
-# Usage: [N=600] [K=12] [IDLE=0] [PLUG=0|1] [TYPE=veth|internal] bench/attach-cost.sh
+# Usage: [N=600] [K=12] [IDLE=0] [PLUG=0|1] [TYPE=veth|internal|trunk] bench/attach-cost.sh
 set -u -o pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -48,7 +49,7 @@ esac
 [[ $K =~ ^[1-9][0-9]*$ ]] && (( K <= 200 )) || { echo "$0: K must be 1 to 200" >&2; exit 2; }
 [[ $IDLE =~ ^[0-9]+$ ]] && (( IDLE <= 600 )) || { echo "$0: IDLE must be 0 to 600" >&2; exit 2; }
 [[ $PLUG =~ ^[01]$ ]] || { echo "$0: PLUG must be 0 or 1" >&2; exit 2; }
-[[ $TYPE =~ ^(veth|internal)$ ]] || { echo "$0: TYPE must be veth or internal" >&2; exit 2; }
+[[ $TYPE =~ ^(veth|internal|trunk)$ ]] || { echo "$0: TYPE must be veth, internal or trunk" >&2; exit 2; }
 (( !PLUG || N > 0 )) || { echo "$0: PLUG=1 needs N > 0 (endpoint 0 answers)" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "$0: must run as root (namespaces, veths)" >&2; exit 2; }
 

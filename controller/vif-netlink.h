@@ -72,6 +72,9 @@ int vnl_link_configure_flags(struct nl_sock *, struct rtnl_link *,
 bool vnl_link_is_up(struct rtnl_link *);
 /* Brings link 'name' up. */
 int vnl_link_set_up_by_name(struct nl_sock *, const char *name);
+/* Keeps the kernel from giving 'link' an IPv6 link-local address when it
+ * goes up (0 also without IPv6 in the kernel). */
+int vnl_link_disable_ipv6_addrgen(struct nl_sock *, struct rtnl_link *);
 
 /* IPv4 addresses of link 'ifindex' (network byte order). */
 bool vnl_addr_matches(struct rtnl_addr *, uint32_t ip, int plen);

@@ -38,24 +38,29 @@ VLOG_DEFINE_THIS_MODULE(vif_trunk);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 
-/* In the trunk's namespace: its end of the switch's port, and a pair whose
- * far end is down, so that what is sent to "sink" is dropped (this kernel
- * may have no gact action to drop with). */
+/* In the trunk's namespace: its end of the switch's port, and a pair that
+ * drops what is sent to "sink" (this kernel may have no gact action to drop
+ * with): it comes out of "sink-peer" into the namespace's own stack, which
+ * has no address and forwards nothing.  (Both ends up: a mirred action to a
+ * device without a carrier drops too, but the kernel logs each.) */
 #define TRUNK_IFNAME "trunk"
 #define SINK_IFNAME "sink"
 #define SINK_PEER_IFNAME "sink-peer"
 
 /* Priorities of the filters on the trunk's ingress: one per endpoint, from
- * here up (a device's own filters are at priority 1 of its own hooks). */
+ * here up (a device's own filters are at priority 1 or 2 of its own hooks).
+ * Each priority is a u32 classifier of its own, with a hash table whose id
+ * the kernel takes from 2046 per hook: so many, one kept free for an
+ * endpoint's filters to be replaced (the new ones go in before the old go
+ * out). */
 #define PRIO_MIN 16
-#define PRIO_MAX 65535
+#define PRIO_MAX (PRIO_MIN + VIF_TRUNK_MAX_ENDPOINTS)
 
 #define INGRESS TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS)
 #define EGRESS TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS)
 
-static const uint8_t broadcast[MAC_LEN] = {
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff
-};
+/* Broadcast and multicast: the group bit of the destination. */
+static const uint8_t group_bit[MAC_LEN] = { 0x01, 0, 0, 0, 0, 0 };
 
 /* An endpoint's filters on the trunk. */
 struct trunk_prio {
@@ -63,6 +68,8 @@ struct trunk_prio {
     uint16_t prio;
     int ifindex;                /* The device they hand frames to. */
     char *ifname;
+    bool has_mac;               /* Known to be for 'mac' (not adopted). */
+    uint8_t mac[MAC_LEN];
 };
 
 struct vif_trunk {
@@ -96,14 +103,19 @@ prio_forget(struct vif_trunk *t, struct trunk_prio *p)
     free(p);
 }
 
+/* 'mac': the MAC they are for, or NULL if not known. */
 static void
 prio_remember(struct vif_trunk *t, uint16_t prio, int ifindex,
-              const char *ifname)
+              const char *ifname, const uint8_t mac[MAC_LEN])
 {
     struct trunk_prio *p = xzalloc(sizeof *p);
     p->prio = prio;
     p->ifindex = ifindex;
     p->ifname = xstrdup(ifname);
+    p->has_mac = mac != NULL;
+    if (mac) {
+        memcpy(p->mac, mac, MAC_LEN);
+    }
     hmap_insert(&t->by_prio, &p->node, hash_int(prio, 0));
     simap_put(&t->prio_of, ifname, prio);
 }
@@ -154,14 +166,20 @@ mac_word(const uint8_t mac[MAC_LEN], int i)
     return w;
 }
 
+static const uint8_t all_ones[MAC_LEN] = {
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+};
+
 /* A u32 filter on hook 'parent' of link 'ifindex', at 'prio': frames whose
- * source (else destination) MAC is 'mac' go to link 'target' by mirred
- * ('eaction': TCA_EGRESS_REDIR or TCA_EGRESS_MIRROR; 'policy': what the
- * action returns, TC_ACT_STOLEN or TC_ACT_UNSPEC to go on classifying). */
+ * source (else destination) MAC is 'mac' in the bits of 'mask' go to link
+ * 'target' by mirred ('eaction': TCA_EGRESS_REDIR or TCA_EGRESS_MIRROR;
+ * 'policy': what the action returns, TC_ACT_STOLEN or TC_ACT_UNSPEC to go on
+ * classifying). */
 static int
 mac_filter_add(struct nl_sock *sk, int ifindex, uint32_t parent,
-               uint16_t prio, const uint8_t mac[MAC_LEN], bool src,
-               int eaction, int policy, int target)
+               uint16_t prio, const uint8_t mac[MAC_LEN],
+               const uint8_t mask[MAC_LEN], bool src, int eaction,
+               int policy, int target)
 {
     struct rtnl_cls *cls = rtnl_cls_alloc();
     struct rtnl_act *act = rtnl_act_alloc();
@@ -183,22 +201,28 @@ mac_filter_add(struct nl_sock *sk, int ifindex, uint32_t parent,
     /* Keys are 32-bit words at offsets from the network header, aligned
      * as tc's "match ether" makes them: the destination MAC is at -14 (the
      * words at -16 and -12), the source at -8 (-8 and -4).  Values in host
-     * order. */
+     * order; a word with nothing to match is left out. */
+    struct { uint32_t value, mask; int off; } keys[2];
     if (src) {
-        error = vnl_errno(rtnl_u32_add_key_uint32(
-                              cls, mac_word(mac, 0), 0xffffffff, -8, 0));
-        if (!error) {
-            error = vnl_errno(rtnl_u32_add_key_uint32(
-                                  cls, mac_word(mac, 4) & 0xffff0000,
-                                  0xffff0000, -4, 0));
-        }
+        keys[0].value = mac_word(mac, 0);
+        keys[0].mask = mac_word(mask, 0);
+        keys[0].off = -8;
+        keys[1].value = mac_word(mac, 4);
+        keys[1].mask = mac_word(mask, 4);
+        keys[1].off = -4;
     } else {
-        error = vnl_errno(rtnl_u32_add_key_uint32(
-                              cls, mac_word(mac, 0) >> 16, 0x0000ffff, -16,
-                              0));
-        if (!error) {
+        keys[0].value = mac_word(mac, 0) >> 16;
+        keys[0].mask = mac_word(mask, 0) >> 16;
+        keys[0].off = -16;
+        keys[1].value = mac_word(mac, 2);
+        keys[1].mask = mac_word(mask, 2);
+        keys[1].off = -12;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(keys) && !error; i++) {
+        if (keys[i].mask) {
             error = vnl_errno(rtnl_u32_add_key_uint32(
-                                  cls, mac_word(mac, 2), 0xffffffff, -12, 0));
+                                  cls, keys[i].value & keys[i].mask,
+                                  keys[i].mask, keys[i].off, 0));
         }
     }
     if (!error) {
@@ -282,9 +306,22 @@ trunk_links(struct vif_trunk *t)
     if (error) {
         return error;
     }
-    error = vnl_link_configure(t->socks.nl, link, NULL, 0);
     t->sink_ifindex = rtnl_link_get_ifindex(link);
     rtnl_link_put(link);
+    static const char *const sink_ends[] = { SINK_PEER_IFNAME, SINK_IFNAME };
+    for (size_t i = 0; i < ARRAY_SIZE(sink_ends) && !error; i++) {
+        error = vnl_link_get(t->socks.nl, sink_ends[i], &link);
+        if (!error) {
+            error = vnl_link_disable_ipv6_addrgen(t->socks.nl, link);
+        }
+        if (!error) {
+            error = vnl_link_configure(t->socks.nl, link, NULL, 0);
+        }
+        if (link) {
+            rtnl_link_put(link);
+            link = NULL;
+        }
+    }
     return error ? error : clsact_ensure(t->socks.nl, t->trunk_ifindex);
 }
 
@@ -364,7 +401,7 @@ trunk_read_filters(struct vif_trunk *t)
         }
         if (keep) {
             ovs_strlcpy(name, rtnl_link_get_name(link), sizeof name);
-            prio_remember(t, f->prio, f->ifindex, name);
+            prio_remember(t, f->prio, f->ifindex, name, NULL);
         } else {
             VLOG_INFO("%s: removing stale filters at priority %u",
                       t->netns, f->prio);
@@ -455,37 +492,67 @@ vif_trunk_netns_fd(const struct vif_trunk *t)
     return t->netns_fd;
 }
 
-/* The device's own filters: up the trunk only with its own source MAC; its
- * own frames coming back down (a broadcast it sent) into the sink. */
-static int
-device_filters_add(struct vif_trunk *t, int ifindex, const uint8_t mac[6])
+/* The priority of link 'ifindex''s own filters that is free, 1 or 2: the
+ * other holds those to be replaced, if any. */
+static uint16_t
+device_free_prio(struct nl_sock *sk, int ifindex)
 {
-    int error = clsact_ensure(t->socks.nl, ifindex);
+    struct nl_cache *cache;
+    uint16_t prio = 1;
+    if (!rtnl_cls_alloc_cache(sk, ifindex, INGRESS, &cache)) {
+        for (struct nl_object *o = nl_cache_get_first(cache); o;
+             o = nl_cache_get_next(o)) {
+            if (rtnl_cls_get_prio((struct rtnl_cls *) o) == 1) {
+                prio = 2;
+            }
+        }
+        nl_cache_free(cache);
+    }
+    return prio;
+}
+
+/* The device's own filters: up the trunk only with its own source MAC; its
+ * own frames coming back down (a broadcast it sent) into the sink.  On a
+ * device that has some ('fresh' false), the new ones go in beside the old,
+ * which then go: never a moment without. */
+static int
+device_filters_set(struct vif_trunk *t, int ifindex, const uint8_t mac[6],
+                   bool fresh)
+{
+    struct nl_sock *sk = t->socks.nl;
+    int error = clsact_ensure(sk, ifindex);
+    uint16_t prio = fresh ? 1 : device_free_prio(sk, ifindex);
     if (!error) {
-        error = mac_filter_add(t->socks.nl, ifindex, INGRESS, 1, mac, true,
-                               TCA_EGRESS_REDIR, TC_ACT_STOLEN,
+        error = mac_filter_add(sk, ifindex, INGRESS, prio, mac, all_ones,
+                               true, TCA_EGRESS_REDIR, TC_ACT_STOLEN,
                                t->trunk_ifindex);
     }
     if (!error) {
-        error = mac_filter_add(t->socks.nl, ifindex, EGRESS, 1, mac, true,
-                               TCA_EGRESS_REDIR, TC_ACT_STOLEN,
+        error = mac_filter_add(sk, ifindex, EGRESS, prio, mac, all_ones,
+                               true, TCA_EGRESS_REDIR, TC_ACT_STOLEN,
                                t->sink_ifindex);
+    }
+    if (!error && !fresh) {
+        error = filters_delete(sk, ifindex, INGRESS, 3 - prio);
+        if (!error) {
+            error = filters_delete(sk, ifindex, EGRESS, 3 - prio);
+        }
     }
     return error;
 }
 
 /* The trunk's filters for the device: down to it what is sent to its MAC,
- * and a copy of every broadcast. */
+ * and a copy of every broadcast and multicast. */
 static int
 trunk_filters_add(struct vif_trunk *t, uint16_t prio, int ifindex,
                   const uint8_t mac[6])
 {
     int error = mac_filter_add(t->socks.nl, t->trunk_ifindex, INGRESS, prio,
-                               mac, false, TCA_EGRESS_REDIR, TC_ACT_STOLEN,
-                               ifindex);
+                               mac, all_ones, false, TCA_EGRESS_REDIR,
+                               TC_ACT_STOLEN, ifindex);
     if (!error) {
         error = mac_filter_add(t->socks.nl, t->trunk_ifindex, INGRESS, prio,
-                               broadcast, false, TCA_EGRESS_MIRROR,
+                               group_bit, group_bit, false, TCA_EGRESS_MIRROR,
                                TC_ACT_UNSPEC, ifindex);
     }
     return error;
@@ -533,49 +600,40 @@ vif_trunk_attach(struct vif_trunk *t, const struct vif_config *cfg)
         }
     }
 
-    /* A device made now has no filters; one found has them all, or is
-     * given them again. */
-    uint16_t prio = simap_get(&t->prio_of, cfg->host_ifname);
-    struct trunk_prio *p = prio ? prio_find(t, prio) : NULL;
-    if (p && (fresh || p->ifindex != ifindex)) {
-        what = "removing the trunk's old filters";
-        error = filters_delete(t->socks.nl, t->trunk_ifindex, INGRESS,
-                               p->prio);
-        if (error) {
-            goto out;
-        }
-        prio_forget(t, p);
-        p = NULL;
-    }
-    if (!fresh) {
-        what = "removing the device's filters";
-        error = filters_delete(t->socks.nl, ifindex, INGRESS, 0);
-        if (!error) {
-            error = filters_delete(t->socks.nl, ifindex, EGRESS, 0);
-        }
-        if (error) {
-            goto out;
-        }
-    }
-    what = "adding the device's filters";
-    error = device_filters_add(t, ifindex, cfg->mac);
-    if (error || p) {
+    what = "setting the device's filters";
+    error = device_filters_set(t, ifindex, cfg->mac, fresh);
+    if (error) {
         goto out;
     }
 
+    /* The trunk's, at a priority of their own: kept if they are known to
+     * lead to this device for its MAC; else new ones go in, then the old
+     * go (adopted ones, whose MAC is not known, too). */
+    uint16_t prio = simap_get(&t->prio_of, cfg->host_ifname);
+    struct trunk_prio *p = prio ? prio_find(t, prio) : NULL;
+    if (p && !fresh && p->ifindex == ifindex && p->has_mac
+        && !memcmp(p->mac, cfg->mac, MAC_LEN)) {
+        goto out;
+    }
     what = "finding a free priority on the trunk";
-    prio = prio_alloc(t);
-    if (!prio) {
+    uint16_t new_prio = prio_alloc(t);
+    if (!new_prio) {
         error = ENOSPC;
         goto out;
     }
     what = "adding the trunk's filters";
-    error = trunk_filters_add(t, prio, ifindex, cfg->mac);
-    if (!error) {
-        prio_remember(t, prio, ifindex, cfg->host_ifname);
-    } else {
-        filters_delete(t->socks.nl, t->trunk_ifindex, INGRESS, prio);
+    error = trunk_filters_add(t, new_prio, ifindex, cfg->mac);
+    if (error) {
+        filters_delete(t->socks.nl, t->trunk_ifindex, INGRESS, new_prio);
+        goto out;
     }
+    if (p) {
+        what = "removing the trunk's old filters";
+        error = filters_delete(t->socks.nl, t->trunk_ifindex, INGRESS,
+                               p->prio);
+        prio_forget(t, p);
+    }
+    prio_remember(t, new_prio, ifindex, cfg->host_ifname, cfg->mac);
 
 out:
     if (link) {
@@ -639,7 +697,10 @@ vif_trunk_is_attached(const struct vif_trunk *t, const struct vif_config *cfg)
         bool has_action = false;
         for (struct nl_object *o = nl_cache_get_first(cache); o;
              o = nl_cache_get_next(o)) {
-            has_action |= rtnl_u32_get_action((struct rtnl_cls *) o) != NULL;
+            struct rtnl_cls *cls = (struct rtnl_cls *) o;
+            const char *kind = rtnl_tc_get_kind(TC_CAST(cls));
+            has_action |= (kind && !strcmp(kind, "u32")
+                           && rtnl_u32_get_action(cls) != NULL);
         }
         nl_cache_free(cache);
         if (!has_action) {

@@ -130,8 +130,8 @@ link_disable_ipv6(int netns_fd, const char *ifname)
 /* Keeps the kernel from giving 'link' an IPv6 link-local address when it goes
  * up, so that a host end sends nothing of its own into the switch.  Without
  * IPv6 in the kernel there is nothing to do. */
-static int
-link_disable_ipv6_addrgen(struct nl_sock *sk, struct rtnl_link *link)
+int
+vnl_link_disable_ipv6_addrgen(struct nl_sock *sk, struct rtnl_link *link)
 {
     struct rtnl_link *change;
     uint8_t mode;
@@ -396,7 +396,7 @@ ns_end_configure(const struct vif_config *cfg, struct vif_socks *ns,
     if (error) {
         return error;
     }
-    error = link_disable_ipv6_addrgen(ns->nl, link);
+    error = vnl_link_disable_ipv6_addrgen(ns->nl, link);
     if (error) {
         rtnl_link_put(link);
         return error;
@@ -482,7 +482,7 @@ vif_create(const struct vif_config *cfg, int host_netns_fd)
         link_disable_ipv6(host_netns_fd, cfg->host_ifname);
     }
     /* Also where IPv6 stays on. */
-    error = link_disable_ipv6_addrgen(host.nl, host_link);
+    error = vnl_link_disable_ipv6_addrgen(host.nl, host_link);
     if (!error) {
         error = ns_end_configure(cfg, &ns, &what);
     }
@@ -636,7 +636,7 @@ vif_tap_ensure(int netns_fd, const char *ifname, int mtu, long int uid,
         }
     }
     if (!error) {
-        error = link_disable_ipv6_addrgen(socks.nl, link);
+        error = vnl_link_disable_ipv6_addrgen(socks.nl, link);
     }
     if (!error) {
         error = vnl_link_configure(socks.nl, link, NULL, mtu);

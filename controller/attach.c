@@ -631,9 +631,12 @@ attach_or_refuse(struct attacher *a, struct attached *at, const char *owner)
     }
 }
 
+/* Removes the device of endpoint 'endpoint' ('host_ifname', behind the trunk
+ * in namespace 'trunk_netns' if nonnull) and, unless 'keep_netns', its
+ * namespace 'netns' if ovs-vnetd made it. */
 static void
 detach_one(struct attacher *a, const char *endpoint, const char *netns,
-           const char *host_ifname, const char *trunk_netns)
+           const char *host_ifname, const char *trunk_netns, bool keep_netns)
 {
     if (trunk_netns) {
         /* Its device, and the trunk's filters that lead to it. */
@@ -663,6 +666,11 @@ detach_one(struct attacher *a, const char *endpoint, const char *netns,
         VLOG_WARN_RL(&rl, "endpoint %s: cannot delete veth %s: %s", endpoint,
                      host_ifname, ovs_strerror(error));
     }
+    if (keep_netns) {
+        VLOG_INFO("endpoint %s: removed %s; its namespace %s stays (still "
+                  "wanted)", endpoint, host_ifname, netns);
+        return;
+    }
     if (!netns_is_ours(netns)) {
         VLOG_INFO("endpoint %s: removed veth %s; namespace %s stays (ovs-vnet "
                   "did not create it)", endpoint, host_ifname, netns);
@@ -682,11 +690,37 @@ detach_one(struct attacher *a, const char *endpoint, const char *netns,
               host_ifname);
 }
 
+/* Whether namespace 'netns' is an endpoint's in 'wants' or attached: one
+ * named by a device behind a trunk, an endpoint's that is gone, may have
+ * been taken by another since. */
+static bool
+netns_wanted(const struct attacher *a, const struct attach_want *wants,
+             size_t n_wants, const char *netns)
+{
+    if (!netns) {
+        return false;
+    }
+    for (size_t i = 0; i < n_wants; i++) {
+        if (nullable_string_is_equal(wants[i].netns, netns)) {
+            return true;
+        }
+    }
+    const struct shash_node *node;
+    SHASH_FOR_EACH (node, &a->endpoints) {
+        const struct attached *at = node->data;
+        if (nullable_string_is_equal(at->want.netns, netns)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Removes the trunk in namespace 'netns', whose port of the switch 'port'
  * is gone, with the namespaces of the endpoints still behind it (an
  * endpoint removed while ovs-vnetd was not running). */
 static void
-detach_trunk(struct attacher *a, const char *netns, const char *port)
+detach_trunk(struct attacher *a, const char *netns, const char *port,
+             const struct attach_want *wants, size_t n_wants)
 {
     struct trunk_state *ts = trunk_find(a, netns);
     if (ts) {
@@ -694,8 +728,9 @@ detach_trunk(struct attacher *a, const char *netns, const char *port)
         vif_trunk_list(ts->t, &devices);
         const struct smap_node *node;
         SMAP_FOR_EACH (node, &devices) {
-            detach_one(a, node->key, node->value[0] ? node->value : NULL,
-                       node->key, netns);
+            const char *ns = node->value[0] ? node->value : NULL;
+            detach_one(a, node->key, ns, node->key, netns,
+                       netns_wanted(a, wants, n_wants, ns));
         }
         smap_destroy(&devices);
         shash_find_and_delete(&a->trunks, netns);
@@ -742,8 +777,9 @@ sweep_trunks(struct attacher *a, const struct attach_want *wants,
         const struct smap_node *dev;
         SMAP_FOR_EACH (dev, &devices) {
             VLOG_INFO("trunk %s: %s is no endpoint's", ts->port, dev->key);
-            detach_one(a, dev->key, dev->value[0] ? dev->value : NULL,
-                       dev->key, node->name);
+            const char *ns = dev->value[0] ? dev->value : NULL;
+            detach_one(a, dev->key, ns, dev->key, node->name,
+                       netns_wanted(a, wants, n_wants, ns));
         }
         smap_destroy(&devices);
     }
@@ -828,12 +864,15 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
         }
         if (at && !same_want(&at->want, w)) {
             /* Moved to another namespace or device: start afresh. */
-            if (!nullable_string_is_equal(at->want.netns, w->netns)
+            bool same_netns = nullable_string_is_equal(at->want.netns,
+                                                       w->netns);
+            if (!same_netns
                 || strcmp(at->want.host_ifname, w->host_ifname)
                 || !nullable_string_is_equal(at->want.trunk_netns,
                                              w->trunk_netns)) {
                 detach_one(a, at->want.endpoint, at->want.netns,
-                           at->want.host_ifname, at->want.trunk_netns);
+                           at->want.host_ifname, at->want.trunk_netns,
+                           same_netns);
             }
             shash_find_and_delete(&a->endpoints, w->endpoint);
             attached_destroy(at);
@@ -858,7 +897,10 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             at->verified = now;
             changed = true;
         } else if (at->replug) {
-            if (!(in_use && sset_contains(in_use, at->want.host_ifname))) {
+            /* (Behind a trunk, the device in the switch is the trunk's.) */
+            const char *dev = (at->want.trunk_port ? at->want.trunk_port
+                               : at->want.host_ifname);
+            if (!(in_use && sset_contains(in_use, dev))) {
                 at->replug = false;
                 attach_or_refuse(a, at, owner);
                 checked(a, at, now);
@@ -890,13 +932,14 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
                                                 r->netns);
             }
             if (!used) {
-                detach_trunk(a, r->netns, r->host_ifname);
+                detach_trunk(a, r->netns, r->host_ifname, wants, n_wants);
                 changed = true;
             }
             continue;
         }
         if (!shash_find(&wanted, r->endpoint)) {
-            detach_one(a, r->endpoint, r->netns, r->host_ifname, NULL);
+            detach_one(a, r->endpoint, r->netns, r->host_ifname, NULL,
+                       false);
             attached_destroy(shash_find_and_delete(&a->endpoints, r->endpoint));
             changed = true;
         }
@@ -910,7 +953,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
                 || !(in_use && sset_contains(in_use,
                                              at->want.host_ifname)))) {
             detach_one(a, at->want.endpoint, at->want.netns,
-                       at->want.host_ifname, at->want.trunk_netns);
+                       at->want.host_ifname, at->want.trunk_netns, false);
             attached_destroy(at);
             shash_delete(&a->endpoints, node);
             changed = true;
@@ -972,6 +1015,22 @@ attacher_next_retry(const struct attacher *a)
     return a->n_not_ready || a->n_deferred ? a->next_retry : LLONG_MAX;
 }
 
+/* Has every endpoint behind the trunk in namespace 'netns' plugged in
+ * again (attacher_run()), and forgets the trunk: it is made again. */
+static void
+replug_trunk(struct attacher *a, const char *netns)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &a->endpoints) {
+        struct attached *at = node->data;
+        if (nullable_string_is_equal(at->want.trunk_netns, netns)) {
+            at->ready = false;
+            at->replug = true;
+        }
+    }
+    trunk_state_destroy(shash_find_and_delete(&a->trunks, netns));
+}
+
 bool
 attacher_verify(struct attacher *a)
 {
@@ -999,9 +1058,11 @@ attacher_verify(struct attacher *a)
                                         ? shash_find_data(&a->trunks,
                                                           at->want.trunk_netns)
                                         : NULL);
+        bool trunk_gone = (at->want.trunk_netns
+                           && (!ts || !vif_trunk_exists(ts->t)
+                               || !vif_netns_exists(at->want.trunk_netns)));
         bool ok = (at->want.trunk_netns
-                   ? (ts && vif_trunk_exists(ts->t)
-                      && vif_trunk_is_attached(ts->t, &cfg))
+                   ? !trunk_gone && vif_trunk_is_attached(ts->t, &cfg)
                    : at->want.internal
                    ? vif_internal_is_configured(&cfg, a->switch_netns_fd)
                    : at->want.netns
@@ -1009,7 +1070,16 @@ attacher_verify(struct attacher *a)
                    : vif_tap_is_configured(a->switch_netns_fd,
                                            at->want.host_ifname,
                                            at->want.mtu));
-        if (at->ready && !ok) {
+        if (at->ready && trunk_gone) {
+            /* Its trunk's port is gone, or its namespace: the switch's port
+             * holds the old device.  Every endpoint behind it out of the
+             * switch first (the port goes with the last), then all made
+             * again. */
+            VLOG_INFO("trunk %s is gone; plugging it in again",
+                      at->want.trunk_port);
+            replug_trunk(a, at->want.trunk_netns);
+            changed = true;
+        } else if (at->ready && !ok) {
             bool gone = (at->want.trunk_netns ? false
                          : at->want.internal
                          ? !vif_internal_exists(&cfg, a->switch_netns_fd)

@@ -52,6 +52,7 @@ binding_endpoints_reset(struct shash *endpoints)
         struct binding_endpoint *be = node->data;
         binding_endpoint_set_error(be, NULL);
         be->status.ofport = 0;
+        be->trunk = false;
     }
 }
 
@@ -185,7 +186,7 @@ add_want(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep,
     w->port_open = w->internal && iface_has_ofport(in, w->host_ifname);
     bool trunk = !strcmp(ep->type, "trunk");
     if (trunk) {
-        w->trunk_port = vnet_trunk_port_name(ni->row);
+        w->trunk_port = vnet_trunk_port_name(ni->row, in->switch_name);
     }
 
     /* Behind a trunk, its port is the trunk's (named once for each of its
@@ -538,12 +539,14 @@ bind_trunks(const struct binding_ctx_in *in, const struct binding_wants *w,
             struct shash *endpoints)
 {
     struct shash trunks = SHASH_INITIALIZER(&trunks);  /* Port -> binding. */
+    bool indexed = false;
     for (size_t i = 0; i < w->n; i++) {
         const struct attach_want *want = &w->wants[i];
         if (!want->trunk_port) {
             continue;
         }
-        if (shash_is_empty(&trunks)) {
+        if (!indexed) {
+            indexed = true;
             for (size_t j = 0; j < in->n_bindings; j++) {
                 const struct switch_db_binding *b = &in->bindings[j];
                 if (b->ours && !b->iface_id) {

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "hash.h"
 #include "ovsdb/names.h"
 #include "ovsdb/validate.h"
 #include "ovsdb/vnet-idl.h"
@@ -33,10 +34,11 @@ vnet_endpoint_ifname(const struct vnetrec_endpoint *ep)
 }
 
 char *
-vnet_trunk_port_name(const struct vnetrec_network *net)
+vnet_trunk_port_name(const struct vnetrec_network *net,
+                     const char *switch_name)
 {
     return xasprintf(VNET_TRUNK_PORT_PREFIX "%08"PRIx32,
-                     net->header_.uuid.parts[0]);
+                     hash_string(switch_name, net->header_.uuid.parts[0]));
 }
 
 char *

@@ -29,9 +29,11 @@ const char *vnet_endpoint_switch_name(const struct vnetrec_endpoint *);
  * its UUID, so that a renamed endpoint keeps its device.  Caller frees. */
 char *vnet_endpoint_ifname(const struct vnetrec_endpoint *);
 
-/* The port of network 'net''s trunk on a switch: "vnt" and the first 8 hex
- * digits of the network's UUID.  Caller frees. */
-char *vnet_trunk_port_name(const struct vnetrec_network *net);
+/* The port of network 'net''s trunk on switch 'switch_name': "vnt" and 8
+ * hex digits of a hash of both (two switches may share a namespace).
+ * Caller frees. */
+char *vnet_trunk_port_name(const struct vnetrec_network *net,
+                           const char *switch_name);
 
 /* Checks network row 'net' (see vnet_network_check_physnet()): its name,
  * CIDR, physical network and gateway (empty: the first host address, or

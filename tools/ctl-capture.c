@@ -21,6 +21,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "ovsdb-idl.h"
+#include "ovsdb/endpoint.h"
 #include "ovsdb/remote.h"
 #include "ovsdb/vnet-idl.h"
 #include "timeval.h"
@@ -217,8 +218,22 @@ cmd_capture(struct ctl_context *ctx)
         struct vswitch_ports ports;
         error = vswitch_ports_read(sw, &ports);
         if (!error) {
-            const struct vswitch_port *port
-                = vswitch_port_by_iface_id(&ports, ep->name);
+            const struct vswitch_port *port;
+            if (!strcmp(ep->type, "trunk") && ep->switch_ && ep->mac) {
+                /* Behind its network's trunk: that port, its MAC only. */
+                char *trunk = vnet_trunk_port_name(ep->network,
+                                                   ep->switch_->name);
+                port = vswitch_port_by_name(&ports, trunk);
+                free(trunk);
+                char *f = (a.filter
+                           ? xasprintf("ether host %s and (%s)", ep->mac,
+                                       a.filter)
+                           : xasprintf("ether host %s", ep->mac));
+                free(a.filter);
+                a.filter = f;
+            } else {
+                port = vswitch_port_by_iface_id(&ports, ep->name);
+            }
             if (port) {
                 ifname = xstrdup(port->name);
             } else {

@@ -257,7 +257,8 @@ cmd_check(struct ctl_context *ctx)
     struct probe *probes = xcalloc(allocated, sizeof *probes);
     for (size_t i = 0; i < n; i++) {
         const struct vnetrec_endpoint *a = eps[i];
-        if (strcmp(a->type, "netns") || !a->netns) {
+        if ((strcmp(a->type, "netns") && strcmp(a->type, "trunk"))
+            || !a->netns) {
             continue;           /* Nothing of ours to send from. */
         }
         const struct vnetrec_router *ra = router_of_network(ctx->idl,

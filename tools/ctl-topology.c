@@ -257,8 +257,9 @@ topology_dot(struct ovsdb_idl *idl)
             }
             char *l = endpoint_label(ep);
             char *attrs = xasprintf("shape=%s, %s",
-                                    strcmp(ep->type, "netns") ? "component"
-                                                              : "box",
+                                    (strcmp(ep->type, "netns")
+                                     && strcmp(ep->type, "trunk"))
+                                    ? "component" : "box",
                                     ep->up ? "color=darkgreen"
                                            : "color=red, style=dashed");
             dot_node(&ds, "    ", "ep", ep->name, attrs, l);

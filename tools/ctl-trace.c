@@ -139,11 +139,12 @@ endpoint_of_port(struct ovsdb_idl *idl, const struct vswitch_port *port)
     return port->iface_id ? endpoint_by_name(idl, port->iface_id) : NULL;
 }
 
-/* Whether 'port' is the trunk of 'ep''s network. */
+/* Whether 'port' is the trunk of 'ep''s network on switch 'sw'. */
 static bool
-is_trunk_of(const struct vnetrec_endpoint *ep, const char *port)
+is_trunk_of(const struct vnetrec_endpoint *ep, const struct vnetrec_switch *sw,
+            const char *port)
 {
-    char *name = vnet_trunk_port_name(ep->network);
+    char *name = vnet_trunk_port_name(ep->network, sw->name);
     bool is = !strcmp(name, port);
     free(name);
     return is;
@@ -166,7 +167,7 @@ endpoint_behind_trunk(struct ovsdb_idl *idl, const struct vnetrec_switch *sw,
         if (!strcmp(ep->type, "trunk") && ep->switch_ == sw && ep->mac
             && !strncasecmp(dst, ep->mac, strlen(ep->mac))
             && (dst[strlen(ep->mac)] == ',' || !dst[strlen(ep->mac)])
-            && is_trunk_of(ep, port)) {
+            && is_trunk_of(ep, sw, port)) {
             return ep;
         }
     }
@@ -519,9 +520,15 @@ follow_output(struct tracer *tr, const struct vnetrec_switch *sw,
                                 sw->name);
             free(tag);
         } else if (trunk) {
-            v->text = xasprintf("sent out of trunk %s on switch %s, to every "
-                                "endpoint behind it but its sender",
-                                port->name, sw->name);
+            const char *dst = strstr(flow, "dl_dst=");
+            bool group = dst && strlen(dst) > 8
+                         && (hexit_value(dst[8]) & 1);
+            v->text = xasprintf("sent out of trunk %s on switch %s, %s",
+                                port->name, sw->name,
+                                group ? "to every endpoint behind it but "
+                                        "its sender"
+                                      : "where no endpoint has its "
+                                        "destination MAC (dropped there)");
         } else {
             v->text = xasprintf("sent out of port %s on switch %s",
                                 port->name, sw->name);
@@ -627,7 +634,7 @@ start_from_endpoint(struct tracer *tr, const struct vnetrec_endpoint *ep,
     }
     const struct vswitch_port *port;
     if (!strcmp(ep->type, "trunk")) {
-        char *trunk = vnet_trunk_port_name(ep->network);
+        char *trunk = vnet_trunk_port_name(ep->network, sw->name);
         port = vswitch_port_by_name(ports, trunk);
         free(trunk);
     } else {

@@ -182,11 +182,11 @@ bool vif_internal_is_configured(const struct vif_config *cfg,
  * 'cfg' (cfg->host_ifname: its device in the trunk's namespace) and its
  * filters, idempotent and self-repairing as vif_create() is;
  * vif_trunk_detach() removes both; vif_trunk_is_attached() checks the
- * endpoint as vif_is_configured() does, and its filters.  At most
- * VIF_TRUNK_MAX_ENDPOINTS endpoints on one trunk (ENOSPC): each has a u32
- * classifier of its own on the trunk, and the kernel numbers at most 2046
- * of them on one hook. */
-#define VIF_TRUNK_MAX_ENDPOINTS 2040
+ * endpoint as vif_is_configured() does, and its filters.  A frame from the
+ * switch costs the filters of one of 256 buckets (by the last byte of its
+ * destination MAC), not one per endpoint; a trunk holds up to 4095
+ * endpoints whose MACs end alike and 4095 groups of 32 for multicast
+ * (ENOSPC beyond). */
 int vif_trunk_ensure(const char *netns, const char *host_ifname,
                      const uint8_t mac[6], int mtu, int host_netns_fd);
 int vif_trunk_delete(const char *netns, const char *host_ifname,

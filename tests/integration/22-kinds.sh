@@ -164,6 +164,20 @@ test_trunk_endpoints() {
     assert_contains "$(vnet_ctl trace t1 ep1 --src-ip=10.5.0.99 | grep '^verdict')" \
         "dropped by port security of endpoint t1"
 
+    # Broadcasts flooded into the trunk reach every endpoint behind it: an
+    # ARP request for an address of no endpoint (the switch answers for
+    # theirs), from a port and from the trunk itself.
+    local from
+    for from in ep1 t1; do
+        in_ep t2 timeout 10 tcpdump -i eth0 -c 1 -n 'arp and host 10.5.0.200' \
+            >"$SANDBOX_DIR/t2.arp" 2>/dev/null &
+        local dump=$!
+        wait_until 5 bash -c "ip netns exec $SANDBOX_PREFIX-t2 ss -0 -p \
+            | grep -q tcpdump" || true
+        in_ep "$from" ping -c 2 -W 1 10.5.0.200 >/dev/null 2>&1 || true
+        wait "$dump" || fail "t2 got no broadcast from $from"
+    done
+
     # Its packets as the switch sees them: on the trunk, its MAC's only.
     in_ep t1 ping -i 0.2 -c 100 10.5.0.72 >/dev/null 2>&1 &
     local pinger=$! lines

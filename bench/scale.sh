@@ -35,6 +35,8 @@
 # and the bulk case, all N endpoints at once, timed from the first command
 # until each of endpoints 1..N-1 got an echo reply from endpoint 0:
 #
+#   bulk-attach-trunk
+#                the same with --type=trunk
 #   bulk-attach  one "ovs-vnet-ctl --wait attach ... -- attach ..." (ovs-vnetd
 #                makes the namespaces and veths)
 #   bulk-plug    one "ovs-vnet-ctl port-add ... -- port-add ..." and one
@@ -85,7 +87,7 @@ done
 [ "$(id -u)" = 0 ] || { echo "$0: needs root" >&2; exit 2; }
 for s in $SYSTEMS; do
     case $s in
-        attach|internal|attach-trunk|plug|ovn|bridge|port|macvlan|trunk|bulk-attach|bulk-plug|bulk-ovn) ;;
+        attach|internal|attach-trunk|plug|ovn|bridge|port|macvlan|trunk|bulk-attach|bulk-attach-trunk|bulk-plug|bulk-ovn) ;;
         *) echo "$0: unknown system $s" >&2; exit 2 ;;
     esac
 done
@@ -214,9 +216,13 @@ bulk_attach() {
     for ((i = 0; i < N; i++)); do
         ip_of ip "$i"
         args+=(-- attach net1 "e$i" --switch=sw1 --ip="$ip"
-               --netns="$SANDBOX_PREFIX-e$i")
+               --netns="$SANDBOX_PREFIX-e$i" ${BULK_TYPE:+--type=$BULK_TYPE})
     done
     "$OVS_VNET_CTL" -t 600 --wait "${args[@]:1}" >/dev/null
+}
+
+bulk_attach-trunk() {
+    BULK_TYPE=trunk bulk_attach
 }
 
 bulk_plug() {
@@ -459,7 +465,7 @@ for sys in $SYSTEMS; do
         sandbox_init "vb$(printf '%04x' $((RANDOM % 65536)))" || exit 1
         log "$sys: setting up"
         case $sys in
-            attach|internal|attach-trunk|plug|bulk-attach|bulk-plug) vnet_world ;;
+            attach|internal|attach-trunk|plug|bulk-attach|bulk-attach-trunk|bulk-plug) vnet_world ;;
             ovn|bulk-ovn) ovn_world ;;
             bridge) bridge_world ;;
             port|macvlan|trunk) floor_world "$sys" ;;
@@ -600,6 +606,7 @@ ratio("plug median / OVN median", g("plug", "median_ms"), g("ovn", "median_ms"),
 ratio("plug last %d / first %d" % (k, k), g("plug", "last_mean_ms"), g("plug", "first_mean_ms"), 1.3)
 ratio("bulk-plug / bulk-ovn", bulk.get("bulk-plug"), bulk.get("bulk-ovn"), 0.5)
 ratio("bulk-attach / bulk-ovn", bulk.get("bulk-attach"), bulk.get("bulk-ovn"), 0.5)
+ratio("bulk-attach-trunk / bulk-ovn", bulk.get("bulk-attach-trunk"), bulk.get("bulk-ovn"), 0.5)
 ratio("ovs-vnetd RSS / (ovn-controller + ovn-northd) RSS", g("attach", "rss_mib"), g("ovn", "rss_mib"), 1.0)
 growth = {s: r["last_mean_ms"] / r["first_mean_ms"] for s, r in S.items()
           if r["first_mean_ms"] > 0}

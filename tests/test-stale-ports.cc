@@ -17,13 +17,14 @@ namespace {
 
 struct switch_db_stale
 port(const char *ifname, const char *iface_id, const char *netns,
-     bool tap = false)
+     bool tap = false, bool trunk = false)
 {
-    struct switch_db_stale st;
+    struct switch_db_stale st{};
     st.ifname = xstrdup(ifname);
     st.iface_id = iface_id ? xstrdup(iface_id) : nullptr;
     st.netns = netns ? xstrdup(netns) : nullptr;
     st.tap = tap;
+    st.trunk = trunk;
     return st;
 }
 
@@ -76,6 +77,24 @@ TEST(StalePorts, DevicesGoOnceDueAndNamesStayInUseUntilThen)
     stale_ports_forget_due(&sp, due);
     EXPECT_EQ(sp.n, 0u);
     EXPECT_FALSE(stale_ports_any_due(&sp, due));
+    stale_ports_destroy(&sp);
+}
+
+TEST(StalePorts, ATrunksPortTakesItsNamespaceAlong)
+{
+    struct stale_ports sp;
+    stale_ports_init(&sp);
+    struct switch_db_stale ports[] = {
+        port("vntabcd0123", nullptr, "sw-vntabcd0123", false, true),
+        port("vnt00000000", nullptr, nullptr, false, true),  // None recorded.
+    };
+    EXPECT_FALSE(stale_ports_add(&sp, ports, 2, 0));
+    struct attach_record records[2];
+    ASSERT_EQ(stale_ports_due_records(&sp, STALE_PORTS_DELAY_MS, records), 1u);
+    EXPECT_TRUE(records[0].trunk);
+    EXPECT_EQ(records[0].endpoint, nullptr);
+    EXPECT_STREQ(records[0].netns, "sw-vntabcd0123");
+    EXPECT_STREQ(records[0].host_ifname, "vntabcd0123");
     stale_ports_destroy(&sp);
 }
 

@@ -28,7 +28,8 @@ controller_libvnetd_a_SOURCES = \
 	controller/tunnels.c controller/tunnels.h \
 	controller/vif.c controller/vif.h \
 	controller/vif-addr.c controller/vif-addr.h controller/vif-netlink.h \
-	controller/vif-netlink.c controller/vif-netns.c controller/vif-trunk.c \
+	controller/vif-netlink.c controller/vif-netns.c controller/vif-tc.c \
+	controller/vif-tc.h controller/vif-trunk.c \
 	controller/vif-watch.c
 
 sbin_PROGRAMS += controller/ovs-vnetd

@@ -5,6 +5,7 @@
 #include <config.h>
 #include "controller/vif.h"
 #include "controller/vif-netlink.h"
+#include "controller/vif-tc.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -62,14 +63,10 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 #define GROUP_SIZE 32
 #define MAX_NODES 0xfff
 
-#define INGRESS TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS)
-#define EGRESS TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS)
-
 /* A u32 handle: hash table, bucket, node. */
 #define U32_HANDLE(HT, BUCKET, NODE) \
     (((uint32_t) (HT) << 20) | ((uint32_t) (BUCKET) << 12) | (NODE))
 #define U32_HT(HANDLE) ((HANDLE) >> 20)
-#define U32_BUCKET(HANDLE) (((HANDLE) >> 12) & 0xff)
 #define U32_NODE(HANDLE) ((HANDLE) & 0xfff)
 
 /* Broadcast and multicast: the group bit of the destination. */
@@ -170,207 +167,13 @@ used_remove(struct vif_trunk *t, uint32_t handle)
     }
 }
 
-/* A clsact qdisc on link 'ifindex', if it has none. */
+/* Deletes the filter with 'handle' on the trunk's ingress (0 also if it is
+ * not there). */
 static int
-clsact_ensure(struct nl_sock *sk, int ifindex)
+trunk_filter_delete(struct vif_trunk *t, uint32_t handle)
 {
-    struct rtnl_qdisc *q = rtnl_qdisc_alloc();
-    if (!q) {
-        return ENOMEM;
-    }
-    rtnl_tc_set_ifindex(TC_CAST(q), ifindex);
-    rtnl_tc_set_parent(TC_CAST(q), TC_H_CLSACT);
-    rtnl_tc_set_handle(TC_CAST(q), TC_HANDLE(TC_H_MAJ(TC_H_CLSACT) >> 16, 0));
-    int error = vnl_errno(rtnl_tc_set_kind(TC_CAST(q), "clsact"));
-    if (!error) {
-        error = vnl_errno(rtnl_qdisc_add(sk, q, NLM_F_CREATE | NLM_F_EXCL));
-    }
-    rtnl_qdisc_put(q);
-    return error == EEXIST ? 0 : error;
-}
-
-/* The 32-bit word of 'mac' that begins at byte 'i' (0, 2 or 4: past the
- * end reads as zeros), in host order. */
-static uint32_t
-mac_word(const uint8_t mac[MAC_LEN], int i)
-{
-    uint32_t w = 0;
-    for (int j = i; j < i + 4; j++) {
-        w = (w << 8) | (j < MAC_LEN ? mac[j] : 0);
-    }
-    return w;
-}
-
-static const uint8_t all_ones[MAC_LEN] = {
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff
-};
-
-/* A u32 filter as this module makes them. */
-struct u32_spec {
-    uint32_t parent;            /* INGRESS or EGRESS. */
-    uint16_t prio;
-    uint32_t handle;            /* 0: the kernel's choice. */
-    uint32_t ht;                /* The table (and bucket) it goes in; 0: the
-                                 * root. */
-    uint32_t divisor;           /* Nonzero: a hash table of so many buckets,
-                                 * and nothing else. */
-    uint32_t link;              /* Nonzero: what matches goes on in this
-                                 * table... */
-    bool hash_dst_last;         /* ...in the bucket of the last byte of its
-                                 * destination MAC. */
-    struct { uint32_t value, mask; int off; } keys[2];
-    size_t n_keys;              /* 0: every frame matches. */
-    int eaction;                /* TCA_EGRESS_REDIR or TCA_EGRESS_MIRROR, */
-    const int *targets;         /* to these links, in order. */
-    size_t n_targets;
-    int policy;                 /* What the last action returns: TC_ACT_STOLEN,
-                                 * or TC_ACT_UNSPEC to go on classifying (the
-                                 * others go on to the next action). */
-    int nl_flags;               /* NLM_F_EXCL or NLM_F_REPLACE. */
-};
-
-/* Adds to 's' keys that match the source (else destination) MAC 'mac' in
- * the bits of 'mask'.  Keys are 32-bit words at offsets from the network
- * header, aligned as tc's "match ether" makes them: the destination MAC is
- * at -14 (the words at -16 and -12), the source at -8 (-8 and -4).  Values
- * in host order; a word with nothing to match is left out. */
-static void
-spec_mac(struct u32_spec *s, const uint8_t mac[MAC_LEN],
-         const uint8_t mask[MAC_LEN], bool src)
-{
-    uint32_t values[2], masks[2];
-    int offs[2];
-    if (src) {
-        values[0] = mac_word(mac, 0);
-        masks[0] = mac_word(mask, 0);
-        offs[0] = -8;
-        values[1] = mac_word(mac, 4);
-        masks[1] = mac_word(mask, 4);
-        offs[1] = -4;
-    } else {
-        values[0] = mac_word(mac, 0) >> 16;
-        masks[0] = mac_word(mask, 0) >> 16;
-        offs[0] = -16;
-        values[1] = mac_word(mac, 2);
-        masks[1] = mac_word(mask, 2);
-        offs[1] = -12;
-    }
-    for (size_t i = 0; i < 2; i++) {
-        if (masks[i] && s->n_keys < ARRAY_SIZE(s->keys)) {
-            s->keys[s->n_keys].value = values[i] & masks[i];
-            s->keys[s->n_keys].mask = masks[i];
-            s->keys[s->n_keys].off = offs[i];
-            s->n_keys++;
-        }
-    }
-}
-
-/* Adds (or replaces) the filter 's' on link 'ifindex'. */
-static int
-u32_add(struct nl_sock *sk, int ifindex, const struct u32_spec *s)
-{
-    struct rtnl_cls *cls = rtnl_cls_alloc();
-    if (!cls) {
-        return ENOMEM;
-    }
-    rtnl_tc_set_ifindex(TC_CAST(cls), ifindex);
-    rtnl_tc_set_parent(TC_CAST(cls), s->parent);
-    rtnl_cls_set_prio(cls, s->prio);
-    rtnl_cls_set_protocol(cls, ETH_P_ALL);
-    int error = vnl_errno(rtnl_tc_set_kind(TC_CAST(cls), "u32"));
-    if (!error && s->handle) {
-        rtnl_tc_set_handle(TC_CAST(cls), s->handle);
-    }
-    if (!error && s->ht) {
-        error = vnl_errno(rtnl_u32_set_hashtable(cls, s->ht));
-    }
-    if (!error && s->divisor) {
-        error = vnl_errno(rtnl_u32_set_divisor(cls, s->divisor));
-    } else if (!error) {
-        if (!s->n_keys) {
-            error = vnl_errno(rtnl_u32_add_key_uint32(cls, 0, 0, 0, 0));
-        }
-        for (size_t i = 0; i < s->n_keys && !error; i++) {
-            error = vnl_errno(rtnl_u32_add_key_uint32(
-                                  cls, s->keys[i].value, s->keys[i].mask,
-                                  s->keys[i].off, 0));
-        }
-        if (!error && s->link) {
-            error = vnl_errno(rtnl_u32_set_link(cls, s->link));
-            if (!error && s->hash_dst_last) {
-                /* The destination MAC's last byte: the low byte of the
-                 * word at -12. */
-                error = vnl_errno(rtnl_u32_set_hashmask(cls, 0x000000ff,
-                                                        (uint32_t) -12));
-            }
-        }
-        if (!error && s->n_targets) {
-            /* Else the keys match and the actions never run. */
-            error = vnl_errno(rtnl_u32_set_cls_terminal(cls));
-        }
-        for (size_t i = 0; i < s->n_targets && !error; i++) {
-            struct rtnl_act *act = rtnl_act_alloc();
-            if (!act) {
-                error = ENOMEM;
-                break;
-            }
-            error = vnl_errno(rtnl_tc_set_kind(TC_CAST(act), "mirred"));
-            if (!error) {
-                rtnl_mirred_set_action(act, s->eaction);
-                rtnl_mirred_set_policy(act, (i + 1 < s->n_targets
-                                             ? TC_ACT_PIPE : s->policy));
-                rtnl_mirred_set_ifindex(act, s->targets[i]);
-                error = vnl_errno(rtnl_u32_add_action(cls, act));
-            }
-            rtnl_act_put(act);
-        }
-    }
-    if (!error) {
-        error = vnl_errno(rtnl_cls_add(sk, cls, NLM_F_CREATE | s->nl_flags));
-    }
-    rtnl_cls_put(cls);
-    return error;
-}
-
-/* Deletes the filter with 'handle' on the trunk's ingress.  0 also if it is
- * not there. */
-static int
-u32_delete(struct vif_trunk *t, uint32_t handle)
-{
-    struct rtnl_cls *cls = rtnl_cls_alloc();
-    if (!cls) {
-        return ENOMEM;
-    }
-    rtnl_tc_set_ifindex(TC_CAST(cls), t->trunk_ifindex);
-    rtnl_tc_set_parent(TC_CAST(cls), INGRESS);
-    rtnl_cls_set_prio(cls, TRUNK_PRIO);
-    rtnl_cls_set_protocol(cls, 0);
-    rtnl_tc_set_handle(TC_CAST(cls), handle);
-    int error = vnl_errno(rtnl_tc_set_kind(TC_CAST(cls), "u32"));
-    if (!error) {
-        error = vnl_errno(rtnl_cls_delete(t->socks.nl, cls, 0));
-    }
-    rtnl_cls_put(cls);
-    return error == ENODEV ? 0 : error;
-}
-
-/* Deletes every filter of hook 'parent' of link 'ifindex' at 'prio' (0:
- * at every priority).  0 also if there are none. */
-static int
-filters_delete(struct nl_sock *sk, int ifindex, uint32_t parent,
-               uint16_t prio)
-{
-    struct rtnl_cls *cls = rtnl_cls_alloc();
-    if (!cls) {
-        return ENOMEM;
-    }
-    rtnl_tc_set_ifindex(TC_CAST(cls), ifindex);
-    rtnl_tc_set_parent(TC_CAST(cls), parent);
-    rtnl_cls_set_prio(cls, prio);
-    rtnl_cls_set_protocol(cls, 0);  /* Any: the kernel flushes only so. */
-    int error = vnl_errno(rtnl_cls_delete(sk, cls, 0));
-    rtnl_cls_put(cls);
-    return error == ENODEV ? 0 : error;     /* ENOENT: none there. */
+    return vtc_filters_delete(t->socks.nl, t->trunk_ifindex, VTC_INGRESS,
+                              TRUNK_PRIO, handle);
 }
 
 /* The links of the trunk's namespace that it needs: its end of the port and
@@ -422,7 +225,7 @@ trunk_links(struct vif_trunk *t)
             link = NULL;
         }
     }
-    return error ? error : clsact_ensure(t->socks.nl, t->trunk_ifindex);
+    return error ? error : vtc_clsact_ensure(t->socks.nl, t->trunk_ifindex);
 }
 
 /* Makes the trunk's filters afresh: the two hash tables and the root's two
@@ -431,33 +234,31 @@ static int
 trunk_layout_make(struct vif_trunk *t)
 {
     struct nl_sock *sk = t->socks.nl;
-    int error = filters_delete(sk, t->trunk_ifindex, INGRESS, 0);
-    struct u32_spec tables[2] = {
-        { .parent = INGRESS, .prio = TRUNK_PRIO,
+    int error = vtc_filters_delete(sk, t->trunk_ifindex, VTC_INGRESS, 0, 0);
+    struct vtc_u32 tables[2] = {
+        { .parent = VTC_INGRESS, .prio = TRUNK_PRIO,
           .handle = U32_HANDLE(HT_UNICAST, 0, 0), .divisor = N_BUCKETS },
-        { .parent = INGRESS, .prio = TRUNK_PRIO,
+        { .parent = VTC_INGRESS, .prio = TRUNK_PRIO,
           .handle = U32_HANDLE(HT_GROUP, 0, 0), .divisor = 1 },
     };
     for (size_t i = 0; i < ARRAY_SIZE(tables) && !error; i++) {
-        error = u32_add(sk, t->trunk_ifindex, &tables[i]);
+        error = vtc_u32_add(sk, t->trunk_ifindex, &tables[i]);
     }
-    struct u32_spec unicast = {
-        .parent = INGRESS, .prio = TRUNK_PRIO,
+    struct vtc_u32 unicast = {
+        .parent = VTC_INGRESS, .prio = TRUNK_PRIO,
         .link = U32_HANDLE(HT_UNICAST, 0, 0), .hash_dst_last = true,
     };
-    spec_mac(&unicast, no_bits, group_bit, false);
-    unicast.keys[0].mask = 0x0100;      /* (The bit itself, to be 0.) */
-    unicast.n_keys = 1;
-    struct u32_spec group = {
-        .parent = INGRESS, .prio = TRUNK_PRIO,
+    vtc_u32_mac(&unicast, no_bits, group_bit, false);   /* The bit clear. */
+    struct vtc_u32 group = {
+        .parent = VTC_INGRESS, .prio = TRUNK_PRIO,
         .link = U32_HANDLE(HT_GROUP, 0, 0),
     };
-    spec_mac(&group, group_bit, group_bit, false);
+    vtc_u32_mac(&group, group_bit, group_bit, false);
     if (!error) {
-        error = u32_add(sk, t->trunk_ifindex, &unicast);
+        error = vtc_u32_add(sk, t->trunk_ifindex, &unicast);
     }
     if (!error) {
-        error = u32_add(sk, t->trunk_ifindex, &group);
+        error = vtc_u32_add(sk, t->trunk_ifindex, &group);
     }
     return error;
 }
@@ -514,16 +315,16 @@ group_write(struct vif_trunk *t, size_t idx)
     const struct trunk_group *g = &t->groups[idx];
     uint32_t handle = U32_HANDLE(HT_GROUP, 0, idx + 1);
     if (!g->n) {
-        return u32_delete(t, handle);
+        return trunk_filter_delete(t, handle);
     }
-    struct u32_spec spec = {
-        .parent = INGRESS, .prio = TRUNK_PRIO, .handle = handle,
+    struct vtc_u32 spec = {
+        .parent = VTC_INGRESS, .prio = TRUNK_PRIO, .handle = handle,
         .ht = U32_HANDLE(HT_GROUP, 0, 0),
         .eaction = TCA_EGRESS_MIRROR, .targets = g->ifindex,
         .n_targets = g->n, .policy = TC_ACT_UNSPEC,
         .nl_flags = NLM_F_REPLACE,
     };
-    return u32_add(t->socks.nl, t->trunk_ifindex, &spec);
+    return vtc_u32_add(t->socks.nl, t->trunk_ifindex, &spec);
 }
 
 /* Puts 'ep' in a group that has room. */
@@ -590,14 +391,14 @@ unicast_add(struct vif_trunk *t, int ifindex, const uint8_t mac[MAC_LEN],
     if (!handle) {
         return ENOSPC;
     }
-    struct u32_spec spec = {
-        .parent = INGRESS, .prio = TRUNK_PRIO, .handle = handle,
+    struct vtc_u32 spec = {
+        .parent = VTC_INGRESS, .prio = TRUNK_PRIO, .handle = handle,
         .ht = U32_HANDLE(HT_UNICAST, bucket, 0),
         .eaction = TCA_EGRESS_REDIR, .targets = &ifindex, .n_targets = 1,
         .policy = TC_ACT_STOLEN, .nl_flags = NLM_F_EXCL,
     };
-    spec_mac(&spec, mac, all_ones, false);
-    int error = u32_add(t->socks.nl, t->trunk_ifindex, &spec);
+    vtc_u32_mac(&spec, mac, vtc_all_ones, false);
+    int error = vtc_u32_add(t->socks.nl, t->trunk_ifindex, &spec);
     if (!error) {
         used_add(t, handle);
         *handlep = handle;
@@ -608,7 +409,7 @@ unicast_add(struct vif_trunk *t, int ifindex, const uint8_t mac[MAC_LEN],
 static int
 unicast_delete(struct vif_trunk *t, uint32_t handle)
 {
-    int error = u32_delete(t, handle);
+    int error = trunk_filter_delete(t, handle);
     if (!error) {
         used_remove(t, handle);
     }
@@ -698,7 +499,7 @@ trunk_read_filters(struct vif_trunk *t)
 {
     struct nl_cache *cache = NULL;
     int error = vnl_errno(rtnl_cls_alloc_cache(t->socks.nl, t->trunk_ifindex,
-                                               INGRESS, &cache));
+                                               VTC_INGRESS, &cache));
     if (error) {
         return error;
     }
@@ -718,7 +519,7 @@ trunk_read_filters(struct vif_trunk *t)
             ep->handle = d.unicast[i].handle;
             used_add(t, ep->handle);
         } else {
-            error = u32_delete(t, d.unicast[i].handle);
+            error = trunk_filter_delete(t, d.unicast[i].handle);
         }
     }
     for (size_t i = 0; i < d.n_groups && !error; i++) {
@@ -832,7 +633,7 @@ device_free_prio(struct nl_sock *sk, int ifindex)
 {
     struct nl_cache *cache;
     uint16_t prio = 1;
-    if (!rtnl_cls_alloc_cache(sk, ifindex, INGRESS, &cache)) {
+    if (!rtnl_cls_alloc_cache(sk, ifindex, VTC_INGRESS, &cache)) {
         for (struct nl_object *o = nl_cache_get_first(cache); o;
              o = nl_cache_get_next(o)) {
             if (rtnl_cls_get_prio((struct rtnl_cls *) o) == 1) {
@@ -853,22 +654,22 @@ device_filters_set(struct vif_trunk *t, int ifindex, const uint8_t mac[6],
                    bool fresh)
 {
     struct nl_sock *sk = t->socks.nl;
-    int error = clsact_ensure(sk, ifindex);
+    int error = vtc_clsact_ensure(sk, ifindex);
     uint16_t prio = fresh ? 1 : device_free_prio(sk, ifindex);
     const int targets[2] = { t->trunk_ifindex, t->sink_ifindex };
     for (size_t i = 0; i < 2 && !error; i++) {
-        struct u32_spec spec = {
-            .parent = i ? EGRESS : INGRESS, .prio = prio,
+        struct vtc_u32 spec = {
+            .parent = i ? VTC_EGRESS : VTC_INGRESS, .prio = prio,
             .eaction = TCA_EGRESS_REDIR, .targets = &targets[i],
             .n_targets = 1, .policy = TC_ACT_STOLEN,
         };
-        spec_mac(&spec, mac, all_ones, true);
-        error = u32_add(sk, ifindex, &spec);
+        vtc_u32_mac(&spec, mac, vtc_all_ones, true);
+        error = vtc_u32_add(sk, ifindex, &spec);
     }
     if (!error && !fresh) {
-        error = filters_delete(sk, ifindex, INGRESS, 3 - prio);
+        error = vtc_filters_delete(sk, ifindex, VTC_INGRESS, 3 - prio, 0);
         if (!error) {
-            error = filters_delete(sk, ifindex, EGRESS, 3 - prio);
+            error = vtc_filters_delete(sk, ifindex, VTC_EGRESS, 3 - prio, 0);
         }
     }
     return error;
@@ -1006,7 +807,7 @@ vif_trunk_is_attached(const struct vif_trunk *t, const struct vif_config *cfg)
     if (ifindex != ep->ifindex) {
         return false;
     }
-    static const uint32_t hooks[] = { INGRESS, EGRESS };
+    static const uint32_t hooks[] = { VTC_INGRESS, VTC_EGRESS };
     for (size_t i = 0; i < ARRAY_SIZE(hooks); i++) {
         struct nl_cache *cache;
         if (rtnl_cls_alloc_cache(t->socks.nl, ifindex, hooks[i], &cache)) {

@@ -1,5 +1,6 @@
 #include <config.h>
 #include "controller/attach.h"
+#include "controller/attach-private.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -9,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,8 +22,6 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
-#include "hash.h"
-#include "smap.h"
 #include "sset.h"
 #include "timeval.h"
 #include "util.h"
@@ -55,46 +53,6 @@ COVERAGE_DEFINE(attacher_deferred);
  * checked this often still. */
 #define VERIFY_INTERNAL_MS 5000
 
-struct attached {
-    struct attach_want want;    /* Strings owned. */
-    bool ready;
-    bool dup;                   /* Its namespace is another endpoint's. */
-    bool replug;                /* Its devices went away behind our back:
-                                 * made again once the switch has let go of
-                                 * its port (which holds the old device). */
-    bool pending_port;          /* An internal port the switch has yet to
-                                 * make. */
-    char *error;
-    long long int verified;     /* Last checked. */
-    struct ovs_list node;       /* In 'by_age': least recently checked
-                                 * first. */
-};
-
-/* A network's trunk, open. */
-struct trunk_state {
-    struct vif_trunk *t;
-    char *port;                 /* Its port of the switch. */
-    int mtu;                    /* As last made. */
-    bool swept;                 /* Devices no endpoint wants are gone. */
-    struct vif_watch *watch;    /* Link notices there, or NULL. */
-};
-
-struct attacher {
-    char *switch_name;
-    struct shash trunks;        /* Trunk namespace -> struct trunk_state. */
-    char *rundir;
-    struct shash endpoints;     /* Endpoint name -> struct attached. */
-    struct ovs_list by_age;     /* struct attached, by 'verified'. */
-    size_t n_not_ready;
-    long long int next_retry;   /* For those, if any. */
-    size_t n_deferred;          /* Left for the next run (over budget). */
-    long long int next_round;   /* The next verification round. */
-    pid_t switch_pid;           /* ovs-vswitchd, or 0 if unknown. */
-    int switch_netns_fd;        /* Its namespace, or -1: ours. */
-    char *trunk_base;           /* Trunks' namespaces begin so. */
-    struct vif_watch *watch;    /* Link notices there, or NULL. */
-};
-
 /* 'at' was checked (or attached again) at 'now'. */
 static void
 checked(struct attacher *a, struct attached *at, long long int now)
@@ -115,17 +73,6 @@ attacher_create(const char *switch_name)
     a->switch_netns_fd = -1;
     a->next_round = time_msec() + VERIFY_TICK_MS;
     return a;
-}
-
-static void
-trunk_state_destroy(struct trunk_state *ts)
-{
-    if (ts) {
-        vif_watch_close(ts->watch);
-        vif_trunk_close(ts->t);
-        free(ts->port);
-        free(ts);
-    }
 }
 
 static void
@@ -155,16 +102,11 @@ attacher_destroy(struct attacher *a)
             shash_delete(&a->endpoints, node);
         }
         shash_destroy(&a->endpoints);
-        SHASH_FOR_EACH_SAFE (node, &a->trunks) {
-            trunk_state_destroy(node->data);
-            shash_delete(&a->trunks, node);
-        }
-        shash_destroy(&a->trunks);
+        trunks_destroy(a);
         if (a->switch_netns_fd >= 0) {
             close(a->switch_netns_fd);
         }
         vif_watch_close(a->watch);
-        free(a->trunk_base);
         free(a->rundir);
         free(a->switch_name);
         free(a);
@@ -179,40 +121,6 @@ attacher_set_rundir(struct attacher *a, const char *rundir)
         a->rundir = nullable_xstrdup(rundir);
         a->switch_pid = 0;
     }
-}
-
-/* The name of namespace 'fd' under /run/netns (malloc'd), or NULL if it has
- * none there. */
-static char *
-netns_name_of(int fd)
-{
-    struct stat want;
-    DIR *dir = fd >= 0 && !fstat(fd, &want) ? opendir("/run/netns") : NULL;
-    char *name = NULL;
-    if (dir) {
-        struct dirent *de;
-        while (!name && (de = readdir(dir))) {
-            char *path = xasprintf("/run/netns/%s", de->d_name);
-            struct stat st;
-            if (de->d_name[0] != '.' && !stat(path, &st)
-                && st.st_dev == want.st_dev && st.st_ino == want.st_ino) {
-                name = xstrdup(de->d_name);
-            }
-            free(path);
-        }
-        closedir(dir);
-    }
-    return name;
-}
-
-/* Names the trunks' namespaces after the switch's, if it has a name (a
- * switch sandboxed in a namespace of its own: its trunks go with it). */
-static void
-refresh_trunk_base(struct attacher *a)
-{
-    char *name = netns_name_of(a->switch_netns_fd);
-    free(a->trunk_base);
-    a->trunk_base = name ? name : xasprintf("vnet-trunk-%s", a->switch_name);
 }
 
 /* Finds the namespace of the switch's ovs-vswitchd, where host ends of veths
@@ -264,7 +172,7 @@ refresh_switch_netns(struct attacher *a)
 }
 
 /* Has 'at' checked in the next round. */
-static void
+void
 check_soon(struct attacher *a, struct attached *at, long long int now)
 {
     at->verified = LLONG_MIN;
@@ -306,26 +214,7 @@ read_link_notices(struct attacher *a, long long int now)
     }
     vif_notices_destroy(&n);
 
-    /* Behind each trunk, its endpoints' devices. */
-    struct shash_node *tnode;
-    SHASH_FOR_EACH (tnode, &a->trunks) {
-        struct trunk_state *ts = tnode->data;
-        vif_notices_init(&n);
-        vif_watch_run(ts->watch, &n);
-        if (n.lost || !sset_is_empty(&n.troubled)) {
-            struct shash_node *node;
-            SHASH_FOR_EACH (node, &a->endpoints) {
-                struct attached *at = node->data;
-                if (at->want.trunk_netns
-                    && !strcmp(at->want.trunk_netns, tnode->name)
-                    && (n.lost || sset_contains(&n.troubled,
-                                                at->want.host_ifname))) {
-                    check_soon(a, at, now);
-                }
-            }
-        }
-        vif_notices_destroy(&n);
-    }
+    trunks_read_link_notices(a, now);
 }
 
 static bool
@@ -362,13 +251,13 @@ to_vif_config(const struct attach_want *w, struct vif_config *cfg)
 
 /* Namespaces ovs-vnetd created are marked by a file in its run directory, so
  * that only those are deleted, also after a restart. */
-static char *
+char *
 netns_marker(const char *netns)
 {
     return xasprintf("%s/vnet-netns.%s", ovs_rundir(), netns);
 }
 
-static bool
+bool
 netns_is_ours(const char *netns)
 {
     char *marker = netns_marker(netns);
@@ -379,7 +268,7 @@ netns_is_ours(const char *netns)
 
 /* Marks 'netns' as created for 'what' ("endpoint NAME", "trunk PORT").
  * Returns NULL, or why it could not (malloc'd). */
-static char *
+char *
 mark_netns(const char *netns, const char *what)
 {
     const char *dir = ovs_rundir();
@@ -408,81 +297,6 @@ set_error(struct attached *at, char *error)
     free(at->error);
     at->error = error;
     at->ready = !error;
-}
-
-/* Keeps trunk 't' in namespace 'netns' open, and follows its link notices:
- * an endpoint's device deleted there is made again at once. */
-static struct trunk_state *
-trunk_state_create(struct attacher *a, const char *netns, struct vif_trunk *t,
-                   const char *port, int mtu)
-{
-    struct trunk_state *ts = xzalloc(sizeof *ts);
-    ts->t = t;
-    ts->port = xstrdup(port);
-    ts->mtu = mtu;
-    int error = vif_watch_open(vif_trunk_netns_fd(t), &ts->watch);
-    if (error) {
-        /* The periodic checks still find everything, later. */
-        VLOG_WARN("trunk %s: cannot follow the link notices of namespace %s: "
-                  "%s", port, netns, ovs_strerror(error));
-    }
-    shash_add(&a->trunks, netns, ts);
-    return ts;
-}
-
-/* The trunk in namespace 'netns', open, if it exists (NULL if not).  One
- * opened here and not by trunk_get() is made again by trunk_get() (which
- * adopts what is there). */
-static struct trunk_state *
-trunk_find(struct attacher *a, const char *netns)
-{
-    struct trunk_state *ts = shash_find_data(&a->trunks, netns);
-    struct vif_trunk *t;
-    if (!ts && vif_netns_exists(netns) && !vif_trunk_open(netns, &t)) {
-        ts = trunk_state_create(a, netns, t, "", -1);
-    }
-    return ts;
-}
-
-/* The trunk that 'w' is behind, made (or made again: its end of the port
- * gone, or the network's MTU changed) and open; NULL, with why in '*errorp'
- * (malloc'd), if it cannot be. */
-static struct trunk_state *
-trunk_get(struct attacher *a, const struct attach_want *w, char **errorp)
-{
-    struct trunk_state *ts = shash_find_data(&a->trunks, w->trunk_netns);
-    if (ts && ts->mtu == w->mtu && !strcmp(ts->port, w->trunk_port)
-        && vif_trunk_exists(ts->t)) {
-        return ts;
-    }
-    if (ts) {
-        shash_find_and_delete(&a->trunks, w->trunk_netns);
-        trunk_state_destroy(ts);
-    }
-    if (!vif_netns_exists(w->trunk_netns)) {
-        char *what = xasprintf("trunk %s", w->trunk_port);
-        *errorp = mark_netns(w->trunk_netns, what);
-        free(what);
-        if (*errorp) {
-            return NULL;
-        }
-    }
-    /* Its end in the trunk's namespace sends nothing: any MAC of ours. */
-    uint32_t h = hash_string(w->trunk_netns, 0);
-    const uint8_t mac[6] = { 0x02, 0x00, h >> 24, h >> 16, h >> 8, h };
-    struct vif_trunk *t = NULL;
-    int error = vif_trunk_ensure(w->trunk_netns, w->trunk_port, mac, w->mtu,
-                                 a->switch_netns_fd);
-    if (!error) {
-        error = vif_trunk_open(w->trunk_netns, &t);
-    }
-    if (error) {
-        *errorp = xasprintf("cannot make trunk %s: %s", w->trunk_port,
-                            ovs_strerror(error));
-        return NULL;
-    }
-    VLOG_INFO("trunk %s: in namespace %s", w->trunk_port, w->trunk_netns);
-    return trunk_state_create(a, w->trunk_netns, t, w->trunk_port, w->mtu);
 }
 
 /* The id of user or group 'name' (a name or a number), or -1 with an error
@@ -634,7 +448,7 @@ attach_or_refuse(struct attacher *a, struct attached *at, const char *owner)
 /* Removes the device of endpoint 'endpoint' ('host_ifname', behind the trunk
  * in namespace 'trunk_netns' if nonnull) and, unless 'keep_netns', its
  * namespace 'netns' if ovs-vnetd made it. */
-static void
+void
 detach_one(struct attacher *a, const char *endpoint, const char *netns,
            const char *host_ifname, const char *trunk_netns, bool keep_netns)
 {
@@ -690,101 +504,6 @@ detach_one(struct attacher *a, const char *endpoint, const char *netns,
               host_ifname);
 }
 
-/* Whether namespace 'netns' is an endpoint's in 'wants' or attached: one
- * named by a device behind a trunk, an endpoint's that is gone, may have
- * been taken by another since. */
-static bool
-netns_wanted(const struct attacher *a, const struct attach_want *wants,
-             size_t n_wants, const char *netns)
-{
-    if (!netns) {
-        return false;
-    }
-    for (size_t i = 0; i < n_wants; i++) {
-        if (nullable_string_is_equal(wants[i].netns, netns)) {
-            return true;
-        }
-    }
-    const struct shash_node *node;
-    SHASH_FOR_EACH (node, &a->endpoints) {
-        const struct attached *at = node->data;
-        if (nullable_string_is_equal(at->want.netns, netns)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Removes the trunk in namespace 'netns', whose port of the switch 'port'
- * is gone, with the namespaces of the endpoints still behind it (an
- * endpoint removed while ovs-vnetd was not running). */
-static void
-detach_trunk(struct attacher *a, const char *netns, const char *port,
-             const struct attach_want *wants, size_t n_wants)
-{
-    struct trunk_state *ts = trunk_find(a, netns);
-    if (ts) {
-        struct smap devices = SMAP_INITIALIZER(&devices);
-        vif_trunk_list(ts->t, &devices);
-        const struct smap_node *node;
-        SMAP_FOR_EACH (node, &devices) {
-            const char *ns = node->value[0] ? node->value : NULL;
-            detach_one(a, node->key, ns, node->key, netns,
-                       netns_wanted(a, wants, n_wants, ns));
-        }
-        smap_destroy(&devices);
-        shash_find_and_delete(&a->trunks, netns);
-        trunk_state_destroy(ts);
-    }
-    if (!netns_is_ours(netns)) {
-        return;
-    }
-    char *marker = netns_marker(netns);
-    int error = vif_trunk_delete(netns, port, a->switch_netns_fd);
-    if (error) {
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-        VLOG_WARN_RL(&rl, "trunk %s: cannot delete namespace %s: %s", port,
-                     netns, ovs_strerror(error));
-    } else {
-        unlink(marker);
-        VLOG_INFO("trunk %s: removed, with namespace %s", port, netns);
-    }
-    free(marker);
-}
-
-/* Removes the devices behind each trunk not yet swept that no endpoint of
- * 'wants' has (endpoints removed while ovs-vnetd was not running): once per
- * trunk opened, as its devices are listed. */
-static void
-sweep_trunks(struct attacher *a, const struct attach_want *wants,
-             size_t n_wants)
-{
-    struct shash_node *node;
-    SHASH_FOR_EACH (node, &a->trunks) {
-        struct trunk_state *ts = node->data;
-        if (ts->swept) {
-            continue;
-        }
-        ts->swept = true;
-        struct smap devices = SMAP_INITIALIZER(&devices);
-        vif_trunk_list(ts->t, &devices);
-        for (size_t i = 0; i < n_wants; i++) {
-            const struct attach_want *w = &wants[i];
-            if (w->trunk_netns && !strcmp(w->trunk_netns, node->name)) {
-                smap_remove(&devices, w->host_ifname);
-            }
-        }
-        const struct smap_node *dev;
-        SMAP_FOR_EACH (dev, &devices) {
-            VLOG_INFO("trunk %s: %s is no endpoint's", ts->port, dev->key);
-            const char *ns = dev->value[0] ? dev->value : NULL;
-            detach_one(a, dev->key, ns, dev->key, node->name,
-                       netns_wanted(a, wants, n_wants, ns));
-        }
-        smap_destroy(&devices);
-    }
-}
-
 bool
 attacher_run(struct attacher *a, const struct attach_want *wants,
              size_t n_wants, const struct attach_record *records,
@@ -809,8 +528,8 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
         filled = xmemdup(wants, n_wants * sizeof *wants);
         for (size_t i = 0; i < n_wants; i++) {
             filled[i].trunk_netns = (filled[i].trunk_port
-                                     ? xasprintf("%s-%s", a->trunk_base,
-                                                 filled[i].trunk_port)
+                                     ? trunk_netns_name(a,
+                                                        filled[i].trunk_port)
                                      : NULL);
         }
         wants = filled;
@@ -1015,22 +734,6 @@ attacher_next_retry(const struct attacher *a)
     return a->n_not_ready || a->n_deferred ? a->next_retry : LLONG_MAX;
 }
 
-/* Has every endpoint behind the trunk in namespace 'netns' plugged in
- * again (attacher_run()), and forgets the trunk: it is made again. */
-static void
-replug_trunk(struct attacher *a, const char *netns)
-{
-    struct shash_node *node;
-    SHASH_FOR_EACH (node, &a->endpoints) {
-        struct attached *at = node->data;
-        if (nullable_string_is_equal(at->want.trunk_netns, netns)) {
-            at->ready = false;
-            at->replug = true;
-        }
-    }
-    trunk_state_destroy(shash_find_and_delete(&a->trunks, netns));
-}
-
 bool
 attacher_verify(struct attacher *a)
 {
@@ -1112,11 +815,7 @@ void
 attacher_verify_wait(const struct attacher *a)
 {
     vif_watch_wait(a->watch);
-    struct shash_node *node;
-    SHASH_FOR_EACH (node, &a->trunks) {
-        const struct trunk_state *ts = node->data;
-        vif_watch_wait(ts->watch);
-    }
+    trunks_wait(a);
     poll_timer_wait_until(a->next_round);
 }
 

@@ -1,0 +1,82 @@
+/* What controller/attach.c and controller/attach-trunks.c share: the
+ * attacher's state, and the steps each takes from the other.  Private to
+ * those files. */
+#ifndef CONTROLLER_ATTACH_PRIVATE_H
+#define CONTROLLER_ATTACH_PRIVATE_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "controller/attach.h"
+#include "openvswitch/list.h"
+#include "openvswitch/shash.h"
+
+struct vif_trunk;
+struct vif_watch;
+
+struct attached {
+    struct attach_want want;    /* Strings owned. */
+    bool ready;
+    bool dup;                   /* Its namespace is another endpoint's. */
+    bool replug;                /* Its devices went away behind our back:
+                                 * made again once the switch has let go of
+                                 * its port (which holds the old device). */
+    bool pending_port;          /* An internal port the switch has yet to
+                                 * make. */
+    char *error;
+    long long int verified;     /* Last checked. */
+    struct ovs_list node;       /* In 'by_age': least recently checked
+                                 * first. */
+};
+
+/* A network's trunk, open. */
+struct trunk_state {
+    struct vif_trunk *t;
+    char *port;                 /* Its port of the switch. */
+    int mtu;                    /* As last made. */
+    bool swept;                 /* Devices no endpoint wants are gone. */
+    struct vif_watch *watch;    /* Link notices there, or NULL. */
+};
+
+struct attacher {
+    char *switch_name;
+    struct shash trunks;        /* Trunk namespace -> struct trunk_state. */
+    char *rundir;
+    struct shash endpoints;     /* Endpoint name -> struct attached. */
+    struct ovs_list by_age;     /* struct attached, by 'verified'. */
+    size_t n_not_ready;
+    long long int next_retry;   /* For those, if any. */
+    size_t n_deferred;          /* Left for the next run (over budget). */
+    long long int next_round;   /* The next verification round. */
+    pid_t switch_pid;           /* ovs-vswitchd, or 0 if unknown. */
+    int switch_netns_fd;        /* Its namespace, or -1: ours. */
+    char *trunk_base;           /* Trunks' namespaces begin so. */
+    struct vif_watch *watch;    /* Link notices there, or NULL. */
+};
+
+/* attach.c. */
+void check_soon(struct attacher *, struct attached *, long long int now);
+char *netns_marker(const char *netns);
+bool netns_is_ours(const char *netns);
+char *mark_netns(const char *netns, const char *what);
+void detach_one(struct attacher *, const char *endpoint, const char *netns,
+                const char *host_ifname, const char *trunk_netns,
+                bool keep_netns);
+
+/* attach-trunks.c. */
+void refresh_trunk_base(struct attacher *);
+char *trunk_netns_name(const struct attacher *, const char *port);
+struct trunk_state *trunk_find(struct attacher *, const char *netns);
+struct trunk_state *trunk_get(struct attacher *, const struct attach_want *,
+                              char **errorp);
+void detach_trunk(struct attacher *, const char *netns, const char *port,
+                  const struct attach_want *wants, size_t n_wants);
+void sweep_trunks(struct attacher *, const struct attach_want *wants,
+                  size_t n_wants);
+void replug_trunk(struct attacher *, const char *netns);
+void trunks_read_link_notices(struct attacher *, long long int now);
+void trunks_wait(const struct attacher *);
+void trunks_destroy(struct attacher *);
+
+#endif /* controller/attach-private.h */

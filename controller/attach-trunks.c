@@ -1,0 +1,308 @@
+/* The trunks of an attacher's switch (see controller/attach.h): the
+ * namespaces they are in, opened and watched, made and removed, and the
+ * devices behind them that no endpoint wants any more. */
+#include <config.h>
+#include "controller/attach-private.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "controller/vif.h"
+#include "hash.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "smap.h"
+#include "sset.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(attach_trunks);
+
+static void
+trunk_state_destroy(struct trunk_state *ts)
+{
+    if (ts) {
+        vif_watch_close(ts->watch);
+        vif_trunk_close(ts->t);
+        free(ts->port);
+        free(ts);
+    }
+}
+
+/* The name of namespace 'fd' under /run/netns (malloc'd), or NULL if it has
+ * none there. */
+static char *
+netns_name_of(int fd)
+{
+    struct stat want;
+    DIR *dir = fd >= 0 && !fstat(fd, &want) ? opendir("/run/netns") : NULL;
+    char *name = NULL;
+    if (dir) {
+        struct dirent *de;
+        while (!name && (de = readdir(dir))) {
+            char *path = xasprintf("/run/netns/%s", de->d_name);
+            struct stat st;
+            if (de->d_name[0] != '.' && !stat(path, &st)
+                && st.st_dev == want.st_dev && st.st_ino == want.st_ino) {
+                name = xstrdup(de->d_name);
+            }
+            free(path);
+        }
+        closedir(dir);
+    }
+    return name;
+}
+
+/* Names the trunks' namespaces after the switch's, if it has a name (a
+ * switch sandboxed in a namespace of its own: its trunks go with it). */
+void
+refresh_trunk_base(struct attacher *a)
+{
+    char *name = netns_name_of(a->switch_netns_fd);
+    free(a->trunk_base);
+    a->trunk_base = name ? name : xasprintf("vnet-trunk-%s", a->switch_name);
+}
+
+/* Keeps trunk 't' in namespace 'netns' open, and follows its link notices:
+ * an endpoint's device deleted there is made again at once. */
+static struct trunk_state *
+trunk_state_create(struct attacher *a, const char *netns, struct vif_trunk *t,
+                   const char *port, int mtu)
+{
+    struct trunk_state *ts = xzalloc(sizeof *ts);
+    ts->t = t;
+    ts->port = xstrdup(port);
+    ts->mtu = mtu;
+    int error = vif_watch_open(vif_trunk_netns_fd(t), &ts->watch);
+    if (error) {
+        /* The periodic checks still find everything, later. */
+        VLOG_WARN("trunk %s: cannot follow the link notices of namespace %s: "
+                  "%s", port, netns, ovs_strerror(error));
+    }
+    shash_add(&a->trunks, netns, ts);
+    return ts;
+}
+
+/* The trunk in namespace 'netns', open, if it exists (NULL if not).  One
+ * opened here and not by trunk_get() is made again by trunk_get() (which
+ * adopts what is there). */
+struct trunk_state *
+trunk_find(struct attacher *a, const char *netns)
+{
+    struct trunk_state *ts = shash_find_data(&a->trunks, netns);
+    struct vif_trunk *t;
+    if (!ts && vif_netns_exists(netns) && !vif_trunk_open(netns, &t)) {
+        ts = trunk_state_create(a, netns, t, "", -1);
+    }
+    return ts;
+}
+
+/* The trunk that 'w' is behind, made (or made again: its end of the port
+ * gone, or the network's MTU changed) and open; NULL, with why in '*errorp'
+ * (malloc'd), if it cannot be. */
+struct trunk_state *
+trunk_get(struct attacher *a, const struct attach_want *w, char **errorp)
+{
+    struct trunk_state *ts = shash_find_data(&a->trunks, w->trunk_netns);
+    if (ts && ts->mtu == w->mtu && !strcmp(ts->port, w->trunk_port)
+        && vif_trunk_exists(ts->t)) {
+        return ts;
+    }
+    if (ts) {
+        shash_find_and_delete(&a->trunks, w->trunk_netns);
+        trunk_state_destroy(ts);
+    }
+    if (!vif_netns_exists(w->trunk_netns)) {
+        char *what = xasprintf("trunk %s", w->trunk_port);
+        *errorp = mark_netns(w->trunk_netns, what);
+        free(what);
+        if (*errorp) {
+            return NULL;
+        }
+    }
+    /* Its end in the trunk's namespace sends nothing: any MAC of ours. */
+    uint32_t h = hash_string(w->trunk_netns, 0);
+    const uint8_t mac[6] = { 0x02, 0x00, h >> 24, h >> 16, h >> 8, h };
+    struct vif_trunk *t = NULL;
+    int error = vif_trunk_ensure(w->trunk_netns, w->trunk_port, mac, w->mtu,
+                                 a->switch_netns_fd);
+    if (!error) {
+        error = vif_trunk_open(w->trunk_netns, &t);
+    }
+    if (error) {
+        *errorp = xasprintf("cannot make trunk %s: %s", w->trunk_port,
+                            ovs_strerror(error));
+        return NULL;
+    }
+    VLOG_INFO("trunk %s: in namespace %s", w->trunk_port, w->trunk_netns);
+    return trunk_state_create(a, w->trunk_netns, t, w->trunk_port, w->mtu);
+}
+
+/* Whether namespace 'netns' is an endpoint's in 'wants' or attached: one
+ * named by a device behind a trunk, an endpoint's that is gone, may have
+ * been taken by another since. */
+static bool
+netns_wanted(const struct attacher *a, const struct attach_want *wants,
+             size_t n_wants, const char *netns)
+{
+    if (!netns) {
+        return false;
+    }
+    for (size_t i = 0; i < n_wants; i++) {
+        if (nullable_string_is_equal(wants[i].netns, netns)) {
+            return true;
+        }
+    }
+    const struct shash_node *node;
+    SHASH_FOR_EACH (node, &a->endpoints) {
+        const struct attached *at = node->data;
+        if (nullable_string_is_equal(at->want.netns, netns)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Removes the trunk in namespace 'netns', whose port of the switch 'port'
+ * is gone, with the namespaces of the endpoints still behind it (an
+ * endpoint removed while ovs-vnetd was not running). */
+void
+detach_trunk(struct attacher *a, const char *netns, const char *port,
+             const struct attach_want *wants, size_t n_wants)
+{
+    struct trunk_state *ts = trunk_find(a, netns);
+    if (ts) {
+        struct smap devices = SMAP_INITIALIZER(&devices);
+        vif_trunk_list(ts->t, &devices);
+        const struct smap_node *node;
+        SMAP_FOR_EACH (node, &devices) {
+            const char *ns = node->value[0] ? node->value : NULL;
+            detach_one(a, node->key, ns, node->key, netns,
+                       netns_wanted(a, wants, n_wants, ns));
+        }
+        smap_destroy(&devices);
+        shash_find_and_delete(&a->trunks, netns);
+        trunk_state_destroy(ts);
+    }
+    if (!netns_is_ours(netns)) {
+        return;
+    }
+    char *marker = netns_marker(netns);
+    int error = vif_trunk_delete(netns, port, a->switch_netns_fd);
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        VLOG_WARN_RL(&rl, "trunk %s: cannot delete namespace %s: %s", port,
+                     netns, ovs_strerror(error));
+    } else {
+        unlink(marker);
+        VLOG_INFO("trunk %s: removed, with namespace %s", port, netns);
+    }
+    free(marker);
+}
+
+/* Removes the devices behind each trunk not yet swept that no endpoint of
+ * 'wants' has (endpoints removed while ovs-vnetd was not running): once per
+ * trunk opened, as its devices are listed. */
+void
+sweep_trunks(struct attacher *a, const struct attach_want *wants,
+             size_t n_wants)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &a->trunks) {
+        struct trunk_state *ts = node->data;
+        if (ts->swept) {
+            continue;
+        }
+        ts->swept = true;
+        struct smap devices = SMAP_INITIALIZER(&devices);
+        vif_trunk_list(ts->t, &devices);
+        for (size_t i = 0; i < n_wants; i++) {
+            const struct attach_want *w = &wants[i];
+            if (w->trunk_netns && !strcmp(w->trunk_netns, node->name)) {
+                smap_remove(&devices, w->host_ifname);
+            }
+        }
+        const struct smap_node *dev;
+        SMAP_FOR_EACH (dev, &devices) {
+            VLOG_INFO("trunk %s: %s is no endpoint's", ts->port, dev->key);
+            const char *ns = dev->value[0] ? dev->value : NULL;
+            detach_one(a, dev->key, ns, dev->key, node->name,
+                       netns_wanted(a, wants, n_wants, ns));
+        }
+        smap_destroy(&devices);
+    }
+}
+
+/* Has every endpoint behind the trunk in namespace 'netns' plugged in
+ * again (attacher_run()), and forgets the trunk: it is made again. */
+void
+replug_trunk(struct attacher *a, const char *netns)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &a->endpoints) {
+        struct attached *at = node->data;
+        if (nullable_string_is_equal(at->want.trunk_netns, netns)) {
+            at->ready = false;
+            at->replug = true;
+        }
+    }
+    trunk_state_destroy(shash_find_and_delete(&a->trunks, netns));
+}
+
+/* Reads the link notices of each trunk's namespace: the endpoints whose
+ * devices there were deleted or are not up are checked in the next round. */
+void
+trunks_read_link_notices(struct attacher *a, long long int now)
+{
+    struct shash_node *tnode;
+    SHASH_FOR_EACH (tnode, &a->trunks) {
+        struct trunk_state *ts = tnode->data;
+        struct vif_notices n;
+        vif_notices_init(&n);
+        vif_watch_run(ts->watch, &n);
+        if (n.lost || !sset_is_empty(&n.troubled)) {
+            struct shash_node *node;
+            SHASH_FOR_EACH (node, &a->endpoints) {
+                struct attached *at = node->data;
+                if (at->want.trunk_netns
+                    && !strcmp(at->want.trunk_netns, tnode->name)
+                    && (n.lost || sset_contains(&n.troubled,
+                                                at->want.host_ifname))) {
+                    check_soon(a, at, now);
+                }
+            }
+        }
+        vif_notices_destroy(&n);
+    }
+}
+
+void
+trunks_wait(const struct attacher *a)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &a->trunks) {
+        const struct trunk_state *ts = node->data;
+        vif_watch_wait(ts->watch);
+    }
+}
+
+void
+trunks_destroy(struct attacher *a)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH_SAFE (node, &a->trunks) {
+        trunk_state_destroy(node->data);
+        shash_delete(&a->trunks, node);
+    }
+    shash_destroy(&a->trunks);
+    free(a->trunk_base);
+}
+
+char *
+trunk_netns_name(const struct attacher *a, const char *port)
+{
+    return xasprintf("%s-%s", a->trunk_base, port);
+}

@@ -524,9 +524,11 @@ add_physnet_flood(const struct lan_network *net, const struct ds *local,
 /* Broadcast, multicast and unknown unicast: every port of the network here
  * (OpenFlow never sends a packet back out of its in_port) and, for what did
  * not come from another switch, every switch that hosts it.  Relay outputs
- * go last: their VLAN tag must not reach local ports. */
+ * go last: their VLAN tag must not reach local ports.  'trunks': the
+ * network's trunks here (network_trunks()). */
 static void
-add_flood(const struct lan_network *net, struct flow_table *out, char **error)
+add_flood(const struct lan_network *net, const int64_t *trunks,
+          size_t n_trunks, struct flow_table *out, char **error)
 {
     uint64_t c = vnet_cookie(VNET_F_FLOOD, net->object);
     struct ds flood = DS_EMPTY_INITIALIZER;
@@ -540,8 +542,6 @@ add_flood(const struct lan_network *net, struct flow_table *out, char **error)
             ports[n_ports++] = net->ports[i].ofport;
         }
     }
-    int64_t *trunks = xmalloc((net->n_ports + 1) * sizeof *trunks);
-    size_t n_trunks = network_trunks(net, trunks);
 
     if (n_ports <= VNET_FLOOD_PART_PORTS) {
         for (size_t i = 0; i < n_ports; i++) {
@@ -574,7 +574,6 @@ add_flood(const struct lan_network *net, struct flow_table *out, char **error)
         put_port_output(&flood, trunks[i], true);
     }
     free(ports);
-    free(trunks);
     if (net->physnet_ofport) {
         add_physnet_flood(net, &flood, out, error);
         ds_destroy(&flood);
@@ -710,7 +709,6 @@ network_units(const struct lan_network *net,
             add_trunk(net, trunks[i], t, error);
         }
     }
-    free(trunks);
 
     if (tunnel_in) {
         /* Also for traffic routed in from other switches. */
@@ -803,8 +801,9 @@ network_units(const struct lan_network *net,
         fp_put_remote(fp, &net->remotes[i]);
     }
     if ((t = open_unit(units, LAN_U_FLOOD, o, 0, fp))) {
-        add_flood(net, t, error);
+        add_flood(net, trunks, n_trunks, t, error);
     }
+    free(trunks);
 }
 
 static int

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "flows/pipeline.h"
 #include "openvswitch/json.h"
@@ -15,6 +14,7 @@
 #include "ovsdb/names.h"
 #include "ovsdb/status-keys.h"
 #include "ovsdb/vnet-idl.h"
+#include "packets.h"
 #include "smap.h"
 #include "svec.h"
 #include "tools/ctl-vswitch.h"
@@ -150,23 +150,27 @@ is_trunk_of(const struct vnetrec_endpoint *ep, const struct vnetrec_switch *sw,
     return is;
 }
 
-/* The endpoint behind trunk 'port' of switch 'sw' that a packet with 'flow'
- * sent out of it is for (by its destination MAC), or NULL (a broadcast, or
- * a MAC of none of them). */
-static const struct vnetrec_endpoint *
-endpoint_behind_trunk(struct ovsdb_idl *idl, const struct vnetrec_switch *sw,
-                      const char *port, const char *flow)
+/* The destination MAC of 'flow' (a flow as the switch's trace prints it),
+ * if it has one. */
+static bool
+flow_dl_dst(const char *flow, struct eth_addr *mac)
 {
     const char *dst = strstr(flow, "dl_dst=");
-    if (!dst) {
-        return NULL;
-    }
-    dst += strlen("dl_dst=");
+    return dst && ovs_scan(dst, "dl_dst="ETH_ADDR_SCAN_FMT,
+                           ETH_ADDR_SCAN_ARGS(*mac));
+}
+
+/* The endpoint behind trunk 'port' of switch 'sw' that a packet for 'dst'
+ * sent out of it is for, or NULL (a broadcast, or a MAC of none of them). */
+static const struct vnetrec_endpoint *
+endpoint_behind_trunk(struct ovsdb_idl *idl, const struct vnetrec_switch *sw,
+                      const char *port, const struct eth_addr *dst)
+{
     const struct vnetrec_endpoint *ep;
     VNETREC_ENDPOINT_FOR_EACH (ep, idl) {
-        if (!strcmp(ep->type, "trunk") && ep->switch_ == sw && ep->mac
-            && !strncasecmp(dst, ep->mac, strlen(ep->mac))
-            && (dst[strlen(ep->mac)] == ',' || !dst[strlen(ep->mac)])
+        struct eth_addr mac;
+        if (dst && !strcmp(ep->type, "trunk") && ep->switch_ == sw && ep->mac
+            && eth_addr_from_string(ep->mac, &mac) && eth_addr_equals(mac, *dst)
             && is_trunk_of(ep, sw, port)) {
             return ep;
         }
@@ -397,10 +401,12 @@ follow_output(struct tracer *tr, const struct vnetrec_switch *sw,
     const char *flow = trace_output_flow(t, o);
     bool trunk = !strncmp(port->name, VNET_TRUNK_PORT_PREFIX,
                           strlen(VNET_TRUNK_PORT_PREFIX));
+    struct eth_addr dst;
+    bool has_dst = trunk && flow_dl_dst(flow, &dst);
     const struct vnetrec_endpoint *ep = (trunk
-                                         ? endpoint_behind_trunk(tr->idl, sw,
-                                                                 port->name,
-                                                                 flow)
+                                         ? endpoint_behind_trunk(
+                                               tr->idl, sw, port->name,
+                                               has_dst ? &dst : NULL)
                                          : endpoint_of_port(tr->idl, port));
     const struct vnetrec_router *rt = router_of_uplink(tr->idl, sw,
                                                         port->name);
@@ -520,9 +526,7 @@ follow_output(struct tracer *tr, const struct vnetrec_switch *sw,
                                 sw->name);
             free(tag);
         } else if (trunk) {
-            const char *dst = strstr(flow, "dl_dst=");
-            bool group = dst && strlen(dst) > 8
-                         && (hexit_value(dst[8]) & 1);
+            bool group = has_dst && eth_addr_is_multicast(dst);
             v->text = xasprintf("sent out of trunk %s on switch %s, %s",
                                 port->name, sw->name,
                                 group ? "to every endpoint behind it but "

@@ -482,10 +482,15 @@ binding_partition_ready(struct binding_wants *w,
 {
     size_t n_ready = 0;
     *all_ready = true;
+    w->ready_digest = 0;
     for (size_t i = 0; i < w->n; i++) {
         const char *name = w->wants[i].endpoint;
         bool ready = attacher_is_ready(attacher, name);
         binding_endpoint(endpoints, name)->waiting = !ready;
+        if (ready) {
+            /* A sum: the same for the same set in any order. */
+            w->ready_digest += hash_string(name, 0);
+        }
         if (ready || attacher_wants_port(attacher, name)) {
             /* (An internal port is a port before it is in place: the switch
              * makes its device.) */

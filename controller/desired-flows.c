@@ -55,6 +55,12 @@ desired_flows_check_incremental(bool check)
     check_incremental = check;
 }
 
+bool
+desired_flows_checking(void)
+{
+    return check_incremental;
+}
+
 /* The test mode: the units as this run left them must hold the same flows
  * as a generation from scratch. */
 static void

@@ -52,6 +52,7 @@ void desired_flows_run(const struct desired_flows_ctx_in *,
  * scratch and logs an error where they differ (costs a full generation per
  * run). */
 void desired_flows_check_incremental(bool check);
+bool desired_flows_checking(void);
 
 #ifdef __cplusplus
 }

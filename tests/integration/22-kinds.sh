@@ -251,6 +251,30 @@ internal_dev() {
     vnet_ctl show | sed -n "s/^    internal $1 .* device \([^ ]*\) .*/\1/p"
 }
 
+test_trunk_bulk_attach_waits_for_every_endpoint() {
+    kinds_world
+    # More endpoints in one command than ovs-vnetd makes in one run (a
+    # quarter of a second at a time): those it makes in later runs, which
+    # no database change brings, are bound to the trunk as well, and have
+    # their flows when --wait returns.
+    local n=600 i args=()
+    for ((i = 0; i < n; i++)); do
+        args+=(-- attach net1 "b$i" --switch=sw1 --type=trunk
+               --ip="10.5.$((1 + i / 250)).$((i % 250 + 2))"
+               --netns="$SANDBOX_PREFIX-b$i")
+    done
+    vnet_ctl -t 300 --wait "${args[@]:1}" >/dev/null || fail "attaching $n at once"
+    local secured
+    secured=$(sandbox_ofctl sw1 dump-flows br-vnet table=0 \
+                  | grep -c 'priority=90,.*dl_src=')
+    assert_eq "$secured" "$n" "trunk endpoints with their flows when --wait returned"
+    local deferred
+    deferred=$(sandbox_vnetd_appctl coverage/read-counter attacher_deferred)
+    [ "$deferred" -gt 0 ] \
+        || fail "all $n made in one run: the test needs more endpoints to say anything"
+    reaches "b$((n - 1))" 10.5.0.11 || fail "the last one made -> ep1"
+}
+
 test_internal_endpoint() {
     # The userspace datapath's ovs-vswitchd asks the kernel about its device
     # where it runs, not where the device is; and the device went with its

@@ -45,10 +45,12 @@
 #                same ovs-vsctl (namespaces made beforehand)
 #
 # Every system gets a fresh sandbox (tests/lib/sandbox.sh): one switch on the
-# userspace (netdev) datapath in its own namespace (for "bridge", a namespace
-# with the bridge), one network 10.5.0.0/16.  Endpoint 0 is made first; then
-# for each of endpoints 1..N-1 the time from the first command that creates
-# it until it gets its first echo reply from endpoint 0 (ping every 20 ms).
+# userspace (netdev) datapath, or on the kernel's with SANDBOX_DATAPATH=system
+# (tests/vm/vm.sh boots a guest that has it), in its own namespace (for
+# "bridge", a namespace with the bridge), one network 10.5.0.0/16.  Endpoint
+# 0 is made first; then for each of endpoints 1..N-1 the time from the first
+# command that creates it until it gets its first echo reply from endpoint 0
+# (ping every 20 ms).
 #
 # Prints the command that reproduces the run, and per system: the median, p99,
 # the mean of the first and the last 50 (10 if N < 200), endpoints per second,
@@ -117,7 +119,9 @@ facts=$workdir/facts             # SYSTEM KEY VALUE
 : > "$steps"
 : > "$facts"
 
-echo "command: N=$N SYSTEMS=\"$SYSTEMS\" bench/scale.sh"
+dp=
+[ "${SANDBOX_DATAPATH:-netdev}" != netdev ] && dp="SANDBOX_DATAPATH=$SANDBOX_DATAPATH "
+echo "command: ${dp}N=$N SYSTEMS=\"$SYSTEMS\" bench/scale.sh"
 
 # ip_of VAR I, mac_of VAR I: endpoint I's address into VAR (no subshell: the
 # bulk cases make thousands of them while timed).
@@ -388,7 +392,7 @@ create_bridge() {
 # takes; endpoint 0 gets the broadcasts (the new endpoints' ARP requests).
 floor_world() {
     sandbox_switch_start sw1 || fail "switch"
-    sandbox_vsctl sw1 add-br br0 -- set Bridge br0 datapath_type=netdev \
+    sandbox_vsctl sw1 add-br br0 -- set Bridge br0 datapath_type="$SANDBOX_DATAPATH" \
         fail_mode=secure || fail "bridge"
     if [ "$1" = macvlan ] || [ "$1" = trunk ]; then
         local ns=$SANDBOX_PREFIX-trunk swns; swns=$(sandbox_netns sw1)

@@ -28,7 +28,7 @@ ovn_world() {
     sandbox_vsctl sw1 set Open_vSwitch . \
         external_ids:ovn-remote="unix:$d/sb.sock" \
         external_ids:ovn-encap-type=geneve external_ids:ovn-encap-ip=127.0.0.1 \
-        external_ids:ovn-bridge-datapath-type=netdev
+        external_ids:ovn-bridge-datapath-type="$SANDBOX_DATAPATH"
     local sw; sw=$(sandbox_switch_dir sw1)
     sandbox_netns_exec sw1 env OVS_RUNDIR="$sw" OVN_RUNDIR="$d" ovn-controller \
         -vconsole:off "unix:$sw/db.sock" --pidfile="$d/ovn-controller.pid" \

@@ -15,7 +15,8 @@ milliseconds once they are reachable, not a ping(8) started for each.
 Prints the seconds from its start until the last reply and exits 0, or
 lists the endpoints that got no reply within TIMEOUT (600 s) and exits 1.
 With --stats, also says on stderr how long endpoints asked before their
-reply (median, p90, max)."""
+reply (median, p90, max), and names those that asked half a second
+or more (the slowest ten)."""
 
 import ctypes
 import os
@@ -175,7 +176,7 @@ def main(argv):
                 if typ == ICMP_ECHOREPLY and ident == k & 0xFFFF:
                     got = True
             if got:
-                took.append(time.monotonic() - began[k])
+                took.append((time.monotonic() - began[k], k))
                 poller.unregister(fd)
                 del asking[fd]
                 eps[k].forget(target_ip)
@@ -189,6 +190,8 @@ def main(argv):
         return 1
     if stats and took:
         took.sort()
+        slow = [(t, k) for t, k in took if t >= 0.5]
+        took = [t for t, _ in took]
         sys.stderr.write("reach-all: %d endpoints in %.3f s (%.3f s to open "
                          "their sockets); each asked %.0f ms (median), "
                          "%.0f ms (p90), %.0f ms (max) before its reply\n"
@@ -196,6 +199,15 @@ def main(argv):
                             1000 * took[len(took) // 2],
                             1000 * took[len(took) * 9 // 10],
                             1000 * took[-1]))
+        # Half a second or more: more than a few requests went unanswered
+        # (an ARP request is asked again after a second).  Named, with when
+        # they began asking.
+        if len(slow) > 10:
+            sys.stderr.write("reach-all: %d asked half a second or more; "
+                             "the slowest:\n" % len(slow))
+        for t, k in slow[-10:]:
+            sys.stderr.write("reach-all: %s asked %.0f ms, from %.3f s on\n"
+                             % (endpoints[k][0], 1000 * t, began[k] - start))
     print("%.3f" % elapsed)
     return 0
 

@@ -79,25 +79,26 @@ suite_start=$(date +%s)
 # tests' namespaces and folders behind.  Those of a run no process is left
 # of are removed here, and said; what is still there (a run that is alive)
 # is not this run's to remove, nor to be blamed on it at the end.
-run_prefixes() {
-    { ip netns list 2>/dev/null | awk '{print $1}' | sed -n 's/^\(vt[0-9a-f]\{4\}\)-.*/\1/p'
-      for d in /tmp/ovs-vnet.vt????.*; do
-          [ -d "$d" ] && basename "$d" | cut -d. -f2
-      done; } | sort -u
+# test_netns [PREFIX]: the namespaces of the tests' sandboxes (of one, PREFIX).
+test_netns() {
+    local prefix='vt[0-9a-f]{4}'
+    ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^${1:-$prefix}-"
 }
-for p in $(run_prefixes); do
+for p in $({ test_netns | cut -d- -f1
+             for d in /tmp/ovs-vnet.vt????.*; do
+                 [ -d "$d" ] && basename "$d" | cut -d. -f2
+             done; } | sort -u); do
     pgrep -f "/tmp/ovs-vnet\.$p\." >/dev/null && continue
-    busy=
-    for ns in $(ip netns list | awk '{print $1}' | grep "^$p-"); do
-        [ -n "$(ip netns pids "$ns" 2>/dev/null)" ] && busy=yes
+    nss=$(test_netns "$p")
+    for ns in $nss; do
+        [ -n "$(ip netns pids "$ns" 2>/dev/null)" ] && continue 2
     done
-    [ -n "$busy" ] && continue
-    for ns in $(ip netns list | awk '{print $1}' | grep "^$p-"); do
+    for ns in $nss; do
         ip netns del "$ns" && echo "removed namespace $ns, left by an earlier run"
     done
     rm -rf /tmp/ovs-vnet."$p".*
 done
-earlier_netns=$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^vt[0-9a-f]{4}-' || true)
+earlier_netns=$(test_netns || true)
 
 # --sanitize: the same sources (tracked, and new ones not ignored), built
 # again in a folder of their own with the sanitizers, against the same Open
@@ -273,8 +274,7 @@ fi
 
 
 # Nothing may be left behind.
-leftover=$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^vt[0-9a-f]{4}-' \
-           | grep -vxF -e "$earlier_netns" || true)
+leftover=$(test_netns | grep -vxF -e "$earlier_netns" || true)
 if [ -n "$leftover" ]; then
     failed=$((failed + 1))
     failures+=("cleanup: namespaces left behind: $leftover")

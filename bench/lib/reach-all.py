@@ -190,18 +190,18 @@ def main(argv):
         return 1
     if stats and took:
         took.sort()
-        slow = [(t, k) for t, k in took if t >= 0.5]
-        took = [t for t, _ in took]
+        times = [t for t, _ in took]
         sys.stderr.write("reach-all: %d endpoints in %.3f s (%.3f s to open "
                          "their sockets); each asked %.0f ms (median), "
                          "%.0f ms (p90), %.0f ms (max) before its reply\n"
                          % (len(took), elapsed, start - opened,
-                            1000 * took[len(took) // 2],
-                            1000 * took[len(took) * 9 // 10],
-                            1000 * took[-1]))
+                            1000 * times[len(times) // 2],
+                            1000 * times[len(times) * 9 // 10],
+                            1000 * times[-1]))
         # Half a second or more: more than a few requests went unanswered
         # (an ARP request is asked again after a second).  Named, with when
         # they began asking.
+        slow = [(t, k) for t, k in took if t >= 0.5]
         if len(slow) > 10:
             sys.stderr.write("reach-all: %d asked half a second or more; "
                              "the slowest:\n" % len(slow))

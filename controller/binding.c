@@ -487,10 +487,8 @@ binding_partition_ready(struct binding_wants *w,
         const char *name = w->wants[i].endpoint;
         bool ready = attacher_is_ready(attacher, name);
         binding_endpoint(endpoints, name)->waiting = !ready;
-        if (ready && w->wants[i].trunk_port) {
-            /* A sum: the same for the same set in any order.  (Another
-             * endpoint is bound by its port in the switch's database, whose
-             * changes count already.) */
+        if (ready) {
+            /* A sum: the same for the same set in any order. */
             w->ready_digest += hash_string(name, 0);
         }
         if (ready || attacher_wants_port(attacher, name)) {

@@ -95,10 +95,10 @@ struct binding_wants {
     struct switch_db_port *ports;
     size_t n;
     struct binding_rows *rows;  /* Private. */
-    uint32_t ready_digest;      /* Which endpoints behind a trunk have
-                                 * their devices in place
-                                 * (binding_partition_ready()): they are
-                                 * bound then, which no database says. */
+    uint32_t ready_digest;      /* Which endpoints' devices are in place
+                                 * (binding_partition_ready()): those behind
+                                 * a trunk are bound when theirs is, which
+                                 * no database says. */
     struct sset accepted;       /* Endpoints with valid addresses of their
                                  * own. */
 };

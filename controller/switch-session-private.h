@@ -149,8 +149,7 @@ struct switch_session {
     bool flows_computed;
     unsigned int flows_nb_seqno;        /* Database contents the desired */
     unsigned int flows_ovs_seqno;       /* flows were computed from, */
-    uint32_t flows_ready_digest;        /* and which trunk endpoints' devices
-                                         * were in place. */
+    uint32_t flows_ready_digest;        /* and which devices were in place. */
     char *flows_error;
     struct uplink_prober *prober;       /* ARP for uplinks' next hops. */
     struct held_packets *held;  /* First packets of ports without flows. */

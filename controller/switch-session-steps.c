@@ -99,10 +99,10 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
     const struct vnetrec_switch *me = own_row(ss, nb);
     lan_view_add_physnets(view, me ? &me->physnets : NULL);
 
-    /* The rest follows the NB, the switch database and which trunk
-     * endpoints' devices are in place only (an endpoint behind a trunk is
-     * bound once its device is, with no change to either database): without
-     * a change there, the desired flows are the same. */
+    /* The rest follows the NB, the switch database and which devices are
+     * in place only (an endpoint behind a trunk is bound once its device
+     * is, with no change to either database): without a change there, the
+     * desired flows are the same. */
     unsigned int nb_seqno = ovsdb_idl_get_seqno(nb);
     unsigned int ovs_seqno = ss->ovs_news_seqno;
     bool same_inputs = (ss->flows_computed && nb_seqno == ss->flows_nb_seqno

@@ -11,7 +11,11 @@
 # (its counter switch_session_run).  Where perf(1) can count system calls,
 # also how many times ovs-vswitchd's main thread went round its loop (its
 # poll() calls): on the userspace datapath each time is a look at every
-# port.
+# port; and how many requests it sent the kernel (its sendmsg() calls, nearly
+# all of them netlink: Open vSwitch 3.1 asks the kernel about every port
+# again on several occasions, and for a veth whose other end is in another
+# namespace each answer walks every namespace id the switch's namespace
+# holds, one per endpoint namespace).
 #
 # With PLUG=1 the K endpoints are plugged the way OpenStack-style
 # integrations do it instead: "ovs-vnet-ctl port-add", the namespace and
@@ -93,8 +97,9 @@ reconfigs() {
 full_runs() {
     sandbox_vnetd_appctl coverage/read-counter switch_session_run
 }
-# loops_start / loops_stop: ovs-vswitchd's main-loop iterations in between
-# ("-" without perf's syscall tracepoints).
+# loops_start / loops_stop: ovs-vswitchd's main-loop iterations and its main
+# thread's sendmsg() calls in between ("-" without perf's syscall
+# tracepoints).
 loops_file=$SANDBOX_DIR/loops
 loops_pid=
 have_perf=false
@@ -102,17 +107,22 @@ perf stat -e syscalls:sys_enter_poll -- true >/dev/null 2>&1 && have_perf=true
 loops_start() {
     loops_pid=
     $have_perf || return 0
-    perf stat -x, -e syscalls:sys_enter_poll -t "$vswitchd" -o "$loops_file" \
+    perf stat -x, -e syscalls:sys_enter_poll,syscalls:sys_enter_sendmsg \
+        -t "$vswitchd" -o "$loops_file" \
         >/dev/null 2>&1 &
     loops_pid=$!
 }
-loops_stop() {               # Sets $loops.
-    loops=-
+loops_stop() {               # Sets $loops and $requests.
+    loops=- requests=-
     [ -n "$loops_pid" ] || return 0
     kill -INT "$loops_pid" 2>/dev/null
     wait "$loops_pid" 2>/dev/null
-    loops=$(awk -F, '/sys_enter_poll/ { print $1 + 0; found = 1 }
-                     END { if (!found) print "-" }' "$loops_file")
+    loops=$(perf_count sys_enter_poll)
+    requests=$(perf_count sys_enter_sendmsg)
+}
+perf_count() {
+    awk -F, -v e="$1" '$3 ~ e { print $1 + 0; found = 1 }
+                       END { if (!found) print "-" }' "$loops_file"
 }
 
 if (( IDLE > 0 )); then
@@ -157,11 +167,12 @@ plug() {
 }
 
 if (( PLUG )); then
-    printf '%-8s %10s %16s %14s %10s %10s %6s %8s %8s %8s %8s\n' endpoint "plug ms" \
-        "ovs-vswitchd ms" "ovs-vnetd ms" reconfigs "full runs" loops port-add ip add-port reply
+    printf '%-8s %10s %16s %14s %10s %10s %6s %8s %8s %8s %8s %8s\n' endpoint "plug ms" \
+        "ovs-vswitchd ms" "ovs-vnetd ms" reconfigs "full runs" loops sendmsg \
+        port-add ip add-port reply
 else
-    printf '%-8s %10s %16s %14s %10s %10s %6s\n' endpoint "attach ms" "ovs-vswitchd ms" \
-        "ovs-vnetd ms" reconfigs "full runs" loops
+    printf '%-8s %10s %16s %14s %10s %10s %6s %8s\n' endpoint "attach ms" "ovs-vswitchd ms" \
+        "ovs-vnetd ms" reconfigs "full runs" loops sendmsg
 fi
 results=$SANDBOX_DIR/results
 : > "$results"
@@ -186,22 +197,24 @@ for ((j = 0; j < K; j++)); do
     sleep 1
     a1=$(proc_ticks "$vswitchd"); b1=$(proc_ticks "$vnetd"); loops_stop
     r1=$(reconfigs); f1=$(full_runs)
-    line=$(printf '%s %s %s %s %s %s %s %s' "e$i" $(( (t1 - t0) / 1000000 )) \
+    line=$(printf '%s %s %s %s %s %s %s %s %s' "e$i" $(( (t1 - t0) / 1000000 )) \
         $(( (a1 - a0) * 1000 / hz )) $(( (b1 - b0) * 1000 / hz )) $((r1 - r0)) $((f1 - f0)) \
-        "$loops" \
+        "$loops" "$requests" \
         "$steps")
     echo "$line" >> "$results"
-    printf '%-8s %10s %16s %14s %10s %10s %6s %8s %8s %8s %8s\n' $line
+    printf '%-8s %10s %16s %14s %10s %10s %6s %8s %8s %8s %8s %8s\n' $line
 done
 awk -v n="$N" -v what="$( ((PLUG)) && echo plugs || echo attaches)" \
     '{ t += $2; a += $3; b += $4; r += $5; f += $6; l += $7; nl += ($7 != "-")
-      s1 += $8; s2 += $9; s3 += $10; s4 += $11; k++ }
+      q += $8; s1 += $9; s2 += $10; s3 += $11; s4 += $12; k++ }
     END { printf "\nN=%d, mean of %d %s: %.0f ms; ovs-vswitchd %.0f ms of CPU, " \
                  "ovs-vnetd %.0f ms, %.2f reconfigurations and %.2f full runs of " \
                  "ovs-vnetd each\n", n, k, what, t / k, a / k, b / k, r / k, f / k
           if (nl)
-              printf "ovs-vswitchd went round its main loop %.1f times per %s\n", \
-                     l / nl, substr(what, 1, length(what) - (what == "plugs" ? 1 : 2))
+              printf "ovs-vswitchd went round its main loop %.1f times and sent the " \
+                     "kernel %.0f requests (%.1f per endpoint on the switch) per %s\n", \
+                     l / nl, q / nl, q / nl / (n + (k - 1) / 2 + 1),
+                     substr(what, 1, length(what) - (what == "plugs" ? 1 : 2))
           if (what == "plugs")
               printf "steps: port-add %.0f ms, ip %.0f ms, add-port %.0f ms, " \
                      "first reply %.0f ms\n", s1 / k, s2 / k, s3 / k, s4 / k }' \

@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "openvswitch/vlog.h"
+#include "smap.h"
 #include "ovsdb/addr.h"
 #include "ovsdb/allocate.h"
 #include "ovsdb/endpoint.h"
+#include "ovsdb/names.h"
 #include "ovsdb/validate.h"
 #include "ovsdb/vnet-idl.h"
 #include "util.h"
@@ -155,6 +157,33 @@ allocate_routers(struct ovsdb_idl *nb)
     return changed;
 }
 
+/* The kind of endpoint 'ep', which names none: one with a switch is a
+ * namespace of its network's default kind (options:endpoint_type, a veth
+ * unless it says otherwise), one without is plugged by others.  NULL, and
+ * the endpoint waits, while that option holds no kind of namespace
+ * endpoint. */
+static const char *
+endpoint_default_type(const struct vnetrec_endpoint *ep)
+{
+    if (!ep->switch_) {
+        return "external";
+    }
+    const char *type = ep->network
+        ? smap_get(&ep->network->options, VNET_NETWORK_ENDPOINT_TYPE_KEY)
+        : NULL;
+    if (!type) {
+        return VNET_NETWORK_ENDPOINT_TYPE_DEFAULT;
+    }
+    if (!vnet_network_endpoint_type_is_valid(type)) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "endpoint %s waits: network %s's options:%s is "
+                     "\"%s\", not netns, trunk or internal", ep->name,
+                     ep->network->name, VNET_NETWORK_ENDPOINT_TYPE_KEY, type);
+        return NULL;
+    }
+    return type;
+}
+
 static unsigned int
 allocate_endpoints(struct ovsdb_idl *nb)
 {
@@ -166,7 +195,11 @@ allocate_endpoints(struct ovsdb_idl *nb)
     for (size_t i = 0; i < n; i++) {
         ep = rows[i].row;
         if (!ep->type[0]) {
-            vnetrec_endpoint_set_type(ep, ep->switch_ ? "netns" : "external");
+            const char *type = endpoint_default_type(ep);
+            if (!type) {
+                continue;
+            }
+            vnetrec_endpoint_set_type(ep, type);
         }
         if (!vnet_endpoint_is_created(ep)) {
             changed++;

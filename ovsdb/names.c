@@ -172,3 +172,10 @@ vnet_offload_is_valid(const char *offload)
 {
     return !strcmp(offload, "auto") || !strcmp(offload, "off");
 }
+
+bool
+vnet_network_endpoint_type_is_valid(const char *type)
+{
+    return (!strcmp(type, "netns") || !strcmp(type, "trunk")
+            || !strcmp(type, "internal"));
+}

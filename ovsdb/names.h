@@ -42,6 +42,13 @@ extern "C" {
 #define VNET_OFFLOAD_DEFAULT "auto"
 bool vnet_offload_is_valid(const char *);
 
+/* Network options key "endpoint_type": the kind an endpoint of the network
+ * in a namespace gets when it names none ("" in the NB, no --type on the
+ * command line): "netns" (a veth, the default), "trunk" or "internal". */
+#define VNET_NETWORK_ENDPOINT_TYPE_KEY "endpoint_type"
+#define VNET_NETWORK_ENDPOINT_TYPE_DEFAULT "netns"
+bool vnet_network_endpoint_type_is_valid(const char *);
+
 /* Marks on rows ovs-vnet creates in a switch's Open_vSwitch database. */
 #define VNET_EXTID_OWNER "ovs-vnet-switch"   /* value: the NB switch name. */
 

@@ -140,4 +140,16 @@ TEST(DatapathResolve, AutoFollowsKernelModule)
     EXPECT_STREQ(vnet_datapath_resolve("system", 0), "system");
 }
 
+TEST(NetworkEndpointType, NamespaceKindsOnly)
+{
+    for (const char *kind : {"netns", "trunk", "internal"}) {
+        EXPECT_TRUE(vnet_network_endpoint_type_is_valid(kind)) << kind;
+    }
+    /* A tap has no namespace, an external endpoint no switch; "veth" is the
+     * command line's name, the NB's is "netns". */
+    for (const char *kind : {"", "tap", "external", "veth", "Trunk"}) {
+        EXPECT_FALSE(vnet_network_endpoint_type_is_valid(kind)) << kind;
+    }
+}
+
 }  // namespace

@@ -32,6 +32,23 @@
 #include "timeval.h"
 #include "util.h"
 
+/* --endpoint-type=KIND of net-add and net-set: the NB's name of command
+ * line kind 'kind' (veth, trunk, internal) in '*type'.  False, with an
+ * error, for any other. */
+static bool
+parse_endpoint_type_option(struct ctl_context *ctx, const char *kind,
+                           const char **type)
+{
+    *type = !strcmp(kind, "veth") ? VNET_NETWORK_ENDPOINT_TYPE_DEFAULT : kind;
+    if (strcmp(kind, VNET_NETWORK_ENDPOINT_TYPE_DEFAULT)
+        && vnet_network_endpoint_type_is_valid(*type)) {
+        return true;
+    }
+    ctl_error(ctx, "--endpoint-type=%s: expected veth, trunk or internal",
+              kind);
+    return false;
+}
+
 void
 cmd_net_add(struct ctl_context *ctx)
 {
@@ -42,6 +59,8 @@ cmd_net_add(struct ctl_context *ctx)
     const char *limit_s = ctl_args_get(&ctx->args, "--mac-limit");
     const char *physnet = ctl_args_get(&ctx->args, "--physnet");
     const char *vlan_s = ctl_args_get(&ctx->args, "--vlan");
+    const char *kind = ctl_args_get(&ctx->args, "--endpoint-type");
+    const char *endpoint_type = NULL;
     struct vnet_cidr cidr;
     unsigned int gateway;
     int mtu = 0, mac_limit = 1024, vlan = 0;
@@ -57,7 +76,8 @@ cmd_net_add(struct ctl_context *ctx)
         || (limit_s && !parse_number_option(ctx, "--mac-limit", limit_s, 0,
                                             1048576, &mac_limit))
         || (vlan_s && !parse_number_option(ctx, "--vlan", vlan_s, 1, 4094,
-                                           &vlan))) {
+                                           &vlan))
+        || (kind && !parse_endpoint_type_option(ctx, kind, &endpoint_type))) {
         return;
     }
     if (vlan && !physnet) {
@@ -112,6 +132,39 @@ cmd_net_add(struct ctl_context *ctx)
     vnetrec_network_set_segment_id(net, segment);
     vnetrec_network_set_mtu(net, mtu);
     vnetrec_network_set_mac_limit(net, mac_limit);
+    if (endpoint_type
+        && strcmp(endpoint_type, VNET_NETWORK_ENDPOINT_TYPE_DEFAULT)) {
+        vnetrec_network_update_options_setkey(
+            net, VNET_NETWORK_ENDPOINT_TYPE_KEY, endpoint_type);
+    }
+}
+
+void
+cmd_net_set(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    const char *kind = ctl_args_get(&ctx->args, "--endpoint-type");
+    const char *endpoint_type;
+
+    const struct vnetrec_network *net = network_by_name(ctx->idl, name);
+    if (!net) {
+        ctl_error(ctx, "no network named %s", name);
+        return;
+    }
+    if (!kind) {
+        return;
+    }
+    if (!parse_endpoint_type_option(ctx, kind, &endpoint_type)) {
+        return;
+    }
+    get_or_create_global(ctx);
+    if (!strcmp(endpoint_type, VNET_NETWORK_ENDPOINT_TYPE_DEFAULT)) {
+        vnetrec_network_update_options_delkey(net,
+                                              VNET_NETWORK_ENDPOINT_TYPE_KEY);
+    } else {
+        vnetrec_network_update_options_setkey(
+            net, VNET_NETWORK_ENDPOINT_TYPE_KEY, endpoint_type);
+    }
 }
 
 void
@@ -174,8 +227,9 @@ struct endpoint_args {
     const char *name;
     const char *ip_s;           /* --ip, --mac: NULL if not given. */
     const char *mac_s;
-    const char *kind;           /* attach's --type (veth by default); NULL for
-                                 * port-add. */
+    const char *kind;           /* attach's --type; NULL for port-add, and for
+                                 * an attach without it (its network's default
+                                 * kind, never a tap). */
     bool tap, internal, trunk;
     const char *netns;          /* The namespace: NULL for a tap and for a
                                  * logical port. */
@@ -189,7 +243,7 @@ endpoint_args_get(const struct ctl_context *ctx, bool in_netns,
     a->name = ctx->argv[2];
     a->ip_s = ctl_args_get(&ctx->args, "--ip");
     a->mac_s = ctl_args_get(&ctx->args, "--mac");
-    a->kind = in_netns ? opt_def(ctx, "--type", "veth") : NULL;
+    a->kind = in_netns ? ctl_args_get(&ctx->args, "--type") : NULL;
     a->tap = a->kind && !strcmp(a->kind, "tap");
     a->internal = a->kind && !strcmp(a->kind, "internal");
     a->trunk = a->kind && !strcmp(a->kind, "trunk");
@@ -280,6 +334,19 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
     if (!net) {
         ctl_error(ctx, "no network named %s", net_name);
         return;
+    }
+    if (in_netns && !kind) {
+        const char *type = smap_get(&net->options,
+                                    VNET_NETWORK_ENDPOINT_TYPE_KEY);
+        if (type && !vnet_network_endpoint_type_is_valid(type)) {
+            ctl_error(ctx, "network %s's options:%s is \"%s\", not netns, "
+                      "trunk or internal: give --type, or mend it with "
+                      "net-set %s --endpoint-type=KIND", net->name,
+                      VNET_NETWORK_ENDPOINT_TYPE_KEY, type, net->name);
+            return;
+        }
+        internal = type && !strcmp(type, "internal");
+        trunk = type && !strcmp(type, "trunk");
     }
     struct vnet_cidr cidr;
     unsigned int gateway;

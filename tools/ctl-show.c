@@ -222,6 +222,10 @@ cmd_show(struct ctl_context *ctx)
             json_object_put(j, "mtu",
                             json_integer_create(vnet_network_mtu(net->mtu)));
             json_object_put(j, "mac_limit", json_integer_create(net->mac_limit));
+            json_object_put_string(j, "endpoint_type", smap_get_def(
+                                       &net->options,
+                                       VNET_NETWORK_ENDPOINT_TYPE_KEY,
+                                       VNET_NETWORK_ENDPOINT_TYPE_DEFAULT));
 
             size_t n_eps;
             const struct vnetrec_endpoint **eps
@@ -375,9 +379,17 @@ cmd_show(struct ctl_context *ctx)
                 ds_put_cstr(&ctx->output, "untagged, ");
             }
         }
-        ds_put_format(&ctx->output, "gateway %s, segment %"PRId64", mtu %d)\n",
+        ds_put_format(&ctx->output, "gateway %s, segment %"PRId64", mtu %d",
                       net->gateway[0] ? net->gateway : "none",
                       net->segment_id, vnet_network_mtu(net->mtu));
+        const char *kind = smap_get(&net->options,
+                                    VNET_NETWORK_ENDPOINT_TYPE_KEY);
+        if (kind) {
+            ds_put_format(&ctx->output, ", endpoints %s",
+                          vnet_network_endpoint_type_is_valid(kind)
+                          ? kind : "of no kind (bad options:endpoint_type)");
+        }
+        ds_put_cstr(&ctx->output, ")\n");
         if (net->physnet) {
             /* Switches that say it does not reach its LAN from them. */
             char *key = xasprintf(VNET_STATUS_PHYSNET_ERROR_PREFIX "%s",

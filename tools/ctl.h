@@ -134,6 +134,7 @@ ctl_run_func cmd_switch_set;
 ctl_run_func cmd_disconnect;
 ctl_run_func cmd_switch_list;
 ctl_run_func cmd_net_add;
+ctl_run_func cmd_net_set;
 ctl_run_func cmd_net_del;
 ctl_prepare_func attach_prepare;
 ctl_run_func cmd_attach;

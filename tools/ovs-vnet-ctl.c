@@ -199,13 +199,19 @@ static const struct ctl_command commands[] = {
     {"disconnect", 1, 1, "--if-exists,--force", true, NULL, cmd_disconnect,
      "NAME [--if-exists] [--force]",
      "release switch NAME (its bridge is removed; --force: and its endpoints)"},
-    {"net-add", 2, 2, "--gateway=,--mtu=,--mac-limit=,--physnet=,--vlan=",
+    {"net-add", 2, 2,
+     "--gateway=,--mtu=,--mac-limit=,--physnet=,--vlan=,--endpoint-type=",
      true, NULL, cmd_net_add,
      "NAME CIDR [--gateway=IP] [--mtu=N] [--mac-limit=N] "
-     "[--physnet=PHYS [--vlan=ID]]",
+     "[--physnet=PHYS [--vlan=ID]] [--endpoint-type=veth|trunk|internal]",
      "create a network (gateway: first host address by default); on a "
      "physical network, its LAN (untagged or VLAN ID), with no gateway of "
-     "ours"},
+     "ours; --endpoint-type: the kind of its endpoints attached without "
+     "--type (veth by default)"},
+    {"net-set", 1, 1, "--endpoint-type=", true, NULL, cmd_net_set,
+     "NAME [--endpoint-type=veth|trunk|internal]",
+     "change the kind a network's endpoints attached from now on without "
+     "--type get"},
     {"net-del", 1, 1, "--force,--if-exists", true, NULL, cmd_net_del,
      "NAME [--force] [--if-exists]",
      "delete a network (--force: and its endpoints)"},
@@ -213,10 +219,12 @@ static const struct ctl_command commands[] = {
     {"attach", 2, 2, "--switch=,--ip=,--mac=,--netns=,--type=,--owner=,--group=",
      true, attach_prepare, cmd_attach,
      "NET EP --switch=SWITCH [--ip=IP] [--mac=MAC] "
-     "[--type=veth|internal|tap] [--netns=NS] [--owner=USER] [--group=GROUP]",
-     "create endpoint EP in NET: a namespace with an interface (veth, or an "
-     "Open vSwitch internal port), or a tap device for a VM or a program "
-     "(tap)"},
+     "[--type=veth|trunk|internal|tap] [--netns=NS] [--owner=USER] "
+     "[--group=GROUP]",
+     "create endpoint EP in NET: a namespace with an interface (veth, one "
+     "behind the network's trunk, or an Open vSwitch internal port), or a "
+     "tap device for a VM or a program (tap); without --type, the network's "
+     "kind (net-add --endpoint-type)"},
     {"port-add", 2, 2, "--ip=,--mac=", true, port_add_prepare, cmd_port_add,
      "NET EP [--ip=IP] [--mac=MAC]",
      "create logical port EP in NET, for an interface plugged by others "

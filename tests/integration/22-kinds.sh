@@ -275,6 +275,86 @@ test_trunk_bulk_attach_waits_for_every_endpoint() {
     reaches "b$((n - 1))" 10.5.0.11 || fail "the last one made -> ep1"
 }
 
+# ep_type EP: the NB's Endpoint.type of EP.
+ep_type() {
+    nb_column Endpoint "$1" type
+}
+
+# nb_insert_endpoint NAME NETWORK IP: an endpoint on sw1 (in namespace
+# $SANDBOX_PREFIX-NAME) as another NB client writes it, naming no kind.
+nb_insert_endpoint() {
+    nb_transact '["OVS_VNET_Northbound",{"op":"insert","table":"Endpoint",
+        "row":{"name":"'"$1"'","network":["uuid","'"$(nb_uuid Network "$2")"'"],
+               "switch":["uuid","'"$(nb_uuid Switch sw1)"'"],"ip":"'"$3"'",
+               "netns":"'"$SANDBOX_PREFIX-$1"'"}}]'
+}
+
+test_network_endpoint_type() {
+    # One value below is no kind at all, written by another client.
+    ALLOWED_LOG_ERRORS='allocator\|WARN\|endpoint e7 waits: network big.s options:endpoint_type is "bogus"'
+    kinds_world
+    local out
+    # A network whose endpoints go behind its trunk unless they say otherwise.
+    vnet_ctl net-add big 10.6.0.0/16 --endpoint-type=trunk >/dev/null || fail "net-add"
+    output_has '^network big 10.6.0.0/16 \(.*, endpoints trunk\)$' vnet_ctl show \
+        || fail "show: $(vnet_ctl show)"
+    assert_contains "$(vnet_ctl -f json show)" '"endpoint_type":"trunk"'
+    vnet_ctl --wait attach big e1 --switch=sw1 --ip=10.6.0.11 \
+        --netns="$SANDBOX_PREFIX-e1" >/dev/null || fail "attach e1"
+    vnet_ctl --wait attach big e2 --switch=sw1 --ip=10.6.0.12 \
+        --netns="$SANDBOX_PREFIX-e2" >/dev/null || fail "attach e2"
+    assert_eq "$(ep_type e1) $(ep_type e2)" "trunk trunk" "kinds of e1 and e2"
+    assert_eq "$(sandbox_vsctl sw1 list-ports br-vnet | grep -c '^vnt')" 1 "trunk ports"
+    reaches e1 10.6.0.12 || fail "e1 -> e2"
+    # --type still decides; and an endpoint another client writes without a
+    # kind gets the network's.
+    vnet_ctl --wait attach big e3 --switch=sw1 --type=veth --ip=10.6.0.13 \
+        --netns="$SANDBOX_PREFIX-e3" >/dev/null || fail "attach e3"
+    assert_eq "$(ep_type e3)" netns "kind of e3"
+    nb_insert_endpoint e4 big 10.6.0.14
+    vnet_ctl --wait sync
+    assert_eq "$(ep_type e4)" trunk "kind of e4, written without one"
+    reaches e4 10.6.0.13 || fail "e4 -> e3"
+
+    # Changed: endpoints attached from now on are veths; those there keep
+    # their kind.  Networks that say nothing keep theirs.
+    vnet_ctl net-set big --endpoint-type=veth || fail "net-set"
+    ! output_has 'endpoints' vnet_ctl show || fail "show after net-set: $(vnet_ctl show)"
+    vnet_ctl --wait attach big e5 --switch=sw1 --ip=10.6.0.15 \
+        --netns="$SANDBOX_PREFIX-e5" >/dev/null || fail "attach e5"
+    assert_eq "$(ep_type e5) $(ep_type e1)" "netns trunk" "kinds of e5 and e1"
+    vnet_ctl --wait attach net1 ep2 --switch=sw1 --ip=10.5.0.12 \
+        --netns="$SANDBOX_PREFIX-ep2" >/dev/null || fail "attach ep2"
+    assert_eq "$(ep_type ep2)" netns "kind of ep2 in net1"
+    reaches e5 10.6.0.11 || fail "e5 -> e1"
+
+    # Only kinds of namespace endpoints.
+    for kind in tap netns external bogus; do
+        out=$(vnet_ctl net-add other 10.7.0.0/16 --endpoint-type=$kind 2>&1) \
+            && fail "net-add --endpoint-type=$kind accepted"
+        assert_contains "$out" "expected veth, trunk or internal"
+    done
+    ! vnet_ctl net-set big --endpoint-type=tap 2>/dev/null || fail "net-set tap accepted"
+    # A value that is no kind, written by another client: an attach without
+    # --type says so, an endpoint without a kind waits until it is mended.
+    nb_transact '["OVS_VNET_Northbound",{"op":"update","table":"Network",
+        "where":[["name","==","big"]],"row":{"options":["map",[["endpoint_type","bogus"]]]}}]'
+    output_has 'endpoints of no kind' vnet_ctl show || fail "show: $(vnet_ctl show)"
+    out=$(vnet_ctl attach big e6 --switch=sw1 2>&1) && fail "attach without --type accepted"
+    assert_contains "$out" 'net-set big --endpoint-type=KIND'
+    vnet_ctl --wait attach big e6 --switch=sw1 --type=trunk --ip=10.6.0.16 \
+        --netns="$SANDBOX_PREFIX-e6" >/dev/null || fail "attach e6 with --type"
+    nb_insert_endpoint e7 big 10.6.0.17
+    vnet_ctl --wait sync
+    assert_eq "$(ep_type e7)" "" "kind of e7 while its network's is no kind"
+    wait_until 5 output_has 'endpoint e7 waits' cat "$SANDBOX_DIR/vnetd/ovs-vnetd.log" \
+        || fail "no word of e7 in ovs-vnetd's log"
+    vnet_ctl net-set big --endpoint-type=trunk || fail "net-set mending"
+    vnet_ctl --wait sync
+    assert_eq "$(ep_type e7)" trunk "kind of e7 once mended"
+    wait_until 10 reaches e7 10.6.0.16 || fail "e7 -> e6"
+}
+
 test_internal_endpoint() {
     # The userspace datapath's ovs-vswitchd asks the kernel about its device
     # where it runs, not where the device is; and the device went with its

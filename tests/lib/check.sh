@@ -336,12 +336,18 @@ knows_neighbor() {  # EP IP: EP's ARP table has IP
     output_has lladdr in_ep "$1" ip neigh show "$2"
 }
 
+# nb_column TABLE NAME COLUMN: a column of the NB row of TABLE named NAME (a
+# string or number as it is).
+nb_column() {
+    ovsdb-client --timeout=10 -f json query "$OVS_VNET_DB" \
+        '["OVS_VNET_Northbound",{"op":"select","table":"'"$1"'",
+          "where":[["name","==","'"$2"'"]],"columns":["'"$3"'"]}]' \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rows"][0][sys.argv[1]])' "$3"
+}
+
 # net_segment NETWORK: its segment id, from the NB.
 net_segment() {
-    ovsdb-client --timeout=10 -f json query "$OVS_VNET_DB" \
-        '["OVS_VNET_Northbound",{"op":"select","table":"Network",
-          "where":[["name","==","'"$1"'"]],"columns":["segment_id"]}]' \
-        | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rows"][0]["segment_id"])'
+    nb_column Network "$1" segment_id
 }
 
 # flows_older_than SWITCH SECS: every flow ovs-vnetd installed on SWITCH has

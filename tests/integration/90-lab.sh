@@ -60,16 +60,18 @@ for name in ("host1", "host2", "ep11", "ep31", "net1", "r1"):
 test_lab_file_with_relay() {
     lab_env_for_test
     cat > "$SANDBOX_DIR/relay.lab" <<'LAB'
-# Three hosts, the third reached through the UDP relay; the NB a cluster.
+# Three hosts, the third reached through the UDP relay; the NB a cluster;
+# blue's endpoints behind its trunk on each host.
 nb-cluster 3
 host a 192.0.2.1/24
 host b 192.0.2.2/24
 host c 192.0.2.3/24 encap=udp
 network red 10.7.0.0/24
-network blue 10.7.0.0/24
+network blue 10.7.0.0/24 endpoint-type=trunk
 endpoint r1 red a 10.7.0.11
 endpoint r3 red c 10.7.0.13
 endpoint b2 blue b 10.7.0.12
+endpoint b1 blue a 10.7.0.21
 LAB
     lab up "$SANDBOX_DIR/relay.lab" >/dev/null
     # Every member of the NB cluster, for the tools.
@@ -79,6 +81,11 @@ LAB
     # red reaches itself across the relay; blue is another network.
     assert_eq "$(lab exec r1 ping -c 3 -i 0.2 -W 1 10.7.0.13 >/dev/null && echo ok)" ok "r1 -> r3"
     ! lab exec r1 ping -c 2 -i 0.2 -W 1 10.7.0.12 >/dev/null 2>&1 || fail "red reached blue"
+    # blue's endpoints are of its kind, and reach each other between hosts.
+    assert_eq "$(eval "$(lab env)"; ovs-vnet-ctl -f csv ep-list | awk -F, 'NR > 1 {print $1, $3}' \
+                 | tr '\n' ' ')" \
+        "b1 trunk b2 trunk r1 netns r3 netns " "kinds of the lab's endpoints"
+    assert_eq "$(lab exec b1 ping -c 3 -i 0.2 -W 1 10.7.0.12 >/dev/null && echo ok)" ok "b1 -> b2"
     local pids; pids=$(cat "$OVS_VNET_LAB_DIR"/*/*.pid)
     lab down >/dev/null
     lab_gone $pids

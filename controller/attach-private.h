@@ -36,7 +36,9 @@ struct trunk_state {
     char *port;                 /* Its port of the switch. */
     int mtu;                    /* As last made. */
     bool swept;                 /* Devices no endpoint wants are gone. */
-    struct vif_watch *watch;    /* Link notices there, or NULL. */
+    struct vif_watch *watch;    /* Link and tc notices there, or NULL. */
+    long long int check_at;     /* When to check the trunk's own filters. */
+    long long int checked_at;   /* When they were checked last. */
 };
 
 struct attacher {
@@ -76,6 +78,7 @@ void sweep_trunks(struct attacher *, const struct attach_want *wants,
                   size_t n_wants);
 void replug_trunk(struct attacher *, const char *netns);
 void trunks_read_link_notices(struct attacher *, long long int now);
+void trunks_check(struct attacher *, long long int now);
 void trunks_wait(const struct attacher *);
 void trunks_destroy(struct attacher *);
 

@@ -13,13 +13,21 @@
 
 #include "controller/vif.h"
 #include "hash.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "smap.h"
 #include "sset.h"
+#include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(attach_trunks);
+
+/* A trunk's own filters are read back this often, and soon after a notice
+ * says one of them went (at most once per TRUNK_CHECK_GAP_MS: detaching
+ * deletes some too). */
+#define TRUNK_VERIFY_MS 30000
+#define TRUNK_CHECK_GAP_MS 500
 
 static void
 trunk_state_destroy(struct trunk_state *ts)
@@ -76,7 +84,9 @@ trunk_state_create(struct attacher *a, const char *netns, struct vif_trunk *t,
     ts->t = t;
     ts->port = xstrdup(port);
     ts->mtu = mtu;
-    int error = vif_watch_open(vif_trunk_netns_fd(t), &ts->watch);
+    ts->checked_at = time_msec();
+    ts->check_at = ts->checked_at + TRUNK_VERIFY_MS;
+    int error = vif_watch_open(vif_trunk_netns_fd(t), true, &ts->watch);
     if (error) {
         /* The periodic checks still find everything, later. */
         VLOG_WARN("trunk %s: cannot follow the link notices of namespace %s: "
@@ -252,8 +262,34 @@ replug_trunk(struct attacher *a, const char *netns)
     trunk_state_destroy(shash_find_and_delete(&a->trunks, netns));
 }
 
-/* Reads the link notices of each trunk's namespace: the endpoints whose
- * devices there were deleted or are not up are checked in the next round. */
+/* Has trunk 'ts''s own filters checked soon. */
+static void
+trunk_check_soon(struct trunk_state *ts, long long int now)
+{
+    ts->check_at = MIN(ts->check_at,
+                       MAX(now, ts->checked_at + TRUNK_CHECK_GAP_MS));
+}
+
+/* Has the endpoints behind trunk 'netns' whose devices are in 'names' (all
+ * of them if 'all') checked in the next round. */
+static void
+check_soon_behind(struct attacher *a, const char *netns,
+                  const struct sset *names, bool all, long long int now)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &a->endpoints) {
+        struct attached *at = node->data;
+        if (at->want.trunk_netns && !strcmp(at->want.trunk_netns, netns)
+            && (all || sset_contains(names, at->want.host_ifname))) {
+            check_soon(a, at, now);
+        }
+    }
+}
+
+/* Reads the link and tc notices of each trunk's namespace: the endpoints
+ * whose devices there were deleted, are not up or lost a filter are
+ * checked in the next round, and the trunk's own filters soon after one of
+ * them went. */
 void
 trunks_read_link_notices(struct attacher *a, long long int now)
 {
@@ -263,19 +299,49 @@ trunks_read_link_notices(struct attacher *a, long long int now)
         struct vif_notices n;
         vif_notices_init(&n);
         vif_watch_run(ts->watch, &n);
-        if (n.lost || !sset_is_empty(&n.troubled)) {
-            struct shash_node *node;
-            SHASH_FOR_EACH (node, &a->endpoints) {
-                struct attached *at = node->data;
-                if (at->want.trunk_netns
-                    && !strcmp(at->want.trunk_netns, tnode->name)
-                    && (n.lost || sset_contains(&n.troubled,
-                                                at->want.host_ifname))) {
-                    check_soon(a, at, now);
-                }
+        for (size_t i = 0; i < n.n_tc_deleted; i++) {
+            const char *name = vif_trunk_device_name(ts->t, n.tc_deleted[i]);
+            if (name) {
+                sset_add(&n.troubled, name);
+            } else if (n.tc_deleted[i] == vif_trunk_ifindex(ts->t)) {
+                trunk_check_soon(ts, now);
             }
         }
+        if (n.lost) {
+            trunk_check_soon(ts, now);
+        }
+        if (n.lost || !sset_is_empty(&n.troubled)) {
+            check_soon_behind(a, tnode->name, &n.troubled, n.lost, now);
+        }
         vif_notices_destroy(&n);
+    }
+}
+
+/* Checks the own filters of each trunk whose time has come: those gone are
+ * made again, and endpoints whose filter only attaching again can make are
+ * checked in the next round. */
+void
+trunks_check(struct attacher *a, long long int now)
+{
+    struct shash_node *tnode;
+    SHASH_FOR_EACH (tnode, &a->trunks) {
+        struct trunk_state *ts = tnode->data;
+        if (now < ts->check_at) {
+            continue;
+        }
+        struct sset unfiltered = SSET_INITIALIZER(&unfiltered);
+        int error = vif_trunk_check(ts->t, &unfiltered);
+        if (error) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+            VLOG_WARN_RL(&rl, "trunk %s: checking its filters failed (%s)",
+                         tnode->name, ovs_strerror(error));
+        }
+        if (!sset_is_empty(&unfiltered)) {
+            check_soon_behind(a, tnode->name, &unfiltered, false, now);
+        }
+        sset_destroy(&unfiltered);
+        ts->checked_at = now;
+        ts->check_at = now + (error ? TRUNK_CHECK_GAP_MS * 2 : TRUNK_VERIFY_MS);
     }
 }
 
@@ -286,6 +352,7 @@ trunks_wait(const struct attacher *a)
     SHASH_FOR_EACH (node, &a->trunks) {
         const struct trunk_state *ts = node->data;
         vif_watch_wait(ts->watch);
+        poll_timer_wait_until(ts->check_at);
     }
 }
 

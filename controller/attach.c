@@ -160,7 +160,7 @@ refresh_switch_netns(struct attacher *a)
             refresh_trunk_base(a);
             VLOG_INFO("switch %s: ovs-vswitchd is pid %ld", a->switch_name,
                       (long) pid);
-            error = vif_watch_open(a->switch_netns_fd, &a->watch);
+            error = vif_watch_open(a->switch_netns_fd, false, &a->watch);
             if (error) {
                 /* The periodic checks still find everything, later. */
                 VLOG_WARN("switch %s: cannot follow the link notices of "
@@ -741,6 +741,7 @@ attacher_verify(struct attacher *a)
     bool changed = false;
 
     read_link_notices(a, now);
+    trunks_check(a, now);
     if (now < a->next_round) {
         return false;
     }

@@ -547,6 +547,124 @@ out:
     return error;
 }
 
+/* Whether the dump 'd' has group 'idx''s filter as 't' has it (the same
+ * targets, in any order). */
+static bool
+group_in_dump(const struct trunk_dump *d, const struct trunk_group *g,
+              size_t idx)
+{
+    for (size_t i = 0; i < d->n_groups; i++) {
+        if (d->groups[i].idx != idx) {
+            continue;
+        }
+        if (d->groups[i].n != g->n) {
+            return false;
+        }
+        for (size_t j = 0; j < g->n; j++) {
+            bool found = false;
+            for (size_t k = 0; k < d->groups[i].n && !found; k++) {
+                found = d->groups[i].targets[k] == g->ifindex[j];
+            }
+            if (!found) {
+                return false;
+            }
+        }
+        return true;
+    }
+    return false;
+}
+
+static bool
+unicast_in_dump(const struct trunk_dump *d, uint32_t handle, int ifindex)
+{
+    for (size_t i = 0; i < d->n_unicast; i++) {
+        if (d->unicast[i].handle == handle) {
+            return d->unicast[i].target == ifindex;
+        }
+    }
+    return false;
+}
+
+int
+vif_trunk_check(struct vif_trunk *t, struct sset *unfiltered)
+{
+    /* (No dump at all: the trunk's qdisc went too.) */
+    struct nl_cache *cache = NULL;
+    struct trunk_dump d;
+    memset(&d, 0, sizeof d);
+    if (!rtnl_cls_alloc_cache(t->socks.nl, t->trunk_ifindex, VTC_INGRESS,
+                              &cache)) {
+        trunk_dump_read(cache, &d);
+        nl_cache_free(cache);
+    }
+
+    int error = 0;
+    size_t n_made = 0;
+    bool afresh = d.foreign || !d.has_unicast || !d.has_group || d.n_root != 2;
+    if (afresh) {
+        VLOG_INFO("%s: the trunk's filters are not as they were made; making "
+                  "them afresh", t->netns);
+        error = vtc_clsact_ensure(t->socks.nl, t->trunk_ifindex);
+        if (!error) {
+            error = trunk_layout_make(t);
+        }
+        d.n_unicast = d.n_groups = 0;      /* None is left. */
+    }
+
+    /* Each endpoint's unicast filter: made again where it is known for
+     * which MAC; an adopted one is left to attaching again. */
+    struct trunk_ep *ep;
+    HMAP_FOR_EACH (ep, node, &t->eps) {
+        if (error || !ep->handle
+            || unicast_in_dump(&d, ep->handle, ep->ifindex)) {
+            continue;
+        }
+        if (!afresh) {
+            trunk_filter_delete(t, ep->handle);   /* (Its target is wrong.) */
+        }
+        used_remove(t, ep->handle);
+        ep->handle = 0;
+        if (ep->has_mac) {
+            error = unicast_add(t, ep->ifindex, ep->mac, &ep->handle);
+            n_made++;
+        } else {
+            sset_add(unfiltered, ep->ifname);
+        }
+    }
+    for (size_t idx = 0; idx < t->n_groups && !error; idx++) {
+        const struct trunk_group *g = &t->groups[idx];
+        if (g->n && !group_in_dump(&d, g, idx)) {
+            error = group_write(t, idx);
+            n_made++;
+        }
+    }
+    if (n_made) {
+        VLOG_INFO("%s: %"PRIuSIZE" of the trunk's filters made again",
+                  t->netns, n_made);
+    }
+    free(d.unicast);
+    free(d.groups);
+    return error;
+}
+
+const char *
+vif_trunk_device_name(const struct vif_trunk *t, int ifindex)
+{
+    const struct trunk_ep *ep;
+    HMAP_FOR_EACH (ep, node, &t->eps) {
+        if (ep->ifindex == ifindex) {
+            return ep->ifname;
+        }
+    }
+    return NULL;
+}
+
+int
+vif_trunk_ifindex(const struct vif_trunk *t)
+{
+    return t->trunk_ifindex;
+}
+
 int
 vif_trunk_ensure(const char *netns, const char *host_ifname,
                  const uint8_t mac[6], int mtu, int host_netns_fd)

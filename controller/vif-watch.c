@@ -1,7 +1,8 @@
 /* Link notices of one network namespace (controller/vif.h: vif_watch_*()):
- * which interfaces were deleted, or are not up with a carrier, as they
- * happen, so that an endpoint whose devices went away is looked at at once
- * rather than when its turn in the periodic checks comes. */
+ * which interfaces were deleted, or are not up with a carrier, and, where
+ * asked, which lost a filter, as it happens, so that an endpoint whose
+ * devices or filters went away is looked at at once rather than when its
+ * turn in the periodic checks comes. */
 #include <config.h>
 #include "controller/vif.h"
 #include "controller/vif-netlink.h"
@@ -33,11 +34,12 @@ VLOG_DEFINE_THIS_MODULE(vif_watch);
 #define WATCH_BATCH 1024
 
 struct vif_watch {
-    struct vif_socks socks;     /* NETLINK_ROUTE, in RTNLGRP_LINK. */
+    struct vif_socks socks;     /* NETLINK_ROUTE, in RTNLGRP_LINK (and
+                                 * RTNLGRP_TC). */
 };
 
 int
-vif_watch_open(int netns_fd, struct vif_watch **watchp)
+vif_watch_open(int netns_fd, bool tc, struct vif_watch **watchp)
 {
     struct vif_socks socks = VIF_SOCKS_INITIALIZER;
     int error = vnl_socks_open(netns_fd, false, &socks);
@@ -46,6 +48,9 @@ vif_watch_open(int netns_fd, struct vif_watch **watchp)
     if (!error) {
         nl_socket_disable_seq_check(socks.nl);
         error = vnl_errno(nl_socket_add_membership(socks.nl, RTNLGRP_LINK));
+    }
+    if (!error && tc) {
+        error = vnl_errno(nl_socket_add_membership(socks.nl, RTNLGRP_TC));
     }
     if (!error) {
         error = vnl_errno(nl_socket_set_nonblocking(socks.nl));
@@ -79,6 +84,8 @@ vif_notices_init(struct vif_notices *n)
 {
     sset_init(&n->troubled);
     sset_init(&n->present);
+    n->tc_deleted = NULL;
+    n->n_tc_deleted = n->allocated_tc_deleted = 0;
     n->lost = false;
 }
 
@@ -87,12 +94,24 @@ vif_notices_destroy(struct vif_notices *n)
 {
     sset_destroy(&n->troubled);
     sset_destroy(&n->present);
+    free(n->tc_deleted);
 }
 
 /* Adds one notice to 'out'. */
 static void
 parse_notice(const struct nlmsghdr *h, struct vif_notices *out)
 {
+    if ((h->nlmsg_type == RTM_DELTFILTER || h->nlmsg_type == RTM_DELQDISC)
+        && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct tcmsg))) {
+        const struct tcmsg *tcm = NLMSG_DATA(h);
+        if (out->n_tc_deleted >= out->allocated_tc_deleted) {
+            out->tc_deleted = x2nrealloc(out->tc_deleted,
+                                         &out->allocated_tc_deleted,
+                                         sizeof *out->tc_deleted);
+        }
+        out->tc_deleted[out->n_tc_deleted++] = tcm->tcm_ifindex;
+        return;
+    }
     if ((h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK)
         || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg))) {
         return;

@@ -207,14 +207,29 @@ bool vif_trunk_exists(const struct vif_trunk *);
 int vif_trunk_detach(struct vif_trunk *, const char *ifname);
 bool vif_trunk_is_attached(const struct vif_trunk *,
                            const struct vif_config *cfg);
+/* Checks the trunk's own filters (the other end of the switch's port)
+ * against what 't' made: those that are gone or changed (another program
+ * deleted them, or the trunk's qdisc) are made again, and all of them afresh
+ * if their layout is not there.  An endpoint adopted from an earlier run,
+ * whose MAC 't' does not know, cannot have its filter made here: its device
+ * goes into 'unfiltered' (vif_trunk_attach() makes it again).  Returns 0 or
+ * an errno value. */
+int vif_trunk_check(struct vif_trunk *, struct sset *unfiltered);
+/* The trunk's own link, and the endpoint device of link 'ifindex' behind it
+ * (NULL: none). */
+int vif_trunk_ifindex(const struct vif_trunk *);
+const char *vif_trunk_device_name(const struct vif_trunk *, int ifindex);
 
 /* Link notices of one network namespace, as they happen.  vif_watch_open()
- * starts listening in namespace 'netns_fd' (-1: own); returns 0 or an errno
- * value.  vif_watch_run() reads what arrived (at most 1024 notices per call:
- * the rest wakes the poll loop again) into 'out'. */
+ * starts listening in namespace 'netns_fd' (-1: own), and with 'tc' to the
+ * traffic control notices there too; returns 0 or an errno value.
+ * vif_watch_run() reads what arrived (at most 1024 notices per call: the
+ * rest wakes the poll loop again) into 'out'. */
 struct vif_notices {
     struct sset troubled;       /* Links deleted, or not up with a carrier. */
     struct sset present;        /* Links that exist. */
+    int *tc_deleted;            /* Links that lost a filter or a qdisc. */
+    size_t n_tc_deleted, allocated_tc_deleted;
     bool lost;                  /* Notices were lost (too many at once):
                                  * anything may have changed. */
 };
@@ -222,7 +237,7 @@ void vif_notices_init(struct vif_notices *);
 void vif_notices_destroy(struct vif_notices *);
 
 struct vif_watch;
-int vif_watch_open(int netns_fd, struct vif_watch **);
+int vif_watch_open(int netns_fd, bool tc, struct vif_watch **);
 void vif_watch_close(struct vif_watch *);
 void vif_watch_run(struct vif_watch *, struct vif_notices *out);
 void vif_watch_wait(const struct vif_watch *);

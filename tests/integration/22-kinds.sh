@@ -247,6 +247,44 @@ test_trunk_endpoints() {
 }
 
 # internal_dev EP: the name of its device, as show gives it.
+# trunk_dev EP: the device of trunk endpoint EP where its trunk is.
+trunk_dev() {
+    ip -n "$1" -o link show type veth | awk -F'[ :@]+' -v ns="$SANDBOX_PREFIX-$2" \
+        '$2 ~ /^vnet/ && index($0, "alias " ns) {print $2}'
+}
+
+test_trunk_filters_deleted_behind_our_back() {
+    kinds_world
+    local tns dev
+    vnet_ctl --wait attach net1 t1 --switch=sw1 --type=trunk --ip=10.5.0.71 \
+        --netns="$SANDBOX_PREFIX-t1" >/dev/null || fail "attach t1"
+    vnet_ctl --wait attach net1 t2 --switch=sw1 --type=trunk --ip=10.5.0.72 \
+        --netns="$SANDBOX_PREFIX-t2" >/dev/null || fail "attach t2"
+    tns=$(trunk_ns_list)
+    reaches ep1 10.5.0.72 || fail "ep1 -> t2"
+    # What hands frames down to the endpoints, deleted by another program:
+    # made again within a second or two.
+    tc -n "$tns" filter del dev trunk ingress
+    wait_until 3 reaches ep1 10.5.0.72 || fail "ep1 -> t2 after the trunk's filters went"
+    reaches ep1 10.5.0.71 || fail "ep1 -> t1 after the trunk's filters went"
+    # The trunk's qdisc with them.
+    tc -n "$tns" qdisc del dev trunk clsact
+    wait_until 3 reaches ep1 10.5.0.71 || fail "ep1 -> t1 after the trunk's qdisc went"
+    # One endpoint's own, which let its frames up the trunk.
+    dev=$(trunk_dev "$tns" t1)
+    [ -n "$dev" ] || fail "no device of t1 in $tns: $(ip -n "$tns" -o link)"
+    tc -n "$tns" filter del dev "$dev" ingress
+    wait_until 3 reaches t1 10.5.0.11 || fail "t1 -> ep1 after its device's filters went"
+    # After a restart the filters are adopted, their MACs not known: the
+    # endpoints are attached again.
+    sandbox_vnetd_kill
+    sandbox_vnetd_start
+    vnet_ctl --wait sync
+    tc -n "$tns" filter del dev trunk ingress
+    wait_until 5 reaches ep1 10.5.0.72 || fail "ep1 -> t2 after a restart and the filters went"
+    wait_until 5 reaches ep1 10.5.0.71 || fail "ep1 -> t1 after a restart and the filters went"
+}
+
 internal_dev() {
     vnet_ctl show | sed -n "s/^    internal $1 .* device \([^ ]*\) .*/\1/p"
 }

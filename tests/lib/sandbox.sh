@@ -485,6 +485,11 @@ sandbox_diagnose() {
         echo "--- on failure: ${dir##*/sw-}'s ovs-vswitchd routes"
         env OVS_RUNDIR="$dir" ovs-appctl --timeout=3 ovs/route/show 2>&1 \
             | grep -v '^Route Table' | head -n 12
+        # And the kernel's, where it runs (the tunnel IP and its routes).
+        echo "--- on failure: ${dir##*/sw-}'s kernel addresses and routes"
+        { ip -n "$(sandbox_netns "${dir##*/sw-}")" -br -4 addr show
+          ip -n "$(sandbox_netns "${dir##*/sw-}")" -4 route show
+        } 2>&1 | grep -v '^lo ' | head -n 10
     done
     for f in $(find "$SANDBOX_DIR" -maxdepth 3 -name ovs-vnetd.log \
                    2>/dev/null | sort); do

@@ -7,6 +7,8 @@
 #
 #   same-host, ovs-vnet    two endpoints of one network on one switch (our
 #                          pipeline; MTU 1450 as ovs-vnet sets it)
+#   same-host, trunk       the same behind the network's trunk (a network
+#                          made with --endpoint-type=trunk)
 #   same-host, NORMAL      two namespaces on a hand-made netdev bridge with
 #                          only the NORMAL flow (fail_mode standalone), their
 #                          veths configured like ovs-vnet's endpoints: the
@@ -31,6 +33,7 @@
 #   vxlan / ovs-vnet same-host       >= 0.90
 #   udp relay / vxlan                >= 0.50
 #   geneve / ovs-vnet same-host      (for information)
+#   trunk / ovs-vnet same-host       (for information: what a trunk costs)
 #   vxlan / same-host on its host    (for information: only the path differs)
 #   same-host on the vxlan host / ovs-vnet same-host
 #                                    (for information: the underlay's cost)
@@ -112,15 +115,15 @@ in_ns() {  # NAME CMD...: run CMD in namespace "$SANDBOX_PREFIX-NAME"
 # Cases.  Each has a name, the switches it uses, a client and a server
 # namespace and the server's address.
 
-CASES=(vnet normal vxlocal vxlan geneve udp tso tsovx bridge)
+CASES=(vnet trunk normal vxlocal vxlan geneve udp tso tsovx bridge)
 declare -A C_SWITCHES C_CLIENT C_SERVER C_IP C_READY C_ERROR
-C_SWITCHES=([vnet]="s1" [normal]="nm" [vxlocal]="v1" [vxlan]="v1 v2" [geneve]="g1 g2" [udp]="u1 u2"
+C_SWITCHES=([vnet]="s1" [trunk]="s1" [normal]="nm" [vxlocal]="v1" [vxlan]="v1 v2" [geneve]="g1 g2" [udp]="u1 u2"
             [tso]="t1" [tsovx]="x1 x2" [bridge]="")
-C_CLIENT=([vnet]=la [normal]=n1 [vxlocal]=va [vxlan]=va [geneve]=ga [udp]=ua [tso]=ta [tsovx]=xa
+C_CLIENT=([vnet]=la [trunk]=ka [normal]=n1 [vxlocal]=va [vxlan]=va [geneve]=ga [udp]=ua [tso]=ta [tsovx]=xa
           [bridge]=b1)
-C_SERVER=([vnet]=lb [normal]=n2 [vxlocal]=vc [vxlan]=vb [geneve]=gb [udp]=ub [tso]=tb [tsovx]=xb
+C_SERVER=([vnet]=lb [trunk]=kb [normal]=n2 [vxlocal]=vc [vxlan]=vb [geneve]=gb [udp]=ub [tso]=tb [tsovx]=xb
           [bridge]=b2)
-C_IP=([vnet]=10.5.1.12 [normal]=10.6.0.12 [vxlocal]=10.5.2.13 [vxlan]=10.5.2.12 [geneve]=10.5.3.12
+C_IP=([vnet]=10.5.1.12 [trunk]=10.5.7.12 [normal]=10.6.0.12 [vxlocal]=10.5.2.13 [vxlan]=10.5.2.12 [geneve]=10.5.3.12
       [udp]=10.5.4.12 [tso]=10.5.5.12 [tsovx]=10.5.6.12 [bridge]=10.6.1.12)
 
 fail_case() {  # CASE MESSAGE
@@ -144,6 +147,12 @@ setup_vnet() {
     vnet_ctl connect "$(sandbox_switch_remote s1)" --name=s1 >/dev/null || return 1
     vnet_ctl net-add lan 10.5.1.0/24 >/dev/null || return 1
     attach_ep lan la s1 10.5.1.11 && attach_ep lan lb s1 10.5.1.12
+}
+
+# Two endpoints behind a trunk on the same switch.
+setup_trunk() {
+    vnet_ctl net-add tk 10.5.7.0/24 --endpoint-type=trunk >/dev/null || return 1
+    attach_ep tk ka s1 10.5.7.11 && attach_ep tk kb s1 10.5.7.12
 }
 
 # The same on a switch whose ovs-vswitchd runs with userspace TSO.
@@ -350,6 +359,7 @@ sandbox_nb_start >/dev/null && sandbox_vnetd_start && sandbox_underlay_start \
 
 for c in "${CASES[@]}"; do C_READY[$c]=yes; C_ERROR[$c]=; done
 setup_vnet || fail_case vnet "setup failed"
+setup_trunk || fail_case trunk "setup failed"
 setup_normal || fail_case normal "setup failed"
 if setup_cross v1 v2 1 2 vxlan vx 10.5.2.0/24 va vb 10.5.2.11 10.5.2.12; then
     attach_ep vx vc v1 10.5.2.13 || fail_case vxlocal "setup failed"
@@ -392,6 +402,7 @@ import json, os, platform, statistics, subprocess, sys
 
 names = {
     "vnet":   "same-host, ovs-vnet pipeline",
+    "trunk":  "same-host, behind a trunk",
     "vxlocal": "same-host, on the vxlan host",
     "normal": "same-host, NORMAL bridge",
     "vxlan":  "cross-host vxlan",
@@ -401,7 +412,7 @@ names = {
     "tsovx":  "cross-host vxlan, TSO",
     "bridge": "same-host, Linux bridge",
 }
-order = ["vnet", "normal", "vxlocal", "vxlan", "geneve", "udp", "tso",
+order = ["vnet", "trunk", "normal", "vxlocal", "vxlan", "geneve", "udp", "tso",
          "tsovx", "bridge"]
 repeat = int(os.environ["BENCH_REPEAT"])
 
@@ -437,6 +448,7 @@ ratio_defs = [
     ("vxlan/vnet", "vxlan / ovs-vnet same-host", "vxlan", "vnet", 0.90),
     ("udp/vxlan", "udp relay / vxlan", "udp", "vxlan", 0.50),
     ("geneve/vnet", "geneve / ovs-vnet same-host", "geneve", "vnet", None),
+    ("trunk/vnet", "trunk / ovs-vnet same-host", "trunk", "vnet", None),
     ("vxlan/vxlocal", "vxlan / same-host on its host", "vxlan", "vxlocal", None),
     ("vxlocal/vnet", "vxlan host / plain, same-host", "vxlocal", "vnet", None),
     ("tso/vnet", "same-host TSO / without", "tso", "vnet", 5.0),

@@ -300,11 +300,12 @@ trunks_read_link_notices(struct attacher *a, long long int now)
         vif_notices_init(&n);
         vif_watch_run(ts->watch, &n);
         for (size_t i = 0; i < n.n_tc_deleted; i++) {
-            const char *name = vif_trunk_device_name(ts->t, n.tc_deleted[i]);
-            if (name) {
-                sset_add(&n.troubled, name);
-            } else if (n.tc_deleted[i] == vif_trunk_ifindex(ts->t)) {
+            const char *name;
+            if (n.tc_deleted[i] == vif_trunk_ifindex(ts->t)) {
                 trunk_check_soon(ts, now);
+            } else if ((name = vif_trunk_device_name(ts->t,
+                                                     n.tc_deleted[i]))) {
+                sset_add(&n.troubled, name);
             }
         }
         if (n.lost) {

@@ -79,7 +79,7 @@ struct trunk_ep {
     char *ifname;
     int ifindex;
     bool has_mac;               /* Its unicast filter is known to be for */
-    uint8_t mac[MAC_LEN];       /* 'mac' (not adopted). */
+    uint8_t mac[MAC_LEN];       /* 'mac' (made, or read back from it). */
     uint32_t handle;            /* Its unicast filter, 0: none. */
     size_t group;               /* In 'groups', SIZE_MAX: in none. */
 };
@@ -434,11 +434,46 @@ struct trunk_dump {
     bool foreign;               /* Filters this module does not make. */
     bool has_unicast, has_group;    /* The two tables. */
     size_t n_root;              /* Filters in the root table. */
-    struct { uint32_t handle; int target; } *unicast;
+    struct {
+        uint32_t handle;
+        int target;
+        bool has_mac;           /* 'mac' read from its keys. */
+        uint8_t mac[MAC_LEN];
+    } *unicast;
     size_t n_unicast, allocated_unicast;
     struct { size_t idx; int targets[GROUP_SIZE]; size_t n; } *groups;
     size_t n_groups, allocated_groups;
 };
+
+/* The destination MAC that unicast filter 'cls' matches, as
+ * vtc_u32_mac() writes it: its first two bytes in the low half of a key at
+ * offset -16 from the network header, the other four in a key at -12.
+ * False if its keys are not so. */
+static bool
+unicast_mac(struct rtnl_cls *cls, uint8_t mac[MAC_LEN])
+{
+    bool head = false, tail = false;
+    for (int i = 0; i < 2; i++) {
+        uint32_t val, mask;
+        int off, offmask;
+        if (rtnl_u32_get_key(cls, i, &val, &mask, &off, &offmask)) {
+            return false;
+        }
+        val = ntohl(val);
+        mask = ntohl(mask);
+        if (off == -16 && mask == 0xffff) {
+            mac[0] = val >> 8;
+            mac[1] = val;
+            head = true;
+        } else if (off == -12 && mask == UINT32_MAX) {
+            for (int j = 0; j < 4; j++) {
+                mac[2 + j] = val >> (24 - 8 * j);
+            }
+            tail = true;
+        }
+    }
+    return head && tail;
+}
 
 static void
 trunk_dump_read(struct nl_cache *cache, struct trunk_dump *d)
@@ -473,6 +508,8 @@ trunk_dump_read(struct nl_cache *cache, struct trunk_dump *d)
                                             sizeof *d->unicast);
                 }
                 d->unicast[d->n_unicast].handle = h;
+                d->unicast[d->n_unicast].has_mac
+                    = unicast_mac(cls, d->unicast[d->n_unicast].mac);
                 d->unicast[d->n_unicast++].target = n == 1 ? targets[0] : 0;
             } else {
                 if (d->n_groups >= d->allocated_groups) {
@@ -517,6 +554,8 @@ trunk_read_filters(struct vif_trunk *t)
         struct trunk_ep *ep = ep_of_ifindex(t, d.unicast[i].target);
         if (ep && !ep->handle) {
             ep->handle = d.unicast[i].handle;
+            ep->has_mac = d.unicast[i].has_mac;
+            memcpy(ep->mac, d.unicast[i].mac, MAC_LEN);
             used_add(t, ep->handle);
         } else {
             error = trunk_filter_delete(t, d.unicast[i].handle);
@@ -612,7 +651,7 @@ vif_trunk_check(struct vif_trunk *t, struct sset *unfiltered)
     }
 
     /* Each endpoint's unicast filter: made again where it is known for
-     * which MAC; an adopted one is left to attaching again. */
+     * which MAC; one adopted without is left to attaching again. */
     struct trunk_ep *ep;
     HMAP_FOR_EACH (ep, node, &t->eps) {
         if (error || !ep->handle
@@ -843,8 +882,9 @@ vif_trunk_attach(struct vif_trunk *t, const struct vif_config *cfg)
 
     /* The trunk's: those that lead to a device made again go; the one that
      * hands it down what is for its MAC is kept if it is known to be for
-     * this MAC, else a new one goes in, then the old goes (an adopted one,
-     * whose MAC is not known, too); then into a group for multicast. */
+     * this MAC, else a new one goes in, then the old goes (an adopted one
+     * whose MAC could not be read back, too); then into a group for
+     * multicast. */
     struct trunk_ep *ep = ep_find(t, cfg->host_ifname);
     if (ep && ep->ifindex != ifindex) {
         what = "removing the trunk's filters of the old device";

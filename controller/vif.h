@@ -210,10 +210,10 @@ bool vif_trunk_is_attached(const struct vif_trunk *,
 /* Checks the trunk's own filters (the other end of the switch's port)
  * against what 't' made: those that are gone or changed (another program
  * deleted them, or the trunk's qdisc) are made again, and all of them afresh
- * if their layout is not there.  An endpoint adopted from an earlier run,
- * whose MAC 't' does not know, cannot have its filter made here: its device
- * goes into 'unfiltered' (vif_trunk_attach() makes it again).  Returns 0 or
- * an errno value. */
+ * if their layout is not there.  An endpoint adopted from an earlier run
+ * whose filter's MAC could not be read back cannot have it made here: its
+ * device goes into 'unfiltered' (vif_trunk_attach() makes it again).
+ * Returns 0 or an errno value. */
 int vif_trunk_check(struct vif_trunk *, struct sset *unfiltered);
 /* The trunk's own link, and the endpoint device of link 'ifindex' behind it
  * (NULL: none). */

@@ -253,6 +253,11 @@ trunk_dev() {
         '$2 ~ /^vnet/ && index($0, "alias " ns) {print $2}'
 }
 
+# trunk_filter_handles NS: the handles of the trunk's own filters in NS.
+trunk_filter_handles() {
+    tc -n "$1" filter show dev trunk ingress | grep -o ' fh [0-9a-f:]*' | sort | tr -d '\n'
+}
+
 test_trunk_filters_deleted_behind_our_back() {
     kinds_world
     local tns dev
@@ -275,11 +280,15 @@ test_trunk_filters_deleted_behind_our_back() {
     [ -n "$dev" ] || fail "no device of t1 in $tns: $(ip -n "$tns" -o link)"
     tc -n "$tns" filter del dev "$dev" ingress
     wait_until 3 reaches t1 10.5.0.11 || fail "t1 -> ep1 after its device's filters went"
-    # After a restart the filters are adopted, their MACs not known: the
-    # endpoints are attached again.
+    # After a restart the filters are adopted as they are (their MACs read
+    # back from them); deleted, they come back.
+    local before
+    before=$(trunk_filter_handles "$tns")
     sandbox_vnetd_kill
     sandbox_vnetd_start
     vnet_ctl --wait sync
+    reaches ep1 10.5.0.72 || fail "ep1 -> t2 after a restart"
+    assert_eq "$(trunk_filter_handles "$tns")" "$before" "the trunk's filters after a restart"
     tc -n "$tns" filter del dev trunk ingress
     wait_until 5 reaches ep1 10.5.0.72 || fail "ep1 -> t2 after a restart and the filters went"
     wait_until 5 reaches ep1 10.5.0.71 || fail "ep1 -> t1 after a restart and the filters went"

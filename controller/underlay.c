@@ -143,6 +143,23 @@ forget_seeding(struct underlay *u)
     forget_caught_up(u);
 }
 
+/* Brings the bridge that holds the tunnel IP up again if it went down: the
+ * kernel then drops the routes through it, and ovs-vswitchd with them, and
+ * tunnel packets have nowhere to go.  (ovs-vswitchd brings a userspace
+ * datapath's bridge device down to set its MAC, and up again only if it
+ * knew it was up; a failing test once found it down, with the IP, just
+ * after it was moved.) */
+static void
+keep_bridge_up(struct underlay *u, int fd)
+{
+    if (vif_link_is_down(fd, VNET_PHY_BRIDGE)
+        && !vif_link_up(fd, VNET_PHY_BRIDGE, 0)) {
+        VLOG_INFO("switch %s: %s was down; up again", u->name,
+                  VNET_PHY_BRIDGE);
+        forget_caught_up(u);
+    }
+}
+
 /* Moves the IP once the bridge's device exists. */
 static void
 move_ip(struct underlay *u, const char *iface, pid_t pid, int fd)
@@ -170,6 +187,8 @@ move_ip(struct underlay *u, const char *iface, pid_t pid, int fd)
                      * forgot the peers' MACs with the old one. */
                     forget_seeding(u);
                 }
+            } else {
+                keep_bridge_up(u, fd);
             }
         }
         return;
@@ -331,7 +350,7 @@ check_key(pid_t pid, const struct tunnel_plan *plan, struct ds *key)
  * bridge for 'plan', until it has; the answers come on later calls. */
 static void
 check_caught_up(struct underlay *u, pid_t pid, const char *rundir,
-                const struct tunnel_plan *plan)
+                const struct tunnel_plan *plan, int fd)
 {
     struct ds key = DS_EMPTY_INITIALIZER;
     check_key(pid, plan, &key);
@@ -381,6 +400,7 @@ check_caught_up(struct underlay *u, pid_t pid, const char *rundir,
     } else {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
         u->check_next = now + CHECK_MS;
+        keep_bridge_up(u, fd);
         if (now - u->check_since >= CHECK_WARN_MS) {
             VLOG_WARN_RL(&rl, "switch %s: ovs-vswitchd has not caught up with "
                          "the tunnel IP on %s for %lld ms:%s", u->name,
@@ -402,7 +422,7 @@ underlay_run(struct underlay *u, const char *iface, pid_t pid, int netns_fd,
     move_ip(u, iface, pid, netns_fd);
     if (nullable_string_is_equal(u->iface, iface) && rundir) {
         seed_neighbors(u, pid, rundir, plan);
-        check_caught_up(u, pid, rundir, plan);
+        check_caught_up(u, pid, rundir, plan, netns_fd);
     }
 }
 

@@ -519,6 +519,18 @@ vif_link_exists(int netns_fd, const char *ifname)
     return exists;
 }
 
+bool
+vif_link_is_down(int netns_fd, const char *ifname)
+{
+    struct vif_socks socks = VIF_SOCKS_INITIALIZER;
+    struct rtnl_link *link = NULL;
+    bool down = (!vnl_socks_open_link(netns_fd, ifname, &socks, &link)
+                 && !vnl_link_is_up(link));
+    rtnl_link_put(link);
+    vnl_socks_close(&socks);
+    return down;
+}
+
 /* Addresses and routes of an endpoint's interface (controller/vif.c). */
 
 bool

@@ -64,6 +64,8 @@ int vif_link_arp_ignore(int netns_fd, const char *ifname, bool on);
 
 /* True if 'ifname' exists in 'netns_fd'. */
 bool vif_link_exists(int netns_fd, const char *ifname);
+/* True if 'ifname' exists in 'netns_fd' and is down (not IFF_UP). */
+bool vif_link_is_down(int netns_fd, const char *ifname);
 
 #ifdef __cplusplus
 }

@@ -39,14 +39,16 @@ static bool
 parse_endpoint_type_option(struct ctl_context *ctx, const char *kind,
                            const char **type)
 {
-    *type = !strcmp(kind, "veth") ? VNET_NETWORK_ENDPOINT_TYPE_DEFAULT : kind;
-    if (strcmp(kind, VNET_NETWORK_ENDPOINT_TYPE_DEFAULT)
-        && vnet_network_endpoint_type_is_valid(*type)) {
-        return true;
+    if (!strcmp(kind, "veth")) {
+        *type = VNET_NETWORK_ENDPOINT_TYPE_DEFAULT;
+    } else if (!strcmp(kind, "trunk") || !strcmp(kind, "internal")) {
+        *type = kind;
+    } else {
+        ctl_error(ctx, "--endpoint-type=%s: expected veth, trunk or internal",
+                  kind);
+        return false;
     }
-    ctl_error(ctx, "--endpoint-type=%s: expected veth, trunk or internal",
-              kind);
-    return false;
+    return true;
 }
 
 void

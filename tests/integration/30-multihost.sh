@@ -404,6 +404,21 @@ test_underlay_bridge_deleted() {
     wait_until 10 reaches ep1 10.5.0.21
 }
 
+test_underlay_bridge_set_down() {
+    two_hosts_lan vxlan
+    [ "$SANDBOX_DATAPATH" = netdev ] || return 0   # No br-phy: the kernel's IP.
+    # Down behind our back (so ovs-vswitchd sometimes left it after setting
+    # its MAC): the kernel drops the route to the peers through it; it is
+    # brought up again, and the tunnel works again.
+    sandbox_netns_exec h1 ip link set br-phy down
+    wait_until 10 reaches ep1 10.5.0.21 \
+        || fail "ep1 -> ep2 after br-phy was down: $(sandbox_netns_exec h1 ip -br link show br-phy)"
+    output_has '192.168.50.0/24 dev br-phy' sandbox_netns_exec h1 ip -4 route \
+        || fail "no route through br-phy: $(sandbox_netns_exec h1 ip -4 route)"
+    grep -q 'br-phy was down; up again' "$SANDBOX_DIR/vnetd/ovs-vnetd.log" \
+        || fail "ovs-vnetd did not say so"
+}
+
 # h1 alone with ep1 (VXLAN), in sync; then h2 and ep2 come (not waited for).
 h1_alone() {
     hosts_world vxlan h1

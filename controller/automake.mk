@@ -31,6 +31,7 @@ controller_libvnetd_a_SOURCES = \
 	controller/vif-addr.c controller/vif-addr.h controller/vif-netlink.h \
 	controller/vif-netlink.c controller/vif-netns.c controller/vif-tc.c \
 	controller/vif-tc.h controller/vif-trunk.c \
+	controller/vif-trunk-filters.c controller/vif-trunk-private.h \
 	controller/vif-watch.c
 
 sbin_PROGRAMS += controller/ovs-vnetd

@@ -427,8 +427,10 @@ trunk_dump(const struct vif_trunk *t, struct trunk_dump *d)
     if (!error) {
         trunk_dump_read(cache, d);
         nl_cache_free(cache);
-        qsort(d->unicast, d->n_unicast, sizeof *d->unicast,
-              compare_unicast_handles);
+        if (d->n_unicast) {
+            qsort(d->unicast, d->n_unicast, sizeof *d->unicast,
+                  compare_unicast_handles);
+        }
     }
     return error;
 }

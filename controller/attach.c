@@ -18,6 +18,8 @@
 #include "controller/vif.h"
 #include "coverage.h"
 #include "dirs.h"
+#include "hash.h"
+#include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
@@ -504,6 +506,59 @@ detach_one(struct attacher *a, const char *endpoint, const char *netns,
               host_ifname);
 }
 
+/* Whether attacher_run() has something to do for 'at' (NULL: not attached
+ * yet), wanted as 'w'. */
+static bool
+needs_work(const struct attached *at, const struct attach_want *w,
+           long long int now)
+{
+    return (!at || !same_want(&at->want, w) || at->replug
+            || (!at->ready && (now >= at->verified + RETRY_MS
+                               || at->pending_port)));
+}
+
+/* The wanted endpoints of a run, by name (one allocation for them all). */
+struct wanted_set {
+    struct hmap map;
+    struct wanted_node {
+        struct hmap_node node;
+        const char *endpoint;
+    } *nodes;
+};
+
+static void
+wanted_set_init(struct wanted_set *s, const struct attach_want *wants,
+                size_t n)
+{
+    hmap_init(&s->map);
+    hmap_reserve(&s->map, n);
+    s->nodes = xmalloc(n * sizeof *s->nodes);
+    for (size_t i = 0; i < n; i++) {
+        s->nodes[i].endpoint = wants[i].endpoint;
+        hmap_insert(&s->map, &s->nodes[i].node,
+                    hash_string(wants[i].endpoint, 0));
+    }
+}
+
+static bool
+wanted_set_contains(const struct wanted_set *s, const char *endpoint)
+{
+    const struct wanted_node *n;
+    HMAP_FOR_EACH_WITH_HASH (n, node, hash_string(endpoint, 0), &s->map) {
+        if (!strcmp(n->endpoint, endpoint)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+wanted_set_destroy(struct wanted_set *s)
+{
+    hmap_destroy(&s->map);
+    free(s->nodes);
+}
+
 bool
 attacher_run(struct attacher *a, const struct attach_want *wants,
              size_t n_wants, const struct attach_record *records,
@@ -514,7 +569,6 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
     bool changed = false;
     size_t n_not_ready = 0;
     size_t n_deferred = 0;
-    struct shash wanted = SHASH_INITIALIZER(&wanted);
 
     refresh_switch_netns(a);
     if (!a->switch_pid) {
@@ -522,30 +576,50 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
          * touch nothing, and never fall back to our own namespace. */
         return false;
     }
-    /* The trunks' namespaces, as named here. */
+    /* The trunks' namespaces, as named here (each named once a run). */
     struct attach_want *filled = NULL;
+    struct shash trunk_netns = SHASH_INITIALIZER(&trunk_netns);
     if (n_wants) {
         filled = xmemdup(wants, n_wants * sizeof *wants);
         for (size_t i = 0; i < n_wants; i++) {
-            filled[i].trunk_netns = (filled[i].trunk_port
-                                     ? trunk_netns_name(a,
-                                                        filled[i].trunk_port)
-                                     : NULL);
+            const char *port = filled[i].trunk_port;
+            const char *name = port ? shash_find_data(&trunk_netns, port)
+                                    : NULL;
+            if (port && !name) {
+                name = trunk_netns_name(a, port);
+                shash_add(&trunk_netns, port, name);
+            }
+            filled[i].trunk_netns = name;
         }
         wants = filled;
+    }
+    struct wanted_set wanted;
+    wanted_set_init(&wanted, wants, n_wants);
+
+    /* The namespaces of the endpoints there is work for: only their owners
+     * matter to this run. */
+    struct sset busy = SSET_INITIALIZER(&busy);
+    for (size_t i = 0; i < n_wants; i++) {
+        const struct attach_want *w = &wants[i];
+        if (w->netns
+            && needs_work(shash_find_data(&a->endpoints, w->endpoint), w,
+                          now)) {
+            sset_add(&busy, w->netns);
+        }
     }
     /* One endpoint per namespace (any client may have written two): the one
      * that has it already, else the first by name. */
     struct shash owners = SHASH_INITIALIZER(&owners);   /* netns -> name */
-    for (int pass = 0; pass < 2; pass++) {
+    for (int pass = 0; pass < 2 && !sset_is_empty(&busy); pass++) {
         struct shash round = SHASH_INITIALIZER(&round);
         for (size_t i = 0; i < n_wants; i++) {
             const struct attach_want *w = &wants[i];
+            if (!w->netns || !sset_contains(&busy, w->netns)) {
+                continue;       /* A tap (no namespace to share), or none
+                                 * to attach there. */
+            }
             const struct attached *at = shash_find_data(&a->endpoints,
                                                         w->endpoint);
-            if (!w->netns) {
-                continue;       /* A tap: no namespace to share. */
-            }
             bool has_it = (at && !at->dup
                            && nullable_string_is_equal(at->want.netns,
                                                        w->netns));
@@ -564,16 +638,14 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
         shash_destroy(&round);
     }
 
+    sset_destroy(&busy);
     for (size_t i = 0; i < n_wants; i++) {
         const struct attach_want *w = &wants[i];
-        shash_add_once(&wanted, w->endpoint, w);
         const char *owner = (w->netns ? shash_find_data(&owners, w->netns)
                              : NULL);
 
         struct attached *at = shash_find_data(&a->endpoints, w->endpoint);
-        bool work = (!at || !same_want(&at->want, w) || at->replug
-                     || (!at->ready && (now >= at->verified + RETRY_MS
-                                        || at->pending_port)));
+        bool work = needs_work(at, w, now);
         if (work && time_msec() >= deadline) {
             /* Next time: a new one is not ready meanwhile, one to be moved
              * or repaired stays as it is. */
@@ -656,7 +728,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             }
             continue;
         }
-        if (!shash_find(&wanted, r->endpoint)) {
+        if (!wanted_set_contains(&wanted, r->endpoint)) {
             detach_one(a, r->endpoint, r->netns, r->host_ifname, NULL,
                        false);
             attached_destroy(shash_find_and_delete(&a->endpoints, r->endpoint));
@@ -667,7 +739,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
     SHASH_FOR_EACH_SAFE (node, &a->endpoints) {
         struct attached *at = node->data;
         /* (A device behind a trunk is no port of the switch.) */
-        if (!shash_find(&wanted, node->name)
+        if (!wanted_set_contains(&wanted, node->name)
             && (at->want.trunk_netns
                 || !(in_use && sset_contains(in_use,
                                              at->want.host_ifname)))) {
@@ -681,14 +753,10 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
     if (!n_deferred) {
         sweep_trunks(a, wants, n_wants);
     }
-    shash_destroy(&wanted);
+    wanted_set_destroy(&wanted);
     shash_destroy(&owners);
-    if (filled) {
-        for (size_t i = 0; i < n_wants; i++) {
-            free(CONST_CAST(char *, filled[i].trunk_netns));
-        }
-        free(filled);
-    }
+    shash_destroy_free_data(&trunk_netns);
+    free(filled);
     return changed;
 }
 

@@ -156,25 +156,49 @@ iface_has_ofport(const struct binding_ctx_in *in, const char *name)
     return in->ifaces_by_name && switch_db_ofport(in->ifaces_by_name, name);
 }
 
+/* Every endpoint row of a run, by name, with its parsed addresses: each row
+ * is parsed once a run. */
+struct binding_row {
+    struct hmap_node node;      /* In binding_rows 'by_name'. */
+    const struct vnetrec_endpoint *row;
+    struct endpoint_addresses a;
+    bool valid;                 /* 'a' holds its addresses. */
+    bool kept;                  /* Its addresses were its own before. */
+    bool pending;               /* ovs-vnetd has yet to fill it in. */
+    char *error;                /* While collecting: why not. */
+    /* The names its want and port point to (the row's strings are the
+     * IDL's, which stay as they are for the run). */
+    char ifname[VNET_PORT_NAME_SIZE];
+    char trunk_port[VNET_PORT_NAME_SIZE];
+};
+
+struct binding_rows {
+    struct hmap by_name;
+    struct binding_row *rows;
+};
+
+/* Adds 'r''s want and port to 'out'.  Their strings are the IDL row's and
+ * 'r''s own: they stay for the run, and are not freed with 'out'. */
 static void
-add_want(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep,
+add_want(const struct binding_ctx_in *in, struct binding_row *r,
          const struct net_info *ni, const uint8_t mac[6], uint32_t ip,
          bool tx_csum, struct binding_wants *out,
          size_t *allocated)
 {
+    const struct vnetrec_endpoint *ep = r->row;
     if (out->n >= *allocated) {
         out->wants = x2nrealloc(out->wants, allocated, sizeof *out->wants);
         out->ports = xrealloc(out->ports, *allocated * sizeof *out->ports);
     }
     struct attach_want *w = &out->wants[out->n];
     memset(w, 0, sizeof *w);
-    w->endpoint = xstrdup(ep->name);
+    w->endpoint = ep->name;
     bool tap = !strcmp(ep->type, "tap");
-    w->netns = tap ? NULL : xstrdup(ep->netns);
-    w->host_ifname = vnet_endpoint_ifname(ep);
+    w->netns = tap ? NULL : ep->netns;
+    w->host_ifname = vnet_endpoint_ifname_buf(ep, r->ifname);
     if (tap) {
-        w->tap_owner = nullable_xstrdup(smap_get(&ep->options, "owner"));
-        w->tap_group = nullable_xstrdup(smap_get(&ep->options, "group"));
+        w->tap_owner = smap_get(&ep->options, "owner");
+        w->tap_group = smap_get(&ep->options, "group");
     }
     memcpy(w->mac, mac, 6);
     w->ip = ip;
@@ -186,7 +210,8 @@ add_want(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep,
     w->port_open = w->internal && iface_has_ofport(in, w->host_ifname);
     bool trunk = !strcmp(ep->type, "trunk");
     if (trunk) {
-        w->trunk_port = vnet_trunk_port_name(ni->row, in->switch_name);
+        w->trunk_port = vnet_trunk_port_name_buf(ni->row, in->switch_name,
+                                                 r->trunk_port);
     }
 
     /* Behind a trunk, its port is the trunk's (named once for each of its
@@ -196,30 +221,13 @@ add_want(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep,
     memset(p, 0, sizeof *p);
     p->name = trunk ? w->trunk_port : w->host_ifname;
     p->iface_id = trunk ? NULL : w->endpoint;
-    p->mac = trunk ? NULL : xstrdup(ep->mac);
+    p->mac = trunk ? NULL : ep->mac;
     p->netns = trunk ? NULL : w->netns;
     p->tap = tap;
     p->trunk = trunk;
     p->type = w->internal ? "internal" : NULL;
     out->n++;
 }
-
-/* Every endpoint row of a run, by name, with its parsed addresses: each row
- * is parsed once a run. */
-struct binding_row {
-    struct hmap_node node;      /* In binding_rows 'by_name'. */
-    const struct vnetrec_endpoint *row;
-    struct endpoint_addresses a;
-    bool valid;                 /* 'a' holds its addresses. */
-    bool kept;                  /* Its addresses were its own before. */
-    bool pending;               /* ovs-vnetd has yet to fill it in. */
-    char *error;                /* While collecting: why not. */
-};
-
-struct binding_rows {
-    struct hmap by_name;
-    struct binding_row *rows;
-};
 
 /* Which endpoint has an IP or a MAC in a network, or the first 32 bits of
  * a row UUID (anywhere: they name its host interface and flows). */
@@ -441,7 +449,7 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
         bool tx_csum = in->tx_csum
                        || (in->offload_local && strcmp(ep->type, "tap")
                            && !sset_contains(&leaving, ep->network->name));
-        add_want(in, ep, a.ni, a.mac, a.ip, tx_csum, out, &allocated);
+        add_want(in, r, a.ni, a.mac, a.ip, tx_csum, out, &allocated);
     }
     sset_destroy(&leaving);
     struct addr_owner *o;
@@ -454,16 +462,6 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
 void
 binding_wants_destroy(struct binding_wants *w)
 {
-    for (size_t i = 0; i < w->n; i++) {
-        free(CONST_CAST(char *, w->wants[i].endpoint));
-        free(CONST_CAST(char *, w->wants[i].netns));
-        free(CONST_CAST(char *, w->wants[i].host_ifname));
-        free(CONST_CAST(char *, w->wants[i].tap_owner));
-        free(CONST_CAST(char *, w->wants[i].tap_group));
-        free(CONST_CAST(char *, w->wants[i].trunk_netns));
-        free(CONST_CAST(char *, w->wants[i].trunk_port));
-        free(CONST_CAST(char *, w->ports[i].mac));
-    }
     free(w->wants);
     free(w->ports);
     if (w->rows) {
@@ -496,8 +494,10 @@ binding_partition_ready(struct binding_wants *w,
              * makes its device.) */
             *all_ready = *all_ready && ready;
             if (w->wants[i].trunk_port && !w->wants[i].trunk_netns) {
-                w->wants[i].trunk_netns = nullable_xstrdup(
-                    attacher_trunk_netns(attacher, name));
+                /* (The attacher's: it stays until the attacher runs
+                 * again, after 'w' is gone.) */
+                w->wants[i].trunk_netns = attacher_trunk_netns(attacher,
+                                                               name);
                 w->ports[i].netns = w->wants[i].trunk_netns;
             }
             struct attach_want want = w->wants[i];

@@ -2,6 +2,7 @@
 #include "ovsdb/endpoint.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hash.h"
@@ -27,18 +28,37 @@ vnet_endpoint_switch_name(const struct vnetrec_endpoint *ep)
 }
 
 char *
+vnet_endpoint_ifname_buf(const struct vnetrec_endpoint *ep,
+                         char buf[VNET_PORT_NAME_SIZE])
+{
+    snprintf(buf, VNET_PORT_NAME_SIZE, VNET_ENDPOINT_PORT_PREFIX "%08"PRIx32,
+             ep->header_.uuid.parts[0]);
+    return buf;
+}
+
+char *
 vnet_endpoint_ifname(const struct vnetrec_endpoint *ep)
 {
-    return xasprintf(VNET_ENDPOINT_PORT_PREFIX "%08"PRIx32,
-                     ep->header_.uuid.parts[0]);
+    char buf[VNET_PORT_NAME_SIZE];
+    return xstrdup(vnet_endpoint_ifname_buf(ep, buf));
+}
+
+char *
+vnet_trunk_port_name_buf(const struct vnetrec_network *net,
+                         const char *switch_name,
+                         char buf[VNET_PORT_NAME_SIZE])
+{
+    snprintf(buf, VNET_PORT_NAME_SIZE, VNET_TRUNK_PORT_PREFIX "%08"PRIx32,
+             hash_string(switch_name, net->header_.uuid.parts[0]));
+    return buf;
 }
 
 char *
 vnet_trunk_port_name(const struct vnetrec_network *net,
                      const char *switch_name)
 {
-    return xasprintf(VNET_TRUNK_PORT_PREFIX "%08"PRIx32,
-                     hash_string(switch_name, net->header_.uuid.parts[0]));
+    char buf[VNET_PORT_NAME_SIZE];
+    return xstrdup(vnet_trunk_port_name_buf(net, switch_name, buf));
 }
 
 char *

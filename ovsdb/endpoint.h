@@ -29,6 +29,15 @@ const char *vnet_endpoint_switch_name(const struct vnetrec_endpoint *);
  * its UUID, so that a renamed endpoint keeps its device.  Caller frees. */
 char *vnet_endpoint_ifname(const struct vnetrec_endpoint *);
 
+/* The same two names written into a buffer of VNET_PORT_NAME_SIZE bytes
+ * (for a caller that names many at a time).  Return 'buf'. */
+#define VNET_PORT_NAME_SIZE 16
+char *vnet_endpoint_ifname_buf(const struct vnetrec_endpoint *,
+                               char buf[VNET_PORT_NAME_SIZE]);
+char *vnet_trunk_port_name_buf(const struct vnetrec_network *,
+                               const char *switch_name,
+                               char buf[VNET_PORT_NAME_SIZE]);
+
 /* The port of network 'net''s trunk on switch 'switch_name': "vnt" and 8
  * hex digits of a hash of both (two switches may share a namespace).
  * Caller frees. */

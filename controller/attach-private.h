@@ -50,7 +50,9 @@ struct attacher {
     size_t n_not_ready;
     long long int next_retry;   /* For those, if any. */
     size_t n_deferred;          /* Left for the next run (over budget). */
-    long long int next_round;   /* The next verification round. */
+    long long int next_round;   /* The next periodic verification round. */
+    bool urgent;                /* check_soon() asked for checks, */
+    long long int next_urgent;  /* to be made no sooner than this. */
     pid_t switch_pid;           /* ovs-vswitchd, or 0 if unknown. */
     int switch_netns_fd;        /* Its namespace, or -1: ours. */
     char *trunk_base;           /* Trunks' namespaces begin so. */
@@ -58,7 +60,7 @@ struct attacher {
 };
 
 /* attach.c. */
-void check_soon(struct attacher *, struct attached *, long long int now);
+void check_soon(struct attacher *, struct attached *);
 char *netns_marker(const char *netns);
 bool netns_is_ours(const char *netns);
 char *mark_netns(const char *netns, const char *what);

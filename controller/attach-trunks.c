@@ -271,25 +271,25 @@ trunk_check_soon(struct trunk_state *ts, long long int now)
 }
 
 /* Has the endpoints behind trunk 'netns' whose devices are in 'names' (all
- * of them if 'all') checked in the next round. */
+ * of them if 'all') checked at once. */
 static void
 check_soon_behind(struct attacher *a, const char *netns,
-                  const struct sset *names, bool all, long long int now)
+                  const struct sset *names, bool all)
 {
     struct shash_node *node;
     SHASH_FOR_EACH (node, &a->endpoints) {
         struct attached *at = node->data;
         if (at->want.trunk_netns && !strcmp(at->want.trunk_netns, netns)
             && (all || sset_contains(names, at->want.host_ifname))) {
-            check_soon(a, at, now);
+            check_soon(a, at);
         }
     }
 }
 
 /* Reads the link and tc notices of each trunk's namespace: the endpoints
  * whose devices there were deleted, are not up or lost a filter are
- * checked in the next round, and the trunk's own filters soon after one of
- * them went. */
+ * checked at once, and the trunk's own filters soon after one of them
+ * went. */
 void
 trunks_read_link_notices(struct attacher *a, long long int now)
 {
@@ -312,7 +312,7 @@ trunks_read_link_notices(struct attacher *a, long long int now)
             trunk_check_soon(ts, now);
         }
         if (n.lost || !sset_is_empty(&n.troubled)) {
-            check_soon_behind(a, tnode->name, &n.troubled, n.lost, now);
+            check_soon_behind(a, tnode->name, &n.troubled, n.lost);
         }
         vif_notices_destroy(&n);
     }
@@ -320,7 +320,7 @@ trunks_read_link_notices(struct attacher *a, long long int now)
 
 /* Checks the own filters of each trunk whose time has come: those gone are
  * made again, and endpoints whose filter only attaching again can make are
- * checked in the next round. */
+ * checked at once. */
 void
 trunks_check(struct attacher *a, long long int now)
 {
@@ -338,7 +338,7 @@ trunks_check(struct attacher *a, long long int now)
                          tnode->name, ovs_strerror(error));
         }
         if (!sset_is_empty(&unfiltered)) {
-            check_soon_behind(a, tnode->name, &unfiltered, false, now);
+            check_soon_behind(a, tnode->name, &unfiltered, false);
         }
         sset_destroy(&unfiltered);
         ts->checked_at = now;

@@ -37,9 +37,12 @@ COVERAGE_DEFINE(attacher_deferred);
  * first, and none more often than every VERIFY_MS, at a bounded cost: what
  * happens where the switch runs (a host end deleted, with its namespace or
  * not; its peer down; an internal port's device made there again) is seen
- * from its link notices, and the endpoint is checked in the next round; the
- * periodic checks find the rest (an address removed inside a namespace).
- * One that could not be attached is tried again every RETRY_MS. */
+ * from its link notices, and the endpoint is checked at once, in a round of
+ * its own (of at most VERIFY_BATCH such endpoints, and if there are more,
+ * the next such round VERIFY_TICK_MS later) that leaves the periodic round
+ * where it is; the periodic checks find the rest (an address removed inside
+ * a namespace).  One that could not be attached is tried again every
+ * RETRY_MS. */
 #define VERIFY_MS 30000
 #define VERIFY_TICK_MS 1000
 #define VERIFY_BATCH 16
@@ -173,21 +176,31 @@ refresh_switch_netns(struct attacher *a)
     }
 }
 
-/* Has 'at' checked in the next round. */
+/* Has 'at' checked at once (see VERIFY_MS). */
 void
-check_soon(struct attacher *a, struct attached *at, long long int now)
+check_soon(struct attacher *a, struct attached *at)
 {
     at->verified = LLONG_MIN;
     ovs_list_remove(&at->node);
     ovs_list_push_front(&a->by_age, &at->node);
-    a->next_round = MIN(a->next_round, now);
+    a->urgent = true;
+}
+
+/* Whether 'a''s oldest check is one asked for by check_soon(). */
+static bool
+urgent_first(const struct attacher *a)
+{
+    return (!ovs_list_is_empty(&a->by_age)
+            && CONTAINER_OF(ovs_list_front(&a->by_age), struct attached,
+                            node)->verified == LLONG_MIN);
 }
 
 /* Reads the link notices of the switch's namespace: endpoints whose devices
  * there were deleted or are not up with a carrier (a veth's peer went down,
  * or its namespace was deleted), and internal ports whose device is there
- * (the switch made it again), are checked in the next round, and so are
- * internal ports checked VERIFY_INTERNAL_MS ago. */
+ * (the switch made it again), are checked at once (check_soon()), and so
+ * are internal ports checked VERIFY_INTERNAL_MS ago, with the periodic
+ * round. */
 static void
 read_link_notices(struct attacher *a, long long int now)
 {
@@ -210,7 +223,7 @@ read_link_notices(struct attacher *a, long long int now)
                     && (sset_contains(&n.present, name)
                         || (round
                             && now >= at->verified + VERIFY_INTERNAL_MS)))) {
-                check_soon(a, at, now);
+                check_soon(a, at);
             }
         }
     }
@@ -810,20 +823,28 @@ attacher_verify(struct attacher *a)
 
     read_link_notices(a, now);
     trunks_check(a, now);
-    if (now < a->next_round) {
+    bool periodic = now >= a->next_round;
+    if (!periodic && !(a->urgent && now >= a->next_urgent)) {
         return false;
     }
-    a->next_round = now + VERIFY_TICK_MS;
+    a->urgent = false;
+    if (periodic) {
+        a->next_round = now + VERIFY_TICK_MS;
+    }
     refresh_switch_netns(a);
     if (!a->switch_pid) {
         return false;
     }
-    for (int i = 0; i < VERIFY_BATCH && !ovs_list_is_empty(&a->by_age); i++) {
+    int i;
+    for (i = 0; i < VERIFY_BATCH && !ovs_list_is_empty(&a->by_age); i++) {
         struct attached *at = CONTAINER_OF(ovs_list_front(&a->by_age),
                                            struct attached, node);
-        if (now < at->verified + VERIFY_MS) {
+        if (at->verified != LLONG_MIN
+            && (!periodic || now < at->verified + VERIFY_MS)) {
             break;              /* The rest were checked later still. */
         }
+        VLOG_DBG("endpoint %s: checking (%s)", at->want.endpoint,
+                 at->verified == LLONG_MIN ? "asked for" : "periodic");
         struct vif_config cfg;
         to_vif_config(&at->want, &cfg);
         const struct trunk_state *ts = (at->want.trunk_netns
@@ -877,6 +898,12 @@ attacher_verify(struct attacher *a)
         }
         checked(a, at, now);
     }
+    if (i == VERIFY_BATCH && urgent_first(a)) {
+        /* More were asked for than a round checks: the next such round
+         * after a tick, as the periodic ones. */
+        a->urgent = true;
+        a->next_urgent = now + VERIFY_TICK_MS;
+    }
     return changed;
 }
 
@@ -885,7 +912,8 @@ attacher_verify_wait(const struct attacher *a)
 {
     vif_watch_wait(a->watch);
     trunks_wait(a);
-    poll_timer_wait_until(a->next_round);
+    poll_timer_wait_until(a->urgent ? MIN(a->next_round, a->next_urgent)
+                                    : a->next_round);
 }
 
 int

@@ -83,6 +83,7 @@ void
 vif_notices_init(struct vif_notices *n)
 {
     sset_init(&n->troubled);
+    sset_init(&n->deleted);
     sset_init(&n->present);
     n->tc_deleted = NULL;
     n->n_tc_deleted = n->allocated_tc_deleted = 0;
@@ -93,6 +94,7 @@ void
 vif_notices_destroy(struct vif_notices *n)
 {
     sset_destroy(&n->troubled);
+    sset_destroy(&n->deleted);
     sset_destroy(&n->present);
     free(n->tc_deleted);
 }
@@ -132,8 +134,14 @@ parse_notice(const struct nlmsghdr *h, struct vif_notices *out)
         name[n - 1] = '\0';
         bool up = (ifi->ifi_flags & (IFF_UP | IFF_RUNNING))
                   == (IFF_UP | IFF_RUNNING);
-        if (h->nlmsg_type == RTM_DELLINK || !up) {
+        if (h->nlmsg_type == RTM_DELLINK) {
+            sset_add(&out->deleted, name);
             sset_add(&out->troubled, name);
+        } else if (!up) {
+            sset_add(&out->troubled, name);
+        } else if (!sset_contains(&out->deleted, name)) {
+            /* Up with a carrier now, as when just made. */
+            sset_find_and_delete(&out->troubled, name);
         }
         if (h->nlmsg_type == RTM_NEWLINK) {
             sset_add(&out->present, name);

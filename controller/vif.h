@@ -226,7 +226,11 @@ const char *vif_trunk_device_name(const struct vif_trunk *, int ifindex);
  * vif_watch_run() reads what arrived (at most 1024 notices per call: the
  * rest wakes the poll loop again) into 'out'. */
 struct vif_notices {
-    struct sset troubled;       /* Links deleted, or not up with a carrier. */
+    struct sset troubled;       /* Links deleted, or not up with a carrier
+                                 * as last heard of (a link made and then
+                                 * set up is not). */
+    struct sset deleted;        /* Links deleted (troubled, whatever
+                                 * followed). */
     struct sset present;        /* Links that exist. */
     int *tc_deleted;            /* Links that lost a filter or a qdisc. */
     size_t n_tc_deleted, allocated_tc_deleted;

@@ -93,7 +93,7 @@ for s in $SYSTEMS; do
         *) echo "$0: unknown system $s" >&2; exit 2 ;;
     esac
 done
-need=(ip ping python3 ovs-vswitchd ovsdb-server ovs-vsctl ovs-ofctl ethtool)
+need=(ip nsenter ping python3 ovs-vswitchd ovsdb-server ovs-vsctl ovs-ofctl ethtool)
 [[ " $SYSTEMS " == *" ovn "* ]] && need+=(ovn-northd ovn-controller ovn-nbctl)
 [ -n "$plot_out" ] && need+=(gnuplot)
 for prog in "${need[@]}"; do
@@ -136,11 +136,15 @@ now_us() { echo "${EPOCHREALTIME/./}"; }
 
 # reach NS IP [SECS]: NS gets an echo reply from IP (asking every 20 ms, 60 s
 # at most).  ping gives up early when the kernel reports an error (ARP got
-# no answer): it is asked again until the time is up.
+# no answer): it is asked again until the time is up.  ping enters only the
+# namespace's network (nsenter): "ip netns exec" also copies the mount table,
+# which holds a mount for every namespace, and so would grow with N itself
+# (2.1 ms at 1 namespace, 4.1 ms at 1000).
 reach() {
     local end=$((SECONDS + ${3:-60}))
     while ((SECONDS < end)); do
-        ip netns exec "$1" ping -q -n -c 1 -i 0.02 -w $((end - SECONDS)) "$2" \
+        nsenter --net="/run/netns/$1" \
+            ping -q -n -c 1 -i 0.02 -w $((end - SECONDS)) "$2" \
             >/dev/null 2>&1 && return 0
     done
     return 1

@@ -289,10 +289,19 @@ row_before(const struct binding_row *a, const struct binding_row *b)
             : strcmp(a->row->name, b->row->name) < 0);
 }
 
+/* The owners of a run's addresses, in 'map', taken from 'pool' (room for
+ * every address of every row). */
+struct addr_owners {
+    struct hmap map;
+    struct addr_owner *pool;
+    size_t n;
+};
+
 /* Records 'r' as the owner of its address of 'kind', unless an endpoint
  * that comes before it (row_before()) has it. */
 static void
-claim(struct hmap *owners, const struct binding_row *r, enum addr_kind kind)
+claim(struct addr_owners *owners, const struct binding_row *r,
+      enum addr_kind kind)
 {
     bool has;
     uint64_t value = addr_value(r, kind, &has);
@@ -300,14 +309,14 @@ claim(struct hmap *owners, const struct binding_row *r, enum addr_kind kind)
         return;
     }
     const struct net_info *ni = owner_net(r, kind);
-    struct addr_owner *o = find_owner(owners, ni, kind, value);
+    struct addr_owner *o = find_owner(&owners->map, ni, kind, value);
     if (!o) {
-        o = xmalloc(sizeof *o);
+        o = &owners->pool[owners->n++];
         o->ni = ni;
         o->kind = kind;
         o->value = value;
         o->row = r;
-        hmap_insert(owners, &o->node,
+        hmap_insert(&owners->map, &o->node,
                     hash_pointer(ni, hash_uint64(value ^ kind)));
     } else if (row_before(r, o->row)) {
         o->row = r;
@@ -383,7 +392,12 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
     /* Any client may have written two endpoints with one IP or MAC in a
      * network, or with row UUIDs that begin alike: the one that had it,
      * else the first by name, has it; the others are in error. */
-    struct hmap owners = HMAP_INITIALIZER(&owners);
+    struct addr_owners owners = {
+        .map = HMAP_INITIALIZER(&owners.map),
+        .pool = xmalloc((ADDR_OBJECT + 1) * MAX(n_rows, 1)
+                        * sizeof *owners.pool),
+    };
+    hmap_reserve(&owners.map, (ADDR_OBJECT + 1) * n_rows);
     for (i = 0; i < n_rows; i++) {
         struct binding_row *r = &rows->rows[i];
         if (nb_endpoint_is_pending(r->row)) {
@@ -414,7 +428,7 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
         char *error = r->error;
         r->error = NULL;
         if (!error) {
-            error = taken(&owners, r);
+            error = taken(&owners.map, r);
             r->valid = !error;
         }
         if (error) {
@@ -452,11 +466,8 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
         add_want(in, r, a.ni, a.mac, a.ip, tx_csum, out, &allocated);
     }
     sset_destroy(&leaving);
-    struct addr_owner *o;
-    HMAP_FOR_EACH_POP (o, node, &owners) {
-        free(o);
-    }
-    hmap_destroy(&owners);
+    hmap_destroy(&owners.map);
+    free(owners.pool);
 }
 
 void
@@ -642,9 +653,8 @@ is_up(const struct binding_endpoint *be, binding_holds_func *holds,
 
 void
 binding_report(struct shash *endpoints, const struct binding_wants *w,
-               const struct sset *installed, uint64_t flow_gen,
-               binding_holds_func *holds, const void *aux, bool all_ready,
-               struct binding_report *r)
+               uint64_t flow_gen, binding_holds_func *holds, const void *aux,
+               bool all_ready, struct binding_report *r)
 {
     for (size_t i = 0; i < w->n; i++) {
         struct binding_endpoint *be = binding_endpoint(endpoints,
@@ -655,6 +665,10 @@ binding_report(struct shash *endpoints, const struct binding_wants *w,
         be->wanted = true;
     }
 
+    /* vnet-installed goes out after the run that finds an endpoint up:
+     * until then the switch is not in sync. */
+    r->endpoints_ready = all_ready;
+    r->markers_ready = true;
     struct shash_node *node;
     SHASH_FOR_EACH_SAFE (node, endpoints) {
         struct binding_endpoint *be = node->data;
@@ -664,6 +678,7 @@ binding_report(struct shash *endpoints, const struct binding_wants *w,
             be->bound_ofport = be->status.ofport;
             be->flow_gen = flow_gen;
         }
+        bool was_up = be->status.up;
         be->status.up = is_up(be, holds, aux);
         bool wanted = be->wanted;
         be->wanted = false;
@@ -671,19 +686,8 @@ binding_report(struct shash *endpoints, const struct binding_wants *w,
             /* Neither bound here nor failing here: not ours to report. */
             binding_endpoint_free(be);
             shash_delete(endpoints, node);
-        }
-    }
-
-    /* vnet-installed goes out after the run that finds an endpoint up:
-     * until then the switch is not in sync. */
-    r->endpoints_ready = all_ready;
-    r->markers_ready = true;
-    SHASH_FOR_EACH (node, endpoints) {
-        const struct binding_endpoint *be = node->data;
-        if (be->status.up && !be->trunk) {
-            if (!sset_contains(installed, node->name)) {
-                r->markers_ready = false;
-            }
+        } else if (be->status.up && !be->trunk && !was_up) {
+            r->markers_ready = false;
         }
     }
 }

@@ -131,7 +131,8 @@ void binding_bind(const struct binding_ctx_in *, const struct binding_wants *w,
 /* What binding_report() found. */
 struct binding_report {
     bool endpoints_ready;       /* Every endpoint wanted here is bound. */
-    bool markers_ready;         /* Every endpoint up is in 'installed'. */
+    bool markers_ready;         /* Every endpoint up was up before (its
+                                 * interface marked vnet-installed). */
 };
 
 /* Whether the switch holds the flows of a generation (see
@@ -142,13 +143,14 @@ typedef bool binding_holds_func(uint64_t flow_gen, const void *aux);
  * first generation of desired flows made since it was bound to its port
  * ('flow_gen' is the generation now).  An endpoint up stays up while the
  * flows of other endpoints are on their way.  Forgets endpoints that are
- * neither bound nor wanted here.  'installed' holds the endpoints marked
+ * neither bound nor wanted here.  The endpoints that were up (as the last
+ * report or refresh left them) are those whose interfaces are marked
  * vnet-installed in the switch database; 'all_ready' tells whether every
  * wanted endpoint was attached. */
 void binding_report(struct shash *endpoints, const struct binding_wants *w,
-                    const struct sset *installed, uint64_t flow_gen,
-                    binding_holds_func *holds, const void *aux,
-                    bool all_ready, struct binding_report *);
+                    uint64_t flow_gen, binding_holds_func *holds,
+                    const void *aux, bool all_ready,
+                    struct binding_report *);
 
 /* Sets each endpoint's "up" again as binding_report() does, for a switch
  * whose flows have come in since, nothing else having changed: the

@@ -304,8 +304,9 @@ sync_iface_ids(const struct ovsrec_interface *iface,
 
 bool
 switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
-                      const char *owner, const struct sset *installed,
-                      struct switch_news *news)
+                      const char *owner,
+                      bool (*installed)(const char *endpoint, const void *aux),
+                      const void *aux, struct switch_news *news)
 {
     bool changed = false;
     const struct ovsrec_bridge *br;
@@ -321,7 +322,7 @@ switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
                                                 "iface-id");
                 if (iface_id && strcmp(port->name, br->name)
                     && sync_iface_ids(iface, NULL, owner,
-                                      sset_contains(installed, iface_id)
+                                      installed(iface_id, aux)
                                       ? MARK_SET : MARK_CLEAR)) {
                     switch_news_expect(news, iface);
                     changed = true;

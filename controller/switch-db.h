@@ -116,14 +116,16 @@ void switch_db_reconcile(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
 void switch_db_result_destroy(struct switch_db_result *r);
 
 /* Brings only the vnet-installed marks of the interfaces of 'bridge' (the
- * ports of 'owner' and those plugged by others with an iface-id) to
- * 'installed' (endpoint names): the interfaces of those get
- * external_ids:vnet-installed=true, the others lose it
+ * ports of 'owner' and those plugged by others with an iface-id) to what
+ * 'installed' says of their endpoint (its name, 'aux'): the interfaces of
+ * those installed get external_ids:vnet-installed=true, the others lose it
  * (switch_db_reconcile() leaves the marks as they are).  Records in 'news'
  * what it wrote.  Returns true if it changed anything. */
 bool switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
-                           const char *owner, const struct sset *installed,
-                           struct switch_news *news);
+                           const char *owner,
+                           bool (*installed)(const char *endpoint,
+                                             const void *aux),
+                           const void *aux, struct switch_news *news);
 
 /* Adds to 'ofports' (name -> OpenFlow port) every port of ours in 'r' that
  * carries no endpoint (tunnel ports, relay taps, router uplinks) and has an

@@ -201,9 +201,9 @@ void session_step_ports(struct switch_session *, struct ovsdb_idl *nb,
 /* Commits the switch's database's open transaction (if any), and follows
  * the marks' transaction. */
 void session_commit(struct switch_session *);
-/* Initializes 'installed' to the interfaces whose flows are in. */
-void session_installed_endpoints(const struct switch_session *,
-                                 struct sset *installed);
+/* Whether endpoint 'name' is up on session 'ss' (its flows are in): its
+ * interface is then marked vnet-installed. */
+bool session_endpoint_is_up(const char *name, const void *ss);
 /* The switch's database reconciled with 'pl' (whose ports and conflicts it
  * takes), and committed. */
 void session_step_switch_db(struct switch_session *, struct ovsdb_idl_txn *,
@@ -215,11 +215,11 @@ void session_step_relay(struct switch_session *, const char *underlay,
 /* The desired flows brought up to date. */
 void session_step_flows(struct switch_session *, struct ovsdb_idl *nb,
                         const struct binding_wants *, struct lan_view *);
-/* The endpoints' status and the rows left out; frees 'wants', 'view' and
- * 'installed'. */
+/* The endpoints' status and the rows left out; frees 'wants' and
+ * 'view'. */
 void session_step_report(struct switch_session *, struct ovsdb_idl *nb,
                          struct binding_wants *, struct lan_view *,
-                         struct sset *installed, bool all_ready);
+                         bool all_ready);
 
 /* What follows from the endpoints' "up" (settled, held packets, marks);
  * 'markers_ready' is whether the marks are as up says, for a session that

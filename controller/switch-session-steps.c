@@ -345,18 +345,12 @@ session_step_ports(struct switch_session *ss, struct ovsdb_idl *nb,
 
 /* Initializes 'installed' to the interfaces whose flows are in: the
  * endpoints served here that were up at the end of the last run. */
-void
-session_installed_endpoints(const struct switch_session *ss,
-                            struct sset *installed)
+bool
+session_endpoint_is_up(const char *name, const void *ss_)
 {
-    sset_init(installed);
-    const struct shash_node *node;
-    SHASH_FOR_EACH (node, &ss->endpoints) {
-        const struct binding_endpoint *be = node->data;
-        if (be->status.up) {
-            sset_add(installed, node->name);
-        }
-    }
+    const struct switch_session *ss = ss_;
+    const struct binding_endpoint *be = shash_find_data(&ss->endpoints, name);
+    return be && be->status.up;
 }
 
 static bool
@@ -515,18 +509,17 @@ session_step_flows(struct switch_session *ss, struct ovsdb_idl *nb,
 }
 
 /* What is reported: the endpoints' status, and the rows left out.  Frees
- * 'wants', 'view' and 'installed'. */
+ * 'wants' and 'view'. */
 void
 session_step_report(struct switch_session *ss, struct ovsdb_idl *nb,
                     struct binding_wants *wants, struct lan_view *view,
-                    struct sset *installed, bool all_ready)
+                    bool all_ready)
 {
     struct binding_report report;
-    binding_report(&ss->endpoints, wants, installed, ss->flow_gen,
-                   installer_holds, ss->installer, all_ready, &report);
+    binding_report(&ss->endpoints, wants, ss->flow_gen, installer_holds,
+                   ss->installer, all_ready, &report);
     ss->endpoints_ready = report.endpoints_ready;
     session_report_up(ss, report.markers_ready);
-    sset_destroy(installed);
 
     binding_wants_destroy(wants);
     if (!ss->watching) {

@@ -505,11 +505,9 @@ marks_run(struct switch_session *ss, struct ovsdb_idl_txn *txn)
         return false;
     }
     COVERAGE_INC(switch_session_marks_run);
-    struct sset installed;
-    session_installed_endpoints(ss, &installed);
     bool wrote = switch_db_write_marks(ss->ovs.idl, ss->bridge, ss->name,
-                                       &installed, &ss->ovs_news);
-    sset_destroy(&installed);
+                                       session_endpoint_is_up, ss,
+                                       &ss->ovs_news);
     ss->marks_due = false;
     if (!wrote) {
         /* The database has them already (written before, or by an
@@ -708,8 +706,6 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
     session_step_ports(ss, nb, &view, &wants, n_ready, underlay, &pl);
     bool taps_exist = pl.taps_exist;
 
-    struct sset installed;
-    session_installed_endpoints(ss, &installed);
     session_step_switch_db(ss, txn, &pl, underlay);
     if (!ss->watching) {
         session_step_relay(ss, underlay, taps_exist);
@@ -725,7 +721,7 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
         uplink_prober_run(ss->prober, ss->of,
                           flow_installer_is_synced(ss->installer));
     }
-    session_step_report(ss, nb, &wants, &view, &installed, all_ready);
+    session_step_report(ss, nb, &wants, &view, all_ready);
 }
 
 void

@@ -34,7 +34,15 @@
 # namespaces instead of veth pairs (ovs-vnet-ctl attach --type=internal);
 # TYPE=trunk, veth pairs behind the network's trunk (--type=trunk).
 #
-# Usage: [N=600] [K=12] [IDLE=0] [PLUG=0|1] [TYPE=veth|internal|trunk] bench/attach-cost.sh
+# With PHASES=1 (not with PLUG=1), ovs-vnetd logs at debug level during the K
+# attaches, and what each one's time went to is printed from its log
+# (bench/lib/attach-phases.py): the command until ovs-vnetd has the new row,
+# ovs-vnetd until the endpoint's namespace is made, until its flows are sent,
+# the switch until it has them, ovs-vnetd until it reports the endpoint up,
+# and the command until it returns (medians).  The logging costs ovs-vnetd
+# CPU of its own: the CPU figures of such a run are not comparable.
+#
+# Usage: [N=600] [K=12] [IDLE=0] [PLUG=0|1] [TYPE=veth|internal|trunk] [PHASES=0|1] bench/attach-cost.sh
 set -u -o pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -44,6 +52,7 @@ K=${K:-12}
 IDLE=${IDLE:-0}
 PLUG=${PLUG:-0}
 TYPE=${TYPE:-veth}
+PHASES=${PHASES:-0}
 case ${1:-} in
     -h|--help) sed -n '/^# Usage:/,/^$/s/^# \{0,1\}//p' "$self"; exit 0 ;;
     "") ;;
@@ -55,9 +64,11 @@ esac
 [[ $PLUG =~ ^[01]$ ]] || { echo "$0: PLUG must be 0 or 1" >&2; exit 2; }
 [[ $TYPE =~ ^(veth|internal|trunk)$ ]] || { echo "$0: TYPE must be veth, internal or trunk" >&2; exit 2; }
 (( !PLUG || N > 0 )) || { echo "$0: PLUG=1 needs N > 0 (endpoint 0 answers)" >&2; exit 2; }
+[[ $PHASES =~ ^[01]$ ]] && (( !PHASES || !PLUG )) \
+    || { echo "$0: PHASES must be 0 or 1, and 0 with PLUG=1" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "$0: must run as root (namespaces, veths)" >&2; exit 2; }
 
-echo "command: N=$N K=$K IDLE=$IDLE PLUG=$PLUG TYPE=$TYPE $(printf '%q' "$self")"
+echo "command: N=$N K=$K IDLE=$IDLE PLUG=$PLUG TYPE=$TYPE PHASES=$PHASES $(printf '%q' "$self")"
 echo
 
 . "$top/tests/lib/sandbox.sh"
@@ -176,6 +187,12 @@ else
 fi
 results=$SANDBOX_DIR/results
 : > "$results"
+marks=$SANDBOX_DIR/marks
+: > "$marks"
+if (( PHASES )); then
+    sandbox_vnetd_appctl vlog/set jsonrpc:file:dbg switch_session:file:dbg \
+        vconn:file:dbg >/dev/null || { log "cannot set ovs-vnetd's log levels"; exit 1; }
+fi
 for ((j = 0; j < K; j++)); do
     i=$((N + j))
     # The counters first: each ovs-appctl is a few iterations of
@@ -189,9 +206,11 @@ for ((j = 0; j < K; j++)); do
     if (( PLUG )); then
         steps=$(plug "$i") || { log "e$i: plug failed"; exit 1; }
     else
+        (( PHASES )) && echo "e$i start $(date -u +%T.%N)" >> "$marks"
         vnet_ctl --wait attach net1 "e$i" --switch=sw1 --ip="$(ep_ip "$i")" \
             --netns="$SANDBOX_PREFIX-e$i" --type="$TYPE" >/dev/null \
             || { log "e$i: attach failed"; exit 1; }
+        (( PHASES )) && echo "e$i end $(date -u +%T.%N)" >> "$marks"
     fi
     t1=$(date +%s%N)
     sleep 1
@@ -219,3 +238,8 @@ awk -v n="$N" -v what="$( ((PLUG)) && echo plugs || echo attaches)" \
               printf "steps: port-add %.0f ms, ip %.0f ms, add-port %.0f ms, " \
                      "first reply %.0f ms\n", s1 / k, s2 / k, s3 / k, s4 / k }' \
     "$results"
+if (( PHASES )); then
+    echo
+    echo "where each attach's time went (ms):"
+    python3 "$top/bench/lib/attach-phases.py" "$marks" "$SANDBOX_DIR/vnetd/ovs-vnetd.log"
+fi

@@ -12,6 +12,7 @@
 #include "openvswitch/list.h"
 #include "openvswitch/shash.h"
 
+struct vif_config;
 struct vif_trunk;
 struct vif_watch;
 
@@ -60,13 +61,20 @@ struct attacher {
 };
 
 /* attach.c. */
-void check_soon(struct attacher *, struct attached *);
+void checked(struct attacher *, struct attached *, long long int now);
+void refresh_switch_netns(struct attacher *);
+void to_vif_config(const struct attach_want *, struct vif_config *);
+void attach_one(struct attacher *, struct attached *);
 char *netns_marker(const char *netns);
 bool netns_is_ours(const char *netns);
 char *mark_netns(const char *netns, const char *what);
 void detach_one(struct attacher *, const char *endpoint, const char *netns,
                 const char *host_ifname, const char *trunk_netns,
                 bool keep_netns);
+
+/* attach-verify.c. */
+void verify_start(struct attacher *);
+void check_soon(struct attacher *, struct attached *);
 
 /* attach-trunks.c. */
 void refresh_trunk_base(struct attacher *);

@@ -4,6 +4,7 @@ controller_libvnetd_a_SOURCES = \
 	controller/allocator.c controller/allocator.h \
 	controller/attach.c controller/attach.h controller/attach-private.h \
 	controller/attach-trunks.c \
+	controller/attach-verify.c \
 	controller/binding.c controller/binding.h \
 	controller/daemon-pid.c controller/daemon-pid.h \
 	controller/desired-flows.c controller/desired-flows.h \

@@ -344,7 +344,7 @@ nb_insert_endpoint() {
 # checked at once, and repaired.
 test_endpoints_made_are_not_checked_again() {
     kinds_world
-    sandbox_vnetd_appctl vlog/set attach:file:dbg >/dev/null
+    sandbox_vnetd_appctl vlog/set attach_verify:file:dbg >/dev/null
     vnet_ctl --wait attach net1 v2 --switch=sw1 --ip=10.5.0.12 \
         --netns="$SANDBOX_PREFIX-v2" >/dev/null || fail "attach v2"
     vnet_ctl --wait attach net1 t2 --switch=sw1 --type=trunk --ip=10.5.0.72 \

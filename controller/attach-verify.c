@@ -1,0 +1,201 @@
+/* The attacher's checks of the endpoints it made (controller/attach.c):
+ * rounds of them, periodic and asked for by link notices, and the repairs
+ * they lead to. */
+#include <config.h>
+#include "controller/attach.h"
+#include "controller/attach-private.h"
+
+#include <limits.h>
+
+#include "controller/vif-addr.h"
+#include "controller/vif.h"
+#include "openvswitch/list.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "sset.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(attach_verify);
+
+/* Attached endpoints are checked and repaired in rounds, one every
+ * VERIFY_TICK_MS, each checking at most VERIFY_BATCH of them, oldest check
+ * first, and none more often than every VERIFY_MS, at a bounded cost: what
+ * happens where the switch runs (a host end deleted, with its namespace or
+ * not; its peer down; an internal port's device made there again) is seen
+ * from its link notices, and the endpoint is checked at once, in a round of
+ * its own (of at most VERIFY_BATCH such endpoints, and if there are more,
+ * the next such round VERIFY_TICK_MS later) that leaves the periodic round
+ * where it is; the periodic checks find the rest (an address removed inside
+ * a namespace). */
+#define VERIFY_MS 30000
+#define VERIFY_TICK_MS 1000
+#define VERIFY_BATCH 16
+/* An internal port's device goes with its namespace, unseen where the switch
+ * runs, and its repair can have to wait for the switch: internal ports are
+ * checked this often still. */
+#define VERIFY_INTERNAL_MS 5000
+
+void
+verify_start(struct attacher *a)
+{
+    a->next_round = time_msec() + VERIFY_TICK_MS;
+}
+
+/* Has 'at' checked at once (see VERIFY_MS). */
+void
+check_soon(struct attacher *a, struct attached *at)
+{
+    at->verified = LLONG_MIN;
+    ovs_list_remove(&at->node);
+    ovs_list_push_front(&a->by_age, &at->node);
+    a->urgent = true;
+}
+
+/* Whether 'a''s oldest check is one asked for by check_soon(). */
+static bool
+urgent_first(const struct attacher *a)
+{
+    return (!ovs_list_is_empty(&a->by_age)
+            && CONTAINER_OF(ovs_list_front(&a->by_age), struct attached,
+                            node)->verified == LLONG_MIN);
+}
+
+/* Reads the link notices of the switch's namespace: endpoints whose devices
+ * there were deleted or are not up with a carrier (a veth's peer went down,
+ * or its namespace was deleted), and internal ports whose device is there
+ * (the switch made it again), are checked at once (check_soon()), and so
+ * are internal ports checked VERIFY_INTERNAL_MS ago, with the periodic
+ * round. */
+static void
+read_link_notices(struct attacher *a, long long int now)
+{
+    struct vif_notices n;
+    vif_notices_init(&n);
+    vif_watch_run(a->watch, &n);
+
+    bool round = now >= a->next_round;
+    if (n.lost || round || !sset_is_empty(&n.troubled)
+        || !sset_is_empty(&n.present)) {
+        struct shash_node *node;
+        SHASH_FOR_EACH (node, &a->endpoints) {
+            struct attached *at = node->data;
+            /* (Behind a trunk, the device is not where the switch runs:
+             * its trunk's port is.) */
+            const char *name = (at->want.trunk_port ? at->want.trunk_port
+                                : at->want.host_ifname);
+            if (n.lost || sset_contains(&n.troubled, name)
+                || (at->want.internal
+                    && (sset_contains(&n.present, name)
+                        || (round
+                            && now >= at->verified + VERIFY_INTERNAL_MS)))) {
+                check_soon(a, at);
+            }
+        }
+    }
+    vif_notices_destroy(&n);
+
+    trunks_read_link_notices(a, now);
+}
+
+bool
+attacher_verify(struct attacher *a)
+{
+    long long int now = time_msec();
+    bool changed = false;
+
+    read_link_notices(a, now);
+    trunks_check(a, now);
+    bool periodic = now >= a->next_round;
+    if (!periodic && !(a->urgent && now >= a->next_urgent)) {
+        return false;
+    }
+    a->urgent = false;
+    if (periodic) {
+        a->next_round = now + VERIFY_TICK_MS;
+    }
+    refresh_switch_netns(a);
+    if (!a->switch_pid) {
+        return false;
+    }
+    int i;
+    for (i = 0; i < VERIFY_BATCH && !ovs_list_is_empty(&a->by_age); i++) {
+        struct attached *at = CONTAINER_OF(ovs_list_front(&a->by_age),
+                                           struct attached, node);
+        if (at->verified != LLONG_MIN
+            && (!periodic || now < at->verified + VERIFY_MS)) {
+            break;              /* The rest were checked later still. */
+        }
+        VLOG_DBG("endpoint %s: checking (%s)", at->want.endpoint,
+                 at->verified == LLONG_MIN ? "asked for" : "periodic");
+        struct vif_config cfg;
+        to_vif_config(&at->want, &cfg);
+        const struct trunk_state *ts = (at->want.trunk_netns
+                                        ? shash_find_data(&a->trunks,
+                                                          at->want.trunk_netns)
+                                        : NULL);
+        bool trunk_gone = (at->want.trunk_netns
+                           && (!ts || !vif_trunk_exists(ts->t)
+                               || !vif_netns_exists(at->want.trunk_netns)));
+        bool ok = (at->want.trunk_netns
+                   ? !trunk_gone && vif_trunk_is_attached(ts->t, &cfg)
+                   : at->want.internal
+                   ? vif_internal_is_configured(&cfg, a->switch_netns_fd)
+                   : at->want.netns
+                   ? vif_is_configured(&cfg, a->switch_netns_fd)
+                   : vif_tap_is_configured(a->switch_netns_fd,
+                                           at->want.host_ifname,
+                                           at->want.mtu));
+        if (at->ready && trunk_gone) {
+            /* Its trunk's port is gone, or its namespace: the switch's port
+             * holds the old device.  Every endpoint behind it out of the
+             * switch first (the port goes with the last), then all made
+             * again. */
+            VLOG_INFO("trunk %s is gone; plugging it in again",
+                      at->want.trunk_port);
+            replug_trunk(a, at->want.trunk_netns);
+            changed = true;
+        } else if (at->ready && !ok) {
+            bool gone = (at->want.trunk_netns ? false
+                         : at->want.internal
+                         ? !vif_internal_exists(&cfg, a->switch_netns_fd)
+                         : !vif_link_exists(a->switch_netns_fd,
+                                            at->want.host_ifname));
+            if (gone) {
+                /* The veth is gone (with its namespace, or deleted): the
+                 * switch's port holds the old device, and would not take a
+                 * new one of the same name.  Out of the switch first, then
+                 * made again (attacher_run()). */
+                VLOG_INFO("endpoint %s: interface %s is gone; plugging it in "
+                          "again", at->want.endpoint, at->want.host_ifname);
+                at->ready = false;
+                at->replug = true;
+            } else {
+                VLOG_INFO("endpoint %s: repairing %s %s", at->want.endpoint,
+                          at->want.netns ? "namespace" : "tap",
+                          at->want.netns ? at->want.netns
+                                         : at->want.host_ifname);
+                attach_one(a, at);
+            }
+            changed = true;
+        }
+        checked(a, at, now);
+    }
+    if (i == VERIFY_BATCH && urgent_first(a)) {
+        /* More were asked for than a round checks: the next such round
+         * after a tick, as the periodic ones. */
+        a->urgent = true;
+        a->next_urgent = now + VERIFY_TICK_MS;
+    }
+    return changed;
+}
+
+void
+attacher_verify_wait(const struct attacher *a)
+{
+    vif_watch_wait(a->watch);
+    trunks_wait(a);
+    poll_timer_wait_until(a->urgent ? MIN(a->next_round, a->next_urgent)
+                                    : a->next_round);
+}

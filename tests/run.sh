@@ -208,6 +208,7 @@ if [ "$vm" != no ]; then
         wait $vm_pid
         vm_rc=$?
         vm_secs=$(( $(date +%s) - vm_start ))
+        trap - TERM INT         # (Its PID may be another process's now.)
     fi
 fi
 
@@ -254,14 +255,19 @@ if [ "$vm" != only ]; then
 fi
 
 if [ -n "$vm_pid" ]; then
-    tail -n +1 -F --pid=$vm_pid "$logdir/vm.log" 2>/dev/null \
-        | grep --line-buffered -E '^(PASS|FAIL) |^    \| |^guest: ' \
-        | sed -u -E 's/^(PASS|FAIL) /\1 system:/'
+    # guest_lines: its results and failures' output, named "system:...".
+    guest_lines() {
+        grep --line-buffered -E '^(PASS|FAIL) |^    \| |^guest: ' \
+            | sed -u -E 's/^(PASS|FAIL) /\1 system:/'
+    }
     if [ -z "$vm_rc" ]; then
+        tail -n +1 -F --pid=$vm_pid "$logdir/vm.log" 2>/dev/null | guest_lines
         wait $vm_pid
         vm_rc=$?
+        trap - TERM INT
+    else
+        guest_lines < "$logdir/vm.log"
     fi
-    trap - TERM INT
     n_ok=$(grep -cE '^PASS ' "$logdir/vm.log")
     n_bad=$(grep -cE '^FAIL ' "$logdir/vm.log")
     passed=$((passed + n_ok))

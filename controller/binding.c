@@ -181,15 +181,10 @@ struct binding_rows {
  * 'r''s own: they stay for the run, and are not freed with 'out'. */
 static void
 add_want(const struct binding_ctx_in *in, struct binding_row *r,
-         const struct net_info *ni, const uint8_t mac[6], uint32_t ip,
-         bool tx_csum, struct binding_wants *out,
-         size_t *allocated)
+         bool tx_csum, struct binding_wants *out)
 {
     const struct vnetrec_endpoint *ep = r->row;
-    if (out->n >= *allocated) {
-        out->wants = x2nrealloc(out->wants, allocated, sizeof *out->wants);
-        out->ports = xrealloc(out->ports, *allocated * sizeof *out->ports);
-    }
+    const struct net_info *ni = r->a.ni;
     struct attach_want *w = &out->wants[out->n];
     memset(w, 0, sizeof *w);
     w->endpoint = ep->name;
@@ -200,8 +195,8 @@ add_want(const struct binding_ctx_in *in, struct binding_row *r,
         w->tap_owner = smap_get(&ep->options, "owner");
         w->tap_group = smap_get(&ep->options, "group");
     }
-    memcpy(w->mac, mac, 6);
-    w->ip = ip;
+    memcpy(w->mac, r->a.mac, 6);
+    w->ip = r->a.ip;
     w->plen = ni->cidr.plen;
     w->gateway = ni->gateway;
     w->mtu = vnet_network_mtu(ni->row->mtu);
@@ -366,7 +361,6 @@ void
 binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
                 struct shash *endpoints, struct binding_wants *out)
 {
-    size_t allocated = 0;
     memset(out, 0, sizeof *out);
     sset_init(&out->accepted);
 
@@ -379,6 +373,9 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
     hmap_init(&rows->by_name);
     hmap_reserve(&rows->by_name, n_rows);
     rows->rows = xcalloc(n_rows, sizeof *rows->rows);
+    /* (At most one want and one port a row.) */
+    out->wants = xmalloc(MAX(n_rows, 1) * sizeof *out->wants);
+    out->ports = xmalloc(MAX(n_rows, 1) * sizeof *out->ports);
 
     size_t i = 0;
     VNETREC_ENDPOINT_FOR_EACH (ep, in->nb) {
@@ -463,7 +460,7 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
         bool tx_csum = in->tx_csum
                        || (in->offload_local && strcmp(ep->type, "tap")
                            && !sset_contains(&leaving, ep->network->name));
-        add_want(in, r, a.ni, a.mac, a.ip, tx_csum, out, &allocated);
+        add_want(in, r, tx_csum, out);
     }
     sset_destroy(&leaving);
     hmap_destroy(&owners.map);

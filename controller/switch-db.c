@@ -304,8 +304,7 @@ sync_iface_ids(const struct ovsrec_interface *iface,
 
 bool
 switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
-                      const char *owner,
-                      bool (*installed)(const char *endpoint, const void *aux),
+                      const char *owner, switch_db_installed_func *installed,
                       const void *aux, struct switch_news *news)
 {
     bool changed = false;

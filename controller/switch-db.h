@@ -121,10 +121,10 @@ void switch_db_result_destroy(struct switch_db_result *r);
  * those installed get external_ids:vnet-installed=true, the others lose it
  * (switch_db_reconcile() leaves the marks as they are).  Records in 'news'
  * what it wrote.  Returns true if it changed anything. */
+typedef bool switch_db_installed_func(const char *endpoint, const void *aux);
 bool switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
                            const char *owner,
-                           bool (*installed)(const char *endpoint,
-                                             const void *aux),
+                           switch_db_installed_func *installed,
                            const void *aux, struct switch_news *news);
 
 /* Adds to 'ofports' (name -> OpenFlow port) every port of ours in 'r' that

@@ -343,8 +343,6 @@ session_step_ports(struct switch_session *ss, struct ovsdb_idl *nb,
     port_list_build(&pl_in, pl);
 }
 
-/* Initializes 'installed' to the interfaces whose flows are in: the
- * endpoints served here that were up at the end of the last run. */
 bool
 session_endpoint_is_up(const char *name, const void *ss_)
 {

@@ -109,8 +109,8 @@ underlay_give_back(struct underlay *u, pid_t pid, int netns_fd)
 /* How long after a change of the switch's database to keep looking: a
  * bridge deleted behind our back may still have its old device, with the
  * IP, when the change is seen; ovs-vswitchd makes the new one later, which
- * took more than 2 s once in a loaded test run.  (Two netlink queries every
- * UNDERLAY_RECHECK_MS meanwhile.) */
+ * took more than 2 s once in a loaded test run.  (Three netlink queries
+ * every UNDERLAY_RECHECK_MS meanwhile: the bridge, its address, its flags.) */
 #define UNDERLAY_WATCH_MS 10000
 
 static bool
@@ -152,8 +152,8 @@ forget_seeding(struct underlay *u)
 static void
 keep_bridge_up(struct underlay *u, int fd)
 {
-    if (vif_link_is_down(fd, VNET_PHY_BRIDGE)
-        && !vif_link_up(fd, VNET_PHY_BRIDGE, 0)) {
+    bool was_down;
+    if (!vif_link_ensure_up(fd, VNET_PHY_BRIDGE, &was_down) && was_down) {
         VLOG_INFO("switch %s: %s was down; up again", u->name,
                   VNET_PHY_BRIDGE);
         forget_caught_up(u);

@@ -519,16 +519,23 @@ vif_link_exists(int netns_fd, const char *ifname)
     return exists;
 }
 
-bool
-vif_link_is_down(int netns_fd, const char *ifname)
+int
+vif_link_ensure_up(int netns_fd, const char *ifname, bool *was_down)
 {
     struct vif_socks socks = VIF_SOCKS_INITIALIZER;
     struct rtnl_link *link = NULL;
-    bool down = (!vnl_socks_open_link(netns_fd, ifname, &socks, &link)
-                 && !vnl_link_is_up(link));
+    int error = vnl_socks_open_link(netns_fd, ifname, &socks, &link);
+    *was_down = !error && !vnl_link_is_up(link);
+    if (*was_down) {
+        error = vnl_link_configure(socks.nl, link, NULL, 0);
+        if (error) {
+            VLOG_WARN_RL(&rl, "%s: setting up failed (%s)", ifname,
+                         ovs_strerror(error));
+        }
+    }
     rtnl_link_put(link);
     vnl_socks_close(&socks);
-    return down;
+    return error;
 }
 
 /* Addresses and routes of an endpoint's interface (controller/vif.c). */

@@ -64,8 +64,10 @@ int vif_link_arp_ignore(int netns_fd, const char *ifname, bool on);
 
 /* True if 'ifname' exists in 'netns_fd'. */
 bool vif_link_exists(int netns_fd, const char *ifname);
-/* True if 'ifname' exists in 'netns_fd' and is down (not IFF_UP). */
-bool vif_link_is_down(int netns_fd, const char *ifname);
+/* Sets 'ifname' in 'netns_fd' up if it is down (not IFF_UP), and says in
+ * '*was_down' whether it was.  Returns 0 or an errno value (ENODEV and the
+ * like if there is no such link). */
+int vif_link_ensure_up(int netns_fd, const char *ifname, bool *was_down);
 
 #ifdef __cplusplus
 }

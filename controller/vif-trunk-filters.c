@@ -70,7 +70,7 @@ trunk_ep_destroy(struct vif_trunk *t, struct trunk_ep *ep)
     free(ep);
 }
 
-struct used_handle *
+static struct used_handle *
 trunk_used_find(const struct vif_trunk *t, uint32_t handle)
 {
     struct used_handle *u;
@@ -82,7 +82,7 @@ trunk_used_find(const struct vif_trunk *t, uint32_t handle)
     return NULL;
 }
 
-void
+static void
 trunk_used_add(struct vif_trunk *t, uint32_t handle)
 {
     struct used_handle *u = xmalloc(sizeof *u);
@@ -90,7 +90,7 @@ trunk_used_add(struct vif_trunk *t, uint32_t handle)
     hmap_insert(&t->used, &u->node, hash_int(handle, 0));
 }
 
-void
+static void
 trunk_used_remove(struct vif_trunk *t, uint32_t handle)
 {
     struct used_handle *u = trunk_used_find(t, handle);
@@ -102,7 +102,7 @@ trunk_used_remove(struct vif_trunk *t, uint32_t handle)
 
 /* Deletes the filter with 'handle' on the trunk's ingress (0 also if it is
  * not there). */
-int
+static int
 trunk_filter_delete(struct vif_trunk *t, uint32_t handle)
 {
     return vtc_filters_delete(t->socks.nl, t->trunk_ifindex, VTC_INGRESS,

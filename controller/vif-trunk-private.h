@@ -76,21 +76,15 @@ struct used_handle {
     uint32_t handle;
 };
 
-/* Endpoints of 't' by device name, and the handles its unicast filters use
- * (vif-trunk-filters.c). */
+/* Endpoints of 't' by device name (vif-trunk-filters.c). */
 struct trunk_ep *trunk_ep_find(const struct vif_trunk *, const char *ifname);
 struct trunk_ep *trunk_ep_create(struct vif_trunk *, const char *ifname,
                                  int ifindex);
 void trunk_ep_destroy(struct vif_trunk *, struct trunk_ep *);
-struct used_handle *trunk_used_find(const struct vif_trunk *, uint32_t);
-void trunk_used_add(struct vif_trunk *, uint32_t);
-void trunk_used_remove(struct vif_trunk *, uint32_t);
 
-/* The trunk's own filters (vif-trunk-filters.c): deleting one, reading them
- * back on open (adopting what leads to a device still there), an
- * endpoint's unicast filter and its place in a multicast group, and
- * removing both. */
-int trunk_filter_delete(struct vif_trunk *, uint32_t handle);
+/* The trunk's own filters (vif-trunk-filters.c): reading them back on open
+ * (adopting what leads to a device still there), an endpoint's unicast
+ * filter and its place in a multicast group, and removing both. */
 int trunk_read_filters(struct vif_trunk *);
 int trunk_unicast_add(struct vif_trunk *, int ifindex,
                       const uint8_t mac[MAC_LEN], uint32_t *handlep);

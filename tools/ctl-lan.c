@@ -39,9 +39,12 @@ static bool
 parse_endpoint_type_option(struct ctl_context *ctx, const char *kind,
                            const char **type)
 {
+    /* The NB's kinds, but a veth by the name attach gives it ("netns" is
+     * the NB's own). */
     if (!strcmp(kind, "veth")) {
         *type = VNET_NETWORK_ENDPOINT_TYPE_DEFAULT;
-    } else if (!strcmp(kind, "trunk") || !strcmp(kind, "internal")) {
+    } else if (strcmp(kind, VNET_NETWORK_ENDPOINT_TYPE_DEFAULT)
+               && vnet_network_endpoint_type_is_valid(kind)) {
         *type = kind;
     } else {
         ctl_error(ctx, "--endpoint-type=%s: expected veth, trunk or internal",

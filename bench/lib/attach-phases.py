@@ -7,7 +7,8 @@ Usage: attach-phases.py MARKS LOG
 MARKS has two lines an attach, "ENDPOINT start HH:MM:SS.FFFFFF" and
 "ENDPOINT end HH:MM:SS.FFFFFF" (UTC, as the log's), written around each
 command; LOG is ovs-vnetd's log, at debug level for the modules jsonrpc,
-switch_session, vconn, vif_netns and nb_status while the commands ran.
+switch_session and vconn while the commands ran (the namespace made and the
+endpoint up are logged at info level).
 Splits each attach into:
 
   command    from its start until ovs-vnetd receives the new row (the

@@ -7,7 +7,9 @@
 
 #include "controller/allocator.h"
 #include "controller/attach.h"
+#include "controller/desired-flows.h"
 #include "controller/lan-view.h"
+#include "controller/nb-news.h"
 #include "controller/switch-db.h"
 #include "flows/lan.h"
 #include "hash.h"
@@ -20,6 +22,7 @@
 #include "ovsdb/vnet-idl.h"
 #include "sset.h"
 #include "util.h"
+#include "uuid.h"
 
 VLOG_DEFINE_THIS_MODULE(binding);
 
@@ -73,14 +76,6 @@ binding_endpoints_clear(struct shash *endpoints)
     }
 }
 
-static bool
-is_here(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep)
-{
-    const char *sw = vnet_endpoint_switch_name(ep);
-    return vnet_endpoint_is_created(ep) && sw
-           && !strcmp(sw, in->switch_name);
-}
-
 /* Adds to 'leaving' the networks whose traffic may leave this switch: those
  * with endpoints bound on another switch or not bound yet, with logical
  * ports (plugged by others: their ports may be of any kind), attached to a
@@ -120,20 +115,6 @@ struct endpoint_addresses {
     uint8_t mac[6];
 };
 
-/* Finds the network of 'ep' in 'view' and parses its addresses into 'a'.
- * Returns an error message (caller frees) or NULL. */
-static char *
-endpoint_addresses(struct lan_view *view, const struct vnetrec_endpoint *ep,
-                   struct endpoint_addresses *a)
-{
-    memset(a, 0, sizeof *a);
-    a->ni = lan_view_network(view, ep->network);
-    return (a->ni
-            ? lan_view_endpoint_addresses(ep, a->ni, &a->has_ip, &a->ip,
-                                          &a->has_mac, a->mac)
-            : xasprintf("network %s is invalid", ep->network->name));
-}
-
 static void
 add_neighbor(struct net_info *ni, const struct vnetrec_endpoint *ep,
              const uint8_t mac[6], uint32_t ip)
@@ -156,20 +137,54 @@ iface_has_ofport(const struct binding_ctx_in *in, const char *name)
     return in->ifaces_by_name && switch_db_ofport(in->ifaces_by_name, name);
 }
 
-/* Every endpoint row of a run, by name, with its parsed addresses: each row
- * is parsed once a run. */
+/* What binding keeps of an endpoint row from run to run (struct
+ * binding_memos). */
+struct binding_memo {
+    struct hmap_node node;      /* In binding_memos 'map', by row UUID. */
+    struct uuid uuid;
+    uint64_t version;           /* The row's, when worked out. */
+    bool filled;                /* Worked out at all. */
+    unsigned int run;           /* The last run that found the row. */
+    bool accepted;              /* That run gave it its addresses. */
+
+    /* Of the row alone. */
+    bool pending;               /* ovs-vnetd has yet to fill it in. */
+    bool created;               /* vnet_endpoint_is_created(). */
+    bool here;                  /* Created on this switch. */
+    bool tap, internal, trunk;  /* Its type. */
+    char ifname[VNET_PORT_NAME_SIZE];
+    char trunk_port[VNET_PORT_NAME_SIZE];       /* If 'trunk'. */
+
+    /* Of the row and its network's prefix and gateway. */
+    bool has_addresses;         /* Worked out for 'cidr' and 'gateway'. */
+    struct vnet_cidr cidr;
+    unsigned int gateway;
+    char *error;                /* Why its addresses are wrong, or NULL. */
+    bool has_ip, has_mac;
+    uint32_t ip;
+    uint8_t mac[6];
+};
+
+/* Whether endpoint 'ep' is one ovs-vnetd creates on this switch. */
+static bool
+is_here(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep)
+{
+    return (vnet_endpoint_is_created(ep) && ep->switch_
+            && !strcmp(ep->switch_->name, in->switch_name));
+}
+
+/* Every endpoint row of a run, by name, with its parsed addresses (its
+ * memo's, with its network in this run's view). */
 struct binding_row {
     struct hmap_node node;      /* In binding_rows 'by_name'. */
     const struct vnetrec_endpoint *row;
+    struct binding_memo *m;
     struct endpoint_addresses a;
     bool valid;                 /* 'a' holds its addresses. */
     bool kept;                  /* Its addresses were its own before. */
     bool pending;               /* ovs-vnetd has yet to fill it in. */
-    char *error;                /* While collecting: why not. */
-    /* The names its want and port point to (the row's strings are the
-     * IDL's, which stay as they are for the run). */
-    char ifname[VNET_PORT_NAME_SIZE];
-    char trunk_port[VNET_PORT_NAME_SIZE];
+    char *error;                /* While collecting: why not (malloc'd). */
+    const char *addr_error;     /* While collecting: its memo's error. */
 };
 
 struct binding_rows {
@@ -186,11 +201,12 @@ add_want(const struct binding_ctx_in *in, struct binding_row *r,
     const struct vnetrec_endpoint *ep = r->row;
     const struct net_info *ni = r->a.ni;
     struct attach_want *w = &out->wants[out->n];
+    out->w_rows[out->n] = r;
     memset(w, 0, sizeof *w);
     w->endpoint = ep->name;
-    bool tap = !strcmp(ep->type, "tap");
+    bool tap = r->m->tap;
     w->netns = tap ? NULL : ep->netns;
-    w->host_ifname = vnet_endpoint_ifname_buf(ep, r->ifname);
+    w->host_ifname = r->m->ifname;
     if (tap) {
         w->tap_owner = smap_get(&ep->options, "owner");
         w->tap_group = smap_get(&ep->options, "group");
@@ -201,12 +217,11 @@ add_want(const struct binding_ctx_in *in, struct binding_row *r,
     w->gateway = ni->gateway;
     w->mtu = vnet_network_mtu(ni->row->mtu);
     w->tx_csum = tx_csum;
-    w->internal = !strcmp(ep->type, "internal");
+    w->internal = r->m->internal;
     w->port_open = w->internal && iface_has_ofport(in, w->host_ifname);
-    bool trunk = !strcmp(ep->type, "trunk");
+    bool trunk = r->m->trunk;
     if (trunk) {
-        w->trunk_port = vnet_trunk_port_name_buf(ni->row, in->switch_name,
-                                                 r->trunk_port);
+        w->trunk_port = r->m->trunk_port;
     }
 
     /* Behind a trunk, its port is the trunk's (named once for each of its
@@ -358,11 +373,180 @@ find_row(const struct binding_rows *rows, const char *name)
 }
 
 void
+binding_memos_init(struct binding_memos *memos)
+{
+    hmap_init(&memos->map);
+    memos->runs = 0;
+}
+
+static void
+memo_free(struct binding_memo *m)
+{
+    free(m->error);
+    free(m);
+}
+
+void
+binding_memos_destroy(struct binding_memos *memos)
+{
+    struct binding_memo *m;
+    HMAP_FOR_EACH_POP (m, node, &memos->map) {
+        memo_free(m);
+    }
+    hmap_destroy(&memos->map);
+}
+
+static struct binding_memo *
+memo_find(const struct binding_memos *memos, const struct uuid *uuid)
+{
+    struct binding_memo *m;
+    HMAP_FOR_EACH_WITH_HASH (m, node, uuid_hash(uuid), &memos->map) {
+        if (uuid_equals(&m->uuid, uuid)) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+bool
+binding_memos_accepted(const struct binding_memos *memos,
+                       const struct vnetrec_endpoint *ep)
+{
+    if (!memos->runs) {
+        return true;
+    }
+    const struct binding_memo *m = memo_find(memos, &ep->header_.uuid);
+    return m && m->run == memos->runs && m->accepted;
+}
+
+/* Works out what follows from row 'ep' alone into 'm'. */
+static void
+memo_fill_row(struct binding_memo *m, const struct binding_ctx_in *in,
+              const struct vnetrec_endpoint *ep)
+{
+    m->pending = nb_endpoint_is_pending(ep);
+    m->created = vnet_endpoint_is_created(ep);
+    m->here = is_here(in, ep);
+    m->tap = !strcmp(ep->type, "tap");
+    m->internal = !strcmp(ep->type, "internal");
+    m->trunk = !strcmp(ep->type, "trunk");
+    vnet_endpoint_ifname_buf(ep, m->ifname);
+    if (m->trunk && ep->network) {
+        vnet_trunk_port_name_buf(ep->network, in->switch_name,
+                                 m->trunk_port);
+    } else {
+        m->trunk_port[0] = '\0';
+    }
+    m->has_addresses = false;
+}
+
+/* Works out the addresses of 'ep' in network 'ni' into 'm'. */
+static void
+memo_fill_addresses(struct binding_memo *m, const struct vnetrec_endpoint *ep,
+                    const struct net_info *ni)
+{
+    free(m->error);
+    m->has_ip = m->has_mac = false;
+    m->ip = 0;
+    memset(m->mac, 0, sizeof m->mac);
+    m->error = lan_view_endpoint_addresses(ep, ni, &m->has_ip, &m->ip,
+                                           &m->has_mac, m->mac);
+    m->cidr = ni->cidr;
+    m->gateway = ni->gateway;
+    m->has_addresses = true;
+}
+
+static bool
+memo_addresses_hold(const struct binding_memo *m, const struct net_info *ni)
+{
+    return (m->has_addresses && m->cidr.net == ni->cidr.net
+            && m->cidr.plen == ni->cidr.plen && m->gateway == ni->gateway);
+}
+
+/* The test mode (desired_flows_checking()): a memo kept from an earlier run
+ * must say what one worked out afresh says. */
+static void
+memo_check(const struct binding_memo *m, const struct binding_ctx_in *in,
+           const struct vnetrec_endpoint *ep, const struct net_info *ni)
+{
+    struct binding_memo f;
+    memset(&f, 0, sizeof f);
+    memo_fill_row(&f, in, ep);
+    if (ni) {
+        memo_fill_addresses(&f, ep, ni);
+    }
+    bool same = (f.pending == m->pending && f.created == m->created
+                 && f.here == m->here
+                 && f.tap == m->tap && f.internal == m->internal
+                 && f.trunk == m->trunk && !strcmp(f.ifname, m->ifname)
+                 && !strcmp(f.trunk_port, m->trunk_port));
+    if (same && ni) {
+        same = (m->has_addresses
+                && nullable_string_is_equal(f.error, m->error)
+                && f.has_ip == m->has_ip && f.has_mac == m->has_mac
+                && f.ip == m->ip && !memcmp(f.mac, m->mac, 6));
+    }
+    if (!same) {
+        VLOG_ERR("switch %s: endpoint %s: what binding kept of its row "
+                 "differs from what the row says now (its version %"PRIu64
+                 " did not change)", in->switch_name, ep->name, m->version);
+    }
+    free(f.error);
+}
+
+/* The memo of row 'ep' for run 'memos->runs', up to date with the row. */
+static struct binding_memo *
+memo_get(struct binding_memos *memos, const struct binding_ctx_in *in,
+         const struct vnetrec_endpoint *ep)
+{
+    struct binding_memo *m = memo_find(memos, &ep->header_.uuid);
+    if (!m) {
+        m = xzalloc(sizeof *m);
+        m->uuid = ep->header_.uuid;
+        hmap_insert(&memos->map, &m->node, uuid_hash(&m->uuid));
+    }
+    uint64_t version = in->news ? nb_news_endpoint_version(in->news, ep) : 0;
+    if (!m->filled || !in->news || version != m->version) {
+        memo_fill_row(m, in, ep);
+        m->version = version;
+        m->filled = true;
+    }
+    return m;
+}
+
+/* Forgets the memos of rows the run did not find. */
+static void
+memos_sweep(struct binding_memos *memos)
+{
+    struct binding_memo *m;
+    HMAP_FOR_EACH_SAFE (m, node, &memos->map) {
+        if (m->run != memos->runs) {
+            hmap_remove(&memos->map, &m->node);
+            memo_free(m);
+        }
+    }
+}
+
+/* The network of 'ep' in 'view', with a one-row cache: rows of one network
+ * mostly come together. */
+static struct net_info *
+row_network(struct lan_view *view, const struct vnetrec_endpoint *ep,
+            const struct vnetrec_network **last_row, struct net_info **last)
+{
+    if (ep->network != *last_row) {
+        *last_row = ep->network;
+        *last = lan_view_network(view, ep->network);
+    }
+    return *last;
+}
+
+void
 binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
-                struct shash *endpoints, struct binding_wants *out)
+                struct shash *endpoints, struct binding_memos *memos,
+                struct binding_wants *out)
 {
     memset(out, 0, sizeof *out);
-    sset_init(&out->accepted);
+    bool first = !memos->runs++;
 
     size_t n_rows = 0;
     const struct vnetrec_endpoint *ep;
@@ -376,14 +560,21 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
     /* (At most one want and one port a row.) */
     out->wants = xmalloc(MAX(n_rows, 1) * sizeof *out->wants);
     out->ports = xmalloc(MAX(n_rows, 1) * sizeof *out->ports);
+    out->w_rows = xmalloc(MAX(n_rows, 1) * sizeof *out->w_rows);
 
     size_t i = 0;
     VNETREC_ENDPOINT_FOR_EACH (ep, in->nb) {
         struct binding_row *r = &rows->rows[i++];
         r->row = ep;
+        r->m = memo_get(memos, in, ep);
         /* Before this process's first run, the NB says who was up. */
-        r->kept = in->kept ? sset_contains(in->kept, ep->name) : ep->up;
+        r->kept = first ? ep->up : r->m->accepted;
+        r->m->accepted = false;
+        r->m->run = memos->runs;
         hmap_insert(&rows->by_name, &r->node, hash_string(ep->name, 0));
+    }
+    if (hmap_count(&memos->map) > n_rows) {
+        memos_sweep(memos);
     }
 
     /* Any client may have written two endpoints with one IP or MAC in a
@@ -395,16 +586,39 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
                         * sizeof *owners.pool),
     };
     hmap_reserve(&owners.map, (ADDR_OBJECT + 1) * n_rows);
+    bool checking = desired_flows_checking();
+    const struct vnetrec_network *last_net_row = NULL;
+    struct net_info *last_ni = NULL;
     for (i = 0; i < n_rows; i++) {
         struct binding_row *r = &rows->rows[i];
-        if (nb_endpoint_is_pending(r->row)) {
+        struct binding_memo *m = r->m;
+        ep = r->row;
+        if (m->pending) {
+            if (checking) {
+                memo_check(m, in, ep, NULL);
+            }
             r->pending = true;  /* Not yet: no error either. */
             continue;
         }
-        char *error = endpoint_addresses(view, r->row, &r->a);
-        r->valid = !error;
-        r->error = error;
-        if (!error) {
+        struct net_info *ni = row_network(view, ep, &last_net_row, &last_ni);
+        if (!ni) {
+            r->error = xasprintf("network %s is invalid", ep->network->name);
+            continue;
+        }
+        if (!memo_addresses_hold(m, ni)) {
+            memo_fill_addresses(m, ep, ni);
+        }
+        if (checking) {
+            memo_check(m, in, ep, ni);
+        }
+        r->a.ni = ni;
+        r->addr_error = m->error;
+        if (!m->error) {
+            r->a.has_ip = m->has_ip;
+            r->a.has_mac = m->has_mac;
+            r->a.ip = m->ip;
+            memcpy(r->a.mac, m->mac, 6);
+            r->valid = true;
             claim(&owners, r, ADDR_IP);
             claim(&owners, r, ADDR_MAC);
             claim(&owners, r, ADDR_OBJECT);
@@ -421,24 +635,24 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
             continue;
         }
         ep = r->row;
-        bool here = is_here(in, ep);
+        bool here = r->m->here;
         char *error = r->error;
         r->error = NULL;
-        if (!error) {
+        if (!error && !r->addr_error) {
             error = taken(&owners.map, r);
             r->valid = !error;
         }
-        if (error) {
+        if (error || r->addr_error) {
             if (here) {
                 binding_endpoint_set_error(binding_endpoint(endpoints,
                                                             ep->name),
-                                           error);
+                                           error ? error : r->addr_error);
             }
             free(error);
             continue;
         }
 
-        sset_add(&out->accepted, ep->name);
+        r->m->accepted = true;
         const struct endpoint_addresses a = r->a;
         if (!here || in->releasing) {
             /* Answered wherever it is, or will be (an endpoint made here is
@@ -449,16 +663,16 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
             continue;
         }
         if (!a.has_ip || !a.has_mac
-            || (!ep->netns && strcmp(ep->type, "tap"))) {
+            || (!ep->netns && !r->m->tap)) {
             binding_endpoint_set_error(
                 binding_endpoint(endpoints, ep->name),
-                !strcmp(ep->type, "tap")
+                r->m->tap
                 ? "a tap endpoint needs an IP and a MAC"
                 : "a namespace endpoint needs an IP, a MAC and a namespace");
             continue;
         }
         bool tx_csum = in->tx_csum
-                       || (in->offload_local && strcmp(ep->type, "tap")
+                       || (in->offload_local && !r->m->tap
                            && !sset_contains(&leaving, ep->network->name));
         add_want(in, r, tx_csum, out);
     }
@@ -472,8 +686,9 @@ binding_wants_destroy(struct binding_wants *w)
 {
     free(w->wants);
     free(w->ports);
+    free(w->w_rows);
+    free(w->w_states);
     if (w->rows) {
-        sset_destroy(&w->accepted);
         hmap_destroy(&w->rows->by_name);
         free(w->rows->rows);
         free(w->rows);
@@ -489,10 +704,14 @@ binding_partition_ready(struct binding_wants *w,
     size_t n_ready = 0;
     *all_ready = true;
     w->ready_digest = 0;
+    free(w->w_states);
+    w->w_states = xmalloc(MAX(w->n, 1) * sizeof *w->w_states);
     for (size_t i = 0; i < w->n; i++) {
         const char *name = w->wants[i].endpoint;
         bool ready = attacher_is_ready(attacher, name);
-        binding_endpoint(endpoints, name)->waiting = !ready;
+        struct binding_endpoint *be = binding_endpoint(endpoints, name);
+        w->w_states[i] = be;
+        be->waiting = !ready;
         if (ready) {
             /* A sum: the same for the same set in any order. */
             w->ready_digest += hash_string(name, 0);
@@ -510,14 +729,18 @@ binding_partition_ready(struct binding_wants *w,
             }
             struct attach_want want = w->wants[i];
             struct switch_db_port port = w->ports[i];
+            struct binding_row *row = w->w_rows[i];
             w->wants[i] = w->wants[n_ready];
             w->ports[i] = w->ports[n_ready];
+            w->w_rows[i] = w->w_rows[n_ready];
+            w->w_states[i] = w->w_states[n_ready];
             w->wants[n_ready] = want;
             w->ports[n_ready] = port;
+            w->w_rows[n_ready] = row;
+            w->w_states[n_ready] = be;
             n_ready++;
         } else {
-            binding_endpoint_set_error(binding_endpoint(endpoints, name),
-                                       attacher_get_error(attacher, name));
+            binding_endpoint_set_error(be, attacher_get_error(attacher, name));
             *all_ready = false;
         }
     }
@@ -545,6 +768,14 @@ add_port(struct net_info *ni, const struct vnetrec_endpoint *ep,
     p->trunk = trunk;
 }
 
+/* The state of want 'i' of 'w'. */
+static struct binding_endpoint *
+want_state(const struct binding_wants *w, size_t i, struct shash *endpoints)
+{
+    return (w->w_states ? w->w_states[i]
+            : binding_endpoint(endpoints, w->wants[i].endpoint));
+}
+
 /* Binds the endpoints behind a trunk whose devices are in place there to the
  * trunk's port. */
 static void
@@ -553,6 +784,8 @@ bind_trunks(const struct binding_ctx_in *in, const struct binding_wants *w,
 {
     struct shash trunks = SHASH_INITIALIZER(&trunks);  /* Port -> binding. */
     bool indexed = false;
+    const char *last_port = NULL;
+    const struct switch_db_binding *last_b = NULL;
     for (size_t i = 0; i < w->n; i++) {
         const struct attach_want *want = &w->wants[i];
         if (!want->trunk_port) {
@@ -567,15 +800,17 @@ bind_trunks(const struct binding_ctx_in *in, const struct binding_wants *w,
                 }
             }
         }
-        struct binding_endpoint *be = binding_endpoint(endpoints,
-                                                       want->endpoint);
+        struct binding_endpoint *be = want_state(w, i, endpoints);
         be->trunk = true;
-        const struct binding_row *r = find_row(w->rows, want->endpoint);
-        if (be->waiting || !r || !r->valid) {
+        const struct binding_row *r = w->w_rows[i];
+        if (be->waiting || !r->valid) {
             continue;
         }
-        const struct switch_db_binding *b = shash_find_data(&trunks,
-                                                            want->trunk_port);
+        if (!last_port || strcmp(last_port, want->trunk_port)) {
+            last_port = want->trunk_port;
+            last_b = shash_find_data(&trunks, want->trunk_port);
+        }
+        const struct switch_db_binding *b = last_b;
         if (!b || b->ofport <= 0) {
             binding_endpoint_set_error(be, (b && b->error ? b->error
                                             : "its trunk has no OpenFlow "
@@ -611,8 +846,8 @@ binding_bind(const struct binding_ctx_in *in, const struct binding_wants *w,
         /* An endpoint whose device ovs-vnetd makes is served only by that
          * port here; a logical port only by an interface someone else
          * plugged. */
-        bool created = vnet_endpoint_is_created(ep);
-        if (created != b->ours || (created && !is_here(in, ep))) {
+        bool created = r->m->created;
+        if (created != b->ours || (created && !r->m->here)) {
             VLOG_DBG("switch %s: %s on %s is not served here",
                      in->switch_name, b->iface_id, b->ifname);
             continue;
@@ -654,8 +889,7 @@ binding_report(struct shash *endpoints, const struct binding_wants *w,
                bool all_ready, struct binding_report *r)
 {
     for (size_t i = 0; i < w->n; i++) {
-        struct binding_endpoint *be = binding_endpoint(endpoints,
-                                                       w->wants[i].endpoint);
+        struct binding_endpoint *be = want_state(w, i, endpoints);
         if (be->status.ofport <= 0) {
             all_ready = false;
         }

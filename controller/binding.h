@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "controller/switch-session.h"
+#include "openvswitch/hmap.h"
 #include "sset.h"
 
 #ifdef __cplusplus
@@ -34,11 +35,13 @@ extern "C" {
 struct attach_want;
 struct attacher;
 struct lan_view;
+struct nb_news;
 struct ovsdb_idl;
 struct shash;
 struct sset;
 struct switch_db_binding;
 struct switch_db_port;
+struct vnetrec_endpoint;
 
 /* What ovs-vnetd reports of one endpoint. */
 struct binding_endpoint {
@@ -65,6 +68,25 @@ void binding_endpoints_reset(struct shash *endpoints);
 /* Frees every endpoint state in 'endpoints' (left empty). */
 void binding_endpoints_clear(struct shash *endpoints);
 
+/* What binding keeps of every endpoint row from one run to the next: what
+ * follows from the row alone (its kind, its interface names, whether it waits
+ * for ovs-vnetd to fill it in) and from the row and its network's prefix (its
+ * parsed addresses, or why they are wrong), worked out again only when the
+ * row's version (nb_news_endpoint_version()) or the prefix changed; and
+ * whether the last run gave it its addresses. */
+struct binding_memos {
+    struct hmap map;            /* Private. */
+    unsigned int runs;          /* binding_collect() calls so far. */
+};
+
+void binding_memos_init(struct binding_memos *);
+void binding_memos_destroy(struct binding_memos *);
+
+/* Whether the last binding_collect() with 'memos' gave endpoint 'ep' its
+ * addresses (valid, and its own), or if there was none, true. */
+bool binding_memos_accepted(const struct binding_memos *,
+                            const struct vnetrec_endpoint *);
+
 /* What a step of binding reads. */
 struct binding_ctx_in {
     struct ovsdb_idl *nb;       /* The NB database. */
@@ -81,35 +103,40 @@ struct binding_ctx_in {
     /* The switch's Interface rows by name, as they are now (NULL while its
      * database is not connected): switch_db_ofport(). */
     struct ovsdb_idl_index *ifaces_by_name;
-    /* Endpoints that had their addresses in the last run (its 'accepted'),
-     * or NULL before the first: then those the NB says are up.  Of two that
-     * claim one address, one of these keeps it. */
-    const struct sset *kept;
+    /* Which endpoint rows changed (their versions), or NULL: every row is
+     * worked out again. */
+    const struct nb_news *news;
+    /* Before the first run, the NB says which endpoints had their addresses:
+     * those up.  Of two that claim one address, one of those keeps it. */
 };
 
 /* What binding_collect() found: the namespace endpoints to attach here, and
  * for each the port it becomes (parallel arrays); and every endpoint row
- * with its parsed addresses, for binding_bind() in the same run. */
+ * with its parsed addresses, for binding_bind() in the same run.  Its
+ * strings are the IDL rows' and the memos': they stay for the run. */
 struct binding_wants {
     struct attach_want *wants;
     struct switch_db_port *ports;
     size_t n;
     struct binding_rows *rows;  /* Private. */
+    struct binding_row **w_rows;        /* Private: each want's row, */
+    struct binding_endpoint **w_states; /* and state (from
+                                         * binding_partition_ready() on). */
     uint32_t ready_digest;      /* Which endpoints' devices are in place
                                  * (binding_partition_ready()): those behind
                                  * a trunk are bound when theirs is, which
                                  * no database says. */
-    struct sset accepted;       /* Endpoints with valid addresses of their
-                                 * own. */
 };
 
 /* Fills 'out' with the namespace endpoints of this switch, adds every valid
  * endpoint with a MAC and an IP to its network's neighbours in 'view', and
- * sets the error of each endpoint here that cannot be attached.  Free 'out'
- * with binding_wants_destroy() (which also accepts one never filled, if
- * zeroed). */
+ * sets the error of each endpoint here that cannot be attached; 'memos'
+ * (kept by the caller from run to run) spare it what did not change.  Free
+ * 'out' with binding_wants_destroy() (which also accepts one never filled,
+ * if zeroed), before the next binding_collect() with 'memos'. */
 void binding_collect(const struct binding_ctx_in *, struct lan_view *view,
-                     struct shash *endpoints, struct binding_wants *out);
+                     struct shash *endpoints, struct binding_memos *memos,
+                     struct binding_wants *out);
 void binding_wants_destroy(struct binding_wants *);
 
 /* Moves the wanted endpoints that must be ports (their veth 'attacher' has

@@ -54,7 +54,8 @@ lan_view_init(struct lan_view *view)
     smap_init(&view->errors);
     view->routers = NULL;
     view->n_routers = 0;
-    view->endpoints_ok = NULL;
+    view->endpoint_ok = NULL;
+    view->endpoint_ok_aux = NULL;
 }
 
 void
@@ -516,8 +517,8 @@ lan_view_add_remotes(struct lan_view *view, struct ovsdb_idl *nb,
     if (plan->enabled) {
         const struct vnetrec_endpoint *rep;
         VNETREC_ENDPOINT_FOR_EACH (rep, nb) {
-            if (view->endpoints_ok
-                && !sset_contains(view->endpoints_ok, rep->name)) {
+            if (view->endpoint_ok
+                && !view->endpoint_ok(rep, view->endpoint_ok_aux)) {
                 continue;       /* Left out where it is (and here). */
             }
             const char *host = vnet_endpoint_switch_name(rep);

@@ -68,10 +68,11 @@ struct lan_view {
                                  * here: the caller logs what is new). */
     struct lan_router *routers; /* Routers with an uplink that matter here. */
     size_t n_routers;
-    /* Endpoints whose rows are valid and whose addresses are their own (the
-     * binding's 'accepted'); only those are reached on other switches.
-     * NULL: all. */
-    const struct sset *endpoints_ok;
+    /* Whether an endpoint's row is valid and its addresses are its own (the
+     * binding's verdict); only those are reached on other switches.  NULL:
+     * all. */
+    bool (*endpoint_ok)(const struct vnetrec_endpoint *, const void *aux);
+    const void *endpoint_ok_aux;
 };
 
 void lan_view_init(struct lan_view *);

@@ -9,6 +9,7 @@
 #include "ovsdb/vnet-idl.h"
 #include "smap.h"
 #include "util.h"
+#include "uuid.h"
 
 /* The columns ovs-vnetd writes and need not wake it up. */
 static const struct ovsdb_idl_column *const quiet_columns[] = {
@@ -59,6 +60,80 @@ nb_news_init(struct nb_news *news)
     news->idl_seqno = 0;
     news->datapaths = 0;
     news->seqno = 1;
+    news->batch = 0;
+    hmap_init(&news->versions);
+}
+
+struct row_version {
+    struct hmap_node node;      /* In nb_news 'versions', by UUID. */
+    struct uuid uuid;
+    uint64_t version;
+};
+
+void
+nb_news_destroy(struct nb_news *news)
+{
+    struct row_version *rv;
+    HMAP_FOR_EACH_POP (rv, node, &news->versions) {
+        free(rv);
+    }
+    hmap_destroy(&news->versions);
+}
+
+static struct row_version *
+find_version(const struct nb_news *news, const struct uuid *uuid)
+{
+    struct row_version *rv;
+    HMAP_FOR_EACH_WITH_HASH (rv, node, uuid_hash(uuid), &news->versions) {
+        if (uuid_equals(&rv->uuid, uuid)) {
+            return rv;
+        }
+    }
+    return NULL;
+}
+
+uint64_t
+nb_news_endpoint_version(const struct nb_news *news,
+                         const struct vnetrec_endpoint *ep)
+{
+    const struct row_version *rv = find_version(news, &ep->header_.uuid);
+    return rv ? rv->version : 0;
+}
+
+/* Gives every tracked Endpoint row a new version; a deleted one is
+ * forgotten first (a row deleted and inserted again with the same UUID in
+ * one run is two tracked rows). */
+static void
+note_endpoint_versions(struct nb_news *news, struct ovsdb_idl *idl)
+{
+    const struct vnetrec_endpoint *ep;
+    bool any = false;
+    VNETREC_ENDPOINT_FOR_EACH_TRACKED (ep, idl) {
+        any = true;
+        if (vnetrec_endpoint_is_deleted(ep)) {
+            struct row_version *rv = find_version(news, &ep->header_.uuid);
+            if (rv) {
+                hmap_remove(&news->versions, &rv->node);
+                free(rv);
+            }
+        }
+    }
+    if (!any) {
+        return;
+    }
+    news->batch++;
+    VNETREC_ENDPOINT_FOR_EACH_TRACKED (ep, idl) {
+        if (!vnetrec_endpoint_is_deleted(ep)) {
+            struct row_version *rv = find_version(news, &ep->header_.uuid);
+            if (!rv) {
+                rv = xmalloc(sizeof *rv);
+                rv->uuid = ep->header_.uuid;
+                hmap_insert(&news->versions, &rv->node,
+                            uuid_hash(&rv->uuid));
+            }
+            rv->version = news->batch;
+        }
+    }
 }
 
 /* A hash of every switch's datapath type, as its status reports it (in
@@ -96,6 +171,7 @@ unsigned int
 nb_news_run(struct nb_news *news, struct ovsdb_idl *idl)
 {
     unsigned int idl_seqno = ovsdb_idl_get_seqno(idl);
+    note_endpoint_versions(news, idl);
     if (idl_seqno != news->idl_seqno) {
         news->idl_seqno = idl_seqno;
         /* A sequence number moved with nothing tracked (a new connection's

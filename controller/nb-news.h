@@ -18,13 +18,19 @@ extern "C" {
 
 #include <stdint.h>
 
+#include "openvswitch/hmap.h"
+
 struct ovsdb_idl;
+struct vnetrec_endpoint;
 
 struct nb_news {
     unsigned int idl_seqno;     /* The IDL's, as last seen. */
     uint32_t datapaths;         /* The switches' datapath types, as last
                                  * seen (a hash). */
     unsigned int seqno;         /* One more for each change that is news. */
+    uint64_t batch;             /* One more for each run with a tracked
+                                 * change of an Endpoint row. */
+    struct hmap versions;       /* Each Endpoint row's version, by UUID. */
 };
 
 /* Registers the columns of 'idl' (created without alerts for none) as
@@ -33,6 +39,7 @@ struct nb_news {
 void nb_news_register(struct ovsdb_idl *);
 
 void nb_news_init(struct nb_news *);
+void nb_news_destroy(struct nb_news *);
 
 /* After ovsdb_idl_run() (or ovsdb_idl_loop_run()): returns a number that
  * has moved since the last call if the NB changed in anything but the
@@ -42,6 +49,14 @@ void nb_news_init(struct nb_news *);
  * are cleared by nb_news_clear(), once every reader of the NB is done. */
 unsigned int nb_news_run(struct nb_news *, struct ovsdb_idl *);
 void nb_news_clear(struct ovsdb_idl *);
+
+/* The version of Endpoint row 'ep': it changes whenever any column of the
+ * row but those ovs-vnetd writes without alerts changes (and whenever a row
+ * it refers to changes), and never comes back to an earlier value, also for
+ * a row deleted and inserted again.  What is worked out from the row alone
+ * may be kept while its version stays. */
+uint64_t nb_news_endpoint_version(const struct nb_news *,
+                                  const struct vnetrec_endpoint *);
 
 #ifdef __cplusplus
 }

@@ -339,16 +339,16 @@ sync_sessions(struct vnetd *d, bool watching)
 }
 
 static void
-run_sessions(struct vnetd *d, unsigned int nb_news)
+run_sessions(struct vnetd *d)
 {
     struct shash_node *node;
 
     SHASH_FOR_EACH (node, &d->sessions) {
-        switch_session_run(node->data, d->nb.idl, nb_news);
+        switch_session_run(node->data, d->nb.idl, &d->news);
     }
     SHASH_FOR_EACH_SAFE (node, &d->releasing) {
         struct switch_session *ss = node->data;
-        switch_session_run(ss, d->nb.idl, nb_news);
+        switch_session_run(ss, d->nb.idl, &d->news);
         if (switch_session_is_released(ss)) {
             set_record(d, node->name, NULL);
             switch_session_destroy(ss);
@@ -466,7 +466,7 @@ main(int argc, char *argv[])
          * reason to tear down every switch: until "init", nothing is
          * touched, and the switches go on with what they have. */
         if (!d.uninitialized) {
-            run_sessions(&d, nb_news);
+            run_sessions(&d);
         }
 
         if (txn && nb_ready) {
@@ -536,6 +536,7 @@ main(int argc, char *argv[])
     switch_records_destroy(&d.records);
     free(records_file);
     ovsdb_idl_loop_destroy(&d.nb);
+    nb_news_destroy(&d.news);
     unixctl_server_destroy(unixctl);
     free(nb_remote);
     return 0;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "controller/binding.h"
 #include "controller/stale-ports.h"
 #include "controller/switch-db.h"
 #include "controller/switch-news.h"
@@ -115,9 +116,9 @@ struct switch_session {
     struct sset rows_accepted;  /* Networks and routers kept by the last
                                  * full run (struct lan_view 'accepted'). */
     bool rows_checked;          /* 'rows_accepted' is from a full run. */
-    struct sset endpoints_accepted;     /* Endpoints whose addresses the
-                                         * last full run gave them. */
-    bool endpoints_checked;
+    struct binding_memos memos; /* What binding kept of every endpoint
+                                 * row (binding.h). */
+    const struct nb_news *news; /* The NB's news (switch_session_run()). */
     bool txn_pending;
     bool bridge_configured;     /* db.ready once since the OVSDB session
                                  * (re)connected. */

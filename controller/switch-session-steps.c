@@ -71,7 +71,7 @@ binding_in(const struct switch_session *ss, struct ovsdb_idl *nb)
         .bindings = ss->db.bindings,
         .n_bindings = ss->db.n_bindings,
         .ifaces_by_name = ss->ovs.idl ? ss->ifaces_by_name : NULL,
-        .kept = ss->endpoints_checked ? &ss->endpoints_accepted : NULL,
+        .news = ss->news,
     };
 }
 
@@ -227,6 +227,12 @@ log_new_row_errors(const struct switch_session *ss, const struct smap *errors)
     }
 }
 
+static bool
+endpoint_accepted(const struct vnetrec_endpoint *ep, const void *memos)
+{
+    return binding_memos_accepted(memos, ep);
+}
+
 /* Checks the NB rows this switch reads into 'view',
  * reads the offload policy, and binds the endpoints served here, which it
  * initializes 'wants' to. */
@@ -253,10 +259,9 @@ session_step_binding(struct switch_session *ss, struct ovsdb_idl *nb,
         /* Endpoint errors are found afresh every run. */
         binding_endpoints_reset(&ss->endpoints);
         struct binding_ctx_in b_in = binding_in(ss, nb);
-        binding_collect(&b_in, view, &ss->endpoints, wants);
-        sset_swap(&ss->endpoints_accepted, &wants->accepted);
-        ss->endpoints_checked = true;
-        view->endpoints_ok = &ss->endpoints_accepted;
+        binding_collect(&b_in, view, &ss->endpoints, &ss->memos, wants);
+        view->endpoint_ok = endpoint_accepted;
+        view->endpoint_ok_aux = &ss->memos;
     }
 }
 

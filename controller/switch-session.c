@@ -12,6 +12,7 @@
 #include "controller/desired-flows.h"
 #include "controller/held-packets.h"
 #include "controller/lan-view.h"
+#include "controller/nb-news.h"
 #include "controller/port-list.h"
 #include "controller/relay-taps.h"
 #include "controller/stale-ports.h"
@@ -95,7 +96,7 @@ switch_session_create(const char *name)
     smap_init(&ss->port_conflicts);
     smap_init(&ss->row_errors);
     sset_init(&ss->rows_accepted);
-    sset_init(&ss->endpoints_accepted);
+    binding_memos_init(&ss->memos);
     ss->taps = relay_taps_create(name);
     switch_news_init(&ss->ovs_news);
     return ss;
@@ -144,7 +145,7 @@ switch_session_destroy(struct switch_session *ss)
         smap_destroy(&ss->port_conflicts);
         smap_destroy(&ss->row_errors);
         sset_destroy(&ss->rows_accepted);
-        sset_destroy(&ss->endpoints_accepted);
+        binding_memos_destroy(&ss->memos);
         shash_destroy(&ss->endpoints);
         relay_taps_destroy(ss->taps);
         flow_units_destroy(ss->units);
@@ -333,11 +334,11 @@ static void full_run(struct switch_session *, struct ovsdb_idl *nb,
  * key holds, and the timers of the full run. */
 static struct run_key
 run_key_now(const struct switch_session *ss, struct ovsdb_idl *nb,
-            unsigned int nb_news)
+            const struct nb_news *news)
 {
     struct run_key key;
     memset(&key, 0, sizeof key);
-    key.nb_seqno = nb ? nb_news : 0;
+    key.nb_seqno = nb ? news->seqno : 0;
     key.ovs_seqno = ss->ovs_news_seqno;
     key.ovs_connected = ovsdb_idl_is_connected(ss->ovs.idl);
     key.txn_pending = ss->ovs.committing_txn != NULL;
@@ -574,7 +575,7 @@ own_txn_end(struct switch_session *ss)
 
 void
 switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
-                   unsigned int nb_news)
+                   const struct nb_news *news)
 {
     of_channel_run(ss->of);
     if (!ss->ovs.idl || ss->released) {
@@ -600,7 +601,8 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
             repaired = true;
         }
     }
-    struct run_key key = run_key_now(ss, nb, nb_news);
+    ss->news = news;
+    struct run_key key = run_key_now(ss, nb, news);
     bool full = repaired || full_run_needed(ss, &key);
     if (full && !repaired && only_flows_came_in(ss, &key)) {
         COVERAGE_INC(switch_session_up_run);
@@ -620,7 +622,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         /* As the run left things: what it changed itself (a transaction
          * sent, new desired flows not in sync yet) is no news for the
          * next. */
-        ss->last_key = run_key_now(ss, nb, nb_news);
+        ss->last_key = run_key_now(ss, nb, news);
         /* A run without a transaction (one was in flight) finds the
          * database not as it should be.  Normally the end of what was in
          * flight is news that brings the next run; not if it ended, failed,

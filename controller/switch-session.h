@@ -55,6 +55,7 @@ struct switch_endpoint_status {
     const char *error;          /* Or NULL. */
 };
 
+struct nb_news;
 struct ovsdb_idl;
 
 struct switch_session *switch_session_create(const char *name);
@@ -84,10 +85,11 @@ bool switch_session_is_releasing(const struct switch_session *);
 bool switch_session_is_released(const struct switch_session *);
 
 /* Makes progress; 'nb' is the NB database (networks and endpoints are read
- * from it), 'nb_news' a number that moves when it changes in what a full
- * run reads (nb-news.h). */
+ * from it), 'news' what changed in it (nb-news.h: its 'seqno' moves when it
+ * changes in what a full run reads; its row versions say which endpoints
+ * changed). */
 void switch_session_run(struct switch_session *, struct ovsdb_idl *nb,
-                        unsigned int nb_news);
+                        const struct nb_news *news);
 void switch_session_wait(struct switch_session *);
 
 /* The status of endpoint 'name' if this session serves it (an endpoint created

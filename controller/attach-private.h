@@ -29,6 +29,7 @@ struct attached {
     long long int verified;     /* Last checked. */
     struct ovs_list node;       /* In 'by_age': least recently checked
                                  * first. */
+    unsigned int wanted_run;    /* The last attacher_run() that wanted it. */
 };
 
 /* A network's trunk, open. */
@@ -48,6 +49,7 @@ struct attacher {
     char *rundir;
     struct shash endpoints;     /* Endpoint name -> struct attached. */
     struct ovs_list by_age;     /* struct attached, by 'verified'. */
+    unsigned int run;           /* attacher_run() calls so far. */
     size_t n_not_ready;
     long long int next_retry;   /* For those, if any. */
     size_t n_deferred;          /* Left for the next run (over budget). */

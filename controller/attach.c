@@ -455,26 +455,44 @@ needs_work(const struct attached *at, const struct attach_want *w,
                                || at->pending_port)));
 }
 
-/* The wanted endpoints of a run, by name (one allocation for them all). */
+/* The wanted endpoints of a run, by name (one allocation for them all),
+ * each with what the attacher has of it (looked up once a run). */
 struct wanted_set {
     struct hmap map;
     struct wanted_node {
         struct hmap_node node;
         const char *endpoint;
+        struct attached *at;
     } *nodes;
 };
 
+/* 'endpoint''s in 'endpoints', whose name hashes to 'hash' as a shash's
+ * names do (hash_string(name, 0)). */
+static struct attached *
+find_attached(const struct shash *endpoints, const char *endpoint,
+              uint32_t hash)
+{
+    const struct shash_node *node;
+    HMAP_FOR_EACH_WITH_HASH (node, node, hash, &endpoints->map) {
+        if (!strcmp(node->name, endpoint)) {
+            return node->data;
+        }
+    }
+    return NULL;
+}
+
 static void
-wanted_set_init(struct wanted_set *s, const struct attach_want *wants,
-                size_t n)
+wanted_set_init(struct wanted_set *s, const struct shash *endpoints,
+                const struct attach_want *wants, size_t n)
 {
     hmap_init(&s->map);
     hmap_reserve(&s->map, n);
     s->nodes = xmalloc(n * sizeof *s->nodes);
     for (size_t i = 0; i < n; i++) {
+        uint32_t hash = hash_string(wants[i].endpoint, 0);
         s->nodes[i].endpoint = wants[i].endpoint;
-        hmap_insert(&s->map, &s->nodes[i].node,
-                    hash_string(wants[i].endpoint, 0));
+        s->nodes[i].at = find_attached(endpoints, wants[i].endpoint, hash);
+        hmap_insert(&s->map, &s->nodes[i].node, hash);
     }
 }
 
@@ -519,29 +537,35 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
     struct shash trunk_netns = SHASH_INITIALIZER(&trunk_netns);
     if (n_wants) {
         filled = xmemdup(wants, n_wants * sizeof *wants);
+        const char *last_port = NULL, *last_name = NULL;
         for (size_t i = 0; i < n_wants; i++) {
             const char *port = filled[i].trunk_port;
-            const char *name = port ? shash_find_data(&trunk_netns, port)
-                                    : NULL;
-            if (port && !name) {
-                name = trunk_netns_name(a, port);
-                shash_add(&trunk_netns, port, name);
+            const char *name = NULL;
+            if (port && last_port && !strcmp(port, last_port)) {
+                name = last_name;
+            } else if (port) {
+                name = shash_find_data(&trunk_netns, port);
+                if (!name) {
+                    name = trunk_netns_name(a, port);
+                    shash_add(&trunk_netns, port, name);
+                }
+                last_port = port;
+                last_name = name;
             }
             filled[i].trunk_netns = name;
         }
         wants = filled;
     }
     struct wanted_set wanted;
-    wanted_set_init(&wanted, wants, n_wants);
+    wanted_set_init(&wanted, &a->endpoints, wants, n_wants);
+    unsigned int run = ++a->run;
 
     /* The namespaces of the endpoints there is work for: only their owners
      * matter to this run. */
     struct sset busy = SSET_INITIALIZER(&busy);
     for (size_t i = 0; i < n_wants; i++) {
         const struct attach_want *w = &wants[i];
-        if (w->netns
-            && needs_work(shash_find_data(&a->endpoints, w->endpoint), w,
-                          now)) {
+        if (w->netns && needs_work(wanted.nodes[i].at, w, now)) {
             sset_add(&busy, w->netns);
         }
     }
@@ -556,8 +580,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
                 continue;       /* A tap (no namespace to share), or none
                                  * to attach there. */
             }
-            const struct attached *at = shash_find_data(&a->endpoints,
-                                                        w->endpoint);
+            const struct attached *at = wanted.nodes[i].at;
             bool has_it = (at && !at->dup
                            && nullable_string_is_equal(at->want.netns,
                                                        w->netns));
@@ -582,8 +605,11 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
         const char *owner = (w->netns ? shash_find_data(&owners, w->netns)
                              : NULL);
 
-        struct attached *at = shash_find_data(&a->endpoints, w->endpoint);
+        struct attached *at = wanted.nodes[i].at;
         bool work = needs_work(at, w, now);
+        if (at) {
+            at->wanted_run = run;
+        }
         if (work && time_msec() >= deadline) {
             /* Next time: a new one is not ready meanwhile, one to be moved
              * or repaired stays as it is. */
@@ -622,6 +648,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             at->want.trunk_port = nullable_xstrdup(w->trunk_port);
             shash_add(&a->endpoints, w->endpoint, at);
             ovs_list_push_back(&a->by_age, &at->node);
+            at->wanted_run = run;
             attach_or_refuse(a, at, owner);
             at->verified = now;
             changed = true;
@@ -677,7 +704,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
     SHASH_FOR_EACH_SAFE (node, &a->endpoints) {
         struct attached *at = node->data;
         /* (A device behind a trunk is no port of the switch.) */
-        if (!wanted_set_contains(&wanted, node->name)
+        if (at->wanted_run != run
             && (at->want.trunk_netns
                 || !(in_use && sset_contains(in_use,
                                              at->want.host_ifname)))) {

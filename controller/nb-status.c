@@ -36,16 +36,27 @@ void
 nb_status_write_endpoints(struct ovsdb_idl *nb, const struct shash *sessions,
                           bool (*is_mine)(const char *switch_name))
 {
+    /* The switch of the last endpoint with one, whether it is ours, and its
+     * session: endpoints of one switch mostly come together. */
+    const struct vnetrec_switch *last_sw = NULL;
+    bool last_mine = false;
+    struct switch_session *last_ss = NULL;
+
     const struct vnetrec_endpoint *ep;
     VNETREC_ENDPOINT_FOR_EACH (ep, nb) {
         const struct switch_endpoint_status *st = NULL;
         const char *where = NULL;
-        if (ep->switch_ && !is_mine(ep->switch_->name)) {
-            continue;           /* Another ovs-vnetd reports it. */
-        }
+        struct switch_session *ss = NULL;
         if (ep->switch_) {
-            struct switch_session *ss = shash_find_data(sessions,
-                                                        ep->switch_->name);
+            if (ep->switch_ != last_sw) {
+                last_sw = ep->switch_;
+                last_mine = is_mine(last_sw->name);
+                last_ss = shash_find_data(sessions, last_sw->name);
+            }
+            if (!last_mine) {
+                continue;       /* Another ovs-vnetd reports it. */
+            }
+            ss = last_ss;
             if (ss && !switch_session_is_settled(ss)) {
                 continue;       /* What was reported stands for now. */
             }
@@ -72,8 +83,11 @@ nb_status_write_endpoints(struct ovsdb_idl *nb, const struct shash *sessions,
         /* Where it was reported, or where it is now: a session that does
          * not know yet leaves the report as it is. */
         const char *holder = where ? where : ep->location;
-        struct switch_session *hs = holder ? shash_find_data(sessions,
-                                                             holder) : NULL;
+        bool at_switch = ep->switch_ && holder == ep->switch_->name;
+        struct switch_session *hs = (at_switch ? ss
+                                     : holder ? shash_find_data(sessions,
+                                                                holder)
+                                     : NULL);
         if (hs && !switch_session_is_settled(hs)) {
             continue;
         }

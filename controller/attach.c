@@ -489,7 +489,7 @@ wanted_set_init(struct wanted_set *s, const struct shash *endpoints,
     hmap_reserve(&s->map, n);
     s->nodes = xmalloc(n * sizeof *s->nodes);
     for (size_t i = 0; i < n; i++) {
-        uint32_t hash = hash_string(wants[i].endpoint, 0);
+        uint32_t hash = wants[i].endpoint_hash;
         s->nodes[i].endpoint = wants[i].endpoint;
         s->nodes[i].at = find_attached(endpoints, wants[i].endpoint, hash);
         hmap_insert(&s->map, &s->nodes[i].node, hash);
@@ -733,32 +733,16 @@ attacher_remove_all(struct attacher *a, const struct attach_record *records,
     attacher_run(a, NULL, 0, records, n_records, NULL);
 }
 
-bool
-attacher_is_ready(const struct attacher *a, const char *endpoint)
+void
+attacher_get_state(const struct attacher *a, const struct attach_want *w,
+                   struct attacher_state *st)
 {
-    const struct attached *at = shash_find_data(&a->endpoints, endpoint);
-    return at && at->ready;
-}
-
-bool
-attacher_wants_port(const struct attacher *a, const char *endpoint)
-{
-    const struct attached *at = shash_find_data(&a->endpoints, endpoint);
-    return at && (at->ready || (at->pending_port && !at->replug));
-}
-
-const char *
-attacher_trunk_netns(const struct attacher *a, const char *endpoint)
-{
-    const struct attached *at = shash_find_data(&a->endpoints, endpoint);
-    return at ? at->want.trunk_netns : NULL;
-}
-
-const char *
-attacher_get_error(const struct attacher *a, const char *endpoint)
-{
-    const struct attached *at = shash_find_data(&a->endpoints, endpoint);
-    return at ? at->error : NULL;
+    const struct attached *at = find_attached(&a->endpoints, w->endpoint,
+                                              w->endpoint_hash);
+    st->ready = at && at->ready;
+    st->error = at ? at->error : NULL;
+    st->wants_port = at && (at->ready || (at->pending_port && !at->replug));
+    st->trunk_netns = at ? at->want.trunk_netns : NULL;
 }
 
 long long int

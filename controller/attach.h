@@ -29,6 +29,7 @@
 
 struct attach_want {
     const char *endpoint;       /* Endpoint name (the key). */
+    uint32_t endpoint_hash;     /* hash_string(endpoint, 0). */
     const char *netns;          /* Its namespace; NULL for a tap endpoint,
                                  * whose device is the tap 'host_ifname'. */
     const char *host_ifname;    /* Host end of the veth, or the tap. */
@@ -51,7 +52,7 @@ struct attach_want {
     /* Behind its network's trunk (see controller/vif.h): 'trunk_port' is the
      * trunk's port of the switch (NULL: not on a trunk), and 'host_ifname'
      * its device in the trunk's namespace, which the attacher names
-     * (attacher_trunk_netns(); ignored here). */
+     * (struct attacher_state; ignored here). */
     const char *trunk_port;
     const char *trunk_netns;
 };
@@ -86,18 +87,23 @@ bool attacher_run(struct attacher *, const struct attach_want *wants,
 void attacher_remove_all(struct attacher *, const struct attach_record *records,
                          size_t n_records);
 
-/* After attacher_run(): true if 'endpoint' is in place; else its error. */
-bool attacher_is_ready(const struct attacher *, const char *endpoint);
-/* True if 'endpoint' must be a port of the switch: it is in place, or it is
- * an internal port that the switch makes once it is a port. */
-bool attacher_wants_port(const struct attacher *, const char *endpoint);
-const char *attacher_get_error(const struct attacher *, const char *endpoint);
-/* The namespace of the trunk 'endpoint' is behind, or NULL.  It is named
- * after the namespace where the switch's ovs-vswitchd runs, if that has a
- * name ("NAME-" and the trunk's port), else "vnet-trunk-", the switch's name,
- * "-" and the trunk's port: one per switch and network, as several switches
- * may share a machine. */
-const char *attacher_trunk_netns(const struct attacher *, const char *endpoint);
+/* After attacher_run(), where a wanted endpoint stands. */
+struct attacher_state {
+    bool ready;                 /* In place; */
+    const char *error;          /* else why not (or NULL: not yet). */
+    /* It must be a port of the switch: it is in place, or it is an internal
+     * port that the switch makes once it is a port. */
+    bool wants_port;
+    /* The namespace of the trunk it is behind, or NULL.  It is named after
+     * the namespace where the switch's ovs-vswitchd runs, if that has a name
+     * ("NAME-" and the trunk's port), else "vnet-trunk-", the switch's name,
+     * "-" and the trunk's port: one per switch and network, as several
+     * switches may share a machine.  The attacher's: it stays until
+     * attacher_run() is called again. */
+    const char *trunk_netns;
+};
+void attacher_get_state(const struct attacher *, const struct attach_want *,
+                        struct attacher_state *);
 
 /* The namespace of the switch's ovs-vswitchd (-1: unknown) and its pid (0:
  * unknown), as attacher_run() last found them. */

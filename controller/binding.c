@@ -26,15 +26,26 @@
 
 VLOG_DEFINE_THIS_MODULE(binding);
 
+/* binding_endpoint() for a 'name' whose hash_string(name, 0) is 'hash'. */
+static struct binding_endpoint *
+binding_endpoint_hashed(struct shash *endpoints, const char *name,
+                        uint32_t hash)
+{
+    struct shash_node *node;
+    HMAP_FOR_EACH_WITH_HASH (node, node, hash, &endpoints->map) {
+        if (!strcmp(node->name, name)) {
+            return node->data;
+        }
+    }
+    struct binding_endpoint *be = xzalloc(sizeof *be);
+    shash_add(endpoints, name, be);
+    return be;
+}
+
 struct binding_endpoint *
 binding_endpoint(struct shash *endpoints, const char *name)
 {
-    struct binding_endpoint *be = shash_find_data(endpoints, name);
-    if (!be) {
-        be = xzalloc(sizeof *be);
-        shash_add(endpoints, name, be);
-    }
-    return be;
+    return binding_endpoint_hashed(endpoints, name, hash_string(name, 0));
 }
 
 void
@@ -152,6 +163,7 @@ struct binding_memo {
     bool created;               /* vnet_endpoint_is_created(). */
     bool here;                  /* Created on this switch. */
     bool tap, internal, trunk;  /* Its type. */
+    uint32_t name_hash;         /* hash_string(name, 0). */
     char ifname[VNET_PORT_NAME_SIZE];
     char trunk_port[VNET_PORT_NAME_SIZE];       /* If 'trunk'. */
 
@@ -204,6 +216,7 @@ add_want(const struct binding_ctx_in *in, struct binding_row *r,
     out->w_rows[out->n] = r;
     memset(w, 0, sizeof *w);
     w->endpoint = ep->name;
+    w->endpoint_hash = r->m->name_hash;
     bool tap = r->m->tap;
     w->netns = tap ? NULL : ep->netns;
     w->host_ifname = r->m->ifname;
@@ -430,6 +443,7 @@ memo_fill_row(struct binding_memo *m, const struct binding_ctx_in *in,
     m->tap = !strcmp(ep->type, "tap");
     m->internal = !strcmp(ep->type, "internal");
     m->trunk = !strcmp(ep->type, "trunk");
+    m->name_hash = hash_string(ep->name, 0);
     vnet_endpoint_ifname_buf(ep, m->ifname);
     if (m->trunk && ep->network) {
         vnet_trunk_port_name_buf(ep->network, in->switch_name,
@@ -478,7 +492,8 @@ memo_check(const struct binding_memo *m, const struct binding_ctx_in *in,
     bool same = (f.pending == m->pending && f.created == m->created
                  && f.here == m->here
                  && f.tap == m->tap && f.internal == m->internal
-                 && f.trunk == m->trunk && !strcmp(f.ifname, m->ifname)
+                 && f.trunk == m->trunk && f.name_hash == m->name_hash
+                 && !strcmp(f.ifname, m->ifname)
                  && !strcmp(f.trunk_port, m->trunk_port));
     if (same && ni) {
         same = (m->has_addresses
@@ -707,24 +722,26 @@ binding_partition_ready(struct binding_wants *w,
     free(w->w_states);
     w->w_states = xmalloc(MAX(w->n, 1) * sizeof *w->w_states);
     for (size_t i = 0; i < w->n; i++) {
-        const char *name = w->wants[i].endpoint;
-        bool ready = attacher_is_ready(attacher, name);
-        struct binding_endpoint *be = binding_endpoint(endpoints, name);
+        const struct attach_want *aw = &w->wants[i];
+        struct attacher_state st;
+        attacher_get_state(attacher, aw, &st);
+        bool ready = st.ready;
+        struct binding_endpoint *be = binding_endpoint_hashed(
+            endpoints, aw->endpoint, aw->endpoint_hash);
         w->w_states[i] = be;
         be->waiting = !ready;
         if (ready) {
             /* A sum: the same for the same set in any order. */
-            w->ready_digest += hash_string(name, 0);
+            w->ready_digest += aw->endpoint_hash;
         }
-        if (ready || attacher_wants_port(attacher, name)) {
+        if (ready || st.wants_port) {
             /* (An internal port is a port before it is in place: the switch
              * makes its device.) */
             *all_ready = *all_ready && ready;
             if (w->wants[i].trunk_port && !w->wants[i].trunk_netns) {
                 /* (The attacher's: it stays until the attacher runs
                  * again, after 'w' is gone.) */
-                w->wants[i].trunk_netns = attacher_trunk_netns(attacher,
-                                                               name);
+                w->wants[i].trunk_netns = st.trunk_netns;
                 w->ports[i].netns = w->wants[i].trunk_netns;
             }
             struct attach_want want = w->wants[i];
@@ -740,7 +757,7 @@ binding_partition_ready(struct binding_wants *w,
             w->w_states[n_ready] = be;
             n_ready++;
         } else {
-            binding_endpoint_set_error(be, attacher_get_error(attacher, name));
+            binding_endpoint_set_error(be, st.error);
             *all_ready = false;
         }
     }

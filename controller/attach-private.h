@@ -30,6 +30,8 @@ struct attached {
     struct ovs_list node;       /* In 'by_age': least recently checked
                                  * first. */
     unsigned int wanted_run;    /* The last attacher_run() that wanted it. */
+    uint64_t same_version;      /* 'want' was found the same as a want with
+                                 * this 'row_version' (0: none). */
 };
 
 /* A network's trunk, open. */

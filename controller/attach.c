@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "controller/daemon-pid.h"
+#include "controller/desired-flows.h"
 #include "controller/vif-addr.h"
 #include "controller/vif.h"
 #include "coverage.h"
@@ -170,6 +171,29 @@ same_want(const struct attach_want *a, const struct attach_want *b)
            && a->internal == b->internal
            && nullable_string_is_equal(a->trunk_netns, b->trunk_netns)
            && nullable_string_is_equal(a->trunk_port, b->trunk_port);
+}
+
+/* Whether 'at' has want 'w': as same_want(), but a want whose row has not
+ * changed since 'at' was found to have it is told by its numbers and its
+ * trunk's namespace alone (the attacher names that one). */
+static bool
+has_want(const struct attached *at, const struct attach_want *w)
+{
+    const struct attach_want *a = &at->want;
+    if (!w->row_version || at->same_version != w->row_version) {
+        return same_want(a, w);
+    }
+    bool same = (!memcmp(a->mac, w->mac, 6) && a->ip == w->ip
+                 && a->plen == w->plen && a->gateway == w->gateway
+                 && a->mtu == w->mtu && a->tx_csum == w->tx_csum
+                 && a->internal == w->internal
+                 && nullable_string_is_equal(a->trunk_netns, w->trunk_netns));
+    if (desired_flows_checking() && same != same_want(a, w)) {
+        VLOG_ERR("endpoint %s: its want told apart by its row's version "
+                 "(%"PRIu64") differs from its want compared in full",
+                 w->endpoint, w->row_version);
+    }
+    return same;
 }
 
 void
@@ -450,7 +474,7 @@ static bool
 needs_work(const struct attached *at, const struct attach_want *w,
            long long int now)
 {
-    return (!at || !same_want(&at->want, w) || at->replug
+    return (!at || !has_want(at, w) || at->replug
             || (!at->ready && (now >= at->verified + RETRY_MS
                                || at->pending_port)));
 }
@@ -617,7 +641,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             n_not_ready += at && !at->ready;
             continue;
         }
-        if (at && !same_want(&at->want, w)) {
+        if (at && !has_want(at, w)) {
             /* Moved to another namespace or device: start afresh. */
             bool same_netns = nullable_string_is_equal(at->want.netns,
                                                        w->netns);
@@ -635,6 +659,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
         }
         if (at) {
             at->want.port_open = w->port_open;  /* (Not part of the want.) */
+            at->same_version = w->row_version;
         }
         if (!at) {
             at = xzalloc(sizeof *at);
@@ -646,6 +671,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             at->want.tap_group = nullable_xstrdup(w->tap_group);
             at->want.trunk_netns = nullable_xstrdup(w->trunk_netns);
             at->want.trunk_port = nullable_xstrdup(w->trunk_port);
+            at->same_version = w->row_version;
             shash_add(&a->endpoints, w->endpoint, at);
             ovs_list_push_back(&a->by_age, &at->node);
             at->wanted_run = run;

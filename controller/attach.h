@@ -55,6 +55,9 @@ struct attach_want {
      * (struct attacher_state; ignored here). */
     const char *trunk_port;
     const char *trunk_netns;
+    /* The version of the NB row its strings come from (0: none): while it
+     * stays, the strings other than 'trunk_netns' say what they said. */
+    uint64_t row_version;
 };
 
 /* Something created earlier (recorded in the switch's database) that may have

@@ -217,6 +217,7 @@ add_want(const struct binding_ctx_in *in, struct binding_row *r,
     memset(w, 0, sizeof *w);
     w->endpoint = ep->name;
     w->endpoint_hash = r->m->name_hash;
+    w->row_version = in->news ? r->m->version : 0;
     bool tap = r->m->tap;
     w->netns = tap ? NULL : ep->netns;
     w->host_ifname = r->m->ifname;
@@ -563,31 +564,36 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
     memset(out, 0, sizeof *out);
     bool first = !memos->runs++;
 
-    size_t n_rows = 0;
+    /* Room for as many rows as the last run found, and more if need be. */
+    size_t n_rows = 0, allocated = hmap_count(&memos->map) + 16;
+    struct binding_rows *rows = out->rows = xmalloc(sizeof *rows);
+    rows->rows = xmalloc(allocated * sizeof *rows->rows);
     const struct vnetrec_endpoint *ep;
     VNETREC_ENDPOINT_FOR_EACH (ep, in->nb) {
-        n_rows++;
-    }
-    struct binding_rows *rows = out->rows = xmalloc(sizeof *rows);
-    hmap_init(&rows->by_name);
-    hmap_reserve(&rows->by_name, n_rows);
-    rows->rows = xcalloc(n_rows, sizeof *rows->rows);
-    /* (At most one want and one port a row.) */
-    out->wants = xmalloc(MAX(n_rows, 1) * sizeof *out->wants);
-    out->ports = xmalloc(MAX(n_rows, 1) * sizeof *out->ports);
-    out->w_rows = xmalloc(MAX(n_rows, 1) * sizeof *out->w_rows);
-
-    size_t i = 0;
-    VNETREC_ENDPOINT_FOR_EACH (ep, in->nb) {
-        struct binding_row *r = &rows->rows[i++];
+        if (n_rows >= allocated) {
+            rows->rows = x2nrealloc(rows->rows, &allocated,
+                                    sizeof *rows->rows);
+        }
+        struct binding_row *r = &rows->rows[n_rows++];
+        memset(r, 0, sizeof *r);
         r->row = ep;
         r->m = memo_get(memos, in, ep);
         /* Before this process's first run, the NB says who was up. */
         r->kept = first ? ep->up : r->m->accepted;
         r->m->accepted = false;
         r->m->run = memos->runs;
-        hmap_insert(&rows->by_name, &r->node, hash_string(ep->name, 0));
     }
+    hmap_init(&rows->by_name);
+    hmap_reserve(&rows->by_name, n_rows);
+    for (size_t i = 0; i < n_rows; i++) {
+        struct binding_row *r = &rows->rows[i];
+        hmap_insert(&rows->by_name, &r->node, r->m->name_hash);
+    }
+    /* (At most one want and one port a row.) */
+    out->wants = xmalloc(MAX(n_rows, 1) * sizeof *out->wants);
+    out->ports = xmalloc(MAX(n_rows, 1) * sizeof *out->ports);
+    out->w_rows = xmalloc(MAX(n_rows, 1) * sizeof *out->w_rows);
+    size_t i;
     if (hmap_count(&memos->map) > n_rows) {
         memos_sweep(memos);
     }

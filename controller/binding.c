@@ -26,24 +26,40 @@
 
 VLOG_DEFINE_THIS_MODULE(binding);
 
+/* Forgets what a run finds afresh of 'be' (see binding_endpoints_begin()),
+ * if 'run' has not yet. */
+static void
+endpoint_begin(struct binding_endpoint *be, unsigned int run)
+{
+    if (be->run != run) {
+        be->run = run;
+        binding_endpoint_set_error(be, NULL);
+        be->status.ofport = 0;
+        be->trunk = false;
+    }
+}
+
 /* binding_endpoint() for a 'name' whose hash_string(name, 0) is 'hash'. */
 static struct binding_endpoint *
-binding_endpoint_hashed(struct shash *endpoints, const char *name,
+binding_endpoint_hashed(struct binding_endpoints *endpoints, const char *name,
                         uint32_t hash)
 {
     struct shash_node *node;
-    HMAP_FOR_EACH_WITH_HASH (node, node, hash, &endpoints->map) {
+    HMAP_FOR_EACH_WITH_HASH (node, node, hash, &endpoints->map.map) {
         if (!strcmp(node->name, name)) {
-            return node->data;
+            struct binding_endpoint *be = node->data;
+            endpoint_begin(be, endpoints->run);
+            return be;
         }
     }
     struct binding_endpoint *be = xzalloc(sizeof *be);
-    shash_add(endpoints, name, be);
+    be->run = endpoints->run;
+    shash_add(&endpoints->map, name, be);
     return be;
 }
 
 struct binding_endpoint *
-binding_endpoint(struct shash *endpoints, const char *name)
+binding_endpoint(struct binding_endpoints *endpoints, const char *name)
 {
     return binding_endpoint_hashed(endpoints, name, hash_string(name, 0));
 }
@@ -59,15 +75,16 @@ binding_endpoint_set_error(struct binding_endpoint *be, const char *error)
 }
 
 void
-binding_endpoints_reset(struct shash *endpoints)
+binding_endpoints_init(struct binding_endpoints *endpoints)
 {
-    struct shash_node *node;
-    SHASH_FOR_EACH (node, endpoints) {
-        struct binding_endpoint *be = node->data;
-        binding_endpoint_set_error(be, NULL);
-        be->status.ofport = 0;
-        be->trunk = false;
-    }
+    shash_init(&endpoints->map);
+    endpoints->run = 0;
+}
+
+void
+binding_endpoints_begin(struct binding_endpoints *endpoints)
+{
+    endpoints->run++;
 }
 
 static void
@@ -78,13 +95,20 @@ binding_endpoint_free(struct binding_endpoint *be)
 }
 
 void
-binding_endpoints_clear(struct shash *endpoints)
+binding_endpoints_clear(struct binding_endpoints *endpoints)
 {
     struct shash_node *node;
-    SHASH_FOR_EACH_SAFE (node, endpoints) {
+    SHASH_FOR_EACH_SAFE (node, &endpoints->map) {
         binding_endpoint_free(node->data);
-        shash_delete(endpoints, node);
+        shash_delete(&endpoints->map, node);
     }
+}
+
+void
+binding_endpoints_destroy(struct binding_endpoints *endpoints)
+{
+    binding_endpoints_clear(endpoints);
+    shash_destroy(&endpoints->map);
 }
 
 /* Adds to 'leaving' the networks whose traffic may leave this switch: those
@@ -558,8 +582,8 @@ row_network(struct lan_view *view, const struct vnetrec_endpoint *ep,
 
 void
 binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
-                struct shash *endpoints, struct binding_memos *memos,
-                struct binding_wants *out)
+                struct binding_endpoints *endpoints,
+                struct binding_memos *memos, struct binding_wants *out)
 {
     memset(out, 0, sizeof *out);
     bool first = !memos->runs++;
@@ -720,7 +744,7 @@ binding_wants_destroy(struct binding_wants *w)
 size_t
 binding_partition_ready(struct binding_wants *w,
                         const struct attacher *attacher,
-                        struct shash *endpoints, bool *all_ready)
+                        struct binding_endpoints *endpoints, bool *all_ready)
 {
     size_t n_ready = 0;
     *all_ready = true;
@@ -793,7 +817,8 @@ add_port(struct net_info *ni, const struct vnetrec_endpoint *ep,
 
 /* The state of want 'i' of 'w'. */
 static struct binding_endpoint *
-want_state(const struct binding_wants *w, size_t i, struct shash *endpoints)
+want_state(const struct binding_wants *w, size_t i,
+           struct binding_endpoints *endpoints)
 {
     return (w->w_states ? w->w_states[i]
             : binding_endpoint(endpoints, w->wants[i].endpoint));
@@ -803,7 +828,7 @@ want_state(const struct binding_wants *w, size_t i, struct shash *endpoints)
  * trunk's port. */
 static void
 bind_trunks(const struct binding_ctx_in *in, const struct binding_wants *w,
-            struct shash *endpoints)
+            struct binding_endpoints *endpoints)
 {
     struct shash trunks = SHASH_INITIALIZER(&trunks);  /* Port -> binding. */
     bool indexed = false;
@@ -851,7 +876,7 @@ bind_trunks(const struct binding_ctx_in *in, const struct binding_wants *w,
 
 void
 binding_bind(const struct binding_ctx_in *in, const struct binding_wants *w,
-             struct shash *endpoints)
+             struct binding_endpoints *endpoints)
 {
     for (size_t i = 0; i < in->n_bindings && w->rows; i++) {
         const struct switch_db_binding *b = &in->bindings[i];
@@ -907,7 +932,8 @@ is_up(const struct binding_endpoint *be, binding_holds_func *holds,
 }
 
 void
-binding_report(struct shash *endpoints, const struct binding_wants *w,
+binding_report(struct binding_endpoints *endpoints,
+               const struct binding_wants *w,
                uint64_t flow_gen, binding_holds_func *holds, const void *aux,
                bool all_ready, struct binding_report *r)
 {
@@ -924,8 +950,9 @@ binding_report(struct shash *endpoints, const struct binding_wants *w,
     r->endpoints_ready = all_ready;
     r->markers_ready = true;
     struct shash_node *node;
-    SHASH_FOR_EACH_SAFE (node, endpoints) {
+    SHASH_FOR_EACH_SAFE (node, &endpoints->map) {
         struct binding_endpoint *be = node->data;
+        endpoint_begin(be, endpoints->run);     /* (If not looked at yet.) */
         if (be->status.ofport != be->bound_ofport) {
             /* Bound anew (or unbound): the flows made from now on serve
              * it. */
@@ -939,7 +966,7 @@ binding_report(struct shash *endpoints, const struct binding_wants *w,
         if (!be->status.ofport && !be->error && !wanted) {
             /* Neither bound here nor failing here: not ours to report. */
             binding_endpoint_free(be);
-            shash_delete(endpoints, node);
+            shash_delete(&endpoints->map, node);
         } else if (be->status.up && !be->trunk && !was_up) {
             r->markers_ready = false;
         }
@@ -947,12 +974,12 @@ binding_report(struct shash *endpoints, const struct binding_wants *w,
 }
 
 bool
-binding_refresh_up(struct shash *endpoints, binding_holds_func *holds,
-                   const void *aux)
+binding_refresh_up(struct binding_endpoints *endpoints,
+                   binding_holds_func *holds, const void *aux)
 {
     bool changed = false;
     struct shash_node *node;
-    SHASH_FOR_EACH (node, endpoints) {
+    SHASH_FOR_EACH (node, &endpoints->map) {
         struct binding_endpoint *be = node->data;
         bool up = is_up(be, holds, aux);
         changed |= up != be->status.up;

@@ -14,9 +14,9 @@
  * into its network's view.  binding_report() turns what the run found into
  * each endpoint's status.
  *
- * Endpoint state ('struct shash' of endpoint name -> struct binding_endpoint)
- * belongs to the caller and outlives a run: an endpoint is reported up only
- * once its flows are in, and its interface is then marked vnet-installed. */
+ * Endpoint state (struct binding_endpoints) belongs to the caller and
+ * outlives a run: an endpoint is reported up only once its flows are in, and
+ * its interface is then marked vnet-installed. */
 #ifndef VNET_BINDING_H
 #define VNET_BINDING_H 1
 
@@ -26,6 +26,7 @@
 
 #include "controller/switch-session.h"
 #include "openvswitch/hmap.h"
+#include "openvswitch/shash.h"
 #include "sset.h"
 
 #ifdef __cplusplus
@@ -37,7 +38,6 @@ struct attacher;
 struct lan_view;
 struct nb_news;
 struct ovsdb_idl;
-struct shash;
 struct sset;
 struct switch_db_binding;
 struct switch_db_port;
@@ -54,19 +54,31 @@ struct binding_endpoint {
     int64_t bound_ofport;       /* The port it was bound to last, and the */
     uint64_t flow_gen;          /* generation of the first desired flows
                                  * that served it there. */
+    unsigned int run;           /* The run that last looked at it. */
 };
 
+/* The endpoint states of a switch. */
+struct binding_endpoints {
+    struct shash map;           /* Name -> struct binding_endpoint. */
+    unsigned int run;           /* binding_endpoints_begin() calls. */
+};
+
+void binding_endpoints_init(struct binding_endpoints *);
+void binding_endpoints_destroy(struct binding_endpoints *);
+
 /* The state of endpoint 'name' in 'endpoints', created if it is not there. */
-struct binding_endpoint *binding_endpoint(struct shash *endpoints,
+struct binding_endpoint *binding_endpoint(struct binding_endpoints *,
                                           const char *name);
 void binding_endpoint_set_error(struct binding_endpoint *, const char *error);
 
-/* Forgets the errors and OpenFlow ports of every endpoint: a run finds them
- * afresh. */
-void binding_endpoints_reset(struct shash *endpoints);
+/* Starts a run, which finds the errors, OpenFlow ports and trunks of the
+ * endpoints afresh: each endpoint's are forgotten when the run first looks
+ * at it (binding_endpoint()), at the latest in binding_report(), which looks
+ * at every one. */
+void binding_endpoints_begin(struct binding_endpoints *);
 
 /* Frees every endpoint state in 'endpoints' (left empty). */
-void binding_endpoints_clear(struct shash *endpoints);
+void binding_endpoints_clear(struct binding_endpoints *);
 
 /* What binding keeps of every endpoint row from one run to the next: what
  * follows from the row alone (its kind, its interface names, whether it waits
@@ -135,8 +147,8 @@ struct binding_wants {
  * 'out' with binding_wants_destroy() (which also accepts one never filled,
  * if zeroed), before the next binding_collect() with 'memos'. */
 void binding_collect(const struct binding_ctx_in *, struct lan_view *view,
-                     struct shash *endpoints, struct binding_memos *memos,
-                     struct binding_wants *out);
+                     struct binding_endpoints *endpoints,
+                     struct binding_memos *memos, struct binding_wants *out);
 void binding_wants_destroy(struct binding_wants *);
 
 /* Moves the wanted endpoints that must be ports (their veth 'attacher' has
@@ -146,14 +158,15 @@ void binding_wants_destroy(struct binding_wants *);
  * 'waiting' (not up).  '*all_ready' tells whether all are in place. */
 size_t binding_partition_ready(struct binding_wants *w,
                                const struct attacher *attacher,
-                               struct shash *endpoints, bool *all_ready);
+                               struct binding_endpoints *endpoints,
+                               bool *all_ready);
 
 /* Puts every endpoint served here whose interface has an OpenFlow port into
  * its network in the view that binding_collect() filled when it found 'w'
  * (in the same run), and records the port in its state; an endpoint whose
  * interface failed gets the interface's error. */
 void binding_bind(const struct binding_ctx_in *, const struct binding_wants *w,
-                  struct shash *endpoints);
+                  struct binding_endpoints *endpoints);
 
 /* What binding_report() found. */
 struct binding_report {
@@ -174,7 +187,8 @@ typedef bool binding_holds_func(uint64_t flow_gen, const void *aux);
  * report or refresh left them) are those whose interfaces are marked
  * vnet-installed in the switch database; 'all_ready' tells whether every
  * wanted endpoint was attached. */
-void binding_report(struct shash *endpoints, const struct binding_wants *w,
+void binding_report(struct binding_endpoints *endpoints,
+                    const struct binding_wants *w,
                     uint64_t flow_gen, binding_holds_func *holds,
                     const void *aux, bool all_ready,
                     struct binding_report *);
@@ -183,8 +197,8 @@ void binding_report(struct shash *endpoints, const struct binding_wants *w,
  * whose flows have come in since, nothing else having changed: the
  * endpoints, their ports and their generations are binding_report()'s.
  * Returns true if any endpoint's "up" changed. */
-bool binding_refresh_up(struct shash *endpoints, binding_holds_func *holds,
-                        const void *aux);
+bool binding_refresh_up(struct binding_endpoints *endpoints,
+                        binding_holds_func *holds, const void *aux);
 
 #ifdef __cplusplus
 }

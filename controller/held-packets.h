@@ -47,7 +47,8 @@ size_t held_packets_count(const struct held_packets *);
 
 /* Which OpenFlow ports have their flows in: none after
  * held_packets_ready_clear(), then each one held_packets_ready_add() names
- * (a full run of the controller says them all). */
+ * (the controller says them all again, while packets are held, once the
+ * endpoints' "up" changed). */
 void held_packets_ready_clear(struct held_packets *);
 void held_packets_ready_add(struct held_packets *, int64_t ofport);
 

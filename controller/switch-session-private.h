@@ -126,7 +126,7 @@ struct switch_session {
     /* Endpoints. */
     struct attacher *attacher;
     struct stale_ports stale;   /* Ports a reconcile removed. */
-    struct shash endpoints;     /* Name -> struct binding_endpoint. */
+    struct binding_endpoints endpoints;
     bool endpoints_ready;       /* Every endpoint here attached and bound. */
     bool settled;               /* See switch_session_is_settled(). */
     long long int settle_deadline;
@@ -154,6 +154,8 @@ struct switch_session {
     char *flows_error;
     struct uplink_prober *prober;       /* ARP for uplinks' next hops. */
     struct held_packets *held;  /* First packets of ports without flows. */
+    bool held_ready_stale;      /* Which ports' flows are in is to be told
+                                 * it again (the endpoints' "up" changed). */
 };
 
 /* True if the switch runs datapath 'type' (see resolve_datapath()). */

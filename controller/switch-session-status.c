@@ -202,7 +202,8 @@ switch_session_get_status_seqno(const struct switch_session *ss)
 const struct switch_endpoint_status *
 switch_session_get_endpoint(const struct switch_session *ss, const char *name)
 {
-    const struct binding_endpoint *be = shash_find_data(&ss->endpoints, name);
+    const struct binding_endpoint *be = shash_find_data(&ss->endpoints.map,
+                                                        name);
     return be ? &be->status : NULL;
 }
 

@@ -257,7 +257,7 @@ session_step_binding(struct switch_session *ss, struct ovsdb_idl *nb,
                            ? xstrdup(policy) : NULL);
     if (nb && !ss->config_error) {
         /* Endpoint errors are found afresh every run. */
-        binding_endpoints_reset(&ss->endpoints);
+        binding_endpoints_begin(&ss->endpoints);
         struct binding_ctx_in b_in = binding_in(ss, nb);
         binding_collect(&b_in, view, &ss->endpoints, &ss->memos, wants);
         view->endpoint_ok = endpoint_accepted;
@@ -352,7 +352,8 @@ bool
 session_endpoint_is_up(const char *name, const void *ss_)
 {
     const struct switch_session *ss = ss_;
-    const struct binding_endpoint *be = shash_find_data(&ss->endpoints, name);
+    const struct binding_endpoint *be = shash_find_data(&ss->endpoints.map,
+                                                        name);
     return be && be->status.up;
 }
 
@@ -546,15 +547,9 @@ session_report_up(struct switch_session *ss, bool markers_ready)
     ss->settled = !ss->watching
                   && (ss->settled || flow_installer_has_audited(ss->installer)
                       || time_msec() >= ss->settle_deadline);
-    /* For the held packets: once a run, not on every packet. */
-    held_packets_ready_clear(ss->held);
-    struct shash_node *ep_node;
-    SHASH_FOR_EACH (ep_node, &ss->endpoints) {
-        const struct binding_endpoint *ep = ep_node->data;
-        if (ep->status.up && ep->bound_ofport > 0) {
-            held_packets_ready_add(ss->held, ep->bound_ofport);
-        }
-    }
+    /* The held packets are told which ports are ready when there are any
+     * (release_held()). */
+    ss->held_ready_stale = true;
     if (ss->watching || !ss->settled) {
         /* Watching, the active ovs-vnetd writes the marks; unsettled,
          * what is installed is not known yet. */

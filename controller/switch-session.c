@@ -91,7 +91,7 @@ switch_session_create(const char *name)
     ss->relay = relay_create(name);
     smap_init(&ss->plan.tunnel_options);
     of_channel_set_handler(ss->of, handle_of_msg, ss);
-    shash_init(&ss->endpoints);
+    binding_endpoints_init(&ss->endpoints);
     simap_init(&ss->ofports);
     smap_init(&ss->port_conflicts);
     smap_init(&ss->row_errors);
@@ -146,7 +146,7 @@ switch_session_destroy(struct switch_session *ss)
         smap_destroy(&ss->row_errors);
         sset_destroy(&ss->rows_accepted);
         binding_memos_destroy(&ss->memos);
-        shash_destroy(&ss->endpoints);
+        binding_endpoints_destroy(&ss->endpoints);
         relay_taps_destroy(ss->taps);
         flow_units_destroy(ss->units);
         free(ss->flows_error);
@@ -468,6 +468,19 @@ release_held(struct switch_session *ss)
     }
     if (!held_packets_count(ss->held)) {
         return;
+    }
+    if (ss->held_ready_stale) {
+        /* Once for each change of the endpoints' "up", not on every
+         * packet nor every run. */
+        ss->held_ready_stale = false;
+        held_packets_ready_clear(ss->held);
+        struct shash_node *node;
+        SHASH_FOR_EACH (node, &ss->endpoints.map) {
+            const struct binding_endpoint *be = node->data;
+            if (be->status.up && be->bound_ofport > 0) {
+                held_packets_ready_add(ss->held, be->bound_ofport);
+            }
+        }
     }
 
     struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);

@@ -66,14 +66,23 @@
 # "port" is the least any controller that gives each endpoint a port of the
 # switch can have on it.
 #
+# With PROFILE=DIR (N >= 300; needs perf), ovs-vnetd is recorded with
+# "perf record --call-graph dwarf" while endpoints 20 to 119 and the last 100
+# are added, for each ovs-vnet system added one at a time (DIR/SYSTEM-early.data,
+# DIR/SYSTEM-late.data), and its CPU per endpoint is printed step by step,
+# early and late (bench/lib/run-profile.py): what grows with the network.
+# The recording slows ovs-vnetd: the other figures of such a run are not
+# comparable.
+#
 # Usage: [N=100] [SYSTEMS="attach plug ovn bridge bulk-attach bulk-plug bulk-ovn"]
-#        bench/scale.sh          (SYSTEMS: any of those above; these by default)
+#        [PROFILE=DIR] bench/scale.sh   (SYSTEMS: any of those above; these by default)
 #            [--json FILE] [--plot FILE.png]
 set -u -o pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 N=${N:-100}
 SYSTEMS=${SYSTEMS:-attach plug ovn bridge bulk-attach bulk-plug bulk-ovn}
+PROFILE=${PROFILE:-}
 json_out=
 plot_out=
 while [ $# -gt 0 ]; do
@@ -96,6 +105,11 @@ done
 need=(ip nsenter ping python3 ovs-vswitchd ovsdb-server ovs-vsctl ovs-ofctl ethtool)
 [[ " $SYSTEMS " == *" ovn "* ]] && need+=(ovn-northd ovn-controller ovn-nbctl)
 [ -n "$plot_out" ] && need+=(gnuplot)
+if [ -n "$PROFILE" ]; then
+    need+=(perf)
+    [ "$N" -ge 300 ] || { echo "$0: PROFILE needs N >= 300" >&2; exit 2; }
+    mkdir -p "$PROFILE" && PROFILE=$(realpath "$PROFILE") || exit 2
+fi
 for prog in "${need[@]}"; do
     command -v "$prog" >/dev/null || { echo "$0: $prog not found (tools/setup.sh)" >&2; exit 2; }
 done
@@ -281,12 +295,41 @@ measure_bulk() {
 }
 
 # measure SYSTEM CREATE-FUNCTION: endpoint 0, then 1..N-1 timed.
+# profile_at SYSTEM I|end: with PROFILE, starts or stops recording ovs-vnetd
+# before endpoint I of an ovs-vnet system is added, or once all are (see the
+# header).
+profile_pid=
+profile_at() {
+    [ -n "$PROFILE" ] || return 0
+    case $1 in attach|internal|attach-trunk|plug) ;; *) return 0 ;; esac
+    local window=
+    case $2 in
+        20) window=early ;;
+        $((N - 100))) window=late ;;
+        120|end) ;;
+        *) return 0 ;;
+    esac
+    if [ -n "$profile_pid" ]; then
+        kill -INT "$profile_pid" 2>/dev/null
+        wait "$profile_pid" 2>/dev/null
+        profile_pid=
+    fi
+    if [ -n "$window" ]; then
+        perf record -q -F 1999 --call-graph dwarf,16384 \
+            -p "$(cat "$SANDBOX_DIR/vnetd/ovs-vnetd.pid")" \
+            -o "$PROFILE/$1-$window.data" >/dev/null 2>&1 &
+        profile_pid=$!
+        sleep 0.5               # (perf attached.)
+    fi
+}
+
 measure() {
     local sys=$1 create=$2 i t0 t1
     step_sys=$sys step_i=0
     "$create" 0 || fail "$sys: endpoint 0"
     local start; start=$(now_us)
     for ((i = 1; i < N; i++)); do
+        profile_at "$sys" "$i"
         t0=$(now_us)
         step_i=$i step_t=$t0
         "$create" "$i" || fail "$sys: endpoint $i"
@@ -303,6 +346,7 @@ measure() {
             log "$sys: $i endpoints ($(( ($(now_us) - start) / 1000000 )) s)"
         fi
     done
+    profile_at "$sys" end
     fact "$sys" seconds "$(awk -v us=$(( $(now_us) - start )) 'BEGIN { print us / 1e6 }')"
 }
 
@@ -631,6 +675,17 @@ if json_out:
     with open(json_out, "w") as f:
         json.dump(out, f, indent=1)
 EOF
+
+if [ -n "$PROFILE" ]; then
+    for sys in $SYSTEMS; do
+        [ -s "$PROFILE/$sys-early.data" ] && [ -s "$PROFILE/$sys-late.data" ] \
+            || continue
+        echo
+        echo "$sys (PROFILE=$PROFILE):"
+        python3 "$top/bench/lib/run-profile.py" "$PROFILE/$sys-early.data" 100 \
+            "$PROFILE/$sys-late.data" 100
+    done
+fi
 
 if [ -n "$plot_out" ]; then
     for sys in $SYSTEMS; do

@@ -2,6 +2,7 @@
 #include <config.h>
 #include "controller/vif-tc.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 
@@ -49,6 +50,13 @@ mac_word(const uint8_t mac[MAC_LEN], int i)
     return w;
 }
 
+/* The offsets of the two keys of a MAC from the network header:
+ * [src][word]. */
+static const int mac_key_off[2][2] = {
+    { -16, -12 },               /* Destination: bytes 0-1 low, then 2-5. */
+    { -8, -4 },                 /* Source: bytes 0-3, then 4-5 high. */
+};
+
 const uint8_t vtc_all_ones[MAC_LEN] = {
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff
 };
@@ -62,18 +70,16 @@ vtc_u32_mac(struct vtc_u32 *s, const uint8_t mac[MAC_LEN],
     if (src) {
         values[0] = mac_word(mac, 0);
         masks[0] = mac_word(mask, 0);
-        offs[0] = -8;
         values[1] = mac_word(mac, 4);
         masks[1] = mac_word(mask, 4);
-        offs[1] = -4;
     } else {
         values[0] = mac_word(mac, 0) >> 16;
         masks[0] = mac_word(mask, 0) >> 16;
-        offs[0] = -16;
         values[1] = mac_word(mac, 2);
         masks[1] = mac_word(mask, 2);
-        offs[1] = -12;
     }
+    offs[0] = mac_key_off[src][0];
+    offs[1] = mac_key_off[src][1];
     for (size_t i = 0; i < 2; i++) {
         if (masks[i] && s->n_keys < ARRAY_SIZE(s->keys)) {
             s->keys[s->n_keys].value = values[i] & masks[i];
@@ -82,6 +88,32 @@ vtc_u32_mac(struct vtc_u32 *s, const uint8_t mac[MAC_LEN],
             s->n_keys++;
         }
     }
+}
+
+bool
+vtc_u32_get_dst_mac(struct rtnl_cls *cls, uint8_t mac[MAC_LEN])
+{
+    bool head = false, tail = false;
+    for (int i = 0; i < 2; i++) {
+        uint32_t val, mask;
+        int off, offmask;
+        if (rtnl_u32_get_key(cls, i, &val, &mask, &off, &offmask)) {
+            return false;
+        }
+        val = ntohl(val);
+        mask = ntohl(mask);
+        if (off == mac_key_off[0][0] && mask == 0xffff) {
+            mac[0] = val >> 8;
+            mac[1] = val;
+            head = true;
+        } else if (off == mac_key_off[0][1] && mask == UINT32_MAX) {
+            for (int j = 0; j < 4; j++) {
+                mac[2 + j] = val >> (24 - 8 * j);
+            }
+            tail = true;
+        }
+    }
+    return head && tail;
 }
 
 int

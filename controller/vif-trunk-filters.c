@@ -326,36 +326,6 @@ struct trunk_dump {
     size_t n_groups, allocated_groups;
 };
 
-/* The destination MAC that unicast filter 'cls' matches, as
- * vtc_u32_mac() writes it: its first two bytes in the low half of a key at
- * offset -16 from the network header, the other four in a key at -12.
- * False if its keys are not so. */
-static bool
-unicast_mac(struct rtnl_cls *cls, uint8_t mac[MAC_LEN])
-{
-    bool head = false, tail = false;
-    for (int i = 0; i < 2; i++) {
-        uint32_t val, mask;
-        int off, offmask;
-        if (rtnl_u32_get_key(cls, i, &val, &mask, &off, &offmask)) {
-            return false;
-        }
-        val = ntohl(val);
-        mask = ntohl(mask);
-        if (off == -16 && mask == 0xffff) {
-            mac[0] = val >> 8;
-            mac[1] = val;
-            head = true;
-        } else if (off == -12 && mask == UINT32_MAX) {
-            for (int j = 0; j < 4; j++) {
-                mac[2 + j] = val >> (24 - 8 * j);
-            }
-            tail = true;
-        }
-    }
-    return head && tail;
-}
-
 static void
 trunk_dump_read(struct nl_cache *cache, struct trunk_dump *d)
 {
@@ -390,7 +360,8 @@ trunk_dump_read(struct nl_cache *cache, struct trunk_dump *d)
                 }
                 d->unicast[d->n_unicast].handle = h;
                 d->unicast[d->n_unicast].has_mac
-                    = unicast_mac(cls, d->unicast[d->n_unicast].mac);
+                    = vtc_u32_get_dst_mac(cls,
+                                          d->unicast[d->n_unicast].mac);
                 d->unicast[d->n_unicast++].target = n == 1 ? targets[0] : 0;
             } else {
                 if (d->n_groups >= d->allocated_groups) {

@@ -85,7 +85,9 @@ void binding_endpoints_clear(struct binding_endpoints *);
  * for ovs-vnetd to fill it in) and from the row and its network's prefix (its
  * parsed addresses, or why they are wrong), worked out again only when the
  * row's version (nb_news_endpoint_version()) or the prefix changed; and
- * whether the last run gave it its addresses. */
+ * whether the last run gave it its addresses: of two endpoints that claim
+ * one address, the one that had it keeps it (before the first run, the one
+ * the NB says is up). */
 struct binding_memos {
     struct hmap map;            /* Private. */
     unsigned int runs;          /* binding_collect() calls so far. */
@@ -118,8 +120,6 @@ struct binding_ctx_in {
     /* Which endpoint rows changed (their versions), or NULL: every row is
      * worked out again. */
     const struct nb_news *news;
-    /* Before the first run, the NB says which endpoints had their addresses:
-     * those up.  Of two that claim one address, one of those keeps it. */
 };
 
 /* What binding_collect() found: the namespace endpoints to attach here, and

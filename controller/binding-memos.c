@@ -1,0 +1,185 @@
+/* What binding keeps of every endpoint row from one run to the next
+ * (struct binding_memos in controller/binding.h). */
+#include <config.h>
+#include "controller/binding-private.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/allocator.h"
+#include "controller/lan-view.h"
+#include "controller/nb-news.h"
+#include "hash.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb/endpoint.h"
+#include "ovsdb/vnet-idl.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(binding_memos);
+
+/* Whether endpoint 'ep' is one ovs-vnetd creates on this switch. */
+static bool
+is_here(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep)
+{
+    return (vnet_endpoint_is_created(ep) && ep->switch_
+            && !strcmp(ep->switch_->name, in->switch_name));
+}
+
+void
+binding_memos_init(struct binding_memos *memos)
+{
+    hmap_init(&memos->map);
+    memos->runs = 0;
+}
+
+static void
+memo_free(struct binding_memo *m)
+{
+    free(m->error);
+    free(m);
+}
+
+void
+binding_memos_destroy(struct binding_memos *memos)
+{
+    struct binding_memo *m;
+    HMAP_FOR_EACH_POP (m, node, &memos->map) {
+        memo_free(m);
+    }
+    hmap_destroy(&memos->map);
+}
+
+static struct binding_memo *
+memo_find(const struct binding_memos *memos, const struct uuid *uuid)
+{
+    struct binding_memo *m;
+    HMAP_FOR_EACH_WITH_HASH (m, node, uuid_hash(uuid), &memos->map) {
+        if (uuid_equals(&m->uuid, uuid)) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+bool
+binding_memos_accepted(const struct binding_memos *memos,
+                       const struct vnetrec_endpoint *ep)
+{
+    if (!memos->runs) {
+        return true;
+    }
+    const struct binding_memo *m = memo_find(memos, &ep->header_.uuid);
+    return m && m->run == memos->runs && m->accepted;
+}
+
+/* Works out what follows from row 'ep' alone into 'm'. */
+static void
+memo_fill_row(struct binding_memo *m, const struct binding_ctx_in *in,
+              const struct vnetrec_endpoint *ep)
+{
+    m->pending = nb_endpoint_is_pending(ep);
+    m->created = vnet_endpoint_is_created(ep);
+    m->here = is_here(in, ep);
+    m->tap = !strcmp(ep->type, "tap");
+    m->internal = !strcmp(ep->type, "internal");
+    m->trunk = !strcmp(ep->type, "trunk");
+    m->name_hash = hash_string(ep->name, 0);
+    vnet_endpoint_ifname_buf(ep, m->ifname);
+    if (m->trunk && ep->network) {
+        vnet_trunk_port_name_buf(ep->network, in->switch_name,
+                                 m->trunk_port);
+    } else {
+        m->trunk_port[0] = '\0';
+    }
+    m->has_addresses = false;
+}
+
+/* Works out the addresses of 'ep' in network 'ni' into 'm'. */
+void
+memo_fill_addresses(struct binding_memo *m, const struct vnetrec_endpoint *ep,
+                    const struct net_info *ni)
+{
+    free(m->error);
+    m->has_ip = m->has_mac = false;
+    m->ip = 0;
+    memset(m->mac, 0, sizeof m->mac);
+    m->error = lan_view_endpoint_addresses(ep, ni, &m->has_ip, &m->ip,
+                                           &m->has_mac, m->mac);
+    m->cidr = ni->cidr;
+    m->gateway = ni->gateway;
+    m->has_addresses = true;
+}
+
+bool
+memo_addresses_hold(const struct binding_memo *m, const struct net_info *ni)
+{
+    return (m->has_addresses && m->cidr.net == ni->cidr.net
+            && m->cidr.plen == ni->cidr.plen && m->gateway == ni->gateway);
+}
+
+/* The test mode (desired_flows_checking()): a memo kept from an earlier run
+ * must say what one worked out afresh says. */
+void
+memo_check(const struct binding_memo *m, const struct binding_ctx_in *in,
+           const struct vnetrec_endpoint *ep, const struct net_info *ni)
+{
+    struct binding_memo f;
+    memset(&f, 0, sizeof f);
+    memo_fill_row(&f, in, ep);
+    if (ni) {
+        memo_fill_addresses(&f, ep, ni);
+    }
+    bool same = (f.pending == m->pending && f.created == m->created
+                 && f.here == m->here
+                 && f.tap == m->tap && f.internal == m->internal
+                 && f.trunk == m->trunk && f.name_hash == m->name_hash
+                 && !strcmp(f.ifname, m->ifname)
+                 && !strcmp(f.trunk_port, m->trunk_port));
+    if (same && ni) {
+        same = (m->has_addresses
+                && nullable_string_is_equal(f.error, m->error)
+                && f.has_ip == m->has_ip && f.has_mac == m->has_mac
+                && f.ip == m->ip && !memcmp(f.mac, m->mac, 6));
+    }
+    if (!same) {
+        VLOG_ERR("switch %s: endpoint %s: what binding kept of its row "
+                 "differs from what the row says now (its version %"PRIu64
+                 " did not change)", in->switch_name, ep->name, m->version);
+    }
+    free(f.error);
+}
+
+/* The memo of row 'ep' for run 'memos->runs', up to date with the row. */
+struct binding_memo *
+memo_get(struct binding_memos *memos, const struct binding_ctx_in *in,
+         const struct vnetrec_endpoint *ep)
+{
+    struct binding_memo *m = memo_find(memos, &ep->header_.uuid);
+    if (!m) {
+        m = xzalloc(sizeof *m);
+        m->uuid = ep->header_.uuid;
+        hmap_insert(&memos->map, &m->node, uuid_hash(&m->uuid));
+    }
+    uint64_t version = in->news ? nb_news_endpoint_version(in->news, ep) : 0;
+    if (!m->filled || !in->news || version != m->version) {
+        memo_fill_row(m, in, ep);
+        m->version = version;
+        m->filled = true;
+    }
+    return m;
+}
+
+/* Forgets the memos of rows the run did not find. */
+void
+memos_sweep(struct binding_memos *memos)
+{
+    struct binding_memo *m;
+    HMAP_FOR_EACH_SAFE (m, node, &memos->map) {
+        if (m->run != memos->runs) {
+            hmap_remove(&memos->map, &m->node);
+            memo_free(m);
+        }
+    }
+}
+

@@ -1,0 +1,70 @@
+/* Binding's parts that its files share (controller/binding.c,
+ * controller/binding-memos.c). */
+#ifndef VNET_BINDING_PRIVATE_H
+#define VNET_BINDING_PRIVATE_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "controller/binding.h"
+#include "openvswitch/hmap.h"
+#include "ovsdb/addr.h"
+#include "ovsdb/endpoint.h"
+#include "uuid.h"
+
+struct net_info;
+struct vnetrec_endpoint;
+
+/* What binding keeps of an endpoint row from run to run (struct
+ * binding_memos). */
+struct binding_memo {
+    struct hmap_node node;      /* In binding_memos 'map', by row UUID. */
+    struct uuid uuid;
+    uint64_t version;           /* The row's, when worked out. */
+    bool filled;                /* Worked out at all. */
+    unsigned int run;           /* The last run that found the row. */
+    bool accepted;              /* That run gave it its addresses. */
+
+    /* Of the row alone. */
+    bool pending;               /* ovs-vnetd has yet to fill it in. */
+    bool created;               /* vnet_endpoint_is_created(). */
+    bool here;                  /* Created on this switch. */
+    bool tap, internal, trunk;  /* Its type. */
+    uint32_t name_hash;         /* hash_string(name, 0). */
+    char ifname[VNET_PORT_NAME_SIZE];
+    char trunk_port[VNET_PORT_NAME_SIZE];       /* If 'trunk'. */
+
+    /* Of the row and its network's prefix and gateway. */
+    bool has_addresses;         /* Worked out for 'cidr' and 'gateway'. */
+    struct vnet_cidr cidr;
+    unsigned int gateway;
+    char *error;                /* Why its addresses are wrong, or NULL. */
+    bool has_ip, has_mac;
+    uint32_t ip;
+    uint8_t mac[6];
+};
+
+/* The memo of row 'ep' for run 'memos->runs', up to date with the row (its
+ * addresses are not: see memo_addresses_hold()). */
+struct binding_memo *memo_get(struct binding_memos *,
+                              const struct binding_ctx_in *,
+                              const struct vnetrec_endpoint *ep);
+
+/* Whether the addresses in 'm' were worked out for the prefix and gateway of
+ * network 'ni'; else memo_fill_addresses() works them out. */
+bool memo_addresses_hold(const struct binding_memo *m,
+                         const struct net_info *ni);
+void memo_fill_addresses(struct binding_memo *m,
+                         const struct vnetrec_endpoint *ep,
+                         const struct net_info *ni);
+
+/* The test mode (desired_flows_checking()): logs an error if memo 'm' of
+ * 'ep' does not say what one worked out afresh says (its addresses too if
+ * 'ni', its network, is given). */
+void memo_check(const struct binding_memo *m, const struct binding_ctx_in *,
+                const struct vnetrec_endpoint *ep, const struct net_info *ni);
+
+/* Forgets the memos of rows the current run did not find. */
+void memos_sweep(struct binding_memos *);
+
+#endif /* controller/binding-private.h */

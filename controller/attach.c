@@ -15,6 +15,7 @@
 
 #include "controller/daemon-pid.h"
 #include "controller/desired-flows.h"
+#include "controller/shash-hashed.h"
 #include "controller/vif-addr.h"
 #include "controller/vif.h"
 #include "coverage.h"
@@ -158,18 +159,26 @@ refresh_switch_netns(struct attacher *a)
     }
 }
 
+/* Whether wants 'a' and 'b' agree in all but the strings of their NB row
+ * (those the attacher names itself included). */
+static bool
+same_numbers(const struct attach_want *a, const struct attach_want *b)
+{
+    return (!memcmp(a->mac, b->mac, 6) && a->ip == b->ip
+            && a->plen == b->plen && a->gateway == b->gateway
+            && a->mtu == b->mtu && a->tx_csum == b->tx_csum
+            && a->internal == b->internal
+            && nullable_string_is_equal(a->trunk_netns, b->trunk_netns));
+}
+
 static bool
 same_want(const struct attach_want *a, const struct attach_want *b)
 {
-    return nullable_string_is_equal(a->netns, b->netns)
+    return same_numbers(a, b)
+           && nullable_string_is_equal(a->netns, b->netns)
            && !strcmp(a->host_ifname, b->host_ifname)
            && nullable_string_is_equal(a->tap_owner, b->tap_owner)
            && nullable_string_is_equal(a->tap_group, b->tap_group)
-           && !memcmp(a->mac, b->mac, 6) && a->ip == b->ip
-           && a->plen == b->plen && a->gateway == b->gateway
-           && a->mtu == b->mtu && a->tx_csum == b->tx_csum
-           && a->internal == b->internal
-           && nullable_string_is_equal(a->trunk_netns, b->trunk_netns)
            && nullable_string_is_equal(a->trunk_port, b->trunk_port);
 }
 
@@ -183,11 +192,7 @@ has_want(const struct attached *at, const struct attach_want *w)
     if (!w->row_version || at->same_version != w->row_version) {
         return same_want(a, w);
     }
-    bool same = (!memcmp(a->mac, w->mac, 6) && a->ip == w->ip
-                 && a->plen == w->plen && a->gateway == w->gateway
-                 && a->mtu == w->mtu && a->tx_csum == w->tx_csum
-                 && a->internal == w->internal
-                 && nullable_string_is_equal(a->trunk_netns, w->trunk_netns));
+    bool same = same_numbers(a, w);
     if (desired_flows_checking() && same != same_want(a, w)) {
         VLOG_ERR("endpoint %s: its want told apart by its row's version "
                  "(%"PRIu64") differs from its want compared in full",
@@ -490,21 +495,6 @@ struct wanted_set {
     } *nodes;
 };
 
-/* 'endpoint''s in 'endpoints', whose name hashes to 'hash' as a shash's
- * names do (hash_string(name, 0)). */
-static struct attached *
-find_attached(const struct shash *endpoints, const char *endpoint,
-              uint32_t hash)
-{
-    const struct shash_node *node;
-    HMAP_FOR_EACH_WITH_HASH (node, node, hash, &endpoints->map) {
-        if (!strcmp(node->name, endpoint)) {
-            return node->data;
-        }
-    }
-    return NULL;
-}
-
 static void
 wanted_set_init(struct wanted_set *s, const struct shash *endpoints,
                 const struct attach_want *wants, size_t n)
@@ -515,7 +505,8 @@ wanted_set_init(struct wanted_set *s, const struct shash *endpoints,
     for (size_t i = 0; i < n; i++) {
         uint32_t hash = wants[i].endpoint_hash;
         s->nodes[i].endpoint = wants[i].endpoint;
-        s->nodes[i].at = find_attached(endpoints, wants[i].endpoint, hash);
+        s->nodes[i].at = shash_find_data_hashed(endpoints, wants[i].endpoint,
+                                                hash);
         hmap_insert(&s->map, &s->nodes[i].node, hash);
     }
 }
@@ -763,8 +754,9 @@ void
 attacher_get_state(const struct attacher *a, const struct attach_want *w,
                    struct attacher_state *st)
 {
-    const struct attached *at = find_attached(&a->endpoints, w->endpoint,
-                                              w->endpoint_hash);
+    const struct attached *at = shash_find_data_hashed(&a->endpoints,
+                                                       w->endpoint,
+                                                       w->endpoint_hash);
     st->ready = at && at->ready;
     st->error = at ? at->error : NULL;
     st->wants_port = at && (at->ready || (at->pending_port && !at->replug));

@@ -12,6 +12,7 @@ controller_libvnetd_a_SOURCES = \
 	controller/held-packets.c controller/held-packets.h \
 	controller/lan-view.c controller/lan-view.h \
 	controller/port-list.c controller/port-list.h \
+	controller/shash-hashed.h \
 	controller/relay-taps.c controller/relay-taps.h \
 	controller/underlay.c controller/underlay.h \
 	controller/uplink.c controller/uplink.h \

@@ -11,6 +11,7 @@
 #include "controller/desired-flows.h"
 #include "controller/lan-view.h"
 #include "controller/nb-news.h"
+#include "controller/shash-hashed.h"
 #include "controller/switch-db.h"
 #include "flows/lan.h"
 #include "hash.h"
@@ -45,17 +46,15 @@ static struct binding_endpoint *
 binding_endpoint_hashed(struct binding_endpoints *endpoints, const char *name,
                         uint32_t hash)
 {
-    struct shash_node *node;
-    HMAP_FOR_EACH_WITH_HASH (node, node, hash, &endpoints->map.map) {
-        if (!strcmp(node->name, name)) {
-            struct binding_endpoint *be = node->data;
-            endpoint_begin(be, endpoints->run);
-            return be;
-        }
+    struct binding_endpoint *be = shash_find_data_hashed(&endpoints->map,
+                                                         name, hash);
+    if (be) {
+        endpoint_begin(be, endpoints->run);
+    } else {
+        be = xzalloc(sizeof *be);
+        be->run = endpoints->run;
+        shash_add(&endpoints->map, name, be);
     }
-    struct binding_endpoint *be = xzalloc(sizeof *be);
-    be->run = endpoints->run;
-    shash_add(&endpoints->map, name, be);
     return be;
 }
 

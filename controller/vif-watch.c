@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <linux/if.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -132,8 +133,12 @@ parse_notice(const struct nlmsghdr *h, struct vif_notices *out)
         }
         memcpy(name, RTA_DATA(rta), n);
         name[n - 1] = '\0';
-        bool up = (ifi->ifi_flags & (IFF_UP | IFF_RUNNING))
-                  == (IFF_UP | IFF_RUNNING);
+        /* The carrier as the device has it now (IFF_LOWER_UP), not its
+         * operational state (IFF_RUNNING), which the kernel follows later,
+         * up to a second later, in a notice of its own: a veth set up after
+         * its peer has its carrier in the notice of its setting up. */
+        bool up = (ifi->ifi_flags & (IFF_UP | IFF_LOWER_UP))
+                  == (IFF_UP | IFF_LOWER_UP);
         if (h->nlmsg_type == RTM_DELLINK) {
             sset_add(&out->deleted, name);
             sset_add(&out->troubled, name);

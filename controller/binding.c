@@ -79,6 +79,26 @@ binding_endpoints_init(struct binding_endpoints *endpoints)
 {
     shash_init(&endpoints->map);
     endpoints->run = 0;
+    sset_init(&endpoints->changed);
+}
+
+/* Notes endpoint 'name' in 'endpoints''s changes if its status is not as
+ * last noted. */
+static void
+note_status(struct binding_endpoints *endpoints, const char *name,
+            struct binding_endpoint *be)
+{
+    if (be->noted.ofport != be->status.ofport
+        || be->noted.up != be->status.up
+        || !nullable_string_is_equal(be->noted_error, be->error)) {
+        be->noted = be->status;
+        if (!nullable_string_is_equal(be->noted_error, be->error)) {
+            free(be->noted_error);
+            be->noted_error = nullable_xstrdup(be->error);
+        }
+        be->noted.error = be->noted_error;
+        sset_add(&endpoints->changed, name);
+    }
 }
 
 void
@@ -87,11 +107,17 @@ binding_endpoints_begin(struct binding_endpoints *endpoints)
     endpoints->run++;
 }
 
+/* Forgets the state of 'node''s endpoint, noting it in the changes. */
 static void
-binding_endpoint_free(struct binding_endpoint *be)
+binding_endpoint_delete(struct binding_endpoints *endpoints,
+                        struct shash_node *node)
 {
+    struct binding_endpoint *be = node->data;
+    sset_add(&endpoints->changed, node->name);
     free(be->error);
+    free(be->noted_error);
     free(be);
+    shash_delete(&endpoints->map, node);
 }
 
 void
@@ -99,8 +125,7 @@ binding_endpoints_clear(struct binding_endpoints *endpoints)
 {
     struct shash_node *node;
     SHASH_FOR_EACH_SAFE (node, &endpoints->map) {
-        binding_endpoint_free(node->data);
-        shash_delete(&endpoints->map, node);
+        binding_endpoint_delete(endpoints, node);
     }
 }
 
@@ -109,6 +134,7 @@ binding_endpoints_destroy(struct binding_endpoints *endpoints)
 {
     binding_endpoints_clear(endpoints);
     shash_destroy(&endpoints->map);
+    sset_destroy(&endpoints->changed);
 }
 
 /* Adds to 'leaving' the networks whose traffic may leave this switch: those
@@ -771,11 +797,13 @@ binding_report(struct binding_endpoints *endpoints,
         be->wanted = false;
         if (!be->status.ofport && !be->error && !wanted) {
             /* Neither bound here nor failing here: not ours to report. */
-            binding_endpoint_free(be);
-            shash_delete(&endpoints->map, node);
-        } else if (be->status.up && !be->trunk && !was_up) {
+            binding_endpoint_delete(endpoints, node);
+            continue;
+        }
+        if (be->status.up && !be->trunk && !was_up) {
             r->markers_ready = false;
         }
+        note_status(endpoints, node->name, be);
     }
 }
 
@@ -788,8 +816,11 @@ binding_refresh_up(struct binding_endpoints *endpoints,
     SHASH_FOR_EACH (node, &endpoints->map) {
         struct binding_endpoint *be = node->data;
         bool up = is_up(be, holds, aux);
-        changed |= up != be->status.up;
-        be->status.up = up;
+        if (up != be->status.up) {
+            changed = true;
+            be->status.up = up;
+            note_status(endpoints, node->name, be);
+        }
     }
     return changed;
 }

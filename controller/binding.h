@@ -55,12 +55,17 @@ struct binding_endpoint {
     uint64_t flow_gen;          /* generation of the first desired flows
                                  * that served it there. */
     unsigned int run;           /* The run that last looked at it. */
+    struct switch_endpoint_status noted;  /* 'status' as last noted among */
+    char *noted_error;                    /* the changes (error here). */
 };
 
 /* The endpoint states of a switch. */
 struct binding_endpoints {
     struct shash map;           /* Name -> struct binding_endpoint. */
     unsigned int run;           /* binding_endpoints_begin() calls. */
+    struct sset changed;        /* Endpoints whose status (ofport, up,
+                                 * error) changed, or that were forgotten,
+                                 * since the caller last emptied it. */
 };
 
 void binding_endpoints_init(struct binding_endpoints *);
@@ -77,7 +82,8 @@ void binding_endpoint_set_error(struct binding_endpoint *, const char *error);
  * at every one. */
 void binding_endpoints_begin(struct binding_endpoints *);
 
-/* Frees every endpoint state in 'endpoints' (left empty). */
+/* Frees every endpoint state in 'endpoints' (left empty; each one is noted
+ * in 'changed'). */
 void binding_endpoints_clear(struct binding_endpoints *);
 
 /* What binding keeps of every endpoint row from one run to the next: what

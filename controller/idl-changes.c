@@ -33,6 +33,24 @@ idl_changes_each(struct ovsdb_idl *idl, idl_changes_row_func *accept,
     return any;
 }
 
+/* Notes that there is a row and stops the walk. */
+static bool
+note_any(const struct ovsdb_idl_row *row OVS_UNUSED,
+         const struct ovsdb_idl_table_class *tc OVS_UNUSED, void *any_)
+{
+    bool *any = any_;
+    *any = true;
+    return false;
+}
+
+bool
+idl_changes_any(struct ovsdb_idl *idl)
+{
+    bool any = false;
+    idl_changes_each(idl, note_any, &any);
+    return any;
+}
+
 struct only_column {
     const struct ovsdb_idl_column *column;
     idl_changes_accept_func *accept;

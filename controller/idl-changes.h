@@ -26,6 +26,12 @@ typedef bool idl_changes_row_func(const struct ovsdb_idl_row *,
 bool idl_changes_each(struct ovsdb_idl *, idl_changes_row_func *accept,
                       void *aux);
 
+/* True if at least one row is tracked in 'idl' as changed (as
+ * idl_changes_each() counts them).  Nothing tracked after the IDL's sequence
+ * number moved is a change that tracking does not say (a new connection's
+ * first reply, a lock granted): a reader may have to look at everything. */
+bool idl_changes_any(struct ovsdb_idl *);
+
 typedef bool idl_changes_accept_func(const struct ovsdb_idl_row *, void *aux);
 
 /* True if at least one change is tracked in 'idl' and every one is an

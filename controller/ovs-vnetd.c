@@ -77,9 +77,7 @@ struct vnetd {
     bool have_kernel_module;
     bool exiting;
     bool uninitialized;         /* The NB has no VNet_Global row. */
-    uint64_t endpoint_status_key;       /* Of the last write of endpoint
-                                         * status (0: none since it may
-                                         * have been lost). */
+    struct nb_status_endpoints endpoint_status;
 
     /* The switches driven or being released, as 'records_file' records
      * them: name -> struct switch_record. */
@@ -428,6 +426,7 @@ main(int argc, char *argv[])
     struct ovsdb_idl *idl = ovsdb_idl_create(nb_remote, &vnetrec_idl_class,
                                              true, true);
     nb_news_register(idl);
+    nb_status_endpoints_init(&d.endpoint_status, idl);
     nb_lock_init(&d.lock, idl, &my_switches);
     nb_session_init(&d.nb_session, nb_remote);
     char hostname[256];
@@ -446,6 +445,7 @@ main(int argc, char *argv[])
     while (!d.exiting) {
         struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&d.nb);
         unsigned int nb_news = nb_news_run(&d.news, d.nb.idl);
+        nb_status_endpoints_note(&d.endpoint_status, d.nb.idl);
         nb_session_run(&d.nb_session, d.nb.idl);
         unixctl_server_run(unixctl);
 
@@ -485,13 +485,8 @@ main(int argc, char *argv[])
                 }
             }
             nb_status_write_switches(d.nb.idl, &d.sessions, nb_cfg, d.identity);
-            /* Every endpoint's status costs a look at every endpoint:
-             * only when something it follows changed. */
-            uint64_t key = nb_status_endpoint_key(d.nb.idl, &d.sessions);
-            if (key != d.endpoint_status_key) {
-                nb_status_write_endpoints(d.nb.idl, &d.sessions, switch_is_mine);
-                d.endpoint_status_key = key;
-            }
+            nb_status_write_endpoints(&d.endpoint_status, d.nb.idl,
+                                      &d.sessions, switch_is_mine);
             if (global && shash_is_empty(&d.releasing)
                 && global->controller_cfg != nb_cfg) {
                 vnetrec_vnet_global_set_controller_cfg(global, nb_cfg);
@@ -501,7 +496,8 @@ main(int argc, char *argv[])
             write_records(&d);
         }
         if (!ovsdb_idl_loop_commit_and_wait(&d.nb) && active) {
-            d.endpoint_status_key = 0;  /* The write failed: again. */
+            /* The write failed: again. */
+            nb_status_endpoints_invalidate(&d.endpoint_status);
             d.allocated_seqno = 0;
         }
         nb_news_clear(d.nb.idl);
@@ -510,6 +506,9 @@ main(int argc, char *argv[])
         nb_session_wait(&d.nb_session);
         if (!d.uninitialized) {
             wait_sessions(&d);
+        }
+        if (nb_ready) {
+            nb_status_endpoints_wait(&d.endpoint_status);
         }
         if (d.records_dirty && active) {
             poll_timer_wait_until(d.records_retry_at);
@@ -537,6 +536,7 @@ main(int argc, char *argv[])
     free(records_file);
     ovsdb_idl_loop_destroy(&d.nb);
     nb_news_destroy(&d.news);
+    nb_status_endpoints_destroy(&d.endpoint_status);
     unixctl_server_destroy(unixctl);
     free(nb_remote);
     return 0;
@@ -763,7 +763,9 @@ usage(void)
            "flows,\n"
            "                          what binding keeps of each endpoint row, "
            "the\n"
-           "                          attacher's comparisons) against a full\n"
+           "                          attacher's comparisons, the endpoints' "
+           "status\n"
+           "                          written from changes) against a full\n"
            "                          recomputation (for tests)\n"
            "  --relay-key=FILE        the UDP relay's key (default: the NB's "
            "VNet_Global\n"

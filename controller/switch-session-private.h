@@ -88,7 +88,6 @@ struct switch_session {
                                  * switch's database (no transaction could
                                  * be opened) and nothing in flight will
                                  * bring news of it: run again. */
-    unsigned int status_seqno;  /* One more each full run. */
     bool marks_due;             /* The vnet-installed marks are to be
                                  * brought to what the last full run found
                                  * (marks_run()). */

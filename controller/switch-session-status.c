@@ -193,10 +193,16 @@ switch_session_is_settled(const struct switch_session *ss)
     return ss->settled;
 }
 
-unsigned int
-switch_session_get_status_seqno(const struct switch_session *ss)
+const struct sset *
+switch_session_get_status_changes(const struct switch_session *ss)
 {
-    return ss->status_seqno;
+    return &ss->endpoints.changed;
+}
+
+void
+switch_session_clear_status_changes(struct switch_session *ss)
+{
+    sset_clear(&ss->endpoints.changed);
 }
 
 const struct switch_endpoint_status *

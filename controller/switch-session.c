@@ -582,7 +582,6 @@ own_txn_end(struct switch_session *ss)
         COVERAGE_INC(switch_session_inserts_end);
         ss->last_key.txn_pending = false;
         ss->db.ready = true;
-        ss->status_seqno++;
     }
 }
 
@@ -619,9 +618,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     bool full = repaired || full_run_needed(ss, &key);
     if (full && !repaired && only_flows_came_in(ss, &key)) {
         COVERAGE_INC(switch_session_up_run);
-        if (session_refresh_up(ss)) {
-            ss->status_seqno++;
-        }
+        session_refresh_up(ss);
         ss->last_key = key;
         full = false;           /* The marks can go at once, below. */
     }
@@ -631,7 +628,6 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         ss->ran_once = true;
         ss->own_end_is_news = ss->marks_in_flight || ss->inserts_in_flight;
         full_run(ss, nb, txn);
-        ss->status_seqno++;
         /* As the run left things: what it changed itself (a transaction
          * sent, new desired flows not in sync yet) is no news for the
          * next. */

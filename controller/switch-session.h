@@ -104,9 +104,12 @@ const struct switch_endpoint_status *switch_session_get_endpoint(
  * endpoint down and up again. */
 bool switch_session_is_settled(const struct switch_session *);
 
-/* Changes whenever what the session reports of its endpoints
- * (switch_session_get_endpoint()) may have changed. */
-unsigned int switch_session_get_status_seqno(const struct switch_session *);
+/* The endpoints whose status (switch_session_get_endpoint()) changed since
+ * the last switch_session_clear_status_changes(), or that the session no
+ * longer serves. */
+const struct sset *switch_session_get_status_changes(
+    const struct switch_session *);
+void switch_session_clear_status_changes(struct switch_session *);
 
 /* Formats the session's desired flows (for unixctl), malloc'd. */
 char *switch_session_format_flows(const struct switch_session *);

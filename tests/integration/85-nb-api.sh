@@ -155,3 +155,26 @@ test_ovsdbapp_network_and_logical_port() {
     sandbox_vsctl sw1 del-port br-vnet tapvm1
     ip netns delete "$vm"
 }
+
+test_status_written_by_another_client_is_put_back() {
+    # Without the test mode, whose check of every endpoint after each write
+    # would put it back at once (and call it an error): what puts it back
+    # here is ovs-vnetd's periodic write of every endpoint.
+    local SANDBOX_CHECK_INCREMENTAL=0
+    api_world
+    local ep=$SANDBOX_PREFIX-e1 ofport
+    vnet_ctl net-add net1 10.7.0.0/16 >/dev/null || fail "net-add"
+    vnet_ctl --wait attach net1 "$ep" --switch=sw1 >/dev/null || fail "attach"
+    endpoint_up "$ep" || fail "not up after attach --wait"
+    ofport=$(nb_col Endpoint "$ep" ofport)
+    output_has '^[1-9][0-9]*$' echo "$ofport" || fail "ofport $ofport"
+    # Another client writes what ovs-vnetd reports: nothing else changes.
+    nb_transact '["OVS_VNET_Northbound",{"op":"update","table":"Endpoint",
+        "where":[["name","==","'"$ep"'"]],
+        "row":{"up":false,"ofport":["set",[]],"last_error":"written by hand"}}]'
+    assert_eq "$(nb_col Endpoint "$ep" up)" false "up as the other client wrote it"
+    wait_until 8 endpoint_up "$ep"
+    assert_eq "$(nb_col Endpoint "$ep" ofport)" "$ofport" "ofport put back"
+    assert_eq "$(nb_col Endpoint "$ep" last_error)" '["set", []]' "last_error put back"
+    vnet_ctl --wait detach "$ep" >/dev/null || fail "detach"
+}

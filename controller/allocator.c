@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controller/desired-flows.h"
+#include "controller/idl-changes.h"
 #include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
 #include "smap.h"
 #include "ovsdb/addr.h"
 #include "ovsdb/allocate.h"
@@ -37,6 +40,47 @@ nb_endpoint_is_pending(const struct vnetrec_endpoint *ep)
            || (vnet_endpoint_is_created(ep)
                && (!ep->ip || !ep->mac
                    || (!ep->netns && !strcmp(ep->type, "netns"))));
+}
+
+void
+nb_allocator_init(struct nb_allocator *a)
+{
+    uuidset_init(&a->pending);
+    a->full = true;
+    a->idl_seqno = 0;
+}
+
+void
+nb_allocator_destroy(struct nb_allocator *a)
+{
+    uuidset_destroy(&a->pending);
+}
+
+void
+nb_allocator_note(struct nb_allocator *a, struct ovsdb_idl *nb)
+{
+    unsigned int idl_seqno = ovsdb_idl_get_seqno(nb);
+    if (idl_seqno == a->idl_seqno) {
+        return;
+    }
+    a->idl_seqno = idl_seqno;
+    if (a->full) {
+        return;
+    }
+    if (!idl_changes_any(nb)) {
+        a->full = true;
+        uuidset_clear(&a->pending);
+        return;
+    }
+    const struct vnetrec_endpoint *ep;
+    VNETREC_ENDPOINT_FOR_EACH_TRACKED (ep, nb) {
+        const struct uuid *uuid = &ep->header_.uuid;
+        if (vnetrec_endpoint_is_deleted(ep)) {
+            uuidset_find_and_delete(&a->pending, uuid);
+        } else if (!uuidset_contains(&a->pending, uuid)) {
+            uuidset_insert(&a->pending, uuid);
+        }
+    }
 }
 
 /* Rows of a table in name order. */
@@ -184,12 +228,61 @@ endpoint_default_type(const struct vnetrec_endpoint *ep)
     return type;
 }
 
+/* The endpoints of 'a''s pending set that lack what is filled in, in name
+ * order, the others out of the set; or with 'a->full', every such endpoint
+ * of 'nb', the set made of them.  Caller frees. */
+static struct named *
+pending_endpoints(struct nb_allocator *a, struct ovsdb_idl *nb, size_t *np)
+{
+    if (a->full) {
+        a->full = false;
+        uuidset_clear(&a->pending);
+        struct named *rows = pending_rows(nb, &vnetrec_table_endpoint,
+                                          endpoint_pending, endpoint_name,
+                                          np);
+        for (size_t i = 0; i < *np; i++) {
+            const struct vnetrec_endpoint *ep = rows[i].row;
+            uuidset_insert(&a->pending, &ep->header_.uuid);
+        }
+        return rows;
+    }
+
+    size_t n = 0;
+    struct named *rows = xmalloc(MAX(1, uuidset_count(&a->pending))
+                                 * sizeof *rows);
+    struct uuidset_node *node;
+    UUIDSET_FOR_EACH_SAFE (node, &a->pending) {
+        const struct vnetrec_endpoint *ep
+            = vnetrec_endpoint_get_for_uuid(nb, &node->uuid);
+        if (ep && nb_endpoint_is_pending(ep)) {
+            rows[n++] = (struct named) { ep->name, ep };
+        } else {
+            uuidset_delete(&a->pending, node);
+        }
+    }
+    if (n) {
+        qsort(rows, n, sizeof *rows, compare_named);
+    }
+    if (desired_flows_checking()) {
+        /* The test mode: no endpoint that lacks something is left out. */
+        const struct vnetrec_endpoint *ep;
+        VNETREC_ENDPOINT_FOR_EACH (ep, nb) {
+            if (nb_endpoint_is_pending(ep)
+                && !uuidset_contains(&a->pending, &ep->header_.uuid)) {
+                VLOG_ERR("endpoint %s lacks what is filled in, but no "
+                         "change of its row was noted", ep->name);
+            }
+        }
+    }
+    *np = n;
+    return rows;
+}
+
 static unsigned int
-allocate_endpoints(struct ovsdb_idl *nb)
+allocate_endpoints(struct nb_allocator *a, struct ovsdb_idl *nb)
 {
     size_t n;
-    struct named *rows = pending_rows(nb, &vnetrec_table_endpoint, endpoint_pending,
-                                      endpoint_name, &n);
+    struct named *rows = pending_endpoints(a, nb, &n);
     const struct vnetrec_endpoint *ep;
     unsigned int changed = 0;
     for (size_t i = 0; i < n; i++) {
@@ -243,11 +336,11 @@ allocate_endpoints(struct ovsdb_idl *nb)
 }
 
 unsigned int
-nb_allocate(struct ovsdb_idl *nb)
+nb_allocate(struct nb_allocator *a, struct ovsdb_idl *nb)
 {
     /* Networks first: endpoints' addresses follow from their gateway. */
     unsigned int changed = allocate_networks(nb);
     changed += allocate_routers(nb);
-    changed += allocate_endpoints(nb);
+    changed += allocate_endpoints(a, nb);
     return changed;
 }

@@ -20,11 +20,33 @@
 
 #include <stdbool.h>
 
+#include "uuidset.h"
+
 struct ovsdb_idl;
+
+/* The endpoints that may lack what is filled in: those whose rows changed
+ * since they were last looked at (nb_allocator_note()), and those that
+ * could not be filled in (no free IP address, a network without a valid
+ * CIDR or endpoint kind), looked at again at every allocation.  Every
+ * endpoint is looked at again after a change that is not tracked (a new
+ * connection's first reply).  Networks and routers are few: all are looked
+ * at every time. */
+struct nb_allocator {
+    struct uuidset pending;     /* Endpoint rows to look at. */
+    bool full;                  /* Every endpoint at the next allocation. */
+    unsigned int idl_seqno;     /* The NB's, as last noted. */
+};
+
+void nb_allocator_init(struct nb_allocator *);
+void nb_allocator_destroy(struct nb_allocator *);
+
+/* Notes the NB's tracked changes: after every run of 'nb', before its
+ * tracked changes are cleared, whether or not an allocation follows. */
+void nb_allocator_note(struct nb_allocator *, struct ovsdb_idl *nb);
 
 /* Writes the missing values into the transaction open on 'nb'.  Returns the
  * number of rows changed. */
-unsigned int nb_allocate(struct ovsdb_idl *nb);
+unsigned int nb_allocate(struct nb_allocator *, struct ovsdb_idl *nb);
 
 /* True if a row still lacks what nb_allocate() fills in (ovs-vnetd leaves
  * it out until then, without an error). */

@@ -83,6 +83,7 @@ struct vnetd {
      * them: name -> struct switch_record. */
     struct shash records;
     struct nb_news news;                /* What in the NB is news. */
+    struct nb_allocator allocator;
     unsigned int allocated_seqno;       /* News that nb_allocate() last
                                          * looked at (0: none). */
     bool records_read;          /* Those of an earlier ovs-vnetd were read
@@ -427,6 +428,7 @@ main(int argc, char *argv[])
                                              true, true);
     nb_news_register(idl);
     nb_status_endpoints_init(&d.endpoint_status, idl);
+    nb_allocator_init(&d.allocator);
     nb_lock_init(&d.lock, idl, &my_switches);
     nb_session_init(&d.nb_session, nb_remote);
     char hostname[256];
@@ -446,6 +448,7 @@ main(int argc, char *argv[])
         struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&d.nb);
         unsigned int nb_news = nb_news_run(&d.news, d.nb.idl);
         nb_status_endpoints_note(&d.endpoint_status, d.nb.idl);
+        nb_allocator_note(&d.allocator, d.nb.idl);
         nb_session_run(&d.nb_session, d.nb.idl);
         unixctl_server_run(unixctl);
 
@@ -479,7 +482,7 @@ main(int argc, char *argv[])
              * same view, one commits and the other retries. */
             if (global && nb_news != d.allocated_seqno) {
                 d.allocated_seqno = nb_news;
-                if (nb_allocate(d.nb.idl)) {
+                if (nb_allocate(&d.allocator, d.nb.idl)) {
                     vnetrec_vnet_global_verify_nb_cfg(global);
                     vnetrec_vnet_global_set_nb_cfg(global, nb_cfg + 1);
                 }
@@ -537,6 +540,7 @@ main(int argc, char *argv[])
     ovsdb_idl_loop_destroy(&d.nb);
     nb_news_destroy(&d.news);
     nb_status_endpoints_destroy(&d.endpoint_status);
+    nb_allocator_destroy(&d.allocator);
     unixctl_server_destroy(unixctl);
     free(nb_remote);
     return 0;

@@ -74,8 +74,13 @@
 # The recording slows ovs-vnetd: the other figures of such a run are not
 # comparable.
 #
+# With MAX_IDLE=MS, the switch's datapath flows go after MS without packets
+# (Open vSwitch's other_config:max-idle, 10000 by default): every change of
+# its flow table has its revalidator threads look at every datapath flow
+# there is, and those of the endpoints pinged in the last 10 s are there.
+#
 # Usage: [N=100] [SYSTEMS="attach plug ovn bridge bulk-attach bulk-plug bulk-ovn"]
-#        [PROFILE=DIR] bench/scale.sh   (SYSTEMS: any of those above; these by default)
+#        [PROFILE=DIR] [MAX_IDLE=MS] bench/scale.sh   (SYSTEMS: any of those above; these by default)
 #            [--json FILE] [--plot FILE.png]
 set -u -o pipefail
 
@@ -83,6 +88,9 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 N=${N:-100}
 SYSTEMS=${SYSTEMS:-attach plug ovn bridge bulk-attach bulk-plug bulk-ovn}
 PROFILE=${PROFILE:-}
+MAX_IDLE=${MAX_IDLE:-}
+[ -z "$MAX_IDLE" ] || [[ $MAX_IDLE =~ ^[0-9]+$ ]] \
+    || { echo "$0: MAX_IDLE must be milliseconds" >&2; exit 2; }
 json_out=
 plot_out=
 while [ $# -gt 0 ]; do
@@ -135,7 +143,14 @@ facts=$workdir/facts             # SYSTEM KEY VALUE
 
 dp=
 [ "${SANDBOX_DATAPATH:-netdev}" != netdev ] && dp="SANDBOX_DATAPATH=$SANDBOX_DATAPATH "
+[ -n "$MAX_IDLE" ] && dp="${dp}MAX_IDLE=$MAX_IDLE "
 echo "command: ${dp}N=$N SYSTEMS=\"$SYSTEMS\" bench/scale.sh"
+
+# The switch sw1 as MAX_IDLE says.
+tune_switch() {
+    [ -z "$MAX_IDLE" ] || sandbox_vsctl sw1 set Open_vSwitch . \
+        other_config:max-idle="$MAX_IDLE" || fail "max-idle"
+}
 
 # ip_of VAR I, mac_of VAR I: endpoint I's address into VAR (no subshell: the
 # bulk cases make thousands of them while timed).
@@ -355,6 +370,7 @@ vnet_world() {
     sandbox_nb_start >/dev/null || fail "NB"
     sandbox_vnetd_start || fail "ovs-vnetd"
     sandbox_switch_start sw1 || fail "switch"
+    tune_switch
     vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" --name=sw1 >/dev/null
     vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
 }
@@ -440,6 +456,7 @@ create_bridge() {
 # takes; endpoint 0 gets the broadcasts (the new endpoints' ARP requests).
 floor_world() {
     sandbox_switch_start sw1 || fail "switch"
+    tune_switch
     sandbox_vsctl sw1 add-br br0 -- set Bridge br0 datapath_type="$SANDBOX_DATAPATH" \
         fail_mode=secure || fail "bridge"
     if [ "$1" = macvlan ] || [ "$1" = trunk ]; then
@@ -518,7 +535,7 @@ for sys in $SYSTEMS; do
         log "$sys: setting up"
         case $sys in
             attach|internal|attach-trunk|plug|bulk-attach|bulk-attach-trunk|bulk-plug) vnet_world ;;
-            ovn|bulk-ovn) ovn_world ;;
+            ovn|bulk-ovn) ovn_world; tune_switch ;;
             bridge) bridge_world ;;
             port|macvlan|trunk) floor_world "$sys" ;;
             *) fail "$sys: no such system" ;;

@@ -10,7 +10,6 @@
 #include "controller/desired-flows.h"
 #include "controller/idl-changes.h"
 #include "controller/switch-session.h"
-#include "hash.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
@@ -88,7 +87,7 @@ sessions_key(const struct shash *sessions)
     uint64_t key = shash_count(sessions);
     struct shash_node *node;
     SHASH_FOR_EACH (node, sessions) {
-        key = key * 31 + hash_pointer(node->data, 0);
+        key = key * 31 + switch_session_get_serial(node->data);
         key = key * 31 + switch_session_is_settled(node->data);
     }
     return key;
@@ -251,7 +250,11 @@ nb_status_write_endpoints(struct nb_status_endpoints *w, struct ovsdb_idl *nb,
 void
 nb_status_endpoints_wait(const struct nb_status_endpoints *w)
 {
-    poll_timer_wait_until(w->next_full);
+    /* (Once due, the next write is: it waits for a transaction, whose
+     * reply wakes the loop.) */
+    if (w->next_full > time_msec()) {
+        poll_timer_wait_until(w->next_full);
+    }
 }
 
 /* Writes the status of every session into its NB row, where it changed. */

@@ -127,6 +127,8 @@ stand_by(struct vnetd *d)
     shash_init(&d->records);
     d->records_read = false;
     d->records_dirty = false;
+    /* Another ovs-vnetd writes the status meanwhile. */
+    nb_status_endpoints_invalidate(&d->endpoint_status);
 }
 
 /* Active now: the sessions watched as a standby drive their switches. */

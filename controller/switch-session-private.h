@@ -32,6 +32,7 @@ struct uplink_prober;
 
 struct switch_session {
     char *name;
+    unsigned int serial;        /* switch_session_get_serial(). */
 
     /* Configuration. */
     char *remote;

@@ -77,7 +77,9 @@ handle_of_msg(const struct ofpbuf *msg, void *ss_)
 struct switch_session *
 switch_session_create(const char *name)
 {
+    static unsigned int serial;
     struct switch_session *ss = xzalloc(sizeof *ss);
+    ss->serial = ++serial;
     ss->name = xstrdup(name);
     ss->of = of_channel_create(name);
     ss->attacher = attacher_create(name);
@@ -171,6 +173,12 @@ const char *
 switch_session_get_name(const struct switch_session *ss)
 {
     return ss->name;
+}
+
+unsigned int
+switch_session_get_serial(const struct switch_session *ss)
+{
+    return ss->serial;
 }
 
 static bool

@@ -66,6 +66,9 @@ void switch_session_abandon(struct switch_session *);
 
 const char *switch_session_get_name(const struct switch_session *);
 
+/* A number no other session of this process had. */
+unsigned int switch_session_get_serial(const struct switch_session *);
+
 /* A session that watches, as a standby ovs-vnetd's do: it follows the NB and
  * the switch's database and computes the flows the switch must have, but
  * changes nothing (no OpenFlow channel, no write to the switch's database,

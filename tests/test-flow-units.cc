@@ -181,4 +181,56 @@ TEST(FlowUnits, ForgetFillsEverythingAgain)
     flow_units_destroy(u);
 }
 
+TEST(FlowUnits, FingerprintsShortAndLongCompareByTheirBytes)
+{
+    // Short fingerprints are kept in the unit, long ones apart: a change
+    // from one to the other, or within either, fills the unit again.
+    const std::string shorter(40, 'a'), longer(41, 'a');
+    std::string longer2 = longer;
+    longer2.back() = 'b';
+    std::string shorter2 = shorter;
+    shorter2.back() = 'b';
+    flow_units *u = flow_units_create();
+    const std::vector<std::pair<std::string, bool>> passes = {
+        {shorter, true}, {shorter, false}, {longer, true}, {longer, false},
+        {longer2, true}, {shorter2, true}, {shorter2, false}, {"", true},
+        {"", false}, {longer, true},
+    };
+    for (const auto &p : passes) {
+        flow_units_begin(u);
+        EXPECT_EQ(fill(u, key(1), p.first, {kA}), p.second)
+            << p.first.size() << " bytes";
+        flow_units_end(u);
+        EXPECT_EQ(flow_units_count(u), 1u);
+    }
+    flow_units_destroy(u);
+}
+
+TEST(FlowUnits, UnitGoneWhileAnotherIsFilled)
+{
+    // One pass that both fills a unit and leaves another out: the one left
+    // out goes, the filled one's flows are in, the unchanged one stays.
+    flow_units *u = flow_units_create();
+    flow_units_begin(u);
+    fill(u, key(1), "fp1", {kA});
+    fill(u, key(2), "fp2", {kB});
+    fill(u, key(3), "fp3", {kC});
+    flow_units_end(u);
+    dirty_priorities(u);
+
+    flow_units_begin(u);
+    EXPECT_FALSE(fill(u, key(1), "fp1", {kA}));
+    EXPECT_TRUE(fill(u, key(3), "fp3-changed",
+                     {"table=0,priority=40,in_port=4,actions=drop"}));
+    EXPECT_TRUE(flow_units_end(u));
+    EXPECT_EQ(dirty_priorities(u), (std::vector<int>{20, 30, 40}));
+    std::vector<std::string> lines = union_lines(u);
+    ASSERT_EQ(lines.size(), 2u);
+    flow_units_stats st;
+    flow_units_get_stats(u, &st);
+    EXPECT_EQ(st.n_units, 2u);
+    EXPECT_EQ(st.n_removed, 1u);
+    flow_units_destroy(u);
+}
+
 }  // namespace

@@ -57,7 +57,9 @@
 # OpenFlow flows per endpoint, the RSS of its daemons, ovs-vnetd's CPU time;
 # where each endpoint's time goes (the mean of each step: the NB command,
 # the namespace and veth made with ip(8), ovs-vsctl add-port, the first
-# reply), first and last 50; then the targets of the scale issue as ratios.  With --json FILE, the
+# reply), first and last 50; the CPU per endpoint of each daemon that serves
+# them (ovs-vswitchd's by kind of thread: its revalidators, its handlers, the
+# rest), first and last 50; then the targets of the scale issue as ratios.  With --json FILE, the
 # figures as JSON; with --plot FILE.png, latency against the endpoint count
 # for every system (gnuplot).  Exits 0 when every system ran, even if a
 # target is missed.
@@ -129,6 +131,7 @@ cd "$top"
 . tests/lib/check.sh
 . bench/lib/ovn.sh
 . bench/lib/trunk.sh
+. bench/lib/proc.sh
 fail() { echo "bench: $*" >&2; exit 1; }
 log() { echo "bench: $*" >&2; }
 
@@ -137,9 +140,11 @@ trap 'rm -rf "$workdir"' EXIT
 results=$workdir/results         # SYSTEM INDEX MILLISECONDS
 steps=$workdir/steps             # SYSTEM INDEX STEP MILLISECONDS
 facts=$workdir/facts             # SYSTEM KEY VALUE
+cpu=$workdir/cpu                 # SYSTEM MARK PROCESS TICKS
 : > "$results"
 : > "$steps"
 : > "$facts"
+: > "$cpu"
 
 dp=
 [ "${SANDBOX_DATAPATH:-netdev}" != netdev ] && dp="SANDBOX_DATAPATH=$SANDBOX_DATAPATH "
@@ -338,13 +343,52 @@ profile_at() {
     fi
 }
 
+# cpu_mark SYS MARK: the CPU ticks so far of the daemons that serve the
+# endpoints (ovs-vnetd, the NB server, ovs-vswitchd by its kinds of thread,
+# ovn-controller and ovn-northd), as SYS MARK PROCESS TICKS lines in $cpu.
+cpu_mark() {
+    local sys=$1 mark=$2 pidfile name pid t comm ticks
+    local -A sum=()
+    for pidfile in "$SANDBOX_DIR/vnetd/ovs-vnetd.pid" "$SANDBOX_DIR/nb/ovsdb-server.pid" \
+                   "$SANDBOX_DIR/ovn/ovn-controller.pid" "$SANDBOX_DIR/ovn/ovn-northd.pid"; do
+        [ -r "$pidfile" ] || continue
+        pid=$(cat "$pidfile")
+        name=$(basename "$pidfile" .pid)
+        [ "$name" = ovsdb-server ] && name=NB-ovsdb-server
+        sum[$name]=$(proc_ticks "$pid")
+    done
+    pidfile=$(sandbox_switch_dir sw1)/ovs-vswitchd.pid
+    if [ -r "$pidfile" ]; then
+        pid=$(cat "$pidfile")
+        for t in /proc/"$pid"/task/*; do
+            comm=$(cat "$t/comm" 2>/dev/null) || continue
+            ticks=$(sed 's/^.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}')
+            case $comm in
+                revalidator*) name=ovs-vswitchd-revalidators ;;
+                handler*) name=ovs-vswitchd-handlers ;;
+                *) name=ovs-vswitchd-other ;;
+            esac
+            sum[$name]=$(( ${sum[$name]:-0} + ${ticks:-0} ))
+        done
+    fi
+    for name in "${!sum[@]}"; do
+        echo "$sys $mark $name ${sum[$name]}" >> "$cpu"
+    done
+}
+
 measure() {
     local sys=$1 create=$2 i t0 t1
     step_sys=$sys step_i=0
     "$create" 0 || fail "$sys: endpoint 0"
     local start; start=$(now_us)
+    local k=$(( N >= 200 ? 50 : 10 ))
     for ((i = 1; i < N; i++)); do
         profile_at "$sys" "$i"
+        case $i in
+            1) cpu_mark "$sys" first ;;
+            $((k + 1))) cpu_mark "$sys" first_end ;;
+        esac
+        (( i == N - k )) && cpu_mark "$sys" last
         t0=$(now_us)
         step_i=$i step_t=$t0
         "$create" "$i" || fail "$sys: endpoint $i"
@@ -362,6 +406,7 @@ measure() {
         fi
     done
     profile_at "$sys" end
+    cpu_mark "$sys" last_end
     fact "$sys" seconds "$(awk -v us=$(( $(now_us) - start )) 'BEGIN { print us / 1e6 }')"
 }
 
@@ -561,9 +606,10 @@ for sys in $SYSTEMS; do
            fact "$sys" incomplete 1; status=1; }
 done
 
-python3 - "$results" "$facts" "$N" "$SYSTEMS" "$json_out" "$steps" <<'EOF'
+python3 - "$results" "$facts" "$N" "$SYSTEMS" "$json_out" "$steps" "$cpu" "$(getconf CLK_TCK)" <<'EOF'
 import json, statistics, sys
-results, facts, n, systems, json_out, steps_file = sys.argv[1:7]
+results, facts, n, systems, json_out, steps_file, cpu_file, hz = sys.argv[1:9]
+hz = int(hz)
 n = int(n)
 lat = {}
 for line in open(results):
@@ -640,6 +686,30 @@ if st:
                                            statistics.mean(v[-k:])))
             out["systems"][s].setdefault("steps_ms", {})[name] = v
         print("  %-12s %s" % (s, "  ".join(parts)))
+# CPU: SYSTEM MARK PROCESS TICKS at the first and the last k endpoints'
+# starts and ends.
+cpu = {}
+for line in open(cpu_file):
+    s, mark, proc, ticks = line.split()
+    cpu.setdefault(s, {}).setdefault(proc, {})[mark] = int(ticks)
+if cpu:
+    print()
+    print("CPU of the daemons, ms per endpoint, first %d / last %d (ovs-vswitchd's" % (k, k))
+    print(" threads by kind; the clock ticks are %d ms)" % (1000 // hz))
+    for s in out["systems"]:
+        if s not in cpu:
+            continue
+        parts = []
+        for proc in sorted(cpu[s]):
+            m = cpu[s][proc]
+            if not all(x in m for x in ("first", "first_end", "last", "last_end")):
+                continue
+            a = (m["first_end"] - m["first"]) * 1000.0 / hz / k
+            b = (m["last_end"] - m["last"]) * 1000.0 / hz / k
+            parts.append("%s %.1f/%.1f" % (proc, a, b))
+            out["systems"][s].setdefault("cpu_ms_per_endpoint", {})[proc] = [a, b]
+        if parts:
+            print("  %-12s %s" % (s, "  ".join(parts)))
 if bulk:
     print()
     print("bulk, %d endpoints at once: until all reachable" % n)

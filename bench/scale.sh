@@ -382,6 +382,7 @@ measure() {
     "$create" 0 || fail "$sys: endpoint 0"
     local start; start=$(now_us)
     local k=$(( N >= 200 ? 50 : 10 ))
+    (( k > N - 1 )) && k=$((N - 1))    # (The first and the last k.)
     for ((i = 1; i < N; i++)); do
         profile_at "$sys" "$i"
         case $i in
@@ -407,6 +408,7 @@ measure() {
     done
     profile_at "$sys" end
     cpu_mark "$sys" last_end
+    (( k == N - 1 )) && cpu_mark "$sys" first_end
     fact "$sys" seconds "$(awk -v us=$(( $(now_us) - start )) 'BEGIN { print us / 1e6 }')"
 }
 
@@ -704,8 +706,9 @@ if cpu:
             m = cpu[s][proc]
             if not all(x in m for x in ("first", "first_end", "last", "last_end")):
                 continue
-            a = (m["first_end"] - m["first"]) * 1000.0 / hz / k
-            b = (m["last_end"] - m["last"]) * 1000.0 / hz / k
+            kk = min(k, n - 1)
+            a = (m["first_end"] - m["first"]) * 1000.0 / hz / kk
+            b = (m["last_end"] - m["last"]) * 1000.0 / hz / kk
             parts.append("%s %.1f/%.1f" % (proc, a, b))
             out["systems"][s].setdefault("cpu_ms_per_endpoint", {})[proc] = [a, b]
         if parts:

@@ -27,6 +27,10 @@ test_scale_bench_runs_every_system() {
     grep -qE "^  attach last 10 / first 10 +[0-9.]+ +\(target <= 1.30: (met|MISSED)\)" "$out" \
         || fail "no targets: $(cat "$out")"
     grep -qE "^  trunk +[0-9.]+$" "$out" || fail "no floor for trunk: $(cat "$out")"
+    grep -qE "^  attach +.*ovs-vnetd [0-9.]+/[0-9.]+ .*ovs-vswitchd-revalidators [0-9.]+/[0-9.]+" \
+        "$out" || fail "no CPU of the daemons for attach: $(cat "$out")"
+    grep -qE "^  ovn +.*ovn-controller [0-9.]+/[0-9.]+ .*ovn-northd [0-9.]+/[0-9.]+" "$out" \
+        || fail "no CPU of the daemons for ovn: $(cat "$out")"
     python3 - "$SANDBOX_DIR/scale.json" "$one" "$bulk" <<'PY' || fail "scale.json"
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -59,15 +59,11 @@ nb_allocator_destroy(struct nb_allocator *a)
 void
 nb_allocator_note(struct nb_allocator *a, struct ovsdb_idl *nb)
 {
-    unsigned int idl_seqno = ovsdb_idl_get_seqno(nb);
-    if (idl_seqno == a->idl_seqno) {
+    enum idl_news news = idl_changes_since(nb, &a->idl_seqno);
+    if (news == IDL_NEWS_NONE || a->full) {
         return;
     }
-    a->idl_seqno = idl_seqno;
-    if (a->full) {
-        return;
-    }
-    if (!idl_changes_any(nb)) {
+    if (news == IDL_NEWS_UNTRACKED) {
         a->full = true;
         uuidset_clear(&a->pending);
         return;

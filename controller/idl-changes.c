@@ -51,6 +51,17 @@ idl_changes_any(struct ovsdb_idl *idl)
     return any;
 }
 
+enum idl_news
+idl_changes_since(struct ovsdb_idl *idl, unsigned int *seqno)
+{
+    unsigned int now = ovsdb_idl_get_seqno(idl);
+    if (now == *seqno) {
+        return IDL_NEWS_NONE;
+    }
+    *seqno = now;
+    return idl_changes_any(idl) ? IDL_NEWS_TRACKED : IDL_NEWS_UNTRACKED;
+}
+
 struct only_column {
     const struct ovsdb_idl_column *column;
     idl_changes_accept_func *accept;

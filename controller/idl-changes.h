@@ -32,6 +32,16 @@ bool idl_changes_each(struct ovsdb_idl *, idl_changes_row_func *accept,
  * first reply, a lock granted): a reader may have to look at everything. */
 bool idl_changes_any(struct ovsdb_idl *);
 
+/* What changed in 'idl' since '*seqno', its sequence number when last asked
+ * (updated): nothing, rows its change tracking names, or something the
+ * tracking does not say (as above). */
+enum idl_news {
+    IDL_NEWS_NONE,
+    IDL_NEWS_TRACKED,
+    IDL_NEWS_UNTRACKED,
+};
+enum idl_news idl_changes_since(struct ovsdb_idl *, unsigned int *seqno);
+
 typedef bool idl_changes_accept_func(const struct ovsdb_idl_row *, void *aux);
 
 /* True if at least one change is tracked in 'idl' and every one is an

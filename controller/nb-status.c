@@ -48,19 +48,14 @@ nb_status_endpoints_destroy(struct nb_status_endpoints *w)
 void
 nb_status_endpoints_note(struct nb_status_endpoints *w, struct ovsdb_idl *nb)
 {
-    unsigned int idl_seqno = ovsdb_idl_get_seqno(nb);
-    if (idl_seqno == w->idl_seqno) {
-        return;
-    }
-    w->idl_seqno = idl_seqno;
-    if (w->full) {
+    enum idl_news news = idl_changes_since(nb, &w->idl_seqno);
+    if (news == IDL_NEWS_NONE || w->full) {
         return;
     }
     /* A change of the switches (which ones there are, their names) moves
      * where endpoints are reported from; a change not tracked (a new
      * connection's first reply) may be anything. */
-    if (vnetrec_switch_track_get_first(nb)
-        || !idl_changes_any(nb)) {
+    if (news == IDL_NEWS_UNTRACKED || vnetrec_switch_track_get_first(nb)) {
         w->full = true;
         sset_clear(&w->changed);
         return;

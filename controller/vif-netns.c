@@ -110,7 +110,12 @@ vnl_netns_open_named(const char *name, int *fdp)
 }
 
 /* Makes /run/netns a shared mount point, as iproute2 does, so that unmounting
- * a namespace there is seen by every mount namespace that shares it. */
+ * a namespace there is seen by every mount namespace that shares it.
+ *
+ * Unlike iproute2, not recursively: the namespaces mounted below a shared
+ * mount are shared already (the kernel makes a mount shared when it goes
+ * below one), and a recursive change walks every mount below, one per
+ * namespace, on every namespace made. */
 static int
 netns_run_dir_prepare(void)
 {
@@ -119,7 +124,7 @@ netns_run_dir_prepare(void)
     if (mkdir(NETNS_RUN_DIR, 0755) && errno != EEXIST) {
         return errno;
     }
-    while (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL)) {
+    while (mount("", NETNS_RUN_DIR, "none", MS_SHARED, NULL)) {
         if (errno != EINVAL || made_mount) {
             return errno;
         }

@@ -8,4 +8,5 @@ flows_libvnetflows_a_SOURCES = \
 	flows/lan.c flows/lan.h \
 	flows/router.c flows/router.h \
 	flows/of-channel.c flows/of-channel.h \
-	flows/pipeline.c flows/pipeline.h
+	flows/pipeline.c flows/pipeline.h \
+	flows/visit-order.c flows/visit-order.h

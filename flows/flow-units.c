@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "flows/flow-table.h"
+#include "flows/visit-order.h"
 #include "hash.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
@@ -56,6 +57,11 @@ struct flow_units {
     size_t n_dirty;
     unsigned int pass;
     struct flow_units_stats stats;
+
+    /* The order of the units opened: a pass opens mostly the same units in
+     * the same order (the objects come in the order of their rows).  Units
+     * go only at the end of a pass, and only those it did not open. */
+    struct visit_order order;
 };
 
 static uint32_t
@@ -78,6 +84,7 @@ flow_units_create(void)
     ovs_list_init(&u->filling);
     hmap_init(&u->entries);
     ovs_list_init(&u->dirty);
+    visit_order_init(&u->order);
     return u;
 }
 
@@ -135,6 +142,7 @@ flow_units_destroy(struct flow_units *u)
             entry_destroy(e);
         }
         hmap_destroy(&u->entries);
+        visit_order_destroy(&u->order);
         free(u);
     }
 }
@@ -149,6 +157,16 @@ find_unit(const struct flow_units *u, const struct flow_unit_key *key)
         }
     }
     return NULL;
+}
+
+/* The unit with 'key': the one the order guesses if it is, else the one
+ * found by its key. */
+static struct unit *
+find_next(const struct flow_units *u, const struct flow_unit_key *key)
+{
+    struct unit *guess = visit_order_guess(&u->order);
+    return (guess && !key_compare(&guess->key, key) ? guess
+            : find_unit(u, key));
 }
 
 static struct entry *
@@ -245,6 +263,7 @@ flow_units_begin(struct flow_units *u)
 {
     u->pass++;
     u->n_opened = 0;
+    visit_order_begin(&u->order);
     memset(&u->stats, 0, sizeof u->stats);
 }
 
@@ -252,7 +271,7 @@ struct flow_table *
 flow_units_open(struct flow_units *u, const struct flow_unit_key *key,
                 const void *fp, size_t fp_len)
 {
-    struct unit *unit = find_unit(u, key);
+    struct unit *unit = find_next(u, key);
     /* A unit is opened once a pass: its key names it.  Two objects that the
      * checks upstream let through with one key (a bug) must not take the
      * controller down: the first keeps its flows. */
@@ -269,8 +288,10 @@ flow_units_open(struct flow_units *u, const struct flow_unit_key *key,
         flow_table_init(&unit->flows);
         flow_table_init(&unit->fresh);
         hmap_insert(&u->units, &unit->node, key_hash(key));
-    } else if (unit->fp && unit->fp_len == fp_len
-               && (!fp_len || !memcmp(unit->fp, fp, fp_len))) {
+    }
+    visit_order_visit(&u->order, unit);
+    if (unit->fp && unit->fp_len == fp_len
+        && (!fp_len || !memcmp(unit->fp, fp, fp_len))) {
         unit->pass = u->pass;
         u->n_opened++;
         return NULL;
@@ -306,6 +327,7 @@ flow_units_end(struct flow_units *u)
             }
         }
     }
+    visit_order_end(&u->order);
     /* (The union's winners do not depend on the order.) */
     LIST_FOR_EACH_POP (unit, fill_node, &u->filling) {
         unit_unlink(u, unit);

@@ -233,4 +233,41 @@ TEST(FlowUnits, UnitGoneWhileAnotherIsFilled)
     flow_units_destroy(u);
 }
 
+TEST(FlowUnits, PassesInAnotherOrderFindTheirUnits)
+{
+    // A pass tries the units in the last pass's order before looking them
+    // up: one more, one left out, and an order turned around must still find
+    // each unit (none filled again, none made twice).
+    flow_units *u = flow_units_create();
+    flow_units_begin(u);
+    for (uint32_t i = 0; i < 6; i++) {
+        fill(u, key(1, i), "fp" + std::to_string(i), {kA});
+    }
+    flow_units_end(u);
+    dirty_priorities(u);
+
+    const std::vector<std::vector<uint32_t>> passes = {
+        {0, 1, 2, 3, 4, 5},
+        {0, 1, 2, 3, 4, 5, 6},          // 6 is new
+        {0, 1, 6, 2, 3, 4, 5},          // 6 moved up
+        {0, 1, 2, 4, 5, 6},             // 3 left out
+        {6, 5, 4, 3, 2, 1, 0},          // 3 back, all turned around
+        {6, 5, 4, 3, 2, 1, 0},
+    };
+    for (size_t p = 0; p < passes.size(); p++) {
+        flow_units_begin(u);
+        for (uint32_t i : passes[p]) {
+            bool fresh = (p == 1 && i == 6) || (p == 4 && i == 3);
+            EXPECT_EQ(fill(u, key(1, i), "fp" + std::to_string(i), {kA}),
+                      fresh) << "pass " << p << ", unit " << i;
+        }
+        flow_units_end(u);
+        flow_units_stats st;
+        flow_units_get_stats(u, &st);
+        EXPECT_EQ(st.n_units, passes[p].size()) << "pass " << p;
+        EXPECT_EQ(st.n_removed, p == 3 ? 1u : 0u) << "pass " << p;
+    }
+    flow_units_destroy(u);
+}
+
 }  // namespace

@@ -95,6 +95,7 @@ attacher_destroy(struct attacher *a)
             close(a->switch_netns_fd);
         }
         vif_watch_close(a->watch);
+        free(a->run_ats);
         free(a->rundir);
         free(a->switch_name);
         free(a);
@@ -541,6 +542,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
     size_t n_not_ready = 0;
     size_t n_deferred = 0;
 
+    a->n_run_ats = 0;
     refresh_switch_netns(a);
     if (!a->switch_pid) {
         /* Where ovs-vswitchd runs is unknown (not started, or restarting):
@@ -576,11 +578,14 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
     unsigned int run = ++a->run;
 
     /* The namespaces of the endpoints there is work for: only their owners
-     * matter to this run. */
+     * matter to this run.  (Whether there is work for a want depends on
+     * its own state alone, which no other want's work changes.) */
     struct sset busy = SSET_INITIALIZER(&busy);
+    bool *work_for = xmalloc(MAX(n_wants, 1) * sizeof *work_for);
     for (size_t i = 0; i < n_wants; i++) {
         const struct attach_want *w = &wants[i];
-        if (w->netns && needs_work(wanted.nodes[i].at, w, now)) {
+        work_for[i] = needs_work(wanted.nodes[i].at, w, now);
+        if (w->netns && work_for[i]) {
             sset_add(&busy, w->netns);
         }
     }
@@ -621,7 +626,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
                              : NULL);
 
         struct attached *at = wanted.nodes[i].at;
-        bool work = needs_work(at, w, now);
+        bool work = work_for[i];
         if (at) {
             at->wanted_run = run;
         }
@@ -688,7 +693,9 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             changed = true;
         }
         n_not_ready += !at->ready;
+        wanted.nodes[i].at = at;
     }
+    free(work_for);
     a->n_not_ready = n_not_ready;
     a->n_deferred = n_deferred;
     if (n_deferred) {
@@ -717,8 +724,16 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             changed = true;
         }
     }
+    /* Those not wanted go (if every one there is wanted, none). */
+    size_t n_wanted = 0;
+    for (size_t i = 0; i < n_wants; i++) {
+        n_wanted += wanted.nodes[i].at != NULL;
+    }
     struct shash_node *node;
     SHASH_FOR_EACH_SAFE (node, &a->endpoints) {
+        if (n_wanted == shash_count(&a->endpoints)) {
+            break;
+        }
         struct attached *at = node->data;
         /* (A device behind a trunk is no port of the switch.) */
         if (at->wanted_run != run
@@ -735,6 +750,12 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
     if (!n_deferred) {
         sweep_trunks(a, wants, n_wants);
     }
+    /* (The wanted are not removed above.) */
+    a->run_ats = xrealloc(a->run_ats, MAX(n_wants, 1) * sizeof *a->run_ats);
+    for (size_t i = 0; i < n_wants; i++) {
+        a->run_ats[i] = wanted.nodes[i].at;
+    }
+    a->n_run_ats = n_wants;
     wanted_set_destroy(&wanted);
     shash_destroy(&owners);
     shash_destroy_free_data(&trunk_netns);
@@ -750,17 +771,40 @@ attacher_remove_all(struct attacher *a, const struct attach_record *records,
     attacher_run(a, NULL, 0, records, n_records, NULL);
 }
 
-void
-attacher_get_state(const struct attacher *a, const struct attach_want *w,
-                   struct attacher_state *st)
+static void
+get_state(const struct attached *at, struct attacher_state *st)
 {
-    const struct attached *at = shash_find_data_hashed(&a->endpoints,
-                                                       w->endpoint,
-                                                       w->endpoint_hash);
     st->ready = at && at->ready;
     st->error = at ? at->error : NULL;
     st->wants_port = at && (at->ready || (at->pending_port && !at->replug));
     st->trunk_netns = at ? at->want.trunk_netns : NULL;
+}
+
+void
+attacher_get_state(const struct attacher *a, const struct attach_want *w,
+                   struct attacher_state *st)
+{
+    get_state(shash_find_data_hashed(&a->endpoints, w->endpoint,
+                                     w->endpoint_hash), st);
+}
+
+void
+attacher_get_state_of(const struct attacher *a, size_t i,
+                      const struct attach_want *w, struct attacher_state *st)
+{
+    if (i >= a->n_run_ats) {
+        attacher_get_state(a, w, st);
+        return;
+    }
+    const struct attached *at = a->run_ats[i];
+    if (desired_flows_checking()
+        && at != shash_find_data_hashed(&a->endpoints, w->endpoint,
+                                        w->endpoint_hash)) {
+        VLOG_ERR("endpoint %s: the attacher's state of want %"PRIuSIZE" of "
+                 "its last run is not the one its name finds", w->endpoint,
+                 i);
+    }
+    get_state(at, st);
 }
 
 long long int

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "controller/allocator.h"
+#include "controller/desired-flows.h"
 #include "controller/lan-view.h"
 #include "controller/nb-news.h"
 #include "hash.h"
@@ -31,6 +32,7 @@ binding_memos_init(struct binding_memos *memos)
 {
     hmap_init(&memos->map);
     memos->runs = 0;
+    visit_order_init(&memos->order);
 }
 
 static void
@@ -48,6 +50,7 @@ binding_memos_destroy(struct binding_memos *memos)
         memo_free(m);
     }
     hmap_destroy(&memos->map);
+    visit_order_destroy(&memos->order);
 }
 
 static struct binding_memo *
@@ -78,6 +81,7 @@ static void
 memo_fill_row(struct binding_memo *m, const struct binding_ctx_in *in,
               const struct vnetrec_endpoint *ep)
 {
+    m->state = NULL;            /* (Its name may be another.) */
     m->pending = nb_endpoint_is_pending(ep);
     m->created = vnet_endpoint_is_created(ep);
     m->here = is_here(in, ep);
@@ -150,21 +154,51 @@ memo_check(const struct binding_memo *m, const struct binding_ctx_in *in,
     free(f.error);
 }
 
+void
+memos_begin(struct binding_memos *memos)
+{
+    visit_order_begin(&memos->order);
+}
+
+void
+memos_end(struct binding_memos *memos)
+{
+    visit_order_end(&memos->order);
+}
+
 /* The memo of row 'ep' for run 'memos->runs', up to date with the row. */
 struct binding_memo *
 memo_get(struct binding_memos *memos, const struct binding_ctx_in *in,
          const struct vnetrec_endpoint *ep)
 {
-    struct binding_memo *m = memo_find(memos, &ep->header_.uuid);
+    struct binding_memo *m = visit_order_guess(&memos->order);
+    if (!m || !uuid_equals(&m->uuid, &ep->header_.uuid)) {
+        m = memo_find(memos, &ep->header_.uuid);
+    }
     if (!m) {
         m = xzalloc(sizeof *m);
         m->uuid = ep->header_.uuid;
         hmap_insert(&memos->map, &m->node, uuid_hash(&m->uuid));
     }
-    uint64_t version = in->news ? nb_news_endpoint_version(in->news, ep) : 0;
+    visit_order_visit(&memos->order, m);
+    uint64_t version = 0;
+    if (in->news) {
+        version = (m->filled && m->has_version
+                   ? nb_news_endpoint_version_since(in->news, ep, &m->batch,
+                                                    m->version)
+                   : nb_news_endpoint_version(in->news, ep));
+        m->batch = in->news->batch;
+        if (desired_flows_checking()
+            && version != nb_news_endpoint_version(in->news, ep)) {
+            VLOG_ERR("endpoint %s: its version as of the last batch "
+                     "(%"PRIu64") is not the one found (%"PRIu64")", ep->name,
+                     version, nb_news_endpoint_version(in->news, ep));
+        }
+    }
     if (!m->filled || !in->news || version != m->version) {
         memo_fill_row(m, in, ep);
         m->version = version;
+        m->has_version = in->news != NULL;
         m->filled = true;
     }
     return m;

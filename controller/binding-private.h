@@ -20,7 +20,10 @@ struct vnetrec_endpoint;
 struct binding_memo {
     struct hmap_node node;      /* In binding_memos 'map', by row UUID. */
     struct uuid uuid;
-    uint64_t version;           /* The row's, when worked out. */
+    uint64_t version;           /* The row's, when worked out, */
+    bool has_version;           /* if there were versions then, */
+    uint64_t batch;             /* as of this batch of the NB's changes
+                                 * (nb_news_endpoint_version_since()). */
     bool filled;                /* Worked out at all. */
     unsigned int run;           /* The last run that found the row. */
     bool accepted;              /* That run gave it its addresses. */
@@ -42,6 +45,11 @@ struct binding_memo {
     bool has_ip, has_mac;
     uint32_t ip;
     uint8_t mac[6];
+
+    /* Its endpoint's state (binding_endpoint()), while no state was freed
+     * since (struct binding_endpoints 'forgotten'), or NULL. */
+    struct binding_endpoint *state;
+    uint64_t state_forgotten;
 };
 
 /* The memo of row 'ep' for run 'memos->runs', up to date with the row (its
@@ -64,7 +72,13 @@ void memo_fill_addresses(struct binding_memo *m,
 void memo_check(const struct binding_memo *m, const struct binding_ctx_in *,
                 const struct vnetrec_endpoint *ep, const struct net_info *ni);
 
-/* Forgets the memos of rows the current run did not find. */
+/* Start and end the memo_get() calls of a run: the rows of a run come
+ * mostly in the last run's order, and memo_get() tries that first. */
+void memos_begin(struct binding_memos *);
+void memos_end(struct binding_memos *);
+
+/* Forgets the memos of rows the current run did not find (after
+ * memos_end()). */
 void memos_sweep(struct binding_memos *);
 
 #endif /* controller/binding-private.h */

@@ -113,6 +113,7 @@ binding_endpoint_delete(struct binding_endpoints *endpoints,
                         struct shash_node *node)
 {
     struct binding_endpoint *be = node->data;
+    endpoints->forgotten++;
     sset_add(&endpoints->changed, node->name);
     free(be->error);
     free(be->noted_error);
@@ -216,6 +217,26 @@ struct binding_rows {
     struct hmap by_name;
     struct binding_row *rows;
 };
+
+/* The state of row 'r''s endpoint, as binding_endpoint(), kept in its memo
+ * from run to run while no state is freed. */
+static struct binding_endpoint *
+row_state(struct binding_endpoints *endpoints, const struct binding_row *r)
+{
+    struct binding_memo *m = r->m;
+    if (m->state && m->state_forgotten == endpoints->forgotten) {
+        if (desired_flows_checking()
+            && m->state != shash_find_data(&endpoints->map, r->row->name)) {
+            VLOG_ERR("endpoint %s: the state its memo keeps is not the one "
+                     "its name finds", r->row->name);
+        }
+        endpoint_begin(m->state, endpoints->run);
+        return m->state;
+    }
+    m->state = binding_endpoint_hashed(endpoints, r->row->name, m->name_hash);
+    m->state_forgotten = endpoints->forgotten;
+    return m->state;
+}
 
 /* Adds 'r''s want and port to 'out'.  Their strings are the IDL row's and
  * 'r''s own: they stay for the run, and are not freed with 'out'. */
@@ -425,6 +446,7 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
     struct binding_rows *rows = out->rows = xmalloc(sizeof *rows);
     rows->rows = xmalloc(allocated * sizeof *rows->rows);
     const struct vnetrec_endpoint *ep;
+    memos_begin(memos);
     VNETREC_ENDPOINT_FOR_EACH (ep, in->nb) {
         if (n_rows >= allocated) {
             rows->rows = x2nrealloc(rows->rows, &allocated,
@@ -439,6 +461,7 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
         r->m->accepted = false;
         r->m->run = memos->runs;
     }
+    memos_end(memos);
     hmap_init(&rows->by_name);
     hmap_reserve(&rows->by_name, n_rows);
     for (size_t i = 0; i < n_rows; i++) {
@@ -586,10 +609,9 @@ binding_partition_ready(struct binding_wants *w,
     for (size_t i = 0; i < w->n; i++) {
         const struct attach_want *aw = &w->wants[i];
         struct attacher_state st;
-        attacher_get_state(attacher, aw, &st);
+        attacher_get_state_of(attacher, i, aw, &st);
         bool ready = st.ready;
-        struct binding_endpoint *be = binding_endpoint_hashed(
-            endpoints, aw->endpoint, aw->endpoint_hash);
+        struct binding_endpoint *be = row_state(endpoints, w->w_rows[i]);
         w->w_states[i] = be;
         be->waiting = !ready;
         if (ready) {

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "controller/switch-session.h"
+#include "flows/visit-order.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
 #include "sset.h"
@@ -66,6 +67,7 @@ struct binding_endpoints {
     struct sset changed;        /* Endpoints whose status (ofport, up,
                                  * error) changed, or that were forgotten,
                                  * since the caller last emptied it. */
+    uint64_t forgotten;         /* Endpoint states freed so far. */
 };
 
 void binding_endpoints_init(struct binding_endpoints *);
@@ -97,6 +99,7 @@ void binding_endpoints_clear(struct binding_endpoints *);
 struct binding_memos {
     struct hmap map;            /* Private. */
     unsigned int runs;          /* binding_collect() calls so far. */
+    struct visit_order order;   /* Private: of the rows (memo_get()). */
 };
 
 void binding_memos_init(struct binding_memos *);
@@ -158,9 +161,10 @@ void binding_collect(const struct binding_ctx_in *, struct lan_view *view,
 void binding_wants_destroy(struct binding_wants *);
 
 /* Moves the wanted endpoints that must be ports (their veth 'attacher' has
- * made, or an internal port: see attacher_wants_port()) and their ports to
+ * made, or an internal port: see attacher_get_state()) and their ports to
  * the front of 'w' and returns how many there are; the others get the
- * attacher's error.  An endpoint whose device is not in place yet is
+ * attacher's error.  The last attacher_run() of 'attacher' had the wants of
+ * 'w', in their order.  An endpoint whose device is not in place yet is
  * 'waiting' (not up).  '*all_ready' tells whether all are in place. */
 size_t binding_partition_ready(struct binding_wants *w,
                                const struct attacher *attacher,

@@ -62,6 +62,7 @@ nb_news_init(struct nb_news *news)
     news->seqno = 1;
     news->batch = 0;
     hmap_init(&news->versions);
+    uuidset_init(&news->last_batch);
 }
 
 struct row_version {
@@ -78,6 +79,7 @@ nb_news_destroy(struct nb_news *news)
         free(rv);
     }
     hmap_destroy(&news->versions);
+    uuidset_destroy(&news->last_batch);
 }
 
 static struct row_version *
@@ -98,6 +100,19 @@ nb_news_endpoint_version(const struct nb_news *news,
 {
     const struct row_version *rv = find_version(news, &ep->header_.uuid);
     return rv ? rv->version : 0;
+}
+
+uint64_t
+nb_news_endpoint_version_since(const struct nb_news *news,
+                               const struct vnetrec_endpoint *ep,
+                               uint64_t *batch, uint64_t version)
+{
+    bool same = (*batch == news->batch
+                 || (*batch + 1 == news->batch
+                     && !uuidset_contains(&news->last_batch,
+                                          &ep->header_.uuid)));
+    *batch = news->batch;
+    return same ? version : nb_news_endpoint_version(news, ep);
 }
 
 /* Gives every tracked Endpoint row a new version; a deleted one is
@@ -122,7 +137,9 @@ note_endpoint_versions(struct nb_news *news, struct ovsdb_idl *idl)
         return;
     }
     news->batch++;
+    uuidset_clear(&news->last_batch);
     VNETREC_ENDPOINT_FOR_EACH_TRACKED (ep, idl) {
+        uuidset_insert(&news->last_batch, &ep->header_.uuid);
         if (!vnetrec_endpoint_is_deleted(ep)) {
             struct row_version *rv = find_version(news, &ep->header_.uuid);
             if (!rv) {

@@ -19,6 +19,7 @@ extern "C" {
 #include <stdint.h>
 
 #include "openvswitch/hmap.h"
+#include "uuidset.h"
 
 struct ovsdb_idl;
 struct vnetrec_endpoint;
@@ -31,6 +32,7 @@ struct nb_news {
     uint64_t batch;             /* One more for each run with a tracked
                                  * change of an Endpoint row. */
     struct hmap versions;       /* Each Endpoint row's version, by UUID. */
+    struct uuidset last_batch;  /* The Endpoint rows of batch 'batch'. */
 };
 
 /* Registers the columns of 'idl' (created without alerts for none) as
@@ -57,6 +59,13 @@ void nb_news_clear(struct ovsdb_idl *);
  * may be kept while its version stays. */
 uint64_t nb_news_endpoint_version(const struct nb_news *,
                                   const struct vnetrec_endpoint *);
+
+/* The same, for a reader who knew it was 'version' at batch '*batch' (and
+ * sets '*batch' to now): most rows did not change in the last batch, and
+ * this tells so without finding their versions. */
+uint64_t nb_news_endpoint_version_since(const struct nb_news *,
+                                        const struct vnetrec_endpoint *,
+                                        uint64_t *batch, uint64_t version);
 
 #ifdef __cplusplus
 }

@@ -62,7 +62,9 @@ nb_news_init(struct nb_news *news)
     news->seqno = 1;
     news->batch = 0;
     hmap_init(&news->versions);
-    uuidset_init(&news->last_batch);
+    for (size_t i = 0; i < NB_NEWS_RECENT; i++) {
+        uuidset_init(&news->recent[i]);
+    }
 }
 
 struct row_version {
@@ -79,7 +81,9 @@ nb_news_destroy(struct nb_news *news)
         free(rv);
     }
     hmap_destroy(&news->versions);
-    uuidset_destroy(&news->last_batch);
+    for (size_t i = 0; i < NB_NEWS_RECENT; i++) {
+        uuidset_destroy(&news->recent[i]);
+    }
 }
 
 static struct row_version *
@@ -107,10 +111,12 @@ nb_news_endpoint_version_since(const struct nb_news *news,
                                const struct vnetrec_endpoint *ep,
                                uint64_t *batch, uint64_t version)
 {
-    bool same = (*batch == news->batch
-                 || (*batch + 1 == news->batch
-                     && !uuidset_contains(&news->last_batch,
-                                          &ep->header_.uuid)));
+    bool same = (*batch <= news->batch
+                 && news->batch - *batch <= NB_NEWS_RECENT);
+    for (uint64_t b = *batch + 1; same && b <= news->batch; b++) {
+        same = !uuidset_contains(&news->recent[b % NB_NEWS_RECENT],
+                                 &ep->header_.uuid);
+    }
     *batch = news->batch;
     return same ? version : nb_news_endpoint_version(news, ep);
 }
@@ -137,9 +143,10 @@ note_endpoint_versions(struct nb_news *news, struct ovsdb_idl *idl)
         return;
     }
     news->batch++;
-    uuidset_clear(&news->last_batch);
+    struct uuidset *recent = &news->recent[news->batch % NB_NEWS_RECENT];
+    uuidset_clear(recent);
     VNETREC_ENDPOINT_FOR_EACH_TRACKED (ep, idl) {
-        uuidset_insert(&news->last_batch, &ep->header_.uuid);
+        uuidset_insert(recent, &ep->header_.uuid);
         if (!vnetrec_endpoint_is_deleted(ep)) {
             struct row_version *rv = find_version(news, &ep->header_.uuid);
             if (!rv) {

@@ -32,7 +32,12 @@ struct nb_news {
     uint64_t batch;             /* One more for each run with a tracked
                                  * change of an Endpoint row. */
     struct hmap versions;       /* Each Endpoint row's version, by UUID. */
-    struct uuidset last_batch;  /* The Endpoint rows of batch 'batch'. */
+    /* The Endpoint rows of the last batches: of batch B in
+     * 'recent[B % NB_NEWS_RECENT]', for B from 'batch' - NB_NEWS_RECENT + 1
+     * on (ovs-vnetd's own reports of where its endpoints are make batches
+     * of their own, between those a full run reads). */
+#define NB_NEWS_RECENT 4
+    struct uuidset recent[NB_NEWS_RECENT];
 };
 
 /* Registers the columns of 'idl' (created without alerts for none) as
@@ -61,8 +66,8 @@ uint64_t nb_news_endpoint_version(const struct nb_news *,
                                   const struct vnetrec_endpoint *);
 
 /* The same, for a reader who knew it was 'version' at batch '*batch' (and
- * sets '*batch' to now): most rows did not change in the last batch, and
- * this tells so without finding their versions. */
+ * sets '*batch' to now): most rows did not change in the last few batches,
+ * and this tells so without finding their versions. */
 uint64_t nb_news_endpoint_version_since(const struct nb_news *,
                                         const struct vnetrec_endpoint *,
                                         uint64_t *batch, uint64_t version);

@@ -51,7 +51,7 @@ sources() {
                            ovsdb/remote.c ovsdb/validate.c ;;
         fuzz-flow-dump) echo flows/flow-table.c flows/installer.c \
                             flows/of-channel.c flows/flow-units.c \
-                            flows/pipeline.c ;;
+                            flows/visit-order.c flows/pipeline.c ;;
         fuzz-trace-text) echo tools/trace-parse.c ;;
     esac
 }

@@ -30,10 +30,19 @@ port_list_build(const struct port_list_ctx_in *in,
                                             + in->plan->n_peers + n_uplinks
                                             + n_physnets)
                                            * sizeof *ports);
-    if (in->n_ready) {
-        memcpy(ports, in->ready, in->n_ready * sizeof *ports);
+    /* The endpoints behind a trunk each name its port: of a run of them,
+     * the first stands for the others (as it would in the switch's database,
+     * which takes the first port of a name), and the database's pass does
+     * not look up the trunk's name once for each endpoint. */
+    size_t n = 0;
+    for (size_t i = 0; i < in->n_ready; i++) {
+        const struct switch_db_port *p = &in->ready[i];
+        if (!(p->trunk && n && ports[n - 1].trunk
+              && !strcmp(p->name, ports[n - 1].name))) {
+            ports[n++] = *p;
+        }
     }
-    size_t n = in->n_ready;
+    size_t n_ready = n;
 
     /* Router uplinks here: the interface as it is, a port of ours.  Any
      * client may have written the name: one the switch already uses would
@@ -64,8 +73,8 @@ port_list_build(const struct port_list_ctx_in *in,
             };
         }
         /* A name two routers claim is neither's. */
-        size_t kept = in->n_ready;
-        for (size_t i = in->n_ready; i < n; i++) {
+        size_t kept = n_ready;
+        for (size_t i = n_ready; i < n; i++) {
             if (!smap_get(&out->conflicts, ports[i].name)) {
                 ports[kept++] = ports[i];
             }
@@ -101,8 +110,8 @@ port_list_build(const struct port_list_ctx_in *in,
             ports[n++] = (struct switch_db_port) { .name = iface };
         }
         /* A name taken twice (uplink or physical network) is neither's. */
-        size_t kept = in->n_ready;
-        for (size_t i = in->n_ready; i < n; i++) {
+        size_t kept = n_ready;
+        for (size_t i = n_ready; i < n; i++) {
             if (!smap_get(&out->conflicts, ports[i].name)) {
                 ports[kept++] = ports[i];
             }

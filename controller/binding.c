@@ -214,8 +214,11 @@ struct binding_row {
 };
 
 struct binding_rows {
-    struct hmap by_name;
+    struct hmap by_name;        /* Made by find_row() when first asked: */
+    bool indexed;               /* only the interfaces bound look (none of
+                                 * those behind a trunk). */
     struct binding_row *rows;
+    size_t n;
 };
 
 /* The state of row 'r''s endpoint, as binding_endpoint(), kept in its memo
@@ -409,8 +412,16 @@ taken(const struct hmap *owners, const struct binding_row *r)
 }
 
 static const struct binding_row *
-find_row(const struct binding_rows *rows, const char *name)
+find_row(struct binding_rows *rows, const char *name)
 {
+    if (!rows->indexed) {
+        rows->indexed = true;
+        hmap_reserve(&rows->by_name, rows->n);
+        for (size_t i = 0; i < rows->n; i++) {
+            struct binding_row *r = &rows->rows[i];
+            hmap_insert(&rows->by_name, &r->node, r->m->name_hash);
+        }
+    }
     const struct binding_row *r;
     HMAP_FOR_EACH_WITH_HASH (r, node, hash_string(name, 0), &rows->by_name) {
         if (!strcmp(r->row->name, name)) {
@@ -463,11 +474,8 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
     }
     memos_end(memos);
     hmap_init(&rows->by_name);
-    hmap_reserve(&rows->by_name, n_rows);
-    for (size_t i = 0; i < n_rows; i++) {
-        struct binding_row *r = &rows->rows[i];
-        hmap_insert(&rows->by_name, &r->node, r->m->name_hash);
-    }
+    rows->indexed = false;
+    rows->n = n_rows;
     /* (At most one want and one port a row.) */
     out->wants = xmalloc(MAX(n_rows, 1) * sizeof *out->wants);
     out->ports = xmalloc(MAX(n_rows, 1) * sizeof *out->ports);
@@ -754,7 +762,7 @@ binding_bind(const struct binding_ctx_in *in, const struct binding_wants *w,
                      in->switch_name, b->iface_id, b->ifname);
             continue;
         }
-        struct binding_endpoint *be = binding_endpoint(endpoints, ep->name);
+        struct binding_endpoint *be = row_state(endpoints, r);
         if (b->ofport <= 0) {
             binding_endpoint_set_error(be, (b->error ? b->error
                                             : "interface has no OpenFlow "

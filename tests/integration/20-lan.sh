@@ -332,9 +332,27 @@ test_detach_and_net_del_leave_nothing() {
     attach net1 ep2 10.5.0.21
     output_has "^$SANDBOX_PREFIX-ep1" ip netns list || fail "namespace created"
     local mac1; mac1=$(ep_mac ep1)
+    # Its mount is shared: its removal reaches every mount namespace that
+    # copied /run/netns since (as "ip netns exec" makes, a slave copy).
+    local ep1_mount=/run/netns/$SANDBOX_PREFIX-ep1
+    assert_eq "$(findmnt -n -o PROPAGATION "$ep1_mount")" shared \
+        "the propagation of ep1's namespace mount"
+    unshare -m --propagation slave sleep 30 &
+    local copy=$! i in_copy=true
+    sleep 0.5                   # (The copy made.)
+    nsenter -t "$copy" -m findmnt -n "$ep1_mount" >/dev/null \
+        || { kill "$copy"; fail "ep1's namespace not in the copy"; }
 
     vnet_ctl --wait detach ep1
     wait_until 10 bash -c "! ip netns list | grep -q '^$SANDBOX_PREFIX-ep1'"
+    for ((i = 0; i < 50; i++)); do
+        nsenter -t "$copy" -m findmnt -n "$ep1_mount" >/dev/null \
+            || { in_copy=false; break; }
+        sleep 0.1
+    done
+    kill "$copy"
+    wait "$copy" 2>/dev/null || true
+    ! $in_copy || fail "ep1's namespace still mounted in the copy"
     ! output_has "$mac1" our_flows || fail "ep1's flows left"
     expect_error 'has 1 endpoint' vnet_ctl net-del net1
     vnet_ctl --wait net-del net1 --force

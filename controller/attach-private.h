@@ -63,7 +63,7 @@ struct attacher {
     char *trunk_base;           /* Trunks' namespaces begin so. */
     struct vif_watch *watch;    /* Link notices there, or NULL. */
     /* What the attacher has of each want of the last attacher_run(), by
-     * the want's index (NULL: nothing), for attacher_get_state_of(). */
+     * the want's index (NULL: nothing), for attacher_get_state(). */
     struct attached **run_ats;
     size_t n_run_ats;
 };

@@ -771,40 +771,33 @@ attacher_remove_all(struct attacher *a, const struct attach_record *records,
     attacher_run(a, NULL, 0, records, n_records, NULL);
 }
 
-static void
-get_state(const struct attached *at, struct attacher_state *st)
+/* What the attacher has of want 'w' (NULL: nothing). */
+static const struct attached *
+find_attached(const struct attacher *a, const struct attach_want *w)
 {
+    return shash_find_data_hashed(&a->endpoints, w->endpoint,
+                                  w->endpoint_hash);
+}
+
+void
+attacher_get_state(const struct attacher *a, size_t i,
+                   const struct attach_want *w, struct attacher_state *st)
+{
+    const struct attached *at;
+    if (i < a->n_run_ats) {
+        at = a->run_ats[i];
+        if (desired_flows_checking() && at != find_attached(a, w)) {
+            VLOG_ERR("endpoint %s: the attacher's state of want %"PRIuSIZE
+                     " of its last run is not the one its name finds",
+                     w->endpoint, i);
+        }
+    } else {
+        at = find_attached(a, w);
+    }
     st->ready = at && at->ready;
     st->error = at ? at->error : NULL;
     st->wants_port = at && (at->ready || (at->pending_port && !at->replug));
     st->trunk_netns = at ? at->want.trunk_netns : NULL;
-}
-
-void
-attacher_get_state(const struct attacher *a, const struct attach_want *w,
-                   struct attacher_state *st)
-{
-    get_state(shash_find_data_hashed(&a->endpoints, w->endpoint,
-                                     w->endpoint_hash), st);
-}
-
-void
-attacher_get_state_of(const struct attacher *a, size_t i,
-                      const struct attach_want *w, struct attacher_state *st)
-{
-    if (i >= a->n_run_ats) {
-        attacher_get_state(a, w, st);
-        return;
-    }
-    const struct attached *at = a->run_ats[i];
-    if (desired_flows_checking()
-        && at != shash_find_data_hashed(&a->endpoints, w->endpoint,
-                                        w->endpoint_hash)) {
-        VLOG_ERR("endpoint %s: the attacher's state of want %"PRIuSIZE" of "
-                 "its last run is not the one its name finds", w->endpoint,
-                 i);
-    }
-    get_state(at, st);
 }
 
 long long int

@@ -105,13 +105,10 @@ struct attacher_state {
      * attacher_run() is called again. */
     const char *trunk_netns;
 };
-void attacher_get_state(const struct attacher *, const struct attach_want *,
-                        struct attacher_state *);
-/* The same for 'w', want 'i' of the wants of the last attacher_run() (no
- * lookup by name); any other want, as attacher_get_state(). */
-void attacher_get_state_of(const struct attacher *, size_t i,
-                           const struct attach_want *w,
-                           struct attacher_state *);
+/* The state of 'w', want 'i' of the wants of the last attacher_run() (kept
+ * from that run: no lookup by name), or of another want (found by name). */
+void attacher_get_state(const struct attacher *, size_t i,
+                        const struct attach_want *w, struct attacher_state *);
 
 /* The namespace of the switch's ovs-vswitchd (-1: unknown) and its pid (0:
  * unknown), as attacher_run() last found them. */

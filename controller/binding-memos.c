@@ -154,18 +154,6 @@ memo_check(const struct binding_memo *m, const struct binding_ctx_in *in,
     free(f.error);
 }
 
-void
-memos_begin(struct binding_memos *memos)
-{
-    visit_order_begin(&memos->order);
-}
-
-void
-memos_end(struct binding_memos *memos)
-{
-    visit_order_end(&memos->order);
-}
-
 /* The memo of row 'ep' for run 'memos->runs', up to date with the row. */
 struct binding_memo *
 memo_get(struct binding_memos *memos, const struct binding_ctx_in *in,

@@ -72,13 +72,8 @@ void memo_fill_addresses(struct binding_memo *m,
 void memo_check(const struct binding_memo *m, const struct binding_ctx_in *,
                 const struct vnetrec_endpoint *ep, const struct net_info *ni);
 
-/* Start and end the memo_get() calls of a run: the rows of a run come
- * mostly in the last run's order, and memo_get() tries that first. */
-void memos_begin(struct binding_memos *);
-void memos_end(struct binding_memos *);
-
-/* Forgets the memos of rows the current run did not find (after
- * memos_end()). */
+/* Forgets the memos of rows the current run did not find (after the run's
+ * memo_get() calls and visit_order_end() of the memos' order). */
 void memos_sweep(struct binding_memos *);
 
 #endif /* controller/binding-private.h */

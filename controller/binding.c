@@ -457,7 +457,9 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
     struct binding_rows *rows = out->rows = xmalloc(sizeof *rows);
     rows->rows = xmalloc(allocated * sizeof *rows->rows);
     const struct vnetrec_endpoint *ep;
-    memos_begin(memos);
+    /* (The rows come mostly in the last run's order: memo_get() tries
+     * that first.) */
+    visit_order_begin(&memos->order);
     VNETREC_ENDPOINT_FOR_EACH (ep, in->nb) {
         if (n_rows >= allocated) {
             rows->rows = x2nrealloc(rows->rows, &allocated,
@@ -472,7 +474,7 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
         r->m->accepted = false;
         r->m->run = memos->runs;
     }
-    memos_end(memos);
+    visit_order_end(&memos->order);
     hmap_init(&rows->by_name);
     rows->indexed = false;
     rows->n = n_rows;
@@ -617,7 +619,7 @@ binding_partition_ready(struct binding_wants *w,
     for (size_t i = 0; i < w->n; i++) {
         const struct attach_want *aw = &w->wants[i];
         struct attacher_state st;
-        attacher_get_state_of(attacher, i, aw, &st);
+        attacher_get_state(attacher, i, aw, &st);
         bool ready = st.ready;
         struct binding_endpoint *be = row_state(endpoints, w->w_rows[i]);
         w->w_states[i] = be;

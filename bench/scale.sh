@@ -76,13 +76,18 @@
 # The recording slows ovs-vnetd: the other figures of such a run are not
 # comparable.
 #
+# With PROFILE_SCOPE=system too, the whole machine is recorded instead
+# ("perf record -a", no call graphs) in the same two windows, and the CPU
+# per endpoint of every command (and the symbols that grew most) is printed
+# (bench/lib/system-profile.py): what grows outside ovs-vnetd too.
+#
 # With MAX_IDLE=MS, the switch's datapath flows go after MS without packets
 # (Open vSwitch's other_config:max-idle, 10000 by default): every change of
 # its flow table has its revalidator threads look at every datapath flow
 # there is, and those of the endpoints pinged in the last 10 s are there.
 #
 # Usage: [N=100] [SYSTEMS="attach plug ovn bridge bulk-attach bulk-plug bulk-ovn"]
-#        [PROFILE=DIR] [MAX_IDLE=MS] bench/scale.sh   (SYSTEMS: any of those above; these by default)
+#        [PROFILE=DIR [PROFILE_SCOPE=system]] [MAX_IDLE=MS] bench/scale.sh   (SYSTEMS: any of those above; these by default)
 #            [--json FILE] [--plot FILE.png]
 set -u -o pipefail
 
@@ -90,6 +95,11 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 N=${N:-100}
 SYSTEMS=${SYSTEMS:-attach plug ovn bridge bulk-attach bulk-plug bulk-ovn}
 PROFILE=${PROFILE:-}
+PROFILE_SCOPE=${PROFILE_SCOPE:-vnetd}
+case $PROFILE_SCOPE in
+    vnetd|system) ;;
+    *) echo "$0: PROFILE_SCOPE must be vnetd or system" >&2; exit 2 ;;
+esac
 MAX_IDLE=${MAX_IDLE:-}
 [ -z "$MAX_IDLE" ] || [[ $MAX_IDLE =~ ^[0-9]+$ ]] \
     || { echo "$0: MAX_IDLE must be milliseconds" >&2; exit 2; }
@@ -335,9 +345,14 @@ profile_at() {
         profile_pid=
     fi
     if [ -n "$window" ]; then
-        perf record -q -F 1999 --call-graph dwarf,16384 \
-            -p "$(cat "$SANDBOX_DIR/vnetd/ovs-vnetd.pid")" \
-            -o "$PROFILE/$1-$window.data" >/dev/null 2>&1 &
+        if [ "$PROFILE_SCOPE" = system ]; then
+            perf record -q -a -F 999 -o "$PROFILE/$1-$window.data" \
+                >/dev/null 2>&1 &
+        else
+            perf record -q -F 1999 --call-graph dwarf,16384 \
+                -p "$(cat "$SANDBOX_DIR/vnetd/ovs-vnetd.pid")" \
+                -o "$PROFILE/$1-$window.data" >/dev/null 2>&1 &
+        fi
         profile_pid=$!
         sleep 0.5               # (perf attached.)
     fi
@@ -400,8 +415,12 @@ measure() {
         # The kernel keeps one ARP table for all namespaces (1024 entries at
         # most, net.ipv4.neigh.default.gc_thresh3): measured endpoints forget
         # their neighbours, or a fast system runs out of entries near 500.
-        ip -n "$SANDBOX_PREFIX-e$i" neigh flush all 2>/dev/null
-        ip -n "$SANDBOX_PREFIX-e0" neigh flush to "$(ep_ip "$i")" 2>/dev/null
+        # (nsenter, as in reach(): "ip -n" copies the mount table, and the
+        # kernel frees that copy's mounts later, during the next endpoint's
+        # time.)
+        nsenter --net="/run/netns/$SANDBOX_PREFIX-e$i" ip neigh flush all 2>/dev/null
+        nsenter --net="/run/netns/$SANDBOX_PREFIX-e0" \
+            ip neigh flush to "$(ep_ip "$i")" 2>/dev/null
         if (( i % 100 == 0 )); then
             log "$sys: $i endpoints ($(( ($(now_us) - start) / 1000000 )) s)"
         fi
@@ -772,8 +791,13 @@ if [ -n "$PROFILE" ]; then
             || continue
         echo
         echo "$sys (PROFILE=$PROFILE):"
-        python3 "$top/bench/lib/run-profile.py" "$PROFILE/$sys-early.data" 100 \
-            "$PROFILE/$sys-late.data" 100
+        if [ "$PROFILE_SCOPE" = system ]; then
+            python3 "$top/bench/lib/system-profile.py" "$PROFILE/$sys-early.data" 100 \
+                "$PROFILE/$sys-late.data" 100
+        else
+            python3 "$top/bench/lib/run-profile.py" "$PROFILE/$sys-early.data" 100 \
+                "$PROFILE/$sys-late.data" 100
+        fi
     done
 fi
 

@@ -72,22 +72,29 @@ vnet_alloc_endpoint_ip(struct ovsdb_idl *idl, const struct vnetrec_network *net,
 }
 
 bool
-vnet_alloc_endpoint_mac_of(struct ovsdb_idl *idl, const char *net_name,
-                           const char *name, unsigned int n, uint8_t mac[6])
+vnet_alloc_endpoint_mac_of(const char *net_name, const char *name,
+                           unsigned int n, vnet_mac_taken_func *taken,
+                           const void *aux, uint8_t mac[6])
 {
     for (unsigned int attempt = 0; attempt < n; attempt++) {
         vnet_mac_for_endpoint(net_name, name, attempt, mac);
-        bool clash = false;
-        const struct vnetrec_endpoint *ep;
-        VNETREC_ENDPOINT_FOR_EACH (ep, idl) {
-            uint8_t other[6];
-            if (ep->mac && vnet_mac_is_valid(ep->mac, other)
-                && !memcmp(other, mac, 6)) {
-                clash = true;
-                break;
-            }
+        if (!taken(mac, aux)) {
+            return true;
         }
-        if (!clash) {
+    }
+    return false;
+}
+
+/* vnet_mac_taken_func for the Endpoint rows of IDL 'idl_'. */
+static bool
+idl_mac_taken(const uint8_t mac[6], const void *idl_)
+{
+    struct ovsdb_idl *idl = CONST_CAST(struct ovsdb_idl *, idl_);
+    const struct vnetrec_endpoint *ep;
+    VNETREC_ENDPOINT_FOR_EACH (ep, idl) {
+        uint8_t other[6];
+        if (ep->mac && vnet_mac_is_valid(ep->mac, other)
+            && !memcmp(other, mac, 6)) {
             return true;
         }
     }
@@ -99,7 +106,7 @@ vnet_alloc_endpoint_mac(struct ovsdb_idl *idl, const char *net_name,
                         const char *name, uint8_t mac[6])
 {
     /* Some candidate is free: there are fewer endpoints than MACs. */
-    bool found = vnet_alloc_endpoint_mac_of(idl, net_name, name, UINT_MAX,
-                                            mac);
+    bool found = vnet_alloc_endpoint_mac_of(net_name, name, UINT_MAX,
+                                            idl_mac_taken, idl, mac);
     ovs_assert(found);
 }

@@ -35,11 +35,13 @@ bool vnet_alloc_endpoint_ip(struct ovsdb_idl *, const struct vnetrec_network *ne
  * stable for the same names (vnet_mac_for_endpoint()). */
 void vnet_alloc_endpoint_mac(struct ovsdb_idl *, const char *net_name,
                              const char *name, uint8_t mac[6]);
-/* The same, of the first 'n' candidates only (attempts 0 to n - 1 of
- * vnet_mac_for_endpoint()): false if every one is taken. */
-bool vnet_alloc_endpoint_mac_of(struct ovsdb_idl *, const char *net_name,
-                                const char *name, unsigned int n,
-                                uint8_t mac[6]);
+/* The first of the first 'n' candidates (attempts 0 to n - 1 of
+ * vnet_mac_for_endpoint()) that 'taken' says is not taken, into 'mac':
+ * false if every one is. */
+typedef bool vnet_mac_taken_func(const uint8_t mac[6], const void *aux);
+bool vnet_alloc_endpoint_mac_of(const char *net_name, const char *name,
+                                unsigned int n, vnet_mac_taken_func *taken,
+                                const void *aux, uint8_t mac[6]);
 
 #ifdef __cplusplus
 }

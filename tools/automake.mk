@@ -6,7 +6,7 @@ tools_libvnetctl_a_SOURCES = tools/ctl-args.c tools/ctl-args.h \
 bin_PROGRAMS += tools/ovs-vnet-ctl
 tools_ovs_vnet_ctl_SOURCES = \
 	tools/ovs-vnet-ctl.c tools/ctl.h \
-	tools/ctl-db.c tools/ctl-lan.c tools/ctl-nat.c tools/ctl-show.c tools/ctl-switch.c \
+	tools/ctl-db.c tools/ctl-endpoints.c tools/ctl-endpoints.h tools/ctl-lan.c tools/ctl-nat.c tools/ctl-show.c tools/ctl-switch.c \
 	tools/ctl-topology.c tools/ctl-capture.c tools/ctl-check.c \
 	tools/ctl-vswitch.c tools/ctl-vswitch.h tools/ctl-trace.c \
 	tools/ctl-trace-result.c

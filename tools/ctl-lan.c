@@ -1,6 +1,7 @@
 /* ovs-vnet-ctl: network, endpoint and router commands. */
 #include <config.h>
 #include "tools/ctl.h"
+#include "tools/ctl-endpoints.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -210,7 +211,7 @@ cmd_net_del(struct ctl_context *ctx)
  * reads only the rows that could clash may choose from. */
 #define MAC_CANDIDATES 4
 
-/* ctl_endpoints_where() for a MAC as written in lower and upper case. */
+/* ctl_endpoints_lookup() for a MAC as written in lower and upper case. */
 static void
 endpoints_with_mac(struct ctl_context *ctx, const uint8_t mac[6])
 {
@@ -219,9 +220,9 @@ endpoints_with_mac(struct ctl_context *ctx, const uint8_t mac[6])
     for (size_t i = 0; i < sizeof upper; i++) {
         upper[i] = toupper((unsigned char) lower[i]);
     }
-    ctl_endpoints_where(ctx, "mac", lower);
+    ctl_endpoints_lookup(ctx, "mac", lower);
     if (strcmp(lower, upper)) {
-        ctl_endpoints_where(ctx, "mac", upper);
+        ctl_endpoints_lookup(ctx, "mac", upper);
     }
 }
 
@@ -270,14 +271,14 @@ endpoint_add_prepare(struct ctl_context *ctx, bool in_netns)
         return;
     }
 
-    ctl_endpoints_where(ctx, "name", name);
+    ctl_endpoints_lookup(ctx, "name", name);
     if (a.netns) {
-        ctl_endpoints_where(ctx, "netns", a.netns);
+        ctl_endpoints_lookup(ctx, "netns", a.netns);
     }
     uint32_t ip;
     if (ip_s && vnet_ip_is_valid(ip_s, &ip)) {
         char buf[16];
-        ctl_endpoints_where(ctx, "ip", vnet_ip_format(ip, buf));
+        ctl_endpoints_lookup(ctx, "ip", vnet_ip_format(ip, buf));
     }
     uint8_t mac[6];
     if (mac_s) {
@@ -290,6 +291,21 @@ endpoint_add_prepare(struct ctl_context *ctx, bool in_netns)
             endpoints_with_mac(ctx, mac);
         }
     }
+}
+
+/* vnet_mac_taken_func for the endpoints 'eps_'. */
+static bool
+endpoints_mac_taken(const uint8_t mac[6], const void *eps_)
+{
+    const struct ctl_endpoints *eps = eps_;
+    for (size_t i = 0; i < eps->n; i++) {
+        uint8_t other[6];
+        if (eps->eps[i].mac && vnet_mac_is_valid(eps->eps[i].mac, other)
+            && !memcmp(other, mac, 6)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 void
@@ -391,8 +407,9 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
         vnet_mac_parse(mac_s, mac);
     }
 
-    const struct vnetrec_endpoint *ep;
-    VNETREC_ENDPOINT_FOR_EACH (ep, ctx->idl) {
+    const struct ctl_endpoints *eps = ctl_endpoints_get(ctx->idl);
+    for (size_t i = 0; i < eps->n; i++) {
+        const struct ctl_endpoint *ep = &eps->eps[i];
         if (!strcmp(ep->name, name)) {
             ctl_error(ctx, "endpoint %s already exists", name);
         }
@@ -400,7 +417,7 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
             ctl_error(ctx, "namespace %s is already used by endpoint %s",
                       netns, ep->name);
         }
-        if (ep->network != net) {
+        if (!uuid_equals(&ep->network, &net->header_.uuid)) {
             continue;
         }
         uint32_t other;
@@ -432,8 +449,10 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
     if (in_netns && !mac_s) {
         if (!ctx->endpoints_named) {
             vnet_alloc_endpoint_mac(ctx->idl, net->name, name, mac);
-        } else if (!vnet_alloc_endpoint_mac_of(ctx->idl, net->name, name,
-                                               MAC_CANDIDATES, mac)) {
+        } else if (!vnet_alloc_endpoint_mac_of(net->name, name,
+                                               MAC_CANDIDATES,
+                                               endpoints_mac_taken, eps,
+                                               mac)) {
             ctl_error(ctx, "the MACs endpoint %s would get in network %s "
                       "are taken: give it one with --mac", name, net->name);
             return;
@@ -473,6 +492,7 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
     if (netns) {
         vnetrec_endpoint_set_netns(row, netns);
     }
+    ctl_endpoints_added(name, netns, &net->header_.uuid, ip_s, mac_s);
     if (ip_s || mac_s) {
         ds_put_format(&ctx->output, "%s%s%s\n", ip_s ? ip_s : "",
                       ip_s && mac_s ? " " : "", mac_s ? mac_s : "");

@@ -30,7 +30,8 @@ struct ctl_context {
     char *error;                /* Set by a command that fails. */
     void *aux;                  /* From the command's prepare step. */
     bool decided_on_reads;      /* See ctl_decides_on_reads(). */
-    bool endpoints_named;       /* See ctl_endpoints_where(). */
+    bool endpoints_named;       /* See tools/ctl-endpoints.h. */
+    bool endpoint_rows_needed;
 };
 
 /* Says that the command writes what it decided from other rows (a free IP,
@@ -38,15 +39,6 @@ struct ctl_context {
  * transaction then verifies and moves VNet_Global's nb_cfg, so that of two
  * clients that read the same state, the later one is done again. */
 void ctl_decides_on_reads(struct ctl_context *);
-
-/* For a command's prepare step: of the Endpoint rows, the command reads
- * only those whose 'column' is 'value' ("name", "netns", "ip" or "mac"),
- * and those of its other calls: the rows that could clash with what it
- * writes.  When every command of the invocation says so (and they name few
- * rows), ovs-vnet-ctl asks the NB for those rows alone, so that its work
- * does not grow with the number of endpoints; otherwise it reads them all. */
-void ctl_endpoints_where(struct ctl_context *, const char *column,
-                         const char *value);
 
 typedef void ctl_run_func(struct ctl_context *);
 typedef void ctl_prepare_func(struct ctl_context *);
@@ -67,6 +59,11 @@ struct ctl_command {
 extern struct table_style table_style;
 extern bool format_given;       /* -f given: otherwise lists are tables. */
 extern long long int deadline;  /* For the whole command, or LLONG_MAX. */
+
+/* Fails the command if its deadline has passed ('doing' says what it was
+ * doing), and has poll_block() wake up for it. */
+void ctl_check_deadline(const char *doing);
+void ctl_wait_deadline(void);
 
 /* Prints "ovs-vnet-ctl: MESSAGE" and exits 1. */
 void ctl_fatal(const char *format, ...) OVS_PRINTF_FORMAT(1, 2) OVS_NO_RETURN;

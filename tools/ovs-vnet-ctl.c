@@ -31,6 +31,7 @@
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "tools/ctl.h"
+#include "tools/ctl-endpoints.h"
 #include "ovsdb/addr.h"
 #include "ovsdb/names.h"
 #include "ovsdb/remote.h"
@@ -89,46 +90,20 @@ ctl_error(struct ctl_context *ctx, const char *format, ...)
     va_end(args);
 }
 
-static void
-check_deadline(const char *doing)
+void
+ctl_check_deadline(const char *doing)
 {
     if (time_msec() >= deadline) {
         ctl_fatal("timeout after %d seconds %s", timeout_secs, doing);
     }
 }
 
-static void
-wait_deadline(void)
+void
+ctl_wait_deadline(void)
 {
     if (deadline != LLONG_MAX) {
         poll_timer_wait_until(deadline);
     }
-}
-
-/* The Endpoint rows that the commands read, when each of them names its
- * rows (ctl_endpoints_where()).  A command line with more clauses than
- * this (a bulk attach of many endpoints) reads every row instead: the NB
- * checks each row against every clause. */
-#define MAX_ENDPOINT_CLAUSES 64
-static struct ovsdb_idl_condition endpoint_cond
-    = OVSDB_IDL_CONDITION_INIT(&endpoint_cond);
-static size_t n_endpoint_clauses;
-
-void
-ctl_endpoints_where(struct ctl_context *ctx, const char *column,
-                    const char *value)
-{
-    void (*add)(struct ovsdb_idl_condition *, enum ovsdb_function,
-                const char *)
-        = (!strcmp(column, "name") ? vnetrec_endpoint_add_clause_name
-           : !strcmp(column, "netns") ? vnetrec_endpoint_add_clause_netns
-           : !strcmp(column, "ip") ? vnetrec_endpoint_add_clause_ip
-           : !strcmp(column, "mac") ? vnetrec_endpoint_add_clause_mac
-           : NULL);
-    ovs_assert(add);
-    add(&endpoint_cond, OVSDB_F_EQ, value);
-    n_endpoint_clauses++;
-    ctx->endpoints_named = true;
 }
 
 /* The NB's IDL, kept lively when the NB is a cluster (ovsdb/nb-session.h). */
@@ -169,10 +144,10 @@ idl_wait_connected(struct ovsdb_idl *idl, const char *what, const char *remote)
                       error ? ovs_retval_to_string(error) : "closed");
         }
         char *doing = xasprintf("connecting to %s %s", what, remote);
-        check_deadline(doing);
+        ctl_check_deadline(doing);
         free(doing);
         idl_wait(idl);
-        wait_deadline();
+        ctl_wait_deadline();
         poll_block();
     }
 }
@@ -353,10 +328,10 @@ wait_for_cfg(struct ovsdb_idl *idl, int64_t cfg)
         char *doing = behind
             ? xasprintf("waiting for switch %s to apply the change", behind)
             : xstrdup("waiting for ovs-vnetd to apply the change");
-        check_deadline(doing);
+        ctl_check_deadline(doing);
         free(doing);
         idl_wait(idl);
-        wait_deadline();
+        ctl_wait_deadline();
         poll_block();
     }
 }
@@ -367,19 +342,18 @@ struct ctl_invocation {
     struct ctl_context ctx;
 };
 
-/* Reads only the Endpoint rows the commands named, if each of them did. */
+/* Reads only the Endpoint rows the commands named, if each of them did
+ * (tools/ctl-endpoints.h). */
 static void
 limit_endpoints(struct ovsdb_idl *idl, const struct ctl_invocation *invs,
                 size_t n)
 {
+    bool all_named = true, rows_needed = false;
     for (size_t i = 0; i < n; i++) {
-        if (!invs[i].ctx.endpoints_named) {
-            return;
-        }
+        all_named &= invs[i].ctx.endpoints_named;
+        rows_needed |= invs[i].ctx.endpoint_rows_needed;
     }
-    if (n_endpoint_clauses <= MAX_ENDPOINT_CLAUSES) {
-        vnetrec_endpoint_set_condition(idl, &endpoint_cond);
-    }
+    ctl_endpoints_monitor(idl, all_named, rows_needed, db);
 }
 
 /* Runs every command in 'invs' against the NB database, those that change
@@ -407,6 +381,7 @@ run_commands(struct ctl_invocation *invs, size_t n)
     for (;;) {
         struct ovsdb_idl_txn *txn = NULL;
         unsigned int seqno = ovsdb_idl_get_seqno(idl);
+        ctl_endpoints_read();
         if (writes) {
             txn = ovsdb_idl_txn_create(idl);
             ovsdb_idl_txn_add_comment(txn, "ovs-vnet-ctl: %s%s",
@@ -460,11 +435,11 @@ run_commands(struct ctl_invocation *invs, size_t n)
             if (status != TXN_INCOMPLETE) {
                 break;
             }
-            check_deadline("committing to the NB database");
+            ctl_check_deadline("committing to the NB database");
             idl_run(idl);
             idl_wait(idl);
             ovsdb_idl_txn_wait(txn);
-            wait_deadline();
+            ctl_wait_deadline();
             poll_block();
         }
 
@@ -494,13 +469,13 @@ run_commands(struct ctl_invocation *invs, size_t n)
                 ds_destroy(&invs[i].ctx.output);
             }
             for (;;) {
-                check_deadline("retrying the NB transaction");
+                ctl_check_deadline("retrying the NB transaction");
                 idl_run(idl);
                 if (ovsdb_idl_get_seqno(idl) != seqno) {
                     break;
                 }
                 idl_wait(idl);
-                wait_deadline();
+                ctl_wait_deadline();
                 poll_block();
             }
             continue;

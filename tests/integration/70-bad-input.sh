@@ -115,8 +115,9 @@ test_bad_input_counted() {
     bad_cli 'namespace name' vnet_ctl attach net1 ep3 --switch=h1 --netns='a b'
     bad_cli 'already exists' vnet_ctl attach net1 ep1 --switch=h1
     # With --ip, and for port-add and detach, ovs-vnet-ctl reads only the
-    # Endpoint rows that could clash (a condition on its monitor of the
-    # NB): it still finds every clash, a MAC written in upper case too.
+    # Endpoint rows that could clash (attach and port-add with a "select"
+    # of their own, detach with a condition on its monitor of the NB): it
+    # still finds every clash, a MAC written in upper case too.
     local ep1_mac
     ep1_mac=$(ovsdb-client --timeout=10 query "$OVS_VNET_DB" \
         '["OVS_VNET_Northbound",{"op":"select","table":"Endpoint",
@@ -131,7 +132,23 @@ test_bad_input_counted() {
     bad_cli 'endpoint ep1 already exists' vnet_ctl port-add net1 ep1
     bad_cli 'IP 10.5.0.11 is already used by endpoint ep1' vnet_ctl port-add net1 lp3 --ip=10.5.0.11
     bad_cli "MAC .* is already used by endpoint ep1" vnet_ctl port-add net1 lp3 --mac="$ep1_mac"
+    # Of two endpoints added by one command line, the second is checked
+    # against the first too.
+    bad_cli 'endpoint lp4 already exists' vnet_ctl port-add net1 lp4 --ip=10.5.0.97 \
+        -- port-add net1 lp4 --ip=10.5.0.98
+    bad_cli 'IP 10.5.0.97 is already used by endpoint lp4' vnet_ctl \
+        port-add net1 lp4 --ip=10.5.0.97 -- port-add net1 lp5 --ip=10.5.0.97
+    # attach with --ip monitors no Endpoint row: it selects those it names.
     local monitor
+    monitor=$(vnet_ctl -vjsonrpc:console:dbg --dry-run attach net1 ep3 --switch=h1 \
+              --ip=10.5.0.99 2>&1 >/dev/null)
+    [[ $monitor == *'"monitor_cond'* && $monitor != *'"Endpoint":'* ]] \
+        || fail "attach --ip monitored endpoints: $monitor"
+    monitor=$(grep -o 'method="transact", params=\["OVS_VNET_Northbound",{[^}]*}' <<<"$monitor" \
+              | head -1)
+    [[ $monitor == *'"op":"select"'* && $monitor == *'"table":"Endpoint"'* \
+       && $monitor == *'"where":[["name","==","ep3"]]'* ]] \
+        || fail "attach --ip did not select its rows first: $monitor"
     monitor=$(vnet_ctl -vjsonrpc:console:dbg detach nope --if-exists 2>&1 >/dev/null \
               | grep -o '"Endpoint":[^]]*' | head -1)
     [[ $monitor == *'"where":[["name","==","nope"'* ]] \
@@ -160,6 +177,15 @@ test_bad_input_counted() {
     bad_cli 'timeout' "$OVS_VNET_CTL" -t x show
     local cli=$BAD
     assert_eq "$(nb_dump)" "$before" "NB unchanged by refused commands"
+
+    # A line that deletes an endpoint and adds it again (its rows read by
+    # the monitor) goes through.
+    vnet_ctl port-add net1 lp4 --ip=10.5.0.97 >/dev/null || fail "port-add lp4"
+    vnet_ctl detach lp4 -- port-add net1 lp4 --ip=10.5.0.96 >/dev/null \
+        || fail "detach and port-add lp4 in one line"
+    [ "$(vnet_ctl -f json ep-list | grep -o '"10.5.0.9[67]"')" = '"10.5.0.96"' ] \
+        || fail "lp4 not made again: $(vnet_ctl ep-list)"
+    vnet_ctl detach lp4 >/dev/null || fail "detach lp4"
 
     # Rows written straight into the NB by another client.
     local net sw

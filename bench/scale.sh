@@ -55,6 +55,7 @@
 # Prints the command that reproduces the run, and per system: the median, p99,
 # the mean of the first and the last 50 (10 if N < 200), endpoints per second,
 # OpenFlow flows per endpoint, the RSS of its daemons, ovs-vnetd's CPU time;
+# the mean of each tenth of the endpoints, in order;
 # where each endpoint's time goes (the mean of each step: the NB command,
 # the namespace and veth made with ip(8), ovs-vsctl add-port, the first
 # reply), first and last 50; the CPU per endpoint of each daemon that serves
@@ -685,6 +686,16 @@ for s, r in out["systems"].items():
 for s, r in out["systems"].items():
     if "rss_detail" in r:
         print("  RSS %s: %s" % (s, r["rss_detail"]))
+print()
+print("mean ms of each tenth of the endpoints, in order (whether the time grows")
+print(" with the network or only over the run's first seconds)")
+for s, r in out["systems"].items():
+    v = r["latencies_ms"]
+    if len(v) >= 20:
+        t = len(v) / 10.0
+        r["tenths_mean_ms"] = [statistics.mean(v[int(j * t):int((j + 1) * t)])
+                               for j in range(10)]
+        print("  %-12s %s" % (s, " ".join("%.0f" % m for m in r["tenths_mean_ms"])))
 # Steps: SYSTEM INDEX STEP MS, in order; endpoint 0 is not measured.
 st = {}
 for line in open(steps_file):

@@ -23,6 +23,7 @@ static struct ovsdb_idl_condition endpoint_cond
 static struct clause {
     const char *column;
     char *value;
+    bool later;                 /* ctl_endpoints_lookup_later(). */
 } *clauses;
 static size_t n_clauses;
 
@@ -31,7 +32,8 @@ static size_t n_clauses;
 static const char *select_remote;
 
 static void
-add_clause(struct ctl_context *ctx, const char *column, const char *value)
+add_clause(struct ctl_context *ctx, const char *column, const char *value,
+           bool later)
 {
     void (*add)(struct ovsdb_idl_condition *, enum ovsdb_function,
                 const char *)
@@ -45,6 +47,7 @@ add_clause(struct ctl_context *ctx, const char *column, const char *value)
     clauses = xrealloc(clauses, (n_clauses + 1) * sizeof *clauses);
     clauses[n_clauses].column = column;
     clauses[n_clauses].value = xstrdup(value);
+    clauses[n_clauses].later = later;
     n_clauses++;
     ctx->endpoints_named = true;
 }
@@ -53,7 +56,7 @@ void
 ctl_endpoints_where(struct ctl_context *ctx, const char *column,
                     const char *value)
 {
-    add_clause(ctx, column, value);
+    add_clause(ctx, column, value, false);
     ctx->endpoint_rows_needed = true;
 }
 
@@ -61,7 +64,14 @@ void
 ctl_endpoints_lookup(struct ctl_context *ctx, const char *column,
                      const char *value)
 {
-    add_clause(ctx, column, value);
+    add_clause(ctx, column, value, false);
+}
+
+void
+ctl_endpoints_lookup_later(struct ctl_context *ctx, const char *column,
+                           const char *value)
+{
+    add_clause(ctx, column, value, true);
 }
 
 void
@@ -86,6 +96,8 @@ ctl_endpoints_monitor(struct ovsdb_idl *idl, bool all_named,
 /* The rows read by "select", with those the commands added (strings
  * owned), and a view of the IDL's rows (strings borrowed). */
 static struct ctl_endpoints selected;
+static struct sset selected_uuids = SSET_INITIALIZER(&selected_uuids);
+static bool later_read;         /* The "later" clauses' rows are in too. */
 static struct ctl_endpoints view;
 
 static void
@@ -120,6 +132,7 @@ selected_clear(void)
         free(CONST_CAST(char *, ep->mac));
     }
     selected.n = 0;
+    sset_clear(&selected_uuids);
 }
 
 const struct ctl_endpoints *
@@ -243,13 +256,17 @@ transact(const char *remote, struct jsonrpc_msg *request)
     return result;
 }
 
-/* The rows that match any clause, with one "select" a clause. */
+/* The rows that match any clause read now or 'later', with one "select" a
+ * clause, into 'selected' (once each). */
 static void
-read_by_select(const char *remote)
+read_by_select(const char *remote, bool later)
 {
     struct json *ops = json_array_create_1(
         json_string_create(vnetrec_idl_class.database));
     for (size_t i = 0; i < n_clauses; i++) {
+        if (clauses[i].later != later) {
+            continue;
+        }
         struct json *where = json_array_create_1(json_array_create_3(
             json_string_create(clauses[i].column), json_string_create("=="),
             json_string_create(clauses[i].value)));
@@ -267,12 +284,15 @@ read_by_select(const char *remote)
         json_object_put(op, "columns", columns);
         json_array_add(ops, op);
     }
+    if (json_array(ops)->n == 1) {
+        json_destroy(ops);
+        return;
+    }
     struct json *result = transact(remote,
                                    jsonrpc_create_request("transact", ops,
                                                           NULL));
 
     /* A row that matches several clauses is there once. */
-    struct sset seen = SSET_INITIALIZER(&seen);
     for (size_t i = 0; result->type == JSON_ARRAY && i < json_array(result)->n;
          i++) {
         const struct json *r = json_array(result)->elems[i];
@@ -297,14 +317,13 @@ read_by_select(const char *remote)
             }
             char uuid_s[UUID_LEN + 1];
             snprintf(uuid_s, sizeof uuid_s, UUID_FMT, UUID_ARGS(&uuid));
-            if (sset_add(&seen, uuid_s)) {
+            if (sset_add(&selected_uuids, uuid_s)) {
                 selected_add(name, json_optional(row, "netns"), &network,
                              json_optional(row, "ip"),
                              json_optional(row, "mac"));
             }
         }
     }
-    sset_destroy(&seen);
     json_destroy(result);
 }
 
@@ -312,7 +331,18 @@ void
 ctl_endpoints_read(void)
 {
     selected_clear();
-    if (select_remote && n_clauses) {
-        read_by_select(select_remote);
+    later_read = false;
+    if (select_remote) {
+        read_by_select(select_remote, false);
     }
+}
+
+const struct ctl_endpoints *
+ctl_endpoints_get_later(struct ovsdb_idl *idl)
+{
+    if (select_remote && !later_read) {
+        later_read = true;
+        read_by_select(select_remote, true);
+    }
+    return ctl_endpoints_get(idl);
 }

@@ -33,6 +33,10 @@ void ctl_endpoints_where(struct ctl_context *, const char *column,
                          const char *value);
 void ctl_endpoints_lookup(struct ctl_context *, const char *column,
                           const char *value);
+/* As ctl_endpoints_lookup(), for rows the command may not need: read only
+ * once it asks for them (ctl_endpoints_get_later()). */
+void ctl_endpoints_lookup_later(struct ctl_context *, const char *column,
+                                const char *value);
 
 /* An Endpoint row's values, as commands compare them. */
 struct ctl_endpoint {
@@ -50,6 +54,8 @@ struct ctl_endpoints {
  * this one in the line added: every row that could clash with what they
  * named (more rows, if the IDL has more).  Valid until the next call. */
 const struct ctl_endpoints *ctl_endpoints_get(struct ovsdb_idl *);
+/* The same, with the rows of ctl_endpoints_lookup_later() too. */
+const struct ctl_endpoints *ctl_endpoints_get_later(struct ovsdb_idl *);
 
 /* Says that a command inserted an Endpoint row with these values, for the
  * commands after it in the line (copies the strings). */

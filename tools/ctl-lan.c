@@ -211,18 +211,21 @@ cmd_net_del(struct ctl_context *ctx)
  * reads only the rows that could clash may choose from. */
 #define MAC_CANDIDATES 4
 
-/* ctl_endpoints_lookup() for a MAC as written in lower and upper case. */
+/* ctl_endpoints_lookup() for a MAC as written in lower and upper case (or
+ * ctl_endpoints_lookup_later(), if 'later'). */
 static void
-endpoints_with_mac(struct ctl_context *ctx, const uint8_t mac[6])
+endpoints_with_mac(struct ctl_context *ctx, const uint8_t mac[6], bool later)
 {
+    void (*lookup)(struct ctl_context *, const char *, const char *)
+        = later ? ctl_endpoints_lookup_later : ctl_endpoints_lookup;
     char lower[18], upper[18];
     vnet_mac_format(mac, lower);
     for (size_t i = 0; i < sizeof upper; i++) {
         upper[i] = toupper((unsigned char) lower[i]);
     }
-    ctl_endpoints_lookup(ctx, "mac", lower);
+    lookup(ctx, "mac", lower);
     if (strcmp(lower, upper)) {
-        ctl_endpoints_lookup(ctx, "mac", upper);
+        lookup(ctx, "mac", upper);
     }
 }
 
@@ -283,12 +286,13 @@ endpoint_add_prepare(struct ctl_context *ctx, bool in_netns)
     uint8_t mac[6];
     if (mac_s) {
         if (vnet_mac_is_valid(mac_s, mac)) {
-            endpoints_with_mac(ctx, mac);
+            endpoints_with_mac(ctx, mac, false);
         }
     } else if (in_netns) {
+        /* The first is mostly free: the others are read if it is not. */
         for (unsigned int i = 0; i < MAC_CANDIDATES; i++) {
             vnet_mac_for_endpoint(net_name, name, i, mac);
-            endpoints_with_mac(ctx, mac);
+            endpoints_with_mac(ctx, mac, i > 0);
         }
     }
 }
@@ -449,10 +453,11 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
     if (in_netns && !mac_s) {
         if (!ctx->endpoints_named) {
             vnet_alloc_endpoint_mac(ctx->idl, net->name, name, mac);
-        } else if (!vnet_alloc_endpoint_mac_of(net->name, name,
-                                               MAC_CANDIDATES,
-                                               endpoints_mac_taken, eps,
-                                               mac)) {
+        } else if (!vnet_alloc_endpoint_mac_of(net->name, name, 1,
+                                               endpoints_mac_taken, eps, mac)
+                   && !vnet_alloc_endpoint_mac_of(
+                       net->name, name, MAC_CANDIDATES, endpoints_mac_taken,
+                       ctl_endpoints_get_later(ctx->idl), mac)) {
             ctl_error(ctx, "the MACs endpoint %s would get in network %s "
                       "are taken: give it one with --mac", name, net->name);
             return;

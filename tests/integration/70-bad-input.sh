@@ -186,6 +186,23 @@ test_bad_input_counted() {
     [ "$(vnet_ctl -f json ep-list | grep -o '"10.5.0.9[67]"')" = '"10.5.0.96"' ] \
         || fail "lp4 not made again: $(vnet_ctl ep-list)"
     vnet_ctl detach lp4 >/dev/null || fail "detach lp4"
+    # An attach without --mac takes the first of its MACs that no endpoint
+    # has, in whichever case another client wrote it (the rows with its
+    # other MACs are read only when the first is taken).
+    local out mac0 mac1 mac2
+    out=$(vnet_ctl --dry-run attach net1 ep9 --switch=h1 --ip=10.5.0.95) || fail "dry run"
+    mac0=${out#* }
+    [[ $mac0 =~ ^[0-9a-f:]{17}$ ]] || fail "dry run printed '$out'"
+    vnet_ctl port-add net1 lp6 --ip=10.5.0.94 --mac="${mac0^^}" >/dev/null || fail "port-add lp6"
+    out=$(vnet_ctl --dry-run attach net1 ep9 --switch=h1 --ip=10.5.0.95) || fail "dry run"
+    mac1=${out#* }
+    [[ $mac1 =~ ^[0-9a-f:]{17}$ && $mac1 != "$mac0" ]] || fail "ep9 would get '$mac1' ($mac0 taken)"
+    vnet_ctl port-add net1 lp7 --ip=10.5.0.93 --mac="$mac1" >/dev/null || fail "port-add lp7"
+    out=$(vnet_ctl --dry-run attach net1 ep9 --switch=h1 --ip=10.5.0.95) || fail "dry run"
+    mac2=${out#* }
+    [[ $mac2 =~ ^[0-9a-f:]{17}$ && $mac2 != "$mac0" && $mac2 != "$mac1" ]] \
+        || fail "ep9 would get '$mac2' ($mac0 and $mac1 taken)"
+    vnet_ctl detach lp6 -- detach lp7 >/dev/null || fail "detach lp6, lp7"
 
     # Rows written straight into the NB by another client.
     local net sw

@@ -61,6 +61,9 @@ struct attacher {
     pid_t switch_pid;           /* ovs-vswitchd, or 0 if unknown. */
     int switch_netns_fd;        /* Its namespace, or -1: ours. */
     char *trunk_base;           /* Trunks' namespaces begin so. */
+    struct shash trunk_names;   /* Every trunk namespace name used, once:
+                                 * the wants' and the attached endpoints'
+                                 * 'trunk_netns' point to these keys. */
     struct vif_watch *watch;    /* Link notices there, or NULL. */
     /* What the attacher has of each want of the last attacher_run(), by
      * the want's index (NULL: nothing), for attacher_get_state(). */

@@ -57,6 +57,7 @@ attacher_create(const char *switch_name)
     a->switch_name = xstrdup(switch_name);
     shash_init(&a->endpoints);
     shash_init(&a->trunks);
+    shash_init(&a->trunk_names);
     ovs_list_init(&a->by_age);
     a->switch_netns_fd = -1;
     verify_start(a);
@@ -73,7 +74,6 @@ attached_destroy(struct attached *at)
         free(CONST_CAST(char *, at->want.host_ifname));
         free(CONST_CAST(char *, at->want.tap_owner));
         free(CONST_CAST(char *, at->want.tap_group));
-        free(CONST_CAST(char *, at->want.trunk_netns));
         free(CONST_CAST(char *, at->want.trunk_port));
         free(at->error);
         free(at);
@@ -91,6 +91,7 @@ attacher_destroy(struct attacher *a)
         }
         shash_destroy(&a->endpoints);
         trunks_destroy(a);
+        shash_destroy(&a->trunk_names);     /* (After every user.) */
         if (a->switch_netns_fd >= 0) {
             close(a->switch_netns_fd);
         }
@@ -160,8 +161,24 @@ refresh_switch_netns(struct attacher *a)
     }
 }
 
+/* The name of the namespace of the trunk of port 'port', one string for
+ * each name (a key of 'a->trunk_names', which lives as long as 'a'): the
+ * names of two wants are the same if their pointers are. */
+static const char *
+trunk_netns_interned(struct attacher *a, const char *port)
+{
+    char *name = trunk_netns_name(a, port);
+    struct shash_node *node = shash_find(&a->trunk_names, name);
+    if (node) {
+        free(name);
+        return node->name;
+    }
+    return shash_add_nocopy(&a->trunk_names, name, NULL)->name;
+}
+
 /* Whether wants 'a' and 'b' agree in all but the strings of their NB row
- * (those the attacher names itself included). */
+ * (those the attacher names itself included: the trunk's namespace, told
+ * by its pointer, trunk_netns_interned()). */
 static bool
 same_numbers(const struct attach_want *a, const struct attach_want *b)
 {
@@ -169,7 +186,7 @@ same_numbers(const struct attach_want *a, const struct attach_want *b)
             && a->plen == b->plen && a->gateway == b->gateway
             && a->mtu == b->mtu && a->tx_csum == b->tx_csum
             && a->internal == b->internal
-            && nullable_string_is_equal(a->trunk_netns, b->trunk_netns));
+            && a->trunk_netns == b->trunk_netns);
 }
 
 static bool
@@ -190,6 +207,12 @@ static bool
 has_want(const struct attached *at, const struct attach_want *w)
 {
     const struct attach_want *a = &at->want;
+    if (desired_flows_checking()
+        && (a->trunk_netns == w->trunk_netns)
+           != nullable_string_is_equal(a->trunk_netns, w->trunk_netns)) {
+        VLOG_ERR("endpoint %s: its trunk's namespace told by its pointer "
+                 "differs from its name", w->endpoint);
+    }
     if (!w->row_version || at->same_version != w->row_version) {
         return same_want(a, w);
     }
@@ -549,7 +572,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
          * touch nothing, and never fall back to our own namespace. */
         return false;
     }
-    /* The trunks' namespaces, as named here (each named once a run). */
+    /* The trunks' namespaces, as named here (each looked up once a run). */
     struct attach_want *filled = NULL;
     struct shash trunk_netns = SHASH_INITIALIZER(&trunk_netns);
     if (n_wants) {
@@ -563,7 +586,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             } else if (port) {
                 name = shash_find_data(&trunk_netns, port);
                 if (!name) {
-                    name = trunk_netns_name(a, port);
+                    name = trunk_netns_interned(a, port);
                     shash_add(&trunk_netns, port, name);
                 }
                 last_port = port;
@@ -580,23 +603,30 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
     /* The namespaces of the endpoints there is work for: only their owners
      * matter to this run.  (Whether there is work for a want depends on
      * its own state alone, which no other want's work changes.) */
-    struct sset busy = SSET_INITIALIZER(&busy);
+    struct shash busy = SHASH_INITIALIZER(&busy);       /* netns -> netns */
     bool *work_for = xmalloc(MAX(n_wants, 1) * sizeof *work_for);
     for (size_t i = 0; i < n_wants; i++) {
         const struct attach_want *w = &wants[i];
+        if (desired_flows_checking() && w->netns
+            && w->netns_hash != hash_string(w->netns, 0)) {
+            VLOG_ERR("endpoint %s: the hash of its namespace %s is wrong",
+                     w->endpoint, w->netns);
+        }
         work_for[i] = needs_work(wanted.nodes[i].at, w, now);
-        if (w->netns && work_for[i]) {
-            sset_add(&busy, w->netns);
+        if (w->netns && work_for[i]
+            && !shash_find_data_hashed(&busy, w->netns, w->netns_hash)) {
+            shash_add(&busy, w->netns, w->netns);
         }
     }
     /* One endpoint per namespace (any client may have written two): the one
      * that has it already, else the first by name. */
     struct shash owners = SHASH_INITIALIZER(&owners);   /* netns -> name */
-    for (int pass = 0; pass < 2 && !sset_is_empty(&busy); pass++) {
+    for (int pass = 0; pass < 2 && !shash_is_empty(&busy); pass++) {
         struct shash round = SHASH_INITIALIZER(&round);
         for (size_t i = 0; i < n_wants; i++) {
             const struct attach_want *w = &wants[i];
-            if (!w->netns || !sset_contains(&busy, w->netns)) {
+            if (!w->netns
+                || !shash_find_data_hashed(&busy, w->netns, w->netns_hash)) {
                 continue;       /* A tap (no namespace to share), or none
                                  * to attach there. */
             }
@@ -619,7 +649,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
         shash_destroy(&round);
     }
 
-    sset_destroy(&busy);
+    shash_destroy(&busy);
     for (size_t i = 0; i < n_wants; i++) {
         const struct attach_want *w = &wants[i];
         const char *owner = (w->netns ? shash_find_data(&owners, w->netns)
@@ -665,7 +695,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             at->want.host_ifname = xstrdup(w->host_ifname);
             at->want.tap_owner = nullable_xstrdup(w->tap_owner);
             at->want.tap_group = nullable_xstrdup(w->tap_group);
-            at->want.trunk_netns = nullable_xstrdup(w->trunk_netns);
+            /* (Interned: trunk_netns_interned().) */
             at->want.trunk_port = nullable_xstrdup(w->trunk_port);
             at->same_version = w->row_version;
             shash_add(&a->endpoints, w->endpoint, at);
@@ -758,7 +788,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
     a->n_run_ats = n_wants;
     wanted_set_destroy(&wanted);
     shash_destroy(&owners);
-    shash_destroy_free_data(&trunk_netns);
+    shash_destroy(&trunk_netns);
     free(filled);
     return changed;
 }

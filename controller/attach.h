@@ -32,6 +32,7 @@ struct attach_want {
     uint32_t endpoint_hash;     /* hash_string(endpoint, 0). */
     const char *netns;          /* Its namespace; NULL for a tap endpoint,
                                  * whose device is the tap 'host_ifname'. */
+    uint32_t netns_hash;        /* hash_string(netns, 0) if 'netns'. */
     const char *host_ifname;    /* Host end of the veth, or the tap. */
     const char *tap_owner;      /* A tap's user and group (names or numbers; */
     const char *tap_group;      /* NULL: anyone may open it). */

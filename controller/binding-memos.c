@@ -89,6 +89,7 @@ memo_fill_row(struct binding_memo *m, const struct binding_ctx_in *in,
     m->internal = !strcmp(ep->type, "internal");
     m->trunk = !strcmp(ep->type, "trunk");
     m->name_hash = hash_string(ep->name, 0);
+    m->netns_hash = ep->netns ? hash_string(ep->netns, 0) : 0;
     vnet_endpoint_ifname_buf(ep, m->ifname);
     if (m->trunk && ep->network) {
         vnet_trunk_port_name_buf(ep->network, in->switch_name,
@@ -138,6 +139,7 @@ memo_check(const struct binding_memo *m, const struct binding_ctx_in *in,
                  && f.here == m->here
                  && f.tap == m->tap && f.internal == m->internal
                  && f.trunk == m->trunk && f.name_hash == m->name_hash
+                 && f.netns_hash == m->netns_hash
                  && !strcmp(f.ifname, m->ifname)
                  && !strcmp(f.trunk_port, m->trunk_port));
     if (same && ni) {

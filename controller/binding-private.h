@@ -34,6 +34,7 @@ struct binding_memo {
     bool here;                  /* Created on this switch. */
     bool tap, internal, trunk;  /* Its type. */
     uint32_t name_hash;         /* hash_string(name, 0). */
+    uint32_t netns_hash;        /* hash_string(netns, 0), 0 if none. */
     char ifname[VNET_PORT_NAME_SIZE];
     char trunk_port[VNET_PORT_NAME_SIZE];       /* If 'trunk'. */
 

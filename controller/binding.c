@@ -257,6 +257,7 @@ add_want(const struct binding_ctx_in *in, struct binding_row *r,
     w->row_version = in->news ? r->m->version : 0;
     bool tap = r->m->tap;
     w->netns = tap ? NULL : ep->netns;
+    w->netns_hash = tap ? 0 : r->m->netns_hash;
     w->host_ifname = r->m->ifname;
     if (tap) {
         w->tap_owner = smap_get(&ep->options, "owner");

@@ -222,3 +222,10 @@ vnet_mac_is_valid(const char *s, uint8_t mac[6])
     free(error);
     return !error;
 }
+
+bool
+vnet_mac_string_equals(const char *s, const uint8_t mac[6])
+{
+    uint8_t other[6];
+    return s && vnet_mac_is_valid(s, other) && !memcmp(other, mac, 6);
+}

@@ -61,6 +61,9 @@ char *vnet_mac_format(const uint8_t mac[6], char *buf);
 bool vnet_ip_is_valid(const char *s, uint32_t *ip);
 bool vnet_mac_is_valid(const char *s, uint8_t mac[6]);
 
+/* True if 's' (NULL: none) is a valid MAC, and 'mac', in either case. */
+bool vnet_mac_string_equals(const char *s, const uint8_t mac[6]);
+
 /* The MAC ovs-vnet gives endpoint 'endpoint' of network 'network': stable for
  * the same names; 'attempt' (0, 1, ...) gives alternatives after a clash. */
 void vnet_mac_for_endpoint(const char *network, const char *endpoint,

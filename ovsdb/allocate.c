@@ -92,9 +92,7 @@ idl_mac_taken(const uint8_t mac[6], const void *idl_)
     struct ovsdb_idl *idl = CONST_CAST(struct ovsdb_idl *, idl_);
     const struct vnetrec_endpoint *ep;
     VNETREC_ENDPOINT_FOR_EACH (ep, idl) {
-        uint8_t other[6];
-        if (ep->mac && vnet_mac_is_valid(ep->mac, other)
-            && !memcmp(other, mac, 6)) {
+        if (vnet_mac_string_equals(ep->mac, mac)) {
             return true;
         }
     }

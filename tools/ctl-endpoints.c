@@ -4,6 +4,7 @@
 #include "tools/ctl-endpoints.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 #include "jsonrpc.h"
@@ -13,6 +14,7 @@
 #include "ovsdb/vnet-idl.h"
 #include "sset.h"
 #include "stream.h"
+#include "timeval.h"
 #include "tools/ctl.h"
 #include "util.h"
 
@@ -198,19 +200,13 @@ static struct json *
 transact(const char *remote, struct jsonrpc_msg *request)
 {
     struct stream *stream;
-    int error = jsonrpc_stream_open(remote, &stream, DSCP_DEFAULT);
-    while (error == EAGAIN) {
-        error = stream_connect(stream);
-        if (error == EAGAIN) {
-            ctl_check_deadline("connecting to the NB database");
-            stream_run_wait(stream);
-            stream_connect_wait(stream);
-            ctl_wait_deadline();
-            poll_block();
-        }
-    }
+    long long int timeout = (deadline == LLONG_MAX ? -1
+                             : MAX(deadline - time_msec(), 0));
+    int error = stream_open_block(jsonrpc_stream_open(remote, &stream,
+                                                      DSCP_DEFAULT),
+                                  timeout, &stream);
     if (error) {
-        stream_close(stream);
+        ctl_check_deadline("connecting to the NB database");
         ctl_fatal("%s: NB database connection failed (%s)", remote,
                   ovs_strerror(error));
     }

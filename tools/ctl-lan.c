@@ -303,9 +303,7 @@ endpoints_mac_taken(const uint8_t mac[6], const void *eps_)
 {
     const struct ctl_endpoints *eps = eps_;
     for (size_t i = 0; i < eps->n; i++) {
-        uint8_t other[6];
-        if (eps->eps[i].mac && vnet_mac_is_valid(eps->eps[i].mac, other)
-            && !memcmp(other, mac, 6)) {
+        if (vnet_mac_string_equals(eps->eps[i].mac, mac)) {
             return true;
         }
     }
@@ -430,9 +428,7 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
             ctl_error(ctx, "IP %s is already used by endpoint %s in "
                       "network %s", ip_s, ep->name, net->name);
         }
-        uint8_t other_mac[6];
-        if (mac_s && ep->mac && vnet_mac_is_valid(ep->mac, other_mac)
-            && !memcmp(other_mac, mac, 6)) {
+        if (mac_s && vnet_mac_string_equals(ep->mac, mac)) {
             ctl_error(ctx, "MAC %s is already used by endpoint %s in network "
                       "%s", mac_s, ep->name, net->name);
         }
@@ -451,13 +447,15 @@ endpoint_add(struct ctl_context *ctx, bool in_netns)
         ip_s = vnet_ip_format(ip, ip_buf);
     }
     if (in_netns && !mac_s) {
-        if (!ctx->endpoints_named) {
-            vnet_alloc_endpoint_mac(ctx->idl, net->name, name, mac);
-        } else if (!vnet_alloc_endpoint_mac_of(net->name, name, 1,
-                                               endpoints_mac_taken, eps, mac)
-                   && !vnet_alloc_endpoint_mac_of(
-                       net->name, name, MAC_CANDIDATES, endpoints_mac_taken,
-                       ctl_endpoints_get_later(ctx->idl), mac)) {
+        /* The first MAC, then the others with the rows read for them (all
+         * of them, if the command read every row). */
+        unsigned int n = ctx->endpoints_named ? MAC_CANDIDATES : UINT_MAX;
+        if (!vnet_alloc_endpoint_mac_of(net->name, name, 1,
+                                        endpoints_mac_taken, eps, mac)
+            && !vnet_alloc_endpoint_mac_of(net->name, name, n,
+                                           endpoints_mac_taken,
+                                           ctl_endpoints_get_later(ctx->idl),
+                                           mac)) {
             ctl_error(ctx, "the MACs endpoint %s would get in network %s "
                       "are taken: give it one with --mac", name, net->name);
             return;

@@ -450,9 +450,17 @@ compare_all(struct flow_installer *fi)
         add_todo(f, fi);
     }
     uint64_t gen = fi->desired_gen;
+    uint64_t adds = fi->stats.n_adds, deletes = fi->stats.n_deletes;
     if (!commit(fi)) {
         fi->installed_gen = gen;
         set_error(fi, NULL);
+    } else {
+        /* What a check finds is worth knowing: after a restart of ours it
+         * should be nothing. */
+        VLOG_INFO("%s: %u of our flows on the switch; sending %"PRIu64
+                  " to add or change and %"PRIu64" to delete",
+                  fi->name, fi->stats.n_installed,
+                  fi->stats.n_adds - adds, fi->stats.n_deletes - deletes);
     }
 }
 

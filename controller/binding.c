@@ -13,6 +13,7 @@
 #include "controller/nb-news.h"
 #include "controller/shash-hashed.h"
 #include "controller/switch-db.h"
+#include "coverage.h"
 #include "flows/lan.h"
 #include "hash.h"
 #include "openvswitch/hmap.h"
@@ -27,6 +28,8 @@
 #include "uuid.h"
 
 VLOG_DEFINE_THIS_MODULE(binding);
+
+COVERAGE_DEFINE(binding_refresh_all);
 
 /* Forgets what a run finds afresh of 'be' (see binding_endpoints_begin()),
  * if 'run' has not yet. */
@@ -80,6 +83,10 @@ binding_endpoints_init(struct binding_endpoints *endpoints)
     shash_init(&endpoints->map);
     endpoints->run = 0;
     sset_init(&endpoints->changed);
+    endpoints->forgotten = 0;
+    hmapx_init(&endpoints->not_up);
+    endpoints->n_up = 0;
+    endpoints->up_gen = 0;
 }
 
 /* Notes endpoint 'name' in 'endpoints''s changes if its status is not as
@@ -121,10 +128,21 @@ binding_endpoint_delete(struct binding_endpoints *endpoints,
     shash_delete(&endpoints->map, node);
 }
 
+/* Empties the list of endpoints not up and the count of those up (to be
+ * made again, note_up()). */
+static void
+up_list_clear(struct binding_endpoints *endpoints)
+{
+    hmapx_clear(&endpoints->not_up);
+    endpoints->n_up = 0;
+    endpoints->up_gen = 0;
+}
+
 void
 binding_endpoints_clear(struct binding_endpoints *endpoints)
 {
     struct shash_node *node;
+    up_list_clear(endpoints);
     SHASH_FOR_EACH_SAFE (node, &endpoints->map) {
         binding_endpoint_delete(endpoints, node);
     }
@@ -136,6 +154,7 @@ binding_endpoints_destroy(struct binding_endpoints *endpoints)
     binding_endpoints_clear(endpoints);
     shash_destroy(&endpoints->map);
     sset_destroy(&endpoints->changed);
+    hmapx_destroy(&endpoints->not_up);
 }
 
 /* Adds to 'leaving' the networks whose traffic may leave this switch: those
@@ -796,6 +815,20 @@ is_up(const struct binding_endpoint *be, binding_holds_func *holds,
             && holds(be->flow_gen, aux));
 }
 
+/* Counts 'node''s endpoint among those up, or lists it among those not up,
+ * as its "up" says. */
+static void
+note_up(struct binding_endpoints *endpoints, struct shash_node *node)
+{
+    const struct binding_endpoint *be = node->data;
+    if (be->status.up) {
+        endpoints->n_up++;
+        endpoints->up_gen = MAX(endpoints->up_gen, be->flow_gen);
+    } else {
+        hmapx_add(&endpoints->not_up, node);
+    }
+}
+
 void
 binding_report(struct binding_endpoints *endpoints,
                const struct binding_wants *w,
@@ -814,6 +847,7 @@ binding_report(struct binding_endpoints *endpoints,
      * until then the switch is not in sync. */
     r->endpoints_ready = all_ready;
     r->markers_ready = true;
+    up_list_clear(endpoints);
     struct shash_node *node;
     SHASH_FOR_EACH_SAFE (node, &endpoints->map) {
         struct binding_endpoint *be = node->data;
@@ -836,7 +870,35 @@ binding_report(struct binding_endpoints *endpoints,
         if (be->status.up && !be->trunk && !was_up) {
             r->markers_ready = false;
         }
+        note_up(endpoints, node);
         note_status(endpoints, node->name, be);
+    }
+}
+
+/* The test mode: logs an error for any endpoint whose "up" is not what
+ * looking at it again says (after a refresh that looked only at those not
+ * up). */
+static void
+check_up(const struct binding_endpoints *endpoints,
+         binding_holds_func *holds, const void *aux)
+{
+    size_t n_up = 0;
+    const struct shash_node *node;
+    SHASH_FOR_EACH (node, &endpoints->map) {
+        const struct binding_endpoint *be = node->data;
+        bool listed = hmapx_contains(&endpoints->not_up, node);
+        if (be->status.up != is_up(be, holds, aux) || be->status.up == listed
+            || (be->status.up && be->flow_gen > endpoints->up_gen)) {
+            VLOG_ERR("endpoint %s: up is %s, but looked at again %s (%s)",
+                     node->name, be->status.up ? "true" : "false",
+                     is_up(be, holds, aux) ? "true" : "false",
+                     listed ? "listed as not up" : "not listed as not up");
+        }
+        n_up += be->status.up;
+    }
+    if (n_up != endpoints->n_up) {
+        VLOG_ERR("%"PRIuSIZE" endpoints up, but %"PRIuSIZE" counted",
+                 n_up, endpoints->n_up);
     }
 }
 
@@ -845,15 +907,41 @@ binding_refresh_up(struct binding_endpoints *endpoints,
                    binding_holds_func *holds, const void *aux)
 {
     bool changed = false;
-    struct shash_node *node;
-    SHASH_FOR_EACH (node, &endpoints->map) {
+    if (endpoints->n_up && !holds(endpoints->up_gen, aux)) {
+        /* Some that were up may not be: look at every one. */
+        COVERAGE_INC(binding_refresh_all);
+        up_list_clear(endpoints);
+        struct shash_node *node;
+        SHASH_FOR_EACH (node, &endpoints->map) {
+            struct binding_endpoint *be = node->data;
+            bool up = is_up(be, holds, aux);
+            if (up != be->status.up) {
+                changed = true;
+                be->status.up = up;
+                note_status(endpoints, node->name, be);
+            }
+            note_up(endpoints, node);
+        }
+        return changed;
+    }
+
+    /* Those up stay up (the switch holds every generation up to theirs):
+     * only those not up can change. */
+    struct hmapx_node *hn;
+    HMAPX_FOR_EACH_SAFE (hn, &endpoints->not_up) {
+        struct shash_node *node = hn->data;
         struct binding_endpoint *be = node->data;
-        bool up = is_up(be, holds, aux);
-        if (up != be->status.up) {
+        if (is_up(be, holds, aux)) {
             changed = true;
-            be->status.up = up;
+            be->status.up = true;
+            hmapx_delete(&endpoints->not_up, hn);
+            endpoints->n_up++;
+            endpoints->up_gen = MAX(endpoints->up_gen, be->flow_gen);
             note_status(endpoints, node->name, be);
         }
+    }
+    if (desired_flows_checking()) {
+        check_up(endpoints, holds, aux);
     }
     return changed;
 }

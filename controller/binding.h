@@ -26,6 +26,7 @@
 
 #include "controller/switch-session.h"
 #include "flows/visit-order.h"
+#include "hmapx.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
 #include "sset.h"
@@ -68,6 +69,14 @@ struct binding_endpoints {
                                  * error) changed, or that were forgotten,
                                  * since the caller last emptied it. */
     uint64_t forgotten;         /* Endpoint states freed so far. */
+
+    /* As the last binding_report() or binding_refresh_up() left them: the
+     * endpoints not up (struct shash_node *s of 'map'), how many are up,
+     * and a generation no older than any of theirs (all are up as long as
+     * the switch holds it). */
+    struct hmapx not_up;
+    size_t n_up;
+    uint64_t up_gen;
 };
 
 void binding_endpoints_init(struct binding_endpoints *);
@@ -186,7 +195,7 @@ struct binding_report {
 };
 
 /* Whether the switch holds the flows of a generation (see
- * flow_installer_holds()). */
+ * flow_installer_holds()); if it holds one, it holds every earlier one. */
 typedef bool binding_holds_func(uint64_t flow_gen, const void *aux);
 
 /* Sets each endpoint's "up": bound, without error, and the switch holds the
@@ -206,7 +215,9 @@ void binding_report(struct binding_endpoints *endpoints,
 /* Sets each endpoint's "up" again as binding_report() does, for a switch
  * whose flows have come in since, nothing else having changed: the
  * endpoints, their ports and their generations are binding_report()'s.
- * Returns true if any endpoint's "up" changed. */
+ * Looks only at the endpoints that were not up, unless the switch may have
+ * lost what it held (then at every one).  Returns true if any endpoint's
+ * "up" changed. */
 bool binding_refresh_up(struct binding_endpoints *endpoints,
                         binding_holds_func *holds, const void *aux);
 

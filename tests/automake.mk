@@ -21,6 +21,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-trace-parse.cc \
 	tests/test-tunnel-check.cc \
 	tests/test-vswitchd-ask.cc \
+	tests/test-binding-up.cc \
 	tests/flow-lines.h \
 	tests/take-string.h
 tests_unit_tests_CXXFLAGS = $(AM_CXXFLAGS) $(GTEST_CFLAGS)

@@ -124,10 +124,14 @@ test_controller_kill9_twenty_times() {
     age=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { print b - a - 0.5 }')
     for h in h1 h2; do
         flows_older_than "$h" "$age" >/dev/null || {
-            flows_older_than "$h" "$age" | head -5
+            flows_older_than "$h" "$age" | head -5 || true
             # What each ovs-vnetd found and sent after checking a switch.
             grep -E 'installer|opened log file|taking over' \
-                "$SANDBOX_DIR/vnetd/ovs-vnetd.log" | tail -80
+                "$SANDBOX_DIR/vnetd/ovs-vnetd.log" | tail -80 || true
+            # And what the switch says of its controller connections and
+            # the flow_mods on each.
+            grep -E 'connmgr|rconn' "$(sandbox_switch_dir "$h")/ovs-vswitchd.log" \
+                | tail -60 || true
             fail "flows on $h replaced"
         }
     done

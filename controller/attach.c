@@ -652,7 +652,9 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
     shash_destroy(&busy);
     for (size_t i = 0; i < n_wants; i++) {
         const struct attach_want *w = &wants[i];
-        const char *owner = (w->netns ? shash_find_data(&owners, w->netns)
+        const char *owner = (w->netns && !shash_is_empty(&owners)
+                             ? shash_find_data_hashed(&owners, w->netns,
+                                                      w->netns_hash)
                              : NULL);
 
         struct attached *at = wanted.nodes[i].at;

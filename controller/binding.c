@@ -230,6 +230,9 @@ struct binding_row {
     bool pending;               /* ovs-vnetd has yet to fill it in. */
     char *error;                /* While collecting: why not (malloc'd). */
     const char *addr_error;     /* While collecting: its memo's error. */
+    /* While collecting: the owners of its IP, MAC and object (by enum
+     * addr_kind), once it claimed them (NULL: it has none of the kind). */
+    const struct addr_owner *owners[3];
 };
 
 struct binding_rows {
@@ -381,11 +384,11 @@ struct addr_owners {
 /* Records 'r' as the owner of its address of 'kind', unless an endpoint
  * that comes before it (row_before()) has it. */
 static void
-claim(struct addr_owners *owners, const struct binding_row *r,
-      enum addr_kind kind)
+claim(struct addr_owners *owners, struct binding_row *r, enum addr_kind kind)
 {
     bool has;
     uint64_t value = addr_value(r, kind, &has);
+    r->owners[kind] = NULL;
     if (!has) {
         return;
     }
@@ -402,19 +405,16 @@ claim(struct addr_owners *owners, const struct binding_row *r,
     } else if (row_before(r, o->row)) {
         o->row = r;
     }
+    r->owners[kind] = o;
 }
 
-/* Why 'r' may not have its addresses (malloc'd), or NULL. */
+/* Why 'r', which claimed its addresses, may not have them (malloc'd), or
+ * NULL.  Every row's claims are in. */
 static char *
-taken(const struct hmap *owners, const struct binding_row *r)
+taken(const struct binding_row *r)
 {
     for (enum addr_kind kind = ADDR_IP; kind <= ADDR_OBJECT; kind++) {
-        bool has;
-        uint64_t value = addr_value(r, kind, &has);
-        const struct addr_owner *o = (has ? find_owner(owners,
-                                                       owner_net(r, kind),
-                                                       kind, value)
-                                      : NULL);
+        const struct addr_owner *o = r->owners[kind];
         if (o && o->row != r && kind == ADDR_OBJECT) {
             return xasprintf("its row UUID "UUID_FMT" begins as endpoint "
                              "%s's does (the first 8 digits name its "
@@ -569,7 +569,7 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
         char *error = r->error;
         r->error = NULL;
         if (!error && !r->addr_error) {
-            error = taken(&owners.map, r);
+            error = taken(r);
             r->valid = !error;
         }
         if (error || r->addr_error) {

@@ -6,9 +6,11 @@
 # wall time.  No ovs-vnetd and no switch (a Switch row whose remote nobody
 # serves): what is measured is the command and the NB server alone.
 #
-# CMD is the command line after "ovs-vnet-ctl" ("@" is replaced by the run's
-# number); by default an attach with --ip and a dry run (what
-# bench/scale.sh's attach-trunk asks, without the writes).  With OLD=PATH, a
+# CMD is the command line after "ovs-vnet-ctl" ("@" is replaced by a number
+# of its own for each command of the whole run, "#" by an IP of its own in
+# 10.5.200.0/21); by default an attach with --ip and a dry run (what
+# bench/scale.sh's attach-trunk asks, without the writes).  A command that
+# writes adds to the NB: N grows by K for each binary measured.  With OLD=PATH, a
 # second ovs-vnet-ctl binary is measured too, alternately, on the same NB.
 #
 # Usage: [NS="10 1000 3000"] [K=200] [CMD="..."] [OLD=PATH] bench/nb-command.sh
@@ -42,13 +44,16 @@ printf '%-8s %-8s %18s %18s\n' N ctl "NB server us/cmd" "wall ms/cmd"
 
 # measure CTL N: K runs of CMD with CTL; prints a line.
 measure() {
-    local ctl=$1 n=$2 pid t0 t1 s e i
+    local ctl=$1 n=$2 pid t0 t1 s e i cmd
     pid=$(cat "$SANDBOX_DIR/nb/ovsdb-server.pid")
     t0=$(proc_ticks "$pid")
     s=${EPOCHREALTIME/./}
     for ((i = 0; i < K; i++)); do
-        "$ctl" --db="$OVS_VNET_DB" -t 30 ${CMD//@/$i} >/dev/null \
-            || fail "$ctl ${CMD//@/$i} failed"
+        count=$((count + 1))
+        cmd=${CMD//@/$count}
+        cmd=${cmd//#/10.5.$((200 + count / 250)).$((count % 250 + 1))}
+        "$ctl" --db="$OVS_VNET_DB" -t 30 $cmd >/dev/null \
+            || fail "$ctl $cmd failed"
     done
     e=${EPOCHREALTIME/./}
     t1=$(proc_ticks "$pid")
@@ -56,6 +61,7 @@ measure() {
         "$(awk -v us=$((e - s)) -v k="$K" 'BEGIN { print us / 1000 / k }')"
 }
 
+count=0
 for n in $NS; do
     sandbox_nb_stop 2>/dev/null
     rm -rf "$SANDBOX_DIR/nb"

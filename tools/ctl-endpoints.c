@@ -100,6 +100,7 @@ ctl_endpoints_monitor(struct ovsdb_idl *idl, bool all_named,
 static struct ctl_endpoints selected;
 static struct sset selected_uuids = SSET_INITIALIZER(&selected_uuids);
 static bool later_read;         /* The "later" clauses' rows are in too. */
+static bool later_at_once;      /* Read them with the others (a retry). */
 static struct ctl_endpoints view;
 
 static void
@@ -330,7 +331,33 @@ ctl_endpoints_read(void)
     later_read = false;
     if (select_remote) {
         read_by_select(select_remote, false);
+        if (later_at_once) {
+            later_read = true;
+            read_by_select(select_remote, true);
+        }
     }
+}
+
+void
+ctl_endpoints_read_later_at_once(void)
+{
+    later_at_once = true;
+}
+
+bool
+ctl_endpoints_retry_on(const char *txn_error)
+{
+    if (!select_remote || later_at_once
+        || !strstr(txn_error, "constraint violation")) {
+        return false;
+    }
+    for (size_t i = 0; i < n_clauses; i++) {
+        if (clauses[i].later) {
+            later_at_once = true;
+            return true;
+        }
+    }
+    return false;
 }
 
 const struct ctl_endpoints *

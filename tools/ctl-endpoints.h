@@ -63,6 +63,18 @@ void ctl_endpoints_added(const char *name, const char *netns,
                          const struct uuid *network, const char *ip,
                          const char *mac);
 
+/* For ovs-vnet-ctl.c, when the NB refused the transaction with 'txn_error':
+ * if it may be a clash with a row looked up "later" and not read (such a
+ * row may be missing only where the NB's own indexes refuse the clash: an
+ * endpoint's name), arranges that every later read reads those rows too and
+ * returns true, once: the transaction is to be tried again, and its commands
+ * then see the clash and say what it is. */
+bool ctl_endpoints_retry_on(const char *txn_error);
+
+/* Makes every read read the rows looked up "later" too: for a dry run, which
+ * the NB's indexes do not check. */
+void ctl_endpoints_read_later_at_once(void);
+
 /* For ovs-vnet-ctl.c.  ctl_endpoints_monitor() sets up 'idl', before it
  * connects, for commands of which 'all_named' say which rows they read and
  * 'rows_needed' that some need them in the IDL; 'remote' is the NB's.

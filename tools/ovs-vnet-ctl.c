@@ -374,6 +374,9 @@ run_commands(struct ctl_invocation *invs, size_t n)
                                              strchr(db, ',') != NULL);
     ovsdb_idl_set_leader_only(idl, writes);
     limit_endpoints(idl, invs, n);
+    if (dry_run) {
+        ctl_endpoints_read_later_at_once();
+    }
     nb_idl = idl;
     nb_session_init(&nb_sess, db);
     idl_wait_connected(idl, "NB database", db);
@@ -429,6 +432,15 @@ run_commands(struct ctl_invocation *invs, size_t n)
                                     &vnetrec_vnet_global_col_nb_cfg, true);
         }
 
+        /* A transaction the NB refuses is told once, below (or done again:
+         * ctl_endpoints_retry_on()), not also by the IDL's warning. */
+        struct vlog_module *idl_module = vlog_module_from_name("ovsdb_idl");
+        enum vlog_level idl_level = (idl_module
+                                     ? vlog_get_level(idl_module, VLF_CONSOLE)
+                                     : VLL_OFF);
+        if (idl_level == VLL_WARN) {
+            vlog_set_levels(idl_module, VLF_CONSOLE, VLL_ERR);
+        }
         enum ovsdb_idl_txn_status status;
         for (;;) {
             status = ovsdb_idl_txn_commit(txn);
@@ -441,6 +453,10 @@ run_commands(struct ctl_invocation *invs, size_t n)
             ovsdb_idl_txn_wait(txn);
             ctl_wait_deadline();
             poll_block();
+        }
+
+        if (idl_level == VLL_WARN) {
+            vlog_set_levels(idl_module, VLF_CONSOLE, VLL_WARN);
         }
 
         int64_t next_cfg = 0;
@@ -463,6 +479,16 @@ run_commands(struct ctl_invocation *invs, size_t n)
         case TXN_UNCHANGED:
         case TXN_SUCCESS:
             break;
+        case TXN_ERROR:
+            if (!ctl_endpoints_retry_on(txn_error)) {
+                ctl_fatal("transaction error: %s", txn_error);
+            }
+            /* Done again with the rows that say why. */
+            free(txn_error);
+            for (size_t i = 0; i < n; i++) {
+                ds_destroy(&invs[i].ctx.output);
+            }
+            continue;
         case TXN_TRY_AGAIN:
             /* Someone else changed what we read: read again and redo. */
             for (size_t i = 0; i < n; i++) {
@@ -479,8 +505,6 @@ run_commands(struct ctl_invocation *invs, size_t n)
                 poll_block();
             }
             continue;
-        case TXN_ERROR:
-            ctl_fatal("transaction error: %s", txn_error);
         case TXN_NOT_LOCKED:
             ctl_fatal("database not locked");
         }

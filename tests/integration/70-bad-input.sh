@@ -147,8 +147,18 @@ test_bad_input_counted() {
     monitor=$(grep -o 'method="transact", params=\["OVS_VNET_Northbound",{[^}]*}' <<<"$monitor" \
               | head -1)
     [[ $monitor == *'"op":"select"'* && $monitor == *'"table":"Endpoint"'* \
-       && $monitor == *'"where":[["name","==","ep3"]]'* ]] \
+       && $monitor == *'"where":[["netns","==","ep3"]]'* ]] \
         || fail "attach --ip did not select its rows first: $monitor"
+    # A row with the new endpoint's name is mostly found by its namespace
+    # or its MAC: the name is read only once the NB's index on it refused
+    # the insert (or for a dry run, which no index checks), and the clash
+    # is named as before.
+    bad_cli 'endpoint ep1 already exists' vnet_ctl attach net1 ep1 --switch=h1 \
+        --ip=10.5.0.99 --netns="$SANDBOX_PREFIX-ep9" --mac=02:00:00:00:00:99
+    bad_cli 'endpoint ep1 already exists' vnet_ctl --dry-run attach net1 ep1 \
+        --switch=h1 --ip=10.5.0.99 --netns="$SANDBOX_PREFIX-ep9" --mac=02:00:00:00:00:99
+    bad_cli 'endpoint ep1 already exists' vnet_ctl port-add net1 ep1 --ip=10.5.0.98 \
+        --mac=02:00:00:00:00:98
     monitor=$(vnet_ctl -vjsonrpc:console:dbg detach nope --if-exists 2>&1 >/dev/null \
               | grep -o '"Endpoint":[^]]*' | head -1)
     [[ $monitor == *'"where":[["name","==","nope"'* ]] \
@@ -177,6 +187,14 @@ test_bad_input_counted() {
     bad_cli 'timeout' "$OVS_VNET_CTL" -t x show
     local cli=$BAD
     assert_eq "$(nb_dump)" "$before" "NB unchanged by refused commands"
+
+    # A port-add that goes through read no rows by its name.
+    local reads
+    reads=$(vnet_ctl -vjsonrpc:console:dbg port-add net1 lp9 --ip=10.5.0.95 \
+            --mac=02:00:00:00:00:95 2>&1 >/dev/null)
+    [[ $reads == *'["ip","==","10.5.0.95"]'* && $reads != *'["name","==","lp9"]'* ]] \
+        || fail "port-add read the rows of its name: $reads"
+    vnet_ctl detach lp9
 
     # A line that deletes an endpoint and adds it again (its rows read by
     # the monitor) goes through.

@@ -22,10 +22,15 @@
 #define MAX_ENDPOINT_CLAUSES 64
 static struct ovsdb_idl_condition endpoint_cond
     = OVSDB_IDL_CONDITION_INIT(&endpoint_cond);
+enum clause_when {
+    NOW,                        /* ctl_endpoints_lookup(), _where(). */
+    LATER,                      /* ctl_endpoints_lookup_later(). */
+    INDEXED,                    /* ctl_endpoints_lookup_indexed(). */
+};
 static struct clause {
     const char *column;
     char *value;
-    bool later;                 /* ctl_endpoints_lookup_later(). */
+    enum clause_when when;
 } *clauses;
 static size_t n_clauses;
 
@@ -35,7 +40,7 @@ static const char *select_remote;
 
 static void
 add_clause(struct ctl_context *ctx, const char *column, const char *value,
-           bool later)
+           enum clause_when when)
 {
     void (*add)(struct ovsdb_idl_condition *, enum ovsdb_function,
                 const char *)
@@ -49,7 +54,7 @@ add_clause(struct ctl_context *ctx, const char *column, const char *value,
     clauses = xrealloc(clauses, (n_clauses + 1) * sizeof *clauses);
     clauses[n_clauses].column = column;
     clauses[n_clauses].value = xstrdup(value);
-    clauses[n_clauses].later = later;
+    clauses[n_clauses].when = when;
     n_clauses++;
     ctx->endpoints_named = true;
 }
@@ -58,7 +63,7 @@ void
 ctl_endpoints_where(struct ctl_context *ctx, const char *column,
                     const char *value)
 {
-    add_clause(ctx, column, value, false);
+    add_clause(ctx, column, value, NOW);
     ctx->endpoint_rows_needed = true;
 }
 
@@ -66,14 +71,21 @@ void
 ctl_endpoints_lookup(struct ctl_context *ctx, const char *column,
                      const char *value)
 {
-    add_clause(ctx, column, value, false);
+    add_clause(ctx, column, value, NOW);
 }
 
 void
 ctl_endpoints_lookup_later(struct ctl_context *ctx, const char *column,
                            const char *value)
 {
-    add_clause(ctx, column, value, true);
+    add_clause(ctx, column, value, LATER);
+}
+
+void
+ctl_endpoints_lookup_indexed(struct ctl_context *ctx, const char *column,
+                             const char *value)
+{
+    add_clause(ctx, column, value, INDEXED);
 }
 
 void
@@ -100,7 +112,8 @@ ctl_endpoints_monitor(struct ovsdb_idl *idl, bool all_named,
 static struct ctl_endpoints selected;
 static struct sset selected_uuids = SSET_INITIALIZER(&selected_uuids);
 static bool later_read;         /* The "later" clauses' rows are in too. */
-static bool later_at_once;      /* Read them with the others (a retry). */
+static bool indexed_read;       /* The "indexed" clauses' rows are read with
+                                 * the others (a dry run, or a retry). */
 static struct ctl_endpoints view;
 
 static void
@@ -253,15 +266,19 @@ transact(const char *remote, struct jsonrpc_msg *request)
     return result;
 }
 
-/* The rows that match any clause read now or 'later', with one "select" a
- * clause, into 'selected' (once each). */
+/* The rows that match any clause read now (with the "indexed" ones, if
+ * they are read) or 'later', with one "select" a clause, into 'selected'
+ * (once each). */
 static void
 read_by_select(const char *remote, bool later)
 {
     struct json *ops = json_array_create_1(
         json_string_create(vnetrec_idl_class.database));
     for (size_t i = 0; i < n_clauses; i++) {
-        if (clauses[i].later != later) {
+        enum clause_when when = clauses[i].when;
+        if (later
+            ? when != LATER
+            : when != NOW && !(when == INDEXED && indexed_read)) {
             continue;
         }
         struct json *where = json_array_create_1(json_array_create_3(
@@ -331,29 +348,25 @@ ctl_endpoints_read(void)
     later_read = false;
     if (select_remote) {
         read_by_select(select_remote, false);
-        if (later_at_once) {
-            later_read = true;
-            read_by_select(select_remote, true);
-        }
     }
 }
 
 void
-ctl_endpoints_read_later_at_once(void)
+ctl_endpoints_read_indexed(void)
 {
-    later_at_once = true;
+    indexed_read = true;
 }
 
 bool
 ctl_endpoints_retry_on(const char *txn_error)
 {
-    if (!select_remote || later_at_once
+    if (!select_remote || indexed_read
         || !strstr(txn_error, "constraint violation")) {
         return false;
     }
     for (size_t i = 0; i < n_clauses; i++) {
-        if (clauses[i].later) {
-            later_at_once = true;
+        if (clauses[i].when == INDEXED) {
+            indexed_read = true;
             return true;
         }
     }

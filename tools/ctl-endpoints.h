@@ -37,6 +37,13 @@ void ctl_endpoints_lookup(struct ctl_context *, const char *column,
  * once it asks for them (ctl_endpoints_get_later()). */
 void ctl_endpoints_lookup_later(struct ctl_context *, const char *column,
                                 const char *value);
+/* As ctl_endpoints_lookup(), for rows whose clash with the command's insert
+ * the NB's own unique index refuses ('column' "name"): read only for a dry
+ * run, which no index checks, and for a try after the NB refused the
+ * transaction (ctl_endpoints_retry_on()), so that the command says whose
+ * the value is. */
+void ctl_endpoints_lookup_indexed(struct ctl_context *, const char *column,
+                                  const char *value);
 
 /* An Endpoint row's values, as commands compare them. */
 struct ctl_endpoint {
@@ -64,16 +71,15 @@ void ctl_endpoints_added(const char *name, const char *netns,
                          const char *mac);
 
 /* For ovs-vnet-ctl.c, when the NB refused the transaction with 'txn_error':
- * if it may be a clash with a row looked up "later" and not read (such a
- * row may be missing only where the NB's own indexes refuse the clash: an
- * endpoint's name), arranges that every later read reads those rows too and
- * returns true, once: the transaction is to be tried again, and its commands
- * then see the clash and say what it is. */
+ * if it may be a clash with a row of ctl_endpoints_lookup_indexed() not
+ * read, arranges that every later read reads those rows too and returns
+ * true, once: the transaction is to be tried again, and its commands then
+ * see the clash and say what it is. */
 bool ctl_endpoints_retry_on(const char *txn_error);
 
-/* Makes every read read the rows looked up "later" too: for a dry run, which
- * the NB's indexes do not check. */
-void ctl_endpoints_read_later_at_once(void);
+/* Makes every read read the rows of ctl_endpoints_lookup_indexed() too: for
+ * a dry run. */
+void ctl_endpoints_read_indexed(void);
 
 /* For ovs-vnet-ctl.c.  ctl_endpoints_monitor() sets up 'idl', before it
  * connects, for commands of which 'all_named' say which rows they read and

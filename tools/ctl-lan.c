@@ -277,7 +277,7 @@ endpoint_add_prepare(struct ctl_context *ctx, bool in_netns)
     /* (A row with its name is found by its namespace or its MAC, mostly;
      * else the NB's index on the name refuses the insert, and the rows with
      * the name are read for a try that says whose it is.) */
-    ctl_endpoints_lookup_later(ctx, "name", name);
+    ctl_endpoints_lookup_indexed(ctx, "name", name);
     if (a.netns) {
         ctl_endpoints_lookup(ctx, "netns", a.netns);
     }

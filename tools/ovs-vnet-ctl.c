@@ -375,7 +375,7 @@ run_commands(struct ctl_invocation *invs, size_t n)
     ovsdb_idl_set_leader_only(idl, writes);
     limit_endpoints(idl, invs, n);
     if (dry_run) {
-        ctl_endpoints_read_later_at_once();
+        ctl_endpoints_read_indexed();
     }
     nb_idl = idl;
     nb_session_init(&nb_sess, db);

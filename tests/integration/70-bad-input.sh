@@ -147,7 +147,7 @@ test_bad_input_counted() {
     monitor=$(grep -o 'method="transact", params=\["OVS_VNET_Northbound",{[^}]*}' <<<"$monitor" \
               | head -1)
     [[ $monitor == *'"op":"select"'* && $monitor == *'"table":"Endpoint"'* \
-       && $monitor == *'"where":[["netns","==","ep3"]]'* ]] \
+       && $monitor == *'"where":[["name","==","ep3"]]'* ]] \
         || fail "attach --ip did not select its rows first: $monitor"
     # A row with the new endpoint's name is mostly found by its namespace
     # or its MAC: the name is read only once the NB's index on it refused

@@ -7,6 +7,7 @@ controller_libvnetd_a_SOURCES = \
 	controller/attach-verify.c \
 	controller/binding.c controller/binding.h \
 	controller/binding-memos.c controller/binding-private.h \
+	controller/binding-endpoints.c \
 	controller/daemon-pid.c controller/daemon-pid.h \
 	controller/desired-flows.c controller/desired-flows.h \
 	controller/held-packets.c controller/held-packets.h \

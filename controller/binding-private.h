@@ -1,5 +1,5 @@
 /* Binding's parts that its files share (controller/binding.c,
- * controller/binding-memos.c). */
+ * controller/binding-memos.c, controller/binding-endpoints.c). */
 #ifndef VNET_BINDING_PRIVATE_H
 #define VNET_BINDING_PRIVATE_H 1
 
@@ -72,6 +72,19 @@ void memo_fill_addresses(struct binding_memo *m,
  * 'ni', its network, is given). */
 void memo_check(const struct binding_memo *m, const struct binding_ctx_in *,
                 const struct vnetrec_endpoint *ep, const struct net_info *ni);
+
+/* Forgets what a run finds afresh of 'be' (see binding_endpoints_begin()),
+ * if 'run' has not yet (controller/binding-endpoints.c). */
+void endpoint_begin(struct binding_endpoint *be, unsigned int run);
+
+/* binding_endpoint() for a 'name' whose hash_string(name, 0) is 'hash'. */
+struct binding_endpoint *binding_endpoint_hashed(
+    struct binding_endpoints *, const char *name, uint32_t hash);
+
+/* The state of want 'i' of 'w' (controller/binding.c). */
+struct binding_endpoint *binding_want_state(const struct binding_wants *w,
+                                            size_t i,
+                                            struct binding_endpoints *);
 
 /* Forgets the memos of rows the current run did not find (after the run's
  * memo_get() calls and visit_order_end() of the memos' order). */

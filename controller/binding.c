@@ -11,9 +11,7 @@
 #include "controller/desired-flows.h"
 #include "controller/lan-view.h"
 #include "controller/nb-news.h"
-#include "controller/shash-hashed.h"
 #include "controller/switch-db.h"
-#include "coverage.h"
 #include "flows/lan.h"
 #include "hash.h"
 #include "openvswitch/hmap.h"
@@ -28,134 +26,6 @@
 #include "uuid.h"
 
 VLOG_DEFINE_THIS_MODULE(binding);
-
-COVERAGE_DEFINE(binding_refresh_all);
-
-/* Forgets what a run finds afresh of 'be' (see binding_endpoints_begin()),
- * if 'run' has not yet. */
-static void
-endpoint_begin(struct binding_endpoint *be, unsigned int run)
-{
-    if (be->run != run) {
-        be->run = run;
-        binding_endpoint_set_error(be, NULL);
-        be->status.ofport = 0;
-        be->trunk = false;
-    }
-}
-
-/* binding_endpoint() for a 'name' whose hash_string(name, 0) is 'hash'. */
-static struct binding_endpoint *
-binding_endpoint_hashed(struct binding_endpoints *endpoints, const char *name,
-                        uint32_t hash)
-{
-    struct binding_endpoint *be = shash_find_data_hashed(&endpoints->map,
-                                                         name, hash);
-    if (be) {
-        endpoint_begin(be, endpoints->run);
-    } else {
-        be = xzalloc(sizeof *be);
-        be->run = endpoints->run;
-        shash_add(&endpoints->map, name, be);
-    }
-    return be;
-}
-
-struct binding_endpoint *
-binding_endpoint(struct binding_endpoints *endpoints, const char *name)
-{
-    return binding_endpoint_hashed(endpoints, name, hash_string(name, 0));
-}
-
-void
-binding_endpoint_set_error(struct binding_endpoint *be, const char *error)
-{
-    if (!nullable_string_is_equal(be->error, error)) {
-        free(be->error);
-        be->error = nullable_xstrdup(error);
-    }
-    be->status.error = be->error;
-}
-
-void
-binding_endpoints_init(struct binding_endpoints *endpoints)
-{
-    shash_init(&endpoints->map);
-    endpoints->run = 0;
-    sset_init(&endpoints->changed);
-    endpoints->forgotten = 0;
-    hmapx_init(&endpoints->not_up);
-    endpoints->n_up = 0;
-    endpoints->up_gen = 0;
-}
-
-/* Notes endpoint 'name' in 'endpoints''s changes if its status is not as
- * last noted. */
-static void
-note_status(struct binding_endpoints *endpoints, const char *name,
-            struct binding_endpoint *be)
-{
-    if (be->noted.ofport != be->status.ofport
-        || be->noted.up != be->status.up
-        || !nullable_string_is_equal(be->noted_error, be->error)) {
-        be->noted = be->status;
-        if (!nullable_string_is_equal(be->noted_error, be->error)) {
-            free(be->noted_error);
-            be->noted_error = nullable_xstrdup(be->error);
-        }
-        be->noted.error = be->noted_error;
-        sset_add(&endpoints->changed, name);
-    }
-}
-
-void
-binding_endpoints_begin(struct binding_endpoints *endpoints)
-{
-    endpoints->run++;
-}
-
-/* Forgets the state of 'node''s endpoint, noting it in the changes. */
-static void
-binding_endpoint_delete(struct binding_endpoints *endpoints,
-                        struct shash_node *node)
-{
-    struct binding_endpoint *be = node->data;
-    endpoints->forgotten++;
-    sset_add(&endpoints->changed, node->name);
-    free(be->error);
-    free(be->noted_error);
-    free(be);
-    shash_delete(&endpoints->map, node);
-}
-
-/* Empties the list of endpoints not up and the count of those up (to be
- * made again, note_up()). */
-static void
-up_list_clear(struct binding_endpoints *endpoints)
-{
-    hmapx_clear(&endpoints->not_up);
-    endpoints->n_up = 0;
-    endpoints->up_gen = 0;
-}
-
-void
-binding_endpoints_clear(struct binding_endpoints *endpoints)
-{
-    struct shash_node *node;
-    up_list_clear(endpoints);
-    SHASH_FOR_EACH_SAFE (node, &endpoints->map) {
-        binding_endpoint_delete(endpoints, node);
-    }
-}
-
-void
-binding_endpoints_destroy(struct binding_endpoints *endpoints)
-{
-    binding_endpoints_clear(endpoints);
-    shash_destroy(&endpoints->map);
-    sset_destroy(&endpoints->changed);
-    hmapx_destroy(&endpoints->not_up);
-}
 
 /* Adds to 'leaving' the networks whose traffic may leave this switch: those
  * with endpoints bound on another switch or not bound yet, with logical
@@ -699,10 +569,9 @@ add_port(struct net_info *ni, const struct vnetrec_endpoint *ep,
     p->trunk = trunk;
 }
 
-/* The state of want 'i' of 'w'. */
-static struct binding_endpoint *
-want_state(const struct binding_wants *w, size_t i,
-           struct binding_endpoints *endpoints)
+struct binding_endpoint *
+binding_want_state(const struct binding_wants *w, size_t i,
+                   struct binding_endpoints *endpoints)
 {
     return (w->w_states ? w->w_states[i]
             : binding_endpoint(endpoints, w->wants[i].endpoint));
@@ -732,7 +601,7 @@ bind_trunks(const struct binding_ctx_in *in, const struct binding_wants *w,
                 }
             }
         }
-        struct binding_endpoint *be = want_state(w, i, endpoints);
+        struct binding_endpoint *be = binding_want_state(w, i, endpoints);
         be->trunk = true;
         const struct binding_row *r = w->w_rows[i];
         if (be->waiting || !r->valid) {
@@ -805,143 +674,4 @@ binding_bind(const struct binding_ctx_in *in, const struct binding_wants *w,
         }
     }
     bind_trunks(in, w, endpoints);
-}
-
-static bool
-is_up(const struct binding_endpoint *be, binding_holds_func *holds,
-      const void *aux)
-{
-    return (be->status.ofport > 0 && !be->error && !be->waiting
-            && holds(be->flow_gen, aux));
-}
-
-/* Counts 'node''s endpoint among those up, or lists it among those not up,
- * as its "up" says. */
-static void
-note_up(struct binding_endpoints *endpoints, struct shash_node *node)
-{
-    const struct binding_endpoint *be = node->data;
-    if (be->status.up) {
-        endpoints->n_up++;
-        endpoints->up_gen = MAX(endpoints->up_gen, be->flow_gen);
-    } else {
-        hmapx_add(&endpoints->not_up, node);
-    }
-}
-
-void
-binding_report(struct binding_endpoints *endpoints,
-               const struct binding_wants *w,
-               uint64_t flow_gen, binding_holds_func *holds, const void *aux,
-               bool all_ready, struct binding_report *r)
-{
-    for (size_t i = 0; i < w->n; i++) {
-        struct binding_endpoint *be = want_state(w, i, endpoints);
-        if (be->status.ofport <= 0) {
-            all_ready = false;
-        }
-        be->wanted = true;
-    }
-
-    /* vnet-installed goes out after the run that finds an endpoint up:
-     * until then the switch is not in sync. */
-    r->endpoints_ready = all_ready;
-    r->markers_ready = true;
-    up_list_clear(endpoints);
-    struct shash_node *node;
-    SHASH_FOR_EACH_SAFE (node, &endpoints->map) {
-        struct binding_endpoint *be = node->data;
-        endpoint_begin(be, endpoints->run);     /* (If not looked at yet.) */
-        if (be->status.ofport != be->bound_ofport) {
-            /* Bound anew (or unbound): the flows made from now on serve
-             * it. */
-            be->bound_ofport = be->status.ofport;
-            be->flow_gen = flow_gen;
-        }
-        bool was_up = be->status.up;
-        be->status.up = is_up(be, holds, aux);
-        bool wanted = be->wanted;
-        be->wanted = false;
-        if (!be->status.ofport && !be->error && !wanted) {
-            /* Neither bound here nor failing here: not ours to report. */
-            binding_endpoint_delete(endpoints, node);
-            continue;
-        }
-        if (be->status.up && !be->trunk && !was_up) {
-            r->markers_ready = false;
-        }
-        note_up(endpoints, node);
-        note_status(endpoints, node->name, be);
-    }
-}
-
-/* The test mode: logs an error for any endpoint whose "up" is not what
- * looking at it again says (after a refresh that looked only at those not
- * up). */
-static void
-check_up(const struct binding_endpoints *endpoints,
-         binding_holds_func *holds, const void *aux)
-{
-    size_t n_up = 0;
-    const struct shash_node *node;
-    SHASH_FOR_EACH (node, &endpoints->map) {
-        const struct binding_endpoint *be = node->data;
-        bool listed = hmapx_contains(&endpoints->not_up, node);
-        if (be->status.up != is_up(be, holds, aux) || be->status.up == listed
-            || (be->status.up && be->flow_gen > endpoints->up_gen)) {
-            VLOG_ERR("endpoint %s: up is %s, but looked at again %s (%s)",
-                     node->name, be->status.up ? "true" : "false",
-                     is_up(be, holds, aux) ? "true" : "false",
-                     listed ? "listed as not up" : "not listed as not up");
-        }
-        n_up += be->status.up;
-    }
-    if (n_up != endpoints->n_up) {
-        VLOG_ERR("%"PRIuSIZE" endpoints up, but %"PRIuSIZE" counted",
-                 n_up, endpoints->n_up);
-    }
-}
-
-bool
-binding_refresh_up(struct binding_endpoints *endpoints,
-                   binding_holds_func *holds, const void *aux)
-{
-    bool changed = false;
-    if (endpoints->n_up && !holds(endpoints->up_gen, aux)) {
-        /* Some that were up may not be: look at every one. */
-        COVERAGE_INC(binding_refresh_all);
-        up_list_clear(endpoints);
-        struct shash_node *node;
-        SHASH_FOR_EACH (node, &endpoints->map) {
-            struct binding_endpoint *be = node->data;
-            bool up = is_up(be, holds, aux);
-            if (up != be->status.up) {
-                changed = true;
-                be->status.up = up;
-                note_status(endpoints, node->name, be);
-            }
-            note_up(endpoints, node);
-        }
-        return changed;
-    }
-
-    /* Those up stay up (the switch holds every generation up to theirs):
-     * only those not up can change. */
-    struct hmapx_node *hn;
-    HMAPX_FOR_EACH_SAFE (hn, &endpoints->not_up) {
-        struct shash_node *node = hn->data;
-        struct binding_endpoint *be = node->data;
-        if (is_up(be, holds, aux)) {
-            changed = true;
-            be->status.up = true;
-            hmapx_delete(&endpoints->not_up, hn);
-            endpoints->n_up++;
-            endpoints->up_gen = MAX(endpoints->up_gen, be->flow_gen);
-            note_status(endpoints, node->name, be);
-        }
-    }
-    if (desired_flows_checking()) {
-        check_up(endpoints, holds, aux);
-    }
-    return changed;
 }

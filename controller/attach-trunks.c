@@ -341,6 +341,7 @@ trunks_check(struct attacher *a, long long int now)
             check_soon_behind(a, tnode->name, &unfiltered, false);
         }
         sset_destroy(&unfiltered);
+        VLOG_DBG("trunk %s: checked its filters", tnode->name);
         ts->checked_at = now;
         ts->check_at = now + (error ? TRUNK_CHECK_GAP_MS * 2 : TRUNK_VERIFY_MS);
     }

@@ -322,7 +322,12 @@ struct trunk_dump {
         uint8_t mac[MAC_LEN];
     } *unicast;
     size_t n_unicast, allocated_unicast;
-    struct { size_t idx; int targets[GROUP_SIZE]; size_t n; } *groups;
+    struct {
+        size_t idx;
+        int targets[GROUP_SIZE];
+        size_t n;
+        bool overfull;          /* More targets than a group has. */
+    } *groups;
     size_t n_groups, allocated_groups;
 };
 
@@ -349,8 +354,11 @@ trunk_dump_read(struct nl_cache *cache, struct trunk_dump *d)
             for (struct rtnl_act *act = rtnl_u32_get_action(cls); act;
                  act = rtnl_act_next(act)) {
                 const char *akind = rtnl_tc_get_kind(TC_CAST(act));
-                if (n < GROUP_SIZE && akind && !strcmp(akind, "mirred")) {
-                    targets[n++] = rtnl_mirred_get_ifindex(act);
+                if (akind && !strcmp(akind, "mirred")) {
+                    if (n < GROUP_SIZE) {
+                        targets[n] = rtnl_mirred_get_ifindex(act);
+                    }
+                    n++;
                 }
             }
             if (U32_HT(h) == HT_UNICAST) {
@@ -369,6 +377,8 @@ trunk_dump_read(struct nl_cache *cache, struct trunk_dump *d)
                                            sizeof *d->groups);
                 }
                 d->groups[d->n_groups].idx = U32_NODE(h) - 1;
+                d->groups[d->n_groups].overfull = n > GROUP_SIZE;
+                n = MIN(n, GROUP_SIZE);
                 memcpy(d->groups[d->n_groups].targets, targets,
                        n * sizeof *targets);
                 d->groups[d->n_groups++].n = n;
@@ -451,7 +461,9 @@ trunk_read_filters(struct vif_trunk *t)
     for (size_t i = 0; i < d.n_groups && !error; i++) {
         size_t idx = d.groups[i].idx;
         struct trunk_group *g = group_slot(t, idx);
-        bool changed = g->n > 0;        /* (A node twice: made again.) */
+        /* (A node twice, or one with more targets than a group has: made
+         * again.) */
+        bool changed = g->n > 0 || d.groups[i].overfull;
         g->n = 0;
         for (size_t j = 0; j < d.groups[i].n; j++) {
             struct trunk_ep *ep = ep_of_ifindex(t, d.groups[i].targets[j]);
@@ -482,7 +494,7 @@ group_in_dump(const struct trunk_dump *d, const struct trunk_group *g,
         if (d->groups[i].idx != idx) {
             continue;
         }
-        if (d->groups[i].n != g->n) {
+        if (d->groups[i].n != g->n || d->groups[i].overfull) {
             return false;
         }
         for (size_t j = 0; j < g->n; j++) {

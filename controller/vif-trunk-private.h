@@ -25,7 +25,10 @@
  * HT_UNICAST, 256 buckets by the last byte of their destination MAC, where
  * each endpoint's filter hands down what is for its MAC; and broadcast and
  * multicast frames to HT_GROUP, where each filter mirrors them to up to
- * GROUP_SIZE endpoints (the most actions a filter may have).  A frame costs
+ * GROUP_SIZE endpoints.  (A filter may have 32 actions, but libnl-route
+ * 3.7 reads back only the first 31 of them: a group of at most 30 reads
+ * back whole, and one read with 31 is known to have more than was made.)
+ * A frame costs
  * a look at the endpoints of one bucket, not at every endpoint; the filters
  * fit up to MAX_NODES in a bucket and MAX_NODES groups.  (A device's own
  * filters are at priority 1 or 2 of its own hooks.) */
@@ -33,7 +36,7 @@
 #define HT_UNICAST 1
 #define HT_GROUP 2
 #define N_BUCKETS 256
-#define GROUP_SIZE 32
+#define GROUP_SIZE 30
 #define MAX_NODES 0xfff
 
 /* A u32 handle: hash table, bucket, node. */

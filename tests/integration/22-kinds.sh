@@ -297,6 +297,42 @@ test_trunk_filters_deleted_behind_our_back() {
     wait_until 5 reaches ep1 10.5.0.71 || fail "ep1 -> t1 after a restart and the filters went"
 }
 
+# A trunk's check of its own filters (every 30 s, and soon after a device
+# of it goes) finds those it made as it made them, full multicast groups
+# too: it makes none again.
+test_trunk_check_keeps_its_filters() {
+    kinds_world
+    local n=70 i args=() tns log
+    for ((i = 0; i < n; i++)); do
+        args+=(-- attach net1 "c$i" --switch=sw1 --type=trunk
+               --ip="10.5.1.$((i + 2))" --netns="$SANDBOX_PREFIX-c$i")
+    done
+    vnet_ctl -t 120 --wait "${args[@]:1}" >/dev/null || fail "attaching $n at once"
+    tns=$(trunk_ns_list)
+    log=$SANDBOX_DIR/vnetd/ovs-vnetd.log
+    sandbox_vnetd_appctl vlog/set attach_trunks:file:dbg >/dev/null
+    # A device gone: the trunk is checked within a second.
+    vnet_ctl --wait detach c0 >/dev/null || fail "detach c0"
+    wait_until 5 grep -q "checked its filters" "$log" \
+        || fail "no check of the trunk's filters: $(grep -i trunk "$log" | tail -5)"
+    if grep -q "made again" "$log"; then
+        fail "the check made filters again: $(grep "made again" "$log")"
+    fi
+    # Adopted by a new ovs-vnetd, as they are.
+    sandbox_vnetd_kill
+    sandbox_vnetd_start
+    sandbox_vnetd_appctl vlog/set attach_trunks:file:dbg >/dev/null
+    vnet_ctl --wait sync
+    vnet_ctl --wait detach c1 >/dev/null || fail "detach c1"
+    wait_until 5 [ "$(grep -c "checked its filters" "$log")" -ge 2 ] \
+        || fail "no check of the trunk's filters after the restart"
+    if grep -q "made again" "$log"; then
+        fail "the check made filters again: $(grep "made again" "$log")"
+    fi
+    reaches "c$((n - 1))" 10.5.0.11 || fail "the last one -> ep1"
+    reaches c2 10.5.0.11 || fail "c2 -> ep1"
+}
+
 internal_dev() {
     vnet_ctl show | sed -n "s/^    internal $1 .* device \([^ ]*\) .*/\1/p"
 }

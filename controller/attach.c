@@ -259,7 +259,51 @@ netns_is_ours(const char *netns)
     return ours;
 }
 
-/* Marks 'netns' as created for 'what' ("endpoint NAME", "trunk PORT").
+/* The file every marker is a link to: a link makes no new inode, which on
+ * some file systems (ext4) costs a search of the inode table that grows with
+ * the inodes freed lately, as a run that deleted thousands of namespaces
+ * leaves them. */
+static char *
+netns_marks_base(void)
+{
+    return xasprintf("%s/vnet-netns", ovs_rundir());
+}
+
+/* Makes 'marker' a link to the marks' base file (made if need be).  Returns 0
+ * or an errno value (the caller then writes a file of its own). */
+static int
+link_marker(const char *marker)
+{
+    char *base = netns_marks_base();
+    int error = 0;
+    for (int tries = 0; tries < 2; tries++) {
+        if (!link(base, marker) || errno == EEXIST) {
+            error = 0;
+            break;
+        }
+        error = errno;
+        if (error != ENOENT || tries) {
+            break;
+        }
+        /* No base yet: made once, then linked to. */
+        FILE *f = fopen(base, "w");
+        if (!f) {
+            error = errno;
+            break;
+        }
+        fprintf(f, "Each file vnet-netns.NAME here marks network namespace "
+                "NAME as made by ovs-vnetd.\n");
+        if (fclose(f)) {
+            error = errno;
+            break;
+        }
+    }
+    free(base);
+    return error;
+}
+
+/* Marks 'netns' as created for 'what' ("endpoint NAME", "trunk PORT"): a link
+ * to the marks' base file, else a file of its own that says for what.
  * Returns NULL, or why it could not (malloc'd). */
 char *
 mark_netns(const char *netns, const char *what)
@@ -270,6 +314,10 @@ mark_netns(const char *netns, const char *what)
                          netns, ovs_strerror(errno));
     }
     char *marker = netns_marker(netns);
+    if (!link_marker(marker)) {
+        free(marker);
+        return NULL;
+    }
     char *error = NULL;
     FILE *f = fopen(marker, "w");
     if (!f || fprintf(f, "created by ovs-vnetd for %s\n", what) < 0) {

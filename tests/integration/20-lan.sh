@@ -372,10 +372,18 @@ test_existing_namespace_is_not_deleted() {
     attach net1 mine 10.5.0.11
     attach net1 ep2 10.5.0.21
     pings mine 10.5.0.21 || fail "endpoint in an existing namespace"
+    # What ovs-vnetd made is marked in its run directory, by a link to one
+    # file (no new inode each); what it did not make is not.
+    local marks=$OVS_RUNDIR/vnet-netns
+    [ -e "$marks.$SANDBOX_PREFIX-ep2" ] || fail "ep2's namespace not marked"
+    assert_eq "$(stat -c %i "$marks.$SANDBOX_PREFIX-ep2")" "$(stat -c %i "$marks")" \
+        "the inode of ep2's mark"
+    [ ! -e "$marks.$SANDBOX_PREFIX-mine" ] || fail "a namespace not ours is marked"
 
     vnet_ctl --wait detach mine
     vnet_ctl --wait detach ep2
     wait_until 10 bash -c "! ip netns list | grep -q '^$SANDBOX_PREFIX-ep2'"
+    [ ! -e "$marks.$SANDBOX_PREFIX-ep2" ] || fail "ep2's mark left"
     sleep 2
     output_has "^$SANDBOX_PREFIX-mine" ip netns list \
         || fail "a namespace ovs-vnet did not create was deleted"

@@ -321,6 +321,19 @@ find_row(struct binding_rows *rows, const char *name)
     return NULL;
 }
 
+/* A walk of every row touches each row's memo and IDL row: with thousands
+ * of rows, a cache miss each.  The walks fetch them this many rows ahead. */
+#define PREFETCH_AHEAD 8
+
+static void
+prefetch_row(const struct binding_rows *rows, size_t i)
+{
+    if (i < rows->n) {
+        OVS_PREFETCH(rows->rows[i].m);
+        OVS_PREFETCH(rows->rows[i].row);
+    }
+}
+
 /* The network of 'ep' in 'view', with a one-row cache: rows of one network
  * mostly come together. */
 static struct net_info *
@@ -390,6 +403,7 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
     const struct vnetrec_network *last_net_row = NULL;
     struct net_info *last_ni = NULL;
     for (i = 0; i < n_rows; i++) {
+        prefetch_row(rows, i + PREFETCH_AHEAD);
         struct binding_row *r = &rows->rows[i];
         struct binding_memo *m = r->m;
         ep = r->row;
@@ -430,6 +444,7 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
         networks_leaving(in, &leaving);
     }
     for (i = 0; i < n_rows; i++) {
+        prefetch_row(rows, i + PREFETCH_AHEAD);
         struct binding_row *r = &rows->rows[i];
         if (r->pending) {
             continue;

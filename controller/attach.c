@@ -269,37 +269,38 @@ netns_marks_base(void)
     return xasprintf("%s/vnet-netns", ovs_rundir());
 }
 
+/* Writes 'text' into a new file 'path'.  Returns 0 or an errno value. */
+static int
+write_note(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        return errno;
+    }
+    int error = fputs(text, f) < 0 ? errno : 0;
+    if (fclose(f) && !error) {
+        error = errno;
+    }
+    return error;
+}
+
 /* Makes 'marker' a link to the marks' base file (made if need be).  Returns 0
  * or an errno value (the caller then writes a file of its own). */
 static int
 link_marker(const char *marker)
 {
     char *base = netns_marks_base();
-    int error = 0;
-    for (int tries = 0; tries < 2; tries++) {
-        if (!link(base, marker) || errno == EEXIST) {
-            error = 0;
-            break;
-        }
-        error = errno;
-        if (error != ENOENT || tries) {
-            break;
-        }
+    int error = link(base, marker) ? errno : 0;
+    if (error == ENOENT) {
         /* No base yet: made once, then linked to. */
-        FILE *f = fopen(base, "w");
-        if (!f) {
-            error = errno;
-            break;
-        }
-        fprintf(f, "Each file vnet-netns.NAME here marks network namespace "
-                "NAME as made by ovs-vnetd.\n");
-        if (fclose(f)) {
-            error = errno;
-            break;
+        error = write_note(base, "Each file vnet-netns.NAME here marks "
+                           "network namespace NAME as made by ovs-vnetd.\n");
+        if (!error) {
+            error = link(base, marker) ? errno : 0;
         }
     }
     free(base);
-    return error;
+    return error == EEXIST ? 0 : error;
 }
 
 /* Marks 'netns' as created for 'what' ("endpoint NAME", "trunk PORT"): a link
@@ -314,22 +315,18 @@ mark_netns(const char *netns, const char *what)
                          netns, ovs_strerror(errno));
     }
     char *marker = netns_marker(netns);
-    if (!link_marker(marker)) {
-        free(marker);
-        return NULL;
-    }
-    char *error = NULL;
-    FILE *f = fopen(marker, "w");
-    if (!f || fprintf(f, "created by ovs-vnetd for %s\n", what) < 0) {
-        error = xasprintf("cannot record namespace %s in %s: %s", netns,
-                          marker, ovs_strerror(errno));
-    }
-    if (f && fclose(f) && !error) {
-        error = xasprintf("cannot record namespace %s in %s: %s", netns,
-                          marker, ovs_strerror(errno));
+    char *reason = NULL;
+    if (link_marker(marker)) {
+        char *text = xasprintf("created by ovs-vnetd for %s\n", what);
+        int error = write_note(marker, text);
+        if (error) {
+            reason = xasprintf("cannot record namespace %s in %s: %s", netns,
+                               marker, ovs_strerror(error));
+        }
+        free(text);
     }
     free(marker);
-    return error;
+    return reason;
 }
 
 static void

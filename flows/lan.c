@@ -364,7 +364,10 @@ add_remote_port(const struct lan_network *net,
  * packet out of port 'ofport'.  A trunk's port may be the one the packet came
  * in by (two endpoints of one trunk): OpenFlow never sends a packet back out
  * of its in_port, so the in_port is forgotten first; the trunk hands the
- * packet to its endpoints, never back to the one that sent it. */
+ * packet to its endpoints, never back to the one that sent it.  (Spelt as
+ * the switch gives it back in a dump: "load:0->NXM_OF_IN_PORT[]" came back
+ * as "set_field:0->in_port", and so the flow was sent again on every new
+ * connection.) */
 static void
 put_port_output(struct ds *s, int64_t ofport, bool trunk)
 {
@@ -372,7 +375,7 @@ put_port_output(struct ds *s, int64_t ofport, bool trunk)
         ds_put_char(s, ',');
     }
     if (trunk) {
-        ds_put_cstr(s, "load:0->NXM_OF_IN_PORT[],");
+        ds_put_cstr(s, "set_field:0->in_port,");
     }
     ds_put_format(s, "output:%"PRId64, ofport);
 }

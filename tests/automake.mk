@@ -23,6 +23,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-vswitchd-ask.cc \
 	tests/test-binding-up.cc \
 	tests/flow-lines.h \
+	tests/flow-round-trip.h \
 	tests/take-string.h
 tests_unit_tests_CXXFLAGS = $(AM_CXXFLAGS) $(GTEST_CFLAGS)
 tests_unit_tests_LDADD = tools/libvnetctl.a controller/libvnetd.a flows/libvnetflows.a ovsdb/libvnet.a tools/libudptun.a $(OVS_LDADD) $(LIBNL_LIBS) \

@@ -12,6 +12,7 @@
 #include "flows/router.h"
 #include "ovsdb/nat.h"
 #include "tests/flow-lines.h"
+#include "tests/flow-round-trip.h"
 
 namespace {
 
@@ -82,6 +83,7 @@ struct Router {
                                             tunnels.size(), &t);
         EXPECT_EQ(error, nullptr) << error;
         free(error);
+        expect_flows_come_back_unchanged(&t);
         char *text = flow_table_format(&t);
         flow_table_destroy(&t);
         std::string s = text;

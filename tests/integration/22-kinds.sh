@@ -249,6 +249,38 @@ test_trunk_endpoints() {
     reaches ep1 10.5.0.1 || fail "ep1 after the trunk left"
 }
 
+# The flows on sw1 that ovs-vnetd put there (not learned ones), sorted,
+# without counters.
+kinds_flows() {
+    sandbox_ofctl sw1 -O OpenFlow15 --no-stats dump-flows br-vnet \
+        | grep 'cookie=0x76' | grep -v 'cookie=0x7606' | sort
+}
+
+# A restarted ovs-vnetd finds the flows of trunk endpoints as it wants them:
+# it sends none again (each is spelt as the switch gives it back), and
+# traffic between two endpoints of the trunk goes on.
+test_trunk_restart_sends_no_flow() {
+    kinds_world
+    local t
+    for t in 1 2; do
+        vnet_ctl --wait attach net1 "t$t" --switch=sw1 --type=trunk \
+            --ip="10.5.0.7$t" --netns="$SANDBOX_PREFIX-t$t" >/dev/null \
+            || fail "attach t$t"
+    done
+    reaches t1 10.5.0.72 || fail "t1 -> t2"
+    local flows; flows=$(kinds_flows)
+    sandbox_vnetd_stop
+    sandbox_vnetd_start
+    vnet_ctl --wait sync >/dev/null
+    sleep 2
+    assert_eq "$(sandbox_vnetd_appctl coverage/read-counter installer_flow_add)" 0 \
+        "flows sent again after the restart"
+    assert_eq "$(sandbox_vnetd_appctl coverage/read-counter installer_flow_del)" 0 \
+        "flows deleted after the restart"
+    assert_eq "$(kinds_flows)" "$flows" "the same flows after the restart"
+    reaches t1 10.5.0.72 || fail "t1 -> t2 after the restart"
+}
+
 # internal_dev EP: the name of its device, as show gives it.
 # trunk_dev EP: the device of trunk endpoint EP where its trunk is.
 trunk_dev() {

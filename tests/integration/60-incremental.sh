@@ -180,6 +180,32 @@ test_own_marks_are_no_news() {
         "r1,true" "r1 up"
 }
 
+# stopwatch_figure NAME: a figure of the full runs' stopwatch ("Total
+# samples", "Minimum"...).
+stopwatch_figure() {
+    sandbox_vnetd_appctl stopwatch/show full-run \
+        | awk -F': ' -v f="$1" '$1 ~ "^ *" f "$" {print $2 + 0}'
+}
+
+test_full_runs_are_timed() {
+    # Each full run's CPU time goes into the stopwatch "full-run": as many
+    # samples as full runs, none of them empty.
+    r1_on_h1
+    sleep 1
+    sandbox_vnetd_appctl stopwatch/reset full-run >/dev/null
+    local before i
+    before=$(full_runs)
+    for i in 1 2 3; do
+        vnet_ctl --wait port-add red "p$i" --ip="10.5.2.$i" >/dev/null
+        vnet_ctl --wait detach "p$i" >/dev/null
+    done
+    local runs=$(( $(full_runs) - before ))
+    (( runs >= 6 )) || fail "$runs full runs for 6 changes"
+    assert_eq "$(stopwatch_figure 'Total samples')" "$runs" \
+        "full runs timed"
+    (( $(stopwatch_figure Minimum) > 0 )) || fail "a full run took no CPU time"
+}
+
 test_flows_coming_in_start_no_full_run() {
     # A new endpoint is up once its flows are in; the installer saying so
     # changes nothing else, and only the endpoints' "up" is looked at again.

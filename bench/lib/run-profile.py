@@ -2,7 +2,7 @@
 """Where ovs-vnetd's CPU goes per endpoint, early and late in a run of
 bench/scale.sh, from two perf(1) recordings of ovs-vnetd with call graphs.
 
-Usage: run-profile.py EARLY.data N_EARLY LATE.data N_LATE [HZ]
+Usage: run-profile.py EARLY.data N_EARLY LATE.data N_LATE [HZ [UNIT]]
 
 EARLY.data and LATE.data were recorded with "perf record -F HZ
 --call-graph dwarf -p PID" while N_EARLY and N_LATE endpoints were added
@@ -11,7 +11,9 @@ the step of the controller it was in: a step of the full run
 (session_step_binding, session_step_attach...; the attacher's own device work,
 attach_one, apart), another part of a switch session's run, or of the
 daemon's main loop.  Prints milliseconds per endpoint for each, early and
-late, the largest growth first: what grows with the network."""
+late, the largest growth first: what grows with the network.  UNIT names
+what was counted ("endpoint" by default; bench/change-cost.sh counts
+changes)."""
 
 import collections
 import subprocess
@@ -55,10 +57,11 @@ def charge(path):
 
 
 def main():
-    if len(sys.argv) not in (5, 6):
+    if len(sys.argv) not in (5, 6, 7):
         sys.exit(__doc__)
     early, n_early, late, n_late = sys.argv[1:5]
-    hz = float(sys.argv[5]) if len(sys.argv) == 6 else 1999.0
+    hz = float(sys.argv[5]) if len(sys.argv) >= 6 else 1999.0
+    unit = sys.argv[6] if len(sys.argv) == 7 else "endpoint"
     ms = 1000.0 / hz
     a = charge(early)
     b = charge(late)
@@ -67,8 +70,8 @@ def main():
     keys = sorted(set(per_a) | set(per_b),
                   key=lambda k: per_b.get(k, 0) - per_a.get(k, 0),
                   reverse=True)
-    print("ovs-vnetd CPU, ms per endpoint: early (%s endpoints) / late (%s)"
-          % (n_early, n_late))
+    print("ovs-vnetd CPU, ms per %s: early (%s %ss) / late (%s)"
+          % (unit, n_early, unit, n_late))
     for k in keys:
         x, y = per_a.get(k, 0.0), per_b.get(k, 0.0)
         if max(x, y) >= 0.01:

@@ -1,0 +1,228 @@
+#!/bin/bash
+# What one change of the NB costs ovs-vnetd as the network grows, without
+# the devices, the switch or the NB server in the figure.
+#
+# One sandboxed switch (userspace datapath), network 10.5.0.0/16; its
+# endpoints are added behind the network's trunk ("attach --type=trunk",
+# 500 to a command) until there are N of each N in NS.  At each N, K changes
+# one after the other, each by one "ovs-vnet-ctl --wait" command (it returns
+# once ovs-vnetd has applied it): a logical port of the network added (with
+# an IP and a MAC, and bound nowhere: every switch of the network answers
+# ARP for it) and then deleted again.  Each such change gives the switch
+# flows of its own to add or delete, and no device.  Before each
+# measurement, 20 changes that are not measured.  Printed for each N, in
+# microseconds of ovs-vnetd's CPU: all it used per change (from
+# /proc/PID/task/*/schedstat: its periodic work too, such as the trunk's
+# checks every 30 s), and its full runs alone ("ovs-appctl stopwatch/show
+# full-run": the average and the least), each with how much more a change
+# costs for each 1000 endpoints than at the first N; and the full runs per
+# change (their coverage counter).
+#
+# With OLD=PATH, an ovs-vnetd binary measured too, on the same sandbox: at
+# each N, ovs-vnetd is restarted with the other binary (after "--wait sync"
+# on the first), alternately, ROUNDS times each (2 by default).
+#
+# With PROFILE=DIR (needs perf), the first round of the binary under test
+# at the first and the last N is recorded with "perf record --call-graph
+# dwarf" (DIR/first.data, DIR/last.data), and its CPU per change is printed
+# step by step (bench/lib/run-profile.py): what grows with the network.  The
+# recording slows ovs-vnetd: those rounds' figures are not comparable.
+#
+# Usage: [NS="100 1000 3000"] [K=200] [OLD=PATH] [ROUNDS=2] [PROFILE=DIR]
+#        bench/change-cost.sh
+# Needs root, and tools/setup.sh to have been run.
+set -u -o pipefail
+
+NS=${NS:-100 1000 3000}
+K=${K:-200}
+OLD=${OLD:-}
+ROUNDS=${ROUNDS:-2}
+PROFILE=${PROFILE:-}
+[[ $K =~ ^[0-9]+$ ]] && [ "$K" -ge 2 ] || { echo "$0: K must be a count of 2 or more" >&2; exit 2; }
+[[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || { echo "$0: ROUNDS must be a count" >&2; exit 2; }
+last=0
+for n in $NS; do
+    [[ $n =~ ^[0-9]+$ ]] && [ "$n" -gt "$last" ] && [ "$n" -le 20000 ] \
+        || { echo "$0: NS must grow, each from 1 to 20000" >&2; exit 2; }
+    last=$n
+done
+[ -z "$OLD" ] || [ -x "$OLD" ] || { echo "$0: OLD: $OLD is not a program" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "$0: needs root" >&2; exit 2; }
+if [ -n "$PROFILE" ]; then
+    command -v perf >/dev/null || { echo "$0: perf not found (tools/setup.sh)" >&2; exit 2; }
+    mkdir -p "$PROFILE" && PROFILE=$(realpath "$PROFILE") || exit 2
+fi
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 2
+. tests/lib/sandbox.sh
+
+log() { echo "bench: $*" >&2; }
+fail() { echo "bench: $*" >&2; exit 1; }
+vnet_ctl() { "$OVS_VNET_CTL" "$@"; }
+counter() { sandbox_vnetd_appctl coverage/read-counter "$1"; }
+# CPU time of every thread of process $1 so far, in nanoseconds.
+cpu_ns() {
+    cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'
+}
+
+new_vnetd=$OVS_VNETD
+binaries=(new)
+[ -n "$OLD" ] && binaries+=(old)
+binary_path() { if [ "$1" = old ]; then echo "$OLD"; else echo "$new_vnetd"; fi; }
+running=new
+
+# restart_with BINARY: ovs-vnetd from BINARY ("new" or "old"), in sync.
+restart_with() {
+    [ "$running" = "$1" ] && return 0
+    sandbox_vnetd_stop
+    OVS_VNETD=$(binary_path "$1") sandbox_vnetd_start || fail "ovs-vnetd ($1)"
+    vnet_ctl -t 600 --wait sync >/dev/null || fail "sync ($1)"
+    running=$1
+}
+
+# grow_to N: endpoints e1..eN behind the trunk, 500 to a command.
+have=0
+grow_to() {
+    local n=$1 args i
+    while [ "$have" -lt "$n" ]; do
+        args=()
+        for ((i = have + 1; i <= n && i <= have + 500; i++)); do
+            args+=(-- attach net1 "e$i" --switch=sw1 --type=trunk
+                   --ip="10.5.$((i / 250)).$((i % 250 + 2))"
+                   --netns="$SANDBOX_PREFIX-e$i")
+        done
+        vnet_ctl -t 600 --wait "${args[@]:1}" >/dev/null || fail "attach up to $((i - 1))"
+        have=$((i - 1))
+    done
+}
+
+# full_run_stats: the full runs' CPU times since the last reset, in us, as
+# "AVERAGE MIN P95" (the stopwatch's long-term average), or "- - -" for an
+# ovs-vnetd without the stopwatch.
+full_run_stats() {
+    sandbox_vnetd_appctl stopwatch/show full-run 2>/dev/null | awk '
+        /Minimum:/ {min = $2} /95th percentile:/ {p95 = $3}
+        /Long term average:/ {avg = $4}
+        END { if (avg == "") print "- - -"; else printf "%.0f %.0f %.0f\n", avg, min, p95 }'
+}
+
+# changes COUNT: COUNT changes, one after the other.
+serial=0
+changes() {
+    local k name
+    for ((k = 0; k < $1; k += 2)); do
+        serial=$((serial + 1))
+        name=c$serial
+        vnet_ctl --wait port-add net1 "$name" \
+            --ip="10.5.250.$((serial % 250 + 2))" \
+            --mac="$(printf '02:00:0a:05:%02x:%02x' $((serial / 256 % 256)) $((serial % 256)))" \
+            >/dev/null || fail "port-add $name"
+        vnet_ctl --wait detach "$name" >/dev/null || fail "detach $name"
+    done
+}
+
+# measure [PERF.data]: K changes (recorded into PERF.data if given); prints
+# "US_PER_CHANGE RUNS_PER_CHANGE RUN_AVERAGE RUN_MIN RUN_P95".
+measure() {
+    local pid c0 c1 r0 r1 perf_pid=
+    pid=$(cat "$SANDBOX_DIR/vnetd/ovs-vnetd.pid")
+    if [ -n "${1:-}" ]; then
+        perf record -q -F 1999 --call-graph dwarf,16384 -p "$pid" -o "$1" \
+            >/dev/null 2>&1 &
+        perf_pid=$!
+        sleep 0.5               # (perf attached.)
+    fi
+    changes 20                  # (Not measured: the caches warm up.)
+    sandbox_vnetd_appctl stopwatch/reset full-run >/dev/null 2>&1 || true
+    r0=$(counter switch_session_run)
+    c0=$(cpu_ns "$pid")
+    changes "$K"
+    c1=$(cpu_ns "$pid")
+    r1=$(counter switch_session_run)
+    if [ -n "$perf_pid" ]; then
+        kill -INT "$perf_pid" 2>/dev/null
+        wait "$perf_pid" 2>/dev/null
+    fi
+    echo "$(awk -v c=$((c1 - c0)) -v r=$((r1 - r0)) -v k="$K" \
+              'BEGIN { printf "%.0f %.2f", c / k / 1000, r / k }') $(full_run_stats)"
+}
+
+echo "command: NS=\"$NS\" K=$K${OLD:+ OLD=$OLD} ROUNDS=$ROUNDS${PROFILE:+ PROFILE=$PROFILE} bench/change-cost.sh"
+sandbox_init "vc$(printf '%04x' $((RANDOM % 65536)))" || exit 1
+log "setting up"
+sandbox_nb_start >/dev/null || fail "NB"
+sandbox_vnetd_start || fail "ovs-vnetd"
+sandbox_switch_start sw1 || fail "switch"
+vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" --name=sw1 >/dev/null \
+    || fail "connect"
+vnet_ctl net-add net1 10.5.0.0/16 >/dev/null || fail "net-add"
+
+declare -A us runs run_avg run_min
+first=${NS%% *}
+last_n=${NS##* }
+for n in $NS; do
+    log "$n endpoints"
+    grow_to "$n"
+    for ((round = 1; round <= ROUNDS; round++)); do
+        for b in "${binaries[@]}"; do
+            restart_with "$b"
+            data=
+            if [ -n "$PROFILE" ] && [ "$b" = new ] && [ "$round" = 1 ]; then
+                [ "$n" = "$first" ] && data=$PROFILE/first.data
+                [ "$n" = "$last_n" ] && data=$PROFILE/last.data
+            fi
+            read -r u r avg min p95 < <(measure $data) || fail "measure"
+            log "  $b: $u us a change, $r full runs a change; a full run $avg us on average, least $min, 95% $p95"
+            us[$b,$n]="${us[$b,$n]:-} $u"
+            runs[$b,$n]="${runs[$b,$n]:-} $r"
+            run_avg[$b,$n]="${run_avg[$b,$n]:-} $avg"
+            run_min[$b,$n]="${run_min[$b,$n]:-} $min"
+        done
+    done
+done
+
+sandbox_check_logs "$SANDBOX_BUSY_WARNINGS" >&2 \
+    || log "warnings in the daemons' logs (above)"
+
+# summary LABEL ARRAY: for each binary, the median of the rounds at each N,
+# and how much more a change costs for each 1000 endpoints than at the
+# first N.
+summary() {
+    local label=$1 b n
+    local -n values=$2
+    echo "$label"
+    for b in "${binaries[@]}"; do
+        for n in $NS; do
+            echo "$n ${values[$b,$n]}"
+        done | awk -v b="$b" -v first="$first" '
+            function median(a, n,   i, j, t) {
+                for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) {
+                    t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+                return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2 }
+            { n = $1; k = 0; for (i = 2; i <= NF; i++) if ($i != "-") v[++k] = $i
+              if (!k) next
+              m = median(v, k); line = sprintf("  %-4s N=%-6s %-30s median %6.0f", b, n, substr($0, length($1) + 2), m)
+              if (n == first) { base = m; print line }
+              else printf "%s, %+.0f for each 1000 endpoints more than N=%s\n", line, (m - base) * 1000 / (n - first), first }'
+    done
+}
+
+echo
+echo "One change of the NB: a logical port of the network added or deleted, by one"
+echo "--wait command; microseconds of ovs-vnetd's CPU, each round, then the median."
+summary "ovs-vnetd's CPU a change, all of it (/proc):" us
+summary "a full run (the stopwatch's average; its CPU only):" run_avg
+summary "a full run, the least:" run_min
+echo "full runs a change:"
+for b in "${binaries[@]}"; do
+    for n in $NS; do
+        printf '  %-4s N=%-6s %s\n' "$b" "$n" "${runs[$b,$n]# }"
+    done
+done
+if [ -n "$PROFILE" ] && [ -s "$PROFILE/first.data" ] && [ -s "$PROFILE/last.data" ]; then
+    echo
+    echo "new (PROFILE=$PROFILE; the first round, N=$first and N=$last_n):"
+    python3 bench/lib/run-profile.py "$PROFILE/first.data" "$K" \
+        "$PROFILE/last.data" "$K" 1999 change
+fi

@@ -156,6 +156,11 @@ memo_check(const struct binding_memo *m, const struct binding_ctx_in *in,
     free(f.error);
 }
 
+/* How many visits on memo_get() fetches the IDL row of the memo there:
+ * that memo was itself fetched visit_order_visit()'s eight visits before it
+ * and has had as many to arrive. */
+#define ROW_AHEAD 4
+
 /* The memo of row 'ep' for run 'memos->runs', up to date with the row. */
 struct binding_memo *
 memo_get(struct binding_memos *memos, const struct binding_ctx_in *in,
@@ -171,6 +176,19 @@ memo_get(struct binding_memos *memos, const struct binding_ctx_in *in,
         hmap_insert(&memos->map, &m->node, uuid_hash(&m->uuid));
     }
     visit_order_visit(&memos->order, m);
+    m->row = ep;
+    /* The walk of the IDL's rows (its hash map) misses the cache on each
+     * row once they outgrow it.  It mostly finds them in the last walk's
+     * order: the row of the memo a few visits on (itself fetched earlier
+     * by visit_order_visit()) is fetched now.  A row deleted since is only
+     * fetched, never read. */
+    const struct binding_memo *ahead = visit_order_ahead(&memos->order,
+                                                         ROW_AHEAD);
+    if (ahead && ahead->row) {
+        const char *row = (const char *) ahead->row;
+        OVS_PREFETCH(row);
+        OVS_PREFETCH(row + CACHE_LINE_SIZE);
+    }
     uint64_t version = 0;
     if (in->news) {
         version = (m->filled && m->has_version

@@ -27,6 +27,8 @@ struct binding_memo {
     bool filled;                /* Worked out at all. */
     unsigned int run;           /* The last run that found the row. */
     bool accepted;              /* That run gave it its addresses. */
+    /* The IDL row that run found (only fetched ahead: it may be gone). */
+    const struct vnetrec_endpoint *row;
 
     /* Of the row alone. */
     bool pending;               /* ovs-vnetd has yet to fill it in. */

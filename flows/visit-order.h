@@ -41,6 +41,14 @@ visit_order_guess(const struct visit_order *vo)
     return vo->cursor < vo->n_last ? vo->last[vo->cursor] : NULL;
 }
 
+/* The object the pass will likely visit 'k' visits after the next one (0:
+ * visit_order_guess()), or NULL. */
+static inline void *
+visit_order_ahead(const struct visit_order *vo, size_t k)
+{
+    return vo->cursor + k < vo->n_last ? vo->last[vo->cursor + k] : NULL;
+}
+
 /* Records that the pass visits 'object' (the guess or another). */
 void visit_order_visit(struct visit_order *, void *object);
 

@@ -13,8 +13,8 @@
 # measurement, 20 changes that are not measured.  Printed for each N, in
 # microseconds of ovs-vnetd's CPU: all it used per change (from
 # /proc/PID/task/*/schedstat: its periodic work too, such as the trunk's
-# checks every 30 s), and its full runs alone ("ovs-appctl stopwatch/show
-# full-run": the average and the least), each with how much more a change
+# checks every 30 s), and its full runs alone ("ovs-appctl run-times/show":
+# their mean and the least), each with how much more a change
 # costs for each 1000 endpoints than at the first N; and the full runs per
 # change (their coverage counter).
 #
@@ -98,13 +98,12 @@ grow_to() {
 }
 
 # full_run_stats: the full runs' CPU times since the last reset, in us, as
-# "AVERAGE MIN P95" (the stopwatch's long-term average), or "- - -" for an
-# ovs-vnetd without the stopwatch.
+# "MEAN LEAST P95", or "- - -" for an ovs-vnetd without run-times/show.
 full_run_stats() {
-    sandbox_vnetd_appctl stopwatch/show full-run 2>/dev/null | awk '
-        /Minimum:/ {min = $2} /95th percentile:/ {p95 = $3}
-        /Long term average:/ {avg = $4}
-        END { if (avg == "") print "- - -"; else printf "%.0f %.0f %.0f\n", avg, min, p95 }'
+    sandbox_vnetd_appctl run-times/show 2>/dev/null | awk -F': ' '
+        $1 == "least" {min = $2 + 0} $1 == "mean" {avg = $2 + 0}
+        $1 ~ /^95th percentile/ {p95 = $2 + 0}
+        END { if (avg == "") print "- - -"; else printf "%d %d %d\n", avg, min, p95 }'
 }
 
 # changes COUNT: COUNT changes, one after the other.
@@ -134,7 +133,7 @@ measure() {
         sleep 0.5               # (perf attached.)
     fi
     changes 20                  # (Not measured: the caches warm up.)
-    sandbox_vnetd_appctl stopwatch/reset full-run >/dev/null 2>&1 || true
+    sandbox_vnetd_appctl run-times/reset >/dev/null 2>&1 || true
     r0=$(counter switch_session_run)
     c0=$(cpu_ns "$pid")
     changes "$K"
@@ -173,7 +172,7 @@ for n in $NS; do
                 [ "$n" = "$last_n" ] && data=$PROFILE/last.data
             fi
             read -r u r avg min p95 < <(measure $data) || fail "measure"
-            log "  $b: $u us a change, $r full runs a change; a full run $avg us on average, least $min, 95% $p95"
+            log "  $b: $u us a change, $r full runs a change; a full run $avg us on average, least $min, 95th percentile $p95"
             us[$b,$n]="${us[$b,$n]:-} $u"
             runs[$b,$n]="${runs[$b,$n]:-} $r"
             run_avg[$b,$n]="${run_avg[$b,$n]:-} $avg"
@@ -212,7 +211,7 @@ echo
 echo "One change of the NB: a logical port of the network added or deleted, by one"
 echo "--wait command; microseconds of ovs-vnetd's CPU, each round, then the median."
 summary "ovs-vnetd's CPU a change, all of it (/proc):" us
-summary "a full run (the stopwatch's average; its CPU only):" run_avg
+summary "a full run (their mean; its CPU only):" run_avg
 summary "a full run, the least:" run_min
 echo "full runs a change:"
 for b in "${binaries[@]}"; do

@@ -15,6 +15,7 @@ controller_libvnetd_a_SOURCES = \
 	controller/port-list.c controller/port-list.h \
 	controller/shash-hashed.h \
 	controller/relay-taps.c controller/relay-taps.h \
+	controller/run-times.c controller/run-times.h \
 	controller/underlay.c controller/underlay.h \
 	controller/uplink.c controller/uplink.h \
 	controller/vswitchd-ask.c controller/vswitchd-ask.h \

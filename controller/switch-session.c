@@ -6,7 +6,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "controller/attach.h"
 #include "controller/binding.h"
@@ -16,6 +15,7 @@
 #include "controller/nb-news.h"
 #include "controller/port-list.h"
 #include "controller/relay-taps.h"
+#include "controller/run-times.h"
 #include "controller/stale-ports.h"
 #include "controller/switch-db.h"
 #include "controller/tunnels.h"
@@ -39,7 +39,6 @@
 #include "ovsdb/vnet-idl.h"
 #include "simap.h"
 #include "sset.h"
-#include "stopwatch.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -58,22 +57,6 @@ COVERAGE_DEFINE(switch_session_rerun);
  * endpoints while the switch's flows cannot be read back. */
 #define SETTLE_MS (10 * 1000)
 
-
-/* The CPU time of every switch's full runs ("ovs-appctl stopwatch/show
- * full-run"): what a change costs ovs-vnetd, whatever else the machine
- * runs meanwhile. */
-#define FULL_RUN_STOPWATCH "full-run"
-
-/* The calling thread's CPU time so far, in microseconds. */
-static unsigned long long
-thread_cpu_usec(void)
-{
-    struct timespec ts;
-    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)) {
-        return 0;
-    }
-    return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
-}
 
 static void
 handle_of_msg(const struct ofpbuf *msg, void *ss_)
@@ -96,9 +79,7 @@ struct switch_session *
 switch_session_create(const char *name)
 {
     static unsigned int serial;
-    if (!serial) {
-        stopwatch_create(FULL_RUN_STOPWATCH, SW_US);
-    }
+    run_times_init();
     struct switch_session *ss = xzalloc(sizeof *ss);
     ss->serial = ++serial;
     ss->name = xstrdup(name);
@@ -656,9 +637,9 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         log_full_run_cause(ss, &key, repaired);
         ss->ran_once = true;
         ss->own_end_is_news = ss->marks_in_flight || ss->inserts_in_flight;
-        stopwatch_start(FULL_RUN_STOPWATCH, thread_cpu_usec());
+        run_times_start();
         full_run(ss, nb, txn);
-        stopwatch_stop(FULL_RUN_STOPWATCH, thread_cpu_usec());
+        run_times_stop();
         /* As the run left things: what it changed itself (a transaction
          * sent, new desired flows not in sync yet) is no news for the
          * next. */

@@ -66,8 +66,12 @@ struct attacher {
                                  * 'trunk_netns' point to these keys. */
     struct vif_watch *watch;    /* Link notices there, or NULL. */
     /* What the attacher has of each want of the last attacher_run(), by
-     * the want's index (NULL: nothing), for attacher_get_state(). */
+     * the want's index (NULL: nothing), for attacher_get_state(); whether
+     * that run put it off with nothing of it yet; the namespace of its
+     * trunk as named here (or NULL). */
     struct attached **run_ats;
+    bool *run_put_off;
+    const char **run_trunk_netns;
     size_t n_run_ats;
 };
 

@@ -41,6 +41,13 @@ COVERAGE_DEFINE(attacher_deferred);
  * ports), with the switch's connections unserved: a bundle of flows in
  * flight meanwhile expired in the switch. */
 #define ATTACH_BUDGET_MS 250
+static long long int attach_budget_ms = ATTACH_BUDGET_MS;
+
+void
+attacher_set_budget(int ms)
+{
+    attach_budget_ms = MAX(ms, 0);
+}
 /* 'at' was checked (or attached again) at 'now'. */
 void
 checked(struct attacher *a, struct attached *at, long long int now)
@@ -97,6 +104,8 @@ attacher_destroy(struct attacher *a)
         }
         vif_watch_close(a->watch);
         free(a->run_ats);
+        free(a->run_put_off);
+        free(a->run_trunk_netns);
         free(a->rundir);
         free(a->switch_name);
         free(a);
@@ -605,7 +614,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
              size_t n_records, const struct sset *in_use)
 {
     long long int now = time_msec();
-    long long int deadline = now + ATTACH_BUDGET_MS;
+    long long int deadline = now + attach_budget_ms;
     bool changed = false;
     size_t n_not_ready = 0;
     size_t n_deferred = 0;
@@ -695,6 +704,8 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
     }
 
     shash_destroy(&busy);
+    bool *put_off = xzalloc(MAX(n_wants, 1) * sizeof *put_off);
+    size_t n_worked = 0;
     for (size_t i = 0; i < n_wants; i++) {
         const struct attach_want *w = &wants[i];
         const char *owner = (w->netns && !shash_is_empty(&owners)
@@ -707,13 +718,16 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
         if (at) {
             at->wanted_run = run;
         }
-        if (work && time_msec() >= deadline) {
-            /* Next time: a new one is not ready meanwhile, one to be moved
-             * or repaired stays as it is. */
+        if (work && n_worked && time_msec() >= deadline) {
+            /* Next time: a new one is not ready meanwhile (but keeps the
+             * port it may have: attacher_get_state()), one to be moved or
+             * repaired stays as it is.  (At least one a run.) */
             n_deferred++;
             n_not_ready += at && !at->ready;
+            put_off[i] = !at;
             continue;
         }
+        n_worked += work;
         if (at && !has_want(at, w)) {
             /* Moved to another namespace or device: start afresh. */
             bool same_netns = nullable_string_is_equal(at->want.netns,
@@ -829,9 +843,14 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
     }
     /* (The wanted are not removed above.) */
     a->run_ats = xrealloc(a->run_ats, MAX(n_wants, 1) * sizeof *a->run_ats);
+    a->run_trunk_netns = xrealloc(a->run_trunk_netns,
+                                  MAX(n_wants, 1) * sizeof *a->run_trunk_netns);
     for (size_t i = 0; i < n_wants; i++) {
         a->run_ats[i] = wanted.nodes[i].at;
+        a->run_trunk_netns[i] = wants[i].trunk_netns;   /* (Interned.) */
     }
+    free(a->run_put_off);
+    a->run_put_off = put_off;
     a->n_run_ats = n_wants;
     wanted_set_destroy(&wanted);
     shash_destroy(&owners);
@@ -861,8 +880,12 @@ attacher_get_state(const struct attacher *a, size_t i,
                    const struct attach_want *w, struct attacher_state *st)
 {
     const struct attached *at;
+    bool put_off = false;
+    const char *trunk_netns = NULL;
     if (i < a->n_run_ats) {
         at = a->run_ats[i];
+        put_off = a->run_put_off[i];
+        trunk_netns = a->run_trunk_netns[i];
         if (desired_flows_checking() && at != find_attached(a, w)) {
             VLOG_ERR("endpoint %s: the attacher's state of want %"PRIuSIZE
                      " of its last run is not the one its name finds",
@@ -874,7 +897,9 @@ attacher_get_state(const struct attacher *a, size_t i,
     st->ready = at && at->ready;
     st->error = at ? at->error : NULL;
     st->wants_port = at && (at->ready || (at->pending_port && !at->replug));
-    st->trunk_netns = at ? at->want.trunk_netns : NULL;
+    st->put_off = put_off && !at;
+    st->trunk_netns = (at ? at->want.trunk_netns
+                       : st->put_off ? trunk_netns : NULL);
 }
 
 long long int

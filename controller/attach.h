@@ -105,6 +105,10 @@ struct attacher_state {
      * switches may share a machine.  The attacher's: it stays until
      * attacher_run() is called again. */
     const char *trunk_netns;
+    /* The last run had no time for it (see attacher_set_budget()), and the
+     * attacher has nothing of it yet: after a restart, its devices (and
+     * port) may be there and in use. */
+    bool put_off;
 };
 /* The state of 'w', want 'i' of the wants of the last attacher_run() (kept
  * from that run: no lookup by name), or of another want (found by name). */
@@ -115,6 +119,11 @@ void attacher_get_state(const struct attacher *, size_t i,
  * unknown), as attacher_run() last found them. */
 int attacher_get_netns_fd(const struct attacher *);
 pid_t attacher_get_switch_pid(const struct attacher *);
+
+/* How long one attacher_run() may spend making, moving and repairing
+ * endpoints (250 ms unless set): the rest are put off to the next run, which
+ * follows at once.  Each run does at least one. */
+void attacher_set_budget(int ms);
 
 /* When attacher_run() wants to be called again, to try again endpoints it
  * could not attach, or at once for those it had no time for (it spends

@@ -514,8 +514,13 @@ binding_wants_destroy(struct binding_wants *w)
 size_t
 binding_partition_ready(struct binding_wants *w,
                         const struct attacher *attacher,
+                        const struct switch_db_binding *bindings,
+                        size_t n_bindings,
                         struct binding_endpoints *endpoints, bool *all_ready)
 {
+    /* Our ports on the switch, by name: made only if a want was put off. */
+    struct sset ours = SSET_INITIALIZER(&ours);
+    bool ours_made = false;
     size_t n_ready = 0;
     *all_ready = true;
     w->ready_digest = 0;
@@ -533,7 +538,19 @@ binding_partition_ready(struct binding_wants *w,
             /* A sum: the same for the same set in any order. */
             w->ready_digest += aw->endpoint_hash;
         }
-        if (ready || st.wants_port) {
+        bool kept = false;
+        if (!ready && !st.wants_port && st.put_off) {
+            if (!ours_made) {
+                ours_made = true;
+                for (size_t j = 0; j < n_bindings; j++) {
+                    if (bindings[j].ours) {
+                        sset_add(&ours, bindings[j].ifname);
+                    }
+                }
+            }
+            kept = sset_contains(&ours, w->ports[i].name);
+        }
+        if (ready || st.wants_port || kept) {
             /* (An internal port is a port before it is in place: the switch
              * makes its device.) */
             *all_ready = *all_ready && ready;
@@ -560,6 +577,7 @@ binding_partition_ready(struct binding_wants *w,
             *all_ready = false;
         }
     }
+    sset_destroy(&ours);
     return n_ready;
 }
 

@@ -172,11 +172,17 @@ void binding_wants_destroy(struct binding_wants *);
 /* Moves the wanted endpoints that must be ports (their veth 'attacher' has
  * made, or an internal port: see attacher_get_state()) and their ports to
  * the front of 'w' and returns how many there are; the others get the
- * attacher's error.  The last attacher_run() of 'attacher' had the wants of
- * 'w', in their order.  An endpoint whose device is not in place yet is
- * 'waiting' (not up).  '*all_ready' tells whether all are in place. */
+ * attacher's error.  One the attacher put off keeps its port if it is one
+ * of ours among 'bindings' (the switch's interfaces now): a
+ * restarted ovs-vnetd takes its time to look at thousands of endpoints, and
+ * those it has not looked at yet go on working meanwhile.  The last
+ * attacher_run() of 'attacher' had the wants of 'w', in their order.  An
+ * endpoint whose device is not in place yet (or not looked at) is 'waiting'
+ * (not up).  '*all_ready' tells whether all are in place. */
 size_t binding_partition_ready(struct binding_wants *w,
                                const struct attacher *attacher,
+                               const struct switch_db_binding *bindings,
+                               size_t n_bindings,
                                struct binding_endpoints *endpoints,
                                bool *all_ready);
 

@@ -21,6 +21,7 @@
 #include "hash.h"
 #include "ovsdb/nb-session.h"
 #include "controller/allocator.h"
+#include "controller/attach.h"
 #include "controller/desired-flows.h"
 #include "controller/nb-lock.h"
 #include "controller/nb-news.h"
@@ -638,6 +639,7 @@ parse_options(int argc, char *argv[])
         OPT_RELAY_KEY,
         OPT_SWITCH_RUNDIR,
         OPT_SWITCH_RECORDS,
+        OPT_ATTACH_BUDGET,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
         SSL_OPTION_ENUMS,
@@ -650,6 +652,7 @@ parse_options(int argc, char *argv[])
         {"relay-key", required_argument, NULL, OPT_RELAY_KEY},
         {"switch-rundir", required_argument, NULL, OPT_SWITCH_RUNDIR},
         {"switch-records", required_argument, NULL, OPT_SWITCH_RECORDS},
+        {"attach-budget", required_argument, NULL, OPT_ATTACH_BUDGET},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
@@ -683,6 +686,16 @@ parse_options(int argc, char *argv[])
         case OPT_CHECK_INCREMENTAL:
             desired_flows_check_incremental(true);
             break;
+
+        case OPT_ATTACH_BUDGET: {
+            int ms;
+            if (!str_to_int(optarg, 10, &ms) || ms < 0 || ms > 60000) {
+                ovs_fatal(0, "--attach-budget=%s: expected milliseconds "
+                          "from 0 to 60000", optarg);
+            }
+            attacher_set_budget(ms);
+            break;
+        }
 
         case OPT_SWITCH_RUNDIR: {
             const char *colon = strchr(optarg, ':');
@@ -784,6 +797,11 @@ usage(void)
            "  --switch-records=FILE   where the switches driven are "
            "recorded (default:\n"
            "                          %s/ovs-vnetd.switches)\n"
+           "  --attach-budget=MS      how long a switch's run may spend making "
+           "endpoints\n"
+           "                          before the rest wait for the next run "
+           "(default:\n"
+           "                          250)\n"
            "  -h, --help              display this help message\n"
            "  -V, --version           display version information\n",
            program_name, program_name, ovs_rundir(), VNET_NB_SOCKET,

@@ -495,7 +495,8 @@ session_step_attach(struct switch_session *ss, struct binding_wants *wants,
                     bool *all_ready)
 {
     run_attacher(ss, wants->wants, wants->n);
-    return binding_partition_ready(wants, ss->attacher, &ss->endpoints,
+    return binding_partition_ready(wants, ss->attacher, ss->db.bindings,
+                                   ss->db.n_bindings, &ss->endpoints,
                                    all_ready);
 }
 

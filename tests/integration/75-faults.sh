@@ -137,6 +137,41 @@ test_controller_kill9_twenty_times() {
     done
 }
 
+# ofport_of EP: the OpenFlow port of endpoint EP's interface on sw1.
+ofport_of() {
+    sandbox_vsctl sw1 --bare --columns=ofport find Interface \
+        "external_ids:iface-id=$1"
+}
+
+# A restarted ovs-vnetd that has no time to look at every endpoint in its
+# first run (here, one a run) leaves those it put off as they are: their
+# ports stay (same OpenFlow ports, no flow sent again) and their traffic
+# goes on.
+test_restart_keeps_what_it_puts_off() {
+    fault_lan
+    local ep
+    for ep in 3 4 5; do
+        vnet_ctl --wait attach net1 "ep$ep" --switch=sw1 --ip="10.5.0.1$ep" \
+            --netns="$SANDBOX_PREFIX-ep$ep" >/dev/null
+    done
+    local before
+    before=$(for ep in 1 2 3 4 5; do ofport_of "ep$ep"; done)
+    sandbox_vnetd_kill
+    sandbox_vnetd_start --attach-budget=0
+    vnet_ctl --wait sync
+    sleep 1
+    local log=$SANDBOX_DIR/vnetd/ovs-vnetd.log
+    ! awk '/opened log file/ {n++} n == 2' "$log" | grep -q 'removing port' \
+        || fail "ports removed after the restart: $(grep 'removing port' "$log")"
+    assert_eq "$(for ep in 1 2 3 4 5; do ofport_of "ep$ep"; done)" "$before" \
+        "the endpoints' OpenFlow ports after the restart"
+    assert_eq "$(sandbox_vnetd_appctl coverage/read-counter installer_flow_add)" 0 \
+        "flows sent again after the restart"
+    assert_eq "$(vnet_ctl -f csv --no-headings ep-list | cut -d, -f8 | sort -u)" \
+        true "every endpoint up"
+    reaches ep5 10.5.0.11 || fail "ep5 -> ep1 after the restart"
+}
+
 # A relay tap deleted under the switch: the relay is left reading a device
 # that is gone.  Its port goes and comes back, so that the tap is made anew,
 # and the relay starts again on it.

@@ -6,10 +6,13 @@
 # 10.5.0.0/16 with two endpoints in namespaces (ep1, ep2) and N logical
 # ports with fixed MAC and IP, plugged as ovs-vswitchd "dummy" ports (no
 # device) by an API client: the NB rows and the switch's ports are written
-# with ovsdb-client, in batches.  Then:
+# with ovsdb-client, in batches.  With KIND=trunk, N endpoints behind the
+# network's trunk instead ("ovs-vnet-ctl --wait attach --type=trunk", 500 to
+# a command: a namespace and a veth each, no port of the switch).  Then:
 #
 #   idle      ovs-vnetd's CPU time over IDLE seconds with nothing changing
-#   restart   kill -9 of ovs-vnetd under a ping from ep1 to ep2 every 10 ms,
+#   restart   kill -9 of ovs-vnetd under a ping from ep1 to ep2 every 10 ms
+#             (with KIND=trunk, from t1 to t2, both behind the trunk),
 #             then start it again: how long until it reports the switch in
 #             sync, how many flows it added or deleted (coverage counters of
 #             the new process), and how many pings were lost
@@ -18,12 +21,17 @@
 #             "ovs-ofctl --bundle add-flows" of the same flows from a file
 #             (after deleting them again), in the same run
 #
-# Usage: [N=2000] [IDLE=60] bench/big-switch.sh
+# Usage: [N=2000] [IDLE=60] [KIND=logical|trunk] bench/big-switch.sh
 # Needs root, and tools/setup.sh to have been run.
 set -u -o pipefail
 
 N=${N:-2000}
 IDLE=${IDLE:-60}
+KIND=${KIND:-logical}
+case $KIND in
+    logical|trunk) ;;
+    *) echo "$0: KIND must be logical or trunk" >&2; exit 2 ;;
+esac
 [[ $N =~ ^[0-9]+$ ]] && [ "$N" -ge 1 ] && [ "$N" -le 60000 ] \
     || { echo "$0: N must be from 1 to 60000" >&2; exit 2; }
 [[ $IDLE =~ ^[0-9]+$ ]] || { echo "$0: IDLE must be seconds" >&2; exit 2; }
@@ -53,7 +61,7 @@ counter() {
     sandbox_vnetd_appctl coverage/read-counter "$1"
 }
 
-echo "command: N=$N IDLE=$IDLE bench/big-switch.sh"
+echo "command: N=$N IDLE=$IDLE KIND=$KIND bench/big-switch.sh"
 sandbox_init "vg$(printf '%04x' $((RANDOM % 65536)))" || exit 1
 export SANDBOX_VSWITCHD_ARGS=--enable-dummy
 
@@ -71,10 +79,24 @@ done
 ep2_ip=$(ip -n "$SANDBOX_PREFIX-ep2" -4 -o addr show dev eth0 \
          | awk '{print $4}' | cut -d/ -f1)
 
-log "$N logical ports"
+log "$N endpoints ($KIND)"
 start=$(now_ms)
-sandbox_logical_ports net1 "$N" addressed || fail "NB rows"
-sandbox_dummy_ports sw1 br-vnet "$N" || fail "switch ports"
+if [ "$KIND" = trunk ]; then
+    i=0
+    while [ "$i" -lt "$N" ]; do
+        args=()
+        for ((j = i + 1; j <= N && j <= i + 500; j++)); do
+            args+=(-- attach net1 "t$j" --switch=sw1 --type=trunk
+                   --ip="10.5.$((j / 250 + 1)).$((j % 250 + 2))"
+                   --netns="$SANDBOX_PREFIX-t$j")
+        done
+        vnet_ctl -t 600 --wait "${args[@]:1}" >/dev/null || fail "attach up to $((j - 1))"
+        i=$((j - 1))
+    done
+else
+    sandbox_logical_ports net1 "$N" addressed || fail "NB rows"
+    sandbox_dummy_ports sw1 br-vnet "$N" || fail "switch ports"
+fi
 vnet_ctl -t 600 --wait sync || fail "sync"
 flows=$(our_flows)
 log "in sync after $(( $(now_ms) - start )) ms: $flows flows"
@@ -89,9 +111,12 @@ t1=$(cpu_ticks "$pid")
 idle_pct=$(awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$IDLE" 'BEGIN { printf "%.2f", 100 * d / hz / s }')
 log "idle: $((t1 - t0)) ticks in $IDLE s"
 
-# Restart under a 10 ms ping.
+# Restart under a 10 ms ping (with KIND=trunk, between the first two
+# endpoints behind the trunk).
 pings=1500
-ip netns exec "$SANDBOX_PREFIX-ep1" ping -i 0.01 -c "$pings" -W 1 "$ep2_ip" \
+from=ep1 to=$ep2_ip
+[ "$KIND" = trunk ] && [ "$N" -ge 2 ] && from=t1 to=10.5.1.4
+ip netns exec "$SANDBOX_PREFIX-$from" ping -i 0.01 -c "$pings" -W 1 "$to" \
     > "$SANDBOX_DIR/ping.txt" 2>&1 &
 ping_pid=$!
 sleep 2
@@ -134,7 +159,11 @@ sandbox_check_logs "$SANDBOX_BUSY_WARNINGS" >&2 \
     || log "warnings in the daemons' logs (above)"
 
 echo
-echo "N=$N logical ports, $flows flows of ovs-vnet on one switch"
+if [ "$KIND" = trunk ]; then
+    echo "N=$N endpoints behind a trunk, $flows flows of ovs-vnet on one switch"
+else
+    echo "N=$N logical ports, $flows flows of ovs-vnet on one switch"
+fi
 printf '  %-44s %s\n' "idle ovs-vnetd, $IDLE s:" "$idle_pct% of a core (target <= 1%)"
 printf '  %-44s %s\n' "restart (kill -9), until in sync:" "$restart_ms ms from its start"
 printf '  %-44s %s\n' "  from the switch's connection:" "$restart_conn_ms ms (target <= 1000)"

@@ -48,6 +48,7 @@ attacher_set_budget(int ms)
 {
     attach_budget_ms = MAX(ms, 0);
 }
+
 /* 'at' was checked (or attached again) at 'now'. */
 void
 checked(struct attacher *a, struct attached *at, long long int now)

@@ -18,6 +18,11 @@
 # costs for each 1000 endpoints than at the first N; and the full runs per
 # change (their coverage counter).
 #
+# With CHANGE=elsewhere, the logical ports go into another network instead
+# (10.6.0.0/16, with no endpoint on this switch and no router): a change
+# that gives the switch nothing to do, and what it costs the switch all
+# the same.
+#
 # With OLD=PATH, an ovs-vnetd binary measured too, on the same sandbox: at
 # each N, ovs-vnetd is restarted with the other binary (after "--wait sync"
 # on the first), alternately, ROUNDS times each (2 by default).
@@ -28,8 +33,8 @@
 # step by step (bench/lib/run-profile.py): what grows with the network.  The
 # recording slows ovs-vnetd: those rounds' figures are not comparable.
 #
-# Usage: [NS="100 1000 3000"] [K=200] [OLD=PATH] [ROUNDS=2] [PROFILE=DIR]
-#        bench/change-cost.sh
+# Usage: [NS="100 1000 3000"] [K=200] [CHANGE=here|elsewhere] [OLD=PATH]
+#        [ROUNDS=2] [PROFILE=DIR] bench/change-cost.sh
 # Needs root, and tools/setup.sh to have been run.
 set -u -o pipefail
 
@@ -38,6 +43,12 @@ K=${K:-200}
 OLD=${OLD:-}
 ROUNDS=${ROUNDS:-2}
 PROFILE=${PROFILE:-}
+CHANGE=${CHANGE:-here}
+case $CHANGE in
+    here) change_net=net1 change_prefix=10.5.250 ;;
+    elsewhere) change_net=net2 change_prefix=10.6.250 ;;
+    *) echo "$0: CHANGE must be here or elsewhere" >&2; exit 2 ;;
+esac
 [[ $K =~ ^[0-9]+$ ]] && [ "$K" -ge 2 ] || { echo "$0: K must be a count of 2 or more" >&2; exit 2; }
 [[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || { echo "$0: ROUNDS must be a count" >&2; exit 2; }
 last=0
@@ -113,8 +124,8 @@ changes() {
     for ((k = 0; k < $1; k += 2)); do
         serial=$((serial + 1))
         name=c$serial
-        vnet_ctl --wait port-add net1 "$name" \
-            --ip="10.5.250.$((serial % 250 + 2))" \
+        vnet_ctl --wait port-add "$change_net" "$name" \
+            --ip="$change_prefix.$((serial % 250 + 2))" \
             --mac="$(printf '02:00:0a:05:%02x:%02x' $((serial / 256 % 256)) $((serial % 256)))" \
             >/dev/null || fail "port-add $name"
         vnet_ctl --wait detach "$name" >/dev/null || fail "detach $name"
@@ -147,7 +158,7 @@ measure() {
               'BEGIN { printf "%.0f %.2f", c / k / 1000, r / k }') $(full_run_stats)"
 }
 
-echo "command: NS=\"$NS\" K=$K${OLD:+ OLD=$OLD} ROUNDS=$ROUNDS${PROFILE:+ PROFILE=$PROFILE} bench/change-cost.sh"
+echo "command: NS=\"$NS\" K=$K CHANGE=$CHANGE${OLD:+ OLD=$OLD} ROUNDS=$ROUNDS${PROFILE:+ PROFILE=$PROFILE} bench/change-cost.sh"
 sandbox_init "vc$(printf '%04x' $((RANDOM % 65536)))" || exit 1
 log "setting up"
 sandbox_nb_start >/dev/null || fail "NB"
@@ -156,6 +167,7 @@ sandbox_switch_start sw1 || fail "switch"
 vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" --name=sw1 >/dev/null \
     || fail "connect"
 vnet_ctl net-add net1 10.5.0.0/16 >/dev/null || fail "net-add"
+vnet_ctl net-add net2 10.6.0.0/16 >/dev/null || fail "net-add net2"
 
 declare -A us runs run_avg run_min
 first=${NS%% *}
@@ -208,7 +220,12 @@ summary() {
 }
 
 echo
-echo "One change of the NB: a logical port of the network added or deleted, by one"
+if [ "$CHANGE" = here ]; then
+    echo "One change of the NB: a logical port of the network added or deleted, by one"
+else
+    echo "One change of the NB: a logical port of another network (none of its endpoints"
+    echo "on this switch) added or deleted, by one"
+fi
 echo "--wait command; microseconds of ovs-vnetd's CPU, each round, then the median."
 summary "ovs-vnetd's CPU a change, all of it (/proc):" us
 summary "a full run (their mean; its CPU only):" run_avg

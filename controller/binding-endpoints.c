@@ -185,6 +185,7 @@ binding_report(struct binding_endpoints *endpoints,
      * until then the switch is not in sync. */
     r->endpoints_ready = all_ready;
     r->markers_ready = true;
+    r->n_errors = 0;
     up_list_clear(endpoints);
     struct shash_node *node;
     SHASH_FOR_EACH_SAFE (node, &endpoints->map) {
@@ -208,6 +209,7 @@ binding_report(struct binding_endpoints *endpoints,
         if (be->status.up && !be->trunk && !was_up) {
             r->markers_ready = false;
         }
+        r->n_errors += be->error != NULL;
         note_up(endpoints, node);
         note_status(endpoints, node->name, be);
     }

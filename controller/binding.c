@@ -497,6 +497,19 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
 }
 
 void
+binding_wants_networks(const struct binding_wants *w, struct hmapx *nets)
+{
+    const struct vnetrec_network *last = NULL;
+    for (size_t i = 0; i < w->n; i++) {
+        const struct vnetrec_network *net = w->w_rows[i]->row->network;
+        if (net && net != last) {
+            hmapx_add(nets, CONST_CAST(struct vnetrec_network *, net));
+            last = net;
+        }
+    }
+}
+
+void
 binding_wants_destroy(struct binding_wants *w)
 {
     free(w->wants);

@@ -169,6 +169,10 @@ void binding_collect(const struct binding_ctx_in *, struct lan_view *view,
                      struct binding_memos *memos, struct binding_wants *out);
 void binding_wants_destroy(struct binding_wants *);
 
+/* Adds to 'nets' (of struct vnetrec_network *) the network of every want
+ * of 'w'. */
+void binding_wants_networks(const struct binding_wants *w, struct hmapx *nets);
+
 /* Moves the wanted endpoints that must be ports (their veth 'attacher' has
  * made, or an internal port: see attacher_get_state()) and their ports to
  * the front of 'w' and returns how many there are; the others get the
@@ -198,6 +202,7 @@ struct binding_report {
     bool endpoints_ready;       /* Every endpoint wanted here is bound. */
     bool markers_ready;         /* Every endpoint up was up before (its
                                  * interface marked vnet-installed). */
+    size_t n_errors;            /* Endpoints reported with an error. */
 };
 
 /* Whether the switch holds the flows of a generation (see

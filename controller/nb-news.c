@@ -195,6 +195,8 @@ unsigned int
 nb_news_run(struct nb_news *news, struct ovsdb_idl *idl)
 {
     unsigned int idl_seqno = ovsdb_idl_get_seqno(idl);
+    news->prev_seqno = news->seqno;
+    news->datapaths_changed = false;
     note_endpoint_versions(news, idl);
     if (idl_seqno != news->idl_seqno) {
         news->idl_seqno = idl_seqno;
@@ -207,6 +209,7 @@ nb_news_run(struct nb_news *news, struct ovsdb_idl *idl)
     uint32_t datapaths = hash_datapaths(idl);
     if (datapaths != news->datapaths) {
         news->datapaths = datapaths;
+        news->datapaths_changed = true;
         news->seqno++;
     }
     return news->seqno;

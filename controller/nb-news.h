@@ -29,6 +29,11 @@ struct nb_news {
     uint32_t datapaths;         /* The switches' datapath types, as last
                                  * seen (a hash). */
     unsigned int seqno;         /* One more for each change that is news. */
+    unsigned int prev_seqno;    /* 'seqno' before the last nb_news_run(): a
+                                 * reader that saw that one has only the
+                                 * changes tracked now to follow... */
+    bool datapaths_changed;     /* ...and this one, if the last run found
+                                 * the datapath types changed. */
     uint64_t batch;             /* One more for each run with a tracked
                                  * change of an Endpoint row. */
     struct hmap versions;       /* Each Endpoint row's version, by UUID. */

@@ -15,6 +15,7 @@
 #include "controller/switch-db.h"
 #include "controller/switch-news.h"
 #include "controller/tunnels.h"
+#include "hmapx.h"
 #include "openvswitch/shash.h"
 #include "ovsdb-idl.h"
 #include "simap.h"
@@ -116,6 +117,12 @@ struct switch_session {
     struct sset rows_accepted;  /* Networks and routers kept by the last
                                  * full run (struct lan_view 'accepted'). */
     bool rows_checked;          /* 'rows_accepted' is from a full run. */
+    /* As the last full run left them: the networks of this switch (of the
+     * endpoints it makes, or with ports or routed into here: struct
+     * vnetrec_network *s), and how many of its endpoints had an error. */
+    struct hmapx nets_here;
+    bool nets_known;
+    size_t endpoint_errors;
     struct binding_memos memos; /* What binding kept of every endpoint
                                  * row (binding.h). */
     const struct nb_news *news; /* The NB's news (switch_session_run()). */

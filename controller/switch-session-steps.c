@@ -524,7 +524,22 @@ session_step_report(struct switch_session *ss, struct ovsdb_idl *nb,
     binding_report(&ss->endpoints, wants, ss->flow_gen, installer_holds,
                    ss->installer, all_ready, &report);
     ss->endpoints_ready = report.endpoints_ready;
+    ss->endpoint_errors = report.n_errors;
     session_report_up(ss, report.markers_ready);
+
+    /* What a change of another network's endpoints is told apart by
+     * (switch_session_run()). */
+    hmapx_clear(&ss->nets_here);
+    binding_wants_networks(wants, &ss->nets_here);
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &view->nets) {
+        const struct net_info *ni = node->data;
+        if (ni->row && (ni->relevant || ni->n_ports)) {
+            hmapx_add(&ss->nets_here, CONST_CAST(struct vnetrec_network *,
+                                                 ni->row));
+        }
+    }
+    ss->nets_known = nb && !ss->config_error;
 
     binding_wants_destroy(wants);
     if (!ss->watching) {

@@ -207,6 +207,53 @@ test_full_runs_are_timed() {
         || fail "the mean below the least: $(sandbox_vnetd_appctl run-times/show)"
 }
 
+# elsewhere_logged SWITCH: how many changes switch SWITCH told apart as of
+# other networks' endpoints only.
+elsewhere_logged() {
+    grep -c "switch $1: only other networks' endpoints changed" \
+        "$SANDBOX_DIR/vnetd/ovs-vnetd.log" || true
+}
+
+test_changes_of_other_networks_start_no_full_run() {
+    # A change of an endpoint of a network with nothing on a switch gives
+    # that switch nothing to do: its full run is left out (checking, it
+    # runs all the same and must change nothing).  The switch of that
+    # network, and any change of its own network, still get one.
+    hosts_world vxlan h1 h2
+    vnet_ctl net-add red 10.5.0.0/16 >/dev/null
+    vnet_ctl net-add blue 10.6.0.0/16 >/dev/null
+    attach_ep red r1 h1 10.5.0.11
+    attach_ep red r2 h1 10.5.0.12
+    attach_ep blue b1 h2 10.6.0.11
+    attach_ep blue b2 h2 10.6.0.12
+    vnet_ctl --wait sync
+    sandbox_vnetd_appctl vlog/set switch_session:file:dbg >/dev/null
+    local i
+    for i in 1 2 3; do
+        vnet_ctl --wait port-add blue "p$i" --ip="10.6.1.$i" \
+            --mac="0a:00:00:00:06:0$i" >/dev/null
+        vnet_ctl --wait detach "p$i" >/dev/null
+    done
+    (( $(elsewhere_logged h1) >= 6 )) \
+        || fail "$(elsewhere_logged h1) changes of blue told apart on h1"
+    assert_eq "$(elsewhere_logged h2)" 0 "changes of blue told apart on h2"
+    # An interface plugged on h1 for a logical port of blue whose row comes
+    # after it: the row is h1's to bind, and then blue is h1's too.
+    plug h1 b3 0a:00:00:00:06:13 10.6.0.13
+    sleep 0.5
+    local before; before=$(elsewhere_logged h1)
+    vnet_ctl --wait port-add blue b3 --ip=10.6.0.13 --mac=0a:00:00:00:06:13 >/dev/null
+    assert_eq "$(elsewhere_logged h1)" "$before" \
+        "the row of an interface plugged on h1 told apart on h1"
+    wait_until 10 reaches b3 10.6.0.11 || fail "b3 on h1 -> b1 on h2"
+    vnet_ctl --wait port-add blue p9 --ip=10.6.1.9 --mac=0a:00:00:00:06:09 >/dev/null
+    assert_eq "$(elsewhere_logged h1)" "$before" \
+        "a change of blue told apart on h1 with b3 there"
+    unplug h1 b3
+    reaches r1 10.5.0.12 || fail "r1 -> r2"
+    reaches b1 10.6.0.12 || fail "b1 -> b2"
+}
+
 test_flows_coming_in_start_no_full_run() {
     # A new endpoint is up once its flows are in; the installer saying so
     # changes nothing else, and only the endpoints' "up" is looked at again.

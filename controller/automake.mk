@@ -31,6 +31,7 @@ controller_libvnetd_a_SOURCES = \
 	controller/switch-session.c controller/switch-session.h \
 	controller/switch-session-private.h controller/switch-session-status.c \
 	controller/switch-session-steps.c \
+	controller/switch-session-elsewhere.c \
 	controller/tunnels.c controller/tunnels.h \
 	controller/vif.c controller/vif.h \
 	controller/vif-addr.c controller/vif-addr.h controller/vif-netlink.h \

@@ -1,7 +1,7 @@
 /* The state of one switch's session, shared by the files that make up
  * switch-session: switch-session.c orders the steps of a run,
  * switch-session-steps.c holds them, switch-session-status.c says how the
- * switch stands.  Nothing else includes
+ * switch stands, switch-session-elsewhere.c which changes need no run.  Nothing else includes
  * this. */
 #ifndef VNET_SWITCH_SESSION_PRIVATE_H
 #define VNET_SWITCH_SESSION_PRIVATE_H 1
@@ -239,5 +239,20 @@ void session_report_up(struct switch_session *, bool markers_ready);
  * writes the marks, whose switch's flows have come in since the last full
  * run, nothing else having changed.  Returns true if any "up" changed. */
 bool session_refresh_up(struct switch_session *);
+
+/* switch-session-elsewhere.c. */
+/* Whether all that changed since the last full run is endpoints of other
+ * networks than this switch's (none of its endpoints in them, no port of
+ * theirs here, not routed into from here), on no router and no physical
+ * network, not on this switch: what this switch must have stays the same.
+ * A change of any other row, or of an endpoint's network, switch or name,
+ * is not told apart.  Nor is anything while an endpoint here has an error
+ * (an endpoint elsewhere going may give it back the address it lacked), or
+ * while the switch is not in sync with the last full run (every endpoint
+ * attached, bound, up and marked, the flows in): a full run may have more
+ * to say then.  'key' is the run's key now; 'timers_due' whether a timer
+ * of the full run is due. */
+bool session_only_elsewhere(const struct switch_session *, struct ovsdb_idl *nb,
+                            const struct run_key *, bool timers_due);
 
 #endif /* controller/switch-session-private.h */

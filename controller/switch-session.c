@@ -22,7 +22,6 @@
 #include "controller/underlay.h"
 #include "controller/uplink.h"
 #include "controller/vif.h"
-#include "controller/idl-changes.h"
 #include "coverage.h"
 #include "flows/flow-units.h"
 #include "flows/installer.h"
@@ -35,7 +34,6 @@
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "openvswitch/shash.h"
-#include "ovsdb/endpoint.h"
 #include "ovsdb/names.h"
 #include "ovsdb/validate.h"
 #include "ovsdb/vnet-idl.h"
@@ -457,109 +455,6 @@ only_flows_came_in(const struct switch_session *ss, const struct run_key *key)
     return !memcmp(&k, &ss->last_key, sizeof k);
 }
 
-/* What endpoint_elsewhere() reads. */
-struct elsewhere_ctx {
-    const struct switch_session *ss;
-    struct hmapx routed;        /* Networks on a router. */
-};
-
-/* Whether the changed row 'row' (of table 'tc') is an endpoint of a
- * network that is not this switch's (see only_elsewhere()). */
-static bool
-endpoint_elsewhere(const struct ovsdb_idl_row *row,
-                   const struct ovsdb_idl_table_class *tc, void *ctx_)
-{
-    const struct elsewhere_ctx *ctx = ctx_;
-    const struct switch_session *ss = ctx->ss;
-    bool updated = (!ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT)
-                    && !ovsdb_idl_row_get_seqno(row,
-                                                OVSDB_IDL_CHANGE_DELETE));
-    if (tc == &vnetrec_table_vnet_global) {
-        /* A command's --wait moves nb_cfg in the same transaction: no
-         * change of a switch's own. */
-        for (size_t c = 0; c < tc->n_columns; c++) {
-            if (&tc->columns[c] != &vnetrec_vnet_global_col_nb_cfg
-                && ovsdb_idl_track_is_updated(row, &tc->columns[c])) {
-                return false;
-            }
-        }
-        return updated;
-    }
-    if (tc != &vnetrec_table_endpoint) {
-        return false;
-    }
-    const struct vnetrec_endpoint *ep
-        = CONTAINER_OF(row, struct vnetrec_endpoint, header_);
-    if (updated
-        && (vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_NETWORK)
-            || vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_SWITCH_)
-            || vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_NAME))) {
-        return false;           /* What it was is not at hand. */
-    }
-    struct vnetrec_network *net = CONST_CAST(struct vnetrec_network *,
-                                             ep->network);
-    const char *sw = vnet_endpoint_switch_name(ep);
-    if (!net || net->physnet || hmapx_contains(&ss->nets_here, net)
-        || hmapx_contains(&ctx->routed, net)
-        || (sw && !strcmp(sw, ss->name))
-        || (ep->location && !strcmp(ep->location, ss->name))) {
-        return false;
-    }
-    /* An interface someone plugged here for it (before its row came). */
-    for (size_t i = 0; i < ss->db.n_bindings; i++) {
-        const struct switch_db_binding *b = &ss->db.bindings[i];
-        if (!b->ours && b->iface_id && !strcmp(b->iface_id, ep->name)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* Whether all that changed since the last full run is endpoints of other
- * networks than this switch's (none of its endpoints in them, no port of
- * theirs here, not routed into from here), on no router and no physical
- * network, not on this switch: what this switch must have stays the same.
- * A change of any other row, or of an endpoint's network, switch or name,
- * is not told apart.  Nor is anything while an endpoint here has an error
- * (an endpoint elsewhere going may give it back the address it lacked), or
- * while the switch is not in sync with the last full run (every endpoint
- * attached, bound, up and marked, the flows in): a full run may have more
- * to say then. */
-static bool
-only_elsewhere(const struct switch_session *ss, struct ovsdb_idl *nb,
-               const struct run_key *key)
-{
-    if (!nb || !ss->ran_once || ss->watching || !ss->settled || ss->rerun
-        || !ss->nets_known || ss->endpoint_errors || !ss->news
-        || !ss->endpoints_ready || !ss->markers_ready
-        || !hmapx_is_empty(&ss->endpoints.not_up)
-        || !ss->db.ready || ss->db.n_unnumbered || ss->txn_pending
-        || !flow_installer_is_synced(ss->installer)
-        || ss->news->datapaths_changed
-        || ss->last_key.nb_seqno != ss->news->prev_seqno
-        || timers_due(ss) || !memcmp(key, &ss->last_key, sizeof *key)) {
-        return false;
-    }
-    struct run_key k;
-    memcpy(&k, key, sizeof k);
-    k.nb_seqno = ss->last_key.nb_seqno;
-    if (memcmp(&k, &ss->last_key, sizeof k)) {
-        return false;
-    }
-    struct elsewhere_ctx ctx = { .ss = ss };
-    hmapx_init(&ctx.routed);
-    const struct vnetrec_router *r;
-    VNETREC_ROUTER_FOR_EACH (r, nb) {
-        for (size_t i = 0; i < r->n_networks; i++) {
-            hmapx_add(&ctx.routed, CONST_CAST(struct vnetrec_network *,
-                                              r->networks[i]));
-        }
-    }
-    bool elsewhere = idl_changes_each(nb, endpoint_elsewhere, &ctx);
-    hmapx_destroy(&ctx.routed);
-    return elsewhere;
-}
-
 static struct relay_taps_ctx
 relay_taps_ctx(const struct switch_session *ss)
 {
@@ -746,7 +641,8 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     uint64_t flow_gen = ss->flow_gen;
     size_t n_peers = ss->plan.n_peers;
     size_t n_status = sset_count(&ss->endpoints.changed);
-    if (full && !repaired && only_elsewhere(ss, nb, &key)) {
+    if (full && !repaired
+        && session_only_elsewhere(ss, nb, &key, timers_due(ss))) {
         COVERAGE_INC(switch_session_elsewhere);
         VLOG_DBG("switch %s: only other networks' endpoints changed%s",
                  ss->name, (desired_flows_checking()

@@ -80,12 +80,18 @@ void checked(struct attacher *, struct attached *, long long int now);
 void refresh_switch_netns(struct attacher *);
 void to_vif_config(const struct attach_want *, struct vif_config *);
 void attach_one(struct attacher *, struct attached *);
-char *netns_marker(const char *netns);
-bool netns_is_ours(const char *netns);
-char *mark_netns(const char *netns, const char *what);
 void detach_one(struct attacher *, const char *endpoint, const char *netns,
                 const char *host_ifname, const char *trunk_netns,
                 bool keep_netns);
+
+/* attach-marks.c: namespaces ovs-vnetd made are marked by a file in its
+ * run directory, vnet-netns.NAME (netns_marker()), so that only those are
+ * deleted, also after a restart.  mark_netns() marks 'netns' as made for
+ * 'what' ("endpoint NAME", "trunk PORT"), and returns NULL or why it could
+ * not (malloc'd). */
+char *netns_marker(const char *netns);
+bool netns_is_ours(const char *netns);
+char *mark_netns(const char *netns, const char *what);
 
 /* attach-verify.c. */
 void verify_start(struct attacher *);

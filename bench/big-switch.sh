@@ -41,6 +41,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 . tests/lib/sandbox.sh
 . tests/lib/check.sh
+. bench/lib/trunk-endpoints.sh
 
 log() { echo "bench: $*" >&2; }
 fail() { echo "bench: $*" >&2; exit 1; }
@@ -82,17 +83,7 @@ ep2_ip=$(ip -n "$SANDBOX_PREFIX-ep2" -4 -o addr show dev eth0 \
 log "$N endpoints ($KIND)"
 start=$(now_ms)
 if [ "$KIND" = trunk ]; then
-    i=0
-    while [ "$i" -lt "$N" ]; do
-        args=()
-        for ((j = i + 1; j <= N && j <= i + 500; j++)); do
-            args+=(-- attach net1 "t$j" --switch=sw1 --type=trunk
-                   --ip="10.5.$((j / 250 + 1)).$((j % 250 + 2))"
-                   --netns="$SANDBOX_PREFIX-t$j")
-        done
-        vnet_ctl -t 600 --wait "${args[@]:1}" >/dev/null || fail "attach up to $((j - 1))"
-        i=$((j - 1))
-    done
+    trunk_endpoints net1 t 1 "$N" 1 || fail "endpoints behind the trunk"
 else
     sandbox_logical_ports net1 "$N" addressed || fail "NB rows"
     sandbox_dummy_ports sw1 br-vnet "$N" || fail "switch ports"

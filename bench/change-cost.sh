@@ -67,6 +67,7 @@ fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 . tests/lib/sandbox.sh
+. bench/lib/trunk-endpoints.sh
 
 log() { echo "bench: $*" >&2; }
 fail() { echo "bench: $*" >&2; exit 1; }
@@ -92,20 +93,13 @@ restart_with() {
     running=$1
 }
 
-# grow_to N: endpoints e1..eN behind the trunk, 500 to a command.
+# grow_to N: endpoints e1..eN behind the trunk.
 have=0
 grow_to() {
-    local n=$1 args i
-    while [ "$have" -lt "$n" ]; do
-        args=()
-        for ((i = have + 1; i <= n && i <= have + 500; i++)); do
-            args+=(-- attach net1 "e$i" --switch=sw1 --type=trunk
-                   --ip="10.5.$((i / 250)).$((i % 250 + 2))"
-                   --netns="$SANDBOX_PREFIX-e$i")
-        done
-        vnet_ctl -t 600 --wait "${args[@]:1}" >/dev/null || fail "attach up to $((i - 1))"
-        have=$((i - 1))
-    done
+    if [ "$have" -lt "$1" ]; then
+        trunk_endpoints net1 e $((have + 1)) "$1" 0 || fail "endpoints up to $1"
+        have=$1
+    fi
 }
 
 # full_run_stats: the full runs' CPU times since the last reset, in us, as

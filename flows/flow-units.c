@@ -56,6 +56,7 @@ struct flow_units {
     struct ovs_list dirty;
     size_t n_dirty;
     unsigned int pass;
+    bool patch;                 /* This pass is a patch. */
     struct flow_units_stats stats;
 
     /* The order of the units opened: a pass opens mostly the same units in
@@ -262,16 +263,45 @@ void
 flow_units_begin(struct flow_units *u)
 {
     u->pass++;
+    u->patch = false;
     u->n_opened = 0;
     visit_order_begin(&u->order);
     memset(&u->stats, 0, sizeof u->stats);
+}
+
+void
+flow_units_begin_patch(struct flow_units *u)
+{
+    u->pass++;
+    u->patch = true;
+    u->n_opened = 0;
+    memset(&u->stats, 0, sizeof u->stats);
+}
+
+void
+flow_units_drop(struct flow_units *u, const struct flow_unit_key *key)
+{
+    struct unit *unit = find_unit(u, key);
+    if (unit && (unit->fp || unit->filling)) {
+        /* Emptied, and gone at the end of the next full pass (which will not
+         * open it): the order of the last one may still name it. */
+        if (unit->filling) {
+            ovs_list_remove(&unit->fill_node);
+            unit->filling = false;
+            flow_table_clear(&unit->fresh);
+        }
+        unit_unlink(u, unit);
+        flow_table_clear(&unit->flows);
+        unit_forget_fp(unit);
+        u->stats.n_removed++;
+    }
 }
 
 struct flow_table *
 flow_units_open(struct flow_units *u, const struct flow_unit_key *key,
                 const void *fp, size_t fp_len)
 {
-    struct unit *unit = find_next(u, key);
+    struct unit *unit = u->patch ? find_unit(u, key) : find_next(u, key);
     /* A unit is opened once a pass: its key names it.  Two objects that the
      * checks upstream let through with one key (a bug) must not take the
      * controller down: the first keeps its flows. */
@@ -289,7 +319,9 @@ flow_units_open(struct flow_units *u, const struct flow_unit_key *key,
         flow_table_init(&unit->fresh);
         hmap_insert(&u->units, &unit->node, key_hash(key));
     }
-    visit_order_visit(&u->order, unit);
+    if (!u->patch) {
+        visit_order_visit(&u->order, unit);
+    }
     if (unit->fp && unit->fp_len == fp_len
         && (!fp_len || !memcmp(unit->fp, fp, fp_len))) {
         unit->pass = u->pass;
@@ -313,7 +345,9 @@ flow_units_end(struct flow_units *u)
 {
     size_t before = u->n_dirty;
     struct unit *unit;
-    if (u->n_opened != hmap_count(&u->units)) {
+    if (u->patch) {
+        /* The units a patch did not open stay. */
+    } else if (u->n_opened != hmap_count(&u->units)) {
         /* Units this pass did not open go. */
         HMAP_FOR_EACH_SAFE (unit, node, &u->units) {
             if (unit->pass != u->pass) {
@@ -327,7 +361,9 @@ flow_units_end(struct flow_units *u)
             }
         }
     }
-    visit_order_end(&u->order);
+    if (!u->patch) {
+        visit_order_end(&u->order);
+    }
     /* (The union's winners do not depend on the order.) */
     LIST_FOR_EACH_POP (unit, fill_node, &u->filling) {
         unit_unlink(u, unit);

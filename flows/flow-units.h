@@ -59,6 +59,16 @@ struct flow_table *flow_units_open(struct flow_units *,
  * date.  Returns true if the union changed. */
 bool flow_units_end(struct flow_units *);
 
+/* A patch: a pass that opens only the units of what changed and keeps the
+ * others as they are.  flow_units_begin_patch() starts it; units are opened
+ * as in a pass (each at most once), and flow_units_drop() takes a unit's
+ * flows out of the union at once (the unit itself goes at the end of the next
+ * full pass, unless that one opens it); flow_units_end() ends it, keeping
+ * the units it did not open.  The order of the units is left as the last
+ * full pass found it. */
+void flow_units_begin_patch(struct flow_units *);
+void flow_units_drop(struct flow_units *, const struct flow_unit_key *);
+
 /* Forgets every fingerprint, so that the next pass generates every unit
  * again (the union and its dirty marks are kept right). */
 void flow_units_forget(struct flow_units *);

@@ -67,6 +67,12 @@ dirty_priorities(flow_units *u)
     return p;
 }
 
+void
+drop(flow_units *u, flow_unit_key k)
+{
+    flow_units_drop(u, &k);
+}
+
 const std::string kA = "table=0,priority=10,in_port=1,actions=drop";
 const std::string kB = "table=0,priority=20,in_port=2,actions=drop";
 const std::string kC = "table=0,priority=30,in_port=3,actions=drop";
@@ -267,6 +273,67 @@ TEST(FlowUnits, PassesInAnotherOrderFindTheirUnits)
         EXPECT_EQ(st.n_units, passes[p].size()) << "pass " << p;
         EXPECT_EQ(st.n_removed, p == 3 ? 1u : 0u) << "pass " << p;
     }
+    flow_units_destroy(u);
+}
+
+TEST(FlowUnits, PatchKeepsWhatItDoesNotOpen)
+{
+    flow_units *u = flow_units_create();
+    flow_units_begin(u);
+    fill(u, key(1), "fp1", {kA});
+    fill(u, key(2), "fp2", {kB});
+    flow_units_end(u);
+    dirty_priorities(u);
+
+    // A patch: unit 3 new, unit 2 dropped, unit 1 not opened (stays).
+    flow_units_begin_patch(u);
+    EXPECT_TRUE(fill(u, key(3), "fp3", {kC}));
+    drop(u, key(2));
+    EXPECT_TRUE(flow_units_end(u));
+    EXPECT_EQ(union_lines(u), (std::vector<std::string>{
+        "table=0 priority=10 in_port=1 actions=drop "
+        "cookie=0x7601000000000000",
+        "table=0 priority=30 in_port=3 actions=drop "
+        "cookie=0x7601000000000000"}));
+    EXPECT_EQ(dirty_priorities(u), (std::vector<int>{20, 30}));
+
+    // A unit opened in a patch with its fingerprint is not filled again;
+    // a patch that changes nothing is no change.
+    flow_units_begin_patch(u);
+    EXPECT_FALSE(fill(u, key(3), "fp3", {kC}));
+    drop(u, key(9));
+    EXPECT_FALSE(flow_units_end(u));
+
+    // The next full pass makes what the patches made: the dropped unit is
+    // filled again if it is opened, and gone if not.
+    flow_units_begin(u);
+    EXPECT_FALSE(fill(u, key(1), "fp1", {kA}));
+    EXPECT_FALSE(fill(u, key(3), "fp3", {kC}));
+    EXPECT_FALSE(flow_units_end(u));
+    flow_units_stats st;
+    flow_units_get_stats(u, &st);
+    EXPECT_EQ(st.n_units, 2u);
+    EXPECT_EQ(st.n_removed, 1u);
+    flow_units_begin_patch(u);
+    drop(u, key(1));
+    flow_units_end(u);
+    flow_units_begin(u);
+    EXPECT_TRUE(fill(u, key(1), "fp1", {kA}));
+    EXPECT_FALSE(fill(u, key(3), "fp3", {kC}));
+    flow_units_end(u);
+    EXPECT_EQ(union_lines(u).size(), 2u);
+    EXPECT_EQ(dirty_priorities(u), (std::vector<int>{10}));
+    flow_units_destroy(u);
+}
+
+TEST(FlowUnits, DropOfAUnitFilledInThePatch)
+{
+    flow_units *u = flow_units_create();
+    flow_units_begin_patch(u);
+    EXPECT_TRUE(fill(u, key(1), "fp1", {kA}));
+    drop(u, key(1));
+    EXPECT_FALSE(flow_units_end(u));
+    EXPECT_EQ(flow_units_count(u), 0u);
     flow_units_destroy(u);
 }
 

@@ -124,7 +124,7 @@ add_ingress(const struct lan_network *net, const struct lan_port *p,
 
 /* ARP reply built in place: the request's sender becomes the target. */
 static void
-add_arp_reply(const struct lan_network *net, uint64_t cookie, uint32_t ip,
+add_arp_reply(uint32_t segment_id, uint64_t cookie, uint32_t ip,
               const uint8_t mac[6], struct flow_table *out, char **error)
 {
     add(out, error, cookie, "table=%d,priority=100,metadata=%"PRIu32",arp,"
@@ -137,7 +137,7 @@ add_arp_reply(const struct lan_network *net, uint64_t cookie, uint32_t ip,
         "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
         "set_field:"IP_FMT"->arp_spa,"
         "IN_PORT",
-        VNET_T_ARP, net->segment_id, HOST_IP_ARGS(ip), ETH_ADDR_BYTES_ARGS(mac),
+        VNET_T_ARP, segment_id, HOST_IP_ARGS(ip), ETH_ADDR_BYTES_ARGS(mac),
         ETH_ADDR_BYTES_ARGS(mac), HOST_IP_ARGS(ip));
 }
 
@@ -147,7 +147,8 @@ add_gateway(const struct lan_network *net, struct flow_table *out,
 {
     uint64_t c = vnet_cookie(VNET_F_GATEWAY, net->object);
 
-    add_arp_reply(net, c, net->gateway, net->gateway_mac, out, error);
+    add_arp_reply(net->segment_id, c, net->gateway, net->gateway_mac, out,
+                  error);
 
     /* The gateway answers ping. */
     add(out, error, c, "table=%d,priority=100,metadata=%"PRIu32",icmp,"
@@ -171,11 +172,12 @@ add_gateway(const struct lan_network *net, struct flow_table *out,
 
 /* The ARP responder's answer for neighbor 'n'. */
 static void
-add_neighbor_arp(const struct lan_network *net, const struct lan_neighbor *n,
-                 struct flow_table *out, char **error)
+add_neighbor_arp(const struct lan_neighbor_net *net,
+                 const struct lan_neighbor *n, struct flow_table *out,
+                 char **error)
 {
     uint64_t nc = vnet_cookie(VNET_F_ARP, n->object);
-    add_arp_reply(net, nc, n->ip, n->mac, out, error);
+    add_arp_reply(net->segment_id, nc, n->ip, n->mac, out, error);
     /* An endpoint announcing itself (gratuitous ARP) is not answered. */
     add(out, error, nc, "table=%d,priority=110,metadata=%"PRIu32",arp,"
         "arp_op=1,arp_spa="IP_FMT",arp_tpa="IP_FMT","
@@ -185,8 +187,9 @@ add_neighbor_arp(const struct lan_network *net, const struct lan_neighbor *n,
 
 /* Routed packets for neighbor 'n' get its MAC. */
 static void
-add_neighbor_route(const struct lan_network *net, const struct lan_neighbor *n,
-                   struct flow_table *out, char **error)
+add_neighbor_route(const struct lan_neighbor_net *net,
+                   const struct lan_neighbor *n, struct flow_table *out,
+                   char **error)
 {
     add(out, error, vnet_cookie(VNET_F_NEIGHBOR, n->object),
         "table=%d,priority=100,metadata=%"PRIu32",ip,"
@@ -606,6 +609,62 @@ add_flood(const struct lan_network *net, const int64_t *trunks,
     ds_destroy(&flood);
 }
 
+bool
+lan_network_neighbor_net(const struct lan_network *net,
+                         struct lan_neighbor_net *nn)
+{
+    nn->object = net->object;
+    nn->segment_id = net->segment_id;
+    nn->ports = net->n_ports > 0;
+    nn->routed = net->routed;
+    return nn->ports || nn->routed;
+}
+
+/* Opens and fills the unit of neighbour 'n' of 'nn' (its fingerprint built
+ * in 'fp'). */
+static void
+neighbor_unit(const struct lan_neighbor_net *nn, const struct lan_neighbor *n,
+              struct flow_units *units, struct ds *fp, char **error)
+{
+    fp_start(fp);
+    FP_PUT(fp, nn->segment_id);
+    FP_PUT(fp, n->ip);
+    flow_fp_put(fp, n->mac, 6);
+    FP_PUT(fp, nn->ports);
+    FP_PUT(fp, nn->routed);
+    struct flow_table *t = open_unit(units, LAN_U_NEIGHBOR, nn->object,
+                                     n->object, fp);
+    if (t) {
+        if (nn->ports) {
+            add_neighbor_arp(nn, n, t, error);
+        }
+        if (nn->routed) {
+            add_neighbor_route(nn, n, t, error);
+        }
+    }
+}
+
+char *
+lan_flows_neighbor_unit(const struct lan_neighbor_net *nn,
+                        const struct lan_neighbor *n, struct flow_units *units)
+{
+    struct ds fp = DS_EMPTY_INITIALIZER;
+    char *error = NULL;
+    neighbor_unit(nn, n, units, &fp, &error);
+    ds_destroy(&fp);
+    return error;
+}
+
+void
+lan_flows_neighbor_drop(const struct lan_neighbor_net *nn, uint32_t object,
+                        struct flow_units *units)
+{
+    struct flow_unit_key key = {
+        .kind = LAN_U_NEIGHBOR, .a = nn->object, .b = object,
+    };
+    flow_units_drop(units, &key);
+}
+
 static void
 fp_put_remote(struct ds *fp, const struct lan_remote *r)
 {
@@ -628,7 +687,8 @@ network_units(const struct lan_network *net,
                                        || net->n_relay_sources)));
     struct flow_table *t;
 
-    if (!ports && !net->routed) {
+    struct lan_neighbor_net nn;
+    if (!lan_network_neighbor_net(net, &nn)) {
         return;
     }
 
@@ -667,21 +727,7 @@ network_units(const struct lan_network *net,
     /* Endpoints with known addresses, anywhere: ARP answers (where the
      * network has ports) and MACs for routed packets (where routed). */
     for (size_t i = 0; i < net->n_neighbors; i++) {
-        const struct lan_neighbor *n = &net->neighbors[i];
-        fp_start(fp);
-        FP_PUT(fp, net->segment_id);
-        FP_PUT(fp, n->ip);
-        flow_fp_put(fp, n->mac, 6);
-        FP_PUT(fp, ports);
-        FP_PUT(fp, net->routed);
-        if ((t = open_unit(units, LAN_U_NEIGHBOR, o, n->object, fp))) {
-            if (ports) {
-                add_neighbor_arp(net, n, t, error);
-            }
-            if (net->routed) {
-                add_neighbor_route(net, n, t, error);
-            }
-        }
+        neighbor_unit(&nn, &net->neighbors[i], units, fp, error);
     }
 
     /* Endpoints on other switches. */

@@ -154,6 +154,29 @@ char *lan_flows_generate_units(const struct lan_network *networks,
                                const struct lan_tunnel_port *tunnels,
                                size_t n_tunnels, struct flow_units *units);
 
+/* What the flows of a network's neighbours take from the network. */
+struct lan_neighbor_net {
+    uint32_t object;            /* The network's. */
+    uint32_t segment_id;
+    bool ports;                 /* It has ports here: ARP answers. */
+    bool routed;                /* MACs for routed packets. */
+};
+
+/* Whether lan_flows_generate_units() makes units for the neighbours of
+ * 'net'; if so, fills '*nn' with what they take from it. */
+bool lan_network_neighbor_net(const struct lan_network *net,
+                              struct lan_neighbor_net *nn);
+
+/* Opens the unit of neighbour 'n' of the network 'nn' in 'units' (in a pass or
+ * a patch) and fills it, as lan_flows_generate_units() does; or drops the unit
+ * of the neighbour whose object is 'object'.  Returns NULL, or a malloc'd
+ * message if a flow could not be built (a bug). */
+char *lan_flows_neighbor_unit(const struct lan_neighbor_net *nn,
+                              const struct lan_neighbor *n,
+                              struct flow_units *units);
+void lan_flows_neighbor_drop(const struct lan_neighbor_net *nn,
+                             uint32_t object, struct flow_units *units);
+
 /* The same flows, all of them, added to 'out'. */
 char *lan_flows_generate(const struct lan_network *networks, size_t n_networks,
                          const struct lan_tunnel_port *tunnels,

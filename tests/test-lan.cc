@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "flows/flow-units.h"
 #include "flows/lan.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
@@ -66,18 +67,7 @@ struct Lan {
     std::vector<std::string>
     generate()
     {
-        net.ports = ports.data();
-        net.n_ports = ports.size();
-        net.neighbors = neighbors.data();
-        net.n_neighbors = neighbors.size();
-        net.remotes = remotes.data();
-        net.n_remotes = remotes.size();
-        net.remote_ports = remote_ports.data();
-        net.n_remote_ports = remote_ports.size();
-        net.sources = sources.data();
-        net.n_sources = sources.size();
-        net.relay_sources = relay_sources.data();
-        net.n_relay_sources = relay_sources.size();
+        bind();
         flow_table t;
         flow_table_init(&t);
         char *error = lan_flows_generate(&net, 1, tunnels.data(),
@@ -94,7 +84,55 @@ struct Lan {
         free(error);
         return lines_of(s);
     }
+
+    // The units of a pass over the network, in 'units'.
+    void
+    pass(flow_units *units)
+    {
+        bind();
+        flow_units_begin(units);
+        char *error = lan_flows_generate_units(&net, 1, tunnels.data(),
+                                               tunnels.size(), units);
+        EXPECT_EQ(error, nullptr) << error;
+        free(error);
+        flow_units_end(units);
+    }
+
+    void
+    bind()
+    {
+        net.ports = ports.data();
+        net.n_ports = ports.size();
+        net.neighbors = neighbors.data();
+        net.n_neighbors = neighbors.size();
+        net.remotes = remotes.data();
+        net.n_remotes = remotes.size();
+        net.remote_ports = remote_ports.data();
+        net.n_remote_ports = remote_ports.size();
+        net.sources = sources.data();
+        net.n_sources = sources.size();
+        net.relay_sources = relay_sources.data();
+        net.n_relay_sources = relay_sources.size();
+    }
 };
+
+void
+ignore_flow(const vnet_flow *, void *)
+{
+}
+
+std::string
+units_text(const flow_units *u)
+{
+    flow_table t;
+    flow_table_init(&t);
+    flow_units_to_table(u, &t);
+    char *text = flow_table_format(&t);
+    std::string s = text;
+    free(text);
+    flow_table_destroy(&t);
+    return s;
+}
 
 TEST(LanFlows, PortSecurityForSecuredPort)
 {
@@ -143,6 +181,50 @@ TEST(LanFlows, ArpResponderAndGatewayPing)
                                      "0a:00:00:00:00:11->arp_sha"}), 1u);
     EXPECT_EQ(count_matching(lines, {"table=10", "icmp", "nw_dst=10.5.0.1",
                                      "icmp_type=8", "IN_PORT"}), 1u);
+}
+
+TEST(LanFlows, NeighborsPatchedAsAPassMakesThem)
+{
+    // A neighbour added and one taken away by a patch of their units alone:
+    // the same flows as a pass over the network as it is then.
+    for (bool routed : {false, true}) {
+        Lan lan;
+        lan.net.routed = routed;
+        flow_units *patched = flow_units_create();
+        lan.pass(patched);
+
+        lan_neighbor n{};
+        n.object = 0x33333333;
+        const uint8_t mac[6] = {0x0a, 0, 0, 0, 0, 0x33};
+        memcpy(n.mac, mac, 6);
+        n.ip = kIp11 + 22;
+        lan.bind();
+        lan_neighbor_net nn;
+        ASSERT_TRUE(lan_network_neighbor_net(&lan.net, &nn));
+        EXPECT_EQ(nn.routed, routed);
+        flow_units_begin_patch(patched);
+        char *error = lan_flows_neighbor_unit(&nn, &n, patched);
+        EXPECT_EQ(error, nullptr) << error;
+        free(error);
+        lan_flows_neighbor_drop(&nn, lan.neighbors[0].object, patched);
+        EXPECT_TRUE(flow_units_end(patched));
+
+        lan.neighbors.clear();
+        lan.neighbors.push_back(n);
+        flow_units *full = flow_units_create();
+        lan.pass(full);
+        std::string text = units_text(patched);
+        EXPECT_EQ(text, units_text(full));
+        EXPECT_NE(text.find("arp_tpa=10.5.0.33"), std::string::npos);
+        EXPECT_EQ(text.find("arp_tpa=10.5.0.11"), std::string::npos);
+
+        // The next pass over the network finds nothing to change.
+        flow_units_take_dirty(patched, ignore_flow, nullptr);
+        lan.pass(patched);
+        EXPECT_EQ(flow_units_n_dirty(patched), 0u);
+        flow_units_destroy(full);
+        flow_units_destroy(patched);
+    }
 }
 
 TEST(LanFlows, L2StaticAndFloodWithinNetwork)

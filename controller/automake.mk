@@ -9,6 +9,7 @@ controller_libvnetd_a_SOURCES = \
 	controller/binding.c controller/binding.h \
 	controller/binding-memos.c controller/binding-private.h \
 	controller/binding-endpoints.c \
+	controller/binding-patch.c \
 	controller/daemon-pid.c controller/daemon-pid.h \
 	controller/desired-flows.c controller/desired-flows.h \
 	controller/held-packets.c controller/held-packets.h \
@@ -33,6 +34,7 @@ controller_libvnetd_a_SOURCES = \
 	controller/switch-session-private.h controller/switch-session-status.c \
 	controller/switch-session-steps.c \
 	controller/switch-session-elsewhere.c \
+	controller/switch-session-patch.c \
 	controller/tunnels.c controller/tunnels.h \
 	controller/vif.c controller/vif.h \
 	controller/vif-addr.c controller/vif-addr.h controller/vif-netlink.h \

@@ -33,6 +33,7 @@ binding_memos_init(struct binding_memos *memos)
     hmap_init(&memos->map);
     memos->runs = 0;
     visit_order_init(&memos->order);
+    memos->owners = NULL;
 }
 
 static void
@@ -51,9 +52,10 @@ binding_memos_destroy(struct binding_memos *memos)
     }
     hmap_destroy(&memos->map);
     visit_order_destroy(&memos->order);
+    binding_owners_destroy(memos);
 }
 
-static struct binding_memo *
+struct binding_memo *
 memo_find(const struct binding_memos *memos, const struct uuid *uuid)
 {
     struct binding_memo *m;
@@ -77,7 +79,7 @@ binding_memos_accepted(const struct binding_memos *memos,
 }
 
 /* Works out what follows from row 'ep' alone into 'm'. */
-static void
+void
 memo_fill_row(struct binding_memo *m, const struct binding_ctx_in *in,
               const struct vnetrec_endpoint *ep)
 {
@@ -156,6 +158,9 @@ memo_check(const struct binding_memo *m, const struct binding_ctx_in *in,
     free(f.error);
 }
 
+static void memo_refresh(struct binding_memo *, const struct binding_ctx_in *,
+                         const struct vnetrec_endpoint *);
+
 /* How many visits on memo_get() fetches the IDL row of the memo there:
  * that memo was itself fetched visit_order_visit()'s eight visits before it
  * and has had as many to arrive. */
@@ -189,6 +194,15 @@ memo_get(struct binding_memos *memos, const struct binding_ctx_in *in,
         OVS_PREFETCH(row);
         OVS_PREFETCH(row + CACHE_LINE_SIZE);
     }
+    memo_refresh(m, in, ep);
+    return m;
+}
+
+/* Brings 'm' up to date with row 'ep' (its addresses aside). */
+static void
+memo_refresh(struct binding_memo *m, const struct binding_ctx_in *in,
+             const struct vnetrec_endpoint *ep)
+{
     uint64_t version = 0;
     if (in->news) {
         version = (m->filled && m->has_version
@@ -209,6 +223,20 @@ memo_get(struct binding_memos *memos, const struct binding_ctx_in *in,
         m->has_version = in->news != NULL;
         m->filled = true;
     }
+}
+
+struct binding_memo *
+memo_get_alone(struct binding_memos *memos, const struct binding_ctx_in *in,
+               const struct vnetrec_endpoint *ep)
+{
+    struct binding_memo *m = memo_find(memos, &ep->header_.uuid);
+    if (!m) {
+        m = xzalloc(sizeof *m);
+        m->uuid = ep->header_.uuid;
+        hmap_insert(&memos->map, &m->node, uuid_hash(&m->uuid));
+    }
+    m->row = ep;
+    memo_refresh(m, in, ep);
     return m;
 }
 

@@ -1,5 +1,6 @@
 /* Binding's parts that its files share (controller/binding.c,
- * controller/binding-memos.c, controller/binding-endpoints.c). */
+ * controller/binding-memos.c, controller/binding-endpoints.c,
+ * controller/binding-patch.c). */
 #ifndef VNET_BINDING_PRIVATE_H
 #define VNET_BINDING_PRIVATE_H 1
 
@@ -12,8 +13,10 @@
 #include "ovsdb/endpoint.h"
 #include "uuid.h"
 
+struct binding_row;
 struct net_info;
 struct vnetrec_endpoint;
+struct vnetrec_network;
 
 /* What binding keeps of an endpoint row from run to run (struct
  * binding_memos). */
@@ -61,6 +64,20 @@ struct binding_memo *memo_get(struct binding_memos *,
                               const struct binding_ctx_in *,
                               const struct vnetrec_endpoint *ep);
 
+/* The same outside a run's walk of the rows (binding_patch()): its order is
+ * left as it is. */
+struct binding_memo *memo_get_alone(struct binding_memos *,
+                                    const struct binding_ctx_in *,
+                                    const struct vnetrec_endpoint *ep);
+
+/* The memo of the row with 'uuid', or NULL. */
+struct binding_memo *memo_find(const struct binding_memos *,
+                               const struct uuid *uuid);
+
+/* Works out into 'm' what follows from row 'ep' alone. */
+void memo_fill_row(struct binding_memo *m, const struct binding_ctx_in *,
+                   const struct vnetrec_endpoint *ep);
+
 /* Whether the addresses in 'm' were worked out for the prefix and gateway of
  * network 'ni'; else memo_fill_addresses() works them out. */
 bool memo_addresses_hold(const struct binding_memo *m,
@@ -87,6 +104,43 @@ struct binding_endpoint *binding_endpoint_hashed(
 struct binding_endpoint *binding_want_state(const struct binding_wants *w,
                                             size_t i,
                                             struct binding_endpoints *);
+
+/* Which endpoint has an IP or a MAC in a network, or the first 32 bits of
+ * a row UUID (anywhere: they name its host interface and flows). */
+enum addr_kind { ADDR_IP, ADDR_MAC, ADDR_OBJECT };
+struct addr_owner {
+    struct hmap_node node;
+    const struct vnetrec_network *net;  /* NULL: any (ADDR_OBJECT). */
+    enum addr_kind kind;
+    uint64_t value;
+    const struct binding_row *row;      /* While collecting. */
+    struct binding_memo *memo;          /* Of 'row', or of a patch's row. */
+    unsigned int n_claims;      /* Rows that claimed it in the last run. */
+};
+
+/* The owners of the addresses, in 'map': those of a run taken from 'pool'
+ * (room for every address of every row), those of a patch from 'extras'
+ * (each malloc'd).  Kept from one run to the next for binding_patch(), if
+ * 'valid'. */
+struct binding_owners {
+    struct hmap map;
+    struct addr_owner *pool;
+    size_t n;
+    struct addr_owner **extras;
+    size_t n_extras, allocated_extras;
+    bool valid;
+};
+
+uint32_t owner_hash(const struct vnetrec_network *, enum addr_kind,
+                    uint64_t value);
+/* The owner of 'value' of 'kind' in network 'net' (NULL for ADDR_OBJECT),
+ * or NULL. */
+struct addr_owner *find_owner(const struct hmap *owners,
+                              const struct vnetrec_network *net,
+                              enum addr_kind kind, uint64_t value);
+
+/* Frees the owners of the addresses in 'memos' (controller/binding.c). */
+void binding_owners_destroy(struct binding_memos *);
 
 /* Forgets the memos of rows the current run did not find (after the run's
  * memo_get() calls and visit_order_end() of the memos' order). */

@@ -183,17 +183,6 @@ add_want(const struct binding_ctx_in *in, struct binding_row *r,
     out->n++;
 }
 
-/* Which endpoint has an IP or a MAC in a network, or the first 32 bits of
- * a row UUID (anywhere: they name its host interface and flows). */
-enum addr_kind { ADDR_IP, ADDR_MAC, ADDR_OBJECT };
-struct addr_owner {
-    struct hmap_node node;
-    const struct net_info *ni;
-    enum addr_kind kind;
-    uint64_t value;
-    const struct binding_row *row;
-};
-
 static uint64_t
 addr_value(const struct binding_row *r, enum addr_kind kind, bool *has)
 {
@@ -214,20 +203,26 @@ addr_value(const struct binding_row *r, enum addr_kind kind, bool *has)
 }
 
 /* The network an address of 'kind' of 'r' is unique in (NULL: all). */
-static const struct net_info *
+static const struct vnetrec_network *
 owner_net(const struct binding_row *r, enum addr_kind kind)
 {
-    return kind == ADDR_OBJECT ? NULL : r->a.ni;
+    return kind == ADDR_OBJECT ? NULL : r->a.ni->row;
 }
 
-static struct addr_owner *
-find_owner(const struct hmap *owners, const struct net_info *ni,
+uint32_t
+owner_hash(const struct vnetrec_network *net, enum addr_kind kind,
+           uint64_t value)
+{
+    return hash_pointer(net, hash_uint64(value ^ kind));
+}
+
+struct addr_owner *
+find_owner(const struct hmap *owners, const struct vnetrec_network *net,
            enum addr_kind kind, uint64_t value)
 {
     struct addr_owner *o;
-    uint32_t hash = hash_pointer(ni, hash_uint64(value ^ kind));
-    HMAP_FOR_EACH_WITH_HASH (o, node, hash, owners) {
-        if (o->ni == ni && o->kind == kind && o->value == value) {
+    HMAP_FOR_EACH_WITH_HASH (o, node, owner_hash(net, kind, value), owners) {
+        if (o->net == net && o->kind == kind && o->value == value) {
             return o;
         }
     }
@@ -243,18 +238,40 @@ row_before(const struct binding_row *a, const struct binding_row *b)
             : strcmp(a->row->name, b->row->name) < 0);
 }
 
-/* The owners of a run's addresses, in 'map', taken from 'pool' (room for
- * every address of every row). */
-struct addr_owners {
-    struct hmap map;
-    struct addr_owner *pool;
-    size_t n;
-};
+static void
+owners_free(struct binding_owners *owners)
+{
+    if (owners) {
+        hmap_destroy(&owners->map);
+        free(owners->pool);
+        for (size_t i = 0; i < owners->n_extras; i++) {
+            free(owners->extras[i]);
+        }
+        free(owners->extras);
+        free(owners);
+    }
+}
+
+void
+binding_owners_destroy(struct binding_memos *memos)
+{
+    owners_free(memos->owners);
+    memos->owners = NULL;
+}
+
+void
+binding_memos_forget_owners(struct binding_memos *memos)
+{
+    if (memos->owners) {
+        memos->owners->valid = false;
+    }
+}
 
 /* Records 'r' as the owner of its address of 'kind', unless an endpoint
  * that comes before it (row_before()) has it. */
 static void
-claim(struct addr_owners *owners, struct binding_row *r, enum addr_kind kind)
+claim(struct binding_owners *owners, struct binding_row *r,
+      enum addr_kind kind)
 {
     bool has;
     uint64_t value = addr_value(r, kind, &has);
@@ -262,18 +279,23 @@ claim(struct addr_owners *owners, struct binding_row *r, enum addr_kind kind)
     if (!has) {
         return;
     }
-    const struct net_info *ni = owner_net(r, kind);
-    struct addr_owner *o = find_owner(&owners->map, ni, kind, value);
+    const struct vnetrec_network *net = owner_net(r, kind);
+    struct addr_owner *o = find_owner(&owners->map, net, kind, value);
     if (!o) {
         o = &owners->pool[owners->n++];
-        o->ni = ni;
+        o->net = net;
         o->kind = kind;
         o->value = value;
         o->row = r;
-        hmap_insert(&owners->map, &o->node,
-                    hash_pointer(ni, hash_uint64(value ^ kind)));
-    } else if (row_before(r, o->row)) {
-        o->row = r;
+        o->memo = r->m;
+        o->n_claims = 1;
+        hmap_insert(&owners->map, &o->node, owner_hash(net, kind, value));
+    } else {
+        o->n_claims++;
+        if (row_before(r, o->row)) {
+            o->row = r;
+            o->memo = r->m;
+        }
     }
     r->owners[kind] = o;
 }
@@ -393,12 +415,12 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
     /* Any client may have written two endpoints with one IP or MAC in a
      * network, or with row UUIDs that begin alike: the one that had it,
      * else the first by name, has it; the others are in error. */
-    struct addr_owners owners = {
-        .map = HMAP_INITIALIZER(&owners.map),
-        .pool = xmalloc((ADDR_OBJECT + 1) * MAX(n_rows, 1)
-                        * sizeof *owners.pool),
-    };
-    hmap_reserve(&owners.map, (ADDR_OBJECT + 1) * n_rows);
+    binding_owners_destroy(memos);
+    struct binding_owners *owners = memos->owners = xzalloc(sizeof *owners);
+    hmap_init(&owners->map);
+    owners->pool = xmalloc((ADDR_OBJECT + 1) * MAX(n_rows, 1)
+                           * sizeof *owners->pool);
+    hmap_reserve(&owners->map, (ADDR_OBJECT + 1) * n_rows);
     bool checking = desired_flows_checking();
     const struct vnetrec_network *last_net_row = NULL;
     struct net_info *last_ni = NULL;
@@ -433,9 +455,9 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
             r->a.ip = m->ip;
             memcpy(r->a.mac, m->mac, 6);
             r->valid = true;
-            claim(&owners, r, ADDR_IP);
-            claim(&owners, r, ADDR_MAC);
-            claim(&owners, r, ADDR_OBJECT);
+            claim(owners, r, ADDR_IP);
+            claim(owners, r, ADDR_MAC);
+            claim(owners, r, ADDR_OBJECT);
         }
     }
 
@@ -492,8 +514,7 @@ binding_collect(const struct binding_ctx_in *in, struct lan_view *view,
         add_want(in, r, tx_csum, out);
     }
     sset_destroy(&leaving);
-    hmap_destroy(&owners.map);
-    free(owners.pool);
+    owners->valid = true;
 }
 
 void
@@ -721,3 +742,4 @@ binding_bind(const struct binding_ctx_in *in, const struct binding_wants *w,
     }
     bind_trunks(in, w, endpoints);
 }
+

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "controller/lan-view.h"
 #include "controller/switch-session.h"
 #include "flows/visit-order.h"
 #include "hmapx.h"
@@ -109,10 +110,18 @@ struct binding_memos {
     struct hmap map;            /* Private. */
     unsigned int runs;          /* binding_collect() calls so far. */
     struct visit_order order;   /* Private: of the rows (memo_get()). */
+    struct binding_owners *owners;      /* Private: who has each address,
+                                         * as of the last binding_collect()
+                                         * and the patches since. */
 };
 
 void binding_memos_init(struct binding_memos *);
 void binding_memos_destroy(struct binding_memos *);
+
+/* Forgets who has which address: a change of endpoint rows passed by
+ * without binding_patch() (until the next binding_collect(), every
+ * binding_patch() fails). */
+void binding_memos_forget_owners(struct binding_memos *);
 
 /* Whether the last binding_collect() with 'memos' gave endpoint 'ep' its
  * addresses (valid, and its own), or if there was none, true. */
@@ -196,6 +205,34 @@ size_t binding_partition_ready(struct binding_wants *w,
  * interface failed gets the interface's error. */
 void binding_bind(const struct binding_ctx_in *, const struct binding_wants *w,
                   struct binding_endpoints *endpoints);
+
+/* An endpoint row changed since the last binding_collect() (or
+ * binding_patch()) with 'memos': as it is now, or as it was if deleted. */
+struct binding_change {
+    const struct vnetrec_endpoint *row;
+    bool inserted, deleted;     /* (Neither: updated.) */
+    /* Its network as the last full run found it: its row, prefix and
+     * gateway (the rest is left out). */
+    struct net_info ni;
+
+    /* Out: whether it was a neighbour of its network (an endpoint served
+     * anywhere but here, with its MAC and IP its own) and whether it is now,
+     * each with its object, MAC and IP. */
+    bool had_neighbor, has_neighbor;
+    struct lan_neighbor old, now;
+};
+
+/* Follows the 'n' changes of endpoint rows in 'changes' as binding_collect()
+ * would, without looking at any other row: each may be one bound to no
+ * switch, or one elsewhere (on another switch, in a network that has nothing
+ * on this one); none is served here.  Brings 'memos' up to date and fills in
+ * the changes' out part.  Returns false, having changed nothing, if they
+ * cannot be followed on their own: an address of one is (or was) claimed
+ * by another row too, so that who has it is for binding_collect() to say;
+ * a row deleted or updated that the last run did not find or that had no
+ * addresses of its own for another reason; two changes of one address. */
+bool binding_patch(struct binding_memos *, const struct binding_ctx_in *,
+                   struct binding_change *changes, size_t n);
 
 /* What binding_report() found. */
 struct binding_report {

@@ -6,6 +6,7 @@
 #include "controller/lan-view.h"
 #include "controller/tunnels.h"
 #include "coverage.h"
+#include "hash.h"
 #include "flows/flow-table.h"
 #include "flows/flow-units.h"
 #include "flows/lan.h"
@@ -124,6 +125,47 @@ tunnel_ports(const struct tunnel_plan *plan, const struct simap *ofports,
 }
 
 void
+desired_flows_nets_clear(struct hmap *nets)
+{
+    struct desired_flows_net *dn;
+    HMAP_FOR_EACH_POP (dn, node, nets) {
+        free(dn);
+    }
+}
+
+const struct desired_flows_net *
+desired_flows_net_find(const struct hmap *nets,
+                       const struct vnetrec_network *row)
+{
+    const struct desired_flows_net *dn;
+    HMAP_FOR_EACH_WITH_HASH (dn, node, hash_pointer(row, 0), nets) {
+        if (dn->row == row) {
+            return dn;
+        }
+    }
+    return NULL;
+}
+
+/* Fills 'nets' with the valid networks of 'view'. */
+static void
+record_nets(const struct lan_view *view, struct hmap *nets)
+{
+    desired_flows_nets_clear(nets);
+    const struct shash_node *node;
+    SHASH_FOR_EACH (node, &view->nets) {
+        const struct net_info *ni = node->data;
+        if (ni->row) {
+            struct desired_flows_net *dn = xzalloc(sizeof *dn);
+            dn->row = ni->row;
+            dn->cidr = ni->cidr;
+            dn->gateway = ni->gateway;
+            dn->has_neighbors = lan_view_neighbor_net(ni, &dn->nn);
+            hmap_insert(nets, &dn->node, hash_pointer(ni->row, 0));
+        }
+    }
+}
+
+void
 desired_flows_run(const struct desired_flows_ctx_in *in,
                   struct lan_view *view, struct desired_flows_ctx_out *out)
 {
@@ -156,4 +198,5 @@ desired_flows_run(const struct desired_flows_ctx_in *in,
     }
     free(foreign);
     free(lans);
+    record_nets(view, out->nets);
 }

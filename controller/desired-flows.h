@@ -14,6 +14,10 @@
 
 #include <stdbool.h>
 
+#include "flows/lan.h"
+#include "openvswitch/hmap.h"
+#include "ovsdb/addr.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -23,6 +27,23 @@ struct lan_view;
 struct ovsdb_idl;
 struct simap;
 struct tunnel_plan;
+struct vnetrec_network;
+
+/* What a patch of the flows of endpoints bound elsewhere or nowhere
+ * (switch-session-patch.c) takes from the last run's view, for each valid
+ * network in it. */
+struct desired_flows_net {
+    struct hmap_node node;      /* By 'row' (hash_pointer()). */
+    const struct vnetrec_network *row;
+    struct vnet_cidr cidr;      /* For its endpoints' addresses. */
+    unsigned int gateway;
+    bool has_neighbors;         /* Its neighbours have units: */
+    struct lan_neighbor_net nn; /* what they take from it. */
+};
+
+void desired_flows_nets_clear(struct hmap *nets);
+const struct desired_flows_net *desired_flows_net_find(
+    const struct hmap *nets, const struct vnetrec_network *);
 
 /* What the step reads. */
 struct desired_flows_ctx_in {
@@ -38,6 +59,7 @@ struct desired_flows_ctx_in {
 struct desired_flows_ctx_out {
     struct flow_units *units;   /* Brought up to date. */
     bool changed;               /* The flows in 'units' changed. */
+    struct hmap *nets;          /* Made afresh: struct desired_flows_net. */
     char *error;                /* A generator failed (a bug), or NULL;
                                  * caller frees. */
 };

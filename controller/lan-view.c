@@ -704,6 +704,55 @@ lan_view_add_uplinks(struct lan_view *view, struct ovsdb_idl *nb,
     }
 }
 
+/* Network 'ni' (valid) as the flows take it. */
+static void
+net_to_lan(const struct net_info *ni, struct lan_network *lan)
+{
+    lan->name = ni->row->name;
+    lan->object = ni->row->header_.uuid.parts[0];
+    lan->segment_id = ni->row->segment_id;
+    lan->gateway = ni->gateway;
+    memcpy(lan->gateway_mac, ni->gateway_mac, 6);
+    lan->mac_limit = ni->row->mac_limit;
+    lan->ports = ni->ports;
+    lan->n_ports = ni->n_ports;
+    lan->neighbors = ni->neighbors;
+    lan->n_neighbors = ni->n_neighbors;
+    lan->remotes = ni->remotes;
+    lan->n_remotes = ni->n_remotes;
+    lan->remote_ports = ni->remote_ports;
+    lan->n_remote_ports = ni->n_remote_ports;
+    lan->routes = ni->routes;
+    lan->n_routes = ni->n_routes;
+    lan->routed = ni->router != NULL;
+    lan->physnet = ni->row->physnet != NULL;
+    lan->physnet_ofport = ni->physnet_ofport;
+    lan->vlan = ni->row->n_vlan ? *ni->row->vlan : 0;
+    if (ni->router) {
+        lan->router = ni->router->header_.uuid.parts[0];
+        lan->uplink_segment = ni->uplink ? ni->router->segment_id : 0;
+    }
+    if (ni->router) {
+        lan->use_sources = true;
+        lan->sources = ni->sources;
+        lan->n_sources = ni->n_sources;
+        lan->relay_sources = ni->relay_sources;
+        lan->n_relay_sources = ni->n_relay_sources;
+    }
+}
+
+bool
+lan_view_neighbor_net(const struct net_info *ni, struct lan_neighbor_net *nn)
+{
+    if (!ni->row || !ni->relevant) {
+        return false;
+    }
+    struct lan_network lan;
+    memset(&lan, 0, sizeof lan);
+    net_to_lan(ni, &lan);
+    return lan_network_neighbor_net(&lan, nn);
+}
+
 struct lan_network *
 lan_view_networks(const struct lan_view *view, size_t *n_netsp)
 {
@@ -712,40 +761,8 @@ lan_view_networks(const struct lan_view *view, size_t *n_netsp)
     const struct shash_node **sorted = shash_sort(&view->nets);
     for (size_t i = 0; i < n; i++) {
         const struct net_info *ni = sorted[i]->data;
-        if (!ni->row || !ni->relevant) {
-            continue;
-        }
-        struct lan_network *lan = &lans[n_nets++];
-        lan->name = ni->row->name;
-        lan->object = ni->row->header_.uuid.parts[0];
-        lan->segment_id = ni->row->segment_id;
-        lan->gateway = ni->gateway;
-        memcpy(lan->gateway_mac, ni->gateway_mac, 6);
-        lan->mac_limit = ni->row->mac_limit;
-        lan->ports = ni->ports;
-        lan->n_ports = ni->n_ports;
-        lan->neighbors = ni->neighbors;
-        lan->n_neighbors = ni->n_neighbors;
-        lan->remotes = ni->remotes;
-        lan->n_remotes = ni->n_remotes;
-        lan->remote_ports = ni->remote_ports;
-        lan->n_remote_ports = ni->n_remote_ports;
-        lan->routes = ni->routes;
-        lan->n_routes = ni->n_routes;
-        lan->routed = ni->router != NULL;
-        lan->physnet = ni->row->physnet != NULL;
-        lan->physnet_ofport = ni->physnet_ofport;
-        lan->vlan = ni->row->n_vlan ? *ni->row->vlan : 0;
-        if (ni->router) {
-            lan->router = ni->router->header_.uuid.parts[0];
-            lan->uplink_segment = ni->uplink ? ni->router->segment_id : 0;
-        }
-        if (ni->router) {
-            lan->use_sources = true;
-            lan->sources = ni->sources;
-            lan->n_sources = ni->n_sources;
-            lan->relay_sources = ni->relay_sources;
-            lan->n_relay_sources = ni->n_relay_sources;
+        if (ni->row && ni->relevant) {
+            net_to_lan(ni, &lans[n_nets++]);
         }
     }
     free(sorted);

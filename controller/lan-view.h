@@ -142,4 +142,9 @@ bool lan_view_router_uplink(const struct vnetrec_router *,
  * (caller frees the array; it points into the view). */
 struct lan_network *lan_view_networks(const struct lan_view *, size_t *n);
 
+/* Whether the flow generator makes units for the neighbours of network 'ni'
+ * of the view; if so, fills '*nn' with what they take from it. */
+bool lan_view_neighbor_net(const struct net_info *ni,
+                           struct lan_neighbor_net *nn);
+
 #endif /* controller/lan-view.h */

@@ -14,40 +14,61 @@
 #include "ovsdb/vnet-idl.h"
 #include "util.h"
 
-/* What endpoint_elsewhere() reads. */
-struct elsewhere_ctx {
-    const struct switch_session *ss;
-    struct hmapx routed;        /* Networks on a router. */
-};
-
-/* Whether the changed row 'row' (of table 'tc') is an endpoint of a
- * network that is not this switch's (see session_only_elsewhere()). */
-static bool
-endpoint_elsewhere(const struct ovsdb_idl_row *row,
-                   const struct ovsdb_idl_table_class *tc, void *ctx_)
+bool
+session_row_updated(const struct ovsdb_idl_row *row)
 {
-    const struct elsewhere_ctx *ctx = ctx_;
-    const struct switch_session *ss = ctx->ss;
-    bool updated = (!ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT)
-                    && !ovsdb_idl_row_get_seqno(row,
-                                                OVSDB_IDL_CHANGE_DELETE));
-    if (tc == &vnetrec_table_vnet_global) {
-        /* A command's --wait moves nb_cfg in the same transaction: no
-         * change of a switch's own. */
-        for (size_t c = 0; c < tc->n_columns; c++) {
-            if (&tc->columns[c] != &vnetrec_vnet_global_col_nb_cfg
-                && ovsdb_idl_track_is_updated(row, &tc->columns[c])) {
-                return false;
-            }
-        }
-        return updated;
-    }
-    if (tc != &vnetrec_table_endpoint) {
+    return (!ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT)
+            && !ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_DELETE));
+}
+
+bool
+session_nb_cfg_only(const struct ovsdb_idl_row *row,
+                    const struct ovsdb_idl_table_class *tc)
+{
+    if (tc != &vnetrec_table_vnet_global) {
         return false;
     }
-    const struct vnetrec_endpoint *ep
-        = CONTAINER_OF(row, struct vnetrec_endpoint, header_);
-    if (updated
+    /* A command's --wait moves nb_cfg in the same transaction: no change of
+     * a switch's own. */
+    for (size_t c = 0; c < tc->n_columns; c++) {
+        if (&tc->columns[c] != &vnetrec_vnet_global_col_nb_cfg
+            && ovsdb_idl_track_is_updated(row, &tc->columns[c])) {
+            return false;
+        }
+    }
+    return session_row_updated(row);
+}
+
+bool
+session_plugged_here(const struct switch_session *ss, const char *name)
+{
+    for (size_t i = 0; i < ss->db.n_bindings; i++) {
+        const struct switch_db_binding *b = &ss->db.bindings[i];
+        if (!b->ours && b->iface_id && !strcmp(b->iface_id, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void
+session_routed_networks(struct ovsdb_idl *nb, struct hmapx *routed)
+{
+    const struct vnetrec_router *r;
+    VNETREC_ROUTER_FOR_EACH (r, nb) {
+        for (size_t i = 0; i < r->n_networks; i++) {
+            hmapx_add(routed, CONST_CAST(struct vnetrec_network *,
+                                         r->networks[i]));
+        }
+    }
+}
+
+bool
+session_endpoint_elsewhere(const struct switch_session *ss,
+                           const struct vnetrec_endpoint *ep,
+                           const struct hmapx *routed)
+{
+    if (session_row_updated(&ep->header_)
         && (vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_NETWORK)
             || vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_SWITCH_)
             || vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_NAME))) {
@@ -57,24 +78,41 @@ endpoint_elsewhere(const struct ovsdb_idl_row *row,
                                              ep->network);
     const char *sw = vnet_endpoint_switch_name(ep);
     if (!net || net->physnet || hmapx_contains(&ss->nets_here, net)
-        || hmapx_contains(&ctx->routed, net)
+        || hmapx_contains(routed, net)
         || (sw && !strcmp(sw, ss->name))
         || (ep->location && !strcmp(ep->location, ss->name))) {
         return false;
     }
     /* An interface someone plugged here for it (before its row came). */
-    for (size_t i = 0; i < ss->db.n_bindings; i++) {
-        const struct switch_db_binding *b = &ss->db.bindings[i];
-        if (!b->ours && b->iface_id && !strcmp(b->iface_id, ep->name)) {
-            return false;
-        }
+    return !session_plugged_here(ss, ep->name);
+}
+
+/* What endpoint_elsewhere() reads. */
+struct elsewhere_ctx {
+    const struct switch_session *ss;
+    struct hmapx routed;        /* Networks on a router. */
+};
+
+/* Whether the changed row 'row' (of table 'tc') is an endpoint of a
+ * network that is not this switch's, or nb_cfg (see
+ * session_only_elsewhere()). */
+static bool
+endpoint_elsewhere(const struct ovsdb_idl_row *row,
+                   const struct ovsdb_idl_table_class *tc, void *ctx_)
+{
+    const struct elsewhere_ctx *ctx = ctx_;
+    if (tc == &vnetrec_table_vnet_global) {
+        return session_nb_cfg_only(row, tc);
     }
-    return true;
+    return (tc == &vnetrec_table_endpoint
+            && session_endpoint_elsewhere(
+                ctx->ss, CONTAINER_OF(row, struct vnetrec_endpoint, header_),
+                &ctx->routed));
 }
 
 bool
-session_only_elsewhere(const struct switch_session *ss, struct ovsdb_idl *nb,
-                       const struct run_key *key, bool timers_due)
+session_may_pass_by(const struct switch_session *ss, struct ovsdb_idl *nb,
+                    const struct run_key *key, bool timers_due)
 {
     if (!nb || !ss->ran_once || ss->watching || !ss->settled || ss->rerun
         || !ss->nets_known || ss->endpoint_errors || !ss->news
@@ -90,18 +128,19 @@ session_only_elsewhere(const struct switch_session *ss, struct ovsdb_idl *nb,
     struct run_key k;
     memcpy(&k, key, sizeof k);
     k.nb_seqno = ss->last_key.nb_seqno;
-    if (memcmp(&k, &ss->last_key, sizeof k)) {
+    return !memcmp(&k, &ss->last_key, sizeof k);
+}
+
+bool
+session_only_elsewhere(const struct switch_session *ss, struct ovsdb_idl *nb,
+                       const struct run_key *key, bool timers_due)
+{
+    if (!session_may_pass_by(ss, nb, key, timers_due)) {
         return false;
     }
     struct elsewhere_ctx ctx = { .ss = ss };
     hmapx_init(&ctx.routed);
-    const struct vnetrec_router *r;
-    VNETREC_ROUTER_FOR_EACH (r, nb) {
-        for (size_t i = 0; i < r->n_networks; i++) {
-            hmapx_add(&ctx.routed, CONST_CAST(struct vnetrec_network *,
-                                              r->networks[i]));
-        }
-    }
+    session_routed_networks(nb, &ctx.routed);
     bool elsewhere = idl_changes_each(nb, endpoint_elsewhere, &ctx);
     hmapx_destroy(&ctx.routed);
     return elsewhere;

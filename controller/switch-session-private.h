@@ -1,8 +1,9 @@
 /* The state of one switch's session, shared by the files that make up
  * switch-session: switch-session.c orders the steps of a run,
  * switch-session-steps.c holds them, switch-session-status.c says how the
- * switch stands, switch-session-elsewhere.c which changes need no run.  Nothing else includes
- * this. */
+ * switch stands, switch-session-elsewhere.c which changes need no run,
+ * switch-session-patch.c which are followed without one.  Nothing else
+ * includes this. */
 #ifndef VNET_SWITCH_SESSION_PRIVATE_H
 #define VNET_SWITCH_SESSION_PRIVATE_H 1
 
@@ -30,6 +31,7 @@ struct of_channel;
 struct relay_taps;
 struct underlay;
 struct uplink_prober;
+struct vnetrec_endpoint;
 
 struct switch_session {
     char *name;
@@ -155,6 +157,8 @@ struct switch_session {
     uint64_t errors_before;     /* Installer errors before the databases
                                  * last changed. */
     bool flows_computed;
+    struct hmap flows_nets;     /* The networks of the last computation */
+    bool flows_nets_known;      /* (struct desired_flows_net), if known. */
     unsigned int flows_nb_seqno;        /* Database contents the desired */
     unsigned int flows_ovs_seqno;       /* flows were computed from, */
     uint32_t flows_ready_digest;        /* and which devices were in place. */
@@ -254,5 +258,43 @@ bool session_refresh_up(struct switch_session *);
  * of the full run is due. */
 bool session_only_elsewhere(const struct switch_session *, struct ovsdb_idl *nb,
                             const struct run_key *, bool timers_due);
+
+/* Whether the session is in a state where changes of the NB alone may be
+ * followed without a full run (in sync with the last one, which saw every
+ * change before these, and nothing else of the run's key changed). */
+bool session_may_pass_by(const struct switch_session *, struct ovsdb_idl *nb,
+                         const struct run_key *, bool timers_due);
+/* Of the tracked changes of the NB: whether 'row' was updated (neither
+ * inserted nor deleted); whether it is VNet_Global with nb_cfg alone
+ * changed. */
+bool session_row_updated(const struct ovsdb_idl_row *);
+bool session_nb_cfg_only(const struct ovsdb_idl_row *,
+                         const struct ovsdb_idl_table_class *);
+/* Whether an interface someone else plugged here names endpoint 'name'. */
+bool session_plugged_here(const struct switch_session *, const char *name);
+/* Adds the networks on a router to 'routed'. */
+void session_routed_networks(struct ovsdb_idl *nb, struct hmapx *routed);
+/* Whether changed endpoint row 'ep' is of a network that is not this
+ * switch's, as session_only_elsewhere() takes them ('routed': the networks
+ * on a router). */
+bool session_endpoint_elsewhere(const struct switch_session *,
+                                const struct vnetrec_endpoint *,
+                                const struct hmapx *routed);
+
+/* switch-session-patch.c. */
+/* Follows the changes of the NB since the last full run without one, where
+ * every change is of endpoints that no full run would serve here (bound to
+ * no switch, or elsewhere as session_only_elsewhere() takes them), at least
+ * one of them in a network of this switch: each one's answer to ARP (and
+ * its MAC for routed packets) added, changed or taken away alone.  Returns
+ * false, having changed nothing, where the changes are others or a full run
+ * has to say who has an address (binding_patch()).  Arguments as for
+ * session_only_elsewhere(). */
+bool session_patch(struct switch_session *, struct ovsdb_idl *nb,
+                   const struct run_key *, bool timers_due);
+
+/* What binding reads, as things are now (switch-session-steps.c). */
+struct binding_ctx_in session_binding_in(const struct switch_session *,
+                                         struct ovsdb_idl *nb);
 
 #endif /* controller/switch-session-private.h */

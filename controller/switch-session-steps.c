@@ -57,9 +57,8 @@ offload_local(const struct switch_session *ss, struct ovsdb_idl *nb)
     return !strcmp(policy, "auto");
 }
 
-/* What binding reads, as things are now. */
-static struct binding_ctx_in
-binding_in(const struct switch_session *ss, struct ovsdb_idl *nb)
+struct binding_ctx_in
+session_binding_in(const struct switch_session *ss, struct ovsdb_idl *nb)
 {
     return (struct binding_ctx_in) {
         .nb = nb,
@@ -94,7 +93,7 @@ static void
 compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
               const struct binding_wants *wants, struct lan_view *view)
 {
-    struct binding_ctx_in b_in = binding_in(ss, nb);
+    struct binding_ctx_in b_in = session_binding_in(ss, nb);
     binding_bind(&b_in, wants, &ss->endpoints);
     const struct vnetrec_switch *me = own_row(ss, nb);
     lan_view_add_physnets(view, me ? &me->physnets : NULL);
@@ -129,8 +128,12 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
         .plan = &ss->plan,
         .ofports = &ss->ofports,
     };
-    struct desired_flows_ctx_out out = { .units = ss->units };
+    struct desired_flows_ctx_out out = {
+        .units = ss->units,
+        .nets = &ss->flows_nets,
+    };
     desired_flows_run(&in, view, &out);
+    ss->flows_nets_known = true;
     uplink_prober_set_routers(ss->prober, view->routers, view->n_routers);
     if (out.error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
@@ -258,7 +261,7 @@ session_step_binding(struct switch_session *ss, struct ovsdb_idl *nb,
     if (nb && !ss->config_error) {
         /* Endpoint errors are found afresh every run. */
         binding_endpoints_begin(&ss->endpoints);
-        struct binding_ctx_in b_in = binding_in(ss, nb);
+        struct binding_ctx_in b_in = session_binding_in(ss, nb);
         binding_collect(&b_in, view, &ss->endpoints, &ss->memos, wants);
         view->endpoint_ok = endpoint_accepted;
         view->endpoint_ok_aux = &ss->memos;

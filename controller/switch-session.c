@@ -51,6 +51,7 @@ COVERAGE_DEFINE(switch_session_idle_run);
 COVERAGE_DEFINE(switch_session_up_run);
 COVERAGE_DEFINE(switch_session_rerun);
 COVERAGE_DEFINE(switch_session_elsewhere);
+COVERAGE_DEFINE(switch_session_patch);
 
 /* How long a release may wait for an unreachable switch before giving up. */
 #define RELEASE_TIMEOUT_MS (15 * 1000)
@@ -102,6 +103,7 @@ switch_session_create(const char *name)
     smap_init(&ss->row_errors);
     sset_init(&ss->rows_accepted);
     hmapx_init(&ss->nets_here);
+    hmap_init(&ss->flows_nets);
     binding_memos_init(&ss->memos);
     ss->taps = relay_taps_create(name);
     switch_news_init(&ss->ovs_news);
@@ -152,6 +154,8 @@ switch_session_destroy(struct switch_session *ss)
         smap_destroy(&ss->row_errors);
         sset_destroy(&ss->rows_accepted);
         hmapx_destroy(&ss->nets_here);
+        desired_flows_nets_clear(&ss->flows_nets);
+        hmap_destroy(&ss->flows_nets);
         binding_memos_destroy(&ss->memos);
         binding_endpoints_destroy(&ss->endpoints);
         relay_taps_destroy(ss->taps);
@@ -637,7 +641,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     }
     /* Checking, the full run follows all the same, and must change
      * nothing. */
-    bool elsewhere = false;
+    bool elsewhere = false, patched = false;
     uint64_t flow_gen = ss->flow_gen;
     size_t n_peers = ss->plan.n_peers;
     size_t n_status = sset_count(&ss->endpoints.changed);
@@ -648,6 +652,21 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
                  ss->name, (desired_flows_checking()
                             ? " (checking: a full run all the same)" : ""));
         elsewhere = true;
+        if (!desired_flows_checking()) {
+            ss->last_key = key;
+            full = false;
+            /* Who has which address is not followed there. */
+            binding_memos_forget_owners(&ss->memos);
+        }
+    } else if (full && !repaired
+               && session_patch(ss, nb, &key, timers_due(ss))) {
+        COVERAGE_INC(switch_session_patch);
+        VLOG_DBG("switch %s: endpoints bound nowhere changed: followed "
+                 "without a full run%s", ss->name,
+                 (desired_flows_checking()
+                  ? " (checking: a full run all the same)" : ""));
+        elsewhere = patched = true;
+        flow_gen = ss->flow_gen;
         if (!desired_flows_checking()) {
             ss->last_key = key;
             full = false;
@@ -664,8 +683,10 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         if (elsewhere && (ss->flow_gen != flow_gen
                           || ss->plan.n_peers != n_peers
                           || sset_count(&ss->endpoints.changed) > n_status)) {
-            VLOG_ERR("switch %s: a change judged to be of other networks "
-                     "only changed %s", ss->name,
+            VLOG_ERR("switch %s: a change %s changed %s in the full run",
+                     ss->name,
+                     (patched ? "followed without a full run"
+                      : "judged to be of other networks only"),
                      (ss->flow_gen != flow_gen ? "the desired flows"
                       : ss->plan.n_peers != n_peers ? "the tunnels"
                       : "an endpoint's status"));
@@ -768,6 +789,7 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
         session_step_flows(ss, nb, &wants, &view);
     } else {
         uplink_prober_set_routers(ss->prober, NULL, 0);
+        ss->flows_nets_known = false;
     }
     if (!ss->watching) {
         flow_installer_run(ss->installer);

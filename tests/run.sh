@@ -19,6 +19,9 @@
 #                 on) and UndefinedBehaviorSanitizer, in a folder of its own,
 #                 and run the unit and integration tests (not the guest's) on
 #                 that build; a test whose programs report anything fails
+# ovs-vnetd runs with --check-incremental (each change followed without a
+# full run is followed by one all the same, which must change nothing);
+# SANDBOX_CHECK_INCREMENTAL=0 in the environment runs it as users do.
 # Without --vm or a PATTERN, the guest runs the tests that tests/vm/ci-tests
 # lists (all of them would not fit the suite's time limit on 2 cores); "--vm"
 # runs them all.
@@ -224,7 +227,7 @@ if [ "$vm" != only ]; then
             selected "$name" || continue
             prefix=vt$(printf '%04x' $((RANDOM % 65536)))
             start=$(date +%s)
-            SANDBOX_DATAPATH=$datapath SANDBOX_CHECK_INCREMENTAL=1 \
+            SANDBOX_DATAPATH=$datapath SANDBOX_CHECK_INCREMENTAL=${SANDBOX_CHECK_INCREMENTAL:-1} \
             timeout -s TERM $test_timeout bash -c "
                 set -euo pipefail
                 . tests/lib/sandbox.sh

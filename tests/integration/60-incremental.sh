@@ -254,6 +254,73 @@ test_changes_of_other_networks_start_no_full_run() {
     reaches b1 10.6.0.12 || fail "b1 -> b2"
 }
 
+patched_logged() {
+    grep -c "switch $1: endpoints bound nowhere changed: followed" \
+        "$SANDBOX_DIR/vnetd/ovs-vnetd.log" || true
+}
+
+# answers_arp EP IP MAC: EP, asking for IP, gets MAC back (the switch's ARP
+# responder: there is no such host).
+answers_arp() {
+    in_ep "$1" ip neigh flush all >/dev/null 2>&1
+    in_ep "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1
+    output_has "lladdr $3" in_ep "$1" ip neigh show "$2"
+}
+
+test_endpoints_bound_nowhere_are_followed_without_a_full_run() {
+    # A logical port of a switch's network bound to no switch yet is
+    # answered by its ARP responder: its row coming, changing or going is
+    # followed without a full run (checking, one runs all the same and must
+    # change nothing).  Two rows with one address are for a full run.
+    one_switch h1 red
+    attach_ep red r1 h1 10.5.0.11
+    attach_ep red r2 h1 10.5.0.12
+    vnet_ctl --wait sync
+    sandbox_vnetd_appctl vlog/set switch_session:file:dbg >/dev/null
+    local i
+    for i in 1 2 3; do
+        vnet_ctl --wait port-add red "p$i" --ip="10.5.1.$i" \
+            --mac="0a:00:00:00:05:0$i" >/dev/null
+    done
+    (( $(patched_logged h1) >= 3 )) \
+        || fail "$(patched_logged h1) of 3 new logical ports followed"
+    answers_arp r1 10.5.1.2 0a:00:00:00:05:02 || fail "no answer for p2"
+
+    # Another client changes p2's IP and MAC.
+    local before; before=$(patched_logged h1)
+    nb_transact '["OVS_VNET_Northbound",{"op":"update","table":"Endpoint",
+        "where":[["name","==","p2"]],
+        "row":{"ip":"10.5.1.22","mac":"0a:00:00:00:05:22"}}]'
+    wait_until 10 answers_arp r1 10.5.1.22 0a:00:00:00:05:22 \
+        || fail "no answer for p2's new address"
+    ! answers_arp r1 10.5.1.2 0a:00:00:00:05:02 \
+        || fail "p2's old address still answered"
+    (( $(patched_logged h1) > before )) || fail "p2's change not followed"
+
+    # An address that is another endpoint's (another client wrote it): r2
+    # keeps it, in a full run.
+    before=$(patched_logged h1)
+    nb_transact '["OVS_VNET_Northbound",{"op":"insert","table":"Endpoint",
+        "row":{"name":"px","network":["uuid","'"$(nb_uuid Network red)"'"],
+               "type":"external","ip":"10.5.0.12",
+               "mac":"0a:00:00:00:05:99"}}]'
+    vnet_ctl --wait sync
+    assert_eq "$(patched_logged h1)" "$before" "a clash followed alone"
+    reaches r1 10.5.0.12 || fail "r1 -> r2 after the clash"
+    vnet_ctl --wait detach px >/dev/null
+    assert_eq "$(patched_logged h1)" "$before" "the clash's end followed alone"
+
+    before=$(patched_logged h1)
+    for i in 1 2 3; do
+        vnet_ctl --wait detach "p$i" >/dev/null
+    done
+    (( $(patched_logged h1) >= before + 3 )) || fail "detaches not followed"
+    ! answers_arp r1 10.5.1.1 0a:00:00:00:05:01 || fail "p1 still answered"
+    ! output_has "arp_tpa=10.5.1." sandbox_ofctl h1 -O OpenFlow15 \
+        dump-flows br-vnet || fail "flows of the logical ports left"
+    reaches r1 10.5.0.12 || fail "r1 -> r2"
+}
+
 test_flows_coming_in_start_no_full_run() {
     # A new endpoint is up once its flows are in; the installer saying so
     # changes nothing else, and only the endpoints' "up" is looked at again.

@@ -337,28 +337,24 @@ add_routing(const struct lan_network *net, struct flow_table *out,
 /* Endpoint 'rp' on another switch: what comes from it through a tunnel is
  * not learned ('tunnel_in'), and what goes to its MAC goes to its switch. */
 static void
-add_remote_port(const struct lan_network *net,
-                const struct lan_remote_port *rp, bool tunnel_in,
+add_remote_port(uint32_t segment_id, const struct lan_remote_port *rp,
+                const struct lan_remote *remote, bool tunnel_in,
                 struct flow_table *out, char **error)
 {
     if (tunnel_in) {
         add(out, error, vnet_cookie(VNET_F_L2, rp->object),
             "table=%d,priority=110,metadata=%"PRIu32","VNET_REG_TUNNEL"=1,"
             "dl_src="ETH_ADDR_FMT",actions=goto_table:%d", VNET_T_LEARN,
-            net->segment_id, ETH_ADDR_BYTES_ARGS(rp->mac), VNET_T_L2);
+            segment_id, ETH_ADDR_BYTES_ARGS(rp->mac), VNET_T_L2);
     }
-    if (rp->remote >= net->n_remotes) {
-        return;
-    }
-    const struct lan_remote *remote = &net->remotes[rp->remote];
-    if (remote->relay && net->segment_id > 4094) {
+    if (!remote || (remote->relay && segment_id > 4094)) {
         return;
     }
     struct ds actions = DS_EMPTY_INITIALIZER;
-    lan_put_remote_output(&actions, net->segment_id, remote);
+    lan_put_remote_output(&actions, segment_id, remote);
     add(out, error, vnet_cookie(VNET_F_L2, rp->object),
         "table=%d,priority=100,metadata=%"PRIu32",dl_dst="ETH_ADDR_FMT","
-        "actions=%s", VNET_T_L2, net->segment_id, ETH_ADDR_BYTES_ARGS(rp->mac),
+        "actions=%s", VNET_T_L2, segment_id, ETH_ADDR_BYTES_ARGS(rp->mac),
         ds_cstr(&actions));
     ds_destroy(&actions);
 }
@@ -673,6 +669,60 @@ fp_put_remote(struct ds *fp, const struct lan_remote *r)
     FP_PUT(fp, r->relay);
 }
 
+bool
+lan_network_tunnel_in(const struct lan_network *net)
+{
+    return net->n_ports > 0 && (net->n_remotes
+                                || (net->use_sources
+                                    && (net->n_sources
+                                        || net->n_relay_sources)));
+}
+
+/* Opens and fills the unit of remote port 'rp' of 'nn', behind 'remote'
+ * (NULL: none), its fingerprint built in 'fp'. */
+static void
+remote_port_unit(const struct lan_neighbor_net *nn, bool tunnel_in,
+                 const struct lan_remote_port *rp,
+                 const struct lan_remote *remote, struct flow_units *units,
+                 struct ds *fp, char **error)
+{
+    fp_start(fp);
+    FP_PUT(fp, nn->segment_id);
+    flow_fp_put(fp, rp->mac, 6);
+    FP_PUT(fp, tunnel_in);
+    if (remote) {
+        fp_put_remote(fp, remote);
+    }
+    struct flow_table *t = open_unit(units, LAN_U_REMOTE_PORT, nn->object,
+                                     rp->object, fp);
+    if (t) {
+        add_remote_port(nn->segment_id, rp, remote, tunnel_in, t, error);
+    }
+}
+
+char *
+lan_flows_remote_port_unit(const struct lan_neighbor_net *nn, bool tunnel_in,
+                           const struct lan_remote_port *rp,
+                           const struct lan_remote *remote,
+                           struct flow_units *units)
+{
+    struct ds fp = DS_EMPTY_INITIALIZER;
+    char *error = NULL;
+    remote_port_unit(nn, tunnel_in, rp, remote, units, &fp, &error);
+    ds_destroy(&fp);
+    return error;
+}
+
+void
+lan_flows_remote_port_drop(const struct lan_neighbor_net *nn, uint32_t object,
+                           struct flow_units *units)
+{
+    struct flow_unit_key key = {
+        .kind = LAN_U_REMOTE_PORT, .a = nn->object, .b = object,
+    };
+    flow_units_drop(units, &key);
+}
+
 /* Fills the units of network 'net'. */
 static void
 network_units(const struct lan_network *net,
@@ -681,10 +731,7 @@ network_units(const struct lan_network *net,
 {
     uint32_t o = net->object;
     bool ports = net->n_ports > 0;
-    bool tunnel_in = ports && (net->n_remotes
-                               || (net->use_sources
-                                   && (net->n_sources
-                                       || net->n_relay_sources)));
+    bool tunnel_in = lan_network_tunnel_in(net);
     struct flow_table *t;
 
     struct lan_neighbor_net nn;
@@ -733,16 +780,10 @@ network_units(const struct lan_network *net,
     /* Endpoints on other switches. */
     for (size_t i = 0; i < net->n_remote_ports; i++) {
         const struct lan_remote_port *rp = &net->remote_ports[i];
-        fp_start(fp);
-        FP_PUT(fp, net->segment_id);
-        flow_fp_put(fp, rp->mac, 6);
-        FP_PUT(fp, tunnel_in);
-        if (rp->remote < net->n_remotes) {
-            fp_put_remote(fp, &net->remotes[rp->remote]);
-        }
-        if ((t = open_unit(units, LAN_U_REMOTE_PORT, o, rp->object, fp))) {
-            add_remote_port(net, rp, tunnel_in, t, error);
-        }
+        remote_port_unit(&nn, tunnel_in, rp,
+                         (rp->remote < net->n_remotes
+                          ? &net->remotes[rp->remote] : NULL),
+                         units, fp, error);
     }
 
     if (!ports) {

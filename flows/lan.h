@@ -177,6 +177,21 @@ char *lan_flows_neighbor_unit(const struct lan_neighbor_net *nn,
 void lan_flows_neighbor_drop(const struct lan_neighbor_net *nn,
                              uint32_t object, struct flow_units *units);
 
+/* Whether traffic of 'net' comes in by tunnel here (what a remote port's
+ * unit takes, with 'net''s neighbour net). */
+bool lan_network_tunnel_in(const struct lan_network *net);
+
+/* The same as lan_flows_neighbor_unit() and lan_flows_neighbor_drop() for the
+ * unit of remote port 'rp' (an endpoint on another switch), reached behind
+ * 'remote' (its switch, NULL if none). */
+char *lan_flows_remote_port_unit(const struct lan_neighbor_net *nn,
+                                 bool tunnel_in,
+                                 const struct lan_remote_port *rp,
+                                 const struct lan_remote *remote,
+                                 struct flow_units *units);
+void lan_flows_remote_port_drop(const struct lan_neighbor_net *nn,
+                                uint32_t object, struct flow_units *units);
+
 /* The same flows, all of them, added to 'out'. */
 char *lan_flows_generate(const struct lan_network *networks, size_t n_networks,
                          const struct lan_tunnel_port *tunnels,

@@ -353,6 +353,44 @@ with_remotes()
     return lan;
 }
 
+TEST(LanTunnels, RemotePortsPatchedAsAPassMakesThem)
+{
+    // A remote port added behind an existing remote and one taken away, by
+    // a patch of their units alone: the same flows as a pass.
+    Lan lan = with_remotes();
+    flow_units *patched = flow_units_create();
+    lan.pass(patched);
+
+    lan_remote_port rp{};
+    rp.object = 0x77777777;
+    const uint8_t mac[6] = {0x0a, 0, 0, 0, 0, 0x51};
+    memcpy(rp.mac, mac, 6);
+    rp.remote = 1;
+    lan.bind();
+    lan_neighbor_net nn;
+    ASSERT_TRUE(lan_network_neighbor_net(&lan.net, &nn));
+    bool tunnel_in = lan_network_tunnel_in(&lan.net);
+    EXPECT_TRUE(tunnel_in);
+    flow_units_begin_patch(patched);
+    char *error = lan_flows_remote_port_unit(&nn, tunnel_in, &rp,
+                                             &lan.remotes[1], patched);
+    EXPECT_EQ(error, nullptr) << error;
+    free(error);
+    lan_flows_remote_port_drop(&nn, lan.remote_ports[0].object, patched);
+    EXPECT_TRUE(flow_units_end(patched));
+
+    lan.remote_ports.erase(lan.remote_ports.begin());
+    lan.remote_ports.push_back(rp);
+    flow_units *full = flow_units_create();
+    lan.pass(full);
+    std::string text = units_text(patched);
+    EXPECT_EQ(text, units_text(full));
+    EXPECT_NE(text.find("dl_dst=0a:00:00:00:00:51"), std::string::npos);
+    EXPECT_EQ(text.find("dl_dst=0a:00:00:00:00:31"), std::string::npos);
+    flow_units_destroy(full);
+    flow_units_destroy(patched);
+}
+
 TEST(LanTunnels, RelayTapBringsInOnlyNetworksOfItsPeer)
 {
     // A third switch behind relay tap 11 hosts nothing of this network.

@@ -88,6 +88,7 @@ patch_check(const struct binding_memos *memos,
     const struct binding_memo *m = memo_find(memos, &c->row->header_.uuid);
     size_t n = 0;
     c->had_neighbor = c->has_neighbor = false;
+    c->had_mac = c->has_mac = false;
     if (!c->inserted) {
         /* What it had is what the last run (or patch) found. */
         if (!m || m->run != memos->runs || m->here
@@ -107,6 +108,7 @@ patch_check(const struct binding_memos *memos,
             }
             n += k;
             c->had_neighbor = m->has_ip && m->has_mac;
+            c->had_mac = m->has_mac;
             memo_neighbor(m, &c->old);
         } else if (memo_claims(m, &c->ni)) {
             return false;       /* Another row has what it claimed. */
@@ -132,6 +134,7 @@ patch_check(const struct binding_memos *memos,
                 ok = (!o || own) && (own || patch_addr_once(seen, a));
             }
             c->has_neighbor = t.has_ip && t.has_mac;
+            c->has_mac = t.has_mac;
             memo_neighbor(&t, &c->now);
         }
         free(t.error);

@@ -217,8 +217,10 @@ struct binding_change {
 
     /* Out: whether it was a neighbour of its network (an endpoint served
      * anywhere but here, with its MAC and IP its own) and whether it is now,
-     * each with its object, MAC and IP. */
+     * each with its object, MAC and IP; and whether it had (has) a MAC of
+     * its own, with or without an IP (on another switch: a remote port). */
     bool had_neighbor, has_neighbor;
+    bool had_mac, has_mac;
     struct lan_neighbor old, now;
 };
 

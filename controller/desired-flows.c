@@ -129,6 +129,7 @@ desired_flows_nets_clear(struct hmap *nets)
 {
     struct desired_flows_net *dn;
     HMAP_FOR_EACH_POP (dn, node, nets) {
+        free(dn->remotes);
         free(dn);
     }
 }
@@ -159,7 +160,20 @@ record_nets(const struct lan_view *view, struct hmap *nets)
             dn->row = ni->row;
             dn->cidr = ni->cidr;
             dn->gateway = ni->gateway;
-            dn->has_neighbors = lan_view_neighbor_net(ni, &dn->nn);
+            dn->has_neighbors = lan_view_neighbor_net(ni, &dn->nn,
+                                                      &dn->tunnel_in);
+            dn->n_remotes = ni->n_remotes;
+            dn->remotes = xcalloc(MAX(ni->n_remotes, 1),
+                                  sizeof *dn->remotes);
+            for (size_t i = 0; i < ni->n_remotes; i++) {
+                dn->remotes[i].remote = ni->remotes[i];
+            }
+            for (size_t i = 0; i < ni->n_remote_ports; i++) {
+                size_t idx = ni->remote_ports[i].remote;
+                if (idx < ni->n_remotes) {
+                    dn->remotes[idx].n_ports++;
+                }
+            }
             hmap_insert(nets, &dn->node, hash_pointer(ni->row, 0));
         }
     }

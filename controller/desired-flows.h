@@ -37,8 +37,19 @@ struct desired_flows_net {
     const struct vnetrec_network *row;
     struct vnet_cidr cidr;      /* For its endpoints' addresses. */
     unsigned int gateway;
-    bool has_neighbors;         /* Its neighbours have units: */
-    struct lan_neighbor_net nn; /* what they take from it. */
+    bool has_neighbors;         /* Its neighbours (and remote ports) have */
+    struct lan_neighbor_net nn; /* units: what they take from it, */
+    bool tunnel_in;             /* and this too, for remote ports. */
+    /* The switches that its endpoints on other switches are on. */
+    struct desired_flows_remote *remotes;
+    size_t n_remotes;
+};
+
+struct desired_flows_remote {
+    struct lan_remote remote;
+    size_t n_ports;             /* Its remote ports (endpoints with a MAC of
+                                 * their own): a patch keeps the count. */
+    size_t n_leaving;           /* Scratch, for a patch: 0. */
 };
 
 void desired_flows_nets_clear(struct hmap *nets);

@@ -742,14 +742,17 @@ net_to_lan(const struct net_info *ni, struct lan_network *lan)
 }
 
 bool
-lan_view_neighbor_net(const struct net_info *ni, struct lan_neighbor_net *nn)
+lan_view_neighbor_net(const struct net_info *ni, struct lan_neighbor_net *nn,
+                      bool *tunnel_in)
 {
+    *tunnel_in = false;
     if (!ni->row || !ni->relevant) {
         return false;
     }
     struct lan_network lan;
     memset(&lan, 0, sizeof lan);
     net_to_lan(ni, &lan);
+    *tunnel_in = lan_network_tunnel_in(&lan);
     return lan_network_neighbor_net(&lan, nn);
 }
 

@@ -142,9 +142,10 @@ bool lan_view_router_uplink(const struct vnetrec_router *,
  * (caller frees the array; it points into the view). */
 struct lan_network *lan_view_networks(const struct lan_view *, size_t *n);
 
-/* Whether the flow generator makes units for the neighbours of network 'ni'
- * of the view; if so, fills '*nn' with what they take from it. */
+/* Whether the flow generator makes units for the neighbours (and remote
+ * ports) of network 'ni' of the view; if so, fills '*nn' with what they
+ * take from it, and '*tunnel_in' with lan_network_tunnel_in(). */
 bool lan_view_neighbor_net(const struct net_info *ni,
-                           struct lan_neighbor_net *nn);
+                           struct lan_neighbor_net *nn, bool *tunnel_in);
 
 #endif /* controller/lan-view.h */

@@ -1,6 +1,7 @@
 /* Changes of the NB a switch follows without a full run (session_patch(),
  * switch-session-private.h): endpoints that no full run would serve here,
- * whose answers to ARP this switch gives all the same. */
+ * whose answers to ARP this switch gives all the same, and whose traffic
+ * it sends to their switches. */
 #include <config.h>
 #include "controller/switch-session-private.h"
 
@@ -23,12 +24,29 @@ VLOG_DEFINE_THIS_MODULE(switch_session_patch);
 
 /* What patch_row() reads and collects. */
 struct patch_ctx {
-    const struct switch_session *ss;
+    struct switch_session *ss;
     struct hmapx routed;        /* Networks on a router. */
     struct binding_change *changes;
+    struct desired_flows_remote **remotes;      /* Each change's switch, if
+                                                 * it is on another one. */
     size_t n, allocated;
     bool any_here;              /* One in a network of this switch. */
 };
+
+/* Whether changed endpoint row 'ep' had its network, switch, location or
+ * name changed: what they were is not at hand. */
+static bool
+placement_changed(const struct vnetrec_endpoint *ep)
+{
+    return (session_row_updated(&ep->header_)
+            && (vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_NETWORK)
+                || vnetrec_endpoint_is_updated(ep,
+                                               VNETREC_ENDPOINT_COL_SWITCH_)
+                || vnetrec_endpoint_is_updated(ep,
+                                               VNETREC_ENDPOINT_COL_LOCATION)
+                || vnetrec_endpoint_is_updated(ep,
+                                               VNETREC_ENDPOINT_COL_NAME)));
+}
 
 /* Whether endpoint row 'ep', changed, is bound to no switch, was bound to
  * none before, and is not plugged here. */
@@ -36,15 +54,44 @@ static bool
 bound_nowhere(const struct switch_session *ss,
               const struct vnetrec_endpoint *ep)
 {
-    if (session_row_updated(&ep->header_)
-        && (vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_NETWORK)
-            || vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_SWITCH_)
-            || vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_LOCATION)
-            || vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_NAME))) {
-        return false;
-    }
-    return (ep->network && !vnet_endpoint_switch_name(ep)
+    return (!placement_changed(ep) && ep->network
+            && !vnet_endpoint_switch_name(ep)
             && !session_plugged_here(ss, ep->name));
+}
+
+/* If endpoint row 'ep', changed, is on another switch (and was on it
+ * before) that is already one of the switches behind whom network 'dn' has
+ * endpoints here (a remote), and stays one whatever the change: that
+ * remote.  Else NULL. */
+static struct desired_flows_remote *
+remote_of(const struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
+          const struct desired_flows_net *dn)
+{
+    const struct switch_session *ss = ctx->ss;
+    const char *host = vnet_endpoint_switch_name(ep);
+    if (placement_changed(ep) || !host || !strcmp(host, ss->name)
+        || (ep->location && !strcmp(ep->location, ss->name))
+        || !dn->has_neighbors || dn->row->physnet
+        || hmapx_contains(&ctx->routed, CONST_CAST(struct vnetrec_network *,
+                                                   dn->row))
+        || session_plugged_here(ss, ep->name)) {
+        return NULL;
+    }
+    const struct tunnel_peer *peer = tunnel_plan_find(&ss->plan, host);
+    for (size_t i = 0; peer && i < dn->n_remotes; i++) {
+        struct desired_flows_remote *r = &dn->remotes[i];
+        if (r->remote.ip == peer->ip) {
+            bool deleted = ovsdb_idl_row_get_seqno(&ep->header_,
+                                                   OVSDB_IDL_CHANGE_DELETE);
+            if (deleted && r->n_ports <= r->n_leaving + 1) {
+                /* It may be the last of the network there. */
+                return NULL;
+            }
+            r->n_leaving += deleted;
+            return r;
+        }
+    }
+    return NULL;
 }
 
 /* Takes changed row 'row' (of table 'tc') into the patch: nb_cfg alone, or
@@ -63,28 +110,35 @@ patch_row(const struct ovsdb_idl_row *row,
     const struct switch_session *ss = ctx->ss;
     const struct vnetrec_endpoint *ep
         = CONTAINER_OF(row, struct vnetrec_endpoint, header_);
-    bool elsewhere = session_endpoint_elsewhere(ss, ep, &ctx->routed);
-    if (!elsewhere && !bound_nowhere(ss, ep)) {
-        return false;
+    bool inserted = ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT);
+    bool deleted = ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_DELETE);
+    if (inserted && deleted) {
+        return true;            /* Came and went: nothing was of it. */
     }
     const struct desired_flows_net *dn
-        = desired_flows_net_find(&ss->flows_nets, ep->network);
+        = (ep->network ? desired_flows_net_find(&ss->flows_nets, ep->network)
+           : NULL);
     if (!dn) {
         return false;           /* Its prefix is not at hand. */
+    }
+    bool elsewhere = session_endpoint_elsewhere(ss, ep, &ctx->routed);
+    struct desired_flows_remote *remote = NULL;
+    if (!elsewhere && !bound_nowhere(ss, ep)
+        && !(remote = remote_of(ctx, ep, dn))) {
+        return false;
     }
     if (ctx->n >= ctx->allocated) {
         ctx->changes = x2nrealloc(ctx->changes, &ctx->allocated,
                                   sizeof *ctx->changes);
+        ctx->remotes = xrealloc(ctx->remotes,
+                                ctx->allocated * sizeof *ctx->remotes);
     }
+    ctx->remotes[ctx->n] = remote;
     struct binding_change *c = &ctx->changes[ctx->n++];
     memset(c, 0, sizeof *c);
     c->row = ep;
-    c->inserted = ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT) != 0;
-    c->deleted = ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_DELETE) != 0;
-    if (c->inserted && c->deleted) {
-        ctx->n--;               /* Came and went: nothing was of it. */
-        return true;
-    }
+    c->inserted = inserted;
+    c->deleted = deleted;
     c->ni.row = dn->row;
     c->ni.cidr = dn->cidr;
     c->ni.gateway = dn->gateway;
@@ -98,34 +152,68 @@ same_neighbor(const struct lan_neighbor *a, const struct lan_neighbor *b)
     return a->ip == b->ip && !memcmp(a->mac, b->mac, 6);
 }
 
-/* Brings the neighbours' units of 'changes' up to date in 'ss''s desired
- * flows. */
+/* Keeps the first error of the patch in '*error'. */
 static void
-patch_flows(struct switch_session *ss, const struct binding_change *changes,
-            size_t n)
+keep_error(char **error, char *e)
 {
-    flow_units_begin_patch(ss->units);
-    char *error = NULL;
-    for (size_t i = 0; i < n; i++) {
-        const struct binding_change *c = &changes[i];
-        const struct desired_flows_net *dn
-            = desired_flows_net_find(&ss->flows_nets, c->ni.row);
-        if (!dn->has_neighbors
-            || (c->had_neighbor && c->has_neighbor
-                && same_neighbor(&c->old, &c->now))) {
-            continue;
-        }
+    if (!*error) {
+        *error = e;
+    } else {
+        free(e);
+    }
+}
+
+/* Brings the units of change 'c' up to date in 'units': its neighbour's,
+ * and its remote port's if it is on the switch 'remote' (else NULL). */
+static void
+patch_change(const struct desired_flows_net *dn,
+             const struct binding_change *c,
+             struct desired_flows_remote *remote, struct flow_units *units,
+             char **error)
+{
+    if (!dn->has_neighbors) {
+        return;
+    }
+    if (!(c->had_neighbor && c->has_neighbor
+          && same_neighbor(&c->old, &c->now))) {
         if (c->had_neighbor) {
-            lan_flows_neighbor_drop(&dn->nn, c->old.object, ss->units);
+            lan_flows_neighbor_drop(&dn->nn, c->old.object, units);
         }
         if (c->has_neighbor) {
-            char *e = lan_flows_neighbor_unit(&dn->nn, &c->now, ss->units);
-            if (!error) {
-                error = e;
-            } else {
-                free(e);
-            }
+            keep_error(error, lan_flows_neighbor_unit(&dn->nn, &c->now,
+                                                      units));
         }
+    }
+    if (!remote
+        || (c->had_mac && c->has_mac && !memcmp(c->old.mac, c->now.mac, 6))) {
+        return;
+    }
+    if (c->had_mac) {
+        lan_flows_remote_port_drop(&dn->nn, c->old.object, units);
+        remote->n_ports--;
+    }
+    if (c->has_mac) {
+        struct lan_remote_port rp = { .object = c->now.object };
+        memcpy(rp.mac, c->now.mac, 6);
+        keep_error(error, lan_flows_remote_port_unit(&dn->nn, dn->tunnel_in,
+                                                     &rp, &remote->remote,
+                                                     units));
+        remote->n_ports++;
+    }
+}
+
+/* Brings the units of 'ctx''s changes up to date in the session's desired
+ * flows. */
+static void
+patch_flows(struct patch_ctx *ctx)
+{
+    struct switch_session *ss = ctx->ss;
+    flow_units_begin_patch(ss->units);
+    char *error = NULL;
+    for (size_t i = 0; i < ctx->n; i++) {
+        const struct binding_change *c = &ctx->changes[i];
+        patch_change(desired_flows_net_find(&ss->flows_nets, c->ni.row), c,
+                     ctx->remotes[i], ss->units, &error);
     }
     if (flow_units_end(ss->units)) {
         /* An error the switch reported before now was about other
@@ -162,9 +250,15 @@ session_patch(struct switch_session *ss, struct ovsdb_idl *nb,
         struct binding_ctx_in b_in = session_binding_in(ss, nb);
         ok = binding_patch(&ss->memos, &b_in, ctx.changes, ctx.n);
     }
+    for (size_t i = 0; i < ctx.n; i++) {
+        if (ctx.remotes[i]) {
+            ctx.remotes[i]->n_leaving = 0;
+        }
+    }
     if (ok) {
-        patch_flows(ss, ctx.changes, ctx.n);
+        patch_flows(&ctx);
     }
     free(ctx.changes);
+    free(ctx.remotes);
     return ok;
 }

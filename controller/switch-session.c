@@ -661,8 +661,8 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     } else if (full && !repaired
                && session_patch(ss, nb, &key, timers_due(ss))) {
         COVERAGE_INC(switch_session_patch);
-        VLOG_DBG("switch %s: endpoints bound nowhere changed: followed "
-                 "without a full run%s", ss->name,
+        VLOG_DBG("switch %s: endpoints served on no switch or another one "
+                 "changed: followed without a full run%s", ss->name,
                  (desired_flows_checking()
                   ? " (checking: a full run all the same)" : ""));
         elsewhere = patched = true;

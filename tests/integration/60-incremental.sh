@@ -255,7 +255,7 @@ test_changes_of_other_networks_start_no_full_run() {
 }
 
 patched_logged() {
-    grep -c "switch $1: endpoints bound nowhere changed: followed" \
+    grep -c "switch $1: endpoints served on no switch or another one changed: followed" \
         "$SANDBOX_DIR/vnetd/ovs-vnetd.log" || true
 }
 
@@ -319,6 +319,54 @@ test_endpoints_bound_nowhere_are_followed_without_a_full_run() {
     ! output_has "arp_tpa=10.5.1." sandbox_ofctl h1 -O OpenFlow15 \
         dump-flows br-vnet || fail "flows of the logical ports left"
     reaches r1 10.5.0.12 || fail "r1 -> r2"
+}
+
+test_endpoints_of_other_switches_are_followed_without_a_full_run() {
+    # Endpoints coming and going on another switch of a network, which
+    # stays one of the switches the network reaches from here: each one's
+    # flows alone, without a full run (checking, one runs all the same and
+    # must change nothing).  The last of the network there going changes
+    # the network's tunnels and flooding: a full run.
+    hosts_world vxlan h1 h2
+    vnet_ctl net-add red 10.5.0.0/16 >/dev/null
+    attach_ep red r1 h1 10.5.0.11
+    attach_ep red r2 h2 10.5.0.12
+    vnet_ctl --wait sync
+    wait_until 10 reaches r1 10.5.0.12 || fail "r1 -> r2"
+    sandbox_vnetd_appctl vlog/set switch_session:file:dbg >/dev/null
+    local before i mac
+    before=$(patched_logged h1)
+    for i in 3 4 5; do
+        vnet_ctl --wait attach red "r$i" --switch=h2 --ip="10.5.0.1$i" \
+            --netns="$SANDBOX_PREFIX-r$i" >/dev/null
+    done
+    (( $(patched_logged h1) >= before + 3 )) \
+        || fail "$(( $(patched_logged h1) - before )) of 3 new endpoints on h2 followed on h1"
+    mac=$(nb_column Endpoint r4 mac)
+    output_has "priority=100,.*dl_dst=$mac .*tun_dst" sandbox_ofctl h1 -O OpenFlow15 \
+        dump-flows br-vnet || fail "h1 does not send r4's traffic to h2"
+    wait_until 10 reaches r1 10.5.0.14 || fail "r1 -> r4"
+    reaches r4 10.5.0.11 || fail "r4 -> r1"
+
+    before=$(patched_logged h1)
+    vnet_ctl --wait detach r4 >/dev/null
+    vnet_ctl --wait detach r3 >/dev/null
+    (( $(patched_logged h1) >= before + 2 )) || fail "detaches not followed"
+    # (A MAC learned from r4's traffic stays until it times out.)
+    ! output_has "priority=100,.*dl_dst=$mac " sandbox_ofctl h1 \
+        -O OpenFlow15 dump-flows br-vnet || fail "r4's flows left on h1"
+    reaches r1 10.5.0.15 || fail "r1 -> r5"
+
+    # The last two of red on h2: the second is the last.
+    vnet_ctl --wait detach r5 >/dev/null
+    before=$(patched_logged h1)
+    vnet_ctl --wait detach r2 >/dev/null
+    assert_eq "$(patched_logged h1)" "$before" "the last of red on h2 followed alone"
+    ! output_has "priority=100,.*tun_dst" sandbox_ofctl h1 -O OpenFlow15 \
+        dump-flows br-vnet || fail "h1 still sends red's traffic to h2"
+    vnet_ctl --wait attach red r6 --switch=h2 --ip=10.5.0.16 \
+        --netns="$SANDBOX_PREFIX-r6" >/dev/null
+    wait_until 10 reaches r1 10.5.0.16 || fail "r1 -> r6"
 }
 
 test_flows_coming_in_start_no_full_run() {

@@ -40,6 +40,7 @@ static void
 memo_free(struct binding_memo *m)
 {
     free(m->error);
+    free(m->host);
     free(m);
 }
 
@@ -68,6 +69,17 @@ memo_find(const struct binding_memos *memos, const struct uuid *uuid)
 }
 
 bool
+binding_memos_host(const struct binding_memos *memos,
+                   const struct vnetrec_endpoint *ep, const char **host)
+{
+    const struct binding_memo *m = memos->runs ? memo_find(memos,
+                                                           &ep->header_.uuid)
+                                               : NULL;
+    *host = m ? m->host : NULL;
+    return m && m->filled && m->run == memos->runs;
+}
+
+bool
 binding_memos_accepted(const struct binding_memos *memos,
                        const struct vnetrec_endpoint *ep)
 {
@@ -93,6 +105,11 @@ memo_fill_row(struct binding_memo *m, const struct binding_ctx_in *in,
     m->name_hash = hash_string(ep->name, 0);
     m->netns_hash = ep->netns ? hash_string(ep->netns, 0) : 0;
     vnet_endpoint_ifname_buf(ep, m->ifname);
+    const char *host = vnet_endpoint_switch_name(ep);
+    if (!nullable_string_is_equal(host, m->host)) {
+        free(m->host);
+        m->host = nullable_xstrdup(host);
+    }
     if (m->trunk && ep->network) {
         vnet_trunk_port_name_buf(ep->network, in->switch_name,
                                  m->trunk_port);
@@ -143,7 +160,8 @@ memo_check(const struct binding_memo *m, const struct binding_ctx_in *in,
                  && f.trunk == m->trunk && f.name_hash == m->name_hash
                  && f.netns_hash == m->netns_hash
                  && !strcmp(f.ifname, m->ifname)
-                 && !strcmp(f.trunk_port, m->trunk_port));
+                 && !strcmp(f.trunk_port, m->trunk_port)
+                 && nullable_string_is_equal(f.host, m->host));
     if (same && ni) {
         same = (m->has_addresses
                 && nullable_string_is_equal(f.error, m->error)
@@ -156,6 +174,7 @@ memo_check(const struct binding_memo *m, const struct binding_ctx_in *in,
                  " did not change)", in->switch_name, ep->name, m->version);
     }
     free(f.error);
+    free(f.host);
 }
 
 static void memo_refresh(struct binding_memo *, const struct binding_ctx_in *,

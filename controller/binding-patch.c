@@ -138,6 +138,7 @@ patch_check(const struct binding_memos *memos,
             memo_neighbor(&t, &c->now);
         }
         free(t.error);
+        free(t.host);
         return ok;
     }
     return true;

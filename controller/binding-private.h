@@ -42,6 +42,8 @@ struct binding_memo {
     uint32_t netns_hash;        /* hash_string(netns, 0), 0 if none. */
     char ifname[VNET_PORT_NAME_SIZE];
     char trunk_port[VNET_PORT_NAME_SIZE];       /* If 'trunk'. */
+    char *host;                 /* vnet_endpoint_switch_name() (malloc'd),
+                                 * or NULL. */
 
     /* Of the row and its network's prefix and gateway. */
     bool has_addresses;         /* Worked out for 'cidr' and 'gateway'. */

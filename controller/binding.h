@@ -123,6 +123,12 @@ void binding_memos_destroy(struct binding_memos *);
  * binding_patch() fails). */
 void binding_memos_forget_owners(struct binding_memos *);
 
+/* The switch that endpoint 'ep' was on (vnet_endpoint_switch_name()) as the
+ * last binding_collect() or binding_patch() with 'memos' found it, in
+ * '*host' (NULL: none).  Returns false if neither found the row. */
+bool binding_memos_host(const struct binding_memos *,
+                        const struct vnetrec_endpoint *ep, const char **host);
+
 /* Whether the last binding_collect() with 'memos' gave endpoint 'ep' its
  * addresses (valid, and its own), or if there was none, true. */
 bool binding_memos_accepted(const struct binding_memos *,

@@ -27,75 +27,82 @@ struct patch_ctx {
     struct switch_session *ss;
     struct hmapx routed;        /* Networks on a router. */
     struct binding_change *changes;
-    struct desired_flows_remote **remotes;      /* Each change's switch, if
-                                                 * it is on another one. */
+    /* Of each change: the switch it was on and the one it is on, where it
+     * is (was) a remote port here; else NULL. */
+    struct desired_flows_remote **old_remotes, **new_remotes;
     size_t n, allocated;
     bool any_here;              /* One in a network of this switch. */
 };
 
-/* Whether changed endpoint row 'ep' had its network, switch, location or
- * name changed: what they were is not at hand. */
+/* Whether an endpoint on switch 'host' (NULL: none) of network 'dn' can be
+ * followed alone: bound to no switch (then '*remote' is NULL), or on
+ * another switch that is already one of those the network reaches from
+ * here, the network on no router or physical network (then '*remote' is
+ * that switch).  With 'leaving', the endpoint is leaving that switch, which
+ * must stay one all the same. */
 static bool
-placement_changed(const struct vnetrec_endpoint *ep)
-{
-    return (session_row_updated(&ep->header_)
-            && (vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_NETWORK)
-                || vnetrec_endpoint_is_updated(ep,
-                                               VNETREC_ENDPOINT_COL_SWITCH_)
-                || vnetrec_endpoint_is_updated(ep,
-                                               VNETREC_ENDPOINT_COL_LOCATION)
-                || vnetrec_endpoint_is_updated(ep,
-                                               VNETREC_ENDPOINT_COL_NAME)));
-}
-
-/* Whether endpoint row 'ep', changed, is bound to no switch, was bound to
- * none before, and is not plugged here. */
-static bool
-bound_nowhere(const struct switch_session *ss,
-              const struct vnetrec_endpoint *ep)
-{
-    return (!placement_changed(ep) && ep->network
-            && !vnet_endpoint_switch_name(ep)
-            && !session_plugged_here(ss, ep->name));
-}
-
-/* If endpoint row 'ep', changed, is on another switch (and was on it
- * before) that is already one of the switches behind whom network 'dn' has
- * endpoints here (a remote), and stays one whatever the change: that
- * remote.  Else NULL. */
-static struct desired_flows_remote *
-remote_of(const struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
-          const struct desired_flows_net *dn)
+patchable_host(struct patch_ctx *ctx, const char *host,
+               const struct desired_flows_net *dn, bool leaving,
+               struct desired_flows_remote **remote)
 {
     const struct switch_session *ss = ctx->ss;
-    const char *host = vnet_endpoint_switch_name(ep);
-    if (placement_changed(ep) || !host || !strcmp(host, ss->name)
-        || (ep->location && !strcmp(ep->location, ss->name))
-        || !dn->has_neighbors || dn->row->physnet
+    *remote = NULL;
+    if (!host) {
+        return true;
+    }
+    if (!strcmp(host, ss->name) || !dn->has_neighbors || dn->row->physnet
         || hmapx_contains(&ctx->routed, CONST_CAST(struct vnetrec_network *,
-                                                   dn->row))
-        || session_plugged_here(ss, ep->name)) {
-        return NULL;
+                                                   dn->row))) {
+        return false;
     }
     const struct tunnel_peer *peer = tunnel_plan_find(&ss->plan, host);
     for (size_t i = 0; peer && i < dn->n_remotes; i++) {
         struct desired_flows_remote *r = &dn->remotes[i];
         if (r->remote.ip == peer->ip) {
-            bool deleted = ovsdb_idl_row_get_seqno(&ep->header_,
-                                                   OVSDB_IDL_CHANGE_DELETE);
-            if (deleted && r->n_ports <= r->n_leaving + 1) {
-                /* It may be the last of the network there. */
-                return NULL;
+            if (leaving) {
+                if (r->n_ports <= r->n_leaving + 1) {
+                    return false;   /* It may be the last one there. */
+                }
+                r->n_leaving++;
             }
-            r->n_leaving += deleted;
-            return r;
+            *remote = r;
+            return true;
         }
     }
-    return NULL;
+    return false;
+}
+
+/* Whether endpoint row 'ep' (changed, not elsewhere) can be followed
+ * alone, where it was (the switch binding last found it on) and where it
+ * is; sets '*old' and '*now' as patchable_host() does. */
+static bool
+patchable_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
+                   const struct desired_flows_net *dn, bool inserted,
+                   bool deleted, struct desired_flows_remote **old,
+                   struct desired_flows_remote **now)
+{
+    const struct switch_session *ss = ctx->ss;
+    *old = *now = NULL;
+    if ((session_row_updated(&ep->header_)
+         && (vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_NETWORK)
+             || vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_NAME)))
+        || (ep->location && !strcmp(ep->location, ss->name))
+        || session_plugged_here(ss, ep->name)) {
+        return false;
+    }
+    const char *was = NULL;
+    const char *is = deleted ? NULL : vnet_endpoint_switch_name(ep);
+    if (!inserted && !binding_memos_host(&ss->memos, ep, &was)) {
+        return false;           /* Where it was is not at hand. */
+    }
+    bool moved = !nullable_string_is_equal(was, is);
+    return ((inserted || patchable_host(ctx, was, dn, moved, old))
+            && (deleted || patchable_host(ctx, is, dn, false, now)));
 }
 
 /* Takes changed row 'row' (of table 'tc') into the patch: nb_cfg alone, or
- * an endpoint elsewhere or bound nowhere, in a network the last run had. */
+ * an endpoint elsewhere, bound to no switch or on another switch, in a
+ * network the last run had. */
 static bool
 patch_row(const struct ovsdb_idl_row *row,
           const struct ovsdb_idl_table_class *tc, void *ctx_)
@@ -121,19 +128,23 @@ patch_row(const struct ovsdb_idl_row *row,
     if (!dn) {
         return false;           /* Its prefix is not at hand. */
     }
-    bool elsewhere = session_endpoint_elsewhere(ss, ep, &ctx->routed);
-    struct desired_flows_remote *remote = NULL;
-    if (!elsewhere && !bound_nowhere(ss, ep)
-        && !(remote = remote_of(ctx, ep, dn))) {
-        return false;
-    }
     if (ctx->n >= ctx->allocated) {
         ctx->changes = x2nrealloc(ctx->changes, &ctx->allocated,
                                   sizeof *ctx->changes);
-        ctx->remotes = xrealloc(ctx->remotes,
-                                ctx->allocated * sizeof *ctx->remotes);
+        ctx->old_remotes = xrealloc(ctx->old_remotes, ctx->allocated
+                                    * sizeof *ctx->old_remotes);
+        ctx->new_remotes = xrealloc(ctx->new_remotes, ctx->allocated
+                                    * sizeof *ctx->new_remotes);
     }
-    ctx->remotes[ctx->n] = remote;
+    struct desired_flows_remote **old = &ctx->old_remotes[ctx->n];
+    struct desired_flows_remote **now = &ctx->new_remotes[ctx->n];
+    *old = *now = NULL;
+    bool elsewhere = session_endpoint_elsewhere(ss, ep, &ctx->routed);
+    if (!elsewhere && !patchable_endpoint(ctx, ep, dn, inserted, deleted,
+                                          old, now)) {
+        ctx->n++;               /* (Its leaving, if counted, is undone.) */
+        return false;
+    }
     struct binding_change *c = &ctx->changes[ctx->n++];
     memset(c, 0, sizeof *c);
     c->row = ep;
@@ -164,11 +175,13 @@ keep_error(char **error, char *e)
 }
 
 /* Brings the units of change 'c' up to date in 'units': its neighbour's,
- * and its remote port's if it is on the switch 'remote' (else NULL). */
+ * and its remote port's where it was on the switch 'old' or is on 'now'
+ * (NULL: it was not, is not, on another switch). */
 static void
 patch_change(const struct desired_flows_net *dn,
              const struct binding_change *c,
-             struct desired_flows_remote *remote, struct flow_units *units,
+             struct desired_flows_remote *old,
+             struct desired_flows_remote *now, struct flow_units *units,
              char **error)
 {
     if (!dn->has_neighbors) {
@@ -184,21 +197,23 @@ patch_change(const struct desired_flows_net *dn,
                                                       units));
         }
     }
-    if (!remote
-        || (c->had_mac && c->has_mac && !memcmp(c->old.mac, c->now.mac, 6))) {
+    bool had_port = old && c->had_mac;
+    bool has_port = now && c->has_mac;
+    if (had_port && has_port && old == now
+        && !memcmp(c->old.mac, c->now.mac, 6)) {
         return;
     }
-    if (c->had_mac) {
+    if (had_port) {
         lan_flows_remote_port_drop(&dn->nn, c->old.object, units);
-        remote->n_ports--;
+        old->n_ports--;
     }
-    if (c->has_mac) {
+    if (has_port) {
         struct lan_remote_port rp = { .object = c->now.object };
         memcpy(rp.mac, c->now.mac, 6);
         keep_error(error, lan_flows_remote_port_unit(&dn->nn, dn->tunnel_in,
-                                                     &rp, &remote->remote,
+                                                     &rp, &now->remote,
                                                      units));
-        remote->n_ports++;
+        now->n_ports++;
     }
 }
 
@@ -213,7 +228,8 @@ patch_flows(struct patch_ctx *ctx)
     for (size_t i = 0; i < ctx->n; i++) {
         const struct binding_change *c = &ctx->changes[i];
         patch_change(desired_flows_net_find(&ss->flows_nets, c->ni.row), c,
-                     ctx->remotes[i], ss->units, &error);
+                     ctx->old_remotes[i], ctx->new_remotes[i], ss->units,
+                     &error);
     }
     if (flow_units_end(ss->units)) {
         /* An error the switch reported before now was about other
@@ -251,14 +267,15 @@ session_patch(struct switch_session *ss, struct ovsdb_idl *nb,
         ok = binding_patch(&ss->memos, &b_in, ctx.changes, ctx.n);
     }
     for (size_t i = 0; i < ctx.n; i++) {
-        if (ctx.remotes[i]) {
-            ctx.remotes[i]->n_leaving = 0;
+        if (ctx.old_remotes[i]) {
+            ctx.old_remotes[i]->n_leaving = 0;
         }
     }
     if (ok) {
         patch_flows(&ctx);
     }
     free(ctx.changes);
-    free(ctx.remotes);
+    free(ctx.old_remotes);
+    free(ctx.new_remotes);
     return ok;
 }

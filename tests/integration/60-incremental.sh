@@ -254,6 +254,10 @@ test_changes_of_other_networks_start_no_full_run() {
     reaches b1 10.6.0.12 || fail "b1 -> b2"
 }
 
+not() {
+    ! "$@"
+}
+
 patched_logged() {
     grep -c "switch $1: endpoints served on no switch or another one changed: followed" \
         "$SANDBOX_DIR/vnetd/ovs-vnetd.log" || true
@@ -356,6 +360,25 @@ test_endpoints_of_other_switches_are_followed_without_a_full_run() {
     ! output_has "priority=100,.*dl_dst=$mac " sandbox_ofctl h1 \
         -O OpenFlow15 dump-flows br-vnet || fail "r4's flows left on h1"
     reaches r1 10.5.0.15 || fail "r1 -> r5"
+
+    # A logical port made, plugged on h2 (its location moves there), then
+    # unplugged and deleted: h1 follows each step alone.
+    before=$(patched_logged h1)
+    vnet_ctl --wait port-add red lp --ip=10.5.0.60 --mac=0a:00:00:00:00:60 \
+        >/dev/null
+    plug h2 lp 0a:00:00:00:00:60 10.5.0.60
+    wait_until 10 output_has "priority=100,.*dl_dst=0a:00:00:00:00:60 .*tun_dst" \
+        sandbox_ofctl h1 -O OpenFlow15 dump-flows br-vnet \
+        || fail "h1 does not send lp's traffic to h2"
+    wait_until 10 reaches r1 10.5.0.60 || fail "r1 -> lp"
+    unplug h2 lp
+    wait_until 10 not output_has "priority=100,.*dl_dst=0a:00:00:00:00:60 " \
+        sandbox_ofctl h1 -O OpenFlow15 dump-flows br-vnet \
+        || fail "h1 still sends lp's traffic to h2"
+    vnet_ctl --wait detach lp >/dev/null
+    (( $(patched_logged h1) >= before + 4 )) \
+        || fail "$(( $(patched_logged h1) - before )) of 4 steps of lp followed on h1"
+    reaches r1 10.5.0.15 || fail "r1 -> r5 after lp"
 
     # The last two of red on h2: the second is the last.
     vnet_ctl --wait detach r5 >/dev/null

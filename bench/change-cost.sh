@@ -23,6 +23,14 @@
 # that gives the switch nothing to do, and what it costs the switch all
 # the same.
 #
+# With CHANGE=remote, a second switch sw2 joins (VXLAN between the two,
+# over an underlay of the sandbox's own), with one endpoint of the network
+# behind its trunk; each change is an endpoint of the network attached
+# behind sw2's trunk and then detached: an endpoint on another switch for
+# sw1, which sw1 already reaches.  The figures are ovs-vnetd's for both
+# switches: sw2's full run for each change is in them, and grows with the
+# NB's endpoints too (each full run reads every Endpoint row).
+#
 # With OLD=PATH, an ovs-vnetd binary measured too, on the same sandbox: at
 # each N, ovs-vnetd is restarted with the other binary (after "--wait sync"
 # on the first), alternately, ROUNDS times each (2 by default).
@@ -33,7 +41,7 @@
 # step by step (bench/lib/run-profile.py): what grows with the network.  The
 # recording slows ovs-vnetd: those rounds' figures are not comparable.
 #
-# Usage: [NS="100 1000 3000"] [K=200] [CHANGE=here|elsewhere] [OLD=PATH]
+# Usage: [NS="100 1000 3000"] [K=200] [CHANGE=here|elsewhere|remote] [OLD=PATH]
 #        [ROUNDS=2] [PROFILE=DIR] bench/change-cost.sh
 # Needs root, and tools/setup.sh to have been run.
 set -u -o pipefail
@@ -47,7 +55,8 @@ CHANGE=${CHANGE:-here}
 case $CHANGE in
     here) change_net=net1 change_prefix=10.5.250 ;;
     elsewhere) change_net=net2 change_prefix=10.6.250 ;;
-    *) echo "$0: CHANGE must be here or elsewhere" >&2; exit 2 ;;
+    remote) change_net=net1 change_prefix=10.5.250 ;;
+    *) echo "$0: CHANGE must be here, elsewhere or remote" >&2; exit 2 ;;
 esac
 [[ $K =~ ^[0-9]+$ ]] && [ "$K" -ge 2 ] || { echo "$0: K must be a count of 2 or more" >&2; exit 2; }
 [[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || { echo "$0: ROUNDS must be a count" >&2; exit 2; }
@@ -118,6 +127,14 @@ changes() {
     for ((k = 0; k < $1; k += 2)); do
         serial=$((serial + 1))
         name=c$serial
+        if [ "$CHANGE" = remote ]; then
+            vnet_ctl --wait attach net1 "$name" --switch=sw2 --type=trunk \
+                --ip="$change_prefix.$((serial % 250 + 2))" \
+                --netns="$SANDBOX_PREFIX-$name" >/dev/null \
+                || fail "attach $name"
+            vnet_ctl --wait detach "$name" >/dev/null || fail "detach $name"
+            continue
+        fi
         vnet_ctl --wait port-add "$change_net" "$name" \
             --ip="$change_prefix.$((serial % 250 + 2))" \
             --mac="$(printf '02:00:0a:05:%02x:%02x' $((serial / 256 % 256)) $((serial % 256)))" \
@@ -158,10 +175,25 @@ log "setting up"
 sandbox_nb_start >/dev/null || fail "NB"
 sandbox_vnetd_start || fail "ovs-vnetd"
 sandbox_switch_start sw1 || fail "switch"
-vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" --name=sw1 >/dev/null \
-    || fail "connect"
+if [ "$CHANGE" = remote ]; then
+    sandbox_underlay_start || fail "underlay"
+    sandbox_switch_start sw2 || fail "switch sw2"
+    for i in 1 2; do
+        sandbox_switch_underlay "sw$i" "192.168.50.$i/24" || fail "underlay sw$i"
+        vnet_ctl --wait connect "$(sandbox_switch_remote "sw$i")" --name="sw$i" \
+            --encap-ip="192.168.50.$i" --encap-type=vxlan --underlay=ul0 \
+            >/dev/null || fail "connect sw$i"
+    done
+else
+    vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" --name=sw1 >/dev/null \
+        || fail "connect"
+fi
 vnet_ctl net-add net1 10.5.0.0/16 >/dev/null || fail "net-add"
 vnet_ctl net-add net2 10.6.0.0/16 >/dev/null || fail "net-add net2"
+if [ "$CHANGE" = remote ]; then
+    vnet_ctl --wait attach net1 base --switch=sw2 --type=trunk --ip=10.5.249.2 \
+        --netns="$SANDBOX_PREFIX-base" >/dev/null || fail "sw2's endpoint"
+fi
 
 declare -A us runs run_avg run_min
 first=${NS%% *}
@@ -216,6 +248,9 @@ summary() {
 echo
 if [ "$CHANGE" = here ]; then
     echo "One change of the NB: a logical port of the network added or deleted, by one"
+elif [ "$CHANGE" = remote ]; then
+    echo "One change of the NB: an endpoint of the network attached behind sw2's trunk or"
+    echo "detached (sw2's full run included), by one"
 else
     echo "One change of the NB: a logical port of another network (none of its endpoints"
     echo "on this switch) added or deleted, by one"

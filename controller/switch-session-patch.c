@@ -37,9 +37,10 @@ struct patch_ctx {
 /* Whether an endpoint on switch 'host' (NULL: none) of network 'dn' can be
  * followed alone: bound to no switch (then '*remote' is NULL), or on
  * another switch that is already one of those the network reaches from
- * here, the network on no router or physical network (then '*remote' is
- * that switch).  With 'leaving', the endpoint is leaving that switch, which
- * must stay one all the same. */
+ * here, the network on no physical network (then '*remote' is that
+ * switch).  With 'leaving', the endpoint is leaving that switch, which must
+ * stay one all the same.  (On a router, the switch stays one that routed
+ * traffic may come from as well.) */
 static bool
 patchable_host(struct patch_ctx *ctx, const char *host,
                const struct desired_flows_net *dn, bool leaving,
@@ -50,9 +51,7 @@ patchable_host(struct patch_ctx *ctx, const char *host,
     if (!host) {
         return true;
     }
-    if (!strcmp(host, ss->name) || !dn->has_neighbors || dn->row->physnet
-        || hmapx_contains(&ctx->routed, CONST_CAST(struct vnetrec_network *,
-                                                   dn->row))) {
+    if (!strcmp(host, ss->name) || !dn->has_neighbors || dn->row->physnet) {
         return false;
     }
     const struct tunnel_peer *peer = tunnel_plan_find(&ss->plan, host);

@@ -287,7 +287,7 @@ bool session_endpoint_elsewhere(const struct switch_session *,
  * one of them in a network of this switch; each was and is either bound to
  * no switch, or on another switch that stays one of those the network
  * reaches from here (not the last of the network there leaving), the
- * network on no router or physical network; or the change is elsewhere as
+ * network on no physical network; or the change is elsewhere as
  * session_only_elsewhere() takes it.  Each one's answer to ARP (and its MAC
  * for routed packets), and the forwarding to its MAC on another switch, are
  * added, changed or taken away alone.  Returns false, having changed

@@ -330,13 +330,20 @@ test_endpoints_of_other_switches_are_followed_without_a_full_run() {
     # stays one of the switches the network reaches from here: each one's
     # flows alone, without a full run (checking, one runs all the same and
     # must change nothing).  The last of the network there going changes
-    # the network's tunnels and flooding: a full run.
+    # the network's tunnels and flooding: a full run.  The network is on a
+    # router with another one, whose endpoint on h1 reaches them.
     hosts_world vxlan h1 h2
     vnet_ctl net-add red 10.5.0.0/16 >/dev/null
+    vnet_ctl net-add blue 10.6.0.0/16 >/dev/null
+    vnet_ctl router-add rt1 >/dev/null
+    vnet_ctl router-attach rt1 red >/dev/null
+    vnet_ctl router-attach rt1 blue >/dev/null
     attach_ep red r1 h1 10.5.0.11
     attach_ep red r2 h2 10.5.0.12
+    attach_ep blue b1 h1 10.6.0.11
     vnet_ctl --wait sync
     wait_until 10 reaches r1 10.5.0.12 || fail "r1 -> r2"
+    wait_until 10 reaches b1 10.5.0.12 || fail "b1 -> r2 (routed)"
     sandbox_vnetd_appctl vlog/set switch_session:file:dbg >/dev/null
     local before i mac
     before=$(patched_logged h1)
@@ -351,6 +358,7 @@ test_endpoints_of_other_switches_are_followed_without_a_full_run() {
         dump-flows br-vnet || fail "h1 does not send r4's traffic to h2"
     wait_until 10 reaches r1 10.5.0.14 || fail "r1 -> r4"
     reaches r4 10.5.0.11 || fail "r4 -> r1"
+    reaches b1 10.5.0.14 || fail "b1 -> r4 (routed)"
 
     before=$(patched_logged h1)
     vnet_ctl --wait detach r4 >/dev/null

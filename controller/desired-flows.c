@@ -62,6 +62,17 @@ desired_flows_checking(void)
     return check_incremental;
 }
 
+char *
+desired_flows_text(const struct flow_units *units)
+{
+    struct flow_table t;
+    flow_table_init(&t);
+    flow_units_to_table(units, &t);
+    char *text = flow_table_format(&t);
+    flow_table_destroy(&t);
+    return text;
+}
+
 /* The test mode: the units as this run left them must hold the same flows
  * as a generation from scratch. */
 static void

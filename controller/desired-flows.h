@@ -81,6 +81,10 @@ void desired_flows_run(const struct desired_flows_ctx_in *,
                        struct lan_view *view,
                        struct desired_flows_ctx_out *);
 
+/* The desired flows in 'units', as text (caller frees): for the test mode's
+ * comparisons. */
+char *desired_flows_text(const struct flow_units *);
+
 /* With 'check' true, every run compares its units with a generation from
  * scratch and logs an error where they differ (costs a full generation per
  * run). */

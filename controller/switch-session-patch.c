@@ -248,18 +248,18 @@ patch_flows(struct patch_ctx *ctx)
     }
 }
 
-bool
+enum session_patch_result
 session_patch(struct switch_session *ss, struct ovsdb_idl *nb,
               const struct run_key *key, bool timers_due)
 {
     if (!ss->flows_nets_known || ss->offload_local
         || !session_may_pass_by(ss, nb, key, timers_due)) {
-        return false;
+        return SESSION_PATCH_NONE;
     }
     struct patch_ctx ctx = { .ss = ss };
     hmapx_init(&ctx.routed);
     session_routed_networks(nb, &ctx.routed);
-    bool ok = idl_changes_each(nb, patch_row, &ctx) && ctx.any_here;
+    bool ok = idl_changes_each(nb, patch_row, &ctx);
     hmapx_destroy(&ctx.routed);
     if (ok) {
         struct binding_ctx_in b_in = session_binding_in(ss, nb);
@@ -276,5 +276,6 @@ session_patch(struct switch_session *ss, struct ovsdb_idl *nb,
     free(ctx.changes);
     free(ctx.old_remotes);
     free(ctx.new_remotes);
-    return ok;
+    return (!ok ? SESSION_PATCH_NONE
+            : ctx.any_here ? SESSION_PATCH_HERE : SESSION_PATCH_ELSEWHERE);
 }

@@ -283,19 +283,27 @@ bool session_endpoint_elsewhere(const struct switch_session *,
 
 /* switch-session-patch.c. */
 /* Follows the changes of the NB since the last full run without one, where
- * every change is of endpoints that no full run would serve here, at least
- * one of them in a network of this switch; each was and is either bound to
+ * every change is of endpoints that no full run would serve here; each was
+ * and is either bound to
  * no switch, or on another switch that stays one of those the network
  * reaches from here (not the last of the network there leaving), the
  * network on no physical network; or the change is elsewhere as
  * session_only_elsewhere() takes it.  Each one's answer to ARP (and its MAC
  * for routed packets), and the forwarding to its MAC on another switch, are
- * added, changed or taken away alone.  Returns false, having changed
- * nothing, where the changes are others (an endpoint's network or name
+ * added, changed or taken away alone.  Returns SESSION_PATCH_NONE, having
+ * changed nothing, where the changes are others (an endpoint's network or name
  * changed, among them) or a full run has to say who has an address
  * (binding_patch()).  Arguments as for session_only_elsewhere(). */
-bool session_patch(struct switch_session *, struct ovsdb_idl *nb,
-                   const struct run_key *, bool timers_due);
+enum session_patch_result {
+    SESSION_PATCH_NONE,         /* Not followed: a full run is due. */
+    SESSION_PATCH_ELSEWHERE,    /* Followed; none of the changes was of
+                                 * this switch's networks. */
+    SESSION_PATCH_HERE,         /* Followed, some of this switch's. */
+};
+enum session_patch_result session_patch(struct switch_session *,
+                                        struct ovsdb_idl *nb,
+                                        const struct run_key *,
+                                        bool timers_due);
 
 /* What binding reads, as things are now (switch-session-steps.c). */
 struct binding_ctx_in session_binding_in(const struct switch_session *,

@@ -642,36 +642,43 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     /* Checking, the full run follows all the same, and must change
      * nothing. */
     bool elsewhere = false, patched = false;
-    uint64_t flow_gen = ss->flow_gen;
     size_t n_peers = ss->plan.n_peers;
     size_t n_status = sset_count(&ss->endpoints.changed);
-    if (full && !repaired
-        && session_only_elsewhere(ss, nb, &key, timers_due(ss))) {
-        COVERAGE_INC(switch_session_elsewhere);
-        VLOG_DBG("switch %s: only other networks' endpoints changed%s",
-                 ss->name, (desired_flows_checking()
-                            ? " (checking: a full run all the same)" : ""));
-        elsewhere = true;
-        if (!desired_flows_checking()) {
-            ss->last_key = key;
-            full = false;
-            /* Who has which address is not followed there. */
-            binding_memos_forget_owners(&ss->memos);
+    enum session_patch_result passed = SESSION_PATCH_NONE;
+    if (full && !repaired) {
+        passed = session_patch(ss, nb, &key, timers_due(ss));
+        if (!passed && session_only_elsewhere(ss, nb, &key, timers_due(ss))) {
+            passed = SESSION_PATCH_ELSEWHERE;
+            if (!desired_flows_checking()) {
+                /* Who has which address is not followed there. */
+                binding_memos_forget_owners(&ss->memos);
+            }
         }
-    } else if (full && !repaired
-               && session_patch(ss, nb, &key, timers_due(ss))) {
-        COVERAGE_INC(switch_session_patch);
-        VLOG_DBG("switch %s: endpoints served on no switch or another one "
-                 "changed: followed without a full run%s", ss->name,
-                 (desired_flows_checking()
-                  ? " (checking: a full run all the same)" : ""));
-        elsewhere = patched = true;
-        flow_gen = ss->flow_gen;
+    }
+    if (passed) {
+        const char *checking = (desired_flows_checking()
+                                ? " (checking: a full run all the same)" : "");
+        if (passed == SESSION_PATCH_ELSEWHERE) {
+            COVERAGE_INC(switch_session_elsewhere);
+            VLOG_DBG("switch %s: only other networks' endpoints changed%s",
+                     ss->name, checking);
+        } else {
+            COVERAGE_INC(switch_session_patch);
+            VLOG_DBG("switch %s: endpoints served on no switch or another "
+                     "one changed: followed without a full run%s", ss->name,
+                     checking);
+            patched = true;
+        }
+        elsewhere = true;
         if (!desired_flows_checking()) {
             ss->last_key = key;
             full = false;
         }
     }
+    /* (Checking: the desired flows must come out of the full run the same,
+     * whatever units it makes again.) */
+    char *flows_before = (full && elsewhere ? desired_flows_text(ss->units)
+                          : NULL);
     if (full) {
         COVERAGE_INC(switch_session_run);
         log_full_run_cause(ss, &key, repaired);
@@ -680,14 +687,18 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         run_times_start();
         full_run(ss, nb, txn);
         run_times_stop();
-        if (elsewhere && (ss->flow_gen != flow_gen
-                          || ss->plan.n_peers != n_peers
+        char *flows_after = (flows_before ? desired_flows_text(ss->units)
+                             : NULL);
+        bool flows_changed = flows_after && strcmp(flows_before, flows_after);
+        free(flows_before);
+        free(flows_after);
+        if (elsewhere && (flows_changed || ss->plan.n_peers != n_peers
                           || sset_count(&ss->endpoints.changed) > n_status)) {
             VLOG_ERR("switch %s: a change %s changed %s in the full run",
                      ss->name,
                      (patched ? "followed without a full run"
                       : "judged to be of other networks only"),
-                     (ss->flow_gen != flow_gen ? "the desired flows"
+                     (flows_changed ? "the desired flows"
                       : ss->plan.n_peers != n_peers ? "the tunnels"
                       : "an endpoint's status"));
         }

@@ -45,6 +45,7 @@ test_incremental_matches_full_recomputation() {
         || fail "needs SANDBOX_CHECK_INCREMENTAL=1 (tests/run.sh sets it)"
     hosts_world vxlan h1 h2 h3
     outside_world h1
+    sandbox_vnetd_appctl vlog/set switch_session:file:dbg >/dev/null
 
     step "networks" vnet_ctl net-add red 10.5.0.0/16
     step "another network" vnet_ctl net-add blue 10.6.0.0/16
@@ -237,6 +238,12 @@ test_changes_of_other_networks_start_no_full_run() {
     (( $(elsewhere_logged h1) >= 6 )) \
         || fail "$(elsewhere_logged h1) changes of blue told apart on h1"
     assert_eq "$(elsewhere_logged h2)" 0 "changes of blue told apart on h2"
+    # Who has which address in red is still known on h1: a logical port of
+    # red is followed without a full run there.
+    local patched; patched=$(patched_logged h1)
+    vnet_ctl --wait port-add red q1 --ip=10.5.1.1 --mac=0a:00:00:00:05:01 >/dev/null
+    (( $(patched_logged h1) > patched )) || fail "red's logical port not followed on h1"
+    vnet_ctl --wait detach q1 >/dev/null
     # An interface plugged on h1 for a logical port of blue whose row comes
     # after it: the row is h1's to bind, and then blue is h1's too.
     plug h1 b3 0a:00:00:00:06:13 10.6.0.13
@@ -398,6 +405,16 @@ test_endpoints_of_other_switches_are_followed_without_a_full_run() {
     vnet_ctl --wait attach red r6 --switch=h2 --ip=10.5.0.16 \
         --netns="$SANDBOX_PREFIX-r6" >/dev/null
     wait_until 10 reaches r1 10.5.0.16 || fail "r1 -> r6"
+}
+
+test_changes_followed_alone_without_the_check() {
+    # The changes of test_endpoints_of_other_switches_are_followed_without_
+    # a_full_run (endpoints on another switch, a logical port plugged there
+    # and unplugged, a router) with ovs-vnetd as users run it: no full run
+    # after each change followed alone to check it, so the traffic and the
+    # flows the test looks at come from the patches alone.
+    SANDBOX_CHECK_INCREMENTAL=0
+    test_endpoints_of_other_switches_are_followed_without_a_full_run
 }
 
 test_flows_coming_in_start_no_full_run() {

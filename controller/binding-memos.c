@@ -13,6 +13,7 @@
 #include "controller/nb-news.h"
 #include "hash.h"
 #include "openvswitch/vlog.h"
+#include "ovsdb/addr.h"
 #include "ovsdb/endpoint.h"
 #include "ovsdb/vnet-idl.h"
 #include "util.h"
@@ -90,6 +91,31 @@ binding_memos_accepted(const struct binding_memos *memos,
     return m && m->run == memos->runs && m->accepted;
 }
 
+bool
+binding_memos_placement(const struct binding_memos *memos,
+                        const struct vnetrec_endpoint *ep,
+                        const char *switch_name, const char **host,
+                        bool *has_mac, uint8_t mac[6])
+{
+    const struct binding_memo *m = (memos->runs
+                                    ? memo_find(memos, &ep->header_.uuid)
+                                    : NULL);
+    if (memos->runs) {
+        if (!m || m->run != memos->runs || !m->accepted) {
+            return false;
+        }
+        *host = m->host_here ? NULL : m->host;
+        *has_mac = m->has_mac;
+        memcpy(mac, m->mac, 6);
+        return true;
+    }
+    /* Before the first run: every row, as it is. */
+    const char *h = vnet_endpoint_switch_name(ep);
+    *host = h && strcmp(h, switch_name) ? h : NULL;
+    *has_mac = ep->mac && vnet_mac_is_valid(ep->mac, mac);
+    return true;
+}
+
 /* Works out what follows from row 'ep' alone into 'm'. */
 void
 memo_fill_row(struct binding_memo *m, const struct binding_ctx_in *in,
@@ -110,6 +136,7 @@ memo_fill_row(struct binding_memo *m, const struct binding_ctx_in *in,
         free(m->host);
         m->host = nullable_xstrdup(host);
     }
+    m->host_here = host && !strcmp(host, in->switch_name);
     if (m->trunk && ep->network) {
         vnet_trunk_port_name_buf(ep->network, in->switch_name,
                                  m->trunk_port);
@@ -161,7 +188,8 @@ memo_check(const struct binding_memo *m, const struct binding_ctx_in *in,
                  && f.netns_hash == m->netns_hash
                  && !strcmp(f.ifname, m->ifname)
                  && !strcmp(f.trunk_port, m->trunk_port)
-                 && nullable_string_is_equal(f.host, m->host));
+                 && nullable_string_is_equal(f.host, m->host)
+                 && f.host_here == m->host_here);
     if (same && ni) {
         same = (m->has_addresses
                 && nullable_string_is_equal(f.error, m->error)

@@ -43,7 +43,8 @@ struct binding_memo {
     char ifname[VNET_PORT_NAME_SIZE];
     char trunk_port[VNET_PORT_NAME_SIZE];       /* If 'trunk'. */
     char *host;                 /* vnet_endpoint_switch_name() (malloc'd),
-                                 * or NULL. */
+                                 * or NULL; */
+    bool host_here;             /* if it is this switch. */
 
     /* Of the row and its network's prefix and gateway. */
     bool has_addresses;         /* Worked out for 'cidr' and 'gateway'. */

@@ -517,13 +517,20 @@ lan_view_add_remotes(struct lan_view *view, struct ovsdb_idl *nb,
     if (plan->enabled) {
         const struct vnetrec_endpoint *rep;
         VNETREC_ENDPOINT_FOR_EACH (rep, nb) {
-            if (view->endpoint_ok
-                && !view->endpoint_ok(rep, view->endpoint_ok_aux)) {
+            const char *host;
+            bool has_mac;
+            uint8_t mac[6];
+            if (!view->endpoint_ok) {
+                host = vnet_endpoint_switch_name(rep);
+                has_mac = rep->mac && vnet_mac_is_valid(rep->mac, mac);
+            } else if (!view->endpoint_ok(rep, view->endpoint_ok_aux, &host,
+                                          &has_mac, mac)) {
                 continue;       /* Left out where it is (and here). */
             }
-            const char *host = vnet_endpoint_switch_name(rep);
-            const struct tunnel_peer *peer
-                = host ? tunnel_plan_find(plan, host) : NULL;
+            if (!host) {
+                continue;       /* Here, or nowhere. */
+            }
+            const struct tunnel_peer *peer = tunnel_plan_find(plan, host);
             struct net_info *ni = peer ? lan_view_network(view, rep->network)
                                        : NULL;
             int64_t ofport = peer ? simap_get(ofports, peer->port) : 0;
@@ -567,8 +574,7 @@ lan_view_add_remotes(struct lan_view *view, struct ovsdb_idl *nb,
                     .ofport = ofport, .relay = peer->relay,
                 };
             }
-            uint8_t mac[6];
-            if (rep->mac && vnet_mac_is_valid(rep->mac, mac)) {
+            if (has_mac) {
                 if (ni->n_remote_ports >= ni->allocated_remote_ports) {
                     ni->remote_ports = x2nrealloc(ni->remote_ports,
                                                   &ni->allocated_remote_ports,

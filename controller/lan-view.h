@@ -69,9 +69,12 @@ struct lan_view {
     struct lan_router *routers; /* Routers with an uplink that matter here. */
     size_t n_routers;
     /* Whether an endpoint's row is valid and its addresses are its own (the
-     * binding's verdict); only those are reached on other switches.  NULL:
-     * all. */
-    bool (*endpoint_ok)(const struct vnetrec_endpoint *, const void *aux);
+     * binding's verdict); only those are reached on other switches.  If so,
+     * sets '*host' to the switch it is on if another one (NULL: none or
+     * this one) and its MAC ('*has_mac', 'mac'), as binding found them.
+     * NULL: all, as their rows say. */
+    bool (*endpoint_ok)(const struct vnetrec_endpoint *, const void *aux,
+                        const char **host, bool *has_mac, uint8_t mac[6]);
     const void *endpoint_ok_aux;
 };
 

@@ -230,10 +230,14 @@ log_new_row_errors(const struct switch_session *ss, const struct smap *errors)
     }
 }
 
+/* What binding found of an endpoint's row (lan_view's 'endpoint_ok'). */
 static bool
-endpoint_accepted(const struct vnetrec_endpoint *ep, const void *memos)
+endpoint_accepted(const struct vnetrec_endpoint *ep, const void *aux_,
+                  const char **host, bool *has_mac, uint8_t mac[6])
 {
-    return binding_memos_accepted(memos, ep);
+    const struct switch_session *ss = aux_;
+    return binding_memos_placement(&ss->memos, ep, ss->name, host, has_mac,
+                                   mac);
 }
 
 /* Checks the NB rows this switch reads into 'view',
@@ -264,7 +268,7 @@ session_step_binding(struct switch_session *ss, struct ovsdb_idl *nb,
         struct binding_ctx_in b_in = session_binding_in(ss, nb);
         binding_collect(&b_in, view, &ss->endpoints, &ss->memos, wants);
         view->endpoint_ok = endpoint_accepted;
-        view->endpoint_ok_aux = &ss->memos;
+        view->endpoint_ok_aux = ss;
     }
 }
 

@@ -14,10 +14,10 @@
 #include "flows/installer.h"
 #include "flows/lan.h"
 #include "hmapx.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb/endpoint.h"
 #include "ovsdb/vnet-idl.h"
-#include "openvswitch/poll-loop.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(switch_session_patch);

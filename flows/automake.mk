@@ -5,7 +5,8 @@ flows_libvnetflows_a_SOURCES = \
 	flows/flow-table.c flows/flow-table.h \
 	flows/flow-units.c flows/flow-units.h \
 	flows/installer.c flows/installer.h \
-	flows/lan.c flows/lan.h \
+	flows/lan.c flows/lan.h flows/lan-private.h \
+	flows/lan-l2.c \
 	flows/router.c flows/router.h \
 	flows/of-channel.c flows/of-channel.h \
 	flows/pipeline.c flows/pipeline.h \

@@ -1,0 +1,260 @@
+/* A network's L2 forwarding on one switch (flows/lan-private.h): static
+ * MACs, learning, trunks, flooding, and the physical LAN's side of a network
+ * on one. */
+#include <config.h>
+#include "flows/lan-private.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "flows/flow-table.h"
+#include "flows/pipeline.h"
+#include "openvswitch/dynamic-string.h"
+#include "packets.h"
+#include "util.h"
+
+/* Appends to 's' (after a comma, unless empty) the actions that send a
+ * packet out of port 'ofport'.  A trunk's port may be the one the packet came
+ * in by (two endpoints of one trunk): OpenFlow never sends a packet back out
+ * of its in_port, so the in_port is forgotten first; the trunk hands the
+ * packet to its endpoints, never back to the one that sent it.  (Spelt as
+ * the switch gives it back in a dump: "load:0->NXM_OF_IN_PORT[]" came back
+ * as "set_field:0->in_port", and so the flow was sent again on every new
+ * connection.) */
+static void
+put_port_output(struct ds *s, int64_t ofport, bool trunk)
+{
+    if (s->length) {
+        ds_put_char(s, ',');
+    }
+    if (trunk) {
+        ds_put_cstr(s, "set_field:0->in_port,");
+    }
+    ds_put_format(s, "output:%"PRId64, ofport);
+}
+
+/* Static L2 forwarding to a port with a fixed MAC. */
+void
+add_port_l2(const struct lan_network *net, const struct lan_port *p,
+            struct flow_table *out, char **error)
+{
+    struct ds actions = DS_EMPTY_INITIALIZER;
+    put_port_output(&actions, p->ofport, p->trunk);
+    add(out, error, vnet_cookie(VNET_F_L2, p->object),
+        "table=%d,priority=100,metadata=%"PRIu32",dl_dst="ETH_ADDR_FMT","
+        "actions=%s", VNET_T_L2, net->segment_id,
+        ETH_ADDR_BYTES_ARGS(p->mac), ds_cstr(&actions));
+    ds_destroy(&actions);
+}
+
+/* What comes up trunk 'ofport' from none of its endpoints' MACs (one whose
+ * flows are not in yet: the trunk lets through no other) is dropped. */
+void
+add_trunk(const struct lan_network *net, int64_t ofport,
+          struct flow_table *out, char **error)
+{
+    add(out, error, vnet_cookie(VNET_F_PORT_SECURITY, net->object),
+        "table=%d,priority=80,in_port=%"PRId64",actions=drop",
+        VNET_T_INGRESS, ofport);
+}
+
+/* The OpenFlow ports of 'net' that are trunks, each once, into 'trunks'
+ * (room for n_ports); returns how many. */
+size_t
+network_trunks(const struct lan_network *net, int64_t *trunks)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < net->n_ports; i++) {
+        const struct lan_port *p = &net->ports[i];
+        size_t j;
+        for (j = 0; j < n && trunks[j] != p->ofport; j++) {
+            continue;
+        }
+        if (p->trunk && j == n) {
+            trunks[n++] = p->ofport;
+        }
+    }
+    return n;
+}
+
+/* Learning, for ports without a fixed MAC. */
+void
+add_learn(const struct lan_network *net, struct flow_table *out, char **error)
+{
+    struct ds limit = DS_EMPTY_INITIALIZER;
+    if (net->mac_limit > 0) {
+        ds_put_format(&limit, "limit=%d,", net->mac_limit);
+    }
+    add(out, error, vnet_cookie(VNET_F_LEARN, net->object),
+        "table=%d,priority=100,metadata=%"PRIu32","VNET_REG_UNSECURED"=1,"
+        "actions=learn(table=%d,idle_timeout=%d,priority=50,%s"
+        "cookie=0x%"PRIx64",OXM_OF_METADATA[],"
+        "NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],output:NXM_OF_IN_PORT[]),"
+        "goto_table:%d",
+        VNET_T_LEARN, net->segment_id, VNET_T_L2, LAN_LEARN_IDLE_TIMEOUT,
+        ds_cstr(&limit), vnet_cookie(VNET_F_LEARNED, net->object),
+        VNET_T_L2);
+    ds_destroy(&limit);
+}
+
+/* Appends to 's' (after a comma, unless empty) the actions that send a
+ * packet of 'net' to its physical LAN. */
+static void
+put_physnet_output(struct ds *s, const struct lan_network *net)
+{
+    if (s->length) {
+        ds_put_char(s, ',');
+    }
+    if (net->vlan) {
+        ds_put_format(s, "push_vlan:0x8100,set_field:%d->vlan_vid,",
+                      net->vlan | 0x1000);
+    }
+    ds_put_format(s, "output:%"PRId64, net->physnet_ofport);
+}
+
+/* Table 0 for frames from the physical LAN: the VLAN (or its absence) says
+ * which network.  Like traffic from another switch, they skip the ARP
+ * responder and are flooded to local ports only. */
+void
+add_physnet_ingress(const struct lan_network *net, struct flow_table *out,
+                    char **error)
+{
+    uint64_t c = vnet_cookie(VNET_F_PHYSNET, net->object);
+    if (net->vlan) {
+        add(out, error, c, "table=%d,priority=100,in_port=%"PRId64","
+            "dl_vlan=%d,actions=pop_vlan,set_field:%"PRIu32"->metadata,"
+            "set_field:1->"VNET_REG_TUNNEL",goto_table:%d", VNET_T_INGRESS,
+            net->physnet_ofport, net->vlan, net->segment_id, VNET_T_LEARN);
+    } else {
+        add(out, error, c, "table=%d,priority=100,in_port=%"PRId64","
+            "vlan_tci=0x0000/0x1fff,actions=set_field:%"PRIu32"->metadata,"
+            "set_field:1->"VNET_REG_TUNNEL",goto_table:%d", VNET_T_INGRESS,
+            net->physnet_ofport, net->segment_id, VNET_T_LEARN);
+    }
+}
+
+/* Flooding in a network on a physical LAN, given 'local' (the actions that
+ * flood to every local port): broadcast and multicast go to every local
+ * port and, unless they came from the LAN, to the LAN; unknown unicast
+ * (every endpoint's MAC is known, so it is for a host of the LAN, or a port
+ * that learns) goes to the ports that learn and, from here, to the LAN. */
+static void
+add_physnet_flood(const struct lan_network *net, const struct ds *local,
+                  struct flow_table *out, char **error)
+{
+    uint64_t c = vnet_cookie(VNET_F_FLOOD, net->object);
+    const char *mcast = "dl_dst=01:00:00:00:00:00/01:00:00:00:00:00";
+
+    struct ds learners = DS_EMPTY_INITIALIZER;
+    if (net->n_ports <= VNET_FLOOD_PART_PORTS) {
+        for (size_t i = 0; i < net->n_ports; i++) {
+            if (!net->ports[i].has_mac) {
+                ds_put_format(&learners, "%soutput:%"PRId64,
+                              learners.length ? "," : "",
+                              net->ports[i].ofport);
+            }
+        }
+    } else {
+        ds_put_cstr(&learners, ds_cstr_ro(local));  /* Too many to pick. */
+    }
+
+    add(out, error, c, "table=%d,priority=12,metadata=%"PRIu32","
+        VNET_REG_TUNNEL"=1,%s,actions=%s", VNET_T_L2, net->segment_id, mcast,
+        local->length ? ds_cstr_ro(local) : "drop");
+    add(out, error, c, "table=%d,priority=11,metadata=%"PRIu32","
+        VNET_REG_TUNNEL"=1,actions=%s", VNET_T_L2, net->segment_id,
+        learners.length ? ds_cstr(&learners) : "drop");
+
+    struct ds all = DS_EMPTY_INITIALIZER;
+    ds_put_cstr(&all, ds_cstr_ro(local));
+    put_physnet_output(&all, net);
+    add(out, error, c, "table=%d,priority=10,metadata=%"PRIu32",%s,"
+        "actions=%s", VNET_T_L2, net->segment_id, mcast, ds_cstr(&all));
+    put_physnet_output(&learners, net);
+    add(out, error, c, "table=%d,priority=9,metadata=%"PRIu32",actions=%s",
+        VNET_T_L2, net->segment_id, ds_cstr(&learners));
+    ds_destroy(&all);
+    ds_destroy(&learners);
+}
+
+/* Broadcast, multicast and unknown unicast: every port of the network here
+ * (OpenFlow never sends a packet back out of its in_port) and, for what did
+ * not come from another switch, every switch that hosts it.  Relay outputs
+ * go last: their VLAN tag must not reach local ports.  'trunks': the
+ * network's trunks here (network_trunks()). */
+void
+add_flood(const struct lan_network *net, const int64_t *trunks,
+          size_t n_trunks, struct flow_table *out, char **error)
+{
+    uint64_t c = vnet_cookie(VNET_F_FLOOD, net->object);
+    struct ds flood = DS_EMPTY_INITIALIZER;
+
+    /* The ports of one endpoint each; a trunk once, last, since what goes
+     * out of it forgets its in_port. */
+    int64_t *ports = xmalloc((net->n_ports + 1) * sizeof *ports);
+    size_t n_ports = 0;
+    for (size_t i = 0; i < net->n_ports; i++) {
+        if (!net->ports[i].trunk) {
+            ports[n_ports++] = net->ports[i].ofport;
+        }
+    }
+
+    if (n_ports <= VNET_FLOOD_PART_PORTS) {
+        for (size_t i = 0; i < n_ports; i++) {
+            ds_put_format(&flood, "%soutput:%"PRId64, i ? "," : "",
+                          ports[i]);
+        }
+    } else {
+        /* Too many for one flow: a flow per part in the flood table, and
+         * here a resubmit to each. */
+        struct ds part = DS_EMPTY_INITIALIZER;
+        size_t n_parts = 0;
+        for (size_t i = 0; i < n_ports; i += VNET_FLOOD_PART_PORTS) {
+            size_t end = MIN(n_ports, i + VNET_FLOOD_PART_PORTS);
+            ds_clear(&part);
+            for (size_t j = i; j < end; j++) {
+                ds_put_format(&part, "%soutput:%"PRId64, j > i ? "," : "",
+                              ports[j]);
+            }
+            n_parts++;
+            add(out, error, c, "table=%d,priority=10,metadata=%"PRIu32","
+                VNET_REG_FLOOD_PART"=%"PRIuSIZE",actions=%s", VNET_T_FLOOD,
+                net->segment_id, n_parts, ds_cstr(&part));
+            ds_put_format(&flood, "%sset_field:%"PRIuSIZE"->"
+                          VNET_REG_FLOOD_PART",resubmit(,%d)",
+                          n_parts > 1 ? "," : "", n_parts, VNET_T_FLOOD);
+        }
+        ds_destroy(&part);
+    }
+    for (size_t i = 0; i < n_trunks; i++) {
+        put_port_output(&flood, trunks[i], true);
+    }
+    free(ports);
+    if (net->physnet_ofport) {
+        add_physnet_flood(net, &flood, out, error);
+        ds_destroy(&flood);
+        return;
+    }
+    if (net->n_ports) {
+        add(out, error, c, "table=%d,priority=11,metadata=%"PRIu32","
+            VNET_REG_TUNNEL"=1,actions=%s", VNET_T_L2, net->segment_id,
+            ds_cstr(&flood));
+    } else {
+        add(out, error, c, "table=%d,priority=11,metadata=%"PRIu32","
+            VNET_REG_TUNNEL"=1,actions=drop", VNET_T_L2, net->segment_id);
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < net->n_remotes; i++) {
+            const struct lan_remote *remote = &net->remotes[i];
+            if (remote->relay == (pass == 1)
+                && !(remote->relay && net->segment_id > 4094)) {
+                lan_put_remote_output(&flood, net->segment_id, remote);
+            }
+        }
+    }
+    if (flood.length) {
+        add(out, error, c, "table=%d,priority=10,metadata=%"PRIu32","
+            "actions=%s", VNET_T_L2, net->segment_id, ds_cstr(&flood));
+    }
+    ds_destroy(&flood);
+}

@@ -199,6 +199,7 @@ desired_flows_run(const struct desired_flows_ctx_in *in,
     lan_view_add_physnet_ports(view, in->ofports);
     lan_view_add_uplinks(view, in->nb, in->switch_name, in->plan,
                          in->ofports);
+    lan_view_sort_tunnels(view);
 
     struct lan_tunnel_port tunnels[MAX_TUNNEL_PORTS];
     size_t n_tunnels = tunnel_ports(in->plan, in->ofports, tunnels);

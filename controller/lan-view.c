@@ -630,6 +630,7 @@ lan_view_add_uplinks(struct lan_view *view, struct ovsdb_idl *nb,
                     sources[r.n_sources++] = plan->peers[i].ip;
                 }
             }
+            lan_ips_sort(sources, r.n_sources);
             r.sources = sources;
         } else {
             const struct tunnel_peer *peer
@@ -707,6 +708,19 @@ lan_view_add_uplinks(struct lan_view *view, struct ovsdb_idl *nb,
                                        sizeof *view->routers);
         }
         view->routers[view->n_routers++] = r;
+    }
+}
+
+void
+lan_view_sort_tunnels(struct lan_view *view)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &view->nets) {
+        struct net_info *ni = node->data;
+        lan_remotes_sort(ni->remotes, ni->n_remotes, ni->remote_ports,
+                         ni->n_remote_ports);
+        lan_ips_sort(ni->sources, ni->n_sources);
+        lan_ips_sort(ni->relay_sources, ni->n_relay_sources);
     }
 }
 

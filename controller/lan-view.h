@@ -137,6 +137,11 @@ void lan_view_add_uplinks(struct lan_view *, struct ovsdb_idl *nb,
                           const char *self, const struct tunnel_plan *,
                           const struct simap *ofports);
 
+/* Puts each network's remotes and tunnel sources in order (see
+ * lan_remotes_sort()): the flows do not follow the order of the NB's rows.
+ * Call after everything was added. */
+void lan_view_sort_tunnels(struct lan_view *);
+
 /* Whether 'router' has a valid uplink; if so, its parsed address. */
 bool lan_view_router_uplink(const struct vnetrec_router *,
                             struct vnet_uplink *);

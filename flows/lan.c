@@ -4,6 +4,7 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "flows/flow-table.h"
 #include "flows/flow-units.h"
@@ -298,6 +299,63 @@ lan_put_remote_output(struct ds *s, uint32_t segment_id,
         ds_put_format(s, "set_field:%"PRIu32"->tun_id,"
                       "set_field:"IP_FMT"->tun_dst,output:%"PRId64,
                       segment_id, HOST_IP_ARGS(remote->ip), remote->ofport);
+    }
+}
+
+static int
+compare_remote_ptrs(const void *a_, const void *b_)
+{
+    const struct lan_remote *a = *(const struct lan_remote *const *) a_;
+    const struct lan_remote *b = *(const struct lan_remote *const *) b_;
+    return (a->ip != b->ip ? (a->ip < b->ip ? -1 : 1)
+            : a->ofport != b->ofport ? (a->ofport < b->ofport ? -1 : 1)
+            : a->relay != b->relay ? (a->relay < b->relay ? -1 : 1)
+            : 0);
+}
+
+void
+lan_remotes_sort(struct lan_remote *remotes, size_t n_remotes,
+                 struct lan_remote_port *remote_ports, size_t n_remote_ports)
+{
+    if (n_remotes < 2) {
+        return;
+    }
+    struct lan_remote **order = xmalloc(n_remotes * sizeof *order);
+    for (size_t i = 0; i < n_remotes; i++) {
+        order[i] = &remotes[i];
+    }
+    qsort(order, n_remotes, sizeof *order, compare_remote_ptrs);
+    /* Where each one goes, by where it was. */
+    size_t *to = xmalloc(n_remotes * sizeof *to);
+    struct lan_remote *sorted = xmalloc(n_remotes * sizeof *sorted);
+    for (size_t i = 0; i < n_remotes; i++) {
+        to[order[i] - remotes] = i;
+        sorted[i] = *order[i];
+    }
+    memcpy(remotes, sorted, n_remotes * sizeof *remotes);
+    for (size_t i = 0; i < n_remote_ports; i++) {
+        if (remote_ports[i].remote < n_remotes) {
+            remote_ports[i].remote = to[remote_ports[i].remote];
+        }
+    }
+    free(sorted);
+    free(to);
+    free(order);
+}
+
+static int
+compare_ips(const void *a_, const void *b_)
+{
+    uint32_t a = *(const uint32_t *) a_;
+    uint32_t b = *(const uint32_t *) b_;
+    return a < b ? -1 : a > b;
+}
+
+void
+lan_ips_sort(uint32_t *ips, size_t n)
+{
+    if (n > 1) {
+        qsort(ips, n, sizeof *ips, compare_ips);
     }
 }
 

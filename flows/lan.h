@@ -132,6 +132,17 @@ struct ds;
 void lan_put_remote_output(struct ds *s, uint32_t segment_id,
                            const struct lan_remote *remote);
 
+/* Puts the 'n_remotes' of 'remotes' in order of their tunnel IPs (then
+ * ports), and the indices in the 'n_remote_ports' of 'remote_ports' with
+ * them: a network's flows do not depend on the order its remotes were found
+ * in (the order of the NB's rows, which a growth of the IDL's maps
+ * changes). */
+void lan_remotes_sort(struct lan_remote *remotes, size_t n_remotes,
+                      struct lan_remote_port *remote_ports,
+                      size_t n_remote_ports);
+/* Puts the 'n' IPs of 'ips' in order (for 'sources', 'relay_sources'). */
+void lan_ips_sort(uint32_t *ips, size_t n);
+
 /* Idle time after which a learned MAC is forgotten (seconds). */
 #define LAN_LEARN_IDLE_TIMEOUT 300
 

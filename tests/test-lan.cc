@@ -1,6 +1,7 @@
 // Unit tests: LAN flow generation (flows/lan.h), parsed by the OVS library.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <sstream>
 #include <string>
@@ -389,6 +390,53 @@ TEST(LanTunnels, RemotePortsPatchedAsAPassMakesThem)
     EXPECT_EQ(text.find("dl_dst=0a:00:00:00:00:31"), std::string::npos);
     flow_units_destroy(full);
     flow_units_destroy(patched);
+}
+
+TEST(LanTunnels, RemotesFoundInAnyOrderMakeTheSameFlows)
+{
+    // A third switch over VXLAN; the network on a router, so that tunnel
+    // sources count too.
+    Lan a = with_remotes();
+    lan_remote third{};
+    third.object = 0x88888888;
+    third.ip = (192u << 24) | (2u << 8) | 1;
+    third.ofport = 9;
+    a.remotes.push_back(third);
+    lan_remote_port rp{};
+    rp.object = 0x99999999;
+    const uint8_t mac[6] = {0x0a, 0, 0, 0, 0, 0x61};
+    memcpy(rp.mac, mac, 6);
+    rp.remote = 2;
+    a.remote_ports.push_back(rp);
+    a.net.use_sources = true;
+    a.net.routed = true;
+    a.sources = {(192u << 24) | (2u << 8) | 2, third.ip};
+
+    // The same found in the other order: the remotes reversed, each remote
+    // port's index with them, the sources reversed.
+    Lan b = a;
+    std::reverse(b.remotes.begin(), b.remotes.end());
+    for (lan_remote_port &p : b.remote_ports) {
+        p.remote = b.remotes.size() - 1 - p.remote;
+    }
+    std::reverse(b.sources.begin(), b.sources.end());
+    ASSERT_NE(a.generate(), b.generate());   // (The order shows.)
+
+    for (Lan *lan : {&a, &b}) {
+        lan_remotes_sort(lan->remotes.data(), lan->remotes.size(),
+                         lan->remote_ports.data(), lan->remote_ports.size());
+        lan_ips_sort(lan->sources.data(), lan->sources.size());
+    }
+    auto lines = a.generate();
+    EXPECT_EQ(lines, b.generate());
+    EXPECT_EQ(a.remotes[0].ip, third.ip);
+    // Each remote port still goes to its own switch.
+    EXPECT_EQ(count_matching(lines, {"dl_dst=0a:00:00:00:00:61",
+                                     "192.0.2.1->tun_dst"}), 1u);
+    EXPECT_EQ(count_matching(lines, {"dl_dst=0a:00:00:00:00:31",
+                                     "192.0.2.2->tun_dst"}), 1u);
+    EXPECT_EQ(count_matching(lines, {"dl_dst=0a:00:00:00:00:41",
+                                     "output:10"}), 1u);
 }
 
 TEST(LanTunnels, RelayTapBringsInOnlyNetworksOfItsPeer)

@@ -58,23 +58,56 @@ add_trunk(const struct lan_network *net, int64_t ofport,
         VNET_T_INGRESS, ofport);
 }
 
-/* The OpenFlow ports of 'net' that are trunks, each once, into 'trunks'
- * (room for n_ports); returns how many. */
-size_t
-network_trunks(const struct lan_network *net, int64_t *trunks)
+static int
+compare_ofports(const void *a_, const void *b_)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < net->n_ports; i++) {
-        const struct lan_port *p = &net->ports[i];
-        size_t j;
-        for (j = 0; j < n && trunks[j] != p->ofport; j++) {
-            continue;
-        }
-        if (p->trunk && j == n) {
-            trunks[n++] = p->ofport;
+    int64_t a = *(const int64_t *) a_, b = *(const int64_t *) b_;
+    return a < b ? -1 : a > b;
+}
+
+size_t
+lan_unique_ofports(int64_t *ports, size_t n)
+{
+    size_t k = 0;
+    qsort(ports, n, sizeof *ports, compare_ofports);
+    for (size_t i = 0; i < n; i++) {
+        if (ports[i] > 0 && (!k || ports[k - 1] != ports[i])) {
+            ports[k++] = ports[i];
         }
     }
-    return n;
+    return k;
+}
+
+void
+lan_flood_init(struct lan_flood *f, const struct lan_network *net)
+{
+    size_t room = net->n_ports + 1;
+    f->ports = xmalloc(room * sizeof *f->ports);
+    f->learners = xmalloc(room * sizeof *f->learners);
+    f->trunks = xmalloc(room * sizeof *f->trunks);
+    f->n_ports = f->n_learners = f->n_trunks = 0;
+    for (size_t i = 0; i < net->n_ports; i++) {
+        const struct lan_port *p = &net->ports[i];
+        if (p->trunk) {
+            f->trunks[f->n_trunks++] = p->ofport;
+        } else {
+            f->ports[f->n_ports++] = p->ofport;
+            if (!p->has_mac) {
+                f->learners[f->n_learners++] = p->ofport;
+            }
+        }
+    }
+    f->n_ports = lan_unique_ofports(f->ports, f->n_ports);
+    f->n_learners = lan_unique_ofports(f->learners, f->n_learners);
+    f->n_trunks = lan_unique_ofports(f->trunks, f->n_trunks);
+}
+
+void
+lan_flood_destroy(struct lan_flood *f)
+{
+    free(f->ports);
+    free(f->learners);
+    free(f->trunks);
 }
 
 /* Learning, for ports without a fixed MAC. */
@@ -139,20 +172,18 @@ add_physnet_ingress(const struct lan_network *net, struct flow_table *out,
  * (every endpoint's MAC is known, so it is for a host of the LAN, or a port
  * that learns) goes to the ports that learn and, from here, to the LAN. */
 static void
-add_physnet_flood(const struct lan_network *net, const struct ds *local,
-                  struct flow_table *out, char **error)
+add_physnet_flood(const struct lan_network *net, const struct lan_flood *f,
+                  const struct ds *local, struct flow_table *out,
+                  char **error)
 {
     uint64_t c = vnet_cookie(VNET_F_FLOOD, net->object);
     const char *mcast = "dl_dst=01:00:00:00:00:00/01:00:00:00:00:00";
 
     struct ds learners = DS_EMPTY_INITIALIZER;
-    if (net->n_ports <= VNET_FLOOD_PART_PORTS) {
-        for (size_t i = 0; i < net->n_ports; i++) {
-            if (!net->ports[i].has_mac) {
-                ds_put_format(&learners, "%soutput:%"PRId64,
-                              learners.length ? "," : "",
-                              net->ports[i].ofport);
-            }
+    if (f->n_learners <= VNET_FLOOD_PART_PORTS) {
+        for (size_t i = 0; i < f->n_learners; i++) {
+            ds_put_format(&learners, "%soutput:%"PRId64, i ? "," : "",
+                          f->learners[i]);
         }
     } else {
         ds_put_cstr(&learners, ds_cstr_ro(local));  /* Too many to pick. */
@@ -181,23 +212,18 @@ add_physnet_flood(const struct lan_network *net, const struct ds *local,
  * (OpenFlow never sends a packet back out of its in_port) and, for what did
  * not come from another switch, every switch that hosts it.  Relay outputs
  * go last: their VLAN tag must not reach local ports.  'trunks': the
- * network's trunks here (network_trunks()). */
+ * network's ports here as 'f' has them. */
 void
-add_flood(const struct lan_network *net, const int64_t *trunks,
-          size_t n_trunks, struct flow_table *out, char **error)
+add_flood(const struct lan_network *net, const struct lan_flood *f,
+          struct flow_table *out, char **error)
 {
     uint64_t c = vnet_cookie(VNET_F_FLOOD, net->object);
     struct ds flood = DS_EMPTY_INITIALIZER;
 
     /* The ports of one endpoint each; a trunk once, last, since what goes
      * out of it forgets its in_port. */
-    int64_t *ports = xmalloc((net->n_ports + 1) * sizeof *ports);
-    size_t n_ports = 0;
-    for (size_t i = 0; i < net->n_ports; i++) {
-        if (!net->ports[i].trunk) {
-            ports[n_ports++] = net->ports[i].ofport;
-        }
-    }
+    const int64_t *ports = f->ports;
+    size_t n_ports = f->n_ports;
 
     if (n_ports <= VNET_FLOOD_PART_PORTS) {
         for (size_t i = 0; i < n_ports; i++) {
@@ -226,12 +252,11 @@ add_flood(const struct lan_network *net, const int64_t *trunks,
         }
         ds_destroy(&part);
     }
-    for (size_t i = 0; i < n_trunks; i++) {
-        put_port_output(&flood, trunks[i], true);
+    for (size_t i = 0; i < f->n_trunks; i++) {
+        put_port_output(&flood, f->trunks[i], true);
     }
-    free(ports);
     if (net->physnet_ofport) {
-        add_physnet_flood(net, &flood, out, error);
+        add_physnet_flood(net, f, &flood, out, error);
         ds_destroy(&flood);
         return;
     }

@@ -22,18 +22,30 @@ void add_port_l2(const struct lan_network *net, const struct lan_port *p,
 /* What comes up trunk 'ofport' of 'net' from none of its endpoints. */
 void add_trunk(const struct lan_network *net, int64_t ofport,
                struct flow_table *out, char **error);
-/* The OpenFlow ports of 'net' that are trunks, each once, into 'trunks'
- * (room for every port); returns how many. */
-size_t network_trunks(const struct lan_network *net, int64_t *trunks);
+/* What a network's flooding takes from its ports here: OpenFlow ports, each
+ * list in order, each port once. */
+struct lan_flood {
+    int64_t *ports;             /* Of one endpoint each (not trunks). */
+    size_t n_ports;
+    int64_t *learners;          /* Of those, the ones without a fixed MAC. */
+    size_t n_learners;
+    int64_t *trunks;            /* The trunks. */
+    size_t n_trunks;
+};
+void lan_flood_init(struct lan_flood *, const struct lan_network *);
+void lan_flood_destroy(struct lan_flood *);
+/* Sorts the 'n' OpenFlow ports of 'ports' and removes repeats and those not
+ * above 0; returns how many are left. */
+size_t lan_unique_ofports(int64_t *ports, size_t n);
 /* Learning, for ports of 'net' without a fixed MAC. */
 void add_learn(const struct lan_network *net, struct flow_table *out,
                char **error);
 /* Table 0 for frames of 'net' from the physical LAN. */
 void add_physnet_ingress(const struct lan_network *net,
                          struct flow_table *out, char **error);
-/* Broadcast, multicast and unknown unicast of 'net', with its 'n_trunks'
- * trunks. */
-void add_flood(const struct lan_network *net, const int64_t *trunks,
-               size_t n_trunks, struct flow_table *out, char **error);
+/* Broadcast, multicast and unknown unicast of 'net', to the ports of
+ * 'flood' (its own). */
+void add_flood(const struct lan_network *net, const struct lan_flood *flood,
+               struct flow_table *out, char **error);
 
 #endif /* flows/lan-private.h */

@@ -598,13 +598,13 @@ network_units(const struct lan_network *net,
         return;                 /* Only what delivers routed packets. */
     }
 
-    int64_t *trunks = xmalloc(net->n_ports * sizeof *trunks);
-    size_t n_trunks = network_trunks(net, trunks);
-    for (size_t i = 0; i < n_trunks; i++) {
+    struct lan_flood flood;
+    lan_flood_init(&flood, net);
+    for (size_t i = 0; i < flood.n_trunks; i++) {
         fp_start(fp);
-        FP_PUT(fp, trunks[i]);
-        if ((t = open_unit(units, LAN_U_TRUNK, o, trunks[i], fp))) {
-            add_trunk(net, trunks[i], t, error);
+        FP_PUT(fp, flood.trunks[i]);
+        if ((t = open_unit(units, LAN_U_TRUNK, o, flood.trunks[i], fp))) {
+            add_trunk(net, flood.trunks[i], t, error);
         }
     }
 
@@ -685,45 +685,26 @@ network_units(const struct lan_network *net,
         }
     }
 
+    /* (The ports as a set: not how many endpoints a trunk carries, nor
+     * the order the endpoints were found in.) */
     fp_start(fp);
     FP_PUT(fp, net->segment_id);
     FP_PUT(fp, net->physnet_ofport);
     FP_PUT(fp, net->vlan);
-    for (size_t i = 0; i < net->n_ports; i++) {
-        FP_PUT(fp, net->ports[i].ofport);
-        FP_PUT(fp, net->ports[i].has_mac);
-        FP_PUT(fp, net->ports[i].trunk);
-    }
-    FP_PUT(fp, SIZE_MAX);
+    FP_PUT(fp, flood.n_ports);
+    flow_fp_put(fp, flood.ports, flood.n_ports * sizeof *flood.ports);
+    FP_PUT(fp, flood.n_learners);
+    flow_fp_put(fp, flood.learners,
+                flood.n_learners * sizeof *flood.learners);
+    FP_PUT(fp, flood.n_trunks);
+    flow_fp_put(fp, flood.trunks, flood.n_trunks * sizeof *flood.trunks);
     for (size_t i = 0; i < net->n_remotes; i++) {
         fp_put_remote(fp, &net->remotes[i]);
     }
     if ((t = open_unit(units, LAN_U_FLOOD, o, 0, fp))) {
-        add_flood(net, trunks, n_trunks, t, error);
+        add_flood(net, &flood, t, error);
     }
-    free(trunks);
-}
-
-static int
-compare_ofports(const void *a_, const void *b_)
-{
-    int64_t a = *(const int64_t *) a_, b = *(const int64_t *) b_;
-    return a < b ? -1 : a > b;
-}
-
-/* Sorts the 'n' ports of 'ports' and removes repeats; returns how many are
- * left. */
-static size_t
-unique_ofports(int64_t *ports, size_t n)
-{
-    size_t k = 0;
-    qsort(ports, n, sizeof *ports, compare_ofports);
-    for (size_t i = 0; i < n; i++) {
-        if (ports[i] > 0 && (!k || ports[k - 1] != ports[i])) {
-            ports[k++] = ports[i];
-        }
-    }
-    return k;
+    lan_flood_destroy(&flood);
 }
 
 char *
@@ -732,7 +713,7 @@ lan_flows_foreign_units(const int64_t *ofports, size_t n,
 {
     char *error = NULL;
     int64_t *ports = xmemdup(ofports, (n + 1) * sizeof *ports);
-    n = unique_ofports(ports, n);
+    n = lan_unique_ofports(ports, n);
 
     struct ds fp = DS_EMPTY_INITIALIZER;
     FP_PUT(&fp, n);

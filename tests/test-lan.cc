@@ -297,6 +297,53 @@ TEST(LanFlows, TrunkEndpointsAreToldApartByMac)
     EXPECT_EQ(count_matching(lines, {"output:9,"}), 0u);
 }
 
+TEST(LanFlows, FloodFollowsThePortsAsASet)
+{
+    // A third endpoint behind the trunk, and the ports found in another
+    // order: the network floods to the same ports, and its flooding unit is
+    // not made again; a new port of its own is flooded to, in order.
+    Lan lan = with_trunk();
+    flow_units *units = flow_units_create();
+    lan.pass(units);
+    flow_units_stats before;
+    flow_units_get_stats(units, &before);
+    std::string text = units_text(units);
+
+    lan_port t3 = lan.ports[2];
+    t3.name = "t3";
+    t3.object = 0x33333335;
+    t3.mac[5] = 0x23;
+    t3.ip = kIp11 + 12;
+    lan.ports.push_back(t3);
+    std::reverse(lan.ports.begin(), lan.ports.end());
+    lan.pass(units);
+    flow_units_stats after;
+    flow_units_get_stats(units, &after);
+    EXPECT_EQ(after.n_units, before.n_units + 1);
+    EXPECT_EQ(after.n_generated, 1u);   // t3's port unit alone.
+    auto lines = lines_of(units_text(units));
+    EXPECT_EQ(count_matching(lines, {"table=30 priority=10", "metadata=0x7",
+                                     "actions=output:3,output:4,"
+                                     "set_field:0->in_port,output:9"}),
+              1u);
+
+    lan_port p5 = lan.ports[0];
+    p5.name = "vm5";
+    p5.object = 0x44444444;
+    p5.ofport = 2;
+    p5.trunk = false;
+    p5.has_mac = false;
+    p5.has_ip = false;
+    lan.ports.push_back(p5);
+    lan.pass(units);
+    lines = lines_of(units_text(units));
+    EXPECT_EQ(count_matching(lines, {"table=30 priority=10", "metadata=0x7",
+                                     "actions=output:2,output:3,output:4,"
+                                     "set_field:0->in_port,output:9"}),
+              1u);
+    flow_units_destroy(units);
+}
+
 TEST(LanFlows, TrunkEndpointWithoutMacIsAnError)
 {
     Lan lan = with_trunk();

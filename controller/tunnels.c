@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hmapx.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
@@ -49,36 +50,54 @@ tunnel_is_relay_tap(const char *name)
 static void
 related_switches(struct ovsdb_idl *nb, const char *self, struct sset *peers)
 {
-    struct sset nets = SSET_INITIALIZER(&nets);     /* By name. */
+    /* (Rows, not names: a walk of every endpoint hashes no string.  The
+     * endpoints of a switch come mostly one after another: each switch's
+     * name is compared and added once a run of them.) */
+    struct hmapx nets = HMAPX_INITIALIZER(&nets);
     const struct vnetrec_endpoint *ep;
+    const char *last = NULL;
+    bool last_is_self = false;
     VNETREC_ENDPOINT_FOR_EACH (ep, nb) {
         const char *host = vnet_endpoint_switch_name(ep);
-        if (host && !strcmp(host, self)) {
-            sset_add(&nets, ep->network->name);
+        if (host && host != last) {
+            last = host;
+            last_is_self = !strcmp(host, self);
+        }
+        if (host && last_is_self) {
+            hmapx_add(&nets, ep->network);
         }
     }
     const struct vnetrec_router *r;
     VNETREC_ROUTER_FOR_EACH (r, nb) {
         bool in = r->uplink_switch && !strcmp(r->uplink_switch->name, self);
         for (size_t i = 0; i < r->n_networks && !in; i++) {
-            in = sset_contains(&nets, r->networks[i]->name);
+            in = hmapx_contains(&nets, r->networks[i]);
         }
         if (in) {
             for (size_t i = 0; i < r->n_networks; i++) {
-                sset_add(&nets, r->networks[i]->name);
+                hmapx_add(&nets, r->networks[i]);
             }
             if (r->uplink_switch) {
                 sset_add(peers, r->uplink_switch->name);
             }
         }
     }
+    last = NULL;
     VNETREC_ENDPOINT_FOR_EACH (ep, nb) {
         const char *host = vnet_endpoint_switch_name(ep);
-        if (host && sset_contains(&nets, ep->network->name)) {
+        if (host && host != last && hmapx_contains(&nets, ep->network)) {
+            last = host;
             sset_add(peers, host);
         }
     }
-    sset_destroy(&nets);
+    hmapx_destroy(&nets);
+}
+
+static int
+compare_peers(const void *a_, const void *b_)
+{
+    const struct tunnel_peer *a = a_, *b = b_;
+    return strcmp(a->name, b->name);
 }
 
 /* Takes the relay peers out of 'plan'. */
@@ -279,6 +298,13 @@ tunnel_plan_build(struct tunnel_plan *plan, struct ovsdb_idl *nb,
     }
     sset_destroy(&related);
     shash_destroy(&ip_owners);
+    /* In order of name, whatever order the NB's rows come in (which a
+     * growth of the IDL's maps changes): what follows from the plan (the
+     * relay's arguments, the tunnel ports' flows) stays as it was. */
+    if (plan->n_peers > 1) {
+        qsort(plan->peers, plan->n_peers, sizeof *plan->peers,
+              compare_peers);
+    }
     plan_relay(plan, relay_key);
 }
 
@@ -485,9 +511,17 @@ tunnel_plan_move(struct tunnel_plan *dst, struct tunnel_plan *src)
 const struct tunnel_peer *
 tunnel_plan_find(const struct tunnel_plan *plan, const char *name)
 {
-    for (size_t i = 0; i < plan->n_peers; i++) {
-        if (!strcmp(plan->peers[i].name, name)) {
-            return &plan->peers[i];
+    /* (The peers are in order of name: tunnel_plan_build().) */
+    size_t lo = 0, hi = plan->n_peers;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(name, plan->peers[mid].name);
+        if (!cmp) {
+            return &plan->peers[mid];
+        } else if (cmp < 0) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
         }
     }
     return NULL;

@@ -68,7 +68,7 @@ struct tunnel_plan {
     bool enabled;               /* This switch has a valid encap IP. */
     uint32_t local_ip;          /* Host byte order. */
     char *error;                /* Why not enabled, if it should be. */
-    struct tunnel_peer *peers;
+    struct tunnel_peer *peers;  /* In order of name. */
     size_t n_peers;
     bool vxlan, geneve;         /* Tunnel ports needed. */
     struct smap tunnel_options; /* Options of the flow-based ports. */
@@ -127,7 +127,7 @@ void tunnel_plan_destroy(struct tunnel_plan *);
  * 'src' is left empty. */
 void tunnel_plan_move(struct tunnel_plan *dst, struct tunnel_plan *src);
 
-/* The peer named 'name', or NULL. */
+/* The peer named 'name', or NULL (a binary search). */
 const struct tunnel_peer *tunnel_plan_find(const struct tunnel_plan *,
                                            const char *name);
 

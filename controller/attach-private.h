@@ -65,6 +65,9 @@ struct attacher {
                                  * the wants' and the attached endpoints'
                                  * 'trunk_netns' point to these keys. */
     struct vif_watch *watch;    /* Link notices there, or NULL. */
+    bool any_internal;          /* An endpoint attached may be an internal
+                                 * port: set when one is made, cleared by a
+                                 * walk of them all that finds none. */
     /* What the attacher has of each want of the last attacher_run(), by
      * the want's index (NULL: nothing), for attacher_get_state(); whether
      * that run put it off with nothing of it yet; the namespace of its

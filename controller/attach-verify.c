@@ -67,7 +67,9 @@ urgent_first(const struct attacher *a)
  * or its namespace was deleted), and internal ports whose device is there
  * (the switch made it again), are checked at once (check_soon()), and so
  * are internal ports checked VERIFY_INTERNAL_MS ago, with the periodic
- * round. */
+ * round.  (Without internal ports, neither a device made there nor the
+ * round has every endpoint looked at: a thousand endpoints cost a walk of
+ * them all each second, and one each time an endpoint's port came.) */
 static void
 read_link_notices(struct attacher *a, long long int now)
 {
@@ -76,11 +78,13 @@ read_link_notices(struct attacher *a, long long int now)
     vif_watch_run(a->watch, &n);
 
     bool round = now >= a->next_round;
-    if (n.lost || round || !sset_is_empty(&n.troubled)
-        || !sset_is_empty(&n.present)) {
+    if (n.lost || !sset_is_empty(&n.troubled)
+        || (a->any_internal && (round || !sset_is_empty(&n.present)))) {
+        bool any_internal = false;
         struct shash_node *node;
         SHASH_FOR_EACH (node, &a->endpoints) {
             struct attached *at = node->data;
+            any_internal |= at->want.internal;
             /* (Behind a trunk, the device is not where the switch runs:
              * its trunk's port is.) */
             const char *name = (at->want.trunk_port ? at->want.trunk_port
@@ -93,6 +97,7 @@ read_link_notices(struct attacher *a, long long int now)
                 check_soon(a, at);
             }
         }
+        a->any_internal = any_internal;
     }
     vif_notices_destroy(&n);
 

@@ -672,6 +672,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             /* (Interned: trunk_netns_interned().) */
             at->want.trunk_port = nullable_xstrdup(w->trunk_port);
             at->same_version = w->row_version;
+            a->any_internal |= w->internal;
             shash_add(&a->endpoints, w->endpoint, at);
             ovs_list_push_back(&a->by_age, &at->node);
             at->wanted_run = run;

@@ -146,13 +146,18 @@ ofport_of() {
 # A restarted ovs-vnetd that has no time to look at every endpoint in its
 # first run (here, one a run) leaves those it put off as they are: their
 # ports stay (same OpenFlow ports, no flow sent again) and their traffic
-# goes on.
+# goes on; behind a trunk too (their flows stay).
 test_restart_keeps_what_it_puts_off() {
     fault_lan
     local ep
     for ep in 3 4 5; do
         vnet_ctl --wait attach net1 "ep$ep" --switch=sw1 --ip="10.5.0.1$ep" \
             --netns="$SANDBOX_PREFIX-ep$ep" >/dev/null
+    done
+    for ep in 1 2 3; do
+        vnet_ctl --wait attach net1 "t$ep" --switch=sw1 --type=trunk \
+            --ip="10.5.0.7$ep" --netns="$SANDBOX_PREFIX-t$ep" >/dev/null \
+            || fail "attach t$ep"
     done
     local before
     before=$(for ep in 1 2 3 4 5; do ofport_of "ep$ep"; done)
@@ -167,9 +172,12 @@ test_restart_keeps_what_it_puts_off() {
         "the endpoints' OpenFlow ports after the restart"
     assert_eq "$(sandbox_vnetd_appctl coverage/read-counter installer_flow_add)" 0 \
         "flows sent again after the restart"
+    assert_eq "$(sandbox_vnetd_appctl coverage/read-counter installer_flow_del)" 0 \
+        "flows deleted after the restart"
     assert_eq "$(vnet_ctl -f csv --no-headings ep-list | cut -d, -f8 | sort -u)" \
         true "every endpoint up"
     reaches ep5 10.5.0.11 || fail "ep5 -> ep1 after the restart"
+    reaches t3 10.5.0.11 || fail "t3 -> ep1 after the restart"
 }
 
 # A relay tap deleted under the switch: the relay is left reading a device

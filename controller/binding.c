@@ -584,6 +584,7 @@ binding_partition_ready(struct binding_wants *w,
             }
             kept = sset_contains(&ours, w->ports[i].name);
         }
+        be->kept = kept;
         if (ready || st.wants_port || kept) {
             /* (An internal port is a port before it is in place: the switch
              * makes its device.) */
@@ -644,8 +645,8 @@ binding_want_state(const struct binding_wants *w, size_t i,
             : binding_endpoint(endpoints, w->wants[i].endpoint));
 }
 
-/* Binds the endpoints behind a trunk whose devices are in place there to the
- * trunk's port. */
+/* Binds the endpoints behind a trunk whose devices are in place there (or
+ * that were put off, kept) to the trunk's port. */
 static void
 bind_trunks(const struct binding_ctx_in *in, const struct binding_wants *w,
             struct binding_endpoints *endpoints)
@@ -671,7 +672,10 @@ bind_trunks(const struct binding_ctx_in *in, const struct binding_wants *w,
         struct binding_endpoint *be = binding_want_state(w, i, endpoints);
         be->trunk = true;
         const struct binding_row *r = w->w_rows[i];
-        if (be->waiting || !r->valid) {
+        /* (One put off keeps its flows, as one of its own port keeps the
+         * port: a restart that cannot look at every endpoint in its first
+         * run takes none of their flows away.) */
+        if ((be->waiting && !be->kept) || !r->valid) {
             continue;
         }
         if (!last_port || strcmp(last_port, want->trunk_port)) {

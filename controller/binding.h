@@ -52,6 +52,11 @@ struct binding_endpoint {
     char *error;                /* status.error points here. */
     bool wanted;                /* Attached here (in binding_report()). */
     bool waiting;               /* Its device is not in place yet. */
+    bool kept;                  /* Waiting, put off by the attacher with
+                                 * nothing of it yet (a restart's first
+                                 * runs), and its port is ours on the
+                                 * switch: served as it was meanwhile
+                                 * (binding_partition_ready()). */
     bool trunk;                 /* Behind its network's trunk: no interface
                                  * of its own to mark. */
     int64_t bound_ofport;       /* The port it was bound to last, and the */

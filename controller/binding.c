@@ -548,8 +548,7 @@ binding_wants_destroy(struct binding_wants *w)
 size_t
 binding_partition_ready(struct binding_wants *w,
                         const struct attacher *attacher,
-                        const struct switch_db_binding *bindings,
-                        size_t n_bindings,
+                        binding_our_ports_func *our_ports, const void *aux,
                         struct binding_endpoints *endpoints, bool *all_ready)
 {
     /* Our ports on the switch, by name: made only if a want was put off. */
@@ -576,11 +575,7 @@ binding_partition_ready(struct binding_wants *w,
         if (!ready && !st.wants_port && st.put_off) {
             if (!ours_made) {
                 ours_made = true;
-                for (size_t j = 0; j < n_bindings; j++) {
-                    if (bindings[j].ours) {
-                        sset_add(&ours, bindings[j].ifname);
-                    }
-                }
+                our_ports(aux, &ours);
             }
             kept = sset_contains(&ours, w->ports[i].name);
         }
@@ -608,6 +603,9 @@ binding_partition_ready(struct binding_wants *w,
             w->w_states[n_ready] = be;
             n_ready++;
         } else {
+            VLOG_DBG("endpoint %s: not a port this run (%s%s)", aw->endpoint,
+                     st.error ? st.error : "not in place",
+                     st.put_off ? ", put off" : "");
             binding_endpoint_set_error(be, st.error);
             *all_ready = false;
         }

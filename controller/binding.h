@@ -206,16 +206,19 @@ void binding_wants_networks(const struct binding_wants *w, struct hmapx *nets);
  * made, or an internal port: see attacher_get_state()) and their ports to
  * the front of 'w' and returns how many there are; the others get the
  * attacher's error.  One the attacher put off keeps its port if it is one
- * of ours among 'bindings' (the switch's interfaces now): a
- * restarted ovs-vnetd takes its time to look at thousands of endpoints, and
- * those it has not looked at yet go on working meanwhile.  The last
- * attacher_run() of 'attacher' had the wants of 'w', in their order.  An
- * endpoint whose device is not in place yet (or not looked at) is 'waiting'
- * (not up).  '*all_ready' tells whether all are in place. */
+ * of ours on the switch now ('our_ports' fills a set with their names, as
+ * the switch's database has them now: a restart's first runs come before
+ * any reconcile of it): a restarted ovs-vnetd takes its time to look at
+ * thousands of endpoints, and those it has not looked at yet go on working
+ * meanwhile.  The last attacher_run() of 'attacher' had the wants of 'w',
+ * in their order.  An endpoint whose device is not in place yet (or not
+ * looked at) is 'waiting' (not up).  '*all_ready' tells whether all are in
+ * place. */
+typedef void binding_our_ports_func(const void *aux, struct sset *names);
 size_t binding_partition_ready(struct binding_wants *w,
                                const struct attacher *attacher,
-                               const struct switch_db_binding *bindings,
-                               size_t n_bindings,
+                               binding_our_ports_func *our_ports,
+                               const void *aux,
                                struct binding_endpoints *endpoints,
                                bool *all_ready);
 

@@ -86,6 +86,19 @@ switch_db_ofport(struct ovsdb_idl_index *by_name, const char *name)
            ? iface->ofport[0] : 0;
 }
 
+void
+switch_db_our_ports(const struct ovsdb_idl *idl, const char *owner,
+                    struct sset *names)
+{
+    const struct ovsrec_port *port;
+    OVSREC_PORT_FOR_EACH (port, idl) {
+        const char *value = smap_get(&port->external_ids, VNET_EXTID_OWNER);
+        if (value && !strcmp(value, owner)) {
+            sset_add(names, port->name);
+        }
+    }
+}
+
 static bool
 bridge_is_ours(const struct ovsrec_bridge *br, const char *owner)
 {

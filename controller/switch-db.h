@@ -107,6 +107,11 @@ struct ovsdb_idl_index *switch_db_register(struct ovsdb_idl *idl);
  * stands now ('by_name' from switch_db_register()), or 0 if none (yet). */
 int64_t switch_db_ofport(struct ovsdb_idl_index *by_name, const char *name);
 
+/* Adds to 'names' the names of the ports of 'idl' that 'owner' made, as
+ * the database has them now. */
+void switch_db_our_ports(const struct ovsdb_idl *idl, const char *owner,
+                         struct sset *names);
+
 /* Compares 'idl' with 'cfg' and adds the needed changes to 'txn'.  Fills 'r';
  * the caller frees r->error, r->ovs_version and r->system_id with
  * switch_db_result_destroy(). */

@@ -493,6 +493,15 @@ session_step_relay(struct switch_session *ss, const char *underlay,
     free(relay_wanted);
 }
 
+/* The switch's ports that are ours, as its database has them now
+ * (binding_partition_ready()). */
+static void
+our_ports(const void *ss_, struct sset *names)
+{
+    const struct switch_session *ss = ss_;
+    switch_db_our_ports(ss->ovs.idl, ss->name, names);
+}
+
 /* Only endpoints whose veth exists become ports: makes the namespaces and
  * veths 'wants' asks for (and removes those of ports gone a while ago), and
  * puts the endpoints that are ready first in 'wants'.  Returns how many are;
@@ -502,9 +511,8 @@ session_step_attach(struct switch_session *ss, struct binding_wants *wants,
                     bool *all_ready)
 {
     run_attacher(ss, wants->wants, wants->n);
-    return binding_partition_ready(wants, ss->attacher, ss->db.bindings,
-                                   ss->db.n_bindings, &ss->endpoints,
-                                   all_ready);
+    return binding_partition_ready(wants, ss->attacher, our_ports, ss,
+                                   &ss->endpoints, all_ready);
 }
 
 /* The desired flows brought up to date (for a switch in use, with a valid

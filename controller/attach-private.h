@@ -65,6 +65,9 @@ struct attacher {
                                  * the wants' and the attached endpoints'
                                  * 'trunk_netns' point to these keys. */
     struct vif_watch *watch;    /* Link notices there, or NULL. */
+    bool looked;                /* The last attacher_run() knew where
+                                 * ovs-vswitchd runs (else it looked at no
+                                 * want). */
     bool any_internal;          /* An endpoint attached may be an internal
                                  * port: set when one is made, cleared by a
                                  * walk of them all that finds none. */

@@ -534,9 +534,12 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
 
     a->n_run_ats = 0;
     refresh_switch_netns(a);
-    if (!a->switch_pid) {
+    a->looked = a->switch_pid != 0;
+    if (!a->looked) {
         /* Where ovs-vswitchd runs is unknown (not started, or restarting):
-         * touch nothing, and never fall back to our own namespace. */
+         * touch nothing, and never fall back to our own namespace.  Every
+         * want it has nothing of is as one put off (attacher_get_state()):
+         * its port stays meanwhile. */
         return false;
     }
     /* The trunks' namespaces, as named here (each looked up once a run). */
@@ -807,6 +810,7 @@ attacher_get_state(const struct attacher *a, size_t i,
         }
     } else {
         at = find_attached(a, w);
+        put_off = !a->looked;
     }
     st->ready = at && at->ready;
     st->error = at ? at->error : NULL;

@@ -105,7 +105,8 @@ struct attacher_state {
      * switches may share a machine.  The attacher's: it stays until
      * attacher_run() is called again. */
     const char *trunk_netns;
-    /* The last run had no time for it (see attacher_set_budget()), and the
+    /* The last run had no time for it (see attacher_set_budget()), or did
+     * not know where ovs-vswitchd runs (then it looked at no want), and the
      * attacher has nothing of it yet: after a restart, its devices (and
      * port) may be there and in use. */
     bool put_off;

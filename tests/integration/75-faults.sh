@@ -180,6 +180,31 @@ test_restart_keeps_what_it_puts_off() {
     reaches t3 10.5.0.11 || fail "t3 -> ep1 after the restart"
 }
 
+# ovs-vnetd restarted while ovs-vswitchd is down (its database up): where
+# the endpoints' devices are cannot be looked at, and nothing of the switch
+# is taken away meanwhile; once ovs-vswitchd is back, the same ports carry
+# the traffic.
+test_restart_while_the_switch_daemon_is_down() {
+    fault_lan
+    local before dir log
+    before=$(for ep in 1 2; do ofport_of "ep$ep"; done)
+    dir=$(sandbox_switch_dir sw1)
+    log=$SANDBOX_DIR/vnetd/ovs-vnetd.log
+    sandbox_vnetd_kill
+    sandbox_kill_pidfile "$dir/ovs-vswitchd.pid"
+    sandbox_vnetd_start
+    sleep 2
+    ! awk '/opened log file/ {n++} n >= 2' "$log" | grep -q 'removing port' \
+        || fail "ports removed while ovs-vswitchd was down: $(grep 'removing port' "$log")"
+    sandbox_switch_vswitchd_start sw1
+    vnet_ctl -t 30 --wait sync >/dev/null || fail "sync after ovs-vswitchd came back"
+    ! awk '/opened log file/ {n++} n >= 2' "$log" | grep -q 'removing port' \
+        || fail "ports removed after ovs-vswitchd came back"
+    assert_eq "$(for ep in 1 2; do ofport_of "ep$ep"; done)" "$before" \
+        "the endpoints' OpenFlow ports"
+    wait_until 10 reaches ep1 10.5.0.12 || fail "ep1 -> ep2 after it all"
+}
+
 # A relay tap deleted under the switch: the relay is left reading a device
 # that is gone.  Its port goes and comes back, so that the tap is made anew,
 # and the relay starts again on it.

@@ -367,34 +367,43 @@ TEST(LanFlows, NetworkWithoutPortsHasOnlyDefaults)
     EXPECT_EQ(count_matching(lines, {"priority=0"}), 12u);
 }
 
+// Switch 'object' at 192.0.2.'octet', reached by 'ofport' (a relay tap if
+// 'relay').
+lan_remote
+remote_switch(uint32_t object, uint8_t octet, int64_t ofport, bool relay)
+{
+    lan_remote r{};
+    r.object = object;
+    r.ip = (192u << 24) | (2u << 8) | octet;
+    r.ofport = ofport;
+    r.relay = relay;
+    return r;
+}
+
+// Endpoint 'object' with MAC 0a:00:00:00:00:'last' on remote 'remote'.
+lan_remote_port
+remote_port(uint32_t object, uint8_t last, size_t remote)
+{
+    lan_remote_port rp{};
+    rp.object = object;
+    const uint8_t mac[6] = {0x0a, 0, 0, 0, 0, last};
+    memcpy(rp.mac, mac, 6);
+    rp.remote = remote;
+    return rp;
+}
+
 // Two other switches host the network: 192.0.2.2 over VXLAN (port 9) and
 // 192.0.2.3 through a relay tap (port 10).
 Lan
 with_remotes()
 {
     Lan lan;
-    lan_remote vx{};
-    vx.object = 0x33333333;
-    vx.ip = (192u << 24) | (2u << 8) | 2;
-    vx.ofport = 9;
-    lan.remotes.push_back(vx);
-    lan_remote relay{};
-    relay.object = 0x44444444;
-    relay.ip = (192u << 24) | (2u << 8) | 3;
-    relay.ofport = 10;
-    relay.relay = true;
+    lan.remotes.push_back(remote_switch(0x33333333, 2, 9, false));
+    lan_remote relay = remote_switch(0x44444444, 3, 10, true);
     lan.remotes.push_back(relay);
 
-    lan_remote_port rp{};
-    rp.object = 0x55555555;
-    const uint8_t mac[6] = {0x0a, 0, 0, 0, 0, 0x31};
-    memcpy(rp.mac, mac, 6);
-    rp.remote = 0;
-    lan.remote_ports.push_back(rp);
-    rp.object = 0x66666666;
-    rp.mac[5] = 0x41;
-    rp.remote = 1;
-    lan.remote_ports.push_back(rp);
+    lan.remote_ports.push_back(remote_port(0x55555555, 0x31, 0));
+    lan.remote_ports.push_back(remote_port(0x66666666, 0x41, 1));
 
     lan.tunnels.push_back({9, false, 0});
     lan.tunnels.push_back({10, true, relay.ip});
@@ -409,11 +418,7 @@ TEST(LanTunnels, RemotePortsPatchedAsAPassMakesThem)
     flow_units *patched = flow_units_create();
     lan.pass(patched);
 
-    lan_remote_port rp{};
-    rp.object = 0x77777777;
-    const uint8_t mac[6] = {0x0a, 0, 0, 0, 0, 0x51};
-    memcpy(rp.mac, mac, 6);
-    rp.remote = 1;
+    lan_remote_port rp = remote_port(0x77777777, 0x51, 1);
     lan.bind();
     lan_neighbor_net nn;
     ASSERT_TRUE(lan_network_neighbor_net(&lan.net, &nn));
@@ -444,17 +449,9 @@ TEST(LanTunnels, RemotesFoundInAnyOrderMakeTheSameFlows)
     // A third switch over VXLAN; the network on a router, so that tunnel
     // sources count too.
     Lan a = with_remotes();
-    lan_remote third{};
-    third.object = 0x88888888;
-    third.ip = (192u << 24) | (2u << 8) | 1;
-    third.ofport = 9;
+    lan_remote third = remote_switch(0x88888888, 1, 9, false);
     a.remotes.push_back(third);
-    lan_remote_port rp{};
-    rp.object = 0x99999999;
-    const uint8_t mac[6] = {0x0a, 0, 0, 0, 0, 0x61};
-    memcpy(rp.mac, mac, 6);
-    rp.remote = 2;
-    a.remote_ports.push_back(rp);
+    a.remote_ports.push_back(remote_port(0x99999999, 0x61, 2));
     a.net.use_sources = true;
     a.net.routed = true;
     a.sources = {(192u << 24) | (2u << 8) | 2, third.ip};

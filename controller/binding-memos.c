@@ -81,17 +81,6 @@ binding_memos_host(const struct binding_memos *memos,
 }
 
 bool
-binding_memos_accepted(const struct binding_memos *memos,
-                       const struct vnetrec_endpoint *ep)
-{
-    if (!memos->runs) {
-        return true;
-    }
-    const struct binding_memo *m = memo_find(memos, &ep->header_.uuid);
-    return m && m->run == memos->runs && m->accepted;
-}
-
-bool
 binding_memos_placement(const struct binding_memos *memos,
                         const struct vnetrec_endpoint *ep,
                         const char *switch_name, const char **host,

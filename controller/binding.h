@@ -134,19 +134,16 @@ void binding_memos_forget_owners(struct binding_memos *);
 bool binding_memos_host(const struct binding_memos *,
                         const struct vnetrec_endpoint *ep, const char **host);
 
-/* The same as binding_memos_accepted(), and for an endpoint accepted, what
- * the last binding_collect() (or binding_patch()) found of where it is: in
- * '*host' the switch it is on if it is on another one than 'switch_name'
- * (NULL: none or that one), and its MAC if it has one ('*has_mac'). */
+/* Whether the last binding_collect() with 'memos' gave endpoint 'ep' its
+ * addresses (valid, and its own), or if there was none, true; and for an
+ * endpoint accepted, what the last binding_collect() (or binding_patch())
+ * found of where it is: in '*host' the switch it is on if it is on another
+ * one than 'switch_name' (NULL: none or that one), and its MAC if it has
+ * one ('*has_mac'). */
 bool binding_memos_placement(const struct binding_memos *,
                              const struct vnetrec_endpoint *,
                              const char *switch_name, const char **host,
                              bool *has_mac, uint8_t mac[6]);
-
-/* Whether the last binding_collect() with 'memos' gave endpoint 'ep' its
- * addresses (valid, and its own), or if there was none, true. */
-bool binding_memos_accepted(const struct binding_memos *,
-                            const struct vnetrec_endpoint *);
 
 /* What a step of binding reads. */
 struct binding_ctx_in {

@@ -86,6 +86,18 @@ switch_db_ofport(struct ovsdb_idl_index *by_name, const char *name)
            ? iface->ofport[0] : 0;
 }
 
+const char *
+switch_db_controller_target(const struct ovsdb_idl *idl, const char *bridge)
+{
+    const struct ovsrec_bridge *br;
+    OVSREC_BRIDGE_FOR_EACH (br, idl) {
+        if (!strcmp(br->name, bridge)) {
+            return br->n_controller == 1 ? br->controller[0]->target : NULL;
+        }
+    }
+    return NULL;
+}
+
 void
 switch_db_our_ports(const struct ovsdb_idl *idl, const char *owner,
                     struct sset *names)

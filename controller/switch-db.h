@@ -107,6 +107,11 @@ struct ovsdb_idl_index *switch_db_register(struct ovsdb_idl *idl);
  * stands now ('by_name' from switch_db_register()), or 0 if none (yet). */
 int64_t switch_db_ofport(struct ovsdb_idl_index *by_name, const char *name);
 
+/* The target of bridge 'bridge''s controller in 'idl' if it has exactly one
+ * (as ovs-vnetd configures it), else NULL. */
+const char *switch_db_controller_target(const struct ovsdb_idl *idl,
+                                        const char *bridge);
+
 /* Adds to 'names' the names of the ports of 'idl' that 'owner' made, as
  * the database has them now. */
 void switch_db_our_ports(const struct ovsdb_idl *idl, const char *owner,

@@ -55,6 +55,9 @@ struct switch_session {
 
     /* OpenFlow channel the bridge connects to. */
     struct of_channel *of;
+    int of_alt;                 /* On which of its two sockets
+                                 * (vnet_of_socket_path()'s 'alt'), or -1 if
+                                 * not chosen yet (choose_of_socket()). */
 
     /* Watching (see switch_session_watch()): computing, changing nothing. */
     bool watching;
@@ -304,6 +307,11 @@ enum session_patch_result session_patch(struct switch_session *,
                                         struct ovsdb_idl *nb,
                                         const struct run_key *,
                                         bool timers_due);
+
+/* The OpenFlow socket the bridge connects to (malloc'd), the first of its
+ * two until one is chosen, or NULL without a bridge or run directory
+ * (switch-session.c). */
+char *session_of_path(const struct switch_session *);
 
 /* What binding reads, as things are now (switch-session-steps.c). */
 struct binding_ctx_in session_binding_in(const struct switch_session *,

@@ -132,8 +132,8 @@ switch_session_get_status(const struct switch_session *ss,
         smap_add(&st->details, VNET_STATUS_OPENFLOW_VERSION,
                  ofputil_version_to_string(version));
     }
-    if (ss->rundir && ss->bridge) {
-        char *path = vnet_of_socket_path(ss->rundir, ss->bridge);
+    char *path = session_of_path(ss);
+    if (path) {
         smap_add(&st->details, VNET_STATUS_OPENFLOW_SOCKET, path);
         free(path);
     }

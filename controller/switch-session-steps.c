@@ -386,8 +386,8 @@ session_step_switch_db(struct switch_session *ss, struct ovsdb_idl_txn *txn,
     if (ovsdb_idl_is_connected(ss->ovs.idl)
         && ovsdb_idl_has_ever_connected(ss->ovs.idl)) {
         char *target = NULL;
-        if (!ss->releasing) {
-            char *path = vnet_of_socket_path(ss->rundir, ss->bridge);
+        char *path = ss->releasing ? NULL : session_of_path(ss);
+        if (path) {
             target = xasprintf("unix:%s", path);
             free(path);
         }

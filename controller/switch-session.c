@@ -6,6 +6,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "controller/attach.h"
 #include "controller/binding.h"
@@ -92,6 +94,7 @@ switch_session_create(const char *name)
     ss->prober = uplink_prober_create();
     ss->held = held_packets_create();
     ss->poll_at = LLONG_MAX;
+    ss->of_alt = -1;
     ss->settle_deadline = time_msec() + SETTLE_MS;
     ss->underlay = underlay_create(name);
     ss->relay = relay_create(name);
@@ -201,15 +204,71 @@ replace(char **dst, const char *src)
     return true;
 }
 
+char *
+session_of_path(const struct switch_session *ss)
+{
+    return (ss->rundir && ss->bridge
+            ? vnet_of_socket_path(ss->rundir, ss->bridge, ss->of_alt > 0)
+            : NULL);
+}
+
 /* The OpenFlow channel listens where the bridge connects, unless the
- * session only watches. */
+ * session only watches or has not chosen where yet (choose_of_socket()). */
 static void
 set_of_path(struct switch_session *ss)
 {
-    char *path = ss->rundir && ss->bridge && !ss->watching && !ss->releasing
-                 ? vnet_of_socket_path(ss->rundir, ss->bridge) : NULL;
+    char *path = (!ss->watching && !ss->releasing && ss->of_alt >= 0
+                  ? session_of_path(ss) : NULL);
     of_channel_set_path(ss->of, path);
     free(path);
+}
+
+static bool
+is_socket(const char *path)
+{
+    struct stat st;
+    return !lstat(path, &st) && S_ISSOCK(st.st_mode);
+}
+
+/* Which of the bridge's two OpenFlow sockets this session listens on, chosen
+ * on taking the switch over.  With the switch's database read: the one the
+ * bridge's controller does not name.  ovs-vswitchd tries a controller that
+ * went away again on the next whole second of its backoff (up to a second
+ * after a restarted ovs-vnetd listens again), but connects to a new target
+ * as soon as it reads it; the other socket, if a process killed before left
+ * it, is removed.  Without the database (it does not answer): the one such a
+ * process left, which the controller most likely names, for ovs-vswitchd to
+ * come back to on its own. */
+static void
+choose_of_socket(struct switch_session *ss)
+{
+    if (ss->of_alt >= 0 || ss->watching || ss->releasing || !ss->rundir
+        || !ss->bridge) {
+        return;
+    }
+    char *first = vnet_of_socket_path(ss->rundir, ss->bridge, false);
+    char *second = vnet_of_socket_path(ss->rundir, ss->bridge, true);
+    if (ovsdb_idl_has_ever_connected(ss->ovs.idl)) {
+        char *first_target = xasprintf("unix:%s", first);
+        const char *target = switch_db_controller_target(ss->ovs.idl,
+                                                         ss->bridge);
+        ss->of_alt = target && !strcmp(target, first_target);
+        free(first_target);
+
+        const char *other = ss->of_alt ? first : second;
+        if (is_socket(other) && unlink(other)) {
+            VLOG_WARN("switch %s: cannot remove %s (%s)", ss->name, other,
+                      ovs_strerror(errno));
+        }
+    } else {
+        ss->of_alt = is_socket(second) && !is_socket(first);
+    }
+    free(first);
+    free(second);
+    set_of_path(ss);
+    /* Listening before the run writes the target: ovs-vswitchd connects as
+     * soon as it reads it, and a socket not there yet costs it a second. */
+    of_channel_run(ss->of);
 }
 
 void
@@ -233,6 +292,7 @@ switch_session_set_config(struct switch_session *ss,
 
     if (replace(&ss->remote, cfg->remote)) {
         ss->config_seqno++;
+        ss->of_alt = -1;
         close_ovsdb(ss);
         if (ss->remote) {
             VLOG_INFO("switch %s: OVSDB %s", ss->name, ss->remote);
@@ -242,6 +302,11 @@ switch_session_set_config(struct switch_session *ss,
             ss->ifaces_by_name = switch_db_register(idl);
             ss->ovs = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(idl);
         }
+    }
+    bool where = (!nullable_string_is_equal(ss->bridge, cfg->bridge)
+                  || !nullable_string_is_equal(ss->rundir, cfg->rundir));
+    if (where) {
+        ss->of_alt = -1;
     }
     if (replace(&ss->bridge, cfg->bridge)
         | replace(&ss->datapath_config, cfg->datapath_type)
@@ -263,6 +328,7 @@ switch_session_watch(struct switch_session *ss)
     if (!ss->watching) {
         ss->watching = true;
         ss->config_seqno++;
+        ss->of_alt = -1;
         set_of_path(ss);
     }
 }
@@ -274,6 +340,7 @@ switch_session_take_over(struct switch_session *ss)
         VLOG_INFO("switch %s: taking over", ss->name);
         ss->watching = false;
         ss->config_seqno++;
+        ss->of_alt = -1;
         set_of_path(ss);
         /* What the endpoints were reported stands until the switch's flows
          * are read back, as for a new process. */
@@ -615,6 +682,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
      * computed. */
     flow_installer_run(ss->installer);
     struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&ss->ovs);
+    choose_of_socket(ss);
     ss->ovs_news_seqno = switch_news_run(&ss->ovs_news, ss->ovs.idl);
     own_txn_end(ss);
     resolve_datapath(ss);

@@ -162,9 +162,9 @@ vnet_switch_default_name(const char *system_id, const char *hostname)
 }
 
 char *
-vnet_of_socket_path(const char *rundir, const char *bridge)
+vnet_of_socket_path(const char *rundir, const char *bridge, bool alt)
 {
-    return xasprintf("%s/%s.vnetd", rundir, bridge);
+    return xasprintf("%s/%s.vnetd%s", rundir, bridge, alt ? ".1" : "");
 }
 
 bool

@@ -79,8 +79,12 @@ char *vnet_switch_default_name(const char *system_id, const char *hostname);
 
 /* Returns the unix socket, in the switch's run directory 'rundir', on which
  * ovs-vnetd accepts the OpenFlow connection of 'bridge' (malloc'd; caller frees).
- * ovs-vswitchd only connects to unix sockets inside its own run directory. */
-char *vnet_of_socket_path(const char *rundir, const char *bridge);
+ * ovs-vswitchd only connects to unix sockets inside its own run directory.
+ * There are two, 'alt' false or true: "BRIDGE.vnetd" and "BRIDGE.vnetd.1";
+ * each ovs-vnetd that takes a switch over listens on the one the switch's
+ * controller does not name yet, so that ovs-vswitchd connects at once rather
+ * than on the next whole second of its reconnection backoff. */
+char *vnet_of_socket_path(const char *rundir, const char *bridge, bool alt);
 
 #ifdef __cplusplus
 }

@@ -88,8 +88,12 @@ TEST(SwitchDefaultName, Table)
 
 TEST(OfSocketPath, InsideRundir)
 {
-    EXPECT_EQ(take(vnet_of_socket_path("/var/run/openvswitch", "br-vnet")),
+    EXPECT_EQ(take(vnet_of_socket_path("/var/run/openvswitch", "br-vnet",
+                                       false)),
               "/var/run/openvswitch/br-vnet.vnetd");
+    EXPECT_EQ(take(vnet_of_socket_path("/var/run/openvswitch", "br-vnet",
+                                       true)),
+              "/var/run/openvswitch/br-vnet.vnetd.1");
 }
 
 TEST(SwitchCheck, FirstProblemReported)

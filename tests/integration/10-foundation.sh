@@ -24,6 +24,12 @@ nb_connected() {  # SWITCH
     [ "$(nb_get connected "$1")" = true ]
 }
 
+controller_target() {  # SWITCH: the target of br-vnet's controller
+    sandbox_vsctl "$1" get Controller \
+        "$(sandbox_vsctl "$1" get Bridge br-vnet controller | tr -d '[]')" target \
+        | tr -d '"'
+}
+
 controller_connected() {  # SWITCH BRIDGE
     [ "$(sandbox_vsctl "$1" get Controller \
             "$(sandbox_vsctl "$1" get Bridge "$2" controller | tr -d '[]')" \
@@ -282,21 +288,39 @@ test_controller_kill9_restart() {
     vnet_ctl connect "$(sandbox_switch_remote sw1)" >/dev/null
     vnet_ctl connect "$(sandbox_switch_remote sw2)" >/dev/null
     vnet_ctl --wait sync
-    local before1 before2 nb_before
-    before1=$(sandbox_vsctl sw1 --columns=_uuid,name,controller list Bridge)
-    before2=$(sandbox_vsctl sw2 --columns=_uuid,name,controller list Bridge)
+    local before1 before2 sock
+    before1=$(sandbox_vsctl sw1 --columns=_uuid,name,ports list Bridge)
+    before2=$(sandbox_vsctl sw2 --columns=_uuid,name,ports list Bridge)
+    sock=$(sandbox_switch_dir sw1)/br-vnet.vnetd
+    assert_eq "$(controller_target sw1)" "unix:$sock" "the first socket"
 
-    sandbox_vnetd_kill
-    # The NB still says connected (nobody is left to say otherwise); the
-    # restarted controller must find everything in place.
-    sandbox_vnetd_start
-    vnet_ctl --wait sync
-    check_switch_configured sw1
-    check_switch_configured sw2
-    assert_eq "$(sandbox_vsctl sw1 --columns=_uuid,name,controller list Bridge)" \
-        "$before1" "sw1 unchanged: same bridge and controller rows"
-    assert_eq "$(sandbox_vsctl sw2 --columns=_uuid,name,controller list Bridge)" \
-        "$before2" "sw2 unchanged"
+    local i
+    for i in 1 2; do
+        sandbox_vnetd_kill
+        # The NB still says connected (nobody is left to say otherwise); the
+        # restarted controller must find everything in place, and listen on
+        # the socket the bridge's controller did not name (ovs-vswitchd
+        # connects to a new target at once, to the old one only on the next
+        # second of its backoff).  The killed one's socket goes.
+        sandbox_vnetd_start
+        vnet_ctl --wait sync
+        check_switch_configured sw1
+        check_switch_configured sw2
+        assert_eq "$(sandbox_vsctl sw1 --columns=_uuid,name,ports list Bridge)" \
+            "$before1" "sw1 unchanged: same bridge and ports"
+        assert_eq "$(sandbox_vsctl sw2 --columns=_uuid,name,ports list Bridge)" \
+            "$before2" "sw2 unchanged"
+        if [ $i = 1 ]; then
+            assert_eq "$(controller_target sw1)" "unix:$sock.1" "the other socket"
+            [ ! -e "$sock" ] || fail "the killed controller's socket left"
+        else
+            assert_eq "$(controller_target sw1)" "unix:$sock" "back to the first"
+            [ ! -e "$sock.1" ] || fail "the killed controller's socket left"
+        fi
+        assert_eq "$(nb_get status sw1 | grep -o '"openflow_socket", "[^"]*"')" \
+            "\"openflow_socket\", \"${sock}$([ $i = 1 ] && echo .1)\"" \
+            "the socket in the status"
+    done
     assert_eq "$(vnet_ctl -f csv --no-headings switch-list | wc -l)" 2 \
         "no duplicate NB rows"
 }

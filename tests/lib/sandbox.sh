@@ -447,7 +447,7 @@ sandbox_check_logs() {
     allowed+='send error|No such file or directory.*(db\.sock|\.vnetd)|'
     allowed+='Connection refused|unix:.*: connection attempt failed|'
     allowed+='unix:.*: connecting\.\.\.|ovs-vnetd.*exiting|'
-    allowed+='\.vnetd: connection failed'
+    allowed+='\.vnetd(\.1)?: connection failed'
     # Under software emulation (tests/vm/), OVS's main loops are slow.
     [ "${SANDBOX_EMULATED:-0}" = 1 ] && allowed+="|$SANDBOX_BUSY_WARNINGS"
     [ -n "$extra" ] && allowed+="|$extra"

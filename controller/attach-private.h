@@ -65,6 +65,9 @@ struct attacher {
                                  * the wants' and the attached endpoints'
                                  * 'trunk_netns' point to these keys. */
     struct vif_watch *watch;    /* Link notices there, or NULL. */
+    struct vif_netns_watch *netns_watch;    /* Namespaces deleted, while
+                                             * internal ports may be
+                                             * attached (else NULL). */
     bool looked;                /* The last attacher_run() knew where
                                  * ovs-vswitchd runs (else it looked at no
                                  * want). */

@@ -24,8 +24,9 @@ VLOG_DEFINE_THIS_MODULE(attach_verify);
  * first, and none more often than every VERIFY_MS, at a bounded cost: what
  * happens where the switch runs (a host end deleted, with its namespace or
  * not; its peer down; an internal port's device made there again) is seen
- * from its link notices, and the endpoint is checked at once, in a round of
- * its own (of at most VERIFY_BATCH such endpoints, and if there are more,
+ * from its link notices (an internal port's device, which is in its
+ * endpoint's namespace, from that namespace's deletion), and the endpoint is
+ * checked at once, in a round of its own (of at most VERIFY_BATCH such endpoints, and if there are more,
  * the next such round VERIFY_TICK_MS later) that leaves the periodic round
  * where it is; the periodic checks find the rest (an address removed inside
  * a namespace). */
@@ -77,9 +78,24 @@ read_link_notices(struct attacher *a, long long int now)
     vif_notices_init(&n);
     vif_watch_run(a->watch, &n);
 
+    /* An internal port's device goes with its namespace, and nothing where
+     * the switch runs says so. */
+    struct sset netns_gone = SSET_INITIALIZER(&netns_gone);
+    if (a->any_internal && !a->netns_watch) {
+        int error = vif_netns_watch_open(&a->netns_watch);
+        if (error) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
+            VLOG_WARN_RL(&rl, "switch %s: cannot watch namespaces (%s)",
+                         a->switch_name, ovs_strerror(error));
+        }
+    }
+    bool netns_lost = vif_netns_watch_run(a->netns_watch, &netns_gone);
+
     bool round = now >= a->next_round;
     if (n.lost || !sset_is_empty(&n.troubled)
-        || (a->any_internal && (round || !sset_is_empty(&n.present)))) {
+        || (a->any_internal && (round || !sset_is_empty(&n.present)
+                                || !sset_is_empty(&netns_gone)
+                                || netns_lost))) {
         bool any_internal = false;
         struct shash_node *node;
         SHASH_FOR_EACH (node, &a->endpoints) {
@@ -92,6 +108,9 @@ read_link_notices(struct attacher *a, long long int now)
             if (n.lost || sset_contains(&n.troubled, name)
                 || (at->want.internal
                     && (sset_contains(&n.present, name)
+                        || netns_lost
+                        || (at->want.netns
+                            && sset_contains(&netns_gone, at->want.netns))
                         || (round
                             && now >= at->verified + VERIFY_INTERNAL_MS)))) {
                 check_soon(a, at);
@@ -100,6 +119,7 @@ read_link_notices(struct attacher *a, long long int now)
         a->any_internal = any_internal;
     }
     vif_notices_destroy(&n);
+    sset_destroy(&netns_gone);
 
     trunks_read_link_notices(a, now);
 }
@@ -200,6 +220,7 @@ void
 attacher_verify_wait(const struct attacher *a)
 {
     vif_watch_wait(a->watch);
+    vif_netns_watch_wait(a->netns_watch);
     trunks_wait(a);
     poll_timer_wait_until(a->urgent ? MIN(a->next_round, a->next_urgent)
                                     : a->next_round);

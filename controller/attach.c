@@ -103,6 +103,7 @@ attacher_destroy(struct attacher *a)
             close(a->switch_netns_fd);
         }
         vif_watch_close(a->watch);
+        vif_netns_watch_close(a->netns_watch);
         free(a->run_ats);
         free(a->run_put_off);
         free(a->run_trunk_netns);

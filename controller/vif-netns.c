@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -39,6 +40,7 @@
 #include <netlink/route/nexthop.h>
 #include <netlink/route/route.h>
 
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
 #include "sset.h"
@@ -268,4 +270,71 @@ vif_netns_del(const char *name)
         VLOG_INFO("deleted network namespace %s", name);
     }
     return error;
+}
+
+struct vif_netns_watch {
+    int fd;                     /* inotify, on NETNS_RUN_DIR. */
+};
+
+int
+vif_netns_watch_open(struct vif_netns_watch **wp)
+{
+    *wp = NULL;
+    int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd < 0) {
+        return errno;
+    }
+    /* "ip netns delete" unmounts the name, then unlinks it. */
+    if (inotify_add_watch(fd, NETNS_RUN_DIR, IN_DELETE | IN_MOVED_FROM) < 0) {
+        int error = errno;
+        close(fd);
+        return error;
+    }
+    *wp = xmalloc(sizeof **wp);
+    (*wp)->fd = fd;
+    return 0;
+}
+
+void
+vif_netns_watch_close(struct vif_netns_watch *w)
+{
+    if (w) {
+        close(w->fd);
+        free(w);
+    }
+}
+
+bool
+vif_netns_watch_run(struct vif_netns_watch *w, struct sset *gone)
+{
+    bool lost = false;
+    if (!w) {
+        return false;
+    }
+    /* A few reads at most a call; the rest wakes the poll loop again. */
+    for (int i = 0; i < 16; i++) {
+        char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+        ssize_t n = read(w->fd, buf, sizeof buf);
+        if (n <= 0) {
+            break;
+        }
+        for (char *p = buf; p < buf + n; ) {
+            const struct inotify_event *ev = (const struct inotify_event *) p;
+            if (ev->mask & IN_Q_OVERFLOW) {
+                lost = true;
+            } else if (ev->len && ev->name[0]) {
+                sset_add(gone, ev->name);
+            }
+            p += sizeof *ev + ev->len;
+        }
+    }
+    return lost;
+}
+
+void
+vif_netns_watch_wait(const struct vif_netns_watch *w)
+{
+    if (w) {
+        poll_fd_wait(w->fd, POLLIN);
+    }
 }

@@ -84,6 +84,17 @@ int vif_netns_del(const char *name);
 /* True if /run/netns/NAME exists with a network namespace mounted on it. */
 bool vif_netns_exists(const char *name);
 
+/* The named namespaces deleted, as it happens (their names leave
+ * /run/netns).  vif_netns_watch_open() returns 0 or an errno value (ENOENT:
+ * no namespace was ever made).  vif_netns_watch_run() adds the names
+ * deleted since the last call to 'gone' and returns true if notices were
+ * lost (any may have gone). */
+struct vif_netns_watch;
+int vif_netns_watch_open(struct vif_netns_watch **);
+void vif_netns_watch_close(struct vif_netns_watch *);
+bool vif_netns_watch_run(struct vif_netns_watch *, struct sset *gone);
+void vif_netns_watch_wait(const struct vif_netns_watch *);
+
 /* Creates the veth pair for 'cfg': host end 'host_ifname' in the namespace
  * 'host_netns_fd' (-1: the caller's own namespace), set up with no address
  * (IPv6 address generation off); the peer is created directly in namespace

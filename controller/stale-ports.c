@@ -33,6 +33,7 @@ stale_ports_destroy(struct stale_ports *sp)
     }
     free(sp->ports);
     free(sp->due);
+    free(sp->cfg);
     stale_ports_init(sp);
 }
 
@@ -53,11 +54,37 @@ stale_ports_add(struct stale_ports *sp, struct switch_db_stale *list,
         relay_tap |= !list[i].iface_id && tunnel_is_relay_tap(list[i].ifname);
         sp->ports = xrealloc(sp->ports, (sp->n + 1) * sizeof *sp->ports);
         sp->due = xrealloc(sp->due, (sp->n + 1) * sizeof *sp->due);
+        sp->cfg = xrealloc(sp->cfg, (sp->n + 1) * sizeof *sp->cfg);
         sp->ports[sp->n] = list[i];
         sp->due[sp->n] = now + STALE_PORTS_DELAY_MS;
+        sp->cfg[sp->n] = 0;
         sp->n++;
     }
     return relay_tap;
+}
+
+void
+stale_ports_set_cfg(struct stale_ports *sp, int64_t cfg)
+{
+    for (size_t i = 0; i < sp->n; i++) {
+        if (!sp->cfg[i]) {
+            sp->cfg[i] = cfg;
+        }
+    }
+}
+
+bool
+stale_ports_release(struct stale_ports *sp, int64_t cur_cfg,
+                    long long int now)
+{
+    bool any = false;
+    for (size_t i = 0; i < sp->n; i++) {
+        if (sp->cfg[i] > 0 && cur_cfg >= sp->cfg[i] && sp->due[i] > now) {
+            sp->due[i] = now;
+            any = true;
+        }
+    }
+    return any;
 }
 
 void
@@ -102,6 +129,7 @@ stale_ports_forget_due(struct stale_ports *sp, long long int now)
         } else {
             sp->ports[kept] = sp->ports[i];
             sp->due[kept] = sp->due[i];
+            sp->cfg[kept] = sp->cfg[i];
             kept++;
         }
     }

@@ -1,12 +1,15 @@
 /* The ports a reconcile removed from a switch, whose devices (the veth or
  * tap, and the namespace ovs-vnet made for the endpoint) go once ovs-vswitchd
- * has let go of them: STALE_PORTS_DELAY_MS after, time for the commit and for
- * ovs-vswitchd to reconfigure.  Meanwhile their names stay in use. */
+ * has let go of them: once it says it has reconfigured after the removal
+ * (its cur_cfg reached the next_cfg that the removal's transaction set), or
+ * STALE_PORTS_DELAY_MS after at most (it may be down, or not say).
+ * Meanwhile their names stay in use. */
 #ifndef VNET_STALE_PORTS_H
 #define VNET_STALE_PORTS_H 1
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -21,6 +24,7 @@ struct switch_db_stale;
 struct stale_ports {
     struct switch_db_stale *ports;
     long long int *due;         /* When each port's devices may go. */
+    int64_t *cfg;               /* Each one's next_cfg, 0 if not known. */
     size_t n;
 };
 
@@ -32,6 +36,15 @@ void stale_ports_destroy(struct stale_ports *);
  * its time.  Returns true if one of the new ones was a relay tap's. */
 bool stale_ports_add(struct stale_ports *, struct switch_db_stale *list,
                      size_t n, long long int now);
+
+/* The transaction that removed the ports added since the last call set
+ * ovs-vswitchd's next_cfg to 'cfg'. */
+void stale_ports_set_cfg(struct stale_ports *, int64_t cfg);
+
+/* ovs-vswitchd has reconfigured up to 'cur_cfg': the ports removed by then
+ * are due at 'now'.  Returns true if one came due so. */
+bool stale_ports_release(struct stale_ports *, int64_t cur_cfg,
+                         long long int now);
 
 /* Adds to 'in_use' the names of the ports not due at 'now'. */
 void stale_ports_in_use(const struct stale_ports *, long long int now,

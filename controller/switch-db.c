@@ -38,6 +38,8 @@ switch_db_register(struct ovsdb_idl *idl)
     switch_news_add_column(idl, &ovsrec_open_vswitch_col_ovs_version);
     switch_news_add_column(idl, &ovsrec_open_vswitch_col_datapath_types);
     switch_news_add_column(idl, &ovsrec_open_vswitch_col_other_config);
+    /* How far ovs-vswitchd has reconfigured (see struct stale_ports). */
+    switch_news_add_column(idl, &ovsrec_open_vswitch_col_cur_cfg);
 
     ovsdb_idl_add_table(idl, &ovsrec_table_bridge);
     switch_news_add_column(idl, &ovsrec_bridge_col_name);

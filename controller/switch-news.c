@@ -237,6 +237,11 @@ as_written(const struct ovsdb_idl_row *row,
     } else if (tc == &ovsrec_table_bridge) {
         return !inserted && bridge_as_written(
             news, CONTAINER_OF(row, struct ovsrec_bridge, header_));
+    } else if (tc == &ovsrec_table_open_vswitch) {
+        /* ovs-vswitchd saying how far it has reconfigured (after any
+         * change, with its own next_cfg): no news of itself. */
+        return !inserted && !other_column_updated(
+            row, &ovsrec_table_open_vswitch, &ovsrec_open_vswitch_col_cur_cfg);
     }
     return false;
 }

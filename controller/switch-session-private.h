@@ -102,6 +102,9 @@ struct switch_session {
     bool inserts_in_flight;     /* or a full run's that only inserts
                                  * endpoint ports (session_step_switch_db());
                                  */
+    bool cfg_in_flight;         /* The transaction committing increments
+                                 * ovs-vswitchd's next_cfg (for struct
+                                 * stale_ports). */
     bool own_end_is_news;       /* a full run ran meanwhile, without a
                                  * transaction of its own. */
     struct switch_news ovs_news;        /* The switch's database changes */

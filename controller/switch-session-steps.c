@@ -25,6 +25,7 @@
 #include "flows/installer.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
+#include "lib/vswitch-idl.h"
 #include "ovsdb/names.h"
 #include "ovsdb/validate.h"
 #include "ovsdb/vnet-idl.h"
@@ -415,11 +416,22 @@ session_step_switch_db(struct switch_session *ss, struct ovsdb_idl_txn *txn,
         simap_clear(&ss->ofports);
         switch_db_own_ofports(&ss->db, &ss->ofports);
 
-        /* Remember what became stale, to remove its devices later. */
+        /* Remember what became stale, to remove its devices later, once
+         * ovs-vswitchd has reconfigured after their removal (the
+         * transaction's next_cfg: session_commit()). */
         if (!ss->watching) {
+            size_t n_stale = ss->stale.n;
             if (stale_ports_add(&ss->stale, ss->db.stale, ss->db.n_stale,
                                 time_msec())) {
                 relay_taps_sweep_soon(ss->taps);    /* A relay tap went. */
+            }
+            const struct ovsrec_open_vswitch *cfg
+                = ovsrec_open_vswitch_first(ss->ovs.idl);
+            if (txn && cfg && ss->stale.n > n_stale && !ss->cfg_in_flight) {
+                ovsdb_idl_txn_increment(txn, &cfg->header_,
+                                        &ovsrec_open_vswitch_col_next_cfg,
+                                        false);
+                ss->cfg_in_flight = true;
             }
             free(ss->db.stale);
             ss->db.stale = NULL;

@@ -620,6 +620,9 @@ session_commit(struct switch_session *ss)
 {
     int status = ovsdb_idl_loop_commit_and_wait(&ss->ovs);
     ss->txn_pending = ss->ovs.committing_txn != NULL;
+    if (!ss->txn_pending) {
+        ss->cfg_in_flight = false;      /* (Failed, or nothing to send.) */
+    }
     if (ss->marks_in_flight && !ss->txn_pending) {
         /* Failed (a success is seen by ovsdb_idl_loop_run(), and ends in
          * own_txn_end()): nothing comes back, and the marks are due
@@ -635,6 +638,26 @@ session_commit(struct switch_session *ss)
          * 'txn_pending'). */
         ss->inserts_in_flight = false;
         switch_news_forget(&ss->ovs_news);
+    }
+}
+
+/* The next_cfg that the transaction that removed ports set (see struct
+ * stale_ports), from its reply, read here before ovsdb_idl_loop_run() ends
+ * the transaction with it. */
+static void
+stale_ports_cfg(struct switch_session *ss)
+{
+    if (ss->cfg_in_flight && ss->ovs.committing_txn) {
+        ovsdb_idl_run(ss->ovs.idl);
+        struct ovsdb_idl_txn *txn = ss->ovs.committing_txn;
+        enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(txn);
+        if (status == TXN_SUCCESS) {
+            stale_ports_set_cfg(&ss->stale,
+                                ovsdb_idl_txn_get_increment_new_value(txn));
+        }
+        if (status != TXN_INCOMPLETE) {
+            ss->cfg_in_flight = false;
+        }
     }
 }
 
@@ -681,9 +704,16 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     /* A new connection's audit can start while the desired flows are
      * computed. */
     flow_installer_run(ss->installer);
+    stale_ports_cfg(ss);
     struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&ss->ovs);
     choose_of_socket(ss);
     ss->ovs_news_seqno = switch_news_run(&ss->ovs_news, ss->ovs.idl);
+    const struct ovsrec_open_vswitch *cfg
+        = ovsrec_open_vswitch_first(ss->ovs.idl);
+    if (cfg && stale_ports_release(&ss->stale, cfg->cur_cfg, time_msec())) {
+        VLOG_DBG("switch %s: ovs-vswitchd reconfigured up to %"PRId64
+                 ": removed ports' devices may go", ss->name, cfg->cur_cfg);
+    }
     own_txn_end(ss);
     resolve_datapath(ss);
 

@@ -44,6 +44,45 @@ in_use(const struct stale_ports *sp, long long int now)
     return s;
 }
 
+// ovs-vswitchd says it has reconfigured after the removal (its cur_cfg
+// reached the next_cfg of the removal's transaction): the devices may go at
+// once, not after the delay; ports removed later wait for their own.
+TEST(StalePorts, DueOnceTheSwitchReconfiguredAfterTheirRemoval)
+{
+    struct stale_ports sp;
+    stale_ports_init(&sp);
+    struct switch_db_stale first[] = {port("vnet-a", "ep-a", "ns-a")};
+    stale_ports_add(&sp, first, 1, 1000);
+    // Its transaction's next_cfg is not known yet: nothing releases it.
+    EXPECT_FALSE(stale_ports_release(&sp, 100, 1010));
+    stale_ports_set_cfg(&sp, 7);
+
+    // Removed by a later transaction, not known yet either.
+    struct switch_db_stale second[] = {port("vnet-b", "ep-b", "ns-b")};
+    stale_ports_add(&sp, second, 1, 1020);
+
+    EXPECT_FALSE(stale_ports_release(&sp, 6, 1030));
+    EXPECT_EQ(in_use(&sp, 1030), "vnet-a vnet-b");
+    EXPECT_TRUE(stale_ports_release(&sp, 7, 1040));
+    EXPECT_TRUE(stale_ports_any_due(&sp, 1040));
+    EXPECT_EQ(in_use(&sp, 1040), "vnet-b");
+    struct attach_record records[2];
+    ASSERT_EQ(stale_ports_due_records(&sp, 1040, records), 1u);
+    EXPECT_STREQ(records[0].netns, "ns-a");
+    stale_ports_forget_due(&sp, 1040);
+    EXPECT_EQ(sp.n, 1u);
+
+    // The second one's transaction: it keeps its own next_cfg.
+    EXPECT_FALSE(stale_ports_release(&sp, 7, 1050));
+    stale_ports_set_cfg(&sp, 8);
+    EXPECT_FALSE(stale_ports_release(&sp, 7, 1060));
+    EXPECT_TRUE(stale_ports_release(&sp, 9, 1070));
+    EXPECT_EQ(in_use(&sp, 1070), "");
+    // Released once: not again.
+    EXPECT_FALSE(stale_ports_release(&sp, 9, 1080));
+    stale_ports_destroy(&sp);
+}
+
 TEST(StalePorts, DevicesGoOnceDueAndNamesStayInUseUntilThen)
 {
     struct stale_ports sp;

@@ -53,3 +53,18 @@ test_trunk_filters_keep_endpoints_apart() {
     echo "$out"
     [ "$(grep -c '^ok: ' <<<"$out")" = 4 ] || fail "not four checks: $out"
 }
+
+# bench/detach.sh on two endpoints of each kind: it prints its figures and
+# leaves nothing behind.
+test_detach_bench_runs() {
+    local type out
+    for type in veth internal; do
+        out=$(N=2 TYPE=$type bash "$VNET_TOP/bench/detach.sh" 2>&1) \
+            || fail "bench/detach.sh TYPE=$type: $out"
+        echo "$out"
+        grep -Eq '^  namespace gone \(median / max\): +[0-9]+ / [0-9]+ ms$' <<<"$out" \
+            || fail "no figures: $out"
+    done
+    [ -z "$(ls -d /tmp/ovs-vnet.vd* 2>/dev/null; ip netns list | grep '^vd[0-9]' || true)" ] \
+        || fail "left behind"
+}

@@ -71,17 +71,8 @@ esac
 echo "command: N=$N K=$K IDLE=$IDLE PLUG=$PLUG TYPE=$TYPE PHASES=$PHASES $(printf '%q' "$self")"
 echo
 
-. "$top/tests/lib/sandbox.sh"
-. "$top/tests/lib/check.sh"
 . "$top/bench/lib/proc.sh"
-sandbox_init "va$$" || exit 1
-log() { echo "bench: $*" >&2; }
-
-sandbox_nb_start >/dev/null && sandbox_vnetd_start && sandbox_switch_start sw1 \
-    || { log "cannot start the sandbox"; exit 1; }
-vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" --name=sw1 >/dev/null \
-    && vnet_ctl net-add net1 10.5.0.0/16 >/dev/null \
-    || { log "cannot make the switch and the network"; exit 1; }
+. "$top/bench/lib/one-switch.sh" "va$$"
 
 # ep_ip I: endpoint I's address (10.5.1.10 on; the gateway is 10.5.0.1).
 ep_ip() { echo "10.5.$(($1 / 200 + 1)).$(($1 % 200 + 10))"; }

@@ -25,16 +25,7 @@ esac
 
 echo "command: N=$N TYPE=$TYPE $(printf '%q' "$self")"
 
-. "$top/tests/lib/sandbox.sh"
-. "$top/tests/lib/check.sh"
-sandbox_init "vd$$" || exit 1
-log() { echo "bench: $*" >&2; }
-
-sandbox_nb_start >/dev/null && sandbox_vnetd_start && sandbox_switch_start sw1 \
-    || { log "cannot start the sandbox"; exit 1; }
-vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" --name=sw1 >/dev/null \
-    && vnet_ctl net-add net1 10.5.0.0/16 >/dev/null \
-    || { log "cannot make the switch and the network"; exit 1; }
+. "$top/bench/lib/one-switch.sh" "vd$$"
 for ((i = 0; i < N; i++)); do
     vnet_ctl --wait attach net1 "e$i" --switch=sw1 --ip="10.5.1.$((i + 10))" \
         --netns="$SANDBOX_PREFIX-e$i" --type="$TYPE" >/dev/null \

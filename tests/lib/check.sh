@@ -282,6 +282,28 @@ echo_ask() {
     ip netns exec "$ns" python3 "$VNET_TOP/tests/lib/echo.py" ask "$@" 2>/dev/null
 }
 
+# echo_none NS "PROTO HOST PORT"...: none of the services answers NS (each
+# waits out its time limit, all of them at once); prints those that do.
+echo_none() {
+    local ns=$1 i=0 pids=() q bad=0; shift
+    for q in "$@"; do
+        # shellcheck disable=SC2086
+        echo_ask "$ns" $q > "$SANDBOX_DIR/echo-none.$i" &
+        pids+=($!)
+        i=$((i + 1))
+    done
+    wait "${pids[@]}" || true
+    i=0
+    for q in "$@"; do
+        if [ -s "$SANDBOX_DIR/echo-none.$i" ]; then
+            echo "$q answered: $(cat "$SANDBOX_DIR/echo-none.$i")"
+            bad=1
+        fi
+        i=$((i + 1))
+    done
+    return $bad
+}
+
 # firewall_rules NS...: every namespace's iptables and nftables rules.
 firewall_rules() {
     local ns

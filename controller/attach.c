@@ -126,6 +126,22 @@ attacher_set_rundir(struct attacher *a, const char *rundir)
 /* Finds the namespace of the switch's ovs-vswitchd, where host ends of veths
  * go.  Without its pidfile (locked by a running ovs-vswitchd) nothing is done
  * for the switch. */
+/* A new ovs-vswitchd makes the devices of internal ports again where it
+ * runs, and those it made before the link notices there were listened to
+ * gave none: they are looked for now (those made later give theirs). */
+static void
+look_for_internal_devices(struct attacher *a)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &a->endpoints) {
+        struct attached *at = node->data;
+        if (at->want.internal
+            && vif_link_exists(a->switch_netns_fd, at->want.host_ifname)) {
+            check_soon(a, at);
+        }
+    }
+}
+
 void
 refresh_switch_netns(struct attacher *a)
 {
@@ -166,6 +182,8 @@ refresh_switch_netns(struct attacher *a)
                 VLOG_WARN("switch %s: cannot follow the link notices of "
                           "ovs-vswitchd's namespace: %s", a->switch_name,
                           ovs_strerror(error));
+            } else if (a->any_internal) {
+                look_for_internal_devices(a);
             }
         }
     }

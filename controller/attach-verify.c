@@ -26,8 +26,9 @@ VLOG_DEFINE_THIS_MODULE(attach_verify);
  * not; its peer down; an internal port's device made there again) is seen
  * from its link notices (an internal port's device, which is in its
  * endpoint's namespace, from that namespace's deletion), and the endpoint is
- * checked at once, in a round of its own (of at most VERIFY_BATCH such endpoints, and if there are more,
- * the next such round VERIFY_TICK_MS later) that leaves the periodic round
+ * checked at once, in a round of its own (of at most VERIFY_BATCH such
+ * endpoints, and if there are more, the next such round VERIFY_TICK_MS
+ * later) that leaves the periodic round
  * where it is; the periodic checks find the rest (an address removed inside
  * a namespace). */
 #define VERIFY_MS 30000
@@ -79,9 +80,11 @@ read_link_notices(struct attacher *a, long long int now)
     vif_watch_run(a->watch, &n);
 
     /* An internal port's device goes with its namespace, and nothing where
-     * the switch runs says so. */
+     * the switch runs says so.  (Watching fails while no namespace was ever
+     * made: tried again with each round, not on every call.) */
+    bool round = now >= a->next_round;
     struct sset netns_gone = SSET_INITIALIZER(&netns_gone);
-    if (a->any_internal && !a->netns_watch) {
+    if (a->any_internal && !a->netns_watch && round) {
         int error = vif_netns_watch_open(&a->netns_watch);
         if (error) {
             static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
@@ -91,7 +94,6 @@ read_link_notices(struct attacher *a, long long int now)
     }
     bool netns_lost = vif_netns_watch_run(a->netns_watch, &netns_gone);
 
-    bool round = now >= a->next_round;
     if (n.lost || !sset_is_empty(&n.troubled)
         || (a->any_internal && (round || !sset_is_empty(&n.present)
                                 || !sset_is_empty(&netns_gone)

@@ -123,9 +123,6 @@ attacher_set_rundir(struct attacher *a, const char *rundir)
     }
 }
 
-/* Finds the namespace of the switch's ovs-vswitchd, where host ends of veths
- * go.  Without its pidfile (locked by a running ovs-vswitchd) nothing is done
- * for the switch. */
 /* A new ovs-vswitchd makes the devices of internal ports again where it
  * runs, and those it made before the link notices there were listened to
  * gave none: they are looked for now (those made later give theirs). */
@@ -142,6 +139,9 @@ look_for_internal_devices(struct attacher *a)
     }
 }
 
+/* Finds the namespace of the switch's ovs-vswitchd, where host ends of veths
+ * go.  Without its pidfile (locked by a running ovs-vswitchd) nothing is done
+ * for the switch. */
 void
 refresh_switch_netns(struct attacher *a)
 {

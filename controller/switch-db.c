@@ -88,16 +88,23 @@ switch_db_ofport(struct ovsdb_idl_index *by_name, const char *name)
            ? iface->ofport[0] : 0;
 }
 
-const char *
-switch_db_controller_target(const struct ovsdb_idl *idl, const char *bridge)
+static const struct ovsrec_bridge *
+find_bridge(const struct ovsdb_idl *idl, const char *name)
 {
     const struct ovsrec_bridge *br;
     OVSREC_BRIDGE_FOR_EACH (br, idl) {
-        if (!strcmp(br->name, bridge)) {
-            return br->n_controller == 1 ? br->controller[0]->target : NULL;
+        if (!strcmp(br->name, name)) {
+            return br;
         }
     }
     return NULL;
+}
+
+const char *
+switch_db_controller_target(const struct ovsdb_idl *idl, const char *bridge)
+{
+    const struct ovsrec_bridge *br = find_bridge(idl, bridge);
+    return br && br->n_controller == 1 ? br->controller[0]->target : NULL;
 }
 
 void
@@ -335,24 +342,18 @@ switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
                       const void *aux, struct switch_news *news)
 {
     bool changed = false;
-    const struct ovsrec_bridge *br;
-    OVSREC_BRIDGE_FOR_EACH (br, idl) {
-        if (strcmp(br->name, bridge)) {
-            continue;
-        }
-        for (size_t i = 0; i < br->n_ports; i++) {
-            const struct ovsrec_port *port = br->ports[i];
-            for (size_t j = 0; j < port->n_interfaces; j++) {
-                const struct ovsrec_interface *iface = port->interfaces[j];
-                const char *iface_id = smap_get(&iface->external_ids,
-                                                "iface-id");
-                if (iface_id && strcmp(port->name, br->name)
-                    && sync_iface_ids(iface, NULL, owner,
-                                      installed(iface_id, aux)
-                                      ? MARK_SET : MARK_CLEAR)) {
-                    switch_news_expect(news, iface);
-                    changed = true;
-                }
+    const struct ovsrec_bridge *br = find_bridge(idl, bridge);
+    for (size_t i = 0; br && i < br->n_ports; i++) {
+        const struct ovsrec_port *port = br->ports[i];
+        for (size_t j = 0; j < port->n_interfaces; j++) {
+            const struct ovsrec_interface *iface = port->interfaces[j];
+            const char *iface_id = smap_get(&iface->external_ids, "iface-id");
+            if (iface_id && strcmp(port->name, br->name)
+                && sync_iface_ids(iface, NULL, owner,
+                                  installed(iface_id, aux)
+                                  ? MARK_SET : MARK_CLEAR)) {
+                switch_news_expect(news, iface);
+                changed = true;
             }
         }
     }

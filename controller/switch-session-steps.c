@@ -417,8 +417,8 @@ session_step_switch_db(struct switch_session *ss, struct ovsdb_idl_txn *txn,
         switch_db_own_ofports(&ss->db, &ss->ofports);
 
         /* Remember what became stale, to remove its devices later, once
-         * ovs-vswitchd has reconfigured after their removal (the
-         * transaction's next_cfg: session_commit()). */
+         * ovs-vswitchd has reconfigured after their removal (the next_cfg
+         * this transaction sets, read from its reply: stale_ports_cfg()). */
         if (!ss->watching) {
             size_t n_stale = ss->stale.n;
             if (stale_ports_add(&ss->stale, ss->db.stale, ss->db.n_stale,

@@ -35,6 +35,7 @@ controller_libvnetd_a_SOURCES = \
 	controller/switch-session-steps.c \
 	controller/switch-session-elsewhere.c \
 	controller/switch-session-patch.c \
+	controller/switch-session-of.c \
 	controller/tunnels.c controller/tunnels.h \
 	controller/vif.c controller/vif.h \
 	controller/vif-addr.c controller/vif-addr.h controller/vif-netlink.h \

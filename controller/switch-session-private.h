@@ -57,7 +57,7 @@ struct switch_session {
     struct of_channel *of;
     int of_alt;                 /* On which of its two sockets
                                  * (vnet_of_socket_path()'s 'alt'), or -1 if
-                                 * not chosen yet (choose_of_socket()). */
+                                 * not chosen yet (session_choose_of_socket()). */
 
     /* Watching (see switch_session_watch()): computing, changing nothing. */
     bool watching;
@@ -312,9 +312,13 @@ enum session_patch_result session_patch(struct switch_session *,
                                         bool timers_due);
 
 /* The OpenFlow socket the bridge connects to (malloc'd), the first of its
- * two until one is chosen, or NULL without a bridge or run directory
- * (switch-session.c). */
+ * two until one is chosen, or NULL without a bridge or run directory;
+ * the OpenFlow channel made to listen there, unless the session watches,
+ * releases or has not chosen yet; the choice, once the session drives the
+ * switch (switch-session-of.c). */
 char *session_of_path(const struct switch_session *);
+void session_set_of_path(struct switch_session *);
+void session_choose_of_socket(struct switch_session *);
 
 /* What binding reads, as things are now (switch-session-steps.c). */
 struct binding_ctx_in session_binding_in(const struct switch_session *,

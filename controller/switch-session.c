@@ -6,8 +6,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "controller/attach.h"
 #include "controller/binding.h"
@@ -204,73 +202,6 @@ replace(char **dst, const char *src)
     return true;
 }
 
-char *
-session_of_path(const struct switch_session *ss)
-{
-    return (ss->rundir && ss->bridge
-            ? vnet_of_socket_path(ss->rundir, ss->bridge, ss->of_alt > 0)
-            : NULL);
-}
-
-/* The OpenFlow channel listens where the bridge connects, unless the
- * session only watches or has not chosen where yet (choose_of_socket()). */
-static void
-set_of_path(struct switch_session *ss)
-{
-    char *path = (!ss->watching && !ss->releasing && ss->of_alt >= 0
-                  ? session_of_path(ss) : NULL);
-    of_channel_set_path(ss->of, path);
-    free(path);
-}
-
-static bool
-is_socket(const char *path)
-{
-    struct stat st;
-    return !lstat(path, &st) && S_ISSOCK(st.st_mode);
-}
-
-/* Which of the bridge's two OpenFlow sockets this session listens on, chosen
- * on taking the switch over.  With the switch's database read: the one the
- * bridge's controller does not name.  ovs-vswitchd tries a controller that
- * went away again on the next whole second of its backoff (up to a second
- * after a restarted ovs-vnetd listens again), but connects to a new target
- * as soon as it reads it; the other socket, if a process killed before left
- * it, is removed.  Without the database (it does not answer): the one such a
- * process left, which the controller most likely names, for ovs-vswitchd to
- * come back to on its own. */
-static void
-choose_of_socket(struct switch_session *ss)
-{
-    if (ss->of_alt >= 0 || ss->watching || ss->releasing || !ss->rundir
-        || !ss->bridge) {
-        return;
-    }
-    char *first = vnet_of_socket_path(ss->rundir, ss->bridge, false);
-    char *second = vnet_of_socket_path(ss->rundir, ss->bridge, true);
-    if (ovsdb_idl_has_ever_connected(ss->ovs.idl)) {
-        char *first_target = xasprintf("unix:%s", first);
-        const char *target = switch_db_controller_target(ss->ovs.idl,
-                                                         ss->bridge);
-        ss->of_alt = target && !strcmp(target, first_target);
-        free(first_target);
-
-        const char *other = ss->of_alt ? first : second;
-        if (is_socket(other) && unlink(other)) {
-            VLOG_WARN("switch %s: cannot remove %s (%s)", ss->name, other,
-                      ovs_strerror(errno));
-        }
-    } else {
-        ss->of_alt = is_socket(second) && !is_socket(first);
-    }
-    free(first);
-    free(second);
-    set_of_path(ss);
-    /* Listening before the run writes the target: ovs-vswitchd connects as
-     * soon as it reads it, and a socket not there yet costs it a second. */
-    of_channel_run(ss->of);
-}
-
 void
 switch_session_set_config(struct switch_session *ss,
                           const struct switch_session_config *cfg)
@@ -319,7 +250,7 @@ switch_session_set_config(struct switch_session *ss,
     ss->datapath_auto = cfg->datapath_auto;
     attacher_set_rundir(ss->attacher, ss->rundir);
 
-    set_of_path(ss);
+    session_set_of_path(ss);
 }
 
 void
@@ -329,7 +260,7 @@ switch_session_watch(struct switch_session *ss)
         ss->watching = true;
         ss->config_seqno++;
         ss->of_alt = -1;
-        set_of_path(ss);
+        session_set_of_path(ss);
     }
 }
 
@@ -341,7 +272,7 @@ switch_session_take_over(struct switch_session *ss)
         ss->watching = false;
         ss->config_seqno++;
         ss->of_alt = -1;
-        set_of_path(ss);
+        session_set_of_path(ss);
         /* What the endpoints were reported stands until the switch's flows
          * are read back, as for a new process. */
         ss->settled = false;
@@ -706,7 +637,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     flow_installer_run(ss->installer);
     stale_ports_cfg(ss);
     struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&ss->ovs);
-    choose_of_socket(ss);
+    session_choose_of_socket(ss);
     ss->ovs_news_seqno = switch_news_run(&ss->ovs_news, ss->ovs.idl);
     const struct ovsrec_open_vswitch *cfg
         = ovsrec_open_vswitch_first(ss->ovs.idl);

@@ -1,0 +1,88 @@
+/* The OpenFlow socket a switch's bridge connects to (switch-session-private.h:
+ * session_of_path(), session_set_of_path(), session_choose_of_socket()): one
+ * of two in the switch's run directory, chosen when a session takes the
+ * switch over. */
+#include <config.h>
+#include "controller/switch-session-private.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "controller/switch-db.h"
+#include "flows/of-channel.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "ovsdb/names.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(switch_session_of);
+
+char *
+session_of_path(const struct switch_session *ss)
+{
+    return (ss->rundir && ss->bridge
+            ? vnet_of_socket_path(ss->rundir, ss->bridge, ss->of_alt > 0)
+            : NULL);
+}
+
+/* The OpenFlow channel listens where the bridge connects, unless the
+ * session only watches or has not chosen where yet. */
+void
+session_set_of_path(struct switch_session *ss)
+{
+    char *path = (!ss->watching && !ss->releasing && ss->of_alt >= 0
+                  ? session_of_path(ss) : NULL);
+    of_channel_set_path(ss->of, path);
+    free(path);
+}
+
+static bool
+is_socket(const char *path)
+{
+    struct stat st;
+    return !lstat(path, &st) && S_ISSOCK(st.st_mode);
+}
+
+/* Which of the bridge's two OpenFlow sockets this session listens on, chosen
+ * on taking the switch over.  With the switch's database read: the one the
+ * bridge's controller does not name.  ovs-vswitchd tries a controller that
+ * went away again on the next whole second of its backoff (up to a second
+ * after a restarted ovs-vnetd listens again), but connects to a new target
+ * as soon as it reads it; the other socket, if a process killed before left
+ * it, is removed.  Without the database (it does not answer): the one such a
+ * process left, which the controller most likely names, for ovs-vswitchd to
+ * come back to on its own. */
+void
+session_choose_of_socket(struct switch_session *ss)
+{
+    if (ss->of_alt >= 0 || ss->watching || ss->releasing || !ss->rundir
+        || !ss->bridge) {
+        return;
+    }
+    char *first = vnet_of_socket_path(ss->rundir, ss->bridge, false);
+    char *second = vnet_of_socket_path(ss->rundir, ss->bridge, true);
+    if (ovsdb_idl_has_ever_connected(ss->ovs.idl)) {
+        char *first_target = xasprintf("unix:%s", first);
+        const char *target = switch_db_controller_target(ss->ovs.idl,
+                                                         ss->bridge);
+        ss->of_alt = target && !strcmp(target, first_target);
+        free(first_target);
+
+        const char *other = ss->of_alt ? first : second;
+        if (is_socket(other) && unlink(other)) {
+            VLOG_WARN("switch %s: cannot remove %s (%s)", ss->name, other,
+                      ovs_strerror(errno));
+        }
+    } else {
+        ss->of_alt = is_socket(second) && !is_socket(first);
+    }
+    free(first);
+    free(second);
+    session_set_of_path(ss);
+    /* Listening before the run writes the target: ovs-vswitchd connects as
+     * soon as it reads it, and a socket not there yet costs it a second. */
+    of_channel_run(ss->of);
+}

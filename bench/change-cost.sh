@@ -31,6 +31,11 @@
 # switches: sw2's full run for each change is in them, and grows with the
 # NB's endpoints too (each full run reads every Endpoint row).
 #
+# With CHANGE=attach, each change is an endpoint of the network attached
+# behind sw1's own trunk (ovs-vnetd makes its namespace and veth) and then
+# detached: a change of the switch's own endpoints, which takes a full run.
+# The figures include the devices' making and removal by ovs-vnetd.
+#
 # With OLD=PATH, an ovs-vnetd binary measured too, on the same sandbox: at
 # each N, ovs-vnetd is restarted with the other binary (after "--wait sync"
 # on the first), alternately, ROUNDS times each (2 by default).
@@ -41,7 +46,7 @@
 # step by step (bench/lib/run-profile.py): what grows with the network.  The
 # recording slows ovs-vnetd: those rounds' figures are not comparable.
 #
-# Usage: [NS="100 1000 3000"] [K=200] [CHANGE=here|elsewhere|remote] [OLD=PATH]
+# Usage: [NS="100 1000 3000"] [K=200] [CHANGE=here|elsewhere|remote|attach] [OLD=PATH]
 #        [ROUNDS=2] [PROFILE=DIR] bench/change-cost.sh
 # Needs root, and tools/setup.sh to have been run.
 set -u -o pipefail
@@ -55,8 +60,8 @@ CHANGE=${CHANGE:-here}
 case $CHANGE in
     here) change_net=net1 change_prefix=10.5.250 ;;
     elsewhere) change_net=net2 change_prefix=10.6.250 ;;
-    remote) change_net=net1 change_prefix=10.5.250 ;;
-    *) echo "$0: CHANGE must be here, elsewhere or remote" >&2; exit 2 ;;
+    remote|attach) change_net=net1 change_prefix=10.5.250 ;;
+    *) echo "$0: CHANGE must be here, elsewhere, remote or attach" >&2; exit 2 ;;
 esac
 [[ $K =~ ^[0-9]+$ ]] && [ "$K" -ge 2 ] || { echo "$0: K must be a count of 2 or more" >&2; exit 2; }
 [[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || { echo "$0: ROUNDS must be a count" >&2; exit 2; }
@@ -127,8 +132,10 @@ changes() {
     for ((k = 0; k < $1; k += 2)); do
         serial=$((serial + 1))
         name=c$serial
-        if [ "$CHANGE" = remote ]; then
-            vnet_ctl --wait attach net1 "$name" --switch=sw2 --type=trunk \
+        if [ "$CHANGE" = remote ] || [ "$CHANGE" = attach ]; then
+            vnet_ctl --wait attach net1 "$name" \
+                --switch="$([ "$CHANGE" = remote ] && echo sw2 || echo sw1)" \
+                --type=trunk \
                 --ip="$change_prefix.$((serial % 250 + 2))" \
                 --netns="$SANDBOX_PREFIX-$name" >/dev/null \
                 || fail "attach $name"
@@ -251,6 +258,9 @@ if [ "$CHANGE" = here ]; then
 elif [ "$CHANGE" = remote ]; then
     echo "One change of the NB: an endpoint of the network attached behind sw2's trunk or"
     echo "detached (sw2's full run included), by one"
+elif [ "$CHANGE" = attach ]; then
+    echo "One change of the NB: an endpoint of the network attached behind sw1's own trunk"
+    echo "or detached (its devices made or removed included), by one"
 else
     echo "One change of the NB: a logical port of another network (none of its endpoints"
     echo "on this switch) added or deleted, by one"

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <linux/if_ether.h>
@@ -90,6 +91,20 @@ trunk_links(struct vif_trunk *t)
         }
     }
     return error ? error : vtc_clsact_ensure(t->socks.nl, t->trunk_ifindex);
+}
+
+uint32_t
+vif_trunk_port_id(const struct vif_trunk *t)
+{
+    struct sockaddr_nl sa;
+    socklen_t len = sizeof sa;
+    if (!t->socks.nl
+        || getsockname(nl_socket_get_fd(t->socks.nl), (struct sockaddr *) &sa,
+                       &len)
+        || len < sizeof sa || sa.nl_family != AF_NETLINK) {
+        return 0;
+    }
+    return sa.nl_pid;
 }
 
 const char *

@@ -86,8 +86,8 @@ vif_notices_init(struct vif_notices *n)
     sset_init(&n->troubled);
     sset_init(&n->deleted);
     sset_init(&n->present);
-    n->tc_deleted = NULL;
-    n->n_tc_deleted = n->allocated_tc_deleted = 0;
+    n->tc = NULL;
+    n->n_tc = n->allocated_tc = 0;
     n->lost = false;
 }
 
@@ -97,22 +97,27 @@ vif_notices_destroy(struct vif_notices *n)
     sset_destroy(&n->troubled);
     sset_destroy(&n->deleted);
     sset_destroy(&n->present);
-    free(n->tc_deleted);
+    free(n->tc);
 }
 
 /* Adds one notice to 'out'. */
 static void
 parse_notice(const struct nlmsghdr *h, struct vif_notices *out)
 {
-    if ((h->nlmsg_type == RTM_DELTFILTER || h->nlmsg_type == RTM_DELQDISC)
+    if ((h->nlmsg_type == RTM_DELTFILTER || h->nlmsg_type == RTM_DELQDISC
+         || h->nlmsg_type == RTM_NEWTFILTER)
         && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct tcmsg))) {
         const struct tcmsg *tcm = NLMSG_DATA(h);
-        if (out->n_tc_deleted >= out->allocated_tc_deleted) {
-            out->tc_deleted = x2nrealloc(out->tc_deleted,
-                                         &out->allocated_tc_deleted,
-                                         sizeof *out->tc_deleted);
+        if (out->n_tc >= out->allocated_tc) {
+            out->tc = x2nrealloc(out->tc, &out->allocated_tc, sizeof *out->tc);
         }
-        out->tc_deleted[out->n_tc_deleted++] = tcm->tcm_ifindex;
+        /* (The kernel's notice of a change a request made carries the
+         * requesting socket's port.) */
+        out->tc[out->n_tc++] = (struct vif_tc_notice) {
+            .ifindex = tcm->tcm_ifindex,
+            .deleted = h->nlmsg_type != RTM_NEWTFILTER,
+            .sender = h->nlmsg_pid,
+        };
         return;
     }
     if ((h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK)

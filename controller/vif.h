@@ -229,6 +229,10 @@ int vif_trunk_check(struct vif_trunk *, struct sset *unfiltered);
 /* The trunk's own link, and the endpoint device of link 'ifindex' behind it
  * (NULL: none). */
 int vif_trunk_ifindex(const struct vif_trunk *);
+/* The netlink port of the socket that makes 't''s own filters (0 if it
+ * cannot be read): the notices of their changes carry it as their sender
+ * (struct vif_tc_notice). */
+uint32_t vif_trunk_port_id(const struct vif_trunk *);
 const char *vif_trunk_device_name(const struct vif_trunk *, int ifindex);
 
 /* Link notices of one network namespace, as they happen.  vif_watch_open()
@@ -243,8 +247,16 @@ struct vif_notices {
     struct sset deleted;        /* Links deleted (troubled, whatever
                                  * followed). */
     struct sset present;        /* Links that exist. */
-    int *tc_deleted;            /* Links that lost a filter or a qdisc. */
-    size_t n_tc_deleted, allocated_tc_deleted;
+    /* Traffic control notices: a filter or a qdisc deleted, a filter made
+     * or replaced. */
+    struct vif_tc_notice {
+        int ifindex;            /* Of the link whose filter or qdisc it is. */
+        bool deleted;
+        uint32_t sender;        /* The netlink port of the socket whose
+                                 * request made the change (0: the kernel's
+                                 * own doing). */
+    } *tc;
+    size_t n_tc, allocated_tc;
     bool lost;                  /* Notices were lost (too many at once):
                                  * anything may have changed. */
 };

@@ -318,6 +318,15 @@ trunks_read_link_notices(struct attacher *a, long long int now)
         }
         if (n.lost) {
             trunk_check_soon(ts, now);
+        } else {
+            /* A device detached (by this process: the trunk has let go of
+             * it) is no endpoint's to check, and costs no walk of them. */
+            const char *name;
+            SSET_FOR_EACH_SAFE (name, &n.troubled) {
+                if (!vif_trunk_has_device(ts->t, name)) {
+                    sset_delete(&n.troubled, SSET_NODE_FROM_NAME(name));
+                }
+            }
         }
         if (n.lost || !sset_is_empty(&n.troubled)) {
             check_soon_behind(a, tnode->name, &n.troubled, n.lost);

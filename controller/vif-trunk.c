@@ -93,6 +93,12 @@ trunk_links(struct vif_trunk *t)
     return error ? error : vtc_clsact_ensure(t->socks.nl, t->trunk_ifindex);
 }
 
+bool
+vif_trunk_has_device(const struct vif_trunk *t, const char *ifname)
+{
+    return trunk_ep_find(t, ifname) != NULL;
+}
+
 uint32_t
 vif_trunk_port_id(const struct vif_trunk *t)
 {

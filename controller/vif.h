@@ -234,6 +234,9 @@ int vif_trunk_ifindex(const struct vif_trunk *);
  * (struct vif_tc_notice). */
 uint32_t vif_trunk_port_id(const struct vif_trunk *);
 const char *vif_trunk_device_name(const struct vif_trunk *, int ifindex);
+/* Whether device 'ifname' is one of 't''s endpoints' (attached, not yet
+ * detached). */
+bool vif_trunk_has_device(const struct vif_trunk *, const char *ifname);
 
 /* Link notices of one network namespace, as they happen.  vif_watch_open()
  * starts listening in namespace 'netns_fd' (-1: own), and with 'tc' to the

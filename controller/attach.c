@@ -342,7 +342,8 @@ attach_one(struct attacher *a, struct attached *at)
         return;
     }
     to_vif_config(&at->want, &cfg);
-    if (vif_netns_exists(at->want.netns)) {
+    bool existed = vif_netns_exists(at->want.netns);
+    if (existed) {
         cfg.foreign_netns = !netns_is_ours(at->want.netns);
     } else {
         /* Without the mark, detach would leave the namespace behind: none
@@ -357,8 +358,10 @@ attach_one(struct attacher *a, struct attached *at)
         }
     }
     /* One that is not ours is used as it is (not even its lo brought
-     * up). */
-    error = cfg.foreign_netns ? 0 : vif_netns_add(at->want.netns);
+     * up).  One of ours that exists has its lo brought up with the veth,
+     * below (not an internal port's). */
+    error = (cfg.foreign_netns || (existed && !at->want.internal)
+             ? 0 : vif_netns_add(at->want.netns));
     if (error) {
         VLOG_WARN_RL(&rl, "endpoint %s: cannot create namespace %s: %s",
                      at->want.endpoint, at->want.netns, ovs_strerror(error));

@@ -230,6 +230,32 @@ vnl_link_get(struct nl_sock *sk, const char *name, struct rtnl_link **linkp)
     return vnl_errno(rtnl_link_get_kernel(sk, 0, name, linkp));
 }
 
+int
+vnl_link_ifindex(const struct vif_socks *s, const char *name, int *ifindex)
+{
+    *ifindex = 0;
+    if (s->inet_fd < 0) {
+        struct rtnl_link *link;
+        int error = vnl_link_get(s->nl, name, &link);
+        if (!error) {
+            *ifindex = rtnl_link_get_ifindex(link);
+            rtnl_link_put(link);
+        }
+        return error;
+    }
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    if (strlen(name) >= sizeof ifr.ifr_name) {
+        return ENODEV;
+    }
+    ovs_strlcpy(ifr.ifr_name, name, sizeof ifr.ifr_name);
+    if (ioctl(s->inet_fd, SIOCGIFINDEX, &ifr)) {
+        return errno;
+    }
+    *ifindex = ifr.ifr_ifindex;
+    return 0;
+}
+
 /* Checks 'ifname', opens 's' in namespace 'netns_fd' and looks up link
  * 'ifname' there, as the functions on one link of a namespace all begin.
  * Returns 0, or an errno value (ENODEV: no such link); on success the

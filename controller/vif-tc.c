@@ -91,9 +91,15 @@ vtc_u32_mac(struct vtc_u32 *s, const uint8_t mac[MAC_LEN],
 }
 
 bool
-vtc_u32_get_dst_mac(struct rtnl_cls *cls, uint8_t mac[MAC_LEN])
+vtc_u32_get_mac(struct rtnl_cls *cls, bool src, uint8_t mac[MAC_LEN])
 {
-    bool head = false, tail = false;
+    /* (The keys vtc_u32_mac() writes: for a destination, bytes 0-1 in the
+     * low half of one word and bytes 2-5 in the next; for a source, bytes
+     * 0-3 in one and bytes 4-5 in the high half of the next.) */
+    const uint32_t masks[2] = { src ? UINT32_MAX : 0xffff,
+                                src ? 0xffff0000 : UINT32_MAX };
+    bool seen[2] = { false, false };
+    uint8_t bytes[8];
     for (int i = 0; i < 2; i++) {
         uint32_t val, mask;
         int off, offmask;
@@ -102,18 +108,20 @@ vtc_u32_get_dst_mac(struct rtnl_cls *cls, uint8_t mac[MAC_LEN])
         }
         val = ntohl(val);
         mask = ntohl(mask);
-        if (off == mac_key_off[0][0] && mask == 0xffff) {
-            mac[0] = val >> 8;
-            mac[1] = val;
-            head = true;
-        } else if (off == mac_key_off[0][1] && mask == UINT32_MAX) {
-            for (int j = 0; j < 4; j++) {
-                mac[2 + j] = val >> (24 - 8 * j);
+        for (int k = 0; k < 2; k++) {
+            if (off == mac_key_off[src][k] && mask == masks[k]) {
+                for (int j = 0; j < 4; j++) {
+                    bytes[4 * k + j] = val >> (24 - 8 * j);
+                }
+                seen[k] = true;
             }
-            tail = true;
         }
     }
-    return head && tail;
+    if (!seen[0] || !seen[1]) {
+        return false;
+    }
+    memcpy(mac, src ? bytes : bytes + 2, MAC_LEN);
+    return true;
 }
 
 int

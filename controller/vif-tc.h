@@ -55,11 +55,11 @@ struct vtc_u32 {
 void vtc_u32_mac(struct vtc_u32 *, const uint8_t mac[MAC_LEN],
                  const uint8_t mask[MAC_LEN], bool src);
 
-/* The destination MAC that u32 filter 'cls' matches whole, read back from
- * the keys vtc_u32_mac() writes for it into 'mac'.  False if its keys are
- * not such. */
+/* The destination MAC (the source MAC if 'src') that u32 filter 'cls'
+ * matches whole, read back from the keys vtc_u32_mac() writes for it into
+ * 'mac'.  False if its keys are not such. */
 struct rtnl_cls;
-bool vtc_u32_get_dst_mac(struct rtnl_cls *, uint8_t mac[MAC_LEN]);
+bool vtc_u32_get_mac(struct rtnl_cls *, bool src, uint8_t mac[MAC_LEN]);
 
 /* Adds (or replaces) the filter 's' on link 'ifindex'. */
 int vtc_u32_add(struct nl_sock *, int ifindex, const struct vtc_u32 *s);

@@ -368,8 +368,8 @@ trunk_dump_read(struct nl_cache *cache, struct trunk_dump *d)
                 }
                 d->unicast[d->n_unicast].handle = h;
                 d->unicast[d->n_unicast].has_mac
-                    = vtc_u32_get_dst_mac(cls,
-                                          d->unicast[d->n_unicast].mac);
+                    = vtc_u32_get_mac(cls, false,
+                                      d->unicast[d->n_unicast].mac);
                 d->unicast[d->n_unicast++].target = n == 1 ? targets[0] : 0;
             } else {
                 if (d->n_groups >= d->allocated_groups) {

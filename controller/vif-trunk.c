@@ -24,6 +24,7 @@
 #include <netlink/netlink.h>
 #include <netlink/cache.h>
 #include <netlink/route/action.h>
+#include <netlink/route/act/mirred.h>
 #include <netlink/route/classifier.h>
 #include <netlink/route/cls/u32.h>
 #include <netlink/route/link.h>
@@ -162,7 +163,7 @@ vif_trunk_open(const char *netns, struct vif_trunk **tp)
 
     int error = vnl_netns_open_named(netns, &t->netns_fd);
     if (!error) {
-        error = vnl_socks_open(t->netns_fd, false, &t->socks);
+        error = vnl_socks_open(t->netns_fd, true, &t->socks);
     }
     if (!error) {
         error = trunk_links(t);
@@ -229,15 +230,63 @@ device_free_prio(struct nl_sock *sk, int ifindex)
     return prio;
 }
 
+/* Whether device 'ifindex' has its two filters as device_filters_set()
+ * makes them, and no other: u32 ones at one priority for source MAC 'mac',
+ * whose only action redirects, one to the trunk, one to the sink.  (A dump
+ * of either hook of a clsact qdisc gives the filters of both.) */
+static bool
+device_filters_in_place(const struct vif_trunk *t, int ifindex,
+                        const uint8_t mac[MAC_LEN])
+{
+    struct nl_cache *cache;
+    if (rtnl_cls_alloc_cache(t->socks.nl, ifindex, VTC_INGRESS, &cache)) {
+        return false;
+    }
+    bool to_trunk = false, to_sink = false, ok = true;
+    int prio = -1;
+    for (struct nl_object *o = nl_cache_get_first(cache); o && ok;
+         o = nl_cache_get_next(o)) {
+        struct rtnl_cls *cls = (struct rtnl_cls *) o;
+        const char *kind = rtnl_tc_get_kind(TC_CAST(cls));
+        bool u32 = kind && !strcmp(kind, "u32");
+        if (u32 && !U32_NODE(rtnl_tc_get_handle(TC_CAST(cls)))) {
+            continue;           /* The table u32 makes for it. */
+        }
+        struct rtnl_act *act = u32 ? rtnl_u32_get_action(cls) : NULL;
+        const char *akind = act ? rtnl_tc_get_kind(TC_CAST(act)) : NULL;
+        uint8_t got[MAC_LEN];
+        ok = (act && !rtnl_act_next(act) && akind && !strcmp(akind, "mirred")
+              && rtnl_mirred_get_action(act) == TCA_EGRESS_REDIR
+              && (prio < 0 || prio == rtnl_cls_get_prio(cls))
+              && vtc_u32_get_mac(cls, true, got)
+              && !memcmp(got, mac, MAC_LEN));
+        prio = rtnl_cls_get_prio(cls);
+        int target = act ? rtnl_mirred_get_ifindex(act) : 0;
+        if (ok && target == t->trunk_ifindex && !to_trunk) {
+            to_trunk = true;
+        } else if (ok && target == t->sink_ifindex && !to_sink) {
+            to_sink = true;
+        } else {
+            ok = false;
+        }
+    }
+    nl_cache_free(cache);
+    return ok && to_trunk && to_sink;
+}
+
 /* The device's own filters: up the trunk only with its own source MAC; its
  * own frames coming back down (a broadcast it sent) into the sink.  On a
- * device that has some ('fresh' false), the new ones go in beside the old,
- * which then go: never a moment without. */
+ * device that has some ('fresh' false), those are kept if they are as made
+ * here; else the new ones go in beside the old, which then go: never a
+ * moment without. */
 static int
 device_filters_set(struct vif_trunk *t, int ifindex, const uint8_t mac[6],
                    bool fresh)
 {
     struct nl_sock *sk = t->socks.nl;
+    if (!fresh && device_filters_in_place(t, ifindex, mac)) {
+        return 0;
+    }
     int error = vtc_clsact_ensure(sk, ifindex);
     uint16_t prio = fresh ? 1 : device_free_prio(sk, ifindex);
     const int targets[2] = { t->trunk_ifindex, t->sink_ifindex };
@@ -264,18 +313,11 @@ vif_trunk_attach(struct vif_trunk *t, const struct vif_config *cfg)
 {
     struct rtnl_link *link = NULL;
     const char *what = "making the veth pair";
-    bool fresh = vnl_link_get(t->socks.nl, cfg->host_ifname, &link) == ENODEV;
-    int old_ifindex = link ? rtnl_link_get_ifindex(link) : 0;
-    if (link) {
-        rtnl_link_put(link);
-        link = NULL;
-    }
+    int old_ifindex;
+    bool fresh = vnl_link_ifindex(&t->socks, cfg->host_ifname,
+                                  &old_ifindex) == ENODEV;
 
-    int error = vif_create(cfg, t->netns_fd);
-    if (!error) {
-        what = "finding the device";
-        error = vnl_link_get(t->socks.nl, cfg->host_ifname, &link);
-    }
+    int error = vif_create_with(cfg, t->netns_fd, &t->socks, &link);
     if (error) {
         goto out;
     }
@@ -442,13 +484,9 @@ vif_trunk_list(const struct vif_trunk *t, struct smap *devices)
 bool
 vif_trunk_exists(const struct vif_trunk *t)
 {
-    struct rtnl_link *link;
-    if (vnl_link_get(t->socks.nl, TRUNK_IFNAME, &link)) {
-        return false;
-    }
-    bool same = rtnl_link_get_ifindex(link) == t->trunk_ifindex;
-    rtnl_link_put(link);
-    return same;
+    int ifindex;
+    return (!vnl_link_ifindex(&t->socks, TRUNK_IFNAME, &ifindex)
+            && ifindex == t->trunk_ifindex);
 }
 
 int

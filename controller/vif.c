@@ -301,11 +301,13 @@ out:
 }
 
 /* Makes sure the pair for 'cfg' exists, with its ends where they belong,
- * replacing whatever stands in the way that is ours to replace. */
+ * replacing whatever stands in the way that is ours to replace.  If it was
+ * in place, the host end's link as found in '*intact_host' (else NULL). */
 static int
-pair_ensure(const struct vif_config *cfg, struct vif_socks *host,
-            struct vif_socks *ns, int ns_fd)
+pair_ensure(const struct vif_config *cfg, const struct vif_socks *host,
+            struct vif_socks *ns, int ns_fd, struct rtnl_link **intact_host)
 {
+    *intact_host = NULL;
     struct rtnl_link *host_link = NULL;
     struct rtnl_link *ns_link = NULL;
     int error;
@@ -327,6 +329,8 @@ pair_ensure(const struct vif_config *cfg, struct vif_socks *host,
             goto out;
         }
         if (ns_link && link_is_peer(host->nl, host_link, ns_fd, ns_link)) {
+            *intact_host = host_link;
+            host_link = NULL;
             goto out;
         }
         VLOG_INFO("%s: peer is not %s in namespace %s, recreating the pair",
@@ -434,11 +438,33 @@ int
 vif_create(const struct vif_config *cfg, int host_netns_fd)
 {
     struct vif_socks host = VIF_SOCKS_INITIALIZER;
-    struct vif_socks ns = VIF_SOCKS_INITIALIZER;
+    int error = vnl_socks_open(host_netns_fd, false, &host);
+    if (error) {
+        VLOG_WARN_RL(&rl, "%s: opening sockets failed (%s)",
+                     cfg->host_ifname ? cfg->host_ifname : "(null)",
+                     ovs_strerror(error));
+        return error;
+    }
     struct rtnl_link *host_link;
+    error = vif_create_with(cfg, host_netns_fd, &host, &host_link);
+    if (!error) {
+        rtnl_link_put(host_link);
+    }
+    vnl_socks_close(&host);
+    return error;
+}
+
+int
+vif_create_with(const struct vif_config *cfg, int host_netns_fd,
+                const struct vif_socks *host, struct rtnl_link **host_linkp)
+{
+    struct vif_socks ns = VIF_SOCKS_INITIALIZER;
+    struct rtnl_link *host_link = NULL;
     const char *what;
     int ns_fd = -1;
     int error;
+
+    *host_linkp = NULL;
 
     what = "checking the configuration";
     error = config_check(cfg);
@@ -453,16 +479,13 @@ vif_create(const struct vif_config *cfg, int host_netns_fd)
     }
 
     what = "opening sockets";
-    error = vnl_socks_open(host_netns_fd, false, &host);
-    if (!error) {
-        error = vnl_socks_open(ns_fd, true, &ns);
-    }
+    error = vnl_socks_open(ns_fd, true, &ns);
     if (error) {
         goto out;
     }
 
     what = "creating the veth pair";
-    error = pair_ensure(cfg, &host, &ns, ns_fd);
+    error = pair_ensure(cfg, host, &ns, ns_fd, &host_link);
     if (error) {
         goto out;
     }
@@ -474,27 +497,32 @@ vif_create(const struct vif_config *cfg, int host_netns_fd)
      * reconfigure, or read every route again), at a cost that grows with the
      * number of ports, so there are as few as can be. */
     what = "configuring the host end";
-    error = vnl_link_get(host.nl, cfg->host_ifname, &host_link);
-    if (error) {
-        goto out;
+    if (!host_link) {
+        error = vnl_link_get(host->nl, cfg->host_ifname, &host_link);
+        if (error) {
+            goto out;
+        }
     }
     if (!vnl_link_is_up(host_link)) {
         link_disable_ipv6(host_netns_fd, cfg->host_ifname);
     }
     /* Also where IPv6 stays on. */
-    error = vnl_link_disable_ipv6_addrgen(host.nl, host_link);
+    error = vnl_link_disable_ipv6_addrgen(host->nl, host_link);
     if (!error) {
         error = ns_end_configure(cfg, &ns, &what);
     }
     if (!error) {
         what = "bringing up the host end";
-        error = vnl_link_configure_flags(host.nl, host_link, NULL, cfg->mtu,
+        error = vnl_link_configure_flags(host->nl, host_link, NULL, cfg->mtu,
                                          IFF_PROMISC);
     }
-    rtnl_link_put(host_link);
 
 out:
-    vnl_socks_close(&host);
+    if (error) {
+        rtnl_link_put(host_link);
+    } else {
+        *host_linkp = host_link;
+    }
     vnl_socks_close(&ns);
     if (ns_fd >= 0) {
         close(ns_fd);

@@ -110,6 +110,18 @@ void vif_netns_watch_wait(const struct vif_netns_watch *);
  * namespace is deleted as well.  A host-side link with that name that is not a
  * veth is never touched: EEXIST. */
 int vif_create(const struct vif_config *cfg, int host_netns_fd);
+/* The same, through 'host' (open in 'host_netns_fd'; its AF_INET socket is
+ * not needed), and on success with the host end's link in '*host_linkp' as
+ * found before its configuration (its index and alias are as they are; the
+ * caller puts it): one look-up of it instead of three, and no sockets to
+ * open where it goes.  (A look-up of a veth's link costs the kernel a walk
+ * of every namespace id its namespace holds: behind a trunk, one per
+ * endpoint.) */
+struct rtnl_link;
+struct vif_socks;
+int vif_create_with(const struct vif_config *cfg, int host_netns_fd,
+                    const struct vif_socks *host,
+                    struct rtnl_link **host_linkp);
 
 /* Deletes host end 'host_ifname' in namespace 'host_netns_fd' (-1: own); the
  * kernel removes its peer.  Returns 0 if it does not exist (or is not a veth,

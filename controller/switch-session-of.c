@@ -13,9 +13,11 @@
 
 #include "controller/switch-db.h"
 #include "flows/of-channel.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "ovsdb/names.h"
+#include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(switch_session_of);
@@ -46,15 +48,22 @@ is_socket(const char *path)
     return !lstat(path, &st) && S_ISSOCK(st.st_mode);
 }
 
+/* How long a session that takes the switch over waits for the switch's
+ * database before choosing its socket without it. */
+#define OF_CHOOSE_WAIT_MS 1000
+
 /* Which of the bridge's two OpenFlow sockets this session listens on, chosen
  * on taking the switch over.  With the switch's database read: the one the
  * bridge's controller does not name.  ovs-vswitchd tries a controller that
- * went away again on the next whole second of its backoff (up to a second
- * after a restarted ovs-vnetd listens again), but connects to a new target
- * as soon as it reads it; the other socket, if a process killed before left
- * it, is removed.  Without the database (it does not answer): the one such a
- * process left, which the controller most likely names, for ovs-vswitchd to
- * come back to on its own. */
+ * went away again on the next step of its backoff (1, 2, 4... seconds after
+ * the last try), but connects to a new target as soon as it reads it; the
+ * other socket, if a process killed before left it, is removed.  The
+ * database is waited for up to OF_CHOOSE_WAIT_MS: a process that holds the
+ * NB's lock at once takes the switch over before its database could answer
+ * (and its first run, adopting thousands of endpoints, can take a while).
+ * Without the database then (it does not answer): the one such a process
+ * left, which the controller most likely names, for ovs-vswitchd to come
+ * back to on its own. */
 void
 session_choose_of_socket(struct switch_session *ss)
 {
@@ -62,9 +71,20 @@ session_choose_of_socket(struct switch_session *ss)
         || !ss->bridge) {
         return;
     }
+    bool have_db = ovsdb_idl_has_ever_connected(ss->ovs.idl);
+    if (!have_db) {
+        long long int now = time_msec();
+        if (!ss->of_choose_at) {
+            ss->of_choose_at = now + OF_CHOOSE_WAIT_MS;
+        }
+        if (now < ss->of_choose_at) {
+            return;
+        }
+    }
+    ss->of_choose_at = 0;
     char *first = vnet_of_socket_path(ss->rundir, ss->bridge, false);
     char *second = vnet_of_socket_path(ss->rundir, ss->bridge, true);
-    if (ovsdb_idl_has_ever_connected(ss->ovs.idl)) {
+    if (have_db) {
         char *first_target = xasprintf("unix:%s", first);
         const char *target = switch_db_controller_target(ss->ovs.idl,
                                                          ss->bridge);
@@ -85,4 +105,12 @@ session_choose_of_socket(struct switch_session *ss)
     /* Listening before the run writes the target: ovs-vswitchd connects as
      * soon as it reads it, and a socket not there yet costs it a second. */
     of_channel_run(ss->of);
+}
+
+void
+session_choose_of_socket_wait(const struct switch_session *ss)
+{
+    if (ss->of_alt < 0 && ss->of_choose_at) {
+        poll_timer_wait_until(ss->of_choose_at);
+    }
 }

@@ -58,6 +58,8 @@ struct switch_session {
     int of_alt;                 /* On which of its two sockets
                                  * (vnet_of_socket_path()'s 'alt'), or -1 if
                                  * not chosen yet (session_choose_of_socket()). */
+    long long int of_choose_at; /* Without the switch's database, chosen no
+                                 * sooner than this (0: not waiting). */
 
     /* Watching (see switch_session_watch()): computing, changing nothing. */
     bool watching;
@@ -319,6 +321,9 @@ enum session_patch_result session_patch(struct switch_session *,
 char *session_of_path(const struct switch_session *);
 void session_set_of_path(struct switch_session *);
 void session_choose_of_socket(struct switch_session *);
+/* Wakes the loop when session_choose_of_socket() stops waiting for the
+ * switch's database. */
+void session_choose_of_socket_wait(const struct switch_session *);
 
 /* What binding reads, as things are now (switch-session-steps.c). */
 struct binding_ctx_in session_binding_in(const struct switch_session *,

@@ -638,6 +638,14 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     stale_ports_cfg(ss);
     struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&ss->ovs);
     session_choose_of_socket(ss);
+    if (!ss->ran_once && ss->of_choose_at) {
+        /* The first run waits for the switch's database (as the socket's
+         * choice does), which answers within a moment if at all: a first
+         * run that adopts thousands of endpoints before its reply is read
+         * would put off the choice, and the switch's connection, by as
+         * long. */
+        return;
+    }
     ss->ovs_news_seqno = switch_news_run(&ss->ovs_news, ss->ovs.idl);
     const struct ovsrec_open_vswitch *cfg
         = ovsrec_open_vswitch_first(ss->ovs.idl);
@@ -854,6 +862,7 @@ switch_session_wait(struct switch_session *ss)
         poll_immediate_wake();
     }
     of_channel_wait(ss->of);
+    session_choose_of_socket_wait(ss);
     flow_installer_wait(ss->installer);
     uplink_prober_wait(ss->prober);
     poll_timer_wait_until(held_packets_next_expiry(ss->held));

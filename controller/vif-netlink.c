@@ -256,6 +256,35 @@ vnl_link_ifindex(const struct vif_socks *s, const char *name, int *ifindex)
     return 0;
 }
 
+int
+vnl_link_name(const struct vif_socks *s, int ifindex, char name[IF_NAMESIZE])
+{
+    if (ifindex <= 0) {
+        return ENODEV;
+    }
+    if (s->inet_fd < 0) {
+        struct rtnl_link *link = NULL;
+        int error = vnl_errno(rtnl_link_get_kernel(s->nl, ifindex, NULL,
+                                                   &link));
+        if (!error && !rtnl_link_get_name(link)) {
+            error = ENODEV;
+        }
+        if (!error) {
+            ovs_strlcpy(name, rtnl_link_get_name(link), IF_NAMESIZE);
+        }
+        rtnl_link_put(link);
+        return error;
+    }
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    ifr.ifr_ifindex = ifindex;
+    if (ioctl(s->inet_fd, SIOCGIFNAME, &ifr)) {
+        return errno;
+    }
+    ovs_strlcpy(name, ifr.ifr_name, IF_NAMESIZE);
+    return 0;
+}
+
 /* Checks 'ifname', opens 's' in namespace 'netns_fd' and looks up link
  * 'ifname' there, as the functions on one link of a namespace all begin.
  * Returns 0, or an errno value (ENODEV: no such link); on success the

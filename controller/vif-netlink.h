@@ -5,6 +5,7 @@
 #ifndef CONTROLLER_VIF_NETLINK_H
 #define CONTROLLER_VIF_NETLINK_H 1
 
+#include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -62,6 +63,9 @@ int vnl_link_get(struct nl_sock *, const char *name, struct rtnl_link **linkp);
  * namespace knows (a trunk's knows one for each endpoint). */
 int vnl_link_ifindex(const struct vif_socks *s, const char *name,
                      int *ifindex);
+/* The other way: the name of link 'ifindex' into 'name' (ENODEV: none). */
+int vnl_link_name(const struct vif_socks *s, int ifindex,
+                  char name[IF_NAMESIZE]);
 
 /* Checks 'ifname', opens 's' in 'netns_fd' and looks up the link there; on
  * success the caller puts '*linkp' and closes 's', on failure closes 's'. */

@@ -149,17 +149,7 @@ trunk_layout_make(struct vif_trunk *t)
 static bool
 link_name(const struct vif_trunk *t, int ifindex, char name[IF_NAMESIZE])
 {
-    struct rtnl_link *link = NULL;
-    bool found = (ifindex > 0
-                  && !rtnl_link_get_kernel(t->socks.nl, ifindex, NULL, &link)
-                  && rtnl_link_get_name(link));
-    if (found) {
-        ovs_strlcpy(name, rtnl_link_get_name(link), IF_NAMESIZE);
-    }
-    if (link) {
-        rtnl_link_put(link);
-    }
-    return found;
+    return !vnl_link_name(&t->socks, ifindex, name);
 }
 
 /* The endpoint of device 'ifindex', made if it has none; NULL if the device

@@ -316,14 +316,20 @@ test_trunk_filters_deleted_behind_our_back() {
     tc -n "$tns" filter del dev "$dev" ingress
     wait_until 3 reaches t1 10.5.0.11 || fail "t1 -> ep1 after its device's filters went"
     # After a restart the filters are adopted as they are (their MACs read
-    # back from them); deleted, they come back.
-    local before
+    # back from them), an endpoint's own too (made again, they would move
+    # to the other priority); deleted, they come back.
+    local before own
     before=$(trunk_filter_handles "$tns")
+    dev=$(trunk_dev "$tns" t2)
+    own=$(tc -n "$tns" filter show dev "$dev" ingress | grep -o 'pref [0-9]* .* fh [0-9a-f:]*' | sort)
+    [ -n "$own" ] || fail "no filters of t2's device $dev"
     sandbox_vnetd_kill
     sandbox_vnetd_start
     vnet_ctl --wait sync
     reaches ep1 10.5.0.72 || fail "ep1 -> t2 after a restart"
     assert_eq "$(trunk_filter_handles "$tns")" "$before" "the trunk's filters after a restart"
+    assert_eq "$(tc -n "$tns" filter show dev "$dev" ingress | grep -o 'pref [0-9]* .* fh [0-9a-f:]*' | sort)" \
+        "$own" "t2's own filters after a restart"
     tc -n "$tns" filter del dev trunk ingress
     wait_until 5 reaches ep1 10.5.0.72 || fail "ep1 -> t2 after a restart and the filters went"
     wait_until 5 reaches ep1 10.5.0.71 || fail "ep1 -> t1 after a restart and the filters went"

@@ -107,6 +107,13 @@ switch_db_controller_target(const struct ovsdb_idl *idl, const char *bridge)
     return br && br->n_controller == 1 ? br->controller[0]->target : NULL;
 }
 
+size_t
+switch_db_bridge_n_ports(const struct ovsdb_idl *idl, const char *bridge)
+{
+    const struct ovsrec_bridge *br = find_bridge(idl, bridge);
+    return br ? br->n_ports : 0;
+}
+
 void
 switch_db_our_ports(const struct ovsdb_idl *idl, const char *owner,
                     struct sset *names)

@@ -112,6 +112,10 @@ int64_t switch_db_ofport(struct ovsdb_idl_index *by_name, const char *name);
 const char *switch_db_controller_target(const struct ovsdb_idl *idl,
                                         const char *bridge);
 
+/* How many ports bridge 'bridge' has in 'idl' (0: no such bridge). */
+size_t switch_db_bridge_n_ports(const struct ovsdb_idl *idl,
+                                const char *bridge);
+
 /* Adds to 'names' the names of the ports of 'idl' that 'owner' made, as
  * the database has them now. */
 void switch_db_our_ports(const struct ovsdb_idl *idl, const char *owner,

@@ -52,9 +52,17 @@ is_socket(const char *path)
  * database before choosing its socket without it. */
 #define OF_CHOOSE_WAIT_MS 1000
 
+/* A bridge with more ports than this keeps the socket its controller names:
+ * a new target has ovs-vswitchd reconfigure every port, which costs more
+ * than the wait for its backoff (up to a second: the controller's
+ * max_backoff).  At 16000 ports, on a 2-core machine, that reconfiguration
+ * blocked ovs-vswitchd for 11 s before it connected. */
+#define OF_NEW_TARGET_MAX_PORTS 1000
+
 /* Which of the bridge's two OpenFlow sockets this session listens on, chosen
  * on taking the switch over.  With the switch's database read: the one the
- * bridge's controller does not name.  ovs-vswitchd tries a controller that
+ * bridge's controller does not name (but for a bridge of more than
+ * OF_NEW_TARGET_MAX_PORTS ports, the one it names).  ovs-vswitchd tries a controller that
  * went away again on the next step of its backoff (1, 2, 4... seconds after
  * the last try), but connects to a new target as soon as it reads it; the
  * other socket, if a process killed before left it, is removed.  The
@@ -86,10 +94,20 @@ session_choose_of_socket(struct switch_session *ss)
     char *second = vnet_of_socket_path(ss->rundir, ss->bridge, true);
     if (have_db) {
         char *first_target = xasprintf("unix:%s", first);
+        char *second_target = xasprintf("unix:%s", second);
         const char *target = switch_db_controller_target(ss->ovs.idl,
                                                          ss->bridge);
-        ss->of_alt = target && !strcmp(target, first_target);
+        bool names_first = target && !strcmp(target, first_target);
+        bool names_second = target && !strcmp(target, second_target);
+        if ((names_first || names_second)
+            && (switch_db_bridge_n_ports(ss->ovs.idl, ss->bridge)
+                > OF_NEW_TARGET_MAX_PORTS)) {
+            ss->of_alt = names_second;      /* The same one. */
+        } else {
+            ss->of_alt = names_first;       /* The other one. */
+        }
         free(first_target);
+        free(second_target);
 
         const char *other = ss->of_alt ? first : second;
         if (is_socket(other) && unlink(other)) {

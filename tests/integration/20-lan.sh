@@ -666,6 +666,21 @@ test_flood_reaches_5000_ports() {
                   lp && /TX packets:/ {split($2, a, ":"); if (a[2] > 0) n++}
                   END {print n + 0}')
     assert_eq "$sent" "$n" "ports the broadcast went out of"
+
+    # A restart keeps the controller's target on a bridge of 5,000 ports (a
+    # new one would have ovs-vswitchd reconfigure every port): the switch
+    # comes back to the socket it names, and nothing is sent again.
+    local target
+    target=$(sandbox_vsctl sw1 get Controller \
+                 "$(sandbox_vsctl sw1 get Bridge br-vnet controller | tr -d '[]')" target)
+    sandbox_vnetd_kill
+    sandbox_vnetd_start
+    vnet_ctl -t 120 --wait sync || fail "sync after a restart"
+    assert_eq "$(sandbox_vsctl sw1 get Controller \
+                 "$(sandbox_vsctl sw1 get Bridge br-vnet controller | tr -d '[]')" target)" \
+        "$target" "the controller's target after a restart"
+    assert_eq "$(sandbox_vnetd_appctl coverage/read-counter installer_flow_add)" 0 \
+        "flows added after the restart"
 }
 
 # Commands joined by "--" go in one transaction, as with ovs-vsctl.

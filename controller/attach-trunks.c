@@ -302,7 +302,7 @@ trunks_read_link_notices(struct attacher *a, long long int now)
         struct vif_notices n;
         vif_notices_init(&n);
         vif_watch_run(ts->watch, &n);
-        uint32_t own = n.n_tc ? vif_trunk_port_id(ts->t) : 0;
+        uint32_t own = vif_trunk_port_id(ts->t);
         for (size_t i = 0; i < n.n_tc; i++) {
             const struct vif_tc_notice *tc = &n.tc[i];
             const char *name;

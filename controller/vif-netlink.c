@@ -234,15 +234,6 @@ int
 vnl_link_ifindex(const struct vif_socks *s, const char *name, int *ifindex)
 {
     *ifindex = 0;
-    if (s->inet_fd < 0) {
-        struct rtnl_link *link;
-        int error = vnl_link_get(s->nl, name, &link);
-        if (!error) {
-            *ifindex = rtnl_link_get_ifindex(link);
-            rtnl_link_put(link);
-        }
-        return error;
-    }
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
     if (strlen(name) >= sizeof ifr.ifr_name) {
@@ -261,19 +252,6 @@ vnl_link_name(const struct vif_socks *s, int ifindex, char name[IF_NAMESIZE])
 {
     if (ifindex <= 0) {
         return ENODEV;
-    }
-    if (s->inet_fd < 0) {
-        struct rtnl_link *link = NULL;
-        int error = vnl_errno(rtnl_link_get_kernel(s->nl, ifindex, NULL,
-                                                   &link));
-        if (!error && !rtnl_link_get_name(link)) {
-            error = ENODEV;
-        }
-        if (!error) {
-            ovs_strlcpy(name, rtnl_link_get_name(link), IF_NAMESIZE);
-        }
-        rtnl_link_put(link);
-        return error;
     }
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);

@@ -57,10 +57,10 @@ int vnl_socks_open_here(bool want_inet, struct vif_socks *s);
 /* Looks up link 'name' (ENODEV: none; the caller puts '*linkp'). */
 int vnl_link_get(struct nl_sock *, const char *name, struct rtnl_link **linkp);
 /* The index of link 'name' in '*ifindex', asked through 's''s AF_INET socket
- * (ENODEV: none), or through its netlink socket if it has none.  The
- * kernel's answer to an ioctl is the index alone: a link's netlink dump,
- * for a veth, looks up its peer's namespace id among every one the
- * namespace knows (a trunk's knows one for each endpoint). */
+ * (ENODEV: none; EBADF if 's' has none).  The kernel's answer to an ioctl
+ * is the index alone: a link's netlink dump, for a veth, looks up its
+ * peer's namespace id among every one the namespace knows (a trunk's knows
+ * one for each endpoint). */
 int vnl_link_ifindex(const struct vif_socks *s, const char *name,
                      int *ifindex);
 /* The other way: the name of link 'ifindex' into 'name' (ENODEV: none). */

@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <net/if.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <linux/if_ether.h>
@@ -103,15 +102,8 @@ vif_trunk_has_device(const struct vif_trunk *t, const char *ifname)
 uint32_t
 vif_trunk_port_id(const struct vif_trunk *t)
 {
-    struct sockaddr_nl sa;
-    socklen_t len = sizeof sa;
-    if (!t->socks.nl
-        || getsockname(nl_socket_get_fd(t->socks.nl), (struct sockaddr *) &sa,
-                       &len)
-        || len < sizeof sa || sa.nl_family != AF_NETLINK) {
-        return 0;
-    }
-    return sa.nl_pid;
+    /* (libnl reads the port the kernel bound when it connects.) */
+    return t->socks.nl ? nl_socket_get_local_port(t->socks.nl) : 0;
 }
 
 const char *

@@ -38,9 +38,10 @@ controller_libvnetd_a_SOURCES = \
 	controller/switch-session-of.c \
 	controller/tunnels.c controller/tunnels.h \
 	controller/vif.c controller/vif.h \
-	controller/vif-addr.c controller/vif-addr.h controller/vif-netlink.h \
+	controller/vif-addr.c controller/vif-addr.h controller/vif-internal.c \
+	controller/vif-netlink.h \
 	controller/vif-netlink.c controller/vif-netns.c controller/vif-tc.c \
-	controller/vif-tc.h controller/vif-trunk.c \
+	controller/vif-tap.c controller/vif-tc.h controller/vif-trunk.c \
 	controller/vif-trunk-filters.c controller/vif-trunk-private.h \
 	controller/vif-watch.c
 

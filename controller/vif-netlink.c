@@ -354,3 +354,76 @@ vnl_link_set_up_by_name(struct nl_sock *sk, const char *name)
     }
     return error;
 }
+
+bool
+vnl_link_is_veth(struct rtnl_link *link)
+{
+    const char *type = rtnl_link_get_type(link);
+
+    return type && !strcmp(type, "veth");
+}
+
+int
+vnl_link_delete(struct nl_sock *sk, struct rtnl_link *link)
+{
+    int error = vnl_errno(rtnl_link_delete(sk, link));
+
+    return error == ENODEV ? 0 : error;
+}
+
+int
+vnl_link_delete_of_kind(int netns_fd, const char *ifname, const char *kind,
+                        const char *what)
+{
+    struct vif_socks socks = VIF_SOCKS_INITIALIZER;
+    struct rtnl_link *link = NULL;
+    int error;
+
+    error = vnl_socks_open_link(netns_fd, ifname, &socks, &link);
+    if (error == ENODEV) {
+        error = 0;
+    } else if (!error) {
+        const char *type = rtnl_link_get_type(link);
+        if (!type || strcmp(type, kind)) {
+            VLOG_WARN_RL(&rl, "%s: not a %s, not deleting it", ifname, kind);
+        } else {
+            error = vnl_link_delete(socks.nl, link);
+            if (!error) {
+                VLOG_INFO("%s: deleted %s", ifname, what);
+            }
+        }
+    }
+
+    rtnl_link_put(link);
+    vnl_socks_close(&socks);
+    if (error) {
+        VLOG_WARN_RL(&rl, "%s: deleting failed (%s)", ifname,
+                     ovs_strerror(error));
+    }
+    return error;
+}
+
+int
+vnl_link_disable_ipv6_addrgen(struct nl_sock *sk, struct rtnl_link *link)
+{
+    struct rtnl_link *change;
+    uint8_t mode;
+    int error;
+
+    if (!vnl_errno(rtnl_link_inet6_get_addr_gen_mode(link, &mode))
+        && mode == IN6_ADDR_GEN_MODE_NONE) {
+        return 0;
+    }
+
+    change = rtnl_link_alloc();
+    if (!change) {
+        return ENOMEM;
+    }
+    error = vnl_errno(
+        rtnl_link_inet6_set_addr_gen_mode(change, IN6_ADDR_GEN_MODE_NONE));
+    if (!error) {
+        error = vnl_errno(rtnl_link_change(sk, link, change, 0));
+    }
+    rtnl_link_put(change);
+    return error == EAFNOSUPPORT || error == EOPNOTSUPP ? 0 : error;
+}

@@ -1,7 +1,9 @@
 /* What the files of controller/vif*.c share: entering a network namespace,
  * sockets there, small rtnetlink helpers over libnl (vif-netlink.c), named
- * namespaces (vif-netns.c), and an endpoint's address and default route
- * (vif-addr.c).  Private to those files. */
+ * namespaces (vif-netns.c), an endpoint's address and default route
+ * (vif-addr.c), and the namespace end's configuration (vif.c), which
+ * internal ports (vif-internal.c) share with veths.  Private to those
+ * files. */
 #ifndef CONTROLLER_VIF_NETLINK_H
 #define CONTROLLER_VIF_NETLINK_H 1
 
@@ -87,6 +89,15 @@ int vnl_link_set_up_by_name(struct nl_sock *, const char *name);
  * goes up (0 also without IPv6 in the kernel). */
 int vnl_link_disable_ipv6_addrgen(struct nl_sock *, struct rtnl_link *);
 
+bool vnl_link_is_veth(struct rtnl_link *);
+/* Deletes 'link' (0 also if it is already gone). */
+int vnl_link_delete(struct nl_sock *, struct rtnl_link *);
+/* Deletes link 'ifname' in namespace 'netns_fd' (-1: own) if its kind is
+ * 'kind' ("veth", "tun"); 'what' names it in the log.  0 if it does not
+ * exist; one of another kind is left alone. */
+int vnl_link_delete_of_kind(int netns_fd, const char *ifname,
+                            const char *kind, const char *what);
+
 /* IPv4 addresses of link 'ifindex' (network byte order). */
 bool vnl_addr_matches(struct rtnl_addr *, uint32_t ip, int plen);
 int vnl_addr_add(struct nl_sock *, int ifindex, uint32_t ip, int plen,
@@ -99,5 +110,30 @@ int vnl_addr_sync(struct nl_sock *, int ifindex, uint32_t ip, int plen);
  * 'ifindex', replacing a different one, unless 'keep_other'. */
 int vnl_default_route_ensure(struct nl_sock *, int ifindex, uint32_t gateway,
                              bool keep_other);
+
+/* What a veth's namespace end and an internal port share (vif.c).
+ *
+ * vif_config_check() checks 'cfg' (EINVAL).  vif_ns_end_configure()
+ * configures the endpoint's interface cfg->ns_ifname in its namespace,
+ * through 'ns' (with an AF_INET socket): lo up (in a namespace of ours),
+ * no IPv6 address, MAC, MTU, up, TX checksum offload, the IPv4 address and
+ * the default route; '*what' names the step that failed, for the log. */
+struct vif_config;
+int vif_config_check(const struct vif_config *);
+int vif_ns_end_configure(const struct vif_config *, struct vif_socks *ns,
+                         const char **what);
+
+/* Sockets in the switch's namespace and in an endpoint's.  vif_both_open()
+ * opens namespace cfg->netns and sockets in it ('ns_inet': with an AF_INET
+ * socket) and in 'host_netns_fd'; '*what' names the step that failed. */
+struct vif_both {
+    struct vif_socks host, ns;
+    int ns_fd;                  /* The endpoint's namespace. */
+};
+#define VIF_BOTH_INITIALIZER \
+    { VIF_SOCKS_INITIALIZER, VIF_SOCKS_INITIALIZER, -1 }
+int vif_both_open(const struct vif_config *, int host_netns_fd,
+                  bool ns_inet, struct vif_both *, const char **what);
+void vif_both_close(struct vif_both *);
 
 #endif /* controller/vif-netlink.h */

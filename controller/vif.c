@@ -1,6 +1,6 @@
 /* Veth pairs of endpoints (controller/vif.h); their namespaces are in
  * vif-netns.c, the netlink helpers in vif-netlink.c, addresses and routes in
- * vif-addr.c. */
+ * vif-addr.c, taps in vif-tap.c, internal ports in vif-internal.c. */
 #include <config.h>
 #include "controller/vif.h"
 #include "controller/vif-addr.h"
@@ -23,7 +23,6 @@
 
 #include <linux/ethtool.h>
 #include <linux/if_link.h>
-#include <linux/if_tun.h>
 #include <linux/magic.h>
 #include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
@@ -60,8 +59,8 @@ mac_is_valid(const uint8_t mac[MAC_LEN])
     return !(mac[0] & 1) && memcmp(mac, zero, MAC_LEN);
 }
 
-static int
-config_check(const struct vif_config *cfg)
+int
+vif_config_check(const struct vif_config *cfg)
 {
     if (!vnl_netns_name_is_valid(cfg->netns)
         || !vnl_ifname_is_valid(cfg->host_ifname)
@@ -73,23 +72,6 @@ config_check(const struct vif_config *cfg)
         return EINVAL;
     }
     return 0;
-}
-
-static bool
-link_is_veth(struct rtnl_link *link)
-{
-    const char *type = rtnl_link_get_type(link);
-
-    return type && !strcmp(type, "veth");
-}
-
-/* Deletes 'link'.  Returns 0 also if it is already gone. */
-static int
-link_delete(struct nl_sock *sk, struct rtnl_link *link)
-{
-    int error = vnl_errno(rtnl_link_delete(sk, link));
-
-    return error == ENODEV ? 0 : error;
 }
 
 /* Turns IPv6 off on link 'ifname' of namespace 'netns_fd' (-1: ours), which
@@ -125,34 +107,6 @@ link_disable_ipv6(int netns_fd, const char *ifname)
         VLOG_INFO_RL(&rl_ipv6, "%s: IPv6 stays on (%s)", ifname,
                      ovs_strerror(error));
     }
-}
-
-/* Keeps the kernel from giving 'link' an IPv6 link-local address when it goes
- * up, so that a host end sends nothing of its own into the switch.  Without
- * IPv6 in the kernel there is nothing to do. */
-int
-vnl_link_disable_ipv6_addrgen(struct nl_sock *sk, struct rtnl_link *link)
-{
-    struct rtnl_link *change;
-    uint8_t mode;
-    int error;
-
-    if (!vnl_errno(rtnl_link_inet6_get_addr_gen_mode(link, &mode))
-        && mode == IN6_ADDR_GEN_MODE_NONE) {
-        return 0;
-    }
-
-    change = rtnl_link_alloc();
-    if (!change) {
-        return ENOMEM;
-    }
-    error = vnl_errno(
-        rtnl_link_inet6_set_addr_gen_mode(change, IN6_ADDR_GEN_MODE_NONE));
-    if (!error) {
-        error = vnl_errno(rtnl_link_change(sk, link, change, 0));
-    }
-    rtnl_link_put(change);
-    return error == EAFNOSUPPORT || error == EOPNOTSUPP ? 0 : error;
 }
 
 static int
@@ -223,7 +177,7 @@ link_is_peer(struct nl_sock *host_sk, struct rtnl_link *host_link,
 {
     int32_t peer_nsid, nsid;
 
-    if (!link_is_veth(host_link) || !link_is_veth(ns_link)
+    if (!vnl_link_is_veth(host_link) || !vnl_link_is_veth(ns_link)
         || rtnl_link_get_link(host_link) != rtnl_link_get_ifindex(ns_link)
         || vnl_errno(rtnl_link_get_link_netnsid(host_link,
                                                         &peer_nsid))) {
@@ -322,7 +276,7 @@ pair_ensure(const struct vif_config *cfg, const struct vif_socks *host,
     error = 0;
 
     if (host_link) {
-        if (!link_is_veth(host_link)) {
+        if (!vnl_link_is_veth(host_link)) {
             VLOG_WARN_RL(&rl, "%s: exists and is not a veth, not touching it",
                          cfg->host_ifname);
             error = EEXIST;
@@ -335,7 +289,7 @@ pair_ensure(const struct vif_config *cfg, const struct vif_socks *host,
         }
         VLOG_INFO("%s: peer is not %s in namespace %s, recreating the pair",
                   cfg->host_ifname, cfg->ns_ifname, cfg->netns);
-        error = link_delete(host->nl, host_link);
+        error = vnl_link_delete(host->nl, host_link);
         if (error) {
             goto out;
         }
@@ -353,7 +307,7 @@ pair_ensure(const struct vif_config *cfg, const struct vif_socks *host,
         /* Not the peer of our host end (else we would be done): stale. */
         VLOG_INFO("%s: removing stale %s from namespace %s",
                   cfg->host_ifname, cfg->ns_ifname, cfg->netns);
-        error = link_delete(ns->nl, ns_link);
+        error = vnl_link_delete(ns->nl, ns_link);
         if (error) {
             goto out;
         }
@@ -371,8 +325,7 @@ out:
     return error;
 }
 
-/* Applies the configuration of the namespace end.  Sets '*what' to the step
- * that failed, for the log.
+/* The namespace end's configuration (controller/vif-netlink.h).
  *
  * The namespace end gets no IPv6 address of its own: its port carries IPv4
  * and ARP only (the switch drops anything else from an endpoint with
@@ -380,8 +333,8 @@ out:
  * address (a duplicate-address probe, router solicitations, multicast
  * listener reports) would reach nobody, and each such packet costs a switch
  * on the userspace datapath a pass over all its ports. */
-static int
-ns_end_configure(const struct vif_config *cfg, struct vif_socks *ns,
+int
+vif_ns_end_configure(const struct vif_config *cfg, struct vif_socks *ns,
                  const char **what)
 {
     struct rtnl_link *link;
@@ -467,7 +420,7 @@ vif_create_with(const struct vif_config *cfg, int host_netns_fd,
     *host_linkp = NULL;
 
     what = "checking the configuration";
-    error = config_check(cfg);
+    error = vif_config_check(cfg);
     if (error) {
         goto out;
     }
@@ -509,7 +462,7 @@ vif_create_with(const struct vif_config *cfg, int host_netns_fd,
     /* Also where IPv6 stays on. */
     error = vnl_link_disable_ipv6_addrgen(host->nl, host_link);
     if (!error) {
-        error = ns_end_configure(cfg, &ns, &what);
+        error = vif_ns_end_configure(cfg, &ns, &what);
     }
     if (!error) {
         what = "bringing up the host end";
@@ -531,41 +484,6 @@ out:
         VLOG_WARN_RL(&rl, "%s: %s failed (%s)",
                      cfg->host_ifname ? cfg->host_ifname : "(null)",
                      what, ovs_strerror(error));
-    }
-    return error;
-}
-
-/* Deletes link 'ifname' in namespace 'netns_fd' if its kind is 'kind' ("veth",
- * "tun"); 'what' names it in the log.  0 if it does not exist; another kind
- * is left alone. */
-static int
-delete_link_of_kind(int netns_fd, const char *ifname, const char *kind,
-                    const char *what)
-{
-    struct vif_socks socks = VIF_SOCKS_INITIALIZER;
-    struct rtnl_link *link = NULL;
-    int error;
-
-    error = vnl_socks_open_link(netns_fd, ifname, &socks, &link);
-    if (error == ENODEV) {
-        error = 0;
-    } else if (!error) {
-        const char *type = rtnl_link_get_type(link);
-        if (!type || strcmp(type, kind)) {
-            VLOG_WARN_RL(&rl, "%s: not a %s, not deleting it", ifname, kind);
-        } else {
-            error = link_delete(socks.nl, link);
-            if (!error) {
-                VLOG_INFO("%s: deleted %s", ifname, what);
-            }
-        }
-    }
-
-    rtnl_link_put(link);
-    vnl_socks_close(&socks);
-    if (error) {
-        VLOG_WARN_RL(&rl, "%s: deleting failed (%s)", ifname,
-                     ovs_strerror(error));
     }
     return error;
 }
@@ -601,117 +519,39 @@ vif_list_links(int netns_fd, const char *kind, struct sset *names)
 int
 vif_delete(const char *host_ifname, int host_netns_fd)
 {
-    return delete_link_of_kind(host_netns_fd, host_ifname, "veth",
+    return vnl_link_delete_of_kind(host_netns_fd, host_ifname, "veth",
                                "veth pair");
 }
 
-/* Opens /dev/net/tun for 'ifname' in the current namespace and makes it a
- * persistent tap owned by 'uid'/'gid'. */
-static int
-tap_create_here(const char *ifname, long int uid, long int gid)
-{
-    int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        return errno;
-    }
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-    ovs_strlcpy(ifr.ifr_name, ifname, sizeof ifr.ifr_name);
-    int error = 0;
-    if (ioctl(fd, TUNSETIFF, &ifr)
-        || (uid >= 0 && ioctl(fd, TUNSETOWNER, (unsigned long) uid))
-        || (gid >= 0 && ioctl(fd, TUNSETGROUP, (unsigned long) gid))
-        || ioctl(fd, TUNSETPERSIST, 1UL)) {
-        error = errno;
-    }
-    close(fd);
-    return error;
-}
-
-int
-vif_tap_ensure(int netns_fd, const char *ifname, int mtu, long int uid,
-               long int gid)
-{
-    struct vif_socks socks = VIF_SOCKS_INITIALIZER;
-    struct rtnl_link *link = NULL;
-    int error = vnl_socks_open_link(netns_fd, ifname, &socks, &link);
-    bool exists = !error;
-    if (exists) {
-        const char *type = rtnl_link_get_type(link);
-        if (!type || strcmp(type, "tun")) {
-            error = EEXIST;     /* Not ours to take. */
-        }
-    }
-    if (error == ENODEV || (!error && (uid >= 0 || gid >= 0))) {
-        /* Made, or its owner and group set again (they may have changed):
-         * only while no program has it open. */
-        int self_fd = -1;
-        error = netns_fd >= 0 ? vnl_netns_enter(netns_fd, &self_fd) : 0;
-        if (!error) {
-            error = tap_create_here(ifname, uid, gid);
-            if (self_fd >= 0) {
-                vnl_netns_restore(self_fd);
-            }
-        }
-        if (exists && error == EBUSY) {
-            VLOG_INFO("%s: in use; its owner and group stay as they are",
-                      ifname);
-            error = 0;
-        } else if (!error && !exists) {
-            VLOG_INFO("%s: created tap", ifname);
-            error = vnl_link_get(socks.nl, ifname, &link);
-        }
-    }
-    if (!error) {
-        error = vnl_link_disable_ipv6_addrgen(socks.nl, link);
-    }
-    if (!error) {
-        error = vnl_link_configure(socks.nl, link, NULL, mtu);
-    }
-    rtnl_link_put(link);
-    vnl_socks_close(&socks);
-    if (error) {
-        VLOG_WARN_RL(&rl, "%s: cannot make the tap (%s)", ifname,
-                     ovs_strerror(error));
-    }
-    return error;
-}
-
 bool
-vif_tap_is_configured(int netns_fd, const char *ifname, int mtu)
+vif_is_configured(const struct vif_config *cfg, int host_netns_fd)
 {
-    struct vif_socks socks = VIF_SOCKS_INITIALIZER;
-    struct rtnl_link *link = NULL;
+    struct vif_both b = VIF_BOTH_INITIALIZER;
+    struct rtnl_link *host_link = NULL;
+    struct rtnl_link *ns_link = NULL;
+    const char *what;
     bool ok = false;
-    if (!vnl_socks_open_link(netns_fd, ifname, &socks, &link)) {
-        const char *type = rtnl_link_get_type(link);
-        ok = (type && !strcmp(type, "tun") && vnl_link_is_up(link)
-              && (mtu <= 0 || rtnl_link_get_mtu(link) == mtu));
+
+    if (!vif_config_check(cfg)
+        && !vif_both_open(cfg, host_netns_fd, false, &b, &what)
+        && !vnl_link_get(b.host.nl, cfg->host_ifname, &host_link)
+        && !vnl_link_get(b.ns.nl, cfg->ns_ifname, &ns_link)) {
+        ok = (vnl_link_is_up(host_link)
+              && vnl_link_is_up(ns_link)
+              && link_is_peer(b.host.nl, host_link, b.ns_fd, ns_link)
+              && (!cfg->ip
+                  || vnl_addr_present(b.ns.nl,
+                                      rtnl_link_get_ifindex(ns_link),
+                                      cfg->ip, cfg->plen)));
     }
-    rtnl_link_put(link);
-    vnl_socks_close(&socks);
+    rtnl_link_put(host_link);
+    rtnl_link_put(ns_link);
+    vif_both_close(&b);
     return ok;
 }
 
 int
-vif_tap_delete(int netns_fd, const char *ifname)
-{
-    return delete_link_of_kind(netns_fd, ifname, "tun", "tap");
-}
-
-/* Sockets in the switch's namespace and in an endpoint's. */
-struct vif_both {
-    struct vif_socks host, ns;
-    int ns_fd;                  /* The endpoint's namespace. */
-};
-#define VIF_BOTH_INITIALIZER \
-    { VIF_SOCKS_INITIALIZER, VIF_SOCKS_INITIALIZER, -1 }
-
-/* Opens namespace cfg->netns and sockets in it ('ns_inet': with an inet
- * socket) and in 'host_netns_fd'.  Sets '*what' to the step that failed. */
-static int
-both_open(const struct vif_config *cfg, int host_netns_fd, bool ns_inet,
+vif_both_open(const struct vif_config *cfg, int host_netns_fd, bool ns_inet,
           struct vif_both *b, const char **what)
 {
     *what = "opening the namespace";
@@ -726,8 +566,8 @@ both_open(const struct vif_config *cfg, int host_netns_fd, bool ns_inet,
     return error;
 }
 
-static void
-both_close(struct vif_both *b)
+void
+vif_both_close(struct vif_both *b)
 {
     vnl_socks_close(&b->host);
     vnl_socks_close(&b->ns);
@@ -735,172 +575,4 @@ both_close(struct vif_both *b)
         close(b->ns_fd);
         b->ns_fd = -1;
     }
-}
-
-bool
-vif_is_configured(const struct vif_config *cfg, int host_netns_fd)
-{
-    struct vif_both b = VIF_BOTH_INITIALIZER;
-    struct rtnl_link *host_link = NULL;
-    struct rtnl_link *ns_link = NULL;
-    const char *what;
-    bool ok = false;
-
-    if (!config_check(cfg)
-        && !both_open(cfg, host_netns_fd, false, &b, &what)
-        && !vnl_link_get(b.host.nl, cfg->host_ifname, &host_link)
-        && !vnl_link_get(b.ns.nl, cfg->ns_ifname, &ns_link)) {
-        ok = (vnl_link_is_up(host_link)
-              && vnl_link_is_up(ns_link)
-              && link_is_peer(b.host.nl, host_link, b.ns_fd, ns_link)
-              && (!cfg->ip
-                  || vnl_addr_present(b.ns.nl,
-                                      rtnl_link_get_ifindex(ns_link),
-                                      cfg->ip, cfg->plen)));
-    }
-    rtnl_link_put(host_link);
-    rtnl_link_put(ns_link);
-    both_close(&b);
-    return ok;
-}
-
-int
-vif_internal_ensure(const struct vif_config *cfg, int host_netns_fd)
-{
-    struct vif_both b = VIF_BOTH_INITIALIZER;
-    struct rtnl_link *in_host = NULL, *in_ns = NULL;
-    const char *what = "checking the configuration";
-    int error;
-
-    error = config_check(cfg);
-    if (!error && strcmp(cfg->ns_ifname, cfg->host_ifname)) {
-        error = EINVAL;
-    }
-    if (!error) {
-        error = both_open(cfg, host_netns_fd, true, &b, &what);
-    }
-    if (error) {
-        goto out;
-    }
-
-    bool here = !vnl_link_get(b.host.nl, cfg->host_ifname, &in_host);
-    bool there = !vnl_link_get(b.ns.nl, cfg->host_ifname, &in_ns);
-    if (here && !cfg->may_move) {
-        /* Moved before ovs-vswitchd has opened it where it made it, the
-         * device would be lost to the switch. */
-        error = EAGAIN;
-        goto out;
-    } else if (here) {
-        if (there) {
-            what = "deleting the stale device";
-            error = link_delete(b.ns.nl, in_ns);
-            if (error) {
-                goto out;
-            }
-        }
-        what = "moving the device into the namespace";
-        struct rtnl_link *change = rtnl_link_alloc();
-        if (!change) {
-            error = ENOMEM;
-            goto out;
-        }
-        rtnl_link_set_ns_fd(change, b.ns_fd);
-        error = vnl_errno(rtnl_link_change(b.host.nl, in_host, change, 0));
-        rtnl_link_put(change);
-        if (error) {
-            goto out;
-        }
-    } else if (!there) {
-        error = EAGAIN;         /* Not made yet: not worth a warning. */
-        goto out;
-    }
-
-    error = ns_end_configure(cfg, &b.ns, &what);
-
-out:
-    rtnl_link_put(in_host);
-    rtnl_link_put(in_ns);
-    both_close(&b);
-    if (error && error != EAGAIN) {
-        VLOG_WARN_RL(&rl, "%s: %s failed (%s)",
-                     cfg->host_ifname ? cfg->host_ifname : "(null)",
-                     what, ovs_strerror(error));
-    }
-    return error;
-}
-
-bool
-vif_internal_is_configured(const struct vif_config *cfg, int host_netns_fd)
-{
-    struct vif_both b = VIF_BOTH_INITIALIZER;
-    struct rtnl_link *link = NULL, *stray = NULL;
-    const char *what;
-    bool ok = false;
-
-    if (!config_check(cfg)
-        && !both_open(cfg, host_netns_fd, false, &b, &what)
-        && !vnl_link_get(b.ns.nl, cfg->host_ifname, &link)) {
-        ok = (vnl_link_get(b.host.nl, cfg->host_ifname, &stray) == ENODEV
-              && vnl_link_is_up(link)
-              && (!cfg->ip
-                  || vnl_addr_present(b.ns.nl, rtnl_link_get_ifindex(link),
-                                      cfg->ip, cfg->plen)));
-    }
-    rtnl_link_put(link);
-    rtnl_link_put(stray);
-    both_close(&b);
-    return ok;
-}
-
-bool
-vif_internal_exists(const struct vif_config *cfg, int host_netns_fd)
-{
-    if (vif_link_exists(host_netns_fd, cfg->host_ifname)) {
-        return true;
-    }
-    int ns_fd;
-    if (vnl_netns_open_named(cfg->netns, &ns_fd)) {
-        return false;
-    }
-    bool exists = vif_link_exists(ns_fd, cfg->host_ifname);
-    close(ns_fd);
-    return exists;
-}
-
-int
-vif_internal_release(const char *netns, const char *ifname, int host_netns_fd)
-{
-    struct vif_socks ns = VIF_SOCKS_INITIALIZER;
-    struct rtnl_link *link = NULL;
-    int ns_fd = -1, error;
-
-    if (!netns || !vnl_ifname_is_valid(ifname)
-        || vnl_netns_open_named(netns, &ns_fd)) {
-        return 0;               /* No namespace, nothing in it. */
-    }
-    error = vnl_socks_open(ns_fd, false, &ns);
-    if (!error && !vnl_link_get(ns.nl, ifname, &link) && !link_is_veth(link)) {
-        int own_fd = -1;
-        struct rtnl_link *change = rtnl_link_alloc();
-        if (!change) {
-            error = ENOMEM;
-        } else if (host_netns_fd >= 0
-                   || !(error = vif_open_netns_of_pid(0, &own_fd))) {
-            rtnl_link_set_ns_fd(change,
-                                host_netns_fd >= 0 ? host_netns_fd : own_fd);
-            error = vnl_errno(rtnl_link_change(ns.nl, link, change, 0));
-        }
-        if (own_fd >= 0) {
-            close(own_fd);
-        }
-        rtnl_link_put(change);
-        if (!error) {
-            VLOG_INFO("%s: moved out of namespace %s before it goes", ifname,
-                      netns);
-        }
-    }
-    rtnl_link_put(link);
-    vnl_socks_close(&ns);
-    close(ns_fd);
-    return error;
 }

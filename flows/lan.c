@@ -531,6 +531,67 @@ lan_flows_remote_port_drop(const struct lan_neighbor_net *nn, uint32_t object,
     flow_units_drop(units, &key);
 }
 
+/* Opens and fills the unit of port 'p' of 'nn' (its fingerprint built in
+ * 'fp'). */
+static void
+port_unit(const struct lan_neighbor_net *nn, const struct lan_port *p,
+          struct flow_units *units, struct ds *fp, char **error)
+{
+    fp_start(fp);
+    FP_PUT(fp, nn->segment_id);
+    FP_PUT(fp, p->ofport);
+    FP_PUT(fp, p->has_mac);
+    if (p->has_mac) {
+        flow_fp_put(fp, p->mac, 6);
+    }
+    FP_PUT(fp, p->has_ip);
+    if (p->has_ip) {
+        FP_PUT(fp, p->ip);
+    }
+    FP_PUT(fp, p->trunk);
+    if (p->trunk && !p->has_mac) {
+        if (!*error) {
+            *error = xasprintf("%s: an endpoint on a trunk needs a MAC",
+                               p->name);
+        }
+        return;
+    }
+    struct flow_table *t = open_unit(units, LAN_U_PORT, nn->object, p->object,
+                                     fp);
+    if (t) {
+        /* (What the port's flows take from the network.) */
+        const struct lan_network net = {
+            .object = nn->object,
+            .segment_id = nn->segment_id,
+        };
+        add_ingress(&net, p, t, error);
+        if (p->has_mac) {
+            add_port_l2(&net, p, t, error);
+        }
+    }
+}
+
+char *
+lan_flows_port_unit(const struct lan_neighbor_net *nn,
+                    const struct lan_port *p, struct flow_units *units)
+{
+    struct ds fp = DS_EMPTY_INITIALIZER;
+    char *error = NULL;
+    port_unit(nn, p, units, &fp, &error);
+    ds_destroy(&fp);
+    return error;
+}
+
+void
+lan_flows_port_drop(const struct lan_neighbor_net *nn, uint32_t object,
+                    struct flow_units *units)
+{
+    struct flow_unit_key key = {
+        .kind = LAN_U_PORT, .a = nn->object, .b = object,
+    };
+    flow_units_drop(units, &key);
+}
+
 /* Fills the units of network 'net'. */
 static void
 network_units(const struct lan_network *net,
@@ -551,32 +612,8 @@ network_units(const struct lan_network *net,
     bool learns = false;
     for (size_t i = 0; i < net->n_ports; i++) {
         const struct lan_port *p = &net->ports[i];
-        fp_start(fp);
-        FP_PUT(fp, net->segment_id);
-        FP_PUT(fp, p->ofport);
-        FP_PUT(fp, p->has_mac);
-        if (p->has_mac) {
-            flow_fp_put(fp, p->mac, 6);
-        }
-        FP_PUT(fp, p->has_ip);
-        if (p->has_ip) {
-            FP_PUT(fp, p->ip);
-        }
-        FP_PUT(fp, p->trunk);
-        if (p->trunk && !p->has_mac) {
-            if (!*error) {
-                *error = xasprintf("%s: an endpoint on a trunk needs a MAC",
-                                   p->name);
-            }
-            continue;
-        }
-        if ((t = open_unit(units, LAN_U_PORT, o, p->object, fp))) {
-            add_ingress(net, p, t, error);
-            if (p->has_mac) {
-                add_port_l2(net, p, t, error);
-            }
-        }
-        learns |= !p->has_mac;
+        port_unit(&nn, p, units, fp, error);
+        learns |= !p->has_mac && !p->trunk;
     }
 
     /* Endpoints with known addresses, anywhere: ARP answers (where the

@@ -203,6 +203,13 @@ char *lan_flows_remote_port_unit(const struct lan_neighbor_net *nn,
 void lan_flows_remote_port_drop(const struct lan_neighbor_net *nn,
                                 uint32_t object, struct flow_units *units);
 
+/* The same for the unit of port 'p' here (of a network with ports here:
+ * 'nn''s 'ports'), whose object is 'object'. */
+char *lan_flows_port_unit(const struct lan_neighbor_net *nn,
+                          const struct lan_port *p, struct flow_units *units);
+void lan_flows_port_drop(const struct lan_neighbor_net *nn, uint32_t object,
+                         struct flow_units *units);
+
 /* The same flows, all of them, added to 'out'. */
 char *lan_flows_generate(const struct lan_network *networks, size_t n_networks,
                          const struct lan_tunnel_port *tunnels,

@@ -297,6 +297,56 @@ TEST(LanFlows, TrunkEndpointsAreToldApartByMac)
     EXPECT_EQ(count_matching(lines, {"output:9,"}), 0u);
 }
 
+TEST(LanFlows, TrunkPortsPatchedAsAPassMakesThem)
+{
+    // An endpoint behind a trunk that carries others comes, and another
+    // goes, by a patch of their port's and neighbour's units alone: the
+    // same flows as a pass over the network as it is then.
+    Lan lan = with_trunk();
+    flow_units *patched = flow_units_create();
+    lan.pass(patched);
+
+    lan_port p = lan.ports.back();
+    p.name = "t3";
+    p.object = 0x44444444;
+    p.mac[5] = 0x23;
+    p.ip = kIp11 + 12;
+    lan_neighbor n{};
+    n.object = p.object;
+    memcpy(n.mac, p.mac, 6);
+    n.ip = p.ip;
+    const lan_port gone = lan.ports[2];     // t1
+    lan.bind();
+    lan_neighbor_net nn;
+    ASSERT_TRUE(lan_network_neighbor_net(&lan.net, &nn));
+    flow_units_begin_patch(patched);
+    char *error = lan_flows_port_unit(&nn, &p, patched);
+    EXPECT_EQ(error, nullptr) << error;
+    free(error);
+    error = lan_flows_neighbor_unit(&nn, &n, patched);
+    EXPECT_EQ(error, nullptr) << error;
+    free(error);
+    lan_flows_port_drop(&nn, gone.object, patched);
+    EXPECT_TRUE(flow_units_end(patched));
+
+    lan.ports.erase(lan.ports.begin() + 2);
+    lan.ports.push_back(p);
+    lan.neighbors.push_back(n);
+    flow_units *full = flow_units_create();
+    lan.pass(full);
+    std::string text = units_text(patched);
+    EXPECT_EQ(text, units_text(full));
+    EXPECT_NE(text.find("dl_src=0a:00:00:00:00:23"), std::string::npos);
+    EXPECT_EQ(text.find("dl_src=0a:00:00:00:00:21"), std::string::npos);
+
+    // The next pass over the network finds nothing to change.
+    flow_units_take_dirty(patched, ignore_flow, nullptr);
+    lan.pass(patched);
+    EXPECT_EQ(flow_units_n_dirty(patched), 0u);
+    flow_units_destroy(full);
+    flow_units_destroy(patched);
+}
+
 TEST(LanFlows, FloodFollowsThePortsAsASet)
 {
     // A third endpoint behind the trunk, and the ports found in another

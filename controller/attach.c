@@ -486,6 +486,29 @@ detach_one(struct attacher *a, const char *endpoint, const char *netns,
               host_ifname);
 }
 
+/* What the attacher has of 'w' from now on, wanted by run 'run': nothing
+ * made yet. */
+static struct attached *
+attached_new(struct attacher *a, const struct attach_want *w,
+             unsigned int run)
+{
+    struct attached *at = xzalloc(sizeof *at);
+    at->want = *w;
+    at->want.endpoint = xstrdup(w->endpoint);
+    at->want.netns = nullable_xstrdup(w->netns);
+    at->want.host_ifname = xstrdup(w->host_ifname);
+    at->want.tap_owner = nullable_xstrdup(w->tap_owner);
+    at->want.tap_group = nullable_xstrdup(w->tap_group);
+    /* (Interned: trunk_netns_interned().) */
+    at->want.trunk_port = nullable_xstrdup(w->trunk_port);
+    at->same_version = w->row_version;
+    a->any_internal |= w->internal;
+    shash_add(&a->endpoints, w->endpoint, at);
+    ovs_list_push_back(&a->by_age, &at->node);
+    at->wanted_run = run;
+    return at;
+}
+
 /* Whether attacher_run() has something to do for 'at' (NULL: not attached
  * yet), wanted as 'w'. */
 static bool
@@ -687,20 +710,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             at->same_version = w->row_version;
         }
         if (!at) {
-            at = xzalloc(sizeof *at);
-            at->want = *w;
-            at->want.endpoint = xstrdup(w->endpoint);
-            at->want.netns = nullable_xstrdup(w->netns);
-            at->want.host_ifname = xstrdup(w->host_ifname);
-            at->want.tap_owner = nullable_xstrdup(w->tap_owner);
-            at->want.tap_group = nullable_xstrdup(w->tap_group);
-            /* (Interned: trunk_netns_interned().) */
-            at->want.trunk_port = nullable_xstrdup(w->trunk_port);
-            at->same_version = w->row_version;
-            a->any_internal |= w->internal;
-            shash_add(&a->endpoints, w->endpoint, at);
-            ovs_list_push_back(&a->by_age, &at->node);
-            at->wanted_run = run;
+            at = attached_new(a, w, run);
             attach_or_refuse(a, at, owner);
             at->verified = now;
             changed = true;
@@ -796,6 +806,60 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
     shash_destroy(&trunk_netns);
     free(filled);
     return changed;
+}
+
+bool
+attacher_may_attach_alone(struct attacher *a, const char *endpoint,
+                          const char *netns, const char *trunk_port)
+{
+    if (!a->looked || a->n_not_ready || a->n_deferred || !netns
+        || !trunk_port || shash_find(&a->endpoints, endpoint)
+        || vif_netns_exists(netns)) {
+        return false;
+    }
+    const char *trunk_netns = trunk_netns_interned(a, trunk_port);
+    return trunk_find(a, trunk_netns) != NULL;
+}
+
+bool
+attacher_attach_alone(struct attacher *a, const struct attach_want *w)
+{
+    struct attach_want filled = *w;
+    filled.trunk_netns = trunk_netns_interned(a, w->trunk_port);
+    struct attached *at = attached_new(a, &filled, a->run);
+    /* (No other endpoint has its namespace: it did not exist.) */
+    attach_or_refuse(a, at, NULL);
+    checked(a, at, time_msec());
+    /* The last run's states by index are not this one's: by name from now
+     * on (attacher_get_state()). */
+    a->n_run_ats = 0;
+    if (!at->ready) {
+        a->n_not_ready++;
+        a->next_retry = time_msec() + RETRY_MS;
+    }
+    return at->ready;
+}
+
+bool
+attacher_may_detach_alone(const struct attacher *a, const char *endpoint)
+{
+    const struct attached *at = shash_find_data(&a->endpoints, endpoint);
+    return (a->looked && !a->n_not_ready && !a->n_deferred && at
+            && at->ready && !at->dup && at->want.trunk_netns
+            && at->want.netns && trunk_find(CONST_CAST(struct attacher *, a),
+                                            at->want.trunk_netns));
+}
+
+void
+attacher_detach_alone(struct attacher *a, const char *endpoint)
+{
+    struct attached *at = shash_find_and_delete(&a->endpoints, endpoint);
+    if (at) {
+        detach_one(a, at->want.endpoint, at->want.netns,
+                   at->want.host_ifname, at->want.trunk_netns, false);
+        attached_destroy(at);
+        a->n_run_ats = 0;
+    }
 }
 
 void

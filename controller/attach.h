@@ -87,6 +87,24 @@ bool attacher_run(struct attacher *, const struct attach_want *wants,
                   size_t n_wants, const struct attach_record *records,
                   size_t n_records, const struct sset *in_use);
 
+/* One endpoint behind a trunk attached or detached without a run, for a
+ * change of the NB followed alone; the next attacher_run() takes it as it
+ * finds it.  attacher_may_attach_alone() says whether endpoint 'endpoint',
+ * in namespace 'netns' behind trunk port 'trunk_port', can be: the last run
+ * knew where ovs-vswitchd runs and left every endpoint it wanted in place,
+ * nothing of the endpoint is attached, its namespace does not exist (so no
+ * other endpoint has it), and its trunk is open.  attacher_attach_alone()
+ * then makes 'w' (of that endpoint) and returns whether it is in place (if
+ * not, its error is kept and a run is to follow, as for one attacher_run()
+ * could not make).  attacher_may_detach_alone() says whether 'endpoint' is
+ * in place behind a trunk, every endpoint being so, and
+ * attacher_detach_alone() removes it. */
+bool attacher_may_attach_alone(struct attacher *, const char *endpoint,
+                               const char *netns, const char *trunk_port);
+bool attacher_attach_alone(struct attacher *, const struct attach_want *w);
+bool attacher_may_detach_alone(const struct attacher *, const char *endpoint);
+void attacher_detach_alone(struct attacher *, const char *endpoint);
+
 /* Removes everything this attacher created or 'records' lists. */
 void attacher_remove_all(struct attacher *, const struct attach_record *records,
                          size_t n_records);

@@ -215,6 +215,37 @@ binding_report(struct binding_endpoints *endpoints,
     }
 }
 
+void
+binding_endpoint_patch_bound(struct binding_endpoints *endpoints,
+                             const char *name, int64_t ofport,
+                             uint64_t flow_gen)
+{
+    struct binding_endpoint *be = binding_endpoint(endpoints, name);
+    be->trunk = true;
+    be->waiting = be->kept = false;
+    be->status.ofport = be->bound_ofport = ofport;
+    be->flow_gen = flow_gen;
+    be->status.up = false;      /* (Its flows are not in yet.) */
+    struct shash_node *node = shash_find(&endpoints->map, name);
+    hmapx_add(&endpoints->not_up, node);
+    note_status(endpoints, name, be);
+}
+
+void
+binding_endpoint_patch_forget(struct binding_endpoints *endpoints,
+                              const char *name)
+{
+    struct shash_node *node = shash_find(&endpoints->map, name);
+    if (node) {
+        const struct binding_endpoint *be = node->data;
+        if (!hmapx_find_and_delete(&endpoints->not_up, node)
+            && be->status.up) {
+            endpoints->n_up--;
+        }
+        binding_endpoint_delete(endpoints, node);
+    }
+}
+
 /* The test mode: logs an error for any endpoint whose "up" is not what
  * looking at it again says (after a refresh that looked only at those not
  * up). */

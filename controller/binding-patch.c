@@ -91,7 +91,8 @@ patch_check(const struct binding_memos *memos,
     c->had_mac = c->has_mac = false;
     if (!c->inserted) {
         /* What it had is what the last run (or patch) found. */
-        if (!m || m->run != memos->runs || m->here
+        if (!m || m->run != memos->runs || m->here != c->here
+            || (c->here && (!m->trunk || m->pending || !m->accepted))
             || (!m->pending && !memo_addresses_hold(m, &c->ni))) {
             return false;
         }
@@ -119,9 +120,16 @@ patch_check(const struct binding_memos *memos,
         memset(&t, 0, sizeof t);
         t.uuid = c->row->header_.uuid;
         memo_fill_row(&t, in, c->row);
-        bool ok = !t.here;
+        /* One served here: behind a trunk, in a namespace, filled in. */
+        bool ok = (t.here == c->here
+                   && (!c->here || (t.trunk && !t.pending && c->row->netns
+                                    && !in->offload_local)));
         if (ok && !t.pending) {
             memo_fill_addresses(&t, c->row, &c->ni);
+        }
+        if (ok && c->here) {
+            /* With its addresses, to be attached (else it is in error). */
+            ok = memo_claims(&t, &c->ni) && t.has_ip && t.has_mac;
         }
         if (ok && memo_claims(&t, &c->ni)) {
             size_t k = memo_addrs(&t, net, &pool[n]);
@@ -227,6 +235,9 @@ binding_patch(struct binding_memos *memos, const struct binding_ctx_in *in,
                 if (!m->error) {
                     patch_claim(owners, m, net);
                     m->accepted = true;
+                }
+                if (c->here) {
+                    want_fill(in, c->row, m, &c->ni, in->tx_csum, &c->want);
                 }
             }
         }

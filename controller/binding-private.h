@@ -103,6 +103,14 @@ void endpoint_begin(struct binding_endpoint *be, unsigned int run);
 struct binding_endpoint *binding_endpoint_hashed(
     struct binding_endpoints *, const char *name, uint32_t hash);
 
+/* Fills 'w' with what to attach of endpoint 'ep' (valid, served here) with
+ * memo 'm', in network 'ni' (controller/binding.c).  Its strings are 'ep''s
+ * and 'm''s. */
+struct attach_want;
+void want_fill(const struct binding_ctx_in *, const struct vnetrec_endpoint *ep,
+               const struct binding_memo *m, const struct net_info *ni,
+               bool tx_csum, struct attach_want *w);
+
 /* The state of want 'i' of 'w' (controller/binding.c). */
 struct binding_endpoint *binding_want_state(const struct binding_wants *w,
                                             size_t i,

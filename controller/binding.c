@@ -133,6 +133,36 @@ row_state(struct binding_endpoints *endpoints, const struct binding_row *r)
     return m->state;
 }
 
+void
+want_fill(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep,
+          const struct binding_memo *m, const struct net_info *ni,
+          bool tx_csum, struct attach_want *w)
+{
+    memset(w, 0, sizeof *w);
+    w->endpoint = ep->name;
+    w->endpoint_hash = m->name_hash;
+    w->row_version = in->news ? m->version : 0;
+    bool tap = m->tap;
+    w->netns = tap ? NULL : ep->netns;
+    w->netns_hash = tap ? 0 : m->netns_hash;
+    w->host_ifname = m->ifname;
+    if (tap) {
+        w->tap_owner = smap_get(&ep->options, "owner");
+        w->tap_group = smap_get(&ep->options, "group");
+    }
+    memcpy(w->mac, m->mac, 6);
+    w->ip = m->ip;
+    w->plen = ni->cidr.plen;
+    w->gateway = ni->gateway;
+    w->mtu = vnet_network_mtu(ni->row->mtu);
+    w->tx_csum = tx_csum;
+    w->internal = m->internal;
+    w->port_open = w->internal && iface_has_ofport(in, w->host_ifname);
+    if (m->trunk) {
+        w->trunk_port = m->trunk_port;
+    }
+}
+
 /* Adds 'r''s want and port to 'out'.  Their strings are the IDL row's and
  * 'r''s own: they stay for the run, and are not freed with 'out'. */
 static void
@@ -140,33 +170,11 @@ add_want(const struct binding_ctx_in *in, struct binding_row *r,
          bool tx_csum, struct binding_wants *out)
 {
     const struct vnetrec_endpoint *ep = r->row;
-    const struct net_info *ni = r->a.ni;
     struct attach_want *w = &out->wants[out->n];
     out->w_rows[out->n] = r;
-    memset(w, 0, sizeof *w);
-    w->endpoint = ep->name;
-    w->endpoint_hash = r->m->name_hash;
-    w->row_version = in->news ? r->m->version : 0;
+    want_fill(in, ep, r->m, r->a.ni, tx_csum, w);
     bool tap = r->m->tap;
-    w->netns = tap ? NULL : ep->netns;
-    w->netns_hash = tap ? 0 : r->m->netns_hash;
-    w->host_ifname = r->m->ifname;
-    if (tap) {
-        w->tap_owner = smap_get(&ep->options, "owner");
-        w->tap_group = smap_get(&ep->options, "group");
-    }
-    memcpy(w->mac, r->a.mac, 6);
-    w->ip = r->a.ip;
-    w->plen = ni->cidr.plen;
-    w->gateway = ni->gateway;
-    w->mtu = vnet_network_mtu(ni->row->mtu);
-    w->tx_csum = tx_csum;
-    w->internal = r->m->internal;
-    w->port_open = w->internal && iface_has_ofport(in, w->host_ifname);
     bool trunk = r->m->trunk;
-    if (trunk) {
-        w->trunk_port = r->m->trunk_port;
-    }
 
     /* Behind a trunk, its port is the trunk's (named once for each of its
      * endpoints; its namespace, which the attacher names, is filled in by

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "controller/attach.h"
 #include "controller/lan-view.h"
 #include "controller/switch-session.h"
 #include "flows/visit-order.h"
@@ -98,6 +99,16 @@ void binding_endpoint_set_error(struct binding_endpoint *, const char *error);
  * at it (binding_endpoint()), at the latest in binding_report(), which looks
  * at every one. */
 void binding_endpoints_begin(struct binding_endpoints *);
+
+/* For a change followed without a run (binding_patch()): endpoint 'name',
+ * new here, bound behind a trunk to OpenFlow port 'ofport' and served by
+ * the desired flows of generation 'flow_gen' on, not up until the switch
+ * holds them; endpoint 'name' gone (its state forgotten). */
+void binding_endpoint_patch_bound(struct binding_endpoints *,
+                                  const char *name, int64_t ofport,
+                                  uint64_t flow_gen);
+void binding_endpoint_patch_forget(struct binding_endpoints *,
+                                   const char *name);
 
 /* Frees every endpoint state in 'endpoints' (left empty; each one is noted
  * in 'changed'). */
@@ -231,6 +242,9 @@ void binding_bind(const struct binding_ctx_in *, const struct binding_wants *w,
 struct binding_change {
     const struct vnetrec_endpoint *row;
     bool inserted, deleted;     /* (Neither: updated.) */
+    bool here;                  /* Inserted or deleted, and served here
+                                 * behind its network's trunk (else served
+                                 * anywhere but here). */
     /* Its network as the last full run found it: its row, prefix and
      * gateway (the rest is left out). */
     struct net_info ni;
@@ -242,17 +256,25 @@ struct binding_change {
     bool had_neighbor, has_neighbor;
     bool had_mac, has_mac;
     struct lan_neighbor old, now;
+    /* Out, for one served here and inserted: what to attach (its strings
+     * are the IDL row's and its memo's: they stay until the next
+     * binding_collect() or binding_patch()).  Its neighbour ('now') is its
+     * port's MAC and IP. */
+    struct attach_want want;
 };
 
 /* Follows the 'n' changes of endpoint rows in 'changes' as binding_collect()
  * would, without looking at any other row: each may be one bound to no
  * switch, or one elsewhere (on another switch, in a network that has nothing
- * on this one); none is served here.  Brings 'memos' up to date and fills in
- * the changes' out part.  Returns false, having changed nothing, if they
- * cannot be followed on their own: an address of one is (or was) claimed
- * by another row too, so that who has it is for binding_collect() to say;
- * a row deleted or updated that the last run did not find or that had no
- * addresses of its own for another reason; two changes of one address. */
+ * on this one); or, marked 'here', one served here behind its network's
+ * trunk, inserted or deleted, with an IP and a MAC (without the offload
+ * policy's exceptions: 'in''s offload_local is false).  Brings 'memos' up
+ * to date and fills in the changes' out part.  Returns false, having
+ * changed nothing, if they cannot be followed on their own: an address of
+ * one is (or was) claimed by another row too, so that who has it is for
+ * binding_collect() to say; a row deleted or updated that the last run did
+ * not find or that had no addresses of its own for another reason; two
+ * changes of one address; one marked 'here' that is not as said. */
 bool binding_patch(struct binding_memos *, const struct binding_ctx_in *,
                    struct binding_change *changes, size_t n);
 

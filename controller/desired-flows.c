@@ -185,6 +185,12 @@ record_nets(const struct lan_view *view, struct hmap *nets)
                     dn->remotes[idx].n_ports++;
                 }
             }
+            for (size_t i = 0; i < ni->n_ports; i++) {
+                if (ni->ports[i].trunk) {
+                    dn->trunk_ofport = ni->ports[i].ofport;
+                    dn->n_trunk_ports++;
+                }
+            }
             hmap_insert(nets, &dn->node, hash_pointer(ni->row, 0));
         }
     }

@@ -43,6 +43,12 @@ struct desired_flows_net {
     /* The switches that its endpoints on other switches are on. */
     struct desired_flows_remote *remotes;
     size_t n_remotes;
+    /* Its trunk here: its OpenFlow port (0: none bound) and the endpoints
+     * bound behind it (a patch keeps the count), and scratch for a patch
+     * (0). */
+    int64_t trunk_ofport;
+    size_t n_trunk_ports;
+    size_t n_trunk_leaving;
 };
 
 struct desired_flows_remote {

@@ -1,12 +1,14 @@
 /* Changes of the NB a switch follows without a full run (session_patch(),
  * switch-session-private.h): endpoints that no full run would serve here,
  * whose answers to ARP this switch gives all the same, and whose traffic
- * it sends to their switches. */
+ * it sends to their switches; and endpoints behind a trunk here, made or
+ * removed one by one. */
 #include <config.h>
 #include "controller/switch-session-private.h"
 
 #include <string.h>
 
+#include "controller/attach.h"
 #include "controller/binding.h"
 #include "controller/desired-flows.h"
 #include "controller/idl-changes.h"
@@ -15,9 +17,12 @@
 #include "flows/lan.h"
 #include "hmapx.h"
 #include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb/endpoint.h"
+#include "ovsdb/names.h"
 #include "ovsdb/vnet-idl.h"
+#include "sset.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(switch_session_patch);
@@ -26,6 +31,8 @@ VLOG_DEFINE_THIS_MODULE(switch_session_patch);
 struct patch_ctx {
     struct switch_session *ss;
     struct hmapx routed;        /* Networks on a router. */
+    struct sset here_netns;     /* Of the endpoints new here. */
+    struct hmapx leaving_nets;  /* Whose 'n_trunk_leaving' counts. */
     struct binding_change *changes;
     /* Of each change: the switch it was on and the one it is on, where it
      * is (was) a remote port here; else NULL. */
@@ -99,9 +106,53 @@ patchable_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
             && (deleted || patchable_host(ctx, is, dn, false, now)));
 }
 
+/* Whether endpoint row 'ep' (of network 'dn'), inserted or deleted, is
+ * served here behind its network's trunk and can be followed alone: the
+ * trunk is bound here and stays (another endpoint stays behind it), and
+ * the attacher can make (remove) the endpoint's devices alone; one deleted
+ * was in place and bound, one inserted is new to this switch. */
+static bool
+here_trunk_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
+                    const struct desired_flows_net *dn_, bool inserted,
+                    bool deleted)
+{
+    struct switch_session *ss = ctx->ss;
+    struct desired_flows_net *dn = CONST_CAST(struct desired_flows_net *,
+                                              dn_);
+    if (inserted == deleted || strcmp(ep->type, "trunk") || !ep->netns
+        || !nullable_string_is_equal(vnet_endpoint_switch_name(ep), ss->name)
+        || !dn->has_neighbors || !dn->nn.ports || dn->row->physnet
+        || dn->trunk_ofport <= 0) {
+        return false;
+    }
+    if (inserted) {
+        char port[VNET_PORT_NAME_SIZE];
+        vnet_trunk_port_name_buf(ep->network, ss->name, port);
+        if (shash_find(&ss->endpoints.map, ep->name)
+            || sset_contains(&ctx->here_netns, ep->netns)
+            || !attacher_may_attach_alone(ss->attacher, ep->name, ep->netns,
+                                          port)) {
+            return false;
+        }
+        sset_add(&ctx->here_netns, ep->netns);
+        return true;
+    }
+    const struct binding_endpoint *be = shash_find_data(&ss->endpoints.map,
+                                                        ep->name);
+    if (!be || !be->trunk || be->error || be->waiting
+        || be->status.ofport != dn->trunk_ofport
+        || dn->n_trunk_ports <= dn->n_trunk_leaving + 1
+        || !attacher_may_detach_alone(ss->attacher, ep->name)) {
+        return false;
+    }
+    dn->n_trunk_leaving++;
+    hmapx_add(&ctx->leaving_nets, dn);
+    return true;
+}
+
 /* Takes changed row 'row' (of table 'tc') into the patch: nb_cfg alone, or
- * an endpoint elsewhere, bound to no switch or on another switch, in a
- * network the last run had. */
+ * an endpoint elsewhere, bound to no switch, on another switch or behind
+ * this one's trunk, in a network the last run had. */
 static bool
 patch_row(const struct ovsdb_idl_row *row,
           const struct ovsdb_idl_table_class *tc, void *ctx_)
@@ -139,8 +190,10 @@ patch_row(const struct ovsdb_idl_row *row,
     struct desired_flows_remote **now = &ctx->new_remotes[ctx->n];
     *old = *now = NULL;
     bool elsewhere = session_endpoint_elsewhere(ss, ep, &ctx->routed);
-    if (!elsewhere && !patchable_endpoint(ctx, ep, dn, inserted, deleted,
-                                          old, now)) {
+    bool here = !elsewhere && here_trunk_endpoint(ctx, ep, dn, inserted,
+                                                  deleted);
+    if (!elsewhere && !here
+        && !patchable_endpoint(ctx, ep, dn, inserted, deleted, old, now)) {
         ctx->n++;               /* (Its leaving, if counted, is undone.) */
         return false;
     }
@@ -149,6 +202,7 @@ patch_row(const struct ovsdb_idl_row *row,
     c->row = ep;
     c->inserted = inserted;
     c->deleted = deleted;
+    c->here = here;
     c->ni.row = dn->row;
     c->ni.cidr = dn->cidr;
     c->ni.gateway = dn->gateway;
@@ -216,19 +270,51 @@ patch_change(const struct desired_flows_net *dn,
     }
 }
 
-/* Brings the units of 'ctx''s changes up to date in the session's desired
- * flows. */
+/* Brings the units of change 'c', of an endpoint served here behind the
+ * trunk of 'dn', up to date in 'units': its port's and its neighbour's
+ * (none for one inserted whose devices are not in place: a full run
+ * follows). */
 static void
-patch_flows(struct patch_ctx *ctx)
+patch_here(const struct desired_flows_net *dn, const struct binding_change *c,
+           bool in_place, struct flow_units *units, char **error)
+{
+    if (c->deleted) {
+        lan_flows_port_drop(&dn->nn, c->old.object, units);
+        lan_flows_neighbor_drop(&dn->nn, c->old.object, units);
+    } else if (in_place) {
+        struct lan_port p = {
+            .name = c->row->name,
+            .object = c->now.object,
+            .ofport = dn->trunk_ofport,
+            .has_mac = true,
+            .has_ip = true,
+            .ip = c->now.ip,
+            .trunk = true,
+        };
+        memcpy(p.mac, c->now.mac, 6);
+        keep_error(error, lan_flows_port_unit(&dn->nn, &p, units));
+        keep_error(error, lan_flows_neighbor_unit(&dn->nn, &c->now, units));
+    }
+}
+
+/* Brings the units of 'ctx''s changes up to date in the session's desired
+ * flows ('in_place': whether each one served here and inserted is). */
+static void
+patch_flows(struct patch_ctx *ctx, const bool *in_place)
 {
     struct switch_session *ss = ctx->ss;
     flow_units_begin_patch(ss->units);
     char *error = NULL;
     for (size_t i = 0; i < ctx->n; i++) {
         const struct binding_change *c = &ctx->changes[i];
-        patch_change(desired_flows_net_find(&ss->flows_nets, c->ni.row), c,
-                     ctx->old_remotes[i], ctx->new_remotes[i], ss->units,
-                     &error);
+        const struct desired_flows_net *dn
+            = desired_flows_net_find(&ss->flows_nets, c->ni.row);
+        if (c->here) {
+            patch_here(dn, c, in_place[i], ss->units, &error);
+        } else {
+            patch_change(dn, c, ctx->old_remotes[i], ctx->new_remotes[i],
+                         ss->units, &error);
+        }
     }
     if (flow_units_end(ss->units)) {
         /* An error the switch reported before now was about other
@@ -248,6 +334,56 @@ patch_flows(struct patch_ctx *ctx)
     }
 }
 
+/* Makes the devices of the changes served here that were inserted, and
+ * removes those of the ones deleted.  Returns whether each one is in place
+ * (malloc'd).  One that is not is for a full run, at once. */
+static bool *
+attach_here(struct patch_ctx *ctx)
+{
+    struct switch_session *ss = ctx->ss;
+    bool *in_place = xzalloc(MAX(ctx->n, 1) * sizeof *in_place);
+    for (size_t i = 0; i < ctx->n; i++) {
+        const struct binding_change *c = &ctx->changes[i];
+        if (!c->here) {
+            continue;
+        }
+        if (c->deleted) {
+            attacher_detach_alone(ss->attacher, c->row->name);
+        } else if (attacher_attach_alone(ss->attacher, &c->want)) {
+            in_place[i] = true;
+        } else {
+            ss->rerun = true;
+            poll_immediate_wake();
+        }
+    }
+    return in_place;
+}
+
+/* The states of the changes served here: bound to their trunk, with the
+ * flows patch_flows() made, or forgotten. */
+static void
+bind_here(struct patch_ctx *ctx, const bool *in_place)
+{
+    struct switch_session *ss = ctx->ss;
+    for (size_t i = 0; i < ctx->n; i++) {
+        const struct binding_change *c = &ctx->changes[i];
+        if (!c->here) {
+            continue;
+        }
+        struct desired_flows_net *dn = CONST_CAST(
+            struct desired_flows_net *,
+            desired_flows_net_find(&ss->flows_nets, c->ni.row));
+        if (c->deleted) {
+            binding_endpoint_patch_forget(&ss->endpoints, c->row->name);
+            dn->n_trunk_ports--;
+        } else if (in_place[i]) {
+            binding_endpoint_patch_bound(&ss->endpoints, c->row->name,
+                                         dn->trunk_ofport, ss->flow_gen);
+            dn->n_trunk_ports++;
+        }
+    }
+}
+
 enum session_patch_result
 session_patch(struct switch_session *ss, struct ovsdb_idl *nb,
               const struct run_key *key, bool timers_due)
@@ -257,6 +393,8 @@ session_patch(struct switch_session *ss, struct ovsdb_idl *nb,
         return SESSION_PATCH_NONE;
     }
     struct patch_ctx ctx = { .ss = ss };
+    sset_init(&ctx.here_netns);
+    hmapx_init(&ctx.leaving_nets);
     hmapx_init(&ctx.routed);
     session_routed_networks(nb, &ctx.routed);
     bool ok = idl_changes_each(nb, patch_row, &ctx);
@@ -271,8 +409,18 @@ session_patch(struct switch_session *ss, struct ovsdb_idl *nb,
         }
     }
     if (ok) {
-        patch_flows(&ctx);
+        bool *in_place = attach_here(&ctx);
+        patch_flows(&ctx, in_place);
+        bind_here(&ctx, in_place);
+        free(in_place);
     }
+    struct hmapx_node *node;
+    HMAPX_FOR_EACH (node, &ctx.leaving_nets) {
+        struct desired_flows_net *dn = node->data;
+        dn->n_trunk_leaving = 0;
+    }
+    hmapx_destroy(&ctx.leaving_nets);
+    sset_destroy(&ctx.here_netns);
     free(ctx.changes);
     free(ctx.old_remotes);
     free(ctx.new_remotes);

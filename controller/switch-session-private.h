@@ -298,7 +298,11 @@ bool session_endpoint_elsewhere(const struct switch_session *,
  * network on no physical network; or the change is elsewhere as
  * session_only_elsewhere() takes it.  Each one's answer to ARP (and its MAC
  * for routed packets), and the forwarding to its MAC on another switch, are
- * added, changed or taken away alone.  Returns SESSION_PATCH_NONE, having
+ * added, changed or taken away alone.  So is an endpoint served here behind
+ * its network's trunk, inserted or deleted, while another one stays behind
+ * the trunk: its devices are made (removed) alone, and its port's flows
+ * with its answer to ARP; one whose devices could not be made is left to a
+ * full run, at once.  Returns SESSION_PATCH_NONE, having
  * changed nothing, where the changes are others (an endpoint's network or name
  * changed, among them) or a full run has to say who has an address
  * (binding_patch()).  Arguments as for session_only_elsewhere(). */

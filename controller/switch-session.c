@@ -680,7 +680,6 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
      * nothing. */
     bool elsewhere = false, patched = false;
     size_t n_peers = ss->plan.n_peers;
-    size_t n_status = sset_count(&ss->endpoints.changed);
     enum session_patch_result passed = SESSION_PATCH_NONE;
     if (full && !repaired) {
         passed = session_patch(ss, nb, &key, timers_due(ss));
@@ -692,6 +691,8 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
             }
         }
     }
+    /* (As a patch left them: the statuses it changed are its own.) */
+    size_t n_status = sset_count(&ss->endpoints.changed);
     if (passed) {
         const char *checking = (desired_flows_checking()
                                 ? " (checking: a full run all the same)" : "");
@@ -701,9 +702,9 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
                      ss->name, checking);
         } else {
             COVERAGE_INC(switch_session_patch);
-            VLOG_DBG("switch %s: endpoints served on no switch or another "
-                     "one changed: followed without a full run%s", ss->name,
-                     checking);
+            VLOG_DBG("switch %s: endpoints served on no switch, on another "
+                     "one, or behind a trunk here changed: followed without "
+                     "a full run%s", ss->name, checking);
             patched = true;
         }
         elsewhere = true;

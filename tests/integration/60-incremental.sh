@@ -266,7 +266,7 @@ not() {
 }
 
 patched_logged() {
-    grep -c "switch $1: endpoints served on no switch or another one changed: followed" \
+    grep -c "switch $1: endpoints served on no switch, on another one, or behind a trunk here changed: followed" \
         "$SANDBOX_DIR/vnetd/ovs-vnetd.log" || true
 }
 
@@ -405,6 +405,70 @@ test_endpoints_of_other_switches_are_followed_without_a_full_run() {
     vnet_ctl --wait attach red r6 --switch=h2 --ip=10.5.0.16 \
         --netns="$SANDBOX_PREFIX-r6" >/dev/null
     wait_until 10 reaches r1 10.5.0.16 || fail "r1 -> r6"
+}
+
+# trunk_ep EP IP: endpoint EP of red behind h1's trunk, in namespace
+# "$SANDBOX_PREFIX-EP", applied.
+trunk_ep() {
+    vnet_ctl --wait attach red "$1" --switch=h1 --type=trunk --ip="$2" \
+        --netns="$SANDBOX_PREFIX-$1" >/dev/null
+}
+
+test_trunk_endpoints_here_are_followed_without_a_full_run() {
+    # Endpoints of this switch behind its network's trunk, attached and
+    # detached one by one while another stays behind the trunk: each one's
+    # devices, port flows and ARP answer alone, without a full run
+    # (checking, one runs all the same and must change nothing).  The last
+    # one behind the trunk takes the trunk along: a full run.
+    one_switch h1 red
+    trunk_ep t1 10.5.0.11
+    trunk_ep t2 10.5.0.12
+    vnet_ctl --wait sync
+    reaches t1 10.5.0.12 || fail "t1 -> t2"
+    sandbox_vnetd_appctl vlog/set switch_session:file:dbg >/dev/null
+    local before mac i
+    before=$(patched_logged h1)
+    for i in 3 4 5; do
+        trunk_ep "t$i" "10.5.0.1$i"
+    done
+    (( $(patched_logged h1) >= before + 3 )) \
+        || fail "$(( $(patched_logged h1) - before )) of 3 new endpoints behind the trunk followed alone"
+    assert_eq "$(vnet_ctl -f csv --no-headings ep-list | cut -d, -f8 | sort -u)" \
+        true "every endpoint up"
+    reaches t4 10.5.0.11 || fail "t4 -> t1"
+    reaches t2 10.5.0.15 || fail "t2 -> t5"
+    answers_arp t1 10.5.0.14 "$(nb_column Endpoint t4 mac)" || fail "no answer for t4"
+
+    before=$(patched_logged h1)
+    mac=$(nb_column Endpoint t4 mac)
+    vnet_ctl --wait detach t4 >/dev/null
+    vnet_ctl --wait detach t3 >/dev/null
+    (( $(patched_logged h1) >= before + 2 )) || fail "detaches not followed alone"
+    ! ip netns list | grep -q "^$SANDBOX_PREFIX-t4\b" || fail "t4's namespace left"
+    ! output_has "$mac" sandbox_ofctl h1 -O OpenFlow15 dump-flows br-vnet \
+        || fail "t4's flows left"
+    ! answers_arp t1 10.5.0.14 "$mac" || fail "t4 still answered"
+    reaches t5 10.5.0.11 || fail "t5 -> t1"
+
+    # The last one behind the trunk: the trunk goes too, in a full run.
+    vnet_ctl --wait detach t5 >/dev/null
+    vnet_ctl --wait detach t2 >/dev/null
+    before=$(patched_logged h1)
+    vnet_ctl --wait detach t1 >/dev/null
+    assert_eq "$(patched_logged h1)" "$before" "the last one behind the trunk followed alone"
+    wait_until 5 not output_has 'Port vnt' sandbox_vsctl h1 show \
+        || fail "the trunk's port left: $(sandbox_vsctl h1 show)"
+    trunk_ep t6 10.5.0.16
+    trunk_ep t7 10.5.0.17
+    reaches t7 10.5.0.16 || fail "t7 -> t6 behind a new trunk"
+}
+
+test_trunk_endpoints_followed_alone_without_the_check() {
+    # The same as users run ovs-vnetd: no full run after each change
+    # followed alone to check it, so the traffic and the flows the test
+    # looks at come from the patches alone.
+    SANDBOX_CHECK_INCREMENTAL=0
+    test_trunk_endpoints_here_are_followed_without_a_full_run
 }
 
 test_changes_followed_alone_without_the_check() {

@@ -33,6 +33,7 @@ struct patch_ctx {
     struct hmapx routed;        /* Networks on a router. */
     struct sset here_netns;     /* Of the endpoints new here. */
     struct hmapx leaving_nets;  /* Whose 'n_trunk_leaving' counts. */
+    size_t n_here;              /* Changes served here so far. */
     struct binding_change *changes;
     /* Of each change: the switch it was on and the one it is on, where it
      * is (was) a remote port here; else NULL. */
@@ -106,6 +107,11 @@ patchable_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
             && (deleted || patchable_host(ctx, is, dn, false, now)));
 }
 
+/* At most this many endpoints served here are made or removed by a patch:
+ * more (a bulk attach) are for a full run, which makes them a part at a
+ * time (attacher_set_budget()) and keeps the loop turning. */
+#define PATCH_HERE_MAX 8
+
 /* Whether endpoint row 'ep' (of network 'dn'), inserted or deleted, is
  * served here behind its network's trunk and can be followed alone: the
  * trunk is bound here and stays (another endpoint stays behind it), and
@@ -119,7 +125,8 @@ here_trunk_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
     struct switch_session *ss = ctx->ss;
     struct desired_flows_net *dn = CONST_CAST(struct desired_flows_net *,
                                               dn_);
-    if (inserted == deleted || strcmp(ep->type, "trunk") || !ep->netns
+    if (inserted == deleted || ctx->n_here >= PATCH_HERE_MAX
+        || strcmp(ep->type, "trunk") || !ep->netns
         || !nullable_string_is_equal(vnet_endpoint_switch_name(ep), ss->name)
         || !dn->has_neighbors || !dn->nn.ports || dn->row->physnet
         || dn->trunk_ofport <= 0) {
@@ -135,6 +142,7 @@ here_trunk_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
             return false;
         }
         sset_add(&ctx->here_netns, ep->netns);
+        ctx->n_here++;
         return true;
     }
     const struct binding_endpoint *be = shash_find_data(&ss->endpoints.map,
@@ -147,6 +155,7 @@ here_trunk_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
     }
     dn->n_trunk_leaving++;
     hmapx_add(&ctx->leaving_nets, dn);
+    ctx->n_here++;
     return true;
 }
 

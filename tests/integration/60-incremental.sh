@@ -450,6 +450,24 @@ test_trunk_endpoints_here_are_followed_without_a_full_run() {
     ! answers_arp t1 10.5.0.14 "$mac" || fail "t4 still answered"
     reaches t5 10.5.0.11 || fail "t5 -> t1"
 
+    # Ten in one transaction: for a full run, which makes them a part at a
+    # time; and ten gone at once.
+    before=$(patched_logged h1)
+    local args=()
+    for i in $(seq 20 29); do
+        args+=(-- attach red "b$i" --switch=h1 --type=trunk --ip="10.5.1.$i"
+               --netns="$SANDBOX_PREFIX-b$i")
+    done
+    vnet_ctl --wait "${args[@]:1}" >/dev/null || fail "ten at once"
+    reaches b29 10.5.0.11 || fail "b29 -> t1"
+    args=()
+    for i in $(seq 20 29); do
+        args+=(-- detach "b$i")
+    done
+    vnet_ctl --wait "${args[@]:1}" >/dev/null || fail "ten gone at once"
+    assert_eq "$(patched_logged h1)" "$before" "ten at once followed alone"
+    ! ip netns list | grep -q "^$SANDBOX_PREFIX-b2" || fail "namespaces of the ten left"
+
     # The last one behind the trunk: the trunk goes too, in a full run.
     vnet_ctl --wait detach t5 >/dev/null
     vnet_ctl --wait detach t2 >/dev/null

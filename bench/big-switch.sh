@@ -82,13 +82,16 @@ ep2_ip=$(ip -n "$SANDBOX_PREFIX-ep2" -4 -o addr show dev eth0 \
 
 log "$N endpoints ($KIND)"
 start=$(now_ms)
+# ovs-vswitchd adds thousands of ports and flows at its own pace: 10 minutes
+# for 16000 on the development machine.
+sync_timeout=$(( 600 + N / 10 ))
 if [ "$KIND" = trunk ]; then
     trunk_endpoints net1 t 1 "$N" 1 || fail "endpoints behind the trunk"
 else
     sandbox_logical_ports net1 "$N" addressed || fail "NB rows"
     sandbox_dummy_ports sw1 br-vnet "$N" || fail "switch ports"
 fi
-vnet_ctl -t 600 --wait sync || fail "sync"
+vnet_ctl -t "$sync_timeout" --wait sync || fail "sync"
 flows=$(our_flows)
 log "in sync after $(( $(now_ms) - start )) ms: $flows flows"
 
@@ -115,7 +118,7 @@ sandbox_vnetd_kill
 sleep 1
 start=$(now_ms)
 sandbox_vnetd_start || fail "ovs-vnetd again"
-vnet_ctl -t 600 --wait sync || fail "sync after restart"
+vnet_ctl -t "$sync_timeout" --wait sync || fail "sync after restart"
 synced=$(now_ms)
 restart_ms=$(( synced - start ))
 restart_conn_ms=$(( synced - $(connected_at) ))
@@ -140,7 +143,7 @@ ofctl_ms=$(( $(now_ms) - start ))
 sandbox_ofctl sw1 del-flows br-vnet
 start=$(now_ms)
 sandbox_vnetd_start || fail "ovs-vnetd for the install"
-vnet_ctl -t 600 --wait sync || fail "sync after the install"
+vnet_ctl -t "$sync_timeout" --wait sync || fail "sync after the install"
 synced=$(now_ms)
 vnetd_ms=$(( synced - start ))
 vnetd_conn_ms=$(( synced - $(connected_at) ))

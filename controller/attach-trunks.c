@@ -186,7 +186,7 @@ detach_trunk(struct attacher *a, const char *netns, const char *port,
     struct trunk_state *ts = trunk_find(a, netns);
     if (ts) {
         struct smap devices = SMAP_INITIALIZER(&devices);
-        vif_trunk_list(ts->t, &devices);
+        vif_trunk_list(ts->t, NULL, &devices);
         const struct smap_node *node;
         SMAP_FOR_EACH (node, &devices) {
             const char *ns = node->value[0] ? node->value : NULL;
@@ -227,14 +227,16 @@ sweep_trunks(struct attacher *a, const struct attach_want *wants,
             continue;
         }
         ts->swept = true;
-        struct smap devices = SMAP_INITIALIZER(&devices);
-        vif_trunk_list(ts->t, &devices);
+        struct sset wanted = SSET_INITIALIZER(&wanted);
         for (size_t i = 0; i < n_wants; i++) {
             const struct attach_want *w = &wants[i];
             if (w->trunk_netns && !strcmp(w->trunk_netns, node->name)) {
-                smap_remove(&devices, w->host_ifname);
+                sset_add(&wanted, w->host_ifname);
             }
         }
+        struct smap devices = SMAP_INITIALIZER(&devices);
+        vif_trunk_list(ts->t, &wanted, &devices);
+        sset_destroy(&wanted);
         const struct smap_node *dev;
         SMAP_FOR_EACH (dev, &devices) {
             VLOG_INFO("trunk %s: %s is no endpoint's", ts->port, dev->key);

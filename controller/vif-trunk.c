@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -35,6 +36,7 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
 #include "smap.h"
+#include "sset.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(vif_trunk);
@@ -448,29 +450,65 @@ vif_trunk_is_attached(const struct vif_trunk *t, const struct vif_config *cfg)
     return true;
 }
 
-int
-vif_trunk_list(const struct vif_trunk *t, struct smap *devices)
+/* Adds to 'names' the name of every link in 't''s namespace, as the
+ * kernel's /proc lists them there: a netlink dump would have the kernel
+ * look up each veth's peer's namespace id among every one the trunk's
+ * namespace knows (one for each endpoint), for each of them. */
+static int
+trunk_link_names(const struct vif_trunk *t, struct sset *names)
 {
-    struct nl_cache *cache;
-    int error = vnl_errno(rtnl_link_alloc_cache(t->socks.nl, AF_UNSPEC,
-                                                &cache));
+    int self_fd;
+    int error = vnl_netns_enter(t->netns_fd, &self_fd);
     if (error) {
         return error;
     }
-    for (struct nl_object *o = nl_cache_get_first(cache); o;
-         o = nl_cache_get_next(o)) {
-        struct rtnl_link *link = (struct rtnl_link *) o;
-        const char *name = rtnl_link_get_name(link);
+    /* (The calling thread's namespace's, as /proc/thread-self/net is.) */
+    FILE *f = fopen("/proc/thread-self/net/dev", "r");
+    vnl_netns_restore(self_fd);
+    if (!f) {
+        return errno;
+    }
+    char line[512];
+    for (int n = 0; fgets(line, sizeof line, f); n++) {
+        char *colon = strchr(line, ':');
+        if (n < 2 || !colon) {
+            continue;           /* The two lines of headings. */
+        }
+        *colon = '\0';
+        const char *name = line + strspn(line, " ");
+        if (vnl_ifname_is_valid(name)) {
+            sset_add(names, name);
+        }
+    }
+    error = ferror(f) ? EIO : 0;
+    fclose(f);
+    return error;
+}
+
+int
+vif_trunk_list(const struct vif_trunk *t, const struct sset *skip,
+               struct smap *devices)
+{
+    struct sset names = SSET_INITIALIZER(&names);
+    int error = trunk_link_names(t, &names);
+    const char *name;
+    SSET_FOR_EACH (name, &names) {
+        struct rtnl_link *link;
+        if (!strcmp(name, TRUNK_IFNAME) || !strcmp(name, SINK_IFNAME)
+            || !strcmp(name, SINK_PEER_IFNAME) || !strcmp(name, "lo")
+            || (skip && sset_contains(skip, name))
+            || vnl_link_get(t->socks.nl, name, &link)) {
+            continue;
+        }
         const char *type = rtnl_link_get_type(link);
-        if (name && type && !strcmp(type, "veth")
-            && strcmp(name, TRUNK_IFNAME) && strcmp(name, SINK_IFNAME)
-            && strcmp(name, SINK_PEER_IFNAME)) {
+        if (type && !strcmp(type, "veth")) {
             const char *alias = rtnl_link_get_ifalias(link);
             smap_replace(devices, name, alias ? alias : "");
         }
+        rtnl_link_put(link);
     }
-    nl_cache_free(cache);
-    return 0;
+    sset_destroy(&names);
+    return error;
 }
 
 bool

@@ -220,11 +220,13 @@ int vif_trunk_open(const char *netns, struct vif_trunk **);
 void vif_trunk_close(struct vif_trunk *);
 int vif_trunk_netns_fd(const struct vif_trunk *);
 int vif_trunk_attach(struct vif_trunk *, const struct vif_config *cfg);
-/* Adds to 'devices' every endpoint's device behind the trunk: name ->
- * the namespace of its peer, as vif_trunk_attach() recorded it (the
- * device's alias; "" if it has none). */
+/* Adds to 'devices' every endpoint's device behind the trunk but those
+ * named in 'skip' (if nonnull): name -> the namespace of its peer, as
+ * vif_trunk_attach() recorded it (the device's alias; "" if it has none).
+ * Its cost is one look-up of each device not skipped. */
 struct smap;
-int vif_trunk_list(const struct vif_trunk *, struct smap *devices);
+int vif_trunk_list(const struct vif_trunk *, const struct sset *skip,
+                   struct smap *devices);
 /* True if the trunk's end of the switch's port is still there. */
 bool vif_trunk_exists(const struct vif_trunk *);
 int vif_trunk_detach(struct vif_trunk *, const char *ifname);

@@ -180,3 +180,48 @@ TEST_F(BindingUpTest, WaitingOrFailingEndpointsStayDown)
 }
 
 }  // namespace
+
+TEST_F(BindingUpTest, PatchedEndpointsKeepTheListsAsARunWould)
+{
+    // Behind a trunk (port 9), c comes and a goes without a run: the lists
+    // of those up and not up, and the changes, are what a run would leave.
+    run({"a", "b"}, 1);
+    sw_.installed = 1;
+    refresh();
+    changed();
+
+    binding_endpoint_patch_bound(&eps_, "c", 9, 2);
+    binding_endpoint_patch_forget(&eps_, "a");
+    EXPECT_EQ("a c", changed());
+    EXPECT_EQ("b", up());
+    EXPECT_EQ(1u, hmap_count(&eps_.not_up.map));
+    EXPECT_EQ(1u, eps_.n_up);
+    EXPECT_FALSE(refresh());    // Its flows are not in yet.
+    sw_.installed = 2;
+    EXPECT_TRUE(refresh());
+    EXPECT_EQ("b c", up());
+    EXPECT_EQ("c", changed());
+    EXPECT_EQ(0u, hmap_count(&eps_.not_up.map));
+    EXPECT_EQ(2u, eps_.n_up);
+    EXPECT_EQ(2u, eps_.up_gen);
+
+    // One not up yet goes: it leaves the list of those not up.
+    binding_endpoint_patch_bound(&eps_, "d", 9, 3);
+    binding_endpoint_patch_forget(&eps_, "d");
+    EXPECT_EQ(0u, hmap_count(&eps_.not_up.map));
+    EXPECT_EQ(2u, eps_.n_up);
+    EXPECT_EQ(2u, shash_count(&eps_.map));
+
+    // The next run finds c bound as the patch left it: no change, up.
+    binding_endpoints_begin(&eps_);
+    binding_endpoint(&eps_, "b")->status.ofport = 2;
+    struct binding_endpoint *c = binding_endpoint(&eps_, "c");
+    c->status.ofport = 9;
+    c->trunk = true;
+    struct binding_wants none{};
+    struct binding_report report;
+    changed();
+    binding_report(&eps_, &none, 4, holds, &sw_, true, &report);
+    EXPECT_EQ("", changed());
+    EXPECT_EQ("b c", up());
+}

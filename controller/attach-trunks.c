@@ -226,7 +226,6 @@ sweep_trunks(struct attacher *a, const struct attach_want *wants,
         if (ts->swept) {
             continue;
         }
-        ts->swept = true;
         struct sset wanted = SSET_INITIALIZER(&wanted);
         for (size_t i = 0; i < n_wants; i++) {
             const struct attach_want *w = &wants[i];
@@ -235,8 +234,17 @@ sweep_trunks(struct attacher *a, const struct attach_want *wants,
             }
         }
         struct smap devices = SMAP_INITIALIZER(&devices);
-        vif_trunk_list(ts->t, &wanted, &devices);
+        int error = vif_trunk_list(ts->t, &wanted, &devices);
         sset_destroy(&wanted);
+        if (error) {
+            /* Tried again the next run. */
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
+            VLOG_WARN_RL(&rl, "trunk %s: cannot list its devices (%s)",
+                         ts->port, ovs_strerror(error));
+            smap_destroy(&devices);
+            continue;
+        }
+        ts->swept = true;
         const struct smap_node *dev;
         SMAP_FOR_EACH (dev, &devices) {
             VLOG_INFO("trunk %s: %s is no endpoint's", ts->port, dev->key);

@@ -812,9 +812,12 @@ bool
 attacher_may_attach_alone(struct attacher *a, const char *endpoint,
                           const char *netns, const char *trunk_port)
 {
+    /* (A namespace of ours that is gone still has its mark until its
+     * endpoint is detached: deleted behind our back, it may be another
+     * endpoint's, to be made again.) */
     if (!a->looked || a->n_not_ready || a->n_deferred || !netns
         || !trunk_port || shash_find(&a->endpoints, endpoint)
-        || vif_netns_exists(netns)) {
+        || vif_netns_exists(netns) || netns_is_ours(netns)) {
         return false;
     }
     const char *trunk_netns = trunk_netns_interned(a, trunk_port);

@@ -464,9 +464,10 @@ trunk_link_names(const struct vif_trunk *t, struct sset *names)
     }
     /* (The calling thread's namespace's, as /proc/thread-self/net is.) */
     FILE *f = fopen("/proc/thread-self/net/dev", "r");
+    error = f ? 0 : errno;
     vnl_netns_restore(self_fd);
     if (!f) {
-        return errno;
+        return error;
     }
     char line[512];
     for (int n = 0; fgets(line, sizeof line, f); n++) {

@@ -87,8 +87,16 @@ struct attacher {
 /* attach.c. */
 void checked(struct attacher *, struct attached *, long long int now);
 void refresh_switch_netns(struct attacher *);
+
+/* attach-one.c: creates or repairs 'at' (attach_one()), unless its
+ * namespace is another endpoint's, 'owner' (attach_or_refuse()); removes
+ * the device of endpoint 'endpoint' ('host_ifname', behind the trunk in
+ * namespace 'trunk_netns' if nonnull) and, unless 'keep_netns', its
+ * namespace 'netns' if ovs-vnetd made it (detach_one()). */
 void to_vif_config(const struct attach_want *, struct vif_config *);
 void attach_one(struct attacher *, struct attached *);
+void attach_or_refuse(struct attacher *, struct attached *,
+                      const char *owner);
 void detach_one(struct attacher *, const char *endpoint, const char *netns,
                 const char *host_ifname, const char *trunk_netns,
                 bool keep_netns);

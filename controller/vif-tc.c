@@ -18,7 +18,10 @@
 #include <netlink/route/qdisc.h>
 #include <netlink/route/tc.h>
 
+#include "openvswitch/vlog.h"
 #include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(vif_tc);
 
 int
 vtc_clsact_ensure(struct nl_sock *sk, int ifindex)
@@ -124,6 +127,28 @@ vtc_u32_get_mac(struct rtnl_cls *cls, bool src, uint8_t mac[MAC_LEN])
     return true;
 }
 
+/* libnl-route-3 exports it (its tc kinds' data) without declaring it in
+ * the headers it installs. */
+void *rtnl_tc_data(struct rtnl_tc *);
+
+/* Gives mirred action 'act', which redirects to 'target', the index
+ * 'index'.  libnl-route-3 has no call for it; it keeps the action's
+ * parameters as the kernel takes them (struct tc_mirred), which is checked
+ * against what was set before it is written.  Else the action is left as
+ * one of its own. */
+static void
+mirred_share(struct rtnl_act *act, uint32_t index, int target)
+{
+    struct tc_mirred *p = rtnl_tc_data(TC_CAST(act));
+    if (p && p->ifindex == (uint32_t) target
+        && p->eaction == rtnl_mirred_get_action(act)) {
+        p->index = index;
+    } else {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
+        VLOG_WARN_RL(&rl, "mirred action of unknown layout: not shared");
+    }
+}
+
 int
 vtc_u32_add(struct nl_sock *sk, int ifindex, const struct vtc_u32 *s)
 {
@@ -178,6 +203,9 @@ vtc_u32_add(struct nl_sock *sk, int ifindex, const struct vtc_u32 *s)
                 rtnl_mirred_set_policy(act, (i + 1 < s->n_targets
                                              ? TC_ACT_PIPE : s->policy));
                 rtnl_mirred_set_ifindex(act, s->targets[i]);
+                if (s->shared_index && s->n_targets == 1) {
+                    mirred_share(act, s->shared_index, s->targets[i]);
+                }
                 error = vnl_errno(rtnl_u32_add_action(cls, act));
             }
             rtnl_act_put(act);

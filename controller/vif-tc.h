@@ -45,7 +45,15 @@ struct vtc_u32 {
                                  * or TC_ACT_UNSPEC to go on classifying (the
                                  * others go on to the next action). */
     int nl_flags;               /* NLM_F_EXCL or NLM_F_REPLACE. */
+    uint32_t shared_index;      /* Nonzero (one target): the action's index.
+                                 * Filters that give the same index share one
+                                 * action, made by the first. */
 };
+
+/* The index of the one mirred action that redirects to link 'ifindex' for
+ * every filter that shares it: above those the kernel gives actions made
+ * without one (from 1 up). */
+#define VTC_SHARED_INDEX(IFINDEX) (UINT32_C(0x80000000) | (uint32_t) (IFINDEX))
 
 /* Adds to 's' keys that match the source (else destination) MAC 'mac' in
  * the bits of 'mask'.  Keys are 32-bit words at offsets from the network

@@ -289,6 +289,7 @@ device_filters_set(struct vif_trunk *t, int ifindex, const uint8_t mac[6],
             .parent = i ? VTC_EGRESS : VTC_INGRESS, .prio = prio,
             .eaction = TCA_EGRESS_REDIR, .targets = &targets[i],
             .n_targets = 1, .policy = TC_ACT_STOLEN,
+            .shared_index = VTC_SHARED_INDEX(targets[i]),
         };
         vtc_u32_mac(&spec, mac, vtc_all_ones, true);
         error = vtc_u32_add(sk, ifindex, &spec);

@@ -153,6 +153,11 @@ test_trunk_endpoints() {
     assert_eq "$tns" "$(sandbox_netns sw1)-$port" "the trunk's namespace"
     assert_eq "$(ip -n "$tns" -o link show type veth | grep -c '^[0-9]*: vnet')" 2 \
         "devices behind the trunk"
+    # What every endpoint's device does (its frames up the trunk, its own
+    # coming back down into the sink) is one action of each kind, shared.
+    assert_eq "$(ip netns exec "$tns" tc actions ls action mirred \
+        | awk '$1 == "index" && $2 >= 2147483648 && $6 == 2' | wc -l)" 2 \
+        "redirects bound by both devices"
     output_has "inet 10.5.0.71/16" in_ep t1 ip addr show eth0 \
         || fail "t1's address: $(in_ep t1 ip addr)"
 

@@ -23,6 +23,7 @@ controller_libvnetd_a_SOURCES = \
 	controller/vswitchd-ask.c controller/vswitchd-ask.h \
 	controller/status.c controller/status.h \
 	controller/switch-db.c controller/switch-db.h \
+	controller/switch-db-ids.c controller/switch-db-private.h \
 	controller/nb-lock.c controller/nb-lock.h \
 	controller/idl-changes.c controller/idl-changes.h \
 	controller/nb-news.c controller/nb-news.h \

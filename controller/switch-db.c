@@ -1,5 +1,6 @@
 #include <config.h>
 #include "controller/switch-db.h"
+#include "controller/switch-db-private.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -88,8 +89,8 @@ switch_db_ofport(struct ovsdb_idl_index *by_name, const char *name)
            ? iface->ofport[0] : 0;
 }
 
-static const struct ovsrec_bridge *
-find_bridge(const struct ovsdb_idl *idl, const char *name)
+const struct ovsrec_bridge *
+switch_db_find_bridge(const struct ovsdb_idl *idl, const char *name)
 {
     const struct ovsrec_bridge *br;
     OVSREC_BRIDGE_FOR_EACH (br, idl) {
@@ -103,14 +104,14 @@ find_bridge(const struct ovsdb_idl *idl, const char *name)
 const char *
 switch_db_controller_target(const struct ovsdb_idl *idl, const char *bridge)
 {
-    const struct ovsrec_bridge *br = find_bridge(idl, bridge);
+    const struct ovsrec_bridge *br = switch_db_find_bridge(idl, bridge);
     return br && br->n_controller == 1 ? br->controller[0]->target : NULL;
 }
 
 size_t
 switch_db_bridge_n_ports(const struct ovsdb_idl *idl, const char *bridge)
 {
-    const struct ovsrec_bridge *br = find_bridge(idl, bridge);
+    const struct ovsrec_bridge *br = switch_db_find_bridge(idl, bridge);
     return br ? br->n_ports : 0;
 }
 
@@ -261,111 +262,6 @@ update_bridge(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
 }
 
 
-/* What an interface's vnet-installed mark is to be. */
-enum mark {
-    MARK_KEEP,                  /* As it is. */
-    MARK_SET,
-    MARK_CLEAR,
-};
-
-/* Makes 'iface' carry the external_ids of 'want' (and vnet-installed as
- * 'installed' says).  Returns true if it changed anything. */
-static bool
-sync_iface_ids(const struct ovsrec_interface *iface,
-               const struct switch_db_port *want, const char *owner,
-               enum mark installed)
-{
-    /* Mostly all is in place already: look before copying. */
-    const struct smap *have = &iface->external_ids;
-    bool same = (installed == MARK_SET
-                 ? nullable_string_is_equal(smap_get(have, "vnet-installed"),
-                                            "true")
-                 : installed == MARK_CLEAR
-                 ? !smap_get(have, "vnet-installed")
-                 : true);
-    if (same && want) {
-        same = nullable_string_is_equal(smap_get(have, VNET_EXTID_OWNER),
-                                        owner)
-               && (!want->iface_id
-                   || (nullable_string_is_equal(smap_get(have, "iface-id"),
-                                                want->iface_id)
-                       && nullable_string_is_equal(
-                           smap_get(have, "iface-status"), "active")))
-               && (!want->mac
-                   || nullable_string_is_equal(smap_get(have, "attached-mac"),
-                                               want->mac))
-               && (!want->netns
-                   || nullable_string_is_equal(smap_get(have, "vnet-netns"),
-                                               want->netns))
-               && (!want->tap
-                   || nullable_string_is_equal(smap_get(have, "vnet-kind"),
-                                               "tap"))
-               && (!want->trunk
-                   || nullable_string_is_equal(smap_get(have, "vnet-kind"),
-                                               "trunk"));
-    }
-    if (same) {
-        return false;
-    }
-
-    struct smap ids;
-    smap_clone(&ids, &iface->external_ids);
-    if (want) {
-        smap_replace(&ids, VNET_EXTID_OWNER, owner);
-        if (want->iface_id) {
-            smap_replace(&ids, "iface-id", want->iface_id);
-            smap_replace(&ids, "iface-status", "active");
-        }
-        if (want->mac) {
-            smap_replace(&ids, "attached-mac", want->mac);
-        }
-        if (want->netns) {
-            smap_replace(&ids, "vnet-netns", want->netns);
-        }
-        if (want->tap) {
-            smap_replace(&ids, "vnet-kind", "tap");
-        }
-        if (want->trunk) {
-            smap_replace(&ids, "vnet-kind", "trunk");
-        }
-    }
-    if (installed == MARK_SET) {
-        smap_replace(&ids, "vnet-installed", "true");
-    } else if (installed == MARK_CLEAR) {
-        smap_remove(&ids, "vnet-installed");
-    }
-
-    bool changed = !smap_equal(&ids, &iface->external_ids);
-    if (changed) {
-        ovsrec_interface_set_external_ids(iface, &ids);
-    }
-    smap_destroy(&ids);
-    return changed;
-}
-
-bool
-switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
-                      const char *owner, switch_db_installed_func *installed,
-                      const void *aux, struct switch_news *news)
-{
-    bool changed = false;
-    const struct ovsrec_bridge *br = find_bridge(idl, bridge);
-    for (size_t i = 0; br && i < br->n_ports; i++) {
-        const struct ovsrec_port *port = br->ports[i];
-        for (size_t j = 0; j < port->n_interfaces; j++) {
-            const struct ovsrec_interface *iface = port->interfaces[j];
-            const char *iface_id = smap_get(&iface->external_ids, "iface-id");
-            if (iface_id && strcmp(port->name, br->name)
-                && sync_iface_ids(iface, NULL, owner,
-                                  installed(iface_id, aux)
-                                  ? MARK_SET : MARK_CLEAR)) {
-                switch_news_expect(news, iface);
-                changed = true;
-            }
-        }
-    }
-    return changed;
-}
 
 /* Brings the ports of our bridge 'br' to 'cfg': adds missing endpoint ports,
  * removes ours that are not wanted (reporting them in 'r->stale'), and
@@ -376,10 +272,13 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
            const struct switch_db_config *cfg, struct switch_db_result *r)
 {
     bool changed = false;
-    struct sset present = SSET_INITIALIZER(&present);
     struct shash wanted = SHASH_INITIALIZER(&wanted);  /* Name -> port. */
+    /* Of each wanted port: whether its name was wanted before it (a
+     * trunk's), or it is there. */
+    bool *skip = xmalloc(MAX(cfg->n_ports, 1) * sizeof *skip);
     for (size_t i = 0; i < cfg->n_ports; i++) {
-        shash_add_once(&wanted, cfg->ports[i].name, &cfg->ports[i]);
+        skip[i] = !shash_add_once(&wanted, cfg->ports[i].name,
+                                  &cfg->ports[i]);
     }
     size_t allocated = r->n_bindings;
 
@@ -418,15 +317,20 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
             changed = true;
             continue;
         }
-        sset_add(&present, port->name);
+        if (want) {
+            skip[want - cfg->ports] = true;
+        }
 
         for (size_t j = 0; j < port->n_interfaces; j++) {
             const struct ovsrec_interface *iface = port->interfaces[j];
             const char *iface_id = want ? want->iface_id
                                    : smap_get(&iface->external_ids, "iface-id");
             if (txn && (want || iface_id)) {
-                changed |= sync_iface_ids(iface, want, cfg->owner,
-                                          MARK_KEEP);
+                changed |= (want
+                            ? switch_db_sync_want_ids(cfg->memo, iface, want,
+                                                      cfg->owner)
+                            : switch_db_sync_ids(iface, NULL, cfg->owner,
+                                                 MARK_KEEP));
                 /* A write replaces the row's external_ids: look again. */
                 iface_id = want ? want->iface_id
                            : smap_get(&iface->external_ids, "iface-id");
@@ -468,7 +372,7 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
     size_t n_inserted = 0;
     for (size_t i = 0; i < cfg->n_ports; i++) {
         const struct switch_db_port *want = &cfg->ports[i];
-        if (!sset_add(&present, want->name)) {
+        if (skip[i]) {
             continue;           /* There, or named twice (a trunk). */
         }
         changed = true;
@@ -486,7 +390,7 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
         if (want->options) {
             ovsrec_interface_set_options(iface, want->options);
         }
-        sync_iface_ids(iface, want, cfg->owner, false);
+        switch_db_sync_ids(iface, want, cfg->owner, MARK_KEEP);
 
         struct ovsrec_port *port = ovsrec_port_insert(txn);
         ovsrec_port_set_name(port, want->name);
@@ -507,7 +411,7 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
         switch_news_expect_bridge(cfg->news, br);
     }
     r->inserts_only = n_inserted && !other;
-    sset_destroy(&present);
+    free(skip);
     shash_destroy(&wanted);
     return changed;
 }
@@ -671,6 +575,7 @@ switch_db_reconcile(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
         bool other = changed;
         changed |= sync_ports(txn, wanted, cfg, r);
         r->inserts_only &= !other;
+        switch_db_memo_prune(cfg->memo, idl, wanted->n_ports);
     }
 
     r->ready = !changed;

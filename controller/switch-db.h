@@ -37,6 +37,19 @@ struct switch_db_port {
     const struct smap *options; /* Interface options, or NULL. */
 };
 
+/* What switch_db_reconcile() and switch_db_write_marks() found in place on
+ * the interfaces of a bridge: they look again at an interface's
+ * external_ids only where its row changed since, or what they want of it
+ * did.  One for each switch's database (its rows' UUIDs). */
+struct switch_db_memo;
+struct switch_db_memo *switch_db_memo_create(void);
+void switch_db_memo_destroy(struct switch_db_memo *);
+/* Forgets what 'memo' knows of the interfaces whose rows changed, or came
+ * or went (as the changes 'idl' tracks say: to be called before they are
+ * cleared, after every ovsdb_idl_run()). */
+void switch_db_memo_forget_changed(struct switch_db_memo *,
+                                   const struct ovsdb_idl *);
+
 struct switch_news;
 
 struct switch_db_config {
@@ -56,6 +69,7 @@ struct switch_db_config {
     /* Where to record the endpoint ports inserted, as written, so that
      * their coming back is no news (switch-news.h); NULL: nowhere. */
     struct switch_news *news;
+    struct switch_db_memo *memo;   /* NULL: look at every interface. */
 };
 
 /* An interface on our bridge with external_ids:iface-id, or one of our own
@@ -139,7 +153,8 @@ typedef bool switch_db_installed_func(const char *endpoint, const void *aux);
 bool switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
                            const char *owner,
                            switch_db_installed_func *installed,
-                           const void *aux, struct switch_news *news);
+                           const void *aux, struct switch_news *news,
+                           struct switch_db_memo *);
 
 /* Adds to 'ofports' (name -> OpenFlow port) every port of ours in 'r' that
  * carries no endpoint (tunnel ports, relay taps, router uplinks) and has an

@@ -119,6 +119,7 @@ struct switch_session {
 
     /* Result of the last reconciliation. */
     struct switch_db_result db;
+    struct switch_db_memo *db_memo;     /* What it found in place. */
     struct simap ofports;       /* Our ports without an endpoint (tunnels,
                                  * relay taps, uplinks) -> OpenFlow port. */
     struct smap port_conflicts; /* Ports left out: name -> why. */

@@ -408,6 +408,7 @@ session_step_switch_db(struct switch_session *ss, struct ovsdb_idl_txn *txn,
             .underlay = underlay,
             .phy_hwaddr = underlay ? phy_hwaddr : NULL,
             .news = txn && !ss->watching ? &ss->ovs_news : NULL,
+            .memo = ss->db_memo,
         };
         switch_db_result_destroy(&ss->db);
         switch_db_reconcile(ss->ovs.idl, ss->watching ? NULL : txn, &cfg,

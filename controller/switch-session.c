@@ -106,6 +106,7 @@ switch_session_create(const char *name)
     hmapx_init(&ss->nets_here);
     hmap_init(&ss->flows_nets);
     binding_memos_init(&ss->memos);
+    ss->db_memo = switch_db_memo_create();
     ss->taps = relay_taps_create(name);
     switch_news_init(&ss->ovs_news);
     return ss;
@@ -158,6 +159,7 @@ switch_session_destroy(struct switch_session *ss)
         desired_flows_nets_clear(&ss->flows_nets);
         hmap_destroy(&ss->flows_nets);
         binding_memos_destroy(&ss->memos);
+        switch_db_memo_destroy(ss->db_memo);
         binding_endpoints_destroy(&ss->endpoints);
         relay_taps_destroy(ss->taps);
         flow_units_destroy(ss->units);
@@ -536,7 +538,7 @@ marks_run(struct switch_session *ss, struct ovsdb_idl_txn *txn)
     COVERAGE_INC(switch_session_marks_run);
     bool wrote = switch_db_write_marks(ss->ovs.idl, ss->bridge, ss->name,
                                        session_endpoint_is_up, ss,
-                                       &ss->ovs_news);
+                                       &ss->ovs_news, ss->db_memo);
     ss->marks_due = false;
     if (!wrote) {
         /* The database has them already (written before, or by an
@@ -646,6 +648,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
          * long. */
         return;
     }
+    switch_db_memo_forget_changed(ss->db_memo, ss->ovs.idl);
     ss->ovs_news_seqno = switch_news_run(&ss->ovs_news, ss->ovs.idl);
     const struct ovsrec_open_vswitch *cfg
         = ovsrec_open_vswitch_first(ss->ovs.idl);

@@ -181,6 +181,35 @@ test_own_marks_are_no_news() {
         "r1,true" "r1 up"
 }
 
+test_own_interface_ids_are_put_back() {
+    # What ovs-vnetd writes on the interface of an endpoint it made is put
+    # back when another client changes it, after full runs that found it in
+    # place (and did not look again at rows that had not changed).
+    r1_on_h1
+    local iface mac netns i
+    iface=$(sandbox_vsctl h1 --bare --columns=name find Interface \
+            external_ids:iface-id=r1)
+    [ -n "$iface" ] || fail "no interface for r1"
+    mac=$(sandbox_vsctl h1 get Interface "$iface" external_ids:attached-mac)
+    netns=$(sandbox_vsctl h1 get Interface "$iface" external_ids:vnet-netns)
+    for i in 2 3; do
+        attach_ep red "r$i" h1 "10.5.0.1$i" || fail "attach r$i"
+        vnet_ctl --wait sync
+    done
+    sandbox_vsctl h1 set Interface "$iface" \
+        external_ids:attached-mac='"0a:00:00:00:99:99"'
+    wait_until 5 eval '[ "$(sandbox_vsctl h1 get Interface "$iface" \
+        external_ids:attached-mac)" = "$mac" ]' \
+        || fail "attached-mac not put back: $(sandbox_vsctl h1 get Interface \
+                 "$iface" external_ids)"
+    sandbox_vsctl h1 remove Interface "$iface" external_ids vnet-netns
+    wait_until 5 eval '[ "$(sandbox_vsctl h1 --if-exists get Interface \
+        "$iface" external_ids:vnet-netns)" = "$netns" ]' \
+        || fail "vnet-netns not put back"
+    wait_until 5 marked "$iface" || fail "r1's mark after the changes"
+    reaches r2 10.5.0.11 || fail "r2 -> r1"
+}
+
 # run_times FIGURE: a figure of the full runs' CPU times ("full runs",
 # "least"...).
 run_times() {

@@ -1,0 +1,269 @@
+/* The external_ids that ovs-vnet writes on the interfaces of its bridges
+ * (switch-db.h): an endpoint's, and its vnet-installed mark; and what was
+ * found in place, so that unchanged rows are not looked at again. */
+#include <config.h>
+#include "controller/switch-db.h"
+#include "controller/switch-db-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/switch-news.h"
+#include "hash.h"
+#include "lib/vswitch-idl.h"
+#include "openvswitch/hmap.h"
+#include "ovsdb/names.h"
+#include "ovsdb-idl.h"
+#include "smap.h"
+#include "util.h"
+
+bool
+switch_db_sync_ids(const struct ovsrec_interface *iface,
+                   const struct switch_db_port *want, const char *owner,
+                   enum mark installed)
+{
+    /* Mostly all is in place already: look before copying. */
+    const struct smap *have = &iface->external_ids;
+    bool same = (installed == MARK_SET
+                 ? nullable_string_is_equal(smap_get(have, "vnet-installed"),
+                                            "true")
+                 : installed == MARK_CLEAR
+                 ? !smap_get(have, "vnet-installed")
+                 : true);
+    if (same && want) {
+        same = nullable_string_is_equal(smap_get(have, VNET_EXTID_OWNER),
+                                        owner)
+               && (!want->iface_id
+                   || (nullable_string_is_equal(smap_get(have, "iface-id"),
+                                                want->iface_id)
+                       && nullable_string_is_equal(
+                           smap_get(have, "iface-status"), "active")))
+               && (!want->mac
+                   || nullable_string_is_equal(smap_get(have, "attached-mac"),
+                                               want->mac))
+               && (!want->netns
+                   || nullable_string_is_equal(smap_get(have, "vnet-netns"),
+                                               want->netns))
+               && (!want->tap
+                   || nullable_string_is_equal(smap_get(have, "vnet-kind"),
+                                               "tap"))
+               && (!want->trunk
+                   || nullable_string_is_equal(smap_get(have, "vnet-kind"),
+                                               "trunk"));
+    }
+    if (same) {
+        return false;
+    }
+
+    struct smap ids;
+    smap_clone(&ids, &iface->external_ids);
+    if (want) {
+        smap_replace(&ids, VNET_EXTID_OWNER, owner);
+        if (want->iface_id) {
+            smap_replace(&ids, "iface-id", want->iface_id);
+            smap_replace(&ids, "iface-status", "active");
+        }
+        if (want->mac) {
+            smap_replace(&ids, "attached-mac", want->mac);
+        }
+        if (want->netns) {
+            smap_replace(&ids, "vnet-netns", want->netns);
+        }
+        if (want->tap) {
+            smap_replace(&ids, "vnet-kind", "tap");
+        }
+        if (want->trunk) {
+            smap_replace(&ids, "vnet-kind", "trunk");
+        }
+    }
+    if (installed == MARK_SET) {
+        smap_replace(&ids, "vnet-installed", "true");
+    } else if (installed == MARK_CLEAR) {
+        smap_remove(&ids, "vnet-installed");
+    }
+
+    bool changed = !smap_equal(&ids, &iface->external_ids);
+    if (changed) {
+        ovsrec_interface_set_external_ids(iface, &ids);
+    }
+    smap_destroy(&ids);
+    return changed;
+}
+
+struct switch_db_memo {
+    struct hmap ifaces;         /* struct iface_memo, by row UUID. */
+};
+
+/* What was found in place on one interface, whose row has not changed
+ * since. */
+struct iface_memo {
+    struct hmap_node node;
+    struct uuid uuid;
+    bool ids_valid;             /* It has the external_ids of a want whose */
+    uint64_t ids;               /* digest (want_digest()) is this; */
+    enum mark mark;             /* and its vnet-installed mark is this
+                                 * (MARK_KEEP: not known). */
+};
+
+struct switch_db_memo *
+switch_db_memo_create(void)
+{
+    struct switch_db_memo *memo = xmalloc(sizeof *memo);
+    hmap_init(&memo->ifaces);
+    return memo;
+}
+
+void
+switch_db_memo_destroy(struct switch_db_memo *memo)
+{
+    if (memo) {
+        struct iface_memo *m;
+        HMAP_FOR_EACH_POP (m, node, &memo->ifaces) {
+            free(m);
+        }
+        hmap_destroy(&memo->ifaces);
+        free(memo);
+    }
+}
+
+static struct iface_memo *
+iface_memo_find(const struct switch_db_memo *memo, const struct uuid *uuid)
+{
+    struct iface_memo *m;
+    HMAP_FOR_EACH_WITH_HASH (m, node, uuid_hash(uuid), &memo->ifaces) {
+        if (uuid_equals(&m->uuid, uuid)) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+/* What 'memo' knows of 'iface' (made if need be), or NULL if 'memo' is
+ * NULL. */
+static struct iface_memo *
+iface_memo_get(struct switch_db_memo *memo,
+               const struct ovsrec_interface *iface)
+{
+    if (!memo) {
+        return NULL;
+    }
+    const struct uuid *uuid = &iface->header_.uuid;
+    struct iface_memo *m = iface_memo_find(memo, uuid);
+    if (!m) {
+        m = xzalloc(sizeof *m);
+        m->uuid = *uuid;
+        m->mark = MARK_KEEP;
+        hmap_insert(&memo->ifaces, &m->node, uuid_hash(uuid));
+    }
+    return m;
+}
+
+void
+switch_db_memo_forget_changed(struct switch_db_memo *memo,
+                              const struct ovsdb_idl *idl)
+{
+    const struct ovsrec_interface *iface;
+    OVSREC_INTERFACE_FOR_EACH_TRACKED (iface, idl) {
+        struct iface_memo *m = iface_memo_find(memo, &iface->header_.uuid);
+        if (m) {
+            hmap_remove(&memo->ifaces, &m->node);
+            free(m);
+        }
+    }
+}
+
+void
+switch_db_memo_prune(struct switch_db_memo *memo, const struct ovsdb_idl *idl,
+                     size_t n)
+{
+    if (!memo || hmap_count(&memo->ifaces) <= 2 * n + 16) {
+        return;
+    }
+    struct iface_memo *m;
+    HMAP_FOR_EACH_SAFE (m, node, &memo->ifaces) {
+        if (!ovsrec_interface_get_for_uuid(idl, &m->uuid)) {
+            hmap_remove(&memo->ifaces, &m->node);
+            free(m);
+        }
+    }
+}
+
+/* String 's' into digest 'h' (two 32-bit hashes); NULL apart from "". */
+static void
+digest_string(uint32_t h[2], const char *s)
+{
+    h[0] = s ? hash_string(s, h[0]) : hash_int(1, h[0]);
+    h[1] = s ? hash_string(s, h[1] ^ 0x9e3779b9) : hash_int(2, h[1]);
+}
+
+/* Of what switch_db_sync_ids() compares an interface's external_ids with,
+ * for 'want' of 'owner'. */
+static uint64_t
+want_digest(const struct switch_db_port *want, const char *owner)
+{
+    uint32_t h[2] = { 0, 0 };
+    digest_string(h, owner);
+    digest_string(h, want->iface_id);
+    digest_string(h, want->mac);
+    digest_string(h, want->netns);
+    h[0] = hash_int(want->tap | (want->trunk << 1), h[0]);
+    return ((uint64_t) h[0] << 32) | h[1];
+}
+
+bool
+switch_db_sync_want_ids(struct switch_db_memo *memo,
+                        const struct ovsrec_interface *iface,
+                        const struct switch_db_port *want, const char *owner)
+{
+    struct iface_memo *m = iface_memo_get(memo, iface);
+    uint64_t digest = m ? want_digest(want, owner) : 0;
+    if (m && m->ids_valid && m->ids == digest) {
+        return false;
+    }
+    bool changed = switch_db_sync_ids(iface, want, owner, MARK_KEEP);
+    if (m) {
+        /* Written: known again once the database sends it back (a
+         * change, which forgets it). */
+        m->ids_valid = !changed;
+        m->ids = digest;
+        if (changed) {
+            m->mark = MARK_KEEP;
+        }
+    }
+    return changed;
+}
+
+bool
+switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
+                      const char *owner, switch_db_installed_func *installed,
+                      const void *aux, struct switch_news *news,
+                      struct switch_db_memo *memo)
+{
+    bool changed = false;
+    const struct ovsrec_bridge *br = switch_db_find_bridge(idl, bridge);
+    for (size_t i = 0; br && i < br->n_ports; i++) {
+        const struct ovsrec_port *port = br->ports[i];
+        for (size_t j = 0; j < port->n_interfaces; j++) {
+            const struct ovsrec_interface *iface = port->interfaces[j];
+            const char *iface_id = smap_get(&iface->external_ids, "iface-id");
+            if (!iface_id || !strcmp(port->name, br->name)) {
+                continue;
+            }
+            enum mark mark = installed(iface_id, aux) ? MARK_SET : MARK_CLEAR;
+            struct iface_memo *m = iface_memo_get(memo, iface);
+            if (m && m->mark == mark) {
+                continue;
+            }
+            bool wrote = switch_db_sync_ids(iface, NULL, owner, mark);
+            if (m) {
+                m->mark = wrote ? MARK_KEEP : mark;
+                m->ids_valid &= !wrote;
+            }
+            if (wrote) {
+                switch_news_expect(news, iface);
+                changed = true;
+            }
+        }
+    }
+    return changed;
+}

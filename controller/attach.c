@@ -333,7 +333,7 @@ wanted_set_destroy(struct wanted_set *s)
 bool
 attacher_run(struct attacher *a, const struct attach_want *wants,
              size_t n_wants, const struct attach_record *records,
-             size_t n_records, const struct sset *in_use)
+             size_t n_records, attacher_in_use_func *in_use, void *aux)
 {
     long long int now = time_msec();
     long long int deadline = now + attach_budget_ms;
@@ -482,7 +482,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             /* (Behind a trunk, the device in the switch is the trunk's.) */
             const char *dev = (at->want.trunk_port ? at->want.trunk_port
                                : at->want.host_ifname);
-            if (!(in_use && sset_contains(in_use, dev))) {
+            if (!(in_use && in_use(dev, aux))) {
                 at->replug = false;
                 attach_or_refuse(a, at, owner);
                 checked(a, at, now);
@@ -542,8 +542,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
         /* (A device behind a trunk is no port of the switch.) */
         if (at->wanted_run != run
             && (at->want.trunk_netns
-                || !(in_use && sset_contains(in_use,
-                                             at->want.host_ifname)))) {
+                || !(in_use && in_use(at->want.host_ifname, aux)))) {
             detach_one(a, at->want.endpoint, at->want.netns,
                        at->want.host_ifname, at->want.trunk_netns, false);
             attached_destroy(at);
@@ -634,7 +633,7 @@ attacher_remove_all(struct attacher *a, const struct attach_record *records,
                     size_t n_records)
 {
     refresh_switch_netns(a);
-    attacher_run(a, NULL, 0, records, n_records, NULL);
+    attacher_run(a, NULL, 0, records, n_records, NULL, NULL);
 }
 
 /* What the attacher has of want 'w' (NULL: nothing). */

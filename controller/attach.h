@@ -79,13 +79,14 @@ void attacher_set_rundir(struct attacher *, const char *rundir);
 
 /* Brings the endpoints to 'wants'; removes what 'records' list and 'wants'
  * does not.  An endpoint no longer wanted whose host end is still a port of
- * the switch ('in_use', host interface names) is kept until the port is gone
- * and it comes back in 'records': ovs-vswitchd must let go of a device before
- * it disappears.  Returns true if anything changed. */
-struct sset;
+ * the switch ('in_use' says so of a host interface name, with 'aux'; NULL:
+ * none is) is kept until the port is gone and it comes back in 'records':
+ * ovs-vswitchd must let go of a device before it disappears.  Returns true
+ * if anything changed. */
+typedef bool attacher_in_use_func(const char *ifname, void *aux);
 bool attacher_run(struct attacher *, const struct attach_want *wants,
                   size_t n_wants, const struct attach_record *records,
-                  size_t n_records, const struct sset *in_use);
+                  size_t n_records, attacher_in_use_func *in_use, void *aux);
 
 /* One endpoint behind a trunk attached or detached without a run, for a
  * change of the NB followed alone; the next attacher_run() takes it as it

@@ -193,6 +193,12 @@ relay_taps_wait(const struct relay_taps *t, const struct relay_taps_ctx *ctx)
     }
 }
 
+bool
+relay_taps_any_unplugged(const struct relay_taps *t)
+{
+    return !sset_is_empty(&t->unplugged);
+}
+
 const struct sset *
 relay_taps_unplugged(struct relay_taps *t, const struct sset *in_use)
 {

@@ -68,6 +68,9 @@ bool relay_taps_swept(const struct relay_taps *);
  * is plugged in again from then on. */
 const struct sset *relay_taps_unplugged(struct relay_taps *,
                                         const struct sset *in_use);
+/* Whether any tap is left out now (else relay_taps_unplugged() does not
+ * read its 'in_use'). */
+bool relay_taps_any_unplugged(const struct relay_taps *);
 
 #ifdef __cplusplus
 }

@@ -103,7 +103,15 @@ struct iface_memo {
     uint64_t ids;               /* digest (want_digest()) is this; */
     enum mark mark;             /* and its vnet-installed mark is this
                                  * (MARK_KEEP: not known). */
+    char *iface_id;             /* Its iface-id (NULL: not known). */
 };
+
+static void
+iface_memo_free(struct iface_memo *m)
+{
+    free(m->iface_id);
+    free(m);
+}
 
 struct switch_db_memo *
 switch_db_memo_create(void)
@@ -119,7 +127,7 @@ switch_db_memo_destroy(struct switch_db_memo *memo)
     if (memo) {
         struct iface_memo *m;
         HMAP_FOR_EACH_POP (m, node, &memo->ifaces) {
-            free(m);
+            iface_memo_free(m);
         }
         hmap_destroy(&memo->ifaces);
         free(memo);
@@ -167,7 +175,7 @@ switch_db_memo_forget_changed(struct switch_db_memo *memo,
         struct iface_memo *m = iface_memo_find(memo, &iface->header_.uuid);
         if (m) {
             hmap_remove(&memo->ifaces, &m->node);
-            free(m);
+            iface_memo_free(m);
         }
     }
 }
@@ -183,7 +191,7 @@ switch_db_memo_prune(struct switch_db_memo *memo, const struct ovsdb_idl *idl,
     HMAP_FOR_EACH_SAFE (m, node, &memo->ifaces) {
         if (!ovsrec_interface_get_for_uuid(idl, &m->uuid)) {
             hmap_remove(&memo->ifaces, &m->node);
-            free(m);
+            iface_memo_free(m);
         }
     }
 }
@@ -228,6 +236,8 @@ switch_db_sync_want_ids(struct switch_db_memo *memo,
         m->ids = digest;
         if (changed) {
             m->mark = MARK_KEEP;
+            free(m->iface_id);
+            m->iface_id = NULL;
         }
     }
     return changed;
@@ -245,12 +255,20 @@ switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
         const struct ovsrec_port *port = br->ports[i];
         for (size_t j = 0; j < port->n_interfaces; j++) {
             const struct ovsrec_interface *iface = port->interfaces[j];
-            const char *iface_id = smap_get(&iface->external_ids, "iface-id");
-            if (!iface_id || !strcmp(port->name, br->name)) {
+            if (!strcmp(port->name, br->name)) {
                 continue;
             }
-            enum mark mark = installed(iface_id, aux) ? MARK_SET : MARK_CLEAR;
             struct iface_memo *m = iface_memo_get(memo, iface);
+            const char *iface_id = (m && m->iface_id ? m->iface_id
+                                    : smap_get(&iface->external_ids,
+                                               "iface-id"));
+            if (!iface_id) {
+                continue;
+            }
+            if (m && !m->iface_id) {
+                m->iface_id = xstrdup(iface_id);
+            }
+            enum mark mark = installed(iface_id, aux) ? MARK_SET : MARK_CLEAR;
             if (m && m->mark == mark) {
                 continue;
             }

@@ -180,6 +180,25 @@ ports_in_use(const struct switch_session *ss, long long int now,
     stale_ports_in_use(&ss->stale, now, in_use);
 }
 
+/* ports_in_use(), made when first asked (mostly it is not). */
+struct lazy_in_use {
+    const struct switch_session *ss;
+    long long int now;
+    bool made;
+    struct sset names;
+};
+
+static bool
+port_in_use(const char *ifname, void *l_)
+{
+    struct lazy_in_use *l = l_;
+    if (!l->made) {
+        ports_in_use(l->ss, l->now, &l->names);
+        l->made = true;
+    }
+    return sset_contains(&l->names, ifname);
+}
+
 static void
 run_attacher(struct switch_session *ss, const struct attach_want *wants,
              size_t n_wants)
@@ -191,10 +210,12 @@ run_attacher(struct switch_session *ss, const struct attach_want *wants,
     size_t n_records = stale_ports_due_records(&ss->stale, now, records);
     /* Devices that are ports, or whose port was just removed, stay until
      * their record comes due. */
-    struct sset in_use;
-    ports_in_use(ss, now, &in_use);
-    attacher_run(ss->attacher, wants, n_wants, records, n_records, &in_use);
-    sset_destroy(&in_use);
+    struct lazy_in_use in_use = { .ss = ss, .now = now };
+    attacher_run(ss->attacher, wants, n_wants, records, n_records,
+                 port_in_use, &in_use);
+    if (in_use.made) {
+        sset_destroy(&in_use.names);
+    }
     free(records);
     /* Forget what is done.  (A port that carries nothing to delete is kept
      * too until then: its name stays in use meanwhile.) */
@@ -332,8 +353,12 @@ session_step_ports(struct switch_session *ss, struct ovsdb_idl *nb,
                    const struct binding_wants *wants, size_t n_ready,
                    const char *underlay, struct port_list_ctx_out *pl)
 {
-    struct sset in_use;
-    ports_in_use(ss, time_msec(), &in_use);
+    /* (Only a relay tap left out asks which ports are in use.) */
+    struct sset in_use = SSET_INITIALIZER(&in_use);
+    if (relay_taps_any_unplugged(ss->taps)) {
+        sset_destroy(&in_use);
+        ports_in_use(ss, time_msec(), &in_use);
+    }
     const struct sset *unplugged = relay_taps_unplugged(ss->taps, &in_use);
     sset_destroy(&in_use);
     bool usable = nb && !ss->config_error && !ss->releasing;

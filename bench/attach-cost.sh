@@ -191,7 +191,7 @@ for ((j = 0; j < K; j++)); do
     # counted.
     r0=$(reconfigs); f0=$(full_runs); loops_start
     sleep 0.2                   # ovs-vswitchd done with ovs-appctl, perf counting.
-    a0=$(proc_ticks "$vswitchd"); b0=$(proc_ticks "$vnetd")
+    a0=$(cpu_ns "$vswitchd"); b0=$(cpu_ns "$vnetd")
     t0=$(date +%s%N)
     steps=
     if (( PLUG )); then
@@ -205,10 +205,11 @@ for ((j = 0; j < K; j++)); do
     fi
     t1=$(date +%s%N)
     sleep 1
-    a1=$(proc_ticks "$vswitchd"); b1=$(proc_ticks "$vnetd"); loops_stop
+    a1=$(cpu_ns "$vswitchd"); b1=$(cpu_ns "$vnetd"); loops_stop
     r1=$(reconfigs); f1=$(full_runs)
     line=$(printf '%s %s %s %s %s %s %s %s %s' "e$i" $(( (t1 - t0) / 1000000 )) \
-        $(( (a1 - a0) * 1000 / hz )) $(( (b1 - b0) * 1000 / hz )) $((r1 - r0)) $((f1 - f0)) \
+        $(( (a1 - a0) / 1000000 )) "$(awk -v d=$((b1 - b0)) 'BEGIN {printf "%.1f", d / 1e6}')" \
+        $((r1 - r0)) $((f1 - f0)) \
         "$loops" "$requests" \
         "$steps")
     echo "$line" >> "$results"
@@ -218,7 +219,7 @@ awk -v n="$N" -v what="$( ((PLUG)) && echo plugs || echo attaches)" \
     '{ t += $2; a += $3; b += $4; r += $5; f += $6; l += $7; nl += ($7 != "-")
       q += $8; s1 += $9; s2 += $10; s3 += $11; s4 += $12; k++ }
     END { printf "\nN=%d, mean of %d %s: %.0f ms; ovs-vswitchd %.0f ms of CPU, " \
-                 "ovs-vnetd %.0f ms, %.2f reconfigurations and %.2f full runs of " \
+                 "ovs-vnetd %.1f ms, %.2f reconfigurations and %.2f full runs of " \
                  "ovs-vnetd each\n", n, k, what, t / k, a / k, b / k, r / k, f / k
           if (nl)
               printf "ovs-vswitchd went round its main loop %.1f times and sent the " \

@@ -33,8 +33,10 @@
 #
 # With CHANGE=attach, each change is an endpoint of the network attached
 # behind sw1's own trunk (ovs-vnetd makes its namespace and veth) and then
-# detached: a change of the switch's own endpoints, which takes a full run.
-# The figures include the devices' making and removal by ovs-vnetd.
+# detached: a change of the switch's own endpoints, which it follows without
+# a full run while another endpoint stays behind the trunk.  The figures
+# include the devices' making and removal by ovs-vnetd (and the kernel's
+# work for them, counted as ovs-vnetd's).
 #
 # With OLD=PATH, an ovs-vnetd binary measured too, on the same sandbox: at
 # each N, ovs-vnetd is restarted with the other binary (after "--wait sync"
@@ -81,16 +83,13 @@ fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 . tests/lib/sandbox.sh
+. bench/lib/proc.sh
 . bench/lib/trunk-endpoints.sh
 
 log() { echo "bench: $*" >&2; }
 fail() { echo "bench: $*" >&2; exit 1; }
 vnet_ctl() { "$OVS_VNET_CTL" "$@"; }
 counter() { sandbox_vnetd_appctl coverage/read-counter "$1"; }
-# CPU time of every thread of process $1 so far, in nanoseconds.
-cpu_ns() {
-    cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'
-}
 
 new_vnetd=$OVS_VNETD
 binaries=(new)

@@ -10,3 +10,10 @@ proc_ticks() {
     done
     echo "$sum"
 }
+
+# cpu_ns PID: the CPU time every thread of the process has used so far, in
+# nanoseconds (the scheduler's count, finer than the clock ticks).
+cpu_ns() {
+    cat /proc/"$1"/task/*/schedstat 2>/dev/null \
+        | awk '{s += $1} END {printf "%.0f\n", s}'
+}

@@ -95,10 +95,9 @@ bool attacher_run(struct attacher *, const struct attach_want *wants,
  * knew where ovs-vswitchd runs and left every endpoint it wanted in place,
  * nothing of the endpoint is attached, its namespace does not exist and
  * bears no mark of ours (so no other endpoint has it), and its trunk is
- * open.  attacher_attach_alone()
- * then makes 'w' (of that endpoint) and returns whether it is in place (if
- * not, its error is kept and a run is to follow, as for one attacher_run()
- * could not make).  attacher_may_detach_alone() says whether 'endpoint' is
+ * open.  attacher_attach_alone() then makes 'w' (of that endpoint) and
+ * returns whether it is in place (if not, its error is kept and a run is to
+ * follow, as for one attacher_run() could not make).  attacher_may_detach_alone() says whether 'endpoint' is
  * in place behind a trunk, every endpoint being so, and
  * attacher_detach_alone() removes it. */
 bool attacher_may_attach_alone(struct attacher *, const char *endpoint,

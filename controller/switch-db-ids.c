@@ -113,6 +113,13 @@ iface_memo_free(struct iface_memo *m)
     free(m);
 }
 
+static void
+iface_memo_remove(struct switch_db_memo *memo, struct iface_memo *m)
+{
+    hmap_remove(&memo->ifaces, &m->node);
+    iface_memo_free(m);
+}
+
 struct switch_db_memo *
 switch_db_memo_create(void)
 {
@@ -174,8 +181,7 @@ switch_db_memo_forget_changed(struct switch_db_memo *memo,
     OVSREC_INTERFACE_FOR_EACH_TRACKED (iface, idl) {
         struct iface_memo *m = iface_memo_find(memo, &iface->header_.uuid);
         if (m) {
-            hmap_remove(&memo->ifaces, &m->node);
-            iface_memo_free(m);
+            iface_memo_remove(memo, m);
         }
     }
 }
@@ -190,8 +196,7 @@ switch_db_memo_prune(struct switch_db_memo *memo, const struct ovsdb_idl *idl,
     struct iface_memo *m;
     HMAP_FOR_EACH_SAFE (m, node, &memo->ifaces) {
         if (!ovsrec_interface_get_for_uuid(idl, &m->uuid)) {
-            hmap_remove(&memo->ifaces, &m->node);
-            iface_memo_free(m);
+            iface_memo_remove(memo, m);
         }
     }
 }

@@ -354,10 +354,11 @@ session_step_ports(struct switch_session *ss, struct ovsdb_idl *nb,
                    const char *underlay, struct port_list_ctx_out *pl)
 {
     /* (Only a relay tap left out asks which ports are in use.) */
-    struct sset in_use = SSET_INITIALIZER(&in_use);
+    struct sset in_use;
     if (relay_taps_any_unplugged(ss->taps)) {
-        sset_destroy(&in_use);
         ports_in_use(ss, time_msec(), &in_use);
+    } else {
+        sset_init(&in_use);
     }
     const struct sset *unplugged = relay_taps_unplugged(ss->taps, &in_use);
     sset_destroy(&in_use);

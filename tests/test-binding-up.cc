@@ -179,7 +179,6 @@ TEST_F(BindingUpTest, WaitingOrFailingEndpointsStayDown)
     EXPECT_EQ(2u, hmap_count(&eps_.not_up.map));
 }
 
-}  // namespace
 
 TEST_F(BindingUpTest, PatchedEndpointsKeepTheListsAsARunWould)
 {
@@ -225,3 +224,5 @@ TEST_F(BindingUpTest, PatchedEndpointsKeepTheListsAsARunWould)
     EXPECT_EQ("", changed());
     EXPECT_EQ("b c", up());
 }
+
+}  // namespace

@@ -6,8 +6,10 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "flows/flow-table.h"
+#include "flows/flow-units.h"
 #include "flows/pipeline.h"
 #include "openvswitch/dynamic-string.h"
 #include "packets.h"
@@ -213,7 +215,7 @@ add_physnet_flood(const struct lan_network *net, const struct lan_flood *f,
  * not come from another switch, every switch that hosts it.  Relay outputs
  * go last: their VLAN tag must not reach local ports.  'trunks': the
  * network's ports here as 'f' has them. */
-void
+static void
 add_flood(const struct lan_network *net, const struct lan_flood *f,
           struct flow_table *out, char **error)
 {
@@ -282,4 +284,135 @@ add_flood(const struct lan_network *net, const struct lan_flood *f,
             "actions=%s", VNET_T_L2, net->segment_id, ds_cstr(&flood));
     }
     ds_destroy(&flood);
+}
+
+void
+lan_fp_start(struct ds *fp)
+{
+    ds_clear(fp);
+}
+
+struct flow_table *
+lan_open_unit(struct flow_units *units, enum lan_unit kind, uint32_t a,
+              uint32_t b, const struct ds *fp)
+{
+    struct flow_unit_key key = { .kind = kind, .a = a, .b = b };
+    return flow_units_open(units, &key, fp->string, fp->length);
+}
+
+void
+lan_fp_put_remote(struct ds *fp, const struct lan_remote *r)
+{
+    FP_PUT(fp, r->ip);
+    FP_PUT(fp, r->ofport);
+    FP_PUT(fp, r->relay);
+}
+
+void
+lan_flood_unit(const struct lan_network *net, const struct lan_flood *flood,
+               struct flow_units *units, struct ds *fp, char **error)
+{
+    /* (The ports as a set: not how many endpoints a trunk carries, nor
+     * the order the endpoints were found in.) */
+    lan_fp_start(fp);
+    FP_PUT(fp, net->segment_id);
+    FP_PUT(fp, net->physnet_ofport);
+    FP_PUT(fp, net->vlan);
+    FP_PUT(fp, flood->n_ports);
+    flow_fp_put(fp, flood->ports, flood->n_ports * sizeof *flood->ports);
+    FP_PUT(fp, flood->n_learners);
+    flow_fp_put(fp, flood->learners,
+                flood->n_learners * sizeof *flood->learners);
+    FP_PUT(fp, flood->n_trunks);
+    flow_fp_put(fp, flood->trunks, flood->n_trunks * sizeof *flood->trunks);
+    for (size_t i = 0; i < net->n_remotes; i++) {
+        lan_fp_put_remote(fp, &net->remotes[i]);
+    }
+    struct flow_table *t = lan_open_unit(units, LAN_U_FLOOD, net->object, 0,
+                                         fp);
+    if (t) {
+        add_flood(net, flood, t, error);
+    }
+}
+
+struct lan_flood_net {
+    struct lan_network net;     /* What the flood unit takes: the scalars,
+                                 * how many ports, 'remotes' (a copy). */
+    struct lan_flood flood;
+};
+
+struct lan_flood_net *
+lan_flood_net_create(const struct lan_network *net)
+{
+    if (!net->n_ports) {
+        return NULL;
+    }
+    struct lan_flood_net *fn = xzalloc(sizeof *fn);
+    fn->net.object = net->object;
+    fn->net.segment_id = net->segment_id;
+    fn->net.n_ports = net->n_ports;
+    fn->net.physnet = net->physnet;
+    fn->net.physnet_ofport = net->physnet_ofport;
+    fn->net.vlan = net->vlan;
+    fn->net.n_remotes = net->n_remotes;
+    fn->net.remotes = (net->n_remotes
+                       ? xmemdup(net->remotes,
+                                 net->n_remotes * sizeof *net->remotes)
+                       : NULL);
+    lan_flood_init(&fn->flood, net);
+    return fn;
+}
+
+void
+lan_flood_net_destroy(struct lan_flood_net *fn)
+{
+    if (fn) {
+        free(CONST_CAST(struct lan_remote *, fn->net.remotes));
+        lan_flood_destroy(&fn->flood);
+        free(fn);
+    }
+}
+
+/* Adds 'ofport' to the 'n' OpenFlow ports of '*ports' (in order, each
+ * once), unless it is there or not above 0. */
+static void
+insert_ofport(int64_t **ports, size_t *n, int64_t ofport)
+{
+    size_t lo = 0, hi = *n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((*ports)[mid] < ofport) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (ofport <= 0 || (lo < *n && (*ports)[lo] == ofport)) {
+        return;
+    }
+    *ports = xrealloc(*ports, (*n + 1) * sizeof **ports);
+    memmove(&(*ports)[lo + 1], &(*ports)[lo], (*n - lo) * sizeof **ports);
+    (*ports)[lo] = ofport;
+    (*n)++;
+}
+
+void
+lan_flood_net_add_port(struct lan_flood_net *fn, const struct lan_port *p)
+{
+    ovs_assert(!p->trunk);
+    fn->net.n_ports++;
+    insert_ofport(&fn->flood.ports, &fn->flood.n_ports, p->ofport);
+    if (!p->has_mac) {
+        insert_ofport(&fn->flood.learners, &fn->flood.n_learners, p->ofport);
+    }
+}
+
+char *
+lan_flows_flood_unit(const struct lan_flood_net *fn, struct flow_units *units)
+{
+    struct ds fp = DS_EMPTY_INITIALIZER;
+    char *error = NULL;
+    lan_flood_unit(&fn->net, &fn->flood, units, &fp, &error);
+    ds_destroy(&fp);
+    return error;
 }

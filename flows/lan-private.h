@@ -16,6 +16,36 @@
 /* Every generator here adds many flows and keeps the first error. */
 #define add flow_table_addf
 
+struct ds;
+struct flow_units;
+
+/* The units of a network's flows (see flows/flow-units.h); 'a' of the key is
+ * always the network's object. */
+enum lan_unit {
+    LAN_U_DEFAULTS = 1,
+    LAN_U_PORT,                 /* b: the port's object. */
+    LAN_U_GATEWAY,
+    LAN_U_NEIGHBOR,             /* b: the neighbor's object. */
+    LAN_U_REMOTE_PORT,          /* b: the remote port's object. */
+    LAN_U_TUNNEL_IN,
+    LAN_U_ROUTING,
+    LAN_U_LEARN,
+    LAN_U_FLOOD,
+    LAN_U_PHYSNET,
+    LAN_U_FOREIGN,              /* Not a network's: a=0. */
+    LAN_U_TRUNK,                /* b: the trunk's OpenFlow port. */
+};
+
+/* A unit's fingerprint is built in a ds, cleared first by lan_fp_start();
+ * lan_open_unit() opens the unit of that fingerprint
+ * (flow_units_open()). */
+#define FP_PUT FLOW_FP_PUT
+void lan_fp_start(struct ds *fp);
+struct flow_table *lan_open_unit(struct flow_units *, enum lan_unit kind,
+                                 uint32_t a, uint32_t b, const struct ds *fp);
+/* Puts what a network's flows take from 'r' into fingerprint 'fp'. */
+void lan_fp_put_remote(struct ds *fp, const struct lan_remote *r);
+
 /* Static L2 forwarding to port 'p' (with a fixed MAC) of 'net'. */
 void add_port_l2(const struct lan_network *net, const struct lan_port *p,
                  struct flow_table *out, char **error);
@@ -43,9 +73,11 @@ void add_learn(const struct lan_network *net, struct flow_table *out,
 /* Table 0 for frames of 'net' from the physical LAN. */
 void add_physnet_ingress(const struct lan_network *net,
                          struct flow_table *out, char **error);
-/* Broadcast, multicast and unknown unicast of 'net', to the ports of
- * 'flood' (its own). */
-void add_flood(const struct lan_network *net, const struct lan_flood *flood,
-               struct flow_table *out, char **error);
+/* Opens and fills the flood unit of 'net' (a network with ports here),
+ * whose ports are 'flood' (its own), the fingerprint built in 'fp':
+ * broadcast, multicast and unknown unicast. */
+void lan_flood_unit(const struct lan_network *net,
+                    const struct lan_flood *flood, struct flow_units *units,
+                    struct ds *fp, char **error);
 
 #endif /* flows/lan-private.h */

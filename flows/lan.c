@@ -14,40 +14,8 @@
 #include "packets.h"
 #include "util.h"
 
-
-/* The units of a network's flows (see flows/flow-units.h); 'a' of the key is
- * always the network's object. */
-enum lan_unit {
-    LAN_U_DEFAULTS = 1,
-    LAN_U_PORT,                 /* b: the port's object. */
-    LAN_U_GATEWAY,
-    LAN_U_NEIGHBOR,             /* b: the neighbor's object. */
-    LAN_U_REMOTE_PORT,          /* b: the remote port's object. */
-    LAN_U_TUNNEL_IN,
-    LAN_U_ROUTING,
-    LAN_U_LEARN,
-    LAN_U_FLOOD,
-    LAN_U_PHYSNET,
-    LAN_U_FOREIGN,              /* Not a network's: a=0. */
-    LAN_U_TRUNK,                /* b: the trunk's OpenFlow port. */
-};
-
-/* A fingerprint is built in 'fp' (cleared first by fp_start()). */
-static void
-fp_start(struct ds *fp)
-{
-    ds_clear(fp);
-}
-
-#define FP_PUT FLOW_FP_PUT
-
-static struct flow_table *
-open_unit(struct flow_units *units, enum lan_unit kind, uint32_t a,
-          uint32_t b, const struct ds *fp)
-{
-    struct flow_unit_key key = { .kind = kind, .a = a, .b = b };
-    return flow_units_open(units, &key, fp->string, fp->length);
-}
+#define fp_start lan_fp_start
+#define open_unit lan_open_unit
 
 static void
 add_defaults(struct flow_table *out, char **error)
@@ -469,13 +437,6 @@ lan_flows_neighbor_drop(const struct lan_neighbor_net *nn, uint32_t object,
     flow_units_drop(units, &key);
 }
 
-static void
-fp_put_remote(struct ds *fp, const struct lan_remote *r)
-{
-    FP_PUT(fp, r->ip);
-    FP_PUT(fp, r->ofport);
-    FP_PUT(fp, r->relay);
-}
 
 bool
 lan_network_tunnel_in(const struct lan_network *net)
@@ -499,7 +460,7 @@ remote_port_unit(const struct lan_neighbor_net *nn, bool tunnel_in,
     flow_fp_put(fp, rp->mac, 6);
     FP_PUT(fp, tunnel_in);
     if (remote) {
-        fp_put_remote(fp, remote);
+        lan_fp_put_remote(fp, remote);
     }
     struct flow_table *t = open_unit(units, LAN_U_REMOTE_PORT, nn->object,
                                      rp->object, fp);
@@ -665,7 +626,7 @@ network_units(const struct lan_network *net,
                         net->n_relay_sources * sizeof *net->relay_sources);
         } else {
             for (size_t i = 0; i < net->n_remotes; i++) {
-                fp_put_remote(fp, &net->remotes[i]);
+                lan_fp_put_remote(fp, &net->remotes[i]);
             }
         }
         if ((t = open_unit(units, LAN_U_TUNNEL_IN, o, 0, fp))) {
@@ -722,25 +683,7 @@ network_units(const struct lan_network *net,
         }
     }
 
-    /* (The ports as a set: not how many endpoints a trunk carries, nor
-     * the order the endpoints were found in.) */
-    fp_start(fp);
-    FP_PUT(fp, net->segment_id);
-    FP_PUT(fp, net->physnet_ofport);
-    FP_PUT(fp, net->vlan);
-    FP_PUT(fp, flood.n_ports);
-    flow_fp_put(fp, flood.ports, flood.n_ports * sizeof *flood.ports);
-    FP_PUT(fp, flood.n_learners);
-    flow_fp_put(fp, flood.learners,
-                flood.n_learners * sizeof *flood.learners);
-    FP_PUT(fp, flood.n_trunks);
-    flow_fp_put(fp, flood.trunks, flood.n_trunks * sizeof *flood.trunks);
-    for (size_t i = 0; i < net->n_remotes; i++) {
-        fp_put_remote(fp, &net->remotes[i]);
-    }
-    if ((t = open_unit(units, LAN_U_FLOOD, o, 0, fp))) {
-        add_flood(net, &flood, t, error);
-    }
+    lan_flood_unit(net, &flood, units, fp, error);
     lan_flood_destroy(&flood);
 }
 

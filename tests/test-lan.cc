@@ -347,6 +347,66 @@ TEST(LanFlows, TrunkPortsPatchedAsAPassMakesThem)
     flow_units_destroy(patched);
 }
 
+TEST(LanFlows, PortJoiningPatchedAsAPassMakesIt)
+{
+    // A port of one endpoint joins a network that has ports here (and a
+    // remote switch): its port's, neighbour's and the flood's units alone,
+    // the flood made again from what was kept of the network; the same
+    // flows as a pass over the network as it is then.
+    Lan lan;
+    lan_remote r{};
+    r.object = 0x55555555;
+    r.ip = (192u << 24) | (168u << 16) | (50u << 8) | 2;
+    r.ofport = 9;
+    lan.remotes.push_back(r);
+    flow_units *patched = flow_units_create();
+    lan.pass(patched);
+    lan.bind();
+    lan_flood_net *fn = lan_flood_net_create(&lan.net);
+    ASSERT_NE(fn, nullptr);
+
+    lan_port p = lan.ports.front();
+    p.name = "ep2";
+    p.object = 0x33333333;
+    p.ofport = 2;               // Before the others: the set stays ordered.
+    p.mac[5] = 0x12;
+    p.ip = kIp11 + 1;
+    lan_neighbor n{};
+    n.object = p.object;
+    memcpy(n.mac, p.mac, 6);
+    n.ip = p.ip;
+    lan_neighbor_net nn;
+    ASSERT_TRUE(lan_network_neighbor_net(&lan.net, &nn));
+    flow_units_begin_patch(patched);
+    for (char *error : {lan_flows_port_unit(&nn, &p, patched),
+                        lan_flows_neighbor_unit(&nn, &n, patched)}) {
+        EXPECT_EQ(error, nullptr) << error;
+        free(error);
+    }
+    lan_flood_net_add_port(fn, &p);
+    char *error = lan_flows_flood_unit(fn, patched);
+    EXPECT_EQ(error, nullptr) << error;
+    free(error);
+    EXPECT_TRUE(flow_units_end(patched));
+
+    lan.ports.push_back(p);
+    lan.neighbors.push_back(n);
+    flow_units *full = flow_units_create();
+    lan.pass(full);
+    std::string text = units_text(patched);
+    EXPECT_EQ(text, units_text(full));
+    EXPECT_NE(text.find("output:2,output:3,output:4"), std::string::npos)
+        << text;
+
+    // The next pass over the network finds nothing to change.
+    flow_units_take_dirty(patched, ignore_flow, nullptr);
+    lan.pass(patched);
+    EXPECT_EQ(flow_units_n_dirty(patched), 0u);
+    lan_flood_net_destroy(fn);
+    flow_units_destroy(full);
+    flow_units_destroy(patched);
+}
+
 TEST(LanFlows, FloodFollowsThePortsAsASet)
 {
     // A third endpoint behind the trunk, and the ports found in another

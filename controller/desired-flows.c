@@ -141,6 +141,7 @@ desired_flows_nets_clear(struct hmap *nets)
     struct desired_flows_net *dn;
     HMAP_FOR_EACH_POP (dn, node, nets) {
         free(dn->remotes);
+        lan_flood_net_destroy(dn->flood);
         free(dn);
     }
 }
@@ -158,9 +159,11 @@ desired_flows_net_find(const struct hmap *nets,
     return NULL;
 }
 
-/* Fills 'nets' with the valid networks of 'view'. */
+/* Fills 'nets' with the valid networks of 'view', whose 'n_lans' networks
+ * with units are 'lans'. */
 static void
-record_nets(const struct lan_view *view, struct hmap *nets)
+record_nets(const struct lan_view *view, const struct lan_network *lans,
+            size_t n_lans, struct hmap *nets)
 {
     desired_flows_nets_clear(nets);
     const struct shash_node *node;
@@ -192,6 +195,16 @@ record_nets(const struct lan_view *view, struct hmap *nets)
                 }
             }
             hmap_insert(nets, &dn->node, hash_pointer(ni->row, 0));
+        }
+    }
+    for (size_t i = 0; i < n_lans; i++) {
+        const struct net_info *ni = shash_find_data(&view->nets,
+                                                    lans[i].name);
+        struct desired_flows_net *dn = CONST_CAST(
+            struct desired_flows_net *,
+            ni ? desired_flows_net_find(nets, ni->row) : NULL);
+        if (dn) {
+            dn->flood = lan_flood_net_create(&lans[i]);
         }
     }
 }
@@ -229,6 +242,6 @@ desired_flows_run(const struct desired_flows_ctx_in *in,
                     n_tunnels, foreign, n_foreign);
     }
     free(foreign);
+    record_nets(view, lans, n_nets, out->nets);
     free(lans);
-    record_nets(view, out->nets);
 }

@@ -49,6 +49,9 @@ struct desired_flows_net {
     int64_t trunk_ofport;
     size_t n_trunk_ports;
     size_t n_trunk_leaving;
+    /* What its flood unit was made from (NULL: none, no ports here), for a
+     * patch of a port that joins it here. */
+    struct lan_flood_net *flood;
 };
 
 struct desired_flows_remote {

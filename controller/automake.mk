@@ -36,6 +36,7 @@ controller_libvnetd_a_SOURCES = \
 	controller/switch-session-steps.c \
 	controller/switch-session-elsewhere.c \
 	controller/switch-session-patch.c \
+	controller/switch-session-numbered.c \
 	controller/switch-session-of.c \
 	controller/tunnels.c controller/tunnels.h \
 	controller/vif.c controller/vif.h \

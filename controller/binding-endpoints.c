@@ -173,10 +173,12 @@ binding_report(struct binding_endpoints *endpoints,
                uint64_t flow_gen, binding_holds_func *holds, const void *aux,
                bool all_ready, struct binding_report *r)
 {
+    r->n_unbound = 0;
     for (size_t i = 0; i < w->n; i++) {
         struct binding_endpoint *be = binding_want_state(w, i, endpoints);
         if (be->status.ofport <= 0) {
             all_ready = false;
+            r->n_unbound++;
         }
         be->wanted = true;
     }
@@ -218,10 +220,10 @@ binding_report(struct binding_endpoints *endpoints,
 void
 binding_endpoint_patch_bound(struct binding_endpoints *endpoints,
                              const char *name, int64_t ofport,
-                             uint64_t flow_gen)
+                             bool trunk, uint64_t flow_gen)
 {
     struct binding_endpoint *be = binding_endpoint(endpoints, name);
-    be->trunk = true;
+    be->trunk = trunk;
     be->waiting = be->kept = false;
     be->status.ofport = be->bound_ofport = ofport;
     be->flow_gen = flow_gen;

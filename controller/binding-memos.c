@@ -105,6 +105,31 @@ binding_memos_placement(const struct binding_memos *memos,
     return true;
 }
 
+bool
+binding_memos_here_port(const struct binding_memos *memos,
+                        const struct vnetrec_endpoint *ep, const char *ifname,
+                        int64_t ofport, struct lan_port *port)
+{
+    const struct binding_memo *m = (memos->runs
+                                    ? memo_find(memos, &ep->header_.uuid)
+                                    : NULL);
+    if (!m || m->run != memos->runs || !m->accepted || m->pending
+        || !m->created || !m->here || m->tap || m->internal || m->trunk
+        || !m->has_addresses || m->error || !m->has_mac || !m->has_ip
+        || strcmp(m->ifname, ifname)) {
+        return false;
+    }
+    memset(port, 0, sizeof *port);
+    port->name = ep->name;
+    port->object = ep->header_.uuid.parts[0];
+    port->ofport = ofport;
+    port->has_mac = true;
+    memcpy(port->mac, m->mac, 6);
+    port->has_ip = true;
+    port->ip = m->ip;
+    return true;
+}
+
 /* Works out what follows from row 'ep' alone into 'm'. */
 void
 memo_fill_row(struct binding_memo *m, const struct binding_ctx_in *in,

@@ -100,13 +100,14 @@ void binding_endpoint_set_error(struct binding_endpoint *, const char *error);
  * at every one. */
 void binding_endpoints_begin(struct binding_endpoints *);
 
-/* For a change followed without a run (binding_patch()): endpoint 'name',
- * new here, bound behind a trunk to OpenFlow port 'ofport' and served by
- * the desired flows of generation 'flow_gen' on, not up until the switch
- * holds them; endpoint 'name' gone (its state forgotten). */
+/* For a change followed without a run (binding_patch(), or a port
+ * numbered): endpoint 'name' bound to OpenFlow port 'ofport' (behind a
+ * trunk, if 'trunk') and served by the desired flows of generation
+ * 'flow_gen' on, not up until the switch holds them; endpoint 'name' gone
+ * (its state forgotten). */
 void binding_endpoint_patch_bound(struct binding_endpoints *,
                                   const char *name, int64_t ofport,
-                                  uint64_t flow_gen);
+                                  bool trunk, uint64_t flow_gen);
 void binding_endpoint_patch_forget(struct binding_endpoints *,
                                    const char *name);
 
@@ -155,6 +156,17 @@ bool binding_memos_placement(const struct binding_memos *,
                              const struct vnetrec_endpoint *,
                              const char *switch_name, const char **host,
                              bool *has_mac, uint8_t mac[6]);
+
+/* For an interface numbered, followed without a run: whether the last
+ * binding_collect() (or binding_patch()) with 'memos' found endpoint row
+ * 'ep' a namespace endpoint of this switch with a veth of its own (not an
+ * internal port, a tap or behind a trunk) whose host end is 'ifname', with
+ * its own MAC and IP.  If so, fills '*port' with its port on OpenFlow port
+ * 'ofport' (its name is the row's). */
+bool binding_memos_here_port(const struct binding_memos *,
+                             const struct vnetrec_endpoint *ep,
+                             const char *ifname, int64_t ofport,
+                             struct lan_port *port);
 
 /* What a step of binding reads. */
 struct binding_ctx_in {
@@ -281,6 +293,7 @@ bool binding_patch(struct binding_memos *, const struct binding_ctx_in *,
 /* What binding_report() found. */
 struct binding_report {
     bool endpoints_ready;       /* Every endpoint wanted here is bound. */
+    size_t n_unbound;           /* Endpoints wanted here, not bound. */
     bool markers_ready;         /* Every endpoint up was up before (its
                                  * interface marked vnet-installed). */
     size_t n_errors;            /* Endpoints reported with an error. */

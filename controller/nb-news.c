@@ -65,6 +65,22 @@ nb_news_init(struct nb_news *news)
     for (size_t i = 0; i < NB_NEWS_RECENT; i++) {
         uuidset_init(&news->recent[i]);
     }
+    news->endpoints_by_name = NULL;
+}
+
+const struct vnetrec_endpoint *
+nb_news_endpoint_by_name(const struct nb_news *news, const char *name)
+{
+    if (!news->endpoints_by_name) {
+        return NULL;
+    }
+    struct vnetrec_endpoint *key
+        = vnetrec_endpoint_index_init_row(news->endpoints_by_name);
+    vnetrec_endpoint_index_set_name(key, name);
+    const struct vnetrec_endpoint *ep
+        = vnetrec_endpoint_index_find(news->endpoints_by_name, key);
+    vnetrec_endpoint_index_destroy_row(key);
+    return ep;
 }
 
 struct row_version {

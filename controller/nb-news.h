@@ -22,6 +22,7 @@ extern "C" {
 #include "uuidset.h"
 
 struct ovsdb_idl;
+struct ovsdb_idl_index;
 struct vnetrec_endpoint;
 
 struct nb_news {
@@ -43,6 +44,9 @@ struct nb_news {
      * of their own, between those a full run reads). */
 #define NB_NEWS_RECENT 4
     struct uuidset recent[NB_NEWS_RECENT];
+    /* The NB's Endpoint rows by name (set by the owner of the IDL), or
+     * NULL. */
+    struct ovsdb_idl_index *endpoints_by_name;
 };
 
 /* Registers the columns of 'idl' (created without alerts for none) as
@@ -67,6 +71,10 @@ void nb_news_clear(struct ovsdb_idl *);
  * it refers to changes), and never comes back to an earlier value, also for
  * a row deleted and inserted again.  What is worked out from the row alone
  * may be kept while its version stays. */
+/* The Endpoint row named 'name', or NULL (also without an index). */
+const struct vnetrec_endpoint *nb_news_endpoint_by_name(
+    const struct nb_news *, const char *name);
+
 uint64_t nb_news_endpoint_version(const struct nb_news *,
                                   const struct vnetrec_endpoint *);
 

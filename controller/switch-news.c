@@ -44,12 +44,26 @@ switch_news_init(struct switch_news *news)
     shash_init(&news->inserted);
     news->bridge = NULL;
     sset_init(&news->bridge_ports);
+    news->ofports = NULL;
+    news->n_ofports = news->allocated_ofports = 0;
+}
+
+static void
+clear_ofports(struct switch_news *news)
+{
+    for (size_t i = 0; i < news->n_ofports; i++) {
+        free(news->ofports[i].ifname);
+        free(news->ofports[i].iface_id);
+    }
+    news->n_ofports = 0;
 }
 
 void
 switch_news_destroy(struct switch_news *news)
 {
     switch_news_forget(news);
+    clear_ofports(news);
+    free(news->ofports);
     hmap_destroy(&news->expected);
     shash_destroy(&news->inserted);
     sset_destroy(&news->bridge_ports);
@@ -124,6 +138,29 @@ switch_news_expect_bridge(struct switch_news *news,
     }
 }
 
+const struct switch_news_ofport *
+switch_news_ofports(const struct switch_news *news, size_t *n)
+{
+    *n = news->n_ofports;
+    return news->ofports;
+}
+
+void
+switch_news_followed(struct switch_news *news)
+{
+    clear_ofports(news);
+}
+
+unsigned int
+switch_news_bump(struct switch_news *news)
+{
+    if (news->n_ofports) {
+        clear_ofports(news);
+        news->seqno++;
+    }
+    return news->seqno;
+}
+
 bool
 switch_news_expects_inserts(const struct switch_news *news)
 {
@@ -167,10 +204,38 @@ other_column_updated(const struct ovsdb_idl_row *row,
     return false;
 }
 
+/* Whether 'iface' (not inserted) was given an OpenFlow port, and that is
+ * all; if so, lists it in 'news'. */
 static bool
-iface_as_written(const struct switch_news *news,
+iface_numbered(struct switch_news *news,
+               const struct ovsrec_interface *iface)
+{
+    if (!ovsdb_idl_track_is_updated(&iface->header_,
+                                    &ovsrec_interface_col_ofport)
+        || other_column_updated(&iface->header_, &ovsrec_table_interface,
+                                &ovsrec_interface_col_ofport)
+        || iface->n_ofport != 1 || iface->ofport[0] <= 0) {
+        return false;
+    }
+    if (news->n_ofports >= news->allocated_ofports) {
+        news->ofports = x2nrealloc(news->ofports, &news->allocated_ofports,
+                                   sizeof *news->ofports);
+    }
+    struct switch_news_ofport *o = &news->ofports[news->n_ofports++];
+    o->ifname = xstrdup(iface->name);
+    o->iface_id = nullable_xstrdup(smap_get(&iface->external_ids,
+                                            "iface-id"));
+    o->ofport = iface->ofport[0];
+    return true;
+}
+
+static bool
+iface_as_written(struct switch_news *news,
                  const struct ovsrec_interface *iface, bool inserted)
 {
+    if (!inserted && iface_numbered(news, iface)) {
+        return true;
+    }
     if (!inserted) {
         /* A mark: external_ids alone, as written. */
         const struct switch_news_row *r = find_expected(
@@ -222,7 +287,7 @@ static bool
 as_written(const struct ovsdb_idl_row *row,
            const struct ovsdb_idl_table_class *tc, void *news_)
 {
-    const struct switch_news *news = news_;
+    struct switch_news *news = news_;
     if (ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_DELETE)) {
         return false;
     }
@@ -249,13 +314,17 @@ as_written(const struct ovsdb_idl_row *row,
 unsigned int
 switch_news_run(struct switch_news *news, struct ovsdb_idl *idl)
 {
+    /* Numbered interfaces not followed: news now. */
+    switch_news_bump(news);
     unsigned int idl_seqno = ovsdb_idl_get_seqno(idl);
     if (idl_seqno != news->idl_seqno) {
         news->idl_seqno = idl_seqno;
-        /* Only ovs-vnetd's own writes as written: no news. */
+        /* Only ovs-vnetd's own writes as written, and interfaces numbered:
+         * no news (yet). */
         if (!idl_changes_each(idl, as_written, news)) {
             news->seqno++;
             switch_news_forget(news);
+            clear_ofports(news);
         }
     }
     ovsdb_idl_track_clear(idl);

@@ -9,11 +9,18 @@
  * inserted or deleted, another column or table, external_ids not as
  * written, an inserted interface that already has its OpenFlow port, a
  * sequence number moved with nothing tracked (a new connection's first
- * reply). */
+ * reply).
+ *
+ * An interface given an OpenFlow port (that column alone changed, to a port
+ * above 0) is news only if its reader says so: switch_news_run() lists it
+ * (switch_news_ofports()) and its reader either follows it or calls
+ * switch_news_bump() before the next switch_news_run() (which makes any
+ * left news). */
 #ifndef VNET_SWITCH_NEWS_H
 #define VNET_SWITCH_NEWS_H 1
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
@@ -36,6 +43,15 @@ struct switch_news {
     struct shash inserted;      /* Name -> struct switch_news_port. */
     char *bridge;               /* The bridge they went into (or NULL), */
     struct sset bridge_ports;   /* and its ports' names then. */
+    struct switch_news_ofport *ofports; /* Interfaces numbered. */
+    size_t n_ofports, allocated_ofports;
+};
+
+/* An interface that ovs-vswitchd has given an OpenFlow port. */
+struct switch_news_ofport {
+    char *ifname;
+    char *iface_id;             /* Its external_ids:iface-id, or NULL. */
+    int64_t ofport;
 };
 
 /* Registers 'column' in 'idl' (created monitoring nothing by default), with
@@ -57,6 +73,16 @@ void switch_news_expect_insert(struct switch_news *,
                                const struct ovsrec_port *);
 void switch_news_expect_bridge(struct switch_news *,
                                const struct ovsrec_bridge *);
+/* The interfaces numbered, and nothing else, that the last
+ * switch_news_run() found (none if it found news). */
+const struct switch_news_ofport *switch_news_ofports(
+    const struct switch_news *, size_t *n);
+/* Makes what the last switch_news_run() found news after all; returns the
+ * new number. */
+unsigned int switch_news_bump(struct switch_news *);
+/* Says that its reader followed them. */
+void switch_news_followed(struct switch_news *);
+
 /* Whether inserted ports are expected to come back. */
 bool switch_news_expects_inserts(const struct switch_news *);
 

@@ -132,6 +132,17 @@ session_may_pass_by(const struct switch_session *ss, struct ovsdb_idl *nb,
 }
 
 bool
+session_key_is_last_but_flows(const struct switch_session *ss,
+                              const struct run_key *key)
+{
+    struct run_key k;
+    memcpy(&k, key, sizeof k);
+    k.installed_gen = ss->last_key.installed_gen;
+    k.synced = ss->last_key.synced;
+    return !memcmp(&k, &ss->last_key, sizeof k);
+}
+
+bool
 session_only_elsewhere(const struct switch_session *ss, struct ovsdb_idl *nb,
                        const struct run_key *key, bool timers_due)
 {

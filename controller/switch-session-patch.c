@@ -225,9 +225,8 @@ same_neighbor(const struct lan_neighbor *a, const struct lan_neighbor *b)
     return a->ip == b->ip && !memcmp(a->mac, b->mac, 6);
 }
 
-/* Keeps the first error of the patch in '*error'. */
-static void
-keep_error(char **error, char *e)
+void
+session_keep_error(char **error, char *e)
 {
     if (!*error) {
         *error = e;
@@ -235,6 +234,8 @@ keep_error(char **error, char *e)
         free(e);
     }
 }
+
+#define keep_error session_keep_error
 
 /* Brings the units of change 'c' up to date in 'units': its neighbour's,
  * and its remote port's where it was on the switch 'old' or is on 'now'
@@ -325,6 +326,12 @@ patch_flows(struct patch_ctx *ctx, const bool *in_place)
                          ss->units, &error);
         }
     }
+    session_patch_end(ss, error);
+}
+
+void
+session_patch_end(struct switch_session *ss, char *error)
+{
     if (flow_units_end(ss->units)) {
         /* An error the switch reported before now was about other
          * flows. */
@@ -387,7 +394,8 @@ bind_here(struct patch_ctx *ctx, const bool *in_place)
             dn->n_trunk_ports--;
         } else if (in_place[i]) {
             binding_endpoint_patch_bound(&ss->endpoints, c->row->name,
-                                         dn->trunk_ofport, ss->flow_gen);
+                                         dn->trunk_ofport, true,
+                                         ss->flow_gen);
             dn->n_trunk_ports++;
         }
     }

@@ -146,6 +146,8 @@ struct switch_session {
     struct stale_ports stale;   /* Ports a reconcile removed. */
     struct binding_endpoints endpoints;
     bool endpoints_ready;       /* Every endpoint here attached and bound. */
+    bool attach_ready;          /* Every endpoint here attached, */
+    size_t n_unbound;           /* and how many are not bound. */
     bool settled;               /* See switch_session_is_settled(). */
     long long int settle_deadline;
     bool markers_ready;         /* ...and marked vnet-installed if up. */
@@ -317,6 +319,33 @@ enum session_patch_result session_patch(struct switch_session *,
                                         struct ovsdb_idl *nb,
                                         const struct run_key *,
                                         bool timers_due);
+
+/* Whether 'key' is the last full run's but for the switch's flows coming
+ * in (the installer's generation and sync). */
+bool session_key_is_last_but_flows(const struct switch_session *,
+                                   const struct run_key *key);
+
+/* For a patch of the desired flows: keeps the first error in '*error'
+ * (frees the others); ends the patch begun with flow_units_begin_patch(),
+ * sending the flows if they changed, and with an error (a bug) has a full
+ * run follow. */
+void session_keep_error(char **error, char *e);
+void session_patch_end(struct switch_session *, char *error);
+
+/* Follows the ports of endpoints of this switch that ovs-vswitchd has just
+ * numbered (switch_news_ofports()), if there are any, when nothing else
+ * calls for a full run (none is due for another reason, 'full_due'; 'key',
+ * as now, is the last full run's, the switch's flows coming in aside; that
+ * run left every other endpoint in place and bound, none with an error):
+ * each is an endpoint of this switch with a veth of its own, with its own
+ * MAC and IP, whose port was not numbered yet, in a network with other
+ * ports here and on no physical network.  Binds each to its port and makes
+ * its port's flows, its answer to ARP and its network's flooding again, and
+ * returns true.  Otherwise, having changed nothing, or checking
+ * (desired_flows_checking()), makes them the switch database's news for a
+ * full run (in 'key' too). */
+bool session_follow_numbered(struct switch_session *, struct ovsdb_idl *nb,
+                             struct run_key *key, bool full_due);
 
 /* The OpenFlow socket the bridge connects to (malloc'd), the first of its
  * two until one is chosen, or NULL without a bridge or run directory;

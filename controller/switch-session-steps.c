@@ -578,6 +578,8 @@ session_step_report(struct switch_session *ss, struct ovsdb_idl *nb,
     binding_report(&ss->endpoints, wants, ss->flow_gen, installer_holds,
                    ss->installer, all_ready, &report);
     ss->endpoints_ready = report.endpoints_ready;
+    ss->attach_ready = all_ready;
+    ss->n_unbound = report.n_unbound;
     ss->endpoint_errors = report.n_errors;
     session_report_up(ss, report.markers_ready);
 

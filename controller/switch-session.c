@@ -448,15 +448,9 @@ log_full_run_cause(const struct switch_session *ss, const struct run_key *key,
 static bool
 only_flows_came_in(const struct switch_session *ss, const struct run_key *key)
 {
-    if (!ss->ran_once || ss->watching || !ss->settled || ss->rerun
-        || timers_due(ss) || !memcmp(key, &ss->last_key, sizeof *key)) {
-        return false;
-    }
-    struct run_key k;
-    memcpy(&k, key, sizeof k);
-    k.installed_gen = ss->last_key.installed_gen;
-    k.synced = ss->last_key.synced;
-    return !memcmp(&k, &ss->last_key, sizeof k);
+    return (ss->ran_once && !ss->watching && ss->settled && !ss->rerun
+            && !timers_due(ss) && memcmp(key, &ss->last_key, sizeof *key)
+            && session_key_is_last_but_flows(ss, key));
 }
 
 static struct relay_taps_ctx
@@ -567,8 +561,7 @@ session_commit(struct switch_session *ss)
         }
     }
     if (ss->inserts_in_flight && !ss->txn_pending) {
-        /* Failed: the end is news for a full run (the run key's
-         * 'txn_pending'). */
+        /* Failed: the end is news (the run key's 'txn_pending'). */
         ss->inserts_in_flight = false;
         switch_news_forget(&ss->ovs_news);
     }
@@ -599,8 +592,7 @@ stale_ports_cfg(struct switch_session *ss)
  * has ended, and what it wrote has come back before its reply (no news, if
  * as written: switch_news_run()).  Its end is no news either, unless a full
  * run ran while it was in flight (that run could not write) or something
- * else changed: the full run that sent the ports would find nothing to do
- * but wait for their OpenFlow ports, which come as news. */
+ * else changed: what new ports bring next is their OpenFlow ports. */
 static void
 own_txn_end(struct switch_session *ss)
 {
@@ -672,6 +664,9 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     }
     ss->news = news;
     struct run_key key = run_key_now(ss, nb, news);
+    bool numbered = session_follow_numbered(ss, nb, &key,
+                                            repaired || timers_due(ss));
+    bool numbered_ready = ss->endpoints_ready;
     bool full = repaired || full_run_needed(ss, &key);
     if (full && !repaired && only_flows_came_in(ss, &key)) {
         COVERAGE_INC(switch_session_up_run);
@@ -681,7 +676,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     }
     /* Checking, the full run follows all the same, and must change
      * nothing. */
-    bool elsewhere = false, patched = false;
+    bool elsewhere = numbered, patched = numbered;
     size_t n_peers = ss->plan.n_peers;
     enum session_patch_result passed = SESSION_PATCH_NONE;
     if (full && !repaired) {
@@ -733,14 +728,17 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         bool flows_changed = flows_after && strcmp(flows_before, flows_after);
         free(flows_before);
         free(flows_after);
+        bool ready_changed = numbered && ss->endpoints_ready != numbered_ready;
         if (elsewhere && (flows_changed || ss->plan.n_peers != n_peers
-                          || sset_count(&ss->endpoints.changed) > n_status)) {
+                          || sset_count(&ss->endpoints.changed) > n_status
+                          || ready_changed)) {
             VLOG_ERR("switch %s: a change %s changed %s in the full run",
                      ss->name,
                      (patched ? "followed without a full run"
                       : "judged to be of other networks only"),
                      (flows_changed ? "the desired flows"
                       : ss->plan.n_peers != n_peers ? "the tunnels"
+                      : ready_changed ? "whether its endpoints are bound"
                       : "an endpoint's status"));
         }
         /* As the run left things: what it changed itself (a transaction

@@ -189,7 +189,7 @@ TEST_F(BindingUpTest, PatchedEndpointsKeepTheListsAsARunWould)
     refresh();
     changed();
 
-    binding_endpoint_patch_bound(&eps_, "c", 9, 2);
+    binding_endpoint_patch_bound(&eps_, "c", 9, true, 2);
     binding_endpoint_patch_forget(&eps_, "a");
     EXPECT_EQ("a c", changed());
     EXPECT_EQ("b", up());
@@ -205,7 +205,7 @@ TEST_F(BindingUpTest, PatchedEndpointsKeepTheListsAsARunWould)
     EXPECT_EQ(2u, eps_.up_gen);
 
     // One not up yet goes: it leaves the list of those not up.
-    binding_endpoint_patch_bound(&eps_, "d", 9, 3);
+    binding_endpoint_patch_bound(&eps_, "d", 9, true, 3);
     binding_endpoint_patch_forget(&eps_, "d");
     EXPECT_EQ(0u, hmap_count(&eps_.not_up.map));
     EXPECT_EQ(2u, eps_.n_up);

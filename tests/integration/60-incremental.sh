@@ -578,6 +578,47 @@ test_new_ports_coming_back_start_no_full_run() {
     wait_until 5 test "$(full_runs)" -gt "$before"
 }
 
+test_own_ports_numbered_are_followed_without_a_full_run() {
+    # A new endpoint of the switch's own (a veth) is bound when
+    # ovs-vswitchd numbers its port, without a full run: its port's flows,
+    # its answer to ARP and its network's flooding alone (checking, a full
+    # run follows all the same and must change nothing).
+    r1_on_h1
+    sleep 1
+    local before runs i ofport
+    before=$(sandbox_vnetd_appctl coverage/read-counter switch_session_numbered)
+    runs=$(full_runs)
+    for i in 1 2 3; do
+        vnet_ctl --wait attach red "n$i" --switch=h1 --ip="10.5.1.$i" \
+            --netns="$SANDBOX_PREFIX-n$i" >/dev/null
+    done
+    local numbered
+    numbered=$(( $(sandbox_vnetd_appctl coverage/read-counter switch_session_numbered) - before ))
+    runs=$(( $(full_runs) - runs ))
+    (( numbered >= 3 )) || fail "$numbered of 3 numbered ports followed alone"
+    if [ "${SANDBOX_CHECK_INCREMENTAL:-0}" != 1 ]; then
+        # The endpoint's row alone takes a full run (its devices, its port).
+        (( runs <= 4 )) || fail "$runs full runs for 3 attaches"
+    fi
+    assert_eq "$(vnet_ctl -f csv --no-headings ep-list | cut -d, -f8 | sort -u)" \
+        true "every endpoint up"
+    reaches n3 10.5.0.11 || fail "n3 -> r1"
+    reaches r1 10.5.1.2 || fail "r1 -> n2"
+    answers_arp r1 10.5.1.3 "$(nb_column Endpoint n3 mac)" || fail "no answer for n3"
+    ofport=$(sandbox_vsctl h1 --bare --columns=ofport find Interface \
+                 external_ids:iface-id=n3)
+    output_has "priority=11,.*actions=.*output:$ofport\b" \
+        sandbox_ofctl h1 -O OpenFlow15 dump-flows br-vnet \
+        || fail "red's flooding leaves n3 (port $ofport) out"
+}
+
+test_own_ports_numbered_followed_alone_without_the_check() {
+    # The same as users run ovs-vnetd: the flows the test looks at come
+    # from the patches alone.
+    SANDBOX_CHECK_INCREMENTAL=0
+    test_own_ports_numbered_are_followed_without_a_full_run
+}
+
 
 # Endpoints attached by the hundred are made a part at a time, about a
 # quarter of a second's worth per pass of ovs-vnetd's loop, which goes on

@@ -573,15 +573,20 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
 
 bool
 attacher_may_attach_alone(struct attacher *a, const char *endpoint,
-                          const char *netns, const char *trunk_port)
+                          const char *netns, const char *trunk_port,
+                          const char *host_ifname)
 {
     /* (A namespace of ours that is gone still has its mark until its
      * endpoint is detached: deleted behind our back, it may be another
      * endpoint's, to be made again.) */
     if (!a->looked || a->n_not_ready || a->n_deferred || !netns
-        || !trunk_port || shash_find(&a->endpoints, endpoint)
+        || shash_find(&a->endpoints, endpoint)
         || vif_netns_exists(netns) || netns_is_ours(netns)) {
         return false;
+    }
+    if (!trunk_port) {
+        /* Its veth's host end, new where the switch runs. */
+        return !vif_link_exists(a->switch_netns_fd, host_ifname);
     }
     const char *trunk_netns = trunk_netns_interned(a, trunk_port);
     return trunk_find(a, trunk_netns) != NULL;
@@ -591,7 +596,8 @@ bool
 attacher_attach_alone(struct attacher *a, const struct attach_want *w)
 {
     struct attach_want filled = *w;
-    filled.trunk_netns = trunk_netns_interned(a, w->trunk_port);
+    filled.trunk_netns = (w->trunk_port
+                          ? trunk_netns_interned(a, w->trunk_port) : NULL);
     struct attached *at = attached_new(a, &filled, a->run);
     /* (No other endpoint has its namespace: it did not exist.) */
     attach_or_refuse(a, at, NULL);

@@ -88,20 +88,23 @@ bool attacher_run(struct attacher *, const struct attach_want *wants,
                   size_t n_wants, const struct attach_record *records,
                   size_t n_records, attacher_in_use_func *in_use, void *aux);
 
-/* One endpoint behind a trunk attached or detached without a run, for a
- * change of the NB followed alone; the next attacher_run() takes it as it
- * finds it.  attacher_may_attach_alone() says whether endpoint 'endpoint',
- * in namespace 'netns' behind trunk port 'trunk_port', can be: the last run
- * knew where ovs-vswitchd runs and left every endpoint it wanted in place,
- * nothing of the endpoint is attached, its namespace does not exist and
- * bears no mark of ours (so no other endpoint has it), and its trunk is
- * open.  attacher_attach_alone() then makes 'w' (of that endpoint) and
+/* One endpoint behind a trunk (or with a veth of its own) attached, or one
+ * behind a trunk detached, without a run, for a change of the NB followed
+ * alone; the next attacher_run() takes it as it finds it.
+ * attacher_may_attach_alone() says whether endpoint 'endpoint', in
+ * namespace 'netns' behind trunk port 'trunk_port' (NULL: with a veth whose
+ * host end is 'host_ifname'), can be: the last run knew where ovs-vswitchd
+ * runs and left every endpoint it wanted in place, nothing of the endpoint
+ * is attached, its namespace does not exist and bears no mark of ours (so
+ * no other endpoint has it), and its trunk is open (its veth's host end
+ * does not exist).  attacher_attach_alone() then makes 'w' (of that endpoint) and
  * returns whether it is in place (if not, its error is kept and a run is to
  * follow, as for one attacher_run() could not make).  attacher_may_detach_alone() says whether 'endpoint' is
  * in place behind a trunk, every endpoint being so, and
  * attacher_detach_alone() removes it. */
 bool attacher_may_attach_alone(struct attacher *, const char *endpoint,
-                               const char *netns, const char *trunk_port);
+                               const char *netns, const char *trunk_port,
+                               const char *host_ifname);
 bool attacher_attach_alone(struct attacher *, const struct attach_want *w);
 bool attacher_may_detach_alone(const struct attacher *, const char *endpoint);
 void attacher_detach_alone(struct attacher *, const char *endpoint);

@@ -55,6 +55,14 @@ binding_endpoint(struct binding_endpoints *endpoints, const char *name)
     return binding_endpoint_hashed(endpoints, name, hash_string(name, 0));
 }
 
+bool
+binding_endpoint_awaits_ofport(const struct binding_endpoint *be)
+{
+    return (!be->trunk && !be->waiting && !be->kept && !be->status.ofport
+            && !be->bound_ofport
+            && (!be->error || !strcmp(be->error, BINDING_NO_OFPORT)));
+}
+
 void
 binding_endpoint_set_error(struct binding_endpoint *be, const char *error)
 {
@@ -223,6 +231,7 @@ binding_endpoint_patch_bound(struct binding_endpoints *endpoints,
                              bool trunk, uint64_t flow_gen)
 {
     struct binding_endpoint *be = binding_endpoint(endpoints, name);
+    binding_endpoint_set_error(be, NULL);
     be->trunk = trunk;
     be->waiting = be->kept = false;
     be->status.ofport = be->bound_ofport = ofport;

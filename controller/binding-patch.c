@@ -120,9 +120,11 @@ patch_check(const struct binding_memos *memos,
         memset(&t, 0, sizeof t);
         t.uuid = c->row->header_.uuid;
         memo_fill_row(&t, in, c->row);
-        /* One served here: behind a trunk, in a namespace, filled in. */
+        /* One served here: behind a trunk or with a veth of its own, in a
+         * namespace, filled in. */
         bool ok = (t.here == c->here
-                   && (!c->here || (t.trunk && !t.pending && c->row->netns
+                   && (!c->here || ((t.trunk || (!t.tap && !t.internal))
+                                    && !t.pending && c->row->netns
                                     && !in->offload_local)));
         if (ok && !t.pending) {
             memo_fill_addresses(&t, c->row, &c->ni);

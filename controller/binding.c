@@ -733,8 +733,7 @@ binding_bind(const struct binding_ctx_in *in, const struct binding_wants *w,
         struct binding_endpoint *be = row_state(endpoints, r);
         if (b->ofport <= 0) {
             binding_endpoint_set_error(be, (b->error ? b->error
-                                            : "interface has no OpenFlow "
-                                              "port"));
+                                            : BINDING_NO_OFPORT));
             continue;
         }
         if (!r->valid) {

@@ -89,6 +89,15 @@ struct binding_endpoints {
 void binding_endpoints_init(struct binding_endpoints *);
 void binding_endpoints_destroy(struct binding_endpoints *);
 
+/* The error of an endpoint whose interface is there without an OpenFlow
+ * port (not yet numbered). */
+#define BINDING_NO_OFPORT "interface has no OpenFlow port"
+
+/* Whether endpoint state 'be' waits for its interface's OpenFlow port
+ * alone: it is not behind a trunk, its device is in place, it is not
+ * bound, and its error, if any, is BINDING_NO_OFPORT. */
+bool binding_endpoint_awaits_ofport(const struct binding_endpoint *be);
+
 /* The state of endpoint 'name' in 'endpoints', created if it is not there. */
 struct binding_endpoint *binding_endpoint(struct binding_endpoints *,
                                           const char *name);
@@ -101,10 +110,10 @@ void binding_endpoint_set_error(struct binding_endpoint *, const char *error);
 void binding_endpoints_begin(struct binding_endpoints *);
 
 /* For a change followed without a run (binding_patch(), or a port
- * numbered): endpoint 'name' bound to OpenFlow port 'ofport' (behind a
- * trunk, if 'trunk') and served by the desired flows of generation
- * 'flow_gen' on, not up until the switch holds them; endpoint 'name' gone
- * (its state forgotten). */
+ * numbered): endpoint 'name' bound to OpenFlow port 'ofport' (0: none yet;
+ * behind a trunk, if 'trunk'), without error, and served by the desired
+ * flows of generation 'flow_gen' on, not up until the switch holds them;
+ * endpoint 'name' gone (its state forgotten). */
 void binding_endpoint_patch_bound(struct binding_endpoints *,
                                   const char *name, int64_t ofport,
                                   bool trunk, uint64_t flow_gen);
@@ -255,7 +264,8 @@ struct binding_change {
     const struct vnetrec_endpoint *row;
     bool inserted, deleted;     /* (Neither: updated.) */
     bool here;                  /* Inserted or deleted, and served here
-                                 * behind its network's trunk (else served
+                                 * behind its network's trunk or (inserted)
+                                 * with a veth of its own (else served
                                  * anywhere but here). */
     /* Its network as the last full run found it: its row, prefix and
      * gateway (the rest is left out). */
@@ -279,8 +289,9 @@ struct binding_change {
  * would, without looking at any other row: each may be one bound to no
  * switch, or one elsewhere (on another switch, in a network that has nothing
  * on this one); or, marked 'here', one served here behind its network's
- * trunk, inserted or deleted, with an IP and a MAC (without the offload
- * policy's exceptions: 'in''s offload_local is false).  Brings 'memos' up
+ * trunk (or with a veth of its own), inserted or deleted, with an IP and a
+ * MAC (without the offload policy's exceptions: 'in''s offload_local is
+ * false).  Brings 'memos' up
  * to date and fills in the changes' out part.  Returns false, having
  * changed nothing, if they cannot be followed on their own: an address of
  * one is (or was) claimed by another row too, so that who has it is for

@@ -263,6 +263,82 @@ update_bridge(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
 
 
 
+/* Inserts port 'want' (with its interface) into bridge 'br' in 'txn',
+ * recorded in 'news' (if nonnull) as one to come back. */
+static void
+insert_port_of(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
+               const struct switch_db_port *want, const char *owner,
+               struct switch_news *news)
+{
+    VLOG_INFO("bridge %s: adding port %s%s%s", br->name, want->name,
+              want->iface_id ? " for " : "",
+              want->iface_id ? want->iface_id : "");
+    struct ovsrec_interface *iface = ovsrec_interface_insert(txn);
+    ovsrec_interface_set_name(iface, want->name);
+    if (want->type) {
+        ovsrec_interface_set_type(iface, want->type);
+    }
+    if (want->options) {
+        ovsrec_interface_set_options(iface, want->options);
+    }
+    switch_db_sync_ids(iface, want, owner, MARK_KEEP);
+
+    struct ovsrec_port *port = ovsrec_port_insert(txn);
+    ovsrec_port_set_name(port, want->name);
+    ovsrec_port_set_interfaces(port, &iface, 1);
+    const struct smap port_ids = SMAP_CONST1(&port_ids, VNET_EXTID_OWNER,
+                                             owner);
+    ovsrec_port_set_external_ids(port, &port_ids);
+    if (news) {
+        switch_news_expect_insert(news, port);
+    }
+    ovsrec_bridge_update_ports_addvalue(br, port);
+}
+
+void
+switch_db_result_bind(struct switch_db_result *r, const char *ifname,
+                      const char *iface_id, int64_t ofport)
+{
+    /* (One a patch added is last, mostly.) */
+    for (size_t i = r->n_bindings; i-- > 0;) {
+        struct switch_db_binding *b = &r->bindings[i];
+        if (!strcmp(b->ifname, ifname)) {
+            b->ofport = ofport;
+            return;
+        }
+    }
+    r->bindings = xrealloc(r->bindings,
+                           (r->n_bindings + 1) * sizeof *r->bindings);
+    r->bindings[r->n_bindings++] = (struct switch_db_binding) {
+        .iface_id = nullable_xstrdup(iface_id),
+        .ifname = xstrdup(ifname),
+        .ofport = ofport,
+        .ours = true,
+    };
+}
+
+bool
+switch_db_insert_port(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
+                      struct ovsdb_idl_index *ifaces_by_name,
+                      const char *bridge, const char *owner,
+                      const struct switch_db_port *want,
+                      struct switch_news *news)
+{
+    const struct ovsrec_bridge *br = switch_db_find_bridge(idl, bridge);
+    struct ovsrec_interface *key
+        = ovsrec_interface_index_init_row(ifaces_by_name);
+    ovsrec_interface_index_set_name(key, want->name);
+    bool taken = ovsrec_interface_index_find(ifaces_by_name, key) != NULL;
+    ovsrec_interface_index_destroy_row(key);
+    if (!br || !bridge_is_ours(br, owner) || taken
+        || switch_news_inserted(news, want->name)) {
+        return false;
+    }
+    insert_port_of(txn, br, want, owner, news);
+    switch_news_expect_bridge(news, br);
+    return true;
+}
+
 /* Brings the ports of our bridge 'br' to 'cfg': adds missing endpoint ports,
  * removes ours that are not wanted (reporting them in 'r->stale'), and
  * reports every interface with an iface-id in 'r->bindings'.  Returns true if
@@ -375,37 +451,19 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
         if (skip[i]) {
             continue;           /* There, or named twice (a trunk). */
         }
+        if (cfg->news && switch_news_inserted(cfg->news, want->name)) {
+            n_inserted++;       /* Into 'txn' already. */
+            continue;
+        }
         changed = true;
         if (!txn) {
             continue;
         }
-        VLOG_INFO("bridge %s: adding port %s%s%s", br->name, want->name,
-                  want->iface_id ? " for " : "",
-                  want->iface_id ? want->iface_id : "");
-        struct ovsrec_interface *iface = ovsrec_interface_insert(txn);
-        ovsrec_interface_set_name(iface, want->name);
-        if (want->type) {
-            ovsrec_interface_set_type(iface, want->type);
-        }
-        if (want->options) {
-            ovsrec_interface_set_options(iface, want->options);
-        }
-        switch_db_sync_ids(iface, want, cfg->owner, MARK_KEEP);
-
-        struct ovsrec_port *port = ovsrec_port_insert(txn);
-        ovsrec_port_set_name(port, want->name);
-        ovsrec_port_set_interfaces(port, &iface, 1);
-        const struct smap port_ids = SMAP_CONST1(&port_ids, VNET_EXTID_OWNER,
-                                                 cfg->owner);
-        ovsrec_port_set_external_ids(port, &port_ids);
-        if (cfg->news) {
-            switch_news_expect_insert(cfg->news, port);
-        }
+        insert_port_of(txn, br, want, cfg->owner, cfg->news);
         n_inserted++;
         if (!want->iface_id) {
             r->n_unnumbered++;
         }
-        ovsrec_bridge_update_ports_addvalue(br, port);
     }
     if (n_inserted && cfg->news) {
         switch_news_expect_bridge(cfg->news, br);

@@ -156,6 +156,25 @@ bool switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
                            const void *aux, struct switch_news *news,
                            struct switch_db_memo *);
 
+/* For a change followed without a reconcile: our interface 'ifname' (of
+ * endpoint 'iface_id') as if the last reconcile had found it with OpenFlow
+ * port 'ofport' (0: none yet) in 'r''s bindings. */
+void switch_db_result_bind(struct switch_db_result *r, const char *ifname,
+                           const char *iface_id, int64_t ofport);
+
+/* Inserts endpoint port 'want' alone into our bridge 'bridge' (owned by
+ * 'owner') in 'txn', as switch_db_reconcile() inserts a missing one, and
+ * records in 'news' that it and the bridge's ports will come back as
+ * written.  Returns false, having done nothing, if the bridge is not there
+ * or not ours, or an interface of that name is there ('ifaces_by_name', of
+ * 'idl') or inserted already. */
+struct ovsdb_idl_txn;
+bool switch_db_insert_port(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
+                           struct ovsdb_idl_index *ifaces_by_name,
+                           const char *bridge, const char *owner,
+                           const struct switch_db_port *want,
+                           struct switch_news *news);
+
 /* Adds to 'ofports' (name -> OpenFlow port) every port of ours in 'r' that
  * carries no endpoint (tunnel ports, relay taps, router uplinks) and has an
  * OpenFlow port. */

@@ -162,6 +162,12 @@ switch_news_bump(struct switch_news *news)
 }
 
 bool
+switch_news_inserted(const struct switch_news *news, const char *name)
+{
+    return shash_find(&news->inserted, name) != NULL;
+}
+
+bool
 switch_news_expects_inserts(const struct switch_news *news)
 {
     return !shash_is_empty(&news->inserted) && news->bridge;

@@ -83,6 +83,10 @@ unsigned int switch_news_bump(struct switch_news *);
 /* Says that its reader followed them. */
 void switch_news_followed(struct switch_news *);
 
+/* Whether a port named 'name' was inserted (recorded with
+ * switch_news_expect_insert()). */
+bool switch_news_inserted(const struct switch_news *, const char *name);
+
 /* Whether inserted ports are expected to come back. */
 bool switch_news_expects_inserts(const struct switch_news *);
 

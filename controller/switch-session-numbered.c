@@ -11,6 +11,7 @@
 #include "controller/binding.h"
 #include "controller/desired-flows.h"
 #include "controller/nb-news.h"
+#include "controller/switch-db.h"
 #include "controller/switch-news.h"
 #include "coverage.h"
 #include "flows/flow-units.h"
@@ -29,6 +30,8 @@ COVERAGE_DEFINE(switch_session_numbered);
 struct numbered {
     struct lan_port port;
     struct desired_flows_net *dn;
+    bool had_error;             /* BINDING_NO_OFPORT, from a full run that
+                                 * found the port not numbered yet. */
 };
 
 /* Whether nothing but the numbered ports calls for a full run: the last one
@@ -41,7 +44,7 @@ may_follow(const struct switch_session *ss, struct ovsdb_idl *nb,
     if (!nb || !ss->ran_once || ss->watching || !ss->settled || ss->rerun
         || ss->releasing || ss->config_error || !ss->nets_known
         || !ss->flows_nets_known || !ss->flows_computed || ss->offload_local
-        || !ss->news || ss->news->datapaths_changed || ss->endpoint_errors
+        || !ss->news || ss->news->datapaths_changed
         || !ss->attach_ready || !ss->db.ready || ss->txn_pending) {
         return false;
     }
@@ -59,10 +62,10 @@ numbered_port(struct switch_session *ss, const struct switch_news_ofport *o,
     }
     const struct binding_endpoint *be = shash_find_data(&ss->endpoints.map,
                                                         o->iface_id);
-    if (!be || be->trunk || be->error || be->waiting || be->kept
-        || be->status.ofport || be->bound_ofport) {
+    if (!be || !binding_endpoint_awaits_ofport(be)) {
         return false;
     }
+    n->had_error = be->error != NULL;
     const struct vnetrec_endpoint *ep = nb_news_endpoint_by_name(
         ss->news, o->iface_id);
     if (!ep || !ep->network) {
@@ -120,20 +123,27 @@ patch_numbered(struct switch_session *ss,
     struct numbered *ns = xmalloc(n * sizeof *ns);
     struct sset names = SSET_INITIALIZER(&names);
     bool ok = true;
+    size_t n_errors = 0;
     for (size_t i = 0; i < n && ok; i++) {
         ok = (numbered_port(ss, &os[i], &ns[i])
               && sset_add(&names, os[i].iface_id));
+        n_errors += ok && ns[i].had_error;
     }
     sset_destroy(&names);
+    /* (No endpoint has another error.) */
+    ok = ok && n_errors == ss->endpoint_errors;
     if (ok) {
         patch_flows(ss, ns, n);
         for (size_t i = 0; i < n; i++) {
             binding_endpoint_patch_bound(&ss->endpoints, ns[i].port.name,
                                          ns[i].port.ofport, false,
                                          ss->flow_gen);
+            switch_db_result_bind(&ss->db, os[i].ifname, os[i].iface_id,
+                                  os[i].ofport);
         }
         ss->n_unbound -= n;
         ss->endpoints_ready = !ss->n_unbound;
+        ss->endpoint_errors = 0;
         VLOG_DBG("switch %s: %zu port%s of its endpoints numbered: followed "
                  "without a full run%s", ss->name, n, n == 1 ? "" : "s",
                  (desired_flows_checking()

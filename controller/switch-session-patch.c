@@ -1,8 +1,9 @@
 /* Changes of the NB a switch follows without a full run (session_patch(),
  * switch-session-private.h): endpoints that no full run would serve here,
  * whose answers to ARP this switch gives all the same, and whose traffic
- * it sends to their switches; and endpoints behind a trunk here, made or
- * removed one by one. */
+ * it sends to their switches; endpoints behind a trunk here, made or
+ * removed one by one; and new endpoints here with a veth of their own,
+ * made and their ports inserted one by one. */
 #include <config.h>
 #include "controller/switch-session-private.h"
 
@@ -12,6 +13,7 @@
 #include "controller/binding.h"
 #include "controller/desired-flows.h"
 #include "controller/idl-changes.h"
+#include "controller/switch-db.h"
 #include "flows/flow-units.h"
 #include "flows/installer.h"
 #include "flows/lan.h"
@@ -30,6 +32,7 @@ VLOG_DEFINE_THIS_MODULE(switch_session_patch);
 /* What patch_row() reads and collects. */
 struct patch_ctx {
     struct switch_session *ss;
+    struct ovsdb_idl_txn *txn;  /* Of the switch's database, or NULL. */
     struct hmapx routed;        /* Networks on a router. */
     struct sset here_netns;     /* Of the endpoints new here. */
     struct hmapx leaving_nets;  /* Whose 'n_trunk_leaving' counts. */
@@ -112,38 +115,68 @@ patchable_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
  * time (attacher_set_budget()) and keeps the loop turning. */
 #define PATCH_HERE_MAX 8
 
+/* Whether endpoint row 'ep', inserted, is new here and the attacher can
+ * make its devices alone (behind trunk port 'trunk_port', or with a veth
+ * whose host end is 'ifname'); if so, counts it among the patch's. */
+static bool
+new_here(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
+         const char *trunk_port, const char *ifname)
+{
+    struct switch_session *ss = ctx->ss;
+    if (shash_find(&ss->endpoints.map, ep->name)
+        || sset_contains(&ctx->here_netns, ep->netns)
+        || !attacher_may_attach_alone(ss->attacher, ep->name, ep->netns,
+                                      trunk_port, ifname)) {
+        return false;
+    }
+    sset_add(&ctx->here_netns, ep->netns);
+    ctx->n_here++;
+    return true;
+}
+
+/* Whether endpoint row 'ep', inserted, is served here with a veth of its
+ * own and can be followed alone: its port can go into the switch's
+ * database's open transaction alone (as a full run would insert it), and
+ * the attacher can make its devices alone. */
+static bool
+here_veth_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep)
+{
+    const struct switch_session *ss = ctx->ss;
+    char ifname[VNET_PORT_NAME_SIZE];
+    vnet_endpoint_ifname_buf(ep, ifname);
+    return (ctx->txn && ss->bridge_configured && !session_has_relay(ss)
+            && new_here(ctx, ep, NULL, ifname));
+}
+
 /* Whether endpoint row 'ep' (of network 'dn'), inserted or deleted, is
  * served here behind its network's trunk and can be followed alone: the
  * trunk is bound here and stays (another endpoint stays behind it), and
  * the attacher can make (remove) the endpoint's devices alone; one deleted
- * was in place and bound, one inserted is new to this switch. */
+ * was in place and bound, one inserted is new to this switch.  Or, one
+ * inserted, with a veth of its own (here_veth_endpoint()). */
 static bool
-here_trunk_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
-                    const struct desired_flows_net *dn_, bool inserted,
-                    bool deleted)
+here_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
+              const struct desired_flows_net *dn_, bool inserted,
+              bool deleted)
 {
     struct switch_session *ss = ctx->ss;
     struct desired_flows_net *dn = CONST_CAST(struct desired_flows_net *,
                                               dn_);
-    if (inserted == deleted || ctx->n_here >= PATCH_HERE_MAX
-        || strcmp(ep->type, "trunk") || !ep->netns
+    if (inserted == deleted || ctx->n_here >= PATCH_HERE_MAX || !ep->netns
         || !nullable_string_is_equal(vnet_endpoint_switch_name(ep), ss->name)
-        || !dn->has_neighbors || !dn->nn.ports || dn->row->physnet
-        || dn->trunk_ofport <= 0) {
+        || !dn->has_neighbors || !dn->nn.ports || dn->row->physnet) {
+        return false;
+    }
+    if (!strcmp(ep->type, "netns")) {
+        return inserted && here_veth_endpoint(ctx, ep);
+    }
+    if (strcmp(ep->type, "trunk") || dn->trunk_ofport <= 0) {
         return false;
     }
     if (inserted) {
         char port[VNET_PORT_NAME_SIZE];
         vnet_trunk_port_name_buf(ep->network, ss->name, port);
-        if (shash_find(&ss->endpoints.map, ep->name)
-            || sset_contains(&ctx->here_netns, ep->netns)
-            || !attacher_may_attach_alone(ss->attacher, ep->name, ep->netns,
-                                          port)) {
-            return false;
-        }
-        sset_add(&ctx->here_netns, ep->netns);
-        ctx->n_here++;
-        return true;
+        return new_here(ctx, ep, port, NULL);
     }
     const struct binding_endpoint *be = shash_find_data(&ss->endpoints.map,
                                                         ep->name);
@@ -199,8 +232,7 @@ patch_row(const struct ovsdb_idl_row *row,
     struct desired_flows_remote **now = &ctx->new_remotes[ctx->n];
     *old = *now = NULL;
     bool elsewhere = session_endpoint_elsewhere(ss, ep, &ctx->routed);
-    bool here = !elsewhere && here_trunk_endpoint(ctx, ep, dn, inserted,
-                                                  deleted);
+    bool here = !elsewhere && here_endpoint(ctx, ep, dn, inserted, deleted);
     if (!elsewhere && !here
         && !patchable_endpoint(ctx, ep, dn, inserted, deleted, old, now)) {
         ctx->n++;               /* (Its leaving, if counted, is undone.) */
@@ -283,12 +315,15 @@ patch_change(const struct desired_flows_net *dn,
 /* Brings the units of change 'c', of an endpoint served here behind the
  * trunk of 'dn', up to date in 'units': its port's and its neighbour's
  * (none for one inserted whose devices are not in place: a full run
- * follows). */
+ * follows).  One with a veth of its own has none until its port is
+ * numbered (session_follow_numbered()). */
 static void
 patch_here(const struct desired_flows_net *dn, const struct binding_change *c,
            bool in_place, struct flow_units *units, char **error)
 {
-    if (c->deleted) {
+    if (!c->want.trunk_port && !c->deleted) {
+        return;
+    } else if (c->deleted) {
         lan_flows_port_drop(&dn->nn, c->old.object, units);
         lan_flows_neighbor_drop(&dn->nn, c->old.object, units);
     } else if (in_place) {
@@ -350,9 +385,53 @@ session_patch_end(struct switch_session *ss, char *error)
     }
 }
 
-/* Makes the devices of the changes served here that were inserted, and
- * removes those of the ones deleted.  Returns whether each one is in place
- * (malloc'd).  One that is not is for a full run, at once. */
+/* Inserts the port of change 'c', with a veth of its own, into the switch's
+ * database's open transaction.  Returns false if it could not. */
+static bool
+insert_port(struct patch_ctx *ctx, const struct binding_change *c)
+{
+    struct switch_session *ss = ctx->ss;
+    const struct switch_db_port port = {
+        .name = c->want.host_ifname,
+        .iface_id = c->want.endpoint,
+        .mac = c->row->mac,
+        .netns = c->want.netns,
+    };
+    if (!switch_db_insert_port(ss->ovs.idl, ctx->txn, ss->ifaces_by_name,
+                               ss->bridge, ss->name, &port, &ss->ovs_news)) {
+        return false;
+    }
+    switch_db_result_bind(&ss->db, port.name, port.iface_id, 0);
+    ss->patch_inserts = true;
+    return true;
+}
+
+void
+session_patch_committed(struct switch_session *ss)
+{
+    if (!ss->patch_inserts) {
+        return;
+    }
+    ss->patch_inserts = false;
+    if (ss->txn_pending) {
+        /* Its end, and the ports coming back, are no news
+         * (own_txn_end()). */
+        ss->inserts_in_flight = true;
+        ss->own_end_is_news = false;
+        ss->last_key.txn_pending = true;
+    } else {
+        /* It failed at once: a full run makes the ports. */
+        switch_news_forget(&ss->ovs_news);
+        ss->rerun = true;
+        poll_immediate_wake();
+    }
+}
+
+/* Makes the devices of the changes served here that were inserted (and
+ * inserts the port of one with a veth of its own into the open
+ * transaction), and removes those of the ones deleted.  Returns whether
+ * each one is in place (malloc'd).  One that is not is for a full run, at
+ * once. */
 static bool *
 attach_here(struct patch_ctx *ctx)
 {
@@ -365,7 +444,8 @@ attach_here(struct patch_ctx *ctx)
         }
         if (c->deleted) {
             attacher_detach_alone(ss->attacher, c->row->name);
-        } else if (attacher_attach_alone(ss->attacher, &c->want)) {
+        } else if (attacher_attach_alone(ss->attacher, &c->want)
+                   && (c->want.trunk_port || insert_port(ctx, c))) {
             in_place[i] = true;
         } else {
             ss->rerun = true;
@@ -392,6 +472,12 @@ bind_here(struct patch_ctx *ctx, const bool *in_place)
         if (c->deleted) {
             binding_endpoint_patch_forget(&ss->endpoints, c->row->name);
             dn->n_trunk_ports--;
+        } else if (in_place[i] && !c->want.trunk_port) {
+            /* Bound once its port is numbered. */
+            binding_endpoint_patch_bound(&ss->endpoints, c->row->name, 0,
+                                         false, ss->flow_gen);
+            ss->n_unbound++;
+            ss->endpoints_ready = false;
         } else if (in_place[i]) {
             binding_endpoint_patch_bound(&ss->endpoints, c->row->name,
                                          dn->trunk_ofport, true,
@@ -403,13 +489,14 @@ bind_here(struct patch_ctx *ctx, const bool *in_place)
 
 enum session_patch_result
 session_patch(struct switch_session *ss, struct ovsdb_idl *nb,
-              const struct run_key *key, bool timers_due)
+              struct ovsdb_idl_txn *txn, const struct run_key *key,
+              bool timers_due)
 {
     if (!ss->flows_nets_known || ss->offload_local
         || !session_may_pass_by(ss, nb, key, timers_due)) {
         return SESSION_PATCH_NONE;
     }
-    struct patch_ctx ctx = { .ss = ss };
+    struct patch_ctx ctx = { .ss = ss, .txn = txn };
     sset_init(&ctx.here_netns);
     hmapx_init(&ctx.leaving_nets);
     hmapx_init(&ctx.routed);

@@ -146,6 +146,8 @@ struct switch_session {
     struct stale_ports stale;   /* Ports a reconcile removed. */
     struct binding_endpoints endpoints;
     bool endpoints_ready;       /* Every endpoint here attached and bound. */
+    bool patch_inserts;         /* A patch inserted ports into the open
+                                 * transaction (session_patch_committed()). */
     bool attach_ready;          /* Every endpoint here attached, */
     size_t n_unbound;           /* and how many are not bound. */
     bool settled;               /* See switch_session_is_settled(). */
@@ -304,11 +306,16 @@ bool session_endpoint_elsewhere(const struct switch_session *,
  * added, changed or taken away alone.  So is an endpoint served here behind
  * its network's trunk, inserted or deleted, while another one stays behind
  * the trunk: its devices are made (removed) alone, and its port's flows
- * with its answer to ARP; one whose devices could not be made is left to a
- * full run, at once.  Returns SESSION_PATCH_NONE, having
- * changed nothing, where the changes are others (an endpoint's network or name
- * changed, among them) or a full run has to say who has an address
- * (binding_patch()).  Arguments as for session_only_elsewhere(). */
+ * with its answer to ARP; and an endpoint served here with a veth of its
+ * own, inserted into a network with other ports here: its devices are made
+ * alone and its port inserted into 'txn' (the switch's database's open
+ * transaction; NULL: none is, and no such endpoint is followed), its flows
+ * waiting for the port's number (session_follow_numbered()).  One whose
+ * devices could not be made is left to a full run, at once.  Returns
+ * SESSION_PATCH_NONE, having changed nothing, where the changes are others
+ * (an endpoint's network or name changed, among them) or a full run has to
+ * say who has an address (binding_patch()).  Other arguments as for
+ * session_only_elsewhere(). */
 enum session_patch_result {
     SESSION_PATCH_NONE,         /* Not followed: a full run is due. */
     SESSION_PATCH_ELSEWHERE,    /* Followed; none of the changes was of
@@ -317,11 +324,20 @@ enum session_patch_result {
 };
 enum session_patch_result session_patch(struct switch_session *,
                                         struct ovsdb_idl *nb,
+                                        struct ovsdb_idl_txn *,
                                         const struct run_key *,
                                         bool timers_due);
 
 /* Whether 'key' is the last full run's but for the switch's flows coming
  * in (the installer's generation and sync). */
+/* After a patch that inserted ports (and no full run) has committed the
+ * switch's database's transaction: its end is no news for a full run, or,
+ * if it failed at once, a full run follows. */
+void session_patch_committed(struct switch_session *);
+
+/* Whether the session's tunnels go through the relay. */
+bool session_has_relay(const struct switch_session *);
+
 bool session_key_is_last_but_flows(const struct switch_session *,
                                    const struct run_key *key);
 

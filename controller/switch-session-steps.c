@@ -391,9 +391,10 @@ session_endpoint_is_up(const char *name, const void *ss_)
     return be && be->status.up;
 }
 
-static bool
-plan_has_relay(const struct tunnel_plan *plan)
+bool
+session_has_relay(const struct switch_session *ss)
 {
+    const struct tunnel_plan *plan = &ss->plan;
     for (size_t i = 0; plan->enabled && i < plan->n_peers; i++) {
         if (plan->peers[i].relay) {
             return true;
@@ -477,7 +478,7 @@ session_step_switch_db(struct switch_session *ss, struct ovsdb_idl_txn *txn,
      * waits for no transaction in flight. */
     if (switch_news_expects_inserts(&ss->ovs_news)) {
         if (ss->db.inserts_only && ss->txn_pending && ss->bridge_configured
-            && !ss->releasing && !plan_has_relay(&ss->plan)) {
+            && !ss->releasing && !session_has_relay(ss)) {
             ss->inserts_in_flight = true;
         } else {
             switch_news_forget(&ss->ovs_news);

@@ -666,7 +666,6 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     struct run_key key = run_key_now(ss, nb, news);
     bool numbered = session_follow_numbered(ss, nb, &key,
                                             repaired || timers_due(ss));
-    bool numbered_ready = ss->endpoints_ready;
     bool full = repaired || full_run_needed(ss, &key);
     if (full && !repaired && only_flows_came_in(ss, &key)) {
         COVERAGE_INC(switch_session_up_run);
@@ -680,7 +679,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     size_t n_peers = ss->plan.n_peers;
     enum session_patch_result passed = SESSION_PATCH_NONE;
     if (full && !repaired) {
-        passed = session_patch(ss, nb, &key, timers_due(ss));
+        passed = session_patch(ss, nb, txn, &key, timers_due(ss));
         if (!passed && session_only_elsewhere(ss, nb, &key, timers_due(ss))) {
             passed = SESSION_PATCH_ELSEWHERE;
             if (!desired_flows_checking()) {
@@ -689,8 +688,10 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
             }
         }
     }
-    /* (As a patch left them: the statuses it changed are its own.) */
+    /* (As a patch left them: the statuses it changed are its own, and so
+     * are the endpoints it bound, unless it left them to a full run.) */
     size_t n_status = sset_count(&ss->endpoints.changed);
+    size_t n_unbound = ss->rerun ? SIZE_MAX : ss->n_unbound;
     if (passed) {
         const char *checking = (desired_flows_checking()
                                 ? " (checking: a full run all the same)" : "");
@@ -719,6 +720,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         COVERAGE_INC(switch_session_run);
         log_full_run_cause(ss, &key, repaired);
         ss->ran_once = true;
+        ss->patch_inserts = false;      /* (The run's own, now.) */
         ss->own_end_is_news = ss->marks_in_flight || ss->inserts_in_flight;
         run_times_start();
         full_run(ss, nb, txn);
@@ -728,7 +730,8 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         bool flows_changed = flows_after && strcmp(flows_before, flows_after);
         free(flows_before);
         free(flows_after);
-        bool ready_changed = numbered && ss->endpoints_ready != numbered_ready;
+        bool ready_changed = (n_unbound != SIZE_MAX
+                              && ss->n_unbound != n_unbound);
         if (elsewhere && (flows_changed || ss->plan.n_peers != n_peers
                           || sset_count(&ss->endpoints.changed) > n_status
                           || ready_changed)) {
@@ -782,6 +785,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
              * marks coming back (own_txn_end()). */
             ss->last_key.txn_pending = ss->txn_pending;
         }
+        session_patch_committed(ss);
         flow_installer_run(ss->installer);
         uplink_prober_run(ss->prober, ss->of,
                           flow_installer_is_synced(ss->installer));

@@ -578,16 +578,19 @@ test_new_ports_coming_back_start_no_full_run() {
     wait_until 5 test "$(full_runs)" -gt "$before"
 }
 
-test_own_ports_numbered_are_followed_without_a_full_run() {
-    # A new endpoint of the switch's own (a veth) is bound when
-    # ovs-vswitchd numbers its port, without a full run: its port's flows,
-    # its answer to ARP and its network's flooding alone (checking, a full
-    # run follows all the same and must change nothing).
+test_own_veth_endpoints_are_followed_without_a_full_run() {
+    # A new endpoint of the switch's own with a veth: its devices made and
+    # its port inserted alone; then, when ovs-vswitchd numbers the port, it
+    # is bound, with its port's flows, its answer to ARP and its network's
+    # flooding alone; no full run (checking, one follows each step all the
+    # same and must change nothing).
     r1_on_h1
+    sandbox_vnetd_appctl vlog/set switch_session:file:dbg >/dev/null
     sleep 1
-    local before runs i ofport
+    local before runs patched i ofport
     before=$(sandbox_vnetd_appctl coverage/read-counter switch_session_numbered)
     runs=$(full_runs)
+    patched=$(patched_logged h1)
     for i in 1 2 3; do
         vnet_ctl --wait attach red "n$i" --switch=h1 --ip="10.5.1.$i" \
             --netns="$SANDBOX_PREFIX-n$i" >/dev/null
@@ -595,10 +598,11 @@ test_own_ports_numbered_are_followed_without_a_full_run() {
     local numbered
     numbered=$(( $(sandbox_vnetd_appctl coverage/read-counter switch_session_numbered) - before ))
     runs=$(( $(full_runs) - runs ))
+    patched=$(( $(patched_logged h1) - patched ))
+    (( patched >= 3 )) || fail "$patched of 3 new endpoints followed alone"
     (( numbered >= 3 )) || fail "$numbered of 3 numbered ports followed alone"
     if [ "${SANDBOX_CHECK_INCREMENTAL:-0}" != 1 ]; then
-        # The endpoint's row alone takes a full run (its devices, its port).
-        (( runs <= 4 )) || fail "$runs full runs for 3 attaches"
+        (( runs <= 1 )) || fail "$runs full runs for 3 attaches"
     fi
     assert_eq "$(vnet_ctl -f csv --no-headings ep-list | cut -d, -f8 | sort -u)" \
         true "every endpoint up"
@@ -610,13 +614,19 @@ test_own_ports_numbered_are_followed_without_a_full_run() {
     output_has "priority=11,.*actions=.*output:$ofport\b" \
         sandbox_ofctl h1 -O OpenFlow15 dump-flows br-vnet \
         || fail "red's flooding leaves n3 (port $ofport) out"
+    # Detached (a full run): its device goes once the switch has let go of
+    # its port (the log check finds no error of the switch's about it).
+    vnet_ctl --wait detach n2 >/dev/null || fail "detach n2"
+    wait_until 5 not output_has "$SANDBOX_PREFIX-n2\b" ip netns list \
+        || fail "n2's namespace left"
+    reaches n3 10.5.0.11 || fail "n3 -> r1 after n2 left"
 }
 
-test_own_ports_numbered_followed_alone_without_the_check() {
-    # The same as users run ovs-vnetd: the flows the test looks at come
-    # from the patches alone.
+test_own_veth_endpoints_followed_alone_without_the_check() {
+    # The same as users run ovs-vnetd: the devices, the port and the flows
+    # the test looks at come from the patches alone.
     SANDBOX_CHECK_INCREMENTAL=0
-    test_own_ports_numbered_are_followed_without_a_full_run
+    test_own_veth_endpoints_are_followed_without_a_full_run
 }
 
 

@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "controller/idl-changes.h"
+#include "hash.h"
 #include "lib/vswitch-idl.h"
 #include "ovsdb-idl.h"
 #include "ovsdb-idl-provider.h"
 #include "smap.h"
-#include "sset.h"
 #include "util.h"
 #include "uuid.h"
 
@@ -43,7 +43,8 @@ switch_news_init(struct switch_news *news)
     hmap_init(&news->expected);
     shash_init(&news->inserted);
     news->bridge = NULL;
-    sset_init(&news->bridge_ports);
+    news->bridge_n_ports = 0;
+    news->bridge_ports_sum = 0;
     news->ofports = NULL;
     news->n_ofports = news->allocated_ofports = 0;
 }
@@ -66,7 +67,6 @@ switch_news_destroy(struct switch_news *news)
     free(news->ofports);
     hmap_destroy(&news->expected);
     shash_destroy(&news->inserted);
-    sset_destroy(&news->bridge_ports);
 }
 
 static struct switch_news_row *
@@ -122,19 +122,37 @@ switch_news_expect_insert(struct switch_news *news,
     shash_add(&news->inserted, port->name, p);
 }
 
+/* What a bridge's list of ports is told by: its names' hashes (two of
+ * each, for 64 bits) added up. */
+static uint64_t
+port_name_hash(const char *name)
+{
+    return ((uint64_t) hash_string(name, 0) << 32) | hash_string(name, 1);
+}
+
+static uint64_t
+ports_sum(const struct ovsrec_bridge *br)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i < br->n_ports; i++) {
+        sum += port_name_hash(br->ports[i]->name);
+    }
+    return sum;
+}
+
 void
 switch_news_expect_bridge(struct switch_news *news,
                           const struct ovsrec_bridge *br)
 {
     free(news->bridge);
     news->bridge = xstrdup(br->name);
-    sset_clear(&news->bridge_ports);
-    for (size_t i = 0; i < br->n_ports; i++) {
-        sset_add(&news->bridge_ports, br->ports[i]->name);
-    }
+    /* (The ports inserted are not among the bridge's yet: the IDL shows a
+     * partial update of its list once it has committed.) */
+    news->bridge_n_ports = br->n_ports + shash_count(&news->inserted);
+    news->bridge_ports_sum = ports_sum(br);
     struct shash_node *node;
     SHASH_FOR_EACH (node, &news->inserted) {
-        sset_add(&news->bridge_ports, node->name);
+        news->bridge_ports_sum += port_name_hash(node->name);
     }
 }
 
@@ -192,7 +210,6 @@ switch_news_forget(struct switch_news *news)
     }
     free(news->bridge);
     news->bridge = NULL;
-    sset_clear(&news->bridge_ports);
 }
 
 /* Whether 'row' of table 'tc' has a column other than 'column' updated. */
@@ -210,17 +227,12 @@ other_column_updated(const struct ovsdb_idl_row *row,
     return false;
 }
 
-/* Whether 'iface' (not inserted) was given an OpenFlow port, and that is
- * all; if so, lists it in 'news'. */
+/* Lists 'iface' in 'news' as numbered, if it has one OpenFlow port above 0;
+ * returns whether it did. */
 static bool
-iface_numbered(struct switch_news *news,
-               const struct ovsrec_interface *iface)
+list_numbered(struct switch_news *news, const struct ovsrec_interface *iface)
 {
-    if (!ovsdb_idl_track_is_updated(&iface->header_,
-                                    &ovsrec_interface_col_ofport)
-        || other_column_updated(&iface->header_, &ovsrec_table_interface,
-                                &ovsrec_interface_col_ofport)
-        || iface->n_ofport != 1 || iface->ofport[0] <= 0) {
+    if (iface->n_ofport != 1 || iface->ofport[0] <= 0) {
         return false;
     }
     if (news->n_ofports >= news->allocated_ofports) {
@@ -233,6 +245,20 @@ iface_numbered(struct switch_news *news,
                                             "iface-id"));
     o->ofport = iface->ofport[0];
     return true;
+}
+
+/* Whether 'iface' (not inserted) was given an OpenFlow port, and that is
+ * all; if so, lists it in 'news'. */
+static bool
+iface_numbered(struct switch_news *news,
+               const struct ovsrec_interface *iface)
+{
+    return (ovsdb_idl_track_is_updated(&iface->header_,
+                                       &ovsrec_interface_col_ofport)
+            && !other_column_updated(&iface->header_,
+                                     &ovsrec_table_interface,
+                                     &ovsrec_interface_col_ofport)
+            && list_numbered(news, iface));
 }
 
 static bool
@@ -251,13 +277,15 @@ iface_as_written(struct switch_news *news,
                                          &ovsrec_table_interface,
                                          &ovsrec_interface_col_external_ids));
     }
-    /* A new port's interface, before ovs-vswitchd has numbered it. */
+    /* A new port's interface, before ovs-vswitchd has numbered it, or
+     * numbered already (listed as numbered). */
     const struct switch_news_port *p = shash_find_data(&news->inserted,
                                                       iface->name);
     return (p && !strcmp(p->type, iface->type)
             && smap_equal(&p->options, &iface->options)
             && smap_equal(&p->iface_ids, &iface->external_ids)
-            && !iface->n_ofport && !iface->error);
+            && !iface->error
+            && (!iface->n_ofport || list_numbered(news, iface)));
 }
 
 static bool
@@ -274,18 +302,11 @@ static bool
 bridge_as_written(const struct switch_news *news,
                   const struct ovsrec_bridge *br)
 {
-    if (!news->bridge || strcmp(br->name, news->bridge)
-        || other_column_updated(&br->header_, &ovsrec_table_bridge,
-                                &ovsrec_bridge_col_ports)
-        || br->n_ports != sset_count(&news->bridge_ports)) {
-        return false;
-    }
-    for (size_t i = 0; i < br->n_ports; i++) {
-        if (!sset_contains(&news->bridge_ports, br->ports[i]->name)) {
-            return false;
-        }
-    }
-    return true;
+    return (news->bridge && !strcmp(br->name, news->bridge)
+            && !other_column_updated(&br->header_, &ovsrec_table_bridge,
+                                     &ovsrec_bridge_col_ports)
+            && br->n_ports == news->bridge_n_ports
+            && ports_sum(br) == news->bridge_ports_sum);
 }
 
 /* Whether the change of 'row' is ovs-vnetd's own write coming back. */

@@ -4,15 +4,15 @@
  * vnet-installed marks of interfaces between full runs (switch_db_write_marks()),
  * and records what it wrote; a change that is only those interfaces'
  * external_ids coming back as written is no news for a full run.  So are the
- * endpoints' ports that a full run inserted (and nothing else), coming back
- * as written, with the bridge's list of ports.  Anything else is: a row
- * inserted or deleted, another column or table, external_ids not as
- * written, an inserted interface that already has its OpenFlow port, a
- * sequence number moved with nothing tracked (a new connection's first
- * reply).
+ * endpoints' ports that a full run (or a patch) inserted (and nothing
+ * else), coming back as written, with the bridge's list of ports.  Anything
+ * else is: a row inserted or deleted, another column or table, external_ids
+ * not as written, an inserted interface with an error, a sequence number
+ * moved with nothing tracked (a new connection's first reply).
  *
  * An interface given an OpenFlow port (that column alone changed, to a port
- * above 0) is news only if its reader says so: switch_news_run() lists it
+ * above 0, or an inserted one coming back numbered already) is news only if
+ * its reader says so: switch_news_run() lists it
  * (switch_news_ofports()) and its reader either follows it or calls
  * switch_news_bump() before the next switch_news_run() (which makes any
  * left news). */
@@ -24,7 +24,6 @@
 
 #include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
-#include "sset.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -42,7 +41,8 @@ struct switch_news {
     struct hmap expected;       /* struct switch_news_row, by row UUID. */
     struct shash inserted;      /* Name -> struct switch_news_port. */
     char *bridge;               /* The bridge they went into (or NULL), */
-    struct sset bridge_ports;   /* and its ports' names then. */
+    size_t bridge_n_ports;      /* how many ports it lists then, */
+    uint64_t bridge_ports_sum;  /* and their names' hashes added up. */
     struct switch_news_ofport *ofports; /* Interfaces numbered. */
     size_t n_ofports, allocated_ofports;
 };

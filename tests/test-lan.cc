@@ -122,6 +122,17 @@ ignore_flow(const vnet_flow *, void *)
 {
 }
 
+// The neighbour (MAC and IP) of port 'p'.
+lan_neighbor
+neighbor_of(const lan_port &p)
+{
+    lan_neighbor n{};
+    n.object = p.object;
+    memcpy(n.mac, p.mac, 6);
+    n.ip = p.ip;
+    return n;
+}
+
 std::string
 units_text(const flow_units *u)
 {
@@ -311,10 +322,7 @@ TEST(LanFlows, TrunkPortsPatchedAsAPassMakesThem)
     p.object = 0x44444444;
     p.mac[5] = 0x23;
     p.ip = kIp11 + 12;
-    lan_neighbor n{};
-    n.object = p.object;
-    memcpy(n.mac, p.mac, 6);
-    n.ip = p.ip;
+    lan_neighbor n = neighbor_of(p);
     const lan_port gone = lan.ports[2];     // t1
     lan.bind();
     lan_neighbor_net nn;
@@ -371,10 +379,7 @@ TEST(LanFlows, PortJoiningPatchedAsAPassMakesIt)
     p.ofport = 2;               // Before the others: the set stays ordered.
     p.mac[5] = 0x12;
     p.ip = kIp11 + 1;
-    lan_neighbor n{};
-    n.object = p.object;
-    memcpy(n.mac, p.mac, 6);
-    n.ip = p.ip;
+    lan_neighbor n = neighbor_of(p);
     lan_neighbor_net nn;
     ASSERT_TRUE(lan_network_neighbor_net(&lan.net, &nn));
     flow_units_begin_patch(patched);

@@ -22,6 +22,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-tunnel-check.cc \
 	tests/test-vswitchd-ask.cc \
 	tests/test-binding-up.cc \
+	tests/test-daemon-pid.cc \
 	tests/flow-lines.h \
 	tests/flow-round-trip.h \
 	tests/take-string.h

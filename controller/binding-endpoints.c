@@ -243,6 +243,19 @@ binding_endpoint_patch_bound(struct binding_endpoints *endpoints,
 }
 
 void
+binding_endpoint_patch_unnumbered(struct binding_endpoints *endpoints,
+                                  const char *name)
+{
+    struct binding_endpoint *be = binding_endpoint(endpoints, name);
+    binding_endpoint_set_error(be, BINDING_NO_OFPORT);
+    be->status.ofport = 0;
+    be->status.up = false;
+    struct shash_node *node = shash_find(&endpoints->map, name);
+    hmapx_add(&endpoints->not_up, node);
+    note_status(endpoints, name, be);
+}
+
+void
 binding_endpoint_patch_forget(struct binding_endpoints *endpoints,
                               const char *name)
 {

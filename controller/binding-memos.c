@@ -108,15 +108,19 @@ binding_memos_placement(const struct binding_memos *memos,
 bool
 binding_memos_here_port(const struct binding_memos *memos,
                         const struct vnetrec_endpoint *ep, const char *ifname,
-                        int64_t ofport, struct lan_port *port)
+                        int64_t ofport, bool plugged, struct lan_port *port)
 {
     const struct binding_memo *m = (memos->runs
                                     ? memo_find(memos, &ep->header_.uuid)
                                     : NULL);
     if (!m || m->run != memos->runs || !m->accepted || m->pending
-        || !m->created || !m->here || m->tap || m->internal || m->trunk
-        || !m->has_addresses || m->error || !m->has_mac || !m->has_ip
-        || strcmp(m->ifname, ifname)) {
+        || !m->has_addresses || m->error || !m->has_mac || !m->has_ip) {
+        return false;
+    }
+    if (plugged
+        ? m->created || (m->host && !m->host_here)
+        : (!m->created || !m->here || m->tap || m->internal || m->trunk
+           || strcmp(m->ifname, ifname))) {
         return false;
     }
     memset(port, 0, sizeof *port);

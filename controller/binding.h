@@ -119,6 +119,11 @@ void binding_endpoint_patch_bound(struct binding_endpoints *,
                                   bool trunk, uint64_t flow_gen);
 void binding_endpoint_patch_forget(struct binding_endpoints *,
                                    const char *name);
+/* For an interface plugged for endpoint 'name', followed without a run:
+ * the endpoint's state, new, waits for its OpenFlow port
+ * (BINDING_NO_OFPORT). */
+void binding_endpoint_patch_unnumbered(struct binding_endpoints *,
+                                       const char *name);
 
 /* Frees every endpoint state in 'endpoints' (left empty; each one is noted
  * in 'changed'). */
@@ -168,14 +173,16 @@ bool binding_memos_placement(const struct binding_memos *,
 
 /* For an interface numbered, followed without a run: whether the last
  * binding_collect() (or binding_patch()) with 'memos' found endpoint row
- * 'ep' a namespace endpoint of this switch with a veth of its own (not an
- * internal port, a tap or behind a trunk) whose host end is 'ifname', with
- * its own MAC and IP.  If so, fills '*port' with its port on OpenFlow port
- * 'ofport' (its name is the row's). */
+ * 'ep' with its own MAC and IP and either (not 'plugged') a namespace
+ * endpoint of this switch with a veth of its own (not an internal port, a
+ * tap or behind a trunk) whose host end is 'ifname', or ('plugged') a
+ * logical port on no other switch (its interface plugged here by someone
+ * else).  If so, fills '*port' with its port on OpenFlow port 'ofport' (its
+ * name is the row's). */
 bool binding_memos_here_port(const struct binding_memos *,
                              const struct vnetrec_endpoint *ep,
                              const char *ifname, int64_t ofport,
-                             struct lan_port *port);
+                             bool plugged, struct lan_port *port);
 
 /* What a step of binding reads. */
 struct binding_ctx_in {

@@ -62,6 +62,20 @@ idl_changes_since(struct ovsdb_idl *idl, unsigned int *seqno)
     return idl_changes_any(idl) ? IDL_NEWS_TRACKED : IDL_NEWS_UNTRACKED;
 }
 
+bool
+idl_row_other_updated(const struct ovsdb_idl_row *row,
+                      const struct ovsdb_idl_table_class *tc,
+                      const struct ovsdb_idl_column *column)
+{
+    for (size_t c = 0; c < tc->n_columns; c++) {
+        if (&tc->columns[c] != column
+            && ovsdb_idl_track_is_updated(row, &tc->columns[c])) {
+            return true;
+        }
+    }
+    return false;
+}
+
 struct only_column {
     const struct ovsdb_idl_column *column;
     idl_changes_accept_func *accept;
@@ -77,13 +91,8 @@ only_column(const struct ovsdb_idl_row *row,
         || ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_DELETE)) {
         return false;
     }
-    for (size_t c = 0; c < tc->n_columns; c++) {
-        if (&tc->columns[c] != oc->column
-            && ovsdb_idl_track_is_updated(row, &tc->columns[c])) {
-            return false;
-        }
-    }
-    return oc->accept(row, oc->aux);
+    return (!idl_row_other_updated(row, tc, oc->column)
+            && oc->accept(row, oc->aux));
 }
 
 bool

@@ -42,6 +42,12 @@ enum idl_news {
 };
 enum idl_news idl_changes_since(struct ovsdb_idl *, unsigned int *seqno);
 
+/* Whether row 'row' of table 'tc' is tracked with a column other than
+ * 'column' updated. */
+bool idl_row_other_updated(const struct ovsdb_idl_row *row,
+                           const struct ovsdb_idl_table_class *tc,
+                           const struct ovsdb_idl_column *column);
+
 typedef bool idl_changes_accept_func(const struct ovsdb_idl_row *, void *aux);
 
 /* True if at least one change is tracked in 'idl' and every one is an

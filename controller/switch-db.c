@@ -295,26 +295,50 @@ insert_port_of(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
     ovsrec_bridge_update_ports_addvalue(br, port);
 }
 
-void
-switch_db_result_bind(struct switch_db_result *r, const char *ifname,
-                      const char *iface_id, int64_t ofport)
+const struct switch_db_binding *
+switch_db_result_find(const struct switch_db_result *r, const char *ifname)
 {
     /* (One a patch added is last, mostly.) */
     for (size_t i = r->n_bindings; i-- > 0;) {
-        struct switch_db_binding *b = &r->bindings[i];
-        if (!strcmp(b->ifname, ifname)) {
-            b->ofport = ofport;
-            return;
+        if (!strcmp(r->bindings[i].ifname, ifname)) {
+            return &r->bindings[i];
         }
     }
+    return NULL;
+}
+
+static void
+result_add(struct switch_db_result *r, const char *ifname,
+           const char *iface_id, int64_t ofport, bool ours)
+{
     r->bindings = xrealloc(r->bindings,
                            (r->n_bindings + 1) * sizeof *r->bindings);
     r->bindings[r->n_bindings++] = (struct switch_db_binding) {
         .iface_id = nullable_xstrdup(iface_id),
         .ifname = xstrdup(ifname),
         .ofport = ofport,
-        .ours = true,
+        .ours = ours,
     };
+}
+
+void
+switch_db_result_bind(struct switch_db_result *r, const char *ifname,
+                      const char *iface_id, int64_t ofport)
+{
+    struct switch_db_binding *b = CONST_CAST(struct switch_db_binding *,
+                                             switch_db_result_find(r, ifname));
+    if (b) {
+        b->ofport = ofport;
+    } else {
+        result_add(r, ifname, iface_id, ofport, true);
+    }
+}
+
+void
+switch_db_result_plugged(struct switch_db_result *r, const char *ifname,
+                         const char *iface_id)
+{
+    result_add(r, ifname, iface_id, 0, false);
 }
 
 bool

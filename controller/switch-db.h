@@ -156,6 +156,16 @@ bool switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
                            const void *aux, struct switch_news *news,
                            struct switch_db_memo *);
 
+/* For a change followed without a reconcile: interface 'ifname', plugged
+ * by someone else for endpoint 'iface_id', as if the last reconcile had
+ * found it without an OpenFlow port in 'r''s bindings. */
+void switch_db_result_plugged(struct switch_db_result *r, const char *ifname,
+                              const char *iface_id);
+
+/* The binding of interface 'ifname' in 'r', or NULL. */
+const struct switch_db_binding *switch_db_result_find(
+    const struct switch_db_result *r, const char *ifname);
+
 /* For a change followed without a reconcile: our interface 'ifname' (of
  * endpoint 'iface_id') as if the last reconcile had found it with OpenFlow
  * port 'ofport' (0: none yet) in 'r''s bindings. */

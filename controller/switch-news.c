@@ -6,6 +6,7 @@
 #include "controller/idl-changes.h"
 #include "hash.h"
 #include "lib/vswitch-idl.h"
+#include "ovsdb/names.h"
 #include "ovsdb-idl.h"
 #include "ovsdb-idl-provider.h"
 #include "smap.h"
@@ -47,16 +48,31 @@ switch_news_init(struct switch_news *news)
     news->bridge_ports_sum = 0;
     news->ofports = NULL;
     news->n_ofports = news->allocated_ofports = 0;
+    news->plugged = NULL;
+    news->n_plugged = news->allocated_plugged = 0;
+    news->own_bridge = NULL;
+    news->own_known = false;
+    news->own_n_ports = 0;
+    news->own_ports_sum = 0;
+    news->n_new_ports = news->n_plugged_ports = 0;
+    news->new_ports_sum = 0;
+}
+
+static void
+clear_list(struct switch_news_ofport *list, size_t *n)
+{
+    for (size_t i = 0; i < *n; i++) {
+        free(list[i].ifname);
+        free(list[i].iface_id);
+    }
+    *n = 0;
 }
 
 static void
 clear_ofports(struct switch_news *news)
 {
-    for (size_t i = 0; i < news->n_ofports; i++) {
-        free(news->ofports[i].ifname);
-        free(news->ofports[i].iface_id);
-    }
-    news->n_ofports = 0;
+    clear_list(news->ofports, &news->n_ofports);
+    clear_list(news->plugged, &news->n_plugged);
 }
 
 void
@@ -65,6 +81,8 @@ switch_news_destroy(struct switch_news *news)
     switch_news_forget(news);
     clear_ofports(news);
     free(news->ofports);
+    free(news->plugged);
+    free(news->own_bridge);
     hmap_destroy(&news->expected);
     shash_destroy(&news->inserted);
 }
@@ -163,16 +181,39 @@ switch_news_ofports(const struct switch_news *news, size_t *n)
     return news->ofports;
 }
 
+const struct switch_news_ofport *
+switch_news_plugged(const struct switch_news *news, size_t *n)
+{
+    *n = news->n_plugged;
+    return news->plugged;
+}
+
+void
+switch_news_set_bridge(struct switch_news *news, const char *bridge)
+{
+    if (!nullable_string_is_equal(news->own_bridge, bridge)) {
+        free(news->own_bridge);
+        news->own_bridge = nullable_xstrdup(bridge);
+        news->own_known = false;
+    }
+}
+
 void
 switch_news_followed(struct switch_news *news)
 {
-    clear_ofports(news);
+    clear_list(news->ofports, &news->n_ofports);
+}
+
+void
+switch_news_plugged_followed(struct switch_news *news)
+{
+    clear_list(news->plugged, &news->n_plugged);
 }
 
 unsigned int
 switch_news_bump(struct switch_news *news)
 {
-    if (news->n_ofports) {
+    if (news->n_ofports || news->n_plugged) {
         clear_ofports(news);
         news->seqno++;
     }
@@ -212,19 +253,24 @@ switch_news_forget(struct switch_news *news)
     news->bridge = NULL;
 }
 
-/* Whether 'row' of table 'tc' has a column other than 'column' updated. */
-static bool
-other_column_updated(const struct ovsdb_idl_row *row,
-                     const struct ovsdb_idl_table_class *tc,
-                     const struct ovsdb_idl_column *column)
+static void
+list_iface(struct switch_news_ofport **list, size_t *n, size_t *allocated,
+           const struct ovsrec_interface *iface, int64_t ofport)
 {
-    for (size_t c = 0; c < tc->n_columns; c++) {
-        if (&tc->columns[c] != column
-            && ovsdb_idl_track_is_updated(row, &tc->columns[c])) {
-            return true;
-        }
+    if (*n >= *allocated) {
+        *list = x2nrealloc(*list, allocated, sizeof **list);
     }
-    return false;
+    struct switch_news_ofport *o = &(*list)[(*n)++];
+    o->ifname = xstrdup(iface->name);
+    o->iface_id = nullable_xstrdup(smap_get(&iface->external_ids,
+                                            "iface-id"));
+    o->ofport = ofport;
+}
+
+static bool
+is_numbered(const struct ovsrec_interface *iface)
+{
+    return iface->n_ofport == 1 && iface->ofport[0] > 0;
 }
 
 /* Lists 'iface' in 'news' as numbered, if it has one OpenFlow port above 0;
@@ -232,18 +278,27 @@ other_column_updated(const struct ovsdb_idl_row *row,
 static bool
 list_numbered(struct switch_news *news, const struct ovsrec_interface *iface)
 {
-    if (iface->n_ofport != 1 || iface->ofport[0] <= 0) {
+    if (!is_numbered(iface)) {
         return false;
     }
-    if (news->n_ofports >= news->allocated_ofports) {
-        news->ofports = x2nrealloc(news->ofports, &news->allocated_ofports,
-                                   sizeof *news->ofports);
+    list_iface(&news->ofports, &news->n_ofports, &news->allocated_ofports,
+               iface, iface->ofport[0]);
+    return true;
+}
+
+/* Whether 'iface', inserted by someone else, is an interface plugged for
+ * an endpoint (with an iface-id, no error) into a port inserted with it;
+ * if so, lists it (and as numbered, if it is). */
+static bool
+list_plugged(struct switch_news *news, const struct ovsrec_interface *iface)
+{
+    if (!news->n_plugged_ports || !smap_get(&iface->external_ids, "iface-id")
+        || iface->error || (iface->n_ofport && !is_numbered(iface))) {
+        return false;
     }
-    struct switch_news_ofport *o = &news->ofports[news->n_ofports++];
-    o->ifname = xstrdup(iface->name);
-    o->iface_id = nullable_xstrdup(smap_get(&iface->external_ids,
-                                            "iface-id"));
-    o->ofport = iface->ofport[0];
+    list_iface(&news->plugged, &news->n_plugged, &news->allocated_plugged,
+               iface, 0);
+    list_numbered(news, iface);
     return true;
 }
 
@@ -255,7 +310,7 @@ iface_numbered(struct switch_news *news,
 {
     return (ovsdb_idl_track_is_updated(&iface->header_,
                                        &ovsrec_interface_col_ofport)
-            && !other_column_updated(&iface->header_,
+            && !idl_row_other_updated(&iface->header_,
                                      &ovsrec_table_interface,
                                      &ovsrec_interface_col_ofport)
             && list_numbered(news, iface));
@@ -273,15 +328,18 @@ iface_as_written(struct switch_news *news,
         const struct switch_news_row *r = find_expected(
             news, &iface->header_.uuid);
         return (r && smap_equal(&r->external_ids, &iface->external_ids)
-                && !other_column_updated(&iface->header_,
+                && !idl_row_other_updated(&iface->header_,
                                          &ovsrec_table_interface,
                                          &ovsrec_interface_col_external_ids));
     }
     /* A new port's interface, before ovs-vswitchd has numbered it, or
-     * numbered already (listed as numbered). */
+     * numbered already (listed as numbered); or someone else's. */
     const struct switch_news_port *p = shash_find_data(&news->inserted,
                                                       iface->name);
-    return (p && !strcmp(p->type, iface->type)
+    if (!p) {
+        return list_plugged(news, iface);
+    }
+    return (!strcmp(p->type, iface->type)
             && smap_equal(&p->options, &iface->options)
             && smap_equal(&p->iface_ids, &iface->external_ids)
             && !iface->error
@@ -291,22 +349,59 @@ iface_as_written(struct switch_news *news,
 static bool
 port_as_written(const struct switch_news *news, const struct ovsrec_port *port)
 {
+    if (port->n_interfaces != 1
+        || strcmp(port->interfaces[0]->name, port->name)) {
+        return false;
+    }
     const struct switch_news_port *p = shash_find_data(&news->inserted,
                                                       port->name);
-    return (p && smap_equal(&p->port_ids, &port->external_ids)
-            && port->n_interfaces == 1
-            && !strcmp(port->interfaces[0]->name, port->name));
+    if (p) {
+        return smap_equal(&p->port_ids, &port->external_ids);
+    }
+    /* Someone else's, with its interface (which is looked at itself); not
+     * one that says it is an ovs-vnet switch's (a full run would take it
+     * for a stale port of its own). */
+    const struct ovsrec_interface *iface = port->interfaces[0];
+    return (ovsdb_idl_row_get_seqno(&iface->header_, OVSDB_IDL_CHANGE_INSERT)
+            && smap_get(&iface->external_ids, "iface-id")
+            && !smap_get(&port->external_ids, VNET_EXTID_OWNER));
 }
 
 static bool
 bridge_as_written(const struct switch_news *news,
                   const struct ovsrec_bridge *br)
 {
+    if (idl_row_other_updated(&br->header_, &ovsrec_table_bridge,
+                              &ovsrec_bridge_col_ports)) {
+        return false;
+    }
+    if (news->n_plugged_ports) {
+        /* The ports it listed, and those inserted (a port deleted is news
+         * of itself). */
+        return (news->own_known && !strcmp(br->name, news->own_bridge)
+                && br->n_ports == news->own_n_ports + news->n_new_ports
+                && ports_sum(br) == news->own_ports_sum + news->new_ports_sum);
+    }
     return (news->bridge && !strcmp(br->name, news->bridge)
-            && !other_column_updated(&br->header_, &ovsrec_table_bridge,
-                                     &ovsrec_bridge_col_ports)
             && br->n_ports == news->bridge_n_ports
             && ports_sum(br) == news->bridge_ports_sum);
+}
+
+/* Whether the Open_vSwitch row 'row' has nothing but cur_cfg updated (or
+ * next_cfg, if 'next_too'). */
+static bool
+only_cfg_updated(const struct ovsdb_idl_row *row, bool next_too)
+{
+    const struct ovsdb_idl_table_class *tc = &ovsrec_table_open_vswitch;
+    for (size_t c = 0; c < tc->n_columns; c++) {
+        const struct ovsdb_idl_column *col = &tc->columns[c];
+        if (col != &ovsrec_open_vswitch_col_cur_cfg
+            && (!next_too || col != &ovsrec_open_vswitch_col_next_cfg)
+            && ovsdb_idl_track_is_updated(row, col)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* Whether the change of 'row' is ovs-vnetd's own write coming back. */
@@ -331,29 +426,78 @@ as_written(const struct ovsdb_idl_row *row,
             news, CONTAINER_OF(row, struct ovsrec_bridge, header_));
     } else if (tc == &ovsrec_table_open_vswitch) {
         /* ovs-vswitchd saying how far it has reconfigured (after any
-         * change, with its own next_cfg): no news of itself. */
-        return !inserted && !other_column_updated(
-            row, &ovsrec_table_open_vswitch, &ovsrec_open_vswitch_col_cur_cfg);
+         * change, with its own next_cfg): no news of itself; nor is the
+         * next_cfg that came with a port plugged by someone else. */
+        return !inserted && only_cfg_updated(row, news->n_plugged_ports);
     }
     return false;
+}
+
+/* Counts the ports inserted among the changes of 'idl', and those of
+ * others among them (into bridge 'own_bridge', known). */
+static void
+count_new_ports(struct switch_news *news, struct ovsdb_idl *idl)
+{
+    news->n_new_ports = news->n_plugged_ports = 0;
+    news->new_ports_sum = 0;
+    const struct ovsrec_port *port;
+    OVSREC_PORT_FOR_EACH_TRACKED (port, idl) {
+        if (ovsdb_idl_row_get_seqno(&port->header_, OVSDB_IDL_CHANGE_INSERT)
+            && !ovsrec_port_is_deleted(port)) {
+            news->n_new_ports++;
+            news->new_ports_sum += port_name_hash(port->name);
+            news->n_plugged_ports += !shash_find(&news->inserted, port->name);
+        }
+    }
+    if (!news->own_known) {
+        news->n_plugged_ports = 0;
+    }
+}
+
+/* Reads the ports of bridge 'own_bridge' again if it changed. */
+static void
+record_bridge(struct switch_news *news, struct ovsdb_idl *idl)
+{
+    if (!news->own_bridge) {
+        return;
+    }
+    const struct ovsrec_bridge *br;
+    bool changed = !news->own_known;
+    OVSREC_BRIDGE_FOR_EACH_TRACKED (br, idl) {
+        changed = changed || !strcmp(br->name, news->own_bridge);
+    }
+    if (!changed) {
+        return;
+    }
+    news->own_known = false;
+    OVSREC_BRIDGE_FOR_EACH (br, idl) {
+        if (!strcmp(br->name, news->own_bridge)) {
+            news->own_known = true;
+            news->own_n_ports = br->n_ports;
+            news->own_ports_sum = ports_sum(br);
+            break;
+        }
+    }
 }
 
 unsigned int
 switch_news_run(struct switch_news *news, struct ovsdb_idl *idl)
 {
-    /* Numbered interfaces not followed: news now. */
+    /* Numbered and plugged interfaces not followed: news now. */
     switch_news_bump(news);
     unsigned int idl_seqno = ovsdb_idl_get_seqno(idl);
     if (idl_seqno != news->idl_seqno) {
         news->idl_seqno = idl_seqno;
-        /* Only ovs-vnetd's own writes as written, and interfaces numbered:
-         * no news (yet). */
+        count_new_ports(news, idl);
+        /* Only ovs-vnetd's own writes as written, and interfaces numbered
+         * or plugged: no news (yet). */
         if (!idl_changes_each(idl, as_written, news)) {
             news->seqno++;
             switch_news_forget(news);
             clear_ofports(news);
         }
     }
+    record_bridge(news, idl);
     ovsdb_idl_track_clear(idl);
     return news->seqno;
 }

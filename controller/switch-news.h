@@ -15,7 +15,12 @@
  * its reader says so: switch_news_run() lists it
  * (switch_news_ofports()) and its reader either follows it or calls
  * switch_news_bump() before the next switch_news_run() (which makes any
- * left news). */
+ * left news).  So is a port that someone else inserted into the bridge set
+ * with switch_news_set_bridge(), with one interface with an
+ * external_ids:iface-id and no error (switch_news_plugged(); numbered
+ * already, it is listed as numbered too), the bridge listing the ports it
+ * listed before and those inserted (as its count and names' hashes say),
+ * and the next_cfg that came with it. */
 #ifndef VNET_SWITCH_NEWS_H
 #define VNET_SWITCH_NEWS_H 1
 
@@ -45,9 +50,24 @@ struct switch_news {
     uint64_t bridge_ports_sum;  /* and their names' hashes added up. */
     struct switch_news_ofport *ofports; /* Interfaces numbered. */
     size_t n_ofports, allocated_ofports;
+    struct switch_news_ofport *plugged; /* Interfaces plugged by others. */
+    size_t n_plugged, allocated_plugged;
+
+    /* The bridge whose ports others plug, as last read: its name, whether
+     * it was there, how many ports it listed and their names' hashes. */
+    char *own_bridge;
+    bool own_known;
+    size_t own_n_ports;
+    uint64_t own_ports_sum;
+    /* Of the changes being read: the ports inserted, their names' hashes,
+     * and how many of them are not ovs-vnetd's. */
+    size_t n_new_ports;
+    uint64_t new_ports_sum;
+    size_t n_plugged_ports;
 };
 
-/* An interface that ovs-vswitchd has given an OpenFlow port. */
+/* An interface that ovs-vswitchd has given an OpenFlow port (or that
+ * someone else plugged: then its OpenFlow port may be 0). */
 struct switch_news_ofport {
     char *ifname;
     char *iface_id;             /* Its external_ids:iface-id, or NULL. */
@@ -77,11 +97,19 @@ void switch_news_expect_bridge(struct switch_news *,
  * switch_news_run() found (none if it found news). */
 const struct switch_news_ofport *switch_news_ofports(
     const struct switch_news *, size_t *n);
-/* Makes what the last switch_news_run() found news after all; returns the
- * new number. */
+/* The interfaces plugged by others, and nothing else, that the last
+ * switch_news_run() found (none if it found news). */
+const struct switch_news_ofport *switch_news_plugged(
+    const struct switch_news *, size_t *n);
+/* Which bridge's plugged ports switch_news_plugged() lists (NULL: none). */
+void switch_news_set_bridge(struct switch_news *, const char *bridge);
+/* Makes what the last switch_news_run() found news after all (the
+ * interfaces numbered and plugged); returns the new number. */
 unsigned int switch_news_bump(struct switch_news *);
-/* Says that its reader followed them. */
+/* Says that its reader followed them: the interfaces numbered; those
+ * plugged. */
 void switch_news_followed(struct switch_news *);
+void switch_news_plugged_followed(struct switch_news *);
 
 /* Whether a port named 'name' was inserted (recorded with
  * switch_news_expect_insert()). */

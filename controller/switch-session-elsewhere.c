@@ -30,13 +30,8 @@ session_nb_cfg_only(const struct ovsdb_idl_row *row,
     }
     /* A command's --wait moves nb_cfg in the same transaction: no change of
      * a switch's own. */
-    for (size_t c = 0; c < tc->n_columns; c++) {
-        if (&tc->columns[c] != &vnetrec_vnet_global_col_nb_cfg
-            && ovsdb_idl_track_is_updated(row, &tc->columns[c])) {
-            return false;
-        }
-    }
-    return session_row_updated(row);
+    return (!idl_row_other_updated(row, tc, &vnetrec_vnet_global_col_nb_cfg)
+            && session_row_updated(row));
 }
 
 bool

@@ -1,8 +1,10 @@
 /* Ports of this switch's own endpoints that ovs-vswitchd has numbered,
- * followed without a full run (session_patch_numbered(),
+ * followed without a full run (session_follow_numbered(),
  * switch-session-private.h): each one's endpoint is bound to its OpenFlow
  * port, its port's flows and its answer to ARP are made, and its network's
- * flooding is made again with it. */
+ * flooding is made again with it.  The same for an interface someone else
+ * plugged for a logical port (whose answer to ARP every switch of its
+ * network gives already). */
 #include <config.h>
 #include "controller/switch-session-private.h"
 
@@ -19,12 +21,15 @@
 #include "hmapx.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
+#include "ovsdb/endpoint.h"
 #include "ovsdb/vnet-idl.h"
+#include "sset.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(switch_session_numbered);
 
 COVERAGE_DEFINE(switch_session_numbered);
+COVERAGE_DEFINE(switch_session_plugged);
 
 /* A port numbered that can be followed alone. */
 struct numbered {
@@ -32,6 +37,7 @@ struct numbered {
     struct desired_flows_net *dn;
     bool had_error;             /* BINDING_NO_OFPORT, from a full run that
                                  * found the port not numbered yet. */
+    bool plugged;               /* A logical port's, plugged by another. */
 };
 
 /* Whether nothing but the numbered ports calls for a full run: the last one
@@ -51,6 +57,22 @@ may_follow(const struct switch_session *ss, struct ovsdb_idl *nb,
     return session_key_is_last_but_flows(ss, key);
 }
 
+/* The desired flows' context of network 'net' if a port can join it alone:
+ * it has other ports here (its flooding is kept) and is on no physical
+ * network; else NULL. */
+static struct desired_flows_net *
+joinable_net(const struct switch_session *ss,
+             const struct vnetrec_network *net)
+{
+    const struct desired_flows_net *dn = (net
+                                          ? desired_flows_net_find(
+                                              &ss->flows_nets, net)
+                                          : NULL);
+    return (dn && dn->has_neighbors && dn->nn.ports && dn->flood
+            && !dn->row->physnet
+            ? CONST_CAST(struct desired_flows_net *, dn) : NULL);
+}
+
 /* Whether numbered interface 'o' is the port of an endpoint of this switch
  * that waits for it alone; if so, fills 'n'. */
 static bool
@@ -68,15 +90,19 @@ numbered_port(struct switch_session *ss, const struct switch_news_ofport *o,
     n->had_error = be->error != NULL;
     const struct vnetrec_endpoint *ep = nb_news_endpoint_by_name(
         ss->news, o->iface_id);
-    if (!ep || !ep->network) {
+    /* (A port of ours inserted with a full run's transaction is not among
+     * the bindings until it comes back; one plugged by others is.) */
+    const struct switch_db_binding *b = switch_db_result_find(&ss->db,
+                                                              o->ifname);
+    if (!ep || !ep->network
+        || (b && !nullable_string_is_equal(b->iface_id, o->iface_id))) {
         return false;
     }
-    n->dn = CONST_CAST(struct desired_flows_net *,
-                       desired_flows_net_find(&ss->flows_nets, ep->network));
-    return (n->dn && n->dn->has_neighbors && n->dn->nn.ports
-            && n->dn->flood && !n->dn->row->physnet
+    n->plugged = b && !b->ours;
+    n->dn = joinable_net(ss, ep->network);
+    return (n->dn
             && binding_memos_here_port(&ss->memos, ep, o->ifname, o->ofport,
-                                       &n->port));
+                                       n->plugged, &n->port));
 }
 
 #define keep_error session_keep_error
@@ -97,8 +123,11 @@ patch_flows(struct switch_session *ss, const struct numbered *ns, size_t n)
         memcpy(neighbor.mac, p->port.mac, 6);
         keep_error(&error, lan_flows_port_unit(&p->dn->nn, &p->port,
                                                ss->units));
-        keep_error(&error, lan_flows_neighbor_unit(&p->dn->nn, &neighbor,
-                                                   ss->units));
+        if (!p->plugged) {
+            /* (A logical port's is there wherever it is.) */
+            keep_error(&error, lan_flows_neighbor_unit(&p->dn->nn, &neighbor,
+                                                       ss->units));
+        }
         lan_flood_net_add_port(p->dn->flood, &p->port);
         hmapx_add(&nets, p->dn);
     }
@@ -117,21 +146,20 @@ static bool
 patch_numbered(struct switch_session *ss,
                const struct switch_news_ofport *os, size_t n)
 {
-    if (n > ss->n_unbound) {
-        return false;
-    }
     struct numbered *ns = xmalloc(n * sizeof *ns);
     struct sset names = SSET_INITIALIZER(&names);
     bool ok = true;
-    size_t n_errors = 0;
+    size_t n_errors = 0, n_own = 0;
     for (size_t i = 0; i < n && ok; i++) {
         ok = (numbered_port(ss, &os[i], &ns[i])
               && sset_add(&names, os[i].iface_id));
         n_errors += ok && ns[i].had_error;
+        n_own += ok && !ns[i].plugged;
     }
     sset_destroy(&names);
-    /* (No endpoint has another error.) */
-    ok = ok && n_errors == ss->endpoint_errors;
+    /* (No endpoint has another error; the unbound are counted among the
+     * switch's own.) */
+    ok = ok && n_errors == ss->endpoint_errors && n_own <= ss->n_unbound;
     if (ok) {
         patch_flows(ss, ns, n);
         for (size_t i = 0; i < n; i++) {
@@ -141,7 +169,7 @@ patch_numbered(struct switch_session *ss,
             switch_db_result_bind(&ss->db, os[i].ifname, os[i].iface_id,
                                   os[i].ofport);
         }
-        ss->n_unbound -= n;
+        ss->n_unbound -= n_own;
         ss->endpoints_ready = !ss->n_unbound;
         ss->endpoint_errors = 0;
         VLOG_DBG("switch %s: %zu port%s of its endpoints numbered: followed "
@@ -151,6 +179,73 @@ patch_numbered(struct switch_session *ss,
     }
     free(ns);
     return ok;
+}
+
+/* Whether interface 'p', plugged here by someone else, is for a logical
+ * port with its own MAC and IP, on no other switch, in a network with
+ * other ports here and on no physical network, that has no state here yet
+ * (bound, or waiting for another interface). */
+static bool
+plugged_port(struct switch_session *ss, const struct switch_news_ofport *p)
+{
+    if (!p->iface_id || shash_find(&ss->endpoints.map, p->iface_id)
+        || session_plugged_here(ss, p->iface_id)) {
+        return false;
+    }
+    const struct vnetrec_endpoint *ep = nb_news_endpoint_by_name(
+        ss->news, p->iface_id);
+    struct lan_port port;
+    return (ep && !vnet_endpoint_is_created(ep)
+            && joinable_net(ss, ep->network)
+            && binding_memos_here_port(&ss->memos, ep, p->ifname, 1, true,
+                                       &port));
+}
+
+bool
+session_follow_plugged(struct switch_session *ss, struct ovsdb_idl *nb,
+                       struct run_key *key, bool full_due)
+{
+    size_t n;
+    const struct switch_news_ofport *ps = switch_news_plugged(&ss->ovs_news,
+                                                              &n);
+    if (!n) {
+        return false;
+    }
+    bool followed = !full_due && may_follow(ss, nb, key);
+    struct sset names = SSET_INITIALIZER(&names);
+    for (size_t i = 0; i < n && followed; i++) {
+        followed = (plugged_port(ss, &ps[i])
+                    && sset_add(&names, ps[i].iface_id));
+    }
+    sset_destroy(&names);
+    if (followed) {
+        /* As a full run finds them: bound to an interface that has no
+         * OpenFlow port yet (those numbered already are followed next, as
+         * numbered). */
+        for (size_t i = 0; i < n; i++) {
+            switch_db_result_plugged(&ss->db, ps[i].ifname, ps[i].iface_id);
+            binding_endpoint_patch_unnumbered(&ss->endpoints,
+                                              ps[i].iface_id);
+        }
+        ss->endpoint_errors += n;
+        COVERAGE_INC(switch_session_plugged);
+        VLOG_DBG("switch %s: %zu interface%s plugged for its logical ports: "
+                 "followed without a full run%s", ss->name, n,
+                 n == 1 ? "" : "s", (desired_flows_checking()
+                                     ? " (checking: a full run all the "
+                                       "same)" : ""));
+    }
+    /* (Checking, those numbered already are followed first, and then the
+     * full run comes.) */
+    size_t n_numbered;
+    switch_news_ofports(&ss->ovs_news, &n_numbered);
+    if (followed && (!desired_flows_checking() || n_numbered)) {
+        switch_news_plugged_followed(&ss->ovs_news);
+    } else {
+        ss->ovs_news_seqno = switch_news_bump(&ss->ovs_news);
+        key->ovs_seqno = ss->ovs_news_seqno;
+    }
+    return followed;
 }
 
 bool

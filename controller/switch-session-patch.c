@@ -13,7 +13,9 @@
 #include "controller/binding.h"
 #include "controller/desired-flows.h"
 #include "controller/idl-changes.h"
+#include "controller/nb-news.h"
 #include "controller/switch-db.h"
+#include "coverage.h"
 #include "flows/flow-units.h"
 #include "flows/installer.h"
 #include "flows/lan.h"
@@ -28,6 +30,8 @@
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(switch_session_patch);
+
+COVERAGE_DEFINE(switch_session_located);
 
 /* What patch_row() reads and collects. */
 struct patch_ctx {
@@ -82,6 +86,119 @@ patchable_host(struct patch_ctx *ctx, const char *host,
     return false;
 }
 
+/* How many of the switch's endpoints plugged_located_here() looks at for
+ * another one of the network on this switch. */
+#define SAME_NET_LOOKS 64
+
+/* Whether another endpoint of network 'net' than 'ep' is on this switch by
+ * the NB (among the first SAME_NET_LOOKS of the switch's endpoints). */
+static bool
+same_net_here(const struct switch_session *ss,
+              const struct vnetrec_endpoint *ep,
+              const struct vnetrec_network *net)
+{
+    size_t looks = 0;
+    const struct shash_node *node;
+    SHASH_FOR_EACH (node, &ss->endpoints.map) {
+        if (++looks > SAME_NET_LOOKS) {
+            break;
+        }
+        const struct vnetrec_endpoint *other = nb_news_endpoint_by_name(
+            ss->news, node->name);
+        if (other && other != ep && other->network == net
+            && nullable_string_is_equal(vnet_endpoint_switch_name(other),
+                                        ss->name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Whether endpoint row 'ep' is a logical port whose interface is plugged
+ * here, its location alone changed, to this switch (ovs-vnetd's own report
+ * coming back), and it was on no switch when binding last looked: its
+ * answer to ARP stays, it was no remote port here, and the switches this
+ * one has tunnels to stay (another endpoint of its network is here already,
+ * or the switch has none). */
+static bool
+plugged_located_here(const struct switch_session *ss,
+                     const struct vnetrec_endpoint *ep, bool inserted,
+                     bool deleted)
+{
+    const char *was;
+    return (!inserted && !deleted && !vnet_endpoint_is_created(ep)
+            && ep->location && !strcmp(ep->location, ss->name)
+            && vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_LOCATION)
+            && !idl_row_other_updated(&ep->header_, &vnetrec_table_endpoint,
+                                      &vnetrec_endpoint_col_location)
+            && binding_memos_host(&ss->memos, ep, &was)
+            && (!was || !strcmp(was, ss->name))
+            && shash_find(&ss->endpoints.map, ep->name)
+            && session_plugged_here(ss, ep->name)
+            && (!ss->plan.enabled || same_net_here(ss, ep, ep->network)));
+}
+
+/* What located_row() reads and counts. */
+struct located_ctx {
+    const struct switch_session *ss;
+    size_t n;                   /* Locations. */
+};
+
+/* Whether changed row 'row' (of table 'tc') is nb_cfg alone, or a location
+ * plugged_located_here() (counted). */
+static bool
+located_row(const struct ovsdb_idl_row *row,
+            const struct ovsdb_idl_table_class *tc, void *ctx_)
+{
+    struct located_ctx *ctx = ctx_;
+    if (tc == &vnetrec_table_vnet_global) {
+        return session_nb_cfg_only(row, tc);
+    }
+    bool located = (tc == &vnetrec_table_endpoint
+                    && plugged_located_here(
+                        ctx->ss,
+                        CONTAINER_OF(row, struct vnetrec_endpoint, header_),
+                        ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT),
+                        ovsdb_idl_row_get_seqno(row,
+                                                OVSDB_IDL_CHANGE_DELETE)));
+    ctx->n += located;
+    return located;
+}
+
+bool
+session_follow_located(struct switch_session *ss, struct ovsdb_idl *nb,
+                       const struct run_key *key, bool full_due)
+{
+    if (full_due || !nb || !ss->ran_once || ss->watching || ss->rerun
+        || !ss->nets_known || !ss->news || ss->news->datapaths_changed
+        || key->nb_seqno == ss->last_key.nb_seqno
+        || ss->last_key.nb_seqno != ss->news->prev_seqno) {
+        return false;
+    }
+    struct run_key k = *key;
+    k.nb_seqno = ss->last_key.nb_seqno;
+    struct located_ctx ctx = { .ss = ss };
+    if (!session_key_is_last_but_flows(ss, &k)
+        || !idl_changes_each(nb, located_row, &ctx) || !ctx.n) {
+        return false;
+    }
+    if (desired_flows_checking() && memcmp(&k, &ss->last_key, sizeof k)) {
+        /* Flows came in too: their endpoints' "up" goes first, as without
+         * the check (and the full run then finds nothing of the change's
+         * to report). */
+        session_refresh_up(ss);
+    }
+    COVERAGE_INC(switch_session_located);
+    VLOG_DBG("switch %s: only the locations of ports plugged here came "
+             "back%s", ss->name, (desired_flows_checking()
+                                  ? " (checking: a full run all the same)"
+                                  : ""));
+    if (!desired_flows_checking()) {
+        ss->last_key.nb_seqno = key->nb_seqno;
+    }
+    return true;
+}
+
 /* Whether endpoint row 'ep' (changed, not elsewhere) can be followed
  * alone, where it was (the switch binding last found it on) and where it
  * is; sets '*old' and '*now' as patchable_host() does. */
@@ -93,6 +210,9 @@ patchable_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
 {
     const struct switch_session *ss = ctx->ss;
     *old = *now = NULL;
+    if (plugged_located_here(ss, ep, inserted, deleted)) {
+        return true;
+    }
     if ((session_row_updated(&ep->header_)
          && (vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_NETWORK)
              || vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_NAME)))

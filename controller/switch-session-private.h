@@ -360,6 +360,28 @@ void session_patch_end(struct switch_session *, char *error);
  * returns true.  Otherwise, having changed nothing, or checking
  * (desired_flows_checking()), makes them the switch database's news for a
  * full run (in 'key' too). */
+/* Whether the NB's changes since the last full run (in one batch) are only
+ * ovs-vnetd's reports of where logical ports plugged here are coming back
+ * (and nb_cfg), with nothing else changed since but the switch's flows
+ * coming in: a full run would change nothing (plugged_located_here() in switch-session-patch.c says when).
+ * If so, and not checking (desired_flows_checking()), takes the NB's
+ * sequence number into the last run's key. */
+bool session_follow_located(struct switch_session *, struct ovsdb_idl *nb,
+                            const struct run_key *, bool full_due);
+
+/* Follows the interfaces that someone else plugged into the switch, and
+ * nothing else (switch_news_plugged()), if the last full run left
+ * everything it wanted in place (as session_follow_numbered() asks): each
+ * is for a logical port with its own MAC and IP, on no other switch, in a
+ * network with other ports here and on no physical network, with no state
+ * here yet.  Records each one's interface among the switch's bindings and
+ * its endpoint as waiting for its OpenFlow port, as a full run would, and
+ * returns true; those numbered already are followed next by
+ * session_follow_numbered().  Otherwise, having changed nothing, or
+ * checking, makes them news for a full run (in 'key' too). */
+bool session_follow_plugged(struct switch_session *, struct ovsdb_idl *nb,
+                            struct run_key *, bool full_due);
+
 bool session_follow_numbered(struct switch_session *, struct ovsdb_idl *nb,
                              struct run_key *key, bool full_due);
 

@@ -641,6 +641,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         return;
     }
     switch_db_memo_forget_changed(ss->db_memo, ss->ovs.idl);
+    switch_news_set_bridge(&ss->ovs_news, ss->bridge);
     ss->ovs_news_seqno = switch_news_run(&ss->ovs_news, ss->ovs.idl);
     const struct ovsrec_open_vswitch *cfg
         = ovsrec_open_vswitch_first(ss->ovs.idl);
@@ -664,8 +665,12 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     }
     ss->news = news;
     struct run_key key = run_key_now(ss, nb, news);
+    bool plugged = session_follow_plugged(ss, nb, &key,
+                                          repaired || timers_due(ss));
     bool numbered = session_follow_numbered(ss, nb, &key,
                                             repaired || timers_due(ss));
+    bool located = session_follow_located(ss, nb, &key,
+                                          repaired || timers_due(ss));
     bool full = repaired || full_run_needed(ss, &key);
     if (full && !repaired && only_flows_came_in(ss, &key)) {
         COVERAGE_INC(switch_session_up_run);
@@ -675,7 +680,8 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     }
     /* Checking, the full run follows all the same, and must change
      * nothing. */
-    bool elsewhere = numbered, patched = numbered;
+    bool elsewhere = plugged || numbered || located;
+    bool patched = elsewhere;
     size_t n_peers = ss->plan.n_peers;
     enum session_patch_result passed = SESSION_PATCH_NONE;
     if (full && !repaired) {

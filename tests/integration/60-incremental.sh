@@ -652,3 +652,66 @@ test_bulk_attach_keeps_the_loop_turning() {
     [ "$(sandbox_vnetd_appctl coverage/read-counter attacher_deferred)" -gt 0 ] \
         || fail "the 400 endpoints were made in one pass"
 }
+
+# ep_switch_up EP: EP's switch (its location, for a logical port) and "up",
+# as ep-list says.
+ep_switch_up() {
+    vnet_ctl -f csv --no-headings ep-list | awk -F, -v n="$1" '$1 == n { print $4, $8 }'
+}
+
+test_plugged_ports_are_followed_without_a_full_run() {
+    # A logical port plugged by someone else, the OpenStack way: its
+    # interface's insert is recorded alone, its interface numbered is bound
+    # with its port's flows and its network's flooding alone, and its
+    # location's report coming back from the NB takes no full run
+    # (checking, one follows each all the same and must change nothing).
+    r1_on_h1
+    sandbox_vnetd_appctl vlog/set switch_session:file:dbg >/dev/null
+    sleep 1
+    local plugged numbered runs located i ofport
+    plugged=$(sandbox_vnetd_appctl coverage/read-counter switch_session_plugged)
+    numbered=$(sandbox_vnetd_appctl coverage/read-counter switch_session_numbered)
+    runs=$(full_runs)
+    located=$(sandbox_vnetd_appctl coverage/read-counter switch_session_located)
+    for i in 1 2 3; do
+        vnet_ctl --wait port-add red "p$i" --mac="0a:00:00:00:01:0$i" \
+            --ip="10.5.1.$i" >/dev/null || fail "port-add p$i"
+        plug h1 "p$i" "0a:00:00:00:01:0$i" "10.5.1.$i"
+        wait_until 5 test "$(ep_switch_up "p$i")" = "h1 true" \
+            || fail "p$i: $(ep_switch_up "p$i"), not on h1 and up"
+    done
+    plugged=$(( $(sandbox_vnetd_appctl coverage/read-counter switch_session_plugged) - plugged ))
+    numbered=$(( $(sandbox_vnetd_appctl coverage/read-counter switch_session_numbered) - numbered ))
+    runs=$(( $(full_runs) - runs ))
+    located=$(( $(sandbox_vnetd_appctl coverage/read-counter switch_session_located) - located ))
+    (( plugged >= 3 )) || fail "$plugged of 3 plugged interfaces followed alone"
+    # (An interface may come numbered already with its insert, a location
+    # with other news: how many of each are apart varies.)
+    (( numbered + located >= 1 )) \
+        || fail "$numbered numbered ports and $located locations followed alone"
+    if [ "${SANDBOX_CHECK_INCREMENTAL:-0}" != 1 ]; then
+        # None, and a spare for timing (two or three each before).
+        (( runs <= 1 )) || fail "$runs full runs for 3 plugged ports"
+    fi
+    for i in 1 2 3; do
+        output_has 'vnet-installed="true"' sandbox_vsctl h1 --columns=external_ids \
+            find Interface "external_ids:iface-id=p$i" || fail "p$i not marked"
+    done
+    reaches p3 10.5.0.11 || fail "p3 -> r1"
+    reaches r1 10.5.1.2 || fail "r1 -> p2"
+    answers_arp r1 10.5.1.3 0a:00:00:00:01:03 || fail "no answer for p3"
+    ofport=$(sandbox_vsctl h1 get Interface p-p3 ofport)
+    output_has "priority=11,.*actions=.*output:$ofport\b" \
+        sandbox_ofctl h1 -O OpenFlow15 dump-flows br-vnet \
+        || fail "red's flooding leaves p3 (port $ofport) out"
+    # Unplugged: its flows go, and it is on no switch.
+    unplug h1 p2
+    wait_until 5 test "$(ep_switch_up p2)" = " false" \
+        || fail "p2 after its unplug: $(ep_switch_up p2)"
+    reaches p3 10.5.1.1 || fail "p3 -> p1 after p2 left"
+}
+
+test_plugged_ports_followed_alone_without_the_check() {
+    SANDBOX_CHECK_INCREMENTAL=0
+    test_plugged_ports_are_followed_without_a_full_run
+}

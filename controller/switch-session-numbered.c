@@ -271,3 +271,13 @@ session_follow_numbered(struct switch_session *ss, struct ovsdb_idl *nb,
     }
     return followed;
 }
+
+bool
+session_follow_alone(struct switch_session *ss, struct ovsdb_idl *nb,
+                     struct run_key *key, bool full_due)
+{
+    bool plugged = session_follow_plugged(ss, nb, key, full_due);
+    bool numbered = session_follow_numbered(ss, nb, key, full_due);
+    bool located = session_follow_located(ss, nb, key, full_due);
+    return plugged || numbered || located;
+}

@@ -369,6 +369,11 @@ void session_patch_end(struct switch_session *, char *error);
 bool session_follow_located(struct switch_session *, struct ovsdb_idl *nb,
                             const struct run_key *, bool full_due);
 
+/* session_follow_plugged(), session_follow_numbered() and
+ * session_follow_located(), in that order: whether any followed. */
+bool session_follow_alone(struct switch_session *, struct ovsdb_idl *nb,
+                          struct run_key *, bool full_due);
+
 /* Follows the interfaces that someone else plugged into the switch, and
  * nothing else (switch_news_plugged()), if the last full run left
  * everything it wanted in place (as session_follow_numbered() asks): each

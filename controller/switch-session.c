@@ -665,12 +665,8 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     }
     ss->news = news;
     struct run_key key = run_key_now(ss, nb, news);
-    bool plugged = session_follow_plugged(ss, nb, &key,
-                                          repaired || timers_due(ss));
-    bool numbered = session_follow_numbered(ss, nb, &key,
-                                            repaired || timers_due(ss));
-    bool located = session_follow_located(ss, nb, &key,
-                                          repaired || timers_due(ss));
+    bool followed = session_follow_alone(ss, nb, &key,
+                                         repaired || timers_due(ss));
     bool full = repaired || full_run_needed(ss, &key);
     if (full && !repaired && only_flows_came_in(ss, &key)) {
         COVERAGE_INC(switch_session_up_run);
@@ -680,8 +676,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     }
     /* Checking, the full run follows all the same, and must change
      * nothing. */
-    bool elsewhere = plugged || numbered || located;
-    bool patched = elsewhere;
+    bool elsewhere = followed, patched = followed;
     size_t n_peers = ss->plan.n_peers;
     enum session_patch_result passed = SESSION_PATCH_NONE;
     if (full && !repaired) {

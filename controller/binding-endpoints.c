@@ -30,6 +30,7 @@ endpoint_begin(struct binding_endpoint *be, unsigned int run)
         binding_endpoint_set_error(be, NULL);
         be->status.ofport = 0;
         be->trunk = false;
+        binding_endpoint_set_ifname(be, NULL);
     }
 }
 
@@ -64,6 +65,22 @@ binding_endpoint_awaits_ofport(const struct binding_endpoint *be)
 }
 
 void
+binding_endpoint_set_ifname(struct binding_endpoint *be, const char *ifname)
+{
+    if (!nullable_string_is_equal(be->ifname, ifname)) {
+        free(be->ifname);
+        be->ifname = nullable_xstrdup(ifname);
+    }
+}
+
+void
+binding_endpoints_take_marks(struct binding_endpoints *endpoints)
+{
+    sset_clear(&endpoints->marks_changed);
+    endpoints->marks_all = false;
+}
+
+void
 binding_endpoint_set_error(struct binding_endpoint *be, const char *error)
 {
     if (!nullable_string_is_equal(be->error, error)) {
@@ -83,6 +100,8 @@ binding_endpoints_init(struct binding_endpoints *endpoints)
     hmapx_init(&endpoints->not_up);
     endpoints->n_up = 0;
     endpoints->up_gen = 0;
+    sset_init(&endpoints->marks_changed);
+    endpoints->marks_all = true;
 }
 
 /* Notes endpoint 'name' in 'endpoints''s changes if its status is not as
@@ -120,6 +139,7 @@ binding_endpoint_delete(struct binding_endpoints *endpoints,
     sset_add(&endpoints->changed, node->name);
     free(be->error);
     free(be->noted_error);
+    free(be->ifname);
     free(be);
     shash_delete(&endpoints->map, node);
 }
@@ -139,6 +159,8 @@ binding_endpoints_clear(struct binding_endpoints *endpoints)
 {
     struct shash_node *node;
     up_list_clear(endpoints);
+    sset_clear(&endpoints->marks_changed);
+    endpoints->marks_all = true;
     SHASH_FOR_EACH_SAFE (node, &endpoints->map) {
         binding_endpoint_delete(endpoints, node);
     }
@@ -150,6 +172,7 @@ binding_endpoints_destroy(struct binding_endpoints *endpoints)
     binding_endpoints_clear(endpoints);
     shash_destroy(&endpoints->map);
     sset_destroy(&endpoints->changed);
+    sset_destroy(&endpoints->marks_changed);
     hmapx_destroy(&endpoints->not_up);
 }
 
@@ -197,6 +220,8 @@ binding_report(struct binding_endpoints *endpoints,
     r->markers_ready = true;
     r->n_errors = 0;
     up_list_clear(endpoints);
+    sset_clear(&endpoints->marks_changed);
+    endpoints->marks_all = true;
     struct shash_node *node;
     SHASH_FOR_EACH_SAFE (node, &endpoints->map) {
         struct binding_endpoint *be = node->data;
@@ -227,11 +252,13 @@ binding_report(struct binding_endpoints *endpoints,
 
 void
 binding_endpoint_patch_bound(struct binding_endpoints *endpoints,
-                             const char *name, int64_t ofport,
-                             bool trunk, uint64_t flow_gen)
+                             const char *name, const char *ifname,
+                             int64_t ofport, bool trunk, uint64_t flow_gen)
 {
     struct binding_endpoint *be = binding_endpoint(endpoints, name);
     binding_endpoint_set_error(be, NULL);
+    binding_endpoint_set_ifname(be, ifname);
+    sset_add(&endpoints->marks_changed, name);
     be->trunk = trunk;
     be->waiting = be->kept = false;
     be->status.ofport = be->bound_ofport = ofport;
@@ -248,6 +275,7 @@ binding_endpoint_patch_unnumbered(struct binding_endpoints *endpoints,
 {
     struct binding_endpoint *be = binding_endpoint(endpoints, name);
     binding_endpoint_set_error(be, BINDING_NO_OFPORT);
+    sset_add(&endpoints->marks_changed, name);
     be->status.ofport = 0;
     be->status.up = false;
     struct shash_node *node = shash_find(&endpoints->map, name);
@@ -314,6 +342,7 @@ binding_refresh_up(struct binding_endpoints *endpoints,
                 changed = true;
                 be->status.up = up;
                 note_status(endpoints, node->name, be);
+                sset_add(&endpoints->marks_changed, node->name);
             }
             note_up(endpoints, node);
         }
@@ -333,6 +362,7 @@ binding_refresh_up(struct binding_endpoints *endpoints,
             endpoints->n_up++;
             endpoints->up_gen = MAX(endpoints->up_gen, be->flow_gen);
             note_status(endpoints, node->name, be);
+            sset_add(&endpoints->marks_changed, node->name);
         }
     }
     if (desired_flows_checking()) {

@@ -742,6 +742,7 @@ binding_bind(const struct binding_ctx_in *in, const struct binding_wants *w,
             continue;
         }
         be->status.ofport = b->ofport;
+        binding_endpoint_set_ifname(be, b->ifname);
         add_port(r->a.ni, ep, b->ofport, &r->a, false);
         if (created && r->a.has_ip && r->a.has_mac) {
             /* The ARP answers for its address come with its port's flows,

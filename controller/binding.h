@@ -60,6 +60,8 @@ struct binding_endpoint {
                                  * (binding_partition_ready()). */
     bool trunk;                 /* Behind its network's trunk: no interface
                                  * of its own to mark. */
+    char *ifname;               /* The interface it is bound to, if any
+                                 * (not behind a trunk). */
     int64_t bound_ofport;       /* The port it was bound to last, and the */
     uint64_t flow_gen;          /* generation of the first desired flows
                                  * that served it there. */
@@ -84,6 +86,13 @@ struct binding_endpoints {
     struct hmapx not_up;
     size_t n_up;
     uint64_t up_gen;
+
+    /* For the vnet-installed marks: the endpoints whose "up" (or
+     * interface) changed since the caller last took them
+     * (binding_endpoints_take_marks()), or 'marks_all': any may have (a run
+     * looked at every one). */
+    struct sset marks_changed;
+    bool marks_all;
 };
 
 void binding_endpoints_init(struct binding_endpoints *);
@@ -110,13 +119,15 @@ void binding_endpoint_set_error(struct binding_endpoint *, const char *error);
 void binding_endpoints_begin(struct binding_endpoints *);
 
 /* For a change followed without a run (binding_patch(), or a port
- * numbered): endpoint 'name' bound to OpenFlow port 'ofport' (0: none yet;
- * behind a trunk, if 'trunk'), without error, and served by the desired
+ * numbered): endpoint 'name' bound to interface 'ifname' (NULL: behind a
+ * trunk, if 'trunk', or none yet) with OpenFlow port 'ofport' (0: none
+ * yet), without error, and served by the desired
  * flows of generation 'flow_gen' on, not up until the switch holds them;
  * endpoint 'name' gone (its state forgotten). */
 void binding_endpoint_patch_bound(struct binding_endpoints *,
-                                  const char *name, int64_t ofport,
-                                  bool trunk, uint64_t flow_gen);
+                                  const char *name, const char *ifname,
+                                  int64_t ofport, bool trunk,
+                                  uint64_t flow_gen);
 void binding_endpoint_patch_forget(struct binding_endpoints *,
                                    const char *name);
 /* For an interface plugged for endpoint 'name', followed without a run:
@@ -124,6 +135,13 @@ void binding_endpoint_patch_forget(struct binding_endpoints *,
  * (BINDING_NO_OFPORT). */
 void binding_endpoint_patch_unnumbered(struct binding_endpoints *,
                                        const char *name);
+
+/* Empties 'marks_changed' and clears 'marks_all' (the caller has written
+ * the marks they say). */
+void binding_endpoints_take_marks(struct binding_endpoints *);
+/* Records that the interface of endpoint 'be' is 'ifname' (NULL: none). */
+void binding_endpoint_set_ifname(struct binding_endpoint *be,
+                                 const char *ifname);
 
 /* Frees every endpoint state in 'endpoints' (left empty; each one is noted
  * in 'changed'). */

@@ -248,45 +248,68 @@ switch_db_sync_want_ids(struct switch_db_memo *memo,
     return changed;
 }
 
+/* Brings the vnet-installed mark of 'iface' to what 'installed' says of its
+ * endpoint (switch_db_write_marks()).  Returns true if it wrote it. */
+static bool
+write_mark(const struct ovsrec_interface *iface,
+           const struct switch_db_marks *mk)
+{
+    struct iface_memo *m = iface_memo_get(mk->memo, iface);
+    const char *iface_id = (m && m->iface_id ? m->iface_id
+                            : smap_get(&iface->external_ids, "iface-id"));
+    if (!iface_id) {
+        return false;
+    }
+    if (m && !m->iface_id) {
+        m->iface_id = xstrdup(iface_id);
+    }
+    enum mark mark = mk->installed(iface_id, mk->aux) ? MARK_SET : MARK_CLEAR;
+    if (m && m->mark == mark) {
+        return false;
+    }
+    bool wrote = switch_db_sync_ids(iface, NULL, mk->owner, mark);
+    if (m) {
+        m->mark = wrote ? MARK_KEEP : mark;
+        m->ids_valid &= !wrote;
+    }
+    if (wrote) {
+        switch_news_expect(mk->news, iface);
+    }
+    return wrote;
+}
+
 bool
 switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
-                      const char *owner, switch_db_installed_func *installed,
-                      const void *aux, struct switch_news *news,
-                      struct switch_db_memo *memo)
+                      const struct switch_db_marks *mk)
 {
     bool changed = false;
     const struct ovsrec_bridge *br = switch_db_find_bridge(idl, bridge);
     for (size_t i = 0; br && i < br->n_ports; i++) {
         const struct ovsrec_port *port = br->ports[i];
-        for (size_t j = 0; j < port->n_interfaces; j++) {
-            const struct ovsrec_interface *iface = port->interfaces[j];
-            if (!strcmp(port->name, br->name)) {
-                continue;
-            }
-            struct iface_memo *m = iface_memo_get(memo, iface);
-            const char *iface_id = (m && m->iface_id ? m->iface_id
-                                    : smap_get(&iface->external_ids,
-                                               "iface-id"));
-            if (!iface_id) {
-                continue;
-            }
-            if (m && !m->iface_id) {
-                m->iface_id = xstrdup(iface_id);
-            }
-            enum mark mark = installed(iface_id, aux) ? MARK_SET : MARK_CLEAR;
-            if (m && m->mark == mark) {
-                continue;
-            }
-            bool wrote = switch_db_sync_ids(iface, NULL, owner, mark);
-            if (m) {
-                m->mark = wrote ? MARK_KEEP : mark;
-                m->ids_valid &= !wrote;
-            }
-            if (wrote) {
-                switch_news_expect(news, iface);
-                changed = true;
+        if (strcmp(port->name, br->name)) {
+            for (size_t j = 0; j < port->n_interfaces; j++) {
+                changed |= write_mark(port->interfaces[j], mk);
             }
         }
     }
+    return changed;
+}
+
+bool
+switch_db_write_marks_of(struct ovsdb_idl_index *by_name,
+                         const char *const *ifnames, size_t n,
+                         const struct switch_db_marks *mk)
+{
+    bool changed = false;
+    struct ovsrec_interface *key = ovsrec_interface_index_init_row(by_name);
+    for (size_t i = 0; i < n; i++) {
+        ovsrec_interface_index_set_name(key, ifnames[i]);
+        const struct ovsrec_interface *iface
+            = ovsrec_interface_index_find(by_name, key);
+        if (iface) {
+            changed |= write_mark(iface, mk);
+        }
+    }
+    ovsrec_interface_index_destroy_row(key);
     return changed;
 }

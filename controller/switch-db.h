@@ -143,18 +143,31 @@ void switch_db_reconcile(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
                          struct switch_db_result *r);
 void switch_db_result_destroy(struct switch_db_result *r);
 
-/* Brings only the vnet-installed marks of the interfaces of 'bridge' (the
- * ports of 'owner' and those plugged by others with an iface-id) to what
- * 'installed' says of their endpoint (its name, 'aux'): the interfaces of
- * those installed get external_ids:vnet-installed=true, the others lose it
- * (switch_db_reconcile() leaves the marks as they are).  Records in 'news'
- * what it wrote.  Returns true if it changed anything. */
+/* What vnet-installed marks are written from: the owner of the ports,
+ * whether the endpoint 'endpoint' is installed ('aux' given back), and
+ * where what is written is recorded. */
 typedef bool switch_db_installed_func(const char *endpoint, const void *aux);
+struct switch_db_marks {
+    const char *owner;
+    switch_db_installed_func *installed;
+    const void *aux;
+    struct switch_news *news;
+    struct switch_db_memo *memo;
+};
+
+/* Brings only the vnet-installed marks of the interfaces of 'bridge' (the
+ * ports of 'mk''s owner and those plugged by others with an iface-id) to
+ * what 'installed' says of their endpoint: the interfaces of those installed
+ * get external_ids:vnet-installed=true, the others lose it
+ * (switch_db_reconcile() leaves the marks as they are).  Records in 'news'
+ * what it wrote.  Returns true if it changed anything.
+ * switch_db_write_marks_of() does the same for the 'n' interfaces named in
+ * 'ifnames' alone ('by_name' from switch_db_register()). */
 bool switch_db_write_marks(struct ovsdb_idl *idl, const char *bridge,
-                           const char *owner,
-                           switch_db_installed_func *installed,
-                           const void *aux, struct switch_news *news,
-                           struct switch_db_memo *);
+                           const struct switch_db_marks *);
+bool switch_db_write_marks_of(struct ovsdb_idl_index *by_name,
+                              const char *const *ifnames, size_t n,
+                              const struct switch_db_marks *);
 
 /* For a change followed without a reconcile: interface 'ifname', plugged
  * by someone else for endpoint 'iface_id', as if the last reconcile had

@@ -164,8 +164,8 @@ patch_numbered(struct switch_session *ss,
         patch_flows(ss, ns, n);
         for (size_t i = 0; i < n; i++) {
             binding_endpoint_patch_bound(&ss->endpoints, ns[i].port.name,
-                                         ns[i].port.ofport, false,
-                                         ss->flow_gen);
+                                         os[i].ifname, ns[i].port.ofport,
+                                         false, ss->flow_gen);
             switch_db_result_bind(&ss->db, os[i].ifname, os[i].iface_id,
                                   os[i].ofport);
         }

@@ -594,12 +594,13 @@ bind_here(struct patch_ctx *ctx, const bool *in_place)
             dn->n_trunk_ports--;
         } else if (in_place[i] && !c->want.trunk_port) {
             /* Bound once its port is numbered. */
-            binding_endpoint_patch_bound(&ss->endpoints, c->row->name, 0,
-                                         false, ss->flow_gen);
+            binding_endpoint_patch_bound(&ss->endpoints, c->row->name,
+                                         c->want.host_ifname, 0, false,
+                                         ss->flow_gen);
             ss->n_unbound++;
             ss->endpoints_ready = false;
         } else if (in_place[i]) {
-            binding_endpoint_patch_bound(&ss->endpoints, c->row->name,
+            binding_endpoint_patch_bound(&ss->endpoints, c->row->name, NULL,
                                          dn->trunk_ofport, true,
                                          ss->flow_gen);
             dn->n_trunk_ports++;

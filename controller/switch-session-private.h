@@ -335,6 +335,14 @@ enum session_patch_result session_patch(struct switch_session *,
  * if it failed at once, a full run follows. */
 void session_patch_committed(struct switch_session *);
 
+/* Writes the vnet-installed marks in the switch's database's open
+ * transaction: of every interface after a full run (or a transaction of
+ * marks that failed), else only of the endpoints whose "up" changed since
+ * the marks were last written (checking, every interface is looked at
+ * again after them, and one left to write is an error).  Returns true if
+ * it wrote any. */
+bool session_write_marks(struct switch_session *);
+
 /* Whether the session's tunnels go through the relay. */
 bool session_has_relay(const struct switch_session *);
 

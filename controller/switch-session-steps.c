@@ -22,6 +22,7 @@
 #include "controller/underlay.h"
 #include "controller/uplink.h"
 #include "controller/vif.h"
+#include "coverage.h"
 #include "flows/installer.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
@@ -35,6 +36,8 @@
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(switch_session_steps);
+
+COVERAGE_DEFINE(switch_session_marks_some);
 
 static const struct vnetrec_switch *own_row(const struct switch_session *,
                                             struct ovsdb_idl *nb);
@@ -389,6 +392,48 @@ session_endpoint_is_up(const char *name, const void *ss_)
     const struct binding_endpoint *be = shash_find_data(&ss->endpoints.map,
                                                         name);
     return be && be->status.up;
+}
+
+bool
+session_write_marks(struct switch_session *ss)
+{
+    const struct switch_db_marks mk = {
+        .owner = ss->name,
+        .installed = session_endpoint_is_up,
+        .aux = ss,
+        .news = &ss->ovs_news,
+        .memo = ss->db_memo,
+    };
+    struct binding_endpoints *eps = &ss->endpoints;
+    bool wrote;
+    if (eps->marks_all) {
+        wrote = switch_db_write_marks(ss->ovs.idl, ss->bridge, &mk);
+    } else {
+        /* Only the interfaces of the endpoints whose "up" changed since
+         * the marks were last written. */
+        COVERAGE_INC(switch_session_marks_some);
+        size_t n = 0;
+        const char **ifnames = xmalloc(MAX(sset_count(&eps->marks_changed), 1)
+                                       * sizeof *ifnames);
+        const char *name;
+        SSET_FOR_EACH (name, &eps->marks_changed) {
+            const struct binding_endpoint *be = shash_find_data(&eps->map,
+                                                                name);
+            if (be && be->ifname) {
+                ifnames[n++] = be->ifname;
+            }
+        }
+        wrote = switch_db_write_marks_of(ss->ifaces_by_name, ifnames, n, &mk);
+        free(ifnames);
+        if (desired_flows_checking()
+            && switch_db_write_marks(ss->ovs.idl, ss->bridge, &mk)) {
+            VLOG_ERR("switch %s: the marks of the endpoints whose \"up\" "
+                     "changed left other marks to write", ss->name);
+            wrote = true;
+        }
+    }
+    binding_endpoints_take_marks(eps);
+    return wrote;
 }
 
 bool

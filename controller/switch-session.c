@@ -530,9 +530,7 @@ marks_run(struct switch_session *ss, struct ovsdb_idl_txn *txn)
         return false;
     }
     COVERAGE_INC(switch_session_marks_run);
-    bool wrote = switch_db_write_marks(ss->ovs.idl, ss->bridge, ss->name,
-                                       session_endpoint_is_up, ss,
-                                       &ss->ovs_news, ss->db_memo);
+    bool wrote = session_write_marks(ss);
     ss->marks_due = false;
     if (!wrote) {
         /* The database has them already (written before, or by an
@@ -558,6 +556,7 @@ session_commit(struct switch_session *ss)
         switch_news_forget(&ss->ovs_news);
         if (status != 1) {
             ss->marks_due = true;
+            ss->endpoints.marks_all = true;     /* (Which is not known.) */
         }
     }
     if (ss->inserts_in_flight && !ss->txn_pending) {

@@ -64,6 +64,21 @@ protected:
         return s;
     }
 
+    // The endpoints whose marks are due since the last call, in order, and
+    // "*" first if all are.
+    std::string
+    marks()
+    {
+        std::string s = eps_.marks_all ? "*" : "";
+        const char **names = sset_sort(&eps_.marks_changed);
+        for (size_t i = 0; i < sset_count(&eps_.marks_changed); i++) {
+            s += std::string(s.empty() ? "" : " ") + names[i];
+        }
+        free(names);
+        binding_endpoints_take_marks(&eps_);
+        return s;
+    }
+
     // The endpoints noted as changed since the last call, in order.
     std::string
     changed()
@@ -189,7 +204,7 @@ TEST_F(BindingUpTest, PatchedEndpointsKeepTheListsAsARunWould)
     refresh();
     changed();
 
-    binding_endpoint_patch_bound(&eps_, "c", 9, true, 2);
+    binding_endpoint_patch_bound(&eps_, "c", nullptr, 9, true, 2);
     binding_endpoint_patch_forget(&eps_, "a");
     EXPECT_EQ("a c", changed());
     EXPECT_EQ("b", up());
@@ -205,7 +220,7 @@ TEST_F(BindingUpTest, PatchedEndpointsKeepTheListsAsARunWould)
     EXPECT_EQ(2u, eps_.up_gen);
 
     // One not up yet goes: it leaves the list of those not up.
-    binding_endpoint_patch_bound(&eps_, "d", 9, true, 3);
+    binding_endpoint_patch_bound(&eps_, "d", nullptr, 9, true, 3);
     binding_endpoint_patch_forget(&eps_, "d");
     EXPECT_EQ(0u, hmap_count(&eps_.not_up.map));
     EXPECT_EQ(2u, eps_.n_up);
@@ -223,6 +238,35 @@ TEST_F(BindingUpTest, PatchedEndpointsKeepTheListsAsARunWould)
     binding_report(&eps_, &none, 4, holds, &sw_, true, &report);
     EXPECT_EQ("", changed());
     EXPECT_EQ("b c", up());
+}
+
+TEST_F(BindingUpTest, MarksAreDueForEveryEndpointAfterARunElseForThoseChanged)
+{
+    EXPECT_EQ("*", marks());    // (Before the first run: not known.)
+    run({"a", "b"}, 1);
+    EXPECT_EQ("*", marks());
+    EXPECT_EQ("", marks());
+    sw_.installed = 1;
+    EXPECT_TRUE(refresh());
+    EXPECT_EQ("a b", marks());
+    EXPECT_FALSE(refresh());
+    EXPECT_EQ("", marks());
+
+    // Bound alone, then up: due twice (its mark cleared, then set).
+    binding_endpoint_patch_bound(&eps_, "c", "vnetc", 3, false, 2);
+    EXPECT_EQ("c", marks());
+    sw_.installed = 2;
+    EXPECT_TRUE(refresh());
+    EXPECT_EQ("c", marks());
+
+    // The switch loses its flows: those that go down are due.
+    sw_.connected = false;
+    EXPECT_TRUE(refresh());
+    EXPECT_EQ("a b c", marks());
+    EXPECT_STREQ("vnetc", shash_find_data(&eps_.map, "c")
+                          ? static_cast<const struct binding_endpoint *>(
+                              shash_find_data(&eps_.map, "c"))->ifname
+                          : "");
 }
 
 }  // namespace

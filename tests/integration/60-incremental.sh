@@ -685,6 +685,10 @@ test_plugged_ports_are_followed_without_a_full_run() {
     runs=$(( $(full_runs) - runs ))
     located=$(( $(sandbox_vnetd_appctl coverage/read-counter switch_session_located) - located ))
     (( plugged >= 3 )) || fail "$plugged of 3 plugged interfaces followed alone"
+    # Their marks were written without a walk of every port (checking, the
+    # walk follows and must find nothing left to write).
+    [ "$(sandbox_vnetd_appctl coverage/read-counter switch_session_marks_some)" -gt 0 ] \
+        || fail "every mark written by a walk of every port"
     # (An interface may come numbered already with its insert, a location
     # with other news: how many of each are apart varies.)
     (( numbered + located >= 1 )) \

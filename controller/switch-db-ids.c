@@ -301,15 +301,12 @@ switch_db_write_marks_of(struct ovsdb_idl_index *by_name,
                          const struct switch_db_marks *mk)
 {
     bool changed = false;
-    struct ovsrec_interface *key = ovsrec_interface_index_init_row(by_name);
     for (size_t i = 0; i < n; i++) {
-        ovsrec_interface_index_set_name(key, ifnames[i]);
-        const struct ovsrec_interface *iface
-            = ovsrec_interface_index_find(by_name, key);
+        const struct ovsrec_interface *iface = switch_db_find_iface(
+            by_name, ifnames[i]);
         if (iface) {
             changed |= write_mark(iface, mk);
         }
     }
-    ovsrec_interface_index_destroy_row(key);
     return changed;
 }

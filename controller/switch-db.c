@@ -77,14 +77,24 @@ switch_db_register(struct ovsdb_idl *idl)
     return ovsdb_idl_index_create1(idl, &ovsrec_interface_col_name);
 }
 
-int64_t
-switch_db_ofport(struct ovsdb_idl_index *by_name, const char *name)
+const struct ovsrec_interface *
+switch_db_find_iface(struct ovsdb_idl_index *by_name, const char *name)
 {
+    /* (A key row takes one name: writing another over it would leave the
+     * first one's string behind.) */
     struct ovsrec_interface *key = ovsrec_interface_index_init_row(by_name);
     ovsrec_interface_index_set_name(key, name);
     const struct ovsrec_interface *iface
         = ovsrec_interface_index_find(by_name, key);
     ovsrec_interface_index_destroy_row(key);
+    return iface;
+}
+
+int64_t
+switch_db_ofport(struct ovsdb_idl_index *by_name, const char *name)
+{
+    const struct ovsrec_interface *iface = switch_db_find_iface(by_name,
+                                                                name);
     return iface && iface->n_ofport && iface->ofport[0] > 0
            ? iface->ofport[0] : 0;
 }
@@ -349,11 +359,7 @@ switch_db_insert_port(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
                       struct switch_news *news)
 {
     const struct ovsrec_bridge *br = switch_db_find_bridge(idl, bridge);
-    struct ovsrec_interface *key
-        = ovsrec_interface_index_init_row(ifaces_by_name);
-    ovsrec_interface_index_set_name(key, want->name);
-    bool taken = ovsrec_interface_index_find(ifaces_by_name, key) != NULL;
-    ovsrec_interface_index_destroy_row(key);
+    bool taken = switch_db_find_iface(ifaces_by_name, want->name) != NULL;
     if (!br || !bridge_is_ours(br, owner) || taken
         || switch_news_inserted(news, want->name)) {
         return false;

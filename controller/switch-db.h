@@ -117,6 +117,11 @@ struct switch_db_result {
  * Interface rows by name, for switch_db_ofport() (it goes with 'idl'). */
 struct ovsdb_idl_index *switch_db_register(struct ovsdb_idl *idl);
 
+/* Interface 'name' of the switch's database, or NULL ('by_name' from
+ * switch_db_register()). */
+const struct ovsrec_interface *switch_db_find_iface(
+    struct ovsdb_idl_index *by_name, const char *name);
+
 /* The OpenFlow port the switch's database gives interface 'name' as it
  * stands now ('by_name' from switch_db_register()), or 0 if none (yet). */
 int64_t switch_db_ofport(struct ovsdb_idl_index *by_name, const char *name);

@@ -685,17 +685,20 @@ test_plugged_ports_are_followed_without_a_full_run() {
     runs=$(( $(full_runs) - runs ))
     located=$(( $(sandbox_vnetd_appctl coverage/read-counter switch_session_located) - located ))
     (( plugged >= 3 )) || fail "$plugged of 3 plugged interfaces followed alone"
-    # Their marks were written without a walk of every port (checking, the
-    # walk follows and must find nothing left to write).
-    [ "$(sandbox_vnetd_appctl coverage/read-counter switch_session_marks_some)" -gt 0 ] \
-        || fail "every mark written by a walk of every port"
-    # (An interface may come numbered already with its insert, a location
-    # with other news: how many of each are apart varies.)
-    (( numbered + located >= 1 )) \
-        || fail "$numbered numbered ports and $located locations followed alone"
     if [ "${SANDBOX_CHECK_INCREMENTAL:-0}" != 1 ]; then
-        # None, and a spare for timing (two or three each before).
-        (( runs <= 1 )) || fail "$runs full runs for 3 plugged ports"
+        # (An interface may come numbered already with its insert, a
+        # location with other news: how many of each are apart varies.)
+        (( numbered + located >= 1 )) \
+            || fail "$numbered numbered ports and $located locations followed alone"
+        # None, and spares for timing on slower machines (two or three each
+        # before: 6 to 9).
+        (( runs <= 3 )) || fail "$runs full runs for 3 plugged ports"
+        # Without a full run, their marks were written without a walk of
+        # every port (checking, that walk follows each time and must find
+        # nothing left to write).
+        (( runs > 0 )) \
+            || [ "$(sandbox_vnetd_appctl coverage/read-counter switch_session_marks_some)" -gt 0 ] \
+            || fail "every mark written by a walk of every port"
     fi
     for i in 1 2 3; do
         output_has 'vnet-installed="true"' sandbox_vsctl h1 --columns=external_ids \

@@ -279,5 +279,14 @@ session_follow_alone(struct switch_session *ss, struct ovsdb_idl *nb,
     bool plugged = session_follow_plugged(ss, nb, key, full_due);
     bool numbered = session_follow_numbered(ss, nb, key, full_due);
     bool located = session_follow_located(ss, nb, key, full_due);
-    return plugged || numbered || located;
+    bool followed = plugged || numbered || located;
+    if (followed && desired_flows_checking() && ss->settled && !ss->watching
+        && (key->installed_gen != ss->last_key.installed_gen
+            || key->synced != ss->last_key.synced)) {
+        /* Flows came in too: their endpoints' "up" goes first, as without
+         * the check (where only that follows), so that the full run finds
+         * nothing of the changes followed to report. */
+        session_refresh_up(ss);
+    }
+    return followed;
 }

@@ -182,12 +182,6 @@ session_follow_located(struct switch_session *ss, struct ovsdb_idl *nb,
         || !idl_changes_each(nb, located_row, &ctx) || !ctx.n) {
         return false;
     }
-    if (desired_flows_checking() && memcmp(&k, &ss->last_key, sizeof k)) {
-        /* Flows came in too: their endpoints' "up" goes first, as without
-         * the check (and the full run then finds nothing of the change's
-         * to report). */
-        session_refresh_up(ss);
-    }
     COVERAGE_INC(switch_session_located);
     VLOG_DBG("switch %s: only the locations of ports plugged here came "
              "back%s", ss->name, (desired_flows_checking()

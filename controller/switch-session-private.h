@@ -371,14 +371,16 @@ void session_patch_end(struct switch_session *, char *error);
 /* Whether the NB's changes since the last full run (in one batch) are only
  * ovs-vnetd's reports of where logical ports plugged here are coming back
  * (and nb_cfg), with nothing else changed since but the switch's flows
- * coming in: a full run would change nothing (plugged_located_here() in switch-session-patch.c says when).
+ * coming in (see session_follow_alone()): a full run would change nothing (plugged_located_here() in switch-session-patch.c says when).
  * If so, and not checking (desired_flows_checking()), takes the NB's
  * sequence number into the last run's key. */
 bool session_follow_located(struct switch_session *, struct ovsdb_idl *nb,
                             const struct run_key *, bool full_due);
 
 /* session_follow_plugged(), session_follow_numbered() and
- * session_follow_located(), in that order: whether any followed. */
+ * session_follow_located(), in that order: whether any followed.  Checking,
+ * when one did and the switch's flows came in too, the endpoints' "up" is
+ * refreshed first, as without the check. */
 bool session_follow_alone(struct switch_session *, struct ovsdb_idl *nb,
                           struct run_key *, bool full_due);
 

@@ -10,6 +10,7 @@
 
 #include "controller/desired-flows.h"
 #include "controller/shash-hashed.h"
+#include "openvswitch/dynamic-string.h"
 #include "coverage.h"
 #include "hash.h"
 #include "hmapx.h"
@@ -369,4 +370,28 @@ binding_refresh_up(struct binding_endpoints *endpoints,
         check_up(endpoints, holds, aux);
     }
     return changed;
+}
+
+void
+binding_endpoints_describe_changed(const struct binding_endpoints *endpoints,
+                                   const struct sset *before, struct ds *s)
+{
+    const char *name;
+    size_t n = 0;
+    SSET_FOR_EACH (name, &endpoints->changed) {
+        if (sset_contains(before, name) || n++ >= 4) {
+            continue;
+        }
+        const struct binding_endpoint *be = shash_find_data(&endpoints->map,
+                                                            name);
+        if (!be) {
+            ds_put_format(s, " %s (forgotten)", name);
+            continue;
+        }
+        ds_put_format(s, " %s (ofport %"PRId64", up %s, error %s, "
+                      "generation %"PRIu64"%s)", name, be->status.ofport,
+                      be->status.up ? "true" : "false",
+                      be->error ? be->error : "none", be->flow_gen,
+                      be->waiting ? ", waiting" : "");
+    }
 }

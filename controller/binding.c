@@ -731,6 +731,12 @@ binding_bind(const struct binding_ctx_in *in, const struct binding_wants *w,
             continue;
         }
         struct binding_endpoint *be = row_state(endpoints, r);
+        if (created && !b->ofport && !b->error) {
+            /* A port of ours that ovs-vswitchd has not numbered yet (it
+             * sets -1, and mostly an error, if it cannot): no error, as
+             * between full runs until it comes numbered. */
+            continue;
+        }
         if (b->ofport <= 0) {
             binding_endpoint_set_error(be, (b->error ? b->error
                                             : BINDING_NO_OFPORT));

@@ -38,6 +38,7 @@ extern "C" {
 #endif
 
 struct attach_want;
+struct ds;
 struct attacher;
 struct lan_view;
 struct nb_news;
@@ -99,7 +100,9 @@ void binding_endpoints_init(struct binding_endpoints *);
 void binding_endpoints_destroy(struct binding_endpoints *);
 
 /* The error of an endpoint whose interface is there without an OpenFlow
- * port (not yet numbered). */
+ * port: one plugged by someone else, not yet numbered, or one that
+ * ovs-vswitchd could not add (its OpenFlow port -1, and no error of its
+ * own).  A port of ovs-vnetd's own waiting for its number has no error. */
 #define BINDING_NO_OFPORT "interface has no OpenFlow port"
 
 /* Whether endpoint state 'be' waits for its interface's OpenFlow port
@@ -361,6 +364,13 @@ void binding_report(struct binding_endpoints *endpoints,
  * "up" changed. */
 bool binding_refresh_up(struct binding_endpoints *endpoints,
                         binding_holds_func *holds, const void *aux);
+
+/* Describes in 's' (up to four of) the endpoints noted among the changes
+ * that 'before' does not list, with their status: what a full run changed
+ * that a change followed without one should have. */
+void binding_endpoints_describe_changed(const struct binding_endpoints *,
+                                        const struct sset *before,
+                                        struct ds *s);
 
 #ifdef __cplusplus
 }

@@ -6,13 +6,19 @@
 
 #include <string.h>
 
+#include "controller/binding.h"
+#include "controller/desired-flows.h"
 #include "controller/idl-changes.h"
 #include "controller/nb-news.h"
 #include "flows/installer.h"
 #include "hmapx.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
 #include "ovsdb/endpoint.h"
 #include "ovsdb/vnet-idl.h"
 #include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(switch_session_elsewhere);
 
 bool
 session_row_updated(const struct ovsdb_idl_row *row)
@@ -150,4 +156,49 @@ session_only_elsewhere(const struct switch_session *ss, struct ovsdb_idl *nb,
     bool elsewhere = idl_changes_each(nb, endpoint_elsewhere, &ctx);
     hmapx_destroy(&ctx.routed);
     return elsewhere;
+}
+
+void
+session_check_begin(const struct switch_session *ss,
+                    struct session_check *check, bool patched, size_t n_peers)
+{
+    /* (As a patch left them: the statuses it changed are its own, and so
+     * are the endpoints it bound, unless it left them to a full run.) */
+    check->flows = desired_flows_text(ss->units);
+    sset_clone(&check->status, &ss->endpoints.changed);
+    check->n_unbound = ss->rerun ? SIZE_MAX : ss->n_unbound;
+    check->n_peers = n_peers;
+    check->patched = patched;
+}
+
+void
+session_check_end(const struct switch_session *ss,
+                  struct session_check *check)
+{
+    /* (The desired flows must come out of the full run the same, whatever
+     * units it makes again.) */
+    char *flows = desired_flows_text(ss->units);
+    bool flows_changed = strcmp(check->flows, flows);
+    bool ready_changed = (check->n_unbound != SIZE_MAX
+                          && ss->n_unbound != check->n_unbound);
+    bool peers_changed = ss->plan.n_peers != check->n_peers;
+    if (flows_changed || peers_changed || ready_changed
+        || sset_count(&ss->endpoints.changed) > sset_count(&check->status)) {
+        struct ds which = DS_EMPTY_INITIALIZER;
+        binding_endpoints_describe_changed(&ss->endpoints, &check->status,
+                                           &which);
+        VLOG_ERR("switch %s: a change %s changed %s in the full run%s%s",
+                 ss->name,
+                 (check->patched ? "followed without a full run"
+                  : "judged to be of other networks only"),
+                 (flows_changed ? "the desired flows"
+                  : peers_changed ? "the tunnels"
+                  : ready_changed ? "whether its endpoints are bound"
+                  : "an endpoint's status"),
+                 which.length ? ":" : "", ds_cstr(&which));
+        ds_destroy(&which);
+    }
+    free(flows);
+    free(check->flows);
+    sset_destroy(&check->status);
 }

@@ -36,7 +36,7 @@ struct numbered {
     struct lan_port port;
     struct desired_flows_net *dn;
     bool had_error;             /* BINDING_NO_OFPORT, from a full run that
-                                 * found the port not numbered yet. */
+                                 * found a plugged port not numbered yet. */
     bool plugged;               /* A logical port's, plugged by another. */
 };
 

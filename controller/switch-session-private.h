@@ -346,6 +346,23 @@ bool session_write_marks(struct switch_session *);
 /* Whether the session's tunnels go through the relay. */
 bool session_has_relay(const struct switch_session *);
 
+/* Checking, what a change followed without a full run (or judged to be of
+ * other networks only) left, for the full run that follows all the same to
+ * compare with: it must change none of it.  session_check_end() logs an
+ * error for what it changed, and frees 'check'. */
+struct session_check {
+    char *flows;                /* The desired flows, as text. */
+    struct sset status;         /* The endpoints whose status changed. */
+    size_t n_unbound;           /* SIZE_MAX: not known (a rerun is due). */
+    size_t n_peers;
+    bool patched;               /* Followed; else judged elsewhere. */
+};
+void session_check_begin(const struct switch_session *,
+                         struct session_check *, bool patched,
+                         size_t n_peers);
+void session_check_end(const struct switch_session *,
+                       struct session_check *);
+
 bool session_key_is_last_but_flows(const struct switch_session *,
                                    const struct run_key *key);
 

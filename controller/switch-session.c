@@ -688,10 +688,6 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
             }
         }
     }
-    /* (As a patch left them: the statuses it changed are its own, and so
-     * are the endpoints it bound, unless it left them to a full run.) */
-    size_t n_status = sset_count(&ss->endpoints.changed);
-    size_t n_unbound = ss->rerun ? SIZE_MAX : ss->n_unbound;
     if (passed) {
         const char *checking = (desired_flows_checking()
                                 ? " (checking: a full run all the same)" : "");
@@ -712,10 +708,10 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
             full = false;
         }
     }
-    /* (Checking: the desired flows must come out of the full run the same,
-     * whatever units it makes again.) */
-    char *flows_before = (full && elsewhere ? desired_flows_text(ss->units)
-                          : NULL);
+    struct session_check check;
+    if (full && elsewhere) {
+        session_check_begin(ss, &check, patched, n_peers);
+    }
     if (full) {
         COVERAGE_INC(switch_session_run);
         log_full_run_cause(ss, &key, repaired);
@@ -725,24 +721,8 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         run_times_start();
         full_run(ss, nb, txn);
         run_times_stop();
-        char *flows_after = (flows_before ? desired_flows_text(ss->units)
-                             : NULL);
-        bool flows_changed = flows_after && strcmp(flows_before, flows_after);
-        free(flows_before);
-        free(flows_after);
-        bool ready_changed = (n_unbound != SIZE_MAX
-                              && ss->n_unbound != n_unbound);
-        if (elsewhere && (flows_changed || ss->plan.n_peers != n_peers
-                          || sset_count(&ss->endpoints.changed) > n_status
-                          || ready_changed)) {
-            VLOG_ERR("switch %s: a change %s changed %s in the full run",
-                     ss->name,
-                     (patched ? "followed without a full run"
-                      : "judged to be of other networks only"),
-                     (flows_changed ? "the desired flows"
-                      : ss->plan.n_peers != n_peers ? "the tunnels"
-                      : ready_changed ? "whether its endpoints are bound"
-                      : "an endpoint's status"));
+        if (elsewhere) {
+            session_check_end(ss, &check);
         }
         /* As the run left things: what it changed itself (a transaction
          * sent, new desired flows not in sync yet) is no news for the

@@ -42,7 +42,14 @@
 # and the command until it returns (medians).  The logging costs ovs-vnetd
 # CPU of its own: the CPU figures of such a run are not comparable.
 #
-# Usage: [N=600] [K=12] [IDLE=0] [PLUG=0|1] [TYPE=veth|internal|trunk] [PHASES=0|1] bench/attach-cost.sh
+# With PROFILE=FILE (needs perf), ovs-vnetd is recorded during the K
+# attaches (or plugs) with "perf record --call-graph dwarf" into FILE; two
+# runs at two N compare step by step with bench/lib/run-profile.py
+# (EARLY.data K LATE.data K 1999 attach): what grows with the network.  The
+# recording slows ovs-vnetd: such a run's figures are not comparable.
+#
+# Usage: [N=600] [K=12] [IDLE=0] [PLUG=0|1] [TYPE=veth|internal|trunk] [PHASES=0|1]
+#        [PROFILE=FILE] bench/attach-cost.sh
 set -u -o pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -53,6 +60,7 @@ IDLE=${IDLE:-0}
 PLUG=${PLUG:-0}
 TYPE=${TYPE:-veth}
 PHASES=${PHASES:-0}
+PROFILE=${PROFILE:-}
 case ${1:-} in
     -h|--help) sed -n '/^# Usage:/,/^$/s/^# \{0,1\}//p' "$self"; exit 0 ;;
     "") ;;
@@ -67,8 +75,12 @@ esac
 [[ $PHASES =~ ^[01]$ ]] && (( !PHASES || !PLUG )) \
     || { echo "$0: PHASES must be 0 or 1, and 0 with PLUG=1" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "$0: must run as root (namespaces, veths)" >&2; exit 2; }
+if [ -n "$PROFILE" ]; then
+    command -v perf >/dev/null || { echo "$0: perf not found (tools/setup.sh)" >&2; exit 2; }
+    touch "$PROFILE" && PROFILE=$(realpath "$PROFILE") || exit 2
+fi
 
-echo "command: N=$N K=$K IDLE=$IDLE PLUG=$PLUG TYPE=$TYPE PHASES=$PHASES $(printf '%q' "$self")"
+echo "command: N=$N K=$K IDLE=$IDLE PLUG=$PLUG TYPE=$TYPE PHASES=$PHASES${PROFILE:+ PROFILE=$PROFILE} $(printf '%q' "$self")"
 echo
 
 . "$top/bench/lib/proc.sh"
@@ -184,6 +196,13 @@ if (( PHASES )); then
     sandbox_vnetd_appctl vlog/set jsonrpc:file:dbg switch_session:file:dbg \
         vconn:file:dbg >/dev/null || { log "cannot set ovs-vnetd's log levels"; exit 1; }
 fi
+perf_pid=
+if [ -n "$PROFILE" ]; then
+    perf record -q -F 1999 --call-graph dwarf,16384 -p "$vnetd" -o "$PROFILE" \
+        >/dev/null 2>&1 &
+    perf_pid=$!
+    sleep 0.5                   # (perf attached.)
+fi
 for ((j = 0; j < K; j++)); do
     i=$((N + j))
     # The counters first: each ovs-appctl is a few iterations of
@@ -215,6 +234,10 @@ for ((j = 0; j < K; j++)); do
     echo "$line" >> "$results"
     printf '%-8s %10s %16s %14s %10s %10s %6s %8s %8s %8s %8s %8s\n' $line
 done
+if [ -n "$perf_pid" ]; then
+    kill -INT "$perf_pid" 2>/dev/null
+    wait "$perf_pid" 2>/dev/null
+fi
 awk -v n="$N" -v what="$( ((PLUG)) && echo plugs || echo attaches)" \
     '{ t += $2; a += $3; b += $4; r += $5; f += $6; l += $7; nl += ($7 != "-")
       q += $8; s1 += $9; s2 += $10; s3 += $11; s4 += $12; k++ }

@@ -3,15 +3,19 @@
 
 #include <string.h>
 
+#include "controller/desired-flows.h"
 #include "controller/idl-changes.h"
 #include "hash.h"
 #include "lib/vswitch-idl.h"
 #include "ovsdb/names.h"
 #include "ovsdb-idl.h"
 #include "ovsdb-idl-provider.h"
+#include "openvswitch/vlog.h"
 #include "smap.h"
 #include "util.h"
 #include "uuid.h"
+
+VLOG_DEFINE_THIS_MODULE(switch_news);
 
 /* An interface whose external_ids ovs-vnetd wrote, as it wrote them. */
 struct switch_news_row {
@@ -43,6 +47,7 @@ switch_news_init(struct switch_news *news)
     news->seqno = 1;
     hmap_init(&news->expected);
     shash_init(&news->inserted);
+    news->inserted_sum = 0;
     news->bridge = NULL;
     news->bridge_n_ports = 0;
     news->bridge_ports_sum = 0;
@@ -56,6 +61,8 @@ switch_news_init(struct switch_news *news)
     news->own_ports_sum = 0;
     news->n_new_ports = news->n_plugged_ports = 0;
     news->new_ports_sum = 0;
+    news->summed = NULL;
+    news->summed_sum = 0;
 }
 
 static void
@@ -123,23 +130,6 @@ switch_news_expect(struct switch_news *news,
     smap_clone(&r->external_ids, &iface->external_ids);
 }
 
-void
-switch_news_expect_insert(struct switch_news *news,
-                          const struct ovsrec_port *port)
-{
-    ovs_assert(port->n_interfaces == 1);
-    if (shash_find(&news->inserted, port->name)) {
-        return;                 /* Inserted once per name and transaction. */
-    }
-    const struct ovsrec_interface *iface = port->interfaces[0];
-    struct switch_news_port *p = xmalloc(sizeof *p);
-    smap_clone(&p->port_ids, &port->external_ids);
-    p->type = xstrdup(iface->type);
-    smap_clone(&p->options, &iface->options);
-    smap_clone(&p->iface_ids, &iface->external_ids);
-    shash_add(&news->inserted, port->name, p);
-}
-
 /* What a bridge's list of ports is told by: its names' hashes (two of
  * each, for 64 bits) added up. */
 static uint64_t
@@ -159,6 +149,24 @@ ports_sum(const struct ovsrec_bridge *br)
 }
 
 void
+switch_news_expect_insert(struct switch_news *news,
+                          const struct ovsrec_port *port)
+{
+    ovs_assert(port->n_interfaces == 1);
+    if (shash_find(&news->inserted, port->name)) {
+        return;                 /* Inserted once per name and transaction. */
+    }
+    const struct ovsrec_interface *iface = port->interfaces[0];
+    struct switch_news_port *p = xmalloc(sizeof *p);
+    smap_clone(&p->port_ids, &port->external_ids);
+    p->type = xstrdup(iface->type);
+    smap_clone(&p->options, &iface->options);
+    smap_clone(&p->iface_ids, &iface->external_ids);
+    shash_add(&news->inserted, port->name, p);
+    news->inserted_sum += port_name_hash(port->name);
+}
+
+void
 switch_news_expect_bridge(struct switch_news *news,
                           const struct ovsrec_bridge *br)
 {
@@ -167,11 +175,14 @@ switch_news_expect_bridge(struct switch_news *news,
     /* (The ports inserted are not among the bridge's yet: the IDL shows a
      * partial update of its list once it has committed.) */
     news->bridge_n_ports = br->n_ports + shash_count(&news->inserted);
-    news->bridge_ports_sum = ports_sum(br);
-    struct shash_node *node;
-    SHASH_FOR_EACH (node, &news->inserted) {
-        news->bridge_ports_sum += port_name_hash(node->name);
+    bool recorded = (news->own_known && !strcmp(br->name, news->own_bridge)
+                     && br->n_ports == news->own_n_ports);
+    if (recorded && desired_flows_checking()
+        && ports_sum(br) != news->own_ports_sum) {
+        VLOG_ERR("bridge %s: its ports are not those last read", br->name);
     }
+    news->bridge_ports_sum = ((recorded ? news->own_ports_sum : ports_sum(br))
+                              + news->inserted_sum);
 }
 
 const struct switch_news_ofport *
@@ -249,6 +260,7 @@ switch_news_forget(struct switch_news *news)
         free(p);
         shash_delete(&news->inserted, node);
     }
+    news->inserted_sum = 0;
     free(news->bridge);
     news->bridge = NULL;
 }
@@ -367,9 +379,17 @@ port_as_written(const struct switch_news *news, const struct ovsrec_port *port)
             && !smap_get(&port->external_ids, VNET_EXTID_OWNER));
 }
 
+/* The names' hashes of 'br''s ports added up, kept for record_bridge(). */
+static uint64_t
+summed(struct switch_news *news, const struct ovsrec_bridge *br)
+{
+    news->summed = br;
+    news->summed_sum = ports_sum(br);
+    return news->summed_sum;
+}
+
 static bool
-bridge_as_written(const struct switch_news *news,
-                  const struct ovsrec_bridge *br)
+bridge_as_written(struct switch_news *news, const struct ovsrec_bridge *br)
 {
     if (idl_row_other_updated(&br->header_, &ovsrec_table_bridge,
                               &ovsrec_bridge_col_ports)) {
@@ -380,11 +400,12 @@ bridge_as_written(const struct switch_news *news,
          * of itself). */
         return (news->own_known && !strcmp(br->name, news->own_bridge)
                 && br->n_ports == news->own_n_ports + news->n_new_ports
-                && ports_sum(br) == news->own_ports_sum + news->new_ports_sum);
+                && summed(news, br) == (news->own_ports_sum
+                                        + news->new_ports_sum));
     }
     return (news->bridge && !strcmp(br->name, news->bridge)
             && br->n_ports == news->bridge_n_ports
-            && ports_sum(br) == news->bridge_ports_sum);
+            && summed(news, br) == news->bridge_ports_sum);
 }
 
 /* Whether the Open_vSwitch row 'row' has nothing but cur_cfg updated (or
@@ -464,7 +485,12 @@ record_bridge(struct switch_news *news, struct ovsdb_idl *idl)
     const struct ovsrec_bridge *br;
     bool changed = !news->own_known;
     OVSREC_BRIDGE_FOR_EACH_TRACKED (br, idl) {
-        changed = changed || !strcmp(br->name, news->own_bridge);
+        changed = (changed || ovsrec_bridge_is_new(br)
+                   || ovsrec_bridge_is_deleted(br)
+                   || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_NAME)
+                   || (!strcmp(br->name, news->own_bridge)
+                       && ovsrec_bridge_is_updated(br,
+                                                   OVSREC_BRIDGE_COL_PORTS)));
     }
     if (!changed) {
         return;
@@ -474,7 +500,8 @@ record_bridge(struct switch_news *news, struct ovsdb_idl *idl)
         if (!strcmp(br->name, news->own_bridge)) {
             news->own_known = true;
             news->own_n_ports = br->n_ports;
-            news->own_ports_sum = ports_sum(br);
+            news->own_ports_sum = (news->summed == br ? news->summed_sum
+                                   : ports_sum(br));
             break;
         }
     }
@@ -498,6 +525,7 @@ switch_news_run(struct switch_news *news, struct ovsdb_idl *idl)
         }
     }
     record_bridge(news, idl);
+    news->summed = NULL;
     ovsdb_idl_track_clear(idl);
     return news->seqno;
 }

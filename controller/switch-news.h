@@ -45,6 +45,7 @@ struct switch_news {
     unsigned int seqno;         /* One more for each change that is news. */
     struct hmap expected;       /* struct switch_news_row, by row UUID. */
     struct shash inserted;      /* Name -> struct switch_news_port. */
+    uint64_t inserted_sum;      /* Their names' hashes added up. */
     char *bridge;               /* The bridge they went into (or NULL), */
     size_t bridge_n_ports;      /* how many ports it lists then, */
     uint64_t bridge_ports_sum;  /* and their names' hashes added up. */
@@ -54,11 +55,15 @@ struct switch_news {
     size_t n_plugged, allocated_plugged;
 
     /* The bridge whose ports others plug, as last read: its name, whether
-     * it was there, how many ports it listed and their names' hashes. */
+     * it was there, how many ports it listed and their names' hashes (read
+     * again only when its list of ports changes, and then from the sum that
+     * the list came back with as written, if it did). */
     char *own_bridge;
     bool own_known;
     size_t own_n_ports;
     uint64_t own_ports_sum;
+    const struct ovsrec_bridge *summed; /* The bridge, and its names' */
+    uint64_t summed_sum;                /* hashes, as the changes read. */
     /* Of the changes being read: the ports inserted, their names' hashes,
      * and how many of them are not ovs-vnetd's. */
     size_t n_new_ports;

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bitmap.h"
 #include "flow.h"
 #include "hash.h"
-#include "hmapx.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/match.h"
@@ -40,8 +40,11 @@ struct held_packets {
     struct ovs_list held;
     size_t n;
     struct hmap ports;
-    struct hmapx ready;         /* OpenFlow ports whose flows are in. */
+    unsigned long *ready;       /* OpenFlow ports whose flows are in (a
+                                 * bit for each of the 16-bit numbers). */
 };
+
+#define READY_PORTS 65536
 
 struct held_packets *
 held_packets_create(void)
@@ -49,7 +52,7 @@ held_packets_create(void)
     struct held_packets *hp = xzalloc(sizeof *hp);
     ovs_list_init(&hp->held);
     hmap_init(&hp->ports);
-    hmapx_init(&hp->ready);
+    hp->ready = bitmap_allocate(READY_PORTS);
     return hp;
 }
 
@@ -94,7 +97,7 @@ held_packets_destroy(struct held_packets *hp)
     if (hp) {
         held_packets_clear(hp);
         hmap_destroy(&hp->ports);
-        hmapx_destroy(&hp->ready);
+        bitmap_free(hp->ready);
         free(hp);
     }
 }
@@ -185,13 +188,15 @@ encode_packet_out(const struct held *h, int version)
 void
 held_packets_ready_clear(struct held_packets *hp)
 {
-    hmapx_clear(&hp->ready);
+    bitmap_set_multiple(hp->ready, 0, READY_PORTS, false);
 }
 
 void
 held_packets_ready_add(struct held_packets *hp, int64_t ofport)
 {
-    hmapx_add(&hp->ready, (void *) (uintptr_t) ofport);
+    if (ofport >= 0 && ofport < READY_PORTS) {
+        bitmap_set1(hp->ready, ofport);
+    }
 }
 
 size_t
@@ -203,7 +208,8 @@ held_packets_release(struct held_packets *hp, int version, long long int now,
     expire(hp, now);
     struct held *h;
     LIST_FOR_EACH_SAFE (h, node, &hp->held) {
-        if (hmapx_contains(&hp->ready, (void *) (uintptr_t) h->ofport)) {
+        if (h->ofport >= 0 && h->ofport < READY_PORTS
+            && bitmap_is_set(hp->ready, h->ofport)) {
             ovs_list_push_back(msgs,
                                &encode_packet_out(h, version)->list_node);
             sent++;

@@ -25,7 +25,8 @@ tests_unit_tests_SOURCES = \
 	tests/test-daemon-pid.cc \
 	tests/flow-lines.h \
 	tests/flow-round-trip.h \
-	tests/take-string.h
+	tests/take-string.h \
+	tests/temp-dir.h
 tests_unit_tests_CXXFLAGS = $(AM_CXXFLAGS) $(GTEST_CFLAGS)
 tests_unit_tests_LDADD = tools/libvnetctl.a controller/libvnetd.a flows/libvnetflows.a ovsdb/libvnet.a tools/libudptun.a $(OVS_LDADD) $(LIBNL_LIBS) \
 	$(GTEST_LIBS)

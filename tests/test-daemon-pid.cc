@@ -11,6 +11,7 @@
 #include <string>
 
 #include "controller/daemon-pid.h"
+#include "tests/temp-dir.h"
 
 namespace {
 
@@ -18,10 +19,8 @@ class DaemonPid : public ::testing::Test {
 protected:
     void SetUp() override
     {
-        char tmpl[] = "/tmp/vnet-daemon-pid.XXXXXX";
-        ASSERT_NE(mkdtemp(tmpl), nullptr);
-        dir_ = tmpl;
-        path_ = dir_ + "/d.pid";
+        ASSERT_FALSE(dir_.path().empty());
+        path_ = dir_.file("d.pid");
     }
 
     void TearDown() override
@@ -30,8 +29,6 @@ protected:
             kill(child_, SIGKILL);
             waitpid(child_, nullptr, 0);
         }
-        unlink(path_.c_str());
-        rmdir(dir_.c_str());
     }
 
     /* A child that writes 'pid' into the pidfile, locks it if 'lock', says
@@ -67,7 +64,8 @@ protected:
         close(fds[0]);
     }
 
-    std::string dir_, path_;
+    TempDir dir_{"vnet-daemon-pid"};
+    std::string path_;
     pid_t child_ = 0;
 };
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "controller/switch-records.h"
+#include "tests/temp-dir.h"
 #include "openvswitch/shash.h"
 
 namespace {
@@ -17,18 +18,11 @@ class SwitchRecords : public ::testing::Test {
 protected:
     void SetUp() override
     {
-        char tmpl[] = "/tmp/vnet-records.XXXXXX";
-        ASSERT_NE(mkdtemp(tmpl), nullptr);
-        dir = tmpl;
-        file = dir + "/ovs-vnetd.switches";
+        ASSERT_FALSE(dir.path().empty());
+        file = dir.file("ovs-vnetd.switches");
     }
-    void TearDown() override
-    {
-        std::remove(file.c_str());
-        std::remove((file + ".lock").c_str());
-        std::remove(dir.c_str());
-    }
-    std::string dir, file;
+    TempDir dir{"vnet-records"};
+    std::string file;
 };
 
 bool

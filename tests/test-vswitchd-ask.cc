@@ -10,6 +10,7 @@
 #include <string>
 
 #include "controller/vswitchd-ask.h"
+#include "tests/temp-dir.h"
 
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
@@ -41,17 +42,13 @@ protected:
     {
         unixctl_command_register("test/echo", "", 0, 3, echo, nullptr);
         unixctl_command_register("test/refuse", "", 0, 0, refuse, nullptr);
-        char tmpl[] = "/tmp/vswitchd-ask-XXXXXX";
-        ASSERT_NE(mkdtemp(tmpl), nullptr);
-        dir_ = tmpl;
-        path_ = dir_ + "/server.ctl";
+        ASSERT_FALSE(dir_.path().empty());
+        path_ = dir_.file("server.ctl");
         ASSERT_EQ(unixctl_server_create(path_.c_str(), &server_), 0);
     }
     void TearDown() override
     {
         unixctl_server_destroy(server_);
-        unlink(path_.c_str());
-        rmdir(dir_.c_str());
     }
 
     // Runs 'ask' (and the server, if 'serve') until it is done; returns
@@ -74,7 +71,8 @@ protected:
         }
     }
 
-    std::string dir_, path_;
+    TempDir dir_{"vswitchd-ask"};
+    std::string path_;
     struct unixctl_server *server_ = nullptr;
 };
 
@@ -120,7 +118,7 @@ TEST_F(VswitchdAsk, ServerThatNeverAnswersTimesOut)
 
 TEST_F(VswitchdAsk, NoSocketFailsAtOnce)
 {
-    std::string gone = dir_ + "/gone.ctl";
+    std::string gone = dir_.file("gone.ctl");
     struct vswitchd_ask *ask = vswitchd_ask_create(gone.c_str(),
                                                    time_msec() + 10000);
     vswitchd_ask_add(ask, "test/echo", 0, nullptr);

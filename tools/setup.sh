@@ -3,11 +3,17 @@
 # Open vSwitch 3.1 tree that the project links against, then builds ovs-vnet itself.
 # Idempotent: packages already present and an OVS tree already built are skipped.
 #
+# The OVS tree is built once per machine, in $OVS_VNET_CACHE (default
+# /var/cache/ovs-vnet) under a name made of the openvswitch-source package's
+# version and the build's options, and .ovs here links to it; every clone of
+# the project shares it.  A tree at .ovs (a folder, not a link) or at
+# $OVS_VNET_OVS_DIR is used as it is.
+#
 # Usage: tools/setup.sh [--no-build]
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-ovs_dir=${OVS_VNET_OVS_DIR:-$top/.ovs}
+ovs_configure=(--enable-ssl --prefix=/usr --localstatedir=/var --sysconfdir=/etc)
 
 packages=(
     openvswitch-switch openvswitch-common openvswitch-source
@@ -37,19 +43,56 @@ fi
 # Open vSwitch's packaged daemons must not run on the host: our switches live in sandboxes.
 # Debian's packages start nothing without systemd; nothing to stop here.
 
-# The OVS source tree: unpacked from openvswitch-source, configured and built once.
-if [ ! -f "$ovs_dir/lib/.libs/libopenvswitch.a" ] || [ ! -x "$ovs_dir/ovsdb/ovsdb-idlc" ]; then
-    echo "setup: building Open vSwitch library in $ovs_dir"
-    rm -rf "$ovs_dir"
-    mkdir -p "$ovs_dir"
-    tar xzf /usr/src/openvswitch/openvswitch.tar.gz -C "$ovs_dir" --strip-components=1
-    (cd "$ovs_dir" \
-        && ./configure -q --enable-ssl --prefix=/usr --localstatedir=/var \
-              --sysconfdir=/etc >/dev/null \
+# ovs_built DIR: DIR holds a complete build (its stamp is written last).
+ovs_built() {
+    [ -f "$1/.ovs-vnet-built" ] && [ -f "$1/lib/.libs/libopenvswitch.a" ] \
+        && [ -x "$1/ovsdb/ovsdb-idlc" ]
+}
+
+# ovs_build DIR: unpacks openvswitch-source into DIR, configures and builds
+# the library and ovsdb-idlc.
+ovs_build() {
+    local dir=$1
+    echo "setup: building Open vSwitch library in $dir"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    tar xzf /usr/src/openvswitch/openvswitch.tar.gz -C "$dir" --strip-components=1
+    (cd "$dir" \
+        && ./configure -q "${ovs_configure[@]}" >/dev/null \
         && printf 'print-built-sources:\n\t@echo $(BUILT_SOURCES)\n' > print.mk \
         && built=$(make -s -f Makefile -f print.mk print-built-sources) \
         && make -s -j"$(nproc)" $built >/dev/null \
-        && make -s -j"$(nproc)" lib/libopenvswitch.la ovsdb/ovsdb-idlc >/dev/null)
+        && make -s -j"$(nproc)" lib/libopenvswitch.la ovsdb/ovsdb-idlc >/dev/null) \
+        || { rm -rf "$dir"; return 1; }
+    touch "$dir/.ovs-vnet-built"
+}
+
+# The OVS source tree: unpacked from openvswitch-source, configured and built once.
+ovs_tree=$top/.ovs
+if [ -n "${OVS_VNET_OVS_DIR:-}" ]; then
+    ovs_tree=$OVS_VNET_OVS_DIR
+    [ -f "$ovs_tree/lib/.libs/libopenvswitch.a" ] && [ -x "$ovs_tree/ovsdb/ovsdb-idlc" ] \
+        || ovs_build "$ovs_tree"
+elif [ -d "$top/.ovs" ] && [ ! -L "$top/.ovs" ] \
+     && [ -f "$top/.ovs/lib/.libs/libopenvswitch.a" ] && [ -x "$top/.ovs/ovsdb/ovsdb-idlc" ]; then
+    :   # A tree built here before the shared one: used as it is.
+else
+    cache=${OVS_VNET_CACHE:-/var/cache/ovs-vnet}
+    key=$(dpkg-query -W -f='${Version}' openvswitch-source)-$(
+        { echo "${ovs_configure[*]}"; cc -dumpfullversion; } | sha256sum | cut -c1-12)
+    ovs_dir=$cache/ovs-$key
+    mkdir -p "$cache"
+    # One build at a time; a clone that waited finds it done.
+    exec 9> "$cache/.lock"
+    flock 9
+    ovs_built "$ovs_dir" || ovs_build "$ovs_dir"
+    exec 9>&-
+    if [ "$(readlink "$top/.ovs" || true)" != "$ovs_dir" ]; then
+        rm -rf "$top/.ovs"
+        ln -s "$ovs_dir" "$top/.ovs"
+    fi
+    # Trees of other versions or options are not used by this clone; others
+    # may still link to them, so they stay.
 fi
 
 if [ "${1:-}" = "--no-build" ]; then
@@ -61,6 +104,6 @@ if [ ! -x configure ] || [ configure.ac -nt configure ]; then
     autoreconf -fi >/dev/null
 fi
 if [ ! -f Makefile ] || [ configure -nt Makefile ]; then
-    ./configure -q --with-ovs-source="$ovs_dir" --with-ovs-build="$ovs_dir"
+    ./configure -q --with-ovs-source="$ovs_tree" --with-ovs-build="$ovs_tree"
 fi
 make -s -j"$(nproc)"

@@ -7,9 +7,11 @@
 #
 #   tests/vm/vm.sh build        fetches the kernel package (apt-get download),
 #                               unpacks it and builds a busybox initrd, once:
-#                               kept in $OVS_VNET_VM_DIR (default .vm/ here)
-#                               and built again when the kernel package or
-#                               tests/vm/init changes; prints the folder
+#                               kept in $OVS_VNET_VM_DIR (default
+#                               /var/cache/ovs-vnet/vm, which every clone of
+#                               the project shares) and built again when the
+#                               kernel package or tests/vm/init changes;
+#                               prints the folder
 #   tests/vm/vm.sh run [--timeout=SECS] SCRIPT
 #                               boots the guest, runs bash SCRIPT (a file) in
 #                               it from this tree's top folder, prints its
@@ -22,7 +24,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-cache=${OVS_VNET_VM_DIR:-$top/.vm}
+cache=${OVS_VNET_VM_DIR:-${OVS_VNET_CACHE:-/var/cache/ovs-vnet}/vm}
 
 log() { echo "vm: $*" >&2; }
 
@@ -60,10 +62,17 @@ build_kernel() {
     echo "$kver" > "$dir/kernel-version"
 }
 
-# The initrd of folder $1: busybox, tests/vm/init and the modules it loads
-# (in the order modprobe gives).
+# initrd_key: what this tree's initrd is made of (its init and this script;
+# clones sharing the folder may differ).
+initrd_key() {
+    cat "$top/tests/vm/init" "$top/tests/vm/vm.sh" | sha256sum | cut -c1-16
+}
+
+# The initrd of folder $1 ($1/initrd-KEY.img): busybox, tests/vm/init and
+# the modules it loads (in the order modprobe gives).
 build_initrd() {
-    local dir=$1 kver tmp p
+    local dir=$1 kver tmp p out
+    out=$dir/initrd-$(initrd_key).img
     kver=$(cat "$dir/kernel-version")
     tmp=$(mktemp -d)
     mkdir -p "$tmp"/{bin,dev,proc,sys,mnt,newroot,lib/modules}
@@ -77,13 +86,13 @@ build_initrd() {
         cp "$p" "$tmp/lib/modules/"
         basename "$p" >> "$tmp/modules.order"
     done
-    (cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) > "$dir/initrd.img.new"
-    mv "$dir/initrd.img.new" "$dir/initrd.img"
+    (cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) > "$out.new"
+    mv "$out.new" "$out"
     rm -rf "$tmp"
 }
 
 cmd_build() {
-    local want key dir
+    local want dir
     for tool in qemu-system-x86_64 cpio depmod; do
         command -v "$tool" >/dev/null || { log "$tool is missing (tools/setup.sh installs it)"; return 1; }
     done
@@ -126,11 +135,14 @@ cmd_build() {
             log "using the kernel built before, in $dir"
         fi
     fi
-    if [ ! -f "$dir/initrd.img" ] || [ "$top/tests/vm/init" -nt "$dir/initrd.img" ] \
-       || [ "$0" -nt "$dir/initrd.img" ]; then
-        build_initrd "$dir"
-    fi
+    [ -f "$dir/initrd-$(initrd_key).img" ] || build_initrd "$dir"
     echo "$dir"
+}
+
+# cmd_build_locked: cmd_build, one at a time (clones share the folder).
+cmd_build_locked() {
+    mkdir -p "$cache"
+    (flock 9 && cmd_build "$@") 9> "$cache/.lock"
 }
 
 cmd_run() {
@@ -139,7 +151,7 @@ cmd_run() {
         --timeout=*) timeout=${1#--timeout=}; shift ;;
     esac
     script=${1:?usage: vm.sh run [--timeout=SECS] SCRIPT}
-    dir=$(cmd_build)
+    dir=$(cmd_build_locked)
     kver=$(cat "$dir/kernel-version")
     outdir=$(mktemp -d /tmp/ovs-vnet-vm.XXXXXX)
     cp "$script" "$outdir/job"
@@ -148,7 +160,7 @@ cmd_run() {
     qemu-system-x86_64 -nodefaults -nographic -no-reboot \
         -accel tcg,thread=multi -cpu max \
         -smp "${OVS_VNET_VM_CPUS:-$(nproc)}" -m "${OVS_VNET_VM_MEM:-3072}" \
-        -kernel "$dir/vmlinuz" -initrd "$dir/initrd.img" \
+        -kernel "$dir/vmlinuz" -initrd "$dir/initrd-$(initrd_key).img" \
         -append "console=ttyS0 panic=-1 quiet vnet.init=$top/tests/vm/guest.sh" \
         -serial "file:$outdir/console" -monitor none \
         -fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
@@ -190,7 +202,7 @@ cmd_run() {
 }
 
 case ${1:-} in
-    build) shift; cmd_build "$@" ;;
+    build) shift; cmd_build_locked "$@" ;;
     run) shift; cmd_run "$@" ;;
     *) echo "usage: $0 build | run [--timeout=SECS] SCRIPT" >&2; exit 2 ;;
 esac

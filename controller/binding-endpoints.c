@@ -81,6 +81,35 @@ binding_endpoints_take_marks(struct binding_endpoints *endpoints)
     endpoints->marks_all = false;
 }
 
+/* Records that 'be' is bound to OpenFlow port 'ofport' (0 or less: none). */
+static void
+set_bound_ofport(struct binding_endpoints *endpoints,
+                 struct binding_endpoint *be, int64_t ofport)
+{
+    if (be->bound_ofport > 0) {
+        hmap_remove(&endpoints->by_ofport, &be->ofport_node);
+    }
+    be->bound_ofport = ofport;
+    if (ofport > 0) {
+        hmap_insert(&endpoints->by_ofport, &be->ofport_node,
+                    hash_uint64(ofport));
+    }
+}
+
+bool
+binding_endpoints_port_up(const struct binding_endpoints *endpoints,
+                          int64_t ofport)
+{
+    const struct binding_endpoint *be;
+    HMAP_FOR_EACH_WITH_HASH (be, ofport_node, hash_uint64(ofport),
+                             &endpoints->by_ofport) {
+        if (be->bound_ofport == ofport && be->status.up) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void
 binding_endpoint_set_error(struct binding_endpoint *be, const char *error)
 {
@@ -95,6 +124,7 @@ void
 binding_endpoints_init(struct binding_endpoints *endpoints)
 {
     shash_init(&endpoints->map);
+    hmap_init(&endpoints->by_ofport);
     endpoints->run = 0;
     sset_init(&endpoints->changed);
     endpoints->forgotten = 0;
@@ -138,6 +168,7 @@ binding_endpoint_delete(struct binding_endpoints *endpoints,
     struct binding_endpoint *be = node->data;
     endpoints->forgotten++;
     sset_add(&endpoints->changed, node->name);
+    set_bound_ofport(endpoints, be, 0);
     free(be->error);
     free(be->noted_error);
     free(be->ifname);
@@ -172,6 +203,7 @@ binding_endpoints_destroy(struct binding_endpoints *endpoints)
 {
     binding_endpoints_clear(endpoints);
     shash_destroy(&endpoints->map);
+    hmap_destroy(&endpoints->by_ofport);
     sset_destroy(&endpoints->changed);
     sset_destroy(&endpoints->marks_changed);
     hmapx_destroy(&endpoints->not_up);
@@ -230,7 +262,7 @@ binding_report(struct binding_endpoints *endpoints,
         if (be->status.ofport != be->bound_ofport) {
             /* Bound anew (or unbound): the flows made from now on serve
              * it. */
-            be->bound_ofport = be->status.ofport;
+            set_bound_ofport(endpoints, be, be->status.ofport);
             be->flow_gen = flow_gen;
         }
         bool was_up = be->status.up;
@@ -262,7 +294,8 @@ binding_endpoint_patch_bound(struct binding_endpoints *endpoints,
     sset_add(&endpoints->marks_changed, name);
     be->trunk = trunk;
     be->waiting = be->kept = false;
-    be->status.ofport = be->bound_ofport = ofport;
+    be->status.ofport = ofport;
+    set_bound_ofport(endpoints, be, ofport);
     be->flow_gen = flow_gen;
     be->status.up = false;      /* (Its flows are not in yet.) */
     struct shash_node *node = shash_find(&endpoints->map, name);

@@ -66,6 +66,7 @@ struct binding_endpoint {
     int64_t bound_ofport;       /* The port it was bound to last, and the */
     uint64_t flow_gen;          /* generation of the first desired flows
                                  * that served it there. */
+    struct hmap_node ofport_node;   /* In 'by_ofport', if bound_ofport > 0. */
     unsigned int run;           /* The run that last looked at it. */
     struct switch_endpoint_status noted;  /* 'status' as last noted among */
     char *noted_error;                    /* the changes (error here). */
@@ -74,6 +75,8 @@ struct binding_endpoint {
 /* The endpoint states of a switch. */
 struct binding_endpoints {
     struct shash map;           /* Name -> struct binding_endpoint. */
+    struct hmap by_ofport;      /* Those with a bound_ofport above 0, by
+                                 * it. */
     unsigned int run;           /* binding_endpoints_begin() calls. */
     struct sset changed;        /* Endpoints whose status (ofport, up,
                                  * error) changed, or that were forgotten,
@@ -149,6 +152,11 @@ void binding_endpoint_set_ifname(struct binding_endpoint *be,
 /* Frees every endpoint state in 'endpoints' (left empty; each one is noted
  * in 'changed'). */
 void binding_endpoints_clear(struct binding_endpoints *);
+
+/* Whether an endpoint bound to OpenFlow port 'ofport' is up (its flows are
+ * in). */
+bool binding_endpoints_port_up(const struct binding_endpoints *,
+                               int64_t ofport);
 
 /* What binding keeps of every endpoint row from one run to the next: what
  * follows from the row alone (its kind, its interface names, whether it waits

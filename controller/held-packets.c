@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bitmap.h"
 #include "flow.h"
 #include "hash.h"
 #include "openvswitch/hmap.h"
@@ -34,17 +33,14 @@ struct port_count {
     struct hmap_node node;      /* In 'ports', by ofport. */
     int64_t ofport;
     size_t n;
+    bool ready;                 /* As held_packets_release() found it. */
 };
 
 struct held_packets {
     struct ovs_list held;
     size_t n;
     struct hmap ports;
-    unsigned long *ready;       /* OpenFlow ports whose flows are in (a
-                                 * bit for each of the 16-bit numbers). */
 };
-
-#define READY_PORTS 65536
 
 struct held_packets *
 held_packets_create(void)
@@ -52,7 +48,6 @@ held_packets_create(void)
     struct held_packets *hp = xzalloc(sizeof *hp);
     ovs_list_init(&hp->held);
     hmap_init(&hp->ports);
-    hp->ready = bitmap_allocate(READY_PORTS);
     return hp;
 }
 
@@ -97,7 +92,6 @@ held_packets_destroy(struct held_packets *hp)
     if (hp) {
         held_packets_clear(hp);
         hmap_destroy(&hp->ports);
-        bitmap_free(hp->ready);
         free(hp);
     }
 }
@@ -185,31 +179,27 @@ encode_packet_out(const struct held *h, int version)
     return msg;
 }
 
-void
-held_packets_ready_clear(struct held_packets *hp)
-{
-    bitmap_set_multiple(hp->ready, 0, READY_PORTS, false);
-}
-
-void
-held_packets_ready_add(struct held_packets *hp, int64_t ofport)
-{
-    if (ofport >= 0 && ofport < READY_PORTS) {
-        bitmap_set1(hp->ready, ofport);
-    }
-}
-
 size_t
 held_packets_release(struct held_packets *hp, int version, long long int now,
+                     held_packets_ready_func *ready, const void *aux,
                      struct ovs_list *msgs)
 {
     size_t sent = 0;
 
     expire(hp, now);
+    struct port_count *pc;
+    bool any = false;
+    HMAP_FOR_EACH (pc, node, &hp->ports) {
+        pc->ready = ready(pc->ofport, aux);
+        any = any || pc->ready;
+    }
+    if (!any) {
+        return 0;
+    }
     struct held *h;
     LIST_FOR_EACH_SAFE (h, node, &hp->held) {
-        if (h->ofport >= 0 && h->ofport < READY_PORTS
-            && bitmap_is_set(hp->ready, h->ofport)) {
+        pc = port_count_find(hp, h->ofport);
+        if (pc && pc->ready) {
             ovs_list_push_back(msgs,
                                &encode_packet_out(h, version)->list_node);
             sent++;

@@ -45,20 +45,18 @@ void held_packets_take(struct held_packets *, const struct ofp_header *oh,
 /* How many packets are held now. */
 size_t held_packets_count(const struct held_packets *);
 
-/* Which OpenFlow ports have their flows in: none after
- * held_packets_ready_clear(), then each one held_packets_ready_add() names
- * (the controller says them all again, while packets are held, once the
- * endpoints' "up" changed). */
-void held_packets_ready_clear(struct held_packets *);
-void held_packets_ready_add(struct held_packets *, int64_t ofport);
+/* Whether the flows of OpenFlow port 'ofport' are in. */
+typedef bool held_packets_ready_func(int64_t ofport, const void *aux);
 
 /* Drops the packets held longer than HELD_PACKETS_MS at 'now'; for each
- * port whose flows are in, appends to 'msgs' a packet-out (OpenFlow version
- * 'version') of each of its packets, in the order they came, into table 0
- * from that port, and forgets them.  Returns the number of packets sent
- * back. */
+ * port whose flows are in ('ready', asked once for each port with packets
+ * held), appends to 'msgs' a packet-out (OpenFlow version 'version') of
+ * each of its packets, in the order they came, into table 0 from that port,
+ * and forgets them.  Returns the number of packets sent back. */
 size_t held_packets_release(struct held_packets *, int version,
-                            long long int now, struct ovs_list *msgs);
+                            long long int now,
+                            held_packets_ready_func *ready, const void *aux,
+                            struct ovs_list *msgs);
 
 /* When the first held packet expires (LLONG_MAX: none held). */
 long long int held_packets_next_expiry(const struct held_packets *);

@@ -178,8 +178,6 @@ struct switch_session {
     char *flows_error;
     struct uplink_prober *prober;       /* ARP for uplinks' next hops. */
     struct held_packets *held;  /* First packets of ports without flows. */
-    bool held_ready_stale;      /* Which ports' flows are in is to be told
-                                 * it again (the endpoints' "up" changed). */
 };
 
 /* True if the switch runs datapath 'type' (see resolve_datapath()). */

@@ -658,16 +658,13 @@ session_step_report(struct switch_session *ss, struct ovsdb_idl *nb,
 }
 
 /* What follows from the endpoints' "up": whether the session has settled,
- * the ports whose held packets can go, and the marks. */
+ * and the marks (the held packets ask for it of each port, release_held()). */
 void
 session_report_up(struct switch_session *ss, bool markers_ready)
 {
     ss->settled = !ss->watching
                   && (ss->settled || flow_installer_has_audited(ss->installer)
                       || time_msec() >= ss->settle_deadline);
-    /* The held packets are told which ports are ready when there are any
-     * (release_held()). */
-    ss->held_ready_stale = true;
     if (ss->watching || !ss->settled) {
         /* Watching, the active ovs-vnetd writes the marks; unsettled,
          * what is installed is not known yet. */

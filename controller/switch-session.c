@@ -467,6 +467,12 @@ relay_taps_ctx(const struct switch_session *ss)
     };
 }
 
+static bool
+port_up(int64_t ofport, const void *endpoints)
+{
+    return binding_endpoints_port_up(endpoints, ofport);
+}
+
 /* Sends the held packets of the ports whose endpoints are up back into the
  * pipeline. */
 static void
@@ -480,22 +486,10 @@ release_held(struct switch_session *ss)
     if (!held_packets_count(ss->held)) {
         return;
     }
-    if (ss->held_ready_stale) {
-        /* Once for each change of the endpoints' "up", not on every
-         * packet nor every run. */
-        ss->held_ready_stale = false;
-        held_packets_ready_clear(ss->held);
-        struct shash_node *node;
-        SHASH_FOR_EACH (node, &ss->endpoints.map) {
-            const struct binding_endpoint *be = node->data;
-            if (be->status.up && be->bound_ofport > 0) {
-                held_packets_ready_add(ss->held, be->bound_ofport);
-            }
-        }
-    }
 
     struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
-    size_t n = held_packets_release(ss->held, version, time_msec(), &msgs);
+    size_t n = held_packets_release(ss->held, version, time_msec(),
+                                    port_up, &ss->endpoints, &msgs);
     if (n) {
         VLOG_DBG("switch %s: %zu held packets sent back into the pipeline",
                  ss->name, n);

@@ -240,6 +240,37 @@ TEST_F(BindingUpTest, PatchedEndpointsKeepTheListsAsARunWould)
     EXPECT_EQ("b c", up());
 }
 
+TEST_F(BindingUpTest, PortsUpFoundByTheirOpenFlowPort)
+{
+    // What the held packets ask: is the endpoint bound to a port up?
+    run({"a", "b"}, 1);
+    EXPECT_FALSE(binding_endpoints_port_up(&eps_, 1));
+    sw_.installed = 1;
+    refresh();
+    EXPECT_TRUE(binding_endpoints_port_up(&eps_, 1));
+    EXPECT_TRUE(binding_endpoints_port_up(&eps_, 2));
+    EXPECT_FALSE(binding_endpoints_port_up(&eps_, 3));
+
+    // b bound to port 1 by the next run, a gone: port 2 is no one's, and
+    // port 1's endpoint waits for its new flows.
+    run({"b"}, 2);
+    EXPECT_FALSE(binding_endpoints_port_up(&eps_, 2));
+    EXPECT_FALSE(binding_endpoints_port_up(&eps_, 1));
+    sw_.installed = 2;
+    refresh();
+    EXPECT_TRUE(binding_endpoints_port_up(&eps_, 1));
+
+    // Bound without a run, then forgotten.
+    binding_endpoint_patch_bound(&eps_, "c", "vc", 7, false, 3);
+    EXPECT_FALSE(binding_endpoints_port_up(&eps_, 7));
+    sw_.installed = 3;
+    refresh();
+    EXPECT_TRUE(binding_endpoints_port_up(&eps_, 7));
+    binding_endpoint_patch_forget(&eps_, "c");
+    EXPECT_FALSE(binding_endpoints_port_up(&eps_, 7));
+    EXPECT_EQ(1u, hmap_count(&eps_.by_ofport));
+}
+
 TEST_F(BindingUpTest, MarksAreDueForEveryEndpointAfterARunElseForThoseChanged)
 {
     EXPECT_EQ("*", marks());    // (Before the first run: not known.)

@@ -62,15 +62,18 @@ take(struct held_packets *hp, struct ofpbuf *msg, long long int now)
 }
 
 // What the packet-outs say: "PORT:FILL" each, in order.
+bool
+in_set(int64_t ofport, const void *set)
+{
+    return static_cast<const std::set<int64_t> *>(set)->count(ofport) > 0;
+}
+
 std::vector<std::string>
 release(struct held_packets *hp, std::set<int64_t> ready, long long int now)
 {
-    held_packets_ready_clear(hp);
-    for (int64_t port : ready) {
-        held_packets_ready_add(hp, port);
-    }
     struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
-    size_t n = held_packets_release(hp, kVersion, now, &msgs);
+    size_t n = held_packets_release(hp, kVersion, now, in_set, &ready,
+                                    &msgs);
     std::vector<std::string> out;
     struct ofpbuf *msg;
     LIST_FOR_EACH_POP (msg, list_node, &msgs) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "controller/switch-news.h"
+#include "hash.h"
 #include "lib/vswitch-idl.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb/names.h"
@@ -305,16 +306,81 @@ insert_port_of(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
     ovsrec_bridge_update_ports_addvalue(br, port);
 }
 
-const struct switch_db_binding *
-switch_db_result_find(const struct switch_db_result *r, const char *ifname)
+/* A binding's position in one of a result's indexes. */
+struct binding_pos {
+    struct hmap_node node;
+    size_t i;
+};
+
+static void
+index_add(struct hmap *index, const char *key, size_t i)
 {
-    /* (One a patch added is last, mostly.) */
-    for (size_t i = r->n_bindings; i-- > 0;) {
-        if (!strcmp(r->bindings[i].ifname, ifname)) {
-            return &r->bindings[i];
+    struct binding_pos *pos = xmalloc(sizeof *pos);
+    pos->i = i;
+    hmap_insert(index, &pos->node, hash_string(key, 0));
+}
+
+static void
+index_destroy(struct hmap *index)
+{
+    struct binding_pos *pos;
+    HMAP_FOR_EACH_POP (pos, node, index) {
+        free(pos);
+    }
+    hmap_destroy(index);
+}
+
+/* Brings 'r''s indexes up to its bindings.  (The indexes are a cache of
+ * what 'r' holds: a lookup changes no binding, whence the const.) */
+static struct switch_db_result *
+result_indexed(const struct switch_db_result *r_)
+{
+    struct switch_db_result *r = CONST_CAST(struct switch_db_result *, r_);
+    if (!r->indexed) {
+        r->indexed = true;
+        r->n_indexed = 0;
+        hmap_init(&r->by_ifname);
+        hmap_init(&r->plugged_by_id);
+    }
+    for (; r->n_indexed < r->n_bindings; r->n_indexed++) {
+        const struct switch_db_binding *b = &r->bindings[r->n_indexed];
+        index_add(&r->by_ifname, b->ifname, r->n_indexed);
+        if (!b->ours && b->iface_id) {
+            index_add(&r->plugged_by_id, b->iface_id, r->n_indexed);
         }
     }
-    return NULL;
+    return r;
+}
+
+const struct switch_db_binding *
+switch_db_result_find(const struct switch_db_result *r_, const char *ifname)
+{
+    const struct switch_db_result *r = result_indexed(r_);
+    const struct switch_db_binding *found = NULL;
+    const struct binding_pos *pos;
+    HMAP_FOR_EACH_WITH_HASH (pos, node, hash_string(ifname, 0),
+                             &r->by_ifname) {
+        const struct switch_db_binding *b = &r->bindings[pos->i];
+        if (!strcmp(b->ifname, ifname) && (!found || b > found)) {
+            found = b;          /* (The last of one name, as added.) */
+        }
+    }
+    return found;
+}
+
+bool
+switch_db_result_plugged_for(const struct switch_db_result *r_,
+                             const char *iface_id)
+{
+    const struct switch_db_result *r = result_indexed(r_);
+    const struct binding_pos *pos;
+    HMAP_FOR_EACH_WITH_HASH (pos, node, hash_string(iface_id, 0),
+                             &r->plugged_by_id) {
+        if (!strcmp(r->bindings[pos->i].iface_id, iface_id)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static void
@@ -679,6 +745,11 @@ switch_db_result_destroy(struct switch_db_result *r)
             free(r->bindings[i].error);
         }
         free(r->bindings);
+        if (r->indexed) {
+            index_destroy(&r->by_ifname);
+            index_destroy(&r->plugged_by_id);
+            r->indexed = false;
+        }
         for (size_t i = 0; i < r->n_stale; i++) {
             free(r->stale[i].iface_id);
             free(r->stale[i].ifname);

@@ -18,6 +18,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "openvswitch/hmap.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct ovsdb_idl;
 struct ovsdb_idl_txn;
 struct sset;
@@ -108,6 +114,13 @@ struct switch_db_result {
     char *system_id;            /* external_ids:system-id, or NULL. */
     struct switch_db_binding *bindings;
     size_t n_bindings;
+    /* Indexes of 'bindings' (positions in it), brought up to date as they
+     * are looked up (bindings are only added, at the end): by interface
+     * name, and those plugged by others by iface-id. */
+    bool indexed;
+    size_t n_indexed;
+    struct hmap by_ifname;
+    struct hmap plugged_by_id;
     struct switch_db_stale *stale;
     size_t n_stale;
 };
@@ -184,6 +197,11 @@ void switch_db_result_plugged(struct switch_db_result *r, const char *ifname,
 const struct switch_db_binding *switch_db_result_find(
     const struct switch_db_result *r, const char *ifname);
 
+/* Whether an interface plugged by someone else is there for endpoint
+ * 'iface_id' in 'r'. */
+bool switch_db_result_plugged_for(const struct switch_db_result *r,
+                                  const char *iface_id);
+
 /* For a change followed without a reconcile: our interface 'ifname' (of
  * endpoint 'iface_id') as if the last reconcile had found it with OpenFlow
  * port 'ofport' (0: none yet) in 'r''s bindings. */
@@ -219,5 +237,9 @@ bool switch_db_userspace_tso(struct ovsdb_idl *);
 /* True if the switch lists datapath 'type' in its Open_vSwitch datapath_types
  * (or has not said yet). */
 bool switch_db_supports_datapath(struct ovsdb_idl *idl, const char *type);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* controller/switch-db.h */

@@ -43,13 +43,7 @@ session_nb_cfg_only(const struct ovsdb_idl_row *row,
 bool
 session_plugged_here(const struct switch_session *ss, const char *name)
 {
-    for (size_t i = 0; i < ss->db.n_bindings; i++) {
-        const struct switch_db_binding *b = &ss->db.bindings[i];
-        if (!b->ours && b->iface_id && !strcmp(b->iface_id, name)) {
-            return true;
-        }
-    }
-    return false;
+    return switch_db_result_plugged_for(&ss->db, name);
 }
 
 void

@@ -111,6 +111,12 @@ binding_endpoints_port_up(const struct binding_endpoints *endpoints,
 }
 
 void
+binding_endpoints_all_marks_due(struct binding_endpoints *endpoints)
+{
+    endpoints->marks_all = true;
+}
+
+void
 binding_endpoint_set_error(struct binding_endpoint *be, const char *error)
 {
     if (!nullable_string_is_equal(be->error, error)) {

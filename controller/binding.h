@@ -145,6 +145,9 @@ void binding_endpoint_patch_unnumbered(struct binding_endpoints *,
 /* Empties 'marks_changed' and clears 'marks_all' (the caller has written
  * the marks they say). */
 void binding_endpoints_take_marks(struct binding_endpoints *);
+/* Sets 'marks_all': the marks of any endpoint may be due (those written
+ * did not reach the switch, and which they were is not kept). */
+void binding_endpoints_all_marks_due(struct binding_endpoints *);
 /* Records that the interface of endpoint 'be' is 'ifname' (NULL: none). */
 void binding_endpoint_set_ifname(struct binding_endpoint *be,
                                  const char *ifname);

@@ -550,7 +550,7 @@ session_commit(struct switch_session *ss)
         switch_news_forget(&ss->ovs_news);
         if (status != 1) {
             ss->marks_due = true;
-            ss->endpoints.marks_all = true;     /* (Which is not known.) */
+            binding_endpoints_all_marks_due(&ss->endpoints);
         }
     }
     if (ss->inserts_in_flight && !ss->txn_pending) {

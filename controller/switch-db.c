@@ -662,6 +662,7 @@ switch_db_reconcile(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
                     const struct switch_db_config *cfg,
                     struct switch_db_result *r)
 {
+    ovs_assert(!r->indexed);    /* (Destroyed first, or new.) */
     memset(r, 0, sizeof *r);
 
     const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(idl);

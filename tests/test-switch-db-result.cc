@@ -59,4 +59,22 @@ TEST_F(SwitchDbResultTest, FoundByNameAsBindingsAreAdded)
     EXPECT_EQ(7, ofport_of("va"));
 }
 
+TEST_F(SwitchDbResultTest, LastOfOneNameAndAgainAfterAReset)
+{
+    // Two interfaces of one name (one gone, one come back): the last.
+    switch_db_result_plugged(&r_, "tap", "a");
+    EXPECT_STREQ("a", switch_db_result_find(&r_, "tap")->iface_id);
+    switch_db_result_plugged(&r_, "tap", "b");
+    EXPECT_STREQ("b", switch_db_result_find(&r_, "tap")->iface_id);
+    EXPECT_TRUE(switch_db_result_plugged_for(&r_, "a"));
+
+    // Destroyed and reset, as a reconcile does: nothing of before.
+    switch_db_result_destroy(&r_);
+    r_ = switch_db_result{};
+    EXPECT_EQ(nullptr, switch_db_result_find(&r_, "tap"));
+    EXPECT_FALSE(switch_db_result_plugged_for(&r_, "b"));
+    switch_db_result_plugged(&r_, "tap", "c");
+    EXPECT_STREQ("c", switch_db_result_find(&r_, "tap")->iface_id);
+}
+
 }  // namespace

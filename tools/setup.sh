@@ -5,9 +5,10 @@
 #
 # The OVS tree is built once per machine, in $OVS_VNET_CACHE (default
 # /var/cache/ovs-vnet) under a name made of the openvswitch-source package's
-# version and the build's options, and .ovs here links to it; every clone of
-# the project shares it.  A tree at .ovs (a folder, not a link) or at
-# $OVS_VNET_OVS_DIR is used as it is.
+# version, the build's options and the compiler, and .ovs here links to it;
+# every clone of the project shares it.  Instead, a tree built at .ovs (a
+# folder, not a link) is used as it is, and so is $OVS_VNET_OVS_DIR's (built
+# there first if it is not).
 #
 # Usage: tools/setup.sh [--no-build]
 set -euo pipefail
@@ -78,9 +79,12 @@ elif [ -d "$top/.ovs" ] && [ ! -L "$top/.ovs" ] \
     :   # A tree built here before the shared one: used as it is.
 else
     cache=${OVS_VNET_CACHE:-/var/cache/ovs-vnet}
-    key=$(dpkg-query -W -f='${Version}' openvswitch-source)-$(
-        { echo "${ovs_configure[*]}"; cc -dumpfullversion; } | sha256sum | cut -c1-12)
-    ovs_dir=$cache/ovs-$key
+    version=$(dpkg-query -W -f='${Version}' openvswitch-source)
+    # (configure reads these from the environment too.)
+    options=$({ echo "${ovs_configure[*]}"; "${CC:-cc}" -dumpfullversion
+                echo "${CC:-} ${CPPFLAGS:-} ${CFLAGS:-} ${LDFLAGS:-}"; } \
+              | sha256sum | cut -c1-12)
+    ovs_dir=$cache/ovs-$version-$options
     mkdir -p "$cache"
     # One build at a time; a clone that waited finds it done.
     exec 9> "$cache/.lock"
@@ -88,8 +92,14 @@ else
     ovs_built "$ovs_dir" || ovs_build "$ovs_dir"
     exec 9>&-
     if [ "$(readlink "$top/.ovs" || true)" != "$ovs_dir" ]; then
-        rm -rf "$top/.ovs"
-        ln -s "$ovs_dir" "$top/.ovs"
+        # Another tree: ovs-vnet is configured and built again against it.
+        if [ -f "$top/Makefile" ]; then
+            make -s -C "$top" clean >/dev/null 2>&1 || true
+            rm -f "$top/Makefile"
+        fi
+        [ -L "$top/.ovs" ] || rm -rf "$top/.ovs"
+        ln -sfn "$ovs_dir" "$top/.ovs.new"
+        mv -T "$top/.ovs.new" "$top/.ovs"
     fi
     # Trees of other versions or options are not used by this clone; others
     # may still link to them, so they stay.

@@ -71,24 +71,56 @@ initrd_key() {
 # The initrd of folder $1 ($1/initrd-KEY.img): busybox, tests/vm/init and
 # the modules it loads (in the order modprobe gives).
 build_initrd() {
-    local dir=$1 kver tmp p out
+    local dir=$1 kver tmp p out mods
     out=$dir/initrd-$(initrd_key).img
-    kver=$(cat "$dir/kernel-version")
-    tmp=$(mktemp -d)
-    mkdir -p "$tmp"/{bin,dev,proc,sys,mnt,newroot,lib/modules}
-    cp /bin/busybox "$tmp/bin/busybox"
-    cp "$top/tests/vm/init" "$tmp/init"
-    chmod 755 "$tmp/init"
-    : > "$tmp/modules.order"
-    for p in $(for m in virtio_pci 9pnet_virtio 9p overlay; do
-                   modprobe -d "$dir" -S "$kver" --show-depends "$m"
-               done | awk '$1 == "insmod" && !seen[$2]++ {print $2}'); do
-        cp "$p" "$tmp/lib/modules/"
-        basename "$p" >> "$tmp/modules.order"
+    kver=$(cat "$dir/kernel-version") || return 1
+    # (Called in a command substitution, where errexit does not hold: each
+    # step says whether it failed.)
+    mods=$(for m in virtio_pci 9pnet_virtio 9p overlay; do
+               modprobe -d "$dir" -S "$kver" --show-depends "$m" || exit 1
+           done | awk '$1 == "insmod" && !seen[$2]++ {print $2}') \
+        || { log "modprobe cannot resolve the modules in $dir"; return 1; }
+    tmp=$(mktemp -d) || return 1
+    if ! { mkdir -p "$tmp"/{bin,dev,proc,sys,mnt,newroot,lib/modules} \
+           && cp /bin/busybox "$tmp/bin/busybox" \
+           && cp "$top/tests/vm/init" "$tmp/init" && chmod 755 "$tmp/init" \
+           && : > "$tmp/modules.order"; }; then
+        rm -rf "$tmp"
+        return 1
+    fi
+    for p in $mods; do
+        cp "$p" "$tmp/lib/modules/" && basename "$p" >> "$tmp/modules.order" \
+            || { rm -rf "$tmp"; return 1; }
     done
-    (cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) > "$out.new"
-    mv "$out.new" "$out"
+    if (cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) > "$out.new"; then
+        mv "$out.new" "$out"
+    else
+        rm -f "$out.new"
+    fi
     rm -rf "$tmp"
+    [ -f "$out" ]
+}
+
+# Guests that run hold a shared lock on $cache/.inuse (file descriptor 8)
+# as long as they run: a kernel or an initrd goes only when no guest may use
+# it.
+inuse_open() {
+    mkdir -p "$cache"
+    { true >&8; } 2>/dev/null || exec 8>> "$cache/.inuse"
+}
+
+# prune KEEP: removes the kernels other than folder KEEP, and the initrds
+# other than this tree's, if no guest runs (and then keeps a shared lock).
+prune() {
+    local keep=$1 old img
+    flock -n -x 8 || return 0
+    for old in "$cache"/linux-image-*; do
+        [ "$old" = "$keep" ] || rm -rf "$old"
+    done
+    for img in "$keep"/initrd-*.img; do
+        [ "$img" = "$keep/initrd-$(initrd_key).img" ] || rm -f "$img"
+    done
+    flock -s 8
 }
 
 cmd_build() {
@@ -123,10 +155,7 @@ cmd_build() {
             fi
         fi
         if [ -f "$dir/kernel-version" ]; then
-            # Only the current kernel is kept.
-            for old in "$cache"/linux-image-*; do
-                [ "$old" = "$dir" ] || rm -rf "$old"
-            done
+            prune "$dir"        # Only the current kernel is kept.
         else
             # Offline: the kernel built before, if any, will do.
             dir=$(ls -d "$cache"/linux-image-*/kernel-version 2>/dev/null | tail -1)
@@ -135,13 +164,14 @@ cmd_build() {
             log "using the kernel built before, in $dir"
         fi
     fi
-    [ -f "$dir/initrd-$(initrd_key).img" ] || build_initrd "$dir"
+    [ -f "$dir/initrd-$(initrd_key).img" ] || build_initrd "$dir" \
+        || { log "cannot build the initrd"; return 1; }
     echo "$dir"
 }
 
 # cmd_build_locked: cmd_build, one at a time (clones share the folder).
 cmd_build_locked() {
-    mkdir -p "$cache"
+    inuse_open
     (flock 9 && cmd_build "$@") 9> "$cache/.lock"
 }
 
@@ -151,6 +181,8 @@ cmd_run() {
         --timeout=*) timeout=${1#--timeout=}; shift ;;
     esac
     script=${1:?usage: vm.sh run [--timeout=SECS] SCRIPT}
+    inuse_open
+    flock -s 8
     dir=$(cmd_build_locked)
     kver=$(cat "$dir/kernel-version")
     outdir=$(mktemp -d /tmp/ovs-vnet-vm.XXXXXX)

@@ -306,6 +306,12 @@ insert_port_of(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
     ovsrec_bridge_update_ports_addvalue(br, port);
 }
 
+struct switch_db_result_index {
+    size_t n;                   /* The first 'n' bindings are in: */
+    struct hmap by_ifname;      /* struct binding_pos by name, */
+    struct hmap plugged_by_id;  /* and those plugged by others by iface-id. */
+};
+
 /* A binding's position in one of a result's indexes. */
 struct binding_pos {
     struct hmap_node node;
@@ -330,36 +336,48 @@ index_destroy(struct hmap *index)
     hmap_destroy(index);
 }
 
-/* Brings 'r''s indexes up to its bindings.  (The indexes are a cache of
- * what 'r' holds: a lookup changes no binding, whence the const.) */
-static struct switch_db_result *
-result_indexed(const struct switch_db_result *r_)
+/* Gives 'r' its (empty) indexes, if it has none yet: a result that has
+ * bindings has them. */
+static void
+result_index_make(struct switch_db_result *r)
 {
-    struct switch_db_result *r = CONST_CAST(struct switch_db_result *, r_);
-    if (!r->indexed) {
-        r->indexed = true;
-        r->n_indexed = 0;
-        hmap_init(&r->by_ifname);
-        hmap_init(&r->plugged_by_id);
+    if (!r->index) {
+        r->index = xmalloc(sizeof *r->index);
+        r->index->n = 0;
+        hmap_init(&r->index->by_ifname);
+        hmap_init(&r->index->plugged_by_id);
     }
-    for (; r->n_indexed < r->n_bindings; r->n_indexed++) {
-        const struct switch_db_binding *b = &r->bindings[r->n_indexed];
-        index_add(&r->by_ifname, b->ifname, r->n_indexed);
-        if (!b->ours && b->iface_id) {
-            index_add(&r->plugged_by_id, b->iface_id, r->n_indexed);
+}
+
+/* Brings 'r''s indexes up to its bindings and returns them (NULL: 'r' has
+ * none, nor any binding). */
+static const struct switch_db_result_index *
+result_indexed(const struct switch_db_result *r)
+{
+    struct switch_db_result_index *ix = r->index;
+    if (ix) {
+        for (; ix->n < r->n_bindings; ix->n++) {
+            const struct switch_db_binding *b = &r->bindings[ix->n];
+            index_add(&ix->by_ifname, b->ifname, ix->n);
+            if (!b->ours && b->iface_id) {
+                index_add(&ix->plugged_by_id, b->iface_id, ix->n);
+            }
         }
     }
-    return r;
+    return ix;
 }
 
 const struct switch_db_binding *
-switch_db_result_find(const struct switch_db_result *r_, const char *ifname)
+switch_db_result_find(const struct switch_db_result *r, const char *ifname)
 {
-    const struct switch_db_result *r = result_indexed(r_);
+    const struct switch_db_result_index *ix = result_indexed(r);
     const struct switch_db_binding *found = NULL;
     const struct binding_pos *pos;
+    if (!ix) {
+        return NULL;
+    }
     HMAP_FOR_EACH_WITH_HASH (pos, node, hash_string(ifname, 0),
-                             &r->by_ifname) {
+                             &ix->by_ifname) {
         const struct switch_db_binding *b = &r->bindings[pos->i];
         if (!strcmp(b->ifname, ifname) && (!found || b > found)) {
             found = b;          /* (The last of one name, as added.) */
@@ -369,13 +387,16 @@ switch_db_result_find(const struct switch_db_result *r_, const char *ifname)
 }
 
 bool
-switch_db_result_plugged_for(const struct switch_db_result *r_,
+switch_db_result_plugged_for(const struct switch_db_result *r,
                              const char *iface_id)
 {
-    const struct switch_db_result *r = result_indexed(r_);
+    const struct switch_db_result_index *ix = result_indexed(r);
     const struct binding_pos *pos;
+    if (!ix) {
+        return false;
+    }
     HMAP_FOR_EACH_WITH_HASH (pos, node, hash_string(iface_id, 0),
-                             &r->plugged_by_id) {
+                             &ix->plugged_by_id) {
         if (!strcmp(r->bindings[pos->i].iface_id, iface_id)) {
             return true;
         }
@@ -387,6 +408,7 @@ static void
 result_add(struct switch_db_result *r, const char *ifname,
            const char *iface_id, int64_t ofport, bool ours)
 {
+    result_index_make(r);
     r->bindings = xrealloc(r->bindings,
                            (r->n_bindings + 1) * sizeof *r->bindings);
     r->bindings[r->n_bindings++] = (struct switch_db_binding) {
@@ -662,8 +684,9 @@ switch_db_reconcile(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
                     const struct switch_db_config *cfg,
                     struct switch_db_result *r)
 {
-    ovs_assert(!r->indexed);    /* (Destroyed first, or new.) */
+    ovs_assert(!r->index);      /* (Destroyed first, or new.) */
     memset(r, 0, sizeof *r);
+    result_index_make(r);
 
     const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(idl);
     if (!ovs) {
@@ -746,10 +769,11 @@ switch_db_result_destroy(struct switch_db_result *r)
             free(r->bindings[i].error);
         }
         free(r->bindings);
-        if (r->indexed) {
-            index_destroy(&r->by_ifname);
-            index_destroy(&r->plugged_by_id);
-            r->indexed = false;
+        if (r->index) {
+            index_destroy(&r->index->by_ifname);
+            index_destroy(&r->index->plugged_by_id);
+            free(r->index);
+            r->index = NULL;
         }
         for (size_t i = 0; i < r->n_stale; i++) {
             free(r->stale[i].iface_id);

@@ -18,14 +18,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "openvswitch/hmap.h"
-
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 struct ovsdb_idl;
 struct ovsdb_idl_txn;
+struct switch_db_result_index;
 struct sset;
 
 /* A port ovs-vnet adds to its bridge: for an endpoint it created (with an
@@ -114,13 +113,10 @@ struct switch_db_result {
     char *system_id;            /* external_ids:system-id, or NULL. */
     struct switch_db_binding *bindings;
     size_t n_bindings;
-    /* Indexes of 'bindings' (positions in it), brought up to date as they
-     * are looked up (bindings are only added, at the end): by interface
-     * name, and those plugged by others by iface-id. */
-    bool indexed;
-    size_t n_indexed;
-    struct hmap by_ifname;
-    struct hmap plugged_by_id;
+    /* Indexes of 'bindings' (by interface name, and those plugged by
+     * others by iface-id), made with the result and brought up to date as
+     * they are looked up (bindings are only added, at the end). */
+    struct switch_db_result_index *index;
     struct switch_db_stale *stale;
     size_t n_stale;
 };

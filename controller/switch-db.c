@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "controller/switch-news.h"
-#include "hash.h"
 #include "lib/vswitch-idl.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb/names.h"
@@ -308,33 +307,9 @@ insert_port_of(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
 
 struct switch_db_result_index {
     size_t n;                   /* The first 'n' bindings are in: */
-    struct hmap by_ifname;      /* struct binding_pos by name, */
-    struct hmap plugged_by_id;  /* and those plugged by others by iface-id. */
+    struct simap by_ifname;     /* name -> position (the last of a name), */
+    struct sset plugged;        /* the iface-ids of those plugged by others. */
 };
-
-/* A binding's position in one of a result's indexes. */
-struct binding_pos {
-    struct hmap_node node;
-    size_t i;
-};
-
-static void
-index_add(struct hmap *index, const char *key, size_t i)
-{
-    struct binding_pos *pos = xmalloc(sizeof *pos);
-    pos->i = i;
-    hmap_insert(index, &pos->node, hash_string(key, 0));
-}
-
-static void
-index_destroy(struct hmap *index)
-{
-    struct binding_pos *pos;
-    HMAP_FOR_EACH_POP (pos, node, index) {
-        free(pos);
-    }
-    hmap_destroy(index);
-}
 
 /* Gives 'r' its (empty) indexes, if it has none yet: a result that has
  * bindings has them. */
@@ -344,8 +319,8 @@ result_index_make(struct switch_db_result *r)
     if (!r->index) {
         r->index = xmalloc(sizeof *r->index);
         r->index->n = 0;
-        hmap_init(&r->index->by_ifname);
-        hmap_init(&r->index->plugged_by_id);
+        simap_init(&r->index->by_ifname);
+        sset_init(&r->index->plugged);
     }
 }
 
@@ -358,9 +333,9 @@ result_indexed(const struct switch_db_result *r)
     if (ix) {
         for (; ix->n < r->n_bindings; ix->n++) {
             const struct switch_db_binding *b = &r->bindings[ix->n];
-            index_add(&ix->by_ifname, b->ifname, ix->n);
+            simap_put(&ix->by_ifname, b->ifname, ix->n);
             if (!b->ours && b->iface_id) {
-                index_add(&ix->plugged_by_id, b->iface_id, ix->n);
+                sset_add(&ix->plugged, b->iface_id);
             }
         }
     }
@@ -371,19 +346,9 @@ const struct switch_db_binding *
 switch_db_result_find(const struct switch_db_result *r, const char *ifname)
 {
     const struct switch_db_result_index *ix = result_indexed(r);
-    const struct switch_db_binding *found = NULL;
-    const struct binding_pos *pos;
-    if (!ix) {
-        return NULL;
-    }
-    HMAP_FOR_EACH_WITH_HASH (pos, node, hash_string(ifname, 0),
-                             &ix->by_ifname) {
-        const struct switch_db_binding *b = &r->bindings[pos->i];
-        if (!strcmp(b->ifname, ifname) && (!found || b > found)) {
-            found = b;          /* (The last of one name, as added.) */
-        }
-    }
-    return found;
+    const struct simap_node *node = ix ? simap_find(&ix->by_ifname, ifname)
+                                       : NULL;
+    return node ? &r->bindings[node->data] : NULL;
 }
 
 bool
@@ -391,17 +356,7 @@ switch_db_result_plugged_for(const struct switch_db_result *r,
                              const char *iface_id)
 {
     const struct switch_db_result_index *ix = result_indexed(r);
-    const struct binding_pos *pos;
-    if (!ix) {
-        return false;
-    }
-    HMAP_FOR_EACH_WITH_HASH (pos, node, hash_string(iface_id, 0),
-                             &ix->plugged_by_id) {
-        if (!strcmp(r->bindings[pos->i].iface_id, iface_id)) {
-            return true;
-        }
-    }
-    return false;
+    return ix && sset_contains(&ix->plugged, iface_id);
 }
 
 static void
@@ -770,8 +725,8 @@ switch_db_result_destroy(struct switch_db_result *r)
         }
         free(r->bindings);
         if (r->index) {
-            index_destroy(&r->index->by_ifname);
-            index_destroy(&r->index->plugged_by_id);
+            simap_destroy(&r->index->by_ifname);
+            sset_destroy(&r->index->plugged);
             free(r->index);
             r->index = NULL;
         }

@@ -44,10 +44,15 @@ fi
 # Open vSwitch's packaged daemons must not run on the host: our switches live in sandboxes.
 # Debian's packages start nothing without systemd; nothing to stop here.
 
-# ovs_built DIR: DIR holds a complete build (its stamp is written last).
+# ovs_has_build DIR: DIR has what ovs-vnet is built with.
+ovs_has_build() {
+    [ -f "$1/lib/.libs/libopenvswitch.a" ] && [ -x "$1/ovsdb/ovsdb-idlc" ]
+}
+
+# ovs_built DIR: DIR holds a complete shared build (its stamp is written
+# last).
 ovs_built() {
-    [ -f "$1/.ovs-vnet-built" ] && [ -f "$1/lib/.libs/libopenvswitch.a" ] \
-        && [ -x "$1/ovsdb/ovsdb-idlc" ]
+    [ -f "$1/.ovs-vnet-built" ] && ovs_has_build "$1"
 }
 
 # ovs_build DIR: unpacks openvswitch-source into DIR, configures and builds
@@ -72,10 +77,8 @@ ovs_build() {
 ovs_tree=$top/.ovs
 if [ -n "${OVS_VNET_OVS_DIR:-}" ]; then
     ovs_tree=$OVS_VNET_OVS_DIR
-    [ -f "$ovs_tree/lib/.libs/libopenvswitch.a" ] && [ -x "$ovs_tree/ovsdb/ovsdb-idlc" ] \
-        || ovs_build "$ovs_tree"
-elif [ -d "$top/.ovs" ] && [ ! -L "$top/.ovs" ] \
-     && [ -f "$top/.ovs/lib/.libs/libopenvswitch.a" ] && [ -x "$top/.ovs/ovsdb/ovsdb-idlc" ]; then
+    ovs_has_build "$ovs_tree" || ovs_build "$ovs_tree"
+elif [ -d "$top/.ovs" ] && [ ! -L "$top/.ovs" ] && ovs_has_build "$top/.ovs"; then
     :   # A tree built here before the shared one: used as it is.
 else
     cache=${OVS_VNET_CACHE:-/var/cache/ovs-vnet}

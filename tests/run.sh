@@ -7,7 +7,7 @@
 # on any failure.
 #
 # Usage: tests/run.sh [--no-setup] [--vm | --no-vm] [--datapath=netdev|system]
-#                     [--sanitize] [PATTERN...]
+#                     [--sanitize] [--jobs=N] [PATTERN...]
 #   PATTERN       only the tests whose names contain one of them ("unit": the
 #                 unit tests)
 #   --vm          only the integration tests in the guest, on the kernel datapath
@@ -19,6 +19,9 @@
 #                 on) and UndefinedBehaviorSanitizer, in a folder of its own,
 #                 and run the unit and integration tests (not the guest's) on
 #                 that build; a test whose programs report anything fails
+#   --jobs=N      how many integration tests run at once on the userspace
+#                 datapath (the machine's processors, two at most, by default;
+#                 TEST_JOBS in the environment says the same)
 # ovs-vnetd runs with --check-incremental (each change followed without a
 # full run is followed by one all the same, which must change nothing);
 # SANDBOX_CHECK_INCREMENTAL=0 in the environment runs it as users do.
@@ -38,6 +41,7 @@ filters=()
 vm=default
 datapath=netdev
 sanitize=
+jobs=
 for arg; do
     case $arg in
         --no-setup) setup= ;;
@@ -45,6 +49,7 @@ for arg; do
         --no-vm) vm=no ;;
         --datapath=*) datapath=${arg#--datapath=} ;;
         --sanitize) sanitize=yes; vm=no ;;
+        --jobs=*) jobs=${arg#--jobs=} ;;
         -*) echo "unknown option $arg"; echo "0 passed, 1 failed"; exit 1 ;;
         *) filters+=("$arg") ;;
     esac
@@ -139,32 +144,33 @@ if [ -n "$sanitize" ]; then
     unit_tests=$san_build/tests/unit-tests
     san_reports=$logdir/sanitizer
     mkdir -p "$san_reports"
-    # Every report goes into a file of its own; a program with one exits
-    # non-zero too.  Leaks are looked for when a program exits: the sandbox
-    # asks ovs-vnetd to exit rather than stopping it with a signal.
-    export ASAN_OPTIONS="log_path=$san_reports/asan:detect_leaks=1:abort_on_error=0:detect_odr_violation=0"
-    export UBSAN_OPTIONS="log_path=$san_reports/ubsan:print_stacktrace=1:halt_on_error=1"
     export LSAN_OPTIONS="suppressions=$top/tests/sanitize.supp:print_suppressions=0"
 fi
 
-# sanitizer_reports: the reports written since the last call, printed; true
-# if there were any.
-san_seen=0
+# sanitizer_to NAME: the sanitizers' reports of the programs started from
+# here on go to a folder of NAME's own (tests running beside each other have
+# theirs apart).  Every report goes into a file of its own; a program with
+# one exits non-zero too.  Leaks are looked for when a program exits: the
+# sandbox asks ovs-vnetd to exit rather than stopping it with a signal.
+sanitizer_to() {
+    [ -n "$san_reports" ] || return 0
+    mkdir -p "$san_reports/$1"
+    export ASAN_OPTIONS="log_path=$san_reports/$1/asan:detect_leaks=1:abort_on_error=0:detect_odr_violation=0"
+    export UBSAN_OPTIONS="log_path=$san_reports/$1/ubsan:print_stacktrace=1:halt_on_error=1"
+}
+# sanitizer_reports NAME: prints the reports of NAME's programs; true if
+# there were any.
 sanitizer_reports() {
     [ -n "$san_reports" ] || return 1
-    local n
-    n=$(find "$san_reports" -type f | wc -l)
-    [ "$n" -gt "$san_seen" ] || return 1
-    san_seen=$n
-    find "$san_reports" -type f -newer "$logdir/san-mark" -exec cat {} + 2>/dev/null \
+    [ -n "$(find "$san_reports/$1" -type f 2>/dev/null)" ] || return 1
+    find "$san_reports/$1" -type f -exec cat {} + 2>/dev/null \
         | sed 's/^/    | /' | head -60
-    touch "$logdir/san-mark"
     return 0
 }
-touch "$logdir/san-mark"
 
 # Unit tests: one googletest binary; its per-test results are counted.
 if [ "$vm" != only ] && [ "$datapath" = netdev ] && selected unit; then
+    sanitizer_to unit
     "$unit_tests" --gtest_brief=1 > "$logdir/unit.log" 2>&1
     n_ok=$(grep -oE '^\[  PASSED  \] [0-9]+' "$logdir/unit.log" | grep -oE '[0-9]+$')
     n_bad=$(grep -cE '^\[  FAILED  \] [A-Za-z]' "$logdir/unit.log")
@@ -174,7 +180,7 @@ if [ "$vm" != only ] && [ "$datapath" = netdev ] && selected unit; then
     fi
     passed=$((passed + ${n_ok:-0}))
     failed=$((failed + n_bad))
-    if sanitizer_reports > "$logdir/unit.san"; then
+    if sanitizer_reports unit > "$logdir/unit.san"; then
         cat "$logdir/unit.san" >> "$logdir/unit.log"
         n_bad=$((n_bad + 1))
         failures+=("unit-tests (sanitizer)")
@@ -217,43 +223,123 @@ fi
 
 # Integration tests: every function test_* in tests/integration/*.sh, each in
 # its own shell with its own sandbox and a time limit (longer on the kernel
-# datapath, which runs in an emulated guest).
+# datapath, which runs in an emulated guest).  Most of a test's time is spent
+# waiting (for the switches, the controller, pings), so on the userspace
+# datapath two run at once where the machine has two processors or more
+# (--jobs=N or $TEST_JOBS says how many).  Those that tests/integration/alone
+# lists run afterwards, one at a time: they count echoes lost at a 10 ms
+# interval, time a repair against a bound, or load the machine themselves.
+# In the guest one at a time: its processors are emulated.
 test_timeout=240
 [ "$datapath" = system ] && test_timeout=600
+if [ -z "$jobs" ]; then
+    jobs=${TEST_JOBS:-$(nproc)}
+    [[ $jobs =~ ^[0-9]+$ ]] && [ "$jobs" -gt 2 ] && jobs=2
+fi
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "--jobs: not a number: $jobs"; echo "0 passed, 1 failed"; exit 1; }
+[ "$datapath" = system ] && jobs=1
+mapfile -t alone < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' tests/integration/alone)
+
+# is_alone NAME: NAME must run with no other test beside it.
+is_alone() {
+    local a
+    for a in "${alone[@]}"; do
+        [ "$a" = "$1" ] && return 0
+    done
+    return 1
+}
+
+# run_test FILE FUNCTION NAME PREFIX: runs one test; leaves its exit status
+# in $logdir/NAME.rc and prints its report in one piece once it is done.
+run_test() {
+    local file=$1 t=$2 name=$3 prefix=$4 log start rc secs
+    log=$logdir/${name/:/.}
+    start=$(date +%s)
+    sanitizer_to "${name/:/.}"
+    SANDBOX_DATAPATH=$datapath SANDBOX_CHECK_INCREMENTAL=${SANDBOX_CHECK_INCREMENTAL:-1} \
+    timeout -s TERM $test_timeout bash -c "
+        set -euo pipefail
+        . tests/lib/sandbox.sh
+        . tests/lib/check.sh
+        . '$file'
+        sandbox_init $prefix
+        $t
+        sandbox_check_logs \"\${ALLOWED_LOG_ERRORS:-}\"
+    " > "$log.log" 2>&1
+    rc=$?
+    secs=$(( $(date +%s) - start ))
+    if sanitizer_reports "${name/:/.}" > "$log.san"; then
+        echo "sanitizer reports:" >> "$log.log"
+        cat "$log.san" >> "$log.log"
+        [ $rc = 0 ] && rc=sanitizer
+    fi
+    if [ $rc = 0 ]; then
+        echo "PASS $name (${secs}s)"
+    else
+        echo "FAIL $name (${secs}s, exit $rc)"
+        sed "s/^/    | /" "$log.log" | tail -150
+    fi > "$log.report"
+    echo "$rc" > "$log.rc"
+    flock "$logdir/report.lock" cat "$log.report"
+}
+
+# The tests running beside each other: their shells' PIDs.
+running=()
+# reap_one: waits for one of the running tests to end.
+reap_one() {
+    local done_pid= p still=()
+    wait -n -p done_pid "${running[@]}"
+    for p in "${running[@]}"; do
+        [ "$p" = "$done_pid" ] || still+=("$p")
+    done
+    running=("${still[@]}")
+}
+# Stopped early, the running tests stop too (each one's sandbox cleans up).
+stop_running() {
+    local p
+    for p in "${running[@]}"; do
+        pkill -TERM -P "$p" 2>/dev/null
+    done
+}
+
 if [ "$vm" != only ]; then
+    names=() later=()
+    base=$RANDOM
     for file in tests/integration/*.sh; do
         for t in $(bash -c ". '$file'; declare -F" | awk '$3 ~ /^test_/ {print $3}'); do
             name="$(basename "$file" .sh):$t"
             selected "$name" || continue
-            prefix=vt$(printf '%04x' $((RANDOM % 65536)))
-            start=$(date +%s)
-            SANDBOX_DATAPATH=$datapath SANDBOX_CHECK_INCREMENTAL=${SANDBOX_CHECK_INCREMENTAL:-1} \
-            timeout -s TERM $test_timeout bash -c "
-                set -euo pipefail
-                . tests/lib/sandbox.sh
-                . tests/lib/check.sh
-                . '$file'
-                sandbox_init $prefix
-                $t
-                sandbox_check_logs \"\${ALLOWED_LOG_ERRORS:-}\"
-            " > "$logdir/$t.log" 2>&1
-            rc=$?
-            secs=$(( $(date +%s) - start ))
-            if sanitizer_reports > "$logdir/$t.san"; then
-                echo "sanitizer reports:" >> "$logdir/$t.log"
-                cat "$logdir/$t.san" >> "$logdir/$t.log"
-                [ $rc = 0 ] && rc=sanitizer
-            fi
-            if [ $rc = 0 ]; then
-                passed=$((passed + 1))
-                echo "PASS $name (${secs}s)"
+            names+=("$name")
+            # A prefix of its own for each test (those that run beside each
+            # other cannot draw the same).
+            prefix=vt$(printf '%04x' $(( (base + ${#names[@]}) % 65536 )))
+            if is_alone "$name" && [ "$jobs" -gt 1 ]; then
+                later+=("$file $t $name $prefix")
+            elif [ "$jobs" -gt 1 ]; then
+                while [ ${#running[@]} -ge "$jobs" ]; do reap_one; done
+                trap 'stop_running; exit 143' TERM
+                trap 'stop_running; exit 130' INT
+                run_test "$file" "$t" "$name" "$prefix" &
+                running+=($!)
             else
-                failed=$((failed + 1))
-                failures+=("$name")
-                echo "FAIL $name (${secs}s, exit $rc)"
-                sed "s/^/    | /" "$logdir/$t.log" | tail -150
+                run_test "$file" "$t" "$name" "$prefix"
             fi
         done
+    done
+    while [ ${#running[@]} -gt 0 ]; do reap_one; done
+    trap - TERM INT
+    for job in "${later[@]}"; do
+        # shellcheck disable=SC2086
+        run_test $job
+    done
+    for name in "${names[@]}"; do
+        rc=$(cat "$logdir/${name/:/.}.rc" 2>/dev/null || echo none)
+        if [ "$rc" = 0 ]; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+            failures+=("$name")
+        fi
     done
 fi
 

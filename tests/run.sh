@@ -203,7 +203,8 @@ if [ "$vm" != no ]; then
     else
         mapfile -t patterns < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' tests/vm/ci-tests)
     fi
-    printf 'exec bash tests/run.sh --no-setup --datapath=system' > "$logdir/vm-job"
+    printf 'exec bash tests/run.sh --no-setup --datapath=system --jobs=%s' \
+        "${TEST_GUEST_JOBS:-1}" > "$logdir/vm-job"
     ((${#patterns[@]})) && printf ' %q' "${patterns[@]}" >> "$logdir/vm-job"
     echo >> "$logdir/vm-job"
     vm_start=$(date +%s)
@@ -232,12 +233,13 @@ fi
 # In the guest one at a time: its processors are emulated.
 test_timeout=240
 [ "$datapath" = system ] && test_timeout=600
-if [ -z "$jobs" ]; then
+if [ -z "$jobs" ] && [ "$datapath" = system ]; then
+    jobs=1
+elif [ -z "$jobs" ]; then
     jobs=${TEST_JOBS:-$(nproc)}
     [[ $jobs =~ ^[0-9]+$ ]] && [ "$jobs" -gt 2 ] && jobs=2
 fi
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "--jobs: not a number: $jobs"; echo "0 passed, 1 failed"; exit 1; }
-[ "$datapath" = system ] && jobs=1
 mapfile -t alone < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' tests/integration/alone)
 
 # is_alone NAME: NAME must run with no other test beside it.

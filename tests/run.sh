@@ -207,8 +207,14 @@ if [ "$vm" != no ]; then
         "${TEST_GUEST_JOBS:-1}" > "$logdir/vm-job"
     ((${#patterns[@]})) && printf ' %q' "${patterns[@]}" >> "$logdir/vm-job"
     echo >> "$logdir/vm-job"
+    # Half an hour for the guest's share of the suite; every test (or a
+    # long list) may take hours under emulation.
+    vm_timeout=1800
+    if [ "$vm" = only ] && { [ ${#patterns[@]} = 0 ] || [ ${#patterns[@]} -gt 8 ]; }; then
+        vm_timeout=14400
+    fi
     vm_start=$(date +%s)
-    tests/vm/vm.sh run "$logdir/vm-job" > "$logdir/vm.log" 2>&1 &
+    tests/vm/vm.sh run --timeout=$vm_timeout "$logdir/vm-job" > "$logdir/vm.log" 2>&1 &
     vm_pid=$!
     # Stopped early, the guest stops too.
     trap 'kill $vm_pid 2>/dev/null; exit 143' TERM

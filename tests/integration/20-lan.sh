@@ -633,8 +633,10 @@ endpoints_up() {
 
 test_flood_reaches_5000_ports() {
     local n=5000 i
-    # ovs-vswitchd takes seconds over 5,000 new ports, and says so.
-    ALLOWED_LOG_ERRORS=$SANDBOX_BUSY_WARNINGS
+    # ovs-vswitchd takes seconds over 5,000 new ports, and says so; on the
+    # kernel datapath their 5,000 devices' notices, made at once, overflow
+    # its netlink socket (it reads every device again then).
+    ALLOWED_LOG_ERRORS="$SANDBOX_BUSY_WARNINGS|netlink_notifier\|WARN\|netlink receive buffer overflowed"
     SANDBOX_VSWITCHD_ARGS=--enable-dummy lan_world
     vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
     attach net1 ep1 10.5.0.11
@@ -644,10 +646,13 @@ test_flood_reaches_5000_ports() {
     vnet_ctl -t 120 --wait sync || fail "sync"
     # Ports plugged by others are bound once ovs-vswitchd has numbered
     # them, which "--wait" does not wait for (as with OVN, their endpoints'
-    # "up" says when): 5,001 ports (ep1 too), 1,000 a part.
-    local end=$((SECONDS + 60))
+    # "up" says when): 5,001 ports (ep1 too), 1,000 a part.  (An emulated
+    # kernel datapath adds its 5,000 devices more slowly.)
+    local secs=60
+    [ "${SANDBOX_EMULATED:-0}" = 1 ] && secs=400
+    local end=$((SECONDS + secs))
     until flood_parts_are 6; do
-        ((SECONDS < end)) || fail "flood parts after 60 s:" \
+        ((SECONDS < end)) || fail "flood parts after $secs s:" \
             "$(sandbox_ofctl sw1 -O OpenFlow15 dump-flows br-vnet table=31 \
                | grep -o 'reg7=[^ ]*' | sort | uniq -c | tr -s ' \n' ' ')," \
             "endpoints up: $(endpoints_up)," \
@@ -657,11 +662,13 @@ test_flood_reaches_5000_ports() {
     output_has 'last_error' vnet_ctl show && fail "$(vnet_ctl show)"
 
     # A broadcast from ep1 (the ARP request for an address nobody has) goes
-    # out of every one of the 5,000 ports.
+    # out of every one of the 5,000 ports.  (The kernel datapath takes no
+    # flow with more outputs than its backlog, 1,000: ovs-vswitchd sends
+    # such a packet itself.)
     in_ep ep1 ping -c 1 -W 1 10.5.9.9 >/dev/null 2>&1 || true
     local sent
     sent=$(sandbox_appctl sw1 dpctl/show -s \
-           | awk '/^ *port [0-9]+: lp[0-9]+ / {lp = 1; next}
+           | awk '/^ *port [0-9]+: lp[0-9]+( |$)/ {lp = 1; next}
                   /^ *port / {lp = 0}
                   lp && /TX packets:/ {split($2, a, ":"); if (a[2] > 0) n++}
                   END {print n + 0}')

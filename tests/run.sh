@@ -55,6 +55,11 @@ for arg; do
     esac
 done
 
+# list_of FILE: FILE's lines, without comments and blank lines.
+list_of() {
+    sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$1"
+}
+
 # selected NAME: NAME matches a pattern (or there are none).
 selected() {
     local p
@@ -162,10 +167,11 @@ sanitizer_to() {
 # there were any.
 sanitizer_reports() {
     [ -n "$san_reports" ] || return 1
-    [ -n "$(find "$san_reports/$1" -type f 2>/dev/null)" ] || return 1
-    find "$san_reports/$1" -type f -exec cat {} + 2>/dev/null \
-        | sed 's/^/    | /' | head -60
-    return 0
+    local files
+    files=$(find "$san_reports/$1" -type f 2>/dev/null)
+    [ -n "$files" ] || return 1
+    # shellcheck disable=SC2086
+    cat $files | sed 's/^/    | /' | head -60
 }
 
 # Unit tests: one googletest binary; its per-test results are counted.
@@ -201,7 +207,7 @@ if [ "$vm" != no ]; then
     if [ "$vm" = only ]; then
         patterns=("${filters[@]}")
     else
-        mapfile -t patterns < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' tests/vm/ci-tests)
+        mapfile -t patterns < <(list_of tests/vm/ci-tests)
     fi
     printf 'exec bash tests/run.sh --no-setup --datapath=system --jobs=%s' \
         "${TEST_GUEST_JOBS:-1}" > "$logdir/vm-job"
@@ -246,24 +252,17 @@ elif [ -z "$jobs" ]; then
     [[ $jobs =~ ^[0-9]+$ ]] && [ "$jobs" -gt 2 ] && jobs=2
 fi
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "--jobs: not a number: $jobs"; echo "0 passed, 1 failed"; exit 1; }
-mapfile -t alone < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' tests/integration/alone)
-
-# is_alone NAME: NAME must run with no other test beside it.
-is_alone() {
-    local a
-    for a in "${alone[@]}"; do
-        [ "$a" = "$1" ] && return 0
-    done
-    return 1
-}
+# The tests that run with no other beside them.
+declare -A alone=()
+while read -r a; do alone[$a]=1; done < <(list_of tests/integration/alone)
 
 # run_test FILE FUNCTION NAME PREFIX: runs one test; leaves its exit status
 # in $logdir/NAME.rc and prints its report in one piece once it is done.
 run_test() {
-    local file=$1 t=$2 name=$3 prefix=$4 log start rc secs
-    log=$logdir/${name/:/.}
+    local file=$1 t=$2 name=$3 prefix=$4 id=${3/:/.} log start rc secs
+    log=$logdir/$id
     start=$(date +%s)
-    sanitizer_to "${name/:/.}"
+    sanitizer_to "$id"
     SANDBOX_DATAPATH=$datapath SANDBOX_CHECK_INCREMENTAL=${SANDBOX_CHECK_INCREMENTAL:-1} \
     timeout -s TERM $test_timeout bash -c "
         set -euo pipefail
@@ -276,7 +275,7 @@ run_test() {
     " > "$log.log" 2>&1
     rc=$?
     secs=$(( $(date +%s) - start ))
-    if sanitizer_reports "${name/:/.}" > "$log.san"; then
+    if sanitizer_reports "$id" > "$log.san"; then
         echo "sanitizer reports:" >> "$log.log"
         cat "$log.san" >> "$log.log"
         [ $rc = 0 ] && rc=sanitizer
@@ -313,6 +312,8 @@ stop_running() {
 if [ "$vm" != only ]; then
     names=() later=()
     base=$RANDOM
+    trap 'stop_running; exit 143' TERM
+    trap 'stop_running; exit 130' INT
     for file in tests/integration/*.sh; do
         for t in $(bash -c ". '$file'; declare -F" | awk '$3 ~ /^test_/ {print $3}'); do
             name="$(basename "$file" .sh):$t"
@@ -321,12 +322,10 @@ if [ "$vm" != only ]; then
             # A prefix of its own for each test (those that run beside each
             # other cannot draw the same).
             prefix=vt$(printf '%04x' $(( (base + ${#names[@]}) % 65536 )))
-            if is_alone "$name" && [ "$jobs" -gt 1 ]; then
+            if [ -n "${alone[$name]:-}" ] && [ "$jobs" -gt 1 ]; then
                 later+=("$file $t $name $prefix")
             elif [ "$jobs" -gt 1 ]; then
                 while [ ${#running[@]} -ge "$jobs" ]; do reap_one; done
-                trap 'stop_running; exit 143' TERM
-                trap 'stop_running; exit 130' INT
                 run_test "$file" "$t" "$name" "$prefix" &
                 running+=($!)
             else

@@ -57,6 +57,7 @@ struct flow_units {
     size_t n_dirty;
     unsigned int pass;
     bool patch;                 /* This pass is a patch. */
+    bool dropped;               /* It dropped flows from the union. */
     struct flow_units_stats stats;
 
     /* The order of the units opened: a pass opens mostly the same units in
@@ -274,6 +275,7 @@ flow_units_begin_patch(struct flow_units *u)
 {
     u->pass++;
     u->patch = true;
+    u->dropped = false;
     u->n_opened = 0;
     memset(&u->stats, 0, sizeof u->stats);
 }
@@ -290,6 +292,9 @@ flow_units_drop(struct flow_units *u, const struct flow_unit_key *key)
             unit->filling = false;
             flow_table_clear(&unit->fresh);
         }
+        /* (Its flows leave the union: a change, even where they were
+         * dirty already.) */
+        u->dropped |= flow_table_count(&unit->flows) > 0;
         unit_unlink(u, unit);
         flow_table_clear(&unit->flows);
         unit_forget_fp(unit);
@@ -376,7 +381,9 @@ flow_units_end(struct flow_units *u)
         }
     }
     u->stats.n_units = hmap_count(&u->units);
-    return u->n_dirty != before;
+    bool dropped = u->patch && u->dropped;
+    u->dropped = false;
+    return u->n_dirty != before || dropped;
 }
 
 void

@@ -314,9 +314,10 @@ TEST(FlowUnits, PatchKeepsWhatItDoesNotOpen)
     flow_units_get_stats(u, &st);
     EXPECT_EQ(st.n_units, 2u);
     EXPECT_EQ(st.n_removed, 1u);
+    // A patch that only drops a unit is a change, its flows dirty or not.
     flow_units_begin_patch(u);
     drop(u, key(1));
-    flow_units_end(u);
+    EXPECT_TRUE(flow_units_end(u));
     flow_units_begin(u);
     EXPECT_TRUE(fill(u, key(1), "fp1", {kA}));
     EXPECT_FALSE(fill(u, key(3), "fp3", {kC}));

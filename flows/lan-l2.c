@@ -396,6 +396,29 @@ insert_ofport(int64_t **ports, size_t *n, int64_t ofport)
     (*n)++;
 }
 
+/* Removes 'ofport' from the 'n' OpenFlow ports of '*ports' (in order),
+ * if it is there. */
+static void
+remove_ofport(int64_t *ports, size_t *n, int64_t ofport)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (ports[i] == ofport) {
+            memmove(&ports[i], &ports[i + 1], (*n - i - 1) * sizeof *ports);
+            (*n)--;
+            return;
+        }
+    }
+}
+
+void
+lan_flood_net_remove_port(struct lan_flood_net *fn, const struct lan_port *p)
+{
+    ovs_assert(!p->trunk && fn->net.n_ports > 0);
+    fn->net.n_ports--;
+    remove_ofport(fn->flood.ports, &fn->flood.n_ports, p->ofport);
+    remove_ofport(fn->flood.learners, &fn->flood.n_learners, p->ofport);
+}
+
 void
 lan_flood_net_add_port(struct lan_flood_net *fn, const struct lan_port *p)
 {

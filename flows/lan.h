@@ -213,7 +213,8 @@ void lan_flows_port_drop(const struct lan_neighbor_net *nn, uint32_t object,
 /* What the flood unit of network 'net' (one with ports here) takes from
  * it, kept to make that unit again alone when a port of one endpoint joins
  * the network here (NULL for a network without ports here, which has no
- * such unit).  lan_flood_net_add_port() adds port 'p' (not a trunk's);
+ * such unit).  lan_flood_net_add_port() adds port 'p' (not a trunk's),
+ * lan_flood_net_remove_port() removes it (of one endpoint that leaves);
  * lan_flows_flood_unit() opens the unit in 'units' (in a patch) and fills
  * it, as lan_flows_generate_units() does from the network with the same
  * ports.  Returns NULL or a malloc'd message (a bug). */
@@ -221,6 +222,8 @@ struct lan_flood_net;
 struct lan_flood_net *lan_flood_net_create(const struct lan_network *net);
 void lan_flood_net_destroy(struct lan_flood_net *);
 void lan_flood_net_add_port(struct lan_flood_net *, const struct lan_port *p);
+void lan_flood_net_remove_port(struct lan_flood_net *,
+                               const struct lan_port *p);
 char *lan_flows_flood_unit(const struct lan_flood_net *,
                            struct flow_units *units);
 

@@ -412,6 +412,77 @@ TEST(LanFlows, PortJoiningPatchedAsAPassMakesIt)
     flow_units_destroy(patched);
 }
 
+TEST(LanFlows, PortLeavingPatchedAsAPassMakesIt)
+{
+    // A port of one endpoint leaves a network that keeps other ports here
+    // (and a learning one): its port's and neighbour's units dropped, the
+    // flood made again from what was kept; the same flows as a pass over
+    // the network without it.
+    Lan lan;
+    lan_port p = lan.ports.front();
+    p.name = "ep2";
+    p.object = 0x33333333;
+    p.ofport = 2;
+    p.mac[5] = 0x12;
+    p.ip = kIp11 + 1;
+    lan_port vm2 = lan.ports[1];
+    vm2.name = "vm2";
+    vm2.object = 0x44444444;
+    vm2.ofport = 5;
+    lan.ports.push_back(vm2);
+    lan.ports.push_back(p);
+    lan.neighbors.push_back(neighbor_of(p));
+    flow_units *patched = flow_units_create();
+    lan.pass(patched);
+    lan_flood_net *fn = lan_flood_net_create(&lan.net);
+    ASSERT_NE(fn, nullptr);
+    lan_neighbor_net nn;
+    ASSERT_TRUE(lan_network_neighbor_net(&lan.net, &nn));
+    flow_units_take_dirty(patched, ignore_flow, nullptr);
+
+    flow_units_begin_patch(patched);
+    lan_flows_port_drop(&nn, p.object, patched);
+    lan_flows_neighbor_drop(&nn, p.object, patched);
+    lan_flood_net_remove_port(fn, &p);
+    char *error = lan_flows_flood_unit(fn, patched);
+    EXPECT_EQ(error, nullptr) << error;
+    free(error);
+    EXPECT_TRUE(flow_units_end(patched));
+
+    lan.ports.pop_back();
+    lan.neighbors.pop_back();
+    flow_units *full = flow_units_create();
+    lan.pass(full);
+    std::string text = units_text(patched);
+    EXPECT_EQ(text, units_text(full));
+    EXPECT_EQ(text.find("output:2"), std::string::npos) << text;
+    EXPECT_NE(text.find("output:3,output:4,output:5"), std::string::npos)
+        << text;
+
+    // A learning port leaves too (another stays): it is out of the flood's
+    // learners.
+    flow_units_begin_patch(patched);
+    lan_flows_port_drop(&nn, vm2.object, patched);
+    lan_flood_net_remove_port(fn, &vm2);
+    error = lan_flows_flood_unit(fn, patched);
+    EXPECT_EQ(error, nullptr) << error;
+    free(error);
+    EXPECT_TRUE(flow_units_end(patched));
+    lan.ports.pop_back();
+    flow_units *full2 = flow_units_create();
+    lan.pass(full2);
+    EXPECT_EQ(units_text(patched), units_text(full2));
+
+    // The next pass over the network finds nothing to change.
+    flow_units_take_dirty(patched, ignore_flow, nullptr);
+    lan.pass(patched);
+    EXPECT_EQ(flow_units_n_dirty(patched), 0u);
+    lan_flood_net_destroy(fn);
+    flow_units_destroy(full);
+    flow_units_destroy(full2);
+    flow_units_destroy(patched);
+}
+
 TEST(LanFlows, FloodFollowsThePortsAsASet)
 {
     // A third endpoint behind the trunk, and the ports found in another

@@ -32,6 +32,9 @@ struct attached {
     unsigned int wanted_run;    /* The last attacher_run() that wanted it. */
     uint64_t same_version;      /* 'want' was found the same as a want with
                                  * this 'row_version' (0: none). */
+    bool leaving;               /* No longer wanted, by a change followed
+                                 * alone: its devices go with its record
+                                 * (attacher_remove_leaving()). */
 };
 
 /* A network's trunk, open. */

@@ -470,6 +470,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             at = NULL;
         }
         if (at) {
+            at->leaving = false;
             at->want.port_open = w->port_open;  /* (Not part of the want.) */
             at->same_version = w->row_version;
         }
@@ -632,6 +633,52 @@ attacher_detach_alone(struct attacher *a, const char *endpoint)
         attached_destroy(at);
         a->n_run_ats = 0;
     }
+}
+
+const char *
+attacher_leaving_ifname(const struct attacher *a, const char *endpoint)
+{
+    const struct attached *at = shash_find_data(&a->endpoints, endpoint);
+    return (a->looked && !a->n_not_ready && !a->n_deferred && at
+            && at->ready && !at->dup && !at->leaving && !at->replug
+            && !at->want.trunk_netns && !at->want.internal
+            && at->want.netns && at->want.host_ifname
+            ? at->want.host_ifname : NULL);
+}
+
+void
+attacher_leave_alone(struct attacher *a, const char *endpoint)
+{
+    struct attached *at = shash_find_data(&a->endpoints, endpoint);
+    if (at) {
+        at->leaving = true;
+    }
+}
+
+bool
+attacher_remove_leaving(struct attacher *a,
+                        const struct attach_record *records, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct attach_record *r = &records[i];
+        const struct attached *at = (r->endpoint && !r->trunk
+                                     ? shash_find_data(&a->endpoints,
+                                                       r->endpoint)
+                                     : NULL);
+        if (!at || !at->leaving
+            || !nullable_string_is_equal(at->want.host_ifname,
+                                         r->host_ifname)
+            || !nullable_string_is_equal(at->want.netns, r->netns)) {
+            return false;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct attach_record *r = &records[i];
+        detach_one(a, r->endpoint, r->netns, r->host_ifname, NULL, false);
+        attached_destroy(shash_find_and_delete(&a->endpoints, r->endpoint));
+    }
+    a->n_run_ats = 0;
+    return true;
 }
 
 void

@@ -109,6 +109,24 @@ bool attacher_attach_alone(struct attacher *, const struct attach_want *w);
 bool attacher_may_detach_alone(const struct attacher *, const char *endpoint);
 void attacher_detach_alone(struct attacher *, const char *endpoint);
 
+/* One endpoint with a veth of its own, no longer wanted, for a change of
+ * the NB followed alone: its port is removed from the switch, and its
+ * devices stay until ovs-vswitchd has let go of them.
+ * attacher_leaving_ifname() says whether 'endpoint' can leave so: it is in
+ * place with a veth of its own (not behind a trunk, nor a tap or an internal
+ * port), every endpoint being in place; it returns the veth's host end, or
+ * NULL.  attacher_leave_alone() marks it as leaving.  Once its port's
+ * record comes due, attacher_remove_leaving() removes the devices of the
+ * 'n' 'records' if every one is of an endpoint leaving so (as
+ * attacher_run() would), and returns whether it did; if not, it does
+ * nothing (the next attacher_run() does it).  An endpoint leaving that the
+ * next attacher_run() wants again stays. */
+const char *attacher_leaving_ifname(const struct attacher *,
+                                    const char *endpoint);
+void attacher_leave_alone(struct attacher *, const char *endpoint);
+bool attacher_remove_leaving(struct attacher *,
+                             const struct attach_record *records, size_t n);
+
 /* Removes everything this attacher created or 'records' lists. */
 void attacher_remove_all(struct attacher *, const struct attach_record *records,
                          size_t n_records);

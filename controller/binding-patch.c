@@ -91,8 +91,10 @@ patch_check(const struct binding_memos *memos,
     c->had_mac = c->has_mac = false;
     if (!c->inserted) {
         /* What it had is what the last run (or patch) found. */
+        /* (One served here: behind a trunk, or with a veth of its own.) */
         if (!m || m->run != memos->runs || m->here != c->here
-            || (c->here && (!m->trunk || m->pending || !m->accepted))
+            || (c->here && ((!m->trunk && (m->tap || m->internal))
+                            || m->pending || !m->accepted))
             || (!m->pending && !memo_addresses_hold(m, &c->ni))) {
             return false;
         }

@@ -50,8 +50,10 @@ struct desired_flows_net {
     size_t n_trunk_ports;
     size_t n_trunk_leaving;
     /* What its flood unit was made from (NULL: none, no ports here), for a
-     * patch of a port that joins it here. */
+     * patch of a port that joins it here or leaves; scratch for a patch: the
+     * ports leaving (0). */
     struct lan_flood_net *flood;
+    size_t n_ports_leaving;
 };
 
 struct desired_flows_remote {

@@ -136,6 +136,16 @@ stale_ports_forget_due(struct stale_ports *sp, long long int now)
     sp->n = kept;
 }
 
+size_t
+stale_ports_n_due(const struct stale_ports *sp, long long int now)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sp->n; i++) {
+        n += now >= sp->due[i];
+    }
+    return n;
+}
+
 bool
 stale_ports_any_due(const struct stale_ports *sp, long long int now)
 {

@@ -59,6 +59,9 @@ size_t stale_ports_due_records(const struct stale_ports *, long long int now,
 /* Forgets the ports due at 'now'. */
 void stale_ports_forget_due(struct stale_ports *, long long int now);
 
+/* How many ports are due at 'now'. */
+size_t stale_ports_n_due(const struct stale_ports *, long long int now);
+
 /* Whether some port is due at 'now'. */
 bool stale_ports_any_due(const struct stale_ports *, long long int now);
 

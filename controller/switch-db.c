@@ -31,7 +31,8 @@ static const char *bridge_protocols[] = {
 #define CONTROLLER_RATE_LIMIT 1000
 
 struct ovsdb_idl_index *
-switch_db_register(struct ovsdb_idl *idl)
+switch_db_register(struct ovsdb_idl *idl,
+                   struct ovsdb_idl_index **ports_by_name)
 {
     ovsdb_idl_add_table(idl, &ovsrec_table_open_vswitch);
     switch_news_add_column(idl, &ovsrec_open_vswitch_col_bridges);
@@ -74,6 +75,7 @@ switch_db_register(struct ovsdb_idl *idl)
     switch_news_add_column(idl, &ovsrec_controller_col_external_ids);
     switch_news_add_column(idl, &ovsrec_controller_col_is_connected);
 
+    *ports_by_name = ovsdb_idl_index_create1(idl, &ovsrec_port_col_name);
     return ovsdb_idl_index_create1(idl, &ovsrec_interface_col_name);
 }
 
@@ -382,8 +384,30 @@ switch_db_result_bind(struct switch_db_result *r, const char *ifname,
                                              switch_db_result_find(r, ifname));
     if (b) {
         b->ofport = ofport;
+        if (!b->ours && !b->iface_id) {
+            /* Unbound before (switch_db_result_unbind()). */
+            b->ours = true;
+            b->iface_id = nullable_xstrdup(iface_id);
+        }
     } else {
         result_add(r, ifname, iface_id, ofport, true);
+    }
+}
+
+void
+switch_db_result_unbind(struct switch_db_result *r, const char *ifname)
+{
+    struct switch_db_binding *b = CONST_CAST(struct switch_db_binding *,
+                                             switch_db_result_find(r, ifname));
+    if (b && b->ours) {
+        /* (It keeps its place, and its name in the index: bound again, it
+         * is found there.) */
+        free(b->iface_id);
+        b->iface_id = NULL;
+        free(b->error);
+        b->error = NULL;
+        b->ofport = 0;
+        b->ours = false;
     }
 }
 
@@ -392,6 +416,57 @@ switch_db_result_plugged(struct switch_db_result *r, const char *ifname,
                          const char *iface_id)
 {
     result_add(r, ifname, iface_id, 0, false);
+}
+
+/* Fills 'st' with what was made for our port 'port' (with interface
+ * 'iface', or NULL). */
+static void
+stale_of(const struct ovsrec_port *port, const struct ovsrec_interface *iface,
+         struct switch_db_stale *st)
+{
+    st->ifname = xstrdup(port->name);
+    st->iface_id = nullable_xstrdup(
+        iface ? smap_get(&iface->external_ids, "iface-id") : NULL);
+    st->netns = nullable_xstrdup(
+        iface ? smap_get(&iface->external_ids, "vnet-netns") : NULL);
+    const char *kind = (iface ? smap_get(&iface->external_ids, "vnet-kind")
+                        : NULL);
+    st->tap = nullable_string_is_equal(kind, "tap");
+    st->trunk = nullable_string_is_equal(kind, "trunk");
+}
+
+bool
+switch_db_delete_port(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
+                      struct ovsdb_idl_index *ports_by_name,
+                      const char *bridge, const char *owner,
+                      const char *name, struct switch_news *news,
+                      struct switch_db_stale *st)
+{
+    ovs_assert(txn);            /* (The IDL's open one.) */
+    const struct ovsrec_bridge *br = switch_db_find_bridge(idl, bridge);
+    struct ovsrec_port *key = ovsrec_port_index_init_row(ports_by_name);
+    ovsrec_port_index_set_name(key, name);
+    const struct ovsrec_port *port = ovsrec_port_index_find(ports_by_name,
+                                                            key);
+    ovsrec_port_index_destroy_row(key);
+    const char *port_owner = (port ? smap_get(&port->external_ids,
+                                              VNET_EXTID_OWNER) : NULL);
+    if (!br || !bridge_is_ours(br, owner) || !port
+        || !nullable_string_is_equal(port_owner, owner)
+        || port->n_interfaces != 1
+        || strcmp(port->interfaces[0]->name, name)
+        || switch_news_inserted(news, name)
+        || switch_news_deleted(news, name)) {
+        return false;
+    }
+    /* (Were it another bridge's, nothing would go and what comes back
+     * would be news: a full run.) */
+    VLOG_INFO("bridge %s: removing port %s", br->name, name);
+    stale_of(port, port->interfaces[0], st);
+    ovsrec_bridge_update_ports_delvalue(br, port);
+    switch_news_expect_delete(news, port);
+    switch_news_expect_bridge(news, br);
+    return true;
 }
 
 bool
@@ -448,17 +523,7 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
             /* Called once per bridge: grow by count, not by a local
              * capacity. */
             r->stale = xrealloc(r->stale, (r->n_stale + 1) * sizeof *r->stale);
-            struct switch_db_stale *st = &r->stale[r->n_stale++];
-            st->ifname = xstrdup(port->name);
-            st->iface_id = nullable_xstrdup(
-                iface ? smap_get(&iface->external_ids, "iface-id") : NULL);
-            st->netns = nullable_xstrdup(
-                iface ? smap_get(&iface->external_ids, "vnet-netns") : NULL);
-            const char *kind = (iface ? smap_get(&iface->external_ids,
-                                                 "vnet-kind")
-                                : NULL);
-            st->tap = nullable_string_is_equal(kind, "tap");
-            st->trunk = nullable_string_is_equal(kind, "trunk");
+            stale_of(port, iface, &r->stale[r->n_stale++]);
             if (txn) {
                 VLOG_INFO("bridge %s: removing port %s", br->name, port->name);
                 ovsrec_bridge_update_ports_delvalue(br, port);

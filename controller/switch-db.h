@@ -123,8 +123,11 @@ struct switch_db_result {
 
 /* Registers in 'idl' the tables and columns reconciliation reads and writes,
  * each with its changes tracked (switch-news.h).  Returns an index of the
- * Interface rows by name, for switch_db_ofport() (it goes with 'idl'). */
-struct ovsdb_idl_index *switch_db_register(struct ovsdb_idl *idl);
+ * Interface rows by name, for switch_db_ofport(), and sets
+ * '*ports_by_name' to one of the Port rows, for switch_db_delete_port()
+ * (they go with 'idl'). */
+struct ovsdb_idl_index *switch_db_register(
+    struct ovsdb_idl *idl, struct ovsdb_idl_index **ports_by_name);
 
 /* Interface 'name' of the switch's database, or NULL ('by_name' from
  * switch_db_register()). */
@@ -203,6 +206,10 @@ bool switch_db_result_plugged_for(const struct switch_db_result *r,
  * port 'ofport' (0: none yet) in 'r''s bindings. */
 void switch_db_result_bind(struct switch_db_result *r, const char *ifname,
                            const char *iface_id, int64_t ofport);
+/* For a change followed without a reconcile: our port 'ifname' deleted, as
+ * if the last reconcile had not found it (its binding keeps its place with
+ * no endpoint, not ours, until switch_db_result_bind() binds it again). */
+void switch_db_result_unbind(struct switch_db_result *r, const char *ifname);
 
 /* Inserts endpoint port 'want' alone into our bridge 'bridge' (owned by
  * 'owner') in 'txn', as switch_db_reconcile() inserts a missing one, and
@@ -211,6 +218,18 @@ void switch_db_result_bind(struct switch_db_result *r, const char *ifname,
  * or not ours, or an interface of that name is there ('ifaces_by_name', of
  * 'idl') or inserted already. */
 struct ovsdb_idl_txn;
+/* Deletes our endpoint port 'name' (with its one interface of that name)
+ * alone from our bridge 'bridge' in 'txn', as switch_db_reconcile() deletes
+ * one not wanted: fills 'st' with what was made for it (the caller frees
+ * its members), and records in 'news' that it will go and the bridge's
+ * ports come back without it.  Returns false, having done nothing, if the
+ * bridge is not there or not ours, or the port ('ports_by_name', of 'idl')
+ * is not there, not ours, or inserted or deleted already. */
+bool switch_db_delete_port(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
+                           struct ovsdb_idl_index *ports_by_name,
+                           const char *bridge, const char *owner,
+                           const char *name, struct switch_news *news,
+                           struct switch_db_stale *st);
 bool switch_db_insert_port(struct ovsdb_idl *idl, struct ovsdb_idl_txn *txn,
                            struct ovsdb_idl_index *ifaces_by_name,
                            const char *bridge, const char *owner,

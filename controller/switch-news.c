@@ -48,6 +48,8 @@ switch_news_init(struct switch_news *news)
     hmap_init(&news->expected);
     shash_init(&news->inserted);
     news->inserted_sum = 0;
+    sset_init(&news->deleted);
+    news->deleted_sum = 0;
     news->bridge = NULL;
     news->bridge_n_ports = 0;
     news->bridge_ports_sum = 0;
@@ -92,6 +94,7 @@ switch_news_destroy(struct switch_news *news)
     free(news->own_bridge);
     hmap_destroy(&news->expected);
     shash_destroy(&news->inserted);
+    sset_destroy(&news->deleted);
 }
 
 static struct switch_news_row *
@@ -172,9 +175,11 @@ switch_news_expect_bridge(struct switch_news *news,
 {
     free(news->bridge);
     news->bridge = xstrdup(br->name);
-    /* (The ports inserted are not among the bridge's yet: the IDL shows a
-     * partial update of its list once it has committed.) */
-    news->bridge_n_ports = br->n_ports + shash_count(&news->inserted);
+    /* (The ports inserted are not among the bridge's yet, and those deleted
+     * still are: the IDL shows a partial update of its list once it has
+     * committed.) */
+    news->bridge_n_ports = (br->n_ports + shash_count(&news->inserted)
+                            - sset_count(&news->deleted));
     bool recorded = (news->own_known && !strcmp(br->name, news->own_bridge)
                      && br->n_ports == news->own_n_ports);
     if (recorded && desired_flows_checking()
@@ -182,7 +187,25 @@ switch_news_expect_bridge(struct switch_news *news,
         VLOG_ERR("bridge %s: its ports are not those last read", br->name);
     }
     news->bridge_ports_sum = ((recorded ? news->own_ports_sum : ports_sum(br))
-                              + news->inserted_sum);
+                              + news->inserted_sum - news->deleted_sum);
+}
+
+void
+switch_news_expect_delete(struct switch_news *news,
+                          const struct ovsrec_port *port)
+{
+    ovs_assert(port->n_interfaces == 1
+               && !strcmp(port->interfaces[0]->name, port->name)
+               && !shash_find(&news->inserted, port->name));
+    if (sset_add(&news->deleted, port->name)) {
+        news->deleted_sum += port_name_hash(port->name);
+    }
+}
+
+bool
+switch_news_deleted(const struct switch_news *news, const char *name)
+{
+    return sset_contains(&news->deleted, name);
 }
 
 const struct switch_news_ofport *
@@ -261,6 +284,8 @@ switch_news_forget(struct switch_news *news)
         shash_delete(&news->inserted, node);
     }
     news->inserted_sum = 0;
+    sset_clear(&news->deleted);
+    news->deleted_sum = 0;
     free(news->bridge);
     news->bridge = NULL;
 }
@@ -432,7 +457,18 @@ as_written(const struct ovsdb_idl_row *row,
 {
     struct switch_news *news = news_;
     if (ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_DELETE)) {
-        return false;
+        /* A port deleted, and its interface (gone with it), as recorded.
+         * (A row deleted keeps its columns until the changes are
+         * cleared.) */
+        const char *name = (tc == &ovsrec_table_port
+                            ? CONTAINER_OF(row, struct ovsrec_port,
+                                           header_)->name
+                            : tc == &ovsrec_table_interface
+                            ? CONTAINER_OF(row, struct ovsrec_interface,
+                                           header_)->name
+                            : NULL);
+        return (name && !ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT)
+                && sset_contains(&news->deleted, name));
     }
     bool inserted = ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT);
     if (tc == &ovsrec_table_interface) {
@@ -448,8 +484,10 @@ as_written(const struct ovsdb_idl_row *row,
     } else if (tc == &ovsrec_table_open_vswitch) {
         /* ovs-vswitchd saying how far it has reconfigured (after any
          * change, with its own next_cfg): no news of itself; nor is the
-         * next_cfg that came with a port plugged by someone else. */
-        return !inserted && only_cfg_updated(row, news->n_plugged_ports);
+         * next_cfg that came with a port plugged by someone else, or with
+         * ports deleted. */
+        return !inserted && only_cfg_updated(
+            row, news->n_plugged_ports || !sset_is_empty(&news->deleted));
     }
     return false;
 }

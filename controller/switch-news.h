@@ -5,7 +5,9 @@
  * and records what it wrote; a change that is only those interfaces'
  * external_ids coming back as written is no news for a full run.  So are the
  * endpoints' ports that a full run (or a patch) inserted (and nothing
- * else), coming back as written, with the bridge's list of ports.  Anything
+ * else), coming back as written, with the bridge's list of ports; and the
+ * ports a patch deleted, going with their interfaces, the bridge's list of
+ * ports and the next_cfg that came with them.  Anything
  * else is: a row inserted or deleted, another column or table, external_ids
  * not as written, an inserted interface with an error, a sequence number
  * moved with nothing tracked (a new connection's first reply).
@@ -29,6 +31,7 @@
 
 #include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
+#include "sset.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -46,6 +49,8 @@ struct switch_news {
     struct hmap expected;       /* struct switch_news_row, by row UUID. */
     struct shash inserted;      /* Name -> struct switch_news_port. */
     uint64_t inserted_sum;      /* Their names' hashes added up. */
+    struct sset deleted;        /* Names of the ports deleted, */
+    uint64_t deleted_sum;       /* and their hashes added up. */
     char *bridge;               /* The bridge they went into (or NULL), */
     size_t bridge_n_ports;      /* how many ports it lists then, */
     uint64_t bridge_ports_sum;  /* and their names' hashes added up. */
@@ -98,6 +103,11 @@ void switch_news_expect_insert(struct switch_news *,
                                const struct ovsrec_port *);
 void switch_news_expect_bridge(struct switch_news *,
                                const struct ovsrec_bridge *);
+/* Records that 'port' (with its one interface), just deleted from its
+ * bridge by the open transaction, will go; switch_news_expect_bridge()
+ * follows, as for an insert. */
+void switch_news_expect_delete(struct switch_news *,
+                               const struct ovsrec_port *);
 /* The interfaces numbered, and nothing else, that the last
  * switch_news_run() found (none if it found news). */
 const struct switch_news_ofport *switch_news_ofports(
@@ -119,6 +129,10 @@ void switch_news_plugged_followed(struct switch_news *);
 /* Whether a port named 'name' was inserted (recorded with
  * switch_news_expect_insert()). */
 bool switch_news_inserted(const struct switch_news *, const char *name);
+
+/* Whether a port named 'name' was deleted (recorded with
+ * switch_news_expect_delete()). */
+bool switch_news_deleted(const struct switch_news *, const char *name);
 
 /* Whether inserted ports are expected to come back. */
 bool switch_news_expects_inserts(const struct switch_news *);

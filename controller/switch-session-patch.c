@@ -3,7 +3,7 @@
  * whose answers to ARP this switch gives all the same, and whose traffic
  * it sends to their switches; endpoints behind a trunk here, made or
  * removed one by one; and new endpoints here with a veth of their own,
- * made and their ports inserted one by one. */
+ * made and their ports inserted (or deleted) one by one. */
 #include <config.h>
 #include "controller/switch-session-private.h"
 
@@ -20,6 +20,7 @@
 #include "flows/installer.h"
 #include "flows/lan.h"
 #include "hmapx.h"
+#include "lib/vswitch-idl.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
@@ -27,11 +28,13 @@
 #include "ovsdb/names.h"
 #include "ovsdb/vnet-idl.h"
 #include "sset.h"
+#include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(switch_session_patch);
 
 COVERAGE_DEFINE(switch_session_located);
+COVERAGE_DEFINE(switch_session_stale_alone);
 
 /* What patch_row() reads and collects. */
 struct patch_ctx {
@@ -262,12 +265,38 @@ here_veth_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep)
             && new_here(ctx, ep, NULL, ifname));
 }
 
+/* Whether endpoint row 'ep' (of network 'dn'), deleted, was served here
+ * with a veth of its own and can be followed alone: bound to its port, its
+ * own MAC and IP, another port of its network stays here, its port can be
+ * deleted in the switch's database's open transaction (as a full run would
+ * delete it), and the attacher can leave its devices until ovs-vswitchd has
+ * let go of them. */
+static bool
+here_veth_leaving(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
+                  struct desired_flows_net *dn)
+{
+    struct switch_session *ss = ctx->ss;
+    const struct binding_endpoint *be = shash_find_data(&ss->endpoints.map,
+                                                        ep->name);
+    if (!ctx->txn || !ss->bridge_configured || session_has_relay(ss)
+        || !ss->ports_by_name || !dn->flood || !be || be->trunk
+        || be->error || be->waiting || be->status.ofport <= 0
+        || lan_flood_net_n_ports(dn->flood) <= dn->n_ports_leaving + 1
+        || !attacher_leaving_ifname(ss->attacher, ep->name)) {
+        return false;
+    }
+    dn->n_ports_leaving++;
+    hmapx_add(&ctx->leaving_nets, dn);
+    ctx->n_here++;
+    return true;
+}
+
 /* Whether endpoint row 'ep' (of network 'dn'), inserted or deleted, is
  * served here behind its network's trunk and can be followed alone: the
  * trunk is bound here and stays (another endpoint stays behind it), and
  * the attacher can make (remove) the endpoint's devices alone; one deleted
  * was in place and bound, one inserted is new to this switch.  Or, one
- * inserted, with a veth of its own (here_veth_endpoint()). */
+ * with a veth of its own (here_veth_endpoint(), here_veth_leaving()). */
 static bool
 here_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
               const struct desired_flows_net *dn_, bool inserted,
@@ -282,7 +311,8 @@ here_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
         return false;
     }
     if (!strcmp(ep->type, "netns")) {
-        return inserted && here_veth_endpoint(ctx, ep);
+        return (inserted ? here_veth_endpoint(ctx, ep)
+                : here_veth_leaving(ctx, ep, dn));
     }
     if (strcmp(ep->type, "trunk") || dn->trunk_ofport <= 0) {
         return false;
@@ -366,6 +396,12 @@ patch_row(const struct ovsdb_idl_row *row,
 }
 
 static bool
+is_trunk(const struct vnetrec_endpoint *ep)
+{
+    return !strcmp(ep->type, "trunk");
+}
+
+static bool
 same_neighbor(const struct lan_neighbor *a, const struct lan_neighbor *b)
 {
     return a->ip == b->ip && !memcmp(a->mac, b->mac, 6);
@@ -430,16 +466,29 @@ patch_change(const struct desired_flows_net *dn,
  * trunk of 'dn', up to date in 'units': its port's and its neighbour's
  * (none for one inserted whose devices are not in place: a full run
  * follows).  One with a veth of its own has none until its port is
- * numbered (session_follow_numbered()). */
+ * numbered (session_follow_numbered()); one deleted with a veth of its own
+ * (bound to OpenFlow port 'veth_ofport') leaves the network's flooding too
+ * (its flood unit is made again after). */
 static void
-patch_here(const struct desired_flows_net *dn, const struct binding_change *c,
-           bool in_place, struct flow_units *units, char **error)
+patch_here(const struct desired_flows_net *dn_, const struct binding_change *c,
+           bool in_place, int64_t veth_ofport, struct flow_units *units,
+           char **error)
 {
+    struct desired_flows_net *dn = CONST_CAST(struct desired_flows_net *,
+                                              dn_);
     if (!c->want.trunk_port && !c->deleted) {
         return;
     } else if (c->deleted) {
         lan_flows_port_drop(&dn->nn, c->old.object, units);
         lan_flows_neighbor_drop(&dn->nn, c->old.object, units);
+        if (veth_ofport > 0) {
+            struct lan_port p = {
+                .object = c->old.object,
+                .ofport = veth_ofport,
+                .has_mac = c->had_mac,
+            };
+            lan_flood_net_remove_port(dn->flood, &p);
+        }
     } else if (in_place) {
         struct lan_port p = {
             .name = c->row->name,
@@ -464,17 +513,32 @@ patch_flows(struct patch_ctx *ctx, const bool *in_place)
     struct switch_session *ss = ctx->ss;
     flow_units_begin_patch(ss->units);
     char *error = NULL;
+    struct hmapx flooded = HMAPX_INITIALIZER(&flooded);
     for (size_t i = 0; i < ctx->n; i++) {
         const struct binding_change *c = &ctx->changes[i];
         const struct desired_flows_net *dn
             = desired_flows_net_find(&ss->flows_nets, c->ni.row);
         if (c->here) {
-            patch_here(dn, c, in_place[i], ss->units, &error);
+            int64_t veth_ofport = 0;
+            if (c->deleted && !is_trunk(c->row)) {
+                const struct binding_endpoint *be = shash_find_data(
+                    &ss->endpoints.map, c->row->name);
+                veth_ofport = be ? be->status.ofport : 0;
+                hmapx_add(&flooded, CONST_CAST(struct desired_flows_net *,
+                                               dn));
+            }
+            patch_here(dn, c, in_place[i], veth_ofport, ss->units, &error);
         } else {
             patch_change(dn, c, ctx->old_remotes[i], ctx->new_remotes[i],
                          ss->units, &error);
         }
     }
+    struct hmapx_node *node;
+    HMAPX_FOR_EACH (node, &flooded) {
+        const struct desired_flows_net *dn = node->data;
+        keep_error(&error, lan_flows_flood_unit(dn->flood, ss->units));
+    }
+    hmapx_destroy(&flooded);
     session_patch_end(ss, error);
 }
 
@@ -520,6 +584,58 @@ insert_port(struct patch_ctx *ctx, const struct binding_change *c)
     return true;
 }
 
+/* Deletes the port of change 'c', with a veth of its own, from the switch's
+ * database's open transaction, and leaves its devices to go once
+ * ovs-vswitchd has let go of them (as a full run's removal does).  Returns
+ * false if it could not. */
+static bool
+delete_port(struct patch_ctx *ctx, const struct binding_change *c)
+{
+    struct switch_session *ss = ctx->ss;
+    const char *ifname = attacher_leaving_ifname(ss->attacher, c->row->name);
+    struct switch_db_stale st;
+    if (!ifname
+        || !switch_db_delete_port(ss->ovs.idl, ctx->txn, ss->ports_by_name,
+                                  ss->bridge, ss->name, ifname, &ss->ovs_news,
+                                  &st)) {
+        return false;
+    }
+    switch_db_result_unbind(&ss->db, ifname);
+    attacher_leave_alone(ss->attacher, c->row->name);
+    stale_ports_add(&ss->stale, &st, 1, time_msec());
+    /* (Its devices go once ovs-vswitchd has reconfigured past the next_cfg
+     * this sets: stale_ports_cfg().) */
+    const struct ovsrec_open_vswitch *cfg
+        = ovsrec_open_vswitch_first(ss->ovs.idl);
+    if (cfg && !ss->cfg_in_flight) {
+        ovsdb_idl_txn_increment(ctx->txn, &cfg->header_,
+                                &ovsrec_open_vswitch_col_next_cfg, false);
+        ss->cfg_in_flight = true;
+    }
+    ss->patch_inserts = true;
+    return true;
+}
+
+void
+session_remove_stale_alone(struct switch_session *ss)
+{
+    long long int now = time_msec();
+    size_t n_due = stale_ports_n_due(&ss->stale, now);
+    if (!n_due || ss->watching || ss->releasing) {
+        return;
+    }
+    struct attach_record *records = xcalloc(n_due, sizeof *records);
+    size_t n = stale_ports_due_records(&ss->stale, now, records);
+    if (n == n_due && attacher_remove_leaving(ss->attacher, records, n)) {
+        COVERAGE_INC(switch_session_stale_alone);
+        VLOG_DBG("switch %s: the devices of %"PRIuSIZE" endpoint%s taken "
+                 "away alone removed without a full run", ss->name, n,
+                 n == 1 ? "" : "s");
+        stale_ports_forget_due(&ss->stale, now);
+    }
+    free(records);
+}
+
 void
 session_patch_committed(struct switch_session *ss)
 {
@@ -556,7 +672,12 @@ attach_here(struct patch_ctx *ctx)
         if (!c->here) {
             continue;
         }
-        if (c->deleted) {
+        if (c->deleted && !is_trunk(c->row)) {
+            if (!delete_port(ctx, c)) {
+                ss->rerun = true;
+                poll_immediate_wake();
+            }
+        } else if (c->deleted) {
             attacher_detach_alone(ss->attacher, c->row->name);
         } else if (attacher_attach_alone(ss->attacher, &c->want)
                    && (c->want.trunk_port || insert_port(ctx, c))) {
@@ -585,7 +706,9 @@ bind_here(struct patch_ctx *ctx, const bool *in_place)
             desired_flows_net_find(&ss->flows_nets, c->ni.row));
         if (c->deleted) {
             binding_endpoint_patch_forget(&ss->endpoints, c->row->name);
-            dn->n_trunk_ports--;
+            if (is_trunk(c->row)) {
+                dn->n_trunk_ports--;
+            }
         } else if (in_place[i] && !c->want.trunk_port) {
             /* Bound once its port is numbered. */
             binding_endpoint_patch_bound(&ss->endpoints, c->row->name,
@@ -636,7 +759,7 @@ session_patch(struct switch_session *ss, struct ovsdb_idl *nb,
     struct hmapx_node *node;
     HMAPX_FOR_EACH (node, &ctx.leaving_nets) {
         struct desired_flows_net *dn = node->data;
-        dn->n_trunk_leaving = 0;
+        dn->n_trunk_leaving = dn->n_ports_leaving = 0;
     }
     hmapx_destroy(&ctx.leaving_nets);
     sset_destroy(&ctx.here_netns);

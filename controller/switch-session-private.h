@@ -51,7 +51,8 @@ struct switch_session {
 
     /* OVSDB session to the switch. */
     struct ovsdb_idl_loop ovs;
-    struct ovsdb_idl_index *ifaces_by_name;     /* Of 'ovs', by name. */
+    struct ovsdb_idl_index *ifaces_by_name;     /* Of 'ovs', by name; */
+    struct ovsdb_idl_index *ports_by_name;      /* its ports too. */
 
     /* OpenFlow channel the bridge connects to. */
     struct of_channel *of;
@@ -308,8 +309,13 @@ bool session_endpoint_elsewhere(const struct switch_session *,
  * own, inserted into a network with other ports here: its devices are made
  * alone and its port inserted into 'txn' (the switch's database's open
  * transaction; NULL: none is, and no such endpoint is followed), its flows
- * waiting for the port's number (session_follow_numbered()).  One whose
- * devices could not be made is left to a full run, at once.  Returns
+ * waiting for the port's number (session_follow_numbered()); or deleted,
+ * bound, from a network that keeps other ports here: its port deleted in
+ * 'txn', its port's flows and its answer to ARP taken away, its network's
+ * flooding made again without it, and its devices left until ovs-vswitchd
+ * has let go of them (session_remove_stale_alone()).  One whose devices
+ * could not be made (or port deleted) is left to a full run, at once.
+ * Returns
  * SESSION_PATCH_NONE, having changed nothing, where the changes are others
  * (an endpoint's network or name changed, among them) or a full run has to
  * say who has an address (binding_patch()).  Other arguments as for
@@ -328,7 +334,12 @@ enum session_patch_result session_patch(struct switch_session *,
 
 /* Whether 'key' is the last full run's but for the switch's flows coming
  * in (the installer's generation and sync). */
-/* After a patch that inserted ports (and no full run) has committed the
+/* Removes the devices of the ports due in 'ss->stale' (struct stale_ports)
+ * without a full run, if every one is of an endpoint that a patch took
+ * away (attacher_remove_leaving()); else leaves them to a full run. */
+void session_remove_stale_alone(struct switch_session *);
+
+/* After a patch that inserted (or deleted) ports (and no full run) has committed the
  * switch's database's transaction: its end is no news for a full run, or,
  * if it failed at once, a full run follows. */
 void session_patch_committed(struct switch_session *);

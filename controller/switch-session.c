@@ -119,6 +119,7 @@ close_ovsdb(struct switch_session *ss)
         ovsdb_idl_loop_destroy(&ss->ovs);
         memset(&ss->ovs, 0, sizeof ss->ovs);
         ss->ifaces_by_name = NULL;
+        ss->ports_by_name = NULL;
     }
     switch_news_forget(&ss->ovs_news);
     ss->marks_in_flight = false;
@@ -232,7 +233,7 @@ switch_session_set_config(struct switch_session *ss,
             struct ovsdb_idl *idl = ovsdb_idl_create(ss->remote,
                                                      &ovsrec_idl_class,
                                                      false, true);
-            ss->ifaces_by_name = switch_db_register(idl);
+            ss->ifaces_by_name = switch_db_register(idl, &ss->ports_by_name);
             ss->ovs = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(idl);
         }
     }
@@ -642,6 +643,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         VLOG_DBG("switch %s: ovs-vswitchd reconfigured up to %"PRId64
                  ": removed ports' devices may go", ss->name, cfg->cur_cfg);
     }
+    session_remove_stale_alone(ss);
     own_txn_end(ss);
     resolve_datapath(ss);
 

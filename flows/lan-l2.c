@@ -410,6 +410,12 @@ remove_ofport(int64_t *ports, size_t *n, int64_t ofport)
     }
 }
 
+size_t
+lan_flood_net_n_ports(const struct lan_flood_net *fn)
+{
+    return fn->net.n_ports;
+}
+
 void
 lan_flood_net_remove_port(struct lan_flood_net *fn, const struct lan_port *p)
 {

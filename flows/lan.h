@@ -224,6 +224,8 @@ void lan_flood_net_destroy(struct lan_flood_net *);
 void lan_flood_net_add_port(struct lan_flood_net *, const struct lan_port *p);
 void lan_flood_net_remove_port(struct lan_flood_net *,
                                const struct lan_port *p);
+/* How many ports the network has here (those behind a trunk each one). */
+size_t lan_flood_net_n_ports(const struct lan_flood_net *);
 char *lan_flows_flood_unit(const struct lan_flood_net *,
                            struct flow_units *units);
 

@@ -614,12 +614,44 @@ test_own_veth_endpoints_are_followed_without_a_full_run() {
     output_has "priority=11,.*actions=.*output:$ofport\b" \
         sandbox_ofctl h1 -O OpenFlow15 dump-flows br-vnet \
         || fail "red's flooding leaves n3 (port $ofport) out"
-    # Detached (a full run): its device goes once the switch has let go of
-    # its port (the log check finds no error of the switch's about it).
+    # Detached alone too: its port deleted, its port's flows and answer to
+    # ARP gone, the flooding made again without it; its device goes once
+    # the switch has let go of its port (the log check finds no error of
+    # the switch's about it), without a full run either.
+    local mac2 ofport2 stale
+    mac2=$(nb_column Endpoint n2 mac)
+    ofport2=$(sandbox_vsctl h1 --bare --columns=ofport find Interface \
+                  external_ids:iface-id=n2)
+    runs=$(full_runs)
+    patched=$(patched_logged h1)
+    stale=$(sandbox_vnetd_appctl coverage/read-counter switch_session_stale_alone)
     vnet_ctl --wait detach n2 >/dev/null || fail "detach n2"
     wait_until 5 not output_has "$SANDBOX_PREFIX-n2\b" ip netns list \
         || fail "n2's namespace left"
+    (( $(patched_logged h1) > patched )) || fail "n2's detach not followed alone"
+    if [ "${SANDBOX_CHECK_INCREMENTAL:-0}" != 1 ]; then
+        runs=$(( $(full_runs) - runs ))
+        (( runs == 0 )) || fail "$runs full runs for a detach"
+        stale=$(( $(sandbox_vnetd_appctl coverage/read-counter switch_session_stale_alone) - stale ))
+        (( stale >= 1 )) || fail "n2's devices not removed alone"
+    fi
+    [ -z "$(sandbox_vsctl h1 --bare --columns=name find Interface \
+              external_ids:iface-id=n2)" ] || fail "n2's port left"
+    ! output_has "$mac2" sandbox_ofctl h1 -O OpenFlow15 dump-flows br-vnet \
+        || fail "n2's flows left"
+    ! output_has "priority=11,.*actions=.*output:$ofport2\b" \
+        sandbox_ofctl h1 -O OpenFlow15 dump-flows br-vnet \
+        || fail "red still floods to n2's port $ofport2"
+    output_has "priority=11,.*actions=.*output:$ofport\b" \
+        sandbox_ofctl h1 -O OpenFlow15 dump-flows br-vnet \
+        || fail "red's flooding lost n3 (port $ofport)"
+    ! answers_arp r1 10.5.1.2 "$mac2" || fail "n2 still answered"
     reaches n3 10.5.0.11 || fail "n3 -> r1 after n2 left"
+    reaches r1 10.5.1.1 || fail "r1 -> n1 after n2 left"
+    # Attached again under its name: made anew.
+    vnet_ctl --wait attach red n2 --switch=h1 --ip=10.5.1.2 \
+        --netns="$SANDBOX_PREFIX-n2" >/dev/null || fail "attach n2 again"
+    reaches n2 10.5.0.11 || fail "n2 -> r1 attached again"
 }
 
 test_own_veth_endpoints_followed_alone_without_the_check() {

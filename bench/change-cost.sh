@@ -38,6 +38,12 @@
 # include the devices' making and removal by ovs-vnetd (and the kernel's
 # work for them, counted as ovs-vnetd's).
 #
+# With CHANGE=veth, the same with a veth of its own ("--type=veth"): its
+# port inserted into the switch and deleted again, each followed without a
+# full run while the network keeps other ports on the switch; ovs-vswitchd
+# reconfigures every port for each, which "--wait" waits for (not in the
+# figures, which are ovs-vnetd's CPU).
+#
 # With OLD=PATH, an ovs-vnetd binary measured too, on the same sandbox: at
 # each N, ovs-vnetd is restarted with the other binary (after "--wait sync"
 # on the first), alternately, ROUNDS times each (2 by default).
@@ -48,7 +54,7 @@
 # step by step (bench/lib/run-profile.py): what grows with the network.  The
 # recording slows ovs-vnetd: those rounds' figures are not comparable.
 #
-# Usage: [NS="100 1000 3000"] [K=200] [CHANGE=here|elsewhere|remote|attach] [OLD=PATH]
+# Usage: [NS="100 1000 3000"] [K=200] [CHANGE=here|elsewhere|remote|attach|veth] [OLD=PATH]
 #        [ROUNDS=2] [PROFILE=DIR] bench/change-cost.sh
 # Needs root, and tools/setup.sh to have been run.
 set -u -o pipefail
@@ -62,8 +68,8 @@ CHANGE=${CHANGE:-here}
 case $CHANGE in
     here) change_net=net1 change_prefix=10.5.250 ;;
     elsewhere) change_net=net2 change_prefix=10.6.250 ;;
-    remote|attach) change_net=net1 change_prefix=10.5.250 ;;
-    *) echo "$0: CHANGE must be here, elsewhere, remote or attach" >&2; exit 2 ;;
+    remote|attach|veth) change_net=net1 change_prefix=10.5.250 ;;
+    *) echo "$0: CHANGE must be here, elsewhere, remote, attach or veth" >&2; exit 2 ;;
 esac
 [[ $K =~ ^[0-9]+$ ]] && [ "$K" -ge 2 ] || { echo "$0: K must be a count of 2 or more" >&2; exit 2; }
 [[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || { echo "$0: ROUNDS must be a count" >&2; exit 2; }
@@ -131,10 +137,11 @@ changes() {
     for ((k = 0; k < $1; k += 2)); do
         serial=$((serial + 1))
         name=c$serial
-        if [ "$CHANGE" = remote ] || [ "$CHANGE" = attach ]; then
+        if [ "$CHANGE" = remote ] || [ "$CHANGE" = attach ] \
+               || [ "$CHANGE" = veth ]; then
             vnet_ctl --wait attach net1 "$name" \
                 --switch="$([ "$CHANGE" = remote ] && echo sw2 || echo sw1)" \
-                --type=trunk \
+                --type="$([ "$CHANGE" = veth ] && echo veth || echo trunk)" \
                 --ip="$change_prefix.$((serial % 250 + 2))" \
                 --netns="$SANDBOX_PREFIX-$name" >/dev/null \
                 || fail "attach $name"
@@ -260,6 +267,9 @@ elif [ "$CHANGE" = remote ]; then
 elif [ "$CHANGE" = attach ]; then
     echo "One change of the NB: an endpoint of the network attached behind sw1's own trunk"
     echo "or detached (its devices made or removed included), by one"
+elif [ "$CHANGE" = veth ]; then
+    echo "One change of the NB: an endpoint of the network with a veth of its own attached"
+    echo "to sw1 or detached (its devices and port made or removed included), by one"
 else
     echo "One change of the NB: a logical port of another network (none of its endpoints"
     echo "on this switch) added or deleted, by one"

@@ -11,6 +11,7 @@
 #include "controller/desired-flows.h"
 #include "controller/shash-hashed.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/list.h"
 #include "coverage.h"
 #include "hash.h"
 #include "hmapx.h"
@@ -81,18 +82,50 @@ binding_endpoints_take_marks(struct binding_endpoints *endpoints)
     endpoints->marks_all = false;
 }
 
+/* An OpenFlow port that endpoints are bound to (in struct
+ * binding_endpoints 'by_ofport'): one, or those behind a trunk. */
+struct binding_port {
+    struct hmap_node node;      /* By hash_uint64(ofport). */
+    int64_t ofport;
+    struct ovs_list endpoints;  /* struct binding_endpoint 'ofport_node's. */
+};
+
+static struct binding_port *
+port_find(const struct binding_endpoints *endpoints, int64_t ofport)
+{
+    struct binding_port *p;
+    HMAP_FOR_EACH_WITH_HASH (p, node, hash_uint64(ofport),
+                             &endpoints->by_ofport) {
+        if (p->ofport == ofport) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
 /* Records that 'be' is bound to OpenFlow port 'ofport' (0 or less: none). */
 static void
 set_bound_ofport(struct binding_endpoints *endpoints,
                  struct binding_endpoint *be, int64_t ofport)
 {
     if (be->bound_ofport > 0) {
-        hmap_remove(&endpoints->by_ofport, &be->ofport_node);
+        struct binding_port *p = port_find(endpoints, be->bound_ofport);
+        ovs_list_remove(&be->ofport_node);
+        if (ovs_list_is_empty(&p->endpoints)) {
+            hmap_remove(&endpoints->by_ofport, &p->node);
+            free(p);
+        }
     }
     be->bound_ofport = ofport;
     if (ofport > 0) {
-        hmap_insert(&endpoints->by_ofport, &be->ofport_node,
-                    hash_uint64(ofport));
+        struct binding_port *p = port_find(endpoints, ofport);
+        if (!p) {
+            p = xmalloc(sizeof *p);
+            p->ofport = ofport;
+            ovs_list_init(&p->endpoints);
+            hmap_insert(&endpoints->by_ofport, &p->node, hash_uint64(ofport));
+        }
+        ovs_list_push_back(&p->endpoints, &be->ofport_node);
     }
 }
 
@@ -100,10 +133,14 @@ bool
 binding_endpoints_port_up(const struct binding_endpoints *endpoints,
                           int64_t ofport)
 {
+    const struct binding_port *p = port_find(endpoints, ofport);
+    if (!p) {
+        return false;
+    }
+    /* (Behind a trunk: whether any endpoint there is up.) */
     const struct binding_endpoint *be;
-    HMAP_FOR_EACH_WITH_HASH (be, ofport_node, hash_uint64(ofport),
-                             &endpoints->by_ofport) {
-        if (be->bound_ofport == ofport && be->status.up) {
+    LIST_FOR_EACH (be, ofport_node, &p->endpoints) {
+        if (be->status.up) {
             return true;
         }
     }

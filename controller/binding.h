@@ -30,6 +30,7 @@
 #include "flows/visit-order.h"
 #include "hmapx.h"
 #include "openvswitch/hmap.h"
+#include "openvswitch/list.h"
 #include "openvswitch/shash.h"
 #include "sset.h"
 
@@ -66,7 +67,8 @@ struct binding_endpoint {
     int64_t bound_ofport;       /* The port it was bound to last, and the */
     uint64_t flow_gen;          /* generation of the first desired flows
                                  * that served it there. */
-    struct hmap_node ofport_node;   /* In 'by_ofport', if bound_ofport > 0. */
+    struct ovs_list ofport_node;    /* In its port's list in 'by_ofport', if
+                                     * bound_ofport > 0. */
     unsigned int run;           /* The run that last looked at it. */
     struct switch_endpoint_status noted;  /* 'status' as last noted among */
     char *noted_error;                    /* the changes (error here). */
@@ -75,8 +77,9 @@ struct binding_endpoint {
 /* The endpoint states of a switch. */
 struct binding_endpoints {
     struct shash map;           /* Name -> struct binding_endpoint. */
-    struct hmap by_ofport;      /* Those with a bound_ofport above 0, by
-                                 * it. */
+    struct hmap by_ofport;      /* The OpenFlow ports above 0 endpoints
+                                 * are bound to, each with a list of them
+                                 * (many behind a trunk). */
     unsigned int run;           /* binding_endpoints_begin() calls. */
     struct sset changed;        /* Endpoints whose status (ofport, up,
                                  * error) changed, or that were forgotten,

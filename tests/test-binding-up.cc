@@ -271,6 +271,31 @@ TEST_F(BindingUpTest, PortsUpFoundByTheirOpenFlowPort)
     EXPECT_EQ(1u, hmap_count(&eps_.by_ofport));
 }
 
+TEST_F(BindingUpTest, EndpointsBehindOnePortFoundByIt)
+{
+    // Endpoints behind a trunk share its OpenFlow port: the port is up
+    // while one of them is, and each one goes alone.
+    for (int i = 0; i < 100; i++) {
+        std::string name = "t" + std::to_string(i);
+        binding_endpoint_patch_bound(&eps_, name.c_str(), nullptr, 5, true,
+                                     1);
+    }
+    EXPECT_EQ(1u, hmap_count(&eps_.by_ofport));
+    EXPECT_FALSE(binding_endpoints_port_up(&eps_, 5));
+    sw_.installed = 1;
+    refresh();
+    EXPECT_TRUE(binding_endpoints_port_up(&eps_, 5));
+    for (int i = 0; i < 99; i++) {
+        binding_endpoint_patch_forget(&eps_,
+                                      ("t" + std::to_string(i)).c_str());
+    }
+    EXPECT_TRUE(binding_endpoints_port_up(&eps_, 5));
+    EXPECT_EQ(1u, hmap_count(&eps_.by_ofport));
+    binding_endpoint_patch_forget(&eps_, "t99");
+    EXPECT_FALSE(binding_endpoints_port_up(&eps_, 5));
+    EXPECT_EQ(0u, hmap_count(&eps_.by_ofport));
+}
+
 TEST_F(BindingUpTest, MarksAreDueForEveryEndpointAfterARunElseForThoseChanged)
 {
     EXPECT_EQ("*", marks());    // (Before the first run: not known.)

@@ -399,9 +399,12 @@ switch_db_result_unbind(struct switch_db_result *r, const char *ifname)
 {
     struct switch_db_binding *b = CONST_CAST(struct switch_db_binding *,
                                              switch_db_result_find(r, ifname));
-    if (b && b->ours) {
+    if (b && (b->ours || b->iface_id)) {
         /* (It keeps its place, and its name in the index: bound again, it
          * is found there.) */
+        if (!b->ours) {
+            sset_find_and_delete(&r->index->plugged, b->iface_id);
+        }
         free(b->iface_id);
         b->iface_id = NULL;
         free(b->error);

@@ -206,9 +206,10 @@ bool switch_db_result_plugged_for(const struct switch_db_result *r,
  * port 'ofport' (0: none yet) in 'r''s bindings. */
 void switch_db_result_bind(struct switch_db_result *r, const char *ifname,
                            const char *iface_id, int64_t ofport);
-/* For a change followed without a reconcile: our port 'ifname' deleted, as
- * if the last reconcile had not found it (its binding keeps its place with
- * no endpoint, not ours, until switch_db_result_bind() binds it again). */
+/* For a change followed without a reconcile: our port 'ifname' deleted (or
+ * one plugged by someone else, unplugged), as if the last reconcile had not
+ * found it (its binding keeps its place with no endpoint, not ours, until
+ * switch_db_result_bind() binds it again). */
 void switch_db_result_unbind(struct switch_db_result *r, const char *ifname);
 
 /* Inserts endpoint port 'want' alone into our bridge 'bridge' (owned by

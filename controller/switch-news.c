@@ -63,6 +63,11 @@ switch_news_init(struct switch_news *news)
     news->own_ports_sum = 0;
     news->n_new_ports = news->n_plugged_ports = 0;
     news->new_ports_sum = 0;
+    news->unplugged = NULL;
+    news->n_unplugged = news->allocated_unplugged = 0;
+    news->n_gone_ports = 0;
+    news->gone_ports_sum = 0;
+    sset_init(&news->unplugged_ports);
     news->summed = NULL;
     news->summed_sum = 0;
 }
@@ -82,6 +87,7 @@ clear_ofports(struct switch_news *news)
 {
     clear_list(news->ofports, &news->n_ofports);
     clear_list(news->plugged, &news->n_plugged);
+    clear_list(news->unplugged, &news->n_unplugged);
 }
 
 void
@@ -91,6 +97,8 @@ switch_news_destroy(struct switch_news *news)
     clear_ofports(news);
     free(news->ofports);
     free(news->plugged);
+    free(news->unplugged);
+    sset_destroy(&news->unplugged_ports);
     free(news->own_bridge);
     hmap_destroy(&news->expected);
     shash_destroy(&news->inserted);
@@ -222,6 +230,13 @@ switch_news_plugged(const struct switch_news *news, size_t *n)
     return news->plugged;
 }
 
+const struct switch_news_ofport *
+switch_news_unplugged(const struct switch_news *news, size_t *n)
+{
+    *n = news->n_unplugged;
+    return news->unplugged;
+}
+
 void
 switch_news_set_bridge(struct switch_news *news, const char *bridge)
 {
@@ -244,10 +259,16 @@ switch_news_plugged_followed(struct switch_news *news)
     clear_list(news->plugged, &news->n_plugged);
 }
 
+void
+switch_news_unplugged_followed(struct switch_news *news)
+{
+    clear_list(news->unplugged, &news->n_unplugged);
+}
+
 unsigned int
 switch_news_bump(struct switch_news *news)
 {
-    if (news->n_ofports || news->n_plugged) {
+    if (news->n_ofports || news->n_plugged || news->n_unplugged) {
         clear_ofports(news);
         news->seqno++;
     }
@@ -420,13 +441,14 @@ bridge_as_written(struct switch_news *news, const struct ovsrec_bridge *br)
                               &ovsrec_bridge_col_ports)) {
         return false;
     }
-    if (news->n_plugged_ports) {
-        /* The ports it listed, and those inserted (a port deleted is news
-         * of itself). */
+    if (news->n_plugged_ports || !sset_is_empty(&news->unplugged_ports)) {
+        /* The ports it listed, and those inserted, but those deleted. */
         return (news->own_known && !strcmp(br->name, news->own_bridge)
-                && br->n_ports == news->own_n_ports + news->n_new_ports
+                && (br->n_ports == news->own_n_ports + news->n_new_ports
+                                   - news->n_gone_ports)
                 && summed(news, br) == (news->own_ports_sum
-                                        + news->new_ports_sum));
+                                        + news->new_ports_sum
+                                        - news->gone_ports_sum));
     }
     return (news->bridge && !strcmp(br->name, news->bridge)
             && br->n_ports == news->bridge_n_ports
@@ -467,8 +489,25 @@ as_written(const struct ovsdb_idl_row *row,
                             ? CONTAINER_OF(row, struct ovsrec_interface,
                                            header_)->name
                             : NULL);
-        return (name && !ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT)
-                && sset_contains(&news->deleted, name));
+        if (!name || ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT)) {
+            return false;
+        } else if (sset_contains(&news->deleted, name)) {
+            return true;
+        }
+        /* Someone else's port (counted), and its interface of the same
+         * name, with an iface-id: listed. */
+        if (tc == &ovsrec_table_port) {
+            return sset_contains(&news->unplugged_ports, name);
+        }
+        const struct ovsrec_interface *iface
+            = CONTAINER_OF(row, struct ovsrec_interface, header_);
+        if (!sset_contains(&news->unplugged_ports, name)
+            || !smap_get(&iface->external_ids, "iface-id")) {
+            return false;
+        }
+        list_iface(&news->unplugged, &news->n_unplugged,
+                   &news->allocated_unplugged, iface, 0);
+        return true;
     }
     bool inserted = ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT);
     if (tc == &ovsrec_table_interface) {
@@ -487,7 +526,8 @@ as_written(const struct ovsdb_idl_row *row,
          * next_cfg that came with a port plugged by someone else, or with
          * ports deleted. */
         return !inserted && only_cfg_updated(
-            row, news->n_plugged_ports || !sset_is_empty(&news->deleted));
+            row, (news->n_plugged_ports || !sset_is_empty(&news->deleted)
+                  || !sset_is_empty(&news->unplugged_ports)));
     }
     return false;
 }
@@ -499,17 +539,32 @@ count_new_ports(struct switch_news *news, struct ovsdb_idl *idl)
 {
     news->n_new_ports = news->n_plugged_ports = 0;
     news->new_ports_sum = 0;
+    news->n_gone_ports = 0;
+    news->gone_ports_sum = 0;
+    sset_clear(&news->unplugged_ports);
     const struct ovsrec_port *port;
     OVSREC_PORT_FOR_EACH_TRACKED (port, idl) {
-        if (ovsdb_idl_row_get_seqno(&port->header_, OVSDB_IDL_CHANGE_INSERT)
-            && !ovsrec_port_is_deleted(port)) {
+        bool inserted = ovsdb_idl_row_get_seqno(&port->header_,
+                                                OVSDB_IDL_CHANGE_INSERT);
+        bool deleted = ovsrec_port_is_deleted(port);
+        if (inserted && !deleted) {
             news->n_new_ports++;
             news->new_ports_sum += port_name_hash(port->name);
             news->n_plugged_ports += !shash_find(&news->inserted, port->name);
+        } else if (deleted && !inserted) {
+            /* (A row deleted keeps its columns until the changes are
+             * cleared.) */
+            news->n_gone_ports++;
+            news->gone_ports_sum += port_name_hash(port->name);
+            if (!sset_contains(&news->deleted, port->name)
+                && !smap_get(&port->external_ids, VNET_EXTID_OWNER)) {
+                sset_add(&news->unplugged_ports, port->name);
+            }
         }
     }
     if (!news->own_known) {
         news->n_plugged_ports = 0;
+        sset_clear(&news->unplugged_ports);
     }
 }
 
@@ -556,7 +611,9 @@ switch_news_run(struct switch_news *news, struct ovsdb_idl *idl)
         count_new_ports(news, idl);
         /* Only ovs-vnetd's own writes as written, and interfaces numbered
          * or plugged: no news (yet). */
-        if (!idl_changes_each(idl, as_written, news)) {
+        if (!idl_changes_each(idl, as_written, news)
+            || news->n_unplugged != sset_count(&news->unplugged_ports)) {
+            /* (Each port unplugged with its interface listed.) */
             news->seqno++;
             switch_news_forget(news);
             clear_ofports(news);

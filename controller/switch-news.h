@@ -22,7 +22,10 @@
  * external_ids:iface-id and no error (switch_news_plugged(); numbered
  * already, it is listed as numbered too), the bridge listing the ports it
  * listed before and those inserted (as its count and names' hashes say),
- * and the next_cfg that came with it. */
+ * and the next_cfg that came with it; and a port that someone else deleted
+ * from that bridge with its one interface that had an external_ids:iface-id
+ * (switch_news_unplugged()), the bridge listing what it listed but those
+ * deleted. */
 #ifndef VNET_SWITCH_NEWS_H
 #define VNET_SWITCH_NEWS_H 1
 
@@ -58,6 +61,8 @@ struct switch_news {
     size_t n_ofports, allocated_ofports;
     struct switch_news_ofport *plugged; /* Interfaces plugged by others. */
     size_t n_plugged, allocated_plugged;
+    struct switch_news_ofport *unplugged; /* Their ports deleted by them. */
+    size_t n_unplugged, allocated_unplugged;
 
     /* The bridge whose ports others plug, as last read: its name, whether
      * it was there, how many ports it listed and their names' hashes (read
@@ -70,10 +75,14 @@ struct switch_news {
     const struct ovsrec_bridge *summed; /* The bridge, and its names' */
     uint64_t summed_sum;                /* hashes, as the changes read. */
     /* Of the changes being read: the ports inserted, their names' hashes,
-     * and how many of them are not ovs-vnetd's. */
+     * and how many of them are not ovs-vnetd's; the ports deleted, their
+     * names' hashes, and the names of those not deleted by ovs-vnetd. */
     size_t n_new_ports;
     uint64_t new_ports_sum;
     size_t n_plugged_ports;
+    size_t n_gone_ports;
+    uint64_t gone_ports_sum;
+    struct sset unplugged_ports;
 };
 
 /* An interface that ovs-vswitchd has given an OpenFlow port (or that
@@ -116,15 +125,21 @@ const struct switch_news_ofport *switch_news_ofports(
  * switch_news_run() found (none if it found news). */
 const struct switch_news_ofport *switch_news_plugged(
     const struct switch_news *, size_t *n);
+/* The interfaces unplugged by others (deleted with their ports), and
+ * nothing else, that the last switch_news_run() found (none if it found
+ * news); their OpenFlow ports are 0. */
+const struct switch_news_ofport *switch_news_unplugged(
+    const struct switch_news *, size_t *n);
 /* Which bridge's plugged ports switch_news_plugged() lists (NULL: none). */
 void switch_news_set_bridge(struct switch_news *, const char *bridge);
 /* Makes what the last switch_news_run() found news after all (the
- * interfaces numbered and plugged); returns the new number. */
+ * interfaces numbered, plugged and unplugged); returns the new number. */
 unsigned int switch_news_bump(struct switch_news *);
 /* Says that its reader followed them: the interfaces numbered; those
  * plugged. */
 void switch_news_followed(struct switch_news *);
 void switch_news_plugged_followed(struct switch_news *);
+void switch_news_unplugged_followed(struct switch_news *);
 
 /* Whether a port named 'name' was inserted (recorded with
  * switch_news_expect_insert()). */

@@ -30,6 +30,7 @@ VLOG_DEFINE_THIS_MODULE(switch_session_numbered);
 
 COVERAGE_DEFINE(switch_session_numbered);
 COVERAGE_DEFINE(switch_session_plugged);
+COVERAGE_DEFINE(switch_session_unplugged);
 
 /* A port numbered that can be followed alone. */
 struct numbered {
@@ -131,12 +132,7 @@ patch_flows(struct switch_session *ss, const struct numbered *ns, size_t n)
         lan_flood_net_add_port(p->dn->flood, &p->port);
         hmapx_add(&nets, p->dn);
     }
-    struct hmapx_node *node;
-    HMAPX_FOR_EACH (node, &nets) {
-        const struct desired_flows_net *dn = node->data;
-        keep_error(&error, lan_flows_flood_unit(dn->flood, ss->units));
-    }
-    hmapx_destroy(&nets);
+    session_flood_again(ss, &nets, &error);
     session_patch_end(ss, error);
 }
 
@@ -248,6 +244,21 @@ session_follow_plugged(struct switch_session *ss, struct ovsdb_idl *nb,
     return followed;
 }
 
+/* Says that what the switch's database brought was followed ('followed':
+ * with 'mark'), unless checking; else makes it news for a full run (in
+ * 'key' too). */
+static void
+follow_or_bump(struct switch_session *ss, struct run_key *key, bool followed,
+               void (*mark)(struct switch_news *))
+{
+    if (followed && !desired_flows_checking()) {
+        mark(&ss->ovs_news);
+    } else {
+        ss->ovs_news_seqno = switch_news_bump(&ss->ovs_news);
+        key->ovs_seqno = ss->ovs_news_seqno;
+    }
+}
+
 bool
 session_follow_numbered(struct switch_session *ss, struct ovsdb_idl *nb,
                         struct run_key *key, bool full_due)
@@ -263,12 +274,109 @@ session_follow_numbered(struct switch_session *ss, struct ovsdb_idl *nb,
     if (followed) {
         COVERAGE_INC(switch_session_numbered);
     }
-    if (followed && !desired_flows_checking()) {
-        switch_news_followed(&ss->ovs_news);
-    } else {
-        ss->ovs_news_seqno = switch_news_bump(&ss->ovs_news);
-        key->ovs_seqno = ss->ovs_news_seqno;
+    follow_or_bump(ss, key, followed, switch_news_followed);
+    return followed;
+}
+
+/* Whether interface 'u', unplugged by someone else, was bound here for a
+ * logical port in a network that keeps other ports here; if so, fills
+ * 'port' (its OpenFlow port's) and '*dn', and counts it among the network's
+ * ports leaving. */
+static bool
+unplugged_port(struct switch_session *ss, const struct switch_news_ofport *u,
+               struct lan_port *port, struct desired_flows_net **dn)
+{
+    const struct binding_endpoint *be = (u->iface_id
+                                         ? shash_find_data(&ss->endpoints.map,
+                                                           u->iface_id)
+                                         : NULL);
+    if (!be || be->trunk || be->error || be->waiting
+        || be->status.ofport <= 0
+        || !nullable_string_is_equal(be->ifname, u->ifname)) {
+        return false;
     }
+    const struct switch_db_binding *b = switch_db_result_find(&ss->db,
+                                                              u->ifname);
+    const struct vnetrec_endpoint *ep = nb_news_endpoint_by_name(
+        ss->news, u->iface_id);
+    if (!b || b->ours || !nullable_string_is_equal(b->iface_id, u->iface_id)
+        || !ep || vnet_endpoint_is_created(ep)) {
+        return false;
+    }
+    *dn = joinable_net(ss, ep->network);
+    if (!*dn || lan_flood_net_n_ports((*dn)->flood)
+                <= (*dn)->n_ports_leaving + 1
+        || !binding_memos_here_port(&ss->memos, ep, u->ifname,
+                                    be->status.ofport, true, port)) {
+        return false;
+    }
+    (*dn)->n_ports_leaving++;
+    return true;
+}
+
+/* Unbinds the 'n' unplugged interfaces 'us' (their ports 'ports', in the
+ * networks 'dns'), with their flows. */
+static void
+patch_unplugged(struct switch_session *ss,
+                const struct switch_news_ofport *us,
+                const struct lan_port *ports,
+                struct desired_flows_net **dns, size_t n)
+{
+    flow_units_begin_patch(ss->units);
+    char *error = NULL;
+    struct hmapx nets = HMAPX_INITIALIZER(&nets);
+    for (size_t i = 0; i < n; i++) {
+        /* (A logical port's answer to ARP is there wherever it is.) */
+        lan_flows_port_drop(&dns[i]->nn, ports[i].object, ss->units);
+        lan_flood_net_remove_port(dns[i]->flood, &ports[i]);
+        hmapx_add(&nets, dns[i]);
+    }
+    session_flood_again(ss, &nets, &error);
+    session_patch_end(ss, error);
+    for (size_t i = 0; i < n; i++) {
+        binding_endpoint_patch_forget(&ss->endpoints, us[i].iface_id);
+        switch_db_result_unbind(&ss->db, us[i].ifname);
+    }
+}
+
+bool
+session_follow_unplugged(struct switch_session *ss, struct ovsdb_idl *nb,
+                         struct run_key *key, bool full_due)
+{
+    size_t n;
+    const struct switch_news_ofport *us = switch_news_unplugged(
+        &ss->ovs_news, &n);
+    if (!n) {
+        return false;
+    }
+    bool followed = !full_due && may_follow(ss, nb, key);
+    struct lan_port *ports = xmalloc(n * sizeof *ports);
+    struct desired_flows_net **dns = xcalloc(n, sizeof *dns);
+    struct sset names = SSET_INITIALIZER(&names);
+    size_t n_checked = 0;
+    for (; n_checked < n && followed; n_checked++) {
+        followed = (unplugged_port(ss, &us[n_checked], &ports[n_checked],
+                                   &dns[n_checked])
+                    && sset_add(&names, us[n_checked].iface_id));
+    }
+    for (size_t i = 0; i < n_checked; i++) {
+        if (dns[i]) {
+            dns[i]->n_ports_leaving = 0;
+        }
+    }
+    sset_destroy(&names);
+    if (followed) {
+        patch_unplugged(ss, us, ports, dns, n);
+        COVERAGE_INC(switch_session_unplugged);
+        VLOG_DBG("switch %s: %"PRIuSIZE" interface%s unplugged from its "
+                 "logical ports: followed without a full run%s", ss->name, n,
+                 n == 1 ? "" : "s", (desired_flows_checking()
+                                     ? " (checking: a full run all the "
+                                       "same)" : ""));
+    }
+    free(ports);
+    free(dns);
+    follow_or_bump(ss, key, followed, switch_news_unplugged_followed);
     return followed;
 }
 
@@ -276,10 +384,11 @@ bool
 session_follow_alone(struct switch_session *ss, struct ovsdb_idl *nb,
                      struct run_key *key, bool full_due)
 {
+    bool unplugged = session_follow_unplugged(ss, nb, key, full_due);
     bool plugged = session_follow_plugged(ss, nb, key, full_due);
     bool numbered = session_follow_numbered(ss, nb, key, full_due);
     bool located = session_follow_located(ss, nb, key, full_due);
-    bool followed = plugged || numbered || located;
+    bool followed = unplugged || plugged || numbered || located;
     if (followed && desired_flows_checking() && ss->settled && !ss->watching
         && (key->installed_gen != ss->last_key.installed_gen
             || key->synced != ss->last_key.synced)) {

@@ -141,6 +141,32 @@ plugged_located_here(const struct switch_session *ss,
             && (!ss->plan.enabled || same_net_here(ss, ep, ep->network)));
 }
 
+/* Whether endpoint row 'ep' is a logical port that was plugged here and is
+ * no longer (session_follow_unplugged()), its location alone changed, to
+ * none (ovs-vnetd's own report coming back), where binding last found it
+ * on this switch or on none: it has no state here, its answer to ARP stays,
+ * it was no remote port here, and the switches this one has tunnels to stay
+ * (another endpoint of its network is here, or the switch has none). */
+static bool
+unplugged_located_away(const struct switch_session *ss,
+                       const struct vnetrec_endpoint *ep, bool inserted,
+                       bool deleted)
+{
+    const char *was;
+    return (!inserted && !deleted && !vnet_endpoint_is_created(ep)
+            && !ep->location
+            && vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_LOCATION)
+            && !idl_row_other_updated(&ep->header_, &vnetrec_table_endpoint,
+                                      &vnetrec_endpoint_col_location)
+            && binding_memos_host(&ss->memos, ep, &was)
+            && (!was || !strcmp(was, ss->name))
+            && !shash_find(&ss->endpoints.map, ep->name)
+            && !session_plugged_here(ss, ep->name)
+            && ep->network && desired_flows_net_find(&ss->flows_nets,
+                                                     ep->network)
+            && (!ss->plan.enabled || same_net_here(ss, ep, ep->network)));
+}
+
 /* What located_row() reads and counts. */
 struct located_ctx {
     const struct switch_session *ss;
@@ -148,7 +174,7 @@ struct located_ctx {
 };
 
 /* Whether changed row 'row' (of table 'tc') is nb_cfg alone, or a location
- * plugged_located_here() (counted). */
+ * plugged_located_here() or unplugged_located_away() (counted). */
 static bool
 located_row(const struct ovsdb_idl_row *row,
             const struct ovsdb_idl_table_class *tc, void *ctx_)
@@ -157,13 +183,16 @@ located_row(const struct ovsdb_idl_row *row,
     if (tc == &vnetrec_table_vnet_global) {
         return session_nb_cfg_only(row, tc);
     }
-    bool located = (tc == &vnetrec_table_endpoint
-                    && plugged_located_here(
-                        ctx->ss,
-                        CONTAINER_OF(row, struct vnetrec_endpoint, header_),
-                        ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT),
-                        ovsdb_idl_row_get_seqno(row,
-                                                OVSDB_IDL_CHANGE_DELETE)));
+    if (tc != &vnetrec_table_endpoint) {
+        return false;
+    }
+    const struct vnetrec_endpoint *ep = CONTAINER_OF(
+        row, struct vnetrec_endpoint, header_);
+    bool inserted = ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT);
+    bool deleted = ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_DELETE);
+    bool located = (plugged_located_here(ctx->ss, ep, inserted, deleted)
+                    || unplugged_located_away(ctx->ss, ep, inserted,
+                                              deleted));
     ctx->n += located;
     return located;
 }
@@ -186,8 +215,8 @@ session_follow_located(struct switch_session *ss, struct ovsdb_idl *nb,
         return false;
     }
     COVERAGE_INC(switch_session_located);
-    VLOG_DBG("switch %s: only the locations of ports plugged here came "
-             "back%s", ss->name, (desired_flows_checking()
+    VLOG_DBG("switch %s: only the locations of ports plugged here (or "
+             "unplugged) came back%s", ss->name, (desired_flows_checking()
                                   ? " (checking: a full run all the same)"
                                   : ""));
     if (!desired_flows_checking()) {
@@ -533,13 +562,20 @@ patch_flows(struct patch_ctx *ctx, const bool *in_place)
                          ss->units, &error);
         }
     }
-    struct hmapx_node *node;
-    HMAPX_FOR_EACH (node, &flooded) {
-        const struct desired_flows_net *dn = node->data;
-        keep_error(&error, lan_flows_flood_unit(dn->flood, ss->units));
-    }
-    hmapx_destroy(&flooded);
+    session_flood_again(ss, &flooded, &error);
     session_patch_end(ss, error);
+}
+
+void
+session_flood_again(struct switch_session *ss, struct hmapx *nets,
+                    char **error)
+{
+    struct hmapx_node *node;
+    HMAPX_FOR_EACH (node, nets) {
+        const struct desired_flows_net *dn = node->data;
+        keep_error(error, lan_flows_flood_unit(dn->flood, ss->units));
+    }
+    hmapx_destroy(nets);
 }
 
 void

@@ -334,6 +334,13 @@ enum session_patch_result session_patch(struct switch_session *,
 
 /* Whether 'key' is the last full run's but for the switch's flows coming
  * in (the installer's generation and sync). */
+/* Makes the flood units of the networks in 'nets' (struct
+ * desired_flows_net *s) again from what they keep, in a patch of the
+ * session's desired flows (keeping the first error in '*error'), and
+ * destroys 'nets'. */
+void session_flood_again(struct switch_session *, struct hmapx *nets,
+                         char **error);
+
 /* Removes the devices of the ports due in 'ss->stale' (struct stale_ports)
  * without a full run, if every one is of an endpoint that a patch took
  * away (attacher_remove_leaving()); else leaves them to a full run. */
@@ -395,15 +402,19 @@ void session_patch_end(struct switch_session *, char *error);
  * (desired_flows_checking()), makes them the switch database's news for a
  * full run (in 'key' too). */
 /* Whether the NB's changes since the last full run (in one batch) are only
- * ovs-vnetd's reports of where logical ports plugged here are coming back
- * (and nb_cfg), with nothing else changed since but the switch's flows
- * coming in (see session_follow_alone()): a full run would change nothing (plugged_located_here() in switch-session-patch.c says when).
+ * ovs-vnetd's reports of where logical ports plugged here are (or that
+ * those unplugged here are nowhere) coming back (and nb_cfg), with nothing
+ * else changed since but the switch's flows coming in (see
+ * session_follow_alone()): a full run would change nothing
+ * (plugged_located_here() and unplugged_located_away() in
+ * switch-session-patch.c say when).
  * If so, and not checking (desired_flows_checking()), takes the NB's
  * sequence number into the last run's key. */
 bool session_follow_located(struct switch_session *, struct ovsdb_idl *nb,
                             const struct run_key *, bool full_due);
 
-/* session_follow_plugged(), session_follow_numbered() and
+/* session_follow_unplugged(), session_follow_plugged(),
+ * session_follow_numbered() and
  * session_follow_located(), in that order: whether any followed.  Checking,
  * when one did and the switch's flows came in too, the endpoints' "up" is
  * refreshed first, as without the check. */
@@ -420,6 +431,16 @@ bool session_follow_alone(struct switch_session *, struct ovsdb_idl *nb,
  * returns true; those numbered already are followed next by
  * session_follow_numbered().  Otherwise, having changed nothing, or
  * checking, makes them news for a full run (in 'key' too). */
+/* Follows the interfaces that someone else unplugged from the switch (their
+ * ports deleted), and nothing else (switch_news_unplugged()), if the last
+ * full run left everything it wanted in place: each was bound here for a
+ * logical port, in a network that keeps other ports here.  Unbinds each,
+ * takes its port's flows away and makes its network's flooding again
+ * without it, and returns true.  Otherwise, having changed nothing, or
+ * checking, makes them news for a full run (in 'key' too). */
+bool session_follow_unplugged(struct switch_session *, struct ovsdb_idl *nb,
+                              struct run_key *, bool full_due);
+
 bool session_follow_plugged(struct switch_session *, struct ovsdb_idl *nb,
                             struct run_key *, bool full_due);
 

@@ -743,11 +743,36 @@ test_plugged_ports_are_followed_without_a_full_run() {
     output_has "priority=11,.*actions=.*output:$ofport\b" \
         sandbox_ofctl h1 -O OpenFlow15 dump-flows br-vnet \
         || fail "red's flooding leaves p3 (port $ofport) out"
-    # Unplugged: its flows go, and it is on no switch.
+    # Unplugged: its flows go, and it is on no switch; its port's going,
+    # and then its location's report, followed alone too.
+    local ofport2 unplugged
+    ofport2=$(sandbox_vsctl h1 get Interface p-p2 ofport)
+    runs=$(full_runs)
+    unplugged=$(sandbox_vnetd_appctl coverage/read-counter switch_session_unplugged)
+    located=$(sandbox_vnetd_appctl coverage/read-counter switch_session_located)
     unplug h1 p2
     wait_until 5 test "$(ep_switch_up p2)" = " false" \
         || fail "p2 after its unplug: $(ep_switch_up p2)"
+    sleep 0.5
+    unplugged=$(( $(sandbox_vnetd_appctl coverage/read-counter switch_session_unplugged) - unplugged ))
+    (( unplugged >= 1 )) || fail "p2's unplug not followed alone"
+    if [ "${SANDBOX_CHECK_INCREMENTAL:-0}" != 1 ]; then
+        runs=$(( $(full_runs) - runs ))
+        located=$(( $(sandbox_vnetd_appctl coverage/read-counter switch_session_located) - located ))
+        (( runs == 0 )) || fail "$runs full runs for an unplug ($located locations followed alone)"
+    fi
+    ! output_has "output:$ofport2\b" sandbox_ofctl h1 -O OpenFlow15 dump-flows br-vnet \
+        || fail "p2's port $ofport2 still in the flows"
+    output_has "priority=11,.*actions=.*output:$ofport\b" \
+        sandbox_ofctl h1 -O OpenFlow15 dump-flows br-vnet \
+        || fail "red's flooding lost p3 (port $ofport)"
+    answers_arp r1 10.5.1.2 0a:00:00:00:01:02 || fail "no answer for p2 (a logical port)"
     reaches p3 10.5.1.1 || fail "p3 -> p1 after p2 left"
+    # Plugged again: bound again.
+    plug h1 p2 0a:00:00:00:01:02 10.5.1.2
+    wait_until 5 test "$(ep_switch_up p2)" = "h1 true" \
+        || fail "p2 plugged again: $(ep_switch_up p2)"
+    reaches p2 10.5.0.11 || fail "p2 -> r1 plugged again"
 }
 
 test_plugged_ports_followed_alone_without_the_check() {

@@ -44,6 +44,14 @@
 # reconfigures every port for each, which "--wait" waits for (not in the
 # figures, which are ovs-vnetd's CPU).
 #
+# With CHANGE=plug, each change is a logical port of the network plugged on
+# sw1 the way OpenStack-style integrations plug one ("port-add", then a
+# namespace, a veth and "ovs-vsctl add-port ... external_ids:iface-id=...",
+# until the port is up), and then unplugged ("ovs-vsctl del-port", the
+# devices deleted, until its location is gone) and deleted ("detach").  The
+# figures include the devices' making and removal by the plugger (counted
+# as the kernel's, not ovs-vnetd's).
+#
 # With OLD=PATH, an ovs-vnetd binary measured too, on the same sandbox: at
 # each N, ovs-vnetd is restarted with the other binary (after "--wait sync"
 # on the first), alternately, ROUNDS times each (2 by default).
@@ -54,7 +62,8 @@
 # step by step (bench/lib/run-profile.py): what grows with the network.  The
 # recording slows ovs-vnetd: those rounds' figures are not comparable.
 #
-# Usage: [NS="100 1000 3000"] [K=200] [CHANGE=here|elsewhere|remote|attach|veth] [OLD=PATH]
+# Usage: [NS="100 1000 3000"] [K=200] [CHANGE=here|elsewhere|remote|attach|veth|plug]
+#        [OLD=PATH]
 #        [ROUNDS=2] [PROFILE=DIR] bench/change-cost.sh
 # Needs root, and tools/setup.sh to have been run.
 set -u -o pipefail
@@ -68,8 +77,8 @@ CHANGE=${CHANGE:-here}
 case $CHANGE in
     here) change_net=net1 change_prefix=10.5.250 ;;
     elsewhere) change_net=net2 change_prefix=10.6.250 ;;
-    remote|attach|veth) change_net=net1 change_prefix=10.5.250 ;;
-    *) echo "$0: CHANGE must be here, elsewhere, remote, attach or veth" >&2; exit 2 ;;
+    remote|attach|veth|plug) change_net=net1 change_prefix=10.5.250 ;;
+    *) echo "$0: CHANGE must be here, elsewhere, remote, attach, veth or plug" >&2; exit 2 ;;
 esac
 [[ $K =~ ^[0-9]+$ ]] && [ "$K" -ge 2 ] || { echo "$0: K must be a count of 2 or more" >&2; exit 2; }
 [[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || { echo "$0: ROUNDS must be a count" >&2; exit 2; }
@@ -130,6 +139,45 @@ full_run_stats() {
         END { if (avg == "") print "- - -"; else printf "%d %d %d\n", avg, min, p95 }'
 }
 
+# wait_endpoint NAME LOCATION UP: waits (5 s at most) until endpoint NAME's
+# NB row has that location ("[]": none) and "up".
+wait_endpoint() {
+    local i row
+    for ((i = 0; i < 500; i++)); do
+        row=$(ovsdb-client --timeout=10 -f json query "$OVS_VNET_DB" \
+                  '["OVS_VNET_Northbound",{"op":"select","table":"Endpoint",
+                    "where":[["name","==","'"$1"'"]],"columns":["location","up"]}]')
+        case $row in
+            *'"location":'"$2"*'"up":'"$3"*|*'"up":'"$3"*'"location":'"$2"*) return 0 ;;
+        esac
+        sleep 0.01
+    done
+    return 1
+}
+
+# plug_and_unplug NAME IP MAC: logical port NAME plugged on sw1 and up,
+# then unplugged, on no switch, and deleted.
+plug_and_unplug() {
+    local name=$1 ns=$SANDBOX_PREFIX-$1 sw_ns
+    sw_ns=$(sandbox_netns sw1)
+    vnet_ctl --wait port-add net1 "$name" --ip="$2" --mac="$3" >/dev/null \
+        || fail "port-add $name"
+    ip netns add "$ns" || fail "netns $name"
+    ip -n "$sw_ns" link add "p-$name" type veth peer name eth0 netns "$ns" \
+        || fail "veth $name"
+    ip -n "$ns" link set eth0 address "$3" mtu 1450 up
+    ip -n "$sw_ns" link set "p-$name" up
+    sandbox_vsctl sw1 add-port br-vnet "p-$name" \
+        -- set Interface "p-$name" external_ids:iface-id="$name" >/dev/null \
+        || fail "add-port $name"
+    wait_endpoint "$name" '"sw1"' true || fail "$name not up on sw1"
+    sandbox_vsctl sw1 del-port br-vnet "p-$name" >/dev/null || fail "del-port $name"
+    ip -n "$sw_ns" link del "p-$name"
+    ip netns del "$ns"
+    wait_endpoint "$name" '["set",[]]' false || fail "$name still located"
+    vnet_ctl --wait detach "$name" >/dev/null || fail "detach $name"
+}
+
 # changes COUNT: COUNT changes, one after the other.
 serial=0
 changes() {
@@ -137,6 +185,11 @@ changes() {
     for ((k = 0; k < $1; k += 2)); do
         serial=$((serial + 1))
         name=c$serial
+        if [ "$CHANGE" = plug ]; then
+            plug_and_unplug "$name" "$change_prefix.$((serial % 250 + 2))" \
+                "$(printf '02:00:0a:05:%02x:%02x' $((serial / 256 % 256)) $((serial % 256)))"
+            continue
+        fi
         if [ "$CHANGE" = remote ] || [ "$CHANGE" = attach ] \
                || [ "$CHANGE" = veth ]; then
             vnet_ctl --wait attach net1 "$name" \
@@ -267,6 +320,10 @@ elif [ "$CHANGE" = remote ]; then
 elif [ "$CHANGE" = attach ]; then
     echo "One change of the NB: an endpoint of the network attached behind sw1's own trunk"
     echo "or detached (its devices made or removed included), by one"
+elif [ "$CHANGE" = plug ]; then
+    echo "One change of the NB or of sw1's database: a logical port added and plugged on sw1,"
+    echo "or unplugged and deleted, by one --wait command and ovs-vsctl (each pair counts"
+    echo "as two changes)"
 elif [ "$CHANGE" = veth ]; then
     echo "One change of the NB: an endpoint of the network with a veth of its own attached"
     echo "to sw1 or detached (its devices and port made or removed included), by one"

@@ -310,7 +310,8 @@ insert_port_of(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
 struct switch_db_result_index {
     size_t n;                   /* The first 'n' bindings are in: */
     struct simap by_ifname;     /* name -> position (the last of a name), */
-    struct sset plugged;        /* the iface-ids of those plugged by others. */
+    struct simap plugged;       /* the iface-ids of those plugged by others
+                                 * -> how many have each. */
 };
 
 /* Gives 'r' its (empty) indexes, if it has none yet: a result that has
@@ -322,7 +323,7 @@ result_index_make(struct switch_db_result *r)
         r->index = xmalloc(sizeof *r->index);
         r->index->n = 0;
         simap_init(&r->index->by_ifname);
-        sset_init(&r->index->plugged);
+        simap_init(&r->index->plugged);
     }
 }
 
@@ -337,7 +338,7 @@ result_indexed(const struct switch_db_result *r)
             const struct switch_db_binding *b = &r->bindings[ix->n];
             simap_put(&ix->by_ifname, b->ifname, ix->n);
             if (!b->ours && b->iface_id) {
-                sset_add(&ix->plugged, b->iface_id);
+                simap_increase(&ix->plugged, b->iface_id, 1);
             }
         }
     }
@@ -357,8 +358,15 @@ bool
 switch_db_result_plugged_for(const struct switch_db_result *r,
                              const char *iface_id)
 {
+    return switch_db_result_n_plugged_for(r, iface_id) > 0;
+}
+
+size_t
+switch_db_result_n_plugged_for(const struct switch_db_result *r,
+                               const char *iface_id)
+{
     const struct switch_db_result_index *ix = result_indexed(r);
-    return ix && sset_contains(&ix->plugged, iface_id);
+    return ix ? simap_get(&ix->plugged, iface_id) : 0;
 }
 
 static void
@@ -403,7 +411,13 @@ switch_db_result_unbind(struct switch_db_result *r, const char *ifname)
         /* (It keeps its place, and its name in the index: bound again, it
          * is found there.) */
         if (!b->ours) {
-            sset_find_and_delete(&r->index->plugged, b->iface_id);
+            /* (Indexed: switch_db_result_find() brought the index up to
+             * it.) */
+            struct simap_node *node = simap_find(&r->index->plugged,
+                                                 b->iface_id);
+            if (node && !--node->data) {
+                simap_delete(&r->index->plugged, node);
+            }
         }
         free(b->iface_id);
         b->iface_id = NULL;
@@ -794,7 +808,7 @@ switch_db_result_destroy(struct switch_db_result *r)
         free(r->bindings);
         if (r->index) {
             simap_destroy(&r->index->by_ifname);
-            sset_destroy(&r->index->plugged);
+            simap_destroy(&r->index->plugged);
             free(r->index);
             r->index = NULL;
         }

@@ -200,6 +200,10 @@ const struct switch_db_binding *switch_db_result_find(
  * 'iface_id' in 'r'. */
 bool switch_db_result_plugged_for(const struct switch_db_result *r,
                                   const char *iface_id);
+/* How many interfaces plugged by someone else are there for endpoint
+ * 'iface_id' in 'r'. */
+size_t switch_db_result_n_plugged_for(const struct switch_db_result *r,
+                                      const char *iface_id);
 
 /* For a change followed without a reconcile: our interface 'ifname' (of
  * endpoint 'iface_id') as if the last reconcile had found it with OpenFlow

@@ -282,9 +282,11 @@ switch_news_inserted(const struct switch_news *news, const char *name)
 }
 
 bool
-switch_news_expects_inserts(const struct switch_news *news)
+switch_news_expects_writes(const struct switch_news *news)
 {
-    return !shash_is_empty(&news->inserted) && news->bridge;
+    return ((!shash_is_empty(&news->inserted)
+             || !sset_is_empty(&news->deleted))
+            && news->bridge);
 }
 
 void

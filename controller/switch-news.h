@@ -149,8 +149,9 @@ bool switch_news_inserted(const struct switch_news *, const char *name);
  * switch_news_expect_delete()). */
 bool switch_news_deleted(const struct switch_news *, const char *name);
 
-/* Whether inserted ports are expected to come back. */
-bool switch_news_expects_inserts(const struct switch_news *);
+/* Whether ports inserted are expected to come back (or ports deleted to
+ * go). */
+bool switch_news_expects_writes(const struct switch_news *);
 
 /* Forgets what was recorded (a full run reads everything anyway; a
  * transaction that failed brings nothing back). */

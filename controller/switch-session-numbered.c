@@ -299,7 +299,10 @@ unplugged_port(struct switch_session *ss, const struct switch_news_ofport *u,
                                                               u->ifname);
     const struct vnetrec_endpoint *ep = nb_news_endpoint_by_name(
         ss->news, u->iface_id);
+    /* (Another interface plugged for it would be its port for a full
+     * run.) */
     if (!b || b->ours || !nullable_string_is_equal(b->iface_id, u->iface_id)
+        || switch_db_result_n_plugged_for(&ss->db, u->iface_id) != 1
         || !ep || vnet_endpoint_is_created(ep)) {
         return false;
     }

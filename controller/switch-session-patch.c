@@ -703,24 +703,28 @@ attach_here(struct patch_ctx *ctx)
 {
     struct switch_session *ss = ctx->ss;
     bool *in_place = xzalloc(MAX(ctx->n, 1) * sizeof *in_place);
-    for (size_t i = 0; i < ctx->n; i++) {
-        const struct binding_change *c = &ctx->changes[i];
-        if (!c->here) {
-            continue;
-        }
-        if (c->deleted && !is_trunk(c->row)) {
-            if (!delete_port(ctx, c)) {
+    /* Those deleted first: one inserted that could not be made would keep
+     * the attacher from leaving any alone. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < ctx->n; i++) {
+            const struct binding_change *c = &ctx->changes[i];
+            if (!c->here || c->deleted != !pass) {
+                continue;
+            }
+            if (c->deleted && !is_trunk(c->row)) {
+                if (!delete_port(ctx, c)) {
+                    ss->rerun = true;
+                    poll_immediate_wake();
+                }
+            } else if (c->deleted) {
+                attacher_detach_alone(ss->attacher, c->row->name);
+            } else if (attacher_attach_alone(ss->attacher, &c->want)
+                       && (c->want.trunk_port || insert_port(ctx, c))) {
+                in_place[i] = true;
+            } else {
                 ss->rerun = true;
                 poll_immediate_wake();
             }
-        } else if (c->deleted) {
-            attacher_detach_alone(ss->attacher, c->row->name);
-        } else if (attacher_attach_alone(ss->attacher, &c->want)
-                   && (c->want.trunk_port || insert_port(ctx, c))) {
-            in_place[i] = true;
-        } else {
-            ss->rerun = true;
-            poll_immediate_wake();
         }
     }
     return in_place;

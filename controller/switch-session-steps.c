@@ -520,8 +520,9 @@ session_step_switch_db(struct switch_session *ss, struct ovsdb_idl_txn *txn,
     /* New endpoint ports alone, into a bridge configured before: the next
      * full run would find nothing to do once they are in, and need not
      * follow their transaction (own_txn_end()).  Not with a relay, which
-     * waits for no transaction in flight. */
-    if (switch_news_expects_inserts(&ss->ovs_news)) {
+     * waits for no transaction in flight.  (Ports a patch deleted before
+     * this run, in the same transaction, are this run's to follow.) */
+    if (switch_news_expects_writes(&ss->ovs_news)) {
         if (ss->db.inserts_only && ss->txn_pending && ss->bridge_configured
             && !ss->releasing && !session_has_relay(ss)) {
             ss->inserts_in_flight = true;

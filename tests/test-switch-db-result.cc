@@ -77,4 +77,34 @@ TEST_F(SwitchDbResultTest, LastOfOneNameAndAgainAfterAReset)
     EXPECT_STREQ("c", switch_db_result_find(&r_, "tap")->iface_id);
 }
 
+TEST_F(SwitchDbResultTest, UnboundAndBoundAgain)
+{
+    // Two interfaces plugged for one endpoint: one unplugged, the other
+    // still is.
+    switch_db_result_plugged(&r_, "tap1", "a");
+    switch_db_result_plugged(&r_, "tap2", "a");
+    EXPECT_EQ(2u, switch_db_result_n_plugged_for(&r_, "a"));
+    switch_db_result_unbind(&r_, "tap1");
+    EXPECT_EQ(1u, switch_db_result_n_plugged_for(&r_, "a"));
+    EXPECT_TRUE(switch_db_result_plugged_for(&r_, "a"));
+    EXPECT_EQ(nullptr, switch_db_result_find(&r_, "tap1")->iface_id);
+    switch_db_result_unbind(&r_, "tap2");
+    EXPECT_FALSE(switch_db_result_plugged_for(&r_, "a"));
+
+    // One of ours deleted, then inserted again under its name: ours again,
+    // for its endpoint, in its place.
+    switch_db_result_bind(&r_, "vb", "b", 5);
+    switch_db_result_unbind(&r_, "vb");
+    const struct switch_db_binding *b = switch_db_result_find(&r_, "vb");
+    EXPECT_FALSE(b->ours);
+    EXPECT_EQ(0, b->ofport);
+    EXPECT_EQ(nullptr, b->iface_id);
+    switch_db_result_bind(&r_, "vb", "b", 0);
+    b = switch_db_result_find(&r_, "vb");
+    EXPECT_TRUE(b->ours);
+    EXPECT_STREQ("b", b->iface_id);
+    EXPECT_FALSE(switch_db_result_plugged_for(&r_, "b"));
+    EXPECT_EQ(3u, r_.n_bindings);
+}
+
 }  // namespace

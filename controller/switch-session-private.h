@@ -122,7 +122,8 @@ struct switch_session {
     struct switch_db_result db;
     struct switch_db_memo *db_memo;     /* What it found in place. */
     struct simap ofports;       /* Our ports without an endpoint (tunnels,
-                                 * relay taps, uplinks) -> OpenFlow port. */
+                                 * relay taps, uplinks) -> OpenFlow port; */
+    unsigned int ofports_seqno; /* one more at each change of it. */
     struct smap port_conflicts; /* Ports left out: name -> why. */
     struct smap row_errors;     /* Networks and routers left out: status
                                  * key -> why (struct lan_view 'errors'). */
@@ -175,7 +176,8 @@ struct switch_session {
     bool flows_nets_known;      /* (struct desired_flows_net), if known. */
     unsigned int flows_nb_seqno;        /* Database contents the desired */
     unsigned int flows_ovs_seqno;       /* flows were computed from, */
-    uint32_t flows_ready_digest;        /* and which devices were in place. */
+    uint32_t flows_ready_digest;        /* which devices were in place, */
+    unsigned int flows_ofports_seqno;   /* and 'ofports' (its 'seqno'). */
     char *flows_error;
     struct uplink_prober *prober;       /* ARP for uplinks' next hops. */
     struct held_packets *held;  /* First packets of ports without flows. */

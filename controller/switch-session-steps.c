@@ -110,7 +110,8 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
     unsigned int ovs_seqno = ss->ovs_news_seqno;
     bool same_inputs = (ss->flows_computed && nb_seqno == ss->flows_nb_seqno
                         && ovs_seqno == ss->flows_ovs_seqno
-                        && wants->ready_digest == ss->flows_ready_digest);
+                        && wants->ready_digest == ss->flows_ready_digest
+                        && ss->ofports_seqno == ss->flows_ofports_seqno);
     /* Checking, the flows are generated all the same: they must come out
      * unchanged, or an input is missing above. */
     if (same_inputs && !desired_flows_checking()) {
@@ -119,6 +120,7 @@ compute_flows(struct switch_session *ss, struct ovsdb_idl *nb,
     ss->flows_nb_seqno = nb_seqno;
     ss->flows_ovs_seqno = ovs_seqno;
     ss->flows_ready_digest = wants->ready_digest;
+    ss->flows_ofports_seqno = ss->ofports_seqno;
     if (!same_inputs) {
         /* An error the switch reported before now was about other flows. */
         struct flow_installer_stats fs;
@@ -486,8 +488,15 @@ session_step_switch_db(struct switch_session *ss, struct ovsdb_idl_txn *txn,
         switch_db_reconcile(ss->ovs.idl, ss->watching ? NULL : txn, &cfg,
                             &ss->db);
         free(target);
-        simap_clear(&ss->ofports);
-        switch_db_own_ofports(&ss->db, &ss->ofports);
+        /* (A port of ours can go with no news of the switch's database:
+         * a relay tap that went behind our back, the relay stopped.) */
+        struct simap ofports = SIMAP_INITIALIZER(&ofports);
+        switch_db_own_ofports(&ss->db, &ofports);
+        if (!simap_equal(&ofports, &ss->ofports)) {
+            simap_swap(&ofports, &ss->ofports);
+            ss->ofports_seqno++;
+        }
+        simap_destroy(&ofports);
 
         /* Remember what became stale, to remove its devices later, once
          * ovs-vswitchd has reconfigured after their removal (the next_cfg

@@ -4,7 +4,8 @@
  * port, its port's flows and its answer to ARP are made, and its network's
  * flooding is made again with it.  The same for an interface someone else
  * plugged for a logical port (whose answer to ARP every switch of its
- * network gives already). */
+ * network gives already); and one unplugged by someone else, unbound with
+ * its port's flows, its network's flooding made again without it. */
 #include <config.h>
 #include "controller/switch-session-private.h"
 

@@ -117,54 +117,65 @@ same_net_here(const struct switch_session *ss,
     return false;
 }
 
+/* Whether endpoint row 'ep' is a logical port whose location alone
+ * changed (ovs-vnetd's own report coming back), where binding last found it
+ * on this switch or on none: its answer to ARP stays, and it was no remote
+ * port here. */
+static bool
+own_location_report(const struct switch_session *ss,
+                    const struct vnetrec_endpoint *ep, bool inserted,
+                    bool deleted)
+{
+    const char *was;
+    return (!inserted && !deleted && !vnet_endpoint_is_created(ep)
+            && vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_LOCATION)
+            && !idl_row_other_updated(&ep->header_, &vnetrec_table_endpoint,
+                                      &vnetrec_endpoint_col_location)
+            && binding_memos_host(&ss->memos, ep, &was)
+            && (!was || !strcmp(was, ss->name)));
+}
+
+/* Whether the switches this one has tunnels to stay with endpoint 'ep' of
+ * it or not: another endpoint of its network is here, or the switch has
+ * none. */
+static bool
+tunnels_stay(const struct switch_session *ss,
+             const struct vnetrec_endpoint *ep)
+{
+    return !ss->plan.enabled || same_net_here(ss, ep, ep->network);
+}
+
 /* Whether endpoint row 'ep' is a logical port whose interface is plugged
- * here, its location alone changed, to this switch (ovs-vnetd's own report
- * coming back), and it was on no switch when binding last looked: its
- * answer to ARP stays, it was no remote port here, and the switches this
- * one has tunnels to stay (another endpoint of its network is here already,
- * or the switch has none). */
+ * here, with a state here, and own_location_report() says its location
+ * changed to this switch (and tunnels_stay()). */
 static bool
 plugged_located_here(const struct switch_session *ss,
                      const struct vnetrec_endpoint *ep, bool inserted,
                      bool deleted)
 {
-    const char *was;
-    return (!inserted && !deleted && !vnet_endpoint_is_created(ep)
-            && ep->location && !strcmp(ep->location, ss->name)
-            && vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_LOCATION)
-            && !idl_row_other_updated(&ep->header_, &vnetrec_table_endpoint,
-                                      &vnetrec_endpoint_col_location)
-            && binding_memos_host(&ss->memos, ep, &was)
-            && (!was || !strcmp(was, ss->name))
+    return (ep->location && !strcmp(ep->location, ss->name)
+            && own_location_report(ss, ep, inserted, deleted)
             && shash_find(&ss->endpoints.map, ep->name)
             && session_plugged_here(ss, ep->name)
-            && (!ss->plan.enabled || same_net_here(ss, ep, ep->network)));
+            && tunnels_stay(ss, ep));
 }
 
 /* Whether endpoint row 'ep' is a logical port that was plugged here and is
- * no longer (session_follow_unplugged()), its location alone changed, to
- * none (ovs-vnetd's own report coming back), where binding last found it
- * on this switch or on none: it has no state here, its answer to ARP stays,
- * it was no remote port here, and the switches this one has tunnels to stay
- * (another endpoint of its network is here, or the switch has none). */
+ * no longer (session_follow_unplugged()), with no state here, in a network
+ * the last run had, and own_location_report() says its location changed to
+ * none (and tunnels_stay()). */
 static bool
 unplugged_located_away(const struct switch_session *ss,
                        const struct vnetrec_endpoint *ep, bool inserted,
                        bool deleted)
 {
-    const char *was;
-    return (!inserted && !deleted && !vnet_endpoint_is_created(ep)
-            && !ep->location
-            && vnetrec_endpoint_is_updated(ep, VNETREC_ENDPOINT_COL_LOCATION)
-            && !idl_row_other_updated(&ep->header_, &vnetrec_table_endpoint,
-                                      &vnetrec_endpoint_col_location)
-            && binding_memos_host(&ss->memos, ep, &was)
-            && (!was || !strcmp(was, ss->name))
+    return (!ep->location
+            && own_location_report(ss, ep, inserted, deleted)
             && !shash_find(&ss->endpoints.map, ep->name)
             && !session_plugged_here(ss, ep->name)
-            && ep->network && desired_flows_net_find(&ss->flows_nets,
-                                                     ep->network)
-            && (!ss->plan.enabled || same_net_here(ss, ep, ep->network)));
+            && ep->network
+            && desired_flows_net_find(&ss->flows_nets, ep->network)
+            && tunnels_stay(ss, ep));
 }
 
 /* What located_row() reads and counts. */

@@ -146,6 +146,16 @@ units_text(const flow_units *u)
     return s;
 }
 
+// The next pass over the network finds nothing to change in 'u' (what a
+// pass or a patch left dirty taken first).
+void
+expect_next_pass_changes_nothing(Lan &lan, flow_units *u)
+{
+    flow_units_take_dirty(u, ignore_flow, nullptr);
+    lan.pass(u);
+    EXPECT_EQ(flow_units_n_dirty(u), 0u);
+}
+
 TEST(LanFlows, PortSecurityForSecuredPort)
 {
     auto lines = Lan().generate();
@@ -230,10 +240,7 @@ TEST(LanFlows, NeighborsPatchedAsAPassMakesThem)
         EXPECT_NE(text.find("arp_tpa=10.5.0.33"), std::string::npos);
         EXPECT_EQ(text.find("arp_tpa=10.5.0.11"), std::string::npos);
 
-        // The next pass over the network finds nothing to change.
-        flow_units_take_dirty(patched, ignore_flow, nullptr);
-        lan.pass(patched);
-        EXPECT_EQ(flow_units_n_dirty(patched), 0u);
+        expect_next_pass_changes_nothing(lan, patched);
         flow_units_destroy(full);
         flow_units_destroy(patched);
     }
@@ -347,10 +354,7 @@ TEST(LanFlows, TrunkPortsPatchedAsAPassMakesThem)
     EXPECT_NE(text.find("dl_src=0a:00:00:00:00:23"), std::string::npos);
     EXPECT_EQ(text.find("dl_src=0a:00:00:00:00:21"), std::string::npos);
 
-    // The next pass over the network finds nothing to change.
-    flow_units_take_dirty(patched, ignore_flow, nullptr);
-    lan.pass(patched);
-    EXPECT_EQ(flow_units_n_dirty(patched), 0u);
+    expect_next_pass_changes_nothing(lan, patched);
     flow_units_destroy(full);
     flow_units_destroy(patched);
 }
@@ -403,10 +407,7 @@ TEST(LanFlows, PortJoiningPatchedAsAPassMakesIt)
     EXPECT_NE(text.find("output:2,output:3,output:4"), std::string::npos)
         << text;
 
-    // The next pass over the network finds nothing to change.
-    flow_units_take_dirty(patched, ignore_flow, nullptr);
-    lan.pass(patched);
-    EXPECT_EQ(flow_units_n_dirty(patched), 0u);
+    expect_next_pass_changes_nothing(lan, patched);
     lan_flood_net_destroy(fn);
     flow_units_destroy(full);
     flow_units_destroy(patched);
@@ -473,10 +474,7 @@ TEST(LanFlows, PortLeavingPatchedAsAPassMakesIt)
     lan.pass(full2);
     EXPECT_EQ(units_text(patched), units_text(full2));
 
-    // The next pass over the network finds nothing to change.
-    flow_units_take_dirty(patched, ignore_flow, nullptr);
-    lan.pass(patched);
-    EXPECT_EQ(flow_units_n_dirty(patched), 0u);
+    expect_next_pass_changes_nothing(lan, patched);
     lan_flood_net_destroy(fn);
     flow_units_destroy(full);
     flow_units_destroy(full2);

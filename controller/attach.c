@@ -641,8 +641,7 @@ attacher_leaving_ifname(const struct attacher *a, const char *endpoint)
     const struct attached *at = shash_find_data(&a->endpoints, endpoint);
     return (a->looked && !a->n_not_ready && !a->n_deferred && at
             && at->ready && !at->dup && !at->leaving && !at->replug
-            && !at->want.trunk_netns && !at->want.internal
-            && at->want.netns && at->want.host_ifname
+            && !at->want.trunk_netns && at->want.netns && at->want.host_ifname
             ? at->want.host_ifname : NULL);
 }
 

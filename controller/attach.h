@@ -109,13 +109,13 @@ bool attacher_attach_alone(struct attacher *, const struct attach_want *w);
 bool attacher_may_detach_alone(const struct attacher *, const char *endpoint);
 void attacher_detach_alone(struct attacher *, const char *endpoint);
 
-/* One endpoint with a veth of its own, no longer wanted, for a change of
- * the NB followed alone: its port is removed from the switch, and its
- * devices stay until ovs-vswitchd has let go of them.
- * attacher_leaving_ifname() says whether 'endpoint' can leave so: it is in
- * place with a veth of its own (not behind a trunk, nor a tap or an internal
- * port), every endpoint being in place; it returns the veth's host end, or
- * NULL.  attacher_leave_alone() marks it as leaving.  Once its port's
+/* One endpoint with a port of its own in a namespace (a veth, or an
+ * internal port), no longer wanted, for a change of the NB followed alone:
+ * its port is removed from the switch, and its devices stay until
+ * ovs-vswitchd has let go of them.  attacher_leaving_ifname() says whether
+ * 'endpoint' can leave so: it is in place with a veth or an internal port of
+ * its own (not behind a trunk, nor a tap), every endpoint being in place; it
+ * returns its port's device's name, or NULL.  attacher_leave_alone() marks it as leaving.  Once its port's
  * record comes due, attacher_remove_leaving() removes the devices of the
  * 'n' 'records' if every one is of an endpoint leaving so (as
  * attacher_run() would), and returns whether it did; if not, it does

@@ -91,9 +91,11 @@ patch_check(const struct binding_memos *memos,
     c->had_mac = c->has_mac = false;
     if (!c->inserted) {
         /* What it had is what the last run (or patch) found. */
-        /* (One served here: behind a trunk, or with a veth of its own.) */
+        /* (One served here: behind a trunk, with a veth of its own, or
+         * leaving with an internal port of its own.) */
         if (!m || m->run != memos->runs || m->here != c->here
-            || (c->here && ((!m->trunk && (m->tap || m->internal))
+            || (c->here && ((!m->trunk
+                             && (m->tap || (m->internal && !c->deleted)))
                             || m->pending || !m->accepted))
             || (!m->pending && !memo_addresses_hold(m, &c->ni))) {
             return false;

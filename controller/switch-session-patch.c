@@ -2,8 +2,9 @@
  * switch-session-private.h): endpoints that no full run would serve here,
  * whose answers to ARP this switch gives all the same, and whose traffic
  * it sends to their switches; endpoints behind a trunk here, made or
- * removed one by one; and new endpoints here with a veth of their own,
- * made and their ports inserted (or deleted) one by one. */
+ * removed one by one; new endpoints here with a veth of their own, made
+ * and their ports inserted one by one; and endpoints here with a veth or an
+ * internal port of their own, their ports deleted one by one. */
 #include <config.h>
 #include "controller/switch-session-private.h"
 
@@ -306,13 +307,13 @@ here_veth_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep)
 }
 
 /* Whether endpoint row 'ep' (of network 'dn'), deleted, was served here
- * with a veth of its own and can be followed alone: bound to its port, its
+ * with a veth or an internal port of its own and can be followed alone: bound to its port, its
  * own MAC and IP, another port of its network stays here, its port can be
  * deleted in the switch's database's open transaction (as a full run would
  * delete it), and the attacher can leave its devices until ovs-vswitchd has
  * let go of them. */
 static bool
-here_veth_leaving(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
+here_port_leaving(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
                   struct desired_flows_net *dn)
 {
     struct switch_session *ss = ctx->ss;
@@ -336,7 +337,8 @@ here_veth_leaving(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
  * trunk is bound here and stays (another endpoint stays behind it), and
  * the attacher can make (remove) the endpoint's devices alone; one deleted
  * was in place and bound, one inserted is new to this switch.  Or, one
- * with a veth of its own (here_veth_endpoint(), here_veth_leaving()). */
+ * with a veth of its own (here_veth_endpoint()), or leaving with a veth or
+ * an internal port of its own (here_port_leaving()). */
 static bool
 here_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
               const struct desired_flows_net *dn_, bool inserted,
@@ -352,7 +354,12 @@ here_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
     }
     if (!strcmp(ep->type, "netns")) {
         return (inserted ? here_veth_endpoint(ctx, ep)
-                : here_veth_leaving(ctx, ep, dn));
+                : here_port_leaving(ctx, ep, dn));
+    }
+    if (!strcmp(ep->type, "internal")) {
+        /* (Its port leaves as a veth's does: ovs-vswitchd removes its
+         * device, its namespace goes after.) */
+        return !inserted && here_port_leaving(ctx, ep, dn);
     }
     if (strcmp(ep->type, "trunk") || dn->trunk_ofport <= 0) {
         return false;
@@ -631,7 +638,8 @@ insert_port(struct patch_ctx *ctx, const struct binding_change *c)
     return true;
 }
 
-/* Deletes the port of change 'c', with a veth of its own, from the switch's
+/* Deletes the port of change 'c', with a veth or an internal port of its
+ * own, from the switch's
  * database's open transaction, and leaves its devices to go once
  * ovs-vswitchd has let go of them (as a full run's removal does).  Returns
  * false if it could not. */

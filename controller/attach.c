@@ -610,6 +610,27 @@ attacher_attach_alone(struct attacher *a, const struct attach_want *w)
         a->n_not_ready++;
         a->next_retry = time_msec() + RETRY_MS;
     }
+    return at->ready || (at->pending_port && !at->error);
+}
+
+bool
+attacher_port_numbered(struct attacher *a, const char *endpoint)
+{
+    struct attached *at = shash_find_data(&a->endpoints, endpoint);
+    if (!at || at->dup || at->replug) {
+        return false;
+    } else if (at->ready) {
+        return true;
+    } else if (!at->pending_port || !a->n_not_ready) {
+        return false;
+    }
+    at->want.port_open = true;  /* (Its device may move now.) */
+    attach_or_refuse(a, at, NULL);
+    checked(a, at, time_msec());
+    a->n_run_ats = 0;
+    if (at->ready) {
+        a->n_not_ready--;
+    }
     return at->ready;
 }
 
@@ -719,6 +740,8 @@ attacher_get_state(const struct attacher *a, size_t i,
     st->ready = at && at->ready;
     st->error = at ? at->error : NULL;
     st->wants_port = at && (at->ready || (at->pending_port && !at->replug));
+    st->awaits_port = (st->wants_port && !at->ready && !at->error
+                       && !at->dup);
     st->put_off = put_off && !at;
     st->trunk_netns = (at ? at->want.trunk_netns
                        : st->put_off ? trunk_netns : NULL);

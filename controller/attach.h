@@ -88,24 +88,31 @@ bool attacher_run(struct attacher *, const struct attach_want *wants,
                   size_t n_wants, const struct attach_record *records,
                   size_t n_records, attacher_in_use_func *in_use, void *aux);
 
-/* One endpoint behind a trunk (or with a veth of its own) attached, or one
- * behind a trunk detached, without a run, for a change of the NB followed
- * alone; the next attacher_run() takes it as it finds it.
+/* One endpoint behind a trunk (or with a veth or an internal port of its
+ * own) attached, or one behind a trunk detached, without a run, for a change
+ * of the NB followed alone; the next attacher_run() takes it as it finds it.
  * attacher_may_attach_alone() says whether endpoint 'endpoint', in
  * namespace 'netns' behind trunk port 'trunk_port' (NULL: with a veth whose
- * host end is 'host_ifname'), can be: the last run knew where ovs-vswitchd
- * runs and left every endpoint it wanted in place, nothing of the endpoint
- * is attached, its namespace does not exist and bears no mark of ours (so
- * no other endpoint has it), and its trunk is open (its veth's host end
- * does not exist).  attacher_attach_alone() then makes 'w' (of that endpoint) and
- * returns whether it is in place (if not, its error is kept and a run is to
- * follow, as for one attacher_run() could not make).  attacher_may_detach_alone() says whether 'endpoint' is
- * in place behind a trunk, every endpoint being so, and
- * attacher_detach_alone() removes it. */
+ * host end is 'host_ifname', or an internal port of that name), can be: the
+ * last run knew where ovs-vswitchd runs and left every endpoint it wanted in
+ * place, nothing of the endpoint is attached, its namespace does not exist
+ * and bears no mark of ours (so no other endpoint has it), and its trunk is
+ * open (its device where the switch runs does not exist).
+ * attacher_attach_alone() then makes 'w' (of that endpoint) and returns
+ * whether it is in place, or for an internal port, its namespace made and
+ * its device to be made by the switch (if not, its error is kept and a run
+ * is to follow, as for one attacher_run() could not make).
+ * attacher_port_numbered() says that the switch numbered endpoint
+ * 'endpoint''s port: an internal port's device, which the switch has made,
+ * is moved into its namespace and configured there; it returns whether the
+ * endpoint is in place (if not, a run is to follow).
+ * attacher_may_detach_alone() says whether 'endpoint' is in place behind a
+ * trunk, every endpoint being so, and attacher_detach_alone() removes it. */
 bool attacher_may_attach_alone(struct attacher *, const char *endpoint,
                                const char *netns, const char *trunk_port,
                                const char *host_ifname);
 bool attacher_attach_alone(struct attacher *, const struct attach_want *w);
+bool attacher_port_numbered(struct attacher *, const char *endpoint);
 bool attacher_may_detach_alone(const struct attacher *, const char *endpoint);
 void attacher_detach_alone(struct attacher *, const char *endpoint);
 
@@ -138,6 +145,11 @@ struct attacher_state {
     /* It must be a port of the switch: it is in place, or it is an internal
      * port that the switch makes once it is a port. */
     bool wants_port;
+    /* Of those, an internal port with nothing wrong that waits for the
+     * switch alone: its device goes into its namespace once the switch has
+     * made it and numbered its port (attacher_port_numbered(), or the next
+     * run). */
+    bool awaits_port;
     /* The namespace of the trunk it is behind, or NULL.  It is named after
      * the namespace where the switch's ovs-vswitchd runs, if that has a name
      * ("NAME-" and the trunk's port), else "vnet-trunk-", the switch's name,

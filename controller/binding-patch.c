@@ -91,11 +91,10 @@ patch_check(const struct binding_memos *memos,
     c->had_mac = c->has_mac = false;
     if (!c->inserted) {
         /* What it had is what the last run (or patch) found. */
-        /* (One served here: behind a trunk, with a veth of its own, or
-         * leaving with an internal port of its own.) */
+        /* (One served here: behind a trunk, or with a veth or an internal
+         * port of its own.) */
         if (!m || m->run != memos->runs || m->here != c->here
-            || (c->here && ((!m->trunk
-                             && (m->tap || (m->internal && !c->deleted)))
+            || (c->here && ((!m->trunk && m->tap)
                             || m->pending || !m->accepted))
             || (!m->pending && !memo_addresses_hold(m, &c->ni))) {
             return false;
@@ -124,10 +123,10 @@ patch_check(const struct binding_memos *memos,
         memset(&t, 0, sizeof t);
         t.uuid = c->row->header_.uuid;
         memo_fill_row(&t, in, c->row);
-        /* One served here: behind a trunk or with a veth of its own, in a
-         * namespace, filled in. */
+        /* One served here: behind a trunk or with a veth or an internal
+         * port of its own, in a namespace, filled in. */
         bool ok = (t.here == c->here
-                   && (!c->here || ((t.trunk || (!t.tap && !t.internal))
+                   && (!c->here || ((t.trunk || !t.tap)
                                     && !t.pending && c->row->netns
                                     && !in->offload_local)));
         if (ok && !t.pending) {

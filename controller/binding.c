@@ -574,7 +574,9 @@ binding_partition_ready(struct binding_wants *w,
         bool ready = st.ready;
         struct binding_endpoint *be = row_state(endpoints, w->w_rows[i]);
         w->w_states[i] = be;
-        be->waiting = !ready;
+        /* (An internal port that waits for the switch alone waits as a
+         * veth's port does until it is numbered: binding_bind().) */
+        be->waiting = !ready && !st.awaits_port;
         if (ready) {
             /* A sum: the same for the same set in any order. */
             w->ready_digest += aw->endpoint_hash;
@@ -591,7 +593,7 @@ binding_partition_ready(struct binding_wants *w,
         if (ready || st.wants_port || kept) {
             /* (An internal port is a port before it is in place: the switch
              * makes its device.) */
-            *all_ready = *all_ready && ready;
+            *all_ready = *all_ready && (ready || st.awaits_port);
             if (w->wants[i].trunk_port && !w->wants[i].trunk_netns) {
                 /* (The attacher's: it stays until the attacher runs
                  * again, after 'w' is gone.) */

@@ -209,8 +209,8 @@ bool binding_memos_placement(const struct binding_memos *,
 /* For an interface numbered, followed without a run: whether the last
  * binding_collect() (or binding_patch()) with 'memos' found endpoint row
  * 'ep' with its own MAC and IP and either (not 'plugged') a namespace
- * endpoint of this switch with a veth of its own (not an internal port, a
- * tap or behind a trunk) whose host end is 'ifname', or ('plugged') a
+ * endpoint of this switch with a veth or an internal port of its own (not a
+ * tap nor behind a trunk) whose device is 'ifname', or ('plugged') a
  * logical port on no other switch (its interface plugged here by someone
  * else).  If so, fills '*port' with its port on OpenFlow port 'ofport' (its
  * name is the row's). */
@@ -284,7 +284,9 @@ void binding_wants_networks(const struct binding_wants *w, struct hmapx *nets);
  * meanwhile.  The last attacher_run() of 'attacher' had the wants of 'w',
  * in their order.  An endpoint whose device is not in place yet (or not
  * looked at) is 'waiting' (not up).  '*all_ready' tells whether all are in
- * place. */
+ * place.  (An internal port that waits for the switch alone to make its
+ * device and number its port is neither: it is as a veth whose port is not
+ * numbered yet.) */
 typedef void binding_our_ports_func(const void *aux, struct sset *names);
 size_t binding_partition_ready(struct binding_wants *w,
                                const struct attacher *attacher,

@@ -10,6 +10,7 @@
 #include "ovsdb/names.h"
 #include "ovsdb-idl.h"
 #include "ovsdb-idl-provider.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "smap.h"
 #include "util.h"
@@ -602,6 +603,32 @@ record_bridge(struct switch_news *news, struct ovsdb_idl *idl)
     }
 }
 
+/* as_written(), and the row that is news logged (at debug level). */
+static bool
+as_written_or_said(const struct ovsdb_idl_row *row,
+                   const struct ovsdb_idl_table_class *tc, void *news)
+{
+    if (as_written(row, tc, news)) {
+        return true;
+    }
+    if (VLOG_IS_DBG_ENABLED()) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        for (size_t c = 0; c < tc->n_columns; c++) {
+            if (ovsdb_idl_track_is_updated(row, &tc->columns[c])) {
+                ds_put_format(&s, " %s", tc->columns[c].name);
+            }
+        }
+        VLOG_DBG("news: %s row "UUID_FMT"%s%s%s", tc->name,
+                 UUID_ARGS(&row->uuid),
+                 (ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_INSERT)
+                  ? " inserted" : ""),
+                 (ovsdb_idl_row_get_seqno(row, OVSDB_IDL_CHANGE_DELETE)
+                  ? " deleted" : ""), ds_cstr(&s));
+        ds_destroy(&s);
+    }
+    return false;
+}
+
 unsigned int
 switch_news_run(struct switch_news *news, struct ovsdb_idl *idl)
 {
@@ -613,7 +640,7 @@ switch_news_run(struct switch_news *news, struct ovsdb_idl *idl)
         count_new_ports(news, idl);
         /* Only ovs-vnetd's own writes as written, and interfaces numbered
          * or plugged: no news (yet). */
-        if (!idl_changes_each(idl, as_written, news)
+        if (!idl_changes_each(idl, as_written_or_said, news)
             || news->n_unplugged != sset_count(&news->unplugged_ports)) {
             /* (Each port unplugged with its interface listed.) */
             news->seqno++;

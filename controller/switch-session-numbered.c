@@ -1,7 +1,8 @@
 /* Ports of this switch's own endpoints that ovs-vswitchd has numbered,
  * followed without a full run (session_follow_numbered(),
  * switch-session-private.h): each one's endpoint is bound to its OpenFlow
- * port, its port's flows and its answer to ARP are made, and its network's
+ * port (an internal port's device, which the switch made, moved into its
+ * namespace first), its port's flows and its answer to ARP are made, and its network's
  * flooding is made again with it.  The same for an interface someone else
  * plugged for a logical port (whose answer to ARP every switch of its
  * network gives already); and one unplugged by someone else, unbound with
@@ -11,6 +12,7 @@
 
 #include <string.h>
 
+#include "controller/attach.h"
 #include "controller/binding.h"
 #include "controller/desired-flows.h"
 #include "controller/nb-news.h"
@@ -157,6 +159,12 @@ patch_numbered(struct switch_session *ss,
     /* (No endpoint has another error; the unbound are counted among the
      * switch's own.) */
     ok = ok && n_errors == ss->endpoint_errors && n_own <= ss->n_unbound;
+    /* (An internal port's device, made by the switch, goes into its
+     * namespace now.) */
+    for (size_t i = 0; i < n && ok; i++) {
+        ok = ns[i].plugged || attacher_port_numbered(ss->attacher,
+                                                     os[i].iface_id);
+    }
     if (ok) {
         patch_flows(ss, ns, n);
         for (size_t i = 0; i < n; i++) {

@@ -2,9 +2,8 @@
  * switch-session-private.h): endpoints that no full run would serve here,
  * whose answers to ARP this switch gives all the same, and whose traffic
  * it sends to their switches; endpoints behind a trunk here, made or
- * removed one by one; new endpoints here with a veth of their own, made
- * and their ports inserted one by one; and endpoints here with a veth or an
- * internal port of their own, their ports deleted one by one. */
+ * removed one by one; and endpoints here with a veth or an internal port
+ * of their own, made and their ports inserted (or deleted) one by one. */
 #include <config.h>
 #include "controller/switch-session-private.h"
 
@@ -274,8 +273,8 @@ patchable_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
 #define PATCH_HERE_MAX 8
 
 /* Whether endpoint row 'ep', inserted, is new here and the attacher can
- * make its devices alone (behind trunk port 'trunk_port', or with a veth
- * whose host end is 'ifname'); if so, counts it among the patch's. */
+ * make its devices alone (behind trunk port 'trunk_port', or with a port of
+ * its own whose device is 'ifname'); if so, counts it among the patch's. */
 static bool
 new_here(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
          const char *trunk_port, const char *ifname)
@@ -292,12 +291,14 @@ new_here(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
     return true;
 }
 
-/* Whether endpoint row 'ep', inserted, is served here with a veth of its
- * own and can be followed alone: its port can go into the switch's
- * database's open transaction alone (as a full run would insert it), and
- * the attacher can make its devices alone. */
+/* Whether endpoint row 'ep', inserted, is served here with a veth (or an
+ * internal port) of its own and can be followed alone: its port can go into
+ * the switch's database's open transaction alone (as a full run would
+ * insert it), and the attacher can make its devices alone (an internal
+ * port's namespace, its device once the switch has made it and numbered its
+ * port). */
 static bool
-here_veth_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep)
+here_port_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep)
 {
     const struct switch_session *ss = ctx->ss;
     char ifname[VNET_PORT_NAME_SIZE];
@@ -307,11 +308,11 @@ here_veth_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep)
 }
 
 /* Whether endpoint row 'ep' (of network 'dn'), deleted, was served here
- * with a veth or an internal port of its own and can be followed alone: bound to its port, its
- * own MAC and IP, another port of its network stays here, its port can be
- * deleted in the switch's database's open transaction (as a full run would
- * delete it), and the attacher can leave its devices until ovs-vswitchd has
- * let go of them. */
+ * with a veth or an internal port of its own and can be followed alone:
+ * bound to its port, its own MAC and IP, another port of its network stays
+ * here, its port can be deleted in the switch's database's open transaction
+ * (as a full run would delete it), and the attacher can leave its devices
+ * until ovs-vswitchd has let go of them. */
 static bool
 here_port_leaving(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
                   struct desired_flows_net *dn)
@@ -337,8 +338,8 @@ here_port_leaving(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
  * trunk is bound here and stays (another endpoint stays behind it), and
  * the attacher can make (remove) the endpoint's devices alone; one deleted
  * was in place and bound, one inserted is new to this switch.  Or, one
- * with a veth of its own (here_veth_endpoint()), or leaving with a veth or
- * an internal port of its own (here_port_leaving()). */
+ * with a veth or an internal port of its own (here_port_endpoint(),
+ * here_port_leaving()). */
 static bool
 here_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
               const struct desired_flows_net *dn_, bool inserted,
@@ -352,14 +353,11 @@ here_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
         || !dn->has_neighbors || !dn->nn.ports || dn->row->physnet) {
         return false;
     }
-    if (!strcmp(ep->type, "netns")) {
-        return (inserted ? here_veth_endpoint(ctx, ep)
+    if (!strcmp(ep->type, "netns") || !strcmp(ep->type, "internal")) {
+        /* (An internal port's device is the switch's: it makes it for the
+         * port inserted, and removes it with the port deleted.) */
+        return (inserted ? here_port_endpoint(ctx, ep)
                 : here_port_leaving(ctx, ep, dn));
-    }
-    if (!strcmp(ep->type, "internal")) {
-        /* (Its port leaves as a veth's does: ovs-vswitchd removes its
-         * device, its namespace goes after.) */
-        return !inserted && here_port_leaving(ctx, ep, dn);
     }
     if (strcmp(ep->type, "trunk") || dn->trunk_ofport <= 0) {
         return false;
@@ -512,13 +510,13 @@ patch_change(const struct desired_flows_net *dn,
 /* Brings the units of change 'c', of an endpoint served here behind the
  * trunk of 'dn', up to date in 'units': its port's and its neighbour's
  * (none for one inserted whose devices are not in place: a full run
- * follows).  One with a veth of its own has none until its port is
- * numbered (session_follow_numbered()); one deleted with a veth of its own
- * (bound to OpenFlow port 'veth_ofport') leaves the network's flooding too
+ * follows).  One with a port of its own has none until its port is
+ * numbered (session_follow_numbered()); one deleted with a port of its own
+ * (bound to OpenFlow port 'own_ofport') leaves the network's flooding too
  * (its flood unit is made again after). */
 static void
 patch_here(const struct desired_flows_net *dn_, const struct binding_change *c,
-           bool in_place, int64_t veth_ofport, struct flow_units *units,
+           bool in_place, int64_t own_ofport, struct flow_units *units,
            char **error)
 {
     struct desired_flows_net *dn = CONST_CAST(struct desired_flows_net *,
@@ -528,10 +526,10 @@ patch_here(const struct desired_flows_net *dn_, const struct binding_change *c,
     } else if (c->deleted) {
         lan_flows_port_drop(&dn->nn, c->old.object, units);
         lan_flows_neighbor_drop(&dn->nn, c->old.object, units);
-        if (veth_ofport > 0) {
+        if (own_ofport > 0) {
             struct lan_port p = {
                 .object = c->old.object,
-                .ofport = veth_ofport,
+                .ofport = own_ofport,
                 .has_mac = c->had_mac,
             };
             lan_flood_net_remove_port(dn->flood, &p);
@@ -566,15 +564,15 @@ patch_flows(struct patch_ctx *ctx, const bool *in_place)
         const struct desired_flows_net *dn
             = desired_flows_net_find(&ss->flows_nets, c->ni.row);
         if (c->here) {
-            int64_t veth_ofport = 0;
+            int64_t own_ofport = 0;
             if (c->deleted && !is_trunk(c->row)) {
                 const struct binding_endpoint *be = shash_find_data(
                     &ss->endpoints.map, c->row->name);
-                veth_ofport = be ? be->status.ofport : 0;
+                own_ofport = be ? be->status.ofport : 0;
                 hmapx_add(&flooded, CONST_CAST(struct desired_flows_net *,
                                                dn));
             }
-            patch_here(dn, c, in_place[i], veth_ofport, ss->units, &error);
+            patch_here(dn, c, in_place[i], own_ofport, ss->units, &error);
         } else {
             patch_change(dn, c, ctx->old_remotes[i], ctx->new_remotes[i],
                          ss->units, &error);
@@ -617,8 +615,9 @@ session_patch_end(struct switch_session *ss, char *error)
     }
 }
 
-/* Inserts the port of change 'c', with a veth of its own, into the switch's
- * database's open transaction.  Returns false if it could not. */
+/* Inserts the port of change 'c', with a veth or an internal port of its
+ * own, into the switch's database's open transaction.  Returns false if it
+ * could not. */
 static bool
 insert_port(struct patch_ctx *ctx, const struct binding_change *c)
 {
@@ -628,6 +627,7 @@ insert_port(struct patch_ctx *ctx, const struct binding_change *c)
         .iface_id = c->want.endpoint,
         .mac = c->row->mac,
         .netns = c->want.netns,
+        .type = c->want.internal ? "internal" : NULL,
     };
     if (!switch_db_insert_port(ss->ovs.idl, ctx->txn, ss->ifaces_by_name,
                                ss->bridge, ss->name, &port, &ss->ovs_news)) {
@@ -713,7 +713,7 @@ session_patch_committed(struct switch_session *ss)
 }
 
 /* Makes the devices of the changes served here that were inserted (and
- * inserts the port of one with a veth of its own into the open
+ * inserts the port of one with a port of its own into the open
  * transaction), and removes those of the ones deleted.  Returns whether
  * each one is in place (malloc'd).  One that is not is for a full run, at
  * once. */

@@ -9,6 +9,13 @@ checks() {
     sandbox_vnetd_appctl coverage/read-counter desired_flows_checked
 }
 
+# debug_sessions: ovs-vnetd logs why each full run ran (and what news of a
+# switch's database started it), which a failure shows.
+debug_sessions() {
+    sandbox_vnetd_appctl vlog/set switch_session:file:dbg >/dev/null
+    sandbox_vnetd_appctl vlog/set switch_news:file:dbg >/dev/null
+}
+
 # step DESCRIPTION CMD...: runs CMD, waits until every switch applied it,
 # and makes sure the check ran since.
 step() {
@@ -45,7 +52,7 @@ test_incremental_matches_full_recomputation() {
         || fail "needs SANDBOX_CHECK_INCREMENTAL=1 (tests/run.sh sets it)"
     hosts_world vxlan h1 h2 h3
     outside_world h1
-    sandbox_vnetd_appctl vlog/set switch_session:file:dbg >/dev/null
+    debug_sessions
 
     step "networks" vnet_ctl net-add red 10.5.0.0/16
     step "another network" vnet_ctl net-add blue 10.6.0.0/16
@@ -257,7 +264,7 @@ test_changes_of_other_networks_start_no_full_run() {
     attach_ep blue b1 h2 10.6.0.11
     attach_ep blue b2 h2 10.6.0.12
     vnet_ctl --wait sync
-    sandbox_vnetd_appctl vlog/set switch_session:file:dbg >/dev/null
+    debug_sessions
     local i
     for i in 1 2 3; do
         vnet_ctl --wait port-add blue "p$i" --ip="10.6.1.$i" \
@@ -316,7 +323,7 @@ test_endpoints_bound_nowhere_are_followed_without_a_full_run() {
     attach_ep red r1 h1 10.5.0.11
     attach_ep red r2 h1 10.5.0.12
     vnet_ctl --wait sync
-    sandbox_vnetd_appctl vlog/set switch_session:file:dbg >/dev/null
+    debug_sessions
     local i
     for i in 1 2 3; do
         vnet_ctl --wait port-add red "p$i" --ip="10.5.1.$i" \
@@ -380,7 +387,7 @@ test_endpoints_of_other_switches_are_followed_without_a_full_run() {
     vnet_ctl --wait sync
     wait_until 10 reaches r1 10.5.0.12 || fail "r1 -> r2"
     wait_until 10 reaches b1 10.5.0.12 || fail "b1 -> r2 (routed)"
-    sandbox_vnetd_appctl vlog/set switch_session:file:dbg >/dev/null
+    debug_sessions
     local before i mac
     before=$(patched_logged h1)
     for i in 3 4 5; do
@@ -454,7 +461,7 @@ test_trunk_endpoints_here_are_followed_without_a_full_run() {
     trunk_ep t2 10.5.0.12
     vnet_ctl --wait sync
     reaches t1 10.5.0.12 || fail "t1 -> t2"
-    sandbox_vnetd_appctl vlog/set switch_session:file:dbg >/dev/null
+    debug_sessions
     local before mac i
     before=$(patched_logged h1)
     for i in 3 4 5; do
@@ -630,7 +637,7 @@ test_own_veth_endpoints_are_followed_without_a_full_run() {
     # flooding alone; no full run (checking, one follows each step all the
     # same and must change nothing).
     r1_on_h1
-    sandbox_vnetd_appctl vlog/set switch_session:file:dbg >/dev/null
+    debug_sessions
     sleep 1
     local before runs patched i ofport
     before=$(sandbox_vnetd_appctl coverage/read-counter switch_session_numbered)
@@ -675,8 +682,16 @@ test_own_veth_endpoints_followed_alone_without_the_check() {
     test_own_veth_endpoints_are_followed_without_a_full_run
 }
 
-# runs_settle: waits (10 s at most) until no full run starts for a second.
+h1_says_connected() {
+    [ "$(sandbox_vsctl h1 --bare --columns=is_connected list Controller)" = true ]
+}
+
+# runs_settle: waits (10 s at most each) until h1's ovs-vswitchd has said
+# that its controller is connected (it says so a few seconds after the
+# connection, news for a full run), and no full run starts for a second.
 runs_settle() {
+    wait_until 10 h1_says_connected \
+        || fail "h1's ovs-vswitchd does not say its controller is connected"
     local i before=$(full_runs) now
     for ((i = 0; i < 10; i++)); do
         sleep 1
@@ -686,25 +701,48 @@ runs_settle() {
     done
 }
 
-test_own_internal_endpoints_are_detached_without_a_full_run() {
-    # An endpoint with an internal port of its own, detached, is followed
-    # alone as a veth endpoint is (detached_alone); ovs-vswitchd removes its
-    # device before its namespace goes.  (The userspace datapath's
-    # ovs-vswitchd asks the kernel about an internal port's device where it
-    # runs, not where it is.)
+test_own_internal_endpoints_are_followed_without_a_full_run() {
+    # An endpoint with an internal port of its own: its namespace made and
+    # its port inserted alone; when ovs-vswitchd has made its device and
+    # numbered its port, the device goes into the namespace and the
+    # endpoint is bound, with its port's flows, its answer to ARP and its
+    # network's flooding, alone.  Detached, it is followed alone as a veth
+    # endpoint is (detached_alone); ovs-vswitchd removes its device before
+    # its namespace goes.  (The userspace datapath's ovs-vswitchd asks the
+    # kernel about an internal port's device where it runs, not where it
+    # is.)
     ALLOWED_LOG_ERRORS='netdev_linux\|WARN\|.*vnet[0-9a-f]{8}.*No such device'
     r1_on_h1
-    local i
+    debug_sessions
+    runs_settle
+    local i runs patched numbered
+    numbered=$(sandbox_vnetd_appctl coverage/read-counter switch_session_numbered)
+    runs=$(full_runs)
+    patched=$(patched_logged h1)
     for i in 1 2; do
         vnet_ctl --wait attach red "i$i" --switch=h1 --type=internal \
             --ip="10.5.2.$i" --netns="$SANDBOX_PREFIX-i$i" >/dev/null \
             || fail "attach i$i"
     done
+    numbered=$(( $(sandbox_vnetd_appctl coverage/read-counter switch_session_numbered) - numbered ))
+    patched=$(( $(patched_logged h1) - patched ))
+    (( patched >= 2 )) || fail "$patched of 2 new endpoints followed alone"
+    (( numbered >= 2 )) || fail "$numbered of 2 numbered ports followed alone"
+    assert_eq "$(vnet_ctl -f csv --no-headings ep-list | cut -d, -f8 | sort -u)" \
+        true "every endpoint up"
     reaches i2 10.5.0.11 || fail "i2 -> r1"
-    sandbox_vnetd_appctl vlog/set switch_session:file:dbg >/dev/null
+    reaches r1 10.5.2.1 || fail "r1 -> i1"
+    answers_arp r1 10.5.2.2 "$(nb_column Endpoint i2 mac)" || fail "no answer for i2"
+    output_has "priority=11,.*actions=.*output:$(port_of i2)\b" \
+        sandbox_ofctl h1 -O OpenFlow15 dump-flows br-vnet \
+        || fail "red's flooding leaves i2 out"
     # (On the kernel datapath, what ovs-vswitchd writes of a port whose
-    # device moved comes later; its full run is the attach's.)
+    # device moved comes later.)
     runs_settle
+    if [ "${SANDBOX_CHECK_INCREMENTAL:-0}" != 1 ]; then
+        runs=$(( $(full_runs) - runs ))
+        (( runs == 0 )) || fail "$runs full runs for 2 attaches"
+    fi
     local dev2
     dev2=$(sandbox_vsctl h1 --bare --columns=name find Interface \
                external_ids:iface-id=i2)
@@ -723,9 +761,9 @@ test_own_internal_endpoints_are_detached_without_a_full_run() {
     reaches i2 10.5.0.11 || fail "i2 -> r1 attached again"
 }
 
-test_own_internal_endpoints_detached_alone_without_the_check() {
+test_own_internal_endpoints_followed_alone_without_the_check() {
     SANDBOX_CHECK_INCREMENTAL=0
-    test_own_internal_endpoints_are_detached_without_a_full_run
+    test_own_internal_endpoints_are_followed_without_a_full_run
 }
 
 
@@ -765,7 +803,7 @@ test_plugged_ports_are_followed_without_a_full_run() {
     # location's report coming back from the NB takes no full run
     # (checking, one follows each all the same and must change nothing).
     r1_on_h1
-    sandbox_vnetd_appctl vlog/set switch_session:file:dbg >/dev/null
+    debug_sessions
     sleep 1
     local plugged numbered runs located i ofport
     plugged=$(sandbox_vnetd_appctl coverage/read-counter switch_session_plugged)

@@ -46,11 +46,17 @@ struct numbered {
 
 /* Whether nothing but the numbered ports calls for a full run: the last one
  * left everything it wanted in place but those ports' bindings, and nothing
- * it read has changed since (the switch's flows coming in aside). */
+ * it read has changed since (the switch's flows coming in aside; with
+ * 'nb_located', the NB's news being only locations that
+ * session_follow_located() follows). */
 static bool
 may_follow(const struct switch_session *ss, struct ovsdb_idl *nb,
-           const struct run_key *key)
+           const struct run_key *key_, bool nb_located)
 {
+    struct run_key key = *key_;
+    if (nb_located) {
+        key.nb_seqno = ss->last_key.nb_seqno;
+    }
     if (!nb || !ss->ran_once || ss->watching || !ss->settled || ss->rerun
         || ss->releasing || ss->config_error || !ss->nets_known
         || !ss->flows_nets_known || !ss->flows_computed || ss->offload_local
@@ -58,7 +64,7 @@ may_follow(const struct switch_session *ss, struct ovsdb_idl *nb,
         || !ss->attach_ready || !ss->db.ready || ss->txn_pending) {
         return false;
     }
-    return session_key_is_last_but_flows(ss, key);
+    return session_key_is_last_but_flows(ss, &key);
 }
 
 /* The desired flows' context of network 'net' if a port can join it alone:
@@ -216,7 +222,7 @@ session_follow_plugged(struct switch_session *ss, struct ovsdb_idl *nb,
     if (!n) {
         return false;
     }
-    bool followed = !full_due && may_follow(ss, nb, key);
+    bool followed = !full_due && may_follow(ss, nb, key, false);
     struct sset names = SSET_INITIALIZER(&names);
     for (size_t i = 0; i < n && followed; i++) {
         followed = (plugged_port(ss, &ps[i])
@@ -270,7 +276,7 @@ follow_or_bump(struct switch_session *ss, struct run_key *key, bool followed,
 
 bool
 session_follow_numbered(struct switch_session *ss, struct ovsdb_idl *nb,
-                        struct run_key *key, bool full_due)
+                        struct run_key *key, bool full_due, bool nb_located)
 {
     size_t n;
     const struct switch_news_ofport *os = switch_news_ofports(&ss->ovs_news,
@@ -278,7 +284,7 @@ session_follow_numbered(struct switch_session *ss, struct ovsdb_idl *nb,
     if (!n) {
         return false;
     }
-    bool followed = (!full_due && may_follow(ss, nb, key)
+    bool followed = (!full_due && may_follow(ss, nb, key, nb_located)
                      && patch_numbered(ss, os, n));
     if (followed) {
         COVERAGE_INC(switch_session_numbered);
@@ -361,7 +367,7 @@ session_follow_unplugged(struct switch_session *ss, struct ovsdb_idl *nb,
     if (!n) {
         return false;
     }
-    bool followed = !full_due && may_follow(ss, nb, key);
+    bool followed = !full_due && may_follow(ss, nb, key, false);
     struct lan_port *ports = xmalloc(n * sizeof *ports);
     struct desired_flows_net **dns = xcalloc(n, sizeof *dns);
     struct sset names = SSET_INITIALIZER(&names);
@@ -398,8 +404,12 @@ session_follow_alone(struct switch_session *ss, struct ovsdb_idl *nb,
 {
     bool unplugged = session_follow_unplugged(ss, nb, key, full_due);
     bool plugged = session_follow_plugged(ss, nb, key, full_due);
-    bool numbered = session_follow_numbered(ss, nb, key, full_due);
-    bool located = session_follow_located(ss, nb, key, full_due);
+    /* (The NB's report of where a port just plugged is may come with the
+     * switch numbering the port.) */
+    bool nb_located = session_nb_only_located(ss, nb, key, full_due);
+    bool numbered = session_follow_numbered(ss, nb, key, full_due,
+                                            nb_located);
+    bool located = session_follow_located(ss, key, nb_located);
     bool followed = unplugged || plugged || numbered || located;
     if (followed && desired_flows_checking() && ss->settled && !ss->watching
         && (key->installed_gen != ss->last_key.installed_gen

@@ -209,8 +209,8 @@ located_row(const struct ovsdb_idl_row *row,
 }
 
 bool
-session_follow_located(struct switch_session *ss, struct ovsdb_idl *nb,
-                       const struct run_key *key, bool full_due)
+session_nb_only_located(const struct switch_session *ss, struct ovsdb_idl *nb,
+                        const struct run_key *key, bool full_due)
 {
     if (full_due || !nb || !ss->ran_once || ss->watching || ss->rerun
         || !ss->nets_known || !ss->news || ss->news->datapaths_changed
@@ -218,11 +218,17 @@ session_follow_located(struct switch_session *ss, struct ovsdb_idl *nb,
         || ss->last_key.nb_seqno != ss->news->prev_seqno) {
         return false;
     }
+    struct located_ctx ctx = { .ss = ss };
+    return idl_changes_each(nb, located_row, &ctx) && ctx.n;
+}
+
+bool
+session_follow_located(struct switch_session *ss, const struct run_key *key,
+                       bool only_located)
+{
     struct run_key k = *key;
     k.nb_seqno = ss->last_key.nb_seqno;
-    struct located_ctx ctx = { .ss = ss };
-    if (!session_key_is_last_but_flows(ss, &k)
-        || !idl_changes_each(nb, located_row, &ctx) || !ctx.n) {
+    if (!only_located || !session_key_is_last_but_flows(ss, &k)) {
         return false;
     }
     COVERAGE_INC(switch_session_located);

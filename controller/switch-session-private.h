@@ -391,37 +391,39 @@ bool session_key_is_last_but_flows(const struct switch_session *,
 void session_keep_error(char **error, char *e);
 void session_patch_end(struct switch_session *, char *error);
 
-/* Follows the ports of endpoints of this switch that ovs-vswitchd has just
- * numbered (switch_news_ofports()), if there are any, when nothing else
- * calls for a full run (none is due for another reason, 'full_due'; 'key',
- * as now, is the last full run's, the switch's flows coming in aside; that
- * run left every other endpoint in place and bound, none with an error):
- * each is an endpoint of this switch with a veth of its own, with its own
- * MAC and IP, whose port was not numbered yet, in a network with other
- * ports here and on no physical network.  Binds each to its port and makes
- * its port's flows, its answer to ARP and its network's flooding again, and
- * returns true.  Otherwise, having changed nothing, or checking
- * (desired_flows_checking()), makes them the switch database's news for a
- * full run (in 'key' too). */
-/* Whether the NB's changes since the last full run (in one batch) are only
- * ovs-vnetd's reports of where logical ports plugged here are (or that
- * those unplugged here are nowhere) coming back (and nb_cfg), with nothing
- * else changed since but the switch's flows coming in (see
- * session_follow_alone()): a full run would change nothing
+/* session_nb_only_located() says whether the NB's changes since the last
+ * full run (in one batch) are only ovs-vnetd's reports of where logical
+ * ports plugged here are (or that those unplugged here are nowhere) coming
+ * back (and nb_cfg): a full run would change nothing for them
  * (plugged_located_here() and unplugged_located_away() in
- * switch-session-patch.c say when).
- * If so, and not checking (desired_flows_checking()), takes the NB's
- * sequence number into the last run's key. */
-bool session_follow_located(struct switch_session *, struct ovsdb_idl *nb,
-                            const struct run_key *, bool full_due);
+ * switch-session-patch.c say when).  session_follow_located() says, given
+ * that ('only_located'), whether nothing else changed since but the
+ * switch's flows coming in (see session_follow_alone()); if so, and not
+ * checking (desired_flows_checking()), it takes the NB's sequence number
+ * into the last run's key. */
+bool session_nb_only_located(const struct switch_session *,
+                             struct ovsdb_idl *nb, const struct run_key *,
+                             bool full_due);
+bool session_follow_located(struct switch_session *, const struct run_key *,
+                            bool only_located);
 
 /* session_follow_unplugged(), session_follow_plugged(),
- * session_follow_numbered() and
- * session_follow_located(), in that order: whether any followed.  Checking,
- * when one did and the switch's flows came in too, the endpoints' "up" is
- * refreshed first, as without the check. */
+ * session_follow_numbered() (which the NB's news of locations alone does
+ * not hold back) and session_follow_located(), in that order: whether any
+ * followed.  Checking, when one did and the switch's flows came in too, the
+ * endpoints' "up" is refreshed first, as without the check. */
 bool session_follow_alone(struct switch_session *, struct ovsdb_idl *nb,
                           struct run_key *, bool full_due);
+
+/* Follows the interfaces that someone else unplugged from the switch (their
+ * ports deleted), and nothing else (switch_news_unplugged()), if the last
+ * full run left everything it wanted in place: each was bound here for a
+ * logical port, in a network that keeps other ports here.  Unbinds each,
+ * takes its port's flows away and makes its network's flooding again
+ * without it, and returns true.  Otherwise, having changed nothing, or
+ * checking, makes them news for a full run (in 'key' too). */
+bool session_follow_unplugged(struct switch_session *, struct ovsdb_idl *nb,
+                              struct run_key *, bool full_due);
 
 /* Follows the interfaces that someone else plugged into the switch, and
  * nothing else (switch_news_plugged()), if the last full run left
@@ -433,21 +435,27 @@ bool session_follow_alone(struct switch_session *, struct ovsdb_idl *nb,
  * returns true; those numbered already are followed next by
  * session_follow_numbered().  Otherwise, having changed nothing, or
  * checking, makes them news for a full run (in 'key' too). */
-/* Follows the interfaces that someone else unplugged from the switch (their
- * ports deleted), and nothing else (switch_news_unplugged()), if the last
- * full run left everything it wanted in place: each was bound here for a
- * logical port, in a network that keeps other ports here.  Unbinds each,
- * takes its port's flows away and makes its network's flooding again
- * without it, and returns true.  Otherwise, having changed nothing, or
- * checking, makes them news for a full run (in 'key' too). */
-bool session_follow_unplugged(struct switch_session *, struct ovsdb_idl *nb,
-                              struct run_key *, bool full_due);
-
 bool session_follow_plugged(struct switch_session *, struct ovsdb_idl *nb,
                             struct run_key *, bool full_due);
 
+/* Follows the ports of endpoints of this switch that ovs-vswitchd has just
+ * numbered (switch_news_ofports()), if there are any, when nothing else
+ * calls for a full run (none is due for another reason, 'full_due'; 'key',
+ * as now, is the last full run's, the switch's flows coming in aside; that
+ * run left every other endpoint in place and bound, none with an error;
+ * with 'nb_located', the NB's news may be locations alone, as
+ * session_nb_only_located() says): each is an endpoint of this switch with
+ * a veth or an internal port of its own (whose device goes into its
+ * namespace now), with its own MAC and IP, whose port was not numbered
+ * yet, in a network with other ports here and on no physical network; or
+ * a logical port's interface plugged by someone else.  Binds each to its port and makes
+ * its port's flows, its answer to ARP and its network's flooding again, and
+ * returns true.  Otherwise, having changed nothing, or checking
+ * (desired_flows_checking()), makes them the switch database's news for a
+ * full run (in 'key' too). */
 bool session_follow_numbered(struct switch_session *, struct ovsdb_idl *nb,
-                             struct run_key *key, bool full_due);
+                             struct run_key *key, bool full_due,
+                             bool nb_located);
 
 /* The OpenFlow socket the bridge connects to (malloc'd), the first of its
  * two until one is chosen, or NULL without a bridge or run directory;

@@ -614,6 +614,14 @@ attacher_attach_alone(struct attacher *a, const struct attach_want *w)
 }
 
 bool
+attacher_awaits_port(const struct attacher *a, const char *endpoint)
+{
+    const struct attached *at = shash_find_data(&a->endpoints, endpoint);
+    return (at && !at->ready && at->pending_port && !at->error && !at->dup
+            && !at->replug);
+}
+
+bool
 attacher_port_numbered(struct attacher *a, const char *endpoint)
 {
     struct attached *at = shash_find_data(&a->endpoints, endpoint);
@@ -621,7 +629,9 @@ attacher_port_numbered(struct attacher *a, const char *endpoint)
         return false;
     } else if (at->ready) {
         return true;
-    } else if (!at->pending_port || !a->n_not_ready) {
+    } else if (!at->pending_port || !a->n_not_ready || !a->looked
+               || a->switch_netns_fd < 0) {
+        /* (Where ovs-vswitchd runs is not known: not looked for here.) */
         return false;
     }
     at->want.port_open = true;  /* (Its device may move now.) */
@@ -741,7 +751,7 @@ attacher_get_state(const struct attacher *a, size_t i,
     st->error = at ? at->error : NULL;
     st->wants_port = at && (at->ready || (at->pending_port && !at->replug));
     st->awaits_port = (st->wants_port && !at->ready && !at->error
-                       && !at->dup);
+                       && !at->dup && !w->port_open);
     st->put_off = put_off && !at;
     st->trunk_netns = (at ? at->want.trunk_netns
                        : st->put_off ? trunk_netns : NULL);

@@ -96,22 +96,27 @@ bool attacher_run(struct attacher *, const struct attach_want *wants,
  * host end is 'host_ifname', or an internal port of that name), can be: the
  * last run knew where ovs-vswitchd runs and left every endpoint it wanted in
  * place, nothing of the endpoint is attached, its namespace does not exist
- * and bears no mark of ours (so no other endpoint has it), and its trunk is
- * open (its device where the switch runs does not exist).
+ * and bears no mark of ours (so no other endpoint has it), and behind a
+ * trunk, its trunk is open; otherwise, its device does not exist where the
+ * switch runs.
  * attacher_attach_alone() then makes 'w' (of that endpoint) and returns
  * whether it is in place, or for an internal port, its namespace made and
  * its device to be made by the switch (if not, its error is kept and a run
  * is to follow, as for one attacher_run() could not make).
+ * attacher_awaits_port() says whether 'endpoint' is an internal port that
+ * waits for the switch alone (to make its device and number its port).
  * attacher_port_numbered() says that the switch numbered endpoint
  * 'endpoint''s port: an internal port's device, which the switch has made,
- * is moved into its namespace and configured there; it returns whether the
- * endpoint is in place (if not, a run is to follow).
+ * is moved into its namespace and configured there (where the attacher
+ * knows ovs-vswitchd runs); it returns whether the endpoint is in place (if
+ * not, a run is to follow).
  * attacher_may_detach_alone() says whether 'endpoint' is in place behind a
  * trunk, every endpoint being so, and attacher_detach_alone() removes it. */
 bool attacher_may_attach_alone(struct attacher *, const char *endpoint,
                                const char *netns, const char *trunk_port,
                                const char *host_ifname);
 bool attacher_attach_alone(struct attacher *, const struct attach_want *w);
+bool attacher_awaits_port(const struct attacher *, const char *endpoint);
 bool attacher_port_numbered(struct attacher *, const char *endpoint);
 bool attacher_may_detach_alone(const struct attacher *, const char *endpoint);
 void attacher_detach_alone(struct attacher *, const char *endpoint);
@@ -145,10 +150,12 @@ struct attacher_state {
     /* It must be a port of the switch: it is in place, or it is an internal
      * port that the switch makes once it is a port. */
     bool wants_port;
-    /* Of those, an internal port with nothing wrong that waits for the
-     * switch alone: its device goes into its namespace once the switch has
-     * made it and numbered its port (attacher_port_numbered(), or the next
-     * run). */
+    /* Of those, an internal port with nothing wrong whose port the switch
+     * has not numbered yet (the want's 'port_open'): it waits for the
+     * switch alone, and its device goes into its namespace once the switch
+     * has made it and numbered its port (attacher_port_numbered(), or the
+     * next run).  (One numbered whose device has not moved is not in
+     * place: the run put it off, or the device is not there.) */
     bool awaits_port;
     /* The namespace of the trunk it is behind, or NULL.  It is named after
      * the namespace where the switch's ovs-vswitchd runs, if that has a name

@@ -117,6 +117,11 @@ numbered_port(struct switch_session *ss, const struct switch_news_ofport *o,
 
 #define keep_error session_keep_error
 
+/* At most this many internal ports' devices are moved into their
+ * namespaces by one patch of numbered ports; more (a bulk attach) are for a
+ * full run, which moves them a part at a time. */
+#define NUMBERED_MOVES_MAX 8
+
 /* Patches the desired flows with the ports of 'ns'. */
 static void
 patch_flows(struct switch_session *ss, const struct numbered *ns, size_t n)
@@ -166,7 +171,14 @@ patch_numbered(struct switch_session *ss,
      * switch's own.) */
     ok = ok && n_errors == ss->endpoint_errors && n_own <= ss->n_unbound;
     /* (An internal port's device, made by the switch, goes into its
-     * namespace now.) */
+     * namespace now: a few at a time, as a full run makes them a part at a
+     * time, to keep the loop turning.) */
+    size_t n_moves = 0;
+    for (size_t i = 0; i < n && ok; i++) {
+        n_moves += (!ns[i].plugged
+                    && attacher_awaits_port(ss->attacher, os[i].iface_id));
+    }
+    ok = ok && n_moves <= NUMBERED_MOVES_MAX;
     for (size_t i = 0; i < n && ok; i++) {
         ok = ns[i].plugged || attacher_port_numbered(ss->attacher,
                                                      os[i].iface_id);

@@ -442,7 +442,8 @@ bool session_follow_plugged(struct switch_session *, struct ovsdb_idl *nb,
  * numbered (switch_news_ofports()), if there are any, when nothing else
  * calls for a full run (none is due for another reason, 'full_due'; 'key',
  * as now, is the last full run's, the switch's flows coming in aside; that
- * run left every other endpoint in place and bound, none with an error;
+ * run left every other endpoint in place and bound (or an internal port
+ * waiting for the switch alone to number its port), none with an error;
  * with 'nb_located', the NB's news may be locations alone, as
  * session_nb_only_located() says): each is an endpoint of this switch with
  * a veth or an internal port of its own (whose device goes into its

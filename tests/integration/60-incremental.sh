@@ -591,6 +591,12 @@ port_of() {
         external_ids:iface-id="$1"
 }
 
+# port_of_name EP: the name of EP's interface on h1.
+port_of_name() {
+    sandbox_vsctl h1 --bare --columns=name find Interface \
+        external_ids:iface-id="$1"
+}
+
 # detached_alone EP IP OTHER: detaches EP (with IP, a port of its own on
 # h1) and checks that it was followed alone: its port deleted, its port's
 # flows and answer to ARP gone, the flooding made again without it but with
@@ -744,8 +750,7 @@ test_own_internal_endpoints_are_followed_without_a_full_run() {
         (( runs == 0 )) || fail "$runs full runs for 2 attaches"
     fi
     local dev2
-    dev2=$(sandbox_vsctl h1 --bare --columns=name find Interface \
-               external_ids:iface-id=i2)
+    dev2=$(port_of_name i2)
     [ -n "$dev2" ] || fail "i2 has no port"
     detached_alone i2 10.5.2.2 i1
     # (Its device is nowhere: neither where the switch runs nor here.)
@@ -788,6 +793,30 @@ test_bulk_attach_keeps_the_loop_turning() {
     fi
     [ "$(sandbox_vnetd_appctl coverage/read-counter attacher_deferred)" -gt 0 ] \
         || fail "the 400 endpoints were made in one pass"
+}
+
+# Internal ports attached by the score in one command: none is up (and the
+# command does not return) before its device is in its namespace with its
+# address, whichever way each was followed (a patch of numbered ports moves
+# a few devices at a time; a full run moves the rest).
+test_bulk_internal_attach_is_in_place_when_up() {
+    ALLOWED_LOG_ERRORS='netdev_linux\|WARN\|.*vnet[0-9a-f]{8}.*No such device'
+    r1_on_h1
+    local i args=() dev
+    for ((i = 1; i <= 24; i++)); do
+        args+=(-- attach red "b$i" --switch=h1 --type=internal --ip="10.5.3.$i"
+               --netns="$SANDBOX_PREFIX-b$i")
+    done
+    "$OVS_VNET_CTL" -t 60 --wait "${args[@]:1}" >/dev/null || fail "bulk attach"
+    for ((i = 1; i <= 24; i++)); do
+        dev=$(port_of_name "b$i")
+        output_has "inet 10\.5\.3\.$i/" in_ep "b$i" ip addr show dev "$dev" \
+            || fail "b$i up without its address in its namespace"
+    done
+    assert_eq "$(vnet_ctl -f csv --no-headings ep-list | cut -d, -f8 | sort -u)" \
+        true "every endpoint up"
+    reaches b24 10.5.0.11 || fail "b24 -> r1"
+    reaches r1 10.5.3.1 || fail "r1 -> b1"
 }
 
 # ep_switch_up EP: EP's switch (its location, for a logical port) and "up",

@@ -613,23 +613,29 @@ attacher_attach_alone(struct attacher *a, const struct attach_want *w)
     return at->ready || (at->pending_port && !at->error);
 }
 
+/* Whether 'at' is an internal port with nothing wrong that waits for the
+ * switch to make its device (and number its port). */
+static bool
+awaits_switch(const struct attached *at)
+{
+    return (!at->ready && at->pending_port && !at->error && !at->dup
+            && !at->replug);
+}
+
 bool
 attacher_awaits_port(const struct attacher *a, const char *endpoint)
 {
     const struct attached *at = shash_find_data(&a->endpoints, endpoint);
-    return (at && !at->ready && at->pending_port && !at->error && !at->dup
-            && !at->replug);
+    return at && awaits_switch(at);
 }
 
 bool
 attacher_port_numbered(struct attacher *a, const char *endpoint)
 {
     struct attached *at = shash_find_data(&a->endpoints, endpoint);
-    if (!at || at->dup || at->replug) {
-        return false;
-    } else if (at->ready) {
+    if (at && at->ready && !at->dup) {
         return true;
-    } else if (!at->pending_port || !a->n_not_ready || !a->looked
+    } else if (!at || !awaits_switch(at) || !a->n_not_ready || !a->looked
                || a->switch_netns_fd < 0) {
         /* (Where ovs-vswitchd runs is not known: not looked for here.) */
         return false;
@@ -750,8 +756,7 @@ attacher_get_state(const struct attacher *a, size_t i,
     st->ready = at && at->ready;
     st->error = at ? at->error : NULL;
     st->wants_port = at && (at->ready || (at->pending_port && !at->replug));
-    st->awaits_port = (st->wants_port && !at->ready && !at->error
-                       && !at->dup && !w->port_open);
+    st->awaits_port = at && awaits_switch(at) && !w->port_open;
     st->put_off = put_off && !at;
     st->trunk_netns = (at ? at->want.trunk_netns
                        : st->put_off ? trunk_netns : NULL);

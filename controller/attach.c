@@ -580,9 +580,16 @@ attacher_may_attach_alone(struct attacher *a, const char *endpoint,
     /* (A namespace of ours that is gone still has its mark until its
      * endpoint is detached: deleted behind our back, it may be another
      * endpoint's, to be made again.) */
-    if (!a->looked || a->n_not_ready || a->n_deferred || !netns
-        || shash_find(&a->endpoints, endpoint)
-        || vif_netns_exists(netns) || netns_is_ours(netns)) {
+    if (!a->looked || a->n_not_ready || a->n_deferred
+        || shash_find(&a->endpoints, endpoint)) {
+        return false;
+    }
+    if (!netns) {
+        /* A tap, new where the switch runs. */
+        return (!trunk_port && host_ifname && a->switch_netns_fd >= 0
+                && !vif_link_exists(a->switch_netns_fd, host_ifname));
+    }
+    if (vif_netns_exists(netns) || netns_is_ours(netns)) {
         return false;
     }
     if (!trunk_port) {
@@ -678,7 +685,7 @@ attacher_leaving_ifname(const struct attacher *a, const char *endpoint)
     const struct attached *at = shash_find_data(&a->endpoints, endpoint);
     return (a->looked && !a->n_not_ready && !a->n_deferred && at
             && at->ready && !at->dup && !at->leaving && !at->replug
-            && !at->want.trunk_netns && at->want.netns && at->want.host_ifname
+            && !at->want.trunk_netns && at->want.host_ifname
             ? at->want.host_ifname : NULL);
 }
 

@@ -93,12 +93,12 @@ bool attacher_run(struct attacher *, const struct attach_want *wants,
  * of the NB followed alone; the next attacher_run() takes it as it finds it.
  * attacher_may_attach_alone() says whether endpoint 'endpoint', in
  * namespace 'netns' behind trunk port 'trunk_port' (NULL: with a veth whose
- * host end is 'host_ifname', or an internal port of that name), can be: the
- * last run knew where ovs-vswitchd runs and left every endpoint it wanted in
- * place, nothing of the endpoint is attached, its namespace does not exist
- * and bears no mark of ours (so no other endpoint has it), and behind a
- * trunk, its trunk is open; otherwise, its device does not exist where the
- * switch runs.
+ * host end is 'host_ifname', or an internal port of that name; 'netns'
+ * NULL: a tap of that name), can be: the last run knew where ovs-vswitchd
+ * runs and left every endpoint it wanted in place, nothing of the endpoint
+ * is attached, its namespace does not exist and bears no mark of ours (so
+ * no other endpoint has it), and behind a trunk, its trunk is open;
+ * otherwise, its device does not exist where the switch runs.
  * attacher_attach_alone() then makes 'w' (of that endpoint) and returns
  * whether it is in place, or for an internal port, its namespace made and
  * its device to be made by the switch (if not, its error is kept and a run
@@ -121,13 +121,14 @@ bool attacher_port_numbered(struct attacher *, const char *endpoint);
 bool attacher_may_detach_alone(const struct attacher *, const char *endpoint);
 void attacher_detach_alone(struct attacher *, const char *endpoint);
 
-/* One endpoint with a port of its own in a namespace (a veth, or an
- * internal port), no longer wanted, for a change of the NB followed alone:
- * its port is removed from the switch, and its devices stay until
+/* One endpoint with a port of its own (a veth or an internal port in a
+ * namespace, or a tap), no longer wanted, for a change of the NB followed
+ * alone: its port is removed from the switch, and its devices stay until
  * ovs-vswitchd has let go of them.  attacher_leaving_ifname() says whether
- * 'endpoint' can leave so: it is in place with a veth or an internal port of
- * its own (not behind a trunk, nor a tap), every endpoint being in place; it
- * returns its port's device's name, or NULL.  attacher_leave_alone() marks it as leaving.  Once its port's
+ * 'endpoint' can leave so: it is in place with a port of its own (not
+ * behind a trunk), every endpoint being in place; it returns its port's
+ * device's name, or NULL.  attacher_leave_alone() marks it as leaving.
+ * Once its port's
  * record comes due, attacher_remove_leaving() removes the devices of the
  * 'n' 'records' if every one is of an endpoint leaving so (as
  * attacher_run() would), and returns whether it did; if not, it does

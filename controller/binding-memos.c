@@ -119,7 +119,7 @@ binding_memos_here_port(const struct binding_memos *memos,
     }
     if (plugged
         ? m->created || (m->host && !m->host_here)
-        : (!m->created || !m->here || m->tap || m->trunk
+        : (!m->created || !m->here || m->trunk
            || strcmp(m->ifname, ifname))) {
         return false;
     }

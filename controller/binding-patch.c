@@ -91,11 +91,10 @@ patch_check(const struct binding_memos *memos,
     c->had_mac = c->has_mac = false;
     if (!c->inserted) {
         /* What it had is what the last run (or patch) found. */
-        /* (One served here: behind a trunk, or with a veth or an internal
-         * port of its own.) */
+        /* (One served here: behind a trunk, or with a veth, an internal
+         * port or a tap of its own.) */
         if (!m || m->run != memos->runs || m->here != c->here
-            || (c->here && ((!m->trunk && m->tap)
-                            || m->pending || !m->accepted))
+            || (c->here && (m->pending || !m->accepted))
             || (!m->pending && !memo_addresses_hold(m, &c->ni))) {
             return false;
         }
@@ -124,10 +123,10 @@ patch_check(const struct binding_memos *memos,
         t.uuid = c->row->header_.uuid;
         memo_fill_row(&t, in, c->row);
         /* One served here: behind a trunk or with a veth or an internal
-         * port of its own, in a namespace, filled in. */
+         * port of its own, in a namespace, or a tap; filled in. */
         bool ok = (t.here == c->here
-                   && (!c->here || ((t.trunk || !t.tap)
-                                    && !t.pending && c->row->netns
+                   && (!c->here || (!t.pending
+                                    && (c->row->netns || t.tap)
                                     && !in->offload_local)));
         if (ok && !t.pending) {
             memo_fill_addresses(&t, c->row, &c->ni);

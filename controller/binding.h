@@ -208,9 +208,9 @@ bool binding_memos_placement(const struct binding_memos *,
 
 /* For an interface numbered, followed without a run: whether the last
  * binding_collect() (or binding_patch()) with 'memos' found endpoint row
- * 'ep' with its own MAC and IP and either (not 'plugged') a namespace
- * endpoint of this switch with a veth or an internal port of its own (not a
- * tap nor behind a trunk) whose device is 'ifname', or ('plugged') a
+ * 'ep' with its own MAC and IP and either (not 'plugged') an endpoint of
+ * this switch with a veth, an internal port or a tap of its own (not behind
+ * a trunk) whose device is 'ifname', or ('plugged') a
  * logical port on no other switch (its interface plugged here by someone
  * else).  If so, fills '*port' with its port on OpenFlow port 'ofport' (its
  * name is the row's). */

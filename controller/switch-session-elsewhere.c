@@ -157,9 +157,14 @@ session_check_begin(const struct switch_session *ss,
                     struct session_check *check, bool patched, size_t n_peers)
 {
     /* (As a patch left them: the statuses it changed are its own, and so
-     * are the endpoints it bound, unless it left them to a full run.) */
+     * are the endpoints it bound, unless it left them to a full run, as
+     * those it could not make.) */
     check->flows = desired_flows_text(ss->units);
     sset_clone(&check->status, &ss->endpoints.changed);
+    const char *name;
+    SSET_FOR_EACH (name, &ss->left_to_run) {
+        sset_add(&check->status, name);
+    }
     check->n_unbound = ss->rerun ? SIZE_MAX : ss->n_unbound;
     check->n_peers = n_peers;
     check->patched = patched;

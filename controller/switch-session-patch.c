@@ -278,6 +278,18 @@ patchable_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
  * time (attacher_set_budget()) and keeps the loop turning. */
 #define PATCH_HERE_MAX 8
 
+static bool
+is_trunk(const struct vnetrec_endpoint *ep)
+{
+    return !strcmp(ep->type, "trunk");
+}
+
+static bool
+is_tap(const struct vnetrec_endpoint *ep)
+{
+    return !strcmp(ep->type, "tap");
+}
+
 /* Whether endpoint row 'ep', inserted, is new here and the attacher can
  * make its devices alone (behind trunk port 'trunk_port', or with a port of
  * its own whose device is 'ifname'); if so, counts it among the patch's. */
@@ -286,23 +298,27 @@ new_here(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
          const char *trunk_port, const char *ifname)
 {
     struct switch_session *ss = ctx->ss;
+    /* (A tap's namespace is the switch's: its device's name is its own.) */
+    const char *netns = is_tap(ep) ? NULL : ep->netns;
     if (shash_find(&ss->endpoints.map, ep->name)
-        || sset_contains(&ctx->here_netns, ep->netns)
-        || !attacher_may_attach_alone(ss->attacher, ep->name, ep->netns,
+        || (netns && sset_contains(&ctx->here_netns, netns))
+        || !attacher_may_attach_alone(ss->attacher, ep->name, netns,
                                       trunk_port, ifname)) {
         return false;
     }
-    sset_add(&ctx->here_netns, ep->netns);
+    if (netns) {
+        sset_add(&ctx->here_netns, netns);
+    }
     ctx->n_here++;
     return true;
 }
 
 /* Whether endpoint row 'ep', inserted, is served here with a veth (or an
- * internal port) of its own and can be followed alone: its port can go into
- * the switch's database's open transaction alone (as a full run would
- * insert it), and the attacher can make its devices alone (an internal
- * port's namespace, its device once the switch has made it and numbered its
- * port). */
+ * internal port, or a tap) of its own and can be followed alone: its port
+ * can go into the switch's database's open transaction alone (as a full run
+ * would insert it), and the attacher can make its devices alone (an
+ * internal port's namespace, its device once the switch has made it and
+ * numbered its port). */
 static bool
 here_port_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep)
 {
@@ -314,7 +330,8 @@ here_port_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep)
 }
 
 /* Whether endpoint row 'ep' (of network 'dn'), deleted, was served here
- * with a veth or an internal port of its own and can be followed alone:
+ * with a veth, an internal port or a tap of its own and can be followed
+ * alone:
  * bound to its port, its own MAC and IP, another port of its network stays
  * here, its port can be deleted in the switch's database's open transaction
  * (as a full run would delete it), and the attacher can leave its devices
@@ -354,14 +371,18 @@ here_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
     struct switch_session *ss = ctx->ss;
     struct desired_flows_net *dn = CONST_CAST(struct desired_flows_net *,
                                               dn_);
-    if (inserted == deleted || ctx->n_here >= PATCH_HERE_MAX || !ep->netns
+    if (inserted == deleted || ctx->n_here >= PATCH_HERE_MAX
+        || (!ep->netns && !is_tap(ep))
         || !nullable_string_is_equal(vnet_endpoint_switch_name(ep), ss->name)
         || !dn->has_neighbors || !dn->nn.ports || dn->row->physnet) {
         return false;
     }
-    if (!strcmp(ep->type, "netns") || !strcmp(ep->type, "internal")) {
+    if (!strcmp(ep->type, "netns") || !strcmp(ep->type, "internal")
+        || is_tap(ep)) {
         /* (An internal port's device is the switch's: it makes it for the
-         * port inserted, and removes it with the port deleted.) */
+         * port inserted, and removes it with the port deleted.  A tap is
+         * made where the switch runs, and goes once the switch has let go
+         * of it.) */
         return (inserted ? here_port_endpoint(ctx, ep)
                 : here_port_leaving(ctx, ep, dn));
     }
@@ -446,11 +467,6 @@ patch_row(const struct ovsdb_idl_row *row,
     return true;
 }
 
-static bool
-is_trunk(const struct vnetrec_endpoint *ep)
-{
-    return !strcmp(ep->type, "trunk");
-}
 
 static bool
 same_neighbor(const struct lan_neighbor *a, const struct lan_neighbor *b)
@@ -633,6 +649,7 @@ insert_port(struct patch_ctx *ctx, const struct binding_change *c)
         .iface_id = c->want.endpoint,
         .mac = c->row->mac,
         .netns = c->want.netns,
+        .tap = is_tap(c->row),
         .type = c->want.internal ? "internal" : NULL,
     };
     if (!switch_db_insert_port(ss->ovs.idl, ctx->txn, ss->ifaces_by_name,
@@ -747,6 +764,7 @@ attach_here(struct patch_ctx *ctx)
                        && (c->want.trunk_port || insert_port(ctx, c))) {
                 in_place[i] = true;
             } else {
+                sset_add(&ss->left_to_run, c->row->name);
                 ss->rerun = true;
                 poll_immediate_wake();
             }

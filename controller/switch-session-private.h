@@ -98,6 +98,9 @@ struct switch_session {
                                  * switch's database (no transaction could
                                  * be opened) and nothing in flight will
                                  * bring news of it: run again. */
+    struct sset left_to_run;    /* Endpoints a change followed alone could
+                                 * not make, for the next full run (their
+                                 * statuses are its to set). */
     bool marks_due;             /* The vnet-installed marks are to be
                                  * brought to what the last full run found
                                  * (marks_run()). */

@@ -103,6 +103,7 @@ switch_session_create(const char *name)
     smap_init(&ss->port_conflicts);
     smap_init(&ss->row_errors);
     sset_init(&ss->rows_accepted);
+    sset_init(&ss->left_to_run);
     hmapx_init(&ss->nets_here);
     hmap_init(&ss->flows_nets);
     binding_memos_init(&ss->memos);
@@ -156,6 +157,7 @@ switch_session_destroy(struct switch_session *ss)
         smap_destroy(&ss->port_conflicts);
         smap_destroy(&ss->row_errors);
         sset_destroy(&ss->rows_accepted);
+        sset_destroy(&ss->left_to_run);
         hmapx_destroy(&ss->nets_here);
         desired_flows_nets_clear(&ss->flows_nets);
         hmap_destroy(&ss->flows_nets);
@@ -720,6 +722,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         if (elsewhere) {
             session_check_end(ss, &check);
         }
+        sset_clear(&ss->left_to_run);
         /* As the run left things: what it changed itself (a transaction
          * sent, new desired flows not in sync yet) is no news for the
          * next. */

@@ -604,7 +604,7 @@ port_of_name() {
 # its devices removed once the switch has let go of its port (the log check
 # finds no error of the switch's about it), without a full run either
 # (checking, one follows each step all the same and must change nothing);
-# OTHER still reaches r1.
+# OTHER still reaches r1 (a tap: its guest does).
 detached_alone() {
     local ep=$1 ip=$2 other=$3 mac ofport other_port runs patched stale
     mac=$(nb_column Endpoint "$ep" mac)
@@ -633,7 +633,11 @@ detached_alone() {
         sandbox_ofctl h1 -O OpenFlow15 dump-flows br-vnet \
         || fail "red's flooding lost $other (port $other_port)"
     ! answers_arp r1 "$ip" "$mac" || fail "$ep still answered"
-    reaches "$other" 10.5.0.11 || fail "$other -> r1 after $ep left"
+    if [ "$(nb_column Endpoint "$other" type)" = tap ]; then
+        tap_guest_of "$other" --ping 10.5.0.11 --timeout 5 >/dev/null
+    else
+        reaches "$other" 10.5.0.11
+    fi || fail "$other -> r1 after $ep left"
 }
 
 test_own_veth_endpoints_are_followed_without_a_full_run() {
@@ -707,6 +711,49 @@ runs_settle() {
     done
 }
 
+# two_attached_alone KIND NAME NET: with r1 alone on h1, attaches NAME1
+# and NAME2 to red on h1 ("attach --type=KIND", IPs 10.5.NET.1 and .2, each
+# in a namespace of its own but a tap) and checks that each was followed
+# alone: made and its port inserted, its port numbered, up.  Sets
+# runs_before: the full runs before the attaches.
+two_attached_alone() {
+    local kind=$1 name=$2 net=$3 i numbered patched netns
+    r1_on_h1
+    debug_sessions
+    runs_settle
+    numbered=$(sandbox_vnetd_appctl coverage/read-counter switch_session_numbered)
+    runs_before=$(full_runs)
+    patched=$(patched_logged h1)
+    for i in 1 2; do
+        netns=--netns="$SANDBOX_PREFIX-$name$i"
+        [ "$kind" != tap ] || netns=
+        vnet_ctl --wait attach red "$name$i" --switch=h1 --type="$kind" \
+            --ip="10.5.$net.$i" $netns >/dev/null || fail "attach $name$i"
+    done
+    numbered=$(( $(sandbox_vnetd_appctl coverage/read-counter switch_session_numbered) - numbered ))
+    patched=$(( $(patched_logged h1) - patched ))
+    (( patched >= 2 )) || fail "$patched of 2 new endpoints followed alone"
+    (( numbered >= 2 )) || fail "$numbered of 2 numbered ports followed alone"
+    assert_eq "$(vnet_ctl -f csv --no-headings ep-list | cut -d, -f8 | sort -u)" \
+        true "every endpoint up"
+}
+
+# bound_alone EP IP: r1 gets the switch's answer to ARP for EP (at IP),
+# red's flooding reaches EP's port, and (without the check) no full run
+# ran since two_attached_alone, once h1's ovs-vswitchd has settled.
+bound_alone() {
+    local runs
+    answers_arp r1 "$2" "$(nb_column Endpoint "$1" mac)" || fail "no answer for $1"
+    output_has "priority=11,.*actions=.*output:$(port_of "$1")\b" \
+        sandbox_ofctl h1 -O OpenFlow15 dump-flows br-vnet \
+        || fail "red's flooding leaves $1 out"
+    runs_settle
+    if [ "${SANDBOX_CHECK_INCREMENTAL:-0}" != 1 ]; then
+        runs=$(( $(full_runs) - runs_before ))
+        (( runs == 0 )) || fail "$runs full runs for 2 attaches"
+    fi
+}
+
 test_own_internal_endpoints_are_followed_without_a_full_run() {
     # An endpoint with an internal port of its own: its namespace made and
     # its port inserted alone; when ovs-vswitchd has made its device and
@@ -718,37 +765,12 @@ test_own_internal_endpoints_are_followed_without_a_full_run() {
     # kernel about an internal port's device where it runs, not where it
     # is.)
     ALLOWED_LOG_ERRORS='netdev_linux\|WARN\|.*vnet[0-9a-f]{8}.*No such device'
-    r1_on_h1
-    debug_sessions
-    runs_settle
-    local i runs patched numbered
-    numbered=$(sandbox_vnetd_appctl coverage/read-counter switch_session_numbered)
-    runs=$(full_runs)
-    patched=$(patched_logged h1)
-    for i in 1 2; do
-        vnet_ctl --wait attach red "i$i" --switch=h1 --type=internal \
-            --ip="10.5.2.$i" --netns="$SANDBOX_PREFIX-i$i" >/dev/null \
-            || fail "attach i$i"
-    done
-    numbered=$(( $(sandbox_vnetd_appctl coverage/read-counter switch_session_numbered) - numbered ))
-    patched=$(( $(patched_logged h1) - patched ))
-    (( patched >= 2 )) || fail "$patched of 2 new endpoints followed alone"
-    (( numbered >= 2 )) || fail "$numbered of 2 numbered ports followed alone"
-    assert_eq "$(vnet_ctl -f csv --no-headings ep-list | cut -d, -f8 | sort -u)" \
-        true "every endpoint up"
+    two_attached_alone internal i 2
     reaches i2 10.5.0.11 || fail "i2 -> r1"
     reaches r1 10.5.2.1 || fail "r1 -> i1"
-    answers_arp r1 10.5.2.2 "$(nb_column Endpoint i2 mac)" || fail "no answer for i2"
-    output_has "priority=11,.*actions=.*output:$(port_of i2)\b" \
-        sandbox_ofctl h1 -O OpenFlow15 dump-flows br-vnet \
-        || fail "red's flooding leaves i2 out"
     # (On the kernel datapath, what ovs-vswitchd writes of a port whose
-    # device moved comes later.)
-    runs_settle
-    if [ "${SANDBOX_CHECK_INCREMENTAL:-0}" != 1 ]; then
-        runs=$(( $(full_runs) - runs ))
-        (( runs == 0 )) || fail "$runs full runs for 2 attaches"
-    fi
+    # device moved comes later: bound_alone waits.)
+    bound_alone i2 10.5.2.2
     local dev2
     dev2=$(port_of_name i2)
     [ -n "$dev2" ] || fail "i2 has no port"
@@ -769,6 +791,56 @@ test_own_internal_endpoints_are_followed_without_a_full_run() {
 test_own_internal_endpoints_followed_alone_without_the_check() {
     SANDBOX_CHECK_INCREMENTAL=0
     test_own_internal_endpoints_are_followed_without_a_full_run
+}
+
+# tap_guest_of EP ARGS...: a stand-in for the VM on tap endpoint EP, on h1
+# (tests/lib/tap-guest.py EP's-tap EP's-IP EP's-MAC ARGS...).
+tap_guest_of() {
+    local ep=$1; shift
+    sandbox_netns_exec h1 python3 tests/lib/tap-guest.py "$(port_of_name "$ep")" \
+        "$(nb_column Endpoint "$ep" ip)" "$(nb_column Endpoint "$ep" mac)" "$@"
+}
+
+h1_has_link() {
+    sandbox_netns_exec h1 ip link show "$1" >/dev/null 2>&1
+}
+
+test_own_tap_endpoints_are_followed_without_a_full_run() {
+    # A tap endpoint (a VM's interface): its tap made where the switch runs
+    # and its port inserted alone; when ovs-vswitchd numbers the port, the
+    # endpoint is bound, with its port's flows, its answer to ARP and its
+    # network's flooding, alone.  Detached, it is followed alone as a veth
+    # endpoint is (detached_alone): its port deleted, its tap removed once
+    # ovs-vswitchd has let go of it.
+    local tap2
+    two_attached_alone tap vm 3
+    tap2=$(port_of_name vm2)
+    [ -n "$tap2" ] || fail "vm2 has no port"
+    output_has 'tun type tap' sandbox_netns_exec h1 ip -d link show "$tap2" \
+        || fail "vm2's device $tap2 is not a tap"
+    tap_guest_of vm2 --ping 10.5.0.11 --timeout 5 >/dev/null || fail "vm2 -> r1"
+    # (Not through the shell function: its $! would be a subshell's.)
+    ip netns exec "$(sandbox_netns h1)" python3 tests/lib/tap-guest.py \
+        "$(port_of_name vm1)" 10.5.3.1 "$(nb_column Endpoint vm1 mac)" \
+        --timeout 30 &
+    local guest=$!
+    wait_until 10 reaches r1 10.5.3.1 || fail "r1 -> vm1"
+    kill "$guest"
+    wait "$guest" || true
+    bound_alone vm2 10.5.3.2
+    detached_alone vm2 10.5.3.2 vm1
+    wait_until 5 not h1_has_link "$tap2" || fail "vm2's tap $tap2 left"
+    # Attached again under its name: made anew.
+    in_ep r1 ip neigh flush all >/dev/null 2>&1
+    vnet_ctl --wait attach red vm2 --switch=h1 --type=tap --ip=10.5.3.2 \
+        >/dev/null || fail "attach vm2 again"
+    tap_guest_of vm2 --ping 10.5.0.11 --timeout 5 >/dev/null \
+        || fail "vm2 -> r1 attached again"
+}
+
+test_own_tap_endpoints_followed_alone_without_the_check() {
+    SANDBOX_CHECK_INCREMENTAL=0
+    test_own_tap_endpoints_are_followed_without_a_full_run
 }
 
 

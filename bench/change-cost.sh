@@ -45,7 +45,9 @@
 # figures, which are ovs-vnetd's CPU).  With CHANGE=internal, the same with
 # an internal port of its own ("--type=internal"): ovs-vswitchd makes its
 # device, which ovs-vnetd moves into the namespace once the port is
-# numbered.
+# numbered.  With CHANGE=tap, the same with a tap ("--type=tap", a VM's
+# interface, no namespace): ovs-vnetd makes the tap where the switch runs,
+# and removes it once ovs-vswitchd has let go of it.
 #
 # With CHANGE=plug, each change is a logical port of the network plugged on
 # sw1 the way OpenStack-style integrations plug one ("port-add", then a
@@ -66,7 +68,7 @@
 # recording slows ovs-vnetd: those rounds' figures are not comparable.
 #
 # Usage: [NS="100 1000 3000"] [K=200]
-#        [CHANGE=here|elsewhere|remote|attach|veth|internal|plug]
+#        [CHANGE=here|elsewhere|remote|attach|veth|internal|tap|plug]
 #        [OLD=PATH]
 #        [ROUNDS=2] [PROFILE=DIR] bench/change-cost.sh
 # Needs root, and tools/setup.sh to have been run.
@@ -81,8 +83,8 @@ CHANGE=${CHANGE:-here}
 case $CHANGE in
     here) change_net=net1 change_prefix=10.5.250 ;;
     elsewhere) change_net=net2 change_prefix=10.6.250 ;;
-    remote|attach|veth|internal|plug) change_net=net1 change_prefix=10.5.250 ;;
-    *) echo "$0: CHANGE must be here, elsewhere, remote, attach, veth, internal or plug" >&2; exit 2 ;;
+    remote|attach|veth|internal|tap|plug) change_net=net1 change_prefix=10.5.250 ;;
+    *) echo "$0: CHANGE must be here, elsewhere, remote, attach, veth, internal, tap or plug" >&2; exit 2 ;;
 esac
 [[ $K =~ ^[0-9]+$ ]] && [ "$K" -ge 2 ] || { echo "$0: K must be a count of 2 or more" >&2; exit 2; }
 [[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || { echo "$0: ROUNDS must be a count" >&2; exit 2; }
@@ -195,14 +197,15 @@ changes() {
             continue
         fi
         if [ "$CHANGE" = remote ] || [ "$CHANGE" = attach ] \
-               || [ "$CHANGE" = veth ] || [ "$CHANGE" = internal ]; then
+               || [ "$CHANGE" = veth ] || [ "$CHANGE" = internal ] \
+               || [ "$CHANGE" = tap ]; then
             vnet_ctl --wait attach net1 "$name" \
                 --switch="$([ "$CHANGE" = remote ] && echo sw2 || echo sw1)" \
-                --type="$(case $CHANGE in veth|internal) echo "$CHANGE" ;;
+                --type="$(case $CHANGE in veth|internal|tap) echo "$CHANGE" ;;
                           *) echo trunk ;; esac)" \
                 --ip="$change_prefix.$((serial % 250 + 2))" \
-                --netns="$SANDBOX_PREFIX-$name" >/dev/null \
-                || fail "attach $name"
+                $([ "$CHANGE" = tap ] || echo "--netns=$SANDBOX_PREFIX-$name") \
+                >/dev/null || fail "attach $name"
             vnet_ctl --wait detach "$name" >/dev/null || fail "detach $name"
             continue
         fi
@@ -334,8 +337,8 @@ elif [ "$CHANGE" = plug ]; then
     echo "One change of the NB or of sw1's database: a logical port added and plugged on sw1,"
     echo "or unplugged and deleted, by one --wait command and ovs-vsctl (each pair counts"
     echo "as two changes)"
-elif [ "$CHANGE" = veth ] || [ "$CHANGE" = internal ]; then
-    echo "One change of the NB: an endpoint of the network with a$([ "$CHANGE" = internal ] && echo "n internal port" || echo " veth") of its own attached"
+elif [ "$CHANGE" = veth ] || [ "$CHANGE" = internal ] || [ "$CHANGE" = tap ]; then
+    echo "One change of the NB: an endpoint of the network with a$(case $CHANGE in internal) echo "n internal port" ;; tap) echo " tap" ;; *) echo " veth" ;; esac) of its own attached"
     echo "to sw1 or detached (its devices and port made or removed included), by one"
 else
     echo "One change of the NB: a logical port of another network (none of its endpoints"

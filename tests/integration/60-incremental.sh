@@ -648,7 +648,7 @@ test_own_veth_endpoints_are_followed_without_a_full_run() {
     # same and must change nothing).
     r1_on_h1
     debug_sessions
-    sleep 1
+    runs_settle
     local before runs patched i ofport
     before=$(sandbox_vnetd_appctl coverage/read-counter switch_session_numbered)
     runs=$(full_runs)

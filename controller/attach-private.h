@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "controller/attach.h"
+#include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/shash.h"
 
@@ -29,6 +30,8 @@ struct attached {
     long long int verified;     /* Last checked. */
     struct ovs_list node;       /* In 'by_age': least recently checked
                                  * first. */
+    struct hmap_node device_node;   /* In 'by_device', by the hash of its
+                                     * 'host_ifname' (not behind a trunk). */
     unsigned int wanted_run;    /* The last attacher_run() that wanted it. */
     uint64_t same_version;      /* 'want' was found the same as a want with
                                  * this 'row_version' (0: none). */
@@ -53,6 +56,8 @@ struct attacher {
     struct shash trunks;        /* Trunk namespace -> struct trunk_state. */
     char *rundir;
     struct shash endpoints;     /* Endpoint name -> struct attached. */
+    struct hmap by_device;      /* The same but those behind a trunk, by
+                                 * their devices where the switch runs. */
     struct ovs_list by_age;     /* struct attached, by 'verified'. */
     unsigned int run;           /* attacher_run() calls so far. */
     size_t n_not_ready;

@@ -6,13 +6,16 @@
 #include "controller/attach-private.h"
 
 #include <limits.h>
+#include <string.h>
 
 #include "controller/vif-addr.h"
 #include "controller/vif.h"
+#include "hash.h"
 #include "openvswitch/list.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
+#include "ovsdb/names.h"
 #include "sset.h"
 #include "timeval.h"
 #include "util.h"
@@ -55,6 +58,36 @@ check_soon(struct attacher *a, struct attached *at)
     a->urgent = true;
 }
 
+/* Has every endpoint whose device where the switch runs is 'name' (not
+ * behind a trunk; only internal ports if 'internal') checked at once. */
+static void
+check_by_device(struct attacher *a, const char *name, bool internal)
+{
+    struct attached *at;
+    HMAP_FOR_EACH_WITH_HASH (at, device_node, hash_string(name, 0),
+                             &a->by_device) {
+        if (!strcmp(at->want.host_ifname, name)
+            && (!internal || at->want.internal)) {
+            check_soon(a, at);
+        }
+    }
+}
+
+/* Whether a trunk's port may be among 'names' (every endpoint behind it is
+ * to be checked). */
+static bool
+troubled_trunk(const struct sset *names)
+{
+    const char *name;
+    SSET_FOR_EACH (name, names) {
+        if (!strncmp(name, VNET_TRUNK_PORT_PREFIX,
+                     strlen(VNET_TRUNK_PORT_PREFIX))) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Whether 'a''s oldest check is one asked for by check_soon(). */
 static bool
 urgent_first(const struct attacher *a)
@@ -94,10 +127,21 @@ read_link_notices(struct attacher *a, long long int now)
     }
     bool netns_lost = vif_netns_watch_run(a->netns_watch, &netns_gone);
 
-    if (n.lost || !sset_is_empty(&n.troubled)
-        || (a->any_internal && (round || !sset_is_empty(&n.present)
-                                || !sset_is_empty(&netns_gone)
-                                || netns_lost))) {
+    if (!n.lost && !troubled_trunk(&n.troubled)
+        && !(a->any_internal && (round || !sset_is_empty(&netns_gone)
+                                 || netns_lost))) {
+        /* Only the endpoints whose devices the notices name (with an
+         * index: the cost of a notice does not grow with the endpoints). */
+        const char *name;
+        SSET_FOR_EACH (name, &n.troubled) {
+            check_by_device(a, name, false);
+        }
+        if (a->any_internal) {
+            SSET_FOR_EACH (name, &n.present) {
+                check_by_device(a, name, true);
+            }
+        }
+    } else {
         bool any_internal = false;
         struct shash_node *node;
         SHASH_FOR_EACH (node, &a->endpoints) {

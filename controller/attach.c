@@ -60,6 +60,7 @@ attacher_create(const char *switch_name)
     struct attacher *a = xzalloc(sizeof *a);
     a->switch_name = xstrdup(switch_name);
     shash_init(&a->endpoints);
+    hmap_init(&a->by_device);
     shash_init(&a->trunks);
     shash_init(&a->trunk_names);
     ovs_list_init(&a->by_age);
@@ -69,10 +70,13 @@ attacher_create(const char *switch_name)
 }
 
 static void
-attached_destroy(struct attached *at)
+attached_destroy(struct attacher *a, struct attached *at)
 {
     if (at) {
         ovs_list_remove(&at->node);
+        if (!at->want.trunk_port) {
+            hmap_remove(&a->by_device, &at->device_node);
+        }
         free(CONST_CAST(char *, at->want.endpoint));
         free(CONST_CAST(char *, at->want.netns));
         free(CONST_CAST(char *, at->want.host_ifname));
@@ -90,10 +94,11 @@ attacher_destroy(struct attacher *a)
     if (a) {
         struct shash_node *node;
         SHASH_FOR_EACH_SAFE (node, &a->endpoints) {
-            attached_destroy(node->data);
+            attached_destroy(a, node->data);
             shash_delete(&a->endpoints, node);
         }
         shash_destroy(&a->endpoints);
+        hmap_destroy(&a->by_device);
         trunks_destroy(a);
         shash_destroy(&a->trunk_names);     /* (After every user.) */
         if (a->switch_netns_fd >= 0) {
@@ -268,6 +273,10 @@ attached_new(struct attacher *a, const struct attach_want *w,
     at->same_version = w->row_version;
     a->any_internal |= w->internal;
     shash_add(&a->endpoints, w->endpoint, at);
+    if (!at->want.trunk_port) {
+        hmap_insert(&a->by_device, &at->device_node,
+                    hash_string(at->want.host_ifname, 0));
+    }
     ovs_list_push_back(&a->by_age, &at->node);
     at->wanted_run = run;
     return at;
@@ -466,7 +475,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
                            same_netns);
             }
             shash_find_and_delete(&a->endpoints, w->endpoint);
-            attached_destroy(at);
+            attached_destroy(a, at);
             at = NULL;
         }
         if (at) {
@@ -525,7 +534,8 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
         if (!wanted_set_contains(&wanted, r->endpoint)) {
             detach_one(a, r->endpoint, r->netns, r->host_ifname, NULL,
                        false);
-            attached_destroy(shash_find_and_delete(&a->endpoints, r->endpoint));
+            attached_destroy(a, shash_find_and_delete(&a->endpoints,
+                                                      r->endpoint));
             changed = true;
         }
     }
@@ -546,7 +556,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
                 || !(in_use && in_use(at->want.host_ifname, aux)))) {
             detach_one(a, at->want.endpoint, at->want.netns,
                        at->want.host_ifname, at->want.trunk_netns, false);
-            attached_destroy(at);
+            attached_destroy(a, at);
             shash_delete(&a->endpoints, node);
             changed = true;
         }
@@ -674,7 +684,7 @@ attacher_detach_alone(struct attacher *a, const char *endpoint)
     if (at) {
         detach_one(a, at->want.endpoint, at->want.netns,
                    at->want.host_ifname, at->want.trunk_netns, false);
-        attached_destroy(at);
+        attached_destroy(a, at);
         a->n_run_ats = 0;
     }
 }
@@ -718,7 +728,8 @@ attacher_remove_leaving(struct attacher *a,
     for (size_t i = 0; i < n; i++) {
         const struct attach_record *r = &records[i];
         detach_one(a, r->endpoint, r->netns, r->host_ifname, NULL, false);
-        attached_destroy(shash_find_and_delete(&a->endpoints, r->endpoint));
+        attached_destroy(a, shash_find_and_delete(&a->endpoints,
+                                                  r->endpoint));
     }
     a->n_run_ats = 0;
     return true;

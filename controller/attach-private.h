@@ -56,8 +56,8 @@ struct attacher {
     struct shash trunks;        /* Trunk namespace -> struct trunk_state. */
     char *rundir;
     struct shash endpoints;     /* Endpoint name -> struct attached. */
-    struct hmap by_device;      /* The same but those behind a trunk, by
-                                 * their devices where the switch runs. */
+    struct hmap by_device;      /* The same (all but those behind a trunk),
+                                 * by their devices where the switch runs. */
     struct ovs_list by_age;     /* struct attached, by 'verified'. */
     unsigned int run;           /* attacher_run() calls so far. */
     size_t n_not_ready;

@@ -181,8 +181,15 @@ session_check_end(const struct switch_session *ss,
     bool ready_changed = (check->n_unbound != SIZE_MAX
                           && ss->n_unbound != check->n_unbound);
     bool peers_changed = ss->plan.n_peers != check->n_peers;
-    if (flows_changed || peers_changed || ready_changed
-        || sset_count(&ss->endpoints.changed) > sset_count(&check->status)) {
+    bool status_changed = false;
+    const char *name;
+    SSET_FOR_EACH (name, &ss->endpoints.changed) {
+        if (!sset_contains(&check->status, name)) {
+            status_changed = true;
+            break;
+        }
+    }
+    if (flows_changed || peers_changed || ready_changed || status_changed) {
         struct ds which = DS_EMPTY_INITIALIZER;
         binding_endpoints_describe_changed(&ss->endpoints, &check->status,
                                            &which);

@@ -32,7 +32,8 @@
 #
 # TYPE=internal attaches Open vSwitch internal ports moved into the endpoints'
 # namespaces instead of veth pairs (ovs-vnet-ctl attach --type=internal);
-# TYPE=trunk, veth pairs behind the network's trunk (--type=trunk).
+# TYPE=trunk, veth pairs behind the network's trunk (--type=trunk); TYPE=tap,
+# taps where the switch runs (--type=tap, no namespace: a VM's interface).
 #
 # With PHASES=1 (not with PLUG=1), ovs-vnetd logs at debug level during the K
 # attaches, and what each one's time went to is printed from its log
@@ -48,7 +49,7 @@
 # (EARLY.data K LATE.data K 1999 attach): what grows with the network.  The
 # recording slows ovs-vnetd: such a run's figures are not comparable.
 #
-# Usage: [N=600] [K=12] [IDLE=0] [PLUG=0|1] [TYPE=veth|internal|trunk] [PHASES=0|1]
+# Usage: [N=600] [K=12] [IDLE=0] [PLUG=0|1] [TYPE=veth|internal|trunk|tap] [PHASES=0|1]
 #        [PROFILE=FILE] bench/attach-cost.sh
 set -u -o pipefail
 
@@ -70,7 +71,7 @@ esac
 [[ $K =~ ^[1-9][0-9]*$ ]] && (( K <= 200 )) || { echo "$0: K must be 1 to 200" >&2; exit 2; }
 [[ $IDLE =~ ^[0-9]+$ ]] && (( IDLE <= 600 )) || { echo "$0: IDLE must be 0 to 600" >&2; exit 2; }
 [[ $PLUG =~ ^[01]$ ]] || { echo "$0: PLUG must be 0 or 1" >&2; exit 2; }
-[[ $TYPE =~ ^(veth|internal|trunk)$ ]] || { echo "$0: TYPE must be veth, internal or trunk" >&2; exit 2; }
+[[ $TYPE =~ ^(veth|internal|trunk|tap)$ ]] || { echo "$0: TYPE must be veth, internal, trunk or tap" >&2; exit 2; }
 (( !PLUG || N > 0 )) || { echo "$0: PLUG=1 needs N > 0 (endpoint 0 answers)" >&2; exit 2; }
 [[ $PHASES =~ ^[01]$ ]] && (( !PHASES || !PLUG )) \
     || { echo "$0: PHASES must be 0 or 1, and 0 with PLUG=1" >&2; exit 2; }
@@ -89,11 +90,14 @@ echo
 # ep_ip I: endpoint I's address (10.5.1.10 on; the gateway is 10.5.0.1).
 ep_ip() { echo "10.5.$(($1 / 200 + 1)).$(($1 % 200 + 10))"; }
 
+# ep_netns I: endpoint I's namespace option (none for a tap).
+ep_netns() { [ "$TYPE" = tap ] || echo "--netns=$SANDBOX_PREFIX-e$1"; }
+
 if (( N > 0 )); then
     args=()
     for ((i = 0; i < N; i++)); do
         args+=(-- attach net1 "e$i" --switch=sw1 --ip="$(ep_ip "$i")"
-               --netns="$SANDBOX_PREFIX-e$i" --type="$TYPE")
+               $(ep_netns "$i") --type="$TYPE")
     done
     t0=$(date +%s%N)
     "$OVS_VNET_CTL" -t 600 --wait "${args[@]:1}" >/dev/null \
@@ -218,7 +222,7 @@ for ((j = 0; j < K; j++)); do
     else
         (( PHASES )) && echo "e$i start $(date -u +%T.%N)" >> "$marks"
         vnet_ctl --wait attach net1 "e$i" --switch=sw1 --ip="$(ep_ip "$i")" \
-            --netns="$SANDBOX_PREFIX-e$i" --type="$TYPE" >/dev/null \
+            $(ep_netns "$i") --type="$TYPE" >/dev/null \
             || { log "e$i: attach failed"; exit 1; }
         (( PHASES )) && echo "e$i end $(date -u +%T.%N)" >> "$marks"
     fi

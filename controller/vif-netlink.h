@@ -85,6 +85,9 @@ int vnl_link_configure_flags(struct nl_sock *, struct rtnl_link *,
 bool vnl_link_is_up(struct rtnl_link *);
 /* Brings link 'name' up. */
 int vnl_link_set_up_by_name(struct nl_sock *, const char *name);
+/* Turns IPv6 off on link 'ifname' (down) of namespace 'netns_fd' (-1:
+ * ours): a switch's port needs no address. */
+void vnl_link_disable_ipv6(int netns_fd, const char *ifname);
 /* Keeps the kernel from giving 'link' an IPv6 link-local address when it
  * goes up (0 also without IPv6 in the kernel). */
 int vnl_link_disable_ipv6_addrgen(struct nl_sock *, struct rtnl_link *);

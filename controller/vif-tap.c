@@ -75,6 +75,8 @@ vif_tap_ensure(int netns_fd, const char *ifname, int mtu, long int uid,
             error = 0;
         } else if (!error && !exists) {
             VLOG_INFO("%s: created tap", ifname);
+            /* (Before it goes up, as a veth's host end.) */
+            vnl_link_disable_ipv6(netns_fd, ifname);
             error = vnl_link_get(socks.nl, ifname, &link);
         }
     }

@@ -74,41 +74,6 @@ vif_config_check(const struct vif_config *cfg)
     return 0;
 }
 
-/* Turns IPv6 off on link 'ifname' of namespace 'netns_fd' (-1: ours), which
- * must be down: a switch's port needs no address, and IPv6 on it would give
- * it a multicast route in the switch's namespace when it goes up, on which
- * Open vSwitch reads every route of the namespace again.  Without IPv6 in the
- * kernel there is nothing to do.  Where it cannot be done (a read-only
- * /proc/sys in a container), IPv6 stays on: the port works all the same,
- * with more work for Open vSwitch. */
-static void
-link_disable_ipv6(int netns_fd, const char *ifname)
-{
-    static struct vlog_rate_limit rl_ipv6 = VLOG_RATE_LIMIT_INIT(1, 60);
-    int self_fd = -1;
-    int error = netns_fd >= 0 ? vnl_netns_enter(netns_fd, &self_fd) : 0;
-    if (!error) {
-        /* /proc/sys/net is the calling thread's namespace's. */
-        char *path = xasprintf("/proc/sys/net/ipv6/conf/%s/disable_ipv6",
-                               ifname);
-        int fd = open(path, O_WRONLY | O_CLOEXEC);
-        if (fd < 0) {
-            error = errno == ENOENT ? 0 : errno;
-        } else {
-            error = write(fd, "1\n", 2) == 2 ? 0 : errno;
-            close(fd);
-        }
-        free(path);
-        if (self_fd >= 0) {
-            vnl_netns_restore(self_fd);
-        }
-    }
-    if (error) {
-        VLOG_INFO_RL(&rl_ipv6, "%s: IPv6 stays on (%s)", ifname,
-                     ovs_strerror(error));
-    }
-}
-
 static int
 parse_nsid_reply(struct nl_msg *msg, void *nsid_)
 {
@@ -457,7 +422,7 @@ vif_create_with(const struct vif_config *cfg, int host_netns_fd,
         }
     }
     if (!vnl_link_is_up(host_link)) {
-        link_disable_ipv6(host_netns_fd, cfg->host_ifname);
+        vnl_link_disable_ipv6(host_netns_fd, cfg->host_ifname);
     }
     /* Also where IPv6 stays on. */
     error = vnl_link_disable_ipv6_addrgen(host->nl, host_link);

@@ -52,6 +52,13 @@ test_tap_endpoint() {
         "$tap" 10.5.0.50 "$mac" --timeout 30 &
     guest=$!
     wait_until 10 reaches ep1 10.5.0.50 || fail "ep1 -> vm1"
+    # Without IPv6, as a veth's host end: no route of its own where the
+    # switch runs when a guest opens it (on which ovs-vswitchd would read
+    # every route again).
+    assert_eq "$(sandbox_netns_exec sw1 cat "/proc/sys/net/ipv6/conf/$tap/disable_ipv6")" \
+        1 "IPv6 off on the tap"
+    assert_eq "$(sandbox_netns_exec sw1 ip -6 route show table all dev "$tap")" "" \
+        "the tap's IPv6 routes"
     kill "$guest"
     wait "$guest" || true
     tap_guest "$tap" 10.5.0.50 "$mac" --ping 10.5.0.11 --timeout 5 >/dev/null \

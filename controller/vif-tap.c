@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -84,7 +85,11 @@ vif_tap_ensure(int netns_fd, const char *ifname, int mtu, long int uid,
         error = vnl_link_disable_ipv6_addrgen(socks.nl, link);
     }
     if (!error) {
-        error = vnl_link_configure(socks.nl, link, NULL, mtu);
+        /* Up already promiscuous, as Open vSwitch would make it: one change
+         * of the link less where the switch runs (each makes Open vSwitch
+         * reconfigure every port). */
+        error = vnl_link_configure_flags(socks.nl, link, NULL, mtu,
+                                         IFF_PROMISC);
     }
     rtnl_link_put(link);
     vnl_socks_close(&socks);

@@ -5,9 +5,12 @@
 # demo run from the installed files.
 
 # install_here: installs the build into $SANDBOX_DIR/inst; prints the prefix.
+# (One install at a time: tests running side by side share the build tree,
+# where "make install prefix=..." writes what it makes from the prefix.)
 install_here() {
     local d=$SANDBOX_DIR/inst
-    make -s -C "$VNET_BUILD" install prefix="$d" >"$SANDBOX_DIR/install.log" 2>&1 \
+    flock "$VNET_BUILD/tools/.install.lock" \
+        make -s -C "$VNET_BUILD" install prefix="$d" >"$SANDBOX_DIR/install.log" 2>&1 \
         || fail "make install: $(tail -5 "$SANDBOX_DIR/install.log")"
     echo "$d"
 }

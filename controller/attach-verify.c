@@ -73,15 +73,14 @@ check_by_device(struct attacher *a, const char *name, bool internal)
     }
 }
 
-/* Whether a trunk's port may be among 'names' (every endpoint behind it is
- * to be checked). */
+/* Whether a trunk's port is among 'names' (every endpoint behind it is to
+ * be checked). */
 static bool
 troubled_trunk(const struct sset *names)
 {
     const char *name;
     SSET_FOR_EACH (name, names) {
-        if (!strncmp(name, VNET_TRUNK_PORT_PREFIX,
-                     strlen(VNET_TRUNK_PORT_PREFIX))) {
+        if (vnet_is_trunk_port_name(name)) {
             return true;
         }
     }

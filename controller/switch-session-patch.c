@@ -386,7 +386,7 @@ here_endpoint(struct patch_ctx *ctx, const struct vnetrec_endpoint *ep,
         return (inserted ? here_port_endpoint(ctx, ep)
                 : here_port_leaving(ctx, ep, dn));
     }
-    if (strcmp(ep->type, "trunk") || dn->trunk_ofport <= 0) {
+    if (!is_trunk(ep) || dn->trunk_ofport <= 0) {
         return false;
     }
     if (inserted) {
@@ -466,7 +466,6 @@ patch_row(const struct ovsdb_idl_row *row,
     ctx->any_here |= !elsewhere;
     return true;
 }
-
 
 static bool
 same_neighbor(const struct lan_neighbor *a, const struct lan_neighbor *b)

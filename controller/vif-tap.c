@@ -66,6 +66,11 @@ vif_tap_ensure(int netns_fd, const char *ifname, int mtu, long int uid,
         error = netns_fd >= 0 ? vnl_netns_enter(netns_fd, &self_fd) : 0;
         if (!error) {
             error = tap_create_here(ifname, uid, gid);
+            if (!error && !exists) {
+                /* (Before it goes up, as a veth's host end: here, in the
+                 * switch's namespace.) */
+                vnl_link_disable_ipv6(-1, ifname);
+            }
             if (self_fd >= 0) {
                 vnl_netns_restore(self_fd);
             }
@@ -76,8 +81,6 @@ vif_tap_ensure(int netns_fd, const char *ifname, int mtu, long int uid,
             error = 0;
         } else if (!error && !exists) {
             VLOG_INFO("%s: created tap", ifname);
-            /* (Before it goes up, as a veth's host end.) */
-            vnl_link_disable_ipv6(netns_fd, ifname);
             error = vnl_link_get(socks.nl, ifname, &link);
         }
     }

@@ -75,6 +75,12 @@ is_prefixed_id(const char *name, const char *prefix)
     return true;
 }
 
+bool
+vnet_is_trunk_port_name(const char *name)
+{
+    return is_prefixed_id(name, VNET_TRUNK_PORT_PREFIX);
+}
+
 char *
 vnet_uplink_iface_check(const char *iface, const char *bridge,
                         const char *underlay)

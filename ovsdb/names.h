@@ -26,6 +26,8 @@ extern "C" {
 #define VNET_ENDPOINT_PORT_PREFIX "vnet"
 #define VNET_RELAY_TAP_PREFIX "vnu"
 #define VNET_TRUNK_PORT_PREFIX "vnt"
+/* Whether 'name' is one ovs-vnet gives a network's trunk port. */
+bool vnet_is_trunk_port_name(const char *name);
 #define VNET_VXLAN_PORT "vnet_vxlan"
 #define VNET_GENEVE_PORT "vnet_geneve"
 

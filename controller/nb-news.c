@@ -66,6 +66,78 @@ nb_news_init(struct nb_news *news)
         uuidset_init(&news->recent[i]);
     }
     news->endpoints_by_name = NULL;
+    news->endpoints_by_switch = NULL;
+    news->endpoints_by_location = NULL;
+    news->switches_by_name = NULL;
+}
+
+void
+nb_news_index(struct nb_news *news, struct ovsdb_idl *idl)
+{
+    news->endpoints_by_switch = ovsdb_idl_index_create2(
+        idl, &vnetrec_endpoint_col_network, &vnetrec_endpoint_col_switch_);
+    news->endpoints_by_location = ovsdb_idl_index_create2(
+        idl, &vnetrec_endpoint_col_network, &vnetrec_endpoint_col_location);
+    news->switches_by_name = ovsdb_idl_index_create1(
+        idl, &vnetrec_switch_col_name);
+}
+
+/* Calls 'cb' with 'aux' for the rows equal to 'key' in 'index' that
+ * ovs-vnetd creates (or, with !'created', the others) until it returns
+ * true; returns whether one did.  Destroys 'key'. */
+static bool
+endpoints_equal(struct ovsdb_idl_index *index, struct vnetrec_endpoint *key,
+                bool created,
+                bool (*cb)(const struct vnetrec_endpoint *, const void *),
+                const void *aux)
+{
+    bool found = false;
+    const struct vnetrec_endpoint *ep;
+    VNETREC_ENDPOINT_FOR_EACH_EQUAL (ep, key, index) {
+        if (vnet_endpoint_is_created(ep) == created && cb(ep, aux)) {
+            found = true;
+            break;
+        }
+    }
+    vnetrec_endpoint_index_destroy_row(key);
+    return found;
+}
+
+bool
+nb_news_endpoints_on(const struct nb_news *news,
+                     const struct vnetrec_network *net,
+                     const char *switch_name,
+                     bool (*cb)(const struct vnetrec_endpoint *,
+                                const void *aux),
+                     const void *aux)
+{
+    if (!news->endpoints_by_switch || !net || !switch_name) {
+        return false;
+    }
+
+    /* Those ovs-vnetd creates are where their switch column says. */
+    struct vnetrec_switch *sw_key
+        = vnetrec_switch_index_init_row(news->switches_by_name);
+    vnetrec_switch_index_set_name(sw_key, switch_name);
+    const struct vnetrec_switch *sw
+        = vnetrec_switch_index_find(news->switches_by_name, sw_key);
+    vnetrec_switch_index_destroy_row(sw_key);
+    if (sw) {
+        struct vnetrec_endpoint *key
+            = vnetrec_endpoint_index_init_row(news->endpoints_by_switch);
+        vnetrec_endpoint_index_set_network(key, net);
+        vnetrec_endpoint_index_set_switch_(key, sw);
+        if (endpoints_equal(news->endpoints_by_switch, key, true, cb, aux)) {
+            return true;
+        }
+    }
+
+    /* The others (logical ports) where their location says. */
+    struct vnetrec_endpoint *key
+        = vnetrec_endpoint_index_init_row(news->endpoints_by_location);
+    vnetrec_endpoint_index_set_network(key, net);
+    vnetrec_endpoint_index_set_location(key, switch_name);
+    return endpoints_equal(news->endpoints_by_location, key, false, cb, aux);
 }
 
 const struct vnetrec_endpoint *

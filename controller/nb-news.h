@@ -16,6 +16,7 @@
 extern "C" {
 #endif
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "openvswitch/hmap.h"
@@ -24,6 +25,7 @@ extern "C" {
 struct ovsdb_idl;
 struct ovsdb_idl_index;
 struct vnetrec_endpoint;
+struct vnetrec_network;
 
 struct nb_news {
     unsigned int idl_seqno;     /* The IDL's, as last seen. */
@@ -47,6 +49,11 @@ struct nb_news {
     /* The NB's Endpoint rows by name (set by the owner of the IDL), or
      * NULL. */
     struct ovsdb_idl_index *endpoints_by_name;
+    /* By network and switch, and by network and location, and the Switch
+     * rows by name (nb_news_index()), or NULL. */
+    struct ovsdb_idl_index *endpoints_by_switch;
+    struct ovsdb_idl_index *endpoints_by_location;
+    struct ovsdb_idl_index *switches_by_name;
 };
 
 /* Registers the columns of 'idl' (created without alerts for none) as
@@ -55,6 +62,10 @@ struct nb_news {
 void nb_news_register(struct ovsdb_idl *);
 
 void nb_news_init(struct nb_news *);
+
+/* Creates the indexes nb_news_endpoints_on() reads, on 'idl' (with the
+ * same timing as nb_news_register()). */
+void nb_news_index(struct nb_news *, struct ovsdb_idl *);
 void nb_news_destroy(struct nb_news *);
 
 /* After ovsdb_idl_run() (or ovsdb_idl_loop_run()): returns a number that
@@ -74,6 +85,18 @@ void nb_news_clear(struct ovsdb_idl *);
 /* The Endpoint row named 'name', or NULL (also without an index). */
 const struct vnetrec_endpoint *nb_news_endpoint_by_name(
     const struct nb_news *, const char *name);
+
+/* Calls 'cb' with 'aux' for the Endpoint rows of network 'net' on switch
+ * 'switch_name' by the NB (vnet_endpoint_switch_name()), until it returns
+ * true; returns whether one did.  Each look is at a row of that network
+ * whose switch or location column names that switch, not at every
+ * endpoint.  False without the indexes (nb_news_index()). */
+bool nb_news_endpoints_on(const struct nb_news *,
+                          const struct vnetrec_network *net,
+                          const char *switch_name,
+                          bool (*cb)(const struct vnetrec_endpoint *,
+                                     const void *aux),
+                          const void *aux);
 
 uint64_t nb_news_endpoint_version(const struct nb_news *,
                                   const struct vnetrec_endpoint *);

@@ -432,6 +432,7 @@ main(int argc, char *argv[])
     nb_news_register(idl);
     nb_status_endpoints_init(&d.endpoint_status, idl);
     d.news.endpoints_by_name = d.endpoint_status.by_name;
+    nb_news_index(&d.news, idl);
     nb_allocator_init(&d.allocator);
     nb_lock_init(&d.lock, idl, &my_switches);
     nb_session_init(&d.nb_session, nb_remote);

@@ -89,32 +89,31 @@ patchable_host(struct patch_ctx *ctx, const char *host,
     return false;
 }
 
-/* How many of the switch's endpoints plugged_located_here() looks at for
- * another one of the network on this switch. */
-#define SAME_NET_LOOKS 64
+/* What same_net_here() looks for. */
+struct same_net_ctx {
+    const struct switch_session *ss;
+    const struct vnetrec_endpoint *ep;
+};
+
+static bool
+other_here(const struct vnetrec_endpoint *other, const void *ctx_)
+{
+    const struct same_net_ctx *ctx = ctx_;
+    return (other != ctx->ep
+            && shash_find(&ctx->ss->endpoints.map, other->name));
+}
 
 /* Whether another endpoint of network 'net' than 'ep' is on this switch by
- * the NB (among the first SAME_NET_LOOKS of the switch's endpoints). */
+ * the NB, and was there by the last run (binding's). */
 static bool
 same_net_here(const struct switch_session *ss,
               const struct vnetrec_endpoint *ep,
               const struct vnetrec_network *net)
 {
-    size_t looks = 0;
-    const struct shash_node *node;
-    SHASH_FOR_EACH (node, &ss->endpoints.map) {
-        if (++looks > SAME_NET_LOOKS) {
-            break;
-        }
-        const struct vnetrec_endpoint *other = nb_news_endpoint_by_name(
-            ss->news, node->name);
-        if (other && other != ep && other->network == net
-            && nullable_string_is_equal(vnet_endpoint_switch_name(other),
-                                        ss->name)) {
-            return true;
-        }
-    }
-    return false;
+    struct same_net_ctx ctx = { .ss = ss, .ep = ep };
+    return (ss->news
+            && nb_news_endpoints_on(ss->news, net, ss->name, other_here,
+                                    &ctx));
 }
 
 /* Whether endpoint row 'ep' is a logical port whose location alone

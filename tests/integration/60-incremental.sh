@@ -111,6 +111,12 @@ full_runs() {
     sandbox_vnetd_appctl coverage/read-counter switch_session_run
 }
 
+# full_runs_over N: whether more than N full runs have run (read each time
+# it is asked, as wait_until asks).
+full_runs_over() {
+    [ "$(full_runs)" -gt "$1" ]
+}
+
 # location_is EP SWITCH: whether endpoint EP's NB row has location SWITCH.
 location_is() {
     ovsdb-client --timeout=10 -f csv --no-headings query "$OVS_VNET_DB" \
@@ -582,7 +588,7 @@ test_new_ports_coming_back_start_no_full_run() {
     # Someone else's port among ours is news: a full run sees it.
     before=$(full_runs)
     sandbox_vsctl h1 add-port br-vnet other0 -- set Interface other0 type=internal
-    wait_until 5 test "$(full_runs)" -gt "$before"
+    wait_until 5 full_runs_over "$before"
 }
 
 # port_of EP: the OpenFlow port of EP's interface on h1.
@@ -694,16 +700,20 @@ test_own_veth_endpoints_followed_alone_without_the_check() {
     test_own_veth_endpoints_are_followed_without_a_full_run
 }
 
-h1_says_connected() {
-    [ "$(sandbox_vsctl h1 --bare --columns=is_connected list Controller)" = true ]
+says_connected() {  # HOST
+    [ "$(sandbox_vsctl "$1" --bare --columns=is_connected list Controller)" = true ]
 }
 
-# runs_settle: waits (10 s at most each) until h1's ovs-vswitchd has said
-# that its controller is connected (it says so a few seconds after the
-# connection, news for a full run), and no full run starts for a second.
+# runs_settle [HOST...]: waits (10 s at most each) until the ovs-vswitchd
+# of each HOST (h1 if none) has said that its controller is connected (it
+# says so a few seconds after the connection, news for a full run), and no
+# full run starts for a second.
 runs_settle() {
-    wait_until 10 h1_says_connected \
-        || fail "h1's ovs-vswitchd does not say its controller is connected"
+    local h
+    for h in "${@:-h1}"; do
+        wait_until 10 says_connected "$h" \
+            || fail "$h's ovs-vswitchd does not say its controller is connected"
+    done
     local i before=$(full_runs) now
     for ((i = 0; i < 10; i++)); do
         sleep 1
@@ -899,6 +909,12 @@ ep_switch_up() {
     vnet_ctl -f csv --no-headings ep-list | awk -F, -v n="$1" '$1 == n { print $4, $8 }'
 }
 
+# ep_is EP "SWITCH UP": whether ep_switch_up EP says so (read each time it
+# is asked, as wait_until asks).
+ep_is() {
+    [ "$(ep_switch_up "$1")" = "$2" ]
+}
+
 test_plugged_ports_are_followed_without_a_full_run() {
     # A logical port plugged by someone else, the OpenStack way: its
     # interface's insert is recorded alone, its interface numbered is bound
@@ -917,7 +933,7 @@ test_plugged_ports_are_followed_without_a_full_run() {
         vnet_ctl --wait port-add red "p$i" --mac="0a:00:00:00:01:0$i" \
             --ip="10.5.1.$i" >/dev/null || fail "port-add p$i"
         plug h1 "p$i" "0a:00:00:00:01:0$i" "10.5.1.$i"
-        wait_until 5 test "$(ep_switch_up "p$i")" = "h1 true" \
+        wait_until 5 ep_is "p$i" "h1 true" \
             || fail "p$i: $(ep_switch_up "p$i"), not on h1 and up"
     done
     plugged=$(( $(sandbox_vnetd_appctl coverage/read-counter switch_session_plugged) - plugged ))
@@ -959,7 +975,7 @@ test_plugged_ports_are_followed_without_a_full_run() {
     unplugged=$(sandbox_vnetd_appctl coverage/read-counter switch_session_unplugged)
     located=$(sandbox_vnetd_appctl coverage/read-counter switch_session_located)
     unplug h1 p2
-    wait_until 5 test "$(ep_switch_up p2)" = " false" \
+    wait_until 5 ep_is p2 " false" \
         || fail "p2 after its unplug: $(ep_switch_up p2)"
     sleep 0.5
     unplugged=$(( $(sandbox_vnetd_appctl coverage/read-counter switch_session_unplugged) - unplugged ))
@@ -978,7 +994,7 @@ test_plugged_ports_are_followed_without_a_full_run() {
     reaches p3 10.5.1.1 || fail "p3 -> p1 after p2 left"
     # Plugged again: bound again.
     plug h1 p2 0a:00:00:00:01:02 10.5.1.2
-    wait_until 5 test "$(ep_switch_up p2)" = "h1 true" \
+    wait_until 5 ep_is p2 "h1 true" \
         || fail "p2 plugged again: $(ep_switch_up p2)"
     reaches p2 10.5.0.11 || fail "p2 -> r1 plugged again"
 }
@@ -986,4 +1002,61 @@ test_plugged_ports_are_followed_without_a_full_run() {
 test_plugged_ports_followed_alone_without_the_check() {
     SANDBOX_CHECK_INCREMENTAL=0
     test_plugged_ports_are_followed_without_a_full_run
+}
+
+test_plugged_ports_beside_other_networks_are_followed_without_a_full_run() {
+    # A switch whose network is on another switch too (tunnels), among the
+    # endpoints of another network: a logical port of the first plugged
+    # here and unplugged again.  Whether its coming or going changes the
+    # tunnels (another endpoint of its network stays here or not) is looked
+    # up by network and switch, not searched for among the switch's
+    # endpoints, so their number does not send it to a full run (checking,
+    # one follows each all the same and must change nothing).
+    hosts_world vxlan h1 h2
+    vnet_ctl net-add red 10.5.0.0/16 >/dev/null
+    vnet_ctl net-add blue 10.6.0.0/16 >/dev/null
+    attach_ep red r1 h1 10.5.0.11
+    attach_ep red r2 h2 10.5.0.12
+    local i args=()
+    for ((i = 1; i <= 160; i++)); do
+        args+=(-- attach blue "b$i" --switch=h1 --type=trunk
+               --ip="10.6.$((i / 200)).$((i % 200 + 10))"
+               --netns="$SANDBOX_PREFIX-b$i")
+    done
+    "$OVS_VNET_CTL" -t 120 --wait "${args[@]:1}" >/dev/null || fail "bulk attach"
+    wait_until 10 reaches r1 10.5.0.12 || fail "r1 -> r2"
+    debug_sessions
+    runs_settle h1 h2
+    local runs located
+    runs=$(full_runs)
+    located=$(sandbox_vnetd_appctl coverage/read-counter switch_session_located)
+    vnet_ctl --wait port-add red lp --mac=0a:00:00:00:01:01 --ip=10.5.1.1 \
+        >/dev/null || fail "port-add lp"
+    plug h1 lp 0a:00:00:00:01:01 10.5.1.1
+    wait_until 5 ep_is lp "h1 true" \
+        || fail "lp: $(ep_switch_up lp), not on h1 and up"
+    sleep 0.5
+    if [ "${SANDBOX_CHECK_INCREMENTAL:-0}" != 1 ]; then
+        runs=$(( $(full_runs) - runs ))
+        located=$(( $(sandbox_vnetd_appctl coverage/read-counter switch_session_located) - located ))
+        (( runs == 0 )) || fail "$runs full runs for a plug ($located locations followed alone)"
+    fi
+    wait_until 10 reaches lp 10.5.0.12 || fail "lp -> r2 (on h2)"
+    reaches r1 10.5.1.1 || fail "r1 -> lp"
+    reaches b160 10.6.0.11 || fail "b160 -> b1"
+    runs=$(full_runs)
+    unplug h1 lp
+    wait_until 5 ep_is lp " false" \
+        || fail "lp after its unplug: $(ep_switch_up lp)"
+    sleep 0.5
+    if [ "${SANDBOX_CHECK_INCREMENTAL:-0}" != 1 ]; then
+        runs=$(( $(full_runs) - runs ))
+        (( runs == 0 )) || fail "$runs full runs for an unplug"
+    fi
+    reaches r2 10.5.0.11 || fail "r2 -> r1 after lp left"
+}
+
+test_plugged_ports_beside_other_networks_without_the_check() {
+    SANDBOX_CHECK_INCREMENTAL=0
+    test_plugged_ports_beside_other_networks_are_followed_without_a_full_run
 }

@@ -55,7 +55,13 @@
 # until the port is up), and then unplugged ("ovs-vsctl del-port", the
 # devices deleted, until its location is gone) and deleted ("detach").  The
 # figures include the devices' making and removal by the plugger (counted
-# as the kernel's, not ovs-vnetd's).
+# as the kernel's, not ovs-vnetd's).  With CHANGE=plug-beside, the same
+# among other networks' endpoints, with tunnels: a second switch sw2 joins
+# (as with CHANGE=remote) with an endpoint of the network behind its trunk,
+# one endpoint of the network stays behind sw1's, and the N endpoints
+# behind sw1's trunk are of another network (10.6.0.0/16); whether a
+# plugged port's coming or going changes sw1's tunnels is then a question
+# about the network's endpoints on sw1 among N of another.
 #
 # With OLD=PATH, an ovs-vnetd binary measured too, on the same sandbox: at
 # each N, ovs-vnetd is restarted with the other binary (after "--wait sync"
@@ -68,7 +74,7 @@
 # recording slows ovs-vnetd: those rounds' figures are not comparable.
 #
 # Usage: [NS="100 1000 3000"] [K=200]
-#        [CHANGE=here|elsewhere|remote|attach|veth|internal|tap|plug]
+#        [CHANGE=here|elsewhere|remote|attach|veth|internal|tap|plug|plug-beside]
 #        [OLD=PATH]
 #        [ROUNDS=2] [PROFILE=DIR] bench/change-cost.sh
 # Needs root, and tools/setup.sh to have been run.
@@ -83,8 +89,14 @@ CHANGE=${CHANGE:-here}
 case $CHANGE in
     here) change_net=net1 change_prefix=10.5.250 ;;
     elsewhere) change_net=net2 change_prefix=10.6.250 ;;
-    remote|attach|veth|internal|tap|plug) change_net=net1 change_prefix=10.5.250 ;;
-    *) echo "$0: CHANGE must be here, elsewhere, remote, attach, veth, internal, tap or plug" >&2; exit 2 ;;
+    remote|attach|veth|internal|tap|plug|plug-beside) change_net=net1 change_prefix=10.5.250 ;;
+    *) echo "$0: CHANGE must be here, elsewhere, remote, attach, veth, internal, tap, plug or plug-beside" >&2; exit 2 ;;
+esac
+# Whether sw2 joins, and the network of the N endpoints behind sw1's trunk.
+two_switches=false grow_net=net1 grow_prefix=10.5
+case $CHANGE in
+    remote) two_switches=true ;;
+    plug-beside) two_switches=true grow_net=net2 grow_prefix=10.6 ;;
 esac
 [[ $K =~ ^[0-9]+$ ]] && [ "$K" -ge 2 ] || { echo "$0: K must be a count of 2 or more" >&2; exit 2; }
 [[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || { echo "$0: ROUNDS must be a count" >&2; exit 2; }
@@ -131,7 +143,8 @@ restart_with() {
 have=0
 grow_to() {
     if [ "$have" -lt "$1" ]; then
-        trunk_endpoints net1 e $((have + 1)) "$1" 0 || fail "endpoints up to $1"
+        trunk_endpoints "$grow_net" e $((have + 1)) "$1" 0 "$grow_prefix" \
+            || fail "endpoints up to $1"
         have=$1
     fi
 }
@@ -191,7 +204,7 @@ changes() {
     for ((k = 0; k < $1; k += 2)); do
         serial=$((serial + 1))
         name=c$serial
-        if [ "$CHANGE" = plug ]; then
+        if [ "$CHANGE" = plug ] || [ "$CHANGE" = plug-beside ]; then
             plug_and_unplug "$name" "$change_prefix.$((serial % 250 + 2))" \
                 "$(printf '02:00:0a:05:%02x:%02x' $((serial / 256 % 256)) $((serial % 256)))"
             continue
@@ -249,7 +262,7 @@ log "setting up"
 sandbox_nb_start >/dev/null || fail "NB"
 sandbox_vnetd_start || fail "ovs-vnetd"
 sandbox_switch_start sw1 || fail "switch"
-if [ "$CHANGE" = remote ]; then
+if $two_switches; then
     sandbox_underlay_start || fail "underlay"
     sandbox_switch_start sw2 || fail "switch sw2"
     for i in 1 2; do
@@ -264,9 +277,13 @@ else
 fi
 vnet_ctl net-add net1 10.5.0.0/16 >/dev/null || fail "net-add"
 vnet_ctl net-add net2 10.6.0.0/16 >/dev/null || fail "net-add net2"
-if [ "$CHANGE" = remote ]; then
+if $two_switches; then
     vnet_ctl --wait attach net1 base --switch=sw2 --type=trunk --ip=10.5.249.2 \
         --netns="$SANDBOX_PREFIX-base" >/dev/null || fail "sw2's endpoint"
+fi
+if [ "$CHANGE" = plug-beside ]; then
+    vnet_ctl --wait attach net1 r0 --switch=sw1 --type=trunk --ip=10.5.249.3 \
+        --netns="$SANDBOX_PREFIX-r0" >/dev/null || fail "sw1's endpoint of net1"
 fi
 
 declare -A us runs run_avg run_min
@@ -333,10 +350,10 @@ elif [ "$CHANGE" = remote ]; then
 elif [ "$CHANGE" = attach ]; then
     echo "One change of the NB: an endpoint of the network attached behind sw1's own trunk"
     echo "or detached (its devices made or removed included), by one"
-elif [ "$CHANGE" = plug ]; then
+elif [ "$CHANGE" = plug ] || [ "$CHANGE" = plug-beside ]; then
     echo "One change of the NB or of sw1's database: a logical port added and plugged on sw1,"
     echo "or unplugged and deleted, by one --wait command and ovs-vsctl (each pair counts"
-    echo "as two changes)"
+    echo "as two changes)$([ "$CHANGE" = plug-beside ] && echo "; the network on sw2 too, the N endpoints of another network")"
 elif [ "$CHANGE" = veth ] || [ "$CHANGE" = internal ] || [ "$CHANGE" = tap ]; then
     echo "One change of the NB: an endpoint of the network with a$(case $CHANGE in internal) echo "n internal port" ;; tap) echo " tap" ;; *) echo " veth" ;; esac) of its own attached"
     echo "to sw1 or detached (its devices and port made or removed included), by one"

@@ -63,8 +63,8 @@ void nb_news_register(struct ovsdb_idl *);
 
 void nb_news_init(struct nb_news *);
 
-/* Creates the indexes nb_news_endpoints_on() reads, on 'idl' (with the
- * same timing as nb_news_register()). */
+/* Creates the indexes nb_news_endpoints_on() reads, on 'idl' (before its
+ * first ovsdb_idl_run()). */
 void nb_news_index(struct nb_news *, struct ovsdb_idl *);
 void nb_news_destroy(struct nb_news *);
 

@@ -721,6 +721,8 @@ runs_settle() {
         [ "$now" = "$before" ] && return 0
         before=$now
     done
+    # (What follows counts full runs: a failure there says why.)
+    echo "runs_settle: full runs still starting after 10 s" >&2
 }
 
 # two_attached_alone KIND NAME NET: with r1 alone on h1, attaches NAME1

@@ -77,11 +77,6 @@ void nb_news_destroy(struct nb_news *);
 unsigned int nb_news_run(struct nb_news *, struct ovsdb_idl *);
 void nb_news_clear(struct ovsdb_idl *);
 
-/* The version of Endpoint row 'ep': it changes whenever any column of the
- * row but those ovs-vnetd writes without alerts changes (and whenever a row
- * it refers to changes), and never comes back to an earlier value, also for
- * a row deleted and inserted again.  What is worked out from the row alone
- * may be kept while its version stays. */
 /* The Endpoint row named 'name', or NULL (also without an index). */
 const struct vnetrec_endpoint *nb_news_endpoint_by_name(
     const struct nb_news *, const char *name);
@@ -98,6 +93,11 @@ bool nb_news_endpoints_on(const struct nb_news *,
                                      const void *aux),
                           const void *aux);
 
+/* The version of Endpoint row 'ep': it changes whenever any column of the
+ * row but those ovs-vnetd writes without alerts changes (and whenever a row
+ * it refers to changes), and never comes back to an earlier value, also for
+ * a row deleted and inserted again.  What is worked out from the row alone
+ * may be kept while its version stays. */
 uint64_t nb_news_endpoint_version(const struct nb_news *,
                                   const struct vnetrec_endpoint *);
 

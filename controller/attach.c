@@ -462,28 +462,53 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             continue;
         }
         n_worked += work;
+        bool remaking = false;
         if (at && !has_want(at, w)) {
             /* Moved to another namespace or device: start afresh. */
             bool same_netns = nullable_string_is_equal(at->want.netns,
                                                        w->netns);
-            if (!same_netns
-                || strcmp(at->want.host_ifname, w->host_ifname)
-                || !nullable_string_is_equal(at->want.trunk_netns,
-                                             w->trunk_netns)) {
-                detach_one(a, at->want.endpoint, at->want.netns,
-                           at->want.host_ifname, at->want.trunk_netns,
-                           same_netns);
+            bool other_device = (!same_netns
+                                 || strcmp(at->want.host_ifname,
+                                           w->host_ifname)
+                                 || !nullable_string_is_equal(
+                                     at->want.trunk_netns, w->trunk_netns));
+            /* A device of the same name made again (another kind, or
+             * another namespace, changed in place through the NB): the
+             * switch's port holds the old device and would not take the new
+             * one.  Out of the switch first (not ready, its port goes),
+             * then the old device goes and the new one is made. */
+            remaking = (other_device && in_use
+                        && !at->want.trunk_netns && !w->trunk_netns
+                        && !strcmp(at->want.host_ifname, w->host_ifname)
+                        && in_use(at->want.host_ifname, aux));
+            if (remaking) {
+                if (at->ready || !at->replug) {
+                    VLOG_INFO("endpoint %s: interface %s is made again; "
+                              "out of the switch first", w->endpoint,
+                              w->host_ifname);
+                    at->ready = false;
+                    at->replug = true;
+                    changed = true;
+                }
+            } else {
+                if (other_device) {
+                    detach_one(a, at->want.endpoint, at->want.netns,
+                               at->want.host_ifname, at->want.trunk_netns,
+                               same_netns);
+                }
+                shash_find_and_delete(&a->endpoints, w->endpoint);
+                attached_destroy(a, at);
+                at = NULL;
             }
-            shash_find_and_delete(&a->endpoints, w->endpoint);
-            attached_destroy(a, at);
-            at = NULL;
         }
-        if (at) {
+        if (at && !remaking) {
             at->leaving = false;
             at->want.port_open = w->port_open;  /* (Not part of the want.) */
             at->same_version = w->row_version;
         }
-        if (!at) {
+        if (remaking) {
+            /* (It keeps its old want until the switch lets go.) */
+        } else if (!at) {
             at = attached_new(a, w, run);
             attach_or_refuse(a, at, owner);
             at->verified = now;

@@ -17,6 +17,38 @@
 #include "smap.h"
 #include "util.h"
 
+/* The vnet-kind that 'want' says, or NULL (a veth or an internal port). */
+static const char *
+want_kind(const struct switch_db_port *want)
+{
+    return want->tap ? "tap" : want->trunk ? "trunk" : NULL;
+}
+
+/* Whether 'have' says 'value' (not NULL) for 'key'; for a NULL 'value',
+ * with 'exact', whether it has no 'key'.  On an endpoint's own port (an
+ * iface-id) the kind's keys are exactly what the want says, so that a kind
+ * changed in place (through the NB) leaves none of the old kind's: a stale
+ * vnet-netns would be cleaned up as the endpoint's after a restart.  A
+ * trunk's namespace may not be known yet: its keys are only ever set. */
+static bool
+key_is(const struct smap *have, const char *key, const char *value,
+       bool exact)
+{
+    const char *v = smap_get(have, key);
+    return value ? nullable_string_is_equal(v, value) : !exact || !v;
+}
+
+/* Brings 'key' of 'ids' to what key_is() checks. */
+static void
+set_key(struct smap *ids, const char *key, const char *value, bool exact)
+{
+    if (value) {
+        smap_replace(ids, key, value);
+    } else if (exact) {
+        smap_remove(ids, key);
+    }
+}
+
 bool
 switch_db_sync_ids(const struct ovsrec_interface *iface,
                    const struct switch_db_port *want, const char *owner,
@@ -24,6 +56,7 @@ switch_db_sync_ids(const struct ovsrec_interface *iface,
 {
     /* Mostly all is in place already: look before copying. */
     const struct smap *have = &iface->external_ids;
+    bool exact = want && want->iface_id;
     bool same = (installed == MARK_SET
                  ? nullable_string_is_equal(smap_get(have, "vnet-installed"),
                                             "true")
@@ -41,15 +74,8 @@ switch_db_sync_ids(const struct ovsrec_interface *iface,
                && (!want->mac
                    || nullable_string_is_equal(smap_get(have, "attached-mac"),
                                                want->mac))
-               && (!want->netns
-                   || nullable_string_is_equal(smap_get(have, "vnet-netns"),
-                                               want->netns))
-               && (!want->tap
-                   || nullable_string_is_equal(smap_get(have, "vnet-kind"),
-                                               "tap"))
-               && (!want->trunk
-                   || nullable_string_is_equal(smap_get(have, "vnet-kind"),
-                                               "trunk"));
+               && key_is(have, "vnet-netns", want->netns, exact)
+               && key_is(have, "vnet-kind", want_kind(want), exact);
     }
     if (same) {
         return false;
@@ -66,15 +92,8 @@ switch_db_sync_ids(const struct ovsrec_interface *iface,
         if (want->mac) {
             smap_replace(&ids, "attached-mac", want->mac);
         }
-        if (want->netns) {
-            smap_replace(&ids, "vnet-netns", want->netns);
-        }
-        if (want->tap) {
-            smap_replace(&ids, "vnet-kind", "tap");
-        }
-        if (want->trunk) {
-            smap_replace(&ids, "vnet-kind", "trunk");
-        }
+        set_key(&ids, "vnet-netns", want->netns, exact);
+        set_key(&ids, "vnet-kind", want_kind(want), exact);
     }
     if (installed == MARK_SET) {
         smap_replace(&ids, "vnet-installed", "true");

@@ -178,3 +178,66 @@ test_status_written_by_another_client_is_put_back() {
     assert_eq "$(nb_col Endpoint "$ep" last_error)" '["set", []]' "last_error put back"
     vnet_ctl --wait detach "$ep" >/dev/null || fail "detach"
 }
+
+# ep_iface_ids EP: the external_ids of the interface that carries EP's
+# iface-id on sw1 (empty if none).
+ep_iface_ids() {
+    local iface
+    iface=$(sandbox_vsctl sw1 --bare --columns=name find Interface \
+            external_ids:iface-id="$1")
+    [ -n "$iface" ] && sandbox_vsctl sw1 get Interface "$iface" external_ids
+}
+
+ep_iface_has() {  # EP PATTERN
+    output_has "$2" ep_iface_ids "$1"
+}
+
+# ep_update EP COLUMN VALUE: another client sets a string column of EP, and
+# the switches catch up.
+ep_update() {
+    nb_transact '["OVS_VNET_Northbound",{"op":"update","table":"Endpoint",
+        "where":[["name","==","'"$1"'"]],"row":{"'"$2"'":"'"$3"'"}}]'
+    vnet_ctl --wait sync || fail "sync"
+}
+
+reaches_gw() {  # NETNS: pings the gateway from NETNS
+    ip netns exec "$1" ping -c 2 -i 0.2 -W 1 10.7.0.1 >/dev/null
+}
+
+test_endpoint_kind_changed_in_place_leaves_no_other_kinds_ids() {
+    # Another client changes an endpoint's type in place: the interface
+    # then says the new kind only (a stale record of the old kind's
+    # namespace would be cleaned up as the endpoint's after a restart).  A
+    # device made again under its old name (tap, internal port, veth, another
+    # namespace) works: the switch lets go of the old one first.  (The
+    # userspace datapath's ovs-vswitchd asks about an internal port's device
+    # where it runs, not in the endpoint's namespace: test_internal_endpoint.)
+    ALLOWED_LOG_ERRORS='netdev_linux\|WARN\|.*vnet[0-9a-f]{8}.*No such device'
+    api_world
+    local ep=$SANDBOX_PREFIX-k1
+    vnet_ctl net-add net1 10.7.0.0/16 >/dev/null || fail "net-add"
+    vnet_ctl --wait attach net1 "$ep" --switch=sw1 >/dev/null || fail "attach"
+    ep_iface_has "$ep" "vnet-netns=\"?$ep\"?" || fail "veth: $(ep_iface_ids "$ep")"
+    ! ep_iface_has "$ep" 'vnet-kind' || fail "veth: $(ep_iface_ids "$ep")"
+    ep_update "$ep" type tap
+    ep_iface_has "$ep" 'vnet-kind=tap' || fail "tap: $(ep_iface_ids "$ep")"
+    endpoint_up "$ep" || fail "tap not up"
+    ! ep_iface_has "$ep" 'vnet-netns' || fail "tap: $(ep_iface_ids "$ep")"
+    ep_update "$ep" type internal
+    ep_iface_has "$ep" "vnet-netns=\"?$ep\"?" || fail "internal: $(ep_iface_ids "$ep")"
+    ! ep_iface_has "$ep" 'vnet-kind' || fail "internal: $(ep_iface_ids "$ep")"
+    assert_eq "$(sandbox_vsctl sw1 --bare --columns=type find Interface \
+                 external_ids:iface-id="$ep")" internal "the port's type"
+    reaches_gw "$ep" || fail "internal -> gateway"
+    ep_update "$ep" type netns
+    ep_iface_has "$ep" "vnet-netns=\"?$ep\"?" || fail "veth: $(ep_iface_ids "$ep")"
+    endpoint_up "$ep" || fail "veth not up"
+    ! ep_iface_has "$ep" 'vnet-kind' || fail "veth again: $(ep_iface_ids "$ep")"
+    reaches_gw "$ep" || fail "veth again -> gateway"
+    # Another namespace, the same kind: the device is made again too.
+    ep_update "$ep" netns "$ep-b"
+    ep_iface_has "$ep" "vnet-netns=\"?$ep-b\"?" || fail "moved: $(ep_iface_ids "$ep")"
+    reaches_gw "$ep-b" || fail "moved -> gateway"
+    vnet_ctl --wait detach "$ep" >/dev/null || fail "detach"
+    wait_until 5 bash -c "! ip netns list | grep -q '^$ep-b\b'"
+}

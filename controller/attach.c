@@ -472,20 +472,19 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
                                            w->host_ifname)
                                  || !nullable_string_is_equal(
                                      at->want.trunk_netns, w->trunk_netns));
-            /* A device of the same name made again (another kind, or
-             * another namespace, changed in place through the NB): the
-             * switch's port holds the old device and would not take the new
-             * one.  Out of the switch first (not ready, its port goes),
-             * then the old device goes and the new one is made. */
-            remaking = (other_device && in_use
-                        && !at->want.trunk_netns && !w->trunk_netns
-                        && !strcmp(at->want.host_ifname, w->host_ifname)
+            /* Its device is a port of the switch, and another one takes
+             * its place (another kind, or another namespace, changed in
+             * place through the NB): out of the switch first (not ready,
+             * its port goes), then the old device goes and the new one is
+             * made.  The switch's port would hold the deleted device, and
+             * not take a new one of the same name. */
+            remaking = (other_device && in_use && !at->want.trunk_netns
                         && in_use(at->want.host_ifname, aux));
             if (remaking) {
                 if (at->ready || !at->replug) {
-                    VLOG_INFO("endpoint %s: interface %s is made again; "
+                    VLOG_INFO("endpoint %s: interface %s is replaced; "
                               "out of the switch first", w->endpoint,
-                              w->host_ifname);
+                              at->want.host_ifname);
                     at->ready = false;
                     at->replug = true;
                     changed = true;

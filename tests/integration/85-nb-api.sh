@@ -234,6 +234,12 @@ test_endpoint_kind_changed_in_place_leaves_no_other_kinds_ids() {
     endpoint_up "$ep" || fail "veth not up"
     ! ep_iface_has "$ep" 'vnet-kind' || fail "veth again: $(ep_iface_ids "$ep")"
     reaches_gw "$ep" || fail "veth again -> gateway"
+    ep_update "$ep" type trunk
+    [ -z "$(ep_iface_ids "$ep")" ] || fail "trunk: $(ep_iface_ids "$ep")"
+    reaches_gw "$ep" || fail "trunk -> gateway"
+    ep_update "$ep" type netns
+    ep_iface_has "$ep" "vnet-netns=\"?$ep\"?" || fail "veth after trunk: $(ep_iface_ids "$ep")"
+    reaches_gw "$ep" || fail "veth after trunk -> gateway"
     # Another namespace, the same kind: the device is made again too.
     ep_update "$ep" netns "$ep-b"
     ep_iface_has "$ep" "vnet-netns=\"?$ep-b\"?" || fail "moved: $(ep_iface_ids "$ep")"

@@ -264,6 +264,7 @@ run_test() {
     start=$(date +%s)
     sanitizer_to "$id"
     SANDBOX_DATAPATH=$datapath SANDBOX_CHECK_INCREMENTAL=${SANDBOX_CHECK_INCREMENTAL:-1} \
+    CHECK_WAITS_RETURN=1 \
     timeout -s TERM $test_timeout bash -c "
         set -euo pipefail
         . tests/lib/sandbox.sh
@@ -271,6 +272,7 @@ run_test() {
         . '$file'
         sandbox_init $prefix
         $t
+        wait_timed_out_check
         sandbox_check_logs \"\${ALLOWED_LOG_ERRORS:-}\"
     " > "$log.log" 2>&1
     rc=$?

@@ -14,7 +14,9 @@
 
 #include "controller/vif-addr.h"
 #include "controller/vif.h"
+#include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
+#include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(attach_one);
@@ -42,6 +44,69 @@ set_error(struct attached *at, char *error)
     free(at->error);
     at->error = error;
     at->ready = !error;
+}
+
+/* How long an endpoint waits for another switch to let go of its namespace
+ * (one whose switch does not answer may never): then it takes it. */
+#define NETNS_WAIT_MS 10000
+
+/* Who holds a namespace (netns_let_go()). */
+struct netns_holder {
+    const struct attacher *a;
+    const struct attached *at;
+};
+
+/* Namespace name -> struct netns_holder, for every attacher of the
+ * process. */
+static struct shash netns_holders = SHASH_INITIALIZER(&netns_holders);
+
+void
+netns_let_go(const struct attached *at)
+{
+    struct shash_node *node = (at->want.netns
+                               ? shash_find(&netns_holders, at->want.netns)
+                               : NULL);
+    struct netns_holder *h = node ? node->data : NULL;
+    if (h && h->at == at) {
+        free(h);
+        shash_delete(&netns_holders, node);
+    }
+}
+
+/* Whether 'at' of 'a' may have its namespace (none: yes), which it then
+ * holds; if another switch's endpoint holds it, waits for it to let go, up
+ * to NETNS_WAIT_MS, with an error that says so. */
+static bool
+netns_take(const struct attacher *a, struct attached *at)
+{
+    const char *netns = at->want.netns;
+    if (!netns) {
+        return true;
+    }
+    struct netns_holder *h = shash_find_data(&netns_holders, netns);
+    if (h && h->a != a) {
+        long long int now = time_msec();
+        if (!at->netns_waited) {
+            at->netns_waited = now;
+        }
+        if (now < at->netns_waited + NETNS_WAIT_MS) {
+            set_error(at, xasprintf("namespace %s is still switch %s's (the "
+                                    "endpoint leaves it first)", netns,
+                                    h->a->switch_name));
+            return false;
+        }
+        VLOG_WARN("endpoint %s: switch %s has not let go of namespace %s "
+                  "in %d s; switch %s takes it", at->want.endpoint,
+                  h->a->switch_name, netns, NETNS_WAIT_MS / 1000,
+                  a->switch_name);
+    } else if (!h) {
+        h = xmalloc(sizeof *h);
+        shash_add(&netns_holders, netns, h);
+    }
+    h->a = a;
+    h->at = at;
+    at->netns_waited = 0;
+    return true;
 }
 
 /* The id of user or group 'name' (a name or a number), or -1 with an error
@@ -187,7 +252,7 @@ attach_or_refuse(struct attacher *a, struct attached *at, const char *owner)
     if (at->dup) {
         set_error(at, xasprintf("namespace %s is endpoint %s's",
                                 at->want.netns, owner));
-    } else {
+    } else if (netns_take(a, at)) {
         attach_one(a, at);
     }
 }

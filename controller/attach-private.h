@@ -38,6 +38,8 @@ struct attached {
     bool leaving;               /* No longer wanted, by a change followed
                                  * alone: its devices go with its record
                                  * (attacher_remove_leaving()). */
+    long long int netns_waited; /* Since when its namespace is another
+                                 * switch's here (0: it is not). */
 };
 
 /* A network's trunk, open. */
@@ -108,6 +110,14 @@ void attach_or_refuse(struct attacher *, struct attached *,
 void detach_one(struct attacher *, const char *endpoint, const char *netns,
                 const char *host_ifname, const char *trunk_netns,
                 bool keep_netns);
+
+/* An endpoint's namespace is held by the endpoint of one switch of this
+ * process, from its attach_or_refuse() until its record goes
+ * (netns_let_go(), before it is freed): an endpoint moved to another switch
+ * served here (the NB's Endpoint.switch changed) is made there once the
+ * first switch has taken it out of its port and removed its devices, not
+ * beside them in the same namespace. */
+void netns_let_go(const struct attached *);
 
 /* attach-marks.c: namespaces ovs-vnetd made are marked by a file in its
  * run directory, vnet-netns.NAME (netns_marker()), so that only those are

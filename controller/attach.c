@@ -73,6 +73,7 @@ static void
 attached_destroy(struct attacher *a, struct attached *at)
 {
     if (at) {
+        netns_let_go(at);
         ovs_list_remove(&at->node);
         if (!at->want.trunk_port) {
             hmap_remove(&a->by_device, &at->device_node);

@@ -642,3 +642,30 @@ test_controller_kill9_under_ping() {
         fi
     done
 }
+
+test_endpoint_moved_to_another_host() {
+    # Another client moves an endpoint to another switch (Endpoint.switch;
+    # the command line has no such command): it leaves the first switch and
+    # is made on the second under the same namespace's name, and works
+    # there, also once the first switch has removed what it had made.
+    hosts_world vxlan h1 h2
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach_ep net1 ep1 h1 10.5.0.11
+    attach_ep net1 ep2 h1 10.5.0.12
+    attach_ep net1 ep3 h2 10.5.0.31
+    vnet_ctl --wait sync
+    reaches ep2 10.5.0.31 || fail "ep2 -> ep3, before"
+    nb_transact '["OVS_VNET_Northbound",{"op":"update","table":"Endpoint",
+        "where":[["name","==","ep2"]],
+        "row":{"switch":["uuid","'"$(nb_uuid Switch h2)"'"]}}]'
+    vnet_ctl --wait sync || fail "sync"
+    [ -z "$(sandbox_vsctl h1 --bare --columns=name find Interface \
+            external_ids:iface-id=ep2)" ] || fail "ep2's port still on h1"
+    [ -n "$(sandbox_vsctl h2 --bare --columns=name find Interface \
+            external_ids:iface-id=ep2)" ] || fail "no port of ep2 on h2"
+    reaches ep2 10.5.0.31 || fail "ep2 -> ep3, both on h2"
+    reaches ep2 10.5.0.11 || fail "ep2 on h2 -> ep1 on h1"
+    sleep 2
+    reaches ep2 10.5.0.11 || fail "ep2 -> ep1, 2 s later"
+    assert_eq "$(nb_column Endpoint ep2 location)" h2 "ep2's location"
+}

@@ -57,7 +57,8 @@ sources() {
 }
 
 build=$(mktemp -d /tmp/ovs-vnet-fuzz.XXXXXX)
-trap 'rm -rf "$build"' EXIT
+# The targets' logs and inputs stay for a failure only.
+trap 'rm -rf "$build"; [ "${failed:-0}" != 0 ] || rm -rf "${logdir:-}"' EXIT
 
 if [ -n "$seeds" ]; then
     # shellcheck disable=SC2086

@@ -14,6 +14,7 @@
 
 #include "controller/vif-addr.h"
 #include "controller/vif.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "timeval.h"
@@ -54,7 +55,16 @@ set_error(struct attached *at, char *error)
 struct netns_holder {
     const struct attacher *a;
     const struct attached *at;
+    bool waited;                /* Another switch's endpoint waits for it. */
 };
+
+static uint64_t let_go_seq;
+
+uint64_t
+netns_let_go_seq(void)
+{
+    return let_go_seq;
+}
 
 /* Namespace name -> struct netns_holder, for every attacher of the
  * process. */
@@ -68,6 +78,10 @@ netns_let_go(const struct attached *at)
                                : NULL);
     struct netns_holder *h = node ? node->data : NULL;
     if (h && h->at == at) {
+        if (h->waited) {
+            let_go_seq++;
+            poll_immediate_wake();
+        }
         free(h);
         shash_delete(&netns_holders, node);
     }
@@ -90,6 +104,7 @@ netns_take(const struct attacher *a, struct attached *at)
             at->netns_waited = now;
         }
         if (now < at->netns_waited + NETNS_WAIT_MS) {
+            h->waited = true;
             set_error(at, xasprintf("namespace %s is still switch %s's (the "
                                     "endpoint leaves it first)", netns,
                                     h->a->switch_name));
@@ -100,7 +115,7 @@ netns_take(const struct attacher *a, struct attached *at)
                   h->a->switch_name, netns, NETNS_WAIT_MS / 1000,
                   a->switch_name);
     } else if (!h) {
-        h = xmalloc(sizeof *h);
+        h = xzalloc(sizeof *h);
         shash_add(&netns_holders, netns, h);
     }
     h->a = a;

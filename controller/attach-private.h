@@ -75,6 +75,10 @@ struct attacher {
                                  * the wants' and the attached endpoints'
                                  * 'trunk_netns' point to these keys. */
     struct vif_watch *watch;    /* Link notices there, or NULL. */
+    bool waits_netns;           /* An endpoint waits for another switch to
+                                 * let go of its namespace, */
+    uint64_t netns_seq;         /* netns_let_go_seq() as its last run saw
+                                 * it. */
     struct vif_netns_watch *netns_watch;    /* Namespaces deleted, while
                                              * internal ports may be
                                              * attached (else NULL). */
@@ -118,6 +122,9 @@ void detach_one(struct attacher *, const char *endpoint, const char *netns,
  * first switch has taken it out of its port and removed its devices, not
  * beside them in the same namespace. */
 void netns_let_go(const struct attached *);
+/* Counts the namespaces let go of that an endpoint waited for: an attacher
+ * with such an endpoint runs again when it changes. */
+uint64_t netns_let_go_seq(void);
 
 /* attach-marks.c: namespaces ovs-vnetd made are marked by a file in its
  * run directory, vnet-netns.NAME (netns_marker()), so that only those are

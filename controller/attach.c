@@ -285,13 +285,21 @@ attached_new(struct attacher *a, const struct attach_want *w,
 
 /* Whether attacher_run() has something to do for 'at' (NULL: not attached
  * yet), wanted as 'w'. */
+/* Whether 'at' of 'a' waited for another switch to let go of its
+ * namespace, and one was let go of since 'a' last ran. */
 static bool
-needs_work(const struct attached *at, const struct attach_want *w,
-           long long int now)
+netns_freed(const struct attacher *a, const struct attached *at)
+{
+    return at->netns_waited && a->netns_seq != netns_let_go_seq();
+}
+
+static bool
+needs_work(const struct attacher *a, const struct attached *at,
+           const struct attach_want *w, long long int now)
 {
     return (!at || !has_want(at, w) || at->replug
             || (!at->ready && (now >= at->verified + RETRY_MS
-                               || at->pending_port)));
+                               || at->pending_port || netns_freed(a, at))));
 }
 
 /* The wanted endpoints of a run, by name (one allocation for them all),
@@ -401,7 +409,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             VLOG_ERR("endpoint %s: the hash of its namespace %s is wrong",
                      w->endpoint, w->netns);
         }
-        work_for[i] = needs_work(wanted.nodes[i].at, w, now);
+        work_for[i] = needs_work(a, wanted.nodes[i].at, w, now);
         if (w->netns && work_for[i]
             && !shash_find_data_hashed(&busy, w->netns, w->netns_hash)) {
             shash_add(&busy, w->netns, w->netns);
@@ -441,6 +449,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
     shash_destroy(&busy);
     bool *put_off = xzalloc(MAX(n_wants, 1) * sizeof *put_off);
     size_t n_worked = 0;
+    bool waits_netns = false;
     for (size_t i = 0; i < n_wants; i++) {
         const struct attach_want *w = &wants[i];
         const char *owner = (w->netns && !shash_is_empty(&owners)
@@ -459,6 +468,7 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
              * repaired stays as it is.  (At least one a run.) */
             n_deferred++;
             n_not_ready += at && !at->ready;
+            waits_netns |= at && at->netns_waited;
             put_off[i] = !at;
             continue;
         }
@@ -524,7 +534,8 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
                 changed = true;
             }
         } else if (!at->ready && (now >= at->verified + RETRY_MS
-                                  || at->pending_port)) {
+                                  || at->pending_port
+                                  || netns_freed(a, at))) {
             /* (An internal port is looked for on every run: the switch's
              * database changes when the switch has made it.) */
             attach_or_refuse(a, at, owner);
@@ -532,8 +543,11 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
             changed = true;
         }
         n_not_ready += !at->ready;
+        waits_netns |= at->netns_waited != 0;
         wanted.nodes[i].at = at;
     }
+    a->waits_netns = waits_netns;
+    a->netns_seq = netns_let_go_seq();
     free(work_for);
     a->n_not_ready = n_not_ready;
     a->n_deferred = n_deferred;
@@ -808,6 +822,9 @@ attacher_get_state(const struct attacher *a, size_t i,
 long long int
 attacher_next_retry(const struct attacher *a)
 {
+    if (a->waits_netns && a->netns_seq != netns_let_go_seq()) {
+        return LLONG_MIN;       /* (netns_freed().) */
+    }
     return a->n_not_ready || a->n_deferred ? a->next_retry : LLONG_MAX;
 }
 

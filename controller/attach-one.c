@@ -312,6 +312,14 @@ detach_one(struct attacher *a, const char *endpoint, const char *netns,
                   "wanted)", endpoint, host_ifname, netns);
         return;
     }
+    const struct netns_holder *h = shash_find_data(&netns_holders, netns);
+    if (h && h->a != a) {
+        /* Taken by another switch that waited in vain for this one. */
+        VLOG_INFO("endpoint %s: removed %s; its namespace %s stays (switch "
+                  "%s has it now)", endpoint, host_ifname, netns,
+                  h->a->switch_name);
+        return;
+    }
     if (!netns_is_ours(netns)) {
         VLOG_INFO("endpoint %s: removed veth %s; namespace %s stays (ovs-vnet "
                   "did not create it)", endpoint, host_ifname, netns);

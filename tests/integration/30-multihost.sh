@@ -669,3 +669,35 @@ test_endpoint_moved_to_another_host() {
     reaches ep2 10.5.0.11 || fail "ep2 -> ep1, 2 s later"
     assert_eq "$(nb_column Endpoint ep2 location)" h2 "ep2's location"
 }
+
+test_endpoint_moved_off_a_stopped_host() {
+    # The first switch's daemons do not answer when the endpoint moves: it
+    # is made on the second all the same (the first lets go of it when its
+    # connection drops, or the second takes it after 10 s), and once the
+    # first runs again, its cleanup leaves the namespace, the second's now.
+    [ "$SANDBOX_DATAPATH" = netdev ] || return 0   # (Time, in the guest.)
+    ALLOWED_LOG_ERRORS='has not let go of namespace|rconn.*(timeout|no response|connection dropped|Connection reset)|unixctl.*Broken pipe|netdev_linux\|WARN\|.*vnet[0-9a-f]{8}.*(No such device|Network is down)|dpif_netdev\|ERR\|error receiving data from vnet[0-9a-f]{8}'
+    hosts_world vxlan h1 h2
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach_ep net1 ep2 h1 10.5.0.12
+    attach_ep net1 ep3 h2 10.5.0.31
+    vnet_ctl --wait sync
+    reaches ep2 10.5.0.31 || fail "ep2 -> ep3, before"
+    local pids; pids=$(cat "$(sandbox_switch_dir h1)"/{ovs-vswitchd,ovsdb-server}.pid)
+    kill -STOP $pids
+    nb_transact '["OVS_VNET_Northbound",{"op":"update","table":"Endpoint",
+        "where":[["name","==","ep2"]],
+        "row":{"switch":["uuid","'"$(nb_uuid Switch h2)"'"]}}]'
+    local took=
+    succeeds_within 20 reaches ep2 10.5.0.31 || took="ep2 never reached ep3 on h2"
+    kill -CONT $pids
+    [ -z "$took" ] || fail "$took"
+    wait_until 15 eval '[ -z "$(sandbox_vsctl h1 --bare --columns=name find \
+        Interface external_ids:iface-id=ep2)" ]'
+    vnet_ctl --timeout=20 --wait sync
+    sleep 2
+    # Made twice: on h1, then on h2 (not made again after h1 took it away).
+    assert_eq "$(grep -c "created network namespace $SANDBOX_PREFIX-ep2\$" \
+                 "$SANDBOX_DIR/vnetd/ovs-vnetd.log")" 2 "ep2's namespace made"
+    reaches ep2 10.5.0.31 || fail "ep2 -> ep3 after h1 came back"
+}

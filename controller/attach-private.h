@@ -70,6 +70,8 @@ struct attacher {
     long long int next_urgent;  /* to be made no sooner than this. */
     pid_t switch_pid;           /* ovs-vswitchd, or 0 if unknown. */
     int switch_netns_fd;        /* Its namespace, or -1: ours. */
+    dev_t netns_dev;            /* The last one opened (both 0: none), */
+    ino_t netns_ino;            /* told apart from others. */
     char *trunk_base;           /* Trunks' namespaces begin so. */
     struct shash trunk_names;   /* Every trunk namespace name used, once:
                                  * the wants' and the attached endpoints'

@@ -142,6 +142,30 @@ look_for_internal_devices(struct attacher *a)
     }
 }
 
+/* Has every endpoint checked at once if the switch's ovs-vswitchd runs in
+ * another namespace than the last one seen (another server took the
+ * switch's name, the NB's Switch.remote changed): their devices where the
+ * switch runs are made again there. */
+static void
+check_all_if_moved(struct attacher *a)
+{
+    struct stat st;
+    if (fstat(a->switch_netns_fd, &st)) {
+        return;
+    }
+    bool seen = a->netns_dev || a->netns_ino;
+    if (seen && (st.st_dev != a->netns_dev || st.st_ino != a->netns_ino)) {
+        VLOG_INFO("switch %s: ovs-vswitchd runs in another namespace; "
+                  "checking every endpoint", a->switch_name);
+        struct shash_node *node;
+        SHASH_FOR_EACH (node, &a->endpoints) {
+            check_soon(a, node->data);
+        }
+    }
+    a->netns_dev = st.st_dev;
+    a->netns_ino = st.st_ino;
+}
+
 /* Finds the namespace of the switch's ovs-vswitchd, where host ends of veths
  * go.  Without its pidfile (locked by a running ovs-vswitchd) nothing is done
  * for the switch. */
@@ -179,6 +203,7 @@ refresh_switch_netns(struct attacher *a)
             refresh_trunk_base(a);
             VLOG_INFO("switch %s: ovs-vswitchd is pid %ld", a->switch_name,
                       (long) pid);
+            check_all_if_moved(a);
             error = vif_watch_open(a->switch_netns_fd, false, &a->watch);
             if (error) {
                 /* The periodic checks still find everything, later. */

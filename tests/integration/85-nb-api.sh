@@ -247,3 +247,35 @@ test_endpoint_kind_changed_in_place_leaves_no_other_kinds_ids() {
     vnet_ctl --wait detach "$ep" >/dev/null || fail "detach"
     wait_until 5 bash -c "! ip netns list | grep -q '^$ep-b\b'"
 }
+
+test_switch_remote_changed_in_place() {
+    # Another client points a switch at another server (Switch.remote): the
+    # switch's bridge, endpoints and flows are made there, the endpoints'
+    # devices where the new server's ovs-vswitchd runs.  (ovs-vnetd no
+    # longer speaks to the old server, which keeps what it had: its port's
+    # device goes with the endpoint's old veth.)
+    ALLOWED_LOG_ERRORS='sw-sw1/ovs-vswitchd\.log:.*(netdev_linux\|WARN|dpif_netdev\|ERR|bridge\|WARN)\|.*vnet[0-9a-f]{8}'
+    api_world
+    sandbox_switch_start sw9
+    local ep=$SANDBOX_PREFIX-m1 et=$SANDBOX_PREFIX-m2
+    vnet_ctl net-add net1 10.7.0.0/16 >/dev/null || fail "net-add"
+    vnet_ctl --wait attach net1 "$ep" --switch=sw1 >/dev/null || fail "attach"
+    vnet_ctl --wait attach net1 "$et" --switch=sw1 --type=trunk >/dev/null \
+        || fail "attach behind the trunk"
+    reaches_gw "$ep" || fail "before"
+    nb_transact '["OVS_VNET_Northbound",{"op":"update","table":"Switch",
+        "where":[["name","==","sw1"]],
+        "row":{"remote":"'"$(sandbox_switch_remote sw9)"'"}}]'
+    vnet_ctl --timeout=20 --wait sync || fail "sync"
+    output_has '^[1-9][0-9]*$' sandbox_vsctl sw9 get Interface \
+        "$(sandbox_vsctl sw9 --bare --columns=name find Interface \
+           external_ids:iface-id="$ep")" ofport || fail "no port of $ep on sw9"
+    endpoint_up "$ep" || fail "$ep not up"
+    endpoint_up "$et" || fail "$et not up"
+    # Through sw9's switch: sw1's is stopped.
+    sandbox_switch_stop sw1
+    reaches_gw "$ep" || fail "$ep -> gateway through sw9"
+    reaches_gw "$et" || fail "$et -> gateway through sw9"
+    ip netns exec "$ep" ping -c 2 -i 0.2 -W 1 \
+        "$(nb_col Endpoint "$et" ip | tr -d '"')" >/dev/null || fail "$ep -> $et"
+}

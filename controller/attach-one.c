@@ -295,11 +295,21 @@ detach_one(struct attacher *a, const char *endpoint, const char *netns,
         }
         return;
     }
+    /* Taken by another switch that waited in vain for this one: what is in
+     * the namespace is that switch's now, and so is the host end where both
+     * switches run in one namespace. */
+    const struct netns_holder *h = shash_find_data(&netns_holders, netns);
+    const struct attacher *taker = h && h->a != a ? h->a : NULL;
+    bool shared = (taker && a->netns_dev == taker->netns_dev
+                   && a->netns_ino == taker->netns_ino);
+
     /* An internal port's device still in the namespace goes back to the
      * switch first, so that it never outlives the namespace elsewhere. */
     int error = 0;
-    if (!trunk_netns) {
+    if (!trunk_netns && !taker) {
         vif_internal_release(netns, host_ifname, a->switch_netns_fd);
+    }
+    if (!trunk_netns && !shared) {
         error = vif_delete(host_ifname, a->switch_netns_fd);
     }
     if (error) {
@@ -312,12 +322,10 @@ detach_one(struct attacher *a, const char *endpoint, const char *netns,
                   "wanted)", endpoint, host_ifname, netns);
         return;
     }
-    const struct netns_holder *h = shash_find_data(&netns_holders, netns);
-    if (h && h->a != a) {
-        /* Taken by another switch that waited in vain for this one. */
+    if (taker) {
         VLOG_INFO("endpoint %s: removed %s; its namespace %s stays (switch "
                   "%s has it now)", endpoint, host_ifname, netns,
-                  h->a->switch_name);
+                  taker->switch_name);
         return;
     }
     if (!netns_is_ours(netns)) {

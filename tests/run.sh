@@ -264,13 +264,13 @@ run_test() {
     start=$(date +%s)
     sanitizer_to "$id"
     SANDBOX_DATAPATH=$datapath SANDBOX_CHECK_INCREMENTAL=${SANDBOX_CHECK_INCREMENTAL:-1} \
-    CHECK_WAITS_RETURN=1 \
     timeout -s TERM $test_timeout bash -c "
         set -euo pipefail
         . tests/lib/sandbox.sh
         . tests/lib/check.sh
         . '$file'
         sandbox_init $prefix
+        CHECK_WAITS_RETURN=1
         $t
         wait_timed_out_check
         sandbox_check_logs \"\${ALLOWED_LOG_ERRORS:-}\"

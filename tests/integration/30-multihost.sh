@@ -665,6 +665,9 @@ test_endpoint_moved_to_another_host() {
             external_ids:iface-id=ep2)" ] || fail "no port of ep2 on h2"
     reaches ep2 10.5.0.31 || fail "ep2 -> ep3, both on h2"
     reaches ep2 10.5.0.11 || fail "ep2 on h2 -> ep1 on h1"
+    # h2 did not make its veth beside h1's.
+    ! grep -q 'removing stale eth0' "$SANDBOX_DIR/vnetd/ovs-vnetd.log" \
+        || fail "$(grep 'removing stale eth0' "$SANDBOX_DIR/vnetd/ovs-vnetd.log")"
     sleep 2
     reaches ep2 10.5.0.11 || fail "ep2 -> ep1, 2 s later"
     assert_eq "$(nb_column Endpoint ep2 location)" h2 "ep2's location"
@@ -696,8 +699,11 @@ test_endpoint_moved_off_a_stopped_host() {
         Interface external_ids:iface-id=ep2)" ]'
     vnet_ctl --timeout=20 --wait sync
     sleep 2
-    # Made twice: on h1, then on h2 (not made again after h1 took it away).
-    assert_eq "$(grep -c "created network namespace $SANDBOX_PREFIX-ep2\$" \
-                 "$SANDBOX_DIR/vnetd/ovs-vnetd.log")" 2 "ep2's namespace made"
+    # Made on h1, then on h2 (unless h2 took it over), not again after h1
+    # took it away (a third time).
+    local made
+    made=$(grep -c "created network namespace $SANDBOX_PREFIX-ep2\$" \
+           "$SANDBOX_DIR/vnetd/ovs-vnetd.log")
+    [ "$made" -le 2 ] || fail "ep2's namespace made $made times"
     reaches ep2 10.5.0.31 || fail "ep2 -> ep3 after h1 came back"
 }

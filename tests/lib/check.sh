@@ -73,7 +73,8 @@ first_packet_arrives() {
 
 # wait_until SECS CMD...: runs CMD every 0.1 s until it succeeds.  After SECS
 # (of real time, however long CMD itself takes; tenths allowed: 1.5) it prints
-# what fail() prints and, in a test of tests/run.sh (CHECK_WAITS_RETURN=1),
+# what fail() prints and, in a test's own shell of tests/run.sh
+# (CHECK_WAITS_RETURN=1, not exported: not in the programs a test starts),
 # returns 1, so that a "|| fail MSG" after it says what was not reached; the
 # test fails all the same (wait_timed_out_check), also where its status is
 # not looked at.  Elsewhere (the benchmarks) it fails.
@@ -86,8 +87,8 @@ wait_until() {
         if ((${EPOCHREALTIME/./} >= end)); then
             [ "${CHECK_WAITS_RETURN:-0}" = 1 ] && [ -d "${SANDBOX_DIR:-}" ] \
                 || fail "timed out after ${secs}s waiting for: $*"
-            report_failure "timed out after ${secs}s waiting for: $*"
             : > "$SANDBOX_DIR/wait-timed-out"
+            report_failure "timed out after ${secs}s waiting for: $*"
             return 1
         fi
         sleep 0.1

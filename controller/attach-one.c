@@ -88,8 +88,9 @@ netns_let_go(const struct attached *at)
 }
 
 /* Whether 'at' of 'a' may have its namespace (none: yes), which it then
- * holds; if another switch's endpoint holds it, waits for it to let go, up
- * to NETNS_WAIT_MS, with an error that says so. */
+ * holds; if this endpoint on another switch holds it (it moved), waits for
+ * that one to let go, up to NETNS_WAIT_MS, with an error that says so; if
+ * another endpoint holds it, says so. */
 static bool
 netns_take(const struct attacher *a, struct attached *at)
 {
@@ -98,7 +99,15 @@ netns_take(const struct attacher *a, struct attached *at)
         return true;
     }
     struct netns_holder *h = shash_find_data(&netns_holders, netns);
-    if (h && h->a != a) {
+    if (h && h->a != a && strcmp(h->at->want.endpoint, at->want.endpoint)) {
+        /* Another endpoint's (a client named one namespace for two, on two
+         * switches): it keeps it, as on one switch (attach_or_refuse()). */
+        h->waited = true;
+        set_error(at, xasprintf("namespace %s is endpoint %s's (on switch "
+                                "%s)", netns, h->at->want.endpoint,
+                                h->a->switch_name));
+        return false;
+    } else if (h && h->a != a) {
         long long int now = time_msec();
         if (!at->netns_waited) {
             at->netns_waited = now;

@@ -279,3 +279,31 @@ test_switch_remote_changed_in_place() {
     ip netns exec "$ep" ping -c 2 -i 0.2 -W 1 \
         "$(nb_col Endpoint "$et" ip | tr -d '"')" >/dev/null || fail "$ep -> $et"
 }
+
+test_two_switches_one_namespace() {
+    # A client names one namespace for two endpoints on two switches that
+    # one ovs-vnetd serves: the one that has it keeps it (beyond the 10 s a
+    # moved endpoint waits for its old switch), the other says whose it is,
+    # and gets it once the first is gone.
+    api_world
+    sandbox_switch_start sw2
+    vnet_ctl --wait connect "$(sandbox_switch_remote sw2)" --name=sw2 >/dev/null \
+        || fail "connect sw2"
+    local ns=$SANDBOX_PREFIX-shared
+    vnet_ctl net-add net1 10.7.0.0/16 >/dev/null || fail "net-add"
+    vnet_ctl --wait attach net1 d1 --switch=sw1 --netns="$ns" >/dev/null || fail "attach d1"
+    # (The command line refuses it.)
+    nb_transact '["OVS_VNET_Northbound",{"op":"insert","table":"Endpoint",
+        "row":{"name":"d2","network":["uuid","'"$(nb_uuid Network net1)"'"],
+               "switch":["uuid","'"$(nb_uuid Switch sw2)"'"],"netns":"'"$ns"'"}}]'
+    wait_until 5 output_has "namespace $ns is endpoint d1's \\(on switch sw1\\)" \
+        nb_col Endpoint d2 last_error
+    sleep 11
+    endpoint_up d1 || fail "d1 not up"
+    ! endpoint_up d2 || fail "d2 up"
+    ! grep -q 'takes it' "$SANDBOX_DIR/vnetd/ovs-vnetd.log" || fail "taken over"
+    reaches_gw "$ns" || fail "d1 -> gateway"
+    vnet_ctl --wait detach d1 >/dev/null || fail "detach d1"
+    wait_until 10 endpoint_up d2
+    reaches_gw "$ns" || fail "d2 -> gateway"
+}

@@ -308,8 +308,6 @@ attached_new(struct attacher *a, const struct attach_want *w,
     return at;
 }
 
-/* Whether attacher_run() has something to do for 'at' (NULL: not attached
- * yet), wanted as 'w'. */
 /* Whether 'at' of 'a' waited for another switch to let go of its
  * namespace, and one was let go of since 'a' last ran. */
 static bool
@@ -318,6 +316,8 @@ netns_freed(const struct attacher *a, const struct attached *at)
     return at->netns_waited && a->netns_seq != netns_let_go_seq();
 }
 
+/* Whether attacher_run() has something to do for 'at' (NULL: not attached
+ * yet), wanted as 'w'. */
 static bool
 needs_work(const struct attacher *a, const struct attached *at,
            const struct attach_want *w, long long int now)

@@ -707,3 +707,46 @@ test_endpoint_moved_off_a_stopped_host() {
     [ "$made" -le 2 ] || fail "ep2's namespace made $made times"
     reaches ep2 10.5.0.31 || fail "ep2 -> ep3 after h1 came back"
 }
+
+test_endpoint_taken_from_a_crashed_host() {
+    # The first switch's ovs-vswitchd is gone (killed) when the endpoint
+    # moves: its attacher cannot run and never lets go of the namespace; the
+    # second switch takes it after 10 s. The first, back, removes its old
+    # host end and leaves the namespace, which was made once.
+    [ "$SANDBOX_DATAPATH" = netdev ] || return 0   # (Time, in the guest.)
+    ALLOWED_LOG_ERRORS='has not let go of namespace|rconn.*(timeout|no response|connection dropped|Connection reset)|unixctl.*Broken pipe|netdev_linux\|WARN\|.*vnet[0-9a-f]{8}.*(No such device|Network is down)|dpif_netdev\|ERR\|error receiving data from vnet[0-9a-f]{8}'
+    hosts_world vxlan h1 h2
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach_ep net1 ep2 h1 10.5.0.12
+    attach_ep net1 ep3 h2 10.5.0.31
+    vnet_ctl --wait sync
+    reaches ep2 10.5.0.31 || fail "ep2 -> ep3, before"
+    local dir host_end log=$SANDBOX_DIR/vnetd/ovs-vnetd.log
+    dir=$(sandbox_switch_dir h1)
+    host_end=$(sandbox_vsctl h1 --bare --columns=name find Interface \
+        external_ids:iface-id=ep2)
+    [ -n "$host_end" ] || fail "ep2 has no port on h1"
+    kill -KILL "$(cat "$dir/ovs-vswitchd.pid")"
+    wait_until 10 grep -q "switch h1: disconnected" "$log" \
+        || fail "ovs-vnetd did not see h1 go"
+    nb_transact '["OVS_VNET_Northbound",{"op":"update","table":"Endpoint",
+        "where":[["name","==","ep2"]],
+        "row":{"switch":["uuid","'"$(nb_uuid Switch h2)"'"]}}]'
+    succeeds_within 25 reaches ep2 10.5.0.31 \
+        || fail "ep2 never reached ep3 on h2"
+    grep -q "endpoint ep2: switch h1 has not let go of namespace .*; switch h2 takes it" \
+        "$log" || fail "h2 reached ep2 without taking its namespace over"
+    rm -f "$dir"/ovs-vswitchd.*.ctl "$dir/ovs-vswitchd.pid"
+    sandbox_switch_vswitchd_start h1
+    wait_until 15 grep -q "endpoint ep2: removed $host_end; its namespace .* stays (switch h2 has it now)" \
+        "$log" || fail "h1 did not remove ep2's old host end"
+    vnet_ctl --timeout=20 --wait sync
+    ! sandbox_netns_exec h1 ip link show "$host_end" >/dev/null 2>&1 \
+        || fail "$host_end is still on h1"
+    [ -z "$(sandbox_vsctl h1 --bare --columns=name find Interface \
+        external_ids:iface-id=ep2)" ] || fail "ep2 still has a port on h1"
+    local made
+    made=$(grep -c "created network namespace $SANDBOX_PREFIX-ep2\$" "$log")
+    [ "$made" = 1 ] || fail "ep2's namespace made $made times"
+    reaches ep2 10.5.0.31 || fail "ep2 -> ep3 after h1 came back"
+}

@@ -643,6 +643,26 @@ test_controller_kill9_under_ping() {
     done
 }
 
+# Another client moves ep2 to switch h2 (the command line has no such
+# command).
+move_ep2_to_h2() {
+    nb_transact '["OVS_VNET_Northbound",{"op":"update","table":"Endpoint",
+        "where":[["name","==","ep2"]],
+        "row":{"switch":["uuid","'"$(nb_uuid Switch h2)"'"]}}]'
+}
+
+# Two hosts, ep2 on h1 reaching ep3 on h2, for an endpoint moved off a host
+# that does not answer: the errors its switch logs are allowed.
+ep2_on_h1_ep3_on_h2() {
+    ALLOWED_LOG_ERRORS='has not let go of namespace|rconn.*(timeout|no response|connection dropped|Connection reset)|unixctl.*Broken pipe|netdev_linux\|WARN\|.*vnet[0-9a-f]{8}.*(No such device|Network is down)|dpif_netdev\|ERR\|error receiving data from vnet[0-9a-f]{8}'
+    hosts_world vxlan h1 h2
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    attach_ep net1 ep2 h1 10.5.0.12
+    attach_ep net1 ep3 h2 10.5.0.31
+    vnet_ctl --wait sync
+    reaches ep2 10.5.0.31 || fail "ep2 -> ep3, before"
+}
+
 test_endpoint_moved_to_another_host() {
     # Another client moves an endpoint to another switch (Endpoint.switch;
     # the command line has no such command): it leaves the first switch and
@@ -655,9 +675,7 @@ test_endpoint_moved_to_another_host() {
     attach_ep net1 ep3 h2 10.5.0.31
     vnet_ctl --wait sync
     reaches ep2 10.5.0.31 || fail "ep2 -> ep3, before"
-    nb_transact '["OVS_VNET_Northbound",{"op":"update","table":"Endpoint",
-        "where":[["name","==","ep2"]],
-        "row":{"switch":["uuid","'"$(nb_uuid Switch h2)"'"]}}]'
+    move_ep2_to_h2
     vnet_ctl --wait sync || fail "sync"
     [ -z "$(sandbox_vsctl h1 --bare --columns=name find Interface \
             external_ids:iface-id=ep2)" ] || fail "ep2's port still on h1"
@@ -679,18 +697,10 @@ test_endpoint_moved_off_a_stopped_host() {
     # connection drops, or the second takes it after 10 s), and once the
     # first runs again, its cleanup leaves the namespace, the second's now.
     [ "$SANDBOX_DATAPATH" = netdev ] || return 0   # (Time, in the guest.)
-    ALLOWED_LOG_ERRORS='has not let go of namespace|rconn.*(timeout|no response|connection dropped|Connection reset)|unixctl.*Broken pipe|netdev_linux\|WARN\|.*vnet[0-9a-f]{8}.*(No such device|Network is down)|dpif_netdev\|ERR\|error receiving data from vnet[0-9a-f]{8}'
-    hosts_world vxlan h1 h2
-    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
-    attach_ep net1 ep2 h1 10.5.0.12
-    attach_ep net1 ep3 h2 10.5.0.31
-    vnet_ctl --wait sync
-    reaches ep2 10.5.0.31 || fail "ep2 -> ep3, before"
+    ep2_on_h1_ep3_on_h2
     local pids; pids=$(cat "$(sandbox_switch_dir h1)"/{ovs-vswitchd,ovsdb-server}.pid)
     kill -STOP $pids
-    nb_transact '["OVS_VNET_Northbound",{"op":"update","table":"Endpoint",
-        "where":[["name","==","ep2"]],
-        "row":{"switch":["uuid","'"$(nb_uuid Switch h2)"'"]}}]'
+    move_ep2_to_h2
     local took=
     succeeds_within 20 reaches ep2 10.5.0.31 || took="ep2 never reached ep3 on h2"
     kill -CONT $pids
@@ -714,13 +724,7 @@ test_endpoint_taken_from_a_crashed_host() {
     # second switch takes it after 10 s. The first, back, removes its old
     # host end and leaves the namespace, which was made once.
     [ "$SANDBOX_DATAPATH" = netdev ] || return 0   # (Time, in the guest.)
-    ALLOWED_LOG_ERRORS='has not let go of namespace|rconn.*(timeout|no response|connection dropped|Connection reset)|unixctl.*Broken pipe|netdev_linux\|WARN\|.*vnet[0-9a-f]{8}.*(No such device|Network is down)|dpif_netdev\|ERR\|error receiving data from vnet[0-9a-f]{8}'
-    hosts_world vxlan h1 h2
-    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
-    attach_ep net1 ep2 h1 10.5.0.12
-    attach_ep net1 ep3 h2 10.5.0.31
-    vnet_ctl --wait sync
-    reaches ep2 10.5.0.31 || fail "ep2 -> ep3, before"
+    ep2_on_h1_ep3_on_h2
     local dir host_end log=$SANDBOX_DIR/vnetd/ovs-vnetd.log
     dir=$(sandbox_switch_dir h1)
     host_end=$(sandbox_vsctl h1 --bare --columns=name find Interface \
@@ -729,9 +733,7 @@ test_endpoint_taken_from_a_crashed_host() {
     kill -KILL "$(cat "$dir/ovs-vswitchd.pid")"
     wait_until 10 grep -q "switch h1: disconnected" "$log" \
         || fail "ovs-vnetd did not see h1 go"
-    nb_transact '["OVS_VNET_Northbound",{"op":"update","table":"Endpoint",
-        "where":[["name","==","ep2"]],
-        "row":{"switch":["uuid","'"$(nb_uuid Switch h2)"'"]}}]'
+    move_ep2_to_h2
     succeeds_within 25 reaches ep2 10.5.0.31 \
         || fail "ep2 never reached ep3 on h2"
     grep -q "endpoint ep2: switch h1 has not let go of namespace .*; switch h2 takes it" \

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "flows/of-channel.h"
 #include "hash.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
@@ -158,27 +159,6 @@ held_packets_take(struct held_packets *hp, const struct ofp_header *oh,
     hp->n++;
 }
 
-static struct ofpbuf *
-encode_packet_out(const struct held *h, int version)
-{
-    uint64_t stub[64 / 8];
-    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    ofpact_put_OUTPUT(&ofpacts)->port = OFPP_TABLE;
-    struct ofputil_packet_out po = {
-        .packet = h->data,
-        .packet_len = h->len,
-        .buffer_id = UINT32_MAX,
-        .ofpacts = ofpacts.data,
-        .ofpacts_len = ofpacts.size,
-    };
-    match_init_catchall(&po.flow_metadata);
-    match_set_in_port(&po.flow_metadata, u16_to_ofp(h->ofport));
-    struct ofpbuf *msg = ofputil_encode_packet_out(
-        &po, ofputil_protocol_from_ofp_version(version));
-    ofpbuf_uninit(&ofpacts);
-    return msg;
-}
-
 size_t
 held_packets_release(struct held_packets *hp, int version, long long int now,
                      held_packets_ready_func *ready, const void *aux,
@@ -201,7 +181,9 @@ held_packets_release(struct held_packets *hp, int version, long long int now,
         pc = port_count_find(hp, h->ofport);
         if (pc && pc->ready) {
             ovs_list_push_back(msgs,
-                               &encode_packet_out(h, version)->list_node);
+                               &of_channel_packet_out(
+                                   h->data, h->len, u16_to_ofp(h->ofport),
+                                   OFPP_TABLE, version)->list_node);
             sent++;
             forget(hp, h);
         }

@@ -75,21 +75,9 @@ send_request(const struct probe *pr, struct of_channel *of)
     compose_arp(&packet, ARP_OP_REQUEST, sha, eth_addr_zero, true,
                 htonl(pr->uplink.ip), htonl(pr->uplink.nexthop));
 
-    uint64_t stub[64 / 8];
-    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    ofpact_put_OUTPUT(&ofpacts)->port = u16_to_ofp(pr->ofport);
-    struct ofputil_packet_out po = {
-        .packet = dp_packet_data(&packet),
-        .packet_len = dp_packet_size(&packet),
-        .buffer_id = UINT32_MAX,
-        .ofpacts = ofpacts.data,
-        .ofpacts_len = ofpacts.size,
-    };
-    match_init_catchall(&po.flow_metadata);
-    match_set_in_port(&po.flow_metadata, OFPP_CONTROLLER);
-    struct ofpbuf *msg = ofputil_encode_packet_out(
-        &po, ofputil_protocol_from_ofp_version(version));
-    ofpbuf_uninit(&ofpacts);
+    struct ofpbuf *msg = of_channel_packet_out(
+        dp_packet_data(&packet), dp_packet_size(&packet), OFPP_CONTROLLER,
+        u16_to_ofp(pr->ofport), version);
     dp_packet_uninit(&packet);
     return of_channel_send(of, msg);
 }

@@ -9,8 +9,12 @@
 #include <unistd.h>
 
 #include "coverage.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-packet.h"
+#include "openvswitch/ofp-protocol.h"
 #include "openvswitch/ofp-switch.h"
 #include "openvswitch/ofp-util.h"
 #include "openvswitch/ofpbuf.h"
@@ -360,4 +364,26 @@ unsigned int
 of_channel_get_seqno(const struct of_channel *ch)
 {
     return ch->seqno;
+}
+
+struct ofpbuf *
+of_channel_packet_out(const void *packet, size_t len, ofp_port_t in_port,
+                      ofp_port_t out_port, int version)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    ofpact_put_OUTPUT(&ofpacts)->port = out_port;
+    struct ofputil_packet_out po = {
+        .packet = packet,
+        .packet_len = len,
+        .buffer_id = UINT32_MAX,
+        .ofpacts = ofpacts.data,
+        .ofpacts_len = ofpacts.size,
+    };
+    match_init_catchall(&po.flow_metadata);
+    match_set_in_port(&po.flow_metadata, in_port);
+    struct ofpbuf *msg = ofputil_encode_packet_out(
+        &po, ofputil_protocol_from_ofp_version(version));
+    ofpbuf_uninit(&ofpacts);
+    return msg;
 }

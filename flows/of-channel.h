@@ -17,7 +17,10 @@
 #define VNET_OF_CHANNEL_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "openvswitch/types.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,6 +58,14 @@ void of_channel_set_handler(struct of_channel *, of_channel_msg_func *,
 /* Sends 'msg' to the switch (takes ownership).  Returns 0 or a positive errno
  * (ENOTCONN when the channel is not active). */
 int of_channel_send(struct of_channel *, struct ofpbuf *msg);
+
+/* A packet-out (OpenFlow wire version 'version') of the 'len' bytes at
+ * 'packet', as if it came in on port 'in_port', sent to port 'out_port'
+ * (OFPP_TABLE: through the pipeline from table 0).  The caller frees it (or
+ * hands it to of_channel_send()). */
+struct ofpbuf *of_channel_packet_out(const void *packet, size_t len,
+                                     ofp_port_t in_port, ofp_port_t out_port,
+                                     int version);
 
 void of_channel_run(struct of_channel *);
 void of_channel_wait(struct of_channel *);

@@ -26,6 +26,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-daemon-pid.cc \
 	tests/flow-lines.h \
 	tests/flow-round-trip.h \
+	tests/packet-outs.h \
 	tests/take-string.h \
 	tests/temp-dir.h
 tests_unit_tests_CXXFLAGS = $(AM_CXXFLAGS) $(GTEST_CFLAGS)

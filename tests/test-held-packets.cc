@@ -16,6 +16,7 @@
 #include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofp-protocol.h"
 #include "openvswitch/ofpbuf.h"
+#include "tests/packet-outs.h"
 
 namespace {
 
@@ -75,25 +76,10 @@ release(struct held_packets *hp, std::set<int64_t> ready, long long int now)
     size_t n = held_packets_release(hp, kVersion, now, in_set, &ready,
                                     &msgs);
     std::vector<std::string> out;
-    struct ofpbuf *msg;
-    LIST_FOR_EACH_POP (msg, list_node, &msgs) {
-        struct ofputil_packet_out po;
-        uint64_t stub[64 / 8];
-        struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-        EXPECT_EQ(ofputil_decode_packet_out(
-                      &po, static_cast<const ofp_header *>(msg->data),
-                      nullptr, &ofpacts),
-                  0);
-        // Back into the pipeline, from the port it came from.
-        const struct ofpact *a = static_cast<const ofpact *>(ofpacts.data);
-        EXPECT_EQ(a->type, OFPACT_OUTPUT);
-        EXPECT_EQ(ofpact_get_OUTPUT(a)->port, OFPP_TABLE);
-        int port = from_ofp(po.flow_metadata.flow.in_port.ofp_port);
-        out.push_back(std::to_string(port) + ":"
-                      + std::to_string(static_cast<const uint8_t *>(
-                                           po.packet)[0]));
-        ofpbuf_uninit(&ofpacts);
-        ofpbuf_delete(msg);
+    // Back into the pipeline, from the port it came from.
+    for (const PacketOut &po : take_packet_outs(&msgs)) {
+        out.push_back(std::to_string(po.in_port) + ":"
+                      + std::to_string(po.packet[0]));
     }
     EXPECT_EQ(n, out.size());
     return out;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "controller/announce.h"
 #include "controller/vif-addr.h"
 #include "controller/vif.h"
 #include "openvswitch/poll-loop.h"
@@ -184,6 +185,15 @@ attach_tap(struct attacher *a, struct attached *at)
     set_error(at, error);
 }
 
+/* 'at' has its address in its namespace: announced if the address had
+ * another MAC (controller/announce.h). */
+static void
+configured(const struct attacher *a, const struct attached *at)
+{
+    announce_configured(a->announcer, at->want.endpoint, at->want.ip,
+                        at->want.mac, time_msec());
+}
+
 /* Creates or repairs 'at'. */
 void
 attach_one(struct attacher *a, struct attached *at)
@@ -236,6 +246,7 @@ attach_one(struct attacher *a, struct attached *at)
                                     at->want.netns, ovs_strerror(error)));
         } else {
             set_error(at, NULL);
+            configured(a, at);
         }
         return;
     }
@@ -267,6 +278,7 @@ attach_one(struct attacher *a, struct attached *at)
         return;
     }
     set_error(at, NULL);
+    configured(a, at);
 }
 
 void

@@ -13,6 +13,7 @@
 #include "openvswitch/list.h"
 #include "openvswitch/shash.h"
 
+struct announcer;
 struct vif_config;
 struct vif_trunk;
 struct vif_watch;
@@ -77,6 +78,7 @@ struct attacher {
                                  * the wants' and the attached endpoints'
                                  * 'trunk_netns' point to these keys. */
     struct vif_watch *watch;    /* Link notices there, or NULL. */
+    struct announcer *announcer;    /* Not owned; NULL: none. */
     bool waits_netns;           /* An endpoint waits for another switch to
                                  * let go of its namespace, */
     uint64_t netns_seq;         /* netns_let_go_seq() as its last run saw

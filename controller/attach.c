@@ -117,6 +117,12 @@ attacher_destroy(struct attacher *a)
 }
 
 void
+attacher_set_announcer(struct attacher *a, struct announcer *announcer)
+{
+    a->announcer = announcer;
+}
+
+void
 attacher_set_rundir(struct attacher *a, const char *rundir)
 {
     if (!nullable_string_is_equal(a->rundir, rundir)) {

@@ -27,6 +27,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct announcer;
+
 struct attach_want {
     const char *endpoint;       /* Endpoint name (the key). */
     uint32_t endpoint_hash;     /* hash_string(endpoint, 0). */
@@ -76,6 +78,9 @@ void attacher_destroy(struct attacher *);
 
 /* Where the switch keeps its pidfiles. */
 void attacher_set_rundir(struct attacher *, const char *rundir);
+/* The announcer of the endpoints whose addresses had another MAC
+ * (controller/announce.h; not owned; NULL: none). */
+void attacher_set_announcer(struct attacher *, struct announcer *);
 
 /* Brings the endpoints to 'wants'; removes what 'records' list and 'wants'
  * does not.  An endpoint no longer wanted whose host end is still a port of

@@ -2,6 +2,7 @@
 noinst_LIBRARIES += controller/libvnetd.a
 controller_libvnetd_a_SOURCES = \
 	controller/allocator.c controller/allocator.h \
+	controller/announce.c controller/announce.h \
 	controller/attach.c controller/attach.h controller/attach-private.h \
 	controller/attach-marks.c controller/attach-one.c \
 	controller/attach-trunks.c \

@@ -184,6 +184,8 @@ struct switch_session {
     char *flows_error;
     struct uplink_prober *prober;       /* ARP for uplinks' next hops. */
     struct held_packets *held;  /* First packets of ports without flows. */
+    struct announcer *announcer;    /* Endpoints whose addresses had
+                                     * another MAC. */
 };
 
 /* True if the switch runs datapath 'type' (see resolve_datapath()). */

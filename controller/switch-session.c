@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controller/announce.h"
 #include "controller/attach.h"
 #include "controller/binding.h"
 #include "controller/desired-flows.h"
@@ -91,6 +92,8 @@ switch_session_create(const char *name)
     ss->installer = flow_installer_create(name, ss->of, ss->units);
     ss->prober = uplink_prober_create();
     ss->held = held_packets_create();
+    ss->announcer = announcer_create();
+    attacher_set_announcer(ss->attacher, ss->announcer);
     ss->poll_at = LLONG_MAX;
     ss->of_alt = -1;
     ss->settle_deadline = time_msec() + SETTLE_MS;
@@ -146,6 +149,7 @@ switch_session_destroy(struct switch_session *ss)
         flow_installer_destroy(ss->installer);
         uplink_prober_destroy(ss->prober);
         held_packets_destroy(ss->held);
+        announcer_destroy(ss->announcer);
         relay_destroy(ss->relay);
         tunnel_plan_destroy(&ss->plan);
         underlay_destroy(ss->underlay);
@@ -503,6 +507,33 @@ release_held(struct switch_session *ss)
     }
 }
 
+static int64_t
+port_if_up(const char *endpoint, const void *endpoints_)
+{
+    const struct binding_endpoints *endpoints = endpoints_;
+    const struct binding_endpoint *be = shash_find_data(&endpoints->map,
+                                                        endpoint);
+    return be && be->status.up ? be->status.ofport : 0;
+}
+
+/* Announces the endpoints whose addresses had another MAC, once their
+ * flows are in. */
+static void
+announce(struct switch_session *ss)
+{
+    int version = of_channel_get_version(ss->of);
+    if (version <= 0 || !announcer_count(ss->announcer)) {
+        return;
+    }
+    struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
+    announcer_run(ss->announcer, version, time_msec(), port_if_up,
+                  &ss->endpoints, &msgs);
+    struct ofpbuf *msg;
+    LIST_FOR_EACH_POP (msg, list_node, &msgs) {
+        of_channel_send(ss->of, msg);
+    }
+}
+
 /* Whether the marks that the last full run found due can be written now:
  * the session has settled, has read the switch's database and is not
  * releasing it, and a transaction can be opened (none is in flight, and
@@ -787,6 +818,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     }
     if (!ss->watching) {
         release_held(ss);
+        announce(ss);
     }
 }
 
@@ -851,6 +883,7 @@ switch_session_wait(struct switch_session *ss)
     flow_installer_wait(ss->installer);
     uplink_prober_wait(ss->prober);
     poll_timer_wait_until(held_packets_next_expiry(ss->held));
+    poll_timer_wait_until(announcer_next(ss->announcer));
     relay_wait(ss->relay);
     struct relay_taps_ctx taps_ctx = relay_taps_ctx(ss);
     relay_taps_wait(ss->taps, &taps_ctx);

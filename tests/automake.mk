@@ -11,6 +11,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-nb-lock.cc \
 	tests/test-stale-ports.cc \
 	tests/test-held-packets.cc \
+	tests/test-announce.cc \
 	tests/test-switch-db-result.cc \
 	tests/test-ctl-args.cc \
 	tests/test-lan.cc \

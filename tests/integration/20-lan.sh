@@ -363,6 +363,50 @@ test_detach_and_net_del_leave_nothing() {
     ! output_has 'priority=[1-9]' our_flows || fail "non-default flows left"
 }
 
+neighbour_mac() {  # EP IP: the MAC EP's kernel has for IP
+    in_ep "$1" ip neigh show "$2" | grep -o 'lladdr [0-9a-f:]*' | cut -d' ' -f2
+}
+
+test_reused_address_is_announced() {
+    # An endpoint that takes the address of one detached (the lowest free
+    # one, as attach gives it) has its MAC announced: an endpoint that
+    # reached the old one reaches it at once, not after its ARP cache's
+    # entry times out (up to 45 s).  Behind a trunk and with an internal
+    # port too.  An address no other MAC had is not announced.  (The
+    # userspace datapath's ovs-vswitchd asks about the internal port's device
+    # where it runs: test_internal_endpoint.)
+    ALLOWED_LOG_ERRORS='netdev_linux\|WARN\|.*vnet[0-9a-f]{8}.*No such device'
+    two_endpoints_world
+    local log=$SANDBOX_DIR/vnetd/ovs-vnetd.log ep type prev=ep3
+    attach_free() {  # EP TYPE: attached with the lowest free address
+        vnet_ctl --wait attach net1 "$1" --switch=sw1 --type="$2" \
+            --netns="$SANDBOX_PREFIX-$1" >/dev/null || fail "attach $1"
+        assert_eq "$(in_ep "$1" ip -4 -o addr show scope global \
+                     | awk '{print $4}')" 10.5.0.2/16 "$1's address"
+    }
+    if_mac() {  # EP: the MAC of its interface (an internal port's is not eth0)
+        local dev
+        dev=$(in_ep "$1" ip -4 -o addr show scope global | awk '{print $2}')
+        in_ep "$1" cat "/sys/class/net/$dev/address"
+    }
+    attach_free ep3 veth
+    pings ep1 10.5.0.2 || fail "ep1 -> ep3"
+    for ep in ep4:trunk ep5:internal ep6:veth; do
+        type=${ep#*:} ep=${ep%%:*}
+        vnet_ctl --wait detach "$prev" >/dev/null || fail "detach $prev"
+        attach_free "$ep" "$type"
+        pings ep1 10.5.0.2 \
+            || fail "ep1 -> $ep ($type): $(in_ep ep1 ip neigh show 10.5.0.2)"
+        assert_eq "$(neighbour_mac ep1 10.5.0.2)" "$(if_mac "$ep")" \
+            "ep1's neighbour 10.5.0.2, $ep's"
+        grep -q "endpoint $ep: announcing 10.5.0.2 at $(if_mac "$ep")" "$log" \
+            || fail "$ep not announced"
+        prev=$ep
+    done
+    ! grep -qE "endpoint (ep1|ep2|ep3): announcing" "$log" \
+        || fail "$(grep announcing "$log")"
+}
+
 test_existing_namespace_is_not_deleted() {
     lan_world
     vnet_ctl net-add net1 10.5.0.0/16 >/dev/null

@@ -307,3 +307,32 @@ test_two_switches_one_namespace() {
     wait_until 10 endpoint_up d2
     reaches_gw "$ns" || fail "d2 -> gateway"
 }
+
+test_endpoint_mac_changed_in_place_is_announced() {
+    # Another client changes an endpoint's MAC in place: its neighbours,
+    # which learned the old one, reach it at once (ovs-vnetd announces the
+    # new one: controller/announce.h), not after their ARP cache's entry
+    # times out.
+    api_world
+    local a=$SANDBOX_PREFIX-ma b=$SANDBOX_PREFIX-mb
+    vnet_ctl net-add net1 10.7.0.0/16 >/dev/null || fail "net-add"
+    vnet_ctl --wait attach net1 "$a" --switch=sw1 --ip=10.7.0.10 >/dev/null \
+        || fail "attach $a"
+    vnet_ctl --wait attach net1 "$b" --switch=sw1 --ip=10.7.0.11 >/dev/null \
+        || fail "attach $b"
+    ip netns exec "$b" ping -c 1 -W 2 10.7.0.10 >/dev/null || fail "before"
+    ep_update "$a" mac 0a:00:00:00:00:42
+    assert_eq "$(ip netns exec "$a" cat /sys/class/net/eth0/address)" \
+        0a:00:00:00:00:42 "$a's MAC"
+    ip netns exec "$b" ping -c 1 -W 2 10.7.0.10 >/dev/null \
+        || fail "$b -> $a, its new MAC: $(ip -n "$b" neigh show 10.7.0.10)"
+    output_has 'lladdr 0a:00:00:00:00:42' ip -n "$b" neigh show 10.7.0.10 \
+        || fail "$b's neighbour: $(ip -n "$b" neigh show 10.7.0.10)"
+    grep -q "endpoint $a: announcing 10.7.0.10 at 0a:00:00:00:00:42" \
+        "$SANDBOX_DIR/vnetd/ovs-vnetd.log" || fail "not announced"
+    # An endpoint's new address that no other MAC had is not announced.
+    ep_update "$a" ip 10.7.0.20
+    ip netns exec "$b" ping -c 1 -W 2 10.7.0.20 >/dev/null || fail "new IP"
+    ! grep -q "endpoint $a: announcing 10.7.0.20" \
+        "$SANDBOX_DIR/vnetd/ovs-vnetd.log" || fail "a new address announced"
+}

@@ -1,0 +1,82 @@
+/* Gratuitous ARP for an endpoint whose address had another MAC.
+ *
+ * A namespace's kernel keeps the MAC it last learned for each neighbour's
+ * IP, and goes on sending to it while the entry is fresh (up to about 45 s),
+ * then probes that MAC for 5 s more before it asks the network again.  When
+ * an endpoint takes an address another endpoint had (one detached, another
+ * attached with the lowest free address, as `attach` gives it) or its MAC
+ * changes in place, its neighbours kept sending to a MAC no port had, for
+ * seconds after `--wait` returned.  ovs-vnetd now announces such an endpoint
+ * once its flows are in: an ARP request for its own IP from its MAC (what
+ * the kernel's arp_notify sends), into the pipeline from its port, which
+ * floods it to the network (flows/lan.c does not answer it), twice,
+ * ANNOUNCE_AGAIN_MS apart: a neighbour that learned the old MAC less than a
+ * second before (the neighbour table's lock time) takes the second only.
+ *
+ * Only endpoints whose network stack ovs-vnetd sets up are announced (not a
+ * tap's guest, nor a port plugged by someone else), and only when their
+ * address had another MAC, as far as this process has configured it: an
+ * announcement floods the whole network, and one for every new endpoint would
+ * cost a bulk attach of N endpoints N^2 packets.
+ *
+ * Two parts: what the process has configured, address by address
+ * (announce_configured(), shared by every switch), and each switch's
+ * announcer, which holds the announcements due until the endpoint's flows are
+ * in and sends them. */
+#ifndef VNET_ANNOUNCE_H
+#define VNET_ANNOUNCE_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ovs_list;
+
+#define ANNOUNCE_AGAIN_MS 1500      /* Between the two announcements. */
+#define ANNOUNCE_GIVE_UP_MS 30000   /* For an endpoint's flows to come in. */
+#define ANNOUNCE_HISTORY_MAX 65536  /* Addresses remembered (then forgotten
+                                     * all at once). */
+
+struct announcer;
+
+struct announcer *announcer_create(void);
+void announcer_destroy(struct announcer *);
+
+/* Endpoint 'endpoint' has IPv4 address 'ip' (host byte order) with MAC
+ * 'mac' in its namespace from now on ('now'); 'a' announces it (if nonnull)
+ * if the last MAC this process configured with 'ip' was another one.  Any
+ * announcement of 'endpoint' still due is replaced. */
+void announce_configured(struct announcer *a, const char *endpoint,
+                         uint32_t ip, const uint8_t mac[6],
+                         long long int now);
+
+/* Forgets every address configured (for tests). */
+void announce_history_clear(void);
+
+/* The OpenFlow port of endpoint 'endpoint' if its flows are in, else 0. */
+typedef int64_t announcer_port_func(const char *endpoint, const void *aux);
+
+/* Appends to 'msgs' a packet-out (OpenFlow version 'version') of each
+ * announcement due at 'now' whose endpoint's flows are in ('port'); drops
+ * those whose endpoint's flows did not come in within ANNOUNCE_GIVE_UP_MS.
+ * Returns the number of packet-outs appended. */
+size_t announcer_run(struct announcer *, int version, long long int now,
+                     announcer_port_func *port, const void *aux,
+                     struct ovs_list *msgs);
+
+/* When announcer_run() has something to send without news (a second
+ * announcement, or one to give up on); LLONG_MAX: nothing. */
+long long int announcer_next(const struct announcer *);
+
+/* How many endpoints have announcements due. */
+size_t announcer_count(const struct announcer *);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* controller/announce.h */

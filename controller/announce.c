@@ -8,6 +8,8 @@
 #include "dp-packet.h"
 #include "flows/of-channel.h"
 #include "hash.h"
+#include "ovsdb/addr.h"
+#include "ovsdb/vnet-idl.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/match.h"
@@ -70,8 +72,8 @@ announce_history_clear(void)
     }
 }
 
-/* Records 'mac' as the MAC last configured with 'ip'; returns true if
- * another one was. */
+/* Records 'mac' as the MAC 'ip' had last; returns true if another one
+ * had it before. */
 static bool
 history_swap(uint32_t ip, const uint8_t mac[6])
 {
@@ -94,6 +96,21 @@ history_swap(uint32_t ip, const uint8_t mac[6])
     memcpy(c->mac, mac, 6);
     hmap_insert(&history, &c->node, hash);
     return false;
+}
+
+void
+announce_note_deleted(struct ovsdb_idl *nb)
+{
+    const struct vnetrec_endpoint *ep;
+    VNETREC_ENDPOINT_FOR_EACH_TRACKED (ep, nb) {
+        uint32_t ip;
+        uint8_t mac[6];
+        if (vnetrec_endpoint_is_deleted(ep) && ep->ip && ep->mac
+            && vnet_ip_is_valid(ep->ip, &ip)
+            && vnet_mac_is_valid(ep->mac, mac)) {
+            history_swap(ip, mac);
+        }
+    }
 }
 
 void

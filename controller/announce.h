@@ -15,14 +15,16 @@
  *
  * Only endpoints whose network stack ovs-vnetd sets up are announced (not a
  * tap's guest, nor a port plugged by someone else), and only when their
- * address had another MAC, as far as this process has configured it: an
- * announcement floods the whole network, and one for every new endpoint would
- * cost a bulk attach of N endpoints N^2 packets.
+ * address had another MAC, as far as this process knows: an announcement
+ * floods the whole network, and one for every new endpoint would cost a bulk
+ * attach of N endpoints N^2 packets.
  *
- * Two parts: what the process has configured, address by address
- * (announce_configured(), shared by every switch), and each switch's
- * announcer, which holds the announcements due until the endpoint's flows are
- * in and sends them. */
+ * Two parts: the MAC each address last had, as far as this process knows,
+ * shared by every switch (what it configured, announce_configured(), and
+ * what the NB's deleted endpoints had, announce_note_deleted(): another
+ * ovs-vnetd's endpoint detached, its address taken here), and each switch's
+ * announcer, which holds the announcements due until the endpoint's flows
+ * are in and sends them. */
 #ifndef VNET_ANNOUNCE_H
 #define VNET_ANNOUNCE_H 1
 
@@ -35,6 +37,7 @@ extern "C" {
 #endif
 
 struct ovs_list;
+struct ovsdb_idl;
 
 #define ANNOUNCE_AGAIN_MS 1500      /* Between the two announcements. */
 #define ANNOUNCE_GIVE_UP_MS 30000   /* For an endpoint's flows to come in. */
@@ -48,11 +51,16 @@ void announcer_destroy(struct announcer *);
 
 /* Endpoint 'endpoint' has IPv4 address 'ip' (host byte order) with MAC
  * 'mac' in its namespace from now on ('now'); 'a' announces it (if nonnull)
- * if the last MAC this process configured with 'ip' was another one.  Any
+ * if the last MAC 'ip' had, as far as this process knows, was another one.  Any
  * announcement of 'endpoint' still due is replaced. */
 void announce_configured(struct announcer *a, const char *endpoint,
                          uint32_t ip, const uint8_t mac[6],
                          long long int now);
+
+/* Records the address and MAC of each Endpoint row deleted among the
+ * tracked changes of NB IDL 'nb' (after its run, before the changes are
+ * cleared). */
+void announce_note_deleted(struct ovsdb_idl *nb);
 
 /* Forgets every address configured (for tests). */
 void announce_history_clear(void);

@@ -21,6 +21,7 @@
 #include "hash.h"
 #include "ovsdb/nb-session.h"
 #include "controller/allocator.h"
+#include "controller/announce.h"
 #include "controller/attach.h"
 #include "controller/desired-flows.h"
 #include "controller/nb-lock.h"
@@ -452,6 +453,7 @@ main(int argc, char *argv[])
     while (!d.exiting) {
         struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&d.nb);
         unsigned int nb_news = nb_news_run(&d.news, d.nb.idl);
+        announce_note_deleted(d.nb.idl);
         nb_status_endpoints_note(&d.endpoint_status, d.nb.idl);
         nb_allocator_note(&d.allocator, d.nb.idl);
         nb_session_run(&d.nb_session, d.nb.idl);

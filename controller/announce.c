@@ -8,25 +8,23 @@
 #include "dp-packet.h"
 #include "flows/of-channel.h"
 #include "hash.h"
-#include "ovsdb/addr.h"
-#include "ovsdb/vnet-idl.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
-#include "openvswitch/match.h"
-#include "openvswitch/ofp-actions.h"
-#include "openvswitch/ofp-packet.h"
-#include "openvswitch/ofp-protocol.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
+#include "ovsdb/addr.h"
+#include "ovsdb/vnet-idl.h"
 #include "packets.h"
 #include "util.h"
+#include "uuid.h"
 
 VLOG_DEFINE_THIS_MODULE(announce);
 
-/* The MAC last configured with an address, by any switch of the process. */
+/* The MAC an address of a network had last, as far as the process knows. */
 struct configured {
-    struct hmap_node node;      /* In 'history', by hash of 'ip'. */
+    struct hmap_node node;      /* In 'history', by hash_address(). */
+    struct uuid network;
     uint32_t ip;
     uint8_t mac[6];
 };
@@ -37,6 +35,8 @@ static struct hmap history = HMAP_INITIALIZER(&history);
 struct due {
     uint32_t ip;
     uint8_t mac[6];
+    uint64_t gen;               /* Flows the switch must hold (0: not
+                                 * stamped yet). */
     unsigned int sent;          /* 0, 1 (then 2: done). */
     long long int next;         /* The second one's time, once one went. */
     long long int give_up;      /* Before the first. */
@@ -72,26 +72,33 @@ announce_history_clear(void)
     }
 }
 
-/* Records 'mac' as the MAC 'ip' had last; returns true if another one
- * had it before. */
-static bool
-history_swap(uint32_t ip, const uint8_t mac[6])
+static uint32_t
+hash_address(const struct uuid *network, uint32_t ip)
 {
-    uint32_t hash = hash_int(ip, 0);
+    return hash_int(ip, uuid_hash(network));
+}
+
+/* Records 'mac' as the MAC 'ip' of 'network' had last; returns true if
+ * another one had it before. */
+static bool
+history_swap(const struct uuid *network, uint32_t ip, const uint8_t mac[6])
+{
+    uint32_t hash = hash_address(network, ip);
     struct configured *c;
     HMAP_FOR_EACH_WITH_HASH (c, node, hash, &history) {
-        if (c->ip == ip) {
+        if (c->ip == ip && uuid_equals(&c->network, network)) {
             bool other = memcmp(c->mac, mac, 6) != 0;
             memcpy(c->mac, mac, 6);
             return other;
         }
     }
     if (hmap_count(&history) >= ANNOUNCE_HISTORY_MAX) {
-        VLOG_INFO("%d addresses configured: forgetting their MACs",
+        VLOG_INFO("%d addresses known: forgetting their MACs",
                   ANNOUNCE_HISTORY_MAX);
         announce_history_clear();
     }
     c = xmalloc(sizeof *c);
+    c->network = *network;
     c->ip = ip;
     memcpy(c->mac, mac, 6);
     hmap_insert(&history, &c->node, hash);
@@ -105,19 +112,20 @@ announce_note_deleted(struct ovsdb_idl *nb)
     VNETREC_ENDPOINT_FOR_EACH_TRACKED (ep, nb) {
         uint32_t ip;
         uint8_t mac[6];
-        if (vnetrec_endpoint_is_deleted(ep) && ep->ip && ep->mac
-            && vnet_ip_is_valid(ep->ip, &ip)
+        if (vnetrec_endpoint_is_deleted(ep) && ep->network && ep->ip
+            && ep->mac && vnet_ip_is_valid(ep->ip, &ip)
             && vnet_mac_is_valid(ep->mac, mac)) {
-            history_swap(ip, mac);
+            history_swap(&ep->network->header_.uuid, ip, mac);
         }
     }
 }
 
 void
-announce_configured(struct announcer *a, const char *endpoint, uint32_t ip,
+announce_configured(struct announcer *a, const char *endpoint,
+                    const struct uuid *network, uint32_t ip,
                     const uint8_t mac[6], long long int now)
 {
-    bool other = ip && history_swap(ip, mac);
+    bool other = ip && history_swap(network, ip, mac);
     if (!a) {
         return;
     }
@@ -135,6 +143,7 @@ announce_configured(struct announcer *a, const char *endpoint, uint32_t ip,
     }
     d->ip = ip;
     memcpy(d->mac, mac, 6);
+    d->gen = 0;
     d->sent = 0;
     d->next = LLONG_MAX;
     d->give_up = now + ANNOUNCE_GIVE_UP_MS;
@@ -157,6 +166,18 @@ encode_announcement(const struct due *d, int64_t ofport, int version)
     return msg;
 }
 
+void
+announcer_stamp(struct announcer *a, uint64_t gen)
+{
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &a->due) {
+        struct due *d = node->data;
+        if (!d->gen) {
+            d->gen = gen;
+        }
+    }
+}
+
 size_t
 announcer_run(struct announcer *a, int version, long long int now,
               announcer_port_func *port, const void *aux,
@@ -166,21 +187,25 @@ announcer_run(struct announcer *a, int version, long long int now,
     struct shash_node *node;
     SHASH_FOR_EACH_SAFE (node, &a->due) {
         struct due *d = node->data;
-        if (d->sent ? now < d->next : false) {
+        if (d->sent && now < d->next) {
             continue;
         }
-        int64_t ofport = port(node->name, aux);
+        int64_t ofport = (d->sent || now < d->give_up
+                          ? port(node->name, d->gen, aux) : 0);
         if (ofport <= 0 || ofport > UINT16_MAX) {
-            if (!d->sent && now >= d->give_up) {
-                VLOG_DBG("endpoint %s: not announced (its flows did not come "
-                         "in)", node->name);
+            if (d->sent || now >= d->give_up) {
+                /* Gone, or no longer up, since the first; or never up in
+                 * time (the address may be another's again by now). */
+                VLOG_DBG("endpoint %s: %s", node->name,
+                         d->sent ? "announced once (no longer up)"
+                         : "not announced (its flows did not come in)");
                 free(d);
                 shash_delete(&a->due, node);
             }
             continue;
         }
-        ovs_list_push_back(msgs,
-                           &encode_announcement(d, ofport, version)->list_node);
+        struct ofpbuf *msg = encode_announcement(d, ofport, version);
+        ovs_list_push_back(msgs, &msg->list_node);
         n++;
         if (!d->sent) {
             VLOG_INFO("endpoint %s: announcing "IP_FMT" at "ETH_ADDR_FMT

@@ -190,8 +190,8 @@ attach_tap(struct attacher *a, struct attached *at)
 static void
 configured(const struct attacher *a, const struct attached *at)
 {
-    announce_configured(a->announcer, at->want.endpoint, at->want.ip,
-                        at->want.mac, time_msec());
+    announce_configured(a->announcer, at->want.endpoint, &at->want.network,
+                        at->want.ip, at->want.mac, time_msec());
 }
 
 /* Creates or repairs 'at'. */

@@ -27,6 +27,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "openvswitch/uuid.h"
+
 struct announcer;
 
 struct attach_want {
@@ -38,6 +40,7 @@ struct attach_want {
     const char *host_ifname;    /* Host end of the veth, or the tap. */
     const char *tap_owner;      /* A tap's user and group (names or numbers; */
     const char *tap_group;      /* NULL: anyone may open it). */
+    struct uuid network;        /* Its Network row's UUID. */
     uint8_t mac[6];
     uint32_t ip;                /* Host byte order. */
     int plen;

@@ -150,6 +150,7 @@ want_fill(const struct binding_ctx_in *in, const struct vnetrec_endpoint *ep,
         w->tap_owner = smap_get(&ep->options, "owner");
         w->tap_group = smap_get(&ep->options, "group");
     }
+    w->network = ni->row->header_.uuid;
     memcpy(w->mac, m->mac, 6);
     w->ip = m->ip;
     w->plen = ni->cidr.plen;

@@ -508,16 +508,17 @@ release_held(struct switch_session *ss)
 }
 
 static int64_t
-port_if_up(const char *endpoint, const void *endpoints_)
+port_if_up(const char *endpoint, uint64_t gen, const void *ss_)
 {
-    const struct binding_endpoints *endpoints = endpoints_;
-    const struct binding_endpoint *be = shash_find_data(&endpoints->map,
+    const struct switch_session *ss = ss_;
+    const struct binding_endpoint *be = shash_find_data(&ss->endpoints.map,
                                                         endpoint);
-    return be && be->status.up ? be->status.ofport : 0;
+    return (be && be->status.up && flow_installer_holds(ss->installer, gen)
+            ? be->status.ofport : 0);
 }
 
 /* Announces the endpoints whose addresses had another MAC, once their
- * flows are in. */
+ * flows, and those made after their new address, are in. */
 static void
 announce(struct switch_session *ss)
 {
@@ -525,9 +526,10 @@ announce(struct switch_session *ss)
     if (version <= 0 || !announcer_count(ss->announcer)) {
         return;
     }
+    announcer_stamp(ss->announcer, ss->flow_gen);
     struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
-    announcer_run(ss->announcer, version, time_msec(), port_if_up,
-                  &ss->endpoints, &msgs);
+    announcer_run(ss->announcer, version, time_msec(), port_if_up, ss,
+                  &msgs);
     struct ofpbuf *msg;
     LIST_FOR_EACH_POP (msg, list_node, &msgs) {
         of_channel_send(ss->of, msg);
@@ -649,6 +651,10 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
                    const struct nb_news *news)
 {
     of_channel_run(ss->of);
+    if (!ss->watching) {
+        /* (Also when the rest does not run: its timer woke this run.) */
+        announce(ss);
+    }
     if (!ss->ovs.idl || ss->released) {
         held_packets_clear(ss->held);
         return;
@@ -883,7 +889,10 @@ switch_session_wait(struct switch_session *ss)
     flow_installer_wait(ss->installer);
     uplink_prober_wait(ss->prober);
     poll_timer_wait_until(held_packets_next_expiry(ss->held));
-    poll_timer_wait_until(announcer_next(ss->announcer));
+    if (of_channel_get_version(ss->of) > 0) {
+        /* (Else nothing goes: a connection wakes it.) */
+        poll_timer_wait_until(announcer_next(ss->announcer));
+    }
     relay_wait(ss->relay);
     struct relay_taps_ctx taps_ctx = relay_taps_ctx(ss);
     relay_taps_wait(ss->taps, &taps_ctx);

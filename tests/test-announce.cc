@@ -20,6 +20,8 @@ const int kVersion = OFP15_VERSION;
 const uint8_t kMacA[6] = {0x0a, 0x24, 0, 0, 0, 0x0a};
 const uint8_t kMacB[6] = {0x0a, 0x24, 0, 0, 0, 0x0b};
 const uint32_t kIp = 0x0a05000a;     // 10.5.0.10
+const struct uuid kNet1 = {{1, 0, 0, 0}};
+const struct uuid kNet2 = {{2, 0, 0, 0}};
 
 std::string
 mac_string(const uint8_t *p)
@@ -37,23 +39,30 @@ ip_string(const uint8_t *p)
            + std::to_string(p[2]) + "." + std::to_string(p[3]);
 }
 
+// The endpoints up, with their ports, and the generation of flows the
+// switch holds.
+struct Switch {
+    std::map<std::string, int64_t> ports;
+    uint64_t held = 0;
+};
+
 int64_t
-port_of(const char *endpoint, const void *ports_)
+port_of(const char *endpoint, uint64_t gen, const void *sw_)
 {
-    const auto *ports = static_cast<const std::map<std::string, int64_t> *>(
-        ports_);
-    auto it = ports->find(endpoint);
-    return it == ports->end() ? 0 : it->second;
+    const auto *sw = static_cast<const Switch *>(sw_);
+    auto it = sw->ports.find(endpoint);
+    return it == sw->ports.end() || gen > sw->held ? 0 : it->second;
 }
 
 // The packet-outs of one announcer_run(), each as "in_port: eth_dst
 // eth_src op sha spa tha tpa".
 std::vector<std::string>
 run(struct announcer *a, std::map<std::string, int64_t> ports,
-    long long int now)
+    long long int now, uint64_t held = 0)
 {
+    Switch sw{ports, held};
     struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
-    size_t n = announcer_run(a, kVersion, now, port_of, &ports, &msgs);
+    size_t n = announcer_run(a, kVersion, now, port_of, &sw, &msgs);
     std::vector<std::string> out;
     for (const PacketOut &po : take_packet_outs(&msgs)) {
         const uint8_t *p = po.packet.data();
@@ -89,10 +98,10 @@ protected:
 
 TEST_F(AnnounceTest, AnAddressNoOtherMacHadIsNotAnnounced)
 {
-    announce_configured(a, "ep1", kIp, kMacA, 1000);
+    announce_configured(a, "ep1", &kNet1, kIp, kMacA, 1000);
     EXPECT_EQ(announcer_count(a), 0u);
     // Configured again as it was (a repair, a restart's adoption).
-    announce_configured(a, "ep1", kIp, kMacA, 2000);
+    announce_configured(a, "ep1", &kNet1, kIp, kMacA, 2000);
     EXPECT_EQ(announcer_count(a), 0u);
     EXPECT_EQ(run(a, {{"ep1", 5}}, 2000), Strings{});
     EXPECT_EQ(announcer_next(a), LLONG_MAX);
@@ -100,8 +109,8 @@ TEST_F(AnnounceTest, AnAddressNoOtherMacHadIsNotAnnounced)
 
 TEST_F(AnnounceTest, AnotherMacTwiceOnceItsFlowsAreIn)
 {
-    announce_configured(a, "ep1", kIp, kMacA, 1000);
-    announce_configured(a, "ep2", kIp, kMacB, 1100);    // ep1's, reused
+    announce_configured(a, "ep1", &kNet1, kIp, kMacA, 1000);
+    announce_configured(a, "ep2", &kNet1, kIp, kMacB, 1100);  // ep1's, reused
     EXPECT_EQ(announcer_count(a), 1u);
     EXPECT_EQ(announcer_next(a), 1100 + ANNOUNCE_GIVE_UP_MS);
     // Not before its flows are in.
@@ -117,15 +126,15 @@ TEST_F(AnnounceTest, AnotherMacTwiceOnceItsFlowsAreIn)
 
 TEST_F(AnnounceTest, MacChangedInPlace)
 {
-    announce_configured(a, "ep1", kIp, kMacA, 1000);
-    announce_configured(a, "ep1", kIp, kMacB, 2000);
+    announce_configured(a, "ep1", &kNet1, kIp, kMacA, 1000);
+    announce_configured(a, "ep1", &kNet1, kIp, kMacB, 2000);
     EXPECT_EQ(run(a, {{"ep1", 5}}, 2000), Strings{kAnnounceB});
 }
 
 TEST_F(AnnounceTest, GivenUpWhenItsFlowsDoNotComeIn)
 {
-    announce_configured(a, "ep1", kIp, kMacA, 1000);
-    announce_configured(a, "ep2", kIp, kMacB, 1000);
+    announce_configured(a, "ep1", &kNet1, kIp, kMacA, 1000);
+    announce_configured(a, "ep2", &kNet1, kIp, kMacB, 1000);
     EXPECT_EQ(run(a, {}, 1000 + ANNOUNCE_GIVE_UP_MS - 1), Strings{});
     EXPECT_EQ(announcer_count(a), 1u);
     EXPECT_EQ(run(a, {}, 1000 + ANNOUNCE_GIVE_UP_MS), Strings{});
@@ -134,11 +143,11 @@ TEST_F(AnnounceTest, GivenUpWhenItsFlowsDoNotComeIn)
 
 TEST_F(AnnounceTest, AnnouncementOfAnAddressNoLongerItsIsDropped)
 {
-    announce_configured(a, "ep1", kIp, kMacA, 1000);
-    announce_configured(a, "ep2", kIp, kMacB, 1000);
+    announce_configured(a, "ep1", &kNet1, kIp, kMacA, 1000);
+    announce_configured(a, "ep2", &kNet1, kIp, kMacB, 1000);
     EXPECT_EQ(announcer_count(a), 1u);
     // ep2 changed to an address of its own before its flows came in.
-    announce_configured(a, "ep2", kIp + 1, kMacB, 1100);
+    announce_configured(a, "ep2", &kNet1, kIp + 1, kMacB, 1100);
     EXPECT_EQ(announcer_count(a), 0u);
 }
 
@@ -147,15 +156,60 @@ TEST_F(AnnounceTest, HistorySharedBySwitches)
     // One switch's endpoint had it; another switch's takes it: the second
     // switch's announcer announces.
     struct announcer *other = announcer_create();
-    announce_configured(other, "ep1", kIp, kMacA, 1000);
-    announce_configured(a, "ep2", kIp, kMacB, 1100);
+    announce_configured(other, "ep1", &kNet1, kIp, kMacA, 1000);
+    announce_configured(a, "ep2", &kNet1, kIp, kMacB, 1100);
     EXPECT_EQ(announcer_count(other), 0u);
     EXPECT_EQ(announcer_count(a), 1u);
     announcer_destroy(other);
     // Without an announcer, the address is still recorded.
-    announce_configured(nullptr, "ep3", kIp, kMacA, 1200);
-    announce_configured(a, "ep4", kIp, kMacA, 1300);
+    announce_configured(nullptr, "ep3", &kNet1, kIp, kMacA, 1200);
+    announce_configured(a, "ep4", &kNet1, kIp, kMacA, 1300);
     EXPECT_EQ(announcer_count(a), 1u);      // (ep2's, still due)
+}
+
+TEST_F(AnnounceTest, SecondDroppedWhenNoLongerUp)
+{
+    announce_configured(a, "ep1", &kNet1, kIp, kMacA, 1000);
+    announce_configured(a, "ep2", &kNet1, kIp, kMacB, 1000);
+    EXPECT_EQ(run(a, {{"ep2", 5}}, 1000), Strings{kAnnounceB});
+    // Detached (or down) before the second: dropped, nothing left to wake
+    // up for.
+    EXPECT_EQ(run(a, {}, 1000 + ANNOUNCE_AGAIN_MS), Strings{});
+    EXPECT_EQ(announcer_count(a), 0u);
+    EXPECT_EQ(announcer_next(a), LLONG_MAX);
+}
+
+TEST_F(AnnounceTest, NotSentWhenUpTooLate)
+{
+    announce_configured(a, "ep1", &kNet1, kIp, kMacA, 1000);
+    announce_configured(a, "ep2", &kNet1, kIp, kMacB, 1000);
+    EXPECT_EQ(run(a, {{"ep2", 5}}, 1000 + ANNOUNCE_GIVE_UP_MS), Strings{});
+    EXPECT_EQ(announcer_count(a), 0u);
+}
+
+TEST_F(AnnounceTest, AddressesOfNetworksApart)
+{
+    // Two networks with one prefix: the same address in each is another.
+    announce_configured(a, "ep1", &kNet1, kIp, kMacA, 1000);
+    announce_configured(a, "ep2", &kNet2, kIp, kMacB, 1000);
+    EXPECT_EQ(announcer_count(a), 0u);
+    announce_configured(a, "ep3", &kNet2, kIp, kMacA, 1000);
+    EXPECT_EQ(announcer_count(a), 1u);
+}
+
+TEST_F(AnnounceTest, WaitsForTheFlowsMadeAfterTheAddress)
+{
+    announce_configured(a, "ep1", &kNet1, kIp, kMacA, 1000);
+    announce_configured(a, "ep1", &kNet1, kIp, kMacB, 1000);  // MAC changed
+    announcer_stamp(a, 7);
+    // Up (with the flows of its old MAC) but the switch holds generation 6.
+    EXPECT_EQ(run(a, {{"ep1", 5}}, 1000, 6), Strings{});
+    EXPECT_EQ(run(a, {{"ep1", 5}}, 1100, 7), Strings{kAnnounceB});
+    // A later stamp does not move one stamped already.
+    announce_configured(a, "ep2", &kNet1, kIp, kMacA, 1200);
+    announcer_stamp(a, 9);
+    EXPECT_EQ(run(a, {{"ep1", 5}, {"ep2", 6}}, 1100 + ANNOUNCE_AGAIN_MS, 8),
+              Strings{kAnnounceB});
 }
 
 }  // namespace

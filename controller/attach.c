@@ -394,8 +394,10 @@ attacher_run(struct attacher *a, const struct attach_want *wants,
     refresh_switch_netns(a);
     a->looked = a->switch_pid != 0;
     if (!a->looked) {
-        /* (No run until then for a namespace let go of: netns_freed().) */
+        /* (No run until then for a namespace let go of: netns_freed(); nor
+         * a retry before the next look for ovs-vswitchd.) */
         a->netns_seq = netns_let_go_seq();
+        a->next_retry = now + RETRY_MS;
         /* Where ovs-vswitchd runs is unknown (not started, or restarting):
          * touch nothing, and never fall back to our own namespace.  Every
          * want it has nothing of is as one put off (attacher_get_state()):

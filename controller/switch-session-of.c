@@ -75,6 +75,10 @@ is_socket(const char *path)
 void
 session_choose_of_socket(struct switch_session *ss)
 {
+    if (ss->watching || ss->releasing) {
+        /* Nothing to choose: no run waits for it (switch_session_run()). */
+        ss->of_choose_at = 0;
+    }
     if (ss->of_alt >= 0 || ss->watching || ss->releasing || !ss->rundir
         || !ss->bridge) {
         return;

@@ -104,6 +104,8 @@ struct switch_session {
     bool marks_due;             /* The vnet-installed marks are to be
                                  * brought to what the last full run found
                                  * (marks_run()). */
+    long long int marks_not_before; /* After a transaction of theirs the
+                                     * server refused (not a race). */
     bool marks_in_flight;       /* Their transaction is committing; */
     bool inserts_in_flight;     /* or a full run's that only inserts
                                  * endpoint ports (session_step_switch_db());

@@ -60,6 +60,9 @@ COVERAGE_DEFINE(switch_session_patch);
  * endpoints while the switch's flows cannot be read back. */
 #define SETTLE_MS (10 * 1000)
 
+/* How long the marks wait after a transaction of theirs failed. */
+#define MARKS_RETRY_MS 1000
+
 
 static void
 handle_of_msg(const struct ofpbuf *msg, void *ss_)
@@ -385,7 +388,10 @@ run_key_now(const struct switch_session *ss, struct ovsdb_idl *nb,
 static bool
 underlay_runs(const struct switch_session *ss)
 {
-    return ss->underlay_wanted && ss->db.ready;
+    /* (underlay_run() does nothing while ovs-vswitchd's namespace is
+     * unknown, and its timers would not move.) */
+    return (ss->underlay_wanted && ss->db.ready
+            && attacher_get_switch_pid(ss->attacher));
 }
 
 /* Whether a timer of the full run is due. */
@@ -545,7 +551,8 @@ marks_can_go(const struct switch_session *ss)
 {
     return (ss->marks_due && ss->settled && ss->db.ready && ss->bridge
             && !ss->releasing && !ss->ovs.committing_txn
-            && ovsdb_idl_get_seqno(ss->ovs.idl) != ss->ovs.skip_seqno);
+            && ovsdb_idl_get_seqno(ss->ovs.idl) != ss->ovs.skip_seqno
+            && time_msec() >= ss->marks_not_before);
 }
 
 /* Writes the vnet-installed marks of the endpoints up (and takes away
@@ -587,6 +594,15 @@ session_commit(struct switch_session *ss)
         if (status != 1) {
             ss->marks_due = true;
             binding_endpoints_all_marks_due(&ss->endpoints);
+            if (ss->ovs.skip_seqno != ss->ovs.precommit_seqno) {
+                /* Refused, not raced (that waits for the database to
+                 * change): not again at once, at every reply. */
+                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+                VLOG_WARN_RL(&rl, "switch %s: the vnet-installed marks' "
+                             "transaction failed; again in %d ms", ss->name,
+                             MARKS_RETRY_MS);
+                ss->marks_not_before = time_msec() + MARKS_RETRY_MS;
+            }
         }
     }
     if (ss->inserts_in_flight && !ss->txn_pending) {
@@ -881,18 +897,30 @@ switch_session_wait(struct switch_session *ss)
         }
         return;
     }
-    if (marks_can_go(ss) && !ss->released) {
-        poll_immediate_wake();
-    }
+    /* What switch_session_run() runs before each of its early returns is
+     * waited for up to the same point: a deadline of what it does not run
+     * would wake the loop at once, again and again. */
     of_channel_wait(ss->of);
-    session_choose_of_socket_wait(ss);
-    flow_installer_wait(ss->installer);
-    uplink_prober_wait(ss->prober);
-    poll_timer_wait_until(held_packets_next_expiry(ss->held));
     if (of_channel_get_version(ss->of) > 0) {
         /* (Else nothing goes: a connection wakes it.) */
         poll_timer_wait_until(announcer_next(ss->announcer));
     }
+    if (!ss->ovs.idl || ss->released) {
+        return;
+    }
+    flow_installer_wait(ss->installer);
+    ovsdb_idl_wait(ss->ovs.idl);
+    session_choose_of_socket_wait(ss);
+    if (!ss->ran_once && ss->of_choose_at) {
+        return;
+    }
+    if (marks_can_go(ss)) {
+        poll_immediate_wake();
+    } else if (ss->marks_due && ss->marks_not_before > time_msec()) {
+        poll_timer_wait_until(ss->marks_not_before);
+    }
+    uplink_prober_wait(ss->prober);
+    poll_timer_wait_until(held_packets_next_expiry(ss->held));
     relay_wait(ss->relay);
     struct relay_taps_ctx taps_ctx = relay_taps_ctx(ss);
     relay_taps_wait(ss->taps, &taps_ctx);
@@ -910,10 +938,7 @@ switch_session_wait(struct switch_session *ss)
         attacher_verify_wait(ss->attacher);
     }
     stale_ports_wait(&ss->stale);
-    if (ss->ovs.idl && !ss->released) {
-        ovsdb_idl_wait(ss->ovs.idl);
-    }
-    if (ss->releasing && !ss->released) {
+    if (ss->releasing) {
         poll_timer_wait_until(ss->release_deadline);
     }
 }

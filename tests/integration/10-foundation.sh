@@ -421,3 +421,58 @@ test_unixctl() {
     # The switch keeps its bridge; the controller is simply gone.
     assert_eq "$(count_bridges sw1 br-vnet)" 1 "bridge stays after exit"
 }
+
+test_switch_not_on_this_machine_leaves_ovs_vnetd_idle() {
+    # A switch on another machine (another host's ovs-vnetd serves it) is
+    # reported, and costs this one nothing: its session waited on timers of
+    # what it never runs, and woke at once, again and again (a core busy).
+    ALLOWED_LOG_ERRORS='switch far1: .* is not on this machine'
+    start_world sw1
+    vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" >/dev/null
+    nb_transact '["OVS_VNET_Northbound",{"op":"insert","table":"Switch",
+        "row":{"name":"far1","bridge":"br-vnet","encap_type":"vxlan",
+               "remote":"tcp:198.51.100.1:6640","datapath_type":"auto"}}]'
+    wait_until 5 output_has 'is not on this machine' nb_get last_error far1
+    sleep 1.5                   # (Past its first verification round.)
+    vnetd_idles 2 || fail "ovs-vnetd busy beside a switch it does not serve"
+}
+
+test_switch_gone_before_its_database_answers_is_released() {
+    # A switch deleted before its database first answered (within the second
+    # its OpenFlow socket's choice waits for it) is released all the same,
+    # and costs nothing meanwhile: its run waited for that choice, which a
+    # switch being released never makes, and woke at once, again and again.
+    start_world sw1
+    vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" >/dev/null
+    sandbox_switch_start sw2
+    local db_pid; db_pid=$(cat "$(sandbox_switch_dir sw2)/ovsdb-server.pid")
+    kill -STOP "$db_pid"
+    vnet_ctl connect "$(sandbox_switch_remote sw2)" --name=sw2 >/dev/null
+    sleep 0.3
+    vnet_ctl disconnect sw2 >/dev/null
+    sleep 1.5
+    local idle=true
+    vnetd_idles 2 || idle=false
+    kill -CONT "$db_pid"
+    $idle || fail "ovs-vnetd busy with a switch being released"
+    vnet_ctl --wait --timeout=15 sync || fail "the switch was never released"
+}
+
+test_vswitchd_down_with_an_endpoint_in_error_leaves_ovs_vnetd_idle() {
+    # An endpoint that cannot be attached is tried again every second; with
+    # ovs-vswitchd down (the attacher then touches nothing), that retry's
+    # time stayed in the past and every pass was a full run.
+    ALLOWED_LOG_ERRORS='has an interface eth0 that is not its peer|creating the veth pair failed'
+    start_world sw1
+    vnet_ctl --wait connect "$(sandbox_switch_remote sw1)" >/dev/null
+    vnet_ctl net-add net1 10.5.0.0/16 >/dev/null
+    local bad=$SANDBOX_PREFIX-bad
+    ip netns add "$bad"
+    ip -n "$bad" link add eth0 type veth peer name x0
+    vnet_ctl attach net1 bad --switch=sw1 --netns="$bad" >/dev/null
+    wait_until 5 output_has 'has an interface eth0 of its own' vnet_ctl ep-list
+    sandbox_kill_pidfile "$(sandbox_switch_dir sw1)/ovs-vswitchd.pid" KILL
+    sleep 1.5
+    vnetd_idles 2 || fail "ovs-vnetd busy while ovs-vswitchd is down"
+    ip netns delete "$bad"
+}

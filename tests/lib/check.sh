@@ -197,6 +197,22 @@ vnet_ctl() {
     "$OVS_VNET_CTL" -t 30 "$@"
 }
 
+# vnetd_idles SECONDS: ovs-vnetd uses at most a tenth of a core over
+# SECONDS (a deadline it does not act on would have its loop wake at once,
+# again and again).
+vnetd_idles() {
+    local pid t0 t1 hz
+    pid=$(cat "$SANDBOX_DIR/vnetd/ovs-vnetd.pid") || return 1
+    hz=$(getconf CLK_TCK)
+    t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    sleep "$1"
+    t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    [ $((t1 - t0)) -le $((hz * $1 / 10)) ] || {
+        echo "ovs-vnetd used $(((t1 - t0) * 1000 / hz)) ms of CPU in $1 s" >&2
+        return 1
+    }
+}
+
 # output_has PATTERN CMD...: CMD's output matches PATTERN (grep -E).  Unlike
 # "CMD | grep -q", never fails because grep stopped reading early.
 output_has() {

@@ -381,6 +381,10 @@ test_one_controller_per_host() {
         "ep1,h1,true ep2,h2,true " "endpoint status from both controllers"
     assert_eq "$(vnet_ctl -f csv --no-headings switch-list | cut -d, -f1,5 | tr '\n' ' ')" \
         "h1,true h2,true " "switch status from both controllers"
+    for h in h1 h2; do
+        vnetd_idles 2 "$SANDBOX_DIR/vnetd-$h/ovs-vnetd.pid" \
+            || fail "$h's ovs-vnetd busy while nothing changes"
+    done
 }
 
 # The underlay bridge deleted behind ovs-vnetd's back (ovs-vsctl del-br):

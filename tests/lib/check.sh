@@ -197,12 +197,12 @@ vnet_ctl() {
     "$OVS_VNET_CTL" -t 30 "$@"
 }
 
-# vnetd_idles SECONDS: ovs-vnetd uses at most a tenth of a core over
-# SECONDS (a deadline it does not act on would have its loop wake at once,
-# again and again).
+# vnetd_idles SECONDS [PIDFILE]: ovs-vnetd (the sandbox's, or PIDFILE's)
+# uses at most a tenth of a core over SECONDS (a deadline it does not act on
+# would have its loop wake at once, again and again).
 vnetd_idles() {
     local pid t0 t1 hz
-    pid=$(cat "$SANDBOX_DIR/vnetd/ovs-vnetd.pid") || return 1
+    pid=$(cat "${2:-$SANDBOX_DIR/vnetd/ovs-vnetd.pid}") || return 1
     hz=$(getconf CLK_TCK)
     t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
     sleep "$1"

@@ -29,6 +29,7 @@
 #include "controller/nb-status.h"
 #include "controller/switch-records.h"
 #include "controller/switch-session.h"
+#include "controller/tunnels.h"
 #include "daemon.h"
 #include "dirs.h"
 #include "fatal-signal.h"
@@ -511,8 +512,10 @@ main(int argc, char *argv[])
             d.allocated_seqno = 0;
         }
         nb_news_clear(d.nb.idl);
+        relay_orphans_run();
 
         unixctl_server_wait(unixctl);
+        relay_orphans_wait();
         nb_session_wait(&d.nb_session);
         if (!d.uninitialized) {
             wait_sessions(&d);

@@ -574,6 +574,68 @@ struct relay {
     long long int stop_again_at;
 };
 
+/* Relays no switch's relay follows any more (its switch released, or left
+ * running for another ovs-vnetd; one stopped twice in a row), followed
+ * until they exit: OVS's process_run() reaps only the processes not
+ * destroyed, and one destroyed before it exited stayed a zombie.  One that
+ * was stopped is killed if it outlives RELAY_KILL_MS. */
+struct orphan {
+    struct process *process;
+    long long int kill_at;      /* LLONG_MAX: never (left running, or
+                                 * killed already). */
+};
+static struct orphan *orphans;
+static size_t n_orphans, allocated_orphans;
+
+static void
+adopt(struct process *process, long long int kill_at)
+{
+    if (process_exited(process)) {
+        process_destroy(process);
+        return;
+    }
+    if (n_orphans >= allocated_orphans) {
+        orphans = x2nrealloc(orphans, &allocated_orphans, sizeof *orphans);
+    }
+    orphans[n_orphans++] = (struct orphan) { process, kill_at };
+}
+
+void
+relay_orphans_run(void)
+{
+    if (!n_orphans) {
+        return;
+    }
+    process_run();
+    long long int now = time_msec();
+    for (size_t i = 0; i < n_orphans; ) {
+        struct orphan *o = &orphans[i];
+        if (process_exited(o->process)) {
+            process_destroy(o->process);
+            orphans[i] = orphans[--n_orphans];
+            continue;
+        }
+        if (now >= o->kill_at) {
+            VLOG_WARN("UDP relay (pid %ld) of a switch gone still running; "
+                      "killing it", (long) process_pid(o->process));
+            process_kill(o->process, SIGKILL);
+            o->kill_at = LLONG_MAX;
+        }
+        i++;
+    }
+}
+
+void
+relay_orphans_wait(void)
+{
+    for (size_t i = 0; i < n_orphans; i++) {
+        process_wait(orphans[i].process);
+        if (orphans[i].kill_at != LLONG_MAX) {
+            poll_timer_wait_until(orphans[i].kill_at);
+        }
+    }
+}
+
 struct relay *
 relay_create(const char *switch_name)
 {
@@ -594,7 +656,7 @@ relay_stop(struct relay *r)
             if (r->stopping) {
                 /* Stopped twice in a row: the older one is told no more. */
                 process_kill(r->stopping, SIGKILL);
-                process_destroy(r->stopping);
+                adopt(r->stopping, LLONG_MAX);
             }
             r->stopping = r->process;
             r->stopped_at = now;
@@ -642,7 +704,11 @@ relay_forget(struct relay *r)
 {
     if (r) {
         if (r->stopping) {
-            process_destroy(r->stopping);
+            adopt(r->stopping, r->stopped_at + RELAY_KILL_MS);
+        }
+        if (r->process) {
+            /* Left running: reaped once it exits. */
+            adopt(r->process, LLONG_MAX);
         }
         free(r->pidfile);
         free(r->switch_name);

@@ -141,6 +141,12 @@ struct relay *relay_create(const char *switch_name);
 void relay_destroy(struct relay *);    /* Also stops the process. */
 void relay_forget(struct relay *);     /* Leaves the process running. */
 
+/* The relays no relay follows any more (their switches' relays destroyed or
+ * forgotten), reaped once they exit, killed if stopped and still running
+ * after a while: from the main loop. */
+void relay_orphans_run(void);
+void relay_orphans_wait(void);
+
 /* True if 'name' is a relay tap's name (vnu + 8 hex digits). */
 bool tunnel_is_relay_tap(const char *name);
 

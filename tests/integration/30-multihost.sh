@@ -118,6 +118,23 @@ relay_taps_are() {  # HOST N
     [ "$(relay_taps "$1")" = "$2" ]
 }
 
+test_relay_of_a_released_switch_is_reaped() {
+    # A switch released while its relay has not exited yet (here it is
+    # stopped and cannot): the relay is killed after 2 s and reaped, not
+    # left running, nor a zombie once it exits.
+    ALLOWED_LOG_ERRORS='UDP relay \(pid [0-9]+\) of a switch gone still running; killing it'
+    three_hosts_one_lan udp
+    local vnetd rp
+    vnetd=$(cat "$SANDBOX_DIR/vnetd/ovs-vnetd.pid")
+    rp=$(cat "$(sandbox_switch_dir h3)"/ovs-vnet-udptun.*.pid)
+    kill -STOP "$rp"
+    vnet_ctl --wait --timeout=20 disconnect h3 --force >/dev/null \
+        || fail "disconnect h3"
+    wait_until 10 eval '! ps -o stat= -p "$rp" >/dev/null' \
+        || fail "h3's relay left: $(ps -o pid,stat,comm --ppid "$vnetd")"
+    reaches ep1 10.5.0.21 || fail "ep1 -> ep2 after h3 went"
+}
+
 test_relay_refuses_forged_datagrams() {
     two_hosts_lan udp
     ALLOWED_LOG_ERRORS='datagram from 192\.168\.50\.2:7789: (unsupported version|authentication failed)|was received before|UDP relay .*restarting it'

@@ -33,12 +33,14 @@
 #include "daemon.h"
 #include "dirs.h"
 #include "fatal-signal.h"
+#include "memory.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "process.h"
+#include "simap.h"
 #include "ovsdb/names.h"
 #include "ovsdb/remote.h"
 #include "ovsdb/validate.h"
@@ -513,9 +515,21 @@ main(int argc, char *argv[])
         }
         nb_news_clear(d.nb.idl);
         relay_orphans_run();
+        memory_run();
+        if (memory_should_report()) {
+            struct simap usage = SIMAP_INITIALIZER(&usage);
+            struct shash_node *node;
+            SHASH_FOR_EACH (node, &d.sessions) {
+                switch_session_get_memory_usage(node->data, &usage);
+            }
+            simap_put(&usage, "switches", shash_count(&d.sessions));
+            memory_report(&usage);
+            simap_destroy(&usage);
+        }
 
         unixctl_server_wait(unixctl);
         relay_orphans_wait();
+        memory_wait();
         nb_session_wait(&d.nb_session);
         if (!d.uninitialized) {
             wait_sessions(&d);

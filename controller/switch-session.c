@@ -887,6 +887,13 @@ full_run(struct switch_session *ss, struct ovsdb_idl *nb,
 }
 
 void
+switch_session_get_memory_usage(const struct switch_session *ss,
+                                struct simap *usage)
+{
+    simap_increase(usage, "flow-entries", flow_units_n_entries(ss->units));
+}
+
+void
 switch_session_wait(struct switch_session *ss)
 {
     if (ss->watching) {

@@ -57,6 +57,7 @@ struct switch_endpoint_status {
 
 struct nb_news;
 struct ovsdb_idl;
+struct simap;
 
 struct switch_session *switch_session_create(const char *name);
 void switch_session_destroy(struct switch_session *);
@@ -94,6 +95,12 @@ bool switch_session_is_released(const struct switch_session *);
 void switch_session_run(struct switch_session *, struct ovsdb_idl *nb,
                         const struct nb_news *news);
 void switch_session_wait(struct switch_session *);
+
+/* Adds the session's memory usage to 'usage' (memory/show): "flow-entries",
+ * the desired flows it keeps (those the installer has yet to remove
+ * included). */
+void switch_session_get_memory_usage(const struct switch_session *,
+                                     struct simap *usage);
 
 /* The status of endpoint 'name' if this session serves it (an endpoint created
  * on this switch, or a logical port bound on it), else NULL. */

@@ -396,6 +396,12 @@ flow_units_forget(struct flow_units *u)
 }
 
 size_t
+flow_units_n_entries(const struct flow_units *u)
+{
+    return hmap_count(&u->entries);
+}
+
+size_t
 flow_units_count(const struct flow_units *u)
 {
     size_t n = 0;

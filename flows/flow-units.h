@@ -75,6 +75,9 @@ void flow_units_forget(struct flow_units *);
 
 /* The union. */
 size_t flow_units_count(const struct flow_units *);
+/* The entries kept: the union, and flows no unit has any more whose removal
+ * the installer has not taken yet (flow_units_take_dirty()). */
+size_t flow_units_n_entries(const struct flow_units *);
 const struct vnet_flow *flow_units_find(const struct flow_units *,
                                         const struct vnet_flow *like);
 

@@ -671,6 +671,9 @@ flow_installer_run(struct flow_installer *fi)
             start_over(fi);
         }
         fi->mirror_valid = false;
+        /* The next connection's audit compares every flow: the changes
+         * meanwhile need not be kept (nor the flows gone with them). */
+        flow_units_take_dirty(fi->desired, NULL, NULL);
         return;
     }
     int version = of_channel_get_version(fi->ch);

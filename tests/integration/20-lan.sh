@@ -693,6 +693,27 @@ flood_parts_are() {
          | grep -c 'reg7=')" = "$1" ]
 }
 
+# endpoints_not_up [MAX]: the first MAX (5) endpoints the NB does not say
+# are up, each with its NB row and, if sw1 has one, its interface there.
+endpoints_not_up() {
+    local name
+    ovsdb-client --timeout=10 query "$OVS_VNET_DB" \
+        '["OVS_VNET_Northbound",{"op":"select","table":"Endpoint",
+          "where":[["up","!=",true]],"columns":["name"]}]' \
+        | python3 -c 'import json,sys
+for r in json.load(sys.stdin)[0]["rows"]: print(r["name"])' \
+        | head -n "${1:-5}" | while read -r name; do
+        echo "[$name: NB $(ovsdb-client --timeout=10 query "$OVS_VNET_DB" \
+              "[\"OVS_VNET_Northbound\",{\"op\":\"select\",
+                \"table\":\"Endpoint\",\"where\":[[\"name\",\"==\",\"$name\"]],
+                \"columns\":[\"up\",\"location\",\"status\",\"last_error\"]}]");" \
+             "switch $(sandbox_vsctl sw1 --columns=ofport,error,external_ids \
+                       find Interface "name=$name" | tr -s ' \n' ' ');" \
+             "log $(grep -w "$name" "$SANDBOX_DIR/vnetd/ovs-vnetd.log" \
+                    | tail -n 3 | tr '\n' ' ')]"
+    done
+}
+
 # endpoints_up: how many endpoints the NB says are up.
 endpoints_up() {
     ovsdb-client --timeout=10 query "$OVS_VNET_DB" \
@@ -725,8 +746,11 @@ test_flood_reaches_5000_ports() {
         ((SECONDS < end)) || fail "flood parts after $secs s:" \
             "$(sandbox_ofctl sw1 -O OpenFlow15 dump-flows br-vnet table=31 \
                | grep -o 'reg7=[^ ]*' | sort | uniq -c | tr -s ' \n' ' ')," \
-            "endpoints up: $(endpoints_up)," \
-            "$(vnet_ctl show | grep -E '^ *switch|flow|error|state' | head -n 6)"
+            "endpoints up: $(endpoints_up), not: $(endpoints_not_up)," \
+            "$(vnet_ctl show | grep -E '^ *switch|flow|error|state' | head -n 6)," \
+            "ovs-vnetd's counters: $(sandbox_vnetd_appctl coverage/show \
+                                     | grep -E 'switch_session|full_run|binding' \
+                                     | awk '{print $1 "=" $NF}' | tr '\n' ' ')"
         sleep 0.1
     done
     output_has 'last_error' vnet_ctl show && fail "$(vnet_ctl show)"

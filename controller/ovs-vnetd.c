@@ -110,6 +110,7 @@ static unixctl_cb_func vnetd_exit;
 static unixctl_cb_func vnetd_status;
 static unixctl_cb_func vnetd_switch_list;
 static unixctl_cb_func vnetd_flows_show;
+static unixctl_cb_func vnetd_recompute;
 
 /* Leaves every switch as it is, to the controller that takes over: no
  * release, and the relays keep running. */
@@ -430,6 +431,8 @@ main(int argc, char *argv[])
     unixctl_command_register("switch/list", "", 0, 0, vnetd_switch_list, &d);
     unixctl_command_register("flows/show", "SWITCH", 1, 1, vnetd_flows_show,
                              &d);
+    unixctl_command_register("recompute", "[SWITCH]", 0, 1, vnetd_recompute,
+                             &d);
 
     struct ovsdb_idl *idl = ovsdb_idl_create(nb_remote, &vnetrec_idl_class,
                                              true, true);
@@ -646,6 +649,29 @@ vnetd_flows_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
     char *flows = switch_session_format_flows(ss);
     unixctl_command_reply(conn, flows);
     free(flows);
+}
+
+/* "recompute [SWITCH]": every switch's next run (or SWITCH's) recomputes
+ * everything from scratch and audits the switch's flows. */
+static void
+vnetd_recompute(struct unixctl_conn *conn, int argc, const char *argv[],
+                void *d_)
+{
+    struct vnetd *d = d_;
+    if (argc > 1) {
+        struct switch_session *ss = shash_find_data(&d->sessions, argv[1]);
+        if (!ss) {
+            unixctl_command_reply_error(conn, "no such switch");
+            return;
+        }
+        switch_session_recompute(ss);
+    } else {
+        struct shash_node *node;
+        SHASH_FOR_EACH (node, &d->sessions) {
+            switch_session_recompute(node->data);
+        }
+    }
+    unixctl_command_reply(conn, NULL);
 }
 
 static void

@@ -94,6 +94,8 @@ struct switch_session {
         bool releasing;
     } last_key;
     bool ran_once;
+    bool recompute;             /* A full run from scratch is asked for
+                                 * (switch_session_recompute()). */
     bool rerun;                 /* The last full run could not write to the
                                  * switch's database (no transaction could
                                  * be opened) and nothing in flight will

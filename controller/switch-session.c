@@ -51,6 +51,7 @@ COVERAGE_DEFINE(switch_session_inserts_end);
 COVERAGE_DEFINE(switch_session_idle_run);
 COVERAGE_DEFINE(switch_session_up_run);
 COVERAGE_DEFINE(switch_session_rerun);
+COVERAGE_DEFINE(switch_session_recompute);
 COVERAGE_DEFINE(switch_session_elsewhere);
 COVERAGE_DEFINE(switch_session_patch);
 
@@ -415,7 +416,7 @@ full_run_needed(struct switch_session *ss, const struct run_key *key)
  * one, a repair of an endpoint or a relay tap, or a timer that is due. */
 static void
 log_full_run_cause(const struct switch_session *ss, const struct run_key *key,
-                   bool repaired)
+                   bool repaired, bool recompute)
 {
     if (!VLOG_IS_DBG_ENABLED()) {
         return;
@@ -443,6 +444,8 @@ log_full_run_cause(const struct switch_session *ss, const struct run_key *key,
 #undef CHANGED
     if (!ss->ran_once) {
         ds_put_cstr(&s, " first");
+    } else if (recompute) {
+        ds_put_cstr(&s, " recompute");
     } else if (repaired) {
         ds_put_cstr(&s, " repair");
     } else if (ss->rerun) {
@@ -714,6 +717,18 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         }
     }
     ss->news = news;
+    /* A recomputation asked for: what was kept from earlier runs goes, and
+     * a full run follows, with an audit of the switch's flows. */
+    bool recompute = ss->recompute;
+    if (recompute) {
+        ss->recompute = false;
+        COVERAGE_INC(switch_session_recompute);
+        binding_memos_destroy(&ss->memos);
+        binding_memos_init(&ss->memos);
+        ss->flows_computed = false;
+        flow_installer_audit_now(ss->installer);
+        repaired = true;
+    }
     struct run_key key = run_key_now(ss, nb, news);
     bool followed = session_follow_alone(ss, nb, &key,
                                          repaired || timers_due(ss));
@@ -765,7 +780,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     }
     if (full) {
         COVERAGE_INC(switch_session_run);
-        log_full_run_cause(ss, &key, repaired);
+        log_full_run_cause(ss, &key, repaired, recompute);
         ss->ran_once = true;
         ss->patch_inserts = false;      /* (The run's own, now.) */
         ss->own_end_is_news = ss->marks_in_flight || ss->inserts_in_flight;
@@ -894,6 +909,13 @@ switch_session_get_memory_usage(const struct switch_session *ss,
 }
 
 void
+switch_session_recompute(struct switch_session *ss)
+{
+    ss->recompute = true;
+    poll_immediate_wake();
+}
+
+void
 switch_session_wait(struct switch_session *ss)
 {
     if (ss->watching) {
@@ -920,6 +942,9 @@ switch_session_wait(struct switch_session *ss)
     session_choose_of_socket_wait(ss);
     if (!ss->ran_once && ss->of_choose_at) {
         return;
+    }
+    if (ss->recompute) {
+        poll_immediate_wake();
     }
     if (marks_can_go(ss)) {
         poll_immediate_wake();

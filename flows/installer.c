@@ -177,6 +177,12 @@ invalidate(struct flow_installer *fi, long long int delay)
     fi->not_before = MAX(fi->not_before, time_msec() + delay);
 }
 
+void
+flow_installer_audit_now(struct flow_installer *fi)
+{
+    invalidate(fi, 0);
+}
+
 static void
 start_over(struct flow_installer *fi)
 {

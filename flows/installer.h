@@ -57,6 +57,10 @@ void flow_installer_destroy(struct flow_installer *);
 void flow_installer_desired_changed(struct flow_installer *,
                                     uint64_t generation);
 
+/* Makes the next step an audit: the switch's flows dumped and compared with
+ * the desired ones, whatever is believed of them. */
+void flow_installer_audit_now(struct flow_installer *);
+
 /* Makes the next bundle also delete every flow learn() made (they may point
  * at a switch that is gone); they are learned again as traffic flows. */
 void flow_installer_flush_learned(struct flow_installer *);

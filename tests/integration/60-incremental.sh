@@ -1062,3 +1062,89 @@ test_plugged_ports_beside_other_networks_without_the_check() {
     SANDBOX_CHECK_INCREMENTAL=0
     test_plugged_ports_beside_other_networks_are_followed_without_a_full_run
 }
+
+# recomputes: how many recomputations ovs-vnetd was asked for and ran.
+recomputes() {
+    sandbox_vnetd_appctl coverage/read-counter switch_session_recompute
+}
+
+# recomputes_are N: whether N recomputations have run (read each time).
+recomputes_are() {
+    [ "$(recomputes)" = "$1" ]
+}
+
+counter() {
+    sandbox_vnetd_appctl coverage/read-counter "$1"
+}
+
+# counter_reaches NAME N: whether ovs-vnetd's counter NAME is N or more.
+counter_reaches() {
+    [ "$(counter "$1")" -ge "$2" ]
+}
+
+test_recompute_changes_nothing_on_a_switch_in_sync() {
+    # "recompute" (as ovn-controller's) throws away what was kept from run
+    # to run, runs in full and audits the switch's flows: on switches in
+    # sync, the flows come out the same and none is sent again.
+    hosts_world vxlan h1 h2
+    vnet_ctl net-add red 10.5.0.0/16 >/dev/null
+    attach_ep red r1 h1 10.5.0.11
+    attach_ep red r2 h2 10.5.0.12
+    vnet_ctl --wait port-add red lp --mac=0a:00:00:00:01:01 --ip=10.5.1.1 \
+        >/dev/null || fail "port-add lp"
+    plug h1 lp 0a:00:00:00:01:01 10.5.1.1
+    wait_until 10 ep_is lp "h1 true" || fail "lp: $(ep_switch_up lp)"
+    vnet_ctl --wait sync
+    wait_until 10 reaches r1 10.5.0.12 || fail "r1 -> r2"
+    debug_sessions
+    runs_settle h1 h2
+
+    local flows1 flows2 checks adds dels out log=$SANDBOX_DIR/vnetd/ovs-vnetd.log
+    flows1=$(sandbox_vnetd_appctl flows/show h1)
+    flows2=$(sandbox_vnetd_appctl flows/show h2)
+    [ -n "$flows1" ] && [ -n "$flows2" ] || fail "no flows wanted"
+    checks=$(counter installer_check)
+    adds=$(counter installer_flow_add)
+    dels=$(counter installer_flow_del)
+    assert_eq "$(recomputes)" 0 "recomputations before any was asked for"
+
+    out=$(sandbox_vnetd_appctl recompute) || fail "recompute: $out"
+    assert_eq "$out" "" "recompute's reply"
+    wait_until 5 recomputes_are 2 \
+        || fail "recomputations: $(recomputes) of 2 switches"
+    wait_until 5 counter_reaches installer_check $((checks + 2)) \
+        || fail "audits after recompute: $(( $(counter installer_check) - checks ))"
+    wait_until 5 grep -q "switch h1: full run:.* recompute" "$log" \
+        || fail "h1 ran no full run for the recomputation"
+    grep -q "switch h2: full run:.* recompute" "$log" \
+        || fail "h2 ran no full run for the recomputation"
+    vnet_ctl --wait sync
+    assert_eq "$(sandbox_vnetd_appctl flows/show h1)" "$flows1" "h1's flows"
+    assert_eq "$(sandbox_vnetd_appctl flows/show h2)" "$flows2" "h2's flows"
+    assert_eq "$(counter installer_flow_add)" "$adds" "flows added"
+    assert_eq "$(counter installer_flow_del)" "$dels" "flows deleted"
+    reaches r1 10.5.0.12 || fail "r1 -> r2 after recompute"
+    reaches lp 10.5.0.12 || fail "lp -> r2 after recompute"
+
+    # One switch by name; a name no switch has is an error.
+    sandbox_vnetd_appctl recompute h2 >/dev/null || fail "recompute h2"
+    wait_until 5 recomputes_are 3 || fail "recompute h2: $(recomputes)"
+    if out=$(sandbox_vnetd_appctl recompute nosuch 2>&1); then
+        fail "recompute of a switch that is not there succeeded: $out"
+    fi
+    output_has "no such switch" echo "$out" || fail "recompute nosuch: $out"
+    sleep 0.5
+    assert_eq "$(recomputes)" 3 "recomputations after a failed one"
+
+    # Then changes are followed one at a time again (the check, which the
+    # suite runs, compares what the recomputation left with a full one).
+    attach_ep red r3 h1 10.5.0.13
+    vnet_ctl --wait sync
+    reaches r3 10.5.0.12 || fail "r3 -> r2"
+    reaches r3 10.5.1.1 || fail "r3 -> lp"
+}
+
+test_recompute_without_the_check() {
+    SANDBOX_CHECK_INCREMENTAL=0
+    test_recompute_changes_nothing_on_a_switch_in_sync
+}

@@ -95,7 +95,8 @@ struct switch_session {
     } last_key;
     bool ran_once;
     bool recompute;             /* A full run from scratch is asked for
-                                 * (switch_session_recompute()). */
+                                 * (switch_session_recompute()), */
+    bool recomputing;           /* and this one is it. */
     bool rerun;                 /* The last full run could not write to the
                                  * switch's database (no transaction could
                                  * be opened) and nothing in flight will

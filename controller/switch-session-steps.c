@@ -74,7 +74,9 @@ session_binding_in(const struct switch_session *ss, struct ovsdb_idl *nb)
         .bindings = ss->db.bindings,
         .n_bindings = ss->db.n_bindings,
         .ifaces_by_name = ss->ovs.idl ? ss->ifaces_by_name : NULL,
-        .news = ss->news,
+        /* (Without the rows' versions, each is worked out from the row,
+         * and the attacher compares each want whole.) */
+        .news = ss->recomputing ? NULL : ss->news,
     };
 }
 

@@ -717,14 +717,18 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         }
     }
     ss->news = news;
-    /* A recomputation asked for: what was kept from earlier runs goes, and
-     * a full run follows, with an audit of the switch's flows. */
+    /* A recomputation asked for: a full run follows that works every
+     * endpoint row out again from the row itself (not from its version), as
+     * every interface's ids, and generates the flows whole; then the
+     * switch's flows are audited.  (What is history, not a cache, stays:
+     * which endpoint held a contested address first.) */
     bool recompute = ss->recompute;
     if (recompute) {
         ss->recompute = false;
         COVERAGE_INC(switch_session_recompute);
-        binding_memos_destroy(&ss->memos);
-        binding_memos_init(&ss->memos);
+        binding_memos_forget_owners(&ss->memos);
+        switch_db_memo_destroy(ss->db_memo);
+        ss->db_memo = switch_db_memo_create();
         ss->flows_computed = false;
         flow_installer_audit_now(ss->installer);
         repaired = true;
@@ -785,7 +789,9 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         ss->patch_inserts = false;      /* (The run's own, now.) */
         ss->own_end_is_news = ss->marks_in_flight || ss->inserts_in_flight;
         run_times_start();
+        ss->recomputing = recompute;
         full_run(ss, nb, txn);
+        ss->recomputing = false;
         run_times_stop();
         if (elsewhere) {
             session_check_end(ss, &check);

@@ -96,11 +96,12 @@ void switch_session_run(struct switch_session *, struct ovsdb_idl *nb,
                         const struct nb_news *news);
 void switch_session_wait(struct switch_session *);
 
-/* Has the next switch_session_run() recompute everything from scratch, as
- * if nothing had been kept from earlier runs (a full run with every
- * endpoint row worked out again), and audit the switch's flow table (dump
- * and compare).  For an operator who suspects that what is followed
- * change by change has gone astray. */
+/* Has the next switch_session_run() recompute from scratch: a full run that
+ * works every endpoint row and interface out again from the rows
+ * themselves, not from what was kept of them, and generates the flows
+ * whole; then an audit of the switch's flow table (dump and compare).  For
+ * an operator who suspects that what is followed change by change has gone
+ * astray. */
 void switch_session_recompute(struct switch_session *);
 
 /* Adds the session's memory usage to 'usage' (memory/show): "flow-entries",

@@ -180,7 +180,9 @@ invalidate(struct flow_installer *fi, long long int delay)
 void
 flow_installer_audit_now(struct flow_installer *fi)
 {
-    invalidate(fi, 0);
+    /* As the periodic audit: what the switch is believed to hold stays
+     * believed (its endpoints stay up) until the dump says otherwise. */
+    fi->next_audit = time_msec();
 }
 
 static void
@@ -742,7 +744,8 @@ flow_installer_wait(struct flow_installer *fi)
                || fi->installed_gen != fi->desired_gen) {
         poll_timer_wait_until(fi->not_before);
     } else {
-        poll_timer_wait_until(fi->next_audit);
+        /* (Not before 'not_before', which run() waits for too.) */
+        poll_timer_wait_until(MAX(fi->next_audit, fi->not_before));
     }
 }
 

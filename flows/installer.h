@@ -57,8 +57,8 @@ void flow_installer_destroy(struct flow_installer *);
 void flow_installer_desired_changed(struct flow_installer *,
                                     uint64_t generation);
 
-/* Makes the next step an audit: the switch's flows dumped and compared with
- * the desired ones, whatever is believed of them. */
+/* Makes the next step an audit, as the periodic one: the switch's flows
+ * dumped and compared with the desired ones. */
 void flow_installer_audit_now(struct flow_installer *);
 
 /* Makes the next bundle also delete every flow learn() made (they may point

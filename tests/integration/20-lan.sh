@@ -715,12 +715,12 @@ for r in json.load(sys.stdin)[0]["rows"]: print(r["name"])' \
 }
 
 # recompute_mends N: asks ovs-vnetd to recompute everything and says
-# whether sw1's flood flows are N parts within 5 s after it (a fault of what
-# it follows change by change, if so).
+# whether sw1's flood flows are N parts within 30 s after it (a fault of
+# what it follows change by change, if so).
 recompute_mends() {
     local i
     sandbox_vnetd_appctl recompute >/dev/null || { echo "recompute failed"; return; }
-    for ((i = 0; i < 50; i++)); do
+    for ((i = 0; i < 300; i++)); do
         flood_parts_are "$1" && { echo "a recompute mended it"; return; }
         sleep 0.1
     done

@@ -1073,6 +1073,7 @@ recomputes_are() {
     [ "$(recomputes)" = "$1" ]
 }
 
+# counter NAME: ovs-vnetd's coverage counter NAME.
 counter() {
     sandbox_vnetd_appctl coverage/read-counter "$1"
 }
@@ -1082,10 +1083,23 @@ counter_reaches() {
     [ "$(counter "$1")" -ge "$2" ]
 }
 
+# downs: how many times ovs-vnetd has said an endpoint went down.
+downs() {
+    grep -c "|nb_status|INFO|endpoint .*: down" "$SANDBOX_DIR/vnetd/ovs-vnetd.log" \
+        || true
+}
+
+# ep_error_is EP TEXT: whether endpoint EP's line in ep-list says TEXT.
+ep_error_is() {
+    output_has "^$1 .*$2" vnet_ctl ep-list
+}
+
 test_recompute_changes_nothing_on_a_switch_in_sync() {
-    # "recompute" (as ovn-controller's) throws away what was kept from run
-    # to run, runs in full and audits the switch's flows: on switches in
-    # sync, the flows come out the same and none is sent again.
+    # "recompute" (as ovn-controller's) works every row out again from the
+    # row, runs in full and audits the switch's flows: on switches in sync,
+    # the flows come out the same, none is sent again, no endpoint goes
+    # down, and an address two endpoints claim stays with the one that had
+    # it first (history, which no row holds).
     hosts_world vxlan h1 h2
     vnet_ctl net-add red 10.5.0.0/16 >/dev/null
     attach_ep red r1 h1 10.5.0.11
@@ -1094,18 +1108,34 @@ test_recompute_changes_nothing_on_a_switch_in_sync() {
         >/dev/null || fail "port-add lp"
     plug h1 lp 0a:00:00:00:01:01 10.5.1.1
     wait_until 10 ep_is lp "h1 true" || fail "lp: $(ep_switch_up lp)"
+    # A logical port plugged nowhere (so not up), zeta, then an endpoint of
+    # h1 with its IP, alpha, written by another client: zeta keeps the IP,
+    # though alpha comes first by name (and neither is up).
+    vnet_ctl --wait port-add red zeta --mac=0a:00:00:00:02:01 --ip=10.5.2.1 \
+        >/dev/null || fail "port-add zeta"
+    ovsdb-client --timeout=10 transact "$OVS_VNET_DB" '["OVS_VNET_Northbound",
+        {"op":"insert","table":"Endpoint","row":{"name":"alpha",
+         "network":["uuid","'"$(nb_uuid Network red)"'"],"type":"netns",
+         "switch":["uuid","'"$(nb_uuid Switch h1)"'"],
+         "netns":"'"$SANDBOX_PREFIX"'-alpha",
+         "ip":"10.5.2.1","mac":"0a:00:00:00:02:02"}}]' >/dev/null \
+        || fail "inserting alpha"
+    wait_until 10 ep_error_is alpha "IP 10.5.2.1 is endpoint zeta's" \
+        || fail "alpha: $(vnet_ctl ep-list | grep '^alpha')"
     vnet_ctl --wait sync
     wait_until 10 reaches r1 10.5.0.12 || fail "r1 -> r2"
     debug_sessions
     runs_settle h1 h2
 
-    local flows1 flows2 checks adds dels out log=$SANDBOX_DIR/vnetd/ovs-vnetd.log
+    local flows1 flows2 checks adds dels down out
+    local log=$SANDBOX_DIR/vnetd/ovs-vnetd.log
     flows1=$(sandbox_vnetd_appctl flows/show h1)
     flows2=$(sandbox_vnetd_appctl flows/show h2)
     [ -n "$flows1" ] && [ -n "$flows2" ] || fail "no flows wanted"
     checks=$(counter installer_check)
     adds=$(counter installer_flow_add)
     dels=$(counter installer_flow_del)
+    down=$(downs)
     assert_eq "$(recomputes)" 0 "recomputations before any was asked for"
 
     out=$(sandbox_vnetd_appctl recompute) || fail "recompute: $out"
@@ -1123,6 +1153,11 @@ test_recompute_changes_nothing_on_a_switch_in_sync() {
     assert_eq "$(sandbox_vnetd_appctl flows/show h2)" "$flows2" "h2's flows"
     assert_eq "$(counter installer_flow_add)" "$adds" "flows added"
     assert_eq "$(counter installer_flow_del)" "$dels" "flows deleted"
+    assert_eq "$(downs)" "$down" "endpoints said down"
+    ep_error_is alpha "IP 10.5.2.1 is endpoint zeta's" \
+        || fail "after recompute, alpha: $(vnet_ctl ep-list | grep '^alpha')"
+    ! output_has "^$SANDBOX_PREFIX-alpha\b" ip netns list \
+        || fail "after recompute, alpha's namespace was made"
     reaches r1 10.5.0.12 || fail "r1 -> r2 after recompute"
     reaches lp 10.5.0.12 || fail "lp -> r2 after recompute"
 

@@ -63,6 +63,13 @@
 # plugged port's coming or going changes sw1's tunnels is then a question
 # about the network's endpoints on sw1 among N of another.
 #
+# With CHANGE=recompute, each "change" is no change at all but an
+# "ovs-appctl -t ovs-vnetd recompute" (a full run that works every row out
+# again, and an audit of the switch's flows), waited for by its coverage
+# counter and the audit's, then "--wait sync": what an operator's
+# recomputation costs at each N (the counters' reads, a few ovs-appctl
+# commands, are in the figure too).
+#
 # With OLD=PATH, an ovs-vnetd binary measured too, on the same sandbox: at
 # each N, ovs-vnetd is restarted with the other binary (after "--wait sync"
 # on the first), alternately, ROUNDS times each (2 by default).
@@ -74,7 +81,7 @@
 # recording slows ovs-vnetd: those rounds' figures are not comparable.
 #
 # Usage: [NS="100 1000 3000"] [K=200]
-#        [CHANGE=here|elsewhere|remote|attach|veth|internal|tap|plug|plug-beside]
+#        [CHANGE=here|elsewhere|remote|attach|veth|internal|tap|plug|plug-beside|recompute]
 #        [OLD=PATH]
 #        [ROUNDS=2] [PROFILE=DIR] bench/change-cost.sh
 # Needs root, and tools/setup.sh to have been run.
@@ -89,8 +96,8 @@ CHANGE=${CHANGE:-here}
 case $CHANGE in
     here) change_net=net1 change_prefix=10.5.250 ;;
     elsewhere) change_net=net2 change_prefix=10.6.250 ;;
-    remote|attach|veth|internal|tap|plug|plug-beside) change_net=net1 change_prefix=10.5.250 ;;
-    *) echo "$0: CHANGE must be here, elsewhere, remote, attach, veth, internal, tap, plug or plug-beside" >&2; exit 2 ;;
+    remote|attach|veth|internal|tap|plug|plug-beside|recompute) change_net=net1 change_prefix=10.5.250 ;;
+    *) echo "$0: CHANGE must be here, elsewhere, remote, attach, veth, internal, tap, plug, plug-beside or recompute" >&2; exit 2 ;;
 esac
 # Whether sw2 joins, and the network of the N endpoints behind sw1's trunk.
 two_switches=false grow_net=net1 grow_prefix=10.5
@@ -197,6 +204,21 @@ plug_and_unplug() {
     vnet_ctl --wait detach "$name" >/dev/null || fail "detach $name"
 }
 
+# recompute_once: one recomputation asked for, done, audited, in sync.
+recompute_once() {
+    local r c i
+    r=$(counter switch_session_recompute)
+    c=$(counter installer_check)
+    sandbox_vnetd_appctl recompute >/dev/null || fail "recompute"
+    for ((i = 0; i < 1000; i++)); do
+        [ "$(counter switch_session_recompute)" -gt "$r" ] \
+            && [ "$(counter installer_check)" -gt "$c" ] && break
+        sleep 0.02
+    done
+    ((i < 1000)) || fail "recompute not done in 20 s"
+    vnet_ctl --wait sync >/dev/null || fail "sync after recompute"
+}
+
 # changes COUNT: COUNT changes, one after the other.
 serial=0
 changes() {
@@ -204,6 +226,11 @@ changes() {
     for ((k = 0; k < $1; k += 2)); do
         serial=$((serial + 1))
         name=c$serial
+        if [ "$CHANGE" = recompute ]; then
+            recompute_once
+            recompute_once
+            continue
+        fi
         if [ "$CHANGE" = plug ] || [ "$CHANGE" = plug-beside ]; then
             plug_and_unplug "$name" "$change_prefix.$((serial % 250 + 2))" \
                 "$(printf '02:00:0a:05:%02x:%02x' $((serial / 256 % 256)) $((serial % 256)))"
@@ -357,6 +384,9 @@ elif [ "$CHANGE" = plug ] || [ "$CHANGE" = plug-beside ]; then
 elif [ "$CHANGE" = veth ] || [ "$CHANGE" = internal ] || [ "$CHANGE" = tap ]; then
     echo "One change of the NB: an endpoint of the network with a$(case $CHANGE in internal) echo "n internal port" ;; tap) echo " tap" ;; *) echo " veth" ;; esac) of its own attached"
     echo "to sw1 or detached (its devices and port made or removed included), by one"
+elif [ "$CHANGE" = recompute ]; then
+    echo "One recomputation asked for (ovs-appctl recompute: a full run, every row worked"
+    echo "out again, and an audit of sw1's flows), then one"
 else
     echo "One change of the NB: a logical port of another network (none of its endpoints"
     echo "on this switch) added or deleted, by one"

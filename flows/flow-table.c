@@ -93,7 +93,7 @@ vnet_flow_clone(const struct vnet_flow *f)
     c->cookie = f->cookie;
     c->ofpacts = xmemdup(f->ofpacts, f->ofpacts_len);
     c->ofpacts_len = f->ofpacts_len;
-    c->actions = xstrdup(f->actions);
+    c->actions = nullable_xstrdup(f->actions);
     return c;
 }
 
@@ -162,7 +162,6 @@ flow_table_addv(struct flow_table *t, uint64_t cookie, const char *format,
     f->cookie = cookie;
     f->ofpacts = fm.ofpacts;            /* Takes ownership. */
     f->ofpacts_len = fm.ofpacts_len;
-    f->actions = format_actions(f->ofpacts, f->ofpacts_len);
     flow_table_insert(t, f);
     return NULL;
 }
@@ -196,14 +195,31 @@ flow_table_add_parts(struct flow_table *t, uint8_t table_id, uint16_t priority,
     f->cookie = cookie;
     f->ofpacts = xmemdup(ofpacts, ofpacts_len);
     f->ofpacts_len = ofpacts_len;
-    f->actions = format_actions(f->ofpacts, f->ofpacts_len);
     flow_table_insert(t, f);
+}
+
+const char *
+vnet_flow_actions(const struct vnet_flow *f_)
+{
+    struct vnet_flow *f = CONST_CAST(struct vnet_flow *, f_);
+    if (!f->actions) {
+        f->actions = format_actions(f->ofpacts, f->ofpacts_len);
+    }
+    return f->actions;
 }
 
 bool
 vnet_flow_same_result(const struct vnet_flow *a, const struct vnet_flow *b)
 {
-    return a->cookie == b->cookie && !strcmp(a->actions, b->actions);
+    if (a->cookie != b->cookie) {
+        return false;
+    }
+    if (a->ofpacts_len == b->ofpacts_len
+        && (!a->ofpacts_len
+            || !memcmp(a->ofpacts, b->ofpacts, a->ofpacts_len))) {
+        return true;            /* (The same encoding says the same.) */
+    }
+    return !strcmp(vnet_flow_actions(a), vnet_flow_actions(b));
 }
 
 char *
@@ -216,7 +232,7 @@ flow_table_format(const struct flow_table *t)
         struct ds s = DS_EMPTY_INITIALIZER;
         ds_put_format(&s, "table=%d priority=%d ", f->table_id, f->priority);
         minimatch_format(&f->match, NULL, NULL, &s, OFP_DEFAULT_PRIORITY);
-        ds_put_format(&s, " actions=%s", f->actions);
+        ds_put_format(&s, " actions=%s", vnet_flow_actions(f));
         ds_put_format(&s, " cookie=0x%"PRIx64, f->cookie);
         sset_add(&lines, ds_cstr(&s));
         ds_destroy(&s);

@@ -29,9 +29,8 @@ struct vnet_flow {
     uint64_t cookie;
     struct ofpact *ofpacts;
     size_t ofpacts_len;
-    char *actions;              /* 'ofpacts' formatted: actions parsed here and
-                                 * decoded from a switch differ in padding, so
-                                 * this is what is compared. */
+    char *actions;              /* 'ofpacts' formatted, once needed (NULL
+                                 * until then: vnet_flow_actions()). */
 };
 
 struct flow_table {
@@ -79,7 +78,13 @@ bool vnet_flow_same_key(const struct vnet_flow *, const struct vnet_flow *);
 struct vnet_flow *vnet_flow_clone(const struct vnet_flow *);
 void vnet_flow_destroy(struct vnet_flow *);
 
-/* True if 'a' and 'b' have the same cookie and actions. */
+/* 'f''s actions formatted as ovs-ofctl prints them (made on first use and
+ * kept with the flow). */
+const char *vnet_flow_actions(const struct vnet_flow *f);
+
+/* True if 'a' and 'b' have the same cookie and actions.  (Actions parsed
+ * here and decoded from a switch may differ in their encoding but not in
+ * what they do: where the encodings differ, their texts are compared.) */
 bool vnet_flow_same_result(const struct vnet_flow *a,
                            const struct vnet_flow *b);
 

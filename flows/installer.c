@@ -438,14 +438,21 @@ commit(struct flow_installer *fi)
     return true;
 }
 
+/* A desired flow that the mirror lacks or has otherwise, for commit(). */
 static void
-add_desired_todo(const struct vnet_flow *f, void *fi)
+add_desired_todo(const struct vnet_flow *want, void *fi_)
 {
-    add_todo(f, fi);
+    struct flow_installer *fi = fi_;
+    const struct vnet_flow *have = flow_table_find(&fi->mirror, want);
+    if (!have || !vnet_flow_same_result(want, have)) {
+        add_todo(want, fi);
+    }
 }
 
 /* Compares every flow of either side and sends the difference.  The dirty
- * marks are covered by that. */
+ * marks are covered by that.  (Only the flows that differ go into 'todo':
+ * copying every flow there for commit() to compare would cost an audit of
+ * a big table more than the comparison itself.) */
 static void
 compare_all(struct flow_installer *fi)
 {
@@ -455,7 +462,9 @@ compare_all(struct flow_installer *fi)
     flow_units_for_each(fi->desired, add_desired_todo, fi);
     struct vnet_flow *f;
     FLOW_TABLE_FOR_EACH (f, &fi->mirror) {
-        add_todo(f, fi);
+        if (!flow_units_find(fi->desired, f)) {
+            add_todo(f, fi);
+        }
     }
     uint64_t gen = fi->desired_gen;
     uint64_t adds = fi->stats.n_adds, deletes = fi->stats.n_deletes;

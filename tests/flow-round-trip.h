@@ -74,11 +74,12 @@ expect_flows_come_back_unchanged(const flow_table *t)
     FLOW_TABLE_FOR_EACH (f, t) {
         const vnet_flow *b = flow_table_find(&back, f);
         ASSERT_NE(b, nullptr) << "table=" << int(f->table_id) << " priority="
-                              << f->priority << " " << f->actions
+                              << f->priority << " " << vnet_flow_actions(f)
                               << ": its match comes back otherwise";
         EXPECT_TRUE(vnet_flow_same_result(f, b))
             << "table=" << int(f->table_id) << " priority=" << f->priority
-            << ": sent " << f->actions << ", back " << b->actions;
+            << ": sent " << vnet_flow_actions(f) << ", back "
+            << vnet_flow_actions(b);
     }
     flow_table_destroy(&back);
 }

@@ -268,6 +268,7 @@ session_follow_plugged(struct switch_session *ss, struct ovsdb_idl *nb,
         ss->ovs_news_seqno = switch_news_bump(&ss->ovs_news);
         key->ovs_seqno = ss->ovs_news_seqno;
     }
+    ss->news_left |= !followed;
     return followed;
 }
 
@@ -284,6 +285,7 @@ follow_or_bump(struct switch_session *ss, struct run_key *key, bool followed,
         ss->ovs_news_seqno = switch_news_bump(&ss->ovs_news);
         key->ovs_seqno = ss->ovs_news_seqno;
     }
+    ss->news_left |= !followed;
 }
 
 bool
@@ -414,6 +416,7 @@ bool
 session_follow_alone(struct switch_session *ss, struct ovsdb_idl *nb,
                      struct run_key *key, bool full_due)
 {
+    ss->news_left = false;
     bool unplugged = session_follow_unplugged(ss, nb, key, full_due);
     bool plugged = session_follow_plugged(ss, nb, key, full_due);
     /* (The NB's report of where a port just plugged is may come with the
@@ -422,6 +425,7 @@ session_follow_alone(struct switch_session *ss, struct ovsdb_idl *nb,
     bool numbered = session_follow_numbered(ss, nb, key, full_due,
                                             nb_located);
     bool located = session_follow_located(ss, key, nb_located);
+    ss->nb_located = located;
     bool followed = unplugged || plugged || numbered || located;
     if (followed && desired_flows_checking() && ss->settled && !ss->watching
         && (key->installed_gen != ss->last_key.installed_gen

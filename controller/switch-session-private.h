@@ -97,6 +97,11 @@ struct switch_session {
     bool recompute;             /* A full run from scratch is asked for
                                  * (switch_session_recompute()), */
     bool recomputing;           /* and this one is it. */
+    /* Of this pass's changes followed alone (session_follow_alone()): news
+     * of the switch's database that could not be followed, and whether the
+     * NB's (its locations alone) were. */
+    bool news_left;
+    bool nb_located;
     bool rerun;                 /* The last full run could not write to the
                                  * switch's database (no transaction could
                                  * be opened) and nothing in flight will

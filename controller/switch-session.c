@@ -734,6 +734,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         repaired = true;
     }
     struct run_key key = run_key_now(ss, nb, news);
+    bool nb_changed = key.nb_seqno != ss->last_key.nb_seqno;
     bool followed = session_follow_alone(ss, nb, &key,
                                          repaired || timers_due(ss));
     bool full = repaired || full_run_needed(ss, &key);
@@ -778,8 +779,13 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
             full = false;
         }
     }
+    /* What was followed alone is checked against the full run only if that
+     * run has nothing else to find: no news left that could not be followed
+     * alone (the NB's included). */
+    bool left = (ss->news_left
+                 || (nb_changed && !ss->nb_located && passed == SESSION_PATCH_NONE));
     struct session_check check;
-    if (full && elsewhere) {
+    if (full && elsewhere && !left) {
         session_check_begin(ss, &check, patched, n_peers);
     }
     if (full) {
@@ -793,7 +799,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         full_run(ss, nb, txn);
         ss->recomputing = false;
         run_times_stop();
-        if (elsewhere) {
+        if (elsewhere && !left) {
             session_check_end(ss, &check);
         }
         sset_clear(&ss->left_to_run);

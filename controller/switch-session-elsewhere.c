@@ -10,6 +10,7 @@
 #include "controller/desired-flows.h"
 #include "controller/idl-changes.h"
 #include "controller/nb-news.h"
+#include "coverage.h"
 #include "flows/installer.h"
 #include "hmapx.h"
 #include "openvswitch/dynamic-string.h"
@@ -19,6 +20,8 @@
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(switch_session_elsewhere);
+
+COVERAGE_DEFINE(switch_session_checked);
 
 bool
 session_row_updated(const struct ovsdb_idl_row *row)
@@ -176,6 +179,7 @@ session_check_end(const struct switch_session *ss,
 {
     /* (The desired flows must come out of the full run the same, whatever
      * units it makes again.) */
+    COVERAGE_INC(switch_session_checked);
     char *flows = desired_flows_text(ss->units);
     bool flows_changed = strcmp(check->flows, flows);
     bool ready_changed = (check->n_unbound != SIZE_MAX

@@ -268,7 +268,6 @@ session_follow_plugged(struct switch_session *ss, struct ovsdb_idl *nb,
         ss->ovs_news_seqno = switch_news_bump(&ss->ovs_news);
         key->ovs_seqno = ss->ovs_news_seqno;
     }
-    ss->news_left |= !followed;
     return followed;
 }
 
@@ -285,7 +284,6 @@ follow_or_bump(struct switch_session *ss, struct run_key *key, bool followed,
         ss->ovs_news_seqno = switch_news_bump(&ss->ovs_news);
         key->ovs_seqno = ss->ovs_news_seqno;
     }
-    ss->news_left |= !followed;
 }
 
 bool
@@ -416,7 +414,12 @@ bool
 session_follow_alone(struct switch_session *ss, struct ovsdb_idl *nb,
                      struct run_key *key, bool full_due)
 {
-    ss->news_left = false;
+    /* (A list that one follow's bump empties is left to the full run as
+     * much as one that could not be followed.) */
+    size_t n_unplugged, n_plugged, n_numbered;
+    switch_news_unplugged(&ss->ovs_news, &n_unplugged);
+    switch_news_plugged(&ss->ovs_news, &n_plugged);
+    switch_news_ofports(&ss->ovs_news, &n_numbered);
     bool unplugged = session_follow_unplugged(ss, nb, key, full_due);
     bool plugged = session_follow_plugged(ss, nb, key, full_due);
     /* (The NB's report of where a port just plugged is may come with the
@@ -425,7 +428,11 @@ session_follow_alone(struct switch_session *ss, struct ovsdb_idl *nb,
     bool numbered = session_follow_numbered(ss, nb, key, full_due,
                                             nb_located);
     bool located = session_follow_located(ss, key, nb_located);
-    ss->nb_located = located;
+    ss->news_left = ((n_unplugged && !unplugged) || (n_plugged && !plugged)
+                     || (n_numbered && !numbered));
+    /* (Checking, a follow's bump keeps locations from being followed; they
+     * are nothing for the full run all the same.) */
+    ss->nb_located = nb_located;
     bool followed = unplugged || plugged || numbered || located;
     if (followed && desired_flows_checking() && ss->settled && !ss->watching
         && (key->installed_gen != ss->last_key.installed_gen

@@ -98,8 +98,8 @@ struct switch_session {
                                  * (switch_session_recompute()), */
     bool recomputing;           /* and this one is it. */
     /* Of this pass's changes followed alone (session_follow_alone()): news
-     * of the switch's database that could not be followed, and whether the
-     * NB's (its locations alone) were. */
+     * of the switch's database that was not followed, and whether the NB's
+     * were its locations alone (nothing for a full run). */
     bool news_left;
     bool nb_located;
     bool rerun;                 /* The last full run could not write to the

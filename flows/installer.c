@@ -29,6 +29,7 @@
 VLOG_DEFINE_THIS_MODULE(installer);
 
 COVERAGE_DEFINE(installer_check);
+COVERAGE_DEFINE(installer_audited);
 COVERAGE_DEFINE(installer_bundle);
 COVERAGE_DEFINE(installer_flow_add);
 COVERAGE_DEFINE(installer_flow_del);
@@ -84,6 +85,7 @@ struct flow_installer {
                                  * compared (after an audit). */
     struct flow_table todo;     /* Keys to compare with the mirror. */
     long long int next_audit;   /* When to audit anyway. */
+    bool audit_again;           /* Asked for while a dump was under way. */
     long long int not_before;   /* No audit or bundle before then. */
 
     enum installer_state state;
@@ -181,8 +183,11 @@ void
 flow_installer_audit_now(struct flow_installer *fi)
 {
     /* As the periodic audit: what the switch is believed to hold stays
-     * believed (its endpoints stay up) until the dump says otherwise. */
+     * believed (its endpoints stay up) until the dump says otherwise.  (A
+     * dump under way may have been asked for before what this asks
+     * about: another follows it.) */
     fi->next_audit = time_msec();
+    fi->audit_again = fi->state == S_DUMPING;
 }
 
 static void
@@ -492,7 +497,9 @@ audit_done(struct flow_installer *fi)
     fi->audited = true;
     fi->stats.n_installed = flow_table_count(&fi->mirror);
     fi->state = S_IDLE;
-    fi->next_audit = time_msec() + AUDIT_MS;
+    fi->next_audit = fi->audit_again ? time_msec() : time_msec() + AUDIT_MS;
+    fi->audit_again = false;
+    COVERAGE_INC(installer_audited);
     fi->compare_all = true;
     if (fi->desired_ready) {
         compare_all(fi);

@@ -926,7 +926,9 @@ test_plugged_ports_are_followed_without_a_full_run() {
     r1_on_h1
     debug_sessions
     sleep 1
-    local plugged numbered runs located i ofport
+    local plugged numbered runs located i ofport checked skipped
+    checked=$(counter switch_session_checked)
+    skipped=$(counter switch_session_check_skipped)
     plugged=$(sandbox_vnetd_appctl coverage/read-counter switch_session_plugged)
     numbered=$(sandbox_vnetd_appctl coverage/read-counter switch_session_numbered)
     runs=$(full_runs)
@@ -943,6 +945,17 @@ test_plugged_ports_are_followed_without_a_full_run() {
     runs=$(( $(full_runs) - runs ))
     located=$(( $(sandbox_vnetd_appctl coverage/read-counter switch_session_located) - located ))
     (( plugged >= 3 )) || fail "$plugged of 3 plugged interfaces followed alone"
+    checked=$(( $(counter switch_session_checked) - checked ))
+    skipped=$(( $(counter switch_session_check_skipped) - skipped ))
+    if [ "${SANDBOX_CHECK_INCREMENTAL:-0}" = 1 ]; then
+        # Checking, a full run follows each pass that followed something,
+        # and with nothing else to find (no other news), compares what was
+        # followed (one pass may follow a plug and a number, or a number and
+        # a location).
+        (( checked >= plugged && skipped == 0 )) \
+            || fail "$checked passes checked, $skipped not, for $plugged" \
+                    "plugs, $numbered numbers and $located locations followed"
+    fi
     if [ "${SANDBOX_CHECK_INCREMENTAL:-0}" != 1 ]; then
         # (An interface may come numbered already with its insert, a
         # location with other news: how many of each are apart varies.)
@@ -1132,7 +1145,7 @@ test_recompute_changes_nothing_on_a_switch_in_sync() {
     flows1=$(sandbox_vnetd_appctl flows/show h1)
     flows2=$(sandbox_vnetd_appctl flows/show h2)
     [ -n "$flows1" ] && [ -n "$flows2" ] || fail "no flows wanted"
-    checks=$(counter installer_check)
+    checks=$(counter installer_audited)
     adds=$(counter installer_flow_add)
     dels=$(counter installer_flow_del)
     down=$(downs)
@@ -1142,8 +1155,8 @@ test_recompute_changes_nothing_on_a_switch_in_sync() {
     assert_eq "$out" "" "recompute's reply"
     wait_until 5 recomputes_are 2 \
         || fail "recomputations: $(recomputes) of 2 switches"
-    wait_until 5 counter_reaches installer_check $((checks + 2)) \
-        || fail "audits after recompute: $(( $(counter installer_check) - checks ))"
+    wait_until 5 counter_reaches installer_audited $((checks + 2)) \
+        || fail "audits after recompute: $(( $(counter installer_audited) - checks ))"
     wait_until 5 grep -q "switch h1: full run:.* recompute" "$log" \
         || fail "h1 ran no full run for the recomputation"
     grep -q "switch h2: full run:.* recompute" "$log" \

@@ -214,9 +214,8 @@ vnet_flow_same_result(const struct vnet_flow *a, const struct vnet_flow *b)
     if (a->cookie != b->cookie) {
         return false;
     }
-    if (a->ofpacts_len == b->ofpacts_len
-        && (!a->ofpacts_len
-            || !memcmp(a->ofpacts, b->ofpacts, a->ofpacts_len))) {
+    if (ofpacts_equal(a->ofpacts, a->ofpacts_len,
+                      b->ofpacts, b->ofpacts_len)) {
         return true;            /* (The same encoding says the same.) */
     }
     return !strcmp(vnet_flow_actions(a), vnet_flow_actions(b));

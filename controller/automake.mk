@@ -17,6 +17,7 @@ controller_libvnetd_a_SOURCES = \
 	controller/lan-view.c controller/lan-view.h \
 	controller/port-list.c controller/port-list.h \
 	controller/shash-hashed.h \
+	controller/relay.c controller/relay.h \
 	controller/relay-taps.c controller/relay-taps.h \
 	controller/run-times.c controller/run-times.h \
 	controller/underlay.c controller/underlay.h \
@@ -39,6 +40,7 @@ controller_libvnetd_a_SOURCES = \
 	controller/switch-session-patch.c \
 	controller/switch-session-numbered.c \
 	controller/switch-session-of.c \
+	controller/switch-session-txn.c \
 	controller/tunnels.c controller/tunnels.h \
 	controller/vif.c controller/vif.h \
 	controller/vif-addr.c controller/vif-addr.h controller/vif-internal.c \

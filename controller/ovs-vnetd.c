@@ -29,6 +29,7 @@
 #include "controller/nb-status.h"
 #include "controller/switch-records.h"
 #include "controller/switch-session.h"
+#include "controller/relay.h"
 #include "controller/tunnels.h"
 #include "daemon.h"
 #include "dirs.h"

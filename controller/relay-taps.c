@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "controller/switch-db.h"
+#include "controller/relay.h"
 #include "controller/tunnels.h"
 #include "controller/vif.h"
 #include "openvswitch/poll-loop.h"

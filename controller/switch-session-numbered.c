@@ -412,7 +412,8 @@ session_follow_unplugged(struct switch_session *ss, struct ovsdb_idl *nb,
 
 bool
 session_follow_alone(struct switch_session *ss, struct ovsdb_idl *nb,
-                     struct run_key *key, bool full_due)
+                     struct run_key *key, bool full_due, bool *news_left,
+                     bool *nb_located_)
 {
     /* (A list that one follow's bump empties is left to the full run as
      * much as one that could not be followed.) */
@@ -428,11 +429,11 @@ session_follow_alone(struct switch_session *ss, struct ovsdb_idl *nb,
     bool numbered = session_follow_numbered(ss, nb, key, full_due,
                                             nb_located);
     bool located = session_follow_located(ss, key, nb_located);
-    ss->news_left = ((n_unplugged && !unplugged) || (n_plugged && !plugged)
-                     || (n_numbered && !numbered));
+    *news_left = ((n_unplugged && !unplugged) || (n_plugged && !plugged)
+                  || (n_numbered && !numbered));
     /* (Checking, a follow's bump keeps locations from being followed; they
      * are nothing for the full run all the same.) */
-    ss->nb_located = nb_located;
+    *nb_located_ = nb_located;
     bool followed = unplugged || plugged || numbered || located;
     if (followed && desired_flows_checking() && ss->settled && !ss->watching
         && (key->installed_gen != ss->last_key.installed_gen

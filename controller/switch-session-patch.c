@@ -680,7 +680,7 @@ delete_port(struct patch_ctx *ctx, const struct binding_change *c)
     attacher_leave_alone(ss->attacher, c->row->name);
     stale_ports_add(&ss->stale, &st, 1, time_msec());
     /* (Its devices go once ovs-vswitchd has reconfigured past the next_cfg
-     * this sets: stale_ports_cfg().) */
+     * this sets: session_stale_ports_cfg().) */
     const struct ovsrec_open_vswitch *cfg
         = ovsrec_open_vswitch_first(ss->ovs.idl);
     if (cfg && !ss->cfg_in_flight) {
@@ -721,7 +721,7 @@ session_patch_committed(struct switch_session *ss)
     ss->patch_inserts = false;
     if (ss->txn_pending) {
         /* Its end, and the ports coming back, are no news
-         * (own_txn_end()). */
+         * (session_own_txn_end()). */
         ss->inserts_in_flight = true;
         ss->own_end_is_news = false;
         ss->last_key.txn_pending = true;

@@ -97,11 +97,6 @@ struct switch_session {
     bool recompute;             /* A full run from scratch is asked for
                                  * (switch_session_recompute()), */
     bool recomputing;           /* and this one is it. */
-    /* Of this pass's changes followed alone (session_follow_alone()): news
-     * of the switch's database that was not followed, and whether the NB's
-     * were its locations alone (nothing for a full run). */
-    bool news_left;
-    bool nb_located;
     bool rerun;                 /* The last full run could not write to the
                                  * switch's database (no transaction could
                                  * be opened) and nothing in flight will
@@ -111,7 +106,7 @@ struct switch_session {
                                  * statuses are its to set). */
     bool marks_due;             /* The vnet-installed marks are to be
                                  * brought to what the last full run found
-                                 * (marks_run()). */
+                                 * (session_marks_run()). */
     long long int marks_not_before; /* After a transaction of theirs the
                                      * server refused (not a race). */
     bool marks_in_flight;       /* Their transaction is committing; */
@@ -241,9 +236,20 @@ void session_step_ports(struct switch_session *, struct ovsdb_idl *nb,
                         const struct lan_view *,
                         const struct binding_wants *, size_t n_ready,
                         const char *underlay, struct port_list_ctx_out *pl);
-/* Commits the switch's database's open transaction (if any), and follows
- * the marks' transaction. */
+/* The session's own transactions (switch-session-txn.c).  Commits the
+ * switch's database's open transaction (if any), and follows the marks'
+ * transaction. */
 void session_commit(struct switch_session *);
+/* Whether the marks that the last full run found due can be written now;
+ * writes them into 'txn' if so (returns whether it wrote any). */
+bool session_marks_can_go(const struct switch_session *);
+bool session_marks_run(struct switch_session *, struct ovsdb_idl_txn *);
+/* Reads the next_cfg of a removal of ports from its transaction's reply,
+ * before ovsdb_idl_loop_run() ends that transaction. */
+void session_stale_ports_cfg(struct switch_session *);
+/* After ovsdb_idl_loop_run(): the end of ovs-vnetd's own transaction of
+ * marks or new ports. */
+void session_own_txn_end(struct switch_session *);
 /* Whether endpoint 'name' is up on session 'ss' (its flows are in): its
  * interface is then marked vnet-installed. */
 bool session_endpoint_is_up(const char *name, const void *ss);
@@ -426,9 +432,13 @@ bool session_follow_located(struct switch_session *, const struct run_key *,
  * session_follow_numbered() (which the NB's news of locations alone does
  * not hold back) and session_follow_located(), in that order: whether any
  * followed.  Checking, when one did and the switch's flows came in too, the
- * endpoints' "up" is refreshed first, as without the check. */
+ * endpoints' "up" is refreshed first, as without the check.  Sets
+ * '*news_left' to whether news of the switch's database was not followed
+ * (for a full run to find), and '*nb_located' to whether the NB's news is
+ * locations alone (nothing for a full run). */
 bool session_follow_alone(struct switch_session *, struct ovsdb_idl *nb,
-                          struct run_key *, bool full_due);
+                          struct run_key *, bool full_due, bool *news_left,
+                          bool *nb_located);
 
 /* Follows the interfaces that someone else unplugged from the switch (their
  * ports deleted), and nothing else (switch_news_unplugged()), if the last

@@ -18,6 +18,7 @@
 #include "controller/relay-taps.h"
 #include "controller/stale-ports.h"
 #include "controller/switch-db.h"
+#include "controller/relay.h"
 #include "controller/tunnels.h"
 #include "controller/underlay.h"
 #include "controller/uplink.h"
@@ -454,7 +455,7 @@ session_has_relay(const struct switch_session *ss)
 
 /* The switch's database made to hold the bridge and 'pl''s ports (not while
  * watching: then it is only read), and the transaction committed.  The
- * vnet-installed marks are marks_run()'s.  Takes 'pl''s ports and
+ * vnet-installed marks are session_marks_run()'s.  Takes 'pl''s ports and
  * conflicts. */
 void
 session_step_switch_db(struct switch_session *ss, struct ovsdb_idl_txn *txn,
@@ -502,7 +503,7 @@ session_step_switch_db(struct switch_session *ss, struct ovsdb_idl_txn *txn,
 
         /* Remember what became stale, to remove its devices later, once
          * ovs-vswitchd has reconfigured after their removal (the next_cfg
-         * this transaction sets, read from its reply: stale_ports_cfg()). */
+         * this transaction sets, read from its reply: session_stale_ports_cfg()). */
         if (!ss->watching) {
             size_t n_stale = ss->stale.n;
             if (stale_ports_add(&ss->stale, ss->db.stale, ss->db.n_stale,
@@ -530,7 +531,7 @@ session_step_switch_db(struct switch_session *ss, struct ovsdb_idl_txn *txn,
     }
     /* New endpoint ports alone, into a bridge configured before: the next
      * full run would find nothing to do once they are in, and need not
-     * follow their transaction (own_txn_end()).  Not with a relay, which
+     * follow their transaction (session_own_txn_end()).  Not with a relay, which
      * waits for no transaction in flight.  (Ports a patch deleted before
      * this run, in the same transaction, are this run's to follow.) */
     if (switch_news_expects_writes(&ss->ovs_news)) {
@@ -683,7 +684,7 @@ session_report_up(struct switch_session *ss, bool markers_ready)
         ss->markers_ready = markers_ready;
         ss->marks_due = false;
     } else {
-        /* The marks follow at once, without a full run (marks_run()):
+        /* The marks follow at once, without a full run (session_marks_run()):
          * until they are written, or found in place, the switch is not in
          * sync. */
         ss->markers_ready = false;

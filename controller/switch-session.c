@@ -19,6 +19,7 @@
 #include "controller/run-times.h"
 #include "controller/stale-ports.h"
 #include "controller/switch-db.h"
+#include "controller/relay.h"
 #include "controller/tunnels.h"
 #include "controller/underlay.h"
 #include "controller/uplink.h"
@@ -46,8 +47,6 @@
 VLOG_DEFINE_THIS_MODULE(switch_session);
 
 COVERAGE_DEFINE(switch_session_run);
-COVERAGE_DEFINE(switch_session_marks_run);
-COVERAGE_DEFINE(switch_session_inserts_end);
 COVERAGE_DEFINE(switch_session_idle_run);
 COVERAGE_DEFINE(switch_session_up_run);
 COVERAGE_DEFINE(switch_session_rerun);
@@ -61,9 +60,6 @@ COVERAGE_DEFINE(switch_session_patch);
 /* How long a new session keeps what an earlier ovs-vnetd reported of the
  * endpoints while the switch's flows cannot be read back. */
 #define SETTLE_MS (10 * 1000)
-
-/* How long the marks wait after a transaction of theirs failed. */
-#define MARKS_RETRY_MS 1000
 
 
 static void
@@ -546,124 +542,22 @@ announce(struct switch_session *ss)
     }
 }
 
-/* Whether the marks that the last full run found due can be written now:
- * the session has settled, has read the switch's database and is not
- * releasing it, and a transaction can be opened (none is in flight, and
- * the database has changed since one was refused). */
+/* Whether the session has no switch database to work on (none yet, or
+ * released): switch_session_run() and _wait() stop early alike. */
 static bool
-marks_can_go(const struct switch_session *ss)
+session_idle(const struct switch_session *ss)
 {
-    return (ss->marks_due && ss->settled && ss->db.ready && ss->bridge
-            && !ss->releasing && !ss->ovs.committing_txn
-            && ovsdb_idl_get_seqno(ss->ovs.idl) != ss->ovs.skip_seqno
-            && time_msec() >= ss->marks_not_before);
+    return !ss->ovs.idl || ss->released;
 }
 
-/* Writes the vnet-installed marks of the endpoints up (and takes away
- * those of the others) in 'txn', after each full run and without one of its
- * own: a new endpoint's mark goes out as soon as the full run that found its
- * flows installed has ended, a mark someone took away comes back after the
- * full run that saw it go.  Returns true if it wrote any. */
+/* Whether the first run still waits for the switch's database to answer
+ * (as the OpenFlow socket's choice does): both stop there too.  A first run
+ * that adopts thousands of endpoints before its reply is read would put off
+ * the choice, and the switch's connection, by as long. */
 static bool
-marks_run(struct switch_session *ss, struct ovsdb_idl_txn *txn)
+session_awaits_first_answer(const struct switch_session *ss)
 {
-    if (!txn || !marks_can_go(ss)) {
-        return false;
-    }
-    COVERAGE_INC(switch_session_marks_run);
-    bool wrote = session_write_marks(ss);
-    ss->marks_due = false;
-    if (!wrote) {
-        /* The database has them already (written before, or by an
-         * earlier ovs-vnetd): nothing comes back to say so. */
-        ss->markers_ready = true;
-    }
-    return wrote;
-}
-
-void
-session_commit(struct switch_session *ss)
-{
-    int status = ovsdb_idl_loop_commit_and_wait(&ss->ovs);
-    ss->txn_pending = ss->ovs.committing_txn != NULL;
-    if (!ss->txn_pending) {
-        ss->cfg_in_flight = false;      /* (Failed, or nothing to send.) */
-    }
-    if (ss->marks_in_flight && !ss->txn_pending) {
-        /* Failed (a success is seen by ovsdb_idl_loop_run(), and ends in
-         * own_txn_end()): nothing comes back, and the marks are due
-         * again. */
-        ss->marks_in_flight = false;
-        switch_news_forget(&ss->ovs_news);
-        if (status != 1) {
-            ss->marks_due = true;
-            binding_endpoints_all_marks_due(&ss->endpoints);
-            if (ss->ovs.skip_seqno != ss->ovs.precommit_seqno) {
-                /* Refused, not raced (that waits for the database to
-                 * change): not again at once, at every reply. */
-                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-                VLOG_WARN_RL(&rl, "switch %s: the vnet-installed marks' "
-                             "transaction failed; again in %d ms", ss->name,
-                             MARKS_RETRY_MS);
-                ss->marks_not_before = time_msec() + MARKS_RETRY_MS;
-            }
-        }
-    }
-    if (ss->inserts_in_flight && !ss->txn_pending) {
-        /* Failed: the end is news (the run key's 'txn_pending'). */
-        ss->inserts_in_flight = false;
-        switch_news_forget(&ss->ovs_news);
-    }
-}
-
-/* The next_cfg that the transaction that removed ports set (see struct
- * stale_ports), from its reply, read here before ovsdb_idl_loop_run() ends
- * the transaction with it. */
-static void
-stale_ports_cfg(struct switch_session *ss)
-{
-    if (ss->cfg_in_flight && ss->ovs.committing_txn) {
-        ovsdb_idl_run(ss->ovs.idl);
-        struct ovsdb_idl_txn *txn = ss->ovs.committing_txn;
-        enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(txn);
-        if (status == TXN_SUCCESS) {
-            stale_ports_set_cfg(&ss->stale,
-                                ovsdb_idl_txn_get_increment_new_value(txn));
-        }
-        if (status != TXN_INCOMPLETE) {
-            ss->cfg_in_flight = false;
-        }
-    }
-}
-
-/* After ovsdb_idl_loop_run(), which ends only a transaction that
- * succeeded: ovs-vnetd's own transaction of marks, or of new ports alone,
- * has ended, and what it wrote has come back before its reply (no news, if
- * as written: switch_news_run()).  Its end is no news either, unless a full
- * run ran while it was in flight (that run could not write) or something
- * else changed: what new ports bring next is their OpenFlow ports. */
-static void
-own_txn_end(struct switch_session *ss)
-{
-    if (ss->ovs.committing_txn || !(ss->marks_in_flight
-                                     || ss->inserts_in_flight)) {
-        return;
-    }
-    bool inserts = ss->inserts_in_flight;
-    ss->marks_in_flight = ss->inserts_in_flight = false;
-    switch_news_forget(&ss->ovs_news);
-    ss->txn_pending = false;
-    if (ss->own_end_is_news) {
-        return;
-    }
-    if (!inserts) {
-        ss->last_key.txn_pending = false;
-        ss->markers_ready = true;
-    } else if (ss->ovs_news_seqno == ss->last_key.ovs_seqno) {
-        COVERAGE_INC(switch_session_inserts_end);
-        ss->last_key.txn_pending = false;
-        ss->db.ready = true;
-    }
+    return !ss->ran_once && ss->of_choose_at;
 }
 
 void
@@ -675,22 +569,17 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         /* (Also when the rest does not run: its timer woke this run.) */
         announce(ss);
     }
-    if (!ss->ovs.idl || ss->released) {
+    if (session_idle(ss)) {
         held_packets_clear(ss->held);
         return;
     }
     /* A new connection's audit can start while the desired flows are
      * computed. */
     flow_installer_run(ss->installer);
-    stale_ports_cfg(ss);
+    session_stale_ports_cfg(ss);
     struct ovsdb_idl_txn *txn = ovsdb_idl_loop_run(&ss->ovs);
     session_choose_of_socket(ss);
-    if (!ss->ran_once && ss->of_choose_at) {
-        /* The first run waits for the switch's database (as the socket's
-         * choice does), which answers within a moment if at all: a first
-         * run that adopts thousands of endpoints before its reply is read
-         * would put off the choice, and the switch's connection, by as
-         * long. */
+    if (session_awaits_first_answer(ss)) {
         return;
     }
     switch_db_memo_forget_changed(ss->db_memo, ss->ovs.idl);
@@ -703,7 +592,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
                  ": removed ports' devices may go", ss->name, cfg->cur_cfg);
     }
     session_remove_stale_alone(ss);
-    own_txn_end(ss);
+    session_own_txn_end(ss);
     resolve_datapath(ss);
 
     /* A repaired endpoint may have a new host end, a relay tap deleted
@@ -736,8 +625,10 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     }
     struct run_key key = run_key_now(ss, nb, news);
     bool nb_changed = key.nb_seqno != ss->last_key.nb_seqno;
+    bool news_left, nb_located;
     bool followed = session_follow_alone(ss, nb, &key,
-                                         repaired || timers_due(ss));
+                                         repaired || timers_due(ss),
+                                         &news_left, &nb_located);
     bool full = repaired || full_run_needed(ss, &key);
     if (full && !repaired && only_flows_came_in(ss, &key)) {
         COVERAGE_INC(switch_session_up_run);
@@ -782,17 +673,19 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
     }
     /* What was followed alone is checked against the full run only if that
      * run has nothing else to find: no news left that could not be followed
-     * alone (the NB's included). */
-    bool left = (ss->news_left || timers_due(ss)
-                 || (nb_changed && !ss->nb_located && passed == SESSION_PATCH_NONE));
+     * alone (the NB's included), no timer due (asked now, after the full
+     * run's own look at the timers: one due since then is the run's too). */
+    bool left = (news_left || timers_due(ss)
+                 || (nb_changed && !nb_located
+                     && passed == SESSION_PATCH_NONE));
+    bool checked = full && elsewhere && !left;
     struct session_check check;
-    if (full && elsewhere && left) {
+    if (checked) {
+        session_check_begin(ss, &check, patched, n_peers);
+    } else if (full && elsewhere) {
         COVERAGE_INC(switch_session_check_skipped);
         VLOG_DBG("switch %s: the full run has news of its own to find: what "
                  "was followed alone is not checked against it", ss->name);
-    }
-    if (full && elsewhere && !left) {
-        session_check_begin(ss, &check, patched, n_peers);
     }
     if (full) {
         COVERAGE_INC(switch_session_run);
@@ -805,7 +698,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         full_run(ss, nb, txn);
         ss->recomputing = false;
         run_times_stop();
-        if (elsewhere && !left) {
+        if (checked) {
             session_check_end(ss, &check);
         }
         sset_clear(&ss->left_to_run);
@@ -839,7 +732,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         }
         relay_run(ss->relay, ss->relay_wanted, ss->rundir,
                   ss->plan.relay_key);
-        bool marked = marks_run(ss, txn);
+        bool marked = session_marks_run(ss, txn);
         if (marked) {
             ss->marks_in_flight = true;
             ss->own_end_is_news = false;
@@ -847,7 +740,7 @@ switch_session_run(struct switch_session *ss, struct ovsdb_idl *nb,
         session_commit(ss);
         if (marked) {
             /* Its own transaction is no news for a full run, nor are the
-             * marks coming back (own_txn_end()). */
+             * marks coming back (session_own_txn_end()). */
             ss->last_key.txn_pending = ss->txn_pending;
         }
         session_patch_committed(ss);
@@ -929,8 +822,9 @@ switch_session_get_memory_usage(const struct switch_session *ss,
 void
 switch_session_recompute(struct switch_session *ss)
 {
+    /* (The unixctl command that asks runs before the sessions, in the same
+     * pass of the main loop.) */
     ss->recompute = true;
-    poll_immediate_wake();
 }
 
 void
@@ -952,19 +846,19 @@ switch_session_wait(struct switch_session *ss)
         /* (Else nothing goes: a connection wakes it.) */
         poll_timer_wait_until(announcer_next(ss->announcer));
     }
-    if (!ss->ovs.idl || ss->released) {
+    if (session_idle(ss)) {
         return;
     }
     flow_installer_wait(ss->installer);
     ovsdb_idl_wait(ss->ovs.idl);
     session_choose_of_socket_wait(ss);
-    if (!ss->ran_once && ss->of_choose_at) {
+    if (session_awaits_first_answer(ss)) {
         return;
     }
     if (ss->recompute) {
         poll_immediate_wake();
     }
-    if (marks_can_go(ss)) {
+    if (session_marks_can_go(ss)) {
         poll_immediate_wake();
     } else if (ss->marks_due && ss->marks_not_before > time_msec()) {
         poll_timer_wait_until(ss->marks_not_before);
@@ -984,9 +878,7 @@ switch_session_wait(struct switch_session *ss)
     if (!ss->settled) {
         poll_timer_wait_until(ss->settle_deadline);
     }
-    if (!ss->watching) {
-        attacher_verify_wait(ss->attacher);
-    }
+    attacher_verify_wait(ss->attacher);
     stale_ports_wait(&ss->stale);
     if (ss->releasing) {
         poll_timer_wait_until(ss->release_deadline);

@@ -82,9 +82,20 @@ void vnet_flow_destroy(struct vnet_flow *);
  * kept with the flow). */
 const char *vnet_flow_actions(const struct vnet_flow *f);
 
+/* Zeroes what Open vSwitch leaves unwritten in 'ofpacts' (the rounding of a
+ * set_field's value and mask).  Every flow of a table has had it done. */
+void ofpacts_zero_padding(struct ofpact *ofpacts, size_t ofpacts_len);
+
+/* True if 'a' and 'b' are byte for byte the same actions, apart from the
+ * wire action each was decoded from: the same actions parsed here and
+ * decoded from a switch (both with their padding zeroed) compare equal. */
+bool ofpacts_equal_but_raw(const struct ofpact *a, size_t a_len,
+                           const struct ofpact *b, size_t b_len);
+
 /* True if 'a' and 'b' have the same cookie and actions.  (Actions parsed
  * here and decoded from a switch may differ in their encoding but not in
- * what they do: where the encodings differ, their texts are compared.) */
+ * what they do: where ofpacts_equal_but_raw() finds them different, their
+ * texts are compared.) */
 bool vnet_flow_same_result(const struct vnet_flow *a,
                            const struct vnet_flow *b);
 

@@ -17,6 +17,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-lan.cc \
 	tests/test-router.cc \
 	tests/test-flow-units.cc \
+	tests/test-flow-table.cc \
 	tests/test-visit-order.cc \
 	tests/test-udptun-offload.cc \
 	tests/test-udptun-wire.cc \

@@ -130,6 +130,10 @@ log() { echo "bench: $*" >&2; }
 fail() { echo "bench: $*" >&2; exit 1; }
 vnet_ctl() { "$OVS_VNET_CTL" "$@"; }
 counter() { sandbox_vnetd_appctl coverage/read-counter "$1"; }
+# counter_or_dash NAME: the counter, or "-" where the binary has none.
+counter_or_dash() {
+    sandbox_vnetd_appctl coverage/read-counter "$1" 2>/dev/null || echo -
+}
 
 new_vnetd=$OVS_VNETD
 binaries=(new)
@@ -258,9 +262,12 @@ changes() {
 }
 
 # measure [PERF.data]: K changes (recorded into PERF.data if given); prints
-# "US_PER_CHANGE RUNS_PER_CHANGE RUN_AVERAGE RUN_MIN RUN_P95".
+# "US_PER_CHANGE RUNS_PER_CHANGE RUN_AVERAGE RUN_MIN RUN_P95 TEXT_SHARE":
+# the last, of the flows' actions that a comparison found equal or not
+# (an audit's), the share that their encodings did not settle and their
+# text did ("-" where the binary does not count them).
 measure() {
-    local pid c0 c1 r0 r1 perf_pid=
+    local pid c0 c1 r0 r1 t0 t1 e0 e1 perf_pid=
     pid=$(cat "$SANDBOX_DIR/vnetd/ovs-vnetd.pid")
     if [ -n "${1:-}" ]; then
         perf record -q -F 1999 --call-graph dwarf,16384 -p "$pid" -o "$1" \
@@ -271,16 +278,23 @@ measure() {
     changes 20                  # (Not measured: the caches warm up.)
     sandbox_vnetd_appctl run-times/reset >/dev/null 2>&1 || true
     r0=$(counter switch_session_run)
+    t0=$(counter_or_dash flow_actions_text_compared)
+    e0=$(counter_or_dash flow_actions_bytes_equal)
     c0=$(cpu_ns "$pid")
     changes "$K"
     c1=$(cpu_ns "$pid")
     r1=$(counter switch_session_run)
+    t1=$(counter_or_dash flow_actions_text_compared)
+    e1=$(counter_or_dash flow_actions_bytes_equal)
     if [ -n "$perf_pid" ]; then
         kill -INT "$perf_pid" 2>/dev/null
         wait "$perf_pid" 2>/dev/null
     fi
     echo "$(awk -v c=$((c1 - c0)) -v r=$((r1 - r0)) -v k="$K" \
-              'BEGIN { printf "%.0f %.2f", c / k / 1000, r / k }') $(full_run_stats)"
+              'BEGIN { printf "%.0f %.2f", c / k / 1000, r / k }') $(full_run_stats) $(
+        awk -v t0="$t0" -v t1="$t1" -v e0="$e0" -v e1="$e1" 'BEGIN {
+            if (t0 == "-" || t1 == "-" || t1 - t0 + e1 - e0 == 0) print "-"
+            else printf "%.3f\n", (t1 - t0) / (t1 - t0 + e1 - e0) }')"
 }
 
 echo "command: NS=\"$NS\" K=$K CHANGE=$CHANGE${OLD:+ OLD=$OLD} ROUNDS=$ROUNDS${PROFILE:+ PROFILE=$PROFILE} bench/change-cost.sh"
@@ -313,7 +327,7 @@ if [ "$CHANGE" = plug-beside ]; then
         --netns="$SANDBOX_PREFIX-r0" >/dev/null || fail "sw1's endpoint of net1"
 fi
 
-declare -A us runs run_avg run_min
+declare -A us runs run_avg run_min text_share
 first=${NS%% *}
 last_n=${NS##* }
 for n in $NS; do
@@ -327,12 +341,13 @@ for n in $NS; do
                 [ "$n" = "$first" ] && data=$PROFILE/first.data
                 [ "$n" = "$last_n" ] && data=$PROFILE/last.data
             fi
-            read -r u r avg min p95 < <(measure $data) || fail "measure"
-            log "  $b: $u us a change, $r full runs a change; a full run $avg us on average, least $min, 95th percentile $p95"
+            read -r u r avg min p95 text < <(measure $data) || fail "measure"
+            log "  $b: $u us a change, $r full runs a change; a full run $avg us on average, least $min, 95th percentile $p95; actions compared as text $text"
             us[$b,$n]="${us[$b,$n]:-} $u"
             runs[$b,$n]="${runs[$b,$n]:-} $r"
             run_avg[$b,$n]="${run_avg[$b,$n]:-} $avg"
             run_min[$b,$n]="${run_min[$b,$n]:-} $min"
+            text_share[$b,$n]="${text_share[$b,$n]:-} $text"
         done
     done
 done
@@ -399,6 +414,13 @@ echo "full runs a change:"
 for b in "${binaries[@]}"; do
     for n in $NS; do
         printf '  %-4s N=%-6s %s\n' "$b" "$n" "${runs[$b,$n]# }"
+    done
+done
+echo "of the flows' actions compared (an audit's), the share their encodings did not"
+echo "settle, compared as text (\"-\": none compared, or not counted):"
+for b in "${binaries[@]}"; do
+    for n in $NS; do
+        printf '  %-4s N=%-6s %s\n' "$b" "$n" "${text_share[$b,$n]# }"
     done
 done
 if [ -n "$PROFILE" ] && [ -s "$PROFILE/first.data" ] && [ -s "$PROFILE/last.data" ]; then

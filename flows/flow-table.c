@@ -155,10 +155,11 @@ vnet_flow_clone(const struct vnet_flow *f)
 }
 
 struct vnet_flow *
-flow_table_find(const struct flow_table *t, const struct vnet_flow *like)
+flow_table_find_hashed(const struct flow_table *t,
+                       const struct vnet_flow *like, uint32_t hash)
 {
     struct vnet_flow *f;
-    HMAP_FOR_EACH_WITH_HASH (f, node, vnet_flow_hash(like), &t->flows) {
+    HMAP_FOR_EACH_WITH_HASH (f, node, hash, &t->flows) {
         if (vnet_flow_same_key(f, like)) {
             return f;
         }
@@ -166,15 +167,22 @@ flow_table_find(const struct flow_table *t, const struct vnet_flow *like)
     return NULL;
 }
 
+struct vnet_flow *
+flow_table_find(const struct flow_table *t, const struct vnet_flow *like)
+{
+    return flow_table_find_hashed(t, like, vnet_flow_hash(like));
+}
+
 void
 flow_table_insert(struct flow_table *t, struct vnet_flow *f)
 {
-    struct vnet_flow *old = flow_table_find(t, f);
+    uint32_t hash = vnet_flow_hash(f);
+    struct vnet_flow *old = flow_table_find_hashed(t, f, hash);
     if (old) {
         hmap_remove(&t->flows, &old->node);
         vnet_flow_destroy(old);
     }
-    hmap_insert(&t->flows, &f->node, vnet_flow_hash(f));
+    hmap_insert(&t->flows, &f->node, hash);
 }
 
 void

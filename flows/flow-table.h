@@ -66,6 +66,19 @@ void flow_table_add_parts(struct flow_table *, uint8_t table_id,
 
 struct vnet_flow *flow_table_find(const struct flow_table *,
                                   const struct vnet_flow *like);
+/* The same with 'like''s hash (vnet_flow_hash()) known: a flow that is in a
+ * table has it in vnet_flow_table_hash(). */
+struct vnet_flow *flow_table_find_hashed(const struct flow_table *,
+                                         const struct vnet_flow *like,
+                                         uint32_t hash);
+
+/* The hash of 'f', a flow that is in a table of flows (whose node holds it):
+ * spares working it out again in another table's lookup. */
+static inline uint32_t
+vnet_flow_table_hash(const struct vnet_flow *f)
+{
+    return f->node.hash;
+}
 
 /* Inserts 'f' (taking ownership), replacing a flow with the same key. */
 void flow_table_insert(struct flow_table *, struct vnet_flow *f);

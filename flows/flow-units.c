@@ -415,7 +415,14 @@ flow_units_count(const struct flow_units *u)
 const struct vnet_flow *
 flow_units_find(const struct flow_units *u, const struct vnet_flow *like)
 {
-    const struct entry *e = find_entry(u, like, vnet_flow_hash(like));
+    return flow_units_find_hashed(u, like, vnet_flow_hash(like));
+}
+
+const struct vnet_flow *
+flow_units_find_hashed(const struct flow_units *u,
+                       const struct vnet_flow *like, uint32_t hash)
+{
+    const struct entry *e = find_entry(u, like, hash);
     return e ? e->winner : NULL;
 }
 

@@ -80,6 +80,10 @@ size_t flow_units_count(const struct flow_units *);
 size_t flow_units_n_entries(const struct flow_units *);
 const struct vnet_flow *flow_units_find(const struct flow_units *,
                                         const struct vnet_flow *like);
+/* The same with 'like''s hash known (vnet_flow_table_hash()). */
+const struct vnet_flow *flow_units_find_hashed(const struct flow_units *,
+                                               const struct vnet_flow *like,
+                                               uint32_t hash);
 
 /* Calls 'cb' for every flow of the union. */
 typedef void flow_units_cb(const struct vnet_flow *, void *aux);

@@ -202,7 +202,7 @@ static void
 add_todo(const struct vnet_flow *key, void *fi_)
 {
     struct flow_installer *fi = fi_;
-    if (!flow_table_find(&fi->todo, key)) {
+    if (!flow_table_find(&fi->todo, key)) {   /* ('key' may be in no table.) */
         flow_table_insert(&fi->todo, vnet_flow_clone(key));
     }
 }
@@ -363,8 +363,11 @@ commit(struct flow_installer *fi)
     fi->pending_gen = fi->desired_gen;
     struct vnet_flow *key;
     FLOW_TABLE_FOR_EACH (key, &fi->todo) {
-        const struct vnet_flow *want = flow_units_find(fi->desired, key);
-        const struct vnet_flow *have = flow_table_find(&fi->mirror, key);
+        uint32_t hash = vnet_flow_table_hash(key);
+        const struct vnet_flow *want = flow_units_find_hashed(fi->desired,
+                                                              key, hash);
+        const struct vnet_flow *have = flow_table_find_hashed(&fi->mirror,
+                                                              key, hash);
         if (want ? have && vnet_flow_same_result(want, have) : !have) {
             continue;
         }
@@ -448,7 +451,8 @@ static void
 add_desired_todo(const struct vnet_flow *want, void *fi_)
 {
     struct flow_installer *fi = fi_;
-    const struct vnet_flow *have = flow_table_find(&fi->mirror, want);
+    const struct vnet_flow *have = flow_table_find_hashed(
+        &fi->mirror, want, vnet_flow_table_hash(want));
     if (!have || !vnet_flow_same_result(want, have)) {
         add_todo(want, fi);
     }
@@ -467,7 +471,8 @@ compare_all(struct flow_installer *fi)
     flow_units_for_each(fi->desired, add_desired_todo, fi);
     struct vnet_flow *f;
     FLOW_TABLE_FOR_EACH (f, &fi->mirror) {
-        if (!flow_units_find(fi->desired, f)) {
+        if (!flow_units_find_hashed(fi->desired, f,
+                                    vnet_flow_table_hash(f))) {
             add_todo(f, fi);
         }
     }

@@ -101,6 +101,34 @@ TEST(FlowUnits, UnchangedUnitsAreNotFilledAgain)
     flow_units_destroy(u);
 }
 
+// The installer looks the union's flows up in its other tables by the hash
+// their own table keeps.
+TEST(FlowUnits, EveryFlowOfTheUnionHasItsHashAtHand)
+{
+    flow_units *u = flow_units_create();
+    flow_units_begin(u);
+    EXPECT_TRUE(fill(u, key(1), "fp1", {kA, kB}));
+    EXPECT_TRUE(fill(u, key(2), "fp2", {kB, kC}));
+    EXPECT_TRUE(flow_units_end(u));
+    struct seen {
+        const flow_units *u;
+        size_t n;
+    } seen{u, 0};
+    flow_units_for_each(
+        u,
+        [](const vnet_flow *f, void *seen_) {
+            auto *s = static_cast<struct seen *>(seen_);
+            EXPECT_EQ(vnet_flow_table_hash(f), vnet_flow_hash(f))
+                << "priority " << f->priority;
+            EXPECT_EQ(flow_units_find_hashed(s->u, f, vnet_flow_table_hash(f)),
+                      f);
+            s->n++;
+        },
+        &seen);
+    EXPECT_EQ(seen.n, 3u);
+    flow_units_destroy(u);
+}
+
 TEST(FlowUnits, KeyOpenedTwiceInAPassKeepsTheFirst)
 {
     // Two objects with one key (which the checks upstream must prevent) do

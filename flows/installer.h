@@ -31,6 +31,10 @@
 
 #include "openvswitch/ofp-msgs.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct flow_units;
 struct of_channel;
 struct ofpbuf;
@@ -118,5 +122,9 @@ struct flow_updates_result {
 int flow_updates_decode(const struct ofp_header *oh,
                         const struct flow_table *mirror,
                         struct flow_updates_result *);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* flows/installer.h */

@@ -19,7 +19,9 @@
 #   install   every flow deleted from the bridge with ovs-vnetd stopped, then
 #             started: the time until the switch is in sync, against
 #             "ovs-ofctl --bundle add-flows" of the same flows from a file
-#             (after deleting them again), in the same run
+#             (after deleting them again), in the same run; and the CPU
+#             each install cost ovs-vswitchd (all its threads) and the
+#             installer itself (ovs-vnetd from its start, or ovs-ofctl)
 #
 # Usage: [N=2000] [IDLE=60] [KIND=logical|trunk] bench/big-switch.sh
 # Needs root, and tools/setup.sh to have been run.
@@ -48,6 +50,9 @@ fail() { echo "bench: $*" >&2; exit 1; }
 now_ms() { echo $(( ${EPOCHREALTIME/./} / 1000 )); }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 vnetd_pid() { cat "$SANDBOX_DIR/vnetd/ovs-vnetd.pid"; }
+vswitchd_pid() { cat "$(sandbox_switch_dir sw1)/ovs-vswitchd.pid"; }
+# cpu_ms TICKS: clock ticks in ms.
+cpu_ms() { echo $(( $1 * 1000 / $(getconf CLK_TCK) )); }
 our_flows() {
     sandbox_ofctl sw1 -O OpenFlow15 dump-flows br-vnet | grep -c 'cookie=0x76'
 }
@@ -136,15 +141,25 @@ sandbox_ofctl sw1 -O OpenFlow15 --no-stats dump-flows br-vnet \
     > "$SANDBOX_DIR/flows.txt"
 n_file=$(wc -l < "$SANDBOX_DIR/flows.txt")
 sandbox_ofctl sw1 del-flows br-vnet
+# (ovs-vswitchd's CPU over each install, all its threads: what each way of
+# installing asked of it; ovs-ofctl's own from its process's rusage.)
+vs_pid=$(vswitchd_pid)
+vs0=$(cpu_ticks "$vs_pid")
 start=$(now_ms)
-sandbox_ofctl sw1 -O OpenFlow15 --bundle add-flows br-vnet "$SANDBOX_DIR/flows.txt" \
+ofctl_self=$( { TIMEFORMAT='%U %S'; time sandbox_ofctl sw1 -O OpenFlow15 --bundle \
+                    add-flows br-vnet "$SANDBOX_DIR/flows.txt" >/dev/null; } 2>&1 ) \
     || fail "ovs-ofctl add-flows"
 ofctl_ms=$(( $(now_ms) - start ))
+ofctl_vs_ms=$(cpu_ms $(( $(cpu_ticks "$vs_pid") - vs0 )))
+ofctl_cpu_ms=$(awk '{printf "%d", ($1 + $2) * 1000}' <<< "$ofctl_self")
 sandbox_ofctl sw1 del-flows br-vnet
+vs0=$(cpu_ticks "$vs_pid")
 start=$(now_ms)
 sandbox_vnetd_start || fail "ovs-vnetd for the install"
 vnet_ctl -t "$sync_timeout" --wait sync || fail "sync after the install"
 synced=$(now_ms)
+vnetd_vs_ms=$(cpu_ms $(( $(cpu_ticks "$vs_pid") - vs0 )))
+vnetd_cpu_ms=$(cpu_ms "$(cpu_ticks "$(vnetd_pid)")")
 vnetd_ms=$(( synced - start ))
 vnetd_conn_ms=$(( synced - $(connected_at) ))
 log "install: ovs-vnetd $vnetd_ms ms, ovs-ofctl $ofctl_ms ms ($n_file flows)"
@@ -166,5 +181,7 @@ printf '  %-44s %s\n' "  pings lost at 10 ms:" "$lost of $pings (target 0)"
 printf '  %-44s %s\n' "install all flows, ovs-vnetd (start to sync):" "$vnetd_ms ms"
 printf '  %-44s %s\n' "  from the switch's connection:" "$vnetd_conn_ms ms"
 printf '  %-44s %s\n' "install all flows, ovs-ofctl --bundle:" "$ofctl_ms ms"
+printf '  %-44s %s\n' "  CPU, ovs-vnetd's install:" "ovs-vswitchd $vnetd_vs_ms ms, ovs-vnetd $vnetd_cpu_ms ms (since its start)"
+printf '  %-44s %s\n' "  CPU, ovs-ofctl's install:" "ovs-vswitchd $ofctl_vs_ms ms, ovs-ofctl $ofctl_cpu_ms ms"
 awk -v a="$vnetd_conn_ms" -v b="$ofctl_ms" 'BEGIN {
     printf "  %-44s %.2f (target <= 1.20)\n", "ovs-vnetd from connection / ovs-ofctl:", a / (b ? b : 1) }'

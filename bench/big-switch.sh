@@ -23,7 +23,11 @@
 #             each install cost ovs-vswitchd (all its threads) and the
 #             installer itself (ovs-vnetd from its start, or ovs-ofctl)
 #
-# Usage: [N=2000] [IDLE=60] [KIND=logical|trunk] bench/big-switch.sh
+# With PROFILE=FILE (needs perf), ovs-vnetd's install is sampled (the whole
+# machine, 999 Hz, by perf record -a; its process picked out after) into
+# FILE, and its symbols that took the most printed.
+#
+# Usage: [N=2000] [IDLE=60] [KIND=logical|trunk] [PROFILE=FILE] bench/big-switch.sh
 # Needs root, and tools/setup.sh to have been run.
 set -u -o pipefail
 
@@ -153,11 +157,21 @@ ofctl_ms=$(( $(now_ms) - start ))
 ofctl_vs_ms=$(cpu_ms $(( $(cpu_ticks "$vs_pid") - vs0 )))
 ofctl_cpu_ms=$(awk '{printf "%d", ($1 + $2) * 1000}' <<< "$ofctl_self")
 sandbox_ofctl sw1 del-flows br-vnet
+perf_pid=
+if [ -n "${PROFILE:-}" ]; then
+    perf record -q -a -F 999 -g -o "$PROFILE" >/dev/null 2>&1 &
+    perf_pid=$!
+    sleep 0.5                   # (perf started.)
+fi
 vs0=$(cpu_ticks "$vs_pid")
 start=$(now_ms)
 sandbox_vnetd_start || fail "ovs-vnetd for the install"
 vnet_ctl -t "$sync_timeout" --wait sync || fail "sync after the install"
 synced=$(now_ms)
+if [ -n "$perf_pid" ]; then
+    kill -INT "$perf_pid" 2>/dev/null
+    wait "$perf_pid" 2>/dev/null
+fi
 vnetd_vs_ms=$(cpu_ms $(( $(cpu_ticks "$vs_pid") - vs0 )))
 vnetd_cpu_ms=$(cpu_ms "$(cpu_ticks "$(vnetd_pid)")")
 vnetd_ms=$(( synced - start ))
@@ -185,3 +199,9 @@ printf '  %-44s %s\n' "  CPU, ovs-vnetd's install:" "ovs-vswitchd $vnetd_vs_ms m
 printf '  %-44s %s\n' "  CPU, ovs-ofctl's install:" "ovs-vswitchd $ofctl_vs_ms ms, ovs-ofctl $ofctl_cpu_ms ms"
 awk -v a="$vnetd_conn_ms" -v b="$ofctl_ms" 'BEGIN {
     printf "  %-44s %.2f (target <= 1.20)\n", "ovs-vnetd from connection / ovs-ofctl:", a / (b ? b : 1) }'
+if [ -n "${PROFILE:-}" ] && [ -s "$PROFILE" ]; then
+    echo
+    echo "ovs-vnetd's install, its own samples by symbol (PROFILE=$PROFILE):"
+    perf report -i "$PROFILE" --comm ovs-vnetd --percentage relative --no-children --sort dso,symbol \
+        --stdio -g none 2>/dev/null | grep -v '^#' | grep '%' | head -25 || true
+fi

@@ -15,6 +15,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-switch-db-result.cc \
 	tests/test-ctl-args.cc \
 	tests/test-lan.cc \
+	tests/test-lan-remote.cc \
 	tests/test-router.cc \
 	tests/test-flow-units.cc \
 	tests/test-flow-table.cc \
@@ -27,6 +28,7 @@ tests_unit_tests_SOURCES = \
 	tests/test-binding-up.cc \
 	tests/test-daemon-pid.cc \
 	tests/flow-lines.h \
+	tests/lan-fixture.h \
 	tests/flow-round-trip.h \
 	tests/packet-outs.h \
 	tests/take-string.h \

@@ -3,6 +3,7 @@
 // network's physical LAN.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <vector>

@@ -27,8 +27,10 @@ attach_retrying() {
 
 test_nb_cluster_leader_killed() {
     # A member that loses its leader, and the clients of a killed one, say
-    # so in their logs.
-    ALLOWED_LOG_ERRORS='raft|reconnect|jsonrpc|ovsdb_idl|ovsdb_cs'
+    # so in their logs.  (A starting member's log thread of ovsdb-server
+    # 3.1 now and then finds its fsync refused, EINVAL: seen twice in the
+    # suite's runs, the cluster's work unharmed.)
+    ALLOWED_LOG_ERRORS='raft|reconnect|jsonrpc|ovsdb_idl|ovsdb_cs|ovsdb_log\(log_fsync[0-9]+\)\|WARN\|fsync failed \(Invalid argument\)'
     sandbox_nb_cluster_start 3
     sandbox_vnetd_start
     sandbox_switch_start sw1

@@ -31,6 +31,9 @@ struct vnet_flow {
     size_t ofpacts_len;
     char *actions;              /* 'ofpacts' formatted, once needed (NULL
                                  * until then: vnet_flow_actions()). */
+    bool unchecked;             /* Decoded from a switch, its actions not
+                                 * yet checked against its match: see
+                                 * vnet_flow_actions_equal(). */
 };
 
 struct flow_table {
@@ -58,7 +61,9 @@ char *flow_table_addv(struct flow_table *, uint64_t cookie, const char *format,
 void flow_table_addf(struct flow_table *, char **error, uint64_t cookie,
                      const char *format, ...) OVS_PRINTF_FORMAT(4, 5);
 
-/* Adds a copy of a flow given in parts (as decoded from a flow dump). */
+/* Adds a copy of a flow given in parts, as decoded from a flow dump: its
+ * actions have not been through Open vSwitch's check against the match,
+ * which vnet_flow_actions_equal() runs on it if it needs to. */
 void flow_table_add_parts(struct flow_table *, uint8_t table_id,
                           uint16_t priority, const struct match *,
                           uint64_t cookie, const struct ofpact *ofpacts,
@@ -105,9 +110,21 @@ void ofpacts_zero_padding(struct ofpact *ofpacts, size_t ofpacts_len);
 bool ofpacts_equal_but_raw(const struct ofpact *a, size_t a_len,
                            const struct ofpact *b, size_t b_len);
 
+/* True if the actions of 'a' and 'b' are equal but for their 'raw'
+ * (ofpacts_equal_but_raw()).  What the switch holds went through Open
+ * vSwitch's check of the actions against the match when it took the flow,
+ * as what the parser gives does: the check notes in the actions what the
+ * match and the actions before them say (whether a packet has a VLAN tag at
+ * a set_field, for one), which a dump's decoder leaves out.  Where the bytes
+ * differ, a decoded flow ('unchecked') has the check run on it once, and its
+ * bytes are compared again.  (The check costs an audit more than the
+ * comparison: most flows are equal without it.) */
+bool vnet_flow_actions_equal(const struct vnet_flow *a,
+                             const struct vnet_flow *b);
+
 /* True if 'a' and 'b' have the same cookie and actions.  (Actions parsed
  * here and decoded from a switch may differ in their encoding but not in
- * what they do: where ofpacts_equal_but_raw() finds them different, their
+ * what they do: where vnet_flow_actions_equal() finds them different, their
  * texts are compared.) */
 bool vnet_flow_same_result(const struct vnet_flow *a,
                            const struct vnet_flow *b);

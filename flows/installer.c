@@ -605,19 +605,6 @@ flow_dump_decode(const struct ofp_header *oh, struct flow_table *dumped)
             || vnet_cookie_feature(cookie) == VNET_F_LEARNED) {
             continue;
         }
-        /* What the switch holds went through this check when it took the
-         * flow, as what the parser gives does: it notes in the actions what
-         * the match and the actions before them say (whether a packet has a
-         * VLAN tag at a set_field, for one), which the decoder leaves out.
-         * (The switch took the flow: an error here changes nothing.) */
-        struct ofpact_check_params cp = {
-            .match = &fs.match,
-            .max_ports = OFPP_MAX,
-            .table_id = fs.table_id,
-            .n_tables = 255,
-        };
-        ofpacts_check(CONST_CAST(struct ofpact *, fs.ofpacts), fs.ofpacts_len,
-                      &cp);
         flow_table_add_parts(dumped, fs.table_id, fs.priority, &fs.match,
                              cookie, fs.ofpacts, fs.ofpacts_len);
     }

@@ -124,6 +124,58 @@ TEST_F(FlowTableActions, AnyOtherDifferenceIsOne)
     EXPECT_TRUE(vnet_flow_same_result(only(&a_), only(&b_)));
 }
 
+TEST_F(FlowTableActions, ADecodedFlowIsCheckedAgainstItsMatchOnlyIfNeeded)
+{
+    // A set_field after a push_vlan: the check the parser runs notes in it
+    // that the packet has a tag there; a dump's decoder does not run it.
+    const char *vlan = "table=30,priority=100,ip,actions=push_vlan:0x8100,"
+                       "set_field:4196->vlan_vid,output:3";
+    char *e = flow_table_add(&a_, 0x7601000000000001, "%s", vlan);
+    ASSERT_EQ(e, nullptr) << e;
+    const vnet_flow *sent = only(&a_);
+    EXPECT_FALSE(sent->unchecked);
+    flow_through_wire(sent, &b_);
+    const vnet_flow *back = only(&b_);
+    ASSERT_TRUE(back->unchecked);
+    EXPECT_FALSE(ofpacts_equal_but_raw(sent->ofpacts, sent->ofpacts_len,
+                                       back->ofpacts, back->ofpacts_len));
+    EXPECT_TRUE(vnet_flow_actions_equal(sent, back));
+    EXPECT_FALSE(back->unchecked);      // (Checked once, kept.)
+    EXPECT_TRUE(ofpacts_equal_but_raw(sent->ofpacts, sent->ofpacts_len,
+                                      back->ofpacts, back->ofpacts_len));
+
+    // Equal bytes need no check: a flow without a tag stays unchecked.
+    TearDown(), SetUp();
+    e = flow_table_add(&a_, 0x7601000000000001,
+                       "table=30,priority=100,ip,actions=set_field:1->reg6,"
+                       "output:3");
+    ASSERT_EQ(e, nullptr) << e;
+    flow_through_wire(only(&a_), &b_);
+    EXPECT_TRUE(vnet_flow_actions_equal(only(&a_), only(&b_)));
+    EXPECT_TRUE(only(&b_)->unchecked);
+
+    // The check makes no other difference the same: a decoded flow that
+    // differs stays different, and its text is the one of its actions.
+    TearDown(), SetUp();
+    e = flow_table_add(&a_, 0x7601000000000001, "%s", vlan);
+    ASSERT_EQ(e, nullptr) << e;
+    e = flow_table_add(&b_, 0x7601000000000001,
+                       "table=30,priority=100,ip,actions=push_vlan:0x8100,"
+                       "set_field:4197->vlan_vid,output:3");
+    ASSERT_EQ(e, nullptr) << e;
+    flow_table back_table;
+    flow_table_init(&back_table);
+    flow_through_wire(only(&b_), &back_table);
+    const vnet_flow *other = only(&back_table);
+    EXPECT_STREQ(vnet_flow_actions(other), vnet_flow_actions(only(&b_)));
+    EXPECT_FALSE(vnet_flow_actions_equal(only(&a_), other));
+    EXPECT_FALSE(other->unchecked);
+    EXPECT_FALSE(vnet_flow_same_result(only(&a_), other));
+    EXPECT_STREQ(vnet_flow_actions(other), vnet_flow_actions(only(&b_)));
+    EXPECT_TRUE(vnet_flow_actions_equal(only(&b_), other));
+    flow_table_destroy(&back_table);
+}
+
 const eth_addr kMac = {{{0x02, 0x76, 0x6e, 0x00, 0x00, 0x01}}};
 
 // A set_field's value and mask, each rounded up to 8 bytes, put by Open

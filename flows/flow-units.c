@@ -53,6 +53,7 @@ struct flow_units {
     struct ovs_list filling;    /* Units filled in this pass. */
     size_t n_opened;            /* Units opened this pass. */
     struct hmap entries;
+    size_t n_winners;           /* Entries with a winner: the union's size. */
     struct ovs_list dirty;
     size_t n_dirty;
     unsigned int pass;
@@ -210,6 +211,7 @@ elect(struct flow_units *u, struct entry *e)
     if (best != e->winner) {
         /* A new winner with the same cookie and actions changes nothing on
          * the switch, but the consumer compares anyway. */
+        u->n_winners += (best != NULL) - (e->winner != NULL);
         e->winner = best;
         mark_dirty(u, e);
     }
@@ -404,12 +406,7 @@ flow_units_n_entries(const struct flow_units *u)
 size_t
 flow_units_count(const struct flow_units *u)
 {
-    size_t n = 0;
-    const struct entry *e;
-    HMAP_FOR_EACH (e, node, &u->entries) {
-        n += e->winner != NULL;
-    }
-    return n;
+    return u->n_winners;
 }
 
 const struct vnet_flow *

@@ -447,14 +447,13 @@ commit(struct flow_installer *fi)
     return true;
 }
 
-/* A desired flow that the mirror lacks or has otherwise, for commit(). */
+/* A desired flow that the mirror lacks, for commit(). */
 static void
-add_desired_todo(const struct vnet_flow *want, void *fi_)
+add_missing_todo(const struct vnet_flow *want, void *fi_)
 {
     struct flow_installer *fi = fi_;
-    const struct vnet_flow *have = flow_table_find_hashed(
-        &fi->mirror, want, vnet_flow_table_hash(want));
-    if (!have || !vnet_flow_same_result(want, have)) {
+    if (!flow_table_find_hashed(&fi->mirror, want,
+                                vnet_flow_table_hash(want))) {
         add_todo(want, fi);
     }
 }
@@ -462,20 +461,32 @@ add_desired_todo(const struct vnet_flow *want, void *fi_)
 /* Compares every flow of either side and sends the difference.  The dirty
  * marks are covered by that.  (Only the flows that differ go into 'todo':
  * copying every flow there for commit() to compare would cost an audit of
- * a big table more than the comparison itself.) */
+ * a big table more than the comparison itself.)  Each flow of the mirror is
+ * looked up among the desired ones; only if fewer were found than there are
+ * desired flows (keys are unique on both sides) are the desired ones walked
+ * for those the mirror lacks. */
 static void
 compare_all(struct flow_installer *fi)
 {
     fi->compare_all = false;
     flow_table_clear(&fi->todo);
     flow_units_take_dirty(fi->desired, NULL, NULL);
-    flow_units_for_each(fi->desired, add_desired_todo, fi);
+    size_t n_found = 0;
     struct vnet_flow *f;
     FLOW_TABLE_FOR_EACH (f, &fi->mirror) {
-        if (!flow_units_find_hashed(fi->desired, f,
-                                    vnet_flow_table_hash(f))) {
+        const struct vnet_flow *want = flow_units_find_hashed(
+            fi->desired, f, vnet_flow_table_hash(f));
+        if (!want) {
             add_todo(f, fi);
+        } else {
+            n_found++;
+            if (!vnet_flow_same_result(want, f)) {
+                add_todo(want, fi);
+            }
         }
+    }
+    if (n_found != flow_units_count(fi->desired)) {
+        flow_units_for_each(fi->desired, add_missing_todo, fi);
     }
     uint64_t gen = fi->desired_gen;
     uint64_t adds = fi->stats.n_adds, deletes = fi->stats.n_deletes;

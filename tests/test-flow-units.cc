@@ -366,4 +366,63 @@ TEST(FlowUnits, DropOfAUnitFilledInThePatch)
     flow_units_destroy(u);
 }
 
+
+// The union's size is kept as winners come and go (the installer's audit
+// compares it with the flows it found): it is what a walk counts.
+size_t
+walk_count(const flow_units *u)
+{
+    size_t n = 0;
+    flow_units_for_each(
+        u, [](const vnet_flow *, void *n_) { ++*static_cast<size_t *>(n_); },
+        &n);
+    return n;
+}
+
+TEST(FlowUnits, CountFollowsTheWinners)
+{
+    flow_units *u = flow_units_create();
+    EXPECT_EQ(flow_units_count(u), 0u);
+    flow_units_begin(u);
+    fill(u, key(1), "fp1", {kA, kB});
+    fill(u, key(2), "fp2", {kB, kC});          // (kB wanted twice.)
+    flow_units_end(u);
+    EXPECT_EQ(flow_units_count(u), 3u);
+    EXPECT_EQ(walk_count(u), 3u);
+
+    // Unit 2 gone: kB stays (unit 1's), kC goes, before and after its
+    // removal is taken.
+    flow_units_begin(u);
+    EXPECT_FALSE(fill(u, key(1), "fp1", {kA, kB}));
+    flow_units_end(u);
+    EXPECT_EQ(flow_units_count(u), 2u);
+    EXPECT_EQ(walk_count(u), 2u);
+    dirty_priorities(u);
+    EXPECT_EQ(flow_units_count(u), 2u);
+
+    // A patch drops unit 1 and brings kC back in unit 3.
+    flow_units_begin_patch(u);
+    drop(u, key(1));
+    fill(u, key(3), "fp3", {kC});
+    flow_units_end(u);
+    EXPECT_EQ(flow_units_count(u), 1u);
+    EXPECT_EQ(walk_count(u), 1u);
+
+    // Everything again, then nothing.
+    flow_units_forget(u);
+    flow_units_begin(u);
+    fill(u, key(1), "fp1", {kA});
+    fill(u, key(3), "fp3", {kB, kC});
+    flow_units_end(u);
+    EXPECT_EQ(flow_units_count(u), 3u);
+    EXPECT_EQ(walk_count(u), 3u);
+    flow_units_begin(u);
+    flow_units_end(u);
+    EXPECT_EQ(flow_units_count(u), 0u);
+    EXPECT_EQ(walk_count(u), 0u);
+    dirty_priorities(u);
+    EXPECT_EQ(flow_units_count(u), 0u);
+    flow_units_destroy(u);
+}
+
 }  // namespace

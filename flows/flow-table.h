@@ -33,7 +33,9 @@ struct vnet_flow {
                                  * until then: vnet_flow_actions()). */
     bool unchecked;             /* Decoded from a switch, its actions not
                                  * yet checked against its match: see
-                                 * vnet_flow_actions_equal(). */
+                                 * vnet_flow_actions_equal().  (Not to be
+                                 * encoded with its actions until then: the
+                                 * check's notes choose encodings.) */
 };
 
 struct flow_table {
@@ -97,7 +99,9 @@ struct vnet_flow *vnet_flow_clone(const struct vnet_flow *);
 void vnet_flow_destroy(struct vnet_flow *);
 
 /* 'f''s actions formatted as ovs-ofctl prints them (made on first use and
- * kept with the flow). */
+ * kept with the flow).  The string is 'f''s: a comparison that checks 'f''s
+ * actions (vnet_flow_actions_equal()) frees it, so it is not to be held
+ * across one. */
 const char *vnet_flow_actions(const struct vnet_flow *f);
 
 /* Zeroes what Open vSwitch leaves unwritten in 'ofpacts' (the rounding of a

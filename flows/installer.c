@@ -458,8 +458,8 @@ add_missing_todo(const struct vnet_flow *want, void *fi_)
     }
 }
 
-/* Compares every flow of either side and sends the difference.  The dirty
- * marks are covered by that.  (Only the flows that differ go into 'todo':
+/* Compares the two sides and sends the difference.  The dirty marks are
+ * covered by that.  (Only the flows that differ go into 'todo':
  * copying every flow there for commit() to compare would cost an audit of
  * a big table more than the comparison itself.)  Each flow of the mirror is
  * looked up among the desired ones; only if fewer were found than there are

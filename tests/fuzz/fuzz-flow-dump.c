@@ -3,7 +3,9 @@
  * updates (flow_updates_decode()).  The input is an OpenFlow message; its
  * length field is set to the input's length, so that the decoders, not the
  * framing of the channel, see the bytes.  Flows decoded from a dump are
- * formatted and looked up again, as the installer compares them. */
+ * compared with a flow of other actions, as an audit compares a flow that
+ * differs (Open vSwitch's check of the actions against the match runs on
+ * the decoded one then), and formatted. */
 #include <config.h>
 
 #include <stdint.h>
@@ -37,6 +39,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         flow_table_init(&t);
         if (type == OFPTYPE_FLOW_STATS_REPLY) {
             flow_dump_decode(oh, &t);
+            struct flow_table other;
+            flow_table_init(&other);
+            free(flow_table_add(&other, 0, "priority=0,actions=output:1"));
+            struct vnet_flow *o, *f;
+            FLOW_TABLE_FOR_EACH (o, &other) {
+                FLOW_TABLE_FOR_EACH (f, &t) {
+                    vnet_flow_actions_equal(f, o);
+                }
+            }
+            flow_table_destroy(&other);
             char *text = flow_table_format(&t);
             free(text);
         } else if (type == OFPTYPE_FLOW_MONITOR_STATS_REPLY) {
